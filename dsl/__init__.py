@@ -1,0 +1,1 @@
+"""The `.conv` language: sources, parsing, AST, diagnostics, checking, avenants, printing."""

@@ -1,0 +1,384 @@
+"""Avenant resolution: load a file and its chain of bases, apply operations, consolidate.
+
+An avenant states only what changes. `Loader.load` parses a file; for an avenant it loads
+its base (a path relative to the avenant, itself possibly an avenant), then applies the
+avenant's operations in order to the base's consolidated AST. The result is a plain
+convention AST whose nodes keep the spans of the file where each was last written, so
+that diagnostics on a consolidated model point at the right file and line.
+
+Each invalid operation is reported at its own line and skipped; the consolidated result
+is then checked as a whole by the checker.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from attrs import define, evolve, field, frozen
+
+from dsl import nodes as n
+from dsl.diagnostics import Diagnostic, Note, suggest
+from dsl.model import SECTIONS
+from dsl.parser import ParseResult, fold_accents, parse_file
+from dsl.source import SourceFile
+
+KIND_WORDS = {"critere": "critère", "brique": "brique", "donnee": "donnée", "parametre": "paramètre"}
+
+
+@frozen
+class Loaded:
+    """A file as written, and the consolidated convention it stands for."""
+
+    path: str
+    written: n.File | None  # the file's own AST
+    consolidated: n.File | None  # None when the file or a base could not be parsed
+    chain: tuple[str, ...]  # the paths from the root convention to this file
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@define
+class Loader:
+    """Loads files once each, remembering sources for rendering diagnostics."""
+
+    sources: dict[str, SourceFile] = field(factory=dict)
+    _parsed: dict[str, ParseResult] = field(factory=dict)
+    _loaded: dict[str, Loaded] = field(factory=dict)
+
+    def parse(self, path: str) -> ParseResult:
+        key = os.path.realpath(path)
+        if key not in self._parsed:
+            result = parse_file(path)
+            self._parsed[key] = result
+            if result.source is not None:
+                self.sources[path] = result.source
+        return self._parsed[key]
+
+    def load(self, path: str, _visiting: tuple[str, ...] = ()) -> Loaded:
+        """Parse a file and, for an avenant, resolve and apply its chain of bases."""
+        key = os.path.realpath(path)
+        if key in self._loaded and not _visiting:
+            return self._loaded[key]
+        parsed = self.parse(path)
+        diagnostics = list(parsed.diagnostics)
+        written = parsed.file
+        if written is None or written.kind == "convention":
+            loaded = Loaded(path, written, written, (path,), tuple(diagnostics))
+        else:
+            loaded = self._load_avenant(path, written, diagnostics, (*_visiting, key))
+        self._loaded.setdefault(key, loaded)
+        return loaded
+
+    def _load_avenant(self, path: str, avenant: n.File, diagnostics: list, visiting: tuple[str, ...]) -> Loaded:
+        base_header = next((h for h in avenant.headers if h.key == "base"), None)
+        if base_header is None:
+            diagnostics.append(Diagnostic(
+                "en-tete-manquant", f"l'avenant « {avenant.id} » n'indique pas sa base", span=avenant.id_span,
+                suggestion='ajoutez une ligne « base : "convention.conv" » (chemin relatif à ce fichier)'))
+            return Loaded(path, avenant, None, (path,), tuple(diagnostics))
+        base_path = os.path.normpath(os.path.join(os.path.dirname(path), base_header.value))
+        problem = self._base_problem(base_path, base_header, visiting)
+        if problem is not None:
+            diagnostics.append(problem)
+            return Loaded(path, avenant, None, (path,), tuple(diagnostics))
+        base = self.load(base_path, visiting)
+        diagnostics += base.diagnostics
+        if base.consolidated is None:
+            return Loaded(path, avenant, None, (*base.chain, path), tuple(diagnostics))
+        consolidated, problems = apply_avenant(base.consolidated, avenant)
+        return Loaded(path, avenant, consolidated, (*base.chain, path), tuple(diagnostics + problems))
+
+    def _base_problem(self, base_path: str, header: n.Header, visiting: tuple[str, ...]) -> Diagnostic | None:
+        if os.path.realpath(base_path) in visiting:
+            names = [os.path.basename(p) for p in visiting] + [os.path.basename(base_path)]
+            return Diagnostic("base-cyclique", f"la chaîne des bases boucle : {' → '.join(names)}", span=header.span,
+                              suggestion="une base doit être une version antérieure, qui ne dépend pas de cet avenant")
+        if not os.path.isfile(base_path):
+            folder = Path(base_path).parent
+            candidates = [p.name for p in folder.glob("*.conv")] if folder.is_dir() else []
+            hint = suggest(Path(base_path).name, candidates)
+            return Diagnostic("base-introuvable", f"base introuvable : « {base_path} »", span=header.span,
+                              suggestion=hint or "le chemin de la base est relatif au dossier de l'avenant")
+        return None
+
+
+# ---- applying an avenant ---------------------------------------------------------------------
+
+
+@define
+class Consolidation:
+    """A convention being amended: mutable working copy of a consolidated AST."""
+
+    base: n.File
+    parametres: dict[str, n.Parametre]
+    donnees: dict[str, n.Donnee]
+    sections: dict[str, list[n.Critere]]
+    briques: dict[str, n.Brique]
+    cas: list[n.Cas] = field(factory=list)
+    diagnostics: list[Diagnostic] = field(factory=list)
+
+    @classmethod
+    def of(cls, base: n.File) -> Consolidation:
+        sections: dict[str, list[n.Critere]] = {s: [] for s in SECTIONS}
+        parametres, donnees, briques = {}, {}, {}
+        for item in base.items:
+            match item:
+                case n.ParametresBlock(parametres=ps):
+                    parametres.update((p.id, p) for p in ps)
+                case n.DonneesBlock(donnees=ds):
+                    donnees.update((d.id, d) for d in ds)
+                case n.Section(kind=kind, criteres=cs):
+                    sections[kind].extend(cs)
+                case n.Brique() as b:
+                    briques[b.id] = b
+        return cls(base, parametres, donnees, sections, briques)
+
+    def error(self, code: str, message: str, span, suggestion: str | None = None, notes=()):
+        self.diagnostics.append(Diagnostic(code, message, span=span, suggestion=suggestion, notes=tuple(notes)))
+
+    # -- lookups
+
+    def find_critere(self, id: str) -> tuple[str, str] | None:
+        """Where a critère lives: ("section", kind) or ("brique", brique id)."""
+        for kind, criteres in self.sections.items():
+            if any(c.id == id for c in criteres):
+                return ("section", kind)
+        for brique in self.briques.values():
+            if any(c.id == id for c in brique.criteres):
+                return ("brique", brique.id)
+        return None
+
+    def element_node(self, id: str):
+        for criteres in self.sections.values():
+            for c in criteres:
+                if c.id == id:
+                    return c
+        for brique in self.briques.values():
+            if brique.id == id:
+                return brique
+            for c in brique.criteres:
+                if c.id == id:
+                    return c
+        return None
+
+    def element_ids(self) -> list[str]:
+        ids = [c.id for cs in self.sections.values() for c in cs]
+        for brique in self.briques.values():
+            ids += [brique.id, *(c.id for c in brique.criteres)]
+        return ids
+
+    def section_kind(self, name: str, span) -> str | None:
+        kind = fold_accents(name)
+        if kind in SECTIONS:
+            return kind
+        self.error("section-inconnue", f"section inconnue « {name} »", span,
+                   suggestion=suggest(kind, SECTIONS) or "les sections sont « prérequis », « socle » et « options »")
+        return None
+
+    # -- applying operations
+
+    def apply(self, item) -> None:
+        match item:
+            case n.ParametresBlock(parametres=ps):
+                for p in ps:
+                    old = self.parametres.get(p.id)
+                    self.parametres[p.id] = p if old is None or p.label else evolve(p, label=old.label)
+            case n.DonneesBlock(donnees=ds):
+                for d in ds:
+                    old = self.donnees.get(d.id)
+                    self.donnees[d.id] = d if old is None or d.label else evolve(d, label=old.label)
+            case n.Cas():
+                self.cas.append(item)
+            case n.Section(kind=kind):
+                self.error("declaration-dans-avenant", "un avenant ne réécrit pas une section : il dit ce qui change",
+                           item.span, suggestion=f"écrivez « ajoute dans {SECTION_WORDS[kind]} {{ … }} »")
+            case n.Brique(id=id):
+                self.error("declaration-dans-avenant", "un avenant ne déclare pas une brique directement", item.span,
+                           suggestion=f"écrivez « ajoute brique {id} … »")
+            case n.AddCriteres():
+                self._add_criteres(item)
+            case n.AddToBrique():
+                self._add_to_brique(item)
+            case n.AddBrique(brique=brique):
+                if self._is_new(brique.id, brique.id_span) and all(self._is_new(c.id, c.id_span) for c in brique.criteres):
+                    self.briques[brique.id] = brique
+            case n.Modify() | n.Replace():
+                self._change(item)
+            case n.Move():
+                self._move(item)
+            case n.Remove():
+                self._remove(item)
+
+    def _is_new(self, id: str, span) -> bool:
+        existing = self.element_node(id)
+        if existing is None:
+            return True
+        self.error("id-existant", f"« {id} » existe déjà", span, notes=[Note("définition existante", existing.id_span)],
+                   suggestion=f"pour le changer, écrivez « modifie » ou « remplace » ; pour en ajouter un autre, "
+                              f"choisissez un nouvel identifiant")
+        return False
+
+    def _add_criteres(self, op: n.AddCriteres):
+        kind = self.section_kind(op.section, op.section_span)
+        if kind is None:
+            return
+        for critere in op.criteres:
+            if self._is_new(critere.id, critere.id_span):
+                self.sections[kind].append(critere)
+
+    def _add_to_brique(self, op: n.AddToBrique):
+        brique = self.briques.get(op.brique)
+        if brique is None:
+            self._unknown("brique", op.brique, op.id_span)
+            return
+        added = tuple(c for c in op.criteres if self._is_new(c.id, c.id_span))
+        self.briques[op.brique] = evolve(brique, criteres=brique.criteres + added)
+
+    def _unknown(self, kind: str, id: str, span):
+        candidates = {
+            "critere": [i for i in self.element_ids() if i not in self.briques],
+            "brique": list(self.briques),
+            "donnee": list(self.donnees),
+            "parametre": list(self.parametres),
+        }[kind]
+        other = "une brique" if id in self.briques else "un critère" if self.element_node(id) is not None else None
+        hint = f"« {id} » est {other} : écrivez « {KIND_WORDS['brique' if other == 'une brique' else 'critere']} {id} »" \
+            if other else suggest(id, candidates)
+        self.error("id-inconnu", f"{KIND_WORDS[kind]} « {id} » inconnu dans la base", span, suggestion=hint)
+
+    def _change(self, op: n.Modify | n.Replace):
+        verb = "modifie" if isinstance(op, n.Modify) else "remplace"
+        if op.kind in ("donnee", "parametre"):
+            block = "données" if op.kind == "donnee" else "paramètres"
+            self.error("operation-invalide", f"« {verb} » s'applique aux critères et aux briques", op.span,
+                       suggestion=f"pour changer une {KIND_WORDS[op.kind]}, redéfinissez-la dans un bloc « {block} »")
+            return
+        if op.kind == "critere":
+            self._change_critere(op, verb)
+        else:
+            self._change_brique(op)
+
+    def _change_critere(self, op, verb: str):
+        where = self.find_critere(op.id)
+        if where is None:
+            self._unknown("critere", op.id, op.id_span)
+            return
+        if op.criteres:
+            self.error("operation-invalide", "un critère ne contient pas d'autres critères", op.criteres[0].span,
+                       suggestion="ajoutez-le dans une section avec « ajoute dans … »")
+        old = self.element_node(op.id)
+        attributes = merge_attributes(old.attributes, op.attributes) if verb == "modifie" else op.attributes
+        new = evolve(old, label=op.label or old.label, attributes=attributes, span=op.span, id_span=op.id_span)
+        self._put_critere(where, new)
+
+    def _put_critere(self, where: tuple[str, str], critere: n.Critere):
+        place, key = where
+        if place == "section":
+            self.sections[key] = [critere if c.id == critere.id else c for c in self.sections[key]]
+        else:
+            brique = self.briques[key]
+            self.briques[key] = evolve(brique, criteres=tuple(critere if c.id == critere.id else c for c in brique.criteres))
+
+    def _change_brique(self, op):
+        old = self.briques.get(op.id)
+        if old is None:
+            self._unknown("brique", op.id, op.id_span)
+            return
+        if isinstance(op, n.Replace):
+            kept = [c for c in old.criteres]
+            fresh = [c for c in op.criteres if c.id in {k.id for k in kept} or self._is_new(c.id, c.id_span)]
+            new = evolve(old, label=op.label or old.label, attributes=op.attributes, criteres=tuple(fresh),
+                         span=op.span, id_span=op.id_span)
+        else:
+            criteres = list(old.criteres)
+            for c in op.criteres:
+                index = next((i for i, k in enumerate(criteres) if k.id == c.id), None)
+                if index is not None:
+                    criteres[index] = c
+                elif self._is_new(c.id, c.id_span):
+                    criteres.append(c)
+            new = evolve(old, label=op.label or old.label, attributes=merge_attributes(old.attributes, op.attributes),
+                         criteres=tuple(criteres), span=op.span, id_span=op.id_span)
+        self.briques[op.id] = new
+
+    def _move(self, op: n.Move):
+        if op.kind != "critere":
+            self.error("operation-invalide", f"seul un critère se déplace d'une section à une autre, pas une "
+                       f"{KIND_WORDS[op.kind]}", op.span)
+            return
+        kind = self.section_kind(op.section, op.section_span)
+        where = self.find_critere(op.id)
+        if where is None:
+            self._unknown("critere", op.id, op.id_span)
+            return
+        if kind is None:
+            return
+        if where == ("section", kind):
+            self.diagnostics.append(Diagnostic(
+                "deplacement-inutile", f"le critère « {op.id} » est déjà dans « {SECTION_WORDS[kind]} »", span=op.span))
+            return
+        critere = evolve(self.element_node(op.id), span=op.span, id_span=op.id_span)
+        self._drop_critere(op.id)
+        self.sections[kind].append(critere)
+
+    def _drop_critere(self, id: str):
+        for kind in self.sections:
+            self.sections[kind] = [c for c in self.sections[kind] if c.id != id]
+        for bid, brique in self.briques.items():
+            self.briques[bid] = evolve(brique, criteres=tuple(c for c in brique.criteres if c.id != id))
+
+    def _remove(self, op: n.Remove):
+        table = {"donnee": self.donnees, "parametre": self.parametres, "brique": self.briques}.get(op.kind)
+        if op.kind == "critere":
+            if self.find_critere(op.id) is None:
+                self._unknown("critere", op.id, op.id_span)
+            else:
+                self._drop_critere(op.id)
+        elif op.id not in table:
+            self._unknown(op.kind, op.id, op.id_span)
+        else:
+            del table[op.id]
+
+    def result(self, avenant: n.File) -> n.File:
+        """The consolidated convention: base identity, the avenant's version and date."""
+        items: list = []
+        if self.parametres:
+            items.append(n.ParametresBlock(tuple(self.parametres.values())))
+        if self.donnees:
+            items.append(n.DonneesBlock(tuple(self.donnees.values())))
+        items += [n.Section(kind, tuple(cs)) for kind, cs in self.sections.items() if cs]
+        items += self.briques.values()
+        items += self.cas
+        headers = []
+        for key in ("version", "en_vigueur"):
+            header = next((h for h in avenant.headers if h.key == key), None) or \
+                next((h for h in self.base.headers if h.key == key), None)
+            if header is not None:
+                headers.append(header)
+        return n.File("convention", self.base.id, self.base.label, tuple(headers), tuple(items),
+                      span=self.base.span, id_span=self.base.id_span)
+
+
+SECTION_WORDS = {"prerequis": "prérequis", "socle": "socle", "options": "options"}
+
+
+def merge_attributes(old: tuple[n.Attribute, ...], new: tuple[n.Attribute, ...]) -> tuple[n.Attribute, ...]:
+    """`modifie`: listed attributes replace those of the same name, in place; others are kept."""
+    names = {a.name for a in new}
+    merged: list[n.Attribute] = []
+    placed: set[str] = set()
+    for attribute in old:
+        if attribute.name not in names:
+            merged.append(attribute)
+        elif attribute.name not in placed:
+            merged += [a for a in new if a.name == attribute.name]
+            placed.add(attribute.name)
+    return tuple(merged + [a for a in new if a.name not in placed])
+
+
+def apply_avenant(base: n.File, avenant: n.File) -> tuple[n.File, list[Diagnostic]]:
+    """Apply an avenant's operations, in order, to a consolidated base."""
+    consolidation = Consolidation.of(base)
+    for item in avenant.items:
+        consolidation.apply(item)
+    return consolidation.result(avenant), consolidation.diagnostics

@@ -1,0 +1,768 @@
+"""The checker: a consolidated convention AST → a checked `Model`, and diagnostics.
+
+It resolves every name, infers and checks the type of every expression (LANGUAGE.md,
+"Expressions"), and enforces the rules of "Meaning" that can be known before any
+structure is evaluated. It never mutates the AST; it reports everything it finds rather
+than stopping at the first problem, taking care not to cascade (an expression whose type
+could not be known is not reported again by the expressions around it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from attrs import define, field
+
+from dsl import nodes as n
+from dsl.diagnostics import Diagnostic, Note, suggest
+from dsl.model import (
+    ATTENDU_FUNCTIONS,
+    ATTENDU_NAMES,
+    BOOLEEN,
+    DATE,
+    MONTANT,
+    NOMBRE,
+    SECTIONS,
+    Brique,
+    Cas,
+    Critere,
+    Donnee,
+    Model,
+    Parametre,
+    Type,
+)
+
+FUNCTIONS = ("min", "max", "arrondi", "atteint", *ATTENDU_FUNCTIONS)
+NUMERIC_TYPES = ("entier", "nombre", "pourcentage", "montant")
+VALUE_ATTRIBUTES = ("points_fixes", "points_variables", "montant")
+ATTRIBUTE_WORDS = {
+    "condition": "condition", "points_fixes": "points fixes", "points_variables": "points variables",
+    "montant": "montant", "axe": "axe", "reference": "référence",
+}
+
+
+def check(file: n.File, path: str | None = None) -> tuple[Model | None, list[Diagnostic]]:
+    """Check a convention (an avenant must be consolidated first). The model is None on errors."""
+    checker = Checker(file)
+    model = checker.run(path)
+    has_error = any(d.is_error for d in checker.diagnostics)
+    return (None if has_error else model), checker.diagnostics
+
+
+# ---- expression typing -------------------------------------------------------------------------
+
+
+@define
+class Scope:
+    """What an expression may refer to, and what it did refer to."""
+
+    mode: str  # clause | parametre | attendu
+    uses_donnees: set[str] = field(factory=set)
+    uses_parametres: set[str] = field(factory=set)
+    atteint: list[tuple[str, n.Call]] = field(factory=list)
+
+
+class Checker:
+    """One run of the checker over one convention AST."""
+
+    def __init__(self, file: n.File):
+        self.file = file
+        self.diagnostics: list[Diagnostic] = []
+        self.donnees: dict[str, Donnee] = {}
+        self.parametre_nodes: dict[str, n.Parametre] = {}
+        self.parametre_types: dict[str, Type | None] = {}
+        self._typing_stack: list[str] = []
+        self.criteres: dict[str, tuple[n.Critere, str | None, str | None]] = {}  # id → (node, section, brique)
+        self.briques: dict[str, n.Brique] = {}
+        self.cas_nodes: dict[str, n.Cas] = {}
+        self.used_donnees: set[str] = set()
+        self.used_parametres: set[str] = set()
+        self.dependencies: dict[str, list[tuple[str, n.Call]]] = {}
+
+    def error(self, code: str, message: str, span, suggestion: str | None = None, notes: Iterable[Note] = ()):
+        self.diagnostics.append(Diagnostic(code, message, span=span, suggestion=suggestion, notes=tuple(notes)))
+
+    warn = error  # severity comes from the code's registration
+
+    # -- driver
+
+    def run(self, path: str | None) -> Model:
+        self._check_headers()
+        self._collect()
+        parametres = self._check_parametres()
+        criteres, briques = self._check_elements()
+        self._check_cycles()
+        self._check_point_requirements(criteres, briques)
+        cas = self._check_cas()
+        self._warn_unused()
+        return Model(
+            id=self.file.id,
+            label=self.file.label,
+            version=self.file.header("version"),
+            en_vigueur=self.file.header("en_vigueur"),
+            parametres=parametres,
+            donnees=dict(self.donnees),
+            criteres=criteres,
+            briques=briques,
+            cas=tuple(cas),
+            file=self.file,
+            path=path,
+        )
+
+    # -- headers and file structure
+
+    def _check_headers(self):
+        seen: dict[str, n.Header] = {}
+        for header in self.file.headers:
+            if header.key in seen:
+                self.error("en-tete-duplique", f"en-tête « {HEADER_WORDS[header.key]} » donné deux fois", header.span,
+                           notes=[Note("première définition", seen[header.key].span)])
+            seen[header.key] = header
+            if header.key == "base" and self.file.kind == "convention":
+                self.error("en-tete-invalide", "« base » n'a de sens que dans un avenant", header.span,
+                           suggestion="commencez le fichier par « avenant » au lieu de « convention »")
+        if "version" not in seen:
+            self.error("en-tete-manquant", "la convention n'indique pas sa version", self.file.id_span,
+                       suggestion='ajoutez une ligne « version : "2017" » après l\'en-tête')
+
+    # -- collecting declarations
+
+    def _collect(self):
+        value_ids: dict[str, object] = {}  # données and paramètres share the names of expressions
+        element_ids: dict[str, object] = {}  # critères and briques share the names of atteint()
+        for item in self.file.items:
+            match item:
+                case n.ParametresBlock(parametres=parametres):
+                    for p in parametres:
+                        if self._unique(p, value_ids, "donnée ou paramètre"):
+                            self.parametre_nodes[p.id] = p
+                case n.DonneesBlock(donnees=donnees):
+                    for d in donnees:
+                        if self._unique(d, value_ids, "donnée ou paramètre"):
+                            self.donnees[d.id] = self._check_donnee(d)
+                case n.Section(kind=kind, criteres=criteres):
+                    for c in criteres:
+                        if self._unique(c, element_ids, "critère ou brique"):
+                            self.criteres[c.id] = (c, kind, None)
+                case n.Brique() as b:
+                    if self._unique(b, element_ids, "critère ou brique"):
+                        self.briques[b.id] = b
+                    for c in b.criteres:
+                        if self._unique(c, element_ids, "critère ou brique"):
+                            self.criteres[c.id] = (c, None, b.id)
+                case n.Cas() as c:
+                    if self._unique(c, self.cas_nodes, "cas"):
+                        self.cas_nodes[c.id] = c
+                case _:
+                    self.error("operation-hors-avenant",
+                               "une opération d'avenant ne peut figurer que dans un fichier « avenant »", item.span,
+                               suggestion="commencez le fichier par « avenant id \"libellé\" » et indiquez sa « base »")
+
+    def _unique(self, node, seen: dict, what: str) -> bool:
+        first = seen.get(node.id)
+        if first is not None:
+            self.error("id-duplique", f"{what} « {node.id} » défini deux fois", node.id_span,
+                       notes=[Note("première définition", first.id_span)], suggestion="donnez-lui un autre identifiant")
+            return False
+        seen[node.id] = node
+        return True
+
+    def _check_donnee(self, d: n.Donnee) -> Donnee:
+        spec = d.type
+        type_ = Type(spec.name, spec.choices)
+        if spec.name == "choix":
+            self._check_choices(spec)
+        low = self._bound(spec, spec.low)
+        high = self._bound(spec, spec.high)
+        if spec.low is not None and spec.name not in NUMERIC_TYPES:
+            self.error("intervalle-invalide", f"une donnée de type {type_} ne peut pas avoir d'intervalle « entre »",
+                       spec.span, suggestion="« entre A et B » s'applique aux entiers, nombres, montants et pourcentages")
+            low = high = None
+        if low is not None and high is not None and low > high:
+            self.error("intervalle-vide", f"intervalle vide : le minimum ({_plain(low)}) dépasse le maximum ({_plain(high)})",
+                       spec.span, suggestion=f"écrivez « entre {_plain(high)} et {_plain(low)} »")
+        return Donnee(d.id, d.label, type_, low, high, d)
+
+    def _check_choices(self, spec: n.TypeSpec):
+        seen: set[str] = set()
+        for choice in spec.choices:
+            if choice in seen:
+                self.error("id-duplique", f"valeur « {choice} » répétée dans le choix", spec.span)
+            seen.add(choice)
+
+    def _bound(self, spec: n.TypeSpec, expr: n.Expr | None) -> Decimal | None:
+        if expr is None or spec.name not in NUMERIC_TYPES:
+            return None
+        literal = expr.operand if isinstance(expr, n.Neg) else expr
+        sign = -1 if isinstance(expr, n.Neg) else 1
+        if spec.name == "montant" and not isinstance(literal, n.Money):
+            self.error("type-incompatible", "les bornes d'un montant s'écrivent en euros", expr.span,
+                       suggestion=f"écrivez « {_plain(literal.value)} € »")
+            return None
+        if spec.name != "montant" and isinstance(literal, n.Money):
+            self.error("type-incompatible", f"une donnée de type {spec.name} ne se borne pas par un montant", expr.span,
+                       suggestion=f"écrivez « {_plain(literal.value)} » sans « € »")
+            return None
+        value = sign * (literal.value / 100 if isinstance(literal, n.Percent) else literal.value)
+        if spec.name == "entier" and value != value.to_integral_value():
+            self.error("type-incompatible", f"la borne {_plain(value)} d'un entier doit être un nombre entier", expr.span)
+        return value
+
+    # -- paramètres
+
+    def _check_parametres(self) -> dict[str, Parametre]:
+        result = {}
+        for id, node in self.parametre_nodes.items():
+            type_ = self._parametre_type(id)
+            if type_ is not None:
+                result[id] = Parametre(id, node.label, node.value, type_, node)
+        return result
+
+    def _parametre_type(self, id: str) -> Type | None:
+        if id in self.parametre_types:
+            return self.parametre_types[id]
+        if id in self._typing_stack:
+            cycle = self._typing_stack[self._typing_stack.index(id):] + [id]
+            node = self.parametre_nodes[id]
+            self.error("cycle", f"dépendance circulaire entre paramètres : {' → '.join(cycle)}", node.id_span,
+                       suggestion="un paramètre ne peut pas dépendre, même indirectement, de lui-même")
+            for member in cycle:
+                self.parametre_types[member] = None
+            return None
+        self._typing_stack.append(id)
+        scope = Scope("parametre")
+        type_ = self.infer(self.parametre_nodes[id].value, scope)
+        self._typing_stack.pop()
+        self.used_parametres |= scope.uses_parametres
+        self.parametre_types.setdefault(id, type_)
+        return self.parametre_types[id]
+
+    # -- critères and briques
+
+    def _check_elements(self) -> tuple[dict[str, Critere], dict[str, Brique]]:
+        criteres: dict[str, Critere] = {}
+        for section in SECTIONS:
+            for id, (node, kind, _) in self.criteres.items():
+                if kind == section:
+                    criteres[id] = self._check_critere(node, kind, None)
+        briques: dict[str, Brique] = {}
+        for id, node in self.briques.items():
+            briques[id] = self._check_brique(node)
+            for c in node.criteres:
+                if self.criteres.get(c.id, (None,))[0] is c:
+                    criteres[c.id] = self._check_critere(c, None, id)
+        return criteres, briques
+
+    def _attributes(self, element, owner: str) -> dict[str, object]:
+        values: dict[str, object] = {}
+        first: dict[str, n.Attribute] = {}
+        for attribute in element.attributes:
+            if attribute.name in first:
+                word = ATTRIBUTE_WORDS[attribute.name]
+                self.error("attribut-duplique", f"« {word} » donné deux fois pour {owner} « {element.id} »",
+                           attribute.span, notes=[Note("première occurrence", first[attribute.name].span)],
+                           suggestion="gardez-en un seul")
+                continue
+            first[attribute.name] = attribute
+            values[attribute.name] = attribute.value
+        if "condition" not in values:
+            self.error("condition-manquante", f"{owner} « {element.id} » n'a pas de condition", element.id_span,
+                       suggestion="ajoutez « condition : … » (écrivez « condition : vrai » s'il est toujours rempli)")
+        return values
+
+    def _check_amounts(self, element, values: dict, owner: str, scope: Scope):
+        condition = values.get("condition")
+        if condition is not None:
+            self._expect_condition(condition, scope, f"la condition de {owner} « {element.id} »")
+        for name in ("points_fixes", "points_variables"):
+            if name in values:
+                type_ = self.infer(values[name], scope)
+                if type_ is not None and type_.value_kind != "nombre":
+                    self.error("type-incompatible", f"les {ATTRIBUTE_WORDS[name]} doivent être un nombre de points, pas un {type_}",
+                               values[name].span, suggestion="pour une somme en euros, utilisez « montant : … »"
+                               if type_ == MONTANT else None)
+        if "montant" in values:
+            type_ = self.infer(values["montant"], scope)
+            if type_ is not None and type_ != MONTANT:
+                self.error("type-incompatible", f"un montant s'exprime en euros, pas en {type_}", values["montant"].span,
+                           suggestion="ajoutez « € » (par exemple « 2_000 € »), ou utilisez « points fixes : … »")
+
+    def _check_critere(self, node: n.Critere, section: str | None, brique: str | None) -> Critere:
+        values = self._attributes(node, "le critère")
+        scope = Scope("clause")
+        self._check_amounts(node, values, "le critère", scope)
+        self._record(node.id, scope)
+        if brique is not None:
+            for attribute in node.attributes:
+                if attribute.name in VALUE_ATTRIBUTES:
+                    self.error("remuneration-dans-brique",
+                               f"le critère « {node.id} » est dans la brique « {brique} » : il ne peut pas avoir de "
+                               f"{ATTRIBUTE_WORDS[attribute.name]} propres", attribute.span,
+                               suggestion="une brique paie tout ou rien : portez la rémunération sur la brique elle-même")
+        critere = Critere(node.id, node.label, section, brique, values.get("condition", n.Bool(True)),
+                          values.get("points_fixes"), values.get("points_variables"), values.get("montant"),
+                          values.get("axe"), values.get("reference"), node)
+        self._element_warnings(node, critere, "le critère", scope, in_brique=brique is not None)
+        return critere
+
+    def _check_brique(self, node: n.Brique) -> Brique:
+        values = self._attributes(node, "la brique")
+        scope = Scope("clause")
+        self._check_amounts(node, values, "la brique", scope)
+        self._record(node.id, scope)
+        self.dependencies[node.id] += [(c.id, None) for c in node.criteres]
+        brique = Brique(node.id, node.label, values.get("condition", n.Bool(True)), values.get("points_fixes"),
+                        values.get("points_variables"), values.get("montant"), values.get("axe"),
+                        values.get("reference"), tuple(c.id for c in node.criteres), node)
+        self._element_warnings(node, brique, "la brique", scope, in_brique=False)
+        return brique
+
+    def _record(self, id: str, scope: Scope):
+        self.used_donnees |= scope.uses_donnees
+        self.used_parametres |= scope.uses_parametres
+        self.dependencies[id] = list(scope.atteint)
+
+    def _element_warnings(self, node, element, owner: str, scope: Scope, in_brique: bool):
+        if node.label is None:
+            self.warn("libelle-manquant", f"{owner} « {node.id} » n'a pas de libellé", node.id_span,
+                      suggestion=f'ajoutez un libellé après l\'identifiant : {node.id} "Libellé lisible"')
+        gate_only = getattr(element, "section", None) == "prerequis"  # a prérequis may only gate payment
+        if not in_brique and not gate_only and not element.remunerated:
+            self.warn("sans-remuneration", f"{owner} « {node.id} » ne rapporte ni points ni montant", node.id_span,
+                      suggestion="ajoutez « points fixes », « points variables » ou « montant », ou placez-le dans une brique")
+        condition = element.condition
+        if not _depends_on_structure(condition, self.donnees, self.parametre_nodes) and condition.span is not None:
+            self.warn("condition-constante", f"la condition de {owner} « {node.id} » ne dépend d'aucune donnée : "
+                      "elle a la même valeur pour toutes les structures", condition.span)
+
+    def _expect_condition(self, expr: n.Expr, scope: Scope, what: str):
+        type_ = self.infer(expr, scope)
+        if type_ is not None and type_ != BOOLEEN:
+            self.error("condition-non-booleenne", f"{what} doit être vraie ou fausse, or c'est un {type_}", expr.span,
+                       suggestion="comparez la valeur à un seuil, par exemple « … >= 1 »")
+
+    # -- rules across elements
+
+    def _check_cycles(self):
+        """`atteint` must not loop (a brique also depends on each of its critères)."""
+        state: dict[str, int] = {}  # 1 = being visited, 2 = done
+        path: list[str] = []
+
+        def visit(id: str):
+            state[id] = 1
+            path.append(id)
+            for target, call in self.dependencies.get(id, ()):
+                if target not in self.dependencies:
+                    continue
+                if state.get(target) == 1:
+                    cycle = path[path.index(target):] + [target]
+                    span = call.span if call is not None else self._element_span(id)
+                    self.error("cycle", f"dépendance circulaire : {' → '.join(cycle)}", span,
+                               suggestion="un critère ne peut pas dépendre, même indirectement, de lui-même")
+                elif state.get(target) is None:
+                    visit(target)
+            path.pop()
+            state[id] = 2
+
+        for id in self.dependencies:
+            if id not in state:
+                visit(id)
+
+    def _element_span(self, id: str):
+        node = self.briques.get(id) or self.criteres[id][0]
+        return node.id_span
+
+    def _check_point_requirements(self, criteres: dict[str, Critere], briques: dict[str, Brique]):
+        elements = [*criteres.values(), *briques.values()]
+        with_points = [e for e in elements if e.points_fixes is not None or e.points_variables is not None]
+        if with_points:
+            self._require_parametre("valeur_point", MONTANT, with_points[0], "des points",
+                                    "ajoutez dans « paramètres » : valeur_point = 7 €", "valeur-point-manquante")
+        variable = [e for e in elements if e.points_variables is not None]
+        if not variable:
+            return
+        first = variable[0]
+        if "patientele" not in self.donnees:
+            self.error("points-variables-sans-patientele",
+                       f"« {first.id} » a des points variables, mais la donnée « patientele » n'est pas déclarée",
+                       _attribute_span(first.node, "points_variables"),
+                       suggestion='ajoutez dans « données » : patientele : entier "Patientèle médecin traitant"')
+        else:
+            self.used_donnees.add("patientele")
+            if not self.donnees["patientele"].type.is_numeric():
+                self.error("type-incompatible", "la donnée « patientele » doit être un nombre de patients",
+                           self.donnees["patientele"].node.span)
+        self._require_parametre("patientele_reference", NOMBRE, first, "des points variables",
+                                "ajoutez dans « paramètres » : patientele_reference = 4000",
+                                "points-variables-sans-patientele")
+
+    def _require_parametre(self, id: str, type_: Type, element, what: str, fix: str, code: str):
+        if id not in self.parametre_nodes:
+            attribute = "points_variables" if id == "patientele_reference" else None
+            span = _attribute_span(element.node, attribute) if attribute else element.node.id_span
+            self.error(code, f"« {element.id} » a {what}, mais le paramètre « {id} » n'est pas défini", span,
+                       suggestion=fix)
+            return
+        self.used_parametres.add(id)
+        actual = self.parametre_types.get(id)
+        if actual is not None and actual.value_kind != type_.value_kind:
+            self.error("type-incompatible", f"le paramètre « {id} » doit être un {type_}, pas un {actual}",
+                       self.parametre_nodes[id].value.span)
+
+    # -- cas
+
+    def _check_cas(self) -> list[Cas]:
+        result = []
+        for node in self.cas_nodes.values():
+            donnees = self._check_cas_donnees(node)
+            for expr in node.attendu or ():
+                self._expect_condition(expr, Scope("attendu"), "une assertion d'« attendu »")
+            result.append(Cas(node.id, node.label, donnees, tuple(node.attendu or ()), node))
+        return result
+
+    def _check_cas_donnees(self, node: n.Cas) -> dict[str, n.Expr]:
+        values: dict[str, n.Expr] = {}
+        first: dict[str, n.Assignment] = {}
+        for assignment in node.donnees or ():
+            if assignment.id in first:
+                self.error("id-duplique", f"la donnée « {assignment.id} » est donnée deux fois dans le cas « {node.id} »",
+                           assignment.id_span, notes=[Note("première valeur", first[assignment.id].span)])
+                continue
+            first[assignment.id] = assignment
+            donnee = self.donnees.get(assignment.id)
+            if donnee is None:
+                self.error("donnee-inconnue", f"donnée inconnue « {assignment.id} »", assignment.id_span,
+                           suggestion=suggest(assignment.id, self.donnees))
+                continue
+            self._check_cas_value(donnee, assignment.value)
+            values[assignment.id] = assignment.value
+        missing = [d for d in self.donnees if d not in first]
+        if missing:
+            listed = ", ".join(f"« {d} »" for d in missing)
+            self.error("cas-donnee-manquante", f"le cas « {node.id} » ne donne pas : {listed}", node.id_span,
+                       suggestion="un cas décrit une structure entière : donnez une valeur à chaque donnée")
+        return values
+
+    def _check_cas_value(self, donnee: Donnee, value: n.Expr):
+        """A cas gives literal values, of the donnée's type and within its range."""
+        literal = value.operand if isinstance(value, n.Neg) else value
+        type_ = donnee.type
+        if type_.kind == "choix":
+            if not isinstance(value, n.Name):
+                self.error("type-incompatible", f"« {donnee.id} » attend une valeur parmi {', '.join(type_.choices)}",
+                           value.span)
+            elif value.id not in type_.choices:
+                self.error("valeur-choix-inconnue", f"« {value.id} » n'est pas une valeur de « {donnee.id} » ({type_})",
+                           value.span, suggestion=suggest(value.id, type_.choices))
+            return
+        expected = {"booleen": n.Bool, "date": n.DateLit, "montant": n.Money, "pourcentage": n.Percent}.get(type_.kind, n.Number)
+        if not isinstance(literal, n.LITERALS) or (literal is not value and not isinstance(literal, (n.Number, n.Money, n.Percent))):
+            self.error("type-incompatible", "la valeur d'une donnée dans un cas doit être écrite littéralement",
+                       value.span, suggestion="écrivez la valeur elle-même : 4000, 7 €, 50 %, vrai, 2024-01-01")
+            return
+        if not isinstance(literal, expected):
+            self.error("type-incompatible", f"« {donnee.id} » est de type {type_}, la valeur donnée ne l'est pas",
+                       value.span, suggestion=_literal_hint(type_))
+            return
+        if isinstance(literal, n.Bool) or isinstance(literal, n.DateLit):
+            return
+        number = literal.value / 100 if isinstance(literal, n.Percent) else literal.value
+        number = -number if literal is not value else number
+        if type_.kind == "entier" and number != number.to_integral_value():
+            self.error("type-incompatible", f"« {donnee.id} » est un entier, pas {_plain(number)}", value.span)
+        if (donnee.low is not None and number < donnee.low) or (donnee.high is not None and number > donnee.high):
+            self.error("hors-intervalle", f"{_plain(number)} est hors de l'intervalle de « {donnee.id} » "
+                       f"(entre {_plain(donnee.low)} et {_plain(donnee.high)})", value.span)
+
+    # -- warnings on the whole file
+
+    def _warn_unused(self):
+        for id, donnee in self.donnees.items():
+            if id not in self.used_donnees:
+                self.warn("donnee-inutilisee", f"la donnée « {id} » n'est utilisée par aucun critère ni aucune brique",
+                          donnee.node.id_span, suggestion="supprimez-la, ou utilisez-la dans une condition")
+        for id, node in self.parametre_nodes.items():
+            if id not in self.used_parametres:
+                self.warn("parametre-inutilise", f"le paramètre « {id} » n'est utilisé nulle part", node.id_span,
+                          suggestion="supprimez-le, ou utilisez-le dans une condition ou un montant")
+
+    # ---- expression typing --------------------------------------------------------------------
+
+    def infer(self, expr: n.Expr, scope: Scope) -> Type | None:
+        """The type of an expression, or None when it is wrong (and reported)."""
+        match expr:
+            case n.Number() | n.Percent():
+                return NOMBRE
+            case n.Money():
+                return MONTANT
+            case n.DateLit():
+                return DATE
+            case n.Bool():
+                return BOOLEEN
+            case n.Name():
+                return self._infer_name(expr, scope)
+            case n.Call():
+                return self._infer_call(expr, scope)
+            case n.Neg(operand=operand):
+                type_ = self.infer(operand, scope)
+                if type_ is not None and type_.value_kind not in ("nombre", "montant"):
+                    self.error("type-incompatible", f"« - » s'applique à un nombre ou un montant, pas à un {type_}", expr.span)
+                    return None
+                return type_ and Type(type_.value_kind)
+            case n.Not(operand=operand):
+                self._expect(operand, scope, BOOLEEN, "« non » s'applique à une condition")
+                return BOOLEEN
+            case n.Logic(op=op, left=left, right=right):
+                self._expect(left, scope, BOOLEEN, f"« {op} » relie deux conditions")
+                self._expect(right, scope, BOOLEEN, f"« {op} » relie deux conditions")
+                return BOOLEEN
+            case n.BinOp():
+                return self._infer_arithmetic(expr, scope)
+            case n.Compare():
+                return self._infer_comparison(expr, scope)
+            case n.Within():
+                return self._infer_within(expr, scope)
+            case n.If(condition=condition, then=then, otherwise=otherwise):
+                self._expect(condition, scope, BOOLEEN, "la condition de « si » doit être vraie ou fausse")
+                a, b = self.infer(then, scope), self.infer(otherwise, scope)
+                if a is not None and b is not None and a.value_kind != b.value_kind:
+                    self.error("type-incompatible", f"« alors » donne un {a} mais « sinon » un {b}", expr.span,
+                               suggestion="les deux branches doivent être du même type")
+                    return None
+                return a and b and Type(a.value_kind, a.choices)
+        raise AssertionError(f"unknown expression {expr!r}")
+
+    def _expect(self, expr: n.Expr, scope: Scope, wanted: Type, why: str):
+        type_ = self.infer(expr, scope)
+        if type_ is not None and type_.value_kind != wanted.value_kind:
+            code = "condition-non-booleenne" if wanted == BOOLEEN else "type-incompatible"
+            self.error(code, f"{why} : ceci est un {type_}", expr.span)
+
+    def _infer_name(self, expr: n.Name, scope: Scope) -> Type | None:
+        id = expr.id
+        if id in self.donnees:
+            if scope.mode == "parametre":
+                self.error("parametre-non-constant", f"un paramètre ne peut pas dépendre de la donnée « {id} »", expr.span,
+                           suggestion="un paramètre a la même valeur pour toutes les structures ; utilisez la donnée dans le critère")
+                return None
+            scope.uses_donnees.add(id)
+            return Type(self.donnees[id].type.value_kind, self.donnees[id].type.choices)
+        if id in self.parametre_nodes:
+            scope.uses_parametres.add(id)
+            type_ = self._parametre_type(id)
+            return type_ and Type(type_.value_kind, type_.choices)
+        if id in ATTENDU_NAMES:
+            if scope.mode != "attendu":
+                self.error("attendu-seulement", f"« {id} » ne s'emploie que dans un bloc « attendu »", expr.span,
+                           suggestion="dans un critère, utilisez « atteint(id) » pour dépendre d'un autre critère")
+                return None
+            return Type(ATTENDU_NAMES[id])
+        candidates = [*self.donnees, *self.parametre_nodes, *(ATTENDU_NAMES if scope.mode == "attendu" else ())]
+        self.error("donnee-inconnue", f"donnée inconnue « {id} »", expr.span, suggestion=suggest(id, candidates))
+        return None
+
+    def _infer_call(self, expr: n.Call, scope: Scope) -> Type | None:
+        func, args = expr.func, expr.args
+        if func not in FUNCTIONS:
+            self.error("fonction-inconnue", f"fonction inconnue « {func} »", expr.span,
+                       suggestion=suggest(func, FUNCTIONS) or "fonctions : min, max, arrondi, atteint")
+            return None
+        if func in ("min", "max"):
+            return self._infer_extremum(expr, scope)
+        if func == "arrondi":
+            return self._infer_round(expr, scope)
+        target = self._element_argument(expr)
+        if target is None:
+            return None
+        if func == "atteint":
+            if scope.mode == "parametre":
+                self.error("parametre-non-constant", "un paramètre ne peut pas dépendre de « atteint(…) »", expr.span)
+                return None
+            scope.atteint.append((target, expr))
+            return BOOLEEN
+        if scope.mode != "attendu":
+            self.error("attendu-seulement", f"« {func}(…) » ne s'emploie que dans un bloc « attendu »", expr.span,
+                       suggestion="dans un critère, utilisez « atteint(id) » pour dépendre d'un autre critère")
+            return None
+        return Type(ATTENDU_FUNCTIONS[func])
+
+    def _element_argument(self, expr: n.Call) -> str | None:
+        if len(expr.args) != 1 or not isinstance(expr.args[0], n.Name):
+            self.error("arguments", f"« {expr.func} » attend l'identifiant d'un critère ou d'une brique, par exemple "
+                       f"« {expr.func}(rcp) »", expr.span)
+            return None
+        target = expr.args[0].id
+        if target not in self.criteres and target not in self.briques:
+            self.error("critere-inconnu", f"critère ou brique inconnu « {target} »", expr.args[0].span,
+                       suggestion=suggest(target, [*self.criteres, *self.briques]))
+            return None
+        return target
+
+    def _infer_extremum(self, expr: n.Call, scope: Scope) -> Type | None:
+        if len(expr.args) < 2:
+            self.error("arguments", f"« {expr.func} » compare au moins deux valeurs, par exemple « {expr.func}(nb, 8) »",
+                       expr.span)
+            return None
+        types = [self.infer(a, scope) for a in expr.args]
+        if any(t is None for t in types):
+            return None
+        kinds = {t.value_kind for t in types}
+        if len(kinds) > 1 or not kinds <= {"nombre", "montant", "date"}:
+            self.error("type-incompatible", f"« {expr.func} » compare des valeurs de même type, ici : "
+                       f"{', '.join(str(t) for t in types)}", expr.span, suggestion=_money_hint(kinds))
+            return None
+        return Type(kinds.pop())
+
+    def _infer_round(self, expr: n.Call, scope: Scope) -> Type | None:
+        if len(expr.args) not in (1, 2):
+            self.error("arguments", "« arrondi » prend une valeur, et éventuellement un nombre de décimales : "
+                       "« arrondi(x) » ou « arrondi(x, 2) »", expr.span)
+            return None
+        type_ = self.infer(expr.args[0], scope)
+        if len(expr.args) == 2:
+            digits = expr.args[1]
+            if not isinstance(digits, n.Number) or digits.value != digits.value.to_integral_value() or digits.value > 10:
+                self.error("arguments", "le nombre de décimales d'« arrondi » s'écrit comme un entier entre 0 et 10",
+                           digits.span)
+        if type_ is not None and type_.value_kind not in ("nombre", "montant"):
+            self.error("type-incompatible", f"« arrondi » s'applique à un nombre ou un montant, pas à un {type_}",
+                       expr.args[0].span)
+            return None
+        return type_
+
+    def _infer_arithmetic(self, expr: n.BinOp, scope: Scope) -> Type | None:
+        left, right = self.infer(expr.left, scope), self.infer(expr.right, scope)
+        if left is None or right is None:
+            return None
+        result = ARITHMETIC.get((expr.op, left.value_kind, right.value_kind))
+        if result is None:
+            self.error("type-incompatible", _arithmetic_message(expr.op, left, right), expr.span,
+                       suggestion=_money_hint({left.value_kind, right.value_kind}))
+            return None
+        return Type(result)
+
+    def _infer_comparison(self, expr: n.Compare, scope: Scope) -> Type:
+        left, right = self._comparand_types(expr.left, expr.right, scope)
+        if left is None or right is None:
+            return BOOLEEN
+        if left.value_kind != right.value_kind or (left.kind == "choix" and left.choices != right.choices and right.choices):
+            self.error("type-incompatible", f"on ne peut pas comparer un {left} à un {right}", expr.span,
+                       suggestion=_money_hint({left.value_kind, right.value_kind}))
+        elif expr.op not in ("=", "!=") and left.value_kind not in ("nombre", "montant", "date"):
+            self.error("type-incompatible", f"« {expr.op} » ne s'applique pas à un {left}", expr.span,
+                       suggestion="pour un booléen ou un choix, comparez avec « = » ou « != »")
+        return BOOLEEN
+
+    def _comparand_types(self, left: n.Expr, right: n.Expr, scope: Scope) -> tuple[Type | None, Type | None]:
+        """Types of both sides; a bare name facing a `choix` may be one of its values."""
+        left_type = None if self._is_free_name(left) else self.infer(left, scope)
+        right_type = self.infer_choice_value(right, left_type, scope)
+        if left_type is None and self._is_free_name(left):
+            left_type = self.infer_choice_value(left, right_type, scope)
+        return left_type, right_type
+
+    def _is_free_name(self, expr: n.Expr) -> bool:
+        return isinstance(expr, n.Name) and expr.id not in self.donnees and expr.id not in self.parametre_nodes \
+            and expr.id not in ATTENDU_NAMES
+
+    def infer_choice_value(self, expr: n.Expr, other: Type | None, scope: Scope) -> Type | None:
+        if not (self._is_free_name(expr) and other is not None and other.kind == "choix"):
+            return self.infer(expr, scope)
+        if expr.id in other.choices:
+            return other
+        self.error("valeur-choix-inconnue", f"« {expr.id} » n'est pas une valeur de {other}", expr.span,
+                   suggestion=suggest(expr.id, other.choices))
+        return None
+
+    def _infer_within(self, expr: n.Within, scope: Scope) -> Type:
+        operand = self.infer(expr.operand, scope)
+        for choice in expr.choices:
+            type_ = self.infer_choice_value(choice, operand, scope)
+            if operand is not None and type_ is not None and type_.value_kind != operand.value_kind:
+                self.error("type-incompatible", f"« dans » compare un {operand} à un {type_}", choice.span,
+                           suggestion=_money_hint({operand.value_kind, type_.value_kind}))
+        return BOOLEEN
+
+
+HEADER_WORDS = {"version": "version", "en_vigueur": "en vigueur", "base": "base"}
+
+# (operator, left kind, right kind) → result kind
+ARITHMETIC = {
+    ("+", "nombre", "nombre"): "nombre", ("-", "nombre", "nombre"): "nombre",
+    ("*", "nombre", "nombre"): "nombre", ("/", "nombre", "nombre"): "nombre",
+    ("+", "montant", "montant"): "montant", ("-", "montant", "montant"): "montant",
+    ("*", "montant", "nombre"): "montant", ("*", "nombre", "montant"): "montant",
+    ("/", "montant", "nombre"): "montant", ("/", "montant", "montant"): "nombre",
+}
+OPERATOR_WORDS = {"+": "additionner", "-": "soustraire", "*": "multiplier", "/": "diviser"}
+
+
+def _arithmetic_message(op: str, left: Type, right: Type) -> str:
+    if "date" in (left.value_kind, right.value_kind):
+        return f"on ne peut pas {OPERATOR_WORDS[op]} des dates"
+    if op == "*" and left.value_kind == right.value_kind == "montant":
+        return "on ne peut pas multiplier un montant par un montant"
+    return f"« {op} » entre un {left} et un {right} n'a pas de sens"
+
+
+def _money_hint(kinds: set[str]) -> str | None:
+    if kinds == {"nombre", "montant"}:
+        return "un montant se combine avec un montant : écrivez l'unité (« 5 € ») ou convertissez des points avec valeur_point"
+    return None
+
+
+def _literal_hint(type_: Type) -> str:
+    return {
+        "booleen": "écrivez « vrai » ou « faux »",
+        "date": "écrivez une date AAAA-MM-JJ",
+        "montant": "écrivez un montant en euros, par exemple « 7 € »",
+        "pourcentage": "écrivez un pourcentage, par exemple « 50 % »",
+    }.get(type_.kind, "écrivez un nombre, par exemple « 4000 »")
+
+
+def _plain(value: Decimal | None) -> str:
+    if value is None:
+        return "…"
+    text = format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
+    return text
+
+
+def _attribute_span(node, name: str | None):
+    for attribute in getattr(node, "attributes", ()):
+        if attribute.name == name:
+            return attribute.span
+    return node.id_span
+
+
+def _depends_on_structure(expr: n.Expr, donnees: dict, parametres: dict) -> bool:
+    """Whether an expression reads a donnée or another critère (directly)."""
+    return any(
+        (isinstance(e, n.Name) and e.id in donnees) or (isinstance(e, n.Call) and e.func == "atteint")
+        for e in walk(expr)
+    )
+
+
+def walk(expr: n.Expr) -> Iterable[n.Expr]:
+    """Every sub-expression of an expression, itself included (iteratively)."""
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        yield e
+        stack.extend(children(e))
+
+
+def children(expr: n.Expr) -> tuple[n.Expr, ...]:
+    match expr:
+        case n.Call(args=args):
+            return args
+        case n.Neg(operand=o) | n.Not(operand=o):
+            return (o,)
+        case n.BinOp(left=a, right=b) | n.Compare(left=a, right=b) | n.Logic(left=a, right=b):
+            return (a, b)
+        case n.Within(operand=o, choices=c):
+            return (o, *c)
+        case n.If(condition=c, then=t, otherwise=o):
+            return (c, t, o)
+    return ()
+

@@ -1,0 +1,201 @@
+"""Diagnostics as values: stable codes, French messages, spans; text and JSON rendering.
+
+Every problem a user can cause is a `Diagnostic`, collected rather than raised. The
+registry `CODES` names each code once with its severity and a short title; it is what
+`docs/erreurs.md` documents, one section per code.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Mapping
+
+from attrs import field, frozen
+
+from dsl.source import SourceFile, Span
+
+ERREUR = "erreur"
+AVERTISSEMENT = "avertissement"
+
+# code → (severity, title). Codes are stable: tests, golden files and users rely on them.
+CODES: dict[str, tuple[str, str]] = {
+    # reading and syntax
+    "fichier-illisible": (ERREUR, "fichier illisible"),
+    "encodage": (ERREUR, "fichier qui n'est pas en UTF-8"),
+    "syntaxe": (ERREUR, "erreur de syntaxe"),
+    "chaine-non-terminee": (ERREUR, "chaîne non terminée"),
+    "accolade-non-fermee": (ERREUR, "accolade jamais fermée"),
+    "caractere-inattendu": (ERREUR, "caractère inattendu"),
+    "echappement-invalide": (ERREUR, "séquence d'échappement invalide dans un libellé"),
+    "identifiant-invalide": (ERREUR, "identifiant mal formé"),
+    "mot-reserve": (ERREUR, "mot réservé employé comme identifiant"),
+    "expression-trop-imbriquee": (ERREUR, "expression trop imbriquée"),
+    # headers and structure of a file
+    "en-tete-manquant": (ERREUR, "en-tête obligatoire absent"),
+    "en-tete-duplique": (ERREUR, "en-tête répété"),
+    "en-tete-invalide": (ERREUR, "en-tête qui n'a pas sa place ici"),
+    "operation-hors-avenant": (ERREUR, "opération d'avenant dans une convention"),
+    "declaration-dans-avenant": (ERREUR, "section ou brique écrite directement dans un avenant"),
+    # names
+    "donnee-inconnue": (ERREUR, "donnée ou paramètre inconnu"),
+    "critere-inconnu": (ERREUR, "critère ou brique inconnu"),
+    "fonction-inconnue": (ERREUR, "fonction inconnue"),
+    "arguments": (ERREUR, "mauvais nombre ou mauvaise sorte d'arguments"),
+    "id-duplique": (ERREUR, "identifiant défini deux fois"),
+    "attribut-duplique": (ERREUR, "attribut donné deux fois"),
+    "attendu-seulement": (ERREUR, "fonction réservée aux blocs « attendu »"),
+    # types and values
+    "type-incompatible": (ERREUR, "types incompatibles"),
+    "condition-non-booleenne": (ERREUR, "condition qui n'est pas un booléen"),
+    "valeur-choix-inconnue": (ERREUR, "valeur hors de la liste d'un choix"),
+    "intervalle-vide": (ERREUR, "intervalle dont le minimum dépasse le maximum"),
+    "intervalle-invalide": (ERREUR, "intervalle impossible pour ce type"),
+    "parametre-non-constant": (ERREUR, "paramètre qui dépend d'une donnée"),
+    "hors-intervalle": (ERREUR, "valeur hors de l'intervalle de la donnée"),
+    # rules of the convention
+    "condition-manquante": (ERREUR, "critère ou brique sans condition"),
+    "points-variables-sans-patientele": (ERREUR, "points variables sans patientèle de référence"),
+    "valeur-point-manquante": (ERREUR, "points sans valeur du point"),
+    "remuneration-dans-brique": (ERREUR, "rémunération propre à un critère de brique"),
+    "cycle": (ERREUR, "dépendance circulaire"),
+    "cas-donnee-manquante": (ERREUR, "donnée absente d'un cas"),
+    # avenants
+    "base-introuvable": (ERREUR, "base introuvable"),
+    "base-cyclique": (ERREUR, "chaîne de bases qui boucle"),
+    "id-inconnu": (ERREUR, "opération sur un identifiant qui n'existe pas"),
+    "id-existant": (ERREUR, "ajout d'un identifiant qui existe déjà"),
+    "section-inconnue": (ERREUR, "section inconnue"),
+    "operation-invalide": (ERREUR, "opération impossible sur cet élément"),
+    # warnings
+    "sans-remuneration": (AVERTISSEMENT, "critère qui ne rapporte rien"),
+    "donnee-inutilisee": (AVERTISSEMENT, "donnée jamais utilisée"),
+    "parametre-inutilise": (AVERTISSEMENT, "paramètre jamais utilisé"),
+    "condition-constante": (AVERTISSEMENT, "condition qui ne dépend d'aucune donnée"),
+    "libelle-manquant": (AVERTISSEMENT, "critère ou brique sans libellé"),
+    "deplacement-inutile": (AVERTISSEMENT, "déplacement vers la section où l'élément se trouve déjà"),
+}
+
+
+@frozen
+class Note:
+    """A secondary place that helps understand a diagnostic."""
+
+    message: str
+    span: Span
+
+
+@frozen
+class Diagnostic:
+    """One problem found in the user's input."""
+
+    code: str
+    message: str
+    span: Span | None = None
+    file: str | None = None  # for diagnostics without a span (a whole file, a structure)
+    suggestion: str | None = None
+    notes: tuple[Note, ...] = field(default=(), converter=tuple)
+
+    def __attrs_post_init__(self):
+        if self.code not in CODES:
+            raise ValueError(f"unregistered diagnostic code {self.code!r}")
+
+    @property
+    def severity(self) -> str:
+        return CODES[self.code][0]
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERREUR
+
+    @property
+    def path(self) -> str | None:
+        return self.span.file if self.span else self.file
+
+
+def suggest(word: str, candidates: Iterable[str]) -> str | None:
+    """« vouliez-vous dire « x » ? » for the closest candidate, if one is close enough."""
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f"vouliez-vous dire « {matches[0]} » ?" if matches else None
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.is_error for d in diagnostics)
+
+
+def sort_key(diagnostic: Diagnostic, file_order: Mapping[str, int] | None = None):
+    """Order: files in the given order (others by name), then position in the file."""
+    path = diagnostic.path or ""
+    rank = (file_order or {}).get(path, len(file_order or {}))
+    span = diagnostic.span
+    return (rank, path, span.start if span else -1, span.end if span else -1, diagnostic.code)
+
+
+# ---- rendering ------------------------------------------------------------------------
+
+
+COLORS = {ERREUR: "\033[1;31m", AVERTISSEMENT: "\033[1;33m", "aide": "\033[36m", "bold": "\033[1m"}
+RESET = "\033[0m"
+
+
+def render_text(diagnostic: Diagnostic, sources: Mapping[str, SourceFile], color: bool = False) -> str:
+    """The compiler-style rendering: location, message, source line, carets, help."""
+
+    def paint(text: str, key: str) -> str:
+        return f"{COLORS[key]}{text}{RESET}" if color else text
+
+    span = diagnostic.span
+    head = f"{paint(f'{diagnostic.severity}[{diagnostic.code}]', diagnostic.severity)}: {diagnostic.message}"
+    if span is None:
+        return f"{paint(diagnostic.file or 'convcheck', 'bold')}: {head}"
+    lines = [f"{paint(f'{span.file}:{span.line}:{span.column}', 'bold')}: {head}"]
+    width = max(5, len(str(span.line)) + 1)
+    snippet = _snippet(span, sources.get(span.file), width)
+    if snippet:
+        lines += [snippet[0], paint(snippet[1], diagnostic.severity) if color else snippet[1]]
+    for note in diagnostic.notes:
+        where = f"{note.span.file}:{note.span.line}:{note.span.column}"
+        lines.append(f"{' ' * width} = note : {note.message} ({where})")
+    if diagnostic.suggestion:
+        lines.append(paint(f"{' ' * width} = aide : {diagnostic.suggestion}", "aide"))
+    return "\n".join(lines)
+
+
+def _snippet(span: Span, source: SourceFile | None, width: int) -> list[str]:
+    if source is None:
+        return []
+    text = source.line_text(span.line).replace("\t", " ")
+    end = span.end_column if span.end_line == span.line else len(text) + 1
+    length = max(1, end - span.column)
+    return [
+        f"{span.line:>{width}} | {text}".rstrip(),
+        f"{' ' * width} | {' ' * (span.column - 1)}{'^' * length}",
+    ]
+
+
+def render_all_text(diagnostics: Iterable[Diagnostic], sources: Mapping[str, SourceFile], color: bool = False) -> str:
+    return "\n\n".join(render_text(d, sources, color) for d in diagnostics)
+
+
+def to_json_object(diagnostic: Diagnostic) -> dict:
+    """The JSON shape of a diagnostic (keys are part of the tool's interface)."""
+    span = diagnostic.span
+    return {
+        "file": diagnostic.path,
+        "line": span.line if span else None,
+        "column": span.column if span else None,
+        "end_line": span.end_line if span else None,
+        "end_column": span.end_column if span else None,
+        "severity": diagnostic.severity,
+        "code": diagnostic.code,
+        "message": diagnostic.message,
+        "suggestion": diagnostic.suggestion,
+        "notes": [
+            {"message": n.message, "file": n.span.file, "line": n.span.line, "column": n.span.column}
+            for n in diagnostic.notes
+        ],
+    }
+
+
+def render_json(diagnostics: Iterable[Diagnostic]) -> str:
+    return json.dumps([to_json_object(d) for d in diagnostics], ensure_ascii=False, indent=2)

@@ -1,0 +1,155 @@
+"""The checked model of a convention: names resolved, types known, avenants applied.
+
+It is the second and last representation (after the surface AST). Expressions stay AST
+nodes — the checker guarantees that every name in them resolves in this model — and each
+element keeps its AST node, for spans, printing and diffs.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from attrs import field, frozen
+
+from dsl import nodes as n
+
+SECTIONS = ("prerequis", "socle", "options")
+SECTION_TITLES = {"prerequis": "Prérequis", "socle": "Socle", "options": "Options"}
+
+# Names that only `attendu` blocks may use, with the type of what they give.
+ATTENDU_NAMES = {"eligible": "booleen", "total": "montant", "total_points": "nombre"}
+ATTENDU_FUNCTIONS = {"points": "nombre", "montant": "montant"}
+
+
+@frozen
+class Type:
+    """The type of a donnée, a paramètre or an expression."""
+
+    kind: str  # booleen | entier | nombre | pourcentage | montant | date | choix
+    choices: tuple[str, ...] = ()
+
+    @property
+    def value_kind(self) -> str:
+        """The kind expressions see: entier and pourcentage behave as nombre."""
+        return "nombre" if self.kind in ("entier", "pourcentage") else self.kind
+
+    def is_numeric(self) -> bool:
+        return self.value_kind == "nombre"
+
+    def __str__(self) -> str:
+        if self.kind == "choix":
+            return f"choix({', '.join(self.choices)})"
+        return {"booleen": "booléen"}.get(self.kind, self.kind)
+
+
+BOOLEEN = Type("booleen")
+NOMBRE = Type("nombre")
+MONTANT = Type("montant")
+DATE = Type("date")
+
+
+@frozen
+class Parametre:
+    """A named constant of the convention, overridable at run time."""
+
+    id: str
+    label: str | None
+    value: n.Expr
+    type: Type
+    node: n.Parametre = field(eq=False, repr=False)
+
+
+@frozen
+class Donnee:
+    """What a structure declares, with its type and range."""
+
+    id: str
+    label: str | None
+    type: Type
+    low: Decimal | None
+    high: Decimal | None
+    node: n.Donnee = field(eq=False, repr=False)
+
+
+@frozen
+class Critere:
+    """A critère, in a section or inside a brique."""
+
+    id: str
+    label: str | None
+    section: str | None  # prerequis | socle | options, or None inside a brique
+    brique: str | None
+    condition: n.Expr
+    points_fixes: n.Expr | None
+    points_variables: n.Expr | None
+    montant: n.Expr | None
+    axe: str | None
+    reference: str | None
+    node: n.Critere = field(eq=False, repr=False)
+
+    @property
+    def remunerated(self) -> bool:
+        return any(x is not None for x in (self.points_fixes, self.points_variables, self.montant))
+
+
+@frozen
+class Brique:
+    """An all-or-nothing block: paid when its condition and all its critères hold."""
+
+    id: str
+    label: str | None
+    condition: n.Expr
+    points_fixes: n.Expr | None
+    points_variables: n.Expr | None
+    montant: n.Expr | None
+    axe: str | None
+    reference: str | None
+    criteres: tuple[str, ...]
+    node: n.Brique = field(eq=False, repr=False)
+
+    @property
+    def remunerated(self) -> bool:
+        return any(x is not None for x in (self.points_fixes, self.points_variables, self.montant))
+
+
+@frozen
+class Cas:
+    """A worked example: a structure's données and the assertions about its result."""
+
+    id: str
+    label: str | None
+    donnees: dict[str, n.Expr]
+    attendu: tuple[n.Expr, ...]
+    node: n.Cas = field(eq=False, repr=False)
+
+
+@frozen
+class Model:
+    """One consolidated, checked version of a convention."""
+
+    id: str
+    label: str | None
+    version: str | None
+    en_vigueur: datetime.date | None
+    parametres: dict[str, Parametre]
+    donnees: dict[str, Donnee]
+    criteres: dict[str, Critere]  # sections first (prérequis, socle, options), then briques' critères
+    briques: dict[str, Brique]
+    cas: tuple[Cas, ...]
+    file: n.File = field(eq=False, repr=False)  # the consolidated AST it was checked from
+    path: str | None = field(default=None, eq=False)  # the file the user named (convention or avenant)
+
+    def section(self, kind: str) -> list[Critere]:
+        """The critères of a section, in order."""
+        return [c for c in self.criteres.values() if c.section == kind]
+
+    def element(self, id: str) -> Critere | Brique | None:
+        return self.criteres.get(id) or self.briques.get(id)
+
+    @property
+    def uses_points(self) -> bool:
+        return any(
+            e.points_fixes is not None or e.points_variables is not None
+            for e in (*self.criteres.values(), *self.briques.values())
+        )

@@ -1,0 +1,380 @@
+"""The surface AST of `.conv` files: what was written, as frozen attrs nodes.
+
+Children are tuples; every node has a `span` that equality ignores, so that two trees
+that say the same thing compare equal wherever they were written (the printer round
+trip and the diff rely on it). Number literals also keep their spelling (`1_100`) out of
+equality, so that formatting does not rewrite the user's figures.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Union
+
+from attrs import field, frozen
+
+from dsl.source import Span
+
+
+def _span():
+    return field(default=None, eq=False, repr=False, kw_only=True)
+
+
+def _spelling():
+    return field(default=None, eq=False, repr=False, kw_only=True)
+
+
+# ---- expressions ------------------------------------------------------------------------
+
+
+@frozen
+class Number:
+    """A plain number: `4000`, `7.5`, `1_100`."""
+
+    value: Decimal
+    text: str | None = _spelling()
+    span: Span | None = _span()
+
+
+@frozen
+class Money:
+    """An amount in euros: `7 €`, `2_000 EUR`."""
+
+    value: Decimal
+    text: str | None = _spelling()
+    span: Span | None = _span()
+
+
+@frozen
+class Percent:
+    """A percentage as written: `Percent(50)` is `50 %`, which means 0.5."""
+
+    value: Decimal
+    text: str | None = _spelling()
+    span: Span | None = _span()
+
+
+@frozen
+class DateLit:
+    """An ISO date: `2017-08-05`."""
+
+    value: datetime.date
+    span: Span | None = _span()
+
+
+@frozen
+class Bool:
+    """`vrai` or `faux`."""
+
+    value: bool
+    span: Span | None = _span()
+
+
+@frozen
+class Name:
+    """A reference to a donnée, a paramètre, a `choix` value, or an `attendu` name."""
+
+    id: str
+    span: Span | None = _span()
+
+
+@frozen
+class Call:
+    """A function call: `min(a, b)`, `atteint(rcp)`, `points(rcp)`."""
+
+    func: str
+    args: tuple[Expr, ...]
+    span: Span | None = _span()
+
+
+@frozen
+class Neg:
+    """Unary minus."""
+
+    operand: Expr
+    span: Span | None = _span()
+
+
+@frozen
+class Not:
+    """`non x`."""
+
+    operand: Expr
+    span: Span | None = _span()
+
+
+@frozen
+class BinOp:
+    """Arithmetic: `+`, `-`, `*`, `/`."""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span | None = _span()
+
+
+@frozen
+class Compare:
+    """A comparison: `=`, `!=`, `<`, `<=`, `>`, `>=`."""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span | None = _span()
+
+
+@frozen
+class Logic:
+    """`et` or `ou` between two booleans."""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span | None = _span()
+
+
+@frozen
+class Within:
+    """`x dans (a, b, …)`."""
+
+    operand: Expr
+    choices: tuple[Expr, ...]
+    span: Span | None = _span()
+
+
+@frozen
+class If:
+    """`si C alors A sinon B`."""
+
+    condition: Expr
+    then: Expr
+    otherwise: Expr
+    span: Span | None = _span()
+
+
+Expr = Union[Number, Money, Percent, DateLit, Bool, Name, Call, Neg, Not, BinOp, Compare, Logic, Within, If]
+LITERALS = (Number, Money, Percent, DateLit, Bool)
+
+# ---- declarations -------------------------------------------------------------------------
+
+
+@frozen
+class Header:
+    """`version : "…"`, `en vigueur : 2017-08-05`, `base : "…"`."""
+
+    key: str  # version | en_vigueur | base
+    value: str | datetime.date
+    span: Span | None = _span()
+
+
+@frozen
+class TypeSpec:
+    """The type of a donnée, with its `entre A et B` range or its `choix` list."""
+
+    name: str  # booleen | entier | nombre | montant | pourcentage | date | choix
+    choices: tuple[str, ...] = ()
+    low: Expr | None = None
+    high: Expr | None = None
+    span: Span | None = _span()
+
+
+@frozen
+class Parametre:
+    """`id = expression ["label"]` in a `paramètres` block."""
+
+    id: str
+    value: Expr
+    label: str | None = None
+    span: Span | None = _span()
+    id_span: Span | None = _span()
+
+
+@frozen
+class Donnee:
+    """`id : type ["label"]` in a `données` block."""
+
+    id: str
+    type: TypeSpec
+    label: str | None = None
+    span: Span | None = _span()
+    id_span: Span | None = _span()
+
+
+@frozen
+class ParametresBlock:
+    """A `paramètres { … }` block."""
+
+    parametres: tuple[Parametre, ...]
+    span: Span | None = _span()
+
+
+@frozen
+class DonneesBlock:
+    """A `données { … }` block."""
+
+    donnees: tuple[Donnee, ...]
+    span: Span | None = _span()
+
+
+@frozen
+class Attribute:
+    """One attribute of a critère or brique: `condition : …`, `axe : …`."""
+
+    name: str  # condition | points_fixes | points_variables | montant | axe | reference
+    value: Expr | str
+    span: Span | None = _span()
+
+
+@frozen
+class Critere:
+    """`critère id "label" { attributes }`."""
+
+    id: str
+    label: str | None
+    attributes: tuple[Attribute, ...]
+    span: Span | None = _span()
+    id_span: Span | None = _span()
+
+
+@frozen
+class Section:
+    """`prérequis { … }`, `socle { … }` or `options { … }`."""
+
+    kind: str  # prerequis | socle | options
+    criteres: tuple[Critere, ...]
+    span: Span | None = _span()
+
+
+@frozen
+class Brique:
+    """`brique id "label" { attributes and critères }`: paid all or nothing."""
+
+    id: str
+    label: str | None
+    attributes: tuple[Attribute, ...]
+    criteres: tuple[Critere, ...]
+    span: Span | None = _span()
+    id_span: Span | None = _span()
+
+
+@frozen
+class Assignment:
+    """`id = value` in the `données` of a `cas`."""
+
+    id: str
+    value: Expr
+    span: Span | None = _span()
+    id_span: Span | None = _span()
+
+
+@frozen
+class Cas:
+    """A worked example: the données of a structure and the results expected."""
+
+    id: str
+    label: str | None
+    donnees: tuple[Assignment, ...] | None
+    attendu: tuple[Expr, ...] | None
+    span: Span | None = _span()
+    id_span: Span | None = _span()
+
+
+# ---- avenant operations -------------------------------------------------------------------
+
+
+@frozen
+class AddCriteres:
+    """`ajoute dans <section> { critères }`."""
+
+    section: str
+    criteres: tuple[Critere, ...]
+    span: Span | None = _span()
+    section_span: Span | None = _span()
+
+
+@frozen
+class AddToBrique:
+    """`ajoute dans brique id { critères }`."""
+
+    brique: str
+    criteres: tuple[Critere, ...]
+    span: Span | None = _span()
+    id_span: Span | None = _span()
+
+
+@frozen
+class AddBrique:
+    """`ajoute brique id "label" { … }`."""
+
+    brique: Brique
+    span: Span | None = _span()
+
+
+@frozen
+class Modify:
+    """`modifie critère|brique id ["label"] { attributes }`: listed attributes only."""
+
+    kind: str  # critere | brique | donnee | parametre
+    id: str
+    label: str | None
+    attributes: tuple[Attribute, ...]
+    criteres: tuple[Critere, ...]
+    span: Span | None = _span()
+    id_span: Span | None = _span()
+
+
+@frozen
+class Replace:
+    """`remplace critère|brique id ["label"] { body }`: the whole body."""
+
+    kind: str
+    id: str
+    label: str | None
+    attributes: tuple[Attribute, ...]
+    criteres: tuple[Critere, ...]
+    span: Span | None = _span()
+    id_span: Span | None = _span()
+
+
+@frozen
+class Move:
+    """`déplace critère id vers <section>`."""
+
+    kind: str
+    id: str
+    section: str
+    span: Span | None = _span()
+    id_span: Span | None = _span()
+    section_span: Span | None = _span()
+
+
+@frozen
+class Remove:
+    """`supprime critère|brique|donnée|paramètre id`."""
+
+    kind: str
+    id: str
+    span: Span | None = _span()
+    id_span: Span | None = _span()
+
+
+Operation = Union[AddCriteres, AddToBrique, AddBrique, Modify, Replace, Move, Remove]
+Item = Union[ParametresBlock, DonneesBlock, Section, Brique, Cas, Operation]
+
+
+@frozen
+class File:
+    """A whole `.conv` file: a convention or an avenant."""
+
+    kind: str  # convention | avenant
+    id: str
+    label: str | None
+    headers: tuple[Header, ...]
+    items: tuple[Item, ...]
+    span: Span | None = _span()
+    id_span: Span | None = _span()
+
+    def header(self, key: str):
+        """The value of the first header with this key, or None."""
+        return next((h.value for h in self.headers if h.key == key), None)

@@ -1,0 +1,663 @@
+"""Parsing: `.conv` text → AST nodes, and Lark's errors → diagnostics in the user's words.
+
+The grammar (`grammar/conv.lark`) is compiled once per process (and cached on disk by
+Lark). `parse_source` drives Lark's LALR parser token by token, which lets it remember
+the previous token and the open braces, so that a syntax error can say
+« on attendait « : » après « condition » » or « accolade « { » ouverte ligne 12 jamais
+fermée » instead of naming grammar terminals.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from attrs import frozen
+from lark import Lark, Token, Transformer, Tree, v_args
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from dsl import nodes as n
+from dsl.diagnostics import Diagnostic, Note, suggest
+from dsl.source import DecodingError, SourceFile, Span, decode, normalise
+
+MAX_DEPTH = 200  # nesting beyond this is refused (with a diagnostic), never a RecursionError
+MAX_BYTES = 20_000_000
+
+IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*\Z")
+# Words that cannot name a donnée, a paramètre or a critère: they mean something in expressions.
+RESERVED = frozenset({"si", "alors", "sinon", "et", "ou", "non", "dans", "vrai", "faux"})
+# Accent-free spellings accepted for the names that `attendu` blocks may use.
+FOLDED_NAMES = {"éligible": "eligible"}
+# Attribute keywords that may also be ids: lexed as keywords only where an attribute follows.
+ATTRIBUTE_KEYWORDS = {"CONDITION", "MONTANT", "AXE", "REFERENCE", "RÉFÉRENCE", "POINTS"}
+
+
+@frozen
+class ParseResult:
+    """A parsed file (None when it could not be parsed) and what went wrong."""
+
+    file: n.File | None
+    source: SourceFile | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@lru_cache(maxsize=1)
+def lark_parser() -> Lark:
+    """The Lark LALR parser for `.conv` files, built once."""
+    grammar = resources.files("grammar").joinpath("conv.lark").read_text(encoding="utf-8")
+    try:
+        return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True, cache=True)
+    except OSError:  # unwritable cache directory
+        return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True)
+
+
+def fold_accents(word: str) -> str:
+    """`critère` → `critere`."""
+    decomposed = unicodedata.normalize("NFD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# ---- reading files ---------------------------------------------------------------------------
+
+
+def read_source(path: str) -> tuple[SourceFile | None, list[Diagnostic]]:
+    """Read and decode a file; a problem becomes a diagnostic naming the file."""
+    p = Path(path)
+    try:
+        if p.is_dir():
+            return None, [Diagnostic("fichier-illisible", f"« {path} » est un dossier, pas un fichier .conv", file=path)]
+        if p.stat().st_size > MAX_BYTES:
+            size = p.stat().st_size // 1_000_000
+            return None, [Diagnostic("fichier-illisible", f"fichier trop volumineux ({size} Mo ; maximum {MAX_BYTES // 1_000_000} Mo)", file=path)]
+        data = p.read_bytes()
+    except FileNotFoundError:
+        return None, [Diagnostic("fichier-illisible", f"fichier introuvable : « {path} »", file=path)]
+    except OSError as error:
+        return None, [Diagnostic("fichier-illisible", f"lecture impossible de « {path} » : {error.strerror or error}", file=path)]
+    try:
+        return SourceFile(path, decode(data)), []
+    except DecodingError as error:
+        span = Span(path, 0, 0, error.line, error.column, error.line, error.column)
+        message = f"le fichier n'est pas en UTF-8 (octet 0x{error.byte:02X} invalide)"
+        return None, [Diagnostic("encodage", message, span=span, suggestion="enregistrez le fichier en UTF-8")]
+
+
+def parse_file(path: str) -> ParseResult:
+    """Read and parse one file."""
+    source, diagnostics = read_source(path)
+    if source is None:
+        return ParseResult(None, None, tuple(diagnostics))
+    return parse_source(source)
+
+
+def parse_text(text: str, path: str = "<texte>") -> ParseResult:
+    """Parse `.conv` text given as a string (tests, tools)."""
+    return parse_source(SourceFile(path, normalise(text)))
+
+
+def parse_source(source: SourceFile) -> ParseResult:
+    """Parse a decoded file into an AST, or say in French why it cannot be parsed."""
+    tree, error = _parse_tree(source)
+    if error is not None:
+        return ParseResult(None, source, (error,))
+    too_deep = _check_depth(tree, source)
+    if too_deep is not None:
+        return ParseResult(None, source, (too_deep,))
+    builder = AstBuilder(source)
+    file = builder.transform(tree)
+    return ParseResult(file, source, tuple(builder.diagnostics))
+
+
+# ---- driving Lark ------------------------------------------------------------------------------
+
+
+def _parse_tree(source: SourceFile) -> tuple[Tree | None, Diagnostic | None]:
+    parser = lark_parser()
+    text = source.text
+    interactive = parser.parse_interactive(text)
+    state = interactive.parser_state
+    previous: Token | None = None
+    braces: list[Token] = []
+    try:
+        for token in interactive.lexer_thread.lex(state):
+            if token.type in ATTRIBUTE_KEYWORDS:
+                token = _keyword_or_name(token, text, state)
+            interactive.feed_token(token)
+            if token.type == "LBRACE":
+                braces.append(token)
+            elif token.type == "RBRACE" and braces:
+                braces.pop()
+            previous = token
+        return interactive.feed_eof(previous), None
+    except UnexpectedInput as error:
+        return None, SyntaxErrorTranslator(source, parser).translate(error, previous, braces)
+    except LarkError as error:  # anything else Lark may raise: still a diagnostic
+        return None, Diagnostic("syntaxe", f"fichier illisible : {error}", span=source.end_span)
+
+
+def _keyword_or_name(token: Token, text: str, state) -> Token:
+    """An attribute keyword where an id may stand and no `:` follows is an id (`montant(x)`)."""
+    if "NAME" not in state.parse_conf.states[state.position]:
+        return token
+    rest = text[token.end_pos:].lstrip()
+    follows = rest[:1]
+    if token.type == "POINTS" and (follows.isalpha()):
+        return token
+    if follows == ":":
+        return token
+    return Token.new_borrow_pos("NAME", token.value, token)
+
+
+def _check_depth(tree: Tree, source: SourceFile) -> Diagnostic | None:
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            meta = node.meta
+            span = source.span(meta.start_pos, meta.end_pos) if not meta.empty else source.end_span
+            return Diagnostic(
+                "expression-trop-imbriquee",
+                f"expression trop imbriquée (plus de {MAX_DEPTH} niveaux)",
+                span=span,
+                suggestion="découpez-la en paramètres ou en critères intermédiaires",
+            )
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+    return None
+
+
+# ---- syntax errors in the user's words --------------------------------------------------------
+
+TERMINAL_WORDS = {
+    "NAME": "un identifiant",
+    "STRING": "un libellé entre guillemets",
+    "NUMBER": "un nombre",
+    "DATE": "une date (AAAA-MM-JJ)",
+    "COMP_OP": "un opérateur de comparaison",
+    "TIMES": "« * »",
+    "DIVIDE": "« / »",
+    "$END": "la fin du fichier",
+}
+EXPRESSION_START = {"NUMBER", "NAME", "LPAR", "NON", "SI"}
+ATTRIBUTE_START = {"CONDITION", "POINTS", "MONTANT", "AXE"}
+ITEM_START = {"SOCLE", "OPTIONS", "BRIQUE", "CAS"}
+BLOCK_KEYWORDS = {"critère", "brique", "cas", "prérequis", "socle", "options", "paramètres", "données",
+                  "ajoute", "modifie", "remplace", "déplace", "supprime"}
+CHARACTER_HELP = {
+    "&": "écrivez « et »",
+    "|": "écrivez « ou »",
+    "!": "écrivez « non » pour la négation, « != » pour la différence",
+    ";": "les attributs ne sont séparés par rien : passez simplement à la ligne",
+    "'": "les libellés s'écrivent entre guillemets droits « \" »",
+    "“": "les libellés s'écrivent entre guillemets droits « \" »",
+    "”": "les libellés s'écrivent entre guillemets droits « \" »",
+    "«": "les libellés s'écrivent entre guillemets droits « \" »",
+    "[": "les listes s'écrivent entre parenthèses : « dans (a, b) »",
+}
+
+
+class SyntaxErrorTranslator:
+    """Turns a Lark `UnexpectedInput` into one French diagnostic."""
+
+    def __init__(self, source: SourceFile, parser: Lark):
+        self.source = source
+        self.patterns = {t.name: t.pattern for t in parser.terminals}
+
+    def translate(self, error: UnexpectedInput, previous: Token | None, braces: list[Token]) -> Diagnostic:
+        if isinstance(error, UnexpectedCharacters):
+            return self._unexpected_character(error)
+        assert isinstance(error, UnexpectedToken)
+        token = error.token
+        if token.type == "$END":
+            return self._unexpected_end(error, previous, braces)
+        return self._unexpected_token(error, previous, braces)
+
+    def _span_at(self, offset: int, length: int = 1) -> Span:
+        return self.source.span(offset, min(len(self.source.text), offset + length))
+
+    def _token_span(self, token: Token) -> Span:
+        return self.source.span(token.start_pos, token.end_pos)
+
+    def _unexpected_character(self, error: UnexpectedCharacters) -> Diagnostic:
+        offset = error.pos_in_stream
+        char = self.source.text[offset]
+        if char == '"':
+            return Diagnostic(
+                "chaine-non-terminee",
+                "chaîne non terminée : ce libellé n'a pas de « \" » final sur sa ligne",
+                span=self._span_at(offset, len(self.source.line_text(error.line)) - error.column + 1),
+                suggestion="fermez le libellé par « \" » avant la fin de la ligne",
+            )
+        if char == "\\":
+            return Diagnostic("caractere-inattendu", "« \\ » n'a de sens que dans un libellé", span=self._span_at(offset))
+        shown = char if char.isprintable() else f"U+{ord(char):04X}"
+        return Diagnostic(
+            "caractere-inattendu",
+            f"caractère inattendu « {shown} »",
+            span=self._span_at(offset),
+            suggestion=CHARACTER_HELP.get(char),
+        )
+
+    def _unexpected_end(self, error: UnexpectedToken, previous: Token | None, braces: list[Token]) -> Diagnostic:
+        if braces:
+            brace = braces[-1]
+            return Diagnostic(
+                "accolade-non-fermee",
+                f"accolade « {{ » ouverte ligne {brace.line} jamais fermée",
+                span=self._token_span(brace),
+                suggestion="ajoutez « } » à la fin du bloc",
+            )
+        if previous is None:
+            return Diagnostic(
+                "syntaxe",
+                "fichier vide : il doit commencer par « convention » ou « avenant »",
+                span=self.source.end_span,
+                suggestion='commencez par exemple par : convention aci_msp "Accord conventionnel interprofessionnel"',
+            )
+        expected = self._describe(error.expected)
+        return Diagnostic(
+            "syntaxe",
+            f"fin de fichier inattendue : on attendait {expected} après « {previous.value} »",
+            span=self.source.end_span,
+        )
+
+    def _unexpected_token(self, error: UnexpectedToken, previous: Token | None, braces: list[Token]) -> Diagnostic:
+        token = error.token
+        span = self._token_span(token)
+        expected = set(error.expected)
+        word = str(token.value)
+        folded = fold_accents(word)
+        if token.type == "NAME" and folded.upper() in ATTRIBUTE_KEYWORDS:
+            if folded == "points":
+                return Diagnostic("syntaxe", "« points » doit être suivi de « fixes » ou de « variables »", span=span)
+            return Diagnostic("syntaxe", f"on attendait « : » après « {word} »", span=self._span_at(token.end_pos, 0))
+        if token.type == "EQUAL" and previous is not None and previous.type in ("EQUAL", "COMP_OP"):
+            return Diagnostic("syntaxe", "opérateur de comparaison mal formé", span=span,
+                              suggestion="pour comparer, écrivez un seul « = » (ou « <= », « >= », « != »)")
+        if "RBRACE" in expected and braces and fold_accents(word) in {fold_accents(k) for k in BLOCK_KEYWORDS}:
+            brace = braces[-1]
+            return Diagnostic(
+                "accolade-non-fermee",
+                f"accolade « {{ » ouverte ligne {brace.line} jamais fermée avant « {word} »",
+                span=self._token_span(brace),
+                suggestion=f"ajoutez « }} » avant la ligne {token.line}",
+                notes=[Note(f"« {word} » commence un nouveau bloc", span)],
+            )
+        description = self._describe(expected)
+        if token.type == "NUMBER" and previous is not None and previous.type == "NUMBER":
+            return Diagnostic("syntaxe", f"deux nombres qui se suivent : « {previous.value} {word} »", span=span,
+                              suggestion="les milliers se séparent par « _ » : écrivez par exemple 4_000")
+        after = f" après « {previous.value} »" if previous is not None else ""
+        message = f"on attendait {description}{after}"
+        if previous is None:
+            message = f"un fichier .conv commence par « convention » ou « avenant », pas par « {word} »"
+        return Diagnostic("syntaxe", message, span=span, suggestion=self._suggest_keyword(token, expected))
+
+    def _suggest_keyword(self, token: Token, expected: set[str]) -> str | None:
+        if token.type != "NAME":
+            return None
+        keywords = [self.patterns[t].value for t in expected if t in self.patterns and self.patterns[t].type == "str"]
+        keywords = [k for k in keywords if k.isalpha()]
+        return suggest(str(token.value), keywords)
+
+    def _describe(self, expected: set[str]) -> str:
+        """The expected terminals, in words: « : », un identifiant, une expression…"""
+        expected = set(expected)
+        parts: list[str] = []
+        if EXPRESSION_START <= expected:
+            parts.append("une expression")
+            expected -= EXPRESSION_START | {"MINUS", "DATE", "VRAI", "FAUX"}
+        if ATTRIBUTE_START <= expected:
+            parts.append("un attribut (« condition », « points fixes », « montant »…)")
+            expected -= ATTRIBUTE_START | {"REFERENCE", "RÉFÉRENCE"}
+        if ITEM_START <= expected:
+            parts.append("un bloc (« paramètres », « données », « prérequis », « socle », « options », « brique », « cas »…)")
+            expected = {t for t in expected if self._is_punctuation(t) or t in TERMINAL_WORDS}
+        words: list[str] = []
+        seen: set[str] = set()
+        for name in sorted(expected, key=self._display_order):
+            word = self._word(name)
+            if fold_accents(word) not in seen:
+                seen.add(fold_accents(word))
+                words.append(word)
+        parts += words
+        if not parts:
+            return "autre chose"
+        if len(parts) == 1:
+            return parts[0]
+        return ", ".join(parts[:-1]) + " ou " + parts[-1]
+
+    def _is_punctuation(self, name: str) -> bool:
+        pattern = self.patterns.get(name)
+        return pattern is not None and pattern.type == "str" and not pattern.value.isalpha()
+
+    def _display_order(self, name: str):
+        pattern = self.patterns.get(name)
+        accented = pattern is not None and pattern.value != fold_accents(pattern.value)
+        return (name in TERMINAL_WORDS, not accented, name)
+
+    def _word(self, name: str) -> str:
+        if name in TERMINAL_WORDS:
+            return TERMINAL_WORDS[name]
+        pattern = self.patterns.get(name)
+        if pattern is not None and pattern.type == "str":
+            return f"« {pattern.value} »"
+        if pattern is not None:
+            return f"« {name.lower()} »"
+        return name.lower()
+
+
+# ---- Lark tree → AST nodes -------------------------------------------------------------------
+
+
+def _number(text: str) -> Decimal:
+    return Decimal(text.replace("_", ""))
+
+
+@v_args(meta=True)
+class AstBuilder(Transformer):
+    """Builds `dsl.nodes` from Lark's tree; collects diagnostics on ids, labels and dates."""
+
+    def __init__(self, source: SourceFile):
+        super().__init__(visit_tokens=False)
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+
+    # -- helpers
+
+    def _span(self, meta) -> Span | None:
+        if meta.empty:
+            return None
+        return Span(self.source.path, meta.start_pos, meta.end_pos, meta.line, meta.column, meta.end_line, meta.end_column)
+
+    def _tspan(self, token: Token) -> Span:
+        return Span(self.source.path, token.start_pos, token.end_pos, token.line, token.column, token.end_line, token.end_column)
+
+    def _id(self, token: Token, declared: bool = True) -> str:
+        """A declared or referenced identifier, checked for form (and, if declared, reservation)."""
+        word = str(token.value)
+        if IDENTIFIER.match(word):
+            if declared and word in RESERVED:
+                self.diagnostics.append(Diagnostic(
+                    "mot-reserve", f"« {word} » est un mot réservé du langage et ne peut pas servir d'identifiant",
+                    span=self._tspan(token), suggestion=f"choisissez un autre nom, par exemple « {word}_ »"))
+            return word
+        fixed = re.sub(r"[^a-z0-9_]", "_", fold_accents(word).lower())
+        if fixed[:1].isdigit():
+            fixed = "_" + fixed
+        self.diagnostics.append(Diagnostic(
+            "identifiant-invalide",
+            f"identifiant invalide « {word} » : les identifiants s'écrivent en minuscules ASCII, chiffres et « _ »",
+            span=self._tspan(token), suggestion=f"écrivez « {fixed} »"))
+        return fixed
+
+    def _label(self, token: Token | None) -> str | None:
+        if token is None:
+            return None
+        raw = str(token.value)[1:-1]
+        out: list[str] = []
+        i = 0
+        while i < len(raw):
+            c = raw[i]
+            if c == "\\" and i + 1 < len(raw):
+                nxt = raw[i + 1]
+                if nxt not in '"\\':
+                    start = token.start_pos + 1 + i
+                    self.diagnostics.append(Diagnostic(
+                        "echappement-invalide", f"séquence d'échappement inconnue « \\{nxt} » dans un libellé",
+                        span=self.source.span(start, start + 2),
+                        suggestion="seuls « \\\" » et « \\\\ » sont permis ; écrivez « \\\\ » pour une barre oblique inverse"))
+                out.append(nxt)
+                i += 2
+                continue
+            out.append(c)
+            i += 1
+        return "".join(out)
+
+    @staticmethod
+    def _split_label(children):
+        """(label token or None, remaining children) for `NAME STRING? …` rules."""
+        if children and isinstance(children[0], Token) and children[0].type == "STRING":
+            return children[0], list(children[1:])
+        return None, list(children)
+
+    # -- files and headers
+
+    def start(self, meta, children):
+        return children[0]
+
+    def _file(self, kind, meta, children):
+        name, rest = children[0], children[1:]
+        label, rest = self._split_label(rest)
+        headers = tuple(c for c in rest if isinstance(c, n.Header))
+        items = tuple(c for c in rest if not isinstance(c, n.Header))
+        return n.File(kind, self._id(name), self._label(label), headers, items,
+                      span=self._span(meta), id_span=self._tspan(name))
+
+    def convention_file(self, meta, children):
+        return self._file("convention", meta, children)
+
+    def avenant_file(self, meta, children):
+        return self._file("avenant", meta, children)
+
+    def version(self, meta, children):
+        return n.Header("version", self._label(children[0]), span=self._span(meta))
+
+    def base(self, meta, children):
+        return n.Header("base", self._label(children[0]), span=self._span(meta))
+
+    def en_vigueur(self, meta, children):
+        return n.Header("en_vigueur", self._date_value(children[0]), span=self._span(meta))
+
+    # -- declarations
+
+    def parametres(self, meta, children):
+        return n.ParametresBlock(tuple(children), span=self._span(meta))
+
+    def parametre(self, meta, children):
+        name, _equal, value, *label = children
+        return n.Parametre(self._id(name), value, self._label(label[0] if label else None),
+                           span=self._span(meta), id_span=self._tspan(name))
+
+    def donnees(self, meta, children):
+        return n.DonneesBlock(tuple(children), span=self._span(meta))
+
+    def donnee(self, meta, children):
+        name, type_spec, *label = children
+        return n.Donnee(self._id(name), type_spec, self._label(label[0] if label else None),
+                        span=self._span(meta), id_span=self._tspan(name))
+
+    def type_spec(self, meta, children):
+        name = children[0]
+        low, high = children[1] if len(children) > 1 else (None, None)
+        return n.TypeSpec(name, (), low, high, span=self._span(meta))
+
+    def type_name(self, meta, children):
+        return fold_accents(str(children[0].value))
+
+    def choix_type(self, meta, children):
+        return n.TypeSpec("choix", tuple(self._id(t) for t in children), span=self._span(meta))
+
+    def range(self, meta, children):
+        return children[0], children[1]
+
+    def neg_literal(self, meta, children):
+        return n.Neg(children[1], span=self._span(meta))
+
+    # -- sections, critères, briques
+
+    def _section(self, kind, meta, children):
+        return n.Section(kind, tuple(children), span=self._span(meta))
+
+    def prerequis(self, meta, children):
+        return self._section("prerequis", meta, children)
+
+    def socle(self, meta, children):
+        return self._section("socle", meta, children)
+
+    def options(self, meta, children):
+        return self._section("options", meta, children)
+
+    def critere(self, meta, children):
+        name, rest = children[0], children[1:]
+        label, attributes = self._split_label(rest)
+        return n.Critere(self._id(name), self._label(label), tuple(attributes),
+                         span=self._span(meta), id_span=self._tspan(name))
+
+    def brique(self, meta, children):
+        name, rest = children[0], children[1:]
+        label, body = self._split_label(rest)
+        return n.Brique(self._id(name), self._label(label),
+                        tuple(c for c in body if isinstance(c, n.Attribute)),
+                        tuple(c for c in body if isinstance(c, n.Critere)),
+                        span=self._span(meta), id_span=self._tspan(name))
+
+    def _attribute(self, name, meta, children):
+        return n.Attribute(name, children[0], span=self._span(meta))
+
+    def condition(self, meta, children):
+        return self._attribute("condition", meta, children)
+
+    def points_fixes(self, meta, children):
+        return self._attribute("points_fixes", meta, children)
+
+    def points_variables(self, meta, children):
+        return self._attribute("points_variables", meta, children)
+
+    def montant(self, meta, children):
+        return self._attribute("montant", meta, children)
+
+    def axe(self, meta, children):
+        return n.Attribute("axe", self._id(children[0], declared=False), span=self._span(meta))
+
+    def reference(self, meta, children):
+        return n.Attribute("reference", self._label(children[0]), span=self._span(meta))
+
+    # -- cas
+
+    def cas(self, meta, children):
+        name, rest = children[0], children[1:]
+        label, rest = self._split_label(rest)
+        parts = dict(rest)
+        return n.Cas(self._id(name), self._label(label), parts.get("donnees"), parts.get("attendu"),
+                     span=self._span(meta), id_span=self._tspan(name))
+
+    def cas_donnees(self, meta, children):
+        return ("donnees", tuple(children))
+
+    def attendu(self, meta, children):
+        return ("attendu", tuple(children))
+
+    def assignment(self, meta, children):
+        name, _equal, value = children
+        return n.Assignment(self._id(name, declared=False), value, span=self._span(meta), id_span=self._tspan(name))
+
+    # -- avenant operations
+
+    def element_kind(self, meta, children):
+        return fold_accents(str(children[0].value))
+
+    def add_criteres(self, meta, children):
+        section, *criteres = children
+        return n.AddCriteres(fold_accents(str(section.value)), tuple(criteres),
+                             span=self._span(meta), section_span=self._tspan(section))
+
+    def add_to_brique(self, meta, children):
+        name, *criteres = children
+        return n.AddToBrique(self._id(name, declared=False), tuple(criteres), span=self._span(meta), id_span=self._tspan(name))
+
+    def add_brique(self, meta, children):
+        return n.AddBrique(children[0], span=self._span(meta))
+
+    def _body_operation(self, cls, meta, children):
+        kind, name, *rest = children
+        label, body = self._split_label(rest)
+        return cls(kind, self._id(name, declared=False), self._label(label),
+                   tuple(c for c in body if isinstance(c, n.Attribute)),
+                   tuple(c for c in body if isinstance(c, n.Critere)),
+                   span=self._span(meta), id_span=self._tspan(name))
+
+    def modify(self, meta, children):
+        return self._body_operation(n.Modify, meta, children)
+
+    def replace(self, meta, children):
+        return self._body_operation(n.Replace, meta, children)
+
+    def move(self, meta, children):
+        kind, name, section = children
+        return n.Move(kind, self._id(name, declared=False), fold_accents(str(section.value)),
+                      span=self._span(meta), id_span=self._tspan(name), section_span=self._tspan(section))
+
+    def remove(self, meta, children):
+        kind, name = children
+        return n.Remove(kind, self._id(name, declared=False), span=self._span(meta), id_span=self._tspan(name))
+
+    # -- expressions
+
+    def if_expr(self, meta, children):
+        return n.If(*children, span=self._span(meta))
+
+    def or_expr(self, meta, children):
+        return n.Logic("ou", children[0], children[1], span=self._span(meta))
+
+    def and_expr(self, meta, children):
+        return n.Logic("et", children[0], children[1], span=self._span(meta))
+
+    def not_expr(self, meta, children):
+        return n.Not(children[0], span=self._span(meta))
+
+    def compare(self, meta, children):
+        left, op, right = children
+        return n.Compare(CANONICAL_OPERATORS.get(str(op), str(op)), left, right, span=self._span(meta))
+
+    def within(self, meta, children):
+        return n.Within(children[0], tuple(children[1:]), span=self._span(meta))
+
+    def binop(self, meta, children):
+        left, op, right = children
+        return n.BinOp(CANONICAL_OPERATORS.get(str(op), str(op)), left, right, span=self._span(meta))
+
+    def neg(self, meta, children):
+        return n.Neg(children[1], span=self._span(meta))
+
+    def number(self, meta, children):
+        return n.Number(_number(children[0]), text=str(children[0]), span=self._span(meta))
+
+    def money(self, meta, children):
+        return n.Money(_number(children[0]), text=str(children[0]), span=self._span(meta))
+
+    def percent(self, meta, children):
+        return n.Percent(_number(children[0]), text=str(children[0]), span=self._span(meta))
+
+    def _date_value(self, token: Token):
+        try:
+            return datetime.date.fromisoformat(str(token.value))
+        except ValueError:
+            self.diagnostics.append(Diagnostic("syntaxe", f"date impossible « {token.value} »", span=self._tspan(token),
+                                               suggestion="une date s'écrit AAAA-MM-JJ, par exemple 2017-08-05"))
+            return datetime.date(1, 1, 1)
+
+    def date(self, meta, children):
+        return n.DateLit(self._date_value(children[0]), span=self._span(meta))
+
+    def true(self, meta, children):
+        return n.Bool(True, span=self._span(meta))
+
+    def false(self, meta, children):
+        return n.Bool(False, span=self._span(meta))
+
+    def name(self, meta, children):
+        token = children[0]
+        word = FOLDED_NAMES.get(str(token.value))
+        return n.Name(word or self._id(token, declared=False), span=self._span(meta))
+
+    def call(self, meta, children):
+        func, *args = children
+        return n.Call(self._id(func, declared=False), tuple(a for a in args if a is not None), span=self._span(meta))
+
+
+CANONICAL_OPERATORS = {"≤": "<=", "≥": ">=", "≠": "!=", "×": "*", "÷": "/"}

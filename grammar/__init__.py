@@ -1,0 +1,1 @@
+"""The `.conv` grammar, shipped as package data so that an installed wheel finds it."""

@@ -1,0 +1,1 @@
+"""Execution and comparison of conventions: compilation, evaluation, diff, reports, CLI."""

@@ -1,0 +1,190 @@
+"""The `convcheck` command line: click commands over the pipeline, messages in French.
+
+Exit codes (documented in the README): 0 when the job was done and found no error,
+1 when the input has errors (or, for `check --strict`, warnings), 2 for usage errors
+(missing file, unknown option). No input ever produces a Python traceback: an internal
+failure is reported as such, with exit code 3.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from dsl.avenants import Loader
+from dsl.diagnostics import Diagnostic, render_all_text, render_json, sort_key
+from dsl.driver import check_file
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class UsageProblem(click.UsageError):
+    """A usage error whose message is already in French."""
+
+
+# ---- click, in French ----------------------------------------------------------------------------
+
+
+class FrenchCommand(click.Command):
+    """A click command whose help speaks French."""
+
+    def format_usage(self, ctx, formatter):
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix="Usage : ")
+
+
+class FrenchGroup(click.Group):
+    """The `convcheck` group: French help and usage errors, exit codes, no traceback."""
+
+    command_class = FrenchCommand
+
+    def format_usage(self, ctx, formatter):
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix="Usage : ")
+
+    def format_commands(self, ctx, formatter):
+        rows = [(name, cmd.get_short_help_str(60)) for name, cmd in self.commands.items() if not cmd.hidden]
+        if rows:
+            with formatter.section("Commandes"):
+                formatter.write_dl(rows)
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            super().main(args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra)
+        except click.exceptions.Exit as done:
+            sys.exit(done.exit_code)
+        except click.UsageError as error:
+            click.echo(f"convcheck : {french_usage_message(error)}", err=True)
+            hint = "" if error.ctx is None else f"« {error.ctx.command_path} --help » donne l'aide."
+            if hint:
+                click.echo(hint, err=True)
+            sys.exit(EXIT_USAGE)
+        except click.Abort:
+            click.echo("convcheck : interrompu.", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            sys.stderr.close()
+            sys.exit(EXIT_OK)
+        sys.exit(EXIT_OK)
+
+
+def french_usage_message(error: click.UsageError) -> str:
+    """Click's usage errors, said in French."""
+    if isinstance(error, UsageProblem):
+        return error.message
+    if isinstance(error, click.exceptions.NoSuchOption):
+        close = f" ; vouliez-vous dire « {error.possibilities[0]} » ?" if error.possibilities else ""
+        return f"option inconnue « {error.option_name} »{close}"
+    if isinstance(error, click.exceptions.NoSuchCommand) or "No such command" in error.message:
+        name = error.message.split("'")[1] if "'" in error.message else error.message
+        return f"commande inconnue « {name} » ; commandes : {', '.join(sorted(cli.commands))}"
+    if isinstance(error, click.MissingParameter):
+        name = (error.param.human_readable_name if error.param else "argument").upper()
+        return f"argument manquant : {name}"
+    if isinstance(error, click.BadParameter) and error.param is not None:
+        if isinstance(error.param.type, click.Choice):
+            choices = ", ".join(error.param.type.choices)
+            return f"valeur invalide pour {error.param.opts[0]} ; choisissez parmi : {choices}"
+        return f"valeur invalide pour {error.param.opts[0]} : {error.message}"
+    if isinstance(error, click.BadOptionUsage):
+        return f"option mal employée « {error.option_name} » : elle attend une valeur"
+    return f"usage incorrect : {error.message}"
+
+
+def use_color(no_color: bool) -> bool:
+    """Colours on a terminal only, never with --no-color or NO_COLOR set."""
+    return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+def existing_files(paths: tuple[str, ...]) -> list[str]:
+    """The paths, or a French usage error for a missing file or a directory."""
+    for path in paths:
+        p = Path(path)
+        if not p.exists():
+            raise UsageProblem(f"fichier introuvable : « {path} »")
+        if p.is_dir():
+            raise UsageProblem(f"« {path} » est un dossier ; donnez des fichiers .conv (par exemple « {path}/*.conv »)")
+    return list(paths)
+
+
+def unique(diagnostics) -> list[Diagnostic]:
+    """Diagnostics without repeats (a base checked alone and under its avenant)."""
+    seen = set()
+    result = []
+    for d in diagnostics:
+        key = (d.code, d.message, d.span, d.file)
+        if key not in seen:
+            seen.add(key)
+            result.append(d)
+    return result
+
+
+# ---- commands ---------------------------------------------------------------------------------------
+
+HELP = {"help_option_names": ["-h", "--help"]}
+
+
+@click.group(cls=FrenchGroup, context_settings=HELP)
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+def cli():
+    """convcheck : vérifier, évaluer et comparer les conventions des structures de santé (.conv)."""
+
+
+@cli.command(context_settings=HELP)
+@click.argument("fichiers", nargs=-1, required=True, metavar="FICHIER...")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              help="Format des diagnostics : text (défaut) ou json.")
+@click.option("--strict", is_flag=True, help="Échouer aussi sur les avertissements.")
+@click.option("--no-color", is_flag=True, help="Pas de couleurs.")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+def check(fichiers, output_format, strict, no_color):
+    """Vérifier des conventions et des avenants : syntaxe, noms, types, opérations."""
+    paths = existing_files(fichiers)
+    loader = Loader()
+    diagnostics: list[Diagnostic] = []
+    for path in paths:
+        diagnostics += check_file(path, loader).diagnostics
+    order = {path: i for i, path in enumerate(paths)}
+    diagnostics = sorted(unique(diagnostics), key=lambda d: sort_key(d, order))
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    if output_format == "json":
+        click.echo(render_json(diagnostics))
+    else:
+        if diagnostics:
+            click.echo(render_all_text(diagnostics, loader.sources, use_color(no_color)))
+            click.echo()
+        click.echo(summary(len(paths), errors, warnings))
+    failed = errors > 0 or (strict and warnings > 0)
+    sys.exit(EXIT_INVALID if failed else EXIT_OK)
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count > 1 else ''}"
+
+
+def summary(files: int, errors: int, warnings: int) -> str:
+    checked = f"{plural(files, 'fichier')} {'vérifiés' if files > 1 else 'vérifié'}"
+    if not errors and not warnings:
+        return f"{checked} : aucun problème."
+    return f"{checked} : {plural(errors, 'erreur')}, {plural(warnings, 'avertissement')}."
+
+
+def main():
+    """Console-script entry point."""
+    try:
+        cli()
+    except SystemExit:
+        raise
+    except RecursionError:
+        click.echo("convcheck : entrée trop profondément imbriquée pour être traitée.", err=True)
+        sys.exit(EXIT_INVALID)
+    except Exception as error:  # a bug of ours: say so plainly, without a traceback
+        click.echo(f"convcheck : erreur interne ({type(error).__name__}: {error}). "
+                   "Merci de la signaler avec le fichier en cause.", err=True)
+        sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":
+    main()
