@@ -24,6 +24,8 @@ from dsl.parser import ParseResult, fold_accents, parse_file
 from dsl.source import SourceFile
 
 KIND_WORDS = {"critere": "critère", "brique": "brique", "donnee": "donnée", "parametre": "paramètre"}
+UNKNOWN_WORDS = {"critere": "critère « {} » inconnu", "brique": "brique « {} » inconnue",
+                 "donnee": "donnée « {} » inconnue", "parametre": "paramètre « {} » inconnu"}
 
 
 @frozen
@@ -35,6 +37,7 @@ class Loaded:
     consolidated: n.File | None  # None when the file or a base could not be parsed
     chain: tuple[str, ...]  # the paths from the root convention to this file
     diagnostics: tuple[Diagnostic, ...]
+    removed: dict = field(factory=dict)  # ids removed along the chain → span of the removal
 
 
 @define
@@ -85,14 +88,18 @@ class Loader:
         diagnostics += base.diagnostics
         if base.consolidated is None:
             return Loaded(path, avenant, None, (*base.chain, path), tuple(diagnostics))
-        consolidated, problems = apply_avenant(base.consolidated, avenant)
-        return Loaded(path, avenant, consolidated, (*base.chain, path), tuple(diagnostics + problems))
+        done = apply_avenant(base.consolidated, avenant)
+        return Loaded(path, avenant, done.result(avenant), (*base.chain, path), tuple(diagnostics + done.diagnostics),
+                      {**base.removed, **done.removed})
 
     def _base_problem(self, base_path: str, header: n.Header, visiting: tuple[str, ...]) -> Diagnostic | None:
         if os.path.realpath(base_path) in visiting:
             names = [os.path.basename(p) for p in visiting] + [os.path.basename(base_path)]
             return Diagnostic("base-cyclique", f"la chaîne des bases boucle : {' → '.join(names)}", span=header.span,
                               suggestion="une base doit être une version antérieure, qui ne dépend pas de cet avenant")
+        if os.path.isdir(base_path):
+            return Diagnostic("fichier-illisible", f"la base « {base_path} » est un dossier, pas un fichier .conv",
+                              span=header.span, suggestion="indiquez le fichier de la convention de base")
         if not os.path.isfile(base_path):
             folder = Path(base_path).parent
             candidates = [p.name for p in folder.glob("*.conv")] if folder.is_dir() else []
@@ -115,6 +122,7 @@ class Consolidation:
     sections: dict[str, list[n.Critere]]
     briques: dict[str, n.Brique]
     cas: list[n.Cas] = field(factory=list)
+    removed: dict = field(factory=dict)  # id → span of the `supprime` that removed it
     diagnostics: list[Diagnostic] = field(factory=list)
 
     @classmethod
@@ -244,7 +252,7 @@ class Consolidation:
         other = "une brique" if id in self.briques else "un critère" if self.element_node(id) is not None else None
         hint = f"« {id} » est {other} : écrivez « {KIND_WORDS['brique' if other == 'une brique' else 'critere']} {id} »" \
             if other else suggest(id, candidates)
-        self.error("id-inconnu", f"{KIND_WORDS[kind]} « {id} » inconnu dans la base", span, suggestion=hint)
+        self.error("id-inconnu", f"{UNKNOWN_WORDS[kind].format(id)} dans la base", span, suggestion=hint)
 
     def _change(self, op: n.Modify | n.Replace):
         verb = "modifie" if isinstance(op, n.Modify) else "remplace"
@@ -332,12 +340,14 @@ class Consolidation:
         if op.kind == "critere":
             if self.find_critere(op.id) is None:
                 self._unknown("critere", op.id, op.id_span)
-            else:
-                self._drop_critere(op.id)
+                return
+            self._drop_critere(op.id)
         elif op.id not in table:
             self._unknown(op.kind, op.id, op.id_span)
+            return
         else:
             del table[op.id]
+        self.removed[op.id] = op.span
 
     def result(self, avenant: n.File) -> n.File:
         """The consolidated convention: base identity, the avenant's version and date."""
@@ -376,9 +386,9 @@ def merge_attributes(old: tuple[n.Attribute, ...], new: tuple[n.Attribute, ...])
     return tuple(merged + [a for a in new if a.name not in placed])
 
 
-def apply_avenant(base: n.File, avenant: n.File) -> tuple[n.File, list[Diagnostic]]:
+def apply_avenant(base: n.File, avenant: n.File) -> Consolidation:
     """Apply an avenant's operations, in order, to a consolidated base."""
     consolidation = Consolidation.of(base)
     for item in avenant.items:
         consolidation.apply(item)
-    return consolidation.result(avenant), consolidation.diagnostics
+    return consolidation

@@ -42,9 +42,13 @@ ATTRIBUTE_WORDS = {
 }
 
 
-def check(file: n.File, path: str | None = None) -> tuple[Model | None, list[Diagnostic]]:
-    """Check a convention (an avenant must be consolidated first). The model is None on errors."""
-    checker = Checker(file)
+def check(file: n.File, path: str | None = None, removed: dict | None = None) -> tuple[Model | None, list[Diagnostic]]:
+    """Check a convention (an avenant must be consolidated first). The model is None on errors.
+
+    `removed` maps ids that avenants removed to the span of the removal, so that a name
+    left dangling by a `supprime` can say where it was removed.
+    """
+    checker = Checker(file, removed or {})
     model = checker.run(path)
     has_error = any(d.is_error for d in checker.diagnostics)
     return (None if has_error else model), checker.diagnostics
@@ -66,8 +70,9 @@ class Scope:
 class Checker:
     """One run of the checker over one convention AST."""
 
-    def __init__(self, file: n.File):
+    def __init__(self, file: n.File, removed: dict):
         self.file = file
+        self.removed = removed
         self.diagnostics: list[Diagnostic] = []
         self.donnees: dict[str, Donnee] = {}
         self.parametre_nodes: dict[str, n.Parametre] = {}
@@ -274,12 +279,12 @@ class Checker:
     def _check_amounts(self, element, values: dict, owner: str, scope: Scope):
         condition = values.get("condition")
         if condition is not None:
-            self._expect_condition(condition, scope, f"la condition de {owner} « {element.id} »")
+            self._expect_condition(condition, scope, f"la condition {OF[owner]} « {element.id} »")
         for name in ("points_fixes", "points_variables"):
             if name in values:
                 type_ = self.infer(values[name], scope)
                 if type_ is not None and type_.value_kind != "nombre":
-                    self.error("type-incompatible", f"les {ATTRIBUTE_WORDS[name]} doivent être un nombre de points, pas un {type_}",
+                    self.error("type-incompatible", f"les {ATTRIBUTE_WORDS[name]} doivent être un nombre de points, pas {an(type_)}",
                                values[name].span, suggestion="pour une somme en euros, utilisez « montant : … »"
                                if type_ == MONTANT else None)
         if "montant" in values:
@@ -332,14 +337,14 @@ class Checker:
             self.warn("sans-remuneration", f"{owner} « {node.id} » ne rapporte ni points ni montant", node.id_span,
                       suggestion="ajoutez « points fixes », « points variables » ou « montant », ou placez-le dans une brique")
         condition = element.condition
-        if not _depends_on_structure(condition, self.donnees, self.parametre_nodes) and condition.span is not None:
-            self.warn("condition-constante", f"la condition de {owner} « {node.id} » ne dépend d'aucune donnée : "
+        if not _depends_on_structure(condition, self.parametre_nodes) and condition.span is not None:
+            self.warn("condition-constante", f"la condition {OF[owner]} « {node.id} » ne dépend d'aucune donnée : "
                       "elle a la même valeur pour toutes les structures", condition.span)
 
     def _expect_condition(self, expr: n.Expr, scope: Scope, what: str):
         type_ = self.infer(expr, scope)
         if type_ is not None and type_ != BOOLEEN:
-            self.error("condition-non-booleenne", f"{what} doit être vraie ou fausse, or c'est un {type_}", expr.span,
+            self.error("condition-non-booleenne", f"{what} doit être vraie ou fausse, or c'est {an(type_)}", expr.span,
                        suggestion="comparez la valeur à un seuil, par exemple « … >= 1 »")
 
     # -- rules across elements
@@ -407,7 +412,7 @@ class Checker:
         self.used_parametres.add(id)
         actual = self.parametre_types.get(id)
         if actual is not None and actual.value_kind != type_.value_kind:
-            self.error("type-incompatible", f"le paramètre « {id} » doit être un {type_}, pas un {actual}",
+            self.error("type-incompatible", f"le paramètre « {id} » doit être {an(type_)}, pas {an(actual)}",
                        self.parametre_nodes[id].value.span)
 
     # -- cas
@@ -507,7 +512,7 @@ class Checker:
             case n.Neg(operand=operand):
                 type_ = self.infer(operand, scope)
                 if type_ is not None and type_.value_kind not in ("nombre", "montant"):
-                    self.error("type-incompatible", f"« - » s'applique à un nombre ou un montant, pas à un {type_}", expr.span)
+                    self.error("type-incompatible", f"« - » s'applique à un nombre ou un montant, pas à {an(type_)}", expr.span)
                     return None
                 return type_ and Type(type_.value_kind)
             case n.Not(operand=operand):
@@ -527,7 +532,7 @@ class Checker:
                 self._expect(condition, scope, BOOLEEN, "la condition de « si » doit être vraie ou fausse")
                 a, b = self.infer(then, scope), self.infer(otherwise, scope)
                 if a is not None and b is not None and a.value_kind != b.value_kind:
-                    self.error("type-incompatible", f"« alors » donne un {a} mais « sinon » un {b}", expr.span,
+                    self.error("type-incompatible", f"« alors » donne {an(a)} mais « sinon » {an(b)}", expr.span,
                                suggestion="les deux branches doivent être du même type")
                     return None
                 return a and b and Type(a.value_kind, a.choices)
@@ -537,7 +542,7 @@ class Checker:
         type_ = self.infer(expr, scope)
         if type_ is not None and type_.value_kind != wanted.value_kind:
             code = "condition-non-booleenne" if wanted == BOOLEEN else "type-incompatible"
-            self.error(code, f"{why} : ceci est un {type_}", expr.span)
+            self.error(code, f"{why} : ceci est {an(type_)}", expr.span)
 
     def _infer_name(self, expr: n.Name, scope: Scope) -> Type | None:
         id = expr.id
@@ -559,8 +564,13 @@ class Checker:
                 return None
             return Type(ATTENDU_NAMES[id])
         candidates = [*self.donnees, *self.parametre_nodes, *(ATTENDU_NAMES if scope.mode == "attendu" else ())]
-        self.error("donnee-inconnue", f"donnée inconnue « {id} »", expr.span, suggestion=suggest(id, candidates))
+        self.error("donnee-inconnue", f"donnée inconnue « {id} »", expr.span, suggestion=suggest(id, candidates),
+                   notes=self._removal_note(id))
         return None
+
+    def _removal_note(self, id: str) -> tuple[Note, ...]:
+        span = self.removed.get(id)
+        return (Note(f"un avenant supprime « {id} » ici", span),) if span is not None else ()
 
     def _infer_call(self, expr: n.Call, scope: Scope) -> Type | None:
         func, args = expr.func, expr.args
@@ -595,7 +605,7 @@ class Checker:
         target = expr.args[0].id
         if target not in self.criteres and target not in self.briques:
             self.error("critere-inconnu", f"critère ou brique inconnu « {target} »", expr.args[0].span,
-                       suggestion=suggest(target, [*self.criteres, *self.briques]))
+                       suggestion=suggest(target, [*self.criteres, *self.briques]), notes=self._removal_note(target))
             return None
         return target
 
@@ -626,7 +636,7 @@ class Checker:
                 self.error("arguments", "le nombre de décimales d'« arrondi » s'écrit comme un entier entre 0 et 10",
                            digits.span)
         if type_ is not None and type_.value_kind not in ("nombre", "montant"):
-            self.error("type-incompatible", f"« arrondi » s'applique à un nombre ou un montant, pas à un {type_}",
+            self.error("type-incompatible", f"« arrondi » s'applique à un nombre ou un montant, pas à {an(type_)}",
                        expr.args[0].span)
             return None
         return type_
@@ -647,10 +657,10 @@ class Checker:
         if left is None or right is None:
             return BOOLEEN
         if left.value_kind != right.value_kind or (left.kind == "choix" and left.choices != right.choices and right.choices):
-            self.error("type-incompatible", f"on ne peut pas comparer un {left} à un {right}", expr.span,
+            self.error("type-incompatible", f"on ne peut pas comparer {an(left)} à {an(right)}", expr.span,
                        suggestion=_money_hint({left.value_kind, right.value_kind}))
         elif expr.op not in ("=", "!=") and left.value_kind not in ("nombre", "montant", "date"):
-            self.error("type-incompatible", f"« {expr.op} » ne s'applique pas à un {left}", expr.span,
+            self.error("type-incompatible", f"« {expr.op} » ne s'applique pas à {an(left)}", expr.span,
                        suggestion="pour un booléen ou un choix, comparez avec « = » ou « != »")
         return BOOLEEN
 
@@ -680,11 +690,12 @@ class Checker:
         for choice in expr.choices:
             type_ = self.infer_choice_value(choice, operand, scope)
             if operand is not None and type_ is not None and type_.value_kind != operand.value_kind:
-                self.error("type-incompatible", f"« dans » compare un {operand} à un {type_}", choice.span,
+                self.error("type-incompatible", f"« dans » compare {an(operand)} à {an(type_)}", choice.span,
                            suggestion=_money_hint({operand.value_kind, type_.value_kind}))
         return BOOLEEN
 
 
+OF = {"le critère": "du critère", "la brique": "de la brique"}
 HEADER_WORDS = {"version": "version", "en_vigueur": "en vigueur", "base": "base"}
 
 # (operator, left kind, right kind) → result kind
@@ -698,15 +709,22 @@ ARITHMETIC = {
 OPERATOR_WORDS = {"+": "additionner", "-": "soustraire", "*": "multiplier", "/": "diviser"}
 
 
+def an(type_: Type) -> str:
+    """The type with its French article: « un nombre », « une date »."""
+    return f"{'une' if type_.value_kind == 'date' else 'un'} {type_}"
+
+
 def _arithmetic_message(op: str, left: Type, right: Type) -> str:
     if "date" in (left.value_kind, right.value_kind):
         return f"on ne peut pas {OPERATOR_WORDS[op]} des dates"
     if op == "*" and left.value_kind == right.value_kind == "montant":
         return "on ne peut pas multiplier un montant par un montant"
-    return f"« {op} » entre un {left} et un {right} n'a pas de sens"
+    return f"« {op} » entre {an(left)} et {an(right)} n'a pas de sens"
 
 
 def _money_hint(kinds: set[str]) -> str | None:
+    if "date" in kinds and len(kinds) > 1:
+        return "une date s'écrit AAAA-MM-JJ, par exemple 2020-01-01"
     if kinds == {"nombre", "montant"}:
         return "un montant se combine avec un montant : écrivez l'unité (« 5 € ») ou convertissez des points avec valeur_point"
     return None
@@ -735,10 +753,10 @@ def _attribute_span(node, name: str | None):
     return node.id_span
 
 
-def _depends_on_structure(expr: n.Expr, donnees: dict, parametres: dict) -> bool:
-    """Whether an expression reads a donnée or another critère (directly)."""
+def _depends_on_structure(expr: n.Expr, parametres: dict) -> bool:
+    """Whether an expression may vary between structures: it reads something other than paramètres."""
     return any(
-        (isinstance(e, n.Name) and e.id in donnees) or (isinstance(e, n.Call) and e.func == "atteint")
+        (isinstance(e, n.Name) and e.id not in parametres) or (isinstance(e, n.Call) and e.func == "atteint")
         for e in walk(expr)
     )
 

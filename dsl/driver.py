@@ -34,7 +34,7 @@ def check_file(path: str, loader: Loader | None = None) -> Checked:
     diagnostics = list(loaded.diagnostics)
     if loaded.consolidated is None:
         return Checked(path, None, tuple(diagnostics), loaded.chain)
-    model, found = check(loaded.consolidated, path)
+    model, found = check(loaded.consolidated, path, loaded.removed)
     diagnostics += found
     if any(d.is_error for d in diagnostics):
         model = None

@@ -66,7 +66,10 @@ def fold_accents(word: str) -> str:
 
 
 def read_source(path: str) -> tuple[SourceFile | None, list[Diagnostic]]:
-    """Read and decode a file; a problem becomes a diagnostic naming the file."""
+    """Read and decode a file; a problem becomes a diagnostic naming the file.
+
+    A file that is not UTF-8 comes back with its text decoded leniently, for display only.
+    """
     p = Path(path)
     try:
         if p.is_dir():
@@ -82,16 +85,18 @@ def read_source(path: str) -> tuple[SourceFile | None, list[Diagnostic]]:
     try:
         return SourceFile(path, decode(data)), []
     except DecodingError as error:
-        span = Span(path, 0, 0, error.line, error.column, error.line, error.column)
+        display = SourceFile(path, error.replaced)
+        offset = len("\n".join(display.lines[: error.line - 1])) + (error.line > 1) + error.column - 1
+        span = display.span(offset, offset + 1)
         message = f"le fichier n'est pas en UTF-8 (octet 0x{error.byte:02X} invalide)"
-        return None, [Diagnostic("encodage", message, span=span, suggestion="enregistrez le fichier en UTF-8")]
+        return display, [Diagnostic("encodage", message, span=span, suggestion="enregistrez le fichier en UTF-8")]
 
 
 def parse_file(path: str) -> ParseResult:
     """Read and parse one file."""
     source, diagnostics = read_source(path)
-    if source is None:
-        return ParseResult(None, None, tuple(diagnostics))
+    if diagnostics:
+        return ParseResult(None, source, tuple(diagnostics))
     return parse_source(source)
 
 

@@ -65,11 +65,12 @@ class SourceFile:
 class DecodingError(Exception):
     """The bytes of a file are not valid UTF-8."""
 
-    def __init__(self, line: int, column: int, byte: int):
+    def __init__(self, line: int, column: int, byte: int, replaced: str):
         super().__init__(f"invalid byte 0x{byte:02X} at {line}:{column}")
         self.line = line
         self.column = column
         self.byte = byte
+        self.replaced = replaced  # the text with invalid bytes replaced, for display
 
 
 def decode(data: bytes) -> str:
@@ -80,7 +81,8 @@ def decode(data: bytes) -> str:
         prefix = data[: error.start].decode("utf-8", errors="replace")
         line = prefix.count("\n") + 1
         column = len(prefix) - (prefix.rfind("\n") + 1) + 1
-        raise DecodingError(line, column, data[error.start]) from None
+        replaced = normalise(data.decode("utf-8", errors="replace"))
+        raise DecodingError(line, column, data[error.start], replaced) from None
     return normalise(text)
 
 
