@@ -29,8 +29,12 @@ MAX_DEPTH = 200  # nesting beyond this is refused (with a diagnostic), never a R
 MAX_BYTES = 20_000_000
 
 IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*\Z")
-# Words that cannot name a donnée, a paramètre or a critère: they mean something in expressions.
+# Words that cannot name anything: they mean something in expressions.
 RESERVED = frozenset({"si", "alors", "sinon", "et", "ou", "non", "dans", "vrai", "faux"})
+# Words that cannot name a donnée or a paramètre either: after an expression they start an
+# attribute, or they have a meaning in `attendu` blocks.
+VALUE_RESERVED = RESERVED | {"condition", "points", "montant", "axe", "reference", "critere",
+                             "eligible", "total", "total_points"}
 # Accent-free spellings accepted for the names that `attendu` blocks may use.
 FOLDED_NAMES = {"éligible": "eligible"}
 # Attribute keywords that may also be ids: lexed as keywords only where an attribute follows.
@@ -46,10 +50,15 @@ class ParseResult:
     diagnostics: tuple[Diagnostic, ...]
 
 
+def grammar_text() -> str:
+    """The grammar, read from the installed `grammar` package (a checkout or a wheel)."""
+    return resources.files("grammar").joinpath("conv.lark").read_text(encoding="utf-8")
+
+
 @lru_cache(maxsize=1)
 def lark_parser() -> Lark:
-    """The Lark LALR parser for `.conv` files, built once."""
-    grammar = resources.files("grammar").joinpath("conv.lark").read_text(encoding="utf-8")
+    """The Lark LALR parser for `.conv` files, built once (and cached on disk by Lark)."""
+    grammar = grammar_text()
     try:
         return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True, cache=True)
     except OSError:  # unwritable cache directory
@@ -382,14 +391,14 @@ class AstBuilder(Transformer):
     def _tspan(self, token: Token) -> Span:
         return Span(self.source.path, token.start_pos, token.end_pos, token.line, token.column, token.end_line, token.end_column)
 
-    def _id(self, token: Token, declared: bool = True) -> str:
+    def _id(self, token: Token, declared: bool = True, reserved: frozenset = RESERVED) -> str:
         """A declared or referenced identifier, checked for form (and, if declared, reservation)."""
         word = str(token.value)
         if IDENTIFIER.match(word):
-            if declared and word in RESERVED:
+            if declared and word in reserved:
                 self.diagnostics.append(Diagnostic(
-                    "mot-reserve", f"« {word} » est un mot réservé du langage et ne peut pas servir d'identifiant",
-                    span=self._tspan(token), suggestion=f"choisissez un autre nom, par exemple « {word}_ »"))
+                    "mot-reserve", f"« {word} » est un mot réservé du langage et ne peut pas servir d'identifiant ici",
+                    span=self._tspan(token), suggestion=f"choisissez un autre nom, par exemple « {word}_structure »"))
             return word
         fixed = re.sub(r"[^a-z0-9_]", "_", fold_accents(word).lower())
         if fixed[:1].isdigit():
@@ -465,7 +474,7 @@ class AstBuilder(Transformer):
 
     def parametre(self, meta, children):
         name, _equal, value, *label = children
-        return n.Parametre(self._id(name), value, self._label(label[0] if label else None),
+        return n.Parametre(self._id(name, reserved=VALUE_RESERVED), value, self._label(label[0] if label else None),
                            span=self._span(meta), id_span=self._tspan(name))
 
     def donnees(self, meta, children):
@@ -473,7 +482,7 @@ class AstBuilder(Transformer):
 
     def donnee(self, meta, children):
         name, type_spec, *label = children
-        return n.Donnee(self._id(name), type_spec, self._label(label[0] if label else None),
+        return n.Donnee(self._id(name, reserved=VALUE_RESERVED), type_spec, self._label(label[0] if label else None),
                         span=self._span(meta), id_span=self._tspan(name))
 
     def type_spec(self, meta, children):

@@ -174,7 +174,7 @@ def summary(files: int, errors: int, warnings: int) -> str:
 def main():
     """Console-script entry point."""
     try:
-        cli()
+        cli(prog_name="convcheck")
     except SystemExit:
         raise
     except RecursionError:

@@ -29,3 +29,13 @@ def assert_golden(path: Path, actual: str, update: bool) -> None:
         return
     expected = path.read_text(encoding="utf-8")
     assert actual == expected, f"output differs from {path.name} (rerun with --update-golden after review)"
+
+
+def language_examples() -> list[str]:
+    """The code blocks of LANGUAGE.md (the normative examples), or bundled copies of them."""
+    return [(GOLDEN / "language" / name).read_text(encoding="utf-8") for name in ("convention.conv", "avenant.conv")]
+
+
+@pytest.fixture
+def language_example() -> str:
+    return language_examples()[0]

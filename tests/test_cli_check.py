@@ -1,0 +1,111 @@
+"""`convcheck check`: exit codes, formats, and hostile inputs that must never produce a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from interpreter.cli import cli
+from tests.conftest import GOLDEN, ROOT
+
+LANGUAGE = GOLDEN / "language"
+
+
+def run(*args: str):
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_language_examples_check_without_error():
+    code, output = run("check", str(LANGUAGE / "convention.conv"), str(LANGUAGE / "avenant.conv"))
+    assert code == 0, output
+    assert "erreur[" not in output
+
+
+def test_language_convention_example_has_no_diagnostic_at_all():
+    code, output = run("check", "--strict", str(LANGUAGE / "convention.conv"))
+    assert (code, output.strip()) == (0, "1 fichier vérifié : aucun problème.")
+
+
+def test_avenant_example_warns_about_donnees_it_left_unused():
+    code, output = run("check", "--format", "json", str(LANGUAGE / "avenant.conv"))
+    found = {(d["code"], Path(d["file"]).name, d["line"]) for d in json.loads(output)}
+    assert found == {("donnee-inutilisee", "convention.conv", 14), ("donnee-inutilisee", "convention.conv", 18)}
+    assert code == 0
+    assert run("check", "--strict", str(LANGUAGE / "avenant.conv"))[0] == 1
+
+
+def test_json_output_has_the_documented_keys(tmp_path):
+    bad = tmp_path / "x.conv"
+    bad.write_text((GOLDEN / "check" / "donnee-inconnue.conv").read_text(encoding="utf-8"), encoding="utf-8")
+    code, output = run("check", "--format", "json", str(bad))
+    assert code == 1
+    error = next(d for d in json.loads(output) if d["severity"] == "erreur")
+    assert error == {
+        "file": str(bad), "line": 15, "column": 17, "end_line": 15, "end_column": 31, "severity": "erreur",
+        "code": "donnee-inconnue", "message": "donnée inconnue « jours_ouvertur »",
+        "suggestion": "vouliez-vous dire « jours_ouverture » ?", "notes": [],
+    }
+
+
+@pytest.mark.parametrize("args", [["check", "absent.conv"], ["check"], ["check", "--inconnue", "x.conv"],
+                                  ["check", "--format", "xml", "x.conv"], ["verifier"]])
+def test_usage_errors_exit_2_in_french(args, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x.conv").write_text('convention x "x"\nversion : "1"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert "convcheck :" in result.output and "Error" not in result.output
+
+
+def test_directory_is_a_usage_error(tmp_path):
+    code, output = run("check", str(tmp_path))
+    assert code == 2 and "est un dossier" in output
+
+
+def hostile_inputs(tmp_path: Path) -> dict[str, bytes]:
+    rng = random.Random(1)
+    return {
+        "aleatoire": bytes(rng.randrange(256) for _ in range(4096)),
+        "utf8_invalide": 'convention x "é"\n'.encode("latin-1"),
+        "vide": b"",
+        "commentaire": b"# seulement un commentaire\n",
+        "parentheses": b'convention x "x"\nversion : "1"\nparam\xc3\xa8tres {\n  p = ' + b"(" * 1000 + b"1" + b")" * 1000
+        + b"\n}\n",
+        "moins": b'convention x "x"\nversion : "1"\nparam\xc3\xa8tres {\n  p = ' + b"-" * 1000 + b"1\n}\n",
+        "accolades": b"{" * 1000,
+        "gros": b"# " + b"x" * 10_000_000 + b"\nconvention",
+        "nul": b"convention\x00x",
+        "bom_crlf": b'\xef\xbb\xbfconvention x "x"\r\nversion : "1"\r\n',
+    }
+
+
+def test_hostile_inputs_never_produce_a_traceback(tmp_path):
+    for name, data in hostile_inputs(tmp_path).items():
+        path = tmp_path / f"{name}.conv"
+        path.write_bytes(data)
+        result = CliRunner().invoke(cli, ["check", str(path)])
+        assert result.exception is None or isinstance(result.exception, SystemExit), (name, result.exception)
+        assert result.exit_code in (0, 1), (name, result.output[-500:])
+        assert "Traceback" not in result.output
+
+
+def test_bom_and_crlf_are_accepted(tmp_path):
+    path = tmp_path / "x.conv"
+    path.write_bytes(b'\xef\xbb\xbfconvention x "x"\r\nversion : "1"\r\n')
+    assert run("check", str(path)) == (0, "1 fichier vérifié : aucun problème.\n")
+
+
+def test_installed_command_runs_as_a_process():
+    """The console script, in a real process (start-up included), on the bundled conventions."""
+    files = sorted(str(p) for p in (ROOT / "conventions").glob("*.conv"))
+    result = subprocess.run([sys.executable, "-m", "interpreter.cli", "check", "--strict", *files],
+                            capture_output=True, text=True, cwd=ROOT, env={**os.environ, "NO_COLOR": "1"})
+    assert result.returncode == 0, result.stdout + result.stderr
