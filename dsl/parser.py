@@ -301,6 +301,10 @@ class SyntaxErrorTranslator:
                 suggestion=f"ajoutez « }} » avant la ligne {token.line}",
                 notes=[Note(f"« {word} » commence un nouveau bloc", span)],
             )
+        if previous is not None and previous.type == "NAME" and previous.value in ("si", "non"):
+            shape = "(si … alors … sinon …)" if previous.value == "si" else "(non …)"
+            return Diagnostic("syntaxe", f"« {previous.value} » ne peut pas suivre un opérateur sans parenthèses",
+                              span=self._token_span(previous), suggestion=f"écrivez « {shape} »")
         description = self._describe(expected)
         if token.type == "NUMBER" and previous is not None and previous.type == "NUMBER":
             return Diagnostic("syntaxe", f"deux nombres qui se suivent : « {previous.value} {word} »", span=span,
