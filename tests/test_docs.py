@@ -1,0 +1,51 @@
+"""The user documentation is checked: every example of the language guide, every error code."""
+
+from __future__ import annotations
+
+import re
+
+from dsl.diagnostics import CODES
+from dsl.driver import check_file
+from tests.conftest import GOLDEN, ROOT
+
+DOCS = ROOT / "docs"
+
+
+def conv_blocks(markdown: str) -> list[str]:
+    return re.findall(r"```conv\n(.*?)```", markdown, flags=re.S)
+
+
+def test_every_example_of_the_language_guide_checks_clean(tmp_path):
+    blocks = conv_blocks((DOCS / "langage.md").read_text(encoding="utf-8"))
+    assert len(blocks) >= 7
+    paths = []
+    for i, block in enumerate(blocks):
+        named = re.match(r"# fichier : (\S+)", block)
+        path = tmp_path / (named.group(1) if named else f"exemple_{i}.conv")
+        path.write_text(block, encoding="utf-8")
+        paths.append(path)
+    for path in paths:
+        result = check_file(str(path))
+        assert result.diagnostics == (), (path.name, result.diagnostics)
+
+
+def test_the_guide_shows_every_construct():
+    text = (DOCS / "langage.md").read_text(encoding="utf-8")
+    examples = "\n".join(conv_blocks(text))
+    for construct in ["convention", "avenant", "version :", "en vigueur :", "base :", "paramètres", "données",
+                      "prérequis", "socle", "options", "brique", "cas", "attendu", "condition :", "points fixes :",
+                      "points variables :", "montant :", "axe :", "référence :", "entre", "choix(", "booléen",
+                      "entier", "nombre", "montant entre", "pourcentage", "date", " dans (", "si ", " alors ",
+                      " sinon ", " ou ", " et ", "non ", "min(", "max(", "arrondi(", "atteint(", "€", "%",
+                      "vrai", "faux", "ajoute dans", "ajoute brique", "modifie critère", "remplace critère",
+                      "déplace critère", "éligible", "total =", "total_points", "points(", "montant(", "1_000"]:
+        assert construct in examples, construct
+
+
+def test_every_diagnostic_code_is_documented_with_a_real_example():
+    text = (DOCS / "erreurs.md").read_text(encoding="utf-8")
+    goldens = "\n".join(p.read_text(encoding="utf-8") for p in (GOLDEN / "check").glob("*.expected"))
+    for code in CODES:
+        assert f"### `{code}`" in text, code
+    for block in re.findall(r"```text\n(.*?)```", text, flags=re.S)[1:]:
+        assert block.strip() in goldens, block.splitlines()[0]
