@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from attrs import define, field
+from attrs import define, evolve, field
 
 from dsl import nodes as n
 from dsl.diagnostics import Diagnostic, Note, suggest
@@ -52,6 +52,31 @@ def check(file: n.File, path: str | None = None, removed: dict | None = None) ->
     model = checker.run(path)
     has_error = any(d.is_error for d in checker.diagnostics)
     return (None if has_error else model), checker.diagnostics
+
+
+def check_overrides(model: Model, overrides: dict[str, n.Expr]) -> list[Diagnostic]:
+    """Check `--set` values: known paramètres, constant expressions of the same type, no cycle."""
+    checker = Checker(model.file, {})
+    checker._collect()
+    diagnostics: list[Diagnostic] = []
+    for id, expr in overrides.items():
+        node = checker.parametre_nodes.get(id)
+        if node is None:
+            diagnostics.append(Diagnostic("parametre-inconnu", f"paramètre inconnu « {id} »", span=expr.span,
+                                          suggestion=suggest(id, model.parametres) or
+                                          f"paramètres : {', '.join(model.parametres) or 'aucun'}"))
+            continue
+        checker.parametre_nodes[id] = evolve(node, value=expr)
+    checker.diagnostics = []
+    for id in overrides:
+        if id not in model.parametres:
+            continue
+        type_ = checker._parametre_type(id)
+        expected = model.parametres[id].type
+        if type_ is not None and type_.value_kind != expected.value_kind:
+            checker.error("type-incompatible", f"« {id} » est {an(expected)}, la valeur donnée est {an(type_)}",
+                          overrides[id].span, suggestion=_literal_hint(expected))
+    return diagnostics + checker.diagnostics
 
 
 # ---- expression typing -------------------------------------------------------------------------

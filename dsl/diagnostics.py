@@ -67,6 +67,16 @@ CODES: dict[str, tuple[str, str]] = {
     "id-existant": (ERREUR, "ajout d'un identifiant qui existe déjà"),
     "section-inconnue": (ERREUR, "section inconnue"),
     "operation-invalide": (ERREUR, "opération impossible sur cet élément"),
+    # declarations of structures, overrides and evaluation
+    "declaration-illisible": (ERREUR, "déclaration de structure illisible"),
+    "declaration-cle-inconnue": (ERREUR, "clé qui n'est pas une donnée"),
+    "declaration-cle-dupliquee": (ERREUR, "donnée déclarée deux fois"),
+    "declaration-donnee-manquante": (ERREUR, "donnée manquante dans une déclaration"),
+    "declaration-type": (ERREUR, "valeur du mauvais type dans une déclaration"),
+    "declaration-choix": (ERREUR, "valeur hors de la liste d'un choix dans une déclaration"),
+    "declaration-hors-intervalle": (ERREUR, "valeur hors de l'intervalle dans une déclaration"),
+    "parametre-inconnu": (ERREUR, "paramètre inconnu dans --set"),
+    "evaluation-impossible": (ERREUR, "calcul impossible pour cette structure"),
     # warnings
     "sans-remuneration": (AVERTISSEMENT, "critère qui ne rapporte rien"),
     "donnee-inutilisee": (AVERTISSEMENT, "donnée jamais utilisée"),

@@ -55,14 +55,17 @@ def grammar_text() -> str:
     return resources.files("grammar").joinpath("conv.lark").read_text(encoding="utf-8")
 
 
+STARTS = ["start", "expr"]  # a whole file, or one expression (`--set id=expression`)
+
+
 @lru_cache(maxsize=1)
 def lark_parser() -> Lark:
     """The Lark LALR parser for `.conv` files, built once (and cached on disk by Lark)."""
     grammar = grammar_text()
     try:
-        return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True, cache=True)
+        return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True, cache=True, start=STARTS)
     except OSError:  # unwritable cache directory
-        return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True)
+        return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True, start=STARTS)
 
 
 def fold_accents(word: str) -> str:
@@ -114,6 +117,20 @@ def parse_text(text: str, path: str = "<texte>") -> ParseResult:
     return parse_source(SourceFile(path, normalise(text)))
 
 
+def parse_expression(text: str, origin: str) -> tuple[n.Expr | None, list[Diagnostic], SourceFile]:
+    """Parse one expression (a `--set` value); `origin` names it in diagnostics."""
+    source = SourceFile(origin, normalise(text))
+    tree, error = _parse_tree(source, start="expr")
+    if error is not None:
+        return None, [error], source
+    too_deep = _check_depth(tree, source)
+    if too_deep is not None:
+        return None, [too_deep], source
+    builder = AstBuilder(source)
+    expr = builder.transform(tree)
+    return expr, builder.diagnostics, source
+
+
 def parse_source(source: SourceFile) -> ParseResult:
     """Parse a decoded file into an AST, or say in French why it cannot be parsed."""
     tree, error = _parse_tree(source)
@@ -130,10 +147,10 @@ def parse_source(source: SourceFile) -> ParseResult:
 # ---- driving Lark ------------------------------------------------------------------------------
 
 
-def _parse_tree(source: SourceFile) -> tuple[Tree | None, Diagnostic | None]:
+def _parse_tree(source: SourceFile, start: str = "start") -> tuple[Tree | None, Diagnostic | None]:
     parser = lark_parser()
     text = source.text
-    interactive = parser.parse_interactive(text)
+    interactive = parser.parse_interactive(text, start=start)
     state = interactive.parser_state
     previous: Token | None = None
     braces: list[Token] = []
@@ -149,7 +166,7 @@ def _parse_tree(source: SourceFile) -> tuple[Tree | None, Diagnostic | None]:
             previous = token
         return interactive.feed_eof(previous), None
     except UnexpectedInput as error:
-        return None, SyntaxErrorTranslator(source, parser).translate(error, previous, braces)
+        return None, SyntaxErrorTranslator(source, parser, start).translate(error, previous, braces)
     except LarkError as error:  # anything else Lark may raise: still a diagnostic
         return None, Diagnostic("syntaxe", f"fichier illisible : {error}", span=source.end_span)
 
@@ -196,7 +213,8 @@ TERMINAL_WORDS = {
     "DIVIDE": "« / »",
     "$END": "la fin du fichier",
 }
-EXPRESSION_START = {"NUMBER", "NAME", "LPAR", "NON", "SI"}
+EXPRESSION_START = {"NUMBER", "NAME", "LPAR"}
+VALUE_TERMINALS = {"NUMBER", "NAME", "LPAR", "MINUS", "DATE", "VRAI", "FAUX", "NON", "SI"}
 ATTRIBUTE_START = {"CONDITION", "POINTS", "MONTANT", "AXE"}
 ITEM_START = {"SOCLE", "OPTIONS", "BRIQUE", "CAS"}
 BLOCK_KEYWORDS = {"critère", "brique", "cas", "prérequis", "socle", "options", "paramètres", "données",
@@ -217,8 +235,9 @@ CHARACTER_HELP = {
 class SyntaxErrorTranslator:
     """Turns a Lark `UnexpectedInput` into one French diagnostic."""
 
-    def __init__(self, source: SourceFile, parser: Lark):
+    def __init__(self, source: SourceFile, parser: Lark, start: str = "start"):
         self.source = source
+        self.start = start
         self.patterns = {t.name: t.pattern for t in parser.terminals}
 
     def translate(self, error: UnexpectedInput, previous: Token | None, braces: list[Token]) -> Diagnostic:
@@ -265,6 +284,8 @@ class SyntaxErrorTranslator:
                 span=self._token_span(brace),
                 suggestion="ajoutez « } » à la fin du bloc",
             )
+        if previous is None and self.start == "expr":
+            return Diagnostic("syntaxe", "valeur vide : on attendait une expression", span=self.source.end_span)
         if previous is None:
             return Diagnostic(
                 "syntaxe",
@@ -311,7 +332,7 @@ class SyntaxErrorTranslator:
                               suggestion="les milliers se séparent par « _ » : écrivez par exemple 4_000")
         after = f" après « {previous.value} »" if previous is not None else ""
         message = f"on attendait {description}{after}"
-        if previous is None:
+        if previous is None and self.start == "start":
             message = f"un fichier .conv commence par « convention » ou « avenant », pas par « {word} »"
         return Diagnostic("syntaxe", message, span=span, suggestion=self._suggest_keyword(token, expected))
 
@@ -327,8 +348,8 @@ class SyntaxErrorTranslator:
         expected = set(expected)
         parts: list[str] = []
         if EXPRESSION_START <= expected:
-            parts.append("une expression")
-            expected -= EXPRESSION_START | {"MINUS", "DATE", "VRAI", "FAUX"}
+            parts.append("une expression" if "NON" in expected else "une valeur")
+            expected -= VALUE_TERMINALS
         if ATTRIBUTE_START <= expected:
             parts.append("un attribut (« condition », « points fixes », « montant »…)")
             expected -= ATTRIBUTE_START | {"REFERENCE", "RÉFÉRENCE"}

@@ -17,6 +17,13 @@ import click
 from dsl.avenants import Loader
 from dsl.diagnostics import Diagnostic, render_all_text, render_json, sort_key
 from dsl.driver import check_file
+from interpreter.cases import CaseResult, run_cases
+from interpreter.compiler import EvaluationError, compile_model
+from interpreter.declarations import DeclarationError, read_declaration, read_overrides
+from interpreter.evaluate import evaluate
+from interpreter.report.evaluation import Painter
+from interpreter.report.evaluation import render_json as render_evaluation_json
+from interpreter.report.evaluation import render_text as render_evaluation_text
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -92,9 +99,10 @@ def french_usage_message(error: click.UsageError) -> str:
     return f"usage incorrect : {error.message}"
 
 
-def use_color(no_color: bool) -> bool:
+def use_color(no_color: bool, stream=None) -> bool:
     """Colours on a terminal only, never with --no-color or NO_COLOR set."""
-    return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+    stream = stream or sys.stdout
+    return not no_color and "NO_COLOR" not in os.environ and stream.isatty()
 
 
 def existing_files(paths: tuple[str, ...]) -> list[str]:
@@ -158,6 +166,109 @@ def check(fichiers, output_format, strict, no_color):
         click.echo(summary(len(paths), errors, warnings))
     failed = errors > 0 or (strict and warnings > 0)
     sys.exit(EXIT_INVALID if failed else EXIT_OK)
+
+
+def load_program(convention: str, settings: tuple[str, ...], output_format: str):
+    """Check a convention (consolidating an avenant), apply `--set`, compile; or report and exit 1."""
+    loader = Loader()
+    checked = check_file(convention, loader)
+    errors = [d for d in checked.diagnostics if d.is_error]
+    if errors:
+        fail(errors, loader.sources, output_format)
+    overrides, problems, sources = read_overrides(checked.model, list(settings))
+    if problems:
+        fail(problems, {**loader.sources, **sources}, output_format)
+    return compile_model(checked.model, overrides), loader
+
+
+def fail(diagnostics: list[Diagnostic], sources, output_format: str = "text"):
+    """Report the diagnostics that prevent the job (JSON on stdout, text on stderr) and exit 1."""
+    if output_format == "json":
+        click.echo(render_json(diagnostics))
+    else:
+        click.echo(render_all_text(diagnostics, sources, use_color(False, sys.stderr)), err=True)
+        errors = sum(d.is_error for d in diagnostics)
+        click.echo(f"\n{plural(errors, 'erreur')} : rien n'a été évalué.", err=True)
+    sys.exit(EXIT_INVALID)
+
+
+@cli.command("eval", context_settings=HELP)
+@click.argument("convention", metavar="CONVENTION")
+@click.argument("declaration", metavar="DECLARATION")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              help="Format du résultat : text (défaut) ou json.")
+@click.option("--set", "settings", multiple=True, metavar="ID=VALEUR",
+              help="Remplacer un paramètre, par exemple --set valeur_point=7.5€ (répétable).")
+@click.option("--no-color", is_flag=True, help="Pas de couleurs.")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+def eval_command(convention, declaration, output_format, settings, no_color):
+    """Évaluer une structure : critère par critère, ce qui est atteint, pourquoi, et ce que cela rapporte."""
+    existing_files((convention, declaration))
+    program, loader = load_program(convention, settings, output_format)
+    try:
+        structure = read_declaration(declaration, program.model)
+    except DeclarationError as error:
+        sources = {error.source.path: error.source} if error.source else {}
+        fail(error.diagnostics, sources, output_format)
+    try:
+        evaluation = evaluate(program, structure.donnees)
+    except EvaluationError as error:
+        fail([Diagnostic("evaluation-impossible", f"structure « {structure.id} » : {error}", file=declaration)], {},
+             output_format)
+    if output_format == "json":
+        click.echo(render_evaluation_json(evaluation, program, structure.id))
+    else:
+        click.echo(render_evaluation_text(evaluation, program, structure.id, use_color(no_color)))
+    sys.exit(EXIT_OK)
+
+
+@cli.command("test", context_settings=HELP)
+@click.argument("fichiers", nargs=-1, required=True, metavar="FICHIER...")
+@click.option("--no-color", is_flag=True, help="Pas de couleurs.")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+def test_command(fichiers, no_color):
+    """Exécuter les cas (« cas ») des conventions et des avenants : chaque chiffre négocié est un test."""
+    paths = existing_files(fichiers)
+    color = use_color(no_color)
+    passed = failed = 0
+    for path in paths:
+        loader = Loader()
+        checked = check_file(path, loader)
+        errors = [d for d in checked.diagnostics if d.is_error]
+        if errors:
+            click.echo(render_all_text(errors, loader.sources, color))
+            click.echo(f"{path} : le fichier a des erreurs, ses cas ne sont pas exécutés.\n")
+            failed += 1
+            continue
+        program = compile_model(checked.model)
+        results = run_cases(program)
+        click.echo(f"{path} : {plural(len(results), 'cas').replace('cass', 'cas')}")
+        for result in results:
+            click.echo(render_case(result, color))
+            passed += result.passed
+            failed += not result.passed
+    click.echo(f"\n{plural(passed, 'réussi')}, {plural(failed, 'échoué')}")
+    sys.exit(EXIT_INVALID if failed else EXIT_OK)
+
+
+def render_case(result: CaseResult, color: bool) -> str:
+    """One cas: its status, and each failing assertion with file:line, expected and actual values."""
+    painter = Painter(color)
+    cas = result.cas
+    title = f"{cas.id} — {cas.label}" if cas.label else cas.id
+    if result.passed:
+        return f"  {painter.green('✓')} {title}"
+    lines = [f"  {painter.red('✗')} {title}"]
+    if result.error:
+        span = cas.node.id_span
+        lines.append(f"    {span.file}:{span.line}:{span.column}: calcul impossible : {result.error}")
+    for failure in result.failures:
+        span = failure.span
+        where = f"{span.file}:{span.line}:{span.column}: " if span else ""
+        lines.append(f"    {where}{painter.bold(failure.assertion)}")
+        lines.append(f"      attendu : {failure.expected}")
+        lines.append(f"      obtenu  : {failure.actual}")
+    return "\n".join(lines)
 
 
 def plural(count: int, word: str) -> str:

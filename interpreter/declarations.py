@@ -1,0 +1,330 @@
+"""Declarations of structures: reading YAML, JSON or TOML, validating against the données.
+
+One structure is a mapping from donnée ids to values (LANGUAGE.md, "Declarations of a
+structure"): a montant in euros as a number (or `"7 €"`), a pourcentage as a number of
+percent (`75` means 75 %) or a string `"75 %"`, a date as an ISO string, a choix as the
+value's id, a booléen as true/false (`vrai`/`faux` too). An optional `id` key names the
+structure. Every problem is reported at once, with the donnée and, where the reader gives
+it, the line. Values are then runtime values (see `interpreter.values`).
+
+Readers: PyYAML's composer (it keeps line numbers and the raw text of each scalar, so that
+`no` stays a string where a `choix` is expected), `json` and `tomllib` from the standard
+library (numbers read as exact decimals; lines found by looking for the key).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import tomllib
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+from attrs import frozen
+
+from dsl.checker import check_overrides
+from dsl.diagnostics import Diagnostic, Note, suggest
+from dsl.model import Donnee, Model
+from dsl.parser import parse_expression
+from dsl.source import SourceFile, Span, normalise
+from interpreter.values import conv_text
+
+FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
+TRUE_WORDS = {"vrai", "true", "oui", "yes"}
+FALSE_WORDS = {"faux", "false", "non", "no"}
+TYPE_WORDS = {
+    "booleen": "un booléen (vrai ou faux)", "entier": "un nombre entier", "nombre": "un nombre",
+    "montant": "un montant en euros (par exemple 7000 ou \"7 000 €\")",
+    "pourcentage": "un pourcentage (75 ou \"75 %\" pour 75 %)", "date": "une date AAAA-MM-JJ",
+}
+
+
+@frozen
+class Entry:
+    """A value as read from a declaration file, with where it was written."""
+
+    value: Any  # str, bool, int, Decimal, float, date, or a container (an error)
+    key_span: Span | None
+    value_span: Span | None
+
+
+@frozen
+class Declaration:
+    """A validated structure: its id and the runtime value of each donnée."""
+
+    id: str
+    donnees: dict[str, Any]
+
+
+class DeclarationError(Exception):
+    """A declaration file that cannot be used; carries its diagnostics."""
+
+    def __init__(self, diagnostics: list[Diagnostic], source: SourceFile | None):
+        super().__init__(f"{len(diagnostics)} problem(s)")
+        self.diagnostics = diagnostics
+        self.source = source
+
+
+def read_declaration(path: str, model: Model) -> Declaration:
+    """Read and validate one structure's declaration; raise `DeclarationError` listing every problem."""
+    source, entries = read_entries(path)
+    structure_id = str(entries.pop("id").value) if "id" in entries else Path(path).stem
+    donnees, diagnostics = validate(model, entries, path)
+    if diagnostics:
+        raise DeclarationError(diagnostics, source)
+    return Declaration(structure_id, donnees)
+
+
+def read_entries(path: str) -> tuple[SourceFile | None, dict[str, Entry]]:
+    """The mapping of a declaration file, with positions; raise `DeclarationError` if unreadable."""
+    fmt = FORMATS.get(Path(path).suffix.lower())
+    if fmt is None:
+        problem = f"format de déclaration inconnu « {Path(path).suffix} » : utilisez .yaml, .json ou .toml"
+        raise DeclarationError([Diagnostic("declaration-illisible", problem, file=path)], None)
+    try:
+        text = normalise(Path(path).read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise DeclarationError([Diagnostic("declaration-illisible", "le fichier n'est pas en UTF-8", file=path,
+                                           suggestion="enregistrez-le en UTF-8")], None) from None
+    except OSError as error:
+        raise DeclarationError([Diagnostic("declaration-illisible", f"lecture impossible : {error.strerror}",
+                                           file=path)], None) from None
+    source = SourceFile(path, text)
+    reader = {"yaml": _yaml_entries, "json": _json_entries, "toml": _toml_entries}[fmt]
+    return source, reader(source)
+
+
+def _unreadable(source: SourceFile, message: str, line: int | None = None, column: int = 1) -> DeclarationError:
+    span = None
+    if line is not None:
+        offset = sum(len(l) + 1 for l in source.lines[: line - 1]) + column - 1
+        span = source.span(offset, offset + 1)
+    return DeclarationError([Diagnostic("declaration-illisible", message, span=span, file=source.path)], source)
+
+
+def _yaml_entries(source: SourceFile) -> dict[str, Entry]:
+    try:
+        root = yaml.compose(source.text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        raise _unreadable(source, f"YAML illisible : {error.problem}", mark.line + 1 if mark else None,
+                          mark.column + 1 if mark else 1) from None
+    except yaml.YAMLError as error:
+        raise _unreadable(source, f"YAML illisible : {error}") from None
+    if not isinstance(root, yaml.MappingNode):
+        raise _unreadable(source, "une déclaration est une table « donnée: valeur », une par ligne")
+    entries: dict[str, Entry] = {}
+    problems: list[Diagnostic] = []
+    for key_node, value_node in root.value:
+        key = str(key_node.value)
+        key_span = _yaml_span(source, key_node)
+        if key in entries:
+            problems.append(Diagnostic("declaration-cle-dupliquee", f"« {key} » est déclarée deux fois", span=key_span,
+                                       notes=[Note("première valeur", entries[key].key_span)]))
+            continue
+        value = value_node.value if isinstance(value_node, yaml.ScalarNode) else value_node
+        if isinstance(value_node, yaml.ScalarNode) and value_node.tag.endswith(":null"):
+            value = None
+        entries[key] = Entry(value, key_span, _yaml_span(source, value_node))
+    if problems:
+        raise DeclarationError(problems, source)
+    return entries
+
+
+def _yaml_span(source: SourceFile, node) -> Span:
+    start, end = node.start_mark.index, node.end_mark.index
+    return source.span(start, max(end, start + 1))
+
+
+def _json_entries(source: SourceFile) -> dict[str, Entry]:
+    try:
+        data = json.loads(source.text, parse_float=Decimal)
+    except json.JSONDecodeError as error:
+        raise _unreadable(source, f"JSON illisible : {error.msg}", error.lineno, error.colno) from None
+    return _located(source, data, r'"{key}"\s*:')
+
+
+def _toml_entries(source: SourceFile) -> dict[str, Entry]:
+    try:
+        data = tomllib.loads(source.text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as error:
+        raise _unreadable(source, f"TOML illisible : {error}") from None
+    return _located(source, data, r'^[ \t]*"?{key}"?[ \t]*=')
+
+
+def _located(source: SourceFile, data, key_pattern: str) -> dict[str, Entry]:
+    """Entries of a parsed mapping, each located by searching for its key in the text."""
+    if not isinstance(data, dict):
+        raise _unreadable(source, "une déclaration est une table « donnée: valeur »")
+    entries = {}
+    for key, value in data.items():
+        match = re.search(key_pattern.format(key=re.escape(str(key))), source.text, flags=re.M)
+        span = source.span(match.start() + len(match.group()) - len(match.group().lstrip()), match.end()) if match else None
+        entries[str(key)] = Entry(value, span, span)
+    return entries
+
+
+# ---- validation ------------------------------------------------------------------------------------
+
+
+def validate(model: Model, entries: dict[str, Entry], path: str, structure: str | None = None) -> tuple[dict, list[Diagnostic]]:
+    """Runtime values for every donnée, and every problem found (none means valid)."""
+    values: dict[str, Any] = {}
+    problems: list[Diagnostic] = []
+    prefix = f"structure « {structure} » : " if structure else ""
+    for key, entry in entries.items():
+        if key not in model.donnees:
+            problems.append(Diagnostic(
+                "declaration-cle-inconnue", f"{prefix}« {key} » n'est pas une donnée de la convention",
+                span=entry.key_span, file=path, suggestion=suggest(key, model.donnees)))
+    for id, donnee in model.donnees.items():
+        entry = entries.get(id)
+        if entry is None or entry.value is None:
+            problems.append(Diagnostic(
+                "declaration-donnee-manquante",
+                f"{prefix}donnée manquante « {id} » ({donnee.label or id} : {_type_text(donnee)})",
+                span=entry.key_span if entry else None, file=path))
+            continue
+        value, problem = convert(donnee, entry.value)
+        if problem is not None:
+            code, message, hint = problem
+            problems.append(Diagnostic(code, f"{prefix}{message}", span=entry.value_span, file=path, suggestion=hint))
+        else:
+            values[id] = value
+    return values, problems
+
+
+def _type_text(donnee: Donnee) -> str:
+    text = str(donnee.type)
+    if donnee.low is not None and donnee.high is not None:
+        text += f" entre {conv_text(donnee.low, donnee.type)} et {conv_text(donnee.high, donnee.type)}"
+    return text
+
+
+def convert(donnee: Donnee, raw: Any) -> tuple[Any, tuple[str, str, str | None] | None]:
+    """The runtime value of a declared value, or (code, message, suggestion) saying why not."""
+    kind = donnee.type.kind
+    shown = raw if isinstance(raw, str) else _python_text(raw)
+    wrong = ("declaration-type", f"« {donnee.id} » attend {TYPE_WORDS.get(kind, str(donnee.type))}, pas « {shown} »", None)
+    if kind == "choix":
+        if not isinstance(raw, str) or raw not in donnee.type.choices:
+            hint = suggest(str(raw), donnee.type.choices) or f"valeurs possibles : {', '.join(donnee.type.choices)}"
+            return None, ("declaration-choix", f"« {donnee.id} » ne peut pas valoir « {shown} » "
+                          f"(valeurs : {', '.join(donnee.type.choices)})", hint)
+        return raw, None
+    if kind == "booleen":
+        value = _boolean(raw)
+        return (value, None) if value is not None else (None, wrong)
+    if kind == "date":
+        value = _date(raw)
+        return (value, None) if value is not None else (None, wrong)
+    number = _number(raw, kind)
+    if number is None:
+        return None, wrong
+    if kind == "entier" and number != number.to_integral_value():
+        return None, ("declaration-type", f"« {donnee.id} » attend un nombre entier, pas « {shown} »", None)
+    if (donnee.low is not None and number < donnee.low) or (donnee.high is not None and number > donnee.high):
+        return None, ("declaration-hors-intervalle",
+                      f"« {donnee.id} » = {conv_text(number, donnee.type)} est hors de l'intervalle "
+                      f"(entre {conv_text(donnee.low, donnee.type)} et {conv_text(donnee.high, donnee.type)})", None)
+    return number, None
+
+
+def _python_text(value) -> str:
+    if isinstance(value, bool):
+        return "vrai" if value else "faux"
+    if isinstance(value, (list, dict, yaml.Node)):
+        return "une liste ou une table"
+    return str(value)
+
+
+def _boolean(raw) -> bool | None:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str):
+        word = raw.strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+    return None
+
+
+def _date(raw) -> datetime.date | None:
+    if isinstance(raw, datetime.datetime):
+        return None
+    if isinstance(raw, datetime.date):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return datetime.date.fromisoformat(raw.strip())
+        except ValueError:
+            return None
+    return None
+
+
+UNITS = {"montant": ("€", "eur"), "pourcentage": ("%",)}
+
+
+def _number(raw, kind: str) -> Decimal | None:
+    """A declared number as an exact decimal (a pourcentage as its fraction), or None."""
+    if isinstance(raw, bool) or raw is None:
+        return None
+    if isinstance(raw, (int, Decimal)):
+        value = Decimal(raw)
+    elif isinstance(raw, float):
+        value = Decimal(repr(raw))
+    elif isinstance(raw, str):
+        value = _number_text(raw, kind)
+        if value is None:
+            return None
+    else:
+        return None
+    if not value.is_finite():
+        return None
+    return value / 100 if kind == "pourcentage" else value
+
+
+def _number_text(text: str, kind: str) -> Decimal | None:
+    text = text.strip()
+    for unit in UNITS.get(kind, ()):
+        if text.lower().endswith(unit):
+            text = text[: -len(unit)].strip()
+            break
+    text = re.sub(r"[ _\u00a0\u202f]", "", text)
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+# ---- --set overrides ---------------------------------------------------------------------------------
+
+
+def read_overrides(model: Model, settings: list[str]) -> tuple[dict, list[Diagnostic], dict[str, SourceFile]]:
+    """`id=expression` settings → paramètre overrides, checked like the convention's own paramètres."""
+    overrides: dict = {}
+    problems: list[Diagnostic] = []
+    sources: dict[str, SourceFile] = {}
+    for setting in settings:
+        id, equal, text = setting.partition("=")
+        id = id.strip()
+        if not equal or not id:
+            problems.append(Diagnostic("syntaxe", f"« --set {setting} » : on attendait « --set id=valeur »",
+                                       file="--set", suggestion="par exemple : --set valeur_point=7.5€"))
+            continue
+        expr, diagnostics, source = parse_expression(text, f"--set {id}")
+        sources[source.path] = source
+        problems += diagnostics
+        if expr is not None:
+            overrides[id] = expr
+    if not problems:
+        problems += check_overrides(model, overrides)
+    return overrides, problems, sources

@@ -1,0 +1,1 @@
+"""Renderers: what users read (text for the terminal, JSON for programs, Markdown, HTML)."""

@@ -1,0 +1,134 @@
+"""Rendering one structure's evaluation: a French table for the terminal, and JSON.
+
+JSON keys are part of the tool's interface: `convention`, `version`, `eligible`, `total`,
+`total_points`, `criteres` (`id`, `section`, `atteint`, `points`, `montant`, `explication`…)
+and `briques` (`id`, `debloquee`, `montant`, `explication`…). Amounts are decimal strings
+with two decimals and a `.`; points are exact decimal strings.
+"""
+
+from __future__ import annotations
+
+import json
+
+from dsl.model import SECTION_TITLES, SECTIONS
+from interpreter.compiler import Program
+from interpreter.evaluate import Evaluation, LineResult
+from interpreter.values import ZERO, euros, french_number, plain
+
+GREEN, RED, DIM, BOLD, RESET = "\033[32m", "\033[31m", "\033[2m", "\033[1m", "\033[0m"
+
+
+def to_json(evaluation: Evaluation, program: Program, structure: str | None = None) -> dict:
+    """The evaluation as a JSON-ready dict."""
+    criteres = [line for line in evaluation.lines if line.kind == "critere"]
+    briques = [line for line in evaluation.lines if line.kind == "brique"]
+    return {
+        "convention": evaluation.convention,
+        "libelle": program.model.label,
+        "version": evaluation.version,
+        "structure": structure,
+        "eligible": evaluation.eligible,
+        "explication": evaluation.explanation,
+        "total": money(evaluation.total),
+        "total_points": plain(evaluation.total_points),
+        "criteres": [
+            {"id": line.id, "libelle": line.label, "section": line.section, "brique": line.brique,
+             "atteint": line.met, "paye": line.paid, "points": plain(line.points), "montant": money(line.montant),
+             "explication": line.explanation}
+            for line in criteres
+        ],
+        "briques": [
+            {"id": line.id, "libelle": line.label, "debloquee": line.met, "payee": line.paid,
+             "points": plain(line.points), "montant": money(line.montant), "explication": line.explanation,
+             "criteres": list(program.elements[line.id].criteres)}
+            for line in briques
+        ],
+        "parametres": {id: _parameter_text(value) for id, value in program.parametres.items()},
+    }
+
+
+def money(amount) -> str:
+    return f"{amount:.2f}"
+
+
+def _parameter_text(value) -> str:
+    return plain(value) if not isinstance(value, (bool, str)) and hasattr(value, "as_tuple") else str(value)
+
+
+def render_json(evaluation: Evaluation, program: Program, structure: str | None = None) -> str:
+    return json.dumps(to_json(evaluation, program, structure), ensure_ascii=False, indent=2)
+
+
+def render_text(evaluation: Evaluation, program: Program, structure: str | None = None, color: bool = False) -> str:
+    """A readable French table by section: critère, status, points, amount, with totals."""
+    painter = Painter(color)
+    model = program.model
+    lines = [painter.bold(f"{model.label or model.id} ({model.id}), version {model.version or '—'}")]
+    if structure:
+        lines.append(f"Structure : {structure}")
+    lines.append("")
+    status = "oui" if evaluation.eligible else painter.red("non")
+    lines.append(f"Éligible : {status} — total {euros(evaluation.total)} ({french_number(evaluation.total_points)} points)")
+    if evaluation.explanation:
+        lines.append(painter.red(evaluation.explanation))
+    width = max([len(line.label or line.id) for line in evaluation.lines] + [30]) + 4
+    header = f"{'':{width}}{'points':>10}  {'montant':>14}"
+    for section in SECTIONS:
+        section_lines = [line for line in evaluation.lines if line.section == section]
+        if section_lines:
+            lines += ["", painter.bold(f"{SECTION_TITLES[section]:{width}}") + header[width:]]
+            lines += _rows(section_lines, width, painter, indent="  ")
+            lines.append(_subtotal(section_lines, width))
+    briques = [line for line in evaluation.lines if line.kind == "brique"]
+    if briques:
+        lines += ["", painter.bold(f"{'Briques':{width}}") + header[width:]]
+        for brique in briques:
+            lines += _rows([brique], width, painter, indent="  ")
+            inner = [line for line in evaluation.lines if line.brique == brique.id]
+            lines += _rows(inner, width, painter, indent="      ", amounts=False)
+    lines += ["", painter.bold(f"{'Total':{width}}{french_number(evaluation.total_points):>10}  {euros(evaluation.total):>14}")]
+    return "\n".join(lines)
+
+
+def _rows(results: list[LineResult], width: int, painter: Painter, indent: str, amounts: bool = True) -> list[str]:
+    rows = []
+    for line in results:
+        mark = painter.green("✓") if line.met else painter.red("✗")
+        label = line.label or line.id
+        text = f"{indent}{mark} {label}"
+        pad = width - len(indent) - 2 - len(label)
+        if amounts:
+            text += " " * max(pad, 1) + f"{french_number(line.points):>10}  {euros(line.montant):>14}"
+        rows.append(text)
+        unpaid_critere = line.kind == "critere" and line.brique is None and not line.paid
+        if line.explanation and (not line.met or unpaid_critere or line.kind == "brique"):
+            rows.append(painter.dim(f"{indent}    {line.explanation}"))
+    return rows
+
+
+def _subtotal(results: list[LineResult], width: int) -> str:
+    points = sum((line.points for line in results if line.paid), start=ZERO)
+    amount = sum((line.montant for line in results if line.paid), start=ZERO)
+    return f"{'sous-total':>{width}}{french_number(points):>10}  {euros(amount):>14}"
+
+
+class Painter:
+    """ANSI colours, or nothing."""
+
+    def __init__(self, color: bool):
+        self.color = color
+
+    def _wrap(self, code: str, text: str) -> str:
+        return f"{code}{text}{RESET}" if self.color else text
+
+    def bold(self, text: str) -> str:
+        return self._wrap(BOLD, text)
+
+    def red(self, text: str) -> str:
+        return self._wrap(RED, text)
+
+    def green(self, text: str) -> str:
+        return self._wrap(GREEN, text)
+
+    def dim(self, text: str) -> str:
+        return self._wrap(DIM, text)

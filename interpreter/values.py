@@ -1,0 +1,74 @@
+"""Runtime values and how they are written for a reader.
+
+Values are plain Python: `Decimal` for numbers, montants and pourcentages (a pourcentage
+is held as its fraction: 50 % is `Decimal("0.5")`), `bool`, `datetime.date`, and `str`
+for `choix` values. Arithmetic is exact decimal in `EXACT`; money is rounded to the cent,
+half away from zero, only where LANGUAGE.md says (each line's amount).
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_HALF_UP, Context, Decimal
+
+from dsl.model import Type
+
+# Exact enough that multiplications of declared figures never round, and divisions (the
+# only inexact operation) keep 50 significant digits before the final rounding to the cent.
+EXACT = Context(prec=50, rounding=ROUND_HALF_UP)
+CENT = Decimal("0.01")
+ZERO = Decimal(0)
+THIN_SPACE = "\u202f"  # the French thousands separator
+
+
+def to_cents(amount: Decimal) -> Decimal:
+    """Round an amount to the cent, half away from zero."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def plain(number: Decimal) -> str:
+    """A decimal without exponent or useless trailing zeros: 1100, 916.575, 0.5."""
+    if number == number.to_integral_value():
+        return format(number.quantize(Decimal(1)), "f")
+    return format(number.normalize(), "f")
+
+
+def conv_text(value, type_: Type | None = None) -> str:
+    """A value as it would be written in a `.conv` file: `7 €`, `10 %`, `vrai`, `metropole`."""
+    if isinstance(value, bool):
+        return "vrai" if value else "faux"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value
+    kind = type_.kind if type_ is not None else "nombre"
+    if kind == "montant":
+        return f"{plain(value)} €"
+    if kind == "pourcentage":
+        return f"{plain(value * 100)} %"
+    return plain(value)
+
+
+def euros(amount: Decimal) -> str:
+    """An amount for French readers: `27 300,00 €`."""
+    sign = "-" if amount < 0 else ""
+    whole, cents = f"{abs(to_cents(amount)):.2f}".split(".")
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    return f"{sign}{THIN_SPACE.join(groups)},{cents} €"
+
+
+def french_number(number: Decimal) -> str:
+    """A number of points for French readers: `3 900`, `916,575`."""
+    text = plain(number)
+    sign = "-" if text.startswith("-") else ""
+    text = text.lstrip("-")
+    whole, _, fraction = text.partition(".")
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    result = THIN_SPACE.join(groups) or "0"
+    return f"{sign}{result}{',' + fraction if fraction else ''}"
