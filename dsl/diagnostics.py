@@ -158,7 +158,9 @@ def render_text(diagnostic: Diagnostic, sources: Mapping[str, SourceFile], color
     head = f"{paint(f'{diagnostic.severity}[{diagnostic.code}]', diagnostic.severity)}: {diagnostic.message}"
     if span is None:
         return f"{paint(diagnostic.file or 'convcheck', 'bold')}: {head}"
-    lines = [f"{paint(f'{span.file}:{span.line}:{span.column}', 'bold')}: {head}"]
+    # A command-line argument (`--set id`) is shown by name: it has no file lines to count.
+    where = span.file if span.file.startswith("--") else f"{span.file}:{span.line}:{span.column}"
+    lines = [f"{paint(where, 'bold')}: {head}"]
     width = max(5, len(str(span.line)) + 1)
     snippet = _snippet(span, sources.get(span.file), width)
     if snippet:

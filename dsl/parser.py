@@ -294,11 +294,9 @@ class SyntaxErrorTranslator:
                 suggestion='commencez par exemple par : convention aci_msp "Accord conventionnel interprofessionnel"',
             )
         expected = self._describe(error.expected)
-        return Diagnostic(
-            "syntaxe",
-            f"fin de fichier inattendue : on attendait {expected} après « {previous.value} »",
-            span=self.source.end_span,
-        )
+        end = "valeur incomplète" if self.start == "expr" else "fin de fichier inattendue"
+        return Diagnostic("syntaxe", f"{end} : on attendait {expected} après « {previous.value} »",
+                          span=self.source.end_span)
 
     def _unexpected_token(self, error: UnexpectedToken, previous: Token | None, braces: list[Token]) -> Diagnostic:
         token = error.token

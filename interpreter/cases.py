@@ -10,7 +10,7 @@ from dsl.printer import print_expr
 from dsl.source import Span
 from interpreter.compiler import Context, EvaluationError, Program
 from interpreter.evaluate import Evaluation, evaluate
-from interpreter.values import conv_text
+from interpreter.values import reader_text
 
 RESULT_TYPES = {"total": Type("montant"), "total_points": Type("nombre"), "eligible": Type("booleen")}
 
@@ -71,11 +71,12 @@ def _check(program: Program, assertion: n.Expr, context: Context) -> Failure | N
         left = program.function(assertion.left)(context)
         right = program.function(assertion.right)(context)
         type_ = _result_type(program, assertion.left)
-        expected = f"{SYMBOLS_WORDS.get(assertion.op, assertion.op)}{conv_text(right, type_)}"
-        return Failure(text, expected, conv_text(left, type_), assertion.span)
-    expected = "faux" if isinstance(assertion, n.Not) else "vrai"
-    actual = "vrai" if expected == "faux" else "faux"
-    return Failure(text, expected, actual, assertion.span)
+        expected = f"{SYMBOLS_WORDS.get(assertion.op, assertion.op)}{reader_text(right, type_)}"
+        return Failure(text, expected, reader_text(left, type_), assertion.span)
+    if isinstance(assertion, n.Not):
+        inner = print_expr(assertion.operand)
+        return Failure(text, f"{inner} = faux", f"{inner} = vrai", assertion.span)
+    return Failure(text, "vrai", "faux", assertion.span)
 
 
 SYMBOLS_WORDS = {"=": "", "!=": "autre chose que ", "<": "moins de ", "<=": "au plus ", ">": "plus de ", ">=": "au moins "}

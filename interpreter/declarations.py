@@ -110,10 +110,10 @@ def _yaml_entries(source: SourceFile) -> dict[str, Entry]:
         root = yaml.compose(source.text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
-        raise _unreadable(source, f"YAML illisible : {error.problem}", mark.line + 1 if mark else None,
-                          mark.column + 1 if mark else 1) from None
-    except yaml.YAMLError as error:
-        raise _unreadable(source, f"YAML illisible : {error}") from None
+        raise _unreadable(source, f"YAML illisible : {_french(str(error.problem), YAML_PROBLEMS)}",
+                          mark.line + 1 if mark else None, mark.column + 1 if mark else 1) from None
+    except yaml.YAMLError:
+        raise _unreadable(source, "YAML illisible : syntaxe incorrecte") from None
     if not isinstance(root, yaml.MappingNode):
         raise _unreadable(source, "une déclaration est une table « donnée: valeur », une par ligne")
     entries: dict[str, Entry] = {}
@@ -134,6 +134,38 @@ def _yaml_entries(source: SourceFile) -> dict[str, Entry]:
     return entries
 
 
+# What the readers say, in French (the first matching fragment wins).
+YAML_PROBLEMS = {
+    "expected ',' or ']'": "crochet « [ » jamais fermé",
+    "expected ',' or '}'": "accolade « { » jamais fermée",
+    "could not find expected ':'": "« : » attendu après la clé",
+    "mapping values are not allowed": "« : » inattendu ; si une valeur contient « : », mettez-la entre guillemets",
+    "found character '\\t'": "tabulation interdite : indentez avec des espaces",
+    "found unexpected end of stream": "guillemet jamais fermé",
+    "found duplicate anchor": "ancre en double",
+}
+JSON_PROBLEMS = {
+    "Expecting value": "valeur attendue",
+    "Expecting ',' delimiter": "« , » attendue entre deux éléments",
+    "Expecting ':' delimiter": "« : » attendu après la clé",
+    "Expecting property name": "nom de clé entre guillemets attendu",
+    "Unterminated string": "chaîne jamais fermée",
+    "Extra data": "texte en trop après la fin de l'objet",
+    "Invalid control character": "caractère de contrôle dans une chaîne",
+}
+TOML_PROBLEMS = {
+    "Invalid value": "valeur invalide",
+    "Expected '=' after a key": "« = » attendu après la clé",
+    "Cannot overwrite a value": "clé déclarée deux fois",
+    "Unclosed array": "crochet « [ » jamais fermé",
+    "Unterminated string": "chaîne jamais fermée",
+}
+
+
+def _french(problem: str, table: dict[str, str]) -> str:
+    return next((french for english, french in table.items() if english in problem), "syntaxe incorrecte")
+
+
 def _yaml_span(source: SourceFile, node) -> Span:
     start, end = node.start_mark.index, node.end_mark.index
     return source.span(start, max(end, start + 1))
@@ -143,7 +175,8 @@ def _json_entries(source: SourceFile) -> dict[str, Entry]:
     try:
         data = json.loads(source.text, parse_float=Decimal)
     except json.JSONDecodeError as error:
-        raise _unreadable(source, f"JSON illisible : {error.msg}", error.lineno, error.colno) from None
+        raise _unreadable(source, f"JSON illisible : {_french(error.msg, JSON_PROBLEMS)}", error.lineno,
+                          error.colno) from None
     return _located(source, data, r'"{key}"\s*:')
 
 
@@ -151,7 +184,9 @@ def _toml_entries(source: SourceFile) -> dict[str, Entry]:
     try:
         data = tomllib.loads(source.text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as error:
-        raise _unreadable(source, f"TOML illisible : {error}") from None
+        where = re.search(r"line (\d+), column (\d+)", str(error))
+        line, column = (int(where.group(1)), int(where.group(2))) if where else (None, 1)
+        raise _unreadable(source, f"TOML illisible : {_french(str(error), TOML_PROBLEMS)}", line, column) from None
     return _located(source, data, r'^[ \t]*"?{key}"?[ \t]*=')
 
 
@@ -194,6 +229,7 @@ def validate(model: Model, entries: dict[str, Entry], path: str, structure: str 
             problems.append(Diagnostic(code, f"{prefix}{message}", span=entry.value_span, file=path, suggestion=hint))
         else:
             values[id] = value
+    problems.sort(key=lambda d: (d.span is None, d.span.start if d.span else 0))
     return values, problems
 
 

@@ -60,9 +60,14 @@ def euros(amount: Decimal) -> str:
     return f"{sign}{THIN_SPACE.join(groups)},{cents} €"
 
 
-def french_number(number: Decimal) -> str:
-    """A number of points for French readers: `3 900`, `916,575`."""
-    text = plain(number)
+def rounded(number: Decimal, places: int) -> Decimal:
+    """A number rounded for display (never for computing), half away from zero."""
+    return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) if number.is_finite() else number
+
+
+def french_number(number: Decimal, places: int = 3) -> str:
+    """A number of points for French readers: `3 900`, `916,575` (at most `places` decimals)."""
+    text = plain(rounded(number, places))
     sign = "-" if text.startswith("-") else ""
     text = text.lstrip("-")
     whole, _, fraction = text.partition(".")
@@ -72,3 +77,15 @@ def french_number(number: Decimal) -> str:
         whole = whole[:-3]
     result = THIN_SPACE.join(groups) or "0"
     return f"{sign}{result}{',' + fraction if fraction else ''}"
+
+
+def reader_text(value, type_: Type | None = None) -> str:
+    """A value for a French reader: `27 300,00 €`, `916,575`, `10 %`, `vrai`."""
+    if isinstance(value, Decimal) and not isinstance(value, bool):
+        kind = type_.kind if type_ is not None else "nombre"
+        if kind == "montant":
+            return euros(value)
+        if kind == "pourcentage":
+            return f"{french_number(value * 100)} %"
+        return french_number(value)
+    return conv_text(value, type_)

@@ -44,7 +44,7 @@ def test_the_guide_shows_every_construct():
 
 def test_every_diagnostic_code_is_documented_with_a_real_example():
     text = (DOCS / "erreurs.md").read_text(encoding="utf-8")
-    goldens = "\n".join(p.read_text(encoding="utf-8") for p in (GOLDEN / "check").glob("*.expected"))
+    goldens = "\n".join(p.read_text(encoding="utf-8") for p in GOLDEN.glob("*/*.expected"))
     for code in CODES:
         assert f"### `{code}`" in text, code
     for block in re.findall(r"```text\n(.*?)```", text, flags=re.S)[1:]:

@@ -37,7 +37,7 @@ def test_check_output(case: Path, update_golden: bool):
 
 def test_every_code_has_a_golden_case():
     shown = set()
-    for expected in CASES.glob("*.expected"):
+    for expected in GOLDEN.glob("*/*.expected"):
         shown |= set(re.findall(r"(?:erreur|avertissement)\[([a-z-]+)\]", expected.read_text(encoding="utf-8")))
     missing = set(CODES) - shown
     assert not missing, f"codes without a golden case: {sorted(missing)}"

@@ -13,7 +13,7 @@ import json
 from dsl.model import SECTION_TITLES, SECTIONS
 from interpreter.compiler import Program
 from interpreter.evaluate import Evaluation, LineResult
-from interpreter.values import ZERO, euros, french_number, plain
+from interpreter.values import ZERO, euros, french_number, plain, rounded
 
 GREEN, RED, DIM, BOLD, RESET = "\033[32m", "\033[31m", "\033[2m", "\033[1m", "\033[0m"
 
@@ -30,16 +30,16 @@ def to_json(evaluation: Evaluation, program: Program, structure: str | None = No
         "eligible": evaluation.eligible,
         "explication": evaluation.explanation,
         "total": money(evaluation.total),
-        "total_points": plain(evaluation.total_points),
+        "total_points": points_text(evaluation.total_points),
         "criteres": [
             {"id": line.id, "libelle": line.label, "section": line.section, "brique": line.brique,
-             "atteint": line.met, "paye": line.paid, "points": plain(line.points), "montant": money(line.montant),
+             "atteint": line.met, "paye": line.paid, "points": points_text(line.points), "montant": money(line.montant),
              "explication": line.explanation}
             for line in criteres
         ],
         "briques": [
             {"id": line.id, "libelle": line.label, "debloquee": line.met, "payee": line.paid,
-             "points": plain(line.points), "montant": money(line.montant), "explication": line.explanation,
+             "points": points_text(line.points), "montant": money(line.montant), "explication": line.explanation,
              "criteres": list(program.elements[line.id].criteres)}
             for line in briques
         ],
@@ -49,6 +49,11 @@ def to_json(evaluation: Evaluation, program: Program, structure: str | None = No
 
 def money(amount) -> str:
     return f"{amount:.2f}"
+
+
+def points_text(points) -> str:
+    """Points as a decimal string: exact for any figure a convention writes, 6 decimals at most."""
+    return plain(rounded(points, 6))
 
 
 def _parameter_text(value) -> str:

@@ -1,0 +1,1 @@
+eval division.conv division.yaml

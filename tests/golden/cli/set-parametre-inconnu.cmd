@@ -1,0 +1,1 @@
+eval convention.conv msp.yaml --set valeur_pont=8€

@@ -1,0 +1,1 @@
+test convention.conv cas-faux.conv
