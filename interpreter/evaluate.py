@@ -13,7 +13,7 @@ from decimal import Decimal, localcontext
 from attrs import field, frozen
 
 from interpreter.compiler import CompiledElement, Context, EvaluationError, Program
-from interpreter.values import EXACT, ZERO, to_cents
+from interpreter.values import EXACT, NO_MONEY, ZERO, to_cents
 
 
 @frozen
@@ -66,7 +66,7 @@ def evaluate(program: Program, donnees: dict, explain: bool = True) -> Evaluatio
             convention=program.model.id,
             version=program.model.version,
             eligible=eligible,
-            total=sum((line.montant for line in paid), ZERO),
+            total=sum((line.montant for line in paid), NO_MONEY),
             total_points=sum((line.points for line in paid), ZERO),
             lines=lines,
             met=context.met,
@@ -87,7 +87,7 @@ def _met(element: CompiledElement, context: Context) -> bool:
 def _line(program: Program, element: CompiledElement, context: Context, eligible: bool, explain: bool) -> LineResult:
     met = context.met[element.id]
     paid = eligible and met and element.brique is None
-    points = amount = ZERO
+    points, amount = ZERO, NO_MONEY
     if paid and element.remunerated:
         try:
             points, amount = _amount(program, element, context)

@@ -18,6 +18,7 @@ from dsl.model import Type
 EXACT = Context(prec=50, rounding=ROUND_HALF_UP)
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
+NO_MONEY = Decimal("0.00")  # an amount of zero, written with its cents
 THIN_SPACE = "\u202f"  # the French thousands separator
 
 

@@ -118,3 +118,36 @@ files = st.builds(
     n.File, st.sampled_from(["convention", "avenant"]), ids, optional_labels, headers,
     st.lists(items, max_size=5).map(tuple),
 )
+
+
+# ---- structures (runtime values of données) -----------------------------------------------------
+
+
+def _bounded(donnee, default_low, default_high):
+    low = donnee.low if donnee.low is not None else Decimal(default_low)
+    high = donnee.high if donnee.high is not None else Decimal(default_high)
+    return low, high
+
+
+def donnee_values(donnee):
+    """Valid runtime values of one donnée, bounds included."""
+    kind = donnee.type.kind
+    if kind == "booleen":
+        return st.booleans()
+    if kind == "choix":
+        return st.sampled_from(donnee.type.choices)
+    if kind == "date":
+        return st.dates()
+    if kind == "entier":
+        low, high = _bounded(donnee, 0, 20_000)
+        return st.one_of(st.integers(int(low), int(high)), st.sampled_from([int(low), int(high)])).map(Decimal)
+    if kind == "pourcentage":
+        low, high = _bounded(donnee, 0, 1)
+        return st.decimals(min_value=low, max_value=high, places=4)
+    low, high = _bounded(donnee, 0, 1_000_000)
+    return st.decimals(min_value=low, max_value=high, places=2)
+
+
+def structures(model):
+    """A whole structure's données for a checked model."""
+    return st.fixed_dictionaries({id: donnee_values(d) for id, d in model.donnees.items()})
