@@ -29,11 +29,15 @@ HEADER_KEYWORDS = {"version": "version", "en_vigueur": "en vigueur", "base": "ba
 
 @frozen
 class Line:
-    """One line of canonical text, at an indentation depth, with the span it stands for."""
+    """One line of canonical text, at an indentation depth, with the span it stands for.
+
+    A closing brace's origin is the end of its block (`closing` is then true).
+    """
 
     depth: int
     text: str
     origin: Span | None = None
+    closing: bool = False
 
     def render(self) -> str:
         return ("  " * self.depth + self.text) if self.text else ""
@@ -47,10 +51,17 @@ def print_file(file: n.File) -> str:
 def layout(file: n.File) -> list[Line]:
     lines = [Line(0, f"{file.kind} {file.id}{_label(file.label)}", file.id_span)]
     lines += [Line(0, _header(h), h.span) for h in file.headers]
+    previous = None
     for item in file.items:
-        lines.append(Line(0, ""))
+        if not (_one_line(previous) and _one_line(item)):  # runs of déplace/supprime stay together
+            lines.append(Line(0, ""))
         lines += _item(item, 0)
+        previous = item
     return lines
+
+
+def _one_line(item) -> bool:
+    return isinstance(item, (n.Move, n.Remove))
 
 
 def _header(header: n.Header) -> str:
@@ -70,7 +81,11 @@ def quote(text: str) -> str:
 def _block(depth: int, head: str, origin: Span | None, body: list[Line]) -> list[Line]:
     if not body:
         return [Line(depth, f"{head} {{}}", origin)]
-    return [Line(depth, f"{head} {{", origin), *body, Line(depth, "}")]
+    end = None
+    if origin is not None:
+        end = Span(origin.file, origin.end, origin.end, origin.end_line, origin.end_column, origin.end_line,
+                   origin.end_column)
+    return [Line(depth, f"{head} {{", origin), *body, Line(depth, "}", end, closing=True)]
 
 
 def _item(item, depth: int) -> list[Line]:

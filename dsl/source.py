@@ -7,6 +7,8 @@ AST's, the diagnostics') refers to that text.
 
 from __future__ import annotations
 
+import os
+import tempfile
 import unicodedata
 from functools import cached_property
 
@@ -92,3 +94,21 @@ def normalise(text: str) -> str:
         text = text[1:]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return unicodedata.normalize("NFC", text)
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Write a file so that readers see the old content or the new one, never a half-written file."""
+    folder = os.path.dirname(os.path.abspath(path))
+    descriptor, temporary = tempfile.mkstemp(prefix=".convcheck-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if os.path.exists(path):
+            os.chmod(temporary, os.stat(path).st_mode & 0o7777)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise

@@ -17,6 +17,14 @@ import click
 from dsl.avenants import Loader
 from dsl.diagnostics import Diagnostic, render_all_text, render_json, sort_key
 from dsl.driver import check_file
+from dsl.format import format_source
+from dsl.parser import read_source
+from dsl.printer import print_file
+from dsl.source import write_atomically
+from interpreter.diff import diff_models
+from interpreter.report.diff import diff_document, render_diff_json
+from interpreter.report.document import render_html, render_markdown
+from interpreter.report.document import render_text as render_text_document
 from interpreter.cases import CaseResult, run_cases
 from interpreter.compiler import EvaluationError, compile_model
 from interpreter.declarations import DeclarationError, read_declaration, read_overrides
@@ -269,6 +277,95 @@ def render_case(result: CaseResult, color: bool) -> str:
         lines.append(f"      attendu : {failure.expected}")
         lines.append(f"      obtenu  : {failure.actual}")
     return "\n".join(lines)
+
+
+@cli.command("diff", context_settings=HELP)
+@click.argument("ancienne", metavar="ANCIENNE")
+@click.argument("nouvelle", metavar="NOUVELLE")
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json", "html"]), default="text",
+              help="Format du rapport : text (défaut), markdown, json ou html.")
+@click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
+@click.option("--exit-code", is_flag=True, help="Sortir avec le code 1 quand les versions diffèrent (comme git diff).")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+def diff_command(ancienne, nouvelle, output_format, output, exit_code):
+    """Comparer deux versions (conventions ou avenants) : ce qui change, clause par clause, en euros."""
+    existing_files((ancienne, nouvelle))
+    old_program, _ = load_program(ancienne, (), "json" if output_format == "json" else "text")
+    new_program, _ = load_program(nouvelle, (), "json" if output_format == "json" else "text")
+    diff = diff_models(old_program.model, new_program.model, old_program, new_program)
+    if output_format == "json":
+        text = render_diff_json(diff)
+    else:
+        renderer = {"text": render_text_document, "markdown": render_markdown, "html": render_html}[output_format]
+        text = renderer(diff_document(diff))
+    emit(text, output)
+    sys.exit(EXIT_INVALID if exit_code and not diff.empty else EXIT_OK)
+
+
+def emit(text: str, output: str | None) -> None:
+    """Print a report, or write it (atomically) to a file and say where."""
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    try:
+        write_atomically(output, text)
+    except OSError as error:
+        raise UsageProblem(f"impossible d'écrire « {output} » : {error.strerror or error}") from None
+    click.echo(f"Rapport écrit dans « {output} ».", err=True)
+
+
+@cli.command("consolidate", context_settings=HELP)
+@click.argument("avenant", metavar="AVENANT")
+@click.option("-o", "--output", metavar="FICHIER", help="Écrire la version consolidée dans ce fichier.")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+def consolidate_command(avenant, output):
+    """Écrire la version consolidée d'un avenant : une convention complète, au format canonique."""
+    existing_files((avenant,))
+    loader = Loader()
+    checked = check_file(avenant, loader)
+    errors = [d for d in checked.diagnostics if d.is_error]
+    if errors:
+        fail(errors, loader.sources)
+    emit(consolidated_text(checked), output)
+    sys.exit(EXIT_OK)
+
+
+def consolidated_text(checked) -> str:
+    chain = " + ".join(Path(p).name for p in checked.chain)
+    header = (f"# Version consolidée de {chain}, écrite par « convcheck consolidate ».\n"
+              "# Les commentaires des fichiers d'origine ne sont pas repris : ils y restent.\n")
+    return header + print_file(checked.model.file)
+
+
+@cli.command("fmt", context_settings=HELP)
+@click.argument("fichiers", nargs=-1, required=True, metavar="FICHIER...")
+@click.option("--check", "check_only", is_flag=True,
+              help="Ne rien écrire : sortir avec le code 1 et nommer les fichiers qui changeraient.")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+def fmt_command(fichiers, check_only):
+    """Mettre des fichiers .conv en forme canonique, en gardant chaque commentaire et chaque libellé."""
+    paths = existing_files(fichiers)
+    changed, broken = [], 0
+    for path in paths:
+        source, problems = read_source(path)
+        formatted = None
+        if not problems:
+            formatted, problems = format_source(source)
+        if problems:
+            click.echo(render_all_text(problems, {path: source} if source else {}), err=True)
+            broken += 1
+            continue
+        if formatted != source.text or Path(path).read_bytes() != formatted.encode("utf-8"):
+            changed.append(path)
+            if not check_only:
+                write_atomically(path, formatted)
+    if check_only:
+        for path in changed:
+            click.echo(f"à reformater : {path}")
+        click.echo(f"{plural(len(changed), 'fichier')} à reformater sur {len(paths)}.")
+    else:
+        click.echo(f"{plural(len(changed), 'fichier')} reformaté{'s' if len(changed) > 1 else ''} sur {len(paths)}.")
+    sys.exit(EXIT_INVALID if broken or (check_only and changed) else EXIT_OK)
 
 
 def plural(count: int, word: str) -> str:

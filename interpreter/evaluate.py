@@ -90,7 +90,7 @@ def _line(program: Program, element: CompiledElement, context: Context, eligible
     points, amount = ZERO, NO_MONEY
     if paid and element.remunerated:
         try:
-            points, amount = _amount(program, element, context)
+            points, amount = line_amount(program, element, context)
         except EvaluationError as error:
             raise EvaluationError(f"{error} dans la rémunération de « {element.id} »") from None
     explanation = _explain_line(program, element, context, eligible) if explain else None
@@ -98,7 +98,7 @@ def _line(program: Program, element: CompiledElement, context: Context, eligible
                       points, amount, explanation)
 
 
-def _amount(program: Program, element: CompiledElement, context: Context) -> tuple[Decimal, Decimal]:
+def line_amount(program: Program, element: CompiledElement, context: Context) -> tuple[Decimal, Decimal]:
     """Points earned, and the line's amount in euros rounded to the cent."""
     points = element.points_fixes(context) if element.points_fixes is not None else ZERO
     if element.points_variables is not None:

@@ -1,0 +1,282 @@
+"""The semantic diff of two versions of a convention, clause by clause, and in euros.
+
+Elements are matched by id first (ids are stable keys); what is left on each side is then
+paired by similarity of canonical text (Dice coefficient on character bigrams ≥ 0.8) as
+renames; matched pairs are compared field by field. The result is a flat list of frozen
+`Change` records; rendering is elsewhere (`interpreter.report.diff`). Formatting, comments
+and order within a section are not changes: fields are compared as AST values, which
+ignore positions and spellings.
+
+The money view values every critère and brique for each version's reference structure
+(`interpreter.reference`), so that a move from points to euros compares like with like.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+from attrs import frozen
+
+from dsl import nodes as n
+from dsl.model import SECTIONS, Brique, Critere, Donnee, Model, Parametre
+from dsl.printer import print_expr, print_type, quote
+from interpreter.compiler import Program, compile_model
+from interpreter.reference import line_values, reference_structure
+from interpreter.values import NO_MONEY
+
+RENAME_THRESHOLD = 0.8
+ELEMENT_ORDER = ("critere", "brique", "donnee", "parametre")
+
+
+@frozen
+class FieldChange:
+    """One field of an element, before and after, in canonical `.conv` text (None: absent)."""
+
+    champ: str
+    avant: str | None
+    apres: str | None
+
+
+@frozen
+class Change:
+    """One difference between two versions."""
+
+    kind: str  # ajout | suppression | deplacement | modification | renommage
+    element: str  # critere | brique | donnee | parametre
+    id: str
+    ancien_id: str | None
+    libelle_avant: str | None
+    libelle_apres: str | None
+    section_avant: str | None
+    section_apres: str | None
+    champs: tuple[FieldChange, ...] = ()
+
+
+@frozen
+class MoneyLine:
+    """What a critère or brique is worth for the reference structure, in each version."""
+
+    id: str
+    ancien_id: str | None
+    libelle: str | None
+    element: str
+    section_avant: str | None
+    section_apres: str | None
+    avant: Decimal | None  # None: absent from this version
+    apres: Decimal | None
+
+    @property
+    def delta(self) -> Decimal:
+        return (self.apres or NO_MONEY) - (self.avant or NO_MONEY)
+
+
+@frozen
+class MoneyView:
+    lines: tuple[MoneyLine, ...]  # sorted by absolute change, largest first
+    sections: tuple[tuple[str, Decimal, Decimal], ...]  # (section or "briques", before, after)
+    total_avant: Decimal
+    total_apres: Decimal
+    reference_avant: dict
+    reference_apres: dict
+
+
+@frozen
+class Diff:
+    old: Model
+    new: Model
+    changes: tuple[Change, ...]
+    money: MoneyView
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes
+
+
+# ---- fields of each kind of element ------------------------------------------------------------
+
+
+def _expr(expr):
+    return None if expr is None else (expr, print_expr(expr))
+
+
+def _text(value):
+    return None if value is None else (value, value)
+
+
+def element_fields(element) -> dict[str, tuple | None]:
+    """Field name → (comparable value, canonical text), or None when the field is absent."""
+    match element:
+        case Critere() | Brique():
+            return {
+                "libellé": _text(element.label and quote(element.label)),
+                "condition": _expr(element.condition),
+                "points fixes": _expr(element.points_fixes),
+                "points variables": _expr(element.points_variables),
+                "montant": _expr(element.montant),
+                "axe": _text(element.axe),
+                "référence": _text(element.reference and quote(element.reference)),
+            }
+        case Donnee():
+            spec = element.node.type
+            bounds = (spec.low, spec.high) if spec.low is not None else None
+            range_text = f"entre {print_expr(spec.low)} et {print_expr(spec.high)}" if bounds else None
+            return {
+                "libellé": _text(element.label and quote(element.label)),
+                "type": _text(print_type(n.TypeSpec(spec.name, spec.choices))),
+                "intervalle": None if bounds is None else (bounds, range_text),
+            }
+        case Parametre():
+            return {"libellé": _text(element.label and quote(element.label)), "valeur": _expr(element.value)}
+    raise AssertionError(element)
+
+
+def place(element) -> str | None:
+    """Where an element lives: its section, or `brique:<id>` for a brique's critère."""
+    if isinstance(element, Critere):
+        return element.section or f"brique:{element.brique}"
+    return None
+
+
+def canonical(element) -> str:
+    """The element's canonical text without its id: the key for spotting renames."""
+    fields = element_fields(element)
+    return "\n".join(f"{name} : {value[1]}" for name, value in fields.items() if value is not None)
+
+
+def _elements(model: Model, kind: str) -> dict:
+    return {"critere": model.criteres, "brique": model.briques, "donnee": model.donnees,
+            "parametre": model.parametres}[kind]
+
+
+# ---- matching and comparing ---------------------------------------------------------------------
+
+
+def bigrams(text: str) -> Counter:
+    return Counter(text[i:i + 2] for i in range(len(text) - 1))
+
+
+def dice(a: str, b: str) -> float:
+    """Dice coefficient on character bigrams: 1 for equal texts, 0 for nothing in common."""
+    x, y = bigrams(a), bigrams(b)
+    total = sum(x.values()) + sum(y.values())
+    return 1.0 if total == 0 else 2 * sum((x & y).values()) / total
+
+
+def match_renames(removed: dict, added: dict) -> list[tuple[str, str]]:
+    """Pairs (old id, new id) of removed and added elements similar enough to be one renamed."""
+    texts_old = {id: canonical(e) for id, e in removed.items()}
+    texts_new = {id: canonical(e) for id, e in added.items()}
+    scored = sorted(
+        ((dice(texts_old[a], texts_new[b]), a, b) for a in removed for b in added),
+        key=lambda t: (-t[0], t[1], t[2]),
+    )
+    pairs, used_old, used_new = [], set(), set()
+    for score, a, b in scored:
+        if score >= RENAME_THRESHOLD and a not in used_old and b not in used_new:
+            pairs.append((a, b))
+            used_old.add(a)
+            used_new.add(b)
+    return pairs
+
+
+def compare(kind: str, old, new) -> list[FieldChange]:
+    before, after = element_fields(old), element_fields(new)
+    changes = []
+    for name in before:
+        a, b = before[name], after[name]
+        if (a[0] if a else None) != (b[0] if b else None):
+            changes.append(FieldChange(name, a[1] if a else None, b[1] if b else None))
+    return changes
+
+
+def _change(kind: str, element: str, old, new, ancien_id: str | None = None) -> Change | None:
+    champs = tuple(compare(element, old, new))
+    before, after = place(old), place(new)
+    if kind == "modification":
+        if before != after:
+            kind = "deplacement"
+        elif not champs:
+            return None
+    return Change(kind, element, new.id, ancien_id, old.label, new.label, before, after, champs)
+
+
+def diff_elements(old: Model, new: Model, element: str) -> tuple[list[Change], dict[str, str]]:
+    """Changes for one kind of element, and the renames found (old id → new id)."""
+    before, after = _elements(old, element), _elements(new, element)
+    changes: list[Change] = []
+    for id in after:
+        if id in before:
+            change = _change("modification", element, before[id], after[id])
+            if change is not None:
+                changes.append(change)
+    removed = {id: e for id, e in before.items() if id not in after}
+    added = {id: e for id, e in after.items() if id not in before}
+    renames = dict(match_renames(removed, added))
+    for old_id, new_id in renames.items():
+        changes.append(_change("renommage", element, removed.pop(old_id), added.pop(new_id), old_id))
+    for id, e in added.items():
+        changes.append(Change("ajout", element, id, None, None, e.label, None, place(e),
+                              tuple(FieldChange(name, None, value[1]) for name, value in element_fields(e).items()
+                                    if value is not None)))
+    for id, e in removed.items():
+        changes.append(Change("suppression", element, id, None, e.label, None, place(e), None,
+                              tuple(FieldChange(name, value[1], None) for name, value in element_fields(e).items()
+                                    if value is not None)))
+    order = {id: i for i, id in enumerate([*after, *before])}
+    changes.sort(key=lambda c: order.get(c.id, 0))
+    return changes, renames
+
+
+def diff_models(old: Model, new: Model, old_program: Program | None = None,
+                new_program: Program | None = None) -> Diff:
+    """Every difference between two consolidated versions, and the money view."""
+    changes: list[Change] = []
+    renames: dict[str, str] = {}
+    for element in ELEMENT_ORDER:
+        found, renamed = diff_elements(old, new, element)
+        changes += found
+        if element in ("critere", "brique"):
+            renames.update(renamed)
+    old_program = old_program or compile_model(old)
+    new_program = new_program or compile_model(new)
+    return Diff(old, new, tuple(changes), money_view(old_program, new_program, renames))
+
+
+# ---- money ---------------------------------------------------------------------------------------
+
+
+def money_view(old: Program, new: Program, renames: dict[str, str]) -> MoneyView:
+    reference_old, reference_new = reference_structure(old), reference_structure(new)
+    before, after = line_values(old, reference_old), line_values(new, reference_new)
+    old_of = {new_id: old_id for old_id, new_id in renames.items()}
+    lines = []
+    for id in [*after, *(i for i in before if i not in after and i not in renames)]:
+        old_id = old_of.get(id, id)
+        element_old, element_new = old.model.element(old_id), new.model.element(id)
+        shown = element_new or element_old
+        lines.append(MoneyLine(
+            id, old_id if old_id != id else None, shown.label,
+            "brique" if isinstance(shown, Brique) else "critere",
+            _money_place(element_old), _money_place(element_new),
+            before.get(old_id) if element_old is not None else None,
+            after.get(id) if element_new is not None else None,
+        ))
+    lines.sort(key=lambda line: (-abs(line.delta), line.id))
+    sections = []
+    for section in (*SECTIONS, "briques"):
+        total_old = sum((line.avant for line in lines if line.section_avant == section and line.avant), NO_MONEY)
+        total_new = sum((line.apres for line in lines if line.section_apres == section and line.apres), NO_MONEY)
+        if total_old or total_new:
+            sections.append((section, total_old, total_new))
+    return MoneyView(
+        tuple(lines), tuple(sections),
+        sum((v for v in before.values()), NO_MONEY), sum((v for v in after.values()), NO_MONEY),
+        reference_old, reference_new,
+    )
+
+
+def _money_place(element) -> str | None:
+    if element is None:
+        return None
+    return "briques" if isinstance(element, Brique) else element.section

@@ -1,0 +1,118 @@
+"""The reference structure of a convention, and what each line is worth for it.
+
+To compare two versions clause by clause in euros, each critère and brique is valued for
+one structure, derived from the convention itself: `patientele` at `patientele_reference`,
+every booléen true, every countable at the value where a `min(…)` caps it (the largest such
+value if several do), other numbers at the top of their range. Each line is valued as if
+met: `(points fixes + points variables × patientele / patientele_reference) × valeur_point
++ montant`, rounded to the cent — so that points and euros compare like with like.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, localcontext
+
+from dsl import nodes as n
+from dsl.checker import walk
+from dsl.model import Donnee, Model
+from interpreter.compiler import Context, EvaluationError, Program
+from interpreter.evaluate import line_amount
+from interpreter.values import EXACT, NO_MONEY
+
+UNBOUNDED_SEARCH = Decimal(100_000)
+
+
+def reference_structure(program: Program) -> dict:
+    """Données of the reference structure (see the module docstring)."""
+    model = program.model
+    values = {id: _default(model, donnee, program) for id, donnee in model.donnees.items()}
+    with localcontext(EXACT):
+        for id, donnee in model.donnees.items():
+            if id == "patientele" or not donnee.type.is_numeric() and donnee.type.kind != "montant":
+                continue
+            caps = [cap for cap in _caps(program, id, donnee, values) if cap is not None]
+            if caps:
+                values[id] = max(caps)
+    return values
+
+
+def _default(model: Model, donnee: Donnee, program: Program):
+    kind = donnee.type.kind
+    if donnee.id == "patientele" and program.patientele_reference is not None:
+        return program.patientele_reference
+    if kind == "booleen":
+        return True
+    if kind == "choix":
+        return donnee.type.choices[0]
+    if kind == "date":
+        return model.en_vigueur or datetime.date(2000, 1, 1)
+    if donnee.high is not None:
+        return donnee.high
+    return Decimal(0)
+
+
+def _amount_expressions(model: Model):
+    for element in (*model.criteres.values(), *model.briques.values()):
+        for expr in (element.points_fixes, element.points_variables, element.montant):
+            if expr is not None:
+                yield expr
+
+
+def _caps(program: Program, id: str, donnee: Donnee, values: dict):
+    """For each `min(…)` that caps the donnée in an amount: the smallest value reaching the cap."""
+    for expr in _amount_expressions(program.model):
+        for call in walk(expr):
+            if not (isinstance(call, n.Call) and call.func == "min"):
+                continue
+            capped = [a for a in call.args if any(isinstance(e, n.Name) and e.id == id for e in walk(a))]
+            constants = [a for a in call.args if a not in capped and not _reads_donnees(a, program.model)]
+            if len(capped) == 1 and constants:
+                limit = min(program.function(c)(None) for c in constants)
+                yield _solve(program.function(capped[0]), id, donnee, values, limit)
+
+
+def _reads_donnees(expr: n.Expr, model: Model) -> bool:
+    return any(isinstance(e, n.Name) and e.id in model.donnees for e in walk(expr))
+
+
+def _solve(function, id: str, donnee: Donnee, values: dict, limit: Decimal) -> Decimal | None:
+    """The smallest value of the donnée for which `function` reaches `limit` (assumed non-decreasing)."""
+    low = donnee.low if donnee.low is not None else Decimal(0)
+    high = donnee.high if donnee.high is not None else UNBOUNDED_SEARCH
+
+    def reaches(value: Decimal) -> bool:
+        try:
+            return function(Context({**values, id: value})) >= limit
+        except EvaluationError:
+            return False
+
+    if not reaches(high):
+        return None
+    step = Decimal(1) if donnee.type.kind == "entier" else Decimal("0.01")
+    while high - low > step:
+        middle = ((low + high) / 2).quantize(step)
+        if reaches(middle):
+            high = middle
+        else:
+            low = middle
+    return low if reaches(low) else high
+
+
+def line_values(program: Program, structure: dict) -> dict[str, Decimal]:
+    """What each remunerated line (section critère or brique) is worth for a structure, as if met."""
+    result = {}
+    with localcontext(EXACT):
+        context = Context(structure)
+        for id in program.lines:
+            element = program.elements[id]
+            if element.brique is not None:
+                continue
+            if not element.remunerated:
+                result[id] = NO_MONEY
+                continue
+            try:
+                result[id] = line_amount(program, element, context)[1]
+            except EvaluationError:
+                result[id] = NO_MONEY
+    return result

@@ -1,0 +1,204 @@
+"""A small document model for reports, and its three renderings: text, Markdown, HTML.
+
+Reports (a diff, an impact) are built once as a `Document` — headings, paragraphs, lists,
+tables, figures — and rendered for the terminal, for a note (Markdown) or as one
+self-contained HTML page. The wording is decided where the document is built, never here.
+"""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+
+from attrs import field, frozen
+
+
+@frozen
+class Heading:
+    text: str
+    level: int = 2
+
+
+@frozen
+class Paragraph:
+    text: str
+    emphasis: bool = False
+
+
+@frozen
+class Bullets:
+    items: tuple[str, ...]
+
+
+@frozen
+class Table:
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric: tuple[int, ...] = ()  # columns aligned right
+    classes: tuple[str, ...] = ()  # optional CSS class per row (HTML only): "ajout", "suppression"…
+
+
+@frozen
+class Figure:
+    """A chart: inline SVG in HTML, an image file beside a Markdown report, a caption in text."""
+
+    caption: str
+    svg: str
+    png_name: str | None = None
+
+
+@frozen
+class Document:
+    title: str
+    blocks: list = field(factory=list)
+
+    def add(self, *blocks) -> Document:
+        self.blocks.extend(blocks)
+        return self
+
+
+# ---- text ----------------------------------------------------------------------------------------
+
+
+def width(text: str) -> int:
+    """Display width: combining marks take no room."""
+    return sum(0 if unicodedata.combining(c) else 1 for c in text)
+
+
+def _pad(text: str, size: int, right: bool) -> str:
+    gap = " " * max(0, size - width(text))
+    return gap + text if right else text + gap
+
+
+def render_text(document: Document) -> str:
+    out = [document.title, "=" * width(document.title), ""]
+    for block in document.blocks:
+        match block:
+            case Heading(text=text, level=level) if level >= 3:
+                out += [f"▸ {text}", ""]
+            case Heading(text=text):
+                out += [text, "-" * width(text), ""]
+            case Paragraph(text=text):
+                out += [text, ""]
+            case Bullets(items=items):
+                out += [f"  • {item}" for item in items] + [""]
+            case Table():
+                out += _text_table(block) + [""]
+            case Figure(caption=caption, png_name=png):
+                out += [f"[figure : {caption}]" + (f" — {png}" if png else ""), ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _text_table(table: Table) -> list[str]:
+    sizes = [max([width(h)] + [width(row[i]) for row in table.rows]) for i, h in enumerate(table.headers)]
+
+    def line(cells):
+        return "  ".join(_pad(c, sizes[i], i in table.numeric) for i, c in enumerate(cells)).rstrip()
+
+    return [line(table.headers), "  ".join("-" * s for s in sizes), *(line(row) for row in table.rows)]
+
+
+# ---- Markdown ---------------------------------------------------------------------------------------
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(document: Document) -> str:
+    out = [f"# {document.title}", ""]
+    for block in document.blocks:
+        match block:
+            case Heading(text=text, level=level):
+                out += [f"{'#' * (level + 1)} {text}", ""]
+            case Paragraph(text=text, emphasis=emphasis):
+                out += [f"*{text}*" if emphasis else text, ""]
+            case Bullets(items=items):
+                out += [f"- {item}" for item in items] + [""]
+            case Table(headers=headers, rows=rows, numeric=numeric):
+                out.append("| " + " | ".join(_md_cell(h) for h in headers) + " |")
+                out.append("|" + "|".join("---:" if i in numeric else "---" for i in range(len(headers))) + "|")
+                out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows] + [""]
+            case Figure(caption=caption, png_name=png):
+                out += [f"![{caption}]({png})" if png else f"*{caption}*", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+# ---- HTML ------------------------------------------------------------------------------------------
+
+STYLE = """
+:root { --ink: #1d2530; --muted: #5b6675; --line: #d8dde3; --add: #e7f5ea; --del: #fbeaea; --mov: #eef2fb; }
+* { box-sizing: border-box; }
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+       color: var(--ink); max-width: 1100px; margin: 2rem auto; padding: 0 1.5rem; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; }
+h2 { font-size: 1.25rem; margin-top: 2.2rem; border-bottom: 2px solid var(--line); padding-bottom: .2rem; }
+h3 { font-size: 1.05rem; margin-top: 1.4rem; }
+p.emphasis { color: var(--muted); font-style: italic; }
+table { border-collapse: collapse; width: 100%; margin: .6rem 0 1.2rem; font-size: 14px; }
+th, td { border-bottom: 1px solid var(--line); padding: .35rem .5rem; text-align: left; vertical-align: top; }
+th { background: #f4f6f8; font-weight: 600; }
+td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td code { font-size: 13px; white-space: pre-wrap; }
+tr.ajout td { background: var(--add); }
+tr.suppression td { background: var(--del); }
+tr.deplacement td, tr.renommage td { background: var(--mov); }
+figure { margin: 1rem 0; }
+figcaption { color: var(--muted); font-size: 13px; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 11pt; }
+  h2 { break-after: avoid; }
+  table, figure { break-inside: avoid; }
+  tr { break-inside: avoid; }
+}
+"""
+
+
+def render_html(document: Document) -> str:
+    """One self-contained page: no external asset, prints well."""
+    body = [f"<h1>{html.escape(document.title)}</h1>"]
+    for block in document.blocks:
+        match block:
+            case Heading(text=text, level=level):
+                body.append(f"<h{level + 1}>{html.escape(text)}</h{level + 1}>")
+            case Paragraph(text=text, emphasis=emphasis):
+                opening = '<p class="emphasis">' if emphasis else "<p>"
+                body.append(f"{opening}{html.escape(text)}</p>")
+            case Bullets(items=items):
+                body.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
+            case Table():
+                body.append(_html_table(block))
+            case Figure(caption=caption, svg=svg):
+                body.append(f"<figure>{svg}<figcaption>{html.escape(caption)}</figcaption></figure>")
+    return (
+        "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        f"<title>{html.escape(document.title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+        + "\n".join(body) + "\n</body>\n</html>\n"
+    )
+
+
+def _html_cell(text: str) -> str:
+    """Canonical `.conv` text (with operators) shown as code; prose as is."""
+    escaped = html.escape(text)
+    return f"<code>{escaped}</code>" if _looks_like_code(text) else escaped
+
+
+def _looks_like_code(text: str) -> bool:
+    return any(token in text for token in (" >= ", " <= ", " * ", " / ", "min(", "max(", " et ", " ou ", "atteint("))
+
+
+def _cell(tag: str, content: str, numeric: bool) -> str:
+    opening = f'<{tag} class="num">' if numeric else f"<{tag}>"
+    return f"{opening}{content}</{tag}>"
+
+
+def _html_table(table: Table) -> str:
+    head = "".join(_cell("th", html.escape(h), i in table.numeric) for i, h in enumerate(table.headers))
+    rows = []
+    for index, row in enumerate(table.rows):
+        css = table.classes[index] if index < len(table.classes) else ""
+        cells = "".join(_cell("td", _html_cell(c), i in table.numeric) for i, c in enumerate(row))
+        opening = f'<tr class="{css}">' if css else "<tr>"
+        rows.append(f"{opening}{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
