@@ -79,10 +79,13 @@ def render(file: n.File, comments: dict[str, list[Comment]]) -> str:
             if comment.blank_after and out[-1] and line.text:
                 out.append("")
         text = line.render()
-        for comment in after.get(index, ()):
-            text += ("  " if text else "") + comment.text
+        trailing_here = after.get(index, [])
+        if trailing_here:  # one comment fits at the end of the line; others go on lines of their own
+            text += ("  " if text else "") + trailing_here[0].text
         if text or not out or out[-1]:
             out.append(text)
+        depth = line.depth + (1 if line.text.endswith("{") else 0)
+        out += ["  " * depth + comment.text for comment in trailing_here[1:]]
     for comment in trailing:
         out.append(comment.text)
     while out and not out[-1]:

@@ -278,6 +278,8 @@ class Cas:
     attendu: tuple[Expr, ...] | None
     span: Span | None = _span()
     id_span: Span | None = _span()
+    donnees_span: Span | None = _span()
+    attendu_span: Span | None = _span()
 
 
 # ---- avenant operations -------------------------------------------------------------------

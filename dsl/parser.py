@@ -579,15 +579,17 @@ class AstBuilder(Transformer):
     def cas(self, meta, children):
         name, rest = children[0], children[1:]
         label, rest = self._split_label(rest)
-        parts = dict(rest)
-        return n.Cas(self._id(name), self._label(label), parts.get("donnees"), parts.get("attendu"),
-                     span=self._span(meta), id_span=self._tspan(name))
+        parts = {key: (values, span) for key, values, span in rest}
+        donnees, donnees_span = parts.get("donnees", (None, None))
+        attendu, attendu_span = parts.get("attendu", (None, None))
+        return n.Cas(self._id(name), self._label(label), donnees, attendu, span=self._span(meta),
+                     id_span=self._tspan(name), donnees_span=donnees_span, attendu_span=attendu_span)
 
     def cas_donnees(self, meta, children):
-        return ("donnees", tuple(children))
+        return ("donnees", tuple(children), self._span(meta))
 
     def attendu(self, meta, children):
-        return ("attendu", tuple(children))
+        return ("attendu", tuple(children), self._span(meta))
 
     def assignment(self, meta, children):
         name, _equal, value = children

@@ -168,9 +168,9 @@ def _cas(c: n.Cas, depth: int) -> list[Line]:
     body: list[Line] = []
     if c.donnees is not None:
         assignments = [Line(depth + 2, f"{a.id} = {print_expr(a.value)}", a.span) for a in c.donnees]
-        body += _block(depth + 1, "données", None, assignments)
+        body += _block(depth + 1, "données", c.donnees_span, assignments)
     if c.attendu is not None:
-        body += _block(depth + 1, "attendu", None, [Line(depth + 2, print_expr(e), e.span) for e in c.attendu])
+        body += _block(depth + 1, "attendu", c.attendu_span, [Line(depth + 2, print_expr(e), e.span) for e in c.attendu])
     return _block(depth, f"cas {c.id}{_label(c.label)}", c.span, body)
 
 

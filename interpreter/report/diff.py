@@ -121,9 +121,13 @@ def _structure_text(model, values: dict) -> str:
 def _element_change(document: Document, change: Change) -> None:
     label = change.libelle_apres or change.libelle_avant or change.id
     document.add(Heading(f"{label} ({change.id}) — {_change_phrase(change)}", level=3))
-    if change.champs:
-        rows = tuple((f.champ, f.avant or "—", f.apres or "—") for f in change.champs)
-        document.add(Table(("Champ", "Avant", "Après"), rows, classes=(change.kind,) * len(rows)))
+    rows = [(f.champ, f.avant or "—", f.apres or "—") for f in change.champs]
+    if change.kind == "renommage":
+        rows.insert(0, ("identifiant", change.ancien_id, change.id))
+    if change.section_avant != change.section_apres and change.kind in ("deplacement", "renommage"):
+        rows.insert(0, ("section", place_text(change.section_avant), place_text(change.section_apres)))
+    if rows:
+        document.add(Table(("Champ", "Avant", "Après"), tuple(rows), classes=(change.kind,) * len(rows)))
 
 
 def _change_phrase(change: Change) -> str:

@@ -110,7 +110,7 @@ def render_markdown(document: Document) -> str:
     for block in document.blocks:
         match block:
             case Heading(text=text, level=level):
-                out += [f"{'#' * (level + 1)} {text}", ""]
+                out += [f"{'#' * level} {text}", ""]
             case Paragraph(text=text, emphasis=emphasis):
                 out += [f"*{text}*" if emphasis else text, ""]
             case Bullets(items=items):
@@ -160,7 +160,7 @@ def render_html(document: Document) -> str:
     for block in document.blocks:
         match block:
             case Heading(text=text, level=level):
-                body.append(f"<h{level + 1}>{html.escape(text)}</h{level + 1}>")
+                body.append(f"<h{level}>{html.escape(text)}</h{level}>")
             case Paragraph(text=text, emphasis=emphasis):
                 opening = '<p class="emphasis">' if emphasis else "<p>"
                 body.append(f"{opening}{html.escape(text)}</p>")

@@ -1,0 +1,1 @@
+diff petite-v2.conv petite-avenant.conv --exit-code

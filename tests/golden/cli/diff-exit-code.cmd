@@ -1,0 +1,1 @@
+diff --exit-code petite-v1.conv petite-v2.conv --format json

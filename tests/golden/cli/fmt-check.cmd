@@ -1,0 +1,1 @@
+fmt --check mal-forme.conv petite-v1.conv
