@@ -87,6 +87,8 @@ class Diff:
     new: Model
     changes: tuple[Change, ...]
     money: MoneyView
+    parametres_avant: dict  # paramètre values of each version, to read fields that name them
+    parametres_apres: dict
 
     @property
     def empty(self) -> bool:
@@ -240,7 +242,8 @@ def diff_models(old: Model, new: Model, old_program: Program | None = None,
             renames.update(renamed)
     old_program = old_program or compile_model(old)
     new_program = new_program or compile_model(new)
-    return Diff(old, new, tuple(changes), money_view(old_program, new_program, renames))
+    return Diff(old, new, tuple(changes), money_view(old_program, new_program, renames),
+                old_program.parametres, new_program.parametres)
 
 
 # ---- money ---------------------------------------------------------------------------------------

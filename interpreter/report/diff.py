@@ -8,12 +8,13 @@ same content as JSON (keys `old`, `new`, `changes`, then `argent`).
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 
 from dsl.model import SECTION_TITLES
 from interpreter.diff import Change, Diff, MoneyLine
 from interpreter.report.document import Bullets, Document, Heading, Paragraph, Table
-from interpreter.values import conv_text, euros
+from interpreter.values import conv_text, euros, reader_text
 
 KIND_WORDS = {"ajout": "ajout", "suppression": "suppression", "deplacement": "déplacement",
               "modification": "modification", "renommage": "renommage"}
@@ -54,7 +55,7 @@ def diff_document(diff: Diff) -> Document:
     if elements:
         document.add(Heading("Critères et briques, clause par clause"))
         for change in elements:
-            _element_change(document, change)
+            _element_change(document, diff, change)
     for element, title in (("donnee", "Données déclarées par les structures"), ("parametre", "Paramètres")):
         changes = [c for c in diff.changes if c.element == element]
         if changes:
@@ -118,16 +119,30 @@ def _structure_text(model, values: dict) -> str:
     return ", ".join(f"{id} = {conv_text(value, model.donnees[id].type)}" for id, value in values.items())
 
 
-def _element_change(document: Document, change: Change) -> None:
+def _with_values(text: str | None, model, values: dict) -> str:
+    """A field's text, followed by the values of the paramètres it names (for readers of the report)."""
+    if text is None:
+        return "—"
+    named = [w for w in dict.fromkeys(re.findall(r"[a-z_][a-z0-9_]*", text)) if w in values]
+    if not named:
+        return text
+    shown = ", ".join(f"{w} = {reader_text(values[w], model.parametres[w].type)}" for w in named)
+    return f"{text}   [{shown}]"
+
+
+def _element_change(document: Document, diff: Diff, change: Change) -> None:
     label = change.libelle_apres or change.libelle_avant or change.id
     document.add(Heading(f"{label} ({change.id}) — {_change_phrase(change)}", level=3))
-    rows = [(f.champ, f.avant or "—", f.apres or "—") for f in change.champs]
+    expressions = ("condition", "points fixes", "points variables", "montant")
+    rows = [(f.champ, _with_values(f.avant, diff.old, diff.parametres_avant) if f.champ in expressions else f.avant or "—",
+             _with_values(f.apres, diff.new, diff.parametres_apres) if f.champ in expressions else f.apres or "—")
+            for f in change.champs]
     if change.kind == "renommage":
         rows.insert(0, ("identifiant", change.ancien_id, change.id))
     if change.section_avant != change.section_apres and change.kind in ("deplacement", "renommage"):
         rows.insert(0, ("section", place_text(change.section_avant), place_text(change.section_apres)))
     if rows:
-        document.add(Table(("Champ", "Avant", "Après"), tuple(rows), classes=(change.kind,) * len(rows)))
+        document.add(Table(("Champ", "Avant", "Après"), tuple(rows), code=(1, 2), classes=(change.kind,) * len(rows)))
 
 
 def _change_phrase(change: Change) -> str:
@@ -152,7 +167,7 @@ def _value_table(changes: list[Change]) -> Table:
         after = "; ".join(f"{f.champ} : {f.apres}" for f in change.champs if f.apres is not None) or "—"
         identifier = f"{change.ancien_id} → {change.id}" if change.ancien_id else change.id
         rows.append((label, identifier, KIND_WORDS[change.kind], before, after))
-    return Table(("Élément", "Identifiant", "Changement", "Avant", "Après"), tuple(rows),
+    return Table(("Élément", "Identifiant", "Changement", "Avant", "Après"), tuple(rows), code=(3, 4),
                  classes=tuple(c.kind for c in changes))
 
 

@@ -35,6 +35,7 @@ class Table:
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     numeric: tuple[int, ...] = ()  # columns aligned right
+    code: tuple[int, ...] = ()  # columns of `.conv` text, shown as code in HTML
     classes: tuple[str, ...] = ()  # optional CSS class per row (HTML only): "ajout", "suppression"…
 
 
@@ -178,16 +179,6 @@ def render_html(document: Document) -> str:
     )
 
 
-def _html_cell(text: str) -> str:
-    """Canonical `.conv` text (with operators) shown as code; prose as is."""
-    escaped = html.escape(text)
-    return f"<code>{escaped}</code>" if _looks_like_code(text) else escaped
-
-
-def _looks_like_code(text: str) -> bool:
-    return any(token in text for token in (" >= ", " <= ", " * ", " / ", "min(", "max(", " et ", " ou ", "atteint("))
-
-
 def _cell(tag: str, content: str, numeric: bool) -> str:
     opening = f'<{tag} class="num">' if numeric else f"<{tag}>"
     return f"{opening}{content}</{tag}>"
@@ -198,7 +189,8 @@ def _html_table(table: Table) -> str:
     rows = []
     for index, row in enumerate(table.rows):
         css = table.classes[index] if index < len(table.classes) else ""
-        cells = "".join(_cell("td", _html_cell(c), i in table.numeric) for i, c in enumerate(row))
+        cells = "".join(_cell("td", f"<code>{html.escape(c)}</code>" if i in table.code and c != "—" else html.escape(c),
+                              i in table.numeric) for i, c in enumerate(row))
         opening = f'<tr class="{css}">' if css else "<tr>"
         rows.append(f"{opening}{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
