@@ -76,6 +76,9 @@ CODES: dict[str, tuple[str, str]] = {
     "declaration-choix": (ERREUR, "valeur hors de la liste d'un choix dans une déclaration"),
     "declaration-hors-intervalle": (ERREUR, "valeur hors de l'intervalle dans une déclaration"),
     "parametre-inconnu": (ERREUR, "paramètre inconnu dans --set"),
+    "population-illisible": (ERREUR, "table de population illisible"),
+    "population-colonnes": (ERREUR, "colonne manquante ou inconnue dans une population"),
+    "population-invalide": (ERREUR, "valeur invalide dans une population"),
     "evaluation-impossible": (ERREUR, "calcul impossible pour cette structure"),
     # warnings
     "sans-remuneration": (AVERTISSEMENT, "critère qui ne rapporte rien"),

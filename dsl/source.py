@@ -97,12 +97,17 @@ def normalise(text: str) -> str:
 
 
 def write_atomically(path: str, text: str) -> None:
-    """Write a file so that readers see the old content or the new one, never a half-written file."""
+    """Write a text file so that readers see the old content or the new one, never a half-written file."""
+    write_bytes_atomically(path, text.encode("utf-8"))
+
+
+def write_bytes_atomically(path: str, data: bytes) -> None:
+    """Write a file through a temporary file in the same folder, then rename it over the target."""
     folder = os.path.dirname(os.path.abspath(path))
     descriptor, temporary = tempfile.mkstemp(prefix=".convcheck-", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         if os.path.exists(path):

@@ -8,11 +8,13 @@ failure is reported as such, with exit code 3.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
 
 import click
+import polars as pl
 
 from dsl.avenants import Loader
 from dsl.diagnostics import Diagnostic, render_all_text, render_json, sort_key
@@ -20,9 +22,14 @@ from dsl.driver import check_file
 from dsl.format import format_source
 from dsl.parser import read_source
 from dsl.printer import print_file
-from dsl.source import write_atomically
+from dsl.source import write_atomically, write_bytes_atomically
 from interpreter.diff import diff_models
-from interpreter.report.diff import diff_document, render_diff_json
+from interpreter.impact import compare as compare_results
+from interpreter.impact import summarize
+from interpreter.population import CompiledPopulationProgram, evaluate_in_chunks
+from interpreter.report.diff import diff_document, diff_json
+from interpreter.report.impact import histogram_chart, impact_blocks, impact_json, summary_document, summary_json
+from interpreter.tables import TableError, read_population, result_frame, write_results
 from interpreter.report.document import render_html, render_markdown
 from interpreter.report.document import render_text as render_text_document
 from interpreter.cases import CaseResult, run_cases
@@ -286,20 +293,128 @@ def render_case(result: CaseResult, color: bool) -> str:
               help="Format du rapport : text (défaut), markdown, json ou html.")
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
 @click.option("--exit-code", is_flag=True, help="Sortir avec le code 1 quand les versions diffèrent (comme git diff).")
+@click.option("--population", metavar="POPULATION",
+              help="Ajouter l'impact sur une population (CSV, Parquet ou JSON Lines) : budgets, gagnants, perdants.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
-def diff_command(ancienne, nouvelle, output_format, output, exit_code):
+def diff_command(ancienne, nouvelle, output_format, output, exit_code, population):
     """Comparer deux versions (conventions ou avenants) : ce qui change, clause par clause, en euros."""
-    existing_files((ancienne, nouvelle))
-    old_program, _ = load_program(ancienne, (), "json" if output_format == "json" else "text")
-    new_program, _ = load_program(nouvelle, (), "json" if output_format == "json" else "text")
+    existing_files((ancienne, nouvelle) + ((population,) if population else ()))
+    errors_format = "json" if output_format == "json" else "text"
+    old_program, _ = load_program(ancienne, (), errors_format)
+    new_program, _ = load_program(nouvelle, (), errors_format)
     diff = diff_models(old_program.model, new_program.model, old_program, new_program)
+    impact = population_impact(population, old_program, new_program, diff, errors_format) if population else None
     if output_format == "json":
-        text = render_diff_json(diff)
+        data = diff_json(diff)
+        if impact is not None:
+            data["impact"] = impact_json(impact, population)
+        text = json.dumps(data, ensure_ascii=False, indent=2)
     else:
+        document = diff_document(diff)
+        if impact is not None:
+            chart = None
+            if output_format in ("html", "markdown"):
+                png = Path(output).with_suffix(".png") if output else Path("impact-histogramme.png")
+                chart, png_bytes = histogram_chart(impact, png.name)
+                if output_format == "markdown":
+                    write_bytes_atomically(str(png), png_bytes)
+            document.add(*impact_blocks(impact, population, chart))
         renderer = {"text": render_text_document, "markdown": render_markdown, "html": render_html}[output_format]
-        text = renderer(diff_document(diff))
+        text = renderer(document)
     emit(text, output)
     sys.exit(EXIT_INVALID if exit_code and not diff.empty else EXIT_OK)
+
+
+def population_impact(path: str, old_program, new_program, diff, errors_format: str):
+    """Evaluate the population with both versions and compare, structure by structure."""
+    results = []
+    for program, other in ((old_program, new_program), (new_program, old_program)):
+        try:
+            table = read_population(path, program.model, other_columns=frozenset(other.model.donnees))
+        except TableError as error:
+            fail(error.diagnostics, {}, errors_format)
+        result = evaluate_in_chunks(CompiledPopulationProgram.of(program), table, progress=progress_for(table.size))
+        report_evaluation_errors(result, path, errors_format)
+        results.append(result)
+    renames = {c.ancien_id: c.id for c in diff.changes if c.kind == "renommage" and c.element in ("critere", "brique")}
+    return compare_results(results[0], results[1], old_program, new_program, renames)
+
+
+def report_evaluation_errors(result, path: str, errors_format: str, allowed: bool = False):
+    if result.errors and not allowed:
+        fail([Diagnostic("evaluation-impossible", f"structure « {id} » : {message}", file=path)
+              for id, message in result.errors], {}, errors_format)
+
+
+def progress_for(size: int):
+    """A progress bar on stderr for large populations, when stderr is a terminal."""
+    if size < 500_000 or not sys.stderr.isatty():
+        return None
+    bar = click.progressbar(length=size, label="Évaluation", file=sys.stderr)
+    bar.__enter__()
+
+    def advance(count: int):
+        bar.update(count)
+        if bar.finished:
+            bar.__exit__(None, None, None)
+
+    return advance
+
+
+@cli.command("simulate", context_settings=HELP)
+@click.argument("convention", metavar="CONVENTION")
+@click.argument("population", metavar="POPULATION")
+@click.option("-o", "--output", metavar="RESULTATS", help="Écrire les résultats par structure (.csv, .parquet ou .jsonl).")
+@click.option("--set", "settings", multiple=True, metavar="ID=VALEUR", help="Remplacer un paramètre (répétable).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              help="Format du résumé : text (défaut) ou json.")
+@click.option("--ignorer-invalides", "ignore_invalid", is_flag=True,
+              help="Écarter les structures invalides (listées dans un fichier de rejets) au lieu de s'arrêter.")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+def simulate_command(convention, population, output, settings, output_format, ignore_invalid):
+    """Évaluer toute une population de structures : paiements, budget, moyenne, médiane, déciles."""
+    existing_files((convention, population))
+    if output and Path(output).suffix.lower() not in (".csv", ".parquet", ".jsonl", ".ndjson"):
+        raise UsageProblem(f"format de résultats inconnu « {Path(output).suffix} » : utilisez .csv, .parquet ou .jsonl")
+    program, _ = load_program(convention, settings, output_format)
+    try:
+        table = read_population(population, program.model, keep_invalid=ignore_invalid)
+    except TableError as error:
+        fail(error.diagnostics, {}, output_format)
+    result = evaluate_in_chunks(CompiledPopulationProgram.of(program), table, progress=progress_for(table.size))
+    report_evaluation_errors(result, population, output_format, allowed=ignore_invalid)
+    rejects = write_rejects(table, result, population, output) if ignore_invalid else None
+    rejected = len({p.row for p in table.problems}) + len(result.errors)
+    if output:
+        lines = list(result.lines)
+        write_results(result_frame(result, lines, typed=Path(output).suffix.lower() == ".parquet"), output)
+    summary = summarize(program, result, rejected)
+    if output_format == "json":
+        click.echo(json.dumps(summary_json(program.model, summary, population), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_text_document(summary_document(program.model, summary, population, rejects)), nl=False)
+        if output:
+            click.echo(f"Résultats par structure écrits dans « {output} ».")
+    sys.exit(EXIT_OK)
+
+
+def write_rejects(table, result, population: str, output: str | None) -> str | None:
+    """The rejected rows (as read) with the reason, beside the results (or the population)."""
+    if not table.problems and not result.errors:
+        return None
+    base = Path(output) if output else Path(population)
+    path = str(base.with_name(f"{base.stem}.rejets.csv"))
+    reasons: dict[int, list[str]] = {}
+    for problem in table.problems:
+        reasons.setdefault(problem.row, []).append(
+            f"{problem.donnee} : {problem.message}" if problem.donnee else problem.message)
+    frame = table.rejected.with_columns(
+        pl.Series("motif", [" ; ".join(reasons[row]) for row in sorted(reasons)])).cast(pl.String)
+    if result.errors:
+        errors = pl.DataFrame({"id": [id for id, _ in result.errors], "motif": [m for _, m in result.errors]})
+        frame = pl.concat([frame, errors], how="diagonal")
+    frame.write_csv(path)
+    return path
 
 
 def emit(text: str, output: str | None) -> None:

@@ -208,6 +208,3 @@ def diff_json(diff: Diff) -> dict:
         },
     }
 
-
-def render_diff_json(diff: Diff) -> str:
-    return json.dumps(diff_json(diff), ensure_ascii=False, indent=2)

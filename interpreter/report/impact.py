@@ -1,0 +1,191 @@
+"""Reports on populations: the summary of a simulation, and the impact of an avenant.
+
+Both are built as `Document` blocks (rendered as text, Markdown or HTML) and as JSON. The
+histogram of per-structure changes is drawn with matplotlib: inline SVG for HTML, a PNG
+file beside a Markdown report.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import numpy as np
+
+from dsl.model import Model
+from interpreter.impact import Impact, Summary, euros_of
+from interpreter.report.document import Bullets, Document, Figure, Heading, Paragraph, Table
+from interpreter.values import euros, french_number, to_cents
+
+PLURAL_KINDS = {"critere": "critère", "brique": "brique"}
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{Decimal(100 * part) / whole:.1f} %".replace(".", ",") if whole else "—"
+
+
+def _count(number: int) -> str:
+    return french_number(Decimal(number))
+
+
+def _money(cents: int) -> str:
+    return euros(euros_of(cents))
+
+
+def _signed(cents: int) -> str:
+    text = _money(cents)
+    return "+" + text if cents > 0 else text
+
+
+# ---- one simulation ---------------------------------------------------------------------------------
+
+
+def summary_document(model: Model, summary: Summary, population: str, rejects: str | None) -> Document:
+    document = Document(f"Simulation : {model.label or model.id} — version {model.version}")
+    figures = [
+        f"Population : {population}",
+        f"Structures évaluées : {_count(summary.structures)} ; éligibles : {_count(summary.eligible)} "
+        f"({_pct(summary.eligible, summary.structures)})",
+        f"Budget total : {_money(summary.budget)}",
+        f"Paiement moyen : {euros(to_cents(summary.mean))} par structure"
+        + (f" ({euros(to_cents(summary.mean_eligible))} par structure éligible)" if summary.mean_eligible else ""),
+        f"Paiement médian : {euros(to_cents(summary.median))}",
+    ]
+    if summary.rejected:
+        figures.append(f"Structures rejetées (données invalides) : {summary.rejected}"
+                       + (f", listées dans {rejects}" if rejects else ""))
+    document.add(Bullets(tuple(figures)))
+    document.add(Heading("Déciles du paiement par structure", level=3), Table(
+        tuple(f"D{i}" for i in range(1, 10)), (tuple(euros(d) for d in summary.deciles),), numeric=tuple(range(9))))
+    rows = tuple(
+        (line.label or line.id, line.id, PLURAL_KINDS[line.kind], str(line.paid), _money(line.budget),
+         _pct(line.budget, summary.budget))
+        for line in sorted(summary.lines, key=lambda l: -l.budget)
+    )
+    document.add(Heading("Budget par critère et par brique", level=3),
+                 Table(("Clause", "Identifiant", "Nature", "Structures payées", "Budget", "Part"), rows,
+                       numeric=(3, 4, 5)))
+    if summary.exact_rows:
+        document.add(Paragraph(f"{summary.exact_rows} structure(s) calculée(s) par le chemin exact (valeurs hors "
+                               "de la précision du calcul vectoriel) : le résultat est le même au centime.",
+                               emphasis=True))
+    return document
+
+
+def summary_json(model: Model, summary: Summary, population: str) -> dict:
+    return {
+        "convention": model.id, "version": model.version, "population": population,
+        "structures": summary.structures, "eligibles": summary.eligible, "rejetees": summary.rejected,
+        "budget": f"{euros_of(summary.budget):.2f}", "moyenne": f"{to_cents(summary.mean):.2f}",
+        "moyenne_eligibles": None if summary.mean_eligible is None else f"{to_cents(summary.mean_eligible):.2f}",
+        "mediane": f"{to_cents(summary.median):.2f}", "deciles": [f"{d:.2f}" for d in summary.deciles],
+        "lignes": [{"id": l.id, "libelle": l.label, "nature": l.kind, "structures_payees": l.paid,
+                    "budget": f"{euros_of(l.budget):.2f}"} for l in summary.lines],
+    }
+
+
+# ---- the impact of an avenant ---------------------------------------------------------------------------
+
+
+def impact_blocks(impact: Impact, population: str, chart: Figure | None) -> list:
+    blocks: list = [Heading("Impact sur la population")]
+    blocks.append(Paragraph(f"Population : {population} — {_count(impact.structures)} structures évaluées avec les deux "
+                            "versions."))
+    blocks.append(Table(("", "Avant", "Après", "Écart"), (
+        ("Budget total", _money(impact.budget_before), _money(impact.budget_after), _signed(impact.delta)),
+        ("Paiement moyen", _mean(impact.budget_before, impact.structures), _mean(impact.budget_after, impact.structures),
+         _mean(impact.delta, impact.structures, signed=True)),
+    ), numeric=(1, 2, 3)))
+    blocks.append(Bullets((
+        f"structures qui gagnent : {_count(impact.gain)} ({_pct(impact.gain, impact.structures)})",
+        f"structures qui perdent : {_count(impact.lose)} ({_pct(impact.lose, impact.structures)})",
+        f"structures inchangées : {_count(impact.unchanged)} ({_pct(impact.unchanged, impact.structures)})",
+        f"structures qui perdent l'éligibilité : {impact.eligibility_lost}",
+        f"structures qui deviennent éligibles : {impact.eligibility_gained}",
+    )))
+    if chart is not None:
+        blocks.append(chart)
+    blocks.append(Heading("Budget par clause", level=3))
+    blocks.append(Table(("Clause", "Identifiant", "Avant", "Après", "Écart"), tuple(
+        (label or id, id, _money(before), _money(after), _signed(after - before))
+        for id, label, before, after in impact.lines
+    ), numeric=(2, 3, 4)))
+    for title, changes in (("Plus fortes hausses", impact.largest_gains), ("Plus fortes baisses", impact.largest_losses)):
+        if changes:
+            blocks.append(Heading(title, level=3))
+            blocks.append(Table(("Structure", "Avant", "Après", "Écart"), tuple(
+                (c.id, _money(c.before), _money(c.after), _signed(c.after - c.before)) for c in changes
+            ), numeric=(1, 2, 3)))
+    return blocks
+
+
+def _mean(cents: int, count: int, signed: bool = False) -> str:
+    if not count:
+        return "—"
+    value = to_cents(Decimal(cents) / 100 / count)
+    text = euros(value)
+    return "+" + text if signed and value > 0 else text
+
+
+def impact_json(impact: Impact, population: str) -> dict:
+    def change(c):
+        return {"id": c.id, "avant": f"{euros_of(c.before):.2f}", "apres": f"{euros_of(c.after):.2f}",
+                "ecart": f"{euros_of(c.after - c.before):.2f}"}
+
+    counts, edges = histogram_bins(impact)
+    return {
+        "population": population,
+        "structures": impact.structures,
+        "budget": {"avant": f"{euros_of(impact.budget_before):.2f}", "apres": f"{euros_of(impact.budget_after):.2f}",
+                   "ecart": f"{euros_of(impact.delta):.2f}"},
+        "lignes": [{"id": id, "libelle": label, "avant": f"{euros_of(b):.2f}", "apres": f"{euros_of(a):.2f}",
+                    "ecart": f"{euros_of(a - b):.2f}"} for id, label, b, a in impact.lines],
+        "gagnent": impact.gain, "perdent": impact.lose, "inchangees": impact.unchanged,
+        "perdent_eligibilite": impact.eligibility_lost, "gagnent_eligibilite": impact.eligibility_gained,
+        "plus_fortes_hausses": [change(c) for c in impact.largest_gains],
+        "plus_fortes_baisses": [change(c) for c in impact.largest_losses],
+        "histogramme": {"bornes": [f"{e:.2f}" for e in edges], "effectifs": [int(c) for c in counts]},
+    }
+
+
+# ---- the histogram --------------------------------------------------------------------------------------
+
+
+def histogram_bins(impact: Impact, bins: int = 30):
+    changes = impact.changes / 100
+    if len(changes) == 0:
+        return np.zeros(0, dtype=int), np.zeros(0)
+    low, high = float(changes.min()), float(changes.max())
+    if low == high:
+        low, high = low - 1, high + 1
+    return np.histogram(changes, bins=bins, range=(low, high))
+
+
+def histogram_chart(impact: Impact, png_name: str | None = None) -> tuple[Figure, bytes]:
+    """The distribution of per-structure changes: a `Figure` (SVG inside) and the same chart as PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"svg.hashsalt": "convcheck", "svg.fonttype": "path", "font.size": 9})
+    counts, edges = histogram_bins(impact)
+    figure, axes = plt.subplots(figsize=(7.5, 3.2), dpi=110)
+    if len(counts):
+        colors = ["#b3261e" if right <= 0 else ("#2e7d32" if left >= 0 else "#7a869a")
+                  for left, right in zip(edges[:-1], edges[1:])]
+        axes.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color=colors, edgecolor="white")
+    axes.set_xlabel("Variation du paiement annuel par structure (€)")
+    axes.set_ylabel("Nombre de structures")
+    axes.axvline(0, color="#1d2530", linewidth=0.8)
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    svg_buffer, png_buffer = io.StringIO(), io.BytesIO()
+    figure.savefig(svg_buffer, format="svg", metadata={"Date": None})
+    figure.savefig(png_buffer, format="png", metadata={"Software": None})
+    plt.close(figure)
+    svg = svg_buffer.getvalue()
+    svg = svg[svg.index("<svg"):]
+    caption = "Répartition des structures selon la variation de leur paiement (rouge : baisse, vert : hausse)."
+    return Figure(caption, svg, png_name), png_buffer.getvalue()
+

@@ -1,0 +1,203 @@
+"""The vectorised evaluator gives, to the cent, what the one-structure evaluator gives."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dsl.checker import check
+from dsl.driver import check_file
+from dsl.parser import parse_text
+from interpreter.compiler import compile_model
+from interpreter.evaluate import evaluate
+from interpreter.population import CompiledPopulationProgram, evaluate_in_chunks, to_micro
+from interpreter.tables import TableError, read_population
+from tests import strategies as s
+from tests.conftest import GOLDEN, ROOT
+
+# A convention made to catch the hard cases: halves of a cent, percentages, dates, choix, divisions.
+HARD = parse_text('''convention dur "Cas difficiles"
+version : "1"
+paramètres {
+  valeur_point = 7 €
+  patientele_reference = 4000
+  seuil = 12.5 %
+}
+données {
+  patientele : entier entre 0 et 200_000 "Patientèle"
+  taux : pourcentage entre 0 % et 100 % "Taux"
+  budget : montant entre -1_000 € et 1_000_000 € "Budget"
+  nb : entier entre 0 et 40 "Effectif"
+  ouverture : date "Ouverture"
+  zone : choix(metropole, guadeloupe, reunion) "Zone"
+  ouverte : booléen "Ouverte"
+  heures : nombre entre 0 et 24 "Heures"
+}
+prérequis {
+  critère base "Base" { condition : ouverte ou heures >= 8.25  points fixes : 10 }
+}
+options {
+  critère variable "Points variables" { condition : nb >= 1  points variables : 1_100 }
+  critère pourcent "Pourcentage" { condition : taux >= seuil  montant : budget * taux }
+  critère ratio "Division" { condition : nb > 0 et budget / nb > 100 €  montant : arrondi(budget / (nb + 3), 1) }
+  critère date_zone "Date et zone" {
+    condition : ouverture < 2020-01-01 et zone dans (guadeloupe, reunion)
+    points fixes : si zone = reunion alors 333.335 sinon min(nb, 7) * 1.005
+  }
+  critère negatif "Montant négatif" { condition : budget < 0 €  montant : budget / 3 }
+}
+brique b "Brique" { condition : zone != metropole  montant : 1_000.005 €  critère c "C" { condition : heures > 10 } }
+''').file
+HARD_MODEL = check(HARD)[0]
+MODELS = {
+    "dur": HARD_MODEL,
+    "2017": check_file(str(ROOT / "conventions" / "aci-msp-2017.conv")).model,
+    "avenant 1": check_file(str(ROOT / "conventions" / "aci-msp-avenant-1.conv")).model,
+    "avenant 2": check_file(str(ROOT / "conventions" / "aci-msp-avenant-2-france-sante.conv")).model,
+    "langage": check_file(str(GOLDEN / "language" / "convention.conv")).model,
+}
+
+
+def cell(value, donnee) -> str:
+    """A runtime value as a CSV cell."""
+    if isinstance(value, bool):
+        return "vrai" if value else "faux"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if donnee.type.kind == "pourcentage":
+        return str(value * 100)
+    return str(value)
+
+
+def write(tmp_path, model, structures, kind: str):
+    data = {"id": [f"s{i}" for i in range(len(structures))]}
+    for id, donnee in model.donnees.items():
+        values = [structure[id] for structure in structures]
+        if kind == "csv":
+            data[id] = [cell(v, donnee) for v in values]
+        elif donnee.type.kind in ("booleen", "choix", "date"):
+            data[id] = values
+        elif donnee.type.kind == "pourcentage":
+            data[id] = [float(v * 100) for v in values]
+        else:
+            data[id] = [float(v) if donnee.type.kind != "entier" else int(v) for v in values]
+    path = tmp_path / f"population.{kind}"
+    frame = pl.DataFrame(data)
+    frame.write_csv(path) if kind == "csv" else frame.write_parquet(path)
+    return str(path)
+
+
+def check_batch_equals_scalar(model, structures, path):
+    program = compile_model(model)
+    population = read_population(path, model)
+    result = evaluate_in_chunks(CompiledPopulationProgram.of(program), population, chunk=7)
+    failed = dict(result.errors)
+    for index, structure in enumerate(structures):
+        exact = population.exact_inputs(model)(index)
+        try:
+            evaluation = evaluate(program, exact, explain=False)
+        except Exception as error:  # the vectorised path must report the same rows as impossible
+            assert f"s{index}" in failed, error
+            continue
+        assert result.eligible[index] == evaluation.eligible
+        assert result.total[index] == int(evaluation.total * 100), (index, structure)
+        assert result.total_points[index] == int(to_micro(evaluation.total_points))
+        for id, cents in result.lines.items():
+            assert cents[index] == int(evaluation.line(id).montant * 100), (index, id)
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_batch_equals_scalar_on_csv(name, tmp_path_factory):
+    model = MODELS[name]
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(s.structures(model), min_size=1, max_size=25))
+    def run(structures):
+        folder = tmp_path_factory.mktemp("p")
+        check_batch_equals_scalar(model, structures, write(folder, model, structures, "csv"))
+
+    run()
+
+
+@pytest.mark.parametrize("name", ["dur", "avenant 1"])
+def test_batch_equals_scalar_on_parquet(name, tmp_path_factory):
+    model = MODELS[name]
+
+    @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(s.structures(model), min_size=1, max_size=20))
+    def run(structures):
+        folder = tmp_path_factory.mktemp("p")
+        check_batch_equals_scalar(model, structures, write(folder, model, structures, "parquet"))
+
+    run()
+
+
+def test_rounding_halves_are_exact(tmp_path):
+    """1 100 × 3 333 / 4 000 = 916,575 points; × 7 € = 6 416,025 €, rounded away from zero."""
+    model = MODELS["dur"]
+    base = {"patientele": Decimal(3333), "taux": Decimal("0.125"), "budget": Decimal("-0.015"), "nb": Decimal(1),
+            "ouverture": datetime.date(2019, 1, 1), "zone": "reunion", "ouverte": True, "heures": Decimal("8.25")}
+    path = write(tmp_path, model, [base], "csv")
+    program = compile_model(model)
+    population = read_population(path, model)
+    result = evaluate_in_chunks(CompiledPopulationProgram.of(program), population)
+    assert result.lines["variable"][0] == 641603  # 6 416,03 €
+    assert result.lines["negatif"][0] == -1  # -0,005 € → -0,01 €
+    assert result.total[0] == int(evaluate(program, population.exact_inputs(model)(0), explain=False).total * 100)
+
+
+def test_invalid_rows_are_all_listed_with_id_donnee_and_reason(tmp_path):
+    model = MODELS["langage"]
+    path = tmp_path / "p.csv"
+    path.write_text(
+        "id,patientele,jours_ouverture,samedi_matin,coordination,nb_protocoles,taux_rcp,zone,engagement_france_sante\n"
+        "a,4000,6,vrai,vrai,3,10,metropole,faux\n"
+        "b,4000,9,vrai,vrai,3,10,metropol,faux\n"
+        "c,quatre,6,peut-être,vrai,,10 %,drom,faux\n", encoding="utf-8")
+    with pytest.raises(TableError) as raised:
+        read_population(str(path), model)
+    messages = [d.message for d in raised.value.diagnostics]
+    assert len(messages) == 5
+    assert messages[0] == "structure « b », donnée « jours_ouverture » (ligne 3) : « jours_ouverture » = 9 est hors de l'intervalle (entre 0 et 7)"
+    assert any("« zone » ne peut pas valoir « metropol »" in m and "vouliez-vous dire « metropole »" in m for m in messages)
+    assert any("structure « c », donnée « nb_protocoles »" in m and "valeur manquante" in m for m in messages)
+    kept = read_population(str(path), model, keep_invalid=True)
+    assert list(kept.ids) == ["a"] and kept.rejected.height == 2
+
+
+def test_unknown_and_missing_columns(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("id,patientel,jours_ouverture\na,1,2\n", encoding="utf-8")
+    with pytest.raises(TableError) as raised:
+        read_population(str(path), MODELS["langage"])
+    codes = {d.code for d in raised.value.diagnostics}
+    assert codes == {"population-colonnes"}
+    assert any(d.suggestion == "vouliez-vous dire « patientele » ?" for d in raised.value.diagnostics)
+
+
+def test_many_decimals_take_the_exact_path(tmp_path):
+    model = MODELS["dur"]
+    structure = {"patientele": Decimal(10), "taux": Decimal("0.33333333333333"), "budget": Decimal("100.000000000001"),
+                 "nb": Decimal(3), "ouverture": datetime.date(2000, 1, 1), "zone": "guadeloupe", "ouverte": False,
+                 "heures": Decimal("9")}
+    path = write(tmp_path, model, [structure], "csv")
+    program = compile_model(model)
+    population = read_population(path, model)
+    assert population.aside.all()
+    result = evaluate_in_chunks(CompiledPopulationProgram.of(program), population)
+    assert result.exact_rows == 1
+    assert result.total[0] == int(evaluate(program, population.exact_inputs(model)(0), explain=False).total * 100)
+
+
+def test_empty_population(tmp_path):
+    path = tmp_path / "p.csv"
+    model = MODELS["langage"]
+    path.write_text("id," + ",".join(model.donnees) + "\n", encoding="utf-8")
+    result = evaluate_in_chunks(CompiledPopulationProgram.of(compile_model(model)), read_population(str(path), model))
+    assert len(result.total) == 0 and np.sum(result.total) == 0
