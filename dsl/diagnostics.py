@@ -81,6 +81,7 @@ CODES: dict[str, tuple[str, str]] = {
     "population-invalide": (ERREUR, "valeur invalide dans une population"),
     "evaluation-impossible": (ERREUR, "calcul impossible pour cette structure"),
     # warnings
+    "population-colonne-ignoree": (AVERTISSEMENT, "colonne d'une population qui n'est pas une donnée"),
     "sans-remuneration": (AVERTISSEMENT, "critère qui ne rapporte rien"),
     "donnee-inutilisee": (AVERTISSEMENT, "donnée jamais utilisée"),
     "parametre-inutilise": (AVERTISSEMENT, "paramètre jamais utilisé"),

@@ -17,7 +17,7 @@ import click
 import polars as pl
 
 from dsl.avenants import Loader
-from dsl.diagnostics import Diagnostic, render_all_text, render_json, sort_key
+from dsl.diagnostics import Diagnostic, render_all_text, render_json, sort_key, to_json_object
 from dsl.driver import check_file
 from dsl.format import format_source
 from dsl.parser import read_source
@@ -381,6 +381,8 @@ def simulate_command(convention, population, output, settings, output_format, ig
         table = read_population(population, program.model, keep_invalid=ignore_invalid)
     except TableError as error:
         fail(error.diagnostics, {}, output_format)
+    if table.warnings and output_format != "json":
+        click.echo(render_all_text(table.warnings, {}) + "\n", err=True)
     result = evaluate_in_chunks(CompiledPopulationProgram.of(program), table, progress=progress_for(table.size))
     report_evaluation_errors(result, population, output_format, allowed=ignore_invalid)
     rejects = write_rejects(table, result, population, output) if ignore_invalid else None
@@ -390,7 +392,9 @@ def simulate_command(convention, population, output, settings, output_format, ig
         write_results(result_frame(result, lines, typed=Path(output).suffix.lower() == ".parquet"), output)
     summary = summarize(program, result, rejected)
     if output_format == "json":
-        click.echo(json.dumps(summary_json(program.model, summary, population), ensure_ascii=False, indent=2))
+        data = summary_json(program.model, summary, population)
+        data["avertissements"] = [to_json_object(d) for d in table.warnings]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         click.echo(render_text_document(summary_document(program.model, summary, population, rejects)), nl=False)
         if output:

@@ -23,6 +23,11 @@ from interpreter.population import Code, Num, choice_codes
 from interpreter.values import conv_text
 
 READERS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+UNREADABLE = {
+    "csv": "table illisible : ce n'est pas un CSV bien formé (guillemet jamais fermé, lignes de longueurs différentes…)",
+    "parquet": "table illisible : ce n'est pas un fichier Parquet valide",
+    "jsonl": "table illisible : chaque ligne doit être un objet JSON (format JSON Lines)",
+}
 NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
 MAX_SCALE = 9  # decimals held exactly in int64 alongside realistic magnitudes
 
@@ -54,6 +59,7 @@ class Population:
     aside: np.ndarray  # rows to compute with the exact scalar evaluator
     problems: tuple[RowProblem, ...]
     rejected: pl.DataFrame  # the invalid rows, as read
+    warnings: tuple[Diagnostic, ...] = ()  # ignored columns
 
     @property
     def size(self) -> int:
@@ -81,17 +87,15 @@ def read_frame(path: str) -> pl.DataFrame:
         if kind == "parquet":
             return pl.read_parquet(path)
         return pl.read_ndjson(path)
-    except Exception as error:  # polars raises many kinds: all mean "cannot read this table"
-        message = str(error).splitlines()[0][:200]
-        raise TableError([Diagnostic("population-illisible", f"table illisible ({type(error).__name__}) : {message}",
-                                     file=path, suggestion="vérifiez le format du fichier et son encodage (UTF-8)")]) \
-            from None
+    except Exception:  # polars raises many kinds: all mean "cannot read this table"
+        raise TableError([Diagnostic("population-illisible", UNREADABLE[kind], file=path,
+                                     suggestion="vérifiez le format du fichier et son encodage (UTF-8)")]) from None
 
 
 def read_population(path: str, model: Model, other_columns=frozenset(), keep_invalid: bool = False) -> Population:
     """Read and validate a population; raise `TableError` (every problem listed) unless `keep_invalid`."""
     frame = read_frame(path)
-    _check_columns(path, frame, model, other_columns)
+    warnings = _check_columns(path, frame, model, other_columns)
     ids = frame["id"].cast(pl.String)
     problems: list[RowProblem] = []
     invalid = np.zeros(frame.height, dtype=bool)
@@ -117,7 +121,7 @@ def read_population(path: str, model: Model, other_columns=frozenset(), keep_inv
         raise TableError(row_diagnostics(path, problems, frame.height))
     keep = ~invalid
     return Population(path, frame.filter(pl.Series(keep)), id_values[keep], {k: _select(v, keep) for k, v in columns.items()},
-                      aside[keep], tuple(problems), frame.filter(pl.Series(invalid)))
+                      aside[keep], tuple(problems), frame.filter(pl.Series(invalid)), tuple(warnings))
 
 
 def _select(value, keep: np.ndarray):
@@ -128,21 +132,31 @@ def _select(value, keep: np.ndarray):
     return value[keep]
 
 
-def _check_columns(path: str, frame: pl.DataFrame, model: Model, other_columns) -> None:
+def _check_columns(path: str, frame: pl.DataFrame, model: Model, other_columns) -> list[Diagnostic]:
+    """Errors for a missing `id` or donnée column; unknown columns are ignored, with a warning —
+    an error when a donnée is missing too, since the unknown column is then probably a misspelling."""
+    missing = [id for id in model.donnees if id not in frame.columns]
+    unknown = [c for c in frame.columns if c != "id" and c not in model.donnees and c not in other_columns]
+    code = "population-colonnes" if missing else "population-colonne-ignoree"
     problems = []
     if "id" not in frame.columns:
         problems.append(Diagnostic("population-colonnes", "colonne « id » absente : elle nomme chaque structure",
                                    file=path))
-    for column in frame.columns:
-        if column != "id" and column not in model.donnees and column not in other_columns:
-            problems.append(Diagnostic("population-colonnes", f"colonne inconnue « {column} » : ce n'est pas une donnée "
-                                       "de la convention", file=path, suggestion=suggest(column, model.donnees)))
-    for id in model.donnees:
-        if id not in frame.columns:
-            problems.append(Diagnostic("population-colonnes", f"colonne manquante « {id} » "
-                                       f"({model.donnees[id].label or id})", file=path))
-    if problems:
+    if missing:
+        for column in unknown:
+            problems.append(Diagnostic(code, f"colonne inconnue « {column} » : ce n'est pas une donnée de la convention",
+                                       file=path, suggestion=suggest(column, missing)))
+    elif unknown:
+        listed = ", ".join(f"« {c} »" for c in unknown)
+        what = "colonnes ignorées : ce ne sont pas des données" if len(unknown) > 1 else \
+            "colonne ignorée : ce n'est pas une donnée"
+        problems.append(Diagnostic(code, f"{len(unknown)} {what} de la convention : {listed}", file=path))
+    for id in missing:
+        problems.append(Diagnostic("population-colonnes", f"colonne manquante « {id} » "
+                                   f"({model.donnees[id].label or id})", file=path))
+    if any(d.is_error for d in problems):
         raise TableError(problems)
+    return problems
 
 
 def row_diagnostics(path: str, problems, rows: int) -> list[Diagnostic]:

@@ -1,0 +1,1 @@
+simulate --format json convention.conv population.csv
