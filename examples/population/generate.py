@@ -80,7 +80,11 @@ def generate(structures: int = 2300, seed: int = 2024) -> pl.DataFrame:
     for brique in ("acces", "prevention", "precarite", "parcours", "populationnelle"):
         data[f"fs_{brique}_engagement"] = chance(0.3)
         data[f"fs_{brique}_objectif"] = chance(0.6)
-    frame = pl.DataFrame(data)
+    return pl.DataFrame(data)
+
+
+def as_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """Booleans written « vrai »/« faux », as a French spreadsheet would (for CSV)."""
     booleans = [name for name, dtype in frame.schema.items() if dtype == pl.Boolean]
     return frame.with_columns([pl.when(pl.col(b)).then(pl.lit("vrai")).otherwise(pl.lit("faux")).alias(b)
                                for b in booleans])
@@ -96,7 +100,7 @@ def main() -> None:
     if arguments.output.endswith(".parquet"):
         frame.write_parquet(arguments.output)
     else:
-        frame.write_csv(arguments.output)
+        as_text(frame).write_csv(arguments.output)
     print(f"{frame.height} structures écrites dans {arguments.output}")
 
 
