@@ -222,8 +222,8 @@ class Consolidation:
         if existing is None:
             return True
         self.error("id-existant", f"« {id} » existe déjà", span, notes=[Note("définition existante", existing.id_span)],
-                   suggestion=f"pour le changer, écrivez « modifie » ou « remplace » ; pour en ajouter un autre, "
-                              f"choisissez un nouvel identifiant")
+                   suggestion="pour le changer, écrivez « modifie » ou « remplace » ; pour en ajouter un autre, "
+                              "choisissez un nouvel identifiant")
         return False
 
     def _add_criteres(self, op: n.AddCriteres):

@@ -598,7 +598,7 @@ class Checker:
         return (Note(f"un avenant supprime « {id} » ici", span),) if span is not None else ()
 
     def _infer_call(self, expr: n.Call, scope: Scope) -> Type | None:
-        func, args = expr.func, expr.args
+        func = expr.func
         if func not in FUNCTIONS:
             self.error("fonction-inconnue", f"fonction inconnue « {func} »", expr.span,
                        suggestion=suggest(func, FUNCTIONS) or "fonctions : min, max, arrondi, atteint")

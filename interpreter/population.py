@@ -30,7 +30,6 @@ from dsl import nodes as n
 from dsl.model import ATTENDU_NAMES
 from interpreter.compiler import EvaluationError, Program
 from interpreter.evaluate import evaluate
-from interpreter.values import to_cents
 
 LIMIT = 2**62  # numerators stay below this; products are checked against it before being made
 EPOCH = datetime.date(1970, 1, 1)
@@ -326,8 +325,6 @@ def _extremum(rows: Rows, values, pick_min: bool):
 def _choose(rows: Rows, condition, a, b):
     if isinstance(a, Num):
         a, b = common(rows, a, b)
-        if isinstance(a.den, int):
-            return Num(np.where(condition, a.num, b.num), a.den, max(a.bound, b.bound))
         return Num(np.where(condition, a.num, b.num), a.den, max(a.bound, b.bound))
     if isinstance(a, Code):
         return Code(np.where(condition, a.codes, b.codes))
@@ -458,9 +455,6 @@ def to_micro(points: Decimal) -> Decimal:
     """Points in millionths, rounded half away from zero (the precision results are written with)."""
     return (points * 1_000_000).quantize(Decimal(1), rounding="ROUND_HALF_UP")
 
-
-def cents_of(amount: Decimal) -> int:
-    return int(to_cents(amount) * 100)
 
 
 def evaluate_in_chunks(compiled: CompiledPopulationProgram, population, chunk: int = 250_000,

@@ -7,7 +7,6 @@ same content as JSON (keys `old`, `new`, `changes`, then `argent`).
 
 from __future__ import annotations
 
-import json
 import re
 from decimal import Decimal
 
