@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import click
-import polars as pl
 
 from dsl.avenants import Loader
 from dsl.diagnostics import Diagnostic, render_all_text, render_json, sort_key, to_json_object
@@ -24,12 +23,7 @@ from dsl.parser import read_source
 from dsl.printer import print_file
 from dsl.source import write_atomically, write_bytes_atomically
 from interpreter.diff import diff_models
-from interpreter.impact import compare as compare_results
-from interpreter.impact import summarize
-from interpreter.population import CompiledPopulationProgram, evaluate_in_chunks
 from interpreter.report.diff import diff_document, diff_json
-from interpreter.report.impact import histogram_chart, impact_blocks, impact_json, summary_document, summary_json
-from interpreter.tables import TableError, read_population, result_frame, write_results
 from interpreter.report.document import render_html, render_markdown
 from interpreter.report.document import render_text as render_text_document
 from interpreter.cases import CaseResult, run_cases
@@ -304,6 +298,8 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, populatio
     new_program, _ = load_program(nouvelle, (), errors_format)
     diff = diff_models(old_program.model, new_program.model, old_program, new_program)
     impact = population_impact(population, old_program, new_program, diff, errors_format) if population else None
+    if impact is not None:  # populations need numpy, polars and matplotlib: loaded only when used
+        from interpreter.report.impact import histogram_chart, impact_blocks, impact_json
     if output_format == "json":
         data = diff_json(diff)
         if impact is not None:
@@ -327,6 +323,10 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, populatio
 
 def population_impact(path: str, old_program, new_program, diff, errors_format: str):
     """Evaluate the population with both versions and compare, structure by structure."""
+    from interpreter.impact import compare as compare_results
+    from interpreter.population import CompiledPopulationProgram, evaluate_in_chunks
+    from interpreter.tables import TableError, read_population
+
     results = []
     for program, other in ((old_program, new_program), (new_program, old_program)):
         try:
@@ -373,6 +373,11 @@ def progress_for(size: int):
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 def simulate_command(convention, population, output, settings, output_format, ignore_invalid):
     """Évaluer toute une population de structures : paiements, budget, moyenne, médiane, déciles."""
+    from interpreter.impact import summarize
+    from interpreter.population import CompiledPopulationProgram, evaluate_in_chunks
+    from interpreter.report.impact import summary_document, summary_json
+    from interpreter.tables import TableError, read_population, result_frame, write_results
+
     existing_files((convention, population))
     if output and Path(output).suffix.lower() not in (".csv", ".parquet", ".jsonl", ".ndjson"):
         raise UsageProblem(f"format de résultats inconnu « {Path(output).suffix} » : utilisez .csv, .parquet ou .jsonl")
@@ -404,6 +409,8 @@ def simulate_command(convention, population, output, settings, output_format, ig
 
 def write_rejects(table, result, population: str, output: str | None) -> str | None:
     """The rejected rows (as read) with the reason, beside the results (or the population)."""
+    import polars as pl
+
     if not table.problems and not result.errors:
         return None
     base = Path(output) if output else Path(population)
