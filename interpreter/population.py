@@ -464,7 +464,7 @@ def evaluate_in_chunks(compiled: CompiledPopulationProgram, population, chunk: i
     parts = []
     for start in range(0, max(population.size, 1), chunk):
         stop = min(start + chunk, population.size)
-        columns = {id: _rows_slice(value, start, stop) for id, value in population.columns.items()}
+        columns = {id: take(value, slice(start, stop)) for id, value in population.columns.items()}
         part = evaluate_population(compiled, stop - start, columns, population.ids[start:stop],
                                    lambda index, start=start: exact_inputs(start + index), population.aside[start:stop])
         parts.append(part)
@@ -480,9 +480,10 @@ def evaluate_in_chunks(compiled: CompiledPopulationProgram, population, chunk: i
     )
 
 
-def _rows_slice(value, start: int, stop: int):
+def take(value, rows):
+    """Some rows of a column value (a slice or a boolean mask)."""
     if isinstance(value, Num):
-        return Num(value.num[start:stop], value.den, value.bound)
+        return Num(value.num[rows], value.den, value.bound)
     if isinstance(value, Code):
-        return Code(value.codes[start:stop])
-    return value[start:stop]
+        return Code(value.codes[rows])
+    return value[rows]

@@ -19,7 +19,7 @@ from attrs import frozen
 from dsl.diagnostics import Diagnostic, suggest
 from dsl.model import Donnee, Model
 from interpreter.declarations import FALSE_WORDS, TRUE_WORDS, TYPE_WORDS, convert
-from interpreter.population import Code, Num, choice_codes
+from interpreter.population import Code, Num, choice_codes, take
 from interpreter.values import conv_text
 
 READERS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -120,16 +120,9 @@ def read_population(path: str, model: Model, other_columns=frozenset(), keep_inv
     if problems and not keep_invalid:
         raise TableError(row_diagnostics(path, problems, frame.height))
     keep = ~invalid
-    return Population(path, frame.filter(pl.Series(keep)), id_values[keep], {k: _select(v, keep) for k, v in columns.items()},
+    return Population(path, frame.filter(pl.Series(keep)), id_values[keep], {k: take(v, keep) for k, v in columns.items()},
                       aside[keep], tuple(problems), frame.filter(pl.Series(invalid)), tuple(warnings))
 
-
-def _select(value, keep: np.ndarray):
-    if isinstance(value, Num):
-        return Num(value.num[keep], value.den, value.bound)
-    if isinstance(value, Code):
-        return Code(value.codes[keep])
-    return value[keep]
 
 
 def _check_columns(path: str, frame: pl.DataFrame, model: Model, other_columns) -> list[Diagnostic]:

@@ -50,15 +50,25 @@ def conv_text(value, type_: Type | None = None) -> str:
     return plain(value)
 
 
-def euros(amount: Decimal) -> str:
-    """An amount for French readers: `27 300,00 €`."""
-    sign = "-" if amount < 0 else ""
-    whole, cents = f"{abs(to_cents(amount)):.2f}".split(".")
+def _grouped(whole: str) -> str:
+    """Digits grouped by thousands with the French thin space: 27300 → 27 300."""
     groups = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
-    return f"{sign}{THIN_SPACE.join(groups)},{cents} €"
+    return THIN_SPACE.join(groups) or "0"
+
+
+def euros(amount: Decimal) -> str:
+    """An amount for French readers: `27 300,00 €`."""
+    sign = "-" if amount < 0 else ""
+    whole, cents = f"{abs(to_cents(amount)):.2f}".split(".")
+    return f"{sign}{_grouped(whole)},{cents} €"
+
+
+def signed_euros(amount: Decimal) -> str:
+    """An amount with its sign, for changes: `+6 300,00 €`, `-1 400,00 €`, `0,00 €`."""
+    return ("+" if amount > 0 else "") + euros(amount)
 
 
 def rounded(number: Decimal, places: int) -> Decimal:
@@ -72,12 +82,7 @@ def french_number(number: Decimal, places: int = 3) -> str:
     sign = "-" if text.startswith("-") else ""
     text = text.lstrip("-")
     whole, _, fraction = text.partition(".")
-    groups = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    result = THIN_SPACE.join(groups) or "0"
-    return f"{sign}{result}{',' + fraction if fraction else ''}"
+    return f"{sign}{_grouped(whole)}{',' + fraction if fraction else ''}"
 
 
 def reader_text(value, type_: Type | None = None) -> str:

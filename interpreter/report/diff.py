@@ -13,7 +13,7 @@ from decimal import Decimal
 from dsl.model import SECTION_TITLES
 from interpreter.diff import Change, Diff, MoneyLine
 from interpreter.report.document import Bullets, Document, Heading, Paragraph, Table
-from interpreter.values import conv_text, euros, reader_text
+from interpreter.values import conv_text, euros, reader_text, signed_euros
 
 KIND_WORDS = {"ajout": "ajout", "suppression": "suppression", "deplacement": "déplacement",
               "modification": "modification", "renommage": "renommage"}
@@ -29,11 +29,6 @@ def place_text(place: str | None) -> str:
     if place.startswith("brique:"):
         return f"brique {place.split(':', 1)[1]}"
     return PLACE_WORDS.get(place, place)
-
-
-def signed(amount: Decimal) -> str:
-    text = euros(amount)
-    return text if amount < 0 else ("+" + text if amount > 0 else text)
 
 
 def version_text(model) -> str:
@@ -85,9 +80,9 @@ def _money_section(document: Document, diff: Diff) -> None:
         numeric=(3, 4, 5),
         classes=tuple(_money_class(line) for line in money.lines),
     ))
-    rows = [(PLACE_WORDS.get(s, s), euros(a), euros(b), signed(b - a)) for s, a, b in money.sections]
+    rows = [(PLACE_WORDS.get(s, s), euros(a), euros(b), signed_euros(b - a)) for s, a, b in money.sections]
     rows.append(("Total", euros(money.total_avant), euros(money.total_apres),
-                 signed(money.total_apres - money.total_avant)))
+                 signed_euros(money.total_apres - money.total_avant)))
     document.add(Heading("Totaux par section", level=3),
                  Table(("Section", "Avant", "Après", "Écart"), tuple(rows), numeric=(1, 2, 3)))
     document.add(Heading("Structures de référence", level=3), Bullets((
@@ -103,7 +98,7 @@ def _money_row(line: MoneyLine) -> tuple[str, ...]:
     identifier = f"{line.ancien_id} → {line.id}" if line.ancien_id else line.id
     return (line.libelle or line.id, identifier, section,
             "—" if line.avant is None else euros(line.avant),
-            "—" if line.apres is None else euros(line.apres), signed(line.delta))
+            "—" if line.apres is None else euros(line.apres), signed_euros(line.delta))
 
 
 def _money_class(line: MoneyLine) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 from dsl.model import Model
 from interpreter.impact import Impact, Summary, euros_of
 from interpreter.report.document import Bullets, Document, Figure, Heading, Paragraph, Table
-from interpreter.values import euros, french_number, to_cents
+from interpreter.values import euros, french_number, signed_euros, to_cents
 
 PLURAL_KINDS = {"critere": "critère", "brique": "brique"}
 
@@ -33,8 +33,7 @@ def _money(cents: int) -> str:
 
 
 def _signed(cents: int) -> str:
-    text = _money(cents)
-    return "+" + text if cents > 0 else text
+    return signed_euros(euros_of(cents))
 
 
 # ---- one simulation ---------------------------------------------------------------------------------
@@ -123,8 +122,7 @@ def _mean(cents: int, count: int, signed: bool = False) -> str:
     if not count:
         return "—"
     value = to_cents(Decimal(cents) / 100 / count)
-    text = euros(value)
-    return "+" + text if signed and value > 0 else text
+    return signed_euros(value) if signed else euros(value)
 
 
 def impact_json(impact: Impact, population: str) -> dict:
