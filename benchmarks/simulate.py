@@ -33,7 +33,7 @@ from generate import generate  # noqa: E402
 from interpreter.compiler import compile_model  # noqa: E402
 from interpreter.evaluate import evaluate  # noqa: E402
 from interpreter.population import CompiledPopulationProgram, evaluate_population  # noqa: E402
-from interpreter.tables import read_population  # noqa: E402
+from interpreter.io.tables import read_population  # noqa: E402
 
 AVENANT_1 = ROOT / "conventions" / "aci-msp-avenant-1.conv"
 

@@ -22,13 +22,13 @@ from dsl.format import format_source
 from dsl.parser import read_source
 from dsl.printer import print_file
 from dsl.source import write_atomically, write_bytes_atomically
-from interpreter.diff import diff_models
+from interpreter.compare.diff import diff_models
 from interpreter.report.diff import diff_document, diff_json
 from interpreter.report.document import render_html, render_markdown
 from interpreter.report.document import render_text as render_text_document
 from interpreter.cases import CaseResult, run_cases
 from interpreter.compiler import EvaluationError, compile_model
-from interpreter.declarations import DeclarationError, read_declaration, read_overrides
+from interpreter.io.declarations import DeclarationError, read_declaration, read_overrides
 from interpreter.evaluate import evaluate
 from interpreter.report.evaluation import Painter
 from interpreter.report.evaluation import render_json as render_evaluation_json
@@ -323,9 +323,9 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, populatio
 
 def population_impact(path: str, old_program, new_program, diff, errors_format: str):
     """Evaluate the population with both versions and compare, structure by structure."""
-    from interpreter.impact import compare as compare_results
+    from interpreter.compare.impact import compare as compare_results
     from interpreter.population import CompiledPopulationProgram, evaluate_in_chunks
-    from interpreter.tables import TableError, read_population
+    from interpreter.io.tables import TableError, read_population
 
     results = []
     for program, other in ((old_program, new_program), (new_program, old_program)):
@@ -373,10 +373,10 @@ def progress_for(size: int):
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 def simulate_command(convention, population, output, settings, output_format, ignore_invalid):
     """Évaluer toute une population de structures : paiements, budget, moyenne, médiane, déciles."""
-    from interpreter.impact import summarize
+    from interpreter.compare.impact import summarize
     from interpreter.population import CompiledPopulationProgram, evaluate_in_chunks
     from interpreter.report.impact import summary_document, summary_json
-    from interpreter.tables import TableError, read_population, result_frame, write_results
+    from interpreter.io.tables import TableError, read_population, result_frame, write_results
 
     existing_files((convention, population))
     if output and Path(output).suffix.lower() not in (".csv", ".parquet", ".jsonl", ".ndjson"):

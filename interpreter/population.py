@@ -374,7 +374,7 @@ def evaluate_population(compiled: CompiledPopulationProgram, size: int, columns:
     `exact_inputs(row)` gives the scalar evaluator's données for a row, when needed.
     """
     program = compiled.program
-    rows = Rows(size, columns)
+    rows = Rows(size, {id: _vector_column(compiled, id, value) for id, value in columns.items()})
     if aside is not None:
         rows.set_aside(aside)
     for id in program.order:
@@ -393,7 +393,7 @@ def evaluate_population(compiled: CompiledPopulationProgram, size: int, columns:
         if element.brique is not None:
             continue
         paid = eligible & rows.met[id]
-        cents, points = _line(compiled, rows, id, columns)
+        cents, points = _line(compiled, rows, id, rows.columns)
         lines[id] = np.where(paid, cents, 0)
         if points is not None:
             points_total = add(rows, points_total, Num(np.where(paid, points.num, 0), points.den, points.bound))
@@ -404,6 +404,20 @@ def evaluate_population(compiled: CompiledPopulationProgram, size: int, columns:
     total_points = np.broadcast_to(np.asarray(micro.num, dtype=np.int64), (size,)).copy()
     result = PopulationResult(ids, eligible, lines, total, total_points, 0, ())
     return _exact_path(program, result, np.flatnonzero(rows.aside), exact_inputs)
+
+
+def _vector_column(compiled: CompiledPopulationProgram, id: str, value):
+    """A column as read (`interpreter.io.tables`) → the vector form this evaluator computes with."""
+    donnee = compiled.program.model.donnees[id]
+    kind = donnee.type.kind
+    if kind == "choix":
+        codes = np.array([compiled.compiler.choice_codes[c] for c in donnee.type.choices], dtype=np.int64)
+        return Code(codes[value])
+    if kind == "date":
+        return Code(value)
+    if kind == "booleen":
+        return value
+    return Num(value.num, value.den, int(np.abs(value.num).max()) if len(value.num) else 0)
 
 
 def _line(compiled: CompiledPopulationProgram, rows: Rows, id: str, columns: dict):
@@ -464,7 +478,7 @@ def evaluate_in_chunks(compiled: CompiledPopulationProgram, population, chunk: i
     parts = []
     for start in range(0, max(population.size, 1), chunk):
         stop = min(start + chunk, population.size)
-        columns = {id: take(value, slice(start, stop)) for id, value in population.columns.items()}
+        columns = {id: value[start:stop] for id, value in population.columns.items()}
         part = evaluate_population(compiled, stop - start, columns, population.ids[start:stop],
                                    lambda index, start=start: exact_inputs(start + index), population.aside[start:stop])
         parts.append(part)
@@ -478,12 +492,3 @@ def evaluate_in_chunks(compiled: CompiledPopulationProgram, population, chunk: i
         np.concatenate([p.total for p in parts]), np.concatenate([p.total_points for p in parts]),
         sum(p.exact_rows for p in parts), tuple(e for p in parts for e in p.errors),
     )
-
-
-def take(value, rows):
-    """Some rows of a column value (a slice or a boolean mask)."""
-    if isinstance(value, Num):
-        return Num(value.num[rows], value.den, value.bound)
-    if isinstance(value, Code):
-        return Code(value.codes[rows])
-    return value[rows]

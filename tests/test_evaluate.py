@@ -15,7 +15,7 @@ from dsl.printer import print_file
 from dsl.checker import check
 from interpreter.cases import cas_donnees, run_cases
 from interpreter.compiler import compile_model
-from interpreter.declarations import DeclarationError, read_declaration, read_overrides
+from interpreter.io.declarations import DeclarationError, read_declaration, read_overrides
 from interpreter.evaluate import evaluate
 from tests import strategies as s
 from tests.conftest import GOLDEN, ROOT

@@ -17,7 +17,7 @@ from dsl.parser import parse_text
 from interpreter.compiler import compile_model
 from interpreter.evaluate import evaluate
 from interpreter.population import CompiledPopulationProgram, evaluate_in_chunks, to_micro
-from interpreter.tables import TableError, read_population
+from interpreter.io.tables import TableError, read_population
 from tests import strategies as s
 from tests.conftest import GOLDEN, ROOT
 

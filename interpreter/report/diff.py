@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 
 from dsl.model import SECTION_TITLES
-from interpreter.diff import Change, Diff, MoneyLine
+from interpreter.compare.diff import Change, Diff, MoneyLine
 from interpreter.report.document import Bullets, Document, Heading, Paragraph, Table
 from interpreter.values import conv_text, euros, reader_text, signed_euros
 

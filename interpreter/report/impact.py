@@ -13,7 +13,7 @@ from decimal import Decimal
 import numpy as np
 
 from dsl.model import Model
-from interpreter.impact import Impact, Summary, euros_of
+from interpreter.compare.impact import Impact, Summary, euros_of
 from interpreter.report.document import Bullets, Document, Figure, Heading, Paragraph, Table
 from interpreter.values import euros, french_number, signed_euros, to_cents
 

@@ -8,7 +8,7 @@ and order within a section are not changes: fields are compared as AST values, w
 ignore positions and spellings.
 
 The money view values every critère and brique for each version's reference structure
-(`interpreter.reference`), so that a move from points to euros compares like with like.
+(`interpreter.compare.reference`), so that a move from points to euros compares like with like.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dsl import nodes as n
 from dsl.model import SECTIONS, Brique, Critere, Donnee, Model, Parametre
 from dsl.printer import print_expr, print_type, quote
 from interpreter.compiler import Program, compile_model
-from interpreter.reference import line_values, reference_structure
+from interpreter.compare.reference import line_values, reference_structure
 from interpreter.values import NO_MONEY
 
 RENAME_THRESHOLD = 0.8

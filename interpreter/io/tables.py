@@ -1,10 +1,12 @@
 """Populations as tables: reading CSV, Parquet or JSON Lines, validating, writing results.
 
 A population has an `id` column naming each structure and one column per donnée, with the
-values a declaration accepts (`interpreter.declarations`). Validation is vectorised (polars
+values a declaration accepts (`interpreter.io.declarations`). Validation is vectorised (polars
 expressions) and lists every invalid row with its structure id, the donnée and the reason.
-Valid values become exact rationals for `interpreter.population`; a row whose values cannot
-be held exactly in int64 (too many decimals) is flagged for the exact scalar path.
+Valid values become plain columns that do not depend on any evaluator: a numeric donnée is
+a `Scaled` column (exact `num / den`), a booléen a bool array, a date its days since
+1970-01-01, a choix the index of its value in the donnée's list of choices. A row whose values
+cannot be held exactly in int64 (too many decimals) is flagged for the exact scalar path.
 """
 
 from __future__ import annotations
@@ -18,8 +20,7 @@ from attrs import frozen
 
 from dsl.diagnostics import Diagnostic, suggest
 from dsl.model import Donnee, Model
-from interpreter.declarations import FALSE_WORDS, TRUE_WORDS, TYPE_WORDS, convert
-from interpreter.population import Code, Num, choice_codes, take
+from interpreter.io.declarations import FALSE_WORDS, TRUE_WORDS, TYPE_WORDS, convert
 from interpreter.values import conv_text
 
 READERS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -30,6 +31,20 @@ UNREADABLE = {
 }
 NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
 MAX_SCALE = 9  # decimals held exactly in int64 alongside realistic magnitudes
+
+
+@frozen
+class Scaled:
+    """The exact values of a numeric column: `num / den`, with one denominator for the column."""
+
+    num: np.ndarray  # int64
+    den: int
+
+    def __getitem__(self, rows) -> Scaled:
+        return Scaled(self.num[rows], self.den)
+
+    def __len__(self) -> int:
+        return len(self.num)
 
 
 class TableError(Exception):
@@ -108,9 +123,8 @@ def read_population(path: str, model: Model, other_columns=frozenset(), keep_inv
         problems.append(RowProblem(int(row), id_values[row], None, "identifiant « id » en double"))
     invalid |= missing_id | duplicated
     columns, aside = {}, np.zeros(frame.height, dtype=bool)
-    codes = choice_codes(model)
     for id, donnee in model.donnees.items():
-        value, bad, flagged = read_column(frame[id], donnee, codes)
+        value, bad, flagged = read_column(frame[id], donnee)
         for row, message in bad:
             problems.append(RowProblem(row, id_values[row] or f"rangée {row + 1}", id, message))
             invalid[row] = True
@@ -120,7 +134,7 @@ def read_population(path: str, model: Model, other_columns=frozenset(), keep_inv
     if problems and not keep_invalid:
         raise TableError(row_diagnostics(path, problems, frame.height))
     keep = ~invalid
-    return Population(path, frame.filter(pl.Series(keep)), id_values[keep], {k: take(v, keep) for k, v in columns.items()},
+    return Population(path, frame.filter(pl.Series(keep)), id_values[keep], {k: v[keep] for k, v in columns.items()},
                       aside[keep], tuple(problems), frame.filter(pl.Series(invalid)), tuple(warnings))
 
 
@@ -167,7 +181,7 @@ def row_diagnostics(path: str, problems, rows: int) -> list[Diagnostic]:
 # ---- one column --------------------------------------------------------------------------------------
 
 
-def read_column(series: pl.Series, donnee: Donnee, codes: dict[str, int]):
+def read_column(series: pl.Series, donnee: Donnee):
     """(exact values, [(row, message)] of invalid values, rows for the exact path) for one donnée."""
     kind = donnee.type.kind
     missing = series.is_null().to_numpy()
@@ -178,7 +192,7 @@ def read_column(series: pl.Series, donnee: Donnee, codes: dict[str, int]):
         values, wrong = _booleans(series)
         return values, bad + _wrong(series, wrong & ~missing, donnee), np.zeros(len(series), dtype=bool)
     if kind == "choix":
-        values, wrong = _choices(series, donnee, codes)
+        values, wrong = _choices(series, donnee)
         return values, bad + _wrong(series, wrong & ~missing, donnee), np.zeros(len(series), dtype=bool)
     if kind == "date":
         days, wrong = _dates(series)
@@ -196,7 +210,7 @@ def read_column(series: pl.Series, donnee: Donnee, codes: dict[str, int]):
              f"(entre {conv_text(donnee.low, donnee.type)} et {conv_text(donnee.high, donnee.type)})")
             for r in np.flatnonzero(outside)]
     num = np.where(ok & ~aside & ~outside, num, 0)
-    return Num(num, den, int(np.abs(num).max()) if len(num) else 0), bad, aside & ok
+    return Scaled(num, den), bad, aside & ok
 
 
 def _shown(series: pl.Series, row: int) -> str:
@@ -225,12 +239,12 @@ def _booleans(series: pl.Series):
     return true, ~(true | false)
 
 
-def _choices(series: pl.Series, donnee: Donnee, codes: dict[str, int]):
-    table = {c: codes[c] for c in donnee.type.choices}
+def _choices(series: pl.Series, donnee: Donnee):
+    table = {c: i for i, c in enumerate(donnee.type.choices)}
     if series.dtype != pl.String:
         series = series.cast(pl.String)
     local = series.replace_strict(table, default=-1, return_dtype=pl.Int64).fill_null(-1).to_numpy()
-    return Code(local), local < 0
+    return local, local < 0
 
 
 def _dates(series: pl.Series):
@@ -239,7 +253,7 @@ def _dates(series: pl.Series):
     else:
         dates = series.cast(pl.String).str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
     days = dates.to_physical().fill_null(0).to_numpy().astype(np.int64)
-    return Code(days), dates.is_null().to_numpy()
+    return days, dates.is_null().to_numpy()
 
 
 def _numbers(series: pl.Series, kind: str):
