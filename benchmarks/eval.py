@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dsl.driver import check_file  # noqa: E402
-from interpreter.compiler import compile_model  # noqa: E402
-from interpreter.evaluate import evaluate  # noqa: E402
+from interpreter.backends.scalar import compile_model  # noqa: E402
+from interpreter.backends.scalar import evaluate  # noqa: E402
 
 
 def random_structure(model, rng: random.Random) -> dict:

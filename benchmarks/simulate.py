@@ -30,9 +30,9 @@ sys.path.insert(0, str(ROOT / "examples" / "population"))
 
 from dsl.driver import check_file  # noqa: E402
 from generate import generate  # noqa: E402
-from interpreter.compiler import compile_model  # noqa: E402
-from interpreter.evaluate import evaluate  # noqa: E402
-from interpreter.population import CompiledPopulationProgram, evaluate_population  # noqa: E402
+from interpreter.backends.scalar import compile_model  # noqa: E402
+from interpreter.backends.scalar import evaluate  # noqa: E402
+from interpreter.backends.vector import VectorProgram, simulate  # noqa: E402
 from interpreter.io.tables import read_population  # noqa: E402
 
 AVENANT_1 = ROOT / "conventions" / "aci-msp-avenant-1.conv"
@@ -116,8 +116,7 @@ def vectorised_against_scalar(folder: Path, model, program, compiled) -> None:
     structures = [inputs(i) for i in range(population.size)]
 
     def vectorised():
-        return evaluate_population(compiled, population.size, population.columns, population.ids, inputs,
-                                   population.aside)
+        return simulate(program, population, vector=compiled)
 
     def scalar():
         return [evaluate(program, s, explain=False) for s in structures]
@@ -129,7 +128,7 @@ def vectorised_against_scalar(folder: Path, model, program, compiled) -> None:
           f"soit {slow / fast:.0f} fois plus rapide (objectif ≥ 100)")
 
 
-def vectorised_against_numpy(model, compiled, count: int) -> None:
+def vectorised_against_numpy(model, program, compiled, count: int) -> None:
     frame = generate(count, seed=13)
     columns = plain_columns(frame)
     import polars as pl
@@ -139,8 +138,7 @@ def vectorised_against_numpy(model, compiled, count: int) -> None:
     population = read_population(str(path), model, other_columns=frozenset(frame.columns))
 
     def ours():
-        return evaluate_population(compiled, population.size, population.columns, population.ids,
-                                   population.exact_inputs(model), population.aside)
+        return simulate(program, population, vector=compiled)
 
     def baseline():
         return hand_written(columns)
@@ -159,11 +157,11 @@ def main() -> None:
     arguments = parser.parse_args()
     model = check_file(str(AVENANT_1)).model
     program = compile_model(model)
-    compiled = CompiledPopulationProgram.of(program)
+    compiled = VectorProgram.of(model)
     with tempfile.TemporaryDirectory() as folder:
         simulate_million(Path(folder), arguments.structures)
         vectorised_against_scalar(Path(folder), model, program, compiled)
-    vectorised_against_numpy(model, compiled, arguments.structures)
+    vectorised_against_numpy(model, program, compiled, arguments.structures)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from attrs import define, evolve, field
 
+from dsl import ir
 from dsl import nodes as n
 from dsl.diagnostics import Diagnostic, Note, suggest
 from dsl.model import (
@@ -54,29 +55,32 @@ def check(file: n.File, path: str | None = None, removed: dict | None = None) ->
     return (None if has_error else model), checker.diagnostics
 
 
-def check_overrides(model: Model, overrides: dict[str, n.Expr]) -> list[Diagnostic]:
-    """Check `--set` values: known paramètres, constant expressions of the same type, no cycle."""
+def check_overrides(model: Model, overrides: dict[str, n.Expr]) -> tuple[dict[str, ir.Expr], list[Diagnostic]]:
+    """Check and lower `--set` values (and a scenario's paramètres): known paramètres, constant
+    expressions of the same type, no cycle. Gives the IR of each value that is right."""
     checker = Checker(model.file, {})
-    checker._collect()
+    checker.collect()
     diagnostics: list[Diagnostic] = []
+    known = {}
     for id, expr in overrides.items():
-        node = checker.parametre_nodes.get(id)
-        if node is None:
+        if id not in model.parametres:
             diagnostics.append(Diagnostic("parametre-inconnu", f"paramètre inconnu « {id} »", span=expr.span,
                                           suggestion=suggest(id, model.parametres) or
                                           f"paramètres : {', '.join(model.parametres) or 'aucun'}"))
             continue
-        checker.parametre_nodes[id] = evolve(node, value=expr)
+        checker.override(id, expr)
+        known[id] = expr
     checker.diagnostics = []
-    for id in overrides:
-        if id not in model.parametres:
-            continue
-        type_ = checker._parametre_type(id)
+    lowered = {}
+    for id, expr in known.items():
+        value = checker.parametre_value(id)
         expected = model.parametres[id].type
-        if type_ is not None and type_.value_kind != expected.value_kind:
-            checker.error("type-incompatible", f"« {id} » est {an(expected)}, la valeur donnée est {an(type_)}",
-                          overrides[id].span, suggestion=_literal_hint(expected))
-    return diagnostics + checker.diagnostics
+        if value is not None and value.type.value_kind != expected.value_kind:
+            checker.error("type-incompatible", f"« {id} » est {an(expected)}, la valeur donnée est {an(value.type)}",
+                          expr.span, suggestion=_literal_hint(expected))
+        elif value is not None:
+            lowered[id] = value
+    return lowered, diagnostics + checker.diagnostics
 
 
 # ---- expression typing -------------------------------------------------------------------------
@@ -101,7 +105,7 @@ class Checker:
         self.diagnostics: list[Diagnostic] = []
         self.donnees: dict[str, Donnee] = {}
         self.parametre_nodes: dict[str, n.Parametre] = {}
-        self.parametre_types: dict[str, Type | None] = {}
+        self.parametre_values: dict[str, ir.Expr | None] = {}
         self._typing_stack: list[str] = []
         self.criteres: dict[str, tuple[n.Critere, str | None, str | None]] = {}  # id → (node, section, brique)
         self.briques: dict[str, n.Brique] = {}
@@ -119,7 +123,7 @@ class Checker:
 
     def run(self, path: str | None) -> Model:
         self._check_headers()
-        self._collect()
+        self.collect()
         parametres = self._check_parametres()
         criteres, briques = self._check_elements()
         self._check_cycles()
@@ -158,7 +162,8 @@ class Checker:
 
     # -- collecting declarations
 
-    def _collect(self):
+    def collect(self):
+        """Gather the declarations of the file (données, paramètres, critères, briques, cas) by id."""
         value_ids: dict[str, object] = {}  # données and paramètres share the names of expressions
         element_ids: dict[str, object] = {}  # critères and briques share the names of atteint()
         for item in self.file.items:
@@ -244,29 +249,35 @@ class Checker:
     def _check_parametres(self) -> dict[str, Parametre]:
         result = {}
         for id, node in self.parametre_nodes.items():
-            type_ = self._parametre_type(id)
-            if type_ is not None:
-                result[id] = Parametre(id, node.label, node.value, type_, node)
+            value = self.parametre_value(id)
+            if value is not None:
+                result[id] = Parametre(id, node.label, value, value.type, node)
         return result
 
-    def _parametre_type(self, id: str) -> Type | None:
-        if id in self.parametre_types:
-            return self.parametre_types[id]
+    def override(self, id: str, expr: n.Expr) -> None:
+        """Replace the expression of a paramètre (`--set`, a scenario) before it is lowered."""
+        self.parametre_nodes[id] = evolve(self.parametre_nodes[id], value=expr)
+        self.parametre_values.pop(id, None)
+
+    def parametre_value(self, id: str) -> ir.Expr | None:
+        """The lowered expression of a paramètre (once), or None when it is wrong or in a cycle."""
+        if id in self.parametre_values:
+            return self.parametre_values[id]
         if id in self._typing_stack:
             cycle = self._typing_stack[self._typing_stack.index(id):] + [id]
             node = self.parametre_nodes[id]
             self.error("cycle", f"dépendance circulaire entre paramètres : {' → '.join(cycle)}", node.id_span,
                        suggestion="un paramètre ne peut pas dépendre, même indirectement, de lui-même")
             for member in cycle:
-                self.parametre_types[member] = None
+                self.parametre_values[member] = None
             return None
         self._typing_stack.append(id)
         scope = Scope("parametre")
-        type_ = self.infer(self.parametre_nodes[id].value, scope)
+        value = self.infer(self.parametre_nodes[id].value, scope)
         self._typing_stack.pop()
         self.used_parametres |= scope.uses_parametres
-        self.parametre_types.setdefault(id, type_)
-        return self.parametre_types[id]
+        self.parametre_values.setdefault(id, value)
+        return self.parametre_values[id]
 
     # -- critères and briques
 
@@ -301,27 +312,30 @@ class Checker:
                        suggestion="ajoutez « condition : … » (écrivez « condition : vrai » s'il est toujours rempli)")
         return values
 
-    def _check_amounts(self, element, values: dict, owner: str, scope: Scope):
+    def _check_amounts(self, element, values: dict, owner: str, scope: Scope) -> dict[str, ir.Expr | None]:
+        """The condition and the amounts of a critère or brique, checked and lowered."""
+        lowered: dict[str, ir.Expr | None] = {"condition": ir.Const(True, BOOLEEN)}
         condition = values.get("condition")
         if condition is not None:
-            self._expect_condition(condition, scope, f"la condition {OF[owner]} « {element.id} »")
+            lowered["condition"] = self._expect_condition(condition, scope, f"la condition {OF[owner]} « {element.id} »")
         for name in ("points_fixes", "points_variables"):
             if name in values:
-                type_ = self.infer(values[name], scope)
-                if type_ is not None and type_.value_kind != "nombre":
-                    self.error("type-incompatible", f"les {ATTRIBUTE_WORDS[name]} doivent être un nombre de points, pas {an(type_)}",
-                               values[name].span, suggestion="pour une somme en euros, utilisez « montant : … »"
-                               if type_ == MONTANT else None)
+                value = lowered[name] = self.infer(values[name], scope)
+                if value is not None and value.type.value_kind != "nombre":
+                    self.error("type-incompatible", f"les {ATTRIBUTE_WORDS[name]} doivent être un nombre de points, "
+                               f"pas {an(value.type)}", values[name].span,
+                               suggestion="pour une somme en euros, utilisez « montant : … »" if value.type == MONTANT else None)
         if "montant" in values:
-            type_ = self.infer(values["montant"], scope)
-            if type_ is not None and type_ != MONTANT:
-                self.error("type-incompatible", f"un montant s'exprime en euros, pas en {type_}", values["montant"].span,
+            value = lowered["montant"] = self.infer(values["montant"], scope)
+            if value is not None and value.type != MONTANT:
+                self.error("type-incompatible", f"un montant s'exprime en euros, pas en {value.type}", values["montant"].span,
                            suggestion="ajoutez « € » (par exemple « 2_000 € »), ou utilisez « points fixes : … »")
+        return lowered
 
     def _check_critere(self, node: n.Critere, section: str | None, brique: str | None) -> Critere:
         values = self._attributes(node, "le critère")
         scope = Scope("clause")
-        self._check_amounts(node, values, "le critère", scope)
+        lowered = self._check_amounts(node, values, "le critère", scope)
         self._record(node.id, scope)
         if brique is not None:
             for attribute in node.attributes:
@@ -330,22 +344,22 @@ class Checker:
                                f"le critère « {node.id} » est dans la brique « {brique} » : il ne peut pas avoir de "
                                f"{ATTRIBUTE_WORDS[attribute.name]} propres", attribute.span,
                                suggestion="une brique paie tout ou rien : portez la rémunération sur la brique elle-même")
-        critere = Critere(node.id, node.label, section, brique, values.get("condition", n.Bool(True)),
-                          values.get("points_fixes"), values.get("points_variables"), values.get("montant"),
-                          values.get("axe"), values.get("reference"), node)
-        self._element_warnings(node, critere, "le critère", scope, in_brique=brique is not None)
+        critere = Critere(node.id, node.label, section, brique, lowered["condition"], lowered.get("points_fixes"),
+                          lowered.get("points_variables"), lowered.get("montant"), values.get("axe"),
+                          values.get("reference"), node)
+        self._element_warnings(node, values, "le critère", in_brique=brique is not None, gate_only=section == "prerequis")
         return critere
 
     def _check_brique(self, node: n.Brique) -> Brique:
         values = self._attributes(node, "la brique")
         scope = Scope("clause")
-        self._check_amounts(node, values, "la brique", scope)
+        lowered = self._check_amounts(node, values, "la brique", scope)
         self._record(node.id, scope)
         self.dependencies[node.id] += [(c.id, None) for c in node.criteres]
-        brique = Brique(node.id, node.label, values.get("condition", n.Bool(True)), values.get("points_fixes"),
-                        values.get("points_variables"), values.get("montant"), values.get("axe"),
+        brique = Brique(node.id, node.label, lowered["condition"], lowered.get("points_fixes"),
+                        lowered.get("points_variables"), lowered.get("montant"), values.get("axe"),
                         values.get("reference"), tuple(c.id for c in node.criteres), node)
-        self._element_warnings(node, brique, "la brique", scope, in_brique=False)
+        self._element_warnings(node, values, "la brique", in_brique=False, gate_only=False)
         return brique
 
     def _record(self, id: str, scope: Scope):
@@ -353,24 +367,26 @@ class Checker:
         self.used_parametres |= scope.uses_parametres
         self.dependencies[id] = list(scope.atteint)
 
-    def _element_warnings(self, node, element, owner: str, scope: Scope, in_brique: bool):
+    def _element_warnings(self, node, values: dict, owner: str, in_brique: bool, gate_only: bool):
+        """Warnings on what was written: no label, nothing paid, a condition that is the same for all."""
         if node.label is None:
             self.warn("libelle-manquant", f"{owner} « {node.id} » n'a pas de libellé", node.id_span,
                       suggestion=f'ajoutez un libellé après l\'identifiant : {node.id} "Libellé lisible"')
-        gate_only = getattr(element, "section", None) == "prerequis"  # a prérequis may only gate payment
-        if not in_brique and not gate_only and not element.remunerated:
+        remunerated = any(name in values for name in VALUE_ATTRIBUTES)
+        if not in_brique and not gate_only and not remunerated:  # a prérequis may only gate payment
             self.warn("sans-remuneration", f"{owner} « {node.id} » ne rapporte ni points ni montant", node.id_span,
                       suggestion="ajoutez « points fixes », « points variables » ou « montant », ou placez-le dans une brique")
-        condition = element.condition
-        if not _depends_on_structure(condition, self.parametre_nodes) and condition.span is not None:
+        condition = values.get("condition")
+        if condition is not None and not _depends_on_structure(condition, self.parametre_nodes):
             self.warn("condition-constante", f"la condition {OF[owner]} « {node.id} » ne dépend d'aucune donnée : "
                       "elle a la même valeur pour toutes les structures", condition.span)
 
-    def _expect_condition(self, expr: n.Expr, scope: Scope, what: str):
-        type_ = self.infer(expr, scope)
-        if type_ is not None and type_ != BOOLEEN:
-            self.error("condition-non-booleenne", f"{what} doit être vraie ou fausse, or c'est {an(type_)}", expr.span,
-                       suggestion="comparez la valeur à un seuil, par exemple « … >= 1 »")
+    def _expect_condition(self, expr: n.Expr, scope: Scope, what: str) -> ir.Expr | None:
+        lowered = self.infer(expr, scope)
+        if lowered is not None and lowered.type != BOOLEEN:
+            self.error("condition-non-booleenne", f"{what} doit être vraie ou fausse, or c'est {an(lowered.type)}",
+                       expr.span, suggestion="comparez la valeur à un seuil, par exemple « … >= 1 »")
+        return lowered
 
     # -- rules across elements
 
@@ -405,11 +421,11 @@ class Checker:
 
     def _check_point_requirements(self, criteres: dict[str, Critere], briques: dict[str, Brique]):
         elements = [*criteres.values(), *briques.values()]
-        with_points = [e for e in elements if e.points_fixes is not None or e.points_variables is not None]
+        with_points = [e for e in elements if _writes(e, "points_fixes") or _writes(e, "points_variables")]
         if with_points:
             self._require_parametre("valeur_point", MONTANT, with_points[0], "des points",
                                     "ajoutez dans « paramètres » : valeur_point = 7 €", "valeur-point-manquante")
-        variable = [e for e in elements if e.points_variables is not None]
+        variable = [e for e in elements if _writes(e, "points_variables")]
         if not variable:
             return
         first = variable[0]
@@ -435,9 +451,9 @@ class Checker:
                        suggestion=fix)
             return
         self.used_parametres.add(id)
-        actual = self.parametre_types.get(id)
-        if actual is not None and actual.value_kind != type_.value_kind:
-            self.error("type-incompatible", f"le paramètre « {id} » doit être {an(type_)}, pas {an(actual)}",
+        actual = self.parametre_values.get(id)
+        if actual is not None and actual.type.value_kind != type_.value_kind:
+            self.error("type-incompatible", f"le paramètre « {id} » doit être {an(type_)}, pas {an(actual.type)}",
                        self.parametre_nodes[id].value.span)
 
     # -- cas
@@ -446,13 +462,13 @@ class Checker:
         result = []
         for node in self.cas_nodes.values():
             donnees = self._check_cas_donnees(node)
-            for expr in node.attendu or ():
-                self._expect_condition(expr, Scope("attendu"), "une assertion d'« attendu »")
-            result.append(Cas(node.id, node.label, donnees, tuple(node.attendu or ()), node))
+            attendu = tuple(self._expect_condition(expr, Scope("attendu"), "une assertion d'« attendu »")
+                            for expr in node.attendu or ())
+            result.append(Cas(node.id, node.label, donnees, attendu, node))
         return result
 
-    def _check_cas_donnees(self, node: n.Cas) -> dict[str, n.Expr]:
-        values: dict[str, n.Expr] = {}
+    def _check_cas_donnees(self, node: n.Cas) -> dict[str, ir.Const]:
+        values: dict[str, ir.Const] = {}
         first: dict[str, n.Assignment] = {}
         for assignment in node.donnees or ():
             if assignment.id in first:
@@ -465,8 +481,9 @@ class Checker:
                 self.error("donnee-inconnue", f"donnée inconnue « {assignment.id} »", assignment.id_span,
                            suggestion=suggest(assignment.id, self.donnees))
                 continue
-            self._check_cas_value(donnee, assignment.value)
-            values[assignment.id] = assignment.value
+            value = self._check_cas_value(donnee, assignment.value)
+            if value is not None:
+                values[assignment.id] = value
         missing = [d for d in self.donnees if d not in first]
         if missing:
             listed = ", ".join(f"« {d} »" for d in missing)
@@ -474,8 +491,8 @@ class Checker:
                        suggestion="un cas décrit une structure entière : donnez une valeur à chaque donnée")
         return values
 
-    def _check_cas_value(self, donnee: Donnee, value: n.Expr):
-        """A cas gives literal values, of the donnée's type and within its range."""
+    def _check_cas_value(self, donnee: Donnee, value: n.Expr) -> ir.Const | None:
+        """A cas gives literal values, of the donnée's type and within its range: their IR constant."""
         literal = value.operand if isinstance(value, n.Neg) else value
         type_ = donnee.type
         if type_.kind == "choix":
@@ -485,25 +502,30 @@ class Checker:
             elif value.id not in type_.choices:
                 self.error("valeur-choix-inconnue", f"« {value.id} » n'est pas une valeur de « {donnee.id} » ({type_})",
                            value.span, suggestion=suggest(value.id, type_.choices))
-            return
+            else:
+                return ir.Const(value.id, type_, source=value)
+            return None
         expected = {"booleen": n.Bool, "date": n.DateLit, "montant": n.Money, "pourcentage": n.Percent}.get(type_.kind, n.Number)
         if not isinstance(literal, n.LITERALS) or (literal is not value and not isinstance(literal, (n.Number, n.Money, n.Percent))):
             self.error("type-incompatible", "la valeur d'une donnée dans un cas doit être écrite littéralement",
                        value.span, suggestion="écrivez la valeur elle-même : 4000, 7 €, 50 %, vrai, 2024-01-01")
-            return
+            return None
         if not isinstance(literal, expected):
             self.error("type-incompatible", f"« {donnee.id} » est de type {type_}, la valeur donnée ne l'est pas",
                        value.span, suggestion=_literal_hint(type_))
-            return
-        if isinstance(literal, n.Bool) or isinstance(literal, n.DateLit):
-            return
+            return None
+        if isinstance(literal, (n.Bool, n.DateLit)):
+            return ir.Const(literal.value, type_, source=value)
         number = literal.value / 100 if isinstance(literal, n.Percent) else literal.value
         number = -number if literal is not value else number
         if type_.kind == "entier" and number != number.to_integral_value():
             self.error("type-incompatible", f"« {donnee.id} » est un entier, pas {_plain(number)}", value.span)
+            return None
         if (donnee.low is not None and number < donnee.low) or (donnee.high is not None and number > donnee.high):
             self.error("hors-intervalle", f"{_plain(number)} est hors de l'intervalle de « {donnee.id} » "
                        f"(entre {_plain(donnee.low)} et {_plain(donnee.high)})", value.span)
+            return None
+        return ir.Const(number, type_, source=value)
 
     # -- warnings on the whole file
 
@@ -517,36 +539,41 @@ class Checker:
                 self.warn("parametre-inutilise", f"le paramètre « {id} » n'est utilisé nulle part", node.id_span,
                           suggestion="supprimez-le, ou utilisez-le dans une condition ou un montant")
 
-    # ---- expression typing --------------------------------------------------------------------
+    # ---- expression typing and lowering to the IR ------------------------------------------------
 
-    def infer(self, expr: n.Expr, scope: Scope) -> Type | None:
-        """The type of an expression, or None when it is wrong (and reported)."""
+    def infer(self, expr: n.Expr, scope: Scope) -> ir.Expr | None:
+        """The expression lowered to the IR (its type known, its names resolved), or None when it is
+        wrong (and reported). A node whose parts are wrong may still come back, with None parts:
+        its own type is known, so that the expressions around it are not reported again."""
         match expr:
-            case n.Number() | n.Percent():
-                return NOMBRE
-            case n.Money():
-                return MONTANT
-            case n.DateLit():
-                return DATE
-            case n.Bool():
-                return BOOLEEN
+            case n.Number(value=v):
+                return ir.Const(v, NOMBRE, source=expr)
+            case n.Percent(value=v):
+                return ir.Const(v / 100, NOMBRE, source=expr)
+            case n.Money(value=v):
+                return ir.Const(v, MONTANT, source=expr)
+            case n.DateLit(value=v):
+                return ir.Const(v, DATE, source=expr)
+            case n.Bool(value=v):
+                return ir.Const(v, BOOLEEN, source=expr)
             case n.Name():
                 return self._infer_name(expr, scope)
             case n.Call():
                 return self._infer_call(expr, scope)
             case n.Neg(operand=operand):
-                type_ = self.infer(operand, scope)
-                if type_ is not None and type_.value_kind not in ("nombre", "montant"):
-                    self.error("type-incompatible", f"« - » s'applique à un nombre ou un montant, pas à {an(type_)}", expr.span)
+                inner = self.infer(operand, scope)
+                if inner is not None and inner.type.value_kind not in ("nombre", "montant"):
+                    self.error("type-incompatible", f"« - » s'applique à un nombre ou un montant, pas à {an(inner.type)}",
+                               expr.span)
                     return None
-                return type_ and Type(type_.value_kind)
+                return inner and ir.Negate(inner, Type(inner.type.value_kind), source=expr)
             case n.Not(operand=operand):
-                self._expect(operand, scope, BOOLEEN, "« non » s'applique à une condition")
-                return BOOLEEN
+                inner = self._expect(operand, scope, BOOLEEN, "« non » s'applique à une condition")
+                return ir.Not(inner, source=expr)
             case n.Logic(op=op, left=left, right=right):
-                self._expect(left, scope, BOOLEEN, f"« {op} » relie deux conditions")
-                self._expect(right, scope, BOOLEEN, f"« {op} » relie deux conditions")
-                return BOOLEEN
+                a = self._expect(left, scope, BOOLEEN, f"« {op} » relie deux conditions")
+                b = self._expect(right, scope, BOOLEEN, f"« {op} » relie deux conditions")
+                return ir.Logic(op, a, b, source=expr)
             case n.BinOp():
                 return self._infer_arithmetic(expr, scope)
             case n.Compare():
@@ -554,22 +581,25 @@ class Checker:
             case n.Within():
                 return self._infer_within(expr, scope)
             case n.If(condition=condition, then=then, otherwise=otherwise):
-                self._expect(condition, scope, BOOLEEN, "la condition de « si » doit être vraie ou fausse")
+                c = self._expect(condition, scope, BOOLEEN, "la condition de « si » doit être vraie ou fausse")
                 a, b = self.infer(then, scope), self.infer(otherwise, scope)
-                if a is not None and b is not None and a.value_kind != b.value_kind:
-                    self.error("type-incompatible", f"« alors » donne {an(a)} mais « sinon » {an(b)}", expr.span,
+                if a is not None and b is not None and a.type.value_kind != b.type.value_kind:
+                    self.error("type-incompatible", f"« alors » donne {an(a.type)} mais « sinon » {an(b.type)}", expr.span,
                                suggestion="les deux branches doivent être du même type")
                     return None
-                return a and b and Type(a.value_kind, a.choices)
+                if a is None or b is None:
+                    return None
+                return ir.Choose(c, a, b, Type(a.type.value_kind, a.type.choices), source=expr)
         raise AssertionError(f"unknown expression {expr!r}")
 
-    def _expect(self, expr: n.Expr, scope: Scope, wanted: Type, why: str):
-        type_ = self.infer(expr, scope)
-        if type_ is not None and type_.value_kind != wanted.value_kind:
+    def _expect(self, expr: n.Expr, scope: Scope, wanted: Type, why: str) -> ir.Expr | None:
+        lowered = self.infer(expr, scope)
+        if lowered is not None and lowered.type.value_kind != wanted.value_kind:
             code = "condition-non-booleenne" if wanted == BOOLEEN else "type-incompatible"
-            self.error(code, f"{why} : ceci est {an(type_)}", expr.span)
+            self.error(code, f"{why} : ceci est {an(lowered.type)}", expr.span)
+        return lowered
 
-    def _infer_name(self, expr: n.Name, scope: Scope) -> Type | None:
+    def _infer_name(self, expr: n.Name, scope: Scope) -> ir.Expr | None:
         id = expr.id
         if id in self.donnees:
             if scope.mode == "parametre":
@@ -577,17 +607,17 @@ class Checker:
                            suggestion="un paramètre a la même valeur pour toutes les structures ; utilisez la donnée dans le critère")
                 return None
             scope.uses_donnees.add(id)
-            return Type(self.donnees[id].type.value_kind, self.donnees[id].type.choices)
+            return ir.DonneeRef(id, self.donnees[id].type, source=expr)
         if id in self.parametre_nodes:
             scope.uses_parametres.add(id)
-            type_ = self._parametre_type(id)
-            return type_ and Type(type_.value_kind, type_.choices)
+            value = self.parametre_value(id)
+            return value and ir.ParametreRef(id, value.type, source=expr)
         if id in ATTENDU_NAMES:
             if scope.mode != "attendu":
                 self.error("attendu-seulement", f"« {id} » ne s'emploie que dans un bloc « attendu »", expr.span,
                            suggestion="dans un critère, utilisez « atteint(id) » pour dépendre d'un autre critère")
                 return None
-            return Type(ATTENDU_NAMES[id])
+            return ir.ResultRef(id, Type(ATTENDU_NAMES[id]), source=expr)
         candidates = [*self.donnees, *self.parametre_nodes, *(ATTENDU_NAMES if scope.mode == "attendu" else ())]
         self.error("donnee-inconnue", f"donnée inconnue « {id} »", expr.span, suggestion=suggest(id, candidates),
                    notes=self._removal_note(id))
@@ -597,7 +627,7 @@ class Checker:
         span = self.removed.get(id)
         return (Note(f"un avenant supprime « {id} » ici", span),) if span is not None else ()
 
-    def _infer_call(self, expr: n.Call, scope: Scope) -> Type | None:
+    def _infer_call(self, expr: n.Call, scope: Scope) -> ir.Expr | None:
         func = expr.func
         if func not in FUNCTIONS:
             self.error("fonction-inconnue", f"fonction inconnue « {func} »", expr.span,
@@ -615,12 +645,12 @@ class Checker:
                 self.error("parametre-non-constant", "un paramètre ne peut pas dépendre de « atteint(…) »", expr.span)
                 return None
             scope.atteint.append((target, expr))
-            return BOOLEEN
+            return ir.Met(target, source=expr)
         if scope.mode != "attendu":
             self.error("attendu-seulement", f"« {func}(…) » ne s'emploie que dans un bloc « attendu »", expr.span,
                        suggestion="dans un critère, utilisez « atteint(id) » pour dépendre d'un autre critère")
             return None
-        return Type(ATTENDU_FUNCTIONS[func])
+        return ir.LineRef(func, target, Type(ATTENDU_FUNCTIONS[func]), source=expr)
 
     def _element_argument(self, expr: n.Call) -> str | None:
         if len(expr.args) != 1 or not isinstance(expr.args[0], n.Name):
@@ -634,90 +664,95 @@ class Checker:
             return None
         return target
 
-    def _infer_extremum(self, expr: n.Call, scope: Scope) -> Type | None:
+    def _infer_extremum(self, expr: n.Call, scope: Scope) -> ir.Expr | None:
         if len(expr.args) < 2:
             self.error("arguments", f"« {expr.func} » compare au moins deux valeurs, par exemple « {expr.func}(nb, 8) »",
                        expr.span)
             return None
-        types = [self.infer(a, scope) for a in expr.args]
-        if any(t is None for t in types):
+        args = [self.infer(a, scope) for a in expr.args]
+        if any(a is None for a in args):
             return None
-        kinds = {t.value_kind for t in types}
+        kinds = {a.type.value_kind for a in args}
         if len(kinds) > 1 or not kinds <= {"nombre", "montant", "date"}:
             self.error("type-incompatible", f"« {expr.func} » compare des valeurs de même type, ici : "
-                       f"{', '.join(str(t) for t in types)}", expr.span, suggestion=_money_hint(kinds))
+                       f"{', '.join(str(a.type) for a in args)}", expr.span, suggestion=_money_hint(kinds))
             return None
-        return Type(kinds.pop())
+        return ir.Extremum(expr.func, tuple(args), Type(kinds.pop()), source=expr)
 
-    def _infer_round(self, expr: n.Call, scope: Scope) -> Type | None:
+    def _infer_round(self, expr: n.Call, scope: Scope) -> ir.Expr | None:
         if len(expr.args) not in (1, 2):
             self.error("arguments", "« arrondi » prend une valeur, et éventuellement un nombre de décimales : "
                        "« arrondi(x) » ou « arrondi(x, 2) »", expr.span)
             return None
-        type_ = self.infer(expr.args[0], scope)
+        inner = self.infer(expr.args[0], scope)
+        digits = 0
         if len(expr.args) == 2:
-            digits = expr.args[1]
-            if not isinstance(digits, n.Number) or digits.value != digits.value.to_integral_value() or digits.value > 10:
+            written = expr.args[1]
+            if not isinstance(written, n.Number) or written.value != written.value.to_integral_value() or written.value > 10:
                 self.error("arguments", "le nombre de décimales d'« arrondi » s'écrit comme un entier entre 0 et 10",
-                           digits.span)
-        if type_ is not None and type_.value_kind not in ("nombre", "montant"):
-            self.error("type-incompatible", f"« arrondi » s'applique à un nombre ou un montant, pas à {an(type_)}",
+                           written.span)
+            else:
+                digits = int(written.value)
+        if inner is not None and inner.type.value_kind not in ("nombre", "montant"):
+            self.error("type-incompatible", f"« arrondi » s'applique à un nombre ou un montant, pas à {an(inner.type)}",
                        expr.args[0].span)
             return None
-        return type_
+        return inner and ir.Round(inner, digits, inner.type, source=expr)
 
-    def _infer_arithmetic(self, expr: n.BinOp, scope: Scope) -> Type | None:
+    def _infer_arithmetic(self, expr: n.BinOp, scope: Scope) -> ir.Expr | None:
         left, right = self.infer(expr.left, scope), self.infer(expr.right, scope)
         if left is None or right is None:
             return None
-        result = ARITHMETIC.get((expr.op, left.value_kind, right.value_kind))
+        result = ARITHMETIC.get((expr.op, left.type.value_kind, right.type.value_kind))
         if result is None:
-            self.error("type-incompatible", _arithmetic_message(expr.op, left, right), expr.span,
-                       suggestion=_money_hint({left.value_kind, right.value_kind}))
+            self.error("type-incompatible", _arithmetic_message(expr.op, left.type, right.type), expr.span,
+                       suggestion=_money_hint({left.type.value_kind, right.type.value_kind}))
             return None
-        return Type(result)
+        return ir.Arithmetic(expr.op, left, right, Type(result), source=expr)
 
-    def _infer_comparison(self, expr: n.Compare, scope: Scope) -> Type:
-        left, right = self._comparand_types(expr.left, expr.right, scope)
-        if left is None or right is None:
-            return BOOLEEN
-        if left.value_kind != right.value_kind or (left.kind == "choix" and left.choices != right.choices and right.choices):
-            self.error("type-incompatible", f"on ne peut pas comparer {an(left)} à {an(right)}", expr.span,
-                       suggestion=_money_hint({left.value_kind, right.value_kind}))
-        elif expr.op not in ("=", "!=") and left.value_kind not in ("nombre", "montant", "date"):
-            self.error("type-incompatible", f"« {expr.op} » ne s'applique pas à {an(left)}", expr.span,
-                       suggestion="pour un booléen ou un choix, comparez avec « = » ou « != »")
-        return BOOLEEN
+    def _infer_comparison(self, expr: n.Compare, scope: Scope) -> ir.Expr:
+        left, right = self._comparands(expr.left, expr.right, scope)
+        if left is not None and right is not None:
+            a, b = left.type, right.type
+            if a.value_kind != b.value_kind or (a.kind == "choix" and a.choices != b.choices and b.choices):
+                self.error("type-incompatible", f"on ne peut pas comparer {an(a)} à {an(b)}", expr.span,
+                           suggestion=_money_hint({a.value_kind, b.value_kind}))
+            elif expr.op not in ("=", "!=") and a.value_kind not in ("nombre", "montant", "date"):
+                self.error("type-incompatible", f"« {expr.op} » ne s'applique pas à {an(a)}", expr.span,
+                           suggestion="pour un booléen ou un choix, comparez avec « = » ou « != »")
+        return ir.Comparison(expr.op, left, right, source=expr)
 
-    def _comparand_types(self, left: n.Expr, right: n.Expr, scope: Scope) -> tuple[Type | None, Type | None]:
-        """Types of both sides; a bare name facing a `choix` may be one of its values."""
-        left_type = None if self._is_free_name(left) else self.infer(left, scope)
-        right_type = self.infer_choice_value(right, left_type, scope)
-        if left_type is None and self._is_free_name(left):
-            left_type = self.infer_choice_value(left, right_type, scope)
-        return left_type, right_type
+    def _comparands(self, left: n.Expr, right: n.Expr, scope: Scope) -> tuple[ir.Expr | None, ir.Expr | None]:
+        """Both sides; a bare name facing a `choix` may be one of its values."""
+        lowered_left = None if self._is_free_name(left) else self.infer(left, scope)
+        lowered_right = self.infer_choice_value(right, lowered_left and lowered_left.type, scope)
+        if lowered_left is None and self._is_free_name(left):
+            lowered_left = self.infer_choice_value(left, lowered_right and lowered_right.type, scope)
+        return lowered_left, lowered_right
 
     def _is_free_name(self, expr: n.Expr) -> bool:
         return isinstance(expr, n.Name) and expr.id not in self.donnees and expr.id not in self.parametre_nodes \
             and expr.id not in ATTENDU_NAMES
 
-    def infer_choice_value(self, expr: n.Expr, other: Type | None, scope: Scope) -> Type | None:
+    def infer_choice_value(self, expr: n.Expr, other: Type | None, scope: Scope) -> ir.Expr | None:
         if not (self._is_free_name(expr) and other is not None and other.kind == "choix"):
             return self.infer(expr, scope)
         if expr.id in other.choices:
-            return other
+            return ir.Const(expr.id, other, source=expr)
         self.error("valeur-choix-inconnue", f"« {expr.id} » n'est pas une valeur de {other}", expr.span,
                    suggestion=suggest(expr.id, other.choices))
         return None
 
-    def _infer_within(self, expr: n.Within, scope: Scope) -> Type:
+    def _infer_within(self, expr: n.Within, scope: Scope) -> ir.Expr:
         operand = self.infer(expr.operand, scope)
+        choices = []
         for choice in expr.choices:
-            type_ = self.infer_choice_value(choice, operand, scope)
-            if operand is not None and type_ is not None and type_.value_kind != operand.value_kind:
-                self.error("type-incompatible", f"« dans » compare {an(operand)} à {an(type_)}", choice.span,
-                           suggestion=_money_hint({operand.value_kind, type_.value_kind}))
-        return BOOLEEN
+            lowered = self.infer_choice_value(choice, operand and operand.type, scope)
+            if operand is not None and lowered is not None and lowered.type.value_kind != operand.type.value_kind:
+                self.error("type-incompatible", f"« dans » compare {an(operand.type)} à {an(lowered.type)}", choice.span,
+                           suggestion=_money_hint({operand.type.value_kind, lowered.type.value_kind}))
+            choices.append(lowered)
+        return ir.Within(operand, tuple(choices), source=expr)
 
 
 OF = {"le critère": "du critère", "la brique": "de la brique"}
@@ -735,8 +770,9 @@ OPERATOR_WORDS = {"+": "additionner", "-": "soustraire", "*": "multiplier", "/":
 
 
 def an(type_: Type) -> str:
-    """The type with its French article: « un nombre », « une date »."""
-    return f"{'une' if type_.value_kind == 'date' else 'un'} {type_}"
+    """The kind of a value with its French article: « un nombre », « une date » (an entier or a
+    pourcentage is a nombre in expressions)."""
+    return f"{'une' if type_.value_kind == 'date' else 'un'} {Type(type_.value_kind, type_.choices)}"
 
 
 def _arithmetic_message(op: str, left: Type, right: Type) -> str:
@@ -769,6 +805,11 @@ def _plain(value: Decimal | None) -> str:
         return "…"
     text = format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
     return text
+
+
+def _writes(element, attribute: str) -> bool:
+    """Whether the critère or brique was written with this attribute (even if its value is wrong)."""
+    return any(a.name == attribute for a in element.node.attributes)
 
 
 def _attribute_span(node, name: str | None):

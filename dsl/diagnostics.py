@@ -52,6 +52,7 @@ CODES: dict[str, tuple[str, str]] = {
     "intervalle-vide": (ERREUR, "intervalle dont le minimum dépasse le maximum"),
     "intervalle-invalide": (ERREUR, "intervalle impossible pour ce type"),
     "parametre-non-constant": (ERREUR, "paramètre qui dépend d'une donnée"),
+    "parametre-incalculable": (ERREUR, "paramètre impossible à calculer (division par zéro)"),
     "hors-intervalle": (ERREUR, "valeur hors de l'intervalle de la donnée"),
     # rules of the convention
     "condition-manquante": (ERREUR, "critère ou brique sans condition"),

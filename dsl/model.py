@@ -1,8 +1,8 @@
 """The checked model of a convention: names resolved, types known, avenants applied.
 
-It is the second and last representation (after the surface AST). Expressions stay AST
-nodes — the checker guarantees that every name in them resolves in this model — and each
-element keeps its AST node, for spans, printing and diffs.
+The model holds the IR (`dsl.ir`): every expression of a paramètre, a critère, a brique or a
+cas is a typed node whose references are resolved. Each element also keeps its AST node,
+for spans, printing and diffs. Surface AST and IR are the only two representations.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from decimal import Decimal
 
 from attrs import field, frozen
 
+from dsl import ir
 from dsl import nodes as n
+from dsl.ir import BOOLEEN, DATE, MONTANT, NOMBRE, Type  # noqa: F401 (re-exported)
 
 SECTIONS = ("prerequis", "socle", "options")
 SECTION_TITLES = {"prerequis": "Prérequis", "socle": "Socle", "options": "Options"}
@@ -23,39 +25,12 @@ ATTENDU_FUNCTIONS = {"points": "nombre", "montant": "montant"}
 
 
 @frozen
-class Type:
-    """The type of a donnée, a paramètre or an expression."""
-
-    kind: str  # booleen | entier | nombre | pourcentage | montant | date | choix
-    choices: tuple[str, ...] = ()
-
-    @property
-    def value_kind(self) -> str:
-        """The kind expressions see: entier and pourcentage behave as nombre."""
-        return "nombre" if self.kind in ("entier", "pourcentage") else self.kind
-
-    def is_numeric(self) -> bool:
-        return self.value_kind == "nombre"
-
-    def __str__(self) -> str:
-        if self.kind == "choix":
-            return f"choix({', '.join(self.choices)})"
-        return {"booleen": "booléen"}.get(self.kind, self.kind)
-
-
-BOOLEEN = Type("booleen")
-NOMBRE = Type("nombre")
-MONTANT = Type("montant")
-DATE = Type("date")
-
-
-@frozen
 class Parametre:
     """A named constant of the convention, overridable at run time."""
 
     id: str
     label: str | None
-    value: n.Expr
+    value: ir.Expr
     type: Type
     node: n.Parametre = field(eq=False, repr=False)
 
@@ -80,10 +55,10 @@ class Critere:
     label: str | None
     section: str | None  # prerequis | socle | options, or None inside a brique
     brique: str | None
-    condition: n.Expr
-    points_fixes: n.Expr | None
-    points_variables: n.Expr | None
-    montant: n.Expr | None
+    condition: ir.Expr
+    points_fixes: ir.Expr | None
+    points_variables: ir.Expr | None
+    montant: ir.Expr | None
     axe: str | None
     reference: str | None
     node: n.Critere = field(eq=False, repr=False)
@@ -99,10 +74,10 @@ class Brique:
 
     id: str
     label: str | None
-    condition: n.Expr
-    points_fixes: n.Expr | None
-    points_variables: n.Expr | None
-    montant: n.Expr | None
+    condition: ir.Expr
+    points_fixes: ir.Expr | None
+    points_variables: ir.Expr | None
+    montant: ir.Expr | None
     axe: str | None
     reference: str | None
     criteres: tuple[str, ...]
@@ -119,8 +94,8 @@ class Cas:
 
     id: str
     label: str | None
-    donnees: dict[str, n.Expr]
-    attendu: tuple[n.Expr, ...]
+    donnees: dict[str, ir.Const]
+    attendu: tuple[ir.Expr, ...]
     node: n.Cas = field(eq=False, repr=False)
 
 

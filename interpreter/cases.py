@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from dsl import nodes as n
+from dsl import ir
 from dsl.model import Cas, Type
 from dsl.printer import print_expr
 from dsl.source import Span
-from interpreter.compiler import Context, EvaluationError, Program
-from interpreter.evaluate import Evaluation, evaluate
+from interpreter.backends.scalar import Context_, EvaluationError, Evaluation, Program, evaluate
 from interpreter.values import reader_text
 
 RESULT_TYPES = {"total": Type("montant"), "total_points": Type("nombre"), "eligible": Type("booleen")}
@@ -41,7 +40,7 @@ class CaseResult:
 
 def cas_donnees(program: Program, cas: Cas) -> dict:
     """The runtime values of a cas's données (literals, checked by the checker)."""
-    return {id: program.function(expr)(None) for id, expr in cas.donnees.items()}
+    return {id: const.value for id, const in cas.donnees.items()}
 
 
 def run_case(program: Program, cas: Cas) -> CaseResult:
@@ -50,7 +49,7 @@ def run_case(program: Program, cas: Cas) -> CaseResult:
         evaluation = evaluate(program, donnees, explain=False)
     except EvaluationError as error:
         return CaseResult(cas, (), str(error))
-    context = Context(donnees, evaluation.met, evaluation)
+    context = program.context(donnees, evaluation.met, evaluation)
     failures = []
     for assertion in cas.attendu:
         failure = _check(program, assertion, context)
@@ -63,33 +62,33 @@ def run_cases(program: Program) -> list[CaseResult]:
     return [run_case(program, cas) for cas in program.model.cas]
 
 
-def _check(program: Program, assertion: n.Expr, context: Context) -> Failure | None:
-    if program.function(assertion)(context):
+def _check(program: Program, assertion: ir.Expr, context: Context_) -> Failure | None:
+    if program.evaluate_expr(assertion, context):
         return None
-    text = print_expr(assertion)
-    if isinstance(assertion, n.Compare):
-        left = program.function(assertion.left)(context)
-        right = program.function(assertion.right)(context)
+    text = print_expr(assertion.source)
+    if isinstance(assertion, ir.Comparison):
+        left = program.evaluate_expr(assertion.left, context)
+        right = program.evaluate_expr(assertion.right, context)
         type_ = _result_type(program, assertion.left)
         expected = f"{SYMBOLS_WORDS.get(assertion.op, assertion.op)}{reader_text(right, type_)}"
-        return Failure(text, expected, reader_text(left, type_), assertion.span)
-    if isinstance(assertion, n.Not):
-        inner = print_expr(assertion.operand)
-        return Failure(text, f"{inner} = faux", f"{inner} = vrai", assertion.span)
-    return Failure(text, "vrai", "faux", assertion.span)
+        return Failure(text, expected, reader_text(left, type_), assertion.source.span)
+    if isinstance(assertion, ir.Not):
+        inner = print_expr(assertion.operand.source)
+        return Failure(text, f"{inner} = faux", f"{inner} = vrai", assertion.source.span)
+    return Failure(text, "vrai", "faux", assertion.source.span)
 
 
 SYMBOLS_WORDS = {"=": "", "!=": "autre chose que ", "<": "moins de ", "<=": "au plus ", ">": "plus de ", ">=": "au moins "}
 
 
-def _result_type(program: Program, expr: n.Expr) -> Type | None:
+def _result_type(program: Program, expr: ir.Expr) -> Type | None:
     match expr:
-        case n.Name(id=id) if id in RESULT_TYPES:
-            return RESULT_TYPES[id]
-        case n.Name(id=id) if id in program.model.donnees:
+        case ir.ResultRef(name=name) if name in RESULT_TYPES:
+            return RESULT_TYPES[name]
+        case ir.DonneeRef(id=id):
             return program.model.donnees[id].type
-        case n.Call(func="montant"):
+        case ir.LineRef(func="montant"):
             return Type("montant")
-        case n.Money():
+        case ir.Const(type=Type(kind="montant")):
             return Type("montant")
     return None

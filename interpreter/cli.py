@@ -18,6 +18,7 @@ import click
 from dsl.avenants import Loader
 from dsl.diagnostics import Diagnostic, render_all_text, render_json, sort_key, to_json_object
 from dsl.driver import check_file
+from interpreter import api
 from dsl.format import format_source
 from dsl.parser import read_source
 from dsl.printer import print_file
@@ -27,9 +28,8 @@ from interpreter.report.diff import diff_document, diff_json
 from interpreter.report.document import render_html, render_markdown
 from interpreter.report.document import render_text as render_text_document
 from interpreter.cases import CaseResult, run_cases
-from interpreter.compiler import EvaluationError, compile_model
 from interpreter.io.declarations import DeclarationError, read_declaration, read_overrides
-from interpreter.evaluate import evaluate
+from interpreter.backends.scalar import EvaluationError, ParametreError, compile_model, evaluate
 from interpreter.report.evaluation import Painter
 from interpreter.report.evaluation import render_json as render_evaluation_json
 from interpreter.report.evaluation import render_text as render_evaluation_text
@@ -161,7 +161,7 @@ def check(fichiers, output_format, strict, no_color):
     loader = Loader()
     diagnostics: list[Diagnostic] = []
     for path in paths:
-        diagnostics += check_file(path, loader).diagnostics
+        diagnostics += api.check(path, loader).diagnostics
     order = {path: i for i, path in enumerate(paths)}
     diagnostics = sorted(unique(diagnostics), key=lambda d: sort_key(d, order))
     errors = sum(d.is_error for d in diagnostics)
@@ -180,14 +180,10 @@ def check(fichiers, output_format, strict, no_color):
 def load_program(convention: str, settings: tuple[str, ...], output_format: str):
     """Check a convention (consolidating an avenant), apply `--set`, compile; or report and exit 1."""
     loader = Loader()
-    checked = check_file(convention, loader)
-    errors = [d for d in checked.diagnostics if d.is_error]
-    if errors:
-        fail(errors, loader.sources, output_format)
-    overrides, problems, sources = read_overrides(checked.model, list(settings))
-    if problems:
-        fail(problems, {**loader.sources, **sources}, output_format)
-    return compile_model(checked.model, overrides), loader
+    try:
+        return api.load(convention, settings, loader).program, loader
+    except api.ConvError as error:
+        fail(error.diagnostics, error.sources, output_format)
 
 
 def fail(diagnostics: list[Diagnostic], sources, output_format: str = "text"):
@@ -324,7 +320,7 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, populatio
 def population_impact(path: str, old_program, new_program, diff, errors_format: str):
     """Evaluate the population with both versions and compare, structure by structure."""
     from interpreter.compare.impact import compare as compare_results
-    from interpreter.population import CompiledPopulationProgram, evaluate_in_chunks
+    from interpreter.backends.vector import simulate
     from interpreter.io.tables import TableError, read_population
 
     results = []
@@ -333,7 +329,7 @@ def population_impact(path: str, old_program, new_program, diff, errors_format: 
             table = read_population(path, program.model, other_columns=frozenset(other.model.donnees))
         except TableError as error:
             fail(error.diagnostics, {}, errors_format)
-        result = evaluate_in_chunks(CompiledPopulationProgram.of(program), table, progress=progress_for(table.size))
+        result = simulate(program, table, progress=progress_for(table.size))
         report_evaluation_errors(result, path, errors_format)
         results.append(result)
     renames = {c.ancien_id: c.id for c in diff.changes if c.kind == "renommage" and c.element in ("critere", "brique")}
@@ -374,7 +370,7 @@ def progress_for(size: int):
 def simulate_command(convention, population, output, settings, output_format, ignore_invalid):
     """Évaluer toute une population de structures : paiements, budget, moyenne, médiane, déciles."""
     from interpreter.compare.impact import summarize
-    from interpreter.population import CompiledPopulationProgram, evaluate_in_chunks
+    from interpreter.backends.vector import simulate
     from interpreter.report.impact import summary_document, summary_json
     from interpreter.io.tables import TableError, read_population, result_frame, write_results
 
@@ -388,7 +384,7 @@ def simulate_command(convention, population, output, settings, output_format, ig
         fail(error.diagnostics, {}, output_format)
     if table.warnings and output_format != "json":
         click.echo(render_all_text(table.warnings, {}) + "\n", err=True)
-    result = evaluate_in_chunks(CompiledPopulationProgram.of(program), table, progress=progress_for(table.size))
+    result = simulate(program, table, progress=progress_for(table.size))
     report_evaluation_errors(result, population, output_format, allowed=ignore_invalid)
     rejects = write_rejects(table, result, population, output) if ignore_invalid else None
     rejected = len({p.row for p in table.problems}) + len(result.errors)

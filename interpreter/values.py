@@ -1,37 +1,58 @@
 """Runtime values and how they are written for a reader.
 
 Values are plain Python: `Decimal` for numbers, montants and pourcentages (a pourcentage
-is held as its fraction: 50 % is `Decimal("0.5")`), `bool`, `datetime.date`, and `str`
-for `choix` values. Arithmetic is exact decimal in `EXACT`; money is rounded to the cent,
-half away from zero, only where LANGUAGE.md says (each line's amount).
+is held as its fraction: 50 % is `Decimal("0.5")`) — or a `Fraction` when a division does not
+give a decimal (1/3) —, `bool`, `datetime.date`, and `str` for `choix` values (see
+`interpreter.backends.scalar`). Nothing here computes: this module only writes values.
 """
 
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import Decimal
+from fractions import Fraction
 
 from dsl.model import Type
+from interpreter.backends.scalar import round_half_away
 
-# Exact enough that multiplications of declared figures never round, and divisions (the
-# only inexact operation) keep 50 significant digits before the final rounding to the cent.
-EXACT = Context(prec=50, rounding=ROUND_HALF_UP)
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
 NO_MONEY = Decimal("0.00")  # an amount of zero, written with its cents
 THIN_SPACE = "\u202f"  # the French thousands separator
 
 
-def to_cents(amount: Decimal) -> Decimal:
-    """Round an amount to the cent, half away from zero."""
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+def to_cents(amount) -> Decimal:
+    """An amount rounded to the cent for display, half away from zero."""
+    return round_half_away(amount, 2)
 
 
-def plain(number: Decimal) -> str:
-    """A decimal without exponent or useless trailing zeros: 1100, 916.575, 0.5."""
+def plain(number) -> str:
+    """A number without exponent or useless trailing zeros: 1100, 916.575, 0.5 — or 1/3 when it
+    has no decimal writing."""
+    if isinstance(number, Fraction):
+        decimal = as_decimal(number)
+        if decimal is None:
+            return f"{number.numerator}/{number.denominator}"
+        number = decimal
     if number == number.to_integral_value():
         return format(number.quantize(Decimal(1)), "f")
     return format(number.normalize(), "f")
+
+
+def as_decimal(number: Fraction) -> Decimal | None:
+    """The exact decimal of a fraction whose denominator divides a power of ten, else None."""
+    den = number.denominator
+    twos = fives = 0
+    while den % 2 == 0:
+        den //= 2
+        twos += 1
+    while den % 5 == 0:
+        den //= 5
+        fives += 1
+    if den != 1:
+        return None
+    places = max(twos, fives)
+    return round_half_away(number, places)
 
 
 def conv_text(value, type_: Type | None = None) -> str:
@@ -71,9 +92,9 @@ def signed_euros(amount: Decimal) -> str:
     return ("+" if amount > 0 else "") + euros(amount)
 
 
-def rounded(number: Decimal, places: int) -> Decimal:
+def rounded(number, places: int) -> Decimal:
     """A number rounded for display (never for computing), half away from zero."""
-    return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) if number.is_finite() else number
+    return round_half_away(number, places)
 
 
 def french_number(number: Decimal, places: int = 3) -> str:
@@ -87,7 +108,7 @@ def french_number(number: Decimal, places: int = 3) -> str:
 
 def reader_text(value, type_: Type | None = None) -> str:
     """A value for a French reader: `27 300,00 €`, `916,575`, `10 %`, `vrai`."""
-    if isinstance(value, Decimal) and not isinstance(value, bool):
+    if isinstance(value, (Decimal, Fraction)):
         kind = type_.kind if type_ is not None else "nombre"
         if kind == "montant":
             return euros(value)

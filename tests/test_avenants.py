@@ -63,7 +63,7 @@ def test_modifie_changes_listed_attributes_only(tmp_path):
     result = consolidated(tmp_path, "modifie critère horaires {\n  points fixes : 900\n}\n")
     assert result.ok, result.diagnostics
     horaires = result.model.criteres["horaires"]
-    assert (print_expr(horaires.points_fixes), horaires.axe, print_expr(horaires.condition)) == ("900", "acces", "jours >= 5")
+    assert (print_expr(horaires.points_fixes.source), horaires.axe, print_expr(horaires.condition.source)) == ("900", "acces", "jours >= 5")
     assert horaires.label == "Horaires"
 
 
@@ -86,7 +86,7 @@ def test_deplace_and_supprime(tmp_path):
 def test_redefined_parametre_keeps_its_label_and_new_ones_are_added(tmp_path):
     result = consolidated(tmp_path, "paramètres {\n  valeur_point = 7.5 €\n}\n")
     point = result.model.parametres["valeur_point"]
-    assert (print_expr(point.value), point.label) == ("7.5 €", "Valeur du point")
+    assert (print_expr(point.value.source), point.label) == ("7.5 €", "Valeur du point")
 
 
 def test_consolidated_model_keeps_base_identity_and_avenant_version(tmp_path):
@@ -115,7 +115,7 @@ def test_chain_of_avenants(tmp_path):
     loader = Loader()
     result = check_file(path, loader)
     assert result.ok, result.diagnostics
-    assert print_expr(result.model.criteres["horaires"].points_fixes) == "1_000"
+    assert print_expr(result.model.criteres["horaires"].points_fixes.source) == "1_000"
     assert [Path(p).name for p in result.chain] == ["base.conv", "av1.conv", "av2.conv"]
 
 

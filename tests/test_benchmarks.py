@@ -8,8 +8,8 @@ import random
 from dsl.checker import check
 from dsl.driver import check_file
 from dsl.parser import lark_parser, parse_text
-from interpreter.compiler import compile_model
-from interpreter.evaluate import evaluate
+from interpreter.backends.scalar import compile_model
+from interpreter.backends.scalar import evaluate
 from tests.conftest import ROOT
 
 

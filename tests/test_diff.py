@@ -15,7 +15,7 @@ from dsl.format import extract_comments, render
 from dsl.parser import parse_text
 from dsl.printer import print_file
 from dsl.source import SourceFile
-from interpreter.compiler import compile_model
+from interpreter.backends.scalar import compile_model
 from interpreter.compare.diff import diff_models, dice
 from tests.conftest import GOLDEN, ROOT
 

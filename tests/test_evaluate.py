@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,9 +16,9 @@ from dsl.parser import parse_text
 from dsl.printer import print_file
 from dsl.checker import check
 from interpreter.cases import cas_donnees, run_cases
-from interpreter.compiler import compile_model
+from interpreter.backends.scalar import compile_model
 from interpreter.io.declarations import DeclarationError, read_declaration, read_overrides
-from interpreter.evaluate import evaluate
+from interpreter.backends.scalar import evaluate
 from tests import strategies as s
 from tests.conftest import GOLDEN, ROOT
 
@@ -229,9 +231,9 @@ PROGRAM_1 = compile_model(AVENANT_1)
 def test_total_is_the_sum_of_its_lines_and_zero_when_a_prerequis_fails(donnees):
     evaluation = evaluate(PROGRAM_1, donnees)
     assert evaluation.total == sum(line.montant for line in evaluation.lines)
-    assert evaluation.total_points == sum(line.points for line in evaluation.lines if line.paid)
+    assert evaluation.total_points == sum((Fraction(line.points) for line in evaluation.lines if line.paid), Fraction(0))
     assert all(line.montant == line.montant.quantize(D("0.01")) for line in evaluation.lines)
-    if not all(evaluation.met[id] for id in PROGRAM_1.prerequis):
+    if not all(evaluation.met[id] for id in PROGRAM_1.plan.prerequis):
         assert str(evaluation.total) == "0.00" and not evaluation.eligible
 
 

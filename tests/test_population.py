@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from dsl.checker import check
 from dsl.driver import check_file
 from dsl.parser import parse_text
-from interpreter.compiler import compile_model
-from interpreter.evaluate import evaluate
-from interpreter.population import CompiledPopulationProgram, evaluate_in_chunks, to_micro
+from interpreter.backends.scalar import compile_model
+from interpreter.backends.scalar import evaluate
+from interpreter.backends.vector import simulate, to_micro
 from interpreter.io.tables import TableError, read_population
 from tests import strategies as s
 from tests.conftest import GOLDEN, ROOT
@@ -96,7 +96,7 @@ def write(tmp_path, model, structures, kind: str):
 def check_batch_equals_scalar(model, structures, path):
     program = compile_model(model)
     population = read_population(path, model)
-    result = evaluate_in_chunks(CompiledPopulationProgram.of(program), population, chunk=7)
+    result = simulate(program, population, chunk=7)
     failed = dict(result.errors)
     for index, structure in enumerate(structures):
         exact = population.exact_inputs(model)(index)
@@ -137,7 +137,7 @@ def test_rounding_halves_are_exact(tmp_path):
     path = write(tmp_path, model, [base], "csv")
     program = compile_model(model)
     population = read_population(path, model)
-    result = evaluate_in_chunks(CompiledPopulationProgram.of(program), population)
+    result = simulate(program, population)
     assert result.lines["variable"][0] == 641603  # 6 416,03 €
     assert result.lines["negatif"][0] == -1  # -0,005 € → -0,01 €
     assert result.total[0] == int(evaluate(program, population.exact_inputs(model)(0), explain=False).total * 100)
@@ -181,7 +181,7 @@ def test_many_decimals_take_the_exact_path(tmp_path):
     program = compile_model(model)
     population = read_population(path, model)
     assert population.aside.all()
-    result = evaluate_in_chunks(CompiledPopulationProgram.of(program), population)
+    result = simulate(program, population)
     assert result.exact_rows == 1
     assert result.total[0] == int(evaluate(program, population.exact_inputs(model)(0), explain=False).total * 100)
 
@@ -190,7 +190,7 @@ def test_empty_population(tmp_path):
     path = tmp_path / "p.csv"
     model = MODELS["langage"]
     path.write_text("id," + ",".join(model.donnees) + "\n", encoding="utf-8")
-    result = evaluate_in_chunks(CompiledPopulationProgram.of(compile_model(model)), read_population(str(path), model))
+    result = simulate(compile_model(model), read_population(str(path), model))
     assert len(result.total) == 0 and np.sum(result.total) == 0
 
 
@@ -208,7 +208,7 @@ def test_example_population_is_reproducible_and_calibrated(tmp_path):
     model = MODELS["avenant 1"]
     others = frozenset(MODELS["avenant 2"].donnees)
     population = read_population(str(committed), model, other_columns=others)
-    result = evaluate_in_chunks(CompiledPopulationProgram.of(compile_model(model)), population)
+    result = simulate(compile_model(model), population)
     mean = Decimal(int(result.total.sum())) / 100 / population.size
     assert abs(mean - Decimal(81_102)) <= Decimal("8110.2"), mean
 
@@ -221,5 +221,5 @@ def test_json_lines_population(tmp_path):
                     encoding="utf-8")
     program = compile_model(model)
     population = read_population(str(path), model)
-    result = evaluate_in_chunks(CompiledPopulationProgram.of(program), population)
+    result = simulate(program, population)
     assert result.total[0] == int(evaluate(program, population.exact_inputs(model)(0), explain=False).total * 100)

@@ -21,9 +21,8 @@ from attrs import frozen
 from dsl import nodes as n
 from dsl.model import SECTIONS, Brique, Critere, Donnee, Model, Parametre
 from dsl.printer import print_expr, print_type, quote
-from interpreter.compiler import Program, compile_model
+from interpreter.backends.scalar import NO_MONEY, Program, compile_model
 from interpreter.compare.reference import line_values, reference_structure
-from interpreter.values import NO_MONEY
 
 RENAME_THRESHOLD = 0.8
 ELEMENT_ORDER = ("critere", "brique", "donnee", "parametre")
@@ -99,7 +98,8 @@ class Diff:
 
 
 def _expr(expr):
-    return None if expr is None else (expr, print_expr(expr))
+    """An IR expression: compared as IR (which ignores how it was written), shown as written."""
+    return None if expr is None else (expr, print_expr(expr.source))
 
 
 def _text(value):

@@ -15,8 +15,8 @@ from decimal import Decimal
 import numpy as np
 from attrs import frozen
 
-from interpreter.compiler import Program
-from interpreter.population import PopulationResult
+from interpreter.backends.scalar import Program
+from interpreter.backends.vector import PopulationResult
 
 DECILES = tuple(range(10, 100, 10))
 
@@ -71,7 +71,7 @@ def summarize(program: Program, result: PopulationResult, rejected: int = 0) -> 
     eligible = int(result.eligible.sum())
     budget = int(total.sum())
     lines = tuple(
-        LineBudget(id, program.elements[id].label, program.elements[id].kind, int((cents != 0).sum()), int(cents.sum()))
+        LineBudget(id, program.model.element(id).label, 'brique' if id in program.model.briques else 'critere', int((cents != 0).sum()), int(cents.sum()))
         for id, cents in result.lines.items()
     )
     return Summary(
@@ -144,9 +144,9 @@ def _line_budgets(old, new, old_program, new_program, renames):
     for id, cents in new.lines.items():
         old_id = old_of.get(id, id)
         before = int(old.lines[old_id].sum()) if old_id in old.lines else 0
-        rows.append((id, new_program.elements[id].label, before, int(cents.sum())))
+        rows.append((id, new_program.model.element(id).label, before, int(cents.sum())))
     for id, cents in old.lines.items():
         if id not in new.lines and id not in renames:
-            rows.append((id, old_program.elements[id].label, int(cents.sum()), 0))
+            rows.append((id, old_program.model.element(id).label, int(cents.sum()), 0))
     rows.sort(key=lambda r: (-abs(r[3] - r[2]), r[0]))
     return tuple(rows)

@@ -13,12 +13,10 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal, localcontext
 
-from dsl import nodes as n
-from dsl.checker import walk
+from dsl import ir
 from dsl.model import Donnee, Model
-from interpreter.compiler import Context, EvaluationError, Program
-from interpreter.evaluate import line_amount
-from interpreter.values import EXACT, NO_MONEY
+from dsl.payment import line_euros, line_points
+from interpreter.backends.scalar import EXACT, NO_MONEY, EvaluationError, Program, ScalarBackend, round_half_away
 
 UNBOUNDED_SEARCH = Decimal(100_000)
 
@@ -39,8 +37,8 @@ def reference_structure(program: Program) -> dict:
 
 def _default(model: Model, donnee: Donnee, program: Program):
     kind = donnee.type.kind
-    if donnee.id == "patientele" and program.patientele_reference is not None:
-        return program.patientele_reference
+    if donnee.id == "patientele" and "patientele_reference" in program.parametres:
+        return program.parametres["patientele_reference"]
     if kind == "booleen":
         return True
     if kind == "choix":
@@ -62,36 +60,33 @@ def _amount_expressions(model: Model):
 def _caps(program: Program, id: str, donnee: Donnee, values: dict):
     """For each `min(…)` that caps the donnée in an amount: the smallest value reaching the cap."""
     for expr in _amount_expressions(program.model):
-        for call in walk(expr):
-            if not (isinstance(call, n.Call) and call.func == "min"):
+        for call in ir.walk(expr):
+            if not (isinstance(call, ir.Extremum) and call.func == "min"):
                 continue
-            capped = [a for a in call.args if any(isinstance(e, n.Name) and e.id == id for e in walk(a))]
-            constants = [a for a in call.args if a not in capped and not _reads_donnees(a, program.model)]
+            capped = [a for a in call.args if id in ir.donnees_read(a)]
+            constants = [a for a in call.args if a not in capped and not ir.donnees_read(a)]
             if len(capped) == 1 and constants:
-                limit = min(program.function(c)(None) for c in constants)
-                yield _solve(program.function(capped[0]), id, donnee, values, limit)
+                limit = min(program.evaluate_expr(c, program.context(values)) for c in constants)
+                yield _solve(program, capped[0], id, donnee, values, limit)
 
 
-def _reads_donnees(expr: n.Expr, model: Model) -> bool:
-    return any(isinstance(e, n.Name) and e.id in model.donnees for e in walk(expr))
-
-
-def _solve(function, id: str, donnee: Donnee, values: dict, limit: Decimal) -> Decimal | None:
-    """The smallest value of the donnée for which `function` reaches `limit` (assumed non-decreasing)."""
+def _solve(program: Program, expr: ir.Expr, id: str, donnee: Donnee, values: dict, limit) -> Decimal | None:
+    """The smallest value of the donnée for which `expr` reaches `limit` (assumed non-decreasing)."""
     low = donnee.low if donnee.low is not None else Decimal(0)
     high = donnee.high if donnee.high is not None else UNBOUNDED_SEARCH
 
     def reaches(value: Decimal) -> bool:
         try:
-            return function(Context({**values, id: value})) >= limit
+            return program.evaluate_expr(expr, program.context({**values, id: value})) >= limit
         except EvaluationError:
             return False
 
     if not reaches(high):
         return None
-    step = Decimal(1) if donnee.type.kind == "entier" else Decimal("0.01")
+    places = 0 if donnee.type.kind == "entier" else 2
+    step = Decimal(1).scaleb(-places)
     while high - low > step:
-        middle = ((low + high) / 2).quantize(step)
+        middle = round_half_away((low + high) / 2, places)
         if reaches(middle):
             high = middle
         else:
@@ -100,19 +95,14 @@ def _solve(function, id: str, donnee: Donnee, values: dict, limit: Decimal) -> D
 
 
 def line_values(program: Program, structure: dict) -> dict[str, Decimal]:
-    """What each remunerated line (section critère or brique) is worth for a structure, as if met."""
+    """What each paying line (section critère or brique) is worth for a structure, as if met."""
     result = {}
     with localcontext(EXACT):
-        context = Context(structure)
-        for id in program.lines:
-            element = program.elements[id]
-            if element.brique is not None:
-                continue
-            if not element.remunerated:
-                result[id] = NO_MONEY
-                continue
+        backend = ScalarBackend(program, program.context(structure))
+        for id in program.plan.paying:
+            element = program.model.element(id)
             try:
-                result[id] = line_amount(program, element, context)[1]
+                result[id] = backend.cents(line_euros(backend, element, line_points(backend, element)))
             except EvaluationError:
                 result[id] = NO_MONEY
     return result

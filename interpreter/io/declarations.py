@@ -361,6 +361,7 @@ def read_overrides(model: Model, settings: list[str]) -> tuple[dict, list[Diagno
         problems += diagnostics
         if expr is not None:
             overrides[id] = expr
-    if not problems:
-        problems += check_overrides(model, overrides)
-    return overrides, problems, sources
+    if problems:
+        return {}, problems, sources
+    lowered, problems = check_overrides(model, overrides)
+    return lowered, problems, sources

@@ -107,9 +107,12 @@ def read_frame(path: str) -> pl.DataFrame:
                                      suggestion="vérifiez le format du fichier et son encodage (UTF-8)")]) from None
 
 
-def read_population(path: str, model: Model, other_columns=frozenset(), keep_invalid: bool = False) -> Population:
-    """Read and validate a population; raise `TableError` (every problem listed) unless `keep_invalid`."""
-    frame = read_frame(path)
+def read_population(source: str | pl.DataFrame, model: Model, other_columns=frozenset(),
+                    keep_invalid: bool = False) -> Population:
+    """Read (a file) and validate a population (a file, or a DataFrame already in memory); raise
+    `TableError` (every problem listed) unless `keep_invalid`."""
+    frame = source if isinstance(source, pl.DataFrame) else read_frame(source)
+    path = "<DataFrame>" if isinstance(source, pl.DataFrame) else source
     warnings = _check_columns(path, frame, model, other_columns)
     ids = frame["id"].cast(pl.String)
     problems: list[RowProblem] = []

@@ -9,10 +9,12 @@ with two decimals and a `.`; points are exact decimal strings.
 from __future__ import annotations
 
 import json
+from decimal import Decimal, localcontext
+from fractions import Fraction
 
 from dsl.model import SECTION_TITLES, SECTIONS
-from interpreter.compiler import Program
-from interpreter.evaluate import Evaluation, LineResult
+from interpreter.backends.scalar import EXACT, Evaluation, LineResult, Program
+from interpreter.backends.scalar import add as exact_add
 from interpreter.values import ZERO, euros, french_number, plain, rounded
 
 GREEN, RED, DIM, BOLD, RESET = "\033[32m", "\033[31m", "\033[2m", "\033[1m", "\033[0m"
@@ -40,7 +42,7 @@ def to_json(evaluation: Evaluation, program: Program, structure: str | None = No
         "briques": [
             {"id": line.id, "libelle": line.label, "debloquee": line.met, "payee": line.paid,
              "points": points_text(line.points), "montant": money(line.montant), "explication": line.explanation,
-             "criteres": list(program.elements[line.id].criteres)}
+             "criteres": list(program.model.briques[line.id].criteres)}
             for line in briques
         ],
         "parametres": {id: _parameter_text(value) for id, value in program.parametres.items()},
@@ -57,7 +59,7 @@ def points_text(points) -> str:
 
 
 def _parameter_text(value) -> str:
-    return plain(value) if not isinstance(value, (bool, str)) and hasattr(value, "as_tuple") else str(value)
+    return plain(value) if isinstance(value, (Decimal, Fraction)) else str(value)
 
 
 def render_json(evaluation: Evaluation, program: Program, structure: str | None = None) -> str:
@@ -112,9 +114,17 @@ def _rows(results: list[LineResult], width: int, painter: Painter, indent: str, 
 
 
 def _subtotal(results: list[LineResult], width: int) -> str:
-    points = sum((line.points for line in results if line.paid), start=ZERO)
+    points = ZERO
+    for line in results:
+        if line.paid:
+            points = exact_sum(points, line.points)
     amount = sum((line.montant for line in results if line.paid), start=ZERO)
     return f"{'sous-total':>{width}}{french_number(points):>10}  {euros(amount):>14}"
+
+
+def exact_sum(a, b):
+    with localcontext(EXACT):
+        return exact_add(a, b)
 
 
 class Painter:

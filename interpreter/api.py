@@ -1,0 +1,231 @@
+"""The Python API: what notebooks and the `convcheck` command call.
+
+    from interpreter import api
+    conv = api.load("conventions/aci-msp-avenant-1.conv")        # raises api.ConvError
+    result = conv.evaluate({"patientele": 4000, ...})              # .eligible, .total, .lines
+    table = conv.simulate("examples/population/population.csv")    # a polars DataFrame
+    change = api.diff(conv, api.load(..., overrides={"valeur_point": "8 €"}))
+
+Every problem a user can cause comes back as an `api.ConvError` carrying the diagnostics
+(`dsl.diagnostics.Diagnostic`), never as a traceback; `str(error)` renders them in French.
+The pipeline is the one the command line runs: read → parse → consolidate avenants → check →
+compute the paramètres → evaluate (scalar backend for one structure, vector backend for a
+population).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from attrs import field, frozen
+
+from dsl.avenants import Loader
+from dsl.diagnostics import Diagnostic, render_all_text
+from dsl.driver import check_file
+from dsl.model import Model
+from dsl.source import SourceFile
+from interpreter.backends.scalar import EvaluationError, Evaluation, ParametreError, Program, compile_model, evaluate
+from interpreter.cases import CaseResult, run_cases
+from interpreter.io.declarations import DeclarationError, Entry, read_declaration, read_overrides, validate
+
+if TYPE_CHECKING:  # populations need polars and numpy: imported only when a population is used
+    import polars as pl
+
+    from interpreter.backends.vector import PopulationResult
+    from interpreter.compare.diff import Diff
+    from interpreter.compare.impact import Impact, Summary
+    from interpreter.io.tables import Population
+
+
+class ConvError(Exception):
+    """Input that prevents the job: the diagnostics that say why, and the sources to show them."""
+
+    def __init__(self, diagnostics: list[Diagnostic], sources: Mapping[str, SourceFile] | None = None):
+        super().__init__(f"{len(diagnostics)} diagnostic(s)")
+        self.diagnostics = list(diagnostics)
+        self.sources = dict(sources or {})
+
+    def __str__(self) -> str:
+        return render_all_text(self.diagnostics, self.sources)
+
+
+@frozen
+class Checked:
+    """The outcome of checking one file: its model (None on errors), diagnostics, chain of bases, sources."""
+
+    path: str
+    model: Model | None
+    diagnostics: tuple[Diagnostic, ...]
+    chain: tuple[str, ...]
+    sources: dict[str, SourceFile] = field(eq=False, repr=False)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+
+def check(path: str, loader: Loader | None = None) -> Checked:
+    """Check a convention or an avenant: the front end, then the paramètres are computed (a constant
+    division by zero is an error at the paramètre)."""
+    loader = loader if loader is not None else Loader()
+    checked = check_file(str(path), loader)
+    diagnostics = list(checked.diagnostics)
+    model = checked.model
+    if model is not None:
+        try:
+            compile_model(model)
+        except ParametreError as error:
+            diagnostics.append(parametre_diagnostic(error, model.parametres[error.id].node.value.span))
+            model = None
+    return Checked(str(path), model, tuple(diagnostics), checked.chain, loader.sources)
+
+
+def parametre_diagnostic(error: ParametreError, span) -> Diagnostic:
+    return Diagnostic("parametre-incalculable", f"le paramètre « {error.id} » ne peut pas être calculé : {error.message}",
+                      span=span, suggestion="corrigez son expression : elle vaut la même chose pour toutes les structures")
+
+
+def load(path: str | Path, overrides: Mapping[str, str] | Sequence[str] | None = None,
+         loader: Loader | None = None) -> Convention:
+    """Load a version, ready to evaluate; `overrides` replace paramètres, as a mapping
+    (`{"valeur_point": "8 €"}`) or as the command line's `--set` settings (`["valeur_point=8 €"]`).
+    Raises `ConvError`."""
+    loader = loader if loader is not None else Loader()
+    checked = check(str(path), loader)
+    if checked.errors:
+        raise ConvError(checked.errors, loader.sources)
+    if isinstance(overrides, Mapping):
+        settings = [f"{id}={value}" for id, value in overrides.items()]
+    else:
+        settings = list(overrides or ())
+    lowered, problems, sources = read_overrides(checked.model, settings)
+    if problems:
+        raise ConvError(problems, {**loader.sources, **sources})
+    try:
+        program = compile_model(checked.model, lowered)
+    except ParametreError as error:
+        origin = lowered.get(error.id)
+        span = origin.source.span if origin is not None else checked.model.parametres[error.id].node.value.span
+        raise ConvError([parametre_diagnostic(error, span)], {**loader.sources, **sources}) from None
+    return Convention(str(path), program, checked.chain, {**loader.sources, **sources})
+
+
+@frozen
+class Convention:
+    """A checked version of a convention, compiled, with its paramètres bound."""
+
+    path: str
+    program: Program
+    chain: tuple[str, ...]  # the files it was read from, root convention first
+    sources: dict[str, SourceFile] = field(eq=False, repr=False)
+
+    @property
+    def model(self) -> Model:
+        return self.program.model
+
+    @property
+    def parametres(self) -> dict[str, Any]:
+        return self.program.parametres
+
+    def evaluate(self, declaration: Mapping[str, Any] | str | Path, explain: bool = True) -> Evaluation:
+        """One structure: a mapping donnée → value (as in a declaration file), or a declaration file."""
+        structure_id, donnees = self.declaration(declaration)
+        try:
+            return evaluate(self.program, donnees, explain=explain)
+        except EvaluationError as error:
+            where = declaration if isinstance(declaration, (str, Path)) else "<déclaration>"
+            raise ConvError([Diagnostic("evaluation-impossible", f"structure « {structure_id} » : {error}",
+                                        file=str(where))]) from None
+
+    def declaration(self, declaration: Mapping[str, Any] | str | Path) -> tuple[str, dict]:
+        """A structure's id and its validated données."""
+        if isinstance(declaration, (str, Path)):
+            try:
+                structure = read_declaration(str(declaration), self.model)
+            except DeclarationError as error:
+                raise ConvError(error.diagnostics, {error.source.path: error.source} if error.source else {}) from None
+            return structure.id, structure.donnees
+        entries = {str(k): Entry(v, None, None) for k, v in declaration.items() if k != "id"}
+        donnees, problems = validate(self.model, entries, "<déclaration>")
+        if problems:
+            raise ConvError(problems)
+        return str(declaration.get("id", "structure")), donnees
+
+    def cases(self) -> list[CaseResult]:
+        """Run the worked cases (`cas`) of the version."""
+        return run_cases(self.program)
+
+    def simulate(self, population: str | Path | pl.DataFrame) -> pl.DataFrame:
+        """A population (CSV, Parquet, JSON Lines, or a DataFrame): one row per structure — id,
+        eligible, total, total_points, then one column per line, in euros (Decimal)."""
+        return self.simulation(population).table()
+
+    def simulation(self, population: str | Path | pl.DataFrame | Population, keep_invalid: bool = False,
+                   progress=None, other_columns=frozenset()) -> Simulation:
+        """Evaluate a population; invalid rows are errors unless `keep_invalid` (then they are set aside)."""
+        from interpreter.backends.vector import simulate
+
+        table = self.population(population, keep_invalid, other_columns)
+        return Simulation(self, table, simulate(self.program, table, progress=progress))
+
+    def population(self, population, keep_invalid: bool = False, other_columns=frozenset()) -> Population:
+        """Read and validate a population for this version."""
+        from interpreter.io.tables import Population, TableError, read_population
+
+        if isinstance(population, Population):
+            return population
+        source = str(population) if isinstance(population, (str, Path)) else population
+        try:
+            return read_population(source, self.model, other_columns=other_columns, keep_invalid=keep_invalid)
+        except TableError as error:
+            raise ConvError(error.diagnostics) from None
+
+
+@frozen
+class Simulation:
+    """A population evaluated by one version."""
+
+    convention: Convention
+    population: Population
+    result: PopulationResult
+
+    def table(self, typed: bool = True) -> pl.DataFrame:
+        """One row per structure; `typed` gives Decimal columns, else decimal text (for CSV)."""
+        from interpreter.io.tables import result_frame
+
+        return result_frame(self.result, list(self.result.lines), typed=typed)
+
+    def summary(self, rejected: int = 0) -> Summary:
+        from interpreter.compare.impact import summarize
+
+        return summarize(self.convention.program, self.result, rejected)
+
+    def errors(self) -> list[Diagnostic]:
+        """The structures that could not be evaluated (a division by zero…), as diagnostics."""
+        return [Diagnostic("evaluation-impossible", f"structure « {id} » : {message}", file=self.population.path)
+                for id, message in self.result.errors]
+
+
+def diff(old: Convention, new: Convention) -> Diff:
+    """What changes from one version to the other, clause by clause and in euros (the diff the CLI renders)."""
+    from interpreter.compare.diff import diff_models
+
+    return diff_models(old.model, new.model, old.program, new.program)
+
+
+def impact(old: Convention, new: Convention, population: str | Path | pl.DataFrame, change: Diff | None = None,
+           progress=None) -> Impact:
+    """The money impact of going from `old` to `new` on a population, structure by structure."""
+    from interpreter.compare.impact import compare
+
+    change = change if change is not None else diff(old, new)
+    results = []
+    for version, other in ((old, new), (new, old)):
+        simulation = version.simulation(population, progress=progress, other_columns=frozenset(other.model.donnees))
+        if simulation.result.errors:
+            raise ConvError(simulation.errors())
+        results.append(simulation.result)
+    renames = {c.ancien_id: c.id for c in change.changes if c.kind == "renommage" and c.element in ("critere", "brique")}
+    return compare(results[0], results[1], old.program, new.program, renames)

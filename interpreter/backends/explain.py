@@ -1,0 +1,155 @@
+"""Explanations of the scalar backend: why a critère is met or not, in words, with the values.
+
+For a condition, the smallest parts that decided it are named with the values that did it:
+`jours_ouverture >= 5 : faux (jours_ouverture = 4) — il faudrait jours_ouverture ≥ 5`. The
+text of each part is its surface expression (`ir` nodes keep it); what does not depend on the
+structure (the text, the names shown, the constant side of a comparison) is worked out once per
+program and node.
+"""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+from dsl import ir
+from dsl import nodes as n
+from dsl.model import Brique, Critere, Type
+from dsl.printer import print_expr
+from interpreter.backends.scalar import Context_, EvaluationError, Program
+from interpreter.values import conv_text
+
+SYMBOLS = {">=": "≥", "<=": "≤", "!=": "≠", "=": "=", "<": "<", ">": ">"}
+FLIPPED = {">=": "<=", "<=": ">=", "<": ">", ">": "<", "=": "=", "!=": "!="}
+
+
+@frozen
+class Leaf:
+    """What an explanation says of one part of a condition, worked out once."""
+
+    text: str
+    shown: tuple[tuple[str, ir.Expr, Type], ...]  # names read, how to get them, how to write them
+    hint: tuple[str, str, ir.Expr] | None  # (the varying side, the wanted operator, the constant side)
+
+
+def reasons(program: Program, expr: ir.Expr, context: Context_) -> list[str]:
+    """What made a boolean expression true or false, in words."""
+    match expr:
+        case ir.Logic(op=op, left=left, right=right):
+            return _logic_reasons(program, op, left, right, context)
+        case ir.Not(operand=operand):
+            return reasons(program, operand, context)
+    return [_leaf_reason(program, expr, context)]
+
+
+def _logic_reasons(program: Program, op: str, left: ir.Expr, right: ir.Expr, context: Context_) -> list[str]:
+    deciding = (lambda v: v is False) if op == "et" else (lambda v: v is True)
+    a, b = _value(program, left, context), _value(program, right, context)
+    if deciding(a) and not deciding(b):
+        return reasons(program, left, context)
+    if deciding(b) and not deciding(a):
+        return reasons(program, right, context)
+    return reasons(program, left, context) + reasons(program, right, context)
+
+
+def _value(program: Program, expr: ir.Expr, context: Context_):
+    """A part's value, or None when it cannot be computed (the evaluation did not need it)."""
+    try:
+        return bool(program.evaluate_expr(expr, context))
+    except EvaluationError:
+        return None
+
+
+def _leaf_reason(program: Program, expr: ir.Expr, context: Context_) -> str:
+    leaf = _leaf(program, expr)
+    value = _value(program, expr, context)
+    text = f"{leaf.text} : {'vrai' if value else 'faux'}"
+    values = ", ".join(f"{name} = {conv_text(program.evaluate_expr(get, context), type_)}" for name, get, type_ in leaf.shown)
+    if values:
+        text += f" ({values})"
+    if value is False and leaf.hint is not None:
+        side, op, constant = leaf.hint
+        text += f" — il faudrait {side} {SYMBOLS[op]} {_constant_text(program, constant, context)}"
+    return text
+
+
+def _leaf(program: Program, expr: ir.Expr) -> Leaf:
+    cache = program.explanations
+    found = cache.get(id(expr))
+    if found is None:
+        found = cache[id(expr)] = Leaf(_describe(program, expr), _shown(program, expr), _hint(expr))
+    return found
+
+
+def _describe(program: Program, expr: ir.Expr) -> str:
+    if isinstance(expr, ir.Met):
+        target = program.model.element(expr.id)
+        return f"atteint({target.id}) « {target.label or target.id} »"
+    return print_expr(expr.source)
+
+
+def _shown(program: Program, expr: ir.Expr) -> tuple:
+    """The données and paramètres a part reads (none for a bare name: its value is the part's own)."""
+    if isinstance(expr, (ir.DonneeRef, ir.ParametreRef)):
+        return ()
+    found = {}
+    for node in ir.walk(expr):
+        if isinstance(node, ir.DonneeRef):
+            found.setdefault(node.id, (node.id, node, program.model.donnees[node.id].type))
+        elif isinstance(node, ir.ParametreRef):
+            found.setdefault(node.id, (node.id, node, program.parametre_types[node.id]))
+    return tuple(sorted(found.values(), key=lambda item: item[0]))
+
+
+def _hint(expr: ir.Expr) -> tuple[str, str, ir.Expr] | None:
+    """For a comparison with a constant side: what the other side would need to be."""
+    if not isinstance(expr, ir.Comparison) or expr.op == "!=" or expr.left is None or expr.right is None:
+        return None
+    left_constant, right_constant = not ir.reads_structure(expr.left), not ir.reads_structure(expr.right)
+    if right_constant and not left_constant:
+        return print_expr(expr.left.source), expr.op, expr.right
+    if left_constant and not right_constant:
+        return print_expr(expr.right.source), FLIPPED[expr.op], expr.left
+    return None
+
+
+def _constant_text(program: Program, expr: ir.Expr, context: Context_) -> str:
+    type_ = {n.Money: Type("montant"), n.Percent: Type("pourcentage")}.get(type(expr.source))
+    if isinstance(expr, ir.ParametreRef):
+        type_ = program.parametre_types[expr.id]
+    return conv_text(program.evaluate_expr(expr, context), type_)
+
+
+# ---- lines and eligibility ----------------------------------------------------------------------------
+
+
+def line_text(program: Program, element: Critere | Brique, context: Context_, eligible: bool) -> str:
+    """Why a line pays or not."""
+    if isinstance(element, Brique):
+        return _brique_text(program, element, context, eligible)
+    if not context.met[element.id]:
+        return "condition non remplie : " + " ; ".join(reasons(program, element.condition, context))
+    if element.brique is None and not eligible:
+        return "condition remplie, mais la structure n'est pas éligible : rien n'est versé"
+    return "condition remplie"
+
+
+def _brique_text(program: Program, brique: Brique, context: Context_, eligible: bool) -> str:
+    if not _value(program, brique.condition, context):
+        return "la structure n'a pas demandé à entrer dans la brique : " + " ; ".join(
+            reasons(program, brique.condition, context))
+    blocking = [program.model.criteres[id] for id in brique.criteres if not context.met[id]]
+    if blocking:
+        parts = [f"« {c.label or c.id} » ({' ; '.join(reasons(program, c.condition, context))})" for c in blocking]
+        return "brique bloquée par " + ", ".join(parts)
+    if not eligible:
+        return "brique débloquée, mais la structure n'est pas éligible : rien n'est versé"
+    return "brique débloquée : tous ses critères sont atteints"
+
+
+def eligibility_text(program: Program, context: Context_) -> str:
+    """Why a structure is not eligible: the prérequis it misses, each with its reasons."""
+    failing = [program.model.criteres[id] for id in program.plan.prerequis if not context.met[id]]
+    parts = [f"« {c.label or c.id} » ({' ; '.join(reasons(program, c.condition, context))})" for c in failing]
+    word = "le prérequis" if len(failing) == 1 else "les prérequis"
+    verb = "n'est pas atteint" if len(failing) == 1 else "ne sont pas atteints"
+    return f"Structure non éligible : {word} {', '.join(parts)} {verb}. Aucune rémunération n'est versée."

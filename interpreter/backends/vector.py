@@ -1,0 +1,609 @@
+"""The vector backend: the IR over a whole population at once — exact, and unable to wrap.
+
+Every number is an exact rational per structure, `num / den`: `num` an int64 array, or a numpy
+array of Python integers where int64 could not hold it, or one Python int for all rows; `den`
+one positive Python int (declared decimals are integers over a power of ten, a pourcentage over
+a hundred more) or, after a division by a donnée, an array. Each value carries bounds of its
+numerator and denominator. Before an operation is made, the bounds of its result are worked
+out; when they do not fit int64, the operation is done on Python integers instead. Overflow is
+thus impossible by construction, not detected after the fact, and no row ever comes from
+approximate arithmetic: the result is, cent for cent, the scalar backend's (`n / 3 * 3 = n` in
+both).
+
+A value also carries the rows where it cannot be computed (a division by zero, an amount beyond
+the guaranteed limit). As in the scalar backend, the right side of `et`/`ou` and the branches of
+`si` count only where they are reached, and an amount only where it is paid: a row whose result
+needs an impossible value is handed to the scalar backend, which reports it in words.
+
+Libraries: numpy for the arithmetic (one array operation per node, no per-structure loop).
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Callable
+from decimal import Decimal, localcontext
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+from attrs import frozen
+
+from dsl import ir
+from dsl.model import Model
+from dsl.payment import MAX_CENTS, Plan, settle
+from interpreter.backends import scalar
+
+LIMIT = 2**62  # an int64 array never holds a magnitude beyond this
+EPOCH = datetime.date(1970, 1, 1)
+
+
+# ---- values -------------------------------------------------------------------------------------------
+
+
+class Num:
+    """Exact rationals `num / den` per row, with bounds (`nb` ≥ max |num|, `db` ≥ max den) and the rows
+    where the value is undefined (`bad`, None when there are none)."""
+
+    __slots__ = ("num", "den", "nb", "db", "bad")
+
+    def __init__(self, num, den, nb: int, db: int, bad=None):
+        self.num, self.den, self.nb, self.db, self.bad = num, den, nb, db, bad
+
+    @classmethod
+    def constant(cls, value) -> Num:
+        numerator, denominator = Fraction(value).as_integer_ratio()
+        return cls(numerator, denominator, abs(numerator), denominator)
+
+
+class Flag:
+    """A condition per row (a bool array, or one bool for all rows)."""
+
+    __slots__ = ("value", "bad")
+
+    def __init__(self, value, bad=None):
+        self.value = bool(value) if isinstance(value, np.bool_) else value
+        self.bad = bad
+
+
+class Code:
+    """A date (days since 1970-01-01) or a `choix` value (its index in the list of choices) per row:
+    values that only compare."""
+
+    __slots__ = ("value", "bad")
+
+    def __init__(self, value, bad=None):
+        self.value, self.bad = value, bad
+
+
+def union(*masks):
+    """The rows bad in any of the masks (None for none)."""
+    result = None
+    for mask in masks:
+        if mask is not None:
+            result = mask if result is None else result | mask
+    return result
+
+
+def restrict(mask, where):
+    """The bad rows of a part computed only where `where` holds."""
+    if mask is None or where is True:
+        return mask
+    if where is False:
+        return None
+    return mask & where
+
+
+# ---- integer arithmetic that cannot overflow ----------------------------------------------------------
+
+
+def big(value):
+    """Python integers: an int64 array as an object array (a Python int stays one)."""
+    if isinstance(value, np.ndarray) and value.dtype != object:
+        return value.astype(object)
+    return value
+
+
+def fits(bound: int) -> bool:
+    return bound < LIMIT
+
+
+def times(a, b, bound: int):
+    """a × b, where |a × b| ≤ bound: in int64 when the bound fits, else in Python integers."""
+    if isinstance(a, int) and isinstance(b, int):
+        return a * b
+    if fits(bound):
+        return a * b
+    return big(a) * big(b)
+
+
+def plus(a, b, bound: int, sign: int = 1):
+    """a ± b, where |a ± b| ≤ bound."""
+    if isinstance(a, int) and isinstance(b, int):
+        return a + sign * b
+    if not fits(bound):
+        a, b = big(a), big(b)
+    return a + b if sign > 0 else a - b
+
+
+def magnitude(values) -> int:
+    """The largest absolute value (exact, as a Python int)."""
+    if isinstance(values, int):
+        return abs(values)
+    if len(values) == 0:
+        return 0
+    return int(np.max(np.abs(values)))
+
+
+def tighten(value: Num) -> Num:
+    """Bounds from the values themselves, and an int64 array again when they fit."""
+    nb = magnitude(value.num)
+    num = value.num
+    if isinstance(num, np.ndarray) and num.dtype == object and fits(nb):
+        num = num.astype(np.int64)
+    den, db = value.den, value.db
+    if isinstance(den, np.ndarray):
+        db = magnitude(den)
+        if den.dtype == object and fits(db):
+            den = den.astype(np.int64)
+    return Num(num, den, nb, db, value.bad)
+
+
+def common(a: Num, b: Num) -> tuple[Any, Any, Any, int, int, int]:
+    """Numerators of a and b over one denominator: (a's, b's, denominator, their bounds)."""
+    if isinstance(a.den, int) and isinstance(b.den, int):
+        if a.den == b.den:
+            return a.num, b.num, a.den, a.nb, b.nb, a.db
+        lcm = math.lcm(a.den, b.den)
+        fa, fb = lcm // a.den, lcm // b.den
+        return times(a.num, fa, a.nb * fa), times(b.num, fb, b.nb * fb), lcm, a.nb * fa, b.nb * fb, lcm
+    left, right = times(a.num, b.den, a.nb * b.db), times(b.num, a.den, b.nb * a.db)
+    return left, right, times(a.den, b.den, a.db * b.db), a.nb * b.db, b.nb * a.db, a.db * b.db
+
+
+def add(a: Num, b: Num, sign: int = 1) -> Num:
+    x, y, den, bx, by, db = common(a, b)
+    return reduced(Num(plus(x, y, bx + by, sign), den, bx + by, db, union(a.bad, b.bad)))
+
+
+def multiply(a: Num, b: Num) -> Num:
+    nb, db = a.nb * b.nb, a.db * b.db
+    return reduced(Num(times(a.num, b.num, nb), times(a.den, b.den, db), nb, db, union(a.bad, b.bad)))
+
+
+def divide(a: Num, b: Num) -> Num:
+    """a ÷ b; rows dividing by zero are undefined."""
+    if isinstance(b.num, int):
+        if b.num == 0:
+            return Num(0, 1, 0, 1, union(a.bad, b.bad, np.True_))
+        sign = -1 if b.num < 0 else 1
+        return multiply(a, Num(sign * b.den, abs(b.num), b.db, abs(b.num), b.bad))
+    zero = b.num == 0
+    divisor = np.where(zero, 1, b.num)
+    sign = np.where(divisor < 0, -1, 1)
+    numerator = times(times(a.num, b.den, a.nb * b.db), sign, a.nb * b.db)
+    denominator = times(a.den, np.abs(divisor), a.db * b.nb)
+    bad = union(a.bad, b.bad, zero if zero.any() else None)
+    return reduced(Num(numerator, denominator, a.nb * b.db, a.db * max(b.nb, 1), bad))
+
+
+def reduced(value: Num) -> Num:
+    """Divide out common factors when the denominator grows, so values stay in int64 when they can."""
+    if value.db <= 10**9:
+        return value
+    if isinstance(value.den, int):
+        g = math.gcd(value.den, _gcd_all(value.num))
+        if g > 1:
+            return tighten(Num(value.num // g, value.den // g, value.nb // g, value.db // g, value.bad))
+        return value
+    num = value.num
+    if isinstance(num, int):
+        num = np.full(len(value.den), num, dtype=np.int64 if fits(abs(num)) else object)
+    if num.dtype != object and value.den.dtype != object:
+        g = np.gcd(num, value.den)
+    else:
+        g = np.frompyfunc(math.gcd, 2, 1)(num, value.den)
+    g = np.where(g == 0, 1, g)
+    return tighten(Num(num // g, value.den // g, value.nb, value.db, value.bad))
+
+
+def _gcd_all(values) -> int:
+    if isinstance(values, int):
+        return values
+    if values.dtype == object:
+        return math.gcd(*values.tolist()) if len(values) else 0
+    return int(np.gcd.reduce(values)) if len(values) else 0
+
+
+def round_half_away(value: Num, digits: int) -> Num:
+    """Round to `digits` decimals, half away from zero, exactly."""
+    scale = 10**digits
+    scaled = times(value.num, scale, value.nb * scale)
+    den = value.den
+    if isinstance(scaled, int) and isinstance(den, int):
+        q, r = divmod(abs(scaled), den)
+        q += 2 * r >= den
+        return Num(-q if scaled < 0 else q, scale, q, scale, value.bad)
+    size = abs(scaled)
+    q, r = size // den, size % den
+    q = q + (2 * r >= den)
+    result = np.where(scaled < 0, -q, q)
+    if result.dtype == object and fits(value.nb * scale + 1):
+        result = result.astype(np.int64)
+    return Num(result, scale, value.nb * scale + 1, scale, value.bad)
+
+
+COMPARISONS = {"=": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal, ">": np.greater,
+               ">=": np.greater_equal}
+
+
+def compare(op: str, a, b) -> Flag:
+    if isinstance(a, Num):
+        x, y, *_ = common(a, b)
+        result = COMPARISONS[op](x, y)
+    else:
+        result = COMPARISONS[op](a.value, b.value)
+    if isinstance(result, np.ndarray) and result.dtype == object:
+        result = result.astype(bool)
+    return Flag(bool(result) if isinstance(result, np.bool_) else result, union(a.bad, b.bad))
+
+
+# ---- the meaning of each IR node, in one place ----------------------------------------------------------
+
+
+class Rows:
+    """One evaluation: the population's columns and the paramètres, as vector values, and what is met."""
+
+    def __init__(self, size: int, columns: dict, parametres: dict):
+        self.size = size
+        self.columns = columns
+        self.parametres = parametres
+        self.met: dict[str, Flag] = {}
+
+
+Fn = Callable[[Rows], Any]
+
+
+def constant(value, type_: ir.Type):
+    """A scalar value (a constant, a paramètre) as a vector value."""
+    if isinstance(value, bool):
+        return Flag(value)
+    if isinstance(value, datetime.date):
+        return Code((value - EPOCH).days)
+    if isinstance(value, str):
+        return Code(type_.choices.index(value))
+    return Num.constant(value)
+
+
+def compile_expr(expr: ir.Expr) -> Fn:
+    """A function computing the expression for every row of a `Rows`."""
+    match expr:
+        case ir.Const(value=v, type=t):
+            value = constant(v, t)
+            return lambda rows: value
+        case ir.DonneeRef(id=id):
+            return lambda rows: rows.columns[id]
+        case ir.ParametreRef(id=id):
+            return lambda rows: rows.parametres[id]
+        case ir.Met(id=id):
+            return lambda rows: rows.met[id]
+        case ir.Negate(operand=o):
+            f = compile_expr(o)
+            return lambda rows: _negate(f(rows))
+        case ir.Not(operand=o):
+            f = compile_expr(o)
+            return lambda rows: _not(f(rows))
+        case ir.Arithmetic(op=op, left=left, right=right):
+            a, b = compile_expr(left), compile_expr(right)
+            operation = ARITHMETIC[op]
+            return lambda rows: operation(a(rows), b(rows))
+        case ir.Comparison(op=op, left=left, right=right):
+            a, b = compile_expr(left), compile_expr(right)
+            return lambda rows: compare(op, a(rows), b(rows))
+        case ir.Logic(op=op, left=left, right=right):
+            a, b = compile_expr(left), compile_expr(right)
+            return lambda rows: _logic(op, a(rows), b(rows))
+        case ir.Within(operand=operand, choices=choices):
+            f, options = compile_expr(operand), [compile_expr(c) for c in choices]
+            return lambda rows: _within(f(rows), [g(rows) for g in options])
+        case ir.Choose(condition=condition, then=then, otherwise=otherwise):
+            c, a, b = compile_expr(condition), compile_expr(then), compile_expr(otherwise)
+            return lambda rows: _choose(c(rows), a(rows), b(rows))
+        case ir.Extremum(func=func, args=args):
+            functions = [compile_expr(a) for a in args]
+            return lambda rows: _extremum(func, [f(rows) for f in functions])
+        case ir.Round(operand=o, digits=digits):
+            f = compile_expr(o)
+            return lambda rows: round_half_away(f(rows), digits)
+        case ir.Draw(share=share, salt=salt):
+            from interpreter.backends.draw import drawn_column  # scenario données only
+
+            p = compile_expr(share)
+            return lambda rows: Flag(drawn_column(salt, rows.columns["id"], p(rows)))
+        case ir.ResultRef() | ir.LineRef():
+            raise AssertionError("attendu-only expressions are evaluated by the scalar backend")
+    raise AssertionError(f"unknown IR node {expr!r}")
+
+
+ARITHMETIC = {"+": add, "-": lambda a, b: add(a, b, -1), "*": multiply, "/": divide}
+
+
+def _negate(value: Num) -> Num:
+    return Num(-value.num if isinstance(value.num, int) else np.negative(value.num), value.den, value.nb, value.db,
+               value.bad)
+
+
+def _not(value: Flag) -> Flag:
+    return Flag(not value.value if isinstance(value.value, bool) else ~value.value, value.bad)
+
+
+def _logic(op: str, a: Flag, b: Flag) -> Flag:
+    """`et`/`ou`; the right side counts only where the left does not decide (as in the scalar backend)."""
+    if op == "et":
+        value = a.value & b.value if not (isinstance(a.value, bool) and isinstance(b.value, bool)) else a.value and b.value
+        return Flag(value, union(a.bad, restrict(b.bad, a.value)))
+    value = a.value | b.value if not (isinstance(a.value, bool) and isinstance(b.value, bool)) else a.value or b.value
+    return Flag(value, union(a.bad, restrict(b.bad, _inverse(a.value))))
+
+
+def _inverse(value):
+    return not value if isinstance(value, bool) else ~value
+
+
+def _within(value, options) -> Flag:
+    result = Flag(False)
+    for option in options:
+        result = _logic("ou", result, compare("=", value, option))
+    return Flag(result.value, union(value.bad, *(o.bad for o in options)))
+
+
+def _extremum(func: str, values: list):
+    pick = np.minimum if func == "min" else np.maximum
+    if isinstance(values[0], Code):
+        result = values[0].value
+        for v in values[1:]:
+            result = pick(result, v.value)
+        return Code(result, union(*(v.bad for v in values)))
+    result = values[0]
+    for value in values[1:]:
+        x, y, den, bx, by, db = common(result, value)
+        chosen = (np.less_equal if func == "min" else np.greater_equal)(x, y)
+        if isinstance(chosen, np.ndarray) and chosen.dtype == object:
+            chosen = chosen.astype(bool)
+        num = np.where(chosen, x, y) if not (isinstance(x, int) and isinstance(y, int)) else (x if chosen else y)
+        result = Num(num, den, max(bx, by), db, union(result.bad, value.bad))
+    return result
+
+
+def _choose(condition: Flag, a, b):
+    """`si`: each branch counts only where it is taken."""
+    bad = union(condition.bad, restrict(a.bad, condition.value), restrict(b.bad, _inverse(condition.value)))
+    if isinstance(condition.value, bool):
+        chosen = a if condition.value else b
+        return _with_bad(chosen, bad)
+    if isinstance(a, Num):
+        x, y, den, bx, by, db = common(a, b)
+        return Num(np.where(condition.value, x, y), den, max(bx, by), db, bad)
+    if isinstance(a, Code):
+        return Code(np.where(condition.value, a.value, b.value), bad)
+    return Flag(np.where(condition.value, a.value, b.value), bad)
+
+
+def _with_bad(value, bad):
+    if isinstance(value, Num):
+        return Num(value.num, value.den, value.nb, value.db, bad)
+    return type(value)(value.value, bad)
+
+
+# ---- the payment rules' arithmetic, over every row -------------------------------------------------------
+
+
+class VectorBackend:
+    """The arithmetic of the payment rules (`dsl.payment.settle`) for every row at once. Rows whose
+    result needs an impossible value are collected in `errors`."""
+
+    def __init__(self, program: VectorProgram, rows: Rows):
+        self.program = program
+        self.rows = rows
+        self.errors = np.zeros(rows.size, dtype=bool)
+
+    def _fail(self, mask, where=True):
+        mask = restrict(mask, where)
+        if mask is not None:
+            self.errors |= mask
+
+    def value(self, expr: ir.Expr):
+        return self.program.functions[id(expr)](self.rows)
+
+    def met(self, id: str, holds: Flag) -> None:
+        self._fail(holds.bad)  # every condition is decided for every structure
+        self.rows.met[id] = Flag(holds.value)
+
+    def number(self, value: Decimal) -> Num:
+        return Num.constant(value)
+
+    def donnee(self, id: str):
+        return self.rows.columns[id]
+
+    def parametre(self, id: str):
+        return self.rows.parametres[id]
+
+    add = staticmethod(add)
+    multiply = staticmethod(multiply)
+    divide = staticmethod(divide)
+
+    def every(self, conditions: list[Flag]) -> Flag:
+        result = True
+        for condition in conditions:
+            value = condition.value
+            result = (result and value) if isinstance(result, bool) and isinstance(value, bool) else result & value
+        return Flag(result)
+
+    def when(self, condition: Flag, compute: Callable[[], Num]) -> Num:
+        if condition.value is False:
+            return Num(0, 1, 0, 1)
+        value = compute()
+        self._fail(value.bad, condition.value)
+        if condition.value is True:
+            return Num(value.num, value.den, value.nb, value.db)
+        x, y, den, bx, _, db = common(value, Num(0, 1, 0, 1))
+        num = np.where(condition.value, x, 0)
+        return Num(num, den, bx, db)
+
+    def cents(self, amount: Num) -> Num:
+        cents = round_half_away(amount, 2)
+        over = np.abs(cents.num) >= MAX_CENTS if not isinstance(cents.num, int) else abs(cents.num) >= MAX_CENTS
+        if isinstance(over, np.ndarray) and over.dtype == object:
+            over = over.astype(bool)
+        if over is True or (isinstance(over, np.ndarray) and over.any()):
+            keep = np.zeros(self.rows.size, dtype=bool) | over
+            cents = Num(np.where(keep, 0, cents.num), 100, MAX_CENTS, 100, union(cents.bad, keep))
+        return tighten(Num(cents.num, 100, min(cents.nb, MAX_CENTS), 100, cents.bad))
+
+    def total(self, amounts: list[Num]) -> Num:
+        result = Num(0, 100, 0, 100)
+        for amount in amounts:
+            result = add(result, amount)
+        over = np.abs(self._column(result.num)) >= MAX_CENTS
+        self._fail(np.asarray(over, dtype=bool))
+        return result
+
+    def _column(self, values):
+        return np.broadcast_to(np.asarray(values), (self.rows.size,))
+
+
+# ---- a population ------------------------------------------------------------------------------------------
+
+
+@frozen
+class VectorProgram:
+    """A model compiled for the vector backend: one function per expression of its critères and briques."""
+
+    model: Model
+    plan: Plan
+    functions: dict  # id(IR node) → function of `Rows`
+
+    @classmethod
+    def of(cls, model: Model) -> VectorProgram:
+        functions = {}
+        for element in (*model.criteres.values(), *model.briques.values()):
+            for expr in (element.condition, element.points_fixes, element.points_variables, element.montant):
+                if expr is not None:
+                    functions[id(expr)] = compile_expr(expr)
+        return cls(model, Plan.of(model), functions)
+
+
+@frozen
+class PopulationResult:
+    """Per structure: eligibility, each paying line in cents, the total in cents and points in millionths."""
+
+    ids: np.ndarray
+    eligible: np.ndarray
+    lines: dict[str, np.ndarray]  # id → cents (int64), for section critères and briques
+    total: np.ndarray  # cents
+    total_points: np.ndarray  # millionths of a point, rounded half away from zero
+    exact_rows: int  # rows computed by the scalar backend (those the vector backend could not compute)
+    errors: tuple[tuple[str, str], ...]  # (structure id, message) of rows that could not be evaluated
+
+
+def vector_column(donnee, value):
+    """A column as read (`interpreter.io.tables`) → the vector value it stands for."""
+    kind = donnee.type.kind
+    if kind in ("choix", "date"):
+        return Code(value)
+    if kind == "booleen":
+        return Flag(value)
+    return tighten(Num(value.num, value.den, 0, value.den))
+
+
+def evaluate_rows(program: VectorProgram, scalar_program: scalar.Program, size: int, columns: dict, ids: np.ndarray,
+                  exact_inputs: Callable[[int], dict], aside=None) -> PopulationResult:
+    """Evaluate every row; rows the vector backend cannot compute are evaluated (and reported) by the scalar one.
+
+    `columns` holds the population's columns as read; `exact_inputs(row)` gives the scalar
+    backend's données for a row, when needed; `aside` flags rows the reader could not hold."""
+    model = program.model
+    parametres = {id: constant(value, model.parametres[id].type) for id, value in scalar_program.parametres.items()}
+    rows = Rows(size, {id: vector_column(model.donnees[id], value) for id, value in columns.items()}, parametres)
+    backend = VectorBackend(program, rows)
+    settlement = settle(program.plan, backend)
+    if aside is not None:
+        backend.errors |= aside
+
+    def column(value, dtype=np.int64):
+        return np.array(np.broadcast_to(np.asarray(value, dtype=dtype), (size,)))
+
+    lines = {id: _cents(column, amount, backend.errors) for id, amount in settlement.amounts.items()}
+    micro = round_half_away(settlement.total_points, 6)
+    points = _cents(column, Num(micro.num, 1, micro.nb, 1), backend.errors, limit=LIMIT)
+    result = PopulationResult(ids, column(settlement.eligible.value, bool), lines,
+                              _cents(column, settlement.total, backend.errors), points, 0, ())
+    return _scalar_rows(scalar_program, result, np.flatnonzero(backend.errors), exact_inputs)
+
+
+def _cents(column, value: Num, errors: np.ndarray, limit: int = MAX_CENTS) -> np.ndarray:
+    """Integer values as an int64 column; rows beyond the limit join the errors (and read 0 here)."""
+    num = value.num
+    if isinstance(num, np.ndarray) and num.dtype == object:
+        over = np.abs(num) >= limit
+        over = np.asarray(over, dtype=bool)
+        errors |= over
+        num = np.where(over, 0, num).astype(np.int64)
+    elif isinstance(num, int) and abs(num) >= limit:
+        errors |= True
+        num = 0
+    return column(num)
+
+
+def _scalar_rows(program: scalar.Program, result: PopulationResult, indices: np.ndarray, exact_inputs) -> PopulationResult:
+    """Compute the given rows with the scalar backend, in place: it says why a row cannot be evaluated."""
+    errors = []
+    for index in indices:
+        index = int(index)
+        try:
+            evaluation = scalar.evaluate(program, exact_inputs(index), explain=False)
+        except scalar.EvaluationError as error:
+            errors.append((str(result.ids[index]), str(error)))
+            result.eligible[index] = False
+            result.total[index] = result.total_points[index] = 0
+            for cents in result.lines.values():
+                cents[index] = 0
+            continue
+        result.eligible[index] = evaluation.eligible
+        result.total[index] = int(evaluation.total * 100)
+        result.total_points[index] = int(to_micro(evaluation.total_points))
+        for id, cents in result.lines.items():
+            cents[index] = int(evaluation.line(id).montant * 100)
+    return PopulationResult(result.ids, result.eligible, result.lines, result.total, result.total_points, len(indices),
+                            tuple(errors))
+
+
+def to_micro(points) -> Decimal:
+    """Points in millionths, rounded half away from zero (the precision results are written with)."""
+    with localcontext(scalar.EXACT):
+        return scalar.round_half_away(scalar.multiply(points, Decimal(1_000_000)), 0)
+
+
+def simulate(program: scalar.Program, population, chunk: int = 250_000, progress=None,
+             vector: VectorProgram | None = None) -> PopulationResult:
+    """Evaluate a validated population (`interpreter.io.tables.Population`) chunk by chunk (bounded
+    memory), reporting progress; `vector` reuses a compiled vector program (a sweep)."""
+    vector = vector or VectorProgram.of(program.model)
+    exact_inputs = population.exact_inputs(program.model)
+    parts = []
+    for start in range(0, max(population.size, 1), chunk):
+        stop = min(start + chunk, population.size)
+        columns = {id: value[start:stop] for id, value in population.columns.items()}
+        parts.append(evaluate_rows(vector, program, stop - start, columns, population.ids[start:stop],
+                                   lambda index, start=start: exact_inputs(start + index), population.aside[start:stop]))
+        if progress is not None:
+            progress(stop - start)
+    if len(parts) == 1:
+        return parts[0]
+    return PopulationResult(
+        np.concatenate([p.ids for p in parts]), np.concatenate([p.eligible for p in parts]),
+        {id: np.concatenate([p.lines[id] for p in parts]) for id in parts[0].lines},
+        np.concatenate([p.total for p in parts]), np.concatenate([p.total_points for p in parts]),
+        sum(p.exact_rows for p in parts), tuple(e for p in parts for e in p.errors),
+    )
