@@ -6,8 +6,9 @@
 3. A line earns `points fixes + points variables × patientele / patientele_reference` points,
    converted at `valeur_point`, plus its `montant`.
 4. Arithmetic is exact; each line's amount is rounded to the cent, half away from zero, and the
-   total is the sum of the rounded lines. An amount beyond `MAX_EUROS` cannot be guaranteed
-   exact by every backend: it is an error for that structure, never a wrapped number.
+   total is the sum of the rounded lines. An amount beyond `MAX_EUROS` (or a total of points
+   beyond `MAX_POINTS`) cannot be guaranteed exact by every backend: it is an error for that
+   structure, never a wrapped number.
 
 A backend (scalar, vector, SQL) supplies the arithmetic: how to compute an IR expression, add,
 multiply, divide, round to the cent, combine conditions, and keep a value only where a condition
@@ -27,6 +28,7 @@ from dsl.model import Brique, Critere, Model
 
 MAX_EUROS = Decimal(10) ** 15  # every line and every total stays strictly below, in absolute value
 MAX_CENTS = 10**17
+MAX_POINTS = 10**12  # a total number of points stays strictly below, in absolute value
 
 V = TypeVar("V")  # a number (a Decimal, an array of rationals, a SQL expression…)
 B = TypeVar("B")  # a condition
@@ -63,6 +65,9 @@ class Backend(Protocol[V, B]):
 
     def total(self, amounts: list[V]) -> V:
         """The sum of amounts already rounded to the cent (beyond `MAX_EUROS`, an error)."""
+
+    def total_points(self, points: list[V]) -> V:
+        """The sum of the points of the lines (beyond `MAX_POINTS`, an error)."""
 
 
 @frozen
@@ -143,10 +148,8 @@ def settle(plan: Plan, backend: Backend) -> Settlement:
         if earned is not zero or element.montant is not None:
             amounts[id] = backend.when(paid, lambda element=element, earned=earned:
                                        backend.cents(line_euros(backend, element, earned)))
-    total_points = zero
-    for value in points.values():
-        total_points = backend.add(total_points, value)
-    return Settlement(eligible, met, points, amounts, backend.total(list(amounts.values())), total_points)
+    return Settlement(eligible, met, points, amounts, backend.total(list(amounts.values())),
+                      backend.total_points(list(points.values())))
 
 
 def line_points(backend: Backend, element: Critere | Brique):

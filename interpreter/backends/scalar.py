@@ -24,7 +24,8 @@ from attrs import field, frozen
 from dsl import ir
 from dsl import nodes as n
 from dsl.model import Model, Type
-from dsl.payment import MAX_CENTS, Plan, settle
+from dsl.payment import MAX_CENTS, MAX_POINTS, Plan, settle
+from interpreter.backends.draw import drawn
 
 # Exact or trapped: an operation that would round raises `Inexact`, and is redone with fractions.
 EXACT = Context(prec=60, rounding=ROUND_HALF_UP, traps=[Inexact, InvalidOperation, DivisionByZero, Overflow])
@@ -42,9 +43,10 @@ class Context_:
     """What closures read: the structure's données, the paramètres, critères met so far, and (in
     `attendu`) the result."""
 
-    __slots__ = ("donnees", "parametres", "met", "result")
+    __slots__ = ("donnees", "parametres", "met", "result", "structure")
 
-    def __init__(self, donnees: dict, parametres: dict, met: dict | None = None, result=None):
+    def __init__(self, donnees: dict, parametres: dict, met: dict | None = None, result=None, structure: str = ""):
+        self.structure = structure  # the structure's id (for `tirage`)
         self.donnees = donnees
         self.parametres = parametres
         self.met = {} if met is None else met
@@ -173,10 +175,8 @@ def compile_expr(expr: ir.Expr) -> Fn:
             f = compile_expr(o)
             return lambda c: round_half_away(f(c), digits)
         case ir.Draw(share=share, salt=salt):
-            from interpreter.backends.draw import drawn  # scenario données only
-
             p = compile_expr(share)
-            return lambda c: drawn(salt, c.donnees["id"], p(c))
+            return lambda c: drawn(salt, c.structure, p(c))
     raise AssertionError(f"unknown IR node {expr!r}")
 
 
@@ -358,6 +358,14 @@ class ScalarBackend:
         result = sum(amounts, NO_MONEY)
         if abs(result) * 100 >= MAX_CENTS:
             raise EvaluationError("total hors des limites garanties (10^15 € en valeur absolue)")
+        return result
+
+    def total_points(self, points: list):
+        result = ZERO
+        for value in points:
+            result = add(result, value)
+        if abs(result) >= MAX_POINTS:
+            raise EvaluationError("nombre de points hors des limites garanties (10^12 en valeur absolue)")
         return result
 
 

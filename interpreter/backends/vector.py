@@ -32,8 +32,8 @@ from attrs import frozen
 
 from dsl import ir
 from dsl.model import Model
-from dsl.payment import MAX_CENTS, Plan, settle
-from interpreter.backends import scalar
+from dsl.payment import MAX_CENTS, MAX_POINTS, Plan, settle
+from interpreter.backends import draw, scalar
 
 LIMIT = 2**62  # an int64 array never holds a magnitude beyond this
 EPOCH = datetime.date(1970, 1, 1)
@@ -99,9 +99,12 @@ def restrict(mask, where):
 
 
 def big(value):
-    """Python integers: an int64 array as an object array (a Python int stays one)."""
+    """Python integers: an int64 array as an object array; a Python int stays one where it fits int64,
+    else becomes a 0-d object array (so numpy never tries to make it a C long)."""
     if isinstance(value, np.ndarray) and value.dtype != object:
         return value.astype(object)
+    if isinstance(value, int) and not fits(abs(value)):
+        return np.array(value, dtype=object)
     return value
 
 
@@ -109,21 +112,27 @@ def fits(bound: int) -> bool:
     return bound < LIMIT
 
 
+def aligned(a, b, bound: int):
+    """Both operands ready for one numpy operation whose result is bounded by `bound`: Python integers
+    wherever the result or a Python int operand would not fit int64."""
+    if not fits(bound) or (isinstance(a, int) and not fits(abs(a))) or (isinstance(b, int) and not fits(abs(b))):
+        return big(a), big(b)
+    return a, b
+
+
 def times(a, b, bound: int):
     """a × b, where |a × b| ≤ bound: in int64 when the bound fits, else in Python integers."""
     if isinstance(a, int) and isinstance(b, int):
         return a * b
-    if fits(bound):
-        return a * b
-    return big(a) * big(b)
+    a, b = aligned(a, b, bound)
+    return a * b
 
 
 def plus(a, b, bound: int, sign: int = 1):
     """a ± b, where |a ± b| ≤ bound."""
     if isinstance(a, int) and isinstance(b, int):
         return a + sign * b
-    if not fits(bound):
-        a, b = big(a), big(b)
+    a, b = aligned(a, b, bound)
     return a + b if sign > 0 else a - b
 
 
@@ -195,7 +204,8 @@ def reduced(value: Num) -> Num:
     if isinstance(value.den, int):
         g = math.gcd(value.den, _gcd_all(value.num))
         if g > 1:
-            return tighten(Num(value.num // g, value.den // g, value.nb // g, value.db // g, value.bad))
+            num, divisor = aligned(value.num, g, value.nb)
+            return tighten(Num(num // divisor, value.den // g, value.nb // g, value.db // g, value.bad))
         return value
     num = value.num
     if isinstance(num, int):
@@ -225,7 +235,7 @@ def round_half_away(value: Num, digits: int) -> Num:
         q, r = divmod(abs(scaled), den)
         q += 2 * r >= den
         return Num(-q if scaled < 0 else q, scale, q, scale, value.bad)
-    size = abs(scaled)
+    size, den = aligned(abs(scaled), den, value.nb * scale)
     q, r = size // den, size % den
     q = q + (2 * r >= den)
     result = np.where(scaled < 0, -q, q)
@@ -240,7 +250,8 @@ COMPARISONS = {"=": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_eq
 
 def compare(op: str, a, b) -> Flag:
     if isinstance(a, Num):
-        x, y, *_ = common(a, b)
+        x, y, _, bx, by, _ = common(a, b)
+        x, y = aligned(x, y, max(bx, by))
         result = COMPARISONS[op](x, y)
     else:
         result = COMPARISONS[op](a.value, b.value)
@@ -255,8 +266,9 @@ def compare(op: str, a, b) -> Flag:
 class Rows:
     """One evaluation: the population's columns and the paramètres, as vector values, and what is met."""
 
-    def __init__(self, size: int, columns: dict, parametres: dict):
+    def __init__(self, size: int, columns: dict, parametres: dict, ids=None):
         self.size = size
+        self.ids = ids  # the structures' ids (for `tirage`)
         self.columns = columns
         self.parametres = parametres
         self.met: dict[str, Flag] = {}
@@ -317,16 +329,25 @@ def compile_expr(expr: ir.Expr) -> Fn:
             f = compile_expr(o)
             return lambda rows: round_half_away(f(rows), digits)
         case ir.Draw(share=share, salt=salt):
-            from interpreter.backends.draw import drawn_column  # scenario données only
-
             p = compile_expr(share)
-            return lambda rows: Flag(drawn_column(salt, rows.columns["id"], p(rows)))
+            return lambda rows: _draw(salt, rows, p(rows))
         case ir.ResultRef() | ir.LineRef():
             raise AssertionError("attendu-only expressions are evaluated by the scalar backend")
     raise AssertionError(f"unknown IR node {expr!r}")
 
 
 ARITHMETIC = {"+": add, "-": lambda a, b: add(a, b, -1), "*": multiply, "/": divide}
+
+
+def _draw(salt: str, rows: Rows, share: Num) -> Flag:
+    """`tirage(p)`: the structures whose hash is below p × 2⁶⁴ (`interpreter.backends.draw`)."""
+    hashed = draw.hashes(salt, rows.ids)
+    if isinstance(share.num, int) and isinstance(share.den, int):
+        limit = draw.threshold(Fraction(share.num, share.den))
+        return Flag(np.ones(rows.size, dtype=bool) if limit >= 2**64 else hashed < np.uint64(limit), share.bad)
+    num = np.broadcast_to(big(share.num), (rows.size,))
+    den = np.broadcast_to(big(share.den), (rows.size,))
+    return Flag(np.asarray(hashed.astype(object) * den < num * 2**64, dtype=bool), share.bad)
 
 
 def _negate(value: Num) -> Num:
@@ -368,6 +389,7 @@ def _extremum(func: str, values: list):
     result = values[0]
     for value in values[1:]:
         x, y, den, bx, by, db = common(result, value)
+        x, y = aligned(x, y, max(bx, by))
         chosen = (np.less_equal if func == "min" else np.greater_equal)(x, y)
         if isinstance(chosen, np.ndarray) and chosen.dtype == object:
             chosen = chosen.astype(bool)
@@ -384,6 +406,7 @@ def _choose(condition: Flag, a, b):
         return _with_bad(chosen, bad)
     if isinstance(a, Num):
         x, y, den, bx, by, db = common(a, b)
+        x, y = aligned(x, y, max(bx, by))
         return Num(np.where(condition.value, x, y), den, max(bx, by), db, bad)
     if isinstance(a, Code):
         return Code(np.where(condition.value, a.value, b.value), bad)
@@ -447,18 +470,20 @@ class VectorBackend:
         self._fail(value.bad, condition.value)
         if condition.value is True:
             return Num(value.num, value.den, value.nb, value.db)
-        x, y, den, bx, _, db = common(value, Num(0, 1, 0, 1))
+        x, _, den, bx, _, db = common(value, Num(0, 1, 0, 1))
+        x, _ = aligned(x, 0, bx)
         num = np.where(condition.value, x, 0)
         return Num(num, den, bx, db)
 
     def cents(self, amount: Num) -> Num:
         cents = round_half_away(amount, 2)
-        over = np.abs(cents.num) >= MAX_CENTS if not isinstance(cents.num, int) else abs(cents.num) >= MAX_CENTS
-        if isinstance(over, np.ndarray) and over.dtype == object:
-            over = over.astype(bool)
-        if over is True or (isinstance(over, np.ndarray) and over.any()):
-            keep = np.zeros(self.rows.size, dtype=bool) | over
-            cents = Num(np.where(keep, 0, cents.num), 100, MAX_CENTS, 100, union(cents.bad, keep))
+        if isinstance(cents.num, int):
+            if abs(cents.num) >= MAX_CENTS:
+                return Num(0, 100, 0, 100, union(cents.bad, np.ones(self.rows.size, dtype=bool)))
+            return Num(cents.num, 100, abs(cents.num), 100, cents.bad)
+        over = np.asarray(np.abs(cents.num) >= MAX_CENTS, dtype=bool)
+        if over.any():
+            cents = Num(np.where(over, 0, cents.num), 100, MAX_CENTS, 100, union(cents.bad, over))
         return tighten(Num(cents.num, 100, min(cents.nb, MAX_CENTS), 100, cents.bad))
 
     def total(self, amounts: list[Num]) -> Num:
@@ -467,6 +492,15 @@ class VectorBackend:
             result = add(result, amount)
         over = np.abs(self._column(result.num)) >= MAX_CENTS
         self._fail(np.asarray(over, dtype=bool))
+        return result
+
+    def total_points(self, points: list[Num]) -> Num:
+        result = Num(0, 1, 0, 1)
+        for value in points:
+            result = add(result, value)
+        x, y = aligned(abs(result.num), result.den, max(result.nb, result.db * MAX_POINTS))
+        over = x >= y * MAX_POINTS
+        self._fail(np.asarray(np.broadcast_to(over, (self.rows.size,)), dtype=bool))
         return result
 
     def _column(self, values):
@@ -525,7 +559,7 @@ def evaluate_rows(program: VectorProgram, scalar_program: scalar.Program, size: 
     backend's données for a row, when needed; `aside` flags rows the reader could not hold."""
     model = program.model
     parametres = {id: constant(value, model.parametres[id].type) for id, value in scalar_program.parametres.items()}
-    rows = Rows(size, {id: vector_column(model.donnees[id], value) for id, value in columns.items()}, parametres)
+    rows = Rows(size, {id: vector_column(model.donnees[id], value) for id, value in columns.items()}, parametres, ids)
     backend = VectorBackend(program, rows)
     settlement = settle(program.plan, backend)
     if aside is not None:

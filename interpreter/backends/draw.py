@@ -1,0 +1,61 @@
+"""`tirage(p)`: which structures a scenario draws — the same ones in every run, whatever the row order.
+
+A structure is drawn when `h < p × 2⁶⁴`, where `h` is a 64-bit hash of « salt/structure id »
+(the salt names the scenario and the donnée). The hash is FNV-1a over the UTF-8 bytes followed
+by the SplitMix64 finaliser: simple, stable across platforms and versions (written here, not
+taken from a library whose hash may change), and computed the same way one structure at a time
+and, with numpy, for a whole column at once. The comparison with `p` is exact.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+MASK = 2**64 - 1
+FNV_OFFSET, FNV_PRIME = 0xCBF29CE484222325, 0x100000001B3
+
+
+def _finish(h: int) -> int:
+    h = ((h ^ (h >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    h = ((h ^ (h >> 27)) * 0x94D049BB133111EB) & MASK
+    return h ^ (h >> 31)
+
+
+def structure_hash(salt: str, structure: str) -> int:
+    """The 64-bit hash of one structure for one draw."""
+    h = FNV_OFFSET
+    for byte in f"{salt}/{structure}".encode("utf-8"):
+        h = ((h ^ byte) * FNV_PRIME) & MASK
+    return _finish(h)
+
+
+def threshold(share) -> int:
+    """The smallest hash not drawn: ⌈p × 2⁶⁴⌉, within [0, 2⁶⁴]."""
+    exact = Fraction(share) * 2**64
+    return min(max(-((-exact.numerator) // exact.denominator), 0), 2**64)
+
+
+def drawn(salt: str, structure: str, share) -> bool:
+    """Whether one structure is drawn, for a share `p` (a fraction between 0 and 1)."""
+    return structure_hash(salt, structure) < threshold(share)
+
+
+def hashes(salt: str, structures: np.ndarray) -> np.ndarray:
+    """The hash of every structure id, as uint64, computed column-wise."""
+    encoded = np.char.encode(np.asarray(structures, dtype=str), "utf-8")
+    width = max(encoded.dtype.itemsize, 1)
+    matrix = np.frombuffer(encoded.astype(f"S{width}").tobytes(), dtype=np.uint8).reshape(len(encoded), width)
+    lengths = np.char.str_len(encoded)
+    h = np.full(len(encoded), FNV_OFFSET, dtype=np.uint64)
+    prime = np.uint64(FNV_PRIME)
+    with np.errstate(over="ignore"):
+        for byte in f"{salt}/".encode("utf-8"):
+            h = (h ^ np.uint64(byte)) * prime
+        for column in range(width):
+            inside = lengths > column
+            h = np.where(inside, (h ^ matrix[:, column].astype(np.uint64)) * prime, h)
+        h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return h ^ (h >> np.uint64(31))
