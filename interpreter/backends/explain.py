@@ -27,8 +27,8 @@ class Leaf:
     """What an explanation says of one part of a condition, worked out once."""
 
     text: str
-    shown: tuple[tuple[str, ir.Expr, Type], ...]  # names read, how to get them, how to write them
-    hint: tuple[str, str, ir.Expr] | None  # (the varying side, the wanted operator, the constant side)
+    shown: tuple[tuple[str, bool, Type], ...]  # names read (id, whether a donnée, how to write its value)
+    hint: str | None  # « jours_ouverture ≥ 5 »: what the varying side would need (constants are bound)
 
 
 def reasons(program: Program, expr: ir.Expr, context: Context_) -> list[str]:
@@ -54,7 +54,7 @@ def _logic_reasons(program: Program, op: str, left: ir.Expr, right: ir.Expr, con
 def _value(program: Program, expr: ir.Expr, context: Context_):
     """A part's value, or None when it cannot be computed (the evaluation did not need it)."""
     try:
-        return bool(program.evaluate_expr(expr, context))
+        return bool(program.function(expr)(context))
     except EvaluationError:
         return None
 
@@ -63,12 +63,12 @@ def _leaf_reason(program: Program, expr: ir.Expr, context: Context_) -> str:
     leaf = _leaf(program, expr)
     value = _value(program, expr, context)
     text = f"{leaf.text} : {'vrai' if value else 'faux'}"
-    values = ", ".join(f"{name} = {conv_text(program.evaluate_expr(get, context), type_)}" for name, get, type_ in leaf.shown)
-    if values:
+    if leaf.shown:
+        values = ", ".join(f"{name} = {conv_text((context.donnees if donnee else context.parametres)[name], type_)}"
+                           for name, donnee, type_ in leaf.shown)
         text += f" ({values})"
     if value is False and leaf.hint is not None:
-        side, op, constant = leaf.hint
-        text += f" — il faudrait {side} {SYMBOLS[op]} {_constant_text(program, constant, context)}"
+        text += f" — il faudrait {leaf.hint}"
     return text
 
 
@@ -76,7 +76,7 @@ def _leaf(program: Program, expr: ir.Expr) -> Leaf:
     cache = program.explanations
     found = cache.get(id(expr))
     if found is None:
-        found = cache[id(expr)] = Leaf(_describe(program, expr), _shown(program, expr), _hint(expr))
+        found = cache[id(expr)] = Leaf(_describe(program, expr), _shown(program, expr), _hint(program, expr))
     return found
 
 
@@ -94,29 +94,33 @@ def _shown(program: Program, expr: ir.Expr) -> tuple:
     found = {}
     for node in ir.walk(expr):
         if isinstance(node, ir.DonneeRef):
-            found.setdefault(node.id, (node.id, node, program.model.donnees[node.id].type))
+            found.setdefault(node.id, (node.id, True, program.model.donnees[node.id].type))
         elif isinstance(node, ir.ParametreRef):
-            found.setdefault(node.id, (node.id, node, program.parametre_types[node.id]))
+            found.setdefault(node.id, (node.id, False, program.parametre_types[node.id]))
     return tuple(sorted(found.values(), key=lambda item: item[0]))
 
 
-def _hint(expr: ir.Expr) -> tuple[str, str, ir.Expr] | None:
+def _hint(program: Program, expr: ir.Expr) -> str | None:
     """For a comparison with a constant side: what the other side would need to be."""
     if not isinstance(expr, ir.Comparison) or expr.op == "!=" or expr.left is None or expr.right is None:
         return None
     left_constant, right_constant = not ir.reads_structure(expr.left), not ir.reads_structure(expr.right)
     if right_constant and not left_constant:
-        return print_expr(expr.left.source), expr.op, expr.right
+        return f"{print_expr(expr.left.source)} {SYMBOLS[expr.op]} {_constant_text(program, expr.right)}"
     if left_constant and not right_constant:
-        return print_expr(expr.right.source), FLIPPED[expr.op], expr.left
+        return f"{print_expr(expr.right.source)} {SYMBOLS[FLIPPED[expr.op]]} {_constant_text(program, expr.left)}"
     return None
 
 
-def _constant_text(program: Program, expr: ir.Expr, context: Context_) -> str:
+def _constant_text(program: Program, expr: ir.Expr) -> str:
+    """A side that reads no structure, written once: its value depends only on the paramètres."""
     type_ = {n.Money: Type("montant"), n.Percent: Type("pourcentage")}.get(type(expr.source))
     if isinstance(expr, ir.ParametreRef):
         type_ = program.parametre_types[expr.id]
-    return conv_text(program.evaluate_expr(expr, context), type_)
+    try:
+        return conv_text(program.evaluate_expr(expr, program.context({})), type_)
+    except EvaluationError:
+        return print_expr(expr.source)
 
 
 # ---- lines and eligibility ----------------------------------------------------------------------------

@@ -17,14 +17,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow, localcontext
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from attrs import field, frozen
 
 from dsl import ir
 from dsl import nodes as n
 from dsl.model import Model, Type
-from dsl.payment import MAX_CENTS, MAX_POINTS, Plan, settle
+from dsl.payment import MAX_CENTS, MAX_EUROS, MAX_POINTS, Plan, settle
+from interpreter.backends import pysource
 from interpreter.backends.draw import drawn
 
 # Exact or trapped: an operation that would round raises `Inexact`, and is redone with fractions.
@@ -102,12 +103,18 @@ def negate(a):
     return a.copy_negate() if type(a) is Decimal else -a
 
 
+QUANTA = {digits: Decimal(1).scaleb(-digits) for digits in range(11)}
+# Rounding on purpose: no `Inexact` trap; a result beyond the precision is still refused.
+ROUNDING = Context(prec=60, rounding=ROUND_HALF_UP, traps=[InvalidOperation])
+LIMIT_EUROS = MAX_EUROS
+
+
 def round_half_away(value, digits: int) -> Decimal:
     """The value rounded to `digits` decimals, half away from zero, as a Decimal."""
     if type(value) is Decimal:
         try:
-            return value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-        except (Inexact, InvalidOperation):
+            return value.quantize(QUANTA.get(digits) or Decimal(1).scaleb(-digits), context=ROUNDING)
+        except InvalidOperation:
             pass
     fraction = exact(value) * 10**digits
     units, rest = divmod(abs(fraction.numerator), fraction.denominator)
@@ -118,73 +125,44 @@ def round_half_away(value, digits: int) -> Decimal:
 def to_cents(amount) -> Decimal:
     """An amount rounded to the cent, half away from zero; beyond the guaranteed limit, an error."""
     cents = round_half_away(amount, 2)
-    if abs(cents) * 100 >= MAX_CENTS:
+    if abs(cents) >= LIMIT_EUROS:
         raise EvaluationError("montant hors des limites garanties (10^15 € en valeur absolue)")
     return cents
 
 
-# ---- the meaning of each IR node, in one place -----------------------------------------------------------
+def total_cents(amounts) -> Decimal:
+    """The sum of the lines, already rounded to the cent; beyond the guaranteed limit, an error."""
+    result = sum(amounts, NO_MONEY)
+    if abs(result) * 100 >= MAX_CENTS:
+        raise EvaluationError("total hors des limites garanties (10^15 € en valeur absolue)")
+    return result
+
+
+def total_points(points):
+    """The sum of the points of the lines; beyond the guaranteed limit, an error."""
+    result = ZERO
+    for value in points:
+        result = add(result, value)
+    if abs(result) >= MAX_POINTS:
+        raise EvaluationError("nombre de points hors des limites garanties (10^12 en valeur absolue)")
+    return result
+
+
+# The names the generated code (`interpreter.backends.pysource`) calls.
+HELPERS = {
+    "add": add, "subtract": subtract, "multiply": multiply, "divide": divide, "negate": negate,
+    "round_half_away": round_half_away, "drawn": drawn, "to_cents": to_cents, "total_cents": total_cents,
+    "total_points": total_points, "ZERO": ZERO, "EvaluationError": EvaluationError,
+}
 
 
 def compile_expr(expr: ir.Expr) -> Fn:
-    """A closure computing the expression for a context (structure, paramètres, critères met)."""
-    match expr:
-        case ir.Const(value=v):
-            return lambda c: v
-        case ir.DonneeRef(id=id):
-            return lambda c: c.donnees[id]
-        case ir.ParametreRef(id=id):
-            return lambda c: c.parametres[id]
-        case ir.Met(id=id):
-            return lambda c: c.met[id]
-        case ir.ResultRef(name=name):
-            return lambda c: getattr(c.result, name)
-        case ir.LineRef(func=func, id=id):
-            return lambda c: getattr(c.result.line(id), func)
-        case ir.Negate(operand=o):
-            f = compile_expr(o)
-            return lambda c: negate(f(c))
-        case ir.Not(operand=o):
-            f = compile_expr(o)
-            return lambda c: not f(c)
-        case ir.Arithmetic(op=op, left=left, right=right):
-            a, b = compile_expr(left), compile_expr(right)
-            operation = ARITHMETIC[op]
-            return lambda c: operation(a(c), b(c))
-        case ir.Comparison(op=op, left=left, right=right):
-            a, b = compile_expr(left), compile_expr(right)
-            compare = COMPARISONS[op]
-            return lambda c: compare(a(c), b(c))
-        case ir.Logic(op="et", left=left, right=right):
-            a, b = compile_expr(left), compile_expr(right)
-            return lambda c: a(c) and b(c)
-        case ir.Logic(op="ou", left=left, right=right):
-            a, b = compile_expr(left), compile_expr(right)
-            return lambda c: a(c) or b(c)
-        case ir.Within(operand=operand, choices=choices):
-            f, options = compile_expr(operand), [compile_expr(choice) for choice in choices]
-            return lambda c: f(c) in [g(c) for g in options]
-        case ir.Choose(condition=condition, then=then, otherwise=otherwise):
-            t, a, b = compile_expr(condition), compile_expr(then), compile_expr(otherwise)
-            return lambda c: a(c) if t(c) else b(c)
-        case ir.Extremum(func=func, args=args):
-            pick = min if func == "min" else max
-            functions = [compile_expr(a) for a in args]
-            return lambda c: pick([f(c) for f in functions])
-        case ir.Round(operand=o, digits=digits):
-            f = compile_expr(o)
-            return lambda c: round_half_away(f(c), digits)
-        case ir.Draw(share=share, salt=salt):
-            p = compile_expr(share)
-            return lambda c: drawn(salt, c.structure, p(c))
-    raise AssertionError(f"unknown IR node {expr!r}")
+    """A function computing one expression for a context (structure, paramètres, critères met)."""
+    return _on_context(pysource.compile_exprs([expr], HELPERS)[0])
 
 
-ARITHMETIC = {"+": add, "-": subtract, "*": multiply, "/": divide}
-COMPARISONS = {
-    "=": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
-}
+def _on_context(function) -> Fn:
+    return lambda c: function(c.donnees, c.parametres, c.met, c.result, c.structure)
 
 
 # ---- paramètres ------------------------------------------------------------------------------------------
@@ -224,8 +202,7 @@ def parametre_values(model: Model, overrides: dict[str, ir.Expr] | None = None) 
 # ---- one structure ---------------------------------------------------------------------------------------
 
 
-@frozen
-class LineResult:
+class LineResult(NamedTuple):
     """One line of a result: a critère or a brique."""
 
     id: str
@@ -262,21 +239,37 @@ class Evaluation:
 
 
 @frozen
+class Line:
+    """What a result says of one line, known before any structure: where it is and what it is."""
+
+    id: str
+    label: str | None
+    kind: str  # critere | brique
+    section: str | None
+    brique: str | None
+    element: Any
+
+
+@frozen
 class Program:
     """A checked model compiled for the scalar backend, with its paramètre values bound."""
 
     model: Model
     plan: Plan
     parametres: dict[str, Any]
-    functions: dict[int, Fn] = field(eq=False, repr=False)  # id(IR node) → closure, for the model's expressions
+    run: Callable = field(eq=False, repr=False)  # the generated function: données → settlement
+    functions: dict[int, Fn] = field(eq=False, repr=False)  # id(IR node) → function of a context (a cache)
     places: dict[int, str] = field(eq=False, repr=False)  # id(IR node) → where it is, for error messages
     parametre_types: dict[str, Type] = field(eq=False, repr=False)  # how to write each value (50 % stays a %)
+    lines: tuple[Line, ...] = field(eq=False, repr=False)
     explanations: dict = field(factory=dict, eq=False, repr=False)  # the explainer's cache, by id(IR node)
 
     def function(self, expr: ir.Expr) -> Fn:
-        """The closure of an expression of the model (compiled once), or of any other IR expression."""
+        """The function of an expression of the model, compiled once (IR nodes live as long as the model)."""
         found = self.functions.get(id(expr))
-        return found if found is not None else compile_expr(expr)
+        if found is None:
+            found = self.functions[id(expr)] = compile_expr(expr)
+        return found
 
     def context(self, donnees: dict, met: dict | None = None, result=None) -> Context_:
         return Context_(donnees, self.parametres, met, result)
@@ -290,16 +283,22 @@ def compile_model(model: Model, overrides: dict[str, ir.Expr] | None = None,
                   parametres: dict[str, Any] | None = None) -> Program:
     """Compile a checked model; `overrides` replace paramètres' expressions (`--set`), or
     `parametres` gives their values directly (a sweep). Raises `ParametreError`."""
-    functions: dict[int, Fn] = {}
-    places: dict[int, str] = {}
+    exprs, places = [], {}
     for element in (*model.criteres.values(), *model.briques.values()):
         for expr in (element.condition, element.points_fixes, element.points_variables, element.montant):
             if expr is not None:
-                functions[id(expr)] = compile_expr(expr)
+                exprs.append(expr)
                 what = "la condition" if expr is element.condition else "la rémunération"
                 places[id(expr)] = f"dans {what} de « {element.id} »"
+    functions = {id(e): _on_context(f) for e, f in zip(exprs, pysource.compile_exprs(exprs, HELPERS))}
+    plan = Plan.of(model)
+    backend = pysource.CodeBackend(places)
+    run = backend.function(settle(plan, backend), HELPERS)
     values = parametres if parametres is not None else parametre_values(model, overrides)
-    return Program(model, Plan.of(model), values, functions, places, display_types(model, overrides))
+    lines = tuple(Line(id, model.element(id).label, "brique" if id in model.briques else "critere",
+                       getattr(model.element(id), "section", None), getattr(model.element(id), "brique", None),
+                       model.element(id)) for id in plan.lines)
+    return Program(model, plan, values, run, functions, places, display_types(model, overrides), lines)
 
 
 def display_types(model: Model, overrides: dict[str, ir.Expr] | None) -> dict[str, Type]:
@@ -354,38 +353,30 @@ class ScalarBackend:
         except EvaluationError as error:
             raise EvaluationError(f"{error} {self.place}".strip()) from None
 
-    def total(self, amounts: list) -> Decimal:
-        result = sum(amounts, NO_MONEY)
-        if abs(result) * 100 >= MAX_CENTS:
-            raise EvaluationError("total hors des limites garanties (10^15 € en valeur absolue)")
-        return result
-
-    def total_points(self, points: list):
-        result = ZERO
-        for value in points:
-            result = add(result, value)
-        if abs(result) >= MAX_POINTS:
-            raise EvaluationError("nombre de points hors des limites garanties (10^12 en valeur absolue)")
-        return result
+    total = staticmethod(total_cents)
+    total_points = staticmethod(total_points)
 
 
-def evaluate(program: Program, donnees: dict, explain: bool = True) -> Evaluation:
+def evaluate(program: Program, donnees: dict, explain: bool = True, structure: str = "") -> Evaluation:
     """Evaluate one structure's données (already validated and converted). Raises `EvaluationError`."""
+    with localcontext(EXACT):
+        eligible, met, points, amounts, total, points_total = program.run(donnees, program.parametres, structure)
+        if explain:
+            return _explained(program, Context_(donnees, program.parametres, met, None, structure), eligible, points,
+                              amounts, total, points_total)
+        lines = tuple(LineResult(line.id, line.label, line.kind, line.section, line.brique, met[line.id],
+                                 line.id in amounts and eligible and met[line.id], points.get(line.id, ZERO),
+                                 amounts.get(line.id, NO_MONEY)) for line in program.lines)
+        return Evaluation(program.model.id, program.model.version, eligible, total, points_total, lines, met)
+
+
+def _explained(program: Program, context: Context_, eligible: bool, points: dict, amounts: dict, total, points_total):
     from interpreter.backends.explain import eligibility_text, line_text
 
-    context = program.context(donnees)
-    with localcontext(EXACT):
-        settlement = settle(program.plan, ScalarBackend(program, context))
-        model = program.model
-        lines = []
-        for id in program.plan.lines:
-            element = model.element(id)
-            paid = id in settlement.amounts and settlement.eligible and settlement.met[id]
-            lines.append(LineResult(
-                id, element.label, "brique" if id in model.briques else "critere", getattr(element, "section", None),
-                getattr(element, "brique", None), settlement.met[id], bool(paid), settlement.points.get(id, ZERO),
-                settlement.amounts.get(id, NO_MONEY),
-                line_text(program, element, context, settlement.eligible) if explain else None))
-        return Evaluation(model.id, model.version, settlement.eligible, settlement.total, settlement.total_points,
-                          tuple(lines), settlement.met,
-                          eligibility_text(program, context) if explain and not settlement.eligible else None)
+    met = context.met
+    lines = tuple(LineResult(line.id, line.label, line.kind, line.section, line.brique, met[line.id],
+                             line.id in amounts and eligible and met[line.id], points.get(line.id, ZERO),
+                             amounts.get(line.id, NO_MONEY), line_text(program, line.element, context, eligible))
+                  for line in program.lines)
+    return Evaluation(program.model.id, program.model.version, eligible, total, points_total, lines, met,
+                      eligibility_text(program, context) if not eligible else None)
