@@ -235,9 +235,9 @@ def round_half_away(value: Num, digits: int) -> Num:
         q, r = divmod(abs(scaled), den)
         q += 2 * r >= den
         return Num(-q if scaled < 0 else q, scale, q, scale, value.bad)
-    size, den = aligned(abs(scaled), den, value.nb * scale)
-    q, r = size // den, size % den
-    q = q + (2 * r >= den)
+    # |x| rounded half up is ⌊(2|x|·den' + den) / 2den⌋ with x = scaled / den: one division.
+    size, den = aligned(abs(scaled), den, 2 * value.nb * scale + value.db)
+    q = (2 * size + den) // (2 * den)
     result = np.where(scaled < 0, -q, q)
     if result.dtype == object and fits(value.nb * scale + 1):
         result = result.astype(np.int64)
