@@ -496,7 +496,7 @@ def consolidated_text(checked) -> str:
 def fmt_command(fichiers, check_only):
     """Mettre des fichiers .conv en forme canonique, en gardant chaque commentaire et chaque libellé."""
     paths = existing_files(fichiers)
-    changed, broken = [], 0
+    changed, broken, unwritten = [], 0, EXIT_OK
     for path in paths:
         source, problems = read_source(path)
         formatted = None
@@ -511,14 +511,19 @@ def fmt_command(fichiers, check_only):
         if rewritten != original:
             changed.append(path)
             if not check_only:
-                write_bytes(path, rewritten)
+                try:
+                    write_bytes(path, rewritten)
+                except WriteError as error:  # say so, and go on with the other files
+                    click.echo(render_all_text([error.diagnostic], {}), err=True)
+                    unwritten = max(unwritten, error.exit_code)
+                    changed.pop()
     if check_only:
         for path in changed:
             click.echo(f"à reformater : {path}")
         click.echo(f"{plural(len(changed), 'fichier')} à reformater sur {len(paths)}.")
     else:
         click.echo(f"{plural(len(changed), 'fichier')} reformaté{'s' if len(changed) > 1 else ''} sur {len(paths)}.")
-    sys.exit(EXIT_INVALID if broken or (check_only and changed) else EXIT_OK)
+    sys.exit(max(unwritten, EXIT_INVALID if broken or (check_only and changed) else EXIT_OK))
 
 
 def plural(count: int, word: str) -> str:

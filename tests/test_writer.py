@@ -285,6 +285,19 @@ def test_fmt_in_a_read_only_folder(folder, monkeypatch):
     assert leftovers(folder) == []
 
 
+def test_fmt_goes_on_after_a_file_it_cannot_write(folder, monkeypatch):
+    read_only = folder / "lecture-seule"
+    read_only.mkdir()
+    shutil.copy(folder / "mal-forme.conv", read_only / "m.conv")
+    fail_creation_in(monkeypatch, read_only)
+    try:
+        exit_code, output = run("fmt", "lecture-seule/m.conv", "mal-forme.conv")
+    finally:
+        read_only.chmod(0o755)
+    assert exit_code == 2 and "droits insuffisants" in output and "1 fichier reformaté sur 2." in output, output
+    assert (folder / "mal-forme.conv").read_bytes() == (GOLDEN / "cli" / "mal-forme.formatted").read_bytes()
+
+
 @pytest.mark.parametrize("make", [lambda f: "/dev/null", lambda f: "dossier", lambda f: "absent.conv",
                                   lambda f: (os.mkfifo(f / "tube.conv"), "tube.conv")[1]],
                          ids=["/dev/null", "dossier", "absent", "FIFO"])
