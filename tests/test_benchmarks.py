@@ -49,4 +49,4 @@ def test_large_inputs_benchmark_files_are_valid(tmp_path):
     bench = load("inputs")
     path = bench.write_input(tmp_path, 0.02)
     assert 10_000 < path.stat().st_size < 40_000
-    assert bench.time_check(path) > 0
+    assert min(bench.time_check(path)) > 0
