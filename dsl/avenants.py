@@ -21,7 +21,7 @@ from dsl import nodes as n
 from dsl.diagnostics import Diagnostic, Note, suggest
 from dsl.model import SECTIONS
 from dsl.parser import ParseResult, fold_accents, parse_file
-from dsl.source import SourceFile
+from dsl.source import SourceFile, special_kind
 
 KIND_WORDS = {"critere": "critère", "brique": "brique", "donnee": "donnée", "parametre": "paramètre"}
 UNKNOWN_WORDS = {"critere": "critère « {} » inconnu", "brique": "brique « {} » inconnue",
@@ -97,8 +97,9 @@ class Loader:
             names = [os.path.basename(p) for p in visiting] + [os.path.basename(base_path)]
             return Diagnostic("base-cyclique", f"la chaîne des bases boucle : {' → '.join(names)}", span=header.span,
                               suggestion="une base doit être une version antérieure, qui ne dépend pas de cet avenant")
-        if os.path.isdir(base_path):
-            return Diagnostic("fichier-illisible", f"la base « {base_path} » est un dossier, pas un fichier .conv",
+        kind = special_kind(base_path)
+        if kind is not None:
+            return Diagnostic("fichier-illisible", f"la base « {base_path} » est {kind}, pas un fichier .conv",
                               span=header.span, suggestion="indiquez le fichier de la convention de base")
         if not os.path.isfile(base_path):
             folder = Path(base_path).parent
@@ -106,6 +107,10 @@ class Loader:
             hint = suggest(Path(base_path).name, candidates)
             return Diagnostic("base-introuvable", f"base introuvable : « {base_path} »", span=header.span,
                               suggestion=hint or "le chemin de la base est relatif au dossier de l'avenant")
+        if Path(base_path).suffix.lower() != ".conv":  # checked before reading: never show another file's lines
+            return Diagnostic("base-invalide", f"la base « {base_path} » n'est pas un fichier .conv", span=header.span,
+                              suggestion="la base d'un avenant est la convention (ou l'avenant) qu'il modifie : "
+                                         "un fichier .conv")
         return None
 
 
@@ -114,20 +119,27 @@ class Loader:
 
 @define
 class Consolidation:
-    """A convention being amended: mutable working copy of a consolidated AST."""
+    """A convention being amended: mutable working copy of a consolidated AST.
+
+    Critères are indexed by id (`places`, and each section maps an id to its critères) so
+    that every operation costs the same however large the convention: a long avenant is
+    applied in linear time. A base that repeats an id keeps every copy, for the checker to
+    report.
+    """
 
     base: n.File
     parametres: dict[str, n.Parametre]
     donnees: dict[str, n.Donnee]
-    sections: dict[str, list[n.Critere]]
+    sections: dict[str, dict[str, list[n.Critere]]]  # kind → id → the critères of that id (one, unless repeated)
     briques: dict[str, n.Brique]
+    places: dict[str, tuple[str, str]] = field(factory=dict)  # critère id → ("section", kind) or ("brique", id)
     cas: list[n.Cas] = field(factory=list)
     removed: dict = field(factory=dict)  # id → span of the `supprime` that removed it
     diagnostics: list[Diagnostic] = field(factory=list)
 
     @classmethod
     def of(cls, base: n.File) -> Consolidation:
-        sections: dict[str, list[n.Critere]] = {s: [] for s in SECTIONS}
+        sections: dict[str, dict[str, list[n.Critere]]] = {s: {} for s in SECTIONS}
         parametres, donnees, briques = {}, {}, {}
         for item in base.items:
             match item:
@@ -136,10 +148,20 @@ class Consolidation:
                 case n.DonneesBlock(donnees=ds):
                     donnees.update((d.id, d) for d in ds)
                 case n.Section(kind=kind, criteres=cs):
-                    sections[kind].extend(cs)
+                    for c in cs:
+                        sections[kind].setdefault(c.id, []).append(c)
                 case n.Brique() as b:
                     briques[b.id] = b
-        return cls(base, parametres, donnees, sections, briques)
+        consolidation = cls(base, parametres, donnees, sections, briques)
+        for kind, criteres in sections.items():
+            consolidation._place(criteres, ("section", kind))
+        for brique in briques.values():
+            consolidation._place((c.id for c in brique.criteres), ("brique", brique.id))
+        return consolidation
+
+    def _place(self, ids, where: tuple[str, str]) -> None:
+        for id in ids:
+            self.places.setdefault(id, where)
 
     def error(self, code: str, message: str, span, suggestion: str | None = None, notes=()):
         self.diagnostics.append(Diagnostic(code, message, span=span, suggestion=suggestion, notes=tuple(notes)))
@@ -148,29 +170,20 @@ class Consolidation:
 
     def find_critere(self, id: str) -> tuple[str, str] | None:
         """Where a critère lives: ("section", kind) or ("brique", brique id)."""
-        for kind, criteres in self.sections.items():
-            if any(c.id == id for c in criteres):
-                return ("section", kind)
-        for brique in self.briques.values():
-            if any(c.id == id for c in brique.criteres):
-                return ("brique", brique.id)
-        return None
+        return self.places.get(id)
 
     def element_node(self, id: str):
-        for criteres in self.sections.values():
-            for c in criteres:
-                if c.id == id:
-                    return c
-        for brique in self.briques.values():
-            if brique.id == id:
-                return brique
-            for c in brique.criteres:
-                if c.id == id:
-                    return c
+        where = self.places.get(id)
+        if where is not None and where[0] == "section":
+            return self.sections[where[1]][id][0]
+        if id in self.briques:
+            return self.briques[id]
+        if where is not None:
+            return next(c for c in self.briques[where[1]].criteres if c.id == id)
         return None
 
     def element_ids(self) -> list[str]:
-        ids = [c.id for cs in self.sections.values() for c in cs]
+        ids = [id for criteres in self.sections.values() for id in criteres]
         for brique in self.briques.values():
             ids += [brique.id, *(c.id for c in brique.criteres)]
         return ids
@@ -209,7 +222,7 @@ class Consolidation:
                 self._add_to_brique(item)
             case n.AddBrique(brique=brique):
                 if self._is_new(brique.id, brique.id_span) and all(self._is_new(c.id, c.id_span) for c in brique.criteres):
-                    self.briques[brique.id] = brique
+                    self._set_brique(brique)
             case n.Modify() | n.Replace():
                 self._change(item)
             case n.Move():
@@ -232,7 +245,11 @@ class Consolidation:
             return
         for critere in op.criteres:
             if self._is_new(critere.id, critere.id_span):
-                self.sections[kind].append(critere)
+                self._append(kind, critere)
+
+    def _append(self, kind: str, critere: n.Critere) -> None:
+        self.sections[kind].setdefault(critere.id, []).append(critere)
+        self._place((critere.id,), ("section", kind))
 
     def _add_to_brique(self, op: n.AddToBrique):
         brique = self.briques.get(op.brique)
@@ -241,6 +258,7 @@ class Consolidation:
             return
         added = tuple(c for c in op.criteres if self._is_new(c.id, c.id_span))
         self.briques[op.brique] = evolve(brique, criteres=brique.criteres + added)
+        self._place((c.id for c in added), ("brique", op.brique))
 
     def _unknown(self, kind: str, id: str, span):
         candidates = {
@@ -282,7 +300,7 @@ class Consolidation:
     def _put_critere(self, where: tuple[str, str], critere: n.Critere):
         place, key = where
         if place == "section":
-            self.sections[key] = [critere if c.id == critere.id else c for c in self.sections[key]]
+            self.sections[key][critere.id] = [critere for _ in self.sections[key][critere.id]]
         else:
             brique = self.briques[key]
             self.briques[key] = evolve(brique, criteres=tuple(critere if c.id == critere.id else c for c in brique.criteres))
@@ -293,21 +311,35 @@ class Consolidation:
             self._unknown("brique", op.id, op.id_span)
             return
         if isinstance(op, n.Replace):
-            kept = [c for c in old.criteres]
-            fresh = [c for c in op.criteres if c.id in {k.id for k in kept} or self._is_new(c.id, c.id_span)]
+            kept = {c.id for c in old.criteres}
+            fresh = [c for c in op.criteres if c.id in kept or self._is_new(c.id, c.id_span)]
             new = evolve(old, label=op.label or old.label, attributes=op.attributes, criteres=tuple(fresh),
                          span=op.span, id_span=op.id_span)
         else:
             criteres = list(old.criteres)
+            positions = {k.id: i for i, k in reversed(list(enumerate(criteres)))}
             for c in op.criteres:
-                index = next((i for i, k in enumerate(criteres) if k.id == c.id), None)
+                index = positions.get(c.id)
                 if index is not None:
                     criteres[index] = c
                 elif self._is_new(c.id, c.id_span):
+                    positions[c.id] = len(criteres)
                     criteres.append(c)
             new = evolve(old, label=op.label or old.label, attributes=merge_attributes(old.attributes, op.attributes),
                          criteres=tuple(criteres), span=op.span, id_span=op.id_span)
-        self.briques[op.id] = new
+        self._set_brique(new)
+
+    def _set_brique(self, brique: n.Brique) -> None:
+        """Put a new or changed brique in place, its critères indexed."""
+        if brique.id in self.briques:
+            self._unplace_brique(self.briques[brique.id])
+        self.briques[brique.id] = brique
+        self._place((c.id for c in brique.criteres), ("brique", brique.id))
+
+    def _unplace_brique(self, brique: n.Brique) -> None:
+        for c in brique.criteres:
+            if self.places.get(c.id) == ("brique", brique.id):
+                del self.places[c.id]
 
     def _move(self, op: n.Move):
         if op.kind != "critere":
@@ -327,13 +359,16 @@ class Consolidation:
             return
         critere = evolve(self.element_node(op.id), span=op.span, id_span=op.id_span)
         self._drop_critere(op.id)
-        self.sections[kind].append(critere)
+        self._append(kind, critere)
 
     def _drop_critere(self, id: str):
-        for kind in self.sections:
-            self.sections[kind] = [c for c in self.sections[kind] if c.id != id]
-        for bid, brique in self.briques.items():
-            self.briques[bid] = evolve(brique, criteres=tuple(c for c in brique.criteres if c.id != id))
+        """Remove a critère from every section, and from the brique that holds it."""
+        where = self.places.pop(id, None)
+        for criteres in self.sections.values():
+            criteres.pop(id, None)
+        if where is not None and where[0] == "brique":
+            brique = self.briques[where[1]]
+            self.briques[where[1]] = evolve(brique, criteres=tuple(c for c in brique.criteres if c.id != id))
 
     def _remove(self, op: n.Remove):
         table = {"donnee": self.donnees, "parametre": self.parametres, "brique": self.briques}.get(op.kind)
@@ -346,6 +381,8 @@ class Consolidation:
             self._unknown(op.kind, op.id, op.id_span)
             return
         else:
+            if op.kind == "brique":
+                self._unplace_brique(table[op.id])
             del table[op.id]
         self.removed[op.id] = op.span
 
@@ -356,7 +393,7 @@ class Consolidation:
             items.append(n.ParametresBlock(tuple(self.parametres.values())))
         if self.donnees:
             items.append(n.DonneesBlock(tuple(self.donnees.values())))
-        items += [n.Section(kind, tuple(cs)) for kind, cs in self.sections.items() if cs]
+        items += [n.Section(kind, tuple(c for same in cs.values() for c in same)) for kind, cs in self.sections.items() if cs]
         items += self.briques.values()
         items += self.cas
         headers = []

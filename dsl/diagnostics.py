@@ -64,6 +64,7 @@ CODES: dict[str, tuple[str, str]] = {
     # avenants
     "base-introuvable": (ERREUR, "base introuvable"),
     "base-cyclique": (ERREUR, "chaîne de bases qui boucle"),
+    "base-invalide": (ERREUR, "base qui n'est pas un fichier .conv"),
     "id-inconnu": (ERREUR, "opération sur un identifiant qui n'existe pas"),
     "id-existant": (ERREUR, "ajout d'un identifiant qui existe déjà"),
     "section-inconnue": (ERREUR, "section inconnue"),
@@ -81,6 +82,10 @@ CODES: dict[str, tuple[str, str]] = {
     "population-colonnes": (ERREUR, "colonne manquante ou inconnue dans une population"),
     "population-invalide": (ERREUR, "valeur invalide dans une population"),
     "evaluation-impossible": (ERREUR, "calcul impossible pour cette structure"),
+    # writing reports, results and formatted files
+    "sortie-est-une-entree": (ERREUR, "fichier de sortie qui est aussi un fichier lu"),
+    "sortie-invalide": (ERREUR, "destination où l'on ne peut pas écrire"),
+    "ecriture-impossible": (ERREUR, "écriture interrompue"),
     # warnings
     "population-colonne-ignoree": (AVERTISSEMENT, "colonne d'une population qui n'est pas une donnée"),
     "sans-remuneration": (AVERTISSEMENT, "critère qui ne rapporte rien"),
@@ -154,22 +159,26 @@ RESET = "\033[0m"
 
 
 def render_text(diagnostic: Diagnostic, sources: Mapping[str, SourceFile], color: bool = False) -> str:
-    """The compiler-style rendering: location, message, source line, carets, help."""
+    """The compiler-style rendering: location, message, source line, carets, notes, help.
+
+    A diagnostic without a span (a whole file, a structure) keeps its notes and its help.
+    """
 
     def paint(text: str, key: str) -> str:
         return f"{COLORS[key]}{text}{RESET}" if color else text
 
     span = diagnostic.span
     head = f"{paint(f'{diagnostic.severity}[{diagnostic.code}]', diagnostic.severity)}: {diagnostic.message}"
+    width = 5 if span is None else max(5, len(str(span.line)) + 1)
     if span is None:
-        return f"{paint(diagnostic.file or 'convcheck', 'bold')}: {head}"
-    # A command-line argument (`--set id`) is shown by name: it has no file lines to count.
-    where = span.file if span.file.startswith("--") else f"{span.file}:{span.line}:{span.column}"
-    lines = [f"{paint(where, 'bold')}: {head}"]
-    width = max(5, len(str(span.line)) + 1)
-    snippet = _snippet(span, sources.get(span.file), width)
-    if snippet:
-        lines += [snippet[0], paint(snippet[1], diagnostic.severity) if color else snippet[1]]
+        lines = [f"{paint(diagnostic.file or 'convcheck', 'bold')}: {head}"]
+    else:
+        # A command-line argument (`--set id`) is shown by name: it has no file lines to count.
+        where = span.file if span.file.startswith("--") else f"{span.file}:{span.line}:{span.column}"
+        lines = [f"{paint(where, 'bold')}: {head}"]
+        snippet = _snippet(span, sources.get(span.file), width)
+        if snippet:
+            lines += [snippet[0], paint(snippet[1], diagnostic.severity) if color else snippet[1]]
     for note in diagnostic.notes:
         where = f"{note.span.file}:{note.span.line}:{note.span.column}"
         lines.append(f"{' ' * width} = note : {note.message} ({where})")

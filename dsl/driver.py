@@ -11,6 +11,7 @@ from dsl.avenants import Loader
 from dsl.checker import check
 from dsl.diagnostics import Diagnostic
 from dsl.model import Model
+from dsl.parser import cycle_collector_paused
 
 
 @frozen
@@ -29,7 +30,11 @@ class Checked:
 
 def check_file(path: str, loader: Loader | None = None) -> Checked:
     """Load a convention or an avenant (consolidated on its bases) and check it."""
-    loader = loader if loader is not None else Loader()
+    with cycle_collector_paused():
+        return _check_file(path, loader if loader is not None else Loader())
+
+
+def _check_file(path: str, loader: Loader) -> Checked:
     loaded = loader.load(path)
     diagnostics = list(loaded.diagnostics)
     if loaded.consolidated is None:

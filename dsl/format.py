@@ -10,12 +10,13 @@ Formatting is idempotent, and the multiset of comments never changes.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from attrs import frozen
 
 from dsl import nodes as n
 from dsl.diagnostics import Diagnostic
-from dsl.parser import parse_source
+from dsl.parser import cycle_collector_paused, parse_source
 from dsl.printer import Line, layout
 from dsl.source import SourceFile
 
@@ -47,11 +48,25 @@ def extract_comments(source: SourceFile) -> list[Comment]:
 
 def format_source(source: SourceFile) -> tuple[str | None, list[Diagnostic]]:
     """The formatted text of a file, or the diagnostics that prevent formatting it."""
-    result = parse_source(source)
-    errors = [d for d in result.diagnostics if d.is_error]
-    if result.file is None or errors:
-        return None, errors or list(result.diagnostics)
-    return render(result.file, {source.path: extract_comments(source)}), []
+    with cycle_collector_paused():
+        result = parse_source(source)
+        errors = [d for d in result.diagnostics if d.is_error]
+        if result.file is None or errors:
+            return None, errors or list(result.diagnostics)
+        return render(result.file, {source.path: extract_comments(source)}), []
+
+
+BOM = b"\xef\xbb\xbf"
+LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+def encode_like(text: str, original: bytes) -> bytes:
+    """Formatted text (LF line ends, no BOM) as bytes that keep the original file's conventions:
+    its BOM if it had one, and the line end of its first line (LF, CRLF or CR)."""
+    first = LINE_END.search(original)
+    newline = first.group().decode("ascii") if first else "\n"
+    bom = BOM if original.startswith(BOM) else b""
+    return bom + text.replace("\n", newline).encode("utf-8")
 
 
 def render(file: n.File, comments: dict[str, list[Comment]]) -> str:
@@ -61,12 +76,13 @@ def render(file: n.File, comments: dict[str, list[Comment]]) -> str:
     after: dict[int, list[Comment]] = {}
     trailing: list[Comment] = []
     for path, found in comments.items():
+        anchors = Anchors(lines, path)
         for comment in found:
-            index = None if comment.own_line else _end_of_line_anchor(lines, path, comment.line)
+            index = None if comment.own_line else anchors.end_of_line(comment.line)
             if index is not None:
                 after.setdefault(index, []).append(comment)
                 continue
-            index = _next_code(lines, path, comment.line)
+            index = anchors.next_code(comment.line)
             if index is None:
                 trailing.append(comment)
             else:
@@ -93,25 +109,44 @@ def render(file: n.File, comments: dict[str, list[Comment]]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _end_of_line_anchor(lines: list[Line], path: str, line_number: int) -> int | None:
-    """The last line printed from the source line of an end-of-line comment (or spanning it)."""
-    same = [i for i, l in enumerate(lines) if l.origin and l.origin.file == path and _first_line(l) == line_number]
-    code = [i for i in same if not lines[i].closing]
-    if code or same:
-        return (code or same)[-1]
-    spanning = [i for i, l in enumerate(lines)
-                if l.origin and l.origin.file == path and l.origin.line <= line_number <= l.origin.end_line
-                and not l.closing]
-    return spanning[-1] if spanning else None
+class Anchors:
+    """The printed lines that come from one source file, indexed by source line.
+
+    Built once per file, so that placing each comment is a lookup, not a scan of every
+    printed line (which made `fmt` quadratic in the number of comments).
+    """
+
+    def __init__(self, lines: list[Line], path: str):
+        self.lines = lines
+        self.starting: dict[int, list[int]] = {}  # source line → printed lines that start there
+        self.spanning: dict[int, int] = {}  # source line → last printed line (not a brace) spanning it
+        for index, line in enumerate(lines):
+            if line.origin is None or line.origin.file != path:
+                continue
+            self.starting.setdefault(_first_line(line), []).append(index)
+            if not line.closing:
+                for number in range(line.origin.line, line.origin.end_line + 1):
+                    self.spanning[number] = index
+        self.first_lines = sorted(self.starting)
+        self.first_from: list[int] = []  # the first printed line starting at first_lines[k] or later
+        for number in reversed(self.first_lines):
+            earliest = min(self.starting[number][0], self.first_from[-1] if self.first_from else len(lines))
+            self.first_from.append(earliest)
+        self.first_from.reverse()
+
+    def end_of_line(self, line_number: int) -> int | None:
+        """The last line printed from the source line of an end-of-line comment (or spanning it)."""
+        same = self.starting.get(line_number, [])
+        code = [i for i in same if not self.lines[i].closing]
+        if code or same:
+            return (code or same)[-1]
+        return self.spanning.get(line_number)
+
+    def next_code(self, line_number: int) -> int | None:
+        """The first printed line whose source comes after an own-line comment."""
+        k = bisect_left(self.first_lines, line_number)
+        return self.first_from[k] if k < len(self.first_lines) else None
 
 
 def _first_line(line: Line) -> int:
     return line.origin.end_line if line.closing else line.origin.line
-
-
-def _next_code(lines: list[Line], path: str, line_number: int) -> int | None:
-    """The first printed line whose source comes after an own-line comment."""
-    for index, line in enumerate(lines):
-        if line.origin and line.origin.file == path and _first_line(line) >= line_number:
-            return index
-    return None

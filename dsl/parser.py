@@ -10,12 +10,15 @@ fermée » instead of naming grammar terminals.
 from __future__ import annotations
 
 import datetime
+import gc
+import os
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 
 from attrs import frozen
 from lark import Lark, Token, Transformer, Tree, v_args
@@ -23,7 +26,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, Un
 
 from dsl import nodes as n
 from dsl.diagnostics import Diagnostic, Note, suggest
-from dsl.source import DecodingError, SourceFile, Span, decode, normalise
+from dsl.source import DecodingError, SourceFile, Span, decode, normalise, special_kind
 
 MAX_DEPTH = 200  # nesting beyond this is refused (with a diagnostic), never a RecursionError
 MAX_BYTES = 20_000_000
@@ -39,6 +42,7 @@ VALUE_RESERVED = RESERVED | {"condition", "points", "montant", "axe", "reference
 FOLDED_NAMES = {"éligible": "eligible"}
 # Attribute keywords that may also be ids: lexed as keywords only where an attribute follows.
 ATTRIBUTE_KEYWORDS = {"CONDITION", "MONTANT", "AXE", "REFERENCE", "RÉFÉRENCE", "POINTS"}
+NEXT_CHARACTER = re.compile(r"\s*(\S?)")  # matched at a position: no copy of the rest of the text
 
 
 @frozen
@@ -74,6 +78,23 @@ def fold_accents(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@contextmanager
+def cycle_collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while building a large AST and model.
+
+    Trees, tokens and frozen nodes hold no cycles, so reference counting frees them; but
+    each full collection scans every object alive, and a 10 MB file makes millions of them:
+    with the collector running, checking grew faster than the file. Restored on exit.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 # ---- reading files ---------------------------------------------------------------------------
 
 
@@ -82,14 +103,15 @@ def read_source(path: str) -> tuple[SourceFile | None, list[Diagnostic]]:
 
     A file that is not UTF-8 comes back with its text decoded leniently, for display only.
     """
-    p = Path(path)
+    kind = special_kind(path)
+    if kind is not None:
+        return None, [Diagnostic("fichier-illisible", f"« {path} » est {kind}, pas un fichier .conv", file=path)]
     try:
-        if p.is_dir():
-            return None, [Diagnostic("fichier-illisible", f"« {path} » est un dossier, pas un fichier .conv", file=path)]
-        if p.stat().st_size > MAX_BYTES:
-            size = p.stat().st_size // 1_000_000
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            size = os.stat(path).st_size // 1_000_000
             return None, [Diagnostic("fichier-illisible", f"fichier trop volumineux ({size} Mo ; maximum {MAX_BYTES // 1_000_000} Mo)", file=path)]
-        data = p.read_bytes()
     except FileNotFoundError:
         return None, [Diagnostic("fichier-illisible", f"fichier introuvable : « {path} »", file=path)]
     except OSError as error:
@@ -175,8 +197,7 @@ def _keyword_or_name(token: Token, text: str, state) -> Token:
     """An attribute keyword where an id may stand and no `:` follows is an id (`montant(x)`)."""
     if "NAME" not in state.parse_conf.states[state.position]:
         return token
-    rest = text[token.end_pos:].lstrip()
-    follows = rest[:1]
+    follows = NEXT_CHARACTER.match(text, token.end_pos).group(1)
     if token.type == "POINTS" and (follows.isalpha()):
         return token
     if follows == ":":

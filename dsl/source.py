@@ -8,9 +8,11 @@ AST's, the diagnostics') refers to that text.
 from __future__ import annotations
 
 import os
-import tempfile
+import stat
 import unicodedata
+from bisect import bisect_right
 from functools import cached_property
+from itertools import accumulate
 
 from attrs import field, frozen
 
@@ -51,17 +53,47 @@ class SourceFile:
         end_line, end_column = self.position(end)
         return Span(self.path, start, end, line, column, end_line, end_column)
 
+    @cached_property
+    def line_starts(self) -> list[int]:
+        """The offset where each line starts: positions are found by bisection, not by counting."""
+        return list(accumulate((len(line) + 1 for line in self.lines[:-1]), initial=0))
+
     def position(self, offset: int) -> tuple[int, int]:
         """The 1-based (line, column) of an offset."""
         offset = max(0, min(offset, len(self.text)))
-        line = self.text.count("\n", 0, offset) + 1
-        line_start = self.text.rfind("\n", 0, offset) + 1
-        return line, offset - line_start + 1
+        line = bisect_right(self.line_starts, offset)
+        return line, offset - self.line_starts[line - 1] + 1
 
     @cached_property
     def end_span(self) -> Span:
         """A zero-width span at the end of the file."""
         return self.span(len(self.text), len(self.text))
+
+
+# What a path is when it is not a regular file, in the words of the messages.
+SPECIAL_KINDS = (
+    (stat.S_ISDIR, "un dossier"),
+    (stat.S_ISFIFO, "un tube nommé (FIFO)"),
+    (stat.S_ISCHR, "un périphérique"),
+    (stat.S_ISBLK, "un périphérique de stockage"),
+    (stat.S_ISSOCK, "une socket"),
+)
+
+
+def special_kind(path: str) -> str | None:
+    """What `path` is — « un dossier », « un tube nommé (FIFO) », « un périphérique »… — when it
+    exists and is not a regular file; None for a regular file or a path that does not exist.
+
+    Every reader asks this before opening a path: `stat` follows symbolic links and never
+    blocks, whereas opening a FIFO waits for a writer and reading /dev/zero never ends.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):  # missing, unreadable or a malformed name: the reader reports it
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    return next((kind for test, kind in SPECIAL_KINDS if test(mode)), "un fichier spécial")
 
 
 class DecodingError(Exception):
@@ -94,30 +126,3 @@ def normalise(text: str) -> str:
         text = text[1:]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return unicodedata.normalize("NFC", text)
-
-
-def write_atomically(path: str, text: str) -> None:
-    """Write a text file so that readers see the old content or the new one, never a half-written file."""
-    write_bytes_atomically(path, text.encode("utf-8"))
-
-
-def write_bytes_atomically(path: str, data: bytes) -> None:
-    """Write a file through a temporary file in the same folder, then rename it over the target."""
-    folder = os.path.dirname(os.path.abspath(path))
-    descriptor, temporary = tempfile.mkstemp(prefix=".convcheck-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if os.path.exists(path):
-            os.chmod(temporary, os.stat(path).st_mode & 0o7777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise

@@ -18,18 +18,19 @@ import click
 from dsl.avenants import Loader
 from dsl.diagnostics import Diagnostic, render_all_text, render_json, sort_key, to_json_object
 from dsl.driver import check_file
+from dsl.format import encode_like, format_source
 from interpreter import api
-from dsl.format import format_source
 from dsl.parser import read_source
 from dsl.printer import print_file
-from dsl.source import write_atomically, write_bytes_atomically
+from dsl.source import special_kind
 from interpreter.compare.diff import diff_models
 from interpreter.report.diff import diff_document, diff_json
 from interpreter.report.document import render_html, render_markdown
 from interpreter.report.document import render_text as render_text_document
 from interpreter.cases import CaseResult, run_cases
 from interpreter.io.declarations import DeclarationError, read_declaration, read_overrides
-from interpreter.backends.scalar import EvaluationError, ParametreError, compile_model, evaluate
+from interpreter.backends.scalar import EvaluationError, compile_model, evaluate
+from interpreter.io.writer import WriteError, check_destination, write_bytes, write_text
 from interpreter.report.evaluation import Painter
 from interpreter.report.evaluation import render_json as render_evaluation_json
 from interpreter.report.evaluation import render_text as render_evaluation_text
@@ -70,6 +71,9 @@ class FrenchGroup(click.Group):
             super().main(args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra)
         except click.exceptions.Exit as done:
             sys.exit(done.exit_code)
+        except WriteError as error:
+            click.echo(render_all_text([error.diagnostic], {}), err=True)
+            sys.exit(error.exit_code)
         except click.UsageError as error:
             click.echo(f"convcheck : {french_usage_message(error)}", err=True)
             hint = "" if error.ctx is None else f"« {error.ctx.command_path} --help » donne l'aide."
@@ -122,6 +126,9 @@ def existing_files(paths: tuple[str, ...]) -> list[str]:
             raise UsageProblem(f"fichier introuvable : « {path} »")
         if p.is_dir():
             raise UsageProblem(f"« {path} » est un dossier ; donnez des fichiers .conv (par exemple « {path}/*.conv »)")
+        kind = special_kind(path)  # checked before anything opens it: a FIFO or /dev/zero would hang
+        if kind is not None:
+            raise UsageProblem(f"« {path} » est {kind}, pas un fichier : convcheck ne lit que des fichiers ordinaires")
     return list(paths)
 
 
@@ -290,8 +297,11 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, populatio
     """Comparer deux versions (conventions ou avenants) : ce qui change, clause par clause, en euros."""
     existing_files((ancienne, nouvelle) + ((population,) if population else ()))
     errors_format = "json" if output_format == "json" else "text"
-    old_program, _ = load_program(ancienne, (), errors_format)
-    new_program, _ = load_program(nouvelle, (), errors_format)
+    old_program, old_loader = load_program(ancienne, (), errors_format)
+    new_program, new_loader = load_program(nouvelle, (), errors_format)
+    inputs = [*old_loader.sources, *new_loader.sources, *((population,) if population else ())]
+    if output:
+        check_destination(output, inputs)
     diff = diff_models(old_program.model, new_program.model, old_program, new_program)
     impact = population_impact(population, old_program, new_program, diff, errors_format) if population else None
     if impact is not None:  # populations need numpy, polars and matplotlib: loaded only when used
@@ -306,15 +316,23 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, populatio
         if impact is not None:
             chart = None
             if output_format in ("html", "markdown"):
-                png = Path(output).with_suffix(".png") if output else Path("impact-histogramme.png")
+                png = chart_path(output)
                 chart, png_bytes = histogram_chart(impact, png.name)
                 if output_format == "markdown":
-                    write_bytes_atomically(str(png), png_bytes)
+                    write_bytes(str(png), png_bytes, inputs)
             document.add(*impact_blocks(impact, population, chart))
         renderer = {"text": render_text_document, "markdown": render_markdown, "html": render_html}[output_format]
         text = renderer(document)
-    emit(text, output)
+    emit(text, output, inputs)
     sys.exit(EXIT_INVALID if exit_code and not diff.empty else EXIT_OK)
+
+
+def chart_path(output: str | None) -> Path:
+    """The PNG beside a Markdown report: `rapport.png` for `rapport.md` (never the report itself)."""
+    if output is None:
+        return Path("impact-histogramme.png")
+    path = Path(output)
+    return path.with_name(f"{path.stem}-histogramme.png") if path.suffix.lower() == ".png" else path.with_suffix(".png")
 
 
 def population_impact(path: str, old_program, new_program, diff, errors_format: str):
@@ -375,9 +393,12 @@ def simulate_command(convention, population, output, settings, output_format, ig
     from interpreter.io.tables import TableError, read_population, result_frame, write_results
 
     existing_files((convention, population))
+    program, loader = load_program(convention, settings, output_format)
+    inputs = [*loader.sources, population]
+    for destination in ([output] if output else []) + ([rejects_path(population, output)] if ignore_invalid else []):
+        check_destination(destination, inputs)
     if output and Path(output).suffix.lower() not in (".csv", ".parquet", ".jsonl", ".ndjson"):
         raise UsageProblem(f"format de résultats inconnu « {Path(output).suffix} » : utilisez .csv, .parquet ou .jsonl")
-    program, _ = load_program(convention, settings, output_format)
     try:
         table = read_population(population, program.model, keep_invalid=ignore_invalid)
     except TableError as error:
@@ -386,11 +407,11 @@ def simulate_command(convention, population, output, settings, output_format, ig
         click.echo(render_all_text(table.warnings, {}) + "\n", err=True)
     result = simulate(program, table, progress=progress_for(table.size))
     report_evaluation_errors(result, population, output_format, allowed=ignore_invalid)
-    rejects = write_rejects(table, result, population, output) if ignore_invalid else None
+    rejects = write_rejects(table, result, population, output, inputs) if ignore_invalid else None
     rejected = len({p.row for p in table.problems}) + len(result.errors)
     if output:
         lines = list(result.lines)
-        write_results(result_frame(result, lines, typed=Path(output).suffix.lower() == ".parquet"), output)
+        write_results(result_frame(result, lines, typed=Path(output).suffix.lower() == ".parquet"), output, inputs)
     summary = summarize(program, result, rejected)
     if output_format == "json":
         data = summary_json(program.model, summary, population)
@@ -403,14 +424,21 @@ def simulate_command(convention, population, output, settings, output_format, ig
     sys.exit(EXIT_OK)
 
 
-def write_rejects(table, result, population: str, output: str | None) -> str | None:
+def rejects_path(population: str, output: str | None) -> str:
+    """`<stem>.rejets.csv` beside the results (or the population)."""
+    base = Path(output) if output else Path(population)
+    return str(base.with_name(f"{base.stem}.rejets.csv"))
+
+
+def write_rejects(table, result, population: str, output: str | None, inputs: list[str]) -> str | None:
     """The rejected rows (as read) with the reason, beside the results (or the population)."""
     import polars as pl
 
+    from interpreter.io.tables import write_results
+
     if not table.problems and not result.errors:
         return None
-    base = Path(output) if output else Path(population)
-    path = str(base.with_name(f"{base.stem}.rejets.csv"))
+    path = rejects_path(population, output)
     reasons: dict[int, list[str]] = {}
     for problem in table.problems:
         reasons.setdefault(problem.row, []).append(
@@ -420,19 +448,16 @@ def write_rejects(table, result, population: str, output: str | None) -> str | N
     if result.errors:
         errors = pl.DataFrame({"id": [id for id, _ in result.errors], "motif": [m for _, m in result.errors]})
         frame = pl.concat([frame, errors], how="diagonal")
-    frame.write_csv(path)
+    write_results(frame, path, inputs)
     return path
 
 
-def emit(text: str, output: str | None) -> None:
-    """Print a report, or write it (atomically) to a file and say where."""
+def emit(text: str, output: str | None, inputs: list[str]) -> None:
+    """Print a report, or write it to a file that is none of the inputs, and say where."""
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
-    try:
-        write_atomically(output, text)
-    except OSError as error:
-        raise UsageProblem(f"impossible d'écrire « {output} » : {error.strerror or error}") from None
+    write_text(output, text, inputs)
     click.echo(f"Rapport écrit dans « {output} ».", err=True)
 
 
@@ -448,7 +473,7 @@ def consolidate_command(avenant, output):
     errors = [d for d in checked.diagnostics if d.is_error]
     if errors:
         fail(errors, loader.sources)
-    emit(consolidated_text(checked), output)
+    emit(consolidated_text(checked), output, list(loader.sources))
     sys.exit(EXIT_OK)
 
 
@@ -467,7 +492,7 @@ def consolidated_text(checked) -> str:
 def fmt_command(fichiers, check_only):
     """Mettre des fichiers .conv en forme canonique, en gardant chaque commentaire et chaque libellé."""
     paths = existing_files(fichiers)
-    changed, broken = [], 0
+    changed, broken, unwritten = [], 0, EXIT_OK
     for path in paths:
         source, problems = read_source(path)
         formatted = None
@@ -477,17 +502,24 @@ def fmt_command(fichiers, check_only):
             click.echo(render_all_text(problems, {path: source} if source else {}), err=True)
             broken += 1
             continue
-        if formatted != source.text or Path(path).read_bytes() != formatted.encode("utf-8"):
+        original = Path(path).read_bytes()
+        rewritten = encode_like(formatted, original)
+        if rewritten != original:
             changed.append(path)
             if not check_only:
-                write_atomically(path, formatted)
+                try:
+                    write_bytes(path, rewritten)
+                except WriteError as error:  # say so, and go on with the other files
+                    click.echo(render_all_text([error.diagnostic], {}), err=True)
+                    unwritten = max(unwritten, error.exit_code)
+                    changed.pop()
     if check_only:
         for path in changed:
             click.echo(f"à reformater : {path}")
         click.echo(f"{plural(len(changed), 'fichier')} à reformater sur {len(paths)}.")
     else:
         click.echo(f"{plural(len(changed), 'fichier')} reformaté{'s' if len(changed) > 1 else ''} sur {len(paths)}.")
-    sys.exit(EXIT_INVALID if broken or (check_only and changed) else EXIT_OK)
+    sys.exit(max(unwritten, EXIT_INVALID if broken or (check_only and changed) else EXIT_OK))
 
 
 def plural(count: int, word: str) -> str:

@@ -43,3 +43,10 @@ def test_hand_written_baseline_agrees_with_the_convention_mostly():
     frame = bench.generate(500, seed=3)
     totals = bench.hand_written(bench.plain_columns(frame))
     assert len(totals) == 500 and totals.max() > 0
+
+
+def test_large_inputs_benchmark_files_are_valid(tmp_path):
+    bench = load("inputs")
+    path = bench.write_input(tmp_path, 0.02)
+    assert 10_000 < path.stat().st_size < 40_000
+    assert min(bench.time_check(path)) > 0

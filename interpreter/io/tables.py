@@ -364,14 +364,14 @@ def result_frame(result, lines: list[str], typed: bool) -> pl.DataFrame:
     return pl.DataFrame(columns)
 
 
-def write_results(frame: pl.DataFrame, path: str) -> None:
-    kind = READERS.get(Path(path).suffix.lower())
-    temporary = str(Path(path).with_name(f".{Path(path).name}.tmp"))
-    if kind == "parquet":
-        frame.write_parquet(temporary)
-    elif kind == "jsonl":
-        frame.write_ndjson(temporary)
-    else:
-        frame.write_csv(temporary)
-    Path(temporary).replace(path)
+def write_results(frame: pl.DataFrame, path: str, inputs=()) -> None:
+    """Write a results table — CSV, Parquet or JSON Lines, by the suffix — through the one writer.
 
+    `inputs` are the files the command read: they are never overwritten (`interpreter.io.writer`).
+    """
+    from interpreter.io.writer import replacing
+
+    kind = READERS.get(Path(path).suffix.lower())
+    write = {"parquet": frame.write_parquet, "jsonl": frame.write_ndjson}.get(kind, frame.write_csv)
+    with replacing(path, inputs) as handle:
+        write(handle)

@@ -8,7 +8,9 @@ self-contained HTML page. The wording is decided where the document is built, ne
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
+from urllib.parse import quote
 
 from attrs import field, frozen
 
@@ -102,26 +104,60 @@ def _text_table(table: Table) -> list[str]:
 # ---- Markdown ---------------------------------------------------------------------------------------
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+# Characters that Markdown would read as syntax (emphasis, code, links, raw HTML, tables,
+# entities, headings). `_` is escaped except between two letters or digits, where it cannot
+# start or end emphasis: `tarifs_opposables` stays readable.
+MD_SPECIAL = re.compile(r"[\\`*\[\]<>|~&#]|(?<![^\W_])_|_(?![^\W_])")
+LIST_START = re.compile(r"[-+]|\d+(?=[.)])")  # at the start of a paragraph: a list, or a rule (---)
+
+
+def md_text(text: str) -> str:
+    """Text that Markdown shows as written: inline syntax escaped, line breaks as spaces."""
+    return MD_SPECIAL.sub(lambda m: "\\" + m.group(), text.replace("\r", " ").replace("\n", " "))
+
+
+def md_block(text: str) -> str:
+    """`md_text` for a paragraph or a list item, which must not start a list or a code block."""
+    shown = md_text(text).lstrip()
+    start = LIST_START.match(shown)
+    if start is None:
+        return shown
+    cut = start.end() if start.group()[0].isdigit() else 0  # `1\.` or `\-`
+    return shown[:cut] + "\\" + shown[cut:]
+
+
+def md_code(text: str) -> str:
+    """A code span that shows `.conv` text as written, whatever backticks it holds."""
+    text = text.replace("\r", " ").replace("\n", " ")
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text[:1] == "`" or text[-1:] == "`" or (text[:1] == text[-1:] == " " and text.strip()) else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _md_cell(text: str, code: bool = False) -> str:
+    """A table cell; in a code span too, a `|` would end the cell."""
+    if code and text and text != "—":
+        return md_code(text).replace("|", "\\|")
+    return md_text(text)
 
 
 def render_markdown(document: Document) -> str:
-    out = [f"# {document.title}", ""]
+    out = [f"# {md_text(document.title)}", ""]
     for block in document.blocks:
         match block:
             case Heading(text=text, level=level):
-                out += [f"{'#' * level} {text}", ""]
+                out += [f"{'#' * level} {md_text(text)}", ""]
             case Paragraph(text=text, emphasis=emphasis):
-                out += [f"*{text}*" if emphasis else text, ""]
+                out += [f"*{md_text(text)}*" if emphasis else md_block(text), ""]
             case Bullets(items=items):
-                out += [f"- {item}" for item in items] + [""]
-            case Table(headers=headers, rows=rows, numeric=numeric):
+                out += [f"- {md_block(item)}" for item in items] + [""]
+            case Table(headers=headers, rows=rows, numeric=numeric, code=code):
                 out.append("| " + " | ".join(_md_cell(h) for h in headers) + " |")
                 out.append("|" + "|".join("---:" if i in numeric else "---" for i in range(len(headers))) + "|")
-                out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows] + [""]
+                out += ["| " + " | ".join(_md_cell(c, i in code) for i, c in enumerate(row)) + " |" for row in rows]
+                out.append("")
             case Figure(caption=caption, png_name=png):
-                out += [f"![{caption}]({png})" if png else f"*{caption}*", ""]
+                out += [f"![{md_text(caption)}]({quote(png)})" if png else f"*{md_text(caption)}*", ""]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -1,0 +1,1 @@
+consolidate petite-avenant.conv -o petite-v1.conv
