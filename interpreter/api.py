@@ -164,11 +164,13 @@ class Convention:
 
     def simulation(self, population: str | Path | pl.DataFrame | Population, keep_invalid: bool = False,
                    progress=None, other_columns=frozenset()) -> Simulation:
-        """Evaluate a population; invalid rows are errors unless `keep_invalid` (then they are set aside)."""
+        """Evaluate a population; invalid rows are errors unless `keep_invalid` (then they are set aside).
+        `progress`, given the number of structures, may return a function called with each chunk's size."""
         from interpreter.backends.vector import simulate
 
         table = self.population(population, keep_invalid, other_columns)
-        return Simulation(self, table, simulate(self.program, table, progress=progress))
+        advance = progress(table.size) if progress is not None else None
+        return Simulation(self, table, simulate(self.program, table, progress=advance))
 
     def population(self, population, keep_invalid: bool = False, other_columns=frozenset()) -> Population:
         """Read and validate a population for this version."""
@@ -202,10 +204,47 @@ class Simulation:
 
         return summarize(self.convention.program, self.result, rejected)
 
+    def rejects(self) -> pl.DataFrame | None:
+        """The rows set aside (invalid, or impossible to evaluate), as read, with the reason (`motif`)."""
+        import polars as pl
+
+        table, errors = self.population, self.result.errors
+        if not table.problems and not errors:
+            return None
+        reasons: dict[int, list[str]] = {}
+        for problem in table.problems:
+            reasons.setdefault(problem.row, []).append(
+                f"{problem.donnee} : {problem.message}" if problem.donnee else problem.message)
+        frame = table.rejected.with_columns(
+            pl.Series("motif", [" ; ".join(reasons[row]) for row in sorted(reasons)])).cast(pl.String)
+        if errors:
+            failed = pl.DataFrame({"id": [id for id, _ in errors], "motif": [m for _, m in errors]})
+            frame = pl.concat([frame, failed], how="diagonal")
+        return frame
+
+    @property
+    def rejected(self) -> int:
+        """How many structures were set aside."""
+        return len({p.row for p in self.population.problems}) + len(self.result.errors)
+
     def errors(self) -> list[Diagnostic]:
         """The structures that could not be evaluated (a division by zero…), as diagnostics."""
         return [Diagnostic("evaluation-impossible", f"structure « {id} » : {message}", file=self.population.path)
                 for id, message in self.result.errors]
+
+
+def consolidated(path: str | Path, loader: Loader | None = None) -> str:
+    """The consolidated text of an avenant: one canonical convention. Raises `ConvError`."""
+    from dsl.printer import print_file
+
+    loader = loader if loader is not None else Loader()
+    checked = check(str(path), loader)
+    if checked.errors:
+        raise ConvError(checked.errors, loader.sources)
+    chain = " + ".join(Path(p).name for p in checked.chain)
+    header = (f"# Version consolidée de {chain}, écrite par « convcheck consolidate ».\n"
+              "# Les commentaires des fichiers d'origine ne sont pas repris : ils y restent.\n")
+    return header + print_file(checked.model.file)
 
 
 def diff(old: Convention, new: Convention) -> Diff:

@@ -1,13 +1,16 @@
-"""The `convcheck` command line: click commands over the pipeline, messages in French.
+"""The `convcheck` command line: a thin layer over `interpreter.api`, messages in French.
 
-Exit codes (documented in the README): 0 when the job was done and found no error,
-1 when the input has errors (or, for `check --strict`, warnings), 2 for usage errors
-(missing file, unknown option). No input ever produces a Python traceback: an internal
-failure is reported as such, with exit code 3.
+Each command parses its options, calls the API, renders, and returns its exit code; exit codes
+are decided in one place, `FrenchGroup.main` (documented in the README): 0 when the job was done
+and found no error, 1 when the input has errors (an `api.ConvError`, or, for `check --strict`,
+warnings), 2 for usage errors (missing file, unknown option, a destination that cannot be
+written). No input ever produces a Python traceback: an internal failure is reported as such,
+with exit code 3.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -17,21 +20,15 @@ import click
 
 from dsl.avenants import Loader
 from dsl.diagnostics import Diagnostic, render_all_text, render_json, sort_key, to_json_object
-from dsl.driver import check_file
 from dsl.format import encode_like, format_source
-from interpreter import api
 from dsl.parser import read_source
-from dsl.printer import print_file
 from dsl.source import special_kind
-from interpreter.compare.diff import diff_models
+from interpreter import api
+from interpreter.io.writer import WriteError, check_destination, write_bytes, write_text
+from interpreter.report.cases import render_case
 from interpreter.report.diff import diff_document, diff_json
 from interpreter.report.document import render_html, render_markdown
 from interpreter.report.document import render_text as render_text_document
-from interpreter.cases import CaseResult, run_cases
-from interpreter.io.declarations import DeclarationError, read_declaration, read_overrides
-from interpreter.backends.scalar import EvaluationError, compile_model, evaluate
-from interpreter.io.writer import WriteError, check_destination, write_bytes, write_text
-from interpreter.report.evaluation import Painter
 from interpreter.report.evaluation import render_json as render_evaluation_json
 from interpreter.report.evaluation import render_text as render_evaluation_text
 
@@ -68,7 +65,8 @@ class FrenchGroup(click.Group):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
-            super().main(args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra)
+            code = super().main(args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False,
+                                **extra)
         except click.exceptions.Exit as done:
             sys.exit(done.exit_code)
         except WriteError as error:
@@ -86,7 +84,7 @@ class FrenchGroup(click.Group):
         except BrokenPipeError:
             sys.stderr.close()
             sys.exit(EXIT_OK)
-        sys.exit(EXIT_OK)
+        sys.exit(code or EXIT_OK)
 
 
 def french_usage_message(error: click.UsageError) -> str:
@@ -149,6 +147,29 @@ def unique(diagnostics) -> list[Diagnostic]:
 HELP = {"help_option_names": ["-h", "--help"]}
 
 
+def reports_errors(callback):
+    """A command whose input may prevent the job: an `api.ConvError` is rendered — as JSON on stdout
+    when the command's `--format` is json, else as text on stderr — and the command exits 1."""
+    @functools.wraps(callback)
+    def command(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except api.ConvError as error:
+            report_failure(error, "json" if kwargs.get("output_format") == "json" else "text")
+            return EXIT_INVALID
+
+    return command
+
+
+def report_failure(error: api.ConvError, errors_format: str) -> None:
+    if errors_format == "json":
+        click.echo(render_json(error.diagnostics))
+        return
+    click.echo(render_all_text(error.diagnostics, error.sources, use_color(False, sys.stderr)), err=True)
+    errors = sum(d.is_error for d in error.diagnostics)
+    click.echo(f"\n{plural(errors, 'erreur')} : rien n'a été évalué.", err=True)
+
+
 @click.group(cls=FrenchGroup, context_settings=HELP)
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 def cli():
@@ -180,28 +201,7 @@ def check(fichiers, output_format, strict, no_color):
             click.echo(render_all_text(diagnostics, loader.sources, use_color(no_color)))
             click.echo()
         click.echo(summary(len(paths), errors, warnings))
-    failed = errors > 0 or (strict and warnings > 0)
-    sys.exit(EXIT_INVALID if failed else EXIT_OK)
-
-
-def load_program(convention: str, settings: tuple[str, ...], output_format: str):
-    """Check a convention (consolidating an avenant), apply `--set`, compile; or report and exit 1."""
-    loader = Loader()
-    try:
-        return api.load(convention, settings, loader).program, loader
-    except api.ConvError as error:
-        fail(error.diagnostics, error.sources, output_format)
-
-
-def fail(diagnostics: list[Diagnostic], sources, output_format: str = "text"):
-    """Report the diagnostics that prevent the job (JSON on stdout, text on stderr) and exit 1."""
-    if output_format == "json":
-        click.echo(render_json(diagnostics))
-    else:
-        click.echo(render_all_text(diagnostics, sources, use_color(False, sys.stderr)), err=True)
-        errors = sum(d.is_error for d in diagnostics)
-        click.echo(f"\n{plural(errors, 'erreur')} : rien n'a été évalué.", err=True)
-    sys.exit(EXIT_INVALID)
+    return EXIT_INVALID if errors > 0 or (strict and warnings > 0) else EXIT_OK
 
 
 @cli.command("eval", context_settings=HELP)
@@ -213,25 +213,18 @@ def fail(diagnostics: list[Diagnostic], sources, output_format: str = "text"):
               help="Remplacer un paramètre, par exemple --set valeur_point=7.5€ (répétable).")
 @click.option("--no-color", is_flag=True, help="Pas de couleurs.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@reports_errors
 def eval_command(convention, declaration, output_format, settings, no_color):
     """Évaluer une structure : critère par critère, ce qui est atteint, pourquoi, et ce que cela rapporte."""
     existing_files((convention, declaration))
-    program, loader = load_program(convention, settings, output_format)
-    try:
-        structure = read_declaration(declaration, program.model)
-    except DeclarationError as error:
-        sources = {error.source.path: error.source} if error.source else {}
-        fail(error.diagnostics, sources, output_format)
-    try:
-        evaluation = evaluate(program, structure.donnees)
-    except EvaluationError as error:
-        fail([Diagnostic("evaluation-impossible", f"structure « {structure.id} » : {error}", file=declaration)], {},
-             output_format)
+    version = api.load(convention, settings)
+    structure_id, _ = version.declaration(declaration)
+    evaluation = version.evaluate(declaration)
     if output_format == "json":
-        click.echo(render_evaluation_json(evaluation, program, structure.id))
+        click.echo(render_evaluation_json(evaluation, version.program, structure_id))
     else:
-        click.echo(render_evaluation_text(evaluation, program, structure.id, use_color(no_color)))
-    sys.exit(EXIT_OK)
+        click.echo(render_evaluation_text(evaluation, version.program, structure_id, use_color(no_color)))
+    return EXIT_OK
 
 
 @cli.command("test", context_settings=HELP)
@@ -244,43 +237,21 @@ def test_command(fichiers, no_color):
     color = use_color(no_color)
     passed = failed = 0
     for path in paths:
-        loader = Loader()
-        checked = check_file(path, loader)
-        errors = [d for d in checked.diagnostics if d.is_error]
-        if errors:
-            click.echo(render_all_text(errors, loader.sources, color))
+        try:
+            version = api.load(path)
+        except api.ConvError as error:
+            click.echo(render_all_text(error.diagnostics, error.sources, color))
             click.echo(f"{path} : le fichier a des erreurs, ses cas ne sont pas exécutés.\n")
             failed += 1
             continue
-        program = compile_model(checked.model)
-        results = run_cases(program)
+        results = version.cases()
         click.echo(f"{path} : {plural(len(results), 'cas').replace('cass', 'cas')}")
         for result in results:
             click.echo(render_case(result, color))
             passed += result.passed
             failed += not result.passed
     click.echo(f"\n{plural(passed, 'réussi')}, {plural(failed, 'échoué')}")
-    sys.exit(EXIT_INVALID if failed else EXIT_OK)
-
-
-def render_case(result: CaseResult, color: bool) -> str:
-    """One cas: its status, and each failing assertion with file:line, expected and actual values."""
-    painter = Painter(color)
-    cas = result.cas
-    title = f"{cas.id} — {cas.label}" if cas.label else cas.id
-    if result.passed:
-        return f"  {painter.green('✓')} {title}"
-    lines = [f"  {painter.red('✗')} {title}"]
-    if result.error:
-        span = cas.node.id_span
-        lines.append(f"    {span.file}:{span.line}:{span.column}: calcul impossible : {result.error}")
-    for failure in result.failures:
-        span = failure.span
-        where = f"{span.file}:{span.line}:{span.column}: " if span else ""
-        lines.append(f"    {where}{painter.bold(failure.assertion)}")
-        lines.append(f"      attendu : {failure.expected}")
-        lines.append(f"      obtenu  : {failure.actual}")
-    return "\n".join(lines)
+    return EXIT_INVALID if failed else EXIT_OK
 
 
 @cli.command("diff", context_settings=HELP)
@@ -293,26 +264,27 @@ def render_case(result: CaseResult, color: bool) -> str:
 @click.option("--population", metavar="POPULATION",
               help="Ajouter l'impact sur une population (CSV, Parquet ou JSON Lines) : budgets, gagnants, perdants.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@reports_errors
 def diff_command(ancienne, nouvelle, output_format, output, exit_code, population):
     """Comparer deux versions (conventions ou avenants) : ce qui change, clause par clause, en euros."""
     existing_files((ancienne, nouvelle) + ((population,) if population else ()))
-    errors_format = "json" if output_format == "json" else "text"
-    old_program, old_loader = load_program(ancienne, (), errors_format)
-    new_program, new_loader = load_program(nouvelle, (), errors_format)
-    inputs = [*old_loader.sources, *new_loader.sources, *((population,) if population else ())]
+    old, new = api.load(ancienne), api.load(nouvelle)
+    inputs = [*old.sources, *new.sources, *((population,) if population else ())]
     if output:
         check_destination(output, inputs)
-    diff = diff_models(old_program.model, new_program.model, old_program, new_program)
-    impact = population_impact(population, old_program, new_program, diff, errors_format) if population else None
-    if impact is not None:  # populations need numpy, polars and matplotlib: loaded only when used
+    change = api.diff(old, new)
+    impact = None
+    if population:  # populations need numpy, polars and matplotlib: loaded only when used
         from interpreter.report.impact import histogram_chart, impact_blocks, impact_json
+
+        impact = api.impact(old, new, population, change, progress=progress_bar)
     if output_format == "json":
-        data = diff_json(diff)
+        data = diff_json(change)
         if impact is not None:
             data["impact"] = impact_json(impact, population)
         text = json.dumps(data, ensure_ascii=False, indent=2)
     else:
-        document = diff_document(diff)
+        document = diff_document(change)
         if impact is not None:
             chart = None
             if output_format in ("html", "markdown"):
@@ -324,7 +296,7 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, populatio
         renderer = {"text": render_text_document, "markdown": render_markdown, "html": render_html}[output_format]
         text = renderer(document)
     emit(text, output, inputs)
-    sys.exit(EXIT_INVALID if exit_code and not diff.empty else EXIT_OK)
+    return EXIT_INVALID if exit_code and not change.empty else EXIT_OK
 
 
 def chart_path(output: str | None) -> Path:
@@ -335,33 +307,8 @@ def chart_path(output: str | None) -> Path:
     return path.with_name(f"{path.stem}-histogramme.png") if path.suffix.lower() == ".png" else path.with_suffix(".png")
 
 
-def population_impact(path: str, old_program, new_program, diff, errors_format: str):
-    """Evaluate the population with both versions and compare, structure by structure."""
-    from interpreter.compare.impact import compare as compare_results
-    from interpreter.backends.vector import simulate
-    from interpreter.io.tables import TableError, read_population
-
-    results = []
-    for program, other in ((old_program, new_program), (new_program, old_program)):
-        try:
-            table = read_population(path, program.model, other_columns=frozenset(other.model.donnees))
-        except TableError as error:
-            fail(error.diagnostics, {}, errors_format)
-        result = simulate(program, table, progress=progress_for(table.size))
-        report_evaluation_errors(result, path, errors_format)
-        results.append(result)
-    renames = {c.ancien_id: c.id for c in diff.changes if c.kind == "renommage" and c.element in ("critere", "brique")}
-    return compare_results(results[0], results[1], old_program, new_program, renames)
-
-
-def report_evaluation_errors(result, path: str, errors_format: str, allowed: bool = False):
-    if result.errors and not allowed:
-        fail([Diagnostic("evaluation-impossible", f"structure « {id} » : {message}", file=path)
-              for id, message in result.errors], {}, errors_format)
-
-
-def progress_for(size: int):
-    """A progress bar on stderr for large populations, when stderr is a terminal."""
+def progress_bar(size: int):
+    """A progress bar on stderr for large populations, when stderr is a terminal (None otherwise)."""
     if size < 500_000 or not sys.stderr.isatty():
         return None
     bar = click.progressbar(length=size, label="Évaluation", file=sys.stderr)
@@ -385,71 +332,48 @@ def progress_for(size: int):
 @click.option("--ignorer-invalides", "ignore_invalid", is_flag=True,
               help="Écarter les structures invalides (listées dans un fichier de rejets) au lieu de s'arrêter.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@reports_errors
 def simulate_command(convention, population, output, settings, output_format, ignore_invalid):
     """Évaluer toute une population de structures : paiements, budget, moyenne, médiane, déciles."""
-    from interpreter.compare.impact import summarize
-    from interpreter.backends.vector import simulate
+    from interpreter.io.tables import write_results
     from interpreter.report.impact import summary_document, summary_json
-    from interpreter.io.tables import TableError, read_population, result_frame, write_results
 
     existing_files((convention, population))
-    program, loader = load_program(convention, settings, output_format)
-    inputs = [*loader.sources, population]
-    for destination in ([output] if output else []) + ([rejects_path(population, output)] if ignore_invalid else []):
+    version = api.load(convention, settings)
+    inputs = [*version.sources, population]
+    rejects = rejects_path(population, output)
+    for destination in ([output] if output else []) + ([rejects] if ignore_invalid else []):
         check_destination(destination, inputs)
     if output and Path(output).suffix.lower() not in (".csv", ".parquet", ".jsonl", ".ndjson"):
         raise UsageProblem(f"format de résultats inconnu « {Path(output).suffix} » : utilisez .csv, .parquet ou .jsonl")
-    try:
-        table = read_population(population, program.model, keep_invalid=ignore_invalid)
-    except TableError as error:
-        fail(error.diagnostics, {}, output_format)
+    table = version.population(population, keep_invalid=ignore_invalid)
     if table.warnings and output_format != "json":
         click.echo(render_all_text(table.warnings, {}) + "\n", err=True)
-    result = simulate(program, table, progress=progress_for(table.size))
-    report_evaluation_errors(result, population, output_format, allowed=ignore_invalid)
-    rejects = write_rejects(table, result, population, output, inputs) if ignore_invalid else None
-    rejected = len({p.row for p in table.problems}) + len(result.errors)
+    simulation = version.simulation(table, progress=progress_bar)
+    if simulation.result.errors and not ignore_invalid:
+        raise api.ConvError(simulation.errors())
+    rejected = simulation.rejects() if ignore_invalid else None
+    if rejected is not None:
+        write_results(rejected, rejects, inputs)
     if output:
-        lines = list(result.lines)
-        write_results(result_frame(result, lines, typed=Path(output).suffix.lower() == ".parquet"), output, inputs)
-    summary = summarize(program, result, rejected)
+        write_results(simulation.table(typed=Path(output).suffix.lower() == ".parquet"), output, inputs)
+    summary = simulation.summary(simulation.rejected)
     if output_format == "json":
-        data = summary_json(program.model, summary, population)
+        data = summary_json(version.model, summary, population)
         data["avertissements"] = [to_json_object(d) for d in table.warnings]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        click.echo(render_text_document(summary_document(program.model, summary, population, rejects)), nl=False)
+        click.echo(render_text_document(summary_document(version.model, summary, population,
+                                                         rejects if rejected is not None else None)), nl=False)
         if output:
             click.echo(f"Résultats par structure écrits dans « {output} ».")
-    sys.exit(EXIT_OK)
+    return EXIT_OK
 
 
 def rejects_path(population: str, output: str | None) -> str:
     """`<stem>.rejets.csv` beside the results (or the population)."""
     base = Path(output) if output else Path(population)
     return str(base.with_name(f"{base.stem}.rejets.csv"))
-
-
-def write_rejects(table, result, population: str, output: str | None, inputs: list[str]) -> str | None:
-    """The rejected rows (as read) with the reason, beside the results (or the population)."""
-    import polars as pl
-
-    from interpreter.io.tables import write_results
-
-    if not table.problems and not result.errors:
-        return None
-    path = rejects_path(population, output)
-    reasons: dict[int, list[str]] = {}
-    for problem in table.problems:
-        reasons.setdefault(problem.row, []).append(
-            f"{problem.donnee} : {problem.message}" if problem.donnee else problem.message)
-    frame = table.rejected.with_columns(
-        pl.Series("motif", [" ; ".join(reasons[row]) for row in sorted(reasons)])).cast(pl.String)
-    if result.errors:
-        errors = pl.DataFrame({"id": [id for id, _ in result.errors], "motif": [m for _, m in result.errors]})
-        frame = pl.concat([frame, errors], how="diagonal")
-    write_results(frame, path, inputs)
-    return path
 
 
 def emit(text: str, output: str | None, inputs: list[str]) -> None:
@@ -465,23 +389,14 @@ def emit(text: str, output: str | None, inputs: list[str]) -> None:
 @click.argument("avenant", metavar="AVENANT")
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire la version consolidée dans ce fichier.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@reports_errors
 def consolidate_command(avenant, output):
     """Écrire la version consolidée d'un avenant : une convention complète, au format canonique."""
     existing_files((avenant,))
     loader = Loader()
-    checked = check_file(avenant, loader)
-    errors = [d for d in checked.diagnostics if d.is_error]
-    if errors:
-        fail(errors, loader.sources)
-    emit(consolidated_text(checked), output, list(loader.sources))
-    sys.exit(EXIT_OK)
-
-
-def consolidated_text(checked) -> str:
-    chain = " + ".join(Path(p).name for p in checked.chain)
-    header = (f"# Version consolidée de {chain}, écrite par « convcheck consolidate ».\n"
-              "# Les commentaires des fichiers d'origine ne sont pas repris : ils y restent.\n")
-    return header + print_file(checked.model.file)
+    text = api.consolidated(avenant, loader)
+    emit(text, output, list(loader.sources))
+    return EXIT_OK
 
 
 @cli.command("fmt", context_settings=HELP)
@@ -519,7 +434,7 @@ def fmt_command(fichiers, check_only):
         click.echo(f"{plural(len(changed), 'fichier')} à reformater sur {len(paths)}.")
     else:
         click.echo(f"{plural(len(changed), 'fichier')} reformaté{'s' if len(changed) > 1 else ''} sur {len(paths)}.")
-    sys.exit(max(unwritten, EXIT_INVALID if broken or (check_only and changed) else EXIT_OK))
+    return max(unwritten, EXIT_INVALID if broken or (check_only and changed) else EXIT_OK)
 
 
 def plural(count: int, word: str) -> str:

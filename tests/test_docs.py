@@ -49,3 +49,13 @@ def test_every_diagnostic_code_is_documented_with_a_real_example():
         assert f"### `{code}`" in text, code
     for block in re.findall(r"```text\n(.*?)```", text, flags=re.S)[1:]:
         assert block.strip() in goldens, block.splitlines()[0]
+
+
+def test_the_python_example_of_the_readme_runs(monkeypatch, capsys):
+    """The README's « Python » section is executed as written, from the root of the checkout."""
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), flags=re.S)
+    assert blocks, "the README has no Python example"
+    monkeypatch.chdir(ROOT)
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {"__name__": "readme"})  # noqa: S102 - our own documentation
+    assert "declaration-donnee-manquante" in capsys.readouterr().out
