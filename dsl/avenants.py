@@ -17,13 +17,13 @@ from pathlib import Path
 
 from attrs import define, evolve, field, frozen
 
+from dsl import keywords
 from dsl import nodes as n
 from dsl.diagnostics import Diagnostic, Note, suggest
 from dsl.model import SECTIONS
 from dsl.parser import ParseResult, fold_accents, parse_file
 from dsl.source import SourceFile, special_kind
 
-KIND_WORDS = {"critere": "critère", "brique": "brique", "donnee": "donnée", "parametre": "paramètre"}
 UNKNOWN_WORDS = {"critere": "critère « {} » inconnu", "brique": "brique « {} » inconnue",
                  "donnee": "donnée « {} » inconnue", "parametre": "paramètre « {} » inconnu"}
 
@@ -212,7 +212,7 @@ class Consolidation:
                 self.cas.append(item)
             case n.Section(kind=kind):
                 self.error("declaration-dans-avenant", "un avenant ne réécrit pas une section : il dit ce qui change",
-                           item.span, suggestion=f"écrivez « ajoute dans {SECTION_WORDS[kind]} {{ … }} »")
+                           item.span, suggestion=f"écrivez « ajoute dans {keywords.SECTIONS[kind]} {{ … }} »")
             case n.Brique(id=id):
                 self.error("declaration-dans-avenant", "un avenant ne déclare pas une brique directement", item.span,
                            suggestion=f"écrivez « ajoute brique {id} … »")
@@ -268,7 +268,7 @@ class Consolidation:
             "parametre": list(self.parametres),
         }[kind]
         other = "une brique" if id in self.briques else "un critère" if self.element_node(id) is not None else None
-        hint = f"« {id} » est {other} : écrivez « {KIND_WORDS['brique' if other == 'une brique' else 'critere']} {id} »" \
+        hint = f"« {id} » est {other} : écrivez « {keywords.KINDS['brique' if other == 'une brique' else 'critere']} {id} »" \
             if other else suggest(id, candidates)
         self.error("id-inconnu", f"{UNKNOWN_WORDS[kind].format(id)} dans la base", span, suggestion=hint)
 
@@ -277,7 +277,7 @@ class Consolidation:
         if op.kind in ("donnee", "parametre"):
             block = "données" if op.kind == "donnee" else "paramètres"
             self.error("operation-invalide", f"« {verb} » s'applique aux critères et aux briques", op.span,
-                       suggestion=f"pour changer une {KIND_WORDS[op.kind]}, redéfinissez-la dans un bloc « {block} »")
+                       suggestion=f"pour changer une {keywords.KINDS[op.kind]}, redéfinissez-la dans un bloc « {block} »")
             return
         if op.kind == "critere":
             self._change_critere(op, verb)
@@ -344,7 +344,7 @@ class Consolidation:
     def _move(self, op: n.Move):
         if op.kind != "critere":
             self.error("operation-invalide", f"seul un critère se déplace d'une section à une autre, pas une "
-                       f"{KIND_WORDS[op.kind]}", op.span)
+                       f"{keywords.KINDS[op.kind]}", op.span)
             return
         kind = self.section_kind(op.section, op.section_span)
         where = self.find_critere(op.id)
@@ -355,7 +355,7 @@ class Consolidation:
             return
         if where == ("section", kind):
             self.diagnostics.append(Diagnostic(
-                "deplacement-inutile", f"le critère « {op.id} » est déjà dans « {SECTION_WORDS[kind]} »", span=op.span))
+                "deplacement-inutile", f"le critère « {op.id} » est déjà dans « {keywords.SECTIONS[kind]} »", span=op.span))
             return
         critere = evolve(self.element_node(op.id), span=op.span, id_span=op.id_span)
         self._drop_critere(op.id)
@@ -406,7 +406,6 @@ class Consolidation:
                       span=self.base.span, id_span=self.base.id_span)
 
 
-SECTION_WORDS = {"prerequis": "prérequis", "socle": "socle", "options": "options"}
 
 
 def merge_attributes(old: tuple[n.Attribute, ...], new: tuple[n.Attribute, ...]) -> tuple[n.Attribute, ...]:

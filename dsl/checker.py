@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from attrs import define, evolve, field
 
-from dsl import ir
+from dsl import ir, keywords
 from dsl import nodes as n
 from dsl.diagnostics import Diagnostic, Note, suggest
 from dsl.model import (
@@ -37,10 +37,6 @@ from dsl.model import (
 FUNCTIONS = ("min", "max", "arrondi", "atteint", *ATTENDU_FUNCTIONS)
 NUMERIC_TYPES = ("entier", "nombre", "pourcentage", "montant")
 VALUE_ATTRIBUTES = ("points_fixes", "points_variables", "montant")
-ATTRIBUTE_WORDS = {
-    "condition": "condition", "points_fixes": "points fixes", "points_variables": "points variables",
-    "montant": "montant", "axe": "axe", "reference": "référence",
-}
 
 
 def check(file: n.File, path: str | None = None, removed: dict | None = None) -> tuple[Model | None, list[Diagnostic]]:
@@ -150,7 +146,7 @@ class Checker:
         seen: dict[str, n.Header] = {}
         for header in self.file.headers:
             if header.key in seen:
-                self.error("en-tete-duplique", f"en-tête « {HEADER_WORDS[header.key]} » donné deux fois", header.span,
+                self.error("en-tete-duplique", f"en-tête « {keywords.HEADERS[header.key]} » donné deux fois", header.span,
                            notes=[Note("première définition", seen[header.key].span)])
             seen[header.key] = header
             if header.key == "base" and self.file.kind == "convention":
@@ -300,7 +296,7 @@ class Checker:
         first: dict[str, n.Attribute] = {}
         for attribute in element.attributes:
             if attribute.name in first:
-                word = ATTRIBUTE_WORDS[attribute.name]
+                word = keywords.ATTRIBUTES[attribute.name]
                 self.error("attribut-duplique", f"« {word} » donné deux fois pour {owner} « {element.id} »",
                            attribute.span, notes=[Note("première occurrence", first[attribute.name].span)],
                            suggestion="gardez-en un seul")
@@ -322,7 +318,7 @@ class Checker:
             if name in values:
                 value = lowered[name] = self.infer(values[name], scope)
                 if value is not None and value.type.value_kind != "nombre":
-                    self.error("type-incompatible", f"les {ATTRIBUTE_WORDS[name]} doivent être un nombre de points, "
+                    self.error("type-incompatible", f"les {keywords.ATTRIBUTES[name]} doivent être un nombre de points, "
                                f"pas {an(value.type)}", values[name].span,
                                suggestion="pour une somme en euros, utilisez « montant : … »" if value.type == MONTANT else None)
         if "montant" in values:
@@ -342,7 +338,7 @@ class Checker:
                 if attribute.name in VALUE_ATTRIBUTES:
                     self.error("remuneration-dans-brique",
                                f"le critère « {node.id} » est dans la brique « {brique} » : il ne peut pas avoir de "
-                               f"{ATTRIBUTE_WORDS[attribute.name]} propres", attribute.span,
+                               f"{keywords.ATTRIBUTES[attribute.name]} propres", attribute.span,
                                suggestion="une brique paie tout ou rien : portez la rémunération sur la brique elle-même")
         critere = Critere(node.id, node.label, section, brique, lowered["condition"], lowered.get("points_fixes"),
                           lowered.get("points_variables"), lowered.get("montant"), values.get("axe"),
@@ -756,7 +752,6 @@ class Checker:
 
 
 OF = {"le critère": "du critère", "la brique": "de la brique"}
-HEADER_WORDS = {"version": "version", "en_vigueur": "en vigueur", "base": "base"}
 
 # (operator, left kind, right kind) → result kind
 ARITHMETIC = {

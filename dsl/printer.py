@@ -14,17 +14,10 @@ from decimal import Decimal
 
 from attrs import frozen
 
+from dsl import keywords
 from dsl import nodes as n
 from dsl.source import Span
 
-SECTION_KEYWORDS = {"prerequis": "prérequis", "socle": "socle", "options": "options"}
-KIND_KEYWORDS = {"critere": "critère", "brique": "brique", "donnee": "donnée", "parametre": "paramètre"}
-TYPE_KEYWORDS = {"booleen": "booléen"}
-ATTRIBUTE_KEYWORDS = {
-    "condition": "condition", "points_fixes": "points fixes", "points_variables": "points variables",
-    "montant": "montant", "axe": "axe", "reference": "référence",
-}
-HEADER_KEYWORDS = {"version": "version", "en_vigueur": "en vigueur", "base": "base"}
 
 
 @frozen
@@ -66,7 +59,7 @@ def _one_line(item) -> bool:
 
 def _header(header: n.Header) -> str:
     value = header.value.isoformat() if header.key == "en_vigueur" else quote(header.value)
-    return f"{HEADER_KEYWORDS[header.key]} : {value}"
+    return f"{keywords.HEADERS[header.key]} : {value}"
 
 
 def _label(label: str | None) -> str:
@@ -95,13 +88,13 @@ def _item(item, depth: int) -> list[Line]:
         case n.DonneesBlock(donnees=ds):
             return _block(depth, "données", item.span, [_donnee(d, depth + 1) for d in ds])
         case n.Section(kind=kind, criteres=cs):
-            return _block(depth, SECTION_KEYWORDS[kind], item.span, _criteres(cs, depth + 1))
+            return _block(depth, keywords.SECTIONS[kind], item.span, _criteres(cs, depth + 1))
         case n.Brique():
             return _brique(item, depth, "brique")
         case n.Cas():
             return _cas(item, depth)
         case n.AddCriteres(section=section, criteres=cs):
-            head = f"ajoute dans {SECTION_KEYWORDS.get(section, section)}"
+            head = f"ajoute dans {keywords.SECTIONS.get(section, section)}"
             return _block(depth, head, item.span, _criteres(cs, depth + 1))
         case n.AddToBrique(brique=brique, criteres=cs):
             return _block(depth, f"ajoute dans brique {brique}", item.span, _criteres(cs, depth + 1))
@@ -109,13 +102,13 @@ def _item(item, depth: int) -> list[Line]:
             return _brique(brique, depth, "ajoute brique")
         case n.Modify() | n.Replace():
             verb = "modifie" if isinstance(item, n.Modify) else "remplace"
-            head = f"{verb} {KIND_KEYWORDS[item.kind]} {item.id}{_label(item.label)}"
+            head = f"{verb} {keywords.KINDS[item.kind]} {item.id}{_label(item.label)}"
             body = _attributes(item.attributes, depth + 1) + _criteres(item.criteres, depth + 1)
             return _block(depth, head, item.span, body)
         case n.Move(kind=kind, id=id, section=section):
-            return [Line(depth, f"déplace {KIND_KEYWORDS[kind]} {id} vers {SECTION_KEYWORDS.get(section, section)}", item.span)]
+            return [Line(depth, f"déplace {keywords.KINDS[kind]} {id} vers {keywords.SECTIONS.get(section, section)}", item.span)]
         case n.Remove(kind=kind, id=id):
-            return [Line(depth, f"supprime {KIND_KEYWORDS[kind]} {id}", item.span)]
+            return [Line(depth, f"supprime {keywords.KINDS[kind]} {id}", item.span)]
     raise AssertionError(f"unknown item {item!r}")
 
 
@@ -130,7 +123,7 @@ def _donnee(d: n.Donnee, depth: int) -> Line:
 def print_type(spec: n.TypeSpec) -> str:
     if spec.name == "choix":
         return f"choix({', '.join(spec.choices)})"
-    text = TYPE_KEYWORDS.get(spec.name, spec.name)
+    text = keywords.TYPES.get(spec.name, spec.name)
     if spec.low is not None and spec.high is not None:
         text += f" entre {print_expr(spec.low)} et {print_expr(spec.high)}"
     return text
@@ -156,7 +149,7 @@ def print_attribute(attribute: n.Attribute) -> str:
         text = value
     else:
         text = print_expr(value)
-    return f"{ATTRIBUTE_KEYWORDS[attribute.name]} : {text}"
+    return f"{keywords.ATTRIBUTES[attribute.name]} : {text}"
 
 
 def _brique(b: n.Brique, depth: int, keyword: str) -> list[Line]:

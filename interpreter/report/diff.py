@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from dsl import keywords
 from dsl.model import SECTION_TITLES
 from interpreter.compare.diff import Change, Diff, MoneyLine
 from interpreter.report.document import Bullets, Document, Heading, Paragraph, Table
@@ -19,7 +20,6 @@ KIND_WORDS = {"ajout": "ajout", "suppression": "suppression", "deplacement": "d�
               "modification": "modification", "renommage": "renommage"}
 KIND_PLURALS = {"ajout": "ajouts", "suppression": "suppressions", "deplacement": "déplacements",
                 "modification": "modifications", "renommage": "renommages"}
-ELEMENT_WORDS = {"critere": "critère", "brique": "brique", "donnee": "donnée", "parametre": "paramètre"}
 PLACE_WORDS = {**SECTION_TITLES, "briques": "Briques"}
 
 
@@ -140,7 +140,7 @@ def _element_change(document: Document, diff: Diff, change: Change) -> None:
 
 
 def _change_phrase(change: Change) -> str:
-    element = ELEMENT_WORDS[change.element]
+    element = keywords.KINDS[change.element]
     match change.kind:
         case "ajout":
             return f"{element} ajouté{'e' if change.element in ('brique', 'donnee') else ''} ({place_text(change.section_apres)})"

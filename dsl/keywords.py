@@ -1,0 +1,13 @@
+"""How the language's keywords are written, once: the canonical (accented) spelling of each keyword
+that the AST stores in its folded, accent-free form. The printer writes them; messages quote them."""
+
+from __future__ import annotations
+
+SECTIONS = {"prerequis": "prérequis", "socle": "socle", "options": "options"}
+KINDS = {"critere": "critère", "brique": "brique", "donnee": "donnée", "parametre": "paramètre"}
+TYPES = {"booleen": "booléen"}
+ATTRIBUTES = {
+    "condition": "condition", "points_fixes": "points fixes", "points_variables": "points variables",
+    "montant": "montant", "axe": "axe", "reference": "référence",
+}
+HEADERS = {"version": "version", "en_vigueur": "en vigueur", "base": "base"}
