@@ -163,7 +163,10 @@ def render_text(diagnostic: Diagnostic, sources: Mapping[str, SourceFile], color
     span = diagnostic.span
     head = f"{paint(f'{diagnostic.severity}[{diagnostic.code}]', diagnostic.severity)}: {diagnostic.message}"
     if span is None:
-        return f"{paint(diagnostic.file or 'convcheck', 'bold')}: {head}"
+        line = f"{paint(diagnostic.file or 'convcheck', 'bold')}: {head}"
+        if diagnostic.suggestion:  # a whole file or a row of a table: the help still matters
+            line += "\n" + paint(f"{' ' * 5} = aide : {diagnostic.suggestion}", "aide")
+        return line
     # A command-line argument (`--set id`) is shown by name: it has no file lines to count.
     where = span.file if span.file.startswith("--") else f"{span.file}:{span.line}:{span.column}"
     lines = [f"{paint(where, 'bold')}: {head}"]

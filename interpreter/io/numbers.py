@@ -145,7 +145,7 @@ def read_written(raw, kind: str) -> Decimal | NumberProblem:
     if isinstance(raw, bool) or raw is None:
         return NumberProblem(TYPE, _shown(raw))
     if isinstance(raw, NumberToken):
-        return _token(str(raw))
+        return _token(str(raw), kind)
     if isinstance(raw, str):
         return _text(raw, kind)
     if isinstance(raw, int):
@@ -155,7 +155,7 @@ def read_written(raw, kind: str) -> Decimal | NumberProblem:
     if isinstance(raw, Decimal):
         return _decimal(raw, kind)
     if isinstance(raw, float):
-        return _token(repr(raw)) if raw == raw and abs(raw) != float("inf") else NumberProblem(TYPE, repr(raw))
+        return _token(repr(raw), kind) if raw == raw and abs(raw) != float("inf") else NumberProblem(TYPE, repr(raw))
     return NumberProblem(TYPE, _shown(raw))
 
 
@@ -204,7 +204,7 @@ def _text(text: str, kind: str) -> Decimal | NumberProblem:
     return _compose(sign, integer, fraction, 0)
 
 
-def _token(text: str) -> Decimal | NumberProblem:
+def _token(text: str, kind: str) -> Decimal | NumberProblem:
     """A number as a typed format writes it: `-0.5`, `1E+20`, `1_000.5` (TOML)."""
     match = _TOKEN.fullmatch(text)
     if match is None:
@@ -217,10 +217,10 @@ def _token(text: str) -> Decimal | NumberProblem:
         return Decimal(0)
     if len(exponent.lstrip("+-").lstrip("0")) > 9:  # 10**±(a billion): measured without computing it
         problem = limits.TOO_PRECISE if exponent.startswith("-") else limits.TOO_LARGE
-        return _beyond(problem, text, "nombre")
+        return _beyond(problem, text, kind)
     problem = limits.digits_problem(integer, fraction, int(exponent))
     if problem is not None:
-        return _beyond(problem, text, "nombre")
+        return _beyond(problem, text, kind)
     return _compose(sign, integer, fraction, int(exponent))
 
 

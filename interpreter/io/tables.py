@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -134,10 +135,11 @@ def read_table(path: str, numeric: frozenset[str] = frozenset()) -> Table:
         return _read_json_lines(path, numeric)
     try:
         frame = pl.read_csv(path, infer_schema=False) if kind == "csv" else pl.read_parquet(path)
-    except Exception as error:  # polars raises many kinds: all mean "cannot read this table"
-        if "duplicate" in str(error).lower():
-            raise TableError([Diagnostic("population-colonnes", "colonnes en double : deux colonnes portent le même nom",
-                                         file=path, suggestion="gardez une seule colonne par donnée")]) from None
+    except pl.exceptions.DuplicateError as error:  # a Parquet file with two columns of one name
+        name = re.search(r"name '(.*)' has", str(error))
+        raise TableError([Diagnostic("population-colonnes", f"colonne « {name.group(1) if name else '?'} » en double",
+                                     file=path, suggestion="gardez une seule colonne de ce nom")]) from None
+    except Exception:  # polars raises many kinds: all mean "cannot read this table"
         raise _unreadable(path, kind) from None
     if kind == "parquet":
         return Table(frame, kind)
