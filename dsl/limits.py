@@ -1,12 +1,12 @@
 """The numbers convcheck guarantees to compute exactly, shared by the language and every reader.
 
 Every number the tool reads — a literal of a `.conv` file or of `--set`, a value of a
-declaration or of a population — has an absolute value below 10¹⁵ (for a montant, 10¹⁵ €;
-for a pourcentage, the value as written in percent: `12.5 %` is 12.5) and at most 9
-decimals (trailing zeros do not count: `1.5000000000` has one). Within these bounds a value
-has at most 24 significant digits, so that the decimal arithmetic of the scalar evaluator
-(28 digits) and the integer arithmetic of the vectorised one stay exact. A value beyond
-them is reported — never rounded, never a crash.
+declaration or of a population — has an absolute value below 10¹⁵ and at most 9 decimals
+(for a montant, below 10¹⁵ €; for a pourcentage, the value as written in percent: `12.5 %`
+is 12.5 and has one decimal; trailing zeros do not count: `1.5000000000` has one). Within
+these bounds a value has at most 24 significant digits, so that the decimal arithmetic of
+the scalar evaluator (28 digits) and the integer arithmetic of the vectorised one stay exact.
+A value beyond them is reported — never rounded, never a crash.
 
 The checks read digits, not values: a literal of 5,000 digits is measured without being
 converted (Python refuses `int()` above 4,300 digits and `Decimal` overflows past 10⁹⁹⁹⁹⁹⁹).
