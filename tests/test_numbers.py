@@ -171,6 +171,16 @@ def test_text_columns_agree_with_the_scalar_reader(raws, kind):
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.from_regex(r"-?[0-9]{1,17}(\.[0-9]{1,11})?", fullmatch=True), min_size=1, max_size=12),
+       st.sampled_from(NUMERIC))
+@example(["1.000", "12", "-0.5"], "nombre")
+@example(["999999999999999.999999999", "1"], "montant")
+def test_plain_columns_agree_with_the_scalar_reader(raws, kind):
+    """Digits and at most one point: the short path of the column reader."""
+    check_agreement(pl.Series(raws, dtype=pl.String), raws, kind)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(st.one_of(st.floats(), st.floats(-1e16, 1e16), st.floats(-1000, 1000).map(lambda f: round(f, 3))),
                 min_size=1, max_size=12), st.sampled_from(NUMERIC))
 @example([0.1, 1e-7, 1e19, float("nan"), float("inf"), -0.0, 123456789012.125, 5e-324, 1e15, 999999999999999.9],
@@ -210,6 +220,11 @@ def test_mixed_json_columns_agree_with_the_scalar_reader(cells, kind):
     typed = np.array([is_number for is_number, _ in cells], dtype=bool)
     raws = [NumberToken(text) if is_number else text for is_number, text in cells]
     check_agreement(pl.Series(texts_, dtype=pl.String), raws, kind, typed)
+
+
+def test_float32_columns_are_read_as_their_own_shortest_decimals():
+    values, problems = read_numbers(pl.Series([0.1, 3.3, 1e-7], dtype=pl.Float32), "nombre", np.zeros(3, dtype=bool))
+    assert not problems and [values.value(i) for i in range(3)] == [D("0.1"), D("3.3"), D("1E-7")]
 
 
 def test_unsigned_and_wide_integer_columns():

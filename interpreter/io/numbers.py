@@ -284,12 +284,16 @@ def read_numbers(series: pl.Series, kind: str, skip: np.ndarray, typed: np.ndarr
         return Scaled(np.zeros(size, dtype=np.int64), _den(0, kind)), {}
     if dtype.is_integer():
         return _integers(series, kind, skip)
-    if dtype.is_float() or dtype.is_decimal():
+    if dtype == pl.Float64:
+        return _floats(series, kind, skip)
+    if dtype.is_float() or dtype.is_decimal():  # Float32 as its own shortest text; decimals as written
         return _texts(series, series.cast(pl.String), np.ones(size, dtype=bool), kind, skip)
     if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum):
         mask = np.zeros(size, dtype=bool) if typed is None else typed
         return _texts(series, series.cast(pl.String), mask, kind, skip)
-    return _assemble(series, kind, skip, np.zeros(size, dtype=bool))
+    nothing = np.zeros(size, dtype=bool)
+    return _assemble(series, kind, skip, nothing, nothing, lambda scale: (np.zeros(size, dtype=np.int64), {}),
+                     lambda row: series[row])
 
 
 def _den(scale: int, kind: str) -> int:
@@ -314,6 +318,9 @@ def _integers(series: pl.Series, kind: str, skip: np.ndarray):
 def _texts(series: pl.Series, text: pl.Series, typed: np.ndarray, kind: str, skip: np.ndarray):
     """Text read by polars expressions where they can, by `read_written` elsewhere."""
     if not typed.any():
+        plain = _plain(text, kind, skip)
+        if plain is not None:
+            return plain, {}
         parts = _parts(text, TEXT, kind, human=True)
     elif typed.all():
         parts = _parts(text, SIMPLE_TOKEN, kind, human=False)
@@ -322,7 +329,74 @@ def _texts(series: pl.Series, text: pl.Series, typed: np.ndarray, kind: str, ski
         parts = pl.select(pl.when(pl.Series(typed)).then(token).otherwise(human)).to_series()
     parts = parts.struct.unnest()
     ok = parts["ok"].fill_null(False).to_numpy() & ~skip
-    return _assemble(series, kind, skip, ok, parts, text, typed)
+    negative = parts["negative"].fill_null(False).to_numpy()
+
+    def build(scale: int):
+        digits = (parts["integer"] + parts["fraction"].str.pad_end(scale, "0")).str.replace(r"^$", "0")
+        values = digits.cast(pl.Int64, strict=False)
+        overflow = values.is_null().to_numpy() & ok
+        num = np.where(ok & ~overflow, values.fill_null(0).to_numpy(), 0).astype(np.int64)
+        big = {int(row): int(digits[int(row)]) * (-1 if negative[row] else 1) for row in np.flatnonzero(overflow)}
+        return np.where(negative, -num, num), big
+
+    decimals = parts["fraction"].str.len_chars().fill_null(0).to_numpy()
+    return _assemble(series, kind, skip, ok, decimals, build,
+                     lambda row: NumberToken(text[row]) if typed[row] else text[row])
+
+
+def _floats(series: pl.Series, kind: str, skip: np.ndarray):
+    """Floats as the shortest decimals that give them back, in numpy: for k = 0…9 decimals, the
+    nearest k-decimal number is the float's shortest decimal when it gives the float back and no
+    other k-decimal number can (the float's spacing is below half a unit of the k-th decimal).
+    The others (NaN, beyond the bounds, more decimals, exponents) are read one by one."""
+    size = len(series)
+    x = series.fill_null(0.0).to_numpy()
+    finite = np.isfinite(x) & (np.abs(np.where(np.isfinite(x), x, 0.0)) < limits.LIMIT)
+    x = np.where(finite, x, 0.0)
+    places = np.full(size, -1)
+    candidate = np.zeros(size)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(limits.MAX_DECIMALS + 1):
+            nearest = np.rint(x * 10.0**k)
+            found = ((places < 0) & finite & (np.abs(nearest) < 2**53) & (nearest / 10.0**k == x)
+                     & (np.spacing(np.abs(x)) * 10.0**k < 0.5))
+            places[found] = k
+            candidate[found] = nearest[found]
+    ok = (places >= 0) & ~skip
+    text = None
+
+    def raw_of(row: int):
+        nonlocal text
+        if text is None:
+            text = series.cast(pl.String)
+        return NumberToken(text[row])
+
+    def build(scale: int):
+        factor = 10.0 ** (scale - np.where(ok, places, scale))
+        fits = ok & (np.abs(candidate) * factor < 2**62)
+        num = np.where(fits, candidate.astype(np.int64) * factor.astype(np.int64), 0)
+        big = {int(row): int(candidate[row]) * 10 ** int(scale - places[row]) for row in np.flatnonzero(ok & ~fits)}
+        return num.astype(np.int64), big
+
+    return _assemble(series, kind, skip, ok, np.where(ok, places, 0), build, raw_of)
+
+
+PLAIN = rf"^-?[0-9]{{1,{limits.MAX_INTEGER_DIGITS}}}(?:\.[0-9]{{1,{limits.MAX_DECIMALS}}})?$"
+
+
+def _plain(text: pl.Series, kind: str, skip: np.ndarray) -> Scaled | None:
+    """The usual column — `7134`, `-12.5`: digits, at most one point, within the bounds, never
+    ambiguous — read in a few expressions; None when any cell needs the whole rule."""
+    plain = text.str.contains(PLAIN) & ~text.str.contains(rf"^-?{AMBIGUOUS_INTEGER}\.{AMBIGUOUS_FRACTION}$")
+    if not (plain.fill_null(False).to_numpy() | skip).all():
+        return None
+    text = pl.select(pl.when(pl.Series(skip)).then(pl.lit("0")).otherwise(text)).to_series()
+    scale = int(text.str.extract(r"\.([0-9]+)$", 1).str.len_chars().max() or 0)
+    num = (text.str.to_decimal(scale=scale) * 10**scale).cast(pl.Int64, strict=False) if scale else \
+        text.cast(pl.Int64, strict=False)
+    if num.null_count():  # beyond int64 at this scale: the whole rule, which holds Python ints
+        return None
+    return Scaled(num.to_numpy().astype(np.int64, copy=False), _den(scale, kind))
 
 
 def _parts(text: pl.Series, pattern: str, kind: str, human: bool) -> pl.Series:
@@ -345,34 +419,22 @@ def _parts(text: pl.Series, pattern: str, kind: str, human: bool) -> pl.Series:
                          "fraction": fraction}).to_struct()
 
 
-def _assemble(series: pl.Series, kind: str, skip: np.ndarray, ok: np.ndarray, parts: pl.DataFrame | None = None,
-              text: pl.Series | None = None, typed: np.ndarray | None = None):
-    """Scaled values from the rows the expressions read (`ok`) and the others, read by `read_written`."""
-    size = len(series)
+def _assemble(series: pl.Series, kind: str, skip: np.ndarray, ok: np.ndarray, decimals: np.ndarray, build,
+              raw_of):
+    """Scaled values: `build(scale)` gives (int64 numerators, {row: Python int} too wide for int64) for
+    the rows the vectorised path read (`ok`, each with its `decimals`); `read_written(raw_of(row))`
+    reads the others, one by one, and says what is wrong with those it refuses."""
     one_by_one: dict[int, Decimal] = {}
     problems: dict[int, NumberProblem] = {}
     for row in np.flatnonzero(~ok & ~skip):
-        row = int(row)
-        raw = series[row] if text is None else (NumberToken(text[row]) if typed[row] else text[row])
-        value = read_written(raw, kind)
+        value = read_written(raw_of(int(row)), kind)
         if isinstance(value, NumberProblem):
-            problems[row] = value
+            problems[int(row)] = value
         else:
-            one_by_one[row] = value
-    decimals = parts["fraction"].str.len_chars().fill_null(0).to_numpy() if parts is not None else None
+            one_by_one[int(row)] = value
     scale = max([int(decimals[ok].max()) if ok.any() else 0]
                 + [max(0, -v.as_tuple().exponent) for v in one_by_one.values()])
-    num = np.zeros(size, dtype=np.int64)
-    big: dict[int, int] = {}
-    if ok.any():
-        digits = (parts["integer"] + parts["fraction"].str.pad_end(scale, "0")).str.replace(r"^$", "0")
-        values = digits.cast(pl.Int64, strict=False)
-        overflow = values.is_null().to_numpy() & ok
-        negative = parts["negative"].fill_null(False).to_numpy()
-        num = np.where(ok & ~overflow, values.fill_null(0).to_numpy(), 0).astype(np.int64)
-        num = np.where(negative, -num, num)
-        for row in np.flatnonzero(overflow):
-            big[int(row)] = int(digits[int(row)]) * (-1 if negative[row] else 1)
+    num, big = build(scale) if ok.any() else (np.zeros(len(series), dtype=np.int64), {})
     for row, value in one_by_one.items():
         scaled = int(value.scaleb(scale))
         if -2**63 <= scaled < 2**63:

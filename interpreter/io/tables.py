@@ -227,7 +227,8 @@ def read_population(path: str, model: Model, other_columns=frozenset(), keep_inv
     if problems and not keep_invalid:
         raise TableError(row_diagnostics(path, problems, frame.height))
     keep = ~invalid
-    columns = {k: v[keep] for k, v in columns.items()}
+    if invalid.any():
+        columns = {k: v[keep] for k, v in columns.items()}
     return Population(path, frame.filter(pl.Series(keep)), id_values[keep], columns, _wide(columns, int(keep.sum())),
                       tuple(problems), frame.filter(pl.Series(invalid)), tuple(warnings))
 
@@ -386,13 +387,17 @@ def _dates(series: pl.Series):
 def _outside(num: np.ndarray, den: int, donnee: Donnee) -> np.ndarray:
     """Rows below the donnée's minimum or above its maximum, compared exactly."""
     result = np.zeros(len(num), dtype=bool)
+    if not len(num):
+        return result
+    low, high = int(num.min()), int(num.max())
     for bound, below in ((donnee.low, True), (donnee.high, False)):
         if bound is None:
             continue
         bn, bd = Decimal(bound).as_integer_ratio()
         right = bn * den
-        largest = int(np.abs(num).max(initial=0)) if len(num) else 0
-        if num.dtype == object or abs(bd) * largest >= 2**62 or abs(right) >= 2**62:
+        if (low * bd >= right) if below else (high * bd <= right):  # the whole column is within: no array
+            continue
+        if num.dtype == object or abs(bd) * max(abs(low), abs(high)) >= 2**62 or abs(right) >= 2**62:
             left = num.astype(object) * bd
         else:
             left = num * bd
