@@ -43,3 +43,11 @@ def test_hand_written_baseline_agrees_with_the_convention_mostly():
     frame = bench.generate(500, seed=3)
     totals = bench.hand_written(bench.plain_columns(frame))
     assert len(totals) == 500 and totals.max() > 0
+
+
+def test_declarations_benchmark_reads_every_format():
+    bench = load("declarations")
+    model = check_file(str(bench.CONVENTION)).model
+    for fmt in ("json", "toml", "yaml"):
+        seconds, size, problems = bench.measure(200, fmt, model)
+        assert problems == 200 and size > 0

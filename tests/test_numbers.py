@@ -498,6 +498,28 @@ def test_a_blank_line_among_the_rows_is_an_error_naming_it(fmt, line, tmp_path):
         ("population-illisible", f"{line} vide au milieu des structures")]
 
 
+@pytest.mark.parametrize("written", [
+    '"patientele": 4000, "patientele": 9000', '"patientele" : 4000, "patientele": 9000',
+    '"patientele": 4000, "patientele": null', '"patientele": null, "patientele": 4000',
+    '"patientele": 4000, "p\\u0061tientele": 9000', '"patientele": 4000, "zone": "a:b", "patientele": 9000',
+])
+def test_a_key_written_twice_on_a_json_line_is_reported_however_written(written, tmp_path):
+    row = json.dumps({"id": "b", **{k: v for k, v in MSP.items() if k != "patientele"}})
+    path = tmp_path / "p.jsonl"
+    path.write_text(json.dumps({"id": "a", **MSP}) + "\n" + row[:-1] + ", " + written + "}\n", encoding="utf-8")
+    population = read_population(str(path), MODEL, keep_invalid=True)
+    assert list(population.ids) == ["a"]
+    assert "clé « patientele » écrite deux fois sur la ligne" in [p.message for p in population.problems]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_windows_line_ends(fmt, tmp_path):
+    path = tmp_path / f"p.{fmt}"
+    path.write_bytes(population_text(fmt, ROWS).replace("\n", "\r\n").encode("utf-8") + b"\r\n")
+    population = read_population(str(path), MODEL)
+    assert list(population.ids) == ["msp_a", "msp_b"] and population.columns["patientele"].value(1) == 3333
+
+
 def test_json_lines_that_polars_cannot_read_are_read_exactly(tmp_path):
     """A column of integers then booleans makes polars give up: every line is then read by `json`."""
     rows = [{"id": f"s{i}", **MSP} for i in range(150)] + [{"id": "t", **MSP, "nb_protocoles": True}]

@@ -181,16 +181,14 @@ def _blank_line(path: str, line: str) -> Diagnostic:
 
 def _read_json_lines(path: str, numeric: frozenset[str]) -> Table:
     try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise _unreadable(path, "jsonl") from None
-    try:
-        frame, typed, problems = read_json_lines(text, numeric)
+        frame, typed, problems = read_json_lines(path, numeric)
     except JsonLinesError as error:
         raise TableError([_blank_line(path, f"ligne {line}") if problem is None else
                           Diagnostic("population-illisible", f"ligne {line} : {french_json(problem)}", file=path,
                                      suggestion="chaque ligne est un objet JSON : {\"id\": \"msp_a\", \"patientele\": 4000, …}")
                           for line, problem in error.lines]) from None
+    except Exception:  # polars raises many kinds: not UTF-8, not lines
+        raise _unreadable(path, "jsonl") from None
     return Table(frame, "jsonl", typed, problems)
 
 
