@@ -433,7 +433,7 @@ def _assemble(series: pl.Series, kind: str, skip: np.ndarray, ok: np.ndarray, de
         else:
             one_by_one[int(row)] = value
     scale = max([int(decimals[ok].max()) if ok.any() else 0]
-                + [max(0, -v.as_tuple().exponent) for v in one_by_one.values()])
+                + [max(0, -v.normalize().as_tuple().exponent) for v in one_by_one.values()])
     num, big = build(scale) if ok.any() else (np.zeros(len(series), dtype=np.int64), {})
     for row, value in one_by_one.items():
         scaled = int(value.scaleb(scale))

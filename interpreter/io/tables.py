@@ -17,7 +17,8 @@ line 1), a JSON Lines row by its line, a Parquet row by its rank (« rangée »)
 the end of a CSV or JSON Lines file are ignored (a CSV row whose cells are all empty counts
 as blank: spreadsheets export such rows); a blank line among the rows is an error naming it.
 A column named twice is an error; so is a key written twice in a JSON Lines row (that row is
-invalid). A Parquet column of lists, structs or bytes is an error for the column, once.
+invalid). A Parquet column of lists, structs or bytes is an error for the column, once. JSON
+Lines are read by `interpreter.io.jsonl` (exactly: polars where it is safe, `json` elsewhere).
 """
 
 from __future__ import annotations
