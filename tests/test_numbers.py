@@ -411,6 +411,11 @@ def test_parquet_types_that_cannot_hold_a_donnee(tmp_path):
         ("population-colonnes", "colonne « zone » : elle contient des tables (struct) (type Struct({'a': Int64})), pas "
                                 "une valeur par structure"),
     ]
+    ranged = frame.with_columns(pl.Series("nb_protocoles", ["3", "1" * 29]).str.to_decimal(scale=0))
+    ranged.write_parquet(tmp_path / "ranged.parquet")
+    with pytest.raises(TableError) as raised:
+        read_population(str(tmp_path / "ranged.parquet"), MODEL)
+    assert [d.code for d in raised.value.diagnostics] == ["nombre-hors-limites"]
     fine = cases["decimal"].with_columns(pl.Series("taux_rcp", ["10", "2.5"]).str.to_decimal(scale=20))
     fine.write_parquet(tmp_path / "fine.parquet")
     population = read_population(str(tmp_path / "fine.parquet"), MODEL)
@@ -545,3 +550,29 @@ def test_json_lines_syntax_errors_name_the_line(tmp_path):
         read_population(str(path), MODEL)
     assert [d.message for d in raised.value.diagnostics] == [
         "ligne 2 : JSON illisible : valeur attendue", "ligne 3 : JSON illisible : ce n'est pas un objet « { … } »"]
+
+
+cells = st.one_of(texts, st.text(max_size=12), st.sampled_from(["", " ", "null", "true", "[1]", "{}", "\\", '"']))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.tuples(cells, cells), min_size=1, max_size=6), st.sampled_from(["csv", "jsonl"]))
+def test_any_cell_is_read_or_reported_never_a_crash(tmp_path_factory, rows, fmt):
+    """Whatever the cells of the numeric columns, reading gives values or French problems."""
+    folder = tmp_path_factory.mktemp("t")
+    path = folder / f"p.{fmt}"
+    if fmt == "csv":
+        quoted = lambda text: '"' + text.replace('"', '""') + '"'
+        body = "".join(f"s{i},{quoted(a)},6,vrai,vrai,{quoted(b)},10,metropole,faux\n" for i, (a, b) in enumerate(rows))
+        path.write_text(",".join(["id", *MSP]) + "\n" + body, encoding="utf-8")
+    else:
+        path.write_text("".join(json.dumps({"id": f"s{i}", **MSP, "patientele": a, "nb_protocoles": b}) + "\n"
+                                for i, (a, b) in enumerate(rows)), encoding="utf-8")
+    try:
+        population = read_population(str(path), MODEL, keep_invalid=True)
+    except TableError as error:  # a file-level problem (a blank line…), said in French
+        assert all(d.code.startswith("population") for d in error.diagnostics)
+        return
+    assert population.size + len({p.row for p in population.problems}) == len(rows)
+    for row in range(population.size):
+        assert population.exact_inputs(MODEL)(row)["patientele"] == population.columns["patientele"].value(row)
