@@ -576,3 +576,19 @@ def test_any_cell_is_read_or_reported_never_a_crash(tmp_path_factory, rows, fmt)
     assert population.size + len({p.row for p in population.problems}) == len(rows)
     for row in range(population.size):
         assert population.exact_inputs(MODEL)(row)["patientele"] == population.columns["patientele"].value(row)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(cells, st.one_of(json_numbers, st.just("1e999999999"), st.just("9" * 5000)), st.sampled_from(["yaml", "json", "toml"]))
+def test_any_declared_value_is_read_or_reported_never_a_crash(tmp_path_factory, text, number, fmt):
+    from interpreter.io.declarations import DeclarationError, read_declaration
+
+    folder = tmp_path_factory.mktemp("d")
+    for value, typed in ((text, False), (number, True)):
+        if fmt == "yaml" and typed:
+            continue
+        path = write_declaration(folder, fmt, "taux_rcp", value, typed)
+        try:
+            read_declaration(str(path), MODEL)
+        except DeclarationError as error:
+            assert error.diagnostics
