@@ -54,6 +54,8 @@ CODES: dict[str, tuple[str, str]] = {
     "parametre-non-constant": (ERREUR, "paramètre qui dépend d'une donnée"),
     "parametre-incalculable": (ERREUR, "paramètre impossible à calculer (division par zéro)"),
     "hors-intervalle": (ERREUR, "valeur hors de l'intervalle de la donnée"),
+    "nombre-hors-limites": (ERREUR, "nombre trop grand ou trop précis pour être calculé exactement"),
+    "nombre-ambigu": (ERREUR, "nombre dont les séparateurs sont ambigus (milliers ou décimales ?)"),
     # rules of the convention
     "condition-manquante": (ERREUR, "critère ou brique sans condition"),
     "points-variables-sans-patientele": (ERREUR, "points variables sans patientèle de référence"),
@@ -79,7 +81,7 @@ CODES: dict[str, tuple[str, str]] = {
     "declaration-hors-intervalle": (ERREUR, "valeur hors de l'intervalle dans une déclaration"),
     "parametre-inconnu": (ERREUR, "paramètre inconnu dans --set"),
     "population-illisible": (ERREUR, "table de population illisible"),
-    "population-colonnes": (ERREUR, "colonne manquante ou inconnue dans une population"),
+    "population-colonnes": (ERREUR, "colonne manquante, inconnue, en double ou d'un type inutilisable dans une population"),
     "population-invalide": (ERREUR, "valeur invalide dans une population"),
     "evaluation-impossible": (ERREUR, "calcul impossible pour cette structure"),
     # writing reports, results and formatted files

@@ -24,6 +24,7 @@ from attrs import frozen
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+from dsl import limits
 from dsl import nodes as n
 from dsl.diagnostics import Diagnostic, Note, suggest
 from dsl.source import DecodingError, SourceFile, Span, decode, normalise, special_kind
@@ -412,10 +413,6 @@ class SyntaxErrorTranslator:
 # ---- Lark tree → AST nodes -------------------------------------------------------------------
 
 
-def _number(text: str) -> Decimal:
-    return Decimal(text.replace("_", ""))
-
-
 @v_args(meta=True)
 class AstBuilder(Transformer):
     """Builds `dsl.nodes` from Lark's tree; collects diagnostics on ids, labels and dates."""
@@ -684,14 +681,26 @@ class AstBuilder(Transformer):
     def neg(self, meta, children):
         return n.Neg(children[1], span=self._span(meta))
 
+    def _number(self, meta, token: Token, percent: bool = False) -> Decimal:
+        """A literal's value; one beyond the bounds of `dsl.limits` is reported (its value is then 0)."""
+        text = str(token)
+        integer, _, fraction = text.replace("_", "").partition(".")
+        problem = limits.digits_problem(integer, fraction)
+        if problem is None:
+            return Decimal(f"{integer}.{fraction}" if fraction else integer)
+        message, hint = limits.limit_text(problem, text, percent)
+        self.diagnostics.append(Diagnostic("nombre-hors-limites", f"le nombre {message}", span=self._span(meta),
+                                           suggestion=hint))
+        return Decimal(0)
+
     def number(self, meta, children):
-        return n.Number(_number(children[0]), text=str(children[0]), span=self._span(meta))
+        return n.Number(self._number(meta, children[0]), text=str(children[0]), span=self._span(meta))
 
     def money(self, meta, children):
-        return n.Money(_number(children[0]), text=str(children[0]), span=self._span(meta))
+        return n.Money(self._number(meta, children[0]), text=str(children[0]), span=self._span(meta))
 
     def percent(self, meta, children):
-        return n.Percent(_number(children[0]), text=str(children[0]), span=self._span(meta))
+        return n.Percent(self._number(meta, children[0], percent=True), text=str(children[0]), span=self._span(meta))
 
     def _date_value(self, token: Token):
         try:

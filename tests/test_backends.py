@@ -162,13 +162,20 @@ socle {{
     ("1 / 3", "n / 3 * 3 >= n", "1_000 €", [(1, 0)]),
     ("1 / 3", "n > 0", "1_000 € * tiers", [(1, 0), (2, 0)]),
     ("7 / 3", "n > 0", "1_000 € / min(n, 3)", [(1, 0), (0, 0), (3, 0)]),
-    ("1 / 3", "vrai", "0.000_000_000_000_000_000_000_000_001 € * n", [(1_000, 0)]),
+    ("1 / 3", "vrai", "0.000_000_001 € / 3 * n * tiers", [(1_000, 0), (999, 0)]),
     ("1 / 3", "vrai", "m", [(1, 20_000_000_000_000), (0, 99_999_999_999_999)]),
 ])
 def test_probe_cases_agree_and_never_wrap(tmp_path_factory, tiers, condition, montant, rows):
     text = PROBE.format(tiers=tiers, condition=condition, montant=montant)
     structures = [{"n": Decimal(n), "m": Decimal(m)} for n, m in rows]
     check_random(tmp_path_factory, text, structures)
+
+
+def test_a_money_literal_with_30_decimals_is_refused_by_check(tmp_path):
+    path = tmp_path / "c.conv"
+    path.write_text(PROBE.format(tiers="1", condition="vrai", montant="0.000_000_000_000_000_000_000_000_001 € * n"),
+                    encoding="utf-8")
+    assert [d.code for d in api.check(path).errors] == ["nombre-hors-limites"]
 
 
 def test_five_lines_of_2e16_euros_are_an_error_not_a_negative_total(tmp_path_factory):

@@ -50,3 +50,11 @@ def test_large_inputs_benchmark_files_are_valid(tmp_path):
     path = bench.write_input(tmp_path, 0.02)
     assert 10_000 < path.stat().st_size < 40_000
     assert min(bench.time_check(path)) > 0
+
+
+def test_declarations_benchmark_reads_every_format():
+    bench = load("declarations")
+    model = check_file(str(bench.CONVENTION)).model
+    for fmt in ("json", "toml", "yaml"):
+        seconds, size, problems = bench.measure(200, fmt, model)
+        assert problems == 200 and size > 0

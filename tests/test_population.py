@@ -70,8 +70,8 @@ def cell(value, donnee) -> str:
         return "vrai" if value else "faux"
     if isinstance(value, datetime.date):
         return value.isoformat()
-    if donnee.type.kind == "pourcentage":
-        return str(value * 100)
+    if donnee.type.kind == "pourcentage":  # 12.5, not 12.500: three decimals would be ambiguous
+        return format((value * 100).normalize(), "f")
     return str(value)
 
 
@@ -172,18 +172,51 @@ def test_unknown_and_missing_columns(tmp_path):
     assert any(d.suggestion == "vouliez-vous dire « patientele » ?" for d in raised.value.diagnostics)
 
 
-def test_many_decimals_take_the_exact_path(tmp_path):
-    model = MODELS["dur"]
-    structure = {"patientele": Decimal(10), "taux": Decimal("0.33333333333333"), "budget": Decimal("100.000000000001"),
-                 "nb": Decimal(3), "ouverture": datetime.date(2000, 1, 1), "zone": "guadeloupe", "ouverte": False,
-                 "heures": Decimal("9")}
-    path = write(tmp_path, model, [structure], "csv")
-    program = compile_model(model)
-    population = read_population(path, model)
-    assert population.aside.all()
+WIDE = check(parse_text('''convention large "Grandes valeurs"
+version : "1"
+paramètres {
+  valeur_point = 7 €
+  patientele_reference = 4000
+}
+données {
+  budget : montant "Budget"
+  taux : pourcentage "Taux"
+}
+options {
+  critère c "C" { condition : budget > 0 €  montant : budget * taux }
+}
+''').file)[0]
+
+
+def test_values_too_wide_for_int64_at_the_column_scale_are_exact(tmp_path):
+    """999 999 999 999 999,5 € beside 0,000000001 €: the column's scale (10⁹) makes numerators beyond
+    int64; they are held as Python ints, and the rows are computed exactly."""
+    path = tmp_path / "p.csv"
+    path.write_text("id,budget,taux\na,999999999999999.5,33.333333333\nb,0.000000001,100\nc,12,50 %\n",
+                    encoding="utf-8")
+    population = read_population(str(path), WIDE)
+    budget = population.columns["budget"]
+    assert budget.den == 10**9 and budget.num.dtype == object
+    assert budget.value(0) == Decimal("999999999999999.5") and budget.value(1) == Decimal("0.000000001")
+    assert population.columns["taux"].value(0) == Decimal("0.33333333333")
+    program = compile_model(WIDE)
     result = simulate(program, population)
-    assert result.exact_rows == 1
-    assert result.total[0] == int(evaluate(program, population.exact_inputs(model)(0), explain=False).total * 100)
+    for index in range(3):
+        expected = evaluate(program, population.exact_inputs(WIDE)(index), explain=False).total
+        assert result.total[index] == int(expected * 100)
+
+
+def test_more_than_nine_decimals_are_refused_not_rounded(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("id,budget,taux\na,100.000000000001,10\nb,1.5000000000000,33.3333333333\n", encoding="utf-8")
+    with pytest.raises(TableError) as raised:
+        read_population(str(path), WIDE)
+    assert [(d.code, d.message) for d in raised.value.diagnostics] == [
+        ("nombre-hors-limites", "structure « a », donnée « budget » (ligne 2) : « budget » = 100.000000000001 a trop "
+                                "de décimales : 9 au plus"),
+        ("nombre-hors-limites", "structure « b », donnée « taux » (ligne 3) : « taux » = 33.3333333333 a trop de "
+                                "décimales (écrit en pour cent) : 9 au plus"),
+    ]
 
 
 def test_empty_population(tmp_path):

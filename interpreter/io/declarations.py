@@ -5,31 +5,36 @@ structure"): a montant in euros as a number (or `"7 €"`), a pourcentage as a n
 percent (`75` means 75 %) or a string `"75 %"`, a date as an ISO string, a choix as the
 value's id, a booléen as true/false (`vrai`/`faux` too). An optional `id` key names the
 structure. Every problem is reported at once, with the donnée and, where the reader gives
-it, the line. Values are then runtime values (see `interpreter.values`).
+it, the line. Numbers are read by `interpreter.io.numbers` (the rule for text, the bounds);
+values are then runtime values (see `interpreter.values`).
 
 Readers: PyYAML's composer (it keeps line numbers and the raw text of each scalar, so that
-`no` stays a string where a `choix` is expected), `json` and `tomllib` from the standard
-library (numbers read as exact decimals; lines found by looking for the key).
+`no` stays a string where a `choix` is expected, and `4.000` stays text, which is ambiguous),
+`json` and `tomllib` from the standard library, with numbers kept as written
+(`NumberToken`: no float, no `int()` of thousands of digits) and every key of a JSON object
+kept, so that a key written twice is reported. Keys are located in one pass over the text.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import json
 import re
 import tomllib
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import yaml
 from attrs import frozen
 
+from dsl import limits
 from dsl.checker import check_overrides
 from dsl.diagnostics import Diagnostic, Note, suggest
 from dsl.model import Donnee, Model
 from dsl.parser import parse_expression
 from dsl.source import SourceFile, Span, normalise
+from interpreter.io.numbers import TYPE, NumberProblem, NumberToken, read_number
 from interpreter.values import conv_text
 
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
@@ -46,7 +51,7 @@ TYPE_WORDS = {
 class Entry:
     """A value as read from a declaration file, with where it was written."""
 
-    value: Any  # str, bool, int, Decimal, float, date, or a container (an error)
+    value: Any  # str, NumberToken, bool, int, date, or a container (an error)
     key_span: Span | None
     value_span: Span | None
 
@@ -152,6 +157,8 @@ JSON_PROBLEMS = {
     "Unterminated string": "chaîne jamais fermée",
     "Extra data": "texte en trop après la fin de l'objet",
     "Invalid control character": "caractère de contrôle dans une chaîne",
+    "too deeply nested": "listes ou tables trop imbriquées",
+    "not an object": "ce n'est pas un objet « { … } »",
 }
 TOML_PROBLEMS = {
     "Invalid value": "valeur invalide",
@@ -166,40 +173,137 @@ def _french(problem: str, table: dict[str, str]) -> str:
     return next((french for english, french in table.items() if english in problem), "syntaxe incorrecte")
 
 
+def french_json(problem: str) -> str:
+    """What `json` says of a text it cannot read, in French."""
+    return f"JSON illisible : {_french(problem, JSON_PROBLEMS)}"
+
+
 def _yaml_span(source: SourceFile, node) -> Span:
-    start, end = node.start_mark.index, node.end_mark.index
-    return source.span(start, max(end, start + 1))
+    start, end = node.start_mark, node.end_mark
+    if end.index <= start.index:
+        return Span(source.path, start.index, start.index + 1, start.line + 1, start.column + 1, start.line + 1,
+                    start.column + 2)
+    return Span(source.path, start.index, end.index, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
+class Locator:
+    """Spans of one text from offsets, in logarithmic time (`SourceFile.span` counts lines from the
+    start each time: quadratic for a file of 80,000 keys)."""
+
+    def __init__(self, source: SourceFile):
+        self.source = source
+        self.starts = [0] + [i + 1 for i, c in enumerate(source.text) if c == "\n"]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+    def span(self, start: int, end: int) -> Span:
+        return Span(self.source.path, start, end, *self.position(start), *self.position(end))
+
+
+class Pairs(list):
+    """A JSON object as the (key, value) pairs written, duplicates included."""
 
 
 def _json_entries(source: SourceFile) -> dict[str, Entry]:
     try:
-        data = json.loads(source.text, parse_float=Decimal)
+        data = json.loads(source.text, object_pairs_hook=Pairs, parse_float=NumberToken, parse_int=NumberToken,
+                          parse_constant=NumberToken)
     except json.JSONDecodeError as error:
-        raise _unreadable(source, f"JSON illisible : {_french(error.msg, JSON_PROBLEMS)}", error.lineno,
-                          error.colno) from None
-    return _located(source, data, r'"{key}"\s*:')
+        raise _unreadable(source, french_json(error.msg), error.lineno, error.colno) from None
+    except RecursionError:
+        raise _unreadable(source, french_json("too deeply nested")) from None
+    if not isinstance(data, Pairs):
+        raise _unreadable(source, "une déclaration est une table « donnée: valeur »")
+    keys = _json_keys(source)
+    entries: dict[str, Entry] = {}
+    problems: list[Diagnostic] = []
+    for key, value in data:
+        spans = keys.get(key, [])
+        span = spans.pop(0) if spans else None
+        if key in entries:
+            problems.append(_twice(key, span, entries[key].key_span))
+            continue
+        entries[key] = Entry(value, span, span)
+    if problems:
+        raise DeclarationError(problems, source)
+    return entries
+
+
+def _twice(key: str, span: Span | None, first: Span | None) -> Diagnostic:
+    return Diagnostic("declaration-cle-dupliquee", f"« {key} » est déclarée deux fois", span=span,
+                      notes=[Note("première valeur", first)] if first else [])
+
+
+JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]')
+COLON = re.compile(r"[ \t\r\n]*:")
+
+
+def _json_keys(source: SourceFile) -> dict[str, list[Span]]:
+    """The spans (`"key":`) of the keys of the top-level object, in order, found in one pass."""
+    text, locator = source.text, Locator(source)
+    keys: dict[str, list[Span]] = {}
+    depth = 0
+    for token in JSON_TOKENS.finditer(text):
+        first = text[token.start()]
+        if first in "{[":
+            depth += 1
+        elif first in "}]":
+            depth -= 1
+        elif depth == 1 and (colon := COLON.match(text, token.end())):
+            try:
+                key = json.loads(token.group())
+            except json.JSONDecodeError:
+                continue
+            keys.setdefault(key, []).append(locator.span(token.start(), colon.end()))
+    return keys
 
 
 def _toml_entries(source: SourceFile) -> dict[str, Entry]:
     try:
-        data = tomllib.loads(source.text, parse_float=Decimal)
+        data = tomllib.loads(source.text, parse_float=NumberToken)
     except tomllib.TOMLDecodeError as error:
         where = re.search(r"line (\d+), column (\d+)", str(error))
         line, column = (int(where.group(1)), int(where.group(2))) if where else (None, 1)
         raise _unreadable(source, f"TOML illisible : {_french(str(error), TOML_PROBLEMS)}", line, column) from None
-    return _located(source, data, r'^[ \t]*"?{key}"?[ \t]*=')
+    except ValueError:  # an integer of more than 4,300 digits, which tomllib converts with int()
+        raise DeclarationError([_huge_toml_integer(source)], source) from None
+    keys = _toml_keys(source.text)
+    locator = Locator(source)
+    spans = {key: locator.span(start, end) for key, (start, end) in keys.items()}
+    return {str(key): Entry(value, spans.get(str(key)), spans.get(str(key))) for key, value in data.items()}
 
 
-def _located(source: SourceFile, data, key_pattern: str) -> dict[str, Entry]:
-    """Entries of a parsed mapping, each located by searching for its key in the text."""
-    if not isinstance(data, dict):
-        raise _unreadable(source, "une déclaration est une table « donnée: valeur »")
-    entries = {}
-    for key, value in data.items():
-        match = re.search(key_pattern.format(key=re.escape(str(key))), source.text, flags=re.M)
-        span = source.span(match.start() + len(match.group()) - len(match.group().lstrip()), match.end()) if match else None
-        entries[str(key)] = Entry(value, span, span)
-    return entries
+TOML_KEYS = re.compile(r'^[ \t]*("(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|[A-Za-z0-9_-]+)[ \t]*=', re.M)
+
+
+def _toml_keys(text: str) -> dict[str, tuple[int, int]]:
+    """Where each top-level key is written (`key =`), found in one pass; the first occurrence wins."""
+    keys: dict[str, tuple[int, int]] = {}
+    for match in TOML_KEYS.finditer(text):
+        written = match.group(1)
+        key = written[1:-1] if written[0] in "'\"" else written
+        if written[0] == '"':
+            try:
+                key = json.loads(written)
+            except json.JSONDecodeError:
+                pass
+        keys.setdefault(key, (match.start(1), match.end()))
+    return keys
+
+
+def _huge_toml_integer(source: SourceFile) -> Diagnostic:
+    """The diagnostic for an integer too long for Python to convert, located by its key."""
+    for match in re.finditer(r'^[ \t]*("?[^"=\n]+"?)[ \t]*=[ \t]*([+-]?[0-9][0-9_]*)[ \t]*(?:#.*)?$', source.text,
+                             flags=re.M):
+        digits = match.group(2).lstrip("+-").replace("_", "")
+        if len(digits) > 4300:
+            message, hint = limits.limit_text(limits.TOO_LARGE, match.group(2))
+            return Diagnostic("nombre-hors-limites", f"« {match.group(1).strip().strip(chr(34))} » = {message}",
+                              span=source.span(match.start(2), match.end(2)), file=source.path, suggestion=hint)
+    message, hint = limits.limit_text(limits.TOO_LARGE, "un entier de plus de 4 300 chiffres")
+    return Diagnostic("nombre-hors-limites", message, file=source.path, suggestion=hint)
 
 
 # ---- validation ------------------------------------------------------------------------------------
@@ -243,7 +347,7 @@ def _type_text(donnee: Donnee) -> str:
 def convert(donnee: Donnee, raw: Any) -> tuple[Any, tuple[str, str, str | None] | None]:
     """The runtime value of a declared value, or (code, message, suggestion) saying why not."""
     kind = donnee.type.kind
-    shown = raw if isinstance(raw, str) else _python_text(raw)
+    shown = limits.shorten(raw if isinstance(raw, str) else _python_text(raw))
     wrong = ("declaration-type", f"« {donnee.id} » attend {TYPE_WORDS.get(kind, str(donnee.type))}, pas « {shown} »", None)
     if kind == "choix":
         if not isinstance(raw, str) or raw not in donnee.type.choices:
@@ -257,9 +361,11 @@ def convert(donnee: Donnee, raw: Any) -> tuple[Any, tuple[str, str, str | None] 
     if kind == "date":
         value = _date(raw)
         return (value, None) if value is not None else (None, wrong)
-    number = _number(raw, kind)
-    if number is None:
-        return None, wrong
+    number = read_number(raw, kind)
+    if isinstance(number, NumberProblem):
+        if number.code == TYPE:
+            return None, wrong
+        return None, (number.code, number.message(donnee.id, TYPE_WORDS.get(kind, "")), number.hint)
     if kind == "entier" and number != number.to_integral_value():
         return None, ("declaration-type", f"« {donnee.id} » attend un nombre entier, pas « {shown} »", None)
     if (donnee.low is not None and number < donnee.low) or (donnee.high is not None and number > donnee.high):
@@ -300,45 +406,6 @@ def _date(raw) -> datetime.date | None:
         except ValueError:
             return None
     return None
-
-
-UNITS = {"montant": ("€", "eur"), "pourcentage": ("%",)}
-
-
-def _number(raw, kind: str) -> Decimal | None:
-    """A declared number as an exact decimal (a pourcentage as its fraction), or None."""
-    if isinstance(raw, bool) or raw is None:
-        return None
-    if isinstance(raw, (int, Decimal)):
-        value = Decimal(raw)
-    elif isinstance(raw, float):
-        value = Decimal(repr(raw))
-    elif isinstance(raw, str):
-        value = _number_text(raw, kind)
-        if value is None:
-            return None
-    else:
-        return None
-    if not value.is_finite():
-        return None
-    return value / 100 if kind == "pourcentage" else value
-
-
-def _number_text(text: str, kind: str) -> Decimal | None:
-    text = text.strip()
-    for unit in UNITS.get(kind, ()):
-        if text.lower().endswith(unit):
-            text = text[: -len(unit)].strip()
-            break
-    text = re.sub(r"[ _\u00a0\u202f]", "", text)
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
-        return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        return None
 
 
 # ---- --set overrides ---------------------------------------------------------------------------------

@@ -1,26 +1,44 @@
 """Populations as tables: reading CSV, Parquet or JSON Lines, validating, writing results.
 
 A population has an `id` column naming each structure and one column per donnée, with the
-values a declaration accepts (`interpreter.io.declarations`). Validation is vectorised (polars
-expressions) and lists every invalid row with its structure id, the donnée and the reason.
-Valid values become plain columns that do not depend on any evaluator: a numeric donnée is
-a `Scaled` column (exact `num / den`), a booléen a bool array, a date its days since
-1970-01-01, a choix the index of its value in the donnée's list of choices. A row whose values
-cannot be held exactly in int64 (too many decimals) is flagged for the exact scalar path.
+values a declaration accepts (`interpreter.io.declarations`); numbers are read by
+`interpreter.io.numbers`, which holds the rule for writing them and the bounds. Validation is
+vectorised (polars expressions) and lists every invalid row with its structure id, the
+donnée and the reason. Valid values become plain columns that do not depend on any
+evaluator: a numeric donnée is a `Scaled` column (exact `num / den`; `num` is int64, or an
+object array of Python ints when a value does not fit int64 at the column's scale), a
+booléen a bool array, a date its days since 1970-01-01, a choix the index of its value in the
+donnée's list of choices. Every value within the bounds is held exactly, so no row needs the
+exact scalar path for reading: `aside` only flags rows whose numerators do not fit int64, for
+evaluators that compute in int64.
+
+Where a problem is: a CSV row is named by its line as a spreadsheet shows it (the header is
+line 1), a JSON Lines row by its line, a Parquet row by its rank (« rangée »). Blank lines at
+the end of a CSV or JSON Lines file are ignored (a CSV row whose cells are all empty counts
+as blank: spreadsheets export such rows); a blank line among the rows is an error naming it.
+A column named twice is an error; so is a key written twice in a JSON Lines row (that row is
+invalid). A Parquet column of lists, structs or bytes is an error for the column, once. JSON
+Lines are read by `interpreter.io.jsonl` (exactly: polars where it is safe, `json` elsewhere).
 """
 
 from __future__ import annotations
 
+import csv
+import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import polars as pl
-from attrs import frozen
+from attrs import field, frozen
 
 from dsl.diagnostics import Diagnostic, suggest
 from dsl.model import Donnee, Model
-from interpreter.io.declarations import FALSE_WORDS, TRUE_WORDS, TYPE_WORDS, convert
+from interpreter.io import numbers
+from interpreter.io.declarations import FALSE_WORDS, TRUE_WORDS, TYPE_WORDS, french_json
+from interpreter.io.jsonl import JsonLinesError, read_json_lines
+from interpreter.io.numbers import NUMERIC, Scaled
 from interpreter.values import conv_text
 
 READERS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -29,22 +47,11 @@ UNREADABLE = {
     "parquet": "table illisible : ce n'est pas un fichier Parquet valide",
     "jsonl": "table illisible : chaque ligne doit être un objet JSON (format JSON Lines)",
 }
-NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
-MAX_SCALE = 9  # decimals held exactly in int64 alongside realistic magnitudes
-
-
-@frozen
-class Scaled:
-    """The exact values of a numeric column: `num / den`, with one denominator for the column."""
-
-    num: np.ndarray  # int64
-    den: int
-
-    def __getitem__(self, rows) -> Scaled:
-        return Scaled(self.num[rows], self.den)
-
-    def __len__(self) -> int:
-        return len(self.num)
+UNSUPPORTED = {pl.List: "des listes", pl.Array: "des listes", pl.Struct: "des tables (struct)",
+               pl.Binary: "des octets (binary)", pl.Object: "des objets"}
+CODES = {numbers.TYPE: "population-invalide", numbers.AMBIGUOUS: "nombre-ambigu", numbers.BEYOND: "nombre-hors-limites"}
+EPOCH = datetime.date(1970, 1, 1)
+INT64 = 2**63
 
 
 class TableError(Exception):
@@ -61,6 +68,8 @@ class RowProblem:
     structure: str
     donnee: str | None
     message: str
+    code: str = "population-invalide"
+    hint: str | None = None
 
 
 @frozen
@@ -71,7 +80,7 @@ class Population:
     frame: pl.DataFrame  # the valid rows, as read
     ids: np.ndarray
     columns: dict
-    aside: np.ndarray  # rows to compute with the exact scalar evaluator
+    aside: np.ndarray  # rows whose numerators do not fit int64 (for int64 evaluators)
     problems: tuple[RowProblem, ...]
     rejected: pl.DataFrame  # the invalid rows, as read
     warnings: tuple[Diagnostic, ...] = ()  # ignored columns
@@ -81,77 +90,192 @@ class Population:
         return len(self.ids)
 
     def exact_inputs(self, model: Model):
-        """A function giving the scalar evaluator's données for one valid row."""
+        """A function giving the scalar evaluator's données for one valid row (the same exact values)."""
         def inputs(index: int) -> dict:
-            row = self.frame.row(index, named=True)
-            return {id: convert(donnee, row[id])[0] for id, donnee in model.donnees.items()}
+            return {id: _value(self.columns[id], donnee, index) for id, donnee in model.donnees.items()}
         return inputs
+
+
+def _value(column, donnee: Donnee, index: int):
+    kind = donnee.type.kind
+    if kind == "booleen":
+        return bool(column[index])
+    if kind == "date":
+        return EPOCH + datetime.timedelta(days=int(column[index]))
+    if kind == "choix":
+        return donnee.type.choices[int(column[index])]
+    return column.value(index)
+
+
+@frozen
+class Table:
+    """A table file as read: every cell, with where its rows are and what was wrong with some."""
+
+    frame: pl.DataFrame
+    kind: str  # csv, parquet or jsonl
+    typed: dict = field(factory=dict)  # column → rows holding a JSON number (JSON Lines)
+    problems: dict = field(factory=dict)  # row → what is wrong with the whole row
+    header: tuple[str, ...] = ()  # the column names as written (CSV)
 
 
 # ---- reading -------------------------------------------------------------------------------------
 
 
-def read_frame(path: str) -> pl.DataFrame:
+def where(kind: str, row: int) -> str:
+    """A row as the user finds it in the file."""
+    return {"csv": f"ligne {row + 2}", "jsonl": f"ligne {row + 1}"}.get(kind, f"rangée {row + 1}")
+
+
+def read_table(path: str, numeric: frozenset[str] = frozenset()) -> Table:
+    """Read a population file's cells; raise `TableError` if it cannot be read as a table."""
     kind = READERS.get(Path(path).suffix.lower())
     if kind is None:
         raise TableError([Diagnostic("population-illisible", f"format de population inconnu « {Path(path).suffix} » : "
                                      "utilisez .csv, .parquet ou .jsonl", file=path)])
+    if kind == "jsonl":
+        return _read_json_lines(path, numeric)
     try:
-        if kind == "csv":
-            return pl.read_csv(path, infer_schema=False)
-        if kind == "parquet":
-            return pl.read_parquet(path)
-        return pl.read_ndjson(path)
+        frame = pl.read_csv(path, infer_schema=False) if kind == "csv" else pl.read_parquet(path)
+    except pl.exceptions.DuplicateError as error:  # a Parquet file with two columns of one name
+        name = re.search(r"name '(.*)' has", str(error))
+        raise TableError([Diagnostic("population-colonnes", f"colonne « {name.group(1) if name else '?'} » en double",
+                                     file=path, suggestion="gardez une seule colonne de ce nom")]) from None
     except Exception:  # polars raises many kinds: all mean "cannot read this table"
-        raise TableError([Diagnostic("population-illisible", UNREADABLE[kind], file=path,
-                                     suggestion="vérifiez le format du fichier et son encodage (UTF-8)")]) from None
+        raise _unreadable(path, kind) from None
+    if kind == "parquet":
+        return Table(frame, kind)
+    return _blank_rows_dropped(path, Table(frame, kind, header=tuple(_csv_header(path))))
+
+
+def _unreadable(path: str, kind: str) -> TableError:
+    return TableError([Diagnostic("population-illisible", UNREADABLE[kind], file=path,
+                                  suggestion="vérifiez le format du fichier et son encodage (UTF-8)")])
+
+
+def _csv_header(path: str) -> list[str]:
+    """The header as written, duplicates included (polars renames them `x_duplicated_0`)."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as file:
+            return next(csv.reader(file), [])
+    except (csv.Error, UnicodeDecodeError, OSError):
+        return []
+
+
+def _blank_rows_dropped(path: str, table: Table) -> Table:
+    """Without the blank rows at the end; an error for blank rows among the others."""
+    frame = table.frame
+    if not frame.width or not frame.height:
+        return table
+    empty = [pl.col(c).is_null() | (pl.col(c).str.strip_chars(numbers.BLANKS) == "") for c in frame.columns]
+    blank = frame.select(pl.all_horizontal(empty)).to_series().fill_null(True).to_numpy()
+    size = int(np.flatnonzero(~blank)[-1]) + 1 if (~blank).any() else 0
+    middle = np.flatnonzero(blank[:size])
+    if len(middle):
+        raise TableError([_blank_line(path, where(table.kind, int(row))) for row in middle])
+    return Table(frame.head(size), table.kind, table.typed, table.problems, table.header)
+
+
+def _blank_line(path: str, line: str) -> Diagnostic:
+    return Diagnostic("population-illisible", f"{line} vide au milieu des structures", file=path,
+                      suggestion="supprimez-la : seules les lignes vides en fin de fichier sont ignorées")
+
+
+def _read_json_lines(path: str, numeric: frozenset[str]) -> Table:
+    try:
+        frame, typed, problems = read_json_lines(path, numeric)
+    except JsonLinesError as error:
+        raise TableError([_blank_line(path, f"ligne {line}") if problem is None else
+                          Diagnostic("population-illisible", f"ligne {line} : {french_json(problem)}", file=path,
+                                     suggestion="chaque ligne est un objet JSON : {\"id\": \"msp_a\", \"patientele\": 4000, …}")
+                          for line, problem in error.lines]) from None
+    except Exception:  # polars raises many kinds: not UTF-8, not lines
+        raise _unreadable(path, "jsonl") from None
+    return Table(frame, "jsonl", typed, problems)
 
 
 def read_population(source: str | pl.DataFrame, model: Model, other_columns=frozenset(),
                     keep_invalid: bool = False) -> Population:
-    """Read (a file) and validate a population (a file, or a DataFrame already in memory); raise
-    `TableError` (every problem listed) unless `keep_invalid`."""
-    frame = source if isinstance(source, pl.DataFrame) else read_frame(source)
-    path = "<DataFrame>" if isinstance(source, pl.DataFrame) else source
-    warnings = _check_columns(path, frame, model, other_columns)
+    """Read (a file) and validate a population (a file, or a DataFrame already in memory, checked
+    like a Parquet table); raise `TableError` (every problem listed) unless `keep_invalid`."""
+    numeric = frozenset(id for id, d in model.donnees.items() if d.type.kind in NUMERIC)
+    if isinstance(source, pl.DataFrame):
+        path, table = "<DataFrame>", Table(source, "parquet")
+    else:
+        path, table = source, read_table(source, numeric)
+    frame = table.frame
+    warnings = _check_columns(path, table, model, other_columns)
+    frame = frame.drop([c for c in frame.columns if c not in model.donnees and c != "id"
+                        and _unsupported(frame[c].dtype)])
     ids = frame["id"].cast(pl.String)
     problems: list[RowProblem] = []
     invalid = np.zeros(frame.height, dtype=bool)
     id_values = ids.fill_null("").to_numpy()
-    missing_id = ids.is_null().to_numpy() | (id_values == "")
+    missing_id = (ids.str.strip_chars(numbers.BLANKS) == "").fill_null(True).to_numpy()
     duplicated = ids.is_duplicated().to_numpy() & ~missing_id
     for row in np.flatnonzero(missing_id):
         problems.append(RowProblem(int(row), f"rangée {row + 1}", None, "identifiant « id » vide"))
     for row in np.flatnonzero(duplicated):
         problems.append(RowProblem(int(row), id_values[row], None, "identifiant « id » en double"))
+    for row, message in table.problems.items():
+        problems.append(RowProblem(row, id_values[row] or f"rangée {row + 1}", None, message))
+        invalid[row] = True
     invalid |= missing_id | duplicated
-    columns, aside = {}, np.zeros(frame.height, dtype=bool)
+    columns = {}
     for id, donnee in model.donnees.items():
-        value, bad, flagged = read_column(frame[id], donnee)
-        for row, message in bad:
-            problems.append(RowProblem(row, id_values[row] or f"rangée {row + 1}", id, message))
+        value, bad = read_column(frame[id], donnee, table.typed.get(id))
+        for row, message, code, hint in bad:
+            problems.append(RowProblem(row, id_values[row] or f"rangée {row + 1}", id, message, code, hint))
             invalid[row] = True
         columns[id] = value
-        aside |= flagged
     problems.sort(key=lambda p: (p.row, p.donnee or ""))
     if problems and not keep_invalid:
         raise TableError(row_diagnostics(path, problems, frame.height))
     keep = ~invalid
-    return Population(path, frame.filter(pl.Series(keep)), id_values[keep], {k: v[keep] for k, v in columns.items()},
-                      aside[keep], tuple(problems), frame.filter(pl.Series(invalid)), tuple(warnings))
+    if invalid.any():
+        columns = {k: v[keep] for k, v in columns.items()}
+    return Population(path, frame.filter(pl.Series(keep)), id_values[keep], columns, _wide(columns, int(keep.sum())),
+                      tuple(problems), frame.filter(pl.Series(invalid)), tuple(warnings))
 
 
+def _wide(columns: dict, size: int) -> np.ndarray:
+    """Rows with a numerator that does not fit int64."""
+    aside = np.zeros(size, dtype=bool)
+    for value in columns.values():
+        if isinstance(value, Scaled) and value.num.dtype == object:
+            aside |= np.array([not -INT64 <= v < INT64 for v in value.num], dtype=bool)
+    return aside
 
-def _check_columns(path: str, frame: pl.DataFrame, model: Model, other_columns) -> list[Diagnostic]:
-    """Errors for a missing `id` or donnée column; unknown columns are ignored, with a warning —
-    an error when a donnée is missing too, since the unknown column is then probably a misspelling."""
-    missing = [id for id in model.donnees if id not in frame.columns]
-    unknown = [c for c in frame.columns if c != "id" and c not in model.donnees and c not in other_columns]
+
+def _unsupported(dtype) -> str | None:
+    return next((what for base, what in UNSUPPORTED.items() if dtype == base or isinstance(dtype, base)), None)
+
+
+def _check_columns(path: str, table: Table, model: Model, other_columns) -> list[Diagnostic]:
+    """Errors for a missing `id` or donnée column, a column named twice, a column of lists or
+    structs; unknown columns are ignored, with a warning — an error when a donnée is missing
+    too, since the unknown column is then probably a misspelling."""
+    frame = table.frame
+    header = list(table.header) or frame.columns
+    missing = [id for id in model.donnees if id not in header]
+    unknown = [c for c in dict.fromkeys(header) if c != "id" and c not in model.donnees and c not in other_columns]
     code = "population-colonnes" if missing else "population-colonne-ignoree"
     problems = []
-    if "id" not in frame.columns:
+    if "id" not in header:
         problems.append(Diagnostic("population-colonnes", "colonne « id » absente : elle nomme chaque structure",
                                    file=path))
+    for name in dict.fromkeys(header):
+        positions = [str(i + 1) for i, c in enumerate(header) if c == name]
+        if len(positions) > 1:
+            problems.append(Diagnostic("population-colonnes", f"colonne « {name} » en double (colonnes "
+                                       f"{', '.join(positions[:-1])} et {positions[-1]})", file=path,
+                                       suggestion="gardez une seule colonne de ce nom"))
+    for name in ["id", *model.donnees]:
+        what = _unsupported(frame[name].dtype) if name in frame.columns else None
+        if what:
+            problems.append(Diagnostic("population-colonnes", f"colonne « {name} » : elle contient {what} "
+                                       f"(type {frame[name].dtype}), pas une valeur par structure", file=path,
+                                       suggestion="une colonne donne une seule valeur (nombre, texte, booléen ou date) "
+                                       "par structure"))
     if missing:
         for column in unknown:
             problems.append(Diagnostic(code, f"colonne inconnue « {column} » : ce n'est pas une donnée de la convention",
@@ -170,50 +294,54 @@ def _check_columns(path: str, frame: pl.DataFrame, model: Model, other_columns) 
 
 
 def row_diagnostics(path: str, problems, rows: int) -> list[Diagnostic]:
-    """One diagnostic per invalid value, naming the structure, the donnée and the line of a CSV."""
-    csv = Path(path).suffix.lower() == ".csv"
+    """One diagnostic per invalid value, naming the structure, the donnée and the row (line of a CSV or JSON Lines)."""
+    kind = READERS.get(Path(path).suffix.lower(), "parquet")
     result = []
     for p in problems:
-        where = f"ligne {p.row + 2}" if csv else f"rangée {p.row + 1}"
         donnee = f", donnée « {p.donnee} »" if p.donnee else ""
-        result.append(Diagnostic("population-invalide", f"structure « {p.structure} »{donnee} ({where}) : {p.message}",
-                                 file=path))
+        result.append(Diagnostic(p.code, f"structure « {p.structure} »{donnee} ({where(kind, p.row)}) : {p.message}",
+                                 file=path, suggestion=p.hint))
     return result
 
 
 # ---- one column --------------------------------------------------------------------------------------
 
 
-def read_column(series: pl.Series, donnee: Donnee):
-    """(exact values, [(row, message)] of invalid values, rows for the exact path) for one donnée."""
+def read_column(series: pl.Series, donnee: Donnee, typed: np.ndarray | None = None):
+    """(exact values, [(row, message, code, hint)] of invalid values) for one donnée.
+
+    `typed` marks the text cells that were JSON numbers (JSON Lines).
+    """
     kind = donnee.type.kind
     missing = series.is_null().to_numpy()
     if series.dtype == pl.String:
-        missing |= (series.str.strip_chars() == "").fill_null(True).to_numpy()
-    bad = [(int(r), f"valeur manquante ({TYPE_WORDS.get(kind, str(donnee.type))} attendu)") for r in np.flatnonzero(missing)]
+        missing |= (series.str.strip_chars(numbers.BLANKS) == "").fill_null(True).to_numpy()
+    expected = TYPE_WORDS.get(kind, str(donnee.type))
+    bad = [(int(r), f"valeur manquante ({expected} attendu)", "population-invalide", None) for r in np.flatnonzero(missing)]
     if kind == "booleen":
         values, wrong = _booleans(series)
-        return values, bad + _wrong(series, wrong & ~missing, donnee), np.zeros(len(series), dtype=bool)
+        return values, bad + _wrong(series, wrong & ~missing, donnee)
     if kind == "choix":
         values, wrong = _choices(series, donnee)
-        return values, bad + _wrong(series, wrong & ~missing, donnee), np.zeros(len(series), dtype=bool)
+        return values, bad + _wrong(series, wrong & ~missing, donnee)
     if kind == "date":
         days, wrong = _dates(series)
-        return days, bad + _wrong(series, wrong & ~missing, donnee), np.zeros(len(series), dtype=bool)
-    num, den, wrong, aside = _numbers(series, kind)
-    bad += _wrong(series, wrong & ~missing, donnee)
-    ok = ~(wrong | missing)
-    if kind == "entier":
-        fractional = ok & ~aside & (num % den != 0) if den != 1 else np.zeros(len(series), dtype=bool)
-        bad += [(int(r), f"« {donnee.id} » attend un nombre entier, pas « {_shown(series, r)} »")
-                for r in np.flatnonzero(fractional)]
+        return days, bad + _wrong(series, wrong & ~missing, donnee)
+    values, refused = numbers.read_numbers(series, kind, missing, typed)
+    bad += [(row, p.message(donnee.id, expected), CODES[p.code], p.hint) for row, p in refused.items()]
+    ok = ~missing
+    ok[list(refused)] = False
+    num, den = values.num, values.den
+    if kind == "entier" and den != 1:
+        fractional = ok & np.asarray(num % den != 0, dtype=bool)
+        bad += [(int(r), f"« {donnee.id} » attend un nombre entier, pas « {_shown(series, r)} »", "population-invalide",
+                 None) for r in np.flatnonzero(fractional)]
         ok &= ~fractional
-    outside = ok & ~aside & _outside(num, den, donnee)
-    bad += [(int(r), f"« {donnee.id} » = {conv_text(Decimal(int(num[r])) / den, donnee.type)} est hors de l'intervalle "
-             f"(entre {conv_text(donnee.low, donnee.type)} et {conv_text(donnee.high, donnee.type)})")
-            for r in np.flatnonzero(outside)]
-    num = np.where(ok & ~aside & ~outside, num, 0)
-    return Scaled(num, den), bad, aside & ok
+    outside = ok & _outside(num, den, donnee)
+    bad += [(int(r), f"« {donnee.id} » = {conv_text(values.value(int(r)), donnee.type)} est hors de l'intervalle "
+             f"(entre {conv_text(donnee.low, donnee.type)} et {conv_text(donnee.high, donnee.type)})",
+             "population-invalide", None) for r in np.flatnonzero(outside)]
+    return Scaled(np.where(ok & ~outside, num, 0), den), bad
 
 
 def _shown(series: pl.Series, row: int) -> str:
@@ -223,14 +351,15 @@ def _shown(series: pl.Series, row: int) -> str:
     return str(value)
 
 
-def _wrong(series: pl.Series, mask: np.ndarray, donnee: Donnee) -> list[tuple[int, str]]:
+def _wrong(series: pl.Series, mask: np.ndarray, donnee: Donnee) -> list[tuple[int, str, str, None]]:
     kind = donnee.type.kind
     if kind == "choix":
         return [(int(r), f"« {donnee.id} » ne peut pas valoir « {_shown(series, r)} » (valeurs : "
-                 f"{', '.join(donnee.type.choices)})" + (f" ; {hint}" if (hint := suggest(_shown(series, r), donnee.type.choices)) else ""))
+                 f"{', '.join(donnee.type.choices)})" + (f" ; {hint}" if (hint := suggest(_shown(series, r), donnee.type.choices)) else ""),
+                 "population-invalide", None)
                 for r in np.flatnonzero(mask)]
-    return [(int(r), f"« {donnee.id} » attend {TYPE_WORDS.get(kind, str(donnee.type))}, pas « {_shown(series, r)} »")
-            for r in np.flatnonzero(mask)]
+    return [(int(r), f"« {donnee.id} » attend {TYPE_WORDS.get(kind, str(donnee.type))}, pas « {_shown(series, r)} »",
+             "population-invalide", None) for r in np.flatnonzero(mask)]
 
 
 def _booleans(series: pl.Series):
@@ -259,71 +388,25 @@ def _dates(series: pl.Series):
     return days, dates.is_null().to_numpy()
 
 
-def _numbers(series: pl.Series, kind: str):
-    """Exact scaled integers for a numeric column: (num, den, wrong, aside)."""
-    size = len(series)
-    percent = 100 if kind == "pourcentage" else 1
-    if series.dtype in (pl.Boolean,):
-        return np.zeros(size, dtype=np.int64), 1, np.ones(size, dtype=bool), np.zeros(size, dtype=bool)
-    if series.dtype.is_integer():
-        return series.fill_null(0).cast(pl.Int64).to_numpy(), percent, np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
-    if series.dtype.is_float():
-        return _floats(series.fill_null(0).to_numpy(), percent)
-    if series.dtype.is_decimal():
-        scale = series.dtype.scale
-        return (series.fill_null(0) * 10**scale).cast(pl.Int64).to_numpy(), 10**scale * percent, \
-            np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
-    text = _normalised(series.cast(pl.String), kind)
-    wrong = ~text.str.contains(NUMBER).fill_null(False).to_numpy()
-    decimals = text.str.split_exact(".", 1).struct.field("field_1").str.len_chars().fill_null(0).to_numpy()
-    aside = (decimals > MAX_SCALE) & ~wrong
-    usable = ~wrong & ~aside
-    scale = int(decimals[usable].max()) if usable.any() else 0
-    cleaned = pl.select(pl.when(pl.Series(usable)).then(text).otherwise(pl.lit("0"))).to_series()
-    scaled = (cleaned.str.to_decimal(scale=scale) * 10**scale).cast(pl.Int64, strict=False)
-    overflow = scaled.is_null().to_numpy()
-    aside |= overflow & usable
-    return scaled.fill_null(0).to_numpy(), 10**scale * percent, wrong, aside
-
-
-def _normalised(text: pl.Series, kind: str) -> pl.Series:
-    """The text a declaration also accepts: units, spaces, `_` and a decimal comma removed."""
-    text = text.str.strip_chars()
-    if kind == "pourcentage":
-        text = text.str.strip_suffix("%")
-    elif kind == "montant":
-        text = text.str.replace(r"(?i)\s*(€|eur)$", "")
-    text = text.str.replace_all(r"[ _\u00a0\u202f]", "")
-    has_point = text.str.contains(r"\.", literal=False).fill_null(False)
-    return pl.select(pl.when(has_point).then(text).otherwise(text.str.replace(",", ".", literal=True))).to_series()
-
-
-def _floats(values: np.ndarray, percent: int):
-    """Floats read as the shortest decimals that give them back (as the scalar path reads them)."""
-    size = len(values)
-    wrong = ~np.isfinite(values)
-    values = np.where(wrong, 0.0, values)
-    scale_of = np.full(size, -1)
-    for k in range(7):
-        candidate = np.rint(values * 10**k)
-        exact = (candidate / 10**k == values) & (np.abs(candidate) < 2**52) & (scale_of < 0)
-        scale_of[exact] = k
-    aside = scale_of < 0
-    scale = int(scale_of[~aside].max()) if (~aside).any() else 0
-    num = np.where(aside, 0, np.rint(values * 10**scale)).astype(np.int64)
-    return num, 10**scale * percent, wrong, aside & ~wrong
-
-
 def _outside(num: np.ndarray, den: int, donnee: Donnee) -> np.ndarray:
+    """Rows below the donnée's minimum or above its maximum, compared exactly."""
     result = np.zeros(len(num), dtype=bool)
+    if not len(num):
+        return result
+    low, high = int(num.min()), int(num.max())
     for bound, below in ((donnee.low, True), (donnee.high, False)):
         if bound is None:
             continue
         bn, bd = Decimal(bound).as_integer_ratio()
-        left = num.astype(object) * bd if abs(bd) * max(1, int(np.abs(num).max(initial=0))) >= 2**62 else num * bd
         right = bn * den
-        result |= (left < right) if below else (left > right)
-    return np.asarray(result, dtype=bool)
+        if (low * bd >= right) if below else (high * bd <= right):  # the whole column is within: no array
+            continue
+        if num.dtype == object or abs(bd) * max(abs(low), abs(high)) >= 2**62 or abs(right) >= 2**62:
+            left = num.astype(object) * bd
+        else:
+            left = num * bd
+        result |= np.asarray((left < right) if below else (left > right), dtype=bool)
+    return result
 
 
 # ---- writing results -----------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+eval convention.conv doublon.json
