@@ -197,12 +197,12 @@ class Simulation:
         """One row per structure; `typed` gives Decimal columns, else decimal text (for CSV)."""
         from interpreter.io.tables import result_frame
 
-        return result_frame(self.result, list(self.result.lines), typed=typed)
+        return result_frame(self.result.evaluated(), list(self.result.lines), typed=typed)
 
     def summary(self, rejected: int = 0) -> Summary:
         from interpreter.compare.impact import summarize
 
-        return summarize(self.convention.program, self.result, rejected)
+        return summarize(self.convention.program, self.result.evaluated(), rejected)
 
     def rejects(self) -> pl.DataFrame | None:
         """The rows set aside (invalid, or impossible to evaluate), as read, with the reason (`motif`)."""
@@ -217,8 +217,10 @@ class Simulation:
                 f"{problem.donnee} : {problem.message}" if problem.donnee else problem.message)
         frame = table.rejected.with_columns(
             pl.Series("motif", [" ; ".join(reasons[row]) for row in sorted(reasons)])).cast(pl.String)
-        if errors:
-            failed = pl.DataFrame({"id": [id for id, _ in errors], "motif": [m for _, m in errors]})
+        if errors:  # the rows as read, with why they could not be evaluated
+            messages = dict(errors)
+            failed = table.frame.filter(pl.col("id").cast(pl.String).is_in(list(messages))).cast(pl.String)
+            failed = failed.with_columns(pl.col("id").replace_strict(messages, return_dtype=pl.String).alias("motif"))
             frame = pl.concat([frame, failed], how="diagonal")
         return frame
 

@@ -537,8 +537,16 @@ class PopulationResult:
     lines: dict[str, np.ndarray]  # id → cents (int64), for section critères and briques
     total: np.ndarray  # cents
     total_points: np.ndarray  # millionths of a point, rounded half away from zero
-    exact_rows: int  # rows computed by the scalar backend (those the vector backend could not compute)
+    exact_rows: int  # rows the vector backend handed to the scalar one and that it could compute (none, normally)
     errors: tuple[tuple[str, str], ...]  # (structure id, message) of rows that could not be evaluated
+
+    def evaluated(self) -> PopulationResult:
+        """Only the rows that could be evaluated (the others are set aside, with their error)."""
+        if not self.errors:
+            return self
+        keep = ~np.isin(self.ids, [id for id, _ in self.errors])
+        return PopulationResult(self.ids[keep], self.eligible[keep], {id: c[keep] for id, c in self.lines.items()},
+                                self.total[keep], self.total_points[keep], self.exact_rows, self.errors)
 
 
 def vector_column(donnee, value):
@@ -609,8 +617,8 @@ def _scalar_rows(program: scalar.Program, result: PopulationResult, indices: np.
         result.total_points[index] = int(to_micro(evaluation.total_points))
         for id, cents in result.lines.items():
             cents[index] = int(evaluation.line(id).montant * 100)
-    return PopulationResult(result.ids, result.eligible, result.lines, result.total, result.total_points, len(indices),
-                            tuple(errors))
+    return PopulationResult(result.ids, result.eligible, result.lines, result.total, result.total_points,
+                            len(indices) - len(errors), tuple(errors))
 
 
 def to_micro(points) -> Decimal:
@@ -630,7 +638,7 @@ def simulate(program: scalar.Program, population, chunk: int = 250_000, progress
         stop = min(start + chunk, population.size)
         columns = {id: value[start:stop] for id, value in population.columns.items()}
         parts.append(evaluate_rows(vector, program, stop - start, columns, population.ids[start:stop],
-                                   lambda index, start=start: exact_inputs(start + index), population.aside[start:stop]))
+                                   lambda index, start=start: exact_inputs(start + index)))
         if progress is not None:
             progress(stop - start)
     if len(parts) == 1:

@@ -51,7 +51,7 @@ def summary_document(model: Model, summary: Summary, population: str, rejects: s
         f"Paiement médian : {euros(to_cents(summary.median))}",
     ]
     if summary.rejected:
-        figures.append(f"Structures rejetées (données invalides) : {summary.rejected}"
+        figures.append(f"Structures rejetées (données invalides ou calcul impossible) : {summary.rejected}"
                        + (f", listées dans {rejects}" if rejects else ""))
     document.add(Bullets(tuple(figures)))
     document.add(Heading("Déciles du paiement par structure", level=3), Table(
@@ -64,10 +64,6 @@ def summary_document(model: Model, summary: Summary, population: str, rejects: s
     document.add(Heading("Budget par critère et par brique", level=3),
                  Table(("Clause", "Identifiant", "Nature", "Structures payées", "Budget", "Part"), rows,
                        numeric=(3, 4, 5)))
-    if summary.exact_rows:
-        document.add(Paragraph(f"{summary.exact_rows} structure(s) calculée(s) par le chemin exact (valeurs hors "
-                               "de la précision du calcul vectoriel) : le résultat est le même au centime.",
-                               emphasis=True))
     return document
 
 
