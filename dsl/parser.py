@@ -174,13 +174,12 @@ def _parse_tree(source: SourceFile, start: str = "start") -> tuple[Tree | None, 
     parser = lark_parser()
     text = source.text
     interactive = parser.parse_interactive(text, start=start)
-    state = interactive.parser_state
     previous: Token | None = None
     braces: list[Token] = []
     try:
-        for token in interactive.lexer_thread.lex(state):
+        for token in lexed(interactive):
             if token.type in ATTRIBUTE_KEYWORDS:
-                token = _keyword_or_name(token, text, state)
+                token = _keyword_or_name(token, text, interactive)
             interactive.feed_token(token)
             if token.type == "LBRACE":
                 braces.append(token)
@@ -194,9 +193,19 @@ def _parse_tree(source: SourceFile, start: str = "start") -> tuple[Tree | None, 
         return None, Diagnostic("syntaxe", f"fichier illisible : {error}", span=source.end_span)
 
 
-def _keyword_or_name(token: Token, text: str, state) -> Token:
+def lexed(interactive):
+    """The tokens of an interactive parse, lexed one at a time in the parser's current state (the
+    contextual lexer needs it), so that each can be looked at — and retyped — before it is fed.
+
+    Lark has no public API for this: `lexer_thread.lex(parser_state)` is what its own
+    `InteractiveParser.iter_parse` does. It is used here only; `tests/test_parser.py` fails
+    loudly if a Lark release changes it."""
+    return interactive.lexer_thread.lex(interactive.parser_state)
+
+
+def _keyword_or_name(token: Token, text: str, interactive) -> Token:
     """An attribute keyword where an id may stand and no `:` follows is an id (`montant(x)`)."""
-    if "NAME" not in state.parse_conf.states[state.position]:
+    if "NAME" not in interactive.choices():
         return token
     follows = NEXT_CHARACTER.match(text, token.end_pos).group(1)
     if token.type == "POINTS" and (follows.isalpha()):
