@@ -65,7 +65,12 @@ class Loader:
         parsed = self.parse(path)
         diagnostics = list(parsed.diagnostics)
         written = parsed.file
-        if written is None or written.kind == "convention":
+        if written is not None and written.kind == "scenario":
+            diagnostics.append(Diagnostic(
+                "version-attendue", f"« {written.id} » est un scénario, pas une convention ni un avenant",
+                span=written.id_span, suggestion="un scénario s'applique à une version : passez-le avec « --scenario »"))
+            loaded = Loaded(path, written, None, (path,), tuple(diagnostics))
+        elif written is None or written.kind == "convention":
             loaded = Loaded(path, written, written, (path,), tuple(diagnostics))
         else:
             loaded = self._load_avenant(path, written, diagnostics, (*_visiting, key))

@@ -34,7 +34,7 @@ from dsl.model import (
     Type,
 )
 
-FUNCTIONS = ("min", "max", "arrondi", "atteint", *ATTENDU_FUNCTIONS)
+FUNCTIONS = ("min", "max", "arrondi", "atteint", "tirage", *ATTENDU_FUNCTIONS)
 NUMERIC_TYPES = ("entier", "nombre", "pourcentage", "montant")
 VALUE_ATTRIBUTES = ("points_fixes", "points_variables", "montant")
 
@@ -86,7 +86,8 @@ def check_overrides(model: Model, overrides: dict[str, n.Expr]) -> tuple[dict[st
 class Scope:
     """What an expression may refer to, and what it did refer to."""
 
-    mode: str  # clause | parametre | attendu
+    mode: str  # clause | parametre | attendu | scenario
+    salt: str = ""  # in a scenario's données: « scenario id/donnée id », what `tirage` draws by
     uses_donnees: set[str] = field(factory=set)
     uses_parametres: set[str] = field(factory=set)
     atteint: list[tuple[str, n.Call]] = field(factory=list)
@@ -633,6 +634,13 @@ class Checker:
             return self._infer_extremum(expr, scope)
         if func == "arrondi":
             return self._infer_round(expr, scope)
+        if func == "tirage":
+            return self._infer_draw(expr, scope)
+        if func == "atteint" and scope.mode == "scenario":
+            self.error("atteint-dans-scenario", "« atteint(…) » ne s'emploie pas dans un scénario : ses données sont "
+                       "calculées avant qu'aucun critère ne soit décidé", expr.span,
+                       suggestion="écrivez la condition du critère avec les données elles-mêmes")
+            return None
         target = self._element_argument(expr)
         if target is None:
             return None
@@ -647,6 +655,23 @@ class Checker:
                        suggestion="dans un critère, utilisez « atteint(id) » pour dépendre d'un autre critère")
             return None
         return ir.LineRef(func, target, Type(ATTENDU_FUNCTIONS[func]), source=expr)
+
+    def _infer_draw(self, expr: n.Call, scope: Scope) -> ir.Expr | None:
+        """`tirage(p)`: true for a share p of the structures, in a scenario's données only."""
+        if scope.mode != "scenario":
+            self.error("tirage-hors-scenario", "« tirage(…) » ne s'emploie que dans les données d'un scénario", expr.span,
+                       suggestion="une convention décrit des règles, pas des hypothèses : écrivez le tirage dans un "
+                       "fichier « scénario »")
+            return None
+        if len(expr.args) != 1:
+            self.error("arguments", "« tirage » prend une part, par exemple « tirage(40 %) »", expr.span)
+            return None
+        share = self.infer(expr.args[0], scope)
+        if share is not None and share.type.value_kind != "nombre":
+            self.error("type-incompatible", f"« tirage » attend une part (un pourcentage), pas {an(share.type)}",
+                       expr.args[0].span, suggestion="par exemple « tirage(40 %) »")
+            return None
+        return share and ir.Draw(share, scope.salt, source=expr)
 
     def _element_argument(self, expr: n.Call) -> str | None:
         if len(expr.args) != 1 or not isinstance(expr.args[0], n.Name):

@@ -45,6 +45,8 @@ CODES: dict[str, tuple[str, str]] = {
     "id-duplique": (ERREUR, "identifiant défini deux fois"),
     "attribut-duplique": (ERREUR, "attribut donné deux fois"),
     "attendu-seulement": (ERREUR, "fonction réservée aux blocs « attendu »"),
+    "tirage-hors-scenario": (ERREUR, "« tirage » en dehors des données d'un scénario"),
+    "atteint-dans-scenario": (ERREUR, "« atteint » dans un scénario"),
     # types and values
     "type-incompatible": (ERREUR, "types incompatibles"),
     "condition-non-booleenne": (ERREUR, "condition qui n'est pas un booléen"),
@@ -71,6 +73,12 @@ CODES: dict[str, tuple[str, str]] = {
     "id-existant": (ERREUR, "ajout d'un identifiant qui existe déjà"),
     "section-inconnue": (ERREUR, "section inconnue"),
     "operation-invalide": (ERREUR, "opération impossible sur cet élément"),
+    # scenarios
+    "version-attendue": (ERREUR, "scénario donné là où une version est attendue"),
+    "scenario-attendu": (ERREUR, "version donnée là où un scénario est attendu"),
+    "version-introuvable": (ERREUR, "version visée par un scénario introuvable"),
+    "donnee-non-fournie": (ERREUR, "donnée qu'aucune colonne ni aucun scénario ne fournit"),
+    "hypothese-inconnue": (ERREUR, "nom d'un scénario ou d'un --set inconnu des deux versions comparées"),
     # declarations of structures, overrides and evaluation
     "declaration-illisible": (ERREUR, "déclaration de structure illisible"),
     "declaration-cle-inconnue": (ERREUR, "clé qui n'est pas une donnée"),
@@ -95,6 +103,7 @@ CODES: dict[str, tuple[str, str]] = {
     "parametre-inutilise": (AVERTISSEMENT, "paramètre jamais utilisé"),
     "condition-constante": (AVERTISSEMENT, "condition qui ne dépend d'aucune donnée"),
     "libelle-manquant": (AVERTISSEMENT, "critère ou brique sans libellé"),
+    "scenario-sans-version": (AVERTISSEMENT, "scénario qui n'indique pas sa version"),
     "deplacement-inutile": (AVERTISSEMENT, "déplacement vers la section où l'élément se trouve déjà"),
 }
 

@@ -10,4 +10,5 @@ ATTRIBUTES = {
     "condition": "condition", "points_fixes": "points fixes", "points_variables": "points variables",
     "montant": "montant", "axe": "axe", "reference": "référence",
 }
-HEADERS = {"version": "version", "en_vigueur": "en vigueur", "base": "base"}
+HEADERS = {"version": "version", "en_vigueur": "en vigueur", "base": "base", "pour": "pour"}
+FILES = {"convention": "convention", "avenant": "avenant", "scenario": "scénario"}

@@ -163,7 +163,7 @@ LITERALS = (Number, Money, Percent, DateLit, Bool)
 class Header:
     """`version : "…"`, `en vigueur : 2017-08-05`, `base : "…"`."""
 
-    key: str  # version | en_vigueur | base
+    key: str  # version | en_vigueur | base | pour
     value: str | datetime.date
     span: Span | None = _span()
 
@@ -282,6 +282,14 @@ class Cas:
     attendu_span: Span | None = _span()
 
 
+@frozen
+class ScenarioDonnees:
+    """The `données { id = expression }` block of a scenario: a value computed for every structure."""
+
+    assignments: tuple[Assignment, ...]
+    span: Span | None = _span()
+
+
 # ---- avenant operations -------------------------------------------------------------------
 
 
@@ -362,14 +370,14 @@ class Remove:
 
 
 Operation = Union[AddCriteres, AddToBrique, AddBrique, Modify, Replace, Move, Remove]
-Item = Union[ParametresBlock, DonneesBlock, Section, Brique, Cas, Operation]
+Item = Union[ParametresBlock, DonneesBlock, Section, Brique, Cas, ScenarioDonnees, Operation]
 
 
 @frozen
 class File:
-    """A whole `.conv` file: a convention or an avenant."""
+    """A whole `.conv` file: a convention, an avenant or a scenario."""
 
-    kind: str  # convention | avenant
+    kind: str  # convention | avenant | scenario
     id: str
     label: str | None
     headers: tuple[Header, ...]

@@ -508,6 +508,15 @@ class AstBuilder(Transformer):
     def avenant_file(self, meta, children):
         return self._file("avenant", meta, children)
 
+    def scenario_file(self, meta, children):
+        return self._file("scenario", meta, children)
+
+    def pour(self, meta, children):
+        return n.Header("pour", self._label(children[0]), span=self._span(meta))
+
+    def scenario_donnees(self, meta, children):
+        return n.ScenarioDonnees(tuple(children), span=self._span(meta))
+
     def version(self, meta, children):
         return n.Header("version", self._label(children[0]), span=self._span(meta))
 

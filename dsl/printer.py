@@ -42,7 +42,7 @@ def print_file(file: n.File) -> str:
 
 
 def layout(file: n.File) -> list[Line]:
-    lines = [Line(0, f"{file.kind} {file.id}{_label(file.label)}", file.id_span)]
+    lines = [Line(0, f"{keywords.FILES[file.kind]} {file.id}{_label(file.label)}", file.id_span)]
     lines += [Line(0, _header(h), h.span) for h in file.headers]
     previous = None
     for item in file.items:
@@ -93,6 +93,8 @@ def _item(item, depth: int) -> list[Line]:
             return _brique(item, depth, "brique")
         case n.Cas():
             return _cas(item, depth)
+        case n.ScenarioDonnees(assignments=assignments):
+            return _block(depth, "données", item.span, [_assignment(a, depth + 1) for a in assignments])
         case n.AddCriteres(section=section, criteres=cs):
             head = f"ajoute dans {keywords.SECTIONS.get(section, section)}"
             return _block(depth, head, item.span, _criteres(cs, depth + 1))
@@ -110,6 +112,10 @@ def _item(item, depth: int) -> list[Line]:
         case n.Remove(kind=kind, id=id):
             return [Line(depth, f"supprime {keywords.KINDS[kind]} {id}", item.span)]
     raise AssertionError(f"unknown item {item!r}")
+
+
+def _assignment(a: n.Assignment, depth: int) -> Line:
+    return Line(depth, f"{a.id} = {print_expr(a.value)}", a.span)
 
 
 def _parametre(p: n.Parametre, depth: int) -> Line:
@@ -160,7 +166,7 @@ def _brique(b: n.Brique, depth: int, keyword: str) -> list[Line]:
 def _cas(c: n.Cas, depth: int) -> list[Line]:
     body: list[Line] = []
     if c.donnees is not None:
-        assignments = [Line(depth + 2, f"{a.id} = {print_expr(a.value)}", a.span) for a in c.donnees]
+        assignments = [_assignment(a, depth + 2) for a in c.donnees]
         body += _block(depth + 1, "données", c.donnees_span, assignments)
     if c.attendu is not None:
         body += _block(depth + 1, "attendu", c.attendu_span, [Line(depth + 2, print_expr(e), e.span) for e in c.attendu])

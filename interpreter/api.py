@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING, Any
 from attrs import field, frozen
 
 from dsl.avenants import Loader
-from dsl.diagnostics import Diagnostic, render_all_text
-from dsl.driver import check_file
+from dsl.diagnostics import Diagnostic, render_all_text, suggest
+from dsl.driver import check_file, load_scenario
 from dsl.model import Model
+from dsl.scenarios import Scenario
 from dsl.source import SourceFile
 from interpreter.backends.scalar import EvaluationError, Evaluation, ParametreError, Program, compile_model, evaluate
 from interpreter.cases import CaseResult, run_cases
@@ -88,28 +89,71 @@ def parametre_diagnostic(error: ParametreError, span) -> Diagnostic:
 
 
 def load(path: str | Path, overrides: Mapping[str, str] | Sequence[str] | None = None,
-         loader: Loader | None = None) -> Convention:
-    """Load a version, ready to evaluate; `overrides` replace paramètres, as a mapping
-    (`{"valeur_point": "8 €"}`) or as the command line's `--set` settings (`["valeur_point=8 €"]`).
-    Raises `ConvError`."""
+         loader: Loader | None = None, scenarios: Sequence[str | Path] = (), lenient: bool = False) -> Convention:
+    """Load a version, ready to evaluate.
+
+    `scenarios` (files, in order) set paramètres and compute données; then `overrides` replace
+    paramètres, as a mapping (`{"valeur_point": "8 €"}`) or as the command line's `--set` settings
+    (`["valeur_point=8 €"]`). With `lenient` (a diff), each scenario and setting applies where this
+    version has the name, and the names it lacks are listed in `Convention.skipped`. Raises `ConvError`."""
     loader = loader if loader is not None else Loader()
     checked = check(str(path), loader)
     if checked.errors:
         raise ConvError(checked.errors, loader.sources)
-    if isinstance(overrides, Mapping):
-        settings = [f"{id}={value}" for id, value in overrides.items()]
-    else:
-        settings = list(overrides or ())
-    lowered, problems, sources = read_overrides(checked.model, settings)
+    model = checked.model
+    applied, merged, skipped, problems = [], {}, [], []
+    for scenario_path in scenarios:
+        scenario, found = load_scenario(str(scenario_path), model, loader, lenient)
+        problems += [d for d in found if d.is_error]
+        if scenario is not None:
+            applied.append(scenario)
+            merged.update(scenario.parametres)
+            skipped += scenario.skipped
+    if problems:
+        raise ConvError(problems, loader.sources)
+    settings = _settings(overrides)
+    if lenient:
+        skipped += [s.partition("=")[0].strip() for s in settings if s.partition("=")[0].strip() not in model.parametres]
+        settings = [s for s in settings if s.partition("=")[0].strip() in model.parametres]
+    lowered, problems, sources = read_overrides(model, settings)
     if problems:
         raise ConvError(problems, {**loader.sources, **sources})
+    merged.update(lowered)
     try:
-        program = compile_model(checked.model, lowered)
+        program = compile_model(model, merged, scenarios=tuple(applied))
     except ParametreError as error:
-        origin = lowered.get(error.id)
-        span = origin.source.span if origin is not None else checked.model.parametres[error.id].node.value.span
+        origin = merged.get(error.id)
+        span = origin.source.span if origin is not None else model.parametres[error.id].node.value.span
         raise ConvError([parametre_diagnostic(error, span)], {**loader.sources, **sources}) from None
-    return Convention(str(path), program, checked.chain, {**loader.sources, **sources})
+    return Convention(str(path), program, checked.chain, {**loader.sources, **sources}, tuple(dict.fromkeys(skipped)),
+                      tuple(settings))
+
+
+def load_pair(old_path: str | Path, new_path: str | Path, scenarios: Sequence[str | Path] = (),
+              settings: Sequence[str] = (), after_scenarios: Sequence[str | Path] = (),
+              after_settings: Sequence[str] = ()) -> tuple[Convention, Convention]:
+    """Two versions to compare under the same hypotheses: `scenarios` and `settings` apply to both, each
+    name where the version has it (a name neither has is an error); `after_…` apply to the second only."""
+    loader = Loader()
+    old = load(old_path, settings, loader, scenarios, lenient=True)
+    new = load(new_path, settings, loader, scenarios, lenient=True)
+    if after_scenarios or after_settings:
+        load(new_path, after_settings, loader, after_scenarios)  # for the second version only: strict names
+        new = load(new_path, [*settings, *after_settings], loader, [*scenarios, *after_scenarios], lenient=True)
+    neither = [name for name in old.skipped if name in new.skipped]
+    if neither:
+        raise ConvError([Diagnostic(
+            "hypothese-inconnue", f"« {name} » n'est une donnée ni un paramètre d'aucune des deux versions comparées",
+            file=", ".join(str(p) for p in (*scenarios, *(["--set"] if settings else []))),
+            suggestion=suggest(name, [*old.model.donnees, *old.model.parametres, *new.model.donnees,
+                                      *new.model.parametres])) for name in neither], loader.sources)
+    return old, new
+
+
+def _settings(overrides: Mapping[str, str] | Sequence[str] | None) -> list[str]:
+    if isinstance(overrides, Mapping):
+        return [f"{id}={value}" for id, value in overrides.items()]
+    return list(overrides or ())
 
 
 @frozen
@@ -120,6 +164,20 @@ class Convention:
     program: Program
     chain: tuple[str, ...]  # the files it was read from, root convention first
     sources: dict[str, SourceFile] = field(eq=False, repr=False)
+    skipped: tuple[str, ...] = ()  # names of scenarios and settings this version does not have (lenient)
+    settings: tuple[str, ...] = ()  # the `--set` settings applied, after the scenarios
+
+    @property
+    def scenarios(self) -> tuple[Scenario, ...]:
+        """The scenarios applied, in order."""
+        return self.program.scenarios
+
+    def hypotheses(self) -> list[tuple[str, list[str]]]:
+        """What the figures assume, for reports: each scenario's title and lines, then the `--set` settings."""
+        result = [(scenario.title, scenario.hypotheses()) for scenario in self.scenarios]
+        if self.settings:
+            result.append(("--set", [s.replace("=", " = ", 1) for s in self.settings]))
+        return result
 
     @property
     def model(self) -> Model:
@@ -133,25 +191,36 @@ class Convention:
         """One structure: a mapping donnée → value (as in a declaration file), or a declaration file."""
         structure_id, donnees = self.declaration(declaration)
         try:
-            return evaluate(self.program, donnees, explain=explain)
+            return evaluate(self.program, donnees, explain=explain, structure=structure_id)
         except EvaluationError as error:
             where = declaration if isinstance(declaration, (str, Path)) else "<déclaration>"
             raise ConvError([Diagnostic("evaluation-impossible", f"structure « {structure_id} » : {error}",
                                         file=str(where))]) from None
 
-    def declaration(self, declaration: Mapping[str, Any] | str | Path) -> tuple[str, dict]:
-        """A structure's id and its validated données."""
+    def declaration(self, declaration: Mapping[str, Any] | str | Path, elsewhere=frozenset()) -> tuple[str, dict]:
+        """A structure's id and its validated données (those a scenario computes may be absent; keys in
+        `elsewhere`, données of other versions, are not errors)."""
         if isinstance(declaration, (str, Path)):
             try:
-                structure = read_declaration(str(declaration), self.model)
+                structure = read_declaration(str(declaration), self.model, self.supplied, elsewhere)
             except DeclarationError as error:
                 raise ConvError(error.diagnostics, {error.source.path: error.source} if error.source else {}) from None
             return structure.id, structure.donnees
         entries = {str(k): Entry(v, None, None) for k, v in declaration.items() if k != "id"}
-        donnees, problems = validate(self.model, entries, "<déclaration>")
+        donnees, problems = validate(self.model, entries, "<déclaration>", optional=self.supplied, elsewhere=elsewhere)
         if problems:
             raise ConvError(problems)
         return str(declaration.get("id", "structure")), donnees
+
+    @property
+    def supplied(self) -> frozenset[str]:
+        """Données computed by the scenarios, that an input need not have (unless a line reads them first)."""
+        supplied: set[str] = set()
+        required: set[str] = set()
+        for scenario in self.scenarios:
+            required |= scenario.required() - supplied
+            supplied |= scenario.supplied
+        return frozenset(supplied - required)
 
     def cases(self) -> list[CaseResult]:
         """Run the worked cases (`cas`) of the version."""
@@ -180,7 +249,8 @@ class Convention:
             return population
         source = str(population) if isinstance(population, (str, Path)) else population
         try:
-            return read_population(source, self.model, other_columns=other_columns, keep_invalid=keep_invalid)
+            return read_population(source, self.model, other_columns=other_columns, keep_invalid=keep_invalid,
+                                   supplied=self.supplied)
         except TableError as error:
             raise ConvError(error.diagnostics) from None
 

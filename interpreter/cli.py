@@ -31,6 +31,7 @@ from interpreter.report.document import render_html, render_markdown
 from interpreter.report.document import render_text as render_text_document
 from interpreter.report.evaluation import render_json as render_evaluation_json
 from interpreter.report.evaluation import render_text as render_evaluation_text
+from interpreter.report.hypotheses import hypotheses_blocks, hypotheses_json, hypotheses_text
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -147,6 +148,15 @@ def unique(diagnostics) -> list[Diagnostic]:
 HELP = {"help_option_names": ["-h", "--help"]}
 
 
+def hypothesis_options(command):
+    """`--scenario FICHIER` (repeatable, applied in order) and `--set ID=VALEUR` (after them)."""
+    command = click.option("--set", "settings", multiple=True, metavar="ID=VALEUR",
+                           help="Remplacer un paramètre, par exemple --set valeur_point=7.5€ (répétable, "
+                           "appliqué après les scénarios).")(command)
+    return click.option("--scenario", "scenarios", multiple=True, metavar="FICHIER",
+                        help="Appliquer les hypothèses d'un fichier « scénario » (répétable, dans l'ordre).")(command)
+
+
 def reports_errors(callback):
     """A command whose input may prevent the job: an `api.ConvError` is rendered — as JSON on stdout
     when the command's `--format` is json, else as text on stderr — and the command exits 1."""
@@ -209,21 +219,27 @@ def check(fichiers, output_format, strict, no_color):
 @click.argument("declaration", metavar="DECLARATION")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               help="Format du résultat : text (défaut) ou json.")
-@click.option("--set", "settings", multiple=True, metavar="ID=VALEUR",
-              help="Remplacer un paramètre, par exemple --set valeur_point=7.5€ (répétable).")
+@hypothesis_options
 @click.option("--no-color", is_flag=True, help="Pas de couleurs.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def eval_command(convention, declaration, output_format, settings, no_color):
+def eval_command(convention, declaration, output_format, scenarios, settings, no_color):
     """Évaluer une structure : critère par critère, ce qui est atteint, pourquoi, et ce que cela rapporte."""
-    existing_files((convention, declaration))
-    version = api.load(convention, settings)
+    existing_files((convention, declaration, *scenarios))
+    version = api.load(convention, settings, scenarios=scenarios)
     structure_id, _ = version.declaration(declaration)
     evaluation = version.evaluate(declaration)
     if output_format == "json":
-        click.echo(render_evaluation_json(evaluation, version.program, structure_id))
+        data = json.loads(render_evaluation_json(evaluation, version.program, structure_id))
+        data["hypotheses"] = hypotheses_json(version.hypotheses())
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        click.echo(render_evaluation_text(evaluation, version.program, structure_id, use_color(no_color)))
+        text = render_evaluation_text(evaluation, version.program, structure_id, use_color(no_color))
+        assumed = hypotheses_text(version.hypotheses())
+        if assumed:
+            head, _, rest = text.partition("\n\n")
+            text = "\n".join([head, *assumed]) + "\n\n" + rest
+        click.echo(text)
     return EXIT_OK
 
 
@@ -263,12 +279,18 @@ def test_command(fichiers, no_color):
 @click.option("--exit-code", is_flag=True, help="Sortir avec le code 1 quand les versions diffèrent (comme git diff).")
 @click.option("--population", metavar="POPULATION",
               help="Ajouter l'impact sur une population (CSV, Parquet ou JSON Lines) : budgets, gagnants, perdants.")
+@hypothesis_options
+@click.option("--scenario-apres", "after_scenarios", multiple=True, metavar="FICHIER",
+              help="Un scénario appliqué à la seconde version seulement (répétable).")
+@click.option("--set-apres", "after_settings", multiple=True, metavar="ID=VALEUR",
+              help="Remplacer un paramètre de la seconde version seulement (répétable).")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def diff_command(ancienne, nouvelle, output_format, output, exit_code, population):
+def diff_command(ancienne, nouvelle, output_format, output, exit_code, population, scenarios, settings,
+                 after_scenarios, after_settings):
     """Comparer deux versions (conventions ou avenants) : ce qui change, clause par clause, en euros."""
-    existing_files((ancienne, nouvelle) + ((population,) if population else ()))
-    old, new = api.load(ancienne), api.load(nouvelle)
+    existing_files((ancienne, nouvelle, *scenarios, *after_scenarios) + ((population,) if population else ()))
+    old, new = api.load_pair(ancienne, nouvelle, scenarios, settings, after_scenarios, after_settings)
     inputs = [*old.sources, *new.sources, *((population,) if population else ())]
     if output:
         check_destination(output, inputs)
@@ -280,11 +302,13 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, populatio
         impact = api.impact(old, new, population, change, progress=progress_bar)
     if output_format == "json":
         data = diff_json(change)
+        data["hypotheses"] = {"avant": hypotheses_json(old.hypotheses()), "apres": hypotheses_json(new.hypotheses())}
         if impact is not None:
             data["impact"] = impact_json(impact, population)
         text = json.dumps(data, ensure_ascii=False, indent=2)
     else:
         document = diff_document(change)
+        document.blocks[2:2] = diff_hypotheses(old, new)
         if impact is not None:
             chart = None
             if output_format in ("html", "markdown"):
@@ -297,6 +321,13 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, populatio
         text = renderer(document)
     emit(text, output, inputs)
     return EXIT_INVALID if exit_code and not change.empty else EXIT_OK
+
+
+def diff_hypotheses(old: api.Convention, new: api.Convention) -> list:
+    """The hypotheses of a comparison: once when both versions share them, else for each."""
+    if old.hypotheses() == new.hypotheses():
+        return hypotheses_blocks(old.hypotheses())
+    return hypotheses_blocks(old.hypotheses(), "version avant") + hypotheses_blocks(new.hypotheses(), "version après")
 
 
 def chart_path(output: str | None) -> Path:
@@ -326,20 +357,20 @@ def progress_bar(size: int):
 @click.argument("convention", metavar="CONVENTION")
 @click.argument("population", metavar="POPULATION")
 @click.option("-o", "--output", metavar="RESULTATS", help="Écrire les résultats par structure (.csv, .parquet ou .jsonl).")
-@click.option("--set", "settings", multiple=True, metavar="ID=VALEUR", help="Remplacer un paramètre (répétable).")
+@hypothesis_options
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               help="Format du résumé : text (défaut) ou json.")
 @click.option("--ignorer-invalides", "ignore_invalid", is_flag=True,
               help="Écarter les structures invalides (listées dans un fichier de rejets) au lieu de s'arrêter.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def simulate_command(convention, population, output, settings, output_format, ignore_invalid):
+def simulate_command(convention, population, output, scenarios, settings, output_format, ignore_invalid):
     """Évaluer toute une population de structures : paiements, budget, moyenne, médiane, déciles."""
     from interpreter.io.tables import write_results
     from interpreter.report.impact import summary_document, summary_json
 
-    existing_files((convention, population))
-    version = api.load(convention, settings)
+    existing_files((convention, population, *scenarios))
+    version = api.load(convention, settings, scenarios=scenarios)
     inputs = [*version.sources, population]
     rejects = rejects_path(population, output)
     for destination in ([output] if output else []) + ([rejects] if ignore_invalid else []):
@@ -361,10 +392,12 @@ def simulate_command(convention, population, output, settings, output_format, ig
     if output_format == "json":
         data = summary_json(version.model, summary, population)
         data["avertissements"] = [to_json_object(d) for d in table.warnings]
+        data["hypotheses"] = hypotheses_json(version.hypotheses())
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        click.echo(render_text_document(summary_document(version.model, summary, population,
-                                                         rejects if rejected is not None else None)), nl=False)
+        document = summary_document(version.model, summary, population, rejects if rejected is not None else None)
+        document.blocks[1:1] = hypotheses_blocks(version.hypotheses())
+        click.echo(render_text_document(document), nl=False)
         if output:
             click.echo(f"Résultats par structure écrits dans « {output} ».")
     return EXIT_OK

@@ -168,7 +168,7 @@ def test_unknown_and_missing_columns(tmp_path):
     with pytest.raises(TableError) as raised:
         read_population(str(path), MODELS["langage"])
     codes = {d.code for d in raised.value.diagnostics}
-    assert codes == {"population-colonnes"}
+    assert codes == {"population-colonnes", "donnee-non-fournie"}
     assert any(d.suggestion == "vouliez-vous dire « patientele » ?" for d in raised.value.diagnostics)
 
 

@@ -262,7 +262,26 @@ class Program:
     places: dict[int, str] = field(eq=False, repr=False)  # id(IR node) → where it is, for error messages
     parametre_types: dict[str, Type] = field(eq=False, repr=False)  # how to write each value (50 % stays a %)
     lines: tuple[Line, ...] = field(eq=False, repr=False)
+    stage: tuple = field(default=(), eq=False, repr=False)  # scenario données: (scenario, donnée id, function)
+    scenarios: tuple = field(default=(), eq=False, repr=False)  # the scenarios applied (`dsl.scenarios.Scenario`)
     explanations: dict = field(factory=dict, eq=False, repr=False)  # the explainer's cache, by id(IR node)
+
+    def inputs(self, donnees: dict, structure: str = "") -> dict:
+        """The données the rules see: the input's, then each scenario line in order. Raises `EvaluationError`."""
+        if not self.stage:
+            return donnees
+        values = dict(donnees)
+        with localcontext(EXACT):
+            for scenario, id, function in self.stage:
+                try:
+                    value = function(Context_(values, self.parametres, structure=structure))
+                except EvaluationError as error:
+                    raise EvaluationError(f"{error} dans le scénario « {scenario} », donnée « {id} »") from None
+                problem = value_problem(self.model.donnees[id], value)
+                if problem is not None:
+                    raise EvaluationError(f"le scénario « {scenario} » donne « {id} » = {problem}")
+                values[id] = value
+        return values
 
     def function(self, expr: ir.Expr) -> Fn:
         """The function of an expression of the model, compiled once (IR nodes live as long as the model)."""
@@ -279,10 +298,24 @@ class Program:
             return self.function(expr)(context)
 
 
+def value_problem(donnee, value) -> str | None:
+    """Why a computed value cannot be the donnée's — « 8 : hors de l'intervalle (entre 0 et 7) » — or None."""
+    from interpreter.values import conv_text
+
+    shown = conv_text(value, donnee.type)
+    if donnee.type.kind == "entier" and exact(value).denominator != 1:
+        return f"{shown} : ce n'est pas un nombre entier"
+    if (donnee.low is not None and value < donnee.low) or (donnee.high is not None and value > donnee.high):
+        return (f"{shown} : hors de l'intervalle (entre {conv_text(donnee.low, donnee.type)} et "
+                f"{conv_text(donnee.high, donnee.type)})")
+    return None
+
+
 def compile_model(model: Model, overrides: dict[str, ir.Expr] | None = None,
-                  parametres: dict[str, Any] | None = None) -> Program:
-    """Compile a checked model; `overrides` replace paramètres' expressions (`--set`), or
-    `parametres` gives their values directly (a sweep). Raises `ParametreError`."""
+                  parametres: dict[str, Any] | None = None, scenarios: tuple = ()) -> Program:
+    """Compile a checked model; `overrides` replace paramètres' expressions (`--set`, scenarios), or
+    `parametres` gives their values directly (a sweep); `scenarios` compute données first (their
+    paramètres must already be in `overrides`). Raises `ParametreError`."""
     exprs, places = [], {}
     for element in (*model.criteres.values(), *model.briques.values()):
         for expr in (element.condition, element.points_fixes, element.points_variables, element.montant):
@@ -298,7 +331,11 @@ def compile_model(model: Model, overrides: dict[str, ir.Expr] | None = None,
     lines = tuple(Line(id, model.element(id).label, "brique" if id in model.briques else "critere",
                        getattr(model.element(id), "section", None), getattr(model.element(id), "brique", None),
                        model.element(id)) for id in plan.lines)
-    return Program(model, plan, values, run, functions, places, display_types(model, overrides), lines)
+    steps = [(scenario, id, expr) for scenario in scenarios for id, expr in scenario.donnees]
+    stage = tuple((scenario.id, id, _on_context(f)) for (scenario, id, _), f in
+                  zip(steps, pysource.compile_exprs([expr for *_, expr in steps], HELPERS)))
+    return Program(model, plan, values, run, functions, places, display_types(model, overrides), lines, stage,
+                   tuple(scenarios))
 
 
 def display_types(model: Model, overrides: dict[str, ir.Expr] | None) -> dict[str, Type]:
@@ -359,6 +396,7 @@ class ScalarBackend:
 
 def evaluate(program: Program, donnees: dict, explain: bool = True, structure: str = "") -> Evaluation:
     """Evaluate one structure's données (already validated and converted). Raises `EvaluationError`."""
+    donnees = program.inputs(donnees, structure)
     with localcontext(EXACT):
         eligible, met, points, amounts, total, points_total = program.run(donnees, program.parametres, structure)
         if explain:

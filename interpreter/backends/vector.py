@@ -517,15 +517,43 @@ class VectorProgram:
     model: Model
     plan: Plan
     functions: dict  # id(IR node) → function of `Rows`
+    stage: tuple = ()  # scenario données, in order: (donnée id, function of `Rows`)
 
     @classmethod
-    def of(cls, model: Model) -> VectorProgram:
+    def of(cls, model: Model, scenarios: tuple = ()) -> VectorProgram:
         functions = {}
         for element in (*model.criteres.values(), *model.briques.values()):
             for expr in (element.condition, element.points_fixes, element.points_variables, element.montant):
                 if expr is not None:
                     functions[id(expr)] = compile_expr(expr)
-        return cls(model, Plan.of(model), functions)
+        stage = tuple((id, compile_expr(expr)) for scenario in scenarios for id, expr in scenario.donnees)
+        return cls(model, Plan.of(model), functions, stage)
+
+
+def apply_stage(program: VectorProgram, rows: Rows, backend: VectorBackend) -> None:
+    """Compute the scenario données, in order; a row whose value the donnée cannot take is an error."""
+    for id, function in program.stage:
+        value = function(rows)
+        backend._fail(value.bad)
+        donnee = program.model.donnees[id]
+        if isinstance(value, Num):
+            backend._fail(_outside(value, donnee, rows.size))
+            value = Num(value.num, value.den, value.nb, value.db)
+        else:
+            value = type(value)(value.value)
+        rows.columns[id] = value
+
+
+def _outside(value: Num, donnee, size: int):
+    """Rows where a computed number is not an integer (for an entier) or is out of the donnée's range."""
+    wrong = np.zeros(size, dtype=bool)
+    if donnee.type.kind == "entier":
+        num, den = aligned(value.num, value.den, max(value.nb, value.db))
+        wrong |= np.asarray(np.broadcast_to(num % den != 0, (size,)), dtype=bool)
+    for bound, op in ((donnee.low, "<"), (donnee.high, ">")):
+        if bound is not None:
+            wrong |= np.asarray(np.broadcast_to(compare(op, value, Num.constant(bound)).value, (size,)), dtype=bool)
+    return wrong if wrong.any() else None
 
 
 @frozen
@@ -569,6 +597,7 @@ def evaluate_rows(program: VectorProgram, scalar_program: scalar.Program, size: 
     parametres = {id: constant(value, model.parametres[id].type) for id, value in scalar_program.parametres.items()}
     rows = Rows(size, {id: vector_column(model.donnees[id], value) for id, value in columns.items()}, parametres, ids)
     backend = VectorBackend(program, rows)
+    apply_stage(program, rows, backend)
     settlement = settle(program.plan, backend)
     if aside is not None:
         backend.errors |= aside
@@ -604,7 +633,7 @@ def _scalar_rows(program: scalar.Program, result: PopulationResult, indices: np.
     for index in indices:
         index = int(index)
         try:
-            evaluation = scalar.evaluate(program, exact_inputs(index), explain=False)
+            evaluation = scalar.evaluate(program, exact_inputs(index), explain=False, structure=str(result.ids[index]))
         except scalar.EvaluationError as error:
             errors.append((str(result.ids[index]), str(error)))
             result.eligible[index] = False
@@ -631,7 +660,7 @@ def simulate(program: scalar.Program, population, chunk: int = 250_000, progress
              vector: VectorProgram | None = None) -> PopulationResult:
     """Evaluate a validated population (`interpreter.io.tables.Population`) chunk by chunk (bounded
     memory), reporting progress; `vector` reuses a compiled vector program (a sweep)."""
-    vector = vector or VectorProgram.of(program.model)
+    vector = vector or VectorProgram.of(program.model, program.scenarios)
     exact_inputs = population.exact_inputs(program.model)
     parts = []
     for start in range(0, max(population.size, 1), chunk):

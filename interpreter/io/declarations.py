@@ -73,11 +73,12 @@ class DeclarationError(Exception):
         self.source = source
 
 
-def read_declaration(path: str, model: Model) -> Declaration:
-    """Read and validate one structure's declaration; raise `DeclarationError` listing every problem."""
+def read_declaration(path: str, model: Model, optional=frozenset(), elsewhere=frozenset()) -> Declaration:
+    """Read and validate one structure's declaration; raise `DeclarationError` listing every problem
+    (`optional` and `elsewhere` as in `validate`)."""
     source, entries = read_entries(path)
     structure_id = str(entries.pop("id").value) if "id" in entries else Path(path).stem
-    donnees, diagnostics = validate(model, entries, path)
+    donnees, diagnostics = validate(model, entries, path, optional=optional, elsewhere=elsewhere)
     if diagnostics:
         raise DeclarationError(diagnostics, source)
     return Declaration(structure_id, donnees)
@@ -309,18 +310,22 @@ def _huge_toml_integer(source: SourceFile) -> Diagnostic:
 # ---- validation ------------------------------------------------------------------------------------
 
 
-def validate(model: Model, entries: dict[str, Entry], path: str, structure: str | None = None) -> tuple[dict, list[Diagnostic]]:
-    """Runtime values for every donnée, and every problem found (none means valid)."""
+def validate(model: Model, entries: dict[str, Entry], path: str, structure: str | None = None,
+             optional=frozenset(), elsewhere=frozenset()) -> tuple[dict, list[Diagnostic]]:
+    """Runtime values for every donnée, and every problem found (none means valid). `optional` données
+    may be absent (a scenario computes them); keys in `elsewhere` are données of other versions, not errors."""
     values: dict[str, Any] = {}
     problems: list[Diagnostic] = []
     prefix = f"structure « {structure} » : " if structure else ""
     for key, entry in entries.items():
-        if key not in model.donnees:
+        if key not in model.donnees and key not in elsewhere:
             problems.append(Diagnostic(
                 "declaration-cle-inconnue", f"{prefix}« {key} » n'est pas une donnée de la convention",
                 span=entry.key_span, file=path, suggestion=suggest(key, model.donnees)))
     for id, donnee in model.donnees.items():
         entry = entries.get(id)
+        if entry is None and id in optional:
+            continue
         if entry is None or entry.value is None:
             problems.append(Diagnostic(
                 "declaration-donnee-manquante",

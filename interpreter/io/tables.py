@@ -92,7 +92,8 @@ class Population:
     def exact_inputs(self, model: Model):
         """A function giving the scalar evaluator's données for one valid row (the same exact values)."""
         def inputs(index: int) -> dict:
-            return {id: _value(self.columns[id], donnee, index) for id, donnee in model.donnees.items()}
+            return {id: _value(self.columns[id], donnee, index) for id, donnee in model.donnees.items()
+                    if id in self.columns}
         return inputs
 
 
@@ -194,16 +195,20 @@ def _read_json_lines(path: str, numeric: frozenset[str]) -> Table:
 
 
 def read_population(source: str | pl.DataFrame, model: Model, other_columns=frozenset(),
-                    keep_invalid: bool = False) -> Population:
+                    keep_invalid: bool = False, supplied=frozenset(), required=frozenset()) -> Population:
     """Read (a file) and validate a population (a file, or a DataFrame already in memory, checked
-    like a Parquet table); raise `TableError` (every problem listed) unless `keep_invalid`."""
+    like a Parquet table); raise `TableError` (every problem listed) unless `keep_invalid`.
+
+    `supplied` données are computed by scenarios: a column for them is optional, unless it is
+    `required` (a scenario line reads it before supplying it); `other_columns` are expected too
+    (the données of the other version, in a diff)."""
     numeric = frozenset(id for id, d in model.donnees.items() if d.type.kind in NUMERIC)
     if isinstance(source, pl.DataFrame):
         path, table = "<DataFrame>", Table(source, "parquet")
     else:
         path, table = source, read_table(source, numeric)
     frame = table.frame
-    warnings = _check_columns(path, table, model, other_columns)
+    warnings = _check_columns(path, table, model, other_columns, frozenset(supplied) - frozenset(required))
     frame = frame.drop([c for c in frame.columns if c not in model.donnees and c != "id"
                         and _unsupported(frame[c].dtype)])
     ids = frame["id"].cast(pl.String)
@@ -222,6 +227,8 @@ def read_population(source: str | pl.DataFrame, model: Model, other_columns=froz
     invalid |= missing_id | duplicated
     columns = {}
     for id, donnee in model.donnees.items():
+        if id not in frame.columns:  # computed by a scenario
+            continue
         value, bad = read_column(frame[id], donnee, table.typed.get(id))
         for row, message, code, hint in bad:
             problems.append(RowProblem(row, id_values[row] or f"rangée {row + 1}", id, message, code, hint))
@@ -250,15 +257,16 @@ def _unsupported(dtype) -> str | None:
     return next((what for base, what in UNSUPPORTED.items() if dtype == base or isinstance(dtype, base)), None)
 
 
-def _check_columns(path: str, table: Table, model: Model, other_columns) -> list[Diagnostic]:
-    """Errors for a missing `id` or donnée column, a column named twice, a column of lists or
-    structs; unknown columns are ignored, with a warning — an error when a donnée is missing
-    too, since the unknown column is then probably a misspelling."""
+def _check_columns(path: str, table: Table, model: Model, other_columns, supplied=frozenset()) -> list[Diagnostic]:
+    """Errors for a missing `id` or donnée column (unless a scenario supplies it), a column named twice,
+    a column of lists or structs. Unknown columns are ignored, with a warning — an error when one is
+    close to a missing donnée's name: it is then probably a misspelling."""
     frame = table.frame
     header = list(table.header) or frame.columns
-    missing = [id for id in model.donnees if id not in header]
+    missing = [id for id in model.donnees if id not in header and id not in supplied]
     unknown = [c for c in dict.fromkeys(header) if c != "id" and c not in model.donnees and c not in other_columns]
-    code = "population-colonnes" if missing else "population-colonne-ignoree"
+    misspelt = {c: hint for c in unknown if (hint := suggest(c, missing))}
+    ignored = [c for c in unknown if c not in misspelt]
     problems = []
     if "id" not in header:
         problems.append(Diagnostic("population-colonnes", "colonne « id » absente : elle nomme chaque structure",
@@ -276,18 +284,20 @@ def _check_columns(path: str, table: Table, model: Model, other_columns) -> list
                                        f"(type {frame[name].dtype}), pas une valeur par structure", file=path,
                                        suggestion="une colonne donne une seule valeur (nombre, texte, booléen ou date) "
                                        "par structure"))
-    if missing:
-        for column in unknown:
-            problems.append(Diagnostic(code, f"colonne inconnue « {column} » : ce n'est pas une donnée de la convention",
-                                       file=path, suggestion=suggest(column, missing)))
-    elif unknown:
-        listed = ", ".join(f"« {c} »" for c in unknown)
-        what = "colonnes ignorées : ce ne sont pas des données" if len(unknown) > 1 else \
+    for column, hint in misspelt.items():
+        problems.append(Diagnostic("population-colonnes", f"colonne inconnue « {column} » : ce n'est pas une donnée "
+                                   "de la convention", file=path, suggestion=hint))
+    if ignored:
+        listed = ", ".join(f"« {c} »" for c in ignored)
+        what = "colonnes ignorées : ce ne sont pas des données" if len(ignored) > 1 else \
             "colonne ignorée : ce n'est pas une donnée"
-        problems.append(Diagnostic(code, f"{len(unknown)} {what} de la convention : {listed}", file=path))
+        problems.append(Diagnostic("population-colonne-ignoree", f"{len(ignored)} {what} de la convention : {listed}",
+                                   file=path))
+    version = f"la version « {model.version} » de « {model.id} »" if model.version else f"« {model.id} »"
     for id in missing:
-        problems.append(Diagnostic("population-colonnes", f"colonne manquante « {id} » "
-                                   f"({model.donnees[id].label or id})", file=path))
+        problems.append(Diagnostic(
+            "donnee-non-fournie", f"colonne manquante « {id} » ({model.donnees[id].label or id}) : {version} en a besoin", file=path,
+            suggestion=f"ajoutez la colonne, ou donnez sa valeur dans un scénario : données {{ {id} = … }} (--scenario)"))
     if any(d.is_error for d in problems):
         raise TableError(problems)
     return problems

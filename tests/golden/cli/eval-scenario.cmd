@@ -1,0 +1,1 @@
+eval convention.conv msp.yaml --scenario scenario-france-sante.conv

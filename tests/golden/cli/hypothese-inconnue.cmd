@@ -1,0 +1,1 @@
+diff convention.conv convention-av.conv --set valeur_poin=8€

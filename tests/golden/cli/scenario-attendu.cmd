@@ -1,0 +1,1 @@
+eval convention.conv msp.yaml --scenario convention.conv
