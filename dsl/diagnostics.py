@@ -92,6 +92,7 @@ CODES: dict[str, tuple[str, str]] = {
     "population-colonnes": (ERREUR, "colonne manquante, inconnue, en double ou d'un type inutilisable dans une population"),
     "population-invalide": (ERREUR, "valeur invalide dans une population"),
     "evaluation-impossible": (ERREUR, "calcul impossible pour cette structure"),
+    "groupement-invalide": (ERREUR, "regroupement --par impossible"),
     # writing reports, results and formatted files
     "sortie-est-une-entree": (ERREUR, "fichier de sortie qui est aussi un fichier lu"),
     "sortie-invalide": (ERREUR, "destination où l'on ne peut pas écrire"),

@@ -241,8 +241,9 @@ class Convention:
         advance = progress(table.size) if progress is not None else None
         return Simulation(self, table, simulate(self.program, table, progress=advance))
 
-    def population(self, population, keep_invalid: bool = False, other_columns=frozenset()) -> Population:
-        """Read and validate a population for this version."""
+    def population(self, population, keep_invalid: bool = False, other_columns=frozenset(),
+                   origin: str | None = None) -> Population:
+        """Read and validate a population for this version (a file, a DataFrame, or a table already read)."""
         from interpreter.io.tables import Population, TableError, read_population
 
         if isinstance(population, Population):
@@ -250,7 +251,7 @@ class Convention:
         source = str(population) if isinstance(population, (str, Path)) else population
         try:
             return read_population(source, self.model, other_columns=other_columns, keep_invalid=keep_invalid,
-                                   supplied=self.supplied)
+                                   supplied=self.supplied, origin=origin)
         except TableError as error:
             raise ConvError(error.diagnostics) from None
 
@@ -273,6 +274,21 @@ class Simulation:
         from interpreter.compare.impact import summarize
 
         return summarize(self.convention.program, self.result.evaluated(), rejected)
+
+    def groups(self, groupings: Sequence[str]) -> tuple:
+        """For each `--par` (`"region"`, `"patientele=2000,4000"`): (grouping, rows per group)."""
+        from interpreter.compare.groups import GroupingError, labels_by_id, simulation_groups
+
+        evaluated = self.result.evaluated()
+        try:
+            found = []
+            for text in groupings:
+                grouping = _grouping(text)
+                labels = labels_by_id(grouping, self.population.frame, evaluated.ids, self.population.path)
+                found.append((grouping, simulation_groups(grouping, labels, evaluated.total)))
+            return tuple(found)
+        except GroupingError as error:
+            raise ConvError(error.diagnostics) from None
 
     def rejects(self) -> pl.DataFrame | None:
         """The rows set aside (invalid, or impossible to evaluate), as read, with the reason (`motif`)."""
@@ -327,16 +343,51 @@ def diff(old: Convention, new: Convention) -> Diff:
 
 
 def impact(old: Convention, new: Convention, population: str | Path | pl.DataFrame, change: Diff | None = None,
-           progress=None) -> Impact:
-    """The money impact of going from `old` to `new` on a population, structure by structure."""
+           progress=None, groupings: Sequence[str] = ()) -> Impact:
+    """The money impact of going from `old` to `new` on a population, structure by structure, and by
+    group for each `groupings` (`"region"`, `"patientele=2000,4000"`). The population is read once."""
+    from attrs import evolve
+
+    from interpreter.compare.groups import GroupingError, impact_groups, labels_by_id
     from interpreter.compare.impact import compare
 
     change = change if change is not None else diff(old, new)
+    tables = read_once(population, old, new)
     results = []
-    for version, other in ((old, new), (new, old)):
-        simulation = version.simulation(population, progress=progress, other_columns=frozenset(other.model.donnees))
+    for version, table in zip((old, new), tables):
+        simulation = version.simulation(table, progress=progress)
         if simulation.result.errors:
             raise ConvError(simulation.errors())
         results.append(simulation.result)
     renames = {c.ancien_id: c.id for c in change.changes if c.kind == "renommage" and c.element in ("critere", "brique")}
-    return compare(results[0], results[1], old.program, new.program, renames)
+    found = compare(results[0], results[1], old.program, new.program, renames)
+    try:
+        groups = []
+        for text in groupings:
+            grouping = _grouping(text)
+            labels = labels_by_id(grouping, tables[0].frame, found.pairing.ids, tables[0].path)
+            groups.append((grouping, impact_groups(grouping, labels, found.pairing.before, found.pairing.after)))
+    except GroupingError as error:
+        raise ConvError(error.diagnostics) from None
+    return evolve(found, groups=tuple(groups))
+
+
+def _grouping(text: str):
+    from interpreter.compare.groups import Grouping
+
+    return Grouping.parse(text)
+
+
+def read_once(population, old: Convention, new: Convention) -> tuple[Population, Population]:
+    """The population validated for each of two versions, read from its file once."""
+    from interpreter.io.tables import TableError, numeric_donnees, read_table
+
+    source, origin = population, None
+    if isinstance(population, (str, Path)):
+        origin = str(population)
+        try:
+            source = read_table(origin, numeric_donnees(old.model) | numeric_donnees(new.model))
+        except TableError as error:
+            raise ConvError(error.diagnostics) from None
+    return tuple(version.population(source, other_columns=frozenset(other.model.donnees), origin=origin)
+                 for version, other in ((old, new), (new, old)))

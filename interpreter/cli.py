@@ -279,6 +279,12 @@ def test_command(fichiers, no_color):
 @click.option("--exit-code", is_flag=True, help="Sortir avec le code 1 quand les versions diffèrent (comme git diff).")
 @click.option("--population", metavar="POPULATION",
               help="Ajouter l'impact sur une population (CSV, Parquet ou JSON Lines) : budgets, gagnants, perdants.")
+@click.option("--par", "groupings", multiple=True, metavar="COLONNE",
+              help="Avec --population : budgets, gagnants et perdants par groupe d'une colonne (répétable) ; "
+              "par tranches : --par patientele=2000,4000,8000.")
+@click.option("--par-structure", "per_structure", metavar="FICHIER",
+              help="Avec --population : écrire une ligne par structure (totaux avant, après, écart de chaque ligne) "
+              "en .csv, .parquet ou .jsonl.")
 @hypothesis_options
 @click.option("--scenario-apres", "after_scenarios", multiple=True, metavar="FICHIER",
               help="Un scénario appliqué à la seconde version seulement (répétable).")
@@ -286,25 +292,33 @@ def test_command(fichiers, no_color):
               help="Remplacer un paramètre de la seconde version seulement (répétable).")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def diff_command(ancienne, nouvelle, output_format, output, exit_code, population, scenarios, settings,
-                 after_scenarios, after_settings):
+def diff_command(ancienne, nouvelle, output_format, output, exit_code, population, groupings, per_structure,
+                 scenarios, settings, after_scenarios, after_settings):
     """Comparer deux versions (conventions ou avenants) : ce qui change, clause par clause, en euros."""
     existing_files((ancienne, nouvelle, *scenarios, *after_scenarios) + ((population,) if population else ()))
+    if (groupings or per_structure) and not population:
+        raise UsageProblem("--par et --par-structure demandent une population : ajoutez --population FICHIER")
     old, new = api.load_pair(ancienne, nouvelle, scenarios, settings, after_scenarios, after_settings)
     inputs = [*old.sources, *new.sources, *((population,) if population else ())]
-    if output:
-        check_destination(output, inputs)
+    for destination in (output, per_structure):
+        if destination:
+            check_destination(destination, inputs)
+    check_table_suffix(per_structure)
     change = api.diff(old, new)
     impact = None
     if population:  # populations need numpy, polars and matplotlib: loaded only when used
-        from interpreter.report.impact import histogram_chart, impact_blocks, impact_json
+        from interpreter.io.tables import write_results
+        from interpreter.report.impact import group_blocks, groups_json, histogram_chart, impact_blocks, impact_json
 
-        impact = api.impact(old, new, population, change, progress=progress_bar)
+        impact = api.impact(old, new, population, change, progress=progress_bar, groupings=groupings)
+        if per_structure:
+            write_results(impact.pairing.frame(), per_structure, inputs)
     if output_format == "json":
         data = diff_json(change)
         data["hypotheses"] = {"avant": hypotheses_json(old.hypotheses()), "apres": hypotheses_json(new.hypotheses())}
         if impact is not None:
             data["impact"] = impact_json(impact, population)
+            data["impact"]["par_groupe"] = [groups_json(grouping, rows) for grouping, rows in impact.groups]
         text = json.dumps(data, ensure_ascii=False, indent=2)
     else:
         document = diff_document(change)
@@ -317,6 +331,8 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, populatio
                 if output_format == "markdown":
                     write_bytes(str(png), png_bytes, inputs)
             document.add(*impact_blocks(impact, population, chart))
+            for grouping, rows in impact.groups:
+                document.add(*group_blocks(grouping, rows, impact=True))
         renderer = {"text": render_text_document, "markdown": render_markdown, "html": render_html}[output_format]
         text = renderer(document)
     emit(text, output, inputs)
@@ -362,12 +378,15 @@ def progress_bar(size: int):
               help="Format du résumé : text (défaut) ou json.")
 @click.option("--ignorer-invalides", "ignore_invalid", is_flag=True,
               help="Écarter les structures invalides (listées dans un fichier de rejets) au lieu de s'arrêter.")
+@click.option("--par", "groupings", multiple=True, metavar="COLONNE",
+              help="Budget et paiement moyen par groupe d'une colonne (répétable) ; par tranches : "
+              "--par patientele=2000,4000,8000.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def simulate_command(convention, population, output, scenarios, settings, output_format, ignore_invalid):
+def simulate_command(convention, population, output, scenarios, settings, output_format, ignore_invalid, groupings):
     """Évaluer toute une population de structures : paiements, budget, moyenne, médiane, déciles."""
     from interpreter.io.tables import write_results
-    from interpreter.report.impact import summary_document, summary_json
+    from interpreter.report.impact import group_blocks, groups_json, summary_document, summary_json
 
     existing_files((convention, population, *scenarios))
     version = api.load(convention, settings, scenarios=scenarios)
@@ -375,8 +394,7 @@ def simulate_command(convention, population, output, scenarios, settings, output
     rejects = rejects_path(population, output)
     for destination in ([output] if output else []) + ([rejects] if ignore_invalid else []):
         check_destination(destination, inputs)
-    if output and Path(output).suffix.lower() not in (".csv", ".parquet", ".jsonl", ".ndjson"):
-        raise UsageProblem(f"format de résultats inconnu « {Path(output).suffix} » : utilisez .csv, .parquet ou .jsonl")
+    check_table_suffix(output)
     table = version.population(population, keep_invalid=ignore_invalid)
     if table.warnings and output_format != "json":
         click.echo(render_all_text(table.warnings, {}) + "\n", err=True)
@@ -389,18 +407,28 @@ def simulate_command(convention, population, output, scenarios, settings, output
     if output:
         write_results(simulation.table(typed=Path(output).suffix.lower() == ".parquet"), output, inputs)
     summary = simulation.summary(simulation.rejected)
+    groups = simulation.groups(groupings)
     if output_format == "json":
         data = summary_json(version.model, summary, population)
         data["avertissements"] = [to_json_object(d) for d in table.warnings]
         data["hypotheses"] = hypotheses_json(version.hypotheses())
+        data["par_groupe"] = [groups_json(grouping, rows) for grouping, rows in groups]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         document = summary_document(version.model, summary, population, rejects if rejected is not None else None)
         document.blocks[1:1] = hypotheses_blocks(version.hypotheses())
+        for grouping, rows in groups:
+            document.add(*group_blocks(grouping, rows, impact=False))
         click.echo(render_text_document(document), nl=False)
         if output:
             click.echo(f"Résultats par structure écrits dans « {output} ».")
     return EXIT_OK
+
+
+def check_table_suffix(path: str | None) -> None:
+    """Results tables are written as CSV, Parquet or JSON Lines, by their suffix."""
+    if path and Path(path).suffix.lower() not in (".csv", ".parquet", ".jsonl", ".ndjson"):
+        raise UsageProblem(f"format de résultats inconnu « {Path(path).suffix} » : utilisez .csv, .parquet ou .jsonl")
 
 
 def rejects_path(population: str, output: str | None) -> str:

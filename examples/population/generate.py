@@ -80,7 +80,26 @@ def generate(structures: int = 2300, seed: int = 2024) -> pl.DataFrame:
     for brique in ("acces", "prevention", "precarite", "parcours", "populationnelle"):
         data[f"fs_{brique}_engagement"] = chance(0.3)
         data[f"fs_{brique}_objectif"] = chance(0.6)
+    data |= places(n, seed)
     return pl.DataFrame(data)
+
+
+# Shares of MSPs by region: an assumption of the order of magnitude (see README.md).
+REGIONS = {
+    "auvergne_rhone_alpes": 0.14, "nouvelle_aquitaine": 0.11, "occitanie": 0.10, "grand_est": 0.09,
+    "hauts_de_france": 0.08, "bourgogne_franche_comte": 0.07, "pays_de_la_loire": 0.07, "bretagne": 0.07,
+    "centre_val_de_loire": 0.06, "normandie": 0.06, "provence_alpes_cote_d_azur": 0.05, "ile_de_france": 0.05,
+    "corse": 0.01, "outre_mer": 0.04,
+}
+ZONES = {"rurale": 0.55, "periurbaine": 0.25, "urbaine": 0.20}
+
+
+def places(n: int, seed: int) -> dict:
+    """Where each MSP is — columns no version reads, for breakdowns (`--par region`). Drawn from a
+    generator of their own, so that adding them changed none of the other columns."""
+    rng = np.random.default_rng([seed, 1])
+    return {"region": rng.choice(list(REGIONS), size=n, p=list(REGIONS.values())),
+            "zone": rng.choice(list(ZONES), size=n, p=list(ZONES.values()))}
 
 
 def as_text(frame: pl.DataFrame) -> pl.DataFrame:

@@ -90,6 +90,17 @@ class StructureChange:
     id: str
     before: int  # cents
     after: int
+    lines: tuple[tuple[str, str | None, int], ...] = ()  # (line id, label, change in cents): what makes it
+
+
+@frozen
+class Cause:
+    """A line through which structures lose (or gain): how many, and how much in all."""
+
+    id: str
+    label: str | None
+    structures: int
+    amount: int  # cents
 
 
 @frozen
@@ -106,36 +117,103 @@ class Impact:
     largest_gains: tuple[StructureChange, ...]
     largest_losses: tuple[StructureChange, ...]
     changes: np.ndarray  # per structure, after − before, in cents (for the histogram)
+    causes_of_losses: tuple[Cause, ...] = ()
+    causes_of_gains: tuple[Cause, ...] = ()
+    pairing: Pairing | None = None
+    groups: tuple = ()  # (Grouping, rows) for each `--par`
 
     @property
     def delta(self) -> int:
         return self.budget_after - self.budget_before
 
 
+@frozen
+class Pairing:
+    """Both results of one population, structure by structure (the structures both versions evaluated)."""
+
+    ids: np.ndarray
+    eligible_before: np.ndarray
+    eligible_after: np.ndarray
+    before: np.ndarray  # cents
+    after: np.ndarray
+    line_changes: dict[str, np.ndarray]  # line id (the new one for a rename) → change per structure, cents
+    labels: dict[str, str | None]
+
+    def frame(self):
+        """One row per structure — id, eligibility and total before and after, the change, the change of
+        every line — as a polars DataFrame (amounts as Decimal euros)."""
+        import polars as pl
+
+        def euros(cents):
+            return pl.Series(np.asarray(cents, dtype=np.int64)).cast(pl.Decimal(38, 2)) / 100
+
+        columns = {"id": pl.Series(self.ids.astype(str)), "eligible_avant": pl.Series(self.eligible_before),
+                   "eligible_apres": pl.Series(self.eligible_after), "total_avant": euros(self.before),
+                   "total_apres": euros(self.after), "ecart": euros(self.after - self.before)}
+        for id, change in self.line_changes.items():
+            columns[f"ecart_{id}"] = euros(change)
+        return pl.DataFrame(columns)
+
+
+def pair(old: PopulationResult, new: PopulationResult, old_program: Program, new_program: Program,
+         renames: dict[str, str]) -> Pairing:
+    """Align two results of one population by structure id, with the change of each line."""
+    order = {id: i for i, id in enumerate(new.ids)}
+    positions = np.array([order.get(id, -1) for id in old.ids], dtype=np.int64)
+    common = positions >= 0
+    taken = positions[common]
+    old_of = {new_id: old_id for old_id, new_id in renames.items()}
+    changes, labels = {}, {}
+    for id, cents in new.lines.items():
+        old_id = old_of.get(id, id)
+        before = old.lines[old_id][common] if old_id in old.lines else 0
+        changes[id] = cents[taken] - before
+        labels[id] = new_program.model.element(id).label
+    for id, cents in old.lines.items():
+        if id not in renames and id not in new.lines:
+            changes[id] = -cents[common]
+            labels[id] = old_program.model.element(id).label
+    return Pairing(old.ids[common], old.eligible[common], new.eligible[taken], old.total[common], new.total[taken],
+                   changes, labels)
+
+
 def compare(old: PopulationResult, new: PopulationResult, old_program: Program, new_program: Program,
             renames: dict[str, str], top: int = 10) -> Impact:
     """The impact of going from `old` to `new` on the structures both evaluated."""
-    order = {id: i for i, id in enumerate(new.ids)}
-    positions = np.array([order.get(id, -1) for id in old.ids])
-    common = positions >= 0
-    before = old.total[common]
-    after = new.total[positions[common]]
+    old, new = old.evaluated(), new.evaluated()
+    pairing = pair(old, new, old_program, new_program, renames)
+    before, after, ids = pairing.before, pairing.after, pairing.ids
     changes = after - before
-    ids = old.ids[common]
-    line_rows = _line_budgets(old, new, old_program, new_program, renames)
     ranked = np.argsort(changes, kind="stable")
-    gains = [StructureChange(str(ids[i]), int(before[i]), int(after[i])) for i in ranked[::-1][:top] if changes[i] > 0]
-    losses = [StructureChange(str(ids[i]), int(before[i]), int(after[i])) for i in ranked[:top] if changes[i] < 0]
-    eligible_before = old.eligible[common]
-    eligible_after = new.eligible[positions[common]]
+
+    def structure(i: int) -> StructureChange:
+        made = [(id, pairing.labels[id], int(c[i])) for id, c in pairing.line_changes.items() if c[i] != 0]
+        made.sort(key=lambda line: (-abs(line[2]), line[0]))
+        return StructureChange(str(ids[i]), int(before[i]), int(after[i]), tuple(made))
+
+    gains = [structure(i) for i in ranked[::-1][:top] if changes[i] > 0]
+    losses = [structure(i) for i in ranked[:top] if changes[i] < 0]
     return Impact(
-        structures=int(common.sum()), budget_before=int(before.sum()), budget_after=int(after.sum()),
-        lines=line_rows, gain=int((changes > 0).sum()), lose=int((changes < 0).sum()),
-        unchanged=int((changes == 0).sum()),
-        eligibility_lost=int((eligible_before & ~eligible_after).sum()),
-        eligibility_gained=int((~eligible_before & eligible_after).sum()),
+        structures=len(ids), budget_before=int(before.sum()), budget_after=int(after.sum()),
+        lines=_line_budgets(old, new, old_program, new_program, renames), gain=int((changes > 0).sum()),
+        lose=int((changes < 0).sum()), unchanged=int((changes == 0).sum()),
+        eligibility_lost=int((pairing.eligible_before & ~pairing.eligible_after).sum()),
+        eligibility_gained=int((~pairing.eligible_before & pairing.eligible_after).sum()),
         largest_gains=tuple(gains), largest_losses=tuple(losses), changes=changes,
+        causes_of_losses=causes(pairing, changes < 0, -1), causes_of_gains=causes(pairing, changes > 0, 1),
+        pairing=pairing,
     )
+
+
+def causes(pairing: Pairing, among: np.ndarray, sign: int) -> tuple[Cause, ...]:
+    """For each line: how many of the structures `among` lose (sign −1) or gain (+1) through it, and how much."""
+    found = []
+    for id, change in pairing.line_changes.items():
+        through = among & (np.sign(change) == sign)
+        if through.any():
+            found.append(Cause(id, pairing.labels[id], int(through.sum()), int(change[through].sum())))
+    found.sort(key=lambda c: (-abs(c.amount), c.id))
+    return tuple(found)
 
 
 def _line_budgets(old, new, old_program, new_program, renames):

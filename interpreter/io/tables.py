@@ -194,19 +194,27 @@ def _read_json_lines(path: str, numeric: frozenset[str]) -> Table:
     return Table(frame, "jsonl", typed, problems)
 
 
-def read_population(source: str | pl.DataFrame, model: Model, other_columns=frozenset(),
-                    keep_invalid: bool = False, supplied=frozenset(), required=frozenset()) -> Population:
+def numeric_donnees(model: Model) -> frozenset[str]:
+    """The données whose columns hold numbers (a JSON Lines reader needs to know them)."""
+    return frozenset(id for id, d in model.donnees.items() if d.type.kind in NUMERIC)
+
+
+def read_population(source: str | pl.DataFrame | Table, model: Model, other_columns=frozenset(),
+                    keep_invalid: bool = False, supplied=frozenset(), required=frozenset(),
+                    origin: str | None = None) -> Population:
     """Read (a file) and validate a population (a file, or a DataFrame already in memory, checked
     like a Parquet table); raise `TableError` (every problem listed) unless `keep_invalid`.
 
+    `source` may also be a `Table` already read, named by `origin`.
     `supplied` données are computed by scenarios: a column for them is optional, unless it is
     `required` (a scenario line reads it before supplying it); `other_columns` are expected too
     (the données of the other version, in a diff)."""
-    numeric = frozenset(id for id, d in model.donnees.items() if d.type.kind in NUMERIC)
-    if isinstance(source, pl.DataFrame):
+    if isinstance(source, Table):  # a file already read (for two versions of a diff, say): `origin` names it
+        path, table = origin or "<table>", source
+    elif isinstance(source, pl.DataFrame):
         path, table = "<DataFrame>", Table(source, "parquet")
     else:
-        path, table = source, read_table(source, numeric)
+        path, table = source, read_table(source, numeric_donnees(model))
     frame = table.frame
     warnings = _check_columns(path, table, model, other_columns, frozenset(supplied) - frozenset(required))
     frame = frame.drop([c for c in frame.columns if c not in model.donnees and c != "id"

@@ -108,10 +108,52 @@ def impact_blocks(impact: Impact, population: str, chart: Figure | None) -> list
     for title, changes in (("Plus fortes hausses", impact.largest_gains), ("Plus fortes baisses", impact.largest_losses)):
         if changes:
             blocks.append(Heading(title, level=3))
-            blocks.append(Table(("Structure", "Avant", "Après", "Écart"), tuple(
-                (c.id, _money(c.before), _money(c.after), _signed(c.after - c.before)) for c in changes
+            blocks.append(Table(("Structure", "Avant", "Après", "Écart", "Ce qui la fait"), tuple(
+                (c.id, _money(c.before), _money(c.after), _signed(c.after - c.before), cause_text(c)) for c in changes
             ), numeric=(1, 2, 3)))
+    for title, found, verb in (("Causes des baisses", impact.causes_of_losses, "perdent"),
+                               ("Causes des hausses", impact.causes_of_gains, "gagnent")):
+        if found:
+            blocks.append(Heading(title, level=3))
+            blocks.append(Paragraph(f"Pour chaque clause, les structures qui {verb} au total et qui {verb} par elle, "
+                                    "et ce qu'elles y " + ("perdent" if verb == "perdent" else "gagnent") + " en tout."))
+            blocks.append(Table(("Clause", "Identifiant", f"Structures qui {verb} par elle", "Montant"), tuple(
+                (c.label or c.id, c.id, _count(c.structures), _signed(c.amount)) for c in found
+            ), numeric=(2, 3)))
     return blocks
+
+
+def cause_text(change, count: int = 3) -> str:
+    """The lines that make a structure's change: « protocoles −1 400,00 € ; cstm −3 150,00 € »."""
+    shown = [f"{id} {_signed(cents)}" for id, _, cents in change.lines[:count]]
+    more = len(change.lines) - count
+    return " ; ".join(shown) + (f" ; et {more} autre{'s' if more > 1 else ''}" if more > 0 else "")
+
+
+def group_blocks(grouping, rows, impact: bool) -> list:
+    """A breakdown by group: per group, structures, budget, mean (and for an impact, change, winners, losers)."""
+    blocks: list = [Heading(f"Par {grouping.title}", level=3)]
+    if impact:
+        table = Table(("Groupe", "Structures", "Budget avant", "Budget après", "Écart", "Gagnent", "Perdent"), tuple(
+            (row.group, _count(row.structures), _money(row.budget_before), _money(row.budget), _signed(row.delta),
+             _count(row.gain), _count(row.lose)) for row in rows), numeric=(1, 2, 3, 4, 5, 6))
+    else:
+        table = Table(("Groupe", "Structures", "Budget", "Paiement moyen"), tuple(
+            (row.group, _count(row.structures), _money(row.budget), euros(to_cents(row.mean))) for row in rows),
+            numeric=(1, 2, 3))
+    return [*blocks, table]
+
+
+def groups_json(grouping, rows) -> dict:
+    def group(row):
+        data = {"groupe": row.group, "structures": row.structures, "budget": f"{euros_of(row.budget):.2f}",
+                "moyenne": f"{to_cents(row.mean):.2f}"}
+        if row.budget_before is not None:
+            data |= {"budget_avant": f"{euros_of(row.budget_before):.2f}", "ecart": f"{euros_of(row.delta):.2f}",
+                     "gagnent": row.gain, "perdent": row.lose}
+        return data
+
+    return {"par": grouping.column, "tranches": [str(b) for b in grouping.bands], "groupes": [group(r) for r in rows]}
 
 
 def _mean(cents: int, count: int, signed: bool = False) -> str:
@@ -124,7 +166,12 @@ def _mean(cents: int, count: int, signed: bool = False) -> str:
 def impact_json(impact: Impact, population: str) -> dict:
     def change(c):
         return {"id": c.id, "avant": f"{euros_of(c.before):.2f}", "apres": f"{euros_of(c.after):.2f}",
-                "ecart": f"{euros_of(c.after - c.before):.2f}"}
+                "ecart": f"{euros_of(c.after - c.before):.2f}",
+                "lignes": [{"id": id, "ecart": f"{euros_of(cents):.2f}"} for id, _, cents in c.lines]}
+
+    def cause(c):
+        return {"id": c.id, "libelle": c.label, "structures": c.structures,
+                "montant": f"{euros_of(c.amount):.2f}"}
 
     counts, edges = histogram_bins(impact)
     return {
@@ -138,6 +185,8 @@ def impact_json(impact: Impact, population: str) -> dict:
         "perdent_eligibilite": impact.eligibility_lost, "gagnent_eligibilite": impact.eligibility_gained,
         "plus_fortes_hausses": [change(c) for c in impact.largest_gains],
         "plus_fortes_baisses": [change(c) for c in impact.largest_losses],
+        "causes_baisses": [cause(c) for c in impact.causes_of_losses],
+        "causes_hausses": [cause(c) for c in impact.causes_of_gains],
         "histogramme": {"bornes": [f"{e:.2f}" for e in edges], "effectifs": [int(c) for c in counts]},
     }
 

@@ -1,0 +1,1 @@
+simulate convention.conv population.csv --par zone --par patientele=3500
