@@ -93,6 +93,7 @@ CODES: dict[str, tuple[str, str]] = {
     "population-invalide": (ERREUR, "valeur invalide dans une population"),
     "evaluation-impossible": (ERREUR, "calcul impossible pour cette structure"),
     "groupement-invalide": (ERREUR, "regroupement --par impossible"),
+    "balayage-invalide": (ERREUR, "valeurs d'un balayage ou d'un calibrage impossibles"),
     # writing reports, results and formatted files
     "sortie-est-une-entree": (ERREUR, "fichier de sortie qui est aussi un fichier lu"),
     "sortie-invalide": (ERREUR, "destination où l'on ne peut pas écrire"),

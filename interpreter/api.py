@@ -16,6 +16,7 @@ population).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,7 @@ from interpreter.io.declarations import DeclarationError, Entry, read_declaratio
 if TYPE_CHECKING:  # populations need polars and numpy: imported only when a population is used
     import polars as pl
 
+    from interpreter.compare.calibration import Calibration
     from interpreter.backends.vector import PopulationResult
     from interpreter.compare.diff import Diff
     from interpreter.compare.impact import Impact, Summary
@@ -391,3 +393,83 @@ def read_once(population, old: Convention, new: Convention) -> tuple[Population,
             raise ConvError(error.diagnostics) from None
     return tuple(version.population(source, other_columns=frozenset(other.model.donnees), origin=origin)
                  for version, other in ((old, new), (new, old)))
+
+
+# ---- decisions: calibration and sweeps -----------------------------------------------------------------
+
+
+@frozen
+class Decision:
+    """A calibration or a sweep, with what it was computed against."""
+
+    version: Convention
+    reference: Convention | None  # the other version (`--budget-de`, `--reference`), if any
+    population: Population
+    points: tuple  # `interpreter.compare.calibration.Point`, by value
+    calibration: Calibration | None = None
+    impact: Impact | None = None  # at the value found, against the reference (calibration)
+    reference_budget: int | None = None  # cents
+
+
+def _decision_setup(version_path, population, parametre, reference_path, scenarios, settings):
+    from interpreter.backends.vector import simulate
+    from interpreter.compare.calibration import DecisionError, Sweeper
+
+    if reference_path is not None:
+        version, reference = load_pair(version_path, reference_path, scenarios, settings)
+        tables = read_once(population, version, reference)
+        reference_result = simulate(reference.program, tables[1])
+        if reference_result.errors:
+            raise ConvError(reference.simulation(tables[1]).errors())
+    else:
+        version, reference = load(version_path, settings, scenarios=scenarios), None
+        tables = (version.population(str(population) if isinstance(population, Path) else population), None)
+        reference_result = None
+    try:
+        return version, reference, tables[0], Sweeper(version.program, tables[0], parametre, reference_result)
+    except DecisionError as error:
+        raise ConvError(error.diagnostics) from None
+
+
+def calibrate(version_path: str | Path, population, parametre: str, budget: Decimal | None = None,
+              budget_of: str | Path | None = None, scenarios: Sequence = (), settings: Sequence[str] = (),
+              precision: Decimal | None = None) -> Decision:
+    """The value of `parametre` at which the population's budget reaches `budget` (euros) or the budget of
+    version `budget_of` (scenarios and settings apply to both, each name where the version has it;
+    the paramètre varies in `version_path` only). Then the impact at that value against the reference."""
+    from interpreter.compare import calibration as c
+    from interpreter.compare.impact import compare
+
+    version, reference, table, sweeper = _decision_setup(version_path, population, parametre, budget_of, scenarios,
+                                                         settings)
+    target = int(budget * 100) if budget is not None else int(sweeper.reference.total.sum())
+    try:
+        found = c.calibrate(sweeper, target, precision)
+        at = found.found or found.closest
+        result = sweeper.result(at.value)
+        program = version.program.with_parametre(parametre, at.value)
+    except c.DecisionError as error:
+        raise ConvError(error.diagnostics) from None
+    if reference is not None:
+        change = diff(reference, version)
+        renames = {x.ancien_id: x.id for x in change.changes if x.kind == "renommage" and x.element in ("critere", "brique")}
+        impact = compare(sweeper.reference, result, reference.program, program, renames)
+    else:
+        impact = compare(sweeper.result(sweeper.current), result, version.program, program, {})
+    return Decision(version, reference, table, found.points, found, impact, target)
+
+
+def sweep(version_path: str | Path, population, parametre: str, values: Sequence[Decimal],
+          reference_path: str | Path | None = None, scenarios: Sequence = (), settings: Sequence[str] = ()) -> Decision:
+    """The population's budget, mean payment and eligible structures at each value of `parametre` (and,
+    against a reference version, the budget gap and who gains and loses). The population is read once."""
+    from interpreter.compare import calibration as c
+
+    version, reference, table, sweeper = _decision_setup(version_path, population, parametre, reference_path,
+                                                         scenarios, settings)
+    try:
+        points = c.sweep(sweeper, list(values))
+    except c.DecisionError as error:
+        raise ConvError(error.diagnostics) from None
+    budget = int(sweeper.reference.total.sum()) if sweeper.reference is not None else None
+    return Decision(version, reference, table, tuple(points), reference_budget=budget)

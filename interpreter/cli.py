@@ -27,7 +27,7 @@ from interpreter import api
 from interpreter.io.writer import WriteError, check_destination, write_bytes, write_text
 from interpreter.report.cases import render_case
 from interpreter.report.diff import diff_document, diff_json
-from interpreter.report.document import render_html, render_markdown
+from interpreter.report.document import Heading, render_html, render_markdown
 from interpreter.report.document import render_text as render_text_document
 from interpreter.report.evaluation import render_json as render_evaluation_json
 from interpreter.report.evaluation import render_text as render_evaluation_text
@@ -429,6 +429,117 @@ def check_table_suffix(path: str | None) -> None:
     """Results tables are written as CSV, Parquet or JSON Lines, by their suffix."""
     if path and Path(path).suffix.lower() not in (".csv", ".parquet", ".jsonl", ".ndjson"):
         raise UsageProblem(f"format de résultats inconnu « {Path(path).suffix} » : utilisez .csv, .parquet ou .jsonl")
+
+
+@cli.command("calibre", context_settings=HELP)
+@click.argument("version", metavar="VERSION")
+@click.option("--population", required=True, metavar="POPULATION", help="La population (CSV, Parquet ou JSON Lines).")
+@click.option("--parametre", required=True, metavar="ID", help="Le paramètre (montant ou nombre) à calibrer.")
+@click.option("--budget", metavar="MONTANT", help="Le budget visé, par exemple « 190 000 000 € ».")
+@click.option("--budget-de", "budget_of", metavar="AUTRE_VERSION", help="Viser le budget d'une autre version.")
+@click.option("--precision", metavar="PAS", help="La précision de la valeur cherchée (défaut : le centime pour un "
+              "montant, l'unité pour un nombre entier).")
+@hypothesis_options
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
+              help="Format du rapport : text (défaut), markdown ou json.")
+@click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@reports_errors
+def calibre_command(version, population, parametre, budget, budget_of, precision, scenarios, settings, output_format,
+                    output):
+    """Trouver la valeur d'un paramètre pour laquelle le budget d'une population atteint une cible."""
+    from interpreter.report.decisions import calibration_document, calibration_json
+    from interpreter.report.impact import impact_blocks, impact_json
+
+    existing_files((version, population, *scenarios, *((budget_of,) if budget_of else ())))
+    if (budget is None) == (budget_of is None):
+        raise UsageProblem("donnez la cible : --budget MONTANT ou --budget-de AUTRE_VERSION (l'un des deux)")
+    decision = api.calibrate(version, population, parametre, option_number(budget, "--budget", "montant"), budget_of,
+                             scenarios, settings, option_number(precision, "--precision", "nombre"))
+    inputs = [*decision.version.sources, population]
+    kind = decision.version.model.parametres[parametre].type.kind
+    if output_format == "json":
+        data = calibration_json(decision) | {"impact": impact_json(decision.impact, population),
+                                             "hypotheses": hypotheses_json(decision.version.hypotheses())}
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+    else:
+        document = calibration_document(decision, kind)
+        document.blocks[2:2] = hypotheses_blocks(decision.version.hypotheses())
+        reference = decision.reference.model.version if decision.reference else "la valeur actuelle"
+        document.add(Heading(f"À cette valeur, par rapport à {reference}"), *impact_blocks(decision.impact, population, None))
+        text = {"text": render_text_document, "markdown": render_markdown}[output_format](document)
+    if output:
+        check_destination(output, inputs)
+    emit(text, output, inputs)
+    return EXIT_OK
+
+
+@cli.command("balaye", context_settings=HELP)
+@click.argument("version", metavar="VERSION")
+@click.option("--population", required=True, metavar="POPULATION", help="La population (CSV, Parquet ou JSON Lines).")
+@click.option("--parametre", required=True, metavar="ID", help="Le paramètre (montant ou nombre) qui varie.")
+@click.option("--de", "start", metavar="A", help="Première valeur.")
+@click.option("--a", "stop", metavar="B", help="Dernière valeur.")
+@click.option("--pas", "step", metavar="C", help="Écart entre deux valeurs.")
+@click.option("--valeurs", metavar="A,B,C", help="Les valeurs, séparées par des virgules (au lieu de --de/--a/--pas).")
+@click.option("--reference", metavar="AUTRE_VERSION", help="Comparer chaque valeur au budget d'une autre version.")
+@hypothesis_options
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "html", "json", "csv"]),
+              default="text", help="Format du rapport : text (défaut), markdown, html, json ou csv.")
+@click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@reports_errors
+def balaye_command(version, population, parametre, start, stop, step, valeurs, reference, scenarios, settings,
+                   output_format, output):
+    """Calculer le budget d'une population pour chaque valeur d'un paramètre : un tableau et un graphique."""
+    from interpreter.compare.calibration import DecisionError, values_between
+    from interpreter.report.decisions import sweep_chart, sweep_document, sweep_frame, sweep_json
+
+    existing_files((version, population, *scenarios, *((reference,) if reference else ())))
+    if valeurs and (start or stop or step) or not valeurs and not (start and stop and step):
+        raise UsageProblem("donnez les valeurs : --de A --a B --pas C, ou --valeurs a,b,c")
+    try:
+        values = ([option_number(v.strip(), "--valeurs", "nombre") for v in valeurs.split(",") if v.strip()] if valeurs
+                  else values_between(*(option_number(v, o, "nombre") for v, o in
+                                        ((start, "--de"), (stop, "--a"), (step, "--pas")))))
+    except DecisionError as error:
+        raise api.ConvError(error.diagnostics) from None
+    decision = api.sweep(version, population, parametre, values, reference, scenarios, settings)
+    inputs = [*decision.version.sources, population]
+    if output:
+        check_destination(output, inputs)
+    if output_format == "csv":
+        text = sweep_frame(decision).write_csv()
+    elif output_format == "json":
+        data = sweep_json(decision, parametre) | {"hypotheses": hypotheses_json(decision.version.hypotheses())}
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+    else:
+        kind = decision.version.model.parametres[parametre].type.kind
+        chart = None
+        if output_format in ("html", "markdown"):
+            png = chart_path(output).with_name(chart_path(output).stem.replace("histogramme", "balayage") + ".png")
+            chart, png_bytes = sweep_chart(decision, parametre, png.name)
+            if output_format == "markdown":
+                write_bytes(str(png), png_bytes, inputs)
+        document = sweep_document(decision, kind, chart)
+        document.blocks[1:1] = hypotheses_blocks(decision.version.hypotheses())
+        text = {"text": render_text_document, "markdown": render_markdown, "html": render_html}[output_format](document)
+    emit(text, output, inputs)
+    return EXIT_OK
+
+
+def option_number(text: str | None, option: str, kind: str):
+    """A number given on the command line (`--budget "190 000 000 €"`), read as a declaration reads one."""
+    from interpreter.io.numbers import NumberProblem, read_number
+
+    if text is None:
+        return None
+    value = read_number(text, kind)
+    if isinstance(value, NumberProblem):
+        expected = "un montant (par exemple « 190 000 000 € »)" if kind == "montant" else "un nombre"
+        hint = f" ; {value.hint}" if value.hint else ""
+        raise UsageProblem(f"{value.message(option, expected)}{hint}")
+    return value
 
 
 def rejects_path(population: str, output: str | None) -> str:

@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, Inexact, In
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-from attrs import field, frozen
+from attrs import evolve, field, frozen
 
 from dsl import ir
 from dsl import nodes as n
@@ -264,7 +264,15 @@ class Program:
     lines: tuple[Line, ...] = field(eq=False, repr=False)
     stage: tuple = field(default=(), eq=False, repr=False)  # scenario données: (scenario, donnée id, function)
     scenarios: tuple = field(default=(), eq=False, repr=False)  # the scenarios applied (`dsl.scenarios.Scenario`)
+    overrides: dict = field(factory=dict, eq=False, repr=False)  # paramètre id → IR value (scenarios, --set)
     explanations: dict = field(factory=dict, eq=False, repr=False)  # the explainer's cache, by id(IR node)
+
+    def with_parametre(self, id: str, value) -> Program:
+        """The same program with one paramètre set to a value (those computed from it follow): a sweep
+        or a calibration evaluates many values without compiling again. Raises `ParametreError`."""
+        constant = ir.Const(value, self.model.parametres[id].type)
+        overrides = {**self.overrides, id: constant}
+        return evolve(self, parametres=parametre_values(self.model, overrides), overrides=overrides, explanations={})
 
     def inputs(self, donnees: dict, structure: str = "") -> dict:
         """The données the rules see: the input's, then each scenario line in order. Raises `EvaluationError`."""
@@ -335,7 +343,7 @@ def compile_model(model: Model, overrides: dict[str, ir.Expr] | None = None,
     stage = tuple((scenario.id, id, _on_context(f)) for (scenario, id, _), f in
                   zip(steps, pysource.compile_exprs([expr for *_, expr in steps], HELPERS)))
     return Program(model, plan, values, run, functions, places, display_types(model, overrides), lines, stage,
-                   tuple(scenarios))
+                   tuple(scenarios), dict(overrides or {}))
 
 
 def display_types(model: Model, overrides: dict[str, ir.Expr] | None) -> dict[str, Type]:

@@ -1,0 +1,254 @@
+"""Decisions: the value of a paramètre at which a population's budget reaches a target (`calibre`),
+and the budget at many values of it (`balaye`).
+
+The population is read and validated once and the vector program compiled once; each value only
+rebinds the paramètres (`Program.with_parametre`) and evaluates the population again — exactly
+what `simulate --set ID=VALUE` gives, to the cent.
+
+A budget is a step function of a paramètre once each line is rounded to the cent; values are taken
+on a grid (`step`: the cent for a montant, the unit for a whole-number paramètre, or `--precision`).
+The search assumes the budget moves one way as the value grows, finds the first grid value at
+which it reaches the target, and then checks the assumption on every value it computed: if the
+budget went back on itself, the report says where.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+import numpy as np
+from attrs import frozen
+
+from dsl.diagnostics import Diagnostic, suggest
+from interpreter.backends.scalar import ParametreError, Program
+from interpreter.backends.vector import PopulationResult, VectorProgram, simulate
+
+MAX_DOUBLINGS = 60
+
+
+class DecisionError(Exception):
+    """A calibration or a sweep that cannot be done as asked: its diagnostics."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__(f"{len(diagnostics)} problem(s)")
+        self.diagnostics = diagnostics
+
+
+@frozen
+class Point:
+    """The population at one value of the paramètre."""
+
+    value: Decimal
+    budget: int  # cents
+    structures: int
+    eligible: int
+    gain: int | None = None  # against the reference, when there is one
+    lose: int | None = None
+    written: str = ""  # the value as `--set` accepts it
+
+    @property
+    def mean(self) -> Decimal:
+        return Decimal(self.budget) / 100 / self.structures if self.structures else Decimal(0)
+
+
+class Sweeper:
+    """One version, one population, one paramètre: the population's result at any value of it."""
+
+    def __init__(self, program: Program, population, parametre: str, reference: PopulationResult | None = None):
+        model = program.model
+        if parametre not in model.parametres:
+            raise DecisionError([Diagnostic("parametre-inconnu", f"paramètre inconnu « {parametre} »", file="--parametre",
+                                            suggestion=suggest(parametre, model.parametres) or
+                                            f"paramètres : {', '.join(model.parametres)}")])
+        kind = model.parametres[parametre].type.kind
+        if kind not in ("montant", "nombre"):
+            raise DecisionError([Diagnostic("type-incompatible", f"« {parametre} » est un {kind} : seuls un montant ou "
+                                            "un nombre se calibrent", file="--parametre")])
+        self.program, self.population, self.parametre, self.kind = program, population, parametre, kind
+        self.vector = VectorProgram.of(model, program.scenarios)
+        self.reference = reference.evaluated() if reference is not None else None
+        self.results: dict[Decimal, PopulationResult] = {}
+
+    @property
+    def current(self) -> Decimal:
+        return Decimal(self.program.parametres[self.parametre])
+
+    def result(self, value: Decimal) -> PopulationResult:
+        if value not in self.results:
+            try:
+                program = self.program.with_parametre(self.parametre, value)
+            except ParametreError as error:
+                raise DecisionError([Diagnostic("parametre-incalculable", f"à {self.written(value)}, le paramètre "
+                                                f"« {error.id} » ne peut pas être calculé : {error.message}",
+                                                file="--parametre")]) from None
+            result = simulate(program, self.population, vector=self.vector)
+            if result.errors:
+                raise DecisionError([Diagnostic("evaluation-impossible", f"à {self.written(value)}, structure « {id} » : "
+                                                f"{message}", file=self.population.path) for id, message in result.errors])
+            self.results[value] = result
+        return self.results[value]
+
+    def point(self, value: Decimal) -> Point:
+        result = self.result(value)
+        gain = lose = None
+        if self.reference is not None:
+            changes = _aligned_changes(self.reference, result)
+            gain, lose = int((changes > 0).sum()), int((changes < 0).sum())
+        return Point(value, int(result.total.sum()), len(result.total), int(result.eligible.sum()), gain, lose,
+                     self.written(value))
+
+    def written(self, value: Decimal) -> str:
+        """The value as `--set ID=…` accepts it: `8.23€`, `4123`."""
+        text = format(value.normalize(), "f") if value != value.to_integral_value() else format(value.quantize(1), "f")
+        return f"{text}€" if self.kind == "montant" else text
+
+
+def _aligned_changes(reference: PopulationResult, result: PopulationResult) -> np.ndarray:
+    order = {id: i for i, id in enumerate(result.ids)}
+    positions = np.array([order.get(id, -1) for id in reference.ids], dtype=np.int64)
+    common = positions >= 0
+    return result.total[positions[common]] - reference.total[common]
+
+
+def values_between(start: Decimal, stop: Decimal, step: Decimal) -> list[Decimal]:
+    """`--de A --a B --pas C`: A, A + C, …, up to B included."""
+    if step <= 0:
+        raise DecisionError([Diagnostic("balayage-invalide", "le pas doit être positif", file="--pas",
+                                        suggestion="par exemple --de 7 --a 9 --pas 0.25")])
+    count = int((stop - start) / step) + 1
+    if count < 1:
+        raise DecisionError([Diagnostic("balayage-invalide", "« --a » doit être au moins « --de »", file="--a")])
+    if count > 10_000:
+        raise DecisionError([Diagnostic("balayage-invalide", f"{count} valeurs : c'est plus de 10 000", file="--pas",
+                                        suggestion="prenez un pas plus grand")])
+    return [start + i * step for i in range(count)]
+
+
+def sweep(sweeper: Sweeper, values: list[Decimal], progress: Callable[[int], None] | None = None) -> list[Point]:
+    """The population at each value, in the order given."""
+    points = []
+    for value in values:
+        points.append(sweeper.point(value))
+        if progress is not None:
+            progress(1)
+    return points
+
+
+# ---- calibration ----------------------------------------------------------------------------------------
+
+
+@frozen
+class Calibration:
+    """Where the budget reaches the target, or why it cannot."""
+
+    parametre: str
+    written: str  # the value found, as `--set` accepts it
+    target: int  # cents
+    step: Decimal
+    found: Point | None  # the first value at which the budget reaches the target
+    before: Point | None  # the value just before it on the grid (its budget is on the other side)
+    closest: Point  # the value whose budget is closest to the target
+    monotone: bool
+    direction: int  # +1: the budget grows with the value, −1: it shrinks, 0: it does not move
+    note: str  # what the search saw, in words (monotonicity, why the target cannot be reached)
+    points: tuple[Point, ...]  # every value computed, by value
+
+    @property
+    def reached(self) -> bool:
+        return self.found is not None
+
+
+def default_step(sweeper: Sweeper) -> Decimal:
+    """The cent for a montant; the unit for a whole-number paramètre; else the ten-thousandth."""
+    if sweeper.kind == "montant":
+        return Decimal("0.01")
+    return Decimal(1) if sweeper.current == sweeper.current.to_integral_value() else Decimal("0.0001")
+
+
+def calibrate(sweeper: Sweeper, target: int, step: Decimal | None = None,
+              low: Decimal | None = None, high: Decimal | None = None) -> Calibration:
+    """The first value (on the grid of `step`) at which the budget reaches `target` cents."""
+    step = step or default_step(sweeper)
+    start = int((sweeper.current / step).to_integral_value())
+
+    def budget(k: int) -> int:
+        return sweeper.point(k * step).budget
+
+    direction = _direction(budget, start, low, high, step)
+    if direction == 0:
+        return _report(sweeper, target, step, None, None, 0, "le budget ne dépend pas de ce paramètre : "
+                       "il est le même quelle que soit sa valeur")
+    reaches = (lambda b: b >= target) if direction > 0 else (lambda b: b <= target)
+    bracket = _bracket(budget, reaches, start, step, low, high)
+    if bracket is None:
+        return _report(sweeper, target, step, None, None, direction, "la cible n'est pas atteinte dans l'intervalle "
+                       "cherché : la valeur la plus proche est donnée")
+    below, above = bracket
+    while above - below > 1:
+        middle = (below + above) // 2
+        if reaches(budget(middle)):
+            above = middle
+        else:
+            below = middle
+    return _report(sweeper, target, step, above, below, direction, "")
+
+
+def _direction(budget, start: int, low, high, step: Decimal) -> int:
+    """Whether the budget grows (+1) or shrinks (−1) with the value, from a few values around the start."""
+    lowest = int(low / step) if low is not None else 0
+    highest = int(high / step) if high is not None else None
+    for distance in (max(1, abs(start) // 10), max(1, abs(start)), 10 * max(1, abs(start))):
+        up = start + distance if highest is None else min(start + distance, highest)
+        down = max(start - distance, lowest)
+        if budget(up) != budget(down):
+            return 1 if budget(up) > budget(down) else -1
+    return 0
+
+
+def _bracket(budget, reaches, start: int, step: Decimal, low, high) -> tuple[int, int] | None:
+    """Grid indices (not reaching, reaching) around the target, searched outwards from the start."""
+    lowest = int(low / step) if low is not None else 0
+    highest = int(high / step) if high is not None else None
+    if reaches(budget(start)):  # go down until the budget no longer reaches the target
+        distance = 1
+        for _ in range(MAX_DOUBLINGS):
+            candidate = max(start - distance, lowest)
+            if not reaches(budget(candidate)):
+                return candidate, start
+            if candidate == lowest:
+                return None
+            start, distance = candidate, distance * 2
+        return None
+    distance = 1
+    for _ in range(MAX_DOUBLINGS):
+        candidate = start + distance if highest is None else min(start + distance, highest)
+        if reaches(budget(candidate)):
+            return start, candidate
+        if candidate == highest:
+            return None
+        start, distance = candidate, distance * 2
+    return None
+
+
+def _report(sweeper: Sweeper, target: int, step: Decimal, found: int | None, before: int | None, direction: int,
+            note: str) -> Calibration:
+    points = sorted((sweeper.point(value) for value in sweeper.results), key=lambda p: p.value)
+    closest = min(points, key=lambda p: (abs(p.budget - target), p.value))
+    monotone, where = _monotone(points, direction)
+    if not monotone:
+        note = (note + " ; " if note else "") + where
+    elif direction:
+        note = (note + " ; " if note else "") + f"le budget est monotone sur les {len(points)} valeurs calculées"
+    chosen = sweeper.point(found * step) if found is not None else None
+    return Calibration(sweeper.parametre, sweeper.written(chosen.value if chosen else closest.value), target, step,
+                       chosen, sweeper.point(before * step) if before is not None else None, closest, monotone,
+                       direction, note, tuple(points))
+
+
+def _monotone(points: list[Point], direction: int) -> tuple[bool, str]:
+    for a, b in zip(points, points[1:]):
+        if direction and (b.budget - a.budget) * direction < 0:
+            return False, (f"le budget n'est pas monotone : il va de {a.budget / 100:.2f} € à {b.budget / 100:.2f} € "
+                           f"entre {a.value} et {b.value}, à rebours du reste")
+    return True, ""

@@ -1,0 +1,149 @@
+"""Reports of decisions: a calibration (the value that reaches a budget) and a sweep (the budget at
+many values), as documents (text, Markdown, HTML), JSON and CSV; the sweep's chart with matplotlib."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from interpreter.compare.calibration import Calibration, Point
+from interpreter.report.document import Bullets, Document, Figure, Heading, Paragraph, Table
+from interpreter.values import euros, french_number, signed_euros, to_cents
+
+
+def _money(cents: int) -> str:
+    return euros(Decimal(cents) / 100)
+
+
+def _signed(cents: int) -> str:
+    return signed_euros(Decimal(cents) / 100)
+
+
+def _value(point: Point, kind: str) -> str:
+    return euros(point.value) if kind == "montant" else french_number(point.value, 6)
+
+
+def calibration_document(decision, kind: str) -> Document:
+    calibration: Calibration = decision.calibration
+    version = decision.version.model
+    document = Document(f"Calibrage de « {calibration.parametre} » — {version.label or version.id}, version {version.version}")
+    target = (f"le budget de la version « {decision.reference.model.version} »" if decision.reference
+              else "le budget demandé")
+    if calibration.reached:
+        found, before = calibration.found, calibration.before
+        sentence = (f"À {calibration.parametre} = {_value(found, kind)}, le budget de la population atteint {target} "
+                    f"({_money(calibration.target)}) : {_money(found.budget)}, soit {_signed(found.budget - calibration.target)} ; "
+                    + (f"à {_value(before, kind)}, il est de {_money(before.budget)}." if before else ""))
+    else:
+        closest = calibration.closest
+        sentence = (f"{target.capitalize()} ({_money(calibration.target)}) n'est pas atteint : la valeur la plus proche "
+                    f"est {calibration.parametre} = {_value(closest, kind)}, pour un budget de {_money(closest.budget)} "
+                    f"({_signed(closest.budget - calibration.target)}).")
+    document.add(Paragraph(sentence, emphasis=True))
+    figures = [f"Population : {decision.population.path} — {french_number(Decimal(decision.population.size))} structures",
+               f"Valeur actuelle : {_value(Point(Decimal(decision.version.parametres[calibration.parametre]), 0, 0, 0), kind)}",
+               f"Valeur à écrire : --set {calibration.parametre}={calibration.written}",
+               f"Précision de la recherche : {french_number(calibration.step, 6)}",
+               f"Ce que la recherche a vu : {calibration.note}"]
+    document.add(Bullets(tuple(figures)))
+    document.add(Heading("Valeurs calculées", level=3), points_table(calibration.points, kind, decision))
+    return document
+
+
+def points_table(points, kind: str, decision) -> Table:
+    reference = decision.reference_budget
+    headers = ["Valeur", "Budget", "Paiement moyen", "Structures éligibles"]
+    if reference is not None:
+        headers += ["Écart au budget de référence", "Gagnent", "Perdent"]
+    rows = []
+    for p in points:
+        row = [_value(p, kind), _money(p.budget), euros(to_cents(p.mean)), french_number(Decimal(p.eligible))]
+        if reference is not None:
+            row += [_signed(p.budget - reference), _count(p.gain), _count(p.lose)]
+        rows.append(tuple(row))
+    return Table(tuple(headers), tuple(rows), numeric=tuple(range(len(headers))))
+
+
+def _count(value: int | None) -> str:
+    return "—" if value is None else french_number(Decimal(value))
+
+
+def calibration_json(decision) -> dict:
+    c: Calibration = decision.calibration
+    found, before = c.found, c.before
+    return {
+        "parametre": c.parametre, "valeur": c.written, "atteinte": c.reached,
+        "cible": f"{Decimal(c.target) / 100:.2f}",
+        "budget": f"{Decimal((found or c.closest).budget) / 100:.2f}",
+        "valeur_en_dessous": None if before is None else before.written,
+        "budget_en_dessous": None if before is None else f"{Decimal(before.budget) / 100:.2f}",
+        "budget_au_dessus": None if found is None else f"{Decimal(found.budget) / 100:.2f}",
+        "monotone": c.monotone, "sens": c.direction, "precision": str(c.step), "note": c.note,
+        "points": [point_json(p) for p in c.points],
+    }
+
+
+def point_json(p: Point) -> dict:
+    data = {"valeur": p.written, "budget": f"{Decimal(p.budget) / 100:.2f}", "moyenne": f"{to_cents(p.mean):.2f}",
+            "structures": p.structures, "eligibles": p.eligible}
+    if p.gain is not None:
+        data |= {"gagnent": p.gain, "perdent": p.lose}
+    return data
+
+
+def sweep_document(decision, kind: str, chart: Figure | None) -> Document:
+    version = decision.version.model
+    document = Document(f"Balayage — {version.label or version.id}, version {version.version}")
+    points = decision.points
+    lowest, highest = min(points, key=lambda p: p.budget), max(points, key=lambda p: p.budget)
+    sentence = (f"De {_value(points[0], kind)} à {_value(points[-1], kind)} ({len(points)} valeurs), le budget va de "
+                f"{_money(lowest.budget)} à {_money(highest.budget)}.")
+    if decision.reference_budget is not None:
+        sentence += f" Budget de référence ({decision.reference.model.version}) : {_money(decision.reference_budget)}."
+    document.add(Paragraph(sentence, emphasis=True))
+    document.add(Paragraph(f"Population : {decision.population.path} — "
+                           f"{french_number(Decimal(decision.population.size))} structures."))
+    if chart is not None:
+        document.add(chart)
+    document.add(Heading("Valeurs", level=3), points_table(points, kind, decision))
+    return document
+
+
+def sweep_json(decision, parametre: str) -> dict:
+    return {"parametre": parametre, "budget_reference": None if decision.reference_budget is None
+            else f"{Decimal(decision.reference_budget) / 100:.2f}", "valeurs": [point_json(p) for p in decision.points]}
+
+
+def sweep_frame(decision):
+    """The sweep as a table (CSV, xlsx): one row per value."""
+    import polars as pl
+
+    rows = [point_json(p) for p in decision.points]
+    return pl.DataFrame(rows).with_columns(pl.all().cast(pl.String))
+
+
+def sweep_chart(decision, parametre: str, png_name: str | None = None) -> tuple[Figure, bytes]:
+    """Budget against value, the reference budget as a line: SVG for HTML, PNG beside Markdown."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    values = [float(p.value) for p in decision.points]
+    budgets = [p.budget / 100 / 1e6 for p in decision.points]
+    figure, axes = plt.subplots(figsize=(7.5, 3.6), dpi=100)
+    axes.plot(values, budgets, marker="o" if len(values) <= 30 else None, color="#1f5f99", label="budget")
+    if decision.reference_budget is not None:
+        axes.axhline(decision.reference_budget / 100 / 1e6, color="#b23b3b", linestyle="--",
+                     label=f"référence ({decision.reference.model.version})")
+    axes.set_xlabel(parametre)
+    axes.set_ylabel("budget (M€)")
+    axes.grid(alpha=0.3)
+    axes.legend(loc="best", fontsize=8)
+    figure.tight_layout()
+    svg, png = io.StringIO(), io.BytesIO()
+    figure.savefig(svg, format="svg", metadata={"Date": None})
+    figure.savefig(png, format="png", metadata={"Software": None})
+    plt.close(figure)
+    text = svg.getvalue()
+    return Figure(f"Budget selon {parametre}", text[text.index("<svg"):], png_name), png.getvalue()
