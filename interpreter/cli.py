@@ -340,10 +340,17 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, populatio
 
 
 def diff_hypotheses(old: api.Convention, new: api.Convention) -> list:
-    """The hypotheses of a comparison: once when both versions share them, else for each."""
-    if old.hypotheses() == new.hypotheses():
-        return hypotheses_blocks(old.hypotheses())
-    return hypotheses_blocks(old.hypotheses(), "version avant") + hypotheses_blocks(new.hypotheses(), "version après")
+    """The hypotheses of a comparison, each once; a line that only one version takes says which."""
+    before, after = dict(old.hypotheses()), dict(new.hypotheses())
+    merged = []
+    for name in dict.fromkeys([*before, *after]):
+        lines = []
+        for line in dict.fromkeys([*before.get(name, []), *after.get(name, [])]):
+            only = "" if line in before.get(name, []) and line in after.get(name, []) else \
+                (" (version avant seulement)" if line in before.get(name, []) else " (version après seulement)")
+            lines.append(line + only)
+        merged.append((name, lines))
+    return hypotheses_blocks(merged)
 
 
 def chart_path(output: str | None) -> Path:
