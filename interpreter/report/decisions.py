@@ -52,14 +52,19 @@ def calibration_document(decision, kind: str) -> Document:
 
 def points_table(points, kind: str, decision) -> Table:
     reference = decision.reference_budget
+    versus = decision.reference is not None
     headers = ["Valeur", "Budget", "Paiement moyen", "Structures éligibles"]
     if reference is not None:
-        headers += ["Écart au budget de référence", "Gagnent", "Perdent"]
+        headers += ["Écart au budget de référence" if versus else "Écart à la cible"]
+    if versus:
+        headers += ["Gagnent", "Perdent"]
     rows = []
     for p in points:
         row = [_value(p, kind), _money(p.budget), euros(to_cents(p.mean)), french_number(Decimal(p.eligible))]
         if reference is not None:
-            row += [_signed(p.budget - reference), _count(p.gain), _count(p.lose)]
+            row += [_signed(p.budget - reference)]
+        if versus:
+            row += [_count(p.gain), _count(p.lose)]
         rows.append(tuple(row))
     return Table(tuple(headers), tuple(rows), numeric=tuple(range(len(headers))))
 
