@@ -42,20 +42,27 @@ def drawn(salt: str, structure: str, share) -> bool:
     return structure_hash(salt, structure) < threshold(share)
 
 
-def hashes(salt: str, structures: np.ndarray) -> np.ndarray:
-    """The hash of every structure id, as uint64, computed column-wise."""
-    encoded = np.char.encode(np.asarray(structures, dtype=str), "utf-8")
-    width = max(encoded.dtype.itemsize, 1)
-    matrix = np.frombuffer(encoded.astype(f"S{width}").tobytes(), dtype=np.uint8).reshape(len(encoded), width)
-    lengths = np.char.str_len(encoded)
-    h = np.full(len(encoded), FNV_OFFSET, dtype=np.uint64)
+def id_bytes(structures) -> tuple[np.ndarray, np.ndarray]:
+    """The UTF-8 bytes of every structure id, as a zero-padded matrix, and their lengths (computed once
+    per population, shared by every draw)."""
+    encoded = [str(s).encode("utf-8") for s in structures]
+    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+    width = max(int(lengths.max(initial=0)), 1)
+    matrix = np.frombuffer(np.array(encoded, dtype=f"S{width}").tobytes(), dtype=np.uint8).reshape(len(encoded), width)
+    return matrix, lengths
+
+
+def hashes(salt: str, structures, encoded: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """The hash of every structure id, as uint64, computed column-wise (`encoded`: `id_bytes(structures)`)."""
+    matrix, lengths = encoded if encoded is not None else id_bytes(structures)
+    h = np.full(len(lengths), FNV_OFFSET, dtype=np.uint64)
     prime = np.uint64(FNV_PRIME)
     with np.errstate(over="ignore"):
         for byte in f"{salt}/".encode("utf-8"):
             h = (h ^ np.uint64(byte)) * prime
-        for column in range(width):
-            inside = lengths > column
-            h = np.where(inside, (h ^ matrix[:, column].astype(np.uint64)) * prime, h)
+        for column in range(matrix.shape[1]):
+            stepped = (h ^ matrix[:, column].astype(np.uint64)) * prime
+            h = np.where(lengths > column, stepped, h)
         h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
         h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     return h ^ (h >> np.uint64(31))

@@ -269,6 +269,7 @@ class Rows:
     def __init__(self, size: int, columns: dict, parametres: dict, ids=None):
         self.size = size
         self.ids = ids  # the structures' ids (for `tirage`)
+        self.id_bytes = None  # their bytes, encoded once for every `tirage`
         self.columns = columns
         self.parametres = parametres
         self.met: dict[str, Flag] = {}
@@ -341,7 +342,9 @@ ARITHMETIC = {"+": add, "-": lambda a, b: add(a, b, -1), "*": multiply, "/": div
 
 def _draw(salt: str, rows: Rows, share: Num) -> Flag:
     """`tirage(p)`: the structures whose hash is below p × 2⁶⁴ (`interpreter.backends.draw`)."""
-    hashed = draw.hashes(salt, rows.ids)
+    if rows.id_bytes is None:
+        rows.id_bytes = draw.id_bytes(rows.ids)
+    hashed = draw.hashes(salt, rows.ids, rows.id_bytes)
     if isinstance(share.num, int) and isinstance(share.den, int):
         limit = draw.threshold(Fraction(share.num, share.den))
         return Flag(np.ones(rows.size, dtype=bool) if limit >= 2**64 else hashed < np.uint64(limit), share.bad)
