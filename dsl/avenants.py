@@ -407,8 +407,9 @@ class Consolidation:
                 next((h for h in self.base.headers if h.key == key), None)
             if header is not None:
                 headers.append(header)
+        inherited = tuple(i for i in self.base.items if isinstance(i, n.Cas)) + self.base.inherited
         return n.File("convention", self.base.id, self.base.label, tuple(headers), tuple(items),
-                      span=self.base.span, id_span=self.base.id_span)
+                      span=self.base.span, id_span=self.base.id_span, inherited=inherited)
 
 
 

@@ -110,6 +110,7 @@ class Checker:
         self.used_donnees: set[str] = set()
         self.used_parametres: set[str] = set()
         self.dependencies: dict[str, list[tuple[str, n.Call]]] = {}
+        self.cas_cycles: set[frozenset[str]] = set()
 
     def error(self, code: str, message: str, span, suggestion: str | None = None, notes: Iterable[Note] = ()):
         self.diagnostics.append(Diagnostic(code, message, span=span, suggestion=suggestion, notes=tuple(notes)))
@@ -473,6 +474,10 @@ class Checker:
                            assignment.id_span, notes=[Note("première valeur", first[assignment.id].span)])
                 continue
             first[assignment.id] = assignment
+        inherited = self._inherited_assignments(node, (node.id,)) if node.base else []
+        if inherited is None:  # the cas it names is unknown or loops: said once, not again as missing données
+            return values
+        for assignment in [*(a for a in inherited if a.id not in first and a.id in self.donnees), *first.values()]:
             donnee = self.donnees.get(assignment.id)
             if donnee is None:
                 self.error("donnee-inconnue", f"donnée inconnue « {assignment.id} »", assignment.id_span,
@@ -481,12 +486,42 @@ class Checker:
             value = self._check_cas_value(donnee, assignment.value)
             if value is not None:
                 values[assignment.id] = value
-        missing = [d for d in self.donnees if d not in first]
+        given = set(first) | {a.id for a in inherited}
+        missing = [d for d in self.donnees if d not in given]
         if missing:
             listed = ", ".join(f"« {d} »" for d in missing)
             self.error("cas-donnee-manquante", f"le cas « {node.id} » ne donne pas : {listed}", node.id_span,
-                       suggestion="un cas décrit une structure entière : donnez une valeur à chaque donnée")
+                       suggestion="un cas décrit une structure entière : donnez une valeur à chaque donnée"
+                       + ("" if node.base else f", ou partez d'un autre cas : « cas {node.id} comme autre_cas »"))
         return values
+
+    def _inherited_assignments(self, node: n.Cas, path: tuple[str, ...], own: bool = True) -> list[n.Assignment] | None:
+        """The données `comme` gives a cas: those of the cas it names (itself built so), the last written winning.
+        A cas names one of its own file first, then one of the bases; a cas of a base names only the bases'."""
+        base = self._cas_named(node.base, own and node.base != node.id)
+        if base is None:
+            if len(path) == 1:
+                self.error("cas-inconnu", f"cas inconnu « {node.base} »", node.base_span,
+                           suggestion=suggest(node.base, [*self.cas_nodes, *(c.id for c in self.file.inherited)]))
+            return None
+        if base.id in path and own and base is self.cas_nodes.get(base.id):
+            cycle = path[path.index(base.id):]
+            if frozenset(cycle) not in self.cas_cycles:
+                self.cas_cycles.add(frozenset(cycle))
+                self.error("cycle", f"les cas héritent en boucle : {' → '.join([*cycle, base.id])}", node.base_span,
+                           suggestion="un cas ne peut pas partir, même indirectement, de lui-même")
+            return None
+        is_own = base is self.cas_nodes.get(base.id)
+        inherited = self._inherited_assignments(base, (*path, base.id), is_own) if base.base else []
+        if inherited is None:
+            return None
+        written = {a.id for a in base.donnees or ()}
+        return [*(a for a in inherited if a.id not in written), *(base.donnees or ())]
+
+    def _cas_named(self, id: str, own: bool) -> n.Cas | None:
+        if own and id in self.cas_nodes:
+            return self.cas_nodes[id]
+        return next((c for c in self.file.inherited if c.id == id), None)
 
     def _check_cas_value(self, donnee: Donnee, value: n.Expr) -> ir.Const | None:
         """A cas gives literal values, of the donnée's type and within its range: their IR constant."""

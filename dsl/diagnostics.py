@@ -65,6 +65,7 @@ CODES: dict[str, tuple[str, str]] = {
     "remuneration-dans-brique": (ERREUR, "rémunération propre à un critère de brique"),
     "cycle": (ERREUR, "dépendance circulaire"),
     "cas-donnee-manquante": (ERREUR, "donnée absente d'un cas"),
+    "cas-inconnu": (ERREUR, "cas nommé par « comme » inconnu"),
     # avenants
     "base-introuvable": (ERREUR, "base introuvable"),
     "base-cyclique": (ERREUR, "chaîne de bases qui boucle"),

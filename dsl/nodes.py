@@ -276,10 +276,12 @@ class Cas:
     label: str | None
     donnees: tuple[Assignment, ...] | None
     attendu: tuple[Expr, ...] | None
+    base: str | None = None  # `comme id`: the cas whose données it starts from
     span: Span | None = _span()
     id_span: Span | None = _span()
     donnees_span: Span | None = _span()
     attendu_span: Span | None = _span()
+    base_span: Span | None = _span()
 
 
 @frozen
@@ -384,6 +386,8 @@ class File:
     items: tuple[Item, ...]
     span: Span | None = _span()
     id_span: Span | None = _span()
+    # The cas of the bases along an avenant's chain: `comme` may name them; they are not run.
+    inherited: tuple[Cas, ...] = field(default=(), eq=False, repr=False, kw_only=True)
 
     def header(self, key: str):
         """The value of the first header with this key, or None."""

@@ -618,8 +618,13 @@ class AstBuilder(Transformer):
         parts = {key: (values, span) for key, values, span in rest}
         donnees, donnees_span = parts.get("donnees", (None, None))
         attendu, attendu_span = parts.get("attendu", (None, None))
-        return n.Cas(self._id(name), self._label(label), donnees, attendu, span=self._span(meta),
-                     id_span=self._tspan(name), donnees_span=donnees_span, attendu_span=attendu_span)
+        base, base_span = parts.get("comme", (None, None))
+        return n.Cas(self._id(name), self._label(label), donnees, attendu, base, span=self._span(meta),
+                     id_span=self._tspan(name), donnees_span=donnees_span, attendu_span=attendu_span,
+                     base_span=base_span)
+
+    def comme(self, meta, children):
+        return ("comme", self._id(children[0], declared=False), self._tspan(children[0]))
 
     def cas_donnees(self, meta, children):
         return ("donnees", tuple(children), self._span(meta))

@@ -170,7 +170,8 @@ def _cas(c: n.Cas, depth: int) -> list[Line]:
         body += _block(depth + 1, "données", c.donnees_span, assignments)
     if c.attendu is not None:
         body += _block(depth + 1, "attendu", c.attendu_span, [Line(depth + 2, print_expr(e), e.span) for e in c.attendu])
-    return _block(depth, f"cas {c.id}{_label(c.label)}", c.span, body)
+    base = f" comme {c.base}" if c.base else ""
+    return _block(depth, f"cas {c.id}{_label(c.label)}{base}", c.span, body)
 
 
 # ---- expressions ----------------------------------------------------------------------------------
