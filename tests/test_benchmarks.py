@@ -50,3 +50,9 @@ def test_large_inputs_benchmark_files_are_valid(tmp_path):
     path = bench.write_input(tmp_path, 0.02)
     assert 10_000 < path.stat().st_size < 40_000
     assert min(bench.time_check(path)) > 0
+
+
+def test_editor_benchmark_runs_against_the_language_server(capsys):
+    figures = load("editor").main(rounds=2)
+    assert all(len(times) == 2 and min(times) > 0 for times in figures.values())
+    assert "modification → diagnostics" in capsys.readouterr().out

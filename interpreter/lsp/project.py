@@ -18,7 +18,7 @@ from attrs import define, field, frozen
 from dsl.avenants import Loaded, Loader
 from dsl.diagnostics import Diagnostic
 from dsl.model import Model
-from dsl.parser import ParseResult, parse_file, parse_source
+from dsl.parser import ParseResult, cycle_collector_paused, parse_file, parse_source
 from dsl.source import SourceFile, normalise
 from interpreter import api
 from interpreter.lsp.index import FileIndex
@@ -49,7 +49,8 @@ class ParseCache:
             cached = self._texts.get(key)
             if cached is None or cached[0] != text:
                 self.parses += 1
-                cached = self._texts[key] = (text, parse_source(SourceFile(path, normalise(text))))
+                with cycle_collector_paused():
+                    cached = self._texts[key] = (text, parse_source(SourceFile(path, normalise(text))))
             return cached[1]
         try:
             stat = os.stat(path)
