@@ -127,10 +127,11 @@ class Offer:
 
     def __init__(self, analysis: Analysis):
         self.analysis = analysis
-        self.index = consolidated_index(analysis)
-        own = analysis.index()
-        self.declared = [o for o in self.index.occurrences if o.role in DEFINING]
-        self.declared += [o for o in own.occurrences if o.role in DEFINING and not self.index.of(*o.key)]
+        index = consolidated_index(analysis)
+        # the version's declarations; while it cannot be consolidated, whatever its files declare
+        files = [index] if analysis.consolidated() is not None else [analysis.index(p) for p in analysis.chain]
+        files.append(analysis.index())
+        self.declared = [o for f in files for o in f.occurrences if o.role in DEFINING]
 
     def items(self, what: str) -> list[lsp.CompletionItem]:
         match what:

@@ -56,7 +56,7 @@ def definition(project: Project, path: str, offset: int, encoding: str = UTF16) 
     """Where the id at `offset` is declared, as in force at that point of the chain."""
     occurrence = occurrence_at(project, path, offset)
     if occurrence is None or occurrence.namespace not in (VALUE, ELEMENT, "cas"):
-        return []
+        return base_location(project, path, offset)
     analysis = project.analysis(path)
     found = [f for f in chain_occurrences(project, analysis, occurrence.key) if f.occurrence.role in DEFINING]
     rank = {realpath(p): i for i, p in enumerate(analysis.chain)}
@@ -64,6 +64,19 @@ def definition(project: Project, path: str, offset: int, encoding: str = UTF16) 
     before = [f for f in found if (rank[realpath(f.path)], f.occurrence.span.start) <= here]
     target = before[-1] if before else (found[0] if found else None)
     return [location(project, target, encoding)] if target is not None else []
+
+
+def base_location(project: Project, path: str, offset: int) -> list[lsp.Location]:
+    """On the `base : "…"` header of an avenant: the base file."""
+    file = project.parse(path).file
+    header = next((h for h in file.headers if h.key == "base"), None) if file is not None else None
+    if header is None or header.span is None or not header.span.start <= offset <= header.span.end:
+        return []
+    base = os.path.normpath(os.path.join(os.path.dirname(path), header.value))
+    if not os.path.isfile(base):
+        return []
+    start = lsp.Position(line=0, character=0)
+    return [lsp.Location(uri=from_fs_path(os.path.abspath(base)), range=lsp.Range(start=start, end=start))]
 
 
 def location(project: Project, found: Found, encoding: str) -> lsp.Location:
