@@ -172,3 +172,19 @@ def test_the_outline_of_an_avenant_lists_its_operations(files):
                      ("ajoute dans socle", ["tarifs"]), ("modifie critère protocoles", []),
                      ("remplace critère horaires", []), ("déplace critère rcp vers socle", []),
                      ("supprime critère majoration_drom", [])]
+
+
+def test_positions_count_utf16_code_units_as_vs_code_does():
+    from lsprotocol import types as lsp
+
+    from dsl.source import SourceFile
+    from interpreter.lsp.positions import UTF8, UTF16, UTF32, offset_at, to_range
+
+    source = SourceFile("x.conv", 'a\n  "😀 é" x\n')
+    span = source.span(source.text.index("x"), source.text.index("x") + 1)
+    assert to_range(span, source, UTF16).start == lsp.Position(line=1, character=9)  # 😀 is two UTF-16 units
+    assert to_range(span, source, UTF32).start == lsp.Position(line=1, character=8)
+    assert to_range(span, source, UTF8).start == lsp.Position(line=1, character=12)
+    for encoding in (UTF8, UTF16, UTF32):
+        assert offset_at(source, to_range(span, source, encoding).start, encoding) == span.start
+    assert offset_at(source, lsp.Position(line=9, character=0)) == len(source.text)
