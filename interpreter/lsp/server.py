@@ -75,6 +75,13 @@ class ConvServer(LanguageServer):
     def offset(self, path: str, position: lsp.Position) -> int:
         return offset_at(self.current_source(path), position, self.encoding)
 
+    def read_folders(self) -> None:
+        """The workspace folders, where the avenants built on a file are looked for (rename, references)."""
+        folders = [to_fs_path(f.uri) for f in self.workspace.folders.values()]
+        if not folders and self.workspace.root_path:
+            folders = [self.workspace.root_path]
+        self.project.folders = [f for f in folders if f]
+
     # -- checking and publishing
 
     def schedule(self, paths: list[str], delay: float = DEBOUNCE) -> None:
@@ -155,15 +162,16 @@ def create_server() -> ConvServer:
 
     @server.feature(lsp.INITIALIZED)
     def initialized(ls: ConvServer, params: lsp.InitializedParams):
-        folders = [to_fs_path(f.uri) for f in ls.workspace.folders.values()]
-        if not folders and ls.workspace.root_path:
-            folders = [ls.workspace.root_path]
-        ls.project.folders = [f for f in folders if f]
+        ls.read_folders()
         watched = ls.client_capabilities.workspace and ls.client_capabilities.workspace.did_change_watched_files
         if watched and watched.dynamic_registration:
             options = lsp.DidChangeWatchedFilesRegistrationOptions(watchers=[lsp.FileSystemWatcher(glob_pattern="**/*.conv")])
             ls.client_register_capability(lsp.RegistrationParams(registrations=[lsp.Registration(
                 id="convcheck-fichiers-conv", method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options)]))
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    def did_change_folders(ls: ConvServer, params: lsp.DidChangeWorkspaceFoldersParams):
+        ls.read_folders()
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: ConvServer, params: lsp.DidOpenTextDocumentParams):
