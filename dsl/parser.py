@@ -26,7 +26,7 @@ from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from dsl import nodes as n
-from dsl.diagnostics import Diagnostic, Note, suggest
+from dsl.diagnostics import Diagnostic, Note
 from dsl.source import DecodingError, SourceFile, Span, decode, normalise, special_kind
 
 MAX_DEPTH = 200  # nesting beyond this is refused (with a diagnostic), never a RecursionError
