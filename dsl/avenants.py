@@ -19,6 +19,7 @@ from attrs import define, evolve, field, frozen
 
 from dsl import keywords
 from dsl import nodes as n
+from dsl.checker import walk
 from dsl.diagnostics import Diagnostic, Note, suggest
 from dsl.model import SECTIONS
 from dsl.parser import ParseResult, fold_accents, parse_file
@@ -38,6 +39,8 @@ class Loaded:
     chain: tuple[str, ...]  # the paths from the root convention to this file
     diagnostics: tuple[Diagnostic, ...]
     removed: dict = field(factory=dict)  # ids removed along the chain → span of the removal
+    removals: dict = field(factory=dict)  # (kind, id) removed along the chain → span of the removal
+    dropped: dict = field(factory=dict)  # donnée or paramètre id → the last operation that dropped a use of it
 
 
 @define
@@ -93,9 +96,10 @@ class Loader:
         diagnostics += base.diagnostics
         if base.consolidated is None:
             return Loaded(path, avenant, None, (*base.chain, path), tuple(diagnostics))
-        done = apply_avenant(base.consolidated, avenant)
+        done = apply_avenant(base.consolidated, avenant, base.removals)
         return Loaded(path, avenant, done.result(avenant), (*base.chain, path), tuple(diagnostics + done.diagnostics),
-                      {**base.removed, **done.removed})
+                      {**base.removed, **done.removed}, {**base.removals, **done.removals},
+                      {**base.dropped, **done.dropped})
 
     def _base_problem(self, base_path: str, header: n.Header, visiting: tuple[str, ...]) -> Diagnostic | None:
         if os.path.realpath(base_path) in visiting:
@@ -140,6 +144,8 @@ class Consolidation:
     places: dict[str, tuple[str, str]] = field(factory=dict)  # critère id → ("section", kind) or ("brique", id)
     cas: list[n.Cas] = field(factory=list)
     removed: dict = field(factory=dict)  # id → span of the `supprime` that removed it
+    removals: dict = field(factory=dict)  # (kind, id) → span of the `supprime` that removed it, earlier ones included
+    dropped: dict = field(factory=dict)  # donnée or paramètre id → the operation that dropped a use of it
     diagnostics: list[Diagnostic] = field(factory=list)
 
     @classmethod
@@ -209,6 +215,8 @@ class Consolidation:
                 for p in ps:
                     old = self.parametres.get(p.id)
                     self.parametres[p.id] = p if old is None or p.label else evolve(p, label=old.label)
+                    if old is not None:
+                        self._dropped_uses(old, p, p)
             case n.DonneesBlock(donnees=ds):
                 for d in ds:
                     old = self.donnees.get(d.id)
@@ -265,7 +273,7 @@ class Consolidation:
         self.briques[op.brique] = evolve(brique, criteres=brique.criteres + added)
         self._place((c.id for c in added), ("brique", op.brique))
 
-    def _unknown(self, kind: str, id: str, span):
+    def _unknown(self, kind: str, id: str, span, removing: bool = False):
         candidates = {
             "critere": [i for i in self.element_ids() if i not in self.briques],
             "brique": list(self.briques),
@@ -275,14 +283,23 @@ class Consolidation:
         other = "une brique" if id in self.briques else "un critère" if self.element_node(id) is not None else None
         hint = f"« {id} » est {other} : écrivez « {keywords.KINDS['brique' if other == 'une brique' else 'critere']} {id} »" \
             if other else suggest(id, candidates)
+        removal = self.removals.get((kind, id))
+        if removal is not None and other is None:  # removed earlier in the chain, or earlier in this avenant
+            removed = "supprimée" if kind in ("brique", "donnee") else "supprimé"
+            where = f"{os.path.basename(removal.file)} ligne {removal.line}"
+            self.error("id-inconnu", f"{UNKNOWN_WORDS[kind].format(id)} dans la base : {removed} par {where}", span,
+                       notes=[Note(f"{keywords.KINDS[kind]} « {id} » {removed} ici", removal)],
+                       suggestion="la suppression est déjà faite : retirez cette ligne" if removing else None)
+            return
         self.error("id-inconnu", f"{UNKNOWN_WORDS[kind].format(id)} dans la base", span, suggestion=hint)
 
     def _change(self, op: n.Modify | n.Replace):
         verb = "modifie" if isinstance(op, n.Modify) else "remplace"
         if op.kind in ("donnee", "parametre"):
-            block = "données" if op.kind == "donnee" else "paramètres"
+            what, block = ("une donnée", "données") if op.kind == "donnee" else ("un paramètre", "paramètres")
+            pronoun = "la" if op.kind == "donnee" else "le"
             self.error("operation-invalide", f"« {verb} » s'applique aux critères et aux briques", op.span,
-                       suggestion=f"pour changer une {keywords.KINDS[op.kind]}, redéfinissez-la dans un bloc « {block} »")
+                       suggestion=f"pour changer {what}, redéfinissez-{pronoun} dans « {block} {{ … }} »")
             return
         if op.kind == "critere":
             self._change_critere(op, verb)
@@ -300,6 +317,7 @@ class Consolidation:
         old = self.element_node(op.id)
         attributes = merge_attributes(old.attributes, op.attributes) if verb == "modifie" else op.attributes
         new = evolve(old, label=op.label or old.label, attributes=attributes, span=op.span, id_span=op.id_span)
+        self._dropped_uses(old, new, op)
         self._put_critere(where, new)
 
     def _put_critere(self, where: tuple[str, str], critere: n.Critere):
@@ -332,6 +350,7 @@ class Consolidation:
                     criteres.append(c)
             new = evolve(old, label=op.label or old.label, attributes=merge_attributes(old.attributes, op.attributes),
                          criteres=tuple(criteres), span=op.span, id_span=op.id_span)
+        self._dropped_uses(old, new, op)
         self._set_brique(new)
 
     def _set_brique(self, brique: n.Brique) -> None:
@@ -379,17 +398,27 @@ class Consolidation:
         table = {"donnee": self.donnees, "parametre": self.parametres, "brique": self.briques}.get(op.kind)
         if op.kind == "critere":
             if self.find_critere(op.id) is None:
-                self._unknown("critere", op.id, op.id_span)
+                self._unknown("critere", op.id, op.id_span, removing=True)
                 return
+            self._dropped_uses(self.element_node(op.id), None, op)
             self._drop_critere(op.id)
         elif op.id not in table:
-            self._unknown(op.kind, op.id, op.id_span)
+            self._unknown(op.kind, op.id, op.id_span, removing=True)
             return
         else:
             if op.kind == "brique":
                 self._unplace_brique(table[op.id])
+            if op.kind in ("brique", "parametre"):
+                self._dropped_uses(table[op.id], None, op)
             del table[op.id]
         self.removed[op.id] = op.span
+        self.removals[(op.kind, op.id)] = op.span
+
+    def _dropped_uses(self, old, new, op) -> None:
+        """Remember the données and paramètres that `old` used and `new` (None when removed) does not:
+        if nothing else uses them, the checker says so at `op`, the operation that dropped them."""
+        for id in uses(old) - (uses(new) if new is not None else set()):
+            self.dropped[id] = op
 
     def result(self, avenant: n.File) -> n.File:
         """The consolidated convention: base identity, the avenant's version and date."""
@@ -428,9 +457,29 @@ def merge_attributes(old: tuple[n.Attribute, ...], new: tuple[n.Attribute, ...])
     return tuple(merged + [a for a in new if a.name not in placed])
 
 
-def apply_avenant(base: n.File, avenant: n.File) -> Consolidation:
-    """Apply an avenant's operations, in order, to a consolidated base."""
+def uses(node) -> set[str]:
+    """The ids a critère, a brique or a paramètre reads: names in its expressions, and what points imply
+    (`valeur_point`; `patientele` and `patientele_reference` for points variables)."""
+    if isinstance(node, n.Parametre):
+        return {e.id for e in walk(node.value) if isinstance(e, n.Name)}
+    found: set[str] = set()
+    for attribute in node.attributes:
+        if not isinstance(attribute.value, str):
+            found |= {e.id for e in walk(attribute.value) if isinstance(e, n.Name)}
+        if attribute.name in ("points_fixes", "points_variables"):
+            found.add("valeur_point")
+        if attribute.name == "points_variables":
+            found |= {"patientele", "patientele_reference"}
+    for critere in getattr(node, "criteres", ()):
+        found |= uses(critere)
+    return found
+
+
+def apply_avenant(base: n.File, avenant: n.File, removals: dict | None = None) -> Consolidation:
+    """Apply an avenant's operations, in order, to a consolidated base (`removals`: what earlier
+    avenants of the chain removed, to say so when this one names it)."""
     consolidation = Consolidation.of(base)
+    consolidation.removals.update(removals or {})
     for item in avenant.items:
         consolidation.apply(item)
     return consolidation

@@ -17,6 +17,7 @@ from attrs import define, evolve, field
 from dsl import ir, keywords
 from dsl import nodes as n
 from dsl.diagnostics import Diagnostic, Note, suggest
+from dsl.printer import print_expr
 from dsl.model import (
     ATTENDU_FUNCTIONS,
     ATTENDU_NAMES,
@@ -39,13 +40,16 @@ NUMERIC_TYPES = ("entier", "nombre", "pourcentage", "montant")
 VALUE_ATTRIBUTES = ("points_fixes", "points_variables", "montant")
 
 
-def check(file: n.File, path: str | None = None, removed: dict | None = None) -> tuple[Model | None, list[Diagnostic]]:
+def check(file: n.File, path: str | None = None, removed: dict | None = None,
+          dropped: dict | None = None) -> tuple[Model | None, list[Diagnostic]]:
     """Check a convention (an avenant must be consolidated first). The model is None on errors.
 
     `removed` maps ids that avenants removed to the span of the removal, so that a name
-    left dangling by a `supprime` can say where it was removed.
+    left dangling by a `supprime` can say where it was removed; `dropped` maps données and
+    paramètres to the avenant operation that dropped a use of them, so that one left unused
+    by it is reported there rather than at its declaration in a base.
     """
-    checker = Checker(file, removed or {})
+    checker = Checker(file, removed or {}, dropped or {})
     model = checker.run(path)
     has_error = any(d.is_error for d in checker.diagnostics)
     return (None if has_error else model), checker.diagnostics
@@ -96,9 +100,10 @@ class Scope:
 class Checker:
     """One run of the checker over one convention AST."""
 
-    def __init__(self, file: n.File, removed: dict):
+    def __init__(self, file: n.File, removed: dict, dropped: dict | None = None):
         self.file = file
         self.removed = removed
+        self.dropped = dropped or {}
         self.diagnostics: list[Diagnostic] = []
         self.donnees: dict[str, Donnee] = {}
         self.parametre_nodes: dict[str, n.Parametre] = {}
@@ -481,7 +486,7 @@ class Checker:
             donnee = self.donnees.get(assignment.id)
             if donnee is None:
                 self.error("donnee-inconnue", f"donnée inconnue « {assignment.id} »", assignment.id_span,
-                           suggestion=suggest(assignment.id, self.donnees))
+                           suggestion=suggest(assignment.id, self.donnees) or "déclarez-la dans « données { … } »")
                 continue
             value = self._check_cas_value(donnee, assignment.value)
             if value is not None:
@@ -563,13 +568,35 @@ class Checker:
 
     def _warn_unused(self):
         for id, donnee in self.donnees.items():
-            if id not in self.used_donnees:
+            if id in self.used_donnees:
+                continue
+            if not self._warn_dropped(id, donnee.node, "la donnée", "donnée", "supprimez-la"):
                 self.warn("donnee-inutilisee", f"la donnée « {id} » n'est utilisée par aucun critère ni aucune brique",
                           donnee.node.id_span, suggestion="supprimez-la, ou utilisez-la dans une condition")
         for id, node in self.parametre_nodes.items():
-            if id not in self.used_parametres:
+            if id in self.used_parametres:
+                continue
+            if not self._warn_dropped(id, node, "le paramètre", "paramètre", "supprimez-le"):
                 self.warn("parametre-inutilise", f"le paramètre « {id} » n'est utilisé nulle part", node.id_span,
                           suggestion="supprimez-le, ou utilisez-le dans une condition ou un montant")
+
+    def _warn_dropped(self, id: str, node, what: str, keyword: str, remove: str) -> bool:
+        """An unused donnée or paramètre of a base that an avenant operation stopped using: reported at that
+        operation, which is where the avenant should remove it too."""
+        op = self.dropped.get(id)
+        if op is None or node.id_span is None or op.span is None or op.span.file == node.id_span.file:
+            return False
+        code = "donnee-inutilisee" if keyword == "donnée" else "parametre-inutilise"
+        cause = DROPPING.get(type(op), "la modification")
+        if isinstance(op, n.Remove):
+            span = op.span
+        else:
+            span = op.id_span
+        self.warn(code, f"{what} « {id} » n'est plus utilisé{'e' if keyword == 'donnée' else ''} par aucun critère "
+                  f"ni aucune brique depuis {cause} de « {op.id} »", span,
+                  notes=[Note(f"{what} « {id} » est déclaré{'e' if keyword == 'donnée' else ''} ici", node.id_span)],
+                  suggestion=f"{remove} aussi : « supprime {keyword} {id} »")
+        return True
 
     # ---- expression typing and lowering to the IR ------------------------------------------------
 
@@ -651,8 +678,11 @@ class Checker:
                 return None
             return ir.ResultRef(id, Type(ATTENDU_NAMES[id]), source=expr)
         candidates = [*self.donnees, *self.parametre_nodes, *(ATTENDU_NAMES if scope.mode == "attendu" else ())]
-        self.error("donnee-inconnue", f"donnée inconnue « {id} »", expr.span, suggestion=suggest(id, candidates),
-                   notes=self._removal_note(id))
+        notes = self._removal_note(id)
+        declare = "déclarez-le dans « paramètres { … } »" if scope.mode == "parametre" else \
+            "déclarez-la dans « données { … } »"
+        self.error("donnee-inconnue", f"donnée inconnue « {id} »", expr.span,
+                   suggestion=suggest(id, candidates) or (None if notes else declare), notes=notes)
         return None
 
     def _removal_note(self, id: str) -> tuple[Note, ...]:
@@ -731,7 +761,7 @@ class Checker:
         kinds = {a.type.value_kind for a in args}
         if len(kinds) > 1 or not kinds <= {"nombre", "montant", "date"}:
             self.error("type-incompatible", f"« {expr.func} » compare des valeurs de même type, ici : "
-                       f"{', '.join(str(a.type) for a in args)}", expr.span, suggestion=_money_hint(kinds))
+                       f"{', '.join(str(a.type) for a in args)}", expr.span, suggestion=self._money_hint(kinds))
             return None
         return ir.Extremum(expr.func, tuple(args), Type(kinds.pop()), source=expr)
 
@@ -761,18 +791,41 @@ class Checker:
             return None
         result = ARITHMETIC.get((expr.op, left.type.value_kind, right.type.value_kind))
         if result is None:
-            self.error("type-incompatible", _arithmetic_message(expr.op, left.type, right.type), expr.span,
-                       suggestion=_money_hint({left.type.value_kind, right.type.value_kind}))
+            self._mixed_types(expr, left, right, _arithmetic_message(expr.op, left.type, right.type))
             return None
         return ir.Arithmetic(expr.op, left, right, Type(result), source=expr)
+
+    def _mixed_types(self, expr, left: ir.Expr, right: ir.Expr, message: str) -> None:
+        """A type error between two operands. Between a montant and a plain number, the plain number is
+        underlined and named: it is the one that lacks its unit (or its conversion)."""
+        kinds = (left.type.value_kind, right.type.value_kind)
+        if sorted(kinds) != ["montant", "nombre"]:
+            self.error("type-incompatible", message, expr.span, suggestion=self._money_hint(set(kinds)))
+            return
+        number = expr.left if kinds[0] == "nombre" else expr.right
+        shown = print_expr(number)
+        factor = shown if isinstance(number, (n.Number, n.Name, n.Call)) else f"({shown})"
+        points = f", ou convertissez des points : « {factor} * valeur_point »" if "valeur_point" in self.parametre_nodes else ""
+        if isinstance(number, n.Number):
+            fix = f"écrivez l'unité : « {shown} € »{points}"
+        else:
+            fix = f"multipliez-le par un montant, par exemple « {factor} * 100 € »{points}"
+        self.error("type-incompatible", f"{message} : « {shown} » est un nombre, sans unité", number.span, suggestion=fix)
+
+    def _money_hint(self, kinds: set[str]) -> str | None:
+        if "date" in kinds and len(kinds) > 1:
+            return "une date s'écrit AAAA-MM-JJ, par exemple 2020-01-01"
+        if kinds == {"nombre", "montant"}:
+            convert = " ou convertissez des points avec « valeur_point »" if "valeur_point" in self.parametre_nodes else ""
+            return f"un montant se combine avec un montant : écrivez l'unité (« 5 € »){convert}"
+        return None
 
     def _infer_comparison(self, expr: n.Compare, scope: Scope) -> ir.Expr:
         left, right = self._comparands(expr.left, expr.right, scope)
         if left is not None and right is not None:
             a, b = left.type, right.type
             if a.value_kind != b.value_kind or (a.kind == "choix" and a.choices != b.choices and b.choices):
-                self.error("type-incompatible", f"on ne peut pas comparer {an(a)} à {an(b)}", expr.span,
-                           suggestion=_money_hint({a.value_kind, b.value_kind}))
+                self._mixed_types(expr, left, right, f"on ne peut pas comparer {an(a)} à {an(b)}")
             elif expr.op not in ("=", "!=") and a.value_kind not in ("nombre", "montant", "date"):
                 self.error("type-incompatible", f"« {expr.op} » ne s'applique pas à {an(a)}", expr.span,
                            suggestion="pour un booléen ou un choix, comparez avec « = » ou « != »")
@@ -806,12 +859,14 @@ class Checker:
             lowered = self.infer_choice_value(choice, operand and operand.type, scope)
             if operand is not None and lowered is not None and lowered.type.value_kind != operand.type.value_kind:
                 self.error("type-incompatible", f"« dans » compare {an(operand.type)} à {an(lowered.type)}", choice.span,
-                           suggestion=_money_hint({operand.type.value_kind, lowered.type.value_kind}))
+                           suggestion=self._money_hint({operand.type.value_kind, lowered.type.value_kind}))
             choices.append(lowered)
         return ir.Within(operand, tuple(choices), source=expr)
 
 
 OF = {"le critère": "du critère", "la brique": "de la brique"}
+DROPPING = {n.Remove: "la suppression", n.Modify: "la modification", n.Replace: "le remplacement",
+            n.Parametre: "la nouvelle valeur"}
 
 # (operator, left kind, right kind) → result kind
 ARITHMETIC = {
@@ -836,14 +891,6 @@ def _arithmetic_message(op: str, left: Type, right: Type) -> str:
     if op == "*" and left.value_kind == right.value_kind == "montant":
         return "on ne peut pas multiplier un montant par un montant"
     return f"« {op} » entre {an(left)} et {an(right)} n'a pas de sens"
-
-
-def _money_hint(kinds: set[str]) -> str | None:
-    if "date" in kinds and len(kinds) > 1:
-        return "une date s'écrit AAAA-MM-JJ, par exemple 2020-01-01"
-    if kinds == {"nombre", "montant"}:
-        return "un montant se combine avec un montant : écrivez l'unité (« 5 € ») ou convertissez des points avec valeur_point"
-    return None
 
 
 def _literal_hint(type_: Type) -> str:

@@ -46,7 +46,7 @@ def _check_file(path: str, loader: Loader) -> Checked:
     diagnostics = list(loaded.diagnostics)
     if loaded.consolidated is None:
         return Checked(path, None, tuple(diagnostics), loaded.chain)
-    model, found = check(loaded.consolidated, path, loaded.removed)
+    model, found = check(loaded.consolidated, path, loaded.removed, loaded.dropped)
     diagnostics += found
     if any(d.is_error for d in diagnostics):
         model = None

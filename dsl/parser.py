@@ -10,6 +10,7 @@ fermée » instead of naming grammar terminals.
 from __future__ import annotations
 
 import datetime
+import difflib
 import gc
 import os
 import re
@@ -26,7 +27,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, Un
 
 from dsl import limits
 from dsl import nodes as n
-from dsl.diagnostics import Diagnostic, Note, suggest
+from dsl.diagnostics import Diagnostic, Note
 from dsl.source import DecodingError, SourceFile, Span, decode, normalise, special_kind
 
 MAX_DEPTH = 200  # nesting beyond this is refused (with a diagnostic), never a RecursionError
@@ -63,14 +64,30 @@ def grammar_text() -> str:
 STARTS = ["start", "expr"]  # a whole file, or one expression (`--set id=expression`)
 
 
+class WholeWords:
+    """Lark post-lexer that makes the contextual lexer try NAME in every state.
+
+    Lark matches a keyword against NAME as a whole word only where NAME may occur; elsewhere
+    the keyword's string would match the start of a longer word (`montant_rcp` lexed as
+    `montant` + `_rcp`, `supprimer` as `supprime` + `r`). With NAME always tried, the longest
+    match wins: a word is a keyword only when the whole word is one.
+    """
+
+    always_accept = ("NAME",)
+
+    def process(self, stream):
+        return stream
+
+
 @lru_cache(maxsize=1)
 def lark_parser() -> Lark:
     """The Lark LALR parser for `.conv` files, built once (and cached on disk by Lark)."""
     grammar = grammar_text()
+    options = dict(parser="lalr", propagate_positions=True, maybe_placeholders=True, start=STARTS, postlex=WholeWords())
     try:
-        return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True, cache=True, start=STARTS)
+        return Lark(grammar, cache=True, **options)
     except OSError:  # unwritable cache directory
-        return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True, start=STARTS)
+        return Lark(grammar, **options)
 
 
 def fold_accents(word: str) -> str:
@@ -249,7 +266,12 @@ VALUE_TERMINALS = {"NUMBER", "NAME", "LPAR", "MINUS", "DATE", "VRAI", "FAUX", "N
 ATTRIBUTE_START = {"CONDITION", "POINTS", "MONTANT", "AXE"}
 ITEM_START = {"SOCLE", "OPTIONS", "BRIQUE", "CAS"}
 BLOCK_KEYWORDS = {"critère", "brique", "cas", "prérequis", "socle", "options", "paramètres", "données",
-                  "ajoute", "modifie", "remplace", "déplace", "supprime"}
+                  "ajoute", "modifie", "remplace", "déplace", "supprime", "attendu"}
+BLOCK_WORDS = {fold_accents(k) for k in BLOCK_KEYWORDS}
+_VALUE_KIND = r"(?P<verb>modifie|remplace)\s+(?P<kind>paramètre|parametre|donnée|donnee)\s+(?P<id>\w+)"
+CHANGED_VALUE = re.compile(_VALUE_KIND + r'\s*(?:"(?:[^"\\\n]|\\.)*")?\s*\Z')
+CHANGED_VALUE_BRACE = re.compile(_VALUE_KIND + r'\s*(?:"(?:[^"\\\n]|\\.)*")?\s*\{\s*\Z')
+DECIMALS = re.compile(r"(?P<digits>[0-9]+)(?:[ \t]*(?P<unit>€|EUR|%))?")
 CHARACTER_HELP = {
     "&": "écrivez « et »",
     "|": "écrivez « ou »",
@@ -261,6 +283,19 @@ CHARACTER_HELP = {
     "«": "les libellés s'écrivent entre guillemets droits « \" »",
     "[": "les listes s'écrivent entre parenthèses : « dans (a, b) »",
 }
+
+
+def _expected(error: UnexpectedToken) -> set[str]:
+    """The terminals the parser could take where it failed.
+
+    Read from the parse table: when the contextual lexer fails, Lark's `expected` lists what
+    that state's lexer tries, which includes NAME everywhere (see `WholeWords`).
+    """
+    expected = set(error.expected)
+    state = error.state
+    if state is not None and "NAME" not in state.parse_conf.states[state.position]:
+        expected.discard("NAME")
+    return expected
 
 
 class SyntaxErrorTranslator:
@@ -324,7 +359,7 @@ class SyntaxErrorTranslator:
                 span=self.source.end_span,
                 suggestion='commencez par exemple par : convention aci_msp "Accord conventionnel interprofessionnel"',
             )
-        expected = self._describe(error.expected)
+        expected = self._describe(_expected(error))
         end = "valeur incomplète" if self.start == "expr" else "fin de fichier inattendue"
         return Diagnostic("syntaxe", f"{end} : on attendait {expected} après « {previous.value} »",
                           span=self.source.end_span)
@@ -332,7 +367,7 @@ class SyntaxErrorTranslator:
     def _unexpected_token(self, error: UnexpectedToken, previous: Token | None, braces: list[Token]) -> Diagnostic:
         token = error.token
         span = self._token_span(token)
-        expected = set(error.expected)
+        expected = _expected(error)
         word = str(token.value)
         folded = fold_accents(word)
         if token.type == "NAME" and folded.upper() in ATTRIBUTE_KEYWORDS:
@@ -342,19 +377,17 @@ class SyntaxErrorTranslator:
         if token.type == "EQUAL" and previous is not None and previous.type in ("EQUAL", "COMP_OP"):
             return Diagnostic("syntaxe", "opérateur de comparaison mal formé", span=span,
                               suggestion="pour comparer, écrivez un seul « = » (ou « <= », « >= », « != »)")
-        if "RBRACE" in expected and braces and fold_accents(word) in {fold_accents(k) for k in BLOCK_KEYWORDS}:
-            brace = braces[-1]
-            return Diagnostic(
-                "accolade-non-fermee",
-                f"accolade « {{ » ouverte ligne {brace.line} jamais fermée avant « {word} »",
-                span=self._token_span(brace),
-                suggestion=f"ajoutez « }} » avant la ligne {token.line}",
-                notes=[Note(f"« {word} » commence un nouveau bloc", span)],
-            )
+        if braces and (("RBRACE" in expected and folded in BLOCK_WORDS) or self._starts_block(previous, token)):
+            keyword = token if folded in BLOCK_WORDS else previous
+            return self._unclosed_before(braces[-1], keyword)
         if previous is not None and previous.type == "NAME" and previous.value in ("si", "non"):
             shape = "(si … alors … sinon …)" if previous.value == "si" else "(non …)"
             return Diagnostic("syntaxe", f"« {previous.value} » ne peut pas suivre un opérateur sans parenthèses",
                               span=self._token_span(previous), suggestion=f"écrivez « {shape} »")
+        curated = self._changed_value(token) or self._decimal_comma(token, previous) or \
+            self._near_miss_keyword(token, expected)
+        if curated is not None:
+            return curated
         description = self._describe(expected)
         if token.type == "NUMBER" and previous is not None and previous.type == "NUMBER":
             return Diagnostic("syntaxe", f"deux nombres qui se suivent : « {previous.value} {word} »", span=span,
@@ -363,14 +396,84 @@ class SyntaxErrorTranslator:
         message = f"on attendait {description}{after}"
         if previous is None and self.start == "start":
             message = f"un fichier .conv commence par « convention » ou « avenant », pas par « {word} »"
-        return Diagnostic("syntaxe", message, span=span, suggestion=self._suggest_keyword(token, expected))
+        return Diagnostic("syntaxe", message, span=span)
 
-    def _suggest_keyword(self, token: Token, expected: set[str]) -> str | None:
+    @staticmethod
+    def _starts_block(previous: Token | None, token: Token) -> bool:
+        """A block keyword lexed as an id (where an id may stand, as in a `données` list) and followed
+        by what follows that keyword: the block before it was not closed."""
+        return previous is not None and previous.type == "NAME" and fold_accents(str(previous.value)) in BLOCK_WORDS \
+            and token.type in ("LBRACE", "NAME", "STRING")
+
+    def _unclosed_before(self, brace: Token, keyword: Token) -> Diagnostic:
+        word = str(keyword.value)
+        return Diagnostic(
+            "accolade-non-fermee",
+            f"accolade « {{ » ouverte ligne {brace.line} jamais fermée avant « {word} »",
+            span=self._token_span(brace),
+            suggestion=f"ajoutez « }} » avant la ligne {keyword.line}",
+            notes=[Note(f"« {word} » commence un nouveau bloc", self._token_span(keyword))],
+        )
+
+    def _changed_value(self, token: Token) -> Diagnostic | None:
+        """`modifie paramètre x = 8_000 €` or `modifie donnée x { … }`: values are redefined, not modified."""
+        text = self.source.text
+        if token.type in ("EQUAL", "COLON"):
+            match = CHANGED_VALUE.search(text, text.rfind("\n", 0, token.start_pos) + 1, token.start_pos)
+        elif token.type in ("NAME", "NUMBER", "MINUS"):  # inside the braces of `modifie paramètre x { … }`
+            match = CHANGED_VALUE_BRACE.search(text, max(0, token.start_pos - 400), token.start_pos)
+        else:
+            return None
+        if match is None:
+            return None
+        verb, kind, id = match.group("verb"), fold_accents(match.group("kind")), match.group("id")
+        if kind == "parametre":
+            what, block, pronoun, shape = "un paramètre", "paramètres", "le", f"{id} = …"
+        else:
+            what, block, pronoun, shape = "une donnée", "données", "la", f"{id} : type \"libellé\""
+        value = self._rest_of_line(token) if token.type in ("EQUAL", "COLON") else ""
+        example = f"{block} {{ {id} {token.value} {value} }}" if value else f"{block} {{ {shape} }}"
+        return Diagnostic(
+            "syntaxe",
+            f"« {verb} » ne s'applique pas à {what} : pour changer {what}, redéfinissez-{pronoun} dans "
+            f"« {block} {{ … }} »",
+            span=self.source.span(match.start("verb"), token.end_pos),
+            suggestion=f"écrivez « {example} »",
+        )
+
+    def _rest_of_line(self, token: Token) -> str:
+        end = self.source.text.find("\n", token.end_pos)
+        rest = self.source.text[token.end_pos: end if end >= 0 else len(self.source.text)]
+        return rest.split("#", 1)[0].strip().rstrip("}").strip()
+
+    def _decimal_comma(self, token: Token, previous: Token | None) -> Diagnostic | None:
+        """`250,50 €`: a decimal comma, where a comma cannot separate two values."""
+        if token.type != "COMMA" or previous is None or previous.type != "NUMBER" or previous.end_pos != token.start_pos:
+            return None
+        match = DECIMALS.match(self.source.text, token.end_pos)
+        if match is None:
+            return None
+        written = f"{previous.value},{match.group('digits')}"
+        unit = f" {match.group('unit')}" if match.group("unit") else ""
+        return Diagnostic("syntaxe", f"nombre mal écrit « {written} »",
+                          span=self.source.span(previous.start_pos, match.end("digits")),
+                          suggestion=f"les décimales s'écrivent avec un point : {previous.value}.{match.group('digits')}{unit}")
+
+    def _near_miss_keyword(self, token: Token, expected: set[str]) -> Diagnostic | None:
+        """A word where only keywords may stand, close to one of them: `supprimer`, `criter`, `socel`."""
         if token.type != "NAME":
             return None
         keywords = [self.patterns[t].value for t in expected if t in self.patterns and self.patterns[t].type == "str"]
-        keywords = [k for k in keywords if k.isalpha()]
-        return suggest(str(token.value), keywords)
+        by_folded: dict[str, str] = {}
+        for keyword in sorted(keywords, key=lambda k: k == fold_accents(k)):  # accented spelling first
+            if keyword.isalpha():
+                by_folded.setdefault(fold_accents(keyword), keyword)
+        word = str(token.value)
+        matches = difflib.get_close_matches(fold_accents(word), list(by_folded), n=1, cutoff=0.6)
+        if not matches:
+            return None
+        return Diagnostic("syntaxe", f"mot-clé inconnu « {word} »", span=self._token_span(token),
+                          suggestion=f"écrivez « {by_folded[matches[0]]} »")
 
     def _describe(self, expected: set[str]) -> str:
         """The expected terminals, in words: « : », un identifiant, une expression…"""

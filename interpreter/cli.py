@@ -616,6 +616,17 @@ def fmt_command(fichiers, check_only):
     return max(unwritten, EXIT_INVALID if broken or (check_only and changed) else EXIT_OK)
 
 
+@cli.command("lsp", context_settings=HELP)
+@click.option("--stdio", is_flag=True, help="Dialoguer par l'entrée et la sortie standard (le seul mode, par défaut).")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+def lsp_command(stdio):
+    """Serveur de langage (LSP) pour les éditeurs : diagnostics en direct, survol, complétion, renommage…"""
+    from interpreter.lsp import serve
+
+    serve()
+    return EXIT_OK
+
+
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' if count > 1 else ''}"
 

@@ -58,3 +58,9 @@ def test_declarations_benchmark_reads_every_format():
     for fmt in ("json", "toml", "yaml"):
         seconds, size, problems = bench.measure(200, fmt, model)
         assert problems == 200 and size > 0
+
+
+def test_editor_benchmark_runs_against_the_language_server(capsys):
+    figures = load("editor").main(rounds=2)
+    assert all(len(times) == 2 and min(times) > 0 for times in figures.values())
+    assert "modification → diagnostics" in capsys.readouterr().out

@@ -35,9 +35,11 @@ def test_language_convention_example_has_no_diagnostic_at_all():
 
 
 def test_avenant_example_warns_about_donnees_it_left_unused():
+    """At the avenant's lines that stopped using them (`remplace`, `supprime`), not in the base."""
     code, output = run("check", "--format", "json", str(LANGUAGE / "avenant.conv"))
-    found = {(d["code"], Path(d["file"]).name, d["line"]) for d in json.loads(output)}
-    assert found == {("donnee-inutilisee", "convention.conv", 14), ("donnee-inutilisee", "convention.conv", 18)}
+    found = {(d["code"], Path(d["file"]).name, d["line"], d["suggestion"]) for d in json.loads(output)}
+    assert found == {("donnee-inutilisee", "avenant.conv", 13, "supprimez-la aussi : « supprime donnée samedi_matin »"),
+                     ("donnee-inutilisee", "avenant.conv", 15, "supprimez-la aussi : « supprime donnée zone »")}
     assert code == 0
     assert run("check", "--strict", str(LANGUAGE / "avenant.conv"))[0] == 1
 
