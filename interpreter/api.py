@@ -28,7 +28,15 @@ from dsl.driver import check_file, load_scenario
 from dsl.model import Model
 from dsl.scenarios import Scenario
 from dsl.source import SourceFile
-from interpreter.backends.scalar import EvaluationError, Evaluation, ParametreError, Program, compile_model, evaluate
+from interpreter.backends.scalar import (
+    EvaluationError,
+    Evaluation,
+    ParametreError,
+    Program,
+    compile_model,
+    evaluate,
+    parametre_values,
+)
 from interpreter.cases import CaseResult, run_cases
 from interpreter.io.declarations import DeclarationError, Entry, read_declaration, read_overrides, validate
 
@@ -78,7 +86,7 @@ def check(path: str, loader: Loader | None = None) -> Checked:
     model = checked.model
     if model is not None:
         try:
-            compile_model(model)
+            parametre_values(model)
         except ParametreError as error:
             diagnostics.append(parametre_diagnostic(error, model.parametres[error.id].node.value.span))
             model = None

@@ -23,7 +23,8 @@ from dsl import limits
 from dsl.driver import check_file
 from interpreter.cli import cli
 from interpreter.io import numbers
-from interpreter.io.numbers import NUMERIC, NumberProblem, NumberToken, read_number, read_numbers, read_written
+from interpreter.io.number_columns import read_numbers
+from interpreter.io.numbers import NUMERIC, NumberProblem, NumberToken, read_number, read_written
 from interpreter.io.tables import TableError, read_population
 from tests.conftest import GOLDEN, ROOT
 

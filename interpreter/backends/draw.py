@@ -9,9 +9,12 @@ and, with numpy, for a whole column at once. The comparison with `p` is exact.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fractions import Fraction
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 MASK = 2**64 - 1
 FNV_OFFSET, FNV_PRIME = 0xCBF29CE484222325, 0x100000001B3
@@ -45,6 +48,8 @@ def drawn(salt: str, structure: str, share) -> bool:
 def id_bytes(structures) -> tuple[np.ndarray, np.ndarray]:
     """The UTF-8 bytes of every structure id, as a zero-padded matrix, and their lengths (computed once
     per population, shared by every draw)."""
+    import numpy as np  # only a population needs numpy
+
     encoded = [str(s).encode("utf-8") for s in structures]
     lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
     width = max(int(lengths.max(initial=0)), 1)
@@ -54,6 +59,8 @@ def id_bytes(structures) -> tuple[np.ndarray, np.ndarray]:
 
 def hashes(salt: str, structures, encoded: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """The hash of every structure id, as uint64, computed column-wise (`encoded`: `id_bytes(structures)`)."""
+    import numpy as np
+
     matrix, lengths = encoded if encoded is not None else id_bytes(structures)
     h = np.full(len(lengths), FNV_OFFSET, dtype=np.uint64)
     prime = np.uint64(FNV_PRIME)

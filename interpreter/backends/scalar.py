@@ -180,16 +180,16 @@ class ParametreError(Exception):
 def parametre_values(model: Model, overrides: dict[str, ir.Expr] | None = None) -> dict[str, Any]:
     """The value of every paramètre, with `overrides` (IR values of `--set` or a scenario) in place."""
     expressions = {id: p.value for id, p in model.parametres.items()} | dict(overrides or {})
+    functions = dict(zip(expressions, pysource.compile_exprs(list(expressions.values()), HELPERS)))
     values: dict[str, Any] = {}
 
     def value(id: str):
         if id not in values:
-            expr = expressions[id]
-            for used in sorted(ir.parametres_read(expr)):
+            for used in sorted(ir.parametres_read(expressions[id])):
                 value(used)
             try:
                 with localcontext(EXACT):
-                    values[id] = compile_expr(expr)(Context_({}, values))
+                    values[id] = functions[id]({}, values, None, None, "")
             except EvaluationError as error:
                 raise ParametreError(id, str(error)) from None
         return values[id]

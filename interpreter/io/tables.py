@@ -38,7 +38,8 @@ from dsl.model import Donnee, Model
 from interpreter.io import numbers
 from interpreter.io.declarations import FALSE_WORDS, TRUE_WORDS, TYPE_WORDS, french_json
 from interpreter.io.jsonl import JsonLinesError, read_json_lines
-from interpreter.io.numbers import NUMERIC, Scaled
+from interpreter.io.number_columns import Scaled, read_numbers
+from interpreter.io.numbers import NUMERIC
 from interpreter.values import conv_text
 
 READERS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -345,7 +346,7 @@ def read_column(series: pl.Series, donnee: Donnee, typed: np.ndarray | None = No
     if kind == "date":
         days, wrong = _dates(series)
         return days, bad + _wrong(series, wrong & ~missing, donnee)
-    values, refused = numbers.read_numbers(series, kind, missing, typed)
+    values, refused = read_numbers(series, kind, missing, typed)
     bad += [(row, p.message(donnee.id, expected), CODES[p.code], p.hint) for row, p in refused.items()]
     ok = ~missing
     ok[list(refused)] = False

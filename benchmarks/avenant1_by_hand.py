@@ -1,0 +1,101 @@
+"""Avenant 1 written by hand for one population: the exact baseline of `benchmarks/simulate.py`.
+
+The kind of script an analyst writes for one convention, with polars and numpy — but exact: every
+line is computed in integers (points variables over the 4,000 patients of reference, euros at 7 €
+the point, rounded to the cent half away from zero), so that it matches convcheck to the cent on
+every structure. It reads a population (CSV or Parquet), prints the budget, the number of eligible
+structures and the mean payment, and with `--totals FILE` writes each structure's total in cents.
+It validates nothing: what convcheck does on top (types, ranges, missing values, with a message per
+structure) is part of what the benchmark measures.
+
+    python benchmarks/avenant1_by_hand.py POPULATION [--totals FILE.npy]
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+import polars as pl
+
+REFERENCE, POINT_CENTS = 4_000, 700
+
+
+def read(path: str) -> dict[str, np.ndarray]:
+    if path.endswith(".csv"):
+        frame = pl.read_csv(path)
+        frame = frame.with_columns([pl.col(c).eq("vrai") for c, t in frame.schema.items() if t == pl.String and c != "id"])
+    else:
+        frame = pl.read_parquet(path)
+    return {c: frame[c].to_numpy() for c in frame.columns if c != "id"}
+
+
+def cents(numerator: np.ndarray, denominator: int) -> np.ndarray:
+    """numerator / denominator euros-points × 7 €, in cents, half away from zero (exact integers)."""
+    x = numerator.astype(np.int64) * POINT_CENTS
+    q = (2 * np.abs(x) + denominator) // (2 * denominator)
+    return np.where(x < 0, -q, q)
+
+
+def totals(c: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(eligible, total in cents) per structure. Points are kept over the denominator 4,000 (or 400,000
+    for a pourcentage) so that every line is one exact integer division."""
+    p = c["patientele"].astype(np.int64)
+    ipa = c["ipa"]
+
+    def fixed(points):  # points as integers
+        return cents(np.asarray(points, dtype=np.int64) * REFERENCE, REFERENCE)
+
+    def mixed(fixed_points, variable_points):  # fixed + variable × patientele / 4 000
+        return cents(np.asarray(fixed_points, dtype=np.int64) * REFERENCE + np.asarray(variable_points) * p, REFERENCE)
+
+    amplitude = c["amplitude_quotidienne"]
+    full = (amplitude >= 12) & c["samedi_matin"] & c["ouverture_conges_scolaires"]
+    sas_share = c["part_medecins_sas"]
+    lines = [
+        ((amplitude >= 8) & c["soins_non_programmes"], fixed(np.where(full, 800, 650))),
+        (c["coordination"], cents(1000 * REFERENCE - 600 * np.maximum(p - 8000, 0) + 1700 * p, REFERENCE)),
+        (c["si_label_standard"], fixed(500 + 200 * np.minimum(c["nb_ps_associes"], 16)
+                                       + 150 * np.maximum(c["nb_ps_associes"] - 16, 0))),
+        (c["plan_crise"], mixed(100, np.where(c["crise_sanitaire_declaree"], 350, 0))),
+        (c["nb_protocoles"] >= 1, fixed((100 + np.where(ipa, 40, 0)) * np.minimum(c["nb_protocoles"], 8))),
+        (c["nb_reunions_rcp"] >= 6, mixed(0, 1000 + np.where(ipa, 200, 0))),
+        (c["diversite_niveau"] >= 1, fixed(300 * c["diversite_niveau"])),
+        (c["second_recours_niveau"] >= 1, fixed(300 * c["second_recours_niveau"])),
+        (c["medecin_cstm"], fixed(np.full(len(p), 200))),
+        (c["nb_missions_sante_publique"] >= 1,
+         mixed(np.where(ipa & (c["nb_missions_sante_publique"] >= 2), 200, 0),
+               350 * np.minimum(c["nb_missions_sante_publique"], 2))),
+        (c["nb_stagiaires"] >= 2, fixed(450 + 225 * np.minimum(np.maximum(c["nb_stagiaires"] - 2, 0), 2))),
+        (c["coordination_externe"], mixed(0, np.full(len(p), 200))),
+        (c["si_label_avance"] & c["si_label_standard"], fixed(np.full(len(p), 100))),
+        (c["usagers_niveau"] >= 1, mixed(200, np.where(c["usagers_niveau"] >= 2, 300, 0))),
+        ((sas_share >= 50) | c["traite_demandes_sas"],
+         fixed(np.where((sas_share >= 100) | c["traite_demandes_sas"], 200, 100))),
+        (c["qualite_niveau"] >= 1, fixed(np.where(c["qualite_niveau"] >= 3, 600, np.where(c["qualite_niveau"] >= 2, 300, 100)))),
+        (c["nb_protocoles_cooperation"] >= 1, fixed(100 * np.minimum(c["nb_protocoles_cooperation"], 6))),
+        (c["parcours_insuffisance_cardiaque"], mixed(0, np.full(len(p), 100))),
+        (c["parcours_mrtc"], fixed(np.full(len(p), 100))),
+    ]
+    eligible = lines[0][0] & lines[1][0] & lines[2][0] & lines[3][0]
+    total = np.zeros(len(p), dtype=np.int64)
+    for condition, amount in lines:
+        total += np.where(eligible & condition, amount, 0)
+    return eligible, total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("population")
+    parser.add_argument("--totals")
+    arguments = parser.parse_args()
+    eligible, total = totals(read(arguments.population))
+    budget = int(total.sum())
+    print(f"structures : {len(total)} ; éligibles : {int(eligible.sum())} ; budget : {budget / 100:.2f} € ; "
+          f"moyenne : {budget / 100 / max(len(total), 1):.2f} €")
+    if arguments.totals:
+        np.save(arguments.totals, total)
+
+
+if __name__ == "__main__":
+    main()
