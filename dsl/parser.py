@@ -22,7 +22,7 @@ from functools import lru_cache
 from importlib import resources
 
 from attrs import frozen
-from lark import Lark, Token, Transformer, Tree, v_args
+from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from dsl import limits
@@ -525,14 +525,41 @@ class SyntaxErrorTranslator:
 # ---- Lark tree → AST nodes -------------------------------------------------------------------
 
 
-@v_args(meta=True)
-class AstBuilder(Transformer):
-    """Builds `dsl.nodes` from Lark's tree; collects diagnostics on ids, labels and dates."""
+class AstBuilder:
+    """Builds `dsl.nodes` from Lark's tree; collects diagnostics on ids, labels and dates.
+
+    One method per rule (or `-> alias`) of the grammar, called with the rule's `meta` (its
+    positions) and its children already built. The walk is iterative, children first: no
+    recursion however deep the tree, and no wrapper built per call (as Lark's `v_args`
+    transformers do), which measured ~11 % of parsing.
+    """
 
     def __init__(self, source: SourceFile):
-        super().__init__(visit_tokens=False)
         self.source = source
         self.diagnostics: list[Diagnostic] = []
+
+    def transform(self, tree: Tree):
+        """The AST of a Lark tree."""
+        methods: dict[str, object] = {}
+        done: list = []  # built values, in the order their trees were left
+        stack: list = [(tree, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if not isinstance(node, Tree):
+                done.append(node)
+                continue
+            if not expanded:
+                stack.append((node, True))
+                stack.extend((child, False) for child in reversed(node.children))
+                continue
+            count = len(node.children)
+            children = done[len(done) - count:] if count else []
+            del done[len(done) - count:]
+            method = methods.get(node.data)
+            if method is None:
+                method = methods[node.data] = getattr(self, node.data)
+            done.append(method(node.meta, children))
+        return done[0]
 
     # -- helpers
 
