@@ -252,7 +252,7 @@ class Convention:
         return Simulation(self, table, simulate(self.program, table, progress=advance))
 
     def population(self, population, keep_invalid: bool = False, other_columns=frozenset(),
-                   origin: str | None = None) -> Population:
+                   origin: str | None = None, keep=frozenset()) -> Population:
         """Read and validate a population for this version (a file, a DataFrame, or a table already read)."""
         from interpreter.io.tables import Population, TableError, read_population
 
@@ -261,7 +261,7 @@ class Convention:
         source = str(population) if isinstance(population, (str, Path)) else population
         try:
             return read_population(source, self.model, other_columns=other_columns, keep_invalid=keep_invalid,
-                                   supplied=self.supplied, origin=origin)
+                                   supplied=self.supplied, origin=origin, keep=frozenset(keep))
         except TableError as error:
             raise ConvError(error.diagnostics) from None
 
@@ -362,7 +362,7 @@ def impact(old: Convention, new: Convention, population: str | Path | pl.DataFra
     from interpreter.compare.impact import compare
 
     change = change if change is not None else diff(old, new)
-    tables = read_once(population, old, new)
+    tables = read_once(population, old, new, grouping_columns(groupings))
     results = []
     for version, table in zip((old, new), tables):
         simulation = version.simulation(table, progress=progress)
@@ -388,7 +388,12 @@ def _grouping(text: str):
     return Grouping.parse(text)
 
 
-def read_once(population, old: Convention, new: Convention) -> tuple[Population, Population]:
+def grouping_columns(groupings: Sequence[str]) -> frozenset[str]:
+    """The population columns `--par` reads (`patientele=2000,4000` reads `patientele`)."""
+    return frozenset(text.partition("=")[0].strip() for text in groupings)
+
+
+def read_once(population, old: Convention, new: Convention, keep=frozenset()) -> tuple[Population, Population]:
     """The population validated for each of two versions, read from its file once."""
     from interpreter.io.tables import TableError, numeric_donnees, read_table
 
@@ -396,7 +401,8 @@ def read_once(population, old: Convention, new: Convention) -> tuple[Population,
     if isinstance(population, (str, Path)):
         origin = str(population)
         try:
-            source = read_table(origin, numeric_donnees(old.model) | numeric_donnees(new.model))
+            source = read_table(origin, numeric_donnees(old.model) | numeric_donnees(new.model),
+                                frozenset(old.model.donnees) | frozenset(new.model.donnees) | frozenset(keep))
         except TableError as error:
             raise ConvError(error.diagnostics) from None
     return tuple(version.population(source, other_columns=frozenset(other.model.donnees), origin=origin)

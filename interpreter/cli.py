@@ -402,7 +402,7 @@ def simulate_command(convention, population, output, scenarios, settings, output
     for destination in ([output] if output else []) + ([rejects] if ignore_invalid else []):
         check_destination(destination, inputs)
     check_table_suffix(output)
-    table = version.population(population, keep_invalid=ignore_invalid)
+    table = version.population(population, keep_invalid=ignore_invalid, keep=api.grouping_columns(groupings))
     if table.warnings and output_format != "json":
         click.echo(render_all_text(table.warnings, {}) + "\n", err=True)
     simulation = version.simulation(table, progress=progress_bar)

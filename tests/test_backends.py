@@ -193,3 +193,14 @@ def test_draws_are_the_same_one_by_one_and_column_wise():
     assert [int(h) for h in hashed] == [vector.draw.structure_hash("sc/d", i) for i in ids]
     share = sum(drawn("sc/d", i, Decimal("0.4")) for i in ids) / len(ids)
     assert abs(share - 0.4) < 0.03
+
+
+def test_a_brique_whose_condition_divides_by_zero_is_reported_by_both_backends(tmp_path_factory):
+    """Found by the random conventions: the vector backend lost the error of a brique's own condition."""
+    text = PROBE.format(tiers="1", condition="vrai", montant="m") + '''brique b "B" {
+  condition : 10 / n > 1
+  montant : 5 €
+  critère b0 "B0" { condition : vrai }
+}
+'''
+    check_random(tmp_path_factory, text, [{"n": Decimal(0), "m": Decimal(1)}, {"n": Decimal(2), "m": Decimal(1)}])

@@ -464,7 +464,7 @@ class VectorBackend:
         for condition in conditions:
             value = condition.value
             result = (result and value) if isinstance(result, bool) and isinstance(value, bool) else result & value
-        return Flag(result)
+        return Flag(result, union(*(c.bad for c in conditions)))  # each condition was computed: its errors count
 
     def when(self, condition: Flag, compute: Callable[[], Num]) -> Num:
         if condition.value is False:

@@ -93,20 +93,28 @@ def _integers(series: pl.Series, kind: str, skip: np.ndarray):
     size = len(series)
     if series.dtype not in (pl.UInt64, pl.Int128):
         series = series.cast(pl.Int64)
-    outside = series >= limits.LIMIT
-    if series.dtype != pl.UInt64:
-        outside = outside | (series <= -limits.LIMIT)
-    outside = outside.fill_null(False).to_numpy()
+    low, high = series.min(), series.max()
+    if low is not None and -limits.LIMIT < low and high < limits.LIMIT:  # the usual case: no mask to build
+        outside = np.zeros(size, dtype=bool)
+    else:
+        outside = series >= limits.LIMIT
+        if series.dtype != pl.UInt64:
+            outside = outside | (series <= -limits.LIMIT)
+        outside = outside.fill_null(False).to_numpy()
     num = series.cast(pl.Int64, strict=False).fill_null(0).to_numpy().astype(np.int64, copy=False)
     problems = {int(row): read_written(int(series[int(row)]), kind) for row in np.flatnonzero(outside & ~skip)}
-    num = np.where(outside | skip, 0, num)
+    cleared = outside | skip
+    if cleared.any():
+        num = np.where(cleared, 0, num)
     return Scaled(num, _den(0, kind)), problems
 
 
 def _texts(series: pl.Series, text: pl.Series, typed: np.ndarray, kind: str, skip: np.ndarray):
     """Text read by polars expressions where they can, by `read_written` elsewhere."""
     if not typed.any():
-        plain = _plain(text, kind, skip)
+        plain = whole_numbers(text, kind, skip)
+        if plain is None:
+            plain = _plain(text, kind, skip)
         if plain is not None:
             return plain, {}
         parts = _parts(text, TEXT, kind, human=True)
@@ -143,13 +151,18 @@ def _floats(series: pl.Series, kind: str, skip: np.ndarray):
     x = np.where(finite, x, 0.0)
     places = np.full(size, -1)
     candidate = np.zeros(size)
+    pending = np.flatnonzero(finite)  # only the rows not resolved yet: most floats have few decimals
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(limits.MAX_DECIMALS + 1):
-            nearest = np.rint(x * 10.0**k)
-            found = ((places < 0) & finite & (np.abs(nearest) < 2**53) & (nearest / 10.0**k == x)
-                     & (np.spacing(np.abs(x)) * 10.0**k < 0.5))
-            places[found] = k
-            candidate[found] = nearest[found]
+            if not len(pending):
+                break
+            values = x[pending]
+            nearest = np.rint(values * 10.0**k)
+            found = ((np.abs(nearest) < 2**53) & (nearest / 10.0**k == values)
+                     & (np.spacing(np.abs(values)) * 10.0**k < 0.5))
+            places[pending[found]] = k
+            candidate[pending[found]] = nearest[found]
+            pending = pending[~found]
     ok = (places >= 0) & ~skip
     text = None
 
@@ -170,6 +183,19 @@ def _floats(series: pl.Series, kind: str, skip: np.ndarray):
 
 
 PLAIN = rf"^-?[0-9]{{1,{limits.MAX_INTEGER_DIGITS}}}(?:\.[0-9]{{1,{limits.MAX_DECIMALS}}})?$"
+
+
+def whole_numbers(text: pl.Series, kind: str, skip: np.ndarray) -> Scaled | None:
+    """The most usual column — whole numbers, `7134`, `-12` — read by polars' own integer parsing,
+    which accepts exactly `[+-]?[0-9]+` (a part of the rule, read with the same value); None when any
+    cell is something else or beyond the bounds."""
+    num = text.cast(pl.Int64, strict=False)
+    if num.null_count() > int(skip.sum()):
+        return None
+    values = num.fill_null(0).to_numpy()
+    if len(values) and (int(np.abs(values).max()) >= limits.LIMIT or (num.is_null().to_numpy() & ~skip).any()):
+        return None
+    return Scaled(np.where(skip, 0, values) if skip.any() else values, _den(0, kind))
 
 
 def _plain(text: pl.Series, kind: str, skip: np.ndarray) -> Scaled | None:

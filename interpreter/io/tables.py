@@ -38,6 +38,7 @@ from dsl.model import Donnee, Model
 from interpreter.io import numbers
 from interpreter.io.declarations import FALSE_WORDS, TRUE_WORDS, TYPE_WORDS, french_json
 from interpreter.io.jsonl import JsonLinesError, read_json_lines
+from interpreter.io import number_columns
 from interpreter.io.number_columns import Scaled, read_numbers
 from interpreter.io.numbers import NUMERIC
 from interpreter.values import conv_text
@@ -117,7 +118,13 @@ class Table:
     kind: str  # csv, parquet or jsonl
     typed: dict = field(factory=dict)  # column → rows holding a JSON number (JSON Lines)
     problems: dict = field(factory=dict)  # row → what is wrong with the whole row
-    header: tuple[str, ...] = ()  # the column names as written (CSV)
+    header: tuple[str, ...] = ()  # the column names as written
+    path: str | None = None  # set when only some columns were read: the file, to read the others if need be
+
+    def full_rows(self, rows: np.ndarray) -> pl.DataFrame:
+        """Some rows with every column, as read (the rejects file shows them whole)."""
+        frame = self.frame if self.path is None else read_table(self.path).frame
+        return frame.filter(pl.Series(rows))
 
 
 # ---- reading -------------------------------------------------------------------------------------
@@ -128,8 +135,12 @@ def where(kind: str, row: int) -> str:
     return {"csv": f"ligne {row + 2}", "jsonl": f"ligne {row + 1}"}.get(kind, f"rangée {row + 1}")
 
 
-def read_table(path: str, numeric: frozenset[str] = frozenset()) -> Table:
-    """Read a population file's cells; raise `TableError` if it cannot be read as a table."""
+def read_table(path: str, numeric: frozenset[str] = frozenset(), wanted: frozenset[str] | None = None) -> Table:
+    """Read a population file's cells; raise `TableError` if it cannot be read as a table.
+
+    With `wanted`, a CSV or Parquet file is read for those columns only (and `id`): the header
+    still lists every column, for the checks on columns; the others are read again only if some
+    rows are rejected (their rows, as read, go to the rejects file)."""
     kind = READERS.get(Path(path).suffix.lower())
     if kind is None:
         raise TableError([Diagnostic("population-illisible", f"format de population inconnu « {Path(path).suffix} » : "
@@ -137,16 +148,22 @@ def read_table(path: str, numeric: frozenset[str] = frozenset()) -> Table:
     if kind == "jsonl":
         return _read_json_lines(path, numeric)
     try:
-        frame = pl.read_csv(path, infer_schema=False) if kind == "csv" else pl.read_parquet(path)
+        header = _csv_header(path) if kind == "csv" else list(pl.read_parquet_schema(path))
+        columns = None
+        if wanted is not None and len(set(header)) == len(header):  # a repeated name is reported from a full read
+            columns = [c for c in header if c in wanted or c == "id"]
+        frame = pl.read_csv(path, infer_schema=False, columns=columns) if kind == "csv" else \
+            pl.read_parquet(path, columns=columns)
     except pl.exceptions.DuplicateError as error:  # a Parquet file with two columns of one name
         name = re.search(r"name '(.*)' has", str(error))
         raise TableError([Diagnostic("population-colonnes", f"colonne « {name.group(1) if name else '?'} » en double",
                                      file=path, suggestion="gardez une seule colonne de ce nom")]) from None
     except Exception:  # polars raises many kinds: all mean "cannot read this table"
         raise _unreadable(path, kind) from None
+    partial = columns is not None and len(columns) < len(header)
     if kind == "parquet":
-        return Table(frame, kind)
-    return _blank_rows_dropped(path, Table(frame, kind, header=tuple(_csv_header(path))))
+        return Table(frame, kind, header=tuple(header), path=path if partial else None)
+    return _blank_rows_dropped(path, Table(frame, kind, header=tuple(header), path=path if partial else None))
 
 
 def _unreadable(path: str, kind: str) -> TableError:
@@ -168,8 +185,14 @@ def _blank_rows_dropped(path: str, table: Table) -> Table:
     frame = table.frame
     if not frame.width or not frame.height:
         return table
-    empty = [pl.col(c).is_null() | (pl.col(c).str.strip_chars(numbers.BLANKS) == "") for c in frame.columns]
-    blank = frame.select(pl.all_horizontal(empty)).to_series().fill_null(True).to_numpy()
+    first = frame.columns[0]  # a blank row is blank in its first column: only those rows are looked at whole
+    candidates = np.flatnonzero((frame[first].is_null() | (frame[first].str.strip_chars(numbers.BLANKS) == ""))
+                                .fill_null(True).to_numpy())
+    blank = np.zeros(frame.height, dtype=bool)
+    if len(candidates):
+        rows = frame[candidates]
+        empty = [pl.col(c).is_null() | (pl.col(c).str.strip_chars(numbers.BLANKS) == "") for c in rows.columns]
+        blank[candidates] = rows.select(pl.all_horizontal(empty)).to_series().fill_null(True).to_numpy()
     size = int(np.flatnonzero(~blank)[-1]) + 1 if (~blank).any() else 0
     middle = np.flatnonzero(blank[:size])
     if len(middle):
@@ -202,11 +225,12 @@ def numeric_donnees(model: Model) -> frozenset[str]:
 
 def read_population(source: str | pl.DataFrame | Table, model: Model, other_columns=frozenset(),
                     keep_invalid: bool = False, supplied=frozenset(), required=frozenset(),
-                    origin: str | None = None) -> Population:
+                    origin: str | None = None, keep=frozenset()) -> Population:
     """Read (a file) and validate a population (a file, or a DataFrame already in memory, checked
     like a Parquet table); raise `TableError` (every problem listed) unless `keep_invalid`.
 
-    `source` may also be a `Table` already read, named by `origin`.
+    `source` may also be a `Table` already read, named by `origin`. Only the données' columns and
+    those in `keep` (a `--par` column) are read from a file.
     `supplied` données are computed by scenarios: a column for them is optional, unless it is
     `required` (a scenario line reads it before supplying it); `other_columns` are expected too
     (the données of the other version, in a diff)."""
@@ -215,7 +239,7 @@ def read_population(source: str | pl.DataFrame | Table, model: Model, other_colu
     elif isinstance(source, pl.DataFrame):
         path, table = "<DataFrame>", Table(source, "parquet")
     else:
-        path, table = source, read_table(source, numeric_donnees(model))
+        path, table = source, read_table(source, numeric_donnees(model), frozenset(model.donnees) | frozenset(keep))
     frame = table.frame
     warnings = _check_columns(path, table, model, other_columns, frozenset(supplied) - frozenset(required))
     frame = frame.drop([c for c in frame.columns if c not in model.donnees and c != "id"
@@ -225,7 +249,9 @@ def read_population(source: str | pl.DataFrame | Table, model: Model, other_colu
     invalid = np.zeros(frame.height, dtype=bool)
     id_values = ids.fill_null("").to_numpy()
     missing_id = (ids.str.strip_chars(numbers.BLANKS) == "").fill_null(True).to_numpy()
-    duplicated = ids.is_duplicated().to_numpy() & ~missing_id
+    duplicated = np.zeros(frame.height, dtype=bool)
+    if ids.n_unique() < frame.height:  # only then is a mask of the repeated ids worth building
+        duplicated = ids.is_duplicated().to_numpy() & ~missing_id
     for row in np.flatnonzero(missing_id):
         problems.append(RowProblem(int(row), f"rangée {row + 1}", None, "identifiant « id » vide"))
     for row in np.flatnonzero(duplicated):
@@ -247,10 +273,12 @@ def read_population(source: str | pl.DataFrame | Table, model: Model, other_colu
     if problems and not keep_invalid:
         raise TableError(row_diagnostics(path, problems, frame.height))
     keep = ~invalid
-    if invalid.any():
-        columns = {k: v[keep] for k, v in columns.items()}
+    if not invalid.any():  # the usual case: nothing to filter, nothing copied
+        return Population(path, frame, id_values, columns, _wide(columns, frame.height), tuple(problems),
+                          frame.clear(), tuple(warnings))
+    columns = {k: v[keep] for k, v in columns.items()}
     return Population(path, frame.filter(pl.Series(keep)), id_values[keep], columns, _wide(columns, int(keep.sum())),
-                      tuple(problems), frame.filter(pl.Series(invalid)), tuple(warnings))
+                      tuple(problems), table.full_rows(invalid), tuple(warnings))
 
 
 def _wide(columns: dict, size: int) -> np.ndarray:
@@ -332,10 +360,14 @@ def read_column(series: pl.Series, donnee: Donnee, typed: np.ndarray | None = No
     `typed` marks the text cells that were JSON numbers (JSON Lines).
     """
     kind = donnee.type.kind
-    missing = series.is_null().to_numpy()
-    if series.dtype == pl.String:
-        missing |= (series.str.strip_chars(numbers.BLANKS) == "").fill_null(True).to_numpy()
+    missing = series.is_null().to_numpy() if series.null_count() else np.zeros(len(series), dtype=bool)
     expected = TYPE_WORDS.get(kind, str(donnee.type))
+    if series.dtype == pl.String:
+        quick = _as_written(series, donnee, missing)
+        if quick is not None:  # every cell read as it is: none can be blank
+            return quick, [(int(r), f"valeur manquante ({expected} attendu)", "population-invalide", None)
+                           for r in np.flatnonzero(missing)]
+        missing |= (series.str.strip_chars(numbers.BLANKS) == "").fill_null(True).to_numpy()
     bad = [(int(r), f"valeur manquante ({expected} attendu)", "population-invalide", None) for r in np.flatnonzero(missing)]
     if kind == "booleen":
         values, wrong = _booleans(series)
@@ -360,7 +392,29 @@ def read_column(series: pl.Series, donnee: Donnee, typed: np.ndarray | None = No
     bad += [(int(r), f"« {donnee.id} » = {conv_text(values.value(int(r)), donnee.type)} est hors de l'intervalle "
              f"(entre {conv_text(donnee.low, donnee.type)} et {conv_text(donnee.high, donnee.type)})",
              "population-invalide", None) for r in np.flatnonzero(outside)]
-    return Scaled(np.where(ok & ~outside, num, 0), den), bad
+    kept = ok & ~outside
+    return Scaled(num if kept.all() else np.where(kept, num, 0), den), bad  # no copy when every value is good
+
+
+def _as_written(series: pl.Series, donnee: Donnee, missing: np.ndarray):
+    """A text column whose every non-empty cell is already a value as written — `vrai`, `metropole`,
+    `2024-01-31`, `4123` within the range — read in one pass; None when any cell needs a closer look."""
+    kind = donnee.type.kind
+    nulls = int(missing.sum())
+    if kind == "booleen":
+        exact = series.replace_strict(EXACT_WORDS, default=None, return_dtype=pl.Boolean)
+        return exact.fill_null(False).to_numpy() if exact.null_count() == nulls else None
+    if kind == "choix":
+        local = series.replace_strict({c: i for i, c in enumerate(donnee.type.choices)}, default=-1,
+                                      return_dtype=pl.Int64).fill_null(0).to_numpy()
+        return None if (local < 0).any() else local
+    if kind == "date":
+        dates = series.str.to_date("%Y-%m-%d", strict=False)
+        return dates.to_physical().fill_null(0).to_numpy().astype(np.int64) if dates.null_count() == nulls else None
+    values = number_columns.whole_numbers(series, kind, missing)
+    if values is None or (kind == "entier" and values.den != 1) or _outside(values.num, values.den, donnee).any():
+        return None
+    return values
 
 
 def _shown(series: pl.Series, row: int) -> str:
@@ -381,9 +435,15 @@ def _wrong(series: pl.Series, mask: np.ndarray, donnee: Donnee) -> list[tuple[in
              "population-invalide", None) for r in np.flatnonzero(mask)]
 
 
+EXACT_WORDS = {**{w: True for w in TRUE_WORDS}, **{w: False for w in FALSE_WORDS}}
+
+
 def _booleans(series: pl.Series):
     if series.dtype == pl.Boolean:
         return series.fill_null(False).to_numpy(), np.zeros(len(series), dtype=bool)
+    exact = series.cast(pl.String).replace_strict(EXACT_WORDS, default=None, return_dtype=pl.Boolean)
+    if exact.null_count() == series.null_count():  # every word as written is one of ours: no normalising
+        return exact.fill_null(False).to_numpy(), np.zeros(len(series), dtype=bool)
     words = series.cast(pl.String).str.strip_chars().str.to_lowercase()
     true = words.is_in(list(TRUE_WORDS)).fill_null(False).to_numpy()
     false = words.is_in(list(FALSE_WORDS)).fill_null(False).to_numpy()
