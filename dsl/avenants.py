@@ -421,7 +421,8 @@ class Consolidation:
             self.dropped[id] = op
 
     def result(self, avenant: n.File) -> n.File:
-        """The consolidated convention: base identity, the avenant's version and date."""
+        """The consolidated convention: base identity, the avenant's version, date and status (the base's
+        where the avenant gives none)."""
         items: list = []
         if self.parametres:
             items.append(n.ParametresBlock(tuple(self.parametres.values())))
@@ -431,7 +432,7 @@ class Consolidation:
         items += self.briques.values()
         items += self.cas
         headers = []
-        for key in ("version", "en_vigueur"):
+        for key in ("version", "en_vigueur", "statut"):
             header = next((h for h in avenant.headers if h.key == key), None) or \
                 next((h for h in self.base.headers if h.key == key), None)
             if header is not None:

@@ -35,6 +35,7 @@ CODES: dict[str, tuple[str, str]] = {
     "en-tete-manquant": (ERREUR, "en-tête obligatoire absent"),
     "en-tete-duplique": (ERREUR, "en-tête répété"),
     "en-tete-invalide": (ERREUR, "en-tête qui n'a pas sa place ici"),
+    "statut-inconnu": (ERREUR, "statut d'une version autre que « signé » ou « proposition »"),
     "operation-hors-avenant": (ERREUR, "opération d'avenant dans une convention"),
     "declaration-dans-avenant": (ERREUR, "section ou brique écrite directement dans un avenant"),
     # names

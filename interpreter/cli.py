@@ -32,6 +32,7 @@ from interpreter.report.document import render_text as render_text_document
 from interpreter.report.evaluation import render_json as render_evaluation_json
 from interpreter.report.evaluation import render_text as render_evaluation_text
 from interpreter.report.hypotheses import hypotheses_blocks, hypotheses_json, hypotheses_text
+from interpreter.report.status import status_line
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -232,10 +233,11 @@ def eval_command(convention, declaration, output_format, scenarios, settings, no
     if output_format == "json":
         data = json.loads(render_evaluation_json(evaluation, version.program, structure_id))
         data["hypotheses"] = hypotheses_json(version.hypotheses())
+        data["statut"] = version.model.statut
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         text = render_evaluation_text(evaluation, version.program, structure_id, use_color(no_color))
-        assumed = hypotheses_text(version.hypotheses())
+        assumed = [line for line in (status_line(version.model),) if line] + hypotheses_text(version.hypotheses())
         if assumed:
             head, _, rest = text.partition("\n\n")
             text = "\n".join([head, *assumed]) + "\n\n" + rest
@@ -261,7 +263,9 @@ def test_command(fichiers, no_color):
             failed += 1
             continue
         results = version.cases()
-        click.echo(f"{path} : {plural(len(results), 'cas').replace('cass', 'cas')}")
+        status = status_line(version.model)
+        status = f" ({status[len('Statut : '):]})" if status else ""
+        click.echo(f"{path}{status} : {plural(len(results), 'cas').replace('cass', 'cas')}")
         for result in results:
             click.echo(render_case(result, color))
             passed += result.passed
@@ -420,16 +424,25 @@ def simulate_command(convention, population, output, scenarios, settings, output
         data["avertissements"] = [to_json_object(d) for d in table.warnings]
         data["hypotheses"] = hypotheses_json(version.hypotheses())
         data["par_groupe"] = [groups_json(grouping, rows) for grouping, rows in groups]
+        data["statut"] = version.model.statut
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         document = summary_document(version.model, summary, population, rejects if rejected is not None else None)
-        document.blocks[1:1] = hypotheses_blocks(version.hypotheses())
+        document.blocks[1:1] = status_blocks(version.model) + hypotheses_blocks(version.hypotheses())
         for grouping, rows in groups:
             document.add(*group_blocks(grouping, rows, impact=False))
         click.echo(render_text_document(document), nl=False)
         if output:
             click.echo(f"Résultats par structure écrits dans « {output} ».")
     return EXIT_OK
+
+
+def status_blocks(model) -> list:
+    """A paragraph saying whether the version is signed or a proposal, when its header says so."""
+    from interpreter.report.document import Paragraph
+
+    line = status_line(model)
+    return [Paragraph(f"{line}.")] if line else []
 
 
 def check_table_suffix(path: str | None) -> None:
@@ -467,11 +480,12 @@ def calibre_command(version, population, parametre, budget, budget_of, precision
     kind = decision.version.model.parametres[parametre].type.kind
     if output_format == "json":
         data = calibration_json(decision) | {"impact": impact_json(decision.impact, population),
-                                             "hypotheses": hypotheses_json(decision.version.hypotheses())}
+                                             "hypotheses": hypotheses_json(decision.version.hypotheses()),
+                                             "statut": decision.version.model.statut}
         text = json.dumps(data, ensure_ascii=False, indent=2)
     else:
         document = calibration_document(decision, kind)
-        document.blocks[2:2] = hypotheses_blocks(decision.version.hypotheses())
+        document.blocks[2:2] = status_blocks(decision.version.model) + hypotheses_blocks(decision.version.hypotheses())
         reference = decision.reference.model.version if decision.reference else "la valeur actuelle"
         document.add(Heading(f"À cette valeur, par rapport à {reference}"), *impact_blocks(decision.impact, population, None))
         text = {"text": render_text_document, "markdown": render_markdown}[output_format](document)
@@ -518,7 +532,8 @@ def balaye_command(version, population, parametre, start, stop, step, valeurs, r
     if output_format == "csv":
         text = sweep_frame(decision).write_csv()
     elif output_format == "json":
-        data = sweep_json(decision, parametre) | {"hypotheses": hypotheses_json(decision.version.hypotheses())}
+        data = sweep_json(decision, parametre) | {"hypotheses": hypotheses_json(decision.version.hypotheses()),
+                                                  "statut": decision.version.model.statut}
         text = json.dumps(data, ensure_ascii=False, indent=2)
     else:
         kind = decision.version.model.parametres[parametre].type.kind
@@ -529,7 +544,7 @@ def balaye_command(version, population, parametre, start, stop, step, valeurs, r
             if output_format == "markdown":
                 write_bytes(str(png), png_bytes, inputs)
         document = sweep_document(decision, kind, chart)
-        document.blocks[1:1] = hypotheses_blocks(decision.version.hypotheses())
+        document.blocks[1:1] = status_blocks(decision.version.model) + hypotheses_blocks(decision.version.hypotheses())
         text = {"text": render_text_document, "markdown": render_markdown, "html": render_html}[output_format](document)
     emit(text, output, inputs)
     return EXIT_OK
