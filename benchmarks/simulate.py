@@ -46,9 +46,13 @@ def hand_written(columns: dict) -> np.ndarray:
     def euros(points):
         return np.floor(np.abs(points * 7.0) * 100 + 0.5) * np.sign(points)
 
-    full_hours = (c["amplitude_quotidienne"] >= 12) & c["samedi_matin"] & c["ouverture_conges_scolaires"]
+    hours = np.minimum.reduce([
+        np.where(c["amplitude_quotidienne"] >= 12, 800.0, np.where(c["amplitude_quotidienne"] >= 10, 740.0, 650.0)),
+        np.where(c["samedi_matin"], 800.0, 680.0),
+        np.where(c["semaines_fermeture_conges"] == 0, 800.0, np.where(c["semaines_fermeture_conges"] <= 3, 780.0, 650.0)),
+    ])
     lines = {
-        "horaires": ((c["amplitude_quotidienne"] >= 8) & c["soins_non_programmes"], np.where(full_hours, 800.0, 650.0)),
+        "horaires": ((c["amplitude_quotidienne"] >= 8) & c["soins_non_programmes"], hours),
         "fonction_coordination": (c["coordination"], 1000 - 600 * np.maximum(c["patientele"] - 8000, 0) / 4000 + 1700 * p),
         "si_standard": (c["si_label_standard"], 500 + 200 * np.minimum(c["nb_ps_associes"], 16)
                         + 150 * np.maximum(c["nb_ps_associes"] - 16, 0)),
@@ -67,8 +71,8 @@ def hand_written(columns: dict) -> np.ndarray:
         "implication_usagers": (c["usagers_niveau"] >= 1, 200 + np.where(c["usagers_niveau"] >= 2, 300.0, 0.0) * p),
         "sas": ((c["part_medecins_sas"] >= 50) | c["traite_demandes_sas"],
                 np.where((c["part_medecins_sas"] >= 100) | c["traite_demandes_sas"], 200.0, 100.0)),
-        "demarche_qualite": (c["qualite_niveau"] >= 1, np.where(c["qualite_niveau"] >= 3, 600.0,
-                                                               np.where(c["qualite_niveau"] >= 2, 300.0, 100.0))),
+        "demarche_qualite": (c["qualite_niveau"] >= 1, 100 + np.where(c["qualite_niveau"] >= 3, 500.0,
+                                                                     np.where(c["qualite_niveau"] >= 2, 200.0, 0.0)) * p),
         "protocoles_cooperation": (c["nb_protocoles_cooperation"] >= 1, 100 * np.minimum(c["nb_protocoles_cooperation"], 6)),
         "parcours_ic": (c["parcours_insuffisance_cardiaque"], 100 * p),
         "parcours_mrtc": (c["parcours_mrtc"], np.full(len(p), 100.0)),

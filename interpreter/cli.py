@@ -428,7 +428,8 @@ def simulate_command(convention, population, output, scenarios, settings, output
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         document = summary_document(version.model, summary, population, rejects if rejected is not None else None)
-        document.blocks[1:1] = status_blocks(version.model) + hypotheses_blocks(version.hypotheses())
+        document.blocks[1:1] = hypotheses_blocks(version.hypotheses())
+        document.blocks[0:0] = status_blocks(version.model)
         for grouping, rows in groups:
             document.add(*group_blocks(grouping, rows, impact=False))
         click.echo(render_text_document(document), nl=False)
@@ -485,7 +486,8 @@ def calibre_command(version, population, parametre, budget, budget_of, precision
         text = json.dumps(data, ensure_ascii=False, indent=2)
     else:
         document = calibration_document(decision, kind)
-        document.blocks[2:2] = status_blocks(decision.version.model) + hypotheses_blocks(decision.version.hypotheses())
+        document.blocks[2:2] = hypotheses_blocks(decision.version.hypotheses())
+        document.blocks[0:0] = status_blocks(decision.version.model)
         reference = decision.reference.model.version if decision.reference else "la valeur actuelle"
         document.add(Heading(f"À cette valeur, par rapport à {reference}"), *impact_blocks(decision.impact, population, None))
         text = {"text": render_text_document, "markdown": render_markdown}[output_format](document)
@@ -544,7 +546,8 @@ def balaye_command(version, population, parametre, start, stop, step, valeurs, r
             if output_format == "markdown":
                 write_bytes(str(png), png_bytes, inputs)
         document = sweep_document(decision, kind, chart)
-        document.blocks[1:1] = status_blocks(decision.version.model) + hypotheses_blocks(decision.version.hypotheses())
+        document.blocks[1:1] = hypotheses_blocks(decision.version.hypotheses())
+        document.blocks[0:0] = status_blocks(decision.version.model)
         text = {"text": render_text_document, "markdown": render_markdown, "html": render_html}[output_format](document)
     emit(text, output, inputs)
     return EXIT_OK
