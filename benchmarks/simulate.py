@@ -49,7 +49,8 @@ def hand_written(columns: dict) -> np.ndarray:
     hours = np.minimum.reduce([
         np.where(c["amplitude_quotidienne"] >= 12, 800.0, np.where(c["amplitude_quotidienne"] >= 10, 740.0, 650.0)),
         np.where(c["samedi_matin"], 800.0, 680.0),
-        np.where(c["semaines_fermeture_conges"] == 0, 800.0, np.where(c["semaines_fermeture_conges"] <= 3, 780.0, 650.0)),
+        np.where(c["fermeture_conges"] == "aucune", 800.0,
+                 np.where(c["fermeture_conges"] == "trois_semaines_au_plus", 780.0, 650.0)),
     ])
     lines = {
         "horaires": ((c["amplitude_quotidienne"] >= 8) & c["soins_non_programmes"], hours),
