@@ -75,6 +75,7 @@ CODES: dict[str, tuple[str, str]] = {
     "id-existant": (ERREUR, "ajout d'un identifiant qui existe déjà"),
     "section-inconnue": (ERREUR, "section inconnue"),
     "operation-invalide": (ERREUR, "opération impossible sur cet élément"),
+    "aucune-version-en-vigueur": (ERREUR, "aucune version de la chaîne n'est en vigueur à la date demandée"),
     # scenarios
     "version-attendue": (ERREUR, "scénario donné là où une version est attendue"),
     "scenario-attendu": (ERREUR, "version donnée là où un scénario est attendu"),

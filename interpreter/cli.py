@@ -585,14 +585,70 @@ def emit(text: str, output: str | None, inputs: list[str]) -> None:
 @cli.command("consolidate", context_settings=HELP)
 @click.argument("avenant", metavar="AVENANT")
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire la version consolidée dans ce fichier.")
+@click.option("--au", "date", metavar="DATE", help="La version en vigueur à cette date (AAAA-MM-JJ), choisie le "
+              "long de la chaîne des bases de AVENANT.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def consolidate_command(avenant, output):
+def consolidate_command(avenant, output, date):
     """Écrire la version consolidée d'un avenant : une convention complète, au format canonique."""
     existing_files((avenant,))
     loader = Loader()
+    if date is not None:
+        avenant = version_in_force(avenant, iso_date(date, "--au"), loader)
     text = api.consolidated(avenant, loader)
     emit(text, output, list(loader.sources))
+    return EXIT_OK
+
+
+def iso_date(text: str, option: str):
+    """A date given on the command line, AAAA-MM-JJ."""
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageProblem(f"date invalide pour {option} : « {text} » ; écrivez-la AAAA-MM-JJ, par exemple "
+                           "2024-01-01") from None
+
+
+def version_in_force(path: str, date, loader: Loader) -> str:
+    """The file, along the chain of bases of `path`, of the version in force at `date`."""
+    from interpreter.compare.history import chain_versions, in_force_problem, version_at
+
+    versions, errors = chain_versions(path, loader)
+    if errors:
+        raise api.ConvError(errors, loader.sources)
+    chosen = version_at(versions, date)
+    if chosen is None:
+        raise api.ConvError([in_force_problem(path, versions, date)], loader.sources)
+    return chosen.path
+
+
+@cli.command("historique", context_settings=HELP)
+@click.argument("version", metavar="VERSION")
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
+              help="Format du rapport : text (défaut), markdown ou json.")
+@click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@reports_errors
+def historique_command(version, output_format, output):
+    """Retracer chaque clause le long de la chaîne des bases : quelle version l'a écrite, quand, ce qui a changé."""
+    from interpreter.compare.history import history
+    from interpreter.report.history import history_document, history_json
+
+    existing_files((version,))
+    loader = Loader()
+    found, errors = history(version, loader)
+    if errors:
+        raise api.ConvError(errors, loader.sources)
+    inputs = list(loader.sources)
+    if output:
+        check_destination(output, inputs)
+    if output_format == "json":
+        text = json.dumps(history_json(found), ensure_ascii=False, indent=2)
+    else:
+        text = {"text": render_text_document, "markdown": render_markdown}[output_format](history_document(found))
+    emit(text, output, inputs)
     return EXIT_OK
 
 
