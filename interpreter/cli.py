@@ -652,6 +652,34 @@ def historique_command(version, output_format, output):
     return EXIT_OK
 
 
+@cli.command("site", context_settings=HELP)
+@click.argument("dossier", metavar="DOSSIER")
+@click.option("-o", "--output", required=True, metavar="SORTIE", help="Le dossier où écrire le site.")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@reports_errors
+def site_command(dossier, output):
+    """Écrire l'explorateur des conventions d'un dossier : un site statique, avec recherche, une page par clause."""
+    from interpreter.report.site import build_site
+
+    if not Path(dossier).is_dir():
+        raise UsageProblem(f"« {dossier} » n'est pas un dossier : donnez le dossier des conventions (.conv)")
+    if Path(output).exists() and not Path(output).is_dir():
+        raise UsageProblem(f"« {output} » existe et n'est pas un dossier : donnez un dossier pour le site")
+    loader = Loader()
+    pages, errors, inputs = build_site(dossier, loader)
+    if errors:
+        raise api.ConvError(errors, loader.sources)
+    if not pages or len(pages) == 1 and "versions/" not in "".join(pages):
+        raise UsageProblem(f"aucune convention (.conv) dans « {dossier} »")
+    for relative, text in pages.items():
+        target = Path(output) / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_text(str(target), text, inputs)
+    click.echo(f"Site écrit dans « {output} » : {plural(len(pages), 'page')} ; ouvrez « {Path(output) / 'index.html'} ».",
+               err=True)
+    return EXIT_OK
+
+
 @cli.command("fmt", context_settings=HELP)
 @click.argument("fichiers", nargs=-1, required=True, metavar="FICHIER...")
 @click.option("--check", "check_only", is_flag=True,
