@@ -328,7 +328,8 @@ def clause_html(site: Site, clause: Clause, loader: Loader) -> str:
     items = list(dict.fromkeys(items))
     parts.append("<p>Lu dans les commentaires de la clause, version par version.</p><ul>" + "".join(items) + "</ul>"
                  if items else "<p>Aucun commentaire ne qualifie ses chiffres.</p>")
-    parts.append("<h2>Histoire</h2><table><thead><tr><th>Version</th><th>En vigueur</th><th>Changement</th>"
+    parts.append("<h2>Histoire</h2><table><colgroup><col style=\"width:18%\"><col style=\"width:12%\">"
+                 "<col style=\"width:18%\"><col></colgroup><thead><tr><th>Version</th><th>En vigueur</th><th>Changement</th>"
                  "<th>Détail</th></tr></thead><tbody>" + "".join(
                      f"<tr><td><a href=\"../{version_page(s.version)}\">{esc(s.version.name)}</a>"
                      f"{status_badge(s.version.model)}</td>"
