@@ -1,7 +1,8 @@
 """Avenant 1 written by hand for one population: the exact baseline of `benchmarks/simulate.py`.
 
 The kind of script an analyst writes for one convention, with polars and numpy — but exact: every
-line is computed in integers (points variables over the 4,000 patients of reference, euros at 7 €
+line is computed in integers (and for the paramètres as they are: the patientèle cap of 50 × 4,000
+never binds within the donnée's range, so it is left out) (points variables over the 4,000 patients of reference, euros at 7 €
 the point, rounded to the cent half away from zero), so that it matches convcheck to the cent on
 every structure. It reads a population (CSV or Parquet), prints the budget, the number of eligible
 structures and the mean payment, and with `--totals FILE` writes each structure's total in cents.
@@ -24,7 +25,8 @@ REFERENCE, POINT_CENTS = 4_000, 700
 def read(path: str) -> dict[str, np.ndarray]:
     if path.endswith(".csv"):
         frame = pl.read_csv(path)
-        frame = frame.with_columns([pl.col(c).eq("vrai") for c, t in frame.schema.items() if t == pl.String and c != "id"])
+        booleans = [c for c, t in frame.schema.items() if t == pl.String and c not in ("id", "fermeture_conges", "region", "zone")]
+        frame = frame.with_columns([pl.col(c).eq("vrai") for c in booleans])
     else:
         frame = pl.read_parquet(path)
     return {c: frame[c].to_numpy() for c in frame.columns if c != "id"}
@@ -50,10 +52,15 @@ def totals(c: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         return cents(np.asarray(fixed_points, dtype=np.int64) * REFERENCE + np.asarray(variable_points) * p, REFERENCE)
 
     amplitude = c["amplitude_quotidienne"]
-    full = (amplitude >= 12) & c["samedi_matin"] & c["ouverture_conges_scolaires"]
+    by_amplitude = np.where(amplitude >= 12, 800, np.where(amplitude >= 10, 740, 650))
+    by_saturday = np.where(c["samedi_matin"], 800, 680)
+    closed = c["fermeture_conges"]
+    by_holidays = np.where(closed == "aucune", 800, np.where(closed == "trois_semaines_au_plus", 780, 650))
+    hours = np.minimum(np.minimum(by_amplitude, by_saturday), by_holidays)
     sas_share = c["part_medecins_sas"]
+    quality = c["qualite_niveau"]
     lines = [
-        ((amplitude >= 8) & c["soins_non_programmes"], fixed(np.where(full, 800, 650))),
+        ((amplitude >= 8) & c["soins_non_programmes"], fixed(hours)),
         (c["coordination"], cents(1000 * REFERENCE - 600 * np.maximum(p - 8000, 0) + 1700 * p, REFERENCE)),
         (c["si_label_standard"], fixed(500 + 200 * np.minimum(c["nb_ps_associes"], 16)
                                        + 150 * np.maximum(c["nb_ps_associes"] - 16, 0))),
@@ -72,7 +79,7 @@ def totals(c: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         (c["usagers_niveau"] >= 1, mixed(200, np.where(c["usagers_niveau"] >= 2, 300, 0))),
         ((sas_share >= 50) | c["traite_demandes_sas"],
          fixed(np.where((sas_share >= 100) | c["traite_demandes_sas"], 200, 100))),
-        (c["qualite_niveau"] >= 1, fixed(np.where(c["qualite_niveau"] >= 3, 600, np.where(c["qualite_niveau"] >= 2, 300, 100)))),
+        (quality >= 1, mixed(100, np.where(quality >= 3, 500, np.where(quality >= 2, 200, 0)))),
         (c["nb_protocoles_cooperation"] >= 1, fixed(100 * np.minimum(c["nb_protocoles_cooperation"], 6))),
         (c["parcours_insuffisance_cardiaque"], mixed(0, np.full(len(p), 100))),
         (c["parcours_mrtc"], fixed(np.full(len(p), 100))),

@@ -421,7 +421,8 @@ class Consolidation:
             self.dropped[id] = op
 
     def result(self, avenant: n.File) -> n.File:
-        """The consolidated convention: base identity, the avenant's version and date."""
+        """The consolidated convention: base identity, the avenant's version, date and status (the base's
+        where the avenant gives none)."""
         items: list = []
         if self.parametres:
             items.append(n.ParametresBlock(tuple(self.parametres.values())))
@@ -429,18 +430,46 @@ class Consolidation:
             items.append(n.DonneesBlock(tuple(self.donnees.values())))
         items += [n.Section(kind, tuple(c for same in cs.values() for c in same)) for kind, cs in self.sections.items() if cs]
         items += self.briques.values()
-        items += self.cas
+        inherited = tuple(i for i in self.base.items if isinstance(i, n.Cas)) + self.base.inherited
+        items += flatten_inherited(self.cas, inherited, set(self.donnees))
         headers = []
-        for key in ("version", "en_vigueur"):
+        for key in ("version", "en_vigueur", "statut"):
             header = next((h for h in avenant.headers if h.key == key), None) or \
                 next((h for h in self.base.headers if h.key == key), None)
             if header is not None:
                 headers.append(header)
-        inherited = tuple(i for i in self.base.items if isinstance(i, n.Cas)) + self.base.inherited
         return n.File("convention", self.base.id, self.base.label, tuple(headers), tuple(items),
                       span=self.base.span, id_span=self.base.id_span, inherited=inherited)
 
 
+
+
+def flatten_inherited(cas: list[n.Cas], inherited: tuple[n.Cas, ...], donnees: set[str]) -> list[n.Cas]:
+    """The avenant's cas, each `comme` that names a cas of a base replaced by that cas's données (those
+    the consolidated version still has), so that the consolidated text stands alone: printed, it checks
+    without its bases. A `comme` to a cas of the avenant itself is kept; an unknown one is left for the
+    checker to report."""
+    own = {c.id for c in cas}
+    by_id = {c.id: c for c in reversed(inherited)}  # the nearest base's cas wins
+
+    def donnees_of(case: n.Cas, seen: frozenset) -> dict[str, n.Assignment] | None:
+        if case.base is None:
+            return {a.id: a for a in case.donnees or ()}
+        base = by_id.get(case.base)
+        if base is None or base.id in seen:
+            return None
+        merged = donnees_of(base, seen | {base.id})
+        return None if merged is None else {**merged, **{a.id: a for a in case.donnees or ()}}
+
+    result = []
+    for case in cas:
+        merged = None if case.base is None or case.base in own else donnees_of(case, frozenset({case.id}))
+        if merged is None:
+            result.append(case)
+        else:
+            kept = tuple(a for id, a in merged.items() if id in donnees)
+            result.append(evolve(case, donnees=kept, base=None, base_span=None))
+    return result
 
 
 def merge_attributes(old: tuple[n.Attribute, ...], new: tuple[n.Attribute, ...]) -> tuple[n.Attribute, ...]:

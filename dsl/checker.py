@@ -138,6 +138,7 @@ class Checker:
             label=self.file.label,
             version=self.file.header("version"),
             en_vigueur=self.file.header("en_vigueur"),
+            statut=self.file.header("statut") if self.file.header("statut") in keywords.STATUTS else None,
             parametres=parametres,
             donnees=dict(self.donnees),
             criteres=criteres,
@@ -156,6 +157,10 @@ class Checker:
                 self.error("en-tete-duplique", f"en-tête « {keywords.HEADERS[header.key]} » donné deux fois", header.span,
                            notes=[Note("première définition", seen[header.key].span)])
             seen[header.key] = header
+            if header.key == "statut" and header.value not in keywords.STATUTS:
+                self.error("statut-inconnu", f"statut inconnu « {header.value} » : une version est « signé » ou "
+                           f"« proposition »", header.span,
+                           suggestion=_statut_hint(header.value))
             if header.key == "base" and self.file.kind == "convention":
                 self.error("en-tete-invalide", "« base » n'a de sens que dans un avenant", header.span,
                            suggestion="commencez le fichier par « avenant » au lieu de « convention »")
@@ -952,3 +957,10 @@ def children(expr: n.Expr) -> tuple[n.Expr, ...]:
             return (c, t, o)
     return ()
 
+
+def _statut_hint(value: str) -> str:
+    """« vouliez-vous dire … » for a misspelt status, else the two values."""
+    close = suggest(value, list(keywords.STATUTS.values()) + list(keywords.STATUTS))
+    if close:
+        return close.replace("« signe »", "« signé »")
+    return "écrivez « statut : signé » pour un texte signé, « statut : proposition » pour un projet"

@@ -35,6 +35,7 @@ CODES: dict[str, tuple[str, str]] = {
     "en-tete-manquant": (ERREUR, "en-tête obligatoire absent"),
     "en-tete-duplique": (ERREUR, "en-tête répété"),
     "en-tete-invalide": (ERREUR, "en-tête qui n'a pas sa place ici"),
+    "statut-inconnu": (ERREUR, "statut d'une version autre que « signé » ou « proposition »"),
     "operation-hors-avenant": (ERREUR, "opération d'avenant dans une convention"),
     "declaration-dans-avenant": (ERREUR, "section ou brique écrite directement dans un avenant"),
     # names
@@ -74,6 +75,7 @@ CODES: dict[str, tuple[str, str]] = {
     "id-existant": (ERREUR, "ajout d'un identifiant qui existe déjà"),
     "section-inconnue": (ERREUR, "section inconnue"),
     "operation-invalide": (ERREUR, "opération impossible sur cet élément"),
+    "aucune-version-en-vigueur": (ERREUR, "aucune version de la chaîne n'est en vigueur à la date demandée"),
     # scenarios
     "version-attendue": (ERREUR, "scénario donné là où une version est attendue"),
     "scenario-attendu": (ERREUR, "version donnée là où un scénario est attendu"),

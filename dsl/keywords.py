@@ -10,5 +10,7 @@ ATTRIBUTES = {
     "condition": "condition", "points_fixes": "points fixes", "points_variables": "points variables",
     "montant": "montant", "axe": "axe", "reference": "référence",
 }
-HEADERS = {"version": "version", "en_vigueur": "en vigueur", "base": "base", "pour": "pour"}
+HEADERS = {"version": "version", "en_vigueur": "en vigueur", "base": "base", "pour": "pour", "statut": "statut"}
+# The values of `statut :`, folded → as printed.
+STATUTS = {"signe": "signé", "proposition": "proposition"}
 FILES = {"convention": "convention", "avenant": "avenant", "scenario": "scénario"}

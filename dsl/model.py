@@ -114,6 +114,12 @@ class Model:
     cas: tuple[Cas, ...]
     file: n.File = field(eq=False, repr=False)  # the consolidated AST it was checked from
     path: str | None = field(default=None, eq=False)  # the file the user named (convention or avenant)
+    statut: str | None = None  # signe | proposition (`statut :` header, the last along the chain), None if unsaid
+
+    @property
+    def unsigned(self) -> bool:
+        """A proposal under negotiation, not a signed text."""
+        return self.statut == "proposition"
 
     def section(self, kind: str) -> list[Critere]:
         """The critères of a section, in order."""

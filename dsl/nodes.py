@@ -161,9 +161,9 @@ LITERALS = (Number, Money, Percent, DateLit, Bool)
 
 @frozen
 class Header:
-    """`version : "…"`, `en vigueur : 2017-08-05`, `base : "…"`."""
+    """`version : "…"`, `en vigueur : 2017-08-05`, `base : "…"`, `statut : signé`."""
 
-    key: str  # version | en_vigueur | base | pour
+    key: str  # version | en_vigueur | base | pour | statut
     value: str | datetime.date
     span: Span | None = _span()
 

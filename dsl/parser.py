@@ -653,6 +653,10 @@ class AstBuilder:
     def base(self, meta, children):
         return n.Header("base", self._label(children[0]), span=self._span(meta))
 
+    def statut(self, meta, children):
+        """`statut : signé | proposition`, folded (`signe`); an unknown word is kept for the checker to name."""
+        return n.Header("statut", fold_accents(str(children[0].value)), span=self._span(meta))
+
     def en_vigueur(self, meta, children):
         return n.Header("en_vigueur", self._date_value(children[0]), span=self._span(meta))
 

@@ -58,6 +58,8 @@ def _one_line(item) -> bool:
 
 
 def _header(header: n.Header) -> str:
+    if header.key == "statut":
+        return f"statut : {keywords.STATUTS.get(header.value, header.value)}"
     value = header.value.isoformat() if header.key == "en_vigueur" else quote(header.value)
     return f"{keywords.HEADERS[header.key]} : {value}"
 

@@ -333,7 +333,7 @@ class Simulation:
 
 def consolidated(path: str | Path, loader: Loader | None = None) -> str:
     """The consolidated text of an avenant: one canonical convention. Raises `ConvError`."""
-    from dsl.printer import print_file
+    from dsl.comments import render_with_comments
 
     loader = loader if loader is not None else Loader()
     checked = check(str(path), loader)
@@ -341,8 +341,9 @@ def consolidated(path: str | Path, loader: Loader | None = None) -> str:
         raise ConvError(checked.errors, loader.sources)
     chain = " + ".join(Path(p).name for p in checked.chain)
     header = (f"# Version consolidée de {chain}, écrite par « convcheck consolidate ».\n"
-              "# Les commentaires des fichiers d'origine ne sont pas repris : ils y restent.\n")
-    return header + print_file(checked.model.file)
+              "# Les commentaires propres à chaque clause sont repris ; les autres restent dans les fichiers "
+              "d'origine.\n")
+    return header + render_with_comments(checked.model.file, loader.sources)
 
 
 def diff(old: Convention, new: Convention) -> Diff:

@@ -32,6 +32,7 @@ from interpreter.report.document import render_text as render_text_document
 from interpreter.report.evaluation import render_json as render_evaluation_json
 from interpreter.report.evaluation import render_text as render_evaluation_text
 from interpreter.report.hypotheses import hypotheses_blocks, hypotheses_json, hypotheses_text
+from interpreter.report.status import status_line
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -232,10 +233,11 @@ def eval_command(convention, declaration, output_format, scenarios, settings, no
     if output_format == "json":
         data = json.loads(render_evaluation_json(evaluation, version.program, structure_id))
         data["hypotheses"] = hypotheses_json(version.hypotheses())
+        data["statut"] = version.model.statut
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         text = render_evaluation_text(evaluation, version.program, structure_id, use_color(no_color))
-        assumed = hypotheses_text(version.hypotheses())
+        assumed = [line for line in (status_line(version.model),) if line] + hypotheses_text(version.hypotheses())
         if assumed:
             head, _, rest = text.partition("\n\n")
             text = "\n".join([head, *assumed]) + "\n\n" + rest
@@ -261,7 +263,9 @@ def test_command(fichiers, no_color):
             failed += 1
             continue
         results = version.cases()
-        click.echo(f"{path} : {plural(len(results), 'cas').replace('cass', 'cas')}")
+        status = status_line(version.model)
+        status = f" ({status[len('Statut : '):]})" if status else ""
+        click.echo(f"{path}{status} : {plural(len(results), 'cas').replace('cass', 'cas')}")
         for result in results:
             click.echo(render_case(result, color))
             passed += result.passed
@@ -420,16 +424,26 @@ def simulate_command(convention, population, output, scenarios, settings, output
         data["avertissements"] = [to_json_object(d) for d in table.warnings]
         data["hypotheses"] = hypotheses_json(version.hypotheses())
         data["par_groupe"] = [groups_json(grouping, rows) for grouping, rows in groups]
+        data["statut"] = version.model.statut
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         document = summary_document(version.model, summary, population, rejects if rejected is not None else None)
         document.blocks[1:1] = hypotheses_blocks(version.hypotheses())
+        document.blocks[0:0] = status_blocks(version.model)
         for grouping, rows in groups:
             document.add(*group_blocks(grouping, rows, impact=False))
         click.echo(render_text_document(document), nl=False)
         if output:
             click.echo(f"Résultats par structure écrits dans « {output} ».")
     return EXIT_OK
+
+
+def status_blocks(model) -> list:
+    """A paragraph saying whether the version is signed or a proposal, when its header says so."""
+    from interpreter.report.document import Paragraph
+
+    line = status_line(model)
+    return [Paragraph(f"{line}.")] if line else []
 
 
 def check_table_suffix(path: str | None) -> None:
@@ -467,11 +481,13 @@ def calibre_command(version, population, parametre, budget, budget_of, precision
     kind = decision.version.model.parametres[parametre].type.kind
     if output_format == "json":
         data = calibration_json(decision) | {"impact": impact_json(decision.impact, population),
-                                             "hypotheses": hypotheses_json(decision.version.hypotheses())}
+                                             "hypotheses": hypotheses_json(decision.version.hypotheses()),
+                                             "statut": decision.version.model.statut}
         text = json.dumps(data, ensure_ascii=False, indent=2)
     else:
         document = calibration_document(decision, kind)
         document.blocks[2:2] = hypotheses_blocks(decision.version.hypotheses())
+        document.blocks[0:0] = status_blocks(decision.version.model)
         reference = decision.reference.model.version if decision.reference else "la valeur actuelle"
         document.add(Heading(f"À cette valeur, par rapport à {reference}"), *impact_blocks(decision.impact, population, None))
         text = {"text": render_text_document, "markdown": render_markdown}[output_format](document)
@@ -518,7 +534,8 @@ def balaye_command(version, population, parametre, start, stop, step, valeurs, r
     if output_format == "csv":
         text = sweep_frame(decision).write_csv()
     elif output_format == "json":
-        data = sweep_json(decision, parametre) | {"hypotheses": hypotheses_json(decision.version.hypotheses())}
+        data = sweep_json(decision, parametre) | {"hypotheses": hypotheses_json(decision.version.hypotheses()),
+                                                  "statut": decision.version.model.statut}
         text = json.dumps(data, ensure_ascii=False, indent=2)
     else:
         kind = decision.version.model.parametres[parametre].type.kind
@@ -530,6 +547,7 @@ def balaye_command(version, population, parametre, start, stop, step, valeurs, r
                 write_bytes(str(png), png_bytes, inputs)
         document = sweep_document(decision, kind, chart)
         document.blocks[1:1] = hypotheses_blocks(decision.version.hypotheses())
+        document.blocks[0:0] = status_blocks(decision.version.model)
         text = {"text": render_text_document, "markdown": render_markdown, "html": render_html}[output_format](document)
     emit(text, output, inputs)
     return EXIT_OK
@@ -567,14 +585,98 @@ def emit(text: str, output: str | None, inputs: list[str]) -> None:
 @cli.command("consolidate", context_settings=HELP)
 @click.argument("avenant", metavar="AVENANT")
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire la version consolidée dans ce fichier.")
+@click.option("--au", "date", metavar="DATE", help="La version en vigueur à cette date (AAAA-MM-JJ), choisie le "
+              "long de la chaîne des bases de AVENANT.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def consolidate_command(avenant, output):
+def consolidate_command(avenant, output, date):
     """Écrire la version consolidée d'un avenant : une convention complète, au format canonique."""
     existing_files((avenant,))
     loader = Loader()
+    if date is not None:
+        avenant = version_in_force(avenant, iso_date(date, "--au"), loader)
     text = api.consolidated(avenant, loader)
     emit(text, output, list(loader.sources))
+    return EXIT_OK
+
+
+def iso_date(text: str, option: str):
+    """A date given on the command line, AAAA-MM-JJ."""
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageProblem(f"date invalide pour {option} : « {text} » ; écrivez-la AAAA-MM-JJ, par exemple "
+                           "2024-01-01") from None
+
+
+def version_in_force(path: str, date, loader: Loader) -> str:
+    """The file, along the chain of bases of `path`, of the version in force at `date`."""
+    from interpreter.compare.history import chain_versions, in_force_problem, version_at
+
+    versions, errors = chain_versions(path, loader)
+    if errors:
+        raise api.ConvError(errors, loader.sources)
+    chosen = version_at(versions, date)
+    if chosen is None:
+        raise api.ConvError([in_force_problem(path, versions, date)], loader.sources)
+    return chosen.path
+
+
+@cli.command("historique", context_settings=HELP)
+@click.argument("version", metavar="VERSION")
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
+              help="Format du rapport : text (défaut), markdown ou json.")
+@click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@reports_errors
+def historique_command(version, output_format, output):
+    """Retracer chaque clause le long de la chaîne des bases : quelle version l'a écrite, quand, ce qui a changé."""
+    from interpreter.compare.history import history
+    from interpreter.report.history import history_document, history_json
+
+    existing_files((version,))
+    loader = Loader()
+    found, errors = history(version, loader)
+    if errors:
+        raise api.ConvError(errors, loader.sources)
+    inputs = list(loader.sources)
+    if output:
+        check_destination(output, inputs)
+    if output_format == "json":
+        text = json.dumps(history_json(found), ensure_ascii=False, indent=2)
+    else:
+        text = {"text": render_text_document, "markdown": render_markdown}[output_format](history_document(found))
+    emit(text, output, inputs)
+    return EXIT_OK
+
+
+@cli.command("site", context_settings=HELP)
+@click.argument("dossier", metavar="DOSSIER")
+@click.option("-o", "--output", required=True, metavar="SORTIE", help="Le dossier où écrire le site.")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@reports_errors
+def site_command(dossier, output):
+    """Écrire l'explorateur des conventions d'un dossier : un site statique, avec recherche, une page par clause."""
+    from interpreter.report.site import build_site
+
+    if not Path(dossier).is_dir():
+        raise UsageProblem(f"« {dossier} » n'est pas un dossier : donnez le dossier des conventions (.conv)")
+    if Path(output).exists() and not Path(output).is_dir():
+        raise UsageProblem(f"« {output} » existe et n'est pas un dossier : donnez un dossier pour le site")
+    loader = Loader()
+    pages, errors, inputs = build_site(dossier, loader)
+    if errors:
+        raise api.ConvError(errors, loader.sources)
+    if not pages or len(pages) == 1 and "versions/" not in "".join(pages):
+        raise UsageProblem(f"aucune convention (.conv) dans « {dossier} »")
+    for relative, text in pages.items():
+        target = Path(output) / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_text(str(target), text, inputs)
+    click.echo(f"Site écrit dans « {output} » : {plural(len(pages), 'page')} ; ouvrez « {Path(output) / 'index.html'} ».",
+               err=True)
     return EXIT_OK
 
 

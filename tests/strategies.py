@@ -13,7 +13,7 @@ from dsl.printer import print_expr
 
 # Every word the grammar uses as a keyword, so that generated ids never collide with one.
 KEYWORDS = frozenset({
-    "convention", "avenant", "version", "en", "vigueur", "base", "parametres", "donnees", "prerequis", "socle",
+    "convention", "avenant", "version", "en", "vigueur", "base", "statut", "parametres", "donnees", "prerequis", "socle",
     "options", "critere", "brique", "condition", "points", "fixes", "variables", "montant", "axe", "reference",
     "cas", "attendu", "ajoute", "dans", "modifie", "remplace", "deplace", "vers", "supprime", "donnee",
     "parametre", "choix", "entre", "booleen", "entier", "nombre", "pourcentage", "date", "si", "alors",
@@ -110,6 +110,7 @@ headers = st.lists(
         labels.map(lambda v: n.Header("version", v)),
         st.dates().map(lambda v: n.Header("en_vigueur", v)),
         labels.map(lambda v: n.Header("base", v)),
+        st.sampled_from(["signe", "proposition"]).map(lambda v: n.Header("statut", v)),
     ),
     max_size=3,
 ).map(tuple)

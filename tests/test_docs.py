@@ -32,7 +32,7 @@ def test_every_example_of_the_language_guide_checks_clean(tmp_path):
 def test_the_guide_shows_every_construct():
     text = (DOCS / "langage.md").read_text(encoding="utf-8")
     examples = "\n".join(conv_blocks(text))
-    for construct in ["convention", "avenant", "version :", "en vigueur :", "base :", "paramètres", "données",
+    for construct in ["convention", "avenant", "version :", "en vigueur :", "statut :", "base :", "paramètres", "données",
                       "prérequis", "socle", "options", "brique", "cas", "attendu", "condition :", "points fixes :",
                       "points variables :", "montant :", "axe :", "référence :", "entre", "choix(", "booléen",
                       "entier", "nombre", "montant entre", "pourcentage", "date", " dans (", "si ", " alors ",

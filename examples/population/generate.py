@@ -2,8 +2,9 @@
 
 Writes `population.csv` beside this script: one row per MSP with the données of the ACI MSP
 (Avenant 1) and of the 2026 France Santé proposal (avenant 2). The distributions are
-assumptions, documented in README.md, calibrated so that simulating Avenant 1 gives an
-average payment close to the published 2024 figure of 81,102 € per MSP.
+assumptions, documented in README.md, calibrated so that simulating Avenant 1 gives a mean
+payment per paid structure (eligible, total > 0) within 3 % of the published 2024 figure of
+81,102 € per paid MSP — like for like: the Cnam's figure divides by the MSPs it paid.
 
     python examples/population/generate.py [--structures 2300] [--seed 2024] [-o FILE]
 """
@@ -29,10 +30,10 @@ def generate(structures: int = 2300, seed: int = 2024) -> pl.DataFrame:
     def levels(probabilities) -> np.ndarray:
         return rng.choice(len(probabilities), size=n, p=probabilities)
 
-    # Size: about 17 associated professionals on average (Cnam, 2024), of whom a third are GPs,
-    # each with about 1,000 patients « médecin traitant » on average.
+    # Size: about 17 associated professionals on average (Cnam, 2024), of whom 20 to 36 % are GPs
+    # (about 4.8 on average), each with about 1,000 patients « médecin traitant » on average.
     nb_ps = np.clip(np.rint(rng.gamma(6.0, 17 / 6.0, n)), 5, 60).astype(int)
-    doctors = np.clip(np.rint(nb_ps * rng.uniform(0.25, 0.42, n)), 2, None).astype(int)
+    doctors = np.clip(np.rint(nb_ps * rng.uniform(0.2, 0.36, n)), 2, None).astype(int)
     patientele = np.clip(np.rint(doctors * rng.normal(1_000, 220, n)), 600, 40_000).astype(int)
     young = chance(0.05)  # recently opened structures: fewer engagements met yet
 
@@ -42,7 +43,8 @@ def generate(structures: int = 2300, seed: int = 2024) -> pl.DataFrame:
         "nb_ps_associes": nb_ps,
         "amplitude_quotidienne": np.round(rng.choice([10, 11, 11.5, 12, 12, 12, 12.5, 13], size=n), 1),
         "samedi_matin": chance(0.88),
-        "ouverture_conges_scolaires": chance(0.85),
+        "fermeture_conges": rng.choice(["aucune", "trois_semaines_au_plus", "plus_de_trois_semaines"], size=n,
+                                       p=[0.7, 0.22, 0.08]),
         "soins_non_programmes": chance(0.99),
         "coordination": chance(0.995),
         "si_label_standard": ~young | chance(0.5),
@@ -72,6 +74,7 @@ def generate(structures: int = 2300, seed: int = 2024) -> pl.DataFrame:
         "infirmier_proximite": chance(0.9),
         "tarifs_opposables": chance(0.85),
         "rendez_vous_48h": chance(0.8),
+        "participation_pdsa": chance(0.55),
         "service_sanitaire": chance(0.3),
         "engagement_environnemental": chance(0.22),
         "taux_file_active_ald": np.rint(rng.uniform(10, 85, n)),

@@ -28,7 +28,7 @@ SECTIONS = ("prérequis", "socle", "options")
 ITEM_KEYWORDS = ("paramètres", "données", "prérequis", "socle", "options", "brique", "cas", "ajoute dans",
                  "ajoute brique", "modifie critère", "modifie brique", "remplace critère", "remplace brique",
                  "déplace critère", "supprime critère", "supprime brique", "supprime donnée", "supprime paramètre")
-HEADER_KEYWORDS = ("version :", "en vigueur :", "base :")
+HEADER_KEYWORDS = ("version :", "en vigueur :", "base :", "statut :")
 ATTRIBUTE_KEYWORDS = ("condition :", "points fixes :", "points variables :", "montant :", "axe :", "référence :")
 TYPE_KEYWORDS = ("booléen", "entier", "nombre", "montant", "pourcentage", "date", "choix()")
 EXPRESSION_KEYWORDS = ("si", "alors", "sinon", "et", "ou", "non", "dans", "vrai", "faux")

@@ -14,6 +14,7 @@ from dsl import keywords
 from dsl.model import SECTION_TITLES
 from interpreter.compare.diff import Change, Diff, MoneyLine
 from interpreter.report.document import Bullets, Document, Heading, Paragraph, Table
+from interpreter.report.status import status_words
 from interpreter.values import conv_text, euros, reader_text, signed_euros
 
 KIND_WORDS = {"ajout": "ajout", "suppression": "suppression", "deplacement": "déplacement",
@@ -33,7 +34,8 @@ def place_text(place: str | None) -> str:
 
 def version_text(model) -> str:
     date = f", en vigueur le {model.en_vigueur.isoformat()}" if model.en_vigueur else ""
-    return f"« {model.version} »{date}"
+    status = f" ({status_words(model)})" if status_words(model) else ""
+    return f"« {model.version} »{date}{status}"
 
 
 # ---- the document ------------------------------------------------------------------------------------
@@ -175,8 +177,8 @@ def _money(amount: Decimal | None) -> str | None:
 def diff_json(diff: Diff) -> dict:
     money = diff.money
     return {
-        "old": {"id": diff.old.id, "version": diff.old.version},
-        "new": {"id": diff.new.id, "version": diff.new.version},
+        "old": {"id": diff.old.id, "version": diff.old.version, "statut": diff.old.statut},
+        "new": {"id": diff.new.id, "version": diff.new.version, "statut": diff.new.statut},
         "changes": [
             {"kind": c.kind, "element": c.element, "id": c.id, "ancien_id": c.ancien_id,
              "libelle_avant": c.libelle_avant, "libelle_apres": c.libelle_apres,

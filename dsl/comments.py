@@ -1,0 +1,139 @@
+"""The comments that belong to a clause, across the files of a chain of versions.
+
+A consolidated version is printed from nodes written in several files (the convention, then each
+avenant). A comment belongs to a clause when it is on one of its lines (an end-of-line comment) or
+directly above it (a run of comment lines with no blank line before the code): a paramètre, a
+donnée, a critère or a brique (and each of its attributes), a cas. Other comments — a file's
+header, a section's banner, the reason given for a `supprime` — describe a file, not the consolidated
+clause, and stay in their files.
+
+`clause_comments` finds them; `render_with_comments` prints a consolidated AST with each one beside
+its clause (used by `consolidate`); `comments_of` gives one element's comments (used by the site).
+"""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+from dsl import nodes as n
+from dsl.format import Comment, extract_comments
+from dsl.printer import layout
+from dsl.source import SourceFile, Span
+
+
+@frozen
+class Anchor:
+    """A node's span, and whether it is a block (`{ … }`) whose closing line may carry comments."""
+
+    span: Span
+    block: bool
+
+
+def anchors(file: n.File) -> list[Anchor]:
+    """The spans of every clause and clause part of a (consolidated) file."""
+    found: list[Anchor] = []
+
+    def critere(c: n.Critere):
+        found.append(Anchor(c.span, True))
+        found.extend(Anchor(a.span, False) for a in c.attributes)
+
+    for item in file.items:
+        match item:
+            case n.ParametresBlock(parametres=ps):
+                found.extend(Anchor(p.span, False) for p in ps)
+            case n.DonneesBlock(donnees=ds):
+                found.extend(Anchor(d.span, False) for d in ds)
+            case n.Section(criteres=cs):
+                for c in cs:
+                    critere(c)
+            case n.Brique():
+                found.append(Anchor(item.span, True))
+                found.extend(Anchor(a.span, False) for a in item.attributes)
+                for c in item.criteres:
+                    critere(c)
+            case n.Cas():
+                found.append(Anchor(item.span, True))
+                found.extend(Anchor(a.span, False) for a in item.donnees or ())
+                found.extend(Anchor(e.span, False) for e in item.attendu or ())
+    return [a for a in found if a.span is not None]
+
+
+def next_code_line(source: SourceFile, line: int) -> int | None:
+    """The line of code right below a run of comment lines starting at `line`; None after a blank line."""
+    number = line + 1
+    while number <= len(source.lines):
+        text = source.line_text(number).strip()
+        if not text:
+            return None
+        if not text.startswith("#"):
+            return number
+        number += 1
+    return None
+
+
+def clause_comments(file: n.File, sources: dict[str, SourceFile]) -> dict[str, list[tuple[Comment, int]]]:
+    """Per source file, the comments that belong to a clause of `file`, each with the source line of
+    code it goes with (its own line, or the line of code right below it)."""
+    by_file: dict[str, list[Anchor]] = {}
+    for anchor in anchors(file):
+        by_file.setdefault(anchor.span.file, []).append(anchor)
+    kept: dict[str, list[tuple[Comment, int]]] = {}
+    for path, source in sources.items():
+        spans = by_file.get(path)
+        if not spans:
+            continue
+        starts = {a.span.line for a in spans} | {a.span.end_line for a in spans if a.block}
+        for comment in extract_comments(source):
+            if comment.own_line:
+                target = next_code_line(source, comment.line)
+                if target is not None and target in starts:
+                    kept.setdefault(path, []).append((comment, target))
+            elif any(a.span.line <= comment.line <= a.span.end_line for a in spans
+                     if not a.block or comment.line in (a.span.line, a.span.end_line)):
+                kept.setdefault(path, []).append((comment, comment.line))
+    return kept
+
+
+def comments_of(node, kept: dict[str, list[tuple[Comment, int]]]) -> list[Comment]:
+    """The comments that belong to one node (a critère, a brique, a paramètre…): above it or within it."""
+    span = getattr(node, "span", None)
+    if span is None:
+        return []
+    return [c for c, target in kept.get(span.file, ()) if span.line <= target <= span.end_line]
+
+
+def render_with_comments(file: n.File, sources: dict[str, SourceFile]) -> str:
+    """The canonical text of a consolidated AST, with the comments that belong to its clauses."""
+    lines = layout(file)
+    at: dict[tuple[str, int, bool], int] = {}  # first printed line from a source line
+    last: dict[tuple[str, int], int] = {}  # last printed line (not a brace) from a source line
+    for index, line in enumerate(lines):
+        if line.origin is not None:
+            key = (line.origin.file, line.origin.end_line if line.closing else line.origin.line, line.closing)
+            at.setdefault(key, index)
+            if not line.closing:
+                last[key[:2]] = index
+    before: dict[int, list[str]] = {}
+    after: dict[int, list[str]] = {}
+    for path, found in clause_comments(file, sources).items():
+        for comment, target in found:
+            index = at.get((path, target, False)) if comment.own_line else last.get((path, target))
+            closing = index is None
+            if closing:
+                index = at.get((path, target, True))
+            if index is None:
+                continue
+            if comment.own_line:
+                depth = lines[index].depth + (1 if closing else 0)
+                before.setdefault(index, []).append("  " * depth + comment.text)
+            else:
+                after.setdefault(index, []).append(comment.text)
+    out: list[str] = []
+    for index, line in enumerate(lines):
+        out += before.get(index, [])
+        text = line.render()
+        trailing = after.get(index, [])
+        if trailing:
+            text += ("  " if text else "") + "  ".join(trailing)
+        out.append(text)
+    return "\n".join(out).rstrip("\n") + "\n"

@@ -1,0 +1,1 @@
+historique petite-avenant.conv
