@@ -18,6 +18,7 @@ from dsl import ir, keywords
 from dsl import nodes as n
 from dsl.diagnostics import Diagnostic, Note, suggest
 from dsl.printer import print_expr
+from dsl.payment import CAP
 from dsl.model import (
     ATTENDU_FUNCTIONS,
     ATTENDU_NAMES,
@@ -450,6 +451,8 @@ class Checker:
         self._require_parametre("patientele_reference", NOMBRE, first, "des points variables",
                                 "ajoutez dans « paramètres » : patientele_reference = 4000",
                                 "points-variables-sans-patientele")
+        if CAP in self.parametre_nodes:  # read by the payment rules: the ratio of every points variables is capped
+            self._require_parametre(CAP, NOMBRE, first, "des points variables", "", "points-variables-sans-patientele")
 
     def _require_parametre(self, id: str, type_: Type, element, what: str, fix: str, code: str):
         if id not in self.parametre_nodes:

@@ -4,7 +4,9 @@
 2. Socle and options pay critère by critère; a brique pays only when its condition holds and
    every critère inside it is met; nothing is paid to a structure that is not eligible.
 3. A line earns `points fixes + points variables × patientele / patientele_reference` points,
-   converted at `valeur_point`, plus its `montant`.
+   converted at `valeur_point`, plus its `montant`. When the version defines the paramètre
+   `plafond_ratio_patientele`, the ratio `patientele / patientele_reference` is capped by it (a
+   named choice: whether the text caps the patientèle is not known, see the conventions).
 4. Arithmetic is exact; each line's amount is rounded to the cent, half away from zero, and the
    total is the sum of the rounded lines. An amount beyond `MAX_EUROS` (or a total of points
    beyond `MAX_POINTS`) cannot be guaranteed exact by every backend: it is an error for that
@@ -26,6 +28,7 @@ from attrs import frozen
 from dsl import ir
 from dsl.model import Brique, Critere, Model
 
+CAP = "plafond_ratio_patientele"
 MAX_EUROS = Decimal(10) ** 15  # every line and every total stays strictly below, in absolute value
 MAX_CENTS = 10**17
 MAX_POINTS = 10**12  # a total number of points stays strictly below, in absolute value
@@ -55,6 +58,8 @@ class Backend(Protocol[V, B]):
 
     def divide(self, a: V, b: V) -> V: ...
 
+    def minimum(self, a: V, b: V) -> V: ...
+
     def every(self, conditions: list[B]) -> B: ...
 
     def when(self, condition: B, compute: Callable[[], V]) -> V:
@@ -80,6 +85,7 @@ class Plan:
     prerequis: tuple[str, ...]
     lines: tuple[str, ...]  # as listed in a result: section critères, then each brique and its critères
     paying: tuple[str, ...]  # the lines that may pay: section critères and briques
+    capped: bool = False  # the version caps the patientèle ratio of points variables (`plafond_ratio_patientele`)
 
     @classmethod
     def of(cls, model: Model) -> Plan:
@@ -88,7 +94,7 @@ class Plan:
             lines += [brique.id, *brique.criteres]
         paying = [id for id in lines if not isinstance(model.element(id), Critere) or model.criteres[id].brique is None]
         return cls(model, tuple(evaluation_order(model)), tuple(c.id for c in model.section("prerequis")),
-                   tuple(lines), tuple(paying))
+                   tuple(lines), tuple(paying), CAP in model.parametres)
 
 
 def evaluation_order(model: Model) -> list[str]:
@@ -142,7 +148,7 @@ def settle(plan: Plan, backend: Backend) -> Settlement:
         paid = backend.every([eligible, met[id]])
         earned = zero
         if element.points_fixes is not None or element.points_variables is not None:
-            earned = backend.when(paid, lambda element=element: line_points(backend, element))
+            earned = backend.when(paid, lambda element=element: line_points(backend, element, plan.capped))
         points[id] = earned
         amounts[id] = zero
         if earned is not zero or element.montant is not None:
@@ -152,15 +158,17 @@ def settle(plan: Plan, backend: Backend) -> Settlement:
                       backend.total_points(list(points.values())))
 
 
-def line_points(backend: Backend, element: Critere | Brique):
-    """`points fixes + points variables × patientele / patientele_reference` (zero without points)."""
+def line_points(backend: Backend, element: Critere | Brique, capped: bool = False):
+    """`points fixes + points variables × patientele / patientele_reference` (zero without points), the
+    ratio capped by `plafond_ratio_patientele` when the version has it."""
     result = backend.number(Decimal(0))
     if element.points_fixes is not None:
         result = backend.value(element.points_fixes)
     if element.points_variables is not None:
-        share = backend.divide(backend.multiply(backend.value(element.points_variables), backend.donnee("patientele")),
-                               backend.parametre("patientele_reference"))
-        result = backend.add(result, share)
+        ratio = backend.divide(backend.donnee("patientele"), backend.parametre("patientele_reference"))
+        if capped:
+            ratio = backend.minimum(ratio, backend.parametre(CAP))
+        result = backend.add(result, backend.multiply(backend.value(element.points_variables), ratio))
     return result
 
 

@@ -141,6 +141,9 @@ class CodeBackend:
     def divide(self, a: str, b: str) -> str:
         return self.assign(f"divide({a}, {b})")
 
+    def minimum(self, a: str, b: str) -> str:
+        return self.assign(f"min({a}, {b})")
+
     def every(self, conditions: list[str]) -> str:
         return self.assign(" and ".join(conditions)) if conditions else "True"
 

@@ -385,6 +385,7 @@ class ScalarBackend:
     add = staticmethod(add)
     multiply = staticmethod(multiply)
     divide = staticmethod(divide)
+    minimum = staticmethod(min)
 
     def every(self, conditions: list) -> bool:
         return all(conditions)

@@ -459,6 +459,9 @@ class VectorBackend:
     multiply = staticmethod(multiply)
     divide = staticmethod(divide)
 
+    def minimum(self, a: Num, b: Num) -> Num:
+        return _extremum("min", [a, b])
+
     def every(self, conditions: list[Flag]) -> Flag:
         result = True
         for condition in conditions:

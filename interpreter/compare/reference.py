@@ -102,7 +102,8 @@ def line_values(program: Program, structure: dict) -> dict[str, Decimal]:
         for id in program.plan.paying:
             element = program.model.element(id)
             try:
-                result[id] = backend.cents(line_euros(backend, element, line_points(backend, element)))
+                result[id] = backend.cents(line_euros(backend, element,
+                                                      line_points(backend, element, program.plan.capped)))
             except EvaluationError:
                 result[id] = NO_MONEY
     return result
