@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
 
+from dsl import cache
 from dsl.avenants import Loader
 from dsl.diagnostics import Diagnostic, render_all_text, suggest
 from dsl.driver import check_file, load_scenario
@@ -77,10 +78,23 @@ class Checked:
         return [d for d in self.diagnostics if d.is_error]
 
 
-def check(path: str, loader: Loader | None = None) -> Checked:
+def check(path: str, loader: Loader | None = None, cached: bool = False) -> Checked:
     """Check a convention or an avenant: the front end, then the paramètres are computed (a constant
-    division by zero is an error at the paramètre)."""
+    division by zero is an error at the paramètre). With `cached`, a version checked before without
+    error is read from the disk cache (`dsl.cache`) when none of its files has changed."""
     loader = loader if loader is not None else Loader()
+    if cached:
+        found = cache.load(str(path))
+        if found is not None:
+            loader.sources.update(found.sources)
+            return found
+    result = _check(str(path), loader)
+    if cached and result.model is not None and not result.errors:
+        cache.store(str(path), list(result.chain), result)
+    return result
+
+
+def _check(path: str, loader: Loader) -> Checked:
     checked = check_file(str(path), loader)
     diagnostics = list(checked.diagnostics)
     model = checked.model
@@ -106,8 +120,9 @@ def load(path: str | Path, overrides: Mapping[str, str] | Sequence[str] | None =
     paramètres, as a mapping (`{"valeur_point": "8 €"}`) or as the command line's `--set` settings
     (`["valeur_point=8 €"]`). With `lenient` (a diff), each scenario and setting applies where this
     version has the name, and the names it lacks are listed in `Convention.skipped`. Raises `ConvError`."""
+    plain = loader is None or type(loader) is Loader  # an editor's loader reads unsaved texts: no cache
     loader = loader if loader is not None else Loader()
-    checked = check(str(path), loader)
+    checked = check(str(path), loader, cached=plain)
     if checked.errors:
         raise ConvError(checked.errors, loader.sources)
     model = checked.model

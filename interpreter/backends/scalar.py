@@ -257,9 +257,7 @@ class Program:
     model: Model
     plan: Plan
     parametres: dict[str, Any]
-    run: Callable = field(eq=False, repr=False)  # the generated function: données → settlement
-    functions: dict[int, Fn] = field(eq=False, repr=False)  # id(IR node) → function of a context (a cache)
-    places: dict[int, str] = field(eq=False, repr=False)  # id(IR node) → where it is, for error messages
+    code: ModelCode = field(eq=False, repr=False)  # the generated Python, compiled on first use
     parametre_types: dict[str, Type] = field(eq=False, repr=False)  # how to write each value (50 % stays a %)
     lines: tuple[Line, ...] = field(eq=False, repr=False)
     stage: tuple = field(default=(), eq=False, repr=False)  # scenario données: (scenario, donnée id, function)
@@ -291,12 +289,18 @@ class Program:
                 values[id] = value
         return values
 
+    @property
+    def run(self) -> Callable:
+        """The generated function: données, paramètres, structure id → settlement."""
+        return self.code.run
+
+    @property
+    def places(self) -> dict[int, str]:
+        return self.code.places
+
     def function(self, expr: ir.Expr) -> Fn:
         """The function of an expression of the model, compiled once (IR nodes live as long as the model)."""
-        found = self.functions.get(id(expr))
-        if found is None:
-            found = self.functions[id(expr)] = compile_expr(expr)
-        return found
+        return self.code.function(expr)
 
     def context(self, donnees: dict, met: dict | None = None, result=None) -> Context_:
         return Context_(donnees, self.parametres, met, result)
@@ -324,17 +328,7 @@ def compile_model(model: Model, overrides: dict[str, ir.Expr] | None = None,
     """Compile a checked model; `overrides` replace paramètres' expressions (`--set`, scenarios), or
     `parametres` gives their values directly (a sweep); `scenarios` compute données first (their
     paramètres must already be in `overrides`). Raises `ParametreError`."""
-    exprs, places = [], {}
-    for element in (*model.criteres.values(), *model.briques.values()):
-        for expr in (element.condition, element.points_fixes, element.points_variables, element.montant):
-            if expr is not None:
-                exprs.append(expr)
-                what = "la condition" if expr is element.condition else "la rémunération"
-                places[id(expr)] = f"dans {what} de « {element.id} »"
-    functions = {id(e): _on_context(f) for e, f in zip(exprs, pysource.compile_exprs(exprs, HELPERS))}
     plan = Plan.of(model)
-    backend = pysource.CodeBackend(places)
-    run = backend.function(settle(plan, backend), HELPERS)
     values = parametres if parametres is not None else parametre_values(model, overrides)
     lines = tuple(Line(id, model.element(id).label, "brique" if id in model.briques else "critere",
                        getattr(model.element(id), "section", None), getattr(model.element(id), "brique", None),
@@ -342,8 +336,43 @@ def compile_model(model: Model, overrides: dict[str, ir.Expr] | None = None,
     steps = [(scenario, id, expr) for scenario in scenarios for id, expr in scenario.donnees]
     stage = tuple((scenario.id, id, _on_context(f)) for (scenario, id, _), f in
                   zip(steps, pysource.compile_exprs([expr for *_, expr in steps], HELPERS)))
-    return Program(model, plan, values, run, functions, places, display_types(model, overrides), lines, stage,
+    return Program(model, plan, values, ModelCode(model, plan), display_types(model, overrides), lines, stage,
                    tuple(scenarios), dict(overrides or {}))
+
+
+class ModelCode:
+    """A model's generated Python — the whole version as one function (`run`) and each expression of
+    its critères and briques — compiled once, on first use: a simulation that never needs the scalar
+    backend never compiles it. Shared by the programs of one model (a sweep rebinds paramètres only)."""
+
+    def __init__(self, model: Model, plan: Plan):
+        self.model, self.plan = model, plan
+        self._run: Callable | None = None
+        self._functions: dict[int, Fn] | None = None
+        self.places: dict[int, str] = {}
+        for element in (*model.criteres.values(), *model.briques.values()):
+            for expr in (element.condition, element.points_fixes, element.points_variables, element.montant):
+                if expr is not None:
+                    what = "la condition" if expr is element.condition else "la rémunération"
+                    self.places[id(expr)] = f"dans {what} de « {element.id} »"
+
+    @property
+    def run(self) -> Callable:
+        if self._run is None:
+            backend = pysource.CodeBackend(self.places)
+            self._run = backend.function(settle(self.plan, backend), HELPERS)
+        return self._run
+
+    def function(self, expr: ir.Expr) -> Fn:
+        if self._functions is None:
+            exprs = [e for element in (*self.model.criteres.values(), *self.model.briques.values())
+                     for e in (element.condition, element.points_fixes, element.points_variables, element.montant)
+                     if e is not None]
+            self._functions = {id(e): _on_context(f) for e, f in zip(exprs, pysource.compile_exprs(exprs, HELPERS))}
+        found = self._functions.get(id(expr))
+        if found is None:
+            found = self._functions[id(expr)] = compile_expr(expr)
+        return found
 
 
 def display_types(model: Model, overrides: dict[str, ir.Expr] | None) -> dict[str, Type]:
