@@ -124,6 +124,10 @@ def times(a, b, bound: int):
     """a × b, where |a × b| ≤ bound: in int64 when the bound fits, else in Python integers."""
     if isinstance(a, int) and isinstance(b, int):
         return a * b
+    if isinstance(b, int) and b == 1:  # common denominators often scale by one: no copy
+        return a
+    if isinstance(a, int) and a == 1:
+        return b
     a, b = aligned(a, b, bound)
     return a * b
 
@@ -236,9 +240,10 @@ def round_half_away(value: Num, digits: int) -> Num:
         q += 2 * r >= den
         return Num(-q if scaled < 0 else q, scale, q, scale, value.bad)
     # |x| rounded half up is ⌊(2|x|·den' + den) / 2den⌋ with x = scaled / den: one division.
-    size, den = aligned(abs(scaled), den, 2 * value.nb * scale + value.db)
+    signed = scaled.dtype == object or scaled.min(initial=0) < 0
+    size, den = aligned(abs(scaled) if signed else scaled, den, 2 * value.nb * scale + value.db)
     q = (2 * size + den) // (2 * den)
-    result = np.where(scaled < 0, -q, q)
+    result = np.where(scaled < 0, -q, q) if signed else q  # amounts are mostly positive: one pass less
     if result.dtype == object and fits(value.nb * scale + 1):
         result = result.astype(np.int64)
     return Num(result, scale, value.nb * scale + 1, scale, value.bad)
@@ -487,6 +492,8 @@ class VectorBackend:
             if abs(cents.num) >= MAX_CENTS:
                 return Num(0, 100, 0, 100, union(cents.bad, np.ones(self.rows.size, dtype=bool)))
             return Num(cents.num, 100, abs(cents.num), 100, cents.bad)
+        if cents.nb < MAX_CENTS:  # the bounds already say every amount is within the limit
+            return Num(cents.num, 100, cents.nb, 100, cents.bad)
         over = np.asarray(np.abs(cents.num) >= MAX_CENTS, dtype=bool)
         if over.any():
             cents = Num(np.where(over, 0, cents.num), 100, MAX_CENTS, 100, union(cents.bad, over))
@@ -608,7 +615,14 @@ def evaluate_rows(program: VectorProgram, scalar_program: scalar.Program, size: 
     if aside is not None:
         backend.errors |= aside
 
+    seen: set[int] = set()
+
     def column(value, dtype=np.int64):
+        """A column of its own (the scalar backend may write its rows): a fresh array is used as it is."""
+        if isinstance(value, np.ndarray) and value.dtype == dtype and value.shape == (size,) \
+                and value.flags.owndata and id(value) not in seen:
+            seen.add(id(value))
+            return value
         return np.array(np.broadcast_to(np.asarray(value, dtype=dtype), (size,)))
 
     lines = {id: _cents(column, amount, backend.errors) for id, amount in settlement.amounts.items()}
