@@ -309,7 +309,7 @@ class Simulation:
             found = []
             for text in groupings:
                 grouping = _grouping(text)
-                labels = labels_by_id(grouping, self.population.frame, evaluated.ids, self.population.path)
+                labels = labels_by_id(grouping, self.population, evaluated.ids)
                 found.append((grouping, simulation_groups(grouping, labels, evaluated.total)))
             return tuple(found)
         except GroupingError as error:
@@ -330,7 +330,7 @@ class Simulation:
             pl.Series("motif", [" ; ".join(reasons[row]) for row in sorted(reasons)])).cast(pl.String)
         if errors:  # the rows as read, with why they could not be evaluated
             messages = dict(errors)
-            failed = table.frame.filter(pl.col("id").cast(pl.String).is_in(list(messages))).cast(pl.String)
+            failed = table.as_read().filter(pl.col("id").cast(pl.String).is_in(list(messages))).cast(pl.String)
             failed = failed.with_columns(pl.col("id").replace_strict(messages, return_dtype=pl.String).alias("motif"))
             frame = pl.concat([frame, failed], how="diagonal")
         return frame
@@ -391,7 +391,7 @@ def impact(old: Convention, new: Convention, population: str | Path | pl.DataFra
         groups = []
         for text in groupings:
             grouping = _grouping(text)
-            labels = labels_by_id(grouping, tables[0].frame, found.pairing.ids, tables[0].path)
+            labels = labels_by_id(grouping, tables[0], found.pairing.ids)
             groups.append((grouping, impact_groups(grouping, labels, found.pairing.before, found.pairing.after)))
     except GroupingError as error:
         raise ConvError(error.diagnostics) from None
@@ -421,7 +421,7 @@ def read_once(population, old: Convention, new: Convention, keep=frozenset()) ->
                                 frozenset(old.model.donnees) | frozenset(new.model.donnees) | frozenset(keep))
         except TableError as error:
             raise ConvError(error.diagnostics) from None
-    return tuple(version.population(source, other_columns=frozenset(other.model.donnees), origin=origin)
+    return tuple(version.population(source, other_columns=frozenset(other.model.donnees), origin=origin, keep=keep)
                  for version, other in ((old, new), (new, old)))
 
 

@@ -401,7 +401,10 @@ def _extremum(func: str, values: list):
         chosen = (np.less_equal if func == "min" else np.greater_equal)(x, y)
         if isinstance(chosen, np.ndarray) and chosen.dtype == object:
             chosen = chosen.astype(bool)
-        num = np.where(chosen, x, y) if not (isinstance(x, int) and isinstance(y, int)) else (x if chosen else y)
+        if np.ndim(x) or np.ndim(y):
+            num = np.where(chosen, x, y)
+        else:  # two constants (a 0-d array holds a large one): a Python int, like every constant
+            num = int(x if chosen else y)
         result = Num(num, den, max(bx, by), db, union(result.bad, value.bad))
     return result
 

@@ -9,7 +9,9 @@ impact the change, the winners and the losers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -18,6 +20,9 @@ from attrs import frozen
 from dsl.diagnostics import Diagnostic, suggest
 from interpreter.io.numbers import NumberProblem, read_number
 from interpreter.values import french_number
+
+if TYPE_CHECKING:
+    from interpreter.io.tables import Population
 
 MISSING = "(vide)"
 
@@ -61,13 +66,14 @@ class Grouping:
     def title(self) -> str:
         return f"{self.column} (tranches)" if self.bands else self.column
 
-    def labels(self, frame: pl.DataFrame, origin: str) -> np.ndarray:
-        """The group of each row of a population as read."""
+    def labels(self, frame: pl.DataFrame, origin: str, header: Sequence[str] = ()) -> np.ndarray:
+        """The group of each row of a population as read (`header`: every column of the file)."""
         if self.column not in frame.columns:
+            header = header or frame.columns
             raise GroupingError([Diagnostic("groupement-invalide", f"« --par {self.column} » : la population n'a pas "
                                             f"de colonne « {self.column} »", file=origin,
-                                            suggestion=suggest(self.column, frame.columns) or
-                                            f"colonnes : {', '.join(frame.columns)}")])
+                                            suggestion=suggest(self.column, header) or
+                                            f"colonnes : {', '.join(header)}")])
         values = frame[self.column]
         if not self.bands:
             text = values.cast(pl.String).fill_null(MISSING)
@@ -140,8 +146,9 @@ def impact_groups(grouping: Grouping, labels: np.ndarray, before: np.ndarray, af
     return tuple(rows)
 
 
-def labels_by_id(grouping: Grouping, frame: pl.DataFrame, ids: np.ndarray, origin: str) -> np.ndarray:
+def labels_by_id(grouping: Grouping, population: Population, ids: np.ndarray) -> np.ndarray:
     """The group of each structure of `ids`, from the population's rows as read."""
-    labels = grouping.labels(frame, origin)
+    frame = population.frame
+    labels = grouping.labels(frame, population.path, population.header)
     where = {str(id): label for id, label in zip(frame["id"].cast(pl.String).to_list(), labels)}
     return np.array([where.get(str(id), MISSING) for id in ids], dtype=object)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import datetime
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -79,13 +80,16 @@ class Population:
     """The valid rows of a table, as exact columns, and what was wrong with the others."""
 
     path: str
-    frame: pl.DataFrame  # the valid rows, as read
+    frame: pl.DataFrame  # the valid rows as read: `id` and the columns read for `--par` (`keep`)
     ids: np.ndarray
     columns: dict
     aside: np.ndarray  # rows whose numerators do not fit int64 (for int64 evaluators)
     problems: tuple[RowProblem, ...]
     rejected: pl.DataFrame  # the invalid rows, as read
     warnings: tuple[Diagnostic, ...] = ()  # ignored columns
+    header: tuple[str, ...] = ()  # every column of the file
+    as_read: Callable[[], pl.DataFrame] | None = field(default=None, eq=False, repr=False)  # the valid rows, every
+    # column as read (the file read again: its text is not held during the evaluation)
 
     @property
     def size(self) -> int:
@@ -120,11 +124,6 @@ class Table:
     problems: dict = field(factory=dict)  # row → what is wrong with the whole row
     header: tuple[str, ...] = ()  # the column names as written
     path: str | None = None  # set when only some columns were read: the file, to read the others if need be
-
-    def full_rows(self, rows: np.ndarray) -> pl.DataFrame:
-        """Some rows with every column, as read (the rejects file shows them whole)."""
-        frame = self.frame if self.path is None else read_table(self.path).frame
-        return frame.filter(pl.Series(rows))
 
 
 # ---- reading -------------------------------------------------------------------------------------
@@ -197,7 +196,7 @@ def _blank_rows_dropped(path: str, table: Table) -> Table:
     middle = np.flatnonzero(blank[:size])
     if len(middle):
         raise TableError([_blank_line(path, where(table.kind, int(row))) for row in middle])
-    return Table(frame.head(size), table.kind, table.typed, table.problems, table.header)
+    return Table(frame.head(size), table.kind, table.typed, table.problems, table.header, table.path)
 
 
 def _blank_line(path: str, line: str) -> Diagnostic:
@@ -230,7 +229,8 @@ def read_population(source: str | pl.DataFrame | Table, model: Model, other_colu
     like a Parquet table); raise `TableError` (every problem listed) unless `keep_invalid`.
 
     `source` may also be a `Table` already read, named by `origin`. Only the données' columns and
-    those in `keep` (a `--par` column) are read from a file.
+    those in `keep` (a `--par` column) are read from a file, and only those in `keep` are kept in
+    `Population.frame` (with `id`).
     `supplied` données are computed by scenarios: a column for them is optional, unless it is
     `required` (a scenario line reads it before supplying it); `other_columns` are expected too
     (the données of the other version, in a diff)."""
@@ -260,25 +260,39 @@ def read_population(source: str | pl.DataFrame | Table, model: Model, other_colu
         problems.append(RowProblem(row, id_values[row] or f"rangée {row + 1}", None, message))
         invalid[row] = True
     invalid |= missing_id | duplicated
+    # Each column read is dropped from the table as read, so that its text and its exact values are
+    # never both held for every column (a file is read again for the rows the rejects file shows).
+    typed, height, header = table.typed, frame.height, table.header or tuple(frame.columns)
+    file = source if isinstance(source, str) else table.path or origin if isinstance(source, Table) else None
+    held = None if file else table.frame  # a table in memory is the caller's anyway
+    numeric = numeric_donnees(model)
+
+    def every_column() -> pl.DataFrame:
+        return read_table(file, numeric).frame if file else held
+    del table
     columns = {}
     for id, donnee in model.donnees.items():
         if id not in frame.columns:  # computed by a scenario
             continue
-        value, bad = read_column(frame[id], donnee, table.typed.get(id))
+        series, frame = frame[id], frame.drop(id) if id not in keep else frame
+        value, bad = read_column(series, donnee, typed.get(id))
+        del series
         for row, message, code, hint in bad:
             problems.append(RowProblem(row, id_values[row] or f"rangée {row + 1}", id, message, code, hint))
             invalid[row] = True
         columns[id] = value
     problems.sort(key=lambda p: (p.row, p.donnee or ""))
     if problems and not keep_invalid:
-        raise TableError(row_diagnostics(path, problems, frame.height))
-    keep = ~invalid
+        raise TableError(row_diagnostics(path, problems, height))
+    frame = frame.select([c for c in frame.columns if c == "id" or c in keep])  # what `--par` reads
     if not invalid.any():  # the usual case: nothing to filter, nothing copied
-        return Population(path, frame, id_values, columns, _wide(columns, frame.height), tuple(problems),
-                          frame.clear(), tuple(warnings))
-    columns = {k: v[keep] for k, v in columns.items()}
-    return Population(path, frame.filter(pl.Series(keep)), id_values[keep], columns, _wide(columns, int(keep.sum())),
-                      tuple(problems), table.full_rows(invalid), tuple(warnings))
+        return Population(path, frame, id_values, columns, _wide(columns, height), tuple(problems),
+                          frame.clear(), tuple(warnings), header, every_column)
+    valid = ~invalid
+    columns = {k: v[valid] for k, v in columns.items()}
+    return Population(path, frame.filter(pl.Series(valid)), id_values[valid], columns, _wide(columns, int(valid.sum())),
+                      tuple(problems), every_column().filter(pl.Series(invalid)), tuple(warnings), header,
+                      lambda: every_column().filter(pl.Series(valid)))
 
 
 def _wide(columns: dict, size: int) -> np.ndarray:
