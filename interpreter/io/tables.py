@@ -250,7 +250,7 @@ def read_population(source: str | pl.DataFrame | Table, model: Model, other_colu
     id_values = ids.fill_null("").to_numpy()
     missing_id = (ids.str.strip_chars(numbers.BLANKS) == "").fill_null(True).to_numpy()
     duplicated = np.zeros(frame.height, dtype=bool)
-    if ids.n_unique() < frame.height:  # only then is a mask of the repeated ids worth building
+    if ids.hash().n_unique() < frame.height:  # distinct hashes are distinct ids: only else is a mask worth building
         duplicated = ids.is_duplicated().to_numpy() & ~missing_id
     for row in np.flatnonzero(missing_id):
         problems.append(RowProblem(int(row), f"rangée {row + 1}", None, "identifiant « id » vide"))
