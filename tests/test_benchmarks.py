@@ -74,3 +74,34 @@ def test_editor_benchmark_runs_against_the_language_server(capsys):
     figures = load("editor").main(rounds=2)
     assert all(len(times) == 2 and min(times) > 0 for times in figures.values())
     assert "modification → diagnostics" in capsys.readouterr().out
+
+
+def test_openfisca_benchmark_says_when_openfisca_is_missing(capsys):
+    import sys
+
+    bench = load("versus_openfisca")
+    sys.argv = ["versus_openfisca.py", "--sizes", "500", "--runs", "1", "--python-openfisca", sys.executable]
+    if bench.openfisca_available(sys.executable):  # an environment with OpenFisca runs both
+        bench.main()
+        assert "centimes différents" in capsys.readouterr().out
+        return
+    bench.main()
+    out = capsys.readouterr().out
+    assert "OpenFisca n'est pas installé" in out and "       500" in out
+
+
+def test_the_mini_convention_pays_what_its_openfisca_twin_computes_exactly():
+    """The two writings of the mini convention agree: convcheck's totals match the same rules written
+    with exact integers (the cents OpenFisca should find)."""
+    import numpy as np
+
+    bench = load("versus_openfisca")
+    arrays = bench.population(2_000, seed=3)
+    _, totals = bench.convcheck_compute(arrays, 1)
+    capped = np.minimum(arrays["patientele"], 8_000)  # the ratio patientele / 4 000, capped at 2
+    lines = (np.where(arrays["si_labellise"], 350_000 + 35 * capped, 0)  # (500 + 200 × ratio) × 7 € in cents
+             + np.where(arrays["horaires_etendus"], 560_000, 0)
+             + np.where(arrays["nb_protocoles"] >= 1, 70_000 * np.minimum(arrays["nb_protocoles"], 8), 0)
+             + np.where(arrays["nb_reunions"] >= 6, 175 * capped, 0)
+             + np.where(arrays["part_sas"] >= 50, 35 * capped, 0))
+    assert (totals == np.where(arrays["si_labellise"] & arrays["horaires_etendus"], lines, 0)).all()

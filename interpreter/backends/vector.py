@@ -233,20 +233,34 @@ def _gcd_all(values) -> int:
 def round_half_away(value: Num, digits: int) -> Num:
     """Round to `digits` decimals, half away from zero, exactly."""
     scale = 10**digits
-    scaled = times(value.num, scale, value.nb * scale)
     den = value.den
+    if isinstance(den, int):  # scale / den reduced first: a denominator dividing the scale needs no division
+        g = math.gcd(scale, den)
+        factor, den = scale // g, den // g
+        if den == 1:
+            num = times(value.num, factor, value.nb * factor)
+            return Num(num, scale, value.nb * factor, scale, value.bad)
+    else:
+        factor = scale
+    scaled = times(value.num, factor, value.nb * factor)
     if isinstance(scaled, int) and isinstance(den, int):
         q, r = divmod(abs(scaled), den)
         q += 2 * r >= den
         return Num(-q if scaled < 0 else q, scale, q, scale, value.bad)
-    # |x| rounded half up is ⌊(2|x|·den' + den) / 2den⌋ with x = scaled / den: one division.
+    # |x| rounded half up is ⌊(2|x| + den) / 2den⌋ with x = scaled / den: one division.
     signed = scaled.dtype == object or scaled.min(initial=0) < 0
-    size, den = aligned(abs(scaled) if signed else scaled, den, 2 * value.nb * scale + value.db)
+    bound = 2 * value.nb * factor + value.db
+    if not signed and isinstance(den, int) and fits(bound) and scaled.dtype == np.int64 and scaled is not value.num:
+        scaled *= 2  # a fresh array of this function's own: worked in place
+        scaled += den
+        scaled //= 2 * den
+        return Num(scaled, scale, value.nb * factor + 1, scale, value.bad)
+    size, den = aligned(abs(scaled) if signed else scaled, den, bound)
     q = (2 * size + den) // (2 * den)
     result = np.where(scaled < 0, -q, q) if signed else q  # amounts are mostly positive: one pass less
-    if result.dtype == object and fits(value.nb * scale + 1):
+    if result.dtype == object and fits(value.nb * factor + 1):
         result = result.astype(np.int64)
-    return Num(result, scale, value.nb * scale + 1, scale, value.bad)
+    return Num(result, scale, value.nb * factor + 1, scale, value.bad)
 
 
 COMPARISONS = {"=": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal, ">": np.greater,
@@ -398,13 +412,10 @@ def _extremum(func: str, values: list):
     for value in values[1:]:
         x, y, den, bx, by, db = common(result, value)
         x, y = aligned(x, y, max(bx, by))
-        chosen = (np.less_equal if func == "min" else np.greater_equal)(x, y)
-        if isinstance(chosen, np.ndarray) and chosen.dtype == object:
-            chosen = chosen.astype(bool)
-        if np.ndim(x) or np.ndim(y):
-            num = np.where(chosen, x, y)
+        if np.ndim(x) or np.ndim(y):  # over one positive denominator, the extremum of the numerators
+            num = pick(x, y)
         else:  # two constants (a 0-d array holds a large one): a Python int, like every constant
-            num = int(x if chosen else y)
+            num = int(min(x, y) if func == "min" else max(x, y))
         result = Num(num, den, max(bx, by), db, union(result.bad, value.bad))
     return result
 
@@ -441,6 +452,7 @@ class VectorBackend:
         self.program = program
         self.rows = rows
         self.errors = np.zeros(rows.size, dtype=bool)
+        self.computed: dict = {}
 
     def _fail(self, mask, where=True):
         mask = restrict(mask, where)
@@ -465,10 +477,20 @@ class VectorBackend:
 
     add = staticmethod(add)
     multiply = staticmethod(multiply)
-    divide = staticmethod(divide)
+
+    def divide(self, a: Num, b: Num) -> Num:
+        return self._once(divide, a, b)
 
     def minimum(self, a: Num, b: Num) -> Num:
-        return _extremum("min", [a, b])
+        return self._once(lambda x, y: _extremum("min", [x, y]), a, b, "min")
+
+    def _once(self, operation, a: Num, b: Num, name: str = ""):
+        """An operation the rules repeat on the same values (the patientèle ratio, for each line), made once:
+        values never change, and errors are scoped by each `when` that uses the result."""
+        key = (name or operation.__name__, id(a), id(b))
+        if key not in self.computed:
+            self.computed[key] = (operation(a, b), a, b)  # a and b held: their ids stay theirs
+        return self.computed[key][0]
 
     def every(self, conditions: list[Flag]) -> Flag:
         result = True
@@ -506,14 +528,16 @@ class VectorBackend:
         result = Num(0, 100, 0, 100)
         for amount in amounts:
             result = add(result, amount)
-        over = np.abs(self._column(result.num)) >= MAX_CENTS
-        self._fail(np.asarray(over, dtype=bool))
+        if result.nb >= MAX_CENTS:  # else the bounds say no total is beyond the limit
+            self._fail(np.asarray(np.abs(self._column(result.num)) >= MAX_CENTS, dtype=bool))
         return result
 
     def total_points(self, points: list[Num]) -> Num:
         result = Num(0, 1, 0, 1)
         for value in points:
             result = add(result, value)
+        if isinstance(result.den, int) and result.nb < result.den * MAX_POINTS:  # within the limit by its bounds
+            return result
         x, y = aligned(abs(result.num), result.den, max(result.nb, result.db * MAX_POINTS))
         over = x >= y * MAX_POINTS
         self._fail(np.asarray(np.broadcast_to(over, (self.rows.size,)), dtype=bool))
@@ -600,6 +624,10 @@ def vector_column(donnee, value):
         return Code(value)
     if kind == "booleen":
         return Flag(value)
+    if donnee.low is not None and donnee.high is not None and value.num.dtype != object:
+        # the values were read within the declared bounds: no pass over the column to bound them
+        bound = math.ceil(max(abs(donnee.low), abs(donnee.high)) * value.den)
+        return Num(value.num, value.den, bound, value.den)
     return tighten(Num(value.num, value.den, 0, value.den))
 
 
@@ -682,22 +710,54 @@ def to_micro(points) -> Decimal:
 def simulate(program: scalar.Program, population, chunk: int = 250_000, progress=None,
              vector: VectorProgram | None = None) -> PopulationResult:
     """Evaluate a validated population (`interpreter.io.tables.Population`) chunk by chunk (bounded
-    memory), reporting progress; `vector` reuses a compiled vector program (a sweep)."""
+    memory), each chunk's results written into the population's result columns, allocated once;
+    `progress` is called with each chunk's size; `vector` reuses a compiled vector program (a sweep)."""
+    keep_freed_memory()
     vector = vector or VectorProgram.of(program.model, program.scenarios)
     exact_inputs = population.exact_inputs(program.model)
-    parts = []
-    for start in range(0, max(population.size, 1), chunk):
-        stop = min(start + chunk, population.size)
+    size = population.size
+    result, exact_rows, errors = None, 0, []
+    for start in range(0, max(size, 1), chunk):
+        stop = min(start + chunk, size)
         columns = {id: value[start:stop] for id, value in population.columns.items()}
-        parts.append(evaluate_rows(vector, program, stop - start, columns, population.ids[start:stop],
-                                   lambda index, start=start: exact_inputs(start + index)))
+        part = evaluate_rows(vector, program, stop - start, columns, population.ids[start:stop],
+                             lambda index, start=start: exact_inputs(start + index))
         if progress is not None:
             progress(stop - start)
-    if len(parts) == 1:
-        return parts[0]
-    return PopulationResult(
-        np.concatenate([p.ids for p in parts]), np.concatenate([p.eligible for p in parts]),
-        {id: np.concatenate([p.lines[id] for p in parts]) for id in parts[0].lines},
-        np.concatenate([p.total for p in parts]), np.concatenate([p.total_points for p in parts]),
-        sum(p.exact_rows for p in parts), tuple(e for p in parts for e in p.errors),
-    )
+        if stop - start == size:  # one chunk: its columns are the result
+            return part
+        if result is None:
+            result = PopulationResult(population.ids, np.empty(size, bool), {id: np.empty(size, np.int64)
+                                      for id in part.lines}, np.empty(size, np.int64), np.empty(size, np.int64), 0, ())
+        result.eligible[start:stop] = part.eligible
+        result.total[start:stop] = part.total
+        result.total_points[start:stop] = part.total_points
+        for id, cents in part.lines.items():
+            result.lines[id][start:stop] = cents
+        exact_rows += part.exact_rows
+        errors.extend(part.errors)
+    return PopulationResult(result.ids, result.eligible, result.lines, result.total, result.total_points,
+                            exact_rows, tuple(errors))
+
+
+_MALLOC_TUNED = False
+
+
+def keep_freed_memory() -> None:
+    """Ask glibc to keep the memory of freed arrays for the next ones (Linux; elsewhere nothing).
+
+    By default glibc gives the memory of a freed array of a few megabytes back to the system, and the
+    next array of that size is page-faulted in again, page by page: a third of the evaluation's time.
+    Kept, it is reused at once; the peak memory is that of the arrays alive at one time, as before."""
+    global _MALLOC_TUNED
+    if _MALLOC_TUNED:
+        return
+    _MALLOC_TUNED = True
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD: keep up to 1 GiB of free memory at the heap's top
+        libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD: arrays up to 32 MiB (a chunk's) from the heap
+    except (OSError, AttributeError):  # not glibc: its own allocator's defaults
+        pass
