@@ -94,6 +94,12 @@ def check(path: str, loader: Loader | None = None, cached: bool = False) -> Chec
     return result
 
 
+def is_scenario(path: str | Path) -> bool:
+    """Whether a file is a scenario (it applies to a version: it is not one)."""
+    written = Loader().parse(str(path)).file
+    return written is not None and written.kind == "scenario"
+
+
 def _check(path: str, loader: Loader) -> Checked:
     checked = check_file(str(path), loader)
     diagnostics = list(checked.diagnostics)
@@ -126,6 +132,8 @@ def load(path: str | Path, overrides: Mapping[str, str] | Sequence[str] | None =
     if checked.errors:
         raise ConvError(checked.errors, loader.sources)
     model = checked.model
+    if model is None:  # a scenario, clean: not a version (the loader says so, where it is written)
+        raise ConvError([d for d in loader.load(str(path)).diagnostics if d.is_error], loader.sources)
     applied, merged, skipped, problems = [], {}, [], []
     for scenario_path in scenarios:
         scenario, found = load_scenario(str(scenario_path), model, loader, lenient)

@@ -255,6 +255,9 @@ def test_command(fichiers, no_color):
     color = use_color(no_color)
     passed = failed = 0
     for path in paths:
+        if api.is_scenario(path):
+            click.echo(f"{path} : scénario, sans cas (il s'applique à une version avec --scenario).")
+            continue
         try:
             version = api.load(path)
         except api.ConvError as error:

@@ -130,3 +130,14 @@ def test_a_scenario_supplies_a_donnee_the_population_lacks(tmp_path):
                                        encoding="utf-8")
     simulation = api.load(AVENANT_1, scenarios=[tmp_path / "ipa.conv"]).simulation(str(tmp_path / "sans-ipa.csv"))
     assert simulation.summary().structures == 2_300
+
+
+def test_a_scenario_is_not_a_version_for_test_and_eval():
+    """`test` passes over a scenario file (it has no cas); `eval` given one as its version says what it is."""
+    scenario = str(ROOT / "examples" / "avenant-3" / "comite-usagers.conv")
+    version = str(ROOT / "examples" / "avenant-3" / "aci-msp-avenant-3.conv")
+    result = CliRunner().invoke(cli, ["test", version, scenario])
+    assert result.exit_code == 0, result.output
+    assert "comite-usagers.conv : scénario, sans cas" in result.output
+    result = CliRunner().invoke(cli, ["eval", scenario, str(ROOT / "examples" / "declarations" / "msp-langage.yaml")])
+    assert result.exit_code == 1 and "erreur[version-attendue]" in result.output and "interne" not in result.output
