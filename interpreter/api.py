@@ -327,11 +327,16 @@ class Simulation:
         from interpreter.compare.groups import GroupingError, labels_by_id, simulation_groups
 
         evaluated = self.result.evaluated()
+        frame = self.population.frame
+        if groupings and frame.height < self.population.size:  # the DuckDB engine did not keep the rows as read
+            import polars as pl
+
+            frame = pl.read_parquet(self.population.path)
         try:
             found = []
             for text in groupings:
                 grouping = _grouping(text)
-                labels = labels_by_id(grouping, self.population.frame, evaluated.ids, self.population.path)
+                labels = labels_by_id(grouping, frame, evaluated.ids, self.population.path)
                 found.append((grouping, simulation_groups(grouping, labels, evaluated.total)))
             return tuple(found)
         except GroupingError as error:
@@ -402,9 +407,10 @@ def diff(old: Convention, new: Convention) -> Diff:
 
 
 def impact(old: Convention, new: Convention, population: str | Path | pl.DataFrame, change: Diff | None = None,
-           progress=None, groupings: Sequence[str] = ()) -> Impact:
+           progress=None, groupings: Sequence[str] = (), engine: str = "defaut", notes: list | None = None) -> Impact:
     """The money impact of going from `old` to `new` on a population, structure by structure, and by
-    group for each `groupings` (`"region"`, `"patientele=2000,4000"`). The population is read once."""
+    group for each `groupings` (`"region"`, `"patientele=2000,4000"`). The population is read once.
+    `engine` computes each version (see `Convention.simulation`); `notes` receives why it could not."""
     from attrs import evolve
 
     from interpreter.compare.groups import GroupingError, impact_groups, labels_by_id
@@ -414,7 +420,9 @@ def impact(old: Convention, new: Convention, population: str | Path | pl.DataFra
     tables = read_once(population, old, new)
     results = []
     for version, table in zip((old, new), tables):
-        simulation = version.simulation(table, progress=progress)
+        simulation = version.simulation(table, progress=progress, engine=engine)
+        if notes is not None:
+            notes.extend(simulation.notes)
         if simulation.result.errors:
             raise ConvError(simulation.errors())
         results.append(simulation.result)

@@ -64,19 +64,51 @@ def matches(value: exp.Expression, pattern: str) -> exp.Expression:
     return function("REGEXP_FULL_MATCH", value.copy(), text(pattern))
 
 
-def within(value: exp.Expression, donnee, percent: bool) -> exp.Expression:
-    """The donnée's range and the bounds of every input, on a value certified to be a plain number."""
-    number = exp.TryCast(this=value.copy(), to=a.decimal_type(38, MAX_DECIMALS))
+def within(value: exp.Expression, donnee, percent: bool, integer: bool = False) -> exp.Expression | None:
+    """The donnée's range and the bounds of every input, on a number (a Parquet integer, a decimal)."""
+    number = value.copy()
     factor = 100 if percent else 1
-    checks = [a.binary(exp.LT, a.call("ABS", number), exp.Literal.number(LIMIT))]
     numbers = a.Arithmetic("duckdb")
+    checks = []
+    if donnee.low is None or donnee.high is None or max(abs(donnee.low), abs(donnee.high)) * factor >= LIMIT:
+        checks.append(a.binary(exp.LT, a.call("ABS", number), exp.Literal.number(LIMIT)))
     if donnee.low is not None:
         checks.append(a.binary(exp.GTE, number, numbers.literal(Fraction(donnee.low) * factor).sql))
     if donnee.high is not None:
         checks.append(a.binary(exp.LTE, number, numbers.literal(Fraction(donnee.high) * factor).sql))
-    if donnee.type.kind == "entier":
+    if donnee.type.kind == "entier" and not integer:
         checks.append(a.binary(exp.EQ, a.binary(exp.Mod, number, exp.Literal.number(1)), exp.Literal.number(0)))
     return a.and_(*checks)
+
+
+def present(value: exp.Expression) -> exp.Expression:
+    return exp.Not(this=exp.Is(this=value.copy(), expression=exp.Null()))
+
+
+def certified_number(donnee, raw: exp.Expression, file_type: str) -> tuple[exp.Expression, exp.Expression]:
+    """A number as convcheck's reader reads it: a Parquet integer or decimal as it is; a float as the
+    shortest decimal that gives it back — certified without text below 2^20, where a float is within half a
+    billionth of at most one decimal of 9 places, and as its shortest text elsewhere; text written plainly."""
+    percent = donnee.type.kind == "pourcentage"
+    if file_type in INTEGERS:
+        return raw, a.and_(present(raw), within(raw, donnee, percent, integer=True))
+    if file_type.startswith("DECIMAL"):
+        exact = a.binary(exp.EQ, a.binary(exp.Mod, a.binary(exp.Mul, raw, exp.Literal.number(10**MAX_DECIMALS)),
+                                                   exp.Literal.number(1)), exp.Literal.number(0))
+        return raw, a.and_(present(raw), exact, within(raw, donnee, percent))
+    if file_type not in ("VARCHAR", "DOUBLE"):
+        raise NotCertified(donnee.id)
+    written = a.cast(raw, "VARCHAR")  # a DOUBLE as its shortest text, as convcheck's reader takes it
+    plain = a.and_(matches(written, PLAIN_NUMBER), exp.Not(this=matches(written, AMBIGUOUS)))
+    wide = a.decimal_type(15 + MAX_DECIMALS, MAX_DECIMALS)
+    cases = [exp.If(this=plain, true=a.cast(written, wide))]
+    if file_type == "DOUBLE":
+        near = a.cast(raw, a.decimal_type(7 + MAX_DECIMALS, MAX_DECIMALS))
+        fast = a.and_(a.binary(exp.LT, a.call("ABS", raw), exp.Literal.number(2**20)),
+                      a.binary(exp.EQ, a.cast(near, "DOUBLE"), raw))
+        cases.insert(0, exp.If(this=fast, true=a.cast(near, wide)))
+    value = exp.Case(ifs=cases)
+    return value, a.and_(present(value), within(value, donnee, percent))
 
 
 def certified_cell(donnee, raw: exp.Expression, kind_in_file: str) -> tuple[exp.Expression, exp.Expression]:
@@ -85,18 +117,10 @@ def certified_cell(donnee, raw: exp.Expression, kind_in_file: str) -> tuple[exp.
     kind = donnee.type.kind
     file_type = kind_in_file.upper()
     if kind in NUMERIC:
-        percent = kind == "pourcentage"
-        if file_type in INTEGERS or file_type.startswith("DECIMAL"):
-            return raw, a.and_(exp.Not(this=exp.Is(this=raw.copy(), expression=exp.Null())), within(raw, donnee, percent))
-        if file_type not in ("VARCHAR", "DOUBLE"):
-            raise NotCertified(donnee.id)
-        written = a.cast(raw, "VARCHAR")  # a DOUBLE as its shortest text, as convcheck's reader takes it
-        plain = a.and_(matches(written, PLAIN_NUMBER), exp.Not(this=matches(written, AMBIGUOUS)))
-        guarded = exp.Case(ifs=[exp.If(this=plain, true=written.copy())])
-        return guarded, a.and_(plain.copy(), within(guarded, donnee, percent))
+        return certified_number(donnee, raw, file_type)
     if kind == "booleen":
         if file_type == "BOOLEAN":
-            return raw, exp.Not(this=exp.Is(this=raw.copy(), expression=exp.Null()))
+            return raw, present(raw)
         if file_type != "VARCHAR":
             raise NotCertified(donnee.id)
         word = function("LOWER", raw.copy())
@@ -105,12 +129,11 @@ def certified_cell(donnee, raw: exp.Expression, kind_in_file: str) -> tuple[exp.
         return exp.In(this=word.copy(), expressions=[text(w) for w in sorted(TRUE_WORDS)]), known
     if kind == "date":
         if file_type == "DATE":
-            return raw, exp.Not(this=exp.Is(this=raw.copy(), expression=exp.Null()))
+            return raw, present(raw)
         if file_type != "VARCHAR":
             raise NotCertified(donnee.id)
         date = exp.TryCast(this=raw.copy(), to=exp.DataType.build("DATE"))
-        return date, a.and_(matches(raw, "[0-9]{4}-[0-9]{2}-[0-9]{2}"),
-                            exp.Not(this=exp.Is(this=date.copy(), expression=exp.Null())))
+        return date, a.and_(matches(raw, "[0-9]{4}-[0-9]{2}-[0-9]{2}"), present(date))
     if file_type != "VARCHAR":  # choix
         raise NotCertified(donnee.id)
     return raw, exp.In(this=raw.copy(), expressions=[text(c) for c in donnee.type.choices])
@@ -122,10 +145,9 @@ def certified_reading(model, inputs: tuple[str, ...], types: dict[str, str], sou
     if id_type not in ("VARCHAR", *INTEGERS):
         raise NotCertified("id")
     name = a.cast(column("id"), "VARCHAR")
-    present = a.and_(exp.Not(this=exp.Is(this=column("id"), expression=exp.Null())),
-                     exp.NEQ(this=function("TRIM", name.copy(), text(BLANKS)), expression=text("")))
+    named = a.and_(present(column("id")), exp.NEQ(this=function("TRIM", name.copy(), text(BLANKS)), expression=text("")))
     columns = [name.as_(identifier("id"))]
-    certain = [present]
+    certain = [named]
     for id in inputs[1:]:
         value, known = certified_cell(model.donnees[id], column(id), types[id])
         columns.append(exp.Case(ifs=[exp.If(this=known.copy(), true=value)]).as_(identifier(id)))
@@ -205,21 +227,21 @@ class Run:
     def write_csv(self, path: str, inputs=()) -> bool:
         """Write the results file as the default engine writes it (`interpreter.io.tables.write_results`),
         with DuckDB; False when the rows are not ready to be written as they stand."""
-        from interpreter.io.writer import replacing
+        from interpreter.io.writer import replacing_path
 
         if not self.in_order:
             return False
-        columns = [column("id"), column("eligible"), money(column("total")).as_(identifier("total")),
-                   points(column("total_points")).as_(identifier("total_points"))]
-        columns += [money(column(line)).as_(identifier(line)) for line in self.query.lines]
+        columns = [column("id"), column("eligible"), column("total"),
+                   points(column("total_points")).as_(identifier("total_points")), *map(column, self.query.lines)]
         select = exp.select(*columns).from_("resultats")
-        temporary = os.path.join(self.folder, "resultats.csv")
-        copy = exp.Copy(this=exp.Subquery(this=select), kind=False, files=[text(temporary)],
-                        params=[exp.CopyParameter(this=exp.var("HEADER")),
-                                exp.CopyParameter(this=exp.var("DELIMITER"), expression=text(","))])
-        self.connection.execute(copy.sql("duckdb"))
-        with open(temporary, "rb") as source, replacing(path, inputs) as handle:
-            shutil.copyfileobj(source, handle, 1 << 20)
+        with replacing_path(path, inputs) as temporary:
+            copy = exp.Copy(this=exp.Subquery(this=select), kind=False, files=[text(temporary)],
+                            params=[exp.CopyParameter(this=exp.var("HEADER")),
+                                    exp.CopyParameter(this=exp.var("DELIMITER"), expression=text(","))])
+            try:
+                self.connection.execute(copy.sql("duckdb"))
+            except Exception as error:  # DuckDB's own IO error: the disk, the folder…
+                raise OSError(getattr(error, "errno", 5), str(error)) from None
         return True
 
     def close(self) -> None:
@@ -227,38 +249,29 @@ class Run:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def money(cents: exp.Expression) -> exp.Expression:
-    """Cents as the results files write them: 1234.50, -0.05."""
-    magnitude = a.call("ABS", cents)
-    sign = a.case(a.binary(exp.LT, cents, exp.Literal.number(0)), text("-"), text(""))
-    whole = a.cast(exp.IntDiv(this=magnitude.copy(), expression=exp.Literal.number(100)), "VARCHAR")
-    part = function("LPAD", a.cast(a.binary(exp.Mod, magnitude, exp.Literal.number(100)), "VARCHAR"), 2, text("0"))
-    return exp.DPipe(this=exp.DPipe(this=exp.DPipe(this=sign, expression=whole), expression=text(".")), expression=part)
-
-
-def points(micro: exp.Expression) -> exp.Expression:
-    """Millionths of a point as plain decimal text: 3900, 916.575."""
-    magnitude = a.call("ABS", micro)
-    sign = a.case(a.binary(exp.LT, micro, exp.Literal.number(0)), text("-"), text(""))
-    whole = a.cast(exp.IntDiv(this=magnitude.copy(), expression=exp.Literal.number(1_000_000)), "VARCHAR")
-    part = function("RTRIM", function("LPAD", a.cast(a.binary(exp.Mod, magnitude, exp.Literal.number(1_000_000)), "VARCHAR"),
-                                      6, text("0")), text("0"))
-    fraction = a.case(exp.EQ(this=part, expression=text("")), text(""), exp.DPipe(this=text("."), expression=part.copy()))
-    return exp.DPipe(this=exp.DPipe(this=sign, expression=whole), expression=fraction)
+def points(value: exp.Expression) -> exp.Expression:
+    """Points (a DECIMAL with 6 decimals) as plain decimal text, as the results files write them: 3900, 916.575."""
+    written = a.cast(value, "VARCHAR")
+    return function("RTRIM", function("RTRIM", written, text("0")), text("."))
 
 
 def results_select(query: Query) -> exp.Select:
-    """The query's results as integers (cents, millionths of a point), zero where the row failed."""
-    def guarded(value: exp.Expression, factor: int) -> exp.Expression:
-        scaled = a.cast(a.binary(exp.Mul, value, exp.Literal.number(factor)), "BIGINT")
-        return a.case(exp.Is(this=column("erreur"), expression=exp.Null()), scaled, exp.Literal.number(0))
-
+    """The query's results as kept in DuckDB (a table `resultats`)."""
     columns = [column("id"), exp.Coalesce(this=column("eligible"), expressions=[exp.false()]).as_(identifier("eligible"))]
-    columns += [guarded(column(line), 100).as_(identifier(line)) for line in query.lines]
-    columns += [guarded(column("total"), 100).as_(identifier("total")),
-                guarded(column("total_points"), 1_000_000).as_(identifier("total_points")),
-                column("erreur"), column("certain")]
+    columns += [column(name) for name in (*query.lines, "total", "total_points", "erreur", "certain")]
     return exp.select(*columns).from_(query.tree.subquery("requete"))
+
+
+def integers_select(query: Query) -> exp.Select:
+    """The results as integers (cents, millionths of a point), zero where the row failed."""
+    def guarded(name: str, factor: int) -> exp.Expression:
+        scaled = a.cast(a.binary(exp.Mul, column(name), exp.Literal.number(factor)), "BIGINT")
+        return a.case(exp.Is(this=column("erreur"), expression=exp.Null()), scaled, exp.Literal.number(0)).as_(
+            identifier(name))
+
+    columns = [column("id"), column("eligible"), *(guarded(line, 100) for line in query.lines), guarded("total", 100),
+               guarded("total_points", 1_000_000), column("erreur"), column("certain")]
+    return exp.select(*columns).from_("resultats")
 
 
 def column_scales(model, table) -> dict[str, int]:
@@ -283,7 +296,7 @@ def evaluate(program, supplied, reading: exp.Select, scales: dict[str, int], fol
                                   expression=reading).sql("duckdb"))
     connection.execute(exp.Create(this=exp.Table(this=identifier("resultats")), kind="TABLE",
                                   expression=results_select(query)).sql("duckdb"))
-    return connection, query, connection.sql("SELECT * FROM resultats").fetchnumpy()
+    return connection, query, connection.sql(integers_select(query).sql("duckdb")).fetchnumpy()
 
 
 def population_result(program, query: Query, fetched: dict, order: np.ndarray | None, ids: np.ndarray,
@@ -291,7 +304,7 @@ def population_result(program, query: Query, fetched: dict, order: np.ndarray | 
     """The results in the population's order; rows that failed are evaluated by the scalar backend, which
     says why (as the default engine does)."""
     def column_of(name, dtype=np.int64):
-        values = np.asarray(fetched[name])
+        values = np.ma.getdata(fetched[name])
         values = values if order is None else values[order]
         return np.array(values, dtype=dtype)
 
@@ -415,13 +428,13 @@ def parquet_alone(convention, path: str, other_columns, folder: str):
                                               file_reading(model, inputs, path), {}, folder)
     except NotCertified:
         return None
-    ids = np.asarray(fetched["id"], dtype=object)
-    if (not np.asarray(fetched["certain"], dtype=bool).all() or (~np.ma.getmaskarray(fetched["erreur"])).any()
-            or pl.Series(ids.astype(str)).is_duplicated().any()):
+    ids = np.ma.getdata(fetched["id"])
+    repeated = connection.sql("SELECT COUNT(*) - COUNT(DISTINCT id) FROM resultats").fetchone()[0]
+    if not np.ma.getdata(fetched["certain"]).all() or (~np.ma.getmaskarray(fetched["erreur"])).any() or repeated:
         connection.close()
         return None
-    frame = pl.read_parquet(path)
-    table = Population(path, frame, ids.astype(str), {}, np.zeros(len(ids), dtype=bool), (), frame.head(0),
-                       empty.warnings)
+    # The rows as read are not kept (read again from the file by the reports that need other columns, `--par`).
+    frame = pl.DataFrame(schema=schema)
+    table = Population(path, frame, ids, {}, np.zeros(len(ids), dtype=bool), (), frame, empty.warnings)
     result = population_result(convention.program, query, fetched, None, table.ids, None)
     return table, result, Run(connection, query, True, folder)
