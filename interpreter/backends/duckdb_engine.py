@@ -306,7 +306,7 @@ def population_result(program, query: Query, fetched: dict, order: np.ndarray | 
     def column_of(name, dtype=np.int64):
         values = np.ma.getdata(fetched[name])
         values = values if order is None else values[order]
-        return np.array(values, dtype=dtype)
+        return np.asarray(values, dtype=dtype)  # no copy: the arrays are DuckDB's, fetched for us
 
     lines = {line: column_of(line) for line in query.lines}
     eligible = column_of("eligible", bool)
@@ -408,6 +408,24 @@ def file_reading(model, inputs: tuple[str, ...], path: str) -> exp.Select:
     return certified_reading(model, inputs, types, source)
 
 
+def reading_scales(model, inputs: tuple[str, ...], reading: exp.Select) -> dict[str, int]:
+    """The decimals each numeric column needs, over the whole file (fewer digits for DuckDB to carry)."""
+    import duckdb
+
+    numeric = [id for id in inputs[1:] if model.donnees[id].type.kind in NUMERIC and model.donnees[id].type.kind != "entier"]
+    if not numeric:
+        return {}
+    measures = []
+    for id in numeric:
+        value = exp.TryCast(this=column(id), to=a.decimal_type(15 + MAX_DECIMALS, MAX_DECIMALS))
+        needed = exp.Case(ifs=[exp.If(this=a.binary(exp.EQ, a.binary(exp.Mod, a.binary(exp.Mul, value, exp.Literal.number(
+            10**k)), exp.Literal.number(1)), exp.Literal.number(0)), true=exp.Literal.number(k)) for k in range(MAX_DECIMALS)],
+            default=exp.Literal.number(MAX_DECIMALS))
+        measures.append(exp.Coalesce(this=exp.Max(this=needed), expressions=[exp.Literal.number(0)]).as_(identifier(id)))
+    found = duckdb.sql(exp.select(*measures).from_(reading.subquery("lecture")).sql("duckdb")).fetchall()[0]
+    return dict(zip(numeric, map(int, found)))
+
+
 def parquet_alone(convention, path: str, other_columns, folder: str):
     """A Parquet file read by DuckDB alone, when its columns are right and every row is certified;
     None when convcheck's reader must read it."""
@@ -424,12 +442,13 @@ def parquet_alone(convention, path: str, other_columns, folder: str):
     if any(id not in schema for id in model.donnees if id not in convention.supplied):
         return None
     try:
-        connection, query, fetched = evaluate(convention.program, convention.supplied,
-                                              file_reading(model, inputs, path), {}, folder)
+        reading = file_reading(model, inputs, path)
+        connection, query, fetched = evaluate(convention.program, convention.supplied, reading,
+                                              reading_scales(model, inputs, reading), folder)
     except NotCertified:
         return None
     ids = np.ma.getdata(fetched["id"])
-    repeated = connection.sql("SELECT COUNT(*) - COUNT(DISTINCT id) FROM resultats").fetchone()[0]
+    repeated = connection.execute("SELECT COUNT(*) - COUNT(DISTINCT id) FROM resultats").fetchone()[0]
     if not np.ma.getdata(fetched["certain"]).all() or (~np.ma.getmaskarray(fetched["erreur"])).any() or repeated:
         connection.close()
         return None

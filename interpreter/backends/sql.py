@@ -120,7 +120,7 @@ class Translator:
     def expr(self, expr: ir.Expr):
         try:
             return self._expr(expr)
-        except Unguaranteed as problem:
+        except (Unguaranteed, SqlProblem) as problem:
             if expr.source is not None and getattr(problem, "node", None) is None:
                 problem.node = expr
             raise
@@ -382,12 +382,13 @@ def input_column(donnee, scale: int, checks: bool) -> tuple[exp.Expression, list
         faults.append((a.binary(exp.NEQ, a.binary(exp.Mod, raw, exp.Literal.number(1)), exp.Literal.number(0)),
                        f"« {donnee.id} » attend un nombre entier"))
     elif scale == MAX_DECIMALS:
-        shifted = a.binary(exp.Mul, raw, exp.Literal.number(10**MAX_DECIMALS))
+        billion = a.cast(exp.Literal.number(10**MAX_DECIMALS), a.decimal_type(MAX_DECIMALS + 1, 0))
+        shifted = a.binary(exp.Mul, raw, billion)  # a DECIMAL factor: an integer column is not multiplied as BIGINT
         faults.append((a.binary(exp.NEQ, a.binary(exp.Mod, shifted, exp.Literal.number(1)), exp.Literal.number(0)),
                        f"« {donnee.id} » a trop de décimales : {MAX_DECIMALS} au plus"))
     typed = a.cast(raw, a.decimal_type(a.int_digits(bound) + scale, scale))
-    if checks and len(faults) > 1:
-        typed = exp.Case(ifs=[exp.If(this=a.or_(*(f for f, _ in faults)), true=exp.Null())], default=typed)
+    if checks and len(faults) > 1:  # one WHEN per check, in order: a check is computed only where the others held
+        typed = exp.Case(ifs=[exp.If(this=f.copy(), true=exp.Null()) for f, _ in faults], default=typed)
     if percent:
         fraction_bound = bound / 100
         typed = a.cast(a.binary(exp.Mul, typed, exp.Literal.number("0.01")),

@@ -173,8 +173,8 @@ class Arithmetic:
         text = decimal_text(value, scale)
         bound = abs(value)
         sql: exp.Expression = exp.Literal.number(text)
-        if scale == 0:
-            precision = 10 if bound < 2**31 else 20 if bound < 2**63 else None
+        if scale == 0:  # an INTEGER literal counts as DECIMAL(10, 0), a BIGINT as DECIMAL(19, 0) (20 in Spark)
+            precision = 10 if bound < 2**31 else (19 if self.dialect == "duckdb" else 20) if bound < 2**63 else None
             if precision is None or self.dialect == "spark" and bound >= 2**31:
                 precision = int_digits(bound)
                 sql = cast(sql, decimal_type(precision, 0))
@@ -196,13 +196,41 @@ class Arithmetic:
             raise Unguaranteed(f"{what} demande {precision} chiffres exacts, et le type DECIMAL de {self.dialect} en "
                                f"garde {self.limit} au plus")
 
-    def _fitted(self, rule, x: Dec, y: Dec, what: str) -> tuple[Dec, Dec, int]:
-        precision = rule(x, y)
-        if precision > self.limit:
+    def declared(self, precision: int, need: int) -> int | None:
+        """The precision the engine gives a result it infers as `precision`, when that holds the `need`
+        digits of its values without loss (None otherwise). DuckDB caps at 38 digits and checks for
+        overflow; Spark rounds away decimals beyond 38; PostgreSQL's NUMERIC keeps them all."""
+        if self.dialect == "duckdb":
+            precision = min(precision, 38)
+            return precision if precision >= need else None
+        return precision if precision <= self.limit and precision >= need else None
+
+    def _fitted(self, rule, x: Dec, y: Dec, need: int, what: str) -> tuple[Dec, Dec, int]:
+        """The operands, cast when the engine would infer too narrow or too wide a type for the result."""
+        self.check(need, what)
+        precision = self.declared(rule(x, y), need)
+        if precision is None:
             x, y = self.cast_tight(x), self.cast_tight(y)
-            precision = rule(x, y)
-        self.check(precision, what)
+            precision = self.declared(rule(x, y), need)
+        if precision is None and self.dialect == "duckdb":  # DuckDB keeps a product of two narrow decimals in 18 digits
+            wider = max(19, x.tight)
+            x = Dec(cast(x.sql, decimal_type(wider, x.scale)), x.scale, x.bound, wider, x.value)
+            precision = self.declared(rule(x, y), need)
+        if precision is None:
+            raise Unguaranteed(f"{what} demande plus de chiffres exacts que le type DECIMAL de {self.dialect} n'en "
+                               f"garde ({self.limit})")
         return x, y, precision
+
+    def _product(self, x: Dec, y: Dec) -> int:
+        if self.dialect == "duckdb" and x.precision <= 18 and y.precision <= 18:
+            return min(x.precision + y.precision, 18)
+        return x.precision + y.precision + (self.dialect != "duckdb")
+
+    def _sum(self, x: Dec, y: Dec) -> int:
+        return max(x.precision - x.scale, y.precision - y.scale) + max(x.scale, y.scale) + 1
+
+    def _common(self, x: Dec, y: Dec) -> int:
+        return max(x.precision - x.scale, y.precision - y.scale) + max(x.scale, y.scale)
 
     def add(self, x: Dec, y: Dec, sign: int = 1) -> Dec:
         if x.value is not None and y.value is not None:
@@ -211,11 +239,10 @@ class Arithmetic:
             return x
         if x.value == 0 and sign == 1:
             return y
-        scale = max(x.scale, y.scale)
-        x, y, precision = self._fitted(lambda a, b: max(a.precision - a.scale, b.precision - b.scale) + scale + 1,
-                                       x, y, "une somme")
+        scale, bound = max(x.scale, y.scale), x.bound + y.bound
+        x, y, precision = self._fitted(self._sum, x, y, int_digits(bound) + scale, "une somme")
         sql = binary(exp.Add if sign == 1 else exp.Sub, x.sql, y.sql)
-        return Dec(sql, scale, x.bound + y.bound, precision)
+        return Dec(sql, scale, bound, precision)
 
     def multiply(self, x: Dec, y: Dec) -> Dec:
         if x.value is not None and y.value is not None:
@@ -226,8 +253,9 @@ class Arithmetic:
             return x
         if x.value == 0 or y.value == 0:
             return self.literal(Fraction(0))
-        x, y, precision = self._fitted(lambda a, b: a.precision + b.precision + 1, x, y, "un produit")
-        return Dec(binary(exp.Mul, x.sql, y.sql), x.scale + y.scale, x.bound * y.bound, precision)
+        scale, bound = x.scale + y.scale, x.bound * y.bound
+        x, y, precision = self._fitted(self._product, x, y, int_digits(bound) + scale, "un produit")
+        return Dec(binary(exp.Mul, x.sql, y.sql), scale, bound, precision)
 
     def negate(self, x: Dec) -> Dec:
         if x.value is not None:
@@ -236,24 +264,20 @@ class Arithmetic:
 
     def choose(self, condition: exp.Expression, x: Dec, y: Dec) -> Dec:
         """CASE WHEN condition THEN x ELSE y END."""
-        scale = max(x.scale, y.scale)
-        x, y, precision = self._fitted(lambda a, b: max(a.precision - a.scale, b.precision - b.scale) + scale,
-                                       x, y, "un choix entre deux valeurs")
-        return Dec(case(condition, x.sql, y.sql), scale, max(x.bound, y.bound), precision)
+        scale, bound = max(x.scale, y.scale), max(x.bound, y.bound)
+        x, y, precision = self._fitted(self._common, x, y, int_digits(bound) + scale, "un choix entre deux valeurs")
+        return Dec(case(condition, x.sql, y.sql), scale, bound, precision)
 
     def extremum(self, func: str, x: Dec, y: Dec) -> Dec:
         if x.value is not None and y.value is not None:
             return self.literal(min(x.value, y.value) if func == "min" else max(x.value, y.value))
-        scale = max(x.scale, y.scale)
-        x, y, precision = self._fitted(lambda a, b: max(a.precision - a.scale, b.precision - b.scale) + scale,
-                                       x, y, f"« {func} »")
-        return Dec(call("LEAST" if func == "min" else "GREATEST", x.sql, y.sql), scale, max(x.bound, y.bound),
-                   precision)
+        scale, bound = max(x.scale, y.scale), max(x.bound, y.bound)
+        x, y, precision = self._fitted(self._common, x, y, int_digits(bound) + scale, f"« {func} »")
+        return Dec(call("LEAST" if func == "min" else "GREATEST", x.sql, y.sql), scale, bound, precision)
 
     def compare(self, op: str, x: Dec, y: Dec) -> exp.Expression:
         scale = max(x.scale, y.scale)
-        x, y, _ = self._fitted(lambda a, b: max(a.precision - a.scale, b.precision - b.scale) + scale,
-                               x, y, "une comparaison")
+        x, y, _ = self._fitted(self._common, x, y, int_digits(max(x.bound, y.bound)) + scale, "une comparaison")
         return binary(COMPARISONS[op], x.sql, y.sql)
 
     def is_negative(self, x: Dec) -> exp.Expression:
@@ -268,7 +292,7 @@ class Arithmetic:
         """⌊x⌋ for x ≥ 0 (an integer-valued decimal)."""
         if x.scale == 0:
             return x
-        return Dec(call("FLOOR", x.sql), 0, Fraction(math.floor(x.bound)), x.precision - x.scale + 1)
+        return Dec(call("FLOOR", x.sql), 0, Fraction(math.floor(x.bound)), x.precision)
 
     def signed(self, negative: exp.Expression, x: Dec) -> Dec:
         """CASE WHEN negative THEN -x ELSE x END."""
@@ -459,6 +483,12 @@ class Rationals:
             down = d.negate(d.floor(d.add(d.multiply(d.negate(a.num), shift), half)))  # for x < 0: -⌊-x·10^k + 1/2⌋
             result = d.choose(d.is_negative(a.num), down, up)
             return Num(d.multiply(result, d.literal(Fraction(1, 10**digits))) if digits else result, 1, a.faults)
+        # a rational num / den: ⌊(2·|num|·10^k + den) / (2·den)⌋, both sides made integers (× 10^scale)
+        scale = a.num.scale
+        numerator = d.integer(d.multiply(d.absolute(a.num), d.literal(Fraction(10 ** (scale + digits)))))
+        denominator = d.integer(d.multiply(self._dec(a.den), d.literal(Fraction(10**scale))))
+        two = d.literal(Fraction(2))
+        units = d.floor_divide(d.add(d.multiply(two, numerator), denominator), d.multiply(two, denominator))
         result = d.signed(d.is_negative(a.num), units)
         if digits:
             result = d.multiply(result, d.literal(Fraction(1, 10**digits)))
