@@ -240,7 +240,7 @@ COMMENTS = {
     "conditions": "chaque critère et chaque brique : atteint ou non",
     "eligibilite": "la porte des prérequis : une structure non éligible ne reçoit rien",
     "points": "les points de chaque ligne payée (points fixes + points variables × patientèle / référence)",
-    "lignes": "chaque ligne payée, en euros, arrondie au centime (au demi-centime le plus éloigné de zéro)",
+    "lignes": "chaque ligne payée, en euros, arrondie au centime (une moitié de centime s'arrondit en s'éloignant de zéro)",
     "total": "le total (somme des lignes arrondies) et le total des points",
 }
 OUTPUT = ("id", "eligible", "total", "total_points", "erreur")
@@ -797,8 +797,8 @@ def header_lines(convention, dialect: str, table: str) -> list[str]:
     values = convention.program.parametres
     types = convention.program.parametre_types
     lines.append("paramètres : " + " ; ".join(f"{id} = {conv_text(values[id], types[id])}" for id in values))
-    lines += ["nombres : DECIMAL exacts ; aucun arrondi sinon celui de chaque ligne au centime (au demi-centime le "
-              "plus éloigné de zéro)",
+    lines += ["nombres : DECIMAL exacts ; aucun arrondi sinon celui de chaque ligne au centime (une moitié de centime "
+              "s'arrondit en s'éloignant de zéro)",
               "résultat : id, eligible, une colonne par ligne (en euros), total, total_points, erreur (NULL, ou pourquoi "
               "la structure ne peut pas être évaluée : ses montants ne comptent pas)"]
     return lines
