@@ -607,10 +607,11 @@ def sql_command(version, scenarios, settings, dialect, table, output):
                            "précédé du schéma (« schema.table »)")
     convention = api.load(version, settings, scenarios=scenarios)
     text = convention.sql(dialect, table) + (";\n" if dialect != "spark" else "\n")
-    inputs = list(convention.sources)
-    if output:
-        check_destination(output, inputs)
-    emit(text, output, inputs)
+    if output is None:
+        click.echo(text, nl=False)
+        return EXIT_OK
+    write_text(output, text, list(convention.sources))
+    click.echo(f"Requête écrite dans « {output} ».", err=True)
     return EXIT_OK
 
 

@@ -64,3 +64,8 @@ def test_editor_benchmark_runs_against_the_language_server(capsys):
     figures = load("editor").main(rounds=2)
     assert all(len(times) == 2 and min(times) > 0 for times in figures.values())
     assert "modification → diagnostics" in capsys.readouterr().out
+
+
+def test_sql_benchmark_generates_the_queries(capsys):
+    load("sql").generation()
+    assert capsys.readouterr().out.count("requête de la proposition 2026") == 3

@@ -149,8 +149,10 @@ def certified_reading(model, inputs: tuple[str, ...], types: dict[str, str], sou
     columns = [name.as_(identifier("id"))]
     certain = [named]
     for id in inputs[1:]:
+        # The value as DuckDB reads it, whether certified or not: a row with one uncertified cell is never used
+        # (and a value the query cannot take makes DuckDB fail: convcheck's reader then reads the file).
         value, known = certified_cell(model.donnees[id], column(id), types[id])
-        columns.append(exp.Case(ifs=[exp.If(this=known.copy(), true=value)]).as_(identifier(id)))
+        columns.append(value.as_(identifier(id)))
         certain.append(known)
     columns.append(exp.Coalesce(this=a.and_(*certain), expressions=[exp.false()]).as_(identifier("certain")))
     return exp.select(*columns).from_(source)
@@ -285,18 +287,23 @@ def column_scales(model, table) -> dict[str, int]:
 
 
 def evaluate(program, supplied, reading: exp.Select, scales: dict[str, int], folder: str):
-    """Run the query over a reading of the population; (connection, query, results as numpy arrays)."""
+    """Run the query over a reading of the population; (connection, query, results as numpy arrays).
+    Raises `NotCertified` when DuckDB cannot run it on what it read (a value out of its type…)."""
     import duckdb
 
     query = compile_query(program, "duckdb", table="lecture", supplied=supplied, checks=False, scales=scales,
                           extra=("certain",))
     connection = duckdb.connect()
-    connection.execute(f"SET temp_directory = {text(folder).sql('duckdb')}")
-    connection.execute(exp.Create(this=exp.Table(this=identifier("lecture")), kind="VIEW",
-                                  expression=reading).sql("duckdb"))
-    connection.execute(exp.Create(this=exp.Table(this=identifier("resultats")), kind="TABLE",
-                                  expression=results_select(query)).sql("duckdb"))
-    return connection, query, connection.sql(integers_select(query).sql("duckdb")).fetchnumpy()
+    try:
+        connection.execute(f"SET temp_directory = {text(folder).sql('duckdb')}")
+        connection.execute(exp.Create(this=exp.Table(this=identifier("lecture")), kind="VIEW",
+                                      expression=reading).sql("duckdb"))
+        connection.execute(exp.Create(this=exp.Table(this=identifier("resultats")), kind="TABLE",
+                                      expression=results_select(query)).sql("duckdb"))
+        return connection, query, connection.sql(integers_select(query).sql("duckdb")).fetchnumpy()
+    except duckdb.Error:
+        connection.close()
+        raise NotCertified("duckdb") from None
 
 
 def population_result(program, query: Query, fetched: dict, order: np.ndarray | None, ids: np.ndarray,
