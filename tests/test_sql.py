@@ -19,8 +19,9 @@ from interpreter import api
 from interpreter.backends.sql import SqlProblem, compile_query
 from tests import strategies as s
 from tests.conventions import conventions
-from tests.sql_engines import (assert_same, duckdb_rows, population_rows, postgres, run_duckdb,  # noqa: F401
-                               run_postgres, run_spark, scalar_results, spark, typed_rows)
+from tests.sql_engines import postgres, spark  # noqa: F401 (fixtures)
+from tests.sql_engines import (assert_same, duckdb_rows, population_rows, run_duckdb, run_postgres, run_spark,
+                               scalar_results, typed_rows)
 
 ROOT = Path(__file__).resolve().parent.parent
 POPULATION = ROOT / "examples" / "population" / "population.csv"
@@ -70,8 +71,9 @@ def test_bundled_conventions_on_the_example_population(engine, name, engines, tm
 
 
 @pytest.mark.parametrize("engine", ["duckdb", "postgres", "spark"])
-def test_the_2017_convention_on_structures_at_the_edges(engine, engines, tmp_path):
-    convention = api.load(ROOT / "conventions" / "aci-msp-2017.conv")
+@pytest.mark.parametrize("name", ["aci-msp-2017.conv", *BUNDLED])
+def test_bundled_conventions_on_structures_at_the_edges(engine, name, engines, tmp_path):
+    convention = api.load(ROOT / "conventions" / name)
     structures = edge_structures(convention.model)
     types, rows = typed_rows(convention.model, structures)
     check_population(engine, engines, convention, tmp_path, types, rows, structures)

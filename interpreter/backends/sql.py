@@ -27,7 +27,6 @@ What cannot be guaranteed exact in a dialect (a value needing more digits than i
 from __future__ import annotations
 
 import datetime
-import math
 from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
@@ -39,11 +38,11 @@ from sqlglot.dialects.dialect import Dialect
 
 from dsl import ir
 from dsl.limits import LIMIT, MAX_DECIMALS
-from dsl.model import Brique, Critere, Model
+from dsl.model import Model
 from dsl.payment import MAX_EUROS, MAX_POINTS, Plan, settle
 from interpreter.backends import sqlarith as a
-from interpreter.backends.draw import FNV_OFFSET, FNV_PRIME
 from interpreter.backends.sqlarith import Dec, Fault, Num, Rationals, Unguaranteed
+from interpreter.backends.sqldraw import NoExactDraw, drawn
 
 DIALECTS = ("duckdb", "postgres", "spark")
 OUTPUT_SCALE = 2  # euros
@@ -71,6 +70,9 @@ class Flag:
     faults: tuple[Fault, ...] = ()
     value: bool | None = None
 
+    def with_faults(self, faults: tuple[Fault, ...]) -> Flag:
+        return Flag(self.sql, faults, self.value)
+
 
 @frozen
 class Code:
@@ -79,6 +81,17 @@ class Code:
     sql: exp.Expression
     faults: tuple[Fault, ...] = ()
     value: Any = None
+
+
+def draw_function(dialect: str, numbers: Rationals) -> Callable:
+    """`tirage(p)` as a condition (`interpreter.backends.sqldraw`); refused where the dialect cannot redo it."""
+    def draw(salt: str, share: Num) -> Flag:
+        try:
+            found = drawn(dialect, numbers, salt, share)
+        except NoExactDraw as problem:
+            raise SqlProblem(str(problem), code="sql-tirage") from None
+        return boolean(found).with_faults(share.faults) if isinstance(found, bool) else Flag(found, share.faults)
+    return draw
 
 
 def restrict(faults: tuple[Fault, ...], where: exp.Expression | None) -> tuple[Fault, ...]:
@@ -216,10 +229,6 @@ class Translator:
             return Code(x.sql if (x.value <= y.value) == (func == "min") else y.sql, faults,
                         min(x.value, y.value) if func == "min" else max(x.value, y.value))
         return Code(a.call("LEAST" if func == "min" else "GREATEST", x.sql, y.sql), faults)
-
-
-def id_of(value) -> int:
-    return id(value)
 
 
 def ir_compare(op: str, x, y) -> bool:
@@ -404,69 +413,6 @@ def id_faults() -> list[tuple[exp.Expression, str]]:
     return [(blank, "identifiant « id » vide"), (twice, "identifiant « id » en double")]
 
 
-# ---- tirage ------------------------------------------------------------------------------------------------
-
-
-def draw_function(dialect: str, numbers: Rationals):
-    """`tirage(p)` in SQL: FNV-1a over « salt/id » then the SplitMix64 finaliser, as
-    `interpreter.backends.draw` computes it, in unsigned 128-bit integers (DuckDB's UHUGEINT)."""
-    def draw(salt: str, share: Num) -> Flag:
-        if dialect != "duckdb":
-            raise SqlProblem(f"« tirage » n'est traduit en SQL que pour duckdb : {dialect} n'a pas d'entiers non signés "
-                             "de 64 bits pour refaire exactement le même tirage", code="sql-tirage")
-        from interpreter.backends.draw import threshold
-
-        hashed = duckdb_hash(salt)
-        if share.value is not None:
-            limit = threshold(share.value)
-            if limit >= 2**64 or limit == 0:
-                return Flag(boolean(limit > 0).sql, share.faults, limit > 0)
-            return Flag(exp.LT(this=hashed, expression=a.cast(exp.Literal.number(limit), "UHUGEINT")), share.faults)
-        d = numbers.decimals
-        h = Dec(a.cast(hashed, a.decimal_type(20, 0)), 0, Fraction(2**64), 20)
-        den = numbers._dec(share.den)
-        below = d.compare("<", d.multiply(h, den), d.multiply(share.num, d.literal(Fraction(2**64))))
-        return Flag(below, share.faults)
-    return draw
-
-
-def duckdb_hash(salt: str) -> exp.Expression:
-    """The 64-bit hash of « salt/id » for the `id` column, in DuckDB (list_reduce over the id's bytes)."""
-    state = FNV_OFFSET
-    for byte in f"{salt}/".encode("utf-8"):
-        state = ((state ^ byte) * FNV_PRIME) % 2**64
-
-    def big(value: int) -> exp.Expression:
-        return a.cast(exp.Literal.number(value), "UHUGEINT")
-
-    encoded = exp.Anonymous(this="ENCODE", expressions=[a.cast(column("id"), "VARCHAR")])
-    rank = exp.column("rang")
-    pair = exp.Anonymous(this="SUBSTR", expressions=[
-        exp.Anonymous(this="HEX", expressions=[encoded.copy()]),
-        exp.Add(this=exp.Mul(this=exp.Literal.number(2), expression=rank), expression=exp.Literal.number(1)),
-        exp.Literal.number(2)])
-    octet = a.cast(a.cast(exp.DPipe(this=text("0x"), expression=pair), "INTEGER"), "UHUGEINT")
-    octets = exp.Anonymous(this="LIST_TRANSFORM", expressions=[
-        exp.Anonymous(this="RANGE", expressions=[exp.Literal.number(0),
-                                                 exp.Anonymous(this="OCTET_LENGTH", expressions=[encoded.copy()])]),
-        exp.Lambda(this=octet, expressions=[exp.to_identifier("rang")])])
-    step = exp.Mod(this=exp.Paren(this=exp.Mul(this=exp.BitwiseXor(this=exp.column("etat"), expression=exp.column("octet")),
-                                               expression=big(FNV_PRIME))), expression=big(2**64))
-    hashed = exp.Anonymous(this="LIST_REDUCE", expressions=[
-        exp.Anonymous(this="LIST_PREPEND", expressions=[big(state), octets]),
-        exp.Lambda(this=step, expressions=[exp.to_identifier("etat"), exp.to_identifier("octet")])])
-    for shift, multiplier in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB), (31, None)):
-        mixed = exp.BitwiseXor(this=exp.column("etat"), expression=exp.BitwiseRightShift(
-            this=exp.column("etat"), expression=exp.Literal.number(shift)))
-        body = mixed if multiplier is None else exp.Mod(
-            this=exp.Paren(this=exp.Mul(this=mixed, expression=big(multiplier))), expression=big(2**64))
-        hashed = exp.Anonymous(this="LIST_EXTRACT", expressions=[
-            exp.Anonymous(this="LIST_TRANSFORM", expressions=[
-                exp.Array(expressions=[hashed]), exp.Lambda(this=body, expressions=[exp.to_identifier("etat")])]),
-            exp.Literal.number(1)])
-    return hashed
-
-
 # ---- the payment rules' arithmetic, as SQL -----------------------------------------------------------------
 
 FAULTS = {"division": "division par zéro", "limite": "montant hors des limites garanties (10^15 € en valeur absolue)"}
@@ -488,22 +434,19 @@ class SqlBackend:
         self.eligible: Flag | None = None
         self.line: str | None = None  # the line being paid
         self.rounded: set[int] = set()  # id() of the values `cents` returned: line amounts
-        self.places = {id(e): element.id for element in (*plan.model.criteres.values(), *plan.model.briques.values())
-                       for e in (element.condition, element.points_fixes, element.points_variables, element.montant)
-                       if e is not None}
         self.node = None  # the last IR expression computed: a problem of the rules' own arithmetic is said there
 
     def value(self, expr: ir.Expr):
         self.node = expr
         return self.translator.expr(expr)
 
-    def met(self, id: str, holds: Flag) -> None:
-        name = self.layout.name(id, "atteint")
-        where = f"dans la condition de « {id} »"
+    def met(self, element: str, holds: Flag) -> None:
+        name = self.layout.name(element, "atteint")
+        where = f"dans la condition de « {element} »"
         faults = [(f, f"{FAULTS[why]} {where}") for f, why in holds.faults]
         flag = Flag(self.layout.define("conditions", name, holds.sql, faults))
-        self.flags[id] = self.translator.met[id] = flag
-        self.columns.setdefault(id_of(holds), flag)
+        self.flags[element] = self.translator.met[element] = flag
+        self.columns.setdefault(id(holds), flag)
 
     def number(self, value: Decimal) -> Num:
         return self.numbers.constant(Fraction(value))
@@ -532,7 +475,7 @@ class SqlBackend:
         return self._exact(lambda: self.numbers.divide(x, y))
 
     def every(self, conditions: list[Flag]) -> Flag:
-        conditions = [self.columns.get(id_of(c), c) for c in conditions]
+        conditions = [self.columns.get(id(c), c) for c in conditions]
         if self.eligible is None and len(self.flags) == len(self.plan.order):  # the gate: right after every condition
             self.eligible = Flag(self.layout.define("eligibilite", "eligible", self._all(conditions).sql))
             return self.eligible
@@ -599,7 +542,7 @@ class SqlBackend:
         faults = []
         if result.value is None and result.num.bound >= MAX_POINTS:
             over = d.compare(">=", d.absolute(result.num),
-                             d.multiply(d.literal(Fraction(MAX_POINTS)), self.numbers._dec(result.den)))
+                             d.multiply(d.literal(Fraction(MAX_POINTS)), self.numbers.as_decimal(result.den)))
             faults = [(over, "nombre de points hors des limites garanties (10^12 en valeur absolue)")]
         rounded = self._exact(lambda: self.numbers.round_half_away(result, POINTS_SCALE))
         return self._materialize("total", "total_points", rounded, faults, POINTS_SCALE, named=True)
@@ -737,7 +680,7 @@ def checked_number(numbers: Rationals, donnee, value: Num) -> tuple[Num, list]:
     """Rows where a computed number is not one the donnée may take: outside its range, not an integer."""
     outside = []
     if donnee.type.kind == "entier":
-        remainder = a.binary(exp.Mod, value.num.sql, numbers._dec(value.den).sql if value.den != 1 else exp.Literal.number(1))
+        remainder = a.binary(exp.Mod, value.num.sql, numbers.as_decimal(value.den).sql if value.den != 1 else exp.Literal.number(1))
         if value.den != 1 or value.num.scale > 0:
             outside.append((a.binary(exp.NEQ, remainder, exp.Literal.number(0)), "qui n'est pas un nombre entier"))
     for bound, op in ((donnee.low, "<"), (donnee.high, ">")):

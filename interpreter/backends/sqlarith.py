@@ -148,6 +148,7 @@ class Dec:
     bound: Fraction
     precision: int
     value: Fraction | None = None
+    decimal: bool = True  # typed DECIMAL by the engine (an integer literal is an INTEGER: it computes as one)
 
     @property
     def tight(self) -> int:
@@ -182,14 +183,19 @@ class Arithmetic:
             precision = int_digits(bound) + scale
         if value < 0:
             sql = exp.Neg(this=sql)
-        return Dec(sql, scale, bound, precision, value)
+        return Dec(sql, scale, bound, precision, value, decimal=scale > 0 or isinstance(sql, exp.Cast)
+                   or isinstance(sql, exp.Neg) and isinstance(sql.this, exp.Cast))
+
+    def as_decimal_type(self, x: Dec) -> Dec:
+        """x typed DECIMAL: integers (literals, CASE of literals) compute as INTEGER, and overflow as one."""
+        if x.decimal:
+            return x
+        return Dec(cast(x.sql, decimal_type(x.tight, x.scale)), x.scale, x.bound, x.tight, x.value)
 
     def cast_tight(self, x: Dec) -> Dec:
         if x.precision <= x.tight:
             return x
-        if x.value is not None:
-            return self.literal(x.value)
-        return Dec(cast(x.sql, decimal_type(x.tight, x.scale)), x.scale, x.bound, x.tight)
+        return Dec(cast(x.sql, decimal_type(x.tight, x.scale)), x.scale, x.bound, x.tight, x.value)
 
     def check(self, precision: int, what: str) -> None:
         if precision > self.limit:
@@ -240,6 +246,8 @@ class Arithmetic:
         if x.value == 0 and sign == 1:
             return y
         scale, bound = max(x.scale, y.scale), x.bound + y.bound
+        if not x.decimal and not y.decimal:
+            x = self.as_decimal_type(x)
         x, y, precision = self._fitted(self._sum, x, y, int_digits(bound) + scale, "une somme")
         sql = binary(exp.Add if sign == 1 else exp.Sub, x.sql, y.sql)
         return Dec(sql, scale, bound, precision)
@@ -254,26 +262,29 @@ class Arithmetic:
         if x.value == 0 or y.value == 0:
             return self.literal(Fraction(0))
         scale, bound = x.scale + y.scale, x.bound * y.bound
+        if not x.decimal and not y.decimal:
+            x = self.as_decimal_type(x)
         x, y, precision = self._fitted(self._product, x, y, int_digits(bound) + scale, "un produit")
         return Dec(binary(exp.Mul, x.sql, y.sql), scale, bound, precision)
 
     def negate(self, x: Dec) -> Dec:
         if x.value is not None:
             return self.literal(-x.value)
-        return Dec(exp.Neg(this=paren(x.sql.copy(), 7)), x.scale, x.bound, x.precision)
+        return Dec(exp.Neg(this=paren(x.sql.copy(), 7)), x.scale, x.bound, x.precision, decimal=x.decimal)
 
     def choose(self, condition: exp.Expression, x: Dec, y: Dec) -> Dec:
         """CASE WHEN condition THEN x ELSE y END."""
         scale, bound = max(x.scale, y.scale), max(x.bound, y.bound)
         x, y, precision = self._fitted(self._common, x, y, int_digits(bound) + scale, "un choix entre deux valeurs")
-        return Dec(case(condition, x.sql, y.sql), scale, bound, precision)
+        return Dec(case(condition, x.sql, y.sql), scale, bound, precision, decimal=x.decimal or y.decimal)
 
     def extremum(self, func: str, x: Dec, y: Dec) -> Dec:
         if x.value is not None and y.value is not None:
             return self.literal(min(x.value, y.value) if func == "min" else max(x.value, y.value))
         scale, bound = max(x.scale, y.scale), max(x.bound, y.bound)
         x, y, precision = self._fitted(self._common, x, y, int_digits(bound) + scale, f"« {func} »")
-        return Dec(call("LEAST" if func == "min" else "GREATEST", x.sql, y.sql), scale, bound, precision)
+        return Dec(call("LEAST" if func == "min" else "GREATEST", x.sql, y.sql), scale, bound, precision,
+                   decimal=x.decimal or y.decimal)
 
     def compare(self, op: str, x: Dec, y: Dec) -> exp.Expression:
         scale = max(x.scale, y.scale)
@@ -286,7 +297,7 @@ class Arithmetic:
     def absolute(self, x: Dec) -> Dec:
         if x.value is not None:
             return self.literal(abs(x.value))
-        return Dec(call("ABS", x.sql), x.scale, x.bound, x.precision)
+        return Dec(call("ABS", x.sql), x.scale, x.bound, x.precision, decimal=x.decimal)
 
     def floor(self, x: Dec) -> Dec:
         """⌊x⌋ for x ≥ 0 (an integer-valued decimal)."""
@@ -296,7 +307,8 @@ class Arithmetic:
 
     def signed(self, negative: exp.Expression, x: Dec) -> Dec:
         """CASE WHEN negative THEN -x ELSE x END."""
-        return Dec(case(negative, exp.Neg(this=paren(x.sql.copy(), 7)), x.sql), x.scale, x.bound, x.precision)
+        return Dec(case(negative, exp.Neg(this=paren(x.sql.copy(), 7)), x.sql), x.scale, x.bound, x.precision,
+                   decimal=x.decimal)
 
     def integer(self, x: Dec) -> Dec:
         """An integer-valued decimal with scale 0 (exact: the value has no fractional part)."""
@@ -365,7 +377,7 @@ class Rationals:
             return Num(self.decimals.literal(value), 1, faults)
         return Num(self.decimals.literal(Fraction(value.numerator)), value.denominator, faults)
 
-    def _dec(self, den: int | Dec) -> Dec:
+    def as_decimal(self, den: int | Dec) -> Dec:
         return self.decimals.literal(Fraction(den)) if isinstance(den, int) else den
 
     def _den_product(self, a: int | Dec, b: int | Dec) -> int | Dec:
@@ -375,7 +387,7 @@ class Rationals:
             return b
         if b == 1:
             return a
-        return self.decimals.multiply(self._dec(a), self._dec(b))
+        return self.decimals.multiply(self.as_decimal(a), self.as_decimal(b))
 
     def normalized(self, num: Dec, den: int | Dec, faults: tuple[Fault, ...]) -> Num:
         """The factors 2 and 5 of a known denominator folded into the numerator (an exact decimal)."""
@@ -403,7 +415,7 @@ class Rationals:
             x = d.multiply(a.num, d.literal(Fraction(common // a.den)))
             y = d.multiply(b.num, d.literal(Fraction(common // b.den)))
             return self.normalized(d.add(x, y, sign), common, faults)
-        x, y = d.multiply(a.num, self._dec(b.den)), d.multiply(b.num, self._dec(a.den))
+        x, y = d.multiply(a.num, self.as_decimal(b.den)), d.multiply(b.num, self.as_decimal(a.den))
         return self.normalized(d.add(x, y, sign), self._den_product(a.den, b.den), faults)
 
     def multiply(self, a: Num, b: Num) -> Num:
@@ -430,7 +442,7 @@ class Rationals:
         shift = d.literal(Fraction(10**b.num.scale))
         magnitude = d.integer(d.multiply(d.absolute(b.num), shift))
         divisor = d.choose(zero, d.literal(Fraction(1)), magnitude)
-        num = d.multiply(d.multiply(a.num, self._dec(b.den)), shift)
+        num = d.multiply(d.multiply(a.num, self.as_decimal(b.den)), shift)
         num = d.signed(d.is_negative(b.num), num)
         return self.normalized(num, self._den_product(a.den, divisor), a.faults + b.faults + ((zero, "division"),))
 
@@ -444,7 +456,7 @@ class Rationals:
             x = d.multiply(a.num, d.literal(Fraction(common // a.den)))
             y = d.multiply(b.num, d.literal(Fraction(common // b.den)))
         else:
-            x, y = d.multiply(a.num, self._dec(b.den)), d.multiply(b.num, self._dec(a.den))
+            x, y = d.multiply(a.num, self.as_decimal(b.den)), d.multiply(b.num, self.as_decimal(a.den))
         return d.compare(op, x, y)
 
     def choose(self, condition: exp.Expression, a: Num, b: Num, faults: tuple[Fault, ...]) -> Num:
@@ -455,7 +467,7 @@ class Rationals:
             x = d.multiply(a.num, d.literal(Fraction(common // a.den)))
             y = d.multiply(b.num, d.literal(Fraction(common // b.den)))
             return self.normalized(d.choose(condition, x, y), common, faults)
-        return Num(d.choose(condition, a.num, b.num), d.choose(condition, self._dec(a.den), self._dec(b.den)), faults)
+        return Num(d.choose(condition, a.num, b.num), d.choose(condition, self.as_decimal(a.den), self.as_decimal(b.den)), faults)
 
     def extremum(self, func: str, a: Num, b: Num) -> Num:
         faults = a.faults + b.faults
@@ -486,7 +498,7 @@ class Rationals:
         # a rational num / den: ⌊(2·|num|·10^k + den) / (2·den)⌋, both sides made integers (× 10^scale)
         scale = a.num.scale
         numerator = d.integer(d.multiply(d.absolute(a.num), d.literal(Fraction(10 ** (scale + digits)))))
-        denominator = d.integer(d.multiply(self._dec(a.den), d.literal(Fraction(10**scale))))
+        denominator = d.integer(d.multiply(self.as_decimal(a.den), d.literal(Fraction(10**scale))))
         two = d.literal(Fraction(2))
         units = d.floor_divide(d.add(d.multiply(two, numerator), denominator), d.multiply(two, denominator))
         result = d.signed(d.is_negative(a.num), units)
