@@ -592,21 +592,21 @@ def emit(text: str, output: str | None, inputs: list[str]) -> None:
 @cli.command("sql", context_settings=HELP)
 @click.argument("version", metavar="VERSION")
 @hypothesis_options
-@click.option("--dialecte", "dialect", type=click.Choice(["duckdb", "postgres", "spark"]), required=True,
+@click.option("--dialecte", "dialecte", type=click.Choice(["duckdb", "postgres", "spark"]), required=True,
               help="Le moteur qui exécutera la requête : duckdb, postgres ou spark.")
 @click.option("--table", default="structures", metavar="NOM",
               help="La table des structures : une colonne id et une colonne par donnée (défaut : structures).")
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire la requête dans ce fichier.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def sql_command(version, scenarios, settings, dialect, table, output):
+def sql_command(version, scenarios, settings, dialecte, table, output):
     """Écrire la requête SQL qui calcule une version sur une table de structures, au centime près."""
     existing_files((version, *scenarios))
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}", table):
         raise UsageProblem(f"nom de table invalide « {table} » : lettres, chiffres et _, éventuellement "
                            "précédé du schéma (« schema.table »)")
     convention = api.load(version, settings, scenarios=scenarios)
-    text = convention.sql(dialect, table) + (";\n" if dialect != "spark" else "\n")
+    text = convention.sql(dialecte, table) + (";\n" if dialecte != "spark" else "\n")
     if output is None:
         click.echo(text, nl=False)
         return EXIT_OK

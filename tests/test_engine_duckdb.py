@@ -117,3 +117,17 @@ def test_groups_of_a_parquet_read_by_duckdb_alone(tmp_path):
     duckdb = version.simulation(str(tmp_path / "p.parquet"), engine="duckdb")
     assert duckdb.population.frame.height == 0  # convcheck's reader never read the rows
     assert duckdb.groups(["region", "patientele=4000"]) == default.groups(["region", "patientele=4000"])
+
+
+def test_structures_whose_evaluation_is_impossible_are_said_as_by_the_default_engine(tmp_path, monkeypatch):
+    """A division by zero reached: the scalar backend says why, for the rows DuckDB flagged, and only those
+    (a division behind a false `et`, or in a line that is not paid, is no error)."""
+    shutil.copy(GOLDEN / "cli" / "division.conv", tmp_path / "division.conv")
+    (tmp_path / "p.csv").write_text("id,budget,nb_ps\na,5000,2\nb,100,0\nc,0,0\nd,9000,3\n", encoding="utf-8")
+    outputs = [invoke(["simulate", "division.conv", "p.csv", "--ignorer-invalides", "-o", f"r-{engine}.csv",
+                       "--moteur", engine], tmp_path, monkeypatch) for engine in ("defaut", "duckdb")]
+    (default_output, default_code, default_files), (duckdb_output, duckdb_code, duckdb_files) = outputs
+    assert duckdb_output.replace("r-duckdb", "r-defaut") == default_output and duckdb_code == default_code == 0
+    assert duckdb_files["r-duckdb.csv"] == default_files["r-defaut.csv"]
+    assert duckdb_files["r-duckdb.rejets.csv"] == default_files["r-defaut.rejets.csv"]
+    assert b"division par z" in duckdb_files["r-duckdb.rejets.csv"]

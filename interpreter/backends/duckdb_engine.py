@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import weakref
 from fractions import Fraction
 from pathlib import Path
 
@@ -219,12 +220,16 @@ def decimal_texts(value: Scaled, percent: bool) -> pl.Series:
 
 @define
 class Run:
-    """One population evaluated in DuckDB: the connection holding the results, and how they are ordered."""
+    """One population evaluated in DuckDB: the connection holding the results, and how they are ordered.
+    Its connection is closed and its temporary folder removed when it is no longer used."""
 
     connection: object
     query: Query
     in_order: bool  # the results table holds exactly the population's rows, in order
     folder: str
+
+    def __attrs_post_init__(self):
+        weakref.finalize(self, release, self.connection, self.folder)
 
     def write_csv(self, path: str, inputs=()) -> bool:
         """Write the results file as the default engine writes it (`interpreter.io.tables.write_results`),
@@ -246,9 +251,11 @@ class Run:
                 raise OSError(getattr(error, "errno", 5), str(error)) from None
         return True
 
-    def close(self) -> None:
-        self.connection.close()
-        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def release(connection, folder: str) -> None:
+    connection.close()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def points(value: exp.Expression) -> exp.Expression:
@@ -461,6 +468,7 @@ def parquet_alone(convention, path: str, other_columns, folder: str):
         return None
     # The rows as read are not kept (read again from the file by the reports that need other columns, `--par`).
     frame = pl.DataFrame(schema=schema)
-    table = Population(path, frame, ids, {}, np.zeros(len(ids), dtype=bool), (), frame, empty.warnings)
+    table = Population(path=path, frame=frame, ids=ids, columns={}, aside=np.zeros(len(ids), dtype=bool), problems=(),
+                       rejected=frame, warnings=empty.warnings)
     result = population_result(convention.program, query, fetched, None, table.ids, None)
     return table, result, Run(connection, query, True, folder)
