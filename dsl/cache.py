@@ -52,7 +52,9 @@ def _entry(path: str) -> Path | None:
     content = _digest(path)
     if where is None or content is None:
         return None
-    key = hashlib.sha256(f"{code_stamp()}\0{os.path.realpath(path)}\0{content}".encode()).hexdigest()
+    # The path as given is part of the key: the version's files are named as the user names them
+    # (`convention.conv` here, an absolute path there), in diagnostics and reports.
+    key = hashlib.sha256(f"{code_stamp()}\0{path}\0{os.path.realpath(path)}\0{content}".encode()).hexdigest()
     return where / f"{key}.pickle"
 
 

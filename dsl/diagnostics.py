@@ -97,6 +97,9 @@ CODES: dict[str, tuple[str, str]] = {
     "evaluation-impossible": (ERREUR, "calcul impossible pour cette structure"),
     "groupement-invalide": (ERREUR, "regroupement --par impossible"),
     "balayage-invalide": (ERREUR, "valeurs d'un balayage ou d'un calibrage impossibles"),
+    # SQL (convcheck sql, --moteur duckdb)
+    "sql-non-garanti": (ERREUR, "valeur qu'un moteur SQL ne peut pas calculer exactement"),
+    "sql-tirage": (ERREUR, "« tirage » que ce moteur SQL ne sait pas refaire"),
     # writing reports, results and formatted files
     "sortie-est-une-entree": (ERREUR, "fichier de sortie qui est aussi un fichier lu"),
     "sortie-invalide": (ERREUR, "destination où l'on ne peut pas écrire"),
@@ -110,6 +113,7 @@ CODES: dict[str, tuple[str, str]] = {
     "libelle-manquant": (AVERTISSEMENT, "critère ou brique sans libellé"),
     "scenario-sans-version": (AVERTISSEMENT, "scénario qui n'indique pas sa version"),
     "deplacement-inutile": (AVERTISSEMENT, "déplacement vers la section où l'élément se trouve déjà"),
+    "moteur-par-defaut": (AVERTISSEMENT, "simulation calculée par le moteur par défaut au lieu du moteur demandé"),
 }
 
 

@@ -151,11 +151,9 @@ def settle(plan: Plan, backend: Backend) -> Settlement:
             earned = backend.when(paid, lambda element=element: line_points(backend, element, plan.capped))
         points[id] = earned
         amounts[id] = zero
-        if element.montant is not None:
+        if earned is not zero or element.montant is not None:
             amounts[id] = backend.when(paid, lambda element=element, earned=earned:
                                        backend.cents(line_euros(backend, element, earned)))
-        elif earned is not zero:  # the points are zero already where the line is not paid
-            amounts[id] = backend.cents(line_euros(backend, element, earned))
     return Settlement(eligible, met, points, amounts, backend.total(list(amounts.values())),
                       backend.total_points(list(points.values())))
 

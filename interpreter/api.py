@@ -27,6 +27,7 @@ from dsl.avenants import Loader
 from dsl.diagnostics import Diagnostic, render_all_text, suggest
 from dsl.driver import check_file, load_scenario
 from dsl.model import Model
+from dsl.printer import print_expr
 from dsl.scenarios import Scenario
 from dsl.source import SourceFile
 from interpreter.backends.scalar import (
@@ -265,14 +266,48 @@ class Convention:
         return self.simulation(population).table()
 
     def simulation(self, population: str | Path | pl.DataFrame | Population, keep_invalid: bool = False,
-                   progress=None, other_columns=frozenset()) -> Simulation:
+                   progress=None, other_columns=frozenset(), engine: str = "defaut") -> Simulation:
         """Evaluate a population; invalid rows are errors unless `keep_invalid` (then they are set aside).
-        `progress`, given the number of structures, may return a function called with each chunk's size."""
+        `progress`, given the number of structures, may return a function called with each chunk's size.
+        `engine`: "defaut" (the vector backend) or "duckdb" (the SQL query in embedded DuckDB, on the file;
+        where it cannot be exact, the default engine computes, and `Simulation.notes` says why)."""
         from interpreter.backends.vector import simulate
 
+        notes = ()
+        if engine == "duckdb":
+            found = self._duckdb(population, keep_invalid, other_columns)
+            if isinstance(found, Simulation):
+                return found
+            notes = found
         table = self.population(population, keep_invalid, other_columns)
         advance = progress(table.size) if progress is not None else None
-        return Simulation(self, table, simulate(self.program, table, progress=advance))
+        return Simulation(self, table, simulate(self.program, table, progress=advance), notes=notes)
+
+    def _duckdb(self, population, keep_invalid: bool, other_columns) -> Simulation | tuple[Diagnostic, ...]:
+        from interpreter.backends import duckdb_engine
+        from interpreter.backends.sql import SqlProblem
+
+        try:
+            table, result, run = duckdb_engine.simulate(self, population, keep_invalid, other_columns)
+        except SqlProblem as problem:
+            return (sql_diagnostic(problem, "moteur-par-defaut", " : le moteur par défaut calcule cette simulation"),)
+        return Simulation(self, table, result, run=run)
+
+    def sql(self, dialect: str, table: str = "structures") -> str:
+        """The SQL query computing this version over a table of structures (`convcheck sql`). Raises `ConvError`
+        when a value cannot be computed exactly in that dialect."""
+        from interpreter.backends.sql import SqlProblem, compile_query
+
+        try:
+            return compile_query(self.program, dialect, table, self.supplied, self.sql_header(dialect, table)).sql()
+        except SqlProblem as problem:
+            raise ConvError([sql_diagnostic(problem)], self.sources) from None
+
+    def sql_header(self, dialect: str, table: str) -> list[str]:
+        """The comment lines at the top of a query: the version, its files, the hypotheses applied."""
+        from interpreter.backends.sql import header_lines
+
+        return header_lines(self, dialect, table)
 
     def population(self, population, keep_invalid: bool = False, other_columns=frozenset(),
                    origin: str | None = None, keep=frozenset()) -> Population:
@@ -296,6 +331,16 @@ class Simulation:
     convention: Convention
     population: Population
     result: PopulationResult
+    run: Any = field(default=None, eq=False, repr=False)  # the DuckDB run holding the results (--moteur duckdb)
+    notes: tuple[Diagnostic, ...] = ()  # why the engine asked for could not be used
+
+    def write_results(self, path: str, inputs=()) -> None:
+        """The results file (`-o`): CSV, Parquet or JSON Lines, as the default engine writes it."""
+        from interpreter.io.tables import write_results
+
+        if self.run is not None and Path(path).suffix.lower() == ".csv" and self.run.write_csv(path, inputs):
+            return
+        write_results(self.table(typed=Path(path).suffix.lower() == ".parquet"), path, inputs)
 
     def table(self, typed: bool = True) -> pl.DataFrame:
         """One row per structure; `typed` gives Decimal columns, else decimal text (for CSV)."""
@@ -313,11 +358,18 @@ class Simulation:
         from interpreter.compare.groups import GroupingError, labels_by_id, simulation_groups
 
         evaluated = self.result.evaluated()
+        frame = self.population.frame
+        if groupings and (frame.height < self.population.size or not grouping_columns(groupings) <= set(frame.columns)):
+            # the rows as read were not kept (the DuckDB engine), or not these columns: read again
+            import polars as pl
+
+            read = self.population.as_read
+            frame = read() if read is not None else pl.read_parquet(self.population.path)
         try:
             found = []
             for text in groupings:
                 grouping = _grouping(text)
-                labels = labels_by_id(grouping, self.population, evaluated.ids)
+                labels = labels_by_id(grouping, self.population, evaluated.ids, frame)
                 found.append((grouping, simulation_groups(grouping, labels, evaluated.total)))
             return tuple(found)
         except GroupingError as error:
@@ -354,6 +406,18 @@ class Simulation:
                 for id, message in self.result.errors]
 
 
+def sql_diagnostic(problem, code: str | None = None, consequence: str = "") -> Diagnostic:
+    """A query that cannot be written exactly, said at the expression that needs it."""
+    source = getattr(problem.node, "source", None)
+    span = getattr(source, "span", None)
+    what = f"« {print_expr(source)} » " if source is not None else ""
+    message = f"{what}ne peut pas être calculé exactement en SQL : {problem.reason}{consequence}"
+    hints = {"sql-tirage": "utilisez --dialecte duckdb, ou calculez la donnée tirée au sort hors de la requête",
+             "sql-non-garanti": "réduisez l'intervalle des données en cause, ou utilisez --dialecte postgres "
+                                "(NUMERIC garde tous les chiffres)"}
+    return Diagnostic(code or problem.code, message, span=span, suggestion=hints.get(problem.code))
+
+
 def consolidated(path: str | Path, loader: Loader | None = None) -> str:
     """The consolidated text of an avenant: one canonical convention. Raises `ConvError`."""
     from dsl.comments import render_with_comments
@@ -377,9 +441,10 @@ def diff(old: Convention, new: Convention) -> Diff:
 
 
 def impact(old: Convention, new: Convention, population: str | Path | pl.DataFrame, change: Diff | None = None,
-           progress=None, groupings: Sequence[str] = ()) -> Impact:
+           progress=None, groupings: Sequence[str] = (), engine: str = "defaut", notes: list | None = None) -> Impact:
     """The money impact of going from `old` to `new` on a population, structure by structure, and by
-    group for each `groupings` (`"region"`, `"patientele=2000,4000"`). The population is read once."""
+    group for each `groupings` (`"region"`, `"patientele=2000,4000"`). The population is read once.
+    `engine` computes each version (see `Convention.simulation`); `notes` receives why it could not."""
     from attrs import evolve
 
     from interpreter.compare.groups import GroupingError, impact_groups, labels_by_id
@@ -389,7 +454,9 @@ def impact(old: Convention, new: Convention, population: str | Path | pl.DataFra
     tables = read_once(population, old, new, grouping_columns(groupings))
     results = []
     for version, table in zip((old, new), tables):
-        simulation = version.simulation(table, progress=progress)
+        simulation = version.simulation(table, progress=progress, engine=engine)
+        if notes is not None:
+            notes.extend(simulation.notes)
         if simulation.result.errors:
             raise ConvError(simulation.errors())
         results.append(simulation.result)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -158,6 +159,19 @@ def hypothesis_options(command):
                         help="Appliquer les hypothèses d'un fichier « scénario » (répétable, dans l'ordre).")(command)
 
 
+def engine_option(command):
+    """`--moteur defaut|duckdb`: where a population is computed."""
+    return click.option("--moteur", "engine", type=click.Choice(["defaut", "duckdb"]), default="defaut",
+                        help="Moteur de calcul : defaut, ou duckdb (la requête SQL de « convcheck sql », exécutée par "
+                        "DuckDB sur le fichier ; mêmes résultats au centime).")(command)
+
+
+def report_notes(notes, sources) -> None:
+    """Why the engine asked for was not used (the default engine computed instead), on stderr."""
+    if notes:
+        click.echo(render_all_text(list(notes), sources, use_color(False, sys.stderr)) + "\n", err=True)
+
+
 def reports_errors(callback):
     """A command whose input may prevent the job: an `api.ConvError` is rendered — as JSON on stdout
     when the command's `--format` is json, else as text on stderr — and the command exits 1."""
@@ -297,10 +311,11 @@ def test_command(fichiers, no_color):
               help="Un scénario appliqué à la seconde version seulement (répétable).")
 @click.option("--set-apres", "after_settings", multiple=True, metavar="ID=VALEUR",
               help="Remplacer un paramètre de la seconde version seulement (répétable).")
+@engine_option
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
 def diff_command(ancienne, nouvelle, output_format, output, exit_code, population, groupings, per_structure,
-                 scenarios, settings, after_scenarios, after_settings):
+                 scenarios, settings, after_scenarios, after_settings, engine):
     """Comparer deux versions (conventions ou avenants) : ce qui change, clause par clause, en euros."""
     existing_files((ancienne, nouvelle, *scenarios, *after_scenarios) + ((population,) if population else ()))
     if (groupings or per_structure) and not population:
@@ -317,7 +332,10 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, populatio
         from interpreter.io.tables import write_results
         from interpreter.report.impact import group_blocks, groups_json, histogram_chart, impact_blocks, impact_json
 
-        impact = api.impact(old, new, population, change, progress=progress_bar, groupings=groupings)
+        notes: list = []
+        impact = api.impact(old, new, population, change, progress=progress_bar, groupings=groupings, engine=engine,
+                            notes=notes)
+        report_notes(notes, {**old.sources, **new.sources})
         if per_structure:
             write_results(impact.pairing.frame(), per_structure, inputs)
     if output_format == "json":
@@ -395,9 +413,11 @@ def progress_bar(size: int):
 @click.option("--par", "groupings", multiple=True, metavar="COLONNE",
               help="Budget et paiement moyen par groupe d'une colonne (répétable) ; par tranches : "
               "--par patientele=2000,4000,8000.")
+@engine_option
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def simulate_command(convention, population, output, scenarios, settings, output_format, ignore_invalid, groupings):
+def simulate_command(convention, population, output, scenarios, settings, output_format, ignore_invalid, groupings,
+                     engine):
     """Évaluer toute une population de structures : paiements, budget, moyenne, médiane, déciles."""
     from interpreter.io.tables import write_results
     from interpreter.report.impact import group_blocks, groups_json, summary_document, summary_json
@@ -409,17 +429,23 @@ def simulate_command(convention, population, output, scenarios, settings, output
     for destination in ([output] if output else []) + ([rejects] if ignore_invalid else []):
         check_destination(destination, inputs)
     check_table_suffix(output)
-    table = version.population(population, keep_invalid=ignore_invalid, keep=api.grouping_columns(groupings))
-    if table.warnings and output_format != "json":
+    table = version.population(population, keep_invalid=ignore_invalid, keep=api.grouping_columns(groupings)) \
+        if engine == "defaut" else None
+    if table is not None and table.warnings and output_format != "json":
         click.echo(render_all_text(table.warnings, {}) + "\n", err=True)
-    simulation = version.simulation(table, progress=progress_bar)
+    simulation = version.simulation(table or population, ignore_invalid, progress_bar, engine=engine)
+    if table is None:
+        table = simulation.population
+        if table.warnings and output_format != "json":
+            click.echo(render_all_text(table.warnings, {}) + "\n", err=True)
+    report_notes(simulation.notes, version.sources)
     if simulation.result.errors and not ignore_invalid:
         raise api.ConvError(simulation.errors())
     rejected = simulation.rejects() if ignore_invalid else None
     if rejected is not None:
         write_results(rejected, rejects, inputs)
     if output:
-        write_results(simulation.table(typed=Path(output).suffix.lower() == ".parquet"), output, inputs)
+        simulation.write_results(output, inputs)
     summary = simulation.summary(simulation.rejected)
     groups = simulation.groups(groupings)
     if output_format == "json":
@@ -583,6 +609,32 @@ def emit(text: str, output: str | None, inputs: list[str]) -> None:
         return
     write_text(output, text, inputs)
     click.echo(f"Rapport écrit dans « {output} ».", err=True)
+
+
+@cli.command("sql", context_settings=HELP)
+@click.argument("version", metavar="VERSION")
+@hypothesis_options
+@click.option("--dialecte", "dialecte", type=click.Choice(["duckdb", "postgres", "spark"]), required=True,
+              help="Le moteur qui exécutera la requête : duckdb, postgres ou spark.")
+@click.option("--table", default="structures", metavar="NOM",
+              help="La table des structures : une colonne id et une colonne par donnée (défaut : structures).")
+@click.option("-o", "--output", metavar="FICHIER", help="Écrire la requête dans ce fichier.")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@reports_errors
+def sql_command(version, scenarios, settings, dialecte, table, output):
+    """Écrire la requête SQL qui calcule une version sur une table de structures, au centime près."""
+    existing_files((version, *scenarios))
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}", table):
+        raise UsageProblem(f"nom de table invalide « {table} » : lettres, chiffres et _, éventuellement "
+                           "précédé du schéma (« schema.table »)")
+    convention = api.load(version, settings, scenarios=scenarios)
+    text = convention.sql(dialecte, table) + (";\n" if dialecte != "spark" else "\n")
+    if output is None:
+        click.echo(text, nl=False)
+        return EXIT_OK
+    write_text(output, text, list(convention.sources))
+    click.echo(f"Requête écrite dans « {output} ».", err=True)
+    return EXIT_OK
 
 
 @cli.command("consolidate", context_settings=HELP)

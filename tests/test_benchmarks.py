@@ -105,3 +105,8 @@ def test_the_mini_convention_pays_what_its_openfisca_twin_computes_exactly():
              + np.where(arrays["nb_reunions"] >= 6, 175 * capped, 0)
              + np.where(arrays["part_sas"] >= 50, 35 * capped, 0))
     assert (totals == np.where(arrays["si_labellise"] & arrays["horaires_etendus"], lines, 0)).all()
+
+
+def test_sql_benchmark_generates_the_queries(capsys):
+    load("sql").generation()
+    assert capsys.readouterr().out.count("requête de la proposition 2026") == 3

@@ -53,3 +53,14 @@ def test_a_version_with_errors_is_not_cached(tmp_path):
     except api.ConvError:
         pass
     assert cache.load(str(path)) is None
+
+
+def test_a_version_is_named_as_given_whether_cached_or_not(tmp_path, monkeypatch):
+    """The same file read as `convention.conv` and by its absolute path: each load names it as it was given."""
+    from interpreter import api
+
+    source = ROOT / "tests" / "golden" / "cli" / "convention.conv"
+    (tmp_path / "convention.conv").write_bytes(source.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    assert api.load(str(tmp_path / "convention.conv")).chain == (str(tmp_path / "convention.conv"),)
+    assert api.load("convention.conv").chain == ("convention.conv",)

@@ -146,9 +146,11 @@ def impact_groups(grouping: Grouping, labels: np.ndarray, before: np.ndarray, af
     return tuple(rows)
 
 
-def labels_by_id(grouping: Grouping, population: Population, ids: np.ndarray) -> np.ndarray:
-    """The group of each structure of `ids`, from the population's rows as read."""
-    frame = population.frame
+def labels_by_id(grouping: Grouping, population: Population, ids: np.ndarray,
+                 frame: pl.DataFrame | None = None) -> np.ndarray:
+    """The group of each structure of `ids`, from the population's rows as read (or from `frame`, its rows
+    read again)."""
+    frame = population.frame if frame is None else frame
     labels = grouping.labels(frame, population.path, population.header)
     where = {str(id): label for id, label in zip(frame["id"].cast(pl.String).to_list(), labels)}
     return np.array([where.get(str(id), MISSING) for id in ids], dtype=object)

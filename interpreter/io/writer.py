@@ -107,6 +107,30 @@ def replacing(path: str, inputs: Iterable[str] = ()) -> Iterator[BinaryIO]:
         raise write_error(path, cause) from None
 
 
+@contextmanager
+def replacing_path(path: str, inputs: Iterable[str] = ()) -> Iterator[str]:
+    """Like `replacing`, for a tool that writes a file by its name (DuckDB's COPY): the path of the
+    temporary file, which replaces `path` when the block ends without error."""
+    target = check_destination(path, inputs)
+    temporary = None
+    try:
+        descriptor, temporary = tempfile.mkstemp(prefix=PREFIX, suffix=".tmp", dir=os.path.dirname(target))
+        os.close(descriptor)
+        yield temporary
+        descriptor = os.open(temporary, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        place(temporary, target)
+    except BaseException as error:
+        if temporary is not None:
+            remove_quietly(temporary)
+        if not isinstance(error, OSError):
+            raise
+        raise write_error(path, error) from None
+
+
 class RecordingFile(io.RawIOBase):
     """The temporary file, written with `os.write`; it keeps the first OSError it met.
 

@@ -1,0 +1,1 @@
+simulate sql-grand.conv population-grand.csv --moteur duckdb

@@ -1,0 +1,1 @@
+sql sql-grand.conv --dialecte duckdb

@@ -1,0 +1,1 @@
+sql convention.conv --dialecte duckdb --table "ma table"

@@ -1,0 +1,1 @@
+sql convention.conv --scenario scenario-france-sante.conv --dialecte postgres
