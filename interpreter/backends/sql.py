@@ -429,11 +429,12 @@ class SqlBackend:
         self.layout = layout
         self.plan = plan
         self.flags: dict[str, Flag] = {}  # met id → its column
-        self.columns: dict[int, Flag] = {}  # id() of a condition the rules hold → the column that holds it
+        # id() of a condition the rules hold → (that condition, kept alive so its id is not reused; its column)
+        self.columns: dict[int, tuple[Flag, Flag]] = {}
         self.paid = 0
         self.eligible: Flag | None = None
         self.line: str | None = None  # the line being paid
-        self.rounded: set[int] = set()  # id() of the values `cents` returned: line amounts
+        self.rounded: dict[int, Num] = {}  # id() of the values `cents` returned (line amounts) → the value, kept alive
         self.node = None  # the last IR expression computed: a problem of the rules' own arithmetic is said there
 
     def value(self, expr: ir.Expr):
@@ -446,7 +447,7 @@ class SqlBackend:
         faults = [(f, f"{FAULTS[why]} {where}") for f, why in holds.faults]
         flag = Flag(self.layout.define("conditions", name, holds.sql, faults))
         self.flags[element] = self.translator.met[element] = flag
-        self.columns.setdefault(id(holds), flag)
+        self.columns.setdefault(id(holds), (holds, flag))
 
     def number(self, value: Decimal) -> Num:
         return self.numbers.constant(Fraction(value))
@@ -478,7 +479,7 @@ class SqlBackend:
         return self._exact(lambda: self.translator.extremum("min", x, y))
 
     def every(self, conditions: list[Flag]) -> Flag:
-        conditions = [self.columns.get(id(c), c) for c in conditions]
+        conditions = [self.columns[id(c)][1] if id(c) in self.columns else c for c in conditions]
         if self.eligible is None and len(self.flags) == len(self.plan.order):  # the gate: right after every condition
             self.eligible = Flag(self.layout.define("eligibilite", "eligible", self._all(conditions).sql))
             return self.eligible
@@ -497,7 +498,7 @@ class SqlBackend:
         if condition.value is False:
             return self.numbers.constant(0)
         value = compute()
-        amount = id(value) in self.rounded
+        amount = self.rounded.get(id(value)) is value
         where = f"dans la rémunération de « {self.line} »" if self.line else ""
         reached = None if condition.value is True else condition.sql
         faults = [(f, f"{FAULTS[why]} {where}".strip()) for f, why in restrict(value.faults, reached)]
@@ -528,7 +529,7 @@ class SqlBackend:
         if rounded.num.bound >= MAX_EUROS:  # only where the bounds do not already exclude it
             over = d.compare(">=", d.absolute(rounded.num), d.literal(Fraction(MAX_EUROS)))
             result = rounded.with_faults(rounded.faults + ((over, "limite"),))
-        self.rounded.add(id(result))
+        self.rounded[id(result)] = result
         return result
 
     def total(self, amounts: list[Num]) -> Num:
