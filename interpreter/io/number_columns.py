@@ -9,6 +9,7 @@ reading one declaration never imports polars.
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal, localcontext
 
 import numpy as np
@@ -47,6 +48,23 @@ class Scaled:
 
     def __len__(self) -> int:
         return len(self.num)
+
+    @classmethod
+    def joined(cls, parts: list[Scaled]) -> Scaled:
+        """Consecutive rows read apart, over one denominator; Python ints where a numerator scaled up
+        would not fit int64."""
+        den = math.lcm(*(part.den for part in parts))  # the largest one: powers of ten, or a hundred times one
+        scaled = []
+        for part in parts:
+            factor = den // part.den
+            num = part.num
+            if factor != 1:
+                large = num.dtype == object or (len(num) and int(np.abs(num).max()) >= 2**62 // factor)
+                num = (num.astype(object) if large else num) * factor
+            scaled.append(num)
+        if any(num.dtype == object for num in scaled):
+            scaled = [num.astype(object) for num in scaled]
+        return cls(np.concatenate(scaled), den)
 
     def value(self, row: int) -> Decimal:
         """The exact value of one row."""

@@ -55,6 +55,7 @@ UNSUPPORTED = {pl.List: "des listes", pl.Array: "des listes", pl.Struct: "des ta
 CODES = {numbers.TYPE: "population-invalide", numbers.AMBIGUOUS: "nombre-ambigu", numbers.BEYOND: "nombre-hors-limites"}
 EPOCH = datetime.date(1970, 1, 1)
 INT64 = 2**63
+BATCH = 250_000  # rows of a CSV file read at a time: its text is never held whole
 
 
 class TableError(Exception):
@@ -124,6 +125,23 @@ class Table:
     problems: dict = field(factory=dict)  # row → what is wrong with the whole row
     header: tuple[str, ...] = ()  # the column names as written
     path: str | None = None  # set when only some columns were read: the file, to read the others if need be
+    stream: tuple[str, ...] | None = None  # a CSV file read batch by batch: these columns (`frame` is empty)
+
+    def batches(self):
+        """The rows, in order: the frame, or a streamed CSV file's batches (blank rows not yet dropped)."""
+        if self.stream is None:
+            yield self.frame
+            return
+        empty = True
+        try:
+            for batch in pl.scan_csv(self.path, infer_schema=False).select(self.stream).collect_batches(
+                    chunk_size=BATCH):
+                empty = False
+                yield batch
+        except Exception:  # polars raises many kinds: all mean "cannot read this table"
+            raise _unreadable(self.path, self.kind) from None
+        if empty:
+            yield self.frame
 
 
 # ---- reading -------------------------------------------------------------------------------------
@@ -134,12 +152,14 @@ def where(kind: str, row: int) -> str:
     return {"csv": f"ligne {row + 2}", "jsonl": f"ligne {row + 1}"}.get(kind, f"rangée {row + 1}")
 
 
-def read_table(path: str, numeric: frozenset[str] = frozenset(), wanted: frozenset[str] | None = None) -> Table:
+def read_table(path: str, numeric: frozenset[str] = frozenset(), wanted: frozenset[str] | None = None,
+               stream: bool = False) -> Table:
     """Read a population file's cells; raise `TableError` if it cannot be read as a table.
 
     With `wanted`, a CSV or Parquet file is read for those columns only (and `id`): the header
     still lists every column, for the checks on columns; the others are read again only if some
-    rows are rejected (their rows, as read, go to the rejects file)."""
+    rows are rejected (their rows, as read, go to the rejects file). With `stream`, a CSV file's
+    rows are not read here: `Table.batches` reads them, a batch at a time."""
     kind = READERS.get(Path(path).suffix.lower())
     if kind is None:
         raise TableError([Diagnostic("population-illisible", f"format de population inconnu « {Path(path).suffix} » : "
@@ -151,6 +171,9 @@ def read_table(path: str, numeric: frozenset[str] = frozenset(), wanted: frozens
         columns = None
         if wanted is not None and len(set(header)) == len(header):  # a repeated name is reported from a full read
             columns = [c for c in header if c in wanted or c == "id"]
+        if stream and kind == "csv" and columns is not None:
+            return Table(pl.DataFrame(schema={c: pl.String for c in columns}), kind, header=tuple(header), path=path,
+                         stream=tuple(columns))
         frame = pl.read_csv(path, infer_schema=False, columns=columns) if kind == "csv" else \
             pl.read_parquet(path, columns=columns)
     except pl.exceptions.DuplicateError as error:  # a Parquet file with two columns of one name
@@ -184,19 +207,32 @@ def _blank_rows_dropped(path: str, table: Table) -> Table:
     frame = table.frame
     if not frame.width or not frame.height:
         return table
+    size = _rows_before_blank_end(path, table.kind, _blank(frame))
+    return Table(frame.head(size), table.kind, table.typed, table.problems, table.header, table.path)
+
+
+def _blank(frame: pl.DataFrame) -> np.ndarray:
+    """The rows whose every cell is empty."""
+    blank = np.zeros(frame.height, dtype=bool)
+    if not frame.width or not frame.height:
+        return blank
     first = frame.columns[0]  # a blank row is blank in its first column: only those rows are looked at whole
     candidates = np.flatnonzero((frame[first].is_null() | (frame[first].str.strip_chars(numbers.BLANKS) == ""))
                                 .fill_null(True).to_numpy())
-    blank = np.zeros(frame.height, dtype=bool)
     if len(candidates):
         rows = frame[candidates]
         empty = [pl.col(c).is_null() | (pl.col(c).str.strip_chars(numbers.BLANKS) == "") for c in rows.columns]
         blank[candidates] = rows.select(pl.all_horizontal(empty)).to_series().fill_null(True).to_numpy()
+    return blank
+
+
+def _rows_before_blank_end(path: str, kind: str, blank: np.ndarray) -> int:
+    """The rows before the blank ones at the end; raise `TableError` for blank rows among the others."""
     size = int(np.flatnonzero(~blank)[-1]) + 1 if (~blank).any() else 0
     middle = np.flatnonzero(blank[:size])
     if len(middle):
-        raise TableError([_blank_line(path, where(table.kind, int(row))) for row in middle])
-    return Table(frame.head(size), table.kind, table.typed, table.problems, table.header, table.path)
+        raise TableError([_blank_line(path, where(kind, int(row))) for row in middle])
+    return size
 
 
 def _blank_line(path: str, line: str) -> Diagnostic:
@@ -230,28 +266,71 @@ def read_population(source: str | pl.DataFrame | Table, model: Model, other_colu
 
     `source` may also be a `Table` already read, named by `origin`. Only the données' columns and
     those in `keep` (a `--par` column) are read from a file, and only those in `keep` are kept in
-    `Population.frame` (with `id`).
+    `Population.frame` (with `id`); a CSV file is read and validated a batch of rows at a time, so
+    that its text is never held whole beside the exact values.
     `supplied` données are computed by scenarios: a column for them is optional, unless it is
     `required` (a scenario line reads it before supplying it); `other_columns` are expected too
     (the données of the other version, in a diff)."""
+    numeric = numeric_donnees(model)
     if isinstance(source, Table):  # a file already read (for two versions of a diff, say): `origin` names it
         path, table = origin or "<table>", source
     elif isinstance(source, pl.DataFrame):
         path, table = "<DataFrame>", Table(source, "parquet")
     else:
-        path, table = source, read_table(source, numeric_donnees(model), frozenset(model.donnees) | frozenset(keep))
-    frame = table.frame
-    warnings = _check_columns(path, table, model, other_columns, frozenset(supplied) - frozenset(required))
-    frame = frame.drop([c for c in frame.columns if c not in model.donnees and c != "id"
-                        and _unsupported(frame[c].dtype)])
-    ids = frame["id"].cast(pl.String)
+        path, table = source, read_table(source, numeric, frozenset(model.donnees) | frozenset(keep), stream=True)
+    try:
+        warnings = _check_columns(path, table, model, other_columns, frozenset(supplied) - frozenset(required))
+    except TableError:
+        if table.stream is not None:  # a file that is no CSV at all says so first, as when read whole
+            for _ in table.batches():
+                pass
+        raise
+    header = table.header or tuple(table.frame.columns)
+    file = source if isinstance(source, str) else table.path or origin if isinstance(source, Table) else None
+    held = None if file else table.frame  # a table in memory is the caller's anyway
+
+    def every_column() -> pl.DataFrame:
+        return read_table(file, numeric).frame if file else held
+
+    # Each batch's columns are read to exact values, then its text is let go.
+    id_parts, kept_parts, blank_parts, bad = [], [], [], []
+    parts: dict[str, list] = {id: [] for id in model.donnees if id in table.frame.columns}
+    height = 0
+    for batch in table.batches():
+        batch = batch.drop([c for c in batch.columns if c not in model.donnees and c != "id"
+                            and _unsupported(batch[c].dtype)])
+        if table.stream is not None:
+            blank_parts.append(_blank(batch))
+        id_parts.append(batch["id"].cast(pl.String))
+        kept_parts.append(batch.select([c for c in batch.columns if c == "id" or c in keep]))  # what `--par` reads
+        for id in parts:
+            typed = table.typed.get(id)
+            series = batch[id]
+            batch = batch.drop(id)
+            value, found = read_column(series, model.donnees[id], None if typed is None else typed[height:])
+            del series
+            parts[id].append(value)
+            bad += [(height + row, id, message, code, hint) for row, message, code, hint in found]
+        height += batch.height
+        del batch
+    columns = {id: _joined(values) for id, values in parts.items()}
+    ids = pl.concat(id_parts) if len(id_parts) != 1 else id_parts[0]
+    frame = pl.concat(kept_parts) if len(kept_parts) != 1 else kept_parts[0]
+    if table.stream is not None:  # blank rows at the end of a CSV file are no rows
+        size = _rows_before_blank_end(path, table.kind, np.concatenate(blank_parts) if blank_parts else
+                                      np.zeros(0, dtype=bool))
+        if size < height:
+            height, ids, frame = size, ids.head(size), frame.head(size)
+            columns = {id: value[:size] for id, value in columns.items()}
+            bad = [problem for problem in bad if problem[0] < size]
     problems: list[RowProblem] = []
-    invalid = np.zeros(frame.height, dtype=bool)
+    invalid = np.zeros(height, dtype=bool)
     id_values = ids.fill_null("").to_numpy()
     missing_id = (ids.str.strip_chars(numbers.BLANKS) == "").fill_null(True).to_numpy()
-    duplicated = np.zeros(frame.height, dtype=bool)
-    if ids.hash().n_unique() < frame.height:  # distinct hashes are distinct ids: only else is a mask worth building
+    duplicated = np.zeros(height, dtype=bool)
+    if ids.hash().n_unique() < height:  # distinct hashes are distinct ids: only else is a mask worth building
         duplicated = ids.is_duplicated().to_numpy() & ~missing_id
+    del ids
     for row in np.flatnonzero(missing_id):
         problems.append(RowProblem(int(row), f"rangée {row + 1}", None, "identifiant « id » vide"))
     for row in np.flatnonzero(duplicated):
@@ -260,31 +339,13 @@ def read_population(source: str | pl.DataFrame | Table, model: Model, other_colu
         problems.append(RowProblem(row, id_values[row] or f"rangée {row + 1}", None, message))
         invalid[row] = True
     invalid |= missing_id | duplicated
-    # Each column read is dropped from the table as read, so that its text and its exact values are
-    # never both held for every column (a file is read again for the rows the rejects file shows).
-    typed, height, header = table.typed, frame.height, table.header or tuple(frame.columns)
-    file = source if isinstance(source, str) else table.path or origin if isinstance(source, Table) else None
-    held = None if file else table.frame  # a table in memory is the caller's anyway
-    numeric = numeric_donnees(model)
-
-    def every_column() -> pl.DataFrame:
-        return read_table(file, numeric).frame if file else held
     del table
-    columns = {}
-    for id, donnee in model.donnees.items():
-        if id not in frame.columns:  # computed by a scenario
-            continue
-        series, frame = frame[id], frame.drop(id) if id not in keep else frame
-        value, bad = read_column(series, donnee, typed.get(id))
-        del series
-        for row, message, code, hint in bad:
-            problems.append(RowProblem(row, id_values[row] or f"rangée {row + 1}", id, message, code, hint))
-            invalid[row] = True
-        columns[id] = value
+    for row, id, message, code, hint in bad:
+        problems.append(RowProblem(row, id_values[row] or f"rangée {row + 1}", id, message, code, hint))
+        invalid[row] = True
     problems.sort(key=lambda p: (p.row, p.donnee or ""))
     if problems and not keep_invalid:
         raise TableError(row_diagnostics(path, problems, height))
-    frame = frame.select([c for c in frame.columns if c == "id" or c in keep])  # what `--par` reads
     if not invalid.any():  # the usual case: nothing to filter, nothing copied
         return Population(path, frame, id_values, columns, _wide(columns, height), tuple(problems),
                           frame.clear(), tuple(warnings), header, every_column)
@@ -293,6 +354,15 @@ def read_population(source: str | pl.DataFrame | Table, model: Model, other_colu
     return Population(path, frame.filter(pl.Series(valid)), id_values[valid], columns, _wide(columns, int(valid.sum())),
                       tuple(problems), every_column().filter(pl.Series(invalid)), tuple(warnings), header,
                       lambda: every_column().filter(pl.Series(valid)))
+
+
+def _joined(values: list):
+    """One column from its batches' values (numbers over the largest of their denominators)."""
+    if len(values) == 1:
+        return values[0]
+    if isinstance(values[0], Scaled):
+        return Scaled.joined(values)
+    return np.concatenate(values)
 
 
 def _wide(columns: dict, size: int) -> np.ndarray:
