@@ -258,16 +258,6 @@ socle {
         assert_same(expected, found, convention.program.plan.paying)
 
 
-def test_the_query_for_the_2026_proposal_is_generated_quickly():
-    import time
-
-    convention = api.load(ROOT / "conventions" / "aci-msp-avenant-2-france-sante.conv")
-    start = time.perf_counter()
-    for dialect in ("duckdb", "postgres", "spark"):
-        compile_query(convention.program, dialect, supplied=convention.supplied).sql()
-    assert (time.perf_counter() - start) / 3 < 0.3
-
-
 def test_a_value_beyond_38_digits_is_refused_at_its_expression(tmp_path):
     (tmp_path / "g.conv").write_text('''convention g "G"
 version : "1"
