@@ -56,16 +56,19 @@ def check(file: n.File, path: str | None = None, removed: dict | None = None,
     return (None if has_error else model), checker.diagnostics
 
 
-def check_overrides(model: Model, overrides: dict[str, n.Expr]) -> tuple[dict[str, ir.Expr], list[Diagnostic]]:
+def check_overrides(model: Model, overrides: dict[str, n.Expr],
+                    id_spans: dict | None = None) -> tuple[dict[str, ir.Expr], list[Diagnostic]]:
     """Check and lower `--set` values (and a scenario's paramètres): known paramètres, constant
-    expressions of the same type, no cycle. Gives the IR of each value that is right."""
+    expressions of the same type, no cycle. Gives the IR of each value that is right. An unknown id is
+    shown at its span in `id_spans` when it has one (a scenario's line), else at its value."""
     checker = Checker(model.file, {})
     checker.collect()
     diagnostics: list[Diagnostic] = []
     known = {}
     for id, expr in overrides.items():
         if id not in model.parametres:
-            diagnostics.append(Diagnostic("parametre-inconnu", f"paramètre inconnu « {id} »", span=expr.span,
+            span = (id_spans or {}).get(id, expr.span)
+            diagnostics.append(Diagnostic("parametre-inconnu", f"paramètre inconnu « {id} »", span=span,
                                           suggestion=suggest(id, model.parametres) or
                                           f"paramètres : {', '.join(model.parametres) or 'aucun'}"))
             continue

@@ -62,7 +62,7 @@ def check_scenario(file: n.File, model: Model, path: str, lenient: bool = False)
     """Check a scenario against a version; the scenario is None on errors."""
     diagnostics: list[Diagnostic] = []
     skipped: list[str] = []
-    overrides = {}
+    overrides, id_spans = {}, {}
     for block in (i for i in file.items if isinstance(i, n.ParametresBlock)):
         for p in block.parametres:
             if lenient and p.id not in model.parametres:
@@ -70,8 +70,8 @@ def check_scenario(file: n.File, model: Model, path: str, lenient: bool = False)
             elif p.id in overrides:
                 diagnostics.append(_twice(p.id, p.id_span, "paramètre"))
             else:
-                overrides[p.id] = p.value
-    parametres, problems = check_overrides(model, overrides)
+                overrides[p.id], id_spans[p.id] = p.value, p.id_span
+    parametres, problems = check_overrides(model, overrides, id_spans)
     diagnostics += problems
     donnees = _check_donnees(file, model, diagnostics, skipped, lenient)
     diagnostics += _misplaced(file)

@@ -317,3 +317,20 @@ async def test_formatting_gives_the_canonical_layout(client: LanguageClient, wor
         text_document=lsp.TextDocumentIdentifier(uri=uri), options=lsp.FormattingOptions(tab_size=2, insert_spaces=True)))
     assert [e.new_text for e in edits] == ['convention f "F"\nversion : "1"\n\nparamètres {\n  valeur_point = 7 €\n}\n']
     close_document(client, uri)
+
+
+async def test_a_scenario_is_checked_against_the_version_it_names(client: LanguageClient, workspace: Path):
+    path = workspace / "hypothese.conv"
+    text = ('scénario hausse "Hypothèse : point à 8 €"\npour : "aci-msp-avenant-1.conv"\n\n'
+            "paramètres {\n  valeur_point = 8 €\n}\n")
+    typo = text.replace("valeur_point", "valeur_pont")
+    path.write_text(text, encoding="utf-8")
+    uri = open_document(client, path, typo)
+    found = await diagnostics(client, uri, until=lambda found: "parametre-inconnu" in codes(found))
+    error = next(d for d in found if d.code == "parametre-inconnu")
+    assert error.message == "paramètre inconnu « valeur_pont »\naide : vouliez-vous dire « valeur_point » ?"
+    assert error.range.start == position_of(typo, "valeur_pont")
+
+    replace_all(client, uri, text, 2)
+    assert await diagnostics(client, uri, until=lambda found: not found) == []
+    close_document(client, uri)
