@@ -17,8 +17,6 @@ from attrs import define, evolve, field
 from dsl import ir, keywords
 from dsl import nodes as n
 from dsl.diagnostics import Diagnostic, Note, suggest
-from dsl.printer import print_expr
-from dsl.payment import CAP
 from dsl.model import (
     ATTENDU_FUNCTIONS,
     ATTENDU_NAMES,
@@ -35,6 +33,8 @@ from dsl.model import (
     Parametre,
     Type,
 )
+from dsl.payment import CAP
+from dsl.printer import print_expr
 
 FUNCTIONS = ("min", "max", "arrondi", "atteint", "tirage", *ATTENDU_FUNCTIONS)
 NUMERIC_TYPES = ("entier", "nombre", "pourcentage", "montant")

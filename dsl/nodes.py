@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Union
 
 from attrs import field, frozen
 
@@ -153,7 +152,7 @@ class If:
     span: Span | None = _span()
 
 
-Expr = Union[Number, Money, Percent, DateLit, Bool, Name, Call, Neg, Not, BinOp, Compare, Logic, Within, If]
+Expr = Number | Money | Percent | DateLit | Bool | Name | Call | Neg | Not | BinOp | Compare | Logic | Within | If
 LITERALS = (Number, Money, Percent, DateLit, Bool)
 
 # ---- declarations -------------------------------------------------------------------------
@@ -371,8 +370,8 @@ class Remove:
     id_span: Span | None = _span()
 
 
-Operation = Union[AddCriteres, AddToBrique, AddBrique, Modify, Replace, Move, Remove]
-Item = Union[ParametresBlock, DonneesBlock, Section, Brique, Cas, ScenarioDonnees, Operation]
+Operation = AddCriteres | AddToBrique | AddBrique | Modify | Replace | Move | Remove
+Item = ParametresBlock | DonneesBlock | Section | Brique | Cas | ScenarioDonnees | Operation
 
 
 @frozen

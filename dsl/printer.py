@@ -19,7 +19,6 @@ from dsl import nodes as n
 from dsl.source import Span
 
 
-
 @frozen
 class Line:
     """One line of canonical text, at an indentation depth, with the span it stands for.

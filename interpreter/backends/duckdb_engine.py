@@ -438,7 +438,7 @@ def reading_scales(model, inputs: tuple[str, ...], reading: exp.Select) -> dict[
             default=exp.Literal.number(MAX_DECIMALS))
         measures.append(exp.Coalesce(this=exp.Max(this=needed), expressions=[exp.Literal.number(0)]).as_(identifier(id)))
     found = duckdb.sql(exp.select(*measures).from_(reading.subquery("lecture")).sql("duckdb")).fetchall()[0]
-    return dict(zip(numeric, map(int, found)))
+    return dict(zip(numeric, map(int, found), strict=False))
 
 
 def parquet_alone(convention, path: str, other_columns, folder: str):

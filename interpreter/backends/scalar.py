@@ -180,7 +180,7 @@ class ParametreError(Exception):
 def parametre_values(model: Model, overrides: dict[str, ir.Expr] | None = None) -> dict[str, Any]:
     """The value of every paramètre, with `overrides` (IR values of `--set` or a scenario) in place."""
     expressions = {id: p.value for id, p in model.parametres.items()} | dict(overrides or {})
-    functions = dict(zip(expressions, pysource.compile_exprs(list(expressions.values()), HELPERS)))
+    functions = dict(zip(expressions, pysource.compile_exprs(list(expressions.values()), HELPERS), strict=False))
     values: dict[str, Any] = {}
 
     def value(id: str):
@@ -335,7 +335,7 @@ def compile_model(model: Model, overrides: dict[str, ir.Expr] | None = None,
                        model.element(id)) for id in plan.lines)
     steps = [(scenario, id, expr) for scenario in scenarios for id, expr in scenario.donnees]
     stage = tuple((scenario.id, id, _on_context(f)) for (scenario, id, _), f in
-                  zip(steps, pysource.compile_exprs([expr for *_, expr in steps], HELPERS)))
+                  zip(steps, pysource.compile_exprs([expr for *_, expr in steps], HELPERS), strict=False))
     return Program(model, plan, values, ModelCode(model, plan), display_types(model, overrides), lines, stage,
                    tuple(scenarios), dict(overrides or {}))
 
@@ -368,7 +368,7 @@ class ModelCode:
             exprs = [e for element in (*self.model.criteres.values(), *self.model.briques.values())
                      for e in (element.condition, element.points_fixes, element.points_variables, element.montant)
                      if e is not None]
-            self._functions = {id(e): _on_context(f) for e, f in zip(exprs, pysource.compile_exprs(exprs, HELPERS))}
+            self._functions = {id(e): _on_context(f) for e, f in zip(exprs, pysource.compile_exprs(exprs, HELPERS), strict=False)}
         found = self._functions.get(id(expr))
         if found is None:
             found = self._functions[id(expr)] = compile_expr(expr)

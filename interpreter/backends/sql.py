@@ -535,14 +535,14 @@ class SqlBackend:
     def total(self, amounts: list[Num]) -> Num:
         result = self.numbers.constant(0)
         for amount in amounts:
-            result = self._exact(lambda amount=amount: self.numbers.add(result, amount))
+            result = self._exact(lambda amount=amount, result=result: self.numbers.add(result, amount))
         return self._materialize("total", "total", result, [], OUTPUT_SCALE, named=True)
 
     def total_points(self, points: list[Num]) -> Num:
         d = self.numbers.decimals
         result = self.numbers.constant(0)
         for value in points:
-            result = self._exact(lambda value=value: self.numbers.add(result, value))
+            result = self._exact(lambda value=value, result=result: self.numbers.add(result, value))
         faults = []
         if result.value is None and result.num.bound >= MAX_POINTS:
             over = d.compare(">=", d.absolute(result.num),

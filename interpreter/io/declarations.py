@@ -106,7 +106,7 @@ def read_entries(path: str) -> tuple[SourceFile | None, dict[str, Entry]]:
 def _unreadable(source: SourceFile, message: str, line: int | None = None, column: int = 1) -> DeclarationError:
     span = None
     if line is not None:
-        offset = sum(len(l) + 1 for l in source.lines[: line - 1]) + column - 1
+        offset = sum(len(text) + 1 for text in source.lines[: line - 1]) + column - 1
         span = source.span(offset, offset + 1)
     return DeclarationError([Diagnostic("declaration-illisible", message, span=span, file=source.path)], source)
 

@@ -26,7 +26,6 @@ from interpreter.io.numbers import (
     UNITS,
     NumberProblem,
     NumberToken,
-    read_number,
     read_written,
 )
 

@@ -36,10 +36,9 @@ from attrs import field, frozen
 
 from dsl.diagnostics import Diagnostic, suggest
 from dsl.model import Donnee, Model
-from interpreter.io import numbers
+from interpreter.io import number_columns, numbers
 from interpreter.io.declarations import FALSE_WORDS, TRUE_WORDS, TYPE_WORDS, french_json
 from interpreter.io.jsonl import JsonLinesError, read_json_lines
-from interpreter.io import number_columns
 from interpreter.io.number_columns import Scaled, read_numbers
 from interpreter.io.numbers import NUMERIC
 from interpreter.values import conv_text
