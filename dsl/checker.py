@@ -36,7 +36,6 @@ from dsl.model import (
 )
 from dsl.payment import CAP
 from dsl.printer import print_expr
-from dsl.source import Span
 
 FUNCTIONS = ("min", "max", "arrondi", "atteint", "tirage", *ATTENDU_FUNCTIONS)
 NUMERIC_TYPES = ("entier", "nombre", "pourcentage", "montant")
@@ -158,7 +157,7 @@ class Checker:
         for header in self.file.headers:
             if header.key in seen:
                 self.error("en-tete-duplique", f"en-tête « {keywords.HEADERS[header.key]} » donné deux fois", header.span,
-                           notes=[Note("première définition", _parsed(seen[header.key].span))])
+                           notes=[Note("première définition", n.parsed_span(seen[header.key].span))])
             seen[header.key] = header
             if header.key == "statut" and header.value not in keywords.STATUTS:
                 assert isinstance(header.value, str)  # only « en vigueur » holds a date
@@ -315,7 +314,7 @@ class Checker:
             if attribute.name in first:
                 word = keywords.ATTRIBUTES[attribute.name]
                 self.error("attribut-duplique", f"« {word} » donné deux fois pour {owner} « {element.id} »",
-                           attribute.span, notes=[Note("première occurrence", _parsed(first[attribute.name].span))],
+                           attribute.span, notes=[Note("première occurrence", n.parsed_span(first[attribute.name].span))],
                            suggestion="gardez-en un seul")
                 continue
             first[attribute.name] = attribute
@@ -488,7 +487,7 @@ class Checker:
         for assignment in node.donnees or ():
             if assignment.id in first:
                 self.error("id-duplique", f"la donnée « {assignment.id} » est donnée deux fois dans le cas « {node.id} »",
-                           assignment.id_span, notes=[Note("première valeur", _parsed(first[assignment.id].span))])
+                           assignment.id_span, notes=[Note("première valeur", n.parsed_span(first[assignment.id].span))])
                 continue
             first[assignment.id] = assignment
         inherited = self._inherited_assignments(node, (node.id,)) if node.base else []
@@ -927,12 +926,6 @@ def _partial(expr: ir.Expr | None) -> ir.Expr:
     """An IR expression where a wrong part (None, already reported) may stand: a model with errors keeps its
     shape for the tools that read it (the language server), and is never evaluated."""
     return cast(ir.Expr, expr)
-
-
-def _parsed(span: Span | None) -> Span:
-    """The span of a node the parser built (the parser gives every node its span; only nodes built by hand
-    in tests have none)."""
-    return cast(Span, span)
 
 
 def _text(value: object) -> str | None:

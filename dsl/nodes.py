@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import cast
 
 from attrs import field, frozen
 
@@ -18,6 +19,12 @@ from dsl.source import Span
 
 def _span():
     return field(default=None, eq=False, repr=False, kw_only=True)
+
+
+def parsed_span(span: Span | None) -> Span:
+    """The span of a node the parser built: the parser gives every node its span; only nodes built by hand
+    (tests) have none, and no diagnostic note is made from those."""
+    return cast(Span, span)
 
 
 def _spelling():
