@@ -42,7 +42,7 @@ class Unguaranteed(Exception):
 # ---- SQL building blocks --------------------------------------------------------------------------------
 
 
-PRECEDENCE = {exp.Or: 1, exp.And: 2, exp.Not: 3, exp.EQ: 4, exp.NEQ: 4, exp.LT: 4, exp.LTE: 4, exp.GT: 4, exp.GTE: 4,
+PRECEDENCE: dict[type[exp.Expression], int] = {exp.Or: 1, exp.And: 2, exp.Not: 3, exp.EQ: 4, exp.NEQ: 4, exp.LT: 4, exp.LTE: 4, exp.GT: 4, exp.GTE: 4,
               exp.Is: 4, exp.In: 4, exp.Add: 5, exp.Sub: 5, exp.DPipe: 5, exp.Mul: 6, exp.Div: 6, exp.Mod: 6,
               exp.IntDiv: 6, exp.Neg: 7}
 
@@ -327,7 +327,7 @@ class Arithmetic:
         precision = int_digits(bound)
         self.check(max(x.tight, y.tight), "une division entière")
         if self.dialect == "duckdb":  # DuckDB divides DECIMALs as DOUBLE; HUGEINT division is exact
-            quotient = exp.IntDiv(this=cast(x.sql, "HUGEINT"), expression=cast(y.sql, "HUGEINT"))
+            quotient: exp.Expression = exp.IntDiv(this=cast(x.sql, "HUGEINT"), expression=cast(y.sql, "HUGEINT"))
         elif self.dialect == "postgres":
             quotient = call("DIV", x.sql, y.sql)
         else:  # Spark: x - x % y is a multiple of y, so the division has an exact integer result
