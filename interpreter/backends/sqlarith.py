@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import Any, overload
 
 from attrs import frozen
 from sqlglot import exp
@@ -37,6 +38,8 @@ LIMITS = {"duckdb": 38, "postgres": 1000, "spark": 38}
 
 class Unguaranteed(Exception):
     """A value whose exact computation needs more digits than the dialect's DECIMAL holds."""
+
+    node: Any = None  # the IR expression where it happened, set by the SQL backend (`interpreter.backends.sql`)
 
 
 # ---- SQL building blocks --------------------------------------------------------------------------------
@@ -85,6 +88,12 @@ def cast(e: exp.Expression, to: exp.DataType | str) -> exp.Expression:
     return exp.Cast(this=e.copy(), to=exp.DataType.build(to) if isinstance(to, str) else to)
 
 
+@overload
+def and_(first: exp.Expression, /, *conditions: exp.Expression | None) -> exp.Expression: ...
+@overload
+def and_(*conditions: exp.Expression | None) -> exp.Expression | None: ...
+
+
 def and_(*conditions: exp.Expression | None) -> exp.Expression | None:
     parts = [paren(c.copy(), 2) for c in conditions if c is not None]
     if not parts:
@@ -93,6 +102,12 @@ def and_(*conditions: exp.Expression | None) -> exp.Expression | None:
     for part in parts[1:]:
         result = exp.And(this=result, expression=part)
     return result
+
+
+@overload
+def or_(first: exp.Expression, /, *conditions: exp.Expression | None) -> exp.Expression: ...
+@overload
+def or_(*conditions: exp.Expression | None) -> exp.Expression | None: ...
 
 
 def or_(*conditions: exp.Expression | None) -> exp.Expression | None:
