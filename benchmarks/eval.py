@@ -18,8 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dsl.driver import check_file  # noqa: E402
-from interpreter.backends.scalar import compile_model  # noqa: E402
-from interpreter.backends.scalar import evaluate  # noqa: E402
+from interpreter.backends.scalar import compile_model, evaluate  # noqa: E402
 
 
 def random_structure(model, rng: random.Random) -> dict:

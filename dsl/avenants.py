@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any, cast
 
 from attrs import define, evolve, field, frozen
 
@@ -87,6 +88,7 @@ class Loader:
                 "en-tete-manquant", f"l'avenant « {avenant.id} » n'indique pas sa base", span=avenant.id_span,
                 suggestion='ajoutez une ligne « base : "convention.conv" » (chemin relatif à ce fichier)'))
             return Loaded(path, avenant, None, (path,), tuple(diagnostics))
+        assert isinstance(base_header.value, str)  # only « en vigueur » holds a date
         base_path = os.path.normpath(os.path.join(os.path.dirname(path), base_header.value))
         problem = self._base_problem(base_path, base_header, visiting)
         if problem is not None:
@@ -151,7 +153,9 @@ class Consolidation:
     @classmethod
     def of(cls, base: n.File) -> Consolidation:
         sections: dict[str, dict[str, list[n.Critere]]] = {s: {} for s in SECTIONS}
-        parametres, donnees, briques = {}, {}, {}
+        parametres: dict[str, n.Parametre] = {}
+        donnees: dict[str, n.Donnee] = {}
+        briques: dict[str, n.Brique] = {}
         for item in base.items:
             match item:
                 case n.ParametresBlock(parametres=ps):
@@ -219,8 +223,8 @@ class Consolidation:
                         self._dropped_uses(old, p, p)
             case n.DonneesBlock(donnees=ds):
                 for d in ds:
-                    old = self.donnees.get(d.id)
-                    self.donnees[d.id] = d if old is None or d.label else evolve(d, label=old.label)
+                    previous = self.donnees.get(d.id)
+                    self.donnees[d.id] = d if previous is None or d.label else evolve(d, label=previous.label)
             case n.Cas():
                 self.cas.append(item)
             case n.Section(kind=kind):
@@ -395,7 +399,8 @@ class Consolidation:
             self.briques[where[1]] = evolve(brique, criteres=tuple(c for c in brique.criteres if c.id != id))
 
     def _remove(self, op: n.Remove):
-        table = {"donnee": self.donnees, "parametre": self.parametres, "brique": self.briques}.get(op.kind)
+        tables: dict[str, dict[str, Any]] = {"donnee": self.donnees, "parametre": self.parametres, "brique": self.briques}
+        table = cast(dict[str, Any], tables.get(op.kind))  # None only for a critère, handled first
         if op.kind == "critere":
             if self.find_critere(op.id) is None:
                 self._unknown("critere", op.id, op.id_span, removing=True)

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import TypeGuard, cast
 
 from attrs import define, evolve, field
 
 from dsl import ir, keywords
 from dsl import nodes as n
 from dsl.diagnostics import Diagnostic, Note, suggest
-from dsl.printer import print_expr
-from dsl.payment import CAP
 from dsl.model import (
     ATTENDU_FUNCTIONS,
     ATTENDU_NAMES,
@@ -35,6 +34,8 @@ from dsl.model import (
     Parametre,
     Type,
 )
+from dsl.payment import CAP
+from dsl.printer import print_expr
 
 FUNCTIONS = ("min", "max", "arrondi", "atteint", "tirage", *ATTENDU_FUNCTIONS)
 NUMERIC_TYPES = ("entier", "nombre", "pourcentage", "montant")
@@ -118,7 +119,7 @@ class Checker:
         self.cas_nodes: dict[str, n.Cas] = {}
         self.used_donnees: set[str] = set()
         self.used_parametres: set[str] = set()
-        self.dependencies: dict[str, list[tuple[str, n.Call]]] = {}
+        self.dependencies: dict[str, list[tuple[str, n.Call | None]]] = {}  # None: a brique's own critère
         self.cas_cycles: set[frozenset[str]] = set()
 
     def error(self, code: str, message: str, span, suggestion: str | None = None, notes: Iterable[Note] = ()):
@@ -159,9 +160,10 @@ class Checker:
         for header in self.file.headers:
             if header.key in seen:
                 self.error("en-tete-duplique", f"en-tête « {keywords.HEADERS[header.key]} » donné deux fois", header.span,
-                           notes=[Note("première définition", seen[header.key].span)])
+                           notes=[Note("première définition", n.parsed_span(seen[header.key].span))])
             seen[header.key] = header
             if header.key == "statut" and header.value not in keywords.STATUTS:
+                assert isinstance(header.value, str)  # only « en vigueur » holds a date
                 self.error("statut-inconnu", f"statut inconnu « {header.value} » : une version est « signé » ou "
                            f"« proposition »", header.span,
                            suggestion=_statut_hint(header.value))
@@ -242,6 +244,7 @@ class Checker:
         if expr is None or spec.name not in NUMERIC_TYPES:
             return None
         literal = expr.operand if isinstance(expr, n.Neg) else expr
+        assert isinstance(literal, (n.Number, n.Money, n.Percent))  # the grammar's `_bound`
         sign = -1 if isinstance(expr, n.Neg) else 1
         if spec.name == "montant" and not isinstance(literal, n.Money):
             self.error("type-incompatible", "les bornes d'un montant s'écrivent en euros", expr.span,
@@ -300,9 +303,9 @@ class Checker:
                 if kind == section:
                     criteres[id] = self._check_critere(node, kind, None)
         briques: dict[str, Brique] = {}
-        for id, node in self.briques.items():
-            briques[id] = self._check_brique(node)
-            for c in node.criteres:
+        for id, brique in self.briques.items():
+            briques[id] = self._check_brique(brique)
+            for c in brique.criteres:
                 if self.criteres.get(c.id, (None,))[0] is c:
                     criteres[c.id] = self._check_critere(c, None, id)
         return criteres, briques
@@ -314,7 +317,7 @@ class Checker:
             if attribute.name in first:
                 word = keywords.ATTRIBUTES[attribute.name]
                 self.error("attribut-duplique", f"« {word} » donné deux fois pour {owner} « {element.id} »",
-                           attribute.span, notes=[Note("première occurrence", first[attribute.name].span)],
+                           attribute.span, notes=[Note("première occurrence", n.parsed_span(first[attribute.name].span))],
                            suggestion="gardez-en un seul")
                 continue
             first[attribute.name] = attribute
@@ -356,9 +359,9 @@ class Checker:
                                f"le critère « {node.id} » est dans la brique « {brique} » : il ne peut pas avoir de "
                                f"{keywords.ATTRIBUTES[attribute.name]} propres", attribute.span,
                                suggestion="une brique paie tout ou rien : portez la rémunération sur la brique elle-même")
-        critere = Critere(node.id, node.label, section, brique, lowered["condition"], lowered.get("points_fixes"),
-                          lowered.get("points_variables"), lowered.get("montant"), values.get("axe"),
-                          values.get("reference"), node)
+        critere = Critere(node.id, node.label, section, brique, _partial(lowered["condition"]), lowered.get("points_fixes"),
+                          lowered.get("points_variables"), lowered.get("montant"), _text(values.get("axe")),
+                          _text(values.get("reference")), node)
         self._element_warnings(node, values, "le critère", in_brique=brique is not None, gate_only=section == "prerequis")
         return critere
 
@@ -368,9 +371,9 @@ class Checker:
         lowered = self._check_amounts(node, values, "la brique", scope)
         self._record(node.id, scope)
         self.dependencies[node.id] += [(c.id, None) for c in node.criteres]
-        brique = Brique(node.id, node.label, lowered["condition"], lowered.get("points_fixes"),
-                        lowered.get("points_variables"), lowered.get("montant"), values.get("axe"),
-                        values.get("reference"), tuple(c.id for c in node.criteres), node)
+        brique = Brique(node.id, node.label, _partial(lowered["condition"]), lowered.get("points_fixes"),
+                        lowered.get("points_variables"), lowered.get("montant"), _text(values.get("axe")),
+                        _text(values.get("reference")), tuple(c.id for c in node.criteres), node)
         self._element_warnings(node, values, "la brique", in_brique=False, gate_only=False)
         return brique
 
@@ -432,7 +435,7 @@ class Checker:
         return node.id_span
 
     def _check_point_requirements(self, criteres: dict[str, Critere], briques: dict[str, Brique]):
-        elements = [*criteres.values(), *briques.values()]
+        elements: list[Critere | Brique] = [*criteres.values(), *briques.values()]
         with_points = [e for e in elements if _writes(e, "points_fixes") or _writes(e, "points_variables")]
         if with_points:
             self._require_parametre("valeur_point", MONTANT, with_points[0], "des points",
@@ -478,7 +481,7 @@ class Checker:
             donnees = self._check_cas_donnees(node)
             attendu = tuple(self._expect_condition(expr, Scope("attendu"), "une assertion d'« attendu »")
                             for expr in node.attendu or ())
-            result.append(Cas(node.id, node.label, donnees, attendu, node))
+            result.append(Cas(node.id, node.label, donnees, tuple(_partial(a) for a in attendu), node))
         return result
 
     def _check_cas_donnees(self, node: n.Cas) -> dict[str, ir.Const]:
@@ -487,7 +490,7 @@ class Checker:
         for assignment in node.donnees or ():
             if assignment.id in first:
                 self.error("id-duplique", f"la donnée « {assignment.id} » est donnée deux fois dans le cas « {node.id} »",
-                           assignment.id_span, notes=[Note("première valeur", first[assignment.id].span)])
+                           assignment.id_span, notes=[Note("première valeur", n.parsed_span(first[assignment.id].span))])
                 continue
             first[assignment.id] = assignment
         inherited = self._inherited_assignments(node, (node.id,)) if node.base else []
@@ -514,6 +517,7 @@ class Checker:
     def _inherited_assignments(self, node: n.Cas, path: tuple[str, ...], own: bool = True) -> list[n.Assignment] | None:
         """The données `comme` gives a cas: those of the cas it names (itself built so), the last written winning.
         A cas names one of its own file first, then one of the bases; a cas of a base names only the bases'."""
+        assert node.base is not None  # called only for a cas written « comme … »
         base = self._cas_named(node.base, own and node.base != node.id)
         if base is None:
             if len(path) == 1:
@@ -639,11 +643,11 @@ class Checker:
                 return inner and ir.Negate(inner, Type(inner.type.value_kind), source=expr)
             case n.Not(operand=operand):
                 inner = self._expect(operand, scope, BOOLEEN, "« non » s'applique à une condition")
-                return ir.Not(inner, source=expr)
+                return ir.Not(_partial(inner), source=expr)
             case n.Logic(op=op, left=left, right=right):
                 a = self._expect(left, scope, BOOLEEN, f"« {op} » relie deux conditions")
                 b = self._expect(right, scope, BOOLEEN, f"« {op} » relie deux conditions")
-                return ir.Logic(op, a, b, source=expr)
+                return ir.Logic(op, _partial(a), _partial(b), source=expr)
             case n.BinOp():
                 return self._infer_arithmetic(expr, scope)
             case n.Compare():
@@ -659,7 +663,7 @@ class Checker:
                     return None
                 if a is None or b is None:
                     return None
-                return ir.Choose(c, a, b, Type(a.type.value_kind, a.type.choices), source=expr)
+                return ir.Choose(_partial(c), a, b, Type(a.type.value_kind, a.type.choices), source=expr)
         raise AssertionError(f"unknown expression {expr!r}")
 
     def _expect(self, expr: n.Expr, scope: Scope, wanted: Type, why: str) -> ir.Expr | None:
@@ -766,8 +770,9 @@ class Checker:
             self.error("arguments", f"« {expr.func} » compare au moins deux valeurs, par exemple « {expr.func}(nb, 8) »",
                        expr.span)
             return None
-        args = [self.infer(a, scope) for a in expr.args]
-        if any(a is None for a in args):
+        maybe = [self.infer(a, scope) for a in expr.args]
+        args = [a for a in maybe if a is not None]
+        if len(args) < len(maybe):
             return None
         kinds = {a.type.value_kind for a in args}
         if len(kinds) > 1 or not kinds <= {"nombre", "montant", "date"}:
@@ -840,17 +845,17 @@ class Checker:
             elif expr.op not in ("=", "!=") and a.value_kind not in ("nombre", "montant", "date"):
                 self.error("type-incompatible", f"« {expr.op} » ne s'applique pas à {an(a)}", expr.span,
                            suggestion="pour un booléen ou un choix, comparez avec « = » ou « != »")
-        return ir.Comparison(expr.op, left, right, source=expr)
+        return ir.Comparison(expr.op, _partial(left), _partial(right), source=expr)
 
     def _comparands(self, left: n.Expr, right: n.Expr, scope: Scope) -> tuple[ir.Expr | None, ir.Expr | None]:
         """Both sides; a bare name facing a `choix` may be one of its values."""
         lowered_left = None if self._is_free_name(left) else self.infer(left, scope)
-        lowered_right = self.infer_choice_value(right, lowered_left and lowered_left.type, scope)
+        lowered_right = self.infer_choice_value(right, None if lowered_left is None else lowered_left.type, scope)
         if lowered_left is None and self._is_free_name(left):
-            lowered_left = self.infer_choice_value(left, lowered_right and lowered_right.type, scope)
+            lowered_left = self.infer_choice_value(left, None if lowered_right is None else lowered_right.type, scope)
         return lowered_left, lowered_right
 
-    def _is_free_name(self, expr: n.Expr) -> bool:
+    def _is_free_name(self, expr: n.Expr) -> TypeGuard[n.Name]:
         return isinstance(expr, n.Name) and expr.id not in self.donnees and expr.id not in self.parametre_nodes \
             and expr.id not in ATTENDU_NAMES
 
@@ -867,12 +872,12 @@ class Checker:
         operand = self.infer(expr.operand, scope)
         choices = []
         for choice in expr.choices:
-            lowered = self.infer_choice_value(choice, operand and operand.type, scope)
+            lowered = self.infer_choice_value(choice, None if operand is None else operand.type, scope)
             if operand is not None and lowered is not None and lowered.type.value_kind != operand.type.value_kind:
                 self.error("type-incompatible", f"« dans » compare {an(operand.type)} à {an(lowered.type)}", choice.span,
                            suggestion=self._money_hint({operand.type.value_kind, lowered.type.value_kind}))
             choices.append(lowered)
-        return ir.Within(operand, tuple(choices), source=expr)
+        return ir.Within(_partial(operand), tuple(_partial(c) for c in choices), source=expr)
 
 
 OF = {"le critère": "du critère", "la brique": "de la brique"}
@@ -918,6 +923,17 @@ def _plain(value: Decimal | None) -> str:
         return "…"
     text = format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
     return text
+
+
+def _partial(expr: ir.Expr | None) -> ir.Expr:
+    """An IR expression where a wrong part (None, already reported) may stand: a model with errors keeps its
+    shape for the tools that read it (the language server), and is never evaluated."""
+    return cast(ir.Expr, expr)
+
+
+def _text(value: object) -> str | None:
+    """An attribute whose value is a text (`axe`, `référence`), or None when it is not given."""
+    return cast(str | None, value)
 
 
 def _writes(element, attribute: str) -> bool:

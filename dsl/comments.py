@@ -31,31 +31,31 @@ class Anchor:
 
 def anchors(file: n.File) -> list[Anchor]:
     """The spans of every clause and clause part of a (consolidated) file."""
-    found: list[Anchor] = []
+    found: list[tuple[Span | None, bool]] = []  # a node built by hand has no span
 
     def critere(c: n.Critere):
-        found.append(Anchor(c.span, True))
-        found.extend(Anchor(a.span, False) for a in c.attributes)
+        found.append((c.span, True))
+        found.extend((a.span, False) for a in c.attributes)
 
     for item in file.items:
         match item:
             case n.ParametresBlock(parametres=ps):
-                found.extend(Anchor(p.span, False) for p in ps)
+                found.extend((p.span, False) for p in ps)
             case n.DonneesBlock(donnees=ds):
-                found.extend(Anchor(d.span, False) for d in ds)
+                found.extend((d.span, False) for d in ds)
             case n.Section(criteres=cs):
                 for c in cs:
                     critere(c)
             case n.Brique():
-                found.append(Anchor(item.span, True))
-                found.extend(Anchor(a.span, False) for a in item.attributes)
+                found.append((item.span, True))
+                found.extend((a.span, False) for a in item.attributes)
                 for c in item.criteres:
                     critere(c)
             case n.Cas():
-                found.append(Anchor(item.span, True))
-                found.extend(Anchor(a.span, False) for a in item.donnees or ())
-                found.extend(Anchor(e.span, False) for e in item.attendu or ())
-    return [a for a in found if a.span is not None]
+                found.append((item.span, True))
+                found.extend((a.span, False) for a in item.donnees or ())
+                found.extend((e.span, False) for e in item.attendu or ())
+    return [Anchor(span, block) for span, block in found if span is not None]
 
 
 def next_code_line(source: SourceFile, line: int) -> int | None:
@@ -107,12 +107,12 @@ def render_with_comments(file: n.File, sources: dict[str, SourceFile]) -> str:
     lines = layout(file)
     at: dict[tuple[str, int, bool], int] = {}  # first printed line from a source line
     last: dict[tuple[str, int], int] = {}  # last printed line (not a brace) from a source line
-    for index, line in enumerate(lines):
+    for printed, line in enumerate(lines):
         if line.origin is not None:
             key = (line.origin.file, line.origin.end_line if line.closing else line.origin.line, line.closing)
-            at.setdefault(key, index)
+            at.setdefault(key, printed)
             if not line.closing:
-                last[key[:2]] = index
+                last[key[:2]] = printed
     before: dict[int, list[str]] = {}
     after: dict[int, list[str]] = {}
     for path, found in clause_comments(file, sources).items():

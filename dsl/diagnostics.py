@@ -125,6 +125,10 @@ class Note:
     span: Span
 
 
+def _notes(notes: Iterable[Note]) -> tuple[Note, ...]:
+    return tuple(notes)
+
+
 @frozen
 class Diagnostic:
     """One problem found in the user's input."""
@@ -134,7 +138,7 @@ class Diagnostic:
     span: Span | None = None
     file: str | None = None  # for diagnostics without a span (a whole file, a structure)
     suggestion: str | None = None
-    notes: tuple[Note, ...] = field(default=(), converter=tuple)
+    notes: tuple[Note, ...] = field(default=(), converter=_notes)
 
     def __attrs_post_init__(self):
         if self.code not in CODES:

@@ -149,4 +149,5 @@ class Anchors:
 
 
 def _first_line(line: Line) -> int:
+    assert line.origin is not None  # lines without an origin are skipped by the caller
     return line.origin.end_line if line.closing else line.origin.line

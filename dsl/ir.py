@@ -15,7 +15,7 @@ vector place (`interpreter.backends.vector`) and one SQL place (`interpreter.bac
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Union
+from typing import Any
 
 from attrs import field, frozen
 
@@ -209,8 +209,8 @@ class Draw:
     source: Any = _source()
 
 
-Expr = Union[Const, DonneeRef, ParametreRef, Met, ResultRef, LineRef, Negate, Not, Arithmetic, Comparison, Logic,
-             Within, Choose, Extremum, Round, Draw]
+Expr = (Const | DonneeRef | ParametreRef | Met | ResultRef | LineRef | Negate | Not | Arithmetic | Comparison | Logic
+        | Within | Choose | Extremum | Round | Draw)
 NODES: tuple[type, ...] = (Const, DonneeRef, ParametreRef, Met, ResultRef, LineRef, Negate, Not, Arithmetic,
                            Comparison, Logic, Within, Choose, Extremum, Round, Draw)
 

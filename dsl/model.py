@@ -130,7 +130,5 @@ class Model:
 
     @property
     def uses_points(self) -> bool:
-        return any(
-            e.points_fixes is not None or e.points_variables is not None
-            for e in (*self.criteres.values(), *self.briques.values())
-        )
+        elements: tuple[Critere | Brique, ...] = (*self.criteres.values(), *self.briques.values())
+        return any(e.points_fixes is not None or e.points_variables is not None for e in elements)

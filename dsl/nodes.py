@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Union
+from typing import cast
 
 from attrs import field, frozen
 
@@ -19,6 +19,12 @@ from dsl.source import Span
 
 def _span():
     return field(default=None, eq=False, repr=False, kw_only=True)
+
+
+def parsed_span(span: Span | None) -> Span:
+    """The span of a node the parser built: the parser gives every node its span; only nodes built by hand
+    (tests) have none, and no diagnostic note is made from those."""
+    return cast(Span, span)
 
 
 def _spelling():
@@ -153,7 +159,7 @@ class If:
     span: Span | None = _span()
 
 
-Expr = Union[Number, Money, Percent, DateLit, Bool, Name, Call, Neg, Not, BinOp, Compare, Logic, Within, If]
+Expr = Number | Money | Percent | DateLit | Bool | Name | Call | Neg | Not | BinOp | Compare | Logic | Within | If
 LITERALS = (Number, Money, Percent, DateLit, Bool)
 
 # ---- declarations -------------------------------------------------------------------------
@@ -371,8 +377,8 @@ class Remove:
     id_span: Span | None = _span()
 
 
-Operation = Union[AddCriteres, AddToBrique, AddBrique, Modify, Replace, Move, Remove]
-Item = Union[ParametresBlock, DonneesBlock, Section, Brique, Cas, ScenarioDonnees, Operation]
+Operation = AddCriteres | AddToBrique | AddBrique | Modify | Replace | Move | Remove
+Item = ParametresBlock | DonneesBlock | Section | Brique | Cas | ScenarioDonnees | Operation
 
 
 @frozen

@@ -15,11 +15,12 @@ import gc
 import os
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
+from typing import overload
 
 from attrs import frozen
 from lark import Lark, Token, Tree
@@ -149,6 +150,7 @@ def parse_file(path: str) -> ParseResult:
     source, diagnostics = read_source(path)
     if diagnostics:
         return ParseResult(None, source, tuple(diagnostics))
+    assert source is not None  # read_source gives a source or says why not
     return parse_source(source)
 
 
@@ -163,6 +165,7 @@ def parse_expression(text: str, origin: str) -> tuple[n.Expr | None, list[Diagno
     tree, error = _parse_tree(source, start="expr")
     if error is not None:
         return None, [error], source
+    assert tree is not None  # _parse_tree gives a tree or an error
     too_deep = _check_depth(tree, source)
     if too_deep is not None:
         return None, [too_deep], source
@@ -176,6 +179,7 @@ def parse_source(source: SourceFile) -> ParseResult:
     tree, error = _parse_tree(source)
     if error is not None:
         return ParseResult(None, source, (error,))
+    assert tree is not None  # _parse_tree gives a tree or an error
     too_deep = _check_depth(tree, source)
     if too_deep is not None:
         return ParseResult(None, source, (too_deep,))
@@ -210,6 +214,12 @@ def _parse_tree(source: SourceFile, start: str = "start") -> tuple[Tree | None, 
         return None, Diagnostic("syntaxe", f"fichier illisible : {error}", span=source.end_span)
 
 
+def _at(position: int | None) -> int:
+    """A position of a lexed token (or of a lexing error): Lark types them Optional, but its lexer sets them."""
+    assert position is not None
+    return position
+
+
 def lexed(interactive):
     """The tokens of an interactive parse, lexed one at a time in the parser's current state (the
     contextual lexer needs it), so that each can be looked at — and retyped — before it is fed.
@@ -224,7 +234,7 @@ def _keyword_or_name(token: Token, text: str, interactive) -> Token:
     """An attribute keyword where an id may stand and no `:` follows is an id (`montant(x)`)."""
     if "NAME" not in interactive.choices():
         return token
-    follows = NEXT_CHARACTER.match(text, token.end_pos).group(1)
+    follows = NEXT_CHARACTER.match(text, _at(token.end_pos)).group(1)  # type: ignore[union-attr]  # matches anywhere
     if token.type == "POINTS" and (follows.isalpha()):
         return token
     if follows == ":":
@@ -319,10 +329,10 @@ class SyntaxErrorTranslator:
         return self.source.span(offset, min(len(self.source.text), offset + length))
 
     def _token_span(self, token: Token) -> Span:
-        return self.source.span(token.start_pos, token.end_pos)
+        return self.source.span(_at(token.start_pos), _at(token.end_pos))
 
     def _unexpected_character(self, error: UnexpectedCharacters) -> Diagnostic:
-        offset = error.pos_in_stream
+        offset: int = _at(error.pos_in_stream)
         char = self.source.text[offset]
         if char == '"':
             return Diagnostic(
@@ -379,6 +389,7 @@ class SyntaxErrorTranslator:
                               suggestion="pour comparer, écrivez un seul « = » (ou « <= », « >= », « != »)")
         if braces and (("RBRACE" in expected and folded in BLOCK_WORDS) or self._starts_block(previous, token)):
             keyword = token if folded in BLOCK_WORDS else previous
+            assert keyword is not None  # else _starts_block(previous, …) held: previous is a token
             return self._unclosed_before(braces[-1], keyword)
         if previous is not None and previous.type == "NAME" and previous.value in ("si", "non"):
             shape = "(si … alors … sinon …)" if previous.value == "si" else "(non …)"
@@ -419,9 +430,9 @@ class SyntaxErrorTranslator:
         """`modifie paramètre x = 8_000 €` or `modifie donnée x { … }`: values are redefined, not modified."""
         text = self.source.text
         if token.type in ("EQUAL", "COLON"):
-            match = CHANGED_VALUE.search(text, text.rfind("\n", 0, token.start_pos) + 1, token.start_pos)
+            match = CHANGED_VALUE.search(text, text.rfind("\n", 0, _at(token.start_pos)) + 1, _at(token.start_pos))
         elif token.type in ("NAME", "NUMBER", "MINUS"):  # inside the braces of `modifie paramètre x { … }`
-            match = CHANGED_VALUE_BRACE.search(text, max(0, token.start_pos - 400), token.start_pos)
+            match = CHANGED_VALUE_BRACE.search(text, max(0, _at(token.start_pos) - 400), _at(token.start_pos))
         else:
             return None
         if match is None:
@@ -437,7 +448,7 @@ class SyntaxErrorTranslator:
             "syntaxe",
             f"« {verb} » ne s'applique pas à {what} : pour changer {what}, redéfinissez-{pronoun} dans "
             f"« {block} {{ … }} »",
-            span=self.source.span(match.start("verb"), token.end_pos),
+            span=self.source.span(match.start("verb"), _at(token.end_pos)),
             suggestion=f"écrivez « {example} »",
         )
 
@@ -450,13 +461,13 @@ class SyntaxErrorTranslator:
         """`250,50 €`: a decimal comma, where a comma cannot separate two values."""
         if token.type != "COMMA" or previous is None or previous.type != "NUMBER" or previous.end_pos != token.start_pos:
             return None
-        match = DECIMALS.match(self.source.text, token.end_pos)
+        match = DECIMALS.match(self.source.text, _at(token.end_pos))
         if match is None:
             return None
         written = f"{previous.value},{match.group('digits')}"
         unit = f" {match.group('unit')}" if match.group("unit") else ""
         return Diagnostic("syntaxe", f"nombre mal écrit « {written} »",
-                          span=self.source.span(previous.start_pos, match.end("digits")),
+                          span=self.source.span(_at(previous.start_pos), match.end("digits")),
                           suggestion=f"les décimales s'écrivent avec un point : {previous.value}.{match.group('digits')}{unit}")
 
     def _near_miss_keyword(self, token: Token, expected: set[str]) -> Diagnostic | None:
@@ -540,7 +551,7 @@ class AstBuilder:
 
     def transform(self, tree: Tree):
         """The AST of a Lark tree."""
-        methods: dict[str, object] = {}
+        methods: dict[str, Callable] = {}
         done: list = []  # built values, in the order their trees were left
         stack: list = [(tree, False)]
         while stack:
@@ -569,7 +580,8 @@ class AstBuilder:
         return Span(self.source.path, meta.start_pos, meta.end_pos, meta.line, meta.column, meta.end_line, meta.end_column)
 
     def _tspan(self, token: Token) -> Span:
-        return Span(self.source.path, token.start_pos, token.end_pos, token.line, token.column, token.end_line, token.end_column)
+        return Span(self.source.path, _at(token.start_pos), _at(token.end_pos), _at(token.line), _at(token.column),
+                    _at(token.end_line), _at(token.end_column))
 
     def _id(self, token: Token, declared: bool = True, reserved: frozenset = RESERVED) -> str:
         """A declared or referenced identifier, checked for form (and, if declared, reservation)."""
@@ -589,6 +601,11 @@ class AstBuilder:
             span=self._tspan(token), suggestion=f"écrivez « {fixed} »"))
         return fixed
 
+    @overload
+    def _label(self, token: Token) -> str: ...
+    @overload
+    def _label(self, token: None) -> None: ...
+
     def _label(self, token: Token | None) -> str | None:
         if token is None:
             return None
@@ -600,7 +617,7 @@ class AstBuilder:
             if c == "\\" and i + 1 < len(raw):
                 nxt = raw[i + 1]
                 if nxt not in '"\\':
-                    start = token.start_pos + 1 + i
+                    start = _at(token.start_pos) + 1 + i
                     self.diagnostics.append(Diagnostic(
                         "echappement-invalide", f"séquence d'échappement inconnue « \\{nxt} » dans un libellé",
                         span=self.source.span(start, start + 2),
@@ -813,7 +830,8 @@ class AstBuilder:
     # -- expressions
 
     def if_expr(self, meta, children):
-        return n.If(*children, span=self._span(meta))
+        condition, then, otherwise = children
+        return n.If(condition, then, otherwise, span=self._span(meta))
 
     def or_expr(self, meta, children):
         return n.Logic("ou", children[0], children[1], span=self._span(meta))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import Any, Generic, Protocol, TypeVar
 
 from attrs import frozen
@@ -107,6 +108,7 @@ def evaluation_order(model: Model) -> list[str]:
             return
         done.add(id)
         element = model.element(id)
+        assert element is not None  # ids from the model's own critères, briques and conditions
         for target in sorted(ir.met_read(element.condition)):
             visit(target)
         for critere in getattr(element, "criteres", ()):
@@ -135,6 +137,7 @@ def settle(plan: Plan, backend: Backend) -> Settlement:
     met: dict[str, Any] = {}
     for id in plan.order:
         element = plan.model.element(id)
+        assert element is not None  # the plan's ids are the model's own
         holds = backend.value(element.condition)
         if isinstance(element, Brique):
             holds = backend.every([holds, *(met[c] for c in element.criteres)])
@@ -145,15 +148,15 @@ def settle(plan: Plan, backend: Backend) -> Settlement:
     zero = backend.number(Decimal(0))
     for id in plan.paying:
         element = plan.model.element(id)
+        assert element is not None  # the plan's ids are the model's own
         paid = backend.every([eligible, met[id]])
         earned = zero
         if element.points_fixes is not None or element.points_variables is not None:
-            earned = backend.when(paid, lambda element=element: line_points(backend, element, plan.capped))
+            earned = backend.when(paid, partial(line_points, backend, element, plan.capped))
         points[id] = earned
         amounts[id] = zero
         if earned is not zero or element.montant is not None:
-            amounts[id] = backend.when(paid, lambda element=element, earned=earned:
-                                       backend.cents(line_euros(backend, element, earned)))
+            amounts[id] = backend.when(paid, partial(_line_cents, backend, element, earned))
     return Settlement(eligible, met, points, amounts, backend.total(list(amounts.values())),
                       backend.total_points(list(points.values())))
 
@@ -170,6 +173,10 @@ def line_points(backend: Backend, element: Critere | Brique, capped: bool = Fals
             ratio = backend.minimum(ratio, backend.parametre(CAP))
         result = backend.add(result, backend.multiply(backend.value(element.points_variables), ratio))
     return result
+
+
+def _line_cents(backend: Backend, element: Critere | Brique, points):
+    return backend.cents(line_euros(backend, element, points))
 
 
 def line_euros(backend: Backend, element: Critere | Brique, points):

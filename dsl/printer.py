@@ -10,6 +10,7 @@ formatter can put comments back next to the code they were written beside.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from attrs import frozen
@@ -17,7 +18,6 @@ from attrs import frozen
 from dsl import keywords
 from dsl import nodes as n
 from dsl.source import Span
-
 
 
 @frozen
@@ -58,9 +58,11 @@ def _one_line(item) -> bool:
 
 
 def _header(header: n.Header) -> str:
+    if isinstance(header.value, datetime.date):  # « en vigueur »; every other header is a text
+        return f"{keywords.HEADERS[header.key]} : {header.value.isoformat()}"
     if header.key == "statut":
         return f"statut : {keywords.STATUTS.get(header.value, header.value)}"
-    value = header.value.isoformat() if header.key == "en_vigueur" else quote(header.value)
+    value = quote(header.value)
     return f"{keywords.HEADERS[header.key]} : {value}"
 
 
@@ -151,10 +153,8 @@ def _attributes(attributes, depth: int) -> list[Line]:
 
 def print_attribute(attribute: n.Attribute) -> str:
     value = attribute.value
-    if attribute.name == "reference":
-        text = quote(value)
-    elif attribute.name == "axe":
-        text = value
+    if isinstance(value, str):  # « référence » and « axe »; every other attribute is an expression
+        text = quote(value) if attribute.name == "reference" else value
     else:
         text = print_expr(value)
     return f"{keywords.ATTRIBUTES[attribute.name]} : {text}"

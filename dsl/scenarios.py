@@ -43,7 +43,8 @@ class Scenario:
 
     def required(self) -> frozenset[str]:
         """The données the input must have for this scenario's lines: those read before a line supplies them."""
-        needed, supplied = set(), set()
+        needed: set[str] = set()
+        supplied: set[str] = set()
         for id, expr in self.donnees:
             needed |= ir.donnees_read(expr) - supplied
             supplied.add(id)
@@ -112,7 +113,7 @@ def _check_donnees(file: n.File, model: Model, diagnostics: list, skipped: list,
             if assignment.id in seen:
                 diagnostics.append(Diagnostic("id-duplique", f"la donnée « {assignment.id} » est calculée deux fois",
                                               span=assignment.id_span,
-                                              notes=[Note("première ligne", seen[assignment.id].span)]))
+                                              notes=[Note("première ligne", n.parsed_span(seen[assignment.id].span))]))
                 continue
             seen[assignment.id] = assignment
             checker.diagnostics = []

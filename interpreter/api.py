@@ -31,8 +31,8 @@ from dsl.printer import print_expr
 from dsl.scenarios import Scenario
 from dsl.source import SourceFile
 from interpreter.backends.scalar import (
-    EvaluationError,
     Evaluation,
+    EvaluationError,
     ParametreError,
     Program,
     compile_model,
@@ -45,8 +45,8 @@ from interpreter.io.declarations import DeclarationError, Entry, read_declaratio
 if TYPE_CHECKING:  # populations need polars and numpy: imported only when a population is used
     import polars as pl
 
-    from interpreter.compare.calibration import Calibration
     from interpreter.backends.vector import PopulationResult
+    from interpreter.compare.calibration import Calibration
     from interpreter.compare.diff import Diff
     from interpreter.compare.impact import Impact, Summary
     from interpreter.io.tables import Population
@@ -453,7 +453,7 @@ def impact(old: Convention, new: Convention, population: str | Path | pl.DataFra
     change = change if change is not None else diff(old, new)
     tables = read_once(population, old, new, grouping_columns(groupings))
     results = []
-    for version, table in zip((old, new), tables):
+    for version, table in zip((old, new), tables, strict=False):
         simulation = version.simulation(table, progress=progress, engine=engine)
         if notes is not None:
             notes.extend(simulation.notes)

@@ -73,14 +73,14 @@ def conv_text(value, type_: Type | None = None) -> str:
 
 def _grouped(whole: str) -> str:
     """Digits grouped by thousands with the French thin space: 27300 → 27 300."""
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
     return THIN_SPACE.join(groups) or "0"
 
 
-def euros(amount: Decimal) -> str:
+def euros(amount: Decimal | Fraction) -> str:
     """An amount for French readers: `27 300,00 €`."""
     sign = "-" if amount < 0 else ""
     whole, cents = f"{abs(to_cents(amount)):.2f}".split(".")
@@ -97,7 +97,7 @@ def rounded(number, places: int) -> Decimal:
     return round_half_away(number, places)
 
 
-def french_number(number: Decimal, places: int = 3) -> str:
+def french_number(number: Decimal | Fraction, places: int = 3) -> str:
     """A number of points for French readers: `3 900`, `916,575` (at most `places` decimals)."""
     text = plain(rounded(number, places))
     sign = "-" if text.startswith("-") else ""

@@ -85,7 +85,7 @@ def duckdb_rows(sql: str, types: dict[str, str], rows: list[dict], folder: Path)
 
 def by_id(description, rows) -> dict[str, dict]:
     names = [d[0] for d in description]
-    return {row[0]: dict(zip(names, row)) for row in rows}
+    return {row[0]: dict(zip(names, row, strict=False)) for row in rows}
 
 
 # ---- PostgreSQL ------------------------------------------------------------------------------------------

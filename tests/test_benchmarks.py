@@ -8,8 +8,7 @@ import random
 from dsl.checker import check
 from dsl.driver import check_file
 from dsl.parser import lark_parser, parse_text
-from interpreter.backends.scalar import compile_model
-from interpreter.backends.scalar import evaluate
+from interpreter.backends.scalar import compile_model, evaluate
 from tests.conftest import ROOT
 
 

@@ -16,7 +16,7 @@ from dsl.parser import parse_text
 from dsl.printer import print_file
 from dsl.source import SourceFile
 from interpreter.backends.scalar import compile_model
-from interpreter.compare.diff import diff_models, dice
+from interpreter.compare.diff import dice, diff_models
 from tests.conftest import GOLDEN, ROOT
 
 CONVENTIONS = ROOT / "conventions"

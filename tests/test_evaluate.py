@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 
+from dsl.checker import check
 from dsl.driver import check_file
 from dsl.parser import parse_text
 from dsl.printer import print_file
-from dsl.checker import check
+from interpreter.backends.scalar import compile_model, evaluate
 from interpreter.cases import cas_donnees, run_cases
-from interpreter.backends.scalar import compile_model
 from interpreter.io.declarations import DeclarationError, read_declaration, read_overrides
-from interpreter.backends.scalar import evaluate
 from tests import strategies as s
 from tests.conftest import GOLDEN, ROOT
 

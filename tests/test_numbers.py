@@ -323,7 +323,8 @@ def write_population(folder: Path, fmt: str, donnee: str, value: str, typed: boo
     if fmt == "csv":
         path = folder / "population.csv"
         header = ",".join(["id", *MSP])
-        cells = lambda row: ",".join(json.dumps(v) if isinstance(v, str) else str(v).lower() for v in row.values())
+        def cells(row):
+            return ",".join(json.dumps(v) if isinstance(v, str) else str(v).lower() for v in row.values())
         path.write_text(f"{header}\nmsp_ok,{cells(MSP)}\nmsp_x,{cells(second)}\n", encoding="utf-8")
     elif fmt.startswith("jsonl"):
         path = folder / "population.jsonl"
@@ -563,7 +564,8 @@ def test_any_cell_is_read_or_reported_never_a_crash(tmp_path_factory, rows, fmt)
     folder = tmp_path_factory.mktemp("t")
     path = folder / f"p.{fmt}"
     if fmt == "csv":
-        quoted = lambda text: '"' + text.replace('"', '""') + '"'
+        def quoted(text):
+            return '"' + text.replace('"', '""') + '"'
         body = "".join(f"s{i},{quoted(a)},6,vrai,vrai,{quoted(b)},10,metropole,faux\n" for i, (a, b) in enumerate(rows))
         path.write_text(",".join(["id", *MSP]) + "\n" + body, encoding="utf-8")
     else:

@@ -14,8 +14,16 @@ from markdown_it import MarkdownIt
 from dsl.diagnostics import Diagnostic, Note, render_text
 from dsl.source import Span
 from interpreter.cli import cli
-from interpreter.report.document import Bullets, Document, Heading, Paragraph, Table, md_code, render_html, \
-    render_markdown
+from interpreter.report.document import (
+    Bullets,
+    Document,
+    Heading,
+    Paragraph,
+    Table,
+    md_code,
+    render_html,
+    render_markdown,
+)
 from tests.conftest import GOLDEN
 
 HOSTILE = [

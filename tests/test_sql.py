@@ -19,9 +19,18 @@ from interpreter import api
 from interpreter.backends.sql import SqlProblem, compile_query
 from tests import strategies as s
 from tests.conventions import conventions
-from tests.sql_engines import postgres, spark  # noqa: F401 (fixtures)
-from tests.sql_engines import (assert_same, duckdb_rows, population_rows, run_duckdb, run_postgres, run_spark,
-                               scalar_results, typed_rows)
+from tests.sql_engines import (
+    assert_same,
+    duckdb_rows,
+    population_rows,
+    postgres,  # noqa: F401 (a fixture)
+    run_duckdb,
+    run_postgres,
+    run_spark,
+    scalar_results,
+    spark,  # noqa: F401 (a fixture)
+    typed_rows,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 POPULATION = ROOT / "examples" / "population" / "population.csv"

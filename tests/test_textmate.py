@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pytest
 
@@ -43,7 +43,7 @@ def rules(patterns: list[dict]) -> list[dict]:
     return found
 
 
-@lru_cache(maxsize=None)
+@cache
 def compiled(regex: str) -> re.Pattern:
     return re.compile(regex)
 
@@ -164,7 +164,7 @@ def test_the_grammar_gives_each_token_of_a_bundled_convention_its_scope(path):
     tokens = list(lark_tokens(source.text))
     assert len(tokens) > 500
     problems = []
-    for previous, token, following in zip([None] + tokens, tokens, tokens[1:] + [None]):
+    for previous, token, following in zip([None] + tokens, tokens, tokens[1:] + [None], strict=False):
         here = scopes[token.line - 1][token.column - 1]
         wanted = expected_scopes(token, previous, following)
         if not any(s.startswith(w) for s in here for w in wanted):

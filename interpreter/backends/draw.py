@@ -9,9 +9,8 @@ and, with numpy, for a whole column at once. The comparison with `p` is exact.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
@@ -29,7 +28,7 @@ def _finish(h: int) -> int:
 def structure_hash(salt: str, structure: str) -> int:
     """The 64-bit hash of one structure for one draw."""
     h = FNV_OFFSET
-    for byte in f"{salt}/{structure}".encode("utf-8"):
+    for byte in f"{salt}/{structure}".encode():
         h = ((h ^ byte) * FNV_PRIME) & MASK
     return _finish(h)
 
@@ -65,7 +64,7 @@ def hashes(salt: str, structures, encoded: tuple[np.ndarray, np.ndarray] | None 
     h = np.full(len(lengths), FNV_OFFSET, dtype=np.uint64)
     prime = np.uint64(FNV_PRIME)
     with np.errstate(over="ignore"):
-        for byte in f"{salt}/".encode("utf-8"):
+        for byte in f"{salt}/".encode():
             h = (h ^ np.uint64(byte)) * prime
         for column in range(matrix.shape[1]):
             stepped = (h ^ matrix[:, column].astype(np.uint64)) * prime

@@ -30,6 +30,7 @@ import tempfile
 import weakref
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -43,6 +44,9 @@ from interpreter.backends.sql import Query, column, compile_query, identifier, t
 from interpreter.backends.vector import PopulationResult, to_micro
 from interpreter.io.declarations import FALSE_WORDS, TRUE_WORDS
 from interpreter.io.number_columns import Scaled
+
+if TYPE_CHECKING:  # DuckDB is imported when a population is evaluated with it
+    import duckdb
 from interpreter.io.numbers import NUMERIC
 
 INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
@@ -211,8 +215,8 @@ def decimal_texts(value: Scaled, percent: bool) -> pl.Series:
         return frame.select(sign + whole + (pl.lit(".") + part if scale else pl.lit(""))).to_series()
     texts = []
     for n in num.tolist():
-        whole, part = divmod(abs(int(n)), den)
-        texts.append(("-" if n < 0 else "") + str(whole) + (f".{str(part).zfill(scale)}" if scale else ""))
+        units, rest = divmod(abs(int(n)), den)
+        texts.append(("-" if n < 0 else "") + str(units) + (f".{str(rest).zfill(scale)}" if scale else ""))
     return pl.Series(texts, dtype=pl.String)
 
 
@@ -224,7 +228,7 @@ class Run:
     """One population evaluated in DuckDB: the connection holding the results, and how they are ordered.
     Its connection is closed and its temporary folder removed when it is no longer used."""
 
-    connection: object
+    connection: duckdb.DuckDBPyConnection
     query: Query
     in_order: bool  # the results table holds exactly the population's rows, in order
     folder: str
@@ -274,7 +278,7 @@ def results_select(query: Query) -> exp.Select:
 
 def integers_select(query: Query) -> exp.Select:
     """The results as integers (cents, millionths of a point), zero where the row failed."""
-    def guarded(name: str, factor: int) -> exp.Expression:
+    def guarded(name: str, factor: int) -> exp.Expr:
         scaled = a.cast(a.binary(exp.Mul, column(name), exp.Literal.number(factor)), "BIGINT")
         return a.case(exp.Is(this=column("erreur"), expression=exp.Null()), scaled, exp.Literal.number(0)).as_(
             identifier(name))
@@ -329,8 +333,8 @@ def population_result(program, query: Query, fetched: dict, order: np.ndarray | 
     failed = np.ma.getmaskarray(fetched["erreur"])
     failed = ~(failed if order is None else failed[order])
     errors = []
-    for index in np.flatnonzero(failed):
-        index = int(index)
+    for flat in np.flatnonzero(failed):
+        index = int(flat)
         try:
             evaluation = scalar.evaluate(program, exact_inputs(index), explain=False, structure=str(ids[index]))
         except scalar.EvaluationError as error:
@@ -374,8 +378,8 @@ def simulate(convention, population, keep_invalid: bool = False, other_columns=f
     folder = tempfile.mkdtemp(prefix="convcheck-duckdb-")
     try:
         path = str(population) if isinstance(population, (str, Path)) else getattr(population, "path", None)
-        if isinstance(population, (str, Path)) and Path(path).suffix.lower() == ".parquet":
-            found = parquet_alone(convention, path, other_columns, folder)
+        if isinstance(population, (str, Path)) and Path(population).suffix.lower() == ".parquet":
+            found = parquet_alone(convention, str(population), other_columns, folder)
             if found is not None:
                 return found
         table = population if isinstance(population, Population) else \
@@ -414,7 +418,9 @@ def file_reading(model, inputs: tuple[str, ...], path: str) -> exp.Select:
 
     source = file_source(path)
     try:
-        described = duckdb.sql(exp.select(exp.Star()).from_(source).limit(0).sql("duckdb")).description
+        relation = duckdb.sql(exp.select(exp.Star()).from_(source).limit(0).sql("duckdb"))
+        assert relation is not None  # a SELECT has a result
+        described = relation.description
     except duckdb.Error:
         raise NotCertified(path) from None
     types = {name: str(kind) for name, kind, *_ in described}
@@ -437,8 +443,10 @@ def reading_scales(model, inputs: tuple[str, ...], reading: exp.Select) -> dict[
             10**k)), exp.Literal.number(1)), exp.Literal.number(0)), true=exp.Literal.number(k)) for k in range(MAX_DECIMALS)],
             default=exp.Literal.number(MAX_DECIMALS))
         measures.append(exp.Coalesce(this=exp.Max(this=needed), expressions=[exp.Literal.number(0)]).as_(identifier(id)))
-    found = duckdb.sql(exp.select(*measures).from_(reading.subquery("lecture")).sql("duckdb")).fetchall()[0]
-    return dict(zip(numeric, map(int, found)))
+    relation = duckdb.sql(exp.select(*measures).from_(reading.subquery("lecture")).sql("duckdb"))
+    assert relation is not None  # a SELECT has a result
+    found = relation.fetchall()[0]
+    return dict(zip(numeric, map(int, found), strict=False))
 
 
 def parquet_alone(convention, path: str, other_columns, folder: str):

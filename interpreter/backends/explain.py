@@ -83,6 +83,7 @@ def _leaf(program: Program, expr: ir.Expr) -> Leaf:
 def _describe(program: Program, expr: ir.Expr) -> str:
     if isinstance(expr, ir.Met):
         target = program.model.element(expr.id)
+        assert target is not None  # the checker resolved every « atteint »
         return f"atteint({target.id}) « {target.label or target.id} »"
     return print_expr(expr.source)
 
@@ -91,7 +92,7 @@ def _shown(program: Program, expr: ir.Expr) -> tuple:
     """The données and paramètres a part reads (none for a bare name: its value is the part's own)."""
     if isinstance(expr, (ir.DonneeRef, ir.ParametreRef)):
         return ()
-    found = {}
+    found: dict[str, tuple[str, bool, Type]] = {}
     for node in ir.walk(expr):
         if isinstance(node, ir.DonneeRef):
             found.setdefault(node.id, (node.id, True, program.model.donnees[node.id].type))

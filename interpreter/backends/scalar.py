@@ -23,7 +23,7 @@ from attrs import evolve, field, frozen
 
 from dsl import ir
 from dsl import nodes as n
-from dsl.model import Model, Type
+from dsl.model import Brique, Critere, Model, Type
 from dsl.payment import MAX_CENTS, MAX_EUROS, MAX_POINTS, Plan, settle
 from interpreter.backends import pysource
 from interpreter.backends.draw import drawn
@@ -180,7 +180,7 @@ class ParametreError(Exception):
 def parametre_values(model: Model, overrides: dict[str, ir.Expr] | None = None) -> dict[str, Any]:
     """The value of every paramètre, with `overrides` (IR values of `--set` or a scenario) in place."""
     expressions = {id: p.value for id, p in model.parametres.items()} | dict(overrides or {})
-    functions = dict(zip(expressions, pysource.compile_exprs(list(expressions.values()), HELPERS)))
+    functions = dict(zip(expressions, pysource.compile_exprs(list(expressions.values()), HELPERS), strict=False))
     values: dict[str, Any] = {}
 
     def value(id: str):
@@ -323,6 +323,12 @@ def value_problem(donnee, value) -> str | None:
     return None
 
 
+def _element(model: Model, id: str) -> Critere | Brique:
+    element = model.element(id)
+    assert element is not None  # a line of the model's own plan
+    return element
+
+
 def compile_model(model: Model, overrides: dict[str, ir.Expr] | None = None,
                   parametres: dict[str, Any] | None = None, scenarios: tuple = ()) -> Program:
     """Compile a checked model; `overrides` replace paramètres' expressions (`--set`, scenarios), or
@@ -330,12 +336,12 @@ def compile_model(model: Model, overrides: dict[str, ir.Expr] | None = None,
     paramètres must already be in `overrides`). Raises `ParametreError`."""
     plan = Plan.of(model)
     values = parametres if parametres is not None else parametre_values(model, overrides)
-    lines = tuple(Line(id, model.element(id).label, "brique" if id in model.briques else "critere",
-                       getattr(model.element(id), "section", None), getattr(model.element(id), "brique", None),
-                       model.element(id)) for id in plan.lines)
+    lines = tuple(Line(id, _element(model, id).label, "brique" if id in model.briques else "critere",
+                       getattr(_element(model, id), "section", None), getattr(_element(model, id), "brique", None),
+                       _element(model, id)) for id in plan.lines)
     steps = [(scenario, id, expr) for scenario in scenarios for id, expr in scenario.donnees]
     stage = tuple((scenario.id, id, _on_context(f)) for (scenario, id, _), f in
-                  zip(steps, pysource.compile_exprs([expr for *_, expr in steps], HELPERS)))
+                  zip(steps, pysource.compile_exprs([expr for *_, expr in steps], HELPERS), strict=False))
     return Program(model, plan, values, ModelCode(model, plan), display_types(model, overrides), lines, stage,
                    tuple(scenarios), dict(overrides or {}))
 
@@ -350,7 +356,8 @@ class ModelCode:
         self._run: Callable | None = None
         self._functions: dict[int, Fn] | None = None
         self.places: dict[int, str] = {}
-        for element in (*model.criteres.values(), *model.briques.values()):
+        elements: tuple[Critere | Brique, ...] = (*model.criteres.values(), *model.briques.values())
+        for element in elements:
             for expr in (element.condition, element.points_fixes, element.points_variables, element.montant):
                 if expr is not None:
                     what = "la condition" if expr is element.condition else "la rémunération"
@@ -365,10 +372,11 @@ class ModelCode:
 
     def function(self, expr: ir.Expr) -> Fn:
         if self._functions is None:
-            exprs = [e for element in (*self.model.criteres.values(), *self.model.briques.values())
+            elements: tuple[Critere | Brique, ...] = (*self.model.criteres.values(), *self.model.briques.values())
+            exprs = [e for element in elements
                      for e in (element.condition, element.points_fixes, element.points_variables, element.montant)
                      if e is not None]
-            self._functions = {id(e): _on_context(f) for e, f in zip(exprs, pysource.compile_exprs(exprs, HELPERS))}
+            self._functions = {id(e): _on_context(f) for e, f in zip(exprs, pysource.compile_exprs(exprs, HELPERS), strict=False)}
         found = self._functions.get(id(expr))
         if found is None:
             found = self._functions[id(expr)] = compile_expr(expr)

@@ -30,6 +30,7 @@ import datetime
 from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 from attrs import frozen
@@ -365,14 +366,15 @@ def input_column(donnee, scale: int, checks: bool) -> tuple[exp.Expression, list
 
     raw = column(donnee.id)
     kind = donnee.type.kind
-    faults = [(exp.Is(this=raw.copy(), expression=exp.Null()), f"« {donnee.id} » : valeur manquante")]
+    faults: list[tuple[exp.Expression, str]] = [(exp.Is(this=raw.copy(), expression=exp.Null()),
+                                                  f"« {donnee.id} » : valeur manquante")]
     if kind == "booleen":
         return a.cast(raw, "BOOLEAN"), faults
     if kind == "date":
         return a.cast(raw, "DATE"), faults
     if kind == "choix":
         value = a.cast(raw, "VARCHAR")
-        outside = exp.Not(this=exp.In(this=value.copy(), expressions=[text(c) for c in donnee.type.choices]))
+        outside: exp.Expression = exp.Not(this=exp.In(this=value.copy(), expressions=[text(c) for c in donnee.type.choices]))
         faults.append((outside, f"« {donnee.id} » n'est pas une des valeurs {', '.join(donnee.type.choices)}"))
         return value, faults
     percent = kind == "pourcentage"
@@ -435,7 +437,7 @@ class SqlBackend:
         self.eligible: Flag | None = None
         self.line: str | None = None  # the line being paid
         self.rounded: dict[int, Num] = {}  # id() of the values `cents` returned (line amounts) → the value, kept alive
-        self.node = None  # the last IR expression computed: a problem of the rules' own arithmetic is said there
+        self.node: ir.Expr | None = None  # the last IR expression computed: a problem of the rules' own arithmetic is said there
 
     def value(self, expr: ir.Expr):
         self.node = expr
@@ -535,14 +537,14 @@ class SqlBackend:
     def total(self, amounts: list[Num]) -> Num:
         result = self.numbers.constant(0)
         for amount in amounts:
-            result = self._exact(lambda amount=amount: self.numbers.add(result, amount))
+            result = self._exact(partial(self.numbers.add, result, amount))
         return self._materialize("total", "total", result, [], OUTPUT_SCALE, named=True)
 
     def total_points(self, points: list[Num]) -> Num:
         d = self.numbers.decimals
         result = self.numbers.constant(0)
         for value in points:
-            result = self._exact(lambda value=value: self.numbers.add(result, value))
+            result = self._exact(partial(self.numbers.add, result, value))
         faults = []
         if result.value is None and result.num.bound >= MAX_POINTS:
             over = d.compare(">=", d.absolute(result.num),
@@ -559,7 +561,7 @@ class SqlBackend:
 class Query:
     """The SQL query of a version, as a sqlglot tree, for one dialect."""
 
-    tree: exp.Expression
+    tree: exp.Select
     dialect: str
     lines: tuple[str, ...]  # the line columns, in order (paying critères and briques)
     inputs: tuple[str, ...]  # the columns the table must have: id, then the données read
@@ -613,6 +615,7 @@ def compile_query(program, dialect: str, table: str = "structures", supplied=fro
     for name, select in ctes:
         final = final.with_(identifier(name), as_=select)
     with_ = final.args.get("with_") or final.args.get("with")
+    assert with_ is not None  # the query has its CTEs, under either key (sqlglot renamed it)
     for cte in with_.expressions:
         comment = COMMENTS.get(cte.alias.split("_")[0] if cte.alias.startswith(("conditions", "scenario")) else cte.alias)
         if cte.alias.startswith("scenario"):
@@ -629,14 +632,16 @@ def scenario_lines(program):
 
 
 def entrees(model: Model, read: list[str], table: str, scales: dict, checks: bool, extra=()) -> exp.Select:
-    columns = [a.cast(column("id"), "VARCHAR").as_(identifier("id")), *(column(name) for name in extra)]
+    columns: list[exp.Expr] = [a.cast(column("id"), "VARCHAR").as_(identifier("id")), *(column(name) for name in extra)]
     faults = id_faults() if checks else []
     for id in read:
         typed, invalid = input_column(model.donnees[id], scales.get(id, 0), checks)
         columns.append(typed.as_(identifier(id)))
         faults += invalid
     if checks:
-        columns.append(first_fault(faults).as_(identifier("erreur_entrees")))
+        failed = first_fault(faults)
+        assert failed is not None  # the checks of « id » are always there
+        columns.append(failed.as_(identifier("erreur_entrees")))
     return exp.select(*columns).from_(exp.to_table(table))
 
 
@@ -647,7 +652,7 @@ def scenario_stage(translator: Translator, model: Model, scenario: str, id: str,
     value = translator.expr(expr)
     where = f"dans le scénario « {scenario} », donnée « {id} »"
     faults = [(f, f"{FAULTS[why]} {where}") for f, why in value.faults]
-    columns = [column(c) for c in carried if c != id and c != f"{id}_den"]
+    columns: list[exp.Expr] = [column(c) for c in carried if c != id and c != f"{id}_den"]
     if isinstance(value, Num):
         value, outside = checked_number(translator.numbers, donnee, value)
         faults += [(f, f"le scénario « {scenario} » donne « {id} » {why}") for f, why in outside]
@@ -698,7 +703,9 @@ def final_select(settlement, lines: tuple[str, ...], errors: list[str], source: 
     checks = []
     if settlement.total.num.bound >= MAX_EUROS:
         over = a.binary(exp.GTE, a.call("ABS", settlement.total.num.sql), d.literal(Fraction(MAX_EUROS)).sql)
-        checks.append(first_fault([(over, "total hors des limites garanties (10^15 € en valeur absolue)")]))
+        check = first_fault([(over, "total hors des limites garanties (10^15 € en valeur absolue)")])
+        assert check is not None  # a fault given, a fault found
+        checks.append(check)
     faults = [column(e) for e in errors] + checks
     error = exp.Null() if not faults else faults[0] if len(faults) == 1 else \
         exp.Coalesce(this=faults[0], expressions=faults[1:])
@@ -710,7 +717,7 @@ def final_select(settlement, lines: tuple[str, ...], errors: list[str], source: 
     return exp.select(*columns).from_(source)
 
 
-def named(sql: exp.Expression, name: str) -> exp.Expression:
+def named(sql: exp.Expression, name: str) -> exp.Expr:
     """An output column: its expression, under its name (no `x AS x`)."""
     if isinstance(sql, exp.Column) and sql.name == name:
         return sql.copy()

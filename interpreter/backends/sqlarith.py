@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import Any, overload
 
 from attrs import frozen
 from sqlglot import exp
@@ -38,11 +39,13 @@ LIMITS = {"duckdb": 38, "postgres": 1000, "spark": 38}
 class Unguaranteed(Exception):
     """A value whose exact computation needs more digits than the dialect's DECIMAL holds."""
 
+    node: Any = None  # the IR expression where it happened, set by the SQL backend (`interpreter.backends.sql`)
+
 
 # ---- SQL building blocks --------------------------------------------------------------------------------
 
 
-PRECEDENCE = {exp.Or: 1, exp.And: 2, exp.Not: 3, exp.EQ: 4, exp.NEQ: 4, exp.LT: 4, exp.LTE: 4, exp.GT: 4, exp.GTE: 4,
+PRECEDENCE: dict[type[exp.Expression], int] = {exp.Or: 1, exp.And: 2, exp.Not: 3, exp.EQ: 4, exp.NEQ: 4, exp.LT: 4, exp.LTE: 4, exp.GT: 4, exp.GTE: 4,
               exp.Is: 4, exp.In: 4, exp.Add: 5, exp.Sub: 5, exp.DPipe: 5, exp.Mul: 6, exp.Div: 6, exp.Mod: 6,
               exp.IntDiv: 6, exp.Neg: 7}
 
@@ -85,6 +88,12 @@ def cast(e: exp.Expression, to: exp.DataType | str) -> exp.Expression:
     return exp.Cast(this=e.copy(), to=exp.DataType.build(to) if isinstance(to, str) else to)
 
 
+@overload
+def and_(first: exp.Expression, /, *conditions: exp.Expression | None) -> exp.Expression: ...
+@overload
+def and_(*conditions: exp.Expression | None) -> exp.Expression | None: ...
+
+
 def and_(*conditions: exp.Expression | None) -> exp.Expression | None:
     parts = [paren(c.copy(), 2) for c in conditions if c is not None]
     if not parts:
@@ -93,6 +102,12 @@ def and_(*conditions: exp.Expression | None) -> exp.Expression | None:
     for part in parts[1:]:
         result = exp.And(this=result, expression=part)
     return result
+
+
+@overload
+def or_(first: exp.Expression, /, *conditions: exp.Expression | None) -> exp.Expression: ...
+@overload
+def or_(*conditions: exp.Expression | None) -> exp.Expression | None: ...
 
 
 def or_(*conditions: exp.Expression | None) -> exp.Expression | None:
@@ -327,7 +342,7 @@ class Arithmetic:
         precision = int_digits(bound)
         self.check(max(x.tight, y.tight), "une division entière")
         if self.dialect == "duckdb":  # DuckDB divides DECIMALs as DOUBLE; HUGEINT division is exact
-            quotient = exp.IntDiv(this=cast(x.sql, "HUGEINT"), expression=cast(y.sql, "HUGEINT"))
+            quotient: exp.Expression = exp.IntDiv(this=cast(x.sql, "HUGEINT"), expression=cast(y.sql, "HUGEINT"))
         elif self.dialect == "postgres":
             quotient = call("DIV", x.sql, y.sql)
         else:  # Spark: x - x % y is a multiple of y, so the division has an exact integer result

@@ -44,7 +44,7 @@ def drawn(dialect: str, numbers: Rationals, salt: str, share: Num) -> exp.Expres
 def duckdb_hash(salt: str) -> exp.Expression:
     """The 64-bit hash of « salt/id » for the `id` column, in DuckDB (list_reduce over the id's bytes)."""
     state = FNV_OFFSET
-    for byte in f"{salt}/".encode("utf-8"):
+    for byte in f"{salt}/".encode():
         state = ((state ^ byte) * FNV_PRIME) % 2**64
 
     def big(value: int) -> exp.Expression:

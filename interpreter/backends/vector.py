@@ -25,13 +25,14 @@ import math
 from collections.abc import Callable
 from decimal import Decimal, localcontext
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 import numpy as np
 from attrs import frozen
 
 from dsl import ir
-from dsl.model import Model
+from dsl.model import Brique, Critere, Model
 from dsl.payment import MAX_CENTS, MAX_POINTS, Plan, settle
 from interpreter.backends import draw, scalar
 
@@ -209,8 +210,8 @@ def divide(a: Num, b: Num) -> Num:
         return multiply(a, Num(sign * b.den, abs(b.num), b.db, abs(b.num), b.bad))
     zero = b.num == 0
     divisor = np.where(zero, 1, b.num)
-    sign = np.where(divisor < 0, -1, 1)
-    numerator = times(times(a.num, b.den, a.nb * b.db), sign, a.nb * b.db)
+    signs = np.where(divisor < 0, -1, 1)
+    numerator = times(times(a.num, b.den, a.nb * b.db), signs, a.nb * b.db)
     denominator = times(a.den, np.abs(divisor), a.db * b.nb)
     bad = union(a.bad, b.bad, zero if zero.any() else None)
     return reduced(Num(numerator, denominator, a.nb * b.db, a.db * max(b.nb, 1), bad))
@@ -230,11 +231,11 @@ def reduced(value: Num) -> Num:
     if isinstance(num, int):
         num = np.full(len(value.den), num, dtype=np.int64 if fits(abs(num)) else object)
     if num.dtype != object and value.den.dtype != object:
-        g = np.gcd(num, value.den)
+        common = np.gcd(num, value.den)
     else:
-        g = np.frompyfunc(math.gcd, 2, 1)(num, value.den)
-    g = np.where(g == 0, 1, g)
-    return tighten(Num(num // g, value.den // g, value.nb, value.db, value.bad))
+        common = np.frompyfunc(math.gcd, 2, 1)(num, value.den)
+    common = np.where(common == 0, 1, common)
+    return tighten(Num(num // common, value.den // common, value.nb, value.db, value.bad))
 
 
 def _gcd_all(values) -> int:
@@ -303,7 +304,7 @@ class Rows:
     def __init__(self, size: int, columns: dict, parametres: dict, ids=None):
         self.size = size
         self.ids = ids  # the structures' ids (for `tirage`)
-        self.id_bytes = None  # their bytes, encoded once for every `tirage`
+        self.id_bytes: tuple[np.ndarray, np.ndarray] | None = None  # their bytes, encoded once for every `tirage`
         self.columns = columns
         self.parametres = parametres
         self.met: dict[str, Flag] = {}
@@ -621,7 +622,8 @@ class VectorProgram:
     @classmethod
     def of(cls, model: Model, scenarios: tuple = ()) -> VectorProgram:
         functions = {}
-        for element in (*model.criteres.values(), *model.briques.values()):
+        elements: tuple[Critere | Brique, ...] = (*model.criteres.values(), *model.briques.values())
+        for element in elements:
             for expr in (element.condition, element.points_fixes, element.points_variables, element.montant):
                 if expr is not None:
                     functions[id(expr)] = compile_expr(expr)
@@ -766,6 +768,11 @@ def to_micro(points) -> Decimal:
         return scalar.round_half_away(scalar.multiply(points, Decimal(1_000_000)), 0)
 
 
+def _shifted(exact_inputs: Callable[[int], dict], start: int, index: int) -> dict:
+    """The exact inputs of a chunk's row `index`, the chunk starting at row `start`."""
+    return exact_inputs(start + index)
+
+
 def simulate(program: scalar.Program, population, chunk: int = 250_000, progress=None,
              vector: VectorProgram | None = None) -> PopulationResult:
     """Evaluate a validated population (`interpreter.io.tables.Population`) chunk by chunk (bounded
@@ -775,12 +782,14 @@ def simulate(program: scalar.Program, population, chunk: int = 250_000, progress
     vector = vector or VectorProgram.of(program.model, program.scenarios)
     exact_inputs = population.exact_inputs(program.model)
     size = population.size
-    result, exact_rows, errors = None, 0, []
+    result: PopulationResult | None = None
+    exact_rows = 0
+    errors: list[tuple[str, str]] = []
     for start in range(0, max(size, 1), chunk):
         stop = min(start + chunk, size)
         columns = {id: value[start:stop] for id, value in population.columns.items()}
         part = evaluate_rows(vector, program, stop - start, columns, population.ids[start:stop],
-                             lambda index, start=start: exact_inputs(start + index))
+                             partial(_shifted, exact_inputs, start))
         if progress is not None:
             progress(stop - start)
         if stop - start == size:  # one chunk: its columns are the result
@@ -795,6 +804,7 @@ def simulate(program: scalar.Program, population, chunk: int = 250_000, progress
             result.lines[id][start:stop] = cents
         exact_rows += part.exact_rows
         errors.extend(part.errors)
+    assert result is not None  # a population in one chunk returned above
     return PopulationResult(result.ids, result.eligible, result.lines, result.total, result.total_points,
                             exact_rows, tuple(errors))
 

@@ -247,7 +247,7 @@ def _report(sweeper: Sweeper, target: int, step: Decimal, found: int | None, bef
 
 
 def _monotone(points: list[Point], direction: int) -> tuple[bool, str]:
-    for a, b in zip(points, points[1:]):
+    for a, b in zip(points, points[1:], strict=False):
         if direction and (b.budget - a.budget) * direction < 0:
             return False, (f"le budget n'est pas monotone : il va de {a.budget / 100:.2f} € à {b.budget / 100:.2f} € "
                            f"entre {a.value} et {b.value}, à rebours du reste")

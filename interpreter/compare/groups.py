@@ -106,7 +106,7 @@ class Grouping:
 def band_names(bands: tuple[Decimal, ...]) -> list[str]:
     """`< 2 000`, `2 000 – 4 000`, …, `≥ 8 000`."""
     texts = [french_number(b) for b in bands]
-    return [f"< {texts[0]}", *(f"{a} – {b}" for a, b in zip(texts, texts[1:])), f"≥ {texts[-1]}"]
+    return [f"< {texts[0]}", *(f"{a} – {b}" for a, b in zip(texts, texts[1:], strict=False)), f"≥ {texts[-1]}"]
 
 
 @frozen
@@ -152,5 +152,5 @@ def labels_by_id(grouping: Grouping, population: Population, ids: np.ndarray,
     read again)."""
     frame = population.frame if frame is None else frame
     labels = grouping.labels(frame, population.path, population.header)
-    where = {str(id): label for id, label in zip(frame["id"].cast(pl.String).to_list(), labels)}
+    where = {str(id): label for id, label in zip(frame["id"].cast(pl.String).to_list(), labels, strict=False)}
     return np.array([where.get(str(id), MISSING) for id in ids], dtype=object)

@@ -106,7 +106,7 @@ def read_entries(path: str) -> tuple[SourceFile | None, dict[str, Entry]]:
 def _unreadable(source: SourceFile, message: str, line: int | None = None, column: int = 1) -> DeclarationError:
     span = None
     if line is not None:
-        offset = sum(len(l) + 1 for l in source.lines[: line - 1]) + column - 1
+        offset = sum(len(text) + 1 for text in source.lines[: line - 1]) + column - 1
         span = source.span(offset, offset + 1)
     return DeclarationError([Diagnostic("declaration-illisible", message, span=span, file=source.path)], source)
 
@@ -128,8 +128,10 @@ def _yaml_entries(source: SourceFile) -> dict[str, Entry]:
         key = str(key_node.value)
         key_span = _yaml_span(source, key_node)
         if key in entries:
+            first = entries[key].key_span
+            assert first is not None  # every entry of this file has its key's span
             problems.append(Diagnostic("declaration-cle-dupliquee", f"« {key} » est déclarée deux fois", span=key_span,
-                                       notes=[Note("première valeur", entries[key].key_span)]))
+                                       notes=[Note("première valeur", first)]))
             continue
         value = value_node.value if isinstance(value_node, yaml.ScalarNode) else value_node
         if isinstance(value_node, yaml.ScalarNode) and value_node.tag.endswith(":null"):
@@ -317,11 +319,11 @@ def validate(model: Model, entries: dict[str, Entry], path: str, structure: str 
     values: dict[str, Any] = {}
     problems: list[Diagnostic] = []
     prefix = f"structure « {structure} » : " if structure else ""
-    for key, entry in entries.items():
+    for key, given in entries.items():
         if key not in model.donnees and key not in elsewhere:
             problems.append(Diagnostic(
                 "declaration-cle-inconnue", f"{prefix}« {key} » n'est pas une donnée de la convention",
-                span=entry.key_span, file=path, suggestion=suggest(key, model.donnees)))
+                span=given.key_span, file=path, suggestion=suggest(key, model.donnees)))
     for id, donnee in model.donnees.items():
         entry = entries.get(id)
         if entry is None and id in optional:
@@ -364,8 +366,8 @@ def convert(donnee: Donnee, raw: Any) -> tuple[Any, tuple[str, str, str | None] 
         value = _boolean(raw)
         return (value, None) if value is not None else (None, wrong)
     if kind == "date":
-        value = _date(raw)
-        return (value, None) if value is not None else (None, wrong)
+        day = _date(raw)
+        return (day, None) if day is not None else (None, wrong)
     number = read_number(raw, kind)
     if isinstance(number, NumberProblem):
         if number.code == TYPE:

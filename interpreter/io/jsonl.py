@@ -118,13 +118,14 @@ def _merged(frame: pl.DataFrame, lines: pl.Series, flagged: np.ndarray, numeric:
     size = len(lines)
     updates: dict[str, dict[int, tuple[str | None, bool]]] = {}
     problems: dict[int, str] = {}
-    unreadable = []
-    for row in np.flatnonzero(flagged):
-        row = int(row)
+    unreadable: list[tuple[int, str | None]] = []
+    for flat in np.flatnonzero(flagged):
+        row = int(flat)
         pairs, error = _object(lines[row])
         if error is not None:
             unreadable.append((row + 1, error))
             continue
+        assert pairs is not None  # _object gives the pairs or an error
         seen = set()
         for key, value in pairs:
             if key in seen:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal, localcontext
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -26,7 +27,6 @@ from interpreter.io.numbers import (
     UNITS,
     NumberProblem,
     NumberToken,
-    read_number,
     read_written,
 )
 
@@ -141,19 +141,19 @@ def _texts(series: pl.Series, text: pl.Series, typed: np.ndarray, kind: str, ski
     else:
         human, token = _parts(text, TEXT, kind, human=True), _parts(text, SIMPLE_TOKEN, kind, human=False)
         parts = pl.select(pl.when(pl.Series(typed)).then(token).otherwise(human)).to_series()
-    parts = parts.struct.unnest()
-    ok = parts["ok"].fill_null(False).to_numpy() & ~skip
-    negative = parts["negative"].fill_null(False).to_numpy()
+    fields = parts.struct.unnest()
+    ok = fields["ok"].fill_null(False).to_numpy() & ~skip
+    negative = fields["negative"].fill_null(False).to_numpy()
 
     def build(scale: int):
-        digits = (parts["integer"] + parts["fraction"].str.pad_end(scale, "0")).str.replace(r"^$", "0")
+        digits = (fields["integer"] + fields["fraction"].str.pad_end(scale, "0")).str.replace(r"^$", "0")
         values = digits.cast(pl.Int64, strict=False)
         overflow = values.is_null().to_numpy() & ok
         num = np.where(ok & ~overflow, values.fill_null(0).to_numpy(), 0).astype(np.int64)
         big = {int(row): int(digits[int(row)]) * (-1 if negative[row] else 1) for row in np.flatnonzero(overflow)}
         return np.where(negative, -num, num), big
 
-    decimals = parts["fraction"].str.len_chars().fill_null(0).to_numpy()
+    decimals = fields["fraction"].str.len_chars().fill_null(0).to_numpy()
     return _assemble(series, kind, skip, ok, decimals, build,
                      lambda row: NumberToken(text[row]) if typed[row] else text[row])
 
@@ -223,7 +223,8 @@ def _plain(text: pl.Series, kind: str, skip: np.ndarray) -> Scaled | None:
     if not (plain.fill_null(False).to_numpy() | skip).all():
         return None
     text = pl.select(pl.when(pl.Series(skip)).then(pl.lit("0")).otherwise(text)).to_series()
-    scale = int(text.str.extract(r"\.([0-9]+)$", 1).str.len_chars().max() or 0)
+    longest = cast(int | None, text.str.extract(r"\.([0-9]+)$", 1).str.len_chars().max())  # None: no decimals
+    scale = int(longest or 0)
     num = (text.str.to_decimal(scale=scale) * 10**scale).cast(pl.Int64, strict=False) if scale else \
         text.cast(pl.Int64, strict=False)
     if num.null_count():  # beyond int64 at this scale: the whole rule, which holds Python ints
@@ -258,14 +259,14 @@ def _assemble(series: pl.Series, kind: str, skip: np.ndarray, ok: np.ndarray, de
     reads the others, one by one, and says what is wrong with those it refuses."""
     one_by_one: dict[int, Decimal] = {}
     problems: dict[int, NumberProblem] = {}
-    for row in np.flatnonzero(~ok & ~skip):
-        value = read_written(raw_of(int(row)), kind)
+    for flat in np.flatnonzero(~ok & ~skip):
+        value = read_written(raw_of(int(flat)), kind)
         if isinstance(value, NumberProblem):
-            problems[int(row)] = value
+            problems[int(flat)] = value
         else:
-            one_by_one[int(row)] = value
+            one_by_one[int(flat)] = value
     scale = max([int(decimals[ok].max()) if ok.any() else 0]
-                + [max(0, -v.normalize().as_tuple().exponent) for v in one_by_one.values()])
+                + [max(0, -cast(int, v.normalize().as_tuple().exponent)) for v in one_by_one.values()])  # finite
     num, big = build(scale) if ok.any() else (np.zeros(len(series), dtype=np.int64), {})
     for row, value in one_by_one.items():
         scaled = int(value.scaleb(scale))

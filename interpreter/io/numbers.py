@@ -152,6 +152,7 @@ def _decimal(value: Decimal, kind: str) -> Decimal | NumberProblem:
     if not value.is_finite():
         return NumberProblem(TYPE, str(value))
     sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # a finite Decimal's
     problem = limits.digits_problem("".join(map(str, digits)), "", exponent)
     if problem is not None:
         return _beyond(problem, str(value), kind)
@@ -183,15 +184,15 @@ def _token(text: str, kind: str) -> Decimal | NumberProblem:
     match = _TOKEN.fullmatch(text)
     if match is None:
         return NumberProblem(TYPE, text)
-    sign, integer, fraction, exponent = match.group("sign", "int", "frac", "exp")
+    sign, integer, fraction, written_exponent = match.group("sign", "int", "frac", "exp")
     integer, fraction = integer.replace("_", ""), (fraction or "").replace("_", "")
-    exponent = (exponent or "0").replace("_", "")
+    exponent = (written_exponent or "0").replace("_", "")
     zero = not (integer + fraction).strip("0")
     if zero:
         return Decimal(0)
     if len(exponent.lstrip("+-").lstrip("0")) > 9:  # 10**±(a billion): measured without computing it
-        problem = limits.TOO_PRECISE if exponent.startswith("-") else limits.TOO_LARGE
-        return _beyond(problem, text, kind)
+        beyond = limits.TOO_PRECISE if exponent.startswith("-") else limits.TOO_LARGE
+        return _beyond(beyond, text, kind)
     problem = limits.digits_problem(integer, fraction, int(exponent))
     if problem is not None:
         return _beyond(problem, text, kind)

@@ -36,10 +36,9 @@ from attrs import field, frozen
 
 from dsl.diagnostics import Diagnostic, suggest
 from dsl.model import Donnee, Model
-from interpreter.io import numbers
+from interpreter.io import number_columns, numbers
 from interpreter.io.declarations import FALSE_WORDS, TRUE_WORDS, TYPE_WORDS, french_json
 from interpreter.io.jsonl import JsonLinesError, read_json_lines
-from interpreter.io import number_columns
 from interpreter.io.number_columns import Scaled, read_numbers
 from interpreter.io.numbers import NUMERIC
 from interpreter.values import conv_text
@@ -132,6 +131,7 @@ class Table:
         if self.stream is None:
             yield self.frame
             return
+        assert self.path is not None  # a streamed table is read from its file
         empty = True
         try:
             for batch in pl.scan_csv(self.path, infer_schema=False).select(self.stream).collect_batches(
@@ -290,7 +290,10 @@ def read_population(source: str | pl.DataFrame | Table, model: Model, other_colu
     held = None if file else table.frame  # a table in memory is the caller's anyway
 
     def every_column() -> pl.DataFrame:
-        return read_table(file, numeric).frame if file else held
+        if file:
+            return read_table(file, numeric).frame
+        assert held is not None  # no file: the table is in memory
+        return held
 
     # Each batch's columns are read to exact values, then its text is let go.
     id_parts, kept_parts, blank_parts, bad = [], [], [], []
@@ -501,7 +504,7 @@ def _as_written(series: pl.Series, donnee: Donnee, missing: np.ndarray):
     return values
 
 
-def _shown(series: pl.Series, row: int) -> str:
+def _shown(series: pl.Series, row: int | np.integer) -> str:
     value = series[int(row)]
     if isinstance(value, bool):
         return "vrai" if value else "faux"
@@ -618,6 +621,7 @@ def write_results(frame: pl.DataFrame, path: str, inputs=()) -> None:
     from interpreter.io.writer import replacing
 
     kind = READERS.get(Path(path).suffix.lower())
-    write = {"parquet": frame.write_parquet, "jsonl": frame.write_ndjson}.get(kind, frame.write_csv)
+    writers: dict[str | None, Callable] = {"parquet": frame.write_parquet, "jsonl": frame.write_ndjson}
+    write = writers.get(kind, frame.write_csv)
     with replacing(path, inputs) as handle:
         write(handle)

@@ -286,8 +286,9 @@ def write_error(path: str, error: OSError) -> WriteError:
         reason, hint = DESTINATION_ERRORS[error.errno]
         code, exit_code = "sortie-invalide", EXIT_DESTINATION
     else:
-        name = errno.errorcode.get(error.errno, str(error.errno))
-        reason, hint = WRITE_ERRORS.get(error.errno, (f"erreur du système ({name})", "recommencez, ou écrivez ailleurs"))
+        number = -1 if error.errno is None else error.errno  # -1: no such code, as None
+        name = errno.errorcode.get(number, str(error.errno))
+        reason, hint = WRITE_ERRORS.get(number, (f"erreur du système ({name})", "recommencez, ou écrivez ailleurs"))
         code, exit_code = "ecriture-impossible", EXIT_FAILED
     message = f"impossible d'écrire « {path} » : {reason}"
     return WriteError(Diagnostic(code, message, file=path, suggestion=hint), exit_code)

@@ -59,7 +59,7 @@ def summary_document(model: Model, summary: Summary, population: str, rejects: s
     rows = tuple(
         (line.label or line.id, line.id, PLURAL_KINDS[line.kind], str(line.paid), _money(line.budget),
          _pct(line.budget, summary.budget))
-        for line in sorted(summary.lines, key=lambda l: -l.budget)
+        for line in sorted(summary.lines, key=lambda entry: -entry.budget)
     )
     document.add(Heading("Budget par critère et par brique", level=3),
                  Table(("Clause", "Identifiant", "Nature", "Structures payées", "Budget", "Part"), rows,
@@ -74,8 +74,8 @@ def summary_json(model: Model, summary: Summary, population: str) -> dict:
         "budget": f"{euros_of(summary.budget):.2f}", "moyenne": f"{to_cents(summary.mean):.2f}",
         "moyenne_eligibles": None if summary.mean_eligible is None else f"{to_cents(summary.mean_eligible):.2f}",
         "mediane": f"{to_cents(summary.median):.2f}", "deciles": [f"{d:.2f}" for d in summary.deciles],
-        "lignes": [{"id": l.id, "libelle": l.label, "nature": l.kind, "structures_payees": l.paid,
-                    "budget": f"{euros_of(l.budget):.2f}"} for l in summary.lines],
+        "lignes": [{"id": e.id, "libelle": e.label, "nature": e.kind, "structures_payees": e.paid,
+                    "budget": f"{euros_of(e.budget):.2f}"} for e in summary.lines],
     }
 
 
@@ -216,7 +216,7 @@ def histogram_chart(impact: Impact, png_name: str | None = None) -> tuple[Figure
     figure, axes = plt.subplots(figsize=(7.5, 3.2), dpi=110)
     if len(counts):
         colors = ["#b3261e" if right <= 0 else ("#2e7d32" if left >= 0 else "#7a869a")
-                  for left, right in zip(edges[:-1], edges[1:])]
+                  for left, right in zip(edges[:-1], edges[1:], strict=False)]
         axes.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color=colors, edgecolor="white")
     axes.set_xlabel("Variation du paiement annuel par structure (€)")
     axes.set_ylabel("Nombre de structures")

@@ -195,7 +195,7 @@ def index_html(site: Site) -> str:
         rows.append(f"<tr><td><a href=\"{version_page(version)}\">{esc(version.name)}</a></td><td>{esc(date)}</td>"
                     f"<td>{status_badge(version.model) or '—'}</td><td><code>{esc(version.path)}</code></td></tr>")
     entries, items = [], []
-    for (convention, element, id), clause in sorted(site.clauses.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2])):
+    for (_convention, element, id), clause in sorted(site.clauses.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2])):
         label = clause.history.label or id
         where = clause.latest.name if clause.latest else "supprimé"
         entries.append({"libelle": label, "id": id, "sorte": KIND_WORDS.get(element, element), "page": clause.page,
