@@ -7,7 +7,13 @@
    converted at `valeur_point`, plus its `montant`. When the version defines the paramètre
    `plafond_ratio_patientele`, the ratio `patientele / patientele_reference` is capped by it (a
    named choice: whether the text caps the patientèle is not known, see the conventions).
-4. Arithmetic is exact; each line's amount is rounded to the cent, half away from zero, and the
+4. A majoration pays `taux × assiette`, where the assiette is the sum, in euros and before
+   rounding, of one part (points variables, points fixes, points, or the whole amount) of every
+   critère paid in its sections; only to eligible structures, and only when its condition holds.
+5. A minimum tops the total up: when its condition holds, an eligible structure whose total (lines
+   and majorations, and the minimums before it) is below `montant × prorata` (rounded to the cent)
+   receives the difference, as a line of its own.
+6. Arithmetic is exact; each line's amount is rounded to the cent, half away from zero, and the
    total is the sum of the rounded lines. An amount beyond `MAX_EUROS` (or a total of points
    beyond `MAX_POINTS`) cannot be guaranteed exact by every backend: it is an error for that
    structure, never a wrapped number.
@@ -60,6 +66,8 @@ class Backend(Protocol[V, B]):
 
     def minimum(self, a: V, b: V) -> V: ...
 
+    def maximum(self, a: V, b: V) -> V: ...
+
     def every(self, conditions: list[B]) -> B: ...
 
     def when(self, condition: B, compute: Callable[[], V]) -> V:
@@ -83,18 +91,28 @@ class Plan:
     model: Model
     order: tuple[str, ...]  # critères and briques, each after every element its condition reads
     prerequis: tuple[str, ...]
-    lines: tuple[str, ...]  # as listed in a result: section critères, then each brique and its critères
-    paying: tuple[str, ...]  # the lines that may pay: section critères and briques
+    lines: tuple[str, ...]  # as listed in a result: section critères, each brique and its critères, majorations,
+    # minimums
+    paying: tuple[str, ...]  # the lines that may pay: section critères, briques, majorations and minimums
     capped: bool = False  # the version caps the patientèle ratio of points variables (`plafond_ratio_patientele`)
+    split: bool = False  # a majoration's assiette is the points fixes or the points variables: lines keep them apart
 
     @classmethod
     def of(cls, model: Model) -> Plan:
         lines = [c.id for c in model.criteres.values() if c.section is not None]
         for brique in model.briques.values():
             lines += [brique.id, *brique.criteres]
+        supplements = [*model.majorations, *model.minimums]
         paying = [id for id in lines if not isinstance(model.element(id), Critere) or model.criteres[id].brique is None]
+        split = any(m.part in ("points_fixes", "points_variables") for m in model.majorations.values())
         return cls(model, tuple(evaluation_order(model)), tuple(c.id for c in model.section("prerequis")),
-                   tuple(lines), tuple(paying), CAP in model.parametres)
+                   tuple(lines + supplements), tuple(paying + supplements), CAP in model.parametres, split)
+
+    @property
+    def decided(self) -> tuple[str, ...]:
+        """Every condition the rules decide before the gate: critères and briques in order, then majorations and
+        minimums."""
+        return (*self.order, *self.model.majorations, *self.model.minimums)
 
 
 def evaluation_order(model: Model) -> list[str]:
@@ -133,42 +151,130 @@ class Settlement(Generic[V, B]):
 def settle(plan: Plan, backend: Backend) -> Settlement:
     """Decide eligibility, each line and the total: the payment rules, for any backend."""
     met: dict[str, Any] = {}
+    model = plan.model
     for id in plan.order:
-        element = plan.model.element(id)
+        element = model.element(id)
         holds = backend.value(element.condition)
         if isinstance(element, Brique):
             holds = backend.every([holds, *(met[c] for c in element.criteres)])
         met[id] = holds
         backend.met(id, holds)
+    for id in (*model.majorations, *model.minimums):
+        met[id] = backend.value(model.supplement(id).condition)
+        backend.met(id, met[id])
     eligible = backend.every([met[id] for id in plan.prerequis])
-    points, amounts = {}, {}
+    points, amounts, parts, paid = {}, {}, {}, {}
     zero = backend.number(Decimal(0))
     for id in plan.paying:
-        element = plan.model.element(id)
-        paid = backend.every([eligible, met[id]])
-        earned = zero
-        if element.points_fixes is not None or element.points_variables is not None:
-            earned = backend.when(paid, lambda element=element: line_points(backend, element, plan.capped))
+        element = model.element(id)
+        if element is None:
+            break  # majorations and minimums come last
+        paid[id] = backend.every([eligible, met[id]])
+        earned = parts[id] = zero
+        if plan.split:
+            parts[id] = split_points(backend, element, paid[id], plan.capped)
+            earned = backend.add(*parts[id]) if all(p is not zero for p in parts[id]) else \
+                next((p for p in parts[id] if p is not zero), zero)
+        elif element.points_fixes is not None or element.points_variables is not None:
+            earned = backend.when(paid[id], lambda element=element: line_points(backend, element, plan.capped))
         points[id] = earned
         amounts[id] = zero
         if earned is not zero or element.montant is not None:
-            amounts[id] = backend.when(paid, lambda element=element, earned=earned:
+            amounts[id] = backend.when(paid[id], lambda element=element, earned=earned:
                                        backend.cents(line_euros(backend, element, earned)))
+    for majoration in model.majorations.values():
+        gate = backend.every([eligible, met[majoration.id]])
+        base = assiette(backend, plan, majoration, points, parts, paid)
+        points[majoration.id] = zero
+        amounts[majoration.id] = zero if base is zero else backend.when(
+            gate, lambda majoration=majoration, base=base: backend.cents(backend.multiply(backend.value(majoration.taux),
+                                                                                           base)))
+    for minimum in model.minimums.values():
+        gate = backend.every([eligible, met[minimum.id]])
+        before = list(amounts.values())
+        points[minimum.id] = zero
+        amounts[minimum.id] = backend.when(gate, lambda minimum=minimum, before=before: top_up(backend, minimum, before))
     return Settlement(eligible, met, points, amounts, backend.total(list(amounts.values())),
                       backend.total_points(list(points.values())))
 
 
+def variable_points(backend: Backend, element: Critere | Brique, capped: bool = False):
+    """`points variables × patientele / patientele_reference`, the ratio capped by `plafond_ratio_patientele`
+    when the version has it."""
+    ratio = backend.divide(backend.donnee("patientele"), backend.parametre("patientele_reference"))
+    if capped:
+        ratio = backend.minimum(ratio, backend.parametre(CAP))
+    return backend.multiply(backend.value(element.points_variables), ratio)
+
+
 def line_points(backend: Backend, element: Critere | Brique, capped: bool = False):
-    """`points fixes + points variables × patientele / patientele_reference` (zero without points), the
-    ratio capped by `plafond_ratio_patientele` when the version has it."""
+    """`points fixes + points variables × patientele / patientele_reference` (zero without points)."""
     result = backend.number(Decimal(0))
     if element.points_fixes is not None:
         result = backend.value(element.points_fixes)
     if element.points_variables is not None:
-        ratio = backend.divide(backend.donnee("patientele"), backend.parametre("patientele_reference"))
-        if capped:
-            ratio = backend.minimum(ratio, backend.parametre(CAP))
-        result = backend.add(result, backend.multiply(backend.value(element.points_variables), ratio))
+        result = backend.add(result, variable_points(backend, element, capped))
+    return result
+
+
+def split_points(backend: Backend, element: Critere | Brique, paid, capped: bool) -> tuple:
+    """(points fixes, points variables) of a line where it is paid, zero elsewhere — kept apart for a
+    majoration whose assiette is one of them."""
+    zero = backend.number(Decimal(0))
+    fixed = zero if element.points_fixes is None else backend.when(paid, lambda: backend.value(element.points_fixes))
+    variable = zero if element.points_variables is None else \
+        backend.when(paid, lambda: variable_points(backend, element, capped))
+    return fixed, variable
+
+
+def assiette(backend: Backend, plan: Plan, majoration, points: dict, parts: dict, paid: dict):
+    """The sum, in euros and before rounding, of the part the majoration takes of every critère paid in its
+    sections (zero where none is paid); the number zero itself when no critère has that part."""
+    model = plan.model
+    criteres = [model.criteres[id] for id in paid if id in model.criteres and model.criteres[id].section in
+                majoration.sections]
+    zero = backend.number(Decimal(0))
+    index = {"points_fixes": 0, "points_variables": 1}.get(majoration.part)
+    counted = [points[c.id] if index is None else parts[c.id][index] for c in criteres]
+    counted = [p for p in counted if p is not zero]
+    result = zero
+    if counted:
+        result = backend.multiply(_sum(backend, counted), backend.parametre("valeur_point"))
+    if majoration.part == "total":
+        montants = [backend.when(paid[c.id], lambda c=c: backend.value(c.montant)) for c in criteres
+                    if c.montant is not None]
+        if montants:
+            result = _sum(backend, montants) if result is zero else backend.add(result, _sum(backend, montants))
+    return result
+
+
+def assiette_alone(backend: Backend, plan: Plan, majoration, met: dict, eligible):
+    """A majoration's assiette computed on its own, from which critères are met (for explanations)."""
+    criteres = [c for c in plan.model.criteres.values() if c.section is not None]
+    paid = {c.id: backend.every([eligible, met[c.id]]) for c in criteres}
+    parts = {c.id: split_points(backend, c, paid[c.id], plan.capped) for c in criteres}
+    points = {id: backend.add(*parts[id]) for id in paid}
+    return assiette(backend, plan, majoration, points, parts, paid)
+
+
+def top_up(backend: Backend, minimum, amounts: list):
+    """What a minimum adds: its floor less the amounts before it, if positive."""
+    shortfall = backend.add(floor(backend, minimum), backend.multiply(backend.number(Decimal(-1)), _sum(backend, amounts)))
+    return backend.cents(backend.maximum(shortfall, backend.number(Decimal(0))))
+
+
+def floor(backend: Backend, minimum):
+    """A minimum's floor: `montant × prorata`, rounded to the cent."""
+    amount = backend.value(minimum.montant)
+    if minimum.prorata is not None:
+        amount = backend.multiply(amount, backend.value(minimum.prorata))
+    return backend.cents(amount)
+
+
+def _sum(backend: Backend, values: list):
+    result = values[0] if values else backend.number(Decimal(0))
+    for value in values[1:]:
+        result = backend.add(result, value)
     return result
 
 

@@ -23,7 +23,7 @@ from attrs import evolve, field, frozen
 
 from dsl import ir
 from dsl import nodes as n
-from dsl.model import Model, Type
+from dsl.model import Model, Type, expressions
 from dsl.payment import MAX_CENTS, MAX_EUROS, MAX_POINTS, Plan, settle
 from interpreter.backends import pysource
 from interpreter.backends.draw import drawn
@@ -203,11 +203,11 @@ def parametre_values(model: Model, overrides: dict[str, ir.Expr] | None = None) 
 
 
 class LineResult(NamedTuple):
-    """One line of a result: a critère or a brique."""
+    """One line of a result: a critère, a brique, a majoration or a minimum."""
 
     id: str
     label: str | None
-    kind: str  # critere | brique
+    kind: str  # critere | brique | majoration | minimum | majoration | minimum
     section: str | None
     brique: str | None
     met: bool  # its condition holds (for a brique: condition and all its critères)
@@ -323,6 +323,14 @@ def value_problem(donnee, value) -> str | None:
     return None
 
 
+def line_of(model: Model, id: str) -> Line:
+    """What a result says of the line `id`: a critère, a brique, a majoration or a minimum."""
+    element = model.element(id) or model.supplement(id)
+    kind = "brique" if id in model.briques else "majoration" if id in model.majorations else \
+        "minimum" if id in model.minimums else "critere"
+    return Line(id, element.label, kind, getattr(element, "section", None), getattr(element, "brique", None), element)
+
+
 def compile_model(model: Model, overrides: dict[str, ir.Expr] | None = None,
                   parametres: dict[str, Any] | None = None, scenarios: tuple = ()) -> Program:
     """Compile a checked model; `overrides` replace paramètres' expressions (`--set`, scenarios), or
@@ -330,9 +338,7 @@ def compile_model(model: Model, overrides: dict[str, ir.Expr] | None = None,
     paramètres must already be in `overrides`). Raises `ParametreError`."""
     plan = Plan.of(model)
     values = parametres if parametres is not None else parametre_values(model, overrides)
-    lines = tuple(Line(id, model.element(id).label, "brique" if id in model.briques else "critere",
-                       getattr(model.element(id), "section", None), getattr(model.element(id), "brique", None),
-                       model.element(id)) for id in plan.lines)
+    lines = tuple(line_of(model, id) for id in plan.lines)
     steps = [(scenario, id, expr) for scenario in scenarios for id, expr in scenario.donnees]
     stage = tuple((scenario.id, id, _on_context(f)) for (scenario, id, _), f in
                   zip(steps, pysource.compile_exprs([expr for *_, expr in steps], HELPERS)))
@@ -350,11 +356,10 @@ class ModelCode:
         self._run: Callable | None = None
         self._functions: dict[int, Fn] | None = None
         self.places: dict[int, str] = {}
-        for element in (*model.criteres.values(), *model.briques.values()):
-            for expr in (element.condition, element.points_fixes, element.points_variables, element.montant):
-                if expr is not None:
-                    what = "la condition" if expr is element.condition else "la rémunération"
-                    self.places[id(expr)] = f"dans {what} de « {element.id} »"
+        for element in model.elements():
+            for expr in expressions(element):
+                what = "la condition" if expr is element.condition else "la rémunération"
+                self.places[id(expr)] = f"dans {what} de « {element.id} »"
 
     @property
     def run(self) -> Callable:
@@ -365,9 +370,7 @@ class ModelCode:
 
     def function(self, expr: ir.Expr) -> Fn:
         if self._functions is None:
-            exprs = [e for element in (*self.model.criteres.values(), *self.model.briques.values())
-                     for e in (element.condition, element.points_fixes, element.points_variables, element.montant)
-                     if e is not None]
+            exprs = [e for element in self.model.elements() for e in expressions(element)]
             self._functions = {id(e): _on_context(f) for e, f in zip(exprs, pysource.compile_exprs(exprs, HELPERS))}
         found = self._functions.get(id(expr))
         if found is None:
@@ -415,6 +418,7 @@ class ScalarBackend:
     multiply = staticmethod(multiply)
     divide = staticmethod(divide)
     minimum = staticmethod(min)
+    maximum = staticmethod(max)
 
     def every(self, conditions: list) -> bool:
         return all(conditions)
@@ -450,9 +454,13 @@ def _explained(program: Program, context: Context_, eligible: bool, points: dict
     from interpreter.backends.explain import eligibility_text, line_text
 
     met = context.met
+    paying = program.plan.paying
     lines = tuple(LineResult(line.id, line.label, line.kind, line.section, line.brique, met[line.id],
                              line.id in amounts and eligible and met[line.id], points.get(line.id, ZERO),
-                             amounts.get(line.id, NO_MONEY), line_text(program, line.element, context, eligible))
+                             amounts.get(line.id, NO_MONEY),
+                             line_text(program, line.element, context, eligible,
+                                       [amounts[id] for id in paying[:paying.index(line.id)]]
+                                       if line.kind == "minimum" else None))
                   for line in program.lines)
     return Evaluation(program.model.id, program.model.version, eligible, total, points_total, lines, met,
                       eligibility_text(program, context) if not eligible else None)

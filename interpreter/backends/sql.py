@@ -477,9 +477,12 @@ class SqlBackend:
     def minimum(self, x: Num, y: Num) -> Num:
         return self._exact(lambda: self.translator.extremum("min", x, y))
 
+    def maximum(self, x: Num, y: Num) -> Num:
+        return self._exact(lambda: self.translator.extremum("max", x, y))
+
     def every(self, conditions: list[Flag]) -> Flag:
         conditions = [self.columns.get(id(c), c) for c in conditions]
-        if self.eligible is None and len(self.flags) == len(self.plan.order):  # the gate: right after every condition
+        if self.eligible is None and len(self.flags) == len(self.plan.decided):  # the gate: right after every condition
             self.eligible = Flag(self.layout.define("eligibilite", "eligible", self._all(conditions).sql))
             return self.eligible
         if len(conditions) == 2 and conditions[0] is self.eligible and self.paid < len(self.plan.paying):

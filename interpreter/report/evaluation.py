@@ -1,8 +1,9 @@
 """Rendering one structure's evaluation: a French table for the terminal, and JSON.
 
 JSON keys are part of the tool's interface: `convention`, `version`, `eligible`, `total`,
-`total_points`, `criteres` (`id`, `section`, `atteint`, `points`, `montant`, `explication`…)
-and `briques` (`id`, `debloquee`, `montant`, `explication`…). Amounts are decimal strings
+`total_points`, `criteres` (`id`, `section`, `atteint`, `points`, `montant`, `explication`…),
+`briques` (`id`, `debloquee`, `montant`, `explication`…), `majorations` and `minimums` (`id`,
+`applicable`, `paye`, `montant`, `explication`). Amounts are decimal strings
 with two decimals and a `.`; points are exact decimal strings.
 """
 
@@ -45,6 +46,10 @@ def to_json(evaluation: Evaluation, program: Program, structure: str | None = No
              "criteres": list(program.model.briques[line.id].criteres)}
             for line in briques
         ],
+        **{key: [{"id": line.id, "libelle": line.label, "applicable": line.met, "paye": line.paid,
+                  "montant": money(line.montant), "explication": line.explanation}
+                 for line in evaluation.lines if line.kind == kind]
+           for key, kind in (("majorations", "majoration"), ("minimums", "minimum"))},
         "parametres": {id: _parameter_text(value) for id, value in program.parametres.items()},
     }
 
@@ -93,6 +98,10 @@ def render_text(evaluation: Evaluation, program: Program, structure: str | None 
             lines += _rows([brique], width, painter, indent="  ")
             inner = [line for line in evaluation.lines if line.brique == brique.id]
             lines += _rows(inner, width, painter, indent="      ", amounts=False)
+    supplements = [line for line in evaluation.lines if line.kind in ("majoration", "minimum")]
+    if supplements:
+        lines += ["", painter.bold(f"{'Majorations et minimums':{width}}") + header[width:]]
+        lines += _rows(supplements, width, painter, indent="  ")
     lines += ["", painter.bold(f"{'Total':{width}}{french_number(evaluation.total_points):>10}  {euros(evaluation.total):>14}")]
     return "\n".join(lines)
 
@@ -105,10 +114,11 @@ def _rows(results: list[LineResult], width: int, painter: Painter, indent: str, 
         text = f"{indent}{mark} {label}"
         pad = width - len(indent) - 2 - len(label)
         if amounts:
-            text += " " * max(pad, 1) + f"{french_number(line.points):>10}  {euros(line.montant):>14}"
+            points = "" if line.kind in ("majoration", "minimum") else french_number(line.points)
+            text += " " * max(pad, 1) + f"{points:>10}  {euros(line.montant):>14}"
         rows.append(text)
         unpaid_critere = line.kind == "critere" and line.brique is None and not line.paid
-        if line.explanation and (not line.met or unpaid_critere or line.kind == "brique"):
+        if line.explanation and (not line.met or unpaid_critere or line.kind != "critere"):
             rows.append(painter.dim(f"{indent}    {line.explanation}"))
     return rows
 
