@@ -385,7 +385,7 @@ class Checker:
         values = self._attributes(node, "la majoration")
         scope = Scope("clause")
         condition = self._supplement_condition(node, values, "la majoration", scope)
-        taux = self._expect_kind(values, "taux", scope, "nombre", f"le taux de la majoration « {node.id} » est un "
+        taux = self._expect_kind(values, "taux", scope, "nombre", f"le taux de la majoration « {node.id} » doit être un "
                                  "pourcentage", "écrivez un pourcentage, par exemple « 5 % »")
         assiette = values.get("assiette") or n.Assiette("points_variables")
         sections = self._assiette_sections(assiette)
@@ -420,9 +420,9 @@ class Checker:
         scope = Scope("clause")
         condition = self._supplement_condition(node, values, "le minimum", scope)
         montant = self._expect_kind(values, "montant", scope, "montant", f"le montant du minimum « {node.id} » "
-                                    "s'exprime en euros", "ajoutez « € », par exemple « 20_000 € »")
-        prorata = self._expect_kind(values, "prorata", scope, "nombre", f"le prorata du minimum « {node.id} » est "
-                                    "une part (un nombre)", "par exemple « prorata : mois_adhesion / 12 »")
+                                    "doit être un montant en euros", "ajoutez « € », par exemple « 20_000 € »")
+        prorata = self._expect_kind(values, "prorata", scope, "nombre", f"le prorata du minimum « {node.id} » doit "
+                                    "être une part (un nombre)", "par exemple « prorata : mois_adhesion / 12 »")
         self._record(node.id, scope)
         self._supplement_warnings(node, "le minimum")
         return Minimum(node.id, node.label, condition, montant, prorata, values.get("reference"), node)

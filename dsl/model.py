@@ -166,6 +166,15 @@ class Model:
         """A majoration or a minimum: a line computed from the others."""
         return self.majorations.get(id) or self.minimums.get(id)
 
+    def line(self, id: str) -> Critere | Brique | Majoration | Minimum | None:
+        """Whatever a line of a result is: a critère, a brique, a majoration or a minimum."""
+        return self.element(id) or self.supplement(id)
+
+    def line_kind(self, id: str) -> str:
+        """critere | brique | majoration | minimum."""
+        return "brique" if id in self.briques else "majoration" if id in self.majorations else \
+            "minimum" if id in self.minimums else "critere"
+
     @property
     def uses_points(self) -> bool:
         return any(

@@ -325,10 +325,8 @@ def value_problem(donnee, value) -> str | None:
 
 def line_of(model: Model, id: str) -> Line:
     """What a result says of the line `id`: a critère, a brique, a majoration or a minimum."""
-    element = model.element(id) or model.supplement(id)
-    kind = "brique" if id in model.briques else "majoration" if id in model.majorations else \
-        "minimum" if id in model.minimums else "critere"
-    return Line(id, element.label, kind, getattr(element, "section", None), getattr(element, "brique", None), element)
+    element = model.line(id)
+    return Line(id, element.label, model.line_kind(id), getattr(element, "section", None), getattr(element, "brique", None), element)
 
 
 def compile_model(model: Model, overrides: dict[str, ir.Expr] | None = None,

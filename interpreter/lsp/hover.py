@@ -26,10 +26,11 @@ from interpreter.lsp.project import Analysis, Project
 from interpreter.values import reader_text
 
 WORD = re.compile(r"\w+")
-ELEMENT_CONTEXT = re.compile(r"(?:atteint|points|montant)\s*\(\s*$|(?:crit[èe]re|brique)\s+$")
+ELEMENT_CONTEXT = re.compile(r"(?:atteint|points|montant)\s*\(\s*$|(?:crit[èe]re|brique|majoration|minimum)\s+$")
 ATTRIBUTE_TITLES = {"condition": "condition", "points_fixes": "points fixes", "points_variables": "points variables",
                     "montant": "montant", "axe": "axe", "reference": "référence"}
-KIND_TITLES = {"donnee": "donnée", "parametre": "paramètre", "critere": "critère", "brique": "brique", "cas": "cas"}
+KIND_TITLES = {"donnee": "donnée", "parametre": "paramètre", "critere": "critère", "brique": "brique",
+               "majoration": "majoration", "minimum": "minimum", "cas": "cas"}
 
 
 def hover(project: Project, path: str, offset: int, encoding: str = UTF16) -> lsp.Hover | None:
@@ -113,7 +114,7 @@ def _node_lines(project: Project, analysis: Analysis, declared: Occurrence, abse
             lines.append(f"```conv\n{node.id} = {print_expr(node.value)}\n```")
         case n.Parametre():
             lines += _parametre_lines(project, analysis, node)
-        case n.Critere() | n.Brique():
+        case n.Critere() | n.Brique() | n.Majoration() | n.Minimum():
             lines += _element_lines(analysis, node, declared.kind)
     return lines
 
