@@ -18,7 +18,7 @@ from dsl import ir, keywords
 from dsl import nodes as n
 from dsl.diagnostics import Diagnostic, Note, suggest
 from dsl.printer import print_expr
-from dsl.payment import CAP
+from dsl.payment import ADVANCE, CAP
 from dsl.model import (
     ATTENDU_FUNCTIONS,
     ATTENDU_NAMES,
@@ -146,6 +146,7 @@ class Checker:
         majorations, minimums = self._check_supplements(criteres)
         self._check_cycles()
         self._check_point_requirements(criteres, briques)
+        self._check_advance()
         cas = self._check_cas()
         self._warn_unused()
         return Model(
@@ -564,6 +565,17 @@ class Checker:
                                 "points-variables-sans-patientele")
         if CAP in self.parametre_nodes:  # read by the payment rules: the ratio of every points variables is capped
             self._require_parametre(CAP, NOMBRE, first, "des points variables", "", "points-variables-sans-patientele")
+
+    def _check_advance(self):
+        """`taux_avance`, read by `eval --avance`: a share (a nombre)."""
+        if ADVANCE not in self.parametre_nodes:
+            return
+        self.used_parametres.add(ADVANCE)
+        value = self.parametre_value(ADVANCE)
+        if value is not None and value.type.value_kind != "nombre":
+            self.error("type-incompatible", f"le paramètre « {ADVANCE} » est la part de l'avance : un pourcentage, "
+                       f"pas {an(value.type)}", self.parametre_nodes[ADVANCE].value.span,
+                       suggestion="par exemple « taux_avance = 60 % »")
 
     def _require_parametre(self, id: str, type_: Type, element, what: str, fix: str, code: str):
         if id not in self.parametre_nodes:

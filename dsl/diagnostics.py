@@ -97,6 +97,7 @@ CODES: dict[str, tuple[str, str]] = {
     "population-colonnes": (ERREUR, "colonne manquante, inconnue, en double ou d'un type inutilisable dans une population"),
     "population-invalide": (ERREUR, "valeur invalide dans une population"),
     "evaluation-impossible": (ERREUR, "calcul impossible pour cette structure"),
+    "avance-sans-taux": (ERREUR, "« --avance » sur une version qui ne dit pas la part de l'avance"),
     "groupement-invalide": (ERREUR, "regroupement --par impossible"),
     "balayage-invalide": (ERREUR, "valeurs d'un balayage ou d'un calibrage impossibles"),
     # SQL (convcheck sql, --moteur duckdb)

@@ -35,6 +35,7 @@ from dsl import ir
 from dsl.model import Brique, Critere, Model
 
 CAP = "plafond_ratio_patientele"
+ADVANCE = "taux_avance"  # the share of the prérequis and socle, all met, paid in advance (`eval --avance`)
 MAX_EUROS = Decimal(10) ** 15  # every line and every total stays strictly below, in absolute value
 MAX_CENTS = 10**17
 MAX_POINTS = 10**12  # a total number of points stays strictly below, in absolute value
@@ -172,7 +173,7 @@ def settle(plan: Plan, backend: Backend) -> Settlement:
         paid[id] = backend.every([eligible, met[id]])
         earned = parts[id] = zero
         if plan.split:
-            parts[id] = split_points(backend, element, paid[id], plan.capped)
+            parts[id] = split_points(backend, element, paid[id], plan.capped, zero)
             earned = backend.add(*parts[id]) if all(p is not zero for p in parts[id]) else \
                 next((p for p in parts[id] if p is not zero), zero)
         elif element.points_fixes is not None or element.points_variables is not None:
@@ -217,10 +218,9 @@ def line_points(backend: Backend, element: Critere | Brique, capped: bool = Fals
     return result
 
 
-def split_points(backend: Backend, element: Critere | Brique, paid, capped: bool) -> tuple:
+def split_points(backend: Backend, element: Critere | Brique, paid, capped: bool, zero) -> tuple:
     """(points fixes, points variables) of a line where it is paid, zero elsewhere — kept apart for a
-    majoration whose assiette is one of them."""
-    zero = backend.number(Decimal(0))
+    majoration whose assiette is one of them (`zero` itself for a part the line does not have)."""
     fixed = zero if element.points_fixes is None else backend.when(paid, lambda: backend.value(element.points_fixes))
     variable = zero if element.points_variables is None else \
         backend.when(paid, lambda: variable_points(backend, element, capped))
@@ -235,8 +235,9 @@ def assiette(backend: Backend, plan: Plan, majoration, points: dict, parts: dict
                 majoration.sections]
     zero = backend.number(Decimal(0))
     index = {"points_fixes": 0, "points_variables": 1}.get(majoration.part)
-    counted = [points[c.id] if index is None else parts[c.id][index] for c in criteres]
-    counted = [p for p in counted if p is not zero]
+    having = {0: lambda c: c.points_fixes is not None, 1: lambda c: c.points_variables is not None,
+              None: lambda c: c.points_fixes is not None or c.points_variables is not None}[index]
+    counted = [points[c.id] if index is None else parts[c.id][index] for c in criteres if having(c)]
     result = zero
     if counted:
         result = backend.multiply(_sum(backend, counted), backend.parametre("valeur_point"))
@@ -252,7 +253,8 @@ def assiette_alone(backend: Backend, plan: Plan, majoration, met: dict, eligible
     """A majoration's assiette computed on its own, from which critères are met (for explanations)."""
     criteres = [c for c in plan.model.criteres.values() if c.section is not None]
     paid = {c.id: backend.every([eligible, met[c.id]]) for c in criteres}
-    parts = {c.id: split_points(backend, c, paid[c.id], plan.capped) for c in criteres}
+    zero = backend.number(Decimal(0))
+    parts = {c.id: split_points(backend, c, paid[c.id], plan.capped, zero) for c in criteres}
     points = {id: backend.add(*parts[id]) for id in paid}
     return assiette(backend, plan, majoration, points, parts, paid)
 
@@ -269,6 +271,15 @@ def floor(backend: Backend, minimum):
     if minimum.prorata is not None:
         amount = backend.multiply(amount, backend.value(minimum.prorata))
     return backend.cents(amount)
+
+
+def advance(backend: Backend, plan: Plan):
+    """The advance: `taux_avance` × what the prérequis and the socle pay when every one of their critères is met
+    (each line rounded to the cent, as paid), rounded to the cent. The critères' amounts are computed with the
+    structure's own données."""
+    criteres = [*plan.model.section("prerequis"), *plan.model.section("socle")]
+    amounts = [backend.cents(line_euros(backend, c, line_points(backend, c, plan.capped))) for c in criteres]
+    return backend.cents(backend.multiply(backend.parametre(ADVANCE), _sum(backend, amounts)))
 
 
 def _sum(backend: Backend, values: list):

@@ -17,7 +17,7 @@ from dsl import keywords, payment
 from dsl.model import Brique, Critere, Majoration, Minimum, Type
 from dsl.printer import print_expr
 from interpreter.backends.scalar import Context_, EvaluationError, Program, ScalarBackend
-from interpreter.values import conv_text, euros
+from interpreter.values import conv_text, euros, reader_text
 
 SYMBOLS = {">=": "≥", "<=": "≤", "!=": "≠", "=": "=", "<": "<", ">": ">"}
 FLIPPED = {">=": "<=", "<=": ">=", "<": ">", ">": "<", "=": "=", "!=": "!="}
@@ -134,9 +134,11 @@ def line_text(program: Program, element, context: Context_, eligible: bool, befo
     if isinstance(element, (Majoration, Minimum)):
         if not context.met[element.id]:
             return "condition non remplie : " + " ; ".join(reasons(program, element.condition, context))
+        backend = ScalarBackend(program, context)
+        if not eligible and isinstance(element, Minimum):
+            return f"la structure n'est pas éligible : le minimum de {euros(payment.floor(backend, element))} n'est pas versé"
         if not eligible:
             return "la structure n'est pas éligible : rien n'est versé"
-        backend = ScalarBackend(program, context)
         if isinstance(element, Majoration):
             return _majoration_text(program, element, context, backend)
         return _minimum_text(element, backend, before)
@@ -152,7 +154,7 @@ def _majoration_text(program: Program, majoration: Majoration, context: Context_
     rate = program.function(majoration.taux)(context)
     sections = ", ".join(keywords.SECTIONS[s] for s in majoration.sections)
     part = "montants" if majoration.part == "total" else keywords.ASSIETTES[majoration.part]
-    return (f"taux {conv_text(rate, Type('pourcentage'))} × assiette {euros(base)} "
+    return (f"taux {reader_text(rate, Type('pourcentage'))} × assiette {euros(base)} "
             f"({part} des critères payés : {sections})")
 
 

@@ -448,6 +448,16 @@ def evaluate(program: Program, donnees: dict, explain: bool = True, structure: s
         return Evaluation(program.model.id, program.model.version, eligible, total, points_total, lines, met)
 
 
+def advance(program: Program, donnees: dict, structure: str = "") -> Decimal:
+    """The advance of a structure (`dsl.payment.advance`); the version must define `taux_avance`. Raises
+    `EvaluationError`."""
+    from dsl.payment import advance as advance_rule
+
+    donnees = program.inputs(donnees, structure)
+    with localcontext(EXACT):
+        return advance_rule(ScalarBackend(program, program.context(donnees)), program.plan)
+
+
 def _explained(program: Program, context: Context_, eligible: bool, points: dict, amounts: dict, total, points_total):
     from interpreter.backends.explain import eligibility_text, line_text
 

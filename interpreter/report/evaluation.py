@@ -13,16 +13,17 @@ import json
 from decimal import Decimal, localcontext
 from fractions import Fraction
 
-from dsl.model import SECTION_TITLES, SECTIONS
+from dsl.model import SECTION_TITLES, SECTIONS, Type
+from dsl.payment import ADVANCE
 from interpreter.backends.scalar import EXACT, Evaluation, LineResult, Program
 from interpreter.backends.scalar import add as exact_add
-from interpreter.values import ZERO, euros, french_number, plain, rounded
+from interpreter.values import ZERO, euros, french_number, plain, reader_text, rounded
 
 GREEN, RED, DIM, BOLD, RESET = "\033[32m", "\033[31m", "\033[2m", "\033[1m", "\033[0m"
 
 
-def to_json(evaluation: Evaluation, program: Program, structure: str | None = None) -> dict:
-    """The evaluation as a JSON-ready dict."""
+def to_json(evaluation: Evaluation, program: Program, structure: str | None = None, advance=None) -> dict:
+    """The evaluation as a JSON-ready dict (`advance`: with `avance` and `solde`)."""
     criteres = [line for line in evaluation.lines if line.kind == "critere"]
     briques = [line for line in evaluation.lines if line.kind == "brique"]
     return {
@@ -51,6 +52,7 @@ def to_json(evaluation: Evaluation, program: Program, structure: str | None = No
                  for line in evaluation.lines if line.kind == kind]
            for key, kind in (("majorations", "majoration"), ("minimums", "minimum"))},
         "parametres": {id: _parameter_text(value) for id, value in program.parametres.items()},
+        **({} if advance is None else {"avance": money(advance), "solde": money(evaluation.total - advance)}),
     }
 
 
@@ -67,11 +69,12 @@ def _parameter_text(value) -> str:
     return plain(value) if isinstance(value, (Decimal, Fraction)) else str(value)
 
 
-def render_json(evaluation: Evaluation, program: Program, structure: str | None = None) -> str:
-    return json.dumps(to_json(evaluation, program, structure), ensure_ascii=False, indent=2)
+def render_json(evaluation: Evaluation, program: Program, structure: str | None = None, advance=None) -> str:
+    return json.dumps(to_json(evaluation, program, structure, advance), ensure_ascii=False, indent=2)
 
 
-def render_text(evaluation: Evaluation, program: Program, structure: str | None = None, color: bool = False) -> str:
+def render_text(evaluation: Evaluation, program: Program, structure: str | None = None, color: bool = False,
+                advance=None) -> str:
     """A readable French table by section: critère, status, points, amount, with totals."""
     painter = Painter(color)
     model = program.model
@@ -103,6 +106,13 @@ def render_text(evaluation: Evaluation, program: Program, structure: str | None 
         lines += ["", painter.bold(f"{'Majorations et minimums':{width}}") + header[width:]]
         lines += _rows(supplements, width, painter, indent="  ")
     lines += ["", painter.bold(f"{'Total':{width}}{french_number(evaluation.total_points):>10}  {euros(evaluation.total):>14}")]
+    if advance is not None:
+        share = reader_text(program.parametres[ADVANCE], Type("pourcentage"))
+        lines += [f"{'Avance':{width}}{'':>10}  {euros(advance):>14}",
+                  painter.dim(f"    {share} des prérequis et du socle atteints à 100 %, versée en début d'année"),
+                  f"{'Solde':{width}}{'':>10}  {euros(evaluation.total - advance):>14}",
+                  painter.dim("    total moins l'avance" + (" : la structure reverse la différence"
+                                                           if evaluation.total < advance else ""))]
     return "\n".join(lines)
 
 
