@@ -153,7 +153,7 @@ def _change_phrase(change: Change) -> str:
             return f"déplacé de {place_text(change.section_avant)} vers {place_text(change.section_apres)}"
         case "renommage":
             return f"renommé (ancien identifiant : {change.ancien_id})"
-    return f"modifié ({place_text(change.section_apres)})"
+    return f"modifié{'e' if change.element in FEMININE else ''} ({place_text(change.section_apres)})"
 
 
 def _value_table(changes: list[Change]) -> Table:
