@@ -370,7 +370,7 @@ class SyntaxErrorTranslator:
         expected = _expected(error)
         word = str(token.value)
         folded = fold_accents(word)
-        if token.type == "NAME" and folded.upper() in ATTRIBUTE_KEYWORDS:
+        if token.type == "NAME" and folded.upper() in ATTRIBUTE_KEYWORDS and "COLON" not in expected:
             if folded == "points":
                 return Diagnostic("syntaxe", "« points » doit être suivi de « fixes » ou de « variables »", span=span)
             return Diagnostic("syntaxe", f"on attendait « : » après « {word} »", span=self._span_at(token.end_pos, 0))
