@@ -97,6 +97,7 @@ class Plan:
     paying: tuple[str, ...]  # the lines that may pay: section critères, briques, majorations and minimums
     capped: bool = False  # the version caps the patientèle ratio of points variables (`plafond_ratio_patientele`)
     split: bool = False  # a majoration's assiette is the points fixes or the points variables: lines keep them apart
+    totals: bool = False  # a majoration's assiette is the whole amount: lines keep their montant apart
 
     @classmethod
     def of(cls, model: Model) -> Plan:
@@ -105,9 +106,10 @@ class Plan:
             lines += [brique.id, *brique.criteres]
         supplements = [*model.majorations, *model.minimums]
         paying = [id for id in lines if not isinstance(model.element(id), Critere) or model.criteres[id].brique is None]
-        split = any(m.part in ("points_fixes", "points_variables") for m in model.majorations.values())
+        parts = {m.part for m in model.majorations.values()}
         return cls(model, tuple(evaluation_order(model)), tuple(c.id for c in model.section("prerequis")),
-                   tuple(lines + supplements), tuple(paying + supplements), CAP in model.parametres, split)
+                   tuple(lines + supplements), tuple(paying + supplements), CAP in model.parametres,
+                   bool(parts & {"points_fixes", "points_variables"}), "total" in parts)
 
     @property
     def decided(self) -> tuple[str, ...]:
@@ -164,7 +166,7 @@ def settle(plan: Plan, backend: Backend) -> Settlement:
         met[id] = backend.value(model.supplement(id).condition)
         backend.met(id, met[id])
     eligible = backend.every([met[id] for id in plan.prerequis])
-    points, amounts, parts, paid = {}, {}, {}, {}
+    points, amounts, parts, montants, paid = {}, {}, {}, {}, {}
     zero = backend.number(Decimal(0))
     for id in plan.paying:
         element = model.element(id)
@@ -179,13 +181,15 @@ def settle(plan: Plan, backend: Backend) -> Settlement:
         elif element.points_fixes is not None or element.points_variables is not None:
             earned = backend.when(paid[id], lambda element=element: line_points(backend, element, plan.capped))
         points[id] = earned
+        if plan.totals and element.montant is not None:  # computed once, for the line and for the assiette
+            montants[id] = backend.when(paid[id], lambda element=element: backend.value(element.montant))
         amounts[id] = zero
         if earned is not zero or element.montant is not None:
-            amounts[id] = backend.when(paid[id], lambda element=element, earned=earned:
-                                       backend.cents(line_euros(backend, element, earned)))
+            amounts[id] = backend.when(paid[id], lambda element=element, earned=earned, montant=montants.get(id):
+                                       backend.cents(line_euros(backend, element, earned, montant)))
     for majoration in model.majorations.values():
         gate = backend.every([eligible, met[majoration.id]])
-        base = assiette(backend, plan, majoration, points, parts, paid)
+        base = assiette(backend, plan, majoration, points, parts, montants, paid)
         points[majoration.id] = zero
         amounts[majoration.id] = zero if base is zero else backend.when(
             gate, lambda majoration=majoration, base=base: backend.cents(backend.multiply(backend.value(majoration.taux),
@@ -227,7 +231,7 @@ def split_points(backend: Backend, element: Critere | Brique, paid, capped: bool
     return fixed, variable
 
 
-def assiette(backend: Backend, plan: Plan, majoration, points: dict, parts: dict, paid: dict):
+def assiette(backend: Backend, plan: Plan, majoration, points: dict, parts: dict, montants: dict, paid: dict):
     """The sum, in euros and before rounding, of the part the majoration takes of every critère paid in its
     sections (zero where none is paid); the number zero itself when no critère has that part."""
     model = plan.model
@@ -242,10 +246,9 @@ def assiette(backend: Backend, plan: Plan, majoration, points: dict, parts: dict
     if counted:
         result = backend.multiply(_sum(backend, counted), backend.parametre("valeur_point"))
     if majoration.part == "total":
-        montants = [backend.when(paid[c.id], lambda c=c: backend.value(c.montant)) for c in criteres
-                    if c.montant is not None]
-        if montants:
-            result = _sum(backend, montants) if result is zero else backend.add(result, _sum(backend, montants))
+        counted = [montants[c.id] for c in criteres if c.montant is not None]
+        if counted:
+            result = _sum(backend, counted) if result is zero else backend.add(result, _sum(backend, counted))
     return result
 
 
@@ -256,7 +259,9 @@ def assiette_alone(backend: Backend, plan: Plan, majoration, met: dict, eligible
     zero = backend.number(Decimal(0))
     parts = {c.id: split_points(backend, c, paid[c.id], plan.capped, zero) for c in criteres}
     points = {id: backend.add(*parts[id]) for id in paid}
-    return assiette(backend, plan, majoration, points, parts, paid)
+    montants = {c.id: backend.when(paid[c.id], lambda c=c: backend.value(c.montant)) for c in criteres
+                if c.montant is not None}
+    return assiette(backend, plan, majoration, points, parts, montants, paid)
 
 
 def top_up(backend: Backend, minimum, amounts: list):
@@ -289,11 +294,12 @@ def _sum(backend: Backend, values: list):
     return result
 
 
-def line_euros(backend: Backend, element: Critere | Brique, points):
-    """A line's amount before rounding: its points at `valeur_point`, plus its montant."""
+def line_euros(backend: Backend, element: Critere | Brique, points, montant=None):
+    """A line's amount before rounding: its points at `valeur_point`, plus its montant (`montant`: its value
+    already computed)."""
     result = backend.number(Decimal(0))
     if element.points_fixes is not None or element.points_variables is not None:
         result = backend.multiply(points, backend.parametre("valeur_point"))
     if element.montant is not None:
-        result = backend.add(result, backend.value(element.montant))
+        result = backend.add(result, backend.value(element.montant) if montant is None else montant)
     return result

@@ -27,6 +27,7 @@ What cannot be guaranteed exact in a dialect (a value needing more digits than i
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
@@ -613,10 +614,10 @@ def compile_query(program, dialect: str, table: str = "structures", supplied=fro
     final = final_select(settlement, lines, errors, ctes[-1][0], numbers)
     final = final.select(*(column(name) for name in extra))
     for name, select in ctes:
-        final = final.with_(identifier(name), as_=select)
+        final = final.with_(identifier(name), as_=select, copy=False)  # built here: no copy of what is built
     with_ = final.args.get("with_") or final.args.get("with")
     for cte in with_.expressions:
-        comment = COMMENTS.get(cte.alias.split("_")[0] if cte.alias.startswith(("conditions", "scenario")) else cte.alias)
+        comment = COMMENTS.get(re.sub(r"_[0-9]+$", "", cte.alias))  # a stage in levels: each level says what it is
         if cte.alias.startswith("scenario"):
             comment = "une ligne de scénario : une donnée calculée pour chaque structure"
         if comment:
