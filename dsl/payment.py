@@ -29,6 +29,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar
 
+import attrs
 from attrs import frozen
 
 from dsl import ir
@@ -152,7 +153,34 @@ class Settlement(Generic[V, B]):
 
 
 def settle(plan: Plan, backend: Backend) -> Settlement:
-    """Decide eligibility, each line and the total: the payment rules, for any backend."""
+    """Decide eligibility, each line and the total: the payment rules, for any backend. The order of the
+    calls is part of the contract: every condition first, then the gate, then each paying line in order."""
+    met = decide(plan, backend)
+    eligible = backend.every([met[id] for id in plan.prerequis])
+    lines = Lines(backend.number(Decimal(0)))
+    for id in plan.paying:
+        element = plan.model.element(id)
+        if element is None:
+            break  # majorations and minimums come last
+        pay_line(plan, backend, lines, element, backend.every([eligible, met[id]]))
+    for majoration in plan.model.majorations.values():
+        gate = backend.every([eligible, met[majoration.id]])
+        base = assiette(backend, plan, majoration, lines.points, lines.parts, lines.montants, lines.paid)
+        lines.points[majoration.id] = lines.zero
+        lines.amounts[majoration.id] = lines.zero if base is lines.zero else backend.when(
+            gate, lambda m=majoration, base=base: backend.cents(backend.multiply(backend.value(m.taux), base)))
+    for minimum in plan.model.minimums.values():
+        gate = backend.every([eligible, met[minimum.id]])
+        before = list(lines.amounts.values())
+        lines.points[minimum.id] = lines.zero
+        lines.amounts[minimum.id] = backend.when(gate, lambda m=minimum, before=before: top_up(backend, m, before))
+    return Settlement(eligible, met, lines.points, lines.amounts, backend.total(list(lines.amounts.values())),
+                      backend.total_points(list(lines.points.values())))
+
+
+def decide(plan: Plan, backend: Backend) -> dict:
+    """Whether each critère and brique is met (in an order where each follows what it reads), then the condition
+    of each majoration and minimum."""
     met: dict[str, Any] = {}
     model = plan.model
     for id in plan.order:
@@ -165,42 +193,39 @@ def settle(plan: Plan, backend: Backend) -> Settlement:
     for id in (*model.majorations, *model.minimums):
         met[id] = backend.value(model.supplement(id).condition)
         backend.met(id, met[id])
-    eligible = backend.every([met[id] for id in plan.prerequis])
-    points, amounts, parts, montants, paid = {}, {}, {}, {}, {}
-    zero = backend.number(Decimal(0))
-    for id in plan.paying:
-        element = model.element(id)
-        if element is None:
-            break  # majorations and minimums come last
-        paid[id] = backend.every([eligible, met[id]])
-        earned = parts[id] = zero
-        if plan.split:
-            parts[id] = split_points(backend, element, paid[id], plan.capped, zero)
-            earned = backend.add(*parts[id]) if all(p is not zero for p in parts[id]) else \
-                next((p for p in parts[id] if p is not zero), zero)
-        elif element.points_fixes is not None or element.points_variables is not None:
-            earned = backend.when(paid[id], lambda element=element: line_points(backend, element, plan.capped))
-        points[id] = earned
-        if plan.totals and element.montant is not None:  # computed once, for the line and for the assiette
-            montants[id] = backend.when(paid[id], lambda element=element: backend.value(element.montant))
-        amounts[id] = zero
-        if earned is not zero or element.montant is not None:
-            amounts[id] = backend.when(paid[id], lambda element=element, earned=earned, montant=montants.get(id):
-                                       backend.cents(line_euros(backend, element, earned, montant)))
-    for majoration in model.majorations.values():
-        gate = backend.every([eligible, met[majoration.id]])
-        base = assiette(backend, plan, majoration, points, parts, montants, paid)
-        points[majoration.id] = zero
-        amounts[majoration.id] = zero if base is zero else backend.when(
-            gate, lambda majoration=majoration, base=base: backend.cents(backend.multiply(backend.value(majoration.taux),
-                                                                                           base)))
-    for minimum in model.minimums.values():
-        gate = backend.every([eligible, met[minimum.id]])
-        before = list(amounts.values())
-        points[minimum.id] = zero
-        amounts[minimum.id] = backend.when(gate, lambda minimum=minimum, before=before: top_up(backend, minimum, before))
-    return Settlement(eligible, met, points, amounts, backend.total(list(amounts.values())),
-                      backend.total_points(list(points.values())))
+    return met
+
+
+@attrs.define
+class Lines:
+    """What the paying lines come to, as `settle` works them out (values of the backend)."""
+
+    zero: Any
+    paid: dict = attrs.Factory(dict)  # whether each line is paid (eligible and met)
+    points: dict = attrs.Factory(dict)
+    amounts: dict = attrs.Factory(dict)  # rounded to the cent
+    parts: dict = attrs.Factory(dict)  # (points fixes, points variables) where paid, for majorations that need them
+    montants: dict = attrs.Factory(dict)  # each line's montant where paid, for majorations on the total
+
+
+def pay_line(plan: Plan, backend: Backend, lines: Lines, element: Critere | Brique, paid) -> None:
+    """The points and the amount of a section critère or a brique (zero where it is not paid)."""
+    id, zero = element.id, lines.zero
+    lines.paid[id] = paid
+    earned = lines.parts[id] = zero
+    if plan.split:
+        lines.parts[id] = split_points(backend, element, paid, plan.capped, zero)
+        present = [p for p in lines.parts[id] if p is not zero]
+        earned = _sum(backend, present) if present else zero
+    elif element.points_fixes is not None or element.points_variables is not None:
+        earned = backend.when(paid, lambda: line_points(backend, element, plan.capped))
+    lines.points[id] = earned
+    montant = None
+    if plan.totals and element.montant is not None:  # computed once, for the line and for the assiette
+        montant = lines.montants[id] = backend.when(paid, lambda: backend.value(element.montant))
+    lines.amounts[id] = zero
+    if earned is not zero or element.montant is not None:
+        lines.amounts[id] = backend.when(paid, lambda: backend.cents(line_euros(backend, element, earned, montant)))
 
 
 def variable_points(backend: Backend, element: Critere | Brique, capped: bool = False):
