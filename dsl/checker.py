@@ -324,10 +324,12 @@ class Checker:
                     criteres[c.id] = self._check_critere(c, None, id)
         return criteres, briques
 
-    def _attributes(self, element, owner: str) -> dict[str, object]:
+    def _attributes(self, element, kind: str) -> dict[str, object]:
+        """The attributes of a critère, brique, majoration or minimum (`kind`) by name: each allowed there, once,
+        those required present."""
         values: dict[str, object] = {}
         first: dict[str, n.Attribute] = {}
-        kind = next(k for k, o in OWNERS.items() if o == owner)
+        owner = OWNERS[kind]
         for attribute in element.attributes:
             if attribute.name not in ALLOWED[kind]:
                 self._invalid_attribute(attribute, kind, element.id)
@@ -383,7 +385,7 @@ class Checker:
         return value
 
     def _check_majoration(self, node: n.Majoration, criteres: dict[str, Critere]) -> Majoration:
-        values = self._attributes(node, "la majoration")
+        values = self._attributes(node, "majoration")
         scope = Scope("clause")
         condition = self._supplement_condition(node, values, "la majoration", scope)
         taux = self._expect_kind(values, "taux", scope, "nombre", f"le taux de la majoration « {node.id} » doit être un "
@@ -417,7 +419,7 @@ class Checker:
                   suggestion="choisissez une autre assiette (« points », « total ») ou d'autres sections")
 
     def _check_minimum(self, node: n.Minimum) -> Minimum:
-        values = self._attributes(node, "le minimum")
+        values = self._attributes(node, "minimum")
         scope = Scope("clause")
         condition = self._supplement_condition(node, values, "le minimum", scope)
         montant = self._expect_kind(values, "montant", scope, "montant", f"le montant du minimum « {node.id} » "
@@ -454,7 +456,7 @@ class Checker:
         return lowered
 
     def _check_critere(self, node: n.Critere, section: str | None, brique: str | None) -> Critere:
-        values = self._attributes(node, "le critère")
+        values = self._attributes(node, "critere")
         scope = Scope("clause")
         lowered = self._check_amounts(node, values, "le critère", scope)
         self._record(node.id, scope)
@@ -472,7 +474,7 @@ class Checker:
         return critere
 
     def _check_brique(self, node: n.Brique) -> Brique:
-        values = self._attributes(node, "la brique")
+        values = self._attributes(node, "brique")
         scope = Scope("clause")
         lowered = self._check_amounts(node, values, "la brique", scope)
         self._record(node.id, scope)
