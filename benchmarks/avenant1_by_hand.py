@@ -6,6 +6,8 @@ never binds within the donnée's range, so it is left out) (points variables ove
 the point, rounded to the cent half away from zero), so that it matches convcheck to the cent on
 every structure. It reads a population (CSV or Parquet), prints the budget, the number of eligible
 structures and the mean payment, and with `--totals FILE` writes each structure's total in cents.
+The majoration précarité (its rate in tenths of a percent, over the points variables paid) and the
+first-year minimum are written the same way.
 It validates nothing: what convcheck does on top (types, ranges, missing values, with a message per
 structure) is part of what the benchmark measures.
 
@@ -59,6 +61,16 @@ def totals(c: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     hours = np.minimum(np.minimum(by_amplitude, by_saturday), by_holidays)
     sas_share = c["part_medecins_sas"]
     quality = c["qualite_niveau"]
+    variable = [  # (condition, points variables × patientèle: over 4 000) of the lines that have some
+        (c["coordination"], 1700 * p),
+        (c["plan_crise"], np.where(c["crise_sanitaire_declaree"], 350, 0) * p),
+        (c["nb_reunions_rcp"] >= 6, (1000 + np.where(ipa, 200, 0)) * p),
+        (c["nb_missions_sante_publique"] >= 1, 350 * np.minimum(c["nb_missions_sante_publique"], 2) * p),
+        (c["coordination_externe"], 200 * p),
+        (c["usagers_niveau"] >= 1, np.where(c["usagers_niveau"] >= 2, 300, 0) * p),
+        (quality >= 1, np.where(quality >= 3, 500, np.where(quality >= 2, 200, 0)) * p),
+        (c["parcours_insuffisance_cardiaque"], 100 * p),
+    ]
     lines = [
         ((amplitude >= 8) & c["soins_non_programmes"], fixed(hours)),
         (c["coordination"], cents(1000 * REFERENCE - 600 * np.maximum(p - 8000, 0) + 1700 * p, REFERENCE)),
@@ -88,6 +100,14 @@ def totals(c: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     total = np.zeros(len(p), dtype=np.int64)
     for condition, amount in lines:
         total += np.where(eligible & condition, amount, 0)
+    # Majoration précarité: rate in tenths of a percent, min(max(C2S − 8 %, 0) + max(AME − 0.5 %, 0), 25 %).
+    tenths = lambda column: np.rint(np.asarray(c[column], dtype=float) * 10).astype(np.int64)  # noqa: E731
+    rate = np.minimum(np.maximum(tenths("taux_c2s") - 80, 0) + np.maximum(tenths("taux_ame") - 5, 0), 250)
+    base = sum(np.where(eligible & condition, points, 0) for condition, points in variable)
+    total += cents(rate * base, 1000 * REFERENCE)
+    # First-year minimum: 20 000 € × months / 12, to the cent half away from zero, topping the total up.
+    floor = (2 * 2_000_000 * c["mois_adhesion"].astype(np.int64) + 12) // 24
+    total += np.where(eligible & c["premiere_annee"], np.maximum(floor - total, 0), 0)
     return eligible, total
 
 

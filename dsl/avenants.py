@@ -27,7 +27,13 @@ from dsl.parser import ParseResult, fold_accents, parse_file
 from dsl.source import SourceFile, special_kind
 
 UNKNOWN_WORDS = {"critere": "critère « {} » inconnu", "brique": "brique « {} » inconnue",
+                 "majoration": "majoration « {} » inconnue", "minimum": "minimum « {} » inconnu",
                  "donnee": "donnée « {} » inconnue", "parametre": "paramètre « {} » inconnu"}
+
+
+KIND_OF = {n.Majoration: "majoration", n.Minimum: "minimum"}
+ARTICLES = {"majoration": "une majoration", "minimum": "un minimum"}
+OTHER_WORDS = {"critere": "un critère", "brique": "une brique", **ARTICLES}
 
 
 @frozen
@@ -143,6 +149,7 @@ class Consolidation:
     donnees: dict[str, n.Donnee]
     sections: dict[str, dict[str, list[n.Critere]]]  # kind → id → the critères of that id (one, unless repeated)
     briques: dict[str, n.Brique]
+    supplements: dict[str, n.Majoration | n.Minimum] = field(factory=dict)  # majorations and minimums, in order
     places: dict[str, tuple[str, str]] = field(factory=dict)  # critère id → ("section", kind) or ("brique", id)
     cas: list[n.Cas] = field(factory=list)
     removed: dict = field(factory=dict)  # id → span of the `supprime` that removed it
@@ -156,6 +163,7 @@ class Consolidation:
         parametres: dict[str, n.Parametre] = {}
         donnees: dict[str, n.Donnee] = {}
         briques: dict[str, n.Brique] = {}
+        supplements: dict[str, n.Majoration | n.Minimum] = {}
         for item in base.items:
             match item:
                 case n.ParametresBlock(parametres=ps):
@@ -167,7 +175,9 @@ class Consolidation:
                         sections[kind].setdefault(c.id, []).append(c)
                 case n.Brique() as b:
                     briques[b.id] = b
-        consolidation = cls(base, parametres, donnees, sections, briques)
+                case n.Majoration() | n.Minimum() as m:
+                    supplements[m.id] = m
+        consolidation = cls(base, parametres, donnees, sections, briques, supplements)
         for kind, criteres in sections.items():
             consolidation._place(criteres, ("section", kind))
         for brique in briques.values():
@@ -193,6 +203,8 @@ class Consolidation:
             return self.sections[where[1]][id][0]
         if id in self.briques:
             return self.briques[id]
+        if id in self.supplements:
+            return self.supplements[id]
         if where is not None:
             return next(c for c in self.briques[where[1]].criteres if c.id == id)
         return None
@@ -233,6 +245,13 @@ class Consolidation:
             case n.Brique(id=id):
                 self.error("declaration-dans-avenant", "un avenant ne déclare pas une brique directement", item.span,
                            suggestion=f"écrivez « ajoute brique {id} … »")
+            case n.Majoration(id=id) | n.Minimum(id=id):
+                word = KIND_OF[type(item)]
+                self.error("declaration-dans-avenant", f"un avenant ne déclare pas {ARTICLES[word]} directement",
+                           item.span, suggestion=f"écrivez « ajoute {word} {id} … »")
+            case n.AddSupplement(element=element):
+                if self._is_new(element.id, element.id_span):
+                    self.supplements[element.id] = element
             case n.AddCriteres():
                 self._add_criteres(item)
             case n.AddToBrique():
@@ -281,15 +300,18 @@ class Consolidation:
         candidates = {
             "critere": [i for i in self.element_ids() if i not in self.briques],
             "brique": list(self.briques),
+            "majoration": [id for id, s in self.supplements.items() if isinstance(s, n.Majoration)],
+            "minimum": [id for id, s in self.supplements.items() if isinstance(s, n.Minimum)],
             "donnee": list(self.donnees),
             "parametre": list(self.parametres),
         }[kind]
-        other = "une brique" if id in self.briques else "un critère" if self.element_node(id) is not None else None
-        hint = f"« {id} » est {other} : écrivez « {keywords.KINDS['brique' if other == 'une brique' else 'critere']} {id} »" \
+        node = self.element_node(id)
+        other = None if node is None else "brique" if id in self.briques else KIND_OF.get(type(node), "critere")
+        hint = f"« {id} » est {OTHER_WORDS[other]} : écrivez « {keywords.KINDS[other]} {id} »" \
             if other else suggest(id, candidates)
         removal = self.removals.get((kind, id))
         if removal is not None and other is None:  # removed earlier in the chain, or earlier in this avenant
-            removed = "supprimée" if kind in ("brique", "donnee") else "supprimé"
+            removed = "supprimée" if kind in ("brique", "donnee", "majoration") else "supprimé"
             where = f"{os.path.basename(removal.file)} ligne {removal.line}"
             self.error("id-inconnu", f"{UNKNOWN_WORDS[kind].format(id)} dans la base : {removed} par {where}", span,
                        notes=[Note(f"{keywords.KINDS[kind]} « {id} » {removed} ici", removal)],
@@ -307,8 +329,24 @@ class Consolidation:
             return
         if op.kind == "critere":
             self._change_critere(op, verb)
-        else:
+        elif op.kind == "brique":
             self._change_brique(op)
+        else:
+            self._change_supplement(op)
+
+    def _change_supplement(self, op):
+        """`modifie` or `remplace` a majoration or a minimum: attributes only."""
+        old = self.supplements.get(op.id)
+        if old is None or KIND_OF[type(old)] != op.kind:
+            self._unknown(op.kind, op.id, op.id_span)
+            return
+        if op.criteres:
+            self.error("operation-invalide", f"{ARTICLES[op.kind]} ne contient pas de critères", op.criteres[0].span,
+                       suggestion="ajoutez-le dans une section avec « ajoute dans … »")
+        attributes = merge_attributes(old.attributes, op.attributes) if isinstance(op, n.Modify) else op.attributes
+        new = evolve(old, label=op.label or old.label, attributes=attributes, span=op.span, id_span=op.id_span)
+        self._dropped_uses(old, new, op)
+        self.supplements[op.id] = new
 
     def _change_critere(self, op, verb: str):
         where = self.find_critere(op.id)
@@ -400,6 +438,8 @@ class Consolidation:
 
     def _remove(self, op: n.Remove):
         tables: dict[str, dict[str, Any]] = {"donnee": self.donnees, "parametre": self.parametres, "brique": self.briques}
+        if op.kind in ("majoration", "minimum"):
+            tables[op.kind] = {id: s for id, s in self.supplements.items() if KIND_OF[type(s)] == op.kind}
         table = cast(dict[str, Any], tables.get(op.kind))  # None only for a critère, handled first
         if op.kind == "critere":
             if self.find_critere(op.id) is None:
@@ -413,9 +453,12 @@ class Consolidation:
         else:
             if op.kind == "brique":
                 self._unplace_brique(table[op.id])
-            if op.kind in ("brique", "parametre"):
+            if op.kind in ("brique", "parametre", "majoration", "minimum"):
                 self._dropped_uses(table[op.id], None, op)
-            del table[op.id]
+            if op.kind in ("majoration", "minimum"):
+                del self.supplements[op.id]
+            else:
+                del table[op.id]
         self.removed[op.id] = op.span
         self.removals[(op.kind, op.id)] = op.span
 
@@ -435,6 +478,7 @@ class Consolidation:
             items.append(n.DonneesBlock(tuple(self.donnees.values())))
         items += [n.Section(kind, tuple(c for same in cs.values() for c in same)) for kind, cs in self.sections.items() if cs]
         items += self.briques.values()
+        items += self.supplements.values()
         inherited = tuple(i for i in self.base.items if isinstance(i, n.Cas)) + self.base.inherited
         items += flatten_inherited(self.cas, inherited, set(self.donnees))
         headers = []

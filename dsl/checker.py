@@ -30,16 +30,28 @@ from dsl.model import (
     Cas,
     Critere,
     Donnee,
+    Majoration,
+    Minimum,
     Model,
     Parametre,
     Type,
 )
-from dsl.payment import CAP
+from dsl.payment import ADVANCE, CAP
 from dsl.printer import print_expr
 
 FUNCTIONS = ("min", "max", "arrondi", "atteint", "tirage", *ATTENDU_FUNCTIONS)
 NUMERIC_TYPES = ("entier", "nombre", "pourcentage", "montant")
 VALUE_ATTRIBUTES = ("points_fixes", "points_variables", "montant")
+# The attributes each kind of block may have; the others are an error (`attribut-invalide`).
+ALLOWED = {
+    "critere": ("condition", "points_fixes", "points_variables", "montant", "axe", "reference"),
+    "brique": ("condition", "points_fixes", "points_variables", "montant", "axe", "reference"),
+    "majoration": ("condition", "assiette", "taux", "reference"),
+    "minimum": ("condition", "montant", "prorata", "reference"),
+}
+REQUIRED = {"majoration": ("assiette", "taux"), "minimum": ("montant",)}
+OWNERS = {"critere": "le critère", "brique": "la brique", "majoration": "la majoration", "minimum": "le minimum"}
+EXAMPLES = {"assiette": "assiette : points variables", "taux": "taux : 5 %", "montant": "montant : 20_000 €"}
 
 
 def check(file: n.File, path: str | None = None, removed: dict | None = None,
@@ -116,6 +128,7 @@ class Checker:
         self._typing_stack: list[str] = []
         self.criteres: dict[str, tuple[n.Critere, str | None, str | None]] = {}  # id → (node, section, brique)
         self.briques: dict[str, n.Brique] = {}
+        self.supplements: dict[str, n.Majoration | n.Minimum] = {}
         self.cas_nodes: dict[str, n.Cas] = {}
         self.used_donnees: set[str] = set()
         self.used_parametres: set[str] = set()
@@ -134,8 +147,10 @@ class Checker:
         self.collect()
         parametres = self._check_parametres()
         criteres, briques = self._check_elements()
+        majorations, minimums = self._check_supplements(criteres)
         self._check_cycles()
         self._check_point_requirements(criteres, briques)
+        self._check_advance()
         cas = self._check_cas()
         self._warn_unused()
         return Model(
@@ -151,6 +166,8 @@ class Checker:
             cas=tuple(cas),
             file=self.file,
             path=path,
+            majorations=majorations,
+            minimums=minimums,
         )
 
     # -- headers and file structure
@@ -200,6 +217,9 @@ class Checker:
                     for c in b.criteres:
                         if self._unique(c, element_ids, "critère ou brique"):
                             self.criteres[c.id] = (c, None, b.id)
+                case n.Majoration() | n.Minimum() as m:
+                    if self._unique(m, element_ids, "identifiant"):
+                        self.supplements[m.id] = m
                 case n.Cas() as c:
                     if self._unique(c, self.cas_nodes, "cas"):
                         self.cas_nodes[c.id] = c
@@ -310,10 +330,16 @@ class Checker:
                     criteres[c.id] = self._check_critere(c, None, id)
         return criteres, briques
 
-    def _attributes(self, element, owner: str) -> dict[str, object]:
+    def _attributes(self, element, kind: str) -> dict[str, object]:
+        """The attributes of a critère, brique, majoration or minimum (`kind`) by name: each allowed there, once,
+        those required present."""
         values: dict[str, object] = {}
         first: dict[str, n.Attribute] = {}
+        owner = OWNERS[kind]
         for attribute in element.attributes:
+            if attribute.name not in ALLOWED[kind]:
+                self._invalid_attribute(attribute, kind, element.id)
+                continue
             if attribute.name in first:
                 word = keywords.ATTRIBUTES[attribute.name]
                 self.error("attribut-duplique", f"« {word} » donné deux fois pour {owner} « {element.id} »",
@@ -322,10 +348,100 @@ class Checker:
                 continue
             first[attribute.name] = attribute
             values[attribute.name] = attribute.value
-        if "condition" not in values:
+        for name in REQUIRED.get(kind, ()):
+            if name not in values:
+                self.error("attribut-manquant", f"{owner} « {element.id} » n'a pas de « {keywords.ATTRIBUTES[name]} »",
+                           element.id_span, suggestion=f"ajoutez « {EXAMPLES[name]} »")
+        if "condition" not in values and kind in ("critere", "brique"):
             self.error("condition-manquante", f"{owner} « {element.id} » n'a pas de condition", element.id_span,
                        suggestion="ajoutez « condition : … » (écrivez « condition : vrai » s'il est toujours rempli)")
         return values
+
+    def _invalid_attribute(self, attribute: n.Attribute, kind: str, id: str) -> None:
+        word = keywords.ATTRIBUTES[attribute.name]
+        allowed = ", ".join(f"« {keywords.ATTRIBUTES[a]} »" for a in ALLOWED[kind])
+        where = {"assiette": "une majoration", "taux": "une majoration", "prorata": "un minimum"}.get(attribute.name)
+        hint = f"« {word} » s'écrit dans {where}" if where else f"les attributs permis ici : {allowed}"
+        self.error("attribut-invalide", f"{OWNERS[kind]} « {id} » ne peut pas avoir de « {word} »", attribute.span,
+                   suggestion=hint)
+
+    # -- majorations and minimums
+
+    def _check_supplements(self, criteres: dict[str, Critere]) -> tuple[dict[str, Majoration], dict[str, Minimum]]:
+        majorations: dict[str, Majoration] = {}
+        minimums: dict[str, Minimum] = {}
+        for id, node in self.supplements.items():
+            if isinstance(node, n.Majoration):
+                majorations[id] = self._check_majoration(node, criteres)
+            else:
+                minimums[id] = self._check_minimum(node)
+        return majorations, minimums
+
+    def _supplement_condition(self, node, values: dict, owner: str, scope: Scope) -> ir.Expr | None:
+        if "condition" not in values:
+            return ir.Const(True, BOOLEEN)
+        return self._expect_condition(values["condition"], scope, f"la condition {OF[owner]} « {node.id} »")
+
+    def _expect_kind(self, values: dict, name: str, scope: Scope, kind: str, message: str, fix: str) -> ir.Expr | None:
+        if name not in values:
+            return None
+        value = self.infer(values[name], scope)
+        if value is not None and value.type.value_kind != kind:
+            self.error("type-incompatible", f"{message}, pas {an(value.type)}", values[name].span, suggestion=fix)
+        return value
+
+    def _check_majoration(self, node: n.Majoration, criteres: dict[str, Critere]) -> Majoration:
+        values = self._attributes(node, "majoration")
+        scope = Scope("clause")
+        condition = self._supplement_condition(node, values, "la majoration", scope)
+        taux = self._expect_kind(values, "taux", scope, "nombre", f"le taux de la majoration « {node.id} » doit être un "
+                                 "pourcentage", "écrivez un pourcentage, par exemple « 5 % »")
+        assiette = cast(n.Assiette, values.get("assiette") or n.Assiette("points_variables"))
+        sections = self._assiette_sections(assiette)
+        self._record(node.id, scope)
+        self._warn_empty_assiette(node, assiette, sections, criteres)
+        self._supplement_warnings(node, "la majoration")
+        return Majoration(node.id, node.label, _partial(condition), _partial(taux), assiette.part, sections,
+                          _text(values.get("reference")), node)
+
+    def _assiette_sections(self, assiette: n.Assiette) -> tuple[str, ...]:
+        sections = []
+        for name in assiette.sections:
+            if name in SECTIONS:
+                sections.append(name)
+            else:
+                self.error("section-inconnue", f"section inconnue « {name} » dans l'assiette", assiette.span,
+                           suggestion=suggest(name, SECTIONS) or "les sections sont « prérequis », « socle » et « options »")
+        return tuple(sections) or SECTIONS
+
+    def _warn_empty_assiette(self, node, assiette: n.Assiette, sections: tuple[str, ...], criteres: dict) -> None:
+        """An assiette that no critère of its sections can pay: the majoration is always 0 €."""
+        parts = {"points_variables": ("points_variables",), "points_fixes": ("points_fixes",),
+                 "points": ("points_fixes", "points_variables"), "total": VALUE_ATTRIBUTES}[assiette.part]
+        if any(c.section in sections and any(_writes(c, p) for p in parts) for c in criteres.values()):
+            return
+        where = ", ".join(f"« {keywords.SECTIONS[s]} »" for s in sections)
+        self.warn("assiette-vide", f"aucun critère de {where} n'a de {keywords.ASSIETTES[assiette.part]} : la majoration "
+                  f"« {node.id} » vaut toujours 0 €", assiette.span or node.id_span,
+                  suggestion="choisissez une autre assiette (« points », « total ») ou d'autres sections")
+
+    def _check_minimum(self, node: n.Minimum) -> Minimum:
+        values = self._attributes(node, "minimum")
+        scope = Scope("clause")
+        condition = self._supplement_condition(node, values, "le minimum", scope)
+        montant = self._expect_kind(values, "montant", scope, "montant", f"le montant du minimum « {node.id} » "
+                                    "doit être un montant en euros", "ajoutez « € », par exemple « 20_000 € »")
+        prorata = self._expect_kind(values, "prorata", scope, "nombre", f"le prorata du minimum « {node.id} » doit "
+                                    "être une part (un nombre)", "par exemple « prorata : mois_adhesion / 12 »")
+        self._record(node.id, scope)
+        self._supplement_warnings(node, "le minimum")
+        return Minimum(node.id, node.label, _partial(condition), _partial(montant), prorata,
+                       _text(values.get("reference")), node)
+
+    def _supplement_warnings(self, node, owner: str) -> None:
+        if node.label is None:
+            self.warn("libelle-manquant", f"{owner} « {node.id} » n'a pas de libellé", node.id_span,
+                      suggestion=f'ajoutez un libellé après l\'identifiant : {node.id} "Libellé lisible"')
 
     def _check_amounts(self, element, values: dict, owner: str, scope: Scope) -> dict[str, ir.Expr | None]:
         """The condition and the amounts of a critère or brique, checked and lowered."""
@@ -348,7 +464,7 @@ class Checker:
         return lowered
 
     def _check_critere(self, node: n.Critere, section: str | None, brique: str | None) -> Critere:
-        values = self._attributes(node, "le critère")
+        values = self._attributes(node, "critere")
         scope = Scope("clause")
         lowered = self._check_amounts(node, values, "le critère", scope)
         self._record(node.id, scope)
@@ -366,7 +482,7 @@ class Checker:
         return critere
 
     def _check_brique(self, node: n.Brique) -> Brique:
-        values = self._attributes(node, "la brique")
+        values = self._attributes(node, "brique")
         scope = Scope("clause")
         lowered = self._check_amounts(node, values, "la brique", scope)
         self._record(node.id, scope)
@@ -459,6 +575,17 @@ class Checker:
                                 "points-variables-sans-patientele")
         if CAP in self.parametre_nodes:  # read by the payment rules: the ratio of every points variables is capped
             self._require_parametre(CAP, NOMBRE, first, "des points variables", "", "points-variables-sans-patientele")
+
+    def _check_advance(self):
+        """`taux_avance`, read by `eval --avance`: a share (a nombre)."""
+        if ADVANCE not in self.parametre_nodes:
+            return
+        self.used_parametres.add(ADVANCE)
+        value = self.parametre_value(ADVANCE)
+        if value is not None and value.type.value_kind != "nombre":
+            self.error("type-incompatible", f"le paramètre « {ADVANCE} » est la part de l'avance : un pourcentage, "
+                       f"pas {an(value.type)}", self.parametre_nodes[ADVANCE].value.span,
+                       suggestion="par exemple « taux_avance = 60 % »")
 
     def _require_parametre(self, id: str, type_: Type, element, what: str, fix: str, code: str):
         if id not in self.parametre_nodes:
@@ -721,7 +848,7 @@ class Checker:
                        "calculées avant qu'aucun critère ne soit décidé", expr.span,
                        suggestion="écrivez la condition du critère avec les données elles-mêmes")
             return None
-        target = self._element_argument(expr)
+        target = self._element_argument(expr, lines=func != "atteint")
         if target is None:
             return None
         if func == "atteint":
@@ -753,12 +880,20 @@ class Checker:
             return None
         return share and ir.Draw(share, scope.salt, source=expr)
 
-    def _element_argument(self, expr: n.Call) -> str | None:
+    def _element_argument(self, expr: n.Call, lines: bool = False) -> str | None:
+        """The critère or brique a call names (`lines`: or the majoration or minimum, for `montant(id)`)."""
         if len(expr.args) != 1 or not isinstance(expr.args[0], n.Name):
             self.error("arguments", f"« {expr.func} » attend l'identifiant d'un critère ou d'une brique, par exemple "
                        f"« {expr.func}(rcp) »", expr.span)
             return None
         target = expr.args[0].id
+        if lines and target in self.supplements:
+            return target
+        if target in self.supplements:
+            self.error("critere-inconnu", f"« {target} » est une majoration ou un minimum : « atteint » s'applique aux "
+                       "critères et aux briques", expr.args[0].span,
+                       suggestion="écrivez la condition elle-même, ou « montant(id) » dans un bloc « attendu »")
+            return None
         if target not in self.criteres and target not in self.briques:
             self.error("critere-inconnu", f"critère ou brique inconnu « {target} »", expr.args[0].span,
                        suggestion=suggest(target, [*self.criteres, *self.briques]), notes=self._removal_note(target))
@@ -880,7 +1015,8 @@ class Checker:
         return ir.Within(_partial(operand), tuple(_partial(c) for c in choices), source=expr)
 
 
-OF = {"le critère": "du critère", "la brique": "de la brique"}
+OF = {"le critère": "du critère", "la brique": "de la brique", "la majoration": "de la majoration",
+      "le minimum": "du minimum"}
 DROPPING = {n.Remove: "la suppression", n.Modify: "la modification", n.Replace: "le remplacement",
             n.Parametre: "la nouvelle valeur"}
 

@@ -3,7 +3,7 @@
 A consolidated version is printed from nodes written in several files (the convention, then each
 avenant). A comment belongs to a clause when it is on one of its lines (an end-of-line comment) or
 directly above it (a run of comment lines with no blank line before the code): a paramètre, a
-donnée, a critère or a brique (and each of its attributes), a cas. Other comments — a file's
+donnée, a critère, a brique, a majoration or a minimum (and each of its attributes), a cas. Other comments — a file's
 header, a section's banner, the reason given for a `supprime` — describe a file, not the consolidated
 clause, and stay in their files.
 
@@ -46,10 +46,10 @@ def anchors(file: n.File) -> list[Anchor]:
             case n.Section(criteres=cs):
                 for c in cs:
                     critere(c)
-            case n.Brique():
+            case n.Brique() | n.Majoration() | n.Minimum():
                 found.append((item.span, True))
                 found.extend((a.span, False) for a in item.attributes)
-                for c in item.criteres:
+                for c in getattr(item, "criteres", ()):
                     critere(c)
             case n.Cas():
                 found.append((item.span, True))

@@ -4,12 +4,17 @@ that the AST stores in its folded, accent-free form. The printer writes them; me
 from __future__ import annotations
 
 SECTIONS = {"prerequis": "prérequis", "socle": "socle", "options": "options"}
-KINDS = {"critere": "critère", "brique": "brique", "donnee": "donnée", "parametre": "paramètre"}
+KINDS = {"critere": "critère", "brique": "brique", "majoration": "majoration", "minimum": "minimum",
+         "donnee": "donnée", "parametre": "paramètre"}
 TYPES = {"booleen": "booléen"}
 ATTRIBUTES = {
     "condition": "condition", "points_fixes": "points fixes", "points_variables": "points variables",
-    "montant": "montant", "axe": "axe", "reference": "référence",
+    "montant": "montant", "axe": "axe", "reference": "référence", "assiette": "assiette", "taux": "taux",
+    "prorata": "prorata",
 }
+# The parts of the lines a majoration's `assiette` may take, folded → as printed.
+ASSIETTES = {"points_variables": "points variables", "points_fixes": "points fixes", "points": "points",
+             "total": "total"}
 HEADERS = {"version": "version", "en_vigueur": "en vigueur", "base": "base", "pour": "pour", "statut": "statut"}
 # The values of `statut :`, folded → as printed.
 STATUTS = {"signe": "signé", "proposition": "proposition"}

@@ -89,6 +89,34 @@ class Brique:
 
 
 @frozen
+class Majoration:
+    """A rate of a part of the lines paid (`assiette`), paid as a line of its own to eligible structures."""
+
+    id: str
+    label: str | None
+    condition: ir.Expr
+    taux: ir.Expr
+    part: str  # points_variables | points_fixes | points | total
+    sections: tuple[str, ...]  # the sections whose critères make the assiette (all three unless restricted)
+    reference: str | None
+    node: n.Majoration = field(eq=False, repr=False)
+
+
+@frozen
+class Minimum:
+    """A minimum total, prorated: when its condition holds, an eligible structure's total is topped up to
+    `montant × prorata`, as a line of its own."""
+
+    id: str
+    label: str | None
+    condition: ir.Expr
+    montant: ir.Expr
+    prorata: ir.Expr | None
+    reference: str | None
+    node: n.Minimum = field(eq=False, repr=False)
+
+
+@frozen
 class Cas:
     """A worked example: a structure's données and the assertions about its result."""
 
@@ -115,6 +143,8 @@ class Model:
     file: n.File = field(eq=False, repr=False)  # the consolidated AST it was checked from
     path: str | None = field(default=None, eq=False)  # the file the user named (convention or avenant)
     statut: str | None = None  # signe | proposition (`statut :` header, the last along the chain), None if unsaid
+    majorations: dict[str, Majoration] = field(factory=dict)
+    minimums: dict[str, Minimum] = field(factory=dict)
 
     @property
     def unsigned(self) -> bool:
@@ -128,7 +158,30 @@ class Model:
     def element(self, id: str) -> Critere | Brique | None:
         return self.criteres.get(id) or self.briques.get(id)
 
+    def elements(self) -> list:
+        """Every critère, brique, majoration and minimum: whatever holds expressions to compute."""
+        return [*self.criteres.values(), *self.briques.values(), *self.majorations.values(), *self.minimums.values()]
+
+    def supplement(self, id: str) -> Majoration | Minimum | None:
+        """A majoration or a minimum: a line computed from the others."""
+        return self.majorations.get(id) or self.minimums.get(id)
+
+    def line(self, id: str) -> Critere | Brique | Majoration | Minimum | None:
+        """Whatever a line of a result is: a critère, a brique, a majoration or a minimum."""
+        return self.element(id) or self.supplement(id)
+
+    def line_kind(self, id: str) -> str:
+        """critere | brique | majoration | minimum."""
+        return "brique" if id in self.briques else "majoration" if id in self.majorations else \
+            "minimum" if id in self.minimums else "critere"
+
     @property
     def uses_points(self) -> bool:
         elements: tuple[Critere | Brique, ...] = (*self.criteres.values(), *self.briques.values())
         return any(e.points_fixes is not None or e.points_variables is not None for e in elements)
+
+
+def expressions(element) -> list[ir.Expr]:
+    """The IR expressions of a critère, a brique, a majoration or a minimum."""
+    names = ("condition", "points_fixes", "points_variables", "montant", "taux", "prorata")
+    return [e for e in (getattr(element, name, None) for name in names) if e is not None]

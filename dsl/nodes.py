@@ -227,8 +227,8 @@ class DonneesBlock:
 class Attribute:
     """One attribute of a critère or brique: `condition : …`, `axe : …`."""
 
-    name: str  # condition | points_fixes | points_variables | montant | axe | reference
-    value: Expr | str
+    name: str  # condition | points_fixes | points_variables | montant | axe | reference | assiette | taux | prorata
+    value: Expr | str | Assiette
     span: Span | None = _span()
 
 
@@ -262,6 +262,40 @@ class Brique:
     criteres: tuple[Critere, ...]
     span: Span | None = _span()
     id_span: Span | None = _span()
+
+
+@frozen
+class Assiette:
+    """The value of `assiette :` — `points variables dans (socle, options)`: which part of the lines paid."""
+
+    part: str  # points_variables | points_fixes | points | total
+    sections: tuple[str, ...] = ()  # folded section names; () means every section
+    span: Span | None = _span()
+
+
+@frozen
+class Majoration:
+    """`majoration id "label" { assiette, taux, condition }`: a rate of a part of the lines paid."""
+
+    id: str
+    label: str | None
+    attributes: tuple[Attribute, ...]
+    span: Span | None = _span()
+    id_span: Span | None = _span()
+
+
+@frozen
+class Minimum:
+    """`minimum id "label" { condition, montant, prorata }`: the total topped up to a prorated amount."""
+
+    id: str
+    label: str | None
+    attributes: tuple[Attribute, ...]
+    span: Span | None = _span()
+    id_span: Span | None = _span()
+
+
+Supplement = Majoration | Minimum
 
 
 @frozen
@@ -330,10 +364,18 @@ class AddBrique:
 
 
 @frozen
-class Modify:
-    """`modifie critère|brique id ["label"] { attributes }`: listed attributes only."""
+class AddSupplement:
+    """`ajoute majoration id "label" { … }` or `ajoute minimum id "label" { … }`."""
 
-    kind: str  # critere | brique | donnee | parametre
+    element: Majoration | Minimum
+    span: Span | None = _span()
+
+
+@frozen
+class Modify:
+    """`modifie critère|brique|majoration|minimum id ["label"] { attributes }`: listed attributes only."""
+
+    kind: str  # critere | brique | majoration | minimum | donnee | parametre
     id: str
     label: str | None
     attributes: tuple[Attribute, ...]
@@ -377,8 +419,8 @@ class Remove:
     id_span: Span | None = _span()
 
 
-Operation = AddCriteres | AddToBrique | AddBrique | Modify | Replace | Move | Remove
-Item = ParametresBlock | DonneesBlock | Section | Brique | Cas | ScenarioDonnees | Operation
+Operation = AddCriteres | AddToBrique | AddBrique | AddSupplement | Modify | Replace | Move | Remove
+Item = ParametresBlock | DonneesBlock | Section | Brique | Majoration | Minimum | Cas | ScenarioDonnees | Operation
 
 
 @frozen

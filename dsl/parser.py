@@ -44,7 +44,7 @@ VALUE_RESERVED = RESERVED | {"condition", "points", "montant", "axe", "reference
 # Accent-free spellings accepted for the names that `attendu` blocks may use.
 FOLDED_NAMES = {"éligible": "eligible"}
 # Attribute keywords that may also be ids: lexed as keywords only where an attribute follows.
-ATTRIBUTE_KEYWORDS = {"CONDITION", "MONTANT", "AXE", "REFERENCE", "RÉFÉRENCE", "POINTS"}
+ATTRIBUTE_KEYWORDS = {"CONDITION", "MONTANT", "AXE", "REFERENCE", "RÉFÉRENCE", "POINTS", "ASSIETTE", "TAUX", "PRORATA"}
 NEXT_CHARACTER = re.compile(r"\s*(\S?)")  # matched at a position: no copy of the rest of the text
 
 
@@ -274,8 +274,8 @@ TERMINAL_WORDS = {
 EXPRESSION_START = {"NUMBER", "NAME", "LPAR"}
 VALUE_TERMINALS = {"NUMBER", "NAME", "LPAR", "MINUS", "DATE", "VRAI", "FAUX", "NON", "SI"}
 ATTRIBUTE_START = {"CONDITION", "POINTS", "MONTANT", "AXE"}
-ITEM_START = {"SOCLE", "OPTIONS", "BRIQUE", "CAS"}
-BLOCK_KEYWORDS = {"critère", "brique", "cas", "prérequis", "socle", "options", "paramètres", "données",
+ITEM_START = {"SOCLE", "OPTIONS", "BRIQUE", "CAS"}  # (majoration and minimum blocks are named with them)
+BLOCK_KEYWORDS = {"critère", "brique", "majoration", "minimum", "cas", "prérequis", "socle", "options", "paramètres", "données",
                   "ajoute", "modifie", "remplace", "déplace", "supprime", "attendu"}
 BLOCK_WORDS = {fold_accents(k) for k in BLOCK_KEYWORDS}
 _VALUE_KIND = r"(?P<verb>modifie|remplace)\s+(?P<kind>paramètre|parametre|donnée|donnee)\s+(?P<id>\w+)"
@@ -380,7 +380,7 @@ class SyntaxErrorTranslator:
         expected = _expected(error)
         word = str(token.value)
         folded = fold_accents(word)
-        if token.type == "NAME" and folded.upper() in ATTRIBUTE_KEYWORDS:
+        if token.type == "NAME" and folded.upper() in ATTRIBUTE_KEYWORDS and "COLON" not in expected:
             if folded == "points":
                 return Diagnostic("syntaxe", "« points » doit être suivi de « fixes » ou de « variables »", span=span)
             return Diagnostic("syntaxe", f"on attendait « : » après « {word} »", span=self._span_at(token.end_pos, 0))
@@ -740,6 +740,17 @@ class AstBuilder:
                         tuple(c for c in body if isinstance(c, n.Critere)),
                         span=self._span(meta), id_span=self._tspan(name))
 
+    def _supplement(self, cls, meta, children):
+        name, rest = children[0], children[1:]
+        label, attributes = self._split_label(rest)
+        return cls(self._id(name), self._label(label), tuple(attributes), span=self._span(meta), id_span=self._tspan(name))
+
+    def majoration(self, meta, children):
+        return self._supplement(n.Majoration, meta, children)
+
+    def minimum(self, meta, children):
+        return self._supplement(n.Minimum, meta, children)
+
     def _attribute(self, name, meta, children):
         return n.Attribute(name, children[0], span=self._span(meta))
 
@@ -760,6 +771,21 @@ class AstBuilder:
 
     def reference(self, meta, children):
         return n.Attribute("reference", self._label(children[0]), span=self._span(meta))
+
+    def assiette(self, meta, children):
+        part, *sections = children
+        value = n.Assiette(part, tuple(fold_accents(str(s.value)) for s in sections if s is not None),
+                           span=self._span(meta))
+        return n.Attribute("assiette", value, span=self._span(meta))
+
+    def assiette_part(self, meta, children):
+        return "_".join(str(t.value) for t in children)  # points_variables | points_fixes | points | total
+
+    def taux(self, meta, children):
+        return self._attribute("taux", meta, children)
+
+    def prorata(self, meta, children):
+        return self._attribute("prorata", meta, children)
 
     # -- cas
 
@@ -803,6 +829,11 @@ class AstBuilder:
 
     def add_brique(self, meta, children):
         return n.AddBrique(children[0], span=self._span(meta))
+
+    def add_majoration(self, meta, children):
+        return n.AddSupplement(children[0], span=self._span(meta))
+
+    add_minimum = add_majoration
 
     def _body_operation(self, cls, meta, children):
         kind, name, *rest = children

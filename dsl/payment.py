@@ -7,7 +7,13 @@
    converted at `valeur_point`, plus its `montant`. When the version defines the paramètre
    `plafond_ratio_patientele`, the ratio `patientele / patientele_reference` is capped by it (a
    named choice: whether the text caps the patientèle is not known, see the conventions).
-4. Arithmetic is exact; each line's amount is rounded to the cent, half away from zero, and the
+4. A majoration pays `taux × assiette`, where the assiette is the sum, in euros and before
+   rounding, of one part (points variables, points fixes, points, or the whole amount) of every
+   critère paid in its sections; only to eligible structures, and only when its condition holds.
+5. A minimum tops the total up: when its condition holds, an eligible structure whose total (lines
+   and majorations, and the minimums before it) is below `montant × prorata` (rounded to the cent)
+   receives the difference, as a line of its own.
+6. Arithmetic is exact; each line's amount is rounded to the cent, half away from zero, and the
    total is the sum of the rounded lines. An amount beyond `MAX_EUROS` (or a total of points
    beyond `MAX_POINTS`) cannot be guaranteed exact by every backend: it is an error for that
    structure, never a wrapped number.
@@ -24,12 +30,14 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, Generic, Protocol, TypeVar
 
+import attrs
 from attrs import frozen
 
 from dsl import ir
-from dsl.model import Brique, Critere, Model
+from dsl.model import Brique, Critere, Majoration, Minimum, Model
 
 CAP = "plafond_ratio_patientele"
+ADVANCE = "taux_avance"  # the share of the prérequis and socle, all met, paid in advance (`eval --avance`)
 MAX_EUROS = Decimal(10) ** 15  # every line and every total stays strictly below, in absolute value
 MAX_CENTS = 10**17
 MAX_POINTS = 10**12  # a total number of points stays strictly below, in absolute value
@@ -61,6 +69,8 @@ class Backend(Protocol[V, B]):
 
     def minimum(self, a: V, b: V) -> V: ...
 
+    def maximum(self, a: V, b: V) -> V: ...
+
     def every(self, conditions: list[B]) -> B: ...
 
     def when(self, condition: B, compute: Callable[[], V]) -> V:
@@ -84,18 +94,30 @@ class Plan:
     model: Model
     order: tuple[str, ...]  # critères and briques, each after every element its condition reads
     prerequis: tuple[str, ...]
-    lines: tuple[str, ...]  # as listed in a result: section critères, then each brique and its critères
-    paying: tuple[str, ...]  # the lines that may pay: section critères and briques
+    lines: tuple[str, ...]  # as listed in a result: section critères, each brique and its critères, majorations,
+    # minimums
+    paying: tuple[str, ...]  # the lines that may pay: section critères, briques, majorations and minimums
     capped: bool = False  # the version caps the patientèle ratio of points variables (`plafond_ratio_patientele`)
+    split: bool = False  # a majoration's assiette is the points fixes or the points variables: lines keep them apart
+    totals: bool = False  # a majoration's assiette is the whole amount: lines keep their montant apart
 
     @classmethod
     def of(cls, model: Model) -> Plan:
         lines = [c.id for c in model.criteres.values() if c.section is not None]
         for brique in model.briques.values():
             lines += [brique.id, *brique.criteres]
+        supplements = [*model.majorations, *model.minimums]
         paying = [id for id in lines if not isinstance(model.element(id), Critere) or model.criteres[id].brique is None]
+        parts = {m.part for m in model.majorations.values()}
         return cls(model, tuple(evaluation_order(model)), tuple(c.id for c in model.section("prerequis")),
-                   tuple(lines), tuple(paying), CAP in model.parametres)
+                   tuple(lines + supplements), tuple(paying + supplements), CAP in model.parametres,
+                   bool(parts & {"points_fixes", "points_variables"}), "total" in parts)
+
+    @property
+    def decided(self) -> tuple[str, ...]:
+        """Every condition the rules decide before the gate: critères and briques in order, then majorations and
+        minimums."""
+        return (*self.order, *self.model.majorations, *self.model.minimums)
 
 
 def evaluation_order(model: Model) -> list[str]:
@@ -133,57 +155,186 @@ class Settlement(Generic[V, B]):
 
 
 def settle(plan: Plan, backend: Backend) -> Settlement:
-    """Decide eligibility, each line and the total: the payment rules, for any backend."""
-    met: dict[str, Any] = {}
-    for id in plan.order:
+    """Decide eligibility, each line and the total: the payment rules, for any backend. The order of the
+    calls is part of the contract: every condition first, then the gate, then each paying line in order."""
+    met = decide(plan, backend)
+    eligible = backend.every([met[id] for id in plan.prerequis])
+    lines = Lines(backend.number(Decimal(0)))
+    for id in plan.paying:
         element = plan.model.element(id)
+        if element is None:
+            break  # majorations and minimums come last
+        pay_line(plan, backend, lines, element, backend.every([eligible, met[id]]))
+    for majoration in plan.model.majorations.values():
+        gate = backend.every([eligible, met[majoration.id]])
+        base = assiette(backend, plan, majoration, lines.points, lines.parts, lines.montants, lines.paid)
+        lines.points[majoration.id] = lines.zero
+        lines.amounts[majoration.id] = lines.zero if base is lines.zero else backend.when(
+            gate, partial(_majoration_cents, backend, majoration, base))
+    for minimum in plan.model.minimums.values():
+        gate = backend.every([eligible, met[minimum.id]])
+        before = list(lines.amounts.values())
+        lines.points[minimum.id] = lines.zero
+        lines.amounts[minimum.id] = backend.when(gate, partial(top_up, backend, minimum, before))
+    return Settlement(eligible, met, lines.points, lines.amounts, backend.total(list(lines.amounts.values())),
+                      backend.total_points(list(lines.points.values())))
+
+
+def _majoration_cents(backend: Backend, majoration: Majoration, base):
+    return backend.cents(backend.multiply(backend.value(majoration.taux), base))
+
+
+def decide(plan: Plan, backend: Backend) -> dict:
+    """Whether each critère and brique is met (in an order where each follows what it reads), then the condition
+    of each majoration and minimum."""
+    met: dict[str, Any] = {}
+    model = plan.model
+    for id in plan.order:
+        element = model.element(id)
         assert element is not None  # the plan's ids are the model's own
         holds = backend.value(element.condition)
         if isinstance(element, Brique):
             holds = backend.every([holds, *(met[c] for c in element.criteres)])
         met[id] = holds
         backend.met(id, holds)
-    eligible = backend.every([met[id] for id in plan.prerequis])
-    points, amounts = {}, {}
-    zero = backend.number(Decimal(0))
-    for id in plan.paying:
-        element = plan.model.element(id)
-        assert element is not None  # the plan's ids are the model's own
-        paid = backend.every([eligible, met[id]])
-        earned = zero
-        if element.points_fixes is not None or element.points_variables is not None:
-            earned = backend.when(paid, partial(line_points, backend, element, plan.capped))
-        points[id] = earned
-        amounts[id] = zero
-        if earned is not zero or element.montant is not None:
-            amounts[id] = backend.when(paid, partial(_line_cents, backend, element, earned))
-    return Settlement(eligible, met, points, amounts, backend.total(list(amounts.values())),
-                      backend.total_points(list(points.values())))
+    supplements: list[Majoration | Minimum] = [*model.majorations.values(), *model.minimums.values()]
+    for supplement in supplements:
+        id = supplement.id
+        met[id] = backend.value(supplement.condition)
+        backend.met(id, met[id])
+    return met
+
+
+@attrs.define
+class Lines:
+    """What the paying lines come to, as `settle` works them out (values of the backend)."""
+
+    zero: Any
+    paid: dict = attrs.Factory(dict)  # whether each line is paid (eligible and met)
+    points: dict = attrs.Factory(dict)
+    amounts: dict = attrs.Factory(dict)  # rounded to the cent
+    parts: dict = attrs.Factory(dict)  # (points fixes, points variables) where paid, for majorations that need them
+    montants: dict = attrs.Factory(dict)  # each line's montant where paid, for majorations on the total
+
+
+def pay_line(plan: Plan, backend: Backend, lines: Lines, element: Critere | Brique, paid) -> None:
+    """The points and the amount of a section critère or a brique (zero where it is not paid)."""
+    id, zero = element.id, lines.zero
+    lines.paid[id] = paid
+    earned = lines.parts[id] = zero
+    if plan.split:
+        lines.parts[id] = split_points(backend, element, paid, plan.capped, zero)
+        present = [p for p in lines.parts[id] if p is not zero]
+        earned = _sum(backend, present) if present else zero
+    elif element.points_fixes is not None or element.points_variables is not None:
+        earned = backend.when(paid, lambda: line_points(backend, element, plan.capped))
+    lines.points[id] = earned
+    montant = None
+    if plan.totals and element.montant is not None:  # computed once, for the line and for the assiette
+        montant = lines.montants[id] = backend.when(paid, partial(backend.value, element.montant))
+    lines.amounts[id] = zero
+    if earned is not zero or element.montant is not None:
+        lines.amounts[id] = backend.when(paid, lambda: backend.cents(line_euros(backend, element, earned, montant)))
+
+
+def variable_points(backend: Backend, element: Critere | Brique, capped: bool = False):
+    """`points variables × patientele / patientele_reference`, the ratio capped by `plafond_ratio_patientele`
+    when the version has it."""
+    assert element.points_variables is not None  # asked only of lines with variable points
+    ratio = backend.divide(backend.donnee("patientele"), backend.parametre("patientele_reference"))
+    if capped:
+        ratio = backend.minimum(ratio, backend.parametre(CAP))
+    return backend.multiply(backend.value(element.points_variables), ratio)
 
 
 def line_points(backend: Backend, element: Critere | Brique, capped: bool = False):
-    """`points fixes + points variables × patientele / patientele_reference` (zero without points), the
-    ratio capped by `plafond_ratio_patientele` when the version has it."""
+    """`points fixes + points variables × patientele / patientele_reference` (zero without points)."""
     result = backend.number(Decimal(0))
     if element.points_fixes is not None:
         result = backend.value(element.points_fixes)
     if element.points_variables is not None:
-        ratio = backend.divide(backend.donnee("patientele"), backend.parametre("patientele_reference"))
-        if capped:
-            ratio = backend.minimum(ratio, backend.parametre(CAP))
-        result = backend.add(result, backend.multiply(backend.value(element.points_variables), ratio))
+        result = backend.add(result, variable_points(backend, element, capped))
     return result
 
 
-def _line_cents(backend: Backend, element: Critere | Brique, points):
-    return backend.cents(line_euros(backend, element, points))
+def split_points(backend: Backend, element: Critere | Brique, paid, capped: bool, zero) -> tuple:
+    """(points fixes, points variables) of a line where it is paid, zero elsewhere — kept apart for a
+    majoration whose assiette is one of them (`zero` itself for a part the line does not have)."""
+    fixed = zero if element.points_fixes is None else backend.when(paid, partial(backend.value, element.points_fixes))
+    variable = zero if element.points_variables is None else \
+        backend.when(paid, lambda: variable_points(backend, element, capped))
+    return fixed, variable
 
 
-def line_euros(backend: Backend, element: Critere | Brique, points):
-    """A line's amount before rounding: its points at `valeur_point`, plus its montant."""
+def assiette(backend: Backend, plan: Plan, majoration, points: dict, parts: dict, montants: dict, paid: dict):
+    """The sum, in euros and before rounding, of the part the majoration takes of every critère paid in its
+    sections (zero where none is paid); the number zero itself when no critère has that part."""
+    model = plan.model
+    criteres = [model.criteres[id] for id in paid if id in model.criteres and model.criteres[id].section in
+                majoration.sections]
+    zero = backend.number(Decimal(0))
+    index = {"points_fixes": 0, "points_variables": 1}.get(majoration.part)
+    having = {0: lambda c: c.points_fixes is not None, 1: lambda c: c.points_variables is not None,
+              None: lambda c: c.points_fixes is not None or c.points_variables is not None}[index]
+    counted = [points[c.id] if index is None else parts[c.id][index] for c in criteres if having(c)]
+    result = zero
+    if counted:
+        result = backend.multiply(_sum(backend, counted), backend.parametre("valeur_point"))
+    if majoration.part == "total":
+        counted = [montants[c.id] for c in criteres if c.montant is not None]
+        if counted:
+            result = _sum(backend, counted) if result is zero else backend.add(result, _sum(backend, counted))
+    return result
+
+
+def assiette_alone(backend: Backend, plan: Plan, majoration, met: dict, eligible):
+    """A majoration's assiette computed on its own, from which critères are met (for explanations)."""
+    criteres = [c for c in plan.model.criteres.values() if c.section is not None]
+    paid = {c.id: backend.every([eligible, met[c.id]]) for c in criteres}
+    zero = backend.number(Decimal(0))
+    parts = {c.id: split_points(backend, c, paid[c.id], plan.capped, zero) for c in criteres}
+    points = {id: backend.add(*parts[id]) for id in paid}
+    montants = {c.id: backend.when(paid[c.id], partial(backend.value, c.montant)) for c in criteres
+                if c.montant is not None}
+    return assiette(backend, plan, majoration, points, parts, montants, paid)
+
+
+def top_up(backend: Backend, minimum, amounts: list):
+    """What a minimum adds: its floor less the amounts before it, if positive."""
+    shortfall = backend.add(floor(backend, minimum), backend.multiply(backend.number(Decimal(-1)), _sum(backend, amounts)))
+    return backend.cents(backend.maximum(shortfall, backend.number(Decimal(0))))
+
+
+def floor(backend: Backend, minimum):
+    """A minimum's floor: `montant × prorata`, rounded to the cent."""
+    amount = backend.value(minimum.montant)
+    if minimum.prorata is not None:
+        amount = backend.multiply(amount, backend.value(minimum.prorata))
+    return backend.cents(amount)
+
+
+def advance(backend: Backend, plan: Plan):
+    """The advance: `taux_avance` × what the prérequis and the socle pay when every one of their critères is met
+    (each line rounded to the cent, as paid), rounded to the cent. The critères' amounts are computed with the
+    structure's own données."""
+    criteres = [*plan.model.section("prerequis"), *plan.model.section("socle")]
+    amounts = [backend.cents(line_euros(backend, c, line_points(backend, c, plan.capped))) for c in criteres]
+    return backend.cents(backend.multiply(backend.parametre(ADVANCE), _sum(backend, amounts)))
+
+
+def _sum(backend: Backend, values: list):
+    result = values[0] if values else backend.number(Decimal(0))
+    for value in values[1:]:
+        result = backend.add(result, value)
+    return result
+
+
+def line_euros(backend: Backend, element: Critere | Brique, points, montant=None):
+    """A line's amount before rounding: its points at `valeur_point`, plus its montant (`montant`: its value
+    already computed)."""
     result = backend.number(Decimal(0))
     if element.points_fixes is not None or element.points_variables is not None:
         result = backend.multiply(points, backend.parametre("valeur_point"))
     if element.montant is not None:
-        result = backend.add(result, backend.value(element.montant))
+        result = backend.add(result, backend.value(element.montant) if montant is None else montant)
     return result

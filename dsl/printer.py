@@ -95,6 +95,8 @@ def _item(item, depth: int) -> list[Line]:
             return _block(depth, keywords.SECTIONS[kind], item.span, _criteres(cs, depth + 1))
         case n.Brique():
             return _brique(item, depth, "brique")
+        case n.Majoration() | n.Minimum():
+            return _supplement(item, depth, "")
         case n.Cas():
             return _cas(item, depth)
         case n.ScenarioDonnees(assignments=assignments):
@@ -106,6 +108,8 @@ def _item(item, depth: int) -> list[Line]:
             return _block(depth, f"ajoute dans brique {brique}", item.span, _criteres(cs, depth + 1))
         case n.AddBrique(brique=brique):
             return _brique(brique, depth, "ajoute brique")
+        case n.AddSupplement(element=element):
+            return _supplement(element, depth, "ajoute ")
         case n.Modify() | n.Replace():
             verb = "modifie" if isinstance(item, n.Modify) else "remplace"
             head = f"{verb} {keywords.KINDS[item.kind]} {item.id}{_label(item.label)}"
@@ -153,7 +157,11 @@ def _attributes(attributes, depth: int) -> list[Line]:
 
 def print_attribute(attribute: n.Attribute) -> str:
     value = attribute.value
-    if isinstance(value, str):  # « référence » and « axe »; every other attribute is an expression
+    if isinstance(value, n.Assiette):
+        text = keywords.ASSIETTES.get(value.part, value.part)
+        if value.sections:
+            text += f" dans ({', '.join(keywords.SECTIONS.get(s, s) for s in value.sections)})"
+    elif isinstance(value, str):  # « référence » and « axe »; every other attribute is an expression
         text = quote(value) if attribute.name == "reference" else value
     else:
         text = print_expr(value)
@@ -163,6 +171,12 @@ def print_attribute(attribute: n.Attribute) -> str:
 def _brique(b: n.Brique, depth: int, keyword: str) -> list[Line]:
     body = _attributes(b.attributes, depth + 1) + _criteres(b.criteres, depth + 1)
     return _block(depth, f"{keyword} {b.id}{_label(b.label)}", b.span, body)
+
+
+def _supplement(element: n.Supplement, depth: int, verb: str) -> list[Line]:
+    keyword = "majoration" if isinstance(element, n.Majoration) else "minimum"
+    head = f"{verb}{keyword} {element.id}{_label(element.label)}"
+    return _block(depth, head, element.span, _attributes(element.attributes, depth + 1))
 
 
 def _cas(c: n.Cas, depth: int) -> list[Line]:

@@ -27,6 +27,7 @@ from dsl.avenants import Loader
 from dsl.diagnostics import Diagnostic, render_all_text, suggest
 from dsl.driver import check_file, load_scenario
 from dsl.model import Model
+from dsl.payment import ADVANCE
 from dsl.printer import print_expr
 from dsl.scenarios import Scenario
 from dsl.source import SourceFile
@@ -39,6 +40,7 @@ from interpreter.backends.scalar import (
     evaluate,
     parametre_values,
 )
+from interpreter.backends.scalar import advance as scalar_advance
 from interpreter.cases import CaseResult, run_cases
 from interpreter.io.declarations import DeclarationError, Entry, read_declaration, read_overrides, validate
 
@@ -230,6 +232,20 @@ class Convention:
             where = declaration if isinstance(declaration, (str, Path)) else "<déclaration>"
             raise ConvError([Diagnostic("evaluation-impossible", f"structure « {structure_id} » : {error}",
                                         file=str(where))]) from None
+
+    def advance(self, declaration: Mapping[str, Any] | str | Path) -> Decimal:
+        """The advance of one structure (`taux_avance` × its prérequis and socle, all met)."""
+        where = str(declaration) if isinstance(declaration, (str, Path)) else None
+        if ADVANCE not in self.model.parametres:
+            raise ConvError([Diagnostic("avance-sans-taux", f"la version « {self.model.version} » ne dit pas la part de "
+                                        f"l'avance : elle n'a pas de paramètre « {ADVANCE} »", file=self.path,
+                                        suggestion=f"ajoutez dans « paramètres » : {ADVANCE} = 60 %")])
+        structure_id, donnees = self.declaration(declaration)
+        try:
+            return scalar_advance(self.program, donnees, structure_id)
+        except EvaluationError as error:
+            raise ConvError([Diagnostic("evaluation-impossible", f"structure « {structure_id} » : {error}",
+                                        file=where)]) from None
 
     def declaration(self, declaration: Mapping[str, Any] | str | Path, elsewhere=frozenset()) -> tuple[str, dict]:
         """A structure's id and its validated données (those a scenario computes may be absent; keys in

@@ -235,22 +235,25 @@ def check(fichiers, output_format, strict, no_color):
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               help="Format du résultat : text (défaut) ou json.")
 @hypothesis_options
+@click.option("--avance", "with_advance", is_flag=True,
+              help="Montrer l'avance (taux_avance des prérequis et du socle atteints à 100 %) et le solde.")
 @click.option("--no-color", is_flag=True, help="Pas de couleurs.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def eval_command(convention, declaration, output_format, scenarios, settings, no_color):
+def eval_command(convention, declaration, output_format, scenarios, settings, with_advance, no_color):
     """Évaluer une structure : critère par critère, ce qui est atteint, pourquoi, et ce que cela rapporte."""
     existing_files((convention, declaration, *scenarios))
     version = api.load(convention, settings, scenarios=scenarios)
     structure_id, _ = version.declaration(declaration)
     evaluation = version.evaluate(declaration)
+    advance = version.advance(declaration) if with_advance else None
     if output_format == "json":
-        data = json.loads(render_evaluation_json(evaluation, version.program, structure_id))
+        data = json.loads(render_evaluation_json(evaluation, version.program, structure_id, advance))
         data["hypotheses"] = hypotheses_json(version.hypotheses())
         data["statut"] = version.model.statut
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        text = render_evaluation_text(evaluation, version.program, structure_id, use_color(no_color))
+        text = render_evaluation_text(evaluation, version.program, structure_id, use_color(no_color), advance)
         assumed = [line for line in (status_line(version.model),) if line] + hypotheses_text(version.hypotheses())
         if assumed:
             head, _, rest = text.partition("\n\n")

@@ -123,4 +123,30 @@ def conventions(draw) -> str:
         amount = draw(moneys(1))
         text.append(f'brique b "Brique" {{\n  condition : {draw(conditions(1, tuple(earlier)))}\n'
                     f"  montant : {amount}\n" + "\n".join(inner) + "\n}\n")
+    for i in range(draw(st.integers(0, 2))):
+        text.append(draw(majoration(f"maj{i}", tuple(earlier))))
+    for i in range(draw(st.integers(0, 2))):
+        text.append(draw(minimum(f"min{i}", tuple(earlier))))
     return "\n".join(text)
+
+
+ASSIETTES = ["points variables", "points fixes", "points", "total", "points dans (socle)", "total dans (prérequis, options)"]
+
+
+@st.composite
+def majoration(draw, id: str, earlier: tuple[str, ...]) -> str:
+    lines = [f'majoration {id} "Majoration {id}" {{', f"  assiette : {draw(st.sampled_from(ASSIETTES))}",
+             f"  taux : {draw(numbers(2))}"]
+    if draw(st.booleans()):
+        lines.append(f"  condition : {draw(conditions(1, earlier))}")
+    return "\n".join(lines + ["}\n"])
+
+
+@st.composite
+def minimum(draw, id: str, earlier: tuple[str, ...]) -> str:
+    lines = [f'minimum {id} "Minimum {id}" {{', f"  montant : {draw(moneys(1))}"]
+    if draw(st.booleans()):
+        lines.append(f"  prorata : {draw(numbers(1))}")
+    if draw(st.booleans()):
+        lines.append(f"  condition : {draw(conditions(1, earlier))}")
+    return "\n".join(lines + ["}\n"])

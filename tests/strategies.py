@@ -17,7 +17,8 @@ KEYWORDS = frozenset({
     "options", "critere", "brique", "condition", "points", "fixes", "variables", "montant", "axe", "reference",
     "cas", "attendu", "ajoute", "dans", "modifie", "remplace", "deplace", "vers", "supprime", "donnee",
     "parametre", "choix", "entre", "booleen", "entier", "nombre", "pourcentage", "date", "si", "alors",
-    "sinon", "ou", "et", "non", "vrai", "faux", "eligible",
+    "sinon", "ou", "et", "non", "vrai", "faux", "eligible", "majoration", "minimum", "assiette", "taux", "prorata",
+    "total",
 }) | VALUE_RESERVED
 
 ids = st.from_regex(r"[a-z_][a-z0-9_]{0,7}", fullmatch=True).filter(lambda s: s not in KEYWORDS)
@@ -73,9 +74,12 @@ def type_specs(draw):
     return n.TypeSpec(name, (), draw(range_bounds), draw(range_bounds))
 
 
+assiettes = st.builds(n.Assiette, st.sampled_from(["points_variables", "points_fixes", "points", "total"]),
+                      st.lists(st.sampled_from(["prerequis", "socle", "options"]), max_size=2).map(tuple))
 attribute_values = {
     "condition": expressions, "points_fixes": expressions, "points_variables": expressions,
-    "montant": expressions, "axe": ids, "reference": labels,
+    "montant": expressions, "axe": ids, "reference": labels, "assiette": assiettes, "taux": expressions,
+    "prorata": expressions,
 }
 attributes = st.sampled_from(sorted(attribute_values)).flatmap(
     lambda name: attribute_values[name].map(lambda value: n.Attribute(name, value))
@@ -84,13 +88,16 @@ attribute_lists = st.lists(attributes, max_size=4).map(tuple)
 criteres = st.builds(n.Critere, ids, optional_labels, attribute_lists)
 critere_lists = st.lists(criteres, max_size=3).map(tuple)
 briques = st.builds(n.Brique, ids, optional_labels, attribute_lists, critere_lists)
-kinds = st.sampled_from(["critere", "brique", "donnee", "parametre"])
+supplements = st.builds(n.Majoration, ids, optional_labels, attribute_lists) | \
+    st.builds(n.Minimum, ids, optional_labels, attribute_lists)
+kinds = st.sampled_from(["critere", "brique", "majoration", "minimum", "donnee", "parametre"])
 
 items = st.one_of(
     st.lists(st.builds(n.Parametre, ids, expressions, optional_labels), max_size=3).map(lambda ps: n.ParametresBlock(tuple(ps))),
     st.lists(st.builds(n.Donnee, ids, type_specs(), optional_labels), max_size=3).map(lambda ds: n.DonneesBlock(tuple(ds))),
     st.builds(n.Section, st.sampled_from(["prerequis", "socle", "options"]), critere_lists),
     briques,
+    supplements,
     st.builds(
         n.Cas, ids, optional_labels,
         st.none() | st.lists(st.builds(n.Assignment, ids, expressions), max_size=3).map(tuple),
@@ -99,6 +106,7 @@ items = st.one_of(
     st.builds(n.AddCriteres, st.sampled_from(["prerequis", "socle", "options", "autre"]), critere_lists),
     st.builds(n.AddToBrique, ids, critere_lists),
     st.builds(n.AddBrique, briques),
+    st.builds(n.AddSupplement, supplements),
     st.builds(n.Modify, kinds, ids, optional_labels, attribute_lists, critere_lists),
     st.builds(n.Replace, kinds, ids, optional_labels, attribute_lists, critere_lists),
     st.builds(n.Move, kinds, ids, st.sampled_from(["prerequis", "socle", "options"])),

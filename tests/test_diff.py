@@ -59,7 +59,10 @@ def test_avenant_2_report_reads_as_the_negotiation():
     money = {line.id: line for line in diff.money.lines}
     assert money["si_standard"].delta == 0  # 3 700 points at 7 € = 25 900 €, converted like with like
     assert money["france_sante"].apres == Decimal("20000.00")
-    assert diff.money.total_apres - diff.money.total_avant == Decimal("48360.00")
+    # The majoration précarité at its 25 % cap (the reference structure's shares are at the top of their
+    # range): 25 % of 35 350 € of points variables before, of the 107 350 € of the critères after.
+    assert (money["precarite"].avant, money["precarite"].apres) == (Decimal("8837.50"), Decimal("26837.50"))
+    assert diff.money.total_apres - diff.money.total_avant == Decimal("66360.00")
 
 
 def test_consolidated_text_checks_clean_and_diffs_empty_against_the_avenant():

@@ -29,6 +29,27 @@ def test_every_example_of_the_language_guide_checks_clean(tmp_path):
         assert result.diagnostics == (), (path.name, result.diagnostics)
 
 
+def test_every_cas_of_the_language_guide_passes(tmp_path):
+    """The guide's figures are not only well typed: its worked cas give the amounts the text states."""
+    from interpreter import api
+
+    blocks = conv_blocks((DOCS / "langage.md").read_text(encoding="utf-8"))
+    paths = []
+    for i, block in enumerate(blocks):
+        named = re.match(r"# fichier : (\S+)", block)
+        path = tmp_path / (named.group(1) if named else f"exemple_{i}.conv")
+        path.write_text(block, encoding="utf-8")
+        paths.append(path)
+    ran = 0
+    for path in paths:
+        if path.read_text(encoding="utf-8").startswith(("scénario", "# fichier : ouverture")):
+            continue
+        results = api.load(path).cases()
+        ran += len(results)
+        assert all(r.passed for r in results), (path.name, [r for r in results if not r.passed])
+    assert ran >= 5
+
+
 def test_the_guide_shows_every_construct():
     text = (DOCS / "langage.md").read_text(encoding="utf-8")
     examples = "\n".join(conv_blocks(text))
@@ -38,7 +59,9 @@ def test_the_guide_shows_every_construct():
                       "entier", "nombre", "montant entre", "pourcentage", "date", " dans (", "si ", " alors ",
                       " sinon ", " ou ", " et ", "non ", "min(", "max(", "arrondi(", "atteint(", "€", "%",
                       "vrai", "faux", "ajoute dans", "ajoute brique", "modifie critère", "remplace critère",
-                      "déplace critère", "éligible", "total =", "total_points", "points(", "montant(", "1_000"]:
+                      "déplace critère", "éligible", "total =", "total_points", "points(", "montant(", "1_000",
+                      "majoration", "assiette :", "taux :", " dans (prérequis, socle)", "minimum", "prorata :",
+                      "ajoute minimum", "modifie majoration", "taux_avance"]:
         assert construct in examples, construct
 
 

@@ -188,3 +188,13 @@ def test_positions_count_utf16_code_units_as_vs_code_does():
     for encoding in (UTF8, UTF16, UTF32):
         assert offset_at(source, to_range(span, source, encoding).start, encoding) == span.start
     assert offset_at(source, lsp.Position(line=9, character=0)) == len(source.text)
+
+
+def test_hover_and_completion_know_majorations_and_minimums(files):
+    project, path, text = opened(files, "aci-msp-avenant-2-france-sante.conv")
+    value = hover(project, path, at(text, "modifie majoration precarite", len("modifie majoration "))).contents.value
+    assert value.startswith("**majoration** `precarite` — Majoration précarité") and "assiette : total" in value
+    assert "Cet avenant : modification de « assiette »" in value
+    assert {"precarite"} <= labels(project, path, text + "\nmodifie majoration ", len(text) + 20)
+    assert {"premiere_annee"} <= labels(project, path, text + "\nsupprime minimum ", len(text) + 18)
+    assert {"majoration", "minimum"} <= labels(project, path, text + "\najoute ", len(text) + 8)

@@ -84,6 +84,7 @@ def generate(structures: int = 2300, seed: int = 2024) -> pl.DataFrame:
         data[f"fs_{brique}_engagement"] = chance(0.3)
         data[f"fs_{brique}_objectif"] = chance(0.6)
     data |= places(n, seed)
+    data |= precarity_and_first_year(n, seed, young)
     return pl.DataFrame(data)
 
 
@@ -103,6 +104,17 @@ def places(n: int, seed: int) -> dict:
     rng = np.random.default_rng([seed, 1])
     return {"region": rng.choice(list(REGIONS), size=n, p=list(REGIONS.values())),
             "zone": rng.choice(list(ZONES), size=n, p=list(ZONES.values()))}
+
+
+def precarity_and_first_year(n: int, seed: int, young: np.ndarray) -> dict:
+    """The données of the majoration précarité and of the first-year minimum (see README.md). Drawn from a
+    generator of their own, so that adding them changed none of the other columns."""
+    rng = np.random.default_rng([seed, 2])
+    first_year = young & (rng.random(n) < 0.6)  # of the recently opened structures, those in their first year
+    return {"taux_c2s": np.round(np.clip(rng.gamma(3.0, 3.0, n), 0, 60), 1),
+            "taux_ame": np.round(np.clip(rng.gamma(0.6, 0.8, n), 0, 20), 1),
+            "premiere_annee": first_year,
+            "mois_adhesion": np.where(first_year, rng.integers(1, 13, n), 12)}
 
 
 def as_text(frame: pl.DataFrame) -> pl.DataFrame:

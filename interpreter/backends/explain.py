@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from dsl import ir
+from dsl import ir, keywords, payment
 from dsl import nodes as n
-from dsl.model import Brique, Critere, Type
+from dsl.model import Brique, Majoration, Minimum, Type
 from dsl.printer import print_expr
-from interpreter.backends.scalar import Context_, EvaluationError, Program
-from interpreter.values import conv_text
+from interpreter.backends.scalar import Context_, EvaluationError, Program, ScalarBackend
+from interpreter.values import conv_text, euros, reader_text
 
 SYMBOLS = {">=": "≥", "<=": "≤", "!=": "≠", "=": "=", "<": "<", ">": ">"}
 FLIPPED = {">=": "<=", "<=": ">=", "<": ">", ">": "<", "=": "=", "!=": "!="}
@@ -127,15 +127,43 @@ def _constant_text(program: Program, expr: ir.Expr) -> str:
 # ---- lines and eligibility ----------------------------------------------------------------------------
 
 
-def line_text(program: Program, element: Critere | Brique, context: Context_, eligible: bool) -> str:
-    """Why a line pays or not."""
+def line_text(program: Program, element, context: Context_, eligible: bool, before=None) -> str:
+    """Why a line pays or not (`before`: for a minimum, the amounts of the lines before it)."""
     if isinstance(element, Brique):
         return _brique_text(program, element, context, eligible)
+    if isinstance(element, (Majoration, Minimum)):
+        if not context.met[element.id]:
+            return "condition non remplie : " + " ; ".join(reasons(program, element.condition, context))
+        backend = ScalarBackend(program, context)
+        if not eligible and isinstance(element, Minimum):
+            return f"la structure n'est pas éligible : le minimum de {euros(payment.floor(backend, element))} n'est pas versé"
+        if not eligible:
+            return "la structure n'est pas éligible : rien n'est versé"
+        if isinstance(element, Majoration):
+            return _majoration_text(program, element, context, backend)
+        return _minimum_text(element, backend, before)
     if not context.met[element.id]:
         return "condition non remplie : " + " ; ".join(reasons(program, element.condition, context))
     if element.brique is None and not eligible:
         return "condition remplie, mais la structure n'est pas éligible : rien n'est versé"
     return "condition remplie"
+
+
+def _majoration_text(program: Program, majoration: Majoration, context: Context_, backend: ScalarBackend) -> str:
+    base = payment.assiette_alone(backend, program.plan, majoration, context.met, True)
+    rate = program.function(majoration.taux)(context)
+    sections = ", ".join(keywords.SECTIONS[s] for s in majoration.sections)
+    part = "montants" if majoration.part == "total" else keywords.ASSIETTES[majoration.part]
+    return (f"taux {reader_text(rate, Type('pourcentage'))} × assiette {euros(base)} "
+            f"({part} des critères payés : {sections})")
+
+
+def _minimum_text(minimum: Minimum, backend: ScalarBackend, before) -> str:
+    floor = payment.floor(backend, minimum)
+    total = sum(before or (), start=floor * 0)
+    if total >= floor:
+        return f"minimum {euros(floor)} ; les autres lignes font {euros(total)} : rien à ajouter"
+    return f"minimum {euros(floor)} ; les autres lignes font {euros(total)} : complément de {euros(floor - total)}"
 
 
 def _brique_text(program: Program, brique: Brique, context: Context_, eligible: bool) -> str:

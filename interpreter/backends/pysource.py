@@ -144,6 +144,9 @@ class CodeBackend:
     def minimum(self, a: str, b: str) -> str:
         return self.assign(f"min({a}, {b})")
 
+    def maximum(self, a: str, b: str) -> str:
+        return self.assign(f"max({a}, {b})")
+
     def every(self, conditions: list[str]) -> str:
         return self.assign(" and ".join(conditions)) if conditions else "True"
 

@@ -23,7 +23,7 @@ from attrs import evolve, field, frozen
 
 from dsl import ir
 from dsl import nodes as n
-from dsl.model import Brique, Critere, Model, Type
+from dsl.model import Model, Type, expressions
 from dsl.payment import MAX_CENTS, MAX_EUROS, MAX_POINTS, Plan, settle
 from interpreter.backends import pysource
 from interpreter.backends.draw import drawn
@@ -203,11 +203,11 @@ def parametre_values(model: Model, overrides: dict[str, ir.Expr] | None = None) 
 
 
 class LineResult(NamedTuple):
-    """One line of a result: a critère or a brique."""
+    """One line of a result: a critère, a brique, a majoration or a minimum."""
 
     id: str
     label: str | None
-    kind: str  # critere | brique
+    kind: str  # critere | brique | majoration | minimum | majoration | minimum
     section: str | None
     brique: str | None
     met: bool  # its condition holds (for a brique: condition and all its critères)
@@ -323,10 +323,11 @@ def value_problem(donnee, value) -> str | None:
     return None
 
 
-def _element(model: Model, id: str) -> Critere | Brique:
-    element = model.element(id)
+def line_of(model: Model, id: str) -> Line:
+    """What a result says of the line `id`: a critère, a brique, a majoration or a minimum."""
+    element = model.line(id)
     assert element is not None  # a line of the model's own plan
-    return element
+    return Line(id, element.label, model.line_kind(id), getattr(element, "section", None), getattr(element, "brique", None), element)
 
 
 def compile_model(model: Model, overrides: dict[str, ir.Expr] | None = None,
@@ -336,9 +337,7 @@ def compile_model(model: Model, overrides: dict[str, ir.Expr] | None = None,
     paramètres must already be in `overrides`). Raises `ParametreError`."""
     plan = Plan.of(model)
     values = parametres if parametres is not None else parametre_values(model, overrides)
-    lines = tuple(Line(id, _element(model, id).label, "brique" if id in model.briques else "critere",
-                       getattr(_element(model, id), "section", None), getattr(_element(model, id), "brique", None),
-                       _element(model, id)) for id in plan.lines)
+    lines = tuple(line_of(model, id) for id in plan.lines)
     steps = [(scenario, id, expr) for scenario in scenarios for id, expr in scenario.donnees]
     stage = tuple((scenario.id, id, _on_context(f)) for (scenario, id, _), f in
                   zip(steps, pysource.compile_exprs([expr for *_, expr in steps], HELPERS), strict=False))
@@ -356,12 +355,10 @@ class ModelCode:
         self._run: Callable | None = None
         self._functions: dict[int, Fn] | None = None
         self.places: dict[int, str] = {}
-        elements: tuple[Critere | Brique, ...] = (*model.criteres.values(), *model.briques.values())
-        for element in elements:
-            for expr in (element.condition, element.points_fixes, element.points_variables, element.montant):
-                if expr is not None:
-                    what = "la condition" if expr is element.condition else "la rémunération"
-                    self.places[id(expr)] = f"dans {what} de « {element.id} »"
+        for element in model.elements():
+            for expr in expressions(element):
+                what = "la condition" if expr is element.condition else "la rémunération"
+                self.places[id(expr)] = f"dans {what} de « {element.id} »"
 
     @property
     def run(self) -> Callable:
@@ -372,11 +369,8 @@ class ModelCode:
 
     def function(self, expr: ir.Expr) -> Fn:
         if self._functions is None:
-            elements: tuple[Critere | Brique, ...] = (*self.model.criteres.values(), *self.model.briques.values())
-            exprs = [e for element in elements
-                     for e in (element.condition, element.points_fixes, element.points_variables, element.montant)
-                     if e is not None]
-            self._functions = {id(e): _on_context(f) for e, f in zip(exprs, pysource.compile_exprs(exprs, HELPERS), strict=False)}
+            exprs = [e for element in self.model.elements() for e in expressions(element)]
+            self._functions = {id(e): _on_context(f) for e, f in zip(exprs, pysource.compile_exprs(exprs, HELPERS), strict=True)}
         found = self._functions.get(id(expr))
         if found is None:
             found = self._functions[id(expr)] = compile_expr(expr)
@@ -423,6 +417,7 @@ class ScalarBackend:
     multiply = staticmethod(multiply)
     divide = staticmethod(divide)
     minimum = staticmethod(min)
+    maximum = staticmethod(max)
 
     def every(self, conditions: list) -> bool:
         return all(conditions)
@@ -454,13 +449,27 @@ def evaluate(program: Program, donnees: dict, explain: bool = True, structure: s
         return Evaluation(program.model.id, program.model.version, eligible, total, points_total, lines, met)
 
 
+def advance(program: Program, donnees: dict, structure: str = "") -> Decimal:
+    """The advance of a structure (`dsl.payment.advance`); the version must define `taux_avance`. Raises
+    `EvaluationError`."""
+    from dsl.payment import advance as advance_rule
+
+    donnees = program.inputs(donnees, structure)
+    with localcontext(EXACT):
+        return advance_rule(ScalarBackend(program, program.context(donnees)), program.plan)
+
+
 def _explained(program: Program, context: Context_, eligible: bool, points: dict, amounts: dict, total, points_total):
     from interpreter.backends.explain import eligibility_text, line_text
 
     met = context.met
+    paying = program.plan.paying
     lines = tuple(LineResult(line.id, line.label, line.kind, line.section, line.brique, met[line.id],
                              line.id in amounts and eligible and met[line.id], points.get(line.id, ZERO),
-                             amounts.get(line.id, NO_MONEY), line_text(program, line.element, context, eligible))
+                             amounts.get(line.id, NO_MONEY),
+                             line_text(program, line.element, context, eligible,
+                                       [amounts[id] for id in paying[:paying.index(line.id)]]
+                                       if line.kind == "minimum" else None))
                   for line in program.lines)
     return Evaluation(program.model.id, program.model.version, eligible, total, points_total, lines, met,
                       eligibility_text(program, context) if not eligible else None)

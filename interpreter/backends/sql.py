@@ -27,6 +27,7 @@ What cannot be guaranteed exact in a dialect (a value needing more digits than i
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
@@ -480,9 +481,12 @@ class SqlBackend:
     def minimum(self, x: Num, y: Num) -> Num:
         return self._exact(lambda: self.translator.extremum("min", x, y))
 
+    def maximum(self, x: Num, y: Num) -> Num:
+        return self._exact(lambda: self.translator.extremum("max", x, y))
+
     def every(self, conditions: list[Flag]) -> Flag:
         conditions = [self.columns[id(c)][1] if id(c) in self.columns else c for c in conditions]
-        if self.eligible is None and len(self.flags) == len(self.plan.order):  # the gate: right after every condition
+        if self.eligible is None and len(self.flags) == len(self.plan.decided):  # the gate: right after every condition
             self.eligible = Flag(self.layout.define("eligibilite", "eligible", self._all(conditions).sql))
             return self.eligible
         if len(conditions) == 2 and conditions[0] is self.eligible and self.paid < len(self.plan.paying):
@@ -613,11 +617,11 @@ def compile_query(program, dialect: str, table: str = "structures", supplied=fro
     final = final_select(settlement, lines, errors, ctes[-1][0], numbers)
     final = final.select(*(column(name) for name in extra))
     for name, select in ctes:
-        final = final.with_(identifier(name), as_=select)
+        final = final.with_(identifier(name), as_=select, copy=False)  # built here: no copy of what is built
     with_ = final.args.get("with_") or final.args.get("with")
     assert with_ is not None  # the query has its CTEs, under either key (sqlglot renamed it)
     for cte in with_.expressions:
-        comment = COMMENTS.get(cte.alias.split("_")[0] if cte.alias.startswith(("conditions", "scenario")) else cte.alias)
+        comment = COMMENTS.get(re.sub(r"_[0-9]+$", "", cte.alias))  # a stage in levels: each level says what it is
         if cte.alias.startswith("scenario"):
             comment = "une ligne de scénario : une donnée calculée pour chaque structure"
         if comment:

@@ -32,7 +32,7 @@ import numpy as np
 from attrs import frozen
 
 from dsl import ir
-from dsl.model import Brique, Critere, Model
+from dsl.model import Model, expressions
 from dsl.payment import MAX_CENTS, MAX_POINTS, Plan, settle
 from interpreter.backends import draw, scalar
 
@@ -540,6 +540,9 @@ class VectorBackend:
     def minimum(self, a: Num, b: Num) -> Num:
         return self._once(lambda x, y: _extremum("min", [x, y]), a, b, "min")
 
+    def maximum(self, a: Num, b: Num) -> Num:
+        return self._once(lambda x, y: _extremum("max", [x, y]), a, b, "max")
+
     def _once(self, operation, a: Num, b: Num, name: str = ""):
         """An operation the rules repeat on the same values (the patientèle ratio, for each line), made once:
         values never change, and errors are scoped by each `when` that uses the result."""
@@ -622,11 +625,9 @@ class VectorProgram:
     @classmethod
     def of(cls, model: Model, scenarios: tuple = ()) -> VectorProgram:
         functions = {}
-        elements: tuple[Critere | Brique, ...] = (*model.criteres.values(), *model.briques.values())
-        for element in elements:
-            for expr in (element.condition, element.points_fixes, element.points_variables, element.montant):
-                if expr is not None:
-                    functions[id(expr)] = compile_expr(expr)
+        for element in model.elements():
+            for expr in expressions(element):
+                functions[id(expr)] = compile_expr(expr)
         stage = tuple((id, compile_expr(expr)) for scenario in scenarios for id, expr in scenario.donnees)
         return cls(model, Plan.of(model), functions, stage)
 

@@ -18,14 +18,15 @@ from decimal import Decimal
 
 from attrs import frozen
 
+from dsl import keywords
 from dsl import nodes as n
-from dsl.model import SECTIONS, Brique, Critere, Donnee, Model, Parametre
+from dsl.model import SECTIONS, Brique, Critere, Donnee, Majoration, Minimum, Model, Parametre
 from dsl.printer import print_expr, print_type, quote
 from interpreter.backends.scalar import NO_MONEY, Program, compile_model
 from interpreter.compare.reference import line_values, reference_structure
 
 RENAME_THRESHOLD = 0.8
-ELEMENT_ORDER = ("critere", "brique", "donnee", "parametre")
+ELEMENT_ORDER = ("critere", "brique", "majoration", "minimum", "donnee", "parametre")
 
 
 @frozen
@@ -119,6 +120,24 @@ def element_fields(element) -> dict[str, tuple | None]:
                 "axe": _text(element.axe),
                 "référence": _text(element.reference and quote(element.reference)),
             }
+        case Majoration():
+            sections = "" if element.sections == SECTIONS else \
+                f" dans ({', '.join(keywords.SECTIONS[s] for s in element.sections)})"
+            return {
+                "libellé": _text(element.label and quote(element.label)),
+                "condition": _expr(element.condition if element.condition.source is not None else None),
+                "assiette": ((element.part, element.sections), keywords.ASSIETTES[element.part] + sections),
+                "taux": _expr(element.taux),
+                "référence": _text(element.reference and quote(element.reference)),
+            }
+        case Minimum():
+            return {
+                "libellé": _text(element.label and quote(element.label)),
+                "condition": _expr(element.condition if element.condition.source is not None else None),
+                "montant": _expr(element.montant),
+                "prorata": _expr(element.prorata),
+                "référence": _text(element.reference and quote(element.reference)),
+            }
         case Donnee():
             spec = element.node.type
             bounds = (spec.low, spec.high) if spec.low is not None else None
@@ -137,6 +156,8 @@ def place(element) -> str | None:
     """Where an element lives: its section, or `brique:<id>` for a brique's critère."""
     if isinstance(element, Critere):
         return element.section or f"brique:{element.brique}"
+    if isinstance(element, (Majoration, Minimum)):
+        return "majorations"
     return None
 
 
@@ -147,8 +168,8 @@ def canonical(element) -> str:
 
 
 def _elements(model: Model, kind: str) -> dict:
-    return {"critere": model.criteres, "brique": model.briques, "donnee": model.donnees,
-            "parametre": model.parametres}[kind]
+    return {"critere": model.criteres, "brique": model.briques, "majoration": model.majorations,
+            "minimum": model.minimums, "donnee": model.donnees, "parametre": model.parametres}[kind]
 
 
 # ---- matching and comparing ---------------------------------------------------------------------
@@ -238,7 +259,7 @@ def diff_models(old: Model, new: Model, old_program: Program | None = None,
     for element in ELEMENT_ORDER:
         found, renamed = diff_elements(old, new, element)
         changes += found
-        if element in ("critere", "brique"):
+        if element in ("critere", "brique", "majoration", "minimum"):
             renames.update(renamed)
     old_program = old_program or compile_model(old)
     new_program = new_program or compile_model(new)
@@ -256,18 +277,18 @@ def money_view(old: Program, new: Program, renames: dict[str, str]) -> MoneyView
     lines = []
     for id in [*after, *(i for i in before if i not in after and i not in renames)]:
         old_id = old_of.get(id, id)
-        element_old, element_new = old.model.element(old_id), new.model.element(id)
+        element_old, element_new = old.model.line(old_id), new.model.line(id)
         shown = element_new or element_old
         lines.append(MoneyLine(
             id, old_id if old_id != id else None, shown.label,
-            "brique" if isinstance(shown, Brique) else "critere",
+            (new.model if element_new is not None else old.model).line_kind(shown.id),
             _money_place(element_old), _money_place(element_new),
             before.get(old_id) if element_old is not None else None,
             after.get(id) if element_new is not None else None,
         ))
     lines.sort(key=lambda line: (-abs(line.delta), line.id))
     sections = []
-    for section in (*SECTIONS, "briques"):
+    for section in (*SECTIONS, "briques", "majorations"):
         total_old = sum((line.avant for line in lines if line.section_avant == section and line.avant), NO_MONEY)
         total_new = sum((line.apres for line in lines if line.section_apres == section and line.apres), NO_MONEY)
         if total_old or total_new:
@@ -282,4 +303,6 @@ def money_view(old: Program, new: Program, renames: dict[str, str]) -> MoneyView
 def _money_place(element) -> str | None:
     if element is None:
         return None
+    if isinstance(element, (Majoration, Minimum)):
+        return "majorations"
     return "briques" if isinstance(element, Brique) else element.section

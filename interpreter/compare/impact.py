@@ -29,7 +29,7 @@ def euros_of(cents) -> Decimal:
 class LineBudget:
     id: str
     label: str | None
-    kind: str  # critere | brique
+    kind: str  # critere | brique | majoration | minimum
     paid: int  # structures paid for this line
     budget: int  # cents
 
@@ -71,7 +71,7 @@ def summarize(program: Program, result: PopulationResult, rejected: int = 0) -> 
     eligible = int(result.eligible.sum())
     budget = int(total.sum())
     lines = tuple(
-        LineBudget(id, program.model.element(id).label, 'brique' if id in program.model.briques else 'critere', int((cents != 0).sum()), int(cents.sum()))
+        LineBudget(id, program.model.line(id).label, program.model.line_kind(id), int((cents != 0).sum()), int(cents.sum()))
         for id, cents in result.lines.items()
     )
     return Summary(
@@ -168,11 +168,11 @@ def pair(old: PopulationResult, new: PopulationResult, old_program: Program, new
         old_id = old_of.get(id, id)
         before = old.lines[old_id][common] if old_id in old.lines else 0
         changes[id] = cents[taken] - before
-        labels[id] = new_program.model.element(id).label
+        labels[id] = new_program.model.line(id).label
     for id, cents in old.lines.items():
         if id not in renames and id not in new.lines:
             changes[id] = -cents[common]
-            labels[id] = old_program.model.element(id).label
+            labels[id] = old_program.model.line(id).label
     return Pairing(old.ids[common], old.eligible[common], new.eligible[taken], old.total[common], new.total[taken],
                    changes, labels)
 
@@ -222,9 +222,9 @@ def _line_budgets(old, new, old_program, new_program, renames):
     for id, cents in new.lines.items():
         old_id = old_of.get(id, id)
         before = int(old.lines[old_id].sum()) if old_id in old.lines else 0
-        rows.append((id, new_program.model.element(id).label, before, int(cents.sum())))
+        rows.append((id, new_program.model.line(id).label, before, int(cents.sum())))
     for id, cents in old.lines.items():
         if id not in new.lines and id not in renames:
-            rows.append((id, old_program.model.element(id).label, int(cents.sum()), 0))
+            rows.append((id, old_program.model.line(id).label, int(cents.sum()), 0))
     rows.sort(key=lambda r: (-abs(r[3] - r[2]), r[0]))
     return tuple(rows)

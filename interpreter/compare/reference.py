@@ -15,7 +15,7 @@ from decimal import Decimal, localcontext
 
 from dsl import ir
 from dsl.model import Donnee, Model
-from dsl.payment import line_euros, line_points
+from dsl.payment import assiette_alone, line_euros, line_points, top_up
 from interpreter.backends.scalar import EXACT, NO_MONEY, EvaluationError, Program, ScalarBackend, round_half_away
 
 UNBOUNDED_SEARCH = Decimal(100_000)
@@ -95,15 +95,27 @@ def _solve(program: Program, expr: ir.Expr, id: str, donnee: Donnee, values: dic
 
 
 def line_values(program: Program, structure: dict) -> dict[str, Decimal]:
-    """What each paying line (section critère or brique) is worth for a structure, as if met."""
+    """What each paying line is worth for a structure, as if met: section critères and briques; then each
+    majoration (of the lines as if met) and each minimum (what it adds to them)."""
     result = {}
+    plan = program.plan
     with localcontext(EXACT):
-        backend = ScalarBackend(program, program.context(structure))
-        for id in program.plan.paying:
-            element = program.model.element(id)
+        backend = ScalarBackend(program, program.context(structure, met={id: True for id in plan.decided}))
+        for id in plan.paying:
             try:
-                result[id] = backend.cents(line_euros(backend, element,
-                                                      line_points(backend, element, program.plan.capped)))
+                result[id] = _line_value(backend, program, id, result)
             except EvaluationError:
                 result[id] = NO_MONEY
     return result
+
+
+def _line_value(backend: ScalarBackend, program: Program, id: str, before: dict) -> Decimal:
+    model, plan = program.model, program.plan
+    if id in model.majorations:
+        majoration = model.majorations[id]
+        base = assiette_alone(backend, plan, majoration, backend.context.met, True)
+        return backend.cents(backend.multiply(backend.value(majoration.taux), base))
+    if id in model.minimums:
+        return top_up(backend, model.minimums[id], list(before.values()))
+    element = model.element(id)
+    return backend.cents(line_euros(backend, element, line_points(backend, element, plan.capped)))

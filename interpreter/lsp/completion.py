@@ -21,15 +21,18 @@ from interpreter.lsp.project import Analysis, Project
 
 TOKENS = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#[^\n]*|[{}]')
 BLOCK_WORDS = ("critère", "critere", "brique", "cas", "données", "donnees", "paramètres", "parametres", "attendu",
-               "prérequis", "prerequis", "socle", "options", "ajoute", "modifie", "remplace", "majoration")
+               "prérequis", "prerequis", "socle", "options", "ajoute", "modifie", "remplace", "majoration", "minimum")
 FIRST_WORD = re.compile(r"[^\W\d]\w*")
 
 SECTIONS = ("prérequis", "socle", "options")
-ITEM_KEYWORDS = ("paramètres", "données", "prérequis", "socle", "options", "brique", "cas", "ajoute dans",
-                 "ajoute brique", "modifie critère", "modifie brique", "remplace critère", "remplace brique",
-                 "déplace critère", "supprime critère", "supprime brique", "supprime donnée", "supprime paramètre")
+ITEM_KEYWORDS = ("paramètres", "données", "prérequis", "socle", "options", "brique", "majoration", "minimum", "cas",
+                 "ajoute dans", "ajoute brique", "ajoute majoration", "ajoute minimum", "modifie critère",
+                 "modifie brique", "modifie majoration", "modifie minimum", "remplace critère", "remplace brique",
+                 "remplace majoration", "remplace minimum", "déplace critère", "supprime critère", "supprime brique",
+                 "supprime majoration", "supprime minimum", "supprime donnée", "supprime paramètre")
 HEADER_KEYWORDS = ("version :", "en vigueur :", "base :", "statut :")
-ATTRIBUTE_KEYWORDS = ("condition :", "points fixes :", "points variables :", "montant :", "axe :", "référence :")
+ATTRIBUTE_KEYWORDS = ("condition :", "points fixes :", "points variables :", "montant :", "axe :", "référence :",
+                      "assiette :", "taux :", "prorata :")
 TYPE_KEYWORDS = ("booléen", "entier", "nombre", "montant", "pourcentage", "date", "choix()")
 EXPRESSION_KEYWORDS = ("si", "alors", "sinon", "et", "ou", "non", "dans", "vrai", "faux")
 FUNCTIONS = ("min", "max", "arrondi", "atteint")
@@ -40,6 +43,8 @@ CONTEXTS = [
     (re.compile(r"\b(?:atteint|points|montant)\s*\(\s*$"), "elements"),
     (re.compile(r"\b(?:modifie|remplace|supprime|d[ée]place)\s+crit[èe]re\s+$"), "criteres"),
     (re.compile(r"\b(?:modifie|remplace|supprime)\s+brique\s+$"), "briques"),
+    (re.compile(r"\b(?:modifie|remplace|supprime)\s+majoration\s+$"), "majorations"),
+    (re.compile(r"\b(?:modifie|remplace|supprime)\s+minimum\s+$"), "minimums"),
     (re.compile(r"\bajoute\s+dans\s+brique\s+$"), "briques"),
     (re.compile(r"\bsupprime\s+donn[ée]e\s+$"), "donnees"),
     (re.compile(r"\bsupprime\s+param[èe]tre\s+$"), "parametres"),
@@ -51,7 +56,7 @@ CONTEXTS = [
     (re.compile(r"\bvers\s+$"), "sections"),
     (re.compile(r"\bcomme\s+$"), "cas"),
     (re.compile(r"\baxe\s*:\s*$"), "axes"),
-    (re.compile(r"\b(?:crit[èe]re|brique|cas)\s+$"), "nothing"),  # a new id is being named
+    (re.compile(r"\b(?:crit[èe]re|brique|majoration|minimum|cas)\s+$"), "nothing"),  # a new id is being named
 ]
 
 
@@ -141,6 +146,10 @@ class Offer:
                 return self.ids(ELEMENT, ("critere",))
             case "briques":
                 return self.ids(ELEMENT, ("brique",))
+            case "majorations":
+                return self.ids(ELEMENT, ("majoration",))
+            case "minimums":
+                return self.ids(ELEMENT, ("minimum",))
             case "donnees":
                 return self.ids(VALUE, ("donnee",))
             case "parametres":
@@ -150,15 +159,15 @@ class Offer:
             case "cas_donnees":
                 return self.ids(VALUE, ("donnee",))
             case "kinds_remove":
-                return keywords(("critère", "brique", "donnée", "paramètre"))
+                return keywords(("critère", "brique", "majoration", "minimum", "donnée", "paramètre"))
             case "kinds_change":
-                return keywords(("critère", "brique"))
+                return keywords(("critère", "brique", "majoration", "minimum"))
             case "kinds_move":
                 return keywords(("critère",))
             case "sections_or_brique":
                 return keywords((*SECTIONS, "brique"))
             case "ajoute":
-                return keywords(("dans", "brique"))
+                return keywords(("dans", "brique", "majoration", "minimum"))
             case "sections":
                 return keywords(SECTIONS)
             case "axes":
@@ -208,8 +217,10 @@ class Offer:
 
 ITEM_KINDS = {"donnee": lsp.CompletionItemKind.Field, "parametre": lsp.CompletionItemKind.Constant,
               "critere": lsp.CompletionItemKind.Method, "brique": lsp.CompletionItemKind.Class,
+              "majoration": lsp.CompletionItemKind.Function, "minimum": lsp.CompletionItemKind.Function,
               "cas": lsp.CompletionItemKind.Event}
-KIND_WORDS = {"donnee": "donnée", "parametre": "paramètre", "critere": "critère", "brique": "brique", "cas": "cas"}
+KIND_WORDS = {"donnee": "donnée", "parametre": "paramètre", "critere": "critère", "brique": "brique",
+              "majoration": "majoration", "minimum": "minimum", "cas": "cas"}
 
 
 def _item(occurrence) -> lsp.CompletionItem:

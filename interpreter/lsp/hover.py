@@ -14,6 +14,7 @@ import re
 from lsprotocol import types as lsp
 from pygls.uris import from_fs_path
 
+from dsl import keywords
 from dsl import nodes as n
 from dsl.model import SECTION_TITLES, Model
 from dsl.printer import print_attribute, print_expr, print_type
@@ -26,10 +27,9 @@ from interpreter.lsp.project import Analysis, Project
 from interpreter.values import reader_text
 
 WORD = re.compile(r"\w+")
-ELEMENT_CONTEXT = re.compile(r"(?:atteint|points|montant)\s*\(\s*$|(?:crit[èe]re|brique)\s+$")
-ATTRIBUTE_TITLES = {"condition": "condition", "points_fixes": "points fixes", "points_variables": "points variables",
-                    "montant": "montant", "axe": "axe", "reference": "référence"}
-KIND_TITLES = {"donnee": "donnée", "parametre": "paramètre", "critere": "critère", "brique": "brique", "cas": "cas"}
+ELEMENT_CONTEXT = re.compile(r"(?:atteint|points|montant)\s*\(\s*$|(?:crit[èe]re|brique|majoration|minimum)\s+$")
+KIND_TITLES = {"donnee": "donnée", "parametre": "paramètre", "critere": "critère", "brique": "brique",
+               "majoration": "majoration", "minimum": "minimum", "cas": "cas"}
 
 
 def hover(project: Project, path: str, offset: int, encoding: str = UTF16) -> lsp.Hover | None:
@@ -113,7 +113,7 @@ def _node_lines(project: Project, analysis: Analysis, declared: Occurrence, abse
             lines.append(f"```conv\n{node.id} = {print_expr(node.value)}\n```")
         case n.Parametre():
             lines += _parametre_lines(project, analysis, node)
-        case n.Critere() | n.Brique():
+        case n.Critere() | n.Brique() | n.Majoration() | n.Minimum():
             lines += _element_lines(analysis, node, declared.kind)
     return lines
 
@@ -201,7 +201,7 @@ def _change(occurrence: Occurrence, before: Occurrence | None) -> str:
         case "replacement", _:
             return "remplacement complet (libellé, condition et rémunération)"
         case "modification", n.Modify():
-            changed = [f"« {ATTRIBUTE_TITLES[a.name]} »" for a in node.attributes]
+            changed = [f"« {keywords.ATTRIBUTES[a.name]} »" for a in node.attributes]
             changed += ["le libellé"] if node.label else []
             changed += [f"le critère `{c.id}`" for c in node.criteres]
             return "modification de " + ", ".join(changed) if changed else "modification (rien n'est listé)"

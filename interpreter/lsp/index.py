@@ -36,7 +36,9 @@ REMOVAL = "removal"  # `supprime … id`
 REFERENCE = "reference"  # used: in an expression, `atteint(id)`, a cas, `ajoute dans brique id`
 DEFINING = (DECLARATION, REPLACEMENT)
 
-KIND_NAMESPACE = {"critere": ELEMENT, "brique": ELEMENT, "donnee": VALUE, "parametre": VALUE}
+KIND_NAMESPACE = {"critere": ELEMENT, "brique": ELEMENT, "majoration": ELEMENT, "minimum": ELEMENT, "donnee": VALUE,
+                  "parametre": VALUE}
+SUPPLEMENT_KINDS = {n.Majoration: "majoration", n.Minimum: "minimum"}
 ELEMENT_FUNCTIONS = ("atteint", "points", "montant")
 
 
@@ -48,7 +50,7 @@ class Occurrence:
     id: str
     span: Span
     role: str
-    kind: str | None = None  # donnee | parametre | critere | brique | cas for declarations and operations
+    kind: str | None = None  # donnee | parametre | critere | brique | majoration | minimum | cas (declarations, operations)
     node: object = attrs.field(default=None, eq=False, repr=False)  # the declaring node, or the operation
 
     @property
@@ -106,6 +108,10 @@ def _item(item) -> Iterator[Occurrence]:
             yield from _element(item, "brique")
         case n.AddBrique(brique=brique):
             yield from _element(brique, "brique")
+        case n.Majoration() | n.Minimum():
+            yield from _element(item, SUPPLEMENT_KINDS[type(item)])
+        case n.AddSupplement(element=element):
+            yield from _element(element, SUPPLEMENT_KINDS[type(element)])
         case n.AddToBrique():
             yield Occurrence(ELEMENT, item.brique, item.id_span, REFERENCE, "brique", item)
             for c in item.criteres:
@@ -140,7 +146,7 @@ def _element(node, kind: str) -> Iterator[Occurrence]:
 
 
 def _attribute(attribute: n.Attribute) -> Iterator[Occurrence]:
-    if not isinstance(attribute.value, str):
+    if not isinstance(attribute.value, (str, n.Assiette)):
         yield from expression(attribute.value)
 
 

@@ -23,7 +23,7 @@ from interpreter.lsp.project import Analysis, Project, realpath
 
 RENAMEABLE = (VALUE, ELEMENT)
 NAME_OF = {"donnee": "d'une donnée", "parametre": "d'un paramètre", "critere": "d'un critère", "brique": "d'une brique",
-           VALUE: "d'une donnée ou d'un paramètre", ELEMENT: "d'un critère ou d'une brique"}
+           "majoration": "d'une majoration", "minimum": "d'un minimum", VALUE: "d'une donnée ou d'un paramètre", ELEMENT: "d'un critère ou d'une brique"}
 
 
 class RenameRefused(Exception):

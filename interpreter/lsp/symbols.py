@@ -13,8 +13,10 @@ from interpreter.lsp.positions import UTF16, to_range
 
 K = lsp.SymbolKind
 SECTION_WORDS = {"prerequis": "prérequis", "socle": "socle", "options": "options"}
-KIND_WORDS = {"critere": "critère", "brique": "brique", "donnee": "donnée", "parametre": "paramètre"}
-OPERATION_KINDS = {"critere": K.Method, "brique": K.Class, "donnee": K.Field, "parametre": K.Constant}
+KIND_WORDS = {"critere": "critère", "brique": "brique", "majoration": "majoration", "minimum": "minimum",
+              "donnee": "donnée", "parametre": "paramètre"}
+OPERATION_KINDS = {"critere": K.Method, "brique": K.Class, "majoration": K.Function, "minimum": K.Function,
+                   "donnee": K.Field, "parametre": K.Constant}
 
 
 def document_symbols(file: n.File | None, source: SourceFile, encoding: str = UTF16) -> list[lsp.DocumentSymbol]:
@@ -54,6 +56,11 @@ class Outline:
                 return self.symbol(SECTION_WORDS[kind], K.Module, item.span, children=self.criteres(criteres))
             case n.Brique():
                 return self.brique(item)
+            case n.Majoration() | n.Minimum():
+                return self.symbol(item.id, K.Function, item.span, item.id_span, item.label)
+            case n.AddSupplement(element=element):
+                word = "majoration" if isinstance(element, n.Majoration) else "minimum"
+                return self.symbol(f"ajoute {word} {element.id}", K.Function, item.span, element.id_span, element.label)
             case n.Cas():
                 return self.symbol(item.id, K.Object, item.span, item.id_span, item.label)
             case n.AddCriteres(section=section, criteres=criteres):

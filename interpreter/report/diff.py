@@ -21,7 +21,8 @@ KIND_WORDS = {"ajout": "ajout", "suppression": "suppression", "deplacement": "d�
               "modification": "modification", "renommage": "renommage"}
 KIND_PLURALS = {"ajout": "ajouts", "suppression": "suppressions", "deplacement": "déplacements",
                 "modification": "modifications", "renommage": "renommages"}
-PLACE_WORDS = {**SECTION_TITLES, "briques": "Briques"}
+PLACE_WORDS = {**SECTION_TITLES, "briques": "Briques", "majorations": "Majorations et minimums"}
+FEMININE = ("brique", "donnee", "majoration")
 
 
 def place_text(place: str | None) -> str:
@@ -47,7 +48,7 @@ def diff_document(diff: Diff) -> Document:
     document.add(Paragraph(f"Versions comparées : {version_text(old)} → {version_text(new)}."))
     document.add(Paragraph(summary(diff.changes)))
     _money_section(document, diff)
-    elements = [c for c in diff.changes if c.element in ("critere", "brique")]
+    elements = [c for c in diff.changes if c.element in ("critere", "brique", "majoration", "minimum")]
     if elements:
         document.add(Heading("Critères et briques, clause par clause"))
         for change in elements:
@@ -129,7 +130,7 @@ def _with_values(text: str | None, model, values: dict) -> str:
 def _element_change(document: Document, diff: Diff, change: Change) -> None:
     label = change.libelle_apres or change.libelle_avant or change.id
     document.add(Heading(f"{label} ({change.id}) — {_change_phrase(change)}", level=3))
-    expressions = ("condition", "points fixes", "points variables", "montant")
+    expressions = ("condition", "points fixes", "points variables", "montant", "taux", "prorata")
     rows = [(f.champ, _with_values(f.avant, diff.old, diff.parametres_avant) if f.champ in expressions else f.avant or "—",
              _with_values(f.apres, diff.new, diff.parametres_apres) if f.champ in expressions else f.apres or "—")
             for f in change.champs]
@@ -145,14 +146,14 @@ def _change_phrase(change: Change) -> str:
     element = keywords.KINDS[change.element]
     match change.kind:
         case "ajout":
-            return f"{element} ajouté{'e' if change.element in ('brique', 'donnee') else ''} ({place_text(change.section_apres)})"
+            return f"{element} ajouté{'e' if change.element in FEMININE else ''} ({place_text(change.section_apres)})"
         case "suppression":
-            return f"{element} supprimé{'e' if change.element in ('brique', 'donnee') else ''} (était en {place_text(change.section_avant)})"
+            return f"{element} supprimé{'e' if change.element in FEMININE else ''} (était en {place_text(change.section_avant)})"
         case "deplacement":
             return f"déplacé de {place_text(change.section_avant)} vers {place_text(change.section_apres)}"
         case "renommage":
             return f"renommé (ancien identifiant : {change.ancien_id})"
-    return f"modifié ({place_text(change.section_apres)})"
+    return f"modifié{'e' if change.element in FEMININE else ''} ({place_text(change.section_apres)})"
 
 
 def _value_table(changes: list[Change]) -> Table:

@@ -1,8 +1,9 @@
 """Rendering one structure's evaluation: a French table for the terminal, and JSON.
 
 JSON keys are part of the tool's interface: `convention`, `version`, `eligible`, `total`,
-`total_points`, `criteres` (`id`, `section`, `atteint`, `points`, `montant`, `explication`…)
-and `briques` (`id`, `debloquee`, `montant`, `explication`…). Amounts are decimal strings
+`total_points`, `criteres` (`id`, `section`, `atteint`, `points`, `montant`, `explication`…),
+`briques` (`id`, `debloquee`, `montant`, `explication`…), `majorations` and `minimums` (`id`,
+`applicable`, `paye`, `montant`, `explication`). Amounts are decimal strings
 with two decimals and a `.`; points are exact decimal strings.
 """
 
@@ -12,16 +13,17 @@ import json
 from decimal import Decimal, localcontext
 from fractions import Fraction
 
-from dsl.model import SECTION_TITLES, SECTIONS
+from dsl.model import SECTION_TITLES, SECTIONS, Type
+from dsl.payment import ADVANCE
 from interpreter.backends.scalar import EXACT, Evaluation, LineResult, Program
 from interpreter.backends.scalar import add as exact_add
-from interpreter.values import ZERO, euros, french_number, plain, rounded
+from interpreter.values import ZERO, euros, french_number, plain, reader_text, rounded
 
 GREEN, RED, DIM, BOLD, RESET = "\033[32m", "\033[31m", "\033[2m", "\033[1m", "\033[0m"
 
 
-def to_json(evaluation: Evaluation, program: Program, structure: str | None = None) -> dict:
-    """The evaluation as a JSON-ready dict."""
+def to_json(evaluation: Evaluation, program: Program, structure: str | None = None, advance=None) -> dict:
+    """The evaluation as a JSON-ready dict (`advance`: with `avance` and `solde`)."""
     criteres = [line for line in evaluation.lines if line.kind == "critere"]
     briques = [line for line in evaluation.lines if line.kind == "brique"]
     return {
@@ -45,7 +47,12 @@ def to_json(evaluation: Evaluation, program: Program, structure: str | None = No
              "criteres": list(program.model.briques[line.id].criteres)}
             for line in briques
         ],
+        **{key: [{"id": line.id, "libelle": line.label, "applicable": line.met, "paye": line.paid,
+                  "montant": money(line.montant), "explication": line.explanation}
+                 for line in evaluation.lines if line.kind == kind]
+           for key, kind in (("majorations", "majoration"), ("minimums", "minimum"))},
         "parametres": {id: _parameter_text(value) for id, value in program.parametres.items()},
+        **({} if advance is None else {"avance": money(advance), "solde": money(evaluation.total - advance)}),
     }
 
 
@@ -62,11 +69,12 @@ def _parameter_text(value) -> str:
     return plain(value) if isinstance(value, (Decimal, Fraction)) else str(value)
 
 
-def render_json(evaluation: Evaluation, program: Program, structure: str | None = None) -> str:
-    return json.dumps(to_json(evaluation, program, structure), ensure_ascii=False, indent=2)
+def render_json(evaluation: Evaluation, program: Program, structure: str | None = None, advance=None) -> str:
+    return json.dumps(to_json(evaluation, program, structure, advance), ensure_ascii=False, indent=2)
 
 
-def render_text(evaluation: Evaluation, program: Program, structure: str | None = None, color: bool = False) -> str:
+def render_text(evaluation: Evaluation, program: Program, structure: str | None = None, color: bool = False,
+                advance=None) -> str:
     """A readable French table by section: critère, status, points, amount, with totals."""
     painter = Painter(color)
     model = program.model
@@ -93,7 +101,18 @@ def render_text(evaluation: Evaluation, program: Program, structure: str | None 
             lines += _rows([brique], width, painter, indent="  ")
             inner = [line for line in evaluation.lines if line.brique == brique.id]
             lines += _rows(inner, width, painter, indent="      ", amounts=False)
+    supplements = [line for line in evaluation.lines if line.kind in ("majoration", "minimum")]
+    if supplements:
+        lines += ["", painter.bold(f"{'Majorations et minimums':{width}}") + header[width:]]
+        lines += _rows(supplements, width, painter, indent="  ")
     lines += ["", painter.bold(f"{'Total':{width}}{french_number(evaluation.total_points):>10}  {euros(evaluation.total):>14}")]
+    if advance is not None:
+        share = reader_text(program.parametres[ADVANCE], Type("pourcentage"))
+        lines += [f"{'Avance':{width}}{'':>10}  {euros(advance):>14}",
+                  painter.dim(f"    {share} des prérequis et du socle atteints à 100 %, versée en début d'année"),
+                  f"{'Solde':{width}}{'':>10}  {euros(evaluation.total - advance):>14}",
+                  painter.dim("    total moins l'avance" + (" : la structure reverse la différence"
+                                                           if evaluation.total < advance else ""))]
     return "\n".join(lines)
 
 
@@ -105,10 +124,11 @@ def _rows(results: list[LineResult], width: int, painter: Painter, indent: str, 
         text = f"{indent}{mark} {label}"
         pad = width - len(indent) - 2 - len(label)
         if amounts:
-            text += " " * max(pad, 1) + f"{french_number(line.points):>10}  {euros(line.montant):>14}"
+            points = "" if line.kind in ("majoration", "minimum") else french_number(line.points)
+            text += " " * max(pad, 1) + f"{points:>10}  {euros(line.montant):>14}"
         rows.append(text)
         unpaid_critere = line.kind == "critere" and line.brique is None and not line.paid
-        if line.explanation and (not line.met or unpaid_critere or line.kind == "brique"):
+        if line.explanation and (not line.met or unpaid_critere or line.kind != "critere"):
             rows.append(painter.dim(f"{indent}    {line.explanation}"))
     return rows
 

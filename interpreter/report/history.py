@@ -8,7 +8,8 @@ from interpreter.report.diff import KIND_WORDS, place_text
 from interpreter.report.document import Bullets, Document, Heading, Paragraph, Table
 from interpreter.report.status import status_words
 
-ELEMENT_TITLES = {"critere": "Critères", "brique": "Briques", "donnee": "Données", "parametre": "Paramètres"}
+ELEMENT_TITLES = {"critere": "Critères", "brique": "Briques", "majoration": "Majorations", "minimum": "Minimums",
+                  "donnee": "Données", "parametre": "Paramètres"}
 
 
 def step_words(step: Step) -> str:

@@ -17,7 +17,7 @@ from interpreter.compare.impact import Impact, Summary, euros_of
 from interpreter.report.document import Bullets, Document, Figure, Heading, Paragraph, Table
 from interpreter.values import euros, french_number, signed_euros, to_cents
 
-PLURAL_KINDS = {"critere": "critère", "brique": "brique"}
+PLURAL_KINDS = {"critere": "critère", "brique": "brique", "majoration": "majoration", "minimum": "minimum"}
 
 
 def _pct(part: int, whole: int) -> str:

@@ -35,8 +35,11 @@ from interpreter.report.history import field_words, step_words
 from interpreter.report.status import status_words
 from interpreter.values import euros
 
-KIND_WORDS = {"critere": "critère", "brique": "brique", "donnee": "donnée", "parametre": "paramètre"}
-ELEMENT_TABLES = {"critere": "criteres", "brique": "briques", "donnee": "donnees", "parametre": "parametres"}
+KIND_WORDS = {"critere": "critère", "brique": "brique", "majoration": "majoration", "minimum": "minimum",
+              "donnee": "donnée", "parametre": "paramètre"}
+ELEMENT_TABLES = {"critere": "criteres", "brique": "briques", "majoration": "majorations", "minimum": "minimums",
+                  "donnee": "donnees", "parametre": "parametres"}
+PAYING = ("critere", "brique", "majoration", "minimum")  # the kinds of clause that are lines of a result
 
 CSS = """
 *{box-sizing:border-box}
@@ -337,7 +340,7 @@ def clause_html(site: Site, clause: Clause, loader: Loader) -> str:
                      f"<td>{esc(step_words(s))}</td><td><code>{esc(field_words(s))}</code></td></tr>"
                      for s in clause.history.steps) + "</tbody></table>")
     versions = [v for v in site.versions if v.model.id == clause.convention]
-    if element in ("critere", "brique"):
+    if element in PAYING:
         rows = []
         for version in versions:
             amount = site.amounts.get(version.path, {}).get(id)

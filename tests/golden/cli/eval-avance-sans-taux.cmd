@@ -1,0 +1,1 @@
+eval --avance convention.conv msp.yaml
