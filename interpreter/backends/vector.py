@@ -412,6 +412,18 @@ def masked(values, where: np.ndarray):
     return values * where
 
 
+def selected(where: np.ndarray, x, y):
+    """x where `where` holds, else y, for operands `aligned` to |x| + |y|: in int64, `y + (x - y) × where`
+    (np.where branches on each row, 4× slower on a mask without pattern); np.where for Python integers."""
+    if isinstance(x, int) and x == 0:
+        return masked(y, ~where)
+    if isinstance(y, int) and y == 0:
+        return masked(x, where)
+    if any(isinstance(v, np.ndarray) and v.dtype == object for v in (x, y)):
+        return np.where(where, x, y)
+    return y + (x - y) * where
+
+
 def conjunction(a, b):
     """a and b, per row; a Python bool decides without a numpy operation (`True & array` is 30× slower
     than `&` of two arrays)."""
@@ -469,8 +481,8 @@ def _choose(condition: Flag, a, b):
         return _with_bad(chosen, bad)
     if isinstance(a, Num):
         x, y, den, bx, by, db = common(a, b)
-        x, y = aligned(x, y, max(bx, by))
-        return Num(np.where(condition.value, x, y), den, max(bx, by), db, bad)
+        x, y = aligned(x, y, bx + by)
+        return Num(selected(condition.value, x, y), den, max(bx, by), db, bad)
     if isinstance(a, Code):
         return Code(np.where(condition.value, a.value, b.value), bad)
     return Flag(np.where(condition.value, a.value, b.value), bad)
