@@ -433,11 +433,41 @@ def consolidated(path: str | Path, loader: Loader | None = None) -> str:
     return header + render_with_comments(checked.model.file, loader.sources)
 
 
-def diff(old: Convention, new: Convention) -> Diff:
-    """What changes from one version to the other, clause by clause and in euros (the diff the CLI renders)."""
+def diff(old: Convention, new: Convention, cas: str | None = None) -> Diff:
+    """What changes from one version to the other, clause by clause and in euros (the diff the CLI renders):
+    each clause valued at each version's maximal structure, or with the données of the `cas` named."""
     from interpreter.compare.diff import diff_models
 
-    return diff_models(old.model, new.model, old.program, new.program)
+    return diff_models(old.model, new.model, old.program, new.program, None if cas is None else cas_basis(old, new, cas))
+
+
+def cas_basis(old: Convention, new: Convention, id: str):
+    """The données of cas `id` for each version: its own cas of that id, or else the other version's, for the
+    données it knows. A cas that neither version has, or that leaves a donnée of a version without a value,
+    is an error."""
+    from interpreter.cases import cas_donnees
+    from interpreter.compare.diff import CasBasis
+
+    found = {which: next((c for c in version.model.cas if c.id == id), None) for which, version in
+             (("avant", old), ("apres", new))}
+    if not any(found.values()):
+        names = sorted({c.id for version in (old, new) for c in version.model.cas})
+        raise ConvError([Diagnostic("cas-inconnu", f"--cas {id} : aucune des deux versions n'a de cas « {id} »",
+                                    file="--cas", suggestion=suggest(id, names) or
+                                    (f"cas connus : {', '.join(names)}" if names else "ces versions n'ont aucun cas"))])
+    values = {}
+    for which, version in (("avant", old), ("apres", new)):
+        cas = found[which] or found["apres" if which == "avant" else "avant"]
+        donnees = {k: v for k, v in cas_donnees(version.program, cas).items() if k in version.model.donnees}
+        missing = [d for d in version.model.donnees if d not in donnees]
+        if missing:
+            raise ConvError([Diagnostic(
+                "cas-incomplet", f"--cas {id} : la version « {version.model.version} » n'a pas ce cas, et celui de "
+                f"l'autre version ne donne pas {', '.join(f'« {d} »' for d in missing)}", file="--cas",
+                suggestion=f"ajoutez à « {version.model.path} » un cas « {id} » (« cas {id} comme … ») qui les donne")])
+        values[which] = donnees
+    shown = found["apres"] or found["avant"]
+    return CasBasis(id, shown.label, values["avant"], values["apres"])
 
 
 def impact(old: Convention, new: Convention, population: str | Path | pl.DataFrame, change: Diff | None = None,

@@ -294,10 +294,13 @@ def test_command(fichiers, no_color):
 @cli.command("diff", context_settings=HELP)
 @click.argument("ancienne", metavar="ANCIENNE")
 @click.argument("nouvelle", metavar="NOUVELLE")
-@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json", "html"]), default="text",
-              help="Format du rapport : text (défaut), markdown, json ou html.")
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json", "html", "xlsx"]),
+              default=None, help="Format du rapport : text (défaut), markdown, json, html ou xlsx (choisi d'office "
+              "quand -o finit par .xlsx).")
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
 @click.option("--exit-code", is_flag=True, help="Sortir avec le code 1 quand les versions diffèrent (comme git diff).")
+@click.option("--cas", metavar="ID", help="Valoriser chaque version avec les données d'un cas (par exemple la "
+              "structure de référence de la Cnam) au lieu de la structure maximale.")
 @click.option("--population", metavar="POPULATION",
               help="Ajouter l'impact sur une population (CSV, Parquet ou JSON Lines) : budgets, gagnants, perdants.")
 @click.option("--par", "groupings", multiple=True, metavar="COLONNE",
@@ -314,9 +317,10 @@ def test_command(fichiers, no_color):
 @engine_option
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def diff_command(ancienne, nouvelle, output_format, output, exit_code, population, groupings, per_structure,
+def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, population, groupings, per_structure,
                  scenarios, settings, after_scenarios, after_settings, engine):
     """Comparer deux versions (conventions ou avenants) : ce qui change, clause par clause, en euros."""
+    output_format = output_format or format_of(output)
     existing_files((ancienne, nouvelle, *scenarios, *after_scenarios) + ((population,) if population else ()))
     if (groupings or per_structure) and not population:
         raise UsageProblem("--par et --par-structure demandent une population : ajoutez --population FICHIER")
@@ -326,11 +330,10 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, populatio
         if destination:
             check_destination(destination, inputs)
     check_table_suffix(per_structure)
-    change = api.diff(old, new)
+    change = api.diff(old, new, cas)
     impact = None
     if population:  # populations need numpy, polars and matplotlib: loaded only when used
         from interpreter.io.tables import write_results
-        from interpreter.report.impact import group_blocks, groups_json, histogram_chart, impact_blocks, impact_json
 
         notes: list = []
         impact = api.impact(old, new, population, change, progress=progress_bar, groupings=groupings, engine=engine,
@@ -338,26 +341,25 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, populatio
         report_notes(notes, {**old.sources, **new.sources})
         if per_structure:
             write_results(impact.pairing.frame(), per_structure, inputs)
+    if output_format == "xlsx":
+        from interpreter.report.workbook import diff_workbook
+
+        write_workbook(diff_workbook(change, impact, population), output, inputs)
+        return EXIT_INVALID if exit_code and not change.empty else EXIT_OK
     if output_format == "json":
-        data = diff_json(change)
+        data = diff_json(change, impact, population)
         data["hypotheses"] = {"avant": hypotheses_json(old.hypotheses()), "apres": hypotheses_json(new.hypotheses())}
         if impact is not None:
+            from interpreter.report.impact import groups_json, impact_json
+
             data["impact"] = impact_json(impact, population)
             data["impact"]["par_groupe"] = [groups_json(grouping, rows) for grouping, rows in impact.groups]
         text = json.dumps(data, ensure_ascii=False, indent=2)
     else:
-        document = diff_document(change)
-        document.blocks[2:2] = diff_hypotheses(old, new)
-        if impact is not None:
-            chart = None
-            if output_format in ("html", "markdown"):
-                png = chart_path(output)
-                chart, png_bytes = histogram_chart(impact, png.name)
-                if output_format == "markdown":
-                    write_bytes(str(png), png_bytes, inputs)
-            document.add(*impact_blocks(impact, population, chart))
-            for grouping, rows in impact.groups:
-                document.add(*group_blocks(grouping, rows, impact=True))
+        stem = chart_stem(output) if output_format in ("html", "markdown") else None
+        document = diff_document(change, impact, population, diff_hypotheses(old, new), stem)
+        if output_format == "markdown":
+            write_charts(document, output, inputs)
         renderer = {"text": render_text_document, "markdown": render_markdown, "html": render_html}[output_format]
         text = renderer(document)
     emit(text, output, inputs)
@@ -384,6 +386,35 @@ def chart_path(output: str | None) -> Path:
         return Path("impact-histogramme.png")
     path = Path(output)
     return path.with_name(f"{path.stem}-histogramme.png") if path.suffix.lower() == ".png" else path.with_suffix(".png")
+
+
+def format_of(output: str | None) -> str:
+    """The report format when `--format` is not given: xlsx for a destination ending in `.xlsx`, else text."""
+    return "xlsx" if output and Path(output).suffix.lower() == ".xlsx" else "text"
+
+
+def chart_stem(output: str | None) -> str:
+    """The start of the names of the charts' PNG files beside a Markdown report: `rapport` for `rapport.md`."""
+    return "impact" if output is None else Path(output).stem
+
+
+def write_charts(document, output: str | None, inputs: list[str]) -> None:
+    """Each chart of a Markdown report as a PNG file beside it (in the current folder without `-o`)."""
+    from interpreter.report.document import Figure, Folded
+
+    folder = Path(output).parent if output else Path(".")
+    for block in document.blocks:
+        for figure in (block.blocks if isinstance(block, Folded) else (block,)):
+            if isinstance(figure, Figure) and figure.png_name and figure.png:
+                write_bytes(str(folder / figure.png_name), figure.png, inputs)
+
+
+def write_workbook(data: bytes, output: str | None, inputs: list[str]) -> None:
+    """An Excel workbook is written to the file named by `-o`, never to the terminal."""
+    if output is None:
+        raise UsageProblem("le format xlsx s'écrit dans un fichier : ajoutez -o FICHIER.xlsx")
+    write_bytes(output, data, inputs)
+    click.echo(f"Classeur écrit dans « {output} ».", err=True)
 
 
 def progress_bar(size: int):
