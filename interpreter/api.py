@@ -49,6 +49,7 @@ if TYPE_CHECKING:  # populations need polars and numpy: imported only when a pop
     from interpreter.backends.vector import PopulationResult
     from interpreter.compare.diff import Diff
     from interpreter.compare.impact import Impact, Summary
+    from interpreter.compare.versions import Across
     from interpreter.io.tables import Population
 
 
@@ -316,7 +317,8 @@ class Convention:
 
         if isinstance(population, Population):
             return population
-        source = str(population) if isinstance(population, (str, Path)) else population
+        source = population if isinstance(population, str) else str(population) if isinstance(population, Path) \
+            else population  # a `TableFile` stays one: it says how to read the file
         try:
             return read_population(source, self.model, other_columns=other_columns, keep_invalid=keep_invalid,
                                    supplied=self.supplied, origin=origin, keep=frozenset(keep))
@@ -334,13 +336,15 @@ class Simulation:
     run: Any = field(default=None, eq=False, repr=False)  # the DuckDB run holding the results (--moteur duckdb)
     notes: tuple[Diagnostic, ...] = ()  # why the engine asked for could not be used
 
-    def write_results(self, path: str, inputs=()) -> None:
-        """The results file (`-o`): CSV, Parquet or JSON Lines, as the default engine writes it."""
+    def write_results(self, path: str, inputs=(), french: bool = False) -> None:
+        """The results file (`-o`): CSV (`french`: with `;` and decimal commas), Parquet or JSON Lines, as the
+        default engine writes it."""
         from interpreter.io.tables import write_results
 
-        if self.run is not None and Path(path).suffix.lower() == ".csv" and self.run.write_csv(path, inputs):
+        if not french and self.run is not None and Path(path).suffix.lower() == ".csv" and \
+                self.run.write_csv(path, inputs):
             return
-        write_results(self.table(typed=Path(path).suffix.lower() == ".parquet"), path, inputs)
+        write_results(self.table(typed=Path(path).suffix.lower() == ".parquet"), path, inputs, french)
 
     def table(self, typed: bool = True) -> pl.DataFrame:
         """One row per structure; `typed` gives Decimal columns, else decimal text (for CSV)."""
@@ -441,15 +445,63 @@ def diff(old: Convention, new: Convention, cas: str | None = None) -> Diff:
     return diff_models(old.model, new.model, old.program, new.program, None if cas is None else cas_basis(old, new, cas))
 
 
+def evaluate_across(versions: Sequence[Convention], declaration: str | Path) -> Across:
+    """One structure evaluated by each version: the declaration holds the union of their données (see
+    `interpreter.compare.versions`). Raises `ConvError` listing every problem, each said once."""
+    from attrs import evolve
+
+    from interpreter.compare.versions import Across, paying_lines
+    from interpreter.io.declarations import read_entries
+
+    path = str(declaration)
+    try:
+        source, entries = read_entries(path)
+    except DeclarationError as error:
+        raise ConvError(error.diagnostics, {error.source.path: error.source} if error.source else {}) from None
+    sources = {source.path: source} if source else {}
+    structure = str(entries.pop("id").value) if "id" in entries else Path(path).stem
+    known = {id for version in versions for id in version.model.donnees}
+    problems = [Diagnostic("declaration-cle-inconnue", f"« {key} » n'est pas une donnée des versions comparées",
+                           span=entry.key_span, file=path, suggestion=suggest(key, sorted(known)))
+                for key, entry in entries.items() if key not in known]
+    found: dict[tuple, list[str]] = {}
+    values = []
+    for version in versions:
+        own = {key: entry for key, entry in entries.items() if key in version.model.donnees}
+        donnees, diagnostics = validate(version.model, own, path, optional=version.supplied)
+        values.append(donnees)
+        for d in diagnostics:
+            found.setdefault((d.code, d.message, d.span, d.suggestion), [d]).append(version.model.version)
+    for (_, message, _, _), (first, *names) in found.items():
+        problems.append(first if len(names) == len(versions) else
+                        evolve(first, message=f"{message} (pour {', '.join(f'« {n} »' for n in names)})"))
+    if problems:
+        raise ConvError(problems, sources)
+    evaluations = []
+    for version, donnees in zip(versions, values):
+        try:
+            evaluations.append(evaluate(version.program, donnees, explain=False, structure=structure))
+        except EvaluationError as error:
+            raise ConvError([Diagnostic("evaluation-impossible", f"structure « {structure} », version "
+                                        f"« {version.model.version} » : {error}", file=path)]) from None
+    ignored = tuple((key, tuple(v.model.version for v in versions if key not in v.model.donnees))
+                    for key in entries if any(key not in v.model.donnees for v in versions))
+    return Across(structure, tuple(versions), tuple(evaluations),
+                  paying_lines(evaluations, [v.program for v in versions]), ignored)
+
+
 def cas_basis(old: Convention, new: Convention, id: str):
-    """The données of cas `id` for each version: its own cas of that id, or else the other version's, for the
-    données it knows. A cas that neither version has, or that leaves a donnée of a version without a value,
-    is an error."""
+    """The données of cas `id` for each version: its own cas of that id, or a cas of its own written `comme id`
+    (the same structure, with the données the version adds), or else the other version's, for the données it
+    knows. A cas that neither version has, or that leaves a donnée of a version without a value, is an error."""
     from interpreter.cases import cas_donnees
     from interpreter.compare.diff import CasBasis
 
-    found = {which: next((c for c in version.model.cas if c.id == id), None) for which, version in
-             (("avant", old), ("apres", new))}
+    def own(version):
+        return next((c for c in version.model.cas if c.id == id), None) or \
+            next((c for c in version.model.cas if c.node.base == id), None)
+
+    found = {"avant": own(old), "apres": own(new)}
     if not any(found.values()):
         names = sorted({c.id for version in (old, new) for c in version.model.cas})
         raise ConvError([Diagnostic("cas-inconnu", f"--cas {id} : aucune des deux versions n'a de cas « {id} »",
@@ -464,10 +516,12 @@ def cas_basis(old: Convention, new: Convention, id: str):
             raise ConvError([Diagnostic(
                 "cas-incomplet", f"--cas {id} : la version « {version.model.version} » n'a pas ce cas, et celui de "
                 f"l'autre version ne donne pas {', '.join(f'« {d} »' for d in missing)}", file="--cas",
-                suggestion=f"ajoutez à « {version.model.path} » un cas « {id} » (« cas {id} comme … ») qui les donne")])
+                suggestion=f"ajoutez à « {Path(version.model.path or '').name} » un cas « {id} » qui les donne, ou "
+                f"nommez un cas de cette version : {', '.join(c.id for c in version.model.cas) or 'elle n’en a pas'}")])
         values[which] = donnees
     shown = found["apres"] or found["avant"]
-    return CasBasis(id, shown.label, values["avant"], values["apres"])
+    return CasBasis(id, shown.label, values["avant"], values["apres"],
+                    tuple(c.id for c in (found["avant"], found["apres"]) if c is not None and c.id != id))
 
 
 def impact(old: Convention, new: Convention, population: str | Path | pl.DataFrame, change: Diff | None = None,
@@ -522,7 +576,7 @@ def read_once(population, old: Convention, new: Convention, keep=frozenset()) ->
     if isinstance(population, (str, Path)):
         origin = str(population)
         try:
-            source = read_table(origin, numeric_donnees(old.model) | numeric_donnees(new.model),
+            source = read_table(population if isinstance(population, str) else origin, numeric_donnees(old.model) | numeric_donnees(new.model),
                                 frozenset(old.model.donnees) | frozenset(new.model.donnees) | frozenset(keep))
         except TableError as error:
             raise ConvError(error.diagnostics) from None

@@ -159,6 +159,34 @@ def hypothesis_options(command):
                         help="Appliquer les hypothèses d'un fichier « scénario » (répétable, dans l'ordre).")(command)
 
 
+def population_options(command):
+    """`--encodage` (a CSV population's encoding) and `--feuille` (an Excel population's sheet)."""
+    command = click.option("--feuille", "sheet", metavar="NOM",
+                           help="Avec une population .xlsx : la feuille à lire (défaut : la première).")(command)
+    return click.option("--encodage", "encoding", metavar="ENCODAGE",
+                        help="Avec une population .csv : son encodage, utf-8 ou windows-1252 (défaut : détecté).")(command)
+
+
+def population_file(path: str | None, encoding: str | None, sheet: str | None):
+    """The population named with how to read it (`--encodage`, `--feuille`)."""
+    from interpreter.io.csvfiles import encoding_option
+    from interpreter.io.tables import TableFile
+
+    if path is None:
+        return None
+    codec = encoding_option(encoding)
+    if encoding is not None and codec is None:
+        raise UsageProblem(f"encodage inconnu « {encoding} » pour --encodage : utf-8 ou windows-1252")
+    return TableFile(path, codec, sheet) if codec or sheet else path
+
+
+def csv_fr_option(command):
+    """`--csv-fr`: CSV written as French Excel reads it."""
+    return click.option("--csv-fr", "csv_fr", is_flag=True,
+                        help="Écrire les CSV à la française : « ; » entre les cellules et virgules décimales "
+                        "(pour Excel).")(command)
+
+
 def engine_option(command):
     """`--moteur defaut|duckdb`: where a population is computed."""
     return click.option("--moteur", "engine", type=click.Choice(["defaut", "duckdb"]), default="defaut",
@@ -230,17 +258,29 @@ def check(fichiers, output_format, strict, no_color):
 
 
 @cli.command("eval", context_settings=HELP)
-@click.argument("convention", metavar="CONVENTION")
-@click.argument("declaration", metavar="DECLARATION")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              help="Format du résultat : text (défaut) ou json.")
+@click.argument("fichiers", nargs=-1, required=True, metavar="VERSION... DECLARATION")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown", "html", "xlsx"]), default=None,
+              help="Format du résultat : text (défaut) ou json ; avec plusieurs versions, aussi markdown, html ou xlsx "
+              "(choisi d'office quand -o finit par .xlsx).")
+@click.option("-o", "--output", metavar="FICHIER", help="Avec plusieurs versions : écrire le rapport dans ce fichier.")
 @hypothesis_options
 @click.option("--no-color", is_flag=True, help="Pas de couleurs.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def eval_command(convention, declaration, output_format, scenarios, settings, no_color):
-    """Évaluer une structure : critère par critère, ce qui est atteint, pourquoi, et ce que cela rapporte."""
-    existing_files((convention, declaration, *scenarios))
+def eval_command(fichiers, output_format, output, scenarios, settings, no_color):
+    """Évaluer une structure : critère par critère, ce qui est atteint, pourquoi, et ce que cela rapporte ; avec
+    plusieurs versions, une colonne par version et l'écart de chaque ligne."""
+    if len(fichiers) < 2:
+        raise UsageProblem("donnez au moins une version et une déclaration : convcheck eval VERSION DECLARATION")
+    *conventions, declaration = fichiers
+    existing_files((*conventions, declaration, *scenarios))
+    output_format = output_format or format_of(output)
+    if len(conventions) > 1:
+        return eval_versions(conventions, declaration, output_format, output, scenarios, settings)
+    if output_format not in ("text", "json") or output:
+        raise UsageProblem("-o et les formats markdown, html et xlsx servent à comparer plusieurs versions : "
+                           "convcheck eval V1 V2 DECLARATION")
+    convention = conventions[0]
     version = api.load(convention, settings, scenarios=scenarios)
     structure_id, _ = version.declaration(declaration)
     evaluation = version.evaluate(declaration)
@@ -256,6 +296,30 @@ def eval_command(convention, declaration, output_format, scenarios, settings, no
             head, _, rest = text.partition("\n\n")
             text = "\n".join([head, *assumed]) + "\n\n" + rest
         click.echo(text)
+    return EXIT_OK
+
+
+def eval_versions(conventions, declaration, output_format, output, scenarios, settings) -> int:
+    """`eval V1 V2 … DECLARATION`: one structure, one column per version."""
+    from interpreter.report.versions import versions_document, versions_json
+
+    versions = [api.load(path, settings, scenarios=scenarios) for path in conventions]
+    across = api.evaluate_across(versions, declaration)
+    inputs = [path for version in versions for path in version.sources] + [declaration]
+    if output:
+        check_destination(output, inputs)
+    if output_format == "xlsx":
+        from interpreter.report.workbook import versions_workbook
+
+        write_workbook(versions_workbook(across), output, inputs)
+        return EXIT_OK
+    if output_format == "json":
+        text = json.dumps(versions_json(across), ensure_ascii=False, indent=2)
+    else:
+        document = versions_document(across)
+        renderer = {"text": render_text_document, "markdown": render_markdown, "html": render_html}[output_format]
+        text = renderer(document)
+    emit(text, output, inputs)
     return EXIT_OK
 
 
@@ -309,6 +373,8 @@ def test_command(fichiers, no_color):
 @click.option("--par-structure", "per_structure", metavar="FICHIER",
               help="Avec --population : écrire une ligne par structure (totaux avant, après, écart de chaque ligne) "
               "en .csv, .parquet ou .jsonl.")
+@population_options
+@csv_fr_option
 @hypothesis_options
 @click.option("--scenario-apres", "after_scenarios", multiple=True, metavar="FICHIER",
               help="Un scénario appliqué à la seconde version seulement (répétable).")
@@ -318,9 +384,10 @@ def test_command(fichiers, no_color):
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
 def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, population, groupings, per_structure,
-                 scenarios, settings, after_scenarios, after_settings, engine):
+                 encoding, sheet, csv_fr, scenarios, settings, after_scenarios, after_settings, engine):
     """Comparer deux versions (conventions ou avenants) : ce qui change, clause par clause, en euros."""
     output_format = output_format or format_of(output)
+    population = population_file(population, encoding, sheet)
     existing_files((ancienne, nouvelle, *scenarios, *after_scenarios) + ((population,) if population else ()))
     if (groupings or per_structure) and not population:
         raise UsageProblem("--par et --par-structure demandent une population : ajoutez --population FICHIER")
@@ -340,7 +407,7 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, popu
                             notes=notes)
         report_notes(notes, {**old.sources, **new.sources})
         if per_structure:
-            write_results(impact.pairing.frame(), per_structure, inputs)
+            write_results(impact.pairing.frame(), per_structure, inputs, csv_fr)
     if output_format == "xlsx":
         from interpreter.report.workbook import diff_workbook
 
@@ -435,7 +502,10 @@ def progress_bar(size: int):
 @cli.command("simulate", context_settings=HELP)
 @click.argument("convention", metavar="CONVENTION")
 @click.argument("population", metavar="POPULATION")
-@click.option("-o", "--output", metavar="RESULTATS", help="Écrire les résultats par structure (.csv, .parquet ou .jsonl).")
+@click.option("-o", "--output", metavar="RESULTATS",
+              help="Écrire les résultats par structure (.csv, .xlsx, .parquet ou .jsonl).")
+@population_options
+@csv_fr_option
 @hypothesis_options
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               help="Format du résumé : text (défaut) ou json.")
@@ -447,19 +517,20 @@ def progress_bar(size: int):
 @engine_option
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def simulate_command(convention, population, output, scenarios, settings, output_format, ignore_invalid, groupings,
-                     engine):
+def simulate_command(convention, population, output, encoding, sheet, csv_fr, scenarios, settings, output_format,
+                     ignore_invalid, groupings, engine):
     """Évaluer toute une population de structures : paiements, budget, moyenne, médiane, déciles."""
     from interpreter.io.tables import write_results
     from interpreter.report.impact import group_blocks, groups_json, summary_document, summary_json
 
     existing_files((convention, population, *scenarios))
+    population = population_file(population, encoding, sheet)
     version = api.load(convention, settings, scenarios=scenarios)
     inputs = [*version.sources, population]
     rejects = rejects_path(population, output)
     for destination in ([output] if output else []) + ([rejects] if ignore_invalid else []):
         check_destination(destination, inputs)
-    check_table_suffix(output)
+    check_table_suffix(output, workbook=True)
     table = version.population(population, keep_invalid=ignore_invalid, keep=api.grouping_columns(groupings)) \
         if engine == "defaut" else None
     if table is not None and table.warnings and output_format != "json":
@@ -474,11 +545,15 @@ def simulate_command(convention, population, output, scenarios, settings, output
         raise api.ConvError(simulation.errors())
     rejected = simulation.rejects() if ignore_invalid else None
     if rejected is not None:
-        write_results(rejected, rejects, inputs)
-    if output:
-        simulation.write_results(output, inputs)
+        write_results(rejected, rejects, inputs, csv_fr)
     summary = simulation.summary(simulation.rejected)
     groups = simulation.groups(groupings)
+    if output and Path(output).suffix.lower() == ".xlsx":
+        from interpreter.report.workbook import results_workbook
+
+        write_bytes(output, results_workbook(simulation, groups), inputs)
+    elif output:
+        simulation.write_results(output, inputs, csv_fr)
     if output_format == "json":
         data = summary_json(version.model, summary, population)
         data["avertissements"] = [to_json_object(d) for d in table.warnings]
@@ -506,10 +581,12 @@ def status_blocks(model) -> list:
     return [Paragraph(f"{line}.")] if line else []
 
 
-def check_table_suffix(path: str | None) -> None:
-    """Results tables are written as CSV, Parquet or JSON Lines, by their suffix."""
-    if path and Path(path).suffix.lower() not in (".csv", ".parquet", ".jsonl", ".ndjson"):
-        raise UsageProblem(f"format de résultats inconnu « {Path(path).suffix} » : utilisez .csv, .parquet ou .jsonl")
+def check_table_suffix(path: str | None, workbook: bool = False) -> None:
+    """Results tables are written as CSV, Parquet or JSON Lines (or an Excel workbook), by their suffix."""
+    suffixes = (".csv", ".parquet", ".jsonl", ".ndjson") + ((".xlsx",) if workbook else ())
+    if path and Path(path).suffix.lower() not in suffixes:
+        formats = ".csv, .xlsx, .parquet ou .jsonl" if workbook else ".csv, .parquet ou .jsonl"
+        raise UsageProblem(f"format de résultats inconnu « {Path(path).suffix} » : utilisez {formats}")
 
 
 @cli.command("calibre", context_settings=HELP)
@@ -520,14 +597,15 @@ def check_table_suffix(path: str | None) -> None:
 @click.option("--budget-de", "budget_of", metavar="AUTRE_VERSION", help="Viser le budget d'une autre version.")
 @click.option("--precision", metavar="PAS", help="La précision de la valeur cherchée (défaut : le centime pour un "
               "montant, l'unité pour un nombre entier).")
+@population_options
 @hypothesis_options
-@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
-              help="Format du rapport : text (défaut), markdown ou json.")
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json", "xlsx"]), default=None,
+              help="Format du rapport : text (défaut), markdown, json ou xlsx (choisi d'office quand -o finit par .xlsx).")
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def calibre_command(version, population, parametre, budget, budget_of, precision, scenarios, settings, output_format,
-                    output):
+def calibre_command(version, population, parametre, budget, budget_of, precision, encoding, sheet, scenarios, settings,
+                    output_format, output):
     """Trouver la valeur d'un paramètre pour laquelle le budget d'une population atteint une cible."""
     from interpreter.report.decisions import calibration_document, calibration_json
     from interpreter.report.impact import impact_blocks, impact_json
@@ -535,10 +613,17 @@ def calibre_command(version, population, parametre, budget, budget_of, precision
     existing_files((version, population, *scenarios, *((budget_of,) if budget_of else ())))
     if (budget is None) == (budget_of is None):
         raise UsageProblem("donnez la cible : --budget MONTANT ou --budget-de AUTRE_VERSION (l'un des deux)")
+    output_format = output_format or format_of(output)
+    population = population_file(population, encoding, sheet)
     decision = api.calibrate(version, population, parametre, option_number(budget, "--budget", "montant"), budget_of,
                              scenarios, settings, option_number(precision, "--precision", "nombre"))
     inputs = [*decision.version.sources, population]
     kind = decision.version.model.parametres[parametre].type.kind
+    if output_format == "xlsx":
+        from interpreter.report.workbook import calibration_workbook
+
+        write_workbook(calibration_workbook(decision, population), output, inputs)
+        return EXIT_OK
     if output_format == "json":
         data = calibration_json(decision) | {"impact": impact_json(decision.impact, population),
                                              "hypotheses": hypotheses_json(decision.version.hypotheses()),
@@ -566,14 +651,17 @@ def calibre_command(version, population, parametre, budget, budget_of, precision
 @click.option("--pas", "step", metavar="C", help="Écart entre deux valeurs.")
 @click.option("--valeurs", metavar="A,B,C", help="Les valeurs, séparées par des virgules (au lieu de --de/--a/--pas).")
 @click.option("--reference", metavar="AUTRE_VERSION", help="Comparer chaque valeur au budget d'une autre version.")
+@population_options
+@csv_fr_option
 @hypothesis_options
-@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "html", "json", "csv"]),
-              default="text", help="Format du rapport : text (défaut), markdown, html, json ou csv.")
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "html", "json", "csv", "xlsx"]),
+              default=None, help="Format du rapport : text (défaut), markdown, html, json, csv ou xlsx (choisi d'office "
+              "quand -o finit par .xlsx).")
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def balaye_command(version, population, parametre, start, stop, step, valeurs, reference, scenarios, settings,
-                   output_format, output):
+def balaye_command(version, population, parametre, start, stop, step, valeurs, reference, encoding, sheet, csv_fr,
+                   scenarios, settings, output_format, output):
     """Calculer le budget d'une population pour chaque valeur d'un paramètre : un tableau et un graphique."""
     from interpreter.compare.calibration import DecisionError, values_between
     from interpreter.report.decisions import sweep_chart, sweep_document, sweep_frame, sweep_json
@@ -587,11 +675,22 @@ def balaye_command(version, population, parametre, start, stop, step, valeurs, r
                                         ((start, "--de"), (stop, "--a"), (step, "--pas")))))
     except DecisionError as error:
         raise api.ConvError(error.diagnostics) from None
+    output_format = output_format or format_of(output)
+    population = population_file(population, encoding, sheet)
     decision = api.sweep(version, population, parametre, values, reference, scenarios, settings)
     inputs = [*decision.version.sources, population]
     if output:
         check_destination(output, inputs)
-    if output_format == "csv":
+    if output_format == "xlsx":
+        from interpreter.report.workbook import sweep_workbook
+
+        write_workbook(sweep_workbook(decision), output, inputs)
+        return EXIT_OK
+    if output_format == "csv" and csv_fr:
+        from interpreter.io.csvfiles import french_csv
+
+        text = french_csv(sweep_frame(decision)).decode("utf-8")  # with its BOM, for Excel
+    elif output_format == "csv":
         text = sweep_frame(decision).write_csv()
     elif output_format == "json":
         data = sweep_json(decision, parametre) | {"hypotheses": hypotheses_json(decision.version.hypotheses()),

@@ -78,6 +78,7 @@ class CasBasis:
     label: str | None
     avant: dict  # the données of the cas for each version, validated
     apres: dict
+    extended: tuple[str, ...] = ()  # cas written `comme id` that stood for it in a version without it
 
 
 @frozen

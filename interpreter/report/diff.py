@@ -224,10 +224,12 @@ def _money_section(document: Document, diff: Diff) -> None:
         document.add(Paragraph(MAXIMAL_TEXT + " Les lignes sont classées par écart, le plus grand d'abord.",
                                emphasis=True))
     else:
+        extended = "".join(f" ; là où il n'existe pas, le cas « {other} », écrit « comme {money.cas.id} »"
+                           for other in money.cas.extended)
         document.add(Paragraph(
             f"Chaque critère et chaque brique est valorisé avec les données du cas « {money.cas.id} » de chaque "
-            "version (au lieu de la structure maximale) : ce qu'il lui paie, 0 € s'il n'est pas atteint. Les lignes "
-            "sont classées par écart, le plus grand d'abord.", emphasis=True))
+            f"version{extended} (au lieu de la structure maximale) : ce qu'il lui paie, 0 € s'il n'est pas atteint. "
+            "Les lignes sont classées par écart, le plus grand d'abord.", emphasis=True))
     changed = [line for line in money.lines if line not in money.unchanged]
     if changed:
         document.add(_money_table(changed))
