@@ -516,8 +516,9 @@ def cas_basis(old: Convention, new: Convention, id: str):
             raise ConvError([Diagnostic(
                 "cas-incomplet", f"--cas {id} : la version « {version.model.version} » n'a pas ce cas, et celui de "
                 f"l'autre version ne donne pas {', '.join(f'« {d} »' for d in missing)}", file="--cas",
-                suggestion=f"ajoutez à « {Path(version.model.path or '').name} » un cas « {id} » qui les donne, ou "
-                f"nommez un cas de cette version : {', '.join(c.id for c in version.model.cas) or 'elle n’en a pas'}")])
+                suggestion=f"ajoutez à « {Path(version.model.path or '').name} » un cas « {id} » qui les donne"
+                + (f", ou nommez un cas de cette version : {', '.join(c.id for c in version.model.cas)}"
+                   if version.model.cas else ""))])
         values[which] = donnees
     shown = found["apres"] or found["avant"]
     return CasBasis(id, shown.label, values["avant"], values["apres"],
