@@ -14,9 +14,10 @@ from interpreter.io.xlsx import Sheet, sheet_of_frame, workbook
 
 
 def _summary(sentence: str | None, figures, amounts=()) -> Sheet:
-    """The « Synthèse » sheet: the verdict, the key figures as text, then the main amounts as numbers."""
+    """The « Synthèse » sheet: the verdict, the key figures as text, then the main amounts as numbers
+    (labelled « (€) »)."""
     rows = ([("Verdict", sentence)] if sentence else []) + [(label, value) for label, value in figures]
-    rows += [(label, amount) for label, amount in amounts]
+    rows += [(f"{label} (€)", amount) for label, amount in amounts]
     return Sheet("Synthèse", ("Chiffre", "Valeur"), tuple(rows), money=(1,))
 
 
