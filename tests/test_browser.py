@@ -111,7 +111,7 @@ def reports(tmp_path_factory):
         "impact": ["diff", av1, av2, "--population", str(POPULATION), "--par", "region", "--format", "html"],
         "diff": ["diff", av1, av2, "--format", "html"],
         "versions": ["eval", str(CONVENTIONS / "aci-msp-2017.conv"), av1, av2,
-                     str(ROOT / "examples" / "declarations" / "msp-trois-versions.yaml"), "--format", "html"],
+                     str(ROOT / "examples" / "trois-versions" / "msp-urbaine.yaml"), "--format", "html"],
     }
     paths = {}
     for name, args in commands.items():
