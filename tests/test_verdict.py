@@ -120,3 +120,26 @@ def test_explanations_show_numbers_with_a_decimal_comma():
     data["part_medecins_sas"] = "33.3"
     explanations = " ".join(line.explanation or "" for line in version.evaluate(data).lines)
     assert "part_medecins_sas = 33,3 %" in explanations and "33.3" not in explanations
+
+
+FEW = 5  # données: a cas that differs from another by at most this many says so with `comme`
+
+
+def test_every_bundled_cas_close_to_an_earlier_one_says_so_with_comme():
+    """Along the chain of bundled versions, a cas whose données differ from a cas of its file or of a base
+    by at most `FEW` values is written `cas … comme …` (it lists only what differs)."""
+    import re
+
+    chain = [str(CONVENTIONS / name) for name in ("aci-msp-2017.conv", "aci-msp-avenant-1.conv",
+                                                  "aci-msp-avenant-2-france-sante.conv")]
+    chain.append(str(ROOT / "examples" / "avenant-3" / "aci-msp-avenant-3.conv"))
+    seen: list[tuple[str, dict]] = []
+    for path in chain:
+        text = open(path, encoding="utf-8").read()
+        written_comme = set(re.findall(r'^cas ([a-z_0-9]+) "[^"]*" comme ', text, flags=re.M))
+        for cas in api.load(path).model.cas:
+            values = {k: c.value for k, c in cas.donnees.items()}
+            close = [other for other, known in seen
+                     if sum(1 for k in values if known.get(k, object()) != values[k]) <= FEW]
+            assert not close or cas.id in written_comme, (path, cas.id, close)
+            seen.append((cas.id, values))
