@@ -174,6 +174,11 @@ def population_file(path: str | None, encoding: str | None, sheet: str | None):
 
     if path is None:
         return None
+    suffix = Path(path).suffix.lower()
+    if sheet is not None and suffix != ".xlsx":
+        raise UsageProblem(f"--feuille ne s'applique qu'à un classeur .xlsx, pas à « {path} »")
+    if encoding is not None and suffix != ".csv":
+        raise UsageProblem(f"--encodage ne s'applique qu'à un fichier .csv, pas à « {path} »")
     codec = encoding_option(encoding)
     if encoding is not None and codec is None:
         raise UsageProblem(f"encodage inconnu « {encoding} » pour --encodage : utf-8 ou windows-1252")
