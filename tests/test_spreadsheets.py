@@ -207,3 +207,24 @@ def test_a_one_row_table_is_a_declaration(tmp_path):
     with pytest.raises(api.ConvError) as error:
         version.declaration(str(two))
     assert "une seule ligne" in error.value.diagnostics[0].message
+
+
+def test_a_percentage_formatted_cell_is_read_as_excel_shows_it(tmp_path):
+    """A cell typed « 10,5 % » in Excel holds 0.105: it means 10,5 %, not 0,105 %."""
+    import xlsxwriter
+
+    model = check_file(str(GOLDEN / "cli" / "convention.conv")).model
+    rows = pl.read_csv(GOLDEN / "cli" / "population.csv", infer_schema=False).rows()
+    path = tmp_path / "p.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet, percent = book.add_worksheet(), book.add_format({"num_format": "0.00%"})
+    header = pl.read_csv(GOLDEN / "cli" / "population.csv", n_rows=0).columns
+    sheet.write_row(0, 0, header)
+    taux = header.index("taux_rcp")
+    for r, row in enumerate(rows, start=1):
+        sheet.write_row(r, 0, row)
+        sheet.write_number(r, taux, [0.105, 0.05, 0.10125, 0.2][r - 1], percent)
+    book.close()
+    population = read_population(str(path), model)
+    values = [population.columns["taux_rcp"].value(i) for i in range(4)]
+    assert values == [Decimal("0.105"), Decimal("0.05"), Decimal("0.10125"), Decimal("0.2")]

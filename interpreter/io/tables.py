@@ -243,7 +243,37 @@ def read_sheet(path: str, sheet: str | None) -> Table:
     dated = [pl.col(c).cast(pl.Date) for c, t in frame.schema.items() if isinstance(t, pl.Datetime)]
     midnight = [pl.col(c).str.replace(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}) 00:00:00$", "$1")
                 for c, t in frame.schema.items() if t == pl.String]
-    return Table(frame.with_columns(*dated, *midnight), "xlsx", header=tuple(frame.columns))
+    shown = [pl.Series(c, [_percent_text(v) for v in frame[c].to_list()], dtype=pl.String)
+             for c in _percent_formatted(path, sheet or names[0], frame) if frame[c].dtype.is_numeric()]
+    return Table(frame.with_columns(*dated, *midnight, *shown), "xlsx", header=tuple(frame.columns))
+
+
+def _percent_formatted(path: str, sheet: str, frame: pl.DataFrame, rows: int = 200) -> list[str]:
+    """The columns whose numbers Excel shows as percentages (a cell typed « 10 % » holds 0.1): read as shown,
+    never as the fraction stored. Looked at on the first `rows` rows (openpyxl reads the cells' formats)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        found = set()
+        for row in book[sheet].iter_rows(min_row=2, max_row=rows + 1, max_col=frame.width):
+            found |= {i for i, cell in enumerate(row) if isinstance(cell.value, (int, float))
+                      and "%" in str(getattr(cell, "number_format", ""))}
+    finally:
+        book.close()
+    return [frame.columns[i] for i in sorted(found)]
+
+
+def _percent_text(value) -> str | None:
+    """A number Excel shows as a percentage, as shown: 0.105 → `10.5 %` (exactly, from the float's shortest
+    decimal); never three decimals after one to three digits, which would read as ambiguous (`10.1250 %`)."""
+    if value is None:
+        return None
+    shown = format((Decimal(repr(float(value))) * 100).normalize(), "f")
+    whole, _, fraction = shown.partition(".")
+    if len(fraction) == 3 and len(whole.lstrip("-")) <= 3:
+        fraction += "0"
+    return f"{whole}{'.' + fraction if fraction else ''} %"
 
 
 def _blank_rows_dropped(path: str, table: Table) -> Table:
