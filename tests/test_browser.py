@@ -43,7 +43,9 @@ window.addEventListener("load", () => {
   out.textContent = JSON.stringify({
     verdict: bottom("p.verdict"), figures_cles: bottom("dl.figures"),
     largeur: document.documentElement.scrollWidth, fenetre: window.innerWidth,
-    graphiques: figures, premier_titre: document.querySelector("h1").textContent });
+    graphiques: figures, premier_titre: document.querySelector("h1").textContent,
+    cartes_debordent: [...document.querySelectorAll("dl.figures div")].filter(c => c.scrollWidth > c.clientWidth)
+                        .map(c => c.textContent) });
   document.body.appendChild(out);
 });
 </script>
@@ -127,6 +129,7 @@ def test_the_verdict_and_key_figures_are_in_the_first_screen(reports, tmp_path, 
     assert found["verdict"] is not None and found["figures_cles"] is not None
     assert found["verdict"] <= 800 and found["figures_cles"] <= 800, found
     assert found["largeur"] <= found["fenetre"], f"the page scrolls sideways: {found}"
+    assert found["cartes_debordent"] == [], "a key figure does not fit its card"
 
 
 def test_the_impact_report_draws_its_charts(reports, tmp_path):

@@ -225,7 +225,7 @@ dl.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px
              margin: 0 0 1rem; }
 dl.figures div { border: 1px solid var(--line); border-radius: 6px; padding: .45rem .7rem; }
 dl.figures dt { color: var(--muted); font-size: 13px; }
-dl.figures dd { margin: 0; font-size: 1.05rem; white-space: nowrap; font-weight: 600; font-variant-numeric: tabular-nums; }
+dl.figures dd { margin: 0; font-size: 1.05rem; font-weight: 600; font-variant-numeric: tabular-nums; }
 p.emphasis { color: var(--muted); font-style: italic; }
 details { margin: .6rem 0 1.2rem; }
 summary { cursor: pointer; color: var(--muted); }
