@@ -30,7 +30,7 @@ def test_example_report_is_up_to_date(name, arguments, tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, [*arguments, "-o", str(output)])
     assert result.exit_code == 0, result.output
     committed = (ROOT / "examples" / "reports" / name).read_text(encoding="utf-8")
-    assert output.read_text(encoding="utf-8") == committed, f"regenerate examples/reports/{name}"
+    assert output.read_text(encoding="utf-8") == committed, f"run examples/reports/regenerate.sh ({name})"
 
 
 def test_example_workbook_is_up_to_date(tmp_path, monkeypatch):

@@ -228,3 +228,13 @@ def test_a_percentage_formatted_cell_is_read_as_excel_shows_it(tmp_path):
     population = read_population(str(path), model)
     values = [population.columns["taux_rcp"].value(i) for i in range(4)]
     assert values == [Decimal("0.105"), Decimal("0.05"), Decimal("0.10125"), Decimal("0.2")]
+
+
+def test_the_duckdb_engine_computes_a_french_csv_from_convcheck_s_reading(source, tmp_path):
+    path = tmp_path / "francais.csv"
+    path.write_bytes(french(source).encode("cp1252"))
+    plain = tmp_path / "p.csv"
+    source.write_csv(plain)
+    version = api.load(AV1)
+    duckdb = version.simulation(str(path), engine="duckdb")
+    assert duckdb.result.total.tolist() == version.simulation(str(plain)).result.total.tolist()
