@@ -21,6 +21,11 @@ NO_MONEY = Decimal("0.00")  # an amount of zero, written with its cents
 THIN_SPACE = "\u202f"  # the French thousands separator
 
 
+def euros_of(cents) -> Decimal:
+    """Integer cents (the populations' unit) as exact euros."""
+    return Decimal(int(cents)) / 100
+
+
 def to_cents(amount) -> Decimal:
     """An amount rounded to the cent for display, half away from zero."""
     return round_half_away(amount, 2)

@@ -143,3 +143,13 @@ def test_every_bundled_cas_close_to_an_earlier_one_says_so_with_comme():
                      if sum(1 for k in values if known.get(k, object()) != values[k]) <= FEW]
             assert not close or cas.id in written_comme, (path, cas.id, close)
             seen.append((cas.id, values))
+
+
+def test_the_command_line_loads_numpy_and_polars_only_for_populations():
+    """`check`, `eval`, `diff` without a population start fast: the report modules they import pull neither."""
+    import subprocess
+    import sys
+
+    code = "import sys, interpreter.cli; print(sorted(m for m in ('numpy', 'polars', 'matplotlib') if m in sys.modules))"
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert shown.stdout.strip() == "[]"

@@ -17,8 +17,7 @@ from dsl.model import SECTION_TITLES
 from interpreter.compare.diff import Change, Diff, MoneyLine
 from interpreter.report.document import Bullets, Document, Folded, Heading, KeyFigures, Paragraph, Table, Verdict
 from interpreter.report.status import status_words
-from interpreter.compare.impact import euros_of
-from interpreter.values import conv_text, euros, french_number, percent_text, reader_text, short_euros, signed_euros
+from interpreter.values import conv_text, euros, euros_of, french_number, percent_text, reader_text, short_euros, signed_euros
 
 KIND_WORDS = {"ajout": "ajout", "suppression": "suppression", "deplacement": "déplacement",
               "modification": "modification", "renommage": "renommage"}
