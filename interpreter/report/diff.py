@@ -53,28 +53,12 @@ def diff_document(diff: Diff, impact=None, population: str | None = None, preamb
     """The report, verdict first: the answer in one sentence, the key figures, then (with a population) the
     budget by line and by group, then the details. `preamble`: status and hypotheses, after the versions;
     `png_stem`: draw the charts (HTML, Markdown), their PNG files named from it."""
-    from interpreter.report import impact as impact_report
-
     old, new = diff.old, diff.new
     document = Document(f"{new.label or new.id} : ce qui change de « {old.version} » à « {new.version} »")
     document.add(Verdict(verdict(diff, impact)), KeyFigures(key_figures(diff, impact, population)))
     document.add(Paragraph(f"Versions comparées : {version_text(old)} → {version_text(new)}."), *preamble)
     if impact is not None:
-        from interpreter.report.charts import groups_chart, histogram_chart, waterfall_chart
-
-        charts = png_stem is not None
-        document.add(Heading("Le budget, ligne par ligne"))
-        document.add(*impact_report.line_blocks(impact, waterfall_chart(impact, f"{png_stem}-cascade.png")
-                                                if charts else None)[1:])
-        if impact.groups:
-            document.add(Heading("Gagnants et perdants par groupe"))
-        for grouping, rows in impact.groups:
-            document.add(*impact_report.group_blocks(grouping, rows, impact=True))
-            if charts:
-                document.add(groups_chart(grouping, rows, f"{png_stem}-par-{_file_word(grouping.column)}.png"))
-        document.add(Heading("Impact sur la population : détails"), *impact_report.impact_figures(impact, population))
-        document.add(*impact_report.detail_blocks(impact, histogram_chart(impact, f"{png_stem}-histogramme.png")
-                                                  if charts else None))
+        document.add(*_impact_blocks(impact, population, png_stem))
     document.add(Heading("Le texte, clause par clause"), Paragraph(summary(diff.changes)))
     _money_section(document, diff)
     elements = [c for c in diff.changes if c.element in ("critere", "brique")]
@@ -87,6 +71,27 @@ def diff_document(diff: Diff, impact=None, population: str | None = None, preamb
         if changes:
             document.add(Heading(title), _value_table(changes))
     return document
+
+
+def _impact_blocks(impact, population: str | None, png_stem: str | None) -> list:
+    """With a population: the budget by line (a waterfall), winners and losers by group, then the details."""
+    from interpreter.report import impact as impact_report
+    from interpreter.report.charts import groups_chart, histogram_chart, waterfall_chart
+
+    def chart(draw, *arguments, name: str):
+        return None if png_stem is None else draw(*arguments, f"{png_stem}-{name}.png")
+
+    blocks = [Heading("Le budget, ligne par ligne"),
+              *impact_report.line_blocks(impact, chart(waterfall_chart, impact, name="cascade"))]
+    if impact.groups:
+        blocks.append(Heading("Gagnants et perdants par groupe"))
+    for grouping, rows in impact.groups:
+        blocks += impact_report.group_blocks(grouping, rows, impact=True)
+        figure = chart(groups_chart, grouping, rows, name=f"par-{_file_word(grouping.column)}")
+        blocks += [figure] if figure is not None else []
+    blocks += [Heading("Impact sur la population : détails"), *impact_report.impact_figures(impact, population),
+               *impact_report.detail_blocks(impact, chart(histogram_chart, impact, name="histogramme"))]
+    return blocks
 
 
 def _file_word(text: str) -> str:

@@ -81,8 +81,8 @@ def summary_json(model: Model, summary: Summary, population: str) -> dict:
 
 def impact_blocks(impact: Impact, population: str, chart: Figure | None) -> list:
     """The whole impact, in reading order (a calibration's report): figures, lines, details."""
-    return [Heading("Impact sur la population"), *impact_figures(impact, population), *line_blocks(impact, None),
-            *detail_blocks(impact, chart)]
+    return [Heading("Impact sur la population"), *impact_figures(impact, population),
+            Heading("Budget par clause", level=3), *line_blocks(impact, None), *detail_blocks(impact, chart)]
 
 
 def impact_figures(impact: Impact, population: str) -> list:
@@ -108,7 +108,7 @@ def line_blocks(impact: Impact, waterfall: Figure | None) -> list:
     """The budget by line: the waterfall, the lines that change, the others folded."""
     changed = [line for line in impact.lines if line[3] != line[2]]
     same = [line for line in impact.lines if line[3] == line[2]]
-    blocks: list = [Heading("Budget par clause", level=3)]
+    blocks: list = []
     if waterfall is not None:
         blocks.append(waterfall)
     if changed:
