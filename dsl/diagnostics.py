@@ -98,8 +98,8 @@ CODES: dict[str, tuple[str, str]] = {
     "population-invalide": (ERREUR, "valeur invalide dans une population"),
     "evaluation-impossible": (ERREUR, "calcul impossible pour cette structure"),
     "groupement-invalide": (ERREUR, "regroupement --par impossible"),
-    "cas-inconnu": (ERREUR, "cas --cas absent des versions comparées"),
-    "cas-incomplet": (ERREUR, "cas --cas qui ne donne pas toutes les données d'une version"),
+    "diff-cas-inconnu": (ERREUR, "cas --cas absent des versions comparées"),
+    "diff-cas-incomplet": (ERREUR, "cas --cas qui ne donne pas toutes les données d'une version"),
     "balayage-invalide": (ERREUR, "valeurs d'un balayage ou d'un calibrage impossibles"),
     # SQL (convcheck sql, --moteur duckdb)
     "sql-non-garanti": (ERREUR, "valeur qu'un moteur SQL ne peut pas calculer exactement"),

@@ -504,7 +504,7 @@ def cas_basis(old: Convention, new: Convention, id: str):
     found = {"avant": own(old), "apres": own(new)}
     if not any(found.values()):
         names = sorted({c.id for version in (old, new) for c in version.model.cas})
-        raise ConvError([Diagnostic("cas-inconnu", f"--cas {id} : aucune des deux versions n'a de cas « {id} »",
+        raise ConvError([Diagnostic("diff-cas-inconnu", f"--cas {id} : aucune des deux versions n'a de cas « {id} »",
                                     file="--cas", suggestion=suggest(id, names) or
                                     (f"cas connus : {', '.join(names)}" if names else "ces versions n'ont aucun cas"))])
     values = {}
@@ -514,7 +514,7 @@ def cas_basis(old: Convention, new: Convention, id: str):
         missing = [d for d in version.model.donnees if d not in donnees]
         if missing:
             raise ConvError([Diagnostic(
-                "cas-incomplet", f"--cas {id} : la version « {version.model.version} » n'a pas ce cas, et celui de "
+                "diff-cas-incomplet", f"--cas {id} : la version « {version.model.version} » n'a pas ce cas, et celui de "
                 f"l'autre version ne donne pas {', '.join(f'« {d} »' for d in missing)}", file="--cas",
                 suggestion=f"ajoutez à « {Path(version.model.path or '').name} » un cas « {id} » qui les donne"
                 + (f", ou nommez un cas de cette version : {', '.join(c.id for c in version.model.cas)}"

@@ -669,7 +669,8 @@ def balaye_command(version, population, parametre, start, stop, step, valeurs, r
                    scenarios, settings, output_format, output):
     """Calculer le budget d'une population pour chaque valeur d'un paramètre : un tableau et un graphique."""
     from interpreter.compare.calibration import DecisionError, values_between
-    from interpreter.report.decisions import sweep_chart, sweep_document, sweep_frame, sweep_json
+    from interpreter.report.charts import sweep_chart
+    from interpreter.report.decisions import sweep_document, sweep_frame, sweep_json
 
     existing_files((version, population, *scenarios, *((reference,) if reference else ())))
     if valeurs and (start or stop or step) or not valeurs and not (start and stop and step):
@@ -706,10 +707,10 @@ def balaye_command(version, population, parametre, start, stop, step, valeurs, r
         chart = None
         if output_format in ("html", "markdown"):
             png = chart_path(output).with_name(chart_path(output).stem.replace("histogramme", "balayage") + ".png")
-            chart, png_bytes = sweep_chart(decision, parametre, png.name)
-            if output_format == "markdown":
-                write_bytes(str(png), png_bytes, inputs)
+            chart = sweep_chart(decision, parametre, png.name)
         document = sweep_document(decision, kind, chart)
+        if output_format == "markdown":
+            write_charts(document, output, inputs)
         document.blocks[1:1] = hypotheses_blocks(decision.version.hypotheses())
         document.blocks[0:0] = status_blocks(decision.version.model)
         text = {"text": render_text_document, "markdown": render_markdown, "html": render_html}[output_format](document)

@@ -2,7 +2,7 @@
 
 Each chart is a `Figure` block carrying both renderings. The impact's charts: the distribution
 of per-structure changes (histogram), the budget waterfall by line (before → each line's change
-→ after), and winners and losers per group (`--par`). Amounts are drawn from exact cents; the
+→ after), and winners and losers per group (`--par`); a sweep's budget against the value. Amounts are drawn from exact cents; the
 drawing is the only place they become floats.
 """
 
@@ -147,3 +147,23 @@ def groups_chart(grouping, rows, png_name: str | None = None) -> Figure:
     axes.spines[["top", "right"]].set_visible(False)
     caption = f"Structures qui gagnent et qui perdent, par {grouping.title}."
     return _figure(plt, figure, caption, png_name)
+
+
+# ---- a sweep ----------------------------------------------------------------------------------------------------
+
+
+def sweep_chart(decision, parametre: str, png_name: str | None = None) -> Figure:
+    """Budget against value, the reference budget as a line."""
+    plt = _pyplot()
+    values = [float(p.value) for p in decision.points]
+    budgets = [p.budget / 100 / 1e6 for p in decision.points]
+    figure, axes = plt.subplots(figsize=(7.5, 3.6), dpi=100)
+    axes.plot(values, budgets, marker="o" if len(values) <= 30 else None, color="#1f5f99", label="budget")
+    if decision.reference_budget is not None:
+        axes.axhline(decision.reference_budget / 100 / 1e6, color="#b23b3b", linestyle="--",
+                     label=f"référence ({decision.reference.model.version})")
+    axes.set_xlabel(parametre)
+    axes.set_ylabel("budget (M€)")
+    axes.grid(alpha=0.3)
+    axes.legend(loc="best", fontsize=8)
+    return _figure(plt, figure, f"Budget selon {parametre}", png_name)
