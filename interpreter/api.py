@@ -491,17 +491,14 @@ def evaluate_across(versions: Sequence[Convention], declaration: str | Path) -> 
 
 
 def cas_basis(old: Convention, new: Convention, id: str):
-    """The données of cas `id` for each version: its own cas of that id, or a cas of its own written `comme id`
-    (the same structure, with the données the version adds), or else the other version's, for the données it
-    knows. A cas that neither version has, or that leaves a donnée of a version without a value, is an error."""
+    """The données of cas `id` for each version: its own cas of that id, or else its cas that starts from it
+    (`comme id`, directly or through other cas, along its chain of files: the same structure, with what the
+    version adds), or else the other version's, for the données it knows. A cas that neither version has, or
+    that leaves a donnée of a version without a value, is an error."""
     from interpreter.cases import cas_donnees
     from interpreter.compare.diff import CasBasis
 
-    def own(version):
-        return next((c for c in version.model.cas if c.id == id), None) or \
-            next((c for c in version.model.cas if c.node.base == id), None)
-
-    found = {"avant": own(old), "apres": own(new)}
+    found = {"avant": _cas_for(old, id), "apres": _cas_for(new, id)}
     if not any(found.values()):
         names = sorted({c.id for version in (old, new) for c in version.model.cas})
         raise ConvError([Diagnostic("diff-cas-inconnu", f"--cas {id} : aucune des deux versions n'a de cas « {id} »",
@@ -520,9 +517,39 @@ def cas_basis(old: Convention, new: Convention, id: str):
                 + (f", ou nommez un cas de cette version : {', '.join(c.id for c in version.model.cas)}"
                    if version.model.cas else ""))])
         values[which] = donnees
-    shown = found["apres"] or found["avant"]
+    shown = next(c for c in (found["apres"], found["avant"]) if c is not None and c.id == id) \
+        if any(c is not None and c.id == id for c in found.values()) else found["apres"] or found["avant"]
     return CasBasis(id, shown.label, values["avant"], values["apres"],
-                    tuple(c.id for c in (found["avant"], found["apres"]) if c is not None and c.id != id))
+                    tuple((version.model.version, c.id) for version, c in ((old, found["avant"]), (new, found["apres"]))
+                          if c is not None and c.id != id))
+
+
+def _cas_for(version: Convention, id: str):
+    """The version's cas `id`, or the nearest of its cas written `comme` it (through other cas if need be)."""
+    exact = next((c for c in version.model.cas if c.id == id), None)
+    if exact is not None:
+        return exact
+    from dsl import nodes as n
+    from dsl.parser import parse_source
+
+    bases = {}
+    for path in version.chain:  # `comme` as written: consolidation replaces a base's cas by its données
+        parsed = parse_source(version.sources[path]) if path in version.sources else None
+        for item in parsed.file.items if parsed is not None and parsed.file is not None else ():
+            if isinstance(item, n.Cas) and item.base:
+                bases[item.id] = item.base
+
+    def steps(cas_id: str) -> int | None:
+        seen, count = set(), 0
+        while cas_id in bases and cas_id not in seen:
+            seen.add(cas_id)
+            cas_id, count = bases[cas_id], count + 1
+            if cas_id == id:
+                return count
+        return None
+
+    found = [(steps(c.id), index, c) for index, c in enumerate(version.model.cas) if steps(c.id) is not None]
+    return min(found, key=lambda item: item[:2])[2] if found else None
 
 
 def impact(old: Convention, new: Convention, population: str | Path | pl.DataFrame, change: Diff | None = None,

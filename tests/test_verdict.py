@@ -153,3 +153,15 @@ def test_the_command_line_loads_numpy_and_polars_only_for_populations():
     code = "import sys, interpreter.cli; print(sorted(m for m in ('numpy', 'polars', 'matplotlib') if m in sys.modules))"
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert shown.stdout.strip() == "[]"
+
+
+def test_diff_cas_follows_comme_to_a_version_without_the_cas():
+    """2017 → the 2026 proposal for the Cnam's reference structure: the proposal has no cas of that name, but
+    its reference cas starts from it (`comme`, through Avenant 1's): that one values the proposal."""
+    old, new = api.load(V2017), api.load(AV2)
+    change = api.diff(old, new, "structure_reference")
+    assert change.money.cas.extended == (("avenant 2 (proposition 2026)", "structure_reference_france_sante"),)
+    assert change.money.total_avant == Decimal("73500.00")  # the published 2017 maximum
+    reference = next(c for c in new.model.cas if c.id == "structure_reference_france_sante")
+    assert change.money.total_apres == evaluate(new.program, cas_donnees(new.program, reference)).total
+    assert "son cas « structure_reference_france_sante »" in diff_json(change)["verdict"]["phrase"]

@@ -78,7 +78,7 @@ class CasBasis:
     label: str | None
     avant: dict  # the données of the cas for each version, validated
     apres: dict
-    extended: tuple[str, ...] = ()  # cas written `comme id` that stood for it in a version without it
+    extended: tuple[tuple[str, str], ...] = ()  # (version, cas written `comme id`) where a version has no cas `id`
 
 
 @frozen

@@ -114,7 +114,9 @@ def basis_text(money) -> str:
     """Where the money view values the clauses: « à la structure maximale » or « pour le cas « x » »."""
     if money.cas is None:
         return "à la structure maximale"
-    return f"pour le cas « {money.cas.id} »" + (f" ({money.cas.label})" if money.cas.label else "")
+    said = [money.cas.label] if money.cas.label else []
+    said += [f"pour « {version} », son cas « {other} », qui en part" for version, other in money.cas.extended]
+    return f"pour le cas « {money.cas.id} »" + (f" ({' ; '.join(said)})" if said else "")
 
 
 def verdict(diff: Diff, impact=None) -> str:
@@ -228,11 +230,11 @@ def _money_section(document: Document, diff: Diff) -> None:
         document.add(Paragraph(MAXIMAL_TEXT + " Les lignes sont classées par écart, le plus grand d'abord.",
                                emphasis=True))
     else:
-        extended = "".join(f" ; là où il n'existe pas, le cas « {other} », écrit « comme {money.cas.id} »"
-                           for other in money.cas.extended)
+        extended = "".join(f" — pour « {version} », qui n'a pas ce cas, son cas « {other} », écrit « comme » à "
+                           "partir de lui" for version, other in money.cas.extended)
         document.add(Paragraph(
-            f"Chaque critère et chaque brique est valorisé avec les données du cas « {money.cas.id} » de chaque "
-            f"version{extended} (au lieu de la structure maximale) : ce qu'il lui paie, 0 € s'il n'est pas atteint. "
+            "Chaque critère et chaque brique est valorisé, au lieu de la structure maximale, avec les données du cas "
+            f"« {money.cas.id} » de chaque version{extended} : ce qu'il lui paie, 0 € s'il n'est pas atteint. "
             "Les lignes sont classées par écart, le plus grand d'abord.", emphasis=True))
     changed = [line for line in money.lines if line not in money.unchanged]
     if changed:
