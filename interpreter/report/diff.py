@@ -86,9 +86,9 @@ def _impact_blocks(impact, population: str | None, png_stem: str | None) -> list
     if impact.groups:
         blocks.append(Heading("Gagnants et perdants par groupe"))
     for grouping, rows in impact.groups:
-        blocks += impact_report.group_blocks(grouping, rows, impact=True)
+        heading, *table = impact_report.group_blocks(grouping, rows, impact=True)
         figure = chart(groups_chart, grouping, rows, name=f"par-{_file_word(grouping.column)}")
-        blocks += [figure] if figure is not None else []
+        blocks += [heading, *([figure] if figure is not None else []), *table]
     blocks += [Heading("Impact sur la population : détails"), *impact_report.impact_figures(impact, population),
                *impact_report.detail_blocks(impact, chart(histogram_chart, impact, name="histogramme"))]
     return blocks
