@@ -316,7 +316,7 @@ def eval_versions(conventions, declaration, output_format, output, scenarios, se
     if output_format == "xlsx":
         from interpreter.report.workbook import versions_workbook
 
-        write_workbook(versions_workbook(across), output, inputs)
+        write_workbook(lambda: versions_workbook(across), output, inputs)
         return EXIT_OK
     if output_format == "json":
         text = json.dumps(versions_json(across), ensure_ascii=False, indent=2)
@@ -416,7 +416,7 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, popu
     if output_format == "xlsx":
         from interpreter.report.workbook import diff_workbook
 
-        write_workbook(diff_workbook(change, impact, population), output, inputs)
+        write_workbook(lambda: diff_workbook(change, impact, population), output, inputs)
         return EXIT_INVALID if exit_code and not change.empty else EXIT_OK
     if output_format == "json":
         data = diff_json(change, impact, population)
@@ -481,12 +481,20 @@ def write_charts(document, output: str | None, inputs: list[str]) -> None:
                 write_bytes(str(folder / figure.png_name), figure.png, inputs)
 
 
-def write_workbook(data: bytes, output: str | None, inputs: list[str]) -> None:
-    """An Excel workbook is written to the file named by `-o`, never to the terminal."""
+def write_workbook(build, output: str | None, inputs: list[str], said: bool = True) -> None:
+    """An Excel workbook (`build()` gives its bytes) is written to the file named by `-o`, never to the terminal;
+    a table longer than a sheet can hold is refused rather than cut."""
+    from interpreter.io.xlsx import TooManyRows
+
     if output is None:
         raise UsageProblem("le format xlsx s'écrit dans un fichier : ajoutez -o FICHIER.xlsx")
+    try:
+        data = build()
+    except TooManyRows as error:
+        raise UsageProblem(f"{error} ; écrivez ce tableau en .csv ou en .parquet") from None
     write_bytes(output, data, inputs)
-    click.echo(f"Classeur écrit dans « {output} ».", err=True)
+    if said:
+        click.echo(f"Classeur écrit dans « {output} ».", err=True)
 
 
 def progress_bar(size: int):
@@ -556,7 +564,7 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
     if output and Path(output).suffix.lower() == ".xlsx":
         from interpreter.report.workbook import results_workbook
 
-        write_bytes(output, results_workbook(simulation, groups), inputs)
+        write_workbook(lambda: results_workbook(simulation, groups), output, inputs, said=False)
     elif output:
         simulation.write_results(output, inputs, csv_fr)
     if output_format == "json":
@@ -627,7 +635,7 @@ def calibre_command(version, population, parametre, budget, budget_of, precision
     if output_format == "xlsx":
         from interpreter.report.workbook import calibration_workbook
 
-        write_workbook(calibration_workbook(decision, population), output, inputs)
+        write_workbook(lambda: calibration_workbook(decision, population), output, inputs)
         return EXIT_OK
     if output_format == "json":
         data = calibration_json(decision) | {"impact": impact_json(decision.impact, population),
@@ -690,7 +698,7 @@ def balaye_command(version, population, parametre, start, stop, step, valeurs, r
     if output_format == "xlsx":
         from interpreter.report.workbook import sweep_workbook
 
-        write_workbook(sweep_workbook(decision), output, inputs)
+        write_workbook(lambda: sweep_workbook(decision), output, inputs)
         return EXIT_OK
     if output_format == "csv" and csv_fr:
         from interpreter.io.csvfiles import french_csv

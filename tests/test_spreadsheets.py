@@ -238,3 +238,13 @@ def test_the_duckdb_engine_computes_a_french_csv_from_convcheck_s_reading(source
     version = api.load(AV1)
     duckdb = version.simulation(str(path), engine="duckdb")
     assert duckdb.result.total.tolist() == version.simulation(str(plain)).result.total.tolist()
+
+
+def test_a_table_longer_than_a_sheet_is_refused_not_cut(monkeypatch, tmp_path):
+    from interpreter.io import xlsx
+
+    monkeypatch.setattr(xlsx, "ROWS", 100)  # the real limit, 1 048 576 rows, made small
+    output = tmp_path / "r.xlsx"
+    result = CliRunner().invoke(cli, ["simulate", AV1, str(POPULATION), "-o", str(output)])
+    assert result.exit_code == 2 and not output.exists()
+    assert "« Par structure » aurait 2\u202f300 lignes" in result.output and ".parquet" in result.output

@@ -16,9 +16,18 @@ from decimal import Decimal
 from attrs import frozen
 
 
+ROWS = 1_048_576  # Excel's rows per sheet, the header's included
 EUROS = '# ##0.00 "€";-# ##0.00 "€"'
 WIDEST = 60
 SHEET_NAME = 31  # Excel's limit
+
+
+class TooManyRows(Exception):
+    """A table longer than an Excel sheet: refused, never cut (xlsxwriter would drop the rows beyond)."""
+
+    def __init__(self, sheet: str, rows: int):
+        super().__init__(f"la feuille « {sheet} » aurait {rows:,} lignes, plus que les {ROWS - 1:,} qu'une feuille "
+                         "Excel peut contenir sous son en-tête".replace(",", "\u202f"))
 
 
 @frozen
@@ -50,6 +59,8 @@ def workbook(sheets: list[Sheet]) -> bytes:
     bold = book.add_format({"bold": True, "bg_color": "#F4F6F8", "bottom": 1})
     euros = book.add_format({"num_format": EUROS})
     for sheet in sheets:
+        if len(sheet.rows) >= ROWS:
+            raise TooManyRows(sheet.name, len(sheet.rows))
         _write(book.add_worksheet(sheet.name[:SHEET_NAME]), sheet, bold, euros)
     book.close()
     return buffer.getvalue()
