@@ -164,6 +164,27 @@ def load(path: str | Path, overrides: Mapping[str, str] | Sequence[str] | None =
                       tuple(settings))
 
 
+def load_versions(paths: Sequence[str | Path], scenarios: Sequence[str | Path] = (),
+                  settings: Sequence[str] = ()) -> list[Convention]:
+    """Several versions under the same hypotheses (`eval V1 V2 …`): as for `load_pair`, each scenario line and
+    setting applies where the version has the name, and a name that no version has is an error."""
+    loader = Loader()
+    versions = [load(path, settings, loader, scenarios, lenient=True) for path in paths]
+    _names_none_has(versions, scenarios, settings, loader)
+    return versions
+
+
+def _names_none_has(versions: Sequence[Convention], scenarios, settings, loader: Loader) -> None:
+    neither = [name for name in versions[0].skipped if all(name in v.skipped for v in versions[1:])]
+    if neither:
+        known = [id for v in versions for id in (*v.model.donnees, *v.model.parametres)]
+        raise ConvError([Diagnostic(
+            "hypothese-inconnue", f"« {name} » n'est une donnée ni un paramètre d'aucune des "
+            f"{'deux' if len(versions) == 2 else len(versions)} versions comparées",
+            file=", ".join(str(p) for p in (*scenarios, *(["--set"] if settings else []))),
+            suggestion=suggest(name, known)) for name in neither], loader.sources)
+
+
 def load_pair(old_path: str | Path, new_path: str | Path, scenarios: Sequence[str | Path] = (),
               settings: Sequence[str] = (), after_scenarios: Sequence[str | Path] = (),
               after_settings: Sequence[str] = ()) -> tuple[Convention, Convention]:
@@ -175,13 +196,7 @@ def load_pair(old_path: str | Path, new_path: str | Path, scenarios: Sequence[st
     if after_scenarios or after_settings:
         load(new_path, after_settings, loader, after_scenarios)  # for the second version only: strict names
         new = load(new_path, [*settings, *after_settings], loader, [*scenarios, *after_scenarios], lenient=True)
-    neither = [name for name in old.skipped if name in new.skipped]
-    if neither:
-        raise ConvError([Diagnostic(
-            "hypothese-inconnue", f"« {name} » n'est une donnée ni un paramètre d'aucune des deux versions comparées",
-            file=", ".join(str(p) for p in (*scenarios, *(["--set"] if settings else []))),
-            suggestion=suggest(name, [*old.model.donnees, *old.model.parametres, *new.model.donnees,
-                                      *new.model.parametres])) for name in neither], loader.sources)
+    _names_none_has((old, new), scenarios, settings, loader)
     return old, new
 
 

@@ -308,7 +308,7 @@ def eval_versions(conventions, declaration, output_format, output, scenarios, se
     """`eval V1 V2 … DECLARATION`: one structure, one column per version."""
     from interpreter.report.versions import versions_document, versions_json
 
-    versions = [api.load(path, settings, scenarios=scenarios) for path in conventions]
+    versions = api.load_versions(conventions, scenarios, settings)
     across = api.evaluate_across(versions, declaration)
     inputs = [path for version in versions for path in version.sources] + [declaration]
     if output:
@@ -322,6 +322,7 @@ def eval_versions(conventions, declaration, output_format, output, scenarios, se
         text = json.dumps(versions_json(across), ensure_ascii=False, indent=2)
     else:
         document = versions_document(across)
+        document.blocks[2:2] = merged_hypotheses([(f"« {v.model.version} »", v) for v in versions])
         renderer = {"text": render_text_document, "markdown": render_markdown, "html": render_html}[output_format]
         text = renderer(document)
     emit(text, output, inputs)
@@ -440,24 +441,20 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, popu
 
 def diff_hypotheses(old: api.Convention, new: api.Convention) -> list:
     """The hypotheses of a comparison, each once; a line that only one version takes says which."""
-    before, after = dict(old.hypotheses()), dict(new.hypotheses())
+    return merged_hypotheses([("version avant", old), ("version après", new)])
+
+
+def merged_hypotheses(versions: list[tuple[str, api.Convention]]) -> list:
+    """The hypotheses of several versions, each line once; a line that only some take names them."""
+    taken = [(label, dict(version.hypotheses())) for label, version in versions]
     merged = []
-    for name in dict.fromkeys([*before, *after]):
+    for name in dict.fromkeys(name for _, found in taken for name in found):
         lines = []
-        for line in dict.fromkeys([*before.get(name, []), *after.get(name, [])]):
-            only = "" if line in before.get(name, []) and line in after.get(name, []) else \
-                (" (version avant seulement)" if line in before.get(name, []) else " (version après seulement)")
-            lines.append(line + only)
+        for line in dict.fromkeys(line for _, found in taken for line in found.get(name, [])):
+            labels = [label for label, found in taken if line in found.get(name, [])]
+            lines.append(line + ("" if len(labels) == len(taken) else f" ({', '.join(labels)} seulement)"))
         merged.append((name, lines))
     return hypotheses_blocks(merged)
-
-
-def chart_path(output: str | None) -> Path:
-    """The PNG beside a Markdown report: `rapport.png` for `rapport.md` (never the report itself)."""
-    if output is None:
-        return Path("impact-histogramme.png")
-    path = Path(output)
-    return path.with_name(f"{path.stem}-histogramme.png") if path.suffix.lower() == ".png" else path.with_suffix(".png")
 
 
 def format_of(output: str | None) -> str:

@@ -11,11 +11,18 @@ from decimal import Decimal
 
 from interpreter.compare.versions import Across
 from interpreter.report.document import Bullets, Document, Folded, Heading, KeyFigures, Paragraph, Table, Verdict
+from interpreter.report.status import status_words
 from interpreter.values import euros, percent_text, signed_euros
 
 
 def _name(version) -> str:
     return version.model.version or version.model.id
+
+
+def _label(version) -> str:
+    """« avenant 2 (proposition 2026) », proposition non signée — a version and its status when it says one."""
+    words = status_words(version.model)
+    return f"« {_name(version)} »" + (f", {words}" if words else "")
 
 
 def _amount(value: Decimal | None) -> str:
@@ -71,8 +78,8 @@ def versions_document(across: Across) -> Document:
     names = [_name(v) for v in across.versions]
     document = Document(f"La structure « {across.structure} » dans {len(names)} versions")
     document.add(Verdict(verdict(across)))
-    document.add(KeyFigures(tuple((f"« {name} »", euros(total) + ("" if e.eligible else " (non éligible)"))
-                                  for name, total, e in zip(names, across.totals, across.evaluations))))
+    document.add(KeyFigures(tuple((_label(version), euros(e.total) + ("" if e.eligible else " (non éligible)"))
+                                  for version, e in zip(across.versions, across.evaluations))))
     paying = [line for line in across.lines if any(a for a in line.amounts)]
     nothing = [line for line in across.lines if not any(a for a in line.amounts)]
     document.add(Heading("Ligne par ligne"), _table(across, paying, with_total=True))
