@@ -248,3 +248,18 @@ def test_a_table_longer_than_a_sheet_is_refused_not_cut(monkeypatch, tmp_path):
     result = CliRunner().invoke(cli, ["simulate", AV1, str(POPULATION), "-o", str(output)])
     assert result.exit_code == 2 and not output.exists()
     assert "« Par structure » aurait 2\u202f300 lignes" in result.output and ".parquet" in result.output
+
+
+def test_a_column_named_twice_in_a_workbook_is_an_error_as_in_a_csv(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "p.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    header = pl.read_csv(GOLDEN / "cli" / "population.csv", n_rows=0).columns
+    sheet.write_row(0, 0, [*header, "patientele"])
+    sheet.write_row(1, 0, ["msp_a", 4000, 6, True, True, 3, 10, "metropole", False, 5000])
+    book.close()
+    with pytest.raises(TableError) as error:
+        read_population(str(path), check_file(str(GOLDEN / "cli" / "convention.conv")).model)
+    assert [d.message for d in error.value.diagnostics] == ["colonne « patientele » en double (colonnes 2 et 10)"]

@@ -215,8 +215,9 @@ def read_table(path: str, numeric: frozenset[str] = frozenset(), wanted: frozens
 
 
 def _unreadable(path: str, kind: str) -> TableError:
-    return TableError([Diagnostic("population-illisible", UNREADABLE[kind], file=path,
-                                  suggestion="vérifiez le format du fichier et son encodage (UTF-8 ou Windows-1252)")])
+    hint = "enregistrez-le depuis le tableur au format « Classeur Excel (.xlsx) »" if kind == "xlsx" else \
+        "vérifiez le format du fichier et son encodage (UTF-8 ou Windows-1252)"
+    return TableError([Diagnostic("population-illisible", UNREADABLE[kind], file=path, suggestion=hint)])
 
 
 def read_sheet(path: str, sheet: str | None) -> Table:
@@ -243,25 +244,29 @@ def read_sheet(path: str, sheet: str | None) -> Table:
     dated = [pl.col(c).cast(pl.Date) for c, t in frame.schema.items() if isinstance(t, pl.Datetime)]
     midnight = [pl.col(c).str.replace(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}) 00:00:00$", "$1")
                 for c, t in frame.schema.items() if t == pl.String]
-    shown = [pl.Series(c, [_percent_text(v) for v in frame[c].to_list()], dtype=pl.String)
-             for c in _percent_formatted(path, sheet or names[0], frame) if frame[c].dtype.is_numeric()]
-    return Table(frame.with_columns(*dated, *midnight, *shown), "xlsx", header=tuple(frame.columns))
+    header, percent = _sheet_layout(path, sheet or names[0], frame.width)
+    shown = [pl.Series(frame.columns[i], [_percent_text(v) for v in frame[frame.columns[i]].to_list()],
+                       dtype=pl.String) for i in percent if frame[frame.columns[i]].dtype.is_numeric()]
+    return Table(frame.with_columns(*dated, *midnight, *shown), "xlsx", header=header or tuple(frame.columns))
 
 
-def _percent_formatted(path: str, sheet: str, frame: pl.DataFrame, rows: int = 200) -> list[str]:
-    """The columns whose numbers Excel shows as percentages (a cell typed « 10 % » holds 0.1): read as shown,
-    never as the fraction stored. Looked at on the first `rows` rows (openpyxl reads the cells' formats)."""
+def _sheet_layout(path: str, sheet: str, width: int, rows: int = 200) -> tuple[tuple[str, ...], list[int]]:
+    """The header row as written (a name written twice stays twice: the reader renames it), and the columns
+    whose numbers Excel shows as percentages (a cell typed « 10 % » holds 0.1: read as shown, never as the
+    fraction stored), looked at on the first `rows` rows. openpyxl reads the cells' formats."""
     import openpyxl
 
     book = openpyxl.load_workbook(path, read_only=True)
     try:
-        found = set()
-        for row in book[sheet].iter_rows(min_row=2, max_row=rows + 1, max_col=frame.width):
-            found |= {i for i, cell in enumerate(row) if isinstance(cell.value, (int, float))
-                      and "%" in str(getattr(cell, "number_format", ""))}
+        lines = book[sheet].iter_rows(max_row=rows + 1, max_col=width)
+        header = tuple("" if cell.value is None else str(cell.value) for cell in next(lines, ()))
+        percent = set()
+        for row in lines:
+            percent |= {i for i, cell in enumerate(row) if isinstance(cell.value, (int, float))
+                        and "%" in str(getattr(cell, "number_format", ""))}
     finally:
         book.close()
-    return [frame.columns[i] for i in sorted(found)]
+    return header, sorted(percent)
 
 
 def _percent_text(value) -> str | None:
