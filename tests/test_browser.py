@@ -155,3 +155,14 @@ def test_a_row_cut_across_pages_is_detected(reports, tmp_path):
     broken = report.with_name("sans-regles.html")
     broken.write_text(html, encoding="utf-8")
     assert rows_split_in_print(tmp_path, broken) != []
+
+
+def test_folded_lines_are_printed(reports, tmp_path):
+    """Unchanged lines are folded on screen (`<details>`) but printed: a printed note is complete."""
+    from pypdf import PdfReader
+
+    pdf = tmp_path / "diff.pdf"
+    chromium(tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", reports["diff"].as_uri())
+    text = "".join(page.extract_text() for page in PdfReader(str(pdf)).pages).replace(" ", "").replace("\n", "")
+    assert "<details>" in reports["diff"].read_text(encoding="utf-8")
+    assert "nb_reunions_rcp=365" in text  # only in the folded « Données de la structure maximale »

@@ -248,6 +248,7 @@ figcaption { color: var(--muted); font-size: 13px; }
   thead { display: table-header-group; }
   tr, td, th { break-inside: avoid; }
   summary { display: none; }
+  details::details-content { content-visibility: visible; display: contents; }  /* folded lines print too */
 }
 """
 
