@@ -51,6 +51,7 @@ if TYPE_CHECKING:  # populations need polars and numpy: imported only when a pop
     from interpreter.compare.calibration import Calibration
     from interpreter.compare.diff import Diff
     from interpreter.compare.impact import Impact, Summary
+    from interpreter.compare.versions import Across
     from interpreter.io.tables import Population
 
 
@@ -165,6 +166,27 @@ def load(path: str | Path, overrides: Mapping[str, str] | Sequence[str] | None =
                       tuple(settings))
 
 
+def load_versions(paths: Sequence[str | Path], scenarios: Sequence[str | Path] = (),
+                  settings: Sequence[str] = ()) -> list[Convention]:
+    """Several versions under the same hypotheses (`eval V1 V2 …`): as for `load_pair`, each scenario line and
+    setting applies where the version has the name, and a name that no version has is an error."""
+    loader = Loader()
+    versions = [load(path, settings, loader, scenarios, lenient=True) for path in paths]
+    _names_none_has(versions, scenarios, settings, loader)
+    return versions
+
+
+def _names_none_has(versions: Sequence[Convention], scenarios, settings, loader: Loader) -> None:
+    neither = [name for name in versions[0].skipped if all(name in v.skipped for v in versions[1:])]
+    if neither:
+        known = [id for v in versions for id in (*v.model.donnees, *v.model.parametres)]
+        raise ConvError([Diagnostic(
+            "hypothese-inconnue", f"« {name} » n'est une donnée ni un paramètre d'aucune des "
+            f"{'deux' if len(versions) == 2 else len(versions)} versions comparées",
+            file=", ".join(str(p) for p in (*scenarios, *(["--set"] if settings else []))),
+            suggestion=suggest(name, known)) for name in neither], loader.sources)
+
+
 def load_pair(old_path: str | Path, new_path: str | Path, scenarios: Sequence[str | Path] = (),
               settings: Sequence[str] = (), after_scenarios: Sequence[str | Path] = (),
               after_settings: Sequence[str] = ()) -> tuple[Convention, Convention]:
@@ -176,13 +198,7 @@ def load_pair(old_path: str | Path, new_path: str | Path, scenarios: Sequence[st
     if after_scenarios or after_settings:
         load(new_path, after_settings, loader, after_scenarios)  # for the second version only: strict names
         new = load(new_path, [*settings, *after_settings], loader, [*scenarios, *after_scenarios], lenient=True)
-    neither = [name for name in old.skipped if name in new.skipped]
-    if neither:
-        raise ConvError([Diagnostic(
-            "hypothese-inconnue", f"« {name} » n'est une donnée ni un paramètre d'aucune des deux versions comparées",
-            file=", ".join(str(p) for p in (*scenarios, *(["--set"] if settings else []))),
-            suggestion=suggest(name, [*old.model.donnees, *old.model.parametres, *new.model.donnees,
-                                      *new.model.parametres])) for name in neither], loader.sources)
+    _names_none_has((old, new), scenarios, settings, loader)
     return old, new
 
 
@@ -332,7 +348,8 @@ class Convention:
 
         if isinstance(population, Population):
             return population
-        source = str(population) if isinstance(population, (str, Path)) else population
+        source = population if isinstance(population, str) else str(population) if isinstance(population, Path) \
+            else population  # a `TableFile` stays one: it says how to read the file
         try:
             return read_population(source, self.model, other_columns=other_columns, keep_invalid=keep_invalid,
                                    supplied=self.supplied, origin=origin, keep=frozenset(keep))
@@ -350,13 +367,15 @@ class Simulation:
     run: Any = field(default=None, eq=False, repr=False)  # the DuckDB run holding the results (--moteur duckdb)
     notes: tuple[Diagnostic, ...] = ()  # why the engine asked for could not be used
 
-    def write_results(self, path: str, inputs=()) -> None:
-        """The results file (`-o`): CSV, Parquet or JSON Lines, as the default engine writes it."""
+    def write_results(self, path: str, inputs=(), french: bool = False) -> None:
+        """The results file (`-o`): CSV (`french`: with `;` and decimal commas), Parquet or JSON Lines, as the
+        default engine writes it."""
         from interpreter.io.tables import write_results
 
-        if self.run is not None and Path(path).suffix.lower() == ".csv" and self.run.write_csv(path, inputs):
+        if not french and self.run is not None and Path(path).suffix.lower() == ".csv" and \
+                self.run.write_csv(path, inputs):
             return
-        write_results(self.table(typed=Path(path).suffix.lower() == ".parquet"), path, inputs)
+        write_results(self.table(typed=Path(path).suffix.lower() == ".parquet"), path, inputs, french)
 
     def table(self, typed: bool = True) -> pl.DataFrame:
         """One row per structure; `typed` gives Decimal columns, else decimal text (for CSV)."""
@@ -449,11 +468,119 @@ def consolidated(path: str | Path, loader: Loader | None = None) -> str:
     return header + render_with_comments(checked.model.file, loader.sources)
 
 
-def diff(old: Convention, new: Convention) -> Diff:
-    """What changes from one version to the other, clause by clause and in euros (the diff the CLI renders)."""
+def diff(old: Convention, new: Convention, cas: str | None = None) -> Diff:
+    """What changes from one version to the other, clause by clause and in euros (the diff the CLI renders):
+    each clause valued at each version's maximal structure, or with the données of the `cas` named."""
     from interpreter.compare.diff import diff_models
 
-    return diff_models(old.model, new.model, old.program, new.program)
+    return diff_models(old.model, new.model, old.program, new.program, None if cas is None else cas_basis(old, new, cas))
+
+
+def evaluate_across(versions: Sequence[Convention], declaration: str | Path) -> Across:
+    """One structure evaluated by each version: the declaration holds the union of their données (see
+    `interpreter.compare.versions`). Raises `ConvError` listing every problem, each said once."""
+    from attrs import evolve
+
+    from interpreter.compare.versions import Across, paying_lines
+    from interpreter.io.declarations import read_entries
+
+    path = str(declaration)
+    try:
+        source, entries = read_entries(path)
+    except DeclarationError as error:
+        raise ConvError(error.diagnostics, {error.source.path: error.source} if error.source else {}) from None
+    sources = {source.path: source} if source else {}
+    structure = str(entries.pop("id").value) if "id" in entries else Path(path).stem
+    known = {id for version in versions for id in version.model.donnees}
+    problems = [Diagnostic("declaration-cle-inconnue", f"« {key} » n'est pas une donnée des versions comparées",
+                           span=entry.key_span, file=path, suggestion=suggest(key, sorted(known)))
+                for key, entry in entries.items() if key not in known]
+    found: dict[tuple, list[str]] = {}
+    values = []
+    for version in versions:
+        own = {key: entry for key, entry in entries.items() if key in version.model.donnees}
+        donnees, diagnostics = validate(version.model, own, path, optional=version.supplied)
+        values.append(donnees)
+        for d in diagnostics:
+            found.setdefault((d.code, d.message, d.span, d.suggestion), [d]).append(version.model.version)
+    for (_, message, _, _), (first, *names) in found.items():
+        problems.append(first if len(names) == len(versions) else
+                        evolve(first, message=f"{message} (pour {', '.join(f'« {n} »' for n in names)})"))
+    if problems:
+        raise ConvError(problems, sources)
+    evaluations = []
+    for version, donnees in zip(versions, values, strict=False):
+        try:
+            evaluations.append(evaluate(version.program, donnees, explain=False, structure=structure))
+        except EvaluationError as error:
+            raise ConvError([Diagnostic("evaluation-impossible", f"structure « {structure} », version "
+                                        f"« {version.model.version} » : {error}", file=path)]) from None
+    ignored = tuple((key, tuple(v.model.version for v in versions if key not in v.model.donnees))
+                    for key in entries if any(key not in v.model.donnees for v in versions))
+    return Across(structure, tuple(versions), tuple(evaluations),
+                  paying_lines(evaluations, [v.program for v in versions]), ignored)
+
+
+def cas_basis(old: Convention, new: Convention, id: str):
+    """The données of cas `id` for each version: its own cas of that id, or else its cas that starts from it
+    (`comme id`, directly or through other cas, along its chain of files: the same structure, with what the
+    version adds), or else the other version's, for the données it knows. A cas that neither version has, or
+    that leaves a donnée of a version without a value, is an error."""
+    from interpreter.cases import cas_donnees
+    from interpreter.compare.diff import CasBasis
+
+    found = {"avant": _cas_for(old, id), "apres": _cas_for(new, id)}
+    if not any(found.values()):
+        names = sorted({c.id for version in (old, new) for c in version.model.cas})
+        raise ConvError([Diagnostic("diff-cas-inconnu", f"--cas {id} : aucune des deux versions n'a de cas « {id} »",
+                                    file="--cas", suggestion=suggest(id, names) or
+                                    (f"cas connus : {', '.join(names)}" if names else "ces versions n'ont aucun cas"))])
+    values = {}
+    for which, version in (("avant", old), ("apres", new)):
+        cas = found[which] or found["apres" if which == "avant" else "avant"]
+        donnees = {k: v for k, v in cas_donnees(version.program, cas).items() if k in version.model.donnees}
+        missing = [d for d in version.model.donnees if d not in donnees]
+        if missing:
+            raise ConvError([Diagnostic(
+                "diff-cas-incomplet", f"--cas {id} : la version « {version.model.version} » n'a pas ce cas, et celui de "
+                f"l'autre version ne donne pas {', '.join(f'« {d} »' for d in missing)}", file="--cas",
+                suggestion=f"ajoutez à « {Path(version.model.path or '').name} » un cas « {id} » qui les donne"
+                + (f", ou nommez un cas de cette version : {', '.join(c.id for c in version.model.cas)}"
+                   if version.model.cas else ""))])
+        values[which] = donnees
+    shown = next(c for c in (found["apres"], found["avant"]) if c is not None and c.id == id) \
+        if any(c is not None and c.id == id for c in found.values()) else found["apres"] or found["avant"]
+    return CasBasis(id, shown.label, values["avant"], values["apres"],
+                    tuple((version.model.version, c.id) for version, c in ((old, found["avant"]), (new, found["apres"]))
+                          if c is not None and c.id != id))
+
+
+def _cas_for(version: Convention, id: str):
+    """The version's cas `id`, or the nearest of its cas written `comme` it (through other cas if need be)."""
+    exact = next((c for c in version.model.cas if c.id == id), None)
+    if exact is not None:
+        return exact
+    from dsl import nodes as n
+    from dsl.parser import parse_source
+
+    bases = {}
+    for path in version.chain:  # `comme` as written: consolidation replaces a base's cas by its données
+        parsed = parse_source(version.sources[path]) if path in version.sources else None
+        for item in parsed.file.items if parsed is not None and parsed.file is not None else ():
+            if isinstance(item, n.Cas) and item.base:
+                bases[item.id] = item.base
+
+    def steps(cas_id: str) -> int | None:
+        seen, count = set(), 0
+        while cas_id in bases and cas_id not in seen:
+            seen.add(cas_id)
+            cas_id, count = bases[cas_id], count + 1
+            if cas_id == id:
+                return count
+        return None
+
+    found = [(steps(c.id), index, c) for index, c in enumerate(version.model.cas) if steps(c.id) is not None]
+    return min(found, key=lambda item: item[:2])[2] if found else None
 
 
 def impact(old: Convention, new: Convention, population: str | Path | pl.DataFrame, change: Diff | None = None,
@@ -508,7 +635,7 @@ def read_once(population, old: Convention, new: Convention, keep=frozenset()) ->
     if isinstance(population, (str, Path)):
         origin = str(population)
         try:
-            source = read_table(origin, numeric_donnees(old.model) | numeric_donnees(new.model),
+            source = read_table(population if isinstance(population, str) else origin, numeric_donnees(old.model) | numeric_donnees(new.model),
                                 frozenset(old.model.donnees) | frozenset(new.model.donnees) | frozenset(keep))
         except TableError as error:
             raise ConvError(error.diagnostics) from None

@@ -159,6 +159,39 @@ def hypothesis_options(command):
                         help="Appliquer les hypothèses d'un fichier « scénario » (répétable, dans l'ordre).")(command)
 
 
+def population_options(command):
+    """`--encodage` (a CSV population's encoding) and `--feuille` (an Excel population's sheet)."""
+    command = click.option("--feuille", "sheet", metavar="NOM",
+                           help="Avec une population .xlsx : la feuille à lire (défaut : la première).")(command)
+    return click.option("--encodage", "encoding", metavar="ENCODAGE",
+                        help="Avec une population .csv : son encodage, utf-8 ou windows-1252 (défaut : détecté).")(command)
+
+
+def population_file(path: str | None, encoding: str | None, sheet: str | None):
+    """The population named with how to read it (`--encodage`, `--feuille`)."""
+    from interpreter.io.csvfiles import encoding_option
+    from interpreter.io.tables import TableFile
+
+    if path is None:
+        return None
+    suffix = Path(path).suffix.lower()
+    if sheet is not None and suffix != ".xlsx":
+        raise UsageProblem(f"--feuille ne s'applique qu'à un classeur .xlsx, pas à « {path} »")
+    if encoding is not None and suffix != ".csv":
+        raise UsageProblem(f"--encodage ne s'applique qu'à un fichier .csv, pas à « {path} »")
+    codec = encoding_option(encoding)
+    if encoding is not None and codec is None:
+        raise UsageProblem(f"encodage inconnu « {encoding} » pour --encodage : utf-8 ou windows-1252")
+    return TableFile(path, codec, sheet) if codec or sheet else path
+
+
+def csv_fr_option(command):
+    """`--csv-fr`: CSV written as French Excel reads it."""
+    return click.option("--csv-fr", "csv_fr", is_flag=True,
+                        help="Écrire les CSV à la française : « ; » entre les cellules et virgules décimales "
+                        "(pour Excel).")(command)
+
+
 def engine_option(command):
     """`--moteur defaut|duckdb`: where a population is computed."""
     return click.option("--moteur", "engine", type=click.Choice(["defaut", "duckdb"]), default="defaut",
@@ -230,19 +263,33 @@ def check(fichiers, output_format, strict, no_color):
 
 
 @cli.command("eval", context_settings=HELP)
-@click.argument("convention", metavar="CONVENTION")
-@click.argument("declaration", metavar="DECLARATION")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              help="Format du résultat : text (défaut) ou json.")
+@click.argument("fichiers", nargs=-1, required=True, metavar="VERSION... DECLARATION")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown", "html", "xlsx"]), default=None,
+              help="Format du résultat : text (défaut) ou json ; avec plusieurs versions, aussi markdown, html ou xlsx "
+              "(choisi d'office quand -o finit par .xlsx).")
+@click.option("-o", "--output", metavar="FICHIER", help="Avec plusieurs versions : écrire le rapport dans ce fichier.")
 @hypothesis_options
 @click.option("--avance", "with_advance", is_flag=True,
               help="Montrer l'avance (taux_avance des prérequis et du socle atteints à 100 %) et le solde.")
 @click.option("--no-color", is_flag=True, help="Pas de couleurs.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def eval_command(convention, declaration, output_format, scenarios, settings, with_advance, no_color):
-    """Évaluer une structure : critère par critère, ce qui est atteint, pourquoi, et ce que cela rapporte."""
-    existing_files((convention, declaration, *scenarios))
+def eval_command(fichiers, output_format, output, scenarios, settings, with_advance, no_color):
+    """Évaluer une structure : critère par critère, ce qui est atteint, pourquoi, et ce que cela rapporte ; avec
+    plusieurs versions, une colonne par version et l'écart de chaque ligne."""
+    if len(fichiers) < 2:
+        raise UsageProblem("donnez au moins une version et une déclaration : convcheck eval VERSION DECLARATION")
+    *conventions, declaration = fichiers
+    existing_files((*conventions, declaration, *scenarios))
+    output_format = output_format or format_of(output)
+    if len(conventions) > 1:
+        if with_advance:
+            raise UsageProblem("--avance vaut pour une version : convcheck eval VERSION DECLARATION --avance")
+        return eval_versions(conventions, declaration, output_format, output, scenarios, settings)
+    if output_format not in ("text", "json") or output:
+        raise UsageProblem("-o et les formats markdown, html et xlsx servent à comparer plusieurs versions : "
+                           "convcheck eval V1 V2 DECLARATION")
+    convention = conventions[0]
     version = api.load(convention, settings, scenarios=scenarios)
     structure_id, _ = version.declaration(declaration)
     evaluation = version.evaluate(declaration)
@@ -259,6 +306,31 @@ def eval_command(convention, declaration, output_format, scenarios, settings, wi
             head, _, rest = text.partition("\n\n")
             text = "\n".join([head, *assumed]) + "\n\n" + rest
         click.echo(text)
+    return EXIT_OK
+
+
+def eval_versions(conventions, declaration, output_format, output, scenarios, settings) -> int:
+    """`eval V1 V2 … DECLARATION`: one structure, one column per version."""
+    from interpreter.report.versions import versions_document, versions_json
+
+    versions = api.load_versions(conventions, scenarios, settings)
+    across = api.evaluate_across(versions, declaration)
+    inputs = [path for version in versions for path in version.sources] + [declaration]
+    if output:
+        check_destination(output, inputs)
+    if output_format == "xlsx":
+        from interpreter.report.workbook import versions_workbook
+
+        write_workbook(lambda: versions_workbook(across), output, inputs)
+        return EXIT_OK
+    if output_format == "json":
+        text = json.dumps(versions_json(across), ensure_ascii=False, indent=2)
+    else:
+        document = versions_document(across)
+        document.blocks[2:2] = merged_hypotheses([(f"« {v.model.version} »", v) for v in versions])
+        renderer = {"text": render_text_document, "markdown": render_markdown, "html": render_html}[output_format]
+        text = renderer(document)
+    emit(text, output, inputs)
     return EXIT_OK
 
 
@@ -297,10 +369,13 @@ def test_command(fichiers, no_color):
 @cli.command("diff", context_settings=HELP)
 @click.argument("ancienne", metavar="ANCIENNE")
 @click.argument("nouvelle", metavar="NOUVELLE")
-@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json", "html"]), default="text",
-              help="Format du rapport : text (défaut), markdown, json ou html.")
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json", "html", "xlsx"]),
+              default=None, help="Format du rapport : text (défaut), markdown, json, html ou xlsx (choisi d'office "
+              "quand -o finit par .xlsx).")
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
 @click.option("--exit-code", is_flag=True, help="Sortir avec le code 1 quand les versions diffèrent (comme git diff).")
+@click.option("--cas", metavar="ID", help="Valoriser chaque version avec les données d'un cas (par exemple la "
+              "structure de référence de la Cnam) au lieu de la structure maximale.")
 @click.option("--population", metavar="POPULATION",
               help="Ajouter l'impact sur une population (CSV, Parquet ou JSON Lines) : budgets, gagnants, perdants.")
 @click.option("--par", "groupings", multiple=True, metavar="COLONNE",
@@ -309,6 +384,8 @@ def test_command(fichiers, no_color):
 @click.option("--par-structure", "per_structure", metavar="FICHIER",
               help="Avec --population : écrire une ligne par structure (totaux avant, après, écart de chaque ligne) "
               "en .csv, .parquet ou .jsonl.")
+@population_options
+@csv_fr_option
 @hypothesis_options
 @click.option("--scenario-apres", "after_scenarios", multiple=True, metavar="FICHIER",
               help="Un scénario appliqué à la seconde version seulement (répétable).")
@@ -317,9 +394,11 @@ def test_command(fichiers, no_color):
 @engine_option
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def diff_command(ancienne, nouvelle, output_format, output, exit_code, population, groupings, per_structure,
-                 scenarios, settings, after_scenarios, after_settings, engine):
+def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, population, groupings, per_structure,
+                 encoding, sheet, csv_fr, scenarios, settings, after_scenarios, after_settings, engine):
     """Comparer deux versions (conventions ou avenants) : ce qui change, clause par clause, en euros."""
+    output_format = output_format or format_of(output)
+    population = population_file(population, encoding, sheet)
     existing_files((ancienne, nouvelle, *scenarios, *after_scenarios) + ((population,) if population else ()))
     if (groupings or per_structure) and not population:
         raise UsageProblem("--par et --par-structure demandent une population : ajoutez --population FICHIER")
@@ -329,38 +408,36 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, populatio
         if destination:
             check_destination(destination, inputs)
     check_table_suffix(per_structure)
-    change = api.diff(old, new)
+    change = api.diff(old, new, cas)
     impact = None
     if population:  # populations need numpy, polars and matplotlib: loaded only when used
         from interpreter.io.tables import write_results
-        from interpreter.report.impact import group_blocks, groups_json, histogram_chart, impact_blocks, impact_json
 
         notes: list = []
         impact = api.impact(old, new, population, change, progress=progress_bar, groupings=groupings, engine=engine,
                             notes=notes)
         report_notes(notes, {**old.sources, **new.sources})
         if per_structure:
-            write_results(impact.pairing.frame(), per_structure, inputs)
+            write_results(impact.pairing.frame(), per_structure, inputs, csv_fr)
+    if output_format == "xlsx":
+        from interpreter.report.workbook import diff_workbook
+
+        write_workbook(lambda: diff_workbook(change, impact, population), output, inputs)
+        return EXIT_INVALID if exit_code and not change.empty else EXIT_OK
     if output_format == "json":
-        data = diff_json(change)
+        data = diff_json(change, impact, population)
         data["hypotheses"] = {"avant": hypotheses_json(old.hypotheses()), "apres": hypotheses_json(new.hypotheses())}
         if impact is not None:
+            from interpreter.report.impact import groups_json, impact_json
+
             data["impact"] = impact_json(impact, population)
             data["impact"]["par_groupe"] = [groups_json(grouping, rows) for grouping, rows in impact.groups]
         text = json.dumps(data, ensure_ascii=False, indent=2)
     else:
-        document = diff_document(change)
-        document.blocks[2:2] = diff_hypotheses(old, new)
-        if impact is not None:
-            chart = None
-            if output_format in ("html", "markdown"):
-                png = chart_path(output)
-                chart, png_bytes = histogram_chart(impact, png.name)
-                if output_format == "markdown":
-                    write_bytes(str(png), png_bytes, inputs)
-            document.add(*impact_blocks(impact, population, chart))
-            for grouping, rows in impact.groups:
-                document.add(*group_blocks(grouping, rows, impact=True))
+        stem = chart_stem(output) if output_format in ("html", "markdown") else None
+        document = diff_document(change, impact, population, diff_hypotheses(old, new), stem)
+        if output_format == "markdown":
+            write_charts(document, output, inputs)
         renderer = {"text": render_text_document, "markdown": render_markdown, "html": render_html}[output_format]
         text = renderer(document)
     emit(text, output, inputs)
@@ -369,24 +446,57 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, populatio
 
 def diff_hypotheses(old: api.Convention, new: api.Convention) -> list:
     """The hypotheses of a comparison, each once; a line that only one version takes says which."""
-    before, after = dict(old.hypotheses()), dict(new.hypotheses())
+    return merged_hypotheses([("version avant", old), ("version après", new)])
+
+
+def merged_hypotheses(versions: list[tuple[str, api.Convention]]) -> list:
+    """The hypotheses of several versions, each line once; a line that only some take names them."""
+    taken = [(label, dict(version.hypotheses())) for label, version in versions]
     merged = []
-    for name in dict.fromkeys([*before, *after]):
+    for name in dict.fromkeys(name for _, found in taken for name in found):
         lines = []
-        for line in dict.fromkeys([*before.get(name, []), *after.get(name, [])]):
-            only = "" if line in before.get(name, []) and line in after.get(name, []) else \
-                (" (version avant seulement)" if line in before.get(name, []) else " (version après seulement)")
-            lines.append(line + only)
+        for line in dict.fromkeys(line for _, found in taken for line in found.get(name, [])):
+            labels = [label for label, found in taken if line in found.get(name, [])]
+            lines.append(line + ("" if len(labels) == len(taken) else f" ({', '.join(labels)} seulement)"))
         merged.append((name, lines))
     return hypotheses_blocks(merged)
 
 
-def chart_path(output: str | None) -> Path:
-    """The PNG beside a Markdown report: `rapport.png` for `rapport.md` (never the report itself)."""
+def format_of(output: str | None) -> str:
+    """The report format when `--format` is not given: xlsx for a destination ending in `.xlsx`, else text."""
+    return "xlsx" if output and Path(output).suffix.lower() == ".xlsx" else "text"
+
+
+def chart_stem(output: str | None) -> str:
+    """The start of the names of the charts' PNG files beside a Markdown report: `rapport` for `rapport.md`."""
+    return "impact" if output is None else Path(output).stem
+
+
+def write_charts(document, output: str | None, inputs: list[str]) -> None:
+    """Each chart of a Markdown report as a PNG file beside it (in the current folder without `-o`)."""
+    from interpreter.report.document import Figure, Folded
+
+    folder = Path(output).parent if output else Path(".")
+    for block in document.blocks:
+        for figure in (block.blocks if isinstance(block, Folded) else (block,)):
+            if isinstance(figure, Figure) and figure.png_name and figure.png:
+                write_bytes(str(folder / figure.png_name), figure.png, inputs)
+
+
+def write_workbook(build, output: str | None, inputs: list[str], said: bool = True) -> None:
+    """An Excel workbook (`build()` gives its bytes) is written to the file named by `-o`, never to the terminal;
+    a table longer than a sheet can hold is refused rather than cut."""
+    from interpreter.io.xlsx import TooManyRows
+
     if output is None:
-        return Path("impact-histogramme.png")
-    path = Path(output)
-    return path.with_name(f"{path.stem}-histogramme.png") if path.suffix.lower() == ".png" else path.with_suffix(".png")
+        raise UsageProblem("le format xlsx s'écrit dans un fichier : ajoutez -o FICHIER.xlsx")
+    try:
+        data = build()
+    except TooManyRows as error:
+        raise UsageProblem(f"{error} ; écrivez ce tableau en .csv ou en .parquet") from None
+    write_bytes(output, data, inputs)
+    if said:
+        click.echo(f"Classeur écrit dans « {output} ».", err=True)
 
 
 def progress_bar(size: int):
@@ -407,7 +517,10 @@ def progress_bar(size: int):
 @cli.command("simulate", context_settings=HELP)
 @click.argument("convention", metavar="CONVENTION")
 @click.argument("population", metavar="POPULATION")
-@click.option("-o", "--output", metavar="RESULTATS", help="Écrire les résultats par structure (.csv, .parquet ou .jsonl).")
+@click.option("-o", "--output", metavar="RESULTATS",
+              help="Écrire les résultats par structure (.csv, .xlsx, .parquet ou .jsonl).")
+@population_options
+@csv_fr_option
 @hypothesis_options
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               help="Format du résumé : text (défaut) ou json.")
@@ -419,19 +532,20 @@ def progress_bar(size: int):
 @engine_option
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def simulate_command(convention, population, output, scenarios, settings, output_format, ignore_invalid, groupings,
-                     engine):
+def simulate_command(convention, population, output, encoding, sheet, csv_fr, scenarios, settings, output_format,
+                     ignore_invalid, groupings, engine):
     """Évaluer toute une population de structures : paiements, budget, moyenne, médiane, déciles."""
     from interpreter.io.tables import write_results
     from interpreter.report.impact import group_blocks, groups_json, summary_document, summary_json
 
     existing_files((convention, population, *scenarios))
+    population = population_file(population, encoding, sheet)
     version = api.load(convention, settings, scenarios=scenarios)
     inputs = [*version.sources, population]
     rejects = rejects_path(population, output)
     for destination in ([output] if output else []) + ([rejects] if ignore_invalid else []):
         check_destination(destination, inputs)
-    check_table_suffix(output)
+    check_table_suffix(output, workbook=True)
     table = version.population(population, keep_invalid=ignore_invalid, keep=api.grouping_columns(groupings)) \
         if engine == "defaut" else None
     if table is not None and table.warnings and output_format != "json":
@@ -446,11 +560,15 @@ def simulate_command(convention, population, output, scenarios, settings, output
         raise api.ConvError(simulation.errors())
     rejected = simulation.rejects() if ignore_invalid else None
     if rejected is not None:
-        write_results(rejected, rejects, inputs)
-    if output:
-        simulation.write_results(output, inputs)
+        write_results(rejected, rejects, inputs, csv_fr)
     summary = simulation.summary(simulation.rejected)
     groups = simulation.groups(groupings)
+    if output and Path(output).suffix.lower() == ".xlsx":
+        from interpreter.report.workbook import results_workbook
+
+        write_workbook(lambda: results_workbook(simulation, groups), output, inputs, said=False)
+    elif output:
+        simulation.write_results(output, inputs, csv_fr)
     if output_format == "json":
         data = summary_json(version.model, summary, population)
         data["avertissements"] = [to_json_object(d) for d in table.warnings]
@@ -478,10 +596,12 @@ def status_blocks(model) -> list:
     return [Paragraph(f"{line}.")] if line else []
 
 
-def check_table_suffix(path: str | None) -> None:
-    """Results tables are written as CSV, Parquet or JSON Lines, by their suffix."""
-    if path and Path(path).suffix.lower() not in (".csv", ".parquet", ".jsonl", ".ndjson"):
-        raise UsageProblem(f"format de résultats inconnu « {Path(path).suffix} » : utilisez .csv, .parquet ou .jsonl")
+def check_table_suffix(path: str | None, workbook: bool = False) -> None:
+    """Results tables are written as CSV, Parquet or JSON Lines (or an Excel workbook), by their suffix."""
+    suffixes = (".csv", ".parquet", ".jsonl", ".ndjson") + ((".xlsx",) if workbook else ())
+    if path and Path(path).suffix.lower() not in suffixes:
+        formats = ".csv, .xlsx, .parquet ou .jsonl" if workbook else ".csv, .parquet ou .jsonl"
+        raise UsageProblem(f"format de résultats inconnu « {Path(path).suffix} » : utilisez {formats}")
 
 
 @cli.command("calibre", context_settings=HELP)
@@ -492,14 +612,15 @@ def check_table_suffix(path: str | None) -> None:
 @click.option("--budget-de", "budget_of", metavar="AUTRE_VERSION", help="Viser le budget d'une autre version.")
 @click.option("--precision", metavar="PAS", help="La précision de la valeur cherchée (défaut : le centime pour un "
               "montant, l'unité pour un nombre entier).")
+@population_options
 @hypothesis_options
-@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
-              help="Format du rapport : text (défaut), markdown ou json.")
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json", "xlsx"]), default=None,
+              help="Format du rapport : text (défaut), markdown, json ou xlsx (choisi d'office quand -o finit par .xlsx).")
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def calibre_command(version, population, parametre, budget, budget_of, precision, scenarios, settings, output_format,
-                    output):
+def calibre_command(version, population, parametre, budget, budget_of, precision, encoding, sheet, scenarios, settings,
+                    output_format, output):
     """Trouver la valeur d'un paramètre pour laquelle le budget d'une population atteint une cible."""
     from interpreter.report.decisions import calibration_document, calibration_json
     from interpreter.report.impact import impact_blocks, impact_json
@@ -507,10 +628,17 @@ def calibre_command(version, population, parametre, budget, budget_of, precision
     existing_files((version, population, *scenarios, *((budget_of,) if budget_of else ())))
     if (budget is None) == (budget_of is None):
         raise UsageProblem("donnez la cible : --budget MONTANT ou --budget-de AUTRE_VERSION (l'un des deux)")
+    output_format = output_format or format_of(output)
+    population = population_file(population, encoding, sheet)
     decision = api.calibrate(version, population, parametre, option_number(budget, "--budget", "montant"), budget_of,
                              scenarios, settings, option_number(precision, "--precision", "nombre"))
     inputs = [*decision.version.sources, population]
     kind = decision.version.model.parametres[parametre].type.kind
+    if output_format == "xlsx":
+        from interpreter.report.workbook import calibration_workbook
+
+        write_workbook(lambda: calibration_workbook(decision, population), output, inputs)
+        return EXIT_OK
     if output_format == "json":
         data = calibration_json(decision) | {"impact": impact_json(decision.impact, population),
                                              "hypotheses": hypotheses_json(decision.version.hypotheses()),
@@ -538,17 +666,21 @@ def calibre_command(version, population, parametre, budget, budget_of, precision
 @click.option("--pas", "step", metavar="C", help="Écart entre deux valeurs.")
 @click.option("--valeurs", metavar="A,B,C", help="Les valeurs, séparées par des virgules (au lieu de --de/--a/--pas).")
 @click.option("--reference", metavar="AUTRE_VERSION", help="Comparer chaque valeur au budget d'une autre version.")
+@population_options
+@csv_fr_option
 @hypothesis_options
-@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "html", "json", "csv"]),
-              default="text", help="Format du rapport : text (défaut), markdown, html, json ou csv.")
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "html", "json", "csv", "xlsx"]),
+              default=None, help="Format du rapport : text (défaut), markdown, html, json, csv ou xlsx (choisi d'office "
+              "quand -o finit par .xlsx).")
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def balaye_command(version, population, parametre, start, stop, step, valeurs, reference, scenarios, settings,
-                   output_format, output):
+def balaye_command(version, population, parametre, start, stop, step, valeurs, reference, encoding, sheet, csv_fr,
+                   scenarios, settings, output_format, output):
     """Calculer le budget d'une population pour chaque valeur d'un paramètre : un tableau et un graphique."""
     from interpreter.compare.calibration import DecisionError, values_between
-    from interpreter.report.decisions import sweep_chart, sweep_document, sweep_frame, sweep_json
+    from interpreter.report.charts import sweep_chart
+    from interpreter.report.decisions import sweep_document, sweep_frame, sweep_json
 
     existing_files((version, population, *scenarios, *((reference,) if reference else ())))
     if valeurs and (start or stop or step) or not valeurs and not (start and stop and step):
@@ -559,11 +691,22 @@ def balaye_command(version, population, parametre, start, stop, step, valeurs, r
                                         ((start, "--de"), (stop, "--a"), (step, "--pas")))))
     except DecisionError as error:
         raise api.ConvError(error.diagnostics) from None
+    output_format = output_format or format_of(output)
+    population = population_file(population, encoding, sheet)
     decision = api.sweep(version, population, parametre, values, reference, scenarios, settings)
     inputs = [*decision.version.sources, population]
     if output:
         check_destination(output, inputs)
-    if output_format == "csv":
+    if output_format == "xlsx":
+        from interpreter.report.workbook import sweep_workbook
+
+        write_workbook(lambda: sweep_workbook(decision), output, inputs)
+        return EXIT_OK
+    if output_format == "csv" and csv_fr:
+        from interpreter.io.csvfiles import french_csv
+
+        text = french_csv(sweep_frame(decision)).decode("utf-8")  # with its BOM, for Excel
+    elif output_format == "csv":
         text = sweep_frame(decision).write_csv()
     elif output_format == "json":
         data = sweep_json(decision, parametre) | {"hypotheses": hypotheses_json(decision.version.hypotheses()),
@@ -573,11 +716,10 @@ def balaye_command(version, population, parametre, start, stop, step, valeurs, r
         kind = decision.version.model.parametres[parametre].type.kind
         chart = None
         if output_format in ("html", "markdown"):
-            png = chart_path(output).with_name(chart_path(output).stem.replace("histogramme", "balayage") + ".png")
-            chart, png_bytes = sweep_chart(decision, parametre, png.name)
-            if output_format == "markdown":
-                write_bytes(str(png), png_bytes, inputs)
+            chart = sweep_chart(decision, parametre, f"{chart_stem(output)}-balayage.png")
         document = sweep_document(decision, kind, chart)
+        if output_format == "markdown":
+            write_charts(document, output, inputs)
         document.blocks[1:1] = hypotheses_blocks(decision.version.hypotheses())
         document.blocks[0:0] = status_blocks(decision.version.model)
         text = {"text": render_text_document, "markdown": render_markdown, "html": render_html}[output_format](document)

@@ -21,6 +21,11 @@ NO_MONEY = Decimal("0.00")  # an amount of zero, written with its cents
 THIN_SPACE = "\u202f"  # the French thousands separator
 
 
+def euros_of(cents) -> Decimal:
+    """Integer cents (the populations' unit) as exact euros."""
+    return Decimal(int(cents)) / 100
+
+
 def to_cents(amount) -> Decimal:
     """An amount rounded to the cent for display, half away from zero."""
     return round_half_away(amount, 2)
@@ -116,3 +121,23 @@ def reader_text(value, type_: Type | None = None) -> str:
             return f"{french_number(value * 100)} %"
         return french_number(value)
     return conv_text(value, type_)
+
+
+def short_euros(amount: Decimal) -> str:
+    """An amount for a sentence: `4,31 M€` from a million, `12 480 €` from a thousand, `27,30 €` below."""
+    sign = "-" if amount < 0 else ""
+    size = abs(amount)
+    if size >= 1_000_000:
+        return f"{sign}{french_number(size / 1_000_000, 2)} M€"
+    if size >= 1_000:
+        return f"{sign}{_grouped(str(int(round_half_away(size, 0))))} €"
+    return euros(amount)
+
+
+def percent_text(part, whole, signed: bool = False) -> str:
+    """A share in percent with one decimal and a decimal comma: `2,1 %`, `+2,1 %` (— for no whole)."""
+    if not whole:
+        return "—"
+    value = round_half_away(Decimal(part) * 100 / Decimal(whole), 1)
+    sign = "+" if signed and value > 0 else ""
+    return f"{sign}{value:.1f} %".replace(".", ",")

@@ -82,3 +82,14 @@ def test_the_python_example_of_the_readme_runs(monkeypatch, capsys):
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {"__name__": "readme"})  # noqa: S102 - our own documentation
     assert "declaration-donnee-manquante" in capsys.readouterr().out
+
+
+def test_no_diagnostic_code_is_registered_twice():
+    """A code written twice in the registry would silently keep only its last description."""
+    import ast
+
+    tree = ast.parse((ROOT / "dsl" / "diagnostics.py").read_text(encoding="utf-8"))
+    registry = next(node.value for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
+                    and "CODES" in ast.unparse(node.targets[0] if isinstance(node, ast.Assign) else node.target))
+    keys = [key.value for key in registry.keys]
+    assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})

@@ -164,6 +164,19 @@ def certified_reading(model, inputs: tuple[str, ...], types: dict[str, str], sou
     return exp.select(*columns).from_(source)
 
 
+def _plain(path: str) -> bool:
+    """A file DuckDB reads as convcheck does: Parquet, or CSV in UTF-8 with commas (a French CSV file is read
+    by convcheck's reader, whose values DuckDB then computes on)."""
+    from interpreter.io.csvfiles import CsvFileError, detect
+
+    if Path(path).suffix.lower() != ".csv":
+        return True
+    try:
+        return detect(path, getattr(path, "encoding", None)).plain
+    except CsvFileError:
+        return False
+
+
 def file_source(path: str) -> exp.Expression:
     """DuckDB's own reader of a CSV or Parquet file (a CSV read as text, with RFC 4180 quoting)."""
     literal = text(str(path))
@@ -387,7 +400,7 @@ def simulate(convention, population, keep_invalid: bool = False, other_columns=f
         inputs = ("id", *(id for id in model.donnees if id not in convention.supplied))
         scales = column_scales(model, table)
         exact = table.exact_inputs(model)
-        if path and Path(path).suffix.lower() in (".csv", ".parquet") and os.path.isfile(path):
+        if path and Path(path).suffix.lower() in (".csv", ".parquet") and os.path.isfile(path) and _plain(path):
             try:
                 connection, query, fetched = evaluate(program, convention.supplied,
                                                      file_reading(model, inputs, path), scales, folder)

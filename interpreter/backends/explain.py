@@ -16,7 +16,7 @@ from dsl import nodes as n
 from dsl.model import Brique, Majoration, Minimum, Type
 from dsl.printer import print_expr
 from interpreter.backends.scalar import Context_, EvaluationError, Program, ScalarBackend
-from interpreter.values import conv_text, euros, reader_text
+from interpreter.values import euros, reader_text
 
 SYMBOLS = {">=": "≥", "<=": "≤", "!=": "≠", "=": "=", "<": "<", ">": ">"}
 FLIPPED = {">=": "<=", "<=": ">=", "<": ">", ">": "<", "=": "=", "!=": "!="}
@@ -64,7 +64,7 @@ def _leaf_reason(program: Program, expr: ir.Expr, context: Context_) -> str:
     value = _value(program, expr, context)
     text = f"{leaf.text} : {'vrai' if value else 'faux'}"
     if leaf.shown:
-        values = ", ".join(f"{name} = {conv_text((context.donnees if donnee else context.parametres)[name], type_)}"
+        values = ", ".join(f"{name} = {reader_text((context.donnees if donnee else context.parametres)[name], type_)}"
                            for name, donnee, type_ in leaf.shown)
         text += f" ({values})"
     if value is False and leaf.hint is not None:
@@ -119,7 +119,7 @@ def _constant_text(program: Program, expr: ir.Expr) -> str:
     if isinstance(expr, ir.ParametreRef):
         type_ = program.parametre_types[expr.id]
     try:
-        return conv_text(program.evaluate_expr(expr, program.context({})), type_)
+        return reader_text(program.evaluate_expr(expr, program.context({})), type_)
     except EvaluationError:
         return print_expr(expr.source)
 

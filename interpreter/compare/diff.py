@@ -7,8 +7,8 @@ renames; matched pairs are compared field by field. The result is a flat list of
 and order within a section are not changes: fields are compared as AST values, which
 ignore positions and spellings.
 
-The money view values every critère and brique for each version's reference structure
-(`interpreter.compare.reference`), so that a move from points to euros compares like with like.
+The money view values every critère and brique for each version's maximal structure
+(`interpreter.compare.maximal`), or for a `cas` of each version (what it is paid), so that a move from points to euros compares like with like.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from dsl import keywords
 from dsl import nodes as n
 from dsl.model import SECTIONS, Brique, Critere, Donnee, Majoration, Minimum, Model, Parametre
 from dsl.printer import print_expr, print_type, quote
-from interpreter.backends.scalar import NO_MONEY, Program, compile_model
-from interpreter.compare.reference import line_values, reference_structure
+from interpreter.backends.scalar import NO_MONEY, Program, compile_model, evaluate
+from interpreter.compare.maximal import line_values, maximal_structure
 
 RENAME_THRESHOLD = 0.8
 ELEMENT_ORDER = ("critere", "brique", "majoration", "minimum", "donnee", "parametre")
@@ -72,13 +72,30 @@ class MoneyLine:
 
 
 @frozen
+class CasBasis:
+    """A `cas` whose données value each version instead of its maximal structure (`diff --cas`)."""
+
+    id: str
+    label: str | None
+    avant: dict  # the données of the cas for each version, validated
+    apres: dict
+    extended: tuple[tuple[str, str], ...] = ()  # (version, cas written `comme id`) where a version has no cas `id`
+
+
+@frozen
 class MoneyView:
     lines: tuple[MoneyLine, ...]  # sorted by absolute change, largest first
     sections: tuple[tuple[str, Decimal, Decimal], ...]  # (section or "briques", before, after)
     total_avant: Decimal
     total_apres: Decimal
-    reference_avant: dict
-    reference_apres: dict
+    structure_avant: dict
+    structure_apres: dict
+    cas: CasBasis | None = None  # None: each version's maximal structure, every line valued as if met
+
+    @property
+    def unchanged(self) -> tuple[MoneyLine, ...]:
+        return tuple(line for line in self.lines if line.avant is not None and line.apres is not None
+                     and line.delta == 0)
 
 
 @frozen
@@ -252,8 +269,9 @@ def diff_elements(old: Model, new: Model, element: str) -> tuple[list[Change], d
 
 
 def diff_models(old: Model, new: Model, old_program: Program | None = None,
-                new_program: Program | None = None) -> Diff:
-    """Every difference between two consolidated versions, and the money view."""
+                new_program: Program | None = None, cas: CasBasis | None = None) -> Diff:
+    """Every difference between two consolidated versions, and the money view (at each version's
+    maximal structure, or for the données of `cas`)."""
     changes: list[Change] = []
     renames: dict[str, str] = {}
     for element in ELEMENT_ORDER:
@@ -263,16 +281,20 @@ def diff_models(old: Model, new: Model, old_program: Program | None = None,
             renames.update(renamed)
     old_program = old_program or compile_model(old)
     new_program = new_program or compile_model(new)
-    return Diff(old, new, tuple(changes), money_view(old_program, new_program, renames),
+    return Diff(old, new, tuple(changes), money_view(old_program, new_program, renames, cas),
                 old_program.parametres, new_program.parametres)
 
 
 # ---- money ---------------------------------------------------------------------------------------
 
 
-def money_view(old: Program, new: Program, renames: dict[str, str]) -> MoneyView:
-    reference_old, reference_new = reference_structure(old), reference_structure(new)
-    before, after = line_values(old, reference_old), line_values(new, reference_new)
+def money_view(old: Program, new: Program, renames: dict[str, str], cas: CasBasis | None = None) -> MoneyView:
+    if cas is None:
+        structure_old, structure_new = maximal_structure(old), maximal_structure(new)
+        before, after = line_values(old, structure_old), line_values(new, structure_new)
+    else:
+        structure_old, structure_new = cas.avant, cas.apres
+        before, after = paid_values(old, structure_old), paid_values(new, structure_new)
     old_of = {new_id: old_id for old_id, new_id in renames.items()}
     lines = []
     for id in [*after, *(i for i in before if i not in after and i not in renames)]:
@@ -296,8 +318,14 @@ def money_view(old: Program, new: Program, renames: dict[str, str]) -> MoneyView
     return MoneyView(
         tuple(lines), tuple(sections),
         sum((v for v in before.values()), NO_MONEY), sum((v for v in after.values()), NO_MONEY),
-        reference_old, reference_new,
+        structure_old, structure_new, cas,
     )
+
+
+def paid_values(program: Program, structure: dict) -> dict[str, Decimal]:
+    """What each paying line pays a structure (0 € when not met, or when the structure is not eligible)."""
+    evaluation = evaluate(program, structure, explain=False)
+    return {line.id: line.montant for line in evaluation.lines if line.id in program.plan.paying}
 
 
 def _money_place(element) -> str | None:

@@ -17,12 +17,9 @@ from attrs import frozen
 
 from interpreter.backends.scalar import Program
 from interpreter.backends.vector import PopulationResult
+from interpreter.values import euros_of  # noqa: F401  (re-exported: the reports read amounts through it)
 
 DECILES = tuple(range(10, 100, 10))
-
-
-def euros_of(cents) -> Decimal:
-    return Decimal(int(cents)) / 100
 
 
 @frozen

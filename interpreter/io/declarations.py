@@ -86,9 +86,11 @@ def read_declaration(path: str, model: Model, optional=frozenset(), elsewhere=fr
 
 def read_entries(path: str) -> tuple[SourceFile | None, dict[str, Entry]]:
     """The mapping of a declaration file, with positions; raise `DeclarationError` if unreadable."""
+    if Path(path).suffix.lower() in (".csv", ".xlsx"):
+        return None, _table_entries(path)
     fmt = FORMATS.get(Path(path).suffix.lower())
     if fmt is None:
-        problem = f"format de déclaration inconnu « {Path(path).suffix} » : utilisez .yaml, .json ou .toml"
+        problem = f"format de déclaration inconnu « {Path(path).suffix} » : utilisez .yaml, .json, .toml, .csv ou .xlsx"
         raise DeclarationError([Diagnostic("declaration-illisible", problem, file=path)], None)
     try:
         text = normalise(Path(path).read_bytes().decode("utf-8"))
@@ -101,6 +103,32 @@ def read_entries(path: str) -> tuple[SourceFile | None, dict[str, Entry]]:
     source = SourceFile(path, text)
     reader = {"yaml": _yaml_entries, "json": _json_entries, "toml": _toml_entries}[fmt]
     return source, reader(source)
+
+
+def _table_entries(path: str) -> dict[str, Entry]:
+    """A one-row table — CSV (French or not) or the first sheet of an Excel workbook — as a declaration: the
+    header names the données (and `id`), the row gives their values, read as a population's cells are."""
+    import polars as pl
+
+    from interpreter.io.tables import TableError, read_table
+
+    try:
+        frame = read_table(path).frame
+    except TableError as error:
+        raise DeclarationError([d for d in error.diagnostics], None) from None
+    if frame.height != 1:
+        raise DeclarationError([Diagnostic(
+            "declaration-illisible", f"une déclaration en tableau a une seule ligne de valeurs sous l'en-tête, pas "
+            f"{frame.height}", file=path, suggestion="pour plusieurs structures, utilisez « convcheck simulate »")], None)
+    entries = {}
+    for name in frame.columns:
+        value = frame[name][0]
+        if frame[name].dtype == pl.Float64 and value is not None:
+            value = NumberToken(repr(value))  # a number of the workbook, read as its format writes it
+        elif isinstance(value, datetime.datetime):
+            value = value.date()
+        entries[name] = Entry(None if value == "" else value, None, None)
+    return entries
 
 
 def _unreadable(source: SourceFile, message: str, line: int | None = None, column: int = 1) -> DeclarationError:

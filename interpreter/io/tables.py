@@ -23,7 +23,6 @@ Lines are read by `interpreter.io.jsonl` (exactly: polars where it is safe, `jso
 
 from __future__ import annotations
 
-import csv
 import datetime
 import re
 from collections.abc import Callable
@@ -36,15 +35,16 @@ from attrs import field, frozen
 
 from dsl.diagnostics import Diagnostic, suggest
 from dsl.model import Donnee, Model
-from interpreter.io import number_columns, numbers
+from interpreter.io import csvfiles, number_columns, numbers
 from interpreter.io.declarations import FALSE_WORDS, TRUE_WORDS, TYPE_WORDS, french_json
 from interpreter.io.jsonl import JsonLinesError, read_json_lines
 from interpreter.io.number_columns import Scaled, read_numbers
 from interpreter.io.numbers import NUMERIC
 from interpreter.values import conv_text
 
-READERS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+READERS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}
 UNREADABLE = {
+    "xlsx": "classeur illisible : ce n'est pas un fichier Excel (.xlsx) valide",
     "csv": "table illisible : ce n'est pas un CSV bien formé (guillemet jamais fermé, lignes de longueurs différentes…)",
     "parquet": "table illisible : ce n'est pas un fichier Parquet valide",
     "jsonl": "table illisible : chaque ligne doit être un objet JSON (format JSON Lines)",
@@ -55,6 +55,19 @@ CODES = {numbers.TYPE: "population-invalide", numbers.AMBIGUOUS: "nombre-ambigu"
 EPOCH = datetime.date(1970, 1, 1)
 INT64 = 2**63
 BATCH = 250_000  # rows of a CSV file read at a time: its text is never held whole
+
+
+class TableFile(str):
+    """A population file named with how to read it — `--encodage` for a CSV file, `--feuille` for an Excel
+    workbook —, usable wherever a path is (it is the path)."""
+
+    encoding: str | None
+    sheet: str | None
+
+    def __new__(cls, path: str, encoding: str | None = None, sheet: str | None = None):
+        named = super().__new__(cls, path)
+        named.encoding, named.sheet = encoding, sheet
+        return named
 
 
 class TableError(Exception):
@@ -125,6 +138,8 @@ class Table:
     header: tuple[str, ...] = ()  # the column names as written
     path: str | None = None  # set when only some columns were read: the file, to read the others if need be
     stream: tuple[str, ...] | None = None  # a CSV file read batch by batch: these columns (`frame` is empty)
+    scan: str | None = None  # the UTF-8 text of a streamed CSV file (a transcoded copy for Windows-1252)
+    separator: str = ","
 
     def batches(self):
         """The rows, in order: the frame, or a streamed CSV file's batches (blank rows not yet dropped)."""
@@ -134,7 +149,8 @@ class Table:
         assert self.path is not None  # a streamed table is read from its file
         empty = True
         try:
-            for batch in pl.scan_csv(self.path, infer_schema=False).select(self.stream).collect_batches(
+            for batch in pl.scan_csv(self.scan or self.path, infer_schema=False, separator=self.separator).select(
+                    self.stream).collect_batches(
                     chunk_size=BATCH):
                 empty = False
                 yield batch
@@ -148,8 +164,9 @@ class Table:
 
 
 def where(kind: str, row: int) -> str:
-    """A row as the user finds it in the file."""
-    return {"csv": f"ligne {row + 2}", "jsonl": f"ligne {row + 1}"}.get(kind, f"rangée {row + 1}")
+    """A row as the user finds it in the file (an Excel sheet's row number as Excel shows it)."""
+    return {"csv": f"ligne {row + 2}", "xlsx": f"ligne {row + 2}", "jsonl": f"ligne {row + 1}"}.get(
+        kind, f"rangée {row + 1}")
 
 
 def read_table(path: str, numeric: frozenset[str] = frozenset(), wanted: frozenset[str] | None = None,
@@ -163,19 +180,28 @@ def read_table(path: str, numeric: frozenset[str] = frozenset(), wanted: frozens
     kind = READERS.get(Path(path).suffix.lower())
     if kind is None:
         raise TableError([Diagnostic("population-illisible", f"format de population inconnu « {Path(path).suffix} » : "
-                                     "utilisez .csv, .parquet ou .jsonl", file=path)])
+                                     "utilisez .csv, .xlsx, .parquet ou .jsonl", file=path)])
     if kind == "jsonl":
         return _read_json_lines(path, numeric)
+    if kind == "xlsx":
+        return _blank_rows_dropped(path, read_sheet(path, getattr(path, "sheet", None)))
+    dialect, scan, separator = None, path, ","
+    if kind == "csv":
+        try:
+            dialect = csvfiles.detect(path, getattr(path, "encoding", None))
+        except csvfiles.CsvFileError as error:
+            raise TableError([error.diagnostic]) from None
+        scan, separator = csvfiles.utf8_copy(path, dialect), dialect.separator
     try:
-        header = _csv_header(path) if kind == "csv" else list(pl.read_parquet_schema(path))
+        header = csvfiles.header(path, dialect) if dialect is not None else list(pl.read_parquet_schema(path))
         columns = None
         if wanted is not None and len(set(header)) == len(header):  # a repeated name is reported from a full read
             columns = [c for c in header if c in wanted or c == "id"]
         if stream and kind == "csv" and columns is not None:
             return Table(pl.DataFrame(schema={c: pl.String for c in columns}), kind, header=tuple(header), path=path,
-                         stream=tuple(columns))
-        frame = pl.read_csv(path, infer_schema=False, columns=columns) if kind == "csv" else \
-            pl.read_parquet(path, columns=columns)
+                         stream=tuple(columns), scan=scan, separator=separator)
+        frame = pl.read_csv(scan, infer_schema=False, columns=columns, separator=separator) \
+            if kind == "csv" else pl.read_parquet(path, columns=columns)
     except pl.exceptions.DuplicateError as error:  # a Parquet file with two columns of one name
         name = re.search(r"name '(.*)' has", str(error))
         raise TableError([Diagnostic("population-colonnes", f"colonne « {name.group(1) if name else '?'} » en double",
@@ -189,17 +215,70 @@ def read_table(path: str, numeric: frozenset[str] = frozenset(), wanted: frozens
 
 
 def _unreadable(path: str, kind: str) -> TableError:
-    return TableError([Diagnostic("population-illisible", UNREADABLE[kind], file=path,
-                                  suggestion="vérifiez le format du fichier et son encodage (UTF-8)")])
+    hint = "enregistrez-le depuis le tableur au format « Classeur Excel (.xlsx) »" if kind == "xlsx" else \
+        "vérifiez le format du fichier et son encodage (UTF-8 ou Windows-1252)"
+    return TableError([Diagnostic("population-illisible", UNREADABLE[kind], file=path, suggestion=hint)])
 
 
-def _csv_header(path: str) -> list[str]:
-    """The header as written, duplicates included (polars renames them `x_duplicated_0`)."""
+def read_sheet(path: str, sheet: str | None) -> Table:
+    """A sheet of an Excel workbook (the first, or the one named): cells typed as Excel holds them — numbers
+    are read as numbers of their format, dates as dates —, rows numbered as Excel shows them."""
     try:
-        with open(path, newline="", encoding="utf-8-sig") as file:
-            return next(csv.reader(file), [])
-    except (csv.Error, UnicodeDecodeError, OSError):
-        return []
+        import fastexcel
+
+        names = fastexcel.read_excel(path).sheet_names
+    except Exception:  # fastexcel raises its own kinds for files that are no workbook
+        raise _unreadable(path, "xlsx") from None
+    if sheet is not None and sheet not in names:
+        raise TableError([Diagnostic("population-feuille", f"le classeur n'a pas de feuille « {sheet} »", file=path,
+                                     suggestion=suggest(sheet, names) or f"feuilles : {', '.join(names)}")])
+    if not names:
+        raise _unreadable(path, "xlsx")
+    try:
+        frame = pl.read_excel(path, sheet_name=sheet or names[0], engine="calamine", infer_schema_length=None,
+                              drop_empty_rows=False, drop_empty_cols=False)
+    except Exception:  # an empty sheet, a sheet without header
+        raise TableError([Diagnostic("population-illisible", f"feuille « {sheet or names[0]} » illisible : elle doit "
+                                     "commencer par une ligne d'en-tête (id, puis une colonne par donnée)", file=path,
+                                     suggestion="mettez les noms des colonnes en ligne 1")]) from None
+    dated = [pl.col(c).cast(pl.Date) for c, t in frame.schema.items() if isinstance(t, pl.Datetime)]
+    midnight = [pl.col(c).str.replace(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}) 00:00:00$", "$1")
+                for c, t in frame.schema.items() if t == pl.String]
+    header, percent = _sheet_layout(path, sheet or names[0], frame.width)
+    shown = [pl.Series(frame.columns[i], [_percent_text(v) for v in frame[frame.columns[i]].to_list()],
+                       dtype=pl.String) for i in percent if frame[frame.columns[i]].dtype.is_numeric()]
+    return Table(frame.with_columns(*dated, *midnight, *shown), "xlsx", header=header or tuple(frame.columns))
+
+
+def _sheet_layout(path: str, sheet: str, width: int, rows: int = 200) -> tuple[tuple[str, ...], list[int]]:
+    """The header row as written (a name written twice stays twice: the reader renames it), and the columns
+    whose numbers Excel shows as percentages (a cell typed « 10 % » holds 0.1: read as shown, never as the
+    fraction stored), looked at on the first `rows` rows. openpyxl reads the cells' formats."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        lines = book[sheet].iter_rows(max_row=rows + 1, max_col=width)
+        header = tuple("" if cell.value is None else str(cell.value) for cell in next(lines, ()))
+        percent = set()
+        for row in lines:
+            percent |= {i for i, cell in enumerate(row) if isinstance(cell.value, (int, float))
+                        and "%" in str(getattr(cell, "number_format", ""))}
+    finally:
+        book.close()
+    return header, sorted(percent)
+
+
+def _percent_text(value) -> str | None:
+    """A number Excel shows as a percentage, as shown: 0.105 → `10.5 %` (exactly, from the float's shortest
+    decimal); never three decimals after one to three digits, which would read as ambiguous (`10.1250 %`)."""
+    if value is None:
+        return None
+    shown = format((Decimal(repr(float(value))) * 100).normalize(), "f")
+    whole, _, fraction = shown.partition(".")
+    if len(fraction) == 3 and len(whole.lstrip("-")) <= 3:
+        fraction += "0"
+    return f"{whole}{'.' + fraction if fraction else ''} %"
 
 
 def _blank_rows_dropped(path: str, table: Table) -> Table:
@@ -216,12 +295,13 @@ def _blank(frame: pl.DataFrame) -> np.ndarray:
     blank = np.zeros(frame.height, dtype=bool)
     if not frame.width or not frame.height:
         return blank
-    first = frame.columns[0]  # a blank row is blank in its first column: only those rows are looked at whole
-    candidates = np.flatnonzero((frame[first].is_null() | (frame[first].str.strip_chars(numbers.BLANKS) == ""))
+    first = frame[frame.columns[0]].cast(pl.String)  # a blank row is blank in its first column: only those rows
+    candidates = np.flatnonzero((first.is_null() | (first.str.strip_chars(numbers.BLANKS) == ""))  # are looked at whole
                                 .fill_null(True).to_numpy())
     if len(candidates):
         rows = frame[candidates]
-        empty = [pl.col(c).is_null() | (pl.col(c).str.strip_chars(numbers.BLANKS) == "") for c in rows.columns]
+        empty = [pl.col(c).is_null() | (pl.col(c).cast(pl.String).str.strip_chars(numbers.BLANKS) == "")
+                 for c in rows.columns]
         blank[candidates] = rows.select(pl.all_horizontal(empty)).to_series().fill_null(True).to_numpy()
     return blank
 
@@ -613,14 +693,18 @@ def result_frame(result, lines: list[str], typed: bool) -> pl.DataFrame:
     return pl.DataFrame(columns)
 
 
-def write_results(frame: pl.DataFrame, path: str, inputs=()) -> None:
-    """Write a results table — CSV, Parquet or JSON Lines, by the suffix — through the one writer.
+def write_results(frame: pl.DataFrame, path: str, inputs=(), french: bool = False) -> None:
+    """Write a results table — CSV, Parquet or JSON Lines, by the suffix — through the one writer;
+    `french`: a CSV file with `;` and decimal commas (`--csv-fr`).
 
     `inputs` are the files the command read: they are never overwritten (`interpreter.io.writer`).
     """
-    from interpreter.io.writer import replacing
+    from interpreter.io.writer import replacing, write_bytes
 
     kind = READERS.get(Path(path).suffix.lower())
+    if french and kind not in ("parquet", "jsonl"):
+        write_bytes(path, csvfiles.french_csv(frame), inputs)
+        return
     writers: dict[str | None, Callable] = {"parquet": frame.write_parquet, "jsonl": frame.write_ndjson}
     write = writers.get(kind, frame.write_csv)
     with replacing(path, inputs) as handle:

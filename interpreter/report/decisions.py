@@ -1,9 +1,9 @@
 """Reports of decisions: a calibration (the value that reaches a budget) and a sweep (the budget at
-many values), as documents (text, Markdown, HTML), JSON and CSV; the sweep's chart with matplotlib."""
+many values), as documents (text, Markdown, HTML), JSON and CSV; the sweep's chart is drawn by
+`interpreter.report.charts`."""
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
 from interpreter.compare.calibration import Calibration, Point
@@ -125,30 +125,3 @@ def sweep_frame(decision):
 
     rows = [point_json(p) for p in decision.points]
     return pl.DataFrame(rows).with_columns(pl.all().cast(pl.String))
-
-
-def sweep_chart(decision, parametre: str, png_name: str | None = None) -> tuple[Figure, bytes]:
-    """Budget against value, the reference budget as a line: SVG for HTML, PNG beside Markdown."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    values = [float(p.value) for p in decision.points]
-    budgets = [p.budget / 100 / 1e6 for p in decision.points]
-    figure, axes = plt.subplots(figsize=(7.5, 3.6), dpi=100)
-    axes.plot(values, budgets, marker="o" if len(values) <= 30 else None, color="#1f5f99", label="budget")
-    if decision.reference_budget is not None:
-        axes.axhline(decision.reference_budget / 100 / 1e6, color="#b23b3b", linestyle="--",
-                     label=f"référence ({decision.reference.model.version})")
-    axes.set_xlabel(parametre)
-    axes.set_ylabel("budget (M€)")
-    axes.grid(alpha=0.3)
-    axes.legend(loc="best", fontsize=8)
-    figure.tight_layout()
-    svg, png = io.StringIO(), io.BytesIO()
-    figure.savefig(svg, format="svg", metadata={"Date": None})
-    figure.savefig(png, format="png", metadata={"Software": None})
-    plt.close(figure)
-    text = svg.getvalue()
-    return Figure(f"Budget selon {parametre}", text[text.index("<svg"):], png_name), png.getvalue()

@@ -1,8 +1,10 @@
-"""The diff report: what a negotiator pastes into a note — clause by clause, in euros.
+"""The diff report: what a negotiator pastes into a note — the verdict first, then clause by clause, in euros.
 
 `diff_document` builds the French report (labels first, ids second) as a `Document`,
-rendered as text, Markdown or HTML by `interpreter.report.document`; `diff_json` gives the
-same content as JSON (keys `old`, `new`, `changes`, then `argent`).
+rendered as text, Markdown or HTML by `interpreter.report.document`: one sentence that answers
+« combien, pour qui, pourquoi », the key figures, with a population the budget by line (a
+waterfall) and by group, then the details; lines that do not change are folded. `diff_json`
+gives the same content as JSON (keys `verdict`, `old`, `new`, `changes`, then `argent`).
 """
 
 from __future__ import annotations
@@ -13,9 +15,18 @@ from decimal import Decimal
 from dsl import keywords
 from dsl.model import SECTION_TITLES
 from interpreter.compare.diff import Change, Diff, MoneyLine
-from interpreter.report.document import Bullets, Document, Heading, Paragraph, Table
+from interpreter.report.document import Bullets, Document, Folded, Heading, KeyFigures, Paragraph, Table, Verdict
 from interpreter.report.status import status_words
-from interpreter.values import conv_text, euros, reader_text, signed_euros
+from interpreter.values import (
+    conv_text,
+    euros,
+    euros_of,
+    french_number,
+    percent_text,
+    reader_text,
+    short_euros,
+    signed_euros,
+)
 
 KIND_WORDS = {"ajout": "ajout", "suppression": "suppression", "deplacement": "déplacement",
               "modification": "modification", "renommage": "renommage"}
@@ -41,12 +52,24 @@ def version_text(model) -> str:
 
 # ---- the document ------------------------------------------------------------------------------------
 
+MAXIMAL_TEXT = ("La structure maximale de chaque version est construite à partir de la convention elle-même : "
+                "patientèle de référence, tous les engagements remplis, chaque effectif au plafond que fixe un "
+                "« min(…) », les autres nombres au haut de leur intervalle ; chaque critère et chaque brique y est "
+                "valorisé comme s'il était atteint, les points à la valeur du point de sa version.")
 
-def diff_document(diff: Diff) -> Document:
+
+def diff_document(diff: Diff, impact=None, population: str | None = None, preamble=(), png_stem: str | None = None,
+                  ) -> Document:
+    """The report, verdict first: the answer in one sentence, the key figures, then (with a population) the
+    budget by line and by group, then the details. `preamble`: status and hypotheses, after the versions;
+    `png_stem`: draw the charts (HTML, Markdown), their PNG files named from it."""
     old, new = diff.old, diff.new
     document = Document(f"{new.label or new.id} : ce qui change de « {old.version} » à « {new.version} »")
-    document.add(Paragraph(f"Versions comparées : {version_text(old)} → {version_text(new)}."))
-    document.add(Paragraph(summary(diff.changes)))
+    document.add(Verdict(verdict(diff, impact)), KeyFigures(key_figures(diff, impact, population)))
+    document.add(Paragraph(f"Versions comparées : {version_text(old)} → {version_text(new)}."), *preamble)
+    if impact is not None:
+        document.add(*_impact_blocks(impact, population, png_stem))
+    document.add(Heading("Le texte, clause par clause"), Paragraph(summary(diff.changes)))
     _money_section(document, diff)
     elements = [c for c in diff.changes if c.element in ("critere", "brique", "majoration", "minimum")]
     if elements:
@@ -60,6 +83,31 @@ def diff_document(diff: Diff) -> Document:
     return document
 
 
+def _impact_blocks(impact, population: str | None, png_stem: str | None) -> list:
+    """With a population: the budget by line (a waterfall), winners and losers by group, then the details."""
+    from interpreter.report import impact as impact_report
+    from interpreter.report.charts import groups_chart, histogram_chart, waterfall_chart
+
+    def chart(draw, *arguments, name: str):
+        return None if png_stem is None else draw(*arguments, f"{png_stem}-{name}.png")
+
+    blocks = [Heading("Le budget, ligne par ligne"),
+              *impact_report.line_blocks(impact, chart(waterfall_chart, impact, name="cascade"))]
+    if impact.groups:
+        blocks.append(Heading("Gagnants et perdants par groupe"))
+    for grouping, rows in impact.groups:
+        heading, *table = impact_report.group_blocks(grouping, rows, impact=True)
+        figure = chart(groups_chart, grouping, rows, name=f"par-{_file_word(grouping.column)}")
+        blocks += [heading, *([figure] if figure is not None else []), *table]
+    blocks += [Heading("Impact sur la population : détails"), *impact_report.impact_figures(impact, population),
+               *impact_report.detail_blocks(impact, chart(histogram_chart, impact, name="histogramme"))]
+    return blocks
+
+
+def _file_word(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "groupe"
+
+
 def summary(changes: tuple[Change, ...]) -> str:
     if not changes:
         return "Aucune différence de fond entre les deux versions (la mise en forme et les commentaires ne comptent pas)."
@@ -69,29 +117,158 @@ def summary(changes: tuple[Change, ...]) -> str:
     return f"{total} changement{'s' if total > 1 else ''} : " + ", ".join(parts) + "."
 
 
+# ---- the verdict ---------------------------------------------------------------------------------------
+
+
+def basis_text(money) -> str:
+    """Where the money view values the clauses: « à la structure maximale » or « pour le cas « x » »."""
+    if money.cas is None:
+        return "à la structure maximale"
+    said = [money.cas.label] if money.cas.label else []
+    said += [f"pour « {version} », son cas « {other} », qui en part" for version, other in money.cas.extended]
+    return f"pour le cas « {money.cas.id} »" + (f" ({' ; '.join(said)})" if said else "")
+
+
+def verdict(diff: Diff, impact=None) -> str:
+    """The answer in one French sentence: with a population, its cost and who gains or loses; without,
+    what changes at the maximal structure (or the cas of `--cas`)."""
+    if impact is not None:
+        return _population_verdict(diff, impact)
+    money = diff.money
+    before, after = money.total_avant, money.total_apres
+    moved = [line for line in money.lines if line.delta != 0]
+    if not diff.changes:
+        return "Aucune différence de fond entre les deux versions."
+    head = f"{basis_text(money)[0].upper()}{basis_text(money)[1:]}, « {diff.new.version} »"
+    if not moved:
+        return f"{head} paie autant que « {diff.old.version} » ({euros(after)}) : {_lower(summary(diff.changes))}"
+    gain = max(moved, key=lambda line: (line.delta, line.id))
+    loss = min(moved, key=lambda line: (line.delta, line.id))
+    extremes = []
+    if gain.delta > 0:
+        extremes.append(f"la plus forte hausse « {gain.libelle or gain.id} » ({signed_euros(gain.delta)})")
+    if loss.delta < 0:
+        extremes.append(f"la plus forte baisse « {loss.libelle or loss.id} » ({signed_euros(loss.delta)})")
+    count = len(moved)
+    clauses = f"{count} clause{'s' if count > 1 else ''} change{'nt' if count > 1 else ''} de valeur"
+    return (f"{head} paie {euros(after)} au lieu de {euros(before)} ({signed_euros(after - before)}, "
+            f"{percent_text(after - before, before, signed=True)}) : {clauses} — {', '.join(extremes)}.")
+
+
+def _lower(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _population_verdict(diff: Diff, impact) -> str:
+    delta = euros_of(impact.delta)
+    share = percent_text(impact.delta, impact.budget_before, signed=True)
+    old, new = f"« {diff.old.version} »", f"« {diff.new.version} »"
+    if delta > 0:
+        cost = f"{new} coûte {short_euros(delta)} de plus que {old} ({share})"
+    elif delta < 0:
+        cost = f"{new} coûte {short_euros(-delta)} de moins que {old} ({share})"
+    else:
+        cost = f"{new} coûte autant que {old}"
+    gain = f"{_count(impact.gain)} gagne{'nt' if impact.gain > 1 else ''}" if impact.gain else "aucune ne gagne"
+    lose = f"{_count(impact.lose)} perde{'nt' if impact.lose > 1 else ''}" if impact.lose else "aucune ne perd"
+    worst = ""
+    if impact.largest_losses:
+        loss = impact.largest_losses[0]
+        cause = _main_cause(diff, loss)
+        worst = f" (au plus {short_euros(euros_of(loss.before - loss.after))}{cause})"
+    lost = ""
+    if impact.eligibility_lost:
+        lost = f" ; {_count(impact.eligibility_lost)} perde{'nt' if impact.eligibility_lost > 1 else ''} l'éligibilité"
+    return f"{cost} : sur {_count(impact.structures)} structures, {gain}, {lose}{worst}{lost}."
+
+
+def _main_cause(diff: Diff, loss) -> str:
+    """« , surtout par la suppression de « X » »: the line through which the structure that loses most loses most."""
+    losing = [line for line in loss.lines if line[2] < 0]
+    if not losing:
+        return ""
+    id, label, _ = min(losing, key=lambda line: line[2])
+    removed = any(c.id == id and c.kind == "suppression" for c in diff.changes if c.element in ("critere", "brique"))
+    return f", surtout par {'la suppression de ' if removed else ''}« {label or id} »"
+
+
+def _count(number: int) -> str:
+    return french_number(Decimal(number))
+
+
+def key_figures(diff: Diff, impact=None, population: str | None = None) -> tuple[tuple[str, str], ...]:
+    """The figures shown under the verdict, as (label, value)."""
+    if impact is not None:
+        delta = euros_of(impact.delta)
+        figures = [
+            ("Budget avant", short_euros(euros_of(impact.budget_before))),
+            ("Budget après", short_euros(euros_of(impact.budget_after))),
+            ("Écart", f"{'+' if delta > 0 else ''}{short_euros(delta)} "
+                      f"({percent_text(impact.delta, impact.budget_before, signed=True)})"),
+            ("Structures qui gagnent", f"{_count(impact.gain)} sur {_count(impact.structures)}"),
+            ("Structures qui perdent", f"{_count(impact.lose)} sur {_count(impact.structures)}"),
+        ]
+        if impact.largest_losses:
+            loss = impact.largest_losses[0]
+            figures.append(("Plus forte baisse", signed_euros(euros_of(loss.after - loss.before))))
+        if impact.largest_gains:
+            gain = impact.largest_gains[0]
+            figures.append(("Plus forte hausse", signed_euros(euros_of(gain.after - gain.before))))
+        figures.append(("Perdent / gagnent l'éligibilité",
+                        f"{_count(impact.eligibility_lost)} / {_count(impact.eligibility_gained)}"))
+        return tuple(figures)
+    money = diff.money
+    where = "structure maximale" if money.cas is None else f"cas « {money.cas.id} »"
+    moved = sum(line.delta != 0 for line in money.lines)
+    return (
+        (f"Total avant ({where})", euros(money.total_avant)),
+        (f"Total après ({where})", euros(money.total_apres)),
+        ("Écart", f"{signed_euros(money.total_apres - money.total_avant)} "
+                  f"({percent_text(money.total_apres - money.total_avant, money.total_avant, signed=True)})"),
+        ("Clauses dont la valeur change", f"{moved} sur {len(money.lines)}"),
+        ("Changements du texte", str(len(diff.changes))),
+    )
+
+
+# ---- the money view ------------------------------------------------------------------------------------
+
+
 def _money_section(document: Document, diff: Diff) -> None:
     money = diff.money
-    document.add(Heading("Ce que vaut chaque clause pour la structure de référence"))
-    document.add(Paragraph(
-        "Chaque critère et chaque brique est valorisé comme s'il était atteint, pour la structure de référence "
-        "de sa version : patientèle de référence, tous les engagements remplis, chaque effectif au plafond que "
-        "fixe un « min(…) ». Les points sont convertis en euros à la valeur du point de leur version ; les "
-        "lignes sont classées par écart, le plus grand d'abord.", emphasis=True))
-    document.add(Table(
-        ("Clause", "Identifiant", "Section", "Avant", "Après", "Écart"),
-        tuple(_money_row(line) for line in money.lines),
-        numeric=(3, 4, 5),
-        classes=tuple(_money_class(line) for line in money.lines),
-    ))
+    document.add(Heading(f"Ce que vaut chaque clause {basis_text(money)}"))
+    if money.cas is None:
+        document.add(Paragraph(MAXIMAL_TEXT + " Les lignes sont classées par écart, le plus grand d'abord.",
+                               emphasis=True))
+    else:
+        extended = "".join(f" — pour « {version} », qui n'a pas ce cas, son cas « {other} », écrit « comme » à "
+                           "partir de lui" for version, other in money.cas.extended)
+        document.add(Paragraph(
+            "Chaque critère et chaque brique est valorisé, au lieu de la structure maximale, avec les données du cas "
+            f"« {money.cas.id} » de chaque version{extended} : ce qu'il lui paie, 0 € s'il n'est pas atteint. "
+            "Les lignes sont classées par écart, le plus grand d'abord.", emphasis=True))
+    changed = [line for line in money.lines if line not in money.unchanged]
+    if changed:
+        document.add(_money_table(changed))
+    if money.unchanged:
+        count = len(money.unchanged)
+        document.add(Folded(f"{count} clause{'s' if count > 1 else ''} inchangée{'s' if count > 1 else ''}",
+                            (_money_table(money.unchanged),)))
     rows = [(PLACE_WORDS.get(s, s), euros(a), euros(b), signed_euros(b - a)) for s, a, b in money.sections]
     rows.append(("Total", euros(money.total_avant), euros(money.total_apres),
                  signed_euros(money.total_apres - money.total_avant)))
     document.add(Heading("Totaux par section", level=3),
                  Table(("Section", "Avant", "Après", "Écart"), tuple(rows), numeric=(1, 2, 3)))
-    document.add(Heading("Structures de référence", level=3), Bullets((
-        f"{diff.old.version} : {_structure_text(diff.old, money.reference_avant)}",
-        f"{diff.new.version} : {_structure_text(diff.new, money.reference_apres)}",
-    )))
+    title = "Données de la structure maximale" if money.cas is None else f"Données du cas « {money.cas.id} »"
+    document.add(Folded(title, (Bullets((
+        f"{diff.old.version} : {_structure_text(diff.old, money.structure_avant)}",
+        f"{diff.new.version} : {_structure_text(diff.new, money.structure_apres)}",
+    )),)))
+
+
+def _money_table(lines) -> Table:
+    return Table(("Clause", "Identifiant", "Section", "Avant", "Après", "Écart"),
+                 tuple(_money_row(line) for line in lines), numeric=(3, 4, 5),
+                 classes=tuple(_money_class(line) for line in lines))
 
 
 def _money_row(line: MoneyLine) -> tuple[str, ...]:
@@ -175,9 +352,16 @@ def _money(amount: Decimal | None) -> str | None:
     return None if amount is None else f"{amount:.2f}"
 
 
-def diff_json(diff: Diff) -> dict:
+def diff_json(diff: Diff, impact=None, population: str | None = None) -> dict:
+    """The report as JSON: the verdict and key figures first (as in the documents), then the changes, the
+    money view and, with a population, the impact (`impact`, added by `interpreter.report.impact`)."""
     money = diff.money
+    basis = {"base": "structure_maximale"} if money.cas is None else \
+        {"base": "cas", "cas": money.cas.id, "libelle_cas": money.cas.label}
     return {
+        "verdict": {"phrase": verdict(diff, impact), **basis,
+                    "chiffres_cles": [{"libelle": label, "valeur": value}
+                                      for label, value in key_figures(diff, impact, population)]},
         "old": {"id": diff.old.id, "version": diff.old.version, "statut": diff.old.statut},
         "new": {"id": diff.new.id, "version": diff.new.version, "statut": diff.new.statut},
         "changes": [
@@ -198,9 +382,11 @@ def diff_json(diff: Diff) -> dict:
                          for s, a, b in money.sections],
             "total": {"avant": _money(money.total_avant), "apres": _money(money.total_apres),
                       "ecart": _money(money.total_apres - money.total_avant)},
-            "structure_reference": {
-                "avant": {id: conv_text(v, diff.old.donnees[id].type) for id, v in money.reference_avant.items()},
-                "apres": {id: conv_text(v, diff.new.donnees[id].type) for id, v in money.reference_apres.items()},
+            "lignes_inchangees": [line.id for line in money.unchanged],
+            **basis,
+            "structure": {
+                "avant": {id: conv_text(v, diff.old.donnees[id].type) for id, v in money.structure_avant.items()},
+                "apres": {id: conv_text(v, diff.new.donnees[id].type) for id, v in money.structure_apres.items()},
             },
         },
     }

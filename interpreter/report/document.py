@@ -48,6 +48,30 @@ class Figure:
     caption: str
     svg: str
     png_name: str | None = None
+    png: bytes = field(default=b"", eq=False, repr=False)  # the same chart, for the file beside a Markdown report
+
+
+@frozen
+class Verdict:
+    """The answer in one sentence, shown first and large."""
+
+    text: str
+
+
+@frozen
+class KeyFigures:
+    """A few figures a board reads at a glance: (label, value) pairs, shown as cards in HTML."""
+
+    items: tuple[tuple[str, str], ...]
+
+
+@frozen
+class Folded:
+    """Blocks a reader rarely needs (« 25 clauses inchangées »): folded in HTML (`<details>`), announced by
+    `summary` in place and listed at the end of the report in text and Markdown."""
+
+    summary: str
+    blocks: tuple = ()
 
 
 @frozen
@@ -73,10 +97,29 @@ def _pad(text: str, size: int, right: bool) -> str:
     return gap + text if right else text + gap
 
 
+def _unfolded(document: Document) -> list:
+    """The blocks with each `Folded` announced in place and its content moved to an appendix at the end."""
+    blocks, appendix = [], []
+    for block in document.blocks:
+        if isinstance(block, Folded):
+            blocks.append(Paragraph(f"{block.summary} (en annexe, en fin de rapport)." if block.blocks else
+                                    f"{block.summary}."))
+            if block.blocks:
+                appendix += [Heading(f"Annexe : {block.summary}", level=2), *block.blocks]
+        else:
+            blocks.append(block)
+    return blocks + appendix
+
+
 def render_text(document: Document) -> str:
     out = [document.title, "=" * width(document.title), ""]
-    for block in document.blocks:
+    for block in _unfolded(document):
         match block:
+            case Verdict(text=text):
+                out += [f"» {text}", ""]
+            case KeyFigures(items=items):
+                size = max(width(label) for label, _ in items)
+                out += [f"  {_pad(label, size, False)} : {value}" for label, value in items] + [""]
             case Heading(text=text, level=level) if level >= 3:
                 out += [f"▸ {text}", ""]
             case Heading(text=text):
@@ -143,8 +186,13 @@ def _md_cell(text: str, code: bool = False) -> str:
 
 def render_markdown(document: Document) -> str:
     out = [f"# {md_text(document.title)}", ""]
-    for block in document.blocks:
+    for block in _unfolded(document):
         match block:
+            case Verdict(text=text):
+                out += [f"**{md_text(text)}**", ""]
+            case KeyFigures(items=items):
+                out += ["| Chiffre clé | |", "|---|---:|"]
+                out += [f"| {md_text(label)} | {md_text(value)} |" for label, value in items] + [""]
             case Heading(text=text, level=level):
                 out += [f"{'#' * level} {md_text(text)}", ""]
             case Paragraph(text=text, emphasis=emphasis):
@@ -167,11 +215,20 @@ STYLE = """
 :root { --ink: #1d2530; --muted: #5b6675; --line: #d8dde3; --add: #e7f5ea; --del: #fbeaea; --mov: #eef2fb; }
 * { box-sizing: border-box; }
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
-       color: var(--ink); max-width: 1100px; margin: 2rem auto; padding: 0 1.5rem; }
-h1 { font-size: 1.6rem; margin-bottom: .2rem; }
+       color: var(--ink); max-width: 1100px; margin: 1.2rem auto; padding: 0 1.5rem; overflow-wrap: anywhere; }
+h1 { font-size: 1.45rem; margin: 0 0 .5rem; line-height: 1.25; }
 h2 { font-size: 1.25rem; margin-top: 2.2rem; border-bottom: 2px solid var(--line); padding-bottom: .2rem; }
 h3 { font-size: 1.05rem; margin-top: 1.4rem; }
+p.verdict { font-size: 1.3rem; line-height: 1.4; font-weight: 600; margin: .4rem 0 .8rem; padding: .7rem 1rem;
+            border-left: 5px solid #2f5d9e; background: #f2f6fb; }
+dl.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap: .6rem;
+             margin: 0 0 1rem; }
+dl.figures div { border: 1px solid var(--line); border-radius: 6px; padding: .45rem .7rem; }
+dl.figures dt { color: var(--muted); font-size: 13px; }
+dl.figures dd { margin: 0; font-size: 1.05rem; font-weight: 600; font-variant-numeric: tabular-nums; }
 p.emphasis { color: var(--muted); font-style: italic; }
+details { margin: .6rem 0 1.2rem; }
+summary { cursor: pointer; color: var(--muted); }
 table { border-collapse: collapse; width: 100%; margin: .6rem 0 1.2rem; font-size: 14px; }
 th, td { border-bottom: 1px solid var(--line); padding: .35rem .5rem; text-align: left; vertical-align: top; }
 th { background: #f4f6f8; font-weight: 600; }
@@ -181,12 +238,17 @@ tr.ajout td { background: var(--add); }
 tr.suppression td { background: var(--del); }
 tr.deplacement td, tr.renommage td { background: var(--mov); }
 figure { margin: 1rem 0; }
+figure svg { max-width: 100%; height: auto; }
 figcaption { color: var(--muted); font-size: 13px; }
 @media print {
-  body { margin: 0; max-width: none; font-size: 11pt; }
-  h2 { break-after: avoid; }
-  table, figure { break-inside: avoid; }
-  tr { break-inside: avoid; }
+  body { margin: 0; max-width: none; font-size: 10pt; }
+  p.verdict { font-size: 13pt; }
+  h2, h3 { break-after: avoid; }
+  figure, dl.figures, p.verdict { break-inside: avoid; }
+  thead { display: table-header-group; }
+  tr, td, th { break-inside: avoid; }
+  summary { display: none; }
+  details::details-content { content-visibility: visible; display: contents; }  /* folded lines print too */
 }
 """
 
@@ -195,24 +257,40 @@ def render_html(document: Document) -> str:
     """One self-contained page: no external asset, prints well."""
     body = [f"<h1>{html.escape(document.title)}</h1>"]
     for block in document.blocks:
-        match block:
-            case Heading(text=text, level=level):
-                body.append(f"<h{level}>{html.escape(text)}</h{level}>")
-            case Paragraph(text=text, emphasis=emphasis):
-                opening = '<p class="emphasis">' if emphasis else "<p>"
-                body.append(f"{opening}{html.escape(text)}</p>")
-            case Bullets(items=items):
-                body.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
-            case Table():
-                body.append(_html_table(block))
-            case Figure(caption=caption, svg=svg):
-                body.append(f"<figure>{svg}<figcaption>{html.escape(caption)}</figcaption></figure>")
+        body.append(_html_block(block))
     return (
         "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         f"<title>{html.escape(document.title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
         + "\n".join(body) + "\n</body>\n</html>\n"
     )
+
+
+def _html_block(block) -> str:
+    match block:
+        case Verdict(text=text):
+            return f'<p class="verdict">{html.escape(text)}</p>'
+        case KeyFigures(items=items):
+            cards = "".join(f"<div><dt>{html.escape(label)}</dt><dd>{html.escape(value)}</dd></div>"
+                            for label, value in items)
+            return f'<dl class="figures">{cards}</dl>'
+        case Folded(summary=summary, blocks=blocks) if blocks:
+            inner = "\n".join(_html_block(b) for b in blocks)
+            return f"<details><summary>{html.escape(summary)}</summary>\n{inner}\n</details>"
+        case Folded(summary=summary):
+            return f"<p>{html.escape(summary)}.</p>"
+        case Heading(text=text, level=level):
+            return f"<h{level}>{html.escape(text)}</h{level}>"
+        case Paragraph(text=text, emphasis=emphasis):
+            opening = '<p class="emphasis">' if emphasis else "<p>"
+            return f"{opening}{html.escape(text)}</p>"
+        case Bullets(items=items):
+            return "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
+        case Table():
+            return _html_table(block)
+        case Figure(caption=caption, svg=svg):
+            return f"<figure>{svg}<figcaption>{html.escape(caption)}</figcaption></figure>"
+    raise AssertionError(block)
 
 
 def _cell(tag: str, content: str, numeric: bool) -> str:

@@ -1,20 +1,17 @@
 """Reports on populations: the summary of a simulation, and the impact of an avenant.
 
 Both are built as `Document` blocks (rendered as text, Markdown or HTML) and as JSON. The
-histogram of per-structure changes is drawn with matplotlib: inline SVG for HTML, a PNG
-file beside a Markdown report.
+charts are drawn by `interpreter.report.charts`.
 """
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
-
-import numpy as np
 
 from dsl.model import Model
 from interpreter.compare.impact import Impact, Summary, euros_of
-from interpreter.report.document import Bullets, Document, Figure, Heading, Paragraph, Table
+from interpreter.report.charts import histogram_bins, waterfall_steps
+from interpreter.report.document import Bullets, Document, Figure, Folded, Heading, Paragraph, Table
 from interpreter.values import euros, french_number, signed_euros, to_cents
 
 PLURAL_KINDS = {"critere": "critère", "brique": "brique", "majoration": "majoration", "minimum": "minimum"}
@@ -83,28 +80,54 @@ def summary_json(model: Model, summary: Summary, population: str) -> dict:
 
 
 def impact_blocks(impact: Impact, population: str, chart: Figure | None) -> list:
-    blocks: list = [Heading("Impact sur la population")]
-    blocks.append(Paragraph(f"Population : {population} — {_count(impact.structures)} structures évaluées avec les deux "
-                            "versions."))
-    blocks.append(Table(("", "Avant", "Après", "Écart"), (
-        ("Budget total", _money(impact.budget_before), _money(impact.budget_after), _signed(impact.delta)),
-        ("Paiement moyen", _mean(impact.budget_before, impact.structures), _mean(impact.budget_after, impact.structures),
-         _mean(impact.delta, impact.structures, signed=True)),
-    ), numeric=(1, 2, 3)))
-    blocks.append(Bullets((
-        f"structures qui gagnent : {_count(impact.gain)} ({_pct(impact.gain, impact.structures)})",
-        f"structures qui perdent : {_count(impact.lose)} ({_pct(impact.lose, impact.structures)})",
-        f"structures inchangées : {_count(impact.unchanged)} ({_pct(impact.unchanged, impact.structures)})",
-        f"structures qui perdent l'éligibilité : {impact.eligibility_lost}",
-        f"structures qui deviennent éligibles : {impact.eligibility_gained}",
-    )))
-    if chart is not None:
-        blocks.append(chart)
-    blocks.append(Heading("Budget par clause", level=3))
-    blocks.append(Table(("Clause", "Identifiant", "Avant", "Après", "Écart"), tuple(
-        (label or id, id, _money(before), _money(after), _signed(after - before))
-        for id, label, before, after in impact.lines
-    ), numeric=(2, 3, 4)))
+    """The whole impact, in reading order (a calibration's report): figures, lines, details."""
+    return [Heading("Impact sur la population"), *impact_figures(impact, population),
+            Heading("Budget par clause", level=3), *line_blocks(impact, None), *detail_blocks(impact, chart)]
+
+
+def impact_figures(impact: Impact, population: str) -> list:
+    """Budgets and mean payment before and after; who gains, loses, changes eligibility."""
+    return [
+        Paragraph(f"Population : {population} — {_count(impact.structures)} structures évaluées avec les deux versions."),
+        Table(("", "Avant", "Après", "Écart"), (
+            ("Budget total", _money(impact.budget_before), _money(impact.budget_after), _signed(impact.delta)),
+            ("Paiement moyen", _mean(impact.budget_before, impact.structures),
+             _mean(impact.budget_after, impact.structures), _mean(impact.delta, impact.structures, signed=True)),
+        ), numeric=(1, 2, 3)),
+        Bullets((
+            f"structures qui gagnent : {_count(impact.gain)} ({_pct(impact.gain, impact.structures)})",
+            f"structures qui perdent : {_count(impact.lose)} ({_pct(impact.lose, impact.structures)})",
+            f"structures inchangées : {_count(impact.unchanged)} ({_pct(impact.unchanged, impact.structures)})",
+            f"structures qui perdent l'éligibilité : {_count(impact.eligibility_lost)}",
+            f"structures qui deviennent éligibles : {_count(impact.eligibility_gained)}",
+        )),
+    ]
+
+
+def line_blocks(impact: Impact, waterfall: Figure | None) -> list:
+    """The budget by line: the waterfall, the lines that change, the others folded."""
+    changed = [line for line in impact.lines if line[3] != line[2]]
+    same = [line for line in impact.lines if line[3] == line[2]]
+    blocks: list = []
+    if waterfall is not None:
+        blocks.append(waterfall)
+    if changed:
+        blocks.append(_line_table(changed))
+    if same:
+        count = len(same)
+        blocks.append(Folded(f"{count} clause{'s' if count > 1 else ''} au budget inchangé", (_line_table(same),)))
+    return blocks
+
+
+def _line_table(lines) -> Table:
+    return Table(("Clause", "Identifiant", "Avant", "Après", "Écart"), tuple(
+        (label or id, id, _money(before), _money(after), _signed(after - before)) for id, label, before, after in lines
+    ), numeric=(2, 3, 4))
+
+
+def detail_blocks(impact: Impact, histogram: Figure | None) -> list:
+    """The distribution of changes, the largest ones and what makes them, the causes by line."""
+    blocks: list = [histogram] if histogram is not None else []
     for title, changes in (("Plus fortes hausses", impact.largest_gains), ("Plus fortes baisses", impact.largest_losses)):
         if changes:
             blocks.append(Heading(title, level=3))
@@ -116,7 +139,7 @@ def impact_blocks(impact: Impact, population: str, chart: Figure | None) -> list
         if found:
             blocks.append(Heading(title, level=3))
             blocks.append(Paragraph(f"Pour chaque clause, les structures qui {verb} au total et qui {verb} par elle, "
-                                    "et ce qu'elles y " + ("perdent" if verb == "perdent" else "gagnent") + " en tout."))
+                                    f"et ce qu'elles y {verb} en tout."))
             blocks.append(Table(("Clause", "Identifiant", f"Structures qui {verb} par elle", "Montant"), tuple(
                 (c.label or c.id, c.id, _count(c.structures), _signed(c.amount)) for c in found
             ), numeric=(2, 3)))
@@ -187,48 +210,7 @@ def impact_json(impact: Impact, population: str) -> dict:
         "plus_fortes_baisses": [change(c) for c in impact.largest_losses],
         "causes_baisses": [cause(c) for c in impact.causes_of_losses],
         "causes_hausses": [cause(c) for c in impact.causes_of_gains],
+        "lignes_inchangees": [id for id, _, b, a in impact.lines if a == b],
+        "cascade": [{"libelle": label, "ecart": f"{euros_of(cents):.2f}"} for label, cents in waterfall_steps(impact)],
         "histogramme": {"bornes": [f"{e:.2f}" for e in edges], "effectifs": [int(c) for c in counts]},
     }
-
-
-# ---- the histogram --------------------------------------------------------------------------------------
-
-
-def histogram_bins(impact: Impact, bins: int = 30):
-    changes = impact.changes / 100
-    if len(changes) == 0:
-        return np.zeros(0, dtype=int), np.zeros(0)
-    low, high = float(changes.min()), float(changes.max())
-    if low == high:
-        low, high = low - 1, high + 1
-    return np.histogram(changes, bins=bins, range=(low, high))
-
-
-def histogram_chart(impact: Impact, png_name: str | None = None) -> tuple[Figure, bytes]:
-    """The distribution of per-structure changes: a `Figure` (SVG inside) and the same chart as PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update({"svg.hashsalt": "convcheck", "svg.fonttype": "path", "font.size": 9})
-    counts, edges = histogram_bins(impact)
-    figure, axes = plt.subplots(figsize=(7.5, 3.2), dpi=110)
-    if len(counts):
-        colors = ["#b3261e" if right <= 0 else ("#2e7d32" if left >= 0 else "#7a869a")
-                  for left, right in zip(edges[:-1], edges[1:], strict=False)]
-        axes.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color=colors, edgecolor="white")
-    axes.set_xlabel("Variation du paiement annuel par structure (€)")
-    axes.set_ylabel("Nombre de structures")
-    axes.axvline(0, color="#1d2530", linewidth=0.8)
-    axes.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
-    svg_buffer, png_buffer = io.StringIO(), io.BytesIO()
-    figure.savefig(svg_buffer, format="svg", metadata={"Date": None})
-    figure.savefig(png_buffer, format="png", metadata={"Software": None})
-    plt.close(figure)
-    svg = svg_buffer.getvalue()
-    svg = svg[svg.index("<svg"):]
-    caption = "Répartition des structures selon la variation de leur paiement (rouge : baisse, vert : hausse)."
-    return Figure(caption, svg, png_name), png_buffer.getvalue()
-

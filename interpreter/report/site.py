@@ -28,7 +28,7 @@ from dsl.checker import walk
 from dsl.comments import clause_comments, comments_of
 from interpreter.compare.diff import element_fields
 from interpreter.compare.history import ClauseHistory, Version, build_history, chain_versions
-from interpreter.compare.reference import line_values, reference_structure
+from interpreter.compare.maximal import line_values, maximal_structure
 from interpreter.report.diff import place_text
 from interpreter.report.document import STYLE as REPORT_STYLE
 from interpreter.report.history import field_words, step_words
@@ -164,7 +164,7 @@ def collect(paths: list[str], loader: Loader) -> tuple[Site, list]:
         clause.latest = having[-1] if having else None
     for version in site.versions:
         program = compile_model(version.model)
-        site.amounts[version.path] = line_values(program, reference_structure(program))
+        site.amounts[version.path] = line_values(program, maximal_structure(program))
     return site, []
 
 
@@ -347,7 +347,7 @@ def clause_html(site: Site, clause: Clause, loader: Loader) -> str:
             present = id in _elements(version.model, element)
             text = euros(amount) if amount is not None else ("non rémunéré" if present else "absent")
             rows.append(f"<tr><td>{esc(version.name)}</td><td>{esc(text)}</td></tr>")
-        parts.append("<h2>Montant pour la structure de référence</h2><p>Comme dans <code>convcheck diff</code> : "
+        parts.append("<h2>Montant pour la structure maximale</h2><p>Comme dans <code>convcheck diff</code> : "
                      "la structure maximale de chaque version, la clause valorisée comme si elle était atteinte.</p>"
                      "<table><thead><tr><th>Version</th><th>Montant</th></tr></thead><tbody>" + "".join(rows)
                      + "</tbody></table>")

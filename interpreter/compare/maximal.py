@@ -1,4 +1,4 @@
-"""The reference structure of a convention, and what each line is worth for it.
+"""The maximal structure of a convention (« structure maximale »), and what each line is worth for it.
 
 To compare two versions clause by clause in euros, each critère and brique is valued for
 one structure, derived from the convention itself: `patientele` at `patientele_reference`,
@@ -21,7 +21,7 @@ from interpreter.backends.scalar import EXACT, NO_MONEY, EvaluationError, Progra
 UNBOUNDED_SEARCH = Decimal(100_000)
 
 
-def reference_structure(program: Program) -> dict:
+def maximal_structure(program: Program) -> dict:
     """Données of the reference structure (see the module docstring)."""
     model = program.model
     values = {id: _default(model, donnee, program) for id, donnee in model.donnees.items()}

@@ -1,0 +1,1 @@
+diff convention.conv convention-av-tarifs.conv --cas msp_type

@@ -1,0 +1,1 @@
+diff convention.conv convention-av.conv --cas msp_typ

@@ -1,0 +1,1 @@
+diff convention.conv convention-av.conv --population population.csv --par zone

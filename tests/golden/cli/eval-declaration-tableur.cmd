@@ -1,0 +1,1 @@
+eval convention.conv declaration-tableur.csv

@@ -1,0 +1,1 @@
+eval convention.conv convention-av-tarifs.conv declaration-union-faute.yaml

@@ -1,0 +1,1 @@
+eval convention.conv convention-av.conv convention-av-tarifs.conv declaration-union.yaml --format json
