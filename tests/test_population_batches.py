@@ -76,6 +76,19 @@ def test_the_example_population_in_batches_of_seven(monkeypatch):
     assert whole.size == 2300 and whole.frame.columns == ["id", "region"]
 
 
+def test_a_parquet_population_in_batches_is_read_as_a_whole(monkeypatch, tmp_path):
+    import polars as pl
+
+    frame = pl.read_csv(POPULATION, infer_schema_length=None)
+    frame = frame.with_columns(pl.when(pl.int_range(pl.len()) == 1000).then(-5).otherwise(pl.col("patientele"))
+                               .alias("patientele"))  # one row out of range: its problem keeps its row
+    path = tmp_path / "population.parquet"
+    frame.write_parquet(path, row_group_size=100)
+    whole, batched = whole_and_batched(path, MODEL, monkeypatch, 7, keep=frozenset({"region"}), keep_invalid=True)
+    same(whole, batched)
+    assert whole.size == 2299 and [p.row for p in whole.problems] == [1000]
+
+
 @pytest.fixture
 def small(tmp_path):
     from dsl.checker import check

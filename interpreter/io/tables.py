@@ -137,23 +137,26 @@ class Table:
     problems: dict = field(factory=dict)  # row → what is wrong with the whole row
     header: tuple[str, ...] = ()  # the column names as written
     path: str | None = None  # set when only some columns were read: the file, to read the others if need be
-    stream: tuple[str, ...] | None = None  # a CSV file read batch by batch: these columns (`frame` is empty)
+    stream: tuple[str, ...] | None = None  # a CSV or Parquet file read batch by batch: these columns (`frame` is
+    # empty)
     scan: str | None = None  # the UTF-8 text of a streamed CSV file (a transcoded copy for Windows-1252)
     separator: str = ","
 
     def batches(self):
-        """The rows, in order: the frame, or a streamed CSV file's batches (blank rows not yet dropped)."""
+        """The rows, in order: the frame, or a streamed file's batches (a CSV file's blank rows not yet dropped)."""
         if self.stream is None:
             yield self.frame
             return
         assert self.path is not None  # a streamed table is read from its file
         empty = True
         try:
-            for batch in pl.scan_csv(self.scan or self.path, infer_schema=False, separator=self.separator).select(
-                    self.stream).collect_batches(
-                    chunk_size=BATCH):
+            scan = pl.scan_parquet(self.path) if self.kind == "parquet" else \
+                pl.scan_csv(self.scan or self.path, infer_schema=False, separator=self.separator)
+            for batch in scan.select(self.stream).collect_batches(chunk_size=BATCH):
                 empty = False
                 yield batch
+        except pl.exceptions.DuplicateError as error:
+            raise _duplicate(self.path, error) from None
         except Exception:  # polars raises many kinds: all mean "cannot read this table"
             raise _unreadable(self.path, self.kind) from None
         if empty:
@@ -175,7 +178,7 @@ def read_table(path: str, numeric: frozenset[str] = frozenset(), wanted: frozens
 
     With `wanted`, a CSV or Parquet file is read for those columns only (and `id`): the header
     still lists every column, for the checks on columns; the others are read again only if some
-    rows are rejected (their rows, as read, go to the rejects file). With `stream`, a CSV file's
+    rows are rejected (their rows, as read, go to the rejects file). With `stream`, a CSV or Parquet file's
     rows are not read here: `Table.batches` reads them, a batch at a time."""
     kind = READERS.get(Path(path).suffix.lower())
     if kind is None:
@@ -193,25 +196,31 @@ def read_table(path: str, numeric: frozenset[str] = frozenset(), wanted: frozens
             raise TableError([error.diagnostic]) from None
         scan, separator = csvfiles.utf8_copy(path, dialect), dialect.separator
     try:
-        header = csvfiles.header(path, dialect) if dialect is not None else list(pl.read_parquet_schema(path))
+        schema = {} if dialect is not None else pl.read_parquet_schema(path)
+        header = csvfiles.header(path, dialect) if dialect is not None else list(schema)
         columns = None
         if wanted is not None and len(set(header)) == len(header):  # a repeated name is reported from a full read
             columns = [c for c in header if c in wanted or c == "id"]
-        if stream and kind == "csv" and columns is not None:
-            return Table(pl.DataFrame(schema={c: pl.String for c in columns}), kind, header=tuple(header), path=path,
-                         stream=tuple(columns), scan=scan, separator=separator)
+        if stream and columns is not None:  # read a batch at a time by `Table.batches`
+            types = {c: schema.get(c, pl.String) for c in columns}
+            return Table(pl.DataFrame(schema=types), kind, header=tuple(header), path=path, stream=tuple(columns),
+                         scan=scan, separator=separator)
         frame = pl.read_csv(scan, infer_schema=False, columns=columns, separator=separator) \
             if kind == "csv" else pl.read_parquet(path, columns=columns)
     except pl.exceptions.DuplicateError as error:  # a Parquet file with two columns of one name
-        name = re.search(r"name '(.*)' has", str(error))
-        raise TableError([Diagnostic("population-colonnes", f"colonne « {name.group(1) if name else '?'} » en double",
-                                     file=path, suggestion="gardez une seule colonne de ce nom")]) from None
+        raise _duplicate(path, error) from None
     except Exception:  # polars raises many kinds: all mean "cannot read this table"
         raise _unreadable(path, kind) from None
     partial = columns is not None and len(columns) < len(header)
     if kind == "parquet":
         return Table(frame, kind, header=tuple(header), path=path if partial else None)
     return _blank_rows_dropped(path, Table(frame, kind, header=tuple(header), path=path if partial else None))
+
+
+def _duplicate(path: str, error: Exception) -> TableError:
+    name = re.search(r"name '(.*)' has", str(error))
+    return TableError([Diagnostic("population-colonnes", f"colonne « {name.group(1) if name else '?'} » en double",
+                                  file=path, suggestion="gardez une seule colonne de ce nom")])
 
 
 def _unreadable(path: str, kind: str) -> TableError:
@@ -346,7 +355,7 @@ def read_population(source: str | pl.DataFrame | Table, model: Model, other_colu
 
     `source` may also be a `Table` already read, named by `origin`. Only the données' columns and
     those in `keep` (a `--par` column) are read from a file, and only those in `keep` are kept in
-    `Population.frame` (with `id`); a CSV file is read and validated a batch of rows at a time, so
+    `Population.frame` (with `id`); a CSV or Parquet file is read and validated a batch of rows at a time, so
     that its text is never held whole beside the exact values.
     `supplied` données are computed by scenarios: a column for them is optional, unless it is
     `required` (a scenario line reads it before supplying it); `other_columns` are expected too
@@ -382,7 +391,7 @@ def read_population(source: str | pl.DataFrame | Table, model: Model, other_colu
     for batch in table.batches():
         batch = batch.drop([c for c in batch.columns if c not in model.donnees and c != "id"
                             and _unsupported(batch[c].dtype)])
-        if table.stream is not None:
+        if table.stream is not None and table.kind == "csv":
             blank_parts.append(_blank(batch))
         id_parts.append(batch["id"].cast(pl.String))
         kept_parts.append(batch.select([c for c in batch.columns if c == "id" or c in keep]))  # what `--par` reads
@@ -396,10 +405,10 @@ def read_population(source: str | pl.DataFrame | Table, model: Model, other_colu
             bad += [(height + row, id, message, code, hint) for row, message, code, hint in found]
         height += batch.height
         del batch
-    columns = {id: _joined(values) for id, values in parts.items()}
+    columns = {id: _joined(parts.pop(id)) for id in list(parts)}  # each column's batches let go once joined
     ids = pl.concat(id_parts) if len(id_parts) != 1 else id_parts[0]
     frame = pl.concat(kept_parts) if len(kept_parts) != 1 else kept_parts[0]
-    if table.stream is not None:  # blank rows at the end of a CSV file are no rows
+    if table.stream is not None and table.kind == "csv":  # blank rows at the end of a CSV file are no rows
         size = _rows_before_blank_end(path, table.kind, np.concatenate(blank_parts) if blank_parts else
                                       np.zeros(0, dtype=bool))
         if size < height:
