@@ -152,6 +152,7 @@ class Settlement(Generic[V, B]):
     amounts: dict[str, V]  # each paying line, in euros rounded to the cent (zero where it is not paid)
     total: V
     total_points: V
+    bases: dict[str, V] = attrs.field(factory=dict)  # each majoration's assiette where it is paid (what an explanation shows)
 
 
 def settle(plan: Plan, backend: Backend) -> Settlement:
@@ -159,7 +160,7 @@ def settle(plan: Plan, backend: Backend) -> Settlement:
     calls is part of the contract: every condition first, then the gate, then each paying line in order."""
     met = decide(plan, backend)
     eligible = backend.every([met[id] for id in plan.prerequis])
-    lines = Lines(backend.number(Decimal(0)))
+    lines = Lines(backend.number(Decimal(0)), patientele_ratio(backend, plan))
     for id in plan.paying:
         element = plan.model.element(id)
         if element is None:
@@ -167,7 +168,8 @@ def settle(plan: Plan, backend: Backend) -> Settlement:
         pay_line(plan, backend, lines, element, backend.every([eligible, met[id]]))
     for majoration in plan.model.majorations.values():
         gate = backend.every([eligible, met[majoration.id]])
-        base = assiette(backend, plan, majoration, lines.points, lines.parts, lines.montants, lines.paid)
+        base = lines.bases[majoration.id] = assiette(backend, plan, majoration, lines.points, lines.parts,
+                                                     lines.montants, lines.paid)
         lines.points[majoration.id] = lines.zero
         lines.amounts[majoration.id] = lines.zero if base is lines.zero else backend.when(
             gate, partial(_majoration_cents, backend, majoration, base))
@@ -177,7 +179,7 @@ def settle(plan: Plan, backend: Backend) -> Settlement:
         lines.points[minimum.id] = lines.zero
         lines.amounts[minimum.id] = backend.when(gate, partial(top_up, backend, minimum, before))
     return Settlement(eligible, met, lines.points, lines.amounts, backend.total(list(lines.amounts.values())),
-                      backend.total_points(list(lines.points.values())))
+                      backend.total_points(list(lines.points.values())), lines.bases)
 
 
 def _majoration_cents(backend: Backend, majoration: Majoration, base):
@@ -210,11 +212,13 @@ class Lines:
     """What the paying lines come to, as `settle` works them out (values of the backend)."""
 
     zero: Any
+    ratio: Any  # the patientèle ratio (`patientele_ratio`), None without points variables
     paid: dict = attrs.Factory(dict)  # whether each line is paid (eligible and met)
     points: dict = attrs.Factory(dict)
     amounts: dict = attrs.Factory(dict)  # rounded to the cent
     parts: dict = attrs.Factory(dict)  # (points fixes, points variables) where paid, for majorations that need them
     montants: dict = attrs.Factory(dict)  # each line's montant where paid, for majorations on the total
+    bases: dict = attrs.Factory(dict)  # each majoration's assiette
 
 
 def pay_line(plan: Plan, backend: Backend, lines: Lines, element: Critere | Brique, paid) -> None:
@@ -223,11 +227,11 @@ def pay_line(plan: Plan, backend: Backend, lines: Lines, element: Critere | Briq
     lines.paid[id] = paid
     earned = lines.parts[id] = zero
     if plan.split:
-        lines.parts[id] = split_points(backend, element, paid, plan.capped, zero)
+        lines.parts[id] = split_points(backend, element, paid, lines.ratio, zero)
         present = [p for p in lines.parts[id] if p is not zero]
         earned = _sum(backend, present) if present else zero
     elif element.points_fixes is not None or element.points_variables is not None:
-        earned = backend.when(paid, lambda: line_points(backend, element, plan.capped))
+        earned = backend.when(paid, lambda: line_points(backend, element, lines.ratio))
     lines.points[id] = earned
     montant = None
     if plan.totals and element.montant is not None:  # computed once, for the line and for the assiette
@@ -237,32 +241,37 @@ def pay_line(plan: Plan, backend: Backend, lines: Lines, element: Critere | Briq
         lines.amounts[id] = backend.when(paid, lambda: backend.cents(line_euros(backend, element, earned, montant)))
 
 
-def variable_points(backend: Backend, element: Critere | Brique, capped: bool = False):
-    """`points variables × patientele / patientele_reference`, the ratio capped by `plafond_ratio_patientele`
-    when the version has it."""
-    assert element.points_variables is not None  # asked only of lines with variable points
+def patientele_ratio(backend: Backend, plan: Plan):
+    """`patientele / patientele_reference`, capped by `plafond_ratio_patientele` when the version has it: what
+    every line's points variables are multiplied by, made once per structure (None when no line has any)."""
+    if not any(getattr(plan.model.line(id), "points_variables", None) is not None for id in plan.paying):
+        return None
     ratio = backend.divide(backend.donnee("patientele"), backend.parametre("patientele_reference"))
-    if capped:
-        ratio = backend.minimum(ratio, backend.parametre(CAP))
+    return backend.minimum(ratio, backend.parametre(CAP)) if plan.capped else ratio
+
+
+def variable_points(backend: Backend, element: Critere | Brique, ratio):
+    """`points variables × ratio`, the ratio being `patientele_ratio`."""
+    assert element.points_variables is not None and ratio is not None  # asked only of lines with variable points
     return backend.multiply(backend.value(element.points_variables), ratio)
 
 
-def line_points(backend: Backend, element: Critere | Brique, capped: bool = False):
-    """`points fixes + points variables × patientele / patientele_reference` (zero without points)."""
+def line_points(backend: Backend, element: Critere | Brique, ratio):
+    """`points fixes + points variables × patientele ratio` (zero without points)."""
     result = backend.number(Decimal(0))
     if element.points_fixes is not None:
         result = backend.value(element.points_fixes)
     if element.points_variables is not None:
-        result = backend.add(result, variable_points(backend, element, capped))
+        result = backend.add(result, variable_points(backend, element, ratio))
     return result
 
 
-def split_points(backend: Backend, element: Critere | Brique, paid, capped: bool, zero) -> tuple:
+def split_points(backend: Backend, element: Critere | Brique, paid, ratio, zero) -> tuple:
     """(points fixes, points variables) of a line where it is paid, zero elsewhere — kept apart for a
     majoration whose assiette is one of them (`zero` itself for a part the line does not have)."""
     fixed = zero if element.points_fixes is None else backend.when(paid, partial(backend.value, element.points_fixes))
     variable = zero if element.points_variables is None else \
-        backend.when(paid, lambda: variable_points(backend, element, capped))
+        backend.when(paid, lambda: variable_points(backend, element, ratio))
     return fixed, variable
 
 
@@ -292,7 +301,8 @@ def assiette_alone(backend: Backend, plan: Plan, majoration, met: dict, eligible
     criteres = [c for c in plan.model.criteres.values() if c.section is not None]
     paid = {c.id: backend.every([eligible, met[c.id]]) for c in criteres}
     zero = backend.number(Decimal(0))
-    parts = {c.id: split_points(backend, c, paid[c.id], plan.capped, zero) for c in criteres}
+    ratio = patientele_ratio(backend, plan)
+    parts = {c.id: split_points(backend, c, paid[c.id], ratio, zero) for c in criteres}
     points = {id: backend.add(*parts[id]) for id in paid}
     montants = {c.id: backend.when(paid[c.id], partial(backend.value, c.montant)) for c in criteres
                 if c.montant is not None}
@@ -318,7 +328,8 @@ def advance(backend: Backend, plan: Plan):
     (each line rounded to the cent, as paid), rounded to the cent. The critères' amounts are computed with the
     structure's own données."""
     criteres = [*plan.model.section("prerequis"), *plan.model.section("socle")]
-    amounts = [backend.cents(line_euros(backend, c, line_points(backend, c, plan.capped))) for c in criteres]
+    ratio = patientele_ratio(backend, plan)
+    amounts = [backend.cents(line_euros(backend, c, line_points(backend, c, ratio))) for c in criteres]
     return backend.cents(backend.multiply(backend.parametre(ADVANCE), _sum(backend, amounts)))
 
 

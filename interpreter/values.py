@@ -78,11 +78,7 @@ def conv_text(value, type_: Type | None = None) -> str:
 
 def _grouped(whole: str) -> str:
     """Digits grouped by thousands with the French thin space: 27300 → 27 300."""
-    groups: list[str] = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    return THIN_SPACE.join(groups) or "0"
+    return f"{int(whole or 0):,}".replace(",", THIN_SPACE)
 
 
 def euros(amount: Decimal | Fraction) -> str:
@@ -104,6 +100,9 @@ def rounded(number, places: int) -> Decimal:
 
 def french_number(number: Decimal | Fraction, places: int = 3) -> str:
     """A number of points for French readers: `3 900`, `916,575` (at most `places` decimals)."""
+    if isinstance(number, Fraction) and number.denominator == 1 or \
+            isinstance(number, Decimal) and number == number.to_integral_value():  # most counts: no rounding
+        return f"{int(number):,}".replace(",", THIN_SPACE)
     text = plain(rounded(number, places))
     sign = "-" if text.startswith("-") else ""
     text = text.lstrip("-")

@@ -127,8 +127,9 @@ def _constant_text(program: Program, expr: ir.Expr) -> str:
 # ---- lines and eligibility ----------------------------------------------------------------------------
 
 
-def line_text(program: Program, element, context: Context_, eligible: bool, before=None) -> str:
-    """Why a line pays or not (`before`: for a minimum, the amounts of the lines before it)."""
+def line_text(program: Program, element, context: Context_, eligible: bool, before=None, base=None) -> str:
+    """Why a line pays or not (`before`: for a minimum, the amounts of the lines before it; `base`: for a
+    majoration, its assiette as the rules computed it)."""
     if isinstance(element, Brique):
         return _brique_text(program, element, context, eligible)
     if isinstance(element, (Majoration, Minimum)):
@@ -140,7 +141,7 @@ def line_text(program: Program, element, context: Context_, eligible: bool, befo
         if not eligible:
             return "la structure n'est pas éligible : rien n'est versé"
         if isinstance(element, Majoration):
-            return _majoration_text(program, element, context, backend)
+            return _majoration_text(program, element, context, base)
         return _minimum_text(element, backend, before)
     if not context.met[element.id]:
         return "condition non remplie : " + " ; ".join(reasons(program, element.condition, context))
@@ -149,8 +150,7 @@ def line_text(program: Program, element, context: Context_, eligible: bool, befo
     return "condition remplie"
 
 
-def _majoration_text(program: Program, majoration: Majoration, context: Context_, backend: ScalarBackend) -> str:
-    base = payment.assiette_alone(backend, program.plan, majoration, context.met, True)
+def _majoration_text(program: Program, majoration: Majoration, context: Context_, base) -> str:
     rate = program.function(majoration.taux)(context)
     sections = ", ".join(keywords.SECTIONS[s] for s in majoration.sections)
     part = "montants" if majoration.part == "total" else keywords.ASSIETTES[majoration.part]

@@ -173,7 +173,8 @@ class CodeBackend:
         return self.assign(f"total_points(({''.join(a + ', ' for a in points)}))")
 
     def function(self, settlement, helpers: dict[str, Any]) -> Callable:
-        """The generated function `run(d, p, s) → (eligible, met, points, amounts, total, total points)`."""
+        """The generated function `run(d, p, s) → (eligible, met, points, amounts, total, total points, the
+        majorations' assiettes)`."""
         def mapping(values: dict[str, str]) -> str:
             return "{" + ", ".join(f"{id!r}: {v}" for id, v in values.items()) + "}"
 
@@ -185,7 +186,7 @@ class CodeBackend:
             "    try:",
             *self.lines,
             f"        return ({settlement.eligible}, m, {mapping(settlement.points)}, {mapping(settlement.amounts)}, "
-            f"{settlement.total}, {settlement.total_points})",
+            f"{settlement.total}, {settlement.total_points}, {mapping(settlement.bases)})",
             "    except EvaluationError as error:",
             "        raise EvaluationError(f'{error} {w}'.strip()) from None",
             "",

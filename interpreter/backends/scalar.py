@@ -439,10 +439,11 @@ def evaluate(program: Program, donnees: dict, explain: bool = True, structure: s
     """Evaluate one structure's données (already validated and converted). Raises `EvaluationError`."""
     donnees = program.inputs(donnees, structure)
     with localcontext(EXACT):
-        eligible, met, points, amounts, total, points_total = program.run(donnees, program.parametres, structure)
+        eligible, met, points, amounts, total, points_total, bases = program.run(donnees, program.parametres,
+                                                                                 structure)
         if explain:
             return _explained(program, Context_(donnees, program.parametres, met, None, structure), eligible, points,
-                              amounts, total, points_total)
+                              amounts, total, points_total, bases)
         lines = tuple(LineResult(line.id, line.label, line.kind, line.section, line.brique, met[line.id],
                                  line.id in amounts and eligible and met[line.id], points.get(line.id, ZERO),
                                  amounts.get(line.id, NO_MONEY)) for line in program.lines)
@@ -459,7 +460,8 @@ def advance(program: Program, donnees: dict, structure: str = "") -> Decimal:
         return advance_rule(ScalarBackend(program, program.context(donnees)), program.plan)
 
 
-def _explained(program: Program, context: Context_, eligible: bool, points: dict, amounts: dict, total, points_total):
+def _explained(program: Program, context: Context_, eligible: bool, points: dict, amounts: dict, total, points_total,
+               bases: dict):
     from interpreter.backends.explain import eligibility_text, line_text
 
     met = context.met
@@ -469,7 +471,7 @@ def _explained(program: Program, context: Context_, eligible: bool, points: dict
                              amounts.get(line.id, NO_MONEY),
                              line_text(program, line.element, context, eligible,
                                        [amounts[id] for id in paying[:paying.index(line.id)]]
-                                       if line.kind == "minimum" else None))
+                                       if line.kind == "minimum" else None, bases.get(line.id)))
                   for line in program.lines)
     return Evaluation(program.model.id, program.model.version, eligible, total, points_total, lines, met,
                       eligibility_text(program, context) if not eligible else None)

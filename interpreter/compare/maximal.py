@@ -15,7 +15,7 @@ from decimal import Decimal, localcontext
 
 from dsl import ir
 from dsl.model import Donnee, Model
-from dsl.payment import assiette_alone, line_euros, line_points, top_up
+from dsl.payment import assiette_alone, line_euros, line_points, patientele_ratio, top_up
 from interpreter.backends.scalar import EXACT, NO_MONEY, EvaluationError, Program, ScalarBackend, round_half_away
 
 UNBOUNDED_SEARCH = Decimal(100_000)
@@ -118,4 +118,4 @@ def _line_value(backend: ScalarBackend, program: Program, id: str, before: dict)
     if id in model.minimums:
         return top_up(backend, model.minimums[id], list(before.values()))
     element = model.element(id)
-    return backend.cents(line_euros(backend, element, line_points(backend, element, plan.capped)))
+    return backend.cents(line_euros(backend, element, line_points(backend, element, patientele_ratio(backend, plan))))
