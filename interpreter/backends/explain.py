@@ -41,6 +41,34 @@ def reasons(program: Program, expr: ir.Expr, context: Context_) -> list[str]:
     return [_leaf_reason(program, expr, context)]
 
 
+# At most this many explanations of conditions kept per program (structures alike in what a condition reads
+# share its explanation; a condition on a number that every structure has its own value of fills it).
+KEPT = 20_000
+
+
+def why(program: Program, element, context: Context_) -> str:
+    """The reasons of an element's condition, joined: the same for every structure with the same values of
+    what the condition reads (données, paramètres, critères met), so kept and reused."""
+    condition = element.condition
+    reads = program.explanations.get(("lit", element.id))
+    if reads is None:
+        apart = any(isinstance(e, (ir.Draw, ir.ResultRef, ir.LineRef)) for e in ir.walk(condition))
+        reads = program.explanations[("lit", element.id)] = () if apart else (
+            tuple(sorted(ir.donnees_read(condition))), tuple(sorted(ir.parametres_read(condition))),
+            tuple(sorted(ir.met_read(condition))))
+    if not reads:  # a `tirage` reads the structure's id, a result is the structure's own: nothing to share
+        return " ; ".join(reasons(program, condition, context))
+    donnees, parametres, met = reads
+    key = ("raisons", element.id, tuple(context.donnees.get(x) for x in donnees),
+           tuple(context.parametres.get(x) for x in parametres), tuple(context.met.get(x) for x in met))
+    found = program.explanations.get(key)
+    if found is None:
+        found = " ; ".join(reasons(program, condition, context))
+        if len(program.explanations) < KEPT:
+            program.explanations[key] = found
+    return found
+
+
 def _logic_reasons(program: Program, op: str, left: ir.Expr, right: ir.Expr, context: Context_) -> list[str]:
     deciding = (lambda v: v is False) if op == "et" else (lambda v: v is True)
     a, b = _value(program, left, context), _value(program, right, context)
@@ -134,7 +162,7 @@ def line_text(program: Program, element, context: Context_, eligible: bool, befo
         return _brique_text(program, element, context, eligible)
     if isinstance(element, (Majoration, Minimum)):
         if not context.met[element.id]:
-            return "condition non remplie : " + " ; ".join(reasons(program, element.condition, context))
+            return "condition non remplie : " + why(program, element, context)
         backend = ScalarBackend(program, context)
         if not eligible and isinstance(element, Minimum):
             return f"la structure n'est pas éligible : le minimum de {euros(payment.floor(backend, element))} n'est pas versé"
@@ -144,7 +172,7 @@ def line_text(program: Program, element, context: Context_, eligible: bool, befo
             return _majoration_text(program, element, context, base)
         return _minimum_text(element, backend, before)
     if not context.met[element.id]:
-        return "condition non remplie : " + " ; ".join(reasons(program, element.condition, context))
+        return "condition non remplie : " + why(program, element, context)
     if element.brique is None and not eligible:
         return "condition remplie, mais la structure n'est pas éligible : rien n'est versé"
     return "condition remplie"
@@ -152,10 +180,16 @@ def line_text(program: Program, element, context: Context_, eligible: bool, befo
 
 def _majoration_text(program: Program, majoration: Majoration, context: Context_, base) -> str:
     rate = program.function(majoration.taux)(context)
+    return f"taux {reader_text(rate, PERCENT)} × assiette {euros(base)} ({_assiette_words(majoration)})"
+
+
+PERCENT = Type("pourcentage")
+
+
+def _assiette_words(majoration: Majoration) -> str:
     sections = ", ".join(keywords.SECTIONS[s] for s in majoration.sections)
     part = "montants" if majoration.part == "total" else keywords.ASSIETTES[majoration.part]
-    return (f"taux {reader_text(rate, Type('pourcentage'))} × assiette {euros(base)} "
-            f"({part} des critères payés : {sections})")
+    return f"{part} des critères payés : {sections}"
 
 
 def _minimum_text(minimum: Minimum, backend: ScalarBackend, before) -> str:
@@ -172,7 +206,7 @@ def _brique_text(program: Program, brique: Brique, context: Context_, eligible: 
             reasons(program, brique.condition, context))
     blocking = [program.model.criteres[id] for id in brique.criteres if not context.met[id]]
     if blocking:
-        parts = [f"« {c.label or c.id} » ({' ; '.join(reasons(program, c.condition, context))})" for c in blocking]
+        parts = [f"« {c.label or c.id} » ({why(program, c, context)})" for c in blocking]
         return "brique bloquée par " + ", ".join(parts)
     if not eligible:
         return "brique débloquée, mais la structure n'est pas éligible : rien n'est versé"
@@ -182,7 +216,7 @@ def _brique_text(program: Program, brique: Brique, context: Context_, eligible: 
 def eligibility_text(program: Program, context: Context_) -> str:
     """Why a structure is not eligible: the prérequis it misses, each with its reasons."""
     failing = [program.model.criteres[id] for id in program.plan.prerequis if not context.met[id]]
-    parts = [f"« {c.label or c.id} » ({' ; '.join(reasons(program, c.condition, context))})" for c in failing]
+    parts = [f"« {c.label or c.id} » ({why(program, c, context)})" for c in failing]
     word = "le prérequis" if len(failing) == 1 else "les prérequis"
     verb = "n'est pas atteint" if len(failing) == 1 else "ne sont pas atteints"
     return f"Structure non éligible : {word} {', '.join(parts)} {verb}. Aucune rémunération n'est versée."

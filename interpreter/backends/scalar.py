@@ -466,12 +466,19 @@ def _explained(program: Program, context: Context_, eligible: bool, points: dict
 
     met = context.met
     paying = program.plan.paying
-    lines = tuple(LineResult(line.id, line.label, line.kind, line.section, line.brique, met[line.id],
-                             line.id in amounts and eligible and met[line.id], points.get(line.id, ZERO),
-                             amounts.get(line.id, NO_MONEY),
-                             line_text(program, line.element, context, eligible,
-                                       [amounts[id] for id in paying[:paying.index(line.id)]]
-                                       if line.kind == "minimum" else None, bases.get(line.id)))
-                  for line in program.lines)
+    results = []
+    for line in program.lines:
+        id, kind = line.id, line.kind
+        holds = met[id]
+        if holds and kind == "critere" and (eligible or line.brique is not None):
+            text = "condition remplie"  # most lines: said without asking why
+        else:
+            text = line_text(program, line.element, context, eligible,
+                             [amounts[i] for i in paying[:paying.index(id)]] if kind == "minimum" else None,
+                             bases.get(id))
+        results.append(LineResult(id, line.label, kind, line.section, line.brique, holds,
+                                  eligible and holds and id in amounts, points.get(id, ZERO),
+                                  amounts.get(id, NO_MONEY), text))
+    lines = tuple(results)
     return Evaluation(program.model.id, program.model.version, eligible, total, points_total, lines, met,
                       eligibility_text(program, context) if not eligible else None)
