@@ -242,3 +242,26 @@ CONSOLIDATED_1 = compile_model(check(parse_text(print_file(AVENANT_1.file)).file
 @given(s.structures(AVENANT_1))
 def test_an_avenant_and_its_consolidated_text_give_identical_results(donnees):
     assert evaluate(PROGRAM_1, donnees) == evaluate(CONSOLIDATED_1, donnees)
+
+
+def test_explanations_shared_between_structures_are_the_ones_said_afresh():
+    """A condition's reasons are kept for the structures alike in what it reads: what is kept is what a
+    program that never saw another structure says, for every structure of the example population."""
+    from interpreter.io.tables import read_population
+
+    model = check_file(str(ROOT / "conventions" / "aci-msp-avenant-1.conv")).model
+    path = ROOT / "examples" / "population" / "population.csv"
+    header = path.read_text(encoding="utf-8").split("\n", 1)[0].split(",")
+    population = read_population(str(path), model, other_columns=frozenset(header))
+    inputs = population.exact_inputs(model)
+    structures = [inputs(i) for i in range(0, population.size, 3)]
+    program = compile_model(model)
+    dearer = program.with_parametre("valeur_point", Decimal(8))  # shares the kept explanations
+    for version in (program, dearer):
+        said = [evaluate(version, donnees) for donnees in structures]
+        assert any(isinstance(key, tuple) and key[0] == "raisons" for key in version.explanations)  # some kept
+        for donnees, kept in zip(structures, said, strict=True):
+            version.explanations.clear()
+            fresh = evaluate(version, donnees)
+            assert [line.explanation for line in kept.lines] == [line.explanation for line in fresh.lines]
+            assert kept.explanation == fresh.explanation

@@ -9,6 +9,8 @@ program and node.
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from attrs import frozen
 
 from dsl import ir, keywords, payment
@@ -54,19 +56,29 @@ def why(program: Program, element, context: Context_) -> str:
     if reads is None:
         apart = any(isinstance(e, (ir.Draw, ir.ResultRef, ir.LineRef)) for e in ir.walk(condition))
         reads = program.explanations[("lit", element.id)] = () if apart else (
-            tuple(sorted(ir.donnees_read(condition))), tuple(sorted(ir.parametres_read(condition))),
-            tuple(sorted(ir.met_read(condition))))
+            _getter(ir.donnees_read(condition)), _getter(ir.parametres_read(condition)), _getter(ir.met_read(condition)))
     if not reads:  # a `tirage` reads the structure's id, a result is the structure's own: nothing to share
         return " ; ".join(reasons(program, condition, context))
     donnees, parametres, met = reads
-    key = ("raisons", element.id, tuple(context.donnees.get(x) for x in donnees),
-           tuple(context.parametres.get(x) for x in parametres), tuple(context.met.get(x) for x in met))
+    try:
+        key = ("raisons", element.id, donnees(context.donnees), parametres(context.parametres), met(context.met))
+    except KeyError:  # a name this context does not hold: said without sharing
+        return " ; ".join(reasons(program, condition, context))
     found = program.explanations.get(key)
     if found is None:
         found = " ; ".join(reasons(program, condition, context))
         if len(program.explanations) < KEPT:
             program.explanations[key] = found
     return found
+
+
+def _getter(names: set[str]):
+    """The values of these names in a mapping, as one hashable value."""
+    return itemgetter(*sorted(names)) if names else _nothing
+
+
+def _nothing(values) -> tuple:
+    return ()
 
 
 def _logic_reasons(program: Program, op: str, left: ir.Expr, right: ir.Expr, context: Context_) -> list[str]:

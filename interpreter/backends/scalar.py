@@ -229,13 +229,14 @@ class Evaluation:
     lines: tuple[LineResult, ...]
     met: dict[str, bool]
     explanation: str | None = None
-    _by_id: dict[str, LineResult] = field(init=False, repr=False, eq=False)
-
-    def __attrs_post_init__(self):
-        object.__setattr__(self, "_by_id", {line.id: line for line in self.lines})
+    _by_id: dict[str, LineResult] | None = field(init=False, default=None, repr=False, eq=False)
 
     def line(self, id: str) -> LineResult:
-        return self._by_id[id]
+        by_id = self._by_id
+        if by_id is None:  # made on first use: most evaluations are only read line after line
+            by_id = {line.id: line for line in self.lines}
+            object.__setattr__(self, "_by_id", by_id)
+        return by_id[id]
 
 
 @frozen
@@ -460,25 +461,34 @@ def advance(program: Program, donnees: dict, structure: str = "") -> Decimal:
         return advance_rule(ScalarBackend(program, program.context(donnees)), program.plan)
 
 
+def _line_facts(program: Program) -> list[tuple]:
+    """What `_explained` reads of each line, once per program: its fields, whether it is a critère, and for a
+    minimum the lines paid before it."""
+    found = program.explanations.get(("lignes",))
+    if found is None:
+        paying = program.plan.paying
+        found = program.explanations[("lignes",)] = [
+            (line.id, line.label, line.kind, line.section, line.brique, line.element, line.kind == "critere",
+             tuple(paying[:paying.index(line.id)]) if line.kind == "minimum" else None) for line in program.lines]
+    return found
+
+
 def _explained(program: Program, context: Context_, eligible: bool, points: dict, amounts: dict, total, points_total,
                bases: dict):
     from interpreter.backends.explain import eligibility_text, line_text
 
     met = context.met
-    paying = program.plan.paying
     results = []
-    for line in program.lines:
-        id, kind = line.id, line.kind
+    new = tuple.__new__
+    for id, label, kind, section, brique, element, plain, before in _line_facts(program):
         holds = met[id]
-        if holds and kind == "critere" and (eligible or line.brique is not None):
+        if holds and plain and (eligible or brique is not None):
             text = "condition remplie"  # most lines: said without asking why
         else:
-            text = line_text(program, line.element, context, eligible,
-                             [amounts[i] for i in paying[:paying.index(id)]] if kind == "minimum" else None,
-                             bases.get(id))
-        results.append(LineResult(id, line.label, kind, line.section, line.brique, holds,
-                                  eligible and holds and id in amounts, points.get(id, ZERO),
-                                  amounts.get(id, NO_MONEY), text))
+            text = line_text(program, element, context, eligible,
+                             None if before is None else [amounts[i] for i in before], bases.get(id))
+        results.append(new(LineResult, (id, label, kind, section, brique, holds, eligible and holds and id in amounts,
+                                        points.get(id, ZERO), amounts.get(id, NO_MONEY), text)))
     lines = tuple(results)
     return Evaluation(program.model.id, program.model.version, eligible, total, points_total, lines, met,
                       eligibility_text(program, context) if not eligible else None)
