@@ -110,6 +110,10 @@ def french_usage_message(error: click.UsageError) -> str:
         return f"valeur invalide pour {error.param.opts[0]} : {error.message}"
     if isinstance(error, click.BadOptionUsage):
         return f"option mal employée « {error.option_name} » : elle attend une valeur"
+    extra = re.match(r"Got unexpected extra arguments? \((.*)\)", error.message)
+    if extra:
+        return (f"argument en trop : « {extra.group(1)} » ; une valeur qui contient des espaces s'écrit entre "
+                "guillemets, par exemple --budget \"190 000 000 €\"")
     return f"usage incorrect : {error.message}"
 
 
@@ -126,7 +130,8 @@ def existing_files(paths: tuple[str, ...]) -> list[str]:
         if not p.exists():
             raise UsageProblem(f"fichier introuvable : « {path} »")
         if p.is_dir():
-            raise UsageProblem(f"« {path} » est un dossier ; donnez des fichiers .conv (par exemple « {path}/*.conv »)")
+            raise UsageProblem(f"« {path} » est un dossier ; donnez des fichiers .conv (par exemple "
+                               f"« {path.rstrip('/')}/*.conv »)")
         kind = special_kind(path)  # checked before anything opens it: a FIFO or /dev/zero would hang
         if kind is not None:
             raise UsageProblem(f"« {path} » est {kind}, pas un fichier : convcheck ne lit que des fichiers ordinaires")

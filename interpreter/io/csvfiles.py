@@ -103,7 +103,7 @@ def _decodes(path: str, encoding: str) -> bool:
 def _check_decodes(path: str, encoding: str) -> None:
     if not _decodes(path, encoding):
         raise CsvFileError(Diagnostic(
-            "population-encodage", f"ce fichier n'est pas en {ENCODING_NAMES.get(encoding, encoding)}, comme le dit "
+            "population-encodage", f"ce fichier n'est pas en {ENCODING_NAMES.get(encoding, encoding)}, contrairement à ce que dit "
             "--encodage", file=path, suggestion="retirez --encodage : l'encodage (UTF-8 ou Windows-1252) est détecté"))
 
 

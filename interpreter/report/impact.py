@@ -54,7 +54,7 @@ def summary_document(model: Model, summary: Summary, population: str, rejects: s
     document.add(Heading("Déciles du paiement par structure", level=3), Table(
         tuple(f"D{i}" for i in range(1, 10)), (tuple(euros(d) for d in summary.deciles),), numeric=tuple(range(9))))
     rows = tuple(
-        (line.label or line.id, line.id, PLURAL_KINDS[line.kind], str(line.paid), _money(line.budget),
+        (line.label or line.id, line.id, PLURAL_KINDS[line.kind], _count(line.paid), _money(line.budget),
          _pct(line.budget, summary.budget))
         for line in sorted(summary.lines, key=lambda entry: -entry.budget)
     )
