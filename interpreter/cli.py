@@ -230,7 +230,7 @@ def report_failure(error: api.ConvError, errors_format: str) -> None:
         return
     click.echo(render_all_text(error.diagnostics, error.sources, use_color(False, sys.stderr)), err=True)
     errors = sum(d.is_error for d in error.diagnostics)
-    click.echo(f"\n{plural(errors, 'erreur')} : rien n'a été évalué.", err=True)
+    click.echo(f"\n{plural(errors, 'erreur')} : rien n'a été produit.", err=True)
 
 
 @click.group(cls=FrenchGroup, context_settings=HELP)

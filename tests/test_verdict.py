@@ -13,7 +13,7 @@ from interpreter import api
 from interpreter.backends.scalar import evaluate
 from interpreter.cases import cas_donnees
 from interpreter.cli import cli
-from interpreter.report.diff import diff_document, diff_json
+from interpreter.report.diff import diff_document, diff_json, key_figures
 from interpreter.report.document import Folded, render_html, render_markdown, render_text
 from tests.conftest import GOLDEN, ROOT
 
@@ -165,3 +165,19 @@ def test_diff_cas_follows_comme_to_a_version_without_the_cas():
     reference = next(c for c in new.model.cas if c.id == "structure_reference_france_sante")
     assert change.money.total_apres == evaluate(new.program, cas_donnees(new.program, reference)).total
     assert "son cas « structure_reference_france_sante »" in diff_json(change)["verdict"]["phrase"]
+
+
+def test_each_total_names_the_cas_its_version_was_valued_with():
+    change = api.diff(api.load(V2017), api.load(AV2), "structure_reference")
+    figures = dict(key_figures(change))
+    assert figures["Total avant (cas « structure_reference »)"] == "73\u202f500,00 €"
+    assert "Total après (cas « structure_reference_france_sante »)" in figures
+
+
+def test_french_csv_writes_booleans_as_populations_do():
+    import polars as pl
+
+    from interpreter.io.csvfiles import french_csv
+
+    text = french_csv(pl.DataFrame({"id": ["a", "b"], "eligible": [True, False], "total": ["12.50", "3.00"]}))
+    assert text.decode("utf-8-sig").splitlines() == ["id;eligible;total", "a;vrai;12,50", "b;faux;3,00"]

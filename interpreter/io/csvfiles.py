@@ -160,13 +160,16 @@ def _remove(path: str) -> None:
 
 def french_csv(frame) -> bytes:
     """A results table as French Excel opens it: `;` between cells, decimal commas, UTF-8 with a BOM (so
-    that Excel recognises the accents). Only the decimal point of numbers changes: texts are kept."""
+    that Excel recognises the accents), booleans as « vrai » / « faux » (as populations write them). Only
+    the decimal point of numbers changes: texts are kept."""
     import polars as pl
 
     numeric = [name for name, dtype in frame.schema.items() if dtype.is_numeric() or dtype.is_decimal()]
     decimal_text = [name for name in frame.columns if name not in numeric and frame[name].dtype == pl.String
                     and _money_text(frame[name])]
+    booleans = [name for name, dtype in frame.schema.items() if dtype == pl.Boolean]
     shown = frame.with_columns(
+        *(pl.col(name).cast(pl.String).replace({"true": "vrai", "false": "faux"}) for name in booleans),
         *(pl.col(name).cast(pl.String).str.replace(r"\.", ",") for name in numeric),
         *(pl.col(name).str.replace(r"\.", ",") for name in decimal_text))
     buffer = io.BytesIO()

@@ -218,11 +218,15 @@ def key_figures(diff: Diff, impact=None, population: str | None = None) -> tuple
                         f"{_count(impact.eligibility_lost)} / {_count(impact.eligibility_gained)}"))
         return tuple(figures)
     money = diff.money
-    where = "structure maximale" if money.cas is None else f"cas « {money.cas.id} »"
+    before = after = "structure maximale"
+    if money.cas is not None:  # each version's own cas: one that starts from `--cas` where it has not that one
+        own = dict(money.cas.extended)
+        before = f"cas « {own.get(diff.old.version, money.cas.id)} »"
+        after = f"cas « {own.get(diff.new.version, money.cas.id)} »"
     moved = sum(line.delta != 0 for line in money.lines)
     return (
-        (f"Total avant ({where})", euros(money.total_avant)),
-        (f"Total après ({where})", euros(money.total_apres)),
+        (f"Total avant ({before})", euros(money.total_avant)),
+        (f"Total après ({after})", euros(money.total_apres)),
         ("Écart", f"{signed_euros(money.total_apres - money.total_avant)} "
                   f"({percent_text(money.total_apres - money.total_avant, money.total_avant, signed=True)})"),
         ("Clauses dont la valeur change", f"{moved} sur {len(money.lines)}"),
