@@ -382,7 +382,7 @@ def test_command(fichiers, no_color):
 @click.option("--cas", metavar="ID", help="Valoriser chaque version avec les données d'un cas (par exemple la "
               "structure de référence de la Cnam) au lieu de la structure maximale.")
 @click.option("--population", metavar="POPULATION",
-              help="Ajouter l'impact sur une population (CSV, Parquet ou JSON Lines) : budgets, gagnants, perdants.")
+              help="Ajouter l'impact sur une population (CSV, Excel .xlsx, Parquet ou JSON Lines) : budgets, gagnants, perdants.")
 @click.option("--par", "groupings", multiple=True, metavar="COLONNE",
               help="Avec --population : budgets, gagnants et perdants par groupe d'une colonne (répétable) ; "
               "par tranches : --par patientele=2000,4000,8000.")
@@ -611,7 +611,7 @@ def check_table_suffix(path: str | None, workbook: bool = False) -> None:
 
 @cli.command("calibre", context_settings=HELP)
 @click.argument("version", metavar="VERSION")
-@click.option("--population", required=True, metavar="POPULATION", help="La population (CSV, Parquet ou JSON Lines).")
+@click.option("--population", required=True, metavar="POPULATION", help="La population (CSV, Excel .xlsx, Parquet ou JSON Lines).")
 @click.option("--parametre", required=True, metavar="ID", help="Le paramètre (montant ou nombre) à calibrer.")
 @click.option("--budget", metavar="MONTANT", help="Le budget visé, par exemple « 190 000 000 € ».")
 @click.option("--budget-de", "budget_of", metavar="AUTRE_VERSION", help="Viser le budget d'une autre version.")
@@ -664,7 +664,7 @@ def calibre_command(version, population, parametre, budget, budget_of, precision
 
 @cli.command("balaye", context_settings=HELP)
 @click.argument("version", metavar="VERSION")
-@click.option("--population", required=True, metavar="POPULATION", help="La population (CSV, Parquet ou JSON Lines).")
+@click.option("--population", required=True, metavar="POPULATION", help="La population (CSV, Excel .xlsx, Parquet ou JSON Lines).")
 @click.option("--parametre", required=True, metavar="ID", help="Le paramètre (montant ou nombre) qui varie.")
 @click.option("--de", "start", metavar="A", help="Première valeur.")
 @click.option("--a", "stop", metavar="B", help="Dernière valeur.")
