@@ -44,8 +44,9 @@ def plain(number) -> str:
     return format(number.normalize(), "f")
 
 
-def as_decimal(number: Fraction) -> Decimal | None:
-    """The exact decimal of a fraction whose denominator divides a power of ten, else None."""
+def decimal_places(number: Fraction) -> int | None:
+    """How many decimals a fraction has written exactly as a decimal, or None when it does not terminate
+    (its denominator does not divide a power of ten)."""
     den = number.denominator
     twos = fives = 0
     while den % 2 == 0:
@@ -54,10 +55,13 @@ def as_decimal(number: Fraction) -> Decimal | None:
     while den % 5 == 0:
         den //= 5
         fives += 1
-    if den != 1:
-        return None
-    places = max(twos, fives)
-    return round_half_away(number, places)
+    return max(twos, fives) if den == 1 else None
+
+
+def as_decimal(number: Fraction) -> Decimal | None:
+    """The exact decimal of a fraction whose denominator divides a power of ten, else None."""
+    places = decimal_places(number)
+    return None if places is None else round_half_away(number, places)
 
 
 def conv_text(value, type_: Type | None = None) -> str:

@@ -33,6 +33,8 @@ from typing import Any, overload
 from attrs import frozen
 from sqlglot import exp
 
+from interpreter.values import decimal_places as decimals
+
 LIMITS = {"duckdb": 38, "postgres": 1000, "spark": 38}
 
 
@@ -130,19 +132,6 @@ def not_(condition: exp.Expression) -> exp.Expression:
 def int_digits(bound: Fraction) -> int:
     """Digits before the decimal point of a value whose absolute value is at most `bound`."""
     return max(1, len(str(math.floor(bound))))
-
-
-def decimals(value: Fraction) -> int | None:
-    """The decimals of a value written exactly as a decimal, or None when it does not terminate."""
-    den = value.denominator
-    twos = fives = 0
-    while den % 2 == 0:
-        den //= 2
-        twos += 1
-    while den % 5 == 0:
-        den //= 5
-        fives += 1
-    return max(twos, fives) if den == 1 else None
 
 
 def decimal_text(value: Fraction, scale: int) -> str:

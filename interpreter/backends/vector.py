@@ -181,7 +181,7 @@ def add(a: Num, b: Num, sign: int = 1) -> Num:
     return reduced(Num(plus(x, y, bx + by, sign), den, bx + by, db, union(a.bad, b.bad)))
 
 
-def total(values: list[Num], zero: Num) -> Num:
+def sum_of(values: list[Num], zero: Num) -> Num:
     """The sum of the values (`zero` for none): those over one same denominator added together first, so
     that each group is brought to a common denominator once."""
     groups: dict[Any, list[Num]] = {}
@@ -505,7 +505,6 @@ class VectorBackend:
         self.program = program
         self.rows = rows
         self.errors = np.zeros(rows.size, dtype=bool)
-        self.computed: dict = {}
         # id() of a value that is zero wherever a condition does not hold → (the value, kept alive; the
         # condition): a line's amount made from its masked points needs no second mask
         self.zero_outside: dict[int, tuple[Num, Flag]] = {}
@@ -546,22 +545,13 @@ class VectorBackend:
         if held is not None and held[0] is source:
             self.zero_outside[id(result)] = (result, held[1])
 
-    def divide(self, a: Num, b: Num) -> Num:
-        return self._once(divide, a, b)
+    divide = staticmethod(divide)
 
     def minimum(self, a: Num, b: Num) -> Num:
-        return self._once(lambda x, y: _extremum("min", [x, y]), a, b, "min")
+        return _extremum("min", [a, b])
 
     def maximum(self, a: Num, b: Num) -> Num:
-        return self._once(lambda x, y: _extremum("max", [x, y]), a, b, "max")
-
-    def _once(self, operation, a: Num, b: Num, name: str = ""):
-        """An operation the rules repeat on the same values (the patientèle ratio, for each line), made once:
-        values never change, and errors are scoped by each `when` that uses the result."""
-        key = (name or operation.__name__, id(a), id(b))
-        if key not in self.computed:
-            self.computed[key] = (operation(a, b), a, b)  # a and b held: their ids stay theirs
-        return self.computed[key][0]
+        return _extremum("max", [a, b])
 
     def every(self, conditions: list[Flag]) -> Flag:
         result = True
@@ -604,13 +594,13 @@ class VectorBackend:
         return tighten(Num(cents.num, 100, min(cents.nb, MAX_CENTS), 100, cents.bad))
 
     def total(self, amounts: list[Num]) -> Num:
-        result = total(amounts, Num(0, 100, 0, 100))
+        result = sum_of(amounts, Num(0, 100, 0, 100))
         if result.nb >= MAX_CENTS:  # else the bounds say no total is beyond the limit
             self._fail(np.asarray(np.abs(self._column(result.num)) >= MAX_CENTS, dtype=bool))
         return result
 
     def total_points(self, points: list[Num]) -> Num:
-        result = total(points, Num(0, 1, 0, 1))
+        result = sum_of(points, Num(0, 1, 0, 1))
         if isinstance(result.den, int) and result.nb < result.den * MAX_POINTS:  # within the limit by its bounds
             return result
         x, y = aligned(abs(result.num), result.den, max(result.nb, result.db * MAX_POINTS))
