@@ -22,6 +22,7 @@ import datetime
 import json
 import re
 import tomllib
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -360,7 +361,8 @@ def validate(model: Model, entries: dict[str, Entry], path: str, structure: str 
             problems.append(Diagnostic(
                 "declaration-donnee-manquante",
                 f"{prefix}donnée manquante « {id} » ({donnee.label or id} : {_type_text(donnee)})",
-                span=entry.key_span if entry else None, file=path))
+                span=entry.key_span if entry else None, file=path,
+                suggestion=f"ajoutez-la à la déclaration, par exemple « {id}: {_example(donnee)} »"))
             continue
         value, problem = convert(donnee, entry.value)
         if problem is not None:
@@ -370,6 +372,25 @@ def validate(model: Model, entries: dict[str, Entry], path: str, structure: str 
             values[id] = value
     problems.sort(key=lambda d: (d.span is None, d.span.start if d.span else 0))
     return values, problems
+
+
+def _wrong(donnee: Donnee, shown: str) -> tuple[str, str, str]:
+    """A value that is not of the donnée's type, said with an example of one."""
+    words = TYPE_WORDS.get(donnee.type.kind, str(donnee.type))
+    return ("declaration-type", f"« {donnee.id} » attend {words}, pas « {shown} »",
+            f"par exemple « {donnee.id}: {_example(donnee)} »")
+
+
+def _example(donnee: Donnee) -> str:
+    """A value of the donnée's type, as a declaration writes it (its lowest allowed value for a number)."""
+    kind = donnee.type.kind
+    if kind == "booleen":
+        return "vrai"
+    if kind == "choix":
+        return donnee.type.choices[0]
+    if kind == "date":
+        return "2026-01-01"
+    return conv_text(donnee.low if donnee.low is not None else Decimal(0), donnee.type).removesuffix(" €")
 
 
 def _type_text(donnee: Donnee) -> str:
@@ -383,7 +404,6 @@ def convert(donnee: Donnee, raw: Any) -> tuple[Any, tuple[str, str, str | None] 
     """The runtime value of a declared value, or (code, message, suggestion) saying why not."""
     kind = donnee.type.kind
     shown = limits.shorten(raw if isinstance(raw, str) else _python_text(raw))
-    wrong = ("declaration-type", f"« {donnee.id} » attend {TYPE_WORDS.get(kind, str(donnee.type))}, pas « {shown} »", None)
     if kind == "choix":
         if not isinstance(raw, str) or raw not in donnee.type.choices:
             hint = suggest(str(raw), donnee.type.choices) or f"valeurs possibles : {', '.join(donnee.type.choices)}"
@@ -392,17 +412,18 @@ def convert(donnee: Donnee, raw: Any) -> tuple[Any, tuple[str, str, str | None] 
         return raw, None
     if kind == "booleen":
         value = _boolean(raw)
-        return (value, None) if value is not None else (None, wrong)
+        return (value, None) if value is not None else (None, _wrong(donnee, shown))
     if kind == "date":
         day = _date(raw)
-        return (day, None) if day is not None else (None, wrong)
+        return (day, None) if day is not None else (None, _wrong(donnee, shown))
     number = read_number(raw, kind)
     if isinstance(number, NumberProblem):
         if number.code == TYPE:
-            return None, wrong
+            return None, _wrong(donnee, shown)
         return None, (number.code, number.message(donnee.id, TYPE_WORDS.get(kind, "")), number.hint)
     if kind == "entier" and number != number.to_integral_value():
-        return None, ("declaration-type", f"« {donnee.id} » attend un nombre entier, pas « {shown} »", None)
+        return None, ("declaration-type", f"« {donnee.id} » attend un nombre entier, pas « {shown} »",
+                      f"par exemple « {donnee.id}: {_example(donnee)} »")
     if (donnee.low is not None and number < donnee.low) or (donnee.high is not None and number > donnee.high):
         return None, ("declaration-hors-intervalle",
                       f"« {donnee.id} » = {conv_text(number, donnee.type)} est hors de l'intervalle "
