@@ -119,7 +119,8 @@ def _check(path: str, loader: Loader) -> Checked:
 
 def parametre_diagnostic(error: ParametreError, span) -> Diagnostic:
     return Diagnostic("parametre-incalculable", f"le paramètre « {error.id} » ne peut pas être calculé : {error.message}",
-                      span=span, suggestion="corrigez son expression : elle vaut la même chose pour toutes les structures")
+                      span=span, suggestion=error.hint or "corrigez son expression : elle vaut la même chose pour toutes les "
+                      "structures")
 
 
 def load(path: str | Path, overrides: Mapping[str, str] | Sequence[str] | None = None,

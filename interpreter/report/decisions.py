@@ -42,12 +42,25 @@ def calibration_document(decision, kind: str) -> Document:
     document.add(Paragraph(sentence, emphasis=True))
     figures = [f"Population : {decision.population.path} — {french_number(Decimal(decision.population.size))} structures",
                f"Valeur actuelle : {_value(Point(Decimal(decision.version.parametres[calibration.parametre]), 0, 0, 0), kind)}",
-               f"Valeur à écrire : --set {calibration.parametre}={calibration.written}",
+               f"Valeur à écrire : --set {calibration.parametre}={calibration.written} (simulate, eval, calibre, "
+               f"balaye) ; avec diff, --set-apres {calibration.parametre}={calibration.written} pour ne changer que la "
+               "nouvelle version (--set changerait les deux)",
+               *_diff_command(decision, calibration),
                f"Précision de la recherche : {french_number(calibration.step, 6)}",
                f"Ce que la recherche a vu : {calibration.note}"]
     document.add(Bullets(tuple(figures)))
     document.add(Heading("Valeurs calculées", level=3), points_table(calibration.points, kind, decision))
     return document
+
+
+def _diff_command(decision, calibration: Calibration) -> list[str]:
+    """The command that costs the value found against the reference version, ready to paste."""
+    if decision.reference is None:
+        return []
+    setting = f"{calibration.parametre}={calibration.written}"
+    scenarios = "".join(f" --scenario {s.path}" for s in decision.version.scenarios)
+    return [f"Pour en chiffrer l'impact : convcheck diff {decision.reference.path} {decision.version.path} "
+            f"--population {decision.population.path}{scenarios} --set-apres {setting}"]
 
 
 def points_table(points, kind: str, decision) -> Table:
