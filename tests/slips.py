@@ -125,16 +125,21 @@ def slips_of(file: str, text: str, ids: frozenset[str]) -> Iterator[Slip]:
     def slip(kind, offset, before, after):
         return Slip(kind, file, offset, before, after, _line(text, offset))
 
-    for offset, word in _matches(text, r"[a-z_][a-z0-9_]*"):
-        if word in ids:
-            for typo in _typos(word):
-                yield slip("identifiant", offset, word, typo)
-    for keyword in KEYWORDS:
-        for offset, word in _matches(text, rf"(?<![\w]){re.escape(keyword)}(?![\w])"):
-            kind = "section" if keyword in SECTIONS else "mot-clé"
-            for typo in _typos(word):
-                yield slip("accent" if typo.replace("é", "e").replace("è", "e") == keyword.replace("é", "e").replace(
-                    "è", "e") else kind, offset, word, typo)
+    # One typo per place, each place taking the next kind of typo: every kind is tried, every place once.
+    sites = [(offset, word) for offset, word in _matches(text, r"[a-z_][a-z0-9_]*") if word in ids]
+    for i, (offset, word) in enumerate(sites):
+        typos = _typos(word)
+        if typos:
+            yield slip("identifiant", offset, word, typos[i % len(typos)])
+    keyword_sites = [(offset, word, keyword) for keyword in KEYWORDS
+                     for offset, word in _matches(text, rf"(?<![\w]){re.escape(keyword)}(?![\w])")]
+    for i, (offset, word, keyword) in enumerate(keyword_sites):
+        typos = _typos(word)
+        if not typos:
+            continue
+        typo = typos[i % len(typos)]
+        same_letters = typo.replace("é", "e").replace("è", "e") == keyword.replace("é", "e").replace("è", "e")
+        yield slip("accent" if same_letters else "section" if keyword in SECTIONS else "mot-clé", offset, word, typo)
     for offset, symbol in _matches(text, r"€|EUR\b"):
         yield slip("unité", offset, symbol, "")
         yield slip("unité", offset, symbol, f"{symbol} €")

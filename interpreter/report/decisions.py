@@ -32,8 +32,8 @@ def calibration_document(decision, kind: str) -> Document:
     if calibration.reached:
         found, before = calibration.found, calibration.before
         sentence = (f"À {calibration.parametre} = {_value(found, kind)}, le budget de la population atteint {target} "
-                    f"({_money(calibration.target)}) : {_money(found.budget)}, soit {_signed(found.budget - calibration.target)} ; "
-                    + (f"à {_value(before, kind)}, il est de {_money(before.budget)}." if before else ""))
+                    f"({_money(calibration.target)}) : {_money(found.budget)}, soit {_signed(found.budget - calibration.target)}"
+                    + (f" ; à {_value(before, kind)}, il est de {_money(before.budget)}." if before else "."))
     else:
         closest = calibration.closest
         sentence = (f"{target.capitalize()} ({_money(calibration.target)}) n'est pas atteint : la valeur la plus proche "
