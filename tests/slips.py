@@ -127,6 +127,9 @@ def slips_of(file: str, text: str, ids: frozenset[str]) -> Iterator[Slip]:
 
     # One typo per place, each place taking the next kind of typo: every kind is tried, every place once.
     sites = [(offset, word) for offset, word in _matches(text, r"[a-z_][a-z0-9_]*") if word in ids]
+    # A scénario's own id is not a slip target: it keys its draws (LANGUAGE.md, `tirage`), so renaming it
+    # draws other structures by definition, and every report names it beside the figures.
+    sites = [(offset, word) for offset, word in sites if not re.search(r"sc[ée]nario\s+$", text[max(0, offset - 12):offset])]
     for i, (offset, word) in enumerate(sites):
         typos = _typos(word)
         if typos:
@@ -238,9 +241,13 @@ def figures(root: Path) -> dict[str, object]:
     for path, scenarios in VERSIONS:
         version = api.load(root / path, scenarios=[root / s for s in scenarios])
         table = version.simulation(population(), keep_invalid=True).table(typed=False)
-        # Keyed by name: a line moved between sections changes the column order, not a figure.
-        result[path] = {name: table[name].to_list() for name in table.columns}
-        result[f"{path} cas"] = [(c.cas.id, c.passed, c.evaluation and c.evaluation.total) for c in version.cases()]
+        # Lines keyed by their label: a line moved between sections changes the order of the columns, a typo
+        # in the id a line is declared with changes its key in data files (a diff shows it renamed), neither
+        # changes a figure.
+        labels = {line.id: line.label or line.id for line in version.program.lines}
+        result[path] = {labels.get(name, name): table[name].to_list() for name in table.columns}
+        result[f"{path} cas"] = [(c.cas.label or c.cas.id, c.passed, c.evaluation and c.evaluation.total)
+                                 for c in version.cases()]
     return result
 
 
