@@ -850,9 +850,10 @@ def historique_command(version, output_format, output):
     if output:
         check_destination(output, inputs)
     if output_format == "json":
-        text = json.dumps(history_json(found), ensure_ascii=False, indent=2)
+        text = json.dumps(history_json(found, loader.sources), ensure_ascii=False, indent=2)
     else:
-        text = {"text": render_text_document, "markdown": render_markdown}[output_format](history_document(found))
+        text = {"text": render_text_document, "markdown": render_markdown}[output_format](
+            history_document(found, loader.sources))
     emit(text, output, inputs)
     return EXIT_OK
 
