@@ -15,25 +15,28 @@ population).
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from attrs import field, frozen
+from attrs import evolve, field, frozen
 
 from dsl import cache
+from dsl import nodes as n
 from dsl.avenants import Loader
+from dsl.comments import render_with_comments
 from dsl.diagnostics import Diagnostic, render_all_text, suggest
 from dsl.driver import check_file, load_scenario
 from dsl.model import Model
+from dsl.parser import parse_source
 from dsl.payment import ADVANCE
 from dsl.printer import print_expr
 from dsl.scenarios import Scenario
 from dsl.source import SourceFile
 from interpreter.backends.scalar import (
     Evaluation,
-    EvaluationError,
     ParametreError,
     Program,
     compile_model,
@@ -41,17 +44,26 @@ from interpreter.backends.scalar import (
     parametre_values,
 )
 from interpreter.backends.scalar import advance as scalar_advance
-from interpreter.cases import CaseResult, run_cases
-from interpreter.io.declarations import DeclarationError, Entry, read_declaration, read_overrides, validate
+from interpreter.cases import CaseResult, cas_donnees, run_cases
+from interpreter.compare.diff import CasBasis, Diff, diff_models
+from interpreter.compare.history import History, Version, build_history, in_force_problem, version_at
+from interpreter.compare.versions import Across, paying_lines
+from interpreter.io.declarations import (
+    DeclarationError,
+    Entry,
+    read_declaration,
+    read_entries,
+    read_overrides,
+    validate,
+)
+from interpreter.numbers import EvaluationError
 
 if TYPE_CHECKING:  # populations need polars and numpy: imported only when a population is used
     import polars as pl
 
-    from interpreter.backends.vector import PopulationResult
+    from interpreter.backends.results import PopulationResult
     from interpreter.compare.calibration import Calibration
-    from interpreter.compare.diff import Diff
     from interpreter.compare.impact import Impact, Summary
-    from interpreter.compare.versions import Across
     from interpreter.io.tables import Population
 
 
@@ -82,7 +94,7 @@ class Checked:
         return [d for d in self.diagnostics if d.is_error]
 
 
-def check(path: str, loader: Loader | None = None, cached: bool = False) -> Checked:
+def check_version(path: str, loader: Loader | None = None, cached: bool = False) -> Checked:
     """Check a convention or an avenant: the front end, then the paramètres are computed (a constant
     division by zero is an error at the paramètre). With `cached`, a version checked before without
     error is read from the disk cache (`dsl.cache`) when none of its files has changed."""
@@ -132,7 +144,7 @@ def load(path: str | Path, overrides: Mapping[str, str] | Sequence[str] | None =
     version has the name, and the names it lacks are listed in `Convention.skipped`. Raises `ConvError`."""
     plain = loader is None or type(loader) is Loader  # an editor's loader reads unsaved texts: no cache
     loader = loader if loader is not None else Loader()
-    checked = check(str(path), loader, cached=plain)
+    checked = check_version(str(path), loader, cached=plain)
     if checked.errors:
         raise ConvError(checked.errors, loader.sources)
     model = checked.model
@@ -303,7 +315,7 @@ class Convention:
         `progress`, given the number of structures, may return a function called with each chunk's size.
         `engine`: "defaut" (the vector backend) or "duckdb" (the SQL query in embedded DuckDB, on the file;
         where it cannot be exact, the default engine computes, and `Simulation.notes` says why)."""
-        from interpreter.backends.vector import simulate
+        from interpreter.backends.vector import simulate  # numpy (heavy): only for a population
 
         notes = ()
         if engine == "duckdb":
@@ -316,8 +328,8 @@ class Convention:
         return Simulation(self, table, simulate(self.program, table, progress=advance), notes=notes)
 
     def _duckdb(self, population, keep_invalid: bool, other_columns) -> Simulation | tuple[Diagnostic, ...]:
-        from interpreter.backends import duckdb_engine
-        from interpreter.backends.sql import SqlProblem
+        from interpreter.backends import duckdb_engine  # duckdb, polars (heavy): only when asked for
+        from interpreter.backends.sql import SqlProblem  # sqlglot (heavy)
 
         try:
             table, result, run = duckdb_engine.simulate(self, population, keep_invalid, other_columns)
@@ -328,7 +340,7 @@ class Convention:
     def sql(self, dialect: str, table: str = "structures") -> str:
         """The SQL query computing this version over a table of structures (`convcheck sql`). Raises `ConvError`
         when a value cannot be computed exactly in that dialect."""
-        from interpreter.backends.sql import SqlProblem, compile_query
+        from interpreter.backends.sql import SqlProblem, compile_query  # sqlglot (heavy): only for a query
 
         try:
             return compile_query(self.program, dialect, table, self.supplied, self.sql_header(dialect, table)).sql()
@@ -337,14 +349,18 @@ class Convention:
 
     def sql_header(self, dialect: str, table: str) -> list[str]:
         """The comment lines at the top of a query: the version, its files, the hypotheses applied."""
-        from interpreter.backends.sql import header_lines
+        from interpreter.backends.sql import header_lines  # sqlglot (heavy): only for a query
 
         return header_lines(self, dialect, table)
 
     def population(self, population, keep_invalid: bool = False, other_columns=frozenset(),
                    origin: str | None = None, keep=frozenset()) -> Population:
         """Read and validate a population for this version (a file, a DataFrame, or a table already read)."""
-        from interpreter.io.tables import Population, TableError, read_population
+        from interpreter.io.tables import (  # polars (heavy): only for a population
+            Population,
+            TableError,
+            read_population,
+        )
 
         if isinstance(population, Population):
             return population
@@ -370,7 +386,7 @@ class Simulation:
     def write_results(self, path: str, inputs=(), french: bool = False) -> None:
         """The results file (`-o`): CSV (`french`: with `;` and decimal commas), Parquet or JSON Lines, as the
         default engine writes it."""
-        from interpreter.io.tables import write_results
+        from interpreter.io.tables import write_results  # polars (heavy)
 
         if not french and self.run is not None and Path(path).suffix.lower() == ".csv" and \
                 self.run.write_csv(path, inputs):
@@ -379,24 +395,24 @@ class Simulation:
 
     def table(self, typed: bool = True) -> pl.DataFrame:
         """One row per structure; `typed` gives Decimal columns, else decimal text (for CSV)."""
-        from interpreter.io.tables import result_frame
+        from interpreter.io.tables import result_frame  # polars (heavy)
 
         return result_frame(self.result.evaluated(), list(self.result.lines), typed=typed)
 
     def summary(self, rejected: int = 0) -> Summary:
-        from interpreter.compare.impact import summarize
+        from interpreter.compare.impact import summarize  # numpy (heavy)
 
         return summarize(self.convention.program, self.result.evaluated(), rejected)
 
     def groups(self, groupings: Sequence[str]) -> tuple:
         """For each `--par` (`"region"`, `"patientele=2000,4000"`): (grouping, rows per group)."""
-        from interpreter.compare.groups import GroupingError, labels_by_id, simulation_groups
+        from interpreter.compare.groups import GroupingError, labels_by_id, simulation_groups  # polars (heavy)
 
         evaluated = self.result.evaluated()
         frame = self.population.frame
         if groupings and (frame.height < self.population.size or not grouping_columns(groupings) <= set(frame.columns)):
             # the rows as read were not kept (the DuckDB engine), or not these columns: read again
-            import polars as pl
+            import polars as pl  # heavy: only for a population
 
             read = self.population.as_read
             frame = read() if read is not None else pl.read_parquet(self.population.path)
@@ -412,7 +428,7 @@ class Simulation:
 
     def rejects(self) -> pl.DataFrame | None:
         """The rows set aside (invalid, or impossible to evaluate), as read, with the reason (`motif`)."""
-        import polars as pl
+        import polars as pl  # heavy: only for a population
 
         table, errors = self.population, self.result.errors
         if not table.problems and not errors:
@@ -455,10 +471,8 @@ def sql_diagnostic(problem, code: str | None = None, consequence: str = "") -> D
 
 def consolidated(path: str | Path, loader: Loader | None = None) -> str:
     """The consolidated text of an avenant: one canonical convention. Raises `ConvError`."""
-    from dsl.comments import render_with_comments
-
     loader = loader if loader is not None else Loader()
-    checked = check(str(path), loader)
+    checked = check_version(str(path), loader)
     if checked.errors:
         raise ConvError(checked.errors, loader.sources)
     chain = " + ".join(Path(p).name for p in checked.chain)
@@ -468,22 +482,60 @@ def consolidated(path: str | Path, loader: Loader | None = None) -> str:
     return header + render_with_comments(checked.model.file, loader.sources)
 
 
+# ---- the chain of versions: history, the version in force ------------------------------------------------
+
+
+def chain_versions(path: str | Path, loader: Loader | None = None) -> tuple[tuple[Version, ...], list[Diagnostic]]:
+    """The checked versions along the chain of bases of `path`, root first, and the errors found."""
+    loader = loader if loader is not None else Loader()
+    checked = check_version(str(path), loader)
+    if checked.errors:
+        return (), checked.errors
+    versions = []
+    for link in checked.chain:
+        step = check_version(link, loader)
+        if step.errors:
+            return (), step.errors
+        assert step.model is not None  # a version checked without error
+        versions.append(Version(link, step.model))
+    return tuple(versions), []
+
+
+def history(path: str | Path, loader: Loader | None = None) -> History:
+    """The history of every clause along the chain of bases of a version (`convcheck historique`). Raises
+    `ConvError`."""
+    loader = loader if loader is not None else Loader()
+    versions, errors = chain_versions(path, loader)
+    if errors:
+        raise ConvError(errors, loader.sources)
+    return build_history(versions)
+
+
+def version_in_force(path: str | Path, date: datetime.date, loader: Loader | None = None) -> str:
+    """The file, along the chain of bases of `path`, of the version in force at `date` (`consolidate --au`).
+    Raises `ConvError`."""
+    loader = loader if loader is not None else Loader()
+    versions, errors = chain_versions(path, loader)
+    if errors:
+        raise ConvError(errors, loader.sources)
+    chosen = version_at(versions, date)
+    if chosen is None:
+        raise ConvError([in_force_problem(str(path), versions, date)], loader.sources)
+    return chosen.path
+
+
+# ---- comparing versions ----------------------------------------------------------------------------------
+
+
 def diff(old: Convention, new: Convention, cas: str | None = None) -> Diff:
     """What changes from one version to the other, clause by clause and in euros (the diff the CLI renders):
     each clause valued at each version's maximal structure, or with the données of the `cas` named."""
-    from interpreter.compare.diff import diff_models
-
     return diff_models(old.model, new.model, old.program, new.program, None if cas is None else cas_basis(old, new, cas))
 
 
 def evaluate_across(versions: Sequence[Convention], declaration: str | Path) -> Across:
     """One structure evaluated by each version: the declaration holds the union of their données (see
     `interpreter.compare.versions`). Raises `ConvError` listing every problem, each said once."""
-    from attrs import evolve
-
-    from interpreter.compare.versions import Across, paying_lines
-    from interpreter.io.declarations import read_entries
-
     path = str(declaration)
     try:
         source, entries = read_entries(path)
@@ -526,9 +578,6 @@ def cas_basis(old: Convention, new: Convention, id: str):
     (`comme id`, directly or through other cas, along its chain of files: the same structure, with what the
     version adds), or else the other version's, for the données it knows. A cas that neither version has, or
     that leaves a donnée of a version without a value, is an error."""
-    from interpreter.cases import cas_donnees
-    from interpreter.compare.diff import CasBasis
-
     found = {"avant": _cas_for(old, id), "apres": _cas_for(new, id)}
     if not any(found.values()):
         names = sorted({c.id for version in (old, new) for c in version.model.cas})
@@ -560,9 +609,6 @@ def _cas_for(version: Convention, id: str):
     exact = next((c for c in version.model.cas if c.id == id), None)
     if exact is not None:
         return exact
-    from dsl import nodes as n
-    from dsl.parser import parse_source
-
     bases = {}
     for path in version.chain:  # `comme` as written: consolidation replaces a base's cas by its données
         parsed = parse_source(version.sources[path]) if path in version.sources else None
@@ -588,10 +634,12 @@ def impact(old: Convention, new: Convention, population: str | Path | pl.DataFra
     """The money impact of going from `old` to `new` on a population, structure by structure, and by
     group for each `groupings` (`"region"`, `"patientele=2000,4000"`). The population is read once.
     `engine` computes each version (see `Convention.simulation`); `notes` receives why it could not."""
-    from attrs import evolve
-
-    from interpreter.compare.groups import GroupingError, impact_groups, labels_by_id
-    from interpreter.compare.impact import compare
+    from interpreter.compare.groups import (  # polars (heavy): only for a population
+        GroupingError,
+        impact_groups,
+        labels_by_id,
+    )
+    from interpreter.compare.impact import compare  # numpy (heavy): only for a population
 
     change = change if change is not None else diff(old, new)
     tables = read_once(population, old, new, grouping_columns(groupings))
@@ -617,7 +665,7 @@ def impact(old: Convention, new: Convention, population: str | Path | pl.DataFra
 
 
 def _grouping(text: str):
-    from interpreter.compare.groups import Grouping
+    from interpreter.compare.groups import Grouping  # polars (heavy)
 
     return Grouping.parse(text)
 
@@ -629,7 +677,7 @@ def grouping_columns(groupings: Sequence[str]) -> frozenset[str]:
 
 def read_once(population, old: Convention, new: Convention, keep=frozenset()) -> tuple[Population, Population]:
     """The population validated for each of two versions, read from its file once."""
-    from interpreter.io.tables import TableError, numeric_donnees, read_table
+    from interpreter.io.tables import TableError, numeric_donnees, read_table  # polars (heavy): only for a population
 
     source, origin = population, None
     if isinstance(population, (str, Path)):
@@ -660,8 +708,8 @@ class Decision:
 
 
 def _decision_setup(version_path, population, parametre, reference_path, scenarios, settings):
-    from interpreter.backends.vector import simulate
-    from interpreter.compare.calibration import DecisionError, Sweeper
+    from interpreter.backends.vector import simulate  # numpy (heavy): only for a population
+    from interpreter.compare.calibration import DecisionError, Sweeper  # numpy, polars (heavy)
 
     if reference_path is not None:
         version, reference = load_pair(version_path, reference_path, scenarios, settings)
@@ -685,8 +733,8 @@ def calibrate(version_path: str | Path, population, parametre: str, budget: Deci
     """The value of `parametre` at which the population's budget reaches `budget` (euros) or the budget of
     version `budget_of` (scenarios and settings apply to both, each name where the version has it;
     the paramètre varies in `version_path` only). Then the impact at that value against the reference."""
-    from interpreter.compare import calibration as c
-    from interpreter.compare.impact import compare
+    from interpreter.compare import calibration as c  # numpy, polars (heavy): only for a population
+    from interpreter.compare.impact import compare  # numpy (heavy): only for a population
 
     version, reference, table, sweeper = _decision_setup(version_path, population, parametre, budget_of, scenarios,
                                                          settings)
@@ -711,7 +759,7 @@ def sweep(version_path: str | Path, population, parametre: str, values: Sequence
           reference_path: str | Path | None = None, scenarios: Sequence = (), settings: Sequence[str] = ()) -> Decision:
     """The population's budget, mean payment and eligible structures at each value of `parametre` (and,
     against a reference version, the budget gap and who gains and loses). The population is read once."""
-    from interpreter.compare import calibration as c
+    from interpreter.compare import calibration as c  # numpy, polars (heavy): only for a population
 
     version, reference, table, sweeper = _decision_setup(version_path, population, parametre, reference_path,
                                                          scenarios, settings)

@@ -10,6 +10,7 @@ with exit code 3.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 import os
@@ -25,15 +26,22 @@ from dsl.format import encode_like, format_source
 from dsl.parser import read_source
 from dsl.source import special_kind
 from interpreter import api
+from interpreter.io.csvfiles import encoding_option, french_csv
+from interpreter.io.numbers import NumberProblem, read_number
 from interpreter.io.writer import WriteError, check_destination, write_bytes, write_text
+from interpreter.io.xlsx import TooManyRows
+from interpreter.lsp import serve
 from interpreter.report.cases import render_case
 from interpreter.report.diff import diff_document, diff_json
-from interpreter.report.document import Heading, render_html, render_markdown
+from interpreter.report.document import Figure, Folded, Heading, Paragraph, render_html, render_markdown
 from interpreter.report.document import render_text as render_text_document
 from interpreter.report.evaluation import render_json as render_evaluation_json
 from interpreter.report.evaluation import render_text as render_evaluation_text
+from interpreter.report.history import history_document, history_json
 from interpreter.report.hypotheses import hypotheses_blocks, hypotheses_json, hypotheses_text
+from interpreter.report.site import build_site
 from interpreter.report.status import status_line
+from interpreter.report.versions import versions_document, versions_json
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -174,8 +182,7 @@ def population_options(command):
 
 def population_file(path: str | None, encoding: str | None, sheet: str | None):
     """The population named with how to read it (`--encodage`, `--feuille`)."""
-    from interpreter.io.csvfiles import encoding_option
-    from interpreter.io.tables import TableFile
+    from interpreter.io.tables import TableFile  # polars (heavy): only for a population
 
     if path is None:
         return None
@@ -252,7 +259,7 @@ def check(fichiers, output_format, strict, no_color):
     loader = Loader()
     diagnostics: list[Diagnostic] = []
     for path in paths:
-        diagnostics += api.check(path, loader).diagnostics
+        diagnostics += api.check_version(path, loader).diagnostics
     order = {path: i for i, path in enumerate(paths)}
     diagnostics = sorted(unique(diagnostics), key=lambda d: sort_key(d, order))
     errors = sum(d.is_error for d in diagnostics)
@@ -316,15 +323,13 @@ def eval_command(fichiers, output_format, output, scenarios, settings, with_adva
 
 def eval_versions(conventions, declaration, output_format, output, scenarios, settings) -> int:
     """`eval V1 V2 … DECLARATION`: one structure, one column per version."""
-    from interpreter.report.versions import versions_document, versions_json
-
     versions = api.load_versions(conventions, scenarios, settings)
     across = api.evaluate_across(versions, declaration)
     inputs = [path for version in versions for path in version.sources] + [declaration]
     if output:
         check_destination(output, inputs)
     if output_format == "xlsx":
-        from interpreter.report.workbook import versions_workbook
+        from interpreter.report.workbook import versions_workbook  # numpy, polars (heavy): only for a workbook
 
         write_workbook(lambda: versions_workbook(across), output, inputs)
         return EXIT_OK
@@ -416,7 +421,7 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, popu
     change = api.diff(old, new, cas)
     impact = None
     if population:  # populations need numpy, polars and matplotlib: loaded only when used
-        from interpreter.io.tables import write_results
+        from interpreter.io.tables import write_results  # polars (heavy): only with a population
 
         notes: list = []
         impact = api.impact(old, new, population, change, progress=progress_bar, groupings=groupings, engine=engine,
@@ -425,7 +430,7 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, popu
         if per_structure:
             write_results(impact.pairing.frame(), per_structure, inputs, csv_fr)
     if output_format == "xlsx":
-        from interpreter.report.workbook import diff_workbook
+        from interpreter.report.workbook import diff_workbook  # numpy, polars (heavy): only for a workbook
 
         write_workbook(lambda: diff_workbook(change, impact, population), output, inputs)
         return EXIT_INVALID if exit_code and not change.empty else EXIT_OK
@@ -433,7 +438,7 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, popu
         data = diff_json(change, impact, population)
         data["hypotheses"] = {"avant": hypotheses_json(old.hypotheses()), "apres": hypotheses_json(new.hypotheses())}
         if impact is not None:
-            from interpreter.report.impact import groups_json, impact_json
+            from interpreter.report.impact import groups_json, impact_json  # numpy (heavy): only with a population
 
             data["impact"] = impact_json(impact, population)
             data["impact"]["par_groupe"] = [groups_json(grouping, rows) for grouping, rows in impact.groups]
@@ -479,8 +484,6 @@ def chart_stem(output: str | None) -> str:
 
 def write_charts(document, output: str | None, inputs: list[str]) -> None:
     """Each chart of a Markdown report as a PNG file beside it (in the current folder without `-o`)."""
-    from interpreter.report.document import Figure, Folded
-
     folder = Path(output).parent if output else Path(".")
     for block in document.blocks:
         for figure in (block.blocks if isinstance(block, Folded) else (block,)):
@@ -491,8 +494,6 @@ def write_charts(document, output: str | None, inputs: list[str]) -> None:
 def write_workbook(build, output: str | None, inputs: list[str], said: bool = True) -> None:
     """An Excel workbook (`build()` gives its bytes) is written to the file named by `-o`, never to the terminal;
     a table longer than a sheet can hold is refused rather than cut."""
-    from interpreter.io.xlsx import TooManyRows
-
     if output is None:
         raise UsageProblem("le format xlsx s'écrit dans un fichier : ajoutez -o FICHIER.xlsx")
     try:
@@ -540,8 +541,8 @@ def progress_bar(size: int):
 def simulate_command(convention, population, output, encoding, sheet, csv_fr, scenarios, settings, output_format,
                      ignore_invalid, groupings, engine):
     """Évaluer toute une population de structures : paiements, budget, moyenne, médiane, déciles."""
-    from interpreter.io.tables import write_results
-    from interpreter.report.impact import group_blocks, groups_json, summary_document, summary_json
+    from interpreter.io.tables import write_results  # polars (heavy): only with a population
+    from interpreter.report.impact import group_blocks, groups_json, summary_document, summary_json  # numpy (heavy)
 
     existing_files((convention, population, *scenarios))
     population = population_file(population, encoding, sheet)
@@ -569,7 +570,7 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
     summary = simulation.summary(simulation.rejected)
     groups = simulation.groups(groupings)
     if output and Path(output).suffix.lower() == ".xlsx":
-        from interpreter.report.workbook import results_workbook
+        from interpreter.report.workbook import results_workbook  # numpy, polars (heavy)
 
         write_workbook(lambda: results_workbook(simulation, groups), output, inputs, said=False)
     elif output:
@@ -595,8 +596,6 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
 
 def status_blocks(model) -> list:
     """A paragraph saying whether the version is signed or a proposal, when its header says so."""
-    from interpreter.report.document import Paragraph
-
     line = status_line(model)
     return [Paragraph(f"{line}.")] if line else []
 
@@ -627,8 +626,8 @@ def check_table_suffix(path: str | None, workbook: bool = False) -> None:
 def calibre_command(version, population, parametre, budget, budget_of, precision, encoding, sheet, scenarios, settings,
                     output_format, output):
     """Trouver la valeur d'un paramètre pour laquelle le budget d'une population atteint une cible."""
-    from interpreter.report.decisions import calibration_document, calibration_json
-    from interpreter.report.impact import impact_blocks, impact_json
+    from interpreter.report.decisions import calibration_document, calibration_json  # numpy, polars (heavy)
+    from interpreter.report.impact import impact_blocks, impact_json  # numpy (heavy)
 
     existing_files((version, population, *scenarios, *((budget_of,) if budget_of else ())))
     if (budget is None) == (budget_of is None):
@@ -640,7 +639,7 @@ def calibre_command(version, population, parametre, budget, budget_of, precision
     inputs = [*decision.version.sources, population]
     kind = decision.version.model.parametres[parametre].type.kind
     if output_format == "xlsx":
-        from interpreter.report.workbook import calibration_workbook
+        from interpreter.report.workbook import calibration_workbook  # numpy, polars (heavy)
 
         write_workbook(lambda: calibration_workbook(decision, population), output, inputs)
         return EXIT_OK
@@ -683,9 +682,9 @@ def calibre_command(version, population, parametre, budget, budget_of, precision
 def balaye_command(version, population, parametre, start, stop, step, valeurs, reference, encoding, sheet, csv_fr,
                    scenarios, settings, output_format, output):
     """Calculer le budget d'une population pour chaque valeur d'un paramètre : un tableau et un graphique."""
-    from interpreter.compare.calibration import DecisionError, values_between
-    from interpreter.report.charts import sweep_chart
-    from interpreter.report.decisions import sweep_document, sweep_frame, sweep_json
+    from interpreter.compare.calibration import DecisionError, values_between  # numpy, polars (heavy)
+    from interpreter.report.charts import sweep_chart  # numpy, matplotlib (heavy)
+    from interpreter.report.decisions import sweep_document, sweep_frame, sweep_json  # numpy, polars (heavy)
 
     existing_files((version, population, *scenarios, *((reference,) if reference else ())))
     if valeurs and (start or stop or step) or not valeurs and not (start and stop and step):
@@ -703,13 +702,11 @@ def balaye_command(version, population, parametre, start, stop, step, valeurs, r
     if output:
         check_destination(output, inputs)
     if output_format == "xlsx":
-        from interpreter.report.workbook import sweep_workbook
+        from interpreter.report.workbook import sweep_workbook  # numpy, polars (heavy)
 
         write_workbook(lambda: sweep_workbook(decision), output, inputs)
         return EXIT_OK
     if output_format == "csv" and csv_fr:
-        from interpreter.io.csvfiles import french_csv
-
         text = french_csv(sweep_frame(decision)).decode("utf-8")  # with its BOM, for Excel
     elif output_format == "csv":
         text = sweep_frame(decision).write_csv()
@@ -734,8 +731,6 @@ def balaye_command(version, population, parametre, start, stop, step, valeurs, r
 
 def option_number(text: str | None, option: str, kind: str):
     """A number given on the command line (`--budget "190 000 000 €"`), read as a declaration reads one."""
-    from interpreter.io.numbers import NumberProblem, read_number
-
     if text is None:
         return None
     value = read_number(text, kind)
@@ -799,7 +794,7 @@ def consolidate_command(avenant, output, date):
     existing_files((avenant,))
     loader = Loader()
     if date is not None:
-        avenant = version_in_force(avenant, iso_date(date, "--au"), loader)
+        avenant = api.version_in_force(avenant, iso_date(date, "--au"), loader)
     text = api.consolidated(avenant, loader)
     emit(text, output, list(loader.sources))
     return EXIT_OK
@@ -807,26 +802,11 @@ def consolidate_command(avenant, output, date):
 
 def iso_date(text: str, option: str):
     """A date given on the command line, AAAA-MM-JJ."""
-    import datetime
-
     try:
         return datetime.date.fromisoformat(text.strip())
     except ValueError:
         raise UsageProblem(f"date invalide pour {option} : « {text} » ; écrivez-la AAAA-MM-JJ, par exemple "
                            "2024-01-01") from None
-
-
-def version_in_force(path: str, date, loader: Loader) -> str:
-    """The file, along the chain of bases of `path`, of the version in force at `date`."""
-    from interpreter.compare.history import chain_versions, in_force_problem, version_at
-
-    versions, errors = chain_versions(path, loader)
-    if errors:
-        raise api.ConvError(errors, loader.sources)
-    chosen = version_at(versions, date)
-    if chosen is None:
-        raise api.ConvError([in_force_problem(path, versions, date)], loader.sources)
-    return chosen.path
 
 
 @cli.command("historique", context_settings=HELP)
@@ -838,14 +818,9 @@ def version_in_force(path: str, date, loader: Loader) -> str:
 @reports_errors
 def historique_command(version, output_format, output):
     """Retracer chaque clause le long de la chaîne des bases : quelle version l'a écrite, quand, ce qui a changé."""
-    from interpreter.compare.history import history
-    from interpreter.report.history import history_document, history_json
-
     existing_files((version,))
     loader = Loader()
-    found, errors = history(version, loader)
-    if errors:
-        raise api.ConvError(errors, loader.sources)
+    found = api.history(version, loader)
     inputs = list(loader.sources)
     if output:
         check_destination(output, inputs)
@@ -864,8 +839,6 @@ def historique_command(version, output_format, output):
 @reports_errors
 def site_command(dossier, output):
     """Écrire l'explorateur des conventions d'un dossier : un site statique, avec recherche, une page par clause."""
-    from interpreter.report.site import build_site
-
     if not Path(dossier).is_dir():
         raise UsageProblem(f"« {dossier} » n'est pas un dossier : donnez le dossier des conventions (.conv)")
     if Path(output).exists() and not Path(output).is_dir():
@@ -928,8 +901,6 @@ def fmt_command(fichiers, check_only):
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 def lsp_command(stdio):
     """Serveur de langage (LSP) pour les éditeurs : diagnostics en direct, survol, complétion, renommage…"""
-    from interpreter.lsp import serve
-
     serve()
     return EXIT_OK
 

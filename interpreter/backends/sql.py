@@ -45,6 +45,7 @@ from dsl.payment import MAX_EUROS, MAX_POINTS, Plan, settle
 from interpreter.backends import sqlarith as a
 from interpreter.backends.sqlarith import Dec, Fault, Num, Rationals, Unguaranteed
 from interpreter.backends.sqldraw import NoExactDraw, drawn
+from interpreter.numbers import conv_text
 
 DIALECTS = ("duckdb", "postgres", "spark")
 OUTPUT_SCALE = 2  # euros
@@ -363,8 +364,6 @@ def donnee_value(donnee, name: str, scale: int):
 def input_column(donnee, scale: int, checks: bool) -> tuple[exp.Expression, list[tuple[exp.Expression, str]]]:
     """A donnée read from the table: its typed expression, and (with `checks`) the rows where it is invalid
     with why — as the population readers say it, in short."""
-    from interpreter.values import conv_text
-
     raw = column(donnee.id)
     kind = donnee.type.kind
     faults: list[tuple[exp.Expression, str]] = [(exp.Is(this=raw.copy(), expression=exp.Null()),
@@ -739,8 +738,6 @@ def money(amount: Num, numbers: Rationals) -> exp.Expression:
 
 def header_lines(convention, dialect: str, table: str) -> list[str]:
     """The comment at the top of a query: what it computes, from which files, under which hypotheses."""
-    from interpreter.values import conv_text
-
     model = convention.model
     version = f", version « {model.version} »" if model.version else ""
     lines = [f"convcheck sql : « {model.label or model.id} » ({model.id}){version}",

@@ -33,7 +33,7 @@ from typing import Any, overload
 from attrs import frozen
 from sqlglot import exp
 
-from interpreter.values import decimal_places as decimals
+from interpreter.numbers import decimal_places as decimals
 
 LIMITS = {"duckdb": 38, "postgres": 1000, "spark": 38}
 

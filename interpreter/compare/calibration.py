@@ -21,8 +21,9 @@ import numpy as np
 from attrs import frozen
 
 from dsl.diagnostics import Diagnostic, suggest
+from interpreter.backends.results import PopulationResult
 from interpreter.backends.scalar import ParametreError, Program
-from interpreter.backends.vector import PopulationResult, VectorProgram, simulate
+from interpreter.backends.vector import VectorProgram, simulate
 
 MAX_DOUBLINGS = 60
 

@@ -22,8 +22,9 @@ from dsl import keywords
 from dsl import nodes as n
 from dsl.model import SECTIONS, Brique, Critere, Donnee, Majoration, Minimum, Model, Parametre
 from dsl.printer import print_expr, print_type, quote
-from interpreter.backends.scalar import NO_MONEY, Program, compile_model, evaluate
+from interpreter.backends.scalar import Program, compile_model, evaluate
 from interpreter.compare.maximal import line_values, maximal_structure
+from interpreter.numbers import NO_MONEY
 
 RENAME_THRESHOLD = 0.8
 ELEMENT_ORDER = ("critere", "brique", "majoration", "minimum", "donnee", "parametre")

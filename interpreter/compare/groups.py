@@ -19,7 +19,7 @@ from attrs import frozen
 
 from dsl.diagnostics import Diagnostic, suggest
 from interpreter.io.numbers import NumberProblem, read_number
-from interpreter.values import french_number
+from interpreter.numbers import french_number
 
 if TYPE_CHECKING:
     from interpreter.io.tables import Population

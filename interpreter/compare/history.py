@@ -5,7 +5,7 @@ consecutive versions are compared with the diff's own matching and field-level c
 (`interpreter.compare.diff.diff_elements`), for every kind of element the diff knows
 (`ELEMENT_ORDER`: critères, briques, données, paramètres, and any kind added there later). A clause
 renamed by an avenant keeps its history under its new id. `version_at` picks, along the chain, the
-version in force at a date.
+version in force at a date. The versions of a chain are checked by `interpreter.api.chain_versions`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import datetime
 import attrs
 from attrs import frozen
 
-from dsl.avenants import Loader
 from dsl.diagnostics import Diagnostic
 from dsl.model import Model
 from interpreter.compare.diff import ELEMENT_ORDER, Change, FieldChange, diff_elements
@@ -74,23 +73,6 @@ class History:
         return next((c for c in self.clauses if c.element == element and c.id == id), None)
 
 
-def chain_versions(path: str, loader: Loader | None = None) -> tuple[tuple[Version, ...], list]:
-    """The checked versions along the chain of bases of `path`, root first, and the errors found."""
-    from interpreter import api
-
-    loader = loader if loader is not None else Loader()
-    checked = api.check(str(path), loader)
-    if checked.errors:
-        return (), checked.errors
-    versions = []
-    for link in checked.chain:
-        step = api.check(link, loader)
-        if step.errors:
-            return (), step.errors
-        versions.append(Version(link, step.model))
-    return tuple(versions), []
-
-
 def empty_like(model: Model) -> Model:
     """The same version with no element at all: what the root convention is compared with."""
     cleared = {f.name: {} for f in attrs.fields(Model) if isinstance(getattr(model, f.name), dict)}
@@ -124,14 +106,6 @@ def _record(clauses: dict, order: list, version: Version, change: Change) -> Non
     clauses[key]["label"] = change.libelle_apres or change.libelle_avant or clauses[key]["label"]
     clauses[key]["steps"].append(Step(version, change.kind, change.ancien_id, change.section_avant,
                                       change.section_apres, change.champs))
-
-
-def history(path: str, loader: Loader | None = None) -> tuple[History | None, list]:
-    """The history of every clause along the chain of bases of a version, or the errors found."""
-    versions, errors = chain_versions(path, loader)
-    if errors:
-        return None, errors
-    return build_history(versions), []
 
 
 def version_at(versions: tuple[Version, ...], date: datetime.date) -> Version | None:

@@ -15,9 +15,9 @@ from decimal import Decimal
 import numpy as np
 from attrs import frozen
 
+from interpreter.backends.results import PopulationResult
 from interpreter.backends.scalar import Program
-from interpreter.backends.vector import PopulationResult
-from interpreter.values import euros_of  # noqa: F401  (re-exported: the reports read amounts through it)
+from interpreter.numbers import euros_of
 
 DECILES = tuple(range(10, 100, 10))
 
@@ -139,7 +139,7 @@ class Pairing:
     def frame(self):
         """One row per structure — id, eligibility and total before and after, the change, the change of
         every line — as a polars DataFrame (amounts as Decimal euros)."""
-        import polars as pl
+        import polars as pl  # heavy: only for a table of the structures
 
         def euros(cents):
             return pl.Series(np.asarray(cents, dtype=np.int64)).cast(pl.Decimal(38, 2)) / 100

@@ -16,7 +16,8 @@ from decimal import Decimal, localcontext
 from dsl import ir
 from dsl.model import Donnee, Model
 from dsl.payment import assiette_alone, line_euros, line_points, patientele_ratio, top_up
-from interpreter.backends.scalar import EXACT, NO_MONEY, EvaluationError, Program, ScalarBackend, round_half_away
+from interpreter.backends.scalar import Program, ScalarBackend
+from interpreter.numbers import EXACT, NO_MONEY, EvaluationError, round_half_away
 
 UNBOUNDED_SEARCH = Decimal(100_000)
 

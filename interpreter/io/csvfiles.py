@@ -162,7 +162,7 @@ def french_csv(frame) -> bytes:
     """A results table as French Excel opens it: `;` between cells, decimal commas, UTF-8 with a BOM (so
     that Excel recognises the accents), booleans as « vrai » / « faux » (as populations write them). Only
     the decimal point of numbers changes: texts are kept."""
-    import polars as pl
+    import polars as pl  # heavy: only for a results table
 
     numeric = [name for name, dtype in frame.schema.items() if dtype.is_numeric() or dtype.is_decimal()]
     decimal_text = [name for name in frame.columns if name not in numeric and frame[name].dtype == pl.String

@@ -24,7 +24,7 @@ from interpreter.lsp.index import CAS, DEFINING, ELEMENT, REFERENCE, VALUE, File
 from interpreter.lsp.navigation import occurrence_at
 from interpreter.lsp.positions import UTF16, to_range
 from interpreter.lsp.project import Analysis, Project
-from interpreter.values import reader_text
+from interpreter.numbers import reader_text
 
 WORD = re.compile(r"\w+")
 ELEMENT_CONTEXT = re.compile(r"(?:atteint|points|montant)\s*\(\s*$|(?:crit[èe]re|brique|majoration|minimum)\s+$")

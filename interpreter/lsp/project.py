@@ -1,6 +1,6 @@
 """The editor's view of the files: unsaved texts, parses kept between edits, one analysis per open file.
 
-An open document is checked by the same pipeline as `convcheck check` (`api.check`), with an
+An open document is checked by the same pipeline as `convcheck check` (`api.check_version`), with an
 `EditorLoader` that reads open documents from the editor rather than from disk. Parsed files and
 consolidated bases are kept between edits and reused while their text (or, on disk, their size
 and modification time) is unchanged: editing an avenant re-parses that avenant only, and applies
@@ -218,7 +218,7 @@ class Project:
     def analyse(self, path: str) -> Analysis:
         """Check a file with its chain of bases, as `convcheck check` does, on the editor's texts."""
         loader = self.loader()
-        checked = api.check(path, loader)
+        checked = api.check_version(path, loader)
         indexes = {p: self.cache.index(p, loader.parse(p)) for p in checked.chain}
         analysis = Analysis(path, checked, loader, indexes)
         key = realpath(path)

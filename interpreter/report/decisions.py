@@ -7,8 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from interpreter.compare.calibration import Calibration, Point
+from interpreter.numbers import euros, french_number, signed_euros, to_cents
 from interpreter.report.document import Bullets, Document, Figure, Heading, Paragraph, Table
-from interpreter.values import euros, french_number, signed_euros, to_cents
 
 
 def _money(cents: int) -> str:
@@ -121,7 +121,7 @@ def sweep_json(decision, parametre: str) -> dict:
 
 def sweep_frame(decision):
     """The sweep as a table (CSV, xlsx): one row per value."""
-    import polars as pl
+    import polars as pl  # heavy: only for the table of a sweep
 
     rows = [point_json(p) for p in decision.points]
     return pl.DataFrame(rows).with_columns(pl.all().cast(pl.String))

@@ -15,9 +15,7 @@ from decimal import Decimal
 from dsl import keywords
 from dsl.model import SECTION_TITLES
 from interpreter.compare.diff import Change, Diff, MoneyLine
-from interpreter.report.document import Bullets, Document, Folded, Heading, KeyFigures, Paragraph, Table, Verdict
-from interpreter.report.status import status_words
-from interpreter.values import (
+from interpreter.numbers import (
     conv_text,
     euros,
     euros_of,
@@ -27,6 +25,8 @@ from interpreter.values import (
     short_euros,
     signed_euros,
 )
+from interpreter.report.document import Bullets, Document, Folded, Heading, KeyFigures, Paragraph, Table, Verdict
+from interpreter.report.status import status_words
 
 KIND_WORDS = {"ajout": "ajout", "suppression": "suppression", "deplacement": "déplacement",
               "modification": "modification", "renommage": "renommage"}
@@ -85,8 +85,8 @@ def diff_document(diff: Diff, impact=None, population: str | None = None, preamb
 
 def _impact_blocks(impact, population: str | None, png_stem: str | None) -> list:
     """With a population: the budget by line (a waterfall), winners and losers by group, then the details."""
-    from interpreter.report import impact as impact_report
-    from interpreter.report.charts import groups_chart, histogram_chart, waterfall_chart
+    from interpreter.report import impact as impact_report  # numpy (heavy): only with a population
+    from interpreter.report.charts import groups_chart, histogram_chart, waterfall_chart  # numpy, matplotlib
 
     def chart(draw, *arguments, name: str):
         return None if png_stem is None else draw(*arguments, f"{png_stem}-{name}.png")

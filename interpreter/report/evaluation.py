@@ -15,9 +15,9 @@ from fractions import Fraction
 
 from dsl.model import SECTION_TITLES, SECTIONS, Type
 from dsl.payment import ADVANCE
-from interpreter.backends.scalar import EXACT, Evaluation, LineResult, Program
-from interpreter.backends.scalar import add as exact_add
-from interpreter.values import ZERO, euros, french_number, plain, reader_text, rounded
+from interpreter.backends.scalar import Evaluation, LineResult, Program
+from interpreter.numbers import EXACT, ZERO, euros, french_number, plain, reader_text, rounded
+from interpreter.numbers import add as exact_add
 
 GREEN, RED, DIM, BOLD, RESET = "\033[32m", "\033[31m", "\033[2m", "\033[1m", "\033[0m"
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from dsl.model import Model
-from interpreter.compare.impact import Impact, Summary, euros_of
+from interpreter.compare.impact import Impact, Summary
+from interpreter.numbers import euros, euros_of, french_number, signed_euros, to_cents
 from interpreter.report.charts import histogram_bins, waterfall_steps
 from interpreter.report.document import Bullets, Document, Figure, Folded, Heading, Paragraph, Table
-from interpreter.values import euros, french_number, signed_euros, to_cents
 
 PLURAL_KINDS = {"critere": "critère", "brique": "brique", "majoration": "majoration", "minimum": "minimum"}
 

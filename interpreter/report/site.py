@@ -26,14 +26,17 @@ from dsl import nodes as n
 from dsl.avenants import Loader
 from dsl.checker import walk
 from dsl.comments import clause_comments, comments_of
-from interpreter.compare.diff import element_fields
-from interpreter.compare.history import ClauseHistory, Version, build_history, chain_versions
+from interpreter.api import chain_versions
+from interpreter.backends.scalar import compile_model
+from interpreter.compare.diff import diff_models, element_fields
+from interpreter.compare.history import ClauseHistory, Version, build_history
 from interpreter.compare.maximal import line_values, maximal_structure
-from interpreter.report.diff import place_text
+from interpreter.numbers import euros
+from interpreter.report.diff import diff_document, place_text
 from interpreter.report.document import STYLE as REPORT_STYLE
+from interpreter.report.document import render_html
 from interpreter.report.history import field_words, step_words
 from interpreter.report.status import status_words
-from interpreter.values import euros
 
 KIND_WORDS = {"critere": "critère", "brique": "brique", "majoration": "majoration", "minimum": "minimum",
               "donnee": "donnée", "parametre": "paramètre"}
@@ -130,8 +133,6 @@ def clause_page(convention: str, element: str, id: str) -> str:
 
 def collect(paths: list[str], loader: Loader) -> tuple[Site, list]:
     """Every version of the files and the history of every clause, or the errors found."""
-    from interpreter.backends.scalar import compile_model
-
     site = Site()
     conventions = [p for p in paths if (loader.parse(p).file is None or loader.parse(p).file.kind != "scenario")]
     chains: dict[str, tuple[Version, ...]] = {}
@@ -222,10 +223,6 @@ def index_html(site: Site) -> str:
 
 
 def version_html(site: Site, version: Version) -> str:
-    from interpreter.compare.diff import diff_models
-    from interpreter.report.diff import diff_document
-    from interpreter.report.document import render_html
-
     model = version.model
     date = version.en_vigueur.isoformat() if version.en_vigueur else "—"
     parts = [f"<h1>{esc(model.label or model.id)} — « {esc(version.name)} »{status_badge(model)}</h1>",

@@ -10,9 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from interpreter.compare.versions import Across
+from interpreter.numbers import euros, percent_text, signed_euros
 from interpreter.report.document import Bullets, Document, Folded, Heading, KeyFigures, Paragraph, Table, Verdict
 from interpreter.report.status import status_words
-from interpreter.values import euros, percent_text, signed_euros
 
 
 def _name(version) -> str:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from interpreter.compare.impact import euros_of
 from interpreter.io.xlsx import Sheet, sheet_of_frame, workbook
+from interpreter.numbers import euros_of, to_cents
+from interpreter.report.decisions import calibration_json, sweep_frame
+from interpreter.report.diff import key_figures, verdict
+from interpreter.report.versions import verdict as versions_verdict
 
 
 def _summary(sentence: str | None, figures, amounts=()) -> Sheet:
@@ -24,8 +27,6 @@ def _summary(sentence: str | None, figures, amounts=()) -> Sheet:
 def diff_workbook(diff, impact=None, population: str | None = None) -> bytes:
     """A diff: synthèse, par ligne (budgets with a population; the money view otherwise), par structure,
     par groupe, and the clauses at the maximal structure (or the cas of `--cas`)."""
-    from interpreter.report.diff import key_figures, verdict
-
     money = diff.money
     amounts = [("Total avant", money.total_avant), ("Total après", money.total_apres)]
     if impact is not None:
@@ -60,8 +61,6 @@ def groups_sheet(groups, impact: bool) -> Sheet:
 
 
 def _cents(amount: Decimal) -> Decimal:
-    from interpreter.values import to_cents
-
     return to_cents(amount)
 
 
@@ -82,8 +81,6 @@ def results_workbook(simulation, groups=()) -> bytes:
 
 def calibration_workbook(decision, population: str) -> bytes:
     """A calibration: synthèse (the value found, the budgets) and the budget by line at that value."""
-    from interpreter.report.decisions import calibration_json
-
     data = calibration_json(decision)
     figures = [(key, _text(value)) for key, value in data.items() if not isinstance(value, (list, dict))]
     impact = decision.impact
@@ -97,8 +94,6 @@ def calibration_workbook(decision, population: str) -> bytes:
 
 def sweep_workbook(decision) -> bytes:
     """A sweep: one row per value, amounts as euro numbers."""
-    from interpreter.report.decisions import sweep_frame
-
     frame = sweep_frame(decision)
     money = tuple(i for i, name in enumerate(frame.columns) if name in ("budget", "moyenne"))
     counts = tuple(i for i, name in enumerate(frame.columns) if name in ("structures", "eligibles", "gagnent", "perdent"))
@@ -118,10 +113,8 @@ def _text(value) -> str:
 
 def versions_workbook(across) -> bytes:
     """One structure across versions: synthèse (the verdict, each version's total) and the lines."""
-    from interpreter.report.versions import verdict
-
     names = [v.model.version or v.model.id for v in across.versions]
-    summary = _summary(verdict(across), (), [(f"Total « {n} »", total) for n, total in zip(names, across.totals, strict=False)])
+    summary = _summary(versions_verdict(across), (), [(f"Total « {n} »", total) for n, total in zip(names, across.totals, strict=False)])
     headers = ["Identifiant", "Clause"]
     for i, name in enumerate(names):
         headers += ([f"Écart vers « {name} »"] if i else []) + [name]
