@@ -16,7 +16,7 @@ population).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,13 +28,14 @@ from dsl import nodes as n
 from dsl.avenants import Loader
 from dsl.comments import render_with_comments
 from dsl.diagnostics import Diagnostic, render_all_text, suggest
-from dsl.driver import check_file, load_scenario
+from dsl.driver import Checked, check_file, load_scenario
+from dsl.errors import ConvcheckError
 from dsl.model import Model
 from dsl.parser import parse_source
 from dsl.payment import ADVANCE
-from dsl.printer import print_expr
 from dsl.scenarios import Scenario
 from dsl.source import SourceFile
+from interpreter.backends.engines import DEFAULT, ENGINES, EngineUnavailable
 from interpreter.backends.scalar import (
     Evaluation,
     ParametreError,
@@ -67,31 +68,14 @@ if TYPE_CHECKING:  # populations need polars and numpy: imported only when a pop
     from interpreter.io.tables import Population
 
 
-class ConvError(Exception):
+class ConvError(ConvcheckError):
     """Input that prevents the job: the diagnostics that say why, and the sources to show them."""
 
-    def __init__(self, diagnostics: list[Diagnostic], sources: Mapping[str, SourceFile] | None = None):
-        super().__init__(f"{len(diagnostics)} diagnostic(s)")
-        self.diagnostics = list(diagnostics)
-        self.sources = dict(sources or {})
+    def __init__(self, diagnostics: Iterable[Diagnostic], sources: Mapping[str, SourceFile] | None = None):
+        super().__init__("", diagnostics, sources)
 
     def __str__(self) -> str:
         return render_all_text(self.diagnostics, self.sources)
-
-
-@frozen
-class Checked:
-    """The outcome of checking one file: its model (None on errors), diagnostics, chain of bases, sources."""
-
-    path: str
-    model: Model | None
-    diagnostics: tuple[Diagnostic, ...]
-    chain: tuple[str, ...]
-    sources: dict[str, SourceFile] = field(eq=False, repr=False)
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.is_error]
 
 
 def check_version(path: str, loader: Loader | None = None, cached: bool = False) -> Checked:
@@ -150,7 +134,10 @@ def load(path: str | Path, overrides: Mapping[str, str] | Sequence[str] | None =
     model = checked.model
     if model is None:  # a scenario, clean: not a version (the loader says so, where it is written)
         raise ConvError([d for d in loader.load(str(path)).diagnostics if d.is_error], loader.sources)
-    applied, merged, skipped, problems = [], {}, [], []
+    applied: list[Scenario] = []
+    merged: dict = {}
+    skipped: list[str] = []
+    problems: list[Diagnostic] = []
     for scenario_path in scenarios:
         scenario, found = load_scenario(str(scenario_path), model, loader, lenient)
         problems += [d for d in found if d.is_error]
@@ -248,6 +235,11 @@ class Convention:
         return self.program.model
 
     @property
+    def name(self) -> str:
+        """The version's name: its `version :` header (which a checked version has)."""
+        return self.model.version or self.model.id
+
+    @property
     def parametres(self) -> dict[str, Any]:
         return self.program.parametres
 
@@ -310,37 +302,24 @@ class Convention:
         return self.simulation(population).table()
 
     def simulation(self, population: str | Path | pl.DataFrame | Population, keep_invalid: bool = False,
-                   progress=None, other_columns=frozenset(), engine: str = "defaut") -> Simulation:
+                   progress=None, other_columns=frozenset(), engine: str = DEFAULT, keep=frozenset()) -> Simulation:
         """Evaluate a population; invalid rows are errors unless `keep_invalid` (then they are set aside).
         `progress`, given the number of structures, may return a function called with each chunk's size.
-        `engine`: "defaut" (the vector backend) or "duckdb" (the SQL query in embedded DuckDB, on the file;
-        where it cannot be exact, the default engine computes, and `Simulation.notes` says why)."""
-        from interpreter.backends.vector import simulate  # numpy (heavy): only for a population
-
-        notes = ()
-        if engine == "duckdb":
-            found = self._duckdb(population, keep_invalid, other_columns)
-            if isinstance(found, Simulation):
-                return found
-            notes = found
-        table = self.population(population, keep_invalid, other_columns)
-        advance = progress(table.size) if progress is not None else None
-        return Simulation(self, table, simulate(self.program, table, progress=advance), notes=notes)
-
-    def _duckdb(self, population, keep_invalid: bool, other_columns) -> Simulation | tuple[Diagnostic, ...]:
-        from interpreter.backends import duckdb_engine  # duckdb, polars (heavy): only when asked for
-        from interpreter.backends.sql import SqlProblem  # sqlglot (heavy)
-
+        `engine`: a name of `interpreter.backends.engines.ENGINES`; where it cannot be exact, the default
+        engine computes, and `Simulation.notes` says why. `keep`: columns to keep as read (`--par`)."""
+        notes: tuple[Diagnostic, ...] = ()
+        arguments = (self, population, keep_invalid, other_columns, progress, frozenset(keep))
         try:
-            table, result, run = duckdb_engine.simulate(self, population, keep_invalid, other_columns)
-        except SqlProblem as problem:
-            return (sql_diagnostic(problem, "moteur-par-defaut", " : le moteur par défaut calcule cette simulation"),)
-        return Simulation(self, table, result, run=run)
+            table, result, run = ENGINES[engine].simulate(*arguments)
+        except EngineUnavailable as unavailable:
+            notes = tuple(unavailable.diagnostics)
+            table, result, run = ENGINES[DEFAULT].simulate(*arguments)
+        return Simulation(self, table, result, run=run, notes=notes)
 
     def sql(self, dialect: str, table: str = "structures") -> str:
         """The SQL query computing this version over a table of structures (`convcheck sql`). Raises `ConvError`
         when a value cannot be computed exactly in that dialect."""
-        from interpreter.backends.sql import SqlProblem, compile_query  # sqlglot (heavy): only for a query
+        from interpreter.backends.sql import SqlProblem, compile_query, sql_diagnostic  # sqlglot (heavy)
 
         try:
             return compile_query(self.program, dialect, table, self.supplied, self.sql_header(dialect, table)).sql()
@@ -441,6 +420,7 @@ class Simulation:
             pl.Series("motif", [" ; ".join(reasons[row]) for row in sorted(reasons)])).cast(pl.String)
         if errors:  # the rows as read, with why they could not be evaluated
             messages = dict(errors)
+            assert table.as_read is not None  # the reader keeps how to read the rows again
             failed = table.as_read().filter(pl.col("id").cast(pl.String).is_in(list(messages))).cast(pl.String)
             failed = failed.with_columns(pl.col("id").replace_strict(messages, return_dtype=pl.String).alias("motif"))
             frame = pl.concat([frame, failed], how="diagonal")
@@ -457,18 +437,6 @@ class Simulation:
                 for id, message in self.result.errors]
 
 
-def sql_diagnostic(problem, code: str | None = None, consequence: str = "") -> Diagnostic:
-    """A query that cannot be written exactly, said at the expression that needs it."""
-    source = getattr(problem.node, "source", None)
-    span = getattr(source, "span", None)
-    what = f"« {print_expr(source)} » " if source is not None else ""
-    message = f"{what}ne peut pas être calculé exactement en SQL : {problem.reason}{consequence}"
-    hints = {"sql-tirage": "utilisez --dialecte duckdb, ou calculez la donnée tirée au sort hors de la requête",
-             "sql-non-garanti": "réduisez l'intervalle des données en cause, ou utilisez --dialecte postgres "
-                                "(NUMERIC garde tous les chiffres)"}
-    return Diagnostic(code or problem.code, message, span=span, suggestion=hints.get(problem.code))
-
-
 def consolidated(path: str | Path, loader: Loader | None = None) -> str:
     """The consolidated text of an avenant: one canonical convention. Raises `ConvError`."""
     loader = loader if loader is not None else Loader()
@@ -479,6 +447,7 @@ def consolidated(path: str | Path, loader: Loader | None = None) -> str:
     header = (f"# Version consolidée de {chain}, écrite par « convcheck consolidate ».\n"
               "# Les commentaires propres à chaque clause sont repris ; les autres restent dans les fichiers "
               "d'origine.\n")
+    assert checked.model is not None  # checked without error
     return header + render_with_comments(checked.model.file, loader.sources)
 
 
@@ -547,17 +516,17 @@ def evaluate_across(versions: Sequence[Convention], declaration: str | Path) -> 
     problems = [Diagnostic("declaration-cle-inconnue", f"« {key} » n'est pas une donnée des versions comparées",
                            span=entry.key_span, file=path, suggestion=suggest(key, sorted(known)))
                 for key, entry in entries.items() if key not in known]
-    found: dict[tuple, list[str]] = {}
+    found: dict[tuple, tuple[Diagnostic, list[str]]] = {}  # each problem once, with the versions that have it
     values = []
     for version in versions:
         own = {key: entry for key, entry in entries.items() if key in version.model.donnees}
         donnees, diagnostics = validate(version.model, own, path, optional=version.supplied)
         values.append(donnees)
         for d in diagnostics:
-            found.setdefault((d.code, d.message, d.span, d.suggestion), [d]).append(version.model.version)
-    for (_, message, _, _), (first, *names) in found.items():
+            found.setdefault((d.code, d.message, d.span, d.suggestion), (d, []))[1].append(version.name)
+    for first, names in found.values():
         problems.append(first if len(names) == len(versions) else
-                        evolve(first, message=f"{message} (pour {', '.join(f'« {n} »' for n in names)})"))
+                        evolve(first, message=f"{first.message} (pour {', '.join(f'« {n} »' for n in names)})"))
     if problems:
         raise ConvError(problems, sources)
     evaluations = []
@@ -567,7 +536,7 @@ def evaluate_across(versions: Sequence[Convention], declaration: str | Path) -> 
         except EvaluationError as error:
             raise ConvError([Diagnostic("evaluation-impossible", f"structure « {structure} », version "
                                         f"« {version.model.version} » : {error}", file=path)]) from None
-    ignored = tuple((key, tuple(v.model.version for v in versions if key not in v.model.donnees))
+    ignored = tuple((key, tuple(v.name for v in versions if key not in v.model.donnees))
                     for key in entries if any(key not in v.model.donnees for v in versions))
     return Across(structure, tuple(versions), tuple(evaluations),
                   paying_lines(evaluations, [v.program for v in versions]), ignored)
@@ -600,7 +569,7 @@ def cas_basis(old: Convention, new: Convention, id: str):
     shown = next(c for c in (found["apres"], found["avant"]) if c is not None and c.id == id) \
         if any(c is not None and c.id == id for c in found.values()) else found["apres"] or found["avant"]
     return CasBasis(id, shown.label, values["avant"], values["apres"],
-                    tuple((version.model.version, c.id) for version, c in ((old, found["avant"]), (new, found["apres"]))
+                    tuple((version.name, c.id) for version, c in ((old, found["avant"]), (new, found["apres"]))
                           if c is not None and c.id != id))
 
 
@@ -630,7 +599,7 @@ def _cas_for(version: Convention, id: str):
 
 
 def impact(old: Convention, new: Convention, population: str | Path | pl.DataFrame, change: Diff | None = None,
-           progress=None, groupings: Sequence[str] = (), engine: str = "defaut", notes: list | None = None) -> Impact:
+           progress=None, groupings: Sequence[str] = (), engine: str = DEFAULT, notes: list | None = None) -> Impact:
     """The money impact of going from `old` to `new` on a population, structure by structure, and by
     group for each `groupings` (`"region"`, `"patientele=2000,4000"`). The population is read once.
     `engine` computes each version (see `Convention.simulation`); `notes` receives why it could not."""
@@ -639,7 +608,7 @@ def impact(old: Convention, new: Convention, population: str | Path | pl.DataFra
         impact_groups,
         labels_by_id,
     )
-    from interpreter.compare.impact import compare  # numpy (heavy): only for a population
+    from interpreter.compare.impact import impact_between  # numpy (heavy): only for a population
 
     change = change if change is not None else diff(old, new)
     tables = read_once(population, old, new, grouping_columns(groupings))
@@ -651,8 +620,7 @@ def impact(old: Convention, new: Convention, population: str | Path | pl.DataFra
         if simulation.result.errors:
             raise ConvError(simulation.errors())
         results.append(simulation.result)
-    renames = {c.ancien_id: c.id for c in change.changes if c.kind == "renommage" and c.element in ("critere", "brique")}
-    found = compare(results[0], results[1], old.program, new.program, renames)
+    found = impact_between(results[0], results[1], old.program, new.program, change.renamed_lines)
     try:
         groups = []
         for text in groupings:
@@ -687,8 +655,8 @@ def read_once(population, old: Convention, new: Convention, keep=frozenset()) ->
                                 frozenset(old.model.donnees) | frozenset(new.model.donnees) | frozenset(keep))
         except TableError as error:
             raise ConvError(error.diagnostics) from None
-    return tuple(version.population(source, other_columns=frozenset(other.model.donnees), origin=origin, keep=keep)
-                 for version, other in ((old, new), (new, old)))
+    return (old.population(source, other_columns=frozenset(new.model.donnees), origin=origin, keep=keep),
+            new.population(source, other_columns=frozenset(old.model.donnees), origin=origin, keep=keep))
 
 
 # ---- decisions: calibration and sweeps -----------------------------------------------------------------
@@ -713,16 +681,16 @@ def _decision_setup(version_path, population, parametre, reference_path, scenari
 
     if reference_path is not None:
         version, reference = load_pair(version_path, reference_path, scenarios, settings)
-        tables = read_once(population, version, reference)
-        reference_result = simulate(reference.program, tables[1])
+        table, reference_table = read_once(population, version, reference)
+        reference_result = simulate(reference.program, reference_table)
         if reference_result.errors:
-            raise ConvError(reference.simulation(tables[1]).errors())
+            raise ConvError(reference.simulation(reference_table).errors())
     else:
         version, reference = load(version_path, settings, scenarios=scenarios), None
-        tables = (version.population(str(population) if isinstance(population, Path) else population), None)
+        table = version.population(str(population) if isinstance(population, Path) else population)
         reference_result = None
     try:
-        return version, reference, tables[0], Sweeper(version.program, tables[0], parametre, reference_result)
+        return version, reference, table, Sweeper(version.program, table, parametre, reference_result)
     except DecisionError as error:
         raise ConvError(error.diagnostics) from None
 
@@ -734,7 +702,7 @@ def calibrate(version_path: str | Path, population, parametre: str, budget: Deci
     version `budget_of` (scenarios and settings apply to both, each name where the version has it;
     the paramètre varies in `version_path` only). Then the impact at that value against the reference."""
     from interpreter.compare import calibration as c  # numpy, polars (heavy): only for a population
-    from interpreter.compare.impact import compare  # numpy (heavy): only for a population
+    from interpreter.compare.impact import impact_between  # numpy (heavy): only for a population
 
     version, reference, table, sweeper = _decision_setup(version_path, population, parametre, budget_of, scenarios,
                                                          settings)
@@ -747,11 +715,10 @@ def calibrate(version_path: str | Path, population, parametre: str, budget: Deci
     except c.DecisionError as error:
         raise ConvError(error.diagnostics) from None
     if reference is not None:
-        change = diff(reference, version)
-        renames = {x.ancien_id: x.id for x in change.changes if x.kind == "renommage" and x.element in ("critere", "brique")}
-        impact = compare(sweeper.reference, result, reference.program, program, renames)
+        impact = impact_between(sweeper.reference, result, reference.program, program,
+                                diff(reference, version).renamed_lines)
     else:
-        impact = compare(sweeper.result(sweeper.current), result, version.program, program, {})
+        impact = impact_between(sweeper.result(sweeper.current), result, version.program, program, {})
     return Decision(version, reference, table, found.points, found, impact, target)
 
 

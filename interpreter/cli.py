@@ -26,6 +26,7 @@ from dsl.format import encode_like, format_source
 from dsl.parser import read_source
 from dsl.source import special_kind
 from interpreter import api
+from interpreter.backends.engines import DEFAULT, DIALECTS, ENGINES, engines_help
 from interpreter.io.csvfiles import encoding_option, french_csv
 from interpreter.io.numbers import NumberProblem, read_number
 from interpreter.io.writer import WriteError, check_destination, write_bytes, write_text
@@ -206,9 +207,8 @@ def csv_fr_option(command):
 
 def engine_option(command):
     """`--moteur defaut|duckdb`: where a population is computed."""
-    return click.option("--moteur", "engine", type=click.Choice(["defaut", "duckdb"]), default="defaut",
-                        help="Moteur de calcul : defaut, ou duckdb (la requête SQL de « convcheck sql », exécutée par "
-                        "DuckDB sur le fichier ; mêmes résultats au centime).")(command)
+    return click.option("--moteur", "engine", type=click.Choice(list(ENGINES)), default=DEFAULT,
+                        help=engines_help())(command)
 
 
 def report_notes(notes, sources) -> None:
@@ -246,14 +246,14 @@ def cli():
     """convcheck : vérifier, évaluer et comparer les conventions des structures de santé (.conv)."""
 
 
-@cli.command(context_settings=HELP)
+@cli.command("check", context_settings=HELP)
 @click.argument("fichiers", nargs=-1, required=True, metavar="FICHIER...")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               help="Format des diagnostics : text (défaut) ou json.")
 @click.option("--strict", is_flag=True, help="Échouer aussi sur les avertissements.")
 @click.option("--no-color", is_flag=True, help="Pas de couleurs.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
-def check(fichiers, output_format, strict, no_color):
+def check_command(fichiers, output_format, strict, no_color):
     """Vérifier des conventions et des avenants : syntaxe, noms, types, opérations."""
     paths = existing_files(fichiers)
     loader = Loader()
@@ -552,15 +552,11 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
     for destination in ([output] if output else []) + ([rejects] if ignore_invalid else []):
         check_destination(destination, inputs)
     check_table_suffix(output, workbook=True)
-    table = version.population(population, keep_invalid=ignore_invalid, keep=api.grouping_columns(groupings)) \
-        if engine == "defaut" else None
-    if table is not None and table.warnings and output_format != "json":
+    simulation = version.simulation(population, ignore_invalid, progress_bar, engine=engine,
+                                    keep=api.grouping_columns(groupings))
+    table = simulation.population
+    if table.warnings and output_format != "json":
         click.echo(render_all_text(table.warnings, {}) + "\n", err=True)
-    simulation = version.simulation(table or population, ignore_invalid, progress_bar, engine=engine)
-    if table is None:
-        table = simulation.population
-        if table.warnings and output_format != "json":
-            click.echo(render_all_text(table.warnings, {}) + "\n", err=True)
     report_notes(simulation.notes, version.sources)
     if simulation.result.errors and not ignore_invalid:
         raise api.ConvError(simulation.errors())
@@ -759,7 +755,7 @@ def emit(text: str, output: str | None, inputs: list[str]) -> None:
 @cli.command("sql", context_settings=HELP)
 @click.argument("version", metavar="VERSION")
 @hypothesis_options
-@click.option("--dialecte", "dialecte", type=click.Choice(["duckdb", "postgres", "spark"]), required=True,
+@click.option("--dialecte", "dialecte", type=click.Choice(DIALECTS), required=True,
               help="Le moteur qui exécutera la requête : duckdb, postgres ou spark.")
 @click.option("--table", default="structures", metavar="NOM",
               help="La table des structures : une colonne id et une colonne par donnée (défaut : structures).")

@@ -18,6 +18,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow
 from fractions import Fraction
 
+from dsl.errors import ConvcheckError
 from dsl.model import Type
 
 # Exact or trapped: an operation that would round raises `Inexact`, and is redone with fractions.
@@ -28,7 +29,7 @@ NO_MONEY = Decimal("0.00")  # an amount of zero, written with its cents
 THIN_SPACE = "\u202f"  # the French thousands separator
 
 
-class EvaluationError(Exception):
+class EvaluationError(ConvcheckError):
     """A structure makes an expression impossible to compute (a division by zero, an amount too large)."""
 
 

@@ -37,6 +37,7 @@ import polars as pl
 from attrs import define
 from sqlglot import exp
 
+from dsl.errors import ConvcheckError
 from dsl.limits import LIMIT, MAX_DECIMALS
 from interpreter.backends import sqlarith as a
 from interpreter.backends.results import PopulationResult, scalar_rows
@@ -57,7 +58,7 @@ AMBIGUOUS = r"-?[1-9][0-9]{0,2}[.][0-9]{3}"  # 4.000: refused by convcheck's rea
 BLANKS = " \t\u00a0\u202f"
 
 
-class NotCertified(Exception):
+class NotCertified(ConvcheckError):
     """DuckDB's reading of the file cannot be certified: convcheck's reader is needed."""
 
 
@@ -309,7 +310,7 @@ def column_scales(model, table) -> dict[str, int]:
     return scales
 
 
-def evaluate(program, supplied, reading: exp.Select, scales: dict[str, int], folder: str):
+def run_query(program, supplied, reading: exp.Select, scales: dict[str, int], folder: str):
     """Run the query over a reading of the population; (connection, query, results as numpy arrays).
     Raises `NotCertified` when DuckDB cannot run it on what it read (a value out of its type…)."""
     import duckdb  # heavy: imported when a population is evaluated with it
@@ -382,7 +383,7 @@ def simulate(convention, population, keep_invalid: bool = False, other_columns=f
         exact = table.exact_inputs(model)
         if path and Path(path).suffix.lower() in (".csv", ".parquet") and os.path.isfile(path) and _plain(path):
             try:
-                connection, query, fetched = evaluate(program, convention.supplied,
+                connection, query, fetched = run_query(program, convention.supplied,
                                                      file_reading(model, inputs, path), scales, folder)
             except NotCertified:
                 connection = None
@@ -396,7 +397,7 @@ def simulate(convention, population, keep_invalid: bool = False, other_columns=f
                 connection.close()
         exact_path, types = exact_file(table, model, inputs, folder)
         reading = certified_reading(model, inputs, types, file_source(exact_path))
-        connection, query, fetched = evaluate(program, convention.supplied, reading, scales, folder)
+        connection, query, fetched = run_query(program, convention.supplied, reading, scales, folder)
         result = population_result(program, query, fetched, None, table.ids, exact)
         in_order = not result.errors and result.exact_rows == 0
         return table, result, Run(connection, query, in_order, folder)
@@ -457,7 +458,7 @@ def parquet_alone(convention, path: str, other_columns, folder: str):
         return None
     try:
         reading = file_reading(model, inputs, path)
-        connection, query, fetched = evaluate(convention.program, convention.supplied, reading,
+        connection, query, fetched = run_query(convention.program, convention.supplied, reading,
                                               reading_scales(model, inputs, reading), folder)
     except NotCertified:
         return None

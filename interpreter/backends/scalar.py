@@ -23,6 +23,7 @@ from attrs import evolve, field, frozen
 
 from dsl import ir
 from dsl import nodes as n
+from dsl.errors import ConvcheckError
 from dsl.model import Model, Type, expressions
 from dsl.payment import MAX_CENTS, MAX_EUROS, MAX_POINTS, Plan, settle
 from dsl.payment import advance as advance_rule
@@ -112,7 +113,7 @@ def _on_context(function) -> Fn:
 # ---- paramètres ------------------------------------------------------------------------------------------
 
 
-class ParametreError(Exception):
+class ParametreError(ConvcheckError):
     """A paramètre that cannot be computed (a division by zero): the id and why."""
 
     def __init__(self, id: str, message: str):

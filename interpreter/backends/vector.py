@@ -285,7 +285,7 @@ COMPARISONS = {"=": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_eq
                ">=": np.greater_equal}
 
 
-def compare(op: str, a, b) -> Flag:
+def comparison(op: str, a, b) -> Flag:
     if isinstance(a, Num):
         x, y, _, bx, by, _ = common(a, b)
         x, y = aligned(x, y, max(bx, by))
@@ -350,7 +350,7 @@ def compile_expr(expr: ir.Expr) -> Fn:
             return lambda rows: operation(a(rows), b(rows))
         case ir.Comparison(op=op, left=left, right=right):
             a, b = compile_expr(left), compile_expr(right)
-            return lambda rows: compare(op, a(rows), b(rows))
+            return lambda rows: comparison(op, a(rows), b(rows))
         case ir.Logic(op=op, left=left, right=right):
             a, b = compile_expr(left), compile_expr(right)
             return lambda rows: _logic(op, a(rows), b(rows))
@@ -452,7 +452,7 @@ def _inverse(value):
 def _within(value, options) -> Flag:
     result = Flag(False)
     for option in options:
-        result = _logic("ou", result, compare("=", value, option))
+        result = _logic("ou", result, comparison("=", value, option))
     return Flag(result.value, union(value.bad, *(o.bad for o in options)))
 
 
@@ -658,7 +658,7 @@ def _outside(value: Num, donnee, size: int):
         wrong |= np.asarray(np.broadcast_to(num % den != 0, (size,)), dtype=bool)
     for bound, op in ((donnee.low, "<"), (donnee.high, ">")):
         if bound is not None:
-            wrong |= np.asarray(np.broadcast_to(compare(op, value, Num.constant(bound)).value, (size,)), dtype=bool)
+            wrong |= np.asarray(np.broadcast_to(comparison(op, value, Num.constant(bound)).value, (size,)), dtype=bool)
     return wrong if wrong.any() else None
 
 

@@ -112,6 +112,12 @@ class Diff:
     def empty(self) -> bool:
         return not self.changes
 
+    @property
+    def renamed_lines(self) -> dict[str, str]:
+        """Old id → new id of the critères and briques renamed (matched by similarity)."""
+        return {c.ancien_id: c.id for c in self.changes
+                if c.kind == "renommage" and c.element in ("critere", "brique") and c.ancien_id is not None}
+
 
 # ---- fields of each kind of element ------------------------------------------------------------
 
@@ -158,8 +164,8 @@ def element_fields(element) -> dict[str, tuple | None]:
             }
         case Donnee():
             spec = element.node.type
-            bounds = (spec.low, spec.high) if spec.low is not None else None
-            range_text = f"entre {print_expr(spec.low)} et {print_expr(spec.high)}" if bounds else None
+            bounds = (spec.low, spec.high) if spec.low is not None and spec.high is not None else None
+            range_text = f"entre {print_expr(bounds[0])} et {print_expr(bounds[1])}" if bounds else None
             return {
                 "libellé": _text(element.label and quote(element.label)),
                 "type": _text(print_type(n.TypeSpec(spec.name, spec.choices))),
@@ -186,8 +192,9 @@ def canonical(element) -> str:
 
 
 def _elements(model: Model, kind: str) -> dict:
-    return {"critere": model.criteres, "brique": model.briques, "majoration": model.majorations,
-            "minimum": model.minimums, "donnee": model.donnees, "parametre": model.parametres}[kind]
+    tables: dict[str, dict] = {"critere": model.criteres, "brique": model.briques, "majoration": model.majorations,
+                               "minimum": model.minimums, "donnee": model.donnees, "parametre": model.parametres}
+    return tables[kind]
 
 
 # ---- matching and comparing ---------------------------------------------------------------------
@@ -221,7 +228,8 @@ def match_renames(removed: dict, added: dict) -> list[tuple[str, str]]:
     return pairs
 
 
-def compare(kind: str, old, new) -> list[FieldChange]:
+def field_changes(kind: str, old, new) -> list[FieldChange]:
+    """The fields of an element that differ between two versions, each before and after."""
     before, after = element_fields(old), element_fields(new)
     changes = []
     for name in before:
@@ -232,7 +240,7 @@ def compare(kind: str, old, new) -> list[FieldChange]:
 
 
 def _change(kind: str, element: str, old, new, ancien_id: str | None = None) -> Change | None:
-    champs = tuple(compare(element, old, new))
+    champs = tuple(field_changes(element, old, new))
     before, after = place(old), place(new)
     if kind == "modification":
         if before != after:
@@ -255,7 +263,9 @@ def diff_elements(old: Model, new: Model, element: str) -> tuple[list[Change], d
     added = {id: e for id, e in after.items() if id not in before}
     renames = dict(match_renames(removed, added))
     for old_id, new_id in renames.items():
-        changes.append(_change("renommage", element, removed.pop(old_id), added.pop(new_id), old_id))
+        renamed = _change("renommage", element, removed.pop(old_id), added.pop(new_id), old_id)
+        assert renamed is not None  # only a modification without change is no change
+        changes.append(renamed)
     for id, e in added.items():
         changes.append(Change("ajout", element, id, None, None, e.label, None, place(e),
                               tuple(FieldChange(name, None, value[1]) for name, value in element_fields(e).items()
@@ -302,6 +312,7 @@ def money_view(old: Program, new: Program, renames: dict[str, str], cas: CasBasi
         old_id = old_of.get(id, id)
         element_old, element_new = old.model.line(old_id), new.model.line(id)
         shown = element_new or element_old
+        assert shown is not None  # a line of one version or the other
         lines.append(MoneyLine(
             id, old_id if old_id != id else None, shown.label,
             (new.model if element_new is not None else old.model).line_kind(shown.id),

@@ -11,6 +11,7 @@ version in force at a date. The versions of a chain are checked by `interpreter.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import attrs
 from attrs import frozen
@@ -75,7 +76,7 @@ class History:
 
 def empty_like(model: Model) -> Model:
     """The same version with no element at all: what the root convention is compared with."""
-    cleared = {f.name: {} for f in attrs.fields(Model) if isinstance(getattr(model, f.name), dict)}
+    cleared: dict[str, Any] = {f.name: {} for f in attrs.fields(Model) if isinstance(getattr(model, f.name), dict)}
     return attrs.evolve(model, **cleared)
 
 
@@ -116,14 +117,14 @@ def version_at(versions: tuple[Version, ...], date: datetime.date) -> Version | 
 
 def in_force_problem(path: str, versions: tuple[Version, ...], date: datetime.date) -> Diagnostic:
     """Why no version of the chain is in force at `date`, in French."""
-    dated = [v for v in versions if v.en_vigueur is not None]
+    dated = [(v.en_vigueur, v) for v in versions if v.en_vigueur is not None]
     if not dated:
         return Diagnostic("aucune-version-en-vigueur", f"aucune version de la chaîne de « {path} » n'indique sa date "
                           "d'entrée en vigueur", file=path,
                           suggestion="ajoutez une ligne « en vigueur : AAAA-MM-JJ » à chaque version")
-    first = min(dated, key=lambda v: v.en_vigueur)
+    start, first = min(dated, key=lambda pair: pair[0])
     return Diagnostic(
         "aucune-version-en-vigueur",
         f"aucune version de la chaîne de « {path} » n'est en vigueur le {date.isoformat()} : la plus ancienne, "
-        f"« {first.name} », entre en vigueur le {first.en_vigueur.isoformat()}", file=path,
-        suggestion=f"choisissez une date à partir du {first.en_vigueur.isoformat()}")
+        f"« {first.name} », entre en vigueur le {start.isoformat()}", file=path,
+        suggestion=f"choisissez une date à partir du {start.isoformat()}")

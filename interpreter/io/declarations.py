@@ -32,6 +32,7 @@ from attrs import frozen
 from dsl import limits
 from dsl.checker import check_overrides
 from dsl.diagnostics import Diagnostic, Note, suggest
+from dsl.errors import ConvcheckError
 from dsl.model import Donnee, Model
 from dsl.parser import parse_expression
 from dsl.source import SourceFile, Span, normalise
@@ -59,12 +60,11 @@ class Declaration:
     donnees: dict[str, Any]
 
 
-class DeclarationError(Exception):
-    """A declaration file that cannot be used; carries its diagnostics."""
+class DeclarationError(ConvcheckError):
+    """A declaration file that cannot be used; carries its diagnostics (and its text, when it could be read)."""
 
     def __init__(self, diagnostics: list[Diagnostic], source: SourceFile | None):
-        super().__init__(f"{len(diagnostics)} problem(s)")
-        self.diagnostics = diagnostics
+        super().__init__(f"{len(diagnostics)} problem(s)", diagnostics, {source.path: source} if source else None)
         self.source = source
 
 

@@ -34,6 +34,7 @@ import polars as pl
 from attrs import field, frozen
 
 from dsl.diagnostics import Diagnostic, suggest
+from dsl.errors import ConvcheckError
 from dsl.model import Donnee, Model
 from interpreter.io import csvfiles, number_columns, numbers
 from interpreter.io.jsonl import JsonLinesError, read_json_lines
@@ -71,12 +72,11 @@ class TableFile(str):
         return named
 
 
-class TableError(Exception):
+class TableError(ConvcheckError):
     """A population that cannot be used as it is; carries the diagnostics."""
 
     def __init__(self, diagnostics: list[Diagnostic]):
-        super().__init__(f"{len(diagnostics)} problem(s)")
-        self.diagnostics = diagnostics
+        super().__init__(f"{len(diagnostics)} problem(s)", diagnostics)
 
 
 @frozen

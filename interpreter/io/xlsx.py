@@ -15,13 +15,15 @@ from decimal import Decimal
 
 from attrs import frozen
 
+from dsl.errors import ConvcheckError
+
 ROWS = 1_048_576  # Excel's rows per sheet, the header's included
 EUROS = '# ##0.00 "€";-# ##0.00 "€"'
 WIDEST = 60
 SHEET_NAME = 31  # Excel's limit
 
 
-class TooManyRows(Exception):
+class TooManyRows(ConvcheckError):
     """A table longer than an Excel sheet: refused, never cut (xlsxwriter would drop the rows beyond)."""
 
     def __init__(self, sheet: str, rows: int):

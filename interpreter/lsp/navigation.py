@@ -16,6 +16,7 @@ from attrs import frozen
 from lsprotocol import types as lsp
 from pygls.uris import from_fs_path
 
+from dsl.errors import ConvcheckError
 from dsl.parser import IDENTIFIER, RESERVED, VALUE_RESERVED, fold_accents, lark_parser
 from interpreter.lsp.index import DEFINING, ELEMENT, VALUE, FileIndex, Occurrence
 from interpreter.lsp.positions import UTF16, to_range
@@ -26,7 +27,7 @@ NAME_OF = {"donnee": "d'une donnée", "parametre": "d'un paramètre", "critere":
            "majoration": "d'une majoration", "minimum": "d'un minimum", VALUE: "d'une donnée ou d'un paramètre", ELEMENT: "d'un critère ou d'une brique"}
 
 
-class RenameRefused(Exception):
+class RenameRefused(ConvcheckError):
     """A rename that cannot be done, with the reason in French."""
 
 

@@ -17,6 +17,7 @@ from attrs import define, field, frozen
 
 from dsl.avenants import Loaded, Loader
 from dsl.diagnostics import Diagnostic
+from dsl.driver import Checked
 from dsl.model import Model
 from dsl.parser import ParseResult, cycle_collector_paused, parse_file, parse_source
 from dsl.source import SourceFile, normalise
@@ -119,7 +120,7 @@ class Analysis:
     """One open document checked with its chain of bases: diagnostics by file, and what navigation needs."""
 
     path: str
-    checked: api.Checked
+    checked: Checked
     loader: EditorLoader
     indexes: dict[str, FileIndex]  # path of each file of the chain → its occurrences
     cache: dict = field(factory=dict, eq=False)  # what hovers compute once per analysis
