@@ -27,7 +27,7 @@ from dsl import cache
 from dsl import nodes as n
 from dsl.avenants import Loader
 from dsl.comments import render_with_comments
-from dsl.diagnostics import Diagnostic, render_all_text, suggest
+from dsl.diagnostics import Diagnostic, render_all_text, sort_key, suggest
 from dsl.driver import Checked, check_file, load_scenario
 from dsl.errors import ConvcheckError
 from dsl.model import Model
@@ -92,6 +92,18 @@ def check_version(path: str, loader: Loader | None = None, cached: bool = False)
     if cached and result.model is not None and not result.errors:
         cache.store(str(path), list(result.chain), result)
     return result
+
+
+def check_files(paths: Sequence[str], loader: Loader | None = None) -> list[Diagnostic]:
+    """The diagnostics of several files (`convcheck check`), in the order of the files, each said once (a base
+    is checked alone and under its avenant); `loader.sources` holds the texts to show them."""
+    loader = loader if loader is not None else Loader()
+    found: dict[tuple, Diagnostic] = {}
+    for path in paths:
+        for d in check_version(path, loader).diagnostics:
+            found.setdefault((d.code, d.message, d.span, d.file), d)
+    order = {path: i for i, path in enumerate(paths)}
+    return sorted(found.values(), key=lambda d: sort_key(d, order))
 
 
 def is_scenario(path: str | Path) -> bool:
@@ -426,6 +438,17 @@ class Simulation:
             frame = pl.concat([frame, failed], how="diagonal")
         return frame
 
+    def write_rejects(self, path: str, inputs=(), french: bool = False) -> bool:
+        """The rows set aside, as read, with why (`--ignorer-invalides`), written to `path`; False when there
+        are none (nothing is written)."""
+        from interpreter.io.tables import write_results  # polars (heavy)
+
+        rejected = self.rejects()
+        if rejected is None:
+            return False
+        write_results(rejected, path, inputs, french)
+        return True
+
     @property
     def rejected(self) -> int:
         """How many structures were set aside."""
@@ -692,6 +715,17 @@ def _decision_setup(version_path, population, parametre, reference_path, scenari
     try:
         return version, reference, table, Sweeper(version.program, table, parametre, reference_result)
     except DecisionError as error:
+        raise ConvError(error.diagnostics) from None
+
+
+def sweep_values(start: Decimal, stop: Decimal, step: Decimal) -> list[Decimal]:
+    """The values of a sweep from the first, the last and the step between two (`--de`, `--a`, `--pas`).
+    Raises `ConvError`."""
+    from interpreter.compare import calibration as c  # numpy, polars (heavy): only for a population
+
+    try:
+        return c.values_between(start, stop, step)
+    except c.DecisionError as error:
         raise ConvError(error.diagnostics) from None
 
 

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any
+
+from attrs import frozen
 
 from dsl import keywords
 from dsl.model import SECTION_TITLES
 from interpreter.compare.diff import Change, Diff, MoneyLine
+from interpreter.io.xlsx import Sheet, sheet_of_frame, workbook
 from interpreter.numbers import (
     conv_text,
     euros,
@@ -26,7 +30,9 @@ from interpreter.numbers import (
     signed_euros,
 )
 from interpreter.report.document import Bullets, Document, Folded, Heading, KeyFigures, Paragraph, Table, Verdict
+from interpreter.report.hypotheses import diff_hypotheses, hypotheses_json
 from interpreter.report.status import status_words
+from interpreter.report.workbook import groups_sheet, summary_sheet
 
 KIND_WORDS = {"ajout": "ajout", "suppression": "suppression", "deplacement": "déplacement",
               "modification": "modification", "renommage": "renommage"}
@@ -395,3 +401,57 @@ def diff_json(diff: Diff, impact=None, population: str | None = None) -> dict:
         },
     }
 
+
+def diff_workbook(diff, impact=None, population: str | None = None) -> bytes:
+    """A diff: synthèse, par ligne (budgets with a population; the money view otherwise), par structure,
+    par groupe, and the clauses at the maximal structure (or the cas of `--cas`)."""
+    money = diff.money
+    amounts = [("Total avant", money.total_avant), ("Total après", money.total_apres)]
+    if impact is not None:
+        amounts = [("Budget avant", euros_of(impact.budget_before)), ("Budget après", euros_of(impact.budget_after)),
+                   ("Écart", euros_of(impact.delta))]
+    sheets = [summary_sheet(verdict(diff, impact), key_figures(diff, impact, population), amounts)]
+    if impact is not None:
+        sheets.append(Sheet("Par ligne", ("Identifiant", "Clause", "Budget avant", "Budget après", "Écart"), tuple(
+            (id, label or id, euros_of(before), euros_of(after), euros_of(after - before))
+            for id, label, before, after in impact.lines), money=(2, 3, 4)))
+        sheets.append(sheet_of_frame("Par structure", impact.pairing.frame()))
+        if impact.groups:
+            sheets.append(groups_sheet(impact.groups, impact=True))
+    where = "Structure maximale" if money.cas is None else f"Cas {money.cas.id}"
+    sheets.append(Sheet(where, ("Identifiant", "Clause", "Section avant", "Section après", "Avant", "Après", "Écart"),
+                        tuple((line.id, line.libelle or line.id, line.section_avant or "", line.section_apres or "",
+                               line.avant, line.apres, line.delta) for line in money.lines), money=(4, 5, 6)))
+    return workbook(sheets)
+
+
+# ---- the report of `convcheck diff` ------------------------------------------------------------------------
+
+
+@frozen
+class DiffReport:
+    """`convcheck diff`: what changes from one version to the other, under their hypotheses, with the impact on a
+    population when one is given."""
+
+    old: Any  # `interpreter.api.Convention`
+    new: Any
+    change: Diff
+    impact: Any = None  # `interpreter.compare.impact.Impact`
+    population: str | None = None
+
+    def document(self, charts: str | None) -> Document:
+        return diff_document(self.change, self.impact, self.population, diff_hypotheses(self.old, self.new), charts)
+
+    def data(self) -> dict:
+        data = diff_json(self.change, self.impact, self.population)
+        data["hypotheses"] = {"avant": hypotheses_json(self.old.hypotheses()),
+                              "apres": hypotheses_json(self.new.hypotheses())}
+        if self.impact is not None:
+            from interpreter.report.impact import groups_json, impact_json  # numpy (heavy): only with a population
+
+            data["impact"] = impact_json(self.impact, self.population or "")
+            data["impact"]["par_groupe"] = [groups_json(grouping, rows) for grouping, rows in self.impact.groups]
+        return data
+
+    def workbook(self) -> bytes:
+        return diff_workbook(self.change, self.impact, self.population)

@@ -10,14 +10,20 @@ with two decimals and a `.`; points are exact decimal strings.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from decimal import Decimal, localcontext
 from fractions import Fraction
+from typing import Any
+
+from attrs import frozen
 
 from dsl.model import SECTION_TITLES, SECTIONS, Type
 from dsl.payment import ADVANCE
 from interpreter.backends.scalar import Evaluation, LineResult, Program
 from interpreter.numbers import EXACT, ZERO, euros, french_number, plain, reader_text, rounded
 from interpreter.numbers import add as exact_add
+from interpreter.report.hypotheses import hypotheses_json, hypotheses_text
+from interpreter.report.status import status_line
 
 GREEN, RED, DIM, BOLD, RESET = "\033[32m", "\033[31m", "\033[2m", "\033[1m", "\033[0m"
 
@@ -74,13 +80,15 @@ def render_json(evaluation: Evaluation, program: Program, structure: str | None 
 
 
 def render_text(evaluation: Evaluation, program: Program, structure: str | None = None, color: bool = False,
-                advance=None) -> str:
-    """A readable French table by section: critère, status, points, amount, with totals."""
+                advance=None, assumed: Sequence[str] = ()) -> str:
+    """A readable French table by section: critère, status, points, amount, with totals (`assumed`: the lines
+    that say the version's status and hypotheses, under the title)."""
     painter = Painter(color)
     model = program.model
     lines = [painter.bold(f"{model.label or model.id} ({model.id}), version {model.version or '—'}")]
     if structure:
         lines.append(f"Structure : {structure}")
+    lines += assumed
     lines.append("")
     status = "oui" if evaluation.eligible else painter.red("non")
     lines.append(f"Éligible : {status} — total {euros(evaluation.total)} ({french_number(evaluation.total_points)} points)")
@@ -167,3 +175,26 @@ class Painter:
 
     def dim(self, text: str) -> str:
         return self._wrap(DIM, text)
+
+
+@frozen
+class EvaluationReport:
+    """`convcheck eval VERSION DECLARATION`: one structure under one version, with the version's status and
+    hypotheses (and, asked for, the advance)."""
+
+    version: Any  # `interpreter.api.Convention`
+    evaluation: Evaluation
+    structure: str
+    advance: Decimal | None = None
+    color: bool = False
+
+    def text(self) -> str:
+        version = self.version
+        assumed = [line for line in (status_line(version.model),) if line] + hypotheses_text(version.hypotheses())
+        return render_text(self.evaluation, version.program, self.structure, self.color, self.advance, assumed)
+
+    def data(self) -> dict:
+        data = to_json(self.evaluation, self.version.program, self.structure, self.advance)
+        data["hypotheses"] = hypotheses_json(self.version.hypotheses())
+        data["statut"] = self.version.model.statut
+        return data

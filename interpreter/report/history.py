@@ -3,6 +3,8 @@ changed, in the diff's field-level words — as a `Document` (text, Markdown) an
 
 from __future__ import annotations
 
+from attrs import frozen
+
 from interpreter.compare.history import ClauseHistory, History, Step
 from interpreter.report.diff import KIND_WORDS, place_text
 from interpreter.report.document import Bullets, Document, Heading, Paragraph, Table
@@ -87,3 +89,16 @@ def history_json(history: History) -> dict:
             for c in history.clauses
         ],
     }
+
+
+@frozen
+class HistoryReport:
+    """`convcheck historique`: each clause along a chain of versions."""
+
+    history: History
+
+    def document(self, charts: str | None) -> Document:
+        return history_document(self.history)
+
+    def data(self) -> dict:
+        return history_json(self.history)
