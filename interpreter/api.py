@@ -16,7 +16,7 @@ population).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,14 +24,11 @@ from typing import TYPE_CHECKING, Any
 from attrs import evolve, field, frozen
 
 from dsl import cache
-from dsl import nodes as n
 from dsl.avenants import Loader
 from dsl.comments import render_with_comments
-from dsl.diagnostics import Diagnostic, render_all_text, sort_key, suggest
+from dsl.diagnostics import ConvError, Diagnostic, sort_key, suggest
 from dsl.driver import Checked, check_file, load_scenario
-from dsl.errors import ConvcheckError
 from dsl.model import Model
-from dsl.parser import parse_source
 from dsl.payment import ADVANCE
 from dsl.scenarios import Scenario
 from dsl.source import SourceFile
@@ -45,15 +42,14 @@ from interpreter.backends.scalar import (
     parametre_values,
 )
 from interpreter.backends.scalar import advance as scalar_advance
-from interpreter.cases import CaseResult, cas_donnees, run_cases
-from interpreter.compare.diff import CasBasis, Diff, diff_models
+from interpreter.cases import CaseResult, run_cases
+from interpreter.compare.diff import Diff, cas_basis, diff_models
 from interpreter.compare.history import History, Version, build_history, in_force_problem, version_at
-from interpreter.compare.versions import Across, paying_lines
+from interpreter.compare.versions import evaluate_across  # noqa: F401 (the API's own: `api.evaluate_across`)
 from interpreter.io.declarations import (
     DeclarationError,
     Entry,
     read_declaration,
-    read_entries,
     read_overrides,
     validate,
 )
@@ -66,16 +62,6 @@ if TYPE_CHECKING:  # populations need polars and numpy: imported only when a pop
     from interpreter.compare.calibration import Calibration
     from interpreter.compare.impact import Impact, Summary
     from interpreter.io.tables import Population
-
-
-class ConvError(ConvcheckError):
-    """Input that prevents the job: the diagnostics that say why, and the sources to show them."""
-
-    def __init__(self, diagnostics: Iterable[Diagnostic], sources: Mapping[str, SourceFile] | None = None):
-        super().__init__("", diagnostics, sources)
-
-    def __str__(self) -> str:
-        return render_all_text(self.diagnostics, self.sources)
 
 
 def check_version(path: str, loader: Loader | None = None, cached: bool = False) -> Checked:
@@ -523,102 +509,6 @@ def diff(old: Convention, new: Convention, cas: str | None = None) -> Diff:
     """What changes from one version to the other, clause by clause and in euros (the diff the CLI renders):
     each clause valued at each version's maximal structure, or with the données of the `cas` named."""
     return diff_models(old.model, new.model, old.program, new.program, None if cas is None else cas_basis(old, new, cas))
-
-
-def evaluate_across(versions: Sequence[Convention], declaration: str | Path) -> Across:
-    """One structure evaluated by each version: the declaration holds the union of their données (see
-    `interpreter.compare.versions`). Raises `ConvError` listing every problem, each said once."""
-    path = str(declaration)
-    try:
-        source, entries = read_entries(path)
-    except DeclarationError as error:
-        raise ConvError(error.diagnostics, {error.source.path: error.source} if error.source else {}) from None
-    sources = {source.path: source} if source else {}
-    structure = str(entries.pop("id").value) if "id" in entries else Path(path).stem
-    known = {id for version in versions for id in version.model.donnees}
-    problems = [Diagnostic("declaration-cle-inconnue", f"« {key} » n'est pas une donnée des versions comparées",
-                           span=entry.key_span, file=path, suggestion=suggest(key, sorted(known)))
-                for key, entry in entries.items() if key not in known]
-    found: dict[tuple, tuple[Diagnostic, list[str]]] = {}  # each problem once, with the versions that have it
-    values = []
-    for version in versions:
-        own = {key: entry for key, entry in entries.items() if key in version.model.donnees}
-        donnees, diagnostics = validate(version.model, own, path, optional=version.supplied)
-        values.append(donnees)
-        for d in diagnostics:
-            found.setdefault((d.code, d.message, d.span, d.suggestion), (d, []))[1].append(version.name)
-    for first, names in found.values():
-        problems.append(first if len(names) == len(versions) else
-                        evolve(first, message=f"{first.message} (pour {', '.join(f'« {n} »' for n in names)})"))
-    if problems:
-        raise ConvError(problems, sources)
-    evaluations = []
-    for version, donnees in zip(versions, values, strict=False):
-        try:
-            evaluations.append(evaluate(version.program, donnees, explain=False, structure=structure))
-        except EvaluationError as error:
-            raise ConvError([Diagnostic("evaluation-impossible", f"structure « {structure} », version "
-                                        f"« {version.model.version} » : {error}", file=path)]) from None
-    ignored = tuple((key, tuple(v.name for v in versions if key not in v.model.donnees))
-                    for key in entries if any(key not in v.model.donnees for v in versions))
-    return Across(structure, tuple(versions), tuple(evaluations),
-                  paying_lines(evaluations, [v.program for v in versions]), ignored)
-
-
-def cas_basis(old: Convention, new: Convention, id: str):
-    """The données of cas `id` for each version: its own cas of that id, or else its cas that starts from it
-    (`comme id`, directly or through other cas, along its chain of files: the same structure, with what the
-    version adds), or else the other version's, for the données it knows. A cas that neither version has, or
-    that leaves a donnée of a version without a value, is an error."""
-    found = {"avant": _cas_for(old, id), "apres": _cas_for(new, id)}
-    if not any(found.values()):
-        names = sorted({c.id for version in (old, new) for c in version.model.cas})
-        raise ConvError([Diagnostic("diff-cas-inconnu", f"--cas {id} : aucune des deux versions n'a de cas « {id} »",
-                                    file="--cas", suggestion=suggest(id, names) or
-                                    (f"cas connus : {', '.join(names)}" if names else "ces versions n'ont aucun cas"))])
-    values = {}
-    for which, version in (("avant", old), ("apres", new)):
-        cas = found[which] or found["apres" if which == "avant" else "avant"]
-        donnees = {k: v for k, v in cas_donnees(version.program, cas).items() if k in version.model.donnees}
-        missing = [d for d in version.model.donnees if d not in donnees]
-        if missing:
-            raise ConvError([Diagnostic(
-                "diff-cas-incomplet", f"--cas {id} : la version « {version.model.version} » n'a pas ce cas, et celui de "
-                f"l'autre version ne donne pas {', '.join(f'« {d} »' for d in missing)}", file="--cas",
-                suggestion=f"ajoutez à « {Path(version.model.path or '').name} » un cas « {id} » qui les donne"
-                + (f", ou nommez un cas de cette version : {', '.join(c.id for c in version.model.cas)}"
-                   if version.model.cas else ""))])
-        values[which] = donnees
-    shown = next(c for c in (found["apres"], found["avant"]) if c is not None and c.id == id) \
-        if any(c is not None and c.id == id for c in found.values()) else found["apres"] or found["avant"]
-    return CasBasis(id, shown.label, values["avant"], values["apres"],
-                    tuple((version.name, c.id) for version, c in ((old, found["avant"]), (new, found["apres"]))
-                          if c is not None and c.id != id))
-
-
-def _cas_for(version: Convention, id: str):
-    """The version's cas `id`, or the nearest of its cas written `comme` it (through other cas if need be)."""
-    exact = next((c for c in version.model.cas if c.id == id), None)
-    if exact is not None:
-        return exact
-    bases = {}
-    for path in version.chain:  # `comme` as written: consolidation replaces a base's cas by its données
-        parsed = parse_source(version.sources[path]) if path in version.sources else None
-        for item in parsed.file.items if parsed is not None and parsed.file is not None else ():
-            if isinstance(item, n.Cas) and item.base:
-                bases[item.id] = item.base
-
-    def steps(cas_id: str) -> int | None:
-        seen, count = set(), 0
-        while cas_id in bases and cas_id not in seen:
-            seen.add(cas_id)
-            cas_id, count = bases[cas_id], count + 1
-            if cas_id == id:
-                return count
-        return None
-
-    found = [(steps(c.id), index, c) for index, c in enumerate(version.model.cas) if steps(c.id) is not None]
-    return min(found, key=lambda item: item[:2])[2] if found else None
 
 
 def impact(old: Convention, new: Convention, population: str | Path | pl.DataFrame, change: Diff | None = None,

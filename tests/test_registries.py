@@ -11,7 +11,8 @@ import click
 from click.testing import CliRunner
 
 from dsl.errors import ConvcheckError
-from interpreter.backends.engines import DEFAULT, DIALECTS, ENGINES
+from interpreter.backends.dialects import DIALECTS
+from interpreter.backends.engines import DEFAULT, ENGINES
 from interpreter.cli import cli
 from tests.test_imports import modules
 

@@ -70,7 +70,6 @@ def duckdb_simulation(convention: Convention, population, keep_invalid: bool, ot
 
 
 DEFAULT = "defaut"
-DIALECTS = ("duckdb", "postgres", "spark")  # the SQL dialects `convcheck sql` writes
 ENGINES = {engine.name: engine for engine in (
     Engine(DEFAULT, "", default_simulation),
     Engine("duckdb", "la requête SQL de « convcheck sql », exécutée par DuckDB sur le fichier ; mêmes résultats au "

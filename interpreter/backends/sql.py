@@ -46,7 +46,7 @@ from dsl.model import Model
 from dsl.payment import MAX_EUROS, MAX_POINTS, Plan, settle
 from dsl.printer import print_expr
 from interpreter.backends import sqlarith as a
-from interpreter.backends.engines import DIALECTS
+from interpreter.backends.dialects import DIALECTS
 from interpreter.backends.sqlarith import Dec, Fault, Num, Rationals, Unguaranteed
 from interpreter.backends.sqldraw import NoExactDraw, drawn
 from interpreter.numbers import conv_text

@@ -34,9 +34,8 @@ from attrs import frozen
 from sqlglot import exp
 
 from dsl.errors import ConvcheckError
+from interpreter.backends.dialects import DECIMAL_DIGITS
 from interpreter.numbers import decimal_places as decimals
-
-LIMITS = {"duckdb": 38, "postgres": 1000, "spark": 38}
 
 
 class Unguaranteed(ConvcheckError):
@@ -166,7 +165,7 @@ class Arithmetic:
 
     def __init__(self, dialect: str):
         self.dialect = dialect
-        self.limit = LIMITS[dialect]
+        self.limit = DECIMAL_DIGITS[dialect]
 
     # -- decimals --
 

@@ -16,7 +16,7 @@ from dsl.diagnostics import render_all_text, render_json
 from dsl.format import encode_like, format_source
 from dsl.parser import read_source
 from interpreter import api
-from interpreter.backends.engines import DIALECTS
+from interpreter.backends.dialects import DIALECTS
 from interpreter.cli.french import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, FrenchGroup, UsageProblem, use_color
 from interpreter.cli.options import (
     CALIBRATION_FORMATS,

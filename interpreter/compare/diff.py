@@ -15,14 +15,18 @@ from __future__ import annotations
 
 from collections import Counter
 from decimal import Decimal
+from pathlib import Path
 
 from attrs import frozen
 
 from dsl import keywords
 from dsl import nodes as n
+from dsl.diagnostics import ConvError, Diagnostic, suggest
 from dsl.model import SECTIONS, Brique, Critere, Donnee, Majoration, Minimum, Model, Parametre
+from dsl.parser import parse_source
 from dsl.printer import print_expr, print_type, quote
 from interpreter.backends.scalar import Program, compile_model, evaluate
+from interpreter.cases import cas_donnees
 from interpreter.compare.maximal import line_values, maximal_structure
 from interpreter.numbers import NO_MONEY
 
@@ -346,3 +350,62 @@ def _money_place(element) -> str | None:
     if isinstance(element, (Majoration, Minimum)):
         return "majorations"
     return "briques" if isinstance(element, Brique) else element.section
+
+
+# ---- the données of a cas for each version (`diff --cas`) ------------------------------------------------
+
+
+def cas_basis(old, new, id: str) -> CasBasis:
+    """The données of cas `id` for each version: its own cas of that id, or else its cas that starts from it
+    (`comme id`, directly or through other cas, along its chain of files: the same structure, with what the
+    version adds), or else the other version's, for the données it knows. A cas that neither version has, or
+    that leaves a donnée of a version without a value, is an error."""
+    found = {"avant": _cas_for(old, id), "apres": _cas_for(new, id)}
+    if not any(found.values()):
+        names = sorted({c.id for version in (old, new) for c in version.model.cas})
+        raise ConvError([Diagnostic("diff-cas-inconnu", f"--cas {id} : aucune des deux versions n'a de cas « {id} »",
+                                    file="--cas", suggestion=suggest(id, names) or
+                                    (f"cas connus : {', '.join(names)}" if names else "ces versions n'ont aucun cas"))])
+    values = {}
+    for which, version in (("avant", old), ("apres", new)):
+        cas = found[which] or found["apres" if which == "avant" else "avant"]
+        donnees = {k: v for k, v in cas_donnees(version.program, cas).items() if k in version.model.donnees}
+        missing = [d for d in version.model.donnees if d not in donnees]
+        if missing:
+            raise ConvError([Diagnostic(
+                "diff-cas-incomplet", f"--cas {id} : la version « {version.model.version} » n'a pas ce cas, et celui de "
+                f"l'autre version ne donne pas {', '.join(f'« {d} »' for d in missing)}", file="--cas",
+                suggestion=f"ajoutez à « {Path(version.model.path or '').name} » un cas « {id} » qui les donne"
+                + (f", ou nommez un cas de cette version : {', '.join(c.id for c in version.model.cas)}"
+                   if version.model.cas else ""))])
+        values[which] = donnees
+    shown = next(c for c in (found["apres"], found["avant"]) if c is not None and c.id == id) \
+        if any(c is not None and c.id == id for c in found.values()) else found["apres"] or found["avant"]
+    return CasBasis(id, shown.label, values["avant"], values["apres"],
+                    tuple((version.name, c.id) for version, c in ((old, found["avant"]), (new, found["apres"]))
+                          if c is not None and c.id != id))
+
+
+def _cas_for(version, id: str):
+    """The version's cas `id`, or the nearest of its cas written `comme` it (through other cas if need be)."""
+    exact = next((c for c in version.model.cas if c.id == id), None)
+    if exact is not None:
+        return exact
+    bases = {}
+    for path in version.chain:  # `comme` as written: consolidation replaces a base's cas by its données
+        parsed = parse_source(version.sources[path]) if path in version.sources else None
+        for item in parsed.file.items if parsed is not None and parsed.file is not None else ():
+            if isinstance(item, n.Cas) and item.base:
+                bases[item.id] = item.base
+
+    def steps(cas_id: str) -> int | None:
+        seen, count = set(), 0
+        while cas_id in bases and cas_id not in seen:
+            seen.add(cas_id)
+            cas_id, count = bases[cas_id], count + 1
+            if cas_id == id:
+                return count
+        return None
+
+    found = [(steps(c.id), index, c) for index, c in enumerate(version.model.cas) if steps(c.id) is not None]
+    return min(found, key=lambda item: item[:2])[2] if found else None
