@@ -191,7 +191,7 @@ def line_text(program: Program, backend: ScalarBackend, element, context: Contex
         return _minimum_text(element, backend, before)
     if not context.met[element.id]:
         return "condition non remplie : " + why(program, element, context)
-    if element.brique is None and not eligible:
+    if getattr(element, "brique", None) is None and not eligible:  # a section's critère, or another kind of line
         return "condition remplie, mais la structure n'est pas éligible : rien n'est versé"
     return "condition remplie"
 

@@ -19,10 +19,11 @@ from pathlib import Path
 
 from attrs import frozen
 
-from dsl import keywords
+from dsl import keywords, kinds
 from dsl import nodes as n
 from dsl.diagnostics import ConvError, Diagnostic, suggest
-from dsl.model import SECTIONS, Brique, Critere, Donnee, Majoration, Minimum, Model, Parametre
+from dsl.kinds import kind_of
+from dsl.model import SECTIONS, Critere, Model
 from dsl.parser import parse_source
 from dsl.printer import print_expr, print_type, quote
 from interpreter.backends.scalar import Program, compile_model, evaluate
@@ -31,7 +32,7 @@ from interpreter.compare.maximal import line_values, maximal_structure
 from interpreter.numbers import NO_MONEY
 
 RENAME_THRESHOLD = 0.8
-ELEMENT_ORDER = ("critere", "brique", "majoration", "minimum", "donnee", "parametre")
+ELEMENT_ORDER = tuple(kind.name for kind in kinds.CLAUSES)  # the order of the changes
 
 
 @frozen
@@ -48,7 +49,7 @@ class Change:
     """One difference between two versions."""
 
     kind: str  # ajout | suppression | deplacement | modification | renommage
-    element: str  # critere | brique | donnee | parametre
+    element: str  # its kind of clause (`dsl.kinds`): critere, brique, majoration…
     id: str
     ancien_id: str | None
     libelle_avant: str | None
@@ -127,66 +128,59 @@ class Diff:
 
 
 def _expr(expr):
-    """An IR expression: compared as IR (which ignores how it was written), shown as written."""
-    return None if expr is None else (expr, print_expr(expr.source))
+    """An IR expression as written: compared as IR (which ignores how it was written), shown as written; None
+    when absent, or not written (a majoration's condition, true when unsaid)."""
+    return None if expr is None or expr.source is None else (expr, print_expr(expr.source))
 
 
 def _text(value):
     return None if value is None else (value, value)
 
 
+def _assiette(element) -> tuple:
+    sections = "" if element.sections == SECTIONS else \
+        f" dans ({', '.join(keywords.SECTIONS[s] for s in element.sections)})"
+    return (element.part, element.sections), keywords.ASSIETTES[element.part] + sections
+
+
+def _type(element) -> tuple:
+    spec = element.node.type
+    return _text(print_type(n.TypeSpec(spec.name, spec.choices)))
+
+
+def _range(element) -> tuple | None:
+    spec = element.node.type
+    if spec.low is None or spec.high is None:
+        return None
+    return (spec.low, spec.high), f"entre {print_expr(spec.low)} et {print_expr(spec.high)}"
+
+
+# How each field is read (`dsl.kinds.Field.how`), from the element.
+READERS = {
+    kinds.EXPR: lambda element, field: _expr(getattr(element, field.attribute)),
+    kinds.QUOTED: lambda element, field: _text(getattr(element, field.attribute) and quote(getattr(element, field.attribute))),
+    kinds.WORD: lambda element, field: _text(getattr(element, field.attribute)),
+    "assiette": lambda element, field: _assiette(element),
+    "type": lambda element, field: _type(element),
+    "intervalle": lambda element, field: _range(element),
+}
+
+
 def element_fields(element) -> dict[str, tuple | None]:
-    """Field name → (comparable value, canonical text), or None when the field is absent."""
-    match element:
-        case Critere() | Brique():
-            return {
-                "libellé": _text(element.label and quote(element.label)),
-                "condition": _expr(element.condition),
-                "points fixes": _expr(element.points_fixes),
-                "points variables": _expr(element.points_variables),
-                "montant": _expr(element.montant),
-                "axe": _text(element.axe),
-                "référence": _text(element.reference and quote(element.reference)),
-            }
-        case Majoration():
-            sections = "" if element.sections == SECTIONS else \
-                f" dans ({', '.join(keywords.SECTIONS[s] for s in element.sections)})"
-            return {
-                "libellé": _text(element.label and quote(element.label)),
-                "condition": _expr(element.condition if element.condition.source is not None else None),
-                "assiette": ((element.part, element.sections), keywords.ASSIETTES[element.part] + sections),
-                "taux": _expr(element.taux),
-                "référence": _text(element.reference and quote(element.reference)),
-            }
-        case Minimum():
-            return {
-                "libellé": _text(element.label and quote(element.label)),
-                "condition": _expr(element.condition if element.condition.source is not None else None),
-                "montant": _expr(element.montant),
-                "prorata": _expr(element.prorata),
-                "référence": _text(element.reference and quote(element.reference)),
-            }
-        case Donnee():
-            spec = element.node.type
-            bounds = (spec.low, spec.high) if spec.low is not None and spec.high is not None else None
-            range_text = f"entre {print_expr(bounds[0])} et {print_expr(bounds[1])}" if bounds else None
-            return {
-                "libellé": _text(element.label and quote(element.label)),
-                "type": _text(print_type(n.TypeSpec(spec.name, spec.choices))),
-                "intervalle": None if bounds is None else (bounds, range_text),
-            }
-        case Parametre():
-            return {"libellé": _text(element.label and quote(element.label)), "valeur": _expr(element.value)}
-    raise AssertionError(element)
+    """Field name → (comparable value, canonical text), or None when the field is absent: the fields its kind's
+    description lists (`dsl.kinds`)."""
+    kind = kind_of(element)
+    if kind is None:
+        raise AssertionError(element)
+    return {field.name: READERS[field.how](element, field) for field in kind.fields}
 
 
 def place(element) -> str | None:
-    """Where an element lives: its section, or `brique:<id>` for a brique's critère."""
+    """Where an element lives: its section, or `brique:<id>` for a brique's critère, or its kind's place."""
     if isinstance(element, Critere):
         return element.section or f"brique:{element.brique}"
-    if isinstance(element, (Majoration, Minimum)):
-        return "majorations"
-    return None
+    kind = kind_of(element)
+    return kind.place if kind is not None else None
 
 
 def canonical(element) -> str:
@@ -196,9 +190,7 @@ def canonical(element) -> str:
 
 
 def _elements(model: Model, kind: str) -> dict:
-    tables: dict[str, dict] = {"critere": model.criteres, "brique": model.briques, "majoration": model.majorations,
-                               "minimum": model.minimums, "donnee": model.donnees, "parametre": model.parametres}
-    return tables[kind]
+    return getattr(model, kinds.KINDS[kind].table)
 
 
 # ---- matching and comparing ---------------------------------------------------------------------
@@ -292,7 +284,7 @@ def diff_models(old: Model, new: Model, old_program: Program | None = None,
     for element in ELEMENT_ORDER:
         found, renamed = diff_elements(old, new, element)
         changes += found
-        if element in ("critere", "brique", "majoration", "minimum"):
+        if kinds.KINDS[element].pays:
             renames.update(renamed)
     old_program = old_program or compile_model(old)
     new_program = new_program or compile_model(new)
@@ -326,7 +318,7 @@ def money_view(old: Program, new: Program, renames: dict[str, str], cas: CasBasi
         ))
     lines.sort(key=lambda line: (-abs(line.delta), line.id))
     sections = []
-    for section in (*SECTIONS, "briques", "majorations"):
+    for section in (*SECTIONS, *kinds.GROUP_TITLES):
         total_old = sum((line.avant for line in lines if line.section_avant == section and line.avant), NO_MONEY)
         total_new = sum((line.apres for line in lines if line.section_apres == section and line.apres), NO_MONEY)
         if total_old or total_new:
@@ -345,11 +337,11 @@ def paid_values(program: Program, structure: dict) -> dict[str, Decimal]:
 
 
 def _money_place(element) -> str | None:
+    """The group a line is totalled in: its section for a critère, else its kind's."""
     if element is None:
         return None
-    if isinstance(element, (Majoration, Minimum)):
-        return "majorations"
-    return "briques" if isinstance(element, Brique) else element.section
+    kind = kind_of(element)
+    return element.section if kind is None or kind.group is None else kind.group
 
 
 # ---- the données of a cas for each version (`diff --cas`) ------------------------------------------------

@@ -15,7 +15,7 @@ from decimal import Decimal, localcontext
 
 from dsl import ir
 from dsl.model import Brique, Critere, Donnee, Model
-from dsl.payment import assiette_alone, line_euros, line_points, patientele_ratio, top_up
+from dsl.payment import line_alone
 from interpreter.backends.scalar import Program, ScalarBackend
 from interpreter.numbers import EXACT, NO_MONEY, EvaluationError, round_half_away
 
@@ -112,13 +112,4 @@ def line_values(program: Program, structure: dict) -> dict[str, Decimal]:
 
 
 def _line_value(backend: ScalarBackend, program: Program, id: str, before: dict) -> Decimal:
-    model, plan = program.model, program.plan
-    if id in model.majorations:
-        majoration = model.majorations[id]
-        base = assiette_alone(backend, plan, majoration, backend.context.met, True)
-        return backend.cents(backend.multiply(backend.value(majoration.taux), base))
-    if id in model.minimums:
-        return top_up(backend, model.minimums[id], list(before.values()))
-    element = model.element(id)
-    assert element is not None  # a paying line of the model's own plan
-    return backend.cents(line_euros(backend, element, line_points(backend, element, patientele_ratio(backend, plan))))
+    return line_alone(backend, program.plan, id, backend.context.met, list(before.values()))

@@ -22,10 +22,12 @@ from collections.abc import Iterator
 import attrs
 from attrs import frozen
 
+from dsl import kinds
 from dsl import nodes as n
+from dsl.kinds import KINDS, kind_of
 from dsl.source import Span
 
-VALUE, ELEMENT, CAS, SECTION = "valeur", "element", "cas", "section"
+VALUE, ELEMENT, CAS, SECTION = kinds.VALUE, kinds.ELEMENT, kinds.CAS_NAMES, "section"
 
 # roles: what an occurrence does to its id
 DECLARATION = "declaration"  # declared (in a convention, or added or redefined by an avenant)
@@ -36,9 +38,6 @@ REMOVAL = "removal"  # `supprime … id`
 REFERENCE = "reference"  # used: in an expression, `atteint(id)`, a cas, `ajoute dans brique id`
 DEFINING = (DECLARATION, REPLACEMENT)
 
-KIND_NAMESPACE = {"critere": ELEMENT, "brique": ELEMENT, "majoration": ELEMENT, "minimum": ELEMENT, "donnee": VALUE,
-                  "parametre": VALUE}
-SUPPLEMENT_KINDS = {n.Majoration: "majoration", n.Minimum: "minimum"}
 ELEMENT_FUNCTIONS = ("atteint", "points", "montant")
 
 
@@ -104,23 +103,19 @@ def _item(item) -> Iterator[Occurrence]:
                 yield Occurrence(SECTION, item.section, item.section_span, REFERENCE)
             for c in criteres:
                 yield from _element(c, "critere")
-        case n.Brique():
-            yield from _element(item, "brique")
-        case n.AddBrique(brique=brique):
-            yield from _element(brique, "brique")
-        case n.Majoration() | n.Minimum():
-            yield from _element(item, SUPPLEMENT_KINDS[type(item)])
-        case n.AddSupplement(element=element):
-            yield from _element(element, SUPPLEMENT_KINDS[type(element)])
+        case n.AddBrique(brique=element) | n.AddSupplement(element=element):
+            yield from _clause(element)
         case n.AddToBrique():
             yield Occurrence(ELEMENT, item.brique, item.id_span, REFERENCE, "brique", item)
             for c in item.criteres:
                 yield from _element(c, "critere")
         case n.Cas():
             yield from _cas(item)
+        case _ if kind_of(item) is not None:  # a brique, a majoration, a minimum…
+            yield from _clause(item)
         case n.Modify() | n.Replace():
             role = MODIFICATION if isinstance(item, n.Modify) else REPLACEMENT
-            yield Occurrence(KIND_NAMESPACE[item.kind], item.id, item.id_span, role, item.kind, item)
+            yield Occurrence(KINDS[item.kind].namespace, item.id, item.id_span, role, item.kind, item)
             for attribute in item.attributes:
                 yield from _attribute(attribute)
             for c in item.criteres:
@@ -130,9 +125,16 @@ def _item(item) -> Iterator[Occurrence]:
             if item.section_span is not None:
                 yield Occurrence(SECTION, item.section, item.section_span, REFERENCE)
         case n.Remove():
-            yield Occurrence(KIND_NAMESPACE[item.kind], item.id, item.id_span, REMOVAL, item.kind, item)
+            yield Occurrence(KINDS[item.kind].namespace, item.id, item.id_span, REMOVAL, item.kind, item)
         case _:
             yield from _generic(item)
+
+
+def _clause(node) -> Iterator[Occurrence]:
+    """A clause written as a block of its own: its kind says which."""
+    kind = kind_of(node)
+    assert kind is not None  # a brique, a majoration, a minimum…
+    yield from _element(node, kind.name)
 
 
 def _element(node, kind: str) -> Iterator[Occurrence]:

@@ -17,14 +17,15 @@ from lsprotocol import types as lsp
 from pygls.uris import from_fs_path
 
 from dsl.errors import ConvcheckError
+from dsl.kinds import CLAUSES
 from dsl.parser import IDENTIFIER, RESERVED, VALUE_RESERVED, fold_accents, lark_parser
 from interpreter.lsp.index import DEFINING, ELEMENT, VALUE, FileIndex, Occurrence
 from interpreter.lsp.positions import UTF16, to_range
 from interpreter.lsp.project import Analysis, Project, realpath
 
 RENAMEABLE = (VALUE, ELEMENT)
-NAME_OF = {"donnee": "d'une donnée", "parametre": "d'un paramètre", "critere": "d'un critère", "brique": "d'une brique",
-           "majoration": "d'une majoration", "minimum": "d'un minimum", VALUE: "d'une donnée ou d'un paramètre", ELEMENT: "d'un critère ou d'une brique"}
+NAME_OF = {**{kind.name: kind.of_one for kind in CLAUSES},
+           VALUE: "d'une donnée ou d'un paramètre", ELEMENT: "d'un critère ou d'une brique"}
 
 
 class RenameRefused(ConvcheckError):

@@ -15,7 +15,7 @@ from typing import Any
 
 from attrs import frozen
 
-from dsl import keywords
+from dsl import kinds
 from dsl.model import SECTION_TITLES
 from interpreter.compare.diff import Change, Diff, MoneyLine
 from interpreter.io.xlsx import Sheet, sheet_of_frame, workbook
@@ -34,12 +34,13 @@ from interpreter.report.hypotheses import diff_hypotheses, hypotheses_json
 from interpreter.report.status import status_words
 from interpreter.report.workbook import groups_sheet, summary_sheet
 
-KIND_WORDS = {"ajout": "ajout", "suppression": "suppression", "deplacement": "déplacement",
+CHANGE_WORDS = {"ajout": "ajout", "suppression": "suppression", "deplacement": "déplacement",
               "modification": "modification", "renommage": "renommage"}
-KIND_PLURALS = {"ajout": "ajouts", "suppression": "suppressions", "deplacement": "déplacements",
+CHANGE_PLURALS = {"ajout": "ajouts", "suppression": "suppressions", "deplacement": "déplacements",
                 "modification": "modifications", "renommage": "renommages"}
-PLACE_WORDS = {**SECTION_TITLES, "briques": "Briques", "majorations": "Majorations et minimums"}
-FEMININE = ("brique", "donnee", "majoration")
+PLACE_WORDS = {**SECTION_TITLES, **kinds.GROUP_TITLES}
+# The headings of the clauses shown as tables of values (the others are shown one by one), where not their kind's title.
+VALUE_TITLES = {"donnee": "Données déclarées par les structures"}
 
 
 def place_text(place: str | None) -> str:
@@ -77,15 +78,15 @@ def diff_document(diff: Diff, impact=None, population: str | None = None, preamb
         document.add(*_impact_blocks(impact, population, png_stem))
     document.add(Heading("Le texte, clause par clause"), Paragraph(summary(diff.changes)))
     _money_section(document, diff)
-    elements = [c for c in diff.changes if c.element in ("critere", "brique", "majoration", "minimum")]
+    elements = [c for c in diff.changes if kinds.KINDS[c.element].pays]
     if elements:
         document.add(Heading("Critères et briques, clause par clause"))
         for change in elements:
             _element_change(document, diff, change)
-    for element, title in (("donnee", "Données déclarées par les structures"), ("parametre", "Paramètres")):
-        changes = [c for c in diff.changes if c.element == element]
-        if changes:
-            document.add(Heading(title), _value_table(changes))
+    for kind in kinds.CLAUSES:
+        changes = [c for c in diff.changes if c.element == kind.name]
+        if changes and not kind.pays:
+            document.add(Heading(VALUE_TITLES.get(kind.name, kind.title)), _value_table(changes))
     return document
 
 
@@ -117,8 +118,8 @@ def _file_word(text: str) -> str:
 def summary(changes: tuple[Change, ...]) -> str:
     if not changes:
         return "Aucune différence de fond entre les deux versions (la mise en forme et les commentaires ne comptent pas)."
-    counts = [(kind, sum(c.kind == kind for c in changes)) for kind in KIND_WORDS]
-    parts = [f"{count} {KIND_PLURALS[kind] if count > 1 else KIND_WORDS[kind]}" for kind, count in counts if count]
+    counts = [(kind, sum(c.kind == kind for c in changes)) for kind in CHANGE_WORDS]
+    parts = [f"{count} {CHANGE_PLURALS[kind] if count > 1 else CHANGE_WORDS[kind]}" for kind, count in counts if count]
     total = len(changes)
     return f"{total} changement{'s' if total > 1 else ''} : " + ", ".join(parts) + "."
 
@@ -330,17 +331,17 @@ def _element_change(document: Document, diff: Diff, change: Change) -> None:
 
 
 def _change_phrase(change: Change) -> str:
-    element = keywords.KINDS[change.element]
+    kind = kinds.KINDS[change.element]
     match change.kind:
         case "ajout":
-            return f"{element} ajouté{'e' if change.element in FEMININE else ''} ({place_text(change.section_apres)})"
+            return f"{kind.keyword} {kind.agreed('ajouté')} ({place_text(change.section_apres)})"
         case "suppression":
-            return f"{element} supprimé{'e' if change.element in FEMININE else ''} (était en {place_text(change.section_avant)})"
+            return f"{kind.keyword} {kind.agreed('supprimé')} (était en {place_text(change.section_avant)})"
         case "deplacement":
             return f"déplacé de {place_text(change.section_avant)} vers {place_text(change.section_apres)}"
         case "renommage":
             return f"renommé (ancien identifiant : {change.ancien_id})"
-    return f"modifié{'e' if change.element in FEMININE else ''} ({place_text(change.section_apres)})"
+    return f"{kind.agreed('modifié')} ({place_text(change.section_apres)})"
 
 
 def _value_table(changes: list[Change]) -> Table:
@@ -350,7 +351,7 @@ def _value_table(changes: list[Change]) -> Table:
         before = "; ".join(f"{f.champ} : {f.avant}" for f in change.champs if f.avant is not None) or "—"
         after = "; ".join(f"{f.champ} : {f.apres}" for f in change.champs if f.apres is not None) or "—"
         identifier = f"{change.ancien_id} → {change.id}" if change.ancien_id else change.id
-        rows.append((label, identifier, KIND_WORDS[change.kind], before, after))
+        rows.append((label, identifier, CHANGE_WORDS[change.kind], before, after))
     return Table(("Élément", "Identifiant", "Changement", "Avant", "Après"), tuple(rows), code=(3, 4),
                  classes=tuple(c.kind for c in changes))
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from attrs import frozen
 
+from dsl.kinds import GROUP_TITLES, KINDS, SUPPLEMENT_KINDS, SUPPLEMENTS
 from dsl.model import SECTION_TITLES, SECTIONS, Type
 from dsl.payment import ADVANCE
 from interpreter.backends.scalar import Evaluation, LineResult, Program
@@ -53,10 +54,10 @@ def to_json(evaluation: Evaluation, program: Program, structure: str | None = No
              "criteres": list(program.model.briques[line.id].criteres)}
             for line in briques
         ],
-        **{key: [{"id": line.id, "libelle": line.label, "applicable": line.met, "paye": line.paid,
-                  "montant": money(line.montant), "explication": line.explanation}
-                 for line in evaluation.lines if line.kind == kind]
-           for key, kind in (("majorations", "majoration"), ("minimums", "minimum"))},
+        **{kind.table: [{"id": line.id, "libelle": line.label, "applicable": line.met, "paye": line.paid,
+                         "montant": money(line.montant), "explication": line.explanation}
+                        for line in evaluation.lines if line.kind == kind.name]
+           for kind in SUPPLEMENT_KINDS},
         "parametres": {id: _parameter_text(value) for id, value in program.parametres.items()},
         **({} if advance is None else {"avance": money(advance), "solde": money(evaluation.total - advance)}),
     }
@@ -109,9 +110,9 @@ def render_text(evaluation: Evaluation, program: Program, structure: str | None 
             lines += _rows([brique], width, painter, indent="  ")
             inner = [line for line in evaluation.lines if line.brique == brique.id]
             lines += _rows(inner, width, painter, indent="      ", amounts=False)
-    supplements = [line for line in evaluation.lines if line.kind in ("majoration", "minimum")]
+    supplements = [line for line in evaluation.lines if _supplement(line)]
     if supplements:
-        lines += ["", painter.bold(f"{'Majorations et minimums':{width}}") + header[width:]]
+        lines += ["", painter.bold(f"{GROUP_TITLES[SUPPLEMENTS]:{width}}") + header[width:]]
         lines += _rows(supplements, width, painter, indent="  ")
     lines += ["", painter.bold(f"{'Total':{width}}{french_number(evaluation.total_points):>10}  {euros(evaluation.total):>14}")]
     if advance is not None:
@@ -132,13 +133,18 @@ def _rows(results: list[LineResult], width: int, painter: Painter, indent: str, 
         text = f"{indent}{mark} {label}"
         pad = width - len(indent) - 2 - len(label)
         if amounts:
-            points = "" if line.kind in ("majoration", "minimum") else french_number(line.points)
+            points = "" if _supplement(line) else french_number(line.points)
             text += " " * max(pad, 1) + f"{points:>10}  {euros(line.montant):>14}"
         rows.append(text)
         unpaid_critere = line.kind == "critere" and line.brique is None and not line.paid
         if line.explanation and (not line.met or unpaid_critere or line.kind != "critere"):
             rows.append(painter.dim(f"{indent}    {line.explanation}"))
     return rows
+
+
+def _supplement(line: LineResult) -> bool:
+    """A line computed from the others (a majoration, a minimum): it has no points of its own."""
+    return KINDS[line.kind].group == SUPPLEMENTS
 
 
 def _subtotal(results: list[LineResult], width: int) -> str:

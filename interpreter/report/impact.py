@@ -12,6 +12,7 @@ from typing import Any
 from attrs import frozen
 
 from dsl.diagnostics import to_json_object
+from dsl.kinds import KINDS
 from dsl.model import Model
 from interpreter.compare.impact import Impact, Summary
 from interpreter.io.xlsx import Sheet, sheet_of_frame, workbook
@@ -21,8 +22,6 @@ from interpreter.report.document import Bullets, Document, Figure, Folded, Headi
 from interpreter.report.hypotheses import hypotheses_blocks, hypotheses_json
 from interpreter.report.status import status_blocks
 from interpreter.report.workbook import groups_sheet, summary_sheet
-
-PLURAL_KINDS = {"critere": "critère", "brique": "brique", "majoration": "majoration", "minimum": "minimum"}
 
 
 def _pct(part: int, whole: int) -> str:
@@ -66,7 +65,7 @@ def summary_document(model: Model, summary: Summary, population: str, rejects: s
     document.add(Heading("Déciles du paiement par structure", level=3), Table(
         tuple(f"D{i}" for i in range(1, 10)), (tuple(euros(d) for d in summary.deciles),), numeric=tuple(range(9))))
     rows = tuple(
-        (line.label or line.id, line.id, PLURAL_KINDS[line.kind], _count(line.paid), _money(line.budget),
+        (line.label or line.id, line.id, KINDS[line.kind].keyword, _count(line.paid), _money(line.budget),
          _pct(line.budget, summary.budget))
         for line in sorted(summary.lines, key=lambda entry: -entry.budget)
     )

@@ -26,6 +26,7 @@ from dsl import nodes as n
 from dsl.avenants import Loader
 from dsl.checker import walk
 from dsl.comments import clause_comments, comments_of
+from dsl.kinds import KINDS
 from interpreter.api import chain_versions
 from interpreter.backends.scalar import compile_model
 from interpreter.compare.diff import diff_models, element_fields
@@ -37,12 +38,6 @@ from interpreter.report.document import STYLE as REPORT_STYLE
 from interpreter.report.document import render_html
 from interpreter.report.history import field_words, step_words
 from interpreter.report.status import status_words
-
-KIND_WORDS = {"critere": "critère", "brique": "brique", "majoration": "majoration", "minimum": "minimum",
-              "donnee": "donnée", "parametre": "paramètre"}
-ELEMENT_TABLES = {"critere": "criteres", "brique": "briques", "majoration": "majorations", "minimum": "minimums",
-                  "donnee": "donnees", "parametre": "parametres"}
-PAYING = ("critere", "brique", "majoration", "minimum")  # the kinds of clause that are lines of a result
 
 CSS = """
 *{box-sizing:border-box}
@@ -169,8 +164,13 @@ def collect(paths: list[str], loader: Loader) -> tuple[Site, list]:
     return site, []
 
 
+def _kind_word(element: str) -> str:
+    return KINDS[element].keyword if element in KINDS else element
+
+
 def _elements(model, element: str) -> dict:
-    return getattr(model, ELEMENT_TABLES.get(element, element + "s"), {}) or {}
+    kind = KINDS.get(element)
+    return getattr(model, kind.table, {}) if kind is not None else {}
 
 
 # ---- pages ---------------------------------------------------------------------------------------------
@@ -202,10 +202,10 @@ def index_html(site: Site) -> str:
     for (_convention, element, id), clause in sorted(site.clauses.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2])):
         label = clause.history.label or id
         where = clause.latest.name if clause.latest else "supprimé"
-        entries.append({"libelle": label, "id": id, "sorte": KIND_WORDS.get(element, element), "page": clause.page,
+        entries.append({"libelle": label, "id": id, "sorte": _kind_word(element), "page": clause.page,
                         "version": where})
         items.append(f"<li><a href=\"{clause.page}\">{esc(label)}</a> (<code>{esc(id)}</code>) — "
-                     f"{esc(KIND_WORDS.get(element, element))}, {esc(where)}</li>")
+                     f"{esc(_kind_word(element))}, {esc(where)}</li>")
     index_json = json.dumps(entries, ensure_ascii=False).replace("</", "<\\/")
     body = (
         "<h1>Explorateur des conventions</h1>\n"
@@ -237,7 +237,7 @@ def version_html(site: Site, version: Version) -> str:
                and id in _elements(model, element)]
     parts.append("<h2>Clauses de cette version</h2><ul>" + "".join(
         f"<li><a href=\"../{c.page}\">{esc(_elements(model, c.history.element)[c.history.id].label or c.history.id)}</a>"
-        f" (<code>{esc(c.history.id)}</code>, {esc(KIND_WORDS.get(c.history.element, c.history.element))})</li>"
+        f" (<code>{esc(c.history.id)}</code>, {esc(_kind_word(c.history.element))})</li>"
         for c in clauses) + "</ul>")
     if base is not None:
         base_model = next(v for v in site.versions if v.path == base).model
@@ -291,7 +291,7 @@ def cas_using(model, element: str, id: str) -> list[str]:
 def clause_html(site: Site, clause: Clause, loader: Loader) -> str:
     element, id = clause.history.element, clause.history.id
     label = clause.history.label or id
-    kind = KIND_WORDS.get(element, element)
+    kind = _kind_word(element)
     parts = [f"<h1>{esc(label)}</h1>", f"<p>{esc(kind.capitalize())} <code>{esc(id)}</code>"]
     latest = clause.latest
     if latest is None:
@@ -337,7 +337,7 @@ def clause_html(site: Site, clause: Clause, loader: Loader) -> str:
                      f"<td>{esc(step_words(s))}</td><td><code>{esc(field_words(s))}</code></td></tr>"
                      for s in clause.history.steps) + "</tbody></table>")
     versions = [v for v in site.versions if v.model.id == clause.convention]
-    if element in PAYING:
+    if element in KINDS and KINDS[element].pays:
         rows = []
         for version in versions:
             amount = site.amounts.get(version.path, {}).get(id)
