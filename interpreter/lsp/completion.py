@@ -77,7 +77,7 @@ def completion(project: Project, path: str, offset: int) -> lsp.CompletionList:
     offset = min(offset, len(text))
     line_start = text.rfind("\n", 0, offset) + 1
     before = text[line_start:offset]
-    typed = re.search(r"\w*$", before).group()
+    typed = re.findall(r"\w*$", before)[0]  # the word being typed (empty when none)
     head = before[: len(before) - len(typed)]
     if "#" in head and not _in_label(head, head.index("#")):
         return lsp.CompletionList(is_incomplete=False, items=[])

@@ -207,10 +207,10 @@ def _change(occurrence: Occurrence, before: Occurrence | None) -> str:
             changed += ["le libellé"] if node.label else []
             changed += [f"le critère `{c.id}`" for c in node.criteres]
             return "modification de " + ", ".join(changed) if changed else "modification (rien n'est listé)"
-        case "declaration", n.Parametre() if isinstance(getattr(before, "node", None), n.Parametre):
-            return f"nouvelle valeur `{print_expr(node.value)}` (avant : `{print_expr(before.node.value)}`)"
-        case "declaration", n.Donnee() if isinstance(getattr(before, "node", None), n.Donnee):
-            return f"nouveau type `{print_type(node.type)}` (avant : `{print_type(before.node.type)}`)"
+        case "declaration", n.Parametre() if isinstance(previous := getattr(before, "node", None), n.Parametre):
+            return f"nouvelle valeur `{print_expr(node.value)}` (avant : `{print_expr(previous.value)}`)"
+        case "declaration", n.Donnee() if isinstance(previous := getattr(before, "node", None), n.Donnee):
+            return f"nouveau type `{print_type(node.type)}` (avant : `{print_type(previous.type)}`)"
         case "declaration", _:
             return "ajout"
     return occurrence.role

@@ -93,20 +93,20 @@ def _item(item) -> Iterator[Occurrence]:
     match item:
         case n.ParametresBlock(parametres=parametres):
             for p in parametres:
-                yield Occurrence(VALUE, p.id, p.id_span, DECLARATION, "parametre", p)
+                yield from _at(VALUE, p.id, p.id_span, DECLARATION, "parametre", p)
                 yield from expression(p.value)
         case n.DonneesBlock(donnees=donnees):
             for d in donnees:
-                yield Occurrence(VALUE, d.id, d.id_span, DECLARATION, "donnee", d)
+                yield from _at(VALUE, d.id, d.id_span, DECLARATION, "donnee", d)
         case n.Section(criteres=criteres) | n.AddCriteres(criteres=criteres):
             if isinstance(item, n.AddCriteres) and item.section_span is not None:
-                yield Occurrence(SECTION, item.section, item.section_span, REFERENCE)
+                yield from _at(SECTION, item.section, item.section_span, REFERENCE)
             for c in criteres:
                 yield from _element(c, "critere")
         case n.AddBrique(brique=element) | n.AddSupplement(element=element):
             yield from _clause(element)
         case n.AddToBrique():
-            yield Occurrence(ELEMENT, item.brique, item.id_span, REFERENCE, "brique", item)
+            yield from _at(ELEMENT, item.brique, item.id_span, REFERENCE, "brique", item)
             for c in item.criteres:
                 yield from _element(c, "critere")
         case n.Cas():
@@ -115,19 +115,26 @@ def _item(item) -> Iterator[Occurrence]:
             yield from _clause(item)
         case n.Modify() | n.Replace():
             role = MODIFICATION if isinstance(item, n.Modify) else REPLACEMENT
-            yield Occurrence(KINDS[item.kind].namespace, item.id, item.id_span, role, item.kind, item)
+            yield from _at(KINDS[item.kind].namespace, item.id, item.id_span, role, item.kind, item)
             for attribute in item.attributes:
                 yield from _attribute(attribute)
             for c in item.criteres:
                 yield from _element(c, "critere")
         case n.Move():
-            yield Occurrence(ELEMENT, item.id, item.id_span, MOVE, item.kind, item)
+            yield from _at(ELEMENT, item.id, item.id_span, MOVE, item.kind, item)
             if item.section_span is not None:
-                yield Occurrence(SECTION, item.section, item.section_span, REFERENCE)
+                yield from _at(SECTION, item.section, item.section_span, REFERENCE)
         case n.Remove():
-            yield Occurrence(KINDS[item.kind].namespace, item.id, item.id_span, REMOVAL, item.kind, item)
+            yield from _at(KINDS[item.kind].namespace, item.id, item.id_span, REMOVAL, item.kind, item)
         case _:
             yield from _generic(item)
+
+
+def _at(namespace: str, id: str, span: Span | None, role: str, kind: str | None = None,
+        node: object = None) -> Iterator[Occurrence]:
+    """The occurrence of an id written somewhere (one the parser placed: not one consolidation made up)."""
+    if span is not None:
+        yield Occurrence(namespace, id, span, role, kind, node)
 
 
 def _clause(node) -> Iterator[Occurrence]:
@@ -156,7 +163,7 @@ def _cas(cas: n.Cas) -> Iterator[Occurrence]:
     if cas.id_span is not None:
         yield Occurrence(CAS, cas.id, cas.id_span, DECLARATION, "cas", cas)
     for assignment in cas.donnees or ():
-        yield Occurrence(VALUE, assignment.id, assignment.id_span, REFERENCE)
+        yield from _at(VALUE, assignment.id, assignment.id_span, REFERENCE)
     for expr in cas.attendu or ():
         yield from expression(expr)
 

@@ -74,7 +74,7 @@ def base_location(project: Project, path: str, offset: int) -> list[lsp.Location
     header = next((h for h in file.headers if h.key == "base"), None) if file is not None else None
     if header is None or header.span is None or not header.span.start <= offset <= header.span.end:
         return []
-    base = os.path.normpath(os.path.join(os.path.dirname(path), header.value))
+    base = os.path.normpath(os.path.join(os.path.dirname(path), str(header.value)))
     if not os.path.isfile(base):
         return []
     start = lsp.Position(line=0, character=0)

@@ -47,24 +47,25 @@ class ParseCache:
         """The parse of a file: of `text` when the editor has it open, else of the file on disk."""
         key = realpath(path)
         if text is not None:
-            cached = self._texts.get(key)
-            if cached is None or cached[0] != text:
+            edited = self._texts.get(key)
+            if edited is None or edited[0] != text:
                 self.parses += 1
                 with cycle_collector_paused():
-                    cached = self._texts[key] = (text, parse_source(SourceFile(path, normalise(text))))
-            return cached[1]
+                    edited = self._texts[key] = (text, parse_source(SourceFile(path, normalise(text))))
+            return edited[1]
         try:
             stat = os.stat(path)
             stamp = (stat.st_mtime_ns, stat.st_size)
         except OSError:
             stamp = None
-        cached = self._disk.get(key)
-        if stamp is None or cached is None or cached[0] != stamp:
+        saved = self._disk.get(key)
+        if stamp is None or saved is None or saved[0] != stamp:
             self.parses += 1
-            cached = (stamp, parse_file(path))
+            parsed = parse_file(path)
             if stamp is not None:
-                self._disk[key] = cached
-        return cached[1]
+                self._disk[key] = (stamp, parsed)
+            return parsed
+        return saved[1]
 
     def index(self, path: str, result: ParseResult) -> FileIndex:
         """The occurrences of a parsed file, built once per parse."""

@@ -75,14 +75,14 @@ class Outline:
                 return self.clause(brique, "ajoute brique ")
             case n.Modify() | n.Replace():
                 verb = "modifie" if isinstance(item, n.Modify) else "remplace"
-                kind = KINDS[item.kind]
-                return self.symbol(f"{verb} {kind.keyword} {item.id}", symbol_kind(kind), item.span, item.id_span,
+                changed = KINDS[item.kind]
+                return self.symbol(f"{verb} {changed.keyword} {item.id}", symbol_kind(changed), item.span, item.id_span,
                                    item.label, children=self.criteres(item.criteres))
             case n.Move():
                 return self.symbol(f"déplace critère {item.id} vers {item.section}", K.Method, item.span, item.id_span)
             case n.Remove():
-                kind = KINDS[item.kind]
-                return self.symbol(f"supprime {kind.keyword} {item.id}", symbol_kind(kind), item.span, item.id_span)
+                removed = KINDS[item.kind]
+                return self.symbol(f"supprime {removed.keyword} {item.id}", symbol_kind(removed), item.span, item.id_span)
             case _ if kind_of(item) is not None:  # a brique, a majoration, a minimum, a cas…
                 return self.clause(item)
             case _:  # a block this outline does not know yet: named by its id when it has one

@@ -44,6 +44,7 @@ def calibration_document(decision, kind: str, status=(), hypotheses=()) -> Docum
               else "le budget demandé")
     if calibration.reached:
         found, before = calibration.found, calibration.before
+        assert found is not None  # reached: the value found
         sentence = (f"À {calibration.parametre} = {_value(found, kind)}, le budget de la population atteint {target} "
                     f"({_money(calibration.target)}) : {_money(found.budget)}, soit {_signed(found.budget - calibration.target)} ; "
                     + (f"à {_value(before, kind)}, il est de {_money(before.budget)}." if before else ""))

@@ -41,6 +41,8 @@ CHANGE_PLURALS = {"ajout": "ajouts", "suppression": "suppressions", "deplacement
 PLACE_WORDS = {**SECTION_TITLES, **kinds.GROUP_TITLES}
 # The headings of the clauses shown as tables of values (the others are shown one by one), where not their kind's title.
 VALUE_TITLES = {"donnee": "Données déclarées par les structures"}
+# The fields written as expressions, shown with the values of the paramètres they name.
+EXPRESSION_FIELDS = frozenset(field.name for kind in kinds.CLAUSES for field in kind.fields if field.how == kinds.EXPR)
 
 
 def place_text(place: str | None) -> str:
@@ -106,7 +108,7 @@ def _impact_blocks(impact, population: str | None, png_stem: str | None) -> list
         heading, *table = impact_report.group_blocks(grouping, rows, impact=True)
         figure = chart(groups_chart, grouping, rows, name=f"par-{_file_word(grouping.column)}")
         blocks += [heading, *([figure] if figure is not None else []), *table]
-    blocks += [Heading("Impact sur la population : détails"), *impact_report.impact_figures(impact, population),
+    blocks += [Heading("Impact sur la population : détails"), *impact_report.impact_figures(impact, population or ""),
                *impact_report.detail_blocks(impact, chart(histogram_chart, impact, name="histogramme"))]
     return blocks
 
@@ -228,8 +230,8 @@ def key_figures(diff: Diff, impact=None, population: str | None = None) -> tuple
     before = after = "structure maximale"
     if money.cas is not None:  # each version's own cas: one that starts from `--cas` where it has not that one
         own = dict(money.cas.extended)
-        before = f"cas « {own.get(diff.old.version, money.cas.id)} »"
-        after = f"cas « {own.get(diff.new.version, money.cas.id)} »"
+        before = f"cas « {own.get(diff.old.version or '', money.cas.id)} »"
+        after = f"cas « {own.get(diff.new.version or '', money.cas.id)} »"
     moved = sum(line.delta != 0 for line in money.lines)
     return (
         (f"Total avant ({before})", euros(money.total_avant)),
@@ -318,12 +320,12 @@ def _with_values(text: str | None, model, values: dict) -> str:
 def _element_change(document: Document, diff: Diff, change: Change) -> None:
     label = change.libelle_apres or change.libelle_avant or change.id
     document.add(Heading(f"{label} ({change.id}) — {_change_phrase(change)}", level=3))
-    expressions = ("condition", "points fixes", "points variables", "montant", "taux", "prorata")
+    expressions = EXPRESSION_FIELDS
     rows = [(f.champ, _with_values(f.avant, diff.old, diff.parametres_avant) if f.champ in expressions else f.avant or "—",
              _with_values(f.apres, diff.new, diff.parametres_apres) if f.champ in expressions else f.apres or "—")
             for f in change.champs]
     if change.kind == "renommage":
-        rows.insert(0, ("identifiant", change.ancien_id, change.id))
+        rows.insert(0, ("identifiant", change.ancien_id or "—", change.id))
     if change.section_avant != change.section_apres and change.kind in ("deplacement", "renommage"):
         rows.insert(0, ("section", place_text(change.section_avant), place_text(change.section_apres)))
     if rows:

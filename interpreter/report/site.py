@@ -129,7 +129,7 @@ def clause_page(convention: str, element: str, id: str) -> str:
 def collect(paths: list[str], loader: Loader) -> tuple[Site, list]:
     """Every version of the files and the history of every clause, or the errors found."""
     site = Site()
-    conventions = [p for p in paths if (loader.parse(p).file is None or loader.parse(p).file.kind != "scenario")]
+    conventions = [p for p in paths if not _is_scenario(p, loader)]
     chains: dict[str, tuple[Version, ...]] = {}
     for path in conventions:
         versions, errors = chain_versions(path, loader)
@@ -143,7 +143,8 @@ def collect(paths: list[str], loader: Loader) -> tuple[Site, list]:
                 seen[version.path] = version
                 site.bases[version.path] = versions[position - 1].path if position else None
     def depth(path: str) -> int:
-        return 0 if site.bases[path] is None else 1 + depth(site.bases[path])
+        base = site.bases[path]
+        return 0 if base is None else 1 + depth(base)
 
     site.versions = sorted(seen.values(), key=lambda v: (v.model.id, depth(v.path), v.path))
     used_as_base = {b for b in site.bases.values() if b}
@@ -155,13 +156,18 @@ def collect(paths: list[str], loader: Loader) -> tuple[Site, list]:
             known = site.clauses.get(key)
             if known is None or len(clause.steps) > len(known.history.steps):
                 site.clauses[key] = Clause(key[0], clause, page=clause_page(*key))
-    for key, clause in site.clauses.items():
+    for key, shown in site.clauses.items():
         having = [v for v in site.versions if v.model.id == key[0] and key[2] in _elements(v.model, key[1])]
-        clause.latest = having[-1] if having else None
+        shown.latest = having[-1] if having else None
     for version in site.versions:
         program = compile_model(version.model)
         site.amounts[version.path] = line_values(program, maximal_structure(program))
     return site, []
+
+
+def _is_scenario(path: str, loader: Loader) -> bool:
+    file = loader.parse(path).file
+    return file is not None and file.kind == "scenario"
 
 
 def _kind_word(element: str) -> str:

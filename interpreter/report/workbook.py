@@ -22,6 +22,8 @@ def summary_sheet(sentence: str | None, figures, amounts=()) -> Sheet:
 
 def groups_sheet(groups, impact: bool) -> Sheet:
     """Every `--par` in one sheet: the grouping, the group, its structures and budgets."""
+    headers: tuple[str, ...]
+    rows: tuple[tuple, ...]
     if impact:
         headers = ("Regroupement", "Groupe", "Structures", "Budget avant", "Budget après", "Écart", "Gagnent", "Perdent")
         rows = tuple((grouping.title, row.group, row.structures, euros_of(row.budget_before), euros_of(row.budget),
