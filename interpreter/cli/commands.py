@@ -402,7 +402,7 @@ def historique_command(version, output_format, output):
     inputs = list(loader.sources)
     if output:
         check_destination(output, inputs)
-    publish(HistoryReport(found), report_format(output_format, output, HISTORY_FORMATS), output, inputs)
+    publish(HistoryReport(found, loader.sources), report_format(output_format, output, HISTORY_FORMATS), output, inputs)
     return EXIT_OK
 
 

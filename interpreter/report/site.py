@@ -5,7 +5,8 @@ explorer is to the tax system — no server, no network, no external asset.
   (a small inline script over an inline JSON index; `index.html?q=qualité` opens with a search);
 - `versions/<fichier>.html`: one page per version, with its diff from its base (the diff report's HTML);
 - `clauses/<convention>--<sorte>-<id>.html`: one page per clause: label, référence, current text, the
-  status of each figure read from the comments that belong to it (hypothèse / confirmé), its history
+  status of each figure read from the comments that belong to it (« confirmé (guide Cnam 2022, p. N) »,
+  « hypothèse », « choix »), its history
   along the versions (field-level changes), the cas that use it, and its amount at each version's
   maximal structure (the diff's reference structure).
 
@@ -25,7 +26,7 @@ from attrs import define, field
 from dsl import nodes as n
 from dsl.avenants import Loader
 from dsl.checker import walk
-from dsl.comments import clause_comments, comments_of
+from dsl.comments import clause_comments, comments_of, figure_statuses
 from dsl.kinds import KINDS
 from interpreter.api import chain_versions
 from interpreter.backends.scalar import compile_model
@@ -51,7 +52,7 @@ code,pre{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em;white-
 overflow-wrap:anywhere;word-break:break-word}
 pre{background:#f5f5f5;padding:.6rem;border-radius:4px}
 .badge{display:inline-block;border-radius:3px;padding:0 .4rem;font-size:.8rem;margin-right:.4rem}
-.hypothese{background:#fff0c2}.confirme{background:#d9f2d9}.note{background:#eee}
+.hypothese{background:#fff0c2}.confirme{background:#d9f2d9}.choix{background:#dde6ff}.note{background:#eee}
 .proposition{background:#ffe0e0;padding:.2rem .5rem;border-radius:3px}
 #recherche{width:100%;font-size:1.1rem;padding:.4rem}
 #resultats li{margin:.15rem 0}
@@ -255,11 +256,10 @@ def version_html(site: Site, version: Version) -> str:
 
 
 def figure_status(text: str) -> list[tuple[str, str]]:
-    """The statuses a comment gives its figures: hypothèse, confirmé (both when it says both), or a note."""
-    lowered = text.lower()
-    found = [(css, word) for css, word, spellings in (("hypothese", "hypothèse", ("hypothèse", "hypothese")),
-                                                      ("confirme", "confirmé", ("confirmé", "confirme")))
-             if any(s in lowered for s in spellings)]
+    """The badges of a comment (css class, words): « confirmé (guide Cnam 2022, p. N) », « hypothèse »,
+    « choix », as many as it says, or a note."""
+    css = {"confirmé": "confirme", "hypothèse": "hypothese", "choix": "choix"}
+    found = [(css[status.split(" (")[0]], status) for status in figure_statuses(text)]
     return found or [("note", "note")]
 
 
