@@ -21,6 +21,7 @@ from attrs import frozen
 
 from dsl import nodes as n
 from dsl.format import Comment, extract_comments
+from dsl.kinds import kind_of
 from dsl.printer import layout
 from dsl.source import SourceFile, Span
 
@@ -50,15 +51,15 @@ def anchors(file: n.File) -> list[Anchor]:
             case n.Section(criteres=cs):
                 for c in cs:
                     critere(c)
-            case n.Brique() | n.Majoration() | n.Minimum():
-                found.append((item.span, True))
-                found.extend((a.span, False) for a in item.attributes)
-                for c in getattr(item, "criteres", ()):
-                    critere(c)
             case n.Cas():
                 found.append((item.span, True))
                 found.extend((a.span, False) for a in item.donnees or ())
                 found.extend((e.span, False) for e in item.attendu or ())
+            case _ if kind_of(item) is not None:  # a brique, a majoration, a minimum…
+                found.append((item.span, True))
+                found.extend((a.span, False) for a in getattr(item, "attributes", ()))
+                for c in getattr(item, "criteres", ()):
+                    critere(c)
     return [Anchor(span, block) for span, block in found if span is not None]
 
 

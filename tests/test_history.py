@@ -9,16 +9,16 @@ import json
 from click.testing import CliRunner
 
 from dsl.driver import check_file
+from interpreter.api import chain_versions, history
 from interpreter.cli import cli
-from interpreter.compare.history import chain_versions, history, version_at
+from interpreter.compare.history import version_at
 from tests.conftest import ROOT
 
 PROPOSAL = str(ROOT / "conventions" / "aci-msp-avenant-2-france-sante.conv")
 
 
 def test_each_clause_lists_the_versions_that_wrote_it():
-    found, errors = history(PROPOSAL)
-    assert errors == []
+    found = history(PROPOSAL)
     assert [v.name for v in found.versions] == ["2017", "avenant 1", "avenant 2 (proposition 2026)"]
     coordination = found.clause("critere", "fonction_coordination")
     assert [(s.version.name, s.kind) for s in coordination.steps] == [

@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from dsl.checker import check
 from dsl.driver import check_file
 from dsl.parser import parse_text
+from interpreter.backends.results import to_micro
 from interpreter.backends.scalar import compile_model, evaluate
-from interpreter.backends.vector import simulate, to_micro
+from interpreter.backends.vector import simulate
 from interpreter.io.tables import TableError, read_population
 from tests import strategies as s
 from tests.conftest import GOLDEN, ROOT

@@ -4,15 +4,17 @@ Cnam 2022, p. N) », « hypothèse », « choix ») — as a `Document` (text, M
 
 from __future__ import annotations
 
+from attrs import frozen
+
 from dsl.comments import clause_comments, comments_of, figure_statuses
+from dsl.kinds import CLAUSES
 from dsl.source import SourceFile
 from interpreter.compare.history import ClauseHistory, History, Step
-from interpreter.report.diff import KIND_WORDS, place_text
+from interpreter.report.diff import CHANGE_WORDS, place_text
 from interpreter.report.document import Bullets, Document, Heading, Paragraph, Table
 from interpreter.report.status import status_words
 
-ELEMENT_TITLES = {"critere": "Critères", "brique": "Briques", "majoration": "Majorations", "minimum": "Minimums",
-                  "donnee": "Données", "parametre": "Paramètres"}
+ELEMENT_TITLES = {kind.name: kind.title for kind in CLAUSES}  # in the order of the report
 
 
 def step_words(step: Step) -> str:
@@ -110,7 +112,7 @@ def history_json(history: History, sources: dict[str, SourceFile] | None = None)
             {"element": c.element, "id": c.id, "libelle": c.label, "supprime": c.removed,
              "versions": [{"version": s.version.name, "fichier": s.version.path,
                            "en_vigueur": s.version.en_vigueur and s.version.en_vigueur.isoformat(),
-                           "changement": s.kind, "changement_texte": KIND_WORDS[s.kind], "ancien_id": s.ancien_id,
+                           "changement": s.kind, "changement_texte": CHANGE_WORDS[s.kind], "ancien_id": s.ancien_id,
                            "section_avant": s.section_avant, "section_apres": s.section_apres,
                            "champs": [{"champ": f.champ, "avant": f.avant, "apres": f.apres} for f in s.champs],
                            "statuts": statuses.get((c.element, c.id, s.version.path), [])}
@@ -118,3 +120,17 @@ def history_json(history: History, sources: dict[str, SourceFile] | None = None)
             for c in history.clauses
         ],
     }
+
+
+@frozen
+class HistoryReport:
+    """`convcheck historique`: each clause along a chain of versions."""
+
+    history: History
+    sources: dict[str, SourceFile] | None = None  # the texts read, for the statuses their comments give
+
+    def document(self, charts: str | None) -> Document:
+        return history_document(self.history, self.sources)
+
+    def data(self) -> dict:
+        return history_json(self.history, self.sources)
