@@ -39,6 +39,7 @@ from interpreter.numbers import (
     conv_text,
     divide,
     exact,
+    french_number,
     multiply,
     negate,
     round_half_away,
@@ -156,15 +157,8 @@ def check_draws(scenarios, values: dict[str, Any]) -> None:
                 if not 0 <= share <= 1:
                     read = sorted(ir.parametres_read(draw.share))
                     raise ParametreError(read[0] if read else "", f"« tirage » tire une part entre 0 % et 100 %, "
-                                         f"pas {_percent(share)} (scénario « {scenario.id} »)",
+                                         f"pas {french_number(exact(share) * 100, 2)} % (scénario « {scenario.id} »)",
                                          "donnez-lui une part entre 0 % et 100 %, par exemple « 40 % »")
-
-
-def _percent(share) -> str:
-    """A share as a percentage, `1.4` → « 140 % » (a fraction: to two decimals)."""
-    exact = Fraction(share) * 100
-    text = str(exact.numerator // exact.denominator) if exact.denominator == 1 else f"{float(exact):.2f}"
-    return f"{text.replace('.', ',')} %"
 
 
 # ---- one structure ---------------------------------------------------------------------------------------
