@@ -361,15 +361,15 @@ class Simulation:
     run: Any = field(default=None, eq=False, repr=False)  # the DuckDB run holding the results (--moteur duckdb)
     notes: tuple[Diagnostic, ...] = ()  # why the engine asked for could not be used
 
-    def write_results(self, path: str, inputs=(), french: bool = False) -> None:
+    def write_results(self, path: str, inputs=(), french: bool = False, provenance=None) -> None:
         """The results file (`-o`): CSV (`french`: with `;` and decimal commas), Parquet or JSON Lines, as the
-        default engine writes it."""
+        default engine writes it, with the `provenance` of its figures where the format allows."""
         from interpreter.io.tables import write_results  # polars (heavy)
 
-        if not french and self.run is not None and Path(path).suffix.lower() == ".csv" and \
+        if not french and provenance is None and self.run is not None and Path(path).suffix.lower() == ".csv" and \
                 self.run.write_csv(path, inputs):
             return
-        write_results(self.table(typed=Path(path).suffix.lower() == ".parquet"), path, inputs, french)
+        write_results(self.table(typed=Path(path).suffix.lower() == ".parquet"), path, inputs, french, provenance)
 
     def table(self, typed: bool = True) -> pl.DataFrame:
         """One row per structure; `typed` gives Decimal columns, else decimal text (for CSV)."""

@@ -136,3 +136,60 @@ def test_no_slip_of_the_whole_campaign_is_silent():
     silent = [(s, o) for s in slips.campaign() if (o := slips.classify(s)).verdict not in
               ("erreur", "avertissement", "sans effet")]
     assert not silent, "\n".join(f"{s}: {o}" for s, o in silent[:20])
+
+
+# ---- every output says what its figures rest on ---------------------------------------------------------
+
+
+def test_an_impact_carries_its_hypotheses_overrides_and_statuses_in_every_file(tmp_path: Path):
+    import hashlib
+    import json
+
+    import openpyxl
+    import polars as pl
+
+    digest = hashlib.sha256(POPULATION.read_bytes()).hexdigest()
+    common = ["diff", ROOT / "conventions/aci-msp-avenant-1.conv", AVENANT_3, "--population", POPULATION,
+              "--scenario", SCENARIO, "--set-apres", "montant_rcp=7500€"]
+    output, code = run(*common, "-o", tmp_path / "impact.xlsx", "--par-structure", tmp_path / "structures.csv")
+    assert code == 0, output
+    output, code = run(*common, "--format", "json")
+    assert code == 0, output
+    data = json.loads(output)
+    provenance = data["provenance"]
+    assert [v["statut"] for v in provenance["versions"]] == ["signe", "proposition"]
+    assert provenance["scenarios"][0]["hypotheses"] == [
+        "nb_reunions_comite_usagers = si tirage(40 %) alors 2 sinon 0 (version après seulement)"]
+    assert provenance["set"] == [{"valeur": "montant_rcp=7500€", "portee": "version après seulement"}]
+    assert provenance["donnees"]["sha256"] == digest and provenance["donnees"]["lignes"] == 2300
+    assert provenance["convcheck"] and provenance["date"] == "2026-12-07 00:00 UTC"
+    assert "proposition non signée" in data["verdict"]["phrase"] and "scénario « comite_usagers »" in \
+        data["verdict"]["phrase"] and "--set montant_rcp=7500€" in data["verdict"]["phrase"]
+
+    book = openpyxl.load_workbook(tmp_path / "impact.xlsx", read_only=True)
+    assert book.sheetnames[0] == "Hypothèses"
+    cells = [str(v) for row in book["Hypothèses"].iter_rows(values_only=True) for v in row]
+    for wanted in ("proposition non signée", "texte signé", "montant_rcp=7500€", digest,
+                   "nb_reunions_comite_usagers = si tirage(40 %) alors 2 sinon 0 (version après seulement)"):
+        assert any(wanted in c for c in cells), wanted
+
+    text = (tmp_path / "structures.csv").read_text(encoding="utf-8")
+    comments = [line for line in text.splitlines() if line.startswith("#")]
+    for wanted in ("proposition non signée", "montant_rcp=7500€", digest, "tirage(40 %)"):
+        assert any(wanted in line for line in comments), wanted
+    assert pl.read_csv(tmp_path / "structures.csv", comment_prefix="#").height == 2300
+
+
+def test_the_results_files_carry_their_provenance(tmp_path: Path):
+    import json
+
+    import polars as pl
+
+    for suffix in (".parquet", ".jsonl", ".csv"):
+        output, code = run("simulate", AVENANT_3, POPULATION, "--scenario", SCENARIO, "-o", tmp_path / f"r{suffix}")
+        assert code == 0, output
+    metadata = pl.read_parquet_metadata(tmp_path / "r.parquet")
+    assert json.loads(metadata["convcheck.provenance"])["versions"][0]["statut"] == "proposition"
+    beside = json.loads((tmp_path / "r.jsonl.provenance.json").read_text(encoding="utf-8"))
+    assert beside["scenarios"][0]["id"] == "comite_usagers"
+    assert (tmp_path / "r.csv").read_text(encoding="utf-8").startswith("# Provenance des chiffres (convcheck)\n")

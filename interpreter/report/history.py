@@ -12,6 +12,7 @@ from dsl.source import SourceFile
 from interpreter.compare.history import ClauseHistory, History, Step
 from interpreter.report.diff import CHANGE_WORDS, place_text
 from interpreter.report.document import Bullets, Document, Heading, Paragraph, Table
+from interpreter.report.provenance import Provenance
 from interpreter.report.status import status_words
 
 ELEMENT_TITLES = {kind.name: kind.title for kind in CLAUSES}  # in the order of the report
@@ -128,6 +129,7 @@ class HistoryReport:
 
     history: History
     sources: dict[str, SourceFile] | None = None  # the texts read, for the statuses their comments give
+    provenance: Provenance | None = None
 
     def document(self, charts: str | None) -> Document:
         return history_document(self.history, self.sources)

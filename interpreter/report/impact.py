@@ -15,11 +15,12 @@ from dsl.diagnostics import to_json_object
 from dsl.kinds import KINDS
 from dsl.model import Model
 from interpreter.compare.impact import Impact, Summary
-from interpreter.io.xlsx import Sheet, sheet_of_frame, workbook
+from interpreter.io.xlsx import Sheet, sheet_of_frame
 from interpreter.numbers import euros, euros_of, french_number, signed_euros, to_cents
 from interpreter.report.charts import histogram_bins, waterfall_steps
 from interpreter.report.document import Bullets, Document, Figure, Folded, Heading, Paragraph, Table
 from interpreter.report.hypotheses import hypotheses_blocks, hypotheses_json
+from interpreter.report.provenance import Provenance
 from interpreter.report.status import status_blocks
 from interpreter.report.workbook import groups_sheet, summary_sheet
 
@@ -230,7 +231,7 @@ def impact_json(impact: Impact, population: str) -> dict:
 # ---- a simulation's workbook and report ------------------------------------------------------------
 
 
-def results_workbook(simulation, groups=()) -> bytes:
+def results_sheets(simulation, groups=()) -> list[Sheet]:
     """A simulation: synthèse, par structure (the results file's columns), par ligne, par groupe."""
     summary = simulation.summary(simulation.rejected)
     figures = [("Structures évaluées", str(summary.structures)), ("Structures éligibles", str(summary.eligible))]
@@ -242,7 +243,7 @@ def results_workbook(simulation, groups=()) -> bytes:
         money=(4,)))
     if groups:
         sheets.append(groups_sheet(groups, impact=False))
-    return workbook(sheets)
+    return sheets
 
 
 @frozen
@@ -256,6 +257,7 @@ class SimulationReport:
     groups: tuple = ()  # (Grouping, rows) for each `--par`
     rejects: str | None = None  # the rejects file written, if any
     warnings: tuple = ()  # the reading's warnings (diagnostics)
+    provenance: Provenance | None = None
 
     def document(self, charts: str | None) -> Document:
         model = self.version.model
