@@ -54,6 +54,7 @@ from interpreter.io.declarations import (
     validate,
 )
 from interpreter.numbers import EvaluationError
+from interpreter.project import ProjectError, Settings, settings_for
 
 if TYPE_CHECKING:  # populations need polars and numpy: imported only when a population is used
     import polars as pl
@@ -130,6 +131,8 @@ def load(path: str | Path, overrides: Mapping[str, str] | Sequence[str] | None =
     checked = check_version(str(path), loader, cached=plain)
     if checked.errors:
         raise ConvError(checked.errors, loader.sources)
+    warnings = tuple(d for d in checked.diagnostics if not d.is_error)
+    refuse_warnings(str(path), warnings, loader.sources)
     model = checked.model
     if model is None:  # a scenario, clean: not a version (the loader says so, where it is written)
         raise ConvError([d for d in loader.load(str(path)).diagnostics if d.is_error], loader.sources)
@@ -161,7 +164,28 @@ def load(path: str | Path, overrides: Mapping[str, str] | Sequence[str] | None =
         span = origin.source.span if origin is not None else model.parametres[error.id].node.value.span
         raise ConvError([parametre_diagnostic(error, span)], {**loader.sources, **sources}) from None
     return Convention(str(path), program, checked.chain, {**loader.sources, **sources}, tuple(dict.fromkeys(skipped)),
-                      tuple(settings))
+                      tuple(settings), warnings)
+
+
+def strict_for(path: str) -> Settings:
+    """The project settings of a file (`convcheck.toml`). Raises `ConvError`."""
+    try:
+        return settings_for(path)
+    except ProjectError as error:
+        raise ConvError(error.diagnostics) from None
+
+
+def refuse_warnings(path: str, warnings: Sequence[Diagnostic], sources) -> None:
+    """In a strict project, a version with warnings is not computed with: its warnings, and why they block.
+    Raises `ConvError`."""
+    settings = strict_for(path)
+    if settings.strict and warnings:
+        count = len(warnings)
+        raise ConvError([*warnings, Diagnostic(
+            "mode-strict", f"{count} avertissement{'s' if count > 1 else ''} dans « {path} » : le projet est en mode "
+            "strict, les avertissements bloquent le calcul", file=settings.path,
+            suggestion="corrigez-les (convcheck check les montre), ou retirez « strict = true » de ce fichier")],
+            sources)
 
 
 def load_versions(paths: Sequence[str | Path], scenarios: Sequence[str | Path] = (),
@@ -216,6 +240,7 @@ class Convention:
     sources: dict[str, SourceFile] = field(eq=False, repr=False)
     skipped: tuple[str, ...] = ()  # names of scenarios and settings this version does not have (lenient)
     settings: tuple[str, ...] = ()  # the `--set` settings applied, after the scenarios
+    warnings: tuple[Diagnostic, ...] = ()  # what `check` warns about the version (the commands count them)
 
     @property
     def scenarios(self) -> tuple[Scenario, ...]:

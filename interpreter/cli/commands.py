@@ -48,6 +48,7 @@ from interpreter.cli.outputs import (
     report_notes,
     reports_errors,
     summary,
+    warnings_note,
     write_workbook,
 )
 from interpreter.io.writer import WriteError, check_destination, write_bytes, write_text
@@ -84,6 +85,12 @@ def check_command(fichiers, output_format, strict, no_color):
     paths = existing_files(fichiers)
     loader = Loader()
     diagnostics = api.check_files(paths, loader)
+    try:
+        project = [api.strict_for(path) for path in paths]
+    except api.ConvError as error:
+        diagnostics = [*diagnostics, *error.diagnostics]
+        project = []
+    strict = strict or any(settings.strict for settings in project)
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
     if output_format == "json":
@@ -93,6 +100,8 @@ def check_command(fichiers, output_format, strict, no_color):
             click.echo(render_all_text(diagnostics, loader.sources, use_color(no_color)))
             click.echo()
         click.echo(summary(len(paths), errors, warnings))
+        if strict and warnings and not errors:
+            click.echo("Mode strict : les avertissements font échouer la vérification.")
     return EXIT_INVALID if errors > 0 or (strict and warnings > 0) else EXIT_OK
 
 
@@ -223,6 +232,7 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, popu
 
             write_results(impact.pairing.frame(), per_structure, inputs, csv_fr, provenance)
     publish(DiffReport(old, new, change, impact, population, provenance), chosen, output, inputs)
+    warnings_note((old, new))
     return EXIT_INVALID if exit_code and not change.empty else EXIT_OK
 
 
@@ -276,6 +286,7 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
     publish(report, output_format, None, inputs)
     if output and output_format != "json":
         click.echo(f"Résultats par structure écrits dans « {output} ».")
+    warnings_note((version,))
     return EXIT_OK
 
 
@@ -310,6 +321,7 @@ def calibre_command(version, population, parametre, budget, budget_of, precision
     provenance = provenance_of(_decision_versions(decision), decision.population)
     publish(CalibrationReport(decision, population, provenance), report_format(output_format, output, CALIBRATION_FORMATS),
             output, inputs)
+    warnings_note([v for v in (decision.version, decision.reference) if v is not None])
     return EXIT_OK
 
 
@@ -348,6 +360,7 @@ def balaye_command(version, population, parametre, start, stop, step, valeurs, r
     provenance = provenance_of(_decision_versions(decision), decision.population)
     publish(SweepReport(decision, parametre, provenance), report_format(output_format, output, SWEEP_FORMATS), output, inputs,
             french=csv_fr)
+    warnings_note([v for v in (decision.version, decision.reference) if v is not None])
     return EXIT_OK
 
 
