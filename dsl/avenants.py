@@ -235,8 +235,7 @@ class Consolidation:
                         self._dropped_uses(old, p, p)
             case n.DonneesBlock(donnees=ds):
                 for d in ds:
-                    previous = self.donnees.get(d.id)
-                    self.donnees[d.id] = d if previous is None or d.label else evolve(d, label=previous.label)
+                    self.donnees[d.id] = redefined(self.donnees.get(d.id), d)
             case n.Cas():
                 self.cas.append(item)
             case n.Section(kind=kind):
@@ -519,6 +518,15 @@ def flatten_inherited(cas: list[n.Cas], inherited: tuple[n.Cas, ...], donnees: s
             kept = tuple(a for id, a in merged.items() if id in donnees)
             result.append(evolve(case, donnees=kept, base=None, base_span=None))
     return result
+
+
+def redefined(previous: n.Donnee | None, new: n.Donnee) -> n.Donnee:
+    """A donnée declared again by an avenant: the new declaration, keeping the label and the default (`par
+    défaut`) of the previous one when it gives none (to drop a default: `supprime donnée id`, then declare it)."""
+    if previous is None:
+        return new
+    return evolve(new, label=new.label or previous.label,
+                  default=previous.default if new.default is None else new.default)
 
 
 def merge_attributes(old: tuple[n.Attribute, ...], new: tuple[n.Attribute, ...]) -> tuple[n.Attribute, ...]:

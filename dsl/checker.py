@@ -251,7 +251,12 @@ class Checker:
         if low is not None and high is not None and low > high:
             self.error("intervalle-vide", f"intervalle vide : le minimum ({_plain(low)}) dépasse le maximum ({_plain(high)})",
                        spec.span, suggestion=f"écrivez « entre {_plain(high)} et {_plain(low)} »")
-        return Donnee(d.id, d.label, type_, low, high, d)
+        donnee = Donnee(d.id, d.label, type_, low, high, d)
+        return donnee if d.default is None else evolve(donnee, default=self._check_default(donnee, d.default))
+
+    def _check_default(self, donnee: Donnee, value: n.Expr) -> ir.Const | None:
+        """`par défaut …`: a literal of the donnée's type, within its range — as a cas writes its values."""
+        return self._check_cas_value(donnee, value, "après « par défaut »")
 
     def _check_choices(self, spec: n.TypeSpec):
         seen: set[str] = set()
@@ -633,7 +638,9 @@ class Checker:
             if value is not None:
                 values[assignment.id] = value
         given = set(first) | {a.id for a in inherited}
-        missing = [d for d in self.donnees if d not in given]
+        defaults = {id: d.default for id, d in self.donnees.items() if id not in given and d.node.default is not None}
+        values.update((id, default) for id, default in defaults.items() if default is not None)
+        missing = [d for d in self.donnees if d not in given and d not in defaults]
         if missing:
             listed = ", ".join(f"« {d} »" for d in missing)
             self.error("cas-donnee-manquante", f"le cas « {node.id} » ne donne pas : {listed}", node.id_span,
@@ -670,8 +677,9 @@ class Checker:
             return self.cas_nodes[id]
         return next((c for c in self.file.inherited if c.id == id), None)
 
-    def _check_cas_value(self, donnee: Donnee, value: n.Expr) -> ir.Const | None:
-        """A cas gives literal values, of the donnée's type and within its range: their IR constant."""
+    def _check_cas_value(self, donnee: Donnee, value: n.Expr, where: str = "dans un cas") -> ir.Const | None:
+        """A cas gives literal values, of the donnée's type and within its range: their IR constant (`where`:
+        what the message says the value is written in)."""
         literal = value.operand if isinstance(value, n.Neg) else value
         type_ = donnee.type
         if type_.kind == "choix":
@@ -686,7 +694,7 @@ class Checker:
             return None
         expected = {"booleen": n.Bool, "date": n.DateLit, "montant": n.Money, "pourcentage": n.Percent}.get(type_.kind, n.Number)
         if not isinstance(literal, n.LITERALS) or (literal is not value and not isinstance(literal, (n.Number, n.Money, n.Percent))):
-            self.error("type-incompatible", "la valeur d'une donnée dans un cas doit être écrite littéralement",
+            self.error("type-incompatible", f"la valeur d'une donnée {where} doit être écrite littéralement",
                        value.span, suggestion="écrivez la valeur elle-même : 4000, 7 €, 50 %, vrai, 2024-01-01")
             return None
         if not isinstance(literal, expected):
@@ -702,7 +710,9 @@ class Checker:
             return None
         if (donnee.low is not None and number < donnee.low) or (donnee.high is not None and number > donnee.high):
             self.error("hors-intervalle", f"{_plain(number)} est hors de l'intervalle de « {donnee.id} » "
-                       f"(entre {_plain(donnee.low)} et {_plain(donnee.high)})", value.span)
+                       f"(entre {_plain(donnee.low)} et {_plain(donnee.high)})", value.span,
+                       suggestion=None if where == "dans un cas" else
+                       f"donnez une valeur entre {_plain(donnee.low)} et {_plain(donnee.high)}")
             return None
         return ir.Const(number, type_, source=value)
 

@@ -107,6 +107,7 @@ CODES: dict[str, tuple[str, str]] = {
     # SQL (convcheck sql, --moteur duckdb)
     "sql-non-garanti": (ERREUR, "valeur qu'un moteur SQL ne peut pas calculer exactement"),
     "sql-tirage": (ERREUR, "« tirage » que ce moteur SQL ne sait pas refaire"),
+    "colonne-absente-invalide": (ERREUR, "--colonne-absente qui ne nomme pas une donnée à valeur par défaut"),
     # writing reports, results and formatted files
     "sortie-est-une-entree": (ERREUR, "fichier de sortie qui est aussi un fichier lu"),
     "sortie-invalide": (ERREUR, "destination où l'on ne peut pas écrire"),

@@ -45,6 +45,7 @@ class Donnee:
     low: Decimal | None
     high: Decimal | None
     node: n.Donnee = field(eq=False, repr=False)
+    default: ir.Const | None = None  # `par défaut …`: what a structure that does not declare it takes
 
 
 @frozen

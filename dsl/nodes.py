@@ -198,11 +198,12 @@ class Parametre:
 
 @frozen
 class Donnee:
-    """`id : type ["label"]` in a `données` block."""
+    """`id : type ["label"] [par défaut value]` in a `données` block."""
 
     id: str
     type: TypeSpec
     label: str | None = None
+    default: Expr | None = None  # `par défaut …`: what a structure that does not declare it takes
     span: Span | None = _span()
     id_span: Span | None = _span()
 

@@ -45,6 +45,11 @@ VALUE_RESERVED = RESERVED | {"condition", "points", "montant", "axe", "reference
 FOLDED_NAMES = {"éligible": "eligible"}
 # Attribute keywords that may also be ids: lexed as keywords only where an attribute follows.
 ATTRIBUTE_KEYWORDS = {"CONDITION", "MONTANT", "AXE", "REFERENCE", "RÉFÉRENCE", "POINTS", "ASSIETTE", "TAUX", "PRORATA"}
+# Attribute keywords that may also name a donnée (`taux : pourcentage`): after a default value, a `:` does
+# not tell them apart.
+DECLARABLE = {"TAUX", "ASSIETTE", "PRORATA"}
+# Keywords that start a clause after an id-like position: followed by `:`, the word is an id.
+NAMES_BEFORE_COLON = {"PAR"}
 NEXT_CHARACTER = re.compile(r"\s*(\S?)")  # matched at a position: no copy of the rest of the text
 
 
@@ -201,6 +206,8 @@ def _parse_tree(source: SourceFile, start: str = "start") -> tuple[Tree | None, 
         for token in lexed(interactive):
             if token.type in ATTRIBUTE_KEYWORDS:
                 token = _keyword_or_name(token, text, interactive)
+            elif token.type in NAMES_BEFORE_COLON:
+                token = _name_before_colon(token, text, interactive)
             interactive.feed_token(token)
             if token.type == "LBRACE":
                 braces.append(token)
@@ -237,9 +244,27 @@ def _keyword_or_name(token: Token, text: str, interactive) -> Token:
     follows = NEXT_CHARACTER.match(text, _at(token.end_pos)).group(1)  # type: ignore[union-attr]  # matches anywhere
     if token.type == "POINTS" and (follows.isalpha()):
         return token
-    if follows == ":":
+    if follows == ":" and (token.type not in DECLARABLE or _accepts(interactive, token)):
         return token
     return Token.new_borrow_pos("NAME", token.value, token)
+
+
+def _accepts(interactive, token: Token) -> bool:
+    """Whether the parser can take this token here (tried on a copy: LALR states shared by every expression
+    offer an attribute keyword after an expression even where only a donnée's id may follow)."""
+    try:
+        interactive.copy().feed_token(token)
+    except UnexpectedInput:
+        return False
+    return True
+
+
+def _name_before_colon(token: Token, text: str, interactive) -> Token:
+    """`par` followed by `:` where an id may stand is an id (a donnée named `par`), not `par défaut`."""
+    follows = NEXT_CHARACTER.match(text, _at(token.end_pos)).group(1)  # type: ignore[union-attr]  # matches anywhere
+    if follows == ":" and "NAME" in interactive.choices():
+        return Token.new_borrow_pos("NAME", token.value, token)
+    return token
 
 
 def _check_depth(tree: Tree, source: SourceFile) -> Diagnostic | None:
@@ -691,9 +716,14 @@ class AstBuilder:
         return n.DonneesBlock(tuple(children), span=self._span(meta))
 
     def donnee(self, meta, children):
-        name, type_spec, *label = children
-        return n.Donnee(self._id(name, reserved=VALUE_RESERVED), type_spec, self._label(label[0] if label else None),
+        name, type_spec, *rest = children
+        label = next((c for c in rest if isinstance(c, Token)), None)
+        default = next((c[1] for c in rest if isinstance(c, tuple)), None)
+        return n.Donnee(self._id(name, reserved=VALUE_RESERVED), type_spec, self._label(label), default,
                         span=self._span(meta), id_span=self._tspan(name))
+
+    def default(self, meta, children):
+        return ("defaut", children[0])
 
     def type_spec(self, meta, children):
         name = children[0]

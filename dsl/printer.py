@@ -131,7 +131,8 @@ def _parametre(p: n.Parametre, depth: int) -> Line:
 
 
 def _donnee(d: n.Donnee, depth: int) -> Line:
-    return Line(depth, f"{d.id} : {print_type(d.type)}{_label(d.label)}", d.span)
+    default = "" if d.default is None else f" par défaut {print_expr(d.default)}"
+    return Line(depth, f"{d.id} : {print_type(d.type)}{_label(d.label)}{default}", d.span)
 
 
 def print_type(spec: n.TypeSpec) -> str:

@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import attrs
 from attrs import field, frozen
 
 from dsl import cache
@@ -42,7 +43,15 @@ from interpreter.backends.scalar import (
 )
 from interpreter.backends.scalar import advance as scalar_advance
 from interpreter.cases import CaseResult, run_cases
-from interpreter.io.declarations import DeclarationError, Entry, read_declaration, read_overrides, validate
+from interpreter.io.declarations import (
+    Declaration,
+    DeclarationError,
+    Entry,
+    defaults_used,
+    read_declaration,
+    read_overrides,
+    validate,
+)
 
 if TYPE_CHECKING:  # populations need polars and numpy: imported only when a population is used
     import polars as pl
@@ -240,10 +249,13 @@ class Convention:
         return self.program.parametres
 
     def evaluate(self, declaration: Mapping[str, Any] | str | Path, explain: bool = True) -> Evaluation:
-        """One structure: a mapping donnée → value (as in a declaration file), or a declaration file."""
-        structure_id, donnees = self.declaration(declaration)
+        """One structure: a mapping donnée → value (as in a declaration file), or a declaration file. The
+        données it does not give that take their default are listed in `Evaluation.defaults`."""
+        read = self.read(declaration)
+        structure_id = read.id
         try:
-            return evaluate(self.program, donnees, explain=explain, structure=structure_id)
+            evaluation = evaluate(self.program, read.donnees, explain=explain, structure=structure_id)
+            return attrs.evolve(evaluation, defaults=read.defaults) if read.defaults else evaluation
         except EvaluationError as error:
             where = declaration if isinstance(declaration, (str, Path)) else "<déclaration>"
             raise ConvError([Diagnostic("evaluation-impossible", f"structure « {structure_id} » : {error}",
@@ -266,17 +278,22 @@ class Convention:
     def declaration(self, declaration: Mapping[str, Any] | str | Path, elsewhere=frozenset()) -> tuple[str, dict]:
         """A structure's id and its validated données (those a scenario computes may be absent; keys in
         `elsewhere`, données of other versions, are not errors)."""
+        read = self.read(declaration, elsewhere)
+        return read.id, read.donnees
+
+    def read(self, declaration: Mapping[str, Any] | str | Path, elsewhere=frozenset()) -> Declaration:
+        """A structure's declaration validated: its id, its données, and those it took at their default."""
         if isinstance(declaration, (str, Path)):
             try:
-                structure = read_declaration(str(declaration), self.model, self.supplied, elsewhere)
+                return read_declaration(str(declaration), self.model, self.supplied, elsewhere)
             except DeclarationError as error:
                 raise ConvError(error.diagnostics, {error.source.path: error.source} if error.source else {}) from None
-            return structure.id, structure.donnees
         entries = {str(k): Entry(v, None, None) for k, v in declaration.items() if k != "id"}
         donnees, problems = validate(self.model, entries, "<déclaration>", optional=self.supplied, elsewhere=elsewhere)
         if problems:
             raise ConvError(problems)
-        return str(declaration.get("id", "structure")), donnees
+        return Declaration(str(declaration.get("id", "structure")), donnees,
+                           defaults_used(self.model, entries, self.supplied))
 
     @property
     def supplied(self) -> frozenset[str]:
@@ -325,21 +342,33 @@ class Convention:
             return (sql_diagnostic(problem, "moteur-par-defaut", " : le moteur par défaut calcule cette simulation"),)
         return Simulation(self, table, result, run=run)
 
-    def sql(self, dialect: str, table: str = "structures") -> str:
-        """The SQL query computing this version over a table of structures (`convcheck sql`). Raises `ConvError`
-        when a value cannot be computed exactly in that dialect."""
+    def sql(self, dialect: str, table: str = "structures", absent: Sequence[str] = ()) -> str:
+        """The SQL query computing this version over a table of structures (`convcheck sql`); `absent`: données
+        with a default that the table has no column for. Raises `ConvError` when a value cannot be computed
+        exactly in that dialect, or when an `absent` id is not a donnée with a default."""
         from interpreter.backends.sql import SqlProblem, compile_query
 
+        for id in absent:
+            donnee = self.model.donnees.get(id)
+            if donnee is None or donnee.default is None:
+                what = "n'a pas de valeur par défaut" if donnee else "n'est pas une donnée de la version"
+                with_default = [d.id for d in self.model.donnees.values() if d.default is not None]
+                raise ConvError([Diagnostic(
+                    "colonne-absente-invalide", f"--colonne-absente {id} : « {id} » {what}", file="--colonne-absente",
+                    suggestion=suggest(id, with_default) or (f"données à valeur par défaut : {', '.join(with_default)}"
+                                                              if with_default else "aucune donnée de la version n'a de "
+                                                              "valeur par défaut : la table doit avoir chaque colonne"))])
         try:
-            return compile_query(self.program, dialect, table, self.supplied, self.sql_header(dialect, table)).sql()
+            return compile_query(self.program, dialect, table, self.supplied, self.sql_header(dialect, table, absent),
+                                 absent=frozenset(absent)).sql()
         except SqlProblem as problem:
             raise ConvError([sql_diagnostic(problem)], self.sources) from None
 
-    def sql_header(self, dialect: str, table: str) -> list[str]:
+    def sql_header(self, dialect: str, table: str, absent: Sequence[str] = ()) -> list[str]:
         """The comment lines at the top of a query: the version, its files, the hypotheses applied."""
         from interpreter.backends.sql import header_lines
 
-        return header_lines(self, dialect, table)
+        return header_lines(self, dialect, table, absent)
 
     def population(self, population, keep_invalid: bool = False, other_columns=frozenset(),
                    origin: str | None = None, keep=frozenset()) -> Population:
@@ -510,8 +539,11 @@ def evaluate_across(versions: Sequence[Convention], declaration: str | Path) -> 
         raise ConvError(problems, sources)
     evaluations = []
     for version, donnees in zip(versions, values, strict=False):
+        own = {key: entry for key, entry in entries.items() if key in version.model.donnees}
+        defaults = defaults_used(version.model, own, version.supplied)
         try:
-            evaluations.append(evaluate(version.program, donnees, explain=False, structure=structure))
+            evaluations.append(evolve(evaluate(version.program, donnees, explain=False, structure=structure),
+                                      defaults=defaults))
         except EvaluationError as error:
             raise ConvError([Diagnostic("evaluation-impossible", f"structure « {structure} », version "
                                         f"« {version.model.version} » : {error}", file=path)]) from None
@@ -613,7 +645,7 @@ def impact(old: Convention, new: Convention, population: str | Path | pl.DataFra
             groups.append((grouping, impact_groups(grouping, labels, found.pairing.before, found.pairing.after)))
     except GroupingError as error:
         raise ConvError(error.diagnostics) from None
-    return evolve(found, groups=tuple(groups))
+    return evolve(found, groups=tuple(groups), defaults=tuple(table.defaults for table in tables))
 
 
 def _grouping(text: str):

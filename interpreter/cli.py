@@ -541,6 +541,7 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
                      ignore_invalid, groupings, engine):
     """Évaluer toute une population de structures : paiements, budget, moyenne, médiane, déciles."""
     from interpreter.io.tables import write_results
+    from interpreter.report.defaults import defaults_blocks, defaults_json
     from interpreter.report.impact import group_blocks, groups_json, summary_document, summary_json
 
     existing_files((convention, population, *scenarios))
@@ -576,6 +577,7 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
         simulation.write_results(output, inputs, csv_fr)
     if output_format == "json":
         data = summary_json(version.model, summary, population)
+        data["valeurs_par_defaut"] = defaults_json(version.model, table.defaults)
         data["avertissements"] = [to_json_object(d) for d in table.warnings]
         data["hypotheses"] = hypotheses_json(version.hypotheses())
         data["par_groupe"] = [groups_json(grouping, rows) for grouping, rows in groups]
@@ -583,7 +585,8 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         document = summary_document(version.model, summary, population, rejects if rejected is not None else None)
-        document.blocks[1:1] = hypotheses_blocks(version.hypotheses())
+        document.blocks[1:1] = hypotheses_blocks(version.hypotheses()) + \
+            defaults_blocks(version.model, table.defaults, table.size)
         document.blocks[0:0] = status_blocks(version.model)
         for grouping, rows in groups:
             document.add(*group_blocks(grouping, rows, impact=False))
@@ -769,16 +772,19 @@ def emit(text: str, output: str | None, inputs: list[str]) -> None:
 @click.option("--table", default="structures", metavar="NOM",
               help="La table des structures : une colonne id et une colonne par donnée (défaut : structures).")
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire la requête dans ce fichier.")
+@click.option("--colonne-absente", "absent", multiple=True, metavar="ID",
+              help="La table n'a pas de colonne pour cette donnée : chaque structure prend sa valeur par défaut "
+              "(répétable).")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def sql_command(version, scenarios, settings, dialecte, table, output):
+def sql_command(version, scenarios, settings, dialecte, table, output, absent):
     """Écrire la requête SQL qui calcule une version sur une table de structures, au centime près."""
     existing_files((version, *scenarios))
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}", table):
         raise UsageProblem(f"nom de table invalide « {table} » : lettres, chiffres et _, éventuellement "
                            "précédé du schéma (« schema.table »)")
     convention = api.load(version, settings, scenarios=scenarios)
-    text = convention.sql(dialecte, table) + (";\n" if dialecte != "spark" else "\n")
+    text = convention.sql(dialecte, table, absent) + (";\n" if dialecte != "spark" else "\n")
     if output is None:
         click.echo(text, nl=False)
         return EXIT_OK

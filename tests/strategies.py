@@ -94,7 +94,8 @@ kinds = st.sampled_from(["critere", "brique", "majoration", "minimum", "donnee",
 
 items = st.one_of(
     st.lists(st.builds(n.Parametre, ids, expressions, optional_labels), max_size=3).map(lambda ps: n.ParametresBlock(tuple(ps))),
-    st.lists(st.builds(n.Donnee, ids, type_specs(), optional_labels), max_size=3).map(lambda ds: n.DonneesBlock(tuple(ds))),
+    st.lists(st.builds(n.Donnee, ids, type_specs(), optional_labels, st.none() | expressions),
+             max_size=3).map(lambda ds: n.DonneesBlock(tuple(ds))),
     st.builds(n.Section, st.sampled_from(["prerequis", "socle", "options"]), critere_lists),
     briques,
     supplements,

@@ -229,6 +229,7 @@ class Evaluation:
     lines: tuple[LineResult, ...]
     met: dict[str, bool]
     explanation: str | None = None
+    defaults: tuple[str, ...] = ()  # the données the declaration did not give, taken at their default
     _by_id: dict[str, LineResult] | None = field(init=False, default=None, repr=False, eq=False)
 
     def line(self, id: str) -> LineResult:

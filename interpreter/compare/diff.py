@@ -163,6 +163,7 @@ def element_fields(element) -> dict[str, tuple | None]:
                 "libellé": _text(element.label and quote(element.label)),
                 "type": _text(print_type(n.TypeSpec(spec.name, spec.choices))),
                 "intervalle": None if bounds is None else (bounds, range_text),
+                "défaut": None if element.default is None else (element.default, print_expr(element.node.default)),
             }
         case Parametre():
             return {"libellé": _text(element.label and quote(element.label)), "valeur": _expr(element.value)}

@@ -118,6 +118,7 @@ class Impact:
     causes_of_gains: tuple[Cause, ...] = ()
     pairing: Pairing | None = None
     groups: tuple = ()  # (Grouping, rows) for each `--par`
+    defaults: tuple[dict[str, int], ...] = ()  # for each version, donnée → structures that took its default
 
     @property
     def delta(self) -> int:

@@ -14,7 +14,7 @@ import re
 from lsprotocol import types as lsp
 
 from dsl.model import ATTENDU_NAMES
-from dsl.printer import print_type
+from dsl.printer import print_expr, print_type
 from interpreter.lsp.hover import consolidated_index
 from interpreter.lsp.index import CAS, DEFINING, ELEMENT, VALUE
 from interpreter.lsp.project import Analysis, Project
@@ -113,6 +113,8 @@ def _by_block(stack: list[str], head: str) -> str:
     if inner == "donnees":
         if re.fullmatch(r"\s*\w+\s*:\s*", head):
             return "types"
+        if re.fullmatch(r"\s*\w+\s*:\s*\S.*\s", head) and not re.search(r"\bpar\b", head):
+            return "default"  # after the type (and the label): `par défaut …`
         return "donnees" if at_line_start else "nothing"
     if inner == "parametres":
         return "parametres" if at_line_start else "expression"
@@ -182,6 +184,8 @@ class Offer:
                 return keywords(ATTRIBUTE_KEYWORDS + ("critère",))
             case "types":
                 return keywords(TYPE_KEYWORDS)
+            case "default":
+                return keywords(("par défaut",))
             case "attendu":
                 return self.expression(attendu=True)
             case "expression":
@@ -228,6 +232,8 @@ def _item(occurrence) -> lsp.CompletionItem:
     detail = KIND_WORDS.get(occurrence.kind, occurrence.kind or "")
     if occurrence.kind == "donnee":
         detail += f" · {print_type(node.type)}"
+        if node.default is not None:
+            detail += f" · par défaut {print_expr(node.default)}"
     return lsp.CompletionItem(label=occurrence.id, kind=ITEM_KINDS.get(occurrence.kind, lsp.CompletionItemKind.Variable),
                               detail=detail, documentation=getattr(node, "label", None), sort_text=f"0{occurrence.id}")
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from dsl import keywords
 from dsl.model import SECTION_TITLES
 from interpreter.compare.diff import Change, Diff, MoneyLine
+from interpreter.report.defaults import defaults_blocks
 from interpreter.report.document import Bullets, Document, Folded, Heading, KeyFigures, Paragraph, Table, Verdict
 from interpreter.report.status import status_words
 from interpreter.values import (
@@ -68,6 +69,8 @@ def diff_document(diff: Diff, impact=None, population: str | None = None, preamb
     document.add(Verdict(verdict(diff, impact)), KeyFigures(key_figures(diff, impact, population)))
     document.add(Paragraph(f"Versions comparées : {version_text(old)} → {version_text(new)}."), *preamble)
     if impact is not None:
+        for model, defaults, which in zip((old, new), impact.defaults, ("version avant", "version après"), strict=False):
+            document.add(*defaults_blocks(model, defaults, impact.structures, which))
         document.add(*_impact_blocks(impact, population, png_stem))
     document.add(Heading("Le texte, clause par clause"), Paragraph(summary(diff.changes)))
     _money_section(document, diff)

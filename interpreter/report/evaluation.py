@@ -17,7 +17,7 @@ from dsl.model import SECTION_TITLES, SECTIONS, Type
 from dsl.payment import ADVANCE
 from interpreter.backends.scalar import EXACT, Evaluation, LineResult, Program
 from interpreter.backends.scalar import add as exact_add
-from interpreter.values import ZERO, euros, french_number, plain, reader_text, rounded
+from interpreter.values import ZERO, conv_text, euros, french_number, plain, reader_text, rounded
 
 GREEN, RED, DIM, BOLD, RESET = "\033[32m", "\033[31m", "\033[2m", "\033[1m", "\033[0m"
 
@@ -52,6 +52,8 @@ def to_json(evaluation: Evaluation, program: Program, structure: str | None = No
                  for line in evaluation.lines if line.kind == kind]
            for key, kind in (("majorations", "majoration"), ("minimums", "minimum"))},
         "parametres": {id: _parameter_text(value) for id, value in program.parametres.items()},
+        "valeurs_par_defaut": [{"id": id, "libelle": program.model.donnees[id].label,
+                                "valeur": default_text(program.model.donnees[id])} for id in evaluation.defaults],
         **({} if advance is None else {"avance": money(advance), "solde": money(evaluation.total - advance)}),
     }
 
@@ -81,6 +83,7 @@ def render_text(evaluation: Evaluation, program: Program, structure: str | None 
     lines = [painter.bold(f"{model.label or model.id} ({model.id}), version {model.version or '—'}")]
     if structure:
         lines.append(f"Structure : {structure}")
+    lines += defaults_lines(evaluation, model)
     lines.append("")
     status = "oui" if evaluation.eligible else painter.red("non")
     lines.append(f"Éligible : {status} — total {euros(evaluation.total)} ({french_number(evaluation.total_points)} points)")
@@ -114,6 +117,23 @@ def render_text(evaluation: Evaluation, program: Program, structure: str | None 
                   painter.dim("    total moins l'avance" + (" : la structure reverse la différence"
                                                            if evaluation.total < advance else ""))]
     return "\n".join(lines)
+
+
+def default_text(donnee) -> str:
+    """A donnée's default as the `.conv` file writes it: `12`, `10 %`, `faux`."""
+    return conv_text(donnee.default.value, donnee.type)
+
+
+def defaults_lines(evaluation: Evaluation, model) -> list[str]:
+    """The données the declaration does not give, each with the default it took — never silent."""
+    if not evaluation.defaults:
+        return []
+    lines = ["Données absentes de la déclaration :"]
+    for id in evaluation.defaults:
+        donnee = model.donnees[id]
+        label = f" — {donnee.label}" if donnee.label else ""
+        lines.append(f"  {id} = {default_text(donnee)} (valeur par défaut){label}")
+    return lines
 
 
 def _rows(results: list[LineResult], width: int, painter: Painter, indent: str, amounts: bool = True) -> list[str]:

@@ -213,4 +213,6 @@ def impact_json(impact: Impact, population: str) -> dict:
         "lignes_inchangees": [id for id, _, b, a in impact.lines if a == b],
         "cascade": [{"libelle": label, "ecart": f"{euros_of(cents):.2f}"} for label, cents in waterfall_steps(impact)],
         "histogramme": {"bornes": [f"{e:.2f}" for e in edges], "effectifs": [int(c) for c in counts]},
+        "valeurs_par_defaut": {which: [{"id": id, "structures": count} for id, count in defaults.items()]
+                               for which, defaults in zip(("avant", "apres"), impact.defaults, strict=False)},
     }
