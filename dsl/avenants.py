@@ -150,6 +150,7 @@ class Consolidation:
     sections: dict[str, dict[str, list[n.Critere]]]  # kind → id → the critères of that id (one, unless repeated)
     briques: dict[str, n.Brique]
     supplements: dict[str, n.Majoration | n.Minimum] = field(factory=dict)  # majorations and minimums, in order
+    prorata: n.Prorata | None = None  # the version's `prorata : …`
     places: dict[str, tuple[str, str]] = field(factory=dict)  # critère id → ("section", kind) or ("brique", id)
     cas: list[n.Cas] = field(factory=list)
     removed: dict = field(factory=dict)  # id → span of the `supprime` that removed it
@@ -177,7 +178,8 @@ class Consolidation:
                     briques[b.id] = b
                 case n.Majoration() | n.Minimum() as m:
                     supplements[m.id] = m
-        consolidation = cls(base, parametres, donnees, sections, briques, supplements)
+        consolidation = cls(base, parametres, donnees, sections, briques, supplements,
+                            next((i for i in base.items if isinstance(i, n.Prorata)), None))
         for kind, criteres in sections.items():
             consolidation._place(criteres, ("section", kind))
         for brique in briques.values():
@@ -262,8 +264,14 @@ class Consolidation:
                 self._change(item)
             case n.Move():
                 self._move(item)
+            case n.Remove(kind="prorata"):
+                self._remove_prorata(item)
             case n.Remove():
                 self._remove(item)
+            case n.Prorata():  # the avenant's own prorata replaces the base's
+                if self.prorata is not None:
+                    self._dropped_uses(self.prorata, item, item)
+                self.prorata = item
 
     def _is_new(self, id: str, span) -> bool:
         existing = self.element_node(id)
@@ -461,6 +469,16 @@ class Consolidation:
         self.removed[op.id] = op.span
         self.removals[(op.kind, op.id)] = op.span
 
+    def _remove_prorata(self, op: n.Remove) -> None:
+        """`supprime prorata`: the lines are paid for the whole year again."""
+        if self.prorata is None:
+            self.error("id-inconnu", "la base n'a pas de prorata", op.span,
+                       suggestion="ses lignes sont déjà payées pour l'année entière : retirez cette ligne")
+            return
+        self._dropped_uses(self.prorata, None, op)
+        self.prorata = None
+        self.removals[("prorata", "prorata")] = op.span
+
     def _dropped_uses(self, old, new, op) -> None:
         """Remember the données and paramètres that `old` used and `new` (None when removed) does not:
         if nothing else uses them, the checker says so at `op`, the operation that dropped them."""
@@ -475,6 +493,8 @@ class Consolidation:
             items.append(n.ParametresBlock(tuple(self.parametres.values())))
         if self.donnees:
             items.append(n.DonneesBlock(tuple(self.donnees.values())))
+        if self.prorata is not None:
+            items.append(self.prorata)
         items += [n.Section(kind, tuple(c for same in cs.values() for c in same)) for kind, cs in self.sections.items() if cs]
         items += self.briques.values()
         items += self.supplements.values()
@@ -546,7 +566,7 @@ def merge_attributes(old: tuple[n.Attribute, ...], new: tuple[n.Attribute, ...])
 def uses(node) -> set[str]:
     """The ids a critère, a brique or a paramètre reads: names in its expressions, and what points imply
     (`valeur_point`; `patientele` and `patientele_reference` for points variables)."""
-    if isinstance(node, n.Parametre):
+    if isinstance(node, (n.Parametre, n.Prorata)):
         return {e.id for e in walk(node.value) if isinstance(e, n.Name)}
     found: set[str] = set()
     for attribute in node.attributes:

@@ -34,6 +34,7 @@ from dsl.model import (
     Minimum,
     Model,
     Parametre,
+    Prorata,
     Type,
 )
 from dsl.payment import ADVANCE, CAP
@@ -44,8 +45,8 @@ NUMERIC_TYPES = ("entier", "nombre", "pourcentage", "montant")
 VALUE_ATTRIBUTES = ("points_fixes", "points_variables", "montant")
 # The attributes each kind of block may have; the others are an error (`attribut-invalide`).
 ALLOWED = {
-    "critere": ("condition", "points_fixes", "points_variables", "montant", "axe", "reference"),
-    "brique": ("condition", "points_fixes", "points_variables", "montant", "axe", "reference"),
+    "critere": ("condition", "points_fixes", "points_variables", "montant", "axe", "reference", "prorata"),
+    "brique": ("condition", "points_fixes", "points_variables", "montant", "axe", "reference", "prorata"),
     "majoration": ("condition", "assiette", "taux", "reference"),
     "minimum": ("condition", "montant", "prorata", "reference"),
 }
@@ -134,6 +135,7 @@ class Checker:
         self.used_parametres: set[str] = set()
         self.dependencies: dict[str, list[tuple[str, n.Call | None]]] = {}  # None: a brique's own critère
         self.cas_cycles: set[frozenset[str]] = set()
+        self.prorata_nodes: list[n.Prorata] = []
 
     def error(self, code: str, message: str, span, suggestion: str | None = None, notes: Iterable[Note] = ()):
         self.diagnostics.append(Diagnostic(code, message, span=span, suggestion=suggestion, notes=tuple(notes)))
@@ -148,6 +150,7 @@ class Checker:
         parametres = self._check_parametres()
         criteres, briques = self._check_elements()
         majorations, minimums = self._check_supplements(criteres)
+        prorata = self._check_prorata(minimums)
         self._check_cycles()
         self._check_point_requirements(criteres, briques)
         self._check_advance()
@@ -168,6 +171,7 @@ class Checker:
             path=path,
             majorations=majorations,
             minimums=minimums,
+            prorata=prorata,
         )
 
     # -- headers and file structure
@@ -223,6 +227,8 @@ class Checker:
                 case n.Cas() as c:
                     if self._unique(c, self.cas_nodes, "cas"):
                         self.cas_nodes[c.id] = c
+                case n.Prorata():
+                    self.prorata_nodes.append(item)
                 case _:
                     self.error("operation-hors-avenant",
                                "une opération d'avenant ne peut figurer que dans un fichier « avenant »", item.span,
@@ -365,8 +371,10 @@ class Checker:
     def _invalid_attribute(self, attribute: n.Attribute, kind: str, id: str) -> None:
         word = keywords.ATTRIBUTES[attribute.name]
         allowed = ", ".join(f"« {keywords.ATTRIBUTES[a]} »" for a in ALLOWED[kind])
-        where = {"assiette": "une majoration", "taux": "une majoration", "prorata": "un minimum"}.get(attribute.name)
+        where = {"assiette": "une majoration", "taux": "une majoration"}.get(attribute.name)
         hint = f"« {word} » s'écrit dans {where}" if where else f"les attributs permis ici : {allowed}"
+        if attribute.name == "prorata" and kind == "majoration":
+            hint = "une majoration n'est pas proratisée : son assiette est faite des montants des lignes, déjà proratisés"
         self.error("attribut-invalide", f"{OWNERS[kind]} « {id} » ne peut pas avoir de « {word} »", attribute.span,
                    suggestion=hint)
 
@@ -436,12 +444,40 @@ class Checker:
         condition = self._supplement_condition(node, values, "le minimum", scope)
         montant = self._expect_kind(values, "montant", scope, "montant", f"le montant du minimum « {node.id} » "
                                     "doit être un montant en euros", "ajoutez « € », par exemple « 20_000 € »")
-        prorata = self._expect_kind(values, "prorata", scope, "nombre", f"le prorata du minimum « {node.id} » doit "
-                                    "être une part (un nombre)", "par exemple « prorata : mois_adhesion / 12 »")
+        prorata = self._expect_prorata(values, scope, f"du minimum « {node.id} »")
         self._record(node.id, scope)
         self._supplement_warnings(node, "le minimum")
         return Minimum(node.id, node.label, _partial(condition), _partial(montant), prorata,
                        _text(values.get("reference")), node)
+
+    # -- proration
+
+    def _expect_prorata(self, values: dict, scope: Scope, owner: str) -> ir.Expr | None:
+        """A `prorata :` — the version's, a line's own, or a minimum's —: a share of the year (a nombre)."""
+        return self._expect_kind(values, "prorata", scope, "nombre", f"le prorata {owner} doit être une part (un "
+                                 "nombre)", "par exemple « prorata : mois_adhesion / 12 »")
+
+    def _check_prorata(self, minimums: dict[str, Minimum]) -> Prorata | None:
+        """The version's `prorata : …` (once), and a warning for each minimum it leaves for the whole year."""
+        if not self.prorata_nodes:
+            return None
+        node, *others = self.prorata_nodes
+        for other in others:
+            self.error("prorata-duplique", "la version a déjà un « prorata »", other.span,
+                       notes=[Note("premier prorata", n.parsed_span(node.span))],
+                       suggestion="gardez-en un seul : il s'applique à toutes les lignes")
+        scope = Scope("clause")
+        value = self._expect_prorata({"prorata": node.value}, scope, "de la version")
+        self.used_donnees |= scope.uses_donnees
+        self.used_parametres |= scope.uses_parametres
+        for minimum in minimums.values():
+            if minimum.prorata is None:
+                self.warn("minimum-non-proratise", f"le minimum « {minimum.id} » garantit une année entière alors que "
+                          "les lignes de la version sont proratisées", minimum.node.id_span,
+                          notes=[Note("le prorata de la version", n.parsed_span(node.span))],
+                          suggestion=f"ajoutez au minimum « prorata : {print_expr(node.value)} », ou « prorata : 1 » "
+                          "s'il vaut pour l'année entière")
+        return Prorata(_partial(value), node)
 
     def _supplement_warnings(self, node, owner: str) -> None:
         if node.label is None:
@@ -466,6 +502,7 @@ class Checker:
             if value is not None and value.type != MONTANT:
                 self.error("type-incompatible", f"un montant s'exprime en euros, pas en {value.type}", values["montant"].span,
                            suggestion="ajoutez « € » (par exemple « 2_000 € »), ou utilisez « points fixes : … »")
+        lowered["prorata"] = self._expect_prorata(values, scope, f"{OF[owner]} « {element.id} »")
         return lowered
 
     def _check_critere(self, node: n.Critere, section: str | None, brique: str | None) -> Critere:
@@ -475,14 +512,15 @@ class Checker:
         self._record(node.id, scope)
         if brique is not None:
             for attribute in node.attributes:
-                if attribute.name in VALUE_ATTRIBUTES:
+                if attribute.name in (*VALUE_ATTRIBUTES, "prorata"):
                     self.error("remuneration-dans-brique",
                                f"le critère « {node.id} » est dans la brique « {brique} » : il ne peut pas avoir de "
-                               f"{keywords.ATTRIBUTES[attribute.name]} propres", attribute.span,
+                               f"{keywords.ATTRIBUTES[attribute.name]} propre{'' if attribute.name == 'prorata' else 's'}",
+                               attribute.span,
                                suggestion="une brique paie tout ou rien : portez la rémunération sur la brique elle-même")
         critere = Critere(node.id, node.label, section, brique, _partial(lowered["condition"]), lowered.get("points_fixes"),
                           lowered.get("points_variables"), lowered.get("montant"), _text(values.get("axe")),
-                          _text(values.get("reference")), node)
+                          _text(values.get("reference")), node, lowered["prorata"])
         self._element_warnings(node, values, "le critère", in_brique=brique is not None, gate_only=section == "prerequis")
         return critere
 
@@ -494,7 +532,7 @@ class Checker:
         self.dependencies[node.id] += [(c.id, None) for c in node.criteres]
         brique = Brique(node.id, node.label, _partial(lowered["condition"]), lowered.get("points_fixes"),
                         lowered.get("points_variables"), lowered.get("montant"), _text(values.get("axe")),
-                        _text(values.get("reference")), tuple(c.id for c in node.criteres), node)
+                        _text(values.get("reference")), tuple(c.id for c in node.criteres), node, lowered["prorata"])
         self._element_warnings(node, values, "la brique", in_brique=False, gate_only=False)
         return brique
 
@@ -740,12 +778,12 @@ class Checker:
             return False
         code = "donnee-inutilisee" if keyword == "donnée" else "parametre-inutilise"
         cause = DROPPING.get(type(op), "la modification")
-        if isinstance(op, n.Remove):
+        if isinstance(op, (n.Remove, n.Prorata)):
             span = op.span
         else:
             span = op.id_span
         self.warn(code, f"{what} « {id} » n'est plus utilisé{'e' if keyword == 'donnée' else ''} par aucun critère "
-                  f"ni aucune brique depuis {cause} de « {op.id} »", span,
+                  f"ni aucune brique depuis {cause} de « {getattr(op, 'id', 'prorata')} »", span,
                   notes=[Note(f"{what} « {id} » est déclaré{'e' if keyword == 'donnée' else ''} ici", node.id_span)],
                   suggestion=f"{remove} aussi : « supprime {keyword} {id} »")
         return True
@@ -1028,7 +1066,7 @@ class Checker:
 OF = {"le critère": "du critère", "la brique": "de la brique", "la majoration": "de la majoration",
       "le minimum": "du minimum"}
 DROPPING = {n.Remove: "la suppression", n.Modify: "la modification", n.Replace: "le remplacement",
-            n.Parametre: "la nouvelle valeur"}
+            n.Parametre: "la nouvelle valeur", n.Prorata: "la nouvelle valeur"}
 
 # (operator, left kind, right kind) → result kind
 ARITHMETIC = {

@@ -51,6 +51,8 @@ def anchors(file: n.File) -> list[Anchor]:
                 found.extend((a.span, False) for a in item.attributes)
                 for c in getattr(item, "criteres", ()):
                     critere(c)
+            case n.Prorata():
+                found.append((item.span, False))
             case n.Cas():
                 found.append((item.span, True))
                 found.extend((a.span, False) for a in item.donnees or ())

@@ -69,6 +69,7 @@ CODES: dict[str, tuple[str, str]] = {
     "cycle": (ERREUR, "dépendance circulaire"),
     "cas-donnee-manquante": (ERREUR, "donnée absente d'un cas"),
     "cas-inconnu": (ERREUR, "cas nommé par « comme » inconnu"),
+    "prorata-duplique": (ERREUR, "prorata de la version écrit deux fois"),
     # avenants
     "base-introuvable": (ERREUR, "base introuvable"),
     "base-cyclique": (ERREUR, "chaîne de bases qui boucle"),
@@ -119,6 +120,7 @@ CODES: dict[str, tuple[str, str]] = {
     "parametre-inutilise": (AVERTISSEMENT, "paramètre jamais utilisé"),
     "condition-constante": (AVERTISSEMENT, "condition qui ne dépend d'aucune donnée"),
     "libelle-manquant": (AVERTISSEMENT, "critère ou brique sans libellé"),
+    "minimum-non-proratise": (AVERTISSEMENT, "minimum pour l'année entière dans une version proratisée"),
     "assiette-vide": (AVERTISSEMENT, "majoration dont l'assiette est toujours nulle"),
     "scenario-sans-version": (AVERTISSEMENT, "scénario qui n'indique pas sa version"),
     "deplacement-inutile": (AVERTISSEMENT, "déplacement vers la section où l'élément se trouve déjà"),

@@ -300,6 +300,14 @@ Supplement = Majoration | Minimum
 
 
 @frozen
+class Prorata:
+    """`prorata : expression`: the share of the year every line's amount is multiplied by."""
+
+    value: Expr
+    span: Span | None = _span()
+
+
+@frozen
 class Assignment:
     """`id = value` in the `données` of a `cas`."""
 
@@ -412,7 +420,7 @@ class Move:
 
 @frozen
 class Remove:
-    """`supprime critère|brique|donnée|paramètre id`."""
+    """`supprime critère|brique|donnée|paramètre id`, `supprime prorata` (kind and id `prorata`)."""
 
     kind: str
     id: str
@@ -421,7 +429,7 @@ class Remove:
 
 
 Operation = AddCriteres | AddToBrique | AddBrique | AddSupplement | Modify | Replace | Move | Remove
-Item = ParametresBlock | DonneesBlock | Section | Brique | Majoration | Minimum | Cas | ScenarioDonnees | Operation
+Item = ParametresBlock | DonneesBlock | Section | Brique | Majoration | Minimum | Cas | ScenarioDonnees | Prorata | Operation
 
 
 @frozen

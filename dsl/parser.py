@@ -48,6 +48,10 @@ ATTRIBUTE_KEYWORDS = {"CONDITION", "MONTANT", "AXE", "REFERENCE", "RÉFÉRENCE",
 # Attribute keywords that may also name a donnée (`taux : pourcentage`): after a default value, a `:` does
 # not tell them apart.
 DECLARABLE = {"TAUX", "ASSIETTE", "PRORATA"}
+# Keywords that start a block of a file, and may also be ids.
+ITEM_KEYWORDS = {"PARAMÈTRES", "PARAMETRES", "DONNÉES", "DONNEES", "PRÉREQUIS", "PREREQUIS", "SOCLE", "OPTIONS", "BRIQUE",
+                 "MAJORATION", "MINIMUM", "CAS", "AJOUTE", "MODIFIE", "REMPLACE", "DÉPLACE", "DEPLACE", "SUPPRIME",
+                 "EXERCICE"}
 # Keywords that start a clause after an id-like position: followed by `:`, the word is an id.
 NAMES_BEFORE_COLON = {"PAR"}
 NEXT_CHARACTER = re.compile(r"\s*(\S?)")  # matched at a position: no copy of the rest of the text
@@ -208,6 +212,8 @@ def _parse_tree(source: SourceFile, start: str = "start") -> tuple[Tree | None, 
                 token = _keyword_or_name(token, text, interactive)
             elif token.type in NAMES_BEFORE_COLON:
                 token = _name_before_colon(token, text, interactive)
+            elif token.type in ITEM_KEYWORDS:
+                token = _item_or_name(token, interactive)
             interactive.feed_token(token)
             if token.type == "LBRACE":
                 braces.append(token)
@@ -257,6 +263,15 @@ def _accepts(interactive, token: Token) -> bool:
     except UnexpectedInput:
         return False
     return True
+
+
+def _item_or_name(token: Token, interactive) -> Token:
+    """A keyword that starts a block, where an id may stand and no block can start (a paramètre named `minimum`
+    after another's expression: LALR states shared by every expression offer the blocks that may follow the
+    version's `prorata : …`): an id."""
+    if "NAME" in interactive.choices() and not _accepts(interactive, token):
+        return Token.new_borrow_pos("NAME", token.value, token)
+    return token
 
 
 def _name_before_colon(token: Token, text: str, interactive) -> Token:
@@ -887,6 +902,12 @@ class AstBuilder:
     def remove(self, meta, children):
         kind, name = children
         return n.Remove(kind, self._id(name, declared=False), span=self._span(meta), id_span=self._tspan(name))
+
+    def remove_prorata(self, meta, children):
+        return n.Remove("prorata", "prorata", span=self._span(meta), id_span=self._span(meta))
+
+    def prorata_item(self, meta, children):
+        return n.Prorata(children[0], span=self._span(meta))
 
     # -- expressions
 

@@ -117,8 +117,12 @@ def _item(item, depth: int) -> list[Line]:
             return _block(depth, head, item.span, body)
         case n.Move(kind=kind, id=id, section=section):
             return [Line(depth, f"déplace {keywords.KINDS[kind]} {id} vers {keywords.SECTIONS.get(section, section)}", item.span)]
+        case n.Remove(kind="prorata"):
+            return [Line(depth, "supprime prorata", item.span)]
         case n.Remove(kind=kind, id=id):
             return [Line(depth, f"supprime {keywords.KINDS[kind]} {id}", item.span)]
+        case n.Prorata(value=value):
+            return [Line(depth, f"prorata : {print_expr(value)}", item.span)]
     raise AssertionError(f"unknown item {item!r}")
 
 

@@ -112,6 +112,8 @@ items = st.one_of(
     st.builds(n.Replace, kinds, ids, optional_labels, attribute_lists, critere_lists),
     st.builds(n.Move, kinds, ids, st.sampled_from(["prerequis", "socle", "options"])),
     st.builds(n.Remove, kinds, ids),
+    expressions.map(n.Prorata),
+    st.just(n.Remove("prorata", "prorata")),
 )
 
 headers = st.lists(

@@ -18,7 +18,7 @@ from dsl import nodes as n
 from dsl.model import Brique, Majoration, Minimum, Type
 from dsl.printer import print_expr
 from interpreter.backends.scalar import Context_, EvaluationError, Program, ScalarBackend
-from interpreter.values import euros, reader_text
+from interpreter.values import euros, reader_text, share_text
 
 SYMBOLS = {">=": "≥", "<=": "≤", "!=": "≠", "=": "=", "<": "<", ">": ">"}
 FLIPPED = {">=": "<=", "<=": ">=", "<": ">", ">": "<", "=": "=", "!=": "!="}
@@ -188,6 +188,13 @@ def line_text(program: Program, element, context: Context_, eligible: bool, befo
     if element.brique is None and not eligible:
         return "condition remplie, mais la structure n'est pas éligible : rien n'est versé"
     return "condition remplie"
+
+
+def prorata_text(program: Program, element, context: Context_, points, factor) -> str:
+    """« proratisé : 7/12 de 5 600,00 € » — the share of the year a paid line's amount was multiplied by, and
+    what the line would pay for the whole year."""
+    annual = payment.line_amount(ScalarBackend(program, context), element, points)
+    return f"proratisé : {share_text(factor)} de {euros(annual)}"
 
 
 def _majoration_text(program: Program, majoration: Majoration, context: Context_, base) -> str:

@@ -522,18 +522,21 @@ class SqlBackend:
             result = self.translator.logic("et", result, condition)
         return result
 
-    def when(self, condition: Flag, compute: Callable[[], Num]) -> Num:
+    def when(self, condition: Flag, compute: Callable[[], Num], name: str | None = None) -> Num:
         if condition.value is False:
             return self.numbers.constant(0)
         value = compute()
         amount = self.rounded.get(id(value)) is value
         where = f"dans la rémunération de « {self.line} »" if self.line else ""
+        if name is not None:  # a share of the year (`prorata`, `prorata_<line>`): a column of its own
+            where = "dans le prorata" + (f" de « {name.removeprefix('prorata_')} »" if name != "prorata" else "")
         reached = None if condition.value is True else condition.sql
         faults = [(f, f"{FAULTS[why]} {where}".strip()) for f, why in restrict(value.faults, reached)]
         if reached is not None:
             value = self.numbers.choose(reached, value, self.numbers.constant(0), ())
         kind, prefix = ("lignes", "montant") if amount else ("points", "points")
-        return self._materialize(kind, f"{prefix}_{self.line or 'ligne'}", value, faults, OUTPUT_SCALE if amount else None)
+        preferred = name or f"{prefix}_{self.line or 'ligne'}"
+        return self._materialize(kind, preferred, value, faults, OUTPUT_SCALE if amount else None)
 
     def _materialize(self, kind: str, preferred: str, value: Num, faults, scale: int | None = None,
                      named: bool = False) -> Num:

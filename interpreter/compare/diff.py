@@ -20,13 +20,13 @@ from attrs import frozen
 
 from dsl import keywords
 from dsl import nodes as n
-from dsl.model import SECTIONS, Brique, Critere, Donnee, Majoration, Minimum, Model, Parametre
+from dsl.model import SECTIONS, Brique, Critere, Donnee, Majoration, Minimum, Model, Parametre, Prorata
 from dsl.printer import print_expr, print_type, quote
 from interpreter.backends.scalar import NO_MONEY, Program, compile_model, evaluate
 from interpreter.compare.maximal import line_values, maximal_structure
 
 RENAME_THRESHOLD = 0.8
-ELEMENT_ORDER = ("critere", "brique", "majoration", "minimum", "donnee", "parametre")
+ELEMENT_ORDER = ("critere", "brique", "majoration", "minimum", "donnee", "parametre", "prorata")
 
 
 @frozen
@@ -136,6 +136,7 @@ def element_fields(element) -> dict[str, tuple | None]:
                 "montant": _expr(element.montant),
                 "axe": _text(element.axe),
                 "référence": _text(element.reference and quote(element.reference)),
+                "prorata": _expr(element.prorata),
             }
         case Majoration():
             sections = "" if element.sections == SECTIONS else \
@@ -167,6 +168,8 @@ def element_fields(element) -> dict[str, tuple | None]:
             }
         case Parametre():
             return {"libellé": _text(element.label and quote(element.label)), "valeur": _expr(element.value)}
+        case Prorata():
+            return {"valeur": _expr(element.value)}
     raise AssertionError(element)
 
 
@@ -186,6 +189,8 @@ def canonical(element) -> str:
 
 
 def _elements(model: Model, kind: str) -> dict:
+    if kind == "prorata":  # the version's one `prorata : …`, under its keyword
+        return {} if model.prorata is None else {"prorata": model.prorata}
     return {"critere": model.criteres, "brique": model.briques, "majoration": model.majorations,
             "minimum": model.minimums, "donnee": model.donnees, "parametre": model.parametres}[kind]
 

@@ -94,7 +94,7 @@ def chain_versions(path: str, loader: Loader | None = None) -> tuple[tuple[Versi
 def empty_like(model: Model) -> Model:
     """The same version with no element at all: what the root convention is compared with."""
     cleared = {f.name: {} for f in attrs.fields(Model) if isinstance(getattr(model, f.name), dict)}
-    return attrs.evolve(model, **cleared)
+    return attrs.evolve(model, prorata=None, **cleared)
 
 
 def build_history(versions: tuple[Version, ...]) -> History:

@@ -5,7 +5,8 @@ one structure, derived from the convention itself: `patientele` at `patientele_r
 every booléen true, every countable at the value where a `min(…)` caps it (the largest such
 value if several do), other numbers at the top of their range. Each line is valued as if
 met: `(points fixes + points variables × patientele / patientele_reference) × valeur_point
-+ montant`, rounded to the cent — so that points and euros compare like with like.
++ montant`, prorated as the version says (`prorata`), rounded to the cent — so that points and euros
+compare like with like.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from decimal import Decimal, localcontext
 
 from dsl import ir
 from dsl.model import Donnee, Model
-from dsl.payment import assiette_alone, line_euros, line_points, patientele_ratio, top_up
+from dsl.payment import assiette_alone, line_amount, line_points, patientele_ratio, prorata_factors, top_up
 from interpreter.backends.scalar import EXACT, NO_MONEY, EvaluationError, Program, ScalarBackend, round_half_away
 
 UNBOUNDED_SEARCH = Decimal(100_000)
@@ -101,15 +102,19 @@ def line_values(program: Program, structure: dict) -> dict[str, Decimal]:
     plan = program.plan
     with localcontext(EXACT):
         backend = ScalarBackend(program, program.context(structure, met={id: True for id in plan.decided}))
+        try:
+            factors = prorata_factors(backend, plan, True)
+        except EvaluationError:
+            factors = {}
         for id in plan.paying:
             try:
-                result[id] = _line_value(backend, program, id, result)
+                result[id] = _line_value(backend, program, id, result, factors)
             except EvaluationError:
                 result[id] = NO_MONEY
     return result
 
 
-def _line_value(backend: ScalarBackend, program: Program, id: str, before: dict) -> Decimal:
+def _line_value(backend: ScalarBackend, program: Program, id: str, before: dict, factors: dict) -> Decimal:
     model, plan = program.model, program.plan
     if id in model.majorations:
         majoration = model.majorations[id]
@@ -118,4 +123,4 @@ def _line_value(backend: ScalarBackend, program: Program, id: str, before: dict)
     if id in model.minimums:
         return top_up(backend, model.minimums[id], list(before.values()))
     element = model.element(id)
-    return backend.cents(line_euros(backend, element, line_points(backend, element, patientele_ratio(backend, plan))))
+    return line_amount(backend, element, line_points(backend, element, patientele_ratio(backend, plan)), factors.get(id))

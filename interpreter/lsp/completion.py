@@ -29,7 +29,8 @@ ITEM_KEYWORDS = ("paramètres", "données", "prérequis", "socle", "options", "b
                  "ajoute dans", "ajoute brique", "ajoute majoration", "ajoute minimum", "modifie critère",
                  "modifie brique", "modifie majoration", "modifie minimum", "remplace critère", "remplace brique",
                  "remplace majoration", "remplace minimum", "déplace critère", "supprime critère", "supprime brique",
-                 "supprime majoration", "supprime minimum", "supprime donnée", "supprime paramètre")
+                 "supprime majoration", "supprime minimum", "supprime donnée", "supprime paramètre", "prorata :",
+                 "supprime prorata")
 HEADER_KEYWORDS = ("version :", "en vigueur :", "base :", "statut :")
 ATTRIBUTE_KEYWORDS = ("condition :", "points fixes :", "points variables :", "montant :", "axe :", "référence :",
                       "assiette :", "taux :", "prorata :")

@@ -129,6 +129,8 @@ def _item(item) -> Iterator[Occurrence]:
             yield Occurrence(ELEMENT, item.id, item.id_span, MOVE, item.kind, item)
             if item.section_span is not None:
                 yield Occurrence(SECTION, item.section, item.section_span, REFERENCE)
+        case n.Remove(kind="prorata"):
+            return
         case n.Remove():
             yield Occurrence(KIND_NAMESPACE[item.kind], item.id, item.id_span, REMOVAL, item.kind, item)
         case _:

@@ -77,9 +77,13 @@ class Outline:
                                    item.id_span, item.label, children=self.criteres(item.criteres))
             case n.Move():
                 return self.symbol(f"déplace critère {item.id} vers {item.section}", K.Method, item.span, item.id_span)
+            case n.Remove(kind="prorata"):
+                return self.symbol("supprime prorata", K.Operator, item.span)
             case n.Remove():
                 return self.symbol(f"supprime {KIND_WORDS[item.kind]} {item.id}", OPERATION_KINDS[item.kind], item.span,
                                    item.id_span)
+            case n.Prorata():
+                return self.symbol("prorata", K.Operator, item.span, detail=print_expr(item.value))
             case _:  # a block this outline does not know yet: named by its id when it has one
                 name = getattr(item, "id", None) or type(item).__name__.lower()
                 return self.symbol(name, K.Object, getattr(item, "span", None), getattr(item, "id_span", None),

@@ -79,7 +79,8 @@ def diff_document(diff: Diff, impact=None, population: str | None = None, preamb
         document.add(Heading("Critères et briques, clause par clause"))
         for change in elements:
             _element_change(document, diff, change)
-    for element, title in (("donnee", "Données déclarées par les structures"), ("parametre", "Paramètres")):
+    for element, title in (("donnee", "Données déclarées par les structures"), ("parametre", "Paramètres"),
+                           ("prorata", "Prorata de la version")):
         changes = [c for c in diff.changes if c.element == element]
         if changes:
             document.add(Heading(title), _value_table(changes))

@@ -1,8 +1,8 @@
 """Rendering one structure's evaluation: a French table for the terminal, and JSON.
 
 JSON keys are part of the tool's interface: `convention`, `version`, `eligible`, `total`,
-`total_points`, `criteres` (`id`, `section`, `atteint`, `points`, `montant`, `explication`…),
-`briques` (`id`, `debloquee`, `montant`, `explication`…), `majorations` and `minimums` (`id`,
+`total_points`, `criteres` (`id`, `section`, `atteint`, `points`, `montant`, `prorata`, `explication`…),
+`briques` (`id`, `debloquee`, `montant`, `prorata`, `explication`…), `majorations` and `minimums` (`id`,
 `applicable`, `paye`, `montant`, `explication`). Amounts are decimal strings
 with two decimals and a `.`; points are exact decimal strings.
 """
@@ -17,7 +17,7 @@ from dsl.model import SECTION_TITLES, SECTIONS, Type
 from dsl.payment import ADVANCE
 from interpreter.backends.scalar import EXACT, Evaluation, LineResult, Program
 from interpreter.backends.scalar import add as exact_add
-from interpreter.values import ZERO, conv_text, euros, french_number, plain, reader_text, rounded
+from interpreter.values import ZERO, conv_text, euros, french_number, plain, reader_text, rounded, share_text
 
 GREEN, RED, DIM, BOLD, RESET = "\033[32m", "\033[31m", "\033[2m", "\033[1m", "\033[0m"
 
@@ -38,13 +38,13 @@ def to_json(evaluation: Evaluation, program: Program, structure: str | None = No
         "criteres": [
             {"id": line.id, "libelle": line.label, "section": line.section, "brique": line.brique,
              "atteint": line.met, "paye": line.paid, "points": points_text(line.points), "montant": money(line.montant),
-             "explication": line.explanation}
+             "prorata": share(line.prorata), "explication": line.explanation}
             for line in criteres
         ],
         "briques": [
             {"id": line.id, "libelle": line.label, "debloquee": line.met, "payee": line.paid,
-             "points": points_text(line.points), "montant": money(line.montant), "explication": line.explanation,
-             "criteres": list(program.model.briques[line.id].criteres)}
+             "points": points_text(line.points), "montant": money(line.montant), "prorata": share(line.prorata),
+             "explication": line.explanation, "criteres": list(program.model.briques[line.id].criteres)}
             for line in briques
         ],
         **{key: [{"id": line.id, "libelle": line.label, "applicable": line.met, "paye": line.paid,
@@ -56,6 +56,11 @@ def to_json(evaluation: Evaluation, program: Program, structure: str | None = No
                                 "valeur": default_text(program.model.donnees[id])} for id in evaluation.defaults],
         **({} if advance is None else {"avance": money(advance), "solde": money(evaluation.total - advance)}),
     }
+
+
+def share(value) -> str | None:
+    """A paid line's share of the year (`7/12`), None when it is not prorated."""
+    return None if value is None else share_text(value)
 
 
 def money(amount) -> str:
@@ -150,6 +155,8 @@ def _rows(results: list[LineResult], width: int, painter: Painter, indent: str, 
         unpaid_critere = line.kind == "critere" and line.brique is None and not line.paid
         if line.explanation and (not line.met or unpaid_critere or line.kind != "critere"):
             rows.append(painter.dim(f"{indent}    {line.explanation}"))
+        elif line.explanation and line.prorata is not None and line.prorata != 1:  # a paid critère: its share of the year
+            rows.append(painter.dim(f"{indent}    {line.explanation.removeprefix('condition remplie ; ')}"))
     return rows
 
 
