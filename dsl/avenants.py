@@ -151,6 +151,7 @@ class Consolidation:
     briques: dict[str, n.Brique]
     supplements: dict[str, n.Majoration | n.Minimum] = field(factory=dict)  # majorations and minimums, in order
     prorata: n.Prorata | None = None  # the version's `prorata : …`
+    exercices: list[n.Exercice] = field(factory=list)  # the rules of single exercises, the base's first
     places: dict[str, tuple[str, str]] = field(factory=dict)  # critère id → ("section", kind) or ("brique", id)
     cas: list[n.Cas] = field(factory=list)
     removed: dict = field(factory=dict)  # id → span of the `supprime` that removed it
@@ -179,7 +180,8 @@ class Consolidation:
                 case n.Majoration() | n.Minimum() as m:
                     supplements[m.id] = m
         consolidation = cls(base, parametres, donnees, sections, briques, supplements,
-                            next((i for i in base.items if isinstance(i, n.Prorata)), None))
+                            next((i for i in base.items if isinstance(i, n.Prorata)), None),
+                            [i for i in base.items if isinstance(i, n.Exercice)])
         for kind, criteres in sections.items():
             consolidation._place(criteres, ("section", kind))
         for brique in briques.values():
@@ -266,6 +268,10 @@ class Consolidation:
                 self._move(item)
             case n.Remove(kind="prorata"):
                 self._remove_prorata(item)
+            case n.Remove(kind="exercice"):
+                self._remove_exercice(item)
+            case n.Exercice():  # rules for one exercise: kept, applied by `--exercice` (`apply_exercice`)
+                self.exercices.append(item)
             case n.Remove():
                 self._remove(item)
             case n.Prorata():  # the avenant's own prorata replaces the base's
@@ -479,6 +485,16 @@ class Consolidation:
         self.prorata = None
         self.removals[("prorata", "prorata")] = op.span
 
+    def _remove_exercice(self, op: n.Remove) -> None:
+        """`supprime exercice 2022`: the rules the base states for that exercise no longer hold."""
+        kept = [e for e in self.exercices if str(e.year) != op.id]
+        if len(kept) == len(self.exercices):
+            years = ", ".join(str(e.year) for e in self.exercices)
+            self.error("id-inconnu", f"la base n'a pas de règles propres à l'exercice {op.id}", op.span,
+                       suggestion=f"exercices qui en ont : {years}" if years else "la base n'en a pour aucun exercice")
+            return
+        self.exercices = kept
+
     def _dropped_uses(self, old, new, op) -> None:
         """Remember the données and paramètres that `old` used and `new` (None when removed) does not:
         if nothing else uses them, the checker says so at `op`, the operation that dropped them."""
@@ -498,6 +514,7 @@ class Consolidation:
         items += [n.Section(kind, tuple(c for same in cs.values() for c in same)) for kind, cs in self.sections.items() if cs]
         items += self.briques.values()
         items += self.supplements.values()
+        items += exercices_in_force(self.exercices, avenant)
         inherited = tuple(i for i in self.base.items if isinstance(i, n.Cas)) + self.base.inherited
         items += flatten_inherited(self.cas, inherited, set(self.donnees))
         headers = []
@@ -579,6 +596,30 @@ def uses(node) -> set[str]:
     for critere in getattr(node, "criteres", ()):
         found |= uses(critere)
     return found
+
+
+def exercices_in_force(blocks: list[n.Exercice], avenant: n.File) -> list[n.Exercice]:
+    """The `exercice` blocks an avenant keeps: its own, and its bases' for the exercises that end once it is in
+    force (the rules of an earlier exercise belong to the versions in force then)."""
+    since = avenant.header("en_vigueur")
+    own = [item for item in avenant.items if isinstance(item, n.Exercice)]
+    return [b for b in blocks if since is None or b.year >= since.year or any(b is o for o in own)]
+
+
+def apply_exercice(file: n.File, year: int) -> tuple[n.File, Consolidation | None, tuple[n.Exercice, ...]]:
+    """The rules of one exercise: a consolidated version with the operations of its `exercice YEAR` blocks applied,
+    in order (a base's first), as an avenant's are; every `exercice` block is then dropped. Its cas are those of
+    the blocks (they describe that exercise); a year without rules of its own is the version as it stands. Gives
+    the file, the consolidation that applied the blocks (its diagnostics; None without blocks), and the blocks."""
+    blocks = tuple(item for item in file.items if isinstance(item, n.Exercice) and item.year == year)
+    if not blocks:
+        return evolve(file, items=tuple(i for i in file.items if not isinstance(i, n.Exercice))), None, ()
+    consolidation = Consolidation.of(file)
+    for block in blocks:
+        for item in block.items:
+            consolidation.apply(item)
+    consolidation.exercices = []
+    return consolidation.result(file), consolidation, blocks
 
 
 def apply_avenant(base: n.File, avenant: n.File, removals: dict | None = None) -> Consolidation:

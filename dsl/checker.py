@@ -136,6 +136,7 @@ class Checker:
         self.dependencies: dict[str, list[tuple[str, n.Call | None]]] = {}  # None: a brique's own critère
         self.cas_cycles: set[frozenset[str]] = set()
         self.prorata_nodes: list[n.Prorata] = []
+        self.exercice_nodes: list[n.Exercice] = []
 
     def error(self, code: str, message: str, span, suggestion: str | None = None, notes: Iterable[Note] = ()):
         self.diagnostics.append(Diagnostic(code, message, span=span, suggestion=suggestion, notes=tuple(notes)))
@@ -151,6 +152,7 @@ class Checker:
         criteres, briques = self._check_elements()
         majorations, minimums = self._check_supplements(criteres)
         prorata = self._check_prorata(minimums)
+        exercices = self._check_exercices()
         self._check_cycles()
         self._check_point_requirements(criteres, briques)
         self._check_advance()
@@ -172,6 +174,7 @@ class Checker:
             majorations=majorations,
             minimums=minimums,
             prorata=prorata,
+            exercices=exercices,
         )
 
     # -- headers and file structure
@@ -229,6 +232,8 @@ class Checker:
                         self.cas_nodes[c.id] = c
                 case n.Prorata():
                     self.prorata_nodes.append(item)
+                case n.Exercice():  # applied to the version by `--exercice` (dsl.avenants.apply_exercice)
+                    self.exercice_nodes.append(item)
                 case _:
                     self.error("operation-hors-avenant",
                                "une opération d'avenant ne peut figurer que dans un fichier « avenant »", item.span,
@@ -478,6 +483,27 @@ class Checker:
                           suggestion=f"ajoutez au minimum « prorata : {print_expr(node.value)} », ou « prorata : 1 » "
                           "s'il vaut pour l'année entière")
         return Prorata(_partial(value), node)
+
+    # -- exercises
+
+    def _check_exercices(self) -> dict[int, tuple[n.Exercice, ...]]:
+        """The `exercice` blocks by year (a base's, then an avenant's); one file writes a year once."""
+        years: dict[int, list[n.Exercice]] = {}
+        for block in self.exercice_nodes:
+            first = next((b for b in years.get(block.year, ()) if b.span is not None and block.span is not None
+                          and b.span.file == block.span.file), None)
+            if first is not None:
+                self.error("exercice-duplique", f"les règles de l'exercice {block.year} sont déjà écrites dans ce "
+                           "fichier", block.year_span, notes=[Note("premier bloc", n.parsed_span(first.year_span))],
+                           suggestion="réunissez-les dans un seul bloc « exercice »")
+            years.setdefault(block.year, []).append(block)
+        since = self.file.header("en_vigueur")
+        for block in self.exercice_nodes:
+            if since is not None and block.year and block.year < since.year:
+                self.error("exercice-hors-vigueur", f"la version entre en vigueur le {since.isoformat()}, après la fin "
+                           f"de l'exercice {block.year} : ses règles propres à cet exercice ne s'appliqueraient jamais",
+                           block.year_span, suggestion="écrivez-les dans la version en vigueur pendant cet exercice")
+        return {year: tuple(blocks) for year, blocks in sorted(years.items()) if year}
 
     def _supplement_warnings(self, node, owner: str) -> None:
         if node.label is None:

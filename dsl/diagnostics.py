@@ -79,6 +79,10 @@ CODES: dict[str, tuple[str, str]] = {
     "section-inconnue": (ERREUR, "section inconnue"),
     "operation-invalide": (ERREUR, "opération impossible sur cet élément"),
     "aucune-version-en-vigueur": (ERREUR, "aucune version de la chaîne n'est en vigueur à la date demandée"),
+    # exercises
+    "exercice-invalide": (ERREUR, "exercice qui n'est pas nommé par une année"),
+    "exercice-duplique": (ERREUR, "règles d'un exercice écrites deux fois dans un fichier"),
+    "exercice-hors-vigueur": (ERREUR, "version qui n'est pas encore en vigueur pendant l'exercice demandé"),
     # scenarios
     "version-attendue": (ERREUR, "scénario donné là où une version est attendue"),
     "scenario-attendu": (ERREUR, "version donnée là où un scénario est attendu"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 SECTIONS = {"prerequis": "prérequis", "socle": "socle", "options": "options"}
 KINDS = {"critere": "critère", "brique": "brique", "majoration": "majoration", "minimum": "minimum",
-         "donnee": "donnée", "parametre": "paramètre", "prorata": "prorata"}
+         "donnee": "donnée", "parametre": "paramètre", "prorata": "prorata", "exercice": "exercice"}
 TYPES = {"booleen": "booléen"}
 ATTRIBUTES = {
     "condition": "condition", "points_fixes": "points fixes", "points_variables": "points variables",

@@ -161,6 +161,10 @@ class Model:
     majorations: dict[str, Majoration] = field(factory=dict)
     minimums: dict[str, Minimum] = field(factory=dict)
     prorata: Prorata | None = None  # the version's `prorata : …`, None when its lines are paid for the whole year
+    exercices: dict[int, tuple[n.Exercice, ...]] = field(factory=dict)  # years with rules of their own → their
+    # `exercice` blocks, along the chain of bases (`--exercice` applies them)
+    exercice: int | None = None  # the exercise whose rules this model holds; None: the version's general rules
+    exercice_rules: tuple[n.Exercice, ...] = field(default=(), eq=False)  # the blocks applied for that exercise
 
     @property
     def unsigned(self) -> bool:

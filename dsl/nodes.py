@@ -308,6 +308,17 @@ class Prorata:
 
 
 @frozen
+class Exercice:
+    """`exercice 2022 { operations }`: the version's rules for that exercise only — avenant operations (and
+    paramètres, données, a prorata, cas) applied to the version when it computes that exercise."""
+
+    year: int
+    items: tuple[Item, ...]
+    span: Span | None = _span()
+    year_span: Span | None = _span()
+
+
+@frozen
 class Assignment:
     """`id = value` in the `données` of a `cas`."""
 
@@ -420,7 +431,8 @@ class Move:
 
 @frozen
 class Remove:
-    """`supprime critère|brique|donnée|paramètre id`, `supprime prorata` (kind and id `prorata`)."""
+    """`supprime critère|brique|donnée|paramètre id`; `supprime prorata` (kind and id `prorata`); `supprime exercice
+    2022` (kind `exercice`, id the year)."""
 
     kind: str
     id: str
@@ -429,7 +441,8 @@ class Remove:
 
 
 Operation = AddCriteres | AddToBrique | AddBrique | AddSupplement | Modify | Replace | Move | Remove
-Item = ParametresBlock | DonneesBlock | Section | Brique | Majoration | Minimum | Cas | ScenarioDonnees | Prorata | Operation
+Item = (ParametresBlock | DonneesBlock | Section | Brique | Majoration | Minimum | Cas | ScenarioDonnees | Prorata | Exercice
+        | Operation)
 
 
 @frozen

@@ -208,12 +208,7 @@ def _parse_tree(source: SourceFile, start: str = "start") -> tuple[Tree | None, 
     braces: list[Token] = []
     try:
         for token in lexed(interactive):
-            if token.type in ATTRIBUTE_KEYWORDS:
-                token = _keyword_or_name(token, text, interactive)
-            elif token.type in NAMES_BEFORE_COLON:
-                token = _name_before_colon(token, text, interactive)
-            elif token.type in ITEM_KEYWORDS:
-                token = _item_or_name(token, interactive)
+            token = retyped(token, text, interactive)
             interactive.feed_token(token)
             if token.type == "LBRACE":
                 braces.append(token)
@@ -241,6 +236,18 @@ def lexed(interactive):
     `InteractiveParser.iter_parse` does. It is used here only; `tests/test_parser.py` fails
     loudly if a Lark release changes it."""
     return interactive.lexer_thread.lex(interactive.parser_state)
+
+
+def retyped(token: Token, text: str, interactive) -> Token:
+    """A token as the parser takes it: a keyword that stands where only an id can is that id (the contextual
+    lexer offers a keyword wherever an LALR state shared by several contexts could take it)."""
+    if token.type in ATTRIBUTE_KEYWORDS:
+        return _keyword_or_name(token, text, interactive)
+    if token.type in NAMES_BEFORE_COLON:
+        return _name_before_colon(token, text, interactive)
+    if token.type in ITEM_KEYWORDS:
+        return _item_or_name(token, interactive)
+    return token
 
 
 def _keyword_or_name(token: Token, text: str, interactive) -> Token:
@@ -908,6 +915,23 @@ class AstBuilder:
 
     def prorata_item(self, meta, children):
         return n.Prorata(children[0], span=self._span(meta))
+
+    def exercice(self, meta, children):
+        year, *items = children
+        return n.Exercice(self._year(year), tuple(items), span=self._span(meta), year_span=self._tspan(year))
+
+    def remove_exercice(self, meta, children):
+        return n.Remove("exercice", str(self._year(children[0])), span=self._span(meta), id_span=self._tspan(children[0]))
+
+    def _year(self, token: Token) -> int:
+        """An exercise's year: a whole number of four digits (reported otherwise; 0 then)."""
+        text = str(token.value)
+        if re.fullmatch(r"[0-9]{4}", text):
+            return int(text)
+        self.diagnostics.append(Diagnostic(
+            "exercice-invalide", f"« {text} » n'est pas une année : un exercice se nomme par son année, sur quatre "
+            "chiffres", span=self._tspan(token), suggestion="par exemple « exercice 2022 { … } »"))
+        return 0
 
     # -- expressions
 

@@ -91,11 +91,14 @@ class Checked:
         return [d for d in self.diagnostics if d.is_error]
 
 
-def check(path: str, loader: Loader | None = None, cached: bool = False) -> Checked:
+def check(path: str, loader: Loader | None = None, cached: bool = False, exercice: int | None = None) -> Checked:
     """Check a convention or an avenant: the front end, then the paramètres are computed (a constant
     division by zero is an error at the paramètre). With `cached`, a version checked before without
-    error is read from the disk cache (`dsl.cache`) when none of its files has changed."""
+    error is read from the disk cache (`dsl.cache`) when none of its files has changed. With `exercice`, the
+    version's rules for that exercise (`exercice AAAA { … }` applied; never cached)."""
     loader = loader if loader is not None else Loader()
+    if exercice is not None:
+        return _check(str(path), loader, exercice)
     if cached:
         found = cache.load(str(path))
         if found is not None:
@@ -113,8 +116,8 @@ def is_scenario(path: str | Path) -> bool:
     return written is not None and written.kind == "scenario"
 
 
-def _check(path: str, loader: Loader) -> Checked:
-    checked = check_file(str(path), loader)
+def _check(path: str, loader: Loader, exercice: int | None = None) -> Checked:
+    checked = check_file(str(path), loader, exercice)
     diagnostics = list(checked.diagnostics)
     model = checked.model
     if model is not None:
@@ -132,16 +135,18 @@ def parametre_diagnostic(error: ParametreError, span) -> Diagnostic:
 
 
 def load(path: str | Path, overrides: Mapping[str, str] | Sequence[str] | None = None,
-         loader: Loader | None = None, scenarios: Sequence[str | Path] = (), lenient: bool = False) -> Convention:
+         loader: Loader | None = None, scenarios: Sequence[str | Path] = (), lenient: bool = False,
+         exercice: int | None = None) -> Convention:
     """Load a version, ready to evaluate.
 
     `scenarios` (files, in order) set paramètres and compute données; then `overrides` replace
     paramètres, as a mapping (`{"valeur_point": "8 €"}`) or as the command line's `--set` settings
     (`["valeur_point=8 €"]`). With `lenient` (a diff), each scenario and setting applies where this
-    version has the name, and the names it lacks are listed in `Convention.skipped`. Raises `ConvError`."""
+    version has the name, and the names it lacks are listed in `Convention.skipped`. With `exercice`, the
+    version's rules for that exercise (`Model.exercice`). Raises `ConvError`."""
     plain = loader is None or type(loader) is Loader  # an editor's loader reads unsaved texts: no cache
     loader = loader if loader is not None else Loader()
-    checked = check(str(path), loader, cached=plain)
+    checked = check(str(path), loader, cached=plain, exercice=exercice)
     if checked.errors:
         raise ConvError(checked.errors, loader.sources)
     model = checked.model
@@ -176,11 +181,11 @@ def load(path: str | Path, overrides: Mapping[str, str] | Sequence[str] | None =
 
 
 def load_versions(paths: Sequence[str | Path], scenarios: Sequence[str | Path] = (),
-                  settings: Sequence[str] = ()) -> list[Convention]:
+                  settings: Sequence[str] = (), exercice: int | None = None) -> list[Convention]:
     """Several versions under the same hypotheses (`eval V1 V2 …`): as for `load_pair`, each scenario line and
     setting applies where the version has the name, and a name that no version has is an error."""
     loader = Loader()
-    versions = [load(path, settings, loader, scenarios, lenient=True) for path in paths]
+    versions = [load(path, settings, loader, scenarios, lenient=True, exercice=exercice) for path in paths]
     _names_none_has(versions, scenarios, settings, loader)
     return versions
 
@@ -198,15 +203,17 @@ def _names_none_has(versions: Sequence[Convention], scenarios, settings, loader:
 
 def load_pair(old_path: str | Path, new_path: str | Path, scenarios: Sequence[str | Path] = (),
               settings: Sequence[str] = (), after_scenarios: Sequence[str | Path] = (),
-              after_settings: Sequence[str] = ()) -> tuple[Convention, Convention]:
+              after_settings: Sequence[str] = (), exercice: int | None = None) -> tuple[Convention, Convention]:
     """Two versions to compare under the same hypotheses: `scenarios` and `settings` apply to both, each
-    name where the version has it (a name neither has is an error); `after_…` apply to the second only."""
+    name where the version has it (a name neither has is an error); `after_…` apply to the second only;
+    `exercice`: both with their rules for that exercise."""
     loader = Loader()
-    old = load(old_path, settings, loader, scenarios, lenient=True)
-    new = load(new_path, settings, loader, scenarios, lenient=True)
+    old = load(old_path, settings, loader, scenarios, lenient=True, exercice=exercice)
+    new = load(new_path, settings, loader, scenarios, lenient=True, exercice=exercice)
     if after_scenarios or after_settings:
-        load(new_path, after_settings, loader, after_scenarios)  # for the second version only: strict names
-        new = load(new_path, [*settings, *after_settings], loader, [*scenarios, *after_scenarios], lenient=True)
+        load(new_path, after_settings, loader, after_scenarios, exercice=exercice)  # the second only: strict names
+        new = load(new_path, [*settings, *after_settings], loader, [*scenarios, *after_scenarios], lenient=True,
+                   exercice=exercice)
     _names_none_has((old, new), scenarios, settings, loader)
     return old, new
 
@@ -482,18 +489,23 @@ def sql_diagnostic(problem, code: str | None = None, consequence: str = "") -> D
     return Diagnostic(code or problem.code, message, span=span, suggestion=hints.get(problem.code))
 
 
-def consolidated(path: str | Path, loader: Loader | None = None) -> str:
-    """The consolidated text of an avenant: one canonical convention. Raises `ConvError`."""
+def consolidated(path: str | Path, loader: Loader | None = None, exercice: int | None = None) -> str:
+    """The consolidated text of an avenant: one canonical convention (with `exercice`, its rules for that
+    exercise). Raises `ConvError`."""
     from dsl.comments import render_with_comments
 
     loader = loader if loader is not None else Loader()
-    checked = check(str(path), loader)
+    checked = check(str(path), loader, exercice=exercice)
     if checked.errors:
         raise ConvError(checked.errors, loader.sources)
     chain = " + ".join(Path(p).name for p in checked.chain)
     header = (f"# Version consolidée de {chain}, écrite par « convcheck consolidate ».\n"
               "# Les commentaires propres à chaque clause sont repris ; les autres restent dans les fichiers "
               "d'origine.\n")
+    if exercice is not None:
+        from interpreter.report.status import exercise_lines
+
+        header += "".join(f"# {line}\n" for line in exercise_lines(checked.model))
     return header + render_with_comments(checked.model.file, loader.sources)
 
 

@@ -33,7 +33,7 @@ from interpreter.report.document import render_text as render_text_document
 from interpreter.report.evaluation import render_json as render_evaluation_json
 from interpreter.report.evaluation import render_text as render_evaluation_text
 from interpreter.report.hypotheses import hypotheses_blocks, hypotheses_json, hypotheses_text
-from interpreter.report.status import status_line
+from interpreter.report.status import exercise_json, exercise_lines, status_line
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -204,6 +204,32 @@ def engine_option(command):
                         "DuckDB sur le fichier ; mêmes résultats au centime).")(command)
 
 
+def exercise_option(command):
+    """`--exercice AAAA`: the rules of one exercise (the version's `exercice AAAA { … }` applied)."""
+    return click.option("--exercice", "exercice", metavar="AAAA",
+                        help="Calculer avec les règles de cet exercice : celles de la version, avec ses règles propres "
+                        "à l'année (« exercice AAAA { … } ») ; la version doit être en vigueur avant la fin de "
+                        "l'exercice.")(command)
+
+
+def exercise_year(text: str | None) -> int | None:
+    """The year given to `--exercice`, or a French usage error."""
+    if text is None:
+        return None
+    if not re.fullmatch(r"\s*[0-9]{4}\s*", text):
+        raise UsageProblem(f"exercice invalide pour --exercice : « {text} » ; écrivez l'année sur quatre chiffres, par "
+                           "exemple --exercice 2022")
+    return int(text)
+
+
+def exercise_blocks(*models) -> list:
+    """A paragraph per line saying which exercise's rules the figures use (each line once)."""
+    from interpreter.report.document import Paragraph
+
+    lines = dict.fromkeys(line for model in models for line in exercise_lines(model))
+    return [Paragraph(line) for line in lines]
+
+
 def report_notes(notes, sources) -> None:
     """Why the engine asked for was not used (the default engine computed instead), on stderr."""
     if notes:
@@ -276,10 +302,11 @@ def check(fichiers, output_format, strict, no_color):
 @hypothesis_options
 @click.option("--avance", "with_advance", is_flag=True,
               help="Montrer l'avance (taux_avance des prérequis et du socle atteints à 100 %) et le solde.")
+@exercise_option
 @click.option("--no-color", is_flag=True, help="Pas de couleurs.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def eval_command(fichiers, output_format, output, scenarios, settings, with_advance, no_color):
+def eval_command(fichiers, output_format, output, scenarios, settings, with_advance, exercice, no_color):
     """Évaluer une structure : critère par critère, ce qui est atteint, pourquoi, et ce que cela rapporte ; avec
     plusieurs versions, une colonne par version et l'écart de chaque ligne."""
     if len(fichiers) < 2:
@@ -287,15 +314,16 @@ def eval_command(fichiers, output_format, output, scenarios, settings, with_adva
     *conventions, declaration = fichiers
     existing_files((*conventions, declaration, *scenarios))
     output_format = output_format or format_of(output)
+    year = exercise_year(exercice)
     if len(conventions) > 1:
         if with_advance:
             raise UsageProblem("--avance vaut pour une version : convcheck eval VERSION DECLARATION --avance")
-        return eval_versions(conventions, declaration, output_format, output, scenarios, settings)
+        return eval_versions(conventions, declaration, output_format, output, scenarios, settings, year)
     if output_format not in ("text", "json") or output:
         raise UsageProblem("-o et les formats markdown, html et xlsx servent à comparer plusieurs versions : "
                            "convcheck eval V1 V2 DECLARATION")
     convention = conventions[0]
-    version = api.load(convention, settings, scenarios=scenarios)
+    version = api.load(convention, settings, scenarios=scenarios, exercice=year)
     structure_id, _ = version.declaration(declaration)
     evaluation = version.evaluate(declaration)
     advance = version.advance(declaration) if with_advance else None
@@ -303,10 +331,12 @@ def eval_command(fichiers, output_format, output, scenarios, settings, with_adva
         data = json.loads(render_evaluation_json(evaluation, version.program, structure_id, advance))
         data["hypotheses"] = hypotheses_json(version.hypotheses())
         data["statut"] = version.model.statut
+        data["exercice"] = exercise_json(version.model)
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         text = render_evaluation_text(evaluation, version.program, structure_id, use_color(no_color), advance)
-        assumed = [line for line in (status_line(version.model),) if line] + hypotheses_text(version.hypotheses())
+        assumed = [line for line in (status_line(version.model),) if line] + exercise_lines(version.model) + \
+            hypotheses_text(version.hypotheses())
         if assumed:
             head, _, rest = text.partition("\n\n")
             text = "\n".join([head, *assumed]) + "\n\n" + rest
@@ -314,11 +344,11 @@ def eval_command(fichiers, output_format, output, scenarios, settings, with_adva
     return EXIT_OK
 
 
-def eval_versions(conventions, declaration, output_format, output, scenarios, settings) -> int:
+def eval_versions(conventions, declaration, output_format, output, scenarios, settings, year=None) -> int:
     """`eval V1 V2 … DECLARATION`: one structure, one column per version."""
     from interpreter.report.versions import versions_document, versions_json
 
-    versions = api.load_versions(conventions, scenarios, settings)
+    versions = api.load_versions(conventions, scenarios, settings, year)
     across = api.evaluate_across(versions, declaration)
     inputs = [path for version in versions for path in version.sources] + [declaration]
     if output:
@@ -329,10 +359,11 @@ def eval_versions(conventions, declaration, output_format, output, scenarios, se
         write_workbook(lambda: versions_workbook(across), output, inputs)
         return EXIT_OK
     if output_format == "json":
-        text = json.dumps(versions_json(across), ensure_ascii=False, indent=2)
+        text = json.dumps(versions_json(across) | {"exercice": year}, ensure_ascii=False, indent=2)
     else:
         document = versions_document(across)
-        document.blocks[2:2] = merged_hypotheses([(f"« {v.model.version} »", v) for v in versions])
+        document.blocks[2:2] = exercise_blocks(*(v.model for v in versions)) + \
+            merged_hypotheses([(f"« {v.model.version} »", v) for v in versions])
         renderer = {"text": render_text_document, "markdown": render_markdown, "html": render_html}[output_format]
         text = renderer(document)
     emit(text, output, inputs)
@@ -359,14 +390,19 @@ def test_command(fichiers, no_color):
             click.echo(f"{path} : le fichier a des erreurs, ses cas ne sont pas exécutés.\n")
             failed += 1
             continue
-        results = version.cases()
         status = status_line(version.model)
         status = f" ({status[len('Statut : '):]})" if status else ""
-        click.echo(f"{path}{status} : {plural(len(results), 'cas').replace('cass', 'cas')}")
-        for result in results:
-            click.echo(render_case(result, color))
-            passed += result.passed
-            failed += not result.passed
+        runs = [(f"{path}{status}", version.cases())]
+        for year in version.model.exercices:  # each exercise's own cas, with that exercise's rules
+            runs.append((f"{path}, exercice {year}", api.load(path, exercice=year).cases()))
+        for title, results in runs:
+            if not results and title != runs[0][0]:
+                continue
+            click.echo(f"{title} : {plural(len(results), 'cas').replace('cass', 'cas')}")
+            for result in results:
+                click.echo(render_case(result, color))
+                passed += result.passed
+                failed += not result.passed
     click.echo(f"\n{plural(passed, 'réussi')}, {plural(failed, 'échoué')}")
     return EXIT_INVALID if failed else EXIT_OK
 
@@ -397,17 +433,19 @@ def test_command(fichiers, no_color):
 @click.option("--set-apres", "after_settings", multiple=True, metavar="ID=VALEUR",
               help="Remplacer un paramètre de la seconde version seulement (répétable).")
 @engine_option
+@exercise_option
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
 def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, population, groupings, per_structure,
-                 encoding, sheet, csv_fr, scenarios, settings, after_scenarios, after_settings, engine):
+                 encoding, sheet, csv_fr, scenarios, settings, after_scenarios, after_settings, engine, exercice):
     """Comparer deux versions (conventions ou avenants) : ce qui change, clause par clause, en euros."""
     output_format = output_format or format_of(output)
     population = population_file(population, encoding, sheet)
     existing_files((ancienne, nouvelle, *scenarios, *after_scenarios) + ((population,) if population else ()))
     if (groupings or per_structure) and not population:
         raise UsageProblem("--par et --par-structure demandent une population : ajoutez --population FICHIER")
-    old, new = api.load_pair(ancienne, nouvelle, scenarios, settings, after_scenarios, after_settings)
+    old, new = api.load_pair(ancienne, nouvelle, scenarios, settings, after_scenarios, after_settings,
+                             exercise_year(exercice))
     inputs = [*old.sources, *new.sources, *((population,) if population else ())]
     for destination in (output, per_structure):
         if destination:
@@ -432,6 +470,8 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, popu
     if output_format == "json":
         data = diff_json(change, impact, population)
         data["hypotheses"] = {"avant": hypotheses_json(old.hypotheses()), "apres": hypotheses_json(new.hypotheses())}
+        data["exercice"] = None if old.model.exercice is None else \
+            {"avant": exercise_json(old.model), "apres": exercise_json(new.model)}
         if impact is not None:
             from interpreter.report.impact import groups_json, impact_json
 
@@ -440,7 +480,8 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, popu
         text = json.dumps(data, ensure_ascii=False, indent=2)
     else:
         stem = chart_stem(output) if output_format in ("html", "markdown") else None
-        document = diff_document(change, impact, population, diff_hypotheses(old, new), stem)
+        document = diff_document(change, impact, population,
+                                 exercise_blocks(old.model, new.model) + diff_hypotheses(old, new), stem)
         if output_format == "markdown":
             write_charts(document, output, inputs)
         renderer = {"text": render_text_document, "markdown": render_markdown, "html": render_html}[output_format]
@@ -535,10 +576,11 @@ def progress_bar(size: int):
               help="Budget et paiement moyen par groupe d'une colonne (répétable) ; par tranches : "
               "--par patientele=2000,4000,8000.")
 @engine_option
+@exercise_option
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
 def simulate_command(convention, population, output, encoding, sheet, csv_fr, scenarios, settings, output_format,
-                     ignore_invalid, groupings, engine):
+                     ignore_invalid, groupings, engine, exercice):
     """Évaluer toute une population de structures : paiements, budget, moyenne, médiane, déciles."""
     from interpreter.io.tables import write_results
     from interpreter.report.defaults import defaults_blocks, defaults_json
@@ -546,7 +588,7 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
 
     existing_files((convention, population, *scenarios))
     population = population_file(population, encoding, sheet)
-    version = api.load(convention, settings, scenarios=scenarios)
+    version = api.load(convention, settings, scenarios=scenarios, exercice=exercise_year(exercice))
     inputs = [*version.sources, population]
     rejects = rejects_path(population, output)
     for destination in ([output] if output else []) + ([rejects] if ignore_invalid else []):
@@ -582,6 +624,7 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
         data["hypotheses"] = hypotheses_json(version.hypotheses())
         data["par_groupe"] = [groups_json(grouping, rows) for grouping, rows in groups]
         data["statut"] = version.model.statut
+        data["exercice"] = exercise_json(version.model)
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         document = summary_document(version.model, summary, population, rejects if rejected is not None else None)
@@ -597,11 +640,12 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
 
 
 def status_blocks(model) -> list:
-    """A paragraph saying whether the version is signed or a proposal, when its header says so."""
+    """A paragraph saying whether the version is signed or a proposal, when its header says so; another saying
+    which exercise's rules it computes, if one."""
     from interpreter.report.document import Paragraph
 
     line = status_line(model)
-    return [Paragraph(f"{line}.")] if line else []
+    return ([Paragraph(f"{line}.")] if line else []) + exercise_blocks(model)
 
 
 def check_table_suffix(path: str | None, workbook: bool = False) -> None:
@@ -797,16 +841,22 @@ def sql_command(version, scenarios, settings, dialecte, table, output, absent):
 @click.argument("avenant", metavar="AVENANT")
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire la version consolidée dans ce fichier.")
 @click.option("--au", "date", metavar="DATE", help="La version en vigueur à cette date (AAAA-MM-JJ), choisie le "
-              "long de la chaîne des bases de AVENANT.")
+              "long de la chaîne des bases de AVENANT, avec ses règles propres à l'exercice de cette date.")
+@click.option("--exercice", "exercice", metavar="AAAA",
+              help="Les règles de AVENANT pour cet exercice (« exercice AAAA { … } » appliqué).")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def consolidate_command(avenant, output, date):
+def consolidate_command(avenant, output, date, exercice):
     """Écrire la version consolidée d'un avenant : une convention complète, au format canonique."""
     existing_files((avenant,))
     loader = Loader()
+    year = exercise_year(exercice)
     if date is not None:
-        avenant = version_in_force(avenant, iso_date(date, "--au"), loader)
-    text = api.consolidated(avenant, loader)
+        day = iso_date(date, "--au")
+        if year is not None and year != day.year:
+            raise UsageProblem(f"--au {date} tombe dans l'exercice {day.year}, pas {year} : donnez l'un ou l'autre")
+        avenant, year = version_in_force(avenant, day, loader), day.year
+    text = api.consolidated(avenant, loader, year)
     emit(text, output, list(loader.sources))
     return EXIT_OK
 

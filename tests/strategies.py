@@ -114,7 +114,13 @@ items = st.one_of(
     st.builds(n.Remove, kinds, ids),
     expressions.map(n.Prorata),
     st.just(n.Remove("prorata", "prorata")),
+    st.integers(1900, 2999).map(lambda year: n.Remove("exercice", str(year))),
 )
+exercices = st.builds(n.Exercice, st.integers(1000, 9999),
+                      st.lists(items.filter(lambda i: isinstance(i, (n.Move, n.Remove, n.Modify, n.Replace, n.AddCriteres,
+                                                                     n.AddBrique, n.AddSupplement, n.ParametresBlock,
+                                                                     n.DonneesBlock, n.Prorata, n.Cas))),
+                               max_size=3).map(tuple))
 
 headers = st.lists(
     st.one_of(
@@ -128,7 +134,7 @@ headers = st.lists(
 
 files = st.builds(
     n.File, st.sampled_from(["convention", "avenant"]), ids, optional_labels, headers,
-    st.lists(items, max_size=5).map(tuple),
+    st.lists(items | exercices, max_size=5).map(tuple),
 )
 
 

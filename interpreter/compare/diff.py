@@ -21,12 +21,12 @@ from attrs import frozen
 from dsl import keywords
 from dsl import nodes as n
 from dsl.model import SECTIONS, Brique, Critere, Donnee, Majoration, Minimum, Model, Parametre, Prorata
-from dsl.printer import print_expr, print_type, quote
+from dsl.printer import one_line, print_expr, print_type, quote
 from interpreter.backends.scalar import NO_MONEY, Program, compile_model, evaluate
 from interpreter.compare.maximal import line_values, maximal_structure
 
 RENAME_THRESHOLD = 0.8
-ELEMENT_ORDER = ("critere", "brique", "majoration", "minimum", "donnee", "parametre", "prorata")
+ELEMENT_ORDER = ("critere", "brique", "majoration", "minimum", "donnee", "parametre", "prorata", "exercice")
 
 
 @frozen
@@ -112,6 +112,30 @@ class Diff:
         return not self.changes
 
 
+@frozen
+class ExerciceRules:
+    """The rules a version states for one exercise (its `exercice AAAA` blocks), as the diff compares them: their
+    canonical text, one change per line."""
+
+    year: int
+    text: str
+
+    @property
+    def id(self) -> str:
+        return str(self.year)
+
+    @property
+    def label(self) -> str:
+        return f"Exercice {self.year}"
+
+
+def exercice_rules(model: Model) -> dict[str, ExerciceRules]:
+    """Each exercise's rules, its changes one after the other (its cas are examples, not rules)."""
+    return {str(year): ExerciceRules(year, " ; ".join(one_line(item) for block in blocks for item in block.items
+                                                      if not isinstance(item, n.Cas)))
+            for year, blocks in model.exercices.items()}
+
+
 # ---- fields of each kind of element ------------------------------------------------------------
 
 
@@ -170,6 +194,8 @@ def element_fields(element) -> dict[str, tuple | None]:
             return {"libellé": _text(element.label and quote(element.label)), "valeur": _expr(element.value)}
         case Prorata():
             return {"valeur": _expr(element.value)}
+        case ExerciceRules():
+            return {"règles": _text(element.text)}
     raise AssertionError(element)
 
 
@@ -191,6 +217,8 @@ def canonical(element) -> str:
 def _elements(model: Model, kind: str) -> dict:
     if kind == "prorata":  # the version's one `prorata : …`, under its keyword
         return {} if model.prorata is None else {"prorata": model.prorata}
+    if kind == "exercice":  # the rules of each exercise that has its own, under its year
+        return exercice_rules(model)
     return {"critere": model.criteres, "brique": model.briques, "majoration": model.majorations,
             "minimum": model.minimums, "donnee": model.donnees, "parametre": model.parametres}[kind]
 

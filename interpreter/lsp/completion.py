@@ -21,7 +21,8 @@ from interpreter.lsp.project import Analysis, Project
 
 TOKENS = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#[^\n]*|[{}]')
 BLOCK_WORDS = ("critère", "critere", "brique", "cas", "données", "donnees", "paramètres", "parametres", "attendu",
-               "prérequis", "prerequis", "socle", "options", "ajoute", "modifie", "remplace", "majoration", "minimum")
+               "prérequis", "prerequis", "socle", "options", "ajoute", "modifie", "remplace", "majoration", "minimum",
+               "exercice")
 FIRST_WORD = re.compile(r"[^\W\d]\w*")
 
 SECTIONS = ("prérequis", "socle", "options")
@@ -30,7 +31,7 @@ ITEM_KEYWORDS = ("paramètres", "données", "prérequis", "socle", "options", "b
                  "modifie brique", "modifie majoration", "modifie minimum", "remplace critère", "remplace brique",
                  "remplace majoration", "remplace minimum", "déplace critère", "supprime critère", "supprime brique",
                  "supprime majoration", "supprime minimum", "supprime donnée", "supprime paramètre", "prorata :",
-                 "supprime prorata")
+                 "supprime prorata", "exercice", "supprime exercice")
 HEADER_KEYWORDS = ("version :", "en vigueur :", "base :", "statut :")
 ATTRIBUTE_KEYWORDS = ("condition :", "points fixes :", "points variables :", "montant :", "axe :", "référence :",
                       "assiette :", "taux :", "prorata :")
@@ -107,6 +108,8 @@ def _by_block(stack: list[str], head: str) -> str:
     inner = stack[-1] if stack else None
     at_line_start = not head.strip()
     if inner is None:
+        return "items" if at_line_start else "expression"
+    if inner == "exercice":  # the changes of one exercise: avenant operations
         return "items" if at_line_start else "expression"
     inner = inner.replace("é", "e").replace("è", "e")
     if inner in ("donnees", "parametres") and len(stack) >= 2 and stack[-2] == "cas":

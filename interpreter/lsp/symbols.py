@@ -79,6 +79,11 @@ class Outline:
                 return self.symbol(f"déplace critère {item.id} vers {item.section}", K.Method, item.span, item.id_span)
             case n.Remove(kind="prorata"):
                 return self.symbol("supprime prorata", K.Operator, item.span)
+            case n.Remove(kind="exercice"):
+                return self.symbol(f"supprime exercice {item.id}", K.Operator, item.span, item.id_span)
+            case n.Exercice(year=year, items=items):
+                children = [s for inner in items for s in self.item(inner)]
+                return self.symbol(f"exercice {year}", K.Namespace, item.span, item.year_span, children=children)
             case n.Remove():
                 return self.symbol(f"supprime {KIND_WORDS[item.kind]} {item.id}", OPERATION_KINDS[item.kind], item.span,
                                    item.id_span)

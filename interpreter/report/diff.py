@@ -80,7 +80,7 @@ def diff_document(diff: Diff, impact=None, population: str | None = None, preamb
         for change in elements:
             _element_change(document, diff, change)
     for element, title in (("donnee", "Données déclarées par les structures"), ("parametre", "Paramètres"),
-                           ("prorata", "Prorata de la version")):
+                           ("prorata", "Prorata de la version"), ("exercice", "Règles propres à un exercice")):
         changes = [c for c in diff.changes if c.element == element]
         if changes:
             document.add(Heading(title), _value_table(changes))

@@ -9,7 +9,8 @@ from interpreter.report.document import Bullets, Document, Heading, Paragraph, T
 from interpreter.report.status import status_words
 
 ELEMENT_TITLES = {"critere": "Critères", "brique": "Briques", "majoration": "Majorations", "minimum": "Minimums",
-                  "donnee": "Données", "parametre": "Paramètres", "prorata": "Prorata de la version"}
+                  "donnee": "Données", "parametre": "Paramètres", "prorata": "Prorata de la version",
+                  "exercice": "Règles propres à un exercice"}
 
 
 def step_words(step: Step) -> str:
