@@ -698,7 +698,7 @@ def calibre_command(version, population, parametre, budget, budget_of, precision
         text = json.dumps(data, ensure_ascii=False, indent=2)
     else:
         document = calibration_document(decision, kind)
-        document.blocks[2:2] = hypotheses_blocks(decision.version.hypotheses())
+        document.blocks[2:2] = hypotheses_blocks(decision.version.hypotheses()) + population_defaults(decision)
         document.blocks[0:0] = status_blocks(decision.version.model)
         reference = decision.reference.model.version if decision.reference else "la valeur actuelle"
         document.add(Heading(f"À cette valeur, par rapport à {reference}"), *impact_blocks(decision.impact, population, None))
@@ -772,11 +772,18 @@ def balaye_command(version, population, parametre, start, stop, step, valeurs, r
         document = sweep_document(decision, kind, chart)
         if output_format == "markdown":
             write_charts(document, output, inputs)
-        document.blocks[1:1] = hypotheses_blocks(decision.version.hypotheses())
+        document.blocks[1:1] = hypotheses_blocks(decision.version.hypotheses()) + population_defaults(decision)
         document.blocks[0:0] = status_blocks(decision.version.model)
         text = {"text": render_text_document, "markdown": render_markdown, "html": render_html}[output_format](document)
     emit(text, output, inputs)
     return EXIT_OK
+
+
+def population_defaults(decision) -> list:
+    """The defaults the population of a calibration or a sweep took, for the version that varies."""
+    from interpreter.report.defaults import defaults_blocks
+
+    return defaults_blocks(decision.version.model, decision.population.defaults, decision.population.size)
 
 
 def option_number(text: str | None, option: str, kind: str):

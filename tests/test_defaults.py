@@ -326,3 +326,17 @@ def test_the_hover_of_a_donnee_shows_its_default(folder):
     offset = CONVENTION.index("* mois_adhesion") + 2
     text = hover(project, path, offset).contents.value
     assert "Valeur par défaut : `12`" in text
+
+
+def test_workbooks_calibrations_and_sweeps_list_the_defaults_taken(folder):
+    import openpyxl
+
+    path = population(folder, "csv")
+    runner = CliRunner()
+    runner.invoke(cli, ["simulate", str(folder / "defauts.conv"), path, "-o", str(folder / "r.xlsx")])
+    rows = list(openpyxl.load_workbook(folder / "r.xlsx")["Valeurs par défaut"].values)
+    assert rows[:2] == [("Version", "Donnée", "Libellé", "Valeur par défaut", "Structures"),
+                        ("1", "mois_adhesion", "Mois couverts par le contrat", "12", 1)]
+    text = runner.invoke(cli, ["balaye", str(folder / "defauts.conv"), "--population", path, "--parametre",
+                               "valeur_point", "--valeurs", "7,8"]).output
+    assert "▸ Valeurs par défaut" in text and "taux_c2s = 10 % (Part de patients C2S) : 3 structures sur 3" in text

@@ -8,6 +8,7 @@ default and how many structures took it.
 from __future__ import annotations
 
 from dsl.model import Model
+from interpreter.io.xlsx import Sheet
 from interpreter.report.document import Bullets, Heading, Paragraph
 from interpreter.values import conv_text
 
@@ -43,3 +44,14 @@ def defaults_json(model: Model, defaults: dict[str, int]) -> list[dict]:
     return [{"id": id, "libelle": model.donnees[id].label,
              "valeur": conv_text(model.donnees[id].default.value, model.donnees[id].type), "structures": count}
             for id, count in defaults.items()]
+
+
+def defaults_sheet(versions) -> Sheet | None:
+    """The « Valeurs par défaut » sheet of a workbook: for each version (its name, model and counts), each default
+    taken and by how many structures; None when none was taken."""
+    rows = tuple((name, id, model.donnees[id].label or "", conv_text(model.donnees[id].default.value,
+                                                                    model.donnees[id].type), count)
+                 for name, model, defaults in versions for id, count in defaults.items())
+    if not rows:
+        return None
+    return Sheet("Valeurs par défaut", ("Version", "Donnée", "Libellé", "Valeur par défaut", "Structures"), rows)

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from interpreter.compare.impact import euros_of
 from interpreter.io.xlsx import Sheet, sheet_of_frame, workbook
+from interpreter.report.defaults import defaults_sheet
 
 
 def _summary(sentence: str | None, figures, amounts=()) -> Sheet:
@@ -39,6 +40,9 @@ def diff_workbook(diff, impact=None, population: str | None = None) -> bytes:
         sheets.append(sheet_of_frame("Par structure", impact.pairing.frame()))
         if impact.groups:
             sheets.append(groups_sheet(impact.groups, impact=True))
+        defaults = defaults_sheet([(model.version or model.id, model, counts)
+                                   for model, counts in zip((diff.old, diff.new), impact.defaults, strict=False)])
+        sheets += [defaults] if defaults is not None else []
     where = "Structure maximale" if money.cas is None else f"Cas {money.cas.id}"
     sheets.append(Sheet(where, ("Identifiant", "Clause", "Section avant", "Section après", "Avant", "Après", "Écart"),
                         tuple((line.id, line.libelle or line.id, line.section_avant or "", line.section_apres or "",
@@ -77,7 +81,9 @@ def results_workbook(simulation, groups=()) -> bytes:
         money=(4,)))
     if groups:
         sheets.append(groups_sheet(groups, impact=False))
-    return workbook(sheets)
+    model = simulation.convention.model
+    defaults = defaults_sheet([(model.version or model.id, model, simulation.population.defaults)])
+    return workbook(sheets + ([defaults] if defaults is not None else []))
 
 
 def calibration_workbook(decision, population: str) -> bytes:
