@@ -111,7 +111,11 @@ def critere(draw, id: str, earlier: tuple[str, ...], paid: bool = True) -> str:
 @st.composite
 def conventions(draw) -> str:
     """The text of a random convention that checks clean (warnings aside)."""
-    text = ['convention hasard "Convention tirée au hasard"', 'version : "1"', draw(parametres()), DONNEES]
+    donnees = DONNEES
+    if draw(st.booleans()):  # données with a default, that some structures do not give
+        donnees = donnees.replace('"Effectif"', '"Effectif" par défaut 12').replace('"Zone"', '"Zone" par défaut reunion') \
+            .replace('"Taux"', '"Taux" par défaut 12.5 %')
+    text = ['convention hasard "Convention tirée au hasard"', 'version : "1"', draw(parametres()), donnees]
     if draw(st.booleans()):  # every line prorated (by a share that may be any number, or divide by zero)
         text.append(f"prorata : {draw(st.sampled_from(['effectif / 12', 'taux']) | numbers(1))}\n")
     earlier: list[str] = []

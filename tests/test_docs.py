@@ -64,7 +64,8 @@ def test_the_guide_shows_every_construct():
                       "vrai", "faux", "ajoute dans", "ajoute brique", "modifie critère", "remplace critère",
                       "déplace critère", "éligible", "total =", "total_points", "points(", "montant(", "1_000",
                       "majoration", "assiette :", "taux :", " dans (prérequis, socle)", "minimum", "prorata :",
-                      "ajoute minimum", "modifie majoration", "taux_avance"]:
+                      "ajoute minimum", "modifie majoration", "taux_avance", "par défaut", "\nprorata : ",
+                      "exercice 2022 {"]:
         assert construct in examples, construct
 
 
