@@ -364,6 +364,24 @@ def assiette_alone(backend: Backend, plan: Plan, majoration, met: dict, eligible
     return assiette(backend, plan, majoration, points, parts, montants, paid, prorata_factors(backend, plan, eligible))
 
 
+def line_alone(backend: Backend, plan: Plan, id: str, met: dict, before: list, factors: dict | None = None):
+    """What a paying line pays on its own, its conditions as `met` says (the diff values each line as if met, at
+    the maximal structure): a critère or a brique its points and montant (prorated by its share of the year in
+    `factors`), a majoration its taux × the assiette of the critères met, a minimum what it adds to the amounts
+    `before` it. Rounded to the cent."""
+    model = plan.model
+    if id in model.majorations:
+        majoration = model.majorations[id]
+        base = assiette_alone(backend, plan, majoration, met, True)
+        return backend.cents(backend.multiply(backend.value(majoration.taux), base))
+    if id in model.minimums:
+        return top_up(backend, model.minimums[id], before)
+    element = model.element(id)
+    assert element is not None  # a paying line of the plan
+    points = line_points(backend, element, patientele_ratio(backend, plan))
+    return line_amount(backend, element, points, (factors or {}).get(id))
+
+
 def top_up(backend: Backend, minimum, amounts: list):
     """What a minimum adds: its floor less the amounts before it, if positive."""
     shortfall = backend.add(floor(backend, minimum), backend.multiply(backend.number(Decimal(-1)), _sum(backend, amounts)))

@@ -16,6 +16,8 @@ from itertools import accumulate
 
 from attrs import field, frozen
 
+from dsl.errors import ConvcheckError
+
 
 @frozen
 class Span:
@@ -96,7 +98,7 @@ def special_kind(path: str) -> str | None:
     return next((kind for test, kind in SPECIAL_KINDS if test(mode)), "un fichier spécial")
 
 
-class DecodingError(Exception):
+class DecodingError(ConvcheckError):
     """The bytes of a file are not valid UTF-8."""
 
     def __init__(self, line: int, column: int, byte: int, replaced: str):

@@ -302,15 +302,13 @@ def test_a_donnee_declared_again_keeps_its_default_unless_it_gives_one(folder):
 def test_a_default_out_of_a_new_range_is_reported_where_it_is_written(folder):
     (folder / "av.conv").write_text('avenant av "Avenant"\nbase : "defauts.conv"\nversion : "2"\n'
                                     'données {\n  mois_adhesion : entier entre 1 et 6\n}\n', encoding="utf-8")
-    checked = api.check(str(folder / "av.conv"))
+    checked = api.check_version(str(folder / "av.conv"))
     assert [(d.code, d.span.file.endswith("defauts.conv")) for d in checked.errors] == [("hors-intervalle", True)]
 
 
 def test_historique_reports_a_changed_default(folder):
-    from interpreter.compare.history import history
-
     avenant(folder, 'données {\n  mois_adhesion : entier entre 0 et 12 par défaut 6\n}\n')
-    found, errors = history(str(folder / "av.conv"))
+    found = api.history(str(folder / "av.conv"))
     clause = found.clause("donnee", "mois_adhesion")
     assert [s.kind for s in clause.steps] == ["ajout", "modification"]
     assert [(c.champ, c.avant, c.apres) for c in clause.steps[1].champs] == [("défaut", "12", "6")]

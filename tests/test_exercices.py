@@ -147,7 +147,7 @@ def test_exercice_and_par_stay_ids_where_an_id_stands():
 def test_check_applies_each_exercise_and_says_which_one_fails(chain):
     (chain / "faux.conv").write_text(AVENANT_1.replace("déplace critère crise", "déplace critère crises"),
                                      encoding="utf-8")
-    errors = api.check(str(chain / "faux.conv")).errors
+    errors = api.check_version(str(chain / "faux.conv")).errors
     assert [d.code for d in errors] == ["id-inconnu"]
     assert errors[0].message.endswith("(règles de l'exercice 2022)") and errors[0].span.line == 14
 
@@ -185,7 +185,7 @@ def test_an_avenant_keeps_its_bases_exercises_that_end_once_it_is_in_force(chain
     assert api.load(chain / "suite.conv").model.exercices == {}
     (chain / "mauvais.conv").write_text('avenant mauvais "Mauvais"\nbase : "aci-av1.conv"\nversion : "mauvais"\n'
                                         'supprime exercice 2021\n', encoding="utf-8")
-    errors = api.check(str(chain / "mauvais.conv")).errors
+    errors = api.check_version(str(chain / "mauvais.conv")).errors
     assert [d.code for d in errors] == ["id-inconnu"] and "exercices qui en ont : 2022" in errors[0].suggestion
 
 
@@ -226,7 +226,7 @@ def test_consolidate_at_a_date_gives_the_rules_of_its_exercise(chain):
     assert "exercice 2022" not in text and "valeur_point = 7.5 €" in text
     assert "cas sans_plan " in text and "cas sans_plan_2023" not in text  # the exercise's cas, not the version's
     (chain / "c.conv").write_text(text, encoding="utf-8")
-    assert not api.check(str(chain / "c.conv")).errors  # the consolidated text stands alone
+    assert not api.check_version(str(chain / "c.conv")).errors  # the consolidated text stands alone
     general = run("consolidate", str(chain / "aci-av1.conv")).output
     assert "exercice 2022 {\n  déplace critère crise vers options" in general
     assert "options {\n  critère crise" in run("consolidate", str(chain / "aci-av1.conv"), "--exercice", "2022").output
@@ -244,13 +244,11 @@ def test_test_runs_the_cas_of_each_exercise_with_its_rules(chain):
 
 
 def test_diff_and_historique_report_the_rules_of_an_exercise(chain):
-    from interpreter.compare.history import history
-
     changes = api.diff(api.load(chain / "aci.conv"), api.load(chain / "aci-av1.conv")).changes
     (change,) = [c for c in changes if c.element == "exercice"]
     assert (change.kind, change.id, change.champs[0].apres) == \
         ("ajout", "2022", "déplace critère crise vers options ; paramètres { valeur_point = 7.5 € }")
-    found, _ = history(str(chain / "aci-av2.conv"))
+    found = api.history(str(chain / "aci-av2.conv"))
     assert [s.kind for s in found.clause("exercice", "2022").steps] == ["ajout", "suppression"]
     assert [s.kind for s in found.clause("exercice", "2026").steps] == ["ajout"]
 

@@ -240,20 +240,18 @@ def test_removing_a_prorata_the_base_has_not_is_an_error(version, tmp_path):
     avenant(tmp_path, "supprime prorata\nmodifie minimum garanti { prorata : 1 }\n")
     (tmp_path / "av2.conv").write_text('avenant av2 "Encore"\nbase : "av.conv"\nversion : "3"\nsupprime prorata\n',
                                        encoding="utf-8")
-    checked = api.check(str(tmp_path / "av2.conv"))
+    checked = api.check_version(str(tmp_path / "av2.conv"))
     assert [(d.code, d.span.line) for d in checked.errors] == [("id-inconnu", 4)]
     assert "n'a pas de prorata" in checked.errors[0].message
 
 
 def test_diff_and_historique_report_a_changed_prorata(version, tmp_path):
-    from interpreter.compare.history import history
-
     changed = avenant(tmp_path, "prorata : mois_adhesion / 12 * 1\nmodifie critère forfait { prorata : 1 / 2 }\n")
     found = api.diff(version, changed)
     by_element = {(c.element, c.id): [(f.champ, f.avant, f.apres) for f in c.champs] for c in found.changes}
     assert by_element[("prorata", "prorata")] == [("valeur", "mois_adhesion / 12", "mois_adhesion / 12 * 1")]
     assert by_element[("critere", "forfait")] == [("prorata", "1", "1 / 2")]
-    clauses, _ = history(str(tmp_path / "av.conv"))
+    clauses = api.history(str(tmp_path / "av.conv"))
     assert [s.kind for s in clauses.clause("prorata", "prorata").steps] == ["ajout", "modification"]
     text = CliRunner().invoke(cli, ["diff", str(tmp_path / "annee.conv"), str(tmp_path / "av.conv")]).output
     assert "Prorata de la version\n---" in text and "valeur : mois_adhesion / 12 * 1" in text

@@ -18,8 +18,9 @@ import polars as pl
 from attrs import frozen
 
 from dsl.diagnostics import Diagnostic, suggest
+from dsl.errors import ConvcheckError
 from interpreter.io.numbers import NumberProblem, read_number
-from interpreter.values import french_number
+from interpreter.numbers import french_number
 
 if TYPE_CHECKING:
     from interpreter.io.tables import Population
@@ -27,12 +28,11 @@ if TYPE_CHECKING:
 MISSING = "(vide)"
 
 
-class GroupingError(Exception):
+class GroupingError(ConvcheckError):
     """A `--par` that cannot be applied: its diagnostics."""
 
     def __init__(self, diagnostics: list[Diagnostic]):
-        super().__init__(f"{len(diagnostics)} problem(s)")
-        self.diagnostics = diagnostics
+        super().__init__(f"{len(diagnostics)} problem(s)", diagnostics)
 
 
 @frozen

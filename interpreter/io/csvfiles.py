@@ -27,6 +27,7 @@ import tempfile
 from attrs import frozen
 
 from dsl.diagnostics import Diagnostic
+from dsl.errors import ConvcheckError
 
 CHUNK = 1 << 20
 ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "windows-1252": "cp1252", "cp1252": "cp1252", "latin-1": "cp1252",
@@ -34,11 +35,11 @@ ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "windows-1252": "cp1252", "cp125
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (avec BOM)", "cp1252": "Windows-1252"}
 
 
-class CsvFileError(Exception):
+class CsvFileError(ConvcheckError):
     """A CSV file that cannot be decoded: its diagnostic."""
 
     def __init__(self, diagnostic: Diagnostic):
-        super().__init__(diagnostic.message)
+        super().__init__(diagnostic.message, [diagnostic])
         self.diagnostic = diagnostic
 
 
@@ -162,7 +163,7 @@ def french_csv(frame) -> bytes:
     """A results table as French Excel opens it: `;` between cells, decimal commas, UTF-8 with a BOM (so
     that Excel recognises the accents), booleans as « vrai » / « faux » (as populations write them). Only
     the decimal point of numbers changes: texts are kept."""
-    import polars as pl
+    import polars as pl  # heavy: only for a results table
 
     numeric = [name for name, dtype in frame.schema.items() if dtype.is_numeric() or dtype.is_decimal()]
     decimal_text = [name for name in frame.columns if name not in numeric and frame[name].dtype == pl.String

@@ -34,14 +34,16 @@ import polars as pl
 from attrs import field, frozen
 
 from dsl.diagnostics import Diagnostic, suggest
+from dsl.errors import ConvcheckError
 from dsl.model import Donnee, Model
 from interpreter.io import csvfiles, number_columns, numbers
-from interpreter.io.declarations import FALSE_WORDS, TRUE_WORDS, TYPE_WORDS, french_json
 from interpreter.io.defaults import blank_cells, constant_column, filled
 from interpreter.io.jsonl import JsonLinesError, read_json_lines
 from interpreter.io.number_columns import Scaled, read_numbers
 from interpreter.io.numbers import NUMERIC
-from interpreter.values import conv_text
+from interpreter.io.words import FALSE_WORDS, TRUE_WORDS, TYPE_WORDS, french_json
+from interpreter.io.writer import replacing, write_bytes
+from interpreter.numbers import conv_text
 
 READERS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}
 UNREADABLE = {
@@ -71,12 +73,11 @@ class TableFile(str):
         return named
 
 
-class TableError(Exception):
+class TableError(ConvcheckError):
     """A population that cannot be used as it is; carries the diagnostics."""
 
     def __init__(self, diagnostics: list[Diagnostic]):
-        super().__init__(f"{len(diagnostics)} problem(s)")
-        self.diagnostics = diagnostics
+        super().__init__(f"{len(diagnostics)} problem(s)", diagnostics)
 
 
 @frozen
@@ -236,7 +237,7 @@ def read_sheet(path: str, sheet: str | None) -> Table:
     """A sheet of an Excel workbook (the first, or the one named): cells typed as Excel holds them — numbers
     are read as numbers of their format, dates as dates —, rows numbered as Excel shows them."""
     try:
-        import fastexcel
+        import fastexcel  # heavy: only for an Excel population
 
         names = fastexcel.read_excel(path).sheet_names
     except Exception:  # fastexcel raises its own kinds for files that are no workbook
@@ -266,7 +267,7 @@ def _sheet_layout(path: str, sheet: str, width: int, rows: int = 200) -> tuple[t
     """The header row as written (a name written twice stays twice: the reader renames it), and the columns
     whose numbers Excel shows as percentages (a cell typed « 10 % » holds 0.1: read as shown, never as the
     fraction stored), looked at on the first `rows` rows. openpyxl reads the cells' formats."""
-    import openpyxl
+    import openpyxl  # heavy: only for an Excel population
 
     book = openpyxl.load_workbook(path, read_only=True)
     try:
@@ -722,8 +723,6 @@ def write_results(frame: pl.DataFrame, path: str, inputs=(), french: bool = Fals
 
     `inputs` are the files the command read: they are never overwritten (`interpreter.io.writer`).
     """
-    from interpreter.io.writer import replacing, write_bytes
-
     kind = READERS.get(Path(path).suffix.lower())
     if french and kind not in ("parquet", "jsonl"):
         write_bytes(path, csvfiles.french_csv(frame), inputs)

@@ -122,10 +122,12 @@ class ConvServer(LanguageServer):
         for analysis in self.project.analyses.values():
             for path, diagnostics in analysis.diagnostics_by_file().items():
                 bucket = found.get(realpath(path))
-                for diagnostic in diagnostics if bucket is not None else ():
+                if bucket is None:
+                    continue
+                for diagnostic in diagnostics:
                     bucket.setdefault(diagnostic, analysis.sources)
-        for key, diagnostics in found.items():
-            items = [self.to_lsp(d, sources) for d, sources in diagnostics.items()]
+        for key, sources_of in found.items():
+            items = [self.to_lsp(d, sources) for d, sources in sources_of.items()]
             self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=self.uri(keys[key]),
                                                                                 diagnostics=items))
 

@@ -7,10 +7,16 @@ default and how many structures took it.
 
 from __future__ import annotations
 
-from dsl.model import Model
+from dsl.model import Donnee, Model
 from interpreter.io.xlsx import Sheet
+from interpreter.numbers import conv_text
 from interpreter.report.document import Bullets, Heading, Paragraph
-from interpreter.values import conv_text
+
+
+def default_text(donnee: Donnee) -> str:
+    """A donnée's default as the `.conv` file writes it: `12`, `10 %`, `faux`."""
+    assert donnee.default is not None  # asked only of a donnée with a default
+    return conv_text(donnee.default.value, donnee.type)
 
 
 def _count(number: int) -> str:
@@ -24,7 +30,7 @@ def defaults_lines(model: Model, defaults: dict[str, int], size: int) -> list[st
         donnee = model.donnees[id]
         label = f" ({donnee.label})" if donnee.label else ""
         structures = "structure" if count == 1 else "structures"
-        lines.append(f"{id} = {conv_text(donnee.default.value, donnee.type)}{label} : {_count(count)} {structures} "
+        lines.append(f"{id} = {default_text(donnee)}{label} : {_count(count)} {structures} "
                      f"sur {_count(size)}")
     return lines
 
@@ -41,16 +47,14 @@ def defaults_blocks(model: Model, defaults: dict[str, int], size: int, version: 
 
 
 def defaults_json(model: Model, defaults: dict[str, int]) -> list[dict]:
-    return [{"id": id, "libelle": model.donnees[id].label,
-             "valeur": conv_text(model.donnees[id].default.value, model.donnees[id].type), "structures": count}
-            for id, count in defaults.items()]
+    return [{"id": id, "libelle": model.donnees[id].label, "valeur": default_text(model.donnees[id]),
+             "structures": count} for id, count in defaults.items()]
 
 
 def defaults_sheet(versions) -> Sheet | None:
     """The « Valeurs par défaut » sheet of a workbook: for each version (its name, model and counts), each default
     taken and by how many structures; None when none was taken."""
-    rows = tuple((name, id, model.donnees[id].label or "", conv_text(model.donnees[id].default.value,
-                                                                    model.donnees[id].type), count)
+    rows = tuple((name, id, model.donnees[id].label or "", default_text(model.donnees[id]), count)
                  for name, model, defaults in versions for id, count in defaults.items())
     if not rows:
         return None

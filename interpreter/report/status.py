@@ -8,7 +8,10 @@ rules of one exercise (`--exercice`) say which, and what those rules change (`ex
 
 from __future__ import annotations
 
+from dsl import nodes as n
 from dsl.model import Model
+from dsl.printer import one_line
+from interpreter.report.document import Paragraph
 
 WORDS = {"signe": "texte signé", "proposition": "proposition non signée"}
 
@@ -24,12 +27,22 @@ def status_line(model: Model) -> str | None:
     return None if words is None else f"Statut : {words}"
 
 
+def status_blocks(model: Model) -> list:
+    """A paragraph saying whether the version is signed or a proposal, when its header says so; one saying which
+    exercise's rules its figures use, if one."""
+    line = status_line(model)
+    return ([Paragraph(f"{line}.")] if line else []) + exercise_blocks(model)
+
+
+def exercise_blocks(*models: Model) -> list:
+    """A paragraph per exercise line of the versions given (each line once): which exercise's rules the figures
+    use."""
+    return [Paragraph(line) for line in dict.fromkeys(line for model in models for line in exercise_lines(model))]
+
+
 def exercise_rules(model: Model) -> list[str]:
     """The changes an exercise's rules make, each on one line (`déplace critère plan_crise vers options`); the
     cas of the blocks are not rules."""
-    from dsl import nodes as n
-    from dsl.printer import one_line
-
     return [one_line(item) for block in model.exercice_rules for item in block.items if not isinstance(item, n.Cas)]
 
 
