@@ -273,10 +273,7 @@ def classify(slip: Slip) -> Outcome:
             shutil.copyfile(ROOT / file, root / file)
         target = root / slip.file
         target.write_text(slip.apply(target.read_text(encoding="utf-8")), encoding="utf-8")
-        diagnostics = []
-        for path in (*(v for v, _ in VERSIONS), FILES[-1]):
-            checked = api.check(str(root / path))
-            diagnostics += checked.diagnostics
+        diagnostics = api.check_files([str(root / path) for path in (*(v for v, _ in VERSIONS), FILES[-1])])
         errors = [d for d in diagnostics if d.is_error]
         if errors:
             unlocated = [d for d in errors if d.span is None and not d.file]
