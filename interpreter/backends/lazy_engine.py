@@ -71,7 +71,7 @@ def simulate(convention, population, keep_invalid: bool = False, other_columns=f
     else:
         return None
     table = _population(convention, reading, frame, checked, kept)
-    return table, _result(convention, reading, frame), None
+    return table, _result(convention, reading, frame, table.ids), None
 
 
 def _run(convention, reading: Reading, keep: list[str]) -> pl.DataFrame | None:
@@ -82,12 +82,12 @@ def _run(convention, reading: Reading, keep: list[str]) -> pl.DataFrame | None:
         frame = lazy.results(convention.program, query, held, ["id", CERTAIN, *defaulted, *keep]).collect()
     except Exception:  # a column type this path does not read, a file polars cannot read: the reader says why
         return None
-    if not frame[CERTAIN].all() or frame["id"].n_unique() < frame.height:
+    if not frame[CERTAIN].all() or frame["id"].hash().n_unique() < frame.height:  # distinct hashes: distinct ids
         return None
     return frame
 
 
-def _result(convention, reading: Reading, frame: pl.DataFrame) -> PopulationResult:
+def _result(convention, reading: Reading, frame: pl.DataFrame, ids: np.ndarray) -> PopulationResult:
     """The results as numpy columns; rows set aside are evaluated by the scalar backend."""
     bad = np.flatnonzero(frame[lazy.BAD].to_numpy())
     writable = len(bad) > 0  # the scalar backend writes its rows into the columns
@@ -97,7 +97,7 @@ def _result(convention, reading: Reading, frame: pl.DataFrame) -> PopulationResu
 
     paying = Plan.of(convention.model).paying
     lines = {id: column(lazy.line_column(i)) for i, id in enumerate(paying)}
-    result = PopulationResult(frame["id"].to_numpy(), column(lazy.ELIGIBLE), lines, column(lazy.TOTAL),
+    result = PopulationResult(ids, column(lazy.ELIGIBLE), lines, column(lazy.TOTAL),
                               column(lazy.POINTS), 0, ())
     if not writable:
         return result

@@ -48,8 +48,8 @@ class Summary:
 def _median(cents: np.ndarray) -> Decimal:
     if len(cents) == 0:
         return Decimal(0)
-    ordered = np.sort(cents)
-    middle = len(ordered) // 2
+    middle = len(cents) // 2
+    ordered = np.partition(cents, [middle - 1, middle] if len(cents) > 1 else [middle])  # no whole sort
     if len(ordered) % 2:
         return euros_of(ordered[middle])
     return (euros_of(ordered[middle - 1]) + euros_of(ordered[middle])) / 2

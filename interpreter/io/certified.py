@@ -128,21 +128,21 @@ def denominator(donnee: Donnee, scale: int) -> int:
     return 10**scale * (100 if donnee.type.kind == "pourcentage" else 1)
 
 
-def number(donnee: Donnee, cell: pl.Expr, file_type: pl.DataType, scale: int) -> tuple[pl.Expr, pl.Expr]:
-    """(numerator over 10^scale, whether certified) for a number."""
+def number(donnee: Donnee, cell: pl.Expr, file_type: pl.DataType, scale: int) -> tuple[pl.Expr, pl.Expr, int]:
+    """(numerator over 10^scale, whether certified, the largest numerator certified) for a number."""
     if file_type in INTEGERS:
         value = cell.cast(pl.Int64, strict=False)
-        return value * 10**scale, value.is_not_null() & (value.abs() < limits.LIMIT)
+        return value * 10**scale, value.is_not_null() & (value.abs() < limits.LIMIT), limits.LIMIT * 10**scale
     if file_type == pl.Float64:
-        return _float(cell, scale)
+        return *_float(cell, scale), EXACT
     if file_type != pl.String:
         raise Uncertain(donnee.id)
     if scale == 0 and donnee.type.kind == "entier":
         value = cell.cast(pl.Int64, strict=False)  # the reader's whole numbers: polars' own integer parsing
-        return value, value.is_not_null() & (value.abs() < limits.LIMIT)
+        return value, value.is_not_null() & (value.abs() < limits.LIMIT), limits.LIMIT
     value, exact = _float(cell.cast(pl.Float64, strict=False), scale)
     plain = cell.str.contains(PLAIN) & ~cell.str.contains(AMBIGUOUS) & (cell.str.len_bytes() <= 16)
-    return value, plain & exact  # at most 15 digits: the float is the decimal's, and no other's
+    return value, plain & exact, EXACT  # at most 15 digits: the float is the decimal's, and no other's
 
 
 def _float(cell: pl.Expr, scale: int) -> tuple[pl.Expr, pl.Expr]:
@@ -172,26 +172,27 @@ def within(donnee: Donnee, value: pl.Expr, den: int) -> pl.Expr | None:
     return pl.all_horizontal(checks) if checks else None
 
 
-def cell_value(donnee: Donnee, cell: pl.Expr, file_type: pl.DataType, scale: int) -> tuple[pl.Expr, pl.Expr]:
-    """(exact value, whether certified) of a cell that is not empty."""
+def cell_value(donnee: Donnee, cell: pl.Expr, file_type: pl.DataType, scale: int) -> tuple[pl.Expr, pl.Expr, int]:
+    """(exact value, whether certified, a number's largest numerator) of a cell that is not empty."""
     kind = donnee.type.kind
     if kind in NUMERIC:
-        value, certain = number(donnee, cell, file_type, scale)
-        inside = within(donnee, value, denominator(donnee, scale))
-        return value, certain if inside is None else certain & inside
+        value, certain, largest = number(donnee, cell, file_type, scale)
+        den = denominator(donnee, scale)
+        inside = within(donnee, value, den)
+        return value, certain if inside is None else certain & inside, min(largest, _bound(donnee, den))
     if kind == "booleen":
         if file_type == pl.Boolean:
-            return cell, pl.lit(True)
+            return cell, pl.lit(True), 0
         if file_type != pl.String:
             raise Uncertain(donnee.id)
-        return cell.is_in(sorted(TRUE_WORDS)), cell.is_in(sorted(TRUE_WORDS | FALSE_WORDS))
+        return cell.is_in(sorted(TRUE_WORDS)), cell.is_in(sorted(TRUE_WORDS | FALSE_WORDS)), 0
     if kind == "date":
         if file_type == pl.Date:
-            return cell.cast(pl.Int32), pl.lit(True)
+            return cell.cast(pl.Int32), pl.lit(True), 0
         if file_type != pl.String:
             raise Uncertain(donnee.id)
         day = cell.str.to_date("%Y-%m-%d", strict=False)
-        return day.cast(pl.Int32), day.is_not_null()
+        return day.cast(pl.Int32), day.is_not_null(), 0
     if not (file_type == pl.String or file_type == pl.Categorical or isinstance(file_type, pl.Enum)):
         raise Uncertain(donnee.id)
     text = cell if file_type == pl.String else cell.cast(pl.String)
@@ -199,7 +200,7 @@ def cell_value(donnee: Donnee, cell: pl.Expr, file_type: pl.DataType, scale: int
     for position, choice in enumerate(donnee.type.choices[1:], start=1):
         index = index.when(text == choice).then(position)
     index = index.otherwise(None).cast(pl.Int32)
-    return index, index.is_not_null()
+    return index, index.is_not_null(), 0
 
 
 # ---- the whole file ---------------------------------------------------------------------------------------
@@ -212,37 +213,37 @@ def scales(source: Source, model: Model, ids: list[str]) -> dict[str, int]:
     found = dict.fromkeys(ids, 0)
     if not decimal:
         return found
+    needed = [_needed(pl.col(id)).alias(id) for id in decimal]
     try:
-        first = source.scan().select(decimal).head(SAMPLE).collect()
+        first = source.scan().select(decimal).head(SAMPLE).select(needed).collect().row(0, named=True)
     except Exception:  # the reader says why the file cannot be read
         raise Uncertain(source.path) from None
     for id in decimal:
         donnee = model.donnees[id]
-        needed = max((_decimals(value) for value in first[id].drop_nulls().to_list()), default=0)
+        places = first[id] or 0
         if donnee.default is not None:  # an empty cell holds the default, over the column's denominator
             written = (Decimal(donnee.default.value) * denominator(donnee, 0)).normalize()
-            needed = max(needed, -min(0, int(written.as_tuple().exponent)))
-        found[id] = min(needed, scale_limit(donnee))
+            places = max(places, -min(0, int(written.as_tuple().exponent)))
+        found[id] = min(places, limits.MAX_DECIMALS)
     return found
+
+
+def _needed(cell: pl.Expr) -> pl.Expr:
+    """The most decimals the cells need (trailing zeros do not count; a float as its shortest writing): a guess
+    from the first rows, which the certification checks on every row."""
+    text = cell.cast(pl.String)
+    return text.str.extract(r"^[+-]?[0-9]+\.([0-9]*[1-9])0*$", 1).str.len_chars().max()
 
 
 def widest(source: Source, model: Model, found: dict[str, int]) -> dict[str, int]:
     """Each decimal column read with as many decimals as its donnée's range allows (when its first rows did
     not say how many the others need)."""
-    return found | {id: scale_limit(model.donnees[id]) for id in _decimal_columns(source, model, list(found))}
+    return found | {id: max(found[id], scale_limit(model.donnees[id])) for id in _decimal_columns(source, model, list(found))}
 
 
 def _decimal_columns(source: Source, model: Model, ids: list[str]) -> list[str]:
     return [id for id in ids if model.donnees[id].type.kind in DECIMAL
             and source.types[id] in (pl.Float64, pl.String)]
-
-
-def _decimals(value) -> int:
-    """The decimals a cell needs (trailing zeros do not count); 0 for a cell the reader will judge."""
-    text = repr(value) if isinstance(value, float) else str(value).strip()
-    if "e" in text or "E" in text or text.count(".") != 1:
-        return 0
-    return len(text.partition(".")[2].rstrip("0"))
 
 
 def reading(source: Source, model: Model, scale: dict[str, int], supplied=frozenset(),
@@ -262,7 +263,7 @@ def reading(source: Source, model: Model, scale: dict[str, int], supplied=frozen
                 held[id] = donnee.default.value
             continue
         cell = pl.col(id)
-        value, known = cell_value(donnee, cell, source.types[id], scale.get(id, 0))
+        value, known, largest = cell_value(donnee, cell, source.types[id], scale.get(id, 0))
         missing = cell.is_null() | (cell.str.len_bytes() == 0) if source.types[id] == pl.String else cell.is_null()
         den = denominator(donnee, scale.get(id, 0)) if donnee.type.kind in NUMERIC else 1
         defaulted = None
@@ -274,7 +275,9 @@ def reading(source: Source, model: Model, scale: dict[str, int], supplied=frozen
             known = ~missing & known
         columns.append(value.alias(f"${id}"))
         certain.append(known.fill_null(False))
-        held[id] = Column(f"${id}", den, _bound(donnee, den), defaulted)
+        if defaulted is not None and donnee.type.kind in NUMERIC:
+            largest = max(largest, abs(default_value(donnee, den)))
+        held[id] = Column(f"${id}", den, largest, defaulted)
     columns.append(pl.all_horizontal(certain).alias(CERTAIN))
     columns += [pl.col(c) for c in sorted(keep) if c in header and c != "id"]
     return source.scan().select(columns), held
