@@ -37,7 +37,6 @@ from attrs import frozen
 from dsl import limits
 from dsl.model import Donnee, Model
 from interpreter.io import csvfiles
-from interpreter.io.number_columns import PLAIN
 from interpreter.io.numbers import AMBIGUOUS_FRACTION, AMBIGUOUS_INTEGER, BLANKS, NUMERIC
 from interpreter.io.words import FALSE_WORDS, TRUE_WORDS
 
@@ -75,10 +74,13 @@ class Source:
     separator: str = ","
     scan_path: str = ""
 
-    def scan(self) -> pl.LazyFrame:
+    def scan(self, integers=()) -> pl.LazyFrame:
+        """The file's rows; a CSV file's `integers` columns parsed by polars' CSV reader (whose integers are the
+        reader's: `[+-]?[0-9]+`, blanks before; any other cell makes the query fail, and the reader reads the file)."""
         if self.kind == "parquet":
             return pl.scan_parquet(self.path)
-        return pl.scan_csv(self.scan_path or self.path, infer_schema=False, separator=self.separator)
+        return pl.scan_csv(self.scan_path or self.path, infer_schema=False, separator=self.separator,
+                           schema_overrides=dict.fromkeys(integers, pl.Int64()))
 
 
 def source(path: str) -> Source:
@@ -137,12 +139,15 @@ def number(donnee: Donnee, cell: pl.Expr, file_type: pl.DataType, scale: int) ->
         return *_float(cell, scale), EXACT
     if file_type != pl.String:
         raise Uncertain(donnee.id)
-    if scale == 0 and donnee.type.kind == "entier":
+    if scale == 0:
         value = cell.cast(pl.Int64, strict=False)  # the reader's whole numbers: polars' own integer parsing
         return value, value.is_not_null() & (value.abs() < limits.LIMIT), limits.LIMIT
-    value, exact = _float(cell.cast(pl.Float64, strict=False), scale)
-    plain = cell.str.contains(PLAIN) & ~cell.str.contains(AMBIGUOUS) & (cell.str.len_bytes() <= 16)
-    return value, plain & exact, EXACT  # at most 15 digits: the float is the decimal's, and no other's
+    # The reader's plain writing, with at most `scale` decimals: below 2⁵⁰ once scaled, the nearest float times
+    # 10^scale is within 1/4 of the integer the text writes.
+    plain = cell.str.contains(rf"^-?[0-9]{{1,{limits.MAX_INTEGER_DIGITS}}}(?:\.[0-9]{{1,{scale}}})?$")
+    scaled = cell.cast(pl.Float64, strict=False) * float(10**scale)
+    inside = scaled.abs() < min(EXACT, limits.LIMIT * 10**scale)
+    return scaled.round().cast(pl.Int64, strict=False), plain & ~cell.str.contains(AMBIGUOUS) & inside, EXACT
 
 
 def _float(cell: pl.Expr, scale: int) -> tuple[pl.Expr, pl.Expr]:
@@ -213,7 +218,7 @@ def scales(source: Source, model: Model, ids: list[str]) -> dict[str, int]:
     found = dict.fromkeys(ids, 0)
     if not decimal:
         return found
-    needed = [_needed(pl.col(id)).alias(id) for id in decimal]
+    needed = [_needed(pl.col(id), source.types[id]).alias(id) for id in decimal]
     try:
         first = source.scan().select(decimal).head(SAMPLE).select(needed).collect().row(0, named=True)
     except Exception:  # the reader says why the file cannot be read
@@ -228,11 +233,12 @@ def scales(source: Source, model: Model, ids: list[str]) -> dict[str, int]:
     return found
 
 
-def _needed(cell: pl.Expr) -> pl.Expr:
-    """The most decimals the cells need (trailing zeros do not count; a float as its shortest writing): a guess
-    from the first rows, which the certification checks on every row."""
-    text = cell.cast(pl.String)
-    return text.str.extract(r"^[+-]?[0-9]+\.([0-9]*[1-9])0*$", 1).str.len_chars().max()
+def _needed(cell: pl.Expr, file_type: pl.DataType) -> pl.Expr:
+    """The most decimals the cells need — as written in a text (trailing zeros included), a float's shortest
+    writing without them: a guess from the first rows, which the certification checks on every row."""
+    if file_type == pl.String:
+        return cell.str.extract(r"^[+-]?[0-9]+\.([0-9]+)$", 1).str.len_chars().max()
+    return cell.cast(pl.String).str.extract(r"^[+-]?[0-9]+\.([0-9]*[1-9])0*$", 1).str.len_chars().max()
 
 
 def widest(source: Source, model: Model, found: dict[str, int]) -> dict[str, int]:
@@ -252,6 +258,9 @@ def reading(source: Source, model: Model, scale: dict[str, int], supplied=frozen
     certified), which rows took a default, and the `keep` columns as read; and how each donnée is held
     (a `Column`, or its default's value when the file has no column for it). Raises `Uncertain`."""
     header = set(source.header)
+    integers = [id for id in model.donnees if id in header and model.donnees[id].type.kind == "entier"] \
+        if source.kind == "csv" else []
+    types = source.types | dict.fromkeys(integers, pl.Int64())
     name = pl.col("id").cast(pl.String)
     first = name.str.slice(0, 1)
     columns = [name.alias("id")]
@@ -263,8 +272,8 @@ def reading(source: Source, model: Model, scale: dict[str, int], supplied=frozen
                 held[id] = donnee.default.value
             continue
         cell = pl.col(id)
-        value, known, largest = cell_value(donnee, cell, source.types[id], scale.get(id, 0))
-        missing = cell.is_null() | (cell.str.len_bytes() == 0) if source.types[id] == pl.String else cell.is_null()
+        value, known, largest = cell_value(donnee, cell, types[id], scale.get(id, 0))
+        missing = cell.is_null() | (cell.str.len_bytes() == 0) if types[id] == pl.String else cell.is_null()
         den = denominator(donnee, scale.get(id, 0)) if donnee.type.kind in NUMERIC else 1
         defaulted = None
         if donnee.default is not None:
@@ -280,7 +289,7 @@ def reading(source: Source, model: Model, scale: dict[str, int], supplied=frozen
         held[id] = Column(f"${id}", den, largest, defaulted)
     columns.append(pl.all_horizontal(certain).alias(CERTAIN))
     columns += [pl.col(c) for c in sorted(keep) if c in header and c != "id"]
-    return source.scan().select(columns), held
+    return source.scan(integers).select(columns), held
 
 
 def default_value(donnee: Donnee, den: int):
