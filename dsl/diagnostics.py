@@ -79,6 +79,7 @@ CODES: dict[str, tuple[str, str]] = {
     "section-inconnue": (ERREUR, "section inconnue"),
     "operation-invalide": (ERREUR, "opération impossible sur cet élément"),
     "aucune-version-en-vigueur": (ERREUR, "aucune version de la chaîne n'est en vigueur à la date demandée"),
+    "clause-inconnue": (ERREUR, "clause --clause absente de la chaîne des versions"),
     # scenarios
     "version-attendue": (ERREUR, "scénario donné là où une version est attendue"),
     "scenario-attendu": (ERREUR, "version donnée là où un scénario est attendu"),
@@ -123,6 +124,7 @@ CODES: dict[str, tuple[str, str]] = {
     "scenario-sans-version": (AVERTISSEMENT, "scénario qui n'indique pas sa version"),
     "deplacement-inutile": (AVERTISSEMENT, "déplacement vers la section où l'élément se trouve déjà"),
     "moteur-par-defaut": (AVERTISSEMENT, "simulation calculée par le moteur par défaut au lieu du moteur demandé"),
+    "proposition-non-signee": (AVERTISSEMENT, "version en vigueur à une date qui n'est qu'une proposition non signée"),
 }
 
 

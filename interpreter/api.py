@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +45,17 @@ from interpreter.backends.scalar import (
 from interpreter.backends.scalar import advance as scalar_advance
 from interpreter.cases import CaseResult, run_cases
 from interpreter.compare.diff import Diff, cas_basis, diff_models
-from interpreter.compare.history import History, Version, build_history, in_force_problem, version_at
+from interpreter.compare.history import (
+    ClauseTimeline,
+    History,
+    Version,
+    build_history,
+    in_force_problem,
+    timelines,
+    unsigned_in_force,
+    version_at,
+)
+from interpreter.compare.values import Grid, resolve_values, split_values, values_between
 from interpreter.compare.versions import evaluate_across  # noqa: F401 (the API's own: `api.evaluate_across`)
 from interpreter.io.declarations import (
     DeclarationError,
@@ -489,9 +500,22 @@ def history(path: str | Path, loader: Loader | None = None) -> History:
     return build_history(versions)
 
 
-def version_in_force(path: str | Path, date: datetime.date, loader: Loader | None = None) -> str:
+def clause_timelines(found: History, id: str, path: str | Path = "") -> list[ClauseTimeline]:
+    """The history of the clauses named `id` along a chain (`historique --clause ID`), each with the changes of the
+    paramètres it uses. Raises `ConvError` when no version of the chain has a clause of that id."""
+    focused = timelines(found, id)
+    if not focused:
+        known = [c.id for c in found.clauses]
+        raise ConvError([Diagnostic("clause-inconnue", f"aucune clause « {id} » dans la chaîne des versions de "
+                                    f"« {path} »", file="--clause", suggestion=suggest(id, known) or
+                                    "donnez l'identifiant d'un critère, d'une brique, d'une donnée ou d'un paramètre")])
+    return focused
+
+
+def version_in_force(path: str | Path, date: datetime.date, loader: Loader | None = None,
+                     notes: list[Diagnostic] | None = None) -> str:
     """The file, along the chain of bases of `path`, of the version in force at `date` (`consolidate --au`).
-    Raises `ConvError`."""
+    `notes` receives a warning when that version is only an unsigned proposal. Raises `ConvError`."""
     loader = loader if loader is not None else Loader()
     versions, errors = chain_versions(path, loader)
     if errors:
@@ -499,6 +523,8 @@ def version_in_force(path: str | Path, date: datetime.date, loader: Loader | Non
     chosen = version_at(versions, date)
     if chosen is None:
         raise ConvError([in_force_problem(str(path), versions, date)], loader.sources)
+    if notes is not None and chosen.model.unsigned:
+        notes.append(unsigned_in_force(versions, chosen, date))
     return chosen.path
 
 
@@ -512,15 +538,12 @@ def diff(old: Convention, new: Convention, cas: str | None = None) -> Diff:
 
 
 def impact(old: Convention, new: Convention, population: str | Path | pl.DataFrame, change: Diff | None = None,
-           progress=None, groupings: Sequence[str] = (), engine: str = DEFAULT, notes: list | None = None) -> Impact:
+           progress=None, groupings: Sequence[str] = (), engine: str = DEFAULT, notes: list | None = None,
+           guarantee: Fraction | None = None) -> Impact:
     """The money impact of going from `old` to `new` on a population, structure by structure, and by
     group for each `groupings` (`"region"`, `"patientele=2000,4000"`). The population is read once.
-    `engine` computes each version (see `Convention.simulation`); `notes` receives why it could not."""
-    from interpreter.compare.groups import (  # polars (heavy): only for a population
-        GroupingError,
-        impact_groups,
-        labels_by_id,
-    )
+    `engine` computes each version (see `Convention.simulation`); `notes` receives why it could not.
+    `guarantee`: the share of each loss made good (1: no structure loses), whose cost the impact gives."""
     from interpreter.compare.impact import impact_between  # numpy (heavy): only for a population
 
     change = change if change is not None else diff(old, new)
@@ -534,15 +557,36 @@ def impact(old: Convention, new: Convention, population: str | Path | pl.DataFra
             raise ConvError(simulation.errors())
         results.append(simulation.result)
     found = impact_between(results[0], results[1], old.program, new.program, change.renamed_lines)
+    return with_groups(found, tables[0], groupings, guarantee)
+
+
+def with_groups(found: Impact, population: Population, groupings: Sequence[str],
+                guarantee: Fraction | None = None) -> Impact:
+    """An impact with its `--par` groups and, for a `guarantee` share, the cost of topping the losers up."""
+    from interpreter.compare.groups import GroupingError, impact_groups, labels_by_id  # polars (heavy)
+    from interpreter.compare.guarantee import guarantee_of  # numpy (heavy)
+
+    pairing = found.pairing
     try:
         groups = []
         for text in groupings:
             grouping = _grouping(text)
-            labels = labels_by_id(grouping, tables[0], found.pairing.ids)
-            groups.append((grouping, impact_groups(grouping, labels, found.pairing.before, found.pairing.after)))
+            labels = labels_by_id(grouping, population, pairing.ids)
+            groups.append((grouping, impact_groups(grouping, labels, pairing.before, pairing.after, guarantee)))
     except GroupingError as error:
         raise ConvError(error.diagnostics) from None
-    return evolve(found, groups=tuple(groups))
+    cost = None if guarantee is None else guarantee_of(pairing.after - pairing.before, found.budget_after, guarantee)
+    return evolve(found, groups=tuple(groups), guarantee=cost, population=population)
+
+
+def write_per_structure(found: Impact, old: Convention, new: Convention, path: str, inputs=(),
+                        french: bool = False) -> None:
+    """The per-structure table of an impact written to `path` (CSV, Parquet or JSON Lines)."""
+    from interpreter.compare.impact import per_structure  # numpy (heavy): only with a population
+    from interpreter.io.tables import write_results  # polars (heavy): only with a population
+
+    frame = per_structure(found, frozenset(old.model.donnees) | frozenset(new.model.donnees))
+    write_results(frame, path, inputs, french)
 
 
 def _grouping(text: str):
@@ -611,12 +655,13 @@ def _decision_setup(version_path, population, parametre, reference_path, scenari
 def sweep_values(start: Decimal, stop: Decimal, step: Decimal) -> list[Decimal]:
     """The values of a sweep from the first, the last and the step between two (`--de`, `--a`, `--pas`).
     Raises `ConvError`."""
-    from interpreter.compare import calibration as c  # numpy, polars (heavy): only for a population
+    return values_between(start, stop, step)
 
-    try:
-        return c.values_between(start, stop, step)
-    except c.DecisionError as error:
-        raise ConvError(error.diagnostics) from None
+
+def sweep_texts(text: str) -> list[str]:
+    """The values of `balaye --valeurs`, as written, separated by « ; » (or by commas without one). Raises
+    `ConvError` for a comma list that looks like it split a decimal comma."""
+    return split_values(text)
 
 
 def calibrate(version_path: str | Path, population, parametre: str, budget: Decimal | None = None,
@@ -646,16 +691,18 @@ def calibrate(version_path: str | Path, population, parametre: str, budget: Deci
     return Decision(version, reference, table, found.points, found, impact, target)
 
 
-def sweep(version_path: str | Path, population, parametre: str, values: Sequence[Decimal],
+def sweep(version_path: str | Path, population, parametre: str, values: Sequence[Decimal | str] | Grid,
           reference_path: str | Path | None = None, scenarios: Sequence = (), settings: Sequence[str] = ()) -> Decision:
     """The population's budget, mean payment and eligible structures at each value of `parametre` (and,
-    against a reference version, the budget gap and who gains and loses). The population is read once."""
+    against a reference version, the budget gap and who gains and loses). The population is read once.
+    `values`: Decimals, or texts read for the paramètre's type (`"7,5 €"`, `"5 %"`), or a `Grid` of texts
+    (`--de`, `--a`, `--pas`)."""
     from interpreter.compare import calibration as c  # numpy, polars (heavy): only for a population
 
     version, reference, table, sweeper = _decision_setup(version_path, population, parametre, reference_path,
                                                          scenarios, settings)
     try:
-        points = c.sweep(sweeper, list(values))
+        points = c.sweep(sweeper, resolve_values(values, sweeper.kind))
     except c.DecisionError as error:
         raise ConvError(error.diagnostics) from None
     budget = int(sweeper.reference.total.sum()) if sweeper.reference is not None else None

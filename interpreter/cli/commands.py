@@ -32,6 +32,8 @@ from interpreter.cli.options import (
     engine_option,
     existing_files,
     format_option,
+    guarantee_option,
+    guarantee_share,
     hypothesis_options,
     iso_date,
     option_number,
@@ -181,6 +183,7 @@ def test_command(fichiers, no_color):
 @click.option("--par-structure", "per_structure", metavar="FICHIER",
               help="Avec --population : écrire une ligne par structure (totaux avant, après, écart de chaque ligne) "
               "en .csv, .parquet ou .jsonl.")
+@guarantee_option
 @population_options
 @csv_fr_option
 @hypothesis_options
@@ -192,12 +195,14 @@ def test_command(fichiers, no_color):
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
 def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, population, groupings, per_structure,
-                 encoding, sheet, csv_fr, scenarios, settings, after_scenarios, after_settings, engine):
+                 guarantee, encoding, sheet, csv_fr, scenarios, settings, after_scenarios, after_settings, engine):
     """Comparer deux versions (conventions ou avenants) : ce qui change, clause par clause, en euros."""
     population = population_file(population, encoding, sheet)
     existing_files((ancienne, nouvelle, *scenarios, *after_scenarios) + ((population,) if population else ()))
-    if (groupings or per_structure) and not population:
-        raise UsageProblem("--par et --par-structure demandent une population : ajoutez --population FICHIER")
+    if (groupings or per_structure or guarantee) and not population:
+        raise UsageProblem("--par, --par-structure et --garantie demandent une population : ajoutez --population "
+                           "FICHIER")
+    share = guarantee_share(guarantee)
     old, new = api.load_pair(ancienne, nouvelle, scenarios, settings, after_scenarios, after_settings)
     inputs = [*old.sources, *new.sources, *((population,) if population else ())]
     for destination in (output, per_structure):
@@ -210,12 +215,10 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, popu
     if population:
         notes: list = []
         impact = api.impact(old, new, population, change, progress=progress_bar, groupings=groupings, engine=engine,
-                            notes=notes)
+                            notes=notes, guarantee=share)
         report_notes(notes, {**old.sources, **new.sources})
         if per_structure:
-            from interpreter.io.tables import write_results  # polars (heavy): only with a population
-
-            write_results(impact.pairing.frame(), per_structure, inputs, csv_fr)
+            api.write_per_structure(impact, old, new, per_structure, inputs, csv_fr)
     publish(DiffReport(old, new, change, impact, population), chosen, output, inputs)
     return EXIT_INVALID if exit_code and not change.empty else EXIT_OK
 
@@ -312,7 +315,10 @@ def calibre_command(version, population, parametre, budget, budget_of, precision
 @click.option("--de", "start", metavar="A", help="Première valeur.")
 @click.option("--a", "stop", metavar="B", help="Dernière valeur.")
 @click.option("--pas", "step", metavar="C", help="Écart entre deux valeurs.")
-@click.option("--valeurs", metavar="A,B,C", help="Les valeurs, séparées par des virgules (au lieu de --de/--a/--pas).")
+@click.option("--valeurs", metavar="\"A; B; C\"", help="Les valeurs, séparées par des points-virgules — chacune peut "
+              "alors s'écrire avec une virgule décimale : --valeurs \"5 %; 7,5 %; 10 %\" — ou par des virgules sans "
+              "point-virgule : --valeurs 7,7.5,8 (décimales avec un point) ; au lieu de --de/--a/--pas. Pour un "
+              "paramètre pourcentage, 5 vaut 5 %.")
 @click.option("--reference", metavar="AUTRE_VERSION", help="Comparer chaque valeur au budget d'une autre version.")
 @population_options
 @csv_fr_option
@@ -328,10 +334,8 @@ def balaye_command(version, population, parametre, start, stop, step, valeurs, r
 
     existing_files((version, population, *scenarios, *((reference,) if reference else ())))
     if valeurs and (start or stop or step) or not valeurs and not (start and stop and step):
-        raise UsageProblem("donnez les valeurs : --de A --a B --pas C, ou --valeurs a,b,c")
-    values = ([option_number(v.strip(), "--valeurs", "nombre") for v in valeurs.split(",") if v.strip()] if valeurs
-              else api.sweep_values(*(option_number(v, o, "nombre")
-                                      for v, o in ((start, "--de"), (stop, "--a"), (step, "--pas")))))
+        raise UsageProblem("donnez les valeurs : --de A --a B --pas C, ou --valeurs \"a; b; c\"")
+    values = api.sweep_texts(valeurs) if valeurs else api.Grid(start, stop, step)
     population = population_file(population, encoding, sheet)
     decision = api.sweep(version, population, parametre, values, reference, scenarios, settings)
     inputs = [*decision.version.sources, population]
@@ -382,7 +386,9 @@ def consolidate_command(avenant, output, date):
     report_format(None, output, ("conv",))
     loader = Loader()
     if date is not None:
-        avenant = api.version_in_force(avenant, iso_date(date, "--au"), loader)
+        notes: list = []
+        avenant = api.version_in_force(avenant, iso_date(date, "--au"), loader, notes)
+        report_notes(notes, loader.sources)
     text = api.consolidated(avenant, loader)
     emit(text, output, list(loader.sources))
     return EXIT_OK
@@ -392,17 +398,21 @@ def consolidate_command(avenant, output, date):
 @click.argument("version", metavar="VERSION")
 @format_option(HISTORY_FORMATS)
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
+@click.option("--clause", "clause", metavar="ID", help="Une seule clause (critère, brique, donnée, paramètre…), avec "
+              "les changements des paramètres qu'elle utilise.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def historique_command(version, output_format, output):
+def historique_command(version, output_format, output, clause):
     """Retracer chaque clause le long de la chaîne des bases : quelle version l'a écrite, quand, ce qui a changé."""
     existing_files((version,))
     loader = Loader()
     found = api.history(version, loader)
+    timelines = tuple(api.clause_timelines(found, clause, version)) if clause else ()
     inputs = list(loader.sources)
     if output:
         check_destination(output, inputs)
-    publish(HistoryReport(found, loader.sources), report_format(output_format, output, HISTORY_FORMATS), output, inputs)
+    publish(HistoryReport(found, loader.sources, timelines), report_format(output_format, output, HISTORY_FORMATS),
+            output, inputs)
     return EXIT_OK
 
 

@@ -4,6 +4,7 @@ numbers, dates, populations, the format of a report), a usage error otherwise.""
 from __future__ import annotations
 
 import datetime
+from fractions import Fraction
 from pathlib import Path
 
 import click
@@ -58,6 +59,14 @@ def csv_fr_option(command):
     return click.option("--csv-fr", "csv_fr", is_flag=True,
                         help="Écrire les CSV à la française : « ; » entre les cellules et virgules décimales "
                         "(pour Excel).")(command)
+
+
+def guarantee_option(command):
+    """`--garantie [TAUX]`: the cost of topping up the structures that lose (all of each loss, or a share)."""
+    return click.option("--garantie", "guarantee", is_flag=False, flag_value="100 %", default=None, metavar="[TAUX]",
+                        help="Avec --population : le coût d'une garantie — compléter le paiement de chaque structure "
+                        "qui perd jusqu'à son montant d'avant (--garantie), ou une part de chaque perte "
+                        "(--garantie \"50 %\"), au total et par groupe (--par).")(command)
 
 
 def engine_option(command):
@@ -125,6 +134,17 @@ def option_number(text: str | None, option: str, kind: str):
         hint = f" ; {value.hint}" if value.hint else ""
         raise UsageProblem(f"{value.message(option, expected)}{hint}")
     return value
+
+
+def guarantee_share(text: str | None) -> Fraction | None:
+    """The share of each loss a guarantee makes good (`--garantie 50 %`), between 0 and 100 %."""
+    if text is None:
+        return None
+    value = option_number(text, "--garantie", "pourcentage")
+    if not 0 < value <= 1:
+        raise UsageProblem(f"--garantie « {text} » : donnez une part des pertes entre 0 et 100 %, par exemple "
+                           "--garantie \"50 %\" (ou --garantie seul : 100 %)")
+    return Fraction(value)
 
 
 def iso_date(text: str, option: str) -> datetime.date:

@@ -20,6 +20,7 @@ from decimal import Decimal
 import numpy as np
 from attrs import frozen
 
+from dsl import nodes as n
 from dsl.diagnostics import Diagnostic, suggest
 from dsl.errors import ConvcheckError
 from interpreter.backends.results import PopulationResult
@@ -53,6 +54,15 @@ class Point:
         return Decimal(self.budget) / 100 / self.structures if self.structures else Decimal(0)
 
 
+def parametre_kind(model, parametre: str) -> str:
+    """How a paramètre's values are read and shown: its type, or `pourcentage` for a number written `25 %` (then
+    `5` is read as 5 %)."""
+    found = model.parametres[parametre]
+    if found.type.kind == "nombre" and isinstance(found.node.value, n.Percent):
+        return "pourcentage"
+    return found.type.kind
+
+
 class Sweeper:
     """One version, one population, one paramètre: the population's result at any value of it."""
 
@@ -62,10 +72,10 @@ class Sweeper:
             raise DecisionError([Diagnostic("parametre-inconnu", f"paramètre inconnu « {parametre} »", file="--parametre",
                                             suggestion=suggest(parametre, model.parametres) or
                                             f"paramètres : {', '.join(model.parametres)}")])
-        kind = model.parametres[parametre].type.kind
-        if kind not in ("montant", "nombre"):
-            raise DecisionError([Diagnostic("type-incompatible", f"« {parametre} » est un {kind} : seuls un montant ou "
-                                            "un nombre se calibrent", file="--parametre")])
+        kind = parametre_kind(model, parametre)
+        if kind not in ("montant", "nombre", "pourcentage"):
+            raise DecisionError([Diagnostic("type-incompatible", f"« {parametre} » est un {kind} : seuls un montant, "
+                                            "un nombre ou un pourcentage se calibrent", file="--parametre")])
         self.program, self.population, self.parametre, self.kind = program, population, parametre, kind
         self.vector = VectorProgram.of(model, program.scenarios)
         self.reference = reference.evaluated() if reference is not None else None
@@ -100,9 +110,10 @@ class Sweeper:
                      self.written(value))
 
     def written(self, value: Decimal) -> str:
-        """The value as `--set ID=…` accepts it: `8.23€`, `4123`."""
-        text = format(value.normalize(), "f") if value != value.to_integral_value() else format(value.quantize(1), "f")
-        return f"{text}€" if self.kind == "montant" else text
+        """The value as `--set ID=…` accepts it: `8.23€`, `4123`, `7.5%`."""
+        shown = value * 100 if self.kind == "pourcentage" else value
+        text = format(shown.normalize(), "f") if shown != shown.to_integral_value() else format(shown.quantize(1), "f")
+        return f"{text}€" if self.kind == "montant" else f"{text}%" if self.kind == "pourcentage" else text
 
 
 def _aligned_changes(reference: PopulationResult, result: PopulationResult) -> np.ndarray:
@@ -110,20 +121,6 @@ def _aligned_changes(reference: PopulationResult, result: PopulationResult) -> n
     positions = np.array([order.get(id, -1) for id in reference.ids], dtype=np.int64)
     common = positions >= 0
     return result.total[positions[common]] - reference.total[common]
-
-
-def values_between(start: Decimal, stop: Decimal, step: Decimal) -> list[Decimal]:
-    """`--de A --a B --pas C`: A, A + C, …, up to B included."""
-    if step <= 0:
-        raise DecisionError([Diagnostic("balayage-invalide", "le pas doit être positif", file="--pas",
-                                        suggestion="par exemple --de 7 --a 9 --pas 0.25")])
-    count = int((stop - start) / step) + 1
-    if count < 1:
-        raise DecisionError([Diagnostic("balayage-invalide", "« --a » doit être au moins « --de »", file="--a")])
-    if count > 10_000:
-        raise DecisionError([Diagnostic("balayage-invalide", f"{count} valeurs : c'est plus de 10 000", file="--pas",
-                                        suggestion="prenez un pas plus grand")])
-    return [start + i * step for i in range(count)]
 
 
 def sweep(sweeper: Sweeper, values: list[Decimal], progress: Callable[[int], None] | None = None) -> list[Point]:

@@ -45,28 +45,41 @@ def _figure(plt, figure, caption: str, png_name: str | None) -> Figure:
 
 
 def histogram_bins(impact: Impact, bins: int = 30):
-    changes = impact.changes / 100
-    if len(changes) == 0:
-        return np.zeros(0, dtype=int), np.zeros(0)
-    low, high = float(changes.min()), float(changes.max())
-    if low == high:
-        low, high = low - 1, high + 1
-    return np.histogram(changes, bins=bins, range=(low, high))
+    """(counts, edges in euros, unchanged): the structures whose payment changes, in bins of which none straddles
+    zero — losses left of it, gains right of it —, and apart, how many do not change (so that a small loss is never
+    counted with the unchanged structures)."""
+    changes = np.asarray(impact.changes)
+    changed = changes[changes != 0] / 100
+    unchanged = int((changes == 0).sum())
+    if len(changed) == 0:
+        return np.zeros(0, dtype=int), np.zeros(0), unchanged
+    low, high = min(float(changed.min()), 0.0), max(float(changed.max()), 0.0)
+    losing = 0 if low == 0 else bins if high == 0 else min(max(round(bins * -low / (high - low)), 1), bins - 1)
+    edges = np.concatenate([np.linspace(low, 0, losing + 1) if losing else np.zeros(1),
+                            np.linspace(0, high, bins - losing + 1)[1:] if bins > losing else np.zeros(0)])
+    counts, edges = np.histogram(changed, bins=edges)
+    return counts, edges, unchanged
 
 
 def histogram_chart(impact: Impact, png_name: str | None = None) -> Figure:
-    """The distribution of per-structure changes."""
+    """The distribution of per-structure changes; the unchanged structures as a bar of their own at zero."""
     plt = _pyplot()
-    counts, edges = histogram_bins(impact)
+    counts, edges, unchanged = histogram_bins(impact)
     figure, axes = plt.subplots(figsize=(7.5, 3.2), dpi=110)
     if len(counts):
-        colors = [LOSS if right <= 0 else (GAIN if left >= 0 else NEUTRAL) for left, right in zip(edges[:-1], edges[1:], strict=False)]
+        colors = [LOSS if right <= 0 else GAIN for right in edges[1:]]
         axes.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color=colors, edgecolor="white")
+    if unchanged:
+        width = float(np.diff(edges).min()) * 0.35 if len(edges) > 1 else 1.0
+        axes.bar([0], [unchanged], width=width, color=NEUTRAL, edgecolor=INK, linewidth=0.6, zorder=3,
+                 label=f"inchangées : {unchanged}")
+        axes.legend(loc="upper left", fontsize=8, frameon=False)
     axes.set_xlabel("Variation du paiement annuel par structure (€)")
     axes.set_ylabel("Nombre de structures")
     axes.axvline(0, color=INK, linewidth=0.8)
     axes.spines[["top", "right"]].set_visible(False)
-    caption = "Répartition des structures selon la variation de leur paiement (rouge : baisse, vert : hausse)."
+    caption = ("Répartition des structures selon la variation de leur paiement (rouge : baisse, vert : hausse ; "
+               "gris, à zéro : les structures dont le paiement ne change pas, comptées à part).")
     return _figure(plt, figure, caption, png_name)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from attrs import frozen
 
-from interpreter.compare.calibration import Calibration, Point
+from interpreter.compare.calibration import Calibration, Point, parametre_kind
 from interpreter.io.csvfiles import french_csv
 from interpreter.io.xlsx import Sheet, workbook
 from interpreter.numbers import euros, euros_of, french_number, signed_euros, to_cents
@@ -30,6 +30,8 @@ def _signed(cents: int) -> str:
 
 
 def _value(point: Point, kind: str) -> str:
+    if kind == "pourcentage":
+        return f"{french_number(point.value * 100, 4)} %"
     return euros(point.value) if kind == "montant" else french_number(point.value, 6)
 
 
@@ -190,7 +192,7 @@ class CalibrationReport:
     def document(self, charts: str | None) -> Document:
         decision = self.decision
         version = decision.version
-        kind = version.model.parametres[decision.calibration.parametre].type.kind
+        kind = parametre_kind(version.model, decision.calibration.parametre)
         document = calibration_document(decision, kind, status_blocks(version.model),
                                         hypotheses_blocks(version.hypotheses()))
         reference = decision.reference.model.version if decision.reference else "la valeur actuelle"
@@ -218,7 +220,7 @@ class SweepReport:
         decision = self.decision
         version = decision.version
         chart = sweep_chart(decision, self.parametre, f"{charts}-balayage.png") if charts is not None else None
-        return sweep_document(decision, version.model.parametres[self.parametre].type.kind, chart,
+        return sweep_document(decision, parametre_kind(version.model, self.parametre), chart,
                               status_blocks(version.model), hypotheses_blocks(version.hypotheses()))
 
     def data(self) -> dict:

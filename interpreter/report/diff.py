@@ -108,6 +108,7 @@ def _impact_blocks(impact, population: str | None, png_stem: str | None) -> list
         heading, *table = impact_report.group_blocks(grouping, rows, impact=True)
         figure = chart(groups_chart, grouping, rows, name=f"par-{_file_word(grouping.column)}")
         blocks += [heading, *([figure] if figure is not None else []), *table]
+    blocks += impact_report.guarantee_blocks(impact)
     blocks += [Heading("Impact sur la population : détails"), *impact_report.impact_figures(impact, population or ""),
                *impact_report.detail_blocks(impact, chart(histogram_chart, impact, name="histogramme"))]
     return blocks
@@ -180,6 +181,8 @@ def _population_verdict(diff: Diff, impact) -> str:
         cost = f"{new} coûte autant que {old}"
     gain = f"{_count(impact.gain)} gagne{'nt' if impact.gain > 1 else ''}" if impact.gain else "aucune ne gagne"
     lose = f"{_count(impact.lose)} perde{'nt' if impact.lose > 1 else ''}" if impact.lose else "aucune ne perd"
+    if impact.lose:
+        lose += f" {short_euros(euros_of(impact.losses))} en tout"
     worst = ""
     if impact.largest_losses:
         loss = impact.largest_losses[0]
@@ -188,7 +191,16 @@ def _population_verdict(diff: Diff, impact) -> str:
     lost = ""
     if impact.eligibility_lost:
         lost = f" ; {_count(impact.eligibility_lost)} perde{'nt' if impact.eligibility_lost > 1 else ''} l'éligibilité"
-    return f"{cost} : sur {_count(impact.structures)} structures, {gain}, {lose}{worst}{lost}."
+    return f"{cost} : sur {_count(impact.structures)} structures, {gain}, {lose}{worst}{lost}{_guarantee_words(impact)}."
+
+
+def _guarantee_words(impact) -> str:
+    """« ; les garantir (100 % de chaque perte) coûte 1,23 M€ » with `--garantie`."""
+    guarantee = impact.guarantee
+    if guarantee is None or not impact.lose:
+        return ""
+    whom = "la garantir" if impact.lose == 1 else "les garantir"
+    return f" ; {whom} ({guarantee.written} de chaque perte) coûte {short_euros(euros_of(guarantee.cost))}"
 
 
 def _main_cause(diff: Diff, loss) -> str:
@@ -216,7 +228,11 @@ def key_figures(diff: Diff, impact=None, population: str | None = None) -> tuple
                       f"({percent_text(impact.delta, impact.budget_before, signed=True)})"),
             ("Structures qui gagnent", f"{_count(impact.gain)} sur {_count(impact.structures)}"),
             ("Structures qui perdent", f"{_count(impact.lose)} sur {_count(impact.structures)}"),
+            ("Total des pertes", short_euros(euros_of(impact.losses))),
         ]
+        if impact.guarantee is not None:
+            figures.append((f"Coût de la garantie ({impact.guarantee.written} de chaque perte)",
+                            short_euros(euros_of(impact.guarantee.cost))))
         if impact.largest_losses:
             loss = impact.largest_losses[0]
             figures.append(("Plus forte baisse", signed_euros(euros_of(loss.after - loss.before))))
@@ -412,13 +428,19 @@ def diff_workbook(diff, impact=None, population: str | None = None) -> bytes:
     amounts = [("Total avant", money.total_avant), ("Total après", money.total_apres)]
     if impact is not None:
         amounts = [("Budget avant", euros_of(impact.budget_before)), ("Budget après", euros_of(impact.budget_after)),
-                   ("Écart", euros_of(impact.delta))]
+                   ("Écart", euros_of(impact.delta)), ("Total des pertes", euros_of(impact.losses))]
+        if impact.guarantee is not None:
+            amounts += [(f"Coût de la garantie ({impact.guarantee.written})", euros_of(impact.guarantee.cost)),
+                        ("Budget après, garantie comprise", euros_of(impact.guarantee.budget_after))]
     sheets = [summary_sheet(verdict(diff, impact), key_figures(diff, impact, population), amounts)]
     if impact is not None:
         sheets.append(Sheet("Par ligne", ("Identifiant", "Clause", "Budget avant", "Budget après", "Écart"), tuple(
             (id, label or id, euros_of(before), euros_of(after), euros_of(after - before))
             for id, label, before, after in impact.lines), money=(2, 3, 4)))
-        sheets.append(sheet_of_frame("Par structure", impact.pairing.frame()))
+        from interpreter.compare.impact import per_structure  # numpy (heavy): only with a population
+
+        donnees = frozenset(diff.old.donnees) | frozenset(diff.new.donnees)
+        sheets.append(sheet_of_frame("Par structure", per_structure(impact, donnees)))
         if impact.groups:
             sheets.append(groups_sheet(impact.groups, impact=True))
     where = "Structure maximale" if money.cas is None else f"Cas {money.cas.id}"
