@@ -106,6 +106,7 @@ CODES: dict[str, tuple[str, str]] = {
     "diff-cas-inconnu": (ERREUR, "cas --cas absent des versions comparées"),
     "diff-cas-incomplet": (ERREUR, "cas --cas qui ne donne pas toutes les données d'une version"),
     "balayage-invalide": (ERREUR, "valeurs d'un balayage ou d'un calibrage impossibles"),
+    "tirages-sans-tirage": (ERREUR, "--tirages sans aucun « tirage » dans les scénarios appliqués"),
     # SQL (convcheck sql, --moteur duckdb)
     "sql-non-garanti": (ERREUR, "valeur qu'un moteur SQL ne peut pas calculer exactement"),
     "sql-tirage": (ERREUR, "« tirage » que ce moteur SQL ne sait pas refaire"),

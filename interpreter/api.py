@@ -589,6 +589,36 @@ def write_per_structure(found: Impact, old: Convention, new: Convention, path: s
     write_results(frame, path, inputs, french)
 
 
+def impact_draws(old: Convention, new: Convention, population, count: int, seed: int, change: Diff | None = None,
+                 groupings: Sequence[str] = (), guarantee: Fraction | None = None) -> Impact:
+    """The impact under `count` draws of the scénarios' `tirage` (`diff --population … --tirages N --graine S`): the
+    figures over the draws (`Impact.draws`: median and 5–95 %), the details those of the median draw."""
+    from interpreter.compare import draws as d  # numpy (heavy): only for a population
+    from interpreter.compare.impact import impact_between  # numpy (heavy): only for a population
+
+    d.draws_needed([old.program, new.program])
+    change = change if change is not None else diff(old, new)
+    tables = read_once(population, old, new, grouping_columns(groupings))
+    before, after = d.Draws(old.program, tables[0], count, seed), d.Draws(new.program, tables[1], count, seed)
+    spread = d.impact_draws(before, after, guarantee)
+    found = impact_between(before.result(spread.median), after.result(spread.median), old.program, new.program,
+                           change.renamed_lines)
+    return evolve(with_groups(found, tables[0], groupings, guarantee), draws=spread)
+
+
+def simulation_draws(version: Convention, population, count: int, seed: int, keep_invalid: bool = False,
+                     keep=frozenset()) -> tuple[Simulation, Any]:
+    """A population under `count` draws of the scénarios' `tirage` (`simulate --tirages N --graine S`): the figures
+    over the draws (`interpreter.compare.draws.SimulationDraws`), and the simulation of the median draw."""
+    from interpreter.compare import draws as d  # numpy (heavy): only for a population
+
+    d.draws_needed([version.program])
+    table = version.population(population, keep_invalid, keep=keep)
+    draws = d.Draws(version.program, table, count, seed)
+    spread = d.simulation_draws(draws)
+    return Simulation(version, table, draws.result(spread.median)), spread
+
+
 def _grouping(text: str):
     from interpreter.compare.groups import Grouping  # polars (heavy)
 
@@ -630,12 +660,17 @@ class Decision:
     calibration: Calibration | None = None
     impact: Impact | None = None  # at the value found, against the reference (calibration)
     reference_budget: int | None = None  # cents
+    draws: tuple[int, int, int] | None = None  # `--tirages`: (N, seed, the median draw of the value found, from 0)
+    interval: tuple | None = None  # `calibre --tirages`: the values (`Point`) reaching the target at 95 % and 5 %
 
 
-def _decision_setup(version_path, population, parametre, reference_path, scenarios, settings):
+def _decision_setup(version_path, population, parametre, reference_path, scenarios, settings,
+                    draws: tuple[int, int] | None = None):
     from interpreter.backends.vector import simulate  # numpy (heavy): only for a population
-    from interpreter.compare.calibration import DecisionError, Sweeper  # numpy, polars (heavy)
+    from interpreter.compare import draws as d  # numpy (heavy): only for a population
+    from interpreter.compare.calibration import DecisionError, DrawSweeper, Sweeper  # numpy, polars (heavy)
 
+    reference_table = None
     if reference_path is not None:
         version, reference = load_pair(version_path, reference_path, scenarios, settings)
         table, reference_table = read_once(population, version, reference)
@@ -647,7 +682,11 @@ def _decision_setup(version_path, population, parametre, reference_path, scenari
         table = version.population(str(population) if isinstance(population, Path) else population)
         reference_result = None
     try:
-        return version, reference, table, Sweeper(version.program, table, parametre, reference_result)
+        if draws is None:
+            return version, reference, table, Sweeper(version.program, table, parametre, reference_result)
+        d.draws_needed([version.program, *([reference.program] if reference else [])])
+        drawn_reference = None if reference is None else (reference.program, reference_table)
+        return version, reference, table, DrawSweeper(version.program, table, parametre, *draws, drawn_reference)
     except DecisionError as error:
         raise ConvError(error.diagnostics) from None
 
@@ -666,44 +705,87 @@ def sweep_texts(text: str) -> list[str]:
 
 def calibrate(version_path: str | Path, population, parametre: str, budget: Decimal | None = None,
               budget_of: str | Path | None = None, scenarios: Sequence = (), settings: Sequence[str] = (),
-              precision: Decimal | None = None) -> Decision:
+              precision: Decimal | None = None, draws: tuple[int, int] | None = None) -> Decision:
     """The value of `parametre` at which the population's budget reaches `budget` (euros) or the budget of
     version `budget_of` (scenarios and settings apply to both, each name where the version has it;
-    the paramètre varies in `version_path` only). Then the impact at that value against the reference."""
+    the paramètre varies in `version_path` only). Then the impact at that value against the reference.
+    With `draws` (N, seed): the value at which the median budget over N draws of the scénarios' `tirage` reaches
+    the target, and the values at which the 95 % and the 5 % quantiles do (`Decision.interval`)."""
     from interpreter.compare import calibration as c  # numpy, polars (heavy): only for a population
     from interpreter.compare.impact import impact_between  # numpy (heavy): only for a population
 
     version, reference, table, sweeper = _decision_setup(version_path, population, parametre, budget_of, scenarios,
-                                                         settings)
-    target = int(budget * 100) if budget is not None else int(sweeper.reference.total.sum())
+                                                         settings, draws)
     try:
+        target = int(budget * 100) if budget is not None else _reference_budget(sweeper)
         found = c.calibrate(sweeper, target, precision)
         at = found.found or found.closest
-        result = sweeper.result(at.value)
+        interval = None if draws is None else _interval(sweeper, target, precision)
+        old, new, median = _results_at(sweeper, at.value)
         program = version.program.with_parametre(parametre, at.value)
     except c.DecisionError as error:
         raise ConvError(error.diagnostics) from None
     if reference is not None:
-        impact = impact_between(sweeper.reference, result, reference.program, program,
-                                diff(reference, version).renamed_lines)
+        impact = impact_between(old, new, reference.program, program, diff(reference, version).renamed_lines)
     else:
-        impact = impact_between(sweeper.result(sweeper.current), result, version.program, program, {})
-    return Decision(version, reference, table, found.points, found, impact, target)
+        impact = impact_between(old, new, version.program, program, {})
+    told = None if draws is None or median is None else (*draws, median)
+    return Decision(version, reference, table, found.points, found, impact, target, told, interval)
+
+
+def _reference_budget(sweeper) -> int:
+    """The budget a calibration aims at without `--budget`: the reference's (its median over the draws)."""
+    from interpreter.compare.draws import nearest_rank  # numpy (heavy): only for a population
+
+    budgets = getattr(sweeper, "reference_budgets", None)
+    if budgets is not None:
+        return nearest_rank(budgets, 50)
+    return int(sweeper.reference.total.sum())
+
+
+def _interval(sweeper, target: int, precision: Decimal | None) -> tuple:
+    """The values at which the 95 % and the 5 % quantiles of the budget reach the target, in increasing order."""
+    from interpreter.compare import calibration as c  # numpy, polars (heavy): only for a population
+
+    found = []
+    for percent in (95, 5):
+        sweeper.percent = percent
+        other = c.calibrate(sweeper, target, precision)
+        found.append(other.found or other.closest)
+    sweeper.percent = 50
+    return tuple(sorted(found, key=lambda point: point.value))
+
+
+def _results_at(sweeper, value: Decimal):
+    """The results at `value` and those of the reference (or of the current value) they are compared with — in
+    the median draw of the budget under draws (its number, from 0, is the third item; None without draws)."""
+    if not hasattr(sweeper, "median_results"):
+        reference = sweeper.reference if sweeper.reference is not None else sweeper.result(sweeper.current)
+        return reference, sweeper.result(value), None
+    median, result, reference = sweeper.median_results(value)
+    if reference is None:
+        reference = sweeper.figures(sweeper.current)[0].result(median)
+    return reference, result, median
 
 
 def sweep(version_path: str | Path, population, parametre: str, values: Sequence[Decimal | str] | Grid,
-          reference_path: str | Path | None = None, scenarios: Sequence = (), settings: Sequence[str] = ()) -> Decision:
+          reference_path: str | Path | None = None, scenarios: Sequence = (), settings: Sequence[str] = (),
+          draws: tuple[int, int] | None = None) -> Decision:
     """The population's budget, mean payment and eligible structures at each value of `parametre` (and,
     against a reference version, the budget gap and who gains and loses). The population is read once.
     `values`: Decimals, or texts read for the paramètre's type (`"7,5 €"`, `"5 %"`), or a `Grid` of texts
-    (`--de`, `--a`, `--pas`)."""
+    (`--de`, `--a`, `--pas`). With `draws` (N, seed): each figure is the median over N draws of the scénarios'
+    `tirage`, the budget with its 5–95 % interval (`Point.low`, `Point.high`)."""
     from interpreter.compare import calibration as c  # numpy, polars (heavy): only for a population
 
     version, reference, table, sweeper = _decision_setup(version_path, population, parametre, reference_path,
-                                                         scenarios, settings)
+                                                         scenarios, settings, draws)
     try:
         points = c.sweep(sweeper, resolve_values(values, sweeper.kind))
     except c.DecisionError as error:
         raise ConvError(error.diagnostics) from None
-    budget = int(sweeper.reference.total.sum()) if sweeper.reference is not None else None
-    return Decision(version, reference, table, tuple(points), reference_budget=budget)
+    budget = None
+    if reference is not None:
+        budget = _reference_budget(sweeper) if draws is not None else int(sweeper.reference.total.sum())
+    told = None if draws is None else (*draws, 0)
+    return Decision(version, reference, table, tuple(points), reference_budget=budget, draws=told)

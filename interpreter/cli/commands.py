@@ -29,6 +29,8 @@ from interpreter.cli.options import (
     VERSIONS_FORMATS,
     check_table_suffix,
     csv_fr_option,
+    draws_asked,
+    draws_options,
     engine_option,
     existing_files,
     format_option,
@@ -184,6 +186,7 @@ def test_command(fichiers, no_color):
               help="Avec --population : écrire une ligne par structure (totaux avant, après, écart de chaque ligne) "
               "en .csv, .parquet ou .jsonl.")
 @guarantee_option
+@draws_options
 @population_options
 @csv_fr_option
 @hypothesis_options
@@ -195,13 +198,15 @@ def test_command(fichiers, no_color):
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
 def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, population, groupings, per_structure,
-                 guarantee, encoding, sheet, csv_fr, scenarios, settings, after_scenarios, after_settings, engine):
+                 guarantee, draw_count, seed, encoding, sheet, csv_fr, scenarios, settings, after_scenarios,
+                 after_settings, engine):
     """Comparer deux versions (conventions ou avenants) : ce qui change, clause par clause, en euros."""
     population = population_file(population, encoding, sheet)
     existing_files((ancienne, nouvelle, *scenarios, *after_scenarios) + ((population,) if population else ()))
-    if (groupings or per_structure or guarantee) and not population:
-        raise UsageProblem("--par, --par-structure et --garantie demandent une population : ajoutez --population "
-                           "FICHIER")
+    draws = draws_asked(draw_count, seed)
+    if (groupings or per_structure or guarantee or draws) and not population:
+        raise UsageProblem("--par, --par-structure, --garantie et --tirages demandent une population : ajoutez "
+                           "--population FICHIER")
     share = guarantee_share(guarantee)
     old, new = api.load_pair(ancienne, nouvelle, scenarios, settings, after_scenarios, after_settings)
     inputs = [*old.sources, *new.sources, *((population,) if population else ())]
@@ -214,8 +219,11 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, popu
     impact = None
     if population:
         notes: list = []
-        impact = api.impact(old, new, population, change, progress=progress_bar, groupings=groupings, engine=engine,
-                            notes=notes, guarantee=share)
+        if draws is not None:
+            impact = api.impact_draws(old, new, population, *draws, change, groupings=groupings, guarantee=share)
+        else:
+            impact = api.impact(old, new, population, change, progress=progress_bar, groupings=groupings,
+                                engine=engine, notes=notes, guarantee=share)
         report_notes(notes, {**old.sources, **new.sources})
         if per_structure:
             api.write_per_structure(impact, old, new, per_structure, inputs, csv_fr)
@@ -238,11 +246,12 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, popu
 @click.option("--par", "groupings", multiple=True, metavar="COLONNE",
               help="Budget et paiement moyen par groupe d'une colonne (répétable) ; par tranches : "
               "--par patientele=2000,4000,8000.")
+@draws_options
 @engine_option
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
 def simulate_command(convention, population, output, encoding, sheet, csv_fr, scenarios, settings, output_format,
-                     ignore_invalid, groupings, engine):
+                     ignore_invalid, groupings, draw_count, seed, engine):
     """Évaluer toute une population de structures : paiements, budget, moyenne, médiane, déciles."""
     from interpreter.report.impact import SimulationReport, results_workbook  # numpy (heavy): only for a population
 
@@ -254,8 +263,13 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
     for destination in ([output] if output else []) + ([rejects] if ignore_invalid else []):
         check_destination(destination, inputs)
     check_table_suffix(output, RESULTS_FORMATS)
-    simulation = version.simulation(population, ignore_invalid, progress_bar, engine=engine,
-                                    keep=api.grouping_columns(groupings))
+    draws, spread = draws_asked(draw_count, seed), None
+    if draws is not None:
+        simulation, spread = api.simulation_draws(version, population, *draws, ignore_invalid,
+                                                  keep=api.grouping_columns(groupings))
+    else:
+        simulation = version.simulation(population, ignore_invalid, progress_bar, engine=engine,
+                                        keep=api.grouping_columns(groupings))
     if simulation.population.warnings and output_format != "json":
         click.echo(render_all_text(simulation.population.warnings, {}) + "\n", err=True)
     report_notes(simulation.notes, version.sources)
@@ -264,11 +278,11 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
     rejected = simulation.write_rejects(rejects, inputs, csv_fr) if ignore_invalid else False
     groups = simulation.groups(groupings)
     if output and format_of_extension(output) == "xlsx":
-        write_workbook(lambda: results_workbook(simulation, groups), output, inputs)
+        write_workbook(lambda: results_workbook(simulation, groups, spread), output, inputs)
     elif output:
         simulation.write_results(output, inputs, csv_fr)
     report = SimulationReport(version, simulation.summary(simulation.rejected), population, groups,
-                              rejects if rejected else None, simulation.population.warnings)
+                              rejects if rejected else None, simulation.population.warnings, spread)
     publish(report, output_format, None, inputs)
     if output and output_format != "json":
         click.echo(f"Résultats par structure écrits dans « {output} ».")
@@ -285,12 +299,13 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
               "montant, l'unité pour un nombre entier).")
 @population_options
 @hypothesis_options
+@draws_options
 @format_option(CALIBRATION_FORMATS)
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
 def calibre_command(version, population, parametre, budget, budget_of, precision, encoding, sheet, scenarios, settings,
-                    output_format, output):
+                    draw_count, seed, output_format, output):
     """Trouver la valeur d'un paramètre pour laquelle le budget d'une population atteint une cible."""
     from interpreter.report.decisions import CalibrationReport  # numpy, polars (heavy): only for a population
 
@@ -299,7 +314,8 @@ def calibre_command(version, population, parametre, budget, budget_of, precision
         raise UsageProblem("donnez la cible : --budget MONTANT ou --budget-de AUTRE_VERSION (l'un des deux)")
     population = population_file(population, encoding, sheet)
     decision = api.calibrate(version, population, parametre, option_number(budget, "--budget", "montant"), budget_of,
-                             scenarios, settings, option_number(precision, "--precision", "nombre"))
+                             scenarios, settings, option_number(precision, "--precision", "nombre"),
+                             draws_asked(draw_count, seed))
     inputs = [*decision.version.sources, population]
     if output:
         check_destination(output, inputs)
@@ -323,12 +339,13 @@ def calibre_command(version, population, parametre, budget, budget_of, precision
 @population_options
 @csv_fr_option
 @hypothesis_options
+@draws_options
 @format_option(SWEEP_FORMATS)
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
 def balaye_command(version, population, parametre, start, stop, step, valeurs, reference, encoding, sheet, csv_fr,
-                   scenarios, settings, output_format, output):
+                   scenarios, settings, draw_count, seed, output_format, output):
     """Calculer le budget d'une population pour chaque valeur d'un paramètre : un tableau et un graphique."""
     from interpreter.report.decisions import SweepReport  # numpy, polars (heavy): only for a population
 
@@ -337,7 +354,8 @@ def balaye_command(version, population, parametre, start, stop, step, valeurs, r
         raise UsageProblem("donnez les valeurs : --de A --a B --pas C, ou --valeurs \"a; b; c\"")
     values = api.sweep_texts(valeurs) if valeurs else api.Grid(start, stop, step)
     population = population_file(population, encoding, sheet)
-    decision = api.sweep(version, population, parametre, values, reference, scenarios, settings)
+    decision = api.sweep(version, population, parametre, values, reference, scenarios, settings,
+                         draws_asked(draw_count, seed))
     inputs = [*decision.version.sources, population]
     if output:
         check_destination(output, inputs)

@@ -69,6 +69,26 @@ def guarantee_option(command):
                         "(--garantie \"50 %\"), au total et par groupe (--par).")(command)
 
 
+def draws_options(command):
+    """`--tirages N` and `--graine S`: the scénarios' draws repeated N times, for the median and the 5–95 % interval."""
+    command = click.option("--graine", "seed", type=click.IntRange(0, 2**31 - 1), default=None, metavar="S",
+                           help="Avec --tirages : la graine des tirages (défaut : 1) ; la même graine donne les mêmes "
+                           "tirages.")(command)
+    return click.option("--tirages", "draw_count", type=click.IntRange(1, 100_000), default=None, metavar="N",
+                        help="Refaire N fois les tirages (« tirage(…) ») des scénarios, indépendamment : chaque chiffre "
+                        "est donné en médiane avec l'intervalle de 5 à 95 % des tirages, les détails étant ceux du "
+                        "tirage médian (calculé par le moteur par défaut).")(command)
+
+
+def draws_asked(count: int | None, seed: int | None) -> tuple[int, int] | None:
+    """(N, S) from `--tirages` and `--graine`, or None for the single default draw; `--graine` alone is refused."""
+    if count is None:
+        if seed is not None:
+            raise UsageProblem("--graine choisit la graine de --tirages : ajoutez --tirages N (par exemple --tirages 1000)")
+        return None
+    return count, 1 if seed is None else seed
+
+
 def engine_option(command):
     """`--moteur`: the engine that computes a population, among those registered."""
     return click.option("--moteur", "engine", type=click.Choice(list(ENGINES)), default=DEFAULT,

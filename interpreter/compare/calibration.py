@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 from attrs import frozen
@@ -26,6 +27,7 @@ from dsl.errors import ConvcheckError
 from interpreter.backends.results import PopulationResult
 from interpreter.backends.scalar import ParametreError, Program
 from interpreter.backends.vector import VectorProgram, simulate
+from interpreter.compare.draws import Draws, Spread, impact_draws, median_draw, nearest_rank
 
 MAX_DOUBLINGS = 60
 
@@ -48,6 +50,9 @@ class Point:
     gain: int | None = None  # against the reference, when there is one
     lose: int | None = None
     written: str = ""  # the value as `--set` accepts it
+    low: int | None = None  # with repeated draws: the budget's 5 % and 95 % quantiles (`budget`: the quantile asked)
+    high: int | None = None
+    gap: Spread | None = None  # with draws and a reference: the gap to its budget over the draws
 
     @property
     def mean(self) -> Decimal:
@@ -85,15 +90,18 @@ class Sweeper:
     def current(self) -> Decimal:
         return Decimal(self.program.parametres[self.parametre])
 
+    def at(self, value: Decimal) -> Program:
+        """The program with the paramètre at `value`."""
+        try:
+            return self.program.with_parametre(self.parametre, value)
+        except ParametreError as error:
+            raise DecisionError([Diagnostic("parametre-incalculable", f"à {self.written(value)}, le paramètre "
+                                            f"« {error.id} » ne peut pas être calculé : {error.message}",
+                                            file="--parametre")]) from None
+
     def result(self, value: Decimal) -> PopulationResult:
         if value not in self.results:
-            try:
-                program = self.program.with_parametre(self.parametre, value)
-            except ParametreError as error:
-                raise DecisionError([Diagnostic("parametre-incalculable", f"à {self.written(value)}, le paramètre "
-                                                f"« {error.id} » ne peut pas être calculé : {error.message}",
-                                                file="--parametre")]) from None
-            result = simulate(program, self.population, vector=self.vector)
+            result = simulate(self.at(value), self.population, vector=self.vector)
             if result.errors:
                 raise DecisionError([Diagnostic("evaluation-impossible", f"à {self.written(value)}, structure « {id} » : "
                                                 f"{message}", file=self.population.path) for id, message in result.errors])
@@ -114,6 +122,58 @@ class Sweeper:
         shown = value * 100 if self.kind == "pourcentage" else value
         text = format(shown.normalize(), "f") if shown != shown.to_integral_value() else format(shown.quantize(1), "f")
         return f"{text}€" if self.kind == "montant" else f"{text}%" if self.kind == "pourcentage" else text
+
+
+class DrawSweeper(Sweeper):
+    """A sweeper under N draws of the scénarios' `tirage` (`--tirages`): at each value, the budget of every draw; a
+    point's budget is the quantile `percent` of them (the median, or 5 % and 95 % for the interval of a
+    calibration), its counts the medians; the reference, if any, is drawn with the same draws."""
+
+    def __init__(self, program: Program, population, parametre: str, count: int, seed: int,
+                 reference: tuple[Program, Any] | None = None):
+        super().__init__(program, population, parametre)
+        self.count, self.seed, self.percent = count, seed, 50
+        self.drawn: dict[Decimal, tuple[Draws, dict[str, list[int]]]] = {}
+        self.reference_draws = None if reference is None else Draws(*reference, count, seed)
+        self.reference_budgets = None if self.reference_draws is None else self._budgets(self.reference_draws)["budget"]
+
+    def _budgets(self, draws: Draws) -> dict[str, list[int]]:
+        """Per draw: the budget, the eligible structures and, against the reference, the winners and losers."""
+        figures: dict[str, list[int]] = {"budget": [], "eligible": [], "gain": [], "lose": []}
+        reference = self.reference_draws
+        for start, stop in draws.blocks():
+            budgets, eligible, _ = draws.sums(start, stop)
+            figures["budget"] += budgets
+            figures["eligible"] += eligible
+        if reference is not None and draws is not reference:
+            found = impact_draws(reference, draws)
+            figures["gain"], figures["lose"] = list(found.gains), list(found.loses)
+        return figures
+
+    def figures(self, value: Decimal) -> tuple[Draws, dict[str, list[int]]]:
+        if value not in self.drawn:
+            like = next(iter(self.drawn.values()))[0] if self.drawn else None
+            draws = Draws(self.at(value), self.population, self.count, self.seed, self.vector, like)
+            self.drawn[value] = (draws, self._budgets(draws))
+            self.results[value] = draws  # type: ignore[assignment]  # the values computed, for the report
+        return self.drawn[value]
+
+    def point(self, value: Decimal) -> Point:
+        _, figures = self.figures(value)
+        budgets = figures["budget"]
+        gain = lose = gap = None
+        if self.reference_budgets is not None:
+            gain, lose = nearest_rank(figures["gain"], 50), nearest_rank(figures["lose"], 50)
+            gap = Spread.of([b - r for b, r in zip(budgets, self.reference_budgets, strict=True)])
+        return Point(value, nearest_rank(budgets, self.percent), self.population.size,
+                     nearest_rank(figures["eligible"], 50), gain, lose, self.written(value),
+                     nearest_rank(budgets, 5), nearest_rank(budgets, 95), gap)
+
+    def median_results(self, value: Decimal) -> tuple[int, PopulationResult, PopulationResult | None]:
+        """At `value`: the median draw of the budget (from 0), its results, and the reference's in that draw."""
+        draws, figures = self.figures(value)
+        j = median_draw(figures["budget"])
+        return j, draws.result(j), None if self.reference_draws is None else self.reference_draws.result(j)
 
 
 def _aligned_changes(reference: PopulationResult, result: PopulationResult) -> np.ndarray:

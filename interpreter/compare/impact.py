@@ -131,6 +131,7 @@ class Impact:
     losses: int = 0  # what the structures that lose lose, in all (cents, positive)
     guarantee: Guarantee | None = None  # what topping up the losers costs (`diff --garantie`)
     population: Any = field(default=None, eq=False, repr=False)  # the population read (its other columns)
+    draws: Any = None  # `interpreter.compare.draws.ImpactDraws`: the figures over repeated draws (`--tirages`)
 
     @property
     def delta(self) -> int:

@@ -171,7 +171,13 @@ def sweep_chart(decision, parametre: str, png_name: str | None = None) -> Figure
     values = [float(p.value) for p in decision.points]
     budgets = [p.budget / 100 / 1e6 for p in decision.points]
     figure, axes = plt.subplots(figsize=(7.5, 3.6), dpi=100)
-    axes.plot(values, budgets, marker="o" if len(values) <= 30 else None, color="#1f5f99", label="budget")
+    drawn = all(p.low is not None and p.high is not None for p in decision.points)
+    axes.plot(values, budgets, marker="o" if len(values) <= 30 else None, color="#1f5f99",
+              label="budget (médiane des tirages)" if drawn else "budget")
+    if drawn:
+        axes.fill_between(values, [p.low / 100 / 1e6 for p in decision.points],
+                          [p.high / 100 / 1e6 for p in decision.points], color="#1f5f99", alpha=0.18,
+                          label="5–95 % des tirages")
     if decision.reference_budget is not None:
         axes.axhline(decision.reference_budget / 100 / 1e6, color="#b23b3b", linestyle="--",
                      label=f"référence ({decision.reference.model.version})")

@@ -29,6 +29,7 @@ from interpreter.numbers import (
     short_euros,
     signed_euros,
 )
+from interpreter.report import draws as draw_report
 from interpreter.report.document import Bullets, Document, Folded, Heading, KeyFigures, Paragraph, Table, Verdict
 from interpreter.report.hypotheses import diff_hypotheses, hypotheses_json
 from interpreter.report.status import status_words
@@ -100,8 +101,9 @@ def _impact_blocks(impact, population: str | None, png_stem: str | None) -> list
     def chart(draw, *arguments, name: str):
         return None if png_stem is None else draw(*arguments, f"{png_stem}-{name}.png")
 
-    blocks = [Heading("Le budget, ligne par ligne"),
-              *impact_report.line_blocks(impact, chart(waterfall_chart, impact, name="cascade"))]
+    blocks = [] if impact.draws is None else draw_report.impact_blocks(impact.draws)
+    blocks += [Heading("Le budget, ligne par ligne"),
+               *impact_report.line_blocks(impact, chart(waterfall_chart, impact, name="cascade"))]
     if impact.groups:
         blocks.append(Heading("Gagnants et perdants par groupe"))
     for grouping, rows in impact.groups:
@@ -172,17 +174,28 @@ def _lower(text: str) -> str:
 def _population_verdict(diff: Diff, impact) -> str:
     delta = euros_of(impact.delta)
     share = percent_text(impact.delta, impact.budget_before, signed=True)
+    draws = impact.draws
+    gains, losers = (impact.gain, impact.lose) if draws is None else (draws.gain.median, draws.lose.median)
+    if draws is not None and draws.delta.certain:
+        share += f", le même à chacun des {_count(draws.count)} tirages"
+    elif draws is not None:  # the median draw's change is the median change
+        share += (f", médiane de {_count(draws.count)} tirages — 5–95 % : "
+                  f"{draw_report.money_range(draws.delta, signed=True)}")
     old, new = f"« {diff.old.version} »", f"« {diff.new.version} »"
     if delta > 0:
         cost = f"{new} coûte {short_euros(delta)} de plus que {old} ({share})"
     elif delta < 0:
         cost = f"{new} coûte {short_euros(-delta)} de moins que {old} ({share})"
     else:
-        cost = f"{new} coûte autant que {old}"
-    gain = f"{_count(impact.gain)} gagne{'nt' if impact.gain > 1 else ''}" if impact.gain else "aucune ne gagne"
-    lose = f"{_count(impact.lose)} perde{'nt' if impact.lose > 1 else ''}" if impact.lose else "aucune ne perd"
-    if impact.lose:
-        lose += f" {short_euros(euros_of(impact.losses))} en tout"
+        cost = f"{new} coûte autant que {old}" + (f" ({share})" if draws is not None else "")
+    gain = f"{_count(gains)} gagne{'nt' if gains > 1 else ''}" if gains else "aucune ne gagne"
+    lose = f"{_count(losers)} perde{'nt' if losers > 1 else ''}" if losers else "aucune ne perd"
+    if draws is not None and not draws.gain.certain:
+        gain += f" ({draw_report.count_range(draws.gain)} selon le tirage)"
+    if draws is not None and not draws.lose.certain:
+        lose += f" ({draw_report.count_range(draws.lose)} selon le tirage)"
+    if losers:
+        lose += f" {short_euros(euros_of(impact.losses if draws is None else draws.losses.median))} en tout"
     worst = ""
     if impact.largest_losses:
         loss = impact.largest_losses[0]
@@ -196,11 +209,15 @@ def _population_verdict(diff: Diff, impact) -> str:
 
 def _guarantee_words(impact) -> str:
     """« ; les garantir (100 % de chaque perte) coûte 1,23 M€ » with `--garantie`."""
-    guarantee = impact.guarantee
-    if guarantee is None or not impact.lose:
+    guarantee, draws = impact.guarantee, impact.draws
+    losers = impact.lose if draws is None else draws.lose.median
+    if guarantee is None or not losers:
         return ""
-    whom = "la garantir" if impact.lose == 1 else "les garantir"
-    return f" ; {whom} ({guarantee.written} de chaque perte) coûte {short_euros(euros_of(guarantee.cost))}"
+    whom = "la garantir" if losers == 1 else "les garantir"
+    if draws is None or draws.guarantee is None:
+        return f" ; {whom} ({guarantee.written} de chaque perte) coûte {short_euros(euros_of(guarantee.cost))}"
+    return (f" ; {whom} ({guarantee.written} de chaque perte) coûte {short_euros(euros_of(draws.guarantee.median))} "
+            f"({draw_report.money_range(draws.guarantee)} selon le tirage)")
 
 
 def _main_cause(diff: Diff, loss) -> str:
@@ -230,9 +247,17 @@ def key_figures(diff: Diff, impact=None, population: str | None = None) -> tuple
             ("Structures qui perdent", f"{_count(impact.lose)} sur {_count(impact.structures)}"),
             ("Total des pertes", short_euros(euros_of(impact.losses))),
         ]
+        if impact.draws is not None:  # the medians over the draws (the median draw's own are in the details)
+            draws = impact.draws
+            figures[3:6] = [
+                ("Structures qui gagnent (médiane)", f"{_count(draws.gain.median)} sur {_count(impact.structures)}"),
+                ("Structures qui perdent (médiane)", f"{_count(draws.lose.median)} sur {_count(impact.structures)}"),
+                ("Total des pertes (médiane)", short_euros(euros_of(draws.losses.median)))]
         if impact.guarantee is not None:
-            figures.append((f"Coût de la garantie ({impact.guarantee.written} de chaque perte)",
-                            short_euros(euros_of(impact.guarantee.cost))))
+            cost = impact.guarantee.cost if impact.draws is None or impact.draws.guarantee is None \
+                else impact.draws.guarantee.median
+            figures.append((f"Coût de la garantie ({impact.guarantee.written} de chaque perte)"
+                            + ("" if impact.draws is None else ", médiane"), short_euros(euros_of(cost))))
         if impact.largest_losses:
             loss = impact.largest_losses[0]
             figures.append(("Plus forte baisse", signed_euros(euros_of(loss.after - loss.before))))
@@ -241,6 +266,12 @@ def key_figures(diff: Diff, impact=None, population: str | None = None) -> tuple
             figures.append(("Plus forte hausse", signed_euros(euros_of(gain.after - gain.before))))
         figures.append(("Perdent / gagnent l'éligibilité",
                         f"{_count(impact.eligibility_lost)} / {_count(impact.eligibility_gained)}"))
+        if impact.draws is not None:
+            draws = impact.draws
+            figures.insert(3, ("Écart, 5–95 % des tirages", "le même à chaque tirage" if draws.delta.certain
+                               else draw_report.money_range(draws.delta, signed=True)))
+            figures.append(("Tirages", f"{draw_report.draws_words(draws.count, draws.seed)} ; détails du tirage "
+                                       f"médian, n° {draws.median + 1}"))
         return tuple(figures)
     money = diff.money
     before = after = "structure maximale"
@@ -443,6 +474,8 @@ def diff_workbook(diff, impact=None, population: str | None = None) -> bytes:
         sheets.append(sheet_of_frame("Par structure", per_structure(impact, donnees)))
         if impact.groups:
             sheets.append(groups_sheet(impact.groups, impact=True))
+        if impact.draws is not None:
+            sheets.append(draw_report.impact_sheet(impact.draws))
     where = "Structure maximale" if money.cas is None else f"Cas {money.cas.id}"
     sheets.append(Sheet(where, ("Identifiant", "Clause", "Section avant", "Section après", "Avant", "Après", "Écart"),
                         tuple((line.id, line.libelle or line.id, line.section_avant or "", line.section_apres or "",

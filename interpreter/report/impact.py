@@ -17,6 +17,7 @@ from dsl.model import Model
 from interpreter.compare.impact import Impact, Summary
 from interpreter.io.xlsx import Sheet, sheet_of_frame, workbook
 from interpreter.numbers import euros, euros_of, french_number, signed_euros, to_cents
+from interpreter.report import draws as draw_report
 from interpreter.report.charts import histogram_bins, waterfall_steps
 from interpreter.report.document import Bullets, Document, Figure, Folded, Heading, Paragraph, Table
 from interpreter.report.hypotheses import hypotheses_blocks, hypotheses_json
@@ -257,6 +258,7 @@ def impact_json(impact: Impact, population: str) -> dict:
                     "ecart": f"{euros_of(a - b):.2f}"} for id, label, b, a in impact.lines],
         "gagnent": impact.gain, "perdent": impact.lose, "inchangees": impact.unchanged,
         "pertes": f"{euros_of(impact.losses):.2f}", "garantie": guarantee_json(impact),
+        **({} if impact.draws is None else {"tirages": draw_report.impact_json(impact.draws)}),
         "perdent_eligibilite": impact.eligibility_lost, "gagnent_eligibilite": impact.eligibility_gained,
         "plus_fortes_hausses": [change(c) for c in impact.largest_gains],
         "plus_fortes_baisses": [change(c) for c in impact.largest_losses],
@@ -272,8 +274,9 @@ def impact_json(impact: Impact, population: str) -> dict:
 # ---- a simulation's workbook and report ------------------------------------------------------------
 
 
-def results_workbook(simulation, groups=()) -> bytes:
-    """A simulation: synthèse, par structure (the results file's columns), par ligne, par groupe."""
+def results_workbook(simulation, groups=(), draws=None) -> bytes:
+    """A simulation: synthèse, par structure (the results file's columns), par ligne, par groupe (and with `draws`,
+    the budget of each draw; the other sheets are the median draw's)."""
     summary = simulation.summary(simulation.rejected)
     figures = [("Structures évaluées", str(summary.structures)), ("Structures éligibles", str(summary.eligible))]
     amounts = [("Budget total", euros_of(summary.budget)), ("Paiement moyen", to_cents(summary.mean)),
@@ -284,6 +287,8 @@ def results_workbook(simulation, groups=()) -> bytes:
         money=(4,)))
     if groups:
         sheets.append(groups_sheet(groups, impact=False))
+    if draws is not None:
+        sheets.append(draw_report.simulation_sheet(draws))
     return workbook(sheets)
 
 
@@ -298,11 +303,14 @@ class SimulationReport:
     groups: tuple = ()  # (Grouping, rows) for each `--par`
     rejects: str | None = None  # the rejects file written, if any
     warnings: tuple = ()  # the reading's warnings (diagnostics)
+    draws: Any = None  # `interpreter.compare.draws.SimulationDraws` (`--tirages`): the summary is the median draw's
 
     def document(self, charts: str | None) -> Document:
         model = self.version.model
+        spread = [] if self.draws is None else draw_report.simulation_blocks(
+            self.draws, {line.id: line.label for line in self.summary.lines}, self.summary.structures)
         document = summary_document(model, self.summary, self.population, self.rejects, status_blocks(model),
-                                    hypotheses_blocks(self.version.hypotheses()))
+                                    [*spread, *hypotheses_blocks(self.version.hypotheses())])
         for grouping, rows in self.groups:
             document.add(*group_blocks(grouping, rows, impact=False))
         return document
@@ -313,4 +321,6 @@ class SimulationReport:
         data["hypotheses"] = hypotheses_json(self.version.hypotheses())
         data["par_groupe"] = [groups_json(grouping, rows) for grouping, rows in self.groups]
         data["statut"] = self.version.model.statut
+        if self.draws is not None:  # without draws, the output of a single draw is unchanged
+            data["tirages"] = draw_report.simulation_json(self.draws)
         return data
