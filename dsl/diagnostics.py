@@ -86,6 +86,7 @@ CODES: dict[str, tuple[str, str]] = {
     "version-introuvable": (ERREUR, "version visée par un scénario introuvable"),
     "donnee-non-fournie": (ERREUR, "donnée qu'aucune colonne ni aucun scénario ne fournit"),
     "hypothese-inconnue": (ERREUR, "nom d'un scénario ou d'un --set inconnu des deux versions comparées"),
+    "croissance-invalide": (ERREUR, "croissance d'un scénario qui n'est ni un nombre entier ni un pourcentage par an"),
     # declarations of structures, overrides and evaluation
     "declaration-illisible": (ERREUR, "déclaration de structure illisible"),
     "declaration-cle-inconnue": (ERREUR, "clé qui n'est pas une donnée"),
@@ -107,6 +108,7 @@ CODES: dict[str, tuple[str, str]] = {
     "diff-cas-incomplet": (ERREUR, "cas --cas qui ne donne pas toutes les données d'une version"),
     "balayage-invalide": (ERREUR, "valeurs d'un balayage ou d'un calibrage impossibles"),
     "tirages-sans-tirage": (ERREUR, "--tirages sans aucun « tirage » dans les scénarios appliqués"),
+    "projection-invalide": (ERREUR, "années d'une projection impossibles"),
     # SQL (convcheck sql, --moteur duckdb)
     "sql-non-garanti": (ERREUR, "valeur qu'un moteur SQL ne peut pas calculer exactement"),
     "sql-tirage": (ERREUR, "« tirage » que ce moteur SQL ne sait pas refaire"),

@@ -72,6 +72,7 @@ if TYPE_CHECKING:  # populations need polars and numpy: imported only when a pop
     from interpreter.backends.results import PopulationResult
     from interpreter.compare.calibration import Calibration
     from interpreter.compare.impact import Impact, Summary
+    from interpreter.compare.projection import Projection
     from interpreter.io.tables import Population
 
 
@@ -175,12 +176,14 @@ def load(path: str | Path, overrides: Mapping[str, str] | Sequence[str] | None =
 
 
 def load_versions(paths: Sequence[str | Path], scenarios: Sequence[str | Path] = (),
-                  settings: Sequence[str] = ()) -> list[Convention]:
+                  settings: Sequence[str] = (), check_names: bool = True) -> list[Convention]:
     """Several versions under the same hypotheses (`eval V1 V2 …`): as for `load_pair`, each scenario line and
-    setting applies where the version has the name, and a name that no version has is an error."""
+    setting applies where the version has the name, and a name that no version has is an error (unless not
+    `check_names`: the caller checks it across more versions)."""
     loader = Loader()
     versions = [load(path, settings, loader, scenarios, lenient=True) for path in paths]
-    _names_none_has(versions, scenarios, settings, loader)
+    if check_names:
+        _names_none_has(versions, scenarios, settings, loader)
     return versions
 
 
@@ -644,6 +647,57 @@ def read_once(population, old: Convention, new: Convention, keep=frozenset()) ->
             raise ConvError(error.diagnostics) from None
     return (old.population(source, other_columns=frozenset(new.model.donnees), origin=origin, keep=keep),
             new.population(source, other_columns=frozenset(old.model.donnees), origin=origin, keep=keep))
+
+
+# ---- several years ------------------------------------------------------------------------------------------
+
+
+def project_pair(old_path: str | Path, new_path: str | Path, population, start: int, stop: int,
+                 scenarios: Sequence = (), settings: Sequence[str] = (), after_scenarios: Sequence = (),
+                 after_settings: Sequence[str] = ()) -> tuple[Projection, Projection]:
+    """Two versions over the same years (`diff … --de A --a B`), under the same hypotheses (`after_…`: the second's
+    only); a name that no version of either chain has is an error."""
+    before = project(old_path, population, start, stop, scenarios, settings, check_names=False)
+    after = project(new_path, population, start, stop, [*scenarios, *after_scenarios], [*settings, *after_settings],
+                    check_names=False)
+    _names_none_has([before.version, after.version], scenarios, settings, Loader())
+    return before, after
+
+
+def project(version_path: str | Path, population, start: int, stop: int, scenarios: Sequence = (),
+            settings: Sequence[str] = (), check_names: bool = True) -> Projection:
+    """The budget of a version from year `start` to year `stop` (`convcheck projette`): each month under the version
+    of its chain of bases in force on the first day, the population growing as the scénarios say
+    (`interpreter.compare.projection`). The population is read once. Raises `ConvError`."""
+    from interpreter.compare import projection as p  # numpy, polars (heavy): only for a population
+    from interpreter.io.tables import TableError, numeric_donnees, read_table  # polars (heavy)
+
+    if start > stop or stop - start >= p.MAX_YEARS:
+        raise ConvError([Diagnostic("projection-invalide", f"--de {start} --a {stop} : donnez deux années dans l'ordre, "
+                                    f"{p.MAX_YEARS} ans au plus", file="--a",
+                                    suggestion="par exemple --de 2026 --a 2030")])
+    versions, errors = chain_versions(version_path)
+    if errors:
+        raise ConvError(errors)
+    chain = load_versions([v.path for v in versions], scenarios, settings, check_names)
+    used = [v for v in chain if any(s.version is v for year in range(start, stop + 1) for s in p.segments(chain, year))]
+    if not used:
+        dates = sorted(v.model.en_vigueur for v in chain if v.model.en_vigueur is not None)
+        raise ConvError([Diagnostic("projection-invalide", f"aucune version de la chaîne de « {version_path} » n'est en "
+                                    f"vigueur entre {start} et {stop}", file=str(version_path),
+                                    suggestion=f"la première entre en vigueur le {dates[0].isoformat()}" if dates
+                                    else "ajoutez « en vigueur : AAAA-MM-JJ » aux versions")])
+    source = population
+    if isinstance(population, (str, Path)):
+        try:
+            source = read_table(str(population), frozenset().union(*(numeric_donnees(v.model) for v in used)),
+                                frozenset().union(*(frozenset(v.model.donnees) for v in used)))
+        except TableError as error:
+            raise ConvError(error.diagnostics) from None
+    everything = frozenset().union(*(frozenset(v.model.donnees) for v in used))
+    origin = str(population) if isinstance(population, (str, Path)) else None
+    tables = {v.name: v.population(source, other_columns=everything, origin=origin) for v in used}
+    return p.project(chain[-1], chain, tables, start, stop)
 
 
 # ---- decisions: calibration and sweeps -----------------------------------------------------------------

@@ -24,6 +24,7 @@ from interpreter.cli.options import (
     EVAL_FORMATS,
     HELP,
     HISTORY_FORMATS,
+    PROJECTION_FORMATS,
     RESULTS_FORMATS,
     SWEEP_FORMATS,
     VERSIONS_FORMATS,
@@ -43,6 +44,7 @@ from interpreter.cli.options import (
     population_options,
     rejects_path,
     report_format,
+    years_options,
 )
 from interpreter.cli.outputs import (
     emit,
@@ -187,6 +189,10 @@ def test_command(fichiers, no_color):
               "en .csv, .parquet ou .jsonl.")
 @guarantee_option
 @draws_options
+@click.option("--de", "start", type=click.IntRange(1900, 2200), metavar="ANNEE",
+              help="Avec --population et --a : comparer les deux versions année par année, de cette année (celle de la "
+              "population) à celle de --a, chacune avec sa chaîne de bases ; l'écart cumulé.")
+@click.option("--a", "stop", type=click.IntRange(1900, 2200), metavar="ANNEE", help="Avec --de : la dernière année.")
 @population_options
 @csv_fr_option
 @hypothesis_options
@@ -198,15 +204,17 @@ def test_command(fichiers, no_color):
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
 def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, population, groupings, per_structure,
-                 guarantee, draw_count, seed, encoding, sheet, csv_fr, scenarios, settings, after_scenarios,
+                 guarantee, draw_count, seed, start, stop, encoding, sheet, csv_fr, scenarios, settings, after_scenarios,
                  after_settings, engine):
     """Comparer deux versions (conventions ou avenants) : ce qui change, clause par clause, en euros."""
     population = population_file(population, encoding, sheet)
     existing_files((ancienne, nouvelle, *scenarios, *after_scenarios) + ((population,) if population else ()))
     draws = draws_asked(draw_count, seed)
-    if (groupings or per_structure or guarantee or draws) and not population:
-        raise UsageProblem("--par, --par-structure, --garantie et --tirages demandent une population : ajoutez "
-                           "--population FICHIER")
+    if (groupings or per_structure or guarantee or draws or start or stop) and not population:
+        raise UsageProblem("--par, --par-structure, --garantie, --tirages et --de/--a demandent une population : "
+                           "ajoutez --population FICHIER")
+    if (start is None) != (stop is None):
+        raise UsageProblem("donnez les deux années : --de ANNEE --a ANNEE (par exemple --de 2026 --a 2030)")
     share = guarantee_share(guarantee)
     old, new = api.load_pair(ancienne, nouvelle, scenarios, settings, after_scenarios, after_settings)
     inputs = [*old.sources, *new.sources, *((population,) if population else ())]
@@ -216,7 +224,7 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, popu
     check_table_suffix(per_structure)
     chosen = report_format(output_format, output, DIFF_FORMATS)
     change = api.diff(old, new, cas)
-    impact = None
+    impact = years = None
     if population:
         notes: list = []
         if draws is not None:
@@ -225,10 +233,42 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, popu
             impact = api.impact(old, new, population, change, progress=progress_bar, groupings=groupings,
                                 engine=engine, notes=notes, guarantee=share)
         report_notes(notes, {**old.sources, **new.sources})
+        if start is not None:
+            years = api.project_pair(ancienne, nouvelle, population, start, stop, scenarios, settings,
+                                     after_scenarios, after_settings)
         if per_structure:
             api.write_per_structure(impact, old, new, per_structure, inputs, csv_fr)
-    publish(DiffReport(old, new, change, impact, population), chosen, output, inputs)
+    publish(DiffReport(old, new, change, impact, population, years), chosen, output, inputs)
     return EXIT_INVALID if exit_code and not change.empty else EXIT_OK
+
+
+@cli.command("projette", context_settings=HELP)
+@click.argument("version", metavar="VERSION")
+@click.option("--population", required=True, metavar="POPULATION",
+              help="La population de la première année (CSV, Excel .xlsx, Parquet ou JSON Lines).")
+@years_options
+@population_options
+@hypothesis_options
+@format_option(PROJECTION_FORMATS)
+@click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@reports_errors
+def projette_command(version, population, start, stop, encoding, sheet, scenarios, settings, output_format, output):
+    """Le budget année par année : chaque mois selon la version de la chaîne en vigueur, la population qui croît
+    comme le disent les scénarios (« croissance : 250 par an »)."""
+    from interpreter.report.projection import ProjectionReport  # numpy (heavy): only for a population
+
+    if start is None or stop is None:
+        raise UsageProblem("donnez les années : --de ANNEE --a ANNEE (par exemple --de 2026 --a 2030)")
+    existing_files((version, population, *scenarios))
+    population = population_file(population, encoding, sheet)
+    chosen = report_format(output_format, output, PROJECTION_FORMATS)
+    projection = api.project(version, population, start, stop, scenarios, settings)
+    inputs = [*projection.version.sources, population]
+    if output:
+        check_destination(output, inputs)
+    publish(ProjectionReport(projection), chosen, output, inputs)
+    return EXIT_OK
 
 
 @cli.command("simulate", context_settings=HELP)

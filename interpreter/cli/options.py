@@ -23,6 +23,7 @@ DIFF_FORMATS = ("text", "markdown", "json", "html", "xlsx")
 CALIBRATION_FORMATS = ("text", "markdown", "json", "xlsx")
 SWEEP_FORMATS = ("text", "markdown", "html", "json", "csv", "xlsx")
 HISTORY_FORMATS = ("text", "markdown", "json")
+PROJECTION_FORMATS = ("text", "markdown", "html", "json", "xlsx")
 TABLE_FORMATS = ("csv", "parquet", "jsonl")  # a table of results, one row per structure
 RESULTS_FORMATS = ("csv", "xlsx", "parquet", "jsonl")  # the results of `simulate`: a table, or a workbook
 
@@ -59,6 +60,14 @@ def csv_fr_option(command):
     return click.option("--csv-fr", "csv_fr", is_flag=True,
                         help="Écrire les CSV à la française : « ; » entre les cellules et virgules décimales "
                         "(pour Excel).")(command)
+
+
+def years_options(command, required: bool = False):
+    """`--de ANNEE --a ANNEE`: the years of a projection, included."""
+    command = click.option("--a", "stop", type=click.IntRange(1900, 2200), required=required, metavar="ANNEE",
+                           help="Dernière année de la projection (incluse).")(command)
+    return click.option("--de", "start", type=click.IntRange(1900, 2200), required=required, metavar="ANNEE",
+                        help="Première année de la projection : celle de la population donnée.")(command)
 
 
 def guarantee_option(command):

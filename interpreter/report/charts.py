@@ -186,3 +186,44 @@ def sweep_chart(decision, parametre: str, png_name: str | None = None) -> Figure
     axes.grid(alpha=0.3)
     axes.legend(loc="best", fontsize=8)
     return _figure(plt, figure, f"Budget selon {parametre}", png_name)
+
+
+# ---- several years ----------------------------------------------------------------------------------------------
+
+VERSION_COLORS = ("#1f5f99", "#6a9fd4", "#2e7d32", "#b36b00", "#7a869a")
+
+
+def projection_chart(projection, png_name: str | None = None) -> Figure:
+    """The budget of each year, stacked by the version in force (its months), with the amount above each bar."""
+    plt = _pyplot()
+    years = [str(y.year) for y in projection.years]
+    names = list(dict.fromkeys(p.version for y in projection.years for p in y.parts))
+    figure, axes = plt.subplots(figsize=(7.5, 3.6), dpi=110)
+    bottoms = np.zeros(len(years))
+    for i, name in enumerate(names):
+        heights = np.array([sum(p.budget for p in y.parts if p.version == name) for y in projection.years]) / 100 / 1e6
+        axes.bar(years, heights, bottom=bottoms, color=VERSION_COLORS[i % len(VERSION_COLORS)], label=name, width=0.6)
+        bottoms += heights
+    for x, (year, total) in enumerate(zip(projection.years, bottoms, strict=True)):
+        axes.text(x, total, short_euros(euros_of(year.budget)), ha="center", va="bottom", fontsize=8, color=INK)
+    axes.set_ylabel("Budget (M€)")
+    axes.set_ylim(0, float(bottoms.max(initial=1)) * 1.15)
+    axes.legend(loc="upper left", fontsize=8, frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    caption = "Budget de chaque année, par version en vigueur (les mois de chacune)."
+    return _figure(plt, figure, caption, png_name)
+
+
+def compared_chart(before, after, png_name: str | None = None) -> Figure:
+    """The change of each year (bars) and the cumulated change (line), in M€."""
+    plt = _pyplot()
+    years = [str(y.year) for y in before.years]
+    changes = np.array([(a.budget - b.budget) / 100 / 1e6 for a, b in zip(after.years, before.years, strict=True)])
+    figure, axes = plt.subplots(figsize=(7.5, 3.4), dpi=110)
+    axes.bar(years, changes, color=[GAIN if c >= 0 else LOSS for c in changes], width=0.6, label="écart de l'année")
+    axes.plot(years, np.cumsum(changes), color=INK, marker="o", label="écart cumulé")
+    axes.axhline(0, color=INK, linewidth=0.8)
+    axes.set_ylabel("Écart (M€)")
+    axes.legend(loc="upper left", fontsize=8, frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _figure(plt, figure, "Écart de budget de chaque année et écart cumulé (M€).", png_name)

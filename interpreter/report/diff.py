@@ -452,7 +452,7 @@ def diff_json(diff: Diff, impact=None, population: str | None = None) -> dict:
     }
 
 
-def diff_workbook(diff, impact=None, population: str | None = None) -> bytes:
+def diff_workbook(diff, impact=None, population: str | None = None, years: Sheet | None = None) -> bytes:
     """A diff: synthèse, par ligne (budgets with a population; the money view otherwise), par structure,
     par groupe, and the clauses at the maximal structure (or the cas of `--cas`)."""
     money = diff.money
@@ -476,6 +476,8 @@ def diff_workbook(diff, impact=None, population: str | None = None) -> bytes:
             sheets.append(groups_sheet(impact.groups, impact=True))
         if impact.draws is not None:
             sheets.append(draw_report.impact_sheet(impact.draws))
+        if years is not None:
+            sheets.append(years)
     where = "Structure maximale" if money.cas is None else f"Cas {money.cas.id}"
     sheets.append(Sheet(where, ("Identifiant", "Clause", "Section avant", "Section après", "Avant", "Après", "Écart"),
                         tuple((line.id, line.libelle or line.id, line.section_avant or "", line.section_apres or "",
@@ -496,12 +498,31 @@ class DiffReport:
     change: Diff
     impact: Any = None  # `interpreter.compare.impact.Impact`
     population: str | None = None
+    years: Any = None  # `--de A --a B`: the two `interpreter.compare.projection.Projection`, before and after
 
     def document(self, charts: str | None) -> Document:
-        return diff_document(self.change, self.impact, self.population, diff_hypotheses(self.old, self.new), charts)
+        document = diff_document(self.change, self.impact, self.population, diff_hypotheses(self.old, self.new), charts)
+        if self.years is None:
+            return document
+        from interpreter.report import projection as p  # numpy (heavy): only with a population
+        from interpreter.report.charts import compared_chart  # matplotlib (heavy)
+
+        verdict = document.blocks[0]
+        document.blocks[0] = Verdict(verdict.text[:-1] + p.compared_words(*self.years) + ".")
+        before, after = self.years
+        chart = None if charts is None else compared_chart(before, after, f"{charts}-annees.png")
+        place = next(i for i, b in enumerate(document.blocks) if isinstance(b, Heading) and b.text.startswith(
+            "Le budget, ligne par ligne"))
+        document.blocks[place:place] = p.compared_blocks(before, after, chart)
+        return document
 
     def data(self) -> dict:
         data = diff_json(self.change, self.impact, self.population)
+        if self.years is not None:
+            from interpreter.report import projection as p  # numpy (heavy): only with a population
+
+            data["verdict"]["phrase"] = data["verdict"]["phrase"][:-1] + p.compared_words(*self.years) + "."
+            data["annees"] = p.compared_json(*self.years)
         data["hypotheses"] = {"avant": hypotheses_json(self.old.hypotheses()),
                               "apres": hypotheses_json(self.new.hypotheses())}
         if self.impact is not None:
@@ -512,4 +533,9 @@ class DiffReport:
         return data
 
     def workbook(self) -> bytes:
-        return diff_workbook(self.change, self.impact, self.population)
+        years = None
+        if self.years is not None:
+            from interpreter.report import projection as p  # numpy (heavy): only with a population
+
+            years = p.compared_sheet(*self.years)
+        return diff_workbook(self.change, self.impact, self.population, years)

@@ -1,0 +1,258 @@
+"""The budget over several years (`convcheck projette`, `diff … --de A --a B`): the versions in force each year along
+the chain of bases, part-year by the months each is in force, and a population that grows.
+
+A year is paid month by month under the version of the chain in force on the first day of each month (its
+`en vigueur`); consecutive months under one version make a segment, paid the share months / 12 of that
+version's amounts — the part-year rule of the language: each line's amount (points at the point value, plus its
+montant) multiplied before it is rounded to the cent, majorations computed on the prorated lines, each minimum
+topping the total up to its own amount times the share. A structure's own part-year (a version's `prorata`, or a
+minimum's, read from its données such as `mois_adhesion`) is the version's rule and applies on top, as if spread
+evenly over the year.
+
+The population file is the first year's. Each following year, every structure already there takes the données
+of the scénarios' `années suivantes { … }` blocks (its first year is behind it), and new structures join —
+`croissance : 250 par an`, or `croissance : 3 % par an` of the year before (rounded half away from zero) —, each a
+copy of a row of the population drawn by a hash (the same rows in every run), named `<année>-nouvelle-<n>`, with
+the données of the `nouvelles structures { … }` blocks in its first year. These blocks are computed before the
+scénarios' `données` lines.
+"""
+
+from __future__ import annotations
+
+import datetime
+from fractions import Fraction
+from typing import Any
+
+import attrs
+import numpy as np
+from attrs import evolve, frozen
+
+from dsl import ir
+from dsl.diagnostics import ConvError, Diagnostic
+from dsl.model import Model
+from dsl.scenarios import Growth, Scenario
+from interpreter.backends import draw, vector
+from interpreter.backends.scalar import Program, compile_model
+from interpreter.compare.sums import exact_sum
+from interpreter.numbers import round_half_away
+
+NOMBRE = ir.Type("nombre")
+MAX_YEARS = 50
+
+
+@frozen
+class Segment:
+    """Consecutive months of a year paid under one version."""
+
+    version: Any  # `interpreter.api.Convention`
+    first: int  # its first month (1 … 12)
+    months: int
+
+    @property
+    def share(self) -> Fraction:
+        return Fraction(self.months, 12)
+
+
+def segments(versions: list, year: int) -> list[Segment]:
+    """The months of `year`, grouped by the version in force on the first day of each (the last of the chain whose
+    `en vigueur` is on or before it); months before the first version in force are paid nothing."""
+    found: list[Segment] = []
+    for month in range(1, 13):
+        day = datetime.date(year, month, 1)
+        dated = [v for v in versions if v.model.en_vigueur is not None and v.model.en_vigueur <= day]
+        if not dated:
+            continue
+        version = dated[-1]
+        if found and found[-1].version is version and found[-1].first + found[-1].months == month:
+            found[-1] = evolve(found[-1], months=found[-1].months + 1)
+        else:
+            found.append(Segment(version, month, 1))
+    return found
+
+
+# ---- the part-year rule, on a model ------------------------------------------------------------------------
+
+
+def _times(expr: ir.Expr | None, share: Fraction) -> ir.Expr | None:
+    if expr is None or share == 1:
+        return expr
+    factor = ir.Arithmetic("/", ir.Const(share.numerator, NOMBRE), ir.Const(share.denominator, NOMBRE), NOMBRE)
+    return ir.Arithmetic("*", expr, factor, expr.type)
+
+
+def prorated(model: Model, share: Fraction) -> Model:
+    """The model paying `share` of its amounts: each critère's and brique's points and montant, and each minimum's
+    montant, multiplied by the share (a line's amount is then its full-year amount times the share, exactly, before
+    it is rounded to the cent; a majoration's assiette is made of the prorated lines)."""
+    if share == 1:
+        return model
+
+    def line(element):
+        return evolve(element, points_fixes=_times(element.points_fixes, share),
+                      points_variables=_times(element.points_variables, share), montant=_times(element.montant, share))
+
+    return evolve(model, criteres={id: line(c) for id, c in model.criteres.items()},
+                  briques={id: line(b) for id, b in model.briques.items()},
+                  minimums={id: evolve(m, montant=_prorated_amount(m.montant, share)) for id, m in model.minimums.items()})
+
+
+def _prorated_amount(expr: ir.Expr, share: Fraction) -> ir.Expr:
+    found = _times(expr, share)
+    assert found is not None  # a minimum's montant is required
+    return found
+
+
+def program_for(version, share: Fraction, first: tuple[Scenario, ...] = ()) -> Program:
+    """A version's program paying `share` of the year, with scénarios computed before its own (the year blocks)."""
+    program = version.program
+    return compile_model(prorated(program.model, share), program.overrides, parametres=program.parametres,
+                         scenarios=(*first, *program.scenarios))
+
+
+# ---- the population, year by year --------------------------------------------------------------------------
+
+
+def growth_of(scenarios) -> Growth | None:
+    """The growth stated by the scénarios (at most one states it)."""
+    stated = [s for s in scenarios if s.growth is not None]
+    if len(stated) > 1:
+        raise ConvError([Diagnostic("croissance-invalide", "deux scénarios donnent une croissance : "
+                                    f"« {stated[0].id} » et « {stated[1].id} »", file=stated[1].path,
+                                    suggestion="gardez la ligne « croissance : … par an » d'un seul scénario")])
+    return stated[0].growth if stated else None
+
+
+def arrivals(growth: Growth | None, size: int, years: range) -> dict[int, int]:
+    """New structures each year after the first: the growth's count, or its share of the year before (rounded half
+    away from zero)."""
+    found: dict[int, int] = {}
+    count = size
+    for year in years[1:]:
+        if growth is None:
+            added = 0
+        elif growth.count is not None:
+            added = growth.count
+        else:
+            assert growth.share is not None  # a growth is a count or a share
+            added = int(round_half_away(growth.share * count, 0))
+        found[year] = added
+        count += added
+    return found
+
+
+def newcomers(population, year: int, count: int, salt: str):
+    """`count` new structures of `year`: copies of rows of the population drawn by a hash, with their own ids."""
+    if count == 0 or population.size == 0:
+        return None
+    rows = np.array([draw.structure_hash(f"{salt}/{year}", str(k)) % population.size for k in range(1, count + 1)],
+                    dtype=np.int64)
+    ids = np.array([f"{year}-nouvelle-{k}" for k in range(1, count + 1)], dtype=object)
+    return taken(population, rows, ids)
+
+
+def taken(population, rows: np.ndarray, ids: np.ndarray):
+    """The population's rows `rows` (in that order), under the ids given."""
+    return attrs.evolve(population, ids=ids, columns={id: column[rows] for id, column in population.columns.items()},
+                        aside=population.aside[rows], problems=())
+
+
+def joined(parts: list):
+    """Populations one after the other."""
+    parts = [p for p in parts if p is not None]
+    if len(parts) == 1:
+        return parts[0]
+    columns: dict[str, Any] = {}
+    for id in parts[0].columns:
+        values = [p.columns[id] for p in parts]
+        if hasattr(values[0], "num"):
+            from interpreter.io.number_columns import Scaled  # the readers' exact columns
+
+            columns[id] = Scaled.joined(values)
+        else:
+            columns[id] = np.concatenate(values)
+    return attrs.evolve(parts[0], ids=np.concatenate([p.ids for p in parts]), columns=columns,
+                        aside=np.concatenate([p.aside for p in parts]), problems=())
+
+
+# ---- the projection ----------------------------------------------------------------------------------------
+
+
+@frozen
+class Part:
+    """One version's share of a year, for one group of structures."""
+
+    version: str  # the version's name
+    first: int  # its first month
+    months: int
+    budget: int  # cents
+
+
+@frozen
+class Year:
+    """One year of a projection."""
+
+    year: int
+    structures: int
+    new: int  # structures that join this year
+    budget: int  # cents
+    new_budget: int  # what the structures that join this year are paid
+    parts: tuple[Part, ...]  # by version, in the order of the months
+
+
+@frozen
+class Projection:
+    """A version's budget year by year."""
+
+    version: Any  # `interpreter.api.Convention`: the version named
+    years: tuple[Year, ...]
+    growth: Growth | None
+    population: str
+
+    @property
+    def total(self) -> int:
+        return sum(y.budget for y in self.years)
+
+
+def project(version, chain: list, tables: dict, start: int, stop: int) -> Projection:
+    """The budget of `version` from `start` to `stop` (years, included): `chain` holds the versions of its chain of
+    bases, loaded under the same hypotheses, root first; `tables`, by version name, the population read for each
+    version in force during those years (the same rows)."""
+    years = range(start, stop + 1)
+    growth = growth_of(version.scenarios)
+    size = next(iter(tables.values())).size
+    plan = arrivals(growth, size, years)
+    salt = f"croissance/{next((s.id for s in version.scenarios if s.growth is not None), '')}"
+    present = dict(tables)  # by version name: the structures already there
+    found = []
+    for year in years:
+        new = {name: newcomers(table, year, plan.get(year, 0), salt) for name, table in tables.items()}
+        parts: dict[tuple[str, int], list[int]] = {}
+        new_budget = 0
+        for segment in segments(chain, year):
+            name = segment.version.name
+            groups = [(present[name], () if year == start else "following"), (new[name], "entering")]
+            for number, (table, block) in enumerate(groups):
+                if table is None:
+                    continue
+                budget = _budget(segment, table, block, year)
+                parts.setdefault((name, segment.first), [segment.months, 0])[1] += budget
+                new_budget += budget if number == 1 else 0
+        arrived = plan.get(year, 0)
+        found.append(Year(year, size + sum(plan.get(y, 0) for y in years if y <= year), arrived,
+                          sum(b for _, b in parts.values()), new_budget,
+                          tuple(Part(name, first, months, budget) for (name, first), (months, budget) in parts.items())))
+        present = {name: joined([present[name], new[name]]) for name in present}
+    return Projection(version, tuple(found), growth, next(iter(tables.values())).path)
+
+
+def _budget(segment: Segment, table, block, year: int) -> int:
+    """What a group of structures is paid under one segment of a year."""
+    version = segment.version
+    first = () if not block else tuple(
+        Scenario(s.id, s.label, s.path, {}, getattr(s, block)) for s in version.scenarios if getattr(s, block))
+    program = program_for(version, segment.share, first)
+    result = vector.simulate(program, table)
+    if result.errors:
+        raise ConvError([Diagnostic("evaluation-impossible", f"en {year}, sous « {version.name} », structure « {id} » : "
+                                    f"{message}", file=table.path) for id, message in result.errors])
+    return exact_sum(result.total)
