@@ -108,6 +108,7 @@ CODES: dict[str, tuple[str, str]] = {
     "diff-cas-incomplet": (ERREUR, "cas --cas qui ne donne pas toutes les données d'une version"),
     "balayage-invalide": (ERREUR, "valeurs d'un balayage ou d'un calibrage impossibles"),
     "tirages-sans-tirage": (ERREUR, "--tirages sans aucun « tirage » dans les scénarios appliqués"),
+    "tirages-trop-nombreux": (ERREUR, "trop de tirages pour la taille de la population"),
     "projection-invalide": (ERREUR, "années d'une projection impossibles"),
     # SQL (convcheck sql, --moteur duckdb)
     "sql-non-garanti": (ERREUR, "valeur qu'un moteur SQL ne peut pas calculer exactement"),

@@ -41,7 +41,10 @@ from interpreter.compare.sums import exact_row_sums
 from interpreter.numbers import EvaluationError
 
 MAX_NODES = 4  # beyond 2⁴ combinations of outcomes per structure, one simulation per draw
-MAX_ROWS = 4_000_000  # combinations × structures evaluated, and draws × structures hashed, at once
+MAX_ROWS = 4_000_000  # draws × structures hashed at once
+MAX_COMBINED = 64_000_000  # combinations × structures held (beyond: one simulation per draw)
+MAX_DRAWN = 200_000_000  # draws × structures (by combinations: a minute or so on a small machine)
+MAX_SIMULATED = 20_000_000  # draws × structures when each draw is simulated (every total is held)
 PERCENTS = (5, 50, 95)
 
 
@@ -148,7 +151,14 @@ class Draws:
         self.nodes = draw_nodes(program.scenarios)
         self.size = population.size
         self.slow = slow_reason(program.scenarios) or (
-            "trop de structures pour les combiner" if 2 ** len(self.nodes) * self.size > 8 * MAX_ROWS else None)
+            "trop de structures pour les combiner" if 2 ** len(self.nodes) * self.size > MAX_COMBINED else None)
+        limit = MAX_DRAWN if self.slow is None else MAX_SIMULATED
+        if count * self.size > limit:
+            most = max(limit // max(self.size, 1), 1)
+            raise ConvError([Diagnostic("tirages-trop-nombreux", f"{count} tirages de {self.size} structures : c'est "
+                                        f"plus que les {limit:,} structures tirées que convcheck calcule en une "
+                                        "fois".replace(",", "\u202f"), file="--tirages",
+                                        suggestion=f"demandez au plus {most} tirages pour cette population")])
         self.lines: list[str] = []  # the paying lines of a result
         if self.slow is None:
             self._combine()
@@ -199,10 +209,14 @@ class Draws:
 
     @property
     def line_cents(self) -> dict[str, np.ndarray]:
-        """Each line's amounts, a row per combination (stacked when first asked: a calibration never asks)."""
+        """Each line's amounts, a row per combination — a single row for a line that no draw moves (stacked when first
+        asked: a calibration never asks)."""
         if self._line_cents is None:
-            self._line_cents = {id: np.stack([part.lines[id].astype(np.int64) for part in self.parts])
-                                for id in self.lines}
+            self._line_cents = {}
+            for id in self.lines:
+                rows = [part.lines[id] for part in self.parts]
+                same = all(np.array_equal(rows[0], row) for row in rows[1:])
+                self._line_cents[id] = np.stack([r.astype(np.int64) for r in (rows[:1] if same else rows)])
         return self._line_cents
 
     def _limit(self, share) -> tuple[np.ndarray | np.uint64, np.ndarray | bool]:
@@ -265,7 +279,10 @@ class Draws:
         self.eligible[c, s] = result.eligible
         self.points[c, s] = int(to_micro(result.total_points))
         for id in self.lines:
-            self.line_cents[id][c, s] = int(result.line(id).montant * 100)
+            cents = self.line_cents[id]
+            if len(cents) == 1 and len(self.totals) > 1:  # the combination now differs from the others
+                cents = self._line_cents[id] = np.repeat(cents, len(self.totals), axis=0)  # type: ignore[index]
+            cents[c, s] = int(result.line(id).montant * 100)
 
     # -- one simulation per draw (the exact, slower way) --
 
@@ -321,10 +338,13 @@ class Draws:
             sums = {id: values[start:stop] for id, values in self.line_sums.items()} if lines else {}
             return exact_row_sums(self.totals[start:stop]), [int(v) for v in self.eligible[start:stop].sum(axis=1)], sums
         code = self.checked_codes(start, stop)
-        names = ["total", "eligible", *(self.lines if lines else ())]
-        tables = [self.totals, self.eligible.astype(np.int64), *(self.line_cents[id] for id in names[2:])]
-        found = dict(zip(names, per_draw(code, tables), strict=True))
-        return found.pop("total"), found.pop("eligible"), found
+        moving = [id for id in self.lines if len(self.line_cents[id]) > 1] if lines else []
+        tables = [self.totals, self.eligible.astype(np.int64), *(self.line_cents[id] for id in moving)]
+        found = dict(zip(["total", "eligible", *moving], per_draw(code, tables), strict=True))
+        for id in (self.lines if lines else ()):
+            if id not in found:  # no draw moves it
+                found[id] = [exact_row_sums(self.line_cents[id])[0]] * (stop - start)
+        return found.pop("total"), found.pop("eligible"), {id: found[id] for id in self.lines if lines}
 
     def result(self, j: int) -> PopulationResult:
         """Every structure's result in draw j (from 0)."""
@@ -332,7 +352,8 @@ class Draws:
             return self._simulation(j)
         picked, every = self.checked_codes(j, j + 1)[0], np.arange(self.size)
         return PopulationResult(self.population.ids, self.eligible[picked, every].copy(),
-                                {id: cents[picked, every] for id, cents in self.line_cents.items()},
+                                {id: cents[picked, every] if len(cents) > 1 else cents[0].copy()
+                                 for id, cents in self.line_cents.items()},
                                 self.totals[picked, every], self.points[picked, every], 0, ())
 
 

@@ -38,6 +38,7 @@ from interpreter.numbers import round_half_away
 
 NOMBRE = ir.Type("nombre")
 MAX_YEARS = 50
+MAX_STRUCTURES = 10_000_000  # in a year of a projection, new structures included
 
 
 @frozen
@@ -137,6 +138,11 @@ def arrivals(growth: Growth | None, size: int, years: range) -> dict[int, int]:
             added = int(round_half_away(growth.share * count, 0))
         found[year] = added
         count += added
+        if count > MAX_STRUCTURES:
+            raise ConvError([Diagnostic("projection-invalide", f"la croissance donnerait {count:,} structures en {year} : "
+                                        f"c'est plus que les {MAX_STRUCTURES:,} qu'une projection calcule".replace(
+                                            ",", "\u202f"), file="--scenario",
+                                        suggestion="vérifiez la ligne « croissance : … par an » du scénario")])
     return found
 
 
