@@ -167,3 +167,23 @@ def test_a_growth_scenario_prints_as_it_parses():
     again = parse_text(print_file(parsed), "croissance.conv").file
     assert again == parsed
     assert p.arrivals(None, 10, range(2026, 2029)) == {2027: 0, 2028: 0}
+
+
+def test_the_first_year_of_the_bundled_chain_is_the_prorated_simulate_of_each_version(tmp_path):
+    """avenant 2 enters into force on 2026-06-01: 2026 is avenant 1 for five months and avenant 2 for seven — each the
+    `simulate` of that version with `prorata : 5 / 12` (`7 / 12`) written in an avenant, its minimum's own prorata
+    times the same share."""
+    budgets = []
+    for name, base, share in (("cinq", AV1, "5 / 12"), ("sept", AV2, "7 / 12")):
+        path = tmp_path / f"{name}.conv"
+        path.write_text(textwrap.dedent(f"""\
+            avenant {name} "La version au prorata de l'année"
+            base : "{base}"
+            version : "{name}"
+            prorata : {share}
+            modifie minimum premiere_annee {{ prorata : mois_adhesion / 12 * {share} }}
+        """), encoding="utf-8")
+        budgets.append(int(api.load(str(path)).simulate(POPULATION)["total"].sum() * 100))
+    projection = api.project(AV2, POPULATION, 2026, 2026)
+    assert [part.budget for part in projection.years[0].parts] == budgets
+    assert projection.years[0].budget == sum(budgets)

@@ -33,6 +33,8 @@ from interpreter.cli.options import (
     draws_asked,
     draws_options,
     engine_option,
+    exercise_option,
+    exercise_year,
     existing_files,
     format_option,
     guarantee_option,
@@ -107,20 +109,22 @@ def check_command(fichiers, output_format, strict, no_color):
 @hypothesis_options
 @click.option("--avance", "with_advance", is_flag=True,
               help="Montrer l'avance (taux_avance des prérequis et du socle atteints à 100 %) et le solde.")
+@exercise_option
 @click.option("--no-color", is_flag=True, help="Pas de couleurs.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def eval_command(fichiers, output_format, output, scenarios, settings, with_advance, no_color):
+def eval_command(fichiers, output_format, output, scenarios, settings, with_advance, exercice, no_color):
     """Évaluer une structure : critère par critère, ce qui est atteint, pourquoi, et ce que cela rapporte ; avec
     plusieurs versions, une colonne par version et l'écart de chaque ligne."""
     if len(fichiers) < 2:
         raise UsageProblem("donnez au moins une version et une déclaration : convcheck eval VERSION DECLARATION")
     *conventions, declaration = fichiers
     existing_files((*conventions, declaration, *scenarios))
+    year = exercise_year(exercice)
     if len(conventions) > 1:
         if with_advance:
             raise UsageProblem("--avance vaut pour une version : convcheck eval VERSION DECLARATION --avance")
-        versions = api.load_versions(conventions, scenarios, settings)
+        versions = api.load_versions(conventions, scenarios, settings, year)
         across = api.evaluate_across(versions, declaration)
         inputs = [path for version in versions for path in version.sources] + [declaration]
         if output:
@@ -131,7 +135,7 @@ def eval_command(fichiers, output_format, output, scenarios, settings, with_adva
     if output or (output_format or "text") not in EVAL_FORMATS:
         raise UsageProblem("-o et les formats markdown, html et xlsx servent à comparer plusieurs versions : "
                            "convcheck eval V1 V2 DECLARATION")
-    version = api.load(conventions[0], settings, scenarios=scenarios)
+    version = api.load(conventions[0], settings, scenarios=scenarios, exercice=year)
     structure_id, _ = version.declaration(declaration)
     evaluation = version.evaluate(declaration)
     advance = version.advance(declaration) if with_advance else None
@@ -160,13 +164,18 @@ def test_command(fichiers, no_color):
             click.echo(f"{path} : le fichier a des erreurs, ses cas ne sont pas exécutés.\n")
             failed += 1
             continue
-        results = version.cases()
         status = f" ({status_words(version.model)})" if status_words(version.model) else ""
-        click.echo(f"{path}{status} : {plural(len(results), 'cas').replace('cass', 'cas')}")
-        for result in results:
-            click.echo(render_case(result, color))
-            passed += result.passed
-            failed += not result.passed
+        runs = [(f"{path}{status}", version.cases())]
+        for year in version.model.exercices:  # each exercise's own cas, with that exercise's rules
+            runs.append((f"{path}, exercice {year}", api.load(path, exercice=year).cases()))
+        for title, results in runs:
+            if not results and title != runs[0][0]:
+                continue
+            click.echo(f"{title} : {plural(len(results), 'cas').replace('cass', 'cas')}")
+            for result in results:
+                click.echo(render_case(result, color))
+                passed += result.passed
+                failed += not result.passed
     click.echo(f"\n{plural(passed, 'réussi')}, {plural(failed, 'échoué')}")
     return EXIT_INVALID if failed else EXIT_OK
 
@@ -201,11 +210,12 @@ def test_command(fichiers, no_color):
 @click.option("--set-apres", "after_settings", multiple=True, metavar="ID=VALEUR",
               help="Remplacer un paramètre de la seconde version seulement (répétable).")
 @engine_option
+@exercise_option
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
 def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, population, groupings, per_structure,
                  guarantee, draw_count, seed, start, stop, encoding, sheet, csv_fr, scenarios, settings, after_scenarios,
-                 after_settings, engine):
+                 after_settings, engine, exercice):
     """Comparer deux versions (conventions ou avenants) : ce qui change, clause par clause, en euros."""
     population = population_file(population, encoding, sheet)
     existing_files((ancienne, nouvelle, *scenarios, *after_scenarios) + ((population,) if population else ()))
@@ -216,7 +226,8 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, popu
     if (start is None) != (stop is None):
         raise UsageProblem("donnez les deux années : --de ANNEE --a ANNEE (par exemple --de 2026 --a 2030)")
     share = guarantee_share(guarantee)
-    old, new = api.load_pair(ancienne, nouvelle, scenarios, settings, after_scenarios, after_settings)
+    old, new = api.load_pair(ancienne, nouvelle, scenarios, settings, after_scenarios, after_settings,
+                             exercise_year(exercice))
     inputs = [*old.sources, *new.sources, *((population,) if population else ())]
     for destination in (output, per_structure):
         if destination:
@@ -288,16 +299,17 @@ def projette_command(version, population, start, stop, encoding, sheet, scenario
               "--par patientele=2000,4000,8000.")
 @draws_options
 @engine_option
+@exercise_option
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
 def simulate_command(convention, population, output, encoding, sheet, csv_fr, scenarios, settings, output_format,
-                     ignore_invalid, groupings, draw_count, seed, engine):
+                     ignore_invalid, groupings, draw_count, seed, engine, exercice):
     """Évaluer toute une population de structures : paiements, budget, moyenne, médiane, déciles."""
     from interpreter.report.impact import SimulationReport, results_workbook  # numpy (heavy): only for a population
 
     existing_files((convention, population, *scenarios))
     population = population_file(population, encoding, sheet)
-    version = api.load(convention, settings, scenarios=scenarios)
+    version = api.load(convention, settings, scenarios=scenarios, exercice=exercise_year(exercice))
     inputs = [*version.sources, population]
     rejects = rejects_path(population, output)
     for destination in ([output] if output else []) + ([rejects] if ignore_invalid else []):
@@ -322,7 +334,8 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
     elif output:
         simulation.write_results(output, inputs, csv_fr)
     report = SimulationReport(version, simulation.summary(simulation.rejected), population, groups,
-                              rejects if rejected else None, simulation.population.warnings, spread)
+                              rejects if rejected else None, simulation.population.warnings,
+                              simulation.population.defaults, simulation.population.size, spread)
     publish(report, output_format, None, inputs)
     if output and output_format != "json":
         click.echo(f"Résultats par structure écrits dans « {output} ».")
@@ -412,9 +425,12 @@ def balaye_command(version, population, parametre, start, stop, step, valeurs, r
 @click.option("--table", default="structures", metavar="NOM",
               help="La table des structures : une colonne id et une colonne par donnée (défaut : structures).")
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire la requête dans ce fichier (.sql).")
+@click.option("--colonne-absente", "absent", multiple=True, metavar="ID",
+              help="La table n'a pas de colonne pour cette donnée : chaque structure prend sa valeur par défaut "
+              "(répétable).")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def sql_command(version, scenarios, settings, dialecte, table, output):
+def sql_command(version, scenarios, settings, dialecte, table, output, absent):
     """Écrire la requête SQL qui calcule une version sur une table de structures, au centime près."""
     existing_files((version, *scenarios))
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}", table):
@@ -422,7 +438,7 @@ def sql_command(version, scenarios, settings, dialecte, table, output):
                            "précédé du schéma (« schema.table »)")
     report_format(None, output, ("sql",))
     convention = api.load(version, settings, scenarios=scenarios)
-    text = convention.sql(dialecte, table) + (";\n" if dialecte != "spark" else "\n")
+    text = convention.sql(dialecte, table, absent) + (";\n" if dialecte != "spark" else "\n")
     if output is None:
         click.echo(text, nl=False)
         return EXIT_OK
@@ -435,19 +451,25 @@ def sql_command(version, scenarios, settings, dialecte, table, output):
 @click.argument("avenant", metavar="AVENANT")
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire la version consolidée dans ce fichier (.conv).")
 @click.option("--au", "date", metavar="DATE", help="La version en vigueur à cette date (AAAA-MM-JJ), choisie le "
-              "long de la chaîne des bases de AVENANT.")
+              "long de la chaîne des bases de AVENANT, avec ses règles propres à l'exercice de cette date.")
+@click.option("--exercice", "exercice", metavar="AAAA",
+              help="Les règles de AVENANT pour cet exercice (« exercice AAAA { … } » appliqué).")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def consolidate_command(avenant, output, date):
+def consolidate_command(avenant, output, date, exercice):
     """Écrire la version consolidée d'un avenant : une convention complète, au format canonique."""
     existing_files((avenant,))
     report_format(None, output, ("conv",))
     loader = Loader()
+    year = exercise_year(exercice)
     if date is not None:
+        day = iso_date(date, "--au")
+        if year is not None and year != day.year:
+            raise UsageProblem(f"--au {date} tombe dans l'exercice {day.year}, pas {year} : donnez l'un ou l'autre")
         notes: list = []
-        avenant = api.version_in_force(avenant, iso_date(date, "--au"), loader, notes)
+        avenant, year = api.version_in_force(avenant, day, loader, notes), day.year
         report_notes(notes, loader.sources)
-    text = api.consolidated(avenant, loader)
+    text = api.consolidated(avenant, loader, year)
     emit(text, output, list(loader.sources))
     return EXIT_OK
 

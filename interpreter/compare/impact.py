@@ -132,6 +132,7 @@ class Impact:
     guarantee: Guarantee | None = None  # what topping up the losers costs (`diff --garantie`)
     population: Any = field(default=None, eq=False, repr=False)  # the population read (its other columns)
     draws: Any = None  # `interpreter.compare.draws.ImpactDraws`: the figures over repeated draws (`--tirages`)
+    defaults: tuple[dict[str, int], ...] = ()  # for each version, donnée → structures that took its default
 
     @property
     def delta(self) -> int:

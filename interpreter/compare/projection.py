@@ -20,6 +20,7 @@ scénarios' `données` lines.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -28,8 +29,9 @@ import numpy as np
 from attrs import evolve, frozen
 
 from dsl import ir
+from dsl import nodes as n
 from dsl.diagnostics import ConvError, Diagnostic
-from dsl.model import Model
+from dsl.model import Model, Prorata
 from dsl.scenarios import Growth, Scenario
 from interpreter.backends import draw, vector
 from interpreter.backends.scalar import Program, compile_model
@@ -74,33 +76,30 @@ def segments(versions: list, year: int) -> list[Segment]:
 # ---- the part-year rule, on a model ------------------------------------------------------------------------
 
 
-def _times(expr: ir.Expr | None, share: Fraction) -> ir.Expr | None:
-    if expr is None or share == 1:
+def _times(expr: ir.Expr, share: Fraction) -> ir.Expr:
+    if share == 1:
         return expr
     factor = ir.Arithmetic("/", ir.Const(share.numerator, NOMBRE), ir.Const(share.denominator, NOMBRE), NOMBRE)
-    return ir.Arithmetic("*", expr, factor, expr.type)
+    return ir.Arithmetic("*", expr, factor, NOMBRE)
 
 
 def prorated(model: Model, share: Fraction) -> Model:
-    """The model paying `share` of its amounts: each critère's and brique's points and montant, and each minimum's
-    montant, multiplied by the share (a line's amount is then its full-year amount times the share, exactly, before
-    it is rounded to the cent; a majoration's assiette is made of the prorated lines)."""
+    """The model paying `share` of the year, by the language's part-year rule (`prorata`, `dsl.payment`): the
+    version's prorata (1 when it states none) times the share, each line's own prorata times the share, each
+    minimum's prorata times the share — every line's amount multiplied before it is rounded to the cent."""
     if share == 1:
         return model
-
-    def line(element):
-        return evolve(element, points_fixes=_times(element.points_fixes, share),
-                      points_variables=_times(element.points_variables, share), montant=_times(element.montant, share))
-
-    return evolve(model, criteres={id: line(c) for id, c in model.criteres.items()},
-                  briques={id: line(b) for id, b in model.briques.items()},
-                  minimums={id: evolve(m, montant=_prorated_amount(m.montant, share)) for id, m in model.minimums.items()})
-
-
-def _prorated_amount(expr: ir.Expr, share: Fraction) -> ir.Expr:
-    found = _times(expr, share)
-    assert found is not None  # a minimum's montant is required
-    return found
+    one = ir.Const(1, NOMBRE)
+    version = model.prorata
+    prorata = Prorata(_times(one if version is None else version.value, share),
+                      n.Prorata(n.Number(Decimal(share.numerator)), span=None) if version is None else version.node)
+    return evolve(model, prorata=prorata,
+                  criteres={id: c if c.prorata is None else evolve(c, prorata=_times(c.prorata, share))
+                            for id, c in model.criteres.items()},
+                  briques={id: b if b.prorata is None else evolve(b, prorata=_times(b.prorata, share))
+                           for id, b in model.briques.items()},
+                  minimums={id: evolve(m, prorata=_times(one if m.prorata is None else m.prorata, share))
+                            for id, m in model.minimums.items()})
 
 
 def program_for(version, share: Fraction, first: tuple[Scenario, ...] = ()) -> Program:
