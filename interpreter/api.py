@@ -729,10 +729,14 @@ def project(version_path: str | Path, population, start: int, stop: int, scenari
                                 frozenset().union(*(frozenset(v.model.donnees) for v in used)))
         except TableError as error:
             raise ConvError(error.diagnostics) from None
-    everything = frozenset().union(*(frozenset(v.model.donnees) for v in used))
+    own = {(v.name, year): load(v.path, settings, Loader(), scenarios, lenient=True, exercice=year)
+           for v in used for year in range(start, stop + 1) if year in v.model.exercices}
+    everything = frozenset().union(*(frozenset(v.model.donnees) for v in (*used, *own.values())))
     origin = str(population) if isinstance(population, (str, Path)) else None
     tables = {v.name: v.population(source, other_columns=everything, origin=origin) for v in used}
-    return p.project(chain[-1], chain, tables, start, stop)
+    yearly = {key: (ruled, ruled.population(source, other_columns=everything, origin=origin))
+              for key, ruled in own.items()}
+    return p.project(chain[-1], chain, tables, start, stop, yearly)
 
 
 # ---- decisions: calibration and sweeps -----------------------------------------------------------------

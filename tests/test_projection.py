@@ -187,3 +187,22 @@ def test_the_first_year_of_the_bundled_chain_is_the_prorated_simulate_of_each_ve
     projection = api.project(AV2, POPULATION, 2026, 2026)
     assert [part.budget for part in projection.years[0].parts] == budgets
     assert projection.years[0].budget == sum(budgets)
+
+
+def test_a_year_with_rules_of_its_own_is_paid_under_them(tmp_path):
+    """The language guide's `exercice 2022 { … }` (the crisis plan optional that year): 2022 is paid under those rules,
+    as `simulate --exercice 2022` computes it, 2023 under the general rules."""
+    import re
+
+    guide = (ROOT / "docs" / "langage.md").read_text(encoding="utf-8")
+    text = re.search(r"```conv\n(# fichier : exercice\.conv\n.*?)```", guide, flags=re.S).group(1)
+    (tmp_path / "exercice.conv").write_text(text, encoding="utf-8")
+    (tmp_path / "p.csv").write_text("id,horaires,plan_crise,nb_protocoles\na,vrai,faux,2\nb,vrai,vrai,3\n"
+                                    "c,faux,vrai,1\n", encoding="utf-8")
+    projection = api.project(str(tmp_path / "exercice.conv"), str(tmp_path / "p.csv"), 2022, 2023)
+    first, second = projection.years
+    assert first.parts[0].exercise and not second.parts[0].exercise
+    ruled = api.load(str(tmp_path / "exercice.conv"), exercice=2022).simulate(str(tmp_path / "p.csv"))
+    general = api.load(str(tmp_path / "exercice.conv")).simulate(str(tmp_path / "p.csv"))
+    assert (first.budget, second.budget) == (int(ruled["total"].sum() * 100), int(general["total"].sum() * 100))
+    assert first.budget > second.budget  # the structure without a crisis plan is paid in 2022 only

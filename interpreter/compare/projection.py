@@ -2,11 +2,12 @@
 the chain of bases, part-year by the months each is in force, and a population that grows.
 
 A year is paid month by month under the version of the chain in force on the first day of each month (its
-`en vigueur`); consecutive months under one version make a segment, paid the share months / 12 of that
-version's amounts — the part-year rule of the language: each line's amount (points at the point value, plus its
-montant) multiplied before it is rounded to the cent, majorations computed on the prorated lines, each minimum
-topping the total up to its own amount times the share. A structure's own part-year (a version's `prorata`, or a
-minimum's, read from its données such as `mois_adhesion`) is the version's rule and applies on top, as if spread
+`en vigueur`), with its rules for that exercise when it has some (`exercice AAAA { … }`); consecutive months under
+one version make a segment, paid the share months / 12 of that version's amounts — the part-year rule of the
+language (`prorata`, `dsl.payment`): the version's prorata (1 when it states none), each line's own and each
+minimum's multiplied by the share, so that each line's amount is multiplied before it is rounded to the cent,
+majorations computed on the prorated lines, each minimum topping the total up to its own amount times its share. A
+structure's own part-year (a prorata read from its données such as `mois_adhesion`) thus applies on top, as if spread
 evenly over the year.
 
 The population file is the first year's. Each following year, every structure already there takes the données
@@ -190,6 +191,7 @@ class Part:
     first: int  # its first month
     months: int
     budget: int  # cents
+    exercise: bool = False  # paid under the version's rules of that exercise (`exercice AAAA { … }`)
 
 
 @frozen
@@ -218,35 +220,37 @@ class Projection:
         return sum(y.budget for y in self.years)
 
 
-def project(version, chain: list, tables: dict, start: int, stop: int) -> Projection:
+def project(version, chain: list, tables: dict, start: int, stop: int, yearly: dict | None = None) -> Projection:
     """The budget of `version` from `start` to `stop` (years, included): `chain` holds the versions of its chain of
     bases, loaded under the same hypotheses, root first; `tables`, by version name, the population read for each
-    version in force during those years (the same rows)."""
+    version in force during those years (the same rows); `yearly`, by (version name, year), the version with its
+    rules for that exercise and the population read for it, for the years whose rules are its own."""
+    yearly = yearly or {}
     years = range(start, stop + 1)
     growth = growth_of(version.scenarios)
     size = next(iter(tables.values())).size
     plan = arrivals(growth, size, years)
     salt = f"croissance/{next((s.id for s in version.scenarios if s.growth is not None), '')}"
-    present = dict(tables)  # by version name: the structures already there
     found = []
     for year in years:
-        new = {name: newcomers(table, year, plan.get(year, 0), salt) for name, table in tables.items()}
-        parts: dict[tuple[str, int], list[int]] = {}
+        parts: dict[tuple[str, int], list] = {}
         new_budget = 0
         for segment in segments(chain, year):
             name = segment.version.name
-            groups = [(present[name], () if year == start else "following"), (new[name], "entering")]
+            convention, base = yearly.get((name, year), (segment.version, tables[name]))
+            present = joined([base, *(newcomers(base, y, plan.get(y, 0), salt) for y in years if y < year)])
+            groups = [(present, () if year == start else "following"),
+                      (newcomers(base, year, plan.get(year, 0), salt), "entering")]
             for number, (table, block) in enumerate(groups):
                 if table is None:
                     continue
-                budget = _budget(segment, table, block, year)
-                parts.setdefault((name, segment.first), [segment.months, 0])[1] += budget
+                budget = _budget(evolve(segment, version=convention), table, block, year)
+                parts.setdefault((name, segment.first), [segment.months, 0, (name, year) in yearly])[1] += budget
                 new_budget += budget if number == 1 else 0
-        arrived = plan.get(year, 0)
-        found.append(Year(year, size + sum(plan.get(y, 0) for y in years if y <= year), arrived,
-                          sum(b for _, b in parts.values()), new_budget,
-                          tuple(Part(name, first, months, budget) for (name, first), (months, budget) in parts.items())))
-        present = {name: joined([present[name], new[name]]) for name in present}
+        found.append(Year(year, size + sum(plan.get(y, 0) for y in years if y <= year), plan.get(year, 0),
+                          sum(part[1] for part in parts.values()), new_budget,
+                          tuple(Part(name, first, months, budget, own) for (name, first), (months, budget, own)
+                                in parts.items())))
     return Projection(version, tuple(found), growth, next(iter(tables.values())).path)
 
 

@@ -18,11 +18,11 @@ from interpreter.report.workbook import summary_sheet
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre",
           "décembre")
 
-RULES = ("Chaque mois est payé selon la version de la chaîne en vigueur le premier jour du mois ; une version en vigueur "
-         "une partie de l'année en paie la part (mois / 12) : le montant de chaque ligne est multiplié par cette part "
-         "avant d'être arrondi au centime, les majorations portent sur les lignes ainsi proratisées et chaque minimum "
-         "sur la même part de son montant. Le prorata propre d'une structure (celui que la version lit dans ses données) "
-         "s'y ajoute. La population donnée est celle de la première année ; chaque année suivante, les structures déjà "
+RULES = ("Chaque mois est payé selon la version de la chaîne en vigueur le premier jour du mois (selon ses règles de "
+         "l'exercice quand elle en a) ; une version en vigueur une partie de l'année en paie la part (mois / 12) par la "
+         "règle du prorata : le montant de chaque ligne est multiplié par cette part avant d'être arrondi au centime, "
+         "les majorations portent sur les lignes ainsi proratisées et chaque minimum sur la même part de son montant. "
+         "Le prorata propre d'une structure (celui que la version lit dans ses données) s'y ajoute. La population donnée est celle de la première année ; chaque année suivante, les structures déjà "
          "là prennent les données des blocs « années suivantes » des scénarios, et les nouvelles structures — copies de "
          "structures de la population tirées par une empreinte, toujours les mêmes — celles des blocs « nouvelles "
          "structures » l'année où elles entrent.")
@@ -39,9 +39,13 @@ def _money(cents: int) -> str:
 def versions_words(year) -> str:
     """« « avenant 1 » 5 mois, « avenant 2 » 7 mois », or « « avenant 2 » » for a whole year."""
     parts = year.parts
+
+    def rules(part) -> str:
+        return f", règles de l'exercice {year.year}" if part.exercise else ""
+
     if len(parts) == 1 and parts[0].months == 12:
-        return f"« {parts[0].version} »"
-    return ", ".join(f"« {p.version} » {p.months} mois (dès {MONTHS[p.first - 1]})" for p in parts) or "aucune"
+        return f"« {parts[0].version} »" + (f" ({rules(parts[0])[2:]})" if parts[0].exercise else "")
+    return ", ".join(f"« {p.version} » {p.months} mois (dès {MONTHS[p.first - 1]}{rules(p)})" for p in parts) or "aucune"
 
 
 def growth_words(projection) -> str:
@@ -110,7 +114,8 @@ def projection_json(projection) -> dict:
         "annees": [{"annee": y.year, "structures": y.structures, "nouvelles": y.new,
                     "budget": f"{euros_of(y.budget):.2f}", "budget_nouvelles": f"{euros_of(y.new_budget):.2f}",
                     "versions": [{"version": p.version, "premier_mois": p.first, "mois": p.months,
-                                  "budget": f"{euros_of(p.budget):.2f}"} for p in y.parts]} for y in projection.years],
+                                  "regles_exercice": p.exercise, "budget": f"{euros_of(p.budget):.2f}"}
+                                 for p in y.parts]} for y in projection.years],
         "hypotheses": hypotheses_json(projection.version.hypotheses()),
     }
 
