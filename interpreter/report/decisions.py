@@ -192,7 +192,8 @@ def calibration_workbook(decision, population: str) -> bytes:
     figures = [(key, _text(value)) for key, value in data.items() if not isinstance(value, (list, dict))]
     impact = decision.impact
     amounts = [("Budget avant", euros_of(impact.budget_before)), ("Budget après", euros_of(impact.budget_after)),
-               ("Écart", euros_of(impact.delta))]
+               ("Écart", euros_of(impact.delta)), ("Total des pertes", euros_of(impact.losses))]
+    figures += [("Structures qui gagnent", str(impact.gain)), ("Structures qui perdent", str(impact.lose))]
     lines = Sheet("Par ligne", ("Identifiant", "Clause", "Budget avant", "Budget après", "Écart"), tuple(
         (id, label or id, euros_of(before), euros_of(after), euros_of(after - before))
         for id, label, before, after in impact.lines), money=(2, 3, 4))
