@@ -57,7 +57,7 @@ def test_the_combinations_give_each_draw_s_cents_as_a_whole_simulation():
 SCENARIO = textwrap.dedent("""\
     scénario essai "Deux tirages, l'un à une part propre à chaque structure"
     données {
-      engagement_france_sante = tirage(si zone = drom alors 90 % sinon taux_rcp)
+      engagement_france_sante = tirage(si zone = drom alors 90 % sinon si taux_rcp >= 20 % alors 60 % sinon 15 %)
       samedi_matin = tirage(30 %) ou jours_ouverture >= 6
       nb_protocoles = si engagement_france_sante alors nb_protocoles + 1 sinon nb_protocoles
     }

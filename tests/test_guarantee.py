@@ -37,8 +37,9 @@ def losses(tmp_path_factory) -> pl.DataFrame:
     folder = tmp_path_factory.mktemp("garantie")
     for name, version in (("avant", AV1), ("apres", AV2)):
         run("simulate", version, POPULATION, "-o", folder / f"{name}.csv")
-    before = pl.read_csv(folder / "avant.csv", schema_overrides={"total": pl.String}).select("id", "total")
-    after = pl.read_csv(folder / "apres.csv", schema_overrides={"total": pl.String}).select("id", "total")
+    before = pl.read_csv(folder / "avant.csv", schema_overrides={"total": pl.String}, comment_prefix="#")
+    after = pl.read_csv(folder / "apres.csv", schema_overrides={"total": pl.String}, comment_prefix="#")
+    before, after = before.select("id", "total"), after.select("id", "total")
     population = pl.read_csv(POPULATION, infer_schema=False).select("id", "zone")
     joined = before.join(after, on="id", suffix="_apres").join(population, on="id")
     return joined.with_columns(pl.struct("total", "total_apres").map_elements(
@@ -90,7 +91,7 @@ def test_every_impact_report_says_the_losses_and_the_losers_in_its_verdict(losse
 
 def test_the_per_structure_table_has_the_population_s_columns_to_pivot_on_and_the_top_up(tmp_path, losses):
     run("diff", AV1, AV2, "--population", POPULATION, "--garantie", "--par-structure", tmp_path / "s.csv")
-    table = pl.read_csv(tmp_path / "s.csv", infer_schema=False)
+    table = pl.read_csv(tmp_path / "s.csv", infer_schema=False, comment_prefix="#")
     assert table.columns[:3] == ["id", "region", "zone"]
     assert "garantie" in table.columns and "ecart_protocoles" in table.columns
     assert sum((Decimal(v) for v in table["garantie"].to_list()), Decimal(0)) == sum(losses["perte"].to_list(), Decimal(0))

@@ -18,7 +18,7 @@ from attrs import frozen
 from dsl import kinds
 from dsl.model import SECTION_TITLES
 from interpreter.compare.diff import RULE_ORDER, RULE_TITLES, Change, Diff, MoneyLine
-from interpreter.io.xlsx import Sheet, sheet_of_frame, workbook
+from interpreter.io.xlsx import Sheet, sheet_of_frame
 from interpreter.numbers import (
     conv_text,
     euros,
@@ -33,6 +33,7 @@ from interpreter.report import draws as draw_report
 from interpreter.report.defaults import defaults_blocks, defaults_sheet
 from interpreter.report.document import Bullets, Document, Folded, Heading, KeyFigures, Paragraph, Table, Verdict
 from interpreter.report.hypotheses import diff_hypotheses, hypotheses_json
+from interpreter.report.provenance import Provenance, with_caveat
 from interpreter.report.status import exercise_blocks, exercise_json, status_words
 from interpreter.report.workbook import groups_sheet, summary_sheet
 
@@ -70,13 +71,13 @@ MAXIMAL_TEXT = ("La structure maximale de chaque version est construite à parti
 
 
 def diff_document(diff: Diff, impact=None, population: str | None = None, preamble=(), png_stem: str | None = None,
-                  ) -> Document:
+                  caveat: str = "") -> Document:
     """The report, verdict first: the answer in one sentence, the key figures, then (with a population) the
     budget by line and by group, then the details. `preamble`: status and hypotheses, after the versions;
     `png_stem`: draw the charts (HTML, Markdown), their PNG files named from it."""
     old, new = diff.old, diff.new
     document = Document(f"{new.label or new.id} : ce qui change de « {old.version} » à « {new.version} »")
-    document.add(Verdict(verdict(diff, impact)), KeyFigures(key_figures(diff, impact, population)))
+    document.add(Verdict(verdict(diff, impact, caveat)), KeyFigures(key_figures(diff, impact, population)))
     document.add(Paragraph(f"Versions comparées : {version_text(old)} → {version_text(new)}."), *preamble)
     if impact is not None:
         for model, defaults, which in zip((old, new), impact.defaults, ("version avant", "version après"), strict=False):
@@ -148,9 +149,14 @@ def basis_text(money) -> str:
     return f"pour le cas « {money.cas.id} »" + (f" ({' ; '.join(said)})" if said else "")
 
 
-def verdict(diff: Diff, impact=None) -> str:
+def verdict(diff: Diff, impact=None, caveat: str = "") -> str:
     """The answer in one French sentence: with a population, its cost and who gains or loses; without,
-    what changes at the maximal structure (or the cas of `--cas`)."""
+    what changes at the maximal structure (or the cas of `--cas`). `caveat`: what the figure rests on (an
+    unsigned proposal, hypotheses), said before the final full stop."""
+    return with_caveat(_verdict(diff, impact), caveat)
+
+
+def _verdict(diff: Diff, impact=None) -> str:
     if impact is not None:
         return _population_verdict(diff, impact)
     money = diff.money
@@ -221,8 +227,9 @@ def _guarantee_words(impact) -> str:
     if guarantee is None or not losers:
         return ""
     whom = "la garantir" if losers == 1 else "les garantir"
-    if draws is None or draws.guarantee is None:
-        return f" ; {whom} ({guarantee.written} de chaque perte) coûte {short_euros(euros_of(guarantee.cost))}"
+    if draws is None or draws.guarantee is None or draws.guarantee.certain:
+        cost = guarantee.cost if draws is None or draws.guarantee is None else draws.guarantee.median
+        return f" ; {whom} ({guarantee.written} de chaque perte) coûte {short_euros(euros_of(cost))}"
     return (f" ; {whom} ({guarantee.written} de chaque perte) coûte {short_euros(euros_of(draws.guarantee.median))} "
             f"({draw_report.money_range(draws.guarantee)} selon le tirage)")
 
@@ -419,14 +426,14 @@ def _money(amount: Decimal | None) -> str | None:
     return None if amount is None else f"{amount:.2f}"
 
 
-def diff_json(diff: Diff, impact=None, population: str | None = None) -> dict:
+def diff_json(diff: Diff, impact=None, population: str | None = None, caveat: str = "") -> dict:
     """The report as JSON: the verdict and key figures first (as in the documents), then the changes, the
     money view and, with a population, the impact (`impact`, added by `interpreter.report.impact`)."""
     money = diff.money
     basis = {"base": "structure_maximale"} if money.cas is None else \
         {"base": "cas", "cas": money.cas.id, "libelle_cas": money.cas.label}
     return {
-        "verdict": {"phrase": verdict(diff, impact), **basis,
+        "verdict": {"phrase": verdict(diff, impact, caveat), **basis,
                     "chiffres_cles": [{"libelle": label, "valeur": value}
                                       for label, value in key_figures(diff, impact, population)]},
         "old": {"id": diff.old.id, "version": diff.old.version, "statut": diff.old.statut},
@@ -459,7 +466,8 @@ def diff_json(diff: Diff, impact=None, population: str | None = None) -> dict:
     }
 
 
-def diff_workbook(diff, impact=None, population: str | None = None, years: Sheet | None = None) -> bytes:
+def diff_sheets(diff, impact=None, population: str | None = None, caveat: str = "",
+                years: Sheet | None = None) -> list[Sheet]:
     """A diff: synthèse, par ligne (budgets with a population; the money view otherwise), par structure,
     par groupe, and the clauses at the maximal structure (or the cas of `--cas`)."""
     money = diff.money
@@ -470,7 +478,7 @@ def diff_workbook(diff, impact=None, population: str | None = None, years: Sheet
         if impact.guarantee is not None:
             amounts += [(f"Coût de la garantie ({impact.guarantee.written})", euros_of(impact.guarantee.cost)),
                         ("Budget après, garantie comprise", euros_of(impact.guarantee.budget_after))]
-    sheets = [summary_sheet(verdict(diff, impact), key_figures(diff, impact, population), amounts)]
+    sheets = [summary_sheet(verdict(diff, impact, caveat), key_figures(diff, impact, population), amounts)]
     if impact is not None:
         sheets.append(Sheet("Par ligne", ("Identifiant", "Clause", "Budget avant", "Budget après", "Écart"), tuple(
             (id, label or id, euros_of(before), euros_of(after), euros_of(after - before))
@@ -492,7 +500,7 @@ def diff_workbook(diff, impact=None, population: str | None = None, years: Sheet
     sheets.append(Sheet(where, ("Identifiant", "Clause", "Section avant", "Section après", "Avant", "Après", "Écart"),
                         tuple((line.id, line.libelle or line.id, line.section_avant or "", line.section_apres or "",
                                line.avant, line.apres, line.delta) for line in money.lines), money=(4, 5, 6)))
-    return workbook(sheets)
+    return sheets
 
 
 # ---- the report of `convcheck diff` ------------------------------------------------------------------------
@@ -508,18 +516,17 @@ class DiffReport:
     change: Diff
     impact: Any = None  # `interpreter.compare.impact.Impact`
     population: str | None = None
+    provenance: Provenance | None = None
     years: Any = None  # `--de A --a B`: the two `interpreter.compare.projection.Projection`, before and after
 
     def document(self, charts: str | None) -> Document:
         preamble = exercise_blocks(self.old.model, self.new.model) + diff_hypotheses(self.old, self.new)
-        document = diff_document(self.change, self.impact, self.population, preamble, charts)
+        document = diff_document(self.change, self.impact, self.population, preamble, charts, self._caveat())
         if self.years is None:
             return document
         from interpreter.report import projection as p  # numpy (heavy): only with a population
         from interpreter.report.charts import compared_chart  # matplotlib (heavy)
 
-        verdict = document.blocks[0]
-        document.blocks[0] = Verdict(verdict.text[:-1] + p.compared_words(*self.years) + ".")
         before, after = self.years
         chart = None if charts is None else compared_chart(before, after, f"{charts}-annees.png")
         place = next(i for i, b in enumerate(document.blocks) if isinstance(b, Heading) and b.text.startswith(
@@ -527,12 +534,21 @@ class DiffReport:
         document.blocks[place:place] = p.compared_blocks(before, after, chart)
         return document
 
-    def data(self) -> dict:
-        data = diff_json(self.change, self.impact, self.population)
+    def _caveat(self) -> str:
+        """What the verdict adds before its full stop: the cumulated change over the years (`--de`, `--a`), then
+        what the figure rests on."""
+        years = ""
         if self.years is not None:
             from interpreter.report import projection as p  # numpy (heavy): only with a population
 
-            data["verdict"]["phrase"] = data["verdict"]["phrase"][:-1] + p.compared_words(*self.years) + "."
+            years = p.compared_words(*self.years)
+        return years + (self.provenance.caveat() if self.provenance else "")
+
+    def data(self) -> dict:
+        data = diff_json(self.change, self.impact, self.population, self._caveat())
+        if self.years is not None:
+            from interpreter.report import projection as p  # numpy (heavy): only with a population
+
             data["annees"] = p.compared_json(*self.years)
         data["hypotheses"] = {"avant": hypotheses_json(self.old.hypotheses()),
                               "apres": hypotheses_json(self.new.hypotheses())}
@@ -545,10 +561,10 @@ class DiffReport:
             data["impact"]["par_groupe"] = [groups_json(grouping, rows) for grouping, rows in self.impact.groups]
         return data
 
-    def workbook(self) -> bytes:
+    def sheets(self) -> list[Sheet]:
         years = None
         if self.years is not None:
             from interpreter.report import projection as p  # numpy (heavy): only with a population
 
             years = p.compared_sheet(*self.years)
-        return diff_workbook(self.change, self.impact, self.population, years)
+        return diff_sheets(self.change, self.impact, self.population, self._caveat(), years)

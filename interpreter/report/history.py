@@ -13,6 +13,7 @@ from interpreter.compare.diff import RULE_TITLES
 from interpreter.compare.history import ClauseHistory, ClauseTimeline, History, Step
 from interpreter.report.diff import CHANGE_WORDS, place_text
 from interpreter.report.document import Bullets, Document, Heading, Paragraph, Table
+from interpreter.report.provenance import Provenance
 from interpreter.report.status import status_words
 
 ELEMENT_TITLES = {kind.name: kind.title for kind in CLAUSES}  # in the order of the report
@@ -183,6 +184,7 @@ class HistoryReport:
 
     history: History
     sources: dict[str, SourceFile] | None = None  # the texts read, for the statuses their comments give
+    provenance: Provenance | None = None
     timelines: tuple[ClauseTimeline, ...] = ()  # `--clause ID`: that clause, with the paramètres it uses
 
     def document(self, charts: str | None) -> Document:

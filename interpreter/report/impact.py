@@ -15,13 +15,14 @@ from dsl.diagnostics import to_json_object
 from dsl.kinds import KINDS
 from dsl.model import Model
 from interpreter.compare.impact import Impact, Summary
-from interpreter.io.xlsx import Sheet, sheet_of_frame, workbook
+from interpreter.io.xlsx import Sheet, sheet_of_frame
 from interpreter.numbers import euros, euros_of, french_number, signed_euros, to_cents
 from interpreter.report import draws as draw_report
 from interpreter.report.charts import histogram_bins, waterfall_steps
 from interpreter.report.defaults import defaults_blocks, defaults_json, defaults_sheet
 from interpreter.report.document import Bullets, Document, Figure, Folded, Heading, Paragraph, Table
 from interpreter.report.hypotheses import hypotheses_blocks, hypotheses_json
+from interpreter.report.provenance import Provenance
 from interpreter.report.status import exercise_json, status_blocks
 from interpreter.report.workbook import groups_sheet, summary_sheet
 
@@ -277,7 +278,7 @@ def impact_json(impact: Impact, population: str) -> dict:
 # ---- a simulation's workbook and report ------------------------------------------------------------
 
 
-def results_workbook(simulation, groups=(), draws=None) -> bytes:
+def results_sheets(simulation, groups=(), draws=None) -> list[Sheet]:
     """A simulation: synthèse, par structure (the results file's columns), par ligne, par groupe (and with `draws`,
     the budget of each draw; the other sheets are the median draw's)."""
     summary = simulation.summary(simulation.rejected)
@@ -294,7 +295,7 @@ def results_workbook(simulation, groups=(), draws=None) -> bytes:
         sheets.append(draw_report.simulation_sheet(draws))
     model = simulation.convention.model
     defaults = defaults_sheet([(model.version or model.id, model, simulation.population.defaults)])
-    return workbook(sheets + ([defaults] if defaults is not None else []))
+    return sheets + ([defaults] if defaults is not None else [])
 
 
 @frozen
@@ -310,6 +311,7 @@ class SimulationReport:
     warnings: tuple = ()  # the reading's warnings (diagnostics)
     defaults: dict = field(factory=dict)  # donnée → structures that took its default (`par défaut`)
     size: int = 0  # the structures read
+    provenance: Provenance | None = None
     draws: Any = None  # `interpreter.compare.draws.SimulationDraws` (`--tirages`): the summary is the median draw's
 
     def document(self, charts: str | None) -> Document:

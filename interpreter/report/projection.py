@@ -8,10 +8,11 @@ from typing import Any
 
 from attrs import frozen
 
-from interpreter.io.xlsx import Sheet, workbook
+from interpreter.io.xlsx import Sheet
 from interpreter.numbers import euros, euros_of, french_number, short_euros, signed_euros
 from interpreter.report.document import Document, Figure, Heading, KeyFigures, Paragraph, Table, Verdict
 from interpreter.report.hypotheses import hypotheses_blocks, hypotheses_json
+from interpreter.report.provenance import Provenance, with_caveat
 from interpreter.report.status import status_blocks
 from interpreter.report.workbook import summary_sheet
 
@@ -83,13 +84,13 @@ def year_rows(projection) -> tuple[tuple[str, ...], ...]:
     return tuple(rows)
 
 
-def projection_document(projection, chart: Figure | None) -> Document:
+def projection_document(projection, chart: Figure | None, caveat: str = "") -> Document:
     version = projection.version
     model = version.model
     years = projection.years
     document = Document(f"Projection : {model.label or model.id} — « {version.name} », de {years[0].year} à "
                         f"{years[-1].year}")
-    document.add(Verdict(projection_verdict(projection)), KeyFigures((
+    document.add(Verdict(with_caveat(projection_verdict(projection), caveat)), KeyFigures((
         (f"Budget cumulé {years[0].year}–{years[-1].year}", short_euros(euros_of(projection.total))),
         (f"Budget {years[0].year}", short_euros(euros_of(years[0].budget))),
         (f"Budget {years[-1].year}", short_euros(euros_of(years[-1].budget))),
@@ -105,11 +106,11 @@ def projection_document(projection, chart: Figure | None) -> Document:
     return document
 
 
-def projection_json(projection) -> dict:
+def projection_json(projection, caveat: str = "") -> dict:
     return {
         "version": projection.version.name, "convention": projection.version.model.id,
         "statut": projection.version.model.statut, "population": projection.population,
-        "verdict": projection_verdict(projection), "budget_cumule": f"{euros_of(projection.total):.2f}",
+        "verdict": with_caveat(projection_verdict(projection), caveat), "budget_cumule": f"{euros_of(projection.total):.2f}",
         "croissance": None if projection.growth is None else projection.growth.written,
         "annees": [{"annee": y.year, "structures": y.structures, "nouvelles": y.new,
                     "budget": f"{euros_of(y.budget):.2f}", "budget_nouvelles": f"{euros_of(y.new_budget):.2f}",
@@ -120,15 +121,15 @@ def projection_json(projection) -> dict:
     }
 
 
-def projection_workbook(projection) -> bytes:
+def projection_sheets(projection, caveat: str = "") -> list[Sheet]:
     years = projection.years
-    figures = [("Verdict", projection_verdict(projection)), ("Croissance", growth_words(projection))]
+    figures = [("Verdict", with_caveat(projection_verdict(projection), caveat)), ("Croissance", growth_words(projection))]
     amounts = [(f"Budget cumulé {years[0].year}–{years[-1].year}", euros_of(projection.total))]
     by_year = Sheet("Par année", ("Année", "Structures", "Nouvelles", "Budget", "Budget des nouvelles"), tuple(
         (y.year, y.structures, y.new, euros_of(y.budget), euros_of(y.new_budget)) for y in years), money=(3, 4))
     by_version = Sheet("Par version", ("Année", "Version", "Premier mois", "Mois", "Budget"), tuple(
         (y.year, p.version, p.first, p.months, euros_of(p.budget)) for y in years for p in y.parts), money=(4,))
-    return workbook([summary_sheet(None, figures, amounts), by_year, by_version])
+    return [summary_sheet(None, figures, amounts), by_year, by_version]
 
 
 @frozen
@@ -136,18 +137,22 @@ class ProjectionReport:
     """`convcheck projette`: a version's budget year by year."""
 
     projection: Any  # `interpreter.compare.projection.Projection`
+    provenance: Provenance | None = None
 
     def document(self, charts: str | None) -> Document:
         from interpreter.report.charts import projection_chart  # matplotlib (heavy): only for a chart
 
         chart = None if charts is None else projection_chart(self.projection, f"{charts}-annees.png")
-        return projection_document(self.projection, chart)
+        return projection_document(self.projection, chart, self._caveat())
+
+    def _caveat(self) -> str:
+        return self.provenance.caveat() if self.provenance else ""
 
     def data(self) -> dict:
-        return projection_json(self.projection)
+        return projection_json(self.projection, self._caveat())
 
-    def workbook(self) -> bytes:
-        return projection_workbook(self.projection)
+    def sheets(self) -> list[Sheet]:
+        return projection_sheets(self.projection, self._caveat())
 
 
 # ---- two versions over the same years (`diff … --de A --a B`) ------------------------------------------------------
