@@ -64,7 +64,7 @@ def to_json(evaluation: Evaluation, program: Program, structure: str | None = No
 
 
 def money(amount) -> str:
-    return f"{amount:.2f}"
+    return f"{amount:.2f}" if amount else "0.00"  # never -0.00: a decimal zero may carry a sign
 
 
 def points_text(points) -> str:

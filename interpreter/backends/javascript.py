@@ -1,0 +1,374 @@
+"""A version compiled to one dependency-free JavaScript module (`convcheck js`, and the simulator's pages).
+
+The module exports `evaluer(declaration)`, which gives what `convcheck eval --format json` gives for the
+same declaration (a JSON declaration's keys and value forms), `gains(declaration)` (what each line not met
+would bring), `donnees` (each donnée's description, for a form) and `version`. It holds:
+
+- the runtime (`runtime.js`: exact BigInt rationals, French numbers, the reading of declared values, the
+  closest name, the explanations' logic), embedded once, with its words and rules taken from the Python
+  sources here (`TEXTES`: the explanations' `WORDS`, the number patterns of `interpreter.io.numbers`, the
+  limits, each donnée's messages as `validate` and `convert` write them, a placeholder where the value
+  goes) — no sentence is copied by hand into JavaScript;
+- the payment rules (`dsl.payment.settle`) run once over `jssource.JsBackend`: one straight-line function
+  `run`, as the scalar backend's Python (`pysource`); each part of a condition that an explanation names,
+  each majoration's taux, each minimum's floor, each scenario line, as functions;
+- the model's description (`MODELE`): données, lines, the conditions as `explain.condition_tree` reads
+  them, what each line reads (for a form that folds what cannot matter).
+
+`JsModule.module` is an ES module (`export`); `JsModule.script` is the same code as a classic script that
+adds its engine to `globalThis.convcheckMoteurs` (a page opened from `file://` cannot import modules).
+"""
+
+from __future__ import annotations
+
+import functools
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+from attrs import evolve, frozen
+
+from dsl import ir, keywords, limits
+from dsl.diagnostics import suggest
+from dsl.model import Brique, Critere, Donnee, Majoration, Minimum, Model, Type, expressions
+from dsl.payment import MAX_EUROS, MAX_POINTS, Plan, floor, settle
+from interpreter.backends import explain
+from interpreter.backends.jssource import JsBackend, Source, js_string, literal, mapping, rational
+from interpreter.backends.scalar import Program, to_cents, total_cents, total_points, value_problem
+from interpreter.io import numbers as reading
+from interpreter.io.declarations import Entry, convert, validate
+from interpreter.io.words import FALSE_WORDS, TRUE_WORDS
+from interpreter.numbers import IMPOSSIBLE, EvaluationError, conv_text, divide, plain, reader_text
+
+RUNTIME = Path(__file__).with_name("runtime.js")
+SLOT = "\x01"  # where a value goes in a message computed once (a character no declaration value shows)
+
+
+@frozen
+class JsModule:
+    """A version compiled to JavaScript: the same code as an ES module and as a classic script."""
+
+    module: str
+    script: str
+
+
+def compile_module(program: Program, supplied=frozenset(), files: tuple[str, ...] = (),
+                   hypotheses: tuple[str, ...] = ()) -> JsModule:
+    """The module of a compiled version (`supplied`: données its scenarios compute; `files` and `hypotheses`
+    are named in its header)."""
+    model, source = program.model, Source()
+    run = _run_function(program, source)
+    parts: list[str] = []
+    lines = [_line(program, source, parts, id) for id in program.plan.lines]
+    parties = [_part(program, expr, leaf) for expr, leaf in parts]
+    leaf_functions = [source.function(expr) for expr, _ in parts]
+    rates = {m.id: source.function(m.taux) for m in model.majorations.values()}
+    floors = {m.id: _floor_function(program, source, m) for m in model.minimums.values()}
+    stages = [f"[{js_string(scenario.id)}, {js_string(id)}, {source.function(expr)}]"
+              for scenario in program.scenarios for id, expr in scenario.donnees]
+    described = {
+        "convention": model.id, "libelle": model.label, "version": model.version,
+        "entete": _header(model, files, hypotheses), "parametres": _parametres(program),
+        "donnees": [_donnee(model, d, missing) for d, missing in zip(model.donnees.values(),
+                                                                      validate(model, {}, "")[1], strict=True)],
+        "descriptions": [_description(d) for d in model.donnees.values()],
+        "calculees": sorted(supplied), "cleInconnue": _unknown_key(model),
+        "lignes": lines, "prerequis": list(program.plan.prerequis), "parties": parties,
+        "lit": _reads(program), "etapesLisent": [sorted(ir.donnees_read(expr)) for s in program.scenarios
+                                                 for _, expr in s.donnees],
+    }
+    body = "\n".join([
+        f"const TEXTES = {js_value(texts())};",
+        f"const R = (function (TEXTES) {{\n{RUNTIME.read_text(encoding='utf-8')}}})(TEXTES);",
+        f"const K = [{', '.join(source.constants)}];",
+        f"const P = {mapping({id: literal(v) for id, v in program.parametres.items()})};",
+        f"const MODELE = {js_value(described)};",
+        *source.hoisted,
+        run,
+        f"const PARTIES = [\n  {(',' + chr(10) + '  ').join(leaf_functions)}\n];",
+        f"const TAUX = {mapping(rates)};",
+        f"const PLANCHERS = {mapping(floors)};",
+        f"const ETAPES = [{', '.join(stages)}];",
+        "const moteur = R.engine(MODELE, { run, p: P, parties: PARTIES, taux: TAUX, planchers: PLANCHERS, "
+        "etapes: ETAPES });",
+    ])
+    head = _comment(model, files, hypotheses)
+    module = (f"{head}{body}\nexport const evaluer = moteur.evaluer;\nexport const gains = moteur.gains;\n"
+              "export const donnees = moteur.donnees;\nexport const version = moteur.version;\n"
+              "export const ErreurConvcheck = R.ErreurConvcheck;\nexport const Jeton = R.Jeton;\n"
+              "export default moteur;\n")
+    script = (f"{head}(function () {{\n{body}\nmoteur.ErreurConvcheck = R.ErreurConvcheck;\nmoteur.Jeton = R.Jeton;\n"
+              "(globalThis.convcheckMoteurs = globalThis.convcheckMoteurs || []).push(moteur);\n})();\n")
+    return JsModule(module, script)
+
+
+def _comment(model: Model, files, hypotheses) -> str:
+    lines = [f"Moteur de calcul de « {model.label or model.id} », version « {model.version or '—'} »"
+             + (f" ({model.statut})" if model.statut else ""),
+             "Généré par convcheck (convcheck js) : ne pas modifier, régénérer depuis les fichiers .conv.",
+             *(f"Fichier : {f}" for f in files), *(f"Hypothèse : {h}" for h in hypotheses)]
+    return "".join(f"// {line.replace(chr(10), ' ')}\n" for line in lines)
+
+
+# ---- the code ------------------------------------------------------------------------------------------------
+
+
+def _run_function(program: Program, source: Source) -> str:
+    """`run(d, p, s, F)`: the payment rules for one structure (`F`: lines held met for a what-if, or null)."""
+    conditions = {id(e.condition): e.id for e in program.model.elements()}
+    backend = JsBackend(source, program.places, conditions)
+    backend.emit("const m = {};")
+    settled = settle(program.plan, backend)
+    result = (f"{{ eligible: {settled.eligible}, met: m, points: {mapping(settled.points)}, "
+              f"amounts: {mapping(settled.amounts)}, total: {settled.total}, totalPoints: {settled.total_points}, "
+              f"bases: {mapping(settled.bases)} }}")
+    return backend.function("run", "d, p, s, F", result)
+
+
+def _floor_function(program: Program, source: Source, minimum: Minimum) -> str:
+    """A minimum's floor (`dsl.payment.floor`), as its explanation computes it."""
+    backend = JsBackend(source, program.places)
+    return backend.function("", "d, p, m, s", floor(backend, minimum))
+
+
+def _line(program: Program, source: Source, parts: list, id: str) -> dict:
+    """What the runtime needs of one line of a result."""
+    model = program.model
+    element = model.line(id)
+    assert element is not None  # a line of the plan
+    kind = model.line_kind(id)
+    line = {"id": id, "libelle": element.label, "sorte": kind, "section": getattr(element, "section", None),
+            "brique": getattr(element, "brique", None), "condition": _tree(program, parts, element.condition)}
+    if isinstance(element, Brique):
+        line["criteres"] = list(element.criteres)
+    if isinstance(element, Majoration):
+        line["assiette"] = explain.assiette_words(element)
+    if isinstance(element, Minimum):
+        paying = program.plan.paying
+        line["avant"] = list(paying[:paying.index(id)])
+    return line
+
+
+def _tree(program: Program, parts: list, expr: ir.Expr):
+    """A condition as `explain.condition_tree` reads it, its parts numbered in `parts`."""
+    def number(node):
+        if node[0] == "part":
+            for index, (known, _) in enumerate(parts):
+                if known is node[1]:
+                    return ["part", index]
+            parts.append((node[1], node[2]))
+            return ["part", len(parts) - 1]
+        return [node[0], *(number(child) for child in node[1:])]
+
+    return number(explain.condition_tree(program, expr))
+
+
+def _part(program: Program, expr: ir.Expr, leaf: explain.Leaf) -> list:
+    """A part of a condition: its text, the names it shows — a donnée with its type (written for each
+    structure), a paramètre with its value written here — and what it would need."""
+    shown = []
+    for name, donnee, type_ in leaf.shown:
+        if donnee:
+            shown.append([name, "d", type_.kind])
+        else:
+            shown.append([name, "p", reader_text(program.parametres[name], type_)])
+    return [leaf.text, shown, leaf.hint]
+
+
+def _reads(program: Program) -> dict:
+    """For each line, the données its condition reads, those its amount reads, and the lines it reads met."""
+    model, plan = program.model, program.plan
+    reads = {}
+    for id in plan.lines:
+        element = model.line(id)
+        assert element is not None  # a line of the plan
+        amount = [e for e in expressions(element) if e is not element.condition]
+        found = set().union(*(ir.donnees_read(e) for e in amount)) if amount else set()
+        if getattr(element, "points_variables", None) is not None and "patientele" in model.donnees:
+            found.add("patientele")
+        reads[id] = {"condition": sorted(ir.donnees_read(element.condition)), "montant": sorted(found),
+                     "atteint": sorted(ir.met_read(element.condition))}
+    return reads
+
+
+# ---- the model's description ------------------------------------------------------------------------------
+
+
+def _header(model: Model, files, hypotheses) -> dict:
+    return {"convention": model.id, "libelle": model.label, "version": model.version, "statut": model.statut,
+            "enVigueur": model.en_vigueur.isoformat() if model.en_vigueur else None,
+            "fichiers": list(files), "hypotheses": list(hypotheses)}
+
+
+def _parametres(program: Program) -> dict:
+    """The paramètres as `eval --format json` writes them."""
+    return {id: plain(v) if isinstance(v, (Decimal, Fraction)) else str(v) for id, v in program.parametres.items()}
+
+
+UNITS = {"montant": "€", "pourcentage": "%"}
+
+
+def declared(value, type_: Type) -> str:
+    """A value as a declaration writes it: a pourcentage in percent, a montant in euros, without unit."""
+    if type_.kind == "pourcentage":
+        value = Fraction(value) * 100
+    return plain(value)
+
+
+def _description(donnee: Donnee) -> dict:
+    """A donnée for a form: id, label, type, unit, bounds (as a declaration writes them), choices, default."""
+    bounds = {"min": None if donnee.low is None else declared(donnee.low, donnee.type),
+              "max": None if donnee.high is None else declared(donnee.high, donnee.type)}
+    return {"id": donnee.id, "libelle": donnee.label, "type": donnee.type.kind, "unite": UNITS.get(donnee.type.kind),
+            **bounds, "choix": list(donnee.type.choices) or None, "defaut": None}
+
+
+def _donnee(model: Model, donnee: Donnee, missing) -> dict:
+    """A donnée for validation: its type, bounds and the messages `convcheck eval` gives about it."""
+    return {"id": donnee.id, "type": donnee.type.kind, "choix": list(donnee.type.choices),
+            "bas": donnee.low, "haut": donnee.high, "messages": _messages(model, donnee, missing)}
+
+
+def _messages(model: Model, donnee: Donnee, missing) -> dict:
+    """What `validate` and `convert` say of this donnée (`missing`: its diagnostic when it is absent), worked out
+    here with `SLOT` where the value goes."""
+    said = {"manquante": [missing.message, missing.suggestion]}
+    kind = donnee.type.kind
+    _, problem = convert(donnee, SLOT)
+    assert problem is not None and SLOT in problem[1]
+    said["choix" if kind == "choix" else "type"] = [problem[1], problem[2]]
+    if kind == "entier":
+        _, problem = convert(donnee, "0.5")
+        assert problem is not None
+        said["entier"] = [_slotted(problem[1], "« 0.5 »", f"« {SLOT} »"), problem[2]]
+    if donnee.low is not None or donnee.high is not None:
+        step = Fraction(1) if kind == "entier" else Fraction(1, 10**9)
+        beyond = Fraction(donnee.high) + step if donnee.high is not None else Fraction(donnee.low) - step
+        _, problem = convert(donnee, reading.NumberToken(declared(beyond, donnee.type)))
+        if problem is None or problem[0] != "declaration-hors-intervalle":  # a bound at the limit of numbers
+            beyond = Fraction(donnee.low) - step
+            _, problem = convert(donnee, reading.NumberToken(declared(beyond, donnee.type)))
+        assert problem is not None and problem[0] == "declaration-hors-intervalle", (donnee.id, problem)
+        said["intervalle"] = _slotted(problem[1], f" = {conv_text(beyond, donnee.type)} ", f" = {SLOT} ")
+    return said
+
+
+def _slotted(text: str, sample: str, slot: str) -> str:
+    """A message with the sample of a value replaced by its slot (the sample must be there, once)."""
+    assert text.count(sample) == 1, (text, sample)
+    return text.replace(sample, slot)
+
+
+def _unknown_key(model: Model) -> str:
+    _, problems = validate(model, {SLOT: Entry(True, None, None)}, "")
+    return next(d.message for d in problems if d.code == "declaration-cle-inconnue")
+
+
+# ---- the words and rules of the runtime ---------------------------------------------------------------------
+
+
+@functools.cache
+def texts() -> dict:
+    """What the runtime says and how it reads numbers, from the Python sources (the same for every module)."""
+    return {
+        "mots": explain.WORDS, "division": _error_of(lambda: divide(Decimal(1), Decimal(0))),
+        "limites": {"montant": _error_of(lambda: to_cents(MAX_EUROS)),
+                    "total": _error_of(lambda: total_cents([MAX_EUROS])),
+                    "points": _error_of(lambda: total_points([Decimal(MAX_POINTS)]))},
+        "maxEuros": str(int(MAX_EUROS)), "maxPoints": str(MAX_POINTS), "nombres": _number_rules(),
+        "vouliezVousDire": _slotted(suggest("abcdef", ["abcdef"]) or "", "abcdef", "{nom}"),
+        "vrai": sorted(TRUE_WORDS), "faux": sorted(FALSE_WORDS),
+        "pasUneTable": "une déclaration est une table « donnée: valeur »",
+        "impossible": IMPOSSIBLE.format(structure="{structure}", error="{erreur}"), "scenario": _scenario_words(), "sections": keywords.SECTIONS,
+    }
+
+
+def _error_of(compute) -> str:
+    try:
+        compute()
+    except EvaluationError as error:
+        return str(error)
+    raise AssertionError("no error")
+
+
+def _number_rules() -> dict:
+    """The rule of `interpreter.io.numbers`: its patterns, units, bounds and words."""
+    single = reading._single_separator("\x03", "", "\x02", "\x04", "\x05")  # noqa: SLF001 - its words, once
+    several = reading._several_separators("1.234.567", reading._SEPARATORS.fullmatch("1.234.567"))  # noqa: SLF001
+    mixed = reading._several_separators("1.234,5", reading._SEPARATORS.fullmatch("1.234,5"))  # noqa: SLF001
+    assert single.detail is not None and single.hint is not None and several.hint and mixed.hint
+    limit_texts = {}
+    for problem in (limits.TOO_LARGE, limits.TOO_PRECISE):
+        for percent in (False, True):
+            detail, hint = limits.limit_text(problem, "\u0000", percent)
+            limit_texts[problem + ("-pour-cent" if percent else "")] = [detail, hint]
+    return {
+        "texte": reading.TEXT, "separateurs": reading.SEPARATORS, "jeton": reading.TOKEN,
+        "entierAmbigu": reading.AMBIGUOUS_INTEGER, "fractionAmbigue": reading.AMBIGUOUS_FRACTION,
+        "blancs": reading.BLANKS, "espacesDeGroupe": reading.GROUP_SPACES,
+        "unites": {kind: list(units) for kind, units in reading.UNITS.items()},
+        "maxChiffres": limits.MAX_INTEGER_DIGITS, "maxDecimales": limits.MAX_DECIMALS, "limites": limit_texts,
+        "ambigu": {
+            "un": _slotted(single.detail, "\x04", "{separateur}"),
+            "unAide": _slotted(_slotted(single.hint, "\x02\x05", "{milliers}"), "\x02.\x05", "{decimales}"),
+            "plusieurs": several.detail,
+            "plusieursMilliers": _slotted(several.hint, "1234567", "{milliers}"),
+            "plusieursDecimales": _slotted(_slotted(mixed.hint, "« , »", "« {separateur} »"), "1234.5", "{nombre}"),
+            "message": reading.NumberProblem(reading.AMBIGUOUS, "\x06", "\x07").message("\x08", "")
+            .replace("\x08", "{donnee}").replace("\x06", "{valeur}").replace("\x07", "{detail}"),
+        },
+        "horsLimites": reading.NumberProblem(reading.BEYOND, "", "\x07").message("\x08", "")
+        .replace("\x08", "{donnee}").replace("\x07", "{detail}"),
+    }
+
+
+def _scenario_words() -> dict:
+    """What the scalar backend says of a scenario line that fails, with holes (`Program.inputs`)."""
+    entier = Donnee("x", None, Type("entier"), None, None, node=None)
+    bounded = Donnee("x", None, Type("nombre"), Decimal(1), Decimal(2), node=None)
+    not_integer, outside = value_problem(entier, Fraction(1, 3)), value_problem(bounded, Decimal(3))
+    assert not_integer is not None and outside is not None
+
+    def failing(context):
+        raise EvaluationError("\x02")
+
+    def beyond(context):
+        return Fraction(1, 3)
+
+    model = Model("m", None, None, None, {}, {"x": entier}, {}, {}, (), file=None)
+    program = Program(model, Plan.of(model), {}, None, {}, (), ())  # type: ignore[arg-type] - its inputs only
+    words = []
+    for stage in (failing, beyond):
+        try:
+            evolve(program, stage=(("\x03", "x", stage),)).inputs({})
+        except EvaluationError as error:
+            words.append(str(error).replace("\x02", "{erreur}").replace("\x03", "{scenario}")
+                         .replace("« x »", "« {donnee} »"))
+    assert len(words) == 2
+    return {"pasEntier": _slotted(not_integer, "1/3", "{valeur}"),
+            "horsIntervalle": _slotted(_slotted(_slotted(outside, "3 :", "{valeur} :"), "entre 1", "entre {bas}"),
+                                       "et 2", "et {haut}"),
+            "erreur": words[0], "valeur": words[1].replace(not_integer, "{probleme}")}
+
+
+# ---- writing values -----------------------------------------------------------------------------------------
+
+
+def js_value(value) -> str:
+    """Python data as a JavaScript literal: numbers (Decimal, Fraction) as the runtime's rationals."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (Decimal, Fraction)):
+        return rational(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return js_string(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{js_string(str(k))}: {js_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(js_value(v) for v in value) + "]"
+    raise TypeError(f"no JavaScript literal for {value!r}")
+
