@@ -255,7 +255,7 @@ class Convention:
     def javascript(self) -> JsModule:
         """This version compiled to JavaScript (`convcheck js`, the simulator's pages): an ES module and the same
         code as a classic script, with its scenarios and settings."""
-        hypotheses = tuple(line for _, lines in self.hypotheses() for line in lines)
+        hypotheses = tuple(f"{title} : {line}" for title, lines in self.hypotheses() for line in lines)
         return compile_module(self.program, self.supplied, self.chain, hypotheses)
 
     def advance(self, declaration: Mapping[str, Any] | str | Path) -> Decimal:

@@ -36,8 +36,8 @@ from interpreter.backends import explain
 from interpreter.backends.jssource import JsBackend, Source, js_string, literal, mapping, rational
 from interpreter.backends.scalar import Program, to_cents, total_cents, total_points, value_problem
 from interpreter.io import numbers as reading
-from interpreter.io.declarations import Entry, convert, validate
-from interpreter.io.words import FALSE_WORDS, TRUE_WORDS
+from interpreter.io.declarations import Entry, _twice, convert, validate
+from interpreter.io.words import FALSE_WORDS, JSON_PROBLEMS, TRUE_WORDS, french_json, french_problem
 from interpreter.numbers import IMPOSSIBLE, EvaluationError, conv_text, divide, plain, reader_text
 
 RUNTIME = Path(__file__).with_name("runtime.js")
@@ -279,7 +279,11 @@ def texts() -> dict:
         "vouliezVousDire": _slotted(suggest("abcdef", ["abcdef"]) or "", "abcdef", "{nom}"),
         "vrai": sorted(TRUE_WORDS), "faux": sorted(FALSE_WORDS),
         "pasUneTable": "une déclaration est une table « donnée: valeur »",
-        "impossible": IMPOSSIBLE.format(structure="{structure}", error="{erreur}"), "scenario": _scenario_words(), "sections": keywords.SECTIONS,
+        "impossible": IMPOSSIBLE.format(structure="{structure}", error="{erreur}"),
+        "json": JSON_PROBLEMS, "jsonIllisible": french_json("").removesuffix(french_problem("", {})).strip(),
+        "deuxFois": _slotted(_twice("{cle}", None, None).message, "{cle}", "{cle}"),
+        "yamlTropRiche": "ligne {ligne} : le simulateur lit une déclaration YAML écrite « donnée: valeur », une par "
+                         "ligne ; pour le reste, exportez-la en JSON", "scenario": _scenario_words(), "sections": keywords.SECTIONS,
     }
 
 

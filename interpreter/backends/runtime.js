@@ -746,6 +746,135 @@ function eligibilityText(context) {
   return fill(failing.length === 1 ? W.ineligible_one : W.ineligible_many, { parts: blocking(context, failing) });
 }
 
+// ---- what can matter (the simulator folds the rest away) ------------------------------------------------
+
+/** The données that can change an amount, given the other answers: those read by the conditions whose
+ * value can matter (every prérequis; when the structure is eligible, every other line's, but a brique's
+ * critères only when the structure asks to join the brique; and the conditions these read with atteint),
+ * those read by the amounts of the lines paid, and those a scenario line computes them from. A donnée
+ * outside it cannot change anything: changing it changes no condition that matters and no amount paid. */
+function relevant(engine, context, run) {
+  const model = engine.model, lit = model.lit;
+  const used = new Set(model.prerequis);
+  if (run.eligible) {
+    for (const line of model.lignes) {
+      if (line.brique === null) used.add(line.id);
+      else if (context.value(model.ligne[line.brique].condition) !== false) used.add(line.id);
+    }
+  }
+  const pending = [...used];
+  while (pending.length) {
+    for (const id of lit[pending.pop()].atteint) if (!used.has(id)) { used.add(id); pending.push(id); }
+  }
+  const found = new Set();
+  for (const id of used) for (const d of lit[id].condition) found.add(d);
+  for (const line of model.lignes) if (paidLine(line, run)) for (const d of lit[line.id].montant) found.add(d);
+  const steps = model.etapesLisent;
+  for (let i = engine.etapes.length - 1; i >= 0; i--) {
+    if (found.has(engine.etapes[i][1])) for (const d of steps[i]) found.add(d);
+  }
+  return model.donnees.map((d) => d.id).filter((id) => found.has(id));
+}
+
+// ---- declaration files, as the simulator imports them (JSON, and the flat YAML of the examples) ----------
+
+/** A JSON declaration, its numbers kept as written (Jeton), a key written twice refused. */
+function readJson(text) {
+  let at = 0;
+  const fail = (english) => {
+    const before = text.slice(0, at).split("\n");
+    const french = Object.entries(TEXTES.json).find(([e]) => english.includes(e));
+    throw new Error(`${TEXTES.jsonIllisible} ${french ? french[1] : english} (ligne ${before.length}, colonne ${before[before.length - 1].length + 1})`);
+  };
+  const blank = () => { while (at < text.length && " \t\n\r".includes(text[at])) at++; };
+  const value = () => {
+    blank();
+    const c = text[at];
+    if (c === "{") {
+      at++;
+      const out = {};
+      blank();
+      if (text[at] === "}") { at++; return out; }
+      for (;;) {
+        blank();
+        if (text[at] !== '"') fail("Expecting property name");
+        const key = string();
+        if (Object.prototype.hasOwnProperty.call(out, key)) throw new Error(fill(TEXTES.deuxFois, { cle: key }));
+        blank();
+        if (text[at] !== ":") fail("Expecting ':' delimiter");
+        at++;
+        out[key] = value();
+        blank();
+        if (text[at] === ",") { at++; continue; }
+        if (text[at] === "}") { at++; return out; }
+        fail("Expecting ',' delimiter");
+      }
+    }
+    if (c === "[") {
+      at++;
+      const out = [];
+      blank();
+      if (text[at] === "]") { at++; return out; }
+      for (;;) {
+        out.push(value());
+        blank();
+        if (text[at] === ",") { at++; continue; }
+        if (text[at] === "]") { at++; return out; }
+        fail("Expecting ',' delimiter");
+      }
+    }
+    if (c === '"') return string();
+    for (const [word, meaning] of [["true", true], ["false", false], ["null", null]]) {
+      if (text.startsWith(word, at)) { at += word.length; return meaning; }
+    }
+    const number = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(at));
+    if (number === null) fail("Expecting value");
+    at += number[0].length;
+    return new Jeton(number[0]);
+  };
+  const string = () => {
+    const match = /^"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/.exec(text.slice(at));
+    if (match === null) fail(/^"[^"]*$/.test(text.slice(at)) ? "Unterminated string" : "Invalid control character");
+    at += match[0].length;
+    return JSON.parse(match[0]);
+  };
+  const found = value();
+  blank();
+  if (at < text.length) fail("Extra data");
+  if (found === null || typeof found !== "object" || Array.isArray(found)) throw new Error(TEXTES.pasUneTable);
+  return found;
+}
+
+/** A YAML declaration written as the examples are: one « donnée: valeur » per line, comments, quotes. What
+ * needs more of YAML (indentation, lists, anchors, several lines) is refused, with the way out (JSON). */
+function readYaml(text) {
+  const out = {};
+  text.replace(/^\ufeff/, "").split(/\r?\n/).forEach((line, index) => {
+    if (/^\s*(#.*)?$/.test(line) || /^---\s*(#.*)?$/.test(line)) return;
+    const match = /^([A-Za-z0-9_\u00c0-\u024f-]+|"[^"]*"|'[^']*'):(?:[ \t]+(.*?))?[ \t]*$/.exec(line);
+    if (match === null) throw new Error(fill(TEXTES.yamlTropRiche, { ligne: index + 1 }));
+    let key = match[1];
+    if (/^["']/.test(key)) key = key.slice(1, -1);
+    let raw = (match[2] || "").replace(/^((?:[^#"']|"[^"]*"|'[^']*')*?)\s+#.*$/, "$1").replace(/^#.*$/, "");
+    let value;
+    if (/^"(?:[^"\\]|\\.)*"$/.test(raw)) value = JSON.parse(raw);
+    else if (/^'(?:[^']|'')*'$/.test(raw)) value = raw.slice(1, -1).replace(/''/g, "'");
+    else if (/^[[{&*!|>%@`"']/.test(raw) || /:\s|\s#/.test(raw)) throw new Error(fill(TEXTES.yamlTropRiche, { ligne: index + 1 }));
+    else value = ["", "~", "null", "Null", "NULL"].includes(raw) ? null : raw;
+    if (Object.prototype.hasOwnProperty.call(out, key)) throw new Error(fill(TEXTES.deuxFois, { cle: key }));
+    out[key] = value;
+  });
+  return out;
+}
+
+/** A declaration file's text as a declaration (`name`: the file's name, whose stem is the structure's id when
+ * it has none, as `convcheck eval` reads it). */
+function readDeclaration(text, name) {
+  const found = /\.ya?ml$/i.test(name) ? readYaml(text) : readJson(text.replace(/^\ufeff/, ""));
+  if (!("id" in found) && name) found.id = name.replace(/^.*[\\/]/, "").replace(/\.[^.]*$/, "");
+  return found;
+}
+
 // ---- the engine a module exports -----------------------------------------------------------------------
 
 function impossible(structure, error) {
@@ -868,9 +997,24 @@ function engine(model, compiled) {
     }
   }
 
+  /** The données that can change an amount with these answers (the others may be folded away). */
+  function pertinentes(declaration, options) {
+    const [structure, d] = prepared(declaration, options);
+    try {
+      const run = self.run(d, self.p, structure, null);
+      return relevant(self, new Context(self, d, run.met, structure), run);
+    } catch (error) {
+      throw impossible(structure, error);
+    }
+  }
+
   model.ordre = {};
   model.lignes.forEach((line, i) => { model.ordre[line.id] = i; });
-  return { evaluer, gains, donnees: model.descriptions, version: model.entete };
+  const lignes = model.lignes.map((line) => ({ id: line.id, libelle: line.libelle, sorte: line.sorte,
+                                               section: line.section, brique: line.brique, lit: model.lit[line.id] }));
+  return { evaluer, gains, pertinentes, donnees: model.descriptions, lignes, calculees: model.calculees,
+           version: model.entete, lireDeclaration: readDeclaration, montant: (text) => euros(readToken(text, "montant")),
+           points: (text) => frenchNumber(readToken(text, "nombre")) };
 }
 
 return {
