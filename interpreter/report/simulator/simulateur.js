@@ -290,6 +290,8 @@
     const first = all[0];
     $("colonnes-resultats").innerHTML = all.map((c) => column(c, first)).join("");
     $("colonnes-resultats").dataset.versions = String(all.length);
+    $("bandeau").innerHTML = all.map((c) => `<a href="#resultats">${esc(versions[c.slug].nom)} : <strong>` +
+      `${c.resultat ? esc(versions[c.slug].moteur.montant(c.resultat.total)) : "—"}</strong></a>`).join(" · ");
     showErrors(all);
     let relevant = new Set();
     for (const c of all) {
