@@ -46,14 +46,14 @@ def as_json(value):
     return value
 
 
-def run_module(folder: Path, module: str, declarations: list[dict], gains: bool = False,
+def run_module(folder: Path, module: str, declarations: list, gains: bool = False,
                others: list[str] | None = None) -> list[dict]:
     """What the module says of each declaration: {"resultat": …} (and "gains") or {"erreur": …}."""
     assert NODE is not None
     path = folder / "moteur.mjs"
     path.write_text(module, encoding="utf-8")
-    cases = [{"declaration": as_json(d), "gains": gains, **({"autres": others} if others else {})}
-             for d in declarations]
+    cases = [{"fichier": str(d)} if isinstance(d, Path) else
+             {"declaration": as_json(d), "gains": gains, **({"autres": others} if others else {})} for d in declarations]
     done = subprocess.run([NODE, str(RUNNER)], input=json.dumps({"module": str(path), "cas": cases}),
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import json
 import random
 from decimal import Decimal
 
@@ -23,6 +24,7 @@ from interpreter import api
 from interpreter.cases import cas_donnees
 from interpreter.io.declarations import read_entries
 from interpreter.io.numbers import NumberToken
+from interpreter.report.evaluation import to_json
 from tests import strategies as s
 from tests.conftest import ROOT
 from tests.conventions import DONNEES, conventions
@@ -269,3 +271,51 @@ def test_the_donnees_are_described_for_a_form(tmp_path):
         "part_medecins_sas"].label, "type": "pourcentage", "unite": "%", "min": "0", "max": "100", "choix": None,
         "defaut": None}
     assert by_id["fermeture_conges"]["choix"] == list(convention.model.donnees["fermeture_conges"].type.choices)
+
+
+SCENARIO = """scénario s "Un scénario qui peut échouer"
+données {
+  effectif = 100 / patientele
+}
+"""
+
+
+def test_a_scenario_line_that_fails_is_said_as_eval_says_it(tmp_path):
+    (tmp_path / "v.conv").write_text(SIMPLE, encoding="utf-8")
+    (tmp_path / "s.conv").write_text(SCENARIO, encoding="utf-8")
+    convention = api.load(tmp_path / "v.conv", scenarios=[tmp_path / "s.conv"])
+    without = {key: value for key, value in VALID.items() if key != "effectif"}
+    declarations = [{**without, "patientele": NumberToken(n)} for n in ("0", "1", "3", "4", "100")]
+    found = run_module(tmp_path, convention.javascript().module, declarations)
+    assert [o.get("erreur", {}).get("code") for o in found] == ["evaluation-impossible"] * 3 + [None, None]
+    for declaration, outcome in zip(declarations, found, strict=True):
+        assert comparable(outcome) == expected(convention, declaration)
+
+
+def test_declaration_files_are_read_as_eval_reads_them(tmp_path):
+    """The simulator's import (the module's `lireDeclaration`): every example declaration, in YAML and in JSON,
+    gives what `convcheck eval FILE` gives; a file the reader refuses is said, never guessed."""
+    convention = api.load(CONVENTIONS / "aci-msp-avenant-1.conv")
+    files = sorted(DECLARATIONS.glob("*.yaml"))
+    for path in files:
+        _, entries = read_entries(str(path))
+        values = {key: entry.value for key, entry in entries.items()}
+        (tmp_path / f"{path.stem}.json").write_text(json.dumps(values, ensure_ascii=False, indent=1), encoding="utf-8")
+    (tmp_path / "nombres.json").write_text('{"id": "n", "patientele": 4000.0, "taux_c2s": 8.50, "ipa": true}',
+                                           encoding="utf-8")
+    jsons = sorted(tmp_path.glob("*.json"))
+    found = run_module(tmp_path, convention.javascript().module, [*files, *jsons])
+    for path, outcome in zip([*files, *jsons], found, strict=True):
+        try:
+            want = {"resultat": to_json(convention.evaluate(path), convention.program,
+                                        convention.declaration(path)[0])}
+        except api.ConvError as error:
+            want = {"erreur": {"code": error.diagnostics[0].code,
+                               "diagnostics": [[d.code, d.message, d.suggestion] for d in error.diagnostics]}}
+        assert comparable(outcome) == want, path.name
+    broken = tmp_path / "casse.json"
+    broken.write_text('{"a": 1, "a": 2}', encoding="utf-8")
+    rich = tmp_path / "riche.yaml"
+    rich.write_text("a:\n  - 1\n", encoding="utf-8")
+    said = [o["illisible"] for o in run_module(tmp_path, convention.javascript().module, [broken, rich])]
+    assert said[0] == "« a » est déclarée deux fois" and "JSON" in said[1]

@@ -26,15 +26,15 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from attrs import evolve, frozen
+from attrs import frozen
 
 from dsl import ir, keywords, limits
 from dsl.diagnostics import suggest
-from dsl.model import Brique, Critere, Donnee, Majoration, Minimum, Model, Type, expressions
-from dsl.payment import MAX_EUROS, MAX_POINTS, Plan, floor, settle
+from dsl.model import Brique, Donnee, Majoration, Minimum, Model, Type, expressions
+from dsl.payment import MAX_EUROS, MAX_POINTS, floor, settle
 from interpreter.backends import explain
 from interpreter.backends.jssource import JsBackend, Source, js_string, literal, mapping, rational
-from interpreter.backends.scalar import Program, to_cents, total_cents, total_points, value_problem
+from interpreter.backends.scalar import SCENARIO_WORDS, Program, to_cents, total_cents, total_points
 from interpreter.io import numbers as reading
 from interpreter.io.declarations import Entry, _twice, convert, validate
 from interpreter.io.words import FALSE_WORDS, JSON_PROBLEMS, TRUE_WORDS, french_json, french_problem
@@ -58,7 +58,7 @@ def compile_module(program: Program, supplied=frozenset(), files: tuple[str, ...
     are named in its header)."""
     model, source = program.model, Source()
     run = _run_function(program, source)
-    parts: list[str] = []
+    parts: list[tuple[ir.Expr, explain.Leaf]] = []
     lines = [_line(program, source, parts, id) for id in program.plan.lines]
     parties = [_part(program, expr, leaf) for expr, leaf in parts]
     leaf_functions = [source.function(expr) for expr, _ in parts]
@@ -232,7 +232,7 @@ def _donnee(model: Model, donnee: Donnee, missing) -> dict:
 def _messages(model: Model, donnee: Donnee, missing) -> dict:
     """What `validate` and `convert` say of this donnée (`missing`: its diagnostic when it is absent), worked out
     here with `SLOT` where the value goes."""
-    said = {"manquante": [missing.message, missing.suggestion]}
+    said: dict[str, list | str] = {"manquante": [missing.message, missing.suggestion]}
     kind = donnee.type.kind
     _, problem = convert(donnee, SLOT)
     assert problem is not None and SLOT in problem[1]
@@ -242,15 +242,20 @@ def _messages(model: Model, donnee: Donnee, missing) -> dict:
         assert problem is not None
         said["entier"] = [_slotted(problem[1], "« 0.5 »", f"« {SLOT} »"), problem[2]]
     if donnee.low is not None or donnee.high is not None:
-        step = Fraction(1) if kind == "entier" else Fraction(1, 10**9)
-        beyond = Fraction(donnee.high) + step if donnee.high is not None else Fraction(donnee.low) - step
-        _, problem = convert(donnee, reading.NumberToken(declared(beyond, donnee.type)))
-        if problem is None or problem[0] != "declaration-hors-intervalle":  # a bound at the limit of numbers
-            beyond = Fraction(donnee.low) - step
-            _, problem = convert(donnee, reading.NumberToken(declared(beyond, donnee.type)))
-        assert problem is not None and problem[0] == "declaration-hors-intervalle", (donnee.id, problem)
-        said["intervalle"] = _slotted(problem[1], f" = {conv_text(beyond, donnee.type)} ", f" = {SLOT} ")
+        said["intervalle"] = _outside(donnee)
     return said
+
+
+def _outside(donnee: Donnee) -> str:
+    """What `convert` says of a value outside the donnée's bounds, `SLOT` where the value goes."""
+    step = Fraction(1) if donnee.type.kind == "entier" else Fraction(1, 10**9)
+    samples = [Fraction(donnee.high) + step] if donnee.high is not None else []
+    samples += [Fraction(donnee.low) - step] if donnee.low is not None else []
+    for beyond in samples:  # above, else below (a bound at the limit of numbers has nothing beyond it)
+        _, problem = convert(donnee, reading.NumberToken(declared(beyond, donnee.type)))
+        if problem is not None and problem[0] == "declaration-hors-intervalle":
+            return _slotted(problem[1], f" = {conv_text(beyond, donnee.type)} ", f" = {SLOT} ")
+    raise AssertionError(f"no value outside the bounds of « {donnee.id} »")
 
 
 def _slotted(text: str, sample: str, slot: str) -> str:
@@ -283,7 +288,7 @@ def texts() -> dict:
         "json": JSON_PROBLEMS, "jsonIllisible": french_json("").removesuffix(french_problem("", {})).strip(),
         "deuxFois": _slotted(_twice("{cle}", None, None).message, "{cle}", "{cle}"),
         "yamlTropRiche": "ligne {ligne} : le simulateur lit une déclaration YAML écrite « donnée: valeur », une par "
-                         "ligne ; pour le reste, exportez-la en JSON", "scenario": _scenario_words(), "sections": keywords.SECTIONS,
+                         "ligne ; pour le reste, exportez-la en JSON", "scenario": SCENARIO_WORDS, "sections": keywords.SECTIONS,
     }
 
 
@@ -297,9 +302,9 @@ def _error_of(compute) -> str:
 
 def _number_rules() -> dict:
     """The rule of `interpreter.io.numbers`: its patterns, units, bounds and words."""
-    single = reading._single_separator("\x03", "", "\x02", "\x04", "\x05")  # noqa: SLF001 - its words, once
-    several = reading._several_separators("1.234.567", reading._SEPARATORS.fullmatch("1.234.567"))  # noqa: SLF001
-    mixed = reading._several_separators("1.234,5", reading._SEPARATORS.fullmatch("1.234,5"))  # noqa: SLF001
+    single = reading._single_separator("\x03", "", "\x02", "\x04", "\x05")  # its words, with holes
+    several, mixed = (reading._several_separators(text, match) for text in ("1.234.567", "1.234,5")
+                      if (match := reading._SEPARATORS.fullmatch(text)) is not None)
     assert single.detail is not None and single.hint is not None and several.hint and mixed.hint
     limit_texts = {}
     for problem in (limits.TOO_LARGE, limits.TOO_PRECISE):
@@ -324,35 +329,6 @@ def _number_rules() -> dict:
         "horsLimites": reading.NumberProblem(reading.BEYOND, "", "\x07").message("\x08", "")
         .replace("\x08", "{donnee}").replace("\x07", "{detail}"),
     }
-
-
-def _scenario_words() -> dict:
-    """What the scalar backend says of a scenario line that fails, with holes (`Program.inputs`)."""
-    entier = Donnee("x", None, Type("entier"), None, None, node=None)
-    bounded = Donnee("x", None, Type("nombre"), Decimal(1), Decimal(2), node=None)
-    not_integer, outside = value_problem(entier, Fraction(1, 3)), value_problem(bounded, Decimal(3))
-    assert not_integer is not None and outside is not None
-
-    def failing(context):
-        raise EvaluationError("\x02")
-
-    def beyond(context):
-        return Fraction(1, 3)
-
-    model = Model("m", None, None, None, {}, {"x": entier}, {}, {}, (), file=None)
-    program = Program(model, Plan.of(model), {}, None, {}, (), ())  # type: ignore[arg-type] - its inputs only
-    words = []
-    for stage in (failing, beyond):
-        try:
-            evolve(program, stage=(("\x03", "x", stage),)).inputs({})
-        except EvaluationError as error:
-            words.append(str(error).replace("\x02", "{erreur}").replace("\x03", "{scenario}")
-                         .replace("« x »", "« {donnee} »"))
-    assert len(words) == 2
-    return {"pasEntier": _slotted(not_integer, "1/3", "{valeur}"),
-            "horsIntervalle": _slotted(_slotted(_slotted(outside, "3 :", "{valeur} :"), "entre 1", "entre {bas}"),
-                                       "et 2", "et {haut}"),
-            "erreur": words[0], "valeur": words[1].replace(not_integer, "{probleme}")}
 
 
 # ---- writing values -----------------------------------------------------------------------------------------

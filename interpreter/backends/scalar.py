@@ -228,10 +228,11 @@ class Program:
                 try:
                     value = function(Context_(values, self.parametres, structure=structure))
                 except EvaluationError as error:
-                    raise EvaluationError(f"{error} dans le scénario « {scenario} », donnée « {id} »") from None
+                    raise EvaluationError(SCENARIO_WORDS["erreur"].format(erreur=error, scenario=scenario,
+                                                                          donnee=id)) from None
                 problem = value_problem(self.model.donnees[id], value)
                 if problem is not None:
-                    raise EvaluationError(f"le scénario « {scenario} » donne « {id} » = {problem}")
+                    raise EvaluationError(SCENARIO_WORDS["valeur"].format(scenario=scenario, donnee=id, probleme=problem))
                 values[id] = value
         return values
 
@@ -256,14 +257,23 @@ class Program:
             return self.function(expr)(context)
 
 
+# What is said of a scenario line that cannot give its donnée (the JavaScript modules carry these words).
+SCENARIO_WORDS = {
+    "erreur": "{erreur} dans le scénario « {scenario} », donnée « {donnee} »",
+    "valeur": "le scénario « {scenario} » donne « {donnee} » = {probleme}",
+    "pasEntier": "{valeur} : ce n'est pas un nombre entier",
+    "horsIntervalle": "{valeur} : hors de l'intervalle (entre {bas} et {haut})",
+}
+
+
 def value_problem(donnee, value) -> str | None:
     """Why a computed value cannot be the donnée's — « 8 : hors de l'intervalle (entre 0 et 7) » — or None."""
     shown = conv_text(value, donnee.type)
     if donnee.type.kind == "entier" and exact(value).denominator != 1:
-        return f"{shown} : ce n'est pas un nombre entier"
+        return SCENARIO_WORDS["pasEntier"].format(valeur=shown)
     if (donnee.low is not None and value < donnee.low) or (donnee.high is not None and value > donnee.high):
-        return (f"{shown} : hors de l'intervalle (entre {conv_text(donnee.low, donnee.type)} et "
-                f"{conv_text(donnee.high, donnee.type)})")
+        return SCENARIO_WORDS["horsIntervalle"].format(valeur=shown, bas=conv_text(donnee.low, donnee.type),
+                                                       haut=conv_text(donnee.high, donnee.type))
     return None
 
 

@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from attrs import frozen
 
@@ -25,6 +26,9 @@ from dsl.model import Model
 from interpreter.backends.javascript import JsModule, declared
 from interpreter.cases import cas_donnees
 from interpreter.report.status import status_words
+
+if TYPE_CHECKING:  # annotations only: the API calls the reports
+    from interpreter.api import Convention
 
 ASSETS = Path(__file__).with_name("simulator")
 AMBIGUOUS = re.compile(r"-?[1-9][0-9]{0,2}\.[0-9]{3}")  # what the number rule refuses as ambiguous (4.000)
@@ -35,7 +39,7 @@ class Shown:
     """A version as the simulator shows it."""
 
     slug: str
-    convention: object  # `interpreter.api.Convention`
+    convention: Convention
     module: JsModule
 
 
@@ -43,7 +47,8 @@ def reference_cas(model: Model):
     """The cas that pre-fills the form: the version's first cas named `structure_reference…`, else its first
     cas, else None."""
     named = [c for c in model.cas if c.id.startswith("structure_reference")]
-    return (named or list(model.cas) or [None])[0]
+    found = named or list(model.cas)
+    return found[0] if found else None
 
 
 def form_text(value, type_) -> str | bool:
