@@ -966,32 +966,48 @@ function engine(model, compiled) {
 
   /** What each line not met would add to the total if it were met, the others as they are (what-ifs of
    * the payment rules), largest first; and, for a structure that is not eligible, what meeting every
-   * prérequis it misses would bring. Amounts in cents (BigInt) and as eval writes them. */
+   * prérequis it misses would bring. Amounts as eval writes them. */
+  function whatIfs(d, structure, run) {
+    const gainOf = (held) => {
+      const forced = {};
+      for (const id of held) forced[id] = true;
+      try {
+        return sub(self.run(d, self.p, structure, forced).total, run.total);
+      } catch (error) {
+        if (error instanceof EvaluationError) return null;
+        throw error;
+      }
+    };
+    const missing = model.prerequis.filter((id) => !run.met[id]);
+    const found = [];
+    for (const line of model.lignes) {
+      if (run.met[line.id] || model.prerequis.includes(line.id)) continue;
+      const gain = gainOf([line.id]);
+      if (gain !== null && cmp(gain, ZERO) > 0) found.push({ id: line.id, gain });
+    }
+    found.sort((a, b) => cmp(b.gain, a.gain) || model.ordre[a.id] - model.ordre[b.id]);
+    const unlocked = missing.length ? gainOf(missing) : null;
+    return { lignes: found.map((f) => ({ id: f.id, montant: money(f.gain) })),
+             prerequis: missing, deblocage: unlocked === null ? null : money(unlocked) };
+  }
+
   function gains(declaration, options) {
     const [structure, d] = prepared(declaration, options);
     try {
+      return whatIfs(d, structure, self.run(d, self.p, structure, null));
+    } catch (error) {
+      throw impossible(structure, error);
+    }
+  }
+
+  /** `evaluer`, `gains` and `pertinentes` at once (the declaration read and the rules run once for the three). */
+  function simuler(declaration, options) {
+    const [structure, d] = prepared(declaration, options);
+    try {
       const run = self.run(d, self.p, structure, null);
-      const gainOf = (held) => {
-        const forced = {};
-        for (const id of held) forced[id] = true;
-        try {
-          return sub(self.run(d, self.p, structure, forced).total, run.total);
-        } catch (error) {
-          if (error instanceof EvaluationError) return null;
-          throw error;
-        }
-      };
-      const missing = model.prerequis.filter((id) => !run.met[id]);
-      const found = [];
-      for (const line of model.lignes) {
-        if (run.met[line.id] || model.prerequis.includes(line.id)) continue;
-        const gain = gainOf([line.id]);
-        if (gain !== null && cmp(gain, ZERO) > 0) found.push({ id: line.id, gain });
-      }
-      found.sort((a, b) => cmp(b.gain, a.gain) || model.ordre[a.id] - model.ordre[b.id]);
-      const unlocked = missing.length ? gainOf(missing) : null;
-      return { lignes: found.map((f) => ({ id: f.id, montant: money(f.gain) })),
-               prerequis: missing, deblocage: unlocked === null ? null : money(unlocked) };
+      const context = new Context(self, d, run.met, structure);
+      return { resultat: result(self, structure, context, run), gains: whatIfs(d, structure, run),
+               pertinentes: relevant(self, context, run) };
     } catch (error) {
       throw impossible(structure, error);
     }
@@ -1012,7 +1028,7 @@ function engine(model, compiled) {
   model.lignes.forEach((line, i) => { model.ordre[line.id] = i; });
   const lignes = model.lignes.map((line) => ({ id: line.id, libelle: line.libelle, sorte: line.sorte,
                                                section: line.section, brique: line.brique, lit: model.lit[line.id] }));
-  return { evaluer, gains, pertinentes, donnees: model.descriptions, lignes, calculees: model.calculees,
+  return { evaluer, gains, pertinentes, simuler, donnees: model.descriptions, lignes, calculees: model.calculees,
            version: model.entete, lireDeclaration: readDeclaration, montant: (text) => euros(readToken(text, "montant")),
            points: (text) => frenchNumber(readToken(text, "nombre")) };
 }

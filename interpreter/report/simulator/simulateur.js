@@ -40,7 +40,17 @@
 
   // ---- the URL fragment ------------------------------------------------------------------------------------
 
+  let pending = null;
+
+  /** The answers in the URL, a moment after the last change (the browser is slow to rewrite its address). */
+  function laterFragment() {
+    if (pending !== null) clearTimeout(pending);
+    pending = setTimeout(writeFragment, 250);
+  }
+
   function writeFragment() {
+    if (pending !== null) clearTimeout(pending);
+    pending = null;
     const params = new URLSearchParams();
     params.set("Versions", state.shown.join(","));
     if (state.structure) params.set("Structure", state.structure);
@@ -134,6 +144,7 @@
       }
     });
     $("champs").innerHTML = parts.join("");
+    marked = new Map();
     fillForm();
   }
 
@@ -160,10 +171,10 @@
         if (champ.parentNode !== target) target.appendChild(champ);
       }
       const count = folded.children.length;
-      const details = group.querySelector(".sans-effet");
-      details.hidden = count === 0;
-      details.querySelector("summary").textContent = count === 1
+      const details = group.querySelector(".sans-effet"), words = count === 1
         ? "1 champ sans effet avec ces réponses" : `${count} champs sans effet avec ces réponses`;
+      if (details.hidden !== (count === 0)) details.hidden = count === 0;
+      if (details.firstChild.textContent !== words) details.firstChild.textContent = words;
       group.classList.toggle("sans-effet-entier", main.children.length === 0);
     }
     if (active && active !== document.activeElement && document.contains(active)) active.focus();
@@ -174,8 +185,8 @@
   function compute(slug) {
     const moteur = versions[slug].moteur, declaration = declarationFor(slug);
     try {
-      return { slug, resultat: moteur.evaluer(declaration), gains: moteur.gains(declaration),
-               pertinentes: new Set(moteur.pertinentes(declaration)) };
+      const found = moteur.simuler(declaration);
+      return { slug, resultat: found.resultat, gains: found.gains, pertinentes: new Set(found.pertinentes) };
     } catch (error) {
       if (!(error instanceof moteur.ErreurConvcheck)) throw error;
       return { slug, erreurs: error.diagnostics };
@@ -192,46 +203,81 @@
     return found ? { libelle: found.libelle || found.id, explication: found.explication } : { libelle: id, explication: "" };
   }
 
-  function linesTable(moteur, result) {
+  function sectionTitle(line) {
+    return line.section ? SECTIONS[line.section] : line.sorte === "brique" || line.brique ? "Briques" : "Majorations et minimums";
+  }
+
+  /** The table of the lines, its rows empty: `updateRows` fills them, changing only what changed. */
+  function linesTable(moteur) {
     const rows = [];
     let heading = null;
-    const byId = {};
-    for (const line of [...result.criteres, ...result.briques, ...result.majorations, ...result.minimums]) byId[line.id] = line;
     for (const line of moteur.lignes) {
-      const shown = byId[line.id];
-      const title = line.section ? SECTIONS[line.section] : line.sorte === "brique" || line.brique ? "Briques" : "Majorations et minimums";
+      const title = sectionTitle(line);
       if (title !== heading) {
         rows.push(`<tr class="titre"><th colspan="2" scope="colgroup">${esc(title)}</th></tr>`);
         heading = title;
       }
-      const met = "atteint" in shown ? shown.atteint : "debloquee" in shown ? shown.debloquee : shown.applicable;
-      const paid = "paye" in shown ? shown.paye : shown.payee;
-      const amount = line.brique ? "" : moteur.montant(shown.montant);
-      rows.push(`<tr class="${met ? "atteint" : "non-atteint"}${line.brique ? " dans-brique" : ""}" data-ligne="${esc(line.id)}">` +
-        `<td><span class="marque" aria-label="${met ? "atteint" : "non atteint"}">${met ? "✓" : "✗"}</span> ` +
-        `${esc(shown.libelle || shown.id)}<span class="explication">${esc(shown.explication || "")}</span></td>` +
-        `<td class="nombre${paid ? "" : " nul"}">${esc(amount)}</td></tr>`);
+      rows.push(`<tr class="${line.brique ? "dans-brique" : ""}" data-ligne="${esc(line.id)}"><td><span class="marque"></span> ` +
+        `${esc(line.libelle || line.id)}<span class="explication"></span></td><td class="nombre"></td></tr>`);
     }
     return `<table><thead><tr><th scope="col">Ligne</th><th scope="col" class="nombre">Montant</th></tr></thead>` +
       `<tbody>${rows.join("")}</tbody></table>`;
   }
 
-  function column(computed, first) {
-    const v = versions[computed.slug], moteur = v.moteur;
-    const head = `<h3>${esc(v.nom)}${statusBadge(v)}</h3><p class="sous-titre">${esc(v.libelle)}` +
+  const amounts = new Map();  // an amount as eval writes it → in French (the same few amounts come back often)
+
+  function written(moteur, amount) {
+    let text = amounts.get(amount);
+    if (text === undefined) {
+      if (amounts.size > 5000) amounts.clear();
+      amounts.set(amount, text = moteur.montant(amount));
+    }
+    return text;
+  }
+
+  function updateRows(article, moteur, result) {
+    const shown = {};
+    for (const line of [...result.criteres, ...result.briques, ...result.majorations, ...result.minimums]) shown[line.id] = line;
+    const known = article.rows || (article.rows = {});
+    for (const row of article.querySelectorAll("tr[data-ligne]")) {
+      const line = shown[row.dataset.ligne];
+      const met = "atteint" in line ? line.atteint : "debloquee" in line ? line.debloquee : line.applicable;
+      const paid = "paye" in line ? line.paye : line.payee;
+      const amount = line.brique ? "" : written(moteur, line.montant);
+      const key = `${met}|${paid}|${amount}|${line.explication}`;
+      if (known[line.id] === key) continue;
+      known[line.id] = key;
+      row.classList.toggle("atteint", met);
+      row.classList.toggle("non-atteint", !met);
+      const mark = row.querySelector(".marque");
+      mark.textContent = met ? "✓" : "✗";
+      mark.setAttribute("aria-label", met ? "atteint" : "non atteint");
+      row.querySelector(".explication").textContent = line.explication || "";
+      const cell = row.cells[1];
+      cell.textContent = amount;
+      cell.classList.toggle("nul", !paid);
+    }
+  }
+
+  function head(v) {
+    return `<h3>${esc(v.nom)}${statusBadge(v)}</h3><p class="sous-titre">${esc(v.libelle)}` +
       `${v.enVigueur ? ` — en vigueur le ${esc(v.enVigueur)}` : ""}</p>` +
       (v.hypotheses.length ? `<ul class="hypotheses">${v.hypotheses.map((h) => `<li>${esc(h)}</li>`).join("")}</ul>` : "");
+  }
+
+  /** What a version says of the answers, above its table: eligibility, total, what blocks, what it would take. */
+  function summary(computed, first) {
+    const v = versions[computed.slug], moteur = v.moteur;
     if (computed.erreurs) {
       const items = computed.erreurs.map((d) => `<li><strong>${esc(d.code)}</strong> : ${esc(d.message)}` +
         `${d.aide ? ` <span class="aide">(${esc(d.aide)})</span>` : ""}</li>`);
-      return `<article class="version erreur" data-version="${esc(v.slug)}">${head}<p class="verdict">Les réponses ` +
-        `ne permettent pas le calcul :</p><ul class="problemes">${items.join("")}</ul></article>`;
+      return `<p class="verdict">Les réponses ne permettent pas le calcul :</p><ul class="problemes">${items.join("")}</ul>`;
     }
     const r = computed.resultat, g = computed.gains;
     let gap = "";
     if (first && first.resultat && first !== computed) {
-      const gapCents = difference(r.total, first.resultat.total);
-      const diff = (gapCents.startsWith("-") || gapCents === "0.00" ? "" : "+") + moteur.montant(gapCents);
+      const cents = difference(r.total, first.resultat.total);
+      const diff = (cents.startsWith("-") || cents === "0.00" ? "" : "+") + moteur.montant(cents);
       gap = `<p class="ecart">Écart avec « ${esc(versions[first.slug].nom)} » : <strong>${esc(diff)}</strong></p>`;
     }
     let blocking = "";
@@ -249,16 +295,44 @@
       return `<li data-ligne="${esc(gain.id)}"><strong class="gain">+${esc(moteur.montant(gain.montant))}</strong> ` +
         `${esc(line.libelle)}<span class="explication">${esc(line.explication)}</span></li>`;
     });
-    const would = wanted.length ? `<section class="faudrait"><h4>Ce qu'il faudrait</h4><p>Chaque ligne non atteinte, ` +
-      `avec ce qu'elle rapporterait si elle l'était (les autres réponses restant les mêmes), la plus rémunératrice ` +
-      `d'abord :</p><ol>${wanted.join("")}</ol></section>` : "";
-    return `<article class="version" data-version="${esc(v.slug)}" data-total="${esc(r.total)}" ` +
-      `data-eligible="${r.eligible}">${head}` +
-      `<p class="verdict ${r.eligible ? "oui" : "non"}">Éligible : <strong>${r.eligible ? "oui" : "non"}</strong></p>` +
+    const would = wanted.length ? `<section class="faudrait"><h4>Ce qu'il faudrait</h4><p>Ce que chaque ligne non ` +
+      `atteinte rapporterait si elle l'était, les autres réponses restant les mêmes :</p><ol>${wanted.join("")}</ol>` +
+      "</section>" : "";
+    return `<p class="verdict ${r.eligible ? "oui" : "non"}">Éligible : <strong>${r.eligible ? "oui" : "non"}</strong></p>` +
       `<p class="total"><span class="montant">${esc(moteur.montant(r.total))}</span> ` +
       `<span class="points">${esc(moteur.points(r.total_points))} points</span></p>${gap}` +
-      (r.explication ? `<p class="explication-generale">${esc(r.explication)}</p>` : "") + blocking + would +
-      `<details class="detail" open><summary>Le détail, ligne par ligne</summary>${linesTable(moteur, r)}</details></article>`;
+      (r.explication ? `<p class="explication-generale">${esc(r.explication)}</p>` : "") + blocking + would;
+  }
+
+  /** Each version's column: made once for the versions shown, then updated where the answers change it. */
+  function renderColumns(all) {
+    const container = $("colonnes-resultats");
+    const layout = state.shown.join(",");
+    if (container.dataset.layout !== layout) {
+      container.innerHTML = all.map((c) => `<article class="version" data-version="${esc(c.slug)}">` +
+        `${head(versions[c.slug])}<div class="resume"></div><details class="detail" open><summary>Le détail, ligne par ` +
+        `ligne</summary>${linesTable(versions[c.slug].moteur)}</details></article>`).join("");
+      container.dataset.layout = layout;
+    }
+    const first = all[0];
+    all.forEach((computed, i) => {
+      const article = container.children[i];
+      const text = summary(computed, first);
+      if (article.summaryText !== text) {
+        article.querySelector(".resume").innerHTML = text;
+        article.summaryText = text;
+      }
+      article.classList.toggle("erreur", !!computed.erreurs);
+      article.querySelector(".detail").hidden = !!computed.erreurs;
+      if (computed.resultat) {
+        article.dataset.total = computed.resultat.total;
+        article.dataset.eligible = String(computed.resultat.eligible);
+        updateRows(article, versions[computed.slug].moteur, computed.resultat);
+      } else {
+        delete article.dataset.total;
+        delete article.dataset.eligible;
+      }
+    });
   }
 
   function difference(a, b) {  // two amounts written 1234.56, exactly, in cents
@@ -269,29 +343,39 @@
     return (d < 0n ? "-" : "") + text;
   }
 
+  let marked = new Map();  // donnée → the message shown beside its field
+
   function showErrors(all) {
-    for (const element of $("champs").querySelectorAll(".erreur")) element.textContent = "";
-    for (const element of $("champs").querySelectorAll("[aria-invalid]")) element.removeAttribute("aria-invalid");
+    const wanted = new Map();
     for (const computed of all) {
       for (const d of computed.erreurs || []) {
-        if (!d.donnee) continue;
-        const span = $("e-" + d.donnee), control = $("f-" + d.donnee);
-        if (!span) continue;
+        if (!d.donnee || !$("e-" + d.donnee)) continue;
         const prefix = state.shown.length > 1 ? `${versions[computed.slug].nom} : ` : "";
-        const text = prefix + d.message + (d.aide ? ` (${d.aide})` : "");
-        if (!span.textContent.includes(d.message)) span.textContent += (span.textContent ? " · " : "") + text;
-        if (control) control.setAttribute("aria-invalid", "true");
+        const said = wanted.get(d.donnee) || "";
+        if (!said.includes(d.message)) {
+          wanted.set(d.donnee, (said ? said + " · " : "") + prefix + d.message + (d.aide ? ` (${d.aide})` : ""));
+        }
       }
     }
+    for (const id of marked.keys()) {
+      if (wanted.has(id) || !$("e-" + id)) continue;
+      $("e-" + id).textContent = "";
+      if ($("f-" + id)) $("f-" + id).removeAttribute("aria-invalid");
+    }
+    for (const [id, text] of wanted) {
+      if (marked.get(id) === text) continue;
+      $("e-" + id).textContent = text;
+      if ($("f-" + id)) $("f-" + id).setAttribute("aria-invalid", "true");
+    }
+    marked = wanted;
   }
 
   function recompute() {
     const all = state.shown.map(compute);
-    const first = all[0];
-    $("colonnes-resultats").innerHTML = all.map((c) => column(c, first)).join("");
-    $("colonnes-resultats").dataset.versions = String(all.length);
-    $("bandeau").innerHTML = all.map((c) => `<a href="#resultats">${esc(versions[c.slug].nom)} : <strong>` +
+    renderColumns(all);
+    const bar = all.map((c) => `<a href="#resultats">${esc(versions[c.slug].nom)} : <strong>` +
       `${c.resultat ? esc(versions[c.slug].moteur.montant(c.resultat.total)) : "—"}</strong></a>`).join(" · ");
+    if ($("bandeau").innerHTML !== bar) $("bandeau").innerHTML = bar;
     showErrors(all);
     let relevant = new Set();
     for (const c of all) {
@@ -299,7 +383,7 @@
       for (const id of c.pertinentes) relevant.add(id);
     }
     fold(relevant);
-    writeFragment();
+    laterFragment();
   }
 
   // ---- versions ----------------------------------------------------------------------------------------------
@@ -323,6 +407,7 @@
     showVersions();
     buildForm();
     recompute();
+    writeFragment();
   }
 
   // ---- import and export -------------------------------------------------------------------------------------
@@ -444,6 +529,7 @@
     $("exporter-json").addEventListener("click", () => download("json"));
     $("exporter-yaml").addEventListener("click", () => download("yaml"));
     $("copier-lien").addEventListener("click", () => {
+      writeFragment();
       const done = () => say("Lien copié : il rouvre ce simulateur avec ces réponses.");
       if (navigator.clipboard && navigator.clipboard.writeText) {
         navigator.clipboard.writeText(location.href).then(done, () => say(`Copiez ce lien : ${location.href}`));
