@@ -196,7 +196,7 @@ def _reads(program: Program) -> dict:
 
 def _header(model: Model, files, hypotheses) -> dict:
     return {"convention": model.id, "libelle": model.label, "version": model.version, "statut": model.statut,
-            "enVigueur": model.en_vigueur.isoformat() if model.en_vigueur else None,
+            "enVigueur": model.en_vigueur.isoformat() if model.en_vigueur else None, "points": model.uses_points,
             "fichiers": list(files), "hypotheses": list(hypotheses)}
 
 

@@ -260,8 +260,8 @@
   }
 
   function head(v) {
-    return `<h3>${esc(v.nom)}${statusBadge(v)}</h3><p class="sous-titre">${esc(v.libelle)}` +
-      `${v.enVigueur ? ` — en vigueur le ${esc(v.enVigueur)}` : ""}</p>` +
+    return `<h3>${esc(v.nom)}${statusBadge(v)}</h3><p class="sous-titre">` +
+      `${v.enVigueur ? `En vigueur le ${esc(v.enVigueur)} — ` : ""}<code>${esc(v.fichier)}</code></p>` +
       (v.hypotheses.length ? `<ul class="hypotheses">${v.hypotheses.map((h) => `<li>${esc(h)}</li>`).join("")}</ul>` : "");
   }
 
@@ -300,7 +300,8 @@
       "</section>" : "";
     return `<p class="verdict ${r.eligible ? "oui" : "non"}">Éligible : <strong>${r.eligible ? "oui" : "non"}</strong></p>` +
       `<p class="total"><span class="montant">${esc(moteur.montant(r.total))}</span> ` +
-      `<span class="points">${esc(moteur.points(r.total_points))} points</span></p>${gap}` +
+      (moteur.version.points ? `<span class="points">${esc(moteur.points(r.total_points))} points</span>` : "") +
+      `</p>${gap}` +
       (r.explication ? `<p class="explication-generale">${esc(r.explication)}</p>` : "") + blocking + would;
   }
 
@@ -393,7 +394,7 @@
       const v = versions[slug];
       const buttons = (i > 0 ? `<button type="button" data-premier="${esc(slug)}">Mettre en premier</button>` : "") +
         (state.shown.length > 1 ? `<button type="button" data-retirer="${esc(slug)}">Retirer</button>` : "");
-      return `<li><strong>${esc(v.nom)}</strong>${statusBadge(v)} <span class="fichier">${esc(v.fichier)}</span> ${buttons}</li>`;
+      return `<li><strong>${esc(v.nom)}</strong>${statusBadge(v)} ${buttons}</li>`;
     }).join("");
     const others = Object.keys(versions).filter((slug) => !state.shown.includes(slug));
     $("ajout-version").innerHTML = others.map((slug) =>
