@@ -66,6 +66,8 @@ window.addEventListener("load", () => {
     out.etapes.push({ nom: step.nom, colonnes: columns(),
                       replies: [...document.querySelectorAll(".replies .champ")].map((c) => c.dataset.id) });
   }
+  out.sansEtiquette = [...document.querySelectorAll("input, select, button")].filter((e) =>
+    e.tagName === "BUTTON" ? !e.textContent.trim() : !(e.labels && e.labels.length)).map((e) => e.id || e.name);
   out.largeur = document.documentElement.scrollWidth;
   out.fenetre = window.innerWidth;
   out.fragment = location.hash;
@@ -191,6 +193,19 @@ def test_nothing_scrolls_sideways(tmp_path, tmp_path_factory, size):
     found = run_page(tmp_path, folder, [], size=size)
     assert len(found["debut"]) == 3 and all(c["total"] for c in found["debut"])
     assert found["largeur"] <= found["fenetre"], found
+    assert found["sansEtiquette"] == []  # every field and button says what it is (keyboard and screen readers)
+
+
+@needs_chromium
+def test_the_page_prints_the_answers_and_the_results_without_its_buttons(tmp_path, simulator):
+    from pypdf import PdfReader
+
+    pdf = tmp_path / "simulateur.pdf"
+    chromium(tmp_path, "--virtual-time-budget=5000", "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
+             (simulator / "index.html").as_uri())
+    text = "".join(page.extract_text() for page in PdfReader(str(pdf)).pages).replace("\u202f", " ")
+    assert "102 340,00 €" in text and "Amplitude d'ouverture" in text
+    assert "Exporter en JSON" not in text and "Ajouter une version" not in text
 
 
 def test_the_folder_is_self_contained(tmp_path, versions):
