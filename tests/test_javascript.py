@@ -319,3 +319,34 @@ def test_declaration_files_are_read_as_eval_reads_them(tmp_path):
     rich.write_text("a:\n  - 1\n", encoding="utf-8")
     said = [o["illisible"] for o in run_module(tmp_path, convention.javascript().module, [broken, rich])]
     assert said[0] == "« a » est déclarée deux fois" and "JSON" in said[1]
+
+
+def test_deeply_nested_expressions_are_hoisted_into_functions(tmp_path):
+    """Past `MAX_NESTING` levels a sub-expression becomes a function of its own (as in the scalar backend)."""
+    nested = "effectif"
+    for i in range(60):  # 90 levels of IR: within the checker's 200
+        nested = f"({nested} + {i % 3})" if i % 2 else f"max({nested}, {i})"
+    text = SIMPLE.replace("montant : budget }", f"montant : 1 € * ({nested}) }}")
+    path = tmp_path / "n.conv"
+    path.write_text(text, encoding="utf-8")
+    convention = api.load(path)
+    module = convention.javascript().module
+    assert "function h0(d, p, m, s)" in module
+    assert_same(tmp_path, convention, [VALID, {**VALID, "effectif": NumberToken("50")}])
+
+
+def test_a_brique_brings_what_its_unmet_criteres_together_bring(tmp_path):
+    """A brique blocked by a critère is offered with it (`avec`): the gain is what meeting that critère brings."""
+    from interpreter.report.simulator import reference_values
+
+    convention = api.load(CONVENTIONS / "aci-msp-avenant-2-france-sante.conv")
+    reference = reference_values(convention)
+    found = run_module(tmp_path, convention.javascript().module, [{**reference, "rendez_vous_48h": False}],
+                       gains=True)[0]
+    blocked = [b["id"] for b in found["resultat"]["briques"] if not b["debloquee"]]
+    lines = {line["id"]: line for line in found["gains"]["lignes"]}
+    offered = [id for id in blocked if "fs_rendez_vous_48h" in lines.get(id, {}).get("avec", [])]
+    assert offered, (blocked, lines)
+    before = Decimal(found["resultat"]["total"])
+    after = Decimal(expected(convention, reference)["resultat"]["total"])
+    assert sum(Decimal(lines[id]["montant"]) for id in offered) >= after - before > 0

@@ -965,8 +965,9 @@ function engine(model, compiled) {
   }
 
   /** What each line not met would add to the total if it were met, the others as they are (what-ifs of
-   * the payment rules), largest first; and, for a structure that is not eligible, what meeting every
-   * prérequis it misses would bring. Amounts as eval writes them. */
+   * the payment rules: the line's condition held true), largest first — a brique with its critères not met
+   * (`avec`) —; and, for a structure that is not eligible, what meeting every prérequis it misses would
+   * bring. Amounts as eval writes them. */
   function whatIfs(d, structure, run) {
     const gainOf = (held) => {
       const forced = {};
@@ -982,12 +983,14 @@ function engine(model, compiled) {
     const found = [];
     for (const line of model.lignes) {
       if (run.met[line.id] || model.prerequis.includes(line.id)) continue;
-      const gain = gainOf([line.id]);
-      if (gain !== null && cmp(gain, ZERO) > 0) found.push({ id: line.id, gain });
+      // a brique takes its condition and every critère of it not met; a line alone, itself
+      const also = line.sorte === "brique" ? line.criteres.filter((id) => !run.met[id]) : [];
+      const gain = gainOf([line.id, ...also]);
+      if (gain !== null && cmp(gain, ZERO) > 0) found.push({ id: line.id, gain, also });
     }
     found.sort((a, b) => cmp(b.gain, a.gain) || model.ordre[a.id] - model.ordre[b.id]);
     const unlocked = missing.length ? gainOf(missing) : null;
-    return { lignes: found.map((f) => ({ id: f.id, montant: money(f.gain) })),
+    return { lignes: found.map((f) => ({ id: f.id, montant: money(f.gain), avec: f.also })),
              prerequis: missing, deblocage: unlocked === null ? null : money(unlocked) };
   }
 

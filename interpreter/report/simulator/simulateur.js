@@ -292,8 +292,9 @@
     }
     const wanted = g.lignes.map((gain) => {
       const line = lineLabel(r, gain.id);
+      const along = gain.avec.length ? ` (avec ${gain.avec.map((id) => `« ${lineLabel(r, id).libelle} »`).join(", ")})` : "";
       return `<li data-ligne="${esc(gain.id)}"><strong class="gain">+${esc(moteur.montant(gain.montant))}</strong> ` +
-        `${esc(line.libelle)}<span class="explication">${esc(line.explication)}</span></li>`;
+        `${esc(line.libelle)}${esc(along)}<span class="explication">${esc(line.explication)}</span></li>`;
     });
     const would = wanted.length ? `<section class="faudrait"><h4>Ce qu'il faudrait</h4><p>Ce que chaque ligne non ` +
       `atteinte rapporterait si elle l'était, les autres réponses restant les mêmes :</p><ol>${wanted.join("")}</ol>` +
