@@ -350,3 +350,39 @@ def test_a_brique_brings_what_its_unmet_criteres_together_bring(tmp_path):
     before = Decimal(found["resultat"]["total"])
     after = Decimal(expected(convention, reference)["resultat"]["total"])
     assert sum(Decimal(lines[id]["montant"]) for id in offered) >= after - before > 0
+
+
+OBJECT_NAMES = '''convention objet "Des noms que tout objet JavaScript a déjà"
+version : "1"
+paramètres {
+  valeur_point = 7 €
+  patientele_reference = 4000
+  hasownproperty_ = 2
+}
+données {
+  constructor : entier entre 0 et 10 "Constructeur"
+  __proto__ : booléen "Prototype"
+  tostring : montant "Montant"
+}
+socle {
+  critère valueof "V" { condition : __proto__  montant : tostring * hasownproperty_ }
+  critère constructor "C" { condition : constructor >= 1  points fixes : constructor }
+}
+brique hasownproperty "H" {
+  condition : vrai
+  montant : 5 €
+  critère __proto__ "P" { condition : atteint(constructor) }
+}
+'''
+
+
+def test_names_every_javascript_object_has_are_data_like_any_other(tmp_path):
+    """`__proto__`, `constructor`… are valid ids: the module keeps them as keys, never as an object's own
+    machinery (an unknown key `hasOwnProperty` or `toString` is reported, as by eval)."""
+    path = tmp_path / "o.conv"
+    path.write_text(OBJECT_NAMES, encoding="utf-8")
+    convention = api.load(path)
+    valid = {"constructor": NumberToken("3"), "__proto__": True, "tostring": "12.5 €"}
+    declarations = [valid, {**valid, "constructor": NumberToken("0")}, {**valid, "hasOwnProperty": 1, "toString": 2},
+                    {key: value for key, value in valid.items() if key != "__proto__"}, {**valid, "__proto__": "x"}]
+    assert_same(tmp_path, convention, declarations)

@@ -33,7 +33,7 @@ from dsl.diagnostics import suggest
 from dsl.model import Brique, Donnee, Majoration, Minimum, Model, Type, expressions
 from dsl.payment import MAX_EUROS, MAX_POINTS, floor, settle
 from interpreter.backends import explain
-from interpreter.backends.jssource import JsBackend, Source, js_string, literal, mapping, rational
+from interpreter.backends.jssource import JsBackend, Source, js_string, key, literal, mapping, rational
 from interpreter.backends.scalar import SCENARIO_WORDS, Program, to_cents, total_cents, total_points
 from interpreter.io import numbers as reading
 from interpreter.io.declarations import Entry, _twice, convert, validate
@@ -117,7 +117,7 @@ def _run_function(program: Program, source: Source) -> str:
     """`run(d, p, s, F)`: the payment rules for one structure (`F`: lines held met for a what-if, or null)."""
     conditions = {id(e.condition): e.id for e in program.model.elements()}
     backend = JsBackend(source, program.places, conditions)
-    backend.emit("const m = {};")
+    backend.emit("const m = Object.create(null);")
     settled = settle(program.plan, backend)
     result = (f"{{ eligible: {settled.eligible}, met: m, points: {mapping(settled.points)}, "
               f"amounts: {mapping(settled.amounts)}, total: {settled.total}, totalPoints: {settled.total_points}, "
@@ -347,7 +347,7 @@ def js_value(value) -> str:
     if isinstance(value, str):
         return js_string(value)
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{js_string(str(k))}: {js_value(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{key(str(k))}: {js_value(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(js_value(v) for v in value) + "]"
     raise TypeError(f"no JavaScript literal for {value!r}")

@@ -221,6 +221,11 @@ class JsBackend:
                 + f"\n    return {result};\n  }} catch (e) {{\n    throw R.located(e, w);\n  }}\n}}\n")
 
 
+def key(id: str) -> str:
+    """An object literal's key: `"__proto__": v` would set the object's prototype, `["__proto__"]: v` is a key."""
+    return f"[{js_string(id)}]" if id == "__proto__" else js_string(id)
+
+
 def mapping(values: dict[str, str]) -> str:
     """A JavaScript object literal from ids to the text of values."""
-    return "{" + ", ".join(f"{js_string(id)}: {v}" for id, v in values.items()) + "}"
+    return "{" + ", ".join(f"{key(id)}: {v}" for id, v in values.items()) + "}"

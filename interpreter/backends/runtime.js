@@ -37,6 +37,11 @@ function located(error, where) {
   return error;
 }
 
+/** Whether an object has a key of its own (not one every object inherits: constructor, __proto__…). */
+function own(object, key) {
+  return Object.prototype.hasOwnProperty.call(object, key);
+}
+
 function fill(template, values) {
   return template.replace(/\{(\w+)\}/g, (_, name) => values[name]);
 }
@@ -591,17 +596,16 @@ function validate(model, declaration, elsewhere) {
   if (declaration === null || typeof declaration !== "object" || Array.isArray(declaration)) {
     throw new ErreurConvcheck([diagnostic("declaration-illisible", TEXTES.pasUneTable, null, null)]);
   }
-  const values = {}, problems = [];
-  const known = model.parId;
+  const values = Object.create(null), problems = [];
   const given = Object.keys(declaration).filter((k) => k !== "id");
   for (const key of given) {
-    if (!(key in known) && !(elsewhere && elsewhere.includes(key))) {
+    if (!own(model.parId, key) && !(elsewhere && elsewhere.includes(key))) {
       problems.push(diagnostic("declaration-cle-inconnue", placed(model.cleInconnue, key),
                                suggest(key, model.donnees.map((d) => d.id)), key));
     }
   }
   for (const donnee of model.donnees) {
-    const raw = Object.prototype.hasOwnProperty.call(declaration, donnee.id) ? declaration[donnee.id] : undefined;
+    const raw = own(declaration, donnee.id) ? declaration[donnee.id] : undefined;
     if (raw === undefined && model.calculees.includes(donnee.id)) continue;
     if (raw === null || raw === undefined) {
       problems.push(diagnostic("declaration-donnee-manquante", donnee.messages.manquante[0],
@@ -792,14 +796,14 @@ function readJson(text) {
     const c = text[at];
     if (c === "{") {
       at++;
-      const out = {};
+      const out = Object.create(null);
       blank();
       if (text[at] === "}") { at++; return out; }
       for (;;) {
         blank();
         if (text[at] !== '"') fail("Expecting property name");
         const key = string();
-        if (Object.prototype.hasOwnProperty.call(out, key)) throw new Error(fill(TEXTES.deuxFois, { cle: key }));
+        if (own(out, key)) throw new Error(fill(TEXTES.deuxFois, { cle: key }));
         blank();
         if (text[at] !== ":") fail("Expecting ':' delimiter");
         at++;
@@ -848,7 +852,7 @@ function readJson(text) {
 /** A YAML declaration written as the examples are: one « donnée: valeur » per line, comments, quotes. What
  * needs more of YAML (indentation, lists, anchors, several lines) is refused, with the way out (JSON). */
 function readYaml(text) {
-  const out = {};
+  const out = Object.create(null);
   text.replace(/^\ufeff/, "").split(/\r?\n/).forEach((line, index) => {
     if (/^\s*(#.*)?$/.test(line) || /^---\s*(#.*)?$/.test(line)) return;
     const match = /^([A-Za-z0-9_\u00c0-\u024f-]+|"[^"]*"|'[^']*'):(?:[ \t]+(.*?))?[ \t]*$/.exec(line);
@@ -861,7 +865,7 @@ function readYaml(text) {
     else if (/^'(?:[^']|'')*'$/.test(raw)) value = raw.slice(1, -1).replace(/''/g, "'");
     else if (/^[[{&*!|>%@`"']/.test(raw) || /:\s|\s#/.test(raw)) throw new Error(fill(TEXTES.yamlTropRiche, { ligne: index + 1 }));
     else value = ["", "~", "null", "Null", "NULL"].includes(raw) ? null : raw;
-    if (Object.prototype.hasOwnProperty.call(out, key)) throw new Error(fill(TEXTES.deuxFois, { cle: key }));
+    if (own(out, key)) throw new Error(fill(TEXTES.deuxFois, { cle: key }));
     out[key] = value;
   });
   return out;
@@ -871,7 +875,7 @@ function readYaml(text) {
  * it has none, as `convcheck eval` reads it). */
 function readDeclaration(text, name) {
   const found = /\.ya?ml$/i.test(name) ? readYaml(text) : readJson(text.replace(/^\ufeff/, ""));
-  if (!("id" in found) && name) found.id = name.replace(/^.*[\\/]/, "").replace(/\.[^.]*$/, "");
+  if (!own(found, "id") && name) found.id = name.replace(/^.*[\\/]/, "").replace(/\.[^.]*$/, "");
   return found;
 }
 
@@ -886,11 +890,11 @@ function impossible(structure, error) {
 /** The données the rules see: the declaration's, then each scenario line in order. */
 function staged(engine, d, s) {
   if (!engine.etapes.length) return d;
-  const values = Object.assign({}, d);
+  const values = Object.assign(Object.create(null), d);
   for (const [scenario, id, compute] of engine.etapes) {
     let value;
     try {
-      value = compute(values, engine.p, {}, s);
+      value = compute(values, engine.p, Object.create(null), s);
     } catch (error) {
       if (!(error instanceof EvaluationError)) throw error;
       throw new EvaluationError(fill(TEXTES.scenario.erreur, { erreur: error.message, scenario, donnee: id }));
@@ -903,7 +907,7 @@ function staged(engine, d, s) {
 }
 
 function paidLine(line, run) {
-  return run.eligible && run.met[line.id] && line.id in run.amounts;
+  return run.eligible && run.met[line.id] && own(run.amounts, line.id);
 }
 
 function result(engine, structure, context, run) {
@@ -917,14 +921,15 @@ function result(engine, structure, context, run) {
     const explanation = holds && line.sorte === "critere" && (run.eligible || line.brique !== null)
       ? W.met : lineText(context, line, run.eligible, run);
     const paid = paidLine(line, run);
-    const montant = money(run.amounts[line.id] || ZERO);
+    const montant = money(own(run.amounts, line.id) ? run.amounts[line.id] : ZERO);
+    const points = pointsText(own(run.points, line.id) ? run.points[line.id] : ZERO);
     if (line.sorte === "critere") {
       out.criteres.push({ id: line.id, libelle: line.libelle, section: line.section, brique: line.brique,
-                          atteint: holds, paye: paid, points: pointsText(run.points[line.id] || ZERO), montant,
+                          atteint: holds, paye: paid, points, montant,
                           explication: explanation });
     } else if (line.sorte === "brique") {
       out.briques.push({ id: line.id, libelle: line.libelle, debloquee: holds, payee: paid,
-                         points: pointsText(run.points[line.id] || ZERO), montant, explication: explanation,
+                         points, montant, explication: explanation,
                          criteres: line.criteres });
     } else {
       out[line.sorte + "s"].push({ id: line.id, libelle: line.libelle, applicable: holds, paye: paid, montant,
@@ -937,9 +942,9 @@ function result(engine, structure, context, run) {
 
 function engine(model, compiled) {
   const self = Object.assign({ model }, compiled);
-  model.parId = {};
+  model.parId = Object.create(null);
   for (const donnee of model.donnees) model.parId[donnee.id] = donnee;
-  model.ligne = {};
+  model.ligne = Object.create(null);
   for (const line of model.lignes) model.ligne[line.id] = line;
 
   function prepared(declaration, options) {
@@ -970,7 +975,7 @@ function engine(model, compiled) {
    * bring. Amounts as eval writes them. */
   function whatIfs(d, structure, run) {
     const gainOf = (held) => {
-      const forced = {};
+      const forced = Object.create(null);
       for (const id of held) forced[id] = true;
       try {
         return sub(self.run(d, self.p, structure, forced).total, run.total);
@@ -1027,7 +1032,7 @@ function engine(model, compiled) {
     }
   }
 
-  model.ordre = {};
+  model.ordre = Object.create(null);
   model.lignes.forEach((line, i) => { model.ordre[line.id] = i; });
   const lignes = model.lignes.map((line) => ({ id: line.id, libelle: line.libelle, sorte: line.sorte,
                                                section: line.section, brique: line.brique, lit: model.lit[line.id] }));

@@ -7,19 +7,21 @@
 
   const config = JSON.parse(document.getElementById("configuration").textContent);
   const loaded = globalThis.convcheckMoteurs || [];
-  const versions = {};
+  const versions = Object.create(null);
   config.versions.forEach((v, i) => { versions[v.slug] = Object.assign({ moteur: loaded[i] }, v); });
   const SECTIONS = { prerequis: "Prérequis", socle: "Socle", options: "Options" };
   const TRUE = ["vrai", "true", "oui", "yes", "1"];
   const $ = (id) => document.getElementById(id);
   const esc = (text) => String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 
-  const state = { shown: config.affichees.slice(), answers: {}, structure: null, extra: {} };
+  const own = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
+  const table = () => Object.create(null);
+  const state = { shown: config.affichees.slice(), answers: table(), structure: null, extra: table() };
 
   // ---- answers ---------------------------------------------------------------------------------------------
 
   function referenceAnswers(shown) {
-    const answers = {};
+    const answers = table();
     for (const slug of shown.slice().reverse()) Object.assign(answers, versions[slug].reference);
     return answers;
   }
@@ -30,7 +32,8 @@
   }
 
   function declarationFor(slug) {
-    const declaration = { id: state.structure || (versions[state.shown[0]].cas || { id: "structure" }).id };
+    const declaration = table();
+    declaration.id = state.structure || (versions[state.shown[0]].cas || { id: "structure" }).id;
     for (const d of donneesOf(slug)) {
       const value = state.answers[d.id];
       if (value !== undefined && value !== "") declaration[d.id] = value;
@@ -62,14 +65,14 @@
 
   function readFragment() {
     const params = new URLSearchParams(location.hash.replace(/^#/, ""));
-    const shown = (params.get("Versions") || "").split(",").filter((s) => s in versions);
+    const shown = (params.get("Versions") || "").split(",").filter((s) => own(versions, s));
     if (shown.length) state.shown = shown;
     state.answers = referenceAnswers(state.shown);
     if (params.get("Structure")) state.structure = params.get("Structure");
-    const kinds = {};
+    const kinds = table();
     for (const slug in versions) for (const d of versions[slug].moteur.donnees) kinds[d.id] = d.type;
     for (const [key, value] of params) {
-      if (!(key in kinds)) continue;
+      if (!own(kinds, key)) continue;
       state.answers[key] = kinds[key] === "booleen" ? TRUE.includes(value.trim().toLowerCase()) : value;
     }
   }
@@ -115,11 +118,11 @@
     const seen = new Set(), parts = [];
     state.shown.forEach((slug, index) => {
       const moteur = versions[slug].moteur;
-      const descriptions = {};
+      const descriptions = table();
       for (const d of donneesOf(slug)) descriptions[d.id] = d;
       const groups = [];
       for (const line of moteur.lignes) {
-        const ids = [...line.lit.condition, ...line.lit.montant].filter((id) => id in descriptions && !seen.has(id));
+        const ids = [...line.lit.condition, ...line.lit.montant].filter((id) => own(descriptions, id) && !seen.has(id));
         const unique = [...new Set(ids)];
         unique.forEach((id) => seen.add(id));
         if (unique.length) groups.push({ line, ids: unique });
@@ -236,9 +239,9 @@
   }
 
   function updateRows(article, moteur, result) {
-    const shown = {};
+    const shown = table();
     for (const line of [...result.criteres, ...result.briques, ...result.majorations, ...result.minimums]) shown[line.id] = line;
-    const known = article.rows || (article.rows = {});
+    const known = article.rows || (article.rows = table());
     for (const row of article.querySelectorAll("tr[data-ligne]")) {
       const line = shown[row.dataset.ligne];
       const met = "atteint" in line ? line.atteint : "debloquee" in line ? line.debloquee : line.applicable;
@@ -415,8 +418,8 @@
   // ---- import and export -------------------------------------------------------------------------------------
 
   function allDonnees() {
-    const found = {};
-    for (const slug of state.shown) for (const d of donneesOf(slug)) if (!(d.id in found)) found[d.id] = d;
+    const found = table();
+    for (const slug of state.shown) for (const d of donneesOf(slug)) if (!own(found, d.id)) found[d.id] = d;
     return found;
   }
 
@@ -455,14 +458,14 @@
       say(`« ${name} » ne peut pas être lu : ${error.message}`, true);
       return;
     }
-    const donnees = {};
+    const donnees = table();
     for (const slug in versions) for (const d of versions[slug].moteur.donnees) donnees[d.id] = d;
-    state.answers = {};
-    state.extra = {};
-    state.structure = declaration.id === undefined || declaration.id === null ? null : String(declaration.id);
+    state.answers = table();
+    state.extra = table();
+    state.structure = !own(declaration, "id") || declaration.id === null ? null : String(declaration.id);
     for (const [key, value] of Object.entries(declaration)) {
       if (key === "id") continue;
-      if (!(key in donnees)) { state.extra[key] = value === null ? null : String(value); continue; }
+      if (!own(donnees, key)) { state.extra[key] = value === null ? null : String(value); continue; }
       if (value === null) continue;
       state.answers[key] = donnees[key].type === "booleen" && typeof value === "boolean" ? value
         : donnees[key].type === "booleen" && TRUE.concat(["faux", "false", "non", "no", "0"]).includes(String(value).trim().toLowerCase())
@@ -514,7 +517,7 @@
     $("reference").addEventListener("click", () => {
       state.answers = referenceAnswers(state.shown);
       state.structure = null;
-      state.extra = {};
+      state.extra = table();
       fillForm();
       recompute();
       const cas = versions[state.shown[0]].cas;
