@@ -381,6 +381,9 @@
     const bar = all.map((c) => `<a href="#resultats">${esc(versions[c.slug].nom)} : <strong>` +
       `${c.resultat ? esc(versions[c.slug].moteur.montant(c.resultat.total)) : "—"}</strong></a>`).join(" · ");
     if ($("bandeau").innerHTML !== bar) $("bandeau").innerHTML = bar;
+    const heard = all.map((c) => `${versions[c.slug].nom} : ${c.resultat ? `${c.resultat.eligible ? "éligible" : "non éligible"}, ` +
+      versions[c.slug].moteur.montant(c.resultat.total) : "calcul impossible"}`).join(" ; ");
+    if ($("annonce").textContent !== heard) $("annonce").textContent = heard;  // what a screen reader says
     showErrors(all);
     let relevant = new Set();
     for (const c of all) {
