@@ -4,7 +4,7 @@ The module exports `evaluer(declaration)`, which gives what `convcheck eval --fo
 same declaration (a JSON declaration's keys and value forms), `gains(declaration)` (what each line not met
 would bring), `donnees` (each donnée's description, for a form) and `version`. It holds:
 
-- the runtime (`runtime.js`: exact BigInt rationals, French numbers, the reading of declared values, the
+- the runtime (`runtime/`: exact BigInt rationals, French numbers, the reading of declared values, the
   closest name, the explanations' logic), embedded once, with its words and rules taken from the Python
   sources here (`TEXTES`: the explanations' `WORDS`, the number patterns of `interpreter.io.numbers`, the
   limits, each donnée's messages as `validate` and `convert` write them, a placeholder where the value
@@ -40,7 +40,8 @@ from interpreter.io.declarations import Entry, _twice, convert, validate
 from interpreter.io.words import FALSE_WORDS, JSON_PROBLEMS, TRUE_WORDS, french_json, french_problem
 from interpreter.numbers import IMPOSSIBLE, EvaluationError, conv_text, divide, plain, reader_text
 
-RUNTIME = Path(__file__).with_name("runtime.js")
+RUNTIME = Path(__file__).with_name("runtime")
+PARTS = ("numbers.js", "reading.js", "engine.js")  # the runtime, in this order (one function's body)
 SLOT = "\x01"  # where a value goes in a message computed once (a character no declaration value shows)
 
 
@@ -79,7 +80,7 @@ def compile_module(program: Program, supplied=frozenset(), files: tuple[str, ...
     }
     body = "\n".join([
         f"const TEXTES = {js_value(texts())};",
-        f"const R = (function (TEXTES) {{\n{RUNTIME.read_text(encoding='utf-8')}}})(TEXTES);",
+        f"const R = (function (TEXTES) {{\n{runtime()}}})(TEXTES);",
         f"const K = [{', '.join(source.constants)}];",
         f"const P = {mapping({id: literal(v) for id, v in program.parametres.items()})};",
         f"const MODELE = {js_value(described)};",
@@ -270,6 +271,12 @@ def _unknown_key(model: Model) -> str:
 
 
 # ---- the words and rules of the runtime ---------------------------------------------------------------------
+
+
+@functools.cache
+def runtime() -> str:
+    """The runtime's text (`runtime/`), the body of a function of `TEXTES` that returns `R`."""
+    return "".join((RUNTIME / part).read_text(encoding="utf-8") for part in PARTS)
 
 
 @functools.cache

@@ -2,7 +2,7 @@
 
 `Source.expr` turns an IR expression into the text of a JavaScript expression over the structure's
 données `d`, the paramètres `p`, the critères met `m` and the structure's id `s`, calling the exact
-arithmetic of the runtime `R` (`runtime.js`: BigInt rationals, never floating point) and the constants
+arithmetic of the runtime `R` (`runtime/`: BigInt rationals, never floating point) and the constants
 `K`. A whole version is compiled the same way as the scalar backend's Python (`pysource`): the payment
 rules (`dsl.payment.settle`) run once over `JsBackend`, whose values are JavaScript local variables,
 and what they emit is one straight-line function — JavaScript's own `&&`, `||` and `?:` keeping the
