@@ -155,7 +155,8 @@ BAD_TEXT_LIST = [
     "1_234.5", "7 €", "75 %", "75 % ", "7 EUR", "7 eur", "1e3", ".5", "5.", "+3", "- 3", "1 23", "12 345 678",
     "9" * 16, "0." + "0" * 9 + "1", "1" * 40, "vrai", "Faux", "oui", "NON", "yes", "true", "2020-01-01", "20200101",
     "2020-W01-1", "2021W527", "2020-02-30", "0000-01-01", "2020-1-1", "metropole", "reunio", "guadeloupe", "zone",
-    "12 %", "12 €", "\u00a012\u202f", "1\u202f000", "0x10", "٣", "１２",
+    "12 %", "12 €", "\u00a012\u202f", "1\u202f000", "0x10", "٣", "１２", "045712275-", "2020W011", "2020-W53-1",
+    "2021-W53-1", "2020W01", "9999-W52-7", "0001-W01-1", " 2020-01-01\x1c", "\ufeff2020-01-01", "\x85vrai\u3000",
 ]
 BAD_TEXTS = st.sampled_from(BAD_TEXT_LIST)
 BAD_VALUES = [*BAD_TEXT_LIST, True, False, None, [1, 2], {"a": 1}, "", "x" * 50, "1" * 40 + ",5",
@@ -182,6 +183,10 @@ def test_bad_values_are_said_as_eval_says_them(tmp_path):
         declarations.append({**declaration, **extra})
     declarations += [{key: value for key, value in VALID.items() if key != missing} for missing in KEYS]
     declarations += [{**VALID, key: value} for key in KEYS for value in BAD_VALUES]
+    for _ in range(600):  # the number rule and the date rule, on texts made of their own characters
+        numeric = "".join(draw.choice("0123456789012345.,_ \u00a0\u202f+-€%eEuUrR") for _ in range(draw.randint(1, 12)))
+        day = "".join(draw.choice("0123456789-W") for _ in range(draw.choice([7, 8, 10, draw.randint(1, 12)])))
+        declarations.append({**VALID, draw.choice(["budget", "taux", "heures", "effectif"]): numeric, "ouverture": day})
     assert_same(tmp_path, convention, declarations)
 
 

@@ -187,14 +187,44 @@ function fromIsoWeek(y, week, day) {
   return yy >= 1 && yy <= 9999 ? isoText(yy, mm, dd) : null;
 }
 
-/** An ISO date as Python reads it (YYYY-MM-DD, YYYYMMDD, YYYY-Www-D…), as YYYY-MM-DD, or null. */
+/** An ISO date as Python's date.fromisoformat reads it (CPython's parser: 7, 8 or 10 characters; YYYY-MM-DD,
+ * YYYYMMDD, YYYY-Www-D, YYYYWwwD…; what follows the date's last digit is not read), as YYYY-MM-DD, or null. */
 function readDate(text) {
-  if (![7, 8, 10].includes(text.length) || /[^0-9W-]/.test(text)) return null;
-  let m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text) || /^(\d{4})(\d{2})(\d{2})$/.exec(text);
-  if (m) return validDate(Number(m[1]), Number(m[2]), Number(m[3]));
-  m = /^(\d{4})-W(\d{2})(?:-(\d))?$/.exec(text) || /^(\d{4})W(\d{2})(\d)?$/.exec(text);
-  if (m) return fromIsoWeek(Number(m[1]), Number(m[2]), m[3] === undefined ? 1 : Number(m[3]));
-  return null;
+  if (![7, 8, 10].includes(text.length)) return null;
+  let at = 0;
+  const digits = (count) => {
+    const found = text.slice(at, at + count);
+    if (found.length !== count || /[^0-9]/.test(found)) return null;
+    at += count;
+    return Number(found);
+  };
+  const year = digits(4);
+  if (year === null) return null;
+  const dashed = text[at] === "-";
+  if (dashed) at++;
+  if (text[at] === "W") {
+    at++;
+    const week = digits(2);
+    if (week === null) return null;
+    let day = 1;
+    if (at < text.length) {
+      if (dashed && text[at++] !== "-") return null;
+      day = digits(1);
+      if (day === null) return null;
+    }
+    return fromIsoWeek(year, week, day);
+  }
+  const month = digits(2);
+  if (month === null || (dashed && text[at++] !== "-")) return null;
+  const day = digits(2);
+  return day === null ? null : validDate(year, month, day);
+}
+
+/** Python's str.strip(): the characters it takes for blanks (not quite JavaScript's trim()). */
+const PY_BLANKS = /^[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/gu;
+
+function pyStrip(text) {
+  return text.replace(PY_BLANKS, "");
 }
 
 // ---- the closest name (Python's difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)) ------------
@@ -267,7 +297,7 @@ function pythonText(raw) {  // str() of a value, as the Python reader's suggesti
 function booleanOf(raw) {
   if (typeof raw === "boolean") return raw;
   if (typeof raw === "string" || raw instanceof Jeton) {
-    const word = String(raw).trim().toLowerCase();
+    const word = pyStrip(String(raw)).toLowerCase();
     if (TEXTES.vrai.includes(word)) return true;
     if (TEXTES.faux.includes(word)) return false;
   }
@@ -296,7 +326,7 @@ function convert(donnee, raw) {
     return value === null ? wrong() : { valeur: value };
   }
   if (kind === "date") {
-    const day = typeof raw === "string" || raw instanceof Jeton ? readDate(String(raw).trim()) : null;
+    const day = typeof raw === "string" || raw instanceof Jeton ? readDate(pyStrip(String(raw))) : null;
     return day === null ? wrong() : { valeur: day };
   }
   const number = readNumber(raw, kind);
