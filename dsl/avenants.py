@@ -150,6 +150,8 @@ class Consolidation:
     sections: dict[str, dict[str, list[n.Critere]]]  # kind → id → the critères of that id (one, unless repeated)
     briques: dict[str, n.Brique]
     supplements: dict[str, n.Supplement] = field(factory=dict)  # majorations and minimums, in order
+    prorata: n.Prorata | None = None  # the version's `prorata : …`
+    exercices: list[n.Exercice] = field(factory=list)  # the rules of single exercises, the base's first
     places: dict[str, tuple[str, str]] = field(factory=dict)  # critère id → ("section", kind) or ("brique", id)
     cas: list[n.Cas] = field(factory=list)
     removed: dict = field(factory=dict)  # id → span of the `supprime` that removed it
@@ -178,7 +180,9 @@ class Consolidation:
                 case _ if type(item) in KIND_OF:
                     supplement = cast(n.Supplement, item)
                     supplements[supplement.id] = supplement
-        consolidation = cls(base, parametres, donnees, sections, briques, supplements)
+        consolidation = cls(base, parametres, donnees, sections, briques, supplements,
+                            next((i for i in base.items if isinstance(i, n.Prorata)), None),
+                            [i for i in base.items if isinstance(i, n.Exercice)])
         for kind, criteres in sections.items():
             consolidation._place(criteres, ("section", kind))
         for brique in briques.values():
@@ -236,8 +240,7 @@ class Consolidation:
                         self._dropped_uses(old, p, p)
             case n.DonneesBlock(donnees=ds):
                 for d in ds:
-                    previous = self.donnees.get(d.id)
-                    self.donnees[d.id] = d if previous is None or d.label else evolve(d, label=previous.label)
+                    self.donnees[d.id] = redefined(self.donnees.get(d.id), d)
             case n.Cas():
                 self.cas.append(item)
             case n.Section(kind=kind):
@@ -264,8 +267,18 @@ class Consolidation:
                 self._change(item)
             case n.Move():
                 self._move(item)
+            case n.Remove(kind="prorata"):
+                self._remove_prorata(item)
+            case n.Remove(kind="exercice"):
+                self._remove_exercice(item)
+            case n.Exercice():  # rules for one exercise: kept, applied by `--exercice` (`apply_exercice`)
+                self.exercices.append(item)
             case n.Remove():
                 self._remove(item)
+            case n.Prorata():  # the avenant's own prorata replaces the base's
+                if self.prorata is not None:
+                    self._dropped_uses(self.prorata, item, item)
+                self.prorata = item
 
     def _is_new(self, id: str, span) -> bool:
         existing = self.element_node(id)
@@ -462,6 +475,26 @@ class Consolidation:
         self.removed[op.id] = op.span
         self.removals[(op.kind, op.id)] = op.span
 
+    def _remove_prorata(self, op: n.Remove) -> None:
+        """`supprime prorata`: the lines are paid for the whole year again."""
+        if self.prorata is None:
+            self.error("id-inconnu", "la base n'a pas de prorata", op.span,
+                       suggestion="ses lignes sont déjà payées pour l'année entière : retirez cette ligne")
+            return
+        self._dropped_uses(self.prorata, None, op)
+        self.prorata = None
+        self.removals[("prorata", "prorata")] = op.span
+
+    def _remove_exercice(self, op: n.Remove) -> None:
+        """`supprime exercice 2022`: the rules the base states for that exercise no longer hold."""
+        kept = [e for e in self.exercices if str(e.year) != op.id]
+        if len(kept) == len(self.exercices):
+            years = ", ".join(str(e.year) for e in self.exercices)
+            self.error("id-inconnu", f"la base n'a pas de règles propres à l'exercice {op.id}", op.span,
+                       suggestion=f"exercices qui en ont : {years}" if years else "la base n'en a pour aucun exercice")
+            return
+        self.exercices = kept
+
     def _dropped_uses(self, old, new, op) -> None:
         """Remember the données and paramètres that `old` used and `new` (None when removed) does not:
         if nothing else uses them, the checker says so at `op`, the operation that dropped them."""
@@ -476,9 +509,12 @@ class Consolidation:
             items.append(n.ParametresBlock(tuple(self.parametres.values())))
         if self.donnees:
             items.append(n.DonneesBlock(tuple(self.donnees.values())))
+        if self.prorata is not None:
+            items.append(self.prorata)
         items += [n.Section(kind, tuple(c for same in cs.values() for c in same)) for kind, cs in self.sections.items() if cs]
         items += self.briques.values()
         items += self.supplements.values()
+        items += exercices_in_force(self.exercices, avenant)
         inherited = tuple(i for i in self.base.items if isinstance(i, n.Cas)) + self.base.inherited
         items += flatten_inherited(self.cas, inherited, set(self.donnees))
         headers = []
@@ -521,6 +557,15 @@ def flatten_inherited(cas: list[n.Cas], inherited: tuple[n.Cas, ...], donnees: s
     return result
 
 
+def redefined(previous: n.Donnee | None, new: n.Donnee) -> n.Donnee:
+    """A donnée declared again by an avenant: the new declaration, keeping the label and the default (`par
+    défaut`) of the previous one when it gives none (to drop a default: `supprime donnée id`, then declare it)."""
+    if previous is None:
+        return new
+    return evolve(new, label=new.label or previous.label,
+                  default=previous.default if new.default is None else new.default)
+
+
 def merge_attributes(old: tuple[n.Attribute, ...], new: tuple[n.Attribute, ...]) -> tuple[n.Attribute, ...]:
     """`modifie`: listed attributes replace those of the same name, in place; others are kept."""
     names = {a.name for a in new}
@@ -538,7 +583,7 @@ def merge_attributes(old: tuple[n.Attribute, ...], new: tuple[n.Attribute, ...])
 def uses(node) -> set[str]:
     """The ids a critère, a brique or a paramètre reads: names in its expressions, and what points imply
     (`valeur_point`; `patientele` and `patientele_reference` for points variables)."""
-    if isinstance(node, n.Parametre):
+    if isinstance(node, (n.Parametre, n.Prorata)):
         return {e.id for e in walk(node.value) if isinstance(e, n.Name)}
     found: set[str] = set()
     for attribute in node.attributes:
@@ -551,6 +596,30 @@ def uses(node) -> set[str]:
     for critere in getattr(node, "criteres", ()):
         found |= uses(critere)
     return found
+
+
+def exercices_in_force(blocks: list[n.Exercice], avenant: n.File) -> list[n.Exercice]:
+    """The `exercice` blocks an avenant keeps: its own, and its bases' for the exercises that end once it is in
+    force (the rules of an earlier exercise belong to the versions in force then)."""
+    since = avenant.header("en_vigueur")
+    own = [item for item in avenant.items if isinstance(item, n.Exercice)]
+    return [b for b in blocks if since is None or b.year >= since.year or any(b is o for o in own)]
+
+
+def apply_exercice(file: n.File, year: int) -> tuple[n.File, Consolidation | None, tuple[n.Exercice, ...]]:
+    """The rules of one exercise: a consolidated version with the operations of its `exercice YEAR` blocks applied,
+    in order (a base's first), as an avenant's are; every `exercice` block is then dropped. Its cas are those of
+    the blocks (they describe that exercise); a year without rules of its own is the version as it stands. Gives
+    the file, the consolidation that applied the blocks (its diagnostics; None without blocks), and the blocks."""
+    blocks = tuple(item for item in file.items if isinstance(item, n.Exercice) and item.year == year)
+    if not blocks:
+        return evolve(file, items=tuple(i for i in file.items if not isinstance(i, n.Exercice))), None, ()
+    consolidation = Consolidation.of(file)
+    for block in blocks:
+        for item in block.items:
+            consolidation.apply(item)
+    consolidation.exercices = []
+    return consolidation.result(file), consolidation, blocks
 
 
 def apply_avenant(base: n.File, avenant: n.File, removals: dict | None = None) -> Consolidation:

@@ -34,6 +34,7 @@ from dsl.model import (
     Minimum,
     Model,
     Parametre,
+    Prorata,
     Type,
 )
 from dsl.payment import ADVANCE, CAP
@@ -44,8 +45,8 @@ NUMERIC_TYPES = ("entier", "nombre", "pourcentage", "montant")
 VALUE_ATTRIBUTES = ("points_fixes", "points_variables", "montant")
 # The attributes each kind of block may have; the others are an error (`attribut-invalide`).
 ALLOWED = {
-    "critere": ("condition", "points_fixes", "points_variables", "montant", "axe", "reference"),
-    "brique": ("condition", "points_fixes", "points_variables", "montant", "axe", "reference"),
+    "critere": ("condition", "points_fixes", "points_variables", "montant", "axe", "reference", "prorata"),
+    "brique": ("condition", "points_fixes", "points_variables", "montant", "axe", "reference", "prorata"),
     "majoration": ("condition", "assiette", "taux", "reference"),
     "minimum": ("condition", "montant", "prorata", "reference"),
 }
@@ -134,6 +135,8 @@ class Checker:
         self.used_parametres: set[str] = set()
         self.dependencies: dict[str, list[tuple[str, n.Call | None]]] = {}  # None: a brique's own critère
         self.cas_cycles: set[frozenset[str]] = set()
+        self.prorata_nodes: list[n.Prorata] = []
+        self.exercice_nodes: list[n.Exercice] = []
 
     def error(self, code: str, message: str, span, suggestion: str | None = None, notes: Iterable[Note] = ()):
         self.diagnostics.append(Diagnostic(code, message, span=span, suggestion=suggestion, notes=tuple(notes)))
@@ -148,6 +151,8 @@ class Checker:
         parametres = self._check_parametres()
         criteres, briques = self._check_elements()
         majorations, minimums = self._check_supplements(criteres)
+        prorata = self._check_prorata(minimums)
+        exercices = self._check_exercices()
         self._check_cycles()
         self._check_point_requirements(criteres, briques)
         self._check_advance()
@@ -168,6 +173,8 @@ class Checker:
             path=path,
             majorations=majorations,
             minimums=minimums,
+            prorata=prorata,
+            exercices=exercices,
         )
 
     # -- headers and file structure
@@ -223,6 +230,10 @@ class Checker:
                 case n.Cas() as c:
                     if self._unique(c, self.cas_nodes, "cas"):
                         self.cas_nodes[c.id] = c
+                case n.Prorata():
+                    self.prorata_nodes.append(item)
+                case n.Exercice():  # applied to the version by `--exercice` (dsl.avenants.apply_exercice)
+                    self.exercice_nodes.append(item)
                 case _:
                     self.error("operation-hors-avenant",
                                "une opération d'avenant ne peut figurer que dans un fichier « avenant »", item.span,
@@ -251,7 +262,12 @@ class Checker:
         if low is not None and high is not None and low > high:
             self.error("intervalle-vide", f"intervalle vide : le minimum ({_plain(low)}) dépasse le maximum ({_plain(high)})",
                        spec.span, suggestion=f"écrivez « entre {_plain(high)} et {_plain(low)} »")
-        return Donnee(d.id, d.label, type_, low, high, d)
+        donnee = Donnee(d.id, d.label, type_, low, high, d)
+        return donnee if d.default is None else evolve(donnee, default=self._check_default(donnee, d.default))
+
+    def _check_default(self, donnee: Donnee, value: n.Expr) -> ir.Const | None:
+        """`par défaut …`: a literal of the donnée's type, within its range — as a cas writes its values."""
+        return self._check_cas_value(donnee, value, "après « par défaut »")
 
     def _check_choices(self, spec: n.TypeSpec):
         seen: set[str] = set()
@@ -360,8 +376,10 @@ class Checker:
     def _invalid_attribute(self, attribute: n.Attribute, kind: str, id: str) -> None:
         word = keywords.ATTRIBUTES[attribute.name]
         allowed = ", ".join(f"« {keywords.ATTRIBUTES[a]} »" for a in ALLOWED[kind])
-        where = {"assiette": "une majoration", "taux": "une majoration", "prorata": "un minimum"}.get(attribute.name)
+        where = {"assiette": "une majoration", "taux": "une majoration"}.get(attribute.name)
         hint = f"« {word} » s'écrit dans {where}" if where else f"les attributs permis ici : {allowed}"
+        if attribute.name == "prorata" and kind == "majoration":
+            hint = "une majoration n'est pas proratisée : son assiette est faite des montants des lignes, déjà proratisés"
         self.error("attribut-invalide", f"{OWNERS[kind]} « {id} » ne peut pas avoir de « {word} »", attribute.span,
                    suggestion=hint)
 
@@ -431,12 +449,61 @@ class Checker:
         condition = self._supplement_condition(node, values, "le minimum", scope)
         montant = self._expect_kind(values, "montant", scope, "montant", f"le montant du minimum « {node.id} » "
                                     "doit être un montant en euros", "ajoutez « € », par exemple « 20_000 € »")
-        prorata = self._expect_kind(values, "prorata", scope, "nombre", f"le prorata du minimum « {node.id} » doit "
-                                    "être une part (un nombre)", "par exemple « prorata : mois_adhesion / 12 »")
+        prorata = self._expect_prorata(values, scope, f"du minimum « {node.id} »")
         self._record(node.id, scope)
         self._supplement_warnings(node, "le minimum")
         return Minimum(node.id, node.label, _partial(condition), _partial(montant), prorata,
                        _text(values.get("reference")), node)
+
+    # -- proration
+
+    def _expect_prorata(self, values: dict, scope: Scope, owner: str) -> ir.Expr | None:
+        """A `prorata :` — the version's, a line's own, or a minimum's —: a share of the year (a nombre)."""
+        return self._expect_kind(values, "prorata", scope, "nombre", f"le prorata {owner} doit être une part (un "
+                                 "nombre)", "par exemple « prorata : mois_adhesion / 12 »")
+
+    def _check_prorata(self, minimums: dict[str, Minimum]) -> Prorata | None:
+        """The version's `prorata : …` (once), and a warning for each minimum it leaves for the whole year."""
+        if not self.prorata_nodes:
+            return None
+        node, *others = self.prorata_nodes
+        for other in others:
+            self.error("prorata-duplique", "la version a déjà un « prorata »", other.span,
+                       notes=[Note("premier prorata", n.parsed_span(node.span))],
+                       suggestion="gardez-en un seul : il s'applique à toutes les lignes")
+        scope = Scope("clause")
+        value = self._expect_prorata({"prorata": node.value}, scope, "de la version")
+        self.used_donnees |= scope.uses_donnees
+        self.used_parametres |= scope.uses_parametres
+        for minimum in minimums.values():
+            if minimum.prorata is None:
+                self.warn("minimum-non-proratise", f"le minimum « {minimum.id} » garantit une année entière alors que "
+                          "les lignes de la version sont proratisées", minimum.node.id_span,
+                          notes=[Note("le prorata de la version", n.parsed_span(node.span))],
+                          suggestion=f"ajoutez au minimum « prorata : {print_expr(node.value)} », ou « prorata : 1 » "
+                          "s'il vaut pour l'année entière")
+        return Prorata(_partial(value), node)
+
+    # -- exercises
+
+    def _check_exercices(self) -> dict[int, tuple[n.Exercice, ...]]:
+        """The `exercice` blocks by year (a base's, then an avenant's); one file writes a year once."""
+        years: dict[int, list[n.Exercice]] = {}
+        for block in self.exercice_nodes:
+            first = next((b for b in years.get(block.year, ()) if b.span is not None and block.span is not None
+                          and b.span.file == block.span.file), None)
+            if first is not None:
+                self.error("exercice-duplique", f"les règles de l'exercice {block.year} sont déjà écrites dans ce "
+                           "fichier", block.year_span, notes=[Note("premier bloc", n.parsed_span(first.year_span))],
+                           suggestion="réunissez-les dans un seul bloc « exercice »")
+            years.setdefault(block.year, []).append(block)
+        since = self.file.header("en_vigueur")
+        for block in self.exercice_nodes:
+            if since is not None and block.year and block.year < since.year:
+                self.error("exercice-hors-vigueur", f"la version entre en vigueur le {since.isoformat()}, après la fin "
+                           f"de l'exercice {block.year} : ses règles propres à cet exercice ne s'appliqueraient jamais",
+                           block.year_span, suggestion="écrivez-les dans la version en vigueur pendant cet exercice")
+        return {year: tuple(blocks) for year, blocks in sorted(years.items()) if year}
 
     def _supplement_warnings(self, node, owner: str) -> None:
         if node.label is None:
@@ -461,6 +528,7 @@ class Checker:
             if value is not None and value.type != MONTANT:
                 self.error("type-incompatible", f"un montant s'exprime en euros, pas en {value.type}", values["montant"].span,
                            suggestion="ajoutez « € » (par exemple « 2_000 € »), ou utilisez « points fixes : … »")
+        lowered["prorata"] = self._expect_prorata(values, scope, f"{OF[owner]} « {element.id} »")
         return lowered
 
     def _check_critere(self, node: n.Critere, section: str | None, brique: str | None) -> Critere:
@@ -470,14 +538,15 @@ class Checker:
         self._record(node.id, scope)
         if brique is not None:
             for attribute in node.attributes:
-                if attribute.name in VALUE_ATTRIBUTES:
+                if attribute.name in (*VALUE_ATTRIBUTES, "prorata"):
                     self.error("remuneration-dans-brique",
                                f"le critère « {node.id} » est dans la brique « {brique} » : il ne peut pas avoir de "
-                               f"{keywords.ATTRIBUTES[attribute.name]} propres", attribute.span,
+                               f"{keywords.ATTRIBUTES[attribute.name]} propre{'' if attribute.name == 'prorata' else 's'}",
+                               attribute.span,
                                suggestion="une brique paie tout ou rien : portez la rémunération sur la brique elle-même")
         critere = Critere(node.id, node.label, section, brique, _partial(lowered["condition"]), lowered.get("points_fixes"),
                           lowered.get("points_variables"), lowered.get("montant"), _text(values.get("axe")),
-                          _text(values.get("reference")), node)
+                          _text(values.get("reference")), node, lowered["prorata"])
         self._element_warnings(node, values, "le critère", in_brique=brique is not None, gate_only=section == "prerequis")
         return critere
 
@@ -489,7 +558,7 @@ class Checker:
         self.dependencies[node.id] += [(c.id, None) for c in node.criteres]
         brique = Brique(node.id, node.label, _partial(lowered["condition"]), lowered.get("points_fixes"),
                         lowered.get("points_variables"), lowered.get("montant"), _text(values.get("axe")),
-                        _text(values.get("reference")), tuple(c.id for c in node.criteres), node)
+                        _text(values.get("reference")), tuple(c.id for c in node.criteres), node, lowered["prorata"])
         self._element_warnings(node, values, "la brique", in_brique=False, gate_only=False)
         return brique
 
@@ -633,7 +702,9 @@ class Checker:
             if value is not None:
                 values[assignment.id] = value
         given = set(first) | {a.id for a in inherited}
-        missing = [d for d in self.donnees if d not in given]
+        defaults = {id: d.default for id, d in self.donnees.items() if id not in given and d.node.default is not None}
+        values.update((id, default) for id, default in defaults.items() if default is not None)
+        missing = [d for d in self.donnees if d not in given and d not in defaults]
         if missing:
             listed = ", ".join(f"« {d} »" for d in missing)
             self.error("cas-donnee-manquante", f"le cas « {node.id} » ne donne pas : {listed}", node.id_span,
@@ -670,8 +741,9 @@ class Checker:
             return self.cas_nodes[id]
         return next((c for c in self.file.inherited if c.id == id), None)
 
-    def _check_cas_value(self, donnee: Donnee, value: n.Expr) -> ir.Const | None:
-        """A cas gives literal values, of the donnée's type and within its range: their IR constant."""
+    def _check_cas_value(self, donnee: Donnee, value: n.Expr, where: str = "dans un cas") -> ir.Const | None:
+        """A cas gives literal values, of the donnée's type and within its range: their IR constant (`where`:
+        what the message says the value is written in)."""
         literal = value.operand if isinstance(value, n.Neg) else value
         type_ = donnee.type
         if type_.kind == "choix":
@@ -686,7 +758,7 @@ class Checker:
             return None
         expected = {"booleen": n.Bool, "date": n.DateLit, "montant": n.Money, "pourcentage": n.Percent}.get(type_.kind, n.Number)
         if not isinstance(literal, n.LITERALS) or (literal is not value and not isinstance(literal, (n.Number, n.Money, n.Percent))):
-            self.error("type-incompatible", "la valeur d'une donnée dans un cas doit être écrite littéralement",
+            self.error("type-incompatible", f"la valeur d'une donnée {where} doit être écrite littéralement",
                        value.span, suggestion="écrivez la valeur elle-même : 4000, 7 €, 50 %, vrai, 2024-01-01")
             return None
         if not isinstance(literal, expected):
@@ -702,7 +774,9 @@ class Checker:
             return None
         if (donnee.low is not None and number < donnee.low) or (donnee.high is not None and number > donnee.high):
             self.error("hors-intervalle", f"{_plain(number)} est hors de l'intervalle de « {donnee.id} » "
-                       f"(entre {_plain(donnee.low)} et {_plain(donnee.high)})", value.span)
+                       f"(entre {_plain(donnee.low)} et {_plain(donnee.high)})", value.span,
+                       suggestion=None if where == "dans un cas" else
+                       f"donnez une valeur entre {_plain(donnee.low)} et {_plain(donnee.high)}")
             return None
         return ir.Const(number, type_, source=value)
 
@@ -730,12 +804,12 @@ class Checker:
             return False
         code = "donnee-inutilisee" if keyword == "donnée" else "parametre-inutilise"
         cause = DROPPING.get(type(op), "la modification")
-        if isinstance(op, n.Remove):
+        if isinstance(op, (n.Remove, n.Prorata)):
             span = op.span
         else:
             span = op.id_span
         self.warn(code, f"{what} « {id} » n'est plus utilisé{'e' if keyword == 'donnée' else ''} par aucun critère "
-                  f"ni aucune brique depuis {cause} de « {op.id} »", span,
+                  f"ni aucune brique depuis {cause} de « {getattr(op, 'id', 'prorata')} »", span,
                   notes=[Note(f"{what} « {id} » est déclaré{'e' if keyword == 'donnée' else ''} ici", node.id_span)],
                   suggestion=f"{remove} aussi : « supprime {keyword} {id} »")
         return True
@@ -1018,7 +1092,7 @@ class Checker:
 OF = {"le critère": "du critère", "la brique": "de la brique", "la majoration": "de la majoration",
       "le minimum": "du minimum"}
 DROPPING = {n.Remove: "la suppression", n.Modify: "la modification", n.Replace: "le remplacement",
-            n.Parametre: "la nouvelle valeur"}
+            n.Parametre: "la nouvelle valeur", n.Prorata: "la nouvelle valeur"}
 
 # (operator, left kind, right kind) → result kind
 ARITHMETIC = {

@@ -45,6 +45,15 @@ VALUE_RESERVED = RESERVED | {"condition", "points", "montant", "axe", "reference
 FOLDED_NAMES = {"éligible": "eligible"}
 # Attribute keywords that may also be ids: lexed as keywords only where an attribute follows.
 ATTRIBUTE_KEYWORDS = {"CONDITION", "MONTANT", "AXE", "REFERENCE", "RÉFÉRENCE", "POINTS", "ASSIETTE", "TAUX", "PRORATA"}
+# Attribute keywords that may also name a donnée (`taux : pourcentage`): after a default value, a `:` does
+# not tell them apart.
+DECLARABLE = {"TAUX", "ASSIETTE", "PRORATA"}
+# Keywords that start a block of a file, and may also be ids.
+ITEM_KEYWORDS = {"PARAMÈTRES", "PARAMETRES", "DONNÉES", "DONNEES", "PRÉREQUIS", "PREREQUIS", "SOCLE", "OPTIONS", "BRIQUE",
+                 "MAJORATION", "MINIMUM", "CAS", "AJOUTE", "MODIFIE", "REMPLACE", "DÉPLACE", "DEPLACE", "SUPPRIME",
+                 "EXERCICE"}
+# Keywords that start a clause after an id-like position: followed by `:`, the word is an id.
+NAMES_BEFORE_COLON = {"PAR"}
 NEXT_CHARACTER = re.compile(r"\s*(\S?)")  # matched at a position: no copy of the rest of the text
 
 
@@ -199,8 +208,7 @@ def _parse_tree(source: SourceFile, start: str = "start") -> tuple[Tree | None, 
     braces: list[Token] = []
     try:
         for token in lexed(interactive):
-            if token.type in ATTRIBUTE_KEYWORDS:
-                token = _keyword_or_name(token, text, interactive)
+            token = retyped(token, text, interactive)
             interactive.feed_token(token)
             if token.type == "LBRACE":
                 braces.append(token)
@@ -230,6 +238,18 @@ def lexed(interactive):
     return interactive.lexer_thread.lex(interactive.parser_state)
 
 
+def retyped(token: Token, text: str, interactive) -> Token:
+    """A token as the parser takes it: a keyword that stands where only an id can is that id (the contextual
+    lexer offers a keyword wherever an LALR state shared by several contexts could take it)."""
+    if token.type in ATTRIBUTE_KEYWORDS:
+        return _keyword_or_name(token, text, interactive)
+    if token.type in NAMES_BEFORE_COLON:
+        return _name_before_colon(token, text, interactive)
+    if token.type in ITEM_KEYWORDS:
+        return _item_or_name(token, interactive)
+    return token
+
+
 def _keyword_or_name(token: Token, text: str, interactive) -> Token:
     """An attribute keyword where an id may stand and no `:` follows is an id (`montant(x)`)."""
     if "NAME" not in interactive.choices():
@@ -237,9 +257,36 @@ def _keyword_or_name(token: Token, text: str, interactive) -> Token:
     follows = NEXT_CHARACTER.match(text, _at(token.end_pos)).group(1)  # type: ignore[union-attr]  # matches anywhere
     if token.type == "POINTS" and (follows.isalpha()):
         return token
-    if follows == ":":
+    if follows == ":" and (token.type not in DECLARABLE or _accepts(interactive, token)):
         return token
     return Token.new_borrow_pos("NAME", token.value, token)
+
+
+def _accepts(interactive, token: Token) -> bool:
+    """Whether the parser can take this token here (tried on a copy: LALR states shared by every expression
+    offer an attribute keyword after an expression even where only a donnée's id may follow)."""
+    try:
+        interactive.copy().feed_token(token)
+    except UnexpectedInput:
+        return False
+    return True
+
+
+def _item_or_name(token: Token, interactive) -> Token:
+    """A keyword that starts a block, where an id may stand and no block can start (a paramètre named `minimum`
+    after another's expression: LALR states shared by every expression offer the blocks that may follow the
+    version's `prorata : …`): an id."""
+    if "NAME" in interactive.choices() and not _accepts(interactive, token):
+        return Token.new_borrow_pos("NAME", token.value, token)
+    return token
+
+
+def _name_before_colon(token: Token, text: str, interactive) -> Token:
+    """`par` followed by `:` where an id may stand is an id (a donnée named `par`), not `par défaut`."""
+    follows = NEXT_CHARACTER.match(text, _at(token.end_pos)).group(1)  # type: ignore[union-attr]  # matches anywhere
+    if follows == ":" and "NAME" in interactive.choices():
+        return Token.new_borrow_pos("NAME", token.value, token)
+    return token
 
 
 def _check_depth(tree: Tree, source: SourceFile) -> Diagnostic | None:
@@ -691,9 +738,14 @@ class AstBuilder:
         return n.DonneesBlock(tuple(children), span=self._span(meta))
 
     def donnee(self, meta, children):
-        name, type_spec, *label = children
-        return n.Donnee(self._id(name, reserved=VALUE_RESERVED), type_spec, self._label(label[0] if label else None),
+        name, type_spec, *rest = children
+        label = next((c for c in rest if isinstance(c, Token)), None)
+        default = next((c[1] for c in rest if isinstance(c, tuple)), None)
+        return n.Donnee(self._id(name, reserved=VALUE_RESERVED), type_spec, self._label(label), default,
                         span=self._span(meta), id_span=self._tspan(name))
+
+    def default(self, meta, children):
+        return ("defaut", children[0])
 
     def type_spec(self, meta, children):
         name = children[0]
@@ -857,6 +909,29 @@ class AstBuilder:
     def remove(self, meta, children):
         kind, name = children
         return n.Remove(kind, self._id(name, declared=False), span=self._span(meta), id_span=self._tspan(name))
+
+    def remove_prorata(self, meta, children):
+        return n.Remove("prorata", "prorata", span=self._span(meta), id_span=self._span(meta))
+
+    def prorata_item(self, meta, children):
+        return n.Prorata(children[0], span=self._span(meta))
+
+    def exercice(self, meta, children):
+        year, *items = children
+        return n.Exercice(self._year(year), tuple(items), span=self._span(meta), year_span=self._tspan(year))
+
+    def remove_exercice(self, meta, children):
+        return n.Remove("exercice", str(self._year(children[0])), span=self._span(meta), id_span=self._tspan(children[0]))
+
+    def _year(self, token: Token) -> int:
+        """An exercise's year: a whole number of four digits (reported otherwise; 0 then)."""
+        text = str(token.value)
+        if re.fullmatch(r"[0-9]{4}", text):
+            return int(text)
+        self.diagnostics.append(Diagnostic(
+            "exercice-invalide", f"« {text} » n'est pas une année : un exercice se nomme par son année, sur quatre "
+            "chiffres", span=self._tspan(token), suggestion="par exemple « exercice 2022 { … } »"))
+        return 0
 
     # -- expressions
 

@@ -15,9 +15,13 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from attrs import evolve
 
+from dsl.diagnostics import Diagnostic
 from interpreter import api
+from interpreter.backends.scalar import evaluate
 from interpreter.io.numbers import NumberToken
+from interpreter.numbers import IMPOSSIBLE, EvaluationError
 from interpreter.report.evaluation import to_json
 
 NODE = shutil.which("node") or shutil.which("nodejs")
@@ -64,17 +68,16 @@ def expected(convention, declaration: dict, others=frozenset()) -> dict:
     """What `convcheck eval --format json` gives for a declaration given as a mapping: the result (without its
     hypotheses) or the diagnostics."""
     try:
-        structure, _ = convention.declaration(declaration, elsewhere=others)
-        evaluation = convention.evaluate(declaration) if not others else None
-        if evaluation is None:
-            from interpreter.backends.scalar import evaluate
-
-            _, donnees = convention.declaration(declaration, elsewhere=others)
-            evaluation = evaluate(convention.program, donnees, structure=structure)
+        read = convention.read(declaration, elsewhere=others)
+        try:
+            evaluation = evaluate(convention.program, read.donnees, structure=read.id)
+        except EvaluationError as error:
+            raise api.ConvError([Diagnostic("evaluation-impossible", IMPOSSIBLE.format(structure=read.id, error=error))]) \
+                from None
     except api.ConvError as error:
         return {"erreur": {"code": error.diagnostics[0].code,
                            "diagnostics": [[d.code, d.message, d.suggestion] for d in error.diagnostics]}}
-    return {"resultat": to_json(evaluation, convention.program, structure)}
+    return {"resultat": to_json(evolve(evaluation, defaults=read.defaults), convention.program, read.id)}
 
 
 def comparable(outcome: dict) -> dict:

@@ -247,3 +247,40 @@ def test_the_site_has_the_simulator(tmp_path):
         encoding="utf-8"), flags=re.S).group(1))
     assert config["affichees"] == [AV1, AV2]  # the last signed version, and the proposal after it
     shutil.rmtree(tmp_path / "site")
+
+
+DEFAULTS = '''convention d "Données par défaut"
+version : "1"
+paramètres {
+  valeur_point = 7 €
+}
+données {
+  ouverte : booléen "Ouverte le samedi" par défaut vrai
+  mois : entier entre 0 et 12 "Mois couverts" par défaut 12
+  equipe : entier entre 0 et 50 "Équipe"
+}
+prorata : mois / 12
+socle {
+  critère samedi "Samedi" { condition : ouverte  montant : 1_200 € }
+  critère equipe "Équipe" { condition : equipe >= 3  points fixes : 100 }
+}
+cas structure_reference "Référence" {
+  données { equipe = 4 }
+}
+'''
+
+
+@needs_chromium
+def test_defaults_are_shown_and_taken(tmp_path):
+    """A donnée with a default: the form shows it (a box checked, a placeholder) and the engine takes it; a
+    prorated line says its share of the year."""
+    (tmp_path / "d.conv").write_text(DEFAULTS, encoding="utf-8")
+    convention = api.load(tmp_path / "d.conv")
+    folder = tmp_path / "simulateur"
+    for relative, text in simulator_files([convention]).items():
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_text(text, encoding="utf-8")
+    found = run_page(tmp_path, folder, [{"nom": "sept mois", "remplir": {"mois": "7"}}])
+    assert found["champs"]["ouverte"] is True and found["champs"]["mois"] in ("", "12")  # the cas takes them too
+    assert found["debut"][0]["total"] == str(convention.evaluate({"equipe": 4}).total) == "1900.00"
+    assert found["etapes"][0]["colonnes"][0]["total"] == str(convention.evaluate({"equipe": 4, "mois": 7}).total)

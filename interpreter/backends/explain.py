@@ -26,7 +26,7 @@ from dsl import ir, keywords, payment
 from dsl import nodes as n
 from dsl.model import Brique, Majoration, Minimum, Type
 from dsl.printer import print_expr
-from interpreter.numbers import EvaluationError, conv_text, euros, reader_text
+from interpreter.numbers import EvaluationError, conv_text, euros, reader_text, share_text
 
 if TYPE_CHECKING:  # annotations only: the scalar backend imports this module
     from interpreter.backends.scalar import Context_, Program, ScalarBackend
@@ -55,6 +55,7 @@ WORDS = {
     "blocking": "« {label} » ({why})",  # a critère that blocks a brique or the eligibility, joined by `comma`
     "brique_not_eligible": "brique débloquée, mais la structure n'est pas éligible : rien n'est versé",
     "brique_met": "brique débloquée : tous ses critères sont atteints",
+    "prorated": "proratisé : {share} de {annual}",  # a paid line whose amount is a share of the year's
     "ineligible_one": "Structure non éligible : le prérequis {parts} n'est pas atteint. Aucune rémunération n'est versée.",
     "ineligible_many": "Structure non éligible : les prérequis {parts} ne sont pas atteints. Aucune rémunération n'est "
                        "versée.",
@@ -231,6 +232,13 @@ def line_text(program: Program, backend: ScalarBackend, element, context: Contex
     if getattr(element, "brique", None) is None and not eligible:  # a section's critère, or another kind of line
         return WORDS["met_not_eligible"]
     return WORDS["met"]
+
+
+def prorata_text(backend: ScalarBackend, element, points, factor) -> str:
+    """« proratisé : 7/12 de 5 600,00 € » — the share of the year a paid line's amount was multiplied by, and
+    what the line would pay for the whole year (`backend`: the structure's)."""
+    annual = payment.line_amount(backend, element, points)
+    return WORDS["prorated"].format(share=share_text(factor), annual=euros(annual))
 
 
 def _majoration_text(program: Program, majoration: Majoration, context: Context_, base) -> str:

@@ -22,16 +22,18 @@ adds its engine to `globalThis.convcheckMoteurs` (a page opened from `file://` c
 from __future__ import annotations
 
 import functools
+import re
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
+import attrs
 from attrs import frozen
 
 from dsl import ir, keywords, limits
 from dsl.diagnostics import suggest
-from dsl.model import Brique, Donnee, Majoration, Minimum, Model, Type, expressions
-from dsl.payment import MAX_EUROS, MAX_POINTS, floor, settle
+from dsl.model import Brique, Critere, Donnee, Majoration, Minimum, Model, Type, expressions
+from dsl.payment import MAX_EUROS, MAX_POINTS, floor, line_amount, settle
 from interpreter.backends import explain
 from interpreter.backends.jssource import JsBackend, Source, js_string, key, literal, mapping, rational
 from interpreter.backends.scalar import SCENARIO_WORDS, Program, to_cents, total_cents, total_points
@@ -65,13 +67,13 @@ def compile_module(program: Program, supplied=frozenset(), files: tuple[str, ...
     leaf_functions = [source.function(expr) for expr, _ in parts]
     rates = {m.id: source.function(m.taux) for m in model.majorations.values()}
     floors = {m.id: _floor_function(program, source, m) for m in model.minimums.values()}
+    annual = {e.id: _annual_function(program, source, e) for e in prorated(program)}
     stages = [f"[{js_string(scenario.id)}, {js_string(id)}, {source.function(expr)}]"
               for scenario in program.scenarios for id, expr in scenario.donnees]
     described = {
         "convention": model.id, "libelle": model.label, "version": model.version,
         "entete": _header(model, files, hypotheses), "parametres": _parametres(program),
-        "donnees": [_donnee(model, d, missing) for d, missing in zip(model.donnees.values(),
-                                                                      validate(model, {}, "")[1], strict=True)],
+        "donnees": [_donnee(model, d) for d in model.donnees.values()],
         "descriptions": [_description(d) for d in model.donnees.values()],
         "calculees": sorted(supplied), "cleInconnue": _unknown_key(model),
         "lignes": lines, "prerequis": list(program.plan.prerequis), "parties": parties,
@@ -89,9 +91,10 @@ def compile_module(program: Program, supplied=frozenset(), files: tuple[str, ...
         f"const PARTIES = [\n  {(',' + chr(10) + '  ').join(leaf_functions)}\n];",
         f"const TAUX = {mapping(rates)};",
         f"const PLANCHERS = {mapping(floors)};",
+        f"const ANNUELS = {mapping(annual)};",
         f"const ETAPES = [{', '.join(stages)}];",
         "const moteur = R.engine(MODELE, { run, p: P, parties: PARTIES, taux: TAUX, planchers: PLANCHERS, "
-        "etapes: ETAPES });",
+        "annuels: ANNUELS, etapes: ETAPES });",
     ])
     head = _comment(model, files, hypotheses)
     module = (f"{head}{body}\nexport const evaluer = moteur.evaluer;\nexport const gains = moteur.gains;\n"
@@ -105,7 +108,8 @@ def compile_module(program: Program, supplied=frozenset(), files: tuple[str, ...
 
 def _comment(model: Model, files, hypotheses) -> str:
     lines = [f"Moteur de calcul de « {model.label or model.id} », version « {model.version or '—'} »"
-             + (f" ({model.statut})" if model.statut else ""),
+             + (f" ({model.statut})" if model.statut else "")
+             + (f", règles de l'exercice {model.exercice}" if model.exercice is not None else ""),
              "Généré par convcheck (convcheck js) : ne pas modifier, régénérer depuis les fichiers .conv.",
              *(f"Fichier : {f}" for f in files), *(f"Hypothèse : {h}" for h in hypotheses)]
     return "".join(f"// {line.replace(chr(10), ' ')}\n" for line in lines)
@@ -122,7 +126,7 @@ def _run_function(program: Program, source: Source) -> str:
     settled = settle(program.plan, backend)
     result = (f"{{ eligible: {settled.eligible}, met: m, points: {mapping(settled.points)}, "
               f"amounts: {mapping(settled.amounts)}, total: {settled.total}, totalPoints: {settled.total_points}, "
-              f"bases: {mapping(settled.bases)} }}")
+              f"bases: {mapping(settled.bases)}, factors: {mapping(settled.factors)} }}")
     return backend.function("run", "d, p, s, F", result)
 
 
@@ -130,6 +134,21 @@ def _floor_function(program: Program, source: Source, minimum: Minimum) -> str:
     """A minimum's floor (`dsl.payment.floor`), as its explanation computes it."""
     backend = JsBackend(source, program.places)
     return backend.function("", "d, p, m, s", floor(backend, minimum))
+
+
+def _annual_function(program: Program, source: Source, element: Critere | Brique) -> str:
+    """What a prorated line would pay for the whole year (`dsl.payment.line_amount` without its share), from
+    its points (`points`): what its explanation shows."""
+    backend = JsBackend(source, program.places)
+    return backend.function("", "d, p, m, s, points", line_amount(backend, element, "points"))
+
+
+def prorated(program: Program) -> list[Critere | Brique]:
+    """The lines that may be prorated: every critère and brique paid on its own when the version has a
+    `prorata`, and those with a prorata of their own."""
+    model = program.model
+    lines = [model.element(id) for id in program.plan.paying]
+    return [e for e in lines if e is not None and (model.prorata is not None or e.prorata is not None)]
 
 
 def _line(program: Program, source: Source, parts: list, id: str) -> dict:
@@ -187,6 +206,8 @@ def _reads(program: Program) -> dict:
         found = set().union(*(ir.donnees_read(e) for e in amount)) if amount else set()
         if getattr(element, "points_variables", None) is not None and "patientele" in model.donnees:
             found.add("patientele")
+        if model.prorata is not None and isinstance(element, (Critere, Brique)) and element.prorata is None:
+            found |= ir.donnees_read(model.prorata.value)  # the version's share of the year
         reads[id] = {"condition": sorted(ir.donnees_read(element.condition)), "montant": sorted(found),
                      "atteint": sorted(ir.met_read(element.condition))}
     return reads
@@ -198,6 +219,7 @@ def _reads(program: Program) -> dict:
 def _header(model: Model, files, hypotheses) -> dict:
     return {"convention": model.id, "libelle": model.label, "version": model.version, "statut": model.statut,
             "enVigueur": model.en_vigueur.isoformat() if model.en_vigueur else None, "points": model.uses_points,
+            "exercice": model.exercice,
             "fichiers": list(files), "hypotheses": list(hypotheses)}
 
 
@@ -220,19 +242,39 @@ def _description(donnee: Donnee) -> dict:
     """A donnée for a form: id, label, type, unit, bounds (as a declaration writes them), choices, default."""
     bounds = {"min": None if donnee.low is None else declared(donnee.low, donnee.type),
               "max": None if donnee.high is None else declared(donnee.high, donnee.type)}
+    default = None if donnee.default is None else form_value(donnee.default.value, donnee.type)
     return {"id": donnee.id, "libelle": donnee.label, "type": donnee.type.kind, "unite": UNITS.get(donnee.type.kind),
-            **bounds, "choix": list(donnee.type.choices) or None, "defaut": None}
+            **bounds, "choix": list(donnee.type.choices) or None, "defaut": default}
 
 
-def _donnee(model: Model, donnee: Donnee, missing) -> dict:
+AMBIGUOUS = re.compile(r"-?[1-9][0-9]{0,2}\.[0-9]{3}")  # what the number rule refuses as ambiguous (4.000)
+
+
+def form_value(value, type_: Type) -> str | bool:
+    """A value as a declaration (and the simulator's form) writes it: a booléen as true/false, a number in the
+    declaration's unit and never in a writing the number rule finds ambiguous (1.2340, not 1.234), a date or a
+    choix as its text."""
+    if isinstance(value, bool):
+        return value
+    if type_.kind in ("entier", "nombre", "montant", "pourcentage"):
+        text = declared(value, type_)
+        return text + "0" if AMBIGUOUS.fullmatch(text) else text
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _donnee(model: Model, donnee: Donnee) -> dict:
     """A donnée for validation: its type, bounds and the messages `convcheck eval` gives about it."""
-    return {"id": donnee.id, "type": donnee.type.kind, "choix": list(donnee.type.choices),
-            "bas": donnee.low, "haut": donnee.high, "messages": _messages(model, donnee, missing)}
+    default = None if donnee.default is None else {  # its value, and as `eval` names it (report.defaults)
+        "valeur": donnee.default.value, "texte": conv_text(donnee.default.value, donnee.type)}
+    return {"id": donnee.id, "libelle": donnee.label, "type": donnee.type.kind, "choix": list(donnee.type.choices),
+            "bas": donnee.low, "haut": donnee.high, "defaut": default, "messages": _messages(model, donnee)}
 
 
-def _messages(model: Model, donnee: Donnee, missing) -> dict:
-    """What `validate` and `convert` say of this donnée (`missing`: its diagnostic when it is absent), worked out
-    here with `SLOT` where the value goes."""
+def _messages(model: Model, donnee: Donnee) -> dict:
+    """What `validate` and `convert` say of this donnée, worked out here with `SLOT` where the value goes (and,
+    for a donnée with a default, what would be said of it without one: never shown)."""
+    alone = attrs.evolve(model, donnees={donnee.id: attrs.evolve(donnee, default=None)})
+    missing = validate(alone, {}, "")[1][0]
     said: dict[str, list | str] = {"manquante": [missing.message, missing.suggestion]}
     kind = donnee.type.kind
     _, problem = convert(donnee, SLOT)

@@ -64,18 +64,20 @@ class Source:
 
     def __init__(self):
         self.constants: list[str] = []
-        self.known: dict[str, str] = {}
+        self.known: dict[str, int] = {}
         self.hoisted: list[str] = []
 
     def constant(self, value) -> str:
-        """A number is read from the constants (made once); anything else is written in place."""
+        """A number is read from the constants (made once); anything else is written in place. Each call gives a
+        text of its own, as the scalar backend's `CodeBackend` does: the payment rules tell values apart by
+        identity (`base is lines.zero`), and must decide the same way for both."""
         if isinstance(value, bool) or not isinstance(value, (Decimal, Fraction, int)):
             return literal(value)
         text = rational(value)
         if text not in self.known:
-            self.known[text] = f"K[{len(self.constants)}]"
+            self.known[text] = len(self.constants)
             self.constants.append(text)
-        return self.known[text]
+        return f"K[{self.known[text]}]"
 
     def expr(self, expr: ir.Expr, depth: int = 0) -> str:
         """The JavaScript text of an expression (the meaning of each IR node)."""

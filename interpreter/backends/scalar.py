@@ -29,7 +29,7 @@ from dsl.payment import MAX_CENTS, MAX_EUROS, MAX_POINTS, Plan, settle
 from dsl.payment import advance as advance_rule
 from interpreter.backends import pysource
 from interpreter.backends.draw import drawn
-from interpreter.backends.explain import eligibility_text, line_text
+from interpreter.backends.explain import WORDS, eligibility_text, line_text, prorata_text
 from interpreter.numbers import (
     EXACT,
     NO_MONEY,
@@ -160,6 +160,7 @@ class LineResult(NamedTuple):
     points: Decimal
     montant: Decimal  # in euros, rounded to the cent
     explanation: str | None = None
+    prorata: Any = None  # the share of the year its amount was multiplied by, where it is paid and prorated
 
 
 @frozen
@@ -174,6 +175,7 @@ class Evaluation:
     lines: tuple[LineResult, ...]
     met: dict[str, bool]
     explanation: str | None = None
+    defaults: tuple[str, ...] = ()  # the données the declaration did not give, taken at their default
     _by_id: dict[str, LineResult] | None = field(init=False, default=None, repr=False, eq=False)
 
     def line(self, id: str) -> LineResult:
@@ -311,8 +313,11 @@ class ModelCode:
         self.places: dict[int, str] = {}
         for element in model.elements():
             for expr in expressions(element):
-                what = "la condition" if expr is element.condition else "la rémunération"
+                what = "la condition" if expr is element.condition else \
+                    "le prorata" if expr is getattr(element, "prorata", None) else "la rémunération"
                 self.places[id(expr)] = f"dans {what} de « {element.id} »"
+        if model.prorata is not None:
+            self.places[id(model.prorata.value)] = "dans le prorata de la version"
 
     @property
     def run(self) -> Callable:
@@ -324,6 +329,7 @@ class ModelCode:
     def function(self, expr: ir.Expr) -> Fn:
         if self._functions is None:
             exprs = [e for element in self.model.elements() for e in expressions(element)]
+            exprs += [self.model.prorata.value] if self.model.prorata is not None else []
             self._functions = {id(e): _on_context(f) for e, f in zip(exprs, pysource.compile_exprs(exprs, HELPERS), strict=True)}
         found = self._functions.get(id(expr))
         if found is None:
@@ -376,7 +382,7 @@ class ScalarBackend:
     def every(self, conditions: list) -> bool:
         return all(conditions)
 
-    def when(self, condition: bool, compute: Callable[[], Any]):
+    def when(self, condition: bool, compute: Callable[[], Any], name: str | None = None):
         return compute() if condition else ZERO
 
     def cents(self, amount) -> Decimal:
@@ -393,15 +399,18 @@ def evaluate(program: Program, donnees: dict, explain: bool = True, structure: s
     """Evaluate one structure's données (already validated and converted). Raises `EvaluationError`."""
     donnees = program.inputs(donnees, structure)
     with localcontext(EXACT):
-        eligible, met, points, amounts, total, points_total, bases = program.run(donnees, program.parametres,
-                                                                                 structure)
+        eligible, met, points, amounts, total, points_total, bases, factors = program.run(donnees, program.parametres,
+                                                                                          structure)
         if explain:
             return _explained(program, Context_(donnees, program.parametres, met, None, structure), eligible, points,
-                              amounts, total, points_total, bases)
-        lines = tuple(LineResult(line.id, line.label, line.kind, line.section, line.brique, met[line.id],
-                                 line.id in amounts and eligible and met[line.id], points.get(line.id, ZERO),
-                                 amounts.get(line.id, NO_MONEY)) for line in program.lines)
-        return Evaluation(program.model.id, program.model.version, eligible, total, points_total, lines, met)
+                              amounts, total, points_total, bases, factors)
+        lines = []
+        for line in program.lines:
+            paid = line.id in amounts and eligible and met[line.id]
+            lines.append(LineResult(line.id, line.label, line.kind, line.section, line.brique, met[line.id], paid,
+                                    points.get(line.id, ZERO), amounts.get(line.id, NO_MONEY), None,
+                                    factors.get(line.id) if paid else None))
+        return Evaluation(program.model.id, program.model.version, eligible, total, points_total, tuple(lines), met)
 
 
 def advance(program: Program, donnees: dict, structure: str = "") -> Decimal:
@@ -425,7 +434,7 @@ def _line_facts(program: Program) -> list[tuple]:
 
 
 def _explained(program: Program, context: Context_, eligible: bool, points: dict, amounts: dict, total, points_total,
-               bases: dict):
+               bases: dict, factors: dict):
     met = context.met
     backend = ScalarBackend(program, context)
     results = []
@@ -433,12 +442,16 @@ def _explained(program: Program, context: Context_, eligible: bool, points: dict
     for id, label, kind, section, brique, element, plain, before in _line_facts(program):
         holds = met[id]
         if holds and plain and (eligible or brique is not None):
-            text = "condition remplie"  # most lines: said without asking why
+            text = WORDS["met"]  # most lines: said without asking why
         else:
             text = line_text(program, backend, element, context, eligible,
                              None if before is None else [amounts[i] for i in before], bases.get(id))
-        results.append(new(LineResult, (id, label, kind, section, brique, holds, eligible and holds and id in amounts,
-                                        points.get(id, ZERO), amounts.get(id, NO_MONEY), text)))
+        paid = eligible and holds and id in amounts
+        factor = factors.get(id) if paid else None
+        if factor is not None and factor != 1:
+            text += WORDS["and"] + prorata_text(backend, element, points.get(id, ZERO), factor)
+        results.append(new(LineResult, (id, label, kind, section, brique, holds, paid, points.get(id, ZERO),
+                                        amounts.get(id, NO_MONEY), text, factor)))
     lines = tuple(results)
     return Evaluation(program.model.id, program.model.version, eligible, total, points_total, lines, met,
                       eligibility_text(program, context) if not eligible else None)

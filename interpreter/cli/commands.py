@@ -30,6 +30,8 @@ from interpreter.cli.options import (
     check_table_suffix,
     csv_fr_option,
     engine_option,
+    exercise_option,
+    exercise_year,
     existing_files,
     format_option,
     hypothesis_options,
@@ -102,20 +104,22 @@ def check_command(fichiers, output_format, strict, no_color):
 @hypothesis_options
 @click.option("--avance", "with_advance", is_flag=True,
               help="Montrer l'avance (taux_avance des prérequis et du socle atteints à 100 %) et le solde.")
+@exercise_option
 @click.option("--no-color", is_flag=True, help="Pas de couleurs.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def eval_command(fichiers, output_format, output, scenarios, settings, with_advance, no_color):
+def eval_command(fichiers, output_format, output, scenarios, settings, with_advance, exercice, no_color):
     """Évaluer une structure : critère par critère, ce qui est atteint, pourquoi, et ce que cela rapporte ; avec
     plusieurs versions, une colonne par version et l'écart de chaque ligne."""
     if len(fichiers) < 2:
         raise UsageProblem("donnez au moins une version et une déclaration : convcheck eval VERSION DECLARATION")
     *conventions, declaration = fichiers
     existing_files((*conventions, declaration, *scenarios))
+    year = exercise_year(exercice)
     if len(conventions) > 1:
         if with_advance:
             raise UsageProblem("--avance vaut pour une version : convcheck eval VERSION DECLARATION --avance")
-        versions = api.load_versions(conventions, scenarios, settings)
+        versions = api.load_versions(conventions, scenarios, settings, year)
         across = api.evaluate_across(versions, declaration)
         inputs = [path for version in versions for path in version.sources] + [declaration]
         if output:
@@ -126,7 +130,7 @@ def eval_command(fichiers, output_format, output, scenarios, settings, with_adva
     if output or (output_format or "text") not in EVAL_FORMATS:
         raise UsageProblem("-o et les formats markdown, html et xlsx servent à comparer plusieurs versions : "
                            "convcheck eval V1 V2 DECLARATION")
-    version = api.load(conventions[0], settings, scenarios=scenarios)
+    version = api.load(conventions[0], settings, scenarios=scenarios, exercice=year)
     structure_id, _ = version.declaration(declaration)
     evaluation = version.evaluate(declaration)
     advance = version.advance(declaration) if with_advance else None
@@ -155,13 +159,18 @@ def test_command(fichiers, no_color):
             click.echo(f"{path} : le fichier a des erreurs, ses cas ne sont pas exécutés.\n")
             failed += 1
             continue
-        results = version.cases()
         status = f" ({status_words(version.model)})" if status_words(version.model) else ""
-        click.echo(f"{path}{status} : {plural(len(results), 'cas').replace('cass', 'cas')}")
-        for result in results:
-            click.echo(render_case(result, color))
-            passed += result.passed
-            failed += not result.passed
+        runs = [(f"{path}{status}", version.cases())]
+        for year in version.model.exercices:  # each exercise's own cas, with that exercise's rules
+            runs.append((f"{path}, exercice {year}", api.load(path, exercice=year).cases()))
+        for title, results in runs:
+            if not results and title != runs[0][0]:
+                continue
+            click.echo(f"{title} : {plural(len(results), 'cas').replace('cass', 'cas')}")
+            for result in results:
+                click.echo(render_case(result, color))
+                passed += result.passed
+                failed += not result.passed
     click.echo(f"\n{plural(passed, 'réussi')}, {plural(failed, 'échoué')}")
     return EXIT_INVALID if failed else EXIT_OK
 
@@ -190,16 +199,18 @@ def test_command(fichiers, no_color):
 @click.option("--set-apres", "after_settings", multiple=True, metavar="ID=VALEUR",
               help="Remplacer un paramètre de la seconde version seulement (répétable).")
 @engine_option
+@exercise_option
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
 def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, population, groupings, per_structure,
-                 encoding, sheet, csv_fr, scenarios, settings, after_scenarios, after_settings, engine):
+                 encoding, sheet, csv_fr, scenarios, settings, after_scenarios, after_settings, engine, exercice):
     """Comparer deux versions (conventions ou avenants) : ce qui change, clause par clause, en euros."""
     population = population_file(population, encoding, sheet)
     existing_files((ancienne, nouvelle, *scenarios, *after_scenarios) + ((population,) if population else ()))
     if (groupings or per_structure) and not population:
         raise UsageProblem("--par et --par-structure demandent une population : ajoutez --population FICHIER")
-    old, new = api.load_pair(ancienne, nouvelle, scenarios, settings, after_scenarios, after_settings)
+    old, new = api.load_pair(ancienne, nouvelle, scenarios, settings, after_scenarios, after_settings,
+                             exercise_year(exercice))
     inputs = [*old.sources, *new.sources, *((population,) if population else ())]
     for destination in (output, per_structure):
         if destination:
@@ -237,16 +248,17 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, popu
               help="Budget et paiement moyen par groupe d'une colonne (répétable) ; par tranches : "
               "--par patientele=2000,4000,8000.")
 @engine_option
+@exercise_option
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
 def simulate_command(convention, population, output, encoding, sheet, csv_fr, scenarios, settings, output_format,
-                     ignore_invalid, groupings, engine):
+                     ignore_invalid, groupings, engine, exercice):
     """Évaluer toute une population de structures : paiements, budget, moyenne, médiane, déciles."""
     from interpreter.report.impact import SimulationReport, results_workbook  # numpy (heavy): only for a population
 
     existing_files((convention, population, *scenarios))
     population = population_file(population, encoding, sheet)
-    version = api.load(convention, settings, scenarios=scenarios)
+    version = api.load(convention, settings, scenarios=scenarios, exercice=exercise_year(exercice))
     inputs = [*version.sources, population]
     rejects = rejects_path(population, output)
     for destination in ([output] if output else []) + ([rejects] if ignore_invalid else []):
@@ -266,7 +278,8 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
     elif output:
         simulation.write_results(output, inputs, csv_fr)
     report = SimulationReport(version, simulation.summary(simulation.rejected), population, groups,
-                              rejects if rejected else None, simulation.population.warnings)
+                              rejects if rejected else None, simulation.population.warnings,
+                              simulation.population.defaults, simulation.population.size)
     publish(report, output_format, None, inputs)
     if output and output_format != "json":
         click.echo(f"Résultats par structure écrits dans « {output} ».")
@@ -351,9 +364,12 @@ def balaye_command(version, population, parametre, start, stop, step, valeurs, r
 @click.option("--table", default="structures", metavar="NOM",
               help="La table des structures : une colonne id et une colonne par donnée (défaut : structures).")
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire la requête dans ce fichier (.sql).")
+@click.option("--colonne-absente", "absent", multiple=True, metavar="ID",
+              help="La table n'a pas de colonne pour cette donnée : chaque structure prend sa valeur par défaut "
+              "(répétable).")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def sql_command(version, scenarios, settings, dialecte, table, output):
+def sql_command(version, scenarios, settings, dialecte, table, output, absent):
     """Écrire la requête SQL qui calcule une version sur une table de structures, au centime près."""
     existing_files((version, *scenarios))
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}", table):
@@ -361,7 +377,7 @@ def sql_command(version, scenarios, settings, dialecte, table, output):
                            "précédé du schéma (« schema.table »)")
     report_format(None, output, ("sql",))
     convention = api.load(version, settings, scenarios=scenarios)
-    text = convention.sql(dialecte, table) + (";\n" if dialecte != "spark" else "\n")
+    text = convention.sql(dialecte, table, absent) + (";\n" if dialecte != "spark" else "\n")
     if output is None:
         click.echo(text, nl=False)
         return EXIT_OK
@@ -373,15 +389,16 @@ def sql_command(version, scenarios, settings, dialecte, table, output):
 @cli.command("js", context_settings=HELP)
 @click.argument("version", metavar="VERSION")
 @hypothesis_options
+@exercise_option
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire le module dans ce fichier (.mjs ou .js).")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def js_command(version, scenarios, settings, output):
+def js_command(version, scenarios, settings, exercice, output):
     """Compiler une version en un module JavaScript sans dépendance : evaluer(déclaration) y donne ce que donne
     eval --format json, au centime près."""
     existing_files((version, *scenarios))
     report_format(None, output, ("javascript",))
-    convention = api.load(version, settings, scenarios=scenarios)
+    convention = api.load(version, settings, scenarios=scenarios, exercice=exercise_year(exercice))
     text = convention.javascript().module
     if output is None:
         click.echo(text, nl=False)
@@ -395,15 +412,16 @@ def js_command(version, scenarios, settings, output):
 @click.argument("versions", nargs=-1, required=True, metavar="VERSION...")
 @click.option("-o", "--output", required=True, metavar="DOSSIER", help="Le dossier où écrire le simulateur.")
 @hypothesis_options
+@exercise_option
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def simulateur_command(versions, output, scenarios, settings):
+def simulateur_command(versions, output, scenarios, settings, exercice):
     """Écrire un simulateur : une page autonome (sans serveur ni réseau, elle s'ouvre depuis un dossier) qui
     calcule la rémunération d'une structure sous une ou plusieurs versions, et l'explique."""
     existing_files((*versions, *scenarios))
     if Path(output).exists() and not Path(output).is_dir():
         raise UsageProblem(f"« {output} » existe et n'est pas un dossier : donnez un dossier pour le simulateur")
-    loaded = api.load_versions(versions, scenarios, settings)
+    loaded = api.load_versions(versions, scenarios, settings, exercise_year(exercice))
     inputs = [path for version in loaded for path in version.sources]
     files = simulator_files(loaded)
     for relative, text in files.items():
@@ -419,17 +437,23 @@ def simulateur_command(versions, output, scenarios, settings):
 @click.argument("avenant", metavar="AVENANT")
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire la version consolidée dans ce fichier (.conv).")
 @click.option("--au", "date", metavar="DATE", help="La version en vigueur à cette date (AAAA-MM-JJ), choisie le "
-              "long de la chaîne des bases de AVENANT.")
+              "long de la chaîne des bases de AVENANT, avec ses règles propres à l'exercice de cette date.")
+@click.option("--exercice", "exercice", metavar="AAAA",
+              help="Les règles de AVENANT pour cet exercice (« exercice AAAA { … } » appliqué).")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def consolidate_command(avenant, output, date):
+def consolidate_command(avenant, output, date, exercice):
     """Écrire la version consolidée d'un avenant : une convention complète, au format canonique."""
     existing_files((avenant,))
     report_format(None, output, ("conv",))
     loader = Loader()
+    year = exercise_year(exercice)
     if date is not None:
-        avenant = api.version_in_force(avenant, iso_date(date, "--au"), loader)
-    text = api.consolidated(avenant, loader)
+        day = iso_date(date, "--au")
+        if year is not None and year != day.year:
+            raise UsageProblem(f"--au {date} tombe dans l'exercice {day.year}, pas {year} : donnez l'un ou l'autre")
+        avenant, year = api.version_in_force(avenant, day, loader), day.year
+    text = api.consolidated(avenant, loader, year)
     emit(text, output, list(loader.sources))
     return EXIT_OK
 

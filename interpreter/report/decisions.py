@@ -14,6 +14,7 @@ from interpreter.io.csvfiles import french_csv
 from interpreter.io.xlsx import Sheet, workbook
 from interpreter.numbers import euros, euros_of, french_number, signed_euros, to_cents
 from interpreter.report.charts import sweep_chart
+from interpreter.report.defaults import defaults_blocks
 from interpreter.report.document import Bullets, Document, Figure, Heading, Paragraph, Table
 from interpreter.report.hypotheses import hypotheses_blocks, hypotheses_json
 from interpreter.report.impact import impact_blocks, impact_json
@@ -179,6 +180,11 @@ def _text(value) -> str:
     return "" if value is None else str(value)
 
 
+def population_defaults(decision) -> list:
+    """The defaults the population of a calibration or a sweep took, for the version that varies."""
+    return defaults_blocks(decision.version.model, decision.population.defaults, decision.population.size)
+
+
 @frozen
 class CalibrationReport:
     """`convcheck calibre`: the value found, the budgets around it, and the impact at that value, under the
@@ -192,7 +198,7 @@ class CalibrationReport:
         version = decision.version
         kind = version.model.parametres[decision.calibration.parametre].type.kind
         document = calibration_document(decision, kind, status_blocks(version.model),
-                                        hypotheses_blocks(version.hypotheses()))
+                                        hypotheses_blocks(version.hypotheses()) + population_defaults(decision))
         reference = decision.reference.model.version if decision.reference else "la valeur actuelle"
         return document.add(Heading(f"À cette valeur, par rapport à {reference}"),
                             *impact_blocks(decision.impact, self.population, None))
@@ -219,7 +225,8 @@ class SweepReport:
         version = decision.version
         chart = sweep_chart(decision, self.parametre, f"{charts}-balayage.png") if charts is not None else None
         return sweep_document(decision, version.model.parametres[self.parametre].type.kind, chart,
-                              status_blocks(version.model), hypotheses_blocks(version.hypotheses()))
+                              status_blocks(version.model),
+                              hypotheses_blocks(version.hypotheses()) + population_defaults(decision))
 
     def data(self) -> dict:
         decision = self.decision

@@ -17,7 +17,7 @@ from attrs import frozen
 
 from dsl import kinds
 from dsl.model import SECTION_TITLES
-from interpreter.compare.diff import Change, Diff, MoneyLine
+from interpreter.compare.diff import RULE_ORDER, RULE_TITLES, Change, Diff, MoneyLine
 from interpreter.io.xlsx import Sheet, sheet_of_frame, workbook
 from interpreter.numbers import (
     conv_text,
@@ -29,9 +29,10 @@ from interpreter.numbers import (
     short_euros,
     signed_euros,
 )
+from interpreter.report.defaults import defaults_blocks, defaults_sheet
 from interpreter.report.document import Bullets, Document, Folded, Heading, KeyFigures, Paragraph, Table, Verdict
 from interpreter.report.hypotheses import diff_hypotheses, hypotheses_json
-from interpreter.report.status import status_words
+from interpreter.report.status import exercise_blocks, exercise_json, status_words
 from interpreter.report.workbook import groups_sheet, summary_sheet
 
 CHANGE_WORDS = {"ajout": "ajout", "suppression": "suppression", "deplacement": "déplacement",
@@ -77,10 +78,12 @@ def diff_document(diff: Diff, impact=None, population: str | None = None, preamb
     document.add(Verdict(verdict(diff, impact)), KeyFigures(key_figures(diff, impact, population)))
     document.add(Paragraph(f"Versions comparées : {version_text(old)} → {version_text(new)}."), *preamble)
     if impact is not None:
+        for model, defaults, which in zip((old, new), impact.defaults, ("version avant", "version après"), strict=False):
+            document.add(*defaults_blocks(model, defaults, impact.structures, which))
         document.add(*_impact_blocks(impact, population, png_stem))
     document.add(Heading("Le texte, clause par clause"), Paragraph(summary(diff.changes)))
     _money_section(document, diff)
-    elements = [c for c in diff.changes if kinds.KINDS[c.element].pays]
+    elements = [c for c in diff.changes if c.element in kinds.KINDS and kinds.KINDS[c.element].pays]
     if elements:
         document.add(Heading("Critères et briques, clause par clause"))
         for change in elements:
@@ -89,6 +92,10 @@ def diff_document(diff: Diff, impact=None, population: str | None = None, preamb
         changes = [c for c in diff.changes if c.element == kind.name]
         if changes and not kind.pays:
             document.add(Heading(VALUE_TITLES.get(kind.name, kind.title)), _value_table(changes))
+    for rule in RULE_ORDER:  # the version's prorata, the rules of each exercise
+        changes = [c for c in diff.changes if c.element == rule]
+        if changes:
+            document.add(Heading(RULE_TITLES[rule]), _value_table(changes))
     return document
 
 
@@ -421,6 +428,9 @@ def diff_workbook(diff, impact=None, population: str | None = None) -> bytes:
         sheets.append(sheet_of_frame("Par structure", impact.pairing.frame()))
         if impact.groups:
             sheets.append(groups_sheet(impact.groups, impact=True))
+        defaults = defaults_sheet([(model.version or model.id, model, counts)
+                                   for model, counts in zip((diff.old, diff.new), impact.defaults, strict=False)])
+        sheets += [defaults] if defaults is not None else []
     where = "Structure maximale" if money.cas is None else f"Cas {money.cas.id}"
     sheets.append(Sheet(where, ("Identifiant", "Clause", "Section avant", "Section après", "Avant", "Après", "Écart"),
                         tuple((line.id, line.libelle or line.id, line.section_avant or "", line.section_apres or "",
@@ -443,12 +453,15 @@ class DiffReport:
     population: str | None = None
 
     def document(self, charts: str | None) -> Document:
-        return diff_document(self.change, self.impact, self.population, diff_hypotheses(self.old, self.new), charts)
+        preamble = exercise_blocks(self.old.model, self.new.model) + diff_hypotheses(self.old, self.new)
+        return diff_document(self.change, self.impact, self.population, preamble, charts)
 
     def data(self) -> dict:
         data = diff_json(self.change, self.impact, self.population)
         data["hypotheses"] = {"avant": hypotheses_json(self.old.hypotheses()),
                               "apres": hypotheses_json(self.new.hypotheses())}
+        data["exercice"] = None if self.old.model.exercice is None else \
+            {"avant": exercise_json(self.old.model), "apres": exercise_json(self.new.model)}
         if self.impact is not None:
             from interpreter.report.impact import groups_json, impact_json  # numpy (heavy): only with a population
 

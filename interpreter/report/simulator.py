@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from attrs import frozen
 
 from dsl.model import Model
-from interpreter.backends.javascript import JsModule, declared
+from interpreter.backends.javascript import JsModule, form_value
 from interpreter.cases import cas_donnees
 from interpreter.report.status import status_words
 
@@ -31,7 +31,6 @@ if TYPE_CHECKING:  # annotations only: the API calls the reports
     from interpreter.api import Convention
 
 ASSETS = Path(__file__).with_name("simulator")
-AMBIGUOUS = re.compile(r"-?[1-9][0-9]{0,2}\.[0-9]{3}")  # what the number rule refuses as ambiguous (4.000)
 
 
 @frozen
@@ -51,24 +50,13 @@ def reference_cas(model: Model):
     return found[0] if found else None
 
 
-def form_text(value, type_) -> str | bool:
-    """A value as the form holds it: a booléen as true/false, a number as a declaration writes it (never in a
-    writing the number rule finds ambiguous: 1.2340, not 1.234), a date or a choix as its text."""
-    if isinstance(value, bool):
-        return value
-    if type_.kind in ("entier", "nombre", "montant", "pourcentage"):
-        text = declared(value, type_)
-        return text + "0" if AMBIGUOUS.fullmatch(text) else text
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
 def reference_values(convention) -> dict:
     """The données of a version's reference cas, as the form holds them (empty without a cas)."""
     cas = reference_cas(convention.model)
     if cas is None:
         return {}
     donnees = convention.model.donnees
-    return {id: form_text(v, donnees[id].type) for id, v in cas_donnees(convention.program, cas).items() if id in donnees}
+    return {id: form_value(v, donnees[id].type) for id, v in cas_donnees(convention.program, cas).items() if id in donnees}
 
 
 def slugs(conventions: Sequence) -> list[str]:
@@ -90,7 +78,8 @@ def configuration(shown: list[Shown], first: Sequence[str]) -> dict:
         model = version.convention.model
         cas = reference_cas(model)
         versions.append({
-            "slug": version.slug, "fichier": version.convention.path, "nom": model.version or model.id,
+            "slug": version.slug, "fichier": version.convention.path,
+            "nom": (model.version or model.id) + (f", exercice {model.exercice}" if model.exercice is not None else ""),
             "libelle": model.label or model.id, "statut": model.statut, "statutMots": status_words(model),
             "enVigueur": model.en_vigueur.isoformat() if model.en_vigueur else None,
             "cas": None if cas is None else {"id": cas.id, "libelle": cas.label},

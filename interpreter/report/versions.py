@@ -14,9 +14,10 @@ from attrs import frozen
 from interpreter.compare.versions import Across
 from interpreter.io.xlsx import Sheet, workbook
 from interpreter.numbers import euros, percent_text, signed_euros
+from interpreter.report.defaults import default_text
 from interpreter.report.document import Bullets, Document, Folded, Heading, KeyFigures, Paragraph, Table, Verdict
 from interpreter.report.hypotheses import merged_hypotheses
-from interpreter.report.status import status_words
+from interpreter.report.status import exercise_blocks, status_words
 from interpreter.report.workbook import summary_sheet
 
 
@@ -94,11 +95,23 @@ def versions_document(across: Across, hypotheses=()) -> Document:
         count = len(nothing)
         document.add(Folded(f"{count} clause{'s' if count > 1 else ''} qui ne lui rapporte{'nt' if count > 1 else ''} "
                             "rien dans aucune version", (_table(across, nothing, with_total=False),)))
+    defaults = _defaults(across)
+    if defaults:
+        document.add(Heading("Valeurs par défaut", level=3), Paragraph(
+            "Données absentes de la déclaration, prises à la valeur par défaut que la version leur donne."),
+            Bullets(tuple(defaults)))
     if across.ignored:
         document.add(Heading("Données ignorées", level=3), Paragraph(
             "La déclaration donne les données de toutes les versions ; chacune lit celles qu'elle connaît."),
             Bullets(tuple(_ignored(across))))
     return document
+
+
+def _defaults(across: Across) -> list[str]:
+    """« « 2017 » : mois_adhesion = 12 (valeur par défaut) » — for each version that took a default."""
+    return [f"« {_name(version)} » : " + ", ".join(f"{id} = {default_text(version.model.donnees[id])} (valeur par défaut)"
+                                                  for id in evaluation.defaults)
+            for version, evaluation in zip(across.versions, across.evaluations, strict=False) if evaluation.defaults]
 
 
 def _ignored(across: Across) -> list[str]:
@@ -118,7 +131,8 @@ def versions_json(across: Across) -> dict:
         "structure": across.structure,
         "verdict": verdict(across),
         "versions": [{"convention": v.model.id, "version": _name(v), "statut": v.model.statut,
-                      "eligible": e.eligible, "total": money(e.total)}
+                      "eligible": e.eligible, "total": money(e.total),
+                      "valeurs_par_defaut": [{"id": id, "valeur": default_text(v.model.donnees[id])} for id in e.defaults]}
                      for v, e in zip(across.versions, across.evaluations, strict=False)],
         "lignes": [{"id": line.id, "libelle": line.label, "montants": [money(a) for a in line.amounts],
                     "ecarts": [money(line.change(i)) for i in range(1, len(line.amounts))]} for line in across.lines],
@@ -157,10 +171,10 @@ class VersionsReport:
 
     def document(self, charts: str | None) -> Document:
         hypotheses = merged_hypotheses([(f"« {v.model.version} »", v) for v in self.versions])
-        return versions_document(self.across, hypotheses)
+        return versions_document(self.across, exercise_blocks(*(v.model for v in self.versions)) + hypotheses)
 
     def data(self) -> dict:
-        return versions_json(self.across)
+        return versions_json(self.across) | {"exercice": self.versions[0].model.exercice}
 
     def workbook(self) -> bytes:
         return versions_workbook(self.across)

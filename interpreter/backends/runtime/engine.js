@@ -180,26 +180,33 @@ function paidLine(line, run) {
   return run.eligible && run.met[line.id] && own(run.amounts, line.id);
 }
 
-function result(engine, structure, context, run) {
+function result(engine, structure, context, run, defaults) {
   const model = engine.model;
   const out = { convention: model.convention, libelle: model.libelle, version: model.version, structure,
                 eligible: run.eligible, explication: null, total: money(run.total),
                 total_points: pointsText(run.totalPoints), criteres: [], briques: [], majorations: [], minimums: [],
-                parametres: model.parametres };
+                parametres: model.parametres,
+                valeurs_par_defaut: defaults.map((d) => ({ id: d.id, libelle: d.libelle, valeur: d.defaut.texte })) };
   for (const line of model.lignes) {
     const holds = run.met[line.id];
-    const explanation = holds && line.sorte === "critere" && (run.eligible || line.brique !== null)
+    let explanation = holds && line.sorte === "critere" && (run.eligible || line.brique !== null)
       ? W.met : lineText(context, line, run.eligible, run);
     const paid = paidLine(line, run);
+    const factor = paid && own(run.factors, line.id) ? run.factors[line.id] : null;
+    if (factor !== null && !eq(factor, ONE)) {  // a share of the year, and what the whole year would pay
+      const points = own(run.points, line.id) ? run.points[line.id] : ZERO;
+      const annual = engine.annuels[line.id](context.d, engine.p, context.m, context.s, points);
+      explanation += W.and + fill(W.prorated, { share: shareText(factor), annual: euros(annual) });
+    }
+    const prorata = factor === null ? null : shareText(factor);
     const montant = money(own(run.amounts, line.id) ? run.amounts[line.id] : ZERO);
     const points = pointsText(own(run.points, line.id) ? run.points[line.id] : ZERO);
     if (line.sorte === "critere") {
       out.criteres.push({ id: line.id, libelle: line.libelle, section: line.section, brique: line.brique,
-                          atteint: holds, paye: paid, points, montant,
-                          explication: explanation });
+                          atteint: holds, paye: paid, points, montant, prorata, explication: explanation });
     } else if (line.sorte === "brique") {
       out.briques.push({ id: line.id, libelle: line.libelle, debloquee: holds, payee: paid,
-                         points, montant, explication: explanation,
+                         points, montant, prorata, explication: explanation,
                          criteres: line.criteres });
     } else {
       out[line.sorte + "s"].push({ id: line.id, libelle: line.libelle, applicable: holds, paye: paid, montant,
@@ -218,22 +225,22 @@ function engine(model, compiled) {
   for (const line of model.lignes) model.ligne[line.id] = line;
 
   function prepared(declaration, options) {
-    const [structure, values] = validate(model, declaration, options && options.autres);
+    const [structure, values, defaults] = validate(model, declaration, options && options.autres);
     let d;
     try {
       d = staged(self, values, structure);
     } catch (error) {
       throw impossible(structure, error);
     }
-    return [structure, d];
+    return [structure, d, defaults];
   }
 
   /** One structure: the result of `convcheck eval --format json` (without its hypotheses). */
   function evaluer(declaration, options) {
-    const [structure, d] = prepared(declaration, options);
+    const [structure, d, defaults] = prepared(declaration, options);
     try {
       const run = self.run(d, self.p, structure, null);
-      return result(self, structure, new Context(self, d, run.met, structure), run);
+      return result(self, structure, new Context(self, d, run.met, structure), run, defaults);
     } catch (error) {
       throw impossible(structure, error);
     }
@@ -280,11 +287,11 @@ function engine(model, compiled) {
 
   /** `evaluer`, `gains` and `pertinentes` at once (the declaration read and the rules run once for the three). */
   function simuler(declaration, options) {
-    const [structure, d] = prepared(declaration, options);
+    const [structure, d, defaults] = prepared(declaration, options);
     try {
       const run = self.run(d, self.p, structure, null);
       const context = new Context(self, d, run.met, structure);
-      return { resultat: result(self, structure, context, run), gains: whatIfs(d, structure, run),
+      return { resultat: result(self, structure, context, run, defaults), gains: whatIfs(d, structure, run),
                pertinentes: relevant(self, context, run) };
     } catch (error) {
       throw impossible(structure, error);

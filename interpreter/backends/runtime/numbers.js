@@ -271,6 +271,11 @@ function money(amount) {
   return `${hundredths < 0n ? "-" : ""}${size / 100n}.${(size % 100n).toString().padStart(2, "0")}`;
 }
 
+/** A share of the year as a fraction: 7/12, 1/2, 1. */
+function shareText(value) {
+  return value.d === 1n ? String(value.n) : `${value.n}/${value.d}`;
+}
+
 /** Points as `eval --format json` writes them: exact, six decimals at most. */
 function pointsText(points) {
   return plain(round(points, 6));

@@ -346,8 +346,9 @@ function convert(donnee, raw) {
   return { valeur: number };
 }
 
-/** A structure's id and the values of its données, or an ErreurConvcheck listing every problem.
- * `optional`: données a scenario computes; `elsewhere`: keys that other versions know. */
+/** A structure's id, the values of its données and the données it took at their default (`par défaut`), or an
+ * ErreurConvcheck listing every problem. `elsewhere`: keys that other versions know; the données a scenario
+ * computes (`model.calculees`) may be absent. */
 function validate(model, declaration, elsewhere) {
   if (declaration === null || typeof declaration !== "object" || Array.isArray(declaration)) {
     throw new ErreurConvcheck([diagnostic("declaration-illisible", TEXTES.pasUneTable, null, null)]);
@@ -360,9 +361,15 @@ function validate(model, declaration, elsewhere) {
                                suggest(key, model.donnees.map((d) => d.id)), key));
     }
   }
+  const defaults = [];
   for (const donnee of model.donnees) {
-    const raw = own(declaration, donnee.id) ? declaration[donnee.id] : undefined;
-    if (raw === undefined && model.calculees.includes(donnee.id)) continue;
+    const present = own(declaration, donnee.id), raw = present ? declaration[donnee.id] : undefined;
+    if (!present && model.calculees.includes(donnee.id)) continue;
+    if ((raw === null || raw === undefined) && donnee.defaut !== null) {  // `par défaut`: taken, and said
+      values[donnee.id] = donnee.defaut.valeur;
+      defaults.push(donnee);
+      continue;
+    }
     if (raw === null || raw === undefined) {
       problems.push(diagnostic("declaration-donnee-manquante", donnee.messages.manquante[0],
                                donnee.messages.manquante[1], donnee.id));
@@ -374,7 +381,8 @@ function validate(model, declaration, elsewhere) {
   }
   if (problems.length) throw new ErreurConvcheck(problems);
   const id = declaration.id;
-  return [id === undefined ? "structure" : id === null || typeof id === "boolean" ? pythonText(id) : String(id), values];
+  return [id === undefined ? "structure" : id === null || typeof id === "boolean" ? pythonText(id) : String(id), values,
+          defaults];
 }
 
 /** Why a value a scenario computed cannot be the donnée's (scalar.value_problem), or null. */

@@ -95,21 +95,26 @@
     const described = `aria-describedby="${help} ${error}"`;
     let control;
     if (d.type === "booleen") {
+      const said = d.defaut === null ? "" : `par défaut : ${d.defaut ? "coché" : "non coché"}`;
       return `<div class="champ case" data-id="${esc(d.id)}"><input type="checkbox" id="${id}" name="${esc(d.id)}" ` +
-        `${described}><label for="${id}">${label}</label><span class="aide" id="${help}"></span>` +
+        `${described}><label for="${id}">${label}</label><span class="aide" id="${help}">${esc(said)}</span>` +
         `<span class="erreur" id="${error}"></span></div>`;
     }
+    const byDefault = d.defaut === null ? "" : `par défaut : ${d.defaut === true ? "oui" : d.defaut === false ? "non" : d.defaut}`;
     if (d.type === "choix") {
-      control = `<select id="${id}" name="${esc(d.id)}" ${described}><option value="">—</option>` +
+      control = `<select id="${id}" name="${esc(d.id)}" ${described}><option value="">${esc(byDefault || "—")}</option>` +
         d.choix.map((c) => `<option value="${esc(c)}">${esc(c.replace(/_/g, " "))}</option>`).join("") + "</select>";
     } else if (d.type === "date") {
       control = `<input type="date" id="${id}" name="${esc(d.id)}" ${described}>`;
     } else {
       control = `<span class="saisie"><input type="text" inputmode="decimal" autocomplete="off" id="${id}" ` +
-        `name="${esc(d.id)}" ${described}>${d.unite ? `<span class="unite" aria-hidden="true">${esc(d.unite)}</span>` : ""}</span>`;
+        `name="${esc(d.id)}" ${byDefault ? `placeholder="${esc(d.defaut)}" ` : ""}${described}>` +
+        `${d.unite ? `<span class="unite" aria-hidden="true">${esc(d.unite)}</span>` : ""}</span>`;
     }
+    const help_ = [bounds(d), byDefault ? byDefault + (d.unite ? " " + d.unite : "") + " si le champ est vide" : ""];
     return `<div class="champ" data-id="${esc(d.id)}"><label for="${id}">${label}</label>${control}` +
-      `<span class="aide" id="${help}">${esc(bounds(d))}</span><span class="erreur" id="${error}"></span></div>`;
+      `<span class="aide" id="${help}">${esc(help_.filter(Boolean).join(" ; "))}</span>` +
+      `<span class="erreur" id="${error}"></span></div>`;
   }
 
   /** Fieldsets: each donnée under the first line (in the order of a result) that reads it, line after line of
@@ -152,9 +157,12 @@
   }
 
   function fillForm() {
+    const defaults = table();
+    for (const slug of state.shown) for (const d of donneesOf(slug)) if (d.defaut !== null) defaults[d.id] = d.defaut;
     for (const element of $("champs").querySelectorAll("input, select")) {
       const value = state.answers[element.name];
-      if (element.type === "checkbox") element.checked = value === true;
+      // a box not answered shows the default the engines take
+      if (element.type === "checkbox") element.checked = value === undefined ? defaults[element.name] === true : value === true;
       else element.value = value === undefined || value === true || value === false ? (value === undefined ? "" : String(value)) : value;
     }
   }
