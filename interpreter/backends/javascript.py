@@ -275,7 +275,7 @@ def _messages(model: Model, donnee: Donnee) -> dict:
     for a donnée with a default, what would be said of it without one: never shown)."""
     alone = attrs.evolve(model, donnees={donnee.id: attrs.evolve(donnee, default=None)})
     missing = validate(alone, {}, "")[1][0]
-    said: dict[str, list | str] = {"manquante": [missing.message, missing.suggestion]}
+    said: dict[str, list | str | None] = {"manquante": [missing.message, missing.suggestion]}
     kind = donnee.type.kind
     _, problem = convert(donnee, SLOT)
     assert problem is not None and SLOT in problem[1]
@@ -289,8 +289,9 @@ def _messages(model: Model, donnee: Donnee) -> dict:
     return said
 
 
-def _outside(donnee: Donnee) -> str:
-    """What `convert` says of a value outside the donnée's bounds, `SLOT` where the value goes."""
+def _outside(donnee: Donnee) -> str | None:
+    """What `convert` says of a value outside the donnée's bounds, `SLOT` where the value goes (None when no
+    number within the limits of numbers is outside them: nothing to say)."""
     step = Fraction(1) if donnee.type.kind == "entier" else Fraction(1, 10**9)
     samples = [Fraction(donnee.high) + step] if donnee.high is not None else []
     samples += [Fraction(donnee.low) - step] if donnee.low is not None else []
@@ -298,7 +299,7 @@ def _outside(donnee: Donnee) -> str:
         _, problem = convert(donnee, reading.NumberToken(declared(beyond, donnee.type)))
         if problem is not None and problem[0] == "declaration-hors-intervalle":
             return _slotted(problem[1], f" = {conv_text(beyond, donnee.type)} ", f" = {SLOT} ")
-    raise AssertionError(f"no value outside the bounds of « {donnee.id} »")
+    return None
 
 
 def _slotted(text: str, sample: str, slot: str) -> str:
