@@ -20,7 +20,7 @@ from attrs import define, evolve, field, frozen
 
 from dsl import keywords
 from dsl import nodes as n
-from dsl.checker import walk
+from dsl.checker import close_parametre, unit_mismatch, walk
 from dsl.diagnostics import Diagnostic, Note, suggest
 from dsl.kinds import CLAUSES, KINDS, PAYING, SUPPLEMENT_KINDS
 from dsl.model import SECTIONS
@@ -158,6 +158,7 @@ class Consolidation:
     removals: dict = field(factory=dict)  # (kind, id) → span of the `supprime` that removed it, earlier ones included
     dropped: dict = field(factory=dict)  # donnée or paramètre id → the operation that dropped a use of it
     diagnostics: list[Diagnostic] = field(factory=list)
+    added_parametres: set[str] = field(factory=set)  # paramètres added by this avenant (not the base's)
 
     @classmethod
     def of(cls, base: n.File) -> Consolidation:
@@ -232,15 +233,16 @@ class Consolidation:
 
     def apply(self, item) -> None:
         match item:
-            case n.ParametresBlock(parametres=ps):
+            case n.ParametresBlock(parametres=ps, added=added):
                 for p in ps:
-                    old = self.parametres.get(p.id)
-                    self.parametres[p.id] = p if old is None or p.label else evolve(p, label=old.label)
-                    if old is not None:
-                        self._dropped_uses(old, p, p)
-            case n.DonneesBlock(donnees=ds):
+                    self._set_parametre(p, added)
+            case n.DonneesBlock(donnees=ds, added=added):
                 for d in ds:
-                    self.donnees[d.id] = redefined(self.donnees.get(d.id), d)
+                    previous = self.donnees.get(d.id)
+                    if added and previous is not None:
+                        self._exists(d, previous, "la donnée", "données")
+                        continue
+                    self.donnees[d.id] = redefined(previous, d)
             case n.Cas():
                 self.cas.append(item)
             case n.Section(kind=kind):
@@ -279,6 +281,42 @@ class Consolidation:
                 if self.prorata is not None:
                     self._dropped_uses(self.prorata, item, item)
                 self.prorata = item
+
+    def _set_parametre(self, p: n.Parametre, added: bool) -> None:
+        """`paramètres { id = … }` gives an existing paramètre a new value, written in the same unit;
+        `ajoute paramètres { … }` adds one. A new id in `paramètres` is a slip: the value meant for
+        `montant_rcp`, written `montant_concertation = …`, would otherwise go to a new paramètre, and the
+        raise would do nothing."""
+        old = self.parametres.get(p.id)
+        if added and old is not None:
+            self._exists(p, old, "le paramètre", "paramètres")
+            return
+        if old is None and not added:
+            base = {id: q for id, q in self.parametres.items() if id not in self.added_parametres}
+            close = close_parametre(p, base)
+            meant = f" — vouliez-vous dire « {close} » ?" if close else ""
+            self.error("parametre-nouveau", f"nouveau paramètre « {p.id} » : la base n'a aucun paramètre de ce nom"
+                       f"{meant}", p.id_span, notes=[Note(f"« {close} » est défini ici", n.parsed_span(base[close].id_span))] if close
+                       else [], suggestion=(f"pour changer sa valeur, écrivez « {close} = … » ; p" if close else "p")
+                       + "our ajouter un paramètre, écrivez-le dans « ajoute paramètres { … } »")
+            return
+        if old is None:
+            self.added_parametres.add(p.id)
+        if old is not None:
+            mismatch = unit_mismatch(old.value, p.value, p.id)
+            if mismatch is not None:
+                self.error("unite-parametre", mismatch[0], p.value.span, suggestion=mismatch[1],
+                           notes=[Note("valeur de la base", n.parsed_span(old.value.span))])
+                return
+        self.parametres[p.id] = p if old is None or p.label else evolve(p, label=old.label)
+        if old is not None:
+            self._dropped_uses(old, p, p)
+
+    def _exists(self, node, existing, what: str, block: str) -> None:
+        self.error("id-existant", f"{what} « {node.id} » existe déjà : « ajoute » déclare un identifiant nouveau",
+                   node.id_span, notes=[Note("définition existante", n.parsed_span(existing.id_span))],
+                   suggestion=f"pour le modifier, écrivez-le dans « {block} {{ … }} » ; pour en ajouter un autre, "
+                   "choisissez un nouvel identifiant")
 
     def _is_new(self, id: str, span) -> bool:
         existing = self.element_node(id)

@@ -9,7 +9,10 @@ could not be known is not reported again by the expressions around it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TypeGuard, cast
 
@@ -85,6 +88,12 @@ def check_overrides(model: Model, overrides: dict[str, n.Expr],
             diagnostics.append(Diagnostic("parametre-inconnu", f"paramètre inconnu « {id} »", span=span,
                                           suggestion=suggest(id, model.parametres) or
                                           f"paramètres : {', '.join(model.parametres) or 'aucun'}"))
+            continue
+        mismatch = unit_mismatch(model.parametres[id].node.value, expr, id)
+        if mismatch is not None:
+            diagnostics.append(Diagnostic("unite-parametre", mismatch[0], span=expr.span, suggestion=mismatch[1],
+                                          notes=[Note("valeur de la version",
+                                                       n.parsed_span(model.parametres[id].node.value.span))]))
             continue
         checker.override(id, expr)
         known[id] = expr
@@ -952,7 +961,48 @@ class Checker:
             self.error("type-incompatible", f"« tirage » attend une part (un pourcentage), pas {an(share.type)}",
                        expr.args[0].span, suggestion="par exemple « tirage(40 %) »")
             return None
+        problem = self._share_problem(expr.args[0], frozenset())
+        if problem is not None:
+            self.error("tirage-part", problem[1], problem[0].span, suggestion=problem[2])
+            return None
         return share and ir.Draw(share, scope.salt, source=expr)
+
+    def _share_problem(self, written: n.Expr, seen: frozenset[str]) -> tuple[n.Expr, str, str] | None:
+        """Why the argument of `tirage` is not a share between 0 % and 100 % written as one (a `%`
+        literal, a pourcentage donnée bounded within 0 % and 100 %, a paramètre written so, or a choice
+        between such shares), or None. A plain `40` would draw every structure: it is refused."""
+        match written:
+            case n.Percent(value=value) if 0 <= value <= 100:
+                return None
+            case n.Percent() | n.Neg(operand=n.Percent()):
+                return written, f"« tirage » tire une part des structures, entre 0 % et 100 % : « {print_expr(written)} » " \
+                    "n'en est pas une", "écrivez une part entre 0 % et 100 %, par exemple « tirage(40 %) »"
+            case n.Number(value=value):
+                return written, f"« tirage » attend une part en pourcentage : « {print_expr(written)} » est un nombre, " \
+                    "sans « % »", f"écrivez « tirage({_plain(value * 100 if value <= 1 else value)} %) »"
+            case n.If(then=then, otherwise=otherwise):
+                return self._share_problem(then, seen) or self._share_problem(otherwise, seen)
+            case n.Call(func="min" | "max", args=args):
+                return next((p for p in (self._share_problem(a, seen) for a in args) if p is not None), None)
+            case n.Name(id=id) if id in self.donnees:
+                donnee = self.donnees[id]
+                if donnee.type.kind == "pourcentage" and donnee.low is not None and donnee.high is not None \
+                        and 0 <= donnee.low and donnee.high <= 1:
+                    return None
+                return written, f"« tirage » attend une part entre 0 % et 100 % : la donnée « {id} » n'est pas un " \
+                    "pourcentage borné ainsi", f"déclarez-la « {id} : pourcentage entre 0 % et 100 % »"
+            case n.Name(id=id) if id in self.parametre_nodes and id not in seen:
+                found = self._share_problem(self.parametre_nodes[id].value, seen | {id})
+                if found is None:
+                    return None
+                shown = print_expr(self.parametre_nodes[id].value)
+                return written, f"« tirage » attend une part en pourcentage : le paramètre « {id} » vaut « {shown} », " \
+                    "qui n'en est pas une", f"écrivez-le en pourcentage, entre 0 % et 100 % ({found[2]})"
+            case n.Name():
+                return None  # unknown or in a cycle: reported where it is lowered
+        return written, "« tirage » attend une part écrite en pourcentage : « 40 % », une donnée pourcentage entre " \
+            "0 % et 100 %, un paramètre écrit ainsi, ou « si … alors 40 % sinon 20 % »", \
+            "calculez la part dans un paramètre, ou écrivez-la directement, par exemple « tirage(40 %) »"
 
     def _element_argument(self, expr: n.Call, lines: bool = False) -> str | None:
         """The critère or brique a call names (`lines`: or the majoration or minimum, for `montant(id)`)."""
@@ -1031,11 +1081,21 @@ class Checker:
         shown = print_expr(number)
         factor = shown if isinstance(number, (n.Number, n.Name, n.Call)) else f"({shown})"
         points = f", ou convertissez des points : « {factor} * valeur_point »" if "valeur_point" in self.parametre_nodes else ""
+        notes: tuple[Note, ...] = ()
         if isinstance(number, n.Number):
             fix = f"écrivez l'unité : « {shown} € »{points}"
+        elif isinstance(number, n.Name) and number.id in self.parametre_nodes:
+            # The unit belongs where the paramètre is declared: a factor here would multiply its value.
+            declared = self.parametre_nodes[number.id]
+            value = print_expr(declared.value)
+            written = f"« {number.id} = {value} € »" if isinstance(declared.value, n.Number) else "une valeur en euros"
+            fix = f"le paramètre « {number.id} » est un nombre : donnez-lui {written} là où il est déclaré{points}"
+            notes = (Note(f"« {number.id} » est déclaré ici", n.parsed_span(declared.value.span)),)
         else:
-            fix = f"multipliez-le par un montant, par exemple « {factor} * 100 € »{points}"
-        self.error("type-incompatible", f"{message} : « {shown} » est un nombre, sans unité", number.span, suggestion=fix)
+            fix = f"multipliez-le par un montant défini en paramètre, par exemple « {factor} * montant_unitaire » avec " \
+                  f"« montant_unitaire = … € » dans « paramètres »{points}"
+        self.error("type-incompatible", f"{message} : « {shown} » est un nombre, sans unité", number.span, suggestion=fix,
+                   notes=notes)
 
     def _money_hint(self, kinds: set[str]) -> str | None:
         if "date" in kinds and len(kinds) > 1:
@@ -1126,6 +1186,65 @@ def _literal_hint(type_: Type) -> str:
         "montant": "écrivez un montant en euros, par exemple « 7 € »",
         "pourcentage": "écrivez un pourcentage, par exemple « 50 % »",
     }.get(type_.kind, "écrivez un nombre, par exemple « 4000 »")
+
+
+GENERIC_WORDS = frozenset({"montant", "montants", "points", "point", "taux", "seuil", "nombre", "niveau", "part",
+                           "plafond", "minimum", "maximum", "valeur", "pour", "dans", "avec", "sans", "structure",
+                           "structures", "reference", "patientele", "annee", "fixe", "variable", "variables"})
+
+
+def close_parametre(new: n.Parametre, existing: Mapping[str, n.Parametre]) -> str | None:
+    """The existing paramètre a new one most looks like — by its name, or by the meaningful words of its
+    name and label found in an existing one's, preferring a value written in the same unit — or None."""
+    words = _words(new.id) | (_words(new.label) if new.label else set())
+    scored = []
+    for id, old in existing.items():
+        theirs = _words(id) | (_words(old.label) if old.label else set())
+        shared = sum(any(a == b or (min(len(a), len(b)) >= 6 and (a.startswith(b) or b.startswith(a))) for b in theirs)
+                     for a in words)
+        ratio = difflib.SequenceMatcher(None, new.id, id).ratio()
+        if shared or ratio >= 0.75:
+            same_unit = type(old.value) is type(new.value) and isinstance(new.value, (n.Money, n.Percent, n.Number))
+            scored.append((shared + same_unit + (ratio >= 0.75), ratio, id))
+    return max(scored)[2] if scored else None
+
+
+def _words(text: str) -> set[str]:
+    """The meaningful words of a name or a label, folded: « Concertation pluriprofessionnelle » → concertation…"""
+    folded = unicodedata.normalize("NFD", text.lower())
+    plain = "".join(c for c in folded if not unicodedata.combining(c))
+    return {w for w in re.split(r"[^a-z0-9]+", plain) if len(w) >= 4 and w not in GENERIC_WORDS and not w.isdigit()}
+
+
+def written_unit(expr: n.Expr) -> str | None:
+    """How a constant is written: « % » for `40 %`, « nombre » for `40`, None for anything else (`7 €` is
+    typed a montant: the types tell it apart)."""
+    match expr:
+        case n.Percent():
+            return "%"
+        case n.Number():
+            return "nombre"
+        case n.Neg(operand=operand):
+            return written_unit(operand)
+    return None
+
+
+def unit_mismatch(old: n.Expr, new: n.Expr, id: str) -> tuple[str, str] | None:
+    """A new value of a paramètre written as a plain number where the old one was a percentage, or the
+    other way round (`taux = 8` for `8 %` means 800 %): the message and the fix, or None. Zero is zero."""
+    before, after = written_unit(old), written_unit(new)
+    if before is None or after is None or before == after or (isinstance(new, n.Number) and new.value == 0):
+        return None
+    shown = print_expr(new)
+    if before == "%":
+        value = cast(n.Number, new.operand if isinstance(new, n.Neg) else new).value
+        meant = f"{'-' if isinstance(new, n.Neg) else ''}{_plain(value * 100 if value <= 1 else value)} %"
+        return (f"« {id} » s'écrit en pourcentage (« {print_expr(old)} ») : « {shown} » est un nombre sans « % », "
+                f"qui vaudrait {_plain(value * 100)} %", f"écrivez « {meant} »")
+    percent = new.operand if isinstance(new, n.Neg) else new
+    written = print_expr(percent).replace("%", "").strip()
+    return (f"« {id} » s'écrit comme un nombre (« {print_expr(old)} ») : « {shown} » est un pourcentage, qui vaut "
+            f"{_plain(cast(n.Percent, percent).value / 100)}", f"écrivez « {written} » sans « % »")
 
 
 def _plain(value: Decimal | None) -> str:

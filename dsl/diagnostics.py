@@ -51,6 +51,12 @@ CODES: dict[str, tuple[str, str]] = {
     "attendu-seulement": (ERREUR, "fonction réservée aux blocs « attendu »"),
     "tirage-hors-scenario": (ERREUR, "« tirage » en dehors des données d'un scénario"),
     "atteint-dans-scenario": (ERREUR, "« atteint » dans un scénario"),
+    "parametre-nouveau": (ERREUR, "nouveau paramètre d'avenant qui ressemble à un paramètre existant"),
+    "unite-parametre": (ERREUR, "nouvelle valeur d'un paramètre écrite dans une autre unité (% oublié ou ajouté)"),
+    "mot-cle-accent": (ERREUR, "mot-clé mal accentué"),
+    "mode-strict": (ERREUR, "avertissements bloquants dans un projet en mode strict (convcheck.toml)"),
+    "projet-invalide": (ERREUR, "fichier convcheck.toml illisible ou réglage inconnu"),
+    "tirage-part": (ERREUR, "« tirage » d'une part qui n'est pas un pourcentage entre 0 % et 100 %"),
     # types and values
     "type-incompatible": (ERREUR, "types incompatibles"),
     "condition-non-booleenne": (ERREUR, "condition qui n'est pas un booléen"),

@@ -210,17 +210,19 @@ class Donnee:
 
 @frozen
 class ParametresBlock:
-    """A `paramètres { … }` block."""
+    """A `paramètres { … }` block (`ajoute paramètres { … }` in an avenant: `added`)."""
 
     parametres: tuple[Parametre, ...]
+    added: bool = False
     span: Span | None = _span()
 
 
 @frozen
 class DonneesBlock:
-    """A `données { … }` block."""
+    """A `données { … }` block (`ajoute données { … }` in an avenant: `added`)."""
 
     donnees: tuple[Donnee, ...]
+    added: bool = False
     span: Span | None = _span()
 
 

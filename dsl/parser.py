@@ -22,7 +22,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import overload
 
-from attrs import frozen
+from attrs import evolve, frozen
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
@@ -427,6 +427,9 @@ class SyntaxErrorTranslator:
         expected = _expected(error)
         word = str(token.value)
         folded = fold_accents(word)
+        accent = self._wrong_accent(token)
+        if accent is not None:
+            return accent
         if token.type == "NAME" and folded.upper() in ATTRIBUTE_KEYWORDS and "COLON" not in expected:
             if folded == "points":
                 return Diagnostic("syntaxe", "« points » doit être suivi de « fixes » ou de « variables »", span=span)
@@ -516,6 +519,20 @@ class SyntaxErrorTranslator:
         return Diagnostic("syntaxe", f"nombre mal écrit « {written} »",
                           span=self.source.span(_at(previous.start_pos), match.end("digits")),
                           suggestion=f"les décimales s'écrivent avec un point : {previous.value}.{match.group('digits')}{unit}")
+
+    def _wrong_accent(self, token: Token) -> Diagnostic | None:
+        """`critére`, `prèrequis`: a keyword with a wrong accent (a keyword is written with its accents or
+        without any). Said as such, before it is taken for a block left open or an unknown word."""
+        word = str(token.value)
+        if token.type != "NAME" or word.isascii():
+            return None
+        spellings = {str(p.value) for p in self.patterns.values() if p.type == "str" and str(p.value).isalpha()}
+        accented = {fold_accents(k): k for k in spellings if not k.isascii()}
+        meant = accented.get(fold_accents(word))
+        if meant is None or word in spellings:
+            return None
+        return Diagnostic("mot-cle-accent", f"mot-clé mal accentué « {word} »", span=self._token_span(token),
+                          suggestion=f"écrivez « {meant} » (ou « {fold_accents(meant)} », sans accent)")
 
     def _near_miss_keyword(self, token: Token, expected: set[str]) -> Diagnostic | None:
         """A word where only keywords may stand, close to one of them: `supprimer`, `criter`, `socel`."""
@@ -886,6 +903,11 @@ class AstBuilder:
         return n.AddSupplement(children[0], span=self._span(meta))
 
     add_minimum = add_majoration
+
+    def add_parametres(self, meta, children):
+        return evolve(children[0], added=True, span=self._span(meta))
+
+    add_donnees = add_parametres
 
     def _body_operation(self, cls, meta, children):
         kind, name, *rest = children

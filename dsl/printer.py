@@ -99,10 +99,11 @@ def _block(depth: int, head: str, origin: Span | None, body: list[Line]) -> list
 
 def _item(item, depth: int) -> list[Line]:
     match item:
-        case n.ParametresBlock(parametres=ps):
-            return _block(depth, "paramètres", item.span, [_parametre(p, depth + 1) for p in ps])
-        case n.DonneesBlock(donnees=ds):
-            return _block(depth, "données", item.span, [_donnee(d, depth + 1) for d in ds])
+        case n.ParametresBlock(parametres=ps, added=added):
+            head = "ajoute paramètres" if added else "paramètres"
+            return _block(depth, head, item.span, [_parametre(p, depth + 1) for p in ps])
+        case n.DonneesBlock(donnees=ds, added=added):
+            return _block(depth, "ajoute données" if added else "données", item.span, [_donnee(d, depth + 1) for d in ds])
         case n.Section(kind=kind, criteres=cs):
             return _block(depth, keywords.SECTIONS[kind], item.span, _criteres(cs, depth + 1))
         case n.Brique():

@@ -57,6 +57,7 @@ from interpreter.io.declarations import (
     validate,
 )
 from interpreter.numbers import IMPOSSIBLE, EvaluationError
+from interpreter.project import ProjectError, Settings, settings_for
 from interpreter.report.status import exercise_lines
 
 if TYPE_CHECKING:  # populations need polars and numpy: imported only when a population is used
@@ -121,7 +122,8 @@ def _check(path: str, loader: Loader, exercice: int | None = None) -> Checked:
 
 def parametre_diagnostic(error: ParametreError, span) -> Diagnostic:
     return Diagnostic("parametre-incalculable", f"le paramètre « {error.id} » ne peut pas être calculé : {error.message}",
-                      span=span, suggestion="corrigez son expression : elle vaut la même chose pour toutes les structures")
+                      span=span, suggestion=error.hint or "corrigez son expression : elle vaut la même chose pour toutes les "
+                      "structures")
 
 
 def load(path: str | Path, overrides: Mapping[str, str] | Sequence[str] | None = None,
@@ -139,6 +141,8 @@ def load(path: str | Path, overrides: Mapping[str, str] | Sequence[str] | None =
     checked = check_version(str(path), loader, cached=plain, exercice=exercice)
     if checked.errors:
         raise ConvError(checked.errors, loader.sources)
+    warnings = tuple(d for d in checked.diagnostics if not d.is_error)
+    refuse_warnings(str(path), warnings, loader.sources)
     model = checked.model
     if model is None:  # a scenario, clean: not a version (the loader says so, where it is written)
         raise ConvError([d for d in loader.load(str(path)).diagnostics if d.is_error], loader.sources)
@@ -170,7 +174,28 @@ def load(path: str | Path, overrides: Mapping[str, str] | Sequence[str] | None =
         span = origin.source.span if origin is not None else model.parametres[error.id].node.value.span
         raise ConvError([parametre_diagnostic(error, span)], {**loader.sources, **sources}) from None
     return Convention(str(path), program, checked.chain, {**loader.sources, **sources}, tuple(dict.fromkeys(skipped)),
-                      tuple(settings))
+                      tuple(settings), warnings)
+
+
+def strict_for(path: str) -> Settings:
+    """The project settings of a file (`convcheck.toml`). Raises `ConvError`."""
+    try:
+        return settings_for(path)
+    except ProjectError as error:
+        raise ConvError(error.diagnostics) from None
+
+
+def refuse_warnings(path: str, warnings: Sequence[Diagnostic], sources) -> None:
+    """In a strict project, a version with warnings is not computed with: its warnings, and why they block.
+    Raises `ConvError`."""
+    settings = strict_for(path)
+    if settings.strict and warnings:
+        count = len(warnings)
+        raise ConvError([*warnings, Diagnostic(
+            "mode-strict", f"{count} avertissement{'s' if count > 1 else ''} dans « {path} » : le projet est en mode "
+            "strict, les avertissements bloquent le calcul", file=settings.path,
+            suggestion="corrigez-les (convcheck check les montre), ou retirez « strict = true » de ce fichier")],
+            sources)
 
 
 def load_versions(paths: Sequence[str | Path], scenarios: Sequence[str | Path] = (),
@@ -227,6 +252,7 @@ class Convention:
     sources: dict[str, SourceFile] = field(eq=False, repr=False)
     skipped: tuple[str, ...] = ()  # names of scenarios and settings this version does not have (lenient)
     settings: tuple[str, ...] = ()  # the `--set` settings applied, after the scenarios
+    warnings: tuple[Diagnostic, ...] = ()  # what `check` warns about the version (the commands count them)
 
     @property
     def scenarios(self) -> tuple[Scenario, ...]:
@@ -266,11 +292,12 @@ class Convention:
             raise ConvError([Diagnostic("evaluation-impossible", IMPOSSIBLE.format(structure=structure_id, error=error),
                                         file=str(where))]) from None
 
-    def javascript(self) -> JsModule:
+    def javascript(self, provenance: Sequence[str] = ()) -> JsModule:
         """This version compiled to JavaScript (`convcheck js`, the simulator's pages): an ES module and the same
-        code as a classic script, with its scenarios and settings."""
+        code as a classic script, with its scenarios and settings (`provenance`: the lines its header says its
+        figures rest on)."""
         hypotheses = tuple(f"{title} : {line}" for title, lines in self.hypotheses() for line in lines)
-        return compile_module(self.program, self.supplied, self.chain, hypotheses)
+        return compile_module(self.program, self.supplied, self.chain, hypotheses, tuple(provenance))
 
     def advance(self, declaration: Mapping[str, Any] | str | Path) -> Decimal:
         """The advance of one structure (`taux_avance` × its prérequis and socle, all met)."""
@@ -398,15 +425,15 @@ class Simulation:
     run: Any = field(default=None, eq=False, repr=False)  # the DuckDB run holding the results (--moteur duckdb)
     notes: tuple[Diagnostic, ...] = ()  # why the engine asked for could not be used
 
-    def write_results(self, path: str, inputs=(), french: bool = False) -> None:
+    def write_results(self, path: str, inputs=(), french: bool = False, provenance=None) -> None:
         """The results file (`-o`): CSV (`french`: with `;` and decimal commas), Parquet or JSON Lines, as the
-        default engine writes it."""
+        default engine writes it, with the `provenance` of its figures where the format allows."""
         from interpreter.io.tables import write_results  # polars (heavy)
 
-        if not french and self.run is not None and Path(path).suffix.lower() == ".csv" and \
+        if not french and provenance is None and self.run is not None and Path(path).suffix.lower() == ".csv" and \
                 self.run.write_csv(path, inputs):
             return
-        write_results(self.table(typed=Path(path).suffix.lower() == ".parquet"), path, inputs, french)
+        write_results(self.table(typed=Path(path).suffix.lower() == ".parquet"), path, inputs, french, provenance)
 
     def table(self, typed: bool = True) -> pl.DataFrame:
         """One row per structure; `typed` gives Decimal columns, else decimal text (for CSV)."""

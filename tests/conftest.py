@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+# The date every output gives in its provenance (`interpreter.report.provenance`), fixed for the goldens and
+# the example reports (examples/reports/regenerate.sh sets the same).
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1796601600")
 
 
 @pytest.fixture(autouse=True, scope="session")

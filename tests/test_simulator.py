@@ -217,6 +217,7 @@ def test_the_folder_is_self_contained(tmp_path, versions):
     assert not re.search(r"https?://", page + files["simulateur.js"] + files["simulateur.css"])
     assert all("export " not in text.split("\n", 20)[-1] for name, text in files.items() if name.startswith("moteurs/"))
     assert '"statutMots": "proposition non signée"' in page
+    assert "Provenance des chiffres" in page and "Calculé par convcheck" in page
 
 
 def test_the_cli_writes_the_module_and_refuses_another_extension(tmp_path):
@@ -226,6 +227,10 @@ def test_the_cli_writes_the_module_and_refuses_another_extension(tmp_path):
     assert done.exit_code == 0, done.output
     text = module.read_text(encoding="utf-8")
     assert "export const evaluer" in text and "Math.random" not in text and "parseFloat" not in text
+    header = [line for line in text.splitlines() if line.startswith("//")][:8]
+    assert any("Version : « avenant 2 (proposition 2026) »" in line and "proposition non signée" in line
+               for line in header), header
+    assert any(line.startswith("// Calculé par convcheck") for line in header)  # the provenance of every output
     refused = runner.invoke(cli, ["js", str(CONVENTIONS / f"{AV2}.conv"), "-o", str(tmp_path / "moteur.txt")])
     assert refused.exit_code == 2 and ".mjs" in refused.output
     out = runner.invoke(cli, ["js", str(CONVENTIONS / f"{Y2017}.conv")])

@@ -56,9 +56,10 @@ class JsModule:
 
 
 def compile_module(program: Program, supplied=frozenset(), files: tuple[str, ...] = (),
-                   hypotheses: tuple[str, ...] = ()) -> JsModule:
+                   hypotheses: tuple[str, ...] = (), provenance: tuple[str, ...] = ()) -> JsModule:
     """The module of a compiled version (`supplied`: données its scenarios compute; `files` and `hypotheses`
-    are named in its header)."""
+    are in its description; `provenance`: the lines its header comment says its figures rest on — the files
+    and hypotheses when none is given)."""
     model, source = program.model, Source()
     run = _run_function(program, source)
     parts: list[tuple[ir.Expr, explain.Leaf]] = []
@@ -96,7 +97,7 @@ def compile_module(program: Program, supplied=frozenset(), files: tuple[str, ...
         "const moteur = R.engine(MODELE, { run, p: P, parties: PARTIES, taux: TAUX, planchers: PLANCHERS, "
         "annuels: ANNUELS, etapes: ETAPES });",
     ])
-    head = _comment(model, files, hypotheses)
+    head = _comment(model, provenance or (*(f"Fichier : {f}" for f in files), *(f"Hypothèse : {h}" for h in hypotheses)))
     module = (f"{head}{body}\nexport const evaluer = moteur.evaluer;\nexport const gains = moteur.gains;\n"
               "export const donnees = moteur.donnees;\nexport const version = moteur.version;\n"
               "export const ErreurConvcheck = R.ErreurConvcheck;\nexport const Jeton = R.Jeton;\n"
@@ -106,12 +107,12 @@ def compile_module(program: Program, supplied=frozenset(), files: tuple[str, ...
     return JsModule(module, script)
 
 
-def _comment(model: Model, files, hypotheses) -> str:
+def _comment(model: Model, provenance: tuple[str, ...]) -> str:
     lines = [f"Moteur de calcul de « {model.label or model.id} », version « {model.version or '—'} »"
              + (f" ({model.statut})" if model.statut else "")
              + (f", règles de l'exercice {model.exercice}" if model.exercice is not None else ""),
              "Généré par convcheck (convcheck js) : ne pas modifier, régénérer depuis les fichiers .conv.",
-             *(f"Fichier : {f}" for f in files), *(f"Hypothèse : {h}" for h in hypotheses)]
+             *provenance]
     return "".join(f"// {line.replace(chr(10), ' ')}\n" for line in lines)
 
 

@@ -39,6 +39,7 @@ from interpreter.numbers import (
     conv_text,
     divide,
     exact,
+    french_number,
     multiply,
     negate,
     round_half_away,
@@ -116,10 +117,11 @@ def _on_context(function) -> Fn:
 class ParametreError(ConvcheckError):
     """A paramètre that cannot be computed (a division by zero): the id and why."""
 
-    def __init__(self, id: str, message: str):
+    def __init__(self, id: str, message: str, hint: str | None = None):
         super().__init__(f"{id}: {message}")
         self.id = id
         self.message = message
+        self.hint = hint
 
 
 def parametre_values(model: Model, overrides: dict[str, ir.Expr] | None = None) -> dict[str, Any]:
@@ -142,6 +144,21 @@ def parametre_values(model: Model, overrides: dict[str, ir.Expr] | None = None) 
     for id in expressions:
         value(id)
     return values
+
+
+def check_draws(scenarios, values: dict[str, Any]) -> None:
+    """A `tirage` whose share is the same for every structure draws a share between 0 % and 100 %. The checker
+    refuses any other literal; a paramètre it reads may still be set out of range (`--set`, a sweep): refused
+    here, at the paramètre. Raises `ParametreError`."""
+    for scenario in scenarios:
+        for _, expr in scenario.donnees:
+            for draw in (e for e in ir.walk(expr) if isinstance(e, ir.Draw) and not ir.reads_structure(e.share)):
+                share = pysource.compile_exprs([draw.share], HELPERS)[0]({}, values, None, None, "")
+                if not 0 <= share <= 1:
+                    read = sorted(ir.parametres_read(draw.share))
+                    raise ParametreError(read[0] if read else "", f"« tirage » tire une part entre 0 % et 100 %, "
+                                         f"pas {french_number(exact(share) * 100, 2)} % (scénario « {scenario.id} »)",
+                                         "donnez-lui une part entre 0 % et 100 %, par exemple « 40 % »")
 
 
 # ---- one structure ---------------------------------------------------------------------------------------
@@ -218,7 +235,9 @@ class Program:
         or a calibration evaluates many values without compiling again. Raises `ParametreError`."""
         constant = ir.Const(value, self.model.parametres[id].type)
         overrides = {**self.overrides, id: constant}
-        return evolve(self, parametres=parametre_values(self.model, overrides), overrides=overrides, explanations={})
+        values = parametre_values(self.model, overrides)
+        check_draws(self.scenarios, values)
+        return evolve(self, parametres=values, overrides=overrides, explanations={})
 
     def inputs(self, donnees: dict, structure: str = "") -> dict:
         """The données the rules see: the input's, then each scenario line in order. Raises `EvaluationError`."""
@@ -293,6 +312,7 @@ def compile_model(model: Model, overrides: dict[str, ir.Expr] | None = None,
     paramètres must already be in `overrides`). Raises `ParametreError`."""
     plan = Plan.of(model)
     values = parametres if parametres is not None else parametre_values(model, overrides)
+    check_draws(scenarios, values)
     lines = tuple(line_of(model, id) for id in plan.lines)
     steps = [(scenario, id, expr) for scenario in scenarios for id, expr in scenario.donnees]
     stage = tuple((scenario.id, id, _on_context(f)) for (scenario, id, _), f in

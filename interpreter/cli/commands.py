@@ -50,15 +50,18 @@ from interpreter.cli.outputs import (
     report_notes,
     reports_errors,
     summary,
+    warnings_note,
     write_workbook,
 )
 from interpreter.io.writer import WriteError, check_destination, write_bytes, write_text
+from interpreter.io.xlsx import workbook
 from interpreter.lsp import serve
 from interpreter.report.cases import render_case
 from interpreter.report.diff import DiffReport
 from interpreter.report.evaluation import EvaluationReport
 from interpreter.report.formats import format_of_extension
 from interpreter.report.history import HistoryReport
+from interpreter.report.provenance import provenance_of
 from interpreter.report.simulator import simulator_files
 from interpreter.report.site import build_site
 from interpreter.report.status import status_words
@@ -85,6 +88,12 @@ def check_command(fichiers, output_format, strict, no_color):
     paths = existing_files(fichiers)
     loader = Loader()
     diagnostics = api.check_files(paths, loader)
+    try:
+        project = [api.strict_for(path) for path in paths]
+    except api.ConvError as error:
+        diagnostics = [*diagnostics, *error.diagnostics]
+        project = []
+    strict = strict or any(settings.strict for settings in project)
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
     if output_format == "json":
@@ -94,6 +103,8 @@ def check_command(fichiers, output_format, strict, no_color):
             click.echo(render_all_text(diagnostics, loader.sources, use_color(no_color)))
             click.echo()
         click.echo(summary(len(paths), errors, warnings))
+        if strict and warnings and not errors:
+            click.echo("Mode strict : les avertissements font échouer la vérification.")
     return EXIT_INVALID if errors > 0 or (strict and warnings > 0) else EXIT_OK
 
 
@@ -124,8 +135,9 @@ def eval_command(fichiers, output_format, output, scenarios, settings, with_adva
         inputs = [path for version in versions for path in version.sources] + [declaration]
         if output:
             check_destination(output, inputs)
-        publish(VersionsReport(tuple(versions), across), report_format(output_format, output, VERSIONS_FORMATS),
-                output, inputs)
+        provenance = provenance_of([(None, v) for v in versions], declaration, label="Déclaration")
+        publish(VersionsReport(tuple(versions), across, provenance),
+                report_format(output_format, output, VERSIONS_FORMATS), output, inputs)
         return EXIT_OK
     if output or (output_format or "text") not in EVAL_FORMATS:
         raise UsageProblem("-o et les formats markdown, html et xlsx servent à comparer plusieurs versions : "
@@ -134,7 +146,8 @@ def eval_command(fichiers, output_format, output, scenarios, settings, with_adva
     structure_id, _ = version.declaration(declaration)
     evaluation = version.evaluate(declaration)
     advance = version.advance(declaration) if with_advance else None
-    report = EvaluationReport(version, evaluation, structure_id, advance, use_color(no_color))
+    report = EvaluationReport(version, evaluation, structure_id, advance, use_color(no_color),
+                              provenance_of([(None, version)], declaration, label="Déclaration"))
     publish(report, output_format or "text", None, [])
     return EXIT_OK
 
@@ -219,16 +232,19 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, popu
     chosen = report_format(output_format, output, DIFF_FORMATS)
     change = api.diff(old, new, cas)
     impact = None
+    provenance = provenance_of([("avant", old), ("après", new)])
     if population:
         notes: list = []
         impact = api.impact(old, new, population, change, progress=progress_bar, groupings=groupings, engine=engine,
                             notes=notes)
         report_notes(notes, {**old.sources, **new.sources})
+        provenance = provenance_of([("avant", old), ("après", new)], population, impact.structures)
         if per_structure:
             from interpreter.io.tables import write_results  # polars (heavy): only with a population
 
-            write_results(impact.pairing.frame(), per_structure, inputs, csv_fr)
-    publish(DiffReport(old, new, change, impact, population), chosen, output, inputs)
+            write_results(impact.pairing.frame(), per_structure, inputs, csv_fr, provenance)
+    publish(DiffReport(old, new, change, impact, population, provenance), chosen, output, inputs)
+    warnings_note((old, new))
     return EXIT_INVALID if exit_code and not change.empty else EXIT_OK
 
 
@@ -254,7 +270,7 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, popu
 def simulate_command(convention, population, output, encoding, sheet, csv_fr, scenarios, settings, output_format,
                      ignore_invalid, groupings, engine, exercice):
     """Évaluer toute une population de structures : paiements, budget, moyenne, médiane, déciles."""
-    from interpreter.report.impact import SimulationReport, results_workbook  # numpy (heavy): only for a population
+    from interpreter.report.impact import SimulationReport, results_sheets  # numpy (heavy): only for a population
 
     existing_files((convention, population, *scenarios))
     population = population_file(population, encoding, sheet)
@@ -273,16 +289,18 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
         raise api.ConvError(simulation.errors())
     rejected = simulation.write_rejects(rejects, inputs, csv_fr) if ignore_invalid else False
     groups = simulation.groups(groupings)
+    provenance = provenance_of([(None, version)], population, simulation.population.size + simulation.rejected)
     if output and format_of_extension(output) == "xlsx":
-        write_workbook(lambda: results_workbook(simulation, groups), output, inputs)
+        write_workbook(lambda: workbook([provenance.sheet(), *results_sheets(simulation, groups)]), output, inputs)
     elif output:
-        simulation.write_results(output, inputs, csv_fr)
+        simulation.write_results(output, inputs, csv_fr, provenance)
     report = SimulationReport(version, simulation.summary(simulation.rejected), population, groups,
                               rejects if rejected else None, simulation.population.warnings,
-                              simulation.population.defaults, simulation.population.size)
+                              simulation.population.defaults, simulation.population.size, provenance)
     publish(report, output_format, None, inputs)
     if output and output_format != "json":
         click.echo(f"Résultats par structure écrits dans « {output} ».")
+    warnings_note((version,))
     return EXIT_OK
 
 
@@ -314,8 +332,10 @@ def calibre_command(version, population, parametre, budget, budget_of, precision
     inputs = [*decision.version.sources, population]
     if output:
         check_destination(output, inputs)
-    publish(CalibrationReport(decision, population), report_format(output_format, output, CALIBRATION_FORMATS),
+    provenance = provenance_of(_decision_versions(decision), decision.population)
+    publish(CalibrationReport(decision, population, provenance), report_format(output_format, output, CALIBRATION_FORMATS),
             output, inputs)
+    warnings_note([v for v in (decision.version, decision.reference) if v is not None])
     return EXIT_OK
 
 
@@ -351,8 +371,10 @@ def balaye_command(version, population, parametre, start, stop, step, valeurs, r
     inputs = [*decision.version.sources, population]
     if output:
         check_destination(output, inputs)
-    publish(SweepReport(decision, parametre), report_format(output_format, output, SWEEP_FORMATS), output, inputs,
+    provenance = provenance_of(_decision_versions(decision), decision.population)
+    publish(SweepReport(decision, parametre, provenance), report_format(output_format, output, SWEEP_FORMATS), output, inputs,
             french=csv_fr)
+    warnings_note([v for v in (decision.version, decision.reference) if v is not None])
     return EXIT_OK
 
 
@@ -399,7 +421,7 @@ def js_command(version, scenarios, settings, exercice, output):
     existing_files((version, *scenarios))
     report_format(None, output, ("javascript",))
     convention = api.load(version, settings, scenarios=scenarios, exercice=exercise_year(exercice))
-    text = convention.javascript().module
+    text = convention.javascript(provenance_of([(None, convention)]).lines()).module
     if output is None:
         click.echo(text, nl=False)
         return EXIT_OK
@@ -472,7 +494,8 @@ def historique_command(version, output_format, output):
     inputs = list(loader.sources)
     if output:
         check_destination(output, inputs)
-    publish(HistoryReport(found, loader.sources), report_format(output_format, output, HISTORY_FORMATS), output, inputs)
+    provenance = provenance_of([(None, v) for v in found.versions])
+    publish(HistoryReport(found, loader.sources, provenance), report_format(output_format, output, HISTORY_FORMATS), output, inputs)
     return EXIT_OK
 
 
@@ -547,6 +570,12 @@ def lsp_command(stdio):
     """Serveur de langage (LSP) pour les éditeurs : diagnostics en direct, survol, complétion, renommage…"""
     serve()
     return EXIT_OK
+
+
+def _decision_versions(decision) -> list:
+    """The versions of a calibration or a sweep: the one that varies, and the reference when there is one."""
+    return [(None, decision.version)] if decision.reference is None else \
+        [("étudiée", decision.version), ("de référence", decision.reference)]
 
 
 def main():

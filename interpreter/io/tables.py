@@ -23,7 +23,9 @@ Lines are read by `interpreter.io.jsonl` (exactly: polars where it is safe, `jso
 
 from __future__ import annotations
 
+import codecs
 import datetime
+import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -42,7 +44,7 @@ from interpreter.io.jsonl import JsonLinesError, read_json_lines
 from interpreter.io.number_columns import Scaled, read_numbers
 from interpreter.io.numbers import NUMERIC
 from interpreter.io.words import FALSE_WORDS, TRUE_WORDS, TYPE_WORDS, french_json
-from interpreter.io.writer import replacing, write_bytes
+from interpreter.io.writer import replacing, write_bytes, write_text
 from interpreter.numbers import conv_text
 
 READERS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}
@@ -717,17 +719,34 @@ def result_frame(result, lines: list[str], typed: bool) -> pl.DataFrame:
     return pl.DataFrame(columns)
 
 
-def write_results(frame: pl.DataFrame, path: str, inputs=(), french: bool = False) -> None:
+def write_results(frame: pl.DataFrame, path: str, inputs=(), french: bool = False, provenance=None) -> None:
     """Write a results table — CSV, Parquet or JSON Lines, by the suffix — through the one writer;
     `french`: a CSV file with `;` and decimal commas (`--csv-fr`).
 
+    `provenance` (`interpreter.report.provenance.Provenance`: what the figures rest on) goes where the format
+    allows: `#` lines at the top of a CSV (after the BOM of a French one), the key-value metadata
+    `convcheck.provenance` of a Parquet file (JSON), a file beside a JSON Lines one (`….provenance.json`).
     `inputs` are the files the command read: they are never overwritten (`interpreter.io.writer`).
     """
     kind = READERS.get(Path(path).suffix.lower())
+    comments = provenance.comment_lines().encode("utf-8") if provenance is not None else b""
     if french and kind not in ("parquet", "jsonl"):
-        write_bytes(path, csvfiles.french_csv(frame), inputs)
+        table = csvfiles.french_csv(frame)
+        bom = codecs.BOM_UTF8 if table.startswith(codecs.BOM_UTF8) else b""
+        write_bytes(path, bom + comments + table[len(bom):], inputs)
         return
-    writers: dict[str | None, Callable] = {"parquet": frame.write_parquet, "jsonl": frame.write_ndjson}
-    write = writers.get(kind, frame.write_csv)
+    if kind == "parquet":
+        metadata = {"convcheck.provenance": json.dumps(provenance.data(), ensure_ascii=False)} if provenance else None
+        with replacing(path, inputs) as handle:
+            frame.write_parquet(handle, metadata=metadata)
+        return
+    if kind == "jsonl":
+        with replacing(path, inputs) as handle:
+            frame.write_ndjson(handle)
+        if provenance is not None:
+            write_text(f"{path}.provenance.json", json.dumps(provenance.data(), ensure_ascii=False, indent=2) + "\n",
+                       inputs)
+        return
     with replacing(path, inputs) as handle:
-        write(handle)
+        handle.write(comments)
+        frame.write_csv(handle)

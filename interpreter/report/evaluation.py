@@ -25,6 +25,7 @@ from interpreter.numbers import EXACT, ZERO, euros, french_number, plain, reader
 from interpreter.numbers import add as exact_add
 from interpreter.report.defaults import default_text
 from interpreter.report.hypotheses import hypotheses_json, hypotheses_text
+from interpreter.report.provenance import Provenance
 from interpreter.report.status import exercise_json, exercise_lines, status_line
 
 GREEN, RED, DIM, BOLD, RESET = "\033[32m", "\033[31m", "\033[2m", "\033[1m", "\033[0m"
@@ -216,6 +217,7 @@ class EvaluationReport:
     structure: str
     advance: Decimal | None = None
     color: bool = False
+    provenance: Provenance | None = None
 
     def text(self) -> str:
         version = self.version

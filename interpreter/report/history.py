@@ -13,6 +13,7 @@ from interpreter.compare.diff import RULE_TITLES
 from interpreter.compare.history import ClauseHistory, History, Step
 from interpreter.report.diff import CHANGE_WORDS, place_text
 from interpreter.report.document import Bullets, Document, Heading, Paragraph, Table
+from interpreter.report.provenance import Provenance
 from interpreter.report.status import status_words
 
 ELEMENT_TITLES = {kind.name: kind.title for kind in CLAUSES}  # in the order of the report
@@ -129,6 +130,7 @@ class HistoryReport:
 
     history: History
     sources: dict[str, SourceFile] | None = None  # the texts read, for the statuses their comments give
+    provenance: Provenance | None = None
 
     def document(self, charts: str | None) -> Document:
         return history_document(self.history, self.sources)

@@ -15,12 +15,13 @@ from dsl.diagnostics import to_json_object
 from dsl.kinds import KINDS
 from dsl.model import Model
 from interpreter.compare.impact import Impact, Summary
-from interpreter.io.xlsx import Sheet, sheet_of_frame, workbook
+from interpreter.io.xlsx import Sheet, sheet_of_frame
 from interpreter.numbers import euros, euros_of, french_number, signed_euros, to_cents
 from interpreter.report.charts import histogram_bins, waterfall_steps
 from interpreter.report.defaults import defaults_blocks, defaults_json, defaults_sheet
 from interpreter.report.document import Bullets, Document, Figure, Folded, Heading, Paragraph, Table
 from interpreter.report.hypotheses import hypotheses_blocks, hypotheses_json
+from interpreter.report.provenance import Provenance
 from interpreter.report.status import exercise_json, status_blocks
 from interpreter.report.workbook import groups_sheet, summary_sheet
 
@@ -233,7 +234,7 @@ def impact_json(impact: Impact, population: str) -> dict:
 # ---- a simulation's workbook and report ------------------------------------------------------------
 
 
-def results_workbook(simulation, groups=()) -> bytes:
+def results_sheets(simulation, groups=()) -> list[Sheet]:
     """A simulation: synthèse, par structure (the results file's columns), par ligne, par groupe."""
     summary = simulation.summary(simulation.rejected)
     figures = [("Structures évaluées", str(summary.structures)), ("Structures éligibles", str(summary.eligible))]
@@ -247,7 +248,7 @@ def results_workbook(simulation, groups=()) -> bytes:
         sheets.append(groups_sheet(groups, impact=False))
     model = simulation.convention.model
     defaults = defaults_sheet([(model.version or model.id, model, simulation.population.defaults)])
-    return workbook(sheets + ([defaults] if defaults is not None else []))
+    return sheets + ([defaults] if defaults is not None else [])
 
 
 @frozen
@@ -263,6 +264,7 @@ class SimulationReport:
     warnings: tuple = ()  # the reading's warnings (diagnostics)
     defaults: dict = field(factory=dict)  # donnée → structures that took its default (`par défaut`)
     size: int = 0  # the structures read
+    provenance: Provenance | None = None
 
     def document(self, charts: str | None) -> Document:
         model = self.version.model

@@ -25,6 +25,7 @@ from attrs import frozen
 from dsl.model import Model
 from interpreter.backends.javascript import JsModule, form_value
 from interpreter.cases import cas_donnees
+from interpreter.report.provenance import provenance_of
 from interpreter.report.status import status_words
 
 if TYPE_CHECKING:  # annotations only: the API calls the reports
@@ -93,13 +94,15 @@ def configuration(shown: list[Shown], first: Sequence[str]) -> dict:
 def simulator_files(conventions: Sequence, first: Sequence[int] | None = None) -> dict[str, str]:
     """The simulator's files (relative path → text) for some versions (`interpreter.api.Convention`); `first`:
     the indices of the versions shown side by side when the page opens (all of them by default)."""
-    shown = [Shown(slug, convention, convention.javascript())
+    shown = [Shown(slug, convention, convention.javascript(provenance_of([(None, convention)]).lines()))
              for slug, convention in zip(slugs(conventions), conventions, strict=True)]
     opened = [shown[i].slug for i in (first if first is not None else range(len(shown)))]
     files = {f"moteurs/{version.slug}.js": version.module.script for version in shown}
     files["simulateur.js"] = (ASSETS / "simulateur.js").read_text(encoding="utf-8")
     files["simulateur.css"] = (ASSETS / "simulateur.css").read_text(encoding="utf-8")
-    files["index.html"] = page(shown, configuration(shown, opened))
+    config = configuration(shown, opened)
+    config["provenance"] = provenance_of([(None, convention) for convention in conventions]).lines()
+    files["index.html"] = page(shown, config)
     return files
 
 

@@ -501,6 +501,7 @@
       say("Les moteurs de calcul (dossier « moteurs ») n'ont pas pu être chargés : gardez le dossier du simulateur entier.", true);
       return;
     }
+    $("provenance").innerHTML = (config.provenance || []).map((line) => `<li>${esc(line.trim())}</li>`).join("");
     readFragment();
     showVersions();
     buildForm();
