@@ -2,7 +2,9 @@
 
 The module exports `evaluer(declaration)`, which gives what `convcheck eval --format json` gives for the
 same declaration (a JSON declaration's keys and value forms), `gains(declaration)` (what each line not met
-would bring), `donnees` (each donnée's description, for a form) and `version`. It holds:
+would bring), `pertinentes(declaration)` (the données that can change an amount), `simuler` (the three at
+once), `lireDeclaration(text, name)` (a JSON or flat YAML declaration file), `donnees` (each donnée's
+description, for a form), `version` (its header) and `ErreurConvcheck`. It holds:
 
 - the runtime (`runtime/`: exact BigInt rationals, French numbers, the reading of declared values, the
   closest name, the explanations' logic), embedded once, with its words and rules taken from the Python
@@ -97,8 +99,11 @@ def compile_module(program: Program, supplied=frozenset(), files: tuple[str, ...
         "const moteur = R.engine(MODELE, { run, p: P, parties: PARTIES, taux: TAUX, planchers: PLANCHERS, "
         "annuels: ANNUELS, etapes: ETAPES });",
     ])
-    head = _comment(model, provenance or (*(f"Fichier : {f}" for f in files), *(f"Hypothèse : {h}" for h in hypotheses)))
+    head = _comment(model, provenance or (*(f"Fichier : {f}" for f in files),
+                                          *(f"Hypothèse : {h}" for h in hypotheses)))
     module = (f"{head}{body}\nexport const evaluer = moteur.evaluer;\nexport const gains = moteur.gains;\n"
+              "export const pertinentes = moteur.pertinentes;\nexport const simuler = moteur.simuler;\n"
+              "export const lireDeclaration = moteur.lireDeclaration;\n"
               "export const donnees = moteur.donnees;\nexport const version = moteur.version;\n"
               "export const ErreurConvcheck = R.ErreurConvcheck;\nexport const Jeton = R.Jeton;\n"
               "export default moteur;\n")
