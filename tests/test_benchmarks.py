@@ -109,3 +109,7 @@ def test_the_mini_convention_pays_what_its_openfisca_twin_computes_exactly():
 def test_sql_benchmark_generates_the_queries(capsys):
     load("sql").generation()
     assert capsys.readouterr().out.count("requête de la proposition 2026") == 3
+
+
+def test_the_draws_benchmark_runs():
+    load("draws").main(["--runs", "1", "--draws", "3"])
