@@ -11,9 +11,11 @@ one decimal at most (the analyst knows their data), so `(x * 10).round()` is the
 the patientèle cap of 50 × 4,000 never binds within the donnée's range. It validates nothing: what
 convcheck does on top (types, ranges, decimal exactness, missing values, a message per structure) is
 part of what the benchmark measures. `tests/test_benchmarks.py` checks it to the cent against
-convcheck, structure by structure and line by line (`--lines FILE`, the cents of every structure).
+convcheck, structure by structure and line by line, and so does `benchmarks/simulate.py` (`--lines FILE`
+writes the cents of every structure, `--compare` compares them with convcheck's results file).
 
     python benchmarks/avenant1_polars.py POPULATION [--lines FILE.parquet]
+    python benchmarks/avenant1_polars.py --compare LINES.parquet RESULTS.parquet
 """
 
 from __future__ import annotations
@@ -153,11 +155,27 @@ def figures(frame: pl.LazyFrame) -> pl.LazyFrame:
         **{f"{name}_paid": (c(paid(name)) != 0).sum() for name in LINES})
 
 
+def same_cents(lines: str, results: str) -> None:
+    """Fails unless this program's lines (`--lines`) and convcheck's results (`simulate -o FILE.parquet`) give
+    the same eligibility and the same cents, structure by structure and line by line."""
+    ours = pl.read_parquet(lines)
+    theirs = pl.read_parquet(results).select("id", "eligible", *((c(name) * 100).cast(pl.Int64) for name in (*LINES, "total")))
+    assert ours.columns == theirs.columns and ours.height == theirs.height, (ours.columns, theirs.columns)
+    different = {name: int((ours[name] != theirs[name]).sum()) for name in ours.columns}
+    assert not any(different.values()), f"different structures, by column: {different}"
+    print(f"mêmes centimes : {ours.height} structures, {len(LINES)} lignes et le total")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("population")
+    parser.add_argument("population", nargs="?")
     parser.add_argument("--lines", help="write each structure's lines and total, in cents, to this Parquet file")
+    parser.add_argument("--compare", nargs=2, metavar=("LINES", "RESULTS"),
+                        help="compare the lines written by --lines with convcheck's results (simulate -o FILE.parquet)")
     arguments = parser.parse_args()
+    if arguments.compare:
+        same_cents(*arguments.compare)
+        return
     computed = lines(scan(arguments.population))
     if arguments.lines:
         computed.select("id", "eligible", *(c(paid(name)).alias(name) for name in LINES), "total").sink_parquet(arguments.lines)

@@ -75,11 +75,12 @@ def simulate(convention, population, keep_invalid: bool = False, other_columns=f
 
 
 def _run(convention, reading: Reading, keep: list[str]) -> pl.DataFrame | None:
-    """The query's results, or None when a row is not certified or an id is repeated."""
+    """The query's results in one chunk per column (polars joins its chunks in parallel; numpy's columns are
+    then views, not copies), or None when a row is not certified or an id is repeated."""
     try:
         query, held = reading.query(convention.model, frozenset(keep))
         defaulted = [c.defaulted for c in held.values() if isinstance(c, Column) and c.defaulted]
-        frame = lazy.results(convention.program, query, held, ["id", CERTAIN, *defaulted, *keep]).collect()
+        frame = lazy.results(convention.program, query, held, ["id", CERTAIN, *defaulted, *keep]).collect().rechunk()
     except Exception:  # a column type this path does not read, a file polars cannot read: the reader says why
         return None
     if not frame[CERTAIN].all() or frame["id"].hash().n_unique() < frame.height:  # distinct hashes: distinct ids
