@@ -6,7 +6,6 @@ its exit code, which `interpreter.cli.french.FrenchGroup` maps to the process's.
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import click
@@ -17,7 +16,7 @@ from dsl.format import encode_like, format_source
 from dsl.parser import read_source
 from interpreter import api
 from interpreter.backends.dialects import DIALECTS
-from interpreter.cli.french import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, FrenchGroup, UsageProblem, use_color
+from interpreter.cli.french import EXIT_INVALID, EXIT_OK, FrenchGroup, UsageProblem, use_color
 from interpreter.cli.options import (
     CALIBRATION_FORMATS,
     DIFF_FORMATS,
@@ -646,18 +645,3 @@ def _decision_versions(decision) -> list:
     """The versions of a calibration or a sweep: the one that varies, and the reference when there is one."""
     return [(None, decision.version)] if decision.reference is None else \
         [("étudiée", decision.version), ("de référence", decision.reference)]
-
-
-def main():
-    """Console-script entry point."""
-    try:
-        cli(prog_name="convcheck")
-    except SystemExit:
-        raise
-    except RecursionError:
-        click.echo("convcheck : entrée trop profondément imbriquée pour être traitée.", err=True)
-        sys.exit(EXIT_INVALID)
-    except Exception as error:  # a bug of ours: say so plainly, without a traceback
-        click.echo(f"convcheck : erreur interne ({type(error).__name__}: {error}). "
-                   "Merci de la signaler avec le fichier en cause.", err=True)
-        sys.exit(EXIT_INTERNAL)

@@ -35,6 +35,7 @@ import polars as pl
 from attrs import frozen
 
 from dsl import limits
+from dsl.errors import ConvcheckError
 from dsl.model import Donnee, Model
 from interpreter.io import csvfiles
 from interpreter.io.numbers import AMBIGUOUS_FRACTION, AMBIGUOUS_INTEGER, BLANKS, NUMERIC
@@ -49,8 +50,9 @@ DECIMAL = tuple(kind for kind in NUMERIC if kind != "entier")  # kinds whose val
 EPOCH = datetime.date(1970, 1, 1)
 
 
-class Uncertain(Exception):
-    """The file cannot be read this way (its format, a column's type): convcheck's reader reads it."""
+class Uncertain(ConvcheckError):
+    """The file cannot be read this way (its format, a column's type): convcheck's reader reads it (never
+    reported: caught by `lazy_engine`)."""
 
 
 @frozen

@@ -20,7 +20,6 @@ import hashlib
 import os
 from collections.abc import Sequence
 from decimal import Decimal
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -240,6 +239,8 @@ def file_digest(path: Path) -> str:
 
 
 def tool_version() -> str:
+    from importlib import metadata  # importlib.metadata (0.01 s of start-up): only for a report's provenance
+
     try:
         return metadata.version("convcheck")
     except metadata.PackageNotFoundError:  # run from a checkout that was never installed
