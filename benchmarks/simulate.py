@@ -16,9 +16,10 @@ Targets on this 2-core machine: ≤ 1.2 × the polars program at 1 M and 5 M fro
 CSV, ≤ 1.5 × at 100 k (start-up included); peak memory ≤ 1.5 × the program's.
 
     python benchmarks/simulate.py [--sizes 100000,1000000,5000000] [--runs 3] [--formats parquet,csv]
-                                  [--duckdb] [--dossier FOLDER]
+                                  [--duckdb] [--dossier FOLDER] [--racine CHECKOUT]
 
-`--dossier` keeps the generated populations in FOLDER and reuses them (the 5 M CSV file takes minutes to write).
+`--dossier` keeps the generated populations in FOLDER and reuses them (the 5 M CSV file takes minutes to write);
+`--racine` measures the convcheck of another checkout (its own `.venv`), for a before/after table.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def run(command: list[str]) -> tuple[float, float]:
     """Wall time (s) and peak resident memory (MiB) of one process."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as an installed tool runs
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    process = subprocess.Popen(command, cwd=CHECKOUT["root"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -56,8 +57,12 @@ def measured(command: list[str], runs: int) -> tuple[float, float]:
     return statistics.median(r[0] for r in results), max(r[1] for r in results)
 
 
+CHECKOUT = {"root": ROOT, "python": sys.executable}  # whose convcheck is measured (`--racine`: another checkout's)
+
+
 def ours(path: Path, engine: str = "defaut") -> list[str]:
-    return [sys.executable, "-m", "interpreter.cli", "simulate", str(AVENANT_1), str(path), "--moteur", engine]
+    convention = CHECKOUT["root"] / AVENANT_1.relative_to(ROOT)
+    return [CHECKOUT["python"], "-m", "interpreter.cli", "simulate", str(convention), str(path), "--moteur", engine]
 
 
 def polars_program(path: Path) -> list[str]:
@@ -78,9 +83,9 @@ def same_cents(path: Path, folder: Path) -> None:
     """The polars program and convcheck give the same cents for every structure and every line (compared by
     a process of its own: this one never imports polars)."""
     lines, results = folder / "lignes.parquet", folder / "resultats.parquet"
-    subprocess.run([*polars_program(path), "--lines", str(lines)], check=True, capture_output=True, cwd=ROOT)
-    subprocess.run([*ours(path), "-o", str(results)], check=True, capture_output=True, cwd=ROOT)
-    subprocess.run([sys.executable, str(POLARS), "--compare", str(lines), str(results)], check=True, cwd=ROOT)
+    subprocess.run([*polars_program(path), "--lines", str(lines)], check=True, capture_output=True)
+    subprocess.run([*ours(path), "-o", str(results)], check=True, capture_output=True, cwd=CHECKOUT["root"])
+    subprocess.run([sys.executable, str(POLARS), "--compare", str(lines), str(results)], check=True)
 
 
 def load() -> str:
@@ -94,7 +99,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--duckdb", action="store_true", help="also time `--moteur duckdb`")
     parser.add_argument("--dossier", help="keep the populations in this folder, and reuse them")
+    parser.add_argument("--racine", help="measure the convcheck of another checkout (with its .venv): before/after")
     arguments = parser.parse_args()
+    if arguments.racine:
+        root = Path(arguments.racine).resolve()
+        CHECKOUT.update(root=root, python=str(root / ".venv" / "bin" / "python"))
     sizes = [int(s) for s in arguments.sizes.split(",")]
     print(f"{'structures':>10}  {'format':7}  {'convcheck':>9}  {'polars':>7}  {'rapport':>7}  {'µs/structure':>12}  "
           f"{'mémoire convcheck':>17}  {'mémoire polars':>14}  {'rapport':>7}"
@@ -102,7 +111,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as name:
         folder = Path(arguments.dossier or name)
         folder.mkdir(parents=True, exist_ok=True)
-        checked = False
+        checked = bool(arguments.racine)  # another checkout (an older version of Avenant 1, maybe): measured only
         for kind in arguments.formats.split(","):
             for size in sizes:
                 path = write(folder, size, kind)

@@ -80,7 +80,7 @@ def _run(convention, reading: Reading, keep: list[str]) -> pl.DataFrame | None:
     try:
         query, held = reading.query(convention.model, frozenset(keep))
         defaulted = [c.defaulted for c in held.values() if isinstance(c, Column) and c.defaulted]
-        frame = lazy.results(convention.program, query, held, ["id", CERTAIN, *defaulted, *keep]).collect().rechunk()
+        frame = lazy.results(convention.program, query, held, ["id", CERTAIN, *defaulted, *keep]).collect(engine="streaming")
     except Exception:  # a column type this path does not read, a file polars cannot read: the reader says why
         return None
     if not frame[CERTAIN].all() or frame["id"].hash().n_unique() < frame.height:  # distinct hashes: distinct ids
@@ -89,12 +89,13 @@ def _run(convention, reading: Reading, keep: list[str]) -> pl.DataFrame | None:
 
 
 def _result(convention, reading: Reading, frame: pl.DataFrame, ids: np.ndarray) -> PopulationResult:
-    """The results as numpy columns; rows set aside are evaluated by the scalar backend."""
+    """The results as numpy columns (each taken out of `frame` as it is converted: the memory of both is never
+    held at once); rows set aside are evaluated by the scalar backend."""
     bad = np.flatnonzero(frame[lazy.BAD].to_numpy())
     writable = len(bad) > 0  # the scalar backend writes its rows into the columns
 
     def column(name: str) -> np.ndarray:
-        return frame[name].to_numpy(writable=writable)
+        return frame.drop_in_place(name).rechunk().to_numpy(writable=writable)
 
     paying = Plan.of(convention.model).paying
     lines = {id: column(lazy.line_column(i)) for i, id in enumerate(paying)}

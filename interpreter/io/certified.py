@@ -149,7 +149,9 @@ def number(donnee: Donnee, cell: pl.Expr, file_type: pl.DataType, scale: int) ->
     plain = cell.str.contains(rf"^-?[0-9]{{1,{limits.MAX_INTEGER_DIGITS}}}(?:\.[0-9]{{1,{scale}}})?$")
     scaled = cell.cast(pl.Float64, strict=False) * float(10**scale)
     inside = scaled.abs() < min(EXACT, limits.LIMIT * 10**scale)
-    return scaled.round().cast(pl.Int64, strict=False), plain & ~cell.str.contains(AMBIGUOUS) & inside, EXACT
+    if scale >= 3:  # « 1.234 »: thousands or decimals? The reader asks (with fewer decimals, it is not plain)
+        plain = plain & ~cell.str.contains(AMBIGUOUS)
+    return scaled.round().cast(pl.Int64, strict=False), plain & inside, EXACT
 
 
 def _float(cell: pl.Expr, scale: int) -> tuple[pl.Expr, pl.Expr]:
