@@ -78,8 +78,9 @@ def duckdb_simulation(convention: Convention, population, keep_invalid: bool, ot
 DEFAULT = "defaut"
 ENGINES = {engine.name: engine for engine in (
     Engine(DEFAULT, "", default_simulation),
-    Engine("duckdb", "la requête SQL de « convcheck sql », exécutée par DuckDB sur le fichier ; mêmes résultats au "
-           "centime", duckdb_simulation),
+    Engine("duckdb", "la requête SQL de « convcheck sql », exécutée par DuckDB sur le fichier : pour l'essayer ici "
+           "avant de la faire tourner là où sont les données (DuckDB, PostgreSQL, Spark) ; mêmes résultats au centime, "
+           "plus lent que le moteur par défaut", duckdb_simulation),
 )}
 
 
