@@ -20,7 +20,7 @@ from attrs import define, evolve, field, frozen
 
 from dsl import keywords
 from dsl import nodes as n
-from dsl.checker import close_parametre, unit_mismatch, walk
+from dsl.check.parametres import close_parametre, unit_mismatch
 from dsl.diagnostics import Diagnostic, Note, suggest
 from dsl.kinds import CLAUSES, KINDS, PAYING, SUPPLEMENT_KINDS
 from dsl.model import SECTIONS
@@ -622,11 +622,11 @@ def uses(node) -> set[str]:
     """The ids a critère, a brique or a paramètre reads: names in its expressions, and what points imply
     (`valeur_point`; `patientele` and `patientele_reference` for points variables)."""
     if isinstance(node, (n.Parametre, n.Prorata)):
-        return {e.id for e in walk(node.value) if isinstance(e, n.Name)}
+        return {e.id for e in n.walk(node.value) if isinstance(e, n.Name)}
     found: set[str] = set()
     for attribute in node.attributes:
         if not isinstance(attribute.value, str):
-            found |= {e.id for e in walk(attribute.value) if isinstance(e, n.Name)}
+            found |= {e.id for e in n.walk(attribute.value) if isinstance(e, n.Name)}
         if attribute.name in ("points_fixes", "points_variables"):
             found.add("valeur_point")
         if attribute.name == "points_variables":
