@@ -24,7 +24,7 @@ from dsl.check.parametres import close_parametre, unit_mismatch
 from dsl.diagnostics import Diagnostic, Note, suggest
 from dsl.kinds import CLAUSES, KINDS, PAYING, SUPPLEMENT_KINDS
 from dsl.model import SECTIONS
-from dsl.parser import ParseResult, fold_accents, parse_file
+from dsl.parser import ParseResult, parse_file
 from dsl.source import SourceFile, special_kind
 
 UNKNOWN_WORDS = {kind.name: f"{kind.keyword} « {{}} » {kind.agreed('inconnu')}" for kind in CLAUSES}
@@ -222,7 +222,7 @@ class Consolidation:
         return ids
 
     def section_kind(self, name: str, span) -> str | None:
-        kind = fold_accents(name)
+        kind = keywords.fold_accents(name)
         if kind in SECTIONS:
             return kind
         self.error("section-inconnue", f"section inconnue « {name} »", span,

@@ -141,9 +141,8 @@ def plain(number) -> str:
         if decimal is None:
             return f"{number.numerator}/{number.denominator}"
         number = decimal
-    if number == number.to_integral_value():
-        return format(number.quantize(Decimal(1)), "f")
-    return format(number.normalize(), "f")
+    text = format(number, "f")  # every digit, whatever the context's precision (`normalize` would round past 28)
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def share_text(value) -> str:
@@ -176,7 +175,7 @@ def _grouped(whole: str) -> str:
 def euros(amount: Decimal | Fraction) -> str:
     """An amount for French readers: `27 300,00 €`."""
     sign = "-" if amount < 0 else ""
-    whole, cents = f"{abs(to_cents(amount)):.2f}".split(".")
+    whole, cents = f"{to_cents(amount).copy_abs():.2f}".split(".")  # copy_abs: exact (abs() rounds past 28 digits)
     return f"{sign}{_grouped(whole)},{cents} €"
 
 

@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 from lark import Lark
 
-from dsl.parser import grammar_text, parse_text
+from dsl.lexing import grammar_text
+from dsl.parser import parse_text
 from dsl.printer import print_expr, print_file
 from tests import strategies as s
 
