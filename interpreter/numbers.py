@@ -97,7 +97,7 @@ def round_half_away(value, digits: int) -> Decimal:
     fraction = exact(value) * 10**digits
     units, rest = divmod(abs(fraction.numerator), fraction.denominator)
     units += 2 * rest >= fraction.denominator
-    return Decimal(-units if fraction < 0 else units).scaleb(-digits)
+    return Decimal(f"{-units if fraction < 0 else units}E-{digits}")  # exact: scaleb() would round past 28 digits
 
 
 def decimal_places(number: Fraction) -> int | None:

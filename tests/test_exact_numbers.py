@@ -83,6 +83,8 @@ def half_away(value: Fraction, digits: int) -> Fraction:
 @example(Fraction(1, 200), 2)
 @example(Fraction(-1, 3), 2)
 @example(Decimal("0.0049999999999"), 2)
+@example(Fraction(999999999999999999999999989, 3), 10)  # more than 28 digits: exact all the same
+@example(Fraction(99999999999999999999999991, 2), 10)
 def test_round_half_away_from_zero(value, digits):
     result = numbers.round_half_away(value, digits)
     assert type(result) is Decimal
@@ -113,6 +115,7 @@ def test_decimal_places_of_a_fraction(numerator, twos, fives, other):
 @example(Decimal("1E+3"))
 @example(Decimal("1.1314373772331866408091640E+28"))  # beyond the 28 digits of the default context
 @example(Decimal("0.1234567890123456789012345678901"))
+@example(Fraction(10**28 + 1))
 def test_plain_text_reads_back_as_the_same_number(value):
     text = numbers.plain(value)
     assert "E" not in text and "e" not in text
