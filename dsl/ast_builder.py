@@ -1,5 +1,7 @@
-"""Lark's tree → the AST (`dsl.nodes`), every node with its span; diagnostics on what the grammar cannot
-say: ids (their form, reserved words), labels (escapes), numbers (the bounds of `dsl.limits`), dates, years.
+"""Lark's tree → the AST (`dsl.nodes`), every node with its span.
+
+Also the diagnostics on what the grammar cannot say: ids (their form, reserved words), labels (escapes),
+numbers (the bounds of `dsl.limits`), dates, years.
 """
 
 from __future__ import annotations

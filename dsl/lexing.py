@@ -1,7 +1,7 @@
-"""The Lark front end: the grammar (`grammar/conv.lark`) compiled once per process (and cached on disk by
-Lark) into an LALR parser, and the tokens as the parser takes them.
+"""The Lark front end: the grammar compiled once into an LALR parser, and the tokens as the parser takes them.
 
-The contextual lexer offers a keyword wherever an LALR state shared by several contexts could take it;
+The grammar (`grammar/conv.lark`) is compiled once per process (and cached on disk by Lark). The
+contextual lexer offers a keyword wherever an LALR state shared by several contexts could take it;
 `retyped` makes such a keyword the id it stands for where only an id can stand (a donnée named `taux`,
 `montant(x)`), looking at the next character and at what the parser accepts. `dsl.parser` drives the
 parse token by token with these.

@@ -1,6 +1,9 @@
-"""The cas: a structure written out (`données { … }`, possibly `comme` another cas) and what it must be paid
-(`attendu { … }`). Its données are literal values of their types, every donnée given (or taken at its
-default); its assertions are conditions over the results (`total`, `montant(id)`, `eligible`…)."""
+"""The cas: a structure written out and what it must be paid, checked.
+
+Its `données { … }` (possibly `comme` another cas) are literal values of their types, every donnée given
+(or taken at its default); its `attendu { … }` assertions are conditions over the results (`total`,
+`montant(id)`, `eligible`…).
+"""
 
 from __future__ import annotations
 

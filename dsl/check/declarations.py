@@ -1,8 +1,9 @@
-"""Declarations: the file's headers, and its names — données, paramètres, critères, briques, majorations,
-minimums, cas — gathered by id into the environment, each id once in its namespace; each donnée typed
-with its range and its default. Also the literal values a cas or a default gives a donnée.
+"""Declarations: the file's headers, and its names gathered by id, each donnée typed.
 
-The passes after this one read the declarations from the environment; none looks at the file's items again.
+Données, paramètres, critères, briques, majorations, minimums and cas are gathered by id into the
+environment, each id once in its namespace; each donnée is typed with its range and its default. Also
+the literal values a cas or a default gives a donnée. The passes after this one read the declarations
+from the environment; none looks at the file's items again.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
-"""The clauses that pay: critères, briques, majorations, minimums — each one's attributes (those its kind
-allows, as `dsl.kinds` describes it), its condition and amounts typed and lowered, and the warnings on what
-was written (no label, nothing paid, a condition the same for every structure, an empty assiette).
+"""The clauses that pay: critères, briques, majorations and minimums, checked and lowered.
+
+Each one's attributes are those its kind allows (as `dsl.kinds` describes it); its condition and amounts
+are typed and lowered; warnings say what was written oddly (no label, nothing paid, a condition the same
+for every structure, an empty assiette).
 """
 
 from __future__ import annotations

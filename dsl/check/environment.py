@@ -1,8 +1,8 @@
-"""The environment every pass of the checker shares: the declarations of one file by id, what the
-expressions used, and the diagnostics found so far.
+"""The environment every pass of the checker shares: the declarations by id, their uses, the diagnostics.
 
-`dsl.check.declarations.collect` fills the declarations; the passes read them, add what they lower
-(each paramètre's value, once), record what each clause uses, and report. No pass keeps state of its own.
+`dsl.check.declarations.collect` fills the declarations of one file; the passes read them, add what they
+lower (each paramètre's value, once), record what each clause uses, and report. No pass keeps state of its
+own.
 """
 
 from __future__ import annotations

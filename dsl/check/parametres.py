@@ -1,7 +1,9 @@
-"""Paramètres: each one's value lowered (once, in `dsl.check.expressions`), and a new value checked against
-the version's — given by `--set`, by a scenario, or by an avenant —: a known paramètre, a constant of the
-same type, written in the same unit (`8` is not `8 %`). Also the existing paramètre that a new one of an
-avenant most looks like (`ajoute paramètres` for a paramètre that was meant to be redefined).
+"""Paramètres: their values, and a new value checked against the version's.
+
+Each paramètre's value is lowered once (in `dsl.check.expressions`). A new value — given by `--set`, by a
+scenario, or by an avenant — must name a known paramètre, be a constant of the same type, and be written
+in the same unit (`8` is not `8 %`). Also the existing paramètre that a new one of an avenant most looks
+like (`ajoute paramètres` for a paramètre that was meant to be redefined).
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
-"""What the payment rules (`dsl.payment`) read from a version besides its clauses: `valeur_point` for points;
-`patientele`, `patientele_reference` and the cap for points variables; `taux_avance` for `eval --avance`."""
+"""What the payment rules (`dsl.payment`) read from a version besides its clauses.
+
+`valeur_point` for points; `patientele`, `patientele_reference` and the cap for points variables;
+`taux_avance` for `eval --avance`: each must be there, and of its type.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,9 @@
-"""Who uses what, read from what the other passes recorded in the environment: no cycle through `atteint`
-(a brique also depends on each of its critères), and a warning for each donnée or paramètre nobody reads —
-said at the avenant operation that stopped reading it, when one did."""
+"""Who uses what: no cycle through `atteint`, and a warning for what nobody reads.
+
+Read from what the other passes recorded in the environment: a brique also depends on each of its
+critères; a donnée or a paramètre nobody reads is said at the avenant operation that stopped reading it,
+when one did.
+"""
 
 from __future__ import annotations
 

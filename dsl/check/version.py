@@ -1,5 +1,9 @@
-"""The version's own clauses that are not lines: its `prorata : …` (the share of the year every line is
-paid for) and its `exercice AAAA { … }` blocks (the rules of one exercise, applied by `--exercice`)."""
+"""The version's own clauses that are not lines: its prorata and its exercises.
+
+Its `prorata : …` is the share of the year every line is paid for (once; a warning for each minimum it
+leaves for the whole year); its `exercice AAAA { … }` blocks hold the rules of one exercise, applied by
+`--exercice` (one block per year and file, within the version's time in force).
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""How the checker's messages write what they talk about: a type with its article, a number as a user
-writes it, the literal a type expects. A leaf of the checker."""
+"""How the checker's messages write values: a type with its article, a number, the literal a type expects.
+
+A leaf of the checker.
+"""
 
 from __future__ import annotations
 

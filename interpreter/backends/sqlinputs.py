@@ -1,7 +1,9 @@
-"""The first stage of the SQL query, `entrees`: the table of structures read — each donnée's column typed
-(numbers as DECIMALs of known precision, a pourcentage from percent to a share), an empty cell taking the
-donnée's default — and checked as the population readers check a file (a missing value, a value out of
-its range or beyond the limits, too many decimals, a choice not in the list, an empty or repeated `id`).
+"""The first stage of the SQL query, `entrees`: the table of structures read, typed and checked.
+
+Each donnée's column is typed (numbers as DECIMALs of known precision, a pourcentage from percent to a
+share), an empty cell taking the donnée's default, and checked as the population readers check a file (a
+missing value, a value out of its range or beyond the limits, too many decimals, a choice not in the list,
+an empty or repeated `id`).
 """
 
 from __future__ import annotations
