@@ -39,7 +39,7 @@ def rows() -> list[str]:
     found = []
     for package in PACKAGES:
         folders = [ROOT / package, *sorted(p for p in (ROOT / package).rglob("*")
-                                           if p.is_dir() and p.name != "__pycache__")]
+                                           if p.is_dir() and any(p.glob("*.py")))]  # not the folders of assets
         for folder in folders:
             name = folder.relative_to(ROOT).as_posix()
             init = folder / "__init__.py"

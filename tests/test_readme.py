@@ -33,17 +33,20 @@ def test_every_module_of_the_language_and_the_interpreter_is_named():
 
 
 def named_paths() -> list[tuple[str, str]]:
-    """(the folder of a row, a path it names) for the paths of the section's tables: a bare file name is read
-    in the folder of a folder's row (`parse.py` in the row of `benchmarks/`); elsewhere it is not a path of the
-    repository (`convcheck.toml` in a module's summary)."""
+    """(the folder of a row, a path it names) for the paths of the section's tables. In the generated map, the
+    module or package each row is about (its summary may name what a command writes, `simulateur/`); in the
+    table of everything else, every path a row names, a bare file name read in the folder of a folder's row
+    (`parse.py` in the row of `benchmarks/`)."""
     found = []
+    generated = False
     for row in section().splitlines():
+        generated = (generated or row == readme_map.BEGIN) and row != readme_map.END
         if not row.startswith("| "):
             continue
-        first, *rest = row.split(" | ")
+        first = row.split(" | ")[0]
         names = PATH.findall(first)
         folder = names[0] if names and names[0].endswith("/") else ""
-        for name in PATH.findall(row):
+        for name in PATH.findall(first if generated else row):
             if "/" in name or (folder and name.endswith(SUFFIXES)):
                 found.append((folder, name))
     return found
