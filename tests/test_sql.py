@@ -174,7 +174,7 @@ def load_text(folder: Path, text: str):
         assume(False)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.data())
 def test_postgres_equals_scalar_on_random_conventions(postgres, tmp_path_factory, data):
     """PostgreSQL's NUMERIC keeps every digit: no random convention is ever refused."""
@@ -185,7 +185,7 @@ def test_postgres_equals_scalar_on_random_conventions(postgres, tmp_path_factory
     assert_same(scalar_results(convention, structures), found, convention.program.plan.paying, text)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.data())
 def test_duckdb_equals_scalar_on_random_conventions_or_says_why_not(tmp_path_factory, data):
     """DuckDB's DECIMAL holds 38 digits: a convention whose exact values need more is refused, at the expression."""
@@ -204,7 +204,7 @@ def test_duckdb_equals_scalar_on_random_conventions_or_says_why_not(tmp_path_fac
     assert_same(scalar_results(convention, structures), found, convention.program.plan.paying, text)
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.data())
 def test_spark_equals_scalar_on_random_conventions_or_says_why_not(spark, tmp_path_factory, data):
     text, structures = random_case(data)
@@ -217,6 +217,30 @@ def test_spark_equals_scalar_on_random_conventions_or_says_why_not(spark, tmp_pa
     types, rows = typed_rows(convention.model, structures)
     found = run_spark(spark, sql, types, rows)
     assert_same(scalar_results(convention, structures), found, convention.program.plan.paying, text)
+
+
+# The same properties on many more conventions (`pytest -m slow`); the default run takes a sample of each.
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_postgres_equals_scalar_on_many_random_conventions(postgres, tmp_path_factory, data):
+    test_postgres_equals_scalar_on_random_conventions.hypothesis.inner_test(postgres, tmp_path_factory, data)
+
+
+@pytest.mark.slow
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_duckdb_equals_scalar_on_many_random_conventions(tmp_path_factory, data):
+    test_duckdb_equals_scalar_on_random_conventions_or_says_why_not.hypothesis.inner_test(tmp_path_factory, data)
+
+
+@pytest.mark.slow
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_spark_equals_scalar_on_many_random_conventions(spark, tmp_path_factory, data):
+    test_spark_equals_scalar_on_random_conventions_or_says_why_not.hypothesis.inner_test(spark, tmp_path_factory, data)
 
 
 # ---- what the query checks ------------------------------------------------------------------------------------
