@@ -44,6 +44,7 @@ CODES: dict[str, tuple[str, str]] = {
     "fonction-inconnue": (ERREUR, "fonction inconnue"),
     "arguments": (ERREUR, "mauvais nombre ou mauvaise sorte d'arguments"),
     "id-duplique": (ERREUR, "identifiant défini deux fois"),
+    "id-reserve": (ERREUR, "identifiant réservé à une colonne des résultats (id, eligible, total, total_points, erreur)"),
     "attribut-duplique": (ERREUR, "attribut donné deux fois"),
     "attribut-invalide": (ERREUR, "attribut qui n'a pas sa place dans ce bloc"),
     "attribut-manquant": (ERREUR, "attribut obligatoire absent d'une majoration ou d'un minimum"),
@@ -104,6 +105,7 @@ CODES: dict[str, tuple[str, str]] = {
     "diff-cas-inconnu": (ERREUR, "cas --cas absent des versions comparées"),
     "diff-cas-incomplet": (ERREUR, "cas --cas qui ne donne pas toutes les données d'une version"),
     "balayage-invalide": (ERREUR, "valeurs d'un balayage ou d'un calibrage impossibles"),
+    "somme-hors-limites": (ERREUR, "budget ou somme d'une population au-delà de 10^15 €"),
     # SQL (convcheck sql, --moteur duckdb)
     "sql-non-garanti": (ERREUR, "valeur qu'un moteur SQL ne peut pas calculer exactement"),
     "sql-tirage": (ERREUR, "« tirage » que ce moteur SQL ne sait pas refaire"),

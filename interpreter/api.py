@@ -15,12 +15,13 @@ population).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from attrs import field, frozen
+from attrs import evolve, field, frozen
 
 from dsl import cache
 from dsl.avenants import Loader
@@ -65,6 +66,24 @@ class ConvError(Exception):
 
     def __str__(self) -> str:
         return render_all_text(self.diagnostics, self.sources)
+
+
+def bounded_sums(population_of: Callable[..., Any]):
+    """For a function that adds amounts over a population: a sum beyond 10^15 € (`interpreter.compare.sums`) is a
+    `ConvError` naming the population (`population_of(*args, **kwargs)`), never a number wrapped round."""
+    def decorate(function):
+        @functools.wraps(function)
+        def bounded(*args, **kwargs):
+            from interpreter.compare.sums import SumOutOfBounds
+
+            try:
+                return function(*args, **kwargs)
+            except SumOutOfBounds as error:
+                where = population_of(*args, **kwargs)
+                name = where if isinstance(where, str) else str(where) if isinstance(where, Path) else "<DataFrame>"
+                raise ConvError([evolve(d, file=d.file or name) for d in error.diagnostics]) from None
+        return bounded
+    return decorate
 
 
 @frozen
@@ -383,11 +402,13 @@ class Simulation:
 
         return result_frame(self.result.evaluated(), list(self.result.lines), typed=typed)
 
+    @bounded_sums(lambda self, *args, **kwargs: self.population.path)
     def summary(self, rejected: int = 0) -> Summary:
         from interpreter.compare.impact import summarize
 
         return summarize(self.convention.program, self.result.evaluated(), rejected)
 
+    @bounded_sums(lambda self, *args, **kwargs: self.population.path)
     def groups(self, groupings: Sequence[str]) -> tuple:
         """For each `--par` (`"region"`, `"patientele=2000,4000"`): (grouping, rows per group)."""
         from interpreter.compare.groups import GroupingError, labels_by_id, simulation_groups
@@ -583,6 +604,7 @@ def _cas_for(version: Convention, id: str):
     return min(found, key=lambda item: item[:2])[2] if found else None
 
 
+@bounded_sums(lambda old, new, population, *args, **kwargs: population)
 def impact(old: Convention, new: Convention, population: str | Path | pl.DataFrame, change: Diff | None = None,
            progress=None, groupings: Sequence[str] = (), engine: str = "defaut", notes: list | None = None) -> Impact:
     """The money impact of going from `old` to `new` on a population, structure by structure, and by
@@ -679,6 +701,7 @@ def _decision_setup(version_path, population, parametre, reference_path, scenari
         raise ConvError(error.diagnostics) from None
 
 
+@bounded_sums(lambda version_path, population, *args, **kwargs: population)
 def calibrate(version_path: str | Path, population, parametre: str, budget: Decimal | None = None,
               budget_of: str | Path | None = None, scenarios: Sequence = (), settings: Sequence[str] = (),
               precision: Decimal | None = None) -> Decision:
@@ -687,10 +710,11 @@ def calibrate(version_path: str | Path, population, parametre: str, budget: Deci
     the paramètre varies in `version_path` only). Then the impact at that value against the reference."""
     from interpreter.compare import calibration as c
     from interpreter.compare.impact import compare
+    from interpreter.compare.sums import checked_sum
 
     version, reference, table, sweeper = _decision_setup(version_path, population, parametre, budget_of, scenarios,
                                                          settings)
-    target = int(budget * 100) if budget is not None else int(sweeper.reference.total.sum())
+    target = int(budget * 100) if budget is not None else checked_sum(sweeper.reference.total, "le budget de référence")
     try:
         found = c.calibrate(sweeper, target, precision)
         at = found.found or found.closest
@@ -707,11 +731,13 @@ def calibrate(version_path: str | Path, population, parametre: str, budget: Deci
     return Decision(version, reference, table, found.points, found, impact, target)
 
 
+@bounded_sums(lambda version_path, population, *args, **kwargs: population)
 def sweep(version_path: str | Path, population, parametre: str, values: Sequence[Decimal],
           reference_path: str | Path | None = None, scenarios: Sequence = (), settings: Sequence[str] = ()) -> Decision:
     """The population's budget, mean payment and eligible structures at each value of `parametre` (and,
     against a reference version, the budget gap and who gains and loses). The population is read once."""
     from interpreter.compare import calibration as c
+    from interpreter.compare.sums import checked_sum
 
     version, reference, table, sweeper = _decision_setup(version_path, population, parametre, reference_path,
                                                          scenarios, settings)
@@ -719,5 +745,5 @@ def sweep(version_path: str | Path, population, parametre: str, values: Sequence
         points = c.sweep(sweeper, list(values))
     except c.DecisionError as error:
         raise ConvError(error.diagnostics) from None
-    budget = int(sweeper.reference.total.sum()) if sweeper.reference is not None else None
+    budget = checked_sum(sweeper.reference.total, "le budget de référence") if sweeper.reference is not None else None
     return Decision(version, reference, table, tuple(points), reference_budget=budget)

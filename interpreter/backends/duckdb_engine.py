@@ -40,7 +40,7 @@ from sqlglot import exp
 from dsl.limits import LIMIT, MAX_DECIMALS
 from interpreter.backends import scalar
 from interpreter.backends import sqlarith as a
-from interpreter.backends.sql import Query, column, compile_query, identifier, text
+from interpreter.backends.sql import Query, SqlProblem, column, compile_query, identifier, text
 from interpreter.backends.vector import PopulationResult, to_micro
 from interpreter.io.declarations import FALSE_WORDS, TRUE_WORDS
 from interpreter.io.number_columns import Scaled
@@ -292,7 +292,8 @@ def results_select(query: Query) -> exp.Select:
 def integers_select(query: Query) -> exp.Select:
     """The results as integers (cents, millionths of a point), zero where the row failed."""
     def guarded(name: str, factor: int) -> exp.Expr:
-        scaled = a.cast(a.binary(exp.Mul, column(name), exp.Literal.number(factor)), "BIGINT")
+        wide = a.cast(column(name), f"DECIMAL(38, {len(str(factor)) - 1})")  # DuckDB keeps a narrow product in
+        scaled = a.cast(a.binary(exp.Mul, wide, exp.Literal.number(factor)), "BIGINT")  # 18 digits: 10^17 cents overflow
         return a.case(exp.Is(this=column("erreur"), expression=exp.Null()), scaled, exp.Literal.number(0)).as_(
             identifier(name))
 
@@ -416,7 +417,10 @@ def simulate(convention, population, keep_invalid: bool = False, other_columns=f
                 connection.close()
         exact_path, types = exact_file(table, model, inputs, folder)
         reading = certified_reading(model, inputs, types, file_source(exact_path))
-        connection, query, fetched = evaluate(program, convention.supplied, reading, scales, folder)
+        try:
+            connection, query, fetched = evaluate(program, convention.supplied, reading, scales, folder)
+        except NotCertified:  # DuckDB refused the values themselves: the default engine computes, and says so
+            raise SqlProblem("DuckDB a refusé de calculer sur ces valeurs (un dépassement de ses types)") from None
         result = population_result(program, query, fetched, None, table.ids, exact)
         in_order = not result.errors and result.exact_rows == 0
         return table, result, Run(connection, query, in_order, folder)

@@ -273,6 +273,13 @@ class Layout:
         self.dialect = dialect
         self.names: set[str] = set(OUTPUT) | set(taken)
         self.columns: list[Column] = []
+        self.errors: list[str] = []  # the `erreur_<stage>` columns, in order (a donnée may be named `erreur_…`)
+
+    def error_column(self, stage: str) -> str:
+        """The name of the column saying why a row failed at this stage."""
+        name = self.name(f"erreur_{stage}", "convcheck")
+        self.errors.append(name)
+        return name
 
     def name(self, preferred: str, prefix: str) -> str:
         for candidate in (preferred, f"{prefix}_{preferred}"):
@@ -596,8 +603,8 @@ def compile_query(program, dialect: str, table: str = "structures", supplied=fro
         donnees = {id: donnee_value(model.donnees[id], id, scales.get(id, 0) + (2 * (model.donnees[id].type.kind == "pourcentage")))
                    for id in read}
         translator = Translator(numbers, donnees, parametres, draw_function(dialect, numbers))
-        ctes = [("entrees", entrees(model, read, table, scales, checks, extra))]
-        carried = ["id", *read, *extra, *(["erreur_entrees"] if checks else [])]
+        ctes = [("entrees", entrees(model, read, table, scales, checks, extra, layout))]
+        carried = ["id", *read, *extra, *layout.errors]
         for number, (scenario, id, expr) in enumerate(scenario_lines(program), start=1):
             name = "scenario" if len(program.stage) == 1 else f"scenario_{number}"
             select, carried = scenario_stage(translator, model, scenario, id, expr, ctes[-1][0], carried, name, layout)
@@ -605,14 +612,13 @@ def compile_query(program, dialect: str, table: str = "structures", supplied=fro
         settlement = settle(program.plan, SqlBackend(translator, layout, program.plan))
     except Unguaranteed as problem:
         raise SqlProblem(str(problem), getattr(problem, "node", None)) from None
-    errors = [c for c in carried if c.startswith("erreur_")]
     for name, columns in layout.stages():
         select = exp.select(exp.Star(), *(c.sql.as_(identifier(c.name)) for c in columns)).from_(ctes[-1][0])
         failed = first_fault([f for c in columns for f in c.faults])
         if failed is not None:
-            select = select.select(failed.as_(identifier(f"erreur_{name}")))
-            errors.append(f"erreur_{name}")
+            select = select.select(failed.as_(identifier(layout.error_column(name))))
         ctes.append((name, select))
+    errors = layout.errors
     lines = tuple(settlement.amounts)
     final = final_select(settlement, lines, errors, ctes[-1][0], numbers)
     final = final.select(*(column(name) for name in extra))
@@ -635,7 +641,8 @@ def scenario_lines(program):
     return [(scenario.id, id, expr) for scenario in program.scenarios for id, expr in scenario.donnees]
 
 
-def entrees(model: Model, read: list[str], table: str, scales: dict, checks: bool, extra=()) -> exp.Select:
+def entrees(model: Model, read: list[str], table: str, scales: dict, checks: bool, extra: tuple[str, ...],
+            layout: Layout) -> exp.Select:
     columns: list[exp.Expr] = [a.cast(column("id"), "VARCHAR").as_(identifier("id")), *(column(name) for name in extra)]
     faults = id_faults() if checks else []
     for id in read:
@@ -645,7 +652,7 @@ def entrees(model: Model, read: list[str], table: str, scales: dict, checks: boo
     if checks:
         failed = first_fault(faults)
         assert failed is not None  # the checks of « id » are always there
-        columns.append(failed.as_(identifier("erreur_entrees")))
+        columns.append(failed.as_(identifier(layout.error_column("entrees"))))
     return exp.select(*columns).from_(exp.to_table(table))
 
 
@@ -683,8 +690,8 @@ def scenario_stage(translator: Translator, model: Model, scenario: str, id: str,
     failed = first_fault(faults)
     error_columns = []
     if failed is not None:
-        columns.append(failed.as_(identifier(f"erreur_{name}")))
-        error_columns = [f"erreur_{name}"]
+        error_columns = [layout.error_column(name)]
+        columns.append(failed.as_(identifier(error_columns[0])))
     carried = [c for c in carried if c not in extra] + extra + error_columns
     return exp.select(*columns).from_(source), carried
 

@@ -23,6 +23,7 @@ from attrs import frozen
 from dsl.diagnostics import Diagnostic, suggest
 from interpreter.backends.scalar import ParametreError, Program
 from interpreter.backends.vector import PopulationResult, VectorProgram, simulate
+from interpreter.compare.sums import checked_sum
 
 MAX_DOUBLINGS = 60
 
@@ -95,7 +96,7 @@ class Sweeper:
         if self.reference is not None:
             changes = _aligned_changes(self.reference, result)
             gain, lose = int((changes > 0).sum()), int((changes < 0).sum())
-        return Point(value, int(result.total.sum()), len(result.total), int(result.eligible.sum()), gain, lose,
+        return Point(value, checked_sum(result.total, f"à {self.written(value)}, le budget"), len(result.total), int(result.eligible.sum()), gain, lose,
                      self.written(value))
 
     def written(self, value: Decimal) -> str:

@@ -18,6 +18,7 @@ import polars as pl
 from attrs import frozen
 
 from dsl.diagnostics import Diagnostic, suggest
+from interpreter.compare.sums import checked_sum
 from interpreter.io.numbers import NumberProblem, read_number
 from interpreter.values import french_number
 
@@ -131,7 +132,8 @@ class GroupRow:
 
 def simulation_groups(grouping: Grouping, labels: np.ndarray, totals: np.ndarray) -> tuple[GroupRow, ...]:
     """Per group of a simulation: structures, budget."""
-    return tuple(GroupRow(name, int((labels == name).sum()), int(totals[labels == name].sum()))
+    return tuple(GroupRow(name, int((labels == name).sum()),
+                          checked_sum(totals[labels == name], f"le budget du groupe « {name} »"))
                  for name in grouping.order(labels))
 
 
@@ -141,7 +143,8 @@ def impact_groups(grouping: Grouping, labels: np.ndarray, before: np.ndarray, af
     for name in grouping.order(labels):
         inside = labels == name
         change = after[inside] - before[inside]
-        rows.append(GroupRow(name, int(inside.sum()), int(after[inside].sum()), int(before[inside].sum()),
+        rows.append(GroupRow(name, int(inside.sum()), checked_sum(after[inside], f"le budget après du groupe « {name} »"),
+                             checked_sum(before[inside], f"le budget avant du groupe « {name} »"),
                              int((change > 0).sum()), int((change < 0).sum())))
     return tuple(rows)
 
