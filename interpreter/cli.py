@@ -25,6 +25,7 @@ from dsl.format import encode_like, format_source
 from dsl.parser import read_source
 from dsl.source import special_kind
 from interpreter import api
+from interpreter.io.sizes import POPULATION_HELP
 from interpreter.io.writer import WriteError, check_destination, write_bytes, write_text
 from interpreter.report.cases import render_case
 from interpreter.report.diff import diff_document, diff_json
@@ -167,9 +168,9 @@ def hypothesis_options(command):
 def population_options(command):
     """`--encodage` (a CSV population's encoding) and `--feuille` (an Excel population's sheet)."""
     command = click.option("--feuille", "sheet", metavar="NOM",
-                           help="Avec une population .xlsx : la feuille à lire (défaut : la première).")(command)
+                           help="Avec une population .xlsx : la feuille à lire (défaut : la première feuille visible).")(command)
     return click.option("--encodage", "encoding", metavar="ENCODAGE",
-                        help="Avec une population .csv : son encodage, utf-8 ou windows-1252 (défaut : détecté).")(command)
+                        help="Avec une population .csv : son encodage, utf-8, windows-1252 ou utf-16 (défaut : détecté).")(command)
 
 
 def population_file(path: str | None, encoding: str | None, sheet: str | None):
@@ -186,7 +187,7 @@ def population_file(path: str | None, encoding: str | None, sheet: str | None):
         raise UsageProblem(f"--encodage ne s'applique qu'à un fichier .csv, pas à « {path} »")
     codec = encoding_option(encoding)
     if encoding is not None and codec is None:
-        raise UsageProblem(f"encodage inconnu « {encoding} » pour --encodage : utf-8 ou windows-1252")
+        raise UsageProblem(f"encodage inconnu « {encoding} » pour --encodage : utf-8, windows-1252 ou utf-16")
     return TableFile(path, codec, sheet) if codec or sheet else path
 
 
@@ -281,7 +282,9 @@ def check(fichiers, output_format, strict, no_color):
 @reports_errors
 def eval_command(fichiers, output_format, output, scenarios, settings, with_advance, no_color):
     """Évaluer une structure : critère par critère, ce qui est atteint, pourquoi, et ce que cela rapporte ; avec
-    plusieurs versions, une colonne par version et l'écart de chaque ligne."""
+    plusieurs versions, une colonne par version et l'écart de chaque ligne.
+
+    DECLARATION : YAML, JSON, TOML, ou un CSV ou un classeur .xlsx d'une ligne ; une déclaration fait au plus 10 Mio."""
     if len(fichiers) < 2:
         raise UsageProblem("donnez au moins une version et une déclaration : convcheck eval VERSION DECLARATION")
     *conventions, declaration = fichiers
@@ -382,7 +385,8 @@ def test_command(fichiers, no_color):
 @click.option("--cas", metavar="ID", help="Valoriser chaque version avec les données d'un cas (par exemple la "
               "structure de référence de la Cnam) au lieu de la structure maximale.")
 @click.option("--population", metavar="POPULATION",
-              help="Ajouter l'impact sur une population (CSV, Excel .xlsx, Parquet ou JSON Lines) : budgets, gagnants, perdants.")
+              help="Ajouter l'impact sur une population (CSV, Excel .xlsx, Parquet ou JSON Lines ; "
+              f"{POPULATION_HELP}) : budgets, gagnants, perdants.")
 @click.option("--par", "groupings", multiple=True, metavar="COLONNE",
               help="Avec --population : budgets, gagnants et perdants par groupe d'une colonne (répétable) ; "
               "par tranches : --par patientele=2000,4000,8000.")
@@ -539,7 +543,10 @@ def progress_bar(size: int):
 @reports_errors
 def simulate_command(convention, population, output, encoding, sheet, csv_fr, scenarios, settings, output_format,
                      ignore_invalid, groupings, engine):
-    """Évaluer toute une population de structures : paiements, budget, moyenne, médiane, déciles."""
+    """Évaluer toute une population de structures : paiements, budget, moyenne, médiane, déciles.
+
+    POPULATION : CSV, Excel .xlsx, Parquet ou JSON Lines ; au plus 2 Gio en CSV ou JSON Lines, 10 millions de
+    structures en Parquet, 10 millions de cellules par feuille Excel."""
     from interpreter.io.tables import write_results
     from interpreter.report.impact import group_blocks, groups_json, summary_document, summary_json
 
@@ -611,7 +618,7 @@ def check_table_suffix(path: str | None, workbook: bool = False) -> None:
 
 @cli.command("calibre", context_settings=HELP)
 @click.argument("version", metavar="VERSION")
-@click.option("--population", required=True, metavar="POPULATION", help="La population (CSV, Excel .xlsx, Parquet ou JSON Lines).")
+@click.option("--population", required=True, metavar="POPULATION", help=f"La population (CSV, Excel .xlsx, Parquet ou JSON Lines ; {POPULATION_HELP}).")
 @click.option("--parametre", required=True, metavar="ID", help="Le paramètre (montant ou nombre) à calibrer.")
 @click.option("--budget", metavar="MONTANT", help="Le budget visé, par exemple « 190 000 000 € ».")
 @click.option("--budget-de", "budget_of", metavar="AUTRE_VERSION", help="Viser le budget d'une autre version.")
@@ -664,7 +671,7 @@ def calibre_command(version, population, parametre, budget, budget_of, precision
 
 @cli.command("balaye", context_settings=HELP)
 @click.argument("version", metavar="VERSION")
-@click.option("--population", required=True, metavar="POPULATION", help="La population (CSV, Excel .xlsx, Parquet ou JSON Lines).")
+@click.option("--population", required=True, metavar="POPULATION", help=f"La population (CSV, Excel .xlsx, Parquet ou JSON Lines ; {POPULATION_HELP}).")
 @click.option("--parametre", required=True, metavar="ID", help="Le paramètre (montant ou nombre) qui varie.")
 @click.option("--de", "start", metavar="A", help="Première valeur.")
 @click.option("--a", "stop", metavar="B", help="Dernière valeur.")

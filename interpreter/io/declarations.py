@@ -38,6 +38,7 @@ from dsl.source import SourceFile, Span, normalise
 from interpreter.io.numbers import TYPE, NumberProblem, NumberToken, read_number
 from interpreter.values import conv_text
 
+SUGGESTED = 100  # unknown keys for which a close donnée is looked for
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
 TRUE_WORDS = {"vrai", "true", "oui", "yes"}
 FALSE_WORDS = {"faux", "false", "non", "no"}
@@ -87,6 +88,13 @@ def read_declaration(path: str, model: Model, optional=frozenset(), elsewhere=fr
 
 def read_entries(path: str) -> tuple[SourceFile | None, dict[str, Entry]]:
     """The mapping of a declaration file, with positions; raise `DeclarationError` if unreadable."""
+    from interpreter.io.sizes import DECLARATION_HELP, MAX_DECLARATION_BYTES, too_large
+
+    large = too_large(path, MAX_DECLARATION_BYTES, "une déclaration")
+    if large is not None:
+        raise DeclarationError([Diagnostic(large.code, large.message, file=path, suggestion=f"{DECLARATION_HELP} : "
+                                           "elle décrit une structure ; plusieurs se simulent (convcheck simulate)")],
+                               None)
     if Path(path).suffix.lower() in (".csv", ".xlsx"):
         return None, _table_entries(path)
     fmt = FORMATS.get(Path(path).suffix.lower())
@@ -96,7 +104,9 @@ def read_entries(path: str) -> tuple[SourceFile | None, dict[str, Entry]]:
     try:
         text = normalise(Path(path).read_bytes().decode("utf-8"))
     except UnicodeDecodeError:
-        raise DeclarationError([Diagnostic("declaration-illisible", "le fichier n'est pas en UTF-8", file=path,
+        wide = Path(path).read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
+        raise DeclarationError([Diagnostic("declaration-illisible", "le fichier est en UTF-16, pas en UTF-8" if wide
+                                           else "le fichier n'est pas en UTF-8", file=path,
                                            suggestion="enregistrez-le en UTF-8")], None) from None
     except OSError as error:
         raise DeclarationError([Diagnostic("declaration-illisible", f"lecture impossible : {error.strerror}",
@@ -348,11 +358,11 @@ def validate(model: Model, entries: dict[str, Entry], path: str, structure: str 
     values: dict[str, Any] = {}
     problems: list[Diagnostic] = []
     prefix = f"structure « {structure} » : " if structure else ""
-    for key, given in entries.items():
-        if key not in model.donnees and key not in elsewhere:
-            problems.append(Diagnostic(
-                "declaration-cle-inconnue", f"{prefix}« {key} » n'est pas une donnée de la convention",
-                span=given.key_span, file=path, suggestion=suggest(key, model.donnees)))
+    unknown = [(key, given) for key, given in entries.items() if key not in model.donnees and key not in elsewhere]
+    for rank, (key, given) in enumerate(unknown):  # a close donnée is looked for the first keys only: 80 000
+        hint = suggest(key, model.donnees) if rank < SUGGESTED else None  # keys would take a minute
+        problems.append(Diagnostic("declaration-cle-inconnue", f"{prefix}« {key} » n'est pas une donnée de la "
+                                   "convention", span=given.key_span, file=path, suggestion=hint))
     for id, donnee in model.donnees.items():
         entry = entries.get(id)
         if entry is None and id in optional:
