@@ -719,7 +719,9 @@ def balaye_command(version, population, parametre, start, stop, step, valeurs, r
 
         text = french_csv(sweep_frame(decision)).decode("utf-8")  # with its BOM, for Excel
     elif output_format == "csv":
-        text = sweep_frame(decision).write_csv()
+        from interpreter.io.csvfiles import neutralised
+
+        text = neutralised(sweep_frame(decision)).write_csv()
     elif output_format == "json":
         data = sweep_json(decision, parametre) | {"hypotheses": hypotheses_json(decision.version.hypotheses()),
                                                   "statut": decision.version.model.statut}

@@ -252,10 +252,15 @@ class Run:
     def write_csv(self, path: str, inputs=()) -> bool:
         """Write the results file as the default engine writes it (`interpreter.io.tables.write_results`),
         with DuckDB; False when the rows are not ready to be written as they stand."""
+        from interpreter.io.csvfiles import FORMULA_START, PLAIN_NUMBER
         from interpreter.io.writer import replacing_path
 
         if not self.in_order:
             return False
+        risky = f"regexp_matches(id, {text(FORMULA_START).sql('duckdb')}) AND NOT regexp_matches(id, " \
+            f"{text(PLAIN_NUMBER).sql('duckdb')})"
+        if self.connection.execute(f"SELECT count(*) FROM resultats WHERE {risky}").fetchone()[0]:
+            return False  # ids that a spreadsheet would run as formulas: neutralised by the default writer
         columns = [column("id"), column("eligible"), column("total"),
                    points(column("total_points")).as_(identifier("total_points")), *map(column, self.query.lines)]
         select = exp.select(*columns).from_("resultats")

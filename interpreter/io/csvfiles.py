@@ -16,7 +16,8 @@ decimal commas (`1 234,56`), often in Windows-1252. A CSV population is read in 
 
 Decimal commas need nothing here: the one rule for input numbers (`interpreter.io.numbers`)
 reads `7,5` as 7.5 in any file and refuses the ambiguous `4,000`. `--csv-fr` writes results
-with `;` and decimal commas (`write_french_csv`), which French Excel opens as numbers.
+with `;` and decimal commas (`french_csv`), which French Excel opens as numbers. Every CSV convcheck writes
+goes through `neutralised`: a cell a spreadsheet would run as a formula (`=HYPERLINK(…)`) is prefixed with `'`.
 """
 
 from __future__ import annotations
@@ -266,6 +267,30 @@ def _remove(path: str) -> None:
 
 # ---- writing ---------------------------------------------------------------------------------------------
 
+# A text cell that a spreadsheet would take for a formula — `=HYPERLINK(…)`, `+cmd|…`, `@SUM(…)`, `-2+3`, or a tab
+# or a carriage return first — unless it is a plain number (`-12.50`: an amount).
+FORMULA_START = r"^[=+\-@\t\r]"
+PLAIN_NUMBER = r"^[+-]?[0-9]+([.,][0-9]+)?$"
+
+
+def neutralised(frame):
+    """A table to be written as CSV, with every text cell (and column name) that a spreadsheet would run as a
+    formula prefixed with `'` (OWASP's « CSV injection »): Excel and LibreOffice then show it as the text it is.
+    Numbers, amounts written as decimal text and other texts are written as they are."""
+    import polars as pl
+
+    def safe(name: str) -> str:
+        return f"'{name}" if re.match(FORMULA_START, name) and not re.match(PLAIN_NUMBER, name) else name
+
+    def cells(name: str) -> pl.Expr:
+        text = pl.col(name)
+        risky = text.str.contains(FORMULA_START) & ~text.str.contains(PLAIN_NUMBER)
+        return pl.when(risky).then(pl.lit("'") + text).otherwise(text).alias(name)
+
+    shown = frame.with_columns(cells(name) for name, dtype in frame.schema.items() if dtype == pl.String)
+    return shown.rename({name: safe(name) for name in frame.columns if safe(name) != name})
+
+
 
 def french_csv(frame) -> bytes:
     """A results table as French Excel opens it: `;` between cells, decimal commas, UTF-8 with a BOM (so
@@ -283,7 +308,7 @@ def french_csv(frame) -> bytes:
         *(pl.col(name).str.replace(r"\.", ",") for name in decimal_text))
     buffer = io.BytesIO()
     buffer.write(codecs.BOM_UTF8)
-    shown.write_csv(buffer, separator=";")
+    neutralised(shown).write_csv(buffer, separator=";")
     return buffer.getvalue()
 
 

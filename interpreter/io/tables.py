@@ -704,6 +704,6 @@ def write_results(frame: pl.DataFrame, path: str, inputs=(), french: bool = Fals
         write_bytes(path, csvfiles.french_csv(frame), inputs)
         return
     writers: dict[str | None, Callable] = {"parquet": frame.write_parquet, "jsonl": frame.write_ndjson}
-    write = writers.get(kind, frame.write_csv)
+    write = writers.get(kind, csvfiles.neutralised(frame).write_csv)  # no cell runs as a formula in a spreadsheet
     with replacing(path, inputs) as handle:
         write(handle)

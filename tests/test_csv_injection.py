@@ -1,0 +1,95 @@
+"""No CSV convcheck writes holds a cell that a spreadsheet would run as a formula (OWASP « CSV injection »): an id
+like `=HYPERLINK(…)`, `+cmd|…`, `@SUM(…)` or `-2+3` is written `'=HYPERLINK(…)` — by `simulate -o x.csv` (both
+engines), `--csv-fr`, `--par-structure`, the rejects file and `balaye --format csv` —, while amounts, even
+negative, stay numbers."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from interpreter.cli import cli
+from interpreter.io.csvfiles import neutralised
+
+CONVENTION = """convention mini "Mini"
+version : "1"
+
+paramètres {
+  valeur_point = 1 €
+}
+
+données {
+  n : entier entre 0 et 100 "N"
+}
+
+socle {
+  critère a "A" {
+    condition : n >= 1
+    points fixes : 2
+  }
+}
+"""
+HOSTILE = ['=HYPERLINK("http://x.invalid";"clic")', "+cmd|'/C calc'!A0", "@SUM(1+1)", "-2+3", "\tonglet", "\rretour"]
+SAFE = ["'" + id for id in HOSTILE]
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mini.conv").write_text(CONVENTION, encoding="utf-8")
+    (tmp_path / "moins.conv").write_text(CONVENTION.replace("points fixes : 2", "points fixes : 1"), encoding="utf-8")
+    rows = [{"id": id, "n": "5"} for id in HOSTILE] + [{"id": "msp_ok", "n": "5"}, {"id": "=invalide", "n": "500"}]
+    pl.DataFrame(rows).write_csv(tmp_path / "pop.csv")
+    pl.DataFrame(rows[:-1]).write_csv(tmp_path / "valides.csv")
+    return tmp_path
+
+
+def run(*args: str):
+    result = CliRunner().invoke(cli, list(args), prog_name="convcheck")
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def ids(path, separator=",") -> list[str]:
+    return pl.read_csv(path, separator=separator, infer_schema=False)["id"].to_list()
+
+
+@pytest.mark.parametrize("engine", ["defaut", "duckdb"])
+def test_simulate_results_csv(folder, engine):
+    run("simulate", "mini.conv", "pop.csv", "-o", "r.csv", "--moteur", engine, "--ignorer-invalides")
+    assert ids(folder / "r.csv") == [*SAFE, "msp_ok"]
+    assert pl.read_csv(folder / "r.csv")["total"].to_list() == [2.0] * 7  # amounts stay numbers
+
+
+def test_simulate_results_french_csv(folder):
+    run("simulate", "mini.conv", "pop.csv", "-o", "r.csv", "--csv-fr", "--ignorer-invalides")
+    assert ids(folder / "r.csv", ";") == [*SAFE, "msp_ok"]
+    assert "2,00" in (folder / "r.csv").read_text(encoding="utf-8-sig")
+
+
+def test_the_rejects_file(folder):
+    run("simulate", "mini.conv", "pop.csv", "-o", "r.csv", "--ignorer-invalides")
+    assert ids(folder / "r.rejets.csv") == ["'=invalide"]
+
+
+@pytest.mark.parametrize("french", [False, True])
+def test_diff_par_structure(folder, french):
+    run("diff", "mini.conv", "moins.conv", "--population", "valides.csv", "--par-structure", "s.csv",
+        *(["--csv-fr"] if french else []))
+    frame = pl.read_csv(folder / "s.csv", separator=";" if french else ",", infer_schema=False)
+    assert frame["id"].to_list()[:6] == SAFE
+    assert frame["ecart"].to_list()[0] == ("-1,00" if french else "-1.00")  # a negative amount is not a formula
+
+
+def test_balaye_csv(folder):
+    result = run("balaye", "mini.conv", "--population", "valides.csv", "--parametre", "valeur_point", "--valeurs",
+                 "1,2", "--format", "csv")
+    assert "'" not in result.output  # numbers only: nothing to neutralise, nothing spoilt
+
+
+def test_a_column_name_and_plain_numbers():
+    frame = pl.DataFrame({"=cmd": ["-12.50", "+3", "4,5", "-1e5", "=1+1"]})
+    shown = neutralised(frame)
+    assert shown.columns == ["'=cmd"]
+    assert shown["'=cmd"].to_list() == ["-12.50", "+3", "4,5", "'-1e5", "'=1+1"]
