@@ -105,3 +105,44 @@ def test_pages_fit_1280_pixels_without_horizontal_scroll(site, tmp_path):
         assert found is not None, (page.name, dom[:300])
         scroll, viewport = int(found.group(1)), int(found.group(2))
         assert viewport >= 1200 and scroll <= viewport, (page.name, scroll, viewport)
+
+
+HOSTILE_LABEL = """convention piege "Piège"
+version : "1"
+
+paramètres {
+  valeur_point = 1 €
+}
+
+données {
+  n : entier entre 0 et 100 "N"
+}
+
+socle {
+  critère piege "Accès <!--<script> piège </script>" {
+    condition : n >= 1
+    points fixes : 1
+  }
+  critère qualite "Démarche qualité" {
+    condition : n >= 2
+    points fixes : 1
+  }
+}
+"""
+
+
+@needs_chromium
+@pytest.mark.parametrize("words, expected", [("qualité", "piege--critere-qualite.html"),
+                                             ("piège", "piege--critere-piege.html")])
+def test_a_label_with_a_script_tag_does_not_break_the_search(tmp_path, words, expected):
+    """A label holding `<!--<script` kept the page's JSON index from ending: the search found nothing."""
+    (tmp_path / "conventions").mkdir()
+    (tmp_path / "conventions" / "piege.conv").write_text(HOSTILE_LABEL, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["site", str(tmp_path / "conventions"), "-o", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    script = re.search(r'<script type="application/json" id="index-clauses">(.*?)</script>', index, flags=re.S)
+    assert script is not None and "<" not in script.group(1)
+    dom = chromium(tmp_path, "--dump-dom", (tmp_path / "site" / "index.html").as_uri() + "?q=" + quote(words))
+    results = re.search(r'<ul id="resultats">(.*?)</ul>', dom, flags=re.S)
+    assert results is not None and f'href="clauses/{expected}"' in results.group(1), dom[-2000:]

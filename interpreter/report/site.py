@@ -205,7 +205,7 @@ def index_html(site: Site) -> str:
                         "version": where})
         items.append(f"<li><a href=\"{clause.page}\">{esc(label)}</a> (<code>{esc(id)}</code>) — "
                      f"{esc(KIND_WORDS.get(element, element))}, {esc(where)}</li>")
-    index_json = json.dumps(entries, ensure_ascii=False).replace("</", "<\\/")
+    index_json = script_json(entries)
     body = (
         "<h1>Explorateur des conventions</h1>\n"
         "<p>Chaque version, chaque clause, son histoire et le statut de chaque chiffre.</p>\n"
@@ -219,6 +219,12 @@ def index_html(site: Site) -> str:
         f"<script>{SEARCH_SCRIPT}</script>"
     )
     return page("Explorateur des conventions", body, 0)
+
+
+def script_json(value) -> str:
+    """JSON to embed in a `<script>` element: `<`, `>` and `&` written as `\\u003c`… (JSON.parse reads them back), so
+    that no label — `<!--<script`, `</script>` — can end the element or change how the page around it is read."""
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def version_html(site: Site, version: Version) -> str:
