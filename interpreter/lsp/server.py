@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sys
+import threading
 
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
@@ -20,6 +22,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from dsl.diagnostics import Diagnostic
 from dsl.source import SourceFile, normalise
+from interpreter.lsp import framing
 from interpreter.lsp.completion import completion
 from interpreter.lsp.hover import hover
 from interpreter.lsp.navigation import RenameRefused, definition, prepare_rename, references, rename
@@ -150,6 +153,24 @@ class ConvServer(LanguageServer):
         """Requests that compute across files first check what is waiting to be checked."""
         if self.dirty:
             self.flush()
+
+    def start_io(self, stdin=None, stdout=None):
+        """Serve on standard input and output, reading messages with `interpreter.lsp.framing`: bad framing is
+        skipped and the stream read in step again, every request is answered (pygls' own loop died, or went
+        deaf, on a wrong `Content-Length`)."""
+        from pygls.io_ import StdoutWriter
+
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        read = framing.reader(stdin or sys.stdin.buffer, self.thread_pool)
+        try:
+            asyncio.run(framing.serve(self._stop_event, read, self.protocol))
+        except BrokenPipeError:
+            logger.error("la connexion avec l'éditeur est perdue : arrêt du serveur")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
 
 
 def refused(message: str) -> JsonRpcException:
