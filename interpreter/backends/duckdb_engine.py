@@ -259,7 +259,8 @@ class Run:
             return False
         risky = f"regexp_matches(id, {text(FORMULA_START).sql('duckdb')}) AND NOT regexp_matches(id, " \
             f"{text(PLAIN_NUMBER).sql('duckdb')})"
-        if self.connection.execute(f"SELECT count(*) FROM resultats WHERE {risky}").fetchone()[0]:
+        found = self.connection.execute(f"SELECT count(*) FROM resultats WHERE {risky}").fetchone()
+        if found is None or found[0]:
             return False  # ids that a spreadsheet would run as formulas: neutralised by the default writer
         columns = [column("id"), column("eligible"), column("total"),
                    points(column("total_points")).as_(identifier("total_points")), *map(column, self.query.lines)]
