@@ -273,6 +273,7 @@ class Layout:
         self.dialect = dialect
         self.names: set[str] = set(OUTPUT) | set(taken)
         self.columns: list[Column] = []
+        self.levels: dict[tuple[str, str], int] = {}  # (stage, column) → its level: found at once, not by a scan
         self.errors: list[str] = []  # the `erreur_<stage>` columns, in order (a donnée may be named `erreur_…`)
 
     def error_column(self, stage: str) -> str:
@@ -296,8 +297,9 @@ class Layout:
     def define(self, kind: str, name: str, sql: exp.Expression, faults=()) -> exp.Expression:
         """A column of a stage; its level within the stage follows the columns of the stage it reads."""
         read = {c.name for e in (sql, *(f for f, _ in faults)) for c in e.find_all(exp.Column)}
-        level = 1 + max((c.level for c in self.columns if c.kind == kind and c.name in read), default=0)
+        level = 1 + max((self.levels[(kind, n)] for n in read if (kind, n) in self.levels), default=0)
         self.columns.append(Column(kind, level, name, sql, tuple(faults)))
+        self.levels[(kind, name)] = level
         return column(name)
 
     def stages(self) -> list[tuple[str, list[Column]]]:
@@ -546,16 +548,23 @@ class SqlBackend:
         return result
 
     def total(self, amounts: list[Num]) -> Num:
-        result = self.numbers.constant(0)
-        for amount in amounts:
-            result = self._exact(partial(self.numbers.add, result, amount))
+        result = self._sum(amounts)
         return self._materialize("total", "total", result, [], OUTPUT_SCALE, named=True)
+
+    def _sum(self, values: list[Num]) -> Num:
+        """The running sum of the lines, each term copied once: the tree of the sum so far is ours alone once an
+        addition has made it (linear in the number of lines, where copying it at each term was quadratic)."""
+        result, owned = self.numbers.constant(0), False
+        for value in values:
+            before = result
+            result = self._exact(partial(self.numbers.add, before, value, owned=owned))
+            made = result.num.sql is not before.num.sql and result.num.sql is not value.num.sql
+            owned = made or owned and result.num.sql is before.num.sql
+        return result
 
     def total_points(self, points: list[Num]) -> Num:
         d = self.numbers.decimals
-        result = self.numbers.constant(0)
-        for value in points:
-            result = self._exact(partial(self.numbers.add, result, value))
+        result = self._sum(points)
         faults = []
         if result.value is None and result.num.bound >= MAX_POINTS:
             over = d.compare(">=", d.absolute(result.num),
@@ -613,7 +622,7 @@ def compile_query(program, dialect: str, table: str = "structures", supplied=fro
     except Unguaranteed as problem:
         raise SqlProblem(str(problem), getattr(problem, "node", None)) from None
     for name, columns in layout.stages():
-        select = exp.select(exp.Star(), *(c.sql.as_(identifier(c.name)) for c in columns)).from_(ctes[-1][0])
+        select = exp.select(exp.Star(), *(c.sql.as_(identifier(c.name)) for c in columns)).from_(ctes[-1][0], copy=False)
         failed = first_fault([f for c in columns for f in c.faults])
         if failed is not None:
             select = select.select(failed.as_(identifier(layout.error_column(name))))
@@ -621,7 +630,7 @@ def compile_query(program, dialect: str, table: str = "structures", supplied=fro
     errors = layout.errors
     lines = tuple(settlement.amounts)
     final = final_select(settlement, lines, errors, ctes[-1][0], numbers)
-    final = final.select(*(column(name) for name in extra))
+    final = final.select(*(column(name) for name in extra), copy=False)
     for name, select in ctes:
         final = final.with_(identifier(name), as_=select, copy=False)  # built here: no copy of what is built
     with_ = final.args.get("with_") or final.args.get("with")
@@ -653,7 +662,7 @@ def entrees(model: Model, read: list[str], table: str, scales: dict, checks: boo
         failed = first_fault(faults)
         assert failed is not None  # the checks of « id » are always there
         columns.append(failed.as_(identifier(layout.error_column("entrees"))))
-    return exp.select(*columns).from_(exp.to_table(table))
+    return exp.select(*columns).from_(exp.to_table(table), copy=False)
 
 
 def scenario_stage(translator: Translator, model: Model, scenario: str, id: str, expr: ir.Expr, source: str,
@@ -693,7 +702,7 @@ def scenario_stage(translator: Translator, model: Model, scenario: str, id: str,
         error_columns = [layout.error_column(name)]
         columns.append(failed.as_(identifier(error_columns[0])))
     carried = [c for c in carried if c not in extra] + extra + error_columns
-    return exp.select(*columns).from_(source), carried
+    return exp.select(*columns).from_(source, copy=False), carried
 
 
 def checked_number(numbers: Rationals, donnee, value: Num) -> tuple[Num, list]:
@@ -725,7 +734,7 @@ def final_select(settlement, lines: tuple[str, ...], errors: list[str], source: 
         columns.append(named(money(settlement.amounts[id], numbers), id))
     columns += [named(money(settlement.total, numbers), "total"),
                 named(settlement.total_points.num.sql, "total_points"), named(error, "erreur")]
-    return exp.select(*columns).from_(source)
+    return exp.select(*columns).from_(source, copy=False)
 
 
 def named(sql: exp.Expression, name: str) -> exp.Expr:
