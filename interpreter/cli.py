@@ -14,6 +14,7 @@ import functools
 import json
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 
@@ -954,8 +955,16 @@ def summary(files: int, errors: int, warnings: int) -> str:
     return f"{checked} : {plural(errors, 'erreur')}, {plural(warnings, 'avertissement')}."
 
 
+def terminated(signum, frame):
+    """SIGTERM ends convcheck as Ctrl+C does, through every `finally`: a file being written is left as it was
+    and its temporary removed, temporary copies and folders too (`atexit`) — the signal's default killed the
+    process on the spot and left `.convcheck-*.tmp` behind."""
+    raise SystemExit(128 + signum)
+
+
 def main():
     """Console-script entry point."""
+    signal.signal(signal.SIGTERM, terminated)
     try:
         cli(prog_name="convcheck")
     except SystemExit:
