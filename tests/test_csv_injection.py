@@ -1,7 +1,8 @@
-"""No CSV convcheck writes holds a cell that a spreadsheet would run as a formula (OWASP « CSV injection »): an id
+"""Hostile values of a population are written, never run. No CSV convcheck writes holds a cell that a spreadsheet would run as a formula (OWASP « CSV injection »): an id
 like `=HYPERLINK(…)`, `+cmd|…`, `@SUM(…)` or `-2+3` is written `'=HYPERLINK(…)` — by `simulate -o x.csv` (both
 engines), `--csv-fr`, `--par-structure`, the rejects file and `balaye --format csv` —, while amounts, even
-negative, stay numbers."""
+negative, stay numbers. A group value's control characters are written as escapes: they reach no terminal and
+no chart (where matplotlib warned about them on stderr, with its internal path)."""
 
 from __future__ import annotations
 
@@ -93,3 +94,31 @@ def test_a_column_name_and_plain_numbers():
     shown = neutralised(frame)
     assert shown.columns == ["'=cmd"]
     assert shown["'=cmd"].to_list() == ["-12.50", "+3", "4,5", "'-1e5", "'=1+1"]
+
+
+# ---- group values that a terminal or a chart would interpret ------------------------------------------------
+
+
+def test_a_control_character_in_a_group_value_leaks_nothing(folder):
+    """A control character in a `--par` value leaked a matplotlib warning with an internal path (« charts.py:35:
+    UserWarning: Glyph 7 missing »), and an escape sequence reached the terminal as it was."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    rows = [{"id": "s1", "n": "5", "region": "nord\x07bip"}, {"id": "s2", "n": "5", "region": "est\x1b[31m"},
+            {"id": "s3", "n": "5", "region": "東京"}]
+    pl.DataFrame(rows).write_csv(folder / "groupes.csv")
+    for args in (["simulate", "mini.conv", "groupes.csv", "--par", "region"],
+                 ["diff", "mini.conv", "moins.conv", "--population", "groupes.csv", "--par", "region", "--format",
+                  "html", "-o", "r.html"],
+                 ["diff", "mini.conv", "moins.conv", "--population", "groupes.csv", "--par", "region", "--format",
+                  "markdown", "-o", "r.md"]):
+        done = subprocess.run([sys.executable, "-m", "interpreter.cli", *args], cwd=folder, capture_output=True,
+                              text=True, env={"PYTHONPATH": str(ROOT), "NO_COLOR": "1", "PATH": "/usr/bin:/bin"})
+        assert done.returncode == 0, done.stderr
+        assert "Warning" not in done.stderr and ".py" not in done.stderr, done.stderr
+        shown = done.stdout + (folder / args[-1]).read_text(encoding="utf-8") if "-o" in args else done.stdout
+        assert "\x1b" not in shown and "\x07" not in shown
+        assert "x07bip" in shown and "x1b" in shown and "東京" in shown  # escaped (Markdown escapes « \\ » again)

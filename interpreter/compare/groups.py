@@ -9,6 +9,7 @@ impact the change, the winners and the losers.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -26,6 +27,18 @@ if TYPE_CHECKING:
     from interpreter.io.tables import Population
 
 MISSING = "(vide)"
+INVISIBLE = r"[\p{Cc}\p{Cf}\p{Co}]"  # control, format and private-use characters
+
+
+def visible(text: str) -> str:
+    """A group's name with its invisible characters written as escapes (`nord\\x07`): a value of the population
+    is shown as it is, but cannot ring the terminal, colour it (`\\x1b[31m`) or draw a missing glyph in a chart."""
+    return "".join(_escaped(c) if unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs") else c for c in text)
+
+
+def _escaped(character: str) -> str:
+    code = ord(character)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 class GroupingError(Exception):
@@ -77,8 +90,10 @@ class Grouping:
                                             f"colonnes : {', '.join(header)}")])
         values = frame[self.column]
         if not self.bands:
-            text = values.cast(pl.String).fill_null(MISSING)
-            return text.replace("", MISSING).to_numpy().astype(object)
+            text = values.cast(pl.String).fill_null(MISSING).replace("", MISSING)
+            if text.str.contains(INVISIBLE).any():  # a control character never reaches a terminal, a page or a chart
+                text = text.map_elements(visible, return_dtype=pl.String)
+            return text.to_numpy().astype(object)
         return self._banded(values, origin)
 
     def _banded(self, values: pl.Series, origin: str) -> np.ndarray:
