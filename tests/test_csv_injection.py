@@ -1,5 +1,5 @@
-"""Hostile values of a population are written, never run. No CSV convcheck writes holds a cell that a spreadsheet would run as a formula (OWASP « CSV injection »): an id
-like `=HYPERLINK(…)`, `+cmd|…`, `@SUM(…)` or `-2+3` is written `'=HYPERLINK(…)` — by `simulate -o x.csv` (both
+"""Hostile values of a population are written, never run. No CSV convcheck writes holds a cell that a
+spreadsheet would run as a formula (OWASP « CSV injection »): an id like `=HYPERLINK(…)`, `+cmd|…`, `@SUM(…)` or `-2+3` is written `'=HYPERLINK(…)` — by `simulate -o x.csv` (both
 engines), `--csv-fr`, `--par-structure`, the rejects file and `balaye --format csv` —, while amounts, even
 negative, stay numbers. A group value's control characters are written as escapes: they reach no terminal and
 no chart (where matplotlib warned about them on stderr, with its internal path)."""
