@@ -341,7 +341,8 @@ class Convention:
         try:
             table, result, run = duckdb_engine.simulate(self, population, keep_invalid, other_columns)
         except SqlProblem as problem:
-            return (sql_diagnostic(problem, "moteur-par-defaut", " : le moteur par défaut calcule cette simulation"),)
+            return (sql_diagnostic(problem, "moteur-par-defaut", " : le moteur par défaut calcule cette simulation",
+                                   self.model),)
         return Simulation(self, table, result, run=run)
 
     def sql(self, dialect: str, table: str = "structures") -> str:
@@ -352,7 +353,7 @@ class Convention:
         try:
             return compile_query(self.program, dialect, table, self.supplied, self.sql_header(dialect, table)).sql()
         except SqlProblem as problem:
-            raise ConvError([sql_diagnostic(problem)], self.sources) from None
+            raise ConvError([sql_diagnostic(problem, model=self.model)], self.sources) from None
 
     def sql_header(self, dialect: str, table: str) -> list[str]:
         """The comment lines at the top of a query: the version, its files, the hypotheses applied."""
@@ -462,10 +463,14 @@ class Simulation:
                 for id, message in self.result.errors]
 
 
-def sql_diagnostic(problem, code: str | None = None, consequence: str = "") -> Diagnostic:
-    """A query that cannot be written exactly, said at the expression that needs it."""
+def sql_diagnostic(problem, code: str | None = None, consequence: str = "", model: Model | None = None) -> Diagnostic:
+    """A query that cannot be written exactly, said at the expression that needs it — or, for the payment rules' own
+    arithmetic (a sum of the lines, the check of a total), at the line being paid, else at the convention's name."""
     source = getattr(problem.node, "source", None)
     span = getattr(source, "span", None)
+    if span is None and model is not None:
+        line = model.line(problem.line) if getattr(problem, "line", None) else None
+        span = getattr(getattr(line, "node", None), "id_span", None) or model.file.id_span
     what = f"« {print_expr(source)} » " if source is not None else ""
     message = f"{what}ne peut pas être calculé exactement en SQL : {problem.reason}{consequence}"
     hints = {"sql-tirage": "utilisez --dialecte duckdb, ou calculez la donnée tirée au sort hors de la requête",

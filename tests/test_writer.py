@@ -60,7 +60,7 @@ def alarm():
     def hung(signum, frame):
         raise TimeoutError("convcheck a bloqué sur un fichier spécial")
     previous = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(20)
+    signal.alarm(120)  # a hang guard, not a measure: generous for a loaded machine
     yield
     signal.alarm(0)
     signal.signal(signal.SIGALRM, previous)

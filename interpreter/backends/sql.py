@@ -54,11 +54,12 @@ POINTS_SCALE = 6  # total_points, rounded half away from zero to the millionth (
 class SqlProblem(Exception):
     """The query cannot be written exactly: the IR expression (or None) and the reason, in French."""
 
-    def __init__(self, reason: str, node: Any = None, code: str = "sql-non-garanti"):
+    def __init__(self, reason: str, node: Any = None, code: str = "sql-non-garanti", line: str | None = None):
         super().__init__(reason)
         self.reason = reason
         self.node = node
         self.code = code
+        self.line = line  # the line (critère, brique…) whose payment needs it, when no expression of it does
 
 
 # ---- values -----------------------------------------------------------------------------------------------
@@ -470,12 +471,16 @@ class SqlBackend:
     def parametre(self, id: str):
         return self.translator.parametres[id]
 
-    def _exact(self, operation: Callable[[], Num]) -> Num:
+    def _exact(self, operation: Callable[[], Any], line: str | None = None) -> Any:
+        """An operation of the rules' own arithmetic; what cannot be exact is said at the last expression computed,
+        and at the line being paid (or `line`): the place a diagnostic shows when no expression is to blame."""
         try:
             return operation()
         except Unguaranteed as problem:
             if getattr(problem, "node", None) is None:
                 problem.node = self.node
+            if getattr(problem, "line", None) is None:
+                problem.line = line or self.line or (self.plan.paying[-1] if self.plan.paying else None)
             raise
 
     def add(self, x: Num, y: Num) -> Num:
@@ -528,7 +533,7 @@ class SqlBackend:
         num = value.num
         scale = num.scale if scale is None else max(scale, num.scale)
         precision = a.int_digits(num.bound) + scale
-        d.check(precision, "une colonne")
+        self._exact(lambda: d.check(precision, "une colonne"))
         name = preferred if named else self.layout.name(preferred, kind)
         ref = self.layout.define(kind, name, a.cast(num.sql, a.decimal_type(precision, scale)), faults)
         den = value.den
@@ -555,9 +560,10 @@ class SqlBackend:
         """The running sum of the lines, each term copied once: the tree of the sum so far is ours alone once an
         addition has made it (linear in the number of lines, where copying it at each term was quadratic)."""
         result, owned = self.numbers.constant(0), False
-        for value in values:
+        lines = self.plan.paying if len(self.plan.paying) == len(values) else [None] * len(values)
+        for line, value in zip(lines, values, strict=True):
             before = result
-            result = self._exact(partial(self.numbers.add, before, value, owned=owned))
+            result = self._exact(partial(self.numbers.add, before, value, owned=owned), line)
             made = result.num.sql is not before.num.sql and result.num.sql is not value.num.sql
             owned = made or owned and result.num.sql is before.num.sql
         return result
@@ -567,8 +573,8 @@ class SqlBackend:
         result = self._sum(points)
         faults = []
         if result.value is None and result.num.bound >= MAX_POINTS:
-            over = d.compare(">=", d.absolute(result.num),
-                             d.multiply(d.literal(Fraction(MAX_POINTS)), self.numbers.as_decimal(result.den)))
+            over = self._exact(lambda: d.compare(">=", d.absolute(result.num),
+                               d.multiply(d.literal(Fraction(MAX_POINTS)), self.numbers.as_decimal(result.den))))
             faults = [(over, "nombre de points hors des limites garanties (10^12 en valeur absolue)")]
         rounded = self._exact(lambda: self.numbers.round_half_away(result, POINTS_SCALE))
         return self._materialize("total", "total_points", rounded, faults, POINTS_SCALE, named=True)
@@ -620,7 +626,7 @@ def compile_query(program, dialect: str, table: str = "structures", supplied=fro
             ctes.append((name, select))
         settlement = settle(program.plan, SqlBackend(translator, layout, program.plan))
     except Unguaranteed as problem:
-        raise SqlProblem(str(problem), getattr(problem, "node", None)) from None
+        raise SqlProblem(str(problem), getattr(problem, "node", None), line=getattr(problem, "line", None)) from None
     for name, columns in layout.stages():
         select = exp.select(exp.Star(), *(c.sql.as_(identifier(c.name)) for c in columns)).from_(ctes[-1][0], copy=False)
         failed = first_fault([f for c in columns for f in c.faults])

@@ -42,6 +42,7 @@ class Unguaranteed(Exception):
     """A value whose exact computation needs more digits than the dialect's DECIMAL holds."""
 
     node: Any = None  # the IR expression where it happened, set by the SQL backend (`interpreter.backends.sql`)
+    line: str | None = None  # the line being paid when it happened (for the payment rules' own arithmetic)
 
 
 # ---- SQL building blocks --------------------------------------------------------------------------------
