@@ -443,12 +443,14 @@ class Simulation:
         for problem in table.problems:
             reasons.setdefault(problem.row, []).append(
                 f"{problem.donnee} : {problem.message}" if problem.donnee else problem.message)
+        reason = next((name for name in ("motif", "motif_rejet") if name not in table.header), "motif_convcheck")  # the
+        # reason beside the row as read: never over a column of the file, which the rejects file keeps as it was
         frame = table.rejected.with_columns(
-            pl.Series("motif", [" ; ".join(reasons[row]) for row in sorted(reasons)])).cast(pl.String)
+            pl.Series(reason, [" ; ".join(reasons[row]) for row in sorted(reasons)])).cast(pl.String)
         if errors:  # the rows as read, with why they could not be evaluated
             messages = dict(errors)
             failed = table.as_read().filter(pl.col("id").cast(pl.String).is_in(list(messages))).cast(pl.String)
-            failed = failed.with_columns(pl.col("id").replace_strict(messages, return_dtype=pl.String).alias("motif"))
+            failed = failed.with_columns(pl.col("id").replace_strict(messages, return_dtype=pl.String).alias(reason))
             frame = pl.concat([frame, failed], how="diagonal")
         return frame
 

@@ -100,3 +100,17 @@ def test_a_donnee_named_like_an_error_column_does_not_become_the_sql_error(tmp_p
     found = run_duckdb(version.sql("duckdb"), types, rows, tmp_path)
     assert found["s0"]["erreur"] is None and found["s0"]["total"] == Decimal("36.00")
     assert found["s1"]["total"] == Decimal("0.00")
+
+
+def test_the_rejects_reason_never_takes_the_place_of_a_column_of_the_file(tmp_path, monkeypatch):
+    """The rejects file gives each row as read, then why it was set aside: a column of the population named `motif`
+    was overwritten by the reason (what the user wrote was lost)."""
+    import polars as pl
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "c.conv").write_text(convention("b"), encoding="utf-8")
+    (tmp_path / "pop.csv").write_text("id,n,motif\ns1,5,visite\ns2,500,audit\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["simulate", "c.conv", "pop.csv", "-o", "r.csv", "--ignorer-invalides"])
+    assert result.exit_code == 0, result.output
+    rejects = pl.read_csv(tmp_path / "r.rejets.csv", infer_schema=False)
+    assert rejects["motif"].to_list() == ["audit"] and "hors de l'intervalle" in rejects["motif_rejet"][0]
