@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 from interpreter.cli import cli
-from interpreter.io.csvfiles import neutralised
 
 CONVENTION = """convention mini "Mini"
 version : "1"
@@ -90,6 +89,8 @@ def test_balaye_csv(folder):
 
 
 def test_a_column_name_and_plain_numbers():
+    from interpreter.io.csvfiles import neutralised
+
     frame = pl.DataFrame({"=cmd": ["-12.50", "+3", "4,5", "-1e5", "=1+1"]})
     shown = neutralised(frame)
     assert shown.columns == ["'=cmd"]

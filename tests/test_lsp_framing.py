@@ -15,7 +15,6 @@ import threading
 
 import pytest
 
-from interpreter.lsp.framing import Framing, Unreadable, request_id
 from tests.conftest import ROOT
 
 WAIT = 60  # seconds to wait for an answer that must come (a loaded machine may be slow; none is measured)
@@ -150,6 +149,8 @@ def test_a_request_with_unreadable_params_is_answered(server, params):
 
 def messages(*chunks: bytes) -> list:
     """What `Framing` reads from these chunks, arriving one at a time."""
+    from interpreter.lsp.framing import Framing, Unreadable
+
     pending = list(chunks)
 
     async def read() -> bytes:
@@ -176,6 +177,8 @@ def test_framing_reads_in_step_across_chunks():
 
 
 def test_framing_of_short_and_long_lengths():
+    from interpreter.lsp.framing import Unreadable
+
     short, long_, plain = framed({"id": 1, "x": "abcdef"}, 10), framed({"id": 2}, 40), framed({"id": 3})
     assert messages(short + long_ + plain) == [{"id": 1, "x": "abcdef"}, {"id": 2}, {"id": 3}]
     cut = short.index(b"\r\n\r\n") + 4 + 10  # the rest of the short message arrives later: a parse error
@@ -191,6 +194,8 @@ def test_framing_with_a_content_type_header_first():
 
 
 def test_a_request_id_is_found_in_a_broken_body():
+    from interpreter.lsp.framing import request_id
+
     assert request_id(b'{"jsonrpc":"2.0","id":42,"method":"x","params":{') == 42
     assert request_id(b'{"id": "abc", "method"') == "abc"
     assert request_id(b"{rien}") is None

@@ -9,11 +9,11 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 
-from dsl.model import RESULT_COLUMNS
 from interpreter import api
 from interpreter.cli import cli
 from tests.sql_engines import run_duckdb, typed_rows
 
+RESULT_COLUMNS = ("id", "eligible", "total", "total_points", "erreur")
 TEMPLATE = """convention mini "Mini"
 version : "1"
 
@@ -62,6 +62,13 @@ def test_a_line_named_like_a_results_column_is_refused_where_it_is_written(name,
     assert f"« {name} » ne peut pas nommer" in output and "aide : renommez-le" in output
     line = next(i for i, text in enumerate(convention(name, kind).splitlines(), 1) if f" {name} \"T\"" in text)
     assert f"c.conv:{line}:" in output
+
+
+def test_the_reserved_names_are_the_results_columns():
+    from dsl import model
+    from interpreter.backends.sql import OUTPUT
+
+    assert model.RESULT_COLUMNS == RESULT_COLUMNS == OUTPUT
 
 
 def test_a_donnee_named_id_is_refused(tmp_path):

@@ -14,9 +14,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from dsl.diagnostics import MAX_SHOWN
 from interpreter.cli import cli
-from interpreter.io import sizes
 from tests.conftest import ROOT
 
 CONVENTION = """convention mini "Mini"
@@ -38,6 +36,8 @@ socle {
 }
 """
 TEXT = "id,n\nmsp_é1,5\nmsp_è2,0\n"
+# The limits, as `interpreter.io.sizes` and `dsl.diagnostics` state them (written out: the tests say what is promised)
+MAX_POPULATION_BYTES, MAX_DECLARATION_BYTES, MAX_STRUCTURES, MAX_SHOWN = 2 << 30, 10 << 20, 10_000_000, 20
 AVENANT_1 = str(ROOT / "conventions" / "aci-msp-avenant-1.conv")
 
 
@@ -132,7 +132,7 @@ def test_a_population_beyond_its_size_is_refused_from_its_size(folder, suffix):
     2.5 GB are refused from their size, without a byte read."""
     path = folder / f"p{suffix}"
     with open(path, "wb") as file:
-        file.truncate(sizes.MAX_POPULATION_BYTES + (512 << 20))
+        file.truncate(MAX_POPULATION_BYTES + (512 << 20))
     result = run("simulate", "mini.conv", path.name)
     assert result.exit_code == 1
     assert "erreur[trop-volumineux]: fichier trop volumineux : 2,5 Gio, et une population fait au plus 2,0 Gio" in \
@@ -151,6 +151,8 @@ def test_a_sparse_population_within_the_size_is_refused_as_binary(folder, suffix
 
 
 def test_a_parquet_population_beyond_its_structures_is_refused(folder, monkeypatch):
+    from interpreter.io import sizes
+
     monkeypatch.setattr(sizes, "MAX_STRUCTURES", 10)
     pl.DataFrame({"id": [f"s{i}" for i in range(11)], "n": [1] * 11}).write_parquet(folder / "p.parquet")
     result = run("simulate", "mini.conv", "p.parquet")
@@ -159,7 +161,7 @@ def test_a_parquet_population_beyond_its_structures_is_refused(folder, monkeypat
 
 def test_a_declaration_beyond_its_size_is_refused(folder):
     """A 30 MB one-line declaration with one bad key took 3.6 GB."""
-    text = json.dumps({"n": 5, "cle": "x" * (sizes.MAX_DECLARATION_BYTES + 10)})
+    text = json.dumps({"n": 5, "cle": "x" * (MAX_DECLARATION_BYTES + 10)})
     (folder / "d.json").write_text(text, encoding="utf-8")
     result = run("eval", "mini.conv", "d.json")
     assert result.exit_code == 1
@@ -213,4 +215,9 @@ def test_sizes_are_checked_from_the_size_on_disk_only(folder):
     with open(path, "wb") as file:
         file.truncate(3 << 30)
     assert os.stat(path).st_blocks == 0  # sparse: nothing to read
+    from dsl.diagnostics import MAX_SHOWN as shown
+    from interpreter.io import sizes
+
+    assert (sizes.MAX_POPULATION_BYTES, sizes.MAX_DECLARATION_BYTES, sizes.MAX_STRUCTURES, shown) == \
+        (MAX_POPULATION_BYTES, MAX_DECLARATION_BYTES, MAX_STRUCTURES, MAX_SHOWN)
     assert sizes.too_large(str(path), sizes.MAX_POPULATION_BYTES, "une population") is not None

@@ -19,7 +19,6 @@ from click.testing import CliRunner
 
 from dsl.parser import parse_text
 from interpreter.cli import cli
-from interpreter.io import workbooks
 from interpreter.io.tables import TableError, read_population
 from tests.conftest import ROOT
 
@@ -164,6 +163,8 @@ def test_each_cell_is_read_with_its_own_number_format(folder):
 @pytest.mark.parametrize("code, percent", [("0%", True), ("0.00%", True), ('0" %"', False), ("0\\%", False),
                                            ("[Red]0.0%", True), ("#,##0", False)])
 def test_a_format_is_a_percentage_when_its_sign_multiplies(code, percent):
+    from interpreter.io import workbooks
+
     assert workbooks.is_percent_format(code) is percent
 
 
@@ -199,6 +200,8 @@ def test_a_part_longer_than_the_zip_declares_is_a_damaged_file(folder):
 
 
 def test_many_cells_within_the_declared_size_are_counted_and_refused(folder, monkeypatch):
+    from interpreter.io import workbooks
+
     monkeypatch.setattr(workbooks, "MAX_CELLS", 1000)
     rows = [(f"s{i}", 5, 60) for i in range(400)]  # 1 201 cells in 3 columns × 401 rows
     workbook(folder / "p.xlsx", rows=rows)

@@ -73,18 +73,19 @@ def encoding_option(text: str | None) -> str | None:
 
 
 def detect(path: str, declared: str | None = None) -> CsvDialect:
-    """The file's encoding (declared, or detected over the whole file) and separator (from its header)."""
+    """The file's encoding (declared, or detected over the whole file) and separator (from its header). A file
+    with NUL bytes at its start or end that is not UTF-16 is no text: refused before it is read whole."""
+    from interpreter.io.sizes import binary
+
+    if not (declared or "").startswith("utf-16") and _utf16(path) is None:
+        problem = binary(path)
+        if problem is not None:
+            raise CsvFileError(problem)
     encoding = declared or _encoding(path)
     if declared == "utf-8" and _starts_with_bom(path):
         encoding = "utf-8-sig"
     if declared is not None:
         _check_decodes(path, encoding)
-    if not encoding.startswith("utf-16"):
-        from interpreter.io.sizes import binary
-
-        problem = binary(path)
-        if problem is not None:
-            raise CsvFileError(problem)
     return CsvDialect(encoding, _separator(path, encoding))
 
 

@@ -234,7 +234,7 @@ class Locator:
 
     def __init__(self, source: SourceFile):
         self.source = source
-        self.starts = [0] + [i + 1 for i, c in enumerate(source.text) if c == "\n"]
+        self.starts = [0] + [match.end() for match in re.finditer("\n", source.text)]
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, offset)
@@ -278,7 +278,8 @@ def _twice(key: str, span: Span | None, first: Span | None) -> Diagnostic:
                       notes=[Note("première valeur", first)] if first else [])
 
 
-JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]')
+JSON_TOKENS = re.compile(r'"(?:[^"\\]++|\\.)*+"|[{}\[\]]')  # possessive: a string of 9 Mo is matched without a
+# backtracking point per character (which took a gigabyte)
 COLON = re.compile(r"[ \t\r\n]*:")
 
 
@@ -317,7 +318,7 @@ def _toml_entries(source: SourceFile) -> dict[str, Entry]:
     return {str(key): Entry(value, spans.get(str(key)), spans.get(str(key))) for key, value in data.items()}
 
 
-TOML_KEYS = re.compile(r'^[ \t]*("(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|[A-Za-z0-9_-]+)[ \t]*=', re.M)
+TOML_KEYS = re.compile(r'^[ \t]*("(?:[^"\\\n]++|\\.)*+"|\'[^\'\n]*\'|[A-Za-z0-9_-]+)[ \t]*=', re.M)
 
 
 def _toml_keys(text: str) -> dict[str, tuple[int, int]]:
