@@ -70,7 +70,7 @@ def measure(size: int, folder: Path, repetitions: int) -> dict[str, float]:
 
     (folder / "grande.conv").write_text(convention(size), encoding="utf-8")
     (folder / "grande-v2.conv").write_text(avenant(size), encoding="utf-8")
-    figures = {"check": best(lambda: api.check(str(folder / "grande.conv")), repetitions)}
+    figures = {"check": best(lambda: api.check_version(str(folder / "grande.conv")), repetitions)}
     old, new = api.load(folder / "grande.conv"), api.load(folder / "grande-v2.conv")
     figures["sql"] = best(lambda: old.sql("duckdb"), repetitions)
     figures["diff"] = best(lambda: render_text(diff_document(api.diff(old, new), None, None, [])), repetitions)

@@ -22,18 +22,18 @@ from dsl import keywords
 from dsl import nodes as n
 from dsl.checker import walk
 from dsl.diagnostics import Diagnostic, Note, suggest
+from dsl.kinds import CLAUSES, KINDS, PAYING, SUPPLEMENT_KINDS
 from dsl.model import SECTIONS
 from dsl.parser import ParseResult, fold_accents, parse_file
 from dsl.source import SourceFile, not_conv, special_kind
 
-UNKNOWN_WORDS = {"critere": "critère « {} » inconnu", "brique": "brique « {} » inconnue",
-                 "majoration": "majoration « {} » inconnue", "minimum": "minimum « {} » inconnu",
-                 "donnee": "donnée « {} » inconnue", "parametre": "paramètre « {} » inconnu"}
+UNKNOWN_WORDS = {kind.name: f"{kind.keyword} « {{}} » {kind.agreed('inconnu')}" for kind in CLAUSES}
 
-
-KIND_OF = {n.Majoration: "majoration", n.Minimum: "minimum"}
-ARTICLES = {"majoration": "une majoration", "minimum": "un minimum"}
-OTHER_WORDS = {"critere": "un critère", "brique": "une brique", **ARTICLES}
+# The lines computed from the others (majorations, minimums), by AST node: an avenant adds, changes and removes
+# them alike.
+KIND_OF = {kind.node: kind.name for kind in SUPPLEMENT_KINDS}
+ARTICLES = {kind.name: kind.article for kind in SUPPLEMENT_KINDS}
+OTHER_WORDS = {kind.name: kind.article for kind in PAYING}
 
 
 @frozen
@@ -150,7 +150,7 @@ class Consolidation:
     donnees: dict[str, n.Donnee]
     sections: dict[str, dict[str, list[n.Critere]]]  # kind → id → the critères of that id (one, unless repeated)
     briques: dict[str, n.Brique]
-    supplements: dict[str, n.Majoration | n.Minimum] = field(factory=dict)  # majorations and minimums, in order
+    supplements: dict[str, n.Supplement] = field(factory=dict)  # majorations and minimums, in order
     places: dict[str, tuple[str, str]] = field(factory=dict)  # critère id → ("section", kind) or ("brique", id)
     cas: list[n.Cas] = field(factory=list)
     removed: dict = field(factory=dict)  # id → span of the `supprime` that removed it
@@ -164,7 +164,7 @@ class Consolidation:
         parametres: dict[str, n.Parametre] = {}
         donnees: dict[str, n.Donnee] = {}
         briques: dict[str, n.Brique] = {}
-        supplements: dict[str, n.Majoration | n.Minimum] = {}
+        supplements: dict[str, n.Supplement] = {}
         for item in base.items:
             match item:
                 case n.ParametresBlock(parametres=ps):
@@ -176,8 +176,9 @@ class Consolidation:
                         sections[kind].setdefault(c.id, []).append(c)
                 case n.Brique() as b:
                     briques[b.id] = b
-                case n.Majoration() | n.Minimum() as m:
-                    supplements[m.id] = m
+                case _ if type(item) in KIND_OF:
+                    supplement = cast(n.Supplement, item)
+                    supplements[supplement.id] = supplement
         consolidation = cls(base, parametres, donnees, sections, briques, supplements)
         for kind, criteres in sections.items():
             consolidation._place(criteres, ("section", kind))
@@ -246,8 +247,8 @@ class Consolidation:
             case n.Brique(id=id):
                 self.error("declaration-dans-avenant", "un avenant ne déclare pas une brique directement", item.span,
                            suggestion=f"écrivez « ajoute brique {id} … »")
-            case n.Majoration(id=id) | n.Minimum(id=id):
-                word = KIND_OF[type(item)]
+            case _ if type(item) in KIND_OF:
+                id, word = item.id, KIND_OF[type(item)]
                 self.error("declaration-dans-avenant", f"un avenant ne déclare pas {ARTICLES[word]} directement",
                            item.span, suggestion=f"écrivez « ajoute {word} {id} … »")
             case n.AddSupplement(element=element):
@@ -301,8 +302,7 @@ class Consolidation:
         candidates = {
             "critere": [i for i in self.element_ids() if i not in self.briques],
             "brique": list(self.briques),
-            "majoration": [id for id, s in self.supplements.items() if isinstance(s, n.Majoration)],
-            "minimum": [id for id, s in self.supplements.items() if isinstance(s, n.Minimum)],
+            **{kind: [id for id, s in self.supplements.items() if KIND_OF[type(s)] == kind] for kind in ARTICLES},
             "donnee": list(self.donnees),
             "parametre": list(self.parametres),
         }[kind]
@@ -312,7 +312,7 @@ class Consolidation:
             if other else suggest(id, candidates)
         removal = self.removals.get((kind, id))
         if removal is not None and other is None:  # removed earlier in the chain, or earlier in this avenant
-            removed = "supprimée" if kind in ("brique", "donnee", "majoration") else "supprimé"
+            removed = KINDS[kind].agreed("supprimé")
             where = f"{os.path.basename(removal.file)} ligne {removal.line}"
             self.error("id-inconnu", f"{UNKNOWN_WORDS[kind].format(id)} dans la base : {removed} par {where}", span,
                        notes=[Note(f"{keywords.KINDS[kind]} « {id} » {removed} ici", removal)],
@@ -439,7 +439,7 @@ class Consolidation:
 
     def _remove(self, op: n.Remove):
         tables: dict[str, dict[str, Any]] = {"donnee": self.donnees, "parametre": self.parametres, "brique": self.briques}
-        if op.kind in ("majoration", "minimum"):
+        if op.kind in ARTICLES:  # a majoration, a minimum
             tables[op.kind] = {id: s for id, s in self.supplements.items() if KIND_OF[type(s)] == op.kind}
         table = cast(dict[str, Any], tables.get(op.kind))  # None only for a critère, handled first
         if op.kind == "critere":
@@ -454,9 +454,9 @@ class Consolidation:
         else:
             if op.kind == "brique":
                 self._unplace_brique(table[op.id])
-            if op.kind in ("brique", "parametre", "majoration", "minimum"):
+            if op.kind in ("brique", "parametre", *ARTICLES):
                 self._dropped_uses(table[op.id], None, op)
-            if op.kind in ("majoration", "minimum"):
+            if op.kind in ARTICLES:
                 del self.supplements[op.id]
             else:
                 del table[op.id]

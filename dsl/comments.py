@@ -8,15 +8,20 @@ header, a section's banner, the reason given for a `supprime` — describe a fil
 clause, and stay in their files.
 
 `clause_comments` finds them; `render_with_comments` prints a consolidated AST with each one beside
-its clause (used by `consolidate`); `comments_of` gives one element's comments (used by the site).
+its clause (used by `consolidate`); `comments_of` gives one element's comments (used by the site);
+`figure_statuses` reads the status a comment gives its figures (« confirmé (guide Cnam 2022, p. 5) »,
+« hypothèse », « choix »), as the bundled conventions write them.
 """
 
 from __future__ import annotations
+
+import re
 
 from attrs import frozen
 
 from dsl import nodes as n
 from dsl.format import Comment, extract_comments
+from dsl.kinds import kind_of
 from dsl.printer import layout
 from dsl.source import SourceFile, Span
 
@@ -46,15 +51,15 @@ def anchors(file: n.File) -> list[Anchor]:
             case n.Section(criteres=cs):
                 for c in cs:
                     critere(c)
-            case n.Brique() | n.Majoration() | n.Minimum():
-                found.append((item.span, True))
-                found.extend((a.span, False) for a in item.attributes)
-                for c in getattr(item, "criteres", ()):
-                    critere(c)
             case n.Cas():
                 found.append((item.span, True))
                 found.extend((a.span, False) for a in item.donnees or ())
                 found.extend((e.span, False) for e in item.attendu or ())
+            case _ if kind_of(item) is not None:  # a brique, a majoration, a minimum…
+                found.append((item.span, True))
+                found.extend((a.span, False) for a in getattr(item, "attributes", ()))
+                for c in getattr(item, "criteres", ()):
+                    critere(c)
     return [Anchor(span, block) for span, block in found if span is not None]
 
 
@@ -137,3 +142,24 @@ def render_with_comments(file: n.File, sources: dict[str, SourceFile]) -> str:
             text += ("  " if text else "") + "  ".join(trailing)
         out.append(text)
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+# A status word, and for « confirmé » the page of the Cnam's guide that confirms it, when the comment
+# names one: « confirmé (guide Cnam 2022, p. 3–5) », « (confirmé : guide Cnam 2022, p. 20–22 ; …) ».
+STATUS = re.compile(r"\b(?:(?P<confirme>confirm[ée]s?)(?:\s*(?:\(|:)\s*(?P<source>guide Cnam 2022, p\.\s*"
+                    r"\d+(?:\s*[–-]\s*\d+)?(?:,\s*\d+(?:\s*[–-]\s*\d+)?)*))?|(?P<hypothese>hypoth[èe]ses?)|"
+                    r"(?P<choix>choix))\b", re.IGNORECASE)
+
+
+def figure_statuses(text: str) -> list[str]:
+    """The statuses a comment gives its figures, each once, in the order written: « confirmé (guide Cnam
+    2022, p. N) » (with the page when the comment gives it), « confirmé », « hypothèse », « choix »."""
+    found: list[str] = []
+    for match in STATUS.finditer(text):
+        if match["confirme"]:
+            status = f"confirmé ({match['source']})" if match["source"] else "confirmé"
+        else:
+            status = "hypothèse" if match["hypothese"] else "choix"
+        if status not in found:
+            found.append(status)
+    return found

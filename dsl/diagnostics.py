@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 
 from attrs import field, frozen
 
+from dsl.errors import ConvcheckError
 from dsl.source import SourceFile, Span
 
 ERREUR = "erreur"
@@ -293,3 +294,14 @@ def to_json_object(diagnostic: Diagnostic) -> dict:
 
 def render_json(diagnostics: Iterable[Diagnostic]) -> str:
     return json.dumps([to_json_object(d) for d in diagnostics], ensure_ascii=False, indent=2)
+
+
+class ConvError(ConvcheckError):
+    """Input that prevents the job (what `interpreter.api` raises): the diagnostics that say why, and the sources to
+    show them; `str()` renders them in French."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic], sources: Mapping[str, SourceFile] | None = None):
+        super().__init__("", diagnostics, sources)
+
+    def __str__(self) -> str:
+        return render_all_text(self.diagnostics, self.sources)

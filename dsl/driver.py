@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from attrs import frozen
+from attrs import field, frozen
 
 from dsl.avenants import Loader
 from dsl.checker import check
@@ -16,21 +16,27 @@ from dsl.diagnostics import Diagnostic
 from dsl.model import Model
 from dsl.parser import cycle_collector_paused
 from dsl.scenarios import Scenario, check_scenario
-from dsl.source import not_conv
+from dsl.source import SourceFile, not_conv
 
 
 @frozen
 class Checked:
-    """The outcome of checking one file: its model (None on errors) and diagnostics."""
+    """The outcome of checking one file: its model (None on errors), diagnostics, chain of bases, and the
+    sources read (to show the diagnostics)."""
 
     path: str
     model: Model | None
     diagnostics: tuple[Diagnostic, ...]
     chain: tuple[str, ...]
+    sources: dict[str, SourceFile] = field(factory=dict, eq=False, repr=False)
 
     @property
     def ok(self) -> bool:
         return self.model is not None
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
 
 
 def check_file(path: str, loader: Loader | None = None) -> Checked:

@@ -3,9 +3,10 @@ that the AST stores in its folded, accent-free form. The printer writes them; me
 
 from __future__ import annotations
 
+from dsl.kinds import CLAUSES
+
 SECTIONS = {"prerequis": "prérequis", "socle": "socle", "options": "options"}
-KINDS = {"critere": "critère", "brique": "brique", "majoration": "majoration", "minimum": "minimum",
-         "donnee": "donnée", "parametre": "paramètre"}
+KINDS = {kind.name: kind.keyword for kind in CLAUSES}  # described in `dsl.kinds`
 TYPES = {"booleen": "booléen"}
 ATTRIBUTES = {
     "condition": "condition", "points_fixes": "points fixes", "points_variables": "points variables",

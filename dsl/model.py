@@ -15,6 +15,7 @@ from attrs import field, frozen
 from dsl import ir
 from dsl import nodes as n
 from dsl.ir import BOOLEEN, DATE, MONTANT, NOMBRE, Type  # noqa: F401 (re-exported)
+from dsl.kinds import PAYING, SUPPLEMENT_KINDS
 
 SECTIONS = ("prerequis", "socle", "options")
 SECTION_TITLES = {"prerequis": "Prérequis", "socle": "Socle", "options": "Options"}
@@ -162,21 +163,21 @@ class Model:
         return self.criteres.get(id) or self.briques.get(id)
 
     def elements(self) -> list:
-        """Every critère, brique, majoration and minimum: whatever holds expressions to compute."""
-        return [*self.criteres.values(), *self.briques.values(), *self.majorations.values(), *self.minimums.values()]
+        """Every critère, brique, majoration and minimum: whatever holds expressions to compute (the paying
+        kinds of `dsl.kinds`, in their order)."""
+        return [e for kind in PAYING for e in getattr(self, kind.table).values()]
 
     def supplement(self, id: str) -> Majoration | Minimum | None:
         """A majoration or a minimum: a line computed from the others."""
-        return self.majorations.get(id) or self.minimums.get(id)
+        return next((getattr(self, k.table)[id] for k in SUPPLEMENT_KINDS if id in getattr(self, k.table)), None)
 
     def line(self, id: str) -> Critere | Brique | Majoration | Minimum | None:
         """Whatever a line of a result is: a critère, a brique, a majoration or a minimum."""
         return self.element(id) or self.supplement(id)
 
     def line_kind(self, id: str) -> str:
-        """critere | brique | majoration | minimum."""
-        return "brique" if id in self.briques else "majoration" if id in self.majorations else \
-            "minimum" if id in self.minimums else "critere"
+        """The kind of a line (`dsl.kinds`): critere | brique | majoration | minimum."""
+        return next((kind.name for kind in PAYING if id in getattr(self, kind.table)), "critere")
 
     @property
     def uses_points(self) -> bool:

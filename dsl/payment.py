@@ -309,6 +309,22 @@ def assiette_alone(backend: Backend, plan: Plan, majoration, met: dict, eligible
     return assiette(backend, plan, majoration, points, parts, montants, paid)
 
 
+def line_alone(backend: Backend, plan: Plan, id: str, met: dict, before: list):
+    """What a paying line pays on its own, its conditions as `met` says (the diff values each line as if met, at
+    the maximal structure): a critère or a brique its points and montant, a majoration its taux × the assiette
+    of the critères met, a minimum what it adds to the amounts `before` it. Rounded to the cent."""
+    model = plan.model
+    if id in model.majorations:
+        majoration = model.majorations[id]
+        base = assiette_alone(backend, plan, majoration, met, True)
+        return backend.cents(backend.multiply(backend.value(majoration.taux), base))
+    if id in model.minimums:
+        return top_up(backend, model.minimums[id], before)
+    element = model.element(id)
+    assert element is not None  # a paying line of the plan
+    return backend.cents(line_euros(backend, element, line_points(backend, element, patientele_ratio(backend, plan))))
+
+
 def top_up(backend: Backend, minimum, amounts: list):
     """What a minimum adds: its floor less the amounts before it, if positive."""
     shortfall = backend.add(floor(backend, minimum), backend.multiply(backend.number(Decimal(-1)), _sum(backend, amounts)))

@@ -17,6 +17,7 @@ from attrs import frozen
 
 from dsl import keywords
 from dsl import nodes as n
+from dsl.kinds import kind_of
 from dsl.source import Span
 
 
@@ -174,7 +175,9 @@ def _brique(b: n.Brique, depth: int, keyword: str) -> list[Line]:
 
 
 def _supplement(element: n.Supplement, depth: int, verb: str) -> list[Line]:
-    keyword = "majoration" if isinstance(element, n.Majoration) else "minimum"
+    kind = kind_of(element)
+    assert kind is not None  # a majoration or a minimum
+    keyword = kind.keyword
     head = f"{verb}{keyword} {element.id}{_label(element.label)}"
     return _block(depth, head, element.span, _attributes(element.attributes, depth + 1))
 

@@ -16,6 +16,8 @@ from itertools import accumulate
 
 from attrs import field, frozen
 
+from dsl.errors import ConvcheckError
+
 
 @frozen
 class Span:
@@ -111,7 +113,7 @@ def not_conv(path: str) -> str | None:
     return None
 
 
-class DecodingError(Exception):
+class DecodingError(ConvcheckError):
     """The bytes of a file are not valid UTF-8."""
 
     def __init__(self, line: int, column: int, byte: int, replaced: str):

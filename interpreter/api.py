@@ -15,6 +15,7 @@ population).
 
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -25,16 +26,16 @@ from attrs import evolve, field, frozen
 
 from dsl import cache
 from dsl.avenants import Loader
-from dsl.diagnostics import Diagnostic, render_all_text, suggest
-from dsl.driver import check_file, load_scenario
+from dsl.comments import render_with_comments
+from dsl.diagnostics import ConvError, Diagnostic, sort_key, suggest
+from dsl.driver import Checked, check_file, load_scenario
 from dsl.model import Model
 from dsl.payment import ADVANCE
-from dsl.printer import print_expr
 from dsl.scenarios import Scenario
 from dsl.source import SourceFile
+from interpreter.backends.engines import DEFAULT, ENGINES, EngineUnavailable
 from interpreter.backends.scalar import (
     Evaluation,
-    EvaluationError,
     ParametreError,
     Program,
     compile_model,
@@ -43,29 +44,25 @@ from interpreter.backends.scalar import (
 )
 from interpreter.backends.scalar import advance as scalar_advance
 from interpreter.cases import CaseResult, run_cases
-from interpreter.io.declarations import DeclarationError, Entry, read_declaration, read_overrides, validate
+from interpreter.compare.diff import Diff, cas_basis, diff_models
+from interpreter.compare.history import History, Version, build_history, in_force_problem, version_at
+from interpreter.compare.versions import evaluate_across  # noqa: F401 (the API's own: `api.evaluate_across`)
+from interpreter.io.declarations import (
+    DeclarationError,
+    Entry,
+    read_declaration,
+    read_overrides,
+    validate,
+)
+from interpreter.numbers import EvaluationError
 
 if TYPE_CHECKING:  # populations need polars and numpy: imported only when a population is used
     import polars as pl
 
-    from interpreter.backends.vector import PopulationResult
+    from interpreter.backends.results import PopulationResult
     from interpreter.compare.calibration import Calibration
-    from interpreter.compare.diff import Diff
     from interpreter.compare.impact import Impact, Summary
-    from interpreter.compare.versions import Across
     from interpreter.io.tables import Population
-
-
-class ConvError(Exception):
-    """Input that prevents the job: the diagnostics that say why, and the sources to show them."""
-
-    def __init__(self, diagnostics: list[Diagnostic], sources: Mapping[str, SourceFile] | None = None):
-        super().__init__(f"{len(diagnostics)} diagnostic(s)")
-        self.diagnostics = list(diagnostics)
-        self.sources = dict(sources or {})
-
-    def __str__(self) -> str:
-        return render_all_text(self.diagnostics, self.sources)
 
 
 def bounded_sums(population_of: Callable[..., Any]):
@@ -74,7 +71,7 @@ def bounded_sums(population_of: Callable[..., Any]):
     def decorate(function):
         @functools.wraps(function)
         def bounded(*args, **kwargs):
-            from interpreter.compare.sums import SumOutOfBounds
+            from interpreter.compare.sums import SumOutOfBounds  # numpy (heavy): only for a population
 
             try:
                 return function(*args, **kwargs)
@@ -86,22 +83,7 @@ def bounded_sums(population_of: Callable[..., Any]):
     return decorate
 
 
-@frozen
-class Checked:
-    """The outcome of checking one file: its model (None on errors), diagnostics, chain of bases, sources."""
-
-    path: str
-    model: Model | None
-    diagnostics: tuple[Diagnostic, ...]
-    chain: tuple[str, ...]
-    sources: dict[str, SourceFile] = field(eq=False, repr=False)
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.is_error]
-
-
-def check(path: str, loader: Loader | None = None, cached: bool = False) -> Checked:
+def check_version(path: str, loader: Loader | None = None, cached: bool = False) -> Checked:
     """Check a convention or an avenant: the front end, then the paramètres are computed (a constant
     division by zero is an error at the paramètre). With `cached`, a version checked before without
     error is read from the disk cache (`dsl.cache`) when none of its files has changed."""
@@ -115,6 +97,18 @@ def check(path: str, loader: Loader | None = None, cached: bool = False) -> Chec
     if cached and result.model is not None and not result.errors:
         cache.store(str(path), list(result.chain), result)
     return result
+
+
+def check_files(paths: Sequence[str], loader: Loader | None = None) -> list[Diagnostic]:
+    """The diagnostics of several files (`convcheck check`), in the order of the files, each said once (a base
+    is checked alone and under its avenant); `loader.sources` holds the texts to show them."""
+    loader = loader if loader is not None else Loader()
+    found: dict[tuple, Diagnostic] = {}
+    for path in paths:
+        for d in check_version(path, loader).diagnostics:
+            found.setdefault((d.code, d.message, d.span, d.file), d)
+    order = {path: i for i, path in enumerate(paths)}
+    return sorted(found.values(), key=lambda d: sort_key(d, order))
 
 
 def is_scenario(path: str | Path) -> bool:
@@ -151,13 +145,16 @@ def load(path: str | Path, overrides: Mapping[str, str] | Sequence[str] | None =
     version has the name, and the names it lacks are listed in `Convention.skipped`. Raises `ConvError`."""
     plain = loader is None or type(loader) is Loader  # an editor's loader reads unsaved texts: no cache
     loader = loader if loader is not None else Loader()
-    checked = check(str(path), loader, cached=plain)
+    checked = check_version(str(path), loader, cached=plain)
     if checked.errors:
         raise ConvError(checked.errors, loader.sources)
     model = checked.model
     if model is None:  # a scenario, clean: not a version (the loader says so, where it is written)
         raise ConvError([d for d in loader.load(str(path)).diagnostics if d.is_error], loader.sources)
-    applied, merged, skipped, problems = [], {}, [], []
+    applied: list[Scenario] = []
+    merged: dict = {}
+    skipped: list[str] = []
+    problems: list[Diagnostic] = []
     for scenario_path in scenarios:
         scenario, found = load_scenario(str(scenario_path), model, loader, lenient)
         problems += [d for d in found if d.is_error]
@@ -255,6 +252,11 @@ class Convention:
         return self.program.model
 
     @property
+    def name(self) -> str:
+        """The version's name: its `version :` header (which a checked version has)."""
+        return self.model.version or self.model.id
+
+    @property
     def parametres(self) -> dict[str, Any]:
         return self.program.parametres
 
@@ -317,38 +319,24 @@ class Convention:
         return self.simulation(population).table()
 
     def simulation(self, population: str | Path | pl.DataFrame | Population, keep_invalid: bool = False,
-                   progress=None, other_columns=frozenset(), engine: str = "defaut") -> Simulation:
+                   progress=None, other_columns=frozenset(), engine: str = DEFAULT, keep=frozenset()) -> Simulation:
         """Evaluate a population; invalid rows are errors unless `keep_invalid` (then they are set aside).
         `progress`, given the number of structures, may return a function called with each chunk's size.
-        `engine`: "defaut" (the vector backend) or "duckdb" (the SQL query in embedded DuckDB, on the file;
-        where it cannot be exact, the default engine computes, and `Simulation.notes` says why)."""
-        from interpreter.backends.vector import simulate
-
-        notes = ()
-        if engine == "duckdb":
-            found = self._duckdb(population, keep_invalid, other_columns)
-            if isinstance(found, Simulation):
-                return found
-            notes = found
-        table = self.population(population, keep_invalid, other_columns)
-        advance = progress(table.size) if progress is not None else None
-        return Simulation(self, table, simulate(self.program, table, progress=advance), notes=notes)
-
-    def _duckdb(self, population, keep_invalid: bool, other_columns) -> Simulation | tuple[Diagnostic, ...]:
-        from interpreter.backends import duckdb_engine
-        from interpreter.backends.sql import SqlProblem
-
+        `engine`: a name of `interpreter.backends.engines.ENGINES`; where it cannot be exact, the default
+        engine computes, and `Simulation.notes` says why. `keep`: columns to keep as read (`--par`)."""
+        notes: tuple[Diagnostic, ...] = ()
+        arguments = (self, population, keep_invalid, other_columns, progress, frozenset(keep))
         try:
-            table, result, run = duckdb_engine.simulate(self, population, keep_invalid, other_columns)
-        except SqlProblem as problem:
-            return (sql_diagnostic(problem, "moteur-par-defaut", " : le moteur par défaut calcule cette simulation",
-                                   self.model),)
-        return Simulation(self, table, result, run=run)
+            table, result, run = ENGINES[engine].simulate(*arguments)
+        except EngineUnavailable as unavailable:
+            notes = tuple(unavailable.diagnostics)
+            table, result, run = ENGINES[DEFAULT].simulate(*arguments)
+        return Simulation(self, table, result, run=run, notes=notes)
 
     def sql(self, dialect: str, table: str = "structures") -> str:
         """The SQL query computing this version over a table of structures (`convcheck sql`). Raises `ConvError`
         when a value cannot be computed exactly in that dialect."""
-        from interpreter.backends.sql import SqlProblem, compile_query
+        from interpreter.backends.sql import SqlProblem, compile_query, sql_diagnostic  # sqlglot (heavy)
 
         try:
             return compile_query(self.program, dialect, table, self.supplied, self.sql_header(dialect, table)).sql()
@@ -357,14 +345,18 @@ class Convention:
 
     def sql_header(self, dialect: str, table: str) -> list[str]:
         """The comment lines at the top of a query: the version, its files, the hypotheses applied."""
-        from interpreter.backends.sql import header_lines
+        from interpreter.backends.sql import header_lines  # sqlglot (heavy): only for a query
 
         return header_lines(self, dialect, table)
 
     def population(self, population, keep_invalid: bool = False, other_columns=frozenset(),
                    origin: str | None = None, keep=frozenset()) -> Population:
         """Read and validate a population for this version (a file, a DataFrame, or a table already read)."""
-        from interpreter.io.tables import Population, TableError, read_population
+        from interpreter.io.tables import (  # polars (heavy): only for a population
+            Population,
+            TableError,
+            read_population,
+        )
 
         if isinstance(population, Population):
             return population
@@ -390,7 +382,7 @@ class Simulation:
     def write_results(self, path: str, inputs=(), french: bool = False) -> None:
         """The results file (`-o`): CSV (`french`: with `;` and decimal commas), Parquet or JSON Lines, as the
         default engine writes it."""
-        from interpreter.io.tables import write_results
+        from interpreter.io.tables import write_results  # polars (heavy)
 
         if not french and self.run is not None and Path(path).suffix.lower() == ".csv" and \
                 self.run.write_csv(path, inputs):
@@ -399,26 +391,26 @@ class Simulation:
 
     def table(self, typed: bool = True) -> pl.DataFrame:
         """One row per structure; `typed` gives Decimal columns, else decimal text (for CSV)."""
-        from interpreter.io.tables import result_frame
+        from interpreter.io.tables import result_frame  # polars (heavy)
 
         return result_frame(self.result.evaluated(), list(self.result.lines), typed=typed)
 
     @bounded_sums(lambda self, *args, **kwargs: self.population.path)
     def summary(self, rejected: int = 0) -> Summary:
-        from interpreter.compare.impact import summarize
+        from interpreter.compare.impact import summarize  # numpy (heavy)
 
         return summarize(self.convention.program, self.result.evaluated(), rejected)
 
     @bounded_sums(lambda self, *args, **kwargs: self.population.path)
     def groups(self, groupings: Sequence[str]) -> tuple:
         """For each `--par` (`"region"`, `"patientele=2000,4000"`): (grouping, rows per group)."""
-        from interpreter.compare.groups import GroupingError, labels_by_id, simulation_groups
+        from interpreter.compare.groups import GroupingError, labels_by_id, simulation_groups  # polars (heavy)
 
         evaluated = self.result.evaluated()
         frame = self.population.frame
         if groupings and (frame.height < self.population.size or not grouping_columns(groupings) <= set(frame.columns)):
             # the rows as read were not kept (the DuckDB engine), or not these columns: read again
-            import polars as pl
+            import polars as pl  # heavy: only for a population
 
             read = self.population.as_read
             frame = read() if read is not None else pl.read_parquet(self.population.path)
@@ -434,7 +426,7 @@ class Simulation:
 
     def rejects(self) -> pl.DataFrame | None:
         """The rows set aside (invalid, or impossible to evaluate), as read, with the reason (`motif`)."""
-        import polars as pl
+        import polars as pl  # heavy: only for a population
 
         table, errors = self.population, self.result.errors
         if not table.problems and not errors:
@@ -449,10 +441,22 @@ class Simulation:
             pl.Series(reason, [" ; ".join(reasons[row]) for row in sorted(reasons)])).cast(pl.String)
         if errors:  # the rows as read, with why they could not be evaluated
             messages = dict(errors)
+            assert table.as_read is not None  # the reader keeps how to read the rows again
             failed = table.as_read().filter(pl.col("id").cast(pl.String).is_in(list(messages))).cast(pl.String)
             failed = failed.with_columns(pl.col("id").replace_strict(messages, return_dtype=pl.String).alias(reason))
             frame = pl.concat([frame, failed], how="diagonal")
         return frame
+
+    def write_rejects(self, path: str, inputs=(), french: bool = False) -> bool:
+        """The rows set aside, as read, with why (`--ignorer-invalides`), written to `path`; False when there
+        are none (nothing is written)."""
+        from interpreter.io.tables import write_results  # polars (heavy)
+
+        rejected = self.rejects()
+        if rejected is None:
+            return False
+        write_results(rejected, path, inputs, french)
+        return True
 
     @property
     def rejected(self) -> int:
@@ -465,162 +469,83 @@ class Simulation:
                 for id, message in self.result.errors]
 
 
-def sql_diagnostic(problem, code: str | None = None, consequence: str = "", model: Model | None = None) -> Diagnostic:
-    """A query that cannot be written exactly, said at the expression that needs it — or, for the payment rules' own
-    arithmetic (a sum of the lines, the check of a total), at the line being paid, else at the convention's name."""
-    source = getattr(problem.node, "source", None)
-    span = getattr(source, "span", None)
-    if span is None and model is not None:
-        line = model.line(problem.line) if getattr(problem, "line", None) else None
-        span = getattr(getattr(line, "node", None), "id_span", None) or model.file.id_span
-    what = f"« {print_expr(source)} » " if source is not None else ""
-    message = f"{what}ne peut pas être calculé exactement en SQL : {problem.reason}{consequence}"
-    hints = {"sql-tirage": "utilisez --dialecte duckdb, ou calculez la donnée tirée au sort hors de la requête",
-             "sql-non-garanti": "réduisez l'intervalle des données en cause, ou utilisez --dialecte postgres "
-                                "(NUMERIC garde tous les chiffres)"}
-    return Diagnostic(code or problem.code, message, span=span, suggestion=hints.get(problem.code))
-
-
 def consolidated(path: str | Path, loader: Loader | None = None) -> str:
     """The consolidated text of an avenant: one canonical convention. Raises `ConvError`."""
-    from dsl.comments import render_with_comments
-
     loader = loader if loader is not None else Loader()
-    checked = check(str(path), loader)
+    checked = check_version(str(path), loader)
     if checked.errors:
         raise ConvError(checked.errors, loader.sources)
     chain = " + ".join(Path(p).name for p in checked.chain)
     header = (f"# Version consolidée de {chain}, écrite par « convcheck consolidate ».\n"
               "# Les commentaires propres à chaque clause sont repris ; les autres restent dans les fichiers "
               "d'origine.\n")
+    assert checked.model is not None  # checked without error
     return header + render_with_comments(checked.model.file, loader.sources)
+
+
+# ---- the chain of versions: history, the version in force ------------------------------------------------
+
+
+def chain_versions(path: str | Path, loader: Loader | None = None) -> tuple[tuple[Version, ...], list[Diagnostic]]:
+    """The checked versions along the chain of bases of `path`, root first, and the errors found."""
+    loader = loader if loader is not None else Loader()
+    checked = check_version(str(path), loader)
+    if checked.errors:
+        return (), checked.errors
+    versions = []
+    for link in checked.chain:
+        step = check_version(link, loader)
+        if step.errors:
+            return (), step.errors
+        assert step.model is not None  # a version checked without error
+        versions.append(Version(link, step.model))
+    return tuple(versions), []
+
+
+def history(path: str | Path, loader: Loader | None = None) -> History:
+    """The history of every clause along the chain of bases of a version (`convcheck historique`). Raises
+    `ConvError`."""
+    loader = loader if loader is not None else Loader()
+    versions, errors = chain_versions(path, loader)
+    if errors:
+        raise ConvError(errors, loader.sources)
+    return build_history(versions)
+
+
+def version_in_force(path: str | Path, date: datetime.date, loader: Loader | None = None) -> str:
+    """The file, along the chain of bases of `path`, of the version in force at `date` (`consolidate --au`).
+    Raises `ConvError`."""
+    loader = loader if loader is not None else Loader()
+    versions, errors = chain_versions(path, loader)
+    if errors:
+        raise ConvError(errors, loader.sources)
+    chosen = version_at(versions, date)
+    if chosen is None:
+        raise ConvError([in_force_problem(str(path), versions, date)], loader.sources)
+    return chosen.path
+
+
+# ---- comparing versions ----------------------------------------------------------------------------------
 
 
 def diff(old: Convention, new: Convention, cas: str | None = None) -> Diff:
     """What changes from one version to the other, clause by clause and in euros (the diff the CLI renders):
     each clause valued at each version's maximal structure, or with the données of the `cas` named."""
-    from interpreter.compare.diff import diff_models
-
     return diff_models(old.model, new.model, old.program, new.program, None if cas is None else cas_basis(old, new, cas))
-
-
-def evaluate_across(versions: Sequence[Convention], declaration: str | Path) -> Across:
-    """One structure evaluated by each version: the declaration holds the union of their données (see
-    `interpreter.compare.versions`). Raises `ConvError` listing every problem, each said once."""
-    from attrs import evolve
-
-    from interpreter.compare.versions import Across, paying_lines
-    from interpreter.io.declarations import read_entries
-
-    path = str(declaration)
-    try:
-        source, entries = read_entries(path)
-    except DeclarationError as error:
-        raise ConvError(error.diagnostics, {error.source.path: error.source} if error.source else {}) from None
-    sources = {source.path: source} if source else {}
-    structure = str(entries.pop("id").value) if "id" in entries else Path(path).stem
-    known = {id for version in versions for id in version.model.donnees}
-    problems = [Diagnostic("declaration-cle-inconnue", f"« {key} » n'est pas une donnée des versions comparées",
-                           span=entry.key_span, file=path, suggestion=suggest(key, sorted(known)))
-                for key, entry in entries.items() if key not in known]
-    found: dict[tuple, list[str]] = {}
-    values = []
-    for version in versions:
-        own = {key: entry for key, entry in entries.items() if key in version.model.donnees}
-        donnees, diagnostics = validate(version.model, own, path, optional=version.supplied)
-        values.append(donnees)
-        for d in diagnostics:
-            found.setdefault((d.code, d.message, d.span, d.suggestion), [d]).append(version.model.version)
-    for (_, message, _, _), (first, *names) in found.items():
-        problems.append(first if len(names) == len(versions) else
-                        evolve(first, message=f"{message} (pour {', '.join(f'« {n} »' for n in names)})"))
-    if problems:
-        raise ConvError(problems, sources)
-    evaluations = []
-    for version, donnees in zip(versions, values, strict=False):
-        try:
-            evaluations.append(evaluate(version.program, donnees, explain=False, structure=structure))
-        except EvaluationError as error:
-            raise ConvError([Diagnostic("evaluation-impossible", f"structure « {structure} », version "
-                                        f"« {version.model.version} » : {error}", file=path)]) from None
-    ignored = tuple((key, tuple(v.model.version for v in versions if key not in v.model.donnees))
-                    for key in entries if any(key not in v.model.donnees for v in versions))
-    return Across(structure, tuple(versions), tuple(evaluations),
-                  paying_lines(evaluations, [v.program for v in versions]), ignored)
-
-
-def cas_basis(old: Convention, new: Convention, id: str):
-    """The données of cas `id` for each version: its own cas of that id, or else its cas that starts from it
-    (`comme id`, directly or through other cas, along its chain of files: the same structure, with what the
-    version adds), or else the other version's, for the données it knows. A cas that neither version has, or
-    that leaves a donnée of a version without a value, is an error."""
-    from interpreter.cases import cas_donnees
-    from interpreter.compare.diff import CasBasis
-
-    found = {"avant": _cas_for(old, id), "apres": _cas_for(new, id)}
-    if not any(found.values()):
-        names = sorted({c.id for version in (old, new) for c in version.model.cas})
-        raise ConvError([Diagnostic("diff-cas-inconnu", f"--cas {id} : aucune des deux versions n'a de cas « {id} »",
-                                    file="--cas", suggestion=suggest(id, names) or
-                                    (f"cas connus : {', '.join(names)}" if names else "ces versions n'ont aucun cas"))])
-    values = {}
-    for which, version in (("avant", old), ("apres", new)):
-        cas = found[which] or found["apres" if which == "avant" else "avant"]
-        donnees = {k: v for k, v in cas_donnees(version.program, cas).items() if k in version.model.donnees}
-        missing = [d for d in version.model.donnees if d not in donnees]
-        if missing:
-            raise ConvError([Diagnostic(
-                "diff-cas-incomplet", f"--cas {id} : la version « {version.model.version} » n'a pas ce cas, et celui de "
-                f"l'autre version ne donne pas {', '.join(f'« {d} »' for d in missing)}", file="--cas",
-                suggestion=f"ajoutez à « {Path(version.model.path or '').name} » un cas « {id} » qui les donne"
-                + (f", ou nommez un cas de cette version : {', '.join(c.id for c in version.model.cas)}"
-                   if version.model.cas else ""))])
-        values[which] = donnees
-    shown = next(c for c in (found["apres"], found["avant"]) if c is not None and c.id == id) \
-        if any(c is not None and c.id == id for c in found.values()) else found["apres"] or found["avant"]
-    return CasBasis(id, shown.label, values["avant"], values["apres"],
-                    tuple((version.model.version, c.id) for version, c in ((old, found["avant"]), (new, found["apres"]))
-                          if c is not None and c.id != id))
-
-
-def _cas_for(version: Convention, id: str):
-    """The version's cas `id`, or the nearest of its cas written `comme` it (through other cas if need be)."""
-    exact = next((c for c in version.model.cas if c.id == id), None)
-    if exact is not None:
-        return exact
-    from dsl import nodes as n
-    from dsl.parser import parse_source
-
-    bases = {}
-    for path in version.chain:  # `comme` as written: consolidation replaces a base's cas by its données
-        parsed = parse_source(version.sources[path]) if path in version.sources else None
-        for item in parsed.file.items if parsed is not None and parsed.file is not None else ():
-            if isinstance(item, n.Cas) and item.base:
-                bases[item.id] = item.base
-
-    def steps(cas_id: str) -> int | None:
-        seen, count = set(), 0
-        while cas_id in bases and cas_id not in seen:
-            seen.add(cas_id)
-            cas_id, count = bases[cas_id], count + 1
-            if cas_id == id:
-                return count
-        return None
-
-    found = [(steps(c.id), index, c) for index, c in enumerate(version.model.cas) if steps(c.id) is not None]
-    return min(found, key=lambda item: item[:2])[2] if found else None
 
 
 @bounded_sums(lambda old, new, population, *args, **kwargs: population)
 def impact(old: Convention, new: Convention, population: str | Path | pl.DataFrame, change: Diff | None = None,
-           progress=None, groupings: Sequence[str] = (), engine: str = "defaut", notes: list | None = None) -> Impact:
+           progress=None, groupings: Sequence[str] = (), engine: str = DEFAULT, notes: list | None = None) -> Impact:
     """The money impact of going from `old` to `new` on a population, structure by structure, and by
     group for each `groupings` (`"region"`, `"patientele=2000,4000"`). The population is read once.
     `engine` computes each version (see `Convention.simulation`); `notes` receives why it could not."""
-    from attrs import evolve
-
-    from interpreter.compare.groups import GroupingError, impact_groups, labels_by_id
-    from interpreter.compare.impact import compare
+    from interpreter.compare.groups import (  # polars (heavy): only for a population
+        GroupingError,
+        impact_groups,
+        labels_by_id,
+    )
+    from interpreter.compare.impact import impact_between  # numpy (heavy): only for a population
 
     change = change if change is not None else diff(old, new)
     tables = read_once(population, old, new, grouping_columns(groupings))
@@ -632,8 +557,7 @@ def impact(old: Convention, new: Convention, population: str | Path | pl.DataFra
         if simulation.result.errors:
             raise ConvError(simulation.errors())
         results.append(simulation.result)
-    renames = {c.ancien_id: c.id for c in change.changes if c.kind == "renommage" and c.element in ("critere", "brique")}
-    found = compare(results[0], results[1], old.program, new.program, renames)
+    found = impact_between(results[0], results[1], old.program, new.program, change.renamed_lines)
     try:
         groups = []
         for text in groupings:
@@ -646,7 +570,7 @@ def impact(old: Convention, new: Convention, population: str | Path | pl.DataFra
 
 
 def _grouping(text: str):
-    from interpreter.compare.groups import Grouping
+    from interpreter.compare.groups import Grouping  # polars (heavy)
 
     return Grouping.parse(text)
 
@@ -658,7 +582,7 @@ def grouping_columns(groupings: Sequence[str]) -> frozenset[str]:
 
 def read_once(population, old: Convention, new: Convention, keep=frozenset()) -> tuple[Population, Population]:
     """The population validated for each of two versions, read from its file once."""
-    from interpreter.io.tables import TableError, numeric_donnees, read_table
+    from interpreter.io.tables import TableError, numeric_donnees, read_table  # polars (heavy): only for a population
 
     source, origin = population, None
     if isinstance(population, (str, Path)):
@@ -668,8 +592,8 @@ def read_once(population, old: Convention, new: Convention, keep=frozenset()) ->
                                 frozenset(old.model.donnees) | frozenset(new.model.donnees) | frozenset(keep))
         except TableError as error:
             raise ConvError(error.diagnostics) from None
-    return tuple(version.population(source, other_columns=frozenset(other.model.donnees), origin=origin, keep=keep)
-                 for version, other in ((old, new), (new, old)))
+    return (old.population(source, other_columns=frozenset(new.model.donnees), origin=origin, keep=keep),
+            new.population(source, other_columns=frozenset(old.model.donnees), origin=origin, keep=keep))
 
 
 # ---- decisions: calibration and sweeps -----------------------------------------------------------------
@@ -689,22 +613,33 @@ class Decision:
 
 
 def _decision_setup(version_path, population, parametre, reference_path, scenarios, settings):
-    from interpreter.backends.vector import simulate
-    from interpreter.compare.calibration import DecisionError, Sweeper
+    from interpreter.backends.vector import simulate  # numpy (heavy): only for a population
+    from interpreter.compare.calibration import DecisionError, Sweeper  # numpy, polars (heavy)
 
     if reference_path is not None:
         version, reference = load_pair(version_path, reference_path, scenarios, settings)
-        tables = read_once(population, version, reference)
-        reference_result = simulate(reference.program, tables[1])
+        table, reference_table = read_once(population, version, reference)
+        reference_result = simulate(reference.program, reference_table)
         if reference_result.errors:
-            raise ConvError(reference.simulation(tables[1]).errors())
+            raise ConvError(reference.simulation(reference_table).errors())
     else:
         version, reference = load(version_path, settings, scenarios=scenarios), None
-        tables = (version.population(str(population) if isinstance(population, Path) else population), None)
+        table = version.population(str(population) if isinstance(population, Path) else population)
         reference_result = None
     try:
-        return version, reference, tables[0], Sweeper(version.program, tables[0], parametre, reference_result)
+        return version, reference, table, Sweeper(version.program, table, parametre, reference_result)
     except DecisionError as error:
+        raise ConvError(error.diagnostics) from None
+
+
+def sweep_values(start: Decimal, stop: Decimal, step: Decimal) -> list[Decimal]:
+    """The values of a sweep from the first, the last and the step between two (`--de`, `--a`, `--pas`).
+    Raises `ConvError`."""
+    from interpreter.compare import calibration as c  # numpy, polars (heavy): only for a population
+
+    try:
+        return c.values_between(start, stop, step)
+    except c.DecisionError as error:
         raise ConvError(error.diagnostics) from None
 
 
@@ -715,9 +650,9 @@ def calibrate(version_path: str | Path, population, parametre: str, budget: Deci
     """The value of `parametre` at which the population's budget reaches `budget` (euros) or the budget of
     version `budget_of` (scenarios and settings apply to both, each name where the version has it;
     the paramètre varies in `version_path` only). Then the impact at that value against the reference."""
-    from interpreter.compare import calibration as c
-    from interpreter.compare.impact import compare
-    from interpreter.compare.sums import checked_sum
+    from interpreter.compare import calibration as c  # numpy, polars (heavy): only for a population
+    from interpreter.compare.impact import impact_between  # numpy (heavy): only for a population
+    from interpreter.compare.sums import checked_sum  # numpy (heavy): only for a population
 
     version, reference, table, sweeper = _decision_setup(version_path, population, parametre, budget_of, scenarios,
                                                          settings)
@@ -730,11 +665,10 @@ def calibrate(version_path: str | Path, population, parametre: str, budget: Deci
     except c.DecisionError as error:
         raise ConvError(error.diagnostics) from None
     if reference is not None:
-        change = diff(reference, version)
-        renames = {x.ancien_id: x.id for x in change.changes if x.kind == "renommage" and x.element in ("critere", "brique")}
-        impact = compare(sweeper.reference, result, reference.program, program, renames)
+        impact = impact_between(sweeper.reference, result, reference.program, program,
+                                diff(reference, version).renamed_lines)
     else:
-        impact = compare(sweeper.result(sweeper.current), result, version.program, program, {})
+        impact = impact_between(sweeper.result(sweeper.current), result, version.program, program, {})
     return Decision(version, reference, table, found.points, found, impact, target)
 
 
@@ -743,8 +677,8 @@ def sweep(version_path: str | Path, population, parametre: str, values: Sequence
           reference_path: str | Path | None = None, scenarios: Sequence = (), settings: Sequence[str] = ()) -> Decision:
     """The population's budget, mean payment and eligible structures at each value of `parametre` (and,
     against a reference version, the budget gap and who gains and loses). The population is read once."""
-    from interpreter.compare import calibration as c
-    from interpreter.compare.sums import checked_sum
+    from interpreter.compare import calibration as c  # numpy, polars (heavy): only for a population
+    from interpreter.compare.sums import checked_sum  # numpy (heavy): only for a population
 
     version, reference, table, sweeper = _decision_setup(version_path, population, parametre, reference_path,
                                                          scenarios, settings)

@@ -8,8 +8,8 @@ from dsl import ir
 from dsl.model import Cas, Type
 from dsl.printer import print_expr
 from dsl.source import Span
-from interpreter.backends.scalar import Context_, Evaluation, EvaluationError, Program, evaluate
-from interpreter.values import reader_text
+from interpreter.backends.scalar import Context_, Evaluation, Program, evaluate
+from interpreter.numbers import EvaluationError, reader_text
 
 RESULT_TYPES = {"total": Type("montant"), "total_points": Type("nombre"), "eligible": Type("booleen")}
 

@@ -188,20 +188,21 @@ def run_spark(session, sql: str, types: dict[str, str], rows: list[dict]) -> dic
 def scalar_results(convention, structures: list[dict], ids: list[str] | None = None) -> dict[str, object]:
     """id → the scalar evaluation (an `Evaluation`), or the error message."""
     from interpreter.backends import scalar
+    from interpreter.numbers import EvaluationError
 
     results = {}
     for index, structure in enumerate(structures):
         id = ids[index] if ids else f"s{index}"
         try:
             results[id] = scalar.evaluate(convention.program, dict(structure), explain=False, structure=id)
-        except scalar.EvaluationError as error:
+        except EvaluationError as error:
             results[id] = str(error)
     return results
 
 
 def assert_same(expected: dict, found: dict, lines, label: str = "") -> None:
     """The engine's rows equal the scalar evaluator's, to the cent (an impossible evaluation: `erreur` set)."""
-    from interpreter.backends.vector import to_micro
+    from interpreter.backends.results import to_micro
 
     assert set(found) == set(expected), label
     for id, evaluation in expected.items():

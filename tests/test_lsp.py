@@ -109,8 +109,8 @@ async def test_an_edit_that_introduces_then_fixes_an_error(client: LanguageClien
     uri = open_document(client, path)
     assert await diagnostics(client, uri) == []
 
-    typo = text.replace("condition : amplitude_quotidienne >= horaires_amplitude_minimale",
-                        "condition : amplitude_quotidiene >= horaires_amplitude_minimale", 1)
+    typo = text.replace("condition : soins_non_programmes et (amplitude_quotidienne >= horaires_amplitude_minimale",
+                        "condition : soins_non_programmes et (amplitude_quotidiene >= horaires_amplitude_minimale", 1)
     replace_all(client, uri, typo, 2)
     found = await diagnostics(client, uri, until=lambda found: "donnee-inconnue" in codes(found))
     error = next(d for d in found if d.code == "donnee-inconnue")
@@ -265,8 +265,9 @@ async def test_completion_offers_ids_by_kind_and_keywords(client: LanguageClient
     assert {"rcp", "horaires"} <= await labels(edited, "\nmodifie critère ")
     edited = text + "\najoute dans \n"
     assert {"prérequis", "socle", "options", "brique"} == await labels(edited, "\najoute dans ")
-    edited = text.replace("condition : amplitude_quotidienne >= horaires_amplitude_minimale",
-                          "condition : atteint() et amplitude_quotidienne >= horaires_amplitude_minimale", 1)
+    edited = text.replace("condition : soins_non_programmes et (amplitude_quotidienne",
+                          "condition : atteint() et soins_non_programmes et (amplitude_quotidienne", 1)
+    assert edited != text
     assert "rcp" in await labels(edited, "condition : atteint(")
     expression = await labels(edited, "condition : ")
     assert {"amplitude_quotidienne", "montant_rcp", "atteint", "si", "non"} <= expression and "rcp" not in expression

@@ -1,5 +1,5 @@
-"""Lint and types: `ruff check` on the whole project and `mypy` on the language core and the evaluators
-(their settings are in pyproject.toml) report nothing."""
+"""Lint and types: `ruff check` on the whole project and `mypy` on the whole package, `dsl` and `interpreter`
+(their settings are in pyproject.toml), report nothing."""
 
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ from urllib.parse import quote, unquote, urlsplit
 import pytest
 from click.testing import CliRunner
 
+from dsl.comments import figure_statuses
 from interpreter.cli import cli
 from tests.conftest import ROOT
 
@@ -63,7 +64,10 @@ def test_every_local_link_resolves_and_nothing_is_fetched(site):
 
 def test_the_site_shows_status_history_cas_and_amounts(site):
     page = (site / "clauses" / "aci_msp--critere-demarche_qualite.html").read_text(encoding="utf-8")
-    assert "Démarche qualité" in page and "hypothèse" in page and "confirmé" in page
+    assert "Démarche qualité" in page
+    assert '<span class="badge confirme">confirmé (guide Cnam 2022, p. 31, 36–37)</span>' in page
+    mrtc = (site / "clauses" / "aci_msp--critere-parcours_mrtc.html").read_text(encoding="utf-8")
+    assert '<span class="badge choix">choix</span>' in mrtc and "confirmé (guide Cnam 2022, p. 42)" in mrtc
     assert "avenant 2 (proposition 2026)" in page and "proposition non signée" in page
     assert "msp_urbaine_9000_ipa" in page and re.search(r"4\W200,00\W€", page)
     version = (site / "versions" / "aci-msp-avenant-1.html").read_text(encoding="utf-8")
@@ -146,3 +150,16 @@ def test_a_label_with_a_script_tag_does_not_break_the_search(tmp_path, words, ex
     dom = chromium(tmp_path, "--dump-dom", (tmp_path / "site" / "index.html").as_uri() + "?q=" + quote(words))
     results = re.search(r'<ul id="resultats">(.*?)</ul>', dom, flags=re.S)
     assert results is not None and f'href="clauses/{expected}"' in results.group(1), dom[-2000:]
+
+
+@pytest.mark.parametrize("comment, statuses", [
+    ("confirmé (guide Cnam 2022, p. 3 : « 7 euros x 800 points » ; ameli)", ["confirmé (guide Cnam 2022, p. 3)"]),
+    ("(confirmé : guide Cnam 2022, p. 20–22 ; 12 000 patients : 5 500 points)", ["confirmé (guide Cnam 2022, p. 20–22)"]),
+    ("confirmé (guide Cnam 2022, p. 16, 22, 35, 37) : pas de plafond", ["confirmé (guide Cnam 2022, p. 16, 22, 35, 37)"]),
+    ("confirmé (guide Cnam 2022, p. 43–46 ; en 2017 : hypothèse)", ["confirmé (guide Cnam 2022, p. 43–46)", "hypothèse"]),
+    ("hypothèse (calculateur) ; confirmé (support de la Cnam)", ["hypothèse", "confirmé"]),
+    ("choix : les taux nationaux ; --set donne l'autre lecture", ["choix"]),
+    ("existence attestée, valeur retenue faute de mieux", []),
+])
+def test_the_status_of_figures_is_read_from_the_words_of_a_comment(comment, statuses):
+    assert figure_statuses(comment) == statuses

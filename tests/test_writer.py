@@ -240,11 +240,17 @@ def test_rejects_and_results_are_written_through_the_writer(folder):
 
 
 def test_markdown_chart_is_never_the_report(folder):
-    """With `-o x.png`, the chart beside the Markdown report gets another name."""
+    """A report is written under the extension of its format, a chart under .png: `-o x.png` is refused before
+    anything is written, and the charts of `-o rapport.md` have names of their own."""
+    before = snapshot(folder)
     exit_code, output = run("diff", "convention.conv", "convention-av.conv", "--population", "population.csv",
                             "--format", "markdown", "-o", "rapport.png")
+    assert exit_code == 2 and "« .png »" in output and ".md" in output, output
+    assert snapshot(folder) == before and leftovers(folder) == []
+    exit_code, output = run("diff", "convention.conv", "convention-av.conv", "--population", "population.csv",
+                            "-o", "rapport.md")
     assert exit_code == 0, output
-    assert (folder / "rapport.png").read_text(encoding="utf-8").startswith("#")
+    assert (folder / "rapport.md").read_text(encoding="utf-8").startswith("#")
     assert (folder / "rapport-histogramme.png").read_bytes().startswith(b"\x89PNG")
 
 

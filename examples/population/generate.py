@@ -19,6 +19,13 @@ import polars as pl
 
 HERE = Path(__file__).resolve().parent
 
+# The calibrated assumptions (README.md, « Calibration »).
+PS_MEDIAN, PS_SIGMA, PS_MAX = 14, 0.65, 120  # associated professionals per MSP (log-normal)
+GP_SHARE = (0.2, 0.36)  # share of GPs among them (uniform)
+PATIENTS_PER_GP = 1_000  # patients « médecin traitant » per GP (normal, sd 220)
+CLOSURE = [0.72, 0.275, 0.005]  # closed in the school holidays: never, 3 weeks at most, longer
+YOUNG_SI, YOUNG_PLAN = 0.95, 0.9  # of the recently opened MSPs, those with a labelled SI, a crisis plan
+
 
 def generate(structures: int = 2300, seed: int = 2024) -> pl.DataFrame:
     rng = np.random.default_rng(seed)
@@ -30,11 +37,12 @@ def generate(structures: int = 2300, seed: int = 2024) -> pl.DataFrame:
     def levels(probabilities) -> np.ndarray:
         return rng.choice(len(probabilities), size=n, p=probabilities)
 
-    # Size: about 17 associated professionals on average (Cnam, 2024), of whom 20 to 36 % are GPs
-    # (about 4.8 on average), each with about 1,000 patients « médecin traitant » on average.
-    nb_ps = np.clip(np.rint(rng.gamma(6.0, 17 / 6.0, n)), 5, 60).astype(int)
-    doctors = np.clip(np.rint(nb_ps * rng.uniform(0.2, 0.36, n)), 2, None).astype(int)
-    patientele = np.clip(np.rint(doctors * rng.normal(1_000, 220, n)), 600, 40_000).astype(int)
+    # Size: teams from 3 associated professionals (an MSP has at least two GPs and one other
+    # profession), about 17 on average (Cnam, 2024), with a long tail of large multi-site MSPs
+    # (log-normal); 20 to 36 % of them are GPs, each with about 1,000 patients « médecin traitant ».
+    nb_ps = np.clip(np.rint(rng.lognormal(np.log(PS_MEDIAN), PS_SIGMA, n)), 3, PS_MAX).astype(int)
+    doctors = np.clip(np.rint(nb_ps * rng.uniform(*GP_SHARE, n)), 2, None).astype(int)
+    patientele = np.clip(np.rint(doctors * rng.normal(PATIENTS_PER_GP, 220, n)), 600, 60_000).astype(int)
     young = chance(0.05)  # recently opened structures: fewer engagements met yet
 
     data = {
@@ -44,10 +52,10 @@ def generate(structures: int = 2300, seed: int = 2024) -> pl.DataFrame:
         "amplitude_quotidienne": np.round(rng.choice([10, 11, 11.5, 12, 12, 12, 12.5, 13], size=n), 1),
         "samedi_matin": chance(0.88),
         "fermeture_conges": rng.choice(["aucune", "trois_semaines_au_plus", "plus_de_trois_semaines"], size=n,
-                                       p=[0.7, 0.22, 0.08]),
-        "soins_non_programmes": chance(0.99),
-        "coordination": chance(0.995),
-        "si_label_standard": ~young | chance(0.5),
+                                       p=CLOSURE),
+        "soins_non_programmes": chance(0.997),
+        "coordination": chance(0.997),
+        "si_label_standard": ~young | chance(YOUNG_SI),
         "si_label_avance": chance(0.35),
         "nb_protocoles": np.clip(rng.poisson(np.where(young, 2, 6)), 0, 20),
         "nb_reunions_rcp": np.clip(rng.poisson(10, n), 0, 60),
@@ -58,7 +66,7 @@ def generate(structures: int = 2300, seed: int = 2024) -> pl.DataFrame:
         "nb_stagiaires": np.clip(rng.poisson(2.6, n), 0, 10),
         "coordination_externe": chance(0.6),
         "ipa": chance(0.14),
-        "plan_crise": ~young | chance(0.4),
+        "plan_crise": ~young | chance(YOUNG_PLAN),
         "crise_sanitaire_declaree": np.zeros(n, dtype=bool),
         "part_medecins_sas": np.rint(rng.choice([0, 25, 50, 60, 75, 100], size=n, p=[.25, .1, .15, .15, .15, .2])),
         "traite_demandes_sas": chance(0.1),
@@ -85,6 +93,7 @@ def generate(structures: int = 2300, seed: int = 2024) -> pl.DataFrame:
         data[f"fs_{brique}_objectif"] = chance(0.6)
     data |= places(n, seed)
     data |= precarity_and_first_year(n, seed, young)
+    data |= guide_donnees(n, seed, data)
     return pl.DataFrame(data)
 
 
@@ -115,6 +124,23 @@ def precarity_and_first_year(n: int, seed: int, young: np.ndarray) -> dict:
             "taux_ame": np.round(np.clip(rng.gamma(0.6, 0.8, n), 0, 20), 1),
             "premiere_annee": first_year,
             "mois_adhesion": np.where(first_year, rng.integers(1, 13, n), 12)}
+
+
+def guide_donnees(n: int, seed: int, data: dict) -> dict:
+    """The données added with the Cnam's indicator guide (see README.md): closure outside the school
+    holidays, the ARS's dérogation to the opening hours (only with PDSA participation), the theme of a
+    single mission de santé publique, the rate of patients' files reviewed in concertation. Drawn from a
+    generator of their own, so that adding them changed none of the other columns."""
+    rng = np.random.default_rng([seed, 3])
+    missions = np.asarray(data["nb_missions_sante_publique"])
+    # of the MSPs with a mission, those in the MRTC pathway chose the childhood-obesity theme more often
+    obesity_share = np.where(np.asarray(data["parcours_mrtc"]), 0.6, 1 / 8)
+    below_target = rng.random(n) < 0.2  # a fifth of the MSPs review fewer files than 5 % of their ALD/75+ patients
+    rate = np.where(below_target, rng.uniform(1, 5, n), rng.uniform(5, 15, n))
+    return {"fermeture_hors_conges": rng.random(n) < 0.003,
+            "derogation_horaires": np.asarray(data["participation_pdsa"]) & (rng.random(n) < 0.15),
+            "mission_obesite_enfant": (missions >= 1) & (rng.random(n) < obesity_share),
+            "taux_dossiers_rcp": np.round(rate, 1)}
 
 
 def as_text(frame: pl.DataFrame) -> pl.DataFrame:

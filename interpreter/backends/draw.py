@@ -58,7 +58,7 @@ def id_bytes(structures) -> tuple[np.ndarray, np.ndarray]:
 
 def hashes(salt: str, structures, encoded: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """The hash of every structure id, as uint64, computed column-wise (`encoded`: `id_bytes(structures)`)."""
-    import numpy as np
+    import numpy as np  # only a population needs numpy
 
     matrix, lengths = encoded if encoded is not None else id_bytes(structures)
     h = np.full(len(lengths), FNV_OFFSET, dtype=np.uint64)

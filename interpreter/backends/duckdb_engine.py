@@ -37,13 +37,16 @@ import polars as pl
 from attrs import define
 from sqlglot import exp
 
+from dsl.errors import ConvcheckError
 from dsl.limits import LIMIT, MAX_DECIMALS
-from interpreter.backends import scalar
 from interpreter.backends import sqlarith as a
+from interpreter.backends.results import PopulationResult, scalar_rows
 from interpreter.backends.sql import Query, SqlProblem, column, compile_query, identifier, text
-from interpreter.backends.vector import PopulationResult, to_micro
-from interpreter.io.declarations import FALSE_WORDS, TRUE_WORDS
+from interpreter.io.csvfiles import FORMULA_START, SAFE_NUMBER, CsvFileError, detect
 from interpreter.io.number_columns import Scaled
+from interpreter.io.tables import Population, Table
+from interpreter.io.words import FALSE_WORDS, TRUE_WORDS
+from interpreter.io.writer import replacing_path
 
 if TYPE_CHECKING:  # DuckDB is imported when a population is evaluated with it
     import duckdb
@@ -55,7 +58,7 @@ AMBIGUOUS = r"-?[1-9][0-9]{0,2}[.][0-9]{3}"  # 4.000: refused by convcheck's rea
 BLANKS = " \t\u00a0\u202f"
 
 
-class NotCertified(Exception):
+class NotCertified(ConvcheckError):
     """DuckDB's reading of the file cannot be certified: convcheck's reader is needed."""
 
 
@@ -167,8 +170,6 @@ def certified_reading(model, inputs: tuple[str, ...], types: dict[str, str], sou
 def _plain(path: str) -> bool:
     """A file DuckDB reads as convcheck does: Parquet, or CSV in UTF-8 with commas (a French CSV file is read
     by convcheck's reader, whose values DuckDB then computes on)."""
-    from interpreter.io.csvfiles import CsvFileError, detect
-
     if Path(path).suffix.lower() != ".csv":
         return True
     try:
@@ -252,13 +253,10 @@ class Run:
     def write_csv(self, path: str, inputs=()) -> bool:
         """Write the results file as the default engine writes it (`interpreter.io.tables.write_results`),
         with DuckDB; False when the rows are not ready to be written as they stand."""
-        from interpreter.io.csvfiles import FORMULA_START, PLAIN_NUMBER
-        from interpreter.io.writer import replacing_path
-
         if not self.in_order:
             return False
         risky = f"regexp_matches(id, {text(FORMULA_START).sql('duckdb')}) AND NOT regexp_matches(id, " \
-            f"{text(PLAIN_NUMBER).sql('duckdb')})"
+            f"{text(SAFE_NUMBER).sql('duckdb')})"
         found = self.connection.execute(f"SELECT count(*) FROM resultats WHERE {risky}").fetchone()
         if found is None or found[0]:
             return False  # ids that a spreadsheet would run as formulas: neutralised by the default writer
@@ -318,10 +316,10 @@ def column_scales(model, table) -> dict[str, int]:
     return scales
 
 
-def evaluate(program, supplied, reading: exp.Select, scales: dict[str, int], folder: str):
+def run_query(program, supplied, reading: exp.Select, scales: dict[str, int], folder: str):
     """Run the query over a reading of the population; (connection, query, results as numpy arrays).
     Raises `NotCertified` when DuckDB cannot run it on what it read (a value out of its type…)."""
-    import duckdb
+    import duckdb  # heavy: imported when a population is evaluated with it
 
     query = compile_query(program, "duckdb", table="lecture", supplied=supplied, checks=False, scales=scales,
                           extra=("certain",))
@@ -352,24 +350,8 @@ def population_result(program, query: Query, fetched: dict, order: np.ndarray | 
     total, micro = column_of("total"), column_of("total_points")
     failed = np.ma.getmaskarray(fetched["erreur"])
     failed = ~(failed if order is None else failed[order])
-    errors = []
-    for flat in np.flatnonzero(failed):
-        index = int(flat)
-        try:
-            evaluation = scalar.evaluate(program, exact_inputs(index), explain=False, structure=str(ids[index]))
-        except scalar.EvaluationError as error:
-            errors.append((str(ids[index]), str(error)))
-            eligible[index] = False
-            total[index] = micro[index] = 0
-            for cents in lines.values():
-                cents[index] = 0
-            continue
-        eligible[index] = evaluation.eligible
-        total[index] = int(evaluation.total * 100)
-        micro[index] = int(to_micro(evaluation.total_points))
-        for line, cents in lines.items():
-            cents[index] = int(evaluation.line(line).montant * 100)
-    return PopulationResult(ids, eligible, lines, total, micro, int(failed.sum()) - len(errors), tuple(errors))
+    return scalar_rows(program, PopulationResult(ids, eligible, lines, total, micro, 0, ()), np.flatnonzero(failed),
+                       exact_inputs)
 
 
 def alignment(found: np.ndarray, wanted: np.ndarray) -> np.ndarray | None:
@@ -392,8 +374,6 @@ def simulate(convention, population, keep_invalid: bool = False, other_columns=f
     """Evaluate a population (a file, or a table convcheck's reader already read) with DuckDB:
     (the population, its results, the `Run` holding them). Raises `SqlProblem` when the query cannot be
     exact (the caller then uses the default engine) and `api.ConvError` for invalid inputs."""
-    from interpreter.io.tables import Population
-
     model, program = convention.model, convention.program
     folder = tempfile.mkdtemp(prefix="convcheck-duckdb-")
     try:
@@ -409,7 +389,7 @@ def simulate(convention, population, keep_invalid: bool = False, other_columns=f
         exact = table.exact_inputs(model)
         if path and Path(path).suffix.lower() in (".csv", ".parquet") and os.path.isfile(path) and _plain(path):
             try:
-                connection, query, fetched = evaluate(program, convention.supplied,
+                connection, query, fetched = run_query(program, convention.supplied,
                                                      file_reading(model, inputs, path), scales, folder)
             except NotCertified:
                 connection = None
@@ -424,7 +404,7 @@ def simulate(convention, population, keep_invalid: bool = False, other_columns=f
         exact_path, types = exact_file(table, model, inputs, folder)
         reading = certified_reading(model, inputs, types, file_source(exact_path))
         try:
-            connection, query, fetched = evaluate(program, convention.supplied, reading, scales, folder)
+            connection, query, fetched = run_query(program, convention.supplied, reading, scales, folder)
         except NotCertified:  # DuckDB refused the values themselves: the default engine computes, and says so
             raise SqlProblem("DuckDB a refusé de calculer sur ces valeurs (un dépassement de ses types)") from None
         result = population_result(program, query, fetched, None, table.ids, exact)
@@ -437,7 +417,7 @@ def simulate(convention, population, keep_invalid: bool = False, other_columns=f
 
 def file_reading(model, inputs: tuple[str, ...], path: str) -> exp.Select:
     """The certified reading of a population file by DuckDB (raises `NotCertified`)."""
-    import duckdb
+    import duckdb  # heavy: imported when a population is evaluated with it
 
     source = file_source(path)
     try:
@@ -454,7 +434,7 @@ def file_reading(model, inputs: tuple[str, ...], path: str) -> exp.Select:
 
 def reading_scales(model, inputs: tuple[str, ...], reading: exp.Select) -> dict[str, int]:
     """The decimals each numeric column needs, over the whole file (fewer digits for DuckDB to carry)."""
-    import duckdb
+    import duckdb  # heavy: imported when a population is evaluated with it
 
     numeric = [id for id in inputs[1:] if model.donnees[id].type.kind in NUMERIC and model.donnees[id].type.kind != "entier"]
     if not numeric:
@@ -475,8 +455,6 @@ def reading_scales(model, inputs: tuple[str, ...], reading: exp.Select) -> dict[
 def parquet_alone(convention, path: str, other_columns, folder: str):
     """A Parquet file read by DuckDB alone, when its columns are right and every row is certified;
     None when convcheck's reader must read it."""
-    from interpreter.io.tables import Population, Table
-
     model = convention.model
     try:
         schema = pl.read_parquet_schema(path)
@@ -489,7 +467,7 @@ def parquet_alone(convention, path: str, other_columns, folder: str):
         return None
     try:
         reading = file_reading(model, inputs, path)
-        connection, query, fetched = evaluate(convention.program, convention.supplied, reading,
+        connection, query, fetched = run_query(convention.program, convention.supplied, reading,
                                               reading_scales(model, inputs, reading), folder)
     except NotCertified:
         return None

@@ -5,11 +5,15 @@ For a condition, the smallest parts that decided it are named with the values th
 text of each part is its surface expression (`ir` nodes keep it); what does not depend on the
 structure (the text, the names shown, the constant side of a comparison) is worked out once per
 program and node.
+
+The scalar backend calls these functions with its program, context and backend: this module reads
+them through their methods and never imports the backend (its types only, for annotations).
 """
 
 from __future__ import annotations
 
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
 from attrs import frozen
 
@@ -17,8 +21,10 @@ from dsl import ir, keywords, payment
 from dsl import nodes as n
 from dsl.model import Brique, Majoration, Minimum, Type
 from dsl.printer import print_expr
-from interpreter.backends.scalar import Context_, EvaluationError, Program, ScalarBackend
-from interpreter.values import euros, reader_text
+from interpreter.numbers import EvaluationError, euros, reader_text
+
+if TYPE_CHECKING:  # annotations only: the scalar backend imports this module
+    from interpreter.backends.scalar import Context_, Program, ScalarBackend
 
 SYMBOLS = {">=": "≥", "<=": "≤", "!=": "≠", "=": "=", "<": "<", ">": ">"}
 FLIPPED = {">=": "<=", "<=": ">=", "<": ">", ">": "<", "=": "=", "!=": "!="}
@@ -167,15 +173,15 @@ def _constant_text(program: Program, expr: ir.Expr) -> str:
 # ---- lines and eligibility ----------------------------------------------------------------------------
 
 
-def line_text(program: Program, element, context: Context_, eligible: bool, before=None, base=None) -> str:
-    """Why a line pays or not (`before`: for a minimum, the amounts of the lines before it; `base`: for a
-    majoration, its assiette as the rules computed it)."""
+def line_text(program: Program, backend: ScalarBackend, element, context: Context_, eligible: bool, before=None,
+              base=None) -> str:
+    """Why a line pays or not (`backend`: the structure's, for the payment rules; `before`: for a minimum, the
+    amounts of the lines before it; `base`: for a majoration, its assiette as the rules computed it)."""
     if isinstance(element, Brique):
         return _brique_text(program, element, context, eligible)
     if isinstance(element, (Majoration, Minimum)):
         if not context.met[element.id]:
             return "condition non remplie : " + why(program, element, context)
-        backend = ScalarBackend(program, context)
         if not eligible and isinstance(element, Minimum):
             return f"la structure n'est pas éligible : le minimum de {euros(payment.floor(backend, element))} n'est pas versé"
         if not eligible:
@@ -185,7 +191,7 @@ def line_text(program: Program, element, context: Context_, eligible: bool, befo
         return _minimum_text(element, backend, before)
     if not context.met[element.id]:
         return "condition non remplie : " + why(program, element, context)
-    if element.brique is None and not eligible:
+    if getattr(element, "brique", None) is None and not eligible:  # a section's critère, or another kind of line
         return "condition remplie, mais la structure n'est pas éligible : rien n'est versé"
     return "condition remplie"
 

@@ -1,10 +1,11 @@
 """The scalar backend: one structure at a time, exact, with the values the explanations show.
 
 Values are plain Python: `Decimal` for numbers, montants and pourcentages (a pourcentage is
-its fraction), `bool`, `datetime.date`, and `str` for `choix` values. Arithmetic is exact: a
-decimal operation that would have to round (a division such as 1 / 3, or more digits than the
-context holds) is redone with `Fraction`, so `n / 3 * 3 = n` always — as in the vector backend.
-Nothing is rounded but by `arrondi` and by the payment rules (each line to the cent).
+its fraction), `bool`, `datetime.date`, and `str` for `choix` values. Arithmetic is exact
+(`interpreter.numbers`): a decimal operation that would have to round (a division such as 1 / 3,
+or more digits than the context holds) is redone with `Fraction`, so `n / 3 * 3 = n` always — as in
+the vector backend. Nothing is rounded but by `arrondi` and by the payment rules (each line to the
+cent).
 
 Each IR node is compiled once into a closure (`compile_expr`: the meaning of each node, the
 only scalar place where it is written); evaluating a structure calls closures and the payment
@@ -15,29 +16,36 @@ once per set of overrides (`parametre_values`) and read by the closures.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow, localcontext
-from fractions import Fraction
+from decimal import Decimal, localcontext
 from typing import Any, NamedTuple
 
 from attrs import evolve, field, frozen
 
 from dsl import ir
 from dsl import nodes as n
+from dsl.errors import ConvcheckError
 from dsl.model import Model, Type, expressions
 from dsl.payment import MAX_CENTS, MAX_EUROS, MAX_POINTS, Plan, settle
+from dsl.payment import advance as advance_rule
 from interpreter.backends import pysource
 from interpreter.backends.draw import drawn
-
-# Exact or trapped: an operation that would round raises `Inexact`, and is redone with fractions.
-EXACT = Context(prec=60, rounding=ROUND_HALF_UP, traps=[Inexact, InvalidOperation, DivisionByZero, Overflow])
-ZERO = Decimal(0)
-NO_MONEY = Decimal("0.00")
+from interpreter.backends.explain import eligibility_text, line_text
+from interpreter.numbers import (
+    EXACT,
+    NO_MONEY,
+    ZERO,
+    EvaluationError,
+    add,
+    conv_text,
+    divide,
+    exact,
+    multiply,
+    negate,
+    round_half_away,
+    subtract,
+)
 
 Fn = Callable[["Context_"], Any]
-
-
-class EvaluationError(Exception):
-    """A structure makes an expression impossible to compute (a division by zero, an amount too large)."""
 
 
 class Context_:
@@ -54,72 +62,9 @@ class Context_:
         self.result = result
 
 
-# ---- exact arithmetic ----------------------------------------------------------------------------------
+# ---- the limits of the payment rules ----------------------------------------------------------------
 
-
-def exact(value) -> Fraction:
-    return value if isinstance(value, Fraction) else Fraction(value)
-
-
-def add(a, b):
-    if type(a) is Decimal and type(b) is Decimal:
-        try:
-            return a + b
-        except Inexact:
-            pass
-    return exact(a) + exact(b)
-
-
-def subtract(a, b):
-    if type(a) is Decimal and type(b) is Decimal:
-        try:
-            return a - b
-        except Inexact:
-            pass
-    return exact(a) - exact(b)
-
-
-def multiply(a, b):
-    if type(a) is Decimal and type(b) is Decimal:
-        try:
-            return a * b
-        except Inexact:
-            pass
-    return exact(a) * exact(b)
-
-
-def divide(a, b):
-    if b == 0:
-        raise EvaluationError("division par zéro")
-    if type(a) is Decimal and type(b) is Decimal:
-        try:
-            return a / b
-        except Inexact:
-            pass
-    return exact(a) / exact(b)
-
-
-def negate(a):
-    return a.copy_negate() if type(a) is Decimal else -a
-
-
-QUANTA = {digits: Decimal(1).scaleb(-digits) for digits in range(11)}
-# Rounding on purpose: no `Inexact` trap; a result beyond the precision is still refused.
-ROUNDING = Context(prec=60, rounding=ROUND_HALF_UP, traps=[InvalidOperation])
 LIMIT_EUROS = MAX_EUROS
-
-
-def round_half_away(value, digits: int) -> Decimal:
-    """The value rounded to `digits` decimals, half away from zero, as a Decimal."""
-    if type(value) is Decimal:
-        try:
-            return value.quantize(QUANTA.get(digits) or Decimal(1).scaleb(-digits), context=ROUNDING)
-        except InvalidOperation:
-            pass
-    fraction = exact(value) * 10**digits
-    units, rest = divmod(abs(fraction.numerator), fraction.denominator)
-    units += 2 * rest >= fraction.denominator
-    return Decimal(-units if fraction < 0 else units).scaleb(-digits)
 
 
 def to_cents(amount) -> Decimal:
@@ -168,7 +113,7 @@ def _on_context(function) -> Fn:
 # ---- paramètres ------------------------------------------------------------------------------------------
 
 
-class ParametreError(Exception):
+class ParametreError(ConvcheckError):
     """A paramètre that cannot be computed (a division by zero): the id and why."""
 
     def __init__(self, id: str, message: str):
@@ -313,8 +258,6 @@ class Program:
 
 def value_problem(donnee, value) -> str | None:
     """Why a computed value cannot be the donnée's — « 8 : hors de l'intervalle (entre 0 et 7) » — or None."""
-    from interpreter.values import conv_text
-
     shown = conv_text(value, donnee.type)
     if donnee.type.kind == "entier" and exact(value).denominator != 1:
         return f"{shown} : ce n'est pas un nombre entier"
@@ -454,8 +397,6 @@ def evaluate(program: Program, donnees: dict, explain: bool = True, structure: s
 def advance(program: Program, donnees: dict, structure: str = "") -> Decimal:
     """The advance of a structure (`dsl.payment.advance`); the version must define `taux_avance`. Raises
     `EvaluationError`."""
-    from dsl.payment import advance as advance_rule
-
     donnees = program.inputs(donnees, structure)
     with localcontext(EXACT):
         return advance_rule(ScalarBackend(program, program.context(donnees)), program.plan)
@@ -475,9 +416,8 @@ def _line_facts(program: Program) -> list[tuple]:
 
 def _explained(program: Program, context: Context_, eligible: bool, points: dict, amounts: dict, total, points_total,
                bases: dict):
-    from interpreter.backends.explain import eligibility_text, line_text
-
     met = context.met
+    backend = ScalarBackend(program, context)
     results = []
     new = tuple.__new__
     for id, label, kind, section, brique, element, plain, before in _line_facts(program):
@@ -485,7 +425,7 @@ def _explained(program: Program, context: Context_, eligible: bool, points: dict
         if holds and plain and (eligible or brique is not None):
             text = "condition remplie"  # most lines: said without asking why
         else:
-            text = line_text(program, element, context, eligible,
+            text = line_text(program, backend, element, context, eligible,
                              None if before is None else [amounts[i] for i in before], bases.get(id))
         results.append(new(LineResult, (id, label, kind, section, brique, holds, eligible and holds and id in amounts,
                                         points.get(id, ZERO), amounts.get(id, NO_MONEY), text)))

@@ -39,19 +39,23 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 
 from dsl import ir
+from dsl.diagnostics import Diagnostic
+from dsl.errors import ConvcheckError
 from dsl.limits import LIMIT, MAX_DECIMALS
 from dsl.model import Model
 from dsl.payment import MAX_EUROS, MAX_POINTS, Plan, settle
+from dsl.printer import print_expr
 from interpreter.backends import sqlarith as a
+from interpreter.backends.dialects import DIALECTS
 from interpreter.backends.sqlarith import Dec, Fault, Num, Rationals, Unguaranteed
 from interpreter.backends.sqldraw import NoExactDraw, drawn
+from interpreter.numbers import conv_text
 
-DIALECTS = ("duckdb", "postgres", "spark")
 OUTPUT_SCALE = 2  # euros
 POINTS_SCALE = 6  # total_points, rounded half away from zero to the millionth (as results files write them)
 
 
-class SqlProblem(Exception):
+class SqlProblem(ConvcheckError):
     """The query cannot be written exactly: the IR expression (or None) and the reason, in French."""
 
     def __init__(self, reason: str, node: Any = None, code: str = "sql-non-garanti", line: str | None = None):
@@ -373,8 +377,6 @@ def donnee_value(donnee, name: str, scale: int):
 def input_column(donnee, scale: int, checks: bool) -> tuple[exp.Expression, list[tuple[exp.Expression, str]]]:
     """A donnée read from the table: its typed expression, and (with `checks`) the rows where it is invalid
     with why — as the population readers say it, in short."""
-    from interpreter.values import conv_text
-
     raw = column(donnee.id)
     kind = donnee.type.kind
     faults: list[tuple[exp.Expression, str]] = [(exp.Is(this=raw.copy(), expression=exp.Null()),
@@ -761,8 +763,6 @@ def money(amount: Num, numbers: Rationals) -> exp.Expression:
 
 def header_lines(convention, dialect: str, table: str) -> list[str]:
     """The comment at the top of a query: what it computes, from which files, under which hypotheses."""
-    from interpreter.values import conv_text
-
     model = convention.model
     version = f", version « {model.version} »" if model.version else ""
     lines = [f"convcheck sql : « {model.label or model.id} » ({model.id}){version}",
@@ -782,3 +782,19 @@ def header_lines(convention, dialect: str, table: str) -> list[str]:
               "résultat : id, eligible, une colonne par ligne (en euros), total, total_points, erreur (NULL, ou pourquoi "
               "la structure ne peut pas être évaluée : ses montants ne comptent pas)"]
     return lines
+
+
+def sql_diagnostic(problem, code: str | None = None, consequence: str = "", model: Model | None = None) -> Diagnostic:
+    """A query that cannot be written exactly, said at the expression that needs it — or, for the payment rules' own
+    arithmetic (a sum of the lines, the check of a total), at the line being paid, else at the convention's name."""
+    source = getattr(problem.node, "source", None)
+    span = getattr(source, "span", None)
+    if span is None and model is not None:
+        line = model.line(problem.line) if getattr(problem, "line", None) else None
+        span = getattr(getattr(line, "node", None), "id_span", None) or model.file.id_span
+    what = f"« {print_expr(source)} » " if source is not None else ""
+    message = f"{what}ne peut pas être calculé exactement en SQL : {problem.reason}{consequence}"
+    hints = {"sql-tirage": "utilisez --dialecte duckdb, ou calculez la donnée tirée au sort hors de la requête",
+             "sql-non-garanti": "réduisez l'intervalle des données en cause, ou utilisez --dialecte postgres "
+                                "(NUMERIC garde tous les chiffres)"}
+    return Diagnostic(code or problem.code, message, span=span, suggestion=hints.get(problem.code))

@@ -33,12 +33,12 @@ from typing import Any, overload
 from attrs import frozen
 from sqlglot import exp
 
-from interpreter.values import decimal_places as decimals
+from dsl.errors import ConvcheckError
+from interpreter.backends.dialects import DECIMAL_DIGITS
+from interpreter.numbers import decimal_places as decimals
 
-LIMITS = {"duckdb": 38, "postgres": 1000, "spark": 38}
 
-
-class Unguaranteed(Exception):
+class Unguaranteed(ConvcheckError):
     """A value whose exact computation needs more digits than the dialect's DECIMAL holds."""
 
     node: Any = None  # the IR expression where it happened, set by the SQL backend (`interpreter.backends.sql`)
@@ -168,7 +168,7 @@ class Arithmetic:
 
     def __init__(self, dialect: str):
         self.dialect = dialect
-        self.limit = LIMITS[dialect]
+        self.limit = DECIMAL_DIGITS[dialect]
 
     # -- decimals --
 

@@ -14,12 +14,13 @@ from fractions import Fraction
 
 from sqlglot import exp
 
+from dsl.errors import ConvcheckError
 from interpreter.backends import sqlarith as a
 from interpreter.backends.draw import FNV_OFFSET, FNV_PRIME, threshold
 from interpreter.backends.sqlarith import Dec, Num, Rationals
 
 
-class NoExactDraw(Exception):
+class NoExactDraw(ConvcheckError):
     """The dialect cannot redo the draw exactly."""
 
 

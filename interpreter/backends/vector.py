@@ -20,10 +20,11 @@ Libraries: numpy for the arithmetic (one array operation per node, no per-struct
 
 from __future__ import annotations
 
+import ctypes
 import datetime
 import math
 from collections.abc import Callable
-from decimal import Decimal, localcontext
+from decimal import Decimal
 from fractions import Fraction
 from functools import partial
 from typing import Any
@@ -35,6 +36,7 @@ from dsl import ir
 from dsl.model import Model, expressions
 from dsl.payment import MAX_CENTS, MAX_POINTS, Plan, settle
 from interpreter.backends import draw, scalar
+from interpreter.backends.results import PopulationResult, scalar_rows
 
 LIMIT = 2**62  # an int64 array never holds a magnitude beyond this
 EPOCH = datetime.date(1970, 1, 1)
@@ -283,7 +285,7 @@ COMPARISONS = {"=": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_eq
                ">=": np.greater_equal}
 
 
-def compare(op: str, a, b) -> Flag:
+def comparison(op: str, a, b) -> Flag:
     if isinstance(a, Num):
         x, y, _, bx, by, _ = common(a, b)
         x, y = aligned(x, y, max(bx, by))
@@ -348,7 +350,7 @@ def compile_expr(expr: ir.Expr) -> Fn:
             return lambda rows: operation(a(rows), b(rows))
         case ir.Comparison(op=op, left=left, right=right):
             a, b = compile_expr(left), compile_expr(right)
-            return lambda rows: compare(op, a(rows), b(rows))
+            return lambda rows: comparison(op, a(rows), b(rows))
         case ir.Logic(op=op, left=left, right=right):
             a, b = compile_expr(left), compile_expr(right)
             return lambda rows: _logic(op, a(rows), b(rows))
@@ -450,7 +452,7 @@ def _inverse(value):
 def _within(value, options) -> Flag:
     result = Flag(False)
     for option in options:
-        result = _logic("ou", result, compare("=", value, option))
+        result = _logic("ou", result, comparison("=", value, option))
     return Flag(result.value, union(value.bad, *(o.bad for o in options)))
 
 
@@ -656,29 +658,8 @@ def _outside(value: Num, donnee, size: int):
         wrong |= np.asarray(np.broadcast_to(num % den != 0, (size,)), dtype=bool)
     for bound, op in ((donnee.low, "<"), (donnee.high, ">")):
         if bound is not None:
-            wrong |= np.asarray(np.broadcast_to(compare(op, value, Num.constant(bound)).value, (size,)), dtype=bool)
+            wrong |= np.asarray(np.broadcast_to(comparison(op, value, Num.constant(bound)).value, (size,)), dtype=bool)
     return wrong if wrong.any() else None
-
-
-@frozen
-class PopulationResult:
-    """Per structure: eligibility, each paying line in cents, the total in cents and points in millionths."""
-
-    ids: np.ndarray
-    eligible: np.ndarray
-    lines: dict[str, np.ndarray]  # id → cents (int32 while they fit, see NARROW; else int64), one per paying line
-    total: np.ndarray  # cents (int32 or int64, as the lines)
-    total_points: np.ndarray  # millionths of a point, rounded half away from zero
-    exact_rows: int  # rows the vector backend handed to the scalar one and that it could compute (none, normally)
-    errors: tuple[tuple[str, str], ...]  # (structure id, message) of rows that could not be evaluated
-
-    def evaluated(self) -> PopulationResult:
-        """Only the rows that could be evaluated (the others are set aside, with their error)."""
-        if not self.errors:
-            return self
-        keep = ~np.isin(self.ids, [id for id, _ in self.errors])
-        return PopulationResult(self.ids[keep], self.eligible[keep], {id: c[keep] for id, c in self.lines.items()},
-                                self.total[keep], self.total_points[keep], self.exact_rows, self.errors)
 
 
 def vector_column(donnee, value):
@@ -725,7 +706,7 @@ def evaluate_rows(program: VectorProgram, scalar_program: scalar.Program, size: 
     points = _cents(column, Num(micro.num, 1, micro.nb, 1), backend.errors, limit=LIMIT)
     result = PopulationResult(ids, column(settlement.eligible.value, bool), lines,
                               _cents(column, settlement.total, backend.errors), points, 0, ())
-    return _scalar_rows(scalar_program, result, np.flatnonzero(backend.errors), exact_inputs)
+    return scalar_rows(scalar_program, result, np.flatnonzero(backend.errors), exact_inputs)
 
 
 def _cents(column, value: Num, errors: np.ndarray, limit: int = MAX_CENTS) -> np.ndarray:
@@ -740,35 +721,6 @@ def _cents(column, value: Num, errors: np.ndarray, limit: int = MAX_CENTS) -> np
         errors |= True
         num = 0
     return column(num)
-
-
-def _scalar_rows(program: scalar.Program, result: PopulationResult, indices: np.ndarray, exact_inputs) -> PopulationResult:
-    """Compute the given rows with the scalar backend, in place: it says why a row cannot be evaluated."""
-    errors = []
-    for index in indices:
-        index = int(index)
-        try:
-            evaluation = scalar.evaluate(program, exact_inputs(index), explain=False, structure=str(result.ids[index]))
-        except scalar.EvaluationError as error:
-            errors.append((str(result.ids[index]), str(error)))
-            result.eligible[index] = False
-            result.total[index] = result.total_points[index] = 0
-            for cents in result.lines.values():
-                cents[index] = 0
-            continue
-        result.eligible[index] = evaluation.eligible
-        result.total[index] = int(evaluation.total * 100)
-        result.total_points[index] = int(to_micro(evaluation.total_points))
-        for id, cents in result.lines.items():
-            cents[index] = int(evaluation.line(id).montant * 100)
-    return PopulationResult(result.ids, result.eligible, result.lines, result.total, result.total_points,
-                            len(indices) - len(errors), tuple(errors))
-
-
-def to_micro(points) -> Decimal:
-    """Points in millionths, rounded half away from zero (the precision results are written with)."""
-    with localcontext(scalar.EXACT):
-        return scalar.round_half_away(scalar.multiply(points, Decimal(1_000_000)), 0)
 
 
 def _shifted(exact_inputs: Callable[[int], dict], start: int, index: int) -> dict:
@@ -846,8 +798,6 @@ def keep_freed_memory() -> None:
         return
     _MALLOC_TUNED = True
     try:
-        import ctypes
-
         libc = ctypes.CDLL("libc.so.6")
         libc.mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD: keep up to 1 GiB of free memory at the heap's top
         libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD: arrays up to 32 MiB (a chunk's) from the heap

@@ -21,19 +21,20 @@ import numpy as np
 from attrs import frozen
 
 from dsl.diagnostics import Diagnostic, suggest
+from dsl.errors import ConvcheckError
+from interpreter.backends.results import PopulationResult
 from interpreter.backends.scalar import ParametreError, Program
-from interpreter.backends.vector import PopulationResult, VectorProgram, simulate
+from interpreter.backends.vector import VectorProgram, simulate
 from interpreter.compare.sums import checked_sum
 
 MAX_DOUBLINGS = 60
 
 
-class DecisionError(Exception):
+class DecisionError(ConvcheckError):
     """A calibration or a sweep that cannot be done as asked: its diagnostics."""
 
     def __init__(self, diagnostics: list[Diagnostic]):
-        super().__init__(f"{len(diagnostics)} problem(s)")
-        self.diagnostics = diagnostics
+        super().__init__(f"{len(diagnostics)} problem(s)", diagnostics)
 
 
 @frozen

@@ -15,19 +15,25 @@ from __future__ import annotations
 
 from collections import Counter
 from decimal import Decimal
+from pathlib import Path
 
 from attrs import frozen
 
-from dsl import keywords
+from dsl import keywords, kinds
 from dsl import nodes as n
-from dsl.model import SECTIONS, Brique, Critere, Donnee, Majoration, Minimum, Model, Parametre
+from dsl.diagnostics import ConvError, Diagnostic, suggest
+from dsl.kinds import kind_of
+from dsl.model import SECTIONS, Critere, Model
+from dsl.parser import parse_source
 from dsl.printer import print_expr, print_type, quote
-from interpreter.backends.scalar import NO_MONEY, Program, compile_model, evaluate
+from interpreter.backends.scalar import Program, compile_model, evaluate
+from interpreter.cases import cas_donnees
 from interpreter.compare.maximal import line_values, maximal_structure
+from interpreter.numbers import NO_MONEY
 
 RENAME_THRESHOLD = 0.8
 RENAME_PAIRS = 250_000  # removed × added elements of one kind compared two by two, at most (500 × 500)
-ELEMENT_ORDER = ("critere", "brique", "majoration", "minimum", "donnee", "parametre")
+ELEMENT_ORDER = tuple(kind.name for kind in kinds.CLAUSES)  # the order of the changes
 
 
 @frozen
@@ -44,7 +50,7 @@ class Change:
     """One difference between two versions."""
 
     kind: str  # ajout | suppression | deplacement | modification | renommage
-    element: str  # critere | brique | donnee | parametre
+    element: str  # its kind of clause (`dsl.kinds`): critere, brique, majoration…
     id: str
     ancien_id: str | None
     libelle_avant: str | None
@@ -112,71 +118,70 @@ class Diff:
     def empty(self) -> bool:
         return not self.changes
 
+    @property
+    def renamed_lines(self) -> dict[str, str]:
+        """Old id → new id of the critères and briques renamed (matched by similarity)."""
+        return {c.ancien_id: c.id for c in self.changes
+                if c.kind == "renommage" and c.element in ("critere", "brique") and c.ancien_id is not None}
+
 
 # ---- fields of each kind of element ------------------------------------------------------------
 
 
 def _expr(expr):
-    """An IR expression: compared as IR (which ignores how it was written), shown as written."""
-    return None if expr is None else (expr, print_expr(expr.source))
+    """An IR expression as written: compared as IR (which ignores how it was written), shown as written; None
+    when absent, or not written (a majoration's condition, true when unsaid)."""
+    return None if expr is None or expr.source is None else (expr, print_expr(expr.source))
 
 
 def _text(value):
     return None if value is None else (value, value)
 
 
+def _assiette(element) -> tuple:
+    sections = "" if element.sections == SECTIONS else \
+        f" dans ({', '.join(keywords.SECTIONS[s] for s in element.sections)})"
+    return (element.part, element.sections), keywords.ASSIETTES[element.part] + sections
+
+
+def _type(element) -> tuple:
+    spec = element.node.type
+    return _text(print_type(n.TypeSpec(spec.name, spec.choices)))
+
+
+def _range(element) -> tuple | None:
+    spec = element.node.type
+    if spec.low is None or spec.high is None:
+        return None
+    return (spec.low, spec.high), f"entre {print_expr(spec.low)} et {print_expr(spec.high)}"
+
+
+# How each field is read (`dsl.kinds.Field.how`), from the element.
+READERS = {
+    kinds.EXPR: lambda element, field: _expr(getattr(element, field.attribute)),
+    kinds.QUOTED: lambda element, field: _text(getattr(element, field.attribute) and quote(getattr(element, field.attribute))),
+    kinds.WORD: lambda element, field: _text(getattr(element, field.attribute)),
+    "assiette": lambda element, field: _assiette(element),
+    "type": lambda element, field: _type(element),
+    "intervalle": lambda element, field: _range(element),
+}
+
+
 def element_fields(element) -> dict[str, tuple | None]:
-    """Field name → (comparable value, canonical text), or None when the field is absent."""
-    match element:
-        case Critere() | Brique():
-            return {
-                "libellé": _text(element.label and quote(element.label)),
-                "condition": _expr(element.condition),
-                "points fixes": _expr(element.points_fixes),
-                "points variables": _expr(element.points_variables),
-                "montant": _expr(element.montant),
-                "axe": _text(element.axe),
-                "référence": _text(element.reference and quote(element.reference)),
-            }
-        case Majoration():
-            sections = "" if element.sections == SECTIONS else \
-                f" dans ({', '.join(keywords.SECTIONS[s] for s in element.sections)})"
-            return {
-                "libellé": _text(element.label and quote(element.label)),
-                "condition": _expr(element.condition if element.condition.source is not None else None),
-                "assiette": ((element.part, element.sections), keywords.ASSIETTES[element.part] + sections),
-                "taux": _expr(element.taux),
-                "référence": _text(element.reference and quote(element.reference)),
-            }
-        case Minimum():
-            return {
-                "libellé": _text(element.label and quote(element.label)),
-                "condition": _expr(element.condition if element.condition.source is not None else None),
-                "montant": _expr(element.montant),
-                "prorata": _expr(element.prorata),
-                "référence": _text(element.reference and quote(element.reference)),
-            }
-        case Donnee():
-            spec = element.node.type
-            bounds = (spec.low, spec.high) if spec.low is not None else None
-            range_text = f"entre {print_expr(spec.low)} et {print_expr(spec.high)}" if bounds else None
-            return {
-                "libellé": _text(element.label and quote(element.label)),
-                "type": _text(print_type(n.TypeSpec(spec.name, spec.choices))),
-                "intervalle": None if bounds is None else (bounds, range_text),
-            }
-        case Parametre():
-            return {"libellé": _text(element.label and quote(element.label)), "valeur": _expr(element.value)}
-    raise AssertionError(element)
+    """Field name → (comparable value, canonical text), or None when the field is absent: the fields its kind's
+    description lists (`dsl.kinds`)."""
+    kind = kind_of(element)
+    if kind is None:
+        raise AssertionError(element)
+    return {field.name: READERS[field.how](element, field) for field in kind.fields}
 
 
 def place(element) -> str | None:
-    """Where an element lives: its section, or `brique:<id>` for a brique's critère."""
+    """Where an element lives: its section, or `brique:<id>` for a brique's critère, or its kind's place."""
     if isinstance(element, Critere):
         return element.section or f"brique:{element.brique}"
-    if isinstance(element, (Majoration, Minimum)):
-        return "majorations"
-    return None
+    kind = kind_of(element)
+    return kind.place if kind is not None else None
 
 
 def canonical(element) -> str:
@@ -186,8 +191,7 @@ def canonical(element) -> str:
 
 
 def _elements(model: Model, kind: str) -> dict:
-    return {"critere": model.criteres, "brique": model.briques, "majoration": model.majorations,
-            "minimum": model.minimums, "donnee": model.donnees, "parametre": model.parametres}[kind]
+    return getattr(model, kinds.KINDS[kind].table)
 
 
 # ---- matching and comparing ---------------------------------------------------------------------
@@ -263,7 +267,8 @@ def match_renames(removed: dict, added: dict) -> list[tuple[str, str]]:
     return pairs
 
 
-def compare(kind: str, old, new) -> list[FieldChange]:
+def field_changes(kind: str, old, new) -> list[FieldChange]:
+    """The fields of an element that differ between two versions, each before and after."""
     before, after = element_fields(old), element_fields(new)
     changes = []
     for name in before:
@@ -274,7 +279,7 @@ def compare(kind: str, old, new) -> list[FieldChange]:
 
 
 def _change(kind: str, element: str, old, new, ancien_id: str | None = None) -> Change | None:
-    champs = tuple(compare(element, old, new))
+    champs = tuple(field_changes(element, old, new))
     before, after = place(old), place(new)
     if kind == "modification":
         if before != after:
@@ -297,7 +302,9 @@ def diff_elements(old: Model, new: Model, element: str) -> tuple[list[Change], d
     added = {id: e for id, e in after.items() if id not in before}
     renames = dict(match_renames(removed, added))
     for old_id, new_id in renames.items():
-        changes.append(_change("renommage", element, removed.pop(old_id), added.pop(new_id), old_id))
+        renamed = _change("renommage", element, removed.pop(old_id), added.pop(new_id), old_id)
+        assert renamed is not None  # only a modification without change is no change
+        changes.append(renamed)
     for id, e in added.items():
         changes.append(Change("ajout", element, id, None, None, e.label, None, place(e),
                               tuple(FieldChange(name, None, value[1]) for name, value in element_fields(e).items()
@@ -320,7 +327,7 @@ def diff_models(old: Model, new: Model, old_program: Program | None = None,
     for element in ELEMENT_ORDER:
         found, renamed = diff_elements(old, new, element)
         changes += found
-        if element in ("critere", "brique", "majoration", "minimum"):
+        if kinds.KINDS[element].pays:
             renames.update(renamed)
     old_program = old_program or compile_model(old)
     new_program = new_program or compile_model(new)
@@ -344,6 +351,7 @@ def money_view(old: Program, new: Program, renames: dict[str, str], cas: CasBasi
         old_id = old_of.get(id, id)
         element_old, element_new = old.model.line(old_id), new.model.line(id)
         shown = element_new or element_old
+        assert shown is not None  # a line of one version or the other
         lines.append(MoneyLine(
             id, old_id if old_id != id else None, shown.label,
             (new.model if element_new is not None else old.model).line_kind(shown.id),
@@ -353,7 +361,7 @@ def money_view(old: Program, new: Program, renames: dict[str, str], cas: CasBasi
         ))
     lines.sort(key=lambda line: (-abs(line.delta), line.id))
     sections = []
-    for section in (*SECTIONS, "briques", "majorations"):
+    for section in (*SECTIONS, *kinds.GROUP_TITLES):
         total_old = sum((line.avant for line in lines if line.section_avant == section and line.avant), NO_MONEY)
         total_new = sum((line.apres for line in lines if line.section_apres == section and line.apres), NO_MONEY)
         if total_old or total_new:
@@ -372,8 +380,67 @@ def paid_values(program: Program, structure: dict) -> dict[str, Decimal]:
 
 
 def _money_place(element) -> str | None:
+    """The group a line is totalled in: its section for a critère, else its kind's."""
     if element is None:
         return None
-    if isinstance(element, (Majoration, Minimum)):
-        return "majorations"
-    return "briques" if isinstance(element, Brique) else element.section
+    kind = kind_of(element)
+    return element.section if kind is None or kind.group is None else kind.group
+
+
+# ---- the données of a cas for each version (`diff --cas`) ------------------------------------------------
+
+
+def cas_basis(old, new, id: str) -> CasBasis:
+    """The données of cas `id` for each version: its own cas of that id, or else its cas that starts from it
+    (`comme id`, directly or through other cas, along its chain of files: the same structure, with what the
+    version adds), or else the other version's, for the données it knows. A cas that neither version has, or
+    that leaves a donnée of a version without a value, is an error."""
+    found = {"avant": _cas_for(old, id), "apres": _cas_for(new, id)}
+    if not any(found.values()):
+        names = sorted({c.id for version in (old, new) for c in version.model.cas})
+        raise ConvError([Diagnostic("diff-cas-inconnu", f"--cas {id} : aucune des deux versions n'a de cas « {id} »",
+                                    file="--cas", suggestion=suggest(id, names) or
+                                    (f"cas connus : {', '.join(names)}" if names else "ces versions n'ont aucun cas"))])
+    values = {}
+    for which, version in (("avant", old), ("apres", new)):
+        cas = found[which] or found["apres" if which == "avant" else "avant"]
+        donnees = {k: v for k, v in cas_donnees(version.program, cas).items() if k in version.model.donnees}
+        missing = [d for d in version.model.donnees if d not in donnees]
+        if missing:
+            raise ConvError([Diagnostic(
+                "diff-cas-incomplet", f"--cas {id} : la version « {version.model.version} » n'a pas ce cas, et celui de "
+                f"l'autre version ne donne pas {', '.join(f'« {d} »' for d in missing)}", file="--cas",
+                suggestion=f"ajoutez à « {Path(version.model.path or '').name} » un cas « {id} » qui les donne"
+                + (f", ou nommez un cas de cette version : {', '.join(c.id for c in version.model.cas)}"
+                   if version.model.cas else ""))])
+        values[which] = donnees
+    shown = next(c for c in (found["apres"], found["avant"]) if c is not None and c.id == id) \
+        if any(c is not None and c.id == id for c in found.values()) else found["apres"] or found["avant"]
+    return CasBasis(id, shown.label, values["avant"], values["apres"],
+                    tuple((version.name, c.id) for version, c in ((old, found["avant"]), (new, found["apres"]))
+                          if c is not None and c.id != id))
+
+
+def _cas_for(version, id: str):
+    """The version's cas `id`, or the nearest of its cas written `comme` it (through other cas if need be)."""
+    exact = next((c for c in version.model.cas if c.id == id), None)
+    if exact is not None:
+        return exact
+    bases = {}
+    for path in version.chain:  # `comme` as written: consolidation replaces a base's cas by its données
+        parsed = parse_source(version.sources[path]) if path in version.sources else None
+        for item in parsed.file.items if parsed is not None and parsed.file is not None else ():
+            if isinstance(item, n.Cas) and item.base:
+                bases[item.id] = item.base
+
+    def steps(cas_id: str) -> int | None:
+        seen, count = set(), 0
+        while cas_id in bases and cas_id not in seen:
+            seen.add(cas_id)
+            cas_id, count = bases[cas_id], count + 1
+            if cas_id == id:
+                return count
+        return None
+
+    found = [(steps(c.id), index, c) for index, c in enumerate(version.model.cas) if steps(c.id) is not None]
+    return min(found, key=lambda item: item[:2])[2] if found else None

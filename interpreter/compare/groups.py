@@ -19,9 +19,10 @@ import polars as pl
 from attrs import frozen
 
 from dsl.diagnostics import Diagnostic, suggest
+from dsl.errors import ConvcheckError
 from interpreter.compare.sums import checked_sum
 from interpreter.io.numbers import NumberProblem, read_number
-from interpreter.values import french_number
+from interpreter.numbers import french_number
 
 if TYPE_CHECKING:
     from interpreter.io.tables import Population
@@ -41,12 +42,11 @@ def _escaped(character: str) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
-class GroupingError(Exception):
+class GroupingError(ConvcheckError):
     """A `--par` that cannot be applied: its diagnostics."""
 
     def __init__(self, diagnostics: list[Diagnostic]):
-        super().__init__(f"{len(diagnostics)} problem(s)")
-        self.diagnostics = diagnostics
+        super().__init__(f"{len(diagnostics)} problem(s)", diagnostics)
 
 
 @frozen

@@ -5,17 +5,17 @@ consecutive versions are compared with the diff's own matching and field-level c
 (`interpreter.compare.diff.diff_elements`), for every kind of element the diff knows
 (`ELEMENT_ORDER`: critères, briques, données, paramètres, and any kind added there later). A clause
 renamed by an avenant keeps its history under its new id. `version_at` picks, along the chain, the
-version in force at a date.
+version in force at a date. The versions of a chain are checked by `interpreter.api.chain_versions`.
 """
 
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import attrs
 from attrs import frozen
 
-from dsl.avenants import Loader
 from dsl.diagnostics import Diagnostic
 from dsl.model import Model
 from interpreter.compare.diff import ELEMENT_ORDER, Change, FieldChange, diff_elements
@@ -74,26 +74,9 @@ class History:
         return next((c for c in self.clauses if c.element == element and c.id == id), None)
 
 
-def chain_versions(path: str, loader: Loader | None = None) -> tuple[tuple[Version, ...], list]:
-    """The checked versions along the chain of bases of `path`, root first, and the errors found."""
-    from interpreter import api
-
-    loader = loader if loader is not None else Loader()
-    checked = api.check(str(path), loader)
-    if checked.errors:
-        return (), checked.errors
-    versions = []
-    for link in checked.chain:
-        step = api.check(link, loader)
-        if step.errors:
-            return (), step.errors
-        versions.append(Version(link, step.model))
-    return tuple(versions), []
-
-
 def empty_like(model: Model) -> Model:
     """The same version with no element at all: what the root convention is compared with."""
-    cleared = {f.name: {} for f in attrs.fields(Model) if isinstance(getattr(model, f.name), dict)}
+    cleared: dict[str, Any] = {f.name: {} for f in attrs.fields(Model) if isinstance(getattr(model, f.name), dict)}
     return attrs.evolve(model, **cleared)
 
 
@@ -126,14 +109,6 @@ def _record(clauses: dict, order: list, version: Version, change: Change) -> Non
                                       change.section_apres, change.champs))
 
 
-def history(path: str, loader: Loader | None = None) -> tuple[History | None, list]:
-    """The history of every clause along the chain of bases of a version, or the errors found."""
-    versions, errors = chain_versions(path, loader)
-    if errors:
-        return None, errors
-    return build_history(versions), []
-
-
 def version_at(versions: tuple[Version, ...], date: datetime.date) -> Version | None:
     """The version in force at `date`: the last of the chain whose `en vigueur` is on or before it."""
     dated = [v for v in versions if v.en_vigueur is not None and v.en_vigueur <= date]
@@ -142,14 +117,14 @@ def version_at(versions: tuple[Version, ...], date: datetime.date) -> Version | 
 
 def in_force_problem(path: str, versions: tuple[Version, ...], date: datetime.date) -> Diagnostic:
     """Why no version of the chain is in force at `date`, in French."""
-    dated = [v for v in versions if v.en_vigueur is not None]
+    dated = [(v.en_vigueur, v) for v in versions if v.en_vigueur is not None]
     if not dated:
         return Diagnostic("aucune-version-en-vigueur", f"aucune version de la chaîne de « {path} » n'indique sa date "
                           "d'entrée en vigueur", file=path,
                           suggestion="ajoutez une ligne « en vigueur : AAAA-MM-JJ » à chaque version")
-    first = min(dated, key=lambda v: v.en_vigueur)
+    start, first = min(dated, key=lambda pair: pair[0])
     return Diagnostic(
         "aucune-version-en-vigueur",
         f"aucune version de la chaîne de « {path} » n'est en vigueur le {date.isoformat()} : la plus ancienne, "
-        f"« {first.name} », entre en vigueur le {first.en_vigueur.isoformat()}", file=path,
-        suggestion=f"choisissez une date à partir du {first.en_vigueur.isoformat()}")
+        f"« {first.name} », entre en vigueur le {start.isoformat()}", file=path,
+        suggestion=f"choisissez une date à partir du {start.isoformat()}")

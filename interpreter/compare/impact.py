@@ -1,7 +1,7 @@
 """What a convention costs a population, and what an avenant changes for each structure.
 
 `summarize` gives the figures of one simulation (budget, mean, median, deciles, budget per
-line); `compare` matches two simulations of the same population by structure id and gives
+line); `impact_between` matches two simulations of the same population by structure id and gives
 the impact of an avenant: budgets before and after, the change per line, who gains, who
 loses, who gains or loses eligibility, the largest individual changes, and the
 distribution of per-structure changes. Amounts stay in integer cents until rendered; the
@@ -15,10 +15,10 @@ from decimal import Decimal
 import numpy as np
 from attrs import frozen
 
+from interpreter.backends.results import PopulationResult
 from interpreter.backends.scalar import Program
-from interpreter.backends.vector import PopulationResult
 from interpreter.compare.sums import checked_sum
-from interpreter.values import euros_of  # noqa: F401  (re-exported: the reports read amounts through it)
+from interpreter.numbers import euros_of
 
 DECILES = tuple(range(10, 100, 10))
 
@@ -64,13 +64,20 @@ def _deciles(cents: np.ndarray) -> tuple[Decimal, ...]:
     return tuple(euros_of(ordered[rank]) for rank in ranks)
 
 
+def line_label(program: Program, id: str) -> str | None:
+    """The label of a line of the program's own plan."""
+    line = program.model.line(id)
+    assert line is not None  # the results' lines are the plan's
+    return line.label
+
+
 def summarize(program: Program, result: PopulationResult, rejected: int = 0) -> Summary:
     total = result.total
     structures = len(total)
     eligible = int(result.eligible.sum())
     budget = checked_sum(total)
     lines = tuple(
-        LineBudget(id, program.model.line(id).label, program.model.line_kind(id), int((cents != 0).sum()),
+        LineBudget(id, line_label(program, id), program.model.line_kind(id), int((cents != 0).sum()),
                    checked_sum(cents, f"le budget de « {id} »"))
         for id, cents in result.lines.items()
     )
@@ -117,9 +124,9 @@ class Impact:
     largest_gains: tuple[StructureChange, ...]
     largest_losses: tuple[StructureChange, ...]
     changes: np.ndarray  # per structure, after − before, in cents (for the histogram)
-    causes_of_losses: tuple[Cause, ...] = ()
-    causes_of_gains: tuple[Cause, ...] = ()
-    pairing: Pairing | None = None
+    causes_of_losses: tuple[Cause, ...]
+    causes_of_gains: tuple[Cause, ...]
+    pairing: Pairing  # the structures both versions evaluated, line by line
     groups: tuple = ()  # (Grouping, rows) for each `--par`
 
     @property
@@ -142,7 +149,7 @@ class Pairing:
     def frame(self):
         """One row per structure — id, eligibility and total before and after, the change, the change of
         every line — as a polars DataFrame (amounts as Decimal euros)."""
-        import polars as pl
+        import polars as pl  # heavy: only for a table of the structures
 
         def euros(cents):
             return pl.Series(np.asarray(cents, dtype=np.int64)).cast(pl.Decimal(38, 2)) / 100
@@ -168,16 +175,16 @@ def pair(old: PopulationResult, new: PopulationResult, old_program: Program, new
         old_id = old_of.get(id, id)
         before = old.lines[old_id][common] if old_id in old.lines else 0
         changes[id] = cents[taken] - before
-        labels[id] = new_program.model.line(id).label
+        labels[id] = line_label(new_program, id)
     for id, cents in old.lines.items():
         if id not in renames and id not in new.lines:
             changes[id] = -cents[common]
-            labels[id] = old_program.model.line(id).label
+            labels[id] = line_label(old_program, id)
     return Pairing(old.ids[common], old.eligible[common], new.eligible[taken], old.total[common], new.total[taken],
                    changes, labels)
 
 
-def compare(old: PopulationResult, new: PopulationResult, old_program: Program, new_program: Program,
+def impact_between(old: PopulationResult, new: PopulationResult, old_program: Program, new_program: Program,
             renames: dict[str, str], top: int = 10) -> Impact:
     """The impact of going from `old` to `new` on the structures both evaluated."""
     old, new = old.evaluated(), new.evaluated()
@@ -224,9 +231,9 @@ def _line_budgets(old, new, old_program, new_program, renames):
     for id, cents in new.lines.items():
         old_id = old_of.get(id, id)
         before = checked_sum(old.lines[old_id], f"le budget avant de « {old_id} »") if old_id in old.lines else 0
-        rows.append((id, new_program.model.line(id).label, before, checked_sum(cents, f"le budget après de « {id} »")))
+        rows.append((id, line_label(new_program, id), before, checked_sum(cents, f"le budget après de « {id} »")))
     for id, cents in old.lines.items():
         if id not in new.lines and id not in renames:
-            rows.append((id, old_program.model.line(id).label, checked_sum(cents, f"le budget avant de « {id} »"), 0))
+            rows.append((id, line_label(old_program, id), checked_sum(cents, f"le budget avant de « {id} »"), 0))
     rows.sort(key=lambda r: (-abs(r[3] - r[2]), r[0]))
     return tuple(rows)

@@ -14,9 +14,10 @@ import datetime
 from decimal import Decimal, localcontext
 
 from dsl import ir
-from dsl.model import Donnee, Model
-from dsl.payment import assiette_alone, line_euros, line_points, patientele_ratio, top_up
-from interpreter.backends.scalar import EXACT, NO_MONEY, EvaluationError, Program, ScalarBackend, round_half_away
+from dsl.model import Brique, Critere, Donnee, Model
+from dsl.payment import line_alone
+from interpreter.backends.scalar import Program, ScalarBackend
+from interpreter.numbers import EXACT, NO_MONEY, EvaluationError, round_half_away
 
 UNBOUNDED_SEARCH = Decimal(100_000)
 
@@ -52,7 +53,8 @@ def _default(model: Model, donnee: Donnee, program: Program):
 
 
 def _amount_expressions(model: Model):
-    for element in (*model.criteres.values(), *model.briques.values()):
+    elements: list[Critere | Brique] = [*model.criteres.values(), *model.briques.values()]
+    for element in elements:
         for expr in (element.points_fixes, element.points_variables, element.montant):
             if expr is not None:
                 yield expr
@@ -107,7 +109,7 @@ def _solve(program: Program, expr: ir.Expr, id: str, donnee: Donnee, values: dic
 def line_values(program: Program, structure: dict) -> dict[str, Decimal]:
     """What each paying line is worth for a structure, as if met: section critères and briques; then each
     majoration (of the lines as if met) and each minimum (what it adds to them)."""
-    result = {}
+    result: dict[str, Decimal] = {}
     plan = program.plan
     with localcontext(EXACT):
         backend = ScalarBackend(program, program.context(structure, met={id: True for id in plan.decided}))
@@ -120,12 +122,4 @@ def line_values(program: Program, structure: dict) -> dict[str, Decimal]:
 
 
 def _line_value(backend: ScalarBackend, program: Program, id: str, before: dict) -> Decimal:
-    model, plan = program.model, program.plan
-    if id in model.majorations:
-        majoration = model.majorations[id]
-        base = assiette_alone(backend, plan, majoration, backend.context.met, True)
-        return backend.cents(backend.multiply(backend.value(majoration.taux), base))
-    if id in model.minimums:
-        return top_up(backend, model.minimums[id], list(before.values()))
-    element = model.element(id)
-    return backend.cents(line_euros(backend, element, line_points(backend, element, patientele_ratio(backend, plan))))
+    return line_alone(backend, program.plan, id, backend.context.met, list(before.values()))

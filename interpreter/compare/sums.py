@@ -15,17 +15,16 @@ from decimal import Decimal
 
 import numpy as np
 
-from dsl.diagnostics import Diagnostic
+from dsl.diagnostics import ConvError, Diagnostic
 from dsl.payment import MAX_CENTS
-from interpreter.values import euros
+from interpreter.numbers import euros
 
 
-class SumOutOfBounds(Exception):
-    """A sum of amounts beyond 10¹⁵ €: the diagnostic that says so."""
+class SumOutOfBounds(ConvError):
+    """A sum of amounts beyond 10¹⁵ €: the diagnostic that says so (the API names the population in it)."""
 
     def __init__(self, diagnostic: Diagnostic):
-        super().__init__(diagnostic.message)
-        self.diagnostics = [diagnostic]
+        super().__init__([diagnostic])
 
 
 def checked_sum(cents, what: str = "le budget de la population", file: str | None = None) -> int:

@@ -8,11 +8,16 @@ are matched by id; the change of each line is taken between consecutive versions
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
+from pathlib import Path
 
-from attrs import frozen
+from attrs import evolve, frozen
 
-from interpreter.backends.scalar import Evaluation
+from dsl.diagnostics import ConvError, Diagnostic, suggest
+from interpreter.backends.scalar import Evaluation, evaluate
+from interpreter.io.declarations import DeclarationError, read_entries, validate
+from interpreter.numbers import EvaluationError
 
 
 @frozen
@@ -56,3 +61,43 @@ def paying_lines(evaluations: list[Evaluation], programs) -> tuple[VersionLine, 
             order.setdefault(id, line.label)
         amounts.append({id: line.montant for id, line in paying.items()})
     return tuple(VersionLine(id, label, tuple(found.get(id) for found in amounts)) for id, label in order.items())
+
+
+def evaluate_across(versions: Sequence, declaration: str | Path) -> Across:
+    """One structure evaluated by each version: the declaration holds the union of their données (see
+    the module docstring). Raises `ConvError` listing every problem, each said once."""
+    path = str(declaration)
+    try:
+        source, entries = read_entries(path)
+    except DeclarationError as error:
+        raise ConvError(error.diagnostics, {error.source.path: error.source} if error.source else {}) from None
+    sources = {source.path: source} if source else {}
+    structure = str(entries.pop("id").value) if "id" in entries else Path(path).stem
+    known = {id for version in versions for id in version.model.donnees}
+    problems = [Diagnostic("declaration-cle-inconnue", f"« {key} » n'est pas une donnée des versions comparées",
+                           span=entry.key_span, file=path, suggestion=suggest(key, sorted(known)))
+                for key, entry in entries.items() if key not in known]
+    found: dict[tuple, tuple[Diagnostic, list[str]]] = {}  # each problem once, with the versions that have it
+    values = []
+    for version in versions:
+        own = {key: entry for key, entry in entries.items() if key in version.model.donnees}
+        donnees, diagnostics = validate(version.model, own, path, optional=version.supplied)
+        values.append(donnees)
+        for d in diagnostics:
+            found.setdefault((d.code, d.message, d.span, d.suggestion), (d, []))[1].append(version.name)
+    for first, names in found.values():
+        problems.append(first if len(names) == len(versions) else
+                        evolve(first, message=f"{first.message} (pour {', '.join(f'« {n} »' for n in names)})"))
+    if problems:
+        raise ConvError(problems, sources)
+    evaluations = []
+    for version, donnees in zip(versions, values, strict=False):
+        try:
+            evaluations.append(evaluate(version.program, donnees, explain=False, structure=structure))
+        except EvaluationError as error:
+            raise ConvError([Diagnostic("evaluation-impossible", f"structure « {structure} », version "
+                                        f"« {version.model.version} » : {error}", file=path)]) from None
+    ignored = tuple((key, tuple(v.name for v in versions if key not in v.model.donnees))
+                    for key in entries if any(key not in v.model.donnees for v in versions))
+    return Across(structure, tuple(versions), tuple(evaluations),
+                  paying_lines(evaluations, [v.program for v in versions]), ignored)

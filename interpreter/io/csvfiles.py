@@ -33,6 +33,8 @@ import tempfile
 from attrs import frozen
 
 from dsl.diagnostics import Diagnostic
+from dsl.errors import ConvcheckError
+from interpreter.io.sizes import MAX_HEADER_BYTES, binary
 
 CHUNK = 1 << 20
 ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "windows-1252": "cp1252", "cp1252": "cp1252", "latin-1": "cp1252",
@@ -44,11 +46,11 @@ ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (avec BOM)", "cp1252": "
 UTF8_SEQUENCE = re.compile(rb"[\xC2-\xDF][\x80-\xBF]|[\xE0-\xEF][\x80-\xBF]{2}|[\xF0-\xF4][\x80-\xBF]{3}")
 
 
-class CsvFileError(Exception):
+class CsvFileError(ConvcheckError):
     """A CSV file that cannot be decoded: its diagnostic."""
 
     def __init__(self, diagnostic: Diagnostic):
-        super().__init__(diagnostic.message)
+        super().__init__(diagnostic.message, [diagnostic])
         self.diagnostic = diagnostic
 
 
@@ -75,8 +77,6 @@ def encoding_option(text: str | None) -> str | None:
 def detect(path: str, declared: str | None = None) -> CsvDialect:
     """The file's encoding (declared, or detected over the whole file) and separator (from its header). A file
     with NUL bytes at its start or end that is not UTF-16 is no text: refused before it is read whole."""
-    from interpreter.io.sizes import binary
-
     if not (declared or "").startswith("utf-16") and _utf16(path) is None:
         problem = binary(path)
         if problem is not None:
@@ -190,8 +190,6 @@ def _opened(path: str, encoding: str):
 
 
 def _separator(path: str, encoding: str) -> str:
-    from interpreter.io.sizes import MAX_HEADER_BYTES
-
     with _opened(path, encoding) as file:
         header = file.readline(MAX_HEADER_BYTES + 1)
     if len(header) > MAX_HEADER_BYTES:
@@ -271,21 +269,21 @@ def _remove(path: str) -> None:
 # A text cell that a spreadsheet would take for a formula — `=HYPERLINK(…)`, `+cmd|…`, `@SUM(…)`, `-2+3`, or a tab
 # or a carriage return first — unless it is a plain number (`-12.50`: an amount).
 FORMULA_START = r"^[=+\-@\t\r]"
-PLAIN_NUMBER = r"^[+-]?[0-9]+([.,][0-9]+)?$"
+SAFE_NUMBER = r"^[+-]?[0-9]+([.,][0-9]+)?$"
 
 
 def neutralised(frame):
     """A table to be written as CSV, with every text cell (and column name) that a spreadsheet would run as a
     formula prefixed with `'` (OWASP's « CSV injection »): Excel and LibreOffice then show it as the text it is.
     Numbers, amounts written as decimal text and other texts are written as they are."""
-    import polars as pl
+    import polars as pl  # heavy: only to write a table
 
     def safe(name: str) -> str:
-        return f"'{name}" if re.match(FORMULA_START, name) and not re.match(PLAIN_NUMBER, name) else name
+        return f"'{name}" if re.match(FORMULA_START, name) and not re.match(SAFE_NUMBER, name) else name
 
     def cells(name: str) -> pl.Expr:
         text = pl.col(name)
-        risky = text.str.contains(FORMULA_START) & ~text.str.contains(PLAIN_NUMBER)
+        risky = text.str.contains(FORMULA_START) & ~text.str.contains(SAFE_NUMBER)
         return pl.when(risky).then(pl.lit("'") + text).otherwise(text).alias(name)
 
     shown = frame.with_columns(cells(name) for name, dtype in frame.schema.items() if dtype == pl.String)
@@ -297,7 +295,7 @@ def french_csv(frame) -> bytes:
     """A results table as French Excel opens it: `;` between cells, decimal commas, UTF-8 with a BOM (so
     that Excel recognises the accents), booleans as « vrai » / « faux » (as populations write them). Only
     the decimal point of numbers changes: texts are kept."""
-    import polars as pl
+    import polars as pl  # heavy: only for a results table
 
     numeric = [name for name, dtype in frame.schema.items() if dtype.is_numeric() or dtype.is_decimal()]
     decimal_text = [name for name in frame.columns if name not in numeric and frame[name].dtype == pl.String

@@ -6,7 +6,7 @@ percent (`75` means 75 %) or a string `"75 %"`, a date as an ISO string, a choix
 value's id, a booléen as true/false (`vrai`/`faux` too). An optional `id` key names the
 structure. Every problem is reported at once, with the donnée and, where the reader gives
 it, the line. Numbers are read by `interpreter.io.numbers` (the rule for text, the bounds);
-values are then runtime values (see `interpreter.values`).
+values are then runtime values (see `interpreter.numbers`).
 
 Readers: PyYAML's composer (it keeps line numbers and the raw text of each scalar, so that
 `no` stays a string where a `choix` is expected, and `4.000` stays text, which is ambiguous),
@@ -32,21 +32,17 @@ from attrs import frozen
 from dsl import limits
 from dsl.checker import check_overrides
 from dsl.diagnostics import Diagnostic, Note, suggest
+from dsl.errors import ConvcheckError
 from dsl.model import Donnee, Model
 from dsl.parser import parse_expression
 from dsl.source import SourceFile, Span, normalise
 from interpreter.io.numbers import TYPE, NumberProblem, NumberToken, read_number
-from interpreter.values import conv_text
+from interpreter.io.sizes import DECLARATION_HELP, MAX_DECLARATION_BYTES, too_large
+from interpreter.io.words import FALSE_WORDS, TRUE_WORDS, TYPE_WORDS, french_json, french_problem
+from interpreter.numbers import conv_text
 
 SUGGESTED = 100  # unknown keys for which a close donnée is looked for
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
-TRUE_WORDS = {"vrai", "true", "oui", "yes"}
-FALSE_WORDS = {"faux", "false", "non", "no"}
-TYPE_WORDS = {
-    "booleen": "un booléen (vrai ou faux)", "entier": "un nombre entier", "nombre": "un nombre",
-    "montant": "un montant en euros (par exemple 7000 ou \"7 000 €\")",
-    "pourcentage": "un pourcentage (75 ou \"75 %\" pour 75 %)", "date": "une date AAAA-MM-JJ",
-}
 
 
 @frozen
@@ -66,12 +62,11 @@ class Declaration:
     donnees: dict[str, Any]
 
 
-class DeclarationError(Exception):
-    """A declaration file that cannot be used; carries its diagnostics."""
+class DeclarationError(ConvcheckError):
+    """A declaration file that cannot be used; carries its diagnostics (and its text, when it could be read)."""
 
     def __init__(self, diagnostics: list[Diagnostic], source: SourceFile | None):
-        super().__init__(f"{len(diagnostics)} problem(s)")
-        self.diagnostics = diagnostics
+        super().__init__(f"{len(diagnostics)} problem(s)", diagnostics, {source.path: source} if source else None)
         self.source = source
 
 
@@ -88,8 +83,6 @@ def read_declaration(path: str, model: Model, optional=frozenset(), elsewhere=fr
 
 def read_entries(path: str) -> tuple[SourceFile | None, dict[str, Entry]]:
     """The mapping of a declaration file, with positions; raise `DeclarationError` if unreadable."""
-    from interpreter.io.sizes import DECLARATION_HELP, MAX_DECLARATION_BYTES, too_large
-
     large = too_large(path, MAX_DECLARATION_BYTES, "une déclaration")
     if large is not None:
         raise DeclarationError([Diagnostic(large.code, large.message, file=path, suggestion=f"{DECLARATION_HELP} : "
@@ -119,9 +112,9 @@ def read_entries(path: str) -> tuple[SourceFile | None, dict[str, Entry]]:
 def _table_entries(path: str) -> dict[str, Entry]:
     """A one-row table — CSV (French or not) or the first sheet of an Excel workbook — as a declaration: the
     header names the données (and `id`), the row gives their values, read as a population's cells are."""
-    import polars as pl
+    import polars as pl  # heavy, as the table reader: only for a declaration written as a table
 
-    from interpreter.io.tables import TableError, read_table
+    from interpreter.io.tables import TableError, read_table  # polars (heavy)
 
     try:
         frame = read_table(path).frame
@@ -155,7 +148,7 @@ def _yaml_entries(source: SourceFile) -> dict[str, Entry]:
         root = yaml.compose(source.text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
-        raise _unreadable(source, f"YAML illisible : {_french(str(error.problem), YAML_PROBLEMS)}",
+        raise _unreadable(source, f"YAML illisible : {french_problem(str(error.problem), YAML_PROBLEMS)}",
                           mark.line + 1 if mark else None, mark.column + 1 if mark else 1) from None
     except yaml.YAMLError:
         raise _unreadable(source, "YAML illisible : syntaxe incorrecte") from None
@@ -191,17 +184,6 @@ YAML_PROBLEMS = {
     "found unexpected end of stream": "guillemet jamais fermé",
     "found duplicate anchor": "ancre en double",
 }
-JSON_PROBLEMS = {
-    "Expecting value": "valeur attendue",
-    "Expecting ',' delimiter": "« , » attendue entre deux éléments",
-    "Expecting ':' delimiter": "« : » attendu après la clé",
-    "Expecting property name": "nom de clé entre guillemets attendu",
-    "Unterminated string": "chaîne jamais fermée",
-    "Extra data": "texte en trop après la fin de l'objet",
-    "Invalid control character": "caractère de contrôle dans une chaîne",
-    "too deeply nested": "listes ou tables trop imbriquées",
-    "not an object": "ce n'est pas un objet « { … } »",
-}
 TOML_PROBLEMS = {
     "Invalid value": "valeur invalide",
     "Expected '=' after a key": "« = » attendu après la clé",
@@ -209,15 +191,6 @@ TOML_PROBLEMS = {
     "Unclosed array": "crochet « [ » jamais fermé",
     "Unterminated string": "chaîne jamais fermée",
 }
-
-
-def _french(problem: str, table: dict[str, str]) -> str:
-    return next((french for english, french in table.items() if english in problem), "syntaxe incorrecte")
-
-
-def french_json(problem: str) -> str:
-    """What `json` says of a text it cannot read, in French."""
-    return f"JSON illisible : {_french(problem, JSON_PROBLEMS)}"
 
 
 def _yaml_span(source: SourceFile, node) -> Span:
@@ -309,7 +282,7 @@ def _toml_entries(source: SourceFile) -> dict[str, Entry]:
     except tomllib.TOMLDecodeError as error:
         where = re.search(r"line (\d+), column (\d+)", str(error))
         line, column = (int(where.group(1)), int(where.group(2))) if where else (None, 1)
-        raise _unreadable(source, f"TOML illisible : {_french(str(error), TOML_PROBLEMS)}", line, column) from None
+        raise _unreadable(source, f"TOML illisible : {french_problem(str(error), TOML_PROBLEMS)}", line, column) from None
     except ValueError:  # an integer of more than 4,300 digits, which tomllib converts with int()
         raise DeclarationError([_huge_toml_integer(source)], source) from None
     keys = _toml_keys(source.text)

@@ -30,6 +30,7 @@ import json
 import numpy as np
 import polars as pl
 
+from dsl.errors import ConvcheckError
 from interpreter.io.numbers import NumberToken
 
 LONG_NUMBER = r"[0-9]{8}\.|\.[0-9]{8}"  # 16 significant digits or more put 8 on one side of the point
@@ -40,7 +41,7 @@ class Pairs(list):
     """A JSON object as the (key, value) pairs written, duplicates included."""
 
 
-class JsonLinesError(Exception):
+class JsonLinesError(ConvcheckError):
     """Lines that are not JSON objects, or blank lines among the rows: (line number, problem or None
     for a blank line) each; a problem is `json`'s message (English, translated by the caller)."""
 

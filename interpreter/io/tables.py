@@ -34,13 +34,15 @@ import polars as pl
 from attrs import field, frozen
 
 from dsl.diagnostics import Diagnostic, suggest
+from dsl.errors import ConvcheckError
 from dsl.model import Donnee, Model
 from interpreter.io import csvfiles, number_columns, numbers, sizes, workbooks
-from interpreter.io.declarations import FALSE_WORDS, TRUE_WORDS, TYPE_WORDS, french_json
 from interpreter.io.jsonl import JsonLinesError, read_json_lines
 from interpreter.io.number_columns import Scaled, read_numbers
 from interpreter.io.numbers import NUMERIC
-from interpreter.values import conv_text
+from interpreter.io.words import FALSE_WORDS, TRUE_WORDS, TYPE_WORDS, french_json
+from interpreter.io.writer import replacing, write_bytes
+from interpreter.numbers import conv_text
 
 READERS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}
 UNREADABLE = {
@@ -70,12 +72,11 @@ class TableFile(str):
         return named
 
 
-class TableError(Exception):
+class TableError(ConvcheckError):
     """A population that cannot be used as it is; carries the diagnostics."""
 
     def __init__(self, diagnostics: list[Diagnostic]):
-        super().__init__(f"{len(diagnostics)} problem(s)")
-        self.diagnostics = diagnostics
+        super().__init__(f"{len(diagnostics)} problem(s)", diagnostics)
 
 
 @frozen
@@ -697,8 +698,6 @@ def write_results(frame: pl.DataFrame, path: str, inputs=(), french: bool = Fals
 
     `inputs` are the files the command read: they are never overwritten (`interpreter.io.writer`).
     """
-    from interpreter.io.writer import replacing, write_bytes
-
     kind = READERS.get(Path(path).suffix.lower())
     if french and kind not in ("parquet", "jsonl"):
         write_bytes(path, csvfiles.french_csv(frame), inputs)

@@ -28,6 +28,7 @@ import numpy as np
 from attrs import frozen
 
 from dsl.diagnostics import suggest
+from dsl.errors import ConvcheckError
 
 MAX_CELLS = 10_000_000  # the rectangle of a sheet: 1 048 576 rows × 9 columns, 100 000 × 100…
 MAX_UNPACKED = 1 << 30  # bytes of the parts read once unpacked (the sheet, its strings, its styles): 1 Gio
@@ -46,8 +47,9 @@ STYLE = re.compile(rb'\bs="([0-9]+)"')
 END = re.compile(rb"</" + PREFIX + rb"worksheet>\s*$")
 
 
-class WorkbookProblem(Exception):
-    """A workbook that is not read: what is wrong and how to fix it, in French."""
+class WorkbookProblem(ConvcheckError):
+    """A workbook that is not read: what is wrong and how to fix it, in French (the reader turns it into a diagnostic
+    on the file)."""
 
     def __init__(self, message: str, hint: str, code: str = "population-illisible"):
         super().__init__(message)
@@ -319,7 +321,7 @@ def read_sheet(path: str, sheet: str | None):
     them: numbers as numbers, dates as dates (at midnight: as dates), every cell formatted as a percentage read
     as Excel shows it (`10.5 %`, not the fraction 0.105 it holds). A column without a header is left out when it
     is empty, else named by its letters (`XFD (sans en-tête)`: an ignored column). Raises `WorkbookProblem`."""
-    import polars as pl
+    import polars as pl  # heavy: only for an Excel population
 
     layout = plan(path, sheet)
     logging.getLogger("fastexcel").setLevel(logging.ERROR)  # a dtype guessed for each empty column: not ours to say
@@ -339,7 +341,7 @@ def read_sheet(path: str, sheet: str | None):
 
 def _header(path: str, layout: SheetPlan, width: int) -> tuple[str, ...]:
     """The header row as written (a name written twice stays twice: polars renames it). openpyxl reads it."""
-    import openpyxl
+    import openpyxl  # heavy: only for an Excel population
 
     book = openpyxl.load_workbook(path, read_only=True)
     try:
@@ -365,7 +367,7 @@ def _unnamed(frame, header: tuple[str, ...], layout: SheetPlan):
             names.append(f"{letters} (sans en-tête)")
     if len(keep) == frame.width:
         return frame, header
-    import polars as pl
+    import polars as pl  # heavy: only for an Excel population
 
     return pl.DataFrame(keep), tuple(names)
 
@@ -373,7 +375,7 @@ def _unnamed(frame, header: tuple[str, ...], layout: SheetPlan):
 def _as_shown(frame, layout: SheetPlan):
     """Each cell formatted as a percentage, as Excel shows it (`60 %`); its column is then text, its other cells
     written as they are (`0.5`: a pourcentage read as 0,5 %, as shown)."""
-    import polars as pl
+    import polars as pl  # heavy: only for an Excel population
 
     rows: dict[str, list[int]] = {}
     for row, column in layout.percent:

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from typing import BinaryIO
 
 from dsl.diagnostics import Diagnostic
+from dsl.errors import ConvcheckError
 from dsl.source import special_kind
 
 PREFIX = ".convcheck-"  # temporary files: `.convcheck-XXXXXXXX.tmp`, beside the destination
@@ -56,11 +57,11 @@ WRITE_ERRORS = {
 }
 
 
-class WriteError(Exception):
+class WriteError(ConvcheckError):
     """A file that could not be written: a French diagnostic, and the exit code it calls for."""
 
     def __init__(self, diagnostic: Diagnostic, exit_code: int):
-        super().__init__(diagnostic.message)
+        super().__init__(diagnostic.message, [diagnostic])
         self.diagnostic = diagnostic
         self.exit_code = exit_code
 

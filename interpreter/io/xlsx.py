@@ -15,13 +15,15 @@ from decimal import Decimal
 
 from attrs import frozen
 
+from dsl.errors import ConvcheckError
+
 ROWS = 1_048_576  # Excel's rows per sheet, the header's included
 EUROS = '# ##0.00 "€";-# ##0.00 "€"'
 WIDEST = 60
 SHEET_NAME = 31  # Excel's limit
 
 
-class TooManyRows(Exception):
+class TooManyRows(ConvcheckError):
     """A table longer than an Excel sheet: refused, never cut (xlsxwriter would drop the rows beyond)."""
 
     def __init__(self, sheet: str, rows: int):
@@ -41,7 +43,7 @@ class Sheet:
 
 def sheet_of_frame(name: str, frame) -> Sheet:
     """A polars table as a sheet: Decimal columns are amounts in euros."""
-    import polars as pl
+    import polars as pl  # heavy: only for a sheet made of a table
 
     money = tuple(i for i, dtype in enumerate(frame.dtypes) if isinstance(dtype, pl.Decimal))
     return Sheet(name, tuple(frame.columns), tuple(frame.iter_rows()), money)
@@ -49,7 +51,7 @@ def sheet_of_frame(name: str, frame) -> Sheet:
 
 def workbook(sheets: list[Sheet]) -> bytes:
     """The workbook's bytes: one worksheet per sheet, header frozen, euros formatted, widths fitted."""
-    import xlsxwriter
+    import xlsxwriter  # heavy: only when a workbook is written
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,

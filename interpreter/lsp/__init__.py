@@ -13,6 +13,6 @@ from __future__ import annotations
 
 def serve() -> None:
     """Run the language server on standard input and output."""
-    from interpreter.lsp.server import serve as run
+    from interpreter.lsp.server import serve as run  # pygls (heavy): only when the server runs
 
     run()

@@ -13,23 +13,32 @@ import re
 
 from lsprotocol import types as lsp
 
+from dsl.kinds import CLAUSES, KINDS, keyword_pattern
 from dsl.model import ATTENDU_NAMES
+from dsl.parser import fold_accents
 from dsl.printer import print_type
 from interpreter.lsp.hover import consolidated_index
 from interpreter.lsp.index import CAS, DEFINING, ELEMENT, VALUE
 from interpreter.lsp.project import Analysis, Project
 
 TOKENS = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#[^\n]*|[{}]')
-BLOCK_WORDS = ("critère", "critere", "brique", "cas", "données", "donnees", "paramètres", "parametres", "attendu",
-               "prérequis", "prerequis", "socle", "options", "ajoute", "modifie", "remplace", "majoration", "minimum")
 FIRST_WORD = re.compile(r"[^\W\d]\w*")
 
 SECTIONS = ("prérequis", "socle", "options")
-ITEM_KEYWORDS = ("paramètres", "données", "prérequis", "socle", "options", "brique", "majoration", "minimum", "cas",
-                 "ajoute dans", "ajoute brique", "ajoute majoration", "ajoute minimum", "modifie critère",
-                 "modifie brique", "modifie majoration", "modifie minimum", "remplace critère", "remplace brique",
-                 "remplace majoration", "remplace minimum", "déplace critère", "supprime critère", "supprime brique",
-                 "supprime majoration", "supprime minimum", "supprime donnée", "supprime paramètre")
+VERBS = ("ajoute", "modifie", "remplace", "déplace", "supprime")  # the avenant operations, in the order offered
+
+
+def operated(verb: str) -> tuple[str, ...]:
+    """The keywords of the kinds of clause an avenant operation applies to (`modifie` → critère, brique…)."""
+    return tuple(kind.keyword for kind in CLAUSES if verb in kind.operations)
+
+
+BLOCKS = tuple(kind.keyword for kind in KINDS.values() if kind.top_level)  # brique, majoration, minimum, cas
+BLOCK_WORDS = tuple(dict.fromkeys(w for word in ("critère", *BLOCKS, "données", "paramètres", "attendu", *SECTIONS,
+                                                 "ajoute", "modifie", "remplace")
+                                  for w in (word, fold_accents(word))))
+ITEM_KEYWORDS = ("paramètres", "données", *SECTIONS, *BLOCKS, "ajoute dans",
+                 *(f"{verb} {word}" for verb in VERBS for word in operated(verb)))
 HEADER_KEYWORDS = ("version :", "en vigueur :", "base :", "statut :")
 ATTRIBUTE_KEYWORDS = ("condition :", "points fixes :", "points variables :", "montant :", "axe :", "référence :",
                       "assiette :", "taux :", "prorata :")
@@ -41,13 +50,11 @@ ATTENDU_FUNCTIONS = ("points", "montant")
 # (pattern on the text of the line before the word being typed, what to offer)
 CONTEXTS = [
     (re.compile(r"\b(?:atteint|points|montant)\s*\(\s*$"), "elements"),
-    (re.compile(r"\b(?:modifie|remplace|supprime|d[ée]place)\s+crit[èe]re\s+$"), "criteres"),
-    (re.compile(r"\b(?:modifie|remplace|supprime)\s+brique\s+$"), "briques"),
-    (re.compile(r"\b(?:modifie|remplace|supprime)\s+majoration\s+$"), "majorations"),
-    (re.compile(r"\b(?:modifie|remplace|supprime)\s+minimum\s+$"), "minimums"),
-    (re.compile(r"\bajoute\s+dans\s+brique\s+$"), "briques"),
-    (re.compile(r"\bsupprime\s+donn[ée]e\s+$"), "donnees"),
-    (re.compile(r"\bsupprime\s+param[èe]tre\s+$"), "parametres"),
+    # after an operation and a kind: the ids of that kind (`modifie brique ` → the briques)
+    *((re.compile(rf"\b(?:{'|'.join(keyword_pattern(verb) for verb in VERBS[1:] if verb in kind.operations)})\s+"
+                  rf"{keyword_pattern(kind.keyword)}\s+$"), kind.name)
+      for kind in CLAUSES),
+    (re.compile(r"\bajoute\s+dans\s+brique\s+$"), "brique"),
     (re.compile(r"\bsupprime\s+$"), "kinds_remove"),
     (re.compile(r"\b(?:modifie|remplace)\s+$"), "kinds_change"),
     (re.compile(r"\bd[ée]place\s+$"), "kinds_move"),
@@ -56,7 +63,8 @@ CONTEXTS = [
     (re.compile(r"\bvers\s+$"), "sections"),
     (re.compile(r"\bcomme\s+$"), "cas"),
     (re.compile(r"\baxe\s*:\s*$"), "axes"),
-    (re.compile(r"\b(?:crit[èe]re|brique|majoration|minimum|cas)\s+$"), "nothing"),  # a new id is being named
+    (re.compile(rf"\b(?:{'|'.join(keyword_pattern(kind.keyword) for kind in KINDS.values() if kind.namespace != VALUE)})"
+                r"\s+$"), "nothing"),  # a new id is being named
 ]
 
 
@@ -69,7 +77,7 @@ def completion(project: Project, path: str, offset: int) -> lsp.CompletionList:
     offset = min(offset, len(text))
     line_start = text.rfind("\n", 0, offset) + 1
     before = text[line_start:offset]
-    typed = re.search(r"\w*$", before).group()
+    typed = re.findall(r"\w*$", before)[0]  # the word being typed (empty when none)
     head = before[: len(before) - len(typed)]
     if "#" in head and not _in_label(head, head.index("#")):
         return lsp.CompletionList(is_incomplete=False, items=[])
@@ -139,35 +147,25 @@ class Offer:
         self.declared = [o for f in files for o in f.occurrences if o.role in DEFINING]
 
     def items(self, what: str) -> list[lsp.CompletionItem]:
+        if what in KINDS:  # the ids of one kind of clause
+            return self.ids(KINDS[what].namespace, (what,))
         match what:
             case "elements":
                 return self.ids(ELEMENT)
-            case "criteres":
-                return self.ids(ELEMENT, ("critere",))
-            case "briques":
-                return self.ids(ELEMENT, ("brique",))
-            case "majorations":
-                return self.ids(ELEMENT, ("majoration",))
-            case "minimums":
-                return self.ids(ELEMENT, ("minimum",))
-            case "donnees":
-                return self.ids(VALUE, ("donnee",))
-            case "parametres":
-                return self.ids(VALUE, ("parametre",))
             case "cas":
                 return self.ids(CAS)
             case "cas_donnees":
                 return self.ids(VALUE, ("donnee",))
             case "kinds_remove":
-                return keywords(("critère", "brique", "majoration", "minimum", "donnée", "paramètre"))
+                return keywords(operated("supprime"))
             case "kinds_change":
-                return keywords(("critère", "brique", "majoration", "minimum"))
+                return keywords(operated("modifie"))
             case "kinds_move":
-                return keywords(("critère",))
+                return keywords(operated("déplace"))
             case "sections_or_brique":
                 return keywords((*SECTIONS, "brique"))
             case "ajoute":
-                return keywords(("dans", "brique", "majoration", "minimum"))
+                return keywords(("dans", *operated("ajoute")))
             case "sections":
                 return keywords(SECTIONS)
             case "axes":
@@ -215,21 +213,15 @@ class Offer:
         return [lsp.CompletionItem(label=a, kind=lsp.CompletionItemKind.EnumMember, detail="axe") for a in axes]
 
 
-ITEM_KINDS = {"donnee": lsp.CompletionItemKind.Field, "parametre": lsp.CompletionItemKind.Constant,
-              "critere": lsp.CompletionItemKind.Method, "brique": lsp.CompletionItemKind.Class,
-              "majoration": lsp.CompletionItemKind.Function, "minimum": lsp.CompletionItemKind.Function,
-              "cas": lsp.CompletionItemKind.Event}
-KIND_WORDS = {"donnee": "donnée", "parametre": "paramètre", "critere": "critère", "brique": "brique",
-              "majoration": "majoration", "minimum": "minimum", "cas": "cas"}
-
-
 def _item(occurrence) -> lsp.CompletionItem:
     node = occurrence.node
-    detail = KIND_WORDS.get(occurrence.kind, occurrence.kind or "")
+    kind = KINDS.get(occurrence.kind or "")
+    detail = kind.keyword if kind is not None else occurrence.kind or ""
     if occurrence.kind == "donnee":
         detail += f" · {print_type(node.type)}"
-    return lsp.CompletionItem(label=occurrence.id, kind=ITEM_KINDS.get(occurrence.kind, lsp.CompletionItemKind.Variable),
-                              detail=detail, documentation=getattr(node, "label", None), sort_text=f"0{occurrence.id}")
+    shown = getattr(lsp.CompletionItemKind, kind.completion) if kind is not None else lsp.CompletionItemKind.Variable
+    return lsp.CompletionItem(label=occurrence.id, kind=shown, detail=detail, documentation=getattr(node, "label", None),
+                              sort_text=f"0{occurrence.id}")
 
 
 def keywords(words, sort: str = "1") -> list[lsp.CompletionItem]:

@@ -166,7 +166,7 @@ def request_id(body: bytes) -> int | str | None:
 # ---- the loop ------------------------------------------------------------------------------------------------
 
 
-async def serve(stop_event, read: Callable[[], Awaitable[bytes]], protocol) -> None:
+async def serve_stream(stop_event, read: Callable[[], Awaitable[bytes]], protocol) -> None:
     """Read messages until the stream ends (or the server stops) and hand each one to the protocol."""
     framing = Framing(read)
     while not stop_event.is_set():

@@ -16,6 +16,7 @@ from pygls.uris import from_fs_path
 
 from dsl import keywords
 from dsl import nodes as n
+from dsl.kinds import KINDS, keyword_pattern
 from dsl.model import SECTION_TITLES, Model
 from dsl.printer import print_attribute, print_expr, print_type
 from dsl.source import Span
@@ -24,12 +25,12 @@ from interpreter.lsp.index import CAS, DEFINING, ELEMENT, REFERENCE, VALUE, File
 from interpreter.lsp.navigation import occurrence_at
 from interpreter.lsp.positions import UTF16, to_range
 from interpreter.lsp.project import Analysis, Project
-from interpreter.values import reader_text
+from interpreter.numbers import reader_text
 
 WORD = re.compile(r"\w+")
-ELEMENT_CONTEXT = re.compile(r"(?:atteint|points|montant)\s*\(\s*$|(?:crit[èe]re|brique|majoration|minimum)\s+$")
-KIND_TITLES = {"donnee": "donnée", "parametre": "paramètre", "critere": "critère", "brique": "brique",
-               "majoration": "majoration", "minimum": "minimum", "cas": "cas"}
+ELEMENT_CONTEXT = re.compile(r"(?:atteint|points|montant)\s*\(\s*$|(?:"
+                             + "|".join(keyword_pattern(k.keyword) for k in KINDS.values() if k.namespace == ELEMENT)
+                             + r")\s+$")
 
 
 def hover(project: Project, path: str, offset: int, encoding: str = UTF16) -> lsp.Hover | None:
@@ -103,7 +104,8 @@ def describe(project: Project, analysis: Analysis, key: tuple[str, str]) -> str 
 
 def _node_lines(project: Project, analysis: Analysis, declared: Occurrence, absent: bool) -> list[str]:
     node = declared.node
-    head = f"**{KIND_TITLES.get(declared.kind, declared.kind)}** `{declared.id}`"
+    kind = KINDS.get(declared.kind or "")
+    head = f"**{kind.keyword if kind is not None else declared.kind}** `{declared.id}`"
     label = getattr(node, "label", None)
     lines = [f"{head} — {label}" if label else head]
     match node:
@@ -113,8 +115,8 @@ def _node_lines(project: Project, analysis: Analysis, declared: Occurrence, abse
             lines.append(f"```conv\n{node.id} = {print_expr(node.value)}\n```")
         case n.Parametre():
             lines += _parametre_lines(project, analysis, node)
-        case n.Critere() | n.Brique() | n.Majoration() | n.Minimum():
-            lines += _element_lines(analysis, node, declared.kind)
+        case _ if kind is not None and kind.namespace == ELEMENT and isinstance(node, kind.node):  # a critère…
+            lines += _element_lines(analysis, node, kind.name)
     return lines
 
 
@@ -205,10 +207,10 @@ def _change(occurrence: Occurrence, before: Occurrence | None) -> str:
             changed += ["le libellé"] if node.label else []
             changed += [f"le critère `{c.id}`" for c in node.criteres]
             return "modification de " + ", ".join(changed) if changed else "modification (rien n'est listé)"
-        case "declaration", n.Parametre() if isinstance(getattr(before, "node", None), n.Parametre):
-            return f"nouvelle valeur `{print_expr(node.value)}` (avant : `{print_expr(before.node.value)}`)"
-        case "declaration", n.Donnee() if isinstance(getattr(before, "node", None), n.Donnee):
-            return f"nouveau type `{print_type(node.type)}` (avant : `{print_type(before.node.type)}`)"
+        case "declaration", n.Parametre() if isinstance(previous := getattr(before, "node", None), n.Parametre):
+            return f"nouvelle valeur `{print_expr(node.value)}` (avant : `{print_expr(previous.value)}`)"
+        case "declaration", n.Donnee() if isinstance(previous := getattr(before, "node", None), n.Donnee):
+            return f"nouveau type `{print_type(node.type)}` (avant : `{print_type(previous.type)}`)"
         case "declaration", _:
             return "ajout"
     return occurrence.role

@@ -22,10 +22,12 @@ from collections.abc import Iterator
 import attrs
 from attrs import frozen
 
+from dsl import kinds
 from dsl import nodes as n
+from dsl.kinds import KINDS, kind_of
 from dsl.source import Span
 
-VALUE, ELEMENT, CAS, SECTION = "valeur", "element", "cas", "section"
+VALUE, ELEMENT, CAS, SECTION = kinds.VALUE, kinds.ELEMENT, kinds.CAS_NAMES, "section"
 
 # roles: what an occurrence does to its id
 DECLARATION = "declaration"  # declared (in a convention, or added or redefined by an avenant)
@@ -36,9 +38,6 @@ REMOVAL = "removal"  # `supprime … id`
 REFERENCE = "reference"  # used: in an expression, `atteint(id)`, a cas, `ajoute dans brique id`
 DEFINING = (DECLARATION, REPLACEMENT)
 
-KIND_NAMESPACE = {"critere": ELEMENT, "brique": ELEMENT, "majoration": ELEMENT, "minimum": ELEMENT, "donnee": VALUE,
-                  "parametre": VALUE}
-SUPPLEMENT_KINDS = {n.Majoration: "majoration", n.Minimum: "minimum"}
 ELEMENT_FUNCTIONS = ("atteint", "points", "montant")
 
 
@@ -94,45 +93,55 @@ def _item(item) -> Iterator[Occurrence]:
     match item:
         case n.ParametresBlock(parametres=parametres):
             for p in parametres:
-                yield Occurrence(VALUE, p.id, p.id_span, DECLARATION, "parametre", p)
+                yield from _at(VALUE, p.id, p.id_span, DECLARATION, "parametre", p)
                 yield from expression(p.value)
         case n.DonneesBlock(donnees=donnees):
             for d in donnees:
-                yield Occurrence(VALUE, d.id, d.id_span, DECLARATION, "donnee", d)
+                yield from _at(VALUE, d.id, d.id_span, DECLARATION, "donnee", d)
         case n.Section(criteres=criteres) | n.AddCriteres(criteres=criteres):
             if isinstance(item, n.AddCriteres) and item.section_span is not None:
-                yield Occurrence(SECTION, item.section, item.section_span, REFERENCE)
+                yield from _at(SECTION, item.section, item.section_span, REFERENCE)
             for c in criteres:
                 yield from _element(c, "critere")
-        case n.Brique():
-            yield from _element(item, "brique")
-        case n.AddBrique(brique=brique):
-            yield from _element(brique, "brique")
-        case n.Majoration() | n.Minimum():
-            yield from _element(item, SUPPLEMENT_KINDS[type(item)])
-        case n.AddSupplement(element=element):
-            yield from _element(element, SUPPLEMENT_KINDS[type(element)])
+        case n.AddBrique(brique=element) | n.AddSupplement(element=element):
+            yield from _clause(element)
         case n.AddToBrique():
-            yield Occurrence(ELEMENT, item.brique, item.id_span, REFERENCE, "brique", item)
+            yield from _at(ELEMENT, item.brique, item.id_span, REFERENCE, "brique", item)
             for c in item.criteres:
                 yield from _element(c, "critere")
         case n.Cas():
             yield from _cas(item)
+        case _ if kind_of(item) is not None:  # a brique, a majoration, a minimum…
+            yield from _clause(item)
         case n.Modify() | n.Replace():
             role = MODIFICATION if isinstance(item, n.Modify) else REPLACEMENT
-            yield Occurrence(KIND_NAMESPACE[item.kind], item.id, item.id_span, role, item.kind, item)
+            yield from _at(KINDS[item.kind].namespace, item.id, item.id_span, role, item.kind, item)
             for attribute in item.attributes:
                 yield from _attribute(attribute)
             for c in item.criteres:
                 yield from _element(c, "critere")
         case n.Move():
-            yield Occurrence(ELEMENT, item.id, item.id_span, MOVE, item.kind, item)
+            yield from _at(ELEMENT, item.id, item.id_span, MOVE, item.kind, item)
             if item.section_span is not None:
-                yield Occurrence(SECTION, item.section, item.section_span, REFERENCE)
+                yield from _at(SECTION, item.section, item.section_span, REFERENCE)
         case n.Remove():
-            yield Occurrence(KIND_NAMESPACE[item.kind], item.id, item.id_span, REMOVAL, item.kind, item)
+            yield from _at(KINDS[item.kind].namespace, item.id, item.id_span, REMOVAL, item.kind, item)
         case _:
             yield from _generic(item)
+
+
+def _at(namespace: str, id: str, span: Span | None, role: str, kind: str | None = None,
+        node: object = None) -> Iterator[Occurrence]:
+    """The occurrence of an id written somewhere (one the parser placed: not one consolidation made up)."""
+    if span is not None:
+        yield Occurrence(namespace, id, span, role, kind, node)
+
+
+def _clause(node) -> Iterator[Occurrence]:
+    """A clause written as a block of its own: its kind says which."""
+    kind = kind_of(node)
+    assert kind is not None  # a brique, a majoration, a minimum…
+    yield from _element(node, kind.name)
 
 
 def _element(node, kind: str) -> Iterator[Occurrence]:
@@ -154,7 +163,7 @@ def _cas(cas: n.Cas) -> Iterator[Occurrence]:
     if cas.id_span is not None:
         yield Occurrence(CAS, cas.id, cas.id_span, DECLARATION, "cas", cas)
     for assignment in cas.donnees or ():
-        yield Occurrence(VALUE, assignment.id, assignment.id_span, REFERENCE)
+        yield from _at(VALUE, assignment.id, assignment.id_span, REFERENCE)
     for expr in cas.attendu or ():
         yield from expression(expr)
 

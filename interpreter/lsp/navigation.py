@@ -16,17 +16,19 @@ from attrs import frozen
 from lsprotocol import types as lsp
 from pygls.uris import from_fs_path
 
+from dsl.errors import ConvcheckError
+from dsl.kinds import CLAUSES
 from dsl.parser import IDENTIFIER, RESERVED, VALUE_RESERVED, fold_accents, lark_parser
 from interpreter.lsp.index import DEFINING, ELEMENT, VALUE, FileIndex, Occurrence
 from interpreter.lsp.positions import UTF16, to_range
 from interpreter.lsp.project import Analysis, Project, realpath
 
 RENAMEABLE = (VALUE, ELEMENT)
-NAME_OF = {"donnee": "d'une donnée", "parametre": "d'un paramètre", "critere": "d'un critère", "brique": "d'une brique",
-           "majoration": "d'une majoration", "minimum": "d'un minimum", VALUE: "d'une donnée ou d'un paramètre", ELEMENT: "d'un critère ou d'une brique"}
+NAME_OF = {**{kind.name: kind.of_one for kind in CLAUSES},
+           VALUE: "d'une donnée ou d'un paramètre", ELEMENT: "d'un critère ou d'une brique"}
 
 
-class RenameRefused(Exception):
+class RenameRefused(ConvcheckError):
     """A rename that cannot be done, with the reason in French."""
 
 
@@ -72,7 +74,7 @@ def base_location(project: Project, path: str, offset: int) -> list[lsp.Location
     header = next((h for h in file.headers if h.key == "base"), None) if file is not None else None
     if header is None or header.span is None or not header.span.start <= offset <= header.span.end:
         return []
-    base = os.path.normpath(os.path.join(os.path.dirname(path), header.value))
+    base = os.path.normpath(os.path.join(os.path.dirname(path), str(header.value)))
     if not os.path.isfile(base):
         return []
     start = lsp.Position(line=0, character=0)

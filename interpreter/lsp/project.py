@@ -1,6 +1,6 @@
 """The editor's view of the files: unsaved texts, parses kept between edits, one analysis per open file.
 
-An open document is checked by the same pipeline as `convcheck check` (`api.check`), with an
+An open document is checked by the same pipeline as `convcheck check` (`api.check_version`), with an
 `EditorLoader` that reads open documents from the editor rather than from disk. Parsed files and
 consolidated bases are kept between edits and reused while their text (or, on disk, their size
 and modification time) is unchanged: editing an avenant re-parses that avenant only, and applies
@@ -17,6 +17,7 @@ from attrs import define, field, frozen
 
 from dsl.avenants import Loaded, Loader
 from dsl.diagnostics import Diagnostic
+from dsl.driver import Checked
 from dsl.model import Model
 from dsl.parser import ParseResult, cycle_collector_paused, parse_file, parse_source
 from dsl.source import SourceFile, normalise
@@ -46,24 +47,25 @@ class ParseCache:
         """The parse of a file: of `text` when the editor has it open, else of the file on disk."""
         key = realpath(path)
         if text is not None:
-            cached = self._texts.get(key)
-            if cached is None or cached[0] != text:
+            edited = self._texts.get(key)
+            if edited is None or edited[0] != text:
                 self.parses += 1
                 with cycle_collector_paused():
-                    cached = self._texts[key] = (text, parse_source(SourceFile(path, normalise(text))))
-            return cached[1]
+                    edited = self._texts[key] = (text, parse_source(SourceFile(path, normalise(text))))
+            return edited[1]
         try:
             stat = os.stat(path)
             stamp = (stat.st_mtime_ns, stat.st_size)
         except OSError:
             stamp = None
-        cached = self._disk.get(key)
-        if stamp is None or cached is None or cached[0] != stamp:
+        saved = self._disk.get(key)
+        if stamp is None or saved is None or saved[0] != stamp:
             self.parses += 1
-            cached = (stamp, parse_file(path))
+            parsed = parse_file(path)
             if stamp is not None:
-                self._disk[key] = cached
-        return cached[1]
+                self._disk[key] = (stamp, parsed)
+            return parsed
+        return saved[1]
 
     def index(self, path: str, result: ParseResult) -> FileIndex:
         """The occurrences of a parsed file, built once per parse."""
@@ -119,7 +121,7 @@ class Analysis:
     """One open document checked with its chain of bases: diagnostics by file, and what navigation needs."""
 
     path: str
-    checked: api.Checked
+    checked: Checked
     loader: EditorLoader
     indexes: dict[str, FileIndex]  # path of each file of the chain → its occurrences
     cache: dict = field(factory=dict, eq=False)  # what hovers compute once per analysis
@@ -218,7 +220,7 @@ class Project:
     def analyse(self, path: str) -> Analysis:
         """Check a file with its chain of bases, as `convcheck check` does, on the editor's texts."""
         loader = self.loader()
-        checked = api.check(path, loader)
+        checked = api.check_version(path, loader)
         indexes = {p: self.cache.index(p, loader.parse(p)) for p in checked.chain}
         analysis = Analysis(path, checked, loader, indexes)
         key = realpath(path)

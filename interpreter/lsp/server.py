@@ -17,13 +17,14 @@ import threading
 
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
 from dsl.diagnostics import Diagnostic
 from dsl.source import SourceFile, normalise
-from interpreter.lsp import framing
 from interpreter.lsp.completion import completion
+from interpreter.lsp.framing import reader, serve_stream
 from interpreter.lsp.hover import hover
 from interpreter.lsp.navigation import RenameRefused, definition, prepare_rename, references, rename
 from interpreter.lsp.positions import UTF16, offset_at, to_range
@@ -125,10 +126,12 @@ class ConvServer(LanguageServer):
         for analysis in self.project.analyses.values():
             for path, diagnostics in analysis.diagnostics_by_file().items():
                 bucket = found.get(realpath(path))
-                for diagnostic in diagnostics if bucket is not None else ():
+                if bucket is None:
+                    continue
+                for diagnostic in diagnostics:
                     bucket.setdefault(diagnostic, analysis.sources)
-        for key, diagnostics in found.items():
-            items = [self.to_lsp(d, sources) for d, sources in diagnostics.items()]
+        for key, sources_of in found.items():
+            items = [self.to_lsp(d, sources) for d, sources in sources_of.items()]
             self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=self.uri(keys[key]),
                                                                                 diagnostics=items))
 
@@ -158,13 +161,11 @@ class ConvServer(LanguageServer):
         """Serve on standard input and output, reading messages with `interpreter.lsp.framing`: bad framing is
         skipped and the stream read in step again, every request is answered (pygls' own loop died, or went
         deaf, on a wrong `Content-Length`)."""
-        from pygls.io_ import StdoutWriter
-
         self._stop_event = threading.Event()
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
-        read = framing.reader(stdin or sys.stdin.buffer, self.thread_pool)
+        read = reader(stdin or sys.stdin.buffer, self.thread_pool)
         try:
-            asyncio.run(framing.serve(self._stop_event, read, self.protocol))
+            asyncio.run(serve_stream(self._stop_event, read, self.protocol))
         except BrokenPipeError:
             logger.error("la connexion avec l'éditeur est perdue : arrêt du serveur")
         except (KeyboardInterrupt, SystemExit):

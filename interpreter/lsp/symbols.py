@@ -7,16 +7,25 @@ from lsprotocol import types as lsp
 
 from dsl import nodes as n
 from dsl.format import format_source
+from dsl.kinds import KINDS, Kind, kind_of
 from dsl.printer import print_expr, print_type
 from dsl.source import SourceFile, Span
 from interpreter.lsp.positions import UTF16, to_range
 
 K = lsp.SymbolKind
 SECTION_WORDS = {"prerequis": "prérequis", "socle": "socle", "options": "options"}
-KIND_WORDS = {"critere": "critère", "brique": "brique", "majoration": "majoration", "minimum": "minimum",
-              "donnee": "donnée", "parametre": "paramètre"}
-OPERATION_KINDS = {"critere": K.Method, "brique": K.Class, "majoration": K.Function, "minimum": K.Function,
-                   "donnee": K.Field, "parametre": K.Constant}
+
+
+def symbol_kind(kind: Kind) -> lsp.SymbolKind:
+    """How the outline shows a kind of clause (`dsl.kinds`)."""
+    return getattr(K, kind.symbol)
+
+
+def _kind(node) -> Kind:
+    """The kind of a clause's node (one the outline was given as such)."""
+    kind = kind_of(node)
+    assert kind is not None  # a brique, a majoration, a minimum, a cas
+    return kind
 
 
 def document_symbols(file: n.File | None, source: SourceFile, encoding: str = UTF16) -> list[lsp.DocumentSymbol]:
@@ -54,15 +63,8 @@ class Outline:
                 return self.symbol("données", K.Namespace, item.span, children=children)
             case n.Section(kind=kind, criteres=criteres):
                 return self.symbol(SECTION_WORDS[kind], K.Module, item.span, children=self.criteres(criteres))
-            case n.Brique():
-                return self.brique(item)
-            case n.Majoration() | n.Minimum():
-                return self.symbol(item.id, K.Function, item.span, item.id_span, item.label)
             case n.AddSupplement(element=element):
-                word = "majoration" if isinstance(element, n.Majoration) else "minimum"
-                return self.symbol(f"ajoute {word} {element.id}", K.Function, item.span, element.id_span, element.label)
-            case n.Cas():
-                return self.symbol(item.id, K.Object, item.span, item.id_span, item.label)
+                return self.clause(element, f"ajoute {_kind(element).keyword} ", item.span)
             case n.AddCriteres(section=section, criteres=criteres):
                 return self.symbol(f"ajoute dans {section}", K.Module, item.span, item.section_span,
                                    children=self.criteres(criteres))
@@ -70,16 +72,19 @@ class Outline:
                 return self.symbol(f"ajoute dans brique {brique}", K.Class, item.span, item.id_span,
                                    children=self.criteres(criteres))
             case n.AddBrique(brique=brique):
-                return self.brique(brique, "ajoute brique ")
+                return self.clause(brique, "ajoute brique ")
             case n.Modify() | n.Replace():
                 verb = "modifie" if isinstance(item, n.Modify) else "remplace"
-                return self.symbol(f"{verb} {KIND_WORDS[item.kind]} {item.id}", OPERATION_KINDS[item.kind], item.span,
-                                   item.id_span, item.label, children=self.criteres(item.criteres))
+                changed = KINDS[item.kind]
+                return self.symbol(f"{verb} {changed.keyword} {item.id}", symbol_kind(changed), item.span, item.id_span,
+                                   item.label, children=self.criteres(item.criteres))
             case n.Move():
                 return self.symbol(f"déplace critère {item.id} vers {item.section}", K.Method, item.span, item.id_span)
             case n.Remove():
-                return self.symbol(f"supprime {KIND_WORDS[item.kind]} {item.id}", OPERATION_KINDS[item.kind], item.span,
-                                   item.id_span)
+                removed = KINDS[item.kind]
+                return self.symbol(f"supprime {removed.keyword} {item.id}", symbol_kind(removed), item.span, item.id_span)
+            case _ if kind_of(item) is not None:  # a brique, a majoration, a minimum, a cas…
+                return self.clause(item)
             case _:  # a block this outline does not know yet: named by its id when it has one
                 name = getattr(item, "id", None) or type(item).__name__.lower()
                 return self.symbol(name, K.Object, getattr(item, "span", None), getattr(item, "id_span", None),
@@ -88,9 +93,11 @@ class Outline:
     def criteres(self, criteres) -> list[lsp.DocumentSymbol]:
         return [s for c in criteres for s in self.symbol(c.id, K.Method, c.span, c.id_span, c.label)]
 
-    def brique(self, brique: n.Brique, prefix: str = "") -> list[lsp.DocumentSymbol]:
-        return self.symbol(f"{prefix}{brique.id}", K.Class, brique.span, brique.id_span, brique.label,
-                           children=self.criteres(brique.criteres))
+    def clause(self, node, prefix: str = "", span: Span | None = None) -> list[lsp.DocumentSymbol]:
+        """A clause written as a block (a brique with its critères, a majoration…), named by its id."""
+        kind = _kind(node)
+        return self.symbol(f"{prefix}{node.id}", symbol_kind(kind), span or node.span, node.id_span, node.label,
+                           children=self.criteres(getattr(node, "criteres", ())))
 
 
 def formatting(source: SourceFile, line_count: int) -> list[lsp.TextEdit] | None:

@@ -16,7 +16,8 @@ def render_case(result: CaseResult, color: bool) -> str:
     lines = [f"  {painter.red('✗')} {title}"]
     if result.error:
         span = cas.node.id_span
-        lines.append(f"    {span.file}:{span.line}:{span.column}: calcul impossible : {result.error}")
+        where = f"{span.file}:{span.line}:{span.column}: " if span else ""
+        lines.append(f"    {where}calcul impossible : {result.error}")
     for failure in result.failures:
         span = failure.span
         where = f"{span.file}:{span.line}:{span.column}: " if span else ""

@@ -13,19 +13,19 @@ import warnings
 
 import numpy as np
 
-from interpreter.compare.impact import Impact, euros_of
+from interpreter.compare.impact import Impact
+from interpreter.numbers import euros_of, short_euros
 from interpreter.report.document import Figure
-from interpreter.values import short_euros
 
 GAIN, LOSS, NEUTRAL, INK = "#2e7d32", "#b3261e", "#7a869a", "#1d2530"
 WATERFALL_LINES = 12  # lines drawn one by one; the others are summed as « autres lignes »
 
 
 def _pyplot():
-    import matplotlib
+    import matplotlib  # heavy: only when a chart is drawn
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # heavy, and only once the backend is chosen
 
     plt.rcParams.update({"svg.hashsalt": "convcheck", "svg.fonttype": "path", "font.size": 9})
     return plt

@@ -5,10 +5,20 @@ many values), as documents (text, Markdown, HTML), JSON and CSV; the sweep's cha
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
+
+from attrs import frozen
 
 from interpreter.compare.calibration import Calibration, Point
+from interpreter.io.csvfiles import french_csv, neutralised
+from interpreter.io.xlsx import Sheet, workbook
+from interpreter.numbers import euros, euros_of, french_number, signed_euros, to_cents
+from interpreter.report.charts import sweep_chart
 from interpreter.report.document import Bullets, Document, Figure, Heading, Paragraph, Table
-from interpreter.values import euros, french_number, signed_euros, to_cents
+from interpreter.report.hypotheses import hypotheses_blocks, hypotheses_json
+from interpreter.report.impact import impact_blocks, impact_json
+from interpreter.report.status import status_blocks
+from interpreter.report.workbook import summary_sheet
 
 
 def _money(cents: int) -> str:
@@ -23,14 +33,18 @@ def _value(point: Point, kind: str) -> str:
     return euros(point.value) if kind == "montant" else french_number(point.value, 6)
 
 
-def calibration_document(decision, kind: str) -> Document:
+def calibration_document(decision, kind: str, status=(), hypotheses=()) -> Document:
+    """The value found and the budgets around it; `status` and `hypotheses`: the blocks that say them (first,
+    and after the figures)."""
     calibration: Calibration = decision.calibration
     version = decision.version.model
     document = Document(f"Calibrage de « {calibration.parametre} » — {version.label or version.id}, version {version.version}")
+    document.add(*status)
     target = (f"le budget de la version « {decision.reference.model.version} »" if decision.reference
               else "le budget demandé")
     if calibration.reached:
         found, before = calibration.found, calibration.before
+        assert found is not None  # reached: the value found
         sentence = (f"À {calibration.parametre} = {_value(found, kind)}, le budget de la population atteint {target} "
                     f"({_money(calibration.target)}) : {_money(found.budget)}, soit {_signed(found.budget - calibration.target)} ; "
                     + (f"à {_value(before, kind)}, il est de {_money(before.budget)}." if before else ""))
@@ -45,7 +59,7 @@ def calibration_document(decision, kind: str) -> Document:
                f"Valeur à écrire : --set {calibration.parametre}={calibration.written}",
                f"Précision de la recherche : {french_number(calibration.step, 6)}",
                f"Ce que la recherche a vu : {calibration.note}"]
-    document.add(Bullets(tuple(figures)))
+    document.add(Bullets(tuple(figures)), *hypotheses)
     document.add(Heading("Valeurs calculées", level=3), points_table(calibration.points, kind, decision))
     return document
 
@@ -96,16 +110,19 @@ def point_json(p: Point) -> dict:
     return data
 
 
-def sweep_document(decision, kind: str, chart: Figure | None) -> Document:
+def sweep_document(decision, kind: str, chart: Figure | None, status=(), hypotheses=()) -> Document:
+    """The budget at each value, with its chart; `status` and `hypotheses`: the blocks that say them (first,
+    and after the summary sentence)."""
     version = decision.version.model
     document = Document(f"Balayage — {version.label or version.id}, version {version.version}")
+    document.add(*status)
     points = decision.points
     lowest, highest = min(points, key=lambda p: p.budget), max(points, key=lambda p: p.budget)
     sentence = (f"De {_value(points[0], kind)} à {_value(points[-1], kind)} ({len(points)} valeurs), le budget va de "
                 f"{_money(lowest.budget)} à {_money(highest.budget)}.")
     if decision.reference_budget is not None:
         sentence += f" Budget de référence ({decision.reference.model.version}) : {_money(decision.reference_budget)}."
-    document.add(Paragraph(sentence, emphasis=True))
+    document.add(Paragraph(sentence, emphasis=True), *hypotheses)
     document.add(Paragraph(f"Population : {decision.population.path} — "
                            f"{french_number(Decimal(decision.population.size))} structures."))
     if chart is not None:
@@ -121,7 +138,98 @@ def sweep_json(decision, parametre: str) -> dict:
 
 def sweep_frame(decision):
     """The sweep as a table (CSV, xlsx): one row per value."""
-    import polars as pl
+    import polars as pl  # heavy: only for the table of a sweep
 
     rows = [point_json(p) for p in decision.points]
     return pl.DataFrame(rows).with_columns(pl.all().cast(pl.String))
+
+
+# ---- workbooks and reports ----------------------------------------------------------------------------
+
+
+def calibration_workbook(decision, population: str) -> bytes:
+    """A calibration: synthèse (the value found, the budgets) and the budget by line at that value."""
+    data = calibration_json(decision)
+    figures = [(key, _text(value)) for key, value in data.items() if not isinstance(value, (list, dict))]
+    impact = decision.impact
+    amounts = [("Budget avant", euros_of(impact.budget_before)), ("Budget après", euros_of(impact.budget_after)),
+               ("Écart", euros_of(impact.delta))]
+    lines = Sheet("Par ligne", ("Identifiant", "Clause", "Budget avant", "Budget après", "Écart"), tuple(
+        (id, label or id, euros_of(before), euros_of(after), euros_of(after - before))
+        for id, label, before, after in impact.lines), money=(2, 3, 4))
+    return workbook([summary_sheet(None, figures + [("Population", population)], amounts), lines])
+
+
+def sweep_workbook(decision) -> bytes:
+    """A sweep: one row per value, amounts as euro numbers."""
+    frame = sweep_frame(decision)
+    money = tuple(i for i, name in enumerate(frame.columns) if name in ("budget", "moyenne"))
+    counts = tuple(i for i, name in enumerate(frame.columns) if name in ("structures", "eligibles", "gagnent", "perdent"))
+
+    def cell(i: int, value):
+        if value in (None, ""):
+            return None
+        return Decimal(value) if i in money else int(value) if i in counts else value
+
+    rows = tuple(tuple(cell(i, value) for i, value in enumerate(row)) for row in frame.iter_rows())
+    return workbook([Sheet("Balayage", tuple(frame.columns), rows, money=money)])
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+@frozen
+class CalibrationReport:
+    """`convcheck calibre`: the value found, the budgets around it, and the impact at that value, under the
+    version's status and hypotheses."""
+
+    decision: Any  # `interpreter.api.Decision`
+    population: str
+
+    def document(self, charts: str | None) -> Document:
+        decision = self.decision
+        version = decision.version
+        kind = version.model.parametres[decision.calibration.parametre].type.kind
+        document = calibration_document(decision, kind, status_blocks(version.model),
+                                        hypotheses_blocks(version.hypotheses()))
+        reference = decision.reference.model.version if decision.reference else "la valeur actuelle"
+        return document.add(Heading(f"À cette valeur, par rapport à {reference}"),
+                            *impact_blocks(decision.impact, self.population, None))
+
+    def data(self) -> dict:
+        decision = self.decision
+        return calibration_json(decision) | {"impact": impact_json(decision.impact, self.population),
+                                             "hypotheses": hypotheses_json(decision.version.hypotheses()),
+                                             "statut": decision.version.model.statut}
+
+    def workbook(self) -> bytes:
+        return calibration_workbook(self.decision, self.population)
+
+
+@frozen
+class SweepReport:
+    """`convcheck balaye`: the budget at each value of a paramètre, under the version's status and hypotheses."""
+
+    decision: Any  # `interpreter.api.Decision`
+    parametre: str
+
+    def document(self, charts: str | None) -> Document:
+        decision = self.decision
+        version = decision.version
+        chart = sweep_chart(decision, self.parametre, f"{charts}-balayage.png") if charts is not None else None
+        return sweep_document(decision, version.model.parametres[self.parametre].type.kind, chart,
+                              status_blocks(version.model), hypotheses_blocks(version.hypotheses()))
+
+    def data(self) -> dict:
+        decision = self.decision
+        return sweep_json(decision, self.parametre) | {"hypotheses": hypotheses_json(decision.version.hypotheses()),
+                                                       "statut": decision.version.model.statut}
+
+    def csv(self, french: bool) -> str:
+        if french:
+            return french_csv(sweep_frame(self.decision)).decode("utf-8")  # with its BOM, for Excel
+        return neutralised(sweep_frame(self.decision)).write_csv()  # no cell runs as a formula in a spreadsheet
+
+    def workbook(self) -> bytes:
+        return sweep_workbook(self.decision)

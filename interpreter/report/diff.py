@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any
 
-from dsl import keywords
+from attrs import frozen
+
+from dsl import kinds
 from dsl.model import SECTION_TITLES
 from interpreter.compare.diff import Change, Diff, MoneyLine
-from interpreter.report.document import Bullets, Document, Folded, Heading, KeyFigures, Paragraph, Table, Verdict
-from interpreter.report.status import status_words
-from interpreter.values import (
+from interpreter.io.xlsx import Sheet, sheet_of_frame, workbook
+from interpreter.numbers import (
     conv_text,
     euros,
     euros_of,
@@ -27,13 +29,20 @@ from interpreter.values import (
     short_euros,
     signed_euros,
 )
+from interpreter.report.document import Bullets, Document, Folded, Heading, KeyFigures, Paragraph, Table, Verdict
+from interpreter.report.hypotheses import diff_hypotheses, hypotheses_json
+from interpreter.report.status import status_words
+from interpreter.report.workbook import groups_sheet, summary_sheet
 
-KIND_WORDS = {"ajout": "ajout", "suppression": "suppression", "deplacement": "déplacement",
+CHANGE_WORDS = {"ajout": "ajout", "suppression": "suppression", "deplacement": "déplacement",
               "modification": "modification", "renommage": "renommage"}
-KIND_PLURALS = {"ajout": "ajouts", "suppression": "suppressions", "deplacement": "déplacements",
+CHANGE_PLURALS = {"ajout": "ajouts", "suppression": "suppressions", "deplacement": "déplacements",
                 "modification": "modifications", "renommage": "renommages"}
-PLACE_WORDS = {**SECTION_TITLES, "briques": "Briques", "majorations": "Majorations et minimums"}
-FEMININE = ("brique", "donnee", "majoration")
+PLACE_WORDS = {**SECTION_TITLES, **kinds.GROUP_TITLES}
+# The headings of the clauses shown as tables of values (the others are shown one by one), where not their kind's title.
+VALUE_TITLES = {"donnee": "Données déclarées par les structures"}
+# The fields written as expressions, shown with the values of the paramètres they name.
+EXPRESSION_FIELDS = frozenset(field.name for kind in kinds.CLAUSES for field in kind.fields if field.how == kinds.EXPR)
 
 
 def place_text(place: str | None) -> str:
@@ -71,22 +80,22 @@ def diff_document(diff: Diff, impact=None, population: str | None = None, preamb
         document.add(*_impact_blocks(impact, population, png_stem))
     document.add(Heading("Le texte, clause par clause"), Paragraph(summary(diff.changes)))
     _money_section(document, diff)
-    elements = [c for c in diff.changes if c.element in ("critere", "brique", "majoration", "minimum")]
+    elements = [c for c in diff.changes if kinds.KINDS[c.element].pays]
     if elements:
         document.add(Heading("Critères et briques, clause par clause"))
         for change in elements:
             _element_change(document, diff, change)
-    for element, title in (("donnee", "Données déclarées par les structures"), ("parametre", "Paramètres")):
-        changes = [c for c in diff.changes if c.element == element]
-        if changes:
-            document.add(Heading(title), _value_table(changes))
+    for kind in kinds.CLAUSES:
+        changes = [c for c in diff.changes if c.element == kind.name]
+        if changes and not kind.pays:
+            document.add(Heading(VALUE_TITLES.get(kind.name, kind.title)), _value_table(changes))
     return document
 
 
 def _impact_blocks(impact, population: str | None, png_stem: str | None) -> list:
     """With a population: the budget by line (a waterfall), winners and losers by group, then the details."""
-    from interpreter.report import impact as impact_report
-    from interpreter.report.charts import groups_chart, histogram_chart, waterfall_chart
+    from interpreter.report import impact as impact_report  # numpy (heavy): only with a population
+    from interpreter.report.charts import groups_chart, histogram_chart, waterfall_chart  # numpy, matplotlib
 
     def chart(draw, *arguments, name: str):
         return None if png_stem is None else draw(*arguments, f"{png_stem}-{name}.png")
@@ -99,7 +108,7 @@ def _impact_blocks(impact, population: str | None, png_stem: str | None) -> list
         heading, *table = impact_report.group_blocks(grouping, rows, impact=True)
         figure = chart(groups_chart, grouping, rows, name=f"par-{_file_word(grouping.column)}")
         blocks += [heading, *([figure] if figure is not None else []), *table]
-    blocks += [Heading("Impact sur la population : détails"), *impact_report.impact_figures(impact, population),
+    blocks += [Heading("Impact sur la population : détails"), *impact_report.impact_figures(impact, population or ""),
                *impact_report.detail_blocks(impact, chart(histogram_chart, impact, name="histogramme"))]
     return blocks
 
@@ -111,8 +120,8 @@ def _file_word(text: str) -> str:
 def summary(changes: tuple[Change, ...]) -> str:
     if not changes:
         return "Aucune différence de fond entre les deux versions (la mise en forme et les commentaires ne comptent pas)."
-    counts = [(kind, sum(c.kind == kind for c in changes)) for kind in KIND_WORDS]
-    parts = [f"{count} {KIND_PLURALS[kind] if count > 1 else KIND_WORDS[kind]}" for kind, count in counts if count]
+    counts = [(kind, sum(c.kind == kind for c in changes)) for kind in CHANGE_WORDS]
+    parts = [f"{count} {CHANGE_PLURALS[kind] if count > 1 else CHANGE_WORDS[kind]}" for kind, count in counts if count]
     total = len(changes)
     return f"{total} changement{'s' if total > 1 else ''} : " + ", ".join(parts) + "."
 
@@ -221,8 +230,8 @@ def key_figures(diff: Diff, impact=None, population: str | None = None) -> tuple
     before = after = "structure maximale"
     if money.cas is not None:  # each version's own cas: one that starts from `--cas` where it has not that one
         own = dict(money.cas.extended)
-        before = f"cas « {own.get(diff.old.version, money.cas.id)} »"
-        after = f"cas « {own.get(diff.new.version, money.cas.id)} »"
+        before = f"cas « {own.get(diff.old.version or '', money.cas.id)} »"
+        after = f"cas « {own.get(diff.new.version or '', money.cas.id)} »"
     moved = sum(line.delta != 0 for line in money.lines)
     return (
         (f"Total avant ({before})", euros(money.total_avant)),
@@ -313,12 +322,12 @@ def _with_values(text: str | None, model, values: dict) -> str:
 def _element_change(document: Document, diff: Diff, change: Change) -> None:
     label = change.libelle_apres or change.libelle_avant or change.id
     document.add(Heading(f"{label} ({change.id}) — {_change_phrase(change)}", level=3))
-    expressions = ("condition", "points fixes", "points variables", "montant", "taux", "prorata")
+    expressions = EXPRESSION_FIELDS
     rows = [(f.champ, _with_values(f.avant, diff.old, diff.parametres_avant) if f.champ in expressions else f.avant or "—",
              _with_values(f.apres, diff.new, diff.parametres_apres) if f.champ in expressions else f.apres or "—")
             for f in change.champs]
     if change.kind == "renommage":
-        rows.insert(0, ("identifiant", change.ancien_id, change.id))
+        rows.insert(0, ("identifiant", change.ancien_id or "—", change.id))
     if change.section_avant != change.section_apres and change.kind in ("deplacement", "renommage"):
         rows.insert(0, ("section", place_text(change.section_avant), place_text(change.section_apres)))
     if rows:
@@ -326,17 +335,17 @@ def _element_change(document: Document, diff: Diff, change: Change) -> None:
 
 
 def _change_phrase(change: Change) -> str:
-    element = keywords.KINDS[change.element]
+    kind = kinds.KINDS[change.element]
     match change.kind:
         case "ajout":
-            return f"{element} ajouté{'e' if change.element in FEMININE else ''} ({place_text(change.section_apres)})"
+            return f"{kind.keyword} {kind.agreed('ajouté')} ({place_text(change.section_apres)})"
         case "suppression":
-            return f"{element} supprimé{'e' if change.element in FEMININE else ''} (était en {place_text(change.section_avant)})"
+            return f"{kind.keyword} {kind.agreed('supprimé')} (était en {place_text(change.section_avant)})"
         case "deplacement":
             return f"déplacé de {place_text(change.section_avant)} vers {place_text(change.section_apres)}"
         case "renommage":
             return f"renommé (ancien identifiant : {change.ancien_id})"
-    return f"modifié{'e' if change.element in FEMININE else ''} ({place_text(change.section_apres)})"
+    return f"{kind.agreed('modifié')} ({place_text(change.section_apres)})"
 
 
 def _value_table(changes: list[Change]) -> Table:
@@ -346,7 +355,7 @@ def _value_table(changes: list[Change]) -> Table:
         before = "; ".join(f"{f.champ} : {f.avant}" for f in change.champs if f.avant is not None) or "—"
         after = "; ".join(f"{f.champ} : {f.apres}" for f in change.champs if f.apres is not None) or "—"
         identifier = f"{change.ancien_id} → {change.id}" if change.ancien_id else change.id
-        rows.append((label, identifier, KIND_WORDS[change.kind], before, after))
+        rows.append((label, identifier, CHANGE_WORDS[change.kind], before, after))
     return Table(("Élément", "Identifiant", "Changement", "Avant", "Après"), tuple(rows), code=(3, 4),
                  classes=tuple(c.kind for c in changes))
 
@@ -397,3 +406,57 @@ def diff_json(diff: Diff, impact=None, population: str | None = None) -> dict:
         },
     }
 
+
+def diff_workbook(diff, impact=None, population: str | None = None) -> bytes:
+    """A diff: synthèse, par ligne (budgets with a population; the money view otherwise), par structure,
+    par groupe, and the clauses at the maximal structure (or the cas of `--cas`)."""
+    money = diff.money
+    amounts = [("Total avant", money.total_avant), ("Total après", money.total_apres)]
+    if impact is not None:
+        amounts = [("Budget avant", euros_of(impact.budget_before)), ("Budget après", euros_of(impact.budget_after)),
+                   ("Écart", euros_of(impact.delta))]
+    sheets = [summary_sheet(verdict(diff, impact), key_figures(diff, impact, population), amounts)]
+    if impact is not None:
+        sheets.append(Sheet("Par ligne", ("Identifiant", "Clause", "Budget avant", "Budget après", "Écart"), tuple(
+            (id, label or id, euros_of(before), euros_of(after), euros_of(after - before))
+            for id, label, before, after in impact.lines), money=(2, 3, 4)))
+        sheets.append(sheet_of_frame("Par structure", impact.pairing.frame()))
+        if impact.groups:
+            sheets.append(groups_sheet(impact.groups, impact=True))
+    where = "Structure maximale" if money.cas is None else f"Cas {money.cas.id}"
+    sheets.append(Sheet(where, ("Identifiant", "Clause", "Section avant", "Section après", "Avant", "Après", "Écart"),
+                        tuple((line.id, line.libelle or line.id, line.section_avant or "", line.section_apres or "",
+                               line.avant, line.apres, line.delta) for line in money.lines), money=(4, 5, 6)))
+    return workbook(sheets)
+
+
+# ---- the report of `convcheck diff` ------------------------------------------------------------------------
+
+
+@frozen
+class DiffReport:
+    """`convcheck diff`: what changes from one version to the other, under their hypotheses, with the impact on a
+    population when one is given."""
+
+    old: Any  # `interpreter.api.Convention`
+    new: Any
+    change: Diff
+    impact: Any = None  # `interpreter.compare.impact.Impact`
+    population: str | None = None
+
+    def document(self, charts: str | None) -> Document:
+        return diff_document(self.change, self.impact, self.population, diff_hypotheses(self.old, self.new), charts)
+
+    def data(self) -> dict:
+        data = diff_json(self.change, self.impact, self.population)
+        data["hypotheses"] = {"avant": hypotheses_json(self.old.hypotheses()),
+                              "apres": hypotheses_json(self.new.hypotheses())}
+        if self.impact is not None:
+            from interpreter.report.impact import groups_json, impact_json  # numpy (heavy): only with a population
+
+            data["impact"] = impact_json(self.impact, self.population or "")
+            data["impact"]["par_groupe"] = [groups_json(grouping, rows) for grouping, rows in self.impact.groups]
+        return data
+
+    def workbook(self) -> bytes:
+        return diff_workbook(self.change, self.impact, self.population)

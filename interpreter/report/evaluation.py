@@ -10,14 +10,21 @@ with two decimals and a `.`; points are exact decimal strings.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from decimal import Decimal, localcontext
 from fractions import Fraction
+from typing import Any
 
+from attrs import frozen
+
+from dsl.kinds import GROUP_TITLES, KINDS, SUPPLEMENT_KINDS, SUPPLEMENTS
 from dsl.model import SECTION_TITLES, SECTIONS, Type
 from dsl.payment import ADVANCE
-from interpreter.backends.scalar import EXACT, Evaluation, LineResult, Program
-from interpreter.backends.scalar import add as exact_add
-from interpreter.values import ZERO, euros, french_number, plain, reader_text, rounded
+from interpreter.backends.scalar import Evaluation, LineResult, Program
+from interpreter.numbers import EXACT, ZERO, euros, french_number, plain, reader_text, rounded
+from interpreter.numbers import add as exact_add
+from interpreter.report.hypotheses import hypotheses_json, hypotheses_text
+from interpreter.report.status import status_line
 
 GREEN, RED, DIM, BOLD, RESET = "\033[32m", "\033[31m", "\033[2m", "\033[1m", "\033[0m"
 
@@ -47,10 +54,10 @@ def to_json(evaluation: Evaluation, program: Program, structure: str | None = No
              "criteres": list(program.model.briques[line.id].criteres)}
             for line in briques
         ],
-        **{key: [{"id": line.id, "libelle": line.label, "applicable": line.met, "paye": line.paid,
-                  "montant": money(line.montant), "explication": line.explanation}
-                 for line in evaluation.lines if line.kind == kind]
-           for key, kind in (("majorations", "majoration"), ("minimums", "minimum"))},
+        **{kind.table: [{"id": line.id, "libelle": line.label, "applicable": line.met, "paye": line.paid,
+                         "montant": money(line.montant), "explication": line.explanation}
+                        for line in evaluation.lines if line.kind == kind.name]
+           for kind in SUPPLEMENT_KINDS},
         "parametres": {id: _parameter_text(value) for id, value in program.parametres.items()},
         **({} if advance is None else {"avance": money(advance), "solde": money(evaluation.total - advance)}),
     }
@@ -74,13 +81,15 @@ def render_json(evaluation: Evaluation, program: Program, structure: str | None 
 
 
 def render_text(evaluation: Evaluation, program: Program, structure: str | None = None, color: bool = False,
-                advance=None) -> str:
-    """A readable French table by section: critère, status, points, amount, with totals."""
+                advance=None, assumed: Sequence[str] = ()) -> str:
+    """A readable French table by section: critère, status, points, amount, with totals (`assumed`: the lines
+    that say the version's status and hypotheses, under the title)."""
     painter = Painter(color)
     model = program.model
     lines = [painter.bold(f"{model.label or model.id} ({model.id}), version {model.version or '—'}")]
     if structure:
         lines.append(f"Structure : {structure}")
+    lines += assumed
     lines.append("")
     status = "oui" if evaluation.eligible else painter.red("non")
     lines.append(f"Éligible : {status} — total {euros(evaluation.total)} ({french_number(evaluation.total_points)} points)")
@@ -101,9 +110,9 @@ def render_text(evaluation: Evaluation, program: Program, structure: str | None 
             lines += _rows([brique], width, painter, indent="  ")
             inner = [line for line in evaluation.lines if line.brique == brique.id]
             lines += _rows(inner, width, painter, indent="      ", amounts=False)
-    supplements = [line for line in evaluation.lines if line.kind in ("majoration", "minimum")]
+    supplements = [line for line in evaluation.lines if _supplement(line)]
     if supplements:
-        lines += ["", painter.bold(f"{'Majorations et minimums':{width}}") + header[width:]]
+        lines += ["", painter.bold(f"{GROUP_TITLES[SUPPLEMENTS]:{width}}") + header[width:]]
         lines += _rows(supplements, width, painter, indent="  ")
     lines += ["", painter.bold(f"{'Total':{width}}{french_number(evaluation.total_points):>10}  {euros(evaluation.total):>14}")]
     if advance is not None:
@@ -124,13 +133,18 @@ def _rows(results: list[LineResult], width: int, painter: Painter, indent: str, 
         text = f"{indent}{mark} {label}"
         pad = width - len(indent) - 2 - len(label)
         if amounts:
-            points = "" if line.kind in ("majoration", "minimum") else french_number(line.points)
+            points = "" if _supplement(line) else french_number(line.points)
             text += " " * max(pad, 1) + f"{points:>10}  {euros(line.montant):>14}"
         rows.append(text)
         unpaid_critere = line.kind == "critere" and line.brique is None and not line.paid
         if line.explanation and (not line.met or unpaid_critere or line.kind != "critere"):
             rows.append(painter.dim(f"{indent}    {line.explanation}"))
     return rows
+
+
+def _supplement(line: LineResult) -> bool:
+    """A line computed from the others (a majoration, a minimum): it has no points of its own."""
+    return KINDS[line.kind].group == SUPPLEMENTS
 
 
 def _subtotal(results: list[LineResult], width: int) -> str:
@@ -167,3 +181,26 @@ class Painter:
 
     def dim(self, text: str) -> str:
         return self._wrap(DIM, text)
+
+
+@frozen
+class EvaluationReport:
+    """`convcheck eval VERSION DECLARATION`: one structure under one version, with the version's status and
+    hypotheses (and, asked for, the advance)."""
+
+    version: Any  # `interpreter.api.Convention`
+    evaluation: Evaluation
+    structure: str
+    advance: Decimal | None = None
+    color: bool = False
+
+    def text(self) -> str:
+        version = self.version
+        assumed = [line for line in (status_line(version.model),) if line] + hypotheses_text(version.hypotheses())
+        return render_text(self.evaluation, version.program, self.structure, self.color, self.advance, assumed)
+
+    def data(self) -> dict:
+        data = to_json(self.evaluation, self.version.program, self.structure, self.advance)
+        data["hypotheses"] = hypotheses_json(self.version.hypotheses())
+        data["statut"] = self.version.model.statut
+        return data

@@ -1,15 +1,20 @@
 """The history report (`convcheck historique`): for each clause, each version that wrote it and what
-changed, in the diff's field-level words — as a `Document` (text, Markdown) and as JSON."""
+changed, in the diff's field-level words, and the status its comments give its figures (« confirmé (guide
+Cnam 2022, p. N) », « hypothèse », « choix ») — as a `Document` (text, Markdown) and as JSON."""
 
 from __future__ import annotations
 
+from attrs import frozen
+
+from dsl.comments import clause_comments, comments_of, figure_statuses
+from dsl.kinds import CLAUSES
+from dsl.source import SourceFile
 from interpreter.compare.history import ClauseHistory, History, Step
-from interpreter.report.diff import KIND_WORDS, place_text
+from interpreter.report.diff import CHANGE_WORDS, place_text
 from interpreter.report.document import Bullets, Document, Heading, Paragraph, Table
 from interpreter.report.status import status_words
 
-ELEMENT_TITLES = {"critere": "Critères", "brique": "Briques", "majoration": "Majorations", "minimum": "Minimums",
-                  "donnee": "Données", "parametre": "Paramètres"}
+ELEMENT_TITLES = {kind.name: kind.title for kind in CLAUSES}  # in the order of the report
 
 
 def step_words(step: Step) -> str:
@@ -35,7 +40,30 @@ def field_words(step: Step) -> str:
     return "; ".join(f"{f.champ} : {f.avant or '—'} → {f.apres or '—'}" for f in step.champs) or "—"
 
 
-def history_document(history: History) -> Document:
+Statuses = dict[tuple[str, str, str], list[str]]  # (element, id, version path) → statuses
+
+
+def step_statuses(history: History, sources: dict[str, SourceFile] | None) -> Statuses:
+    """For each step, the statuses that the comments of the clause, in the file of that version, give its
+    figures (`dsl.comments.figure_statuses`); empty without the sources."""
+    found: Statuses = {}
+    if not sources:
+        return found
+    for version in history.versions:
+        kept = clause_comments(version.model.file, sources)
+        for clause in history.clauses:
+            element = (getattr(version.model, clause.element + "s", None) or {}).get(clause.id)
+            if element is None:
+                continue
+            comments = [c for c in comments_of(element.node, kept) if element.node.span.file == version.path]
+            statuses = [s for c in comments for s in figure_statuses(c.text)]
+            if statuses:
+                found[(clause.element, clause.id, version.path)] = list(dict.fromkeys(statuses))
+    return found
+
+
+def history_document(history: History, sources: dict[str, SourceFile] | None = None) -> Document:
+    statuses = step_statuses(history, sources)
     latest = history.versions[-1].model
     document = Document(f"{latest.label or latest.id} : historique des clauses jusqu'à « {latest.version} »")
     document.add(Paragraph("Chaque clause, avec chaque version qui l'a écrite le long de la chaîne des bases, sa "
@@ -49,29 +77,33 @@ def history_document(history: History) -> Document:
         if clauses:
             document.add(Heading(title))
             for clause in clauses:
-                _clause(document, clause)
+                _clause(document, clause, statuses)
     others = [c for c in history.clauses if c.element not in ELEMENT_TITLES]
     if others:
         document.add(Heading("Autres éléments"))
         for clause in others:
-            _clause(document, clause)
+            _clause(document, clause, statuses)
     return document
 
 
-def _clause(document: Document, clause: ClauseHistory) -> None:
+def _clause(document: Document, clause: ClauseHistory, statuses: Statuses) -> None:
     removed = " — supprimé" if clause.removed else ""
     document.add(Heading(f"{clause.label or clause.id} ({clause.id}){removed}", level=3))
-    document.add(Bullets(tuple(step_line(step) for step in clause.steps)))
+    document.add(Bullets(tuple(step_line(step, statuses.get((clause.element, clause.id, step.version.path), []))
+                               for step in clause.steps)))
 
 
-def step_line(step: Step) -> str:
-    """`« avenant 1 », en vigueur le 2022-01-01 : modifié — points fixes : 700 → 1_000`."""
+def step_line(step: Step, statuses: list[str] | None = None) -> str:
+    """`« avenant 1 », en vigueur le 2022-01-01 : modifié — points fixes : 700 → 1_000 — statut : confirmé (guide
+    Cnam 2022, p. 20–22)`."""
     date = f", en vigueur le {step.version.en_vigueur.isoformat()}" if step.version.en_vigueur else ""
     details = field_words(step)
-    return f"« {step.version.name} »{date} : {step_words(step)}" + ("" if details == "—" else f" — {details}")
+    status = f" — statut : {', '.join(statuses)}" if statuses else ""
+    return f"« {step.version.name} »{date} : {step_words(step)}" + ("" if details == "—" else f" — {details}") + status
 
 
-def history_json(history: History) -> dict:
+def history_json(history: History, sources: dict[str, SourceFile] | None = None) -> dict:
+    statuses = step_statuses(history, sources)
     return {
         "versions": [{"version": v.name, "fichier": v.path, "en_vigueur": v.en_vigueur and v.en_vigueur.isoformat(),
                       "statut": v.model.statut} for v in history.versions],
@@ -80,10 +112,25 @@ def history_json(history: History) -> dict:
             {"element": c.element, "id": c.id, "libelle": c.label, "supprime": c.removed,
              "versions": [{"version": s.version.name, "fichier": s.version.path,
                            "en_vigueur": s.version.en_vigueur and s.version.en_vigueur.isoformat(),
-                           "changement": s.kind, "changement_texte": KIND_WORDS[s.kind], "ancien_id": s.ancien_id,
+                           "changement": s.kind, "changement_texte": CHANGE_WORDS[s.kind], "ancien_id": s.ancien_id,
                            "section_avant": s.section_avant, "section_apres": s.section_apres,
-                           "champs": [{"champ": f.champ, "avant": f.avant, "apres": f.apres} for f in s.champs]}
+                           "champs": [{"champ": f.champ, "avant": f.avant, "apres": f.apres} for f in s.champs],
+                           "statuts": statuses.get((c.element, c.id, s.version.path), [])}
                           for s in c.steps]}
             for c in history.clauses
         ],
     }
+
+
+@frozen
+class HistoryReport:
+    """`convcheck historique`: each clause along a chain of versions."""
+
+    history: History
+    sources: dict[str, SourceFile] | None = None  # the texts read, for the statuses their comments give
+
+    def document(self, charts: str | None) -> Document:
+        return history_document(self.history, self.sources)
+
+    def data(self) -> dict:
+        return history_json(self.history, self.sources)

@@ -3,9 +3,17 @@ settings. Every output computed under hypotheses names them beside the figures."
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from interpreter.report.document import Bullets, Heading, Paragraph
 
 Hypotheses = list[tuple[str, list[str]]]  # (scenario title, or « --set »; its lines as written)
+
+
+class Assuming(Protocol):
+    """A version computed under hypotheses (`interpreter.api.Convention`)."""
+
+    def hypotheses(self) -> Hypotheses: ...
 
 
 def hypotheses_blocks(hypotheses: Hypotheses, version: str | None = None) -> list:
@@ -32,3 +40,21 @@ def hypotheses_text(hypotheses: Hypotheses) -> list[str]:
 def hypotheses_json(hypotheses: Hypotheses) -> list[dict]:
     return [{"scenario": None if name == "--set" else name, "set": name == "--set", "hypotheses": lines}
             for name, lines in hypotheses]
+
+
+def merged_hypotheses(versions: list[tuple[str, Assuming]]) -> list:
+    """The hypotheses of several versions, each line once; a line that only some take names them."""
+    taken = [(label, dict(version.hypotheses())) for label, version in versions]
+    merged = []
+    for name in dict.fromkeys(name for _, found in taken for name in found):
+        lines = []
+        for line in dict.fromkeys(line for _, found in taken for line in found.get(name, [])):
+            labels = [label for label, found in taken if line in found.get(name, [])]
+            lines.append(line + ("" if len(labels) == len(taken) else f" ({', '.join(labels)} seulement)"))
+        merged.append((name, lines))
+    return hypotheses_blocks(merged)
+
+
+def diff_hypotheses(old: Assuming, new: Assuming) -> list:
+    """The hypotheses of a comparison, each once; a line that only one version takes says which."""
+    return merged_hypotheses([("version avant", old), ("version après", new)])

@@ -7,14 +7,21 @@ charts are drawn by `interpreter.report.charts`.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+from attrs import frozen
+
+from dsl.diagnostics import to_json_object
+from dsl.kinds import KINDS
 from dsl.model import Model
-from interpreter.compare.impact import Impact, Summary, euros_of
+from interpreter.compare.impact import Impact, Summary
+from interpreter.io.xlsx import Sheet, sheet_of_frame, workbook
+from interpreter.numbers import euros, euros_of, french_number, signed_euros, to_cents
 from interpreter.report.charts import histogram_bins, waterfall_steps
 from interpreter.report.document import Bullets, Document, Figure, Folded, Heading, Paragraph, Table
-from interpreter.values import euros, french_number, signed_euros, to_cents
-
-PLURAL_KINDS = {"critere": "critère", "brique": "brique", "majoration": "majoration", "minimum": "minimum"}
+from interpreter.report.hypotheses import hypotheses_blocks, hypotheses_json
+from interpreter.report.status import status_blocks
+from interpreter.report.workbook import groups_sheet, summary_sheet
 
 
 def _pct(part: int, whole: int) -> str:
@@ -36,8 +43,12 @@ def _signed(cents: int) -> str:
 # ---- one simulation ---------------------------------------------------------------------------------
 
 
-def summary_document(model: Model, summary: Summary, population: str, rejects: str | None) -> Document:
+def summary_document(model: Model, summary: Summary, population: str, rejects: str | None, status=(),
+                     hypotheses=()) -> Document:
+    """The figures of a simulation; `status` and `hypotheses`: the blocks that say them (first, and after
+    the figures)."""
     document = Document(f"Simulation : {model.label or model.id} — version {model.version}")
+    document.add(*status)
     figures = [
         f"Population : {population}",
         f"Structures évaluées : {_count(summary.structures)} ; éligibles : {_count(summary.eligible)} "
@@ -50,11 +61,11 @@ def summary_document(model: Model, summary: Summary, population: str, rejects: s
     if summary.rejected:
         figures.append(f"Structures rejetées (données invalides ou calcul impossible) : {summary.rejected}"
                        + (f", listées dans {rejects}" if rejects else ""))
-    document.add(Bullets(tuple(figures)))
+    document.add(Bullets(tuple(figures)), *hypotheses)
     document.add(Heading("Déciles du paiement par structure", level=3), Table(
         tuple(f"D{i}" for i in range(1, 10)), (tuple(euros(d) for d in summary.deciles),), numeric=tuple(range(9))))
     rows = tuple(
-        (line.label or line.id, line.id, PLURAL_KINDS[line.kind], _count(line.paid), _money(line.budget),
+        (line.label or line.id, line.id, KINDS[line.kind].keyword, _count(line.paid), _money(line.budget),
          _pct(line.budget, summary.budget))
         for line in sorted(summary.lines, key=lambda entry: -entry.budget)
     )
@@ -214,3 +225,50 @@ def impact_json(impact: Impact, population: str) -> dict:
         "cascade": [{"libelle": label, "ecart": f"{euros_of(cents):.2f}"} for label, cents in waterfall_steps(impact)],
         "histogramme": {"bornes": [f"{e:.2f}" for e in edges], "effectifs": [int(c) for c in counts]},
     }
+
+
+# ---- a simulation's workbook and report ------------------------------------------------------------
+
+
+def results_workbook(simulation, groups=()) -> bytes:
+    """A simulation: synthèse, par structure (the results file's columns), par ligne, par groupe."""
+    summary = simulation.summary(simulation.rejected)
+    figures = [("Structures évaluées", str(summary.structures)), ("Structures éligibles", str(summary.eligible))]
+    amounts = [("Budget total", euros_of(summary.budget)), ("Paiement moyen", to_cents(summary.mean)),
+               ("Paiement médian", to_cents(summary.median))]
+    sheets = [summary_sheet(None, figures, amounts), sheet_of_frame("Par structure", simulation.table(typed=True))]
+    sheets.append(Sheet("Par ligne", ("Identifiant", "Clause", "Nature", "Structures payées", "Budget"), tuple(
+        (line.id, line.label or line.id, line.kind, line.paid, euros_of(line.budget)) for line in summary.lines),
+        money=(4,)))
+    if groups:
+        sheets.append(groups_sheet(groups, impact=False))
+    return workbook(sheets)
+
+
+@frozen
+class SimulationReport:
+    """`convcheck simulate`: the figures of a population under one version, its status and hypotheses, the
+    warnings of the reading and the `--par` groups."""
+
+    version: Any  # `interpreter.api.Convention`
+    summary: Summary
+    population: str
+    groups: tuple = ()  # (Grouping, rows) for each `--par`
+    rejects: str | None = None  # the rejects file written, if any
+    warnings: tuple = ()  # the reading's warnings (diagnostics)
+
+    def document(self, charts: str | None) -> Document:
+        model = self.version.model
+        document = summary_document(model, self.summary, self.population, self.rejects, status_blocks(model),
+                                    hypotheses_blocks(self.version.hypotheses()))
+        for grouping, rows in self.groups:
+            document.add(*group_blocks(grouping, rows, impact=False))
+        return document
+
+    def data(self) -> dict:
+        data = summary_json(self.version.model, self.summary, self.population)
+        data["avertissements"] = [to_json_object(d) for d in self.warnings]
+        data["hypotheses"] = hypotheses_json(self.version.hypotheses())
+        data["par_groupe"] = [groups_json(grouping, rows) for grouping, rows in self.groups]
+        data["statut"] = self.version.model.statut
+        return data

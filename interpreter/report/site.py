@@ -5,7 +5,8 @@ explorer is to the tax system — no server, no network, no external asset.
   (a small inline script over an inline JSON index; `index.html?q=qualité` opens with a search);
 - `versions/<fichier>.html`: one page per version, with its diff from its base (the diff report's HTML);
 - `clauses/<convention>--<sorte>-<id>.html`: one page per clause: label, référence, current text, the
-  status of each figure read from the comments that belong to it (hypothèse / confirmé), its history
+  status of each figure read from the comments that belong to it (« confirmé (guide Cnam 2022, p. N) »,
+  « hypothèse », « choix »), its history
   along the versions (field-level changes), the cas that use it, and its amount at each version's
   maximal structure (the diff's reference structure).
 
@@ -25,21 +26,19 @@ from attrs import define, field
 from dsl import nodes as n
 from dsl.avenants import Loader
 from dsl.checker import walk
-from dsl.comments import clause_comments, comments_of
-from interpreter.compare.diff import element_fields
-from interpreter.compare.history import ClauseHistory, Version, build_history, chain_versions
+from dsl.comments import clause_comments, comments_of, figure_statuses
+from dsl.kinds import KINDS
+from interpreter.api import chain_versions
+from interpreter.backends.scalar import compile_model
+from interpreter.compare.diff import diff_models, element_fields
+from interpreter.compare.history import ClauseHistory, Version, build_history
 from interpreter.compare.maximal import line_values, maximal_structure
-from interpreter.report.diff import place_text
+from interpreter.numbers import euros
+from interpreter.report.diff import diff_document, place_text
 from interpreter.report.document import STYLE as REPORT_STYLE
+from interpreter.report.document import render_html
 from interpreter.report.history import field_words, step_words
 from interpreter.report.status import status_words
-from interpreter.values import euros
-
-KIND_WORDS = {"critere": "critère", "brique": "brique", "majoration": "majoration", "minimum": "minimum",
-              "donnee": "donnée", "parametre": "paramètre"}
-ELEMENT_TABLES = {"critere": "criteres", "brique": "briques", "majoration": "majorations", "minimum": "minimums",
-                  "donnee": "donnees", "parametre": "parametres"}
-PAYING = ("critere", "brique", "majoration", "minimum")  # the kinds of clause that are lines of a result
 
 CSS = """
 *{box-sizing:border-box}
@@ -53,7 +52,7 @@ code,pre{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em;white-
 overflow-wrap:anywhere;word-break:break-word}
 pre{background:#f5f5f5;padding:.6rem;border-radius:4px}
 .badge{display:inline-block;border-radius:3px;padding:0 .4rem;font-size:.8rem;margin-right:.4rem}
-.hypothese{background:#fff0c2}.confirme{background:#d9f2d9}.note{background:#eee}
+.hypothese{background:#fff0c2}.confirme{background:#d9f2d9}.choix{background:#dde6ff}.note{background:#eee}
 .proposition{background:#ffe0e0;padding:.2rem .5rem;border-radius:3px}
 #recherche{width:100%;font-size:1.1rem;padding:.4rem}
 #resultats li{margin:.15rem 0}
@@ -130,10 +129,8 @@ def clause_page(convention: str, element: str, id: str) -> str:
 
 def collect(paths: list[str], loader: Loader) -> tuple[Site, list]:
     """Every version of the files and the history of every clause, or the errors found."""
-    from interpreter.backends.scalar import compile_model
-
     site = Site()
-    conventions = [p for p in paths if (loader.parse(p).file is None or loader.parse(p).file.kind != "scenario")]
+    conventions = [p for p in paths if not _is_scenario(p, loader)]
     chains: dict[str, tuple[Version, ...]] = {}
     for path in conventions:
         versions, errors = chain_versions(path, loader)
@@ -147,7 +144,8 @@ def collect(paths: list[str], loader: Loader) -> tuple[Site, list]:
                 seen[version.path] = version
                 site.bases[version.path] = versions[position - 1].path if position else None
     def depth(path: str) -> int:
-        return 0 if site.bases[path] is None else 1 + depth(site.bases[path])
+        base = site.bases[path]
+        return 0 if base is None else 1 + depth(base)
 
     site.versions = sorted(seen.values(), key=lambda v: (v.model.id, depth(v.path), v.path))
     used_as_base = {b for b in site.bases.values() if b}
@@ -159,17 +157,27 @@ def collect(paths: list[str], loader: Loader) -> tuple[Site, list]:
             known = site.clauses.get(key)
             if known is None or len(clause.steps) > len(known.history.steps):
                 site.clauses[key] = Clause(key[0], clause, page=clause_page(*key))
-    for key, clause in site.clauses.items():
+    for key, shown in site.clauses.items():
         having = [v for v in site.versions if v.model.id == key[0] and key[2] in _elements(v.model, key[1])]
-        clause.latest = having[-1] if having else None
+        shown.latest = having[-1] if having else None
     for version in site.versions:
         program = compile_model(version.model)
         site.amounts[version.path] = line_values(program, maximal_structure(program))
     return site, []
 
 
+def _is_scenario(path: str, loader: Loader) -> bool:
+    file = loader.parse(path).file
+    return file is not None and file.kind == "scenario"
+
+
+def _kind_word(element: str) -> str:
+    return KINDS[element].keyword if element in KINDS else element
+
+
 def _elements(model, element: str) -> dict:
-    return getattr(model, ELEMENT_TABLES.get(element, element + "s"), {}) or {}
+    kind = KINDS.get(element)
+    return getattr(model, kind.table, {}) if kind is not None else {}
 
 
 # ---- pages ---------------------------------------------------------------------------------------------
@@ -201,10 +209,10 @@ def index_html(site: Site) -> str:
     for (_convention, element, id), clause in sorted(site.clauses.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2])):
         label = clause.history.label or id
         where = clause.latest.name if clause.latest else "supprimé"
-        entries.append({"libelle": label, "id": id, "sorte": KIND_WORDS.get(element, element), "page": clause.page,
+        entries.append({"libelle": label, "id": id, "sorte": _kind_word(element), "page": clause.page,
                         "version": where})
         items.append(f"<li><a href=\"{clause.page}\">{esc(label)}</a> (<code>{esc(id)}</code>) — "
-                     f"{esc(KIND_WORDS.get(element, element))}, {esc(where)}</li>")
+                     f"{esc(_kind_word(element))}, {esc(where)}</li>")
     index_json = script_json(entries)
     body = (
         "<h1>Explorateur des conventions</h1>\n"
@@ -228,10 +236,6 @@ def script_json(value) -> str:
 
 
 def version_html(site: Site, version: Version) -> str:
-    from interpreter.compare.diff import diff_models
-    from interpreter.report.diff import diff_document
-    from interpreter.report.document import render_html
-
     model = version.model
     date = version.en_vigueur.isoformat() if version.en_vigueur else "—"
     parts = [f"<h1>{esc(model.label or model.id)} — « {esc(version.name)} »{status_badge(model)}</h1>",
@@ -246,7 +250,7 @@ def version_html(site: Site, version: Version) -> str:
                and id in _elements(model, element)]
     parts.append("<h2>Clauses de cette version</h2><ul>" + "".join(
         f"<li><a href=\"../{c.page}\">{esc(_elements(model, c.history.element)[c.history.id].label or c.history.id)}</a>"
-        f" (<code>{esc(c.history.id)}</code>, {esc(KIND_WORDS.get(c.history.element, c.history.element))})</li>"
+        f" (<code>{esc(c.history.id)}</code>, {esc(_kind_word(c.history.element))})</li>"
         for c in clauses) + "</ul>")
     if base is not None:
         base_model = next(v for v in site.versions if v.path == base).model
@@ -258,11 +262,10 @@ def version_html(site: Site, version: Version) -> str:
 
 
 def figure_status(text: str) -> list[tuple[str, str]]:
-    """The statuses a comment gives its figures: hypothèse, confirmé (both when it says both), or a note."""
-    lowered = text.lower()
-    found = [(css, word) for css, word, spellings in (("hypothese", "hypothèse", ("hypothèse", "hypothese")),
-                                                      ("confirme", "confirmé", ("confirmé", "confirme")))
-             if any(s in lowered for s in spellings)]
+    """The badges of a comment (css class, words): « confirmé (guide Cnam 2022, p. N) », « hypothèse »,
+    « choix », as many as it says, or a note."""
+    css = {"confirmé": "confirme", "hypothèse": "hypothese", "choix": "choix"}
+    found = [(css[status.split(" (")[0]], status) for status in figure_statuses(text)]
     return found or [("note", "note")]
 
 
@@ -300,7 +303,7 @@ def cas_using(model, element: str, id: str) -> list[str]:
 def clause_html(site: Site, clause: Clause, loader: Loader) -> str:
     element, id = clause.history.element, clause.history.id
     label = clause.history.label or id
-    kind = KIND_WORDS.get(element, element)
+    kind = _kind_word(element)
     parts = [f"<h1>{esc(label)}</h1>", f"<p>{esc(kind.capitalize())} <code>{esc(id)}</code>"]
     latest = clause.latest
     if latest is None:
@@ -346,7 +349,7 @@ def clause_html(site: Site, clause: Clause, loader: Loader) -> str:
                      f"<td>{esc(step_words(s))}</td><td><code>{esc(field_words(s))}</code></td></tr>"
                      for s in clause.history.steps) + "</tbody></table>")
     versions = [v for v in site.versions if v.model.id == clause.convention]
-    if element in PAYING:
+    if element in KINDS and KINDS[element].pays:
         rows = []
         for version in versions:
             amount = site.amounts.get(version.path, {}).get(id)

@@ -7,6 +7,7 @@ A proposal under negotiation is not the law: each command that shows a version's
 from __future__ import annotations
 
 from dsl.model import Model
+from interpreter.report.document import Paragraph
 
 WORDS = {"signe": "texte signé", "proposition": "proposition non signée"}
 
@@ -20,3 +21,9 @@ def status_line(model: Model) -> str | None:
     """`Statut : proposition non signée` — one line for the head of a text report."""
     words = status_words(model)
     return None if words is None else f"Statut : {words}"
+
+
+def status_blocks(model: Model) -> list:
+    """A paragraph saying whether the version is signed or a proposal, when its header says so."""
+    line = status_line(model)
+    return [Paragraph(f"{line}.")] if line else []

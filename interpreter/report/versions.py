@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from attrs import frozen
+
 from interpreter.compare.versions import Across
+from interpreter.io.xlsx import Sheet, workbook
+from interpreter.numbers import euros, percent_text, signed_euros
 from interpreter.report.document import Bullets, Document, Folded, Heading, KeyFigures, Paragraph, Table, Verdict
+from interpreter.report.hypotheses import merged_hypotheses
 from interpreter.report.status import status_words
-from interpreter.values import euros, percent_text, signed_euros
+from interpreter.report.workbook import summary_sheet
 
 
 def _name(version) -> str:
@@ -74,12 +79,14 @@ def _table(across: Across, lines, with_total: bool) -> Table:
     return Table(_headers(across), tuple(rows), numeric=tuple(range(2, 2 + 2 * len(across.versions) - 1)))
 
 
-def versions_document(across: Across) -> Document:
+def versions_document(across: Across, hypotheses=()) -> Document:
+    """The report, verdict first; `hypotheses`: the blocks that say them, after the key figures."""
     names = [_name(v) for v in across.versions]
     document = Document(f"La structure « {across.structure} » dans {len(names)} versions")
     document.add(Verdict(verdict(across)))
     document.add(KeyFigures(tuple((_label(version), euros(e.total) + ("" if e.eligible else " (non éligible)"))
                                   for version, e in zip(across.versions, across.evaluations, strict=False))))
+    document.add(*hypotheses)
     paying = [line for line in across.lines if any(a for a in line.amounts)]
     nothing = [line for line in across.lines if not any(a for a in line.amounts)]
     document.add(Heading("Ligne par ligne"), _table(across, paying, with_total=True))
@@ -118,3 +125,42 @@ def versions_json(across: Across) -> dict:
         "ecarts_totaux": [money(across.total_change(i)) for i in range(1, len(across.totals))],
         "ignorees": [{"donnee": key, "ignoree_par": list(names)} for key, names in across.ignored],
     }
+
+
+def versions_workbook(across) -> bytes:
+    """One structure across versions: synthèse (the verdict, each version's total) and the lines."""
+    names = [v.model.version or v.model.id for v in across.versions]
+    summary = summary_sheet(verdict(across), (), [(f"Total « {n} »", total) for n, total in zip(names, across.totals, strict=False)])
+    headers = ["Identifiant", "Clause"]
+    for i, name in enumerate(names):
+        headers += ([f"Écart vers « {name} »"] if i else []) + [name]
+    rows = []
+    for line in across.lines:
+        cells = [line.id, line.label or line.id]
+        for i, amount in enumerate(line.amounts):
+            cells += ([line.change(i)] if i else []) + [amount]
+        rows.append(tuple(cells))
+    total = ["total", "Total"]
+    for i, amount in enumerate(across.totals):
+        total += ([across.total_change(i)] if i else []) + [amount]
+    rows.append(tuple(total))
+    money = tuple(range(2, len(headers)))
+    return workbook([summary, Sheet("Par ligne", tuple(headers), tuple(rows), money=money)])
+
+
+@frozen
+class VersionsReport:
+    """`convcheck eval V1 V2 … DECLARATION`: one structure under several versions, with their hypotheses."""
+
+    versions: tuple  # `interpreter.api.Convention`, in order
+    across: Across
+
+    def document(self, charts: str | None) -> Document:
+        hypotheses = merged_hypotheses([(f"« {v.model.version} »", v) for v in self.versions])
+        return versions_document(self.across, hypotheses)
+
+    def data(self) -> dict:
+        return versions_json(self.across)
+
+    def workbook(self) -> bytes:
+        return versions_workbook(self.across)

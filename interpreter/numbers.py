@@ -1,24 +1,126 @@
-"""Runtime values and how they are written for a reader.
+"""Exact numbers: the arithmetic every backend and report shares, and how values are written.
 
 Values are plain Python: `Decimal` for numbers, montants and pourcentages (a pourcentage
 is held as its fraction: 50 % is `Decimal("0.5")`) — or a `Fraction` when a division does not
-give a decimal (1/3) —, `bool`, `datetime.date`, and `str` for `choix` values (see
-`interpreter.backends.scalar`). Nothing here computes: this module only writes values.
+give a decimal (1/3) —, `bool`, `datetime.date`, and `str` for `choix` values.
+
+Arithmetic is exact (`add`, `subtract`, `multiply`, `divide`, under the `EXACT` context): a decimal
+operation that would have to round is redone with `Fraction`, so `n / 3 * 3 = n` always. The one
+rounding is half away from zero (`round_half_away`): by `arrondi`, by the payment rules (each line to
+the cent), and for display (`euros`, `french_number`…), never silently.
+
+A leaf: it imports nothing of the interpreter, so that every backend and every report can read it.
 """
 
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow
 from fractions import Fraction
 
+from dsl.errors import ConvcheckError
 from dsl.model import Type
-from interpreter.backends.scalar import round_half_away
 
+# Exact or trapped: an operation that would round raises `Inexact`, and is redone with fractions.
+EXACT = Context(prec=60, rounding=ROUND_HALF_UP, traps=[Inexact, InvalidOperation, DivisionByZero, Overflow])
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
 NO_MONEY = Decimal("0.00")  # an amount of zero, written with its cents
 THIN_SPACE = "\u202f"  # the French thousands separator
+
+
+class EvaluationError(ConvcheckError):
+    """A structure makes an expression impossible to compute (a division by zero, an amount too large)."""
+
+
+# ---- exact arithmetic ----------------------------------------------------------------------------------
+
+
+def exact(value) -> Fraction:
+    return value if isinstance(value, Fraction) else Fraction(value)
+
+
+def add(a, b):
+    if type(a) is Decimal and type(b) is Decimal:
+        try:
+            return a + b
+        except Inexact:
+            pass
+    return exact(a) + exact(b)
+
+
+def subtract(a, b):
+    if type(a) is Decimal and type(b) is Decimal:
+        try:
+            return a - b
+        except Inexact:
+            pass
+    return exact(a) - exact(b)
+
+
+def multiply(a, b):
+    if type(a) is Decimal and type(b) is Decimal:
+        try:
+            return a * b
+        except Inexact:
+            pass
+    return exact(a) * exact(b)
+
+
+def divide(a, b):
+    if b == 0:
+        raise EvaluationError("division par zéro")
+    if type(a) is Decimal and type(b) is Decimal:
+        try:
+            return a / b
+        except Inexact:
+            pass
+    return exact(a) / exact(b)
+
+
+def negate(a):
+    return a.copy_negate() if type(a) is Decimal else -a
+
+
+QUANTA = {digits: Decimal(1).scaleb(-digits) for digits in range(11)}
+# Rounding on purpose: no `Inexact` trap; a result beyond the precision is still refused.
+ROUNDING = Context(prec=60, rounding=ROUND_HALF_UP, traps=[InvalidOperation])
+
+
+def round_half_away(value, digits: int) -> Decimal:
+    """The value rounded to `digits` decimals, half away from zero, as a Decimal."""
+    if type(value) is Decimal:
+        try:
+            return value.quantize(QUANTA.get(digits) or Decimal(1).scaleb(-digits), context=ROUNDING)
+        except InvalidOperation:
+            pass
+    fraction = exact(value) * 10**digits
+    units, rest = divmod(abs(fraction.numerator), fraction.denominator)
+    units += 2 * rest >= fraction.denominator
+    return Decimal(-units if fraction < 0 else units).scaleb(-digits)
+
+
+def decimal_places(number: Fraction) -> int | None:
+    """How many decimals a fraction has written exactly as a decimal, or None when it does not terminate
+    (its denominator does not divide a power of ten)."""
+    den = number.denominator
+    twos = fives = 0
+    while den % 2 == 0:
+        den //= 2
+        twos += 1
+    while den % 5 == 0:
+        den //= 5
+        fives += 1
+    return max(twos, fives) if den == 1 else None
+
+
+def as_decimal(number: Fraction) -> Decimal | None:
+    """The exact decimal of a fraction whose denominator divides a power of ten, else None."""
+    places = decimal_places(number)
+    return None if places is None else round_half_away(number, places)
+
+
+# ---- writing values --------------------------------------------------------------------------------------
 
 
 def euros_of(cents) -> Decimal:
@@ -42,26 +144,6 @@ def plain(number) -> str:
     if number == number.to_integral_value():
         return format(number.quantize(Decimal(1)), "f")
     return format(number.normalize(), "f")
-
-
-def decimal_places(number: Fraction) -> int | None:
-    """How many decimals a fraction has written exactly as a decimal, or None when it does not terminate
-    (its denominator does not divide a power of ten)."""
-    den = number.denominator
-    twos = fives = 0
-    while den % 2 == 0:
-        den //= 2
-        twos += 1
-    while den % 5 == 0:
-        den //= 5
-        fives += 1
-    return max(twos, fives) if den == 1 else None
-
-
-def as_decimal(number: Fraction) -> Decimal | None:
-    """The exact decimal of a fraction whose denominator divides a power of ten, else None."""
-    places = decimal_places(number)
-    return None if places is None else round_half_away(number, places)
 
 
 def conv_text(value, type_: Type | None = None) -> str:

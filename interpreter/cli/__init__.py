@@ -1,0 +1,13 @@
+"""The `convcheck` command line, in French, over `interpreter.api`:
+
+    commands.py   the commands: options → API → one report → exit code
+    options.py    the options the commands share, read in French; the formats each command writes
+    outputs.py    printing and writing what a command produces; the problems that prevent the job
+    french.py     click's help and usage errors in French, and the exit codes
+"""
+
+from __future__ import annotations
+
+from interpreter.cli.commands import cli, main
+
+__all__ = ["cli", "main"]

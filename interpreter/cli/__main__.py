@@ -1,0 +1,5 @@
+"""`python -m interpreter.cli`: the `convcheck` command."""
+
+from interpreter.cli.commands import main
+
+main()

@@ -1,0 +1,510 @@
+"""The `convcheck` commands: each parses its options, calls `interpreter.api`, renders one report
+(`interpreter.report`; the format is chosen once, from `--format` and the extension of `-o`) and returns
+its exit code, which `interpreter.cli.french.FrenchGroup` maps to the process's.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+from dsl.avenants import Loader
+from dsl.diagnostics import render_all_text, render_json
+from dsl.format import encode_like, format_source
+from dsl.parser import read_source
+from interpreter import api
+from interpreter.backends.dialects import DIALECTS
+from interpreter.cli.french import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, FrenchGroup, UsageProblem, use_color
+from interpreter.cli.options import (
+    CALIBRATION_FORMATS,
+    DIFF_FORMATS,
+    EVAL_FORMATS,
+    HELP,
+    HISTORY_FORMATS,
+    RESULTS_FORMATS,
+    SWEEP_FORMATS,
+    VERSIONS_FORMATS,
+    check_table_suffix,
+    csv_fr_option,
+    engine_option,
+    existing_files,
+    format_option,
+    hypothesis_options,
+    iso_date,
+    option_number,
+    population_file,
+    population_options,
+    rejects_path,
+    report_format,
+)
+from interpreter.cli.outputs import (
+    emit,
+    plural,
+    progress_bar,
+    publish,
+    report_notes,
+    reports_errors,
+    summary,
+    write_workbook,
+)
+from interpreter.io.sizes import POPULATION_HELP
+from interpreter.io.writer import WriteError, check_destination, write_bytes, write_text
+from interpreter.lsp import serve
+from interpreter.report.cases import render_case
+from interpreter.report.diff import DiffReport
+from interpreter.report.evaluation import EvaluationReport
+from interpreter.report.formats import format_of_extension
+from interpreter.report.history import HistoryReport
+from interpreter.report.site import build_site
+from interpreter.report.status import status_words
+from interpreter.report.versions import VersionsReport
+
+# ---- commands ---------------------------------------------------------------------------------------
+
+
+@click.group(cls=FrenchGroup, context_settings=HELP)
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+def cli():
+    """convcheck : vérifier, évaluer et comparer les conventions des structures de santé (.conv)."""
+
+
+@cli.command("check", context_settings=HELP)
+@click.argument("fichiers", nargs=-1, required=True, metavar="FICHIER...")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              help="Format des diagnostics : text (défaut) ou json.")
+@click.option("--strict", is_flag=True, help="Échouer aussi sur les avertissements.")
+@click.option("--no-color", is_flag=True, help="Pas de couleurs.")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+def check_command(fichiers, output_format, strict, no_color):
+    """Vérifier des conventions et des avenants : syntaxe, noms, types, opérations."""
+    paths = existing_files(fichiers)
+    loader = Loader()
+    diagnostics = api.check_files(paths, loader)
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    if output_format == "json":
+        click.echo(render_json(diagnostics))
+    else:
+        if diagnostics:
+            click.echo(render_all_text(diagnostics, loader.sources, use_color(no_color)))
+            click.echo()
+        click.echo(summary(len(paths), errors, warnings))
+    return EXIT_INVALID if errors > 0 or (strict and warnings > 0) else EXIT_OK
+
+
+@cli.command("eval", context_settings=HELP)
+@click.argument("fichiers", nargs=-1, required=True, metavar="VERSION... DECLARATION")
+@format_option(VERSIONS_FORMATS, "Format du résultat (markdown, html et xlsx : avec plusieurs versions)")
+@click.option("-o", "--output", metavar="FICHIER", help="Avec plusieurs versions : écrire le rapport dans ce fichier.")
+@hypothesis_options
+@click.option("--avance", "with_advance", is_flag=True,
+              help="Montrer l'avance (taux_avance des prérequis et du socle atteints à 100 %) et le solde.")
+@click.option("--no-color", is_flag=True, help="Pas de couleurs.")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@reports_errors
+def eval_command(fichiers, output_format, output, scenarios, settings, with_advance, no_color):
+    """Évaluer une structure : critère par critère, ce qui est atteint, pourquoi, et ce que cela rapporte ; avec
+    plusieurs versions, une colonne par version et l'écart de chaque ligne.
+
+    DECLARATION : YAML, JSON, TOML, ou un CSV ou un classeur .xlsx d'une ligne ; une déclaration fait au plus 10 Mio."""
+    if len(fichiers) < 2:
+        raise UsageProblem("donnez au moins une version et une déclaration : convcheck eval VERSION DECLARATION")
+    *conventions, declaration = fichiers
+    existing_files((*conventions, declaration, *scenarios))
+    if len(conventions) > 1:
+        if with_advance:
+            raise UsageProblem("--avance vaut pour une version : convcheck eval VERSION DECLARATION --avance")
+        versions = api.load_versions(conventions, scenarios, settings)
+        across = api.evaluate_across(versions, declaration)
+        inputs = [path for version in versions for path in version.sources] + [declaration]
+        if output:
+            check_destination(output, inputs)
+        publish(VersionsReport(tuple(versions), across), report_format(output_format, output, VERSIONS_FORMATS),
+                output, inputs)
+        return EXIT_OK
+    if output or (output_format or "text") not in EVAL_FORMATS:
+        raise UsageProblem("-o et les formats markdown, html et xlsx servent à comparer plusieurs versions : "
+                           "convcheck eval V1 V2 DECLARATION")
+    version = api.load(conventions[0], settings, scenarios=scenarios)
+    structure_id, _ = version.declaration(declaration)
+    evaluation = version.evaluate(declaration)
+    advance = version.advance(declaration) if with_advance else None
+    report = EvaluationReport(version, evaluation, structure_id, advance, use_color(no_color))
+    publish(report, output_format or "text", None, [])
+    return EXIT_OK
+
+
+@cli.command("test", context_settings=HELP)
+@click.argument("fichiers", nargs=-1, required=True, metavar="FICHIER...")
+@click.option("--no-color", is_flag=True, help="Pas de couleurs.")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+def test_command(fichiers, no_color):
+    """Exécuter les cas (« cas ») des conventions et des avenants : chaque chiffre négocié est un test."""
+    paths = existing_files(fichiers)
+    color = use_color(no_color)
+    passed = failed = 0
+    for path in paths:
+        if api.is_scenario(path):
+            click.echo(f"{path} : scénario, sans cas (il s'applique à une version avec --scenario).")
+            continue
+        try:
+            version = api.load(path)
+        except api.ConvError as error:
+            click.echo(render_all_text(error.diagnostics, error.sources, color))
+            click.echo(f"{path} : le fichier a des erreurs, ses cas ne sont pas exécutés.\n")
+            failed += 1
+            continue
+        results = version.cases()
+        status = f" ({status_words(version.model)})" if status_words(version.model) else ""
+        click.echo(f"{path}{status} : {plural(len(results), 'cas').replace('cass', 'cas')}")
+        for result in results:
+            click.echo(render_case(result, color))
+            passed += result.passed
+            failed += not result.passed
+    click.echo(f"\n{plural(passed, 'réussi')}, {plural(failed, 'échoué')}")
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+@cli.command("diff", context_settings=HELP)
+@click.argument("ancienne", metavar="ANCIENNE")
+@click.argument("nouvelle", metavar="NOUVELLE")
+@format_option(DIFF_FORMATS)
+@click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
+@click.option("--exit-code", is_flag=True, help="Sortir avec le code 1 quand les versions diffèrent (comme git diff).")
+@click.option("--cas", metavar="ID", help="Valoriser chaque version avec les données d'un cas (par exemple la "
+              "structure de référence de la Cnam) au lieu de la structure maximale.")
+@click.option("--population", metavar="POPULATION",
+              help="Ajouter l'impact sur une population (CSV, Excel .xlsx, Parquet ou JSON Lines ; "
+              f"{POPULATION_HELP}) : budgets, gagnants, perdants.")
+@click.option("--par", "groupings", multiple=True, metavar="COLONNE",
+              help="Avec --population : budgets, gagnants et perdants par groupe d'une colonne (répétable) ; "
+              "par tranches : --par patientele=2000,4000,8000.")
+@click.option("--par-structure", "per_structure", metavar="FICHIER",
+              help="Avec --population : écrire une ligne par structure (totaux avant, après, écart de chaque ligne) "
+              "en .csv, .parquet ou .jsonl.")
+@population_options
+@csv_fr_option
+@hypothesis_options
+@click.option("--scenario-apres", "after_scenarios", multiple=True, metavar="FICHIER",
+              help="Un scénario appliqué à la seconde version seulement (répétable).")
+@click.option("--set-apres", "after_settings", multiple=True, metavar="ID=VALEUR",
+              help="Remplacer un paramètre de la seconde version seulement (répétable).")
+@engine_option
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@reports_errors
+def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, population, groupings, per_structure,
+                 encoding, sheet, csv_fr, scenarios, settings, after_scenarios, after_settings, engine):
+    """Comparer deux versions (conventions ou avenants) : ce qui change, clause par clause, en euros."""
+    population = population_file(population, encoding, sheet)
+    existing_files((ancienne, nouvelle, *scenarios, *after_scenarios) + ((population,) if population else ()))
+    if (groupings or per_structure) and not population:
+        raise UsageProblem("--par et --par-structure demandent une population : ajoutez --population FICHIER")
+    old, new = api.load_pair(ancienne, nouvelle, scenarios, settings, after_scenarios, after_settings)
+    inputs = [*old.sources, *new.sources, *((population,) if population else ())]
+    for destination in (output, per_structure):
+        if destination:
+            check_destination(destination, inputs)
+    check_table_suffix(per_structure)
+    chosen = report_format(output_format, output, DIFF_FORMATS)
+    change = api.diff(old, new, cas)
+    impact = None
+    if population:
+        notes: list = []
+        impact = api.impact(old, new, population, change, progress=progress_bar, groupings=groupings, engine=engine,
+                            notes=notes)
+        report_notes(notes, {**old.sources, **new.sources})
+        if per_structure:
+            from interpreter.io.tables import write_results  # polars (heavy): only with a population
+
+            write_results(impact.pairing.frame(), per_structure, inputs, csv_fr)
+    publish(DiffReport(old, new, change, impact, population), chosen, output, inputs)
+    return EXIT_INVALID if exit_code and not change.empty else EXIT_OK
+
+
+@cli.command("simulate", context_settings=HELP)
+@click.argument("convention", metavar="CONVENTION")
+@click.argument("population", metavar="POPULATION")
+@click.option("-o", "--output", metavar="RESULTATS",
+              help="Écrire les résultats par structure (.csv, .xlsx, .parquet ou .jsonl).")
+@population_options
+@csv_fr_option
+@hypothesis_options
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              help="Format du résumé : text (défaut) ou json.")
+@click.option("--ignorer-invalides", "ignore_invalid", is_flag=True,
+              help="Écarter les structures invalides (listées dans un fichier de rejets) au lieu de s'arrêter.")
+@click.option("--par", "groupings", multiple=True, metavar="COLONNE",
+              help="Budget et paiement moyen par groupe d'une colonne (répétable) ; par tranches : "
+              "--par patientele=2000,4000,8000.")
+@engine_option
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@reports_errors
+def simulate_command(convention, population, output, encoding, sheet, csv_fr, scenarios, settings, output_format,
+                     ignore_invalid, groupings, engine):
+    """Évaluer toute une population de structures : paiements, budget, moyenne, médiane, déciles.
+
+    POPULATION : CSV, Excel .xlsx, Parquet ou JSON Lines ; au plus 2 Gio en CSV ou JSON Lines, 10 millions de
+    structures en Parquet, 10 millions de cellules par feuille Excel."""
+    from interpreter.report.impact import SimulationReport, results_workbook  # numpy (heavy): only for a population
+
+    existing_files((convention, population, *scenarios))
+    population = population_file(population, encoding, sheet)
+    version = api.load(convention, settings, scenarios=scenarios)
+    inputs = [*version.sources, population]
+    rejects = rejects_path(population, output)
+    for destination in ([output] if output else []) + ([rejects] if ignore_invalid else []):
+        check_destination(destination, inputs)
+    check_table_suffix(output, RESULTS_FORMATS)
+    simulation = version.simulation(population, ignore_invalid, progress_bar, engine=engine,
+                                    keep=api.grouping_columns(groupings))
+    if simulation.population.warnings and output_format != "json":
+        click.echo(render_all_text(simulation.population.warnings, {}) + "\n", err=True)
+    report_notes(simulation.notes, version.sources)
+    if simulation.result.errors and not ignore_invalid:
+        raise api.ConvError(simulation.errors())
+    rejected = simulation.write_rejects(rejects, inputs, csv_fr) if ignore_invalid else False
+    groups = simulation.groups(groupings)
+    if output and format_of_extension(output) == "xlsx":
+        write_workbook(lambda: results_workbook(simulation, groups), output, inputs)
+    elif output:
+        simulation.write_results(output, inputs, csv_fr)
+    report = SimulationReport(version, simulation.summary(simulation.rejected), population, groups,
+                              rejects if rejected else None, simulation.population.warnings)
+    publish(report, output_format, None, inputs)
+    if output and output_format != "json":
+        click.echo(f"Résultats par structure écrits dans « {output} ».")
+    return EXIT_OK
+
+
+@cli.command("calibre", context_settings=HELP)
+@click.argument("version", metavar="VERSION")
+@click.option("--population", required=True, metavar="POPULATION", help=f"La population (CSV, Excel .xlsx, Parquet ou JSON Lines ; {POPULATION_HELP}).")
+@click.option("--parametre", required=True, metavar="ID", help="Le paramètre (montant ou nombre) à calibrer.")
+@click.option("--budget", metavar="MONTANT", help="Le budget visé, par exemple « 190 000 000 € ».")
+@click.option("--budget-de", "budget_of", metavar="AUTRE_VERSION", help="Viser le budget d'une autre version.")
+@click.option("--precision", metavar="PAS", help="La précision de la valeur cherchée (défaut : le centime pour un "
+              "montant, l'unité pour un nombre entier).")
+@population_options
+@hypothesis_options
+@format_option(CALIBRATION_FORMATS)
+@click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@reports_errors
+def calibre_command(version, population, parametre, budget, budget_of, precision, encoding, sheet, scenarios, settings,
+                    output_format, output):
+    """Trouver la valeur d'un paramètre pour laquelle le budget d'une population atteint une cible."""
+    from interpreter.report.decisions import CalibrationReport  # numpy, polars (heavy): only for a population
+
+    existing_files((version, population, *scenarios, *((budget_of,) if budget_of else ())))
+    if (budget is None) == (budget_of is None):
+        raise UsageProblem("donnez la cible : --budget MONTANT ou --budget-de AUTRE_VERSION (l'un des deux)")
+    population = population_file(population, encoding, sheet)
+    decision = api.calibrate(version, population, parametre, option_number(budget, "--budget", "montant"), budget_of,
+                             scenarios, settings, option_number(precision, "--precision", "nombre"))
+    inputs = [*decision.version.sources, population]
+    if output:
+        check_destination(output, inputs)
+    publish(CalibrationReport(decision, population), report_format(output_format, output, CALIBRATION_FORMATS),
+            output, inputs)
+    return EXIT_OK
+
+
+@cli.command("balaye", context_settings=HELP)
+@click.argument("version", metavar="VERSION")
+@click.option("--population", required=True, metavar="POPULATION", help=f"La population (CSV, Excel .xlsx, Parquet ou JSON Lines ; {POPULATION_HELP}).")
+@click.option("--parametre", required=True, metavar="ID", help="Le paramètre (montant ou nombre) qui varie.")
+@click.option("--de", "start", metavar="A", help="Première valeur.")
+@click.option("--a", "stop", metavar="B", help="Dernière valeur.")
+@click.option("--pas", "step", metavar="C", help="Écart entre deux valeurs.")
+@click.option("--valeurs", metavar="A,B,C", help="Les valeurs, séparées par des virgules (au lieu de --de/--a/--pas).")
+@click.option("--reference", metavar="AUTRE_VERSION", help="Comparer chaque valeur au budget d'une autre version.")
+@population_options
+@csv_fr_option
+@hypothesis_options
+@format_option(SWEEP_FORMATS)
+@click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@reports_errors
+def balaye_command(version, population, parametre, start, stop, step, valeurs, reference, encoding, sheet, csv_fr,
+                   scenarios, settings, output_format, output):
+    """Calculer le budget d'une population pour chaque valeur d'un paramètre : un tableau et un graphique."""
+    from interpreter.report.decisions import SweepReport  # numpy, polars (heavy): only for a population
+
+    existing_files((version, population, *scenarios, *((reference,) if reference else ())))
+    if valeurs and (start or stop or step) or not valeurs and not (start and stop and step):
+        raise UsageProblem("donnez les valeurs : --de A --a B --pas C, ou --valeurs a,b,c")
+    values = ([option_number(v.strip(), "--valeurs", "nombre") for v in valeurs.split(",") if v.strip()] if valeurs
+              else api.sweep_values(*(option_number(v, o, "nombre")
+                                      for v, o in ((start, "--de"), (stop, "--a"), (step, "--pas")))))
+    population = population_file(population, encoding, sheet)
+    decision = api.sweep(version, population, parametre, values, reference, scenarios, settings)
+    inputs = [*decision.version.sources, population]
+    if output:
+        check_destination(output, inputs)
+    publish(SweepReport(decision, parametre), report_format(output_format, output, SWEEP_FORMATS), output, inputs,
+            french=csv_fr)
+    return EXIT_OK
+
+
+@cli.command("sql", context_settings=HELP)
+@click.argument("version", metavar="VERSION")
+@hypothesis_options
+@click.option("--dialecte", "dialecte", type=click.Choice(DIALECTS), required=True,
+              help="Le moteur qui exécutera la requête : duckdb, postgres ou spark.")
+@click.option("--table", default="structures", metavar="NOM",
+              help="La table des structures : une colonne id et une colonne par donnée (défaut : structures).")
+@click.option("-o", "--output", metavar="FICHIER", help="Écrire la requête dans ce fichier (.sql).")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@reports_errors
+def sql_command(version, scenarios, settings, dialecte, table, output):
+    """Écrire la requête SQL qui calcule une version sur une table de structures, au centime près."""
+    existing_files((version, *scenarios))
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}", table):
+        raise UsageProblem(f"nom de table invalide « {table} » : lettres, chiffres et _, éventuellement "
+                           "précédé du schéma (« schema.table »)")
+    report_format(None, output, ("sql",))
+    convention = api.load(version, settings, scenarios=scenarios)
+    text = convention.sql(dialecte, table) + (";\n" if dialecte != "spark" else "\n")
+    if output is None:
+        click.echo(text, nl=False)
+        return EXIT_OK
+    write_text(output, text, list(convention.sources))
+    click.echo(f"Requête écrite dans « {output} ».", err=True)
+    return EXIT_OK
+
+
+@cli.command("consolidate", context_settings=HELP)
+@click.argument("avenant", metavar="AVENANT")
+@click.option("-o", "--output", metavar="FICHIER", help="Écrire la version consolidée dans ce fichier (.conv).")
+@click.option("--au", "date", metavar="DATE", help="La version en vigueur à cette date (AAAA-MM-JJ), choisie le "
+              "long de la chaîne des bases de AVENANT.")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@reports_errors
+def consolidate_command(avenant, output, date):
+    """Écrire la version consolidée d'un avenant : une convention complète, au format canonique."""
+    existing_files((avenant,))
+    report_format(None, output, ("conv",))
+    loader = Loader()
+    if date is not None:
+        avenant = api.version_in_force(avenant, iso_date(date, "--au"), loader)
+    text = api.consolidated(avenant, loader)
+    emit(text, output, list(loader.sources))
+    return EXIT_OK
+
+
+@cli.command("historique", context_settings=HELP)
+@click.argument("version", metavar="VERSION")
+@format_option(HISTORY_FORMATS)
+@click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@reports_errors
+def historique_command(version, output_format, output):
+    """Retracer chaque clause le long de la chaîne des bases : quelle version l'a écrite, quand, ce qui a changé."""
+    existing_files((version,))
+    loader = Loader()
+    found = api.history(version, loader)
+    inputs = list(loader.sources)
+    if output:
+        check_destination(output, inputs)
+    publish(HistoryReport(found, loader.sources), report_format(output_format, output, HISTORY_FORMATS), output, inputs)
+    return EXIT_OK
+
+
+@cli.command("site", context_settings=HELP)
+@click.argument("dossier", metavar="DOSSIER")
+@click.option("-o", "--output", required=True, metavar="SORTIE", help="Le dossier où écrire le site.")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@reports_errors
+def site_command(dossier, output):
+    """Écrire l'explorateur des conventions d'un dossier : un site statique, avec recherche, une page par clause."""
+    if not Path(dossier).is_dir():
+        raise UsageProblem(f"« {dossier} » n'est pas un dossier : donnez le dossier des conventions (.conv)")
+    if Path(output).exists() and not Path(output).is_dir():
+        raise UsageProblem(f"« {output} » existe et n'est pas un dossier : donnez un dossier pour le site")
+    loader = Loader()
+    pages, errors, inputs = build_site(dossier, loader)
+    if errors:
+        raise api.ConvError(errors, loader.sources)
+    if not pages or len(pages) == 1 and "versions/" not in "".join(pages):
+        raise UsageProblem(f"aucune convention (.conv) dans « {dossier} »")
+    for relative, text in pages.items():
+        target = Path(output) / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_text(str(target), text, inputs)
+    click.echo(f"Site écrit dans « {output} » : {plural(len(pages), 'page')} ; ouvrez « {Path(output) / 'index.html'} ».",
+               err=True)
+    return EXIT_OK
+
+
+@cli.command("fmt", context_settings=HELP)
+@click.argument("fichiers", nargs=-1, required=True, metavar="FICHIER...")
+@click.option("--check", "check_only", is_flag=True,
+              help="Ne rien écrire : sortir avec le code 1 et nommer les fichiers qui changeraient.")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+def fmt_command(fichiers, check_only):
+    """Mettre des fichiers .conv en forme canonique, en gardant chaque commentaire et chaque libellé."""
+    paths = existing_files(fichiers)
+    changed, broken, unwritten = [], 0, EXIT_OK
+    for path in paths:
+        source, problems = read_source(path)
+        formatted = None
+        if source is not None and not problems:
+            formatted, problems = format_source(source)
+        if problems or formatted is None:
+            click.echo(render_all_text(problems, {path: source} if source else {}), err=True)
+            broken += 1
+            continue
+        original = Path(path).read_bytes()
+        rewritten = encode_like(formatted, original)
+        if rewritten != original:
+            changed.append(path)
+            if not check_only:
+                try:
+                    write_bytes(path, rewritten)
+                except WriteError as error:  # say so, and go on with the other files
+                    click.echo(render_all_text([error.diagnostic], {}), err=True)
+                    unwritten = max(unwritten, error.exit_code)
+                    changed.pop()
+    if check_only:
+        for path in changed:
+            click.echo(f"à reformater : {path}")
+        click.echo(f"{plural(len(changed), 'fichier')} à reformater sur {len(paths)}.")
+    else:
+        click.echo(f"{plural(len(changed), 'fichier')} reformaté{'s' if len(changed) > 1 else ''} sur {len(paths)}.")
+    return max(unwritten, EXIT_INVALID if broken or (check_only and changed) else EXIT_OK)
+
+
+@cli.command("lsp", context_settings=HELP)
+@click.option("--stdio", is_flag=True, help="Dialoguer par l'entrée et la sortie standard (le seul mode, par défaut).")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+def lsp_command(stdio):
+    """Serveur de langage (LSP) pour les éditeurs : diagnostics en direct, survol, complétion, renommage…"""
+    serve()
+    return EXIT_OK
+
+
+def terminated(signum, frame):
+    """SIGTERM ends convcheck as Ctrl+C does, through every `finally`: a file being written is left as it was
+    and its temporary removed, temporary copies and folders too (`atexit`) — the signal's default killed the
+    process on the spot and left `.convcheck-*.tmp` behind."""
+    raise SystemExit(128 + signum)
+
+
+def main():
+    """Console-script entry point."""
+    signal.signal(signal.SIGTERM, terminated)
+    try:
+        cli(prog_name="convcheck")
+    except SystemExit:
+        raise
+    except RecursionError:
+        click.echo("convcheck : entrée trop profondément imbriquée pour être traitée.", err=True)
+        sys.exit(EXIT_INVALID)
+    except Exception as error:  # a bug of ours: say so plainly, without a traceback
+        click.echo(f"convcheck : erreur interne ({type(error).__name__}: {error}). "
+                   "Merci de la signaler avec le fichier en cause.", err=True)
+        sys.exit(EXIT_INTERNAL)

@@ -1,0 +1,142 @@
+"""The options of the commands: declared once for the commands that share them, read in French (files,
+numbers, dates, populations, the format of a report), a usage error otherwise."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import click
+
+from dsl.source import special_kind
+from interpreter.backends.engines import DEFAULT, ENGINES, engines_help
+from interpreter.cli.french import UsageProblem
+from interpreter.io.csvfiles import encoding_option
+from interpreter.io.numbers import NumberProblem, read_number
+from interpreter.report.formats import FormatError, choose_format, extensions_of, format_of_extension
+
+# The formats each command writes (`--format`, or the extension of `-o`), the first one by default.
+EVAL_FORMATS = ("text", "json")
+VERSIONS_FORMATS = ("text", "json", "markdown", "html", "xlsx")
+DIFF_FORMATS = ("text", "markdown", "json", "html", "xlsx")
+CALIBRATION_FORMATS = ("text", "markdown", "json", "xlsx")
+SWEEP_FORMATS = ("text", "markdown", "html", "json", "csv", "xlsx")
+HISTORY_FORMATS = ("text", "markdown", "json")
+TABLE_FORMATS = ("csv", "parquet", "jsonl")  # a table of results, one row per structure
+RESULTS_FORMATS = ("csv", "xlsx", "parquet", "jsonl")  # the results of `simulate`: a table, or a workbook
+
+HELP = {"help_option_names": ["-h", "--help"]}
+
+
+def format_option(formats: tuple[str, ...], what: str = "Format du rapport"):
+    """`--format`: one of the command's formats; without it, the extension of `-o` decides (else text)."""
+    listed = f"{', '.join(formats[:-1])} ou {formats[-1]}"
+    return click.option("--format", "output_format", type=click.Choice(formats), default=None,
+                        help=f"{what} : {listed} ; sans --format, l'extension de -o le choisit "
+                        f"({extensions_of(formats)}), sinon text.")
+
+
+def hypothesis_options(command):
+    """`--scenario FICHIER` (repeatable, applied in order) and `--set ID=VALEUR` (after them)."""
+    command = click.option("--set", "settings", multiple=True, metavar="ID=VALEUR",
+                           help="Remplacer un paramètre, par exemple --set valeur_point=7.5€ (répétable, "
+                           "appliqué après les scénarios).")(command)
+    return click.option("--scenario", "scenarios", multiple=True, metavar="FICHIER",
+                        help="Appliquer les hypothèses d'un fichier « scénario » (répétable, dans l'ordre).")(command)
+
+
+def population_options(command):
+    """`--encodage` (a CSV population's encoding) and `--feuille` (an Excel population's sheet)."""
+    command = click.option("--feuille", "sheet", metavar="NOM",
+                           help="Avec une population .xlsx : la feuille à lire (défaut : la première feuille visible).")(command)
+    return click.option("--encodage", "encoding", metavar="ENCODAGE",
+                        help="Avec une population .csv : son encodage, utf-8, windows-1252 ou utf-16 (défaut : détecté).")(command)
+
+
+def csv_fr_option(command):
+    """`--csv-fr`: CSV written as French Excel reads it."""
+    return click.option("--csv-fr", "csv_fr", is_flag=True,
+                        help="Écrire les CSV à la française : « ; » entre les cellules et virgules décimales "
+                        "(pour Excel).")(command)
+
+
+def engine_option(command):
+    """`--moteur`: the engine that computes a population, among those registered."""
+    return click.option("--moteur", "engine", type=click.Choice(list(ENGINES)), default=DEFAULT,
+                        help=engines_help())(command)
+
+
+# ---- reading them ------------------------------------------------------------------------------------------
+
+
+def existing_files(paths: tuple[str, ...]) -> list[str]:
+    """The paths, or a French usage error for a missing file or a directory."""
+    for path in paths:
+        p = Path(path)
+        if not p.exists():
+            raise UsageProblem(f"fichier introuvable : « {path} »")
+        if p.is_dir():
+            raise UsageProblem(f"« {path} » est un dossier ; donnez des fichiers .conv (par exemple "
+                               f"« {path.rstrip('/')}/*.conv »)")
+        kind = special_kind(path)  # checked before anything opens it: a FIFO or /dev/zero would hang
+        if kind is not None:
+            raise UsageProblem(f"« {path} » est {kind}, pas un fichier : convcheck ne lit que des fichiers ordinaires")
+    return list(paths)
+
+
+def report_format(asked: str | None, output: str | None, supported: tuple[str, ...]) -> str:
+    """The format of a command's report (`--format`, else the extension of `-o`), or a usage error."""
+    try:
+        return choose_format(asked, output, supported)
+    except FormatError as error:
+        raise UsageProblem(str(error)) from None
+
+
+def check_table_suffix(path: str | None, formats: tuple[str, ...] = TABLE_FORMATS) -> None:
+    """A results table is written in the format of its suffix: CSV, Parquet or JSON Lines (or a workbook)."""
+    if path and format_of_extension(path) not in formats:
+        raise UsageProblem(f"format de résultats inconnu « {Path(path).suffix} » : utilisez {extensions_of(formats)}")
+
+
+def population_file(path: str | None, encoding: str | None, sheet: str | None):
+    """The population named with how to read it (`--encodage`, `--feuille`)."""
+    from interpreter.io.tables import TableFile  # polars (heavy): only for a population
+
+    if path is None:
+        return None
+    suffix = Path(path).suffix.lower()
+    if sheet is not None and suffix != ".xlsx":
+        raise UsageProblem(f"--feuille ne s'applique qu'à un classeur .xlsx, pas à « {path} »")
+    if encoding is not None and suffix != ".csv":
+        raise UsageProblem(f"--encodage ne s'applique qu'à un fichier .csv, pas à « {path} »")
+    codec = encoding_option(encoding)
+    if encoding is not None and codec is None:
+        raise UsageProblem(f"encodage inconnu « {encoding} » pour --encodage : utf-8, windows-1252 ou utf-16")
+    return TableFile(path, codec, sheet) if codec or sheet else path
+
+
+def option_number(text: str | None, option: str, kind: str):
+    """A number given on the command line (`--budget "190 000 000 €"`), read as a declaration reads one."""
+    if text is None:
+        return None
+    value = read_number(text, kind)
+    if isinstance(value, NumberProblem):
+        expected = "un montant (par exemple « 190 000 000 € »)" if kind == "montant" else "un nombre"
+        hint = f" ; {value.hint}" if value.hint else ""
+        raise UsageProblem(f"{value.message(option, expected)}{hint}")
+    return value
+
+
+def iso_date(text: str, option: str) -> datetime.date:
+    """A date given on the command line, AAAA-MM-JJ."""
+    try:
+        return datetime.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageProblem(f"date invalide pour {option} : « {text} » ; écrivez-la AAAA-MM-JJ, par exemple "
+                           "2024-01-01") from None
+
+
+def rejects_path(population: str, output: str | None) -> str:
+    """`<stem>.rejets.csv` beside the results (or the population)."""
+    base = Path(output) if output else Path(population)
+    return str(base.with_name(f"{base.stem}.rejets.csv"))

@@ -1,0 +1,79 @@
+"""The kinds of clause are described once (`dsl.kinds`): the description matches the language (its AST nodes,
+the checked model, what the checker allows) and the tools read it instead of keeping their own lists."""
+
+from __future__ import annotations
+
+import re
+
+import attrs
+import pytest
+from lsprotocol import types as lsp
+
+from dsl import checker, keywords, kinds
+from dsl import nodes as n
+from dsl.model import Model
+from dsl.parser import parse_text
+from interpreter.compare.diff import ELEMENT_ORDER, element_fields
+from interpreter.lsp.completion import ITEM_KEYWORDS
+from interpreter.report.history import ELEMENT_TITLES
+from tests.conftest import ROOT
+
+MODEL_FIELDS = attrs.fields_dict(Model)
+
+
+@pytest.mark.parametrize("kind", list(kinds.KINDS.values()), ids=list(kinds.KINDS))
+def test_each_description_names_what_exists(kind):
+    assert kind.table in MODEL_FIELDS
+    assert attrs.has(kind.node) and kind.node.__module__ == "dsl.nodes"
+    assert kind.namespace in (kinds.VALUE, kinds.ELEMENT, kinds.CAS_NAMES)
+    assert isinstance(getattr(lsp.SymbolKind, kind.symbol), lsp.SymbolKind)
+    assert isinstance(getattr(lsp.CompletionItemKind, kind.completion), lsp.CompletionItemKind)
+    assert set(kind.operations) <= {"ajoute", "modifie", "remplace", "déplace", "supprime"}
+    assert kind.group in (None, *kinds.GROUP_TITLES)
+
+
+def test_every_clause_node_of_the_language_has_a_description():
+    """The AST's clauses — nodes with an id, a label and a span, outside the avenant operations — are described."""
+    operations = set(n.Operation.__args__)
+    clauses = {cls for cls in vars(n).values() if isinstance(cls, type) and attrs.has(cls) and cls not in operations
+               and {"id", "label", "span"} <= set(attrs.fields_dict(cls)) and cls is not n.File}
+    assert clauses == {kind.node for kind in kinds.KINDS.values()}
+
+
+def test_the_checker_s_own_lists_agree_with_the_description():
+    """Ready for the checker to read the description instead (it keeps its lists for now)."""
+    paying = {kind.name: kind for kind in kinds.PAYING}
+    assert checker.ALLOWED == {name: kind.attributes for name, kind in paying.items()}
+    assert {name: words for name, words in checker.REQUIRED.items()} == \
+        {name: kind.required for name, kind in paying.items() if kind.required}
+    assert checker.OWNERS == {name: kind.definite for name, kind in paying.items()}
+    assert {owner: of for owner, of in checker.OF.items() if owner in checker.OWNERS.values()} == \
+        {kind.definite: kind.of_the for kind in paying.values()}
+
+
+def test_the_words_of_a_kind():
+    assert [k.article for k in kinds.CLAUSES] == ["un critère", "une brique", "une majoration", "un minimum",
+                                                  "une donnée", "un paramètre"]
+    assert kinds.BRIQUE.agreed("supprimé") == "supprimée" and kinds.MINIMUM.agreed("supprimé") == "supprimé"
+    assert re.fullmatch(kinds.keyword_pattern("paramètre"), "parametre")
+    assert keywords.KINDS == {k.name: k.keyword for k in kinds.CLAUSES}
+
+
+def test_the_tools_follow_the_description():
+    assert ELEMENT_ORDER == tuple(k.name for k in kinds.CLAUSES)
+    assert list(ELEMENT_TITLES.values()) == [k.title for k in kinds.CLAUSES]
+    for kind in kinds.CLAUSES:
+        for verb in kind.operations:
+            assert f"{verb} {kind.keyword}" in ITEM_KEYWORDS or verb == "ajoute" and kind is kinds.CRITERE
+
+
+def test_the_diff_compares_the_fields_of_each_kind():
+    text = (ROOT / "conventions" / "aci-msp-2017.conv").read_text(encoding="utf-8")
+    from dsl.checker import check
+
+    model, _ = check(parse_text(text).file)
+    assert model is not None
+    for kind in kinds.CLAUSES:
+        for element in getattr(model, kind.table).values():
+            assert list(element_fields(element)) == [field.name for field in kind.fields]
+            assert kinds.kind_of(element) is kind and kinds.kind_of(element.node) is kind
