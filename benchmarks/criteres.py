@@ -10,8 +10,9 @@ prints the time of:
   structure) — the report the CLI renders included;
 
 each in the same process, after the convention is loaded (`check` excepted), best of `--repetitions`. Linear means
-the time per critère stays flat from one size to the next (the last column); it went from 89 s for 2 000
-critères (`sql`) and 154 s for 10 000 (`diff`) to a few seconds.
+the time per critère stays flat from one size to the next (the last column). Before they were made linear,
+`sql` took 43 s for 1 000 critères and more than 300 s for 5 000, and `diff` 87 s for 10 000 (now 3.4 / 19 / 35 s
+and 0.3 / 1.3 / 3.2 s at 1 000 / 5 000 / 10 000 on a 2-core machine shared with other work).
 
     python benchmarks/criteres.py [--tailles 1000,5000,10000] [--repetitions 1]
 """
