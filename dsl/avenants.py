@@ -20,7 +20,7 @@ from attrs import define, evolve, field, frozen
 
 from dsl import keywords
 from dsl import nodes as n
-from dsl.checker import walk
+from dsl.checker import close_parametre, unit_mismatch, walk
 from dsl.diagnostics import Diagnostic, Note, suggest
 from dsl.kinds import CLAUSES, KINDS, PAYING, SUPPLEMENT_KINDS
 from dsl.model import SECTIONS
@@ -151,12 +151,15 @@ class Consolidation:
     sections: dict[str, dict[str, list[n.Critere]]]  # kind → id → the critères of that id (one, unless repeated)
     briques: dict[str, n.Brique]
     supplements: dict[str, n.Supplement] = field(factory=dict)  # majorations and minimums, in order
+    prorata: n.Prorata | None = None  # the version's `prorata : …`
+    exercices: list[n.Exercice] = field(factory=list)  # the rules of single exercises, the base's first
     places: dict[str, tuple[str, str]] = field(factory=dict)  # critère id → ("section", kind) or ("brique", id)
     cas: list[n.Cas] = field(factory=list)
     removed: dict = field(factory=dict)  # id → span of the `supprime` that removed it
     removals: dict = field(factory=dict)  # (kind, id) → span of the `supprime` that removed it, earlier ones included
     dropped: dict = field(factory=dict)  # donnée or paramètre id → the operation that dropped a use of it
     diagnostics: list[Diagnostic] = field(factory=list)
+    added_parametres: set[str] = field(factory=set)  # paramètres added by this avenant (not the base's)
 
     @classmethod
     def of(cls, base: n.File) -> Consolidation:
@@ -179,7 +182,9 @@ class Consolidation:
                 case _ if type(item) in KIND_OF:
                     supplement = cast(n.Supplement, item)
                     supplements[supplement.id] = supplement
-        consolidation = cls(base, parametres, donnees, sections, briques, supplements)
+        consolidation = cls(base, parametres, donnees, sections, briques, supplements,
+                            next((i for i in base.items if isinstance(i, n.Prorata)), None),
+                            [i for i in base.items if isinstance(i, n.Exercice)])
         for kind, criteres in sections.items():
             consolidation._place(criteres, ("section", kind))
         for brique in briques.values():
@@ -229,16 +234,16 @@ class Consolidation:
 
     def apply(self, item) -> None:
         match item:
-            case n.ParametresBlock(parametres=ps):
+            case n.ParametresBlock(parametres=ps, added=added):
                 for p in ps:
-                    old = self.parametres.get(p.id)
-                    self.parametres[p.id] = p if old is None or p.label else evolve(p, label=old.label)
-                    if old is not None:
-                        self._dropped_uses(old, p, p)
-            case n.DonneesBlock(donnees=ds):
+                    self._set_parametre(p, added)
+            case n.DonneesBlock(donnees=ds, added=added):
                 for d in ds:
                     previous = self.donnees.get(d.id)
-                    self.donnees[d.id] = d if previous is None or d.label else evolve(d, label=previous.label)
+                    if added and previous is not None:
+                        self._exists(d, previous, "la donnée", "données")
+                        continue
+                    self.donnees[d.id] = redefined(previous, d)
             case n.Cas():
                 self.cas.append(item)
             case n.Section(kind=kind):
@@ -265,8 +270,54 @@ class Consolidation:
                 self._change(item)
             case n.Move():
                 self._move(item)
+            case n.Remove(kind="prorata"):
+                self._remove_prorata(item)
+            case n.Remove(kind="exercice"):
+                self._remove_exercice(item)
+            case n.Exercice():  # rules for one exercise: kept, applied by `--exercice` (`apply_exercice`)
+                self.exercices.append(item)
             case n.Remove():
                 self._remove(item)
+            case n.Prorata():  # the avenant's own prorata replaces the base's
+                if self.prorata is not None:
+                    self._dropped_uses(self.prorata, item, item)
+                self.prorata = item
+
+    def _set_parametre(self, p: n.Parametre, added: bool) -> None:
+        """`paramètres { id = … }` gives an existing paramètre a new value, written in the same unit;
+        `ajoute paramètres { … }` adds one. A new id in `paramètres` is a slip: the value meant for
+        `montant_rcp`, written `montant_concertation = …`, would otherwise go to a new paramètre, and the
+        raise would do nothing."""
+        old = self.parametres.get(p.id)
+        if added and old is not None:
+            self._exists(p, old, "le paramètre", "paramètres")
+            return
+        if old is None and not added:
+            base = {id: q for id, q in self.parametres.items() if id not in self.added_parametres}
+            close = close_parametre(p, base)
+            meant = f" — vouliez-vous dire « {close} » ?" if close else ""
+            self.error("parametre-nouveau", f"nouveau paramètre « {p.id} » : la base n'a aucun paramètre de ce nom"
+                       f"{meant}", p.id_span, notes=[Note(f"« {close} » est défini ici", n.parsed_span(base[close].id_span))] if close
+                       else [], suggestion=(f"pour changer sa valeur, écrivez « {close} = … » ; p" if close else "p")
+                       + "our ajouter un paramètre, écrivez-le dans « ajoute paramètres { … } »")
+            return
+        if old is None:
+            self.added_parametres.add(p.id)
+        if old is not None:
+            mismatch = unit_mismatch(old.value, p.value, p.id)
+            if mismatch is not None:
+                self.error("unite-parametre", mismatch[0], p.value.span, suggestion=mismatch[1],
+                           notes=[Note("valeur de la base", n.parsed_span(old.value.span))])
+                return
+        self.parametres[p.id] = p if old is None or p.label else evolve(p, label=old.label)
+        if old is not None:
+            self._dropped_uses(old, p, p)
+
+    def _exists(self, node, existing, what: str, block: str) -> None:
+        self.error("id-existant", f"{what} « {node.id} » existe déjà : « ajoute » déclare un identifiant nouveau",
+                   node.id_span, notes=[Note("définition existante", n.parsed_span(existing.id_span))],
+                   suggestion=f"pour le modifier, écrivez-le dans « {block} {{ … }} » ; pour en ajouter un autre, "
+                   "choisissez un nouvel identifiant")
 
     def _is_new(self, id: str, span) -> bool:
         existing = self.element_node(id)
@@ -463,6 +514,26 @@ class Consolidation:
         self.removed[op.id] = op.span
         self.removals[(op.kind, op.id)] = op.span
 
+    def _remove_prorata(self, op: n.Remove) -> None:
+        """`supprime prorata`: the lines are paid for the whole year again."""
+        if self.prorata is None:
+            self.error("id-inconnu", "la base n'a pas de prorata", op.span,
+                       suggestion="ses lignes sont déjà payées pour l'année entière : retirez cette ligne")
+            return
+        self._dropped_uses(self.prorata, None, op)
+        self.prorata = None
+        self.removals[("prorata", "prorata")] = op.span
+
+    def _remove_exercice(self, op: n.Remove) -> None:
+        """`supprime exercice 2022`: the rules the base states for that exercise no longer hold."""
+        kept = [e for e in self.exercices if str(e.year) != op.id]
+        if len(kept) == len(self.exercices):
+            years = ", ".join(str(e.year) for e in self.exercices)
+            self.error("id-inconnu", f"la base n'a pas de règles propres à l'exercice {op.id}", op.span,
+                       suggestion=f"exercices qui en ont : {years}" if years else "la base n'en a pour aucun exercice")
+            return
+        self.exercices = kept
+
     def _dropped_uses(self, old, new, op) -> None:
         """Remember the données and paramètres that `old` used and `new` (None when removed) does not:
         if nothing else uses them, the checker says so at `op`, the operation that dropped them."""
@@ -477,9 +548,12 @@ class Consolidation:
             items.append(n.ParametresBlock(tuple(self.parametres.values())))
         if self.donnees:
             items.append(n.DonneesBlock(tuple(self.donnees.values())))
+        if self.prorata is not None:
+            items.append(self.prorata)
         items += [n.Section(kind, tuple(c for same in cs.values() for c in same)) for kind, cs in self.sections.items() if cs]
         items += self.briques.values()
         items += self.supplements.values()
+        items += exercices_in_force(self.exercices, avenant)
         inherited = tuple(i for i in self.base.items if isinstance(i, n.Cas)) + self.base.inherited
         items += flatten_inherited(self.cas, inherited, set(self.donnees))
         headers = []
@@ -522,6 +596,15 @@ def flatten_inherited(cas: list[n.Cas], inherited: tuple[n.Cas, ...], donnees: s
     return result
 
 
+def redefined(previous: n.Donnee | None, new: n.Donnee) -> n.Donnee:
+    """A donnée declared again by an avenant: the new declaration, keeping the label and the default (`par
+    défaut`) of the previous one when it gives none (to drop a default: `supprime donnée id`, then declare it)."""
+    if previous is None:
+        return new
+    return evolve(new, label=new.label or previous.label,
+                  default=previous.default if new.default is None else new.default)
+
+
 def merge_attributes(old: tuple[n.Attribute, ...], new: tuple[n.Attribute, ...]) -> tuple[n.Attribute, ...]:
     """`modifie`: listed attributes replace those of the same name, in place; others are kept."""
     names = {a.name for a in new}
@@ -539,7 +622,7 @@ def merge_attributes(old: tuple[n.Attribute, ...], new: tuple[n.Attribute, ...])
 def uses(node) -> set[str]:
     """The ids a critère, a brique or a paramètre reads: names in its expressions, and what points imply
     (`valeur_point`; `patientele` and `patientele_reference` for points variables)."""
-    if isinstance(node, n.Parametre):
+    if isinstance(node, (n.Parametre, n.Prorata)):
         return {e.id for e in walk(node.value) if isinstance(e, n.Name)}
     found: set[str] = set()
     for attribute in node.attributes:
@@ -552,6 +635,30 @@ def uses(node) -> set[str]:
     for critere in getattr(node, "criteres", ()):
         found |= uses(critere)
     return found
+
+
+def exercices_in_force(blocks: list[n.Exercice], avenant: n.File) -> list[n.Exercice]:
+    """The `exercice` blocks an avenant keeps: its own, and its bases' for the exercises that end once it is in
+    force (the rules of an earlier exercise belong to the versions in force then)."""
+    since = avenant.header("en_vigueur")
+    own = [item for item in avenant.items if isinstance(item, n.Exercice)]
+    return [b for b in blocks if since is None or b.year >= since.year or any(b is o for o in own)]
+
+
+def apply_exercice(file: n.File, year: int) -> tuple[n.File, Consolidation | None, tuple[n.Exercice, ...]]:
+    """The rules of one exercise: a consolidated version with the operations of its `exercice YEAR` blocks applied,
+    in order (a base's first), as an avenant's are; every `exercice` block is then dropped. Its cas are those of
+    the blocks (they describe that exercise); a year without rules of its own is the version as it stands. Gives
+    the file, the consolidation that applied the blocks (its diagnostics; None without blocks), and the blocks."""
+    blocks = tuple(item for item in file.items if isinstance(item, n.Exercice) and item.year == year)
+    if not blocks:
+        return evolve(file, items=tuple(i for i in file.items if not isinstance(i, n.Exercice))), None, ()
+    consolidation = Consolidation.of(file)
+    for block in blocks:
+        for item in block.items:
+            consolidation.apply(item)
+    consolidation.exercices = []
+    return consolidation.result(file), consolidation, blocks
 
 
 def apply_avenant(base: n.File, avenant: n.File, removals: dict | None = None) -> Consolidation:

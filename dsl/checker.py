@@ -9,7 +9,10 @@ could not be known is not reported again by the expressions around it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TypeGuard, cast
 
@@ -35,6 +38,7 @@ from dsl.model import (
     Minimum,
     Model,
     Parametre,
+    Prorata,
     Type,
 )
 from dsl.payment import ADVANCE, CAP
@@ -45,8 +49,8 @@ NUMERIC_TYPES = ("entier", "nombre", "pourcentage", "montant")
 VALUE_ATTRIBUTES = ("points_fixes", "points_variables", "montant")
 # The attributes each kind of block may have; the others are an error (`attribut-invalide`).
 ALLOWED = {
-    "critere": ("condition", "points_fixes", "points_variables", "montant", "axe", "reference"),
-    "brique": ("condition", "points_fixes", "points_variables", "montant", "axe", "reference"),
+    "critere": ("condition", "points_fixes", "points_variables", "montant", "axe", "reference", "prorata"),
+    "brique": ("condition", "points_fixes", "points_variables", "montant", "axe", "reference", "prorata"),
     "majoration": ("condition", "assiette", "taux", "reference"),
     "minimum": ("condition", "montant", "prorata", "reference"),
 }
@@ -85,6 +89,12 @@ def check_overrides(model: Model, overrides: dict[str, n.Expr],
             diagnostics.append(Diagnostic("parametre-inconnu", f"paramètre inconnu « {id} »", span=span,
                                           suggestion=suggest(id, model.parametres) or
                                           f"paramètres : {', '.join(model.parametres) or 'aucun'}"))
+            continue
+        mismatch = unit_mismatch(model.parametres[id].node.value, expr, id)
+        if mismatch is not None:
+            diagnostics.append(Diagnostic("unite-parametre", mismatch[0], span=expr.span, suggestion=mismatch[1],
+                                          notes=[Note("valeur de la version",
+                                                       n.parsed_span(model.parametres[id].node.value.span))]))
             continue
         checker.override(id, expr)
         known[id] = expr
@@ -135,6 +145,8 @@ class Checker:
         self.used_parametres: set[str] = set()
         self.dependencies: dict[str, list[tuple[str, n.Call | None]]] = {}  # None: a brique's own critère
         self.cas_cycles: set[frozenset[str]] = set()
+        self.prorata_nodes: list[n.Prorata] = []
+        self.exercice_nodes: list[n.Exercice] = []
 
     def error(self, code: str, message: str, span, suggestion: str | None = None, notes: Iterable[Note] = ()):
         self.diagnostics.append(Diagnostic(code, message, span=span, suggestion=suggestion, notes=tuple(notes)))
@@ -149,6 +161,8 @@ class Checker:
         parametres = self._check_parametres()
         criteres, briques = self._check_elements()
         majorations, minimums = self._check_supplements(criteres)
+        prorata = self._check_prorata(minimums)
+        exercices = self._check_exercices()
         self._check_cycles()
         self._check_point_requirements(criteres, briques)
         self._check_advance()
@@ -169,6 +183,8 @@ class Checker:
             path=path,
             majorations=majorations,
             minimums=minimums,
+            prorata=prorata,
+            exercices=exercices,
         )
 
     # -- headers and file structure
@@ -224,6 +240,10 @@ class Checker:
                 case n.Cas() as c:
                     if self._unique(c, self.cas_nodes, "cas"):
                         self.cas_nodes[c.id] = c
+                case n.Prorata():
+                    self.prorata_nodes.append(item)
+                case n.Exercice():  # applied to the version by `--exercice` (dsl.avenants.apply_exercice)
+                    self.exercice_nodes.append(item)
                 case _:
                     self.error("operation-hors-avenant",
                                "une opération d'avenant ne peut figurer que dans un fichier « avenant »", item.span,
@@ -266,7 +286,12 @@ class Checker:
         if low is not None and high is not None and low > high:
             self.error("intervalle-vide", f"intervalle vide : le minimum ({_plain(low)}) dépasse le maximum ({_plain(high)})",
                        spec.span, suggestion=f"écrivez « entre {_plain(high)} et {_plain(low)} »")
-        return Donnee(d.id, d.label, type_, low, high, d)
+        donnee = Donnee(d.id, d.label, type_, low, high, d)
+        return donnee if d.default is None else evolve(donnee, default=self._check_default(donnee, d.default))
+
+    def _check_default(self, donnee: Donnee, value: n.Expr) -> ir.Const | None:
+        """`par défaut …`: a literal of the donnée's type, within its range — as a cas writes its values."""
+        return self._check_cas_value(donnee, value, "après « par défaut »")
 
     def _check_choices(self, spec: n.TypeSpec):
         seen: set[str] = set()
@@ -375,8 +400,10 @@ class Checker:
     def _invalid_attribute(self, attribute: n.Attribute, kind: str, id: str) -> None:
         word = keywords.ATTRIBUTES[attribute.name]
         allowed = ", ".join(f"« {keywords.ATTRIBUTES[a]} »" for a in ALLOWED[kind])
-        where = {"assiette": "une majoration", "taux": "une majoration", "prorata": "un minimum"}.get(attribute.name)
+        where = {"assiette": "une majoration", "taux": "une majoration"}.get(attribute.name)
         hint = f"« {word} » s'écrit dans {where}" if where else f"les attributs permis ici : {allowed}"
+        if attribute.name == "prorata" and kind == "majoration":
+            hint = "une majoration n'est pas proratisée : son assiette est faite des montants des lignes, déjà proratisés"
         self.error("attribut-invalide", f"{OWNERS[kind]} « {id} » ne peut pas avoir de « {word} »", attribute.span,
                    suggestion=hint)
 
@@ -446,12 +473,61 @@ class Checker:
         condition = self._supplement_condition(node, values, "le minimum", scope)
         montant = self._expect_kind(values, "montant", scope, "montant", f"le montant du minimum « {node.id} » "
                                     "doit être un montant en euros", "ajoutez « € », par exemple « 20_000 € »")
-        prorata = self._expect_kind(values, "prorata", scope, "nombre", f"le prorata du minimum « {node.id} » doit "
-                                    "être une part (un nombre)", "par exemple « prorata : mois_adhesion / 12 »")
+        prorata = self._expect_prorata(values, scope, f"du minimum « {node.id} »")
         self._record(node.id, scope)
         self._supplement_warnings(node, "le minimum")
         return Minimum(node.id, node.label, _partial(condition), _partial(montant), prorata,
                        _text(values.get("reference")), node)
+
+    # -- proration
+
+    def _expect_prorata(self, values: dict, scope: Scope, owner: str) -> ir.Expr | None:
+        """A `prorata :` — the version's, a line's own, or a minimum's —: a share of the year (a nombre)."""
+        return self._expect_kind(values, "prorata", scope, "nombre", f"le prorata {owner} doit être une part (un "
+                                 "nombre)", "par exemple « prorata : mois_adhesion / 12 »")
+
+    def _check_prorata(self, minimums: dict[str, Minimum]) -> Prorata | None:
+        """The version's `prorata : …` (once), and a warning for each minimum it leaves for the whole year."""
+        if not self.prorata_nodes:
+            return None
+        node, *others = self.prorata_nodes
+        for other in others:
+            self.error("prorata-duplique", "la version a déjà un « prorata »", other.span,
+                       notes=[Note("premier prorata", n.parsed_span(node.span))],
+                       suggestion="gardez-en un seul : il s'applique à toutes les lignes")
+        scope = Scope("clause")
+        value = self._expect_prorata({"prorata": node.value}, scope, "de la version")
+        self.used_donnees |= scope.uses_donnees
+        self.used_parametres |= scope.uses_parametres
+        for minimum in minimums.values():
+            if minimum.prorata is None:
+                self.warn("minimum-non-proratise", f"le minimum « {minimum.id} » garantit une année entière alors que "
+                          "les lignes de la version sont proratisées", minimum.node.id_span,
+                          notes=[Note("le prorata de la version", n.parsed_span(node.span))],
+                          suggestion=f"ajoutez au minimum « prorata : {print_expr(node.value)} », ou « prorata : 1 » "
+                          "s'il vaut pour l'année entière")
+        return Prorata(_partial(value), node)
+
+    # -- exercises
+
+    def _check_exercices(self) -> dict[int, tuple[n.Exercice, ...]]:
+        """The `exercice` blocks by year (a base's, then an avenant's); one file writes a year once."""
+        years: dict[int, list[n.Exercice]] = {}
+        for block in self.exercice_nodes:
+            first = next((b for b in years.get(block.year, ()) if b.span is not None and block.span is not None
+                          and b.span.file == block.span.file), None)
+            if first is not None:
+                self.error("exercice-duplique", f"les règles de l'exercice {block.year} sont déjà écrites dans ce "
+                           "fichier", block.year_span, notes=[Note("premier bloc", n.parsed_span(first.year_span))],
+                           suggestion="réunissez-les dans un seul bloc « exercice »")
+            years.setdefault(block.year, []).append(block)
+        since = self.file.header("en_vigueur")
+        for block in self.exercice_nodes:
+            if since is not None and block.year and block.year < since.year:
+                self.error("exercice-hors-vigueur", f"la version entre en vigueur le {since.isoformat()}, après la fin "
+                           f"de l'exercice {block.year} : ses règles propres à cet exercice ne s'appliqueraient jamais",
+                           block.year_span, suggestion="écrivez-les dans la version en vigueur pendant cet exercice")
+        return {year: tuple(blocks) for year, blocks in sorted(years.items()) if year}
 
     def _supplement_warnings(self, node, owner: str) -> None:
         if node.label is None:
@@ -476,6 +552,7 @@ class Checker:
             if value is not None and value.type != MONTANT:
                 self.error("type-incompatible", f"un montant s'exprime en euros, pas en {value.type}", values["montant"].span,
                            suggestion="ajoutez « € » (par exemple « 2_000 € »), ou utilisez « points fixes : … »")
+        lowered["prorata"] = self._expect_prorata(values, scope, f"{OF[owner]} « {element.id} »")
         return lowered
 
     def _check_critere(self, node: n.Critere, section: str | None, brique: str | None) -> Critere:
@@ -485,14 +562,15 @@ class Checker:
         self._record(node.id, scope)
         if brique is not None:
             for attribute in node.attributes:
-                if attribute.name in VALUE_ATTRIBUTES:
+                if attribute.name in (*VALUE_ATTRIBUTES, "prorata"):
                     self.error("remuneration-dans-brique",
                                f"le critère « {node.id} » est dans la brique « {brique} » : il ne peut pas avoir de "
-                               f"{keywords.ATTRIBUTES[attribute.name]} propres", attribute.span,
+                               f"{keywords.ATTRIBUTES[attribute.name]} propre{'' if attribute.name == 'prorata' else 's'}",
+                               attribute.span,
                                suggestion="une brique paie tout ou rien : portez la rémunération sur la brique elle-même")
         critere = Critere(node.id, node.label, section, brique, _partial(lowered["condition"]), lowered.get("points_fixes"),
                           lowered.get("points_variables"), lowered.get("montant"), _text(values.get("axe")),
-                          _text(values.get("reference")), node)
+                          _text(values.get("reference")), node, lowered["prorata"])
         self._element_warnings(node, values, "le critère", in_brique=brique is not None, gate_only=section == "prerequis")
         return critere
 
@@ -504,7 +582,7 @@ class Checker:
         self.dependencies[node.id] += [(c.id, None) for c in node.criteres]
         brique = Brique(node.id, node.label, _partial(lowered["condition"]), lowered.get("points_fixes"),
                         lowered.get("points_variables"), lowered.get("montant"), _text(values.get("axe")),
-                        _text(values.get("reference")), tuple(c.id for c in node.criteres), node)
+                        _text(values.get("reference")), tuple(c.id for c in node.criteres), node, lowered["prorata"])
         self._element_warnings(node, values, "la brique", in_brique=False, gate_only=False)
         return brique
 
@@ -648,7 +726,9 @@ class Checker:
             if value is not None:
                 values[assignment.id] = value
         given = set(first) | {a.id for a in inherited}
-        missing = [d for d in self.donnees if d not in given]
+        defaults = {id: d.default for id, d in self.donnees.items() if id not in given and d.node.default is not None}
+        values.update((id, default) for id, default in defaults.items() if default is not None)
+        missing = [d for d in self.donnees if d not in given and d not in defaults]
         if missing:
             listed = ", ".join(f"« {d} »" for d in missing)
             self.error("cas-donnee-manquante", f"le cas « {node.id} » ne donne pas : {listed}", node.id_span,
@@ -685,8 +765,9 @@ class Checker:
             return self.cas_nodes[id]
         return next((c for c in self.file.inherited if c.id == id), None)
 
-    def _check_cas_value(self, donnee: Donnee, value: n.Expr) -> ir.Const | None:
-        """A cas gives literal values, of the donnée's type and within its range: their IR constant."""
+    def _check_cas_value(self, donnee: Donnee, value: n.Expr, where: str = "dans un cas") -> ir.Const | None:
+        """A cas gives literal values, of the donnée's type and within its range: their IR constant (`where`:
+        what the message says the value is written in)."""
         literal = value.operand if isinstance(value, n.Neg) else value
         type_ = donnee.type
         if type_.kind == "choix":
@@ -701,7 +782,7 @@ class Checker:
             return None
         expected = {"booleen": n.Bool, "date": n.DateLit, "montant": n.Money, "pourcentage": n.Percent}.get(type_.kind, n.Number)
         if not isinstance(literal, n.LITERALS) or (literal is not value and not isinstance(literal, (n.Number, n.Money, n.Percent))):
-            self.error("type-incompatible", "la valeur d'une donnée dans un cas doit être écrite littéralement",
+            self.error("type-incompatible", f"la valeur d'une donnée {where} doit être écrite littéralement",
                        value.span, suggestion="écrivez la valeur elle-même : 4000, 7 €, 50 %, vrai, 2024-01-01")
             return None
         if not isinstance(literal, expected):
@@ -717,7 +798,9 @@ class Checker:
             return None
         if (donnee.low is not None and number < donnee.low) or (donnee.high is not None and number > donnee.high):
             self.error("hors-intervalle", f"{_plain(number)} est hors de l'intervalle de « {donnee.id} » "
-                       f"(entre {_plain(donnee.low)} et {_plain(donnee.high)})", value.span)
+                       f"(entre {_plain(donnee.low)} et {_plain(donnee.high)})", value.span,
+                       suggestion=None if where == "dans un cas" else
+                       f"donnez une valeur entre {_plain(donnee.low)} et {_plain(donnee.high)}")
             return None
         return ir.Const(number, type_, source=value)
 
@@ -745,12 +828,12 @@ class Checker:
             return False
         code = "donnee-inutilisee" if keyword == "donnée" else "parametre-inutilise"
         cause = DROPPING.get(type(op), "la modification")
-        if isinstance(op, n.Remove):
+        if isinstance(op, (n.Remove, n.Prorata)):
             span = op.span
         else:
             span = op.id_span
         self.warn(code, f"{what} « {id} » n'est plus utilisé{'e' if keyword == 'donnée' else ''} par aucun critère "
-                  f"ni aucune brique depuis {cause} de « {op.id} »", span,
+                  f"ni aucune brique depuis {cause} de « {getattr(op, 'id', 'prorata')} »", span,
                   notes=[Note(f"{what} « {id} » est déclaré{'e' if keyword == 'donnée' else ''} ici", node.id_span)],
                   suggestion=f"{remove} aussi : « supprime {keyword} {id} »")
         return True
@@ -893,7 +976,48 @@ class Checker:
             self.error("type-incompatible", f"« tirage » attend une part (un pourcentage), pas {an(share.type)}",
                        expr.args[0].span, suggestion="par exemple « tirage(40 %) »")
             return None
+        problem = self._share_problem(expr.args[0], frozenset())
+        if problem is not None:
+            self.error("tirage-part", problem[1], problem[0].span, suggestion=problem[2])
+            return None
         return share and ir.Draw(share, scope.salt, source=expr)
+
+    def _share_problem(self, written: n.Expr, seen: frozenset[str]) -> tuple[n.Expr, str, str] | None:
+        """Why the argument of `tirage` is not a share between 0 % and 100 % written as one (a `%`
+        literal, a pourcentage donnée bounded within 0 % and 100 %, a paramètre written so, or a choice
+        between such shares), or None. A plain `40` would draw every structure: it is refused."""
+        match written:
+            case n.Percent(value=value) if 0 <= value <= 100:
+                return None
+            case n.Percent() | n.Neg(operand=n.Percent()):
+                return written, f"« tirage » tire une part des structures, entre 0 % et 100 % : « {print_expr(written)} » " \
+                    "n'en est pas une", "écrivez une part entre 0 % et 100 %, par exemple « tirage(40 %) »"
+            case n.Number(value=value):
+                return written, f"« tirage » attend une part en pourcentage : « {print_expr(written)} » est un nombre, " \
+                    "sans « % »", f"écrivez « tirage({_plain(value * 100 if value <= 1 else value)} %) »"
+            case n.If(then=then, otherwise=otherwise):
+                return self._share_problem(then, seen) or self._share_problem(otherwise, seen)
+            case n.Call(func="min" | "max", args=args):
+                return next((p for p in (self._share_problem(a, seen) for a in args) if p is not None), None)
+            case n.Name(id=id) if id in self.donnees:
+                donnee = self.donnees[id]
+                if donnee.type.kind == "pourcentage" and donnee.low is not None and donnee.high is not None \
+                        and 0 <= donnee.low and donnee.high <= 1:
+                    return None
+                return written, f"« tirage » attend une part entre 0 % et 100 % : la donnée « {id} » n'est pas un " \
+                    "pourcentage borné ainsi", f"déclarez-la « {id} : pourcentage entre 0 % et 100 % »"
+            case n.Name(id=id) if id in self.parametre_nodes and id not in seen:
+                found = self._share_problem(self.parametre_nodes[id].value, seen | {id})
+                if found is None:
+                    return None
+                shown = print_expr(self.parametre_nodes[id].value)
+                return written, f"« tirage » attend une part en pourcentage : le paramètre « {id} » vaut « {shown} », " \
+                    "qui n'en est pas une", f"écrivez-le en pourcentage, entre 0 % et 100 % ({found[2]})"
+            case n.Name():
+                return None  # unknown or in a cycle: reported where it is lowered
+        return written, "« tirage » attend une part écrite en pourcentage : « 40 % », une donnée pourcentage entre " \
+            "0 % et 100 %, un paramètre écrit ainsi, ou « si … alors 40 % sinon 20 % »", \
+            "calculez la part dans un paramètre, ou écrivez-la directement, par exemple « tirage(40 %) »"
 
     def _element_argument(self, expr: n.Call, lines: bool = False) -> str | None:
         """The critère or brique a call names (`lines`: or the majoration or minimum, for `montant(id)`)."""
@@ -972,11 +1096,21 @@ class Checker:
         shown = print_expr(number)
         factor = shown if isinstance(number, (n.Number, n.Name, n.Call)) else f"({shown})"
         points = f", ou convertissez des points : « {factor} * valeur_point »" if "valeur_point" in self.parametre_nodes else ""
+        notes: tuple[Note, ...] = ()
         if isinstance(number, n.Number):
             fix = f"écrivez l'unité : « {shown} € »{points}"
+        elif isinstance(number, n.Name) and number.id in self.parametre_nodes:
+            # The unit belongs where the paramètre is declared: a factor here would multiply its value.
+            declared = self.parametre_nodes[number.id]
+            value = print_expr(declared.value)
+            written = f"« {number.id} = {value} € »" if isinstance(declared.value, n.Number) else "une valeur en euros"
+            fix = f"le paramètre « {number.id} » est un nombre : donnez-lui {written} là où il est déclaré{points}"
+            notes = (Note(f"« {number.id} » est déclaré ici", n.parsed_span(declared.value.span)),)
         else:
-            fix = f"multipliez-le par un montant, par exemple « {factor} * 100 € »{points}"
-        self.error("type-incompatible", f"{message} : « {shown} » est un nombre, sans unité", number.span, suggestion=fix)
+            fix = f"multipliez-le par un montant défini en paramètre, par exemple « {factor} * montant_unitaire » avec " \
+                  f"« montant_unitaire = … € » dans « paramètres »{points}"
+        self.error("type-incompatible", f"{message} : « {shown} » est un nombre, sans unité", number.span, suggestion=fix,
+                   notes=notes)
 
     def _money_hint(self, kinds: set[str]) -> str | None:
         if "date" in kinds and len(kinds) > 1:
@@ -1033,7 +1167,7 @@ class Checker:
 OF = {"le critère": "du critère", "la brique": "de la brique", "la majoration": "de la majoration",
       "le minimum": "du minimum"}
 DROPPING = {n.Remove: "la suppression", n.Modify: "la modification", n.Replace: "le remplacement",
-            n.Parametre: "la nouvelle valeur"}
+            n.Parametre: "la nouvelle valeur", n.Prorata: "la nouvelle valeur"}
 
 # (operator, left kind, right kind) → result kind
 ARITHMETIC = {
@@ -1067,6 +1201,65 @@ def _literal_hint(type_: Type) -> str:
         "montant": "écrivez un montant en euros, par exemple « 7 € »",
         "pourcentage": "écrivez un pourcentage, par exemple « 50 % »",
     }.get(type_.kind, "écrivez un nombre, par exemple « 4000 »")
+
+
+GENERIC_WORDS = frozenset({"montant", "montants", "points", "point", "taux", "seuil", "nombre", "niveau", "part",
+                           "plafond", "minimum", "maximum", "valeur", "pour", "dans", "avec", "sans", "structure",
+                           "structures", "reference", "patientele", "annee", "fixe", "variable", "variables"})
+
+
+def close_parametre(new: n.Parametre, existing: Mapping[str, n.Parametre]) -> str | None:
+    """The existing paramètre a new one most looks like — by its name, or by the meaningful words of its
+    name and label found in an existing one's, preferring a value written in the same unit — or None."""
+    words = _words(new.id) | (_words(new.label) if new.label else set())
+    scored = []
+    for id, old in existing.items():
+        theirs = _words(id) | (_words(old.label) if old.label else set())
+        shared = sum(any(a == b or (min(len(a), len(b)) >= 6 and (a.startswith(b) or b.startswith(a))) for b in theirs)
+                     for a in words)
+        ratio = difflib.SequenceMatcher(None, new.id, id).ratio()
+        if shared or ratio >= 0.75:
+            same_unit = type(old.value) is type(new.value) and isinstance(new.value, (n.Money, n.Percent, n.Number))
+            scored.append((shared + same_unit + (ratio >= 0.75), ratio, id))
+    return max(scored)[2] if scored else None
+
+
+def _words(text: str) -> set[str]:
+    """The meaningful words of a name or a label, folded: « Concertation pluriprofessionnelle » → concertation…"""
+    folded = unicodedata.normalize("NFD", text.lower())
+    plain = "".join(c for c in folded if not unicodedata.combining(c))
+    return {w for w in re.split(r"[^a-z0-9]+", plain) if len(w) >= 4 and w not in GENERIC_WORDS and not w.isdigit()}
+
+
+def written_unit(expr: n.Expr) -> str | None:
+    """How a constant is written: « % » for `40 %`, « nombre » for `40`, None for anything else (`7 €` is
+    typed a montant: the types tell it apart)."""
+    match expr:
+        case n.Percent():
+            return "%"
+        case n.Number():
+            return "nombre"
+        case n.Neg(operand=operand):
+            return written_unit(operand)
+    return None
+
+
+def unit_mismatch(old: n.Expr, new: n.Expr, id: str) -> tuple[str, str] | None:
+    """A new value of a paramètre written as a plain number where the old one was a percentage, or the
+    other way round (`taux = 8` for `8 %` means 800 %): the message and the fix, or None. Zero is zero."""
+    before, after = written_unit(old), written_unit(new)
+    if before is None or after is None or before == after or (isinstance(new, n.Number) and new.value == 0):
+        return None
+    shown = print_expr(new)
+    if before == "%":
+        value = cast(n.Number, new.operand if isinstance(new, n.Neg) else new).value
+        meant = f"{'-' if isinstance(new, n.Neg) else ''}{_plain(value * 100 if value <= 1 else value)} %"
+        return (f"« {id} » s'écrit en pourcentage (« {print_expr(old)} ») : « {shown} » est un nombre sans « % », "
+                f"qui vaudrait {_plain(value * 100)} %", f"écrivez « {meant} »")
+    percent = new.operand if isinstance(new, n.Neg) else new
+    written = print_expr(percent).replace("%", "").strip()
+    return (f"« {id} » s'écrit comme un nombre (« {print_expr(old)} ») : « {shown} » est un pourcentage, qui vaut "
+            f"{_plain(cast(n.Percent, percent).value / 100)}", f"écrivez « {written} » sans « % »")
 
 
 def _plain(value: Decimal | None) -> str:

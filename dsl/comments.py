@@ -51,6 +51,12 @@ def anchors(file: n.File) -> list[Anchor]:
             case n.Section(criteres=cs):
                 for c in cs:
                     critere(c)
+            case n.Prorata():
+                found.append((item.span, False))
+            case n.Exercice(items=inner):
+                found.append((item.span, True))
+                found.extend((i.span, isinstance(i, (n.Modify, n.Replace, n.Cas, n.ParametresBlock, n.DonneesBlock)))
+                             for i in inner)
             case n.Cas():
                 found.append((item.span, True))
                 found.extend((a.span, False) for a in item.donnees or ())

@@ -53,6 +53,12 @@ CODES: dict[str, tuple[str, str]] = {
     "attendu-seulement": (ERREUR, "fonction réservée aux blocs « attendu »"),
     "tirage-hors-scenario": (ERREUR, "« tirage » en dehors des données d'un scénario"),
     "atteint-dans-scenario": (ERREUR, "« atteint » dans un scénario"),
+    "parametre-nouveau": (ERREUR, "nouveau paramètre d'avenant qui ressemble à un paramètre existant"),
+    "unite-parametre": (ERREUR, "nouvelle valeur d'un paramètre écrite dans une autre unité (% oublié ou ajouté)"),
+    "mot-cle-accent": (ERREUR, "mot-clé mal accentué"),
+    "mode-strict": (ERREUR, "avertissements bloquants dans un projet en mode strict (convcheck.toml)"),
+    "projet-invalide": (ERREUR, "fichier convcheck.toml illisible ou réglage inconnu"),
+    "tirage-part": (ERREUR, "« tirage » d'une part qui n'est pas un pourcentage entre 0 % et 100 %"),
     # types and values
     "type-incompatible": (ERREUR, "types incompatibles"),
     "condition-non-booleenne": (ERREUR, "condition qui n'est pas un booléen"),
@@ -72,6 +78,7 @@ CODES: dict[str, tuple[str, str]] = {
     "cycle": (ERREUR, "dépendance circulaire"),
     "cas-donnee-manquante": (ERREUR, "donnée absente d'un cas"),
     "cas-inconnu": (ERREUR, "cas nommé par « comme » inconnu"),
+    "prorata-duplique": (ERREUR, "prorata de la version écrit deux fois"),
     # avenants
     "base-introuvable": (ERREUR, "base introuvable"),
     "base-cyclique": (ERREUR, "chaîne de bases qui boucle"),
@@ -81,6 +88,10 @@ CODES: dict[str, tuple[str, str]] = {
     "section-inconnue": (ERREUR, "section inconnue"),
     "operation-invalide": (ERREUR, "opération impossible sur cet élément"),
     "aucune-version-en-vigueur": (ERREUR, "aucune version de la chaîne n'est en vigueur à la date demandée"),
+    # exercises
+    "exercice-invalide": (ERREUR, "exercice qui n'est pas nommé par une année"),
+    "exercice-duplique": (ERREUR, "règles d'un exercice écrites deux fois dans un fichier"),
+    "exercice-hors-vigueur": (ERREUR, "version qui n'est pas encore en vigueur pendant l'exercice demandé"),
     # scenarios
     "version-attendue": (ERREUR, "scénario donné là où une version est attendue"),
     "scenario-attendu": (ERREUR, "version donnée là où un scénario est attendu"),
@@ -112,6 +123,7 @@ CODES: dict[str, tuple[str, str]] = {
     # SQL (convcheck sql, --moteur duckdb)
     "sql-non-garanti": (ERREUR, "valeur qu'un moteur SQL ne peut pas calculer exactement"),
     "sql-tirage": (ERREUR, "« tirage » que ce moteur SQL ne sait pas refaire"),
+    "colonne-absente-invalide": (ERREUR, "--colonne-absente qui ne nomme pas une donnée à valeur par défaut"),
     # writing reports, results and formatted files
     "sortie-est-une-entree": (ERREUR, "fichier de sortie qui est aussi un fichier lu"),
     "sortie-invalide": (ERREUR, "destination où l'on ne peut pas écrire"),
@@ -123,6 +135,7 @@ CODES: dict[str, tuple[str, str]] = {
     "parametre-inutilise": (AVERTISSEMENT, "paramètre jamais utilisé"),
     "condition-constante": (AVERTISSEMENT, "condition qui ne dépend d'aucune donnée"),
     "libelle-manquant": (AVERTISSEMENT, "critère ou brique sans libellé"),
+    "minimum-non-proratise": (AVERTISSEMENT, "minimum pour l'année entière dans une version proratisée"),
     "assiette-vide": (AVERTISSEMENT, "majoration dont l'assiette est toujours nulle"),
     "scenario-sans-version": (AVERTISSEMENT, "scénario qui n'indique pas sa version"),
     "deplacement-inutile": (AVERTISSEMENT, "déplacement vers la section où l'élément se trouve déjà"),

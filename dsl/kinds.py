@@ -101,8 +101,8 @@ class Kind:
 
 POINTS = (Field("points fixes", "points_fixes", EXPR), Field("points variables", "points_variables", EXPR),
           Field("montant", "montant", EXPR))
-LINE = (LABEL, CONDITION, *POINTS, Field("axe", "axe", WORD), REFERENCE)
-LINE_ATTRIBUTES = ("condition", "points_fixes", "points_variables", "montant", "axe", "reference")
+LINE = (LABEL, CONDITION, *POINTS, Field("axe", "axe", WORD), REFERENCE, Field("prorata", "prorata", EXPR))
+LINE_ATTRIBUTES = ("condition", "points_fixes", "points_variables", "montant", "axe", "reference", "prorata")
 
 CRITERE = Kind("critere", "critère", "critères", False, n.Critere, "criteres", ELEMENT, pays=True, group=None,
                place=None, top_level=False, operations=("modifie", "remplace", "déplace", "supprime"), fields=LINE,
@@ -123,7 +123,8 @@ MINIMUM = Kind("minimum", "minimum", "minimums", False, n.Minimum, "minimums", E
                completion="Function")
 DONNEE = Kind("donnee", "donnée", "données", True, n.Donnee, "donnees", VALUE, pays=False, group=None, place=None,
               top_level=False, operations=("supprime",),
-              fields=(LABEL, Field("type", "type", "type"), Field("intervalle", "low", "intervalle")), attributes=(),
+              fields=(LABEL, Field("type", "type", "type"), Field("intervalle", "low", "intervalle"),
+                      Field("défaut", "default", "defaut")), attributes=(),
               required=(), symbol="Field", completion="Field")
 PARAMETRE = Kind("parametre", "paramètre", "paramètres", False, n.Parametre, "parametres", VALUE, pays=False,
                  group=None, place=None, top_level=False, operations=("supprime",),

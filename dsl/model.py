@@ -49,6 +49,7 @@ class Donnee:
     low: Decimal | None
     high: Decimal | None
     node: n.Donnee = field(eq=False, repr=False)
+    default: ir.Const | None = None  # `par défaut …`: what a structure that does not declare it takes
 
 
 @frozen
@@ -66,6 +67,7 @@ class Critere:
     axe: str | None
     reference: str | None
     node: n.Critere = field(eq=False, repr=False)
+    prorata: ir.Expr | None = None  # its own share of the year, instead of the version's (`prorata : …`)
 
     @property
     def remunerated(self) -> bool:
@@ -86,6 +88,7 @@ class Brique:
     reference: str | None
     criteres: tuple[str, ...]
     node: n.Brique = field(eq=False, repr=False)
+    prorata: ir.Expr | None = None  # its own share of the year, instead of the version's (`prorata : …`)
 
     @property
     def remunerated(self) -> bool:
@@ -121,6 +124,18 @@ class Minimum:
 
 
 @frozen
+class Prorata:
+    """The version's `prorata : …`: the share of the year by which every line's amount is multiplied, before it is
+    rounded to the cent (a critère or a brique may have its own instead; majorations and minimums are not
+    prorated: a majoration is a rate of lines already prorated, a minimum has its own `prorata`)."""
+
+    value: ir.Expr
+    node: n.Prorata = field(eq=False, repr=False)
+    id = "prorata"  # how diffs and histories name it
+    label = "Prorata de la version"
+
+
+@frozen
 class Cas:
     """A worked example: a structure's données and the assertions about its result."""
 
@@ -149,6 +164,11 @@ class Model:
     statut: str | None = None  # signe | proposition (`statut :` header, the last along the chain), None if unsaid
     majorations: dict[str, Majoration] = field(factory=dict)
     minimums: dict[str, Minimum] = field(factory=dict)
+    prorata: Prorata | None = None  # the version's `prorata : …`, None when its lines are paid for the whole year
+    exercices: dict[int, tuple[n.Exercice, ...]] = field(factory=dict)  # years with rules of their own → their
+    # `exercice` blocks, along the chain of bases (`--exercice` applies them)
+    exercice: int | None = None  # the exercise whose rules this model holds; None: the version's general rules
+    exercice_rules: tuple[n.Exercice, ...] = field(default=(), eq=False)  # the blocks applied for that exercise
 
     @property
     def unsigned(self) -> bool:

@@ -198,28 +198,31 @@ class Parametre:
 
 @frozen
 class Donnee:
-    """`id : type ["label"]` in a `données` block."""
+    """`id : type ["label"] [par défaut value]` in a `données` block."""
 
     id: str
     type: TypeSpec
     label: str | None = None
+    default: Expr | None = None  # `par défaut …`: what a structure that does not declare it takes
     span: Span | None = _span()
     id_span: Span | None = _span()
 
 
 @frozen
 class ParametresBlock:
-    """A `paramètres { … }` block."""
+    """A `paramètres { … }` block (`ajoute paramètres { … }` in an avenant: `added`)."""
 
     parametres: tuple[Parametre, ...]
+    added: bool = False
     span: Span | None = _span()
 
 
 @frozen
 class DonneesBlock:
-    """A `données { … }` block."""
+    """A `données { … }` block (`ajoute données { … }` in an avenant: `added`)."""
 
     donnees: tuple[Donnee, ...]
+    added: bool = False
     span: Span | None = _span()
 
 
@@ -296,6 +299,25 @@ class Minimum:
 
 
 Supplement = Majoration | Minimum
+
+
+@frozen
+class Prorata:
+    """`prorata : expression`: the share of the year every line's amount is multiplied by."""
+
+    value: Expr
+    span: Span | None = _span()
+
+
+@frozen
+class Exercice:
+    """`exercice 2022 { operations }`: the version's rules for that exercise only — avenant operations (and
+    paramètres, données, a prorata, cas) applied to the version when it computes that exercise."""
+
+    year: int
+    items: tuple[Item, ...]
+    span: Span | None = _span()
+    year_span: Span | None = _span()
 
 
 @frozen
@@ -411,7 +433,8 @@ class Move:
 
 @frozen
 class Remove:
-    """`supprime critère|brique|donnée|paramètre id`."""
+    """`supprime critère|brique|donnée|paramètre id`; `supprime prorata` (kind and id `prorata`); `supprime exercice
+    2022` (kind `exercice`, id the year)."""
 
     kind: str
     id: str
@@ -420,7 +443,8 @@ class Remove:
 
 
 Operation = AddCriteres | AddToBrique | AddBrique | AddSupplement | Modify | Replace | Move | Remove
-Item = ParametresBlock | DonneesBlock | Section | Brique | Majoration | Minimum | Cas | ScenarioDonnees | Operation
+Item = (ParametresBlock | DonneesBlock | Section | Brique | Majoration | Minimum | Cas | ScenarioDonnees | Prorata | Exercice
+        | Operation)
 
 
 @frozen

@@ -22,7 +22,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import overload
 
-from attrs import frozen
+from attrs import evolve, frozen
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
@@ -45,6 +45,15 @@ VALUE_RESERVED = RESERVED | {"condition", "points", "montant", "axe", "reference
 FOLDED_NAMES = {"éligible": "eligible"}
 # Attribute keywords that may also be ids: lexed as keywords only where an attribute follows.
 ATTRIBUTE_KEYWORDS = {"CONDITION", "MONTANT", "AXE", "REFERENCE", "RÉFÉRENCE", "POINTS", "ASSIETTE", "TAUX", "PRORATA"}
+# Attribute keywords that may also name a donnée (`taux : pourcentage`): after a default value, a `:` does
+# not tell them apart.
+DECLARABLE = {"TAUX", "ASSIETTE", "PRORATA"}
+# Keywords that start a block of a file, and may also be ids.
+ITEM_KEYWORDS = {"PARAMÈTRES", "PARAMETRES", "DONNÉES", "DONNEES", "PRÉREQUIS", "PREREQUIS", "SOCLE", "OPTIONS", "BRIQUE",
+                 "MAJORATION", "MINIMUM", "CAS", "AJOUTE", "MODIFIE", "REMPLACE", "DÉPLACE", "DEPLACE", "SUPPRIME",
+                 "EXERCICE"}
+# Keywords that start a clause after an id-like position: followed by `:`, the word is an id.
+NAMES_BEFORE_COLON = {"PAR"}
 NEXT_CHARACTER = re.compile(r"\s*(\S?)")  # matched at a position: no copy of the rest of the text
 
 
@@ -203,8 +212,7 @@ def _parse_tree(source: SourceFile, start: str = "start") -> tuple[Tree | None, 
     braces: list[Token] = []
     try:
         for token in lexed(interactive):
-            if token.type in ATTRIBUTE_KEYWORDS:
-                token = _keyword_or_name(token, text, interactive)
+            token = retyped(token, text, interactive)
             interactive.feed_token(token)
             if token.type == "LBRACE":
                 braces.append(token)
@@ -234,6 +242,18 @@ def lexed(interactive):
     return interactive.lexer_thread.lex(interactive.parser_state)
 
 
+def retyped(token: Token, text: str, interactive) -> Token:
+    """A token as the parser takes it: a keyword that stands where only an id can is that id (the contextual
+    lexer offers a keyword wherever an LALR state shared by several contexts could take it)."""
+    if token.type in ATTRIBUTE_KEYWORDS:
+        return _keyword_or_name(token, text, interactive)
+    if token.type in NAMES_BEFORE_COLON:
+        return _name_before_colon(token, text, interactive)
+    if token.type in ITEM_KEYWORDS:
+        return _item_or_name(token, interactive)
+    return token
+
+
 def _keyword_or_name(token: Token, text: str, interactive) -> Token:
     """An attribute keyword where an id may stand and no `:` follows is an id (`montant(x)`)."""
     if "NAME" not in interactive.choices():
@@ -241,9 +261,36 @@ def _keyword_or_name(token: Token, text: str, interactive) -> Token:
     follows = NEXT_CHARACTER.match(text, _at(token.end_pos)).group(1)  # type: ignore[union-attr]  # matches anywhere
     if token.type == "POINTS" and (follows.isalpha()):
         return token
-    if follows == ":":
+    if follows == ":" and (token.type not in DECLARABLE or _accepts(interactive, token)):
         return token
     return Token.new_borrow_pos("NAME", token.value, token)
+
+
+def _accepts(interactive, token: Token) -> bool:
+    """Whether the parser can take this token here (tried on a copy: LALR states shared by every expression
+    offer an attribute keyword after an expression even where only a donnée's id may follow)."""
+    try:
+        interactive.copy().feed_token(token)
+    except UnexpectedInput:
+        return False
+    return True
+
+
+def _item_or_name(token: Token, interactive) -> Token:
+    """A keyword that starts a block, where an id may stand and no block can start (a paramètre named `minimum`
+    after another's expression: LALR states shared by every expression offer the blocks that may follow the
+    version's `prorata : …`): an id."""
+    if "NAME" in interactive.choices() and not _accepts(interactive, token):
+        return Token.new_borrow_pos("NAME", token.value, token)
+    return token
+
+
+def _name_before_colon(token: Token, text: str, interactive) -> Token:
+    """`par` followed by `:` where an id may stand is an id (a donnée named `par`), not `par défaut`."""
+    follows = NEXT_CHARACTER.match(text, _at(token.end_pos)).group(1)  # type: ignore[union-attr]  # matches anywhere
+    if follows == ":" and "NAME" in interactive.choices():
+        return Token.new_borrow_pos("NAME", token.value, token)
+    return token
 
 
 def _check_depth(tree: Tree, source: SourceFile) -> Diagnostic | None:
@@ -384,6 +431,9 @@ class SyntaxErrorTranslator:
         expected = _expected(error)
         word = str(token.value)
         folded = fold_accents(word)
+        accent = self._wrong_accent(token)
+        if accent is not None:
+            return accent
         if token.type == "NAME" and folded.upper() in ATTRIBUTE_KEYWORDS and "COLON" not in expected:
             if folded == "points":
                 return Diagnostic("syntaxe", "« points » doit être suivi de « fixes » ou de « variables »", span=span)
@@ -473,6 +523,20 @@ class SyntaxErrorTranslator:
         return Diagnostic("syntaxe", f"nombre mal écrit « {written} »",
                           span=self.source.span(_at(previous.start_pos), match.end("digits")),
                           suggestion=f"les décimales s'écrivent avec un point : {previous.value}.{match.group('digits')}{unit}")
+
+    def _wrong_accent(self, token: Token) -> Diagnostic | None:
+        """`critére`, `prèrequis`: a keyword with a wrong accent (a keyword is written with its accents or
+        without any). Said as such, before it is taken for a block left open or an unknown word."""
+        word = str(token.value)
+        if token.type != "NAME" or word.isascii():
+            return None
+        spellings = {str(p.value) for p in self.patterns.values() if p.type == "str" and str(p.value).isalpha()}
+        accented = {fold_accents(k): k for k in spellings if not k.isascii()}
+        meant = accented.get(fold_accents(word))
+        if meant is None or word in spellings:
+            return None
+        return Diagnostic("mot-cle-accent", f"mot-clé mal accentué « {word} »", span=self._token_span(token),
+                          suggestion=f"écrivez « {meant} » (ou « {fold_accents(meant)} », sans accent)")
 
     def _near_miss_keyword(self, token: Token, expected: set[str]) -> Diagnostic | None:
         """A word where only keywords may stand, close to one of them: `supprimer`, `criter`, `socel`."""
@@ -695,9 +759,14 @@ class AstBuilder:
         return n.DonneesBlock(tuple(children), span=self._span(meta))
 
     def donnee(self, meta, children):
-        name, type_spec, *label = children
-        return n.Donnee(self._id(name, reserved=VALUE_RESERVED), type_spec, self._label(label[0] if label else None),
+        name, type_spec, *rest = children
+        label = next((c for c in rest if isinstance(c, Token)), None)
+        default = next((c[1] for c in rest if isinstance(c, tuple)), None)
+        return n.Donnee(self._id(name, reserved=VALUE_RESERVED), type_spec, self._label(label), default,
                         span=self._span(meta), id_span=self._tspan(name))
+
+    def default(self, meta, children):
+        return ("defaut", children[0])
 
     def type_spec(self, meta, children):
         name = children[0]
@@ -839,6 +908,11 @@ class AstBuilder:
 
     add_minimum = add_majoration
 
+    def add_parametres(self, meta, children):
+        return evolve(children[0], added=True, span=self._span(meta))
+
+    add_donnees = add_parametres
+
     def _body_operation(self, cls, meta, children):
         kind, name, *rest = children
         label, body = self._split_label(rest)
@@ -861,6 +935,29 @@ class AstBuilder:
     def remove(self, meta, children):
         kind, name = children
         return n.Remove(kind, self._id(name, declared=False), span=self._span(meta), id_span=self._tspan(name))
+
+    def remove_prorata(self, meta, children):
+        return n.Remove("prorata", "prorata", span=self._span(meta), id_span=self._span(meta))
+
+    def prorata_item(self, meta, children):
+        return n.Prorata(children[0], span=self._span(meta))
+
+    def exercice(self, meta, children):
+        year, *items = children
+        return n.Exercice(self._year(year), tuple(items), span=self._span(meta), year_span=self._tspan(year))
+
+    def remove_exercice(self, meta, children):
+        return n.Remove("exercice", str(self._year(children[0])), span=self._span(meta), id_span=self._tspan(children[0]))
+
+    def _year(self, token: Token) -> int:
+        """An exercise's year: a whole number of four digits (reported otherwise; 0 then)."""
+        text = str(token.value)
+        if re.fullmatch(r"[0-9]{4}", text):
+            return int(text)
+        self.diagnostics.append(Diagnostic(
+            "exercice-invalide", f"« {text} » n'est pas une année : un exercice se nomme par son année, sur quatre "
+            "chiffres", span=self._tspan(token), suggestion="par exemple « exercice 2022 { … } »"))
+        return 0
 
     # -- expressions
 

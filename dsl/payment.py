@@ -13,7 +13,13 @@
 5. A minimum tops the total up: when its condition holds, an eligible structure whose total (lines
    and majorations, and the minimums before it) is below `montant × prorata` (rounded to the cent)
    receives the difference, as a line of its own.
-6. Arithmetic is exact; each line's amount is rounded to the cent, half away from zero, and the
+6. Proration: when the version states `prorata : …` (a share of the year, `mois_adhesion / 12`), each
+   critère's and brique's amount is multiplied by it before being rounded to the cent; a line may state its
+   own `prorata : …` instead (`prorata : 1`: not prorated). Points are not prorated (they say what the
+   structure achieved); a majoration's assiette is made of the prorated amounts (the majoration is not
+   prorated again); a minimum keeps its own `prorata`. A prorata is computed for every eligible
+   structure.
+7. Arithmetic is exact; each line's amount is rounded to the cent, half away from zero, and the
    total is the sum of the rounded lines. An amount beyond `MAX_EUROS` (or a total of points
    beyond `MAX_POINTS`) cannot be guaranteed exact by every backend: it is an error for that
    structure, never a wrapped number.
@@ -73,8 +79,10 @@ class Backend(Protocol[V, B]):
 
     def every(self, conditions: list[B]) -> B: ...
 
-    def when(self, condition: B, compute: Callable[[], V]) -> V:
-        """`compute()` where the condition holds, zero elsewhere (computed only where it holds, if possible)."""
+    def when(self, condition: B, compute: Callable[[], V], name: str | None = None) -> V:
+        """`compute()` where the condition holds, zero elsewhere (computed only where it holds, if possible).
+        `name`: what the value is when the rules name it (`prorata`, `prorata_<line>`), for a backend that names
+        what it computes (SQL columns)."""
 
     def cents(self, amount: V) -> V:
         """The amount rounded to the cent, half away from zero; beyond `MAX_EUROS`, an error for the structure."""
@@ -153,6 +161,7 @@ class Settlement(Generic[V, B]):
     total: V
     total_points: V
     bases: dict[str, V] = attrs.field(factory=dict)  # each majoration's assiette where it is paid (what an explanation shows)
+    factors: dict[str, V] = attrs.field(factory=dict)  # each prorated line's share of the year (zero where not eligible)
 
 
 def settle(plan: Plan, backend: Backend) -> Settlement:
@@ -160,7 +169,7 @@ def settle(plan: Plan, backend: Backend) -> Settlement:
     calls is part of the contract: every condition first, then the gate, then each paying line in order."""
     met = decide(plan, backend)
     eligible = backend.every([met[id] for id in plan.prerequis])
-    lines = Lines(backend.number(Decimal(0)), patientele_ratio(backend, plan))
+    lines = Lines(backend.number(Decimal(0)), patientele_ratio(backend, plan), prorata_factors(backend, plan, eligible))
     for id in plan.paying:
         element = plan.model.element(id)
         if element is None:
@@ -169,7 +178,7 @@ def settle(plan: Plan, backend: Backend) -> Settlement:
     for majoration in plan.model.majorations.values():
         gate = backend.every([eligible, met[majoration.id]])
         base = lines.bases[majoration.id] = assiette(backend, plan, majoration, lines.points, lines.parts,
-                                                     lines.montants, lines.paid)
+                                                     lines.montants, lines.paid, lines.factors)
         lines.points[majoration.id] = lines.zero
         lines.amounts[majoration.id] = lines.zero if base is lines.zero else backend.when(
             gate, partial(_majoration_cents, backend, majoration, base))
@@ -179,7 +188,7 @@ def settle(plan: Plan, backend: Backend) -> Settlement:
         lines.points[minimum.id] = lines.zero
         lines.amounts[minimum.id] = backend.when(gate, partial(top_up, backend, minimum, before))
     return Settlement(eligible, met, lines.points, lines.amounts, backend.total(list(lines.amounts.values())),
-                      backend.total_points(list(lines.points.values())), lines.bases)
+                      backend.total_points(list(lines.points.values())), lines.bases, lines.factors)
 
 
 def _majoration_cents(backend: Backend, majoration: Majoration, base):
@@ -213,6 +222,7 @@ class Lines:
 
     zero: Any
     ratio: Any  # the patientèle ratio (`patientele_ratio`), None without points variables
+    factors: dict = attrs.Factory(dict)  # each prorated line's share of the year (`prorata_factors`)
     paid: dict = attrs.Factory(dict)  # whether each line is paid (eligible and met)
     points: dict = attrs.Factory(dict)
     amounts: dict = attrs.Factory(dict)  # rounded to the cent
@@ -238,7 +248,37 @@ def pay_line(plan: Plan, backend: Backend, lines: Lines, element: Critere | Briq
         montant = lines.montants[id] = backend.when(paid, partial(backend.value, element.montant))
     lines.amounts[id] = zero
     if earned is not zero or element.montant is not None:
-        lines.amounts[id] = backend.when(paid, lambda: backend.cents(line_euros(backend, element, earned, montant)))
+        factor = lines.factors.get(id)
+        lines.amounts[id] = backend.when(paid, lambda: line_amount(backend, element, earned, factor, montant))
+
+
+def prorata_factors(backend: Backend, plan: Plan, eligible) -> dict:
+    """The share of the year of each paying critère and brique that is prorated: its own `prorata`, else the
+    version's — each computed once, for every eligible structure (zero elsewhere). A line whose own prorata is
+    the constant 1 is not prorated."""
+    model = plan.model
+    version = None
+    if model.prorata is not None:
+        version = backend.when(eligible, partial(backend.value, model.prorata.value), name="prorata")
+    factors = {}
+    for id in plan.paying:
+        element = model.element(id)
+        if element is None:
+            break  # majorations and minimums come last: they are not prorated
+        own = element.prorata
+        if own is None:
+            if version is not None:
+                factors[id] = version
+        elif not (isinstance(own, ir.Const) and own.value == 1):
+            factors[id] = backend.when(eligible, partial(backend.value, own), name=f"prorata_{id}")
+    return factors
+
+
+def line_amount(backend: Backend, element: Critere | Brique, points, factor=None, montant=None):
+    """A line's amount: its euros (`line_euros`), times its share of the year when it is prorated (`factor`),
+    rounded to the cent — prorated before the rounding of the line."""
+    euros = line_euros(backend, element, points, montant)
+    return backend.cents(euros if factor is None else backend.multiply(euros, factor))
 
 
 def patientele_ratio(backend: Backend, plan: Plan):
@@ -275,9 +315,11 @@ def split_points(backend: Backend, element: Critere | Brique, paid, ratio, zero)
     return fixed, variable
 
 
-def assiette(backend: Backend, plan: Plan, majoration, points: dict, parts: dict, montants: dict, paid: dict):
+def assiette(backend: Backend, plan: Plan, majoration, points: dict, parts: dict, montants: dict, paid: dict,
+             factors: dict):
     """The sum, in euros and before rounding, of the part the majoration takes of every critère paid in its
-    sections (zero where none is paid); the number zero itself when no critère has that part."""
+    sections (zero where none is paid), each prorated as its line is (`factors`); the number zero itself when
+    no critère has that part."""
     model = plan.model
     criteres = [model.criteres[id] for id in paid if id in model.criteres and model.criteres[id].section in
                 majoration.sections]
@@ -285,15 +327,28 @@ def assiette(backend: Backend, plan: Plan, majoration, points: dict, parts: dict
     index = {"points_fixes": 0, "points_variables": 1}.get(majoration.part)
     having = {0: lambda c: c.points_fixes is not None, 1: lambda c: c.points_variables is not None,
               None: lambda c: c.points_fixes is not None or c.points_variables is not None}[index]
-    counted = [points[c.id] if index is None else parts[c.id][index] for c in criteres if having(c)]
+    counted = [(points[c.id] if index is None else parts[c.id][index], factors.get(c.id)) for c in criteres
+               if having(c)]
     result = zero
     if counted:
-        result = backend.multiply(_sum(backend, counted), backend.parametre("valeur_point"))
+        result = backend.multiply(_prorated_sum(backend, counted), backend.parametre("valeur_point"))
     if majoration.part == "total":
-        counted = [montants[c.id] for c in criteres if c.montant is not None]
+        counted = [(montants[c.id], factors.get(c.id)) for c in criteres if c.montant is not None]
         if counted:
-            result = _sum(backend, counted) if result is zero else backend.add(result, _sum(backend, counted))
+            total = _prorated_sum(backend, counted)
+            result = total if result is zero else backend.add(result, total)
     return result
+
+
+def _prorated_sum(backend: Backend, terms: list[tuple]):
+    """The sum of values each times its line's share of the year (None: not prorated): the values of one share
+    are added first, then multiplied by it once — exact arithmetic, the same sum."""
+    groups: dict[int, tuple[Any, list]] = {}
+    for value, factor in terms:
+        groups.setdefault(id(factor), (factor, []))[1].append(value)
+    parts = [_sum(backend, values) if factor is None else backend.multiply(_sum(backend, values), factor)
+             for factor, values in groups.values()]
+    return _sum(backend, parts)
 
 
 def assiette_alone(backend: Backend, plan: Plan, majoration, met: dict, eligible):
@@ -306,13 +361,14 @@ def assiette_alone(backend: Backend, plan: Plan, majoration, met: dict, eligible
     points = {id: backend.add(*parts[id]) for id in paid}
     montants = {c.id: backend.when(paid[c.id], partial(backend.value, c.montant)) for c in criteres
                 if c.montant is not None}
-    return assiette(backend, plan, majoration, points, parts, montants, paid)
+    return assiette(backend, plan, majoration, points, parts, montants, paid, prorata_factors(backend, plan, eligible))
 
 
-def line_alone(backend: Backend, plan: Plan, id: str, met: dict, before: list):
+def line_alone(backend: Backend, plan: Plan, id: str, met: dict, before: list, factors: dict | None = None):
     """What a paying line pays on its own, its conditions as `met` says (the diff values each line as if met, at
-    the maximal structure): a critère or a brique its points and montant, a majoration its taux × the assiette
-    of the critères met, a minimum what it adds to the amounts `before` it. Rounded to the cent."""
+    the maximal structure): a critère or a brique its points and montant (prorated by its share of the year in
+    `factors`), a majoration its taux × the assiette of the critères met, a minimum what it adds to the amounts
+    `before` it. Rounded to the cent."""
     model = plan.model
     if id in model.majorations:
         majoration = model.majorations[id]
@@ -322,7 +378,8 @@ def line_alone(backend: Backend, plan: Plan, id: str, met: dict, before: list):
         return top_up(backend, model.minimums[id], before)
     element = model.element(id)
     assert element is not None  # a paying line of the plan
-    return backend.cents(line_euros(backend, element, line_points(backend, element, patientele_ratio(backend, plan))))
+    points = line_points(backend, element, patientele_ratio(backend, plan))
+    return line_amount(backend, element, points, (factors or {}).get(id))
 
 
 def top_up(backend: Backend, minimum, amounts: list):
@@ -341,11 +398,12 @@ def floor(backend: Backend, minimum):
 
 def advance(backend: Backend, plan: Plan):
     """The advance: `taux_avance` × what the prérequis and the socle pay when every one of their critères is met
-    (each line rounded to the cent, as paid), rounded to the cent. The critères' amounts are computed with the
-    structure's own données."""
+    (each line prorated and rounded to the cent, as paid), rounded to the cent. The critères' amounts are computed
+    with the structure's own données."""
     criteres = [*plan.model.section("prerequis"), *plan.model.section("socle")]
     ratio = patientele_ratio(backend, plan)
-    amounts = [backend.cents(line_euros(backend, c, line_points(backend, c, ratio))) for c in criteres]
+    factors = prorata_factors(backend, plan, backend.every([]))
+    amounts = [line_amount(backend, c, line_points(backend, c, ratio), factors.get(c.id)) for c in criteres]
     return backend.cents(backend.multiply(backend.parametre(ADVANCE), _sum(backend, amounts)))
 
 

@@ -45,13 +45,24 @@ def print_file(file: n.File) -> str:
 def layout(file: n.File) -> list[Line]:
     lines = [Line(0, f"{keywords.FILES[file.kind]} {file.id}{_label(file.label)}", file.id_span)]
     lines += [Line(0, _header(h), h.span) for h in file.headers]
+    return lines + [Line(0, "")] + _items(file.items, 0) if file.items else lines
+
+
+def _items(items, depth: int) -> list[Line]:
+    """Blocks one after the other, a blank line between two (runs of déplace/supprime stay together)."""
+    lines: list[Line] = []
     previous = None
-    for item in file.items:
-        if not (_one_line(previous) and _one_line(item)):  # runs of déplace/supprime stay together
+    for item in items:
+        if previous is not None and not (_one_line(previous) and _one_line(item)):
             lines.append(Line(0, ""))
-        lines += _item(item, 0)
+        lines += _item(item, depth)
         previous = item
     return lines
+
+
+def one_line(item) -> str:
+    """An item on one line (`modifie critère x { points fixes : 100 }`), for reports that quote it."""
+    return " ".join(line.text for line in _item(item, 0) if line.text)
 
 
 def _one_line(item) -> bool:
@@ -88,10 +99,11 @@ def _block(depth: int, head: str, origin: Span | None, body: list[Line]) -> list
 
 def _item(item, depth: int) -> list[Line]:
     match item:
-        case n.ParametresBlock(parametres=ps):
-            return _block(depth, "paramètres", item.span, [_parametre(p, depth + 1) for p in ps])
-        case n.DonneesBlock(donnees=ds):
-            return _block(depth, "données", item.span, [_donnee(d, depth + 1) for d in ds])
+        case n.ParametresBlock(parametres=ps, added=added):
+            head = "ajoute paramètres" if added else "paramètres"
+            return _block(depth, head, item.span, [_parametre(p, depth + 1) for p in ps])
+        case n.DonneesBlock(donnees=ds, added=added):
+            return _block(depth, "ajoute données" if added else "données", item.span, [_donnee(d, depth + 1) for d in ds])
         case n.Section(kind=kind, criteres=cs):
             return _block(depth, keywords.SECTIONS[kind], item.span, _criteres(cs, depth + 1))
         case n.Brique():
@@ -118,8 +130,16 @@ def _item(item, depth: int) -> list[Line]:
             return _block(depth, head, item.span, body)
         case n.Move(kind=kind, id=id, section=section):
             return [Line(depth, f"déplace {keywords.KINDS[kind]} {id} vers {keywords.SECTIONS.get(section, section)}", item.span)]
+        case n.Remove(kind="prorata"):
+            return [Line(depth, "supprime prorata", item.span)]
+        case n.Remove(kind="exercice", id=year):
+            return [Line(depth, f"supprime exercice {year}", item.span)]
+        case n.Exercice(year=year, items=inner):
+            return _block(depth, f"exercice {year}", item.span, _items(inner, depth + 1))
         case n.Remove(kind=kind, id=id):
             return [Line(depth, f"supprime {keywords.KINDS[kind]} {id}", item.span)]
+        case n.Prorata(value=value):
+            return [Line(depth, f"prorata : {print_expr(value)}", item.span)]
     raise AssertionError(f"unknown item {item!r}")
 
 
@@ -132,7 +152,8 @@ def _parametre(p: n.Parametre, depth: int) -> Line:
 
 
 def _donnee(d: n.Donnee, depth: int) -> Line:
-    return Line(depth, f"{d.id} : {print_type(d.type)}{_label(d.label)}", d.span)
+    default = "" if d.default is None else f" par défaut {print_expr(d.default)}"
+    return Line(depth, f"{d.id} : {print_type(d.type)}{_label(d.label)}{default}", d.span)
 
 
 def print_type(spec: n.TypeSpec) -> str:

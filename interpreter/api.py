@@ -48,13 +48,17 @@ from interpreter.compare.diff import Diff, cas_basis, diff_models
 from interpreter.compare.history import History, Version, build_history, in_force_problem, version_at
 from interpreter.compare.versions import evaluate_across  # noqa: F401 (the API's own: `api.evaluate_across`)
 from interpreter.io.declarations import (
+    Declaration,
     DeclarationError,
     Entry,
+    defaults_used,
     read_declaration,
     read_overrides,
     validate,
 )
 from interpreter.numbers import EvaluationError
+from interpreter.project import ProjectError, Settings, settings_for
+from interpreter.report.status import exercise_lines
 
 if TYPE_CHECKING:  # populations need polars and numpy: imported only when a population is used
     import polars as pl
@@ -83,11 +87,15 @@ def bounded_sums(population_of: Callable[..., Any]):
     return decorate
 
 
-def check_version(path: str, loader: Loader | None = None, cached: bool = False) -> Checked:
+def check_version(path: str, loader: Loader | None = None, cached: bool = False,
+                  exercice: int | None = None) -> Checked:
     """Check a convention or an avenant: the front end, then the paramètres are computed (a constant
     division by zero is an error at the paramètre). With `cached`, a version checked before without
-    error is read from the disk cache (`dsl.cache`) when none of its files has changed."""
+    error is read from the disk cache (`dsl.cache`) when none of its files has changed. With `exercice`, the
+    version's rules for that exercise (`exercice AAAA { … }` applied; never cached)."""
     loader = loader if loader is not None else Loader()
+    if exercice is not None:
+        return _check(str(path), loader, exercice)
     if cached:
         found = cache.load(str(path))
         if found is not None:
@@ -117,8 +125,8 @@ def is_scenario(path: str | Path) -> bool:
     return written is not None and written.kind == "scenario"
 
 
-def _check(path: str, loader: Loader) -> Checked:
-    checked = check_file(str(path), loader)
+def _check(path: str, loader: Loader, exercice: int | None = None) -> Checked:
+    checked = check_file(str(path), loader, exercice)
     diagnostics = list(checked.diagnostics)
     model = checked.model
     if model is not None:
@@ -132,22 +140,27 @@ def _check(path: str, loader: Loader) -> Checked:
 
 def parametre_diagnostic(error: ParametreError, span) -> Diagnostic:
     return Diagnostic("parametre-incalculable", f"le paramètre « {error.id} » ne peut pas être calculé : {error.message}",
-                      span=span, suggestion="corrigez son expression : elle vaut la même chose pour toutes les structures")
+                      span=span, suggestion=error.hint or "corrigez son expression : elle vaut la même chose pour toutes les "
+                      "structures")
 
 
 def load(path: str | Path, overrides: Mapping[str, str] | Sequence[str] | None = None,
-         loader: Loader | None = None, scenarios: Sequence[str | Path] = (), lenient: bool = False) -> Convention:
+         loader: Loader | None = None, scenarios: Sequence[str | Path] = (), lenient: bool = False,
+         exercice: int | None = None) -> Convention:
     """Load a version, ready to evaluate.
 
     `scenarios` (files, in order) set paramètres and compute données; then `overrides` replace
     paramètres, as a mapping (`{"valeur_point": "8 €"}`) or as the command line's `--set` settings
     (`["valeur_point=8 €"]`). With `lenient` (a diff), each scenario and setting applies where this
-    version has the name, and the names it lacks are listed in `Convention.skipped`. Raises `ConvError`."""
+    version has the name, and the names it lacks are listed in `Convention.skipped`. With `exercice`, the
+    version's rules for that exercise (`Model.exercice`). Raises `ConvError`."""
     plain = loader is None or type(loader) is Loader  # an editor's loader reads unsaved texts: no cache
     loader = loader if loader is not None else Loader()
-    checked = check_version(str(path), loader, cached=plain)
+    checked = check_version(str(path), loader, cached=plain, exercice=exercice)
     if checked.errors:
         raise ConvError(checked.errors, loader.sources)
+    warnings = tuple(d for d in checked.diagnostics if not d.is_error)
+    refuse_warnings(str(path), warnings, loader.sources)
     model = checked.model
     if model is None:  # a scenario, clean: not a version (the loader says so, where it is written)
         raise ConvError([d for d in loader.load(str(path)).diagnostics if d.is_error], loader.sources)
@@ -179,15 +192,36 @@ def load(path: str | Path, overrides: Mapping[str, str] | Sequence[str] | None =
         span = origin.source.span if origin is not None else model.parametres[error.id].node.value.span
         raise ConvError([parametre_diagnostic(error, span)], {**loader.sources, **sources}) from None
     return Convention(str(path), program, checked.chain, {**loader.sources, **sources}, tuple(dict.fromkeys(skipped)),
-                      tuple(settings))
+                      tuple(settings), warnings)
+
+
+def strict_for(path: str) -> Settings:
+    """The project settings of a file (`convcheck.toml`). Raises `ConvError`."""
+    try:
+        return settings_for(path)
+    except ProjectError as error:
+        raise ConvError(error.diagnostics) from None
+
+
+def refuse_warnings(path: str, warnings: Sequence[Diagnostic], sources) -> None:
+    """In a strict project, a version with warnings is not computed with: its warnings, and why they block.
+    Raises `ConvError`."""
+    settings = strict_for(path)
+    if settings.strict and warnings:
+        count = len(warnings)
+        raise ConvError([*warnings, Diagnostic(
+            "mode-strict", f"{count} avertissement{'s' if count > 1 else ''} dans « {path} » : le projet est en mode "
+            "strict, les avertissements bloquent le calcul", file=settings.path,
+            suggestion="corrigez-les (convcheck check les montre), ou retirez « strict = true » de ce fichier")],
+            sources)
 
 
 def load_versions(paths: Sequence[str | Path], scenarios: Sequence[str | Path] = (),
-                  settings: Sequence[str] = ()) -> list[Convention]:
+                  settings: Sequence[str] = (), exercice: int | None = None) -> list[Convention]:
     """Several versions under the same hypotheses (`eval V1 V2 …`): as for `load_pair`, each scenario line and
     setting applies where the version has the name, and a name that no version has is an error."""
     loader = Loader()
-    versions = [load(path, settings, loader, scenarios, lenient=True) for path in paths]
+    versions = [load(path, settings, loader, scenarios, lenient=True, exercice=exercice) for path in paths]
     _names_none_has(versions, scenarios, settings, loader)
     return versions
 
@@ -205,15 +239,17 @@ def _names_none_has(versions: Sequence[Convention], scenarios, settings, loader:
 
 def load_pair(old_path: str | Path, new_path: str | Path, scenarios: Sequence[str | Path] = (),
               settings: Sequence[str] = (), after_scenarios: Sequence[str | Path] = (),
-              after_settings: Sequence[str] = ()) -> tuple[Convention, Convention]:
+              after_settings: Sequence[str] = (), exercice: int | None = None) -> tuple[Convention, Convention]:
     """Two versions to compare under the same hypotheses: `scenarios` and `settings` apply to both, each
-    name where the version has it (a name neither has is an error); `after_…` apply to the second only."""
+    name where the version has it (a name neither has is an error); `after_…` apply to the second only;
+    `exercice`: both with their rules for that exercise."""
     loader = Loader()
-    old = load(old_path, settings, loader, scenarios, lenient=True)
-    new = load(new_path, settings, loader, scenarios, lenient=True)
+    old = load(old_path, settings, loader, scenarios, lenient=True, exercice=exercice)
+    new = load(new_path, settings, loader, scenarios, lenient=True, exercice=exercice)
     if after_scenarios or after_settings:
-        load(new_path, after_settings, loader, after_scenarios)  # for the second version only: strict names
-        new = load(new_path, [*settings, *after_settings], loader, [*scenarios, *after_scenarios], lenient=True)
+        load(new_path, after_settings, loader, after_scenarios, exercice=exercice)  # the second only: strict names
+        new = load(new_path, [*settings, *after_settings], loader, [*scenarios, *after_scenarios], lenient=True,
+                   exercice=exercice)
     _names_none_has((old, new), scenarios, settings, loader)
     return old, new
 
@@ -234,6 +270,7 @@ class Convention:
     sources: dict[str, SourceFile] = field(eq=False, repr=False)
     skipped: tuple[str, ...] = ()  # names of scenarios and settings this version does not have (lenient)
     settings: tuple[str, ...] = ()  # the `--set` settings applied, after the scenarios
+    warnings: tuple[Diagnostic, ...] = ()  # what `check` warns about the version (the commands count them)
 
     @property
     def scenarios(self) -> tuple[Scenario, ...]:
@@ -261,10 +298,13 @@ class Convention:
         return self.program.parametres
 
     def evaluate(self, declaration: Mapping[str, Any] | str | Path, explain: bool = True) -> Evaluation:
-        """One structure: a mapping donnée → value (as in a declaration file), or a declaration file."""
-        structure_id, donnees = self.declaration(declaration)
+        """One structure: a mapping donnée → value (as in a declaration file), or a declaration file. The
+        données it does not give that take their default are listed in `Evaluation.defaults`."""
+        read = self.read(declaration)
+        structure_id = read.id
         try:
-            return evaluate(self.program, donnees, explain=explain, structure=structure_id)
+            evaluation = evaluate(self.program, read.donnees, explain=explain, structure=structure_id)
+            return evolve(evaluation, defaults=read.defaults) if read.defaults else evaluation
         except EvaluationError as error:
             where = declaration if isinstance(declaration, (str, Path)) else "<déclaration>"
             raise ConvError([Diagnostic("evaluation-impossible", f"structure « {structure_id} » : {error}",
@@ -287,17 +327,22 @@ class Convention:
     def declaration(self, declaration: Mapping[str, Any] | str | Path, elsewhere=frozenset()) -> tuple[str, dict]:
         """A structure's id and its validated données (those a scenario computes may be absent; keys in
         `elsewhere`, données of other versions, are not errors)."""
+        read = self.read(declaration, elsewhere)
+        return read.id, read.donnees
+
+    def read(self, declaration: Mapping[str, Any] | str | Path, elsewhere=frozenset()) -> Declaration:
+        """A structure's declaration validated: its id, its données, and those it took at their default."""
         if isinstance(declaration, (str, Path)):
             try:
-                structure = read_declaration(str(declaration), self.model, self.supplied, elsewhere)
+                return read_declaration(str(declaration), self.model, self.supplied, elsewhere)
             except DeclarationError as error:
                 raise ConvError(error.diagnostics, {error.source.path: error.source} if error.source else {}) from None
-            return structure.id, structure.donnees
         entries = {str(k): Entry(v, None, None) for k, v in declaration.items() if k != "id"}
         donnees, problems = validate(self.model, entries, "<déclaration>", optional=self.supplied, elsewhere=elsewhere)
         if problems:
             raise ConvError(problems)
-        return str(declaration.get("id", "structure")), donnees
+        return Declaration(str(declaration.get("id", "structure")), donnees,
+                           defaults_used(self.model, entries, self.supplied))
 
     @property
     def supplied(self) -> frozenset[str]:
@@ -333,21 +378,33 @@ class Convention:
             table, result, run = ENGINES[DEFAULT].simulate(*arguments)
         return Simulation(self, table, result, run=run, notes=notes)
 
-    def sql(self, dialect: str, table: str = "structures") -> str:
-        """The SQL query computing this version over a table of structures (`convcheck sql`). Raises `ConvError`
-        when a value cannot be computed exactly in that dialect."""
+    def sql(self, dialect: str, table: str = "structures", absent: Sequence[str] = ()) -> str:
+        """The SQL query computing this version over a table of structures (`convcheck sql`); `absent`: données
+        with a default that the table has no column for. Raises `ConvError` when a value cannot be computed
+        exactly in that dialect, or when an `absent` id is not a donnée with a default."""
         from interpreter.backends.sql import SqlProblem, compile_query, sql_diagnostic  # sqlglot (heavy)
 
+        for id in absent:
+            donnee = self.model.donnees.get(id)
+            if donnee is None or donnee.default is None:
+                what = "n'a pas de valeur par défaut" if donnee else "n'est pas une donnée de la version"
+                with_default = [d.id for d in self.model.donnees.values() if d.default is not None]
+                raise ConvError([Diagnostic(
+                    "colonne-absente-invalide", f"--colonne-absente {id} : « {id} » {what}", file="--colonne-absente",
+                    suggestion=suggest(id, with_default) or (f"données à valeur par défaut : {', '.join(with_default)}"
+                                                              if with_default else "aucune donnée de la version n'a de "
+                                                              "valeur par défaut : la table doit avoir chaque colonne"))])
         try:
-            return compile_query(self.program, dialect, table, self.supplied, self.sql_header(dialect, table)).sql()
+            return compile_query(self.program, dialect, table, self.supplied, self.sql_header(dialect, table, absent),
+                                 absent=frozenset(absent)).sql()
         except SqlProblem as problem:
             raise ConvError([sql_diagnostic(problem, model=self.model)], self.sources) from None
 
-    def sql_header(self, dialect: str, table: str) -> list[str]:
+    def sql_header(self, dialect: str, table: str, absent: Sequence[str] = ()) -> list[str]:
         """The comment lines at the top of a query: the version, its files, the hypotheses applied."""
         from interpreter.backends.sql import header_lines  # sqlglot (heavy): only for a query
 
-        return header_lines(self, dialect, table)
+        return header_lines(self, dialect, table, absent)
 
     def population(self, population, keep_invalid: bool = False, other_columns=frozenset(),
                    origin: str | None = None, keep=frozenset()) -> Population:
@@ -379,15 +436,15 @@ class Simulation:
     run: Any = field(default=None, eq=False, repr=False)  # the DuckDB run holding the results (--moteur duckdb)
     notes: tuple[Diagnostic, ...] = ()  # why the engine asked for could not be used
 
-    def write_results(self, path: str, inputs=(), french: bool = False) -> None:
+    def write_results(self, path: str, inputs=(), french: bool = False, provenance=None) -> None:
         """The results file (`-o`): CSV (`french`: with `;` and decimal commas), Parquet or JSON Lines, as the
-        default engine writes it."""
+        default engine writes it, with the `provenance` of its figures where the format allows."""
         from interpreter.io.tables import write_results  # polars (heavy)
 
-        if not french and self.run is not None and Path(path).suffix.lower() == ".csv" and \
+        if not french and provenance is None and self.run is not None and Path(path).suffix.lower() == ".csv" and \
                 self.run.write_csv(path, inputs):
             return
-        write_results(self.table(typed=Path(path).suffix.lower() == ".parquet"), path, inputs, french)
+        write_results(self.table(typed=Path(path).suffix.lower() == ".parquet"), path, inputs, french, provenance)
 
     def table(self, typed: bool = True) -> pl.DataFrame:
         """One row per structure; `typed` gives Decimal columns, else decimal text (for CSV)."""
@@ -469,10 +526,11 @@ class Simulation:
                 for id, message in self.result.errors]
 
 
-def consolidated(path: str | Path, loader: Loader | None = None) -> str:
-    """The consolidated text of an avenant: one canonical convention. Raises `ConvError`."""
+def consolidated(path: str | Path, loader: Loader | None = None, exercice: int | None = None) -> str:
+    """The consolidated text of an avenant: one canonical convention (with `exercice`, its rules for that
+    exercise). Raises `ConvError`."""
     loader = loader if loader is not None else Loader()
-    checked = check_version(str(path), loader)
+    checked = check_version(str(path), loader, exercice=exercice)
     if checked.errors:
         raise ConvError(checked.errors, loader.sources)
     chain = " + ".join(Path(p).name for p in checked.chain)
@@ -480,6 +538,7 @@ def consolidated(path: str | Path, loader: Loader | None = None) -> str:
               "# Les commentaires propres à chaque clause sont repris ; les autres restent dans les fichiers "
               "d'origine.\n")
     assert checked.model is not None  # checked without error
+    header += "".join(f"# {line}\n" for line in exercise_lines(checked.model))  # nothing for the general rules
     return header + render_with_comments(checked.model.file, loader.sources)
 
 
@@ -566,7 +625,7 @@ def impact(old: Convention, new: Convention, population: str | Path | pl.DataFra
             groups.append((grouping, impact_groups(grouping, labels, found.pairing.before, found.pairing.after)))
     except GroupingError as error:
         raise ConvError(error.diagnostics) from None
-    return evolve(found, groups=tuple(groups))
+    return evolve(found, groups=tuple(groups), defaults=tuple(table.defaults for table in tables))
 
 
 def _grouping(text: str):

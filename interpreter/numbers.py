@@ -146,6 +146,12 @@ def plain(number) -> str:
     return format(number.normalize(), "f")
 
 
+def share_text(value) -> str:
+    """A share of the year as a fraction: `7/12`, `1/2`, `1`."""
+    fraction = Fraction(value)
+    return str(fraction.numerator) if fraction.denominator == 1 else f"{fraction.numerator}/{fraction.denominator}"
+
+
 def conv_text(value, type_: Type | None = None) -> str:
     """A value as it would be written in a `.conv` file: `7 €`, `10 %`, `vrai`, `metropole`."""
     if isinstance(value, bool):

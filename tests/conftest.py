@@ -24,6 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
+# The date every output gives in its provenance (`interpreter.report.provenance`), fixed for the goldens and
+# the example reports (examples/reports/regenerate.sh sets the same).
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1796601600")
+
+
 @pytest.fixture(autouse=True, scope="session")
 def private_cache(tmp_path_factory):
     """The disk cache of checked versions (`dsl.cache`) in a folder of the test session's own."""

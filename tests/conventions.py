@@ -1,4 +1,5 @@
-"""Hypothesis strategies for random *valid* conventions: well-typed text that exercises every IR node,
+"""Hypothesis strategies for random *valid* conventions: well-typed text that exercises every IR node and
+the payment rules (proration by the version and by a line of its own included),
 with the values that are hard to get right — divisions (by données that may be zero, by `min`/`max`),
 `arrondi`, non-terminating constants (1/3, 7 € / 3), huge and tiny figures, halves of a cent."""
 
@@ -101,6 +102,8 @@ def critere(draw, id: str, earlier: tuple[str, ...], paid: bool = True) -> str:
             lines.append(f"    points variables : {draw(numbers(1))}")
         if draw(st.booleans()):
             lines.append(f"    montant : {draw(moneys(2))}")
+        if draw(st.integers(0, 3)) == 0:  # its own share of the year, instead of the version's
+            lines.append(f"    prorata : {draw(st.sampled_from(['1', '0']) | numbers(1))}")
     lines.append("  }")
     return "\n".join(lines)
 
@@ -108,7 +111,13 @@ def critere(draw, id: str, earlier: tuple[str, ...], paid: bool = True) -> str:
 @st.composite
 def conventions(draw) -> str:
     """The text of a random convention that checks clean (warnings aside)."""
-    text = ['convention hasard "Convention tirée au hasard"', 'version : "1"', draw(parametres()), DONNEES]
+    donnees = DONNEES
+    if draw(st.booleans()):  # données with a default, that some structures do not give
+        donnees = donnees.replace('"Effectif"', '"Effectif" par défaut 12').replace('"Zone"', '"Zone" par défaut reunion') \
+            .replace('"Taux"', '"Taux" par défaut 12.5 %')
+    text = ['convention hasard "Convention tirée au hasard"', 'version : "1"', draw(parametres()), donnees]
+    if draw(st.booleans()):  # every line prorated (by a share that may be any number, or divide by zero)
+        text.append(f"prorata : {draw(st.sampled_from(['effectif / 12', 'taux']) | numbers(1))}\n")
     earlier: list[str] = []
     for section, (low, high) in (("prérequis", (0, 2)), ("socle", (1, 3)), ("options", (0, 2))):
         count = draw(st.integers(low, high))
@@ -121,8 +130,9 @@ def conventions(draw) -> str:
     if draw(st.booleans()):
         inner = [draw(critere(f"b{i}", tuple(earlier), paid=False)) for i in range(draw(st.integers(1, 2)))]
         amount = draw(moneys(1))
+        own = f"  prorata : {draw(numbers(1))}\n" if draw(st.booleans()) else ""
         text.append(f'brique b "Brique" {{\n  condition : {draw(conditions(1, tuple(earlier)))}\n'
-                    f"  montant : {amount}\n" + "\n".join(inner) + "\n}\n")
+                    f"  montant : {amount}\n{own}" + "\n".join(inner) + "\n}\n")
     for i in range(draw(st.integers(0, 2))):
         text.append(draw(majoration(f"maj{i}", tuple(earlier))))
     for i in range(draw(st.integers(0, 2))):

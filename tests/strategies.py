@@ -94,7 +94,8 @@ kinds = st.sampled_from(["critere", "brique", "majoration", "minimum", "donnee",
 
 items = st.one_of(
     st.lists(st.builds(n.Parametre, ids, expressions, optional_labels), max_size=3).map(lambda ps: n.ParametresBlock(tuple(ps))),
-    st.lists(st.builds(n.Donnee, ids, type_specs(), optional_labels), max_size=3).map(lambda ds: n.DonneesBlock(tuple(ds))),
+    st.lists(st.builds(n.Donnee, ids, type_specs(), optional_labels, st.none() | expressions),
+             max_size=3).map(lambda ds: n.DonneesBlock(tuple(ds))),
     st.builds(n.Section, st.sampled_from(["prerequis", "socle", "options"]), critere_lists),
     briques,
     supplements,
@@ -111,7 +112,15 @@ items = st.one_of(
     st.builds(n.Replace, kinds, ids, optional_labels, attribute_lists, critere_lists),
     st.builds(n.Move, kinds, ids, st.sampled_from(["prerequis", "socle", "options"])),
     st.builds(n.Remove, kinds, ids),
+    expressions.map(n.Prorata),
+    st.just(n.Remove("prorata", "prorata")),
+    st.integers(1900, 2999).map(lambda year: n.Remove("exercice", str(year))),
 )
+exercices = st.builds(n.Exercice, st.integers(1000, 9999),
+                      st.lists(items.filter(lambda i: isinstance(i, (n.Move, n.Remove, n.Modify, n.Replace, n.AddCriteres,
+                                                                     n.AddBrique, n.AddSupplement, n.ParametresBlock,
+                                                                     n.DonneesBlock, n.Prorata, n.Cas))),
+                               max_size=3).map(tuple))
 
 headers = st.lists(
     st.one_of(
@@ -125,7 +134,7 @@ headers = st.lists(
 
 files = st.builds(
     n.File, st.sampled_from(["convention", "avenant"]), ids, optional_labels, headers,
-    st.lists(items, max_size=5).map(tuple),
+    st.lists(items | exercices, max_size=5).map(tuple),
 )
 
 

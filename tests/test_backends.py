@@ -116,7 +116,8 @@ def check_random(tmp_path_factory, text: str, structures: list[dict]):
         assume(False)
     model = convention.model
     frame = pl.DataFrame({"id": [f"s{i}" for i in range(len(structures))]}
-                         | {id: [cell(st[id], d) for st in structures] for id, d in model.donnees.items()})
+                         | {id: [None if d.default is not None and i % 3 == 0 else cell(st[id], d)  # default taken
+                                 for i, st in enumerate(structures)] for id, d in model.donnees.items()})
     frame.write_csv(folder / "p.csv")
     simulation = convention.simulation(str(folder / "p.csv"))
     result, failed = simulation.result, dict(simulation.result.errors)

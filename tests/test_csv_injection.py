@@ -52,14 +52,14 @@ def run(*args: str):
 
 
 def ids(path, separator=",") -> list[str]:
-    return pl.read_csv(path, separator=separator, infer_schema=False)["id"].to_list()
+    return pl.read_csv(path, separator=separator, infer_schema=False, comment_prefix="#")["id"].to_list()
 
 
 @pytest.mark.parametrize("engine", ["defaut", "duckdb"])
 def test_simulate_results_csv(folder, engine):
     run("simulate", "mini.conv", "pop.csv", "-o", "r.csv", "--moteur", engine, "--ignorer-invalides")
     assert ids(folder / "r.csv") == [*SAFE, "msp_ok"]
-    assert pl.read_csv(folder / "r.csv")["total"].to_list() == [2.0] * 7  # amounts stay numbers
+    assert pl.read_csv(folder / "r.csv", comment_prefix="#")["total"].to_list() == [2.0] * 7  # amounts stay numbers
 
 
 def test_simulate_results_french_csv(folder):
@@ -77,7 +77,7 @@ def test_the_rejects_file(folder):
 def test_diff_par_structure(folder, french):
     run("diff", "mini.conv", "moins.conv", "--population", "valides.csv", "--par-structure", "s.csv",
         *(["--csv-fr"] if french else []))
-    frame = pl.read_csv(folder / "s.csv", separator=";" if french else ",", infer_schema=False)
+    frame = pl.read_csv(folder / "s.csv", separator=";" if french else ",", infer_schema=False, comment_prefix="#")
     assert frame["id"].to_list()[:6] == SAFE
     assert frame["ecart"].to_list()[0] == ("-1,00" if french else "-1.00")  # a negative amount is not a formula
 
@@ -86,6 +86,18 @@ def test_balaye_csv(folder):
     result = run("balaye", "mini.conv", "--population", "valides.csv", "--parametre", "valeur_point", "--valeurs",
                  "1,2", "--format", "csv")
     assert "'" not in result.output  # numbers only: nothing to neutralise, nothing spoilt
+
+
+def test_the_provenance_lines_of_a_csv_file_run_no_formula(folder):
+    """The `#` lines at the top of a results file name the population: a spreadsheet cuts them at their commas, and
+    a file named `x,=HYPERLINK(…).csv` would have given a cell that is a formula."""
+    import shutil
+
+    shutil.copy(folder / "valides.csv", folder / 'x,=HYPERLINK("http:",1).csv')
+    run("simulate", "mini.conv", 'x,=HYPERLINK("http:",1).csv', "-o", "r.csv")
+    head = [line for line in (folder / "r.csv").read_text(encoding="utf-8").splitlines() if line.startswith("#")]
+    assert any("HYPERLINK" in line for line in head)
+    assert not any(f"{separator}{start}" in line for line in head for separator in ",;" for start in "=+-@")
 
 
 def test_a_column_name_and_plain_numbers():

@@ -44,7 +44,10 @@ def test_every_cas_of_the_language_guide_passes(tmp_path):
     for path in paths:
         if path.read_text(encoding="utf-8").startswith(("scénario", "# fichier : ouverture")):
             continue
-        results = api.load(path).cases()
+        version = api.load(path)
+        results = version.cases()
+        for year in version.model.exercices:  # the cas of an exercise, with its rules
+            results += api.load(path, exercice=year).cases()
         ran += len(results)
         assert all(r.passed for r in results), (path.name, [r for r in results if not r.passed])
     assert ran >= 5
@@ -61,7 +64,8 @@ def test_the_guide_shows_every_construct():
                       "vrai", "faux", "ajoute dans", "ajoute brique", "modifie critère", "remplace critère",
                       "déplace critère", "éligible", "total =", "total_points", "points(", "montant(", "1_000",
                       "majoration", "assiette :", "taux :", " dans (prérequis, socle)", "minimum", "prorata :",
-                      "ajoute minimum", "modifie majoration", "taux_avance"]:
+                      "ajoute minimum", "modifie majoration", "taux_avance", "par défaut", "\nprorata : ",
+                      "exercice 2022 {"]:
         assert construct in examples, construct
 
 

@@ -68,7 +68,7 @@ def test_the_example_population_byte_for_byte(version, scenarios, suffix, tmp_pa
         outputs.append((output.replace(f"{engine}.csv", "X"), (tmp_path / f"{engine}.csv").read_bytes()))
     assert outputs[0][0] == outputs[1][0]
     assert outputs[0][1] == outputs[1][1]
-    assert len(outputs[0][1].splitlines()) == 2301
+    assert len([line for line in outputs[0][1].splitlines() if not line.startswith(b"#")]) == 2301
 
 
 def test_numbers_duckdb_cannot_certify_are_read_by_convcheck(tmp_path, monkeypatch):

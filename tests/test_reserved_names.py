@@ -119,5 +119,5 @@ def test_the_rejects_reason_never_takes_the_place_of_a_column_of_the_file(tmp_pa
     (tmp_path / "pop.csv").write_text("id,n,motif\ns1,5,visite\ns2,500,audit\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["simulate", "c.conv", "pop.csv", "-o", "r.csv", "--ignorer-invalides"])
     assert result.exit_code == 0, result.output
-    rejects = pl.read_csv(tmp_path / "r.rejets.csv", infer_schema=False)
+    rejects = pl.read_csv(tmp_path / "r.rejets.csv", infer_schema=False, comment_prefix="#")
     assert rejects["motif"].to_list() == ["audit"] and "hors de l'intervalle" in rejects["motif_rejet"][0]

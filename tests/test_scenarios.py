@@ -114,7 +114,7 @@ données {
                                "--ignorer-invalides", "-o", str(tmp_path / "res.csv")])
     assert kept.exit_code == 0, kept.output
     rejects = pl.read_csv(tmp_path / "res.rejets.csv", infer_schema=False)
-    results = pl.read_csv(tmp_path / "res.csv", infer_schema=False)
+    results = pl.read_csv(tmp_path / "res.csv", infer_schema=False, comment_prefix="#")
     assert rejects.height > 0 and results.height + rejects.height == 2_300
     assert rejects["motif"].str.contains("le scénario « trop »").all()
     assert not set(rejects["id"]) & set(results["id"])

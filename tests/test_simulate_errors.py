@@ -35,6 +35,6 @@ def test_ignored_structures_are_rejected_once_with_their_values(tmp_path):
     assert rejects["id"].to_list() == ["d", "b"]
     assert rejects.filter(pl.col("id") == "b").row(0, named=True) == {
         "id": "b", "budget": "5000", "nb_ps": "0", "motif": "division par zéro dans la condition de « par_ps »"}
-    results = pl.read_csv(tmp_path / "res.csv")
+    results = pl.read_csv(tmp_path / "res.csv", comment_prefix="#")
     assert results["id"].to_list() == ["a", "c"]
     assert '"structures": 2' in result.output and '"rejetees": 2' in result.output

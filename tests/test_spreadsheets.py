@@ -133,9 +133,9 @@ def test_the_diff_workbook_holds_the_cents_of_the_csv_output(tmp_path):
                                       "--par-structure", str(csv), "-o", str(xlsx)])
     assert result.exit_code == 0, result.output
     sheets = read_back(xlsx)
-    assert list(sheets) == ["Synthèse", "Par ligne", "Par structure", "Par groupe", "Structure maximale"]
+    assert list(sheets) == ["Hypothèses", "Synthèse", "Par ligne", "Par structure", "Par groupe", "Structure maximale"]
     assert sheets["Synthèse"][1][0] == "Verdict" and "coûte" in sheets["Synthèse"][1][1]
-    frame = pl.read_csv(csv, infer_schema=False)
+    frame = pl.read_csv(csv, infer_schema=False, comment_prefix="#")
     header, *rows = sheets["Par structure"]
     assert list(header) == frame.columns and len(rows) == frame.height == 2300
     for name in ("total_avant", "total_apres", "ecart", "ecart_protocoles"):
@@ -166,8 +166,8 @@ def test_csv_fr_writes_semicolons_and_decimal_commas_with_the_same_cents(tmp_pat
         result = CliRunner().invoke(cli, ["simulate", AV1, str(POPULATION), "-o", str(path), *extra])
         assert result.exit_code == 0, result.output
     assert fr.read_bytes().startswith(codecs.BOM_UTF8)
-    read = pl.read_csv(fr, separator=";", infer_schema=False, encoding="utf8")
-    original = pl.read_csv(plain, infer_schema=False)
+    read = pl.read_csv(fr, separator=";", infer_schema=False, encoding="utf8", comment_prefix="#")
+    original = pl.read_csv(plain, infer_schema=False, comment_prefix="#")
     assert read.columns[0].lstrip("\ufeff") == "id"
     assert read["total"].str.replace(",", ".").to_list() == original["total"].to_list()
     assert all("," in v for v in read["total"].to_list() if v != "0")
@@ -188,7 +188,7 @@ def test_sweep_and_calibration_workbooks_read_back(tmp_path):
     result = CliRunner().invoke(cli, ["calibre", AV2, "--population", str(POPULATION), "--parametre", "montant_rcp",
                                       "--budget-de", AV1, "-o", str(calibration)])
     assert result.exit_code == 0, result.output
-    assert list(read_back(calibration)) == ["Synthèse", "Par ligne"]
+    assert list(read_back(calibration)) == ["Hypothèses", "Synthèse", "Par ligne"]
 
 
 def test_a_one_row_table_is_a_declaration(tmp_path):

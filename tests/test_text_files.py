@@ -62,7 +62,7 @@ def test_a_utf16_csv_is_read_with_its_accents(folder, codec):
     for engine in ("defaut", "duckdb"):
         result = run("simulate", "mini.conv", "p.csv", "-o", f"r-{engine}.csv", "--moteur", engine)
         assert result.exit_code == 0, result.output
-        assert pl.read_csv(folder / f"r-{engine}.csv")["id"].to_list() == ["msp_é1", "msp_è2"]
+        assert pl.read_csv(folder / f"r-{engine}.csv", comment_prefix="#")["id"].to_list() == ["msp_é1", "msp_è2"]
 
 
 def test_a_utf8_mark_on_a_windows_1252_file_is_refused_at_its_line(folder):
@@ -72,7 +72,7 @@ def test_a_utf8_mark_on_a_windows_1252_file_is_refused_at_its_line(folder):
     assert "erreur[population-encodage]: le fichier commence par la marque de l'UTF-8 (BOM) mais n'est pas en UTF-8 : " \
            "ligne 2, l'octet 0xE9 n'est pas de l'UTF-8" in result.output
     result = run("simulate", "mini.conv", "p.csv", "--encodage", "windows-1252", "-o", "r.csv")  # the way out it gives
-    assert result.exit_code == 0 and pl.read_csv(folder / "r.csv")["id"].to_list() == ["msp_é1", "msp_è2"]
+    assert result.exit_code == 0 and pl.read_csv(folder / "r.csv", comment_prefix="#")["id"].to_list() == ["msp_é1", "msp_è2"]
 
 
 def test_one_windows_1252_line_in_a_utf8_file_is_refused_at_that_line(folder):
@@ -87,7 +87,7 @@ def test_one_windows_1252_line_in_a_utf8_file_is_refused_at_that_line(folder):
 def test_a_windows_1252_file_is_still_detected(folder):
     (folder / "p.csv").write_bytes(TEXT.encode("cp1252"))
     result = run("simulate", "mini.conv", "p.csv", "-o", "r.csv")
-    assert result.exit_code == 0 and pl.read_csv(folder / "r.csv")["id"].to_list() == ["msp_é1", "msp_è2"]
+    assert result.exit_code == 0 and pl.read_csv(folder / "r.csv", comment_prefix="#")["id"].to_list() == ["msp_é1", "msp_è2"]
 
 
 def test_a_utf16_declaration_is_named_so(folder):

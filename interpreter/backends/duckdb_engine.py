@@ -316,13 +316,14 @@ def column_scales(model, table) -> dict[str, int]:
     return scales
 
 
-def run_query(program, supplied, reading: exp.Select, scales: dict[str, int], folder: str):
+def run_query(program, supplied, reading: exp.Select, scales: dict[str, int], folder: str, absent=frozenset()):
     """Run the query over a reading of the population; (connection, query, results as numpy arrays).
-    Raises `NotCertified` when DuckDB cannot run it on what it read (a value out of its type…)."""
+    `absent`: données with a default that the reading has no column for. Raises `NotCertified` when DuckDB
+    cannot run it on what it read (a value out of its type…)."""
     import duckdb  # heavy: imported when a population is evaluated with it
 
     query = compile_query(program, "duckdb", table="lecture", supplied=supplied, checks=False, scales=scales,
-                          extra=("certain",))
+                          extra=("certain",), absent=absent)
     connection = duckdb.connect()
     try:
         connection.execute(f"SET temp_directory = {text(folder).sql('duckdb')}")
@@ -385,12 +386,14 @@ def simulate(convention, population, keep_invalid: bool = False, other_columns=f
         table = population if isinstance(population, Population) else \
             convention.population(population, keep_invalid, other_columns)
         inputs = ("id", *(id for id in model.donnees if id not in convention.supplied))
+        absent = defaulted_absent(model, inputs, table.header or tuple(table.frame.columns))
         scales = column_scales(model, table)
         exact = table.exact_inputs(model)
         if path and Path(path).suffix.lower() in (".csv", ".parquet") and os.path.isfile(path) and _plain(path):
             try:
+                read = tuple(id for id in inputs if id not in absent)
                 connection, query, fetched = run_query(program, convention.supplied,
-                                                     file_reading(model, inputs, path), scales, folder)
+                                                       file_reading(model, read, path), scales, folder, absent)
             except NotCertified:
                 connection = None
             if connection is not None:
@@ -413,6 +416,11 @@ def simulate(convention, population, keep_invalid: bool = False, other_columns=f
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
+
+
+def defaulted_absent(model, inputs: tuple[str, ...], columns) -> frozenset[str]:
+    """The données with a default (`par défaut`) that a file has no column for: the query reads their default."""
+    return frozenset(id for id in inputs[1:] if model.donnees[id].default is not None and id not in columns)
 
 
 def file_reading(model, inputs: tuple[str, ...], path: str) -> exp.Select:
@@ -463,12 +471,13 @@ def parquet_alone(convention, path: str, other_columns, folder: str):
     empty = convention.population(Table(pl.DataFrame(schema=schema), "parquet"), other_columns=other_columns,
                                   origin=path)
     inputs = ("id", *(id for id in model.donnees if id in schema))
-    if any(id not in schema for id in model.donnees if id not in convention.supplied):
+    absent = defaulted_absent(model, ("id", *model.donnees), schema) - convention.supplied
+    if any(id not in schema and id not in absent for id in model.donnees if id not in convention.supplied):
         return None
     try:
         reading = file_reading(model, inputs, path)
         connection, query, fetched = run_query(convention.program, convention.supplied, reading,
-                                              reading_scales(model, inputs, reading), folder)
+                                               reading_scales(model, inputs, reading), folder, absent)
     except NotCertified:
         return None
     ids = np.ma.getdata(fetched["id"])
@@ -479,6 +488,7 @@ def parquet_alone(convention, path: str, other_columns, folder: str):
     # The rows as read are not kept (read again from the file by the reports that need other columns, `--par`).
     frame = pl.DataFrame(schema=schema)
     table = Population(path=path, frame=frame, ids=ids, columns={}, aside=np.zeros(len(ids), dtype=bool), problems=(),
-                       rejected=frame, warnings=empty.warnings, header=tuple(schema))
+                       rejected=frame, warnings=empty.warnings, header=tuple(schema),
+                       defaults={id: len(ids) for id in model.donnees if id in absent and len(ids)})
     result = population_result(convention.program, query, fetched, None, table.ids, None)
     return table, result, Run(connection, query, True, folder)

@@ -21,7 +21,7 @@ from dsl import ir, keywords, payment
 from dsl import nodes as n
 from dsl.model import Brique, Majoration, Minimum, Type
 from dsl.printer import print_expr
-from interpreter.numbers import EvaluationError, euros, reader_text
+from interpreter.numbers import EvaluationError, euros, reader_text, share_text
 
 if TYPE_CHECKING:  # annotations only: the scalar backend imports this module
     from interpreter.backends.scalar import Context_, Program, ScalarBackend
@@ -194,6 +194,13 @@ def line_text(program: Program, backend: ScalarBackend, element, context: Contex
     if getattr(element, "brique", None) is None and not eligible:  # a section's critère, or another kind of line
         return "condition remplie, mais la structure n'est pas éligible : rien n'est versé"
     return "condition remplie"
+
+
+def prorata_text(backend: ScalarBackend, element, points, factor) -> str:
+    """« proratisé : 7/12 de 5 600,00 € » — the share of the year a paid line's amount was multiplied by, and
+    what the line would pay for the whole year (`backend`: the structure's)."""
+    annual = payment.line_amount(backend, element, points)
+    return f"proratisé : {share_text(factor)} de {euros(annual)}"
 
 
 def _majoration_text(program: Program, majoration: Majoration, context: Context_, base) -> str:

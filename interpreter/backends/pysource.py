@@ -150,7 +150,7 @@ class CodeBackend:
     def every(self, conditions: list[str]) -> str:
         return self.assign(" and ".join(conditions)) if conditions else "True"
 
-    def when(self, condition: str, compute: Callable[[], str]) -> str:
+    def when(self, condition: str, compute: Callable[[], str], name: str | None = None) -> str:
         name = f"v{self.count}"
         self.count += 1
         self.emit(f"if {condition}:")
@@ -174,7 +174,7 @@ class CodeBackend:
 
     def function(self, settlement, helpers: dict[str, Any]) -> Callable:
         """The generated function `run(d, p, s) → (eligible, met, points, amounts, total, total points, the
-        majorations' assiettes)`."""
+        majorations' assiettes, the prorated lines' shares of the year)`."""
         def mapping(values: dict[str, str]) -> str:
             return "{" + ", ".join(f"{id!r}: {v}" for id, v in values.items()) + "}"
 
@@ -186,7 +186,8 @@ class CodeBackend:
             "    try:",
             *self.lines,
             f"        return ({settlement.eligible}, m, {mapping(settlement.points)}, {mapping(settlement.amounts)}, "
-            f"{settlement.total}, {settlement.total_points}, {mapping(settlement.bases)})",
+            f"{settlement.total}, {settlement.total_points}, {mapping(settlement.bases)}, "
+            f"{mapping(settlement.factors)})",
             "    except EvaluationError as error:",
             "        raise EvaluationError(f'{error} {w}'.strip()) from None",
             "",

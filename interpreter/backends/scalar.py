@@ -29,7 +29,7 @@ from dsl.payment import MAX_CENTS, MAX_EUROS, MAX_POINTS, Plan, settle
 from dsl.payment import advance as advance_rule
 from interpreter.backends import pysource
 from interpreter.backends.draw import drawn
-from interpreter.backends.explain import eligibility_text, line_text
+from interpreter.backends.explain import eligibility_text, line_text, prorata_text
 from interpreter.numbers import (
     EXACT,
     NO_MONEY,
@@ -39,6 +39,7 @@ from interpreter.numbers import (
     conv_text,
     divide,
     exact,
+    french_number,
     multiply,
     negate,
     round_half_away,
@@ -116,10 +117,11 @@ def _on_context(function) -> Fn:
 class ParametreError(ConvcheckError):
     """A paramètre that cannot be computed (a division by zero): the id and why."""
 
-    def __init__(self, id: str, message: str):
+    def __init__(self, id: str, message: str, hint: str | None = None):
         super().__init__(f"{id}: {message}")
         self.id = id
         self.message = message
+        self.hint = hint
 
 
 def parametre_values(model: Model, overrides: dict[str, ir.Expr] | None = None) -> dict[str, Any]:
@@ -144,6 +146,21 @@ def parametre_values(model: Model, overrides: dict[str, ir.Expr] | None = None) 
     return values
 
 
+def check_draws(scenarios, values: dict[str, Any]) -> None:
+    """A `tirage` whose share is the same for every structure draws a share between 0 % and 100 %. The checker
+    refuses any other literal; a paramètre it reads may still be set out of range (`--set`, a sweep): refused
+    here, at the paramètre. Raises `ParametreError`."""
+    for scenario in scenarios:
+        for _, expr in scenario.donnees:
+            for draw in (e for e in ir.walk(expr) if isinstance(e, ir.Draw) and not ir.reads_structure(e.share)):
+                share = pysource.compile_exprs([draw.share], HELPERS)[0]({}, values, None, None, "")
+                if not 0 <= share <= 1:
+                    read = sorted(ir.parametres_read(draw.share))
+                    raise ParametreError(read[0] if read else "", f"« tirage » tire une part entre 0 % et 100 %, "
+                                         f"pas {french_number(exact(share) * 100, 2)} % (scénario « {scenario.id} »)",
+                                         "donnez-lui une part entre 0 % et 100 %, par exemple « 40 % »")
+
+
 # ---- one structure ---------------------------------------------------------------------------------------
 
 
@@ -160,6 +177,7 @@ class LineResult(NamedTuple):
     points: Decimal
     montant: Decimal  # in euros, rounded to the cent
     explanation: str | None = None
+    prorata: Any = None  # the share of the year its amount was multiplied by, where it is paid and prorated
 
 
 @frozen
@@ -174,6 +192,7 @@ class Evaluation:
     lines: tuple[LineResult, ...]
     met: dict[str, bool]
     explanation: str | None = None
+    defaults: tuple[str, ...] = ()  # the données the declaration did not give, taken at their default
     _by_id: dict[str, LineResult] | None = field(init=False, default=None, repr=False, eq=False)
 
     def line(self, id: str) -> LineResult:
@@ -216,7 +235,9 @@ class Program:
         or a calibration evaluates many values without compiling again. Raises `ParametreError`."""
         constant = ir.Const(value, self.model.parametres[id].type)
         overrides = {**self.overrides, id: constant}
-        return evolve(self, parametres=parametre_values(self.model, overrides), overrides=overrides, explanations={})
+        values = parametre_values(self.model, overrides)
+        check_draws(self.scenarios, values)
+        return evolve(self, parametres=values, overrides=overrides, explanations={})
 
     def inputs(self, donnees: dict, structure: str = "") -> dict:
         """The données the rules see: the input's, then each scenario line in order. Raises `EvaluationError`."""
@@ -281,6 +302,7 @@ def compile_model(model: Model, overrides: dict[str, ir.Expr] | None = None,
     paramètres must already be in `overrides`). Raises `ParametreError`."""
     plan = Plan.of(model)
     values = parametres if parametres is not None else parametre_values(model, overrides)
+    check_draws(scenarios, values)
     lines = tuple(line_of(model, id) for id in plan.lines)
     steps = [(scenario, id, expr) for scenario in scenarios for id, expr in scenario.donnees]
     stage = tuple((scenario.id, id, _on_context(f)) for (scenario, id, _), f in
@@ -301,8 +323,11 @@ class ModelCode:
         self.places: dict[int, str] = {}
         for element in model.elements():
             for expr in expressions(element):
-                what = "la condition" if expr is element.condition else "la rémunération"
+                what = "la condition" if expr is element.condition else \
+                    "le prorata" if expr is getattr(element, "prorata", None) else "la rémunération"
                 self.places[id(expr)] = f"dans {what} de « {element.id} »"
+        if model.prorata is not None:
+            self.places[id(model.prorata.value)] = "dans le prorata de la version"
 
     @property
     def run(self) -> Callable:
@@ -314,6 +339,7 @@ class ModelCode:
     def function(self, expr: ir.Expr) -> Fn:
         if self._functions is None:
             exprs = [e for element in self.model.elements() for e in expressions(element)]
+            exprs += [self.model.prorata.value] if self.model.prorata is not None else []
             self._functions = {id(e): _on_context(f) for e, f in zip(exprs, pysource.compile_exprs(exprs, HELPERS), strict=True)}
         found = self._functions.get(id(expr))
         if found is None:
@@ -366,7 +392,7 @@ class ScalarBackend:
     def every(self, conditions: list) -> bool:
         return all(conditions)
 
-    def when(self, condition: bool, compute: Callable[[], Any]):
+    def when(self, condition: bool, compute: Callable[[], Any], name: str | None = None):
         return compute() if condition else ZERO
 
     def cents(self, amount) -> Decimal:
@@ -383,15 +409,18 @@ def evaluate(program: Program, donnees: dict, explain: bool = True, structure: s
     """Evaluate one structure's données (already validated and converted). Raises `EvaluationError`."""
     donnees = program.inputs(donnees, structure)
     with localcontext(EXACT):
-        eligible, met, points, amounts, total, points_total, bases = program.run(donnees, program.parametres,
-                                                                                 structure)
+        eligible, met, points, amounts, total, points_total, bases, factors = program.run(donnees, program.parametres,
+                                                                                          structure)
         if explain:
             return _explained(program, Context_(donnees, program.parametres, met, None, structure), eligible, points,
-                              amounts, total, points_total, bases)
-        lines = tuple(LineResult(line.id, line.label, line.kind, line.section, line.brique, met[line.id],
-                                 line.id in amounts and eligible and met[line.id], points.get(line.id, ZERO),
-                                 amounts.get(line.id, NO_MONEY)) for line in program.lines)
-        return Evaluation(program.model.id, program.model.version, eligible, total, points_total, lines, met)
+                              amounts, total, points_total, bases, factors)
+        lines = []
+        for line in program.lines:
+            paid = line.id in amounts and eligible and met[line.id]
+            lines.append(LineResult(line.id, line.label, line.kind, line.section, line.brique, met[line.id], paid,
+                                    points.get(line.id, ZERO), amounts.get(line.id, NO_MONEY), None,
+                                    factors.get(line.id) if paid else None))
+        return Evaluation(program.model.id, program.model.version, eligible, total, points_total, tuple(lines), met)
 
 
 def advance(program: Program, donnees: dict, structure: str = "") -> Decimal:
@@ -415,7 +444,7 @@ def _line_facts(program: Program) -> list[tuple]:
 
 
 def _explained(program: Program, context: Context_, eligible: bool, points: dict, amounts: dict, total, points_total,
-               bases: dict):
+               bases: dict, factors: dict):
     met = context.met
     backend = ScalarBackend(program, context)
     results = []
@@ -427,8 +456,12 @@ def _explained(program: Program, context: Context_, eligible: bool, points: dict
         else:
             text = line_text(program, backend, element, context, eligible,
                              None if before is None else [amounts[i] for i in before], bases.get(id))
-        results.append(new(LineResult, (id, label, kind, section, brique, holds, eligible and holds and id in amounts,
-                                        points.get(id, ZERO), amounts.get(id, NO_MONEY), text)))
+        paid = eligible and holds and id in amounts
+        factor = factors.get(id) if paid else None
+        if factor is not None and factor != 1:
+            text += " ; " + prorata_text(backend, element, points.get(id, ZERO), factor)
+        results.append(new(LineResult, (id, label, kind, section, brique, holds, paid, points.get(id, ZERO),
+                                        amounts.get(id, NO_MONEY), text, factor)))
     lines = tuple(results)
     return Evaluation(program.model.id, program.model.version, eligible, total, points_total, lines, met,
                       eligibility_text(program, context) if not eligible else None)

@@ -377,8 +377,10 @@ def donnee_value(donnee, name: str, scale: int):
 def input_column(donnee, scale: int, checks: bool) -> tuple[exp.Expression, list[tuple[exp.Expression, str]]]:
     """A donnée read from the table: its typed expression, and (with `checks`) the rows where it is invalid
     with why — as the population readers say it, in short."""
-    raw = column(donnee.id)
+    raw: exp.Expression = column(donnee.id)
     kind = donnee.type.kind
+    if donnee.default is not None:  # an empty cell (NULL) takes the donnée's default
+        raw = exp.Coalesce(this=raw, expressions=[default_cell(donnee)])
     faults: list[tuple[exp.Expression, str]] = [(exp.Is(this=raw.copy(), expression=exp.Null()),
                                                   f"« {donnee.id} » : valeur manquante")]
     if kind == "booleen":
@@ -418,6 +420,26 @@ def input_column(donnee, scale: int, checks: bool) -> tuple[exp.Expression, list
         typed = a.cast(a.binary(exp.Mul, typed, exp.Literal.number("0.01")),
                        a.decimal_type(a.int_digits(fraction_bound) + scale + 2, scale + 2))
     return typed, faults
+
+
+def default_value(donnee, numbers: Rationals):
+    """The value a stage reads for a donnée whose column the table has not: its default (`par défaut`)."""
+    assert donnee.default is not None  # only données with a default may be absent
+    return literal_of(donnee.default.value, donnee.type, numbers)
+
+
+def default_cell(donnee) -> exp.Expression:
+    """A donnée's default (`par défaut`) as a cell of the table holds it (a pourcentage in percent)."""
+    assert donnee.default is not None  # asked only of données with a default
+    value = donnee.default.value
+    kind = donnee.type.kind
+    if kind == "booleen":
+        return exp.true() if value else exp.false()
+    if kind == "date":
+        return a.cast(exp.Literal.string(value.isoformat()), "DATE")
+    if kind == "choix":
+        return exp.Literal.string(value)
+    return a.Arithmetic("postgres").literal(Fraction(value) * (100 if kind == "pourcentage" else 1)).sql
 
 
 def id_faults() -> list[tuple[exp.Expression, str]]:
@@ -516,18 +538,21 @@ class SqlBackend:
             result = self.translator.logic("et", result, condition)
         return result
 
-    def when(self, condition: Flag, compute: Callable[[], Num]) -> Num:
+    def when(self, condition: Flag, compute: Callable[[], Num], name: str | None = None) -> Num:
         if condition.value is False:
             return self.numbers.constant(0)
         value = compute()
         amount = self.rounded.get(id(value)) is value
         where = f"dans la rémunération de « {self.line} »" if self.line else ""
+        if name is not None:  # a share of the year (`prorata`, `prorata_<line>`): a column of its own
+            where = "dans le prorata" + (f" de « {name.removeprefix('prorata_')} »" if name != "prorata" else "")
         reached = None if condition.value is True else condition.sql
         faults = [(f, f"{FAULTS[why]} {where}".strip()) for f, why in restrict(value.faults, reached)]
         if reached is not None:
             value = self.numbers.choose(reached, value, self.numbers.constant(0), ())
         kind, prefix = ("lignes", "montant") if amount else ("points", "points")
-        return self._materialize(kind, f"{prefix}_{self.line or 'ligne'}", value, faults, OUTPUT_SCALE if amount else None)
+        preferred = name or f"{prefix}_{self.line or 'ligne'}"
+        return self._materialize(kind, preferred, value, faults, OUTPUT_SCALE if amount else None)
 
     def _materialize(self, kind: str, preferred: str, value: Num, faults, scale: int | None = None,
                      named: bool = False) -> Num:
@@ -599,26 +624,29 @@ class Query:
 
 
 def compile_query(program, dialect: str, table: str = "structures", supplied=frozenset(), header=(),
-                  checks: bool = True, scales: dict[str, int] | None = None, extra: tuple[str, ...] = ()) -> Query:
+                  checks: bool = True, scales: dict[str, int] | None = None, extra: tuple[str, ...] = (),
+                  absent=frozenset()) -> Query:
     """The query computing `program` (a compiled version, paramètres bound, scenarios applied) over a table.
 
     `supplied`: données the scenarios compute, absent from the table; `header`: comment lines put at
     the top; `checks`: check every input (missing values, ranges, ids) in SQL; `scales`: the decimals of
     numeric columns, when they are known to be fewer than the 9 an input may have; `extra`: columns of
-    the table passed through to the result. Raises `SqlProblem`."""
+    the table passed through to the result; `absent`: données with a default (`par défaut`) that the table
+    has no column for — the query reads their default. Raises `SqlProblem`."""
     if dialect not in DIALECTS:
         raise ValueError(dialect)
     model: Model = program.model
     numbers = Rationals(dialect)
     scales = {id: min(INPUT_SCALES[d.type.kind], (scales or {}).get(id, MAX_DECIMALS))
               for id, d in model.donnees.items() if d.type.kind in INPUT_SCALES}
-    read = [id for id in model.donnees if id not in supplied]
+    read = [id for id in model.donnees if id not in supplied and id not in absent]
     layout = Layout(dialect, taken=model.donnees)
     try:
         parametres = {id: literal_of(value, model.parametres[id].type, numbers)
                       for id, value in program.parametres.items()}
         donnees = {id: donnee_value(model.donnees[id], id, scales.get(id, 0) + (2 * (model.donnees[id].type.kind == "pourcentage")))
                    for id in read}
+        donnees |= {id: default_value(model.donnees[id], numbers) for id in absent if id not in supplied}
         translator = Translator(numbers, donnees, parametres, draw_function(dialect, numbers))
         ctes = [("entrees", entrees(model, read, table, scales, checks, extra, layout))]
         carried = ["id", *read, *extra, *layout.errors]
@@ -761,8 +789,9 @@ def money(amount: Num, numbers: Rationals) -> exp.Expression:
     return a.cast(numbers.decimals.literal(amount.value).sql, a.decimal_type(a.int_digits(abs(amount.value)) + 2, 2))
 
 
-def header_lines(convention, dialect: str, table: str) -> list[str]:
-    """The comment at the top of a query: what it computes, from which files, under which hypotheses."""
+def header_lines(convention, dialect: str, table: str, absent=()) -> list[str]:
+    """The comment at the top of a query: what it computes, from which files, under which hypotheses (`absent`:
+    the données the table has no column for, read at their default)."""
     model = convention.model
     version = f", version « {model.version} »" if model.version else ""
     lines = [f"convcheck sql : « {model.label or model.id} » ({model.id}){version}",
@@ -777,6 +806,12 @@ def header_lines(convention, dialect: str, table: str) -> list[str]:
     values = convention.program.parametres
     types = convention.program.parametre_types
     lines.append("paramètres : " + " ; ".join(f"{id} = {conv_text(values[id], types[id])}" for id in values))
+    defaults = [d for d in model.donnees.values() if d.default is not None]
+    if defaults:
+        lines.append("valeurs par défaut (une cellule NULL la prend) : " + " ; ".join(
+            f"{d.id} = {conv_text(d.default.value, d.type)}" for d in defaults))
+    if absent:
+        lines.append(f"colonnes absentes de {table} : {', '.join(absent)} (chaque structure prend la valeur par défaut)")
     lines += ["nombres : DECIMAL exacts ; aucun arrondi sinon celui de chaque ligne au centime (une moitié de centime "
               "s'arrondit en s'éloignant de zéro)",
               "résultat : id, eligible, une colonne par ligne (en euros), total, total_points, erreur (NULL, ou pourquoi "

@@ -561,7 +561,7 @@ class VectorBackend:
             result = conjunction(result, condition.value)
         return Flag(result, union(*(c.bad for c in conditions)))  # each condition was computed: its errors count
 
-    def when(self, condition: Flag, compute: Callable[[], Num]) -> Num:
+    def when(self, condition: Flag, compute: Callable[[], Num], name: str | None = None) -> Num:
         if condition.value is False:
             return Num(0, 1, 0, 1)
         value = compute()
@@ -632,6 +632,8 @@ class VectorProgram:
         for element in model.elements():
             for expr in expressions(element):
                 functions[id(expr)] = compile_expr(expr)
+        if model.prorata is not None:
+            functions[id(model.prorata.value)] = compile_expr(model.prorata.value)
         stage = tuple((id, compile_expr(expr)) for scenario in scenarios for id, expr in scenario.donnees)
         return cls(model, Plan.of(model), functions, stage)
 

@@ -31,6 +31,8 @@ from interpreter.cli.options import (
     check_table_suffix,
     csv_fr_option,
     engine_option,
+    exercise_option,
+    exercise_year,
     existing_files,
     format_option,
     hypothesis_options,
@@ -49,16 +51,19 @@ from interpreter.cli.outputs import (
     report_notes,
     reports_errors,
     summary,
+    warnings_note,
     write_workbook,
 )
 from interpreter.io.sizes import POPULATION_HELP
 from interpreter.io.writer import WriteError, check_destination, write_bytes, write_text
+from interpreter.io.xlsx import workbook
 from interpreter.lsp import serve
 from interpreter.report.cases import render_case
 from interpreter.report.diff import DiffReport
 from interpreter.report.evaluation import EvaluationReport
 from interpreter.report.formats import format_of_extension
 from interpreter.report.history import HistoryReport
+from interpreter.report.provenance import provenance_of
 from interpreter.report.site import build_site
 from interpreter.report.status import status_words
 from interpreter.report.versions import VersionsReport
@@ -84,6 +89,12 @@ def check_command(fichiers, output_format, strict, no_color):
     paths = existing_files(fichiers)
     loader = Loader()
     diagnostics = api.check_files(paths, loader)
+    try:
+        project = [api.strict_for(path) for path in paths]
+    except api.ConvError as error:
+        diagnostics = [*diagnostics, *error.diagnostics]
+        project = []
+    strict = strict or any(settings.strict for settings in project)
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
     if output_format == "json":
@@ -93,6 +104,8 @@ def check_command(fichiers, output_format, strict, no_color):
             click.echo(render_all_text(diagnostics, loader.sources, use_color(no_color)))
             click.echo()
         click.echo(summary(len(paths), errors, warnings))
+        if strict and warnings and not errors:
+            click.echo("Mode strict : les avertissements font échouer la vérification.")
     return EXIT_INVALID if errors > 0 or (strict and warnings > 0) else EXIT_OK
 
 
@@ -103,10 +116,11 @@ def check_command(fichiers, output_format, strict, no_color):
 @hypothesis_options
 @click.option("--avance", "with_advance", is_flag=True,
               help="Montrer l'avance (taux_avance des prérequis et du socle atteints à 100 %) et le solde.")
+@exercise_option
 @click.option("--no-color", is_flag=True, help="Pas de couleurs.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def eval_command(fichiers, output_format, output, scenarios, settings, with_advance, no_color):
+def eval_command(fichiers, output_format, output, scenarios, settings, with_advance, exercice, no_color):
     """Évaluer une structure : critère par critère, ce qui est atteint, pourquoi, et ce que cela rapporte ; avec
     plusieurs versions, une colonne par version et l'écart de chaque ligne.
 
@@ -115,25 +129,28 @@ def eval_command(fichiers, output_format, output, scenarios, settings, with_adva
         raise UsageProblem("donnez au moins une version et une déclaration : convcheck eval VERSION DECLARATION")
     *conventions, declaration = fichiers
     existing_files((*conventions, declaration, *scenarios))
+    year = exercise_year(exercice)
     if len(conventions) > 1:
         if with_advance:
             raise UsageProblem("--avance vaut pour une version : convcheck eval VERSION DECLARATION --avance")
-        versions = api.load_versions(conventions, scenarios, settings)
+        versions = api.load_versions(conventions, scenarios, settings, year)
         across = api.evaluate_across(versions, declaration)
         inputs = [path for version in versions for path in version.sources] + [declaration]
         if output:
             check_destination(output, inputs)
-        publish(VersionsReport(tuple(versions), across), report_format(output_format, output, VERSIONS_FORMATS),
-                output, inputs)
+        provenance = provenance_of([(None, v) for v in versions], declaration, label="Déclaration")
+        publish(VersionsReport(tuple(versions), across, provenance),
+                report_format(output_format, output, VERSIONS_FORMATS), output, inputs)
         return EXIT_OK
     if output or (output_format or "text") not in EVAL_FORMATS:
         raise UsageProblem("-o et les formats markdown, html et xlsx servent à comparer plusieurs versions : "
                            "convcheck eval V1 V2 DECLARATION")
-    version = api.load(conventions[0], settings, scenarios=scenarios)
+    version = api.load(conventions[0], settings, scenarios=scenarios, exercice=year)
     structure_id, _ = version.declaration(declaration)
     evaluation = version.evaluate(declaration)
     advance = version.advance(declaration) if with_advance else None
-    report = EvaluationReport(version, evaluation, structure_id, advance, use_color(no_color))
+    report = EvaluationReport(version, evaluation, structure_id, advance, use_color(no_color),
+                              provenance_of([(None, version)], declaration, label="Déclaration"))
     publish(report, output_format or "text", None, [])
     return EXIT_OK
 
@@ -158,13 +175,18 @@ def test_command(fichiers, no_color):
             click.echo(f"{path} : le fichier a des erreurs, ses cas ne sont pas exécutés.\n")
             failed += 1
             continue
-        results = version.cases()
         status = f" ({status_words(version.model)})" if status_words(version.model) else ""
-        click.echo(f"{path}{status} : {plural(len(results), 'cas').replace('cass', 'cas')}")
-        for result in results:
-            click.echo(render_case(result, color))
-            passed += result.passed
-            failed += not result.passed
+        runs = [(f"{path}{status}", version.cases())]
+        for year in version.model.exercices:  # each exercise's own cas, with that exercise's rules
+            runs.append((f"{path}, exercice {year}", api.load(path, exercice=year).cases()))
+        for title, results in runs:
+            if not results and title != runs[0][0]:
+                continue
+            click.echo(f"{title} : {plural(len(results), 'cas').replace('cass', 'cas')}")
+            for result in results:
+                click.echo(render_case(result, color))
+                passed += result.passed
+                failed += not result.passed
     click.echo(f"\n{plural(passed, 'réussi')}, {plural(failed, 'échoué')}")
     return EXIT_INVALID if failed else EXIT_OK
 
@@ -194,16 +216,18 @@ def test_command(fichiers, no_color):
 @click.option("--set-apres", "after_settings", multiple=True, metavar="ID=VALEUR",
               help="Remplacer un paramètre de la seconde version seulement (répétable).")
 @engine_option
+@exercise_option
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
 def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, population, groupings, per_structure,
-                 encoding, sheet, csv_fr, scenarios, settings, after_scenarios, after_settings, engine):
+                 encoding, sheet, csv_fr, scenarios, settings, after_scenarios, after_settings, engine, exercice):
     """Comparer deux versions (conventions ou avenants) : ce qui change, clause par clause, en euros."""
     population = population_file(population, encoding, sheet)
     existing_files((ancienne, nouvelle, *scenarios, *after_scenarios) + ((population,) if population else ()))
     if (groupings or per_structure) and not population:
         raise UsageProblem("--par et --par-structure demandent une population : ajoutez --population FICHIER")
-    old, new = api.load_pair(ancienne, nouvelle, scenarios, settings, after_scenarios, after_settings)
+    old, new = api.load_pair(ancienne, nouvelle, scenarios, settings, after_scenarios, after_settings,
+                             exercise_year(exercice))
     inputs = [*old.sources, *new.sources, *((population,) if population else ())]
     for destination in (output, per_structure):
         if destination:
@@ -212,16 +236,19 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, popu
     chosen = report_format(output_format, output, DIFF_FORMATS)
     change = api.diff(old, new, cas)
     impact = None
+    provenance = provenance_of([("avant", old), ("après", new)])
     if population:
         notes: list = []
         impact = api.impact(old, new, population, change, progress=progress_bar, groupings=groupings, engine=engine,
                             notes=notes)
         report_notes(notes, {**old.sources, **new.sources})
+        provenance = provenance_of([("avant", old), ("après", new)], population, impact.structures)
         if per_structure:
             from interpreter.io.tables import write_results  # polars (heavy): only with a population
 
-            write_results(impact.pairing.frame(), per_structure, inputs, csv_fr)
-    publish(DiffReport(old, new, change, impact, population), chosen, output, inputs)
+            write_results(impact.pairing.frame(), per_structure, inputs, csv_fr, provenance)
+    publish(DiffReport(old, new, change, impact, population, provenance), chosen, output, inputs)
+    warnings_note((old, new))
     return EXIT_INVALID if exit_code and not change.empty else EXIT_OK
 
 
@@ -241,19 +268,20 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, popu
               help="Budget et paiement moyen par groupe d'une colonne (répétable) ; par tranches : "
               "--par patientele=2000,4000,8000.")
 @engine_option
+@exercise_option
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
 def simulate_command(convention, population, output, encoding, sheet, csv_fr, scenarios, settings, output_format,
-                     ignore_invalid, groupings, engine):
+                     ignore_invalid, groupings, engine, exercice):
     """Évaluer toute une population de structures : paiements, budget, moyenne, médiane, déciles.
 
     POPULATION : CSV, Excel .xlsx, Parquet ou JSON Lines ; au plus 2 Gio en CSV ou JSON Lines, 10 millions de
     structures en Parquet, 10 millions de cellules par feuille Excel."""
-    from interpreter.report.impact import SimulationReport, results_workbook  # numpy (heavy): only for a population
+    from interpreter.report.impact import SimulationReport, results_sheets  # numpy (heavy): only for a population
 
     existing_files((convention, population, *scenarios))
     population = population_file(population, encoding, sheet)
-    version = api.load(convention, settings, scenarios=scenarios)
+    version = api.load(convention, settings, scenarios=scenarios, exercice=exercise_year(exercice))
     inputs = [*version.sources, population]
     rejects = rejects_path(population, output)
     for destination in ([output] if output else []) + ([rejects] if ignore_invalid else []):
@@ -268,15 +296,18 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
         raise api.ConvError(simulation.errors())
     rejected = simulation.write_rejects(rejects, inputs, csv_fr) if ignore_invalid else False
     groups = simulation.groups(groupings)
+    provenance = provenance_of([(None, version)], population, simulation.population.size + simulation.rejected)
     if output and format_of_extension(output) == "xlsx":
-        write_workbook(lambda: results_workbook(simulation, groups), output, inputs)
+        write_workbook(lambda: workbook([provenance.sheet(), *results_sheets(simulation, groups)]), output, inputs)
     elif output:
-        simulation.write_results(output, inputs, csv_fr)
+        simulation.write_results(output, inputs, csv_fr, provenance)
     report = SimulationReport(version, simulation.summary(simulation.rejected), population, groups,
-                              rejects if rejected else None, simulation.population.warnings)
+                              rejects if rejected else None, simulation.population.warnings,
+                              simulation.population.defaults, simulation.population.size, provenance)
     publish(report, output_format, None, inputs)
     if output and output_format != "json":
         click.echo(f"Résultats par structure écrits dans « {output} ».")
+    warnings_note((version,))
     return EXIT_OK
 
 
@@ -308,8 +339,10 @@ def calibre_command(version, population, parametre, budget, budget_of, precision
     inputs = [*decision.version.sources, population]
     if output:
         check_destination(output, inputs)
-    publish(CalibrationReport(decision, population), report_format(output_format, output, CALIBRATION_FORMATS),
+    provenance = provenance_of(_decision_versions(decision), decision.population)
+    publish(CalibrationReport(decision, population, provenance), report_format(output_format, output, CALIBRATION_FORMATS),
             output, inputs)
+    warnings_note([v for v in (decision.version, decision.reference) if v is not None])
     return EXIT_OK
 
 
@@ -345,8 +378,10 @@ def balaye_command(version, population, parametre, start, stop, step, valeurs, r
     inputs = [*decision.version.sources, population]
     if output:
         check_destination(output, inputs)
-    publish(SweepReport(decision, parametre), report_format(output_format, output, SWEEP_FORMATS), output, inputs,
+    provenance = provenance_of(_decision_versions(decision), decision.population)
+    publish(SweepReport(decision, parametre, provenance), report_format(output_format, output, SWEEP_FORMATS), output, inputs,
             french=csv_fr)
+    warnings_note([v for v in (decision.version, decision.reference) if v is not None])
     return EXIT_OK
 
 
@@ -358,9 +393,12 @@ def balaye_command(version, population, parametre, start, stop, step, valeurs, r
 @click.option("--table", default="structures", metavar="NOM",
               help="La table des structures : une colonne id et une colonne par donnée (défaut : structures).")
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire la requête dans ce fichier (.sql).")
+@click.option("--colonne-absente", "absent", multiple=True, metavar="ID",
+              help="La table n'a pas de colonne pour cette donnée : chaque structure prend sa valeur par défaut "
+              "(répétable).")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def sql_command(version, scenarios, settings, dialecte, table, output):
+def sql_command(version, scenarios, settings, dialecte, table, output, absent):
     """Écrire la requête SQL qui calcule une version sur une table de structures, au centime près."""
     existing_files((version, *scenarios))
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}", table):
@@ -368,7 +406,7 @@ def sql_command(version, scenarios, settings, dialecte, table, output):
                            "précédé du schéma (« schema.table »)")
     report_format(None, output, ("sql",))
     convention = api.load(version, settings, scenarios=scenarios)
-    text = convention.sql(dialecte, table) + (";\n" if dialecte != "spark" else "\n")
+    text = convention.sql(dialecte, table, absent) + (";\n" if dialecte != "spark" else "\n")
     if output is None:
         click.echo(text, nl=False)
         return EXIT_OK
@@ -381,17 +419,23 @@ def sql_command(version, scenarios, settings, dialecte, table, output):
 @click.argument("avenant", metavar="AVENANT")
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire la version consolidée dans ce fichier (.conv).")
 @click.option("--au", "date", metavar="DATE", help="La version en vigueur à cette date (AAAA-MM-JJ), choisie le "
-              "long de la chaîne des bases de AVENANT.")
+              "long de la chaîne des bases de AVENANT, avec ses règles propres à l'exercice de cette date.")
+@click.option("--exercice", "exercice", metavar="AAAA",
+              help="Les règles de AVENANT pour cet exercice (« exercice AAAA { … } » appliqué).")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def consolidate_command(avenant, output, date):
+def consolidate_command(avenant, output, date, exercice):
     """Écrire la version consolidée d'un avenant : une convention complète, au format canonique."""
     existing_files((avenant,))
     report_format(None, output, ("conv",))
     loader = Loader()
+    year = exercise_year(exercice)
     if date is not None:
-        avenant = api.version_in_force(avenant, iso_date(date, "--au"), loader)
-    text = api.consolidated(avenant, loader)
+        day = iso_date(date, "--au")
+        if year is not None and year != day.year:
+            raise UsageProblem(f"--au {date} tombe dans l'exercice {day.year}, pas {year} : donnez l'un ou l'autre")
+        avenant, year = api.version_in_force(avenant, day, loader), day.year
+    text = api.consolidated(avenant, loader, year)
     emit(text, output, list(loader.sources))
     return EXIT_OK
 
@@ -410,7 +454,8 @@ def historique_command(version, output_format, output):
     inputs = list(loader.sources)
     if output:
         check_destination(output, inputs)
-    publish(HistoryReport(found, loader.sources), report_format(output_format, output, HISTORY_FORMATS), output, inputs)
+    provenance = provenance_of([(None, v) for v in found.versions])
+    publish(HistoryReport(found, loader.sources, provenance), report_format(output_format, output, HISTORY_FORMATS), output, inputs)
     return EXIT_OK
 
 
@@ -485,6 +530,12 @@ def lsp_command(stdio):
     """Serveur de langage (LSP) pour les éditeurs : diagnostics en direct, survol, complétion, renommage…"""
     serve()
     return EXIT_OK
+
+
+def _decision_versions(decision) -> list:
+    """The versions of a calibration or a sweep: the one that varies, and the reference when there is one."""
+    return [(None, decision.version)] if decision.reference is None else \
+        [("étudiée", decision.version), ("de référence", decision.reference)]
 
 
 def terminated(signum, frame):

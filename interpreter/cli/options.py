@@ -4,6 +4,7 @@ numbers, dates, populations, the format of a report), a usage error otherwise.""
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 
 import click
@@ -64,6 +65,14 @@ def engine_option(command):
     """`--moteur`: the engine that computes a population, among those registered."""
     return click.option("--moteur", "engine", type=click.Choice(list(ENGINES)), default=DEFAULT,
                         help=engines_help())(command)
+
+
+def exercise_option(command):
+    """`--exercice AAAA`: the rules of one exercise (the version's `exercice AAAA { … }` applied)."""
+    return click.option("--exercice", "exercice", metavar="AAAA",
+                        help="Calculer avec les règles de cet exercice : celles de la version, avec ses règles propres "
+                        "à l'année (« exercice AAAA { … } ») ; la version doit être en vigueur avant la fin de "
+                        "l'exercice.")(command)
 
 
 # ---- reading them ------------------------------------------------------------------------------------------
@@ -134,6 +143,16 @@ def iso_date(text: str, option: str) -> datetime.date:
     except ValueError:
         raise UsageProblem(f"date invalide pour {option} : « {text} » ; écrivez-la AAAA-MM-JJ, par exemple "
                            "2024-01-01") from None
+
+
+def exercise_year(text: str | None) -> int | None:
+    """The year given to `--exercice`, or a French usage error."""
+    if text is None:
+        return None
+    if not re.fullmatch(r"\s*[0-9]{4}\s*", text):
+        raise UsageProblem(f"exercice invalide pour --exercice : « {text} » ; écrivez l'année sur quatre chiffres, par "
+                           "exemple --exercice 2022")
+    return int(text)
 
 
 def rejects_path(population: str, output: str | None) -> str:

@@ -96,6 +96,18 @@ def report_failure(error: api.ConvError, errors_format: str) -> None:
     click.echo(f"\n{plural(errors, 'erreur')} : rien n'a été produit.", err=True)
 
 
+def warnings_note(versions) -> None:
+    """At the end of a command that computed with versions: how many warnings `check` gives for them, on
+    stderr — a warning that matters is not lost in a long report."""
+    found = {(d.code, d.message, d.path): d for version in versions for d in version.warnings}
+    if not found:
+        return
+    paths = " ".join(dict.fromkeys(version.path for version in versions if version.warnings))
+    count = len(found)
+    click.echo(f"{plural(count, 'avertissement')} dans les versions utilisées : « convcheck check {paths} » "
+               f"{'les' if count > 1 else 'le'} montre.", err=True)
+
+
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' if count > 1 else ''}"
 

@@ -187,6 +187,9 @@ def calibrate(sweeper: Sweeper, target: int, step: Decimal | None = None,
         return _report(sweeper, target, step, None, None, direction, "la cible n'est pas atteinte dans l'intervalle "
                        "cherché : la valeur la plus proche est donnée")
     below, above = bracket
+    if below is None:  # the lowest value allowed reaches it already: nothing below to compare with
+        return _report(sweeper, target, step, above, None, direction, "la cible est atteinte dès la plus petite "
+                       "valeur permise")
     while above - below > 1:
         middle = (below + above) // 2
         if reaches(budget(middle)):
@@ -208,8 +211,9 @@ def _direction(budget, start: int, low, high, step: Decimal) -> int:
     return 0
 
 
-def _bracket(budget, reaches, start: int, step: Decimal, low, high) -> tuple[int, int] | None:
-    """Grid indices (not reaching, reaching) around the target, searched outwards from the start."""
+def _bracket(budget, reaches, start: int, step: Decimal, low, high) -> tuple[int | None, int] | None:
+    """Grid indices (not reaching, reaching) around the target, searched outwards from the start; (None,
+    lowest) when even the lowest value allowed reaches it."""
     lowest = int(low / step) if low is not None else 0
     highest = int(high / step) if high is not None else None
     if reaches(budget(start)):  # go down until the budget no longer reaches the target
@@ -219,7 +223,7 @@ def _bracket(budget, reaches, start: int, step: Decimal, low, high) -> tuple[int
             if not reaches(budget(candidate)):
                 return candidate, start
             if candidate == lowest:
-                return None
+                return None, candidate
             start, distance = candidate, distance * 2
         return None
     distance = 1

@@ -23,9 +23,9 @@ from dsl import keywords, kinds
 from dsl import nodes as n
 from dsl.diagnostics import ConvError, Diagnostic, suggest
 from dsl.kinds import kind_of
-from dsl.model import SECTIONS, Critere, Model
+from dsl.model import SECTIONS, Critere, Model, Prorata
 from dsl.parser import parse_source
-from dsl.printer import print_expr, print_type, quote
+from dsl.printer import one_line, print_expr, print_type, quote
 from interpreter.backends.scalar import Program, compile_model, evaluate
 from interpreter.cases import cas_donnees
 from interpreter.compare.maximal import line_values, maximal_structure
@@ -34,6 +34,10 @@ from interpreter.numbers import NO_MONEY
 RENAME_THRESHOLD = 0.8
 RENAME_PAIRS = 250_000  # removed × added elements of one kind compared two by two, at most (500 × 500)
 ELEMENT_ORDER = tuple(kind.name for kind in kinds.CLAUSES)  # the order of the changes
+# The rules of a version that are no clause of `dsl.kinds` — its prorata, the rules of each exercise —, compared
+# as clauses are, after them (by the diff and by the history).
+RULE_ORDER = ("prorata", "exercice")
+RULE_TITLES = {"prorata": "Prorata de la version", "exercice": "Règles propres à un exercice"}
 
 
 @frozen
@@ -125,6 +129,30 @@ class Diff:
                 if c.kind == "renommage" and c.element in ("critere", "brique") and c.ancien_id is not None}
 
 
+@frozen
+class ExerciceRules:
+    """The rules a version states for one exercise (its `exercice AAAA` blocks), as the diff compares them: their
+    canonical text, one change per line."""
+
+    year: int
+    text: str
+
+    @property
+    def id(self) -> str:
+        return str(self.year)
+
+    @property
+    def label(self) -> str:
+        return f"Exercice {self.year}"
+
+
+def exercice_rules(model: Model) -> dict[str, ExerciceRules]:
+    """Each exercise's rules, its changes one after the other (its cas are examples, not rules)."""
+    return {str(year): ExerciceRules(year, " ; ".join(one_line(item) for block in blocks for item in block.items
+                                                      if not isinstance(item, n.Cas)))
+            for year, blocks in model.exercices.items()}
+
+
 # ---- fields of each kind of element ------------------------------------------------------------
 
 
@@ -164,12 +192,22 @@ READERS = {
     "assiette": lambda element, field: _assiette(element),
     "type": lambda element, field: _type(element),
     "intervalle": lambda element, field: _range(element),
+    "defaut": lambda element, field: _default(element),
 }
+
+
+def _default(element) -> tuple | None:
+    """A donnée's `par défaut`: compared as its value, shown as written."""
+    return None if element.default is None else (element.default, print_expr(element.node.default))
 
 
 def element_fields(element) -> dict[str, tuple | None]:
     """Field name → (comparable value, canonical text), or None when the field is absent: the fields its kind's
-    description lists (`dsl.kinds`)."""
+    description lists (`dsl.kinds`), or those of a rule of the version."""
+    if isinstance(element, Prorata):
+        return {"valeur": _expr(element.value)}
+    if isinstance(element, ExerciceRules):
+        return {"règles": _text(element.text)}
     kind = kind_of(element)
     if kind is None:
         raise AssertionError(element)
@@ -191,6 +229,10 @@ def canonical(element) -> str:
 
 
 def _elements(model: Model, kind: str) -> dict:
+    if kind == "prorata":  # the version's one `prorata : …`, under its keyword
+        return {} if model.prorata is None else {"prorata": model.prorata}
+    if kind == "exercice":  # the rules of each exercise that has its own, under its year
+        return exercice_rules(model)
     return getattr(model, kinds.KINDS[kind].table)
 
 
@@ -324,10 +366,10 @@ def diff_models(old: Model, new: Model, old_program: Program | None = None,
     maximal structure, or for the données of `cas`)."""
     changes: list[Change] = []
     renames: dict[str, str] = {}
-    for element in ELEMENT_ORDER:
+    for element in (*ELEMENT_ORDER, *RULE_ORDER):
         found, renamed = diff_elements(old, new, element)
         changes += found
-        if kinds.KINDS[element].pays:
+        if element in kinds.KINDS and kinds.KINDS[element].pays:
             renames.update(renamed)
     old_program = old_program or compile_model(old)
     new_program = new_program or compile_model(new)

@@ -3,7 +3,8 @@
 Each version of the chain (the root convention, then each avenant) is consolidated and checked;
 consecutive versions are compared with the diff's own matching and field-level comparison
 (`interpreter.compare.diff.diff_elements`), for every kind of element the diff knows
-(`ELEMENT_ORDER`: critères, briques, données, paramètres, and any kind added there later). A clause
+(`ELEMENT_ORDER`: critères, briques, données, paramètres, and any kind added there later; then the version's
+rules, `RULE_ORDER`: its prorata and the rules of each exercise). A clause
 renamed by an avenant keeps its history under its new id. `version_at` picks, along the chain, the
 version in force at a date. The versions of a chain are checked by `interpreter.api.chain_versions`.
 """
@@ -18,7 +19,7 @@ from attrs import frozen
 
 from dsl.diagnostics import Diagnostic
 from dsl.model import Model
-from interpreter.compare.diff import ELEMENT_ORDER, Change, FieldChange, diff_elements
+from interpreter.compare.diff import ELEMENT_ORDER, RULE_ORDER, Change, FieldChange, diff_elements
 
 
 @frozen
@@ -77,7 +78,7 @@ class History:
 def empty_like(model: Model) -> Model:
     """The same version with no element at all: what the root convention is compared with."""
     cleared: dict[str, Any] = {f.name: {} for f in attrs.fields(Model) if isinstance(getattr(model, f.name), dict)}
-    return attrs.evolve(model, **cleared)
+    return attrs.evolve(model, prorata=None, **cleared)
 
 
 def build_history(versions: tuple[Version, ...]) -> History:
@@ -87,7 +88,7 @@ def build_history(versions: tuple[Version, ...]) -> History:
     previous: Model | None = None
     for version in versions:
         before = previous if previous is not None else empty_like(version.model)
-        for element in ELEMENT_ORDER:
+        for element in (*ELEMENT_ORDER, *RULE_ORDER):
             changes, _ = diff_elements(before, version.model, element)
             for change in changes:
                 _record(clauses, order, version, change)

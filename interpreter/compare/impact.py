@@ -128,6 +128,7 @@ class Impact:
     causes_of_gains: tuple[Cause, ...]
     pairing: Pairing  # the structures both versions evaluated, line by line
     groups: tuple = ()  # (Grouping, rows) for each `--par`
+    defaults: tuple[dict[str, int], ...] = ()  # for each version, donnée → structures that took its default
 
     @property
     def delta(self) -> int:

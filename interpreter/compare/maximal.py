@@ -5,7 +5,8 @@ one structure, derived from the convention itself: `patientele` at `patientele_r
 every booléen true, every countable at the value where a `min(…)` caps it (the largest such
 value if several do), other numbers at the top of their range. Each line is valued as if
 met: `(points fixes + points variables × patientele / patientele_reference) × valeur_point
-+ montant`, rounded to the cent — so that points and euros compare like with like.
++ montant`, prorated as the version says (`prorata`), rounded to the cent — so that points and euros
+compare like with like.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from decimal import Decimal, localcontext
 
 from dsl import ir
 from dsl.model import Brique, Critere, Donnee, Model
-from dsl.payment import line_alone
+from dsl.payment import line_alone, prorata_factors
 from interpreter.backends.scalar import Program, ScalarBackend
 from interpreter.numbers import EXACT, NO_MONEY, EvaluationError, round_half_away
 
@@ -113,13 +114,17 @@ def line_values(program: Program, structure: dict) -> dict[str, Decimal]:
     plan = program.plan
     with localcontext(EXACT):
         backend = ScalarBackend(program, program.context(structure, met={id: True for id in plan.decided}))
+        try:
+            factors = prorata_factors(backend, plan, True)
+        except EvaluationError:
+            factors = {}
         for id in plan.paying:
             try:
-                result[id] = _line_value(backend, program, id, result)
+                result[id] = _line_value(backend, program, id, result, factors)
             except EvaluationError:
                 result[id] = NO_MONEY
     return result
 
 
-def _line_value(backend: ScalarBackend, program: Program, id: str, before: dict) -> Decimal:
-    return line_alone(backend, program.plan, id, backend.context.met, list(before.values()))
+def _line_value(backend: ScalarBackend, program: Program, id: str, before: dict, factors: dict) -> Decimal:
+    return line_alone(backend, program.plan, id, backend.context.met, list(before.values()), factors)

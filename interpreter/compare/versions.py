@@ -16,7 +16,7 @@ from attrs import evolve, frozen
 
 from dsl.diagnostics import ConvError, Diagnostic, suggest
 from interpreter.backends.scalar import Evaluation, evaluate
-from interpreter.io.declarations import DeclarationError, read_entries, validate
+from interpreter.io.declarations import DeclarationError, defaults_used, read_entries, validate
 from interpreter.numbers import EvaluationError
 
 
@@ -92,8 +92,11 @@ def evaluate_across(versions: Sequence, declaration: str | Path) -> Across:
         raise ConvError(problems, sources)
     evaluations = []
     for version, donnees in zip(versions, values, strict=False):
+        own = {key: entry for key, entry in entries.items() if key in version.model.donnees}
+        defaults = defaults_used(version.model, own, version.supplied)  # the données it took at their default
         try:
-            evaluations.append(evaluate(version.program, donnees, explain=False, structure=structure))
+            evaluations.append(evolve(evaluate(version.program, donnees, explain=False, structure=structure),
+                                      defaults=defaults))
         except EvaluationError as error:
             raise ConvError([Diagnostic("evaluation-impossible", f"structure « {structure} », version "
                                         f"« {version.model.version} » : {error}", file=path)]) from None

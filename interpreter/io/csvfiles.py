@@ -272,6 +272,12 @@ FORMULA_START = r"^[=+\-@\t\r]"
 SAFE_NUMBER = r"^[+-]?[0-9]+([.,][0-9]+)?$"
 
 
+def neutral_comment(line: str) -> str:
+    """A `#` line at the top of a CSV file (its provenance), as safe as its cells: a spreadsheet cuts the line at
+    its separators, and a piece that would start a formula (a file named `x,=HYPERLINK(…).csv`) gets its `'`."""
+    return re.sub(r"([,;\t])([=+\-@])", r"\1'\2", line)
+
+
 def neutralised(frame):
     """A table to be written as CSV, with every text cell (and column name) that a spreadsheet would run as a
     formula prefixed with `'` (OWASP's « CSV injection »): Excel and LibreOffice then show it as the text it is.

@@ -56,10 +56,12 @@ class Entry:
 
 @frozen
 class Declaration:
-    """A validated structure: its id and the runtime value of each donnée."""
+    """A validated structure: its id, the runtime value of each donnée, and the données it does not declare
+    that took their default (`par défaut`)."""
 
     id: str
     donnees: dict[str, Any]
+    defaults: tuple[str, ...] = ()
 
 
 class DeclarationError(ConvcheckError):
@@ -78,7 +80,7 @@ def read_declaration(path: str, model: Model, optional=frozenset(), elsewhere=fr
     donnees, diagnostics = validate(model, entries, path, optional=optional, elsewhere=elsewhere)
     if diagnostics:
         raise DeclarationError(diagnostics, source)
-    return Declaration(structure_id, donnees)
+    return Declaration(structure_id, donnees, defaults_used(model, entries, optional))
 
 
 def read_entries(path: str) -> tuple[SourceFile | None, dict[str, Entry]]:
@@ -341,6 +343,9 @@ def validate(model: Model, entries: dict[str, Entry], path: str, structure: str 
         entry = entries.get(id)
         if entry is None and id in optional:
             continue
+        if _lacks(entry) and donnee.default is not None:
+            values[id] = donnee.default.value
+            continue
         if entry is None or entry.value is None:
             problems.append(Diagnostic(
                 "declaration-donnee-manquante",
@@ -356,6 +361,18 @@ def validate(model: Model, entries: dict[str, Entry], path: str, structure: str 
             values[id] = value
     problems.sort(key=lambda d: (d.span is None, d.span.start if d.span else 0))
     return values, problems
+
+
+def _lacks(entry: Entry | None) -> bool:
+    """A donnée the declaration does not give: no key, or an empty value."""
+    return entry is None or entry.value is None
+
+
+def defaults_used(model: Model, entries: dict[str, Entry], optional=frozenset()) -> tuple[str, ...]:
+    """The données a declaration does not give and that take their default (`par défaut`), in order; those a
+    scenario computes (`optional`) take its value instead."""
+    return tuple(id for id, donnee in model.donnees.items()
+                 if donnee.default is not None and _lacks(entries.get(id)) and not (id not in entries and id in optional))
 
 
 def _wrong(donnee: Donnee, shown: str) -> tuple[str, str, str]:

@@ -23,7 +23,9 @@ Lines are read by `interpreter.io.jsonl` (exactly: polars where it is safe, `jso
 
 from __future__ import annotations
 
+import codecs
 import datetime
+import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -37,11 +39,12 @@ from dsl.diagnostics import Diagnostic, suggest
 from dsl.errors import ConvcheckError
 from dsl.model import Donnee, Model
 from interpreter.io import csvfiles, number_columns, numbers, sizes, workbooks
+from interpreter.io.defaults import blank_cells, constant_column, filled
 from interpreter.io.jsonl import JsonLinesError, read_json_lines
 from interpreter.io.number_columns import Scaled, read_numbers
 from interpreter.io.numbers import NUMERIC
 from interpreter.io.words import FALSE_WORDS, TRUE_WORDS, TYPE_WORDS, french_json
-from interpreter.io.writer import replacing, write_bytes
+from interpreter.io.writer import replacing, write_bytes, write_text
 from interpreter.numbers import conv_text
 
 READERS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}
@@ -104,6 +107,8 @@ class Population:
     header: tuple[str, ...] = ()  # every column of the file
     as_read: Callable[[], pl.DataFrame] | None = field(default=None, eq=False, repr=False)  # the valid rows, every
     # column as read (the file read again: its text is not held during the evaluation)
+    defaults: dict[str, int] = field(factory=dict)  # donnée → how many valid structures took its default (`par
+    # défaut`: no column, or an empty cell), for the données that some took
 
     @property
     def size(self) -> int:
@@ -377,6 +382,7 @@ def read_population(source: str | pl.DataFrame | Table, model: Model, other_colu
     # Each batch's columns are read to exact values, then its text is let go.
     id_parts, kept_parts, blank_parts, bad = [], [], [], []
     parts: dict[str, list] = {id: [] for id in model.donnees if id in table.frame.columns}
+    took: dict[str, list] = {id: [] for id in parts if model.donnees[id].default is not None}  # rows given the default
     height = 0
     for batch in table.batches():
         batch = batch.drop([c for c in batch.columns if c not in model.donnees and c != "id"
@@ -390,6 +396,10 @@ def read_population(source: str | pl.DataFrame | Table, model: Model, other_colu
             series = batch[id]
             batch = batch.drop(id)
             value, found = read_column(series, model.donnees[id], None if typed is None else typed[height:])
+            if id in took:  # an empty cell takes the default: it is no problem
+                empty = blank_cells(series)
+                value, found = filled(value, model.donnees[id], empty), [f for f in found if not empty[f[0]]]
+                took[id].append(empty)
             del series
             parts[id].append(value)
             bad += [(height + row, id, message, code, hint) for row, message, code, hint in found]
@@ -405,6 +415,10 @@ def read_population(source: str | pl.DataFrame | Table, model: Model, other_colu
             height, ids, frame = size, ids.head(size), frame.head(size)
             columns = {id: value[:size] for id, value in columns.items()}
             bad = [problem for problem in bad if problem[0] < size]
+    taken = {id: np.concatenate(masks)[:height] if masks else np.zeros(height, dtype=bool) for id, masks in took.items()}
+    for id, donnee in model.donnees.items():  # no column: every structure takes the default
+        if id not in columns and id not in frozenset(supplied) - frozenset(required) and donnee.default is not None:
+            columns[id], taken[id] = constant_column(donnee, height), np.ones(height, dtype=bool)
     problems: list[RowProblem] = []
     invalid = np.zeros(height, dtype=bool)
     id_values = ids.fill_null("").to_numpy()
@@ -428,14 +442,15 @@ def read_population(source: str | pl.DataFrame | Table, model: Model, other_colu
     problems.sort(key=lambda p: (p.row, p.donnee or ""))
     if problems and not keep_invalid:
         raise TableError(row_diagnostics(path, problems, height))
+    defaults = {id: count for id in model.donnees if id in taken and (count := int((taken[id] & ~invalid).sum()))}
     if not invalid.any():  # the usual case: nothing to filter, nothing copied
         return Population(path, frame, id_values, columns, _wide(columns, height), tuple(problems),
-                          frame.clear(), tuple(warnings), header, every_column)
+                          frame.clear(), tuple(warnings), header, every_column, defaults)
     valid = ~invalid
     columns = {k: v[valid] for k, v in columns.items()}
     return Population(path, frame.filter(pl.Series(valid)), id_values[valid], columns, _wide(columns, int(valid.sum())),
                       tuple(problems), every_column().filter(pl.Series(invalid)), tuple(warnings), header,
-                      lambda: every_column().filter(pl.Series(valid)))
+                      lambda: every_column().filter(pl.Series(valid)), defaults)
 
 
 def _joined(values: list):
@@ -466,9 +481,10 @@ def _check_columns(path: str, table: Table, model: Model, other_columns, supplie
     close to a missing donnée's name: it is then probably a misspelling."""
     frame = table.frame
     header = list(table.header) or frame.columns
-    missing = [id for id in model.donnees if id not in header and id not in supplied]
+    absent = [id for id in model.donnees if id not in header and id not in supplied]
+    missing = [id for id in absent if model.donnees[id].default is None]
     unknown = [c for c in dict.fromkeys(header) if c != "id" and c not in model.donnees and c not in other_columns]
-    misspelt = {c: hint for c in unknown if (hint := suggest(c, missing))}
+    misspelt = {c: hint for c in unknown if (hint := suggest(c, absent))}  # a default would hide a misspelling
     ignored = [c for c in unknown if c not in misspelt]
     problems = []
     if "id" not in header:
@@ -692,17 +708,34 @@ def result_frame(result, lines: list[str], typed: bool) -> pl.DataFrame:
     return pl.DataFrame(columns)
 
 
-def write_results(frame: pl.DataFrame, path: str, inputs=(), french: bool = False) -> None:
+def write_results(frame: pl.DataFrame, path: str, inputs=(), french: bool = False, provenance=None) -> None:
     """Write a results table — CSV, Parquet or JSON Lines, by the suffix — through the one writer;
     `french`: a CSV file with `;` and decimal commas (`--csv-fr`).
 
+    `provenance` (`interpreter.report.provenance.Provenance`: what the figures rest on) goes where the format
+    allows: `#` lines at the top of a CSV (after the BOM of a French one), the key-value metadata
+    `convcheck.provenance` of a Parquet file (JSON), a file beside a JSON Lines one (`….provenance.json`).
     `inputs` are the files the command read: they are never overwritten (`interpreter.io.writer`).
     """
     kind = READERS.get(Path(path).suffix.lower())
+    comments = provenance.comment_lines().encode("utf-8") if provenance is not None else b""
     if french and kind not in ("parquet", "jsonl"):
-        write_bytes(path, csvfiles.french_csv(frame), inputs)
+        table = csvfiles.french_csv(frame)
+        bom = codecs.BOM_UTF8 if table.startswith(codecs.BOM_UTF8) else b""
+        write_bytes(path, bom + comments + table[len(bom):], inputs)
         return
-    writers: dict[str | None, Callable] = {"parquet": frame.write_parquet, "jsonl": frame.write_ndjson}
-    write = writers.get(kind, csvfiles.neutralised(frame).write_csv)  # no cell runs as a formula in a spreadsheet
+    if kind == "parquet":
+        metadata = {"convcheck.provenance": json.dumps(provenance.data(), ensure_ascii=False)} if provenance else None
+        with replacing(path, inputs) as handle:
+            frame.write_parquet(handle, metadata=metadata)
+        return
+    if kind == "jsonl":
+        with replacing(path, inputs) as handle:
+            frame.write_ndjson(handle)
+        if provenance is not None:
+            write_text(f"{path}.provenance.json", json.dumps(provenance.data(), ensure_ascii=False, indent=2) + "\n",
+                       inputs)
+        return
     with replacing(path, inputs) as handle:
-        write(handle)
+        handle.write(comments)
+        csvfiles.neutralised(frame).write_csv(handle)  # no cell runs as a formula in a spreadsheet

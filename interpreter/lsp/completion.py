@@ -16,7 +16,7 @@ from lsprotocol import types as lsp
 from dsl.kinds import CLAUSES, KINDS, keyword_pattern
 from dsl.model import ATTENDU_NAMES
 from dsl.parser import fold_accents
-from dsl.printer import print_type
+from dsl.printer import print_expr, print_type
 from interpreter.lsp.hover import consolidated_index
 from interpreter.lsp.index import CAS, DEFINING, ELEMENT, VALUE
 from interpreter.lsp.project import Analysis, Project
@@ -35,10 +35,13 @@ def operated(verb: str) -> tuple[str, ...]:
 
 BLOCKS = tuple(kind.keyword for kind in KINDS.values() if kind.top_level)  # brique, majoration, minimum, cas
 BLOCK_WORDS = tuple(dict.fromkeys(w for word in ("critère", *BLOCKS, "données", "paramètres", "attendu", *SECTIONS,
-                                                 "ajoute", "modifie", "remplace")
+                                                 "ajoute", "modifie", "remplace", "exercice")
                                   for w in (word, fold_accents(word))))
+# The version's rules that are no clause: its prorata, the rules of one exercise (an `exercice` block holds
+# avenant operations).
+RULE_KEYWORDS = ("prorata :", "supprime prorata", "exercice", "supprime exercice")
 ITEM_KEYWORDS = ("paramètres", "données", *SECTIONS, *BLOCKS, "ajoute dans",
-                 *(f"{verb} {word}" for verb in VERBS for word in operated(verb)))
+                 *(f"{verb} {word}" for verb in VERBS for word in operated(verb)), *RULE_KEYWORDS)
 HEADER_KEYWORDS = ("version :", "en vigueur :", "base :", "statut :")
 ATTRIBUTE_KEYWORDS = ("condition :", "points fixes :", "points variables :", "montant :", "axe :", "référence :",
                       "assiette :", "taux :", "prorata :")
@@ -115,12 +118,16 @@ def _by_block(stack: list[str], head: str) -> str:
     at_line_start = not head.strip()
     if inner is None:
         return "items" if at_line_start else "expression"
+    if inner == "exercice":  # the changes of one exercise: avenant operations
+        return "items" if at_line_start else "expression"
     inner = inner.replace("é", "e").replace("è", "e")
     if inner in ("donnees", "parametres") and len(stack) >= 2 and stack[-2] == "cas":
         return "cas_donnees" if at_line_start else "literal"
     if inner == "donnees":
         if re.fullmatch(r"\s*\w+\s*:\s*", head):
             return "types"
+        if re.fullmatch(r"\s*\w+\s*:\s*\S.*\s", head) and not re.search(r"\bpar\b", head):
+            return "default"  # after the type (and the label): `par défaut …`
         return "donnees" if at_line_start else "nothing"
     if inner == "parametres":
         return "parametres" if at_line_start else "expression"
@@ -180,6 +187,8 @@ class Offer:
                 return keywords(ATTRIBUTE_KEYWORDS + ("critère",))
             case "types":
                 return keywords(TYPE_KEYWORDS)
+            case "default":
+                return keywords(("par défaut",))
             case "attendu":
                 return self.expression(attendu=True)
             case "expression":
@@ -219,6 +228,8 @@ def _item(occurrence) -> lsp.CompletionItem:
     detail = kind.keyword if kind is not None else occurrence.kind or ""
     if occurrence.kind == "donnee":
         detail += f" · {print_type(node.type)}"
+        if node.default is not None:
+            detail += f" · par défaut {print_expr(node.default)}"
     shown = getattr(lsp.CompletionItemKind, kind.completion) if kind is not None else lsp.CompletionItemKind.Variable
     return lsp.CompletionItem(label=occurrence.id, kind=shown, detail=detail, documentation=getattr(node, "label", None),
                               sort_text=f"0{occurrence.id}")

@@ -111,6 +111,9 @@ def _node_lines(project: Project, analysis: Analysis, declared: Occurrence, abse
     match node:
         case n.Donnee():
             lines.append(f"Type : `{print_type(node.type)}`")
+            if node.default is not None:
+                lines.append(f"Valeur par défaut : `{print_expr(node.default)}` (prise par une structure qui ne la "
+                             "déclare pas)")
         case n.Parametre() if absent:
             lines.append(f"```conv\n{node.id} = {print_expr(node.value)}\n```")
         case n.Parametre():

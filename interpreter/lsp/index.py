@@ -124,6 +124,13 @@ def _item(item) -> Iterator[Occurrence]:
             yield from _at(ELEMENT, item.id, item.id_span, MOVE, item.kind, item)
             if item.section_span is not None:
                 yield from _at(SECTION, item.section, item.section_span, REFERENCE)
+        case n.Remove(kind="prorata" | "exercice"):
+            return
+        case n.Exercice(items=items):  # changes for one exercise: they use and change ids, they declare none in force
+            for inner in items:
+                for occurrence in _item(inner):
+                    demoted = occurrence.role in DEFINING and occurrence.namespace != CAS
+                    yield attrs.evolve(occurrence, role=MODIFICATION) if demoted else occurrence
         case n.Remove():
             yield from _at(KINDS[item.kind].namespace, item.id, item.id_span, REMOVAL, item.kind, item)
         case _:

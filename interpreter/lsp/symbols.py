@@ -80,9 +80,18 @@ class Outline:
                                    item.label, children=self.criteres(item.criteres))
             case n.Move():
                 return self.symbol(f"déplace critère {item.id} vers {item.section}", K.Method, item.span, item.id_span)
+            case n.Remove(kind="prorata"):
+                return self.symbol("supprime prorata", K.Operator, item.span)
+            case n.Remove(kind="exercice"):
+                return self.symbol(f"supprime exercice {item.id}", K.Operator, item.span, item.id_span)
+            case n.Exercice(year=year, items=items):
+                children = [s for inner in items for s in self.item(inner)]
+                return self.symbol(f"exercice {year}", K.Namespace, item.span, item.year_span, children=children)
             case n.Remove():
                 removed = KINDS[item.kind]
                 return self.symbol(f"supprime {removed.keyword} {item.id}", symbol_kind(removed), item.span, item.id_span)
+            case n.Prorata():
+                return self.symbol("prorata", K.Operator, item.span, detail=print_expr(item.value))
             case _ if kind_of(item) is not None:  # a brique, a majoration, a minimum, a cas…
                 return self.clause(item)
             case _:  # a block this outline does not know yet: named by its id when it has one

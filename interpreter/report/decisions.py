@@ -11,12 +11,14 @@ from attrs import frozen
 
 from interpreter.compare.calibration import Calibration, Point
 from interpreter.io.csvfiles import french_csv, neutralised
-from interpreter.io.xlsx import Sheet, workbook
+from interpreter.io.xlsx import Sheet
 from interpreter.numbers import euros, euros_of, french_number, signed_euros, to_cents
 from interpreter.report.charts import sweep_chart
+from interpreter.report.defaults import defaults_blocks
 from interpreter.report.document import Bullets, Document, Figure, Heading, Paragraph, Table
 from interpreter.report.hypotheses import hypotheses_blocks, hypotheses_json
 from interpreter.report.impact import impact_blocks, impact_json
+from interpreter.report.provenance import Provenance, with_caveat
 from interpreter.report.status import status_blocks
 from interpreter.report.workbook import summary_sheet
 
@@ -33,7 +35,7 @@ def _value(point: Point, kind: str) -> str:
     return euros(point.value) if kind == "montant" else french_number(point.value, 6)
 
 
-def calibration_document(decision, kind: str, status=(), hypotheses=()) -> Document:
+def calibration_document(decision, kind: str, status=(), hypotheses=(), caveat: str = "") -> Document:
     """The value found and the budgets around it; `status` and `hypotheses`: the blocks that say them (first,
     and after the figures)."""
     calibration: Calibration = decision.calibration
@@ -46,22 +48,35 @@ def calibration_document(decision, kind: str, status=(), hypotheses=()) -> Docum
         found, before = calibration.found, calibration.before
         assert found is not None  # reached: the value found
         sentence = (f"À {calibration.parametre} = {_value(found, kind)}, le budget de la population atteint {target} "
-                    f"({_money(calibration.target)}) : {_money(found.budget)}, soit {_signed(found.budget - calibration.target)} ; "
-                    + (f"à {_value(before, kind)}, il est de {_money(before.budget)}." if before else ""))
+                    f"({_money(calibration.target)}) : {_money(found.budget)}, soit {_signed(found.budget - calibration.target)}"
+                    + (f" ; à {_value(before, kind)}, il est de {_money(before.budget)}." if before else "."))
     else:
         closest = calibration.closest
         sentence = (f"{target.capitalize()} ({_money(calibration.target)}) n'est pas atteint : la valeur la plus proche "
                     f"est {calibration.parametre} = {_value(closest, kind)}, pour un budget de {_money(closest.budget)} "
                     f"({_signed(closest.budget - calibration.target)}).")
-    document.add(Paragraph(sentence, emphasis=True))
+    document.add(Paragraph(with_caveat(sentence, caveat), emphasis=True))
     figures = [f"Population : {decision.population.path} — {french_number(Decimal(decision.population.size))} structures",
                f"Valeur actuelle : {_value(Point(Decimal(decision.version.parametres[calibration.parametre]), 0, 0, 0), kind)}",
-               f"Valeur à écrire : --set {calibration.parametre}={calibration.written}",
+               f"Valeur à écrire : --set {calibration.parametre}={calibration.written} (simulate, eval, calibre, "
+               f"balaye) ; avec diff, --set-apres {calibration.parametre}={calibration.written} pour ne changer que la "
+               "nouvelle version (--set changerait les deux)",
+               *_diff_command(decision, calibration),
                f"Précision de la recherche : {french_number(calibration.step, 6)}",
                f"Ce que la recherche a vu : {calibration.note}"]
     document.add(Bullets(tuple(figures)), *hypotheses)
     document.add(Heading("Valeurs calculées", level=3), points_table(calibration.points, kind, decision))
     return document
+
+
+def _diff_command(decision, calibration: Calibration) -> list[str]:
+    """The command that costs the value found against the reference version, ready to paste."""
+    if decision.reference is None:
+        return []
+    setting = f"{calibration.parametre}={calibration.written}"
+    scenarios = "".join(f" --scenario {s.path}" for s in decision.version.scenarios)
+    return [f"Pour en chiffrer l'impact : convcheck diff {decision.reference.path} {decision.version.path} "
+            f"--population {decision.population.path}{scenarios} --set-apres {setting}"]
 
 
 def points_table(points, kind: str, decision) -> Table:
@@ -110,7 +125,7 @@ def point_json(p: Point) -> dict:
     return data
 
 
-def sweep_document(decision, kind: str, chart: Figure | None, status=(), hypotheses=()) -> Document:
+def sweep_document(decision, kind: str, chart: Figure | None, status=(), hypotheses=(), caveat: str = "") -> Document:
     """The budget at each value, with its chart; `status` and `hypotheses`: the blocks that say them (first,
     and after the summary sentence)."""
     version = decision.version.model
@@ -120,6 +135,7 @@ def sweep_document(decision, kind: str, chart: Figure | None, status=(), hypothe
     lowest, highest = min(points, key=lambda p: p.budget), max(points, key=lambda p: p.budget)
     sentence = (f"De {_value(points[0], kind)} à {_value(points[-1], kind)} ({len(points)} valeurs), le budget va de "
                 f"{_money(lowest.budget)} à {_money(highest.budget)}.")
+    sentence = with_caveat(sentence, caveat)
     if decision.reference_budget is not None:
         sentence += f" Budget de référence ({decision.reference.model.version}) : {_money(decision.reference_budget)}."
     document.add(Paragraph(sentence, emphasis=True), *hypotheses)
@@ -147,7 +163,7 @@ def sweep_frame(decision):
 # ---- workbooks and reports ----------------------------------------------------------------------------
 
 
-def calibration_workbook(decision, population: str) -> bytes:
+def calibration_sheets(decision, population: str) -> list[Sheet]:
     """A calibration: synthèse (the value found, the budgets) and the budget by line at that value."""
     data = calibration_json(decision)
     figures = [(key, _text(value)) for key, value in data.items() if not isinstance(value, (list, dict))]
@@ -157,10 +173,10 @@ def calibration_workbook(decision, population: str) -> bytes:
     lines = Sheet("Par ligne", ("Identifiant", "Clause", "Budget avant", "Budget après", "Écart"), tuple(
         (id, label or id, euros_of(before), euros_of(after), euros_of(after - before))
         for id, label, before, after in impact.lines), money=(2, 3, 4))
-    return workbook([summary_sheet(None, figures + [("Population", population)], amounts), lines])
+    return [summary_sheet(None, figures + [("Population", population)], amounts), lines]
 
 
-def sweep_workbook(decision) -> bytes:
+def sweep_sheets(decision) -> list[Sheet]:
     """A sweep: one row per value, amounts as euro numbers."""
     frame = sweep_frame(decision)
     money = tuple(i for i, name in enumerate(frame.columns) if name in ("budget", "moyenne"))
@@ -172,11 +188,16 @@ def sweep_workbook(decision) -> bytes:
         return Decimal(value) if i in money else int(value) if i in counts else value
 
     rows = tuple(tuple(cell(i, value) for i, value in enumerate(row)) for row in frame.iter_rows())
-    return workbook([Sheet("Balayage", tuple(frame.columns), rows, money=money)])
+    return [Sheet("Balayage", tuple(frame.columns), rows, money=money)]
 
 
 def _text(value) -> str:
     return "" if value is None else str(value)
+
+
+def population_defaults(decision) -> list:
+    """The defaults the population of a calibration or a sweep took, for the version that varies."""
+    return defaults_blocks(decision.version.model, decision.population.defaults, decision.population.size)
 
 
 @frozen
@@ -186,13 +207,15 @@ class CalibrationReport:
 
     decision: Any  # `interpreter.api.Decision`
     population: str
+    provenance: Provenance | None = None
 
     def document(self, charts: str | None) -> Document:
         decision = self.decision
         version = decision.version
         kind = version.model.parametres[decision.calibration.parametre].type.kind
         document = calibration_document(decision, kind, status_blocks(version.model),
-                                        hypotheses_blocks(version.hypotheses()))
+                                        hypotheses_blocks(version.hypotheses()) + population_defaults(decision),
+                                        self.provenance.caveat() if self.provenance else "")
         reference = decision.reference.model.version if decision.reference else "la valeur actuelle"
         return document.add(Heading(f"À cette valeur, par rapport à {reference}"),
                             *impact_blocks(decision.impact, self.population, None))
@@ -203,8 +226,8 @@ class CalibrationReport:
                                              "hypotheses": hypotheses_json(decision.version.hypotheses()),
                                              "statut": decision.version.model.statut}
 
-    def workbook(self) -> bytes:
-        return calibration_workbook(self.decision, self.population)
+    def sheets(self) -> list[Sheet]:
+        return calibration_sheets(self.decision, self.population)
 
 
 @frozen
@@ -213,13 +236,16 @@ class SweepReport:
 
     decision: Any  # `interpreter.api.Decision`
     parametre: str
+    provenance: Provenance | None = None
 
     def document(self, charts: str | None) -> Document:
         decision = self.decision
         version = decision.version
         chart = sweep_chart(decision, self.parametre, f"{charts}-balayage.png") if charts is not None else None
         return sweep_document(decision, version.model.parametres[self.parametre].type.kind, chart,
-                              status_blocks(version.model), hypotheses_blocks(version.hypotheses()))
+                              status_blocks(version.model),
+                              hypotheses_blocks(version.hypotheses()) + population_defaults(decision),
+                              self.provenance.caveat() if self.provenance else "")
 
     def data(self) -> dict:
         decision = self.decision
@@ -231,5 +257,5 @@ class SweepReport:
             return french_csv(sweep_frame(self.decision)).decode("utf-8")  # with its BOM, for Excel
         return neutralised(sweep_frame(self.decision)).write_csv()  # no cell runs as a formula in a spreadsheet
 
-    def workbook(self) -> bytes:
-        return sweep_workbook(self.decision)
+    def sheets(self) -> list[Sheet]:
+        return sweep_sheets(self.decision)

@@ -17,8 +17,8 @@ from attrs import frozen
 
 from dsl import kinds
 from dsl.model import SECTION_TITLES
-from interpreter.compare.diff import Change, Diff, MoneyLine
-from interpreter.io.xlsx import Sheet, sheet_of_frame, workbook
+from interpreter.compare.diff import RULE_ORDER, RULE_TITLES, Change, Diff, MoneyLine
+from interpreter.io.xlsx import Sheet, sheet_of_frame
 from interpreter.numbers import (
     conv_text,
     euros,
@@ -29,9 +29,11 @@ from interpreter.numbers import (
     short_euros,
     signed_euros,
 )
+from interpreter.report.defaults import defaults_blocks, defaults_sheet
 from interpreter.report.document import Bullets, Document, Folded, Heading, KeyFigures, Paragraph, Table, Verdict
 from interpreter.report.hypotheses import diff_hypotheses, hypotheses_json
-from interpreter.report.status import status_words
+from interpreter.report.provenance import Provenance, with_caveat
+from interpreter.report.status import exercise_blocks, exercise_json, status_words
 from interpreter.report.workbook import groups_sheet, summary_sheet
 
 CHANGE_WORDS = {"ajout": "ajout", "suppression": "suppression", "deplacement": "déplacement",
@@ -68,19 +70,21 @@ MAXIMAL_TEXT = ("La structure maximale de chaque version est construite à parti
 
 
 def diff_document(diff: Diff, impact=None, population: str | None = None, preamble=(), png_stem: str | None = None,
-                  ) -> Document:
+                  caveat: str = "") -> Document:
     """The report, verdict first: the answer in one sentence, the key figures, then (with a population) the
     budget by line and by group, then the details. `preamble`: status and hypotheses, after the versions;
     `png_stem`: draw the charts (HTML, Markdown), their PNG files named from it."""
     old, new = diff.old, diff.new
     document = Document(f"{new.label or new.id} : ce qui change de « {old.version} » à « {new.version} »")
-    document.add(Verdict(verdict(diff, impact)), KeyFigures(key_figures(diff, impact, population)))
+    document.add(Verdict(verdict(diff, impact, caveat)), KeyFigures(key_figures(diff, impact, population)))
     document.add(Paragraph(f"Versions comparées : {version_text(old)} → {version_text(new)}."), *preamble)
     if impact is not None:
+        for model, defaults, which in zip((old, new), impact.defaults, ("version avant", "version après"), strict=False):
+            document.add(*defaults_blocks(model, defaults, impact.structures, which))
         document.add(*_impact_blocks(impact, population, png_stem))
     document.add(Heading("Le texte, clause par clause"), Paragraph(summary(diff.changes)))
     _money_section(document, diff)
-    elements = [c for c in diff.changes if kinds.KINDS[c.element].pays]
+    elements = [c for c in diff.changes if c.element in kinds.KINDS and kinds.KINDS[c.element].pays]
     if elements:
         document.add(Heading("Critères et briques, clause par clause"))
         for change in elements:
@@ -89,6 +93,10 @@ def diff_document(diff: Diff, impact=None, population: str | None = None, preamb
         changes = [c for c in diff.changes if c.element == kind.name]
         if changes and not kind.pays:
             document.add(Heading(VALUE_TITLES.get(kind.name, kind.title)), _value_table(changes))
+    for rule in RULE_ORDER:  # the version's prorata, the rules of each exercise
+        changes = [c for c in diff.changes if c.element == rule]
+        if changes:
+            document.add(Heading(RULE_TITLES[rule]), _value_table(changes))
     return document
 
 
@@ -138,9 +146,14 @@ def basis_text(money) -> str:
     return f"pour le cas « {money.cas.id} »" + (f" ({' ; '.join(said)})" if said else "")
 
 
-def verdict(diff: Diff, impact=None) -> str:
+def verdict(diff: Diff, impact=None, caveat: str = "") -> str:
     """The answer in one French sentence: with a population, its cost and who gains or loses; without,
-    what changes at the maximal structure (or the cas of `--cas`)."""
+    what changes at the maximal structure (or the cas of `--cas`). `caveat`: what the figure rests on (an
+    unsigned proposal, hypotheses), said before the final full stop."""
+    return with_caveat(_verdict(diff, impact), caveat)
+
+
+def _verdict(diff: Diff, impact=None) -> str:
     if impact is not None:
         return _population_verdict(diff, impact)
     money = diff.money
@@ -367,14 +380,14 @@ def _money(amount: Decimal | None) -> str | None:
     return None if amount is None else f"{amount:.2f}"
 
 
-def diff_json(diff: Diff, impact=None, population: str | None = None) -> dict:
+def diff_json(diff: Diff, impact=None, population: str | None = None, caveat: str = "") -> dict:
     """The report as JSON: the verdict and key figures first (as in the documents), then the changes, the
     money view and, with a population, the impact (`impact`, added by `interpreter.report.impact`)."""
     money = diff.money
     basis = {"base": "structure_maximale"} if money.cas is None else \
         {"base": "cas", "cas": money.cas.id, "libelle_cas": money.cas.label}
     return {
-        "verdict": {"phrase": verdict(diff, impact), **basis,
+        "verdict": {"phrase": verdict(diff, impact, caveat), **basis,
                     "chiffres_cles": [{"libelle": label, "valeur": value}
                                       for label, value in key_figures(diff, impact, population)]},
         "old": {"id": diff.old.id, "version": diff.old.version, "statut": diff.old.statut},
@@ -407,7 +420,7 @@ def diff_json(diff: Diff, impact=None, population: str | None = None) -> dict:
     }
 
 
-def diff_workbook(diff, impact=None, population: str | None = None) -> bytes:
+def diff_sheets(diff, impact=None, population: str | None = None, caveat: str = "") -> list[Sheet]:
     """A diff: synthèse, par ligne (budgets with a population; the money view otherwise), par structure,
     par groupe, and the clauses at the maximal structure (or the cas of `--cas`)."""
     money = diff.money
@@ -415,7 +428,7 @@ def diff_workbook(diff, impact=None, population: str | None = None) -> bytes:
     if impact is not None:
         amounts = [("Budget avant", euros_of(impact.budget_before)), ("Budget après", euros_of(impact.budget_after)),
                    ("Écart", euros_of(impact.delta))]
-    sheets = [summary_sheet(verdict(diff, impact), key_figures(diff, impact, population), amounts)]
+    sheets = [summary_sheet(verdict(diff, impact, caveat), key_figures(diff, impact, population), amounts)]
     if impact is not None:
         sheets.append(Sheet("Par ligne", ("Identifiant", "Clause", "Budget avant", "Budget après", "Écart"), tuple(
             (id, label or id, euros_of(before), euros_of(after), euros_of(after - before))
@@ -423,11 +436,14 @@ def diff_workbook(diff, impact=None, population: str | None = None) -> bytes:
         sheets.append(sheet_of_frame("Par structure", impact.pairing.frame()))
         if impact.groups:
             sheets.append(groups_sheet(impact.groups, impact=True))
+        defaults = defaults_sheet([(model.version or model.id, model, counts)
+                                   for model, counts in zip((diff.old, diff.new), impact.defaults, strict=False)])
+        sheets += [defaults] if defaults is not None else []
     where = "Structure maximale" if money.cas is None else f"Cas {money.cas.id}"
     sheets.append(Sheet(where, ("Identifiant", "Clause", "Section avant", "Section après", "Avant", "Après", "Écart"),
                         tuple((line.id, line.libelle or line.id, line.section_avant or "", line.section_apres or "",
                                line.avant, line.apres, line.delta) for line in money.lines), money=(4, 5, 6)))
-    return workbook(sheets)
+    return sheets
 
 
 # ---- the report of `convcheck diff` ------------------------------------------------------------------------
@@ -443,14 +459,21 @@ class DiffReport:
     change: Diff
     impact: Any = None  # `interpreter.compare.impact.Impact`
     population: str | None = None
+    provenance: Provenance | None = None
 
     def document(self, charts: str | None) -> Document:
-        return diff_document(self.change, self.impact, self.population, diff_hypotheses(self.old, self.new), charts)
+        preamble = exercise_blocks(self.old.model, self.new.model) + diff_hypotheses(self.old, self.new)
+        return diff_document(self.change, self.impact, self.population, preamble, charts, self._caveat())
+
+    def _caveat(self) -> str:
+        return self.provenance.caveat() if self.provenance else ""
 
     def data(self) -> dict:
-        data = diff_json(self.change, self.impact, self.population)
+        data = diff_json(self.change, self.impact, self.population, self._caveat())
         data["hypotheses"] = {"avant": hypotheses_json(self.old.hypotheses()),
                               "apres": hypotheses_json(self.new.hypotheses())}
+        data["exercice"] = None if self.old.model.exercice is None else \
+            {"avant": exercise_json(self.old.model), "apres": exercise_json(self.new.model)}
         if self.impact is not None:
             from interpreter.report.impact import groups_json, impact_json  # numpy (heavy): only with a population
 
@@ -458,5 +481,5 @@ class DiffReport:
             data["impact"]["par_groupe"] = [groups_json(grouping, rows) for grouping, rows in self.impact.groups]
         return data
 
-    def workbook(self) -> bytes:
-        return diff_workbook(self.change, self.impact, self.population)
+    def sheets(self) -> list[Sheet]:
+        return diff_sheets(self.change, self.impact, self.population, self._caveat())

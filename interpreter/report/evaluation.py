@@ -1,8 +1,8 @@
 """Rendering one structure's evaluation: a French table for the terminal, and JSON.
 
 JSON keys are part of the tool's interface: `convention`, `version`, `eligible`, `total`,
-`total_points`, `criteres` (`id`, `section`, `atteint`, `points`, `montant`, `explication`…),
-`briques` (`id`, `debloquee`, `montant`, `explication`…), `majorations` and `minimums` (`id`,
+`total_points`, `criteres` (`id`, `section`, `atteint`, `points`, `montant`, `prorata`, `explication`…),
+`briques` (`id`, `debloquee`, `montant`, `prorata`, `explication`…), `majorations` and `minimums` (`id`,
 `applicable`, `paye`, `montant`, `explication`). Amounts are decimal strings
 with two decimals and a `.`; points are exact decimal strings.
 """
@@ -21,10 +21,12 @@ from dsl.kinds import GROUP_TITLES, KINDS, SUPPLEMENT_KINDS, SUPPLEMENTS
 from dsl.model import SECTION_TITLES, SECTIONS, Type
 from dsl.payment import ADVANCE
 from interpreter.backends.scalar import Evaluation, LineResult, Program
-from interpreter.numbers import EXACT, ZERO, euros, french_number, plain, reader_text, rounded
+from interpreter.numbers import EXACT, ZERO, euros, french_number, plain, reader_text, rounded, share_text
 from interpreter.numbers import add as exact_add
+from interpreter.report.defaults import default_text
 from interpreter.report.hypotheses import hypotheses_json, hypotheses_text
-from interpreter.report.status import status_line
+from interpreter.report.provenance import Provenance
+from interpreter.report.status import exercise_json, exercise_lines, status_line
 
 GREEN, RED, DIM, BOLD, RESET = "\033[32m", "\033[31m", "\033[2m", "\033[1m", "\033[0m"
 
@@ -45,13 +47,13 @@ def to_json(evaluation: Evaluation, program: Program, structure: str | None = No
         "criteres": [
             {"id": line.id, "libelle": line.label, "section": line.section, "brique": line.brique,
              "atteint": line.met, "paye": line.paid, "points": points_text(line.points), "montant": money(line.montant),
-             "explication": line.explanation}
+             "prorata": share(line.prorata), "explication": line.explanation}
             for line in criteres
         ],
         "briques": [
             {"id": line.id, "libelle": line.label, "debloquee": line.met, "payee": line.paid,
-             "points": points_text(line.points), "montant": money(line.montant), "explication": line.explanation,
-             "criteres": list(program.model.briques[line.id].criteres)}
+             "points": points_text(line.points), "montant": money(line.montant), "prorata": share(line.prorata),
+             "explication": line.explanation, "criteres": list(program.model.briques[line.id].criteres)}
             for line in briques
         ],
         **{kind.table: [{"id": line.id, "libelle": line.label, "applicable": line.met, "paye": line.paid,
@@ -59,8 +61,15 @@ def to_json(evaluation: Evaluation, program: Program, structure: str | None = No
                         for line in evaluation.lines if line.kind == kind.name]
            for kind in SUPPLEMENT_KINDS},
         "parametres": {id: _parameter_text(value) for id, value in program.parametres.items()},
+        "valeurs_par_defaut": [{"id": id, "libelle": program.model.donnees[id].label,
+                                "valeur": default_text(program.model.donnees[id])} for id in evaluation.defaults],
         **({} if advance is None else {"avance": money(advance), "solde": money(evaluation.total - advance)}),
     }
+
+
+def share(value) -> str | None:
+    """A paid line's share of the year (`7/12`), None when it is not prorated."""
+    return None if value is None else share_text(value)
 
 
 def money(amount) -> str:
@@ -90,6 +99,7 @@ def render_text(evaluation: Evaluation, program: Program, structure: str | None 
     if structure:
         lines.append(f"Structure : {structure}")
     lines += assumed
+    lines += defaults_lines(evaluation, model)
     lines.append("")
     status = "oui" if evaluation.eligible else painter.red("non")
     lines.append(f"Éligible : {status} — total {euros(evaluation.total)} ({french_number(evaluation.total_points)} points)")
@@ -125,6 +135,18 @@ def render_text(evaluation: Evaluation, program: Program, structure: str | None 
     return "\n".join(lines)
 
 
+def defaults_lines(evaluation: Evaluation, model) -> list[str]:
+    """The données the declaration does not give, each with the default it took — never silent."""
+    if not evaluation.defaults:
+        return []
+    lines = ["Données absentes de la déclaration :"]
+    for id in evaluation.defaults:
+        donnee = model.donnees[id]
+        label = f" — {donnee.label}" if donnee.label else ""
+        lines.append(f"  {id} = {default_text(donnee)} (valeur par défaut){label}")
+    return lines
+
+
 def _rows(results: list[LineResult], width: int, painter: Painter, indent: str, amounts: bool = True) -> list[str]:
     rows = []
     for line in results:
@@ -139,6 +161,8 @@ def _rows(results: list[LineResult], width: int, painter: Painter, indent: str, 
         unpaid_critere = line.kind == "critere" and line.brique is None and not line.paid
         if line.explanation and (not line.met or unpaid_critere or line.kind != "critere"):
             rows.append(painter.dim(f"{indent}    {line.explanation}"))
+        elif line.explanation and line.prorata is not None and line.prorata != 1:  # a paid critère: its share of the year
+            rows.append(painter.dim(f"{indent}    {line.explanation.removeprefix('condition remplie ; ')}"))
     return rows
 
 
@@ -193,14 +217,17 @@ class EvaluationReport:
     structure: str
     advance: Decimal | None = None
     color: bool = False
+    provenance: Provenance | None = None
 
     def text(self) -> str:
         version = self.version
-        assumed = [line for line in (status_line(version.model),) if line] + hypotheses_text(version.hypotheses())
+        assumed = [line for line in (status_line(version.model),) if line] + exercise_lines(version.model) + \
+            hypotheses_text(version.hypotheses())
         return render_text(self.evaluation, version.program, self.structure, self.color, self.advance, assumed)
 
     def data(self) -> dict:
         data = to_json(self.evaluation, self.version.program, self.structure, self.advance)
         data["hypotheses"] = hypotheses_json(self.version.hypotheses())
         data["statut"] = self.version.model.statut
+        data["exercice"] = exercise_json(self.version.model)
         return data

@@ -17,7 +17,9 @@ from typing import Any
 from attrs import frozen
 
 from dsl.errors import ConvcheckError
+from interpreter.io.xlsx import workbook
 from interpreter.report.document import Document, Figure, Folded, render_html, render_markdown, render_text
+from interpreter.report.provenance import Provenance
 
 
 class FormatError(ConvcheckError):
@@ -32,30 +34,59 @@ class Output:
     charts: tuple[Figure, ...] = ()  # PNG files beside a Markdown report
 
 
+# Every output says what its figures rest on (`interpreter.report.provenance`): a report carries its
+# `provenance`, and each renderer puts it where its format allows.
+
+
+def _provenance(report) -> Provenance | None:
+    return getattr(report, "provenance", None)
+
+
+def _document(report, charts: str | None) -> Document:
+    document = report.document(charts)
+    provenance = _provenance(report)
+    return document.add(*provenance.blocks()) if provenance is not None else document
+
+
 def _text(report, charts: str | None, french: bool) -> Output:
     own = getattr(report, "text", None)  # a report with its own terminal layout (one structure's evaluation)
-    return Output(own() if own is not None else render_text(report.document(None)))
+    if own is None:
+        return Output(render_text(_document(report, None)))
+    provenance = _provenance(report)
+    tail = "" if provenance is None else "\n" + "\n".join(["Provenance des chiffres :", *(
+        f"  • {line.strip()}" for line in provenance.lines())]) + "\n"
+    return Output(own() + tail)
 
 
 def _markdown(report, charts: str | None, french: bool) -> Output:
-    document = report.document(charts)
+    document = _document(report, charts)
     return Output(render_markdown(document), tuple(_figures(document)))
 
 
 def _html(report, charts: str | None, french: bool) -> Output:
-    return Output(render_html(report.document(charts)))
+    return Output(render_html(_document(report, charts)))
 
 
 def _json(report, charts: str | None, french: bool) -> Output:
-    return Output(json.dumps(report.data(), ensure_ascii=False, indent=2))
+    data = report.data()
+    provenance = _provenance(report)
+    if provenance is not None:
+        data["provenance"] = provenance.data()
+    return Output(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def _csv(report, charts: str | None, french: bool) -> Output:
-    return Output(report.csv(french))
+    provenance = _provenance(report)
+    table = report.csv(french)
+    if provenance is None:
+        return Output(table)
+    bom = "\ufeff" if table.startswith("\ufeff") else ""  # a French CSV starts with it, for Excel
+    return Output(bom + provenance.comment_lines() + table[len(bom):])
 
 
 def _workbook(report, charts: str | None, french: bool) -> Output:
-    return Output(report.workbook())
+    provenance = _provenance(report)
+    return Output(workbook(([provenance.sheet()] if provenance is not None else []) + report.sheets()))
 
 
 @frozen

@@ -9,9 +9,11 @@ from attrs import frozen
 from dsl.comments import clause_comments, comments_of, figure_statuses
 from dsl.kinds import CLAUSES
 from dsl.source import SourceFile
+from interpreter.compare.diff import RULE_TITLES
 from interpreter.compare.history import ClauseHistory, History, Step
 from interpreter.report.diff import CHANGE_WORDS, place_text
 from interpreter.report.document import Bullets, Document, Heading, Paragraph, Table
+from interpreter.report.provenance import Provenance
 from interpreter.report.status import status_words
 
 ELEMENT_TITLES = {kind.name: kind.title for kind in CLAUSES}  # in the order of the report
@@ -72,13 +74,13 @@ def history_document(history: History, sources: dict[str, SourceFile] | None = N
         ("Version", "En vigueur", "Statut", "Fichier"),
         tuple((v.name, v.en_vigueur.isoformat() if v.en_vigueur else "—", status_words(v.model) or "—", v.path)
               for v in history.versions)))
-    for element, title in ELEMENT_TITLES.items():
+    for element, title in {**ELEMENT_TITLES, **RULE_TITLES}.items():  # the clauses, then the version's rules
         clauses = [c for c in history.clauses if c.element == element]
         if clauses:
             document.add(Heading(title))
             for clause in clauses:
                 _clause(document, clause, statuses)
-    others = [c for c in history.clauses if c.element not in ELEMENT_TITLES]
+    others = [c for c in history.clauses if c.element not in ELEMENT_TITLES and c.element not in RULE_TITLES]
     if others:
         document.add(Heading("Autres éléments"))
         for clause in others:
@@ -128,6 +130,7 @@ class HistoryReport:
 
     history: History
     sources: dict[str, SourceFile] | None = None  # the texts read, for the statuses their comments give
+    provenance: Provenance | None = None
 
     def document(self, charts: str | None) -> Document:
         return history_document(self.history, self.sources)

@@ -9,18 +9,20 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
 
 from dsl.diagnostics import to_json_object
 from dsl.kinds import KINDS
 from dsl.model import Model
 from interpreter.compare.impact import Impact, Summary
-from interpreter.io.xlsx import Sheet, sheet_of_frame, workbook
+from interpreter.io.xlsx import Sheet, sheet_of_frame
 from interpreter.numbers import euros, euros_of, french_number, signed_euros, to_cents
 from interpreter.report.charts import histogram_bins, waterfall_steps
+from interpreter.report.defaults import defaults_blocks, defaults_json, defaults_sheet
 from interpreter.report.document import Bullets, Document, Figure, Folded, Heading, Paragraph, Table
 from interpreter.report.hypotheses import hypotheses_blocks, hypotheses_json
-from interpreter.report.status import status_blocks
+from interpreter.report.provenance import Provenance
+from interpreter.report.status import exercise_json, status_blocks
 from interpreter.report.workbook import groups_sheet, summary_sheet
 
 
@@ -224,13 +226,15 @@ def impact_json(impact: Impact, population: str) -> dict:
         "lignes_inchangees": [id for id, _, b, a in impact.lines if a == b],
         "cascade": [{"libelle": label, "ecart": f"{euros_of(cents):.2f}"} for label, cents in waterfall_steps(impact)],
         "histogramme": {"bornes": [f"{e:.2f}" for e in edges], "effectifs": [int(c) for c in counts]},
+        "valeurs_par_defaut": {which: [{"id": id, "structures": count} for id, count in defaults.items()]
+                               for which, defaults in zip(("avant", "apres"), impact.defaults, strict=False)},
     }
 
 
 # ---- a simulation's workbook and report ------------------------------------------------------------
 
 
-def results_workbook(simulation, groups=()) -> bytes:
+def results_sheets(simulation, groups=()) -> list[Sheet]:
     """A simulation: synthèse, par structure (the results file's columns), par ligne, par groupe."""
     summary = simulation.summary(simulation.rejected)
     figures = [("Structures évaluées", str(summary.structures)), ("Structures éligibles", str(summary.eligible))]
@@ -242,7 +246,9 @@ def results_workbook(simulation, groups=()) -> bytes:
         money=(4,)))
     if groups:
         sheets.append(groups_sheet(groups, impact=False))
-    return workbook(sheets)
+    model = simulation.convention.model
+    defaults = defaults_sheet([(model.version or model.id, model, simulation.population.defaults)])
+    return sheets + ([defaults] if defaults is not None else [])
 
 
 @frozen
@@ -256,19 +262,25 @@ class SimulationReport:
     groups: tuple = ()  # (Grouping, rows) for each `--par`
     rejects: str | None = None  # the rejects file written, if any
     warnings: tuple = ()  # the reading's warnings (diagnostics)
+    defaults: dict = field(factory=dict)  # donnée → structures that took its default (`par défaut`)
+    size: int = 0  # the structures read
+    provenance: Provenance | None = None
 
     def document(self, charts: str | None) -> Document:
         model = self.version.model
         document = summary_document(model, self.summary, self.population, self.rejects, status_blocks(model),
-                                    hypotheses_blocks(self.version.hypotheses()))
+                                    hypotheses_blocks(self.version.hypotheses()) +
+                                    defaults_blocks(model, self.defaults, self.size))
         for grouping, rows in self.groups:
             document.add(*group_blocks(grouping, rows, impact=False))
         return document
 
     def data(self) -> dict:
         data = summary_json(self.version.model, self.summary, self.population)
+        data["valeurs_par_defaut"] = defaults_json(self.version.model, self.defaults)
         data["avertissements"] = [to_json_object(d) for d in self.warnings]
         data["hypotheses"] = hypotheses_json(self.version.hypotheses())
         data["par_groupe"] = [groups_json(grouping, rows) for grouping, rows in self.groups]
         data["statut"] = self.version.model.statut
+        data["exercice"] = exercise_json(self.version.model)
         return data

@@ -1,0 +1,1 @@
+sql defauts.conv --dialecte duckdb --colonne-absente horaires

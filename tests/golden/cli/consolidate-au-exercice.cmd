@@ -1,0 +1,1 @@
+consolidate exercices-av.conv --au 2022-06-01

@@ -1,0 +1,1 @@
+eval defauts.conv defauts-structure.yaml --format json

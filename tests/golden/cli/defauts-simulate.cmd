@@ -1,0 +1,1 @@
+simulate defauts.conv defauts-population.csv

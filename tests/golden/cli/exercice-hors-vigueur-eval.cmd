@@ -1,0 +1,1 @@
+eval exercices-av.conv exercices-structure.yaml --exercice 2022

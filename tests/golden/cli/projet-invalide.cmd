@@ -1,0 +1,1 @@
+check projet-invalide/avertie.conv

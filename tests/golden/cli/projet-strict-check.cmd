@@ -1,0 +1,1 @@
+check projet-strict/avertie.conv

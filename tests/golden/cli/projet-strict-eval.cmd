@@ -1,0 +1,1 @@
+eval projet-strict/avertie.conv projet-strict/msp.yaml

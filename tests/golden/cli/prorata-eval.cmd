@@ -1,0 +1,1 @@
+eval prorata.conv prorata-structure.yaml

@@ -1,0 +1,1 @@
+simulate avertie.conv population-avertie.csv
