@@ -88,6 +88,7 @@ CODES: dict[str, tuple[str, str]] = {
     "section-inconnue": (ERREUR, "section inconnue"),
     "operation-invalide": (ERREUR, "opération impossible sur cet élément"),
     "aucune-version-en-vigueur": (ERREUR, "aucune version de la chaîne n'est en vigueur à la date demandée"),
+    "clause-inconnue": (ERREUR, "clause --clause absente de la chaîne des versions"),
     # exercises
     "exercice-invalide": (ERREUR, "exercice qui n'est pas nommé par une année"),
     "exercice-duplique": (ERREUR, "règles d'un exercice écrites deux fois dans un fichier"),
@@ -98,6 +99,7 @@ CODES: dict[str, tuple[str, str]] = {
     "version-introuvable": (ERREUR, "version visée par un scénario introuvable"),
     "donnee-non-fournie": (ERREUR, "donnée qu'aucune colonne ni aucun scénario ne fournit"),
     "hypothese-inconnue": (ERREUR, "nom d'un scénario ou d'un --set inconnu des deux versions comparées"),
+    "croissance-invalide": (ERREUR, "croissance d'un scénario qui n'est ni un nombre entier ni un pourcentage par an"),
     # declarations of structures, overrides and evaluation
     "declaration-illisible": (ERREUR, "déclaration de structure illisible"),
     "declaration-cle-inconnue": (ERREUR, "clé qui n'est pas une donnée"),
@@ -120,6 +122,9 @@ CODES: dict[str, tuple[str, str]] = {
     "diff-cas-incomplet": (ERREUR, "cas --cas qui ne donne pas toutes les données d'une version"),
     "balayage-invalide": (ERREUR, "valeurs d'un balayage ou d'un calibrage impossibles"),
     "somme-hors-limites": (ERREUR, "budget ou somme d'une population au-delà de 10^15 €"),
+    "tirages-sans-tirage": (ERREUR, "--tirages sans aucun « tirage » dans les scénarios appliqués"),
+    "tirages-trop-nombreux": (ERREUR, "trop de tirages pour la taille de la population"),
+    "projection-invalide": (ERREUR, "années d'une projection impossibles"),
     # SQL (convcheck sql, --moteur duckdb)
     "sql-non-garanti": (ERREUR, "valeur qu'un moteur SQL ne peut pas calculer exactement"),
     "sql-tirage": (ERREUR, "« tirage » que ce moteur SQL ne sait pas refaire"),
@@ -140,6 +145,7 @@ CODES: dict[str, tuple[str, str]] = {
     "scenario-sans-version": (AVERTISSEMENT, "scénario qui n'indique pas sa version"),
     "deplacement-inutile": (AVERTISSEMENT, "déplacement vers la section où l'élément se trouve déjà"),
     "moteur-par-defaut": (AVERTISSEMENT, "simulation calculée par le moteur par défaut au lieu du moteur demandé"),
+    "proposition-non-signee": (AVERTISSEMENT, "version en vigueur à une date qui n'est qu'une proposition non signée"),
 }
 
 

@@ -116,3 +116,7 @@ def test_criteres_benchmark_measures_check_sql_and_diff(capsys):
     load("criteres").main(["--tailles", "20,40"])
     out = capsys.readouterr().out
     assert out.count("s  ") >= 2 and "µs par critère" in out
+
+
+def test_the_draws_benchmark_runs():
+    load("draws").main(["--runs", "1", "--draws", "3"])

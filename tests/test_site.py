@@ -163,3 +163,20 @@ def test_a_label_with_a_script_tag_does_not_break_the_search(tmp_path, words, ex
 ])
 def test_the_status_of_figures_is_read_from_the_words_of_a_comment(comment, statuses):
     assert figure_statuses(comment) == statuses
+
+
+def test_no_embedded_json_can_end_its_script_element(tmp_path):
+    """The site's search index and each simulator's configuration hold labels: `<` is escaped in both (a label
+    holding `<!--<script` or `</script>` would change how the rest of the page is read)."""
+    (tmp_path / "conventions").mkdir()
+    (tmp_path / "conventions" / "piege.conv").write_text(HOSTILE_LABEL, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["site", str(tmp_path / "conventions"), "-o", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    pages = [tmp_path / "site" / "index.html", *sorted((tmp_path / "site").glob("simulateur/*/index.html"))]
+    assert len(pages) == 2
+    for page in pages:
+        scripts = re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', page.read_text(encoding="utf-8"),
+                             flags=re.S)
+        assert scripts and all("<" not in script for script in scripts), page
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "Accès \\u003c!--\\u003cscript" in index

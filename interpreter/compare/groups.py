@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,7 +21,8 @@ from attrs import frozen
 
 from dsl.diagnostics import Diagnostic, suggest
 from dsl.errors import ConvcheckError
-from interpreter.compare.sums import checked_sum
+from interpreter.compare.guarantee import top_ups
+from interpreter.compare.sums import checked_sum, exact_sum
 from interpreter.io.numbers import NumberProblem, read_number
 from interpreter.numbers import french_number
 
@@ -135,6 +137,8 @@ class GroupRow:
     budget_before: int | None = None
     gain: int = 0
     lose: int = 0
+    losses: int = 0  # what its structures that lose lose, in all (cents, positive; an impact)
+    guarantee: int | None = None  # what the guarantee pays its structures (cents; `diff --garantie`)
 
     @property
     def mean(self) -> Decimal:
@@ -152,15 +156,19 @@ def simulation_groups(grouping: Grouping, labels: np.ndarray, totals: np.ndarray
                  for name in grouping.order(labels))
 
 
-def impact_groups(grouping: Grouping, labels: np.ndarray, before: np.ndarray, after: np.ndarray) -> tuple[GroupRow, ...]:
-    """Per group of an impact: structures, budgets before and after, winners and losers."""
+def impact_groups(grouping: Grouping, labels: np.ndarray, before: np.ndarray, after: np.ndarray,
+                  share: Fraction | None = None) -> tuple[GroupRow, ...]:
+    """Per group of an impact: structures, budgets before and after, winners and losers, what the losers lose
+    and (with a guarantee's `share`) what topping them up costs."""
     rows = []
     for name in grouping.order(labels):
         inside = labels == name
         change = after[inside] - before[inside]
+        cost = None if share is None else exact_sum(top_ups(change, share))
         rows.append(GroupRow(name, int(inside.sum()), checked_sum(after[inside], f"le budget après du groupe « {name} »"),
                              checked_sum(before[inside], f"le budget avant du groupe « {name} »"),
-                             int((change > 0).sum()), int((change < 0).sum())))
+                             int((change > 0).sum()), int((change < 0).sum()), -exact_sum(np.minimum(change, 0)),
+                             cost))
     return tuple(rows)
 
 

@@ -11,13 +11,15 @@ mean and the median are exact decimals; deciles are observed values.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
-from attrs import frozen
+from attrs import field, frozen
 
 from interpreter.backends.results import PopulationResult
 from interpreter.backends.scalar import Program
-from interpreter.compare.sums import checked_sum
+from interpreter.compare.guarantee import Guarantee, top_ups
+from interpreter.compare.sums import checked_sum, exact_sum
 from interpreter.numbers import euros_of
 
 DECILES = tuple(range(10, 100, 10))
@@ -128,6 +130,10 @@ class Impact:
     causes_of_gains: tuple[Cause, ...]
     pairing: Pairing  # the structures both versions evaluated, line by line
     groups: tuple = ()  # (Grouping, rows) for each `--par`
+    losses: int = 0  # what the structures that lose lose, in all (cents, positive)
+    guarantee: Guarantee | None = None  # what topping up the losers costs (`diff --garantie`)
+    population: Any = field(default=None, eq=False, repr=False)  # the population read (its other columns)
+    draws: Any = None  # `interpreter.compare.draws.ImpactDraws`: the figures over repeated draws (`--tirages`)
     defaults: tuple[dict[str, int], ...] = ()  # for each version, donnée → structures that took its default
 
     @property
@@ -147,20 +153,45 @@ class Pairing:
     line_changes: dict[str, np.ndarray]  # line id (the new one for a rename) → change per structure, cents
     labels: dict[str, str | None]
 
-    def frame(self):
-        """One row per structure — id, eligibility and total before and after, the change, the change of
-        every line — as a polars DataFrame (amounts as Decimal euros)."""
+    def frame(self, described=None, guarantee=None):
+        """One row per structure — id, the columns of `described` (a DataFrame with `id`: the population's own
+        columns, region, zone…, to pivot on), eligibility and total before and after, the change, the change of
+        every line, and what a guarantee (`Fraction`) pays it — as a polars DataFrame (amounts as Decimal euros)."""
         import polars as pl  # heavy: only for a table of the structures
 
         def euros(cents):
             return pl.Series(np.asarray(cents, dtype=np.int64)).cast(pl.Decimal(38, 2)) / 100
 
-        columns = {"id": pl.Series(self.ids.astype(str)), "eligible_avant": pl.Series(self.eligible_before),
-                   "eligible_apres": pl.Series(self.eligible_after), "total_avant": euros(self.before),
-                   "total_apres": euros(self.after), "ecart": euros(self.after - self.before)}
+        columns = {"id": pl.Series(self.ids.astype(str))}
+        figures = {"eligible_avant", "eligible_apres", "total_avant", "total_apres", "ecart", "garantie",
+                   *(f"ecart_{id}" for id in self.line_changes)}
+        if described is not None:
+            order = {id: i for i, id in enumerate(described["id"].cast(pl.String).to_list())}
+            rows = [order[str(id)] for id in self.ids]
+            for name in described.columns:
+                if name != "id":  # a column named like a figure is kept under another name
+                    columns[f"population_{name}" if name in figures else name] = described[name][rows]
+        columns |= {"eligible_avant": pl.Series(self.eligible_before), "eligible_apres": pl.Series(self.eligible_after),
+                    "total_avant": euros(self.before), "total_apres": euros(self.after),
+                    "ecart": euros(self.after - self.before)}
         for id, change in self.line_changes.items():
             columns[f"ecart_{id}"] = euros(change)
+        if guarantee is not None:
+            columns["garantie"] = euros(top_ups(self.after - self.before, guarantee))
         return pl.DataFrame(columns)
+
+
+def per_structure(impact: Impact, donnees: frozenset[str]):
+    """One row per structure of an impact (`diff --par-structure`, the workbook's sheet): its id, the population's
+    own columns that are données of neither version (region, zone…: to pivot on), then its figures
+    (`Pairing.frame`)."""
+    population = impact.population
+    described = None
+    if population is not None:
+        read = population.as_read
+        frame = read() if read is not None else population.frame
+        described = frame.select(["id", *(c for c in frame.columns if c != "id" and c not in donnees)])
+    return impact.pairing.frame(described, impact.guarantee.share if impact.guarantee is not None else None)
 
 
 def pair(old: PopulationResult, new: PopulationResult, old_program: Program, new_program: Program,
@@ -210,7 +241,7 @@ def impact_between(old: PopulationResult, new: PopulationResult, old_program: Pr
         eligibility_gained=int((~pairing.eligible_before & pairing.eligible_after).sum()),
         largest_gains=tuple(gains), largest_losses=tuple(losses), changes=changes,
         causes_of_losses=causes(pairing, changes < 0, -1), causes_of_gains=causes(pairing, changes > 0, 1),
-        pairing=pairing,
+        pairing=pairing, losses=-exact_sum(np.minimum(changes, 0)),
     )
 
 
