@@ -28,6 +28,7 @@ from dsl.model import (
     DATE,
     MONTANT,
     NOMBRE,
+    RESULT_COLUMNS,
     SECTIONS,
     Brique,
     Cas,
@@ -255,7 +256,21 @@ class Checker:
                        notes=[Note("première définition", first.id_span)], suggestion="donnez-lui un autre identifiant")
             return False
         seen[node.id] = node
+        self._not_a_result_column(node)
         return True
+
+    def _not_a_result_column(self, node) -> None:
+        """A line (critère, brique, majoration, minimum) named like a column of the results, or a donnée named
+        `id`, would shadow that column in every results file, report and SQL query: refused."""
+        kinds = {n.Critere: "un critère", n.Brique: "une brique", n.Majoration: "une majoration",
+                 n.Minimum: "un minimum", n.Donnee: "une donnée"}
+        kind = kinds.get(type(node))
+        if kind is None or node.id not in (RESULT_COLUMNS if kind != "une donnée" else ("id",)):
+            return
+        why = "c'est la colonne qui nomme chaque structure d'une population et des résultats" if node.id == "id" else \
+            f"c'est une colonne de chaque fichier de résultats et de la requête SQL ({', '.join(RESULT_COLUMNS)})"
+        self.error("id-reserve", f"« {node.id} » ne peut pas nommer {kind} : {why}, que ce nom masquerait",
+                   node.id_span, suggestion=f"renommez-le, par exemple « {node.id}_msp », ainsi que ses références")
 
     def _check_donnee(self, d: n.Donnee) -> Donnee:
         spec = d.type

@@ -29,7 +29,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, Un
 from dsl import limits
 from dsl import nodes as n
 from dsl.diagnostics import Diagnostic, Note
-from dsl.source import DecodingError, SourceFile, Span, decode, normalise, special_kind
+from dsl.source import DecodingError, SourceFile, Span, decode, normalise, not_conv, special_kind
 
 MAX_DEPTH = 200  # nesting beyond this is refused (with a diagnostic), never a RecursionError
 MAX_BYTES = 20_000_000
@@ -134,6 +134,10 @@ def read_source(path: str) -> tuple[SourceFile | None, list[Diagnostic]]:
     kind = special_kind(path)
     if kind is not None:
         return None, [Diagnostic("fichier-illisible", f"« {path} » est {kind}, pas un fichier .conv", file=path)]
+    other = not_conv(path)
+    if other is not None:  # never read, so never shown: a diagnostic quotes the lines of .conv files only
+        return None, [Diagnostic("fichier-illisible", f"« {path} » {other}", file=path,
+                                 suggestion="convcheck lit les conventions, avenants et scénarios : des fichiers .conv")]
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_BYTES + 1)

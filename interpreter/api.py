@@ -16,7 +16,8 @@ population).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -79,6 +80,24 @@ if TYPE_CHECKING:  # populations need polars and numpy: imported only when a pop
     from interpreter.compare.impact import Impact, Summary
     from interpreter.compare.projection import Projection
     from interpreter.io.tables import Population
+
+
+def bounded_sums(population_of: Callable[..., Any]):
+    """For a function that adds amounts over a population: a sum beyond 10^15 € (`interpreter.compare.sums`) is a
+    `ConvError` naming the population (`population_of(*args, **kwargs)`), never a number wrapped round."""
+    def decorate(function):
+        @functools.wraps(function)
+        def bounded(*args, **kwargs):
+            from interpreter.compare.sums import SumOutOfBounds  # numpy (heavy): only for a population
+
+            try:
+                return function(*args, **kwargs)
+            except SumOutOfBounds as error:
+                where = population_of(*args, **kwargs)
+                name = where if isinstance(where, str) else str(where) if isinstance(where, Path) else "<DataFrame>"
+                raise ConvError([evolve(d, file=d.file or name) for d in error.diagnostics]) from None
+        return bounded
+    return decorate
 
 
 def check_version(path: str, loader: Loader | None = None, cached: bool = False,
@@ -402,7 +421,7 @@ class Convention:
             return compile_query(self.program, dialect, table, self.supplied, self.sql_header(dialect, table, absent),
                                  absent=frozenset(absent)).sql()
         except SqlProblem as problem:
-            raise ConvError([sql_diagnostic(problem)], self.sources) from None
+            raise ConvError([sql_diagnostic(problem, model=self.model)], self.sources) from None
 
     def sql_header(self, dialect: str, table: str, absent: Sequence[str] = ()) -> list[str]:
         """The comment lines at the top of a query: the version, its files, the hypotheses applied."""
@@ -456,11 +475,13 @@ class Simulation:
 
         return result_frame(self.result.evaluated(), list(self.result.lines), typed=typed)
 
+    @bounded_sums(lambda self, *args, **kwargs: self.population.path)
     def summary(self, rejected: int = 0) -> Summary:
         from interpreter.compare.impact import summarize  # numpy (heavy)
 
         return summarize(self.convention.program, self.result.evaluated(), rejected)
 
+    @bounded_sums(lambda self, *args, **kwargs: self.population.path)
     def groups(self, groupings: Sequence[str]) -> tuple:
         """For each `--par` (`"region"`, `"patientele=2000,4000"`): (grouping, rows per group)."""
         from interpreter.compare.groups import GroupingError, labels_by_id, simulation_groups  # polars (heavy)
@@ -494,13 +515,15 @@ class Simulation:
         for problem in table.problems:
             reasons.setdefault(problem.row, []).append(
                 f"{problem.donnee} : {problem.message}" if problem.donnee else problem.message)
+        reason = next((name for name in ("motif", "motif_rejet") if name not in table.header), "motif_convcheck")  # the
+        # reason beside the row as read: never over a column of the file, which the rejects file keeps as it was
         frame = table.rejected.with_columns(
-            pl.Series("motif", [" ; ".join(reasons[row]) for row in sorted(reasons)])).cast(pl.String)
+            pl.Series(reason, [" ; ".join(reasons[row]) for row in sorted(reasons)])).cast(pl.String)
         if errors:  # the rows as read, with why they could not be evaluated
             messages = dict(errors)
             assert table.as_read is not None  # the reader keeps how to read the rows again
             failed = table.as_read().filter(pl.col("id").cast(pl.String).is_in(list(messages))).cast(pl.String)
-            failed = failed.with_columns(pl.col("id").replace_strict(messages, return_dtype=pl.String).alias("motif"))
+            failed = failed.with_columns(pl.col("id").replace_strict(messages, return_dtype=pl.String).alias(reason))
             frame = pl.concat([frame, failed], how="diagonal")
         return frame
 
@@ -608,6 +631,7 @@ def diff(old: Convention, new: Convention, cas: str | None = None) -> Diff:
     return diff_models(old.model, new.model, old.program, new.program, None if cas is None else cas_basis(old, new, cas))
 
 
+@bounded_sums(lambda old, new, population, *args, **kwargs: population)
 def impact(old: Convention, new: Convention, population: str | Path | pl.DataFrame, change: Diff | None = None,
            progress=None, groupings: Sequence[str] = (), engine: str = DEFAULT, notes: list | None = None,
            guarantee: Fraction | None = None) -> Impact:
@@ -831,6 +855,7 @@ def sweep_texts(text: str) -> list[str]:
     return split_values(text)
 
 
+@bounded_sums(lambda version_path, population, *args, **kwargs: population)
 def calibrate(version_path: str | Path, population, parametre: str, budget: Decimal | None = None,
               budget_of: str | Path | None = None, scenarios: Sequence = (), settings: Sequence[str] = (),
               precision: Decimal | None = None, draws: tuple[int, int] | None = None) -> Decision:
@@ -864,11 +889,12 @@ def calibrate(version_path: str | Path, population, parametre: str, budget: Deci
 def _reference_budget(sweeper) -> int:
     """The budget a calibration aims at without `--budget`: the reference's (its median over the draws)."""
     from interpreter.compare.draws import nearest_rank  # numpy (heavy): only for a population
+    from interpreter.compare.sums import checked_sum  # numpy (heavy): only for a population
 
     budgets = getattr(sweeper, "reference_budgets", None)
     if budgets is not None:
         return nearest_rank(budgets, 50)
-    return int(sweeper.reference.total.sum())
+    return checked_sum(sweeper.reference.total, "le budget de référence")
 
 
 def _interval(sweeper, target: int, precision: Decimal | None) -> tuple:
@@ -896,6 +922,7 @@ def _results_at(sweeper, value: Decimal):
     return reference, result, median
 
 
+@bounded_sums(lambda version_path, population, *args, **kwargs: population)
 def sweep(version_path: str | Path, population, parametre: str, values: Sequence[Decimal | str] | Grid,
           reference_path: str | Path | None = None, scenarios: Sequence = (), settings: Sequence[str] = (),
           draws: tuple[int, int] | None = None) -> Decision:
@@ -905,6 +932,7 @@ def sweep(version_path: str | Path, population, parametre: str, values: Sequence
     (`--de`, `--a`, `--pas`). With `draws` (N, seed): each figure is the median over N draws of the scénarios'
     `tirage`, the budget with its 5–95 % interval (`Point.low`, `Point.high`)."""
     from interpreter.compare import calibration as c  # numpy, polars (heavy): only for a population
+    from interpreter.compare.sums import checked_sum  # numpy (heavy): only for a population
 
     version, reference, table, sweeper = _decision_setup(version_path, population, parametre, reference_path,
                                                          scenarios, settings, draws)
@@ -914,6 +942,7 @@ def sweep(version_path: str | Path, population, parametre: str, values: Sequence
         raise ConvError(error.diagnostics) from None
     budget = None
     if reference is not None:
-        budget = _reference_budget(sweeper) if draws is not None else int(sweeper.reference.total.sum())
+        budget = _reference_budget(sweeper) if draws is not None else \
+            checked_sum(sweeper.reference.total, "le budget de référence")
     told = None if draws is None else (*draws, 0)
     return Decision(version, reference, table, tuple(points), reference_budget=budget, draws=told)

@@ -36,7 +36,7 @@ from dsl.model import Model, Prorata
 from dsl.scenarios import Growth, Scenario
 from interpreter.backends import draw, vector
 from interpreter.backends.scalar import Program, compile_model
-from interpreter.compare.sums import exact_sum
+from interpreter.compare.sums import checked_sum
 from interpreter.numbers import round_half_away
 
 NOMBRE = ir.Type("nombre")
@@ -264,4 +264,4 @@ def _budget(segment: Segment, table, block, year: int) -> int:
     if result.errors:
         raise ConvError([Diagnostic("evaluation-impossible", f"en {year}, sous « {version.name} », structure « {id} » : "
                                     f"{message}", file=table.path) for id, message in result.errors])
-    return exact_sum(result.total)
+    return checked_sum(result.total, f"en {year}, sous « {version.name} », le budget", file=table.path)
