@@ -151,6 +151,15 @@ class AstBuilder:
     def scenario_donnees(self, meta, children):
         return n.ScenarioDonnees(tuple(children), span=self._span(meta))
 
+    def nouvelles_structures(self, meta, children):
+        return n.ScenarioDonnees(tuple(children), span=self._span(meta), years="nouvelles")
+
+    def annees_suivantes(self, meta, children):
+        return n.ScenarioDonnees(tuple(children), span=self._span(meta), years="suivantes")
+
+    def croissance(self, meta, children):
+        return n.Growth(children[0], span=self._span(meta))
+
     def version(self, meta, children):
         return n.Header("version", self._label(children[0]), span=self._span(meta))
 

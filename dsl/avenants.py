@@ -25,7 +25,7 @@ from dsl.diagnostics import Diagnostic, Note, suggest
 from dsl.kinds import CLAUSES, KINDS, PAYING, SUPPLEMENT_KINDS
 from dsl.model import SECTIONS
 from dsl.parser import ParseResult, parse_file
-from dsl.source import SourceFile, special_kind
+from dsl.source import SourceFile, not_conv, special_kind
 
 UNKNOWN_WORDS = {kind.name: f"{kind.keyword} « {{}} » {kind.agreed('inconnu')}" for kind in CLAUSES}
 
@@ -124,8 +124,9 @@ class Loader:
             hint = suggest(Path(base_path).name, candidates)
             return Diagnostic("base-introuvable", f"base introuvable : « {base_path} »", span=header.span,
                               suggestion=hint or "le chemin de la base est relatif au dossier de l'avenant")
-        if Path(base_path).suffix.lower() != ".conv":  # checked before reading: never show another file's lines
-            return Diagnostic("base-invalide", f"la base « {base_path} » n'est pas un fichier .conv", span=header.span,
+        other = not_conv(base_path)
+        if other is not None:  # checked before reading: never show another file's lines
+            return Diagnostic("base-invalide", f"la base « {base_path} » {other}", span=header.span,
                               suggestion="la base d'un avenant est la convention (ou l'avenant) qu'il modifie : "
                                          "un fichier .conv")
         return None

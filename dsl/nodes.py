@@ -375,9 +375,20 @@ class Cas:
 
 @frozen
 class ScenarioDonnees:
-    """The `données { id = expression }` block of a scenario: a value computed for every structure."""
+    """The `données { id = expression }` block of a scenario: a value computed for every structure — every year, or in
+    a projection only the year a structure joins (`nouvelles structures { … }`) or the years after its first
+    (`années suivantes { … }`)."""
 
     assignments: tuple[Assignment, ...]
+    span: Span | None = _span()
+    years: str = "toujours"  # toujours | nouvelles | suivantes
+
+
+@frozen
+class Growth:
+    """`croissance : 250 par an` (new structures each year) or `croissance : 3 % par an` (of the year before)."""
+
+    amount: Expr  # a Number, or a Percent
     span: Span | None = _span()
 
 
@@ -470,7 +481,8 @@ class Remove:
 
 
 Operation = AddCriteres | AddToBrique | AddBrique | AddSupplement | Modify | Replace | Move | Remove
-Item = (ParametresBlock | DonneesBlock | Section | Brique | Majoration | Minimum | Cas | ScenarioDonnees | Prorata | Exercice
+Item = (ParametresBlock | DonneesBlock | Section | Brique | Majoration | Minimum | Cas | ScenarioDonnees | Growth
+        | Prorata | Exercice
         | Operation)
 
 

@@ -22,7 +22,7 @@ from dsl import nodes as n
 from dsl.ast_builder import AstBuilder
 from dsl.diagnostics import Diagnostic
 from dsl.lexing import lark_parser, lexed, retyped
-from dsl.source import DecodingError, SourceFile, decode, normalise, special_kind
+from dsl.source import DecodingError, SourceFile, decode, normalise, not_conv, special_kind
 from dsl.syntax_errors import SyntaxErrorTranslator
 
 MAX_DEPTH = 200  # nesting beyond this is refused (with a diagnostic), never a RecursionError
@@ -66,6 +66,10 @@ def read_source(path: str) -> tuple[SourceFile | None, list[Diagnostic]]:
     kind = special_kind(path)
     if kind is not None:
         return None, [Diagnostic("fichier-illisible", f"« {path} » est {kind}, pas un fichier .conv", file=path)]
+    other = not_conv(path)
+    if other is not None:  # never read, so never shown: a diagnostic quotes the lines of .conv files only
+        return None, [Diagnostic("fichier-illisible", f"« {path} » {other}", file=path,
+                                 suggestion="convcheck lit les conventions, avenants et scénarios : des fichiers .conv")]
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_BYTES + 1)

@@ -16,8 +16,10 @@ population).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +47,17 @@ from interpreter.backends.scalar import (
 from interpreter.backends.scalar import advance as scalar_advance
 from interpreter.cases import CaseResult, run_cases
 from interpreter.compare.diff import Diff, cas_basis, diff_models
-from interpreter.compare.history import History, Version, build_history, in_force_problem, version_at
+from interpreter.compare.history import (
+    ClauseTimeline,
+    History,
+    Version,
+    build_history,
+    in_force_problem,
+    timelines,
+    unsigned_in_force,
+    version_at,
+)
+from interpreter.compare.values import Grid, resolve_values, split_values, values_between
 from interpreter.compare.versions import evaluate_across  # noqa: F401 (the API's own: `api.evaluate_across`)
 from interpreter.io.declarations import (
     Declaration,
@@ -66,7 +78,26 @@ if TYPE_CHECKING:  # populations need polars and numpy: imported only when a pop
     from interpreter.backends.results import PopulationResult
     from interpreter.compare.calibration import Calibration
     from interpreter.compare.impact import Impact, Summary
+    from interpreter.compare.projection import Projection
     from interpreter.io.tables import Population
+
+
+def bounded_sums(population_of: Callable[..., Any]):
+    """For a function that adds amounts over a population: a sum beyond 10^15 € (`interpreter.compare.sums`) is a
+    `ConvError` naming the population (`population_of(*args, **kwargs)`), never a number wrapped round."""
+    def decorate(function):
+        @functools.wraps(function)
+        def bounded(*args, **kwargs):
+            from interpreter.compare.sums import SumOutOfBounds  # numpy (heavy): only for a population
+
+            try:
+                return function(*args, **kwargs)
+            except SumOutOfBounds as error:
+                where = population_of(*args, **kwargs)
+                name = where if isinstance(where, str) else str(where) if isinstance(where, Path) else "<DataFrame>"
+                raise ConvError([evolve(d, file=d.file or name) for d in error.diagnostics]) from None
+        return bounded
+    return decorate
 
 
 def check_version(path: str, loader: Loader | None = None, cached: bool = False,
@@ -199,12 +230,15 @@ def refuse_warnings(path: str, warnings: Sequence[Diagnostic], sources) -> None:
 
 
 def load_versions(paths: Sequence[str | Path], scenarios: Sequence[str | Path] = (),
-                  settings: Sequence[str] = (), exercice: int | None = None) -> list[Convention]:
+                  settings: Sequence[str] = (), exercice: int | None = None,
+                  check_names: bool = True) -> list[Convention]:
     """Several versions under the same hypotheses (`eval V1 V2 …`): as for `load_pair`, each scenario line and
-    setting applies where the version has the name, and a name that no version has is an error."""
+    setting applies where the version has the name, and a name that no version has is an error (unless not
+    `check_names`: the caller checks it across more versions)."""
     loader = Loader()
     versions = [load(path, settings, loader, scenarios, lenient=True, exercice=exercice) for path in paths]
-    _names_none_has(versions, scenarios, settings, loader)
+    if check_names:
+        _names_none_has(versions, scenarios, settings, loader)
     return versions
 
 
@@ -387,7 +421,7 @@ class Convention:
             return compile_query(self.program, dialect, table, self.supplied, self.sql_header(dialect, table, absent),
                                  absent=frozenset(absent)).sql()
         except SqlProblem as problem:
-            raise ConvError([sql_diagnostic(problem)], self.sources) from None
+            raise ConvError([sql_diagnostic(problem, model=self.model)], self.sources) from None
 
     def sql_header(self, dialect: str, table: str, absent: Sequence[str] = ()) -> list[str]:
         """The comment lines at the top of a query: the version, its files, the hypotheses applied."""
@@ -441,11 +475,13 @@ class Simulation:
 
         return result_frame(self.result.evaluated(), list(self.result.lines), typed=typed)
 
+    @bounded_sums(lambda self, *args, **kwargs: self.population.path)
     def summary(self, rejected: int = 0) -> Summary:
         from interpreter.compare.impact import summarize  # numpy (heavy)
 
         return summarize(self.convention.program, self.result.evaluated(), rejected)
 
+    @bounded_sums(lambda self, *args, **kwargs: self.population.path)
     def groups(self, groupings: Sequence[str]) -> tuple:
         """For each `--par` (`"region"`, `"patientele=2000,4000"`): (grouping, rows per group)."""
         from interpreter.compare.groups import GroupingError, labels_by_id, simulation_groups  # polars (heavy)
@@ -479,13 +515,15 @@ class Simulation:
         for problem in table.problems:
             reasons.setdefault(problem.row, []).append(
                 f"{problem.donnee} : {problem.message}" if problem.donnee else problem.message)
+        reason = next((name for name in ("motif", "motif_rejet") if name not in table.header), "motif_convcheck")  # the
+        # reason beside the row as read: never over a column of the file, which the rejects file keeps as it was
         frame = table.rejected.with_columns(
-            pl.Series("motif", [" ; ".join(reasons[row]) for row in sorted(reasons)])).cast(pl.String)
+            pl.Series(reason, [" ; ".join(reasons[row]) for row in sorted(reasons)])).cast(pl.String)
         if errors:  # the rows as read, with why they could not be evaluated
             messages = dict(errors)
             assert table.as_read is not None  # the reader keeps how to read the rows again
             failed = table.as_read().filter(pl.col("id").cast(pl.String).is_in(list(messages))).cast(pl.String)
-            failed = failed.with_columns(pl.col("id").replace_strict(messages, return_dtype=pl.String).alias("motif"))
+            failed = failed.with_columns(pl.col("id").replace_strict(messages, return_dtype=pl.String).alias(reason))
             frame = pl.concat([frame, failed], how="diagonal")
         return frame
 
@@ -556,9 +594,22 @@ def history(path: str | Path, loader: Loader | None = None) -> History:
     return build_history(versions)
 
 
-def version_in_force(path: str | Path, date: datetime.date, loader: Loader | None = None) -> str:
+def clause_timelines(found: History, id: str, path: str | Path = "") -> list[ClauseTimeline]:
+    """The history of the clauses named `id` along a chain (`historique --clause ID`), each with the changes of the
+    paramètres it uses. Raises `ConvError` when no version of the chain has a clause of that id."""
+    focused = timelines(found, id)
+    if not focused:
+        known = [c.id for c in found.clauses]
+        raise ConvError([Diagnostic("clause-inconnue", f"aucune clause « {id} » dans la chaîne des versions de "
+                                    f"« {path} »", file="--clause", suggestion=suggest(id, known) or
+                                    "donnez l'identifiant d'un critère, d'une brique, d'une donnée ou d'un paramètre")])
+    return focused
+
+
+def version_in_force(path: str | Path, date: datetime.date, loader: Loader | None = None,
+                     notes: list[Diagnostic] | None = None) -> str:
     """The file, along the chain of bases of `path`, of the version in force at `date` (`consolidate --au`).
-    Raises `ConvError`."""
+    `notes` receives a warning when that version is only an unsigned proposal. Raises `ConvError`."""
     loader = loader if loader is not None else Loader()
     versions, errors = chain_versions(path, loader)
     if errors:
@@ -566,6 +617,8 @@ def version_in_force(path: str | Path, date: datetime.date, loader: Loader | Non
     chosen = version_at(versions, date)
     if chosen is None:
         raise ConvError([in_force_problem(str(path), versions, date)], loader.sources)
+    if notes is not None and chosen.model.unsigned:
+        notes.append(unsigned_in_force(versions, chosen, date))
     return chosen.path
 
 
@@ -578,16 +631,14 @@ def diff(old: Convention, new: Convention, cas: str | None = None) -> Diff:
     return diff_models(old.model, new.model, old.program, new.program, None if cas is None else cas_basis(old, new, cas))
 
 
+@bounded_sums(lambda old, new, population, *args, **kwargs: population)
 def impact(old: Convention, new: Convention, population: str | Path | pl.DataFrame, change: Diff | None = None,
-           progress=None, groupings: Sequence[str] = (), engine: str = DEFAULT, notes: list | None = None) -> Impact:
+           progress=None, groupings: Sequence[str] = (), engine: str = DEFAULT, notes: list | None = None,
+           guarantee: Fraction | None = None) -> Impact:
     """The money impact of going from `old` to `new` on a population, structure by structure, and by
     group for each `groupings` (`"region"`, `"patientele=2000,4000"`). The population is read once.
-    `engine` computes each version (see `Convention.simulation`); `notes` receives why it could not."""
-    from interpreter.compare.groups import (  # polars (heavy): only for a population
-        GroupingError,
-        impact_groups,
-        labels_by_id,
-    )
+    `engine` computes each version (see `Convention.simulation`); `notes` receives why it could not.
+    `guarantee`: the share of each loss made good (1: no structure loses), whose cost the impact gives."""
     from interpreter.compare.impact import impact_between  # numpy (heavy): only for a population
 
     change = change if change is not None else diff(old, new)
@@ -601,15 +652,68 @@ def impact(old: Convention, new: Convention, population: str | Path | pl.DataFra
             raise ConvError(simulation.errors())
         results.append(simulation.result)
     found = impact_between(results[0], results[1], old.program, new.program, change.renamed_lines)
+    return evolve(with_groups(found, tables[0], groupings, guarantee), defaults=tuple(t.defaults for t in tables))
+
+
+def with_groups(found: Impact, population: Population, groupings: Sequence[str],
+                guarantee: Fraction | None = None) -> Impact:
+    """An impact with its `--par` groups and, for a `guarantee` share, the cost of topping the losers up."""
+    from interpreter.compare.groups import GroupingError, impact_groups, labels_by_id  # polars (heavy)
+    from interpreter.compare.guarantee import guarantee_of  # numpy (heavy)
+
+    pairing = found.pairing
     try:
         groups = []
         for text in groupings:
             grouping = _grouping(text)
-            labels = labels_by_id(grouping, tables[0], found.pairing.ids)
-            groups.append((grouping, impact_groups(grouping, labels, found.pairing.before, found.pairing.after)))
+            labels = labels_by_id(grouping, population, pairing.ids)
+            groups.append((grouping, impact_groups(grouping, labels, pairing.before, pairing.after, guarantee)))
     except GroupingError as error:
         raise ConvError(error.diagnostics) from None
-    return evolve(found, groups=tuple(groups), defaults=tuple(table.defaults for table in tables))
+    cost = None if guarantee is None else guarantee_of(pairing.after - pairing.before, found.budget_after, guarantee)
+    return evolve(found, groups=tuple(groups), guarantee=cost, population=population)
+
+
+def write_per_structure(found: Impact, old: Convention, new: Convention, path: str, inputs=(),
+                        french: bool = False, provenance=None) -> None:
+    """The per-structure table of an impact written to `path` (CSV, Parquet or JSON Lines), with what its figures
+    rest on (`provenance`: `interpreter.report.provenance.Provenance`)."""
+    from interpreter.compare.impact import per_structure  # numpy (heavy): only with a population
+    from interpreter.io.tables import write_results  # polars (heavy): only with a population
+
+    frame = per_structure(found, frozenset(old.model.donnees) | frozenset(new.model.donnees))
+    write_results(frame, path, inputs, french, provenance)
+
+
+def impact_draws(old: Convention, new: Convention, population, count: int, seed: int, change: Diff | None = None,
+                 groupings: Sequence[str] = (), guarantee: Fraction | None = None) -> Impact:
+    """The impact under `count` draws of the scénarios' `tirage` (`diff --population … --tirages N --graine S`): the
+    figures over the draws (`Impact.draws`: median and 5–95 %), the details those of the median draw."""
+    from interpreter.compare import draws as d  # numpy (heavy): only for a population
+    from interpreter.compare.impact import impact_between  # numpy (heavy): only for a population
+
+    d.draws_needed([old.program, new.program])
+    change = change if change is not None else diff(old, new)
+    tables = read_once(population, old, new, grouping_columns(groupings))
+    before, after = d.Draws(old.program, tables[0], count, seed), d.Draws(new.program, tables[1], count, seed)
+    spread = d.impact_draws(before, after, guarantee)
+    found = impact_between(before.result(spread.median), after.result(spread.median), old.program, new.program,
+                           change.renamed_lines)
+    return evolve(with_groups(found, tables[0], groupings, guarantee), draws=spread,
+                  defaults=tuple(t.defaults for t in tables))
+
+
+def simulation_draws(version: Convention, population, count: int, seed: int, keep_invalid: bool = False,
+                     keep=frozenset()) -> tuple[Simulation, Any]:
+    """A population under `count` draws of the scénarios' `tirage` (`simulate --tirages N --graine S`): the figures
+    over the draws (`interpreter.compare.draws.SimulationDraws`), and the simulation of the median draw."""
+    from interpreter.compare import draws as d  # numpy (heavy): only for a population
+
+    d.draws_needed([version.program])
+    table = version.population(population, keep_invalid, keep=keep)
+    draws = d.Draws(version.program, table, count, seed)
+    spread = d.simulation_draws(draws)
+    return Simulation(version, table, draws.result(spread.median)), spread
 
 
 def _grouping(text: str):
@@ -639,6 +743,61 @@ def read_once(population, old: Convention, new: Convention, keep=frozenset()) ->
             new.population(source, other_columns=frozenset(old.model.donnees), origin=origin, keep=keep))
 
 
+# ---- several years ------------------------------------------------------------------------------------------
+
+
+def project_pair(old_path: str | Path, new_path: str | Path, population, start: int, stop: int,
+                 scenarios: Sequence = (), settings: Sequence[str] = (), after_scenarios: Sequence = (),
+                 after_settings: Sequence[str] = ()) -> tuple[Projection, Projection]:
+    """Two versions over the same years (`diff … --de A --a B`), under the same hypotheses (`after_…`: the second's
+    only); a name that no version of either chain has is an error."""
+    before = project(old_path, population, start, stop, scenarios, settings, check_names=False)
+    after = project(new_path, population, start, stop, [*scenarios, *after_scenarios], [*settings, *after_settings],
+                    check_names=False)
+    _names_none_has([before.version, after.version], scenarios, settings, Loader())
+    return before, after
+
+
+def project(version_path: str | Path, population, start: int, stop: int, scenarios: Sequence = (),
+            settings: Sequence[str] = (), check_names: bool = True) -> Projection:
+    """The budget of a version from year `start` to year `stop` (`convcheck projette`): each month under the version
+    of its chain of bases in force on the first day, the population growing as the scénarios say
+    (`interpreter.compare.projection`). The population is read once. Raises `ConvError`."""
+    from interpreter.compare import projection as p  # numpy, polars (heavy): only for a population
+    from interpreter.io.tables import TableError, numeric_donnees, read_table  # polars (heavy)
+
+    if start > stop or stop - start >= p.MAX_YEARS:
+        raise ConvError([Diagnostic("projection-invalide", f"--de {start} --a {stop} : donnez deux années dans l'ordre, "
+                                    f"{p.MAX_YEARS} ans au plus", file="--a",
+                                    suggestion="par exemple --de 2026 --a 2030")])
+    versions, errors = chain_versions(version_path)
+    if errors:
+        raise ConvError(errors)
+    chain = load_versions([v.path for v in versions], scenarios, settings, check_names=check_names)
+    used = [v for v in chain if any(s.version is v for year in range(start, stop + 1) for s in p.segments(chain, year))]
+    if not used:
+        dates = sorted(v.model.en_vigueur for v in chain if v.model.en_vigueur is not None)
+        raise ConvError([Diagnostic("projection-invalide", f"aucune version de la chaîne de « {version_path} » n'est en "
+                                    f"vigueur entre {start} et {stop}", file=str(version_path),
+                                    suggestion=f"la première entre en vigueur le {dates[0].isoformat()}" if dates
+                                    else "ajoutez « en vigueur : AAAA-MM-JJ » aux versions")])
+    source = population
+    if isinstance(population, (str, Path)):
+        try:
+            source = read_table(str(population), frozenset().union(*(numeric_donnees(v.model) for v in used)),
+                                frozenset().union(*(frozenset(v.model.donnees) for v in used)))
+        except TableError as error:
+            raise ConvError(error.diagnostics) from None
+    own = {(v.name, year): load(v.path, settings, Loader(), scenarios, lenient=True, exercice=year)
+           for v in used for year in range(start, stop + 1) if year in v.model.exercices}
+    everything = frozenset().union(*(frozenset(v.model.donnees) for v in (*used, *own.values())))
+    origin = str(population) if isinstance(population, (str, Path)) else None
+    tables = {v.name: v.population(source, other_columns=everything, origin=origin) for v in used}
+    yearly = {key: (ruled, ruled.population(source, other_columns=everything, origin=origin))
+              for key, ruled in own.items()}
+    return p.project(chain[-1], chain, tables, start, stop, yearly)
+
+
 # ---- decisions: calibration and sweeps -----------------------------------------------------------------
 
 
@@ -653,12 +812,17 @@ class Decision:
     calibration: Calibration | None = None
     impact: Impact | None = None  # at the value found, against the reference (calibration)
     reference_budget: int | None = None  # cents
+    draws: tuple[int, int, int] | None = None  # `--tirages`: (N, seed, the median draw of the value found, from 0)
+    interval: tuple | None = None  # `calibre --tirages`: the values (`Point`) reaching the target at 95 % and 5 %
 
 
-def _decision_setup(version_path, population, parametre, reference_path, scenarios, settings):
+def _decision_setup(version_path, population, parametre, reference_path, scenarios, settings,
+                    draws: tuple[int, int] | None = None):
     from interpreter.backends.vector import simulate  # numpy (heavy): only for a population
-    from interpreter.compare.calibration import DecisionError, Sweeper  # numpy, polars (heavy)
+    from interpreter.compare import draws as d  # numpy (heavy): only for a population
+    from interpreter.compare.calibration import DecisionError, DrawSweeper, Sweeper  # numpy, polars (heavy)
 
+    reference_table = None
     if reference_path is not None:
         version, reference = load_pair(version_path, reference_path, scenarios, settings)
         table, reference_table = read_once(population, version, reference)
@@ -670,7 +834,11 @@ def _decision_setup(version_path, population, parametre, reference_path, scenari
         table = version.population(str(population) if isinstance(population, Path) else population)
         reference_result = None
     try:
-        return version, reference, table, Sweeper(version.program, table, parametre, reference_result)
+        if draws is None:
+            return version, reference, table, Sweeper(version.program, table, parametre, reference_result)
+        d.draws_needed([version.program, *([reference.program] if reference else [])])
+        drawn_reference = None if reference is None else (reference.program, reference_table)
+        return version, reference, table, DrawSweeper(version.program, table, parametre, *draws, drawn_reference)
     except DecisionError as error:
         raise ConvError(error.diagnostics) from None
 
@@ -678,52 +846,103 @@ def _decision_setup(version_path, population, parametre, reference_path, scenari
 def sweep_values(start: Decimal, stop: Decimal, step: Decimal) -> list[Decimal]:
     """The values of a sweep from the first, the last and the step between two (`--de`, `--a`, `--pas`).
     Raises `ConvError`."""
-    from interpreter.compare import calibration as c  # numpy, polars (heavy): only for a population
-
-    try:
-        return c.values_between(start, stop, step)
-    except c.DecisionError as error:
-        raise ConvError(error.diagnostics) from None
+    return values_between(start, stop, step)
 
 
+def sweep_texts(text: str) -> list[str]:
+    """The values of `balaye --valeurs`, as written, separated by « ; » (or by commas without one). Raises
+    `ConvError` for a comma list that looks like it split a decimal comma."""
+    return split_values(text)
+
+
+@bounded_sums(lambda version_path, population, *args, **kwargs: population)
 def calibrate(version_path: str | Path, population, parametre: str, budget: Decimal | None = None,
               budget_of: str | Path | None = None, scenarios: Sequence = (), settings: Sequence[str] = (),
-              precision: Decimal | None = None) -> Decision:
+              precision: Decimal | None = None, draws: tuple[int, int] | None = None) -> Decision:
     """The value of `parametre` at which the population's budget reaches `budget` (euros) or the budget of
     version `budget_of` (scenarios and settings apply to both, each name where the version has it;
-    the paramètre varies in `version_path` only). Then the impact at that value against the reference."""
+    the paramètre varies in `version_path` only). Then the impact at that value against the reference.
+    With `draws` (N, seed): the value at which the median budget over N draws of the scénarios' `tirage` reaches
+    the target, and the values at which the 95 % and the 5 % quantiles do (`Decision.interval`)."""
     from interpreter.compare import calibration as c  # numpy, polars (heavy): only for a population
     from interpreter.compare.impact import impact_between  # numpy (heavy): only for a population
 
     version, reference, table, sweeper = _decision_setup(version_path, population, parametre, budget_of, scenarios,
-                                                         settings)
-    target = int(budget * 100) if budget is not None else int(sweeper.reference.total.sum())
+                                                         settings, draws)
     try:
+        target = int(budget * 100) if budget is not None else _reference_budget(sweeper)
         found = c.calibrate(sweeper, target, precision)
         at = found.found or found.closest
-        result = sweeper.result(at.value)
+        interval = None if draws is None else _interval(sweeper, target, precision)
+        old, new, median = _results_at(sweeper, at.value)
         program = version.program.with_parametre(parametre, at.value)
     except c.DecisionError as error:
         raise ConvError(error.diagnostics) from None
     if reference is not None:
-        impact = impact_between(sweeper.reference, result, reference.program, program,
-                                diff(reference, version).renamed_lines)
+        impact = impact_between(old, new, reference.program, program, diff(reference, version).renamed_lines)
     else:
-        impact = impact_between(sweeper.result(sweeper.current), result, version.program, program, {})
-    return Decision(version, reference, table, found.points, found, impact, target)
+        impact = impact_between(old, new, version.program, program, {})
+    told = None if draws is None or median is None else (*draws, median)
+    return Decision(version, reference, table, found.points, found, impact, target, told, interval)
 
 
-def sweep(version_path: str | Path, population, parametre: str, values: Sequence[Decimal],
-          reference_path: str | Path | None = None, scenarios: Sequence = (), settings: Sequence[str] = ()) -> Decision:
-    """The population's budget, mean payment and eligible structures at each value of `parametre` (and,
-    against a reference version, the budget gap and who gains and loses). The population is read once."""
+def _reference_budget(sweeper) -> int:
+    """The budget a calibration aims at without `--budget`: the reference's (its median over the draws)."""
+    from interpreter.compare.draws import nearest_rank  # numpy (heavy): only for a population
+    from interpreter.compare.sums import checked_sum  # numpy (heavy): only for a population
+
+    budgets = getattr(sweeper, "reference_budgets", None)
+    if budgets is not None:
+        return nearest_rank(budgets, 50)
+    return checked_sum(sweeper.reference.total, "le budget de référence")
+
+
+def _interval(sweeper, target: int, precision: Decimal | None) -> tuple:
+    """The values at which the 95 % and the 5 % quantiles of the budget reach the target, in increasing order."""
     from interpreter.compare import calibration as c  # numpy, polars (heavy): only for a population
 
+    found = []
+    for percent in (95, 5):
+        sweeper.percent = percent
+        other = c.calibrate(sweeper, target, precision)
+        found.append(other.found or other.closest)
+    sweeper.percent = 50
+    return tuple(sorted(found, key=lambda point: point.value))
+
+
+def _results_at(sweeper, value: Decimal):
+    """The results at `value` and those of the reference (or of the current value) they are compared with — in
+    the median draw of the budget under draws (its number, from 0, is the third item; None without draws)."""
+    if not hasattr(sweeper, "median_results"):
+        reference = sweeper.reference if sweeper.reference is not None else sweeper.result(sweeper.current)
+        return reference, sweeper.result(value), None
+    median, result, reference = sweeper.median_results(value)
+    if reference is None:
+        reference = sweeper.figures(sweeper.current)[0].result(median)
+    return reference, result, median
+
+
+@bounded_sums(lambda version_path, population, *args, **kwargs: population)
+def sweep(version_path: str | Path, population, parametre: str, values: Sequence[Decimal | str] | Grid,
+          reference_path: str | Path | None = None, scenarios: Sequence = (), settings: Sequence[str] = (),
+          draws: tuple[int, int] | None = None) -> Decision:
+    """The population's budget, mean payment and eligible structures at each value of `parametre` (and,
+    against a reference version, the budget gap and who gains and loses). The population is read once.
+    `values`: Decimals, or texts read for the paramètre's type (`"7,5 €"`, `"5 %"`), or a `Grid` of texts
+    (`--de`, `--a`, `--pas`). With `draws` (N, seed): each figure is the median over N draws of the scénarios'
+    `tirage`, the budget with its 5–95 % interval (`Point.low`, `Point.high`)."""
+    from interpreter.compare import calibration as c  # numpy, polars (heavy): only for a population
+    from interpreter.compare.sums import checked_sum  # numpy (heavy): only for a population
+
     version, reference, table, sweeper = _decision_setup(version_path, population, parametre, reference_path,
-                                                         scenarios, settings)
+                                                         scenarios, settings, draws)
     try:
-        points = c.sweep(sweeper, list(values))
+        points = c.sweep(sweeper, resolve_values(values, sweeper.kind))
     except c.DecisionError as error:
         raise ConvError(error.diagnostics) from None
-    budget = int(sweeper.reference.total.sum()) if sweeper.reference is not None else None
-    return Decision(version, reference, table, tuple(points), reference_budget=budget)
+    budget = None
+    if reference is not None:
+        budget = _reference_budget(sweeper) if draws is not None else \
+            checked_sum(sweeper.reference.total, "le budget de référence")
+    told = None if draws is None else (*draws, 0)
+    return Decision(version, reference, table, tuple(points), reference_budget=budget, draws=told)

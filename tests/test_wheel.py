@@ -94,6 +94,8 @@ COMMANDS = {
                  "-o", "resultats.parquet"],
     "fmt": ["fmt", "--check", "conventions/aci-msp-2017.conv", "conventions/aci-msp-avenant-1.conv",
             "conventions/aci-msp-avenant-2-france-sante.conv"],
+    "projette": ["projette", "conventions/aci-msp-avenant-2-france-sante.conv", "--population",
+                 "examples/population/population.csv", "--de", "2026", "--a", "2027", "-o", "enveloppe.html"],
     "js": ["js", "conventions/aci-msp-avenant-2-france-sante.conv", "-o", "moteur.mjs"],
     "simulateur": ["simulateur", "conventions/aci-msp-avenant-1.conv", "conventions/aci-msp-avenant-2-france-sante.conv",
                    "-o", "simulateur"],

@@ -17,7 +17,8 @@ from dsl import nodes as n
 from dsl.check.environment import Environment
 from dsl.check.wording import literal_hint, plain
 from dsl.diagnostics import Note, suggest
-from dsl.model import Donnee, Type
+from dsl.kinds import DONNEE, kind_of
+from dsl.model import RESULT_COLUMNS, Donnee, Type
 
 NUMERIC_TYPES = ("entier", "nombre", "pourcentage", "montant")
 
@@ -93,7 +94,22 @@ def _unique(env: Environment, node, seen: dict, what: str) -> bool:
                   notes=[Note("première définition", first.id_span)], suggestion="donnez-lui un autre identifiant")
         return False
     seen[node.id] = node
+    _not_a_result_column(env, node)
     return True
+
+
+def _not_a_result_column(env: Environment, node) -> None:
+    """A line (a paying kind: critère, brique, majoration, minimum) named like a column of the results, or a
+    donnée named `id`, would shadow that column in every results file, report and SQL query: refused."""
+    kind = kind_of(node)
+    if kind is None or not (kind.pays or kind is DONNEE):
+        return
+    if node.id not in (RESULT_COLUMNS if kind.pays else ("id",)):
+        return
+    why = "c'est la colonne qui nomme chaque structure d'une population et des résultats" if node.id == "id" else \
+        f"c'est une colonne de chaque fichier de résultats et de la requête SQL ({', '.join(RESULT_COLUMNS)})"
+    env.error("id-reserve", f"« {node.id} » ne peut pas nommer {kind.article} : {why}, que ce nom masquerait",
+              node.id_span, suggestion=f"renommez-le, par exemple « {node.id}_msp », ainsi que ses références")
 
 
 def _donnee(env: Environment, d: n.Donnee) -> Donnee:

@@ -66,7 +66,8 @@ def duckdb_simulation(convention: Convention, population, keep_invalid: bool, ot
         return duckdb_engine.simulate(convention, population, keep_invalid, other_columns)
     except SqlProblem as problem:
         raise EngineUnavailable(sql_diagnostic(problem, "moteur-par-defaut",
-                                               " : le moteur par défaut calcule cette simulation")) from None
+                                               " : le moteur par défaut calcule cette simulation",
+                                               convention.model)) from None
 
 
 DEFAULT = "defaut"

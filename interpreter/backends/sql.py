@@ -58,11 +58,12 @@ POINTS_SCALE = 6  # total_points, rounded half away from zero to the millionth (
 class SqlProblem(ConvcheckError):
     """The query cannot be written exactly: the IR expression (or None) and the reason, in French."""
 
-    def __init__(self, reason: str, node: Any = None, code: str = "sql-non-garanti"):
+    def __init__(self, reason: str, node: Any = None, code: str = "sql-non-garanti", line: str | None = None):
         super().__init__(reason)
         self.reason = reason
         self.node = node
         self.code = code
+        self.line = line  # the line (critère, brique…) whose payment needs it, when no expression of it does
 
 
 # ---- values -----------------------------------------------------------------------------------------------
@@ -277,6 +278,14 @@ class Layout:
         self.dialect = dialect
         self.names: set[str] = set(OUTPUT) | set(taken)
         self.columns: list[Column] = []
+        self.levels: dict[tuple[str, str], int] = {}  # (stage, column) → its level: found at once, not by a scan
+        self.errors: list[str] = []  # the `erreur_<stage>` columns, in order (a donnée may be named `erreur_…`)
+
+    def error_column(self, stage: str) -> str:
+        """The name of the column saying why a row failed at this stage."""
+        name = self.name(f"erreur_{stage}", "convcheck")
+        self.errors.append(name)
+        return name
 
     def name(self, preferred: str, prefix: str) -> str:
         for candidate in (preferred, f"{prefix}_{preferred}"):
@@ -293,8 +302,9 @@ class Layout:
     def define(self, kind: str, name: str, sql: exp.Expression, faults=()) -> exp.Expression:
         """A column of a stage; its level within the stage follows the columns of the stage it reads."""
         read = {c.name for e in (sql, *(f for f, _ in faults)) for c in e.find_all(exp.Column)}
-        level = 1 + max((c.level for c in self.columns if c.kind == kind and c.name in read), default=0)
+        level = 1 + max((self.levels[(kind, n)] for n in read if (kind, n) in self.levels), default=0)
         self.columns.append(Column(kind, level, name, sql, tuple(faults)))
+        self.levels[(kind, name)] = level
         return column(name)
 
     def stages(self) -> list[tuple[str, list[Column]]]:
@@ -373,12 +383,16 @@ class SqlBackend:
     def parametre(self, id: str):
         return self.translator.parametres[id]
 
-    def _exact(self, operation: Callable[[], Num]) -> Num:
+    def _exact(self, operation: Callable[[], Any], line: str | None = None) -> Any:
+        """An operation of the rules' own arithmetic; what cannot be exact is said at the last expression computed,
+        and at the line being paid (or `line`): the place a diagnostic shows when no expression is to blame."""
         try:
             return operation()
         except Unguaranteed as problem:
             if getattr(problem, "node", None) is None:
                 problem.node = self.node
+            if getattr(problem, "line", None) is None:
+                problem.line = line or self.line or (self.plan.paying[-1] if self.plan.paying else None)
             raise
 
     def add(self, x: Num, y: Num) -> Num:
@@ -434,7 +448,7 @@ class SqlBackend:
         num = value.num
         scale = num.scale if scale is None else max(scale, num.scale)
         precision = a.int_digits(num.bound) + scale
-        d.check(precision, "une colonne")
+        self._exact(lambda: d.check(precision, "une colonne"))
         name = preferred if named else self.layout.name(preferred, kind)
         ref = self.layout.define(kind, name, a.cast(num.sql, a.decimal_type(precision, scale)), faults)
         den = value.den
@@ -454,20 +468,28 @@ class SqlBackend:
         return result
 
     def total(self, amounts: list[Num]) -> Num:
-        result = self.numbers.constant(0)
-        for amount in amounts:
-            result = self._exact(partial(self.numbers.add, result, amount))
+        result = self._sum(amounts)
         return self._materialize("total", "total", result, [], OUTPUT_SCALE, named=True)
+
+    def _sum(self, values: list[Num]) -> Num:
+        """The running sum of the lines, each term copied once: the tree of the sum so far is ours alone once an
+        addition has made it (linear in the number of lines, where copying it at each term was quadratic)."""
+        result, owned = self.numbers.constant(0), False
+        lines = self.plan.paying if len(self.plan.paying) == len(values) else [None] * len(values)
+        for line, value in zip(lines, values, strict=True):
+            before = result
+            result = self._exact(partial(self.numbers.add, before, value, owned=owned), line)
+            made = result.num.sql is not before.num.sql and result.num.sql is not value.num.sql
+            owned = made or owned and result.num.sql is before.num.sql
+        return result
 
     def total_points(self, points: list[Num]) -> Num:
         d = self.numbers.decimals
-        result = self.numbers.constant(0)
-        for value in points:
-            result = self._exact(partial(self.numbers.add, result, value))
+        result = self._sum(points)
         faults = []
         if result.value is None and result.num.bound >= MAX_POINTS:
-            over = d.compare(">=", d.absolute(result.num),
-                             d.multiply(d.literal(Fraction(MAX_POINTS)), self.numbers.as_decimal(result.den)))
+            over = self._exact(lambda: d.compare(">=", d.absolute(result.num),
+                               d.multiply(d.literal(Fraction(MAX_POINTS)), self.numbers.as_decimal(result.den))))
             faults = [(over, "nombre de points hors des limites garanties (10^12 en valeur absolue)")]
         rounded = self._exact(lambda: self.numbers.round_half_away(result, POINTS_SCALE))
         return self._materialize("total", "total_points", rounded, faults, POINTS_SCALE, named=True)
@@ -514,26 +536,26 @@ def compile_query(program, dialect: str, table: str = "structures", supplied=fro
                    for id in read}
         donnees |= {id: default_value(model.donnees[id], numbers) for id in absent if id not in supplied}
         translator = Translator(numbers, donnees, parametres, draw_function(dialect, numbers))
-        ctes = [("entrees", entrees(model, read, table, scales, checks, extra))]
-        carried = ["id", *read, *extra, *(["erreur_entrees"] if checks else [])]
+        error = layout.error_column("entrees") if checks else None
+        ctes = [("entrees", entrees(model, read, table, scales, error, extra))]
+        carried = ["id", *read, *extra, *layout.errors]
         for number, (scenario, id, expr) in enumerate(scenario_lines(program), start=1):
             name = "scenario" if len(program.stage) == 1 else f"scenario_{number}"
             select, carried = scenario_stage(translator, model, scenario, id, expr, ctes[-1][0], carried, name, layout)
             ctes.append((name, select))
         settlement = settle(program.plan, SqlBackend(translator, layout, program.plan))
     except Unguaranteed as problem:
-        raise SqlProblem(str(problem), getattr(problem, "node", None)) from None
-    errors = [c for c in carried if c.startswith("erreur_")]
+        raise SqlProblem(str(problem), getattr(problem, "node", None), line=getattr(problem, "line", None)) from None
     for name, columns in layout.stages():
-        select = exp.select(exp.Star(), *(c.sql.as_(identifier(c.name)) for c in columns)).from_(ctes[-1][0])
+        select = exp.select(exp.Star(), *(c.sql.as_(identifier(c.name)) for c in columns)).from_(ctes[-1][0], copy=False)
         failed = first_fault([f for c in columns for f in c.faults])
         if failed is not None:
-            select = select.select(failed.as_(identifier(f"erreur_{name}")))
-            errors.append(f"erreur_{name}")
+            select = select.select(failed.as_(identifier(layout.error_column(name))))
         ctes.append((name, select))
+    errors = layout.errors
     lines = tuple(settlement.amounts)
     final = final_select(settlement, lines, errors, ctes[-1][0], numbers)
-    final = final.select(*(column(name) for name in extra))
+    final = final.select(*(column(name) for name in extra), copy=False)
     for name, select in ctes:
         final = final.with_(identifier(name), as_=select, copy=False)  # built here: no copy of what is built
     with_ = final.args.get("with_") or final.args.get("with")
@@ -587,10 +609,10 @@ def scenario_stage(translator: Translator, model: Model, scenario: str, id: str,
     failed = first_fault(faults)
     error_columns = []
     if failed is not None:
-        columns.append(failed.as_(identifier(f"erreur_{name}")))
-        error_columns = [f"erreur_{name}"]
+        error_columns = [layout.error_column(name)]
+        columns.append(failed.as_(identifier(error_columns[0])))
     carried = [c for c in carried if c not in extra] + extra + error_columns
-    return exp.select(*columns).from_(source), carried
+    return exp.select(*columns).from_(source, copy=False), carried
 
 
 def checked_number(numbers: Rationals, donnee, value: Num) -> tuple[Num, list]:
@@ -622,7 +644,7 @@ def final_select(settlement, lines: tuple[str, ...], errors: list[str], source: 
         columns.append(named(money(settlement.amounts[id], numbers), id))
     columns += [named(money(settlement.total, numbers), "total"),
                 named(settlement.total_points.num.sql, "total_points"), named(error, "erreur")]
-    return exp.select(*columns).from_(source)
+    return exp.select(*columns).from_(source, copy=False)
 
 
 def named(sql: exp.Expression, name: str) -> exp.Expr:
@@ -671,10 +693,14 @@ def header_lines(convention, dialect: str, table: str, absent=()) -> list[str]:
     return lines
 
 
-def sql_diagnostic(problem, code: str | None = None, consequence: str = "") -> Diagnostic:
-    """A query that cannot be written exactly, said at the expression that needs it."""
+def sql_diagnostic(problem, code: str | None = None, consequence: str = "", model: Model | None = None) -> Diagnostic:
+    """A query that cannot be written exactly, said at the expression that needs it — or, for the payment rules' own
+    arithmetic (a sum of the lines, the check of a total), at the line being paid, else at the convention's name."""
     source = getattr(problem.node, "source", None)
     span = getattr(source, "span", None)
+    if span is None and model is not None:
+        line = model.line(problem.line) if getattr(problem, "line", None) else None
+        span = getattr(getattr(line, "node", None), "id_span", None) or model.file.id_span
     what = f"« {print_expr(source)} » " if source is not None else ""
     message = f"{what}ne peut pas être calculé exactement en SQL : {problem.reason}{consequence}"
     hints = {"sql-tirage": "utilisez --dialecte duckdb, ou calculez la donnée tirée au sort hors de la requête",

@@ -99,17 +99,19 @@ def id_faults() -> list[tuple[exp.Expression, str]]:
     return [(blank, "identifiant « id » vide"), (twice, "identifiant « id » en double")]
 
 
-def entrees(model: Model, read: list[str], table: str, scales: dict, checks: bool, extra=()) -> exp.Select:
-    """The first stage: `id`, the columns passed through (`extra`) and the données `read`, typed, with (`checks`)
-    `erreur_entrees`, the first reason a row is invalid."""
+def entrees(model: Model, read: list[str], table: str, scales: dict, error: str | None,
+            extra: tuple[str, ...] = ()) -> exp.Select:
+    """The first stage: `id`, the columns passed through (`extra`) and the données `read`, typed; when checked, the
+    column named `error` (`erreur_entrees`, unless a donnée has that name) with the first reason a row is invalid."""
+    checks = error is not None
     columns: list[exp.Expr] = [a.cast(column("id"), "VARCHAR").as_(identifier("id")), *(column(name) for name in extra)]
     faults = id_faults() if checks else []
     for id in read:
         typed, invalid = input_column(model.donnees[id], scales.get(id, 0), checks)
         columns.append(typed.as_(identifier(id)))
         faults += invalid
-    if checks:
+    if error is not None:
         failed = first_fault(faults)
         assert failed is not None  # the checks of « id » are always there
-        columns.append(failed.as_(identifier("erreur_entrees")))
-    return exp.select(*columns).from_(exp.to_table(table))
+        columns.append(failed.as_(identifier(error)))
+    return exp.select(*columns).from_(exp.to_table(table), copy=False)

@@ -310,6 +310,10 @@ class Rows:
         self.columns = columns
         self.parametres = parametres
         self.met: dict[str, Flag] = {}
+        # Repeated draws (`interpreter.compare.draws`): the outcome of each `tirage` node, by id(), given instead of
+        # hashed; and where to record each node's share.
+        self.forced: dict[int, Any] | None = None
+        self.shares: dict[int, Any] | None = None
 
 
 Fn = Callable[[Rows], Any]
@@ -367,18 +371,28 @@ def compile_expr(expr: ir.Expr) -> Fn:
             f = compile_expr(o)
             return lambda rows: round_half_away(f(rows), digits)
         case ir.Draw(share=share, salt=salt):
-            p = compile_expr(share)
-            return lambda rows: _draw(salt, rows, p(rows))
+            p, key = compile_expr(share), node_key(expr)
+            return lambda rows: _draw(salt, rows, p(rows), key)
         case ir.ResultRef() | ir.LineRef():
             raise AssertionError("attendu-only expressions are evaluated by the scalar backend")
     raise AssertionError(f"unknown IR node {expr!r}")
 
 
+def node_key(expr: ir.Expr) -> int:
+    """How `Rows.forced` and `Rows.shares` name a `tirage` node: its id() (`compile_expr` binds `id` to other things)."""
+    return id(expr)
+
+
 ARITHMETIC = {"+": add, "-": lambda a, b: add(a, b, -1), "*": multiply, "/": divide}
 
 
-def _draw(salt: str, rows: Rows, share: Num) -> Flag:
-    """`tirage(p)`: the structures whose hash is below p × 2⁶⁴ (`interpreter.backends.draw`)."""
+def _draw(salt: str, rows: Rows, share: Num, key: int) -> Flag:
+    """`tirage(p)`: the structures whose hash is below p × 2⁶⁴ (`interpreter.backends.draw`) — or, for repeated
+    draws, the outcome given for this node (`Rows.forced`, by its id())."""
+    if rows.shares is not None:
+        rows.shares[key] = share
+    if rows.forced is not None and key in rows.forced:
+        return Flag(rows.forced[key], share.bad)
     if rows.id_bytes is None:
         rows.id_bytes = draw.id_bytes(rows.ids)
     hashed = draw.hashes(salt, rows.ids, rows.id_bytes)
@@ -684,9 +698,30 @@ def evaluate_rows(program: VectorProgram, scalar_program: scalar.Program, size: 
 
     `columns` holds the population's columns as read; `exact_inputs(row)` gives the scalar
     backend's données for a row, when needed; `aside` flags rows the reader could not hold."""
+    result, errors = evaluate_vector(program, scalar_program, size, columns, ids, aside)
+    return scalar_rows(scalar_program, result, np.flatnonzero(errors), exact_inputs)
+
+
+def _rows(program: VectorProgram, scalar_program: scalar.Program, size: int, columns: dict, ids) -> Rows:
     model = program.model
     parametres = {id: constant(value, model.parametres[id].type) for id, value in scalar_program.parametres.items()}
-    rows = Rows(size, {id: vector_column(model.donnees[id], value) for id, value in columns.items()}, parametres, ids)
+    return Rows(size, {id: vector_column(model.donnees[id], value) for id, value in columns.items()}, parametres, ids)
+
+
+def draw_shares(program: VectorProgram, scalar_program: scalar.Program, size: int, columns: dict, ids) -> dict:
+    """The share of every `tirage` node of the scenarios, per row (by the node's id()): the scenario stage alone."""
+    rows = _rows(program, scalar_program, size, columns, ids)
+    rows.shares = {}
+    apply_stage(program, rows, VectorBackend(program, rows))
+    return rows.shares
+
+
+def evaluate_vector(program: VectorProgram, scalar_program: scalar.Program, size: int, columns: dict, ids: np.ndarray,
+                    aside=None, forced: dict | None = None) -> tuple[PopulationResult, np.ndarray]:
+    """Every row by the vector backend alone, and the rows it could not compute (they read 0, for the scalar backend
+    to compute or report); `forced`: the outcome of each `tirage` node (by id()) instead of its hash."""
+    rows = _rows(program, scalar_program, size, columns, ids)
+    rows.forced = forced
     backend = VectorBackend(program, rows)
     apply_stage(program, rows, backend)
     settlement = settle(program.plan, backend)
@@ -708,7 +743,7 @@ def evaluate_rows(program: VectorProgram, scalar_program: scalar.Program, size: 
     points = _cents(column, Num(micro.num, 1, micro.nb, 1), backend.errors, limit=LIMIT)
     result = PopulationResult(ids, column(settlement.eligible.value, bool), lines,
                               _cents(column, settlement.total, backend.errors), points, 0, ())
-    return scalar_rows(scalar_program, result, np.flatnonzero(backend.errors), exact_inputs)
+    return result, backend.errors
 
 
 def _cents(column, value: Num, errors: np.ndarray, limit: int = MAX_CENTS) -> np.ndarray:

@@ -16,7 +16,6 @@ explorer is to the tax system — no server, no network, no external asset.
 from __future__ import annotations
 
 import html
-import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -35,7 +34,7 @@ from interpreter.compare.maximal import line_values, maximal_structure
 from interpreter.numbers import euros
 from interpreter.report.diff import diff_document, place_text
 from interpreter.report.document import STYLE as REPORT_STYLE
-from interpreter.report.document import render_html
+from interpreter.report.document import render_html, script_json
 from interpreter.report.history import field_words, step_words
 from interpreter.report.simulator import simulator_files
 from interpreter.report.status import status_words
@@ -213,7 +212,7 @@ def index_html(site: Site) -> str:
                         "version": where})
         items.append(f"<li><a href=\"{clause.page}\">{esc(label)}</a> (<code>{esc(id)}</code>) — "
                      f"{esc(_kind_word(element))}, {esc(where)}</li>")
-    index_json = json.dumps(entries, ensure_ascii=False).replace("</", "<\\/")
+    index_json = script_json(entries)
     body = (
         "<h1>Explorateur des conventions</h1>\n"
         "<p>Chaque version, chaque clause, son histoire et le statut de chaque chiffre.</p>\n"
