@@ -16,6 +16,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from dsl.diagnostics import Diagnostic, Note
 from dsl.keywords import fold_accents
+from dsl.kinds import KINDS, VALUE
 from dsl.lexing import ATTRIBUTE_KEYWORDS, at
 from dsl.source import SourceFile, Span
 
@@ -33,8 +34,10 @@ EXPRESSION_START = {"NUMBER", "NAME", "LPAR"}
 VALUE_TERMINALS = {"NUMBER", "NAME", "LPAR", "MINUS", "DATE", "VRAI", "FAUX", "NON", "SI"}
 ATTRIBUTE_START = {"CONDITION", "POINTS", "MONTANT", "AXE"}
 ITEM_START = {"SOCLE", "OPTIONS", "BRIQUE", "CAS"}  # (majoration and minimum blocks are named with them)
-BLOCK_KEYWORDS = {"critère", "brique", "majoration", "minimum", "cas", "prérequis", "socle", "options", "paramètres", "données",
-                  "ajoute", "modifie", "remplace", "déplace", "supprime", "attendu"}
+# The words that open a block: those of the kinds of `dsl.kinds` written as blocks (critère, brique, majoration,
+# minimum, cas…; données and paramètres are declared in blocks named in the plural) and the others.
+BLOCK_KEYWORDS = {"prérequis", "socle", "options", "paramètres", "données", "ajoute", "modifie", "remplace", "déplace",
+                  "supprime", "attendu", *(kind.keyword for kind in KINDS.values() if kind.namespace != VALUE)}
 BLOCK_WORDS = {fold_accents(k) for k in BLOCK_KEYWORDS}
 _VALUE_KIND = r"(?P<verb>modifie|remplace)\s+(?P<kind>paramètre|parametre|donnée|donnee)\s+(?P<id>\w+)"
 CHANGED_VALUE = re.compile(_VALUE_KIND + r'\s*(?:"(?:[^"\\\n]|\\.)*")?\s*\Z')

@@ -71,9 +71,9 @@ def collect(env: Environment) -> None:
                 for c in b.criteres:
                     if _unique(env, c, element_ids, "critère ou brique"):
                         env.criteres[c.id] = (c, None, b.id)
-            case n.Majoration() | n.Minimum() as m:
-                if _unique(env, m, element_ids, "identifiant"):
-                    env.supplements[m.id] = m
+            case _ if isinstance(item, n.Supplement):  # a majoration, a minimum: a line computed from the others
+                if _unique(env, item, element_ids, "identifiant"):
+                    env.supplements[item.id] = item
             case n.Cas() as c:
                 if _unique(env, c, env.cas_nodes, "cas"):
                     env.cas_nodes[c.id] = c

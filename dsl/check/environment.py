@@ -46,7 +46,7 @@ class Environment:
         self.parametre_nodes: dict[str, n.Parametre] = {}
         self.criteres: dict[str, tuple[n.Critere, str | None, str | None]] = {}  # id → (node, section, brique)
         self.briques: dict[str, n.Brique] = {}
-        self.supplements: dict[str, n.Majoration | n.Minimum] = {}
+        self.supplements: dict[str, n.Supplement] = {}
         self.cas_nodes: dict[str, n.Cas] = {}
         self.prorata_nodes: list[n.Prorata] = []
         self.exercice_nodes: list[n.Exercice] = []
