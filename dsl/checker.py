@@ -23,6 +23,7 @@ from dsl.check.requirements import check_advance, check_point_requirements
 from dsl.check.usage import check_cycles, warn_unused
 from dsl.check.version import check_exercices, check_prorata
 from dsl.diagnostics import Diagnostic
+from dsl.kinds import MINIMUM
 from dsl.model import Model
 
 
@@ -40,8 +41,8 @@ def check(file: n.File, path: str | None = None, removed: dict | None = None,
     collect(env)
     parametres = check_parametres(env)
     criteres, briques = check_elements(env)
-    majorations, minimums = check_supplements(env, criteres)
-    prorata = check_prorata(env, minimums)
+    supplements = check_supplements(env, criteres)  # by the model's table of each kind
+    prorata = check_prorata(env, supplements[MINIMUM.table])
     exercices = check_exercices(env)
     check_cycles(env)
     check_point_requirements(env, criteres, briques)
@@ -61,8 +62,7 @@ def check(file: n.File, path: str | None = None, removed: dict | None = None,
         cas=tuple(cas),
         file=file,
         path=path,
-        majorations=majorations,
-        minimums=minimums,
+        **supplements,
         prorata=prorata,
         exercices=exercices,
     )

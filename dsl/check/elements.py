@@ -7,7 +7,7 @@ for every structure, an empty assiette).
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from dsl import ir, keywords
 from dsl import nodes as n
@@ -15,7 +15,7 @@ from dsl.check.environment import Environment, Scope
 from dsl.check.expressions import expect_condition, expect_kind, expect_prorata, infer, partial
 from dsl.check.wording import an
 from dsl.diagnostics import Note, suggest
-from dsl.kinds import BRIQUE, CRITERE, MAJORATION, MINIMUM, POINTS, Kind
+from dsl.kinds import BRIQUE, CRITERE, MAJORATION, MINIMUM, POINTS, SUPPLEMENT_KINDS, Kind
 from dsl.model import BOOLEEN, MONTANT, SECTIONS, Brique, Critere, Majoration, Minimum
 
 VALUE_ATTRIBUTES = tuple(field.attribute for field in POINTS)  # what a line is paid: its points and its montant
@@ -81,16 +81,17 @@ def _invalid_attribute(env: Environment, attribute: n.Attribute, kind: Kind, id:
 # ---- majorations and minimums ------------------------------------------------------------------------------
 
 
-def check_supplements(env: Environment, criteres: dict[str, Critere]) -> tuple[dict[str, Majoration], dict[str, Minimum]]:
-    """The majorations and the minimums, checked and lowered (a majoration's assiette is read from `criteres`)."""
-    majorations: dict[str, Majoration] = {}
-    minimums: dict[str, Minimum] = {}
+def check_supplements(env: Environment, criteres: dict[str, Critere]) -> dict[str, Any]:
+    """The lines computed from the others (majorations, minimums), checked and lowered, by the table of the checked
+    model that holds each kind (`dsl.kinds`: `majorations`, `minimums`); a majoration's assiette is read from
+    `criteres`."""
+    tables: dict[str, Any] = {kind.table: {} for kind in SUPPLEMENT_KINDS}
     for id, node in env.supplements.items():
         if isinstance(node, n.Majoration):
-            majorations[id] = _check_majoration(env, node, criteres)
+            tables[MAJORATION.table][id] = _check_majoration(env, node, criteres)
         else:
-            minimums[id] = _check_minimum(env, node)
-    return majorations, minimums
+            tables[MINIMUM.table][id] = _check_minimum(env, node)
+    return tables
 
 
 def _supplement_condition(env: Environment, node, values: dict, kind: Kind, scope: Scope) -> ir.Expr | None:

@@ -86,8 +86,8 @@ LINES = DONNEES + '''socle {
 def supplements(body: str):
     env = environment(LINES + body)
     criteres, _ = check_elements(env)
-    majorations, minimums = check_supplements(env, criteres)
-    return majorations, minimums, env
+    tables = check_supplements(env, criteres)
+    return tables["majorations"], tables["minimums"], env
 
 
 def test_a_majoration_takes_a_part_of_the_lines_of_some_sections():

@@ -24,7 +24,7 @@ socle {
 def prorata(body: str):
     env = environment(DONNEES + body)
     criteres, _ = check_elements(env)
-    _, minimums = check_supplements(env, criteres)
+    minimums = check_supplements(env, criteres)["minimums"]
     env.diagnostics.clear()
     return check_prorata(env, minimums), env
 
