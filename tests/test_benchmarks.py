@@ -7,7 +7,8 @@ import random
 
 from dsl.checker import check
 from dsl.driver import check_file
-from dsl.parser import lark_parser, parse_text
+from dsl.lexing import lark_parser
+from dsl.parser import parse_text
 from interpreter.backends.scalar import compile_model, evaluate
 from tests.conftest import ROOT
 

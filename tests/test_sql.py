@@ -176,7 +176,7 @@ def load_text(folder: Path, text: str):
         assume(False)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.data())
 def test_postgres_equals_scalar_on_random_conventions(postgres, tmp_path_factory, data):
     """PostgreSQL's NUMERIC keeps every digit: no random convention is ever refused."""
@@ -244,7 +244,7 @@ ZERO = {"patientele": Decimal(0), "effectif": Decimal(0), "ecart": Decimal(0), "
         "ouverture": datetime.date(2000, 1, 1)}
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 @given(cases())
 @example((WIDE_POINTS, [ZERO]))
 def test_duckdb_equals_scalar_on_random_conventions_or_says_why_not(tmp_path_factory, case):
@@ -264,7 +264,7 @@ def test_duckdb_equals_scalar_on_random_conventions_or_says_why_not(tmp_path_fac
     assert_same(scalar_results(convention, structures), found, convention.program.plan.paying, text)
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.data())
 def test_spark_equals_scalar_on_random_conventions_or_says_why_not(spark, tmp_path_factory, data):
     text, structures = random_case(data)
@@ -277,6 +277,30 @@ def test_spark_equals_scalar_on_random_conventions_or_says_why_not(spark, tmp_pa
     types, rows = typed_rows(convention.model, structures)
     found = run_spark(spark, sql, types, rows)
     assert_same(scalar_results(convention, structures), found, convention.program.plan.paying, text)
+
+
+# The same properties on many more conventions (`pytest -m slow`); the default run takes a sample of each.
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_postgres_equals_scalar_on_many_random_conventions(postgres, tmp_path_factory, data):
+    test_postgres_equals_scalar_on_random_conventions.hypothesis.inner_test(postgres, tmp_path_factory, data)
+
+
+@pytest.mark.slow
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(cases())
+def test_duckdb_equals_scalar_on_many_random_conventions(tmp_path_factory, case):
+    test_duckdb_equals_scalar_on_random_conventions_or_says_why_not.hypothesis.inner_test(tmp_path_factory, case)
+
+
+@pytest.mark.slow
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_spark_equals_scalar_on_many_random_conventions(spark, tmp_path_factory, data):
+    test_spark_equals_scalar_on_random_conventions_or_says_why_not.hypothesis.inner_test(spark, tmp_path_factory, data)
 
 
 # ---- what the query checks ------------------------------------------------------------------------------------

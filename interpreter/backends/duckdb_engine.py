@@ -41,7 +41,8 @@ from dsl.errors import ConvcheckError
 from dsl.limits import LIMIT, MAX_DECIMALS
 from interpreter.backends import sqlarith as a
 from interpreter.backends.results import PopulationResult, scalar_rows
-from interpreter.backends.sql import Query, SqlProblem, column, compile_query, identifier, text
+from interpreter.backends.sql import Query, SqlProblem, compile_query
+from interpreter.backends.sqlarith import column, identifier, text
 from interpreter.io.csvfiles import FORMULA_START, SAFE_NUMBER, CsvFileError, detect
 from interpreter.io.number_columns import Scaled
 from interpreter.io.tables import Population, Table

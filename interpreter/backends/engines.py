@@ -21,8 +21,8 @@ from dsl.diagnostics import Diagnostic
 from dsl.errors import ConvcheckError
 
 if TYPE_CHECKING:  # annotations only: the API calls the engines
-    from interpreter.api import Convention
     from interpreter.backends.results import PopulationResult
+    from interpreter.convention import Convention
     from interpreter.io.tables import Population
 
 Outcome = tuple["Population", "PopulationResult", Any]  # the population as read, its results, the run (or None)

@@ -36,19 +36,19 @@ from typing import Any
 
 from attrs import frozen
 from sqlglot import exp
-from sqlglot.dialects.dialect import Dialect
 
 from dsl import ir
 from dsl.diagnostics import Diagnostic
 from dsl.errors import ConvcheckError
-from dsl.limits import LIMIT, MAX_DECIMALS
+from dsl.limits import MAX_DECIMALS
 from dsl.model import Model
 from dsl.payment import MAX_EUROS, MAX_POINTS, Plan, settle
 from dsl.printer import print_expr
 from interpreter.backends import sqlarith as a
 from interpreter.backends.dialects import DIALECTS
-from interpreter.backends.sqlarith import Dec, Fault, Num, Rationals, Unguaranteed
+from interpreter.backends.sqlarith import Dec, Fault, Num, Rationals, Unguaranteed, column, first_fault, identifier
 from interpreter.backends.sqldraw import NoExactDraw, drawn
+from interpreter.backends.sqlinputs import INPUT_SCALES, entrees, input_bound
 from interpreter.numbers import conv_text
 
 OUTPUT_SCALE = 2  # euros
@@ -318,49 +318,7 @@ class Layout:
         return result
 
 
-RESERVED: set[str] = set()
-
-
-def reserved_words() -> set[str]:
-    """Words that some dialect reads as a keyword: identifiers spelt so are quoted."""
-    if not RESERVED:
-        for dialect in DIALECTS:
-            d = Dialect.get_or_raise(dialect)
-            RESERVED.update(k.lower() for k in d.tokenizer_class.KEYWORDS if k.replace("_", "").isalpha())
-            RESERVED.update(k.lower() for k in getattr(d.generator_class, "RESERVED_KEYWORDS", ()))
-    return RESERVED
-
-
-def identifier(name: str) -> exp.Identifier:
-    return exp.to_identifier(name, quoted=name.lower() in reserved_words() or not name.isidentifier())
-
-
-def column(name: str) -> exp.Column:
-    return exp.Column(this=identifier(name))
-
-
-def text(value: str) -> exp.Literal:
-    return exp.Literal.string(value)
-
-
-def first_fault(faults) -> exp.Expression | None:
-    """CASE WHEN rows THEN message … END: the first fault of a row, NULL when there is none."""
-    faults = [(condition, message) for condition, message in faults if condition is not None]
-    if not faults:
-        return None
-    return exp.Case(ifs=[exp.If(this=condition.copy(), true=text(message)) for condition, message in faults])
-
-
-# ---- inputs ------------------------------------------------------------------------------------------------
-
-INPUT_SCALES = {"entier": 0, "nombre": MAX_DECIMALS, "montant": MAX_DECIMALS, "pourcentage": MAX_DECIMALS}
-
-
-def input_bound(donnee, scale_of_percent: int = 1) -> Fraction:
-    """A bound on |value| of a numeric donnée: its range, else the limit every input respects."""
-    if donnee.low is not None and donnee.high is not None:
-        return Fraction(max(abs(donnee.low), abs(donnee.high)))
-    return Fraction(LIMIT, scale_of_percent)
+# ---- the données as the stages read them (the input stage itself: `interpreter.backends.sqlinputs`) -------
 
 
 def donnee_value(donnee, name: str, scale: int):
@@ -374,80 +332,10 @@ def donnee_value(donnee, name: str, scale: int):
     return Num(Dec(column(name), scale, bound, a.int_digits(bound) + scale))
 
 
-def input_column(donnee, scale: int, checks: bool) -> tuple[exp.Expression, list[tuple[exp.Expression, str]]]:
-    """A donnée read from the table: its typed expression, and (with `checks`) the rows where it is invalid
-    with why — as the population readers say it, in short."""
-    raw: exp.Expression = column(donnee.id)
-    kind = donnee.type.kind
-    if donnee.default is not None:  # an empty cell (NULL) takes the donnée's default
-        raw = exp.Coalesce(this=raw, expressions=[default_cell(donnee)])
-    faults: list[tuple[exp.Expression, str]] = [(exp.Is(this=raw.copy(), expression=exp.Null()),
-                                                  f"« {donnee.id} » : valeur manquante")]
-    if kind == "booleen":
-        return a.cast(raw, "BOOLEAN"), faults
-    if kind == "date":
-        return a.cast(raw, "DATE"), faults
-    if kind == "choix":
-        value = a.cast(raw, "VARCHAR")
-        outside: exp.Expression = exp.Not(this=exp.In(this=value.copy(), expressions=[text(c) for c in donnee.type.choices]))
-        faults.append((outside, f"« {donnee.id} » n'est pas une des valeurs {', '.join(donnee.type.choices)}"))
-        return value, faults
-    percent = kind == "pourcentage"
-    bound = input_bound(donnee, 100 if percent else 1) * (100 if percent else 1)
-    low, high = (None if b is None else Fraction(b) * (100 if percent else 1) for b in (donnee.low, donnee.high))
-    numbers = a.Arithmetic("postgres")
-    if low is not None or high is not None:
-        outside = a.or_(*(a.binary(op, raw, numbers.literal(b).sql) for b, op in ((low, exp.LT), (high, exp.GT))
-                          if b is not None))
-        shown = f"entre {conv_text(donnee.low, donnee.type)} et {conv_text(donnee.high, donnee.type)}"
-        faults.append((outside, f"« {donnee.id} » hors de l'intervalle ({shown})"))
-    if low is None or high is None:
-        faults.append((a.binary(exp.GTE, a.call("ABS", raw), numbers.literal(Fraction(LIMIT)).sql),
-                       f"« {donnee.id} » trop grand : la valeur absolue doit rester inférieure à 10^15"))
-    if kind == "entier":
-        faults.append((a.binary(exp.NEQ, a.binary(exp.Mod, raw, exp.Literal.number(1)), exp.Literal.number(0)),
-                       f"« {donnee.id} » attend un nombre entier"))
-    elif scale == MAX_DECIMALS:
-        billion = a.cast(exp.Literal.number(10**MAX_DECIMALS), a.decimal_type(MAX_DECIMALS + 1, 0))
-        shifted = a.binary(exp.Mul, raw, billion)  # a DECIMAL factor: an integer column is not multiplied as BIGINT
-        faults.append((a.binary(exp.NEQ, a.binary(exp.Mod, shifted, exp.Literal.number(1)), exp.Literal.number(0)),
-                       f"« {donnee.id} » a trop de décimales : {MAX_DECIMALS} au plus"))
-    typed = a.cast(raw, a.decimal_type(a.int_digits(bound) + scale, scale))
-    if checks and len(faults) > 1:  # one WHEN per check, in order: a check is computed only where the others held
-        typed = exp.Case(ifs=[exp.If(this=f.copy(), true=exp.Null()) for f, _ in faults], default=typed)
-    if percent:
-        fraction_bound = bound / 100
-        typed = a.cast(a.binary(exp.Mul, typed, exp.Literal.number("0.01")),
-                       a.decimal_type(a.int_digits(fraction_bound) + scale + 2, scale + 2))
-    return typed, faults
-
-
 def default_value(donnee, numbers: Rationals):
     """The value a stage reads for a donnée whose column the table has not: its default (`par défaut`)."""
     assert donnee.default is not None  # only données with a default may be absent
     return literal_of(donnee.default.value, donnee.type, numbers)
-
-
-def default_cell(donnee) -> exp.Expression:
-    """A donnée's default (`par défaut`) as a cell of the table holds it (a pourcentage in percent)."""
-    assert donnee.default is not None  # asked only of données with a default
-    value = donnee.default.value
-    kind = donnee.type.kind
-    if kind == "booleen":
-        return exp.true() if value else exp.false()
-    if kind == "date":
-        return a.cast(exp.Literal.string(value.isoformat()), "DATE")
-    if kind == "choix":
-        return exp.Literal.string(value)
-    return a.Arithmetic("postgres").literal(Fraction(value) * (100 if kind == "pourcentage" else 1)).sql
-
-
-def id_faults() -> list[tuple[exp.Expression, str]]:
-    name = a.cast(column("id"), "VARCHAR")
-    blank = a.or_(exp.Is(this=column("id"), expression=exp.Null()), exp.EQ(this=exp.Trim(this=name), expression=text("")))
-    twice = exp.GT(this=exp.Window(this=exp.Count(this=exp.Star()), partition_by=[column("id")]),
-                   expression=exp.Literal.number(1))
-    return [(blank, "identifiant « id » vide"), (twice, "identifiant « id » en double")]
 
 
 # ---- the payment rules' arithmetic, as SQL -----------------------------------------------------------------
@@ -648,7 +536,8 @@ def compile_query(program, dialect: str, table: str = "structures", supplied=fro
                    for id in read}
         donnees |= {id: default_value(model.donnees[id], numbers) for id in absent if id not in supplied}
         translator = Translator(numbers, donnees, parametres, draw_function(dialect, numbers))
-        ctes = [("entrees", entrees(model, read, table, scales, checks, extra, layout))]
+        error = layout.error_column("entrees") if checks else None
+        ctes = [("entrees", entrees(model, read, table, scales, error, extra))]
         carried = ["id", *read, *extra, *layout.errors]
         for number, (scenario, id, expr) in enumerate(scenario_lines(program), start=1):
             name = "scenario" if len(program.stage) == 1 else f"scenario_{number}"
@@ -684,21 +573,6 @@ def compile_query(program, dialect: str, table: str = "structures", supplied=fro
 def scenario_lines(program):
     """(scenario id, donnée id, IR expression) for each line of the scenarios applied, in order."""
     return [(scenario.id, id, expr) for scenario in program.scenarios for id, expr in scenario.donnees]
-
-
-def entrees(model: Model, read: list[str], table: str, scales: dict, checks: bool, extra: tuple[str, ...],
-            layout: Layout) -> exp.Select:
-    columns: list[exp.Expr] = [a.cast(column("id"), "VARCHAR").as_(identifier("id")), *(column(name) for name in extra)]
-    faults = id_faults() if checks else []
-    for id in read:
-        typed, invalid = input_column(model.donnees[id], scales.get(id, 0), checks)
-        columns.append(typed.as_(identifier(id)))
-        faults += invalid
-    if checks:
-        failed = first_fault(faults)
-        assert failed is not None  # the checks of « id » are always there
-        columns.append(failed.as_(identifier(layout.error_column("entrees"))))
-    return exp.select(*columns).from_(exp.to_table(table), copy=False)
 
 
 def scenario_stage(translator: Translator, model: Model, scenario: str, id: str, expr: ir.Expr, source: str,

@@ -32,9 +32,10 @@ from typing import Any, overload
 
 from attrs import frozen
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 
 from dsl.errors import ConvcheckError
-from interpreter.backends.dialects import DECIMAL_DIGITS
+from interpreter.backends.dialects import DECIMAL_DIGITS, DIALECTS
 from interpreter.numbers import decimal_places as decimals
 
 
@@ -127,6 +128,48 @@ def or_(*conditions: exp.Expression | None) -> exp.Expression | None:
 
 def not_(condition: exp.Expression) -> exp.Expression:
     return exp.Not(this=paren(condition.copy(), 3))
+
+
+# ---- decimals ---------------------------------------------------------------------------------------------
+
+
+# ---- names and messages -----------------------------------------------------------------------------------
+
+
+RESERVED: set[str] = set()
+
+
+def reserved_words() -> set[str]:
+    """Words that some dialect reads as a keyword: identifiers spelt so are quoted."""
+    if not RESERVED:
+        for dialect in DIALECTS:
+            d = Dialect.get_or_raise(dialect)
+            RESERVED.update(k.lower() for k in d.tokenizer_class.KEYWORDS if k.replace("_", "").isalpha())
+            RESERVED.update(k.lower() for k in getattr(d.generator_class, "RESERVED_KEYWORDS", ()))
+    return RESERVED
+
+
+def identifier(name: str) -> exp.Identifier:
+    """An identifier, quoted when some dialect would read it as a keyword (or it is not a plain word)."""
+    return exp.to_identifier(name, quoted=name.lower() in reserved_words() or not name.isidentifier())
+
+
+def column(name: str) -> exp.Column:
+    """A column, by its name."""
+    return exp.Column(this=identifier(name))
+
+
+def text(value: str) -> exp.Literal:
+    """A string literal."""
+    return exp.Literal.string(value)
+
+
+def first_fault(faults) -> exp.Expression | None:
+    """CASE WHEN rows THEN message … END: the first fault of a row, NULL when there is none."""
+    faults = [(condition, message) for condition, message in faults if condition is not None]
+    if not faults:
+        return None
+    return exp.Case(ifs=[exp.If(this=condition.copy(), true=text(message)) for condition, message in faults])
 
 
 # ---- decimals ---------------------------------------------------------------------------------------------

@@ -69,6 +69,7 @@ from interpreter.report.diff import DiffReport
 from interpreter.report.evaluation import EvaluationReport
 from interpreter.report.formats import format_of_extension
 from interpreter.report.history import HistoryReport
+from interpreter.report.projection import ProjectionReport
 from interpreter.report.provenance import provenance_of
 from interpreter.report.simulator import simulator_files
 from interpreter.report.site import build_site
@@ -289,8 +290,6 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, popu
 def projette_command(version, population, start, stop, encoding, sheet, scenarios, settings, output_format, output):
     """Le budget année par année : chaque mois selon la version de la chaîne en vigueur, la population qui croît
     comme le disent les scénarios (« croissance : 250 par an »)."""
-    from interpreter.report.projection import ProjectionReport  # numpy (heavy): only for a population
-
     if start is None or stop is None:
         raise UsageProblem("donnez les années : --de ANNEE --a ANNEE (par exemple --de 2026 --a 2030)")
     existing_files((version, population, *scenarios))

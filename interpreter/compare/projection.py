@@ -37,6 +37,7 @@ from dsl.scenarios import Growth, Scenario
 from interpreter.backends import draw, vector
 from interpreter.backends.scalar import Program, compile_model
 from interpreter.compare.sums import checked_sum
+from interpreter.io.number_columns import Scaled
 from interpreter.numbers import round_half_away
 
 NOMBRE = ir.Type("nombre")
@@ -48,7 +49,7 @@ MAX_STRUCTURES = 10_000_000  # in a year of a projection, new structures include
 class Segment:
     """Consecutive months of a year paid under one version."""
 
-    version: Any  # `interpreter.api.Convention`
+    version: Any  # `interpreter.convention.Convention`
     first: int  # its first month (1 … 12)
     months: int
 
@@ -171,8 +172,6 @@ def joined(parts: list):
     for id in parts[0].columns:
         values = [p.columns[id] for p in parts]
         if hasattr(values[0], "num"):
-            from interpreter.io.number_columns import Scaled  # the readers' exact columns
-
             columns[id] = Scaled.joined(values)
         else:
             columns[id] = np.concatenate(values)
@@ -210,7 +209,7 @@ class Year:
 class Projection:
     """A version's budget year by year."""
 
-    version: Any  # `interpreter.api.Convention`: the version named
+    version: Any  # `interpreter.convention.Convention`: the version named
     years: tuple[Year, ...]
     growth: Growth | None
     population: str

@@ -30,7 +30,7 @@ import yaml
 from attrs import frozen
 
 from dsl import limits
-from dsl.checker import check_overrides
+from dsl.check.parametres import check_overrides
 from dsl.diagnostics import Diagnostic, Note, suggest
 from dsl.errors import ConvcheckError
 from dsl.model import Donnee, Model

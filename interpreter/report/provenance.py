@@ -177,7 +177,7 @@ def with_caveat(sentence: str, caveat: str) -> str:
 
 def provenance_of(versions: Sequence[tuple[str | None, Any]], data=None, rows: int | None = None,
                   label: str = "Population") -> Provenance:
-    """The provenance of figures computed with `versions` — (role, a version: `interpreter.api.Convention`, or a
+    """The provenance of figures computed with `versions` — (role, a version: `interpreter.convention.Convention`, or a
     version of a history) — on optional `data`: a population (a `Population`, or a path and its `rows`), or a
     declaration (`label` « Déclaration »)."""
     sources = tuple(VersionSource(role, version.name, version.path, version.model.statut, version.model.en_vigueur)

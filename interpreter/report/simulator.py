@@ -29,7 +29,7 @@ from interpreter.report.provenance import provenance_of
 from interpreter.report.status import status_words
 
 if TYPE_CHECKING:  # annotations only: the API calls the reports
-    from interpreter.api import Convention
+    from interpreter.convention import Convention
 
 ASSETS = Path(__file__).with_name("simulator")
 
@@ -92,7 +92,7 @@ def configuration(shown: list[Shown], first: Sequence[str]) -> dict:
 
 
 def simulator_files(conventions: Sequence, first: Sequence[int] | None = None) -> dict[str, str]:
-    """The simulator's files (relative path → text) for some versions (`interpreter.api.Convention`); `first`:
+    """The simulator's files (relative path → text) for some versions (`interpreter.convention.Convention`); `first`:
     the indices of the versions shown side by side when the page opens (all of them by default)."""
     shown = [Shown(slug, convention, convention.javascript(provenance_of([(None, convention)]).lines()))
              for slug, convention in zip(slugs(conventions), conventions, strict=True)]

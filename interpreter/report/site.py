@@ -24,7 +24,6 @@ from attrs import define, field
 
 from dsl import nodes as n
 from dsl.avenants import Loader
-from dsl.checker import walk
 from dsl.comments import clause_comments, comments_of, figure_statuses
 from dsl.kinds import KINDS
 from interpreter.api import chain_versions, load
@@ -312,7 +311,7 @@ def cas_using(model, element: str, id: str) -> list[str]:
     for cas in model.cas:
         named = False
         for expr in cas.node.attendu or ():
-            for node in walk(expr):
+            for node in n.walk(expr):
                 if isinstance(node, n.Call) and node.func in ("points", "montant", "atteint") and \
                         any(isinstance(a, n.Name) and a.id == id for a in node.args):
                     named = True
