@@ -28,7 +28,7 @@ from dsl.comments import clause_comments, comments_of, figure_statuses
 from dsl.kinds import KINDS
 from interpreter.api import chain_versions, load
 from interpreter.backends.scalar import compile_model
-from interpreter.compare.diff import diff_models, element_fields
+from interpreter.compare.diff import diff_models, element_fields, exercice_rules
 from interpreter.compare.history import ClauseHistory, Version, build_history
 from interpreter.compare.maximal import line_values, maximal_structure
 from interpreter.numbers import euros
@@ -268,6 +268,7 @@ def version_html(site: Site, version: Version) -> str:
     else:
         base_version = next(v for v in site.versions if v.path == base)
         parts.append(f"<p>Base : <a href=\"../{version_page(base_version)}\">« {esc(base_version.name)} »</a>.</p>")
+    parts.extend(year_rules_html(model))
     clauses = [c for (conv, element, id), c in sorted(site.clauses.items()) if conv == model.id
                and id in _elements(model, element)]
     parts.append("<h2>Clauses de cette version</h2><ul>" + "".join(
@@ -281,6 +282,22 @@ def version_html(site: Site, version: Version) -> str:
         inner = inner.replace("<h1>", "<h2>", 1).replace("</h1>", "</h2>", 1)
         parts.append(f"<h2>Ce qui change depuis sa base</h2>\n<section class=\"diff\">{inner}</section>")
     return page(f"{model.label or model.id} — {version.name}", "\n".join(parts), 1, REPORT_STYLE)
+
+
+def year_rules_html(model) -> list[str]:
+    """The version's rules about the year, as the diff shows them: its `prorata : …` (each line's share of the
+    year) and the rules of each exercise that has its own (`exercice AAAA { … }`, applied by `--exercice`)."""
+    parts = ["<h2>Règles de l'année</h2>"]
+    if model.prorata is None:
+        parts.append("<p>Pas de <code>prorata</code> : chaque ligne est payée pour l'année entière.</p>")
+    else:
+        parts.append(f"<p>Chaque ligne est proratisée : <code>prorata : {esc(element_fields(model.prorata)['valeur'][1])}"
+                     "</code> (avant l'arrondi de chaque ligne ; un minimum garde son propre prorata).</p>")
+    rules = exercice_rules(model)
+    if rules:
+        parts.append("<p>Exercices aux règles propres (appliquées avec <code>--exercice AAAA</code>) :</p><ul>" + "".join(
+            f"<li>{esc(year)} : <code>{esc(rule.text)}</code></li>" for year, rule in sorted(rules.items())) + "</ul>")
+    return parts
 
 
 def figure_status(text: str) -> list[tuple[str, str]]:
