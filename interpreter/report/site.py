@@ -26,6 +26,7 @@ from dsl import nodes as n
 from dsl.avenants import Loader
 from dsl.comments import clause_comments, comments_of, figure_statuses
 from dsl.kinds import KINDS
+from dsl.printer import print_expr
 from interpreter.api import chain_versions, load
 from interpreter.backends.scalar import compile_model
 from interpreter.compare.diff import diff_models, element_fields, exercice_rules
@@ -291,8 +292,9 @@ def year_rules_html(model) -> list[str]:
     if model.prorata is None:
         parts.append("<p>Pas de <code>prorata</code> : chaque ligne est payée pour l'année entière.</p>")
     else:
-        parts.append(f"<p>Chaque ligne est proratisée : <code>prorata : {esc(element_fields(model.prorata)['valeur'][1])}"
-                     "</code> (avant l'arrondi de chaque ligne ; un minimum garde son propre prorata).</p>")
+        written = print_expr(model.prorata.value.source) if model.prorata.value.source else "…"
+        parts.append(f"<p>Chaque ligne est proratisée : <code>prorata : {esc(written)}</code> "
+                     "(avant l'arrondi de chaque ligne ; un minimum garde son propre prorata).</p>")
     rules = exercice_rules(model)
     if rules:
         parts.append("<p>Exercices aux règles propres (appliquées avec <code>--exercice AAAA</code>) :</p><ul>" + "".join(
