@@ -9,6 +9,7 @@ equality, so that formatting does not rewrite the user's figures.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import cast
 
@@ -161,6 +162,32 @@ class If:
 
 Expr = Number | Money | Percent | DateLit | Bool | Name | Call | Neg | Not | BinOp | Compare | Logic | Within | If
 LITERALS = (Number, Money, Percent, DateLit, Bool)
+
+
+def children(expr: Expr) -> tuple[Expr, ...]:
+    """The direct sub-expressions of an expression."""
+    match expr:
+        case Call(args=args):
+            return args
+        case Neg(operand=o) | Not(operand=o):
+            return (o,)
+        case BinOp(left=a, right=b) | Compare(left=a, right=b) | Logic(left=a, right=b):
+            return (a, b)
+        case Within(operand=o, choices=c):
+            return (o, *c)
+        case If(condition=c, then=t, otherwise=o):
+            return (c, t, o)
+    return ()
+
+
+def walk(expr: Expr) -> Iterator[Expr]:
+    """Every sub-expression of an expression, itself included (iteratively: nesting may be deep)."""
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        yield e
+        stack.extend(children(e))
+
 
 # ---- declarations -------------------------------------------------------------------------
 

@@ -108,7 +108,7 @@ def _item(item, depth: int) -> list[Line]:
             return _block(depth, keywords.SECTIONS[kind], item.span, _criteres(cs, depth + 1))
         case n.Brique():
             return _brique(item, depth, "brique")
-        case n.Majoration() | n.Minimum():
+        case _ if isinstance(item, n.Supplement):  # a majoration, a minimum
             return _supplement(item, depth, "")
         case n.Cas():
             return _cas(item, depth)

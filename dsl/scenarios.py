@@ -20,7 +20,11 @@ from attrs import field, frozen
 
 from dsl import ir
 from dsl import nodes as n
-from dsl.checker import Checker, Scope, an, check_overrides
+from dsl.check.declarations import collect
+from dsl.check.environment import Environment, Scope
+from dsl.check.expressions import infer
+from dsl.check.parametres import check_overrides
+from dsl.check.wording import an
 from dsl.diagnostics import Diagnostic, Note, suggest
 from dsl.model import Model
 from dsl.printer import print_expr
@@ -144,8 +148,8 @@ def _misplaced(file: n.File) -> list[Diagnostic]:
 
 def _check_donnees(file: n.File, model: Model, diagnostics: list, skipped: list, lenient: bool, years: str = "toujours"):
     """The lines of the `données` blocks (or of the year blocks `nouvelles structures`, `années suivantes`), checked."""
-    checker = Checker(model.file, {})
-    checker.collect()
+    env = Environment(model.file)
+    collect(env)
     result: list[tuple[str, ir.Expr]] = []
     seen: dict[str, n.Assignment] = {}
     prefix = "" if years == "toujours" else f"{years}/"
@@ -167,9 +171,9 @@ def _check_donnees(file: n.File, model: Model, diagnostics: list, skipped: list,
                                               notes=[Note("première ligne", n.parsed_span(seen[assignment.id].span))]))
                 continue
             seen[assignment.id] = assignment
-            checker.diagnostics = []
-            value = checker.infer(assignment.value, Scope("scenario", salt=f"{file.id}/{prefix}{assignment.id}"))
-            diagnostics += checker.diagnostics
+            env.diagnostics = []
+            value = infer(env, assignment.value, Scope("scenario", salt=f"{file.id}/{prefix}{assignment.id}"))
+            diagnostics += env.diagnostics
             if value is not None and _compatible(value.type, donnee.type, assignment, diagnostics):
                 _check_constant(value, donnee, assignment, diagnostics)
                 result.append((assignment.id, value))

@@ -169,7 +169,7 @@ def test_a_combination_no_draw_selects_is_no_error_and_one_that_is_says_the_draw
     assert message.startswith("au tirage n° ") and "structure « b »" in message and "n" in message
 
 
-@settings(derandomize=True, max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.integers(-10**15, 10**15), min_size=1, max_size=60), st.sampled_from([5, 50, 95]))
 @example([3, 1, 2, 4], 50)
 def test_quantiles_are_the_nearest_rank_observed_values(values, percent):

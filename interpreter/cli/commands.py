@@ -58,6 +58,7 @@ from interpreter.cli.outputs import (
     warnings_note,
     write_workbook,
 )
+from interpreter.io.sizes import POPULATION_HELP
 from interpreter.io.writer import WriteError, check_destination, write_bytes, write_text
 from interpreter.io.xlsx import workbook
 from interpreter.lsp import serve
@@ -66,6 +67,7 @@ from interpreter.report.diff import DiffReport
 from interpreter.report.evaluation import EvaluationReport
 from interpreter.report.formats import format_of_extension
 from interpreter.report.history import HistoryReport
+from interpreter.report.projection import ProjectionReport
 from interpreter.report.provenance import provenance_of
 from interpreter.report.simulator import simulator_files
 from interpreter.report.site import build_site
@@ -126,7 +128,9 @@ def check_command(fichiers, output_format, strict, no_color):
 @reports_errors
 def eval_command(fichiers, output_format, output, scenarios, settings, with_advance, exercice, no_color):
     """Évaluer une structure : critère par critère, ce qui est atteint, pourquoi, et ce que cela rapporte ; avec
-    plusieurs versions, une colonne par version et l'écart de chaque ligne."""
+    plusieurs versions, une colonne par version et l'écart de chaque ligne.
+
+    DECLARATION : YAML, JSON, TOML, ou un CSV ou un classeur .xlsx d'une ligne ; une déclaration fait au plus 10 Mio."""
     if len(fichiers) < 2:
         raise UsageProblem("donnez au moins une version et une déclaration : convcheck eval VERSION DECLARATION")
     *conventions, declaration = fichiers
@@ -202,7 +206,8 @@ def test_command(fichiers, no_color):
 @click.option("--cas", metavar="ID", help="Valoriser chaque version avec les données d'un cas (par exemple la "
               "structure de référence de la Cnam) au lieu de la structure maximale.")
 @click.option("--population", metavar="POPULATION",
-              help="Ajouter l'impact sur une population (CSV, Excel .xlsx, Parquet ou JSON Lines) : budgets, gagnants, perdants.")
+              help="Ajouter l'impact sur une population (CSV, Excel .xlsx, Parquet ou JSON Lines ; "
+              f"{POPULATION_HELP}) : budgets, gagnants, perdants.")
 @click.option("--par", "groupings", multiple=True, metavar="COLONNE",
               help="Avec --population : budgets, gagnants et perdants par groupe d'une colonne (répétable) ; "
               "par tranches : --par patientele=2000,4000,8000.")
@@ -283,8 +288,6 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, popu
 def projette_command(version, population, start, stop, encoding, sheet, scenarios, settings, output_format, output):
     """Le budget année par année : chaque mois selon la version de la chaîne en vigueur, la population qui croît
     comme le disent les scénarios (« croissance : 250 par an »)."""
-    from interpreter.report.projection import ProjectionReport  # numpy (heavy): only for a population
-
     if start is None or stop is None:
         raise UsageProblem("donnez les années : --de ANNEE --a ANNEE (par exemple --de 2026 --a 2030)")
     existing_files((version, population, *scenarios))
@@ -294,7 +297,8 @@ def projette_command(version, population, start, stop, encoding, sheet, scenario
     inputs = [*projection.version.sources, population]
     if output:
         check_destination(output, inputs)
-    provenance = provenance_of([(None, projection.version)], population, projection.years[0].structures)
+    provenance = provenance_of([(None, v) for v in projection.versions or (projection.version,)], population,
+                               projection.years[0].structures)
     publish(ProjectionReport(projection, provenance), chosen, output, inputs)
     return EXIT_OK
 
@@ -321,7 +325,10 @@ def projette_command(version, population, start, stop, encoding, sheet, scenario
 @reports_errors
 def simulate_command(convention, population, output, encoding, sheet, csv_fr, scenarios, settings, output_format,
                      ignore_invalid, groupings, draw_count, seed, engine, exercice):
-    """Évaluer toute une population de structures : paiements, budget, moyenne, médiane, déciles."""
+    """Évaluer toute une population de structures : paiements, budget, moyenne, médiane, déciles.
+
+    POPULATION : CSV, Excel .xlsx, Parquet ou JSON Lines ; au plus 2 Gio en CSV ou JSON Lines, 10 millions de
+    structures en Parquet, 10 millions de cellules par feuille Excel."""
     from interpreter.report.impact import SimulationReport, results_sheets  # numpy (heavy): only for a population
 
     existing_files((convention, population, *scenarios))
@@ -364,7 +371,7 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
 
 @cli.command("calibre", context_settings=HELP)
 @click.argument("version", metavar="VERSION")
-@click.option("--population", required=True, metavar="POPULATION", help="La population (CSV, Excel .xlsx, Parquet ou JSON Lines).")
+@click.option("--population", required=True, metavar="POPULATION", help=f"La population (CSV, Excel .xlsx, Parquet ou JSON Lines ; {POPULATION_HELP}).")
 @click.option("--parametre", required=True, metavar="ID", help="Le paramètre (montant ou nombre) à calibrer.")
 @click.option("--budget", metavar="MONTANT", help="Le budget visé, par exemple « 190 000 000 € ».")
 @click.option("--budget-de", "budget_of", metavar="AUTRE_VERSION", help="Viser le budget d'une autre version.")
@@ -401,7 +408,7 @@ def calibre_command(version, population, parametre, budget, budget_of, precision
 
 @cli.command("balaye", context_settings=HELP)
 @click.argument("version", metavar="VERSION")
-@click.option("--population", required=True, metavar="POPULATION", help="La population (CSV, Excel .xlsx, Parquet ou JSON Lines).")
+@click.option("--population", required=True, metavar="POPULATION", help=f"La population (CSV, Excel .xlsx, Parquet ou JSON Lines ; {POPULATION_HELP}).")
 @click.option("--parametre", required=True, metavar="ID", help="Le paramètre (montant ou nombre) qui varie.")
 @click.option("--de", "start", metavar="A", help="Première valeur.")
 @click.option("--a", "stop", metavar="B", help="Dernière valeur.")

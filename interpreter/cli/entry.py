@@ -8,6 +8,7 @@ checks that `COMMANDS` says what the commands' own help says).
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import click
@@ -64,8 +65,16 @@ def cli():
     """convcheck : vérifier, évaluer et comparer les conventions des structures de santé (.conv)."""
 
 
+def terminated(signum, frame):
+    """SIGTERM ends convcheck as Ctrl+C does, through every `finally`: a file being written is left as it was
+    and its temporary removed, temporary copies and folders too (`atexit`) — the signal's default killed the
+    process on the spot and left `.convcheck-*.tmp` behind."""
+    raise SystemExit(128 + signum)
+
+
 def main():
     """Console-script entry point."""
+    signal.signal(signal.SIGTERM, terminated)
     try:
         cli(prog_name="convcheck")
     except SystemExit:

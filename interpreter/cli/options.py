@@ -48,9 +48,9 @@ def hypothesis_options(command):
 def population_options(command):
     """`--encodage` (a CSV population's encoding) and `--feuille` (an Excel population's sheet)."""
     command = click.option("--feuille", "sheet", metavar="NOM",
-                           help="Avec une population .xlsx : la feuille à lire (défaut : la première).")(command)
+                           help="Avec une population .xlsx : la feuille à lire (défaut : la première feuille visible).")(command)
     return click.option("--encodage", "encoding", metavar="ENCODAGE",
-                        help="Avec une population .csv : son encodage, utf-8 ou windows-1252 (défaut : détecté).")(command)
+                        help="Avec une population .csv : son encodage, utf-8, windows-1252 ou utf-16 (défaut : détecté).")(command)
 
 
 def csv_fr_option(command):
@@ -155,7 +155,7 @@ def population_file(path: str | None, encoding: str | None, sheet: str | None):
         raise UsageProblem(f"--encodage ne s'applique qu'à un fichier .csv, pas à « {path} »")
     codec = encoding_option(encoding)
     if encoding is not None and codec is None:
-        raise UsageProblem(f"encodage inconnu « {encoding} » pour --encodage : utf-8 ou windows-1252")
+        raise UsageProblem(f"encodage inconnu « {encoding} » pour --encodage : utf-8, windows-1252 ou utf-16")
     return TableFile(path, codec, sheet) if codec or sheet else path
 
 

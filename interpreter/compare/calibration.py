@@ -28,6 +28,7 @@ from interpreter.backends.results import PopulationResult
 from interpreter.backends.scalar import ParametreError, Program
 from interpreter.backends.vector import VectorProgram, simulate
 from interpreter.compare.draws import Draws, Spread, impact_draws, median_draw, nearest_rank
+from interpreter.compare.sums import checked_sum
 
 MAX_DOUBLINGS = 60
 
@@ -114,7 +115,7 @@ class Sweeper:
         if self.reference is not None:
             changes = _aligned_changes(self.reference, result)
             gain, lose = int((changes > 0).sum()), int((changes < 0).sum())
-        return Point(value, int(result.total.sum()), len(result.total), int(result.eligible.sum()), gain, lose,
+        return Point(value, checked_sum(result.total, f"à {self.written(value)}, le budget"), len(result.total), int(result.eligible.sum()), gain, lose,
                      self.written(value))
 
     def written(self, value: Decimal) -> str:

@@ -19,7 +19,7 @@ from attrs import field, frozen
 from interpreter.backends.results import PopulationResult
 from interpreter.backends.scalar import Program
 from interpreter.compare.guarantee import Guarantee, top_ups
-from interpreter.compare.sums import exact_sum
+from interpreter.compare.sums import checked_sum, exact_sum
 from interpreter.numbers import euros_of
 
 DECILES = tuple(range(10, 100, 10))
@@ -61,8 +61,9 @@ def _median(cents: np.ndarray) -> Decimal:
 def _deciles(cents: np.ndarray) -> tuple[Decimal, ...]:
     if len(cents) == 0:
         return tuple(Decimal(0) for _ in DECILES)
-    values = np.percentile(cents, DECILES, method="inverted_cdf")
-    return tuple(euros_of(v) for v in values)
+    ordered = np.sort(cents)  # each decile is a structure's total, taken exactly (a float would round it)
+    ranks = [max(0, -(-len(ordered) * d // 100) - 1) for d in DECILES]  # inverted CDF: the first at or past d %
+    return tuple(euros_of(ordered[rank]) for rank in ranks)
 
 
 def line_label(program: Program, id: str) -> str | None:
@@ -76,9 +77,10 @@ def summarize(program: Program, result: PopulationResult, rejected: int = 0) -> 
     total = result.total
     structures = len(total)
     eligible = int(result.eligible.sum())
-    budget = int(total.sum())
+    budget = checked_sum(total)
     lines = tuple(
-        LineBudget(id, line_label(program, id), program.model.line_kind(id), int((cents != 0).sum()), int(cents.sum()))
+        LineBudget(id, line_label(program, id), program.model.line_kind(id), int((cents != 0).sum()),
+                   checked_sum(cents, f"le budget de « {id} »"))
         for id, cents in result.lines.items()
     )
     return Summary(
@@ -231,7 +233,8 @@ def impact_between(old: PopulationResult, new: PopulationResult, old_program: Pr
     gains = [structure(i) for i in ranked[::-1][:top] if changes[i] > 0]
     losses = [structure(i) for i in ranked[:top] if changes[i] < 0]
     return Impact(
-        structures=len(ids), budget_before=int(before.sum()), budget_after=int(after.sum()),
+        structures=len(ids), budget_before=checked_sum(before, "le budget avant"),
+        budget_after=checked_sum(after, "le budget après"),
         lines=_line_budgets(old, new, old_program, new_program, renames), gain=int((changes > 0).sum()),
         lose=int((changes < 0).sum()), unchanged=int((changes == 0).sum()),
         eligibility_lost=int((pairing.eligible_before & ~pairing.eligible_after).sum()),
@@ -248,7 +251,8 @@ def causes(pairing: Pairing, among: np.ndarray, sign: int) -> tuple[Cause, ...]:
     for id, change in pairing.line_changes.items():
         through = among & (np.sign(change) == sign)
         if through.any():
-            found.append(Cause(id, pairing.labels[id], int(through.sum()), int(change[through].sum())))
+            found.append(Cause(id, pairing.labels[id], int(through.sum()),
+                               checked_sum(change[through], f"l'écart dû à « {id} »")))
     found.sort(key=lambda c: (-abs(c.amount), c.id))
     return tuple(found)
 
@@ -258,10 +262,10 @@ def _line_budgets(old, new, old_program, new_program, renames):
     rows = []
     for id, cents in new.lines.items():
         old_id = old_of.get(id, id)
-        before = int(old.lines[old_id].sum()) if old_id in old.lines else 0
-        rows.append((id, line_label(new_program, id), before, int(cents.sum())))
+        before = checked_sum(old.lines[old_id], f"le budget avant de « {old_id} »") if old_id in old.lines else 0
+        rows.append((id, line_label(new_program, id), before, checked_sum(cents, f"le budget après de « {id} »")))
     for id, cents in old.lines.items():
         if id not in new.lines and id not in renames:
-            rows.append((id, line_label(old_program, id), int(cents.sum()), 0))
+            rows.append((id, line_label(old_program, id), checked_sum(cents, f"le budget avant de « {id} »"), 0))
     rows.sort(key=lambda r: (-abs(r[3] - r[2]), r[0]))
     return tuple(rows)

@@ -36,7 +36,8 @@ from dsl.model import Model, Prorata
 from dsl.scenarios import Growth, Scenario
 from interpreter.backends import draw, vector
 from interpreter.backends.scalar import Program, compile_model
-from interpreter.compare.sums import exact_sum
+from interpreter.compare.sums import checked_sum
+from interpreter.io.number_columns import Scaled
 from interpreter.numbers import round_half_away
 
 NOMBRE = ir.Type("nombre")
@@ -48,7 +49,7 @@ MAX_STRUCTURES = 10_000_000  # in a year of a projection, new structures include
 class Segment:
     """Consecutive months of a year paid under one version."""
 
-    version: Any  # `interpreter.api.Convention`
+    version: Any  # `interpreter.convention.Convention`
     first: int  # its first month (1 … 12)
     months: int
 
@@ -171,8 +172,6 @@ def joined(parts: list):
     for id in parts[0].columns:
         values = [p.columns[id] for p in parts]
         if hasattr(values[0], "num"):
-            from interpreter.io.number_columns import Scaled  # the readers' exact columns
-
             columns[id] = Scaled.joined(values)
         else:
             columns[id] = np.concatenate(values)
@@ -210,10 +209,11 @@ class Year:
 class Projection:
     """A version's budget year by year."""
 
-    version: Any  # `interpreter.api.Convention`: the version named
+    version: Any  # `interpreter.convention.Convention`: the version named
     years: tuple[Year, ...]
     growth: Growth | None
     population: str
+    versions: tuple = ()  # every version that pays some month of those years, in the chain's order
 
     @property
     def total(self) -> int:
@@ -232,11 +232,13 @@ def project(version, chain: list, tables: dict, start: int, stop: int, yearly: d
     plan = arrivals(growth, size, years)
     salt = f"croissance/{next((s.id for s in version.scenarios if s.growth is not None), '')}"
     found = []
+    paying: dict[str, Any] = {}
     for year in years:
         parts: dict[tuple[str, int], list] = {}
         new_budget = 0
         for segment in segments(chain, year):
             name = segment.version.name
+            paying.setdefault(name, segment.version)
             convention, base = yearly.get((name, year), (segment.version, tables[name]))
             present = joined([base, *(newcomers(base, y, plan.get(y, 0), salt) for y in years if y < year)])
             groups = [(present, () if year == start else "following"),
@@ -251,7 +253,8 @@ def project(version, chain: list, tables: dict, start: int, stop: int, yearly: d
                           sum(part[1] for part in parts.values()), new_budget,
                           tuple(Part(name, first, months, budget, own) for (name, first), (months, budget, own)
                                 in parts.items())))
-    return Projection(version, tuple(found), growth, next(iter(tables.values())).path)
+    return Projection(version, tuple(found), growth, next(iter(tables.values())).path,
+                      tuple(v for v in chain if v.name in paying))
 
 
 def _budget(segment: Segment, table, block, year: int) -> int:
@@ -264,4 +267,4 @@ def _budget(segment: Segment, table, block, year: int) -> int:
     if result.errors:
         raise ConvError([Diagnostic("evaluation-impossible", f"en {year}, sous « {version.name} », structure « {id} » : "
                                     f"{message}", file=table.path) for id, message in result.errors])
-    return exact_sum(result.total)
+    return checked_sum(result.total, f"en {year}, sous « {version.name} », le budget", file=table.path)

@@ -9,6 +9,7 @@ drawing is the only place they become floats.
 from __future__ import annotations
 
 import io
+import warnings
 
 import numpy as np
 
@@ -31,11 +32,15 @@ def _pyplot():
 
 
 def _figure(plt, figure, caption: str, png_name: str | None) -> Figure:
-    """The matplotlib figure as a `Figure` block (SVG inside, PNG beside), reproducible byte for byte."""
-    figure.tight_layout()
+    """The matplotlib figure as a `Figure` block (SVG inside, PNG beside), reproducible byte for byte. A character
+    the font lacks (a group named in another script) is drawn as a box, without matplotlib's warning on stderr:
+    the tables of the report name it in full."""
     svg_buffer, png_buffer = io.StringIO(), io.BytesIO()
-    figure.savefig(svg_buffer, format="svg", metadata={"Date": None})
-    figure.savefig(png_buffer, format="png", metadata={"Software": None})
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from", category=UserWarning)
+        figure.tight_layout()
+        figure.savefig(svg_buffer, format="svg", metadata={"Date": None})
+        figure.savefig(png_buffer, format="png", metadata={"Software": None})
     plt.close(figure)
     svg = svg_buffer.getvalue()
     return Figure(caption, svg[svg.index("<svg"):], png_name, png_buffer.getvalue())

@@ -10,7 +10,7 @@ from typing import Any
 from attrs import frozen
 
 from interpreter.compare.calibration import Calibration, Point, parametre_kind
-from interpreter.io.csvfiles import french_csv
+from interpreter.io.csvfiles import french_csv, neutralised
 from interpreter.io.xlsx import Sheet
 from interpreter.numbers import euros, euros_of, french_number, signed_euros, to_cents
 from interpreter.report import draws as draw_report
@@ -295,7 +295,7 @@ class SweepReport:
     def csv(self, french: bool) -> str:
         if french:
             return french_csv(sweep_frame(self.decision)).decode("utf-8")  # with its BOM, for Excel
-        return sweep_frame(self.decision).write_csv()
+        return neutralised(sweep_frame(self.decision)).write_csv()  # no cell runs as a formula in a spreadsheet
 
     def sheets(self) -> list[Sheet]:
         return sweep_sheets(self.decision)

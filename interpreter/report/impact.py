@@ -303,7 +303,7 @@ class SimulationReport:
     """`convcheck simulate`: the figures of a population under one version, its status and hypotheses, the
     warnings of the reading and the `--par` groups."""
 
-    version: Any  # `interpreter.api.Convention`
+    version: Any  # `interpreter.convention.Convention`
     summary: Summary
     population: str
     groups: tuple = ()  # (Grouping, rows) for each `--par`
