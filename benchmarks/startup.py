@@ -8,7 +8,7 @@ command's whole import time), largest first.
 
 Targets on this 2-core machine: `convcheck --help` ≤ 0.15 s, `convcheck check` of a small file ≤ 0.25 s.
 
-    python benchmarks/startup.py [--runs 5] [--top 6]
+    python benchmarks/startup.py [--runs 5] [--top 6] [--racine CHECKOUT]
 """
 
 from __future__ import annotations
@@ -34,14 +34,17 @@ TARGETS = {"--help": 0.15, "check (19 lignes)": 0.25}
 IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \| ( *)(\S+)")
 
 
+CHECKOUT = {"root": ROOT, "python": sys.executable}  # whose convcheck is measured (`--racine`: another checkout's)
+
+
 def convcheck(args: list[str], *options: str) -> list[str]:
-    return [sys.executable, *options, "-m", "interpreter.cli", *args]
+    return [CHECKOUT["python"], *options, "-m", "interpreter.cli", *args]
 
 
 def wall(command: list[str]) -> float:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as an installed tool runs
     start = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(command, cwd=CHECKOUT["root"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
@@ -52,7 +55,7 @@ def timed(args: list[str], runs: int) -> float:
 
 def import_costs(args: list[str]) -> Counter:
     """Seconds of import, by package (the first part of the module's name), from `-X importtime`."""
-    found = subprocess.run(convcheck(args, "-X", "importtime"), cwd=ROOT, capture_output=True, text=True).stderr
+    found = subprocess.run(convcheck(args, "-X", "importtime"), cwd=CHECKOUT["root"], capture_output=True, text=True).stderr
     costs: Counter = Counter()
     for match in IMPORT_LINE.finditer(found):
         costs[match.group(4).split(".")[0]] += int(match.group(1)) / 1e6
@@ -63,7 +66,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--top", type=int, default=6)
+    parser.add_argument("--racine", help="measure the convcheck of another checkout (with its .venv): before/after")
     arguments = parser.parse_args()
+    if arguments.racine:
+        root = Path(arguments.racine).resolve()
+        CHECKOUT.update(root=root, python=str(root / ".venv" / "bin" / "python"))
     print(f"charge (1/5/15 min) : {'/'.join(f'{x:.1f}' for x in os.getloadavg())}")
     for name, args in COMMANDS.items():
         seconds = timed(args, arguments.runs)

@@ -73,6 +73,16 @@ def test_simulate_benchmark_runs_on_a_small_population(capfd):
     assert "300  parquet" in out and "mêmes centimes : 300 structures" in out
 
 
+def test_startup_benchmark_times_each_command(capsys):
+    import sys
+
+    bench = load("startup")
+    sys.argv = ["startup.py", "--runs", "1", "--top", "3"]
+    bench.main()
+    out = capsys.readouterr().out
+    assert all(name in out for name in bench.COMMANDS) and out.count("imports ") == len(bench.COMMANDS)
+
+
 def test_large_inputs_benchmark_files_are_valid(tmp_path):
     bench = load("inputs")
     path = bench.write_input(tmp_path, 0.02)
