@@ -37,7 +37,7 @@ from attrs import frozen
 from dsl import limits
 from dsl.errors import ConvcheckError
 from dsl.model import Donnee, Model
-from interpreter.io import csvfiles
+from interpreter.io import csvfiles, sizes
 from interpreter.io.numbers import AMBIGUOUS_FRACTION, AMBIGUOUS_INTEGER, BLANKS, NUMERIC
 from interpreter.io.words import FALSE_WORDS, TRUE_WORDS
 
@@ -87,15 +87,20 @@ class Source:
 
 def source(path: str) -> Source:
     """The file's header and column types, read without its rows; `Uncertain` for other formats, a CSV file
-    not in UTF-8, or one that polars and the reader might read differently (a column named twice)."""
+    not in UTF-8, one that polars and the reader might read differently (a column named twice), or a file
+    beyond the sizes convcheck reads (`interpreter.io.sizes`: the reader refuses it)."""
     suffix = Path(path).suffix.lower()
     if suffix == ".parquet":
         try:
             schema = dict(pl.read_parquet_schema(path))
+            rows = pl.scan_parquet(path).select(pl.len()).collect().item()  # from the metadata
         except Exception:  # the reader says why the file cannot be read
             raise Uncertain(path) from None
+        if rows > sizes.MAX_STRUCTURES:  # the reader refuses it, and says why
+            raise Uncertain(path)
         return Source(path, "parquet", tuple(schema), schema)
-    if suffix != ".csv" or getattr(path, "encoding", None) not in (None, "utf-8"):
+    if suffix != ".csv" or getattr(path, "encoding", None) not in (None, "utf-8") \
+            or sizes.too_large(path, sizes.MAX_POPULATION_BYTES, "une population"):
         raise Uncertain(path)
     try:
         with open(path, "rb") as file:
