@@ -199,7 +199,8 @@ def cell_value(donnee: Donnee, cell: pl.Expr, file_type: pl.DataType, scale: int
             return cell, pl.lit(True), 0
         if file_type != pl.String:
             raise Uncertain(donnee.id)
-        return cell.is_in(sorted(TRUE_WORDS)), cell.is_in(sorted(TRUE_WORDS | FALSE_WORDS)), 0
+        true, false = (pl.any_horizontal([cell == word for word in sorted(words)]) for words in (TRUE_WORDS, FALSE_WORDS))
+        return true, true | false, 0  # a few comparisons: half the time of `is_in`
     if kind == "date":
         if file_type == pl.Date:
             return cell.cast(pl.Int32), pl.lit(True), 0
