@@ -68,7 +68,7 @@ from interpreter.report.evaluation import EvaluationReport
 from interpreter.report.formats import format_of_extension
 from interpreter.report.history import HistoryReport
 from interpreter.report.projection import ProjectionReport
-from interpreter.report.provenance import provenance_of
+from interpreter.report.provenance import provenance_of, start_digest
 from interpreter.report.simulator import simulator_files
 from interpreter.report.site import build_site
 from interpreter.report.status import status_words
@@ -333,6 +333,7 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
 
     existing_files((convention, population, *scenarios))
     population = population_file(population, encoding, sheet)
+    start_digest(population)  # the provenance's sha256 of the file, hashed while the file is read and computed
     version = api.load(convention, settings, scenarios=scenarios, exercice=exercise_year(exercice))
     inputs = [*version.sources, population]
     rejects = rejects_path(population, output)
