@@ -148,5 +148,5 @@ def test_a_digest_started_early_is_the_file_s(tmp_path):
     path.write_bytes(b"id,n\n" + b"a,1\n" * 100_000)
     provenance.start_digest(path)
     found = provenance.provenance_of([], path, 100_000).population
-    assert found is not None and found.digest == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert found is not None and found.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert str(path) not in provenance._STARTED
