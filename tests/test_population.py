@@ -272,7 +272,7 @@ def test_an_older_population_file_runs_under_avenant_1_with_its_defaults_announc
     avenant_1 = str(ROOT / "conventions" / "aci-msp-avenant-1.conv")
     result = CliRunner().invoke(cli, ["simulate", avenant_1, str(older), "--format", "json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output[result.output.index("{"):])
+    data = json.loads(result.stdout)
     taken = {d["id"]: (d["valeur"], d["structures"]) for d in data["valeurs_par_defaut"]}
     assert {id: taken[id] for id in ADDED_BY_THE_AUDIT} == {
         "fermeture_conges": ("aucune", 2300), "taux_c2s": ("0 %", 2300), "taux_ame": ("0 %", 2300),
