@@ -26,6 +26,7 @@ from pathlib import Path
 import polars as pl
 from attrs import frozen
 
+from dsl.avenants import Loader
 from interpreter import api
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -235,11 +236,13 @@ def population() -> pl.DataFrame:
     return frame
 
 
-def figures(root: Path) -> dict[str, object]:
-    """Every figure of every version under `root`: each structure's lines and total, each cas's results."""
+def figures(root: Path, loader: Loader | None = None) -> dict[str, object]:
+    """Every figure of every version under `root`: each structure's lines and total, each cas's results.
+    `loader` reads each file once for all the versions (the files do not change meanwhile)."""
+    loader = loader if loader is not None else Loader()
     result: dict[str, object] = {}
     for path, scenarios in VERSIONS:
-        version = api.load(root / path, scenarios=[root / s for s in scenarios])
+        version = api.load(root / path, loader=loader, scenarios=[root / s for s in scenarios])
         table = version.simulation(population(), keep_invalid=True).table(typed=False)
         # Lines keyed by their label: a line moved between sections changes the order of the columns, a typo
         # in the id a line is declared with changes its key in data files (a diff shows it renamed), neither
@@ -248,12 +251,12 @@ def figures(root: Path) -> dict[str, object]:
         result[path] = {labels.get(name, name): table[name].to_list() for name in table.columns}
         # The cas are the version's worked examples, run as `convcheck test` runs them: without the scénarios
         # (a scénario computes données for a population; it would replace the données a cas states).
-        plain = api.load(root / path) if scenarios else version
+        plain = api.load(root / path, loader=loader) if scenarios else version
         result[f"{path} cas"] = _cases(plain)
         # The cas of each exercise, run with that exercise's rules: a slip in an `exercice AAAA { … }` block
         # changes no figure of the general rules, only those of its year.
         for year in plain.model.exercices:
-            result[f"{path} cas {year}"] = _cases(api.load(root / path, exercice=year))
+            result[f"{path} cas {year}"] = _cases(api.load(root / path, loader=loader, exercice=year))
     return result
 
 
@@ -287,13 +290,14 @@ def classify(slip: Slip) -> Outcome:
             shutil.copyfile(ROOT / file, root / file)
         target = root / slip.file
         target.write_text(slip.apply(target.read_text(encoding="utf-8")), encoding="utf-8")
-        diagnostics = api.check_files([str(root / path) for path in (*(v for v, _ in VERSIONS), FILES[-1])])
+        loader = Loader()  # one reading of the slipped files, for the check and for the figures
+        diagnostics = api.check_files([str(root / path) for path in (*(v for v, _ in VERSIONS), FILES[-1])], loader)
         errors = [d for d in diagnostics if d.is_error]
         if errors:
             unlocated = [d for d in errors if d.span is None and not d.file]
             return Outcome("sans position" if unlocated else "erreur", errors[0].message)
         try:
-            found = figures(root)
+            found = figures(root, loader)
         except api.ConvError as error:
             return Outcome("erreur", str(error).splitlines()[0])
         failed = [c for key, cases in found.items() if " cas" in key for c in cases if not c[1]]
