@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from attrs import frozen
@@ -236,11 +237,11 @@ def population() -> pl.DataFrame:
     return frame
 
 
-def figures(root: Path, loader: Loader | None = None) -> dict[str, object]:
+def figures(root: Path, loader: Loader | None = None) -> dict[str, Any]:
     """Every figure of every version under `root`: each structure's lines and total, each cas's results.
     `loader` reads each file once for all the versions (the files do not change meanwhile)."""
     loader = loader if loader is not None else Loader()
-    result: dict[str, object] = {}
+    result: dict[str, Any] = {}
     for path, scenarios in VERSIONS:
         version = api.load(root / path, loader=loader, scenarios=[root / s for s in scenarios])
         table = version.simulation(population(), keep_invalid=True).table(typed=False)
@@ -265,7 +266,7 @@ def _cases(version) -> list:
 
 
 @cache
-def baseline() -> dict[str, object]:
+def baseline() -> dict[str, Any]:
     """The figures of the bundled files as they are. Every cas passes there, or every slip would look caught."""
     found = figures(ROOT)
     failing = [c[0] for key, cases in found.items() if " cas" in key for c in cases if not c[1]]
