@@ -33,6 +33,7 @@ from dsl.payment import ADVANCE
 from dsl.scenarios import Scenario
 from dsl.source import SourceFile
 from interpreter.backends.engines import DEFAULT, ENGINES, EngineUnavailable
+from interpreter.backends.javascript import JsModule, compile_module
 from interpreter.backends.scalar import (
     Evaluation,
     ParametreError,
@@ -55,7 +56,7 @@ from interpreter.io.declarations import (
     read_overrides,
     validate,
 )
-from interpreter.numbers import EvaluationError
+from interpreter.numbers import IMPOSSIBLE, EvaluationError
 from interpreter.project import ProjectError, Settings, settings_for
 from interpreter.report.status import exercise_lines
 
@@ -288,8 +289,15 @@ class Convention:
             return evolve(evaluation, defaults=read.defaults) if read.defaults else evaluation
         except EvaluationError as error:
             where = declaration if isinstance(declaration, (str, Path)) else "<déclaration>"
-            raise ConvError([Diagnostic("evaluation-impossible", f"structure « {structure_id} » : {error}",
+            raise ConvError([Diagnostic("evaluation-impossible", IMPOSSIBLE.format(structure=structure_id, error=error),
                                         file=str(where))]) from None
+
+    def javascript(self, provenance: Sequence[str] = ()) -> JsModule:
+        """This version compiled to JavaScript (`convcheck js`, the simulator's pages): an ES module and the same
+        code as a classic script, with its scenarios and settings (`provenance`: the lines its header says its
+        figures rest on)."""
+        hypotheses = tuple(f"{title} : {line}" for title, lines in self.hypotheses() for line in lines)
+        return compile_module(self.program, self.supplied, self.chain, hypotheses, tuple(provenance))
 
     def advance(self, declaration: Mapping[str, Any] | str | Path) -> Decimal:
         """The advance of one structure (`taux_avance` × its prérequis and socle, all met)."""
@@ -302,7 +310,7 @@ class Convention:
         try:
             return scalar_advance(self.program, donnees, structure_id)
         except EvaluationError as error:
-            raise ConvError([Diagnostic("evaluation-impossible", f"structure « {structure_id} » : {error}",
+            raise ConvError([Diagnostic("evaluation-impossible", IMPOSSIBLE.format(structure=structure_id, error=error),
                                         file=where)]) from None
 
     def declaration(self, declaration: Mapping[str, Any] | str | Path, elsewhere=frozenset()) -> tuple[str, dict]:

@@ -33,6 +33,9 @@ class EvaluationError(ConvcheckError):
     """A structure makes an expression impossible to compute (a division by zero, an amount too large)."""
 
 
+IMPOSSIBLE = "structure « {structure} » : {error}"  # how an `EvaluationError` is said of a structure
+
+
 # ---- exact arithmetic ----------------------------------------------------------------------------------
 
 
@@ -141,6 +144,8 @@ def plain(number) -> str:
         if decimal is None:
             return f"{number.numerator}/{number.denominator}"
         number = decimal
+    if not number:  # a decimal zero may carry a sign (0 × -3 is -0): zero is written 0
+        return "0"
     if number == number.to_integral_value():
         return format(number.quantize(Decimal(1)), "f")
     return format(number.normalize(), "f")

@@ -63,6 +63,17 @@ def test_the_vector_backend_handles_every_node(node):
         assert callable(vector.compile_expr(SAMPLES[node]))
 
 
+@pytest.mark.parametrize("node", ir.NODES, ids=[c.__name__ for c in ir.NODES])
+def test_the_javascript_backend_handles_every_node(node):
+    from interpreter.backends.jssource import Source
+
+    if node in (ir.ResultRef, ir.LineRef):  # `attendu` only: the scalar backend runs the cas
+        with pytest.raises(AssertionError, match="attendu-only"):
+            Source().expr(SAMPLES[node])
+    else:
+        assert Source().function(SAMPLES[node]).startswith("function (d, p, m, s) { return ")
+
+
 @pytest.mark.parametrize("dialect", ["duckdb", "postgres", "spark"])
 @pytest.mark.parametrize("node", ir.NODES, ids=[c.__name__ for c in ir.NODES])
 def test_the_sql_backend_handles_every_node(node, dialect):

@@ -74,6 +74,9 @@ COMMANDS = {
                  "-o", "resultats.parquet"],
     "fmt": ["fmt", "--check", "conventions/aci-msp-2017.conv", "conventions/aci-msp-avenant-1.conv",
             "conventions/aci-msp-avenant-2-france-sante.conv"],
+    "js": ["js", "conventions/aci-msp-avenant-2-france-sante.conv", "-o", "moteur.mjs"],
+    "simulateur": ["simulateur", "conventions/aci-msp-avenant-1.conv", "conventions/aci-msp-avenant-2-france-sante.conv",
+                   "-o", "simulateur"],
 }
 
 
@@ -86,3 +89,9 @@ def test_command_runs_from_the_wheel(installed: Path, files: Path, command: str)
         assert "<html" in (files / "rapport.html").read_text(encoding="utf-8")
     if command == "simulate":
         assert (files / "resultats.parquet").stat().st_size > 0
+    if command == "js":
+        assert "export const evaluer" in (files / "moteur.mjs").read_text(encoding="utf-8")
+    if command == "simulateur":  # the runtime, the page's script and styles are package data
+        engine = (files / "simulateur" / "moteurs" / "aci-msp-avenant-2-france-sante.js").read_text(encoding="utf-8")
+        assert "function structureHash" in engine and "convcheckMoteurs" in engine
+        assert all((files / "simulateur" / name).stat().st_size > 0 for name in ("simulateur.js", "simulateur.css"))

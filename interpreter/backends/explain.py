@@ -6,6 +6,11 @@ text of each part is its surface expression (`ir` nodes keep it); what does not 
 structure (the text, the names shown, the constant side of a comparison) is worked out once per
 program and node.
 
+The sentences are written once, in `WORDS` (templates with `{named}` holes): these functions fill
+them, and the JavaScript backend (`interpreter.backends.javascript`) carries the same table into the
+modules it generates, with each condition described by `condition_tree` — so that `eval` and the
+simulator say the same words.
+
 The scalar backend calls these functions with its program, context and backend: this module reads
 them through their methods and never imports the backend (its types only, for annotations).
 """
@@ -21,10 +26,40 @@ from dsl import ir, keywords, payment
 from dsl import nodes as n
 from dsl.model import Brique, Majoration, Minimum, Type
 from dsl.printer import print_expr
-from interpreter.numbers import EvaluationError, euros, reader_text, share_text
+from interpreter.numbers import EvaluationError, conv_text, euros, reader_text, share_text
 
 if TYPE_CHECKING:  # annotations only: the scalar backend imports this module
     from interpreter.backends.scalar import Context_, Program, ScalarBackend
+
+# Every sentence an explanation is made of, once (the JavaScript modules carry this table).
+WORDS = {
+    "leaf": "{text} : {value}",  # one part of a condition, and its value (vrai, faux)
+    "shown": " ({values})",  # the values it read, each `named`, joined by `comma`
+    "named": "{name} = {value}",
+    "comma": ", ",
+    "hint": " — il faudrait {hint}",
+    "true": "vrai",
+    "false": "faux",
+    "and": " ; ",  # between the reasons of a condition
+    "met": "condition remplie",
+    "not_met": "condition non remplie : {why}",
+    "met_not_eligible": "condition remplie, mais la structure n'est pas éligible : rien n'est versé",
+    "not_eligible": "la structure n'est pas éligible : rien n'est versé",
+    "minimum_not_eligible": "la structure n'est pas éligible : le minimum de {floor} n'est pas versé",
+    "majoration": "taux {rate} × assiette {base} ({words})",
+    "assiette": "{part} des critères payés : {sections}",
+    "minimum_enough": "minimum {floor} ; les autres lignes font {total} : rien à ajouter",
+    "minimum_top_up": "minimum {floor} ; les autres lignes font {total} : complément de {gap}",
+    "brique_not_asked": "la structure n'a pas demandé à entrer dans la brique : {reasons}",
+    "brique_blocked": "brique bloquée par {parts}",
+    "blocking": "« {label} » ({why})",  # a critère that blocks a brique or the eligibility, joined by `comma`
+    "brique_not_eligible": "brique débloquée, mais la structure n'est pas éligible : rien n'est versé",
+    "brique_met": "brique débloquée : tous ses critères sont atteints",
+    "prorated": "proratisé : {share} de {annual}",  # a paid line whose amount is a share of the year's
+    "ineligible_one": "Structure non éligible : le prérequis {parts} n'est pas atteint. Aucune rémunération n'est versée.",
+    "ineligible_many": "Structure non éligible : les prérequis {parts} ne sont pas atteints. Aucune rémunération n'est "
+                       "versée.",
+}
 
 SYMBOLS = {">=": "≥", "<=": "≤", "!=": "≠", "=": "=", "<": "<", ">": ">"}
 FLIPPED = {">=": "<=", "<=": ">=", "<": ">", ">": "<", "=": "=", "!=": "!="}
@@ -64,15 +99,15 @@ def why(program: Program, element, context: Context_) -> str:
         reads = program.explanations[("lit", element.id)] = () if apart else (
             _getter(ir.donnees_read(condition)), _getter(ir.parametres_read(condition)), _getter(ir.met_read(condition)))
     if not reads:  # a `tirage` reads the structure's id, a result is the structure's own: nothing to share
-        return " ; ".join(reasons(program, condition, context))
+        return WORDS["and"].join(reasons(program, condition, context))
     donnees, parametres, met = reads
     try:
         key = ("raisons", element.id, donnees(context.donnees), parametres(context.parametres), met(context.met))
     except KeyError:  # a name this context does not hold: said without sharing
-        return " ; ".join(reasons(program, condition, context))
+        return WORDS["and"].join(reasons(program, condition, context))
     found = program.explanations.get(key)
     if found is None:
-        found = " ; ".join(reasons(program, condition, context))
+        found = WORDS["and"].join(reasons(program, condition, context))
         if len(program.explanations) < KEPT:
             program.explanations[key] = found
     return found
@@ -108,13 +143,14 @@ def _value(program: Program, expr: ir.Expr, context: Context_):
 def _leaf_reason(program: Program, expr: ir.Expr, context: Context_) -> str:
     leaf = _leaf(program, expr)
     value = _value(program, expr, context)
-    text = f"{leaf.text} : {'vrai' if value else 'faux'}"
+    text = WORDS["leaf"].format(text=leaf.text, value=WORDS["true" if value else "false"])
     if leaf.shown:
-        values = ", ".join(f"{name} = {reader_text((context.donnees if donnee else context.parametres)[name], type_)}"
-                           for name, donnee, type_ in leaf.shown)
-        text += f" ({values})"
+        values = WORDS["comma"].join(
+            WORDS["named"].format(name=name, value=reader_text((context.donnees if donnee else context.parametres)[name],
+                                                               type_)) for name, donnee, type_ in leaf.shown)
+        text += WORDS["shown"].format(values=values)
     if value is False and leaf.hint is not None:
-        text += f" — il faudrait {leaf.hint}"
+        text += WORDS["hint"].format(hint=leaf.hint)
     return text
 
 
@@ -131,6 +167,8 @@ def _describe(program: Program, expr: ir.Expr) -> str:
         target = program.model.element(expr.id)
         assert target is not None  # the checker resolved every « atteint »
         return f"atteint({target.id}) « {target.label or target.id} »"
+    if expr.source is None and isinstance(expr, ir.Const):  # a condition the text does not write: always true
+        return conv_text(expr.value)
     return print_expr(expr.source)
 
 
@@ -181,67 +219,82 @@ def line_text(program: Program, backend: ScalarBackend, element, context: Contex
         return _brique_text(program, element, context, eligible)
     if isinstance(element, (Majoration, Minimum)):
         if not context.met[element.id]:
-            return "condition non remplie : " + why(program, element, context)
+            return WORDS["not_met"].format(why=why(program, element, context))
         if not eligible and isinstance(element, Minimum):
-            return f"la structure n'est pas éligible : le minimum de {euros(payment.floor(backend, element))} n'est pas versé"
+            return WORDS["minimum_not_eligible"].format(floor=euros(payment.floor(backend, element)))
         if not eligible:
-            return "la structure n'est pas éligible : rien n'est versé"
+            return WORDS["not_eligible"]
         if isinstance(element, Majoration):
             return _majoration_text(program, element, context, base)
         return _minimum_text(element, backend, before)
     if not context.met[element.id]:
-        return "condition non remplie : " + why(program, element, context)
+        return WORDS["not_met"].format(why=why(program, element, context))
     if getattr(element, "brique", None) is None and not eligible:  # a section's critère, or another kind of line
-        return "condition remplie, mais la structure n'est pas éligible : rien n'est versé"
-    return "condition remplie"
+        return WORDS["met_not_eligible"]
+    return WORDS["met"]
 
 
 def prorata_text(backend: ScalarBackend, element, points, factor) -> str:
     """« proratisé : 7/12 de 5 600,00 € » — the share of the year a paid line's amount was multiplied by, and
     what the line would pay for the whole year (`backend`: the structure's)."""
     annual = payment.line_amount(backend, element, points)
-    return f"proratisé : {share_text(factor)} de {euros(annual)}"
+    return WORDS["prorated"].format(share=share_text(factor), annual=euros(annual))
 
 
 def _majoration_text(program: Program, majoration: Majoration, context: Context_, base) -> str:
     rate = program.function(majoration.taux)(context)
-    return f"taux {reader_text(rate, PERCENT)} × assiette {euros(base)} ({_assiette_words(majoration)})"
+    return WORDS["majoration"].format(rate=reader_text(rate, PERCENT), base=euros(base),
+                                      words=assiette_words(majoration))
 
 
 PERCENT = Type("pourcentage")
 
 
-def _assiette_words(majoration: Majoration) -> str:
+def assiette_words(majoration: Majoration) -> str:
+    """What a majoration's assiette is made of, in words: « points variables des critères payés : socle »."""
     sections = ", ".join(keywords.SECTIONS[s] for s in majoration.sections)
     part = "montants" if majoration.part == "total" else keywords.ASSIETTES[majoration.part]
-    return f"{part} des critères payés : {sections}"
+    return WORDS["assiette"].format(part=part, sections=sections)
 
 
 def _minimum_text(minimum: Minimum, backend: ScalarBackend, before) -> str:
     floor = payment.floor(backend, minimum)
     total = sum(before or (), start=floor * 0)
     if total >= floor:
-        return f"minimum {euros(floor)} ; les autres lignes font {euros(total)} : rien à ajouter"
-    return f"minimum {euros(floor)} ; les autres lignes font {euros(total)} : complément de {euros(floor - total)}"
+        return WORDS["minimum_enough"].format(floor=euros(floor), total=euros(total))
+    return WORDS["minimum_top_up"].format(floor=euros(floor), total=euros(total), gap=euros(floor - total))
 
 
 def _brique_text(program: Program, brique: Brique, context: Context_, eligible: bool) -> str:
     if not _value(program, brique.condition, context):
-        return "la structure n'a pas demandé à entrer dans la brique : " + " ; ".join(
-            reasons(program, brique.condition, context))
+        return WORDS["brique_not_asked"].format(reasons=WORDS["and"].join(reasons(program, brique.condition, context)))
     blocking = [program.model.criteres[id] for id in brique.criteres if not context.met[id]]
     if blocking:
-        parts = [f"« {c.label or c.id} » ({why(program, c, context)})" for c in blocking]
-        return "brique bloquée par " + ", ".join(parts)
+        parts = [WORDS["blocking"].format(label=c.label or c.id, why=why(program, c, context)) for c in blocking]
+        return WORDS["brique_blocked"].format(parts=WORDS["comma"].join(parts))
     if not eligible:
-        return "brique débloquée, mais la structure n'est pas éligible : rien n'est versé"
-    return "brique débloquée : tous ses critères sont atteints"
+        return WORDS["brique_not_eligible"]
+    return WORDS["brique_met"]
 
 
 def eligibility_text(program: Program, context: Context_) -> str:
     """Why a structure is not eligible: the prérequis it misses, each with its reasons."""
     failing = [program.model.criteres[id] for id in program.plan.prerequis if not context.met[id]]
-    parts = [f"« {c.label or c.id} » ({why(program, c, context)})" for c in failing]
-    word = "le prérequis" if len(failing) == 1 else "les prérequis"
-    verb = "n'est pas atteint" if len(failing) == 1 else "ne sont pas atteints"
-    return f"Structure non éligible : {word} {', '.join(parts)} {verb}. Aucune rémunération n'est versée."
+    parts = [WORDS["blocking"].format(label=c.label or c.id, why=why(program, c, context)) for c in failing]
+    return WORDS["ineligible_one" if len(failing) == 1 else "ineligible_many"].format(parts=WORDS["comma"].join(parts))
+
+
+# ---- the same explanations, described for another backend -------------------------------------------
+
+
+def condition_tree(program: Program, expr: ir.Expr):
+    """How `reasons` reads a condition, worked out once for a backend that explains on its own (JavaScript):
+    `("et" | "ou", left, right)`, `("non", operand)`, or `("part", expr, leaf)` — a part with its `Leaf`
+    (its text, the names it shows, and what it would need). Paramètres shown are written here: their values
+    are the program's."""
+    match expr:
+        case ir.Logic(op=op, left=left, right=right):
+            return (op, condition_tree(program, left), condition_tree(program, right))
+        case ir.Not(operand=operand):
+            return ("non", condition_tree(program, operand))
+    return ("part", expr, _leaf(program, expr))

@@ -29,7 +29,7 @@ from dsl.payment import MAX_CENTS, MAX_EUROS, MAX_POINTS, Plan, settle
 from dsl.payment import advance as advance_rule
 from interpreter.backends import pysource
 from interpreter.backends.draw import drawn
-from interpreter.backends.explain import eligibility_text, line_text, prorata_text
+from interpreter.backends.explain import WORDS, eligibility_text, line_text, prorata_text
 from interpreter.numbers import (
     EXACT,
     NO_MONEY,
@@ -249,10 +249,11 @@ class Program:
                 try:
                     value = function(Context_(values, self.parametres, structure=structure))
                 except EvaluationError as error:
-                    raise EvaluationError(f"{error} dans le scénario « {scenario} », donnée « {id} »") from None
+                    raise EvaluationError(SCENARIO_WORDS["erreur"].format(erreur=error, scenario=scenario,
+                                                                          donnee=id)) from None
                 problem = value_problem(self.model.donnees[id], value)
                 if problem is not None:
-                    raise EvaluationError(f"le scénario « {scenario} » donne « {id} » = {problem}")
+                    raise EvaluationError(SCENARIO_WORDS["valeur"].format(scenario=scenario, donnee=id, probleme=problem))
                 values[id] = value
         return values
 
@@ -277,14 +278,23 @@ class Program:
             return self.function(expr)(context)
 
 
+# What is said of a scenario line that cannot give its donnée (the JavaScript modules carry these words).
+SCENARIO_WORDS = {
+    "erreur": "{erreur} dans le scénario « {scenario} », donnée « {donnee} »",
+    "valeur": "le scénario « {scenario} » donne « {donnee} » = {probleme}",
+    "pasEntier": "{valeur} : ce n'est pas un nombre entier",
+    "horsIntervalle": "{valeur} : hors de l'intervalle (entre {bas} et {haut})",
+}
+
+
 def value_problem(donnee, value) -> str | None:
     """Why a computed value cannot be the donnée's — « 8 : hors de l'intervalle (entre 0 et 7) » — or None."""
     shown = conv_text(value, donnee.type)
     if donnee.type.kind == "entier" and exact(value).denominator != 1:
-        return f"{shown} : ce n'est pas un nombre entier"
+        return SCENARIO_WORDS["pasEntier"].format(valeur=shown)
     if (donnee.low is not None and value < donnee.low) or (donnee.high is not None and value > donnee.high):
-        return (f"{shown} : hors de l'intervalle (entre {conv_text(donnee.low, donnee.type)} et "
-                f"{conv_text(donnee.high, donnee.type)})")
+        return SCENARIO_WORDS["horsIntervalle"].format(valeur=shown, bas=conv_text(donnee.low, donnee.type),
+                                                       haut=conv_text(donnee.high, donnee.type))
     return None
 
 
@@ -452,14 +462,14 @@ def _explained(program: Program, context: Context_, eligible: bool, points: dict
     for id, label, kind, section, brique, element, plain, before in _line_facts(program):
         holds = met[id]
         if holds and plain and (eligible or brique is not None):
-            text = "condition remplie"  # most lines: said without asking why
+            text = WORDS["met"]  # most lines: said without asking why
         else:
             text = line_text(program, backend, element, context, eligible,
                              None if before is None else [amounts[i] for i in before], bases.get(id))
         paid = eligible and holds and id in amounts
         factor = factors.get(id) if paid else None
         if factor is not None and factor != 1:
-            text += " ; " + prorata_text(backend, element, points.get(id, ZERO), factor)
+            text += WORDS["and"] + prorata_text(backend, element, points.get(id, ZERO), factor)
         results.append(new(LineResult, (id, label, kind, section, brique, holds, paid, points.get(id, ZERO),
                                         amounts.get(id, NO_MONEY), text, factor)))
     lines = tuple(results)

@@ -62,6 +62,7 @@ from interpreter.report.evaluation import EvaluationReport
 from interpreter.report.formats import format_of_extension
 from interpreter.report.history import HistoryReport
 from interpreter.report.provenance import provenance_of
+from interpreter.report.simulator import simulator_files
 from interpreter.report.site import build_site
 from interpreter.report.status import status_words
 from interpreter.report.versions import VersionsReport
@@ -404,6 +405,53 @@ def sql_command(version, scenarios, settings, dialecte, table, output, absent):
         return EXIT_OK
     write_text(output, text, list(convention.sources))
     click.echo(f"Requête écrite dans « {output} ».", err=True)
+    return EXIT_OK
+
+
+@cli.command("js", context_settings=HELP)
+@click.argument("version", metavar="VERSION")
+@hypothesis_options
+@exercise_option
+@click.option("-o", "--output", metavar="FICHIER", help="Écrire le module dans ce fichier (.mjs ou .js).")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@reports_errors
+def js_command(version, scenarios, settings, exercice, output):
+    """Compiler une version en un module JavaScript sans dépendance : evaluer(déclaration) y donne ce que donne
+    eval --format json, au centime près."""
+    existing_files((version, *scenarios))
+    report_format(None, output, ("javascript",))
+    convention = api.load(version, settings, scenarios=scenarios, exercice=exercise_year(exercice))
+    text = convention.javascript(provenance_of([(None, convention)]).lines()).module
+    if output is None:
+        click.echo(text, nl=False)
+        return EXIT_OK
+    write_text(output, text, list(convention.sources))
+    click.echo(f"Module écrit dans « {output} ».", err=True)
+    return EXIT_OK
+
+
+@cli.command("simulateur", context_settings=HELP)
+@click.argument("versions", nargs=-1, required=True, metavar="VERSION...")
+@click.option("-o", "--output", required=True, metavar="DOSSIER", help="Le dossier où écrire le simulateur.")
+@hypothesis_options
+@exercise_option
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@reports_errors
+def simulateur_command(versions, output, scenarios, settings, exercice):
+    """Écrire un simulateur : une page autonome (sans serveur ni réseau, elle s'ouvre depuis un dossier) qui
+    calcule la rémunération d'une structure sous une ou plusieurs versions, et l'explique."""
+    existing_files((*versions, *scenarios))
+    if Path(output).exists() and not Path(output).is_dir():
+        raise UsageProblem(f"« {output} » existe et n'est pas un dossier : donnez un dossier pour le simulateur")
+    loaded = api.load_versions(versions, scenarios, settings, exercise_year(exercice))
+    inputs = [path for version in loaded for path in version.sources]
+    files = simulator_files(loaded)
+    for relative, text in files.items():
+        target = Path(output) / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_text(str(target), text, inputs)
+    click.echo(f"Simulateur écrit dans « {output} » ({plural(len(files), 'fichier')}) : ouvrez "
+               f"« {Path(output) / 'index.html'} ».", err=True)
     return EXIT_OK
 
 

@@ -73,7 +73,7 @@ def share(value) -> str | None:
 
 
 def money(amount) -> str:
-    return f"{amount:.2f}"
+    return f"{amount:.2f}" if amount else "0.00"  # never -0.00: a decimal zero may carry a sign
 
 
 def points_text(points) -> str:

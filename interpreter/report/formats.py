@@ -109,6 +109,7 @@ FORMATS = {format.name: format for format in (
     Format("parquet", (".parquet",), None),
     Format("jsonl", (".jsonl", ".ndjson"), None),
     Format("sql", (".sql",), None),
+    Format("javascript", (".mjs", ".js"), None),
     Format("conv", (".conv",), None),
 )}
 

@@ -28,7 +28,7 @@ from dsl.avenants import Loader
 from dsl.checker import walk
 from dsl.comments import clause_comments, comments_of, figure_statuses
 from dsl.kinds import KINDS
-from interpreter.api import chain_versions
+from interpreter.api import chain_versions, load
 from interpreter.backends.scalar import compile_model
 from interpreter.compare.diff import diff_models, element_fields
 from interpreter.compare.history import ClauseHistory, Version, build_history
@@ -38,6 +38,7 @@ from interpreter.report.diff import diff_document, place_text
 from interpreter.report.document import STYLE as REPORT_STYLE
 from interpreter.report.document import render_html
 from interpreter.report.history import field_words, step_words
+from interpreter.report.simulator import simulator_files
 from interpreter.report.status import status_words
 
 CSS = """
@@ -220,6 +221,7 @@ def index_html(site: Site) -> str:
         "<h2>Rechercher une clause</h2>\n"
         "<input id=\"recherche\" type=\"search\" placeholder=\"mots du libellé ou identifiant, par exemple « qualité »\" "
         "aria-label=\"Rechercher une clause\">\n<p id=\"compte\"></p>\n<ul id=\"resultats\"></ul>\n"
+        f"{simulator_links(site)}"
         "<h2>Versions</h2>\n<table><thead><tr><th>Version</th><th>En vigueur</th><th>Statut</th><th>Fichier</th></tr>"
         f"</thead><tbody>{''.join(rows)}</tbody></table>\n"
         f"<h2>Toutes les clauses ({len(entries)})</h2>\n<ul>{''.join(items)}</ul>\n"
@@ -227,6 +229,34 @@ def index_html(site: Site) -> str:
         f"<script>{SEARCH_SCRIPT}</script>"
     )
     return page("Explorateur des conventions", body, 0)
+
+
+def simulator_groups(site: Site) -> dict[str, list[Version]]:
+    """The versions of each convention, in the site's order: each convention has its simulator."""
+    groups: dict[str, list[Version]] = {}
+    for version in site.versions:
+        groups.setdefault(version.model.id, []).append(version)
+    return groups
+
+
+def simulator_links(site: Site) -> str:
+    items = [f"<li><a href=\"simulateur/{slug(id)}/index.html\">{esc(versions[-1].model.label or id)}</a> — "
+             f"{len(versions)} version{'s' if len(versions) > 1 else ''}</li>" for id, versions in simulator_groups(site).items()]
+    return ("<h2>Simulateur</h2>\n<p>La rémunération d'une structure, calculée dans le navigateur, version par version, "
+            f"avec l'explication de chaque ligne.</p>\n<ul>{''.join(items)}</ul>\n") if items else ""
+
+
+def simulators(site: Site, loader: Loader) -> dict[str, str]:
+    """The simulator of each convention (`interpreter.report.simulator`), under `simulateur/<convention>/`: its
+    versions in the site's order, the last signed one and those after it shown side by side at first."""
+    pages = {}
+    for id, versions in simulator_groups(site).items():
+        loaded = [load(version.path, loader=loader) for version in versions]
+        signed = [i for i, v in enumerate(versions) if v.model.statut == "signe"]
+        start = signed[-1] if signed else len(versions) - 1
+        for relative, text in simulator_files(loaded, first=range(start, len(versions))).items():
+            pages[f"simulateur/{slug(id)}/{relative}"] = text
+    return pages
 
 
 def version_html(site: Site, version: Version) -> str:
@@ -371,6 +401,7 @@ def build_site(folder: str, loader: Loader | None = None) -> tuple[dict[str, str
     if errors:
         return {}, errors, list(loader.sources)
     pages = {"index.html": index_html(site)}
+    pages.update(simulators(site, loader))
     for version in site.versions:
         pages[version_page(version)] = version_html(site, version)
     for clause in site.clauses.values():
