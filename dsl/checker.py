@@ -300,6 +300,10 @@ class Checker:
                        suggestion=f"écrivez « {_plain(literal.value)} » sans « € »")
             return None
         value = sign * (literal.value / 100 if isinstance(literal, n.Percent) else literal.value)
+        if spec.name == "pourcentage" and isinstance(literal, n.Number) and abs(value) > 1:
+            self.error("type-incompatible", f"la borne {_plain(literal.value)} d'un pourcentage, écrite sans « % », "
+                       f"vaut {_plain(value * 100)} %", expr.span, suggestion=f"écrivez « {_plain(literal.value)} % »")
+            return None
         if spec.name == "entier" and value != value.to_integral_value():
             self.error("type-incompatible", f"la borne {_plain(value)} d'un entier doit être un nombre entier", expr.span)
         return value
@@ -664,6 +668,12 @@ class Checker:
             self.error("type-incompatible", f"le paramètre « {ADVANCE} » est la part de l'avance : un pourcentage, "
                        f"pas {an(value.type)}", self.parametre_nodes[ADVANCE].value.span,
                        suggestion="par exemple « taux_avance = 60 % »")
+        elif isinstance(value, ir.Const) and not 0 <= value.value <= 1:  # `60` for `60 %`: an advance of 6 000 %
+            written = self.parametre_nodes[ADVANCE].value
+            self.error("hors-intervalle", f"le paramètre « {ADVANCE} » vaut {_plain(value.value * 100)} % : la part "
+                       "de l'avance est entre 0 % et 100 %", written.span,
+                       suggestion=f"écrivez « {ADVANCE} = {print_expr(written)} % »" if isinstance(written, n.Number)
+                       else "donnez une part entre 0 % et 100 %")
 
     def _require_parametre(self, id: str, type_: Type, element, what: str, fix: str, code: str):
         if id not in self.parametre_nodes:
