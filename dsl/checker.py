@@ -911,6 +911,11 @@ class Checker:
                 self.error("attendu-seulement", f"« {id} » ne s'emploie que dans un bloc « attendu »", expr.span,
                            suggestion="dans un critère, utilisez « atteint(id) » pour dépendre d'un autre critère")
                 return None
+            if id == "avance" and ADVANCE not in self.parametre_nodes:
+                self.error("avance-sans-taux", "« avance » : la version ne dit pas la part de l'avance, elle n'a pas "
+                           f"de paramètre « {ADVANCE} »", expr.span,
+                           suggestion=f"ajoutez dans « paramètres » : {ADVANCE} = 60 %")
+                return None
             return ir.ResultRef(id, Type(ATTENDU_NAMES[id]), source=expr)
         candidates = [*self.donnees, *self.parametre_nodes, *(ATTENDU_NAMES if scope.mode == "attendu" else ())]
         notes = self._removal_note(id)

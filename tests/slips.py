@@ -28,7 +28,11 @@ import polars as pl
 from attrs import frozen
 
 from dsl.avenants import Loader
+from dsl.payment import ADVANCE
 from interpreter import api
+from interpreter.backends.scalar import advance
+from interpreter.cases import cas_donnees
+from interpreter.numbers import EvaluationError
 
 ROOT = Path(__file__).resolve().parent.parent
 # The files a slip is made in, and the versions whose figures are compared (each version with the
@@ -262,7 +266,20 @@ def figures(root: Path, loader: Loader | None = None) -> dict[str, Any]:
 
 
 def _cases(version) -> list:
-    return [(c.cas.label or c.cas.id, c.passed, c.evaluation and c.evaluation.total) for c in version.cases()]
+    """Each cas: its label, whether it passes, its total and (where the version has `taux_avance`) the advance
+    of its structure — `eval --avance`'s figure, which a critère moved between socle and options changes."""
+    program = version.program
+    return [(c.cas.label or c.cas.id, c.passed, c.evaluation and c.evaluation.total, _advance(program, c))
+            for c in version.cases()]
+
+
+def _advance(program, case) -> Any:
+    if ADVANCE not in program.model.parametres or case.error is not None:
+        return None
+    try:
+        return advance(program, cas_donnees(program, case.cas))
+    except EvaluationError as error:
+        return str(error)
 
 
 @cache
