@@ -20,12 +20,12 @@ from attrs import define, evolve, field, frozen
 
 from dsl import keywords
 from dsl import nodes as n
-from dsl.checker import close_parametre, unit_mismatch, walk
+from dsl.check.parametres import close_parametre, unit_mismatch
 from dsl.diagnostics import Diagnostic, Note, suggest
 from dsl.kinds import CLAUSES, KINDS, PAYING, SUPPLEMENT_KINDS
 from dsl.model import SECTIONS
-from dsl.parser import ParseResult, fold_accents, parse_file
-from dsl.source import SourceFile, special_kind
+from dsl.parser import ParseResult, parse_file
+from dsl.source import SourceFile, not_conv, special_kind
 
 UNKNOWN_WORDS = {kind.name: f"{kind.keyword} « {{}} » {kind.agreed('inconnu')}" for kind in CLAUSES}
 
@@ -124,8 +124,9 @@ class Loader:
             hint = suggest(Path(base_path).name, candidates)
             return Diagnostic("base-introuvable", f"base introuvable : « {base_path} »", span=header.span,
                               suggestion=hint or "le chemin de la base est relatif au dossier de l'avenant")
-        if Path(base_path).suffix.lower() != ".conv":  # checked before reading: never show another file's lines
-            return Diagnostic("base-invalide", f"la base « {base_path} » n'est pas un fichier .conv", span=header.span,
+        other = not_conv(base_path)
+        if other is not None:  # checked before reading: never show another file's lines
+            return Diagnostic("base-invalide", f"la base « {base_path} » {other}", span=header.span,
                               suggestion="la base d'un avenant est la convention (ou l'avenant) qu'il modifie : "
                                          "un fichier .conv")
         return None
@@ -222,7 +223,7 @@ class Consolidation:
         return ids
 
     def section_kind(self, name: str, span) -> str | None:
-        kind = fold_accents(name)
+        kind = keywords.fold_accents(name)
         if kind in SECTIONS:
             return kind
         self.error("section-inconnue", f"section inconnue « {name} »", span,
@@ -623,11 +624,11 @@ def uses(node) -> set[str]:
     """The ids a critère, a brique or a paramètre reads: names in its expressions, and what points imply
     (`valeur_point`; `patientele` and `patientele_reference` for points variables)."""
     if isinstance(node, (n.Parametre, n.Prorata)):
-        return {e.id for e in walk(node.value) if isinstance(e, n.Name)}
+        return {e.id for e in n.walk(node.value) if isinstance(e, n.Name)}
     found: set[str] = set()
     for attribute in node.attributes:
         if not isinstance(attribute.value, str):
-            found |= {e.id for e in walk(attribute.value) if isinstance(e, n.Name)}
+            found |= {e.id for e in n.walk(attribute.value) if isinstance(e, n.Name)}
         if attribute.name in ("points_fixes", "points_variables"):
             found.add("valeur_point")
         if attribute.name == "points_variables":

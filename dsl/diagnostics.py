@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from attrs import field, frozen
@@ -45,6 +46,7 @@ CODES: dict[str, tuple[str, str]] = {
     "fonction-inconnue": (ERREUR, "fonction inconnue"),
     "arguments": (ERREUR, "mauvais nombre ou mauvaise sorte d'arguments"),
     "id-duplique": (ERREUR, "identifiant défini deux fois"),
+    "id-reserve": (ERREUR, "identifiant réservé à une colonne des résultats (id, eligible, total, total_points, erreur)"),
     "attribut-duplique": (ERREUR, "attribut donné deux fois"),
     "attribut-invalide": (ERREUR, "attribut qui n'a pas sa place dans ce bloc"),
     "attribut-manquant": (ERREUR, "attribut obligatoire absent d'une majoration ou d'un minimum"),
@@ -86,6 +88,7 @@ CODES: dict[str, tuple[str, str]] = {
     "section-inconnue": (ERREUR, "section inconnue"),
     "operation-invalide": (ERREUR, "opération impossible sur cet élément"),
     "aucune-version-en-vigueur": (ERREUR, "aucune version de la chaîne n'est en vigueur à la date demandée"),
+    "clause-inconnue": (ERREUR, "clause --clause absente de la chaîne des versions"),
     # exercises
     "exercice-invalide": (ERREUR, "exercice qui n'est pas nommé par une année"),
     "exercice-duplique": (ERREUR, "règles d'un exercice écrites deux fois dans un fichier"),
@@ -96,6 +99,7 @@ CODES: dict[str, tuple[str, str]] = {
     "version-introuvable": (ERREUR, "version visée par un scénario introuvable"),
     "donnee-non-fournie": (ERREUR, "donnée qu'aucune colonne ni aucun scénario ne fournit"),
     "hypothese-inconnue": (ERREUR, "nom d'un scénario ou d'un --set inconnu des deux versions comparées"),
+    "croissance-invalide": (ERREUR, "croissance d'un scénario qui n'est ni un nombre entier ni un pourcentage par an"),
     # declarations of structures, overrides and evaluation
     "declaration-illisible": (ERREUR, "déclaration de structure illisible"),
     "declaration-cle-inconnue": (ERREUR, "clé qui n'est pas une donnée"),
@@ -110,6 +114,7 @@ CODES: dict[str, tuple[str, str]] = {
     "population-feuille": (ERREUR, "feuille absente d'un classeur Excel"),
     "population-colonnes": (ERREUR, "colonne manquante, inconnue, en double ou d'un type inutilisable dans une population"),
     "population-invalide": (ERREUR, "valeur invalide dans une population"),
+    "trop-volumineux": (ERREUR, "déclaration, population ou classeur au-delà des tailles que convcheck lit"),
     "evaluation-impossible": (ERREUR, "calcul impossible pour cette structure"),
     "avance-sans-taux": (ERREUR, "« --avance », ou « avance » dans un cas, sur une version qui ne dit pas la part de "
                          "l'avance"),
@@ -117,6 +122,10 @@ CODES: dict[str, tuple[str, str]] = {
     "diff-cas-inconnu": (ERREUR, "cas --cas absent des versions comparées"),
     "diff-cas-incomplet": (ERREUR, "cas --cas qui ne donne pas toutes les données d'une version"),
     "balayage-invalide": (ERREUR, "valeurs d'un balayage ou d'un calibrage impossibles"),
+    "somme-hors-limites": (ERREUR, "budget ou somme d'une population au-delà de 10^15 €"),
+    "tirages-sans-tirage": (ERREUR, "--tirages sans aucun « tirage » dans les scénarios appliqués"),
+    "tirages-trop-nombreux": (ERREUR, "trop de tirages pour la taille de la population"),
+    "projection-invalide": (ERREUR, "années d'une projection impossibles"),
     # SQL (convcheck sql, --moteur duckdb)
     "sql-non-garanti": (ERREUR, "valeur qu'un moteur SQL ne peut pas calculer exactement"),
     "sql-tirage": (ERREUR, "« tirage » que ce moteur SQL ne sait pas refaire"),
@@ -137,6 +146,7 @@ CODES: dict[str, tuple[str, str]] = {
     "scenario-sans-version": (AVERTISSEMENT, "scénario qui n'indique pas sa version"),
     "deplacement-inutile": (AVERTISSEMENT, "déplacement vers la section où l'élément se trouve déjà"),
     "moteur-par-defaut": (AVERTISSEMENT, "simulation calculée par le moteur par défaut au lieu du moteur demandé"),
+    "proposition-non-signee": (AVERTISSEMENT, "version en vigueur à une date qui n'est qu'une proposition non signée"),
 }
 
 
@@ -234,20 +244,52 @@ def render_text(diagnostic: Diagnostic, sources: Mapping[str, SourceFile], color
     return "\n".join(lines)
 
 
+EXCERPT = 100  # characters of a source line shown: a long line is cut around the span, with « … »
+BEFORE = 40  # of which, at most, before the span
+MAX_SHOWN = 20  # diagnostics of one code rendered as text; the others are counted (« … et K autres »)
+
+
 def _snippet(span: Span, source: SourceFile | None, width: int) -> list[str]:
     if source is None:
         return []
-    text = source.line_text(span.line).replace("\t", " ")
-    end = span.end_column if span.end_line == span.line else len(text) + 1
-    length = max(1, end - span.column)
+    line = source.line_text(span.line)
+    end = span.end_column if span.end_line == span.line else len(line) + 1
+    text, column, length = excerpt(line, span.column - 1, max(1, end - span.column))
     return [
         f"{span.line:>{width}} | {text}".rstrip(),
-        f"{' ' * width} | {' ' * (span.column - 1)}{'^' * length}",
+        f"{' ' * width} | {' ' * column}{'^' * length}",
     ]
 
 
-def render_all_text(diagnostics: Iterable[Diagnostic], sources: Mapping[str, SourceFile], color: bool = False) -> str:
-    return "\n\n".join(render_text(d, sources, color) for d in diagnostics)
+def excerpt(line: str, start: int, length: int) -> tuple[str, int, int]:
+    """A source line as shown under a diagnostic: (text, column of the span in it from 0, carets). A line longer
+    than `EXCERPT` is cut around the span, with « … » where text is left out (a one-line file of 30 MB is
+    shown as 100 characters, not copied whole for each diagnostic)."""
+    if len(line) <= EXCERPT:
+        return line.replace("\t", " "), start, length
+    left = max(0, min(start - BEFORE, len(line) - EXCERPT))
+    right = min(len(line), left + EXCERPT)
+    text = ("…" if left else "") + line[left:right].replace("\t", " ") + ("…" if right < len(line) else "")
+    column = start - left + (1 if left else 0)
+    return text, column, max(1, min(length, right - start + (1 if right < len(line) else 0)))
+
+
+def render_all_text(diagnostics: Iterable[Diagnostic], sources: Mapping[str, SourceFile], color: bool = False,
+                    limit: int = MAX_SHOWN) -> str:
+    """Every diagnostic rendered, at most `limit` of each code: the others are counted in one line, « … et K
+    autres erreurs[code] du même genre » (a million invalid rows are not a million paragraphs)."""
+    shown: list[str] = []
+    counts: Counter[str] = Counter()
+    for diagnostic in diagnostics:
+        counts[diagnostic.code] += 1
+        if counts[diagnostic.code] <= limit:
+            shown.append(render_text(diagnostic, sources, color))
+    for code, count in counts.items():
+        if count > limit:
+            plural = "s" if count - limit > 1 else ""
+            others = f"{count - limit:,}".replace(",", "\u202f")
+            shown.append(f"… et {others} autre{plural} {CODES[code][0]}{plural}[{code}] du même genre")
+    return "\n\n".join(shown)
 
 
 def to_json_object(diagnostic: Diagnostic) -> dict:

@@ -17,7 +17,7 @@ from dsl.diagnostics import Diagnostic
 from dsl.model import Model
 from dsl.parser import cycle_collector_paused
 from dsl.scenarios import Scenario, check_scenario
-from dsl.source import SourceFile
+from dsl.source import SourceFile, not_conv
 
 
 @frozen
@@ -129,9 +129,12 @@ def _check_scenario_file(path: str, file, diagnostics: list, loader: Loader) -> 
             suggestion='ajoutez une ligne « pour : "version.conv" » (chemin relatif à ce fichier)'))
         return Checked(path, None, tuple(diagnostics), (path,))
     version_path = os.path.normpath(os.path.join(os.path.dirname(path), header.value))
-    if not os.path.isfile(version_path):
-        diagnostics.append(Diagnostic("version-introuvable", f"version introuvable : « {header.value} »",
-                                      span=header.span, suggestion="le chemin est relatif au fichier du scénario"))
+    other = not_conv(version_path) if os.path.isfile(version_path) else None
+    if not os.path.isfile(version_path) or other is not None:  # a file that is not a .conv is never read, nor shown
+        diagnostics.append(Diagnostic(
+            "version-introuvable", f"version introuvable : « {header.value} »" + (f" {other}" if other else ""),
+            span=header.span, suggestion="le chemin est relatif au fichier du scénario" + (
+                " et mène à la convention ou à l'avenant visé : un fichier .conv" if other else "")))
         return Checked(path, None, tuple(diagnostics), (path,))
     version = _check_file(version_path, loader)
     diagnostics += version.diagnostics

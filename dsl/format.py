@@ -20,7 +20,7 @@ from dsl.parser import cycle_collector_paused, parse_source
 from dsl.printer import Line, layout
 from dsl.source import SourceFile
 
-TOKENS = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*')
+TOKENS = re.compile(r'"(?:[^"\\\n]++|\\.)*+"|#[^\n]*')  # possessive: no backtracking point per character
 
 
 @frozen

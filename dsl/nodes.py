@@ -9,6 +9,7 @@ equality, so that formatting does not rewrite the user's figures.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import cast
 
@@ -161,6 +162,32 @@ class If:
 
 Expr = Number | Money | Percent | DateLit | Bool | Name | Call | Neg | Not | BinOp | Compare | Logic | Within | If
 LITERALS = (Number, Money, Percent, DateLit, Bool)
+
+
+def children(expr: Expr) -> tuple[Expr, ...]:
+    """The direct sub-expressions of an expression."""
+    match expr:
+        case Call(args=args):
+            return args
+        case Neg(operand=o) | Not(operand=o):
+            return (o,)
+        case BinOp(left=a, right=b) | Compare(left=a, right=b) | Logic(left=a, right=b):
+            return (a, b)
+        case Within(operand=o, choices=c):
+            return (o, *c)
+        case If(condition=c, then=t, otherwise=o):
+            return (c, t, o)
+    return ()
+
+
+def walk(expr: Expr) -> Iterator[Expr]:
+    """Every sub-expression of an expression, itself included (iteratively: nesting may be deep)."""
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        yield e
+        stack.extend(children(e))
+
 
 # ---- declarations -------------------------------------------------------------------------
 
@@ -348,9 +375,20 @@ class Cas:
 
 @frozen
 class ScenarioDonnees:
-    """The `données { id = expression }` block of a scenario: a value computed for every structure."""
+    """The `données { id = expression }` block of a scenario: a value computed for every structure — every year, or in
+    a projection only the year a structure joins (`nouvelles structures { … }`) or the years after its first
+    (`années suivantes { … }`)."""
 
     assignments: tuple[Assignment, ...]
+    span: Span | None = _span()
+    years: str = "toujours"  # toujours | nouvelles | suivantes
+
+
+@frozen
+class Growth:
+    """`croissance : 250 par an` (new structures each year) or `croissance : 3 % par an` (of the year before)."""
+
+    amount: Expr  # a Number, or a Percent
     span: Span | None = _span()
 
 
@@ -443,7 +481,8 @@ class Remove:
 
 
 Operation = AddCriteres | AddToBrique | AddBrique | AddSupplement | Modify | Replace | Move | Remove
-Item = (ParametresBlock | DonneesBlock | Section | Brique | Majoration | Minimum | Cas | ScenarioDonnees | Prorata | Exercice
+Item = (ParametresBlock | DonneesBlock | Section | Brique | Majoration | Minimum | Cas | ScenarioDonnees | Growth
+        | Prorata | Exercice
         | Operation)
 
 

@@ -108,12 +108,15 @@ def _item(item, depth: int) -> list[Line]:
             return _block(depth, keywords.SECTIONS[kind], item.span, _criteres(cs, depth + 1))
         case n.Brique():
             return _brique(item, depth, "brique")
-        case n.Majoration() | n.Minimum():
+        case _ if isinstance(item, n.Supplement):  # a majoration, a minimum
             return _supplement(item, depth, "")
         case n.Cas():
             return _cas(item, depth)
-        case n.ScenarioDonnees(assignments=assignments):
-            return _block(depth, "données", item.span, [_assignment(a, depth + 1) for a in assignments])
+        case n.ScenarioDonnees(assignments=assignments, years=years):
+            head = {"nouvelles": "nouvelles structures", "suivantes": "années suivantes"}.get(years, "données")
+            return _block(depth, head, item.span, [_assignment(a, depth + 1) for a in assignments])
+        case n.Growth(amount=amount):
+            return [Line(depth, f"croissance : {print_expr(amount)} par an", item.span)]
         case n.AddCriteres(section=section, criteres=cs):
             head = f"ajoute dans {keywords.SECTIONS.get(section, section)}"
             return _block(depth, head, item.span, _criteres(cs, depth + 1))

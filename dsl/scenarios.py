@@ -14,11 +14,17 @@ names a version lacks are listed in `skipped`, and a name that neither version h
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from attrs import field, frozen
 
 from dsl import ir
 from dsl import nodes as n
-from dsl.checker import Checker, Scope, an, check_overrides
+from dsl.check.declarations import collect
+from dsl.check.environment import Environment, Scope
+from dsl.check.expressions import infer
+from dsl.check.parametres import check_overrides
+from dsl.check.wording import an
 from dsl.diagnostics import Diagnostic, Note, suggest
 from dsl.model import Model
 from dsl.printer import print_expr
@@ -35,6 +41,12 @@ class Scenario:
     donnees: tuple[tuple[str, ir.Expr], ...]  # in order: each line sees the values of the lines above
     skipped: tuple[str, ...] = ()  # names this version does not have (lenient checking, in a diff)
     file: n.File | None = field(default=None, eq=False, repr=False)
+    # In a projection (`convcheck projette`) only: new structures per year — a whole number, or a share of the
+    # year before (`Fraction`, `percent`) —, and the données of a structure the year it joins and the years after
+    # its first, computed before the `données` lines.
+    growth: Growth | None = None
+    entering: tuple[tuple[str, ir.Expr], ...] = ()
+    following: tuple[tuple[str, ir.Expr], ...] = ()
 
     @property
     def supplied(self) -> frozenset[str]:
@@ -52,11 +64,28 @@ class Scenario:
 
     def hypotheses(self) -> list[str]:
         """Each hypothesis as written (`montant_rcp = 8_000 €`), for the reports that name the scenario."""
-        return [f"{id} = {print_expr(expr.source)}" for id, expr in (*self.parametres.items(), *self.donnees)]
+        written = [f"{id} = {print_expr(expr.source)}" for id, expr in (*self.parametres.items(), *self.donnees)]
+        return written + self.projection_hypotheses()
 
     @property
     def title(self) -> str:
         return f"{self.label} ({self.id})" if self.label else self.id
+
+    def projection_hypotheses(self) -> list[str]:
+        """What a projection assumes besides `hypotheses()`: the growth and the données of the year blocks."""
+        found = [] if self.growth is None else [f"croissance : {self.growth.written} par an"]
+        found += [f"nouvelles structures : {id} = {print_expr(e.source)}" for id, e in self.entering]
+        found += [f"années suivantes : {id} = {print_expr(e.source)}" for id, e in self.following]
+        return found
+
+
+@frozen
+class Growth:
+    """`croissance : 250 par an` (`count`) or `croissance : 3 % par an` (`share` of the year before)."""
+
+    count: int | None
+    share: Fraction | None
+    written: str  # as written: « 250 », « 3 % »
 
 
 def check_scenario(file: n.File, model: Model, path: str, lenient: bool = False) -> tuple[Scenario | None, list[Diagnostic]]:
@@ -74,11 +103,35 @@ def check_scenario(file: n.File, model: Model, path: str, lenient: bool = False)
                 overrides[p.id], id_spans[p.id] = p.value, p.id_span
     parametres, problems = check_overrides(model, overrides, id_spans)
     diagnostics += problems
-    donnees = _check_donnees(file, model, diagnostics, skipped, lenient)
+    blocks = {years: _check_donnees(file, model, diagnostics, skipped, lenient, years)
+              for years in ("nouvelles", "suivantes", "toujours")}
+    growth = _growth(file, diagnostics)
     diagnostics += _misplaced(file)
     if any(d.is_error for d in diagnostics):
         return None, diagnostics
-    return Scenario(file.id, file.label, path, parametres, tuple(donnees), tuple(skipped), file), diagnostics
+    return Scenario(file.id, file.label, path, parametres, tuple(blocks["toujours"]), tuple(skipped), file, growth,
+                    tuple(blocks["nouvelles"]), tuple(blocks["suivantes"])), diagnostics
+
+
+def _growth(file: n.File, diagnostics: list) -> Growth | None:
+    """`croissance : N par an` (a whole number of structures) or `croissance : P % par an`, once."""
+    found = [i for i in file.items if isinstance(i, n.Growth)]
+    for extra in found[1:]:
+        diagnostics.append(Diagnostic("croissance-invalide", "« croissance » est donnée deux fois dans le scénario",
+                                      span=extra.span, notes=[Note("première ligne", n.parsed_span(found[0].span))],
+                                      suggestion="gardez une seule ligne « croissance : … par an »"))
+    if not found:
+        return None
+    amount = found[0].amount
+    if isinstance(amount, n.Percent):
+        return Growth(None, Fraction(amount.value) / 100, f"{print_expr(amount)}")
+    if isinstance(amount, n.Number) and amount.value == amount.value.to_integral_value():
+        return Growth(int(amount.value), None, print_expr(amount))
+    diagnostics.append(Diagnostic(
+        "croissance-invalide", f"« croissance : {print_expr(amount)} par an » : on attend un nombre entier de structures "
+        "par an, ou un pourcentage de l'année précédente", span=found[0].span,
+        suggestion="par exemple « croissance : 250 par an » ou « croissance : 3 % par an »"))
+    return None
 
 
 def _twice(id: str, span, what: str) -> Diagnostic:
@@ -93,12 +146,14 @@ def _misplaced(file: n.File) -> list[Diagnostic]:
             for h in file.headers if h.key != "pour"]
 
 
-def _check_donnees(file: n.File, model: Model, diagnostics: list, skipped: list, lenient: bool):
-    checker = Checker(model.file, {})
-    checker.collect()
+def _check_donnees(file: n.File, model: Model, diagnostics: list, skipped: list, lenient: bool, years: str = "toujours"):
+    """The lines of the `données` blocks (or of the year blocks `nouvelles structures`, `années suivantes`), checked."""
+    env = Environment(model.file)
+    collect(env)
     result: list[tuple[str, ir.Expr]] = []
     seen: dict[str, n.Assignment] = {}
-    for block in (i for i in file.items if isinstance(i, n.ScenarioDonnees)):
+    prefix = "" if years == "toujours" else f"{years}/"
+    for block in (i for i in file.items if isinstance(i, n.ScenarioDonnees) and i.years == years):
         for assignment in block.assignments:
             donnee = model.donnees.get(assignment.id)
             if donnee is None:
@@ -116,9 +171,9 @@ def _check_donnees(file: n.File, model: Model, diagnostics: list, skipped: list,
                                               notes=[Note("première ligne", n.parsed_span(seen[assignment.id].span))]))
                 continue
             seen[assignment.id] = assignment
-            checker.diagnostics = []
-            value = checker.infer(assignment.value, Scope("scenario", salt=f"{file.id}/{assignment.id}"))
-            diagnostics += checker.diagnostics
+            env.diagnostics = []
+            value = infer(env, assignment.value, Scope("scenario", salt=f"{file.id}/{prefix}{assignment.id}"))
+            diagnostics += env.diagnostics
             if value is not None and _compatible(value.type, donnee.type, assignment, diagnostics):
                 _check_constant(value, donnee, assignment, diagnostics)
                 result.append((assignment.id, value))

@@ -98,6 +98,21 @@ def special_kind(path: str) -> str | None:
     return next((kind for test, kind in SPECIAL_KINDS if test(mode)), "un fichier spécial")
 
 
+def not_conv(path: str) -> str | None:
+    """Why `path` is not read as a `.conv` file — its name, or the name of the file a symbolic link leads to, does
+    not end with `.conv` —, or None. Checked before a byte is read: a diagnostic never shows a line of another file
+    (`/etc/shadow` named by a scénario's `pour :`, a `base.conv` link to a text file)."""
+    if os.path.splitext(path)[1].lower() != ".conv":
+        return "n'est pas un fichier .conv"
+    try:
+        target = os.path.realpath(path)
+    except (OSError, ValueError):
+        return None
+    if os.path.splitext(target)[1].lower() != ".conv":
+        return "est un lien vers un fichier qui n'est pas un fichier .conv"
+    return None
+
+
 class DecodingError(ConvcheckError):
     """The bytes of a file are not valid UTF-8."""
 

@@ -18,54 +18,56 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from attrs import evolve, field, frozen
+from attrs import evolve, frozen
 
 from dsl import cache
 from dsl.avenants import Loader
 from dsl.comments import render_with_comments
 from dsl.diagnostics import ConvError, Diagnostic, sort_key, suggest
 from dsl.driver import Checked, check_file, load_scenario
-from dsl.model import Model
-from dsl.payment import ADVANCE
 from dsl.scenarios import Scenario
-from dsl.source import SourceFile
-from interpreter.backends.engines import DEFAULT, ENGINES, EngineUnavailable
-from interpreter.backends.javascript import JsModule, compile_module
+from interpreter.backends.engines import DEFAULT
 from interpreter.backends.scalar import (
-    Evaluation,
     ParametreError,
-    Program,
     compile_model,
-    evaluate,
     parametre_values,
 )
-from interpreter.backends.scalar import advance as scalar_advance
-from interpreter.cases import CaseResult, run_cases
 from interpreter.compare.diff import Diff, cas_basis, diff_models
-from interpreter.compare.history import History, Version, build_history, in_force_problem, version_at
-from interpreter.compare.versions import evaluate_across  # noqa: F401 (the API's own: `api.evaluate_across`)
-from interpreter.io.declarations import (
-    Declaration,
-    DeclarationError,
-    Entry,
-    defaults_used,
-    read_declaration,
-    read_overrides,
-    validate,
+from interpreter.compare.history import (
+    ClauseTimeline,
+    History,
+    Version,
+    build_history,
+    in_force_problem,
+    timelines,
+    unsigned_in_force,
+    version_at,
 )
-from interpreter.numbers import IMPOSSIBLE, EvaluationError
+from interpreter.compare.values import Grid, resolve_values, split_values, values_between
+from interpreter.compare.versions import evaluate_across  # noqa: F401 (the API's own: `api.evaluate_across`)
+from interpreter.convention import (  # noqa: F401 (the API's own: `api.Convention`, `api.grouping_columns`)
+    Convention,
+    Simulation,
+    bounded_sums,
+    grouping_columns,
+    parse_grouping,
+)
+from interpreter.io.declarations import (
+    read_overrides,
+)
 from interpreter.project import ProjectError, Settings, settings_for
 from interpreter.report.status import exercise_lines
 
 if TYPE_CHECKING:  # populations need polars and numpy: imported only when a population is used
     import polars as pl
 
-    from interpreter.backends.results import PopulationResult
     from interpreter.compare.calibration import Calibration
-    from interpreter.compare.impact import Impact, Summary
+    from interpreter.compare.impact import Impact
+    from interpreter.compare.projection import Projection
     from interpreter.io.tables import Population
 
 
@@ -199,12 +201,15 @@ def refuse_warnings(path: str, warnings: Sequence[Diagnostic], sources) -> None:
 
 
 def load_versions(paths: Sequence[str | Path], scenarios: Sequence[str | Path] = (),
-                  settings: Sequence[str] = (), exercice: int | None = None) -> list[Convention]:
+                  settings: Sequence[str] = (), exercice: int | None = None,
+                  check_names: bool = True) -> list[Convention]:
     """Several versions under the same hypotheses (`eval V1 V2 …`): as for `load_pair`, each scenario line and
-    setting applies where the version has the name, and a name that no version has is an error."""
+    setting applies where the version has the name, and a name that no version has is an error (unless not
+    `check_names`: the caller checks it across more versions)."""
     loader = Loader()
     versions = [load(path, settings, loader, scenarios, lenient=True, exercice=exercice) for path in paths]
-    _names_none_has(versions, scenarios, settings, loader)
+    if check_names:
+        _names_none_has(versions, scenarios, settings, loader)
     return versions
 
 
@@ -240,275 +245,6 @@ def _settings(overrides: Mapping[str, str] | Sequence[str] | None) -> list[str]:
     if isinstance(overrides, Mapping):
         return [f"{id}={value}" for id, value in overrides.items()]
     return list(overrides or ())
-
-
-@frozen
-class Convention:
-    """A checked version of a convention, compiled, with its paramètres bound."""
-
-    path: str
-    program: Program
-    chain: tuple[str, ...]  # the files it was read from, root convention first
-    sources: dict[str, SourceFile] = field(eq=False, repr=False)
-    skipped: tuple[str, ...] = ()  # names of scenarios and settings this version does not have (lenient)
-    settings: tuple[str, ...] = ()  # the `--set` settings applied, after the scenarios
-    warnings: tuple[Diagnostic, ...] = ()  # what `check` warns about the version (the commands count them)
-
-    @property
-    def scenarios(self) -> tuple[Scenario, ...]:
-        """The scenarios applied, in order."""
-        return self.program.scenarios
-
-    def hypotheses(self) -> list[tuple[str, list[str]]]:
-        """What the figures assume, for reports: each scenario's title and lines, then the `--set` settings."""
-        result = [(scenario.title, scenario.hypotheses()) for scenario in self.scenarios]
-        if self.settings:
-            result.append(("--set", [s.replace("=", " = ", 1) for s in self.settings]))
-        return result
-
-    @property
-    def model(self) -> Model:
-        return self.program.model
-
-    @property
-    def name(self) -> str:
-        """The version's name: its `version :` header (which a checked version has)."""
-        return self.model.version or self.model.id
-
-    @property
-    def parametres(self) -> dict[str, Any]:
-        return self.program.parametres
-
-    def evaluate(self, declaration: Mapping[str, Any] | str | Path, explain: bool = True) -> Evaluation:
-        """One structure: a mapping donnée → value (as in a declaration file), or a declaration file. The
-        données it does not give that take their default are listed in `Evaluation.defaults`."""
-        read = self.read(declaration)
-        structure_id = read.id
-        try:
-            evaluation = evaluate(self.program, read.donnees, explain=explain, structure=structure_id)
-            return evolve(evaluation, defaults=read.defaults) if read.defaults else evaluation
-        except EvaluationError as error:
-            where = declaration if isinstance(declaration, (str, Path)) else "<déclaration>"
-            raise ConvError([Diagnostic("evaluation-impossible", IMPOSSIBLE.format(structure=structure_id, error=error),
-                                        file=str(where))]) from None
-
-    def javascript(self, provenance: Sequence[str] = ()) -> JsModule:
-        """This version compiled to JavaScript (`convcheck js`, the simulator's pages): an ES module and the same
-        code as a classic script, with its scenarios and settings (`provenance`: the lines its header says its
-        figures rest on)."""
-        hypotheses = tuple(f"{title} : {line}" for title, lines in self.hypotheses() for line in lines)
-        return compile_module(self.program, self.supplied, self.chain, hypotheses, tuple(provenance))
-
-    def advance(self, declaration: Mapping[str, Any] | str | Path) -> Decimal:
-        """The advance of one structure (`taux_avance` × its prérequis and socle, all met)."""
-        where = str(declaration) if isinstance(declaration, (str, Path)) else None
-        if ADVANCE not in self.model.parametres:
-            raise ConvError([Diagnostic("avance-sans-taux", f"la version « {self.model.version} » ne dit pas la part de "
-                                        f"l'avance : elle n'a pas de paramètre « {ADVANCE} »", file=self.path,
-                                        suggestion=f"ajoutez dans « paramètres » : {ADVANCE} = 60 %")])
-        structure_id, donnees = self.declaration(declaration)
-        try:
-            return scalar_advance(self.program, donnees, structure_id)
-        except EvaluationError as error:
-            raise ConvError([Diagnostic("evaluation-impossible", IMPOSSIBLE.format(structure=structure_id, error=error),
-                                        file=where)]) from None
-
-    def declaration(self, declaration: Mapping[str, Any] | str | Path, elsewhere=frozenset()) -> tuple[str, dict]:
-        """A structure's id and its validated données (those a scenario computes may be absent; keys in
-        `elsewhere`, données of other versions, are not errors)."""
-        read = self.read(declaration, elsewhere)
-        return read.id, read.donnees
-
-    def read(self, declaration: Mapping[str, Any] | str | Path, elsewhere=frozenset()) -> Declaration:
-        """A structure's declaration validated: its id, its données, and those it took at their default."""
-        if isinstance(declaration, (str, Path)):
-            try:
-                return read_declaration(str(declaration), self.model, self.supplied, elsewhere)
-            except DeclarationError as error:
-                raise ConvError(error.diagnostics, {error.source.path: error.source} if error.source else {}) from None
-        entries = {str(k): Entry(v, None, None) for k, v in declaration.items() if k != "id"}
-        donnees, problems = validate(self.model, entries, "<déclaration>", optional=self.supplied, elsewhere=elsewhere)
-        if problems:
-            raise ConvError(problems)
-        return Declaration(str(declaration.get("id", "structure")), donnees,
-                           defaults_used(self.model, entries, self.supplied))
-
-    @property
-    def supplied(self) -> frozenset[str]:
-        """Données computed by the scenarios, that an input need not have (unless a line reads them first)."""
-        supplied: set[str] = set()
-        required: set[str] = set()
-        for scenario in self.scenarios:
-            required |= scenario.required() - supplied
-            supplied |= scenario.supplied
-        return frozenset(supplied - required)
-
-    def cases(self) -> list[CaseResult]:
-        """Run the worked cases (`cas`) of the version."""
-        return run_cases(self.program)
-
-    def simulate(self, population: str | Path | pl.DataFrame) -> pl.DataFrame:
-        """A population (CSV, Parquet, JSON Lines, or a DataFrame): one row per structure — id,
-        eligible, total, total_points, then one column per line, in euros (Decimal)."""
-        return self.simulation(population).table()
-
-    def simulation(self, population: str | Path | pl.DataFrame | Population, keep_invalid: bool = False,
-                   progress=None, other_columns=frozenset(), engine: str = DEFAULT, keep=frozenset()) -> Simulation:
-        """Evaluate a population; invalid rows are errors unless `keep_invalid` (then they are set aside).
-        `progress`, given the number of structures, may return a function called with each chunk's size.
-        `engine`: a name of `interpreter.backends.engines.ENGINES`; where it cannot be exact, the default
-        engine computes, and `Simulation.notes` says why. `keep`: columns to keep as read (`--par`)."""
-        notes: tuple[Diagnostic, ...] = ()
-        arguments = (self, population, keep_invalid, other_columns, progress, frozenset(keep))
-        try:
-            table, result, run = ENGINES[engine].simulate(*arguments)
-        except EngineUnavailable as unavailable:
-            notes = tuple(unavailable.diagnostics)
-            table, result, run = ENGINES[DEFAULT].simulate(*arguments)
-        return Simulation(self, table, result, run=run, notes=notes)
-
-    def sql(self, dialect: str, table: str = "structures", absent: Sequence[str] = ()) -> str:
-        """The SQL query computing this version over a table of structures (`convcheck sql`); `absent`: données
-        with a default that the table has no column for. Raises `ConvError` when a value cannot be computed
-        exactly in that dialect, or when an `absent` id is not a donnée with a default."""
-        from interpreter.backends.sql import SqlProblem, compile_query, sql_diagnostic  # sqlglot (heavy)
-
-        for id in absent:
-            donnee = self.model.donnees.get(id)
-            if donnee is None or donnee.default is None:
-                what = "n'a pas de valeur par défaut" if donnee else "n'est pas une donnée de la version"
-                with_default = [d.id for d in self.model.donnees.values() if d.default is not None]
-                raise ConvError([Diagnostic(
-                    "colonne-absente-invalide", f"--colonne-absente {id} : « {id} » {what}", file="--colonne-absente",
-                    suggestion=suggest(id, with_default) or (f"données à valeur par défaut : {', '.join(with_default)}"
-                                                              if with_default else "aucune donnée de la version n'a de "
-                                                              "valeur par défaut : la table doit avoir chaque colonne"))])
-        try:
-            return compile_query(self.program, dialect, table, self.supplied, self.sql_header(dialect, table, absent),
-                                 absent=frozenset(absent)).sql()
-        except SqlProblem as problem:
-            raise ConvError([sql_diagnostic(problem)], self.sources) from None
-
-    def sql_header(self, dialect: str, table: str, absent: Sequence[str] = ()) -> list[str]:
-        """The comment lines at the top of a query: the version, its files, the hypotheses applied."""
-        from interpreter.backends.sql import header_lines  # sqlglot (heavy): only for a query
-
-        return header_lines(self, dialect, table, absent)
-
-    def population(self, population, keep_invalid: bool = False, other_columns=frozenset(),
-                   origin: str | None = None, keep=frozenset()) -> Population:
-        """Read and validate a population for this version (a file, a DataFrame, or a table already read)."""
-        from interpreter.io.tables import (  # polars (heavy): only for a population
-            Population,
-            TableError,
-            read_population,
-        )
-
-        if isinstance(population, Population):
-            return population
-        source = population if isinstance(population, str) else str(population) if isinstance(population, Path) \
-            else population  # a `TableFile` stays one: it says how to read the file
-        try:
-            return read_population(source, self.model, other_columns=other_columns, keep_invalid=keep_invalid,
-                                   supplied=self.supplied, origin=origin, keep=frozenset(keep))
-        except TableError as error:
-            raise ConvError(error.diagnostics) from None
-
-
-@frozen
-class Simulation:
-    """A population evaluated by one version."""
-
-    convention: Convention
-    population: Population
-    result: PopulationResult
-    run: Any = field(default=None, eq=False, repr=False)  # the DuckDB run holding the results (--moteur duckdb)
-    notes: tuple[Diagnostic, ...] = ()  # why the engine asked for could not be used
-
-    def write_results(self, path: str, inputs=(), french: bool = False, provenance=None) -> None:
-        """The results file (`-o`): CSV (`french`: with `;` and decimal commas), Parquet or JSON Lines, as the
-        default engine writes it, with the `provenance` of its figures where the format allows."""
-        from interpreter.io.tables import write_results  # polars (heavy)
-
-        if not french and provenance is None and self.run is not None and Path(path).suffix.lower() == ".csv" and \
-                self.run.write_csv(path, inputs):
-            return
-        write_results(self.table(typed=Path(path).suffix.lower() == ".parquet"), path, inputs, french, provenance)
-
-    def table(self, typed: bool = True) -> pl.DataFrame:
-        """One row per structure; `typed` gives Decimal columns, else decimal text (for CSV)."""
-        from interpreter.io.tables import result_frame  # polars (heavy)
-
-        return result_frame(self.result.evaluated(), list(self.result.lines), typed=typed)
-
-    def summary(self, rejected: int = 0) -> Summary:
-        from interpreter.compare.impact import summarize  # numpy (heavy)
-
-        return summarize(self.convention.program, self.result.evaluated(), rejected)
-
-    def groups(self, groupings: Sequence[str]) -> tuple:
-        """For each `--par` (`"region"`, `"patientele=2000,4000"`): (grouping, rows per group)."""
-        from interpreter.compare.groups import GroupingError, labels_by_id, simulation_groups  # polars (heavy)
-
-        evaluated = self.result.evaluated()
-        frame = self.population.frame
-        if groupings and (frame.height < self.population.size or not grouping_columns(groupings) <= set(frame.columns)):
-            # the rows as read were not kept (the DuckDB engine), or not these columns: read again
-            import polars as pl  # heavy: only for a population
-
-            read = self.population.as_read
-            frame = read() if read is not None else pl.read_parquet(self.population.path)
-        try:
-            found = []
-            for text in groupings:
-                grouping = _grouping(text)
-                labels = labels_by_id(grouping, self.population, evaluated.ids, frame)
-                found.append((grouping, simulation_groups(grouping, labels, evaluated.total)))
-            return tuple(found)
-        except GroupingError as error:
-            raise ConvError(error.diagnostics) from None
-
-    def rejects(self) -> pl.DataFrame | None:
-        """The rows set aside (invalid, or impossible to evaluate), as read, with the reason (`motif`)."""
-        import polars as pl  # heavy: only for a population
-
-        table, errors = self.population, self.result.errors
-        if not table.problems and not errors:
-            return None
-        reasons: dict[int, list[str]] = {}
-        for problem in table.problems:
-            reasons.setdefault(problem.row, []).append(
-                f"{problem.donnee} : {problem.message}" if problem.donnee else problem.message)
-        frame = table.rejected.with_columns(
-            pl.Series("motif", [" ; ".join(reasons[row]) for row in sorted(reasons)])).cast(pl.String)
-        if errors:  # the rows as read, with why they could not be evaluated
-            messages = dict(errors)
-            assert table.as_read is not None  # the reader keeps how to read the rows again
-            failed = table.as_read().filter(pl.col("id").cast(pl.String).is_in(list(messages))).cast(pl.String)
-            failed = failed.with_columns(pl.col("id").replace_strict(messages, return_dtype=pl.String).alias("motif"))
-            frame = pl.concat([frame, failed], how="diagonal")
-        return frame
-
-    def write_rejects(self, path: str, inputs=(), french: bool = False) -> bool:
-        """The rows set aside, as read, with why (`--ignorer-invalides`), written to `path`; False when there
-        are none (nothing is written)."""
-        from interpreter.io.tables import write_results  # polars (heavy)
-
-        rejected = self.rejects()
-        if rejected is None:
-            return False
-        write_results(rejected, path, inputs, french)
-        return True
-
-    @property
-    def rejected(self) -> int:
-        """How many structures were set aside."""
-        return len({p.row for p in self.population.problems}) + len(self.result.errors)
-
-    def errors(self) -> list[Diagnostic]:
-        """The structures that could not be evaluated (a division by zero…), as diagnostics."""
-        return [Diagnostic("evaluation-impossible", f"structure « {id} » : {message}", file=self.population.path)
-                for id, message in self.result.errors]
 
 
 def consolidated(path: str | Path, loader: Loader | None = None, exercice: int | None = None) -> str:
@@ -556,9 +292,22 @@ def history(path: str | Path, loader: Loader | None = None) -> History:
     return build_history(versions)
 
 
-def version_in_force(path: str | Path, date: datetime.date, loader: Loader | None = None) -> str:
+def clause_timelines(found: History, id: str, path: str | Path = "") -> list[ClauseTimeline]:
+    """The history of the clauses named `id` along a chain (`historique --clause ID`), each with the changes of the
+    paramètres it uses. Raises `ConvError` when no version of the chain has a clause of that id."""
+    focused = timelines(found, id)
+    if not focused:
+        known = [c.id for c in found.clauses]
+        raise ConvError([Diagnostic("clause-inconnue", f"aucune clause « {id} » dans la chaîne des versions de "
+                                    f"« {path} »", file="--clause", suggestion=suggest(id, known) or
+                                    "donnez l'identifiant d'un critère, d'une brique, d'une donnée ou d'un paramètre")])
+    return focused
+
+
+def version_in_force(path: str | Path, date: datetime.date, loader: Loader | None = None,
+                     notes: list[Diagnostic] | None = None) -> str:
     """The file, along the chain of bases of `path`, of the version in force at `date` (`consolidate --au`).
-    Raises `ConvError`."""
+    `notes` receives a warning when that version is only an unsigned proposal. Raises `ConvError`."""
     loader = loader if loader is not None else Loader()
     versions, errors = chain_versions(path, loader)
     if errors:
@@ -566,6 +315,8 @@ def version_in_force(path: str | Path, date: datetime.date, loader: Loader | Non
     chosen = version_at(versions, date)
     if chosen is None:
         raise ConvError([in_force_problem(str(path), versions, date)], loader.sources)
+    if notes is not None and chosen.model.unsigned:
+        notes.append(unsigned_in_force(versions, chosen, date))
     return chosen.path
 
 
@@ -578,16 +329,14 @@ def diff(old: Convention, new: Convention, cas: str | None = None) -> Diff:
     return diff_models(old.model, new.model, old.program, new.program, None if cas is None else cas_basis(old, new, cas))
 
 
+@bounded_sums(lambda old, new, population, *args, **kwargs: population)
 def impact(old: Convention, new: Convention, population: str | Path | pl.DataFrame, change: Diff | None = None,
-           progress=None, groupings: Sequence[str] = (), engine: str = DEFAULT, notes: list | None = None) -> Impact:
+           progress=None, groupings: Sequence[str] = (), engine: str = DEFAULT, notes: list | None = None,
+           guarantee: Fraction | None = None) -> Impact:
     """The money impact of going from `old` to `new` on a population, structure by structure, and by
     group for each `groupings` (`"region"`, `"patientele=2000,4000"`). The population is read once.
-    `engine` computes each version (see `Convention.simulation`); `notes` receives why it could not."""
-    from interpreter.compare.groups import (  # polars (heavy): only for a population
-        GroupingError,
-        impact_groups,
-        labels_by_id,
-    )
+    `engine` computes each version (see `Convention.simulation`); `notes` receives why it could not.
+    `guarantee`: the share of each loss made good (1: no structure loses), whose cost the impact gives."""
     from interpreter.compare.impact import impact_between  # numpy (heavy): only for a population
 
     change = change if change is not None else diff(old, new)
@@ -601,26 +350,68 @@ def impact(old: Convention, new: Convention, population: str | Path | pl.DataFra
             raise ConvError(simulation.errors())
         results.append(simulation.result)
     found = impact_between(results[0], results[1], old.program, new.program, change.renamed_lines)
+    return evolve(with_groups(found, tables[0], groupings, guarantee), defaults=tuple(t.defaults for t in tables))
+
+
+def with_groups(found: Impact, population: Population, groupings: Sequence[str],
+                guarantee: Fraction | None = None) -> Impact:
+    """An impact with its `--par` groups and, for a `guarantee` share, the cost of topping the losers up."""
+    from interpreter.compare.groups import GroupingError, impact_groups, labels_by_id  # polars (heavy)
+    from interpreter.compare.guarantee import guarantee_of  # numpy (heavy)
+
+    pairing = found.pairing
     try:
         groups = []
         for text in groupings:
-            grouping = _grouping(text)
-            labels = labels_by_id(grouping, tables[0], found.pairing.ids)
-            groups.append((grouping, impact_groups(grouping, labels, found.pairing.before, found.pairing.after)))
+            grouping = parse_grouping(text)
+            labels = labels_by_id(grouping, population, pairing.ids)
+            groups.append((grouping, impact_groups(grouping, labels, pairing.before, pairing.after, guarantee)))
     except GroupingError as error:
         raise ConvError(error.diagnostics) from None
-    return evolve(found, groups=tuple(groups), defaults=tuple(table.defaults for table in tables))
+    cost = None if guarantee is None else guarantee_of(pairing.after - pairing.before, found.budget_after, guarantee)
+    return evolve(found, groups=tuple(groups), guarantee=cost, population=population)
 
 
-def _grouping(text: str):
-    from interpreter.compare.groups import Grouping  # polars (heavy)
+def write_per_structure(found: Impact, old: Convention, new: Convention, path: str, inputs=(),
+                        french: bool = False, provenance=None) -> None:
+    """The per-structure table of an impact written to `path` (CSV, Parquet or JSON Lines), with what its figures
+    rest on (`provenance`: `interpreter.report.provenance.Provenance`)."""
+    from interpreter.compare.impact import per_structure  # numpy (heavy): only with a population
+    from interpreter.io.tables import write_results  # polars (heavy): only with a population
 
-    return Grouping.parse(text)
+    frame = per_structure(found, frozenset(old.model.donnees) | frozenset(new.model.donnees))
+    write_results(frame, path, inputs, french, provenance)
 
 
-def grouping_columns(groupings: Sequence[str]) -> frozenset[str]:
-    """The population columns `--par` reads (`patientele=2000,4000` reads `patientele`)."""
-    return frozenset(text.partition("=")[0].strip() for text in groupings)
+def impact_draws(old: Convention, new: Convention, population, count: int, seed: int, change: Diff | None = None,
+                 groupings: Sequence[str] = (), guarantee: Fraction | None = None) -> Impact:
+    """The impact under `count` draws of the scénarios' `tirage` (`diff --population … --tirages N --graine S`): the
+    figures over the draws (`Impact.draws`: median and 5–95 %), the details those of the median draw."""
+    from interpreter.compare import draws as d  # numpy (heavy): only for a population
+    from interpreter.compare.impact import impact_between  # numpy (heavy): only for a population
+
+    d.draws_needed([old.program, new.program])
+    change = change if change is not None else diff(old, new)
+    tables = read_once(population, old, new, grouping_columns(groupings))
+    before, after = d.Draws(old.program, tables[0], count, seed), d.Draws(new.program, tables[1], count, seed)
+    spread = d.impact_draws(before, after, guarantee)
+    found = impact_between(before.result(spread.median), after.result(spread.median), old.program, new.program,
+                           change.renamed_lines)
+    return evolve(with_groups(found, tables[0], groupings, guarantee), draws=spread,
+                  defaults=tuple(t.defaults for t in tables))
+
+
+def simulation_draws(version: Convention, population, count: int, seed: int, keep_invalid: bool = False,
+                     keep=frozenset()) -> tuple[Simulation, Any]:
+    """A population under `count` draws of the scénarios' `tirage` (`simulate --tirages N --graine S`): the figures
+    over the draws (`interpreter.compare.draws.SimulationDraws`), and the simulation of the median draw."""
+    from interpreter.compare import draws as d  # numpy (heavy): only for a population
+
+    d.draws_needed([version.program])
+    table = version.population(population, keep_invalid, keep=keep)
+    draws = d.Draws(version.program, table, count, seed)
+    spread = d.simulation_draws(draws)
+    return Simulation(version, table, draws.result(spread.median)), spread
 
 
 def read_once(population, old: Convention, new: Convention, keep=frozenset()) -> tuple[Population, Population]:
@@ -639,6 +430,61 @@ def read_once(population, old: Convention, new: Convention, keep=frozenset()) ->
             new.population(source, other_columns=frozenset(old.model.donnees), origin=origin, keep=keep))
 
 
+# ---- several years ------------------------------------------------------------------------------------------
+
+
+def project_pair(old_path: str | Path, new_path: str | Path, population, start: int, stop: int,
+                 scenarios: Sequence = (), settings: Sequence[str] = (), after_scenarios: Sequence = (),
+                 after_settings: Sequence[str] = ()) -> tuple[Projection, Projection]:
+    """Two versions over the same years (`diff … --de A --a B`), under the same hypotheses (`after_…`: the second's
+    only); a name that no version of either chain has is an error."""
+    before = project(old_path, population, start, stop, scenarios, settings, check_names=False)
+    after = project(new_path, population, start, stop, [*scenarios, *after_scenarios], [*settings, *after_settings],
+                    check_names=False)
+    _names_none_has([before.version, after.version], scenarios, settings, Loader())
+    return before, after
+
+
+def project(version_path: str | Path, population, start: int, stop: int, scenarios: Sequence = (),
+            settings: Sequence[str] = (), check_names: bool = True) -> Projection:
+    """The budget of a version from year `start` to year `stop` (`convcheck projette`): each month under the version
+    of its chain of bases in force on the first day, the population growing as the scénarios say
+    (`interpreter.compare.projection`). The population is read once. Raises `ConvError`."""
+    from interpreter.compare import projection as p  # numpy, polars (heavy): only for a population
+    from interpreter.io.tables import TableError, numeric_donnees, read_table  # polars (heavy)
+
+    if start > stop or stop - start >= p.MAX_YEARS:
+        raise ConvError([Diagnostic("projection-invalide", f"--de {start} --a {stop} : donnez deux années dans l'ordre, "
+                                    f"{p.MAX_YEARS} ans au plus", file="--a",
+                                    suggestion="par exemple --de 2026 --a 2030")])
+    versions, errors = chain_versions(version_path)
+    if errors:
+        raise ConvError(errors)
+    chain = load_versions([v.path for v in versions], scenarios, settings, check_names=check_names)
+    used = [v for v in chain if any(s.version is v for year in range(start, stop + 1) for s in p.segments(chain, year))]
+    if not used:
+        dates = sorted(v.model.en_vigueur for v in chain if v.model.en_vigueur is not None)
+        raise ConvError([Diagnostic("projection-invalide", f"aucune version de la chaîne de « {version_path} » n'est en "
+                                    f"vigueur entre {start} et {stop}", file=str(version_path),
+                                    suggestion=f"la première entre en vigueur le {dates[0].isoformat()}" if dates
+                                    else "ajoutez « en vigueur : AAAA-MM-JJ » aux versions")])
+    source = population
+    if isinstance(population, (str, Path)):
+        try:
+            source = read_table(str(population), frozenset().union(*(numeric_donnees(v.model) for v in used)),
+                                frozenset().union(*(frozenset(v.model.donnees) for v in used)))
+        except TableError as error:
+            raise ConvError(error.diagnostics) from None
+    own = {(v.name, year): load(v.path, settings, Loader(), scenarios, lenient=True, exercice=year)
+           for v in used for year in range(start, stop + 1) if year in v.model.exercices}
+    everything = frozenset().union(*(frozenset(v.model.donnees) for v in (*used, *own.values())))
+    origin = str(population) if isinstance(population, (str, Path)) else None
+    tables = {v.name: v.population(source, other_columns=everything, origin=origin) for v in used}
+    yearly = {key: (ruled, ruled.population(source, other_columns=everything, origin=origin))
+              for key, ruled in own.items()}
+    return p.project(chain[-1], chain, tables, start, stop, yearly)
+
+
 # ---- decisions: calibration and sweeps -----------------------------------------------------------------
 
 
@@ -653,12 +499,17 @@ class Decision:
     calibration: Calibration | None = None
     impact: Impact | None = None  # at the value found, against the reference (calibration)
     reference_budget: int | None = None  # cents
+    draws: tuple[int, int, int] | None = None  # `--tirages`: (N, seed, the median draw of the value found, from 0)
+    interval: tuple | None = None  # `calibre --tirages`: the values (`Point`) reaching the target at 95 % and 5 %
 
 
-def _decision_setup(version_path, population, parametre, reference_path, scenarios, settings):
+def _decision_setup(version_path, population, parametre, reference_path, scenarios, settings,
+                    draws: tuple[int, int] | None = None):
     from interpreter.backends.vector import simulate  # numpy (heavy): only for a population
-    from interpreter.compare.calibration import DecisionError, Sweeper  # numpy, polars (heavy)
+    from interpreter.compare import draws as d  # numpy (heavy): only for a population
+    from interpreter.compare.calibration import DecisionError, DrawSweeper, Sweeper  # numpy, polars (heavy)
 
+    reference_table = None
     if reference_path is not None:
         version, reference = load_pair(version_path, reference_path, scenarios, settings)
         table, reference_table = read_once(population, version, reference)
@@ -670,7 +521,11 @@ def _decision_setup(version_path, population, parametre, reference_path, scenari
         table = version.population(str(population) if isinstance(population, Path) else population)
         reference_result = None
     try:
-        return version, reference, table, Sweeper(version.program, table, parametre, reference_result)
+        if draws is None:
+            return version, reference, table, Sweeper(version.program, table, parametre, reference_result)
+        d.draws_needed([version.program, *([reference.program] if reference else [])])
+        drawn_reference = None if reference is None else (reference.program, reference_table)
+        return version, reference, table, DrawSweeper(version.program, table, parametre, *draws, drawn_reference)
     except DecisionError as error:
         raise ConvError(error.diagnostics) from None
 
@@ -678,52 +533,103 @@ def _decision_setup(version_path, population, parametre, reference_path, scenari
 def sweep_values(start: Decimal, stop: Decimal, step: Decimal) -> list[Decimal]:
     """The values of a sweep from the first, the last and the step between two (`--de`, `--a`, `--pas`).
     Raises `ConvError`."""
-    from interpreter.compare import calibration as c  # numpy, polars (heavy): only for a population
-
-    try:
-        return c.values_between(start, stop, step)
-    except c.DecisionError as error:
-        raise ConvError(error.diagnostics) from None
+    return values_between(start, stop, step)
 
 
+def sweep_texts(text: str) -> list[str]:
+    """The values of `balaye --valeurs`, as written, separated by « ; » (or by commas without one). Raises
+    `ConvError` for a comma list that looks like it split a decimal comma."""
+    return split_values(text)
+
+
+@bounded_sums(lambda version_path, population, *args, **kwargs: population)
 def calibrate(version_path: str | Path, population, parametre: str, budget: Decimal | None = None,
               budget_of: str | Path | None = None, scenarios: Sequence = (), settings: Sequence[str] = (),
-              precision: Decimal | None = None) -> Decision:
+              precision: Decimal | None = None, draws: tuple[int, int] | None = None) -> Decision:
     """The value of `parametre` at which the population's budget reaches `budget` (euros) or the budget of
     version `budget_of` (scenarios and settings apply to both, each name where the version has it;
-    the paramètre varies in `version_path` only). Then the impact at that value against the reference."""
+    the paramètre varies in `version_path` only). Then the impact at that value against the reference.
+    With `draws` (N, seed): the value at which the median budget over N draws of the scénarios' `tirage` reaches
+    the target, and the values at which the 95 % and the 5 % quantiles do (`Decision.interval`)."""
     from interpreter.compare import calibration as c  # numpy, polars (heavy): only for a population
     from interpreter.compare.impact import impact_between  # numpy (heavy): only for a population
 
     version, reference, table, sweeper = _decision_setup(version_path, population, parametre, budget_of, scenarios,
-                                                         settings)
-    target = int(budget * 100) if budget is not None else int(sweeper.reference.total.sum())
+                                                         settings, draws)
     try:
+        target = int(budget * 100) if budget is not None else _reference_budget(sweeper)
         found = c.calibrate(sweeper, target, precision)
         at = found.found or found.closest
-        result = sweeper.result(at.value)
+        interval = None if draws is None else _interval(sweeper, target, precision)
+        old, new, median = _results_at(sweeper, at.value)
         program = version.program.with_parametre(parametre, at.value)
     except c.DecisionError as error:
         raise ConvError(error.diagnostics) from None
     if reference is not None:
-        impact = impact_between(sweeper.reference, result, reference.program, program,
-                                diff(reference, version).renamed_lines)
+        impact = impact_between(old, new, reference.program, program, diff(reference, version).renamed_lines)
     else:
-        impact = impact_between(sweeper.result(sweeper.current), result, version.program, program, {})
-    return Decision(version, reference, table, found.points, found, impact, target)
+        impact = impact_between(old, new, version.program, program, {})
+    told = None if draws is None or median is None else (*draws, median)
+    return Decision(version, reference, table, found.points, found, impact, target, told, interval)
 
 
-def sweep(version_path: str | Path, population, parametre: str, values: Sequence[Decimal],
-          reference_path: str | Path | None = None, scenarios: Sequence = (), settings: Sequence[str] = ()) -> Decision:
-    """The population's budget, mean payment and eligible structures at each value of `parametre` (and,
-    against a reference version, the budget gap and who gains and loses). The population is read once."""
+def _reference_budget(sweeper) -> int:
+    """The budget a calibration aims at without `--budget`: the reference's (its median over the draws)."""
+    from interpreter.compare.draws import nearest_rank  # numpy (heavy): only for a population
+    from interpreter.compare.sums import checked_sum  # numpy (heavy): only for a population
+
+    budgets = getattr(sweeper, "reference_budgets", None)
+    if budgets is not None:
+        return nearest_rank(budgets, 50)
+    return checked_sum(sweeper.reference.total, "le budget de référence")
+
+
+def _interval(sweeper, target: int, precision: Decimal | None) -> tuple:
+    """The values at which the 95 % and the 5 % quantiles of the budget reach the target, in increasing order."""
     from interpreter.compare import calibration as c  # numpy, polars (heavy): only for a population
 
+    found = []
+    for percent in (95, 5):
+        sweeper.percent = percent
+        other = c.calibrate(sweeper, target, precision)
+        found.append(other.found or other.closest)
+    sweeper.percent = 50
+    return tuple(sorted(found, key=lambda point: point.value))
+
+
+def _results_at(sweeper, value: Decimal):
+    """The results at `value` and those of the reference (or of the current value) they are compared with — in
+    the median draw of the budget under draws (its number, from 0, is the third item; None without draws)."""
+    if not hasattr(sweeper, "median_results"):
+        reference = sweeper.reference if sweeper.reference is not None else sweeper.result(sweeper.current)
+        return reference, sweeper.result(value), None
+    median, result, reference = sweeper.median_results(value)
+    if reference is None:
+        reference = sweeper.figures(sweeper.current)[0].result(median)
+    return reference, result, median
+
+
+@bounded_sums(lambda version_path, population, *args, **kwargs: population)
+def sweep(version_path: str | Path, population, parametre: str, values: Sequence[Decimal | str] | Grid,
+          reference_path: str | Path | None = None, scenarios: Sequence = (), settings: Sequence[str] = (),
+          draws: tuple[int, int] | None = None) -> Decision:
+    """The population's budget, mean payment and eligible structures at each value of `parametre` (and,
+    against a reference version, the budget gap and who gains and loses). The population is read once.
+    `values`: Decimals, or texts read for the paramètre's type (`"7,5 €"`, `"5 %"`), or a `Grid` of texts
+    (`--de`, `--a`, `--pas`). With `draws` (N, seed): each figure is the median over N draws of the scénarios'
+    `tirage`, the budget with its 5–95 % interval (`Point.low`, `Point.high`)."""
+    from interpreter.compare import calibration as c  # numpy, polars (heavy): only for a population
+    from interpreter.compare.sums import checked_sum  # numpy (heavy): only for a population
+
     version, reference, table, sweeper = _decision_setup(version_path, population, parametre, reference_path,
-                                                         scenarios, settings)
+                                                         scenarios, settings, draws)
     try:
-        points = c.sweep(sweeper, list(values))
+        points = c.sweep(sweeper, resolve_values(values, sweeper.kind))
     except c.DecisionError as error:
         raise ConvError(error.diagnostics) from None
-    budget = int(sweeper.reference.total.sum()) if sweeper.reference is not None else None
-    return Decision(version, reference, table, tuple(points), reference_budget=budget)
+    budget = None
+    if reference is not None:
+        budget = _reference_budget(sweeper) if draws is not None else \
+            checked_sum(sweeper.reference.total, "le budget de référence")
+    told = None if draws is None else (*draws, 0)
+    return Decision(version, reference, table, tuple(points), reference_budget=budget, draws=told)

@@ -100,7 +100,7 @@ def round_half_away(value, digits: int) -> Decimal:
     fraction = exact(value) * 10**digits
     units, rest = divmod(abs(fraction.numerator), fraction.denominator)
     units += 2 * rest >= fraction.denominator
-    return Decimal(-units if fraction < 0 else units).scaleb(-digits)
+    return Decimal(f"{-units if fraction < 0 else units}E-{digits}")  # exact: scaleb() would round past 28 digits
 
 
 def decimal_places(number: Fraction) -> int | None:
@@ -146,9 +146,8 @@ def plain(number) -> str:
         number = decimal
     if not number:  # a decimal zero may carry a sign (0 × -3 is -0): zero is written 0
         return "0"
-    if number == number.to_integral_value():
-        return format(number.quantize(Decimal(1)), "f")
-    return format(number.normalize(), "f")
+    text = format(number, "f")  # every digit, whatever the context's precision (`normalize` would round past 28)
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def share_text(value) -> str:
@@ -181,7 +180,7 @@ def _grouped(whole: str) -> str:
 def euros(amount: Decimal | Fraction) -> str:
     """An amount for French readers: `27 300,00 €`."""
     sign = "-" if amount < 0 else ""
-    whole, cents = f"{abs(to_cents(amount)):.2f}".split(".")
+    whole, cents = f"{to_cents(amount).copy_abs():.2f}".split(".")  # copy_abs: exact (abs() rounds past 28 digits)
     return f"{sign}{_grouped(whole)},{cents} €"
 
 

@@ -1,4 +1,13 @@
-"""Shared test helpers: the golden-file option and paths."""
+"""Shared test helpers: the golden-file option and paths, and hypothesis' profiles.
+
+Hypothesis runs with the `ci` profile unless told otherwise: derandomized (each test draws the same examples on
+every run, whatever the machine: the suite cannot fail at random), no example database, no deadline (no test
+depends on the machine's speed: a loaded machine is slow, not wrong). The `thorough` profile draws new random
+examples at each run and keeps the failing ones in `.hypothesis/`: for long runs (the `slow` tests run each long
+property on hundreds of examples where the default run takes a sample),
+`pytest -m slow --hypothesis-profile thorough` (or `HYPOTHESIS_PROFILE=thorough`). A failure it finds becomes an
+explicit `@example` of its test, so that the `ci` profile runs it from then on.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +15,11 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
+settings.register_profile("thorough", derandomize=False, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -19,8 +33,6 @@ os.environ.setdefault("SOURCE_DATE_EPOCH", "1796601600")
 @pytest.fixture(autouse=True, scope="session")
 def private_cache(tmp_path_factory):
     """The disk cache of checked versions (`dsl.cache`) in a folder of the test session's own."""
-    import os
-
     previous = os.environ.get("XDG_CACHE_HOME")
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
     yield

@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 from dsl import nodes as n
-from dsl.parser import VALUE_RESERVED
+from dsl.keywords import VALUE_RESERVED
 from dsl.printer import print_expr
 
 # Every word the grammar uses as a keyword, so that generated ids never collide with one.

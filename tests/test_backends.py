@@ -153,7 +153,7 @@ def structures_for(text: str):
     return st.lists(s.structures(model), min_size=1, max_size=12)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.data())
 def test_vector_equals_scalar_on_random_conventions(tmp_path_factory, data):
     text = data.draw(conventions())

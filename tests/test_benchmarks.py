@@ -7,7 +7,8 @@ import random
 
 from dsl.checker import check
 from dsl.driver import check_file
-from dsl.parser import lark_parser, parse_text
+from dsl.lexing import lark_parser
+from dsl.parser import parse_text
 from interpreter.backends.scalar import compile_model, evaluate
 from tests.conftest import ROOT
 
@@ -109,3 +110,14 @@ def test_the_mini_convention_pays_what_its_openfisca_twin_computes_exactly():
 def test_sql_benchmark_generates_the_queries(capsys):
     load("sql").generation()
     assert capsys.readouterr().out.count("requête de la proposition 2026") == 3
+
+
+def test_criteres_benchmark_measures_check_sql_and_diff(capsys):
+    """`benchmarks/criteres.py` on small sizes: the figures of `check`, `sql` and `diff` by number of critères."""
+    load("criteres").main(["--tailles", "20,40"])
+    out = capsys.readouterr().out
+    assert out.count("s  ") >= 2 and "µs par critère" in out
+
+
+def test_the_draws_benchmark_runs():
+    load("draws").main(["--runs", "1", "--draws", "3"])

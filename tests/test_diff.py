@@ -120,3 +120,17 @@ def test_diff_reports_exactly_the_operations_of_an_avenant(operations_and_expect
     assert model is not None, [d.message for d in diagnostics if d.is_error]
     changes = {(c.kind, c.id) for c in diff_models(BASE, model, compile_model(BASE)).changes if c.element == "critere"}
     assert changes == expected
+
+
+def test_renames_of_identical_texts_are_found_beyond_the_pairs_compared(monkeypatch):
+    """Past `RENAME_PAIRS` removed × added elements, only renames of identical text are matched: linear, and the
+    same pairs as the comparison two by two finds for them."""
+    from interpreter.compare import diff as d
+
+    old = {f"a{i}": i for i in range(30)}
+    new = {f"b{i}": i for i in range(30)}
+    monkeypatch.setattr(d, "canonical", lambda element: f"condition : n >= {element}\npoints fixes : 5")
+    expected = [(f"a{i}", f"b{i}") for i in range(30)]
+    assert sorted(d.match_renames(old, new)) == sorted(expected)
+    monkeypatch.setattr(d, "RENAME_PAIRS", 10)
+    assert sorted(d.match_renames(old, new)) == sorted(expected)

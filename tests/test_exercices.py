@@ -289,3 +289,15 @@ def test_the_editor_sees_an_exercise_move_as_a_change_not_a_declaration(chain):
 
     names = [s.name for s in document_symbols(parse_text(AVENANT_1).file, SourceFile(path, AVENANT_1))]
     assert "exercice 2022" in names
+
+
+def test_the_site_shows_each_versions_year_rules(chain):
+    (chain / "aci-av1.conv").write_text(AVENANT_1.replace('en vigueur : 2022-01-01\n',
+                                                          'en vigueur : 2022-01-01\nprorata : 1\n'), encoding="utf-8")
+    result = run("site", str(chain), "-o", str(chain / "site"))
+    assert result.exit_code == 0, result.output
+    first, avenant_1 = ((chain / "site" / "versions" / name).read_text(encoding="utf-8")
+                        for name in ("aci.html", "aci-av1.html"))
+    assert "Pas de <code>prorata</code>" in first and "Exercices aux règles propres" not in first
+    assert "<code>prorata : 1</code>" in avenant_1
+    assert "<li>2022 : <code>déplace critère crise vers options ; paramètres" in avenant_1

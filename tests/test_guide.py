@@ -55,9 +55,10 @@ def test_the_guide_shows_what_the_command_writes(block, workspace, monkeypatch):
     assert missing is None, f"not in the output of {command!r}: {missing!r}\n{result.output}"
 
 
-def test_the_guide_answers_four_questions_and_shows_the_scenario_as_it_is():
-    assert len(re.findall(r"^## \d\. ", GUIDE, flags=re.M)) == 4
-    scenario = re.search(r"```conv\n# fichier : comite-usagers.conv\n(.*?)```", GUIDE, flags=re.S).group(1)
-    bundled = (ROOT / "examples" / "avenant-3" / "comite-usagers.conv").read_text(encoding="utf-8")
-    kept = [line for line in bundled.splitlines() if not line.startswith(("#", "pour"))]
-    assert scenario.splitlines() == kept
+def test_the_guide_answers_seven_questions_and_shows_the_scenario_as_it_is():
+    assert len(re.findall(r"^## \d\. ", GUIDE, flags=re.M)) == 7
+    for name, bundled in (("comite-usagers.conv", ROOT / "examples" / "avenant-3" / "comite-usagers.conv"),
+                          ("croissance.conv", ROOT / "examples" / "projection" / "croissance.conv")):
+        scenario = re.search(rf"```conv\n# fichier : {name}\n(.*?)```", GUIDE, flags=re.S).group(1)
+        kept = [line for line in bundled.read_text(encoding="utf-8").splitlines() if not line.startswith(("#", "pour"))]
+        assert scenario.splitlines() == kept

@@ -135,7 +135,7 @@ convention_fin
 PINNED = 'convention hasard "Convention épinglée"\nversion : "1"\n' + PINNED
 
 
-@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.data())
 @example(data=None)  # the pinned convention below, always run
 def test_the_module_equals_eval_on_random_conventions(tmp_path_factory, data):

@@ -9,8 +9,9 @@ import attrs
 import pytest
 from lsprotocol import types as lsp
 
-from dsl import checker, keywords, kinds
+from dsl import keywords, kinds
 from dsl import nodes as n
+from dsl.checker import check
 from dsl.model import Model
 from dsl.parser import parse_text
 from interpreter.compare.diff import ELEMENT_ORDER, element_fields
@@ -40,15 +41,37 @@ def test_every_clause_node_of_the_language_has_a_description():
     assert clauses == {kind.node for kind in kinds.KINDS.values()}
 
 
-def test_the_checker_s_own_lists_agree_with_the_description():
-    """Ready for the checker to read the description instead (it keeps its lists for now)."""
-    paying = {kind.name: kind for kind in kinds.PAYING}
-    assert checker.ALLOWED == {name: kind.attributes for name, kind in paying.items()}
-    assert {name: words for name, words in checker.REQUIRED.items()} == \
-        {name: kind.required for name, kind in paying.items() if kind.required}
-    assert checker.OWNERS == {name: kind.definite for name, kind in paying.items()}
-    assert {owner: of for owner, of in checker.OF.items() if owner in checker.OWNERS.values()} == \
-        {kind.definite: kind.of_the for kind in paying.values()}
+# Every attribute a clause may be written with, as written.
+EVERY_ATTRIBUTE = {"condition": "condition : patientele > 0", "points_fixes": "points fixes : 10",
+                   "points_variables": "points variables : 10", "montant": "montant : 100 €", "axe": "axe : acces",
+                   "reference": 'référence : "Art. 1"', "assiette": "assiette : points", "taux": "taux : 5 %",
+                   "prorata": "prorata : 1"}
+
+
+def clause_text(kind: kinds.Kind, attributes: list[str]) -> str:
+    """A convention with one clause of a paying kind, written with these attributes."""
+    body = "\n".join(f"    {EVERY_ATTRIBUTE[a]}" for a in attributes)
+    clause = f'{kind.keyword} ligne "Ligne" {{\n{body}\n}}'
+    if kind is kinds.CRITERE:
+        clause = f"socle {{\n{clause}\n}}"
+    return ('convention c "C"\nversion : "1"\nparamètres {\n  valeur_point = 7 €\n  patientele_reference = 4000\n}\n'
+            f'données {{\n  patientele : entier "Patientèle"\n}}\n{clause}\n')
+
+
+@pytest.mark.parametrize("kind", kinds.PAYING, ids=[k.name for k in kinds.PAYING])
+def test_the_checker_allows_the_attributes_the_description_gives(kind):
+    """A clause written with every attribute: those its kind does not allow are refused, naming the kind."""
+    _, diagnostics = check(parse_text(clause_text(kind, list(EVERY_ATTRIBUTE))).file)
+    refused = [d for d in diagnostics if d.code == "attribut-invalide"]
+    assert len(refused) == len(EVERY_ATTRIBUTE) - len(kind.attributes)
+    assert all(d.message.startswith(f"{kind.definite} « ligne »") for d in refused)
+
+
+@pytest.mark.parametrize("kind", kinds.PAYING, ids=[k.name for k in kinds.PAYING])
+def test_the_checker_asks_for_the_attributes_the_description_requires(kind):
+    _, diagnostics = check(parse_text(clause_text(kind, [])).file)
+    missing = [d.message for d in diagnostics if d.code == "attribut-manquant"]
+    assert missing == [f"{kind.definite} « ligne » n'a pas de « {keywords.ATTRIBUTES[a]} »" for a in kind.required]
 
 
 def test_the_words_of_a_kind():
@@ -69,8 +92,6 @@ def test_the_tools_follow_the_description():
 
 def test_the_diff_compares_the_fields_of_each_kind():
     text = (ROOT / "conventions" / "aci-msp-2017.conv").read_text(encoding="utf-8")
-    from dsl.checker import check
-
     model, _ = check(parse_text(text).file)
     assert model is not None
     for kind in kinds.CLAUSES:

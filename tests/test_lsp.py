@@ -53,7 +53,7 @@ async def client(lsp_client: LanguageClient, workspace: Path):
 # ---- helpers ------------------------------------------------------------------------------------------
 
 
-async def diagnostics(client: LanguageClient, uri: str, until=lambda found: True, timeout: float = 20):
+async def diagnostics(client: LanguageClient, uri: str, until=lambda found: True, timeout: float = 120):
     """The diagnostics published for `uri`, once they satisfy `until`."""
     async def wait():
         while uri not in client.diagnostics or not until(client.diagnostics[uri]):

@@ -164,7 +164,7 @@ def check_agreement(series: pl.Series, raws: list, kind: str, typed=None):
             assert values.value(row) == expected, (raw, kind)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(texts, min_size=1, max_size=12), st.sampled_from(NUMERIC))
 @example(["4.000", "1 234,5 €", "12345678901234.123456789", "0.000000001", "9" * 30, "7,5 %"], "montant")
 def test_text_columns_agree_with_the_scalar_reader(raws, kind):
@@ -212,7 +212,7 @@ json_numbers = st.one_of(
 )
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(st.tuples(st.booleans(), st.one_of(json_numbers, texts)), min_size=1, max_size=12),
        st.sampled_from(NUMERIC))
 def test_mixed_json_columns_agree_with_the_scalar_reader(cells, kind):
@@ -595,3 +595,21 @@ def test_any_declared_value_is_read_or_reported_never_a_crash(tmp_path_factory, 
             read_declaration(str(path), MODEL)
         except DeclarationError as error:
             assert error.diagnostics
+
+
+# The column readers against the scalar one on many more columns (`pytest -m slow`).
+
+
+@pytest.mark.slow
+@settings(max_examples=1_000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(texts, min_size=1, max_size=12), st.sampled_from(NUMERIC))
+def test_many_text_columns_agree_with_the_scalar_reader(raws, kind):
+    test_text_columns_agree_with_the_scalar_reader.hypothesis.inner_test(raws, kind)
+
+
+@pytest.mark.slow
+@settings(max_examples=1_000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.tuples(st.booleans(), st.one_of(json_numbers, texts)), min_size=1, max_size=12),
+       st.sampled_from(NUMERIC))
+def test_many_mixed_json_columns_agree_with_the_scalar_reader(cells, kind):
+    test_mixed_json_columns_agree_with_the_scalar_reader.hypothesis.inner_test(cells, kind)

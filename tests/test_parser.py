@@ -75,9 +75,9 @@ EXAMPLE_LINES = EXAMPLE.split("\n")
 
 
 def test_the_lark_internals_the_parser_relies_on_still_exist():
-    """`dsl.parser.lexed` uses Lark's `lexer_thread.lex(parser_state)` (no public API does it): if a Lark
+    """`dsl.lexing.lexed` uses Lark's `lexer_thread.lex(parser_state)` (no public API does it): if a Lark
     release changes it, this test says so before any user sees an « erreur interne »."""
-    from dsl.parser import lark_parser, lexed
+    from dsl.lexing import lark_parser, lexed
 
     interactive = lark_parser().parse_interactive('convention a "A"\nversion : "1"\n', start="start")
     tokens = []

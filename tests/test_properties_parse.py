@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 from lark import Lark
 
-from dsl.parser import grammar_text, parse_text
+from dsl.lexing import grammar_text
+from dsl.parser import parse_text
 from dsl.printer import print_expr, print_file
 from tests import strategies as s
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
 @given(s.files)
 def test_printed_file_parses_back_to_the_same_tree(tree):
     text = print_file(tree)
@@ -21,7 +23,7 @@ def test_printed_file_parses_back_to_the_same_tree(tree):
     assert result.file == tree
 
 
-@settings(max_examples=300)
+@settings(max_examples=150)
 @given(s.expressions)
 def test_printed_expression_parses_back_to_the_same_tree(expr):
     text = f'convention x "x"\nparamètres {{\n  p = {print_expr(expr)}\n}}\n'
@@ -46,7 +48,7 @@ _generated = from_lark(
 )
 
 
-@settings(max_examples=200, suppress_health_check=list(HealthCheck))
+@settings(max_examples=80, suppress_health_check=list(HealthCheck))
 @given(_generated)
 def test_text_generated_from_the_grammar_never_crashes(text):
     result = parse_text(text)
@@ -61,3 +63,20 @@ def test_text_generated_from_the_grammar_never_crashes(text):
 def test_arbitrary_text_never_crashes(text):
     result = parse_text(text)
     assert result.file is not None or result.diagnostics
+
+
+# The same properties on many more inputs (`pytest -m slow`).
+
+
+@pytest.mark.slow
+@settings(max_examples=2_000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(s.files)
+def test_many_printed_files_parse_back(tree):
+    test_printed_file_parses_back_to_the_same_tree.hypothesis.inner_test(tree)
+
+
+@pytest.mark.slow
+@settings(max_examples=2_000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(_generated)
+def test_much_text_generated_from_the_grammar_never_crashes(text):
+    test_text_generated_from_the_grammar_never_crashes.hypothesis.inner_test(text)

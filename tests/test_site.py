@@ -111,6 +111,47 @@ def test_pages_fit_1280_pixels_without_horizontal_scroll(site, tmp_path):
         assert viewport >= 1200 and scroll <= viewport, (page.name, scroll, viewport)
 
 
+HOSTILE_LABEL = """convention piege "Piège"
+version : "1"
+
+paramètres {
+  valeur_point = 1 €
+}
+
+données {
+  n : entier entre 0 et 100 "N"
+}
+
+socle {
+  critère piege "Accès <!--<script> piège </script>" {
+    condition : n >= 1
+    points fixes : 1
+  }
+  critère qualite "Démarche qualité" {
+    condition : n >= 2
+    points fixes : 1
+  }
+}
+"""
+
+
+@needs_chromium
+@pytest.mark.parametrize("words, expected", [("qualité", "piege--critere-qualite.html"),
+                                             ("piège", "piege--critere-piege.html")])
+def test_a_label_with_a_script_tag_does_not_break_the_search(tmp_path, words, expected):
+    """A label holding `<!--<script` kept the page's JSON index from ending: the search found nothing."""
+    (tmp_path / "conventions").mkdir()
+    (tmp_path / "conventions" / "piege.conv").write_text(HOSTILE_LABEL, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["site", str(tmp_path / "conventions"), "-o", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    script = re.search(r'<script type="application/json" id="index-clauses">(.*?)</script>', index, flags=re.S)
+    assert script is not None and "<" not in script.group(1)
+    dom = chromium(tmp_path, "--dump-dom", (tmp_path / "site" / "index.html").as_uri() + "?q=" + quote(words))
+    results = re.search(r'<ul id="resultats">(.*?)</ul>', dom, flags=re.S)
+    assert results is not None and f'href="clauses/{expected}"' in results.group(1), dom[-2000:]
+
+
 @pytest.mark.parametrize("comment, statuses", [
     ("confirmé (guide Cnam 2022, p. 3 : « 7 euros x 800 points » ; ameli)", ["confirmé (guide Cnam 2022, p. 3)"]),
     ("(confirmé : guide Cnam 2022, p. 20–22 ; 12 000 patients : 5 500 points)", ["confirmé (guide Cnam 2022, p. 20–22)"]),
@@ -122,3 +163,20 @@ def test_pages_fit_1280_pixels_without_horizontal_scroll(site, tmp_path):
 ])
 def test_the_status_of_figures_is_read_from_the_words_of_a_comment(comment, statuses):
     assert figure_statuses(comment) == statuses
+
+
+def test_no_embedded_json_can_end_its_script_element(tmp_path):
+    """The site's search index and each simulator's configuration hold labels: `<` is escaped in both (a label
+    holding `<!--<script` or `</script>` would change how the rest of the page is read)."""
+    (tmp_path / "conventions").mkdir()
+    (tmp_path / "conventions" / "piege.conv").write_text(HOSTILE_LABEL, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["site", str(tmp_path / "conventions"), "-o", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    pages = [tmp_path / "site" / "index.html", *sorted((tmp_path / "site").glob("simulateur/*/index.html"))]
+    assert len(pages) == 2
+    for page in pages:
+        scripts = re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', page.read_text(encoding="utf-8"),
+                             flags=re.S)
+        assert scripts and all("<" not in script for script in scripts), page
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "Accès \\u003c!--\\u003cscript" in index

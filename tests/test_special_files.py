@@ -36,7 +36,7 @@ def folder(tmp_path, monkeypatch) -> Path:
     def hung(signum, frame):
         raise TimeoutError("convcheck a bloqué sur un fichier spécial")
     previous = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(20)
+    signal.alarm(120)  # a hang guard, not a measure: generous for a loaded machine
     yield tmp_path
     signal.alarm(0)
     signal.signal(signal.SIGALRM, previous)
@@ -64,7 +64,7 @@ def test_special_kind_names_what_a_path_is(folder):
 @pytest.mark.parametrize("name, kind", [("tube.conv", "un tube nommé (FIFO)"), ("zero.conv", "un périphérique")])
 def test_check_refuses_a_special_file_in_a_real_process(name, kind, folder):
     result = subprocess.run([sys.executable, "-m", "interpreter.cli", "check", name], capture_output=True, text=True,
-                            cwd=folder, timeout=30, env={**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"})
+                            cwd=folder, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"})
     assert result.returncode == 2, result.stdout + result.stderr
     assert f"« {name} » est {kind}, pas un fichier" in result.stderr
 

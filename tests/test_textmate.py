@@ -16,7 +16,8 @@ from functools import cache, lru_cache
 import pytest
 
 from dsl.format import extract_comments
-from dsl.parser import lark_parser, lexed, parse_text, retyped
+from dsl.lexing import lark_parser, lexed, retyped
+from dsl.parser import parse_text
 from dsl.source import SourceFile, normalise
 from tests.conftest import ROOT
 

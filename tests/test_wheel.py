@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -21,23 +22,42 @@ IGNORED = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info",
                                  ".hypothesis", ".pytest_cache", ".mypy_cache", ".ruff_cache")
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> Path:
-    """The `bin` folder of a fresh virtualenv where the wheel (with its dependencies) is installed."""
-    work = tmp_path_factory.mktemp("wheel")
+PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+
+
+def build_wheel(work: Path) -> Path:
+    """The wheel of a copy of the sources (what `pip wheel` makes of them)."""
     source = work / "source"
     shutil.copytree(ROOT, source, ignore=IGNORED)
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "wheel", "--no-deps", "-w", str(work / "dist"), str(source)],
+    subprocess.run([*PIP, "wheel", "--no-deps", "-w", str(work / "dist"), str(source)],
                    check=True, capture_output=True, cwd=work)
     wheels = list((work / "dist").glob("convcheck-*.whl"))
     assert len(wheels) == 1, wheels
+    return wheels[0]
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    """The `bin` folder of a fresh virtualenv where the wheel is installed.
+
+    Its dependencies are those of the tests' own environment, seen through a `.pth` file (installing them
+    again took most of this module's time), and `pip check` says they are the ones the wheel declares. The
+    checkout itself is not seen: a `.pth` file of a folder named by a `.pth` file is not read, so the
+    editable install's finder is not there. `test_the_wheel_installs_with_its_dependencies` (`-m slow`)
+    installs everything afresh."""
+    work = tmp_path_factory.mktemp("wheel")
+    wheel = build_wheel(work)
     env_dir = work / "venv"
-    venv.create(env_dir, with_pip=True)
-    bin_dir = env_dir / "bin"
-    subprocess.run([str(bin_dir / "python"), "-m", "pip", "--disable-pip-version-check", "-q",
-                    "install", str(wheels[0])], check=True, capture_output=True, cwd=work)
-    return bin_dir
+    venv.create(env_dir, with_pip=False)
+    python = env_dir / "bin" / "python"
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    Path(purelib, "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    subprocess.run([*PIP, "--python", str(python), "install", "--no-deps", str(wheel)],
+                   check=True, capture_output=True, cwd=work)
+    checked = subprocess.run([*PIP, "--python", str(python), "check"], capture_output=True, text=True, cwd=work)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    return env_dir / "bin"
 
 
 def run(bin_dir: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -74,6 +94,8 @@ COMMANDS = {
                  "-o", "resultats.parquet"],
     "fmt": ["fmt", "--check", "conventions/aci-msp-2017.conv", "conventions/aci-msp-avenant-1.conv",
             "conventions/aci-msp-avenant-2-france-sante.conv"],
+    "projette": ["projette", "conventions/aci-msp-avenant-2-france-sante.conv", "--population",
+                 "examples/population/population.csv", "--de", "2026", "--a", "2027", "-o", "enveloppe.html"],
     "js": ["js", "conventions/aci-msp-avenant-2-france-sante.conv", "-o", "moteur.mjs"],
     "simulateur": ["simulateur", "conventions/aci-msp-avenant-1.conv", "conventions/aci-msp-avenant-2-france-sante.conv",
                    "-o", "simulateur"],
@@ -95,3 +117,15 @@ def test_command_runs_from_the_wheel(installed: Path, files: Path, command: str)
         engine = (files / "simulateur" / "moteurs" / "aci-msp-avenant-2-france-sante.js").read_text(encoding="utf-8")
         assert "function structureHash" in engine and "convcheckMoteurs" in engine
         assert all((files / "simulateur" / name).stat().st_size > 0 for name in ("simulateur.js", "simulateur.css"))
+
+
+@pytest.mark.slow
+def test_the_wheel_installs_with_its_dependencies(tmp_path):
+    """The wheel in a virtualenv of its own, its dependencies installed by pip from what it declares."""
+    wheel = build_wheel(tmp_path)
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    subprocess.run([str(env_dir / "bin" / "python"), "-m", "pip", "--disable-pip-version-check", "-q", "install",
+                    str(wheel)], check=True, capture_output=True, cwd=tmp_path)
+    result = run(env_dir / "bin", "check", str(ROOT / "conventions" / "aci-msp-2017.conv"), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -60,7 +60,7 @@ def alarm():
     def hung(signum, frame):
         raise TimeoutError("convcheck a bloqué sur un fichier spécial")
     previous = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(20)
+    signal.alarm(120)  # a hang guard, not a measure: generous for a loaded machine
     yield
     signal.alarm(0)
     signal.signal(signal.SIGALRM, previous)
@@ -221,11 +221,11 @@ def test_hard_linked_destination_keeps_its_links(command, folder):
 
 
 def test_rejects_never_overwrite_an_input(folder):
-    """`--ignorer-invalides` writes `<stem>.rejets.csv`: here that name is the convention itself."""
-    shutil.copy(GOLDEN / "cli" / "population-erreurs.csv", folder / "pop.csv")
-    shutil.copy(folder / "convention.conv", folder / "pop.rejets.csv")
+    """`--ignorer-invalides` writes `<stem>.rejets.csv` beside the results: here that name is the population itself
+    (a convention is a .conv file: it cannot be named so)."""
+    shutil.copy(GOLDEN / "cli" / "population-erreurs.csv", folder / "pop.rejets.csv")
     before = snapshot(folder)
-    exit_code, output = run("simulate", "pop.rejets.csv", "pop.csv", "--ignorer-invalides")
+    exit_code, output = run("simulate", "convention.conv", "pop.rejets.csv", "-o", "pop.csv", "--ignorer-invalides")
     assert exit_code == 2 and "erreur[sortie-est-une-entree]" in output and "pop.rejets.csv" in output, output
     assert snapshot(folder) == before and leftovers(folder) == []
 
@@ -454,3 +454,23 @@ def test_a_dangling_symlink_is_written_through(tmp_path):
     (tmp_path / "lien.md").symlink_to("cible.md")
     write_bytes(str(tmp_path / "lien.md"), b"nouveau")
     assert (tmp_path / "lien.md").is_symlink() and (tmp_path / "cible.md").read_bytes() == b"nouveau"
+
+
+def test_fmt_refuses_a_read_only_file(tmp_path):
+    """`fmt` rewrote a read-only file (the rename of its temporary ignored the file's permission)."""
+    path = tmp_path / "ancienne.conv"
+    original = 'convention x "X"\nversion : "1"\n\n\n\nparamètres {\n  p = 1\n}\n'
+    path.write_text(original, encoding="utf-8")
+    path.chmod(0o444)
+    result = CliRunner().invoke(cli, ["fmt", str(path)], prog_name="convcheck")
+    assert result.exit_code == 2 and "est en lecture seule : convcheck ne le remplace pas" in result.output
+    assert path.read_text(encoding="utf-8") == original and stat.S_IMODE(path.stat().st_mode) == 0o444
+    assert leftovers(tmp_path) == []
+
+
+def test_a_read_only_output_is_not_replaced(folder):
+    (folder / "rapport.md").write_text("gardé", encoding="utf-8")
+    (folder / "rapport.md").chmod(0o444)
+    result = CliRunner().invoke(cli, ["diff", "petite-v1.conv", "petite-v2.conv", "-o", "rapport.md"])
+    assert result.exit_code == 2 and "lecture seule" in result.output
+    assert (folder / "rapport.md").read_text(encoding="utf-8") == "gardé"

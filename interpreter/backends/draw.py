@@ -72,3 +72,34 @@ def hashes(salt: str, structures, encoded: tuple[np.ndarray, np.ndarray] | None 
         h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
         h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     return h ^ (h >> np.uint64(31))
+
+
+def prefix_state(text: str) -> int:
+    """The FNV-1a state after the bytes of `text` (« salt/ »), before the structure id."""
+    h = FNV_OFFSET
+    for byte in text.encode():
+        h = ((h ^ byte) * FNV_PRIME) & MASK
+    return h
+
+
+def many_hashes(salts: list[str], encoded: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """The hash of every structure (`encoded`: `id_bytes`) under each salt — a matrix, one row per salt — computed
+    for all the salts at once: the state after « salt/ » per row, then the id bytes column by column. The same
+    hashes as `hashes(salt, …)` row by row (repeated draws, `interpreter.compare.draws`)."""
+    import numpy as np  # only a population needs numpy
+
+    matrix, lengths = encoded
+    h = np.repeat(np.array([prefix_state(f"{salt}/") for salt in salts], dtype=np.uint64)[:, None], len(lengths), axis=1)
+    prime = np.uint64(FNV_PRIME)
+    with np.errstate(over="ignore"):
+        for column in range(matrix.shape[1]):
+            stepped = (h ^ matrix[:, column].astype(np.uint64)) * prime
+            short = lengths <= column
+            if short.any():
+                stepped[:, short] = h[:, short]
+            h = stepped
+        h ^= h >> np.uint64(30)
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(27)
+        h *= np.uint64(0x94D049BB133111EB)
+    return h ^ (h >> np.uint64(31))

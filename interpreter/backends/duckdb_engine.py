@@ -41,8 +41,9 @@ from dsl.errors import ConvcheckError
 from dsl.limits import LIMIT, MAX_DECIMALS
 from interpreter.backends import sqlarith as a
 from interpreter.backends.results import PopulationResult, scalar_rows
-from interpreter.backends.sql import Query, column, compile_query, identifier, text
-from interpreter.io.csvfiles import CsvFileError, detect
+from interpreter.backends.sql import Query, SqlProblem, compile_query
+from interpreter.backends.sqlarith import column, identifier, text
+from interpreter.io.csvfiles import FORMULA_START, SAFE_NUMBER, CsvFileError, detect
 from interpreter.io.number_columns import Scaled
 from interpreter.io.tables import Population, Table
 from interpreter.io.words import FALSE_WORDS, TRUE_WORDS
@@ -255,6 +256,11 @@ class Run:
         with DuckDB; False when the rows are not ready to be written as they stand."""
         if not self.in_order:
             return False
+        risky = f"regexp_matches(id, {text(FORMULA_START).sql('duckdb')}) AND NOT regexp_matches(id, " \
+            f"{text(SAFE_NUMBER).sql('duckdb')})"
+        found = self.connection.execute(f"SELECT count(*) FROM resultats WHERE {risky}").fetchone()
+        if found is None or found[0]:
+            return False  # ids that a spreadsheet would run as formulas: neutralised by the default writer
         columns = [column("id"), column("eligible"), column("total"),
                    points(column("total_points")).as_(identifier("total_points")), *map(column, self.query.lines)]
         select = exp.select(*columns).from_("resultats")
@@ -291,7 +297,8 @@ def results_select(query: Query) -> exp.Select:
 def integers_select(query: Query) -> exp.Select:
     """The results as integers (cents, millionths of a point), zero where the row failed."""
     def guarded(name: str, factor: int) -> exp.Expr:
-        scaled = a.cast(a.binary(exp.Mul, column(name), exp.Literal.number(factor)), "BIGINT")
+        wide = a.cast(column(name), f"DECIMAL(38, {len(str(factor)) - 1})")  # DuckDB keeps a narrow product in
+        scaled = a.cast(a.binary(exp.Mul, wide, exp.Literal.number(factor)), "BIGINT")  # 18 digits: 10^17 cents overflow
         return a.case(exp.Is(this=column("erreur"), expression=exp.Null()), scaled, exp.Literal.number(0)).as_(
             identifier(name))
 
@@ -400,7 +407,10 @@ def simulate(convention, population, keep_invalid: bool = False, other_columns=f
                 connection.close()
         exact_path, types = exact_file(table, model, inputs, folder)
         reading = certified_reading(model, inputs, types, file_source(exact_path))
-        connection, query, fetched = run_query(program, convention.supplied, reading, scales, folder)
+        try:
+            connection, query, fetched = run_query(program, convention.supplied, reading, scales, folder)
+        except NotCertified:  # DuckDB refused the values themselves: the default engine computes, and says so
+            raise SqlProblem("DuckDB a refusé de calculer sur ces valeurs (un dépassement de ses types)") from None
         result = population_result(program, query, fetched, None, table.ids, exact)
         in_order = not result.errors and result.exact_rows == 0
         return table, result, Run(connection, query, in_order, folder)

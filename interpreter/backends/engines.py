@@ -21,8 +21,8 @@ from dsl.diagnostics import Diagnostic
 from dsl.errors import ConvcheckError
 
 if TYPE_CHECKING:  # annotations only: the API calls the engines
-    from interpreter.api import Convention
     from interpreter.backends.results import PopulationResult
+    from interpreter.convention import Convention
     from interpreter.io.tables import Population
 
 Outcome = tuple["Population", "PopulationResult", Any]  # the population as read, its results, the run (or None)
@@ -66,7 +66,8 @@ def duckdb_simulation(convention: Convention, population, keep_invalid: bool, ot
         return duckdb_engine.simulate(convention, population, keep_invalid, other_columns)
     except SqlProblem as problem:
         raise EngineUnavailable(sql_diagnostic(problem, "moteur-par-defaut",
-                                               " : le moteur par défaut calcule cette simulation")) from None
+                                               " : le moteur par défaut calcule cette simulation",
+                                               convention.model)) from None
 
 
 DEFAULT = "defaut"

@@ -36,19 +36,19 @@ from typing import Any
 
 from attrs import frozen
 from sqlglot import exp
-from sqlglot.dialects.dialect import Dialect
 
 from dsl import ir
 from dsl.diagnostics import Diagnostic
 from dsl.errors import ConvcheckError
-from dsl.limits import LIMIT, MAX_DECIMALS
+from dsl.limits import MAX_DECIMALS
 from dsl.model import Model
 from dsl.payment import MAX_EUROS, MAX_POINTS, Plan, settle
 from dsl.printer import print_expr
 from interpreter.backends import sqlarith as a
 from interpreter.backends.dialects import DIALECTS
-from interpreter.backends.sqlarith import Dec, Fault, Num, Rationals, Unguaranteed
+from interpreter.backends.sqlarith import Dec, Fault, Num, Rationals, Unguaranteed, column, first_fault, identifier
 from interpreter.backends.sqldraw import NoExactDraw, drawn
+from interpreter.backends.sqlinputs import INPUT_SCALES, entrees, input_bound
 from interpreter.numbers import conv_text
 
 OUTPUT_SCALE = 2  # euros
@@ -58,11 +58,12 @@ POINTS_SCALE = 6  # total_points, rounded half away from zero to the millionth (
 class SqlProblem(ConvcheckError):
     """The query cannot be written exactly: the IR expression (or None) and the reason, in French."""
 
-    def __init__(self, reason: str, node: Any = None, code: str = "sql-non-garanti"):
+    def __init__(self, reason: str, node: Any = None, code: str = "sql-non-garanti", line: str | None = None):
         super().__init__(reason)
         self.reason = reason
         self.node = node
         self.code = code
+        self.line = line  # the line (critère, brique…) whose payment needs it, when no expression of it does
 
 
 # ---- values -----------------------------------------------------------------------------------------------
@@ -277,6 +278,14 @@ class Layout:
         self.dialect = dialect
         self.names: set[str] = set(OUTPUT) | set(taken)
         self.columns: list[Column] = []
+        self.levels: dict[tuple[str, str], int] = {}  # (stage, column) → its level: found at once, not by a scan
+        self.errors: list[str] = []  # the `erreur_<stage>` columns, in order (a donnée may be named `erreur_…`)
+
+    def error_column(self, stage: str) -> str:
+        """The name of the column saying why a row failed at this stage."""
+        name = self.name(f"erreur_{stage}", "convcheck")
+        self.errors.append(name)
+        return name
 
     def name(self, preferred: str, prefix: str) -> str:
         for candidate in (preferred, f"{prefix}_{preferred}"):
@@ -293,8 +302,9 @@ class Layout:
     def define(self, kind: str, name: str, sql: exp.Expression, faults=()) -> exp.Expression:
         """A column of a stage; its level within the stage follows the columns of the stage it reads."""
         read = {c.name for e in (sql, *(f for f, _ in faults)) for c in e.find_all(exp.Column)}
-        level = 1 + max((c.level for c in self.columns if c.kind == kind and c.name in read), default=0)
+        level = 1 + max((self.levels[(kind, n)] for n in read if (kind, n) in self.levels), default=0)
         self.columns.append(Column(kind, level, name, sql, tuple(faults)))
+        self.levels[(kind, name)] = level
         return column(name)
 
     def stages(self) -> list[tuple[str, list[Column]]]:
@@ -308,49 +318,7 @@ class Layout:
         return result
 
 
-RESERVED: set[str] = set()
-
-
-def reserved_words() -> set[str]:
-    """Words that some dialect reads as a keyword: identifiers spelt so are quoted."""
-    if not RESERVED:
-        for dialect in DIALECTS:
-            d = Dialect.get_or_raise(dialect)
-            RESERVED.update(k.lower() for k in d.tokenizer_class.KEYWORDS if k.replace("_", "").isalpha())
-            RESERVED.update(k.lower() for k in getattr(d.generator_class, "RESERVED_KEYWORDS", ()))
-    return RESERVED
-
-
-def identifier(name: str) -> exp.Identifier:
-    return exp.to_identifier(name, quoted=name.lower() in reserved_words() or not name.isidentifier())
-
-
-def column(name: str) -> exp.Column:
-    return exp.Column(this=identifier(name))
-
-
-def text(value: str) -> exp.Literal:
-    return exp.Literal.string(value)
-
-
-def first_fault(faults) -> exp.Expression | None:
-    """CASE WHEN rows THEN message … END: the first fault of a row, NULL when there is none."""
-    faults = [(condition, message) for condition, message in faults if condition is not None]
-    if not faults:
-        return None
-    return exp.Case(ifs=[exp.If(this=condition.copy(), true=text(message)) for condition, message in faults])
-
-
-# ---- inputs ------------------------------------------------------------------------------------------------
-
-INPUT_SCALES = {"entier": 0, "nombre": MAX_DECIMALS, "montant": MAX_DECIMALS, "pourcentage": MAX_DECIMALS}
-
-
-def input_bound(donnee, scale_of_percent: int = 1) -> Fraction:
-    """A bound on |value| of a numeric donnée: its range, else the limit every input respects."""
-    if donnee.low is not None and donnee.high is not None:
-        return Fraction(max(abs(donnee.low), abs(donnee.high)))
-    return Fraction(LIMIT, scale_of_percent)
+# ---- the données as the stages read them (the input stage itself: `interpreter.backends.sqlinputs`) -------
 
 
 def donnee_value(donnee, name: str, scale: int):
@@ -364,80 +332,10 @@ def donnee_value(donnee, name: str, scale: int):
     return Num(Dec(column(name), scale, bound, a.int_digits(bound) + scale))
 
 
-def input_column(donnee, scale: int, checks: bool) -> tuple[exp.Expression, list[tuple[exp.Expression, str]]]:
-    """A donnée read from the table: its typed expression, and (with `checks`) the rows where it is invalid
-    with why — as the population readers say it, in short."""
-    raw: exp.Expression = column(donnee.id)
-    kind = donnee.type.kind
-    if donnee.default is not None:  # an empty cell (NULL) takes the donnée's default
-        raw = exp.Coalesce(this=raw, expressions=[default_cell(donnee)])
-    faults: list[tuple[exp.Expression, str]] = [(exp.Is(this=raw.copy(), expression=exp.Null()),
-                                                  f"« {donnee.id} » : valeur manquante")]
-    if kind == "booleen":
-        return a.cast(raw, "BOOLEAN"), faults
-    if kind == "date":
-        return a.cast(raw, "DATE"), faults
-    if kind == "choix":
-        value = a.cast(raw, "VARCHAR")
-        outside: exp.Expression = exp.Not(this=exp.In(this=value.copy(), expressions=[text(c) for c in donnee.type.choices]))
-        faults.append((outside, f"« {donnee.id} » n'est pas une des valeurs {', '.join(donnee.type.choices)}"))
-        return value, faults
-    percent = kind == "pourcentage"
-    bound = input_bound(donnee, 100 if percent else 1) * (100 if percent else 1)
-    low, high = (None if b is None else Fraction(b) * (100 if percent else 1) for b in (donnee.low, donnee.high))
-    numbers = a.Arithmetic("postgres")
-    if low is not None or high is not None:
-        outside = a.or_(*(a.binary(op, raw, numbers.literal(b).sql) for b, op in ((low, exp.LT), (high, exp.GT))
-                          if b is not None))
-        shown = f"entre {conv_text(donnee.low, donnee.type)} et {conv_text(donnee.high, donnee.type)}"
-        faults.append((outside, f"« {donnee.id} » hors de l'intervalle ({shown})"))
-    if low is None or high is None:
-        faults.append((a.binary(exp.GTE, a.call("ABS", raw), numbers.literal(Fraction(LIMIT)).sql),
-                       f"« {donnee.id} » trop grand : la valeur absolue doit rester inférieure à 10^15"))
-    if kind == "entier":
-        faults.append((a.binary(exp.NEQ, a.binary(exp.Mod, raw, exp.Literal.number(1)), exp.Literal.number(0)),
-                       f"« {donnee.id} » attend un nombre entier"))
-    elif scale == MAX_DECIMALS:
-        billion = a.cast(exp.Literal.number(10**MAX_DECIMALS), a.decimal_type(MAX_DECIMALS + 1, 0))
-        shifted = a.binary(exp.Mul, raw, billion)  # a DECIMAL factor: an integer column is not multiplied as BIGINT
-        faults.append((a.binary(exp.NEQ, a.binary(exp.Mod, shifted, exp.Literal.number(1)), exp.Literal.number(0)),
-                       f"« {donnee.id} » a trop de décimales : {MAX_DECIMALS} au plus"))
-    typed = a.cast(raw, a.decimal_type(a.int_digits(bound) + scale, scale))
-    if checks and len(faults) > 1:  # one WHEN per check, in order: a check is computed only where the others held
-        typed = exp.Case(ifs=[exp.If(this=f.copy(), true=exp.Null()) for f, _ in faults], default=typed)
-    if percent:
-        fraction_bound = bound / 100
-        typed = a.cast(a.binary(exp.Mul, typed, exp.Literal.number("0.01")),
-                       a.decimal_type(a.int_digits(fraction_bound) + scale + 2, scale + 2))
-    return typed, faults
-
-
 def default_value(donnee, numbers: Rationals):
     """The value a stage reads for a donnée whose column the table has not: its default (`par défaut`)."""
     assert donnee.default is not None  # only données with a default may be absent
     return literal_of(donnee.default.value, donnee.type, numbers)
-
-
-def default_cell(donnee) -> exp.Expression:
-    """A donnée's default (`par défaut`) as a cell of the table holds it (a pourcentage in percent)."""
-    assert donnee.default is not None  # asked only of données with a default
-    value = donnee.default.value
-    kind = donnee.type.kind
-    if kind == "booleen":
-        return exp.true() if value else exp.false()
-    if kind == "date":
-        return a.cast(exp.Literal.string(value.isoformat()), "DATE")
-    if kind == "choix":
-        return exp.Literal.string(value)
-    return a.Arithmetic("postgres").literal(Fraction(value) * (100 if kind == "pourcentage" else 1)).sql
-
-
-def id_faults() -> list[tuple[exp.Expression, str]]:
-    name = a.cast(column("id"), "VARCHAR")
-    blank = a.or_(exp.Is(this=column("id"), expression=exp.Null()), exp.EQ(this=exp.Trim(this=name), expression=text("")))
-    twice = exp.GT(this=exp.Window(this=exp.Count(this=exp.Star()), partition_by=[column("id")]),
-                   expression=exp.Literal.number(1))
-    return [(blank, "identifiant « id » vide"), (twice, "identifiant « id » en double")]
 
 
 # ---- the payment rules' arithmetic, as SQL -----------------------------------------------------------------
@@ -485,12 +383,16 @@ class SqlBackend:
     def parametre(self, id: str):
         return self.translator.parametres[id]
 
-    def _exact(self, operation: Callable[[], Num]) -> Num:
+    def _exact(self, operation: Callable[[], Any], line: str | None = None) -> Any:
+        """An operation of the rules' own arithmetic; what cannot be exact is said at the last expression computed,
+        and at the line being paid (or `line`): the place a diagnostic shows when no expression is to blame."""
         try:
             return operation()
         except Unguaranteed as problem:
             if getattr(problem, "node", None) is None:
                 problem.node = self.node
+            if getattr(problem, "line", None) is None:
+                problem.line = line or self.line or (self.plan.paying[-1] if self.plan.paying else None)
             raise
 
     def add(self, x: Num, y: Num) -> Num:
@@ -546,7 +448,7 @@ class SqlBackend:
         num = value.num
         scale = num.scale if scale is None else max(scale, num.scale)
         precision = a.int_digits(num.bound) + scale
-        d.check(precision, "une colonne")
+        self._exact(lambda: d.check(precision, "une colonne"))
         name = preferred if named else self.layout.name(preferred, kind)
         ref = self.layout.define(kind, name, a.cast(num.sql, a.decimal_type(precision, scale)), faults)
         den = value.den
@@ -566,20 +468,28 @@ class SqlBackend:
         return result
 
     def total(self, amounts: list[Num]) -> Num:
-        result = self.numbers.constant(0)
-        for amount in amounts:
-            result = self._exact(partial(self.numbers.add, result, amount))
+        result = self._sum(amounts)
         return self._materialize("total", "total", result, [], OUTPUT_SCALE, named=True)
+
+    def _sum(self, values: list[Num]) -> Num:
+        """The running sum of the lines, each term copied once: the tree of the sum so far is ours alone once an
+        addition has made it (linear in the number of lines, where copying it at each term was quadratic)."""
+        result, owned = self.numbers.constant(0), False
+        lines = self.plan.paying if len(self.plan.paying) == len(values) else [None] * len(values)
+        for line, value in zip(lines, values, strict=True):
+            before = result
+            result = self._exact(partial(self.numbers.add, before, value, owned=owned), line)
+            made = result.num.sql is not before.num.sql and result.num.sql is not value.num.sql
+            owned = made or owned and result.num.sql is before.num.sql
+        return result
 
     def total_points(self, points: list[Num]) -> Num:
         d = self.numbers.decimals
-        result = self.numbers.constant(0)
-        for value in points:
-            result = self._exact(partial(self.numbers.add, result, value))
+        result = self._sum(points)
         faults = []
         if result.value is None and result.num.bound >= MAX_POINTS:
-            over = d.compare(">=", d.absolute(result.num),
-                             d.multiply(d.literal(Fraction(MAX_POINTS)), self.numbers.as_decimal(result.den)))
+            over = self._exact(lambda: d.compare(">=", d.absolute(result.num),
+                               d.multiply(d.literal(Fraction(MAX_POINTS)), self.numbers.as_decimal(result.den))))
             faults = [(over, "nombre de points hors des limites garanties (10^12 en valeur absolue)")]
         rounded = self._exact(lambda: self.numbers.round_half_away(result, POINTS_SCALE))
         return self._materialize("total", "total_points", rounded, faults, POINTS_SCALE, named=True)
@@ -626,26 +536,26 @@ def compile_query(program, dialect: str, table: str = "structures", supplied=fro
                    for id in read}
         donnees |= {id: default_value(model.donnees[id], numbers) for id in absent if id not in supplied}
         translator = Translator(numbers, donnees, parametres, draw_function(dialect, numbers))
-        ctes = [("entrees", entrees(model, read, table, scales, checks, extra))]
-        carried = ["id", *read, *extra, *(["erreur_entrees"] if checks else [])]
+        error = layout.error_column("entrees") if checks else None
+        ctes = [("entrees", entrees(model, read, table, scales, error, extra))]
+        carried = ["id", *read, *extra, *layout.errors]
         for number, (scenario, id, expr) in enumerate(scenario_lines(program), start=1):
             name = "scenario" if len(program.stage) == 1 else f"scenario_{number}"
             select, carried = scenario_stage(translator, model, scenario, id, expr, ctes[-1][0], carried, name, layout)
             ctes.append((name, select))
         settlement = settle(program.plan, SqlBackend(translator, layout, program.plan))
     except Unguaranteed as problem:
-        raise SqlProblem(str(problem), getattr(problem, "node", None)) from None
-    errors = [c for c in carried if c.startswith("erreur_")]
+        raise SqlProblem(str(problem), getattr(problem, "node", None), line=getattr(problem, "line", None)) from None
     for name, columns in layout.stages():
-        select = exp.select(exp.Star(), *(c.sql.as_(identifier(c.name)) for c in columns)).from_(ctes[-1][0])
+        select = exp.select(exp.Star(), *(c.sql.as_(identifier(c.name)) for c in columns)).from_(ctes[-1][0], copy=False)
         failed = first_fault([f for c in columns for f in c.faults])
         if failed is not None:
-            select = select.select(failed.as_(identifier(f"erreur_{name}")))
-            errors.append(f"erreur_{name}")
+            select = select.select(failed.as_(identifier(layout.error_column(name))))
         ctes.append((name, select))
+    errors = layout.errors
     lines = tuple(settlement.amounts)
     final = final_select(settlement, lines, errors, ctes[-1][0], numbers)
-    final = final.select(*(column(name) for name in extra))
+    final = final.select(*(column(name) for name in extra), copy=False)
     for name, select in ctes:
         final = final.with_(identifier(name), as_=select, copy=False)  # built here: no copy of what is built
     with_ = final.args.get("with_") or final.args.get("with")
@@ -663,20 +573,6 @@ def compile_query(program, dialect: str, table: str = "structures", supplied=fro
 def scenario_lines(program):
     """(scenario id, donnée id, IR expression) for each line of the scenarios applied, in order."""
     return [(scenario.id, id, expr) for scenario in program.scenarios for id, expr in scenario.donnees]
-
-
-def entrees(model: Model, read: list[str], table: str, scales: dict, checks: bool, extra=()) -> exp.Select:
-    columns: list[exp.Expr] = [a.cast(column("id"), "VARCHAR").as_(identifier("id")), *(column(name) for name in extra)]
-    faults = id_faults() if checks else []
-    for id in read:
-        typed, invalid = input_column(model.donnees[id], scales.get(id, 0), checks)
-        columns.append(typed.as_(identifier(id)))
-        faults += invalid
-    if checks:
-        failed = first_fault(faults)
-        assert failed is not None  # the checks of « id » are always there
-        columns.append(failed.as_(identifier("erreur_entrees")))
-    return exp.select(*columns).from_(exp.to_table(table))
 
 
 def scenario_stage(translator: Translator, model: Model, scenario: str, id: str, expr: ir.Expr, source: str,
@@ -713,10 +609,10 @@ def scenario_stage(translator: Translator, model: Model, scenario: str, id: str,
     failed = first_fault(faults)
     error_columns = []
     if failed is not None:
-        columns.append(failed.as_(identifier(f"erreur_{name}")))
-        error_columns = [f"erreur_{name}"]
+        error_columns = [layout.error_column(name)]
+        columns.append(failed.as_(identifier(error_columns[0])))
     carried = [c for c in carried if c not in extra] + extra + error_columns
-    return exp.select(*columns).from_(source), carried
+    return exp.select(*columns).from_(source, copy=False), carried
 
 
 def checked_number(numbers: Rationals, donnee, value: Num) -> tuple[Num, list]:
@@ -748,7 +644,7 @@ def final_select(settlement, lines: tuple[str, ...], errors: list[str], source: 
         columns.append(named(money(settlement.amounts[id], numbers), id))
     columns += [named(money(settlement.total, numbers), "total"),
                 named(settlement.total_points.num.sql, "total_points"), named(error, "erreur")]
-    return exp.select(*columns).from_(source)
+    return exp.select(*columns).from_(source, copy=False)
 
 
 def named(sql: exp.Expression, name: str) -> exp.Expr:
@@ -797,10 +693,14 @@ def header_lines(convention, dialect: str, table: str, absent=()) -> list[str]:
     return lines
 
 
-def sql_diagnostic(problem, code: str | None = None, consequence: str = "") -> Diagnostic:
-    """A query that cannot be written exactly, said at the expression that needs it."""
+def sql_diagnostic(problem, code: str | None = None, consequence: str = "", model: Model | None = None) -> Diagnostic:
+    """A query that cannot be written exactly, said at the expression that needs it — or, for the payment rules' own
+    arithmetic (a sum of the lines, the check of a total), at the line being paid, else at the convention's name."""
     source = getattr(problem.node, "source", None)
     span = getattr(source, "span", None)
+    if span is None and model is not None:
+        line = model.line(problem.line) if getattr(problem, "line", None) else None
+        span = getattr(getattr(line, "node", None), "id_span", None) or model.file.id_span
     what = f"« {print_expr(source)} » " if source is not None else ""
     message = f"{what}ne peut pas être calculé exactement en SQL : {problem.reason}{consequence}"
     hints = {"sql-tirage": "utilisez --dialecte duckdb, ou calculez la donnée tirée au sort hors de la requête",

@@ -32,9 +32,10 @@ from typing import Any, overload
 
 from attrs import frozen
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 
 from dsl.errors import ConvcheckError
-from interpreter.backends.dialects import DECIMAL_DIGITS
+from interpreter.backends.dialects import DECIMAL_DIGITS, DIALECTS
 from interpreter.numbers import decimal_places as decimals
 
 
@@ -42,6 +43,7 @@ class Unguaranteed(ConvcheckError):
     """A value whose exact computation needs more digits than the dialect's DECIMAL holds."""
 
     node: Any = None  # the IR expression where it happened, set by the SQL backend (`interpreter.backends.sql`)
+    line: str | None = None  # the line being paid when it happened (for the payment rules' own arithmetic)
 
 
 # ---- SQL building blocks --------------------------------------------------------------------------------
@@ -66,9 +68,11 @@ def paren(e: exp.Expression, below: int = 9) -> exp.Expression:
     return exp.Paren(this=e) if precedence(e) < below else e
 
 
-def binary(kind, a: exp.Expression, b: exp.Expression) -> exp.Expression:
+def binary(kind, a: exp.Expression, b: exp.Expression, owned: bool = False) -> exp.Expression:
+    """a <kind> b, each in parentheses where it needs them; `owned`: `a` is a tree of the caller's alone (a running
+    sum), taken as it is rather than copied — a sum of n terms then copies each once, not n times."""
     level = PRECEDENCE[kind]
-    return kind(this=paren(a.copy(), level), expression=paren(b.copy(), level + 1))
+    return kind(this=paren(a if owned else a.copy(), level), expression=paren(b.copy(), level + 1))
 
 
 def call(name: str, *args: exp.Expression) -> exp.Expression:
@@ -124,6 +128,48 @@ def or_(*conditions: exp.Expression | None) -> exp.Expression | None:
 
 def not_(condition: exp.Expression) -> exp.Expression:
     return exp.Not(this=paren(condition.copy(), 3))
+
+
+# ---- decimals ---------------------------------------------------------------------------------------------
+
+
+# ---- names and messages -----------------------------------------------------------------------------------
+
+
+RESERVED: set[str] = set()
+
+
+def reserved_words() -> set[str]:
+    """Words that some dialect reads as a keyword: identifiers spelt so are quoted."""
+    if not RESERVED:
+        for dialect in DIALECTS:
+            d = Dialect.get_or_raise(dialect)
+            RESERVED.update(k.lower() for k in d.tokenizer_class.KEYWORDS if k.replace("_", "").isalpha())
+            RESERVED.update(k.lower() for k in getattr(d.generator_class, "RESERVED_KEYWORDS", ()))
+    return RESERVED
+
+
+def identifier(name: str) -> exp.Identifier:
+    """An identifier, quoted when some dialect would read it as a keyword (or it is not a plain word)."""
+    return exp.to_identifier(name, quoted=name.lower() in reserved_words() or not name.isidentifier())
+
+
+def column(name: str) -> exp.Column:
+    """A column, by its name."""
+    return exp.Column(this=identifier(name))
+
+
+def text(value: str) -> exp.Literal:
+    """A string literal."""
+    return exp.Literal.string(value)
+
+
+def first_fault(faults) -> exp.Expression | None:
+    """CASE WHEN rows THEN message … END: the first fault of a row, NULL when there is none."""
+    faults = [(condition, message) for condition, message in faults if condition is not None]
+    if not faults:
+        return None
+    return exp.Case(ifs=[exp.If(this=condition.copy(), true=text(message)) for condition, message in faults])
 
 
 # ---- decimals ---------------------------------------------------------------------------------------------
@@ -242,7 +288,8 @@ class Arithmetic:
     def _common(self, x: Dec, y: Dec) -> int:
         return max(x.precision - x.scale, y.precision - y.scale) + max(x.scale, y.scale)
 
-    def add(self, x: Dec, y: Dec, sign: int = 1) -> Dec:
+    def add(self, x: Dec, y: Dec, sign: int = 1, owned: bool = False) -> Dec:
+        """x ± y; `owned`: x's tree is the caller's alone (see `binary`)."""
         if x.value is not None and y.value is not None:
             return self.literal(x.value + sign * y.value)
         if y.value == 0:
@@ -253,7 +300,7 @@ class Arithmetic:
         if not x.decimal and not y.decimal:
             x = self.as_decimal_type(x)
         x, y, precision = self._fitted(self._sum, x, y, int_digits(bound) + scale, "une somme")
-        sql = binary(exp.Add if sign == 1 else exp.Sub, x.sql, y.sql)
+        sql = binary(exp.Add if sign == 1 else exp.Sub, x.sql, y.sql, owned)
         return Dec(sql, scale, bound, precision)
 
     def multiply(self, x: Dec, y: Dec) -> Dec:
@@ -409,7 +456,8 @@ class Rationals:
                 den = terminating
         return Num(num, den, faults)
 
-    def add(self, a: Num, b: Num, sign: int = 1) -> Num:
+    def add(self, a: Num, b: Num, sign: int = 1, owned: bool = False) -> Num:
+        """a ± b; `owned`: a's numerator is the caller's alone (a running sum: see `binary`)."""
         faults = a.faults + b.faults
         if a.value is not None and b.value is not None:
             return self.constant(a.value + sign * b.value, faults)
@@ -418,7 +466,7 @@ class Rationals:
             common = math.lcm(a.den, b.den)
             x = d.multiply(a.num, d.literal(Fraction(common // a.den)))
             y = d.multiply(b.num, d.literal(Fraction(common // b.den)))
-            return self.normalized(d.add(x, y, sign), common, faults)
+            return self.normalized(d.add(x, y, sign, owned and x is a.num), common, faults)
         x, y = d.multiply(a.num, self.as_decimal(b.den)), d.multiply(b.num, self.as_decimal(a.den))
         return self.normalized(d.add(x, y, sign), self._den_product(a.den, b.den), faults)
 

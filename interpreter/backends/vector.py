@@ -15,7 +15,9 @@ the guaranteed limit). As in the scalar backend, the right side of `et`/`ou` and
 `si` count only where they are reached, and an amount only where it is paid: a row whose result
 needs an impossible value is handed to the scalar backend, which reports it in words.
 
-Libraries: numpy for the arithmetic (one array operation per node, no per-structure loop).
+The values and their arithmetic are in `interpreter.backends.vectorarith`; this module gives each IR node its
+meaning over them, the payment rules' arithmetic, and the population in chunks. Libraries: numpy for the arithmetic
+(one array operation per node, no per-structure loop).
 """
 
 from __future__ import annotations
@@ -37,264 +39,26 @@ from dsl.model import Model, expressions
 from dsl.payment import MAX_CENTS, MAX_POINTS, Plan, settle
 from interpreter.backends import draw, scalar
 from interpreter.backends.results import PopulationResult, scalar_rows
+from interpreter.backends.vectorarith import (
+    LIMIT,
+    Code,
+    Flag,
+    Num,
+    add,
+    aligned,
+    big,
+    common,
+    comparison,
+    divide,
+    multiply,
+    restrict,
+    round_half_away,
+    sum_of,
+    tighten,
+    union,
+)
 
-LIMIT = 2**62  # an int64 array never holds a magnitude beyond this
 EPOCH = datetime.date(1970, 1, 1)
-
-
-# ---- values -------------------------------------------------------------------------------------------
-
-
-class Num:
-    """Exact rationals `num / den` per row, with bounds (`nb` ≥ max |num|, `db` ≥ max den) and the rows
-    where the value is undefined (`bad`, None when there are none)."""
-
-    __slots__ = ("num", "den", "nb", "db", "bad")
-
-    def __init__(self, num, den, nb: int, db: int, bad=None):
-        self.num, self.den, self.nb, self.db, self.bad = num, den, nb, db, bad
-
-    @classmethod
-    def constant(cls, value) -> Num:
-        numerator, denominator = Fraction(value).as_integer_ratio()
-        return cls(numerator, denominator, abs(numerator), denominator)
-
-
-class Flag:
-    """A condition per row (a bool array, or one bool for all rows)."""
-
-    __slots__ = ("value", "bad")
-
-    def __init__(self, value, bad=None):
-        self.value = bool(value) if isinstance(value, np.bool_) else value
-        self.bad = bad
-
-
-class Code:
-    """A date (days since 1970-01-01) or a `choix` value (its index in the list of choices) per row:
-    values that only compare."""
-
-    __slots__ = ("value", "bad")
-
-    def __init__(self, value, bad=None):
-        self.value, self.bad = value, bad
-
-
-def union(*masks):
-    """The rows bad in any of the masks (None for none)."""
-    result = None
-    for mask in masks:
-        if mask is not None:
-            result = mask if result is None else result | mask
-    return result
-
-
-def restrict(mask, where):
-    """The bad rows of a part computed only where `where` holds."""
-    if mask is None or where is True:
-        return mask
-    if where is False:
-        return None
-    return mask & where
-
-
-# ---- integer arithmetic that cannot overflow ----------------------------------------------------------
-
-
-def big(value):
-    """Python integers: an int64 array as an object array; a Python int stays one where it fits int64,
-    else becomes a 0-d object array (so numpy never tries to make it a C long)."""
-    if isinstance(value, np.ndarray) and value.dtype != object:
-        return value.astype(object)
-    if isinstance(value, int) and not fits(abs(value)):
-        return np.array(value, dtype=object)
-    return value
-
-
-def fits(bound: int) -> bool:
-    return bound < LIMIT
-
-
-def aligned(a, b, bound: int):
-    """Both operands ready for one numpy operation whose result is bounded by `bound`: Python integers
-    wherever the result or a Python int operand would not fit int64."""
-    if not fits(bound) or (isinstance(a, int) and not fits(abs(a))) or (isinstance(b, int) and not fits(abs(b))):
-        return big(a), big(b)
-    return a, b
-
-
-def times(a, b, bound: int):
-    """a × b, where |a × b| ≤ bound: in int64 when the bound fits, else in Python integers."""
-    if isinstance(a, int) and isinstance(b, int):
-        return a * b
-    if isinstance(b, int) and b == 1:  # common denominators often scale by one: no copy
-        return a
-    if isinstance(a, int) and a == 1:
-        return b
-    a, b = aligned(a, b, bound)
-    return a * b
-
-
-def plus(a, b, bound: int, sign: int = 1):
-    """a ± b, where |a ± b| ≤ bound."""
-    if isinstance(a, int) and isinstance(b, int):
-        return a + sign * b
-    a, b = aligned(a, b, bound)
-    return a + b if sign > 0 else a - b
-
-
-def magnitude(values) -> int:
-    """The largest absolute value (exact, as a Python int)."""
-    if isinstance(values, int):
-        return abs(values)
-    if len(values) == 0:
-        return 0
-    return int(np.max(np.abs(values)))
-
-
-def tighten(value: Num) -> Num:
-    """Bounds from the values themselves, and an int64 array again when they fit."""
-    nb = magnitude(value.num)
-    num = value.num
-    if isinstance(num, np.ndarray) and num.dtype == object and fits(nb):
-        num = num.astype(np.int64)
-    den, db = value.den, value.db
-    if isinstance(den, np.ndarray):
-        db = magnitude(den)
-        if den.dtype == object and fits(db):
-            den = den.astype(np.int64)
-    return Num(num, den, nb, db, value.bad)
-
-
-def common(a: Num, b: Num) -> tuple[Any, Any, Any, int, int, int]:
-    """Numerators of a and b over one denominator: (a's, b's, denominator, their bounds)."""
-    if isinstance(a.den, int) and isinstance(b.den, int):
-        if a.den == b.den:
-            return a.num, b.num, a.den, a.nb, b.nb, a.db
-        lcm = math.lcm(a.den, b.den)
-        fa, fb = lcm // a.den, lcm // b.den
-        return times(a.num, fa, a.nb * fa), times(b.num, fb, b.nb * fb), lcm, a.nb * fa, b.nb * fb, lcm
-    left, right = times(a.num, b.den, a.nb * b.db), times(b.num, a.den, b.nb * a.db)
-    return left, right, times(a.den, b.den, a.db * b.db), a.nb * b.db, b.nb * a.db, a.db * b.db
-
-
-def add(a: Num, b: Num, sign: int = 1) -> Num:
-    x, y, den, bx, by, db = common(a, b)
-    return reduced(Num(plus(x, y, bx + by, sign), den, bx + by, db, union(a.bad, b.bad)))
-
-
-def sum_of(values: list[Num], zero: Num) -> Num:
-    """The sum of the values (`zero` for none): those over one same denominator added together first, so
-    that each group is brought to a common denominator once."""
-    groups: dict[Any, list[Num]] = {}
-    for value in values:
-        groups.setdefault(value.den if isinstance(value.den, int) else None, []).append(value)
-    result = None
-    for group in groups.values():
-        part = group[0]
-        for value in group[1:]:
-            part = add(part, value)
-        result = part if result is None else add(result, part)
-    return zero if result is None else result
-
-
-def multiply(a: Num, b: Num) -> Num:
-    nb, db = a.nb * b.nb, a.db * b.db
-    return reduced(Num(times(a.num, b.num, nb), times(a.den, b.den, db), nb, db, union(a.bad, b.bad)))
-
-
-def divide(a: Num, b: Num) -> Num:
-    """a ÷ b; rows dividing by zero are undefined."""
-    if isinstance(b.num, int):
-        if b.num == 0:
-            return Num(0, 1, 0, 1, union(a.bad, b.bad, np.True_))
-        sign = -1 if b.num < 0 else 1
-        return multiply(a, Num(sign * b.den, abs(b.num), b.db, abs(b.num), b.bad))
-    zero = b.num == 0
-    divisor = np.where(zero, 1, b.num)
-    signs = np.where(divisor < 0, -1, 1)
-    numerator = times(times(a.num, b.den, a.nb * b.db), signs, a.nb * b.db)
-    denominator = times(a.den, np.abs(divisor), a.db * b.nb)
-    bad = union(a.bad, b.bad, zero if zero.any() else None)
-    return reduced(Num(numerator, denominator, a.nb * b.db, a.db * max(b.nb, 1), bad))
-
-
-def reduced(value: Num) -> Num:
-    """Divide out common factors when the denominator grows, so values stay in int64 when they can."""
-    if value.db <= 10**9:
-        return value
-    if isinstance(value.den, int):
-        g = math.gcd(value.den, _gcd_all(value.num))
-        if g > 1:
-            num, divisor = aligned(value.num, g, value.nb)
-            return tighten(Num(num // divisor, value.den // g, value.nb // g, value.db // g, value.bad))
-        return value
-    num = value.num
-    if isinstance(num, int):
-        num = np.full(len(value.den), num, dtype=np.int64 if fits(abs(num)) else object)
-    if num.dtype != object and value.den.dtype != object:
-        common = np.gcd(num, value.den)
-    else:
-        common = np.frompyfunc(math.gcd, 2, 1)(num, value.den)
-    common = np.where(common == 0, 1, common)
-    return tighten(Num(num // common, value.den // common, value.nb, value.db, value.bad))
-
-
-def _gcd_all(values) -> int:
-    if isinstance(values, int):
-        return values
-    if values.dtype == object:
-        return math.gcd(*values.tolist()) if len(values) else 0
-    return int(np.gcd.reduce(values)) if len(values) else 0
-
-
-def round_half_away(value: Num, digits: int) -> Num:
-    """Round to `digits` decimals, half away from zero, exactly."""
-    scale = 10**digits
-    den = value.den
-    if isinstance(den, int):  # scale / den reduced first: a denominator dividing the scale needs no division
-        g = math.gcd(scale, den)
-        factor, den = scale // g, den // g
-        if den == 1:
-            num = times(value.num, factor, value.nb * factor)
-            return Num(num, scale, value.nb * factor, scale, value.bad)
-    else:
-        factor = scale
-    scaled = times(value.num, factor, value.nb * factor)
-    if isinstance(scaled, int) and isinstance(den, int):
-        q, r = divmod(abs(scaled), den)
-        q += 2 * r >= den
-        return Num(-q if scaled < 0 else q, scale, q, scale, value.bad)
-    # |x| rounded half up is ⌊(2|x| + den) / 2den⌋ with x = scaled / den: one division.
-    signed = scaled.dtype == object or scaled.min(initial=0) < 0
-    bound = 2 * value.nb * factor + value.db
-    if not signed and isinstance(den, int) and fits(bound) and scaled.dtype == np.int64 and scaled is not value.num:
-        scaled *= 2  # a fresh array of this function's own: worked in place
-        scaled += den
-        scaled //= 2 * den
-        return Num(scaled, scale, value.nb * factor + 1, scale, value.bad)
-    size, den = aligned(abs(scaled) if signed else scaled, den, bound)
-    q = (2 * size + den) // (2 * den)
-    result = np.where(scaled < 0, -q, q) if signed else q  # amounts are mostly positive: one pass less
-    if result.dtype == object and fits(value.nb * factor + 1):
-        result = result.astype(np.int64)
-    return Num(result, scale, value.nb * factor + 1, scale, value.bad)
-
-
-COMPARISONS = {"=": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal, ">": np.greater,
-               ">=": np.greater_equal}
-
-
-def comparison(op: str, a, b) -> Flag:
-    if isinstance(a, Num):
-        x, y, _, bx, by, _ = common(a, b)
-        x, y = aligned(x, y, max(bx, by))
-        result = COMPARISONS[op](x, y)
-    else:
-        result = COMPARISONS[op](a.value, b.value)
-    if isinstance(result, np.ndarray) and result.dtype == object:
-        result = result.astype(bool)
-    return Flag(bool(result) if isinstance(result, np.bool_) else result, union(a.bad, b.bad))
 
 
 # ---- the meaning of each IR node, in one place ----------------------------------------------------------
@@ -310,6 +74,10 @@ class Rows:
         self.columns = columns
         self.parametres = parametres
         self.met: dict[str, Flag] = {}
+        # Repeated draws (`interpreter.compare.draws`): the outcome of each `tirage` node, by id(), given instead of
+        # hashed; and where to record each node's share.
+        self.forced: dict[int, Any] | None = None
+        self.shares: dict[int, Any] | None = None
 
 
 Fn = Callable[[Rows], Any]
@@ -367,18 +135,28 @@ def compile_expr(expr: ir.Expr) -> Fn:
             f = compile_expr(o)
             return lambda rows: round_half_away(f(rows), digits)
         case ir.Draw(share=share, salt=salt):
-            p = compile_expr(share)
-            return lambda rows: _draw(salt, rows, p(rows))
+            p, key = compile_expr(share), node_key(expr)
+            return lambda rows: _draw(salt, rows, p(rows), key)
         case ir.ResultRef() | ir.LineRef():
             raise AssertionError("attendu-only expressions are evaluated by the scalar backend")
     raise AssertionError(f"unknown IR node {expr!r}")
 
 
+def node_key(expr: ir.Expr) -> int:
+    """How `Rows.forced` and `Rows.shares` name a `tirage` node: its id() (`compile_expr` binds `id` to other things)."""
+    return id(expr)
+
+
 ARITHMETIC = {"+": add, "-": lambda a, b: add(a, b, -1), "*": multiply, "/": divide}
 
 
-def _draw(salt: str, rows: Rows, share: Num) -> Flag:
-    """`tirage(p)`: the structures whose hash is below p × 2⁶⁴ (`interpreter.backends.draw`)."""
+def _draw(salt: str, rows: Rows, share: Num, key: int) -> Flag:
+    """`tirage(p)`: the structures whose hash is below p × 2⁶⁴ (`interpreter.backends.draw`) — or, for repeated
+    draws, the outcome given for this node (`Rows.forced`, by its id())."""
+    if rows.shares is not None:
+        rows.shares[key] = share
+    if rows.forced is not None and key in rows.forced:
+        return Flag(rows.forced[key], share.bad)
     if rows.id_bytes is None:
         rows.id_bytes = draw.id_bytes(rows.ids)
     hashed = draw.hashes(salt, rows.ids, rows.id_bytes)
@@ -684,9 +462,30 @@ def evaluate_rows(program: VectorProgram, scalar_program: scalar.Program, size: 
 
     `columns` holds the population's columns as read; `exact_inputs(row)` gives the scalar
     backend's données for a row, when needed; `aside` flags rows the reader could not hold."""
+    result, errors = evaluate_vector(program, scalar_program, size, columns, ids, aside)
+    return scalar_rows(scalar_program, result, np.flatnonzero(errors), exact_inputs)
+
+
+def _rows(program: VectorProgram, scalar_program: scalar.Program, size: int, columns: dict, ids) -> Rows:
     model = program.model
     parametres = {id: constant(value, model.parametres[id].type) for id, value in scalar_program.parametres.items()}
-    rows = Rows(size, {id: vector_column(model.donnees[id], value) for id, value in columns.items()}, parametres, ids)
+    return Rows(size, {id: vector_column(model.donnees[id], value) for id, value in columns.items()}, parametres, ids)
+
+
+def draw_shares(program: VectorProgram, scalar_program: scalar.Program, size: int, columns: dict, ids) -> dict:
+    """The share of every `tirage` node of the scenarios, per row (by the node's id()): the scenario stage alone."""
+    rows = _rows(program, scalar_program, size, columns, ids)
+    rows.shares = {}
+    apply_stage(program, rows, VectorBackend(program, rows))
+    return rows.shares
+
+
+def evaluate_vector(program: VectorProgram, scalar_program: scalar.Program, size: int, columns: dict, ids: np.ndarray,
+                    aside=None, forced: dict | None = None) -> tuple[PopulationResult, np.ndarray]:
+    """Every row by the vector backend alone, and the rows it could not compute (they read 0, for the scalar backend
+    to compute or report); `forced`: the outcome of each `tirage` node (by id()) instead of its hash."""
+    rows = _rows(program, scalar_program, size, columns, ids)
+    rows.forced = forced
     backend = VectorBackend(program, rows)
     apply_stage(program, rows, backend)
     settlement = settle(program.plan, backend)
@@ -708,7 +507,7 @@ def evaluate_rows(program: VectorProgram, scalar_program: scalar.Program, size: 
     points = _cents(column, Num(micro.num, 1, micro.nb, 1), backend.errors, limit=LIMIT)
     result = PopulationResult(ids, column(settlement.eligible.value, bool), lines,
                               _cents(column, settlement.total, backend.errors), points, 0, ())
-    return scalar_rows(scalar_program, result, np.flatnonzero(backend.errors), exact_inputs)
+    return result, backend.errors
 
 
 def _cents(column, value: Num, errors: np.ndarray, limit: int = MAX_CENTS) -> np.ndarray:

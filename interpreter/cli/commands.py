@@ -6,6 +6,7 @@ its exit code, which `interpreter.cli.french.FrenchGroup` maps to the process's.
 from __future__ import annotations
 
 import re
+import signal
 import sys
 from pathlib import Path
 
@@ -24,16 +25,21 @@ from interpreter.cli.options import (
     EVAL_FORMATS,
     HELP,
     HISTORY_FORMATS,
+    PROJECTION_FORMATS,
     RESULTS_FORMATS,
     SWEEP_FORMATS,
     VERSIONS_FORMATS,
     check_table_suffix,
     csv_fr_option,
+    draws_asked,
+    draws_options,
     engine_option,
     exercise_option,
     exercise_year,
     existing_files,
     format_option,
+    guarantee_option,
+    guarantee_share,
     hypothesis_options,
     iso_date,
     option_number,
@@ -41,6 +47,7 @@ from interpreter.cli.options import (
     population_options,
     rejects_path,
     report_format,
+    years_options,
 )
 from interpreter.cli.outputs import (
     emit,
@@ -53,6 +60,7 @@ from interpreter.cli.outputs import (
     warnings_note,
     write_workbook,
 )
+from interpreter.io.sizes import POPULATION_HELP
 from interpreter.io.writer import WriteError, check_destination, write_bytes, write_text
 from interpreter.io.xlsx import workbook
 from interpreter.lsp import serve
@@ -61,6 +69,7 @@ from interpreter.report.diff import DiffReport
 from interpreter.report.evaluation import EvaluationReport
 from interpreter.report.formats import format_of_extension
 from interpreter.report.history import HistoryReport
+from interpreter.report.projection import ProjectionReport
 from interpreter.report.provenance import provenance_of
 from interpreter.report.simulator import simulator_files
 from interpreter.report.site import build_site
@@ -121,7 +130,9 @@ def check_command(fichiers, output_format, strict, no_color):
 @reports_errors
 def eval_command(fichiers, output_format, output, scenarios, settings, with_advance, exercice, no_color):
     """Évaluer une structure : critère par critère, ce qui est atteint, pourquoi, et ce que cela rapporte ; avec
-    plusieurs versions, une colonne par version et l'écart de chaque ligne."""
+    plusieurs versions, une colonne par version et l'écart de chaque ligne.
+
+    DECLARATION : YAML, JSON, TOML, ou un CSV ou un classeur .xlsx d'une ligne ; une déclaration fait au plus 10 Mio."""
     if len(fichiers) < 2:
         raise UsageProblem("donnez au moins une version et une déclaration : convcheck eval VERSION DECLARATION")
     *conventions, declaration = fichiers
@@ -197,13 +208,20 @@ def test_command(fichiers, no_color):
 @click.option("--cas", metavar="ID", help="Valoriser chaque version avec les données d'un cas (par exemple la "
               "structure de référence de la Cnam) au lieu de la structure maximale.")
 @click.option("--population", metavar="POPULATION",
-              help="Ajouter l'impact sur une population (CSV, Excel .xlsx, Parquet ou JSON Lines) : budgets, gagnants, perdants.")
+              help="Ajouter l'impact sur une population (CSV, Excel .xlsx, Parquet ou JSON Lines ; "
+              f"{POPULATION_HELP}) : budgets, gagnants, perdants.")
 @click.option("--par", "groupings", multiple=True, metavar="COLONNE",
               help="Avec --population : budgets, gagnants et perdants par groupe d'une colonne (répétable) ; "
               "par tranches : --par patientele=2000,4000,8000.")
 @click.option("--par-structure", "per_structure", metavar="FICHIER",
               help="Avec --population : écrire une ligne par structure (totaux avant, après, écart de chaque ligne) "
               "en .csv, .parquet ou .jsonl.")
+@guarantee_option
+@draws_options
+@click.option("--de", "start", type=click.IntRange(1900, 2200), metavar="ANNEE",
+              help="Avec --population et --a : comparer les deux versions année par année, de cette année (celle de la "
+              "population) à celle de --a, chacune avec sa chaîne de bases ; l'écart cumulé.")
+@click.option("--a", "stop", type=click.IntRange(1900, 2200), metavar="ANNEE", help="Avec --de : la dernière année.")
 @population_options
 @csv_fr_option
 @hypothesis_options
@@ -216,12 +234,18 @@ def test_command(fichiers, no_color):
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
 def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, population, groupings, per_structure,
-                 encoding, sheet, csv_fr, scenarios, settings, after_scenarios, after_settings, engine, exercice):
+                 guarantee, draw_count, seed, start, stop, encoding, sheet, csv_fr, scenarios, settings, after_scenarios,
+                 after_settings, engine, exercice):
     """Comparer deux versions (conventions ou avenants) : ce qui change, clause par clause, en euros."""
     population = population_file(population, encoding, sheet)
     existing_files((ancienne, nouvelle, *scenarios, *after_scenarios) + ((population,) if population else ()))
-    if (groupings or per_structure) and not population:
-        raise UsageProblem("--par et --par-structure demandent une population : ajoutez --population FICHIER")
+    draws = draws_asked(draw_count, seed)
+    if (groupings or per_structure or guarantee or draws or start or stop) and not population:
+        raise UsageProblem("--par, --par-structure, --garantie, --tirages et --de/--a demandent une population : "
+                           "ajoutez --population FICHIER")
+    if (start is None) != (stop is None):
+        raise UsageProblem("donnez les deux années : --de ANNEE --a ANNEE (par exemple --de 2026 --a 2030)")
+    share = guarantee_share(guarantee)
     old, new = api.load_pair(ancienne, nouvelle, scenarios, settings, after_scenarios, after_settings,
                              exercise_year(exercice))
     inputs = [*old.sources, *new.sources, *((population,) if population else ())]
@@ -231,21 +255,53 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, popu
     check_table_suffix(per_structure)
     chosen = report_format(output_format, output, DIFF_FORMATS)
     change = api.diff(old, new, cas)
-    impact = None
+    impact = years = None
     provenance = provenance_of([("avant", old), ("après", new)])
     if population:
         notes: list = []
-        impact = api.impact(old, new, population, change, progress=progress_bar, groupings=groupings, engine=engine,
-                            notes=notes)
+        if draws is not None:
+            impact = api.impact_draws(old, new, population, *draws, change, groupings=groupings, guarantee=share)
+        else:
+            impact = api.impact(old, new, population, change, progress=progress_bar, groupings=groupings,
+                                engine=engine, notes=notes, guarantee=share)
         report_notes(notes, {**old.sources, **new.sources})
         provenance = provenance_of([("avant", old), ("après", new)], population, impact.structures)
+        if start is not None:
+            years = api.project_pair(ancienne, nouvelle, population, start, stop, scenarios, settings,
+                                     after_scenarios, after_settings)
         if per_structure:
-            from interpreter.io.tables import write_results  # polars (heavy): only with a population
-
-            write_results(impact.pairing.frame(), per_structure, inputs, csv_fr, provenance)
-    publish(DiffReport(old, new, change, impact, population, provenance), chosen, output, inputs)
+            api.write_per_structure(impact, old, new, per_structure, inputs, csv_fr, provenance)
+    publish(DiffReport(old, new, change, impact, population, provenance, years), chosen, output, inputs)
     warnings_note((old, new))
     return EXIT_INVALID if exit_code and not change.empty else EXIT_OK
+
+
+@cli.command("projette", context_settings=HELP)
+@click.argument("version", metavar="VERSION")
+@click.option("--population", required=True, metavar="POPULATION",
+              help="La population de la première année (CSV, Excel .xlsx, Parquet ou JSON Lines).")
+@years_options
+@population_options
+@hypothesis_options
+@format_option(PROJECTION_FORMATS)
+@click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
+@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@reports_errors
+def projette_command(version, population, start, stop, encoding, sheet, scenarios, settings, output_format, output):
+    """Le budget année par année : chaque mois selon la version de la chaîne en vigueur, la population qui croît
+    comme le disent les scénarios (« croissance : 250 par an »)."""
+    if start is None or stop is None:
+        raise UsageProblem("donnez les années : --de ANNEE --a ANNEE (par exemple --de 2026 --a 2030)")
+    existing_files((version, population, *scenarios))
+    population = population_file(population, encoding, sheet)
+    chosen = report_format(output_format, output, PROJECTION_FORMATS)
+    projection = api.project(version, population, start, stop, scenarios, settings)
+    inputs = [*projection.version.sources, population]
+    if output:
+        check_destination(output, inputs)
+    provenance = provenance_of([(None, projection.version)], population, projection.years[0].structures)
+    publish(ProjectionReport(projection, provenance), chosen, output, inputs)
+    return EXIT_OK
 
 
 @cli.command("simulate", context_settings=HELP)
@@ -263,13 +319,17 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, popu
 @click.option("--par", "groupings", multiple=True, metavar="COLONNE",
               help="Budget et paiement moyen par groupe d'une colonne (répétable) ; par tranches : "
               "--par patientele=2000,4000,8000.")
+@draws_options
 @engine_option
 @exercise_option
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
 def simulate_command(convention, population, output, encoding, sheet, csv_fr, scenarios, settings, output_format,
-                     ignore_invalid, groupings, engine, exercice):
-    """Évaluer toute une population de structures : paiements, budget, moyenne, médiane, déciles."""
+                     ignore_invalid, groupings, draw_count, seed, engine, exercice):
+    """Évaluer toute une population de structures : paiements, budget, moyenne, médiane, déciles.
+
+    POPULATION : CSV, Excel .xlsx, Parquet ou JSON Lines ; au plus 2 Gio en CSV ou JSON Lines, 10 millions de
+    structures en Parquet, 10 millions de cellules par feuille Excel."""
     from interpreter.report.impact import SimulationReport, results_sheets  # numpy (heavy): only for a population
 
     existing_files((convention, population, *scenarios))
@@ -280,8 +340,13 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
     for destination in ([output] if output else []) + ([rejects] if ignore_invalid else []):
         check_destination(destination, inputs)
     check_table_suffix(output, RESULTS_FORMATS)
-    simulation = version.simulation(population, ignore_invalid, progress_bar, engine=engine,
-                                    keep=api.grouping_columns(groupings))
+    draws, spread = draws_asked(draw_count, seed), None
+    if draws is not None:
+        simulation, spread = api.simulation_draws(version, population, *draws, ignore_invalid,
+                                                  keep=api.grouping_columns(groupings))
+    else:
+        simulation = version.simulation(population, ignore_invalid, progress_bar, engine=engine,
+                                        keep=api.grouping_columns(groupings))
     if simulation.population.warnings and output_format != "json":
         click.echo(render_all_text(simulation.population.warnings, {}) + "\n", err=True)
     report_notes(simulation.notes, version.sources)
@@ -291,12 +356,13 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
     groups = simulation.groups(groupings)
     provenance = provenance_of([(None, version)], population, simulation.population.size + simulation.rejected)
     if output and format_of_extension(output) == "xlsx":
-        write_workbook(lambda: workbook([provenance.sheet(), *results_sheets(simulation, groups)]), output, inputs)
+        write_workbook(lambda: workbook([provenance.sheet(), *results_sheets(simulation, groups, spread)]), output,
+                       inputs)
     elif output:
         simulation.write_results(output, inputs, csv_fr, provenance)
     report = SimulationReport(version, simulation.summary(simulation.rejected), population, groups,
                               rejects if rejected else None, simulation.population.warnings,
-                              simulation.population.defaults, simulation.population.size, provenance)
+                              simulation.population.defaults, simulation.population.size, provenance, spread)
     publish(report, output_format, None, inputs)
     if output and output_format != "json":
         click.echo(f"Résultats par structure écrits dans « {output} ».")
@@ -306,7 +372,7 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
 
 @cli.command("calibre", context_settings=HELP)
 @click.argument("version", metavar="VERSION")
-@click.option("--population", required=True, metavar="POPULATION", help="La population (CSV, Excel .xlsx, Parquet ou JSON Lines).")
+@click.option("--population", required=True, metavar="POPULATION", help=f"La population (CSV, Excel .xlsx, Parquet ou JSON Lines ; {POPULATION_HELP}).")
 @click.option("--parametre", required=True, metavar="ID", help="Le paramètre (montant ou nombre) à calibrer.")
 @click.option("--budget", metavar="MONTANT", help="Le budget visé, par exemple « 190 000 000 € ».")
 @click.option("--budget-de", "budget_of", metavar="AUTRE_VERSION", help="Viser le budget d'une autre version.")
@@ -314,12 +380,13 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
               "montant, l'unité pour un nombre entier).")
 @population_options
 @hypothesis_options
+@draws_options
 @format_option(CALIBRATION_FORMATS)
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
 def calibre_command(version, population, parametre, budget, budget_of, precision, encoding, sheet, scenarios, settings,
-                    output_format, output):
+                    draw_count, seed, output_format, output):
     """Trouver la valeur d'un paramètre pour laquelle le budget d'une population atteint une cible."""
     from interpreter.report.decisions import CalibrationReport  # numpy, polars (heavy): only for a population
 
@@ -328,7 +395,8 @@ def calibre_command(version, population, parametre, budget, budget_of, precision
         raise UsageProblem("donnez la cible : --budget MONTANT ou --budget-de AUTRE_VERSION (l'un des deux)")
     population = population_file(population, encoding, sheet)
     decision = api.calibrate(version, population, parametre, option_number(budget, "--budget", "montant"), budget_of,
-                             scenarios, settings, option_number(precision, "--precision", "nombre"))
+                             scenarios, settings, option_number(precision, "--precision", "nombre"),
+                             draws_asked(draw_count, seed))
     inputs = [*decision.version.sources, population]
     if output:
         check_destination(output, inputs)
@@ -341,33 +409,36 @@ def calibre_command(version, population, parametre, budget, budget_of, precision
 
 @cli.command("balaye", context_settings=HELP)
 @click.argument("version", metavar="VERSION")
-@click.option("--population", required=True, metavar="POPULATION", help="La population (CSV, Excel .xlsx, Parquet ou JSON Lines).")
+@click.option("--population", required=True, metavar="POPULATION", help=f"La population (CSV, Excel .xlsx, Parquet ou JSON Lines ; {POPULATION_HELP}).")
 @click.option("--parametre", required=True, metavar="ID", help="Le paramètre (montant ou nombre) qui varie.")
 @click.option("--de", "start", metavar="A", help="Première valeur.")
 @click.option("--a", "stop", metavar="B", help="Dernière valeur.")
 @click.option("--pas", "step", metavar="C", help="Écart entre deux valeurs.")
-@click.option("--valeurs", metavar="A,B,C", help="Les valeurs, séparées par des virgules (au lieu de --de/--a/--pas).")
+@click.option("--valeurs", metavar="\"A; B; C\"", help="Les valeurs, séparées par des points-virgules — chacune peut "
+              "alors s'écrire avec une virgule décimale : --valeurs \"5 %; 7,5 %; 10 %\" — ou par des virgules sans "
+              "point-virgule : --valeurs 7,7.5,8 (décimales avec un point) ; au lieu de --de/--a/--pas. Pour un "
+              "paramètre pourcentage, 5 vaut 5 %.")
 @click.option("--reference", metavar="AUTRE_VERSION", help="Comparer chaque valeur au budget d'une autre version.")
 @population_options
 @csv_fr_option
 @hypothesis_options
+@draws_options
 @format_option(SWEEP_FORMATS)
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
 def balaye_command(version, population, parametre, start, stop, step, valeurs, reference, encoding, sheet, csv_fr,
-                   scenarios, settings, output_format, output):
+                   scenarios, settings, draw_count, seed, output_format, output):
     """Calculer le budget d'une population pour chaque valeur d'un paramètre : un tableau et un graphique."""
     from interpreter.report.decisions import SweepReport  # numpy, polars (heavy): only for a population
 
     existing_files((version, population, *scenarios, *((reference,) if reference else ())))
     if valeurs and (start or stop or step) or not valeurs and not (start and stop and step):
-        raise UsageProblem("donnez les valeurs : --de A --a B --pas C, ou --valeurs a,b,c")
-    values = ([option_number(v.strip(), "--valeurs", "nombre") for v in valeurs.split(",") if v.strip()] if valeurs
-              else api.sweep_values(*(option_number(v, o, "nombre")
-                                      for v, o in ((start, "--de"), (stop, "--a"), (step, "--pas")))))
+        raise UsageProblem("donnez les valeurs : --de A --a B --pas C, ou --valeurs \"a; b; c\"")
+    values = api.sweep_texts(valeurs) if valeurs else api.Grid(start, stop, step)
     population = population_file(population, encoding, sheet)
-    decision = api.sweep(version, population, parametre, values, reference, scenarios, settings)
+    decision = api.sweep(version, population, parametre, values, reference, scenarios, settings,
+                         draws_asked(draw_count, seed))
     inputs = [*decision.version.sources, population]
     if output:
         check_destination(output, inputs)
@@ -474,7 +545,9 @@ def consolidate_command(avenant, output, date, exercice):
         day = iso_date(date, "--au")
         if year is not None and year != day.year:
             raise UsageProblem(f"--au {date} tombe dans l'exercice {day.year}, pas {year} : donnez l'un ou l'autre")
-        avenant, year = api.version_in_force(avenant, day, loader), day.year
+        notes: list = []
+        avenant, year = api.version_in_force(avenant, day, loader, notes), day.year
+        report_notes(notes, loader.sources)
     text = api.consolidated(avenant, loader, year)
     emit(text, output, list(loader.sources))
     return EXIT_OK
@@ -484,18 +557,22 @@ def consolidate_command(avenant, output, date, exercice):
 @click.argument("version", metavar="VERSION")
 @format_option(HISTORY_FORMATS)
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
+@click.option("--clause", "clause", metavar="ID", help="Une seule clause (critère, brique, donnée, paramètre…), avec "
+              "les changements des paramètres qu'elle utilise.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def historique_command(version, output_format, output):
+def historique_command(version, output_format, output, clause):
     """Retracer chaque clause le long de la chaîne des bases : quelle version l'a écrite, quand, ce qui a changé."""
     existing_files((version,))
     loader = Loader()
     found = api.history(version, loader)
+    timelines = tuple(api.clause_timelines(found, clause, version)) if clause else ()
     inputs = list(loader.sources)
     if output:
         check_destination(output, inputs)
     provenance = provenance_of([(None, v) for v in found.versions])
-    publish(HistoryReport(found, loader.sources, provenance), report_format(output_format, output, HISTORY_FORMATS), output, inputs)
+    publish(HistoryReport(found, loader.sources, provenance, timelines),
+            report_format(output_format, output, HISTORY_FORMATS), output, inputs)
     return EXIT_OK
 
 
@@ -578,8 +655,16 @@ def _decision_versions(decision) -> list:
         [("étudiée", decision.version), ("de référence", decision.reference)]
 
 
+def terminated(signum, frame):
+    """SIGTERM ends convcheck as Ctrl+C does, through every `finally`: a file being written is left as it was
+    and its temporary removed, temporary copies and folders too (`atexit`) — the signal's default killed the
+    process on the spot and left `.convcheck-*.tmp` behind."""
+    raise SystemExit(128 + signum)
+
+
 def main():
     """Console-script entry point."""
+    signal.signal(signal.SIGTERM, terminated)
     try:
         cli(prog_name="convcheck")
     except SystemExit:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from fractions import Fraction
 from pathlib import Path
 
 import click
@@ -23,6 +24,7 @@ DIFF_FORMATS = ("text", "markdown", "json", "html", "xlsx")
 CALIBRATION_FORMATS = ("text", "markdown", "json", "xlsx")
 SWEEP_FORMATS = ("text", "markdown", "html", "json", "csv", "xlsx")
 HISTORY_FORMATS = ("text", "markdown", "json")
+PROJECTION_FORMATS = ("text", "markdown", "html", "json", "xlsx")
 TABLE_FORMATS = ("csv", "parquet", "jsonl")  # a table of results, one row per structure
 RESULTS_FORMATS = ("csv", "xlsx", "parquet", "jsonl")  # the results of `simulate`: a table, or a workbook
 
@@ -49,9 +51,9 @@ def hypothesis_options(command):
 def population_options(command):
     """`--encodage` (a CSV population's encoding) and `--feuille` (an Excel population's sheet)."""
     command = click.option("--feuille", "sheet", metavar="NOM",
-                           help="Avec une population .xlsx : la feuille à lire (défaut : la première).")(command)
+                           help="Avec une population .xlsx : la feuille à lire (défaut : la première feuille visible).")(command)
     return click.option("--encodage", "encoding", metavar="ENCODAGE",
-                        help="Avec une population .csv : son encodage, utf-8 ou windows-1252 (défaut : détecté).")(command)
+                        help="Avec une population .csv : son encodage, utf-8, windows-1252 ou utf-16 (défaut : détecté).")(command)
 
 
 def csv_fr_option(command):
@@ -59,6 +61,42 @@ def csv_fr_option(command):
     return click.option("--csv-fr", "csv_fr", is_flag=True,
                         help="Écrire les CSV à la française : « ; » entre les cellules et virgules décimales "
                         "(pour Excel).")(command)
+
+
+def years_options(command, required: bool = False):
+    """`--de ANNEE --a ANNEE`: the years of a projection, included."""
+    command = click.option("--a", "stop", type=click.IntRange(1900, 2200), required=required, metavar="ANNEE",
+                           help="Dernière année de la projection (incluse).")(command)
+    return click.option("--de", "start", type=click.IntRange(1900, 2200), required=required, metavar="ANNEE",
+                        help="Première année de la projection : celle de la population donnée.")(command)
+
+
+def guarantee_option(command):
+    """`--garantie [TAUX]`: the cost of topping up the structures that lose (all of each loss, or a share)."""
+    return click.option("--garantie", "guarantee", is_flag=False, flag_value="100 %", default=None, metavar="[TAUX]",
+                        help="Avec --population : le coût d'une garantie — compléter le paiement de chaque structure "
+                        "qui perd jusqu'à son montant d'avant (--garantie), ou une part de chaque perte "
+                        "(--garantie \"50 %\"), au total et par groupe (--par).")(command)
+
+
+def draws_options(command):
+    """`--tirages N` and `--graine S`: the scénarios' draws repeated N times, for the median and the 5–95 % interval."""
+    command = click.option("--graine", "seed", type=click.IntRange(0, 2**31 - 1), default=None, metavar="S",
+                           help="Avec --tirages : la graine des tirages (défaut : 1) ; la même graine donne les mêmes "
+                           "tirages.")(command)
+    return click.option("--tirages", "draw_count", type=click.IntRange(1, 100_000), default=None, metavar="N",
+                        help="Refaire N fois les tirages (« tirage(…) ») des scénarios, indépendamment : chaque chiffre "
+                        "est donné en médiane avec l'intervalle de 5 à 95 % des tirages, les détails étant ceux du "
+                        "tirage médian (calculé par le moteur par défaut).")(command)
+
+
+def draws_asked(count: int | None, seed: int | None) -> tuple[int, int] | None:
+    """(N, S) from `--tirages` and `--graine`, or None for the single default draw; `--graine` alone is refused."""
+    if count is None:
+        if seed is not None:
+            raise UsageProblem("--graine choisit la graine de --tirages : ajoutez --tirages N (par exemple --tirages 1000)")
+        return None
+    return count, 1 if seed is None else seed
 
 
 def engine_option(command):
@@ -120,7 +158,7 @@ def population_file(path: str | None, encoding: str | None, sheet: str | None):
         raise UsageProblem(f"--encodage ne s'applique qu'à un fichier .csv, pas à « {path} »")
     codec = encoding_option(encoding)
     if encoding is not None and codec is None:
-        raise UsageProblem(f"encodage inconnu « {encoding} » pour --encodage : utf-8 ou windows-1252")
+        raise UsageProblem(f"encodage inconnu « {encoding} » pour --encodage : utf-8, windows-1252 ou utf-16")
     return TableFile(path, codec, sheet) if codec or sheet else path
 
 
@@ -134,6 +172,17 @@ def option_number(text: str | None, option: str, kind: str):
         hint = f" ; {value.hint}" if value.hint else ""
         raise UsageProblem(f"{value.message(option, expected)}{hint}")
     return value
+
+
+def guarantee_share(text: str | None) -> Fraction | None:
+    """The share of each loss a guarantee makes good (`--garantie 50 %`), between 0 and 100 %."""
+    if text is None:
+        return None
+    value = option_number(text, "--garantie", "pourcentage")
+    if not 0 < value <= 1:
+        raise UsageProblem(f"--garantie « {text} » : donnez une part des pertes entre 0 et 100 %, par exemple "
+                           "--garantie \"50 %\" (ou --garantie seul : 100 %)")
+    return Fraction(value)
 
 
 def iso_date(text: str, option: str) -> datetime.date:

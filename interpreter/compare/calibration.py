@@ -16,15 +16,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 from attrs import frozen
 
+from dsl import nodes as n
 from dsl.diagnostics import Diagnostic, suggest
 from dsl.errors import ConvcheckError
 from interpreter.backends.results import PopulationResult
 from interpreter.backends.scalar import ParametreError, Program
 from interpreter.backends.vector import VectorProgram, simulate
+from interpreter.compare.draws import Draws, Spread, impact_draws, median_draw, nearest_rank
+from interpreter.compare.sums import checked_sum
 
 MAX_DOUBLINGS = 60
 
@@ -47,10 +51,22 @@ class Point:
     gain: int | None = None  # against the reference, when there is one
     lose: int | None = None
     written: str = ""  # the value as `--set` accepts it
+    low: int | None = None  # with repeated draws: the budget's 5 % and 95 % quantiles (`budget`: the quantile asked)
+    high: int | None = None
+    gap: Spread | None = None  # with draws and a reference: the gap to its budget over the draws
 
     @property
     def mean(self) -> Decimal:
         return Decimal(self.budget) / 100 / self.structures if self.structures else Decimal(0)
+
+
+def parametre_kind(model, parametre: str) -> str:
+    """How a paramètre's values are read and shown: its type, or `pourcentage` for a number written `25 %` (then
+    `5` is read as 5 %)."""
+    found = model.parametres[parametre]
+    if found.type.kind == "nombre" and isinstance(found.node.value, n.Percent):
+        return "pourcentage"
+    return found.type.kind
 
 
 class Sweeper:
@@ -62,10 +78,10 @@ class Sweeper:
             raise DecisionError([Diagnostic("parametre-inconnu", f"paramètre inconnu « {parametre} »", file="--parametre",
                                             suggestion=suggest(parametre, model.parametres) or
                                             f"paramètres : {', '.join(model.parametres)}")])
-        kind = model.parametres[parametre].type.kind
-        if kind not in ("montant", "nombre"):
-            raise DecisionError([Diagnostic("type-incompatible", f"« {parametre} » est un {kind} : seuls un montant ou "
-                                            "un nombre se calibrent", file="--parametre")])
+        kind = parametre_kind(model, parametre)
+        if kind not in ("montant", "nombre", "pourcentage"):
+            raise DecisionError([Diagnostic("type-incompatible", f"« {parametre} » est un {kind} : seuls un montant, "
+                                            "un nombre ou un pourcentage se calibrent", file="--parametre")])
         self.program, self.population, self.parametre, self.kind = program, population, parametre, kind
         self.vector = VectorProgram.of(model, program.scenarios)
         self.reference = reference.evaluated() if reference is not None else None
@@ -75,15 +91,18 @@ class Sweeper:
     def current(self) -> Decimal:
         return Decimal(self.program.parametres[self.parametre])
 
+    def at(self, value: Decimal) -> Program:
+        """The program with the paramètre at `value`."""
+        try:
+            return self.program.with_parametre(self.parametre, value)
+        except ParametreError as error:
+            raise DecisionError([Diagnostic("parametre-incalculable", f"à {self.written(value)}, le paramètre "
+                                            f"« {error.id} » ne peut pas être calculé : {error.message}",
+                                            file="--parametre")]) from None
+
     def result(self, value: Decimal) -> PopulationResult:
         if value not in self.results:
-            try:
-                program = self.program.with_parametre(self.parametre, value)
-            except ParametreError as error:
-                raise DecisionError([Diagnostic("parametre-incalculable", f"à {self.written(value)}, le paramètre "
-                                                f"« {error.id} » ne peut pas être calculé : {error.message}",
-                                                file="--parametre")]) from None
-            result = simulate(program, self.population, vector=self.vector)
+            result = simulate(self.at(value), self.population, vector=self.vector)
             if result.errors:
                 raise DecisionError([Diagnostic("evaluation-impossible", f"à {self.written(value)}, structure « {id} » : "
                                                 f"{message}", file=self.population.path) for id, message in result.errors])
@@ -96,13 +115,66 @@ class Sweeper:
         if self.reference is not None:
             changes = _aligned_changes(self.reference, result)
             gain, lose = int((changes > 0).sum()), int((changes < 0).sum())
-        return Point(value, int(result.total.sum()), len(result.total), int(result.eligible.sum()), gain, lose,
+        return Point(value, checked_sum(result.total, f"à {self.written(value)}, le budget"), len(result.total), int(result.eligible.sum()), gain, lose,
                      self.written(value))
 
     def written(self, value: Decimal) -> str:
-        """The value as `--set ID=…` accepts it: `8.23€`, `4123`."""
-        text = format(value.normalize(), "f") if value != value.to_integral_value() else format(value.quantize(1), "f")
-        return f"{text}€" if self.kind == "montant" else text
+        """The value as `--set ID=…` accepts it: `8.23€`, `4123`, `7.5%`."""
+        shown = value * 100 if self.kind == "pourcentage" else value
+        text = format(shown.normalize(), "f") if shown != shown.to_integral_value() else format(shown.quantize(1), "f")
+        return f"{text}€" if self.kind == "montant" else f"{text}%" if self.kind == "pourcentage" else text
+
+
+class DrawSweeper(Sweeper):
+    """A sweeper under N draws of the scénarios' `tirage` (`--tirages`): at each value, the budget of every draw; a
+    point's budget is the quantile `percent` of them (the median, or 5 % and 95 % for the interval of a
+    calibration), its counts the medians; the reference, if any, is drawn with the same draws."""
+
+    def __init__(self, program: Program, population, parametre: str, count: int, seed: int,
+                 reference: tuple[Program, Any] | None = None):
+        super().__init__(program, population, parametre)
+        self.count, self.seed, self.percent = count, seed, 50
+        self.drawn: dict[Decimal, tuple[Draws, dict[str, list[int]]]] = {}
+        self.reference_draws = None if reference is None else Draws(*reference, count, seed)
+        self.reference_budgets = None if self.reference_draws is None else self._budgets(self.reference_draws)["budget"]
+
+    def _budgets(self, draws: Draws) -> dict[str, list[int]]:
+        """Per draw: the budget, the eligible structures and, against the reference, the winners and losers."""
+        figures: dict[str, list[int]] = {"budget": [], "eligible": [], "gain": [], "lose": []}
+        reference = self.reference_draws
+        for start, stop in draws.blocks():
+            budgets, eligible, _ = draws.sums(start, stop)
+            figures["budget"] += budgets
+            figures["eligible"] += eligible
+        if reference is not None and draws is not reference:
+            found = impact_draws(reference, draws)
+            figures["gain"], figures["lose"] = list(found.gains), list(found.loses)
+        return figures
+
+    def figures(self, value: Decimal) -> tuple[Draws, dict[str, list[int]]]:
+        if value not in self.drawn:
+            like = next(iter(self.drawn.values()))[0] if self.drawn else None
+            draws = Draws(self.at(value), self.population, self.count, self.seed, self.vector, like)
+            self.drawn[value] = (draws, self._budgets(draws))
+            self.results[value] = draws  # type: ignore[assignment]  # the values computed, for the report
+        return self.drawn[value]
+
+    def point(self, value: Decimal) -> Point:
+        _, figures = self.figures(value)
+        budgets = figures["budget"]
+        gain = lose = gap = None
+        if self.reference_budgets is not None:
+            gain, lose = nearest_rank(figures["gain"], 50), nearest_rank(figures["lose"], 50)
+            gap = Spread.of([b - r for b, r in zip(budgets, self.reference_budgets, strict=True)])
+        return Point(value, nearest_rank(budgets, self.percent), self.population.size,
+                     nearest_rank(figures["eligible"], 50), gain, lose, self.written(value),
+                     nearest_rank(budgets, 5), nearest_rank(budgets, 95), gap)
+
+    def median_results(self, value: Decimal) -> tuple[int, PopulationResult, PopulationResult | None]:
+        """At `value`: the median draw of the budget (from 0), its results, and the reference's in that draw."""
+        draws, figures = self.figures(value)
+        j = median_draw(figures["budget"])
+        return j, draws.result(j), None if self.reference_draws is None else self.reference_draws.result(j)
 
 
 def _aligned_changes(reference: PopulationResult, result: PopulationResult) -> np.ndarray:
@@ -110,20 +182,6 @@ def _aligned_changes(reference: PopulationResult, result: PopulationResult) -> n
     positions = np.array([order.get(id, -1) for id in reference.ids], dtype=np.int64)
     common = positions >= 0
     return result.total[positions[common]] - reference.total[common]
-
-
-def values_between(start: Decimal, stop: Decimal, step: Decimal) -> list[Decimal]:
-    """`--de A --a B --pas C`: A, A + C, …, up to B included."""
-    if step <= 0:
-        raise DecisionError([Diagnostic("balayage-invalide", "le pas doit être positif", file="--pas",
-                                        suggestion="par exemple --de 7 --a 9 --pas 0.25")])
-    count = int((stop - start) / step) + 1
-    if count < 1:
-        raise DecisionError([Diagnostic("balayage-invalide", "« --a » doit être au moins « --de »", file="--a")])
-    if count > 10_000:
-        raise DecisionError([Diagnostic("balayage-invalide", f"{count} valeurs : c'est plus de 10 000", file="--pas",
-                                        suggestion="prenez un pas plus grand")])
-    return [start + i * step for i in range(count)]
 
 
 def sweep(sweeper: Sweeper, values: list[Decimal], progress: Callable[[int], None] | None = None) -> list[Point]:

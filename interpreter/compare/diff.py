@@ -32,6 +32,7 @@ from interpreter.compare.maximal import line_values, maximal_structure
 from interpreter.numbers import NO_MONEY
 
 RENAME_THRESHOLD = 0.8
+RENAME_PAIRS = 250_000  # removed × added elements of one kind compared two by two, at most (500 × 500)
 ELEMENT_ORDER = tuple(kind.name for kind in kinds.CLAUSES)  # the order of the changes
 # The rules of a version that are no clause of `dsl.kinds` — its prorata, the rules of each exercise —, compared
 # as clauses are, after them (by the diff and by the history).
@@ -245,19 +246,61 @@ def bigrams(text: str) -> Counter:
 def dice(a: str, b: str) -> float:
     """Dice coefficient on character bigrams: 1 for equal texts, 0 for nothing in common."""
     x, y = bigrams(a), bigrams(b)
-    total = sum(x.values()) + sum(y.values())
+    return _dice(x, y, sum(x.values()), sum(y.values()))
+
+
+def _dice(x: Counter, y: Counter, size_x: int, size_y: int) -> float:
+    total = size_x + size_y
     return 1.0 if total == 0 else 2 * sum((x & y).values()) / total
 
 
+def _may_reach(size_x: int, size_y: int) -> bool:
+    """Whether two texts of these numbers of bigrams may reach `RENAME_THRESHOLD`: at best, the smaller is all
+    in common."""
+    total = size_x + size_y
+    return total == 0 or 2 * min(size_x, size_y) / total >= RENAME_THRESHOLD
+
+
+def _identical(texts_old: dict[str, str], texts_new: dict[str, str]) -> tuple[list, set, set]:
+    """(pairs, old ids paired, new ids paired) of elements whose texts are the same, in the order of their ids."""
+    by_text: dict[str, list[str]] = {}
+    for b in sorted(texts_new):
+        by_text.setdefault(texts_new[b], []).append(b)
+    pairs, used_old, used_new = [], set(), set()
+    for a in sorted(texts_old):
+        waiting = by_text.get(texts_old[a])
+        if waiting:
+            b = waiting.pop(0)
+            pairs.append((a, b))
+            used_old.add(a)
+            used_new.add(b)
+    return pairs, used_old, used_new
+
+
 def match_renames(removed: dict, added: dict) -> list[tuple[str, str]]:
-    """Pairs (old id, new id) of removed and added elements similar enough to be one renamed."""
+    """Pairs (old id, new id) of removed and added elements similar enough to be one renamed.
+
+    Elements of identical text (but their id) are paired first, by their text: linear. The others are compared
+    two by two (the Dice coefficient of their texts' bigrams, counted once per text; pairs whose sizes alone
+    rule out the threshold skipped), as long as there are at most `RENAME_PAIRS` pairs to compare: beyond,
+    only identical texts count as renames, and the others are an addition and a removal — the diff of two
+    versions of 10 000 critères stays linear."""
     texts_old = {id: canonical(e) for id, e in removed.items()}
     texts_new = {id: canonical(e) for id, e in added.items()}
+    pairs, used_old, used_new = _identical(texts_old, texts_new)
+    rest_old = [a for a in removed if a not in used_old]
+    rest_new = [b for b in added if b not in used_new]
+    if len(rest_old) * len(rest_new) > RENAME_PAIRS:
+        return pairs
+    grams_old = {a: bigrams(texts_old[a]) for a in rest_old}
+    grams_new = {b: bigrams(texts_new[b]) for b in rest_new}
+    sizes = {**{("a", a): sum(g.values()) for a, g in grams_old.items()},
+             **{("b", b): sum(g.values()) for b, g in grams_new.items()}}
     scored = sorted(
-        ((dice(texts_old[a], texts_new[b]), a, b) for a in removed for b in added),
+        ((_dice(grams_old[a], grams_new[b], sizes["a", a], sizes["b", b]), a, b) for a in rest_old for b in rest_new
+         if _may_reach(sizes["a", a], sizes["b", b])),
         key=lambda t: (-t[0], t[1], t[2]),
     )
-    pairs, used_old, used_new = [], set(), set()
     for score, a, b in scored:
         if score >= RENAME_THRESHOLD and a not in used_old and b not in used_new:
             pairs.append((a, b))

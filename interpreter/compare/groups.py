@@ -9,8 +9,10 @@ impact the change, the winners and the losers.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,6 +21,8 @@ from attrs import frozen
 
 from dsl.diagnostics import Diagnostic, suggest
 from dsl.errors import ConvcheckError
+from interpreter.compare.guarantee import top_ups
+from interpreter.compare.sums import checked_sum, exact_sum
 from interpreter.io.numbers import NumberProblem, read_number
 from interpreter.numbers import french_number
 
@@ -26,6 +30,18 @@ if TYPE_CHECKING:
     from interpreter.io.tables import Population
 
 MISSING = "(vide)"
+INVISIBLE = r"[\p{Cc}\p{Cf}\p{Co}]"  # control, format and private-use characters
+
+
+def visible(text: str) -> str:
+    """A group's name with its invisible characters written as escapes (`nord\\x07`): a value of the population
+    is shown as it is, but cannot ring the terminal, colour it (`\\x1b[31m`) or draw a missing glyph in a chart."""
+    return "".join(_escaped(c) if unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs") else c for c in text)
+
+
+def _escaped(character: str) -> str:
+    code = ord(character)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 class GroupingError(ConvcheckError):
@@ -76,8 +92,10 @@ class Grouping:
                                             f"colonnes : {', '.join(header)}")])
         values = frame[self.column]
         if not self.bands:
-            text = values.cast(pl.String).fill_null(MISSING)
-            return text.replace("", MISSING).to_numpy().astype(object)
+            text = values.cast(pl.String).fill_null(MISSING).replace("", MISSING)
+            if text.str.contains(INVISIBLE).any():  # a control character never reaches a terminal, a page or a chart
+                text = text.map_elements(visible, return_dtype=pl.String)
+            return text.to_numpy().astype(object)
         return self._banded(values, origin)
 
     def _banded(self, values: pl.Series, origin: str) -> np.ndarray:
@@ -119,6 +137,8 @@ class GroupRow:
     budget_before: int | None = None
     gain: int = 0
     lose: int = 0
+    losses: int = 0  # what its structures that lose lose, in all (cents, positive; an impact)
+    guarantee: int | None = None  # what the guarantee pays its structures (cents; `diff --garantie`)
 
     @property
     def mean(self) -> Decimal:
@@ -131,18 +151,24 @@ class GroupRow:
 
 def simulation_groups(grouping: Grouping, labels: np.ndarray, totals: np.ndarray) -> tuple[GroupRow, ...]:
     """Per group of a simulation: structures, budget."""
-    return tuple(GroupRow(name, int((labels == name).sum()), int(totals[labels == name].sum()))
+    return tuple(GroupRow(name, int((labels == name).sum()),
+                          checked_sum(totals[labels == name], f"le budget du groupe « {name} »"))
                  for name in grouping.order(labels))
 
 
-def impact_groups(grouping: Grouping, labels: np.ndarray, before: np.ndarray, after: np.ndarray) -> tuple[GroupRow, ...]:
-    """Per group of an impact: structures, budgets before and after, winners and losers."""
+def impact_groups(grouping: Grouping, labels: np.ndarray, before: np.ndarray, after: np.ndarray,
+                  share: Fraction | None = None) -> tuple[GroupRow, ...]:
+    """Per group of an impact: structures, budgets before and after, winners and losers, what the losers lose
+    and (with a guarantee's `share`) what topping them up costs."""
     rows = []
     for name in grouping.order(labels):
         inside = labels == name
         change = after[inside] - before[inside]
-        rows.append(GroupRow(name, int(inside.sum()), int(after[inside].sum()), int(before[inside].sum()),
-                             int((change > 0).sum()), int((change < 0).sum())))
+        cost = None if share is None else exact_sum(top_ups(change, share))
+        rows.append(GroupRow(name, int(inside.sum()), checked_sum(after[inside], f"le budget après du groupe « {name} »"),
+                             checked_sum(before[inside], f"le budget avant du groupe « {name} »"),
+                             int((change > 0).sum()), int((change < 0).sum()), -exact_sum(np.minimum(change, 0)),
+                             cost))
     return tuple(rows)
 
 

@@ -18,7 +18,10 @@ import attrs
 from attrs import frozen
 
 from dsl.diagnostics import Diagnostic
-from dsl.model import Model
+from dsl.ir import parametres_read
+from dsl.kinds import KINDS
+from dsl.model import Model, expressions
+from dsl.payment import CAP
 from interpreter.compare.diff import ELEMENT_ORDER, RULE_ORDER, Change, FieldChange, diff_elements
 
 
@@ -110,6 +113,68 @@ def _record(clauses: dict, order: list, version: Version, change: Change) -> Non
                                       change.section_apres, change.champs))
 
 
+# ---- one clause, with the paramètres it uses ------------------------------------------------------------
+
+
+@frozen
+class ClauseTimeline:
+    """One clause's history (`historique --clause ID`) and the histories of the paramètres it reads — in its own
+    expressions, through other paramètres, or through the payment rules (`valeur_point` for points,
+    `patientele_reference` for variable points) — in any version of the chain."""
+
+    clause: ClauseHistory
+    parametres: tuple[ClauseHistory, ...]
+
+    def steps(self) -> list[tuple[ClauseHistory, Step]]:
+        """Every step, the clause's and its paramètres', in the order of the versions (the clause's first)."""
+        order: dict[str, int] = {}
+        for owner in (self.clause, *self.parametres):
+            for step in owner.steps:
+                order.setdefault(step.version.path, len(order))
+        merged = [(owner, step) for owner in (self.clause, *self.parametres) for step in owner.steps]
+        return sorted(merged, key=lambda pair: order[pair[1].version.path])
+
+
+def timelines(history: History, id: str) -> list[ClauseTimeline]:
+    """The clauses named `id` (a critère, a paramètre…: every kind that has one), each with its paramètres."""
+    found = []
+    for clause in (c for c in history.clauses if c.id == id):
+        used: set[str] = set()
+        for version in history.versions:
+            used |= parametres_used(version.model, clause.element, id)
+        used.discard(id)
+        parametres = tuple(c for c in history.clauses if c.element == "parametre" and c.id in used)
+        found.append(ClauseTimeline(clause, parametres))
+    return found
+
+
+def parametres_used(model: Model, element: str, id: str) -> set[str]:
+    """The paramètres a clause of `model` reads: in its expressions, through the paramètres those read, and
+    through the payment rules (`valeur_point` for points, `patientele_reference` and its cap for variable points;
+    a majoration's assiette is made of points)."""
+    table = KINDS[element].table if element in KINDS else None
+    clause = getattr(model, table, {}).get(id) if table else None
+    if clause is None:
+        return set()
+    if element == "parametre":
+        read = parametres_read(clause.value)
+    else:
+        read = {p for expr in expressions(clause) for p in parametres_read(expr)}
+    if getattr(clause, "points_fixes", None) is not None or getattr(clause, "points_variables", None) is not None \
+            or getattr(clause, "part", "total") != "total":
+        read.add("valeur_point")
+    if getattr(clause, "points_variables", None) is not None or getattr(clause, "part", None) in ("points_variables",
+                                                                                                   "points"):
+        read |= {"patientele_reference", CAP}
+    closure: set[str] = set()
+    while read:
+        name = read.pop()
+        if name in model.parametres and name not in closure:
+            closure.add(name)
+            read |= parametres_read(model.parametres[name].value)
+    return closure
+
+
 def version_at(versions: tuple[Version, ...], date: datetime.date) -> Version | None:
     """The version in force at `date`: the last of the chain whose `en vigueur` is on or before it."""
     dated = [v for v in versions if v.en_vigueur is not None and v.en_vigueur <= date]
@@ -129,3 +194,21 @@ def in_force_problem(path: str, versions: tuple[Version, ...], date: datetime.da
         f"aucune version de la chaîne de « {path} » n'est en vigueur le {date.isoformat()} : la plus ancienne, "
         f"« {first.name} », entre en vigueur le {start.isoformat()}", file=path,
         suggestion=f"choisissez une date à partir du {start.isoformat()}")
+
+
+def unsigned_in_force(versions: tuple[Version, ...], chosen: Version, date: datetime.date) -> Diagnostic:
+    """The warning that the version in force at `date` is only an unsigned proposal, naming it, and the last signed
+    version before it."""
+    assert chosen.en_vigueur is not None  # chosen for its date
+    signed = [v for v in versions if v.en_vigueur is not None and v.en_vigueur <= date and not v.model.unsigned]
+    message = (f"le {date.isoformat()}, la version en vigueur serait « {chosen.name} » ({chosen.path}), en vigueur le "
+               f"{chosen.en_vigueur.isoformat()} : ce n'est qu'une proposition non signée")
+    if signed:
+        last = signed[-1]
+        before = chosen.en_vigueur - datetime.timedelta(days=1)
+        suggestion = (f"le dernier texte signé à cette date est « {last.name} » ({last.path}) ; pour le consolider, "
+                      f"donnez une date avant le {chosen.en_vigueur.isoformat()} (--au {before.isoformat()}) ou "
+                      "nommez-le")
+    else:
+        suggestion = "aucun texte signé de la chaîne n'est en vigueur à cette date"
+    return Diagnostic("proposition-non-signee", message, file=chosen.path, suggestion=suggestion)

@@ -11,12 +11,15 @@ mean and the median are exact decimals; deciles are observed values.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
-from attrs import frozen
+from attrs import field, frozen
 
 from interpreter.backends.results import PopulationResult
 from interpreter.backends.scalar import Program
+from interpreter.compare.guarantee import Guarantee, top_ups
+from interpreter.compare.sums import checked_sum, exact_sum
 from interpreter.numbers import euros_of
 
 DECILES = tuple(range(10, 100, 10))
@@ -58,8 +61,9 @@ def _median(cents: np.ndarray) -> Decimal:
 def _deciles(cents: np.ndarray) -> tuple[Decimal, ...]:
     if len(cents) == 0:
         return tuple(Decimal(0) for _ in DECILES)
-    values = np.percentile(cents, DECILES, method="inverted_cdf")
-    return tuple(euros_of(v) for v in values)
+    ordered = np.sort(cents)  # each decile is a structure's total, taken exactly (a float would round it)
+    ranks = [max(0, -(-len(ordered) * d // 100) - 1) for d in DECILES]  # inverted CDF: the first at or past d %
+    return tuple(euros_of(ordered[rank]) for rank in ranks)
 
 
 def line_label(program: Program, id: str) -> str | None:
@@ -73,9 +77,10 @@ def summarize(program: Program, result: PopulationResult, rejected: int = 0) -> 
     total = result.total
     structures = len(total)
     eligible = int(result.eligible.sum())
-    budget = int(total.sum())
+    budget = checked_sum(total)
     lines = tuple(
-        LineBudget(id, line_label(program, id), program.model.line_kind(id), int((cents != 0).sum()), int(cents.sum()))
+        LineBudget(id, line_label(program, id), program.model.line_kind(id), int((cents != 0).sum()),
+                   checked_sum(cents, f"le budget de « {id} »"))
         for id, cents in result.lines.items()
     )
     return Summary(
@@ -125,6 +130,10 @@ class Impact:
     causes_of_gains: tuple[Cause, ...]
     pairing: Pairing  # the structures both versions evaluated, line by line
     groups: tuple = ()  # (Grouping, rows) for each `--par`
+    losses: int = 0  # what the structures that lose lose, in all (cents, positive)
+    guarantee: Guarantee | None = None  # what topping up the losers costs (`diff --garantie`)
+    population: Any = field(default=None, eq=False, repr=False)  # the population read (its other columns)
+    draws: Any = None  # `interpreter.compare.draws.ImpactDraws`: the figures over repeated draws (`--tirages`)
     defaults: tuple[dict[str, int], ...] = ()  # for each version, donnée → structures that took its default
 
     @property
@@ -144,20 +153,45 @@ class Pairing:
     line_changes: dict[str, np.ndarray]  # line id (the new one for a rename) → change per structure, cents
     labels: dict[str, str | None]
 
-    def frame(self):
-        """One row per structure — id, eligibility and total before and after, the change, the change of
-        every line — as a polars DataFrame (amounts as Decimal euros)."""
+    def frame(self, described=None, guarantee=None):
+        """One row per structure — id, the columns of `described` (a DataFrame with `id`: the population's own
+        columns, region, zone…, to pivot on), eligibility and total before and after, the change, the change of
+        every line, and what a guarantee (`Fraction`) pays it — as a polars DataFrame (amounts as Decimal euros)."""
         import polars as pl  # heavy: only for a table of the structures
 
         def euros(cents):
             return pl.Series(np.asarray(cents, dtype=np.int64)).cast(pl.Decimal(38, 2)) / 100
 
-        columns = {"id": pl.Series(self.ids.astype(str)), "eligible_avant": pl.Series(self.eligible_before),
-                   "eligible_apres": pl.Series(self.eligible_after), "total_avant": euros(self.before),
-                   "total_apres": euros(self.after), "ecart": euros(self.after - self.before)}
+        columns = {"id": pl.Series(self.ids.astype(str))}
+        figures = {"eligible_avant", "eligible_apres", "total_avant", "total_apres", "ecart", "garantie",
+                   *(f"ecart_{id}" for id in self.line_changes)}
+        if described is not None:
+            order = {id: i for i, id in enumerate(described["id"].cast(pl.String).to_list())}
+            rows = [order[str(id)] for id in self.ids]
+            for name in described.columns:
+                if name != "id":  # a column named like a figure is kept under another name
+                    columns[f"population_{name}" if name in figures else name] = described[name][rows]
+        columns |= {"eligible_avant": pl.Series(self.eligible_before), "eligible_apres": pl.Series(self.eligible_after),
+                    "total_avant": euros(self.before), "total_apres": euros(self.after),
+                    "ecart": euros(self.after - self.before)}
         for id, change in self.line_changes.items():
             columns[f"ecart_{id}"] = euros(change)
+        if guarantee is not None:
+            columns["garantie"] = euros(top_ups(self.after - self.before, guarantee))
         return pl.DataFrame(columns)
+
+
+def per_structure(impact: Impact, donnees: frozenset[str]):
+    """One row per structure of an impact (`diff --par-structure`, the workbook's sheet): its id, the population's
+    own columns that are données of neither version (region, zone…: to pivot on), then its figures
+    (`Pairing.frame`)."""
+    population = impact.population
+    described = None
+    if population is not None:
+        read = population.as_read
+        frame = read() if read is not None else population.frame
+        described = frame.select(["id", *(c for c in frame.columns if c != "id" and c not in donnees)])
+    return impact.pairing.frame(described, impact.guarantee.share if impact.guarantee is not None else None)
 
 
 def pair(old: PopulationResult, new: PopulationResult, old_program: Program, new_program: Program,
@@ -199,14 +233,15 @@ def impact_between(old: PopulationResult, new: PopulationResult, old_program: Pr
     gains = [structure(i) for i in ranked[::-1][:top] if changes[i] > 0]
     losses = [structure(i) for i in ranked[:top] if changes[i] < 0]
     return Impact(
-        structures=len(ids), budget_before=int(before.sum()), budget_after=int(after.sum()),
+        structures=len(ids), budget_before=checked_sum(before, "le budget avant"),
+        budget_after=checked_sum(after, "le budget après"),
         lines=_line_budgets(old, new, old_program, new_program, renames), gain=int((changes > 0).sum()),
         lose=int((changes < 0).sum()), unchanged=int((changes == 0).sum()),
         eligibility_lost=int((pairing.eligible_before & ~pairing.eligible_after).sum()),
         eligibility_gained=int((~pairing.eligible_before & pairing.eligible_after).sum()),
         largest_gains=tuple(gains), largest_losses=tuple(losses), changes=changes,
         causes_of_losses=causes(pairing, changes < 0, -1), causes_of_gains=causes(pairing, changes > 0, 1),
-        pairing=pairing,
+        pairing=pairing, losses=-exact_sum(np.minimum(changes, 0)),
     )
 
 
@@ -216,7 +251,8 @@ def causes(pairing: Pairing, among: np.ndarray, sign: int) -> tuple[Cause, ...]:
     for id, change in pairing.line_changes.items():
         through = among & (np.sign(change) == sign)
         if through.any():
-            found.append(Cause(id, pairing.labels[id], int(through.sum()), int(change[through].sum())))
+            found.append(Cause(id, pairing.labels[id], int(through.sum()),
+                               checked_sum(change[through], f"l'écart dû à « {id} »")))
     found.sort(key=lambda c: (-abs(c.amount), c.id))
     return tuple(found)
 
@@ -226,10 +262,10 @@ def _line_budgets(old, new, old_program, new_program, renames):
     rows = []
     for id, cents in new.lines.items():
         old_id = old_of.get(id, id)
-        before = int(old.lines[old_id].sum()) if old_id in old.lines else 0
-        rows.append((id, line_label(new_program, id), before, int(cents.sum())))
+        before = checked_sum(old.lines[old_id], f"le budget avant de « {old_id} »") if old_id in old.lines else 0
+        rows.append((id, line_label(new_program, id), before, checked_sum(cents, f"le budget après de « {id} »")))
     for id, cents in old.lines.items():
         if id not in new.lines and id not in renames:
-            rows.append((id, line_label(old_program, id), int(cents.sum()), 0))
+            rows.append((id, line_label(old_program, id), checked_sum(cents, f"le budget avant de « {id} »"), 0))
     rows.sort(key=lambda r: (-abs(r[3] - r[2]), r[0]))
     return tuple(rows)

@@ -27,11 +27,12 @@ def maximal_structure(program: Program) -> dict:
     """Données of the reference structure (see the module docstring)."""
     model = program.model
     values = {id: _default(model, donnee, program) for id, donnee in model.donnees.items()}
+    capping = _capping_calls(model)
     with localcontext(EXACT):
         for id, donnee in model.donnees.items():
             if id == "patientele" or not donnee.type.is_numeric() and donnee.type.kind != "montant":
                 continue
-            caps = [cap for cap in _caps(program, id, donnee, values) if cap is not None]
+            caps = [cap for cap in _caps(program, id, donnee, values, capping.get(id, ())) if cap is not None]
             if caps:
                 values[id] = max(caps)
     return values
@@ -60,17 +61,26 @@ def _amount_expressions(model: Model):
                 yield expr
 
 
-def _caps(program: Program, id: str, donnee: Donnee, values: dict):
-    """For each `min(…)` that caps the donnée in an amount: the smallest value reaching the cap."""
-    for expr in _amount_expressions(program.model):
+def _capping_calls(model: Model) -> dict[str, list[ir.Extremum]]:
+    """The `min(…)` calls of the amounts, by donnée read in their arguments: the amounts are walked once (not
+    once per donnée: a convention of 10 000 critères and 1 000 données stays linear)."""
+    found: dict[str, list[ir.Extremum]] = {}
+    for expr in _amount_expressions(model):
         for call in ir.walk(expr):
-            if not (isinstance(call, ir.Extremum) and call.func == "min"):
-                continue
-            capped = [a for a in call.args if id in ir.donnees_read(a)]
-            constants = [a for a in call.args if a not in capped and not ir.donnees_read(a)]
-            if len(capped) == 1 and constants:
-                limit = min(program.evaluate_expr(c, program.context(values)) for c in constants)
-                yield _solve(program, capped[0], id, donnee, values, limit)
+            if isinstance(call, ir.Extremum) and call.func == "min":
+                for id in dict.fromkeys(d for a in call.args for d in ir.donnees_read(a)):
+                    found.setdefault(id, []).append(call)
+    return found
+
+
+def _caps(program: Program, id: str, donnee: Donnee, values: dict, calls):
+    """For each `min(…)` that caps the donnée in an amount: the smallest value reaching the cap."""
+    for call in calls:
+        capped = [a for a in call.args if id in ir.donnees_read(a)]
+        constants = [a for a in call.args if a not in capped and not ir.donnees_read(a)]
+        if len(capped) == 1 and constants:
+            limit = min(program.evaluate_expr(c, program.context(values)) for c in constants)
+            yield _solve(program, capped[0], id, donnee, values, limit)
 
 
 def _solve(program: Program, expr: ir.Expr, id: str, donnee: Donnee, values: dict, limit) -> Decimal | None:

@@ -38,7 +38,7 @@ class Across:
     """The evaluation of one structure by each version, in the order given."""
 
     structure: str
-    versions: tuple  # api.Convention, in order
+    versions: tuple  # `interpreter.convention.Convention`, in order
     evaluations: tuple[Evaluation, ...]
     lines: tuple[VersionLine, ...]
     ignored: tuple[tuple[str, tuple[str, ...]], ...]  # (key, versions that ignore it)

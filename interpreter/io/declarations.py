@@ -30,16 +30,18 @@ import yaml
 from attrs import frozen
 
 from dsl import limits
-from dsl.checker import check_overrides
+from dsl.check.parametres import check_overrides
 from dsl.diagnostics import Diagnostic, Note, suggest
 from dsl.errors import ConvcheckError
 from dsl.model import Donnee, Model
 from dsl.parser import parse_expression
 from dsl.source import SourceFile, Span, normalise
 from interpreter.io.numbers import TYPE, NumberProblem, NumberToken, read_number
+from interpreter.io.sizes import DECLARATION_HELP, MAX_DECLARATION_BYTES, too_large
 from interpreter.io.words import FALSE_WORDS, TRUE_WORDS, TYPE_WORDS, french_json, french_problem
 from interpreter.numbers import conv_text
 
+SUGGESTED = 100  # unknown keys for which a close donnée is looked for
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
 
 
@@ -83,6 +85,11 @@ def read_declaration(path: str, model: Model, optional=frozenset(), elsewhere=fr
 
 def read_entries(path: str) -> tuple[SourceFile | None, dict[str, Entry]]:
     """The mapping of a declaration file, with positions; raise `DeclarationError` if unreadable."""
+    large = too_large(path, MAX_DECLARATION_BYTES, "une déclaration")
+    if large is not None:
+        raise DeclarationError([Diagnostic(large.code, large.message, file=path, suggestion=f"{DECLARATION_HELP} : "
+                                           "elle décrit une structure ; plusieurs se simulent (convcheck simulate)")],
+                               None)
     if Path(path).suffix.lower() in (".csv", ".xlsx"):
         return None, _table_entries(path)
     fmt = FORMATS.get(Path(path).suffix.lower())
@@ -92,7 +99,9 @@ def read_entries(path: str) -> tuple[SourceFile | None, dict[str, Entry]]:
     try:
         text = normalise(Path(path).read_bytes().decode("utf-8"))
     except UnicodeDecodeError:
-        raise DeclarationError([Diagnostic("declaration-illisible", "le fichier n'est pas en UTF-8", file=path,
+        wide = Path(path).read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
+        raise DeclarationError([Diagnostic("declaration-illisible", "le fichier est en UTF-16, pas en UTF-8" if wide
+                                           else "le fichier n'est pas en UTF-8", file=path,
                                            suggestion="enregistrez-le en UTF-8")], None) from None
     except OSError as error:
         raise DeclarationError([Diagnostic("declaration-illisible", f"lecture impossible : {error.strerror}",
@@ -200,7 +209,7 @@ class Locator:
 
     def __init__(self, source: SourceFile):
         self.source = source
-        self.starts = [0] + [i + 1 for i, c in enumerate(source.text) if c == "\n"]
+        self.starts = [0] + [match.end() for match in re.finditer("\n", source.text)]
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, offset)
@@ -244,7 +253,8 @@ def _twice(key: str, span: Span | None, first: Span | None) -> Diagnostic:
                       notes=[Note("première valeur", first)] if first else [])
 
 
-JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]')
+JSON_TOKENS = re.compile(r'"(?:[^"\\]++|\\.)*+"|[{}\[\]]')  # possessive: a string of 9 Mo is matched without a
+# backtracking point per character (which took a gigabyte)
 COLON = re.compile(r"[ \t\r\n]*:")
 
 
@@ -283,7 +293,7 @@ def _toml_entries(source: SourceFile) -> dict[str, Entry]:
     return {str(key): Entry(value, spans.get(str(key)), spans.get(str(key))) for key, value in data.items()}
 
 
-TOML_KEYS = re.compile(r'^[ \t]*("(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|[A-Za-z0-9_-]+)[ \t]*=', re.M)
+TOML_KEYS = re.compile(r'^[ \t]*("(?:[^"\\\n]++|\\.)*+"|\'[^\'\n]*\'|[A-Za-z0-9_-]+)[ \t]*=', re.M)
 
 
 def _toml_keys(text: str) -> dict[str, tuple[int, int]]:
@@ -324,11 +334,11 @@ def validate(model: Model, entries: dict[str, Entry], path: str, structure: str 
     values: dict[str, Any] = {}
     problems: list[Diagnostic] = []
     prefix = f"structure « {structure} » : " if structure else ""
-    for key, given in entries.items():
-        if key not in model.donnees and key not in elsewhere:
-            problems.append(Diagnostic(
-                "declaration-cle-inconnue", f"{prefix}« {key} » n'est pas une donnée de la convention",
-                span=given.key_span, file=path, suggestion=suggest(key, model.donnees)))
+    unknown = [(key, given) for key, given in entries.items() if key not in model.donnees and key not in elsewhere]
+    for rank, (key, given) in enumerate(unknown):  # a close donnée is looked for the first keys only: 80 000
+        hint = suggest(key, model.donnees) if rank < SUGGESTED else None  # keys would take a minute
+        problems.append(Diagnostic("declaration-cle-inconnue", f"{prefix}« {key} » n'est pas une donnée de la "
+                                   "convention", span=given.key_span, file=path, suggestion=hint))
     for id, donnee in model.donnees.items():
         entry = entries.get(id)
         if entry is None and id in optional:

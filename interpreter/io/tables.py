@@ -38,7 +38,7 @@ from attrs import field, frozen
 from dsl.diagnostics import Diagnostic, suggest
 from dsl.errors import ConvcheckError
 from dsl.model import Donnee, Model
-from interpreter.io import csvfiles, number_columns, numbers
+from interpreter.io import csvfiles, number_columns, numbers, sizes, workbooks
 from interpreter.io.defaults import blank_cells, constant_column, filled
 from interpreter.io.jsonl import JsonLinesError, read_json_lines
 from interpreter.io.number_columns import Scaled, read_numbers
@@ -190,6 +190,9 @@ def read_table(path: str, numeric: frozenset[str] = frozenset(), wanted: frozens
     if kind is None:
         raise TableError([Diagnostic("population-illisible", f"format de population inconnu « {Path(path).suffix} » : "
                                      "utilisez .csv, .xlsx, .parquet ou .jsonl", file=path)])
+    problem = _beyond_limits(path, kind)
+    if problem is not None:
+        raise TableError([problem])
     if kind == "jsonl":
         return _read_json_lines(path, numeric)
     if kind == "xlsx":
@@ -223,6 +226,23 @@ def read_table(path: str, numeric: frozenset[str] = frozenset(), wanted: frozens
     return _blank_rows_dropped(path, Table(frame, kind, header=tuple(header), path=path if partial else None))
 
 
+def _beyond_limits(path: str, kind: str) -> Diagnostic | None:
+    """Why a population file is not read at all — beyond the sizes of `interpreter.io.sizes`, a text file with NUL
+    bytes — or None; said from its size or its metadata, before it is read."""
+    if kind != "parquet":
+        return sizes.too_large(path, sizes.MAX_POPULATION_BYTES, "une population") or \
+            (sizes.binary(path) if kind == "jsonl" else None)
+    try:
+        rows = pl.scan_parquet(path).select(pl.len()).collect().item()
+    except Exception:  # not a Parquet file: its reading says so
+        return None
+    if rows <= sizes.MAX_STRUCTURES:
+        return None
+    return Diagnostic("trop-volumineux", f"population trop grande : {rows:,} structures, au-delà des ".replace(",", "\u202f")
+                      + f"{sizes.MAX_STRUCTURES:,} que convcheck évalue".replace(",", "\u202f"), file=path,
+                      suggestion="découpez la population en plusieurs fichiers (par région, par exemple)")
+
+
 def _duplicate(path: str, error: Exception) -> TableError:
     name = re.search(r"name '(.*)' has", str(error))
     return TableError([Diagnostic("population-colonnes", f"colonne « {name.group(1) if name else '?'} » en double",
@@ -232,68 +252,26 @@ def _duplicate(path: str, error: Exception) -> TableError:
 def _unreadable(path: str, kind: str) -> TableError:
     hint = "enregistrez-le depuis le tableur au format « Classeur Excel (.xlsx) »" if kind == "xlsx" else \
         "vérifiez le format du fichier et son encodage (UTF-8 ou Windows-1252)"
-    return TableError([Diagnostic("population-illisible", UNREADABLE[kind], file=path, suggestion=hint)])
+    message = UNREADABLE[kind]
+    if kind == "csv":  # say where the rows stop being a table
+        try:
+            where = csvfiles.malformed(path, csvfiles.detect(path, getattr(path, "encoding", None)))
+        except csvfiles.CsvFileError:
+            where = None
+        if where:
+            message, hint = f"table illisible : {where}", "chaque ligne a autant de cellules que l'en-tête ; un " \
+                "guillemet ouvert se referme dans la même cellule"
+    return TableError([Diagnostic("population-illisible", message, file=path, suggestion=hint)])
 
 
 def read_sheet(path: str, sheet: str | None) -> Table:
-    """A sheet of an Excel workbook (the first, or the one named): cells typed as Excel holds them — numbers
-    are read as numbers of their format, dates as dates —, rows numbered as Excel shows them."""
+    """A sheet of an Excel workbook — the one named, or the first visible — as `interpreter.io.workbooks` reads it
+    (measured first, each cell as Excel shows it), rows numbered as Excel shows them."""
     try:
-        import fastexcel  # heavy: only for an Excel population
-
-        names = fastexcel.read_excel(path).sheet_names
-    except Exception:  # fastexcel raises its own kinds for files that are no workbook
-        raise _unreadable(path, "xlsx") from None
-    if sheet is not None and sheet not in names:
-        raise TableError([Diagnostic("population-feuille", f"le classeur n'a pas de feuille « {sheet} »", file=path,
-                                     suggestion=suggest(sheet, names) or f"feuilles : {', '.join(names)}")])
-    if not names:
-        raise _unreadable(path, "xlsx")
-    try:
-        frame = pl.read_excel(path, sheet_name=sheet or names[0], engine="calamine", infer_schema_length=None,
-                              drop_empty_rows=False, drop_empty_cols=False)
-    except Exception:  # an empty sheet, a sheet without header
-        raise TableError([Diagnostic("population-illisible", f"feuille « {sheet or names[0]} » illisible : elle doit "
-                                     "commencer par une ligne d'en-tête (id, puis une colonne par donnée)", file=path,
-                                     suggestion="mettez les noms des colonnes en ligne 1")]) from None
-    dated = [pl.col(c).cast(pl.Date) for c, t in frame.schema.items() if isinstance(t, pl.Datetime)]
-    midnight = [pl.col(c).str.replace(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}) 00:00:00$", "$1")
-                for c, t in frame.schema.items() if t == pl.String]
-    header, percent = _sheet_layout(path, sheet or names[0], frame.width)
-    shown = [pl.Series(frame.columns[i], [_percent_text(v) for v in frame[frame.columns[i]].to_list()],
-                       dtype=pl.String) for i in percent if frame[frame.columns[i]].dtype.is_numeric()]
-    return Table(frame.with_columns(*dated, *midnight, *shown), "xlsx", header=header or tuple(frame.columns))
-
-
-def _sheet_layout(path: str, sheet: str, width: int, rows: int = 200) -> tuple[tuple[str, ...], list[int]]:
-    """The header row as written (a name written twice stays twice: the reader renames it), and the columns
-    whose numbers Excel shows as percentages (a cell typed « 10 % » holds 0.1: read as shown, never as the
-    fraction stored), looked at on the first `rows` rows. openpyxl reads the cells' formats."""
-    import openpyxl  # heavy: only for an Excel population
-
-    book = openpyxl.load_workbook(path, read_only=True)
-    try:
-        lines = book[sheet].iter_rows(max_row=rows + 1, max_col=width)
-        header = tuple("" if cell.value is None else str(cell.value) for cell in next(lines, ()))
-        percent = set()
-        for row in lines:
-            percent |= {i for i, cell in enumerate(row) if isinstance(cell.value, (int, float))
-                        and "%" in str(getattr(cell, "number_format", ""))}
-    finally:
-        book.close()
-    return header, sorted(percent)
-
-
-def _percent_text(value) -> str | None:
-    """A number Excel shows as a percentage, as shown: 0.105 → `10.5 %` (exactly, from the float's shortest
-    decimal); never three decimals after one to three digits, which would read as ambiguous (`10.1250 %`)."""
-    if value is None:
-        return None
-    shown = format((Decimal(repr(float(value))) * 100).normalize(), "f")
-    whole, _, fraction = shown.partition(".")
-    if len(fraction) == 3 and len(whole.lstrip("-")) <= 3:
-        fraction += "0"
-    return f"{whole}{'.' + fraction if fraction else ''} %"
+        frame, header = workbooks.read_sheet(path, sheet)
+    except workbooks.WorkbookProblem as problem:
+        raise TableError([Diagnostic(problem.code, problem.message, file=path, suggestion=problem.hint)]) from None
+    return Table(frame, "xlsx", header=header or tuple(frame.columns))
 
 
 def _blank_rows_dropped(path: str, table: Table) -> Table:
@@ -325,24 +303,35 @@ def _rows_before_blank_end(path: str, kind: str, blank: np.ndarray) -> int:
     """The rows before the blank ones at the end; raise `TableError` for blank rows among the others."""
     size = int(np.flatnonzero(~blank)[-1]) + 1 if (~blank).any() else 0
     middle = np.flatnonzero(blank[:size])
-    if len(middle):
-        raise TableError([_blank_line(path, where(kind, int(row))) for row in middle])
+    if len(middle):  # each run of blank rows said once: a stray cell far below is one error, not a million
+        runs = np.split(middle, np.flatnonzero(np.diff(middle) != 1) + 1)
+        raise TableError([_blank_line(path, where(kind, int(run[0])), where(kind, int(run[-1])) if len(run) > 1
+                                      else None) for run in runs])
     return size
 
 
-def _blank_line(path: str, line: str) -> Diagnostic:
-    return Diagnostic("population-illisible", f"{line} vide au milieu des structures", file=path,
-                      suggestion="supprimez-la : seules les lignes vides en fin de fichier sont ignorées")
+def _blank_line(path: str, line: str, last: str | None = None) -> Diagnostic:
+    if last is None:
+        return Diagnostic("population-illisible", f"{line} vide au milieu des structures", file=path,
+                          suggestion="supprimez-la : seules les lignes vides en fin de fichier sont ignorées")
+    word, first = line.split(" ", 1)
+    return Diagnostic("population-illisible", f"{word}s {first} à {last.split(' ', 1)[1]} vides au milieu des "
+                      "structures", file=path, suggestion="supprimez-les, ou ce qui est écrit en dessous s'il est là "
+                      "par erreur : seules les lignes vides en fin de fichier sont ignorées")
 
 
 def _read_json_lines(path: str, numeric: frozenset[str]) -> Table:
     try:
         frame, typed, problems = read_json_lines(path, numeric)
     except JsonLinesError as error:
-        raise TableError([_blank_line(path, f"ligne {line}") if problem is None else
-                          Diagnostic("population-illisible", f"ligne {line} : {french_json(problem)}", file=path,
-                                     suggestion="chaque ligne est un objet JSON : {\"id\": \"msp_a\", \"patientele\": 4000, …}")
-                          for line, problem in error.lines]) from None
+        found, blank = [], [line for line, problem in error.lines if problem is None]
+        if blank:  # each run of blank lines said once
+            runs = np.split(np.array(blank), np.flatnonzero(np.diff(blank) != 1) + 1)
+            found = [_blank_line(path, f"ligne {run[0]}", f"ligne {run[-1]}" if len(run) > 1 else None) for run in runs]
+        raise TableError(found + [Diagnostic("population-illisible", f"ligne {line} : {french_json(problem)}", file=path,
+                                             suggestion="chaque ligne est un objet JSON : {\"id\": \"msp_a\", "
+                                                        "\"patientele\": 4000, …}")
+                                  for line, problem in error.lines if problem is not None]) from None
     except Exception:  # polars raises many kinds: not UTF-8, not lines
         raise _unreadable(path, "jsonl") from None
     return Table(frame, "jsonl", typed, problems)
@@ -749,4 +738,4 @@ def write_results(frame: pl.DataFrame, path: str, inputs=(), french: bool = Fals
         return
     with replacing(path, inputs) as handle:
         handle.write(comments)
-        frame.write_csv(handle)
+        csvfiles.neutralised(frame).write_csv(handle)  # no cell runs as a formula in a spreadsheet

@@ -5,7 +5,7 @@ that `fmt` rewrites are all written here, in the same way:
 
 1. The destination is checked before anything is written: never one of the files the
    command read (the same path, or the same file through a symbolic or hard link), never
-   a device, a FIFO, a socket or a folder, and its folder must exist.
+   a device, a FIFO, a socket or a folder, never a read-only file, and its folder must exist.
 2. The content goes to a temporary file (`.convcheck-*.tmp`) in the destination's folder,
    is flushed to the disk, then renamed over the destination: a reader sees the old file
    or the new one, never half of it. A symbolic link is written through (it stays a link)
@@ -245,6 +245,9 @@ def check_destination(path: str, inputs: Iterable[str] = ()) -> str:
             f"« {path} » est le même fichier que « {same} », lu par cette commande : l'écrire l'effacerait"
         raise WriteError(Diagnostic("sortie-est-une-entree", message, file=path,
                                     suggestion="choisissez un autre fichier de sortie"), EXIT_DESTINATION)
+    if read_only(target):
+        refuse(path, f"« {path} » est en lecture seule : convcheck ne le remplace pas",
+               "rendez-le modifiable (chmod u+w, ou décochez « Lecture seule »), ou écrivez ailleurs")
     folder = os.path.dirname(target)
     if not os.path.isdir(folder):
         shown = folder if os.path.islink(path) else os.path.dirname(path) or "."
@@ -252,6 +255,17 @@ def check_destination(path: str, inputs: Iterable[str] = ()) -> str:
         refuse(path, f"impossible d'écrire « {path} » : le dossier « {shown} » {what}",
                "créez d'abord le dossier, ou choisissez un autre chemin")
     return target
+
+
+def read_only(target: str) -> bool:
+    """Whether an existing file is write-protected: no write permission for anyone (even for root, who may write
+    anything: a file made read-only says « do not change me »), or none for us. Renaming a temporary over it would
+    replace it all the same: the permission of the file is asked first."""
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:  # absent: a new file
+        return False
+    return not mode & 0o222 or not os.access(target, os.W_OK)
 
 
 def device_name(path: str) -> bool:

@@ -13,9 +13,9 @@ import re
 
 from lsprotocol import types as lsp
 
+from dsl.keywords import fold_accents
 from dsl.kinds import CLAUSES, KINDS, keyword_pattern
 from dsl.model import ATTENDU_NAMES
-from dsl.parser import fold_accents
 from dsl.printer import print_expr, print_type
 from interpreter.lsp.hover import consolidated_index
 from interpreter.lsp.index import CAS, DEFINING, ELEMENT, VALUE

@@ -17,8 +17,9 @@ from lsprotocol import types as lsp
 from pygls.uris import from_fs_path
 
 from dsl.errors import ConvcheckError
+from dsl.keywords import IDENTIFIER, RESERVED, VALUE_RESERVED, fold_accents
 from dsl.kinds import CLAUSES
-from dsl.parser import IDENTIFIER, RESERVED, VALUE_RESERVED, fold_accents, lark_parser
+from dsl.lexing import lark_parser
 from interpreter.lsp.index import DEFINING, ELEMENT, VALUE, FileIndex, Occurrence
 from interpreter.lsp.positions import UTF16, to_range
 from interpreter.lsp.project import Analysis, Project, realpath

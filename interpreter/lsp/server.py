@@ -12,15 +12,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sys
+import threading
 
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
 from dsl.diagnostics import Diagnostic
 from dsl.source import SourceFile, normalise
 from interpreter.lsp.completion import completion
+from interpreter.lsp.framing import reader, serve_stream
 from interpreter.lsp.hover import hover
 from interpreter.lsp.navigation import RenameRefused, definition, prepare_rename, references, rename
 from interpreter.lsp.positions import UTF16, offset_at, to_range
@@ -152,6 +156,22 @@ class ConvServer(LanguageServer):
         """Requests that compute across files first check what is waiting to be checked."""
         if self.dirty:
             self.flush()
+
+    def start_io(self, stdin=None, stdout=None):
+        """Serve on standard input and output, reading messages with `interpreter.lsp.framing`: bad framing is
+        skipped and the stream read in step again, every request is answered (pygls' own loop died, or went
+        deaf, on a wrong `Content-Length`)."""
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        read = reader(stdin or sys.stdin.buffer, self.thread_pool)
+        try:
+            asyncio.run(serve_stream(self._stop_event, read, self.protocol))
+        except BrokenPipeError:
+            logger.error("la connexion avec l'éditeur est perdue : arrêt du serveur")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
 
 
 def refused(message: str) -> JsonRpcException:

@@ -9,6 +9,7 @@ drawing is the only place they become floats.
 from __future__ import annotations
 
 import io
+import warnings
 
 import numpy as np
 
@@ -31,11 +32,15 @@ def _pyplot():
 
 
 def _figure(plt, figure, caption: str, png_name: str | None) -> Figure:
-    """The matplotlib figure as a `Figure` block (SVG inside, PNG beside), reproducible byte for byte."""
-    figure.tight_layout()
+    """The matplotlib figure as a `Figure` block (SVG inside, PNG beside), reproducible byte for byte. A character
+    the font lacks (a group named in another script) is drawn as a box, without matplotlib's warning on stderr:
+    the tables of the report name it in full."""
     svg_buffer, png_buffer = io.StringIO(), io.BytesIO()
-    figure.savefig(svg_buffer, format="svg", metadata={"Date": None})
-    figure.savefig(png_buffer, format="png", metadata={"Software": None})
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from", category=UserWarning)
+        figure.tight_layout()
+        figure.savefig(svg_buffer, format="svg", metadata={"Date": None})
+        figure.savefig(png_buffer, format="png", metadata={"Software": None})
     plt.close(figure)
     svg = svg_buffer.getvalue()
     return Figure(caption, svg[svg.index("<svg"):], png_name, png_buffer.getvalue())
@@ -45,28 +50,41 @@ def _figure(plt, figure, caption: str, png_name: str | None) -> Figure:
 
 
 def histogram_bins(impact: Impact, bins: int = 30):
-    changes = impact.changes / 100
-    if len(changes) == 0:
-        return np.zeros(0, dtype=int), np.zeros(0)
-    low, high = float(changes.min()), float(changes.max())
-    if low == high:
-        low, high = low - 1, high + 1
-    return np.histogram(changes, bins=bins, range=(low, high))
+    """(counts, edges in euros, unchanged): the structures whose payment changes, in bins of which none straddles
+    zero — losses left of it, gains right of it —, and apart, how many do not change (so that a small loss is never
+    counted with the unchanged structures)."""
+    changes = np.asarray(impact.changes)
+    changed = changes[changes != 0] / 100
+    unchanged = int((changes == 0).sum())
+    if len(changed) == 0:
+        return np.zeros(0, dtype=int), np.zeros(0), unchanged
+    low, high = min(float(changed.min()), 0.0), max(float(changed.max()), 0.0)
+    losing = 0 if low == 0 else bins if high == 0 else min(max(round(bins * -low / (high - low)), 1), bins - 1)
+    edges = np.concatenate([np.linspace(low, 0, losing + 1) if losing else np.zeros(1),
+                            np.linspace(0, high, bins - losing + 1)[1:] if bins > losing else np.zeros(0)])
+    counts, edges = np.histogram(changed, bins=edges)
+    return counts, edges, unchanged
 
 
 def histogram_chart(impact: Impact, png_name: str | None = None) -> Figure:
-    """The distribution of per-structure changes."""
+    """The distribution of per-structure changes; the unchanged structures as a bar of their own at zero."""
     plt = _pyplot()
-    counts, edges = histogram_bins(impact)
+    counts, edges, unchanged = histogram_bins(impact)
     figure, axes = plt.subplots(figsize=(7.5, 3.2), dpi=110)
     if len(counts):
-        colors = [LOSS if right <= 0 else (GAIN if left >= 0 else NEUTRAL) for left, right in zip(edges[:-1], edges[1:], strict=False)]
+        colors = [LOSS if right <= 0 else GAIN for right in edges[1:]]
         axes.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color=colors, edgecolor="white")
+    if unchanged:
+        width = float(np.diff(edges).min()) * 0.35 if len(edges) > 1 else 1.0
+        axes.bar([0], [unchanged], width=width, color=NEUTRAL, edgecolor=INK, linewidth=0.6, zorder=3,
+                 label=f"inchangées : {unchanged}")
+        axes.legend(loc="upper left", fontsize=8, frameon=False)
     axes.set_xlabel("Variation du paiement annuel par structure (€)")
     axes.set_ylabel("Nombre de structures")
     axes.axvline(0, color=INK, linewidth=0.8)
     axes.spines[["top", "right"]].set_visible(False)
-    caption = "Répartition des structures selon la variation de leur paiement (rouge : baisse, vert : hausse)."
+    caption = ("Répartition des structures selon la variation de leur paiement (rouge : baisse, vert : hausse ; "
+               "gris, à zéro : les structures dont le paiement ne change pas, comptées à part).")
     return _figure(plt, figure, caption, png_name)
 
 
@@ -158,7 +176,13 @@ def sweep_chart(decision, parametre: str, png_name: str | None = None) -> Figure
     values = [float(p.value) for p in decision.points]
     budgets = [p.budget / 100 / 1e6 for p in decision.points]
     figure, axes = plt.subplots(figsize=(7.5, 3.6), dpi=100)
-    axes.plot(values, budgets, marker="o" if len(values) <= 30 else None, color="#1f5f99", label="budget")
+    drawn = all(p.low is not None and p.high is not None for p in decision.points)
+    axes.plot(values, budgets, marker="o" if len(values) <= 30 else None, color="#1f5f99",
+              label="budget (médiane des tirages)" if drawn else "budget")
+    if drawn:
+        axes.fill_between(values, [p.low / 100 / 1e6 for p in decision.points],
+                          [p.high / 100 / 1e6 for p in decision.points], color="#1f5f99", alpha=0.18,
+                          label="5–95 % des tirages")
     if decision.reference_budget is not None:
         axes.axhline(decision.reference_budget / 100 / 1e6, color="#b23b3b", linestyle="--",
                      label=f"référence ({decision.reference.model.version})")
@@ -167,3 +191,44 @@ def sweep_chart(decision, parametre: str, png_name: str | None = None) -> Figure
     axes.grid(alpha=0.3)
     axes.legend(loc="best", fontsize=8)
     return _figure(plt, figure, f"Budget selon {parametre}", png_name)
+
+
+# ---- several years ----------------------------------------------------------------------------------------------
+
+VERSION_COLORS = ("#1f5f99", "#6a9fd4", "#2e7d32", "#b36b00", "#7a869a")
+
+
+def projection_chart(projection, png_name: str | None = None) -> Figure:
+    """The budget of each year, stacked by the version in force (its months), with the amount above each bar."""
+    plt = _pyplot()
+    years = [str(y.year) for y in projection.years]
+    names = list(dict.fromkeys(p.version for y in projection.years for p in y.parts))
+    figure, axes = plt.subplots(figsize=(7.5, 3.6), dpi=110)
+    bottoms = np.zeros(len(years))
+    for i, name in enumerate(names):
+        heights = np.array([sum(p.budget for p in y.parts if p.version == name) for y in projection.years]) / 100 / 1e6
+        axes.bar(years, heights, bottom=bottoms, color=VERSION_COLORS[i % len(VERSION_COLORS)], label=name, width=0.6)
+        bottoms += heights
+    for x, (year, total) in enumerate(zip(projection.years, bottoms, strict=True)):
+        axes.text(x, total, short_euros(euros_of(year.budget)), ha="center", va="bottom", fontsize=8, color=INK)
+    axes.set_ylabel("Budget (M€)")
+    axes.set_ylim(0, float(bottoms.max(initial=1)) * 1.15)
+    axes.legend(loc="upper left", fontsize=8, frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    caption = "Budget de chaque année, par version en vigueur (les mois de chacune)."
+    return _figure(plt, figure, caption, png_name)
+
+
+def compared_chart(before, after, png_name: str | None = None) -> Figure:
+    """The change of each year (bars) and the cumulated change (line), in M€."""
+    plt = _pyplot()
+    years = [str(y.year) for y in before.years]
+    changes = np.array([(a.budget - b.budget) / 100 / 1e6 for a, b in zip(after.years, before.years, strict=True)])
+    figure, axes = plt.subplots(figsize=(7.5, 3.4), dpi=110)
+    axes.bar(years, changes, color=[GAIN if c >= 0 else LOSS for c in changes], width=0.6, label="écart de l'année")
+    axes.plot(years, np.cumsum(changes), color=INK, marker="o", label="écart cumulé")
+    axes.axhline(0, color=INK, linewidth=0.8)
+    axes.set_ylabel("Écart (M€)")
+    axes.legend(loc="upper left", fontsize=8, frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _figure(plt, figure, "Écart de budget de chaque année et écart cumulé (M€).", png_name)

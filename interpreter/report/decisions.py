@@ -9,10 +9,11 @@ from typing import Any
 
 from attrs import frozen
 
-from interpreter.compare.calibration import Calibration, Point
-from interpreter.io.csvfiles import french_csv
+from interpreter.compare.calibration import Calibration, Point, parametre_kind
+from interpreter.io.csvfiles import french_csv, neutralised
 from interpreter.io.xlsx import Sheet
 from interpreter.numbers import euros, euros_of, french_number, signed_euros, to_cents
+from interpreter.report import draws as draw_report
 from interpreter.report.charts import sweep_chart
 from interpreter.report.defaults import defaults_blocks
 from interpreter.report.document import Bullets, Document, Figure, Heading, Paragraph, Table
@@ -32,6 +33,8 @@ def _signed(cents: int) -> str:
 
 
 def _value(point: Point, kind: str) -> str:
+    if kind == "pourcentage":
+        return f"{french_number(point.value * 100, 4)} %"
     return euros(point.value) if kind == "montant" else french_number(point.value, 6)
 
 
@@ -47,7 +50,8 @@ def calibration_document(decision, kind: str, status=(), hypotheses=(), caveat: 
     if calibration.reached:
         found, before = calibration.found, calibration.before
         assert found is not None  # reached: the value found
-        sentence = (f"À {calibration.parametre} = {_value(found, kind)}, le budget de la population atteint {target} "
+        budget = "le budget médian des tirages" if decision.draws is not None else "le budget de la population"
+        sentence = (f"À {calibration.parametre} = {_value(found, kind)}, {budget} atteint {target} "
                     f"({_money(calibration.target)}) : {_money(found.budget)}, soit {_signed(found.budget - calibration.target)}"
                     + (f" ; à {_value(before, kind)}, il est de {_money(before.budget)}." if before else "."))
     else:
@@ -56,6 +60,8 @@ def calibration_document(decision, kind: str, status=(), hypotheses=(), caveat: 
                     f"est {calibration.parametre} = {_value(closest, kind)}, pour un budget de {_money(closest.budget)} "
                     f"({_signed(closest.budget - calibration.target)}).")
     document.add(Paragraph(with_caveat(sentence, caveat), emphasis=True))
+    if decision.draws is not None:
+        document.add(Paragraph(draws_sentence(decision, kind)))
     figures = [f"Population : {decision.population.path} — {french_number(Decimal(decision.population.size))} structures",
                f"Valeur actuelle : {_value(Point(Decimal(decision.version.parametres[calibration.parametre]), 0, 0, 0), kind)}",
                f"Valeur à écrire : --set {calibration.parametre}={calibration.written} (simulate, eval, calibre, "
@@ -67,6 +73,18 @@ def calibration_document(decision, kind: str, status=(), hypotheses=(), caveat: 
     document.add(Bullets(tuple(figures)), *hypotheses)
     document.add(Heading("Valeurs calculées", level=3), points_table(calibration.points, kind, decision))
     return document
+
+
+def draws_sentence(decision, kind: str) -> str:
+    """With `--tirages`: what the budgets are, the values that reach the target over the draws, the budget's interval."""
+    count, seed, median = decision.draws
+    calibration = decision.calibration
+    at = calibration.found or calibration.closest
+    low, high = decision.interval
+    return (f"Sur {draw_report.draws_words(count, seed)}, chaque budget est la médiane des tirages. Selon le tirage, "
+            f"la valeur qui atteint la cible va de {_value(low, kind)} à {_value(high, kind)} (5–95 % des tirages) ; "
+            f"à {_value(at, kind)}, le budget va de {_money(at.low)} à {_money(at.high)}. L'impact ci-dessous est celui "
+            f"du tirage médian (n° {median + 1}). {draw_report.METHOD}")
 
 
 def _diff_command(decision, calibration: Calibration) -> list[str]:
@@ -82,16 +100,19 @@ def _diff_command(decision, calibration: Calibration) -> list[str]:
 def points_table(points, kind: str, decision) -> Table:
     reference = decision.reference_budget
     versus = decision.reference is not None
-    headers = ["Valeur", "Budget", "Paiement moyen", "Structures éligibles"]
+    drawn = decision.draws is not None
+    headers = ["Valeur", "Budget (médiane)" if drawn else "Budget"] + (["5 %", "95 %"] if drawn else [])
+    headers += ["Paiement moyen", "Structures éligibles"]
     if reference is not None:
         headers += ["Écart au budget de référence" if versus else "Écart à la cible"]
     if versus:
         headers += ["Gagnent", "Perdent"]
     rows = []
     for p in points:
-        row = [_value(p, kind), _money(p.budget), euros(to_cents(p.mean)), french_number(Decimal(p.eligible))]
+        row = [_value(p, kind), _money(p.budget)] + ([_money(p.low), _money(p.high)] if drawn else [])
+        row += [euros(to_cents(p.mean)), french_number(Decimal(p.eligible))]
         if reference is not None:
-            row += [_signed(p.budget - reference)]
+            row += [_signed(p.gap.median if versus and p.gap is not None else p.budget - reference)]
         if versus:
             row += [_count(p.gain), _count(p.lose)]
         rows.append(tuple(row))
@@ -114,6 +135,9 @@ def calibration_json(decision) -> dict:
         "budget_au_dessus": None if found is None else f"{Decimal(found.budget) / 100:.2f}",
         "monotone": c.monotone, "sens": c.direction, "precision": str(c.step), "note": c.note,
         "points": [point_json(p) for p in c.points],
+        "tirages": None if decision.draws is None else {
+            "nombre": decision.draws[0], "graine": decision.draws[1], "tirage_median": decision.draws[2] + 1,
+            "quantiles": "rang le plus proche", "valeurs": [p.written for p in decision.interval]},
     }
 
 
@@ -122,6 +146,10 @@ def point_json(p: Point) -> dict:
             "structures": p.structures, "eligibles": p.eligible}
     if p.gain is not None:
         data |= {"gagnent": p.gain, "perdent": p.lose}
+    if p.low is not None and p.high is not None:
+        data |= {"budget_p5": f"{Decimal(p.low) / 100:.2f}", "budget_p95": f"{Decimal(p.high) / 100:.2f}"}
+    if p.gap is not None:
+        data |= {"ecart": draw_report.money_json(p.gap)}
     return data
 
 
@@ -138,7 +166,13 @@ def sweep_document(decision, kind: str, chart: Figure | None, status=(), hypothe
     sentence = with_caveat(sentence, caveat)
     if decision.reference_budget is not None:
         sentence += f" Budget de référence ({decision.reference.model.version}) : {_money(decision.reference_budget)}."
-    document.add(Paragraph(sentence, emphasis=True), *hypotheses)
+    document.add(Paragraph(sentence, emphasis=True))
+    if decision.draws is not None:
+        count, seed, _ = decision.draws
+        document.add(Paragraph(f"Sur {draw_report.draws_words(count, seed)} : chaque chiffre est la médiane des tirages, "
+                               "le budget avec son intervalle de 5 à 95 %" + (", l'écart à la référence tiré avec les "
+                               "mêmes tirages" if decision.reference is not None else "") + f". {draw_report.METHOD}"))
+    document.add(*hypotheses)
     document.add(Paragraph(f"Population : {decision.population.path} — "
                            f"{french_number(Decimal(decision.population.size))} structures."))
     if chart is not None:
@@ -156,7 +190,11 @@ def sweep_frame(decision):
     """The sweep as a table (CSV, xlsx): one row per value."""
     import polars as pl  # heavy: only for the table of a sweep
 
-    rows = [point_json(p) for p in decision.points]
+    rows = []
+    for point in decision.points:
+        row = point_json(point)
+        gap = row.pop("ecart", None)
+        rows.append(row | ({f"ecart_{key}": value for key, value in gap.items()} if gap else {}))
     return pl.DataFrame(rows).with_columns(pl.all().cast(pl.String))
 
 
@@ -169,7 +207,8 @@ def calibration_sheets(decision, population: str) -> list[Sheet]:
     figures = [(key, _text(value)) for key, value in data.items() if not isinstance(value, (list, dict))]
     impact = decision.impact
     amounts = [("Budget avant", euros_of(impact.budget_before)), ("Budget après", euros_of(impact.budget_after)),
-               ("Écart", euros_of(impact.delta))]
+               ("Écart", euros_of(impact.delta)), ("Total des pertes", euros_of(impact.losses))]
+    figures += [("Structures qui gagnent", str(impact.gain)), ("Structures qui perdent", str(impact.lose))]
     lines = Sheet("Par ligne", ("Identifiant", "Clause", "Budget avant", "Budget après", "Écart"), tuple(
         (id, label or id, euros_of(before), euros_of(after), euros_of(after - before))
         for id, label, before, after in impact.lines), money=(2, 3, 4))
@@ -179,7 +218,8 @@ def calibration_sheets(decision, population: str) -> list[Sheet]:
 def sweep_sheets(decision) -> list[Sheet]:
     """A sweep: one row per value, amounts as euro numbers."""
     frame = sweep_frame(decision)
-    money = tuple(i for i, name in enumerate(frame.columns) if name in ("budget", "moyenne"))
+    money = tuple(i for i, name in enumerate(frame.columns) if name in ("budget", "moyenne", "budget_p5", "budget_p95")
+                  or name.startswith("ecart_"))
     counts = tuple(i for i, name in enumerate(frame.columns) if name in ("structures", "eligibles", "gagnent", "perdent"))
 
     def cell(i: int, value):
@@ -212,7 +252,7 @@ class CalibrationReport:
     def document(self, charts: str | None) -> Document:
         decision = self.decision
         version = decision.version
-        kind = version.model.parametres[decision.calibration.parametre].type.kind
+        kind = parametre_kind(version.model, decision.calibration.parametre)
         document = calibration_document(decision, kind, status_blocks(version.model),
                                         hypotheses_blocks(version.hypotheses()) + population_defaults(decision),
                                         self.provenance.caveat() if self.provenance else "")
@@ -242,7 +282,7 @@ class SweepReport:
         decision = self.decision
         version = decision.version
         chart = sweep_chart(decision, self.parametre, f"{charts}-balayage.png") if charts is not None else None
-        return sweep_document(decision, version.model.parametres[self.parametre].type.kind, chart,
+        return sweep_document(decision, parametre_kind(version.model, self.parametre), chart,
                               status_blocks(version.model),
                               hypotheses_blocks(version.hypotheses()) + population_defaults(decision),
                               self.provenance.caveat() if self.provenance else "")
@@ -255,7 +295,7 @@ class SweepReport:
     def csv(self, french: bool) -> str:
         if french:
             return french_csv(sweep_frame(self.decision)).decode("utf-8")  # with its BOM, for Excel
-        return sweep_frame(self.decision).write_csv()
+        return neutralised(sweep_frame(self.decision)).write_csv()  # no cell runs as a formula in a spreadsheet
 
     def sheets(self) -> list[Sheet]:
         return sweep_sheets(self.decision)

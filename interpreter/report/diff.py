@@ -29,6 +29,8 @@ from interpreter.numbers import (
     short_euros,
     signed_euros,
 )
+from interpreter.report import draws as draw_report
+from interpreter.report import projection as years_report
 from interpreter.report.defaults import defaults_blocks, defaults_sheet
 from interpreter.report.document import Bullets, Document, Folded, Heading, KeyFigures, Paragraph, Table, Verdict
 from interpreter.report.hypotheses import diff_hypotheses, hypotheses_json
@@ -108,14 +110,16 @@ def _impact_blocks(impact, population: str | None, png_stem: str | None) -> list
     def chart(draw, *arguments, name: str):
         return None if png_stem is None else draw(*arguments, f"{png_stem}-{name}.png")
 
-    blocks = [Heading("Le budget, ligne par ligne"),
-              *impact_report.line_blocks(impact, chart(waterfall_chart, impact, name="cascade"))]
+    blocks = [] if impact.draws is None else draw_report.impact_blocks(impact.draws)
+    blocks += [Heading("Le budget, ligne par ligne"),
+               *impact_report.line_blocks(impact, chart(waterfall_chart, impact, name="cascade"))]
     if impact.groups:
         blocks.append(Heading("Gagnants et perdants par groupe"))
     for grouping, rows in impact.groups:
         heading, *table = impact_report.group_blocks(grouping, rows, impact=True)
         figure = chart(groups_chart, grouping, rows, name=f"par-{_file_word(grouping.column)}")
         blocks += [heading, *([figure] if figure is not None else []), *table]
+    blocks += impact_report.guarantee_blocks(impact)
     blocks += [Heading("Impact sur la population : détails"), *impact_report.impact_figures(impact, population or ""),
                *impact_report.detail_blocks(impact, chart(histogram_chart, impact, name="histogramme"))]
     return blocks
@@ -184,15 +188,28 @@ def _lower(text: str) -> str:
 def _population_verdict(diff: Diff, impact) -> str:
     delta = euros_of(impact.delta)
     share = percent_text(impact.delta, impact.budget_before, signed=True)
+    draws = impact.draws
+    gains, losers = (impact.gain, impact.lose) if draws is None else (draws.gain.median, draws.lose.median)
+    if draws is not None and draws.delta.certain:
+        share += f", le même à chacun des {_count(draws.count)} tirages"
+    elif draws is not None:  # the median draw's change is the median change
+        share += (f", médiane de {_count(draws.count)} tirages — 5–95 % : "
+                  f"{draw_report.money_range(draws.delta, signed=True)}")
     old, new = f"« {diff.old.version} »", f"« {diff.new.version} »"
     if delta > 0:
         cost = f"{new} coûte {short_euros(delta)} de plus que {old} ({share})"
     elif delta < 0:
         cost = f"{new} coûte {short_euros(-delta)} de moins que {old} ({share})"
     else:
-        cost = f"{new} coûte autant que {old}"
-    gain = f"{_count(impact.gain)} gagne{'nt' if impact.gain > 1 else ''}" if impact.gain else "aucune ne gagne"
-    lose = f"{_count(impact.lose)} perde{'nt' if impact.lose > 1 else ''}" if impact.lose else "aucune ne perd"
+        cost = f"{new} coûte autant que {old}" + (f" ({share})" if draws is not None else "")
+    gain = f"{_count(gains)} gagne{'nt' if gains > 1 else ''}" if gains else "aucune ne gagne"
+    lose = f"{_count(losers)} perde{'nt' if losers > 1 else ''}" if losers else "aucune ne perd"
+    if draws is not None and not draws.gain.certain:
+        gain += f" ({draw_report.count_range(draws.gain)} selon le tirage)"
+    if draws is not None and not draws.lose.certain:
+        lose += f" ({draw_report.count_range(draws.lose)} selon le tirage)"
+    if losers:
+        lose += f" {short_euros(euros_of(impact.losses if draws is None else draws.losses.median))} en tout"
     worst = ""
     if impact.largest_losses:
         loss = impact.largest_losses[0]
@@ -201,7 +218,21 @@ def _population_verdict(diff: Diff, impact) -> str:
     lost = ""
     if impact.eligibility_lost:
         lost = f" ; {_count(impact.eligibility_lost)} perde{'nt' if impact.eligibility_lost > 1 else ''} l'éligibilité"
-    return f"{cost} : sur {_count(impact.structures)} structures, {gain}, {lose}{worst}{lost}."
+    return f"{cost} : sur {_count(impact.structures)} structures, {gain}, {lose}{worst}{lost}{_guarantee_words(impact)}."
+
+
+def _guarantee_words(impact) -> str:
+    """« ; les garantir (100 % de chaque perte) coûte 1,23 M€ » with `--garantie`."""
+    guarantee, draws = impact.guarantee, impact.draws
+    losers = impact.lose if draws is None else draws.lose.median
+    if guarantee is None or not losers:
+        return ""
+    whom = "la garantir" if losers == 1 else "les garantir"
+    if draws is None or draws.guarantee is None or draws.guarantee.certain:
+        cost = guarantee.cost if draws is None or draws.guarantee is None else draws.guarantee.median
+        return f" ; {whom} ({guarantee.written} de chaque perte) coûte {short_euros(euros_of(cost))}"
+    return (f" ; {whom} ({guarantee.written} de chaque perte) coûte {short_euros(euros_of(draws.guarantee.median))} "
+            f"({draw_report.money_range(draws.guarantee)} selon le tirage)")
 
 
 def _main_cause(diff: Diff, loss) -> str:
@@ -229,7 +260,19 @@ def key_figures(diff: Diff, impact=None, population: str | None = None) -> tuple
                       f"({percent_text(impact.delta, impact.budget_before, signed=True)})"),
             ("Structures qui gagnent", f"{_count(impact.gain)} sur {_count(impact.structures)}"),
             ("Structures qui perdent", f"{_count(impact.lose)} sur {_count(impact.structures)}"),
+            ("Total des pertes", short_euros(euros_of(impact.losses))),
         ]
+        if impact.draws is not None:  # the medians over the draws (the median draw's own are in the details)
+            draws = impact.draws
+            figures[3:6] = [
+                ("Structures qui gagnent (médiane)", f"{_count(draws.gain.median)} sur {_count(impact.structures)}"),
+                ("Structures qui perdent (médiane)", f"{_count(draws.lose.median)} sur {_count(impact.structures)}"),
+                ("Total des pertes (médiane)", short_euros(euros_of(draws.losses.median)))]
+        if impact.guarantee is not None:
+            cost = impact.guarantee.cost if impact.draws is None or impact.draws.guarantee is None \
+                else impact.draws.guarantee.median
+            figures.append((f"Coût de la garantie ({impact.guarantee.written} de chaque perte)"
+                            + ("" if impact.draws is None else ", médiane"), short_euros(euros_of(cost))))
         if impact.largest_losses:
             loss = impact.largest_losses[0]
             figures.append(("Plus forte baisse", signed_euros(euros_of(loss.after - loss.before))))
@@ -238,6 +281,12 @@ def key_figures(diff: Diff, impact=None, population: str | None = None) -> tuple
             figures.append(("Plus forte hausse", signed_euros(euros_of(gain.after - gain.before))))
         figures.append(("Perdent / gagnent l'éligibilité",
                         f"{_count(impact.eligibility_lost)} / {_count(impact.eligibility_gained)}"))
+        if impact.draws is not None:
+            draws = impact.draws
+            figures.insert(3, ("Écart, 5–95 % des tirages", "le même à chaque tirage" if draws.delta.certain
+                               else draw_report.money_range(draws.delta, signed=True)))
+            figures.append(("Tirages", f"{draw_report.draws_words(draws.count, draws.seed)} ; détails du tirage "
+                                       f"médian, n° {draws.median + 1}"))
         return tuple(figures)
     money = diff.money
     before = after = "structure maximale"
@@ -272,13 +321,15 @@ def _money_section(document: Document, diff: Diff) -> None:
             "Chaque critère et chaque brique est valorisé, au lieu de la structure maximale, avec les données du cas "
             f"« {money.cas.id} » de chaque version{extended} : ce qu'il lui paie, 0 € s'il n'est pas atteint. "
             "Les lignes sont classées par écart, le plus grand d'abord.", emphasis=True))
-    changed = [line for line in money.lines if line not in money.unchanged]
+    unchanged = money.unchanged
+    folded = set(unchanged)  # a line is looked up at once: 10 000 lines are not 10 000 scans of 10 000
+    changed = [line for line in money.lines if line not in folded]
     if changed:
         document.add(_money_table(changed))
-    if money.unchanged:
-        count = len(money.unchanged)
+    if unchanged:
+        count = len(unchanged)
         document.add(Folded(f"{count} clause{'s' if count > 1 else ''} inchangée{'s' if count > 1 else ''}",
-                            (_money_table(money.unchanged),)))
+                            (_money_table(unchanged),)))
     rows = [(PLACE_WORDS.get(s, s), euros(a), euros(b), signed_euros(b - a)) for s, a, b in money.sections]
     rows.append(("Total", euros(money.total_avant), euros(money.total_apres),
                  signed_euros(money.total_apres - money.total_avant)))
@@ -418,22 +469,33 @@ def diff_json(diff: Diff, impact=None, population: str | None = None, caveat: st
     }
 
 
-def diff_sheets(diff, impact=None, population: str | None = None, caveat: str = "") -> list[Sheet]:
+def diff_sheets(diff, impact=None, population: str | None = None, caveat: str = "",
+                years: Sheet | None = None) -> list[Sheet]:
     """A diff: synthèse, par ligne (budgets with a population; the money view otherwise), par structure,
     par groupe, and the clauses at the maximal structure (or the cas of `--cas`)."""
     money = diff.money
     amounts = [("Total avant", money.total_avant), ("Total après", money.total_apres)]
     if impact is not None:
         amounts = [("Budget avant", euros_of(impact.budget_before)), ("Budget après", euros_of(impact.budget_after)),
-                   ("Écart", euros_of(impact.delta))]
+                   ("Écart", euros_of(impact.delta)), ("Total des pertes", euros_of(impact.losses))]
+        if impact.guarantee is not None:
+            amounts += [(f"Coût de la garantie ({impact.guarantee.written})", euros_of(impact.guarantee.cost)),
+                        ("Budget après, garantie comprise", euros_of(impact.guarantee.budget_after))]
     sheets = [summary_sheet(verdict(diff, impact, caveat), key_figures(diff, impact, population), amounts)]
     if impact is not None:
         sheets.append(Sheet("Par ligne", ("Identifiant", "Clause", "Budget avant", "Budget après", "Écart"), tuple(
             (id, label or id, euros_of(before), euros_of(after), euros_of(after - before))
             for id, label, before, after in impact.lines), money=(2, 3, 4)))
-        sheets.append(sheet_of_frame("Par structure", impact.pairing.frame()))
+        from interpreter.compare.impact import per_structure  # numpy (heavy): only with a population
+
+        donnees = frozenset(diff.old.donnees) | frozenset(diff.new.donnees)
+        sheets.append(sheet_of_frame("Par structure", per_structure(impact, donnees)))
         if impact.groups:
             sheets.append(groups_sheet(impact.groups, impact=True))
+        if impact.draws is not None:
+            sheets.append(draw_report.impact_sheet(impact.draws))
+        if years is not None:
+            sheets.append(years)
         defaults = defaults_sheet([(model.version or model.id, model, counts)
                                    for model, counts in zip((diff.old, diff.new), impact.defaults, strict=False)])
         sheets += [defaults] if defaults is not None else []
@@ -452,22 +514,40 @@ class DiffReport:
     """`convcheck diff`: what changes from one version to the other, under their hypotheses, with the impact on a
     population when one is given."""
 
-    old: Any  # `interpreter.api.Convention`
+    old: Any  # `interpreter.convention.Convention`
     new: Any
     change: Diff
     impact: Any = None  # `interpreter.compare.impact.Impact`
     population: str | None = None
     provenance: Provenance | None = None
+    years: Any = None  # `--de A --a B`: the two `interpreter.compare.projection.Projection`, before and after
 
     def document(self, charts: str | None) -> Document:
         preamble = exercise_blocks(self.old.model, self.new.model) + diff_hypotheses(self.old, self.new)
-        return diff_document(self.change, self.impact, self.population, preamble, charts, self._caveat())
+        document = diff_document(self.change, self.impact, self.population, preamble, charts, self._caveat())
+        if self.years is None:
+            return document
+        from interpreter.report.charts import compared_chart  # matplotlib (heavy)
+
+        before, after = self.years
+        chart = None if charts is None else compared_chart(before, after, f"{charts}-annees.png")
+        place = next(i for i, b in enumerate(document.blocks) if isinstance(b, Heading) and b.text.startswith(
+            "Le budget, ligne par ligne"))
+        document.blocks[place:place] = years_report.compared_blocks(before, after, chart)
+        return document
 
     def _caveat(self) -> str:
-        return self.provenance.caveat() if self.provenance else ""
+        """What the verdict adds before its full stop: the cumulated change over the years (`--de`, `--a`), then
+        what the figure rests on."""
+        years = ""
+        if self.years is not None:
+            years = years_report.compared_words(*self.years)
+        return years + (self.provenance.caveat() if self.provenance else "")
 
     def data(self) -> dict:
         data = diff_json(self.change, self.impact, self.population, self._caveat())
+        if self.years is not None:
+            data["annees"] = years_report.compared_json(*self.years)
         data["hypotheses"] = {"avant": hypotheses_json(self.old.hypotheses()),
                               "apres": hypotheses_json(self.new.hypotheses())}
         data["exercice"] = None if self.old.model.exercice is None else \
@@ -480,4 +560,7 @@ class DiffReport:
         return data
 
     def sheets(self) -> list[Sheet]:
-        return diff_sheets(self.change, self.impact, self.population, self._caveat())
+        years = None
+        if self.years is not None:
+            years = years_report.compared_sheet(*self.years)
+        return diff_sheets(self.change, self.impact, self.population, self._caveat(), years)

@@ -8,6 +8,7 @@ self-contained HTML page. The wording is decided where the document is built, ne
 from __future__ import annotations
 
 import html
+import json
 import re
 import unicodedata
 from urllib.parse import quote
@@ -308,3 +309,9 @@ def _html_table(table: Table) -> str:
         opening = f'<tr class="{css}">' if css else "<tr>"
         rows.append(f"{opening}{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def script_json(value) -> str:
+    """JSON to embed in a `<script>` element: `<`, `>` and `&` written as `\\u003c`… (JSON.parse reads them back), so
+    that no label — `<!--<script`, `</script>` — can end the element or change how the page around it is read."""
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

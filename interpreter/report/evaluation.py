@@ -212,7 +212,7 @@ class EvaluationReport:
     """`convcheck eval VERSION DECLARATION`: one structure under one version, with the version's status and
     hypotheses (and, asked for, the advance)."""
 
-    version: Any  # `interpreter.api.Convention`
+    version: Any  # `interpreter.convention.Convention`
     evaluation: Evaluation
     structure: str
     advance: Decimal | None = None

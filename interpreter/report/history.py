@@ -10,7 +10,7 @@ from dsl.comments import clause_comments, comments_of, figure_statuses
 from dsl.kinds import CLAUSES
 from dsl.source import SourceFile
 from interpreter.compare.diff import RULE_TITLES
-from interpreter.compare.history import ClauseHistory, History, Step
+from interpreter.compare.history import ClauseHistory, ClauseTimeline, History, Step
 from interpreter.report.diff import CHANGE_WORDS, place_text
 from interpreter.report.document import Bullets, Document, Heading, Paragraph, Table
 from interpreter.report.provenance import Provenance
@@ -70,10 +70,7 @@ def history_document(history: History, sources: dict[str, SourceFile] | None = N
     document = Document(f"{latest.label or latest.id} : historique des clauses jusqu'à « {latest.version} »")
     document.add(Paragraph("Chaque clause, avec chaque version qui l'a écrite le long de la chaîne des bases, sa "
                            "date d'entrée en vigueur et ce qui a changé, champ par champ."))
-    document.add(Heading("Versions"), Table(
-        ("Version", "En vigueur", "Statut", "Fichier"),
-        tuple((v.name, v.en_vigueur.isoformat() if v.en_vigueur else "—", status_words(v.model) or "—", v.path)
-              for v in history.versions)))
+    document.add(Heading("Versions"), _versions_table(history))
     for element, title in {**ELEMENT_TITLES, **RULE_TITLES}.items():  # the clauses, then the version's rules
         clauses = [c for c in history.clauses if c.element == element]
         if clauses:
@@ -124,16 +121,78 @@ def history_json(history: History, sources: dict[str, SourceFile] | None = None)
     }
 
 
+# ---- one clause (`historique --clause ID`) ------------------------------------------------------------------
+
+
+def _versions_table(history: History) -> Table:
+    return Table(("Version", "En vigueur", "Statut", "Fichier"),
+                 tuple((v.name, v.en_vigueur.isoformat() if v.en_vigueur else "—", status_words(v.model) or "—", v.path)
+                       for v in history.versions))
+
+
+def timeline_line(owner: ClauseHistory, step: Step, clause: ClauseHistory, statuses: Statuses) -> str:
+    """A step of the clause, or « paramètre « valeur_point » : … » for a step of a paramètre it uses."""
+    line = step_line(step, statuses.get((owner.element, owner.id, step.version.path), []))
+    if owner is clause:
+        return line
+    head, _, rest = line.partition(" : ")
+    return f"{head} : paramètre « {owner.id} » {rest}"
+
+
+def timeline_document(history: History, timelines: list[ClauseTimeline],
+                      sources: dict[str, SourceFile] | None = None) -> Document:
+    """The history of one clause, with the changes of the paramètres it uses, in the order of the versions."""
+    statuses = step_statuses(history, sources)
+    latest = history.versions[-1].model
+    first = timelines[0].clause
+    document = Document(f"{latest.label or latest.id} : historique de « {first.label or first.id} » ({first.id}) "
+                        f"jusqu'à « {latest.version} »")
+    document.add(Paragraph("Chaque version qui a écrit la clause le long de la chaîne des bases, et chaque version qui "
+                           "a changé un paramètre qu'elle utilise (dans ses expressions, par un autre paramètre, ou "
+                           "par les règles de paiement : valeur du point, patientèle de référence)."))
+    document.add(Heading("Versions"), _versions_table(history))
+    for timeline in timelines:
+        clause = timeline.clause
+        removed = " — supprimé" if clause.removed else ""
+        document.add(Heading(f"{ELEMENT_TITLES.get(clause.element, clause.element)} : {clause.label or clause.id} "
+                             f"({clause.id}){removed}"))
+        document.add(Bullets(tuple(timeline_line(owner, step, clause, statuses) for owner, step in timeline.steps())))
+        if timeline.parametres:
+            document.add(Paragraph("Paramètres qu'elle utilise : " + ", ".join(
+                f"« {p.id} »" for p in timeline.parametres) + "."))
+        else:
+            document.add(Paragraph("Elle n'utilise aucun paramètre."))
+    return document
+
+
+def timeline_json(history: History, timelines: list[ClauseTimeline], sources: dict[str, SourceFile] | None = None) -> dict:
+    everything = history_json(history, sources)
+    entries = {(c["element"], c["id"]): c for c in everything["clauses"]}
+    return {"versions": everything["versions"], "statut": everything["statut"], "clauses": [
+        {**entries[(t.clause.element, t.clause.id)],
+         "parametres_utilises": [entries[("parametre", p.id)] for p in t.parametres],
+         "chronologie": [{"version": step.version.name, "element": owner.element, "id": owner.id,
+                          "changement": step.kind, "champs": [{"champ": f.champ, "avant": f.avant, "apres": f.apres}
+                                                              for f in step.champs]}
+                         for owner, step in t.steps()]}
+        for t in timelines]}
+
+
 @frozen
 class HistoryReport:
-    """`convcheck historique`: each clause along a chain of versions."""
+    """`convcheck historique`: each clause along a chain of versions (or one, with `--clause`)."""
 
     history: History
     sources: dict[str, SourceFile] | None = None  # the texts read, for the statuses their comments give
     provenance: Provenance | None = None
+    timelines: tuple[ClauseTimeline, ...] = ()  # `--clause ID`: that clause, with the paramètres it uses
 
     def document(self, charts: str | None) -> Document:
+        if self.timelines:
+            return timeline_document(self.history, list(self.timelines), self.sources)
         return history_document(self.history, self.sources)
 
     def data(self) -> dict:
+        if self.timelines:
+            return timeline_json(self.history, list(self.timelines), self.sources)
         return history_json(self.history, self.sources)

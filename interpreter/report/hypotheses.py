@@ -11,7 +11,7 @@ Hypotheses = list[tuple[str, list[str]]]  # (scenario title, or « --set »; its
 
 
 class Assuming(Protocol):
-    """A version computed under hypotheses (`interpreter.api.Convention`)."""
+    """A version computed under hypotheses (`interpreter.convention.Convention`)."""
 
     def hypotheses(self) -> Hypotheses: ...
 

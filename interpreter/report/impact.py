@@ -17,6 +17,7 @@ from dsl.model import Model
 from interpreter.compare.impact import Impact, Summary
 from interpreter.io.xlsx import Sheet, sheet_of_frame
 from interpreter.numbers import euros, euros_of, french_number, signed_euros, to_cents
+from interpreter.report import draws as draw_report
 from interpreter.report.charts import histogram_bins, waterfall_steps
 from interpreter.report.defaults import defaults_blocks, defaults_json, defaults_sheet
 from interpreter.report.document import Bullets, Document, Figure, Folded, Heading, Paragraph, Table
@@ -109,7 +110,8 @@ def impact_figures(impact: Impact, population: str) -> list:
         ), numeric=(1, 2, 3)),
         Bullets((
             f"structures qui gagnent : {_count(impact.gain)} ({_pct(impact.gain, impact.structures)})",
-            f"structures qui perdent : {_count(impact.lose)} ({_pct(impact.lose, impact.structures)})",
+            f"structures qui perdent : {_count(impact.lose)} ({_pct(impact.lose, impact.structures)})"
+            + (f", {_money(impact.losses)} en tout" if impact.lose else ""),
             f"structures inchangées : {_count(impact.unchanged)} ({_pct(impact.unchanged, impact.structures)})",
             f"structures qui perdent l'éligibilité : {_count(impact.eligibility_lost)}",
             f"structures qui deviennent éligibles : {_count(impact.eligibility_gained)}",
@@ -167,17 +169,54 @@ def cause_text(change, count: int = 3) -> str:
 
 
 def group_blocks(grouping, rows, impact: bool) -> list:
-    """A breakdown by group: per group, structures, budget, mean (and for an impact, change, winners, losers)."""
+    """A breakdown by group: per group, structures, budget, mean (and for an impact, change, winners, losers and
+    what the losers lose)."""
     blocks: list = [Heading(f"Par {grouping.title}", level=3)]
     if impact:
-        table = Table(("Groupe", "Structures", "Budget avant", "Budget après", "Écart", "Gagnent", "Perdent"), tuple(
-            (row.group, _count(row.structures), _money(row.budget_before), _money(row.budget), _signed(row.delta),
-             _count(row.gain), _count(row.lose)) for row in rows), numeric=(1, 2, 3, 4, 5, 6))
+        table = Table(("Groupe", "Structures", "Budget avant", "Budget après", "Écart", "Gagnent", "Perdent", "Pertes"),
+                      tuple((row.group, _count(row.structures), _money(row.budget_before), _money(row.budget),
+                             _signed(row.delta), _count(row.gain), _count(row.lose), _money(row.losses))
+                            for row in rows), numeric=(1, 2, 3, 4, 5, 6, 7))
     else:
         table = Table(("Groupe", "Structures", "Budget", "Paiement moyen"), tuple(
             (row.group, _count(row.structures), _money(row.budget), euros(to_cents(row.mean))) for row in rows),
             numeric=(1, 2, 3))
     return [*blocks, table]
+
+
+def guarantee_blocks(impact: Impact) -> list:
+    """What the guarantee of `diff --garantie` costs: in all, and by group for each `--par`."""
+    guarantee = impact.guarantee
+    if guarantee is None:
+        return []
+    full = guarantee.share == 1
+    title = "La garantie : aucune structure ne perd" if full else f"La garantie : {guarantee.written} de chaque perte"
+    if not impact.lose:
+        return [Heading(title), Paragraph("Aucune structure ne perd : la garantie ne coûte rien.", emphasis=True)]
+    whom = "de la structure qui perd" if impact.lose == 1 else f"de chacune des {_count(impact.lose)} structures qui perdent"
+    what = "compléter le paiement" if full else f"compenser {guarantee.written} de la perte"
+    until = "jusqu'à son montant d'avant " if full else ""
+    sentence = (f"{what[0].upper()}{what[1:]} {whom} {until}coûte "
+                f"{_money(guarantee.cost)} : le budget après, garantie comprise, est de {_money(guarantee.budget_after)} "
+                f"({_signed(guarantee.budget_after - impact.budget_before)} par rapport à avant, au lieu de "
+                f"{_signed(impact.delta)}).")
+    blocks: list = [Heading(title), Paragraph(sentence, emphasis=True),
+                    Paragraph("Chaque complément est arrondi au centime ; avec une garantie de 100 %, le coût est la "
+                              "somme exacte des pertes.")]
+    for grouping, rows in impact.groups:
+        blocks += [Heading(f"Par {grouping.title}", level=3), Table(
+            ("Groupe", "Structures", "Perdent", "Pertes", "Coût de la garantie"),
+            tuple((row.group, _count(row.structures), _count(row.lose), _money(row.losses), _money(row.guarantee or 0))
+                  for row in rows), numeric=(1, 2, 3, 4))]
+    return blocks
+
+
+def guarantee_json(impact: Impact) -> dict | None:
+    guarantee = impact.guarantee
+    if guarantee is None:
+        return None
+    return {"taux": guarantee.written, "part": str(guarantee.share), "structures": guarantee.structures,
+            "cout": f"{euros_of(guarantee.cost):.2f}", "budget_apres_garantie": f"{euros_of(guarantee.budget_after):.2f}"}
 
 
 def groups_json(grouping, rows) -> dict:
@@ -186,7 +225,9 @@ def groups_json(grouping, rows) -> dict:
                 "moyenne": f"{to_cents(row.mean):.2f}"}
         if row.budget_before is not None:
             data |= {"budget_avant": f"{euros_of(row.budget_before):.2f}", "ecart": f"{euros_of(row.delta):.2f}",
-                     "gagnent": row.gain, "perdent": row.lose}
+                     "gagnent": row.gain, "perdent": row.lose, "pertes": f"{euros_of(row.losses):.2f}"}
+        if row.guarantee is not None:
+            data["garantie"] = f"{euros_of(row.guarantee):.2f}"
         return data
 
     return {"par": grouping.column, "tranches": [str(b) for b in grouping.bands], "groupes": [group(r) for r in rows]}
@@ -209,7 +250,7 @@ def impact_json(impact: Impact, population: str) -> dict:
         return {"id": c.id, "libelle": c.label, "structures": c.structures,
                 "montant": f"{euros_of(c.amount):.2f}"}
 
-    counts, edges = histogram_bins(impact)
+    counts, edges, unchanged = histogram_bins(impact)
     return {
         "population": population,
         "structures": impact.structures,
@@ -218,6 +259,8 @@ def impact_json(impact: Impact, population: str) -> dict:
         "lignes": [{"id": id, "libelle": label, "avant": f"{euros_of(b):.2f}", "apres": f"{euros_of(a):.2f}",
                     "ecart": f"{euros_of(a - b):.2f}"} for id, label, b, a in impact.lines],
         "gagnent": impact.gain, "perdent": impact.lose, "inchangees": impact.unchanged,
+        "pertes": f"{euros_of(impact.losses):.2f}", "garantie": guarantee_json(impact),
+        **({} if impact.draws is None else {"tirages": draw_report.impact_json(impact.draws)}),
         "perdent_eligibilite": impact.eligibility_lost, "gagnent_eligibilite": impact.eligibility_gained,
         "plus_fortes_hausses": [change(c) for c in impact.largest_gains],
         "plus_fortes_baisses": [change(c) for c in impact.largest_losses],
@@ -225,7 +268,8 @@ def impact_json(impact: Impact, population: str) -> dict:
         "causes_hausses": [cause(c) for c in impact.causes_of_gains],
         "lignes_inchangees": [id for id, _, b, a in impact.lines if a == b],
         "cascade": [{"libelle": label, "ecart": f"{euros_of(cents):.2f}"} for label, cents in waterfall_steps(impact)],
-        "histogramme": {"bornes": [f"{e:.2f}" for e in edges], "effectifs": [int(c) for c in counts]},
+        "histogramme": {"bornes": [f"{e:.2f}" for e in edges], "effectifs": [int(c) for c in counts],
+                        "inchangees": unchanged},
         "valeurs_par_defaut": {which: [{"id": id, "structures": count} for id, count in defaults.items()]
                                for which, defaults in zip(("avant", "apres"), impact.defaults, strict=False)},
     }
@@ -234,8 +278,9 @@ def impact_json(impact: Impact, population: str) -> dict:
 # ---- a simulation's workbook and report ------------------------------------------------------------
 
 
-def results_sheets(simulation, groups=()) -> list[Sheet]:
-    """A simulation: synthèse, par structure (the results file's columns), par ligne, par groupe."""
+def results_sheets(simulation, groups=(), draws=None) -> list[Sheet]:
+    """A simulation: synthèse, par structure (the results file's columns), par ligne, par groupe (and with `draws`,
+    the budget of each draw; the other sheets are the median draw's)."""
     summary = simulation.summary(simulation.rejected)
     figures = [("Structures évaluées", str(summary.structures)), ("Structures éligibles", str(summary.eligible))]
     amounts = [("Budget total", euros_of(summary.budget)), ("Paiement moyen", to_cents(summary.mean)),
@@ -246,6 +291,8 @@ def results_sheets(simulation, groups=()) -> list[Sheet]:
         money=(4,)))
     if groups:
         sheets.append(groups_sheet(groups, impact=False))
+    if draws is not None:
+        sheets.append(draw_report.simulation_sheet(draws))
     model = simulation.convention.model
     defaults = defaults_sheet([(model.version or model.id, model, simulation.population.defaults)])
     return sheets + ([defaults] if defaults is not None else [])
@@ -256,7 +303,7 @@ class SimulationReport:
     """`convcheck simulate`: the figures of a population under one version, its status and hypotheses, the
     warnings of the reading and the `--par` groups."""
 
-    version: Any  # `interpreter.api.Convention`
+    version: Any  # `interpreter.convention.Convention`
     summary: Summary
     population: str
     groups: tuple = ()  # (Grouping, rows) for each `--par`
@@ -265,11 +312,14 @@ class SimulationReport:
     defaults: dict = field(factory=dict)  # donnée → structures that took its default (`par défaut`)
     size: int = 0  # the structures read
     provenance: Provenance | None = None
+    draws: Any = None  # `interpreter.compare.draws.SimulationDraws` (`--tirages`): the summary is the median draw's
 
     def document(self, charts: str | None) -> Document:
         model = self.version.model
+        spread = [] if self.draws is None else draw_report.simulation_blocks(
+            self.draws, {line.id: line.label for line in self.summary.lines}, self.summary.structures)
         document = summary_document(model, self.summary, self.population, self.rejects, status_blocks(model),
-                                    hypotheses_blocks(self.version.hypotheses()) +
+                                    [*spread, *hypotheses_blocks(self.version.hypotheses())] +
                                     defaults_blocks(model, self.defaults, self.size))
         for grouping, rows in self.groups:
             document.add(*group_blocks(grouping, rows, impact=False))
@@ -283,4 +333,6 @@ class SimulationReport:
         data["par_groupe"] = [groups_json(grouping, rows) for grouping, rows in self.groups]
         data["statut"] = self.version.model.statut
         data["exercice"] = exercise_json(self.version.model)
+        if self.draws is not None:  # without draws, the output of a single draw is unchanged
+            data["tirages"] = draw_report.simulation_json(self.draws)
         return data

@@ -26,6 +26,7 @@ from typing import Any
 
 from attrs import frozen
 
+from interpreter.io.csvfiles import neutral_comment
 from interpreter.io.xlsx import Sheet
 from interpreter.numbers import french_number
 from interpreter.report.document import Bullets, Heading
@@ -105,8 +106,9 @@ class Provenance:
         return [Heading("Provenance des chiffres", level=3), Bullets(tuple(line.strip() for line in self.lines()))]
 
     def comment_lines(self) -> str:
-        """The `#` lines at the top of a CSV file (a reader skips them with `comment_prefix="#"`)."""
-        return "".join(f"# {line}\n" for line in ["Provenance des chiffres (convcheck)", *self.lines()])
+        """The `#` lines at the top of a CSV file (a reader skips them with `comment_prefix="#"`), none of whose pieces
+        a spreadsheet would run as a formula."""
+        return "".join(f"# {neutral_comment(line)}\n" for line in ["Provenance des chiffres (convcheck)", *self.lines()])
 
     def data(self) -> dict[str, Any]:
         """The `provenance` key of a JSON output."""
@@ -175,7 +177,7 @@ def with_caveat(sentence: str, caveat: str) -> str:
 
 def provenance_of(versions: Sequence[tuple[str | None, Any]], data=None, rows: int | None = None,
                   label: str = "Population") -> Provenance:
-    """The provenance of figures computed with `versions` — (role, a version: `interpreter.api.Convention`, or a
+    """The provenance of figures computed with `versions` — (role, a version: `interpreter.convention.Convention`, or a
     version of a history) — on optional `data`: a population (a `Population`, or a path and its `rows`), or a
     declaration (`label` « Déclaration »)."""
     sources = tuple(VersionSource(role, version.name, version.path, version.model.statut, version.model.en_vigueur)

@@ -14,7 +14,6 @@ said in `docs/simulateur.md`.
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,11 +24,12 @@ from attrs import frozen
 from dsl.model import Model
 from interpreter.backends.javascript import JsModule, form_value
 from interpreter.cases import cas_donnees
+from interpreter.report.document import script_json
 from interpreter.report.provenance import provenance_of
 from interpreter.report.status import status_words
 
 if TYPE_CHECKING:  # annotations only: the API calls the reports
-    from interpreter.api import Convention
+    from interpreter.convention import Convention
 
 ASSETS = Path(__file__).with_name("simulator")
 
@@ -92,7 +92,7 @@ def configuration(shown: list[Shown], first: Sequence[str]) -> dict:
 
 
 def simulator_files(conventions: Sequence, first: Sequence[int] | None = None) -> dict[str, str]:
-    """The simulator's files (relative path → text) for some versions (`interpreter.api.Convention`); `first`:
+    """The simulator's files (relative path → text) for some versions (`interpreter.convention.Convention`); `first`:
     the indices of the versions shown side by side when the page opens (all of them by default)."""
     shown = [Shown(slug, convention, convention.javascript(provenance_of([(None, convention)]).lines()))
              for slug, convention in zip(slugs(conventions), conventions, strict=True)]
@@ -111,7 +111,7 @@ def page(shown: list[Shown], config: dict) -> str:
     main = shown[0].convention.model
     title = f"Simulateur — {main.label or main.id}"
     scripts = "".join(f'<script src="moteurs/{html.escape(v.slug)}.js"></script>\n' for v in shown)
-    data = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
+    data = script_json(config)  # a label holding `<!--<script` cannot end the element
     holes = {"titre": html.escape(title), "moteurs": scripts, "configuration": data}
     template = (ASSETS / "index.html").read_text(encoding="utf-8")
     return re.sub(r"\{(titre|moteurs|configuration)\}", lambda m: holes[m.group(1)], template)

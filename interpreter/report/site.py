@@ -16,7 +16,6 @@ explorer is to the tax system — no server, no network, no external asset.
 from __future__ import annotations
 
 import html
-import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -25,18 +24,18 @@ from attrs import define, field
 
 from dsl import nodes as n
 from dsl.avenants import Loader
-from dsl.checker import walk
 from dsl.comments import clause_comments, comments_of, figure_statuses
 from dsl.kinds import KINDS
+from dsl.printer import print_expr
 from interpreter.api import chain_versions, load
 from interpreter.backends.scalar import compile_model
-from interpreter.compare.diff import diff_models, element_fields
+from interpreter.compare.diff import diff_models, element_fields, exercice_rules
 from interpreter.compare.history import ClauseHistory, Version, build_history
 from interpreter.compare.maximal import line_values, maximal_structure
 from interpreter.numbers import euros
 from interpreter.report.diff import diff_document, place_text
 from interpreter.report.document import STYLE as REPORT_STYLE
-from interpreter.report.document import render_html
+from interpreter.report.document import render_html, script_json
 from interpreter.report.history import field_words, step_words
 from interpreter.report.simulator import simulator_files
 from interpreter.report.status import status_words
@@ -214,7 +213,7 @@ def index_html(site: Site) -> str:
                         "version": where})
         items.append(f"<li><a href=\"{clause.page}\">{esc(label)}</a> (<code>{esc(id)}</code>) — "
                      f"{esc(_kind_word(element))}, {esc(where)}</li>")
-    index_json = json.dumps(entries, ensure_ascii=False).replace("</", "<\\/")
+    index_json = script_json(entries)
     body = (
         "<h1>Explorateur des conventions</h1>\n"
         "<p>Chaque version, chaque clause, son histoire et le statut de chaque chiffre.</p>\n"
@@ -270,6 +269,7 @@ def version_html(site: Site, version: Version) -> str:
     else:
         base_version = next(v for v in site.versions if v.path == base)
         parts.append(f"<p>Base : <a href=\"../{version_page(base_version)}\">« {esc(base_version.name)} »</a>.</p>")
+    parts.extend(year_rules_html(model))
     clauses = [c for (conv, element, id), c in sorted(site.clauses.items()) if conv == model.id
                and id in _elements(model, element)]
     parts.append("<h2>Clauses de cette version</h2><ul>" + "".join(
@@ -283,6 +283,23 @@ def version_html(site: Site, version: Version) -> str:
         inner = inner.replace("<h1>", "<h2>", 1).replace("</h1>", "</h2>", 1)
         parts.append(f"<h2>Ce qui change depuis sa base</h2>\n<section class=\"diff\">{inner}</section>")
     return page(f"{model.label or model.id} — {version.name}", "\n".join(parts), 1, REPORT_STYLE)
+
+
+def year_rules_html(model) -> list[str]:
+    """The version's rules about the year, as the diff shows them: its `prorata : …` (each line's share of the
+    year) and the rules of each exercise that has its own (`exercice AAAA { … }`, applied by `--exercice`)."""
+    parts = ["<h2>Règles de l'année</h2>"]
+    if model.prorata is None:
+        parts.append("<p>Pas de <code>prorata</code> : chaque ligne est payée pour l'année entière.</p>")
+    else:
+        written = print_expr(model.prorata.value.source) if model.prorata.value.source else "…"
+        parts.append(f"<p>Chaque ligne est proratisée : <code>prorata : {esc(written)}</code> "
+                     "(avant l'arrondi de chaque ligne ; un minimum garde son propre prorata).</p>")
+    rules = exercice_rules(model)
+    if rules:
+        parts.append("<p>Exercices aux règles propres (appliquées avec <code>--exercice AAAA</code>) :</p><ul>" + "".join(
+            f"<li>{esc(year)} : <code>{esc(rule.text)}</code></li>" for year, rule in sorted(rules.items())) + "</ul>")
+    return parts
 
 
 def figure_status(text: str) -> list[tuple[str, str]]:
@@ -313,7 +330,7 @@ def cas_using(model, element: str, id: str) -> list[str]:
     for cas in model.cas:
         named = False
         for expr in cas.node.attendu or ():
-            for node in walk(expr):
+            for node in n.walk(expr):
                 if isinstance(node, n.Call) and node.func in ("points", "montant", "atteint") and \
                         any(isinstance(a, n.Name) and a.id == id for a in node.args):
                     named = True

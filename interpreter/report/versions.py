@@ -167,7 +167,7 @@ def versions_sheets(across, caveat: str = "") -> list[Sheet]:
 class VersionsReport:
     """`convcheck eval V1 V2 … DECLARATION`: one structure under several versions, with their hypotheses."""
 
-    versions: tuple  # `interpreter.api.Convention`, in order
+    versions: tuple  # `interpreter.convention.Convention`, in order
     across: Across
     provenance: Provenance | None = None
 

@@ -1,0 +1,1 @@
+consolidate --au 2027-03-01 petite-proposition.conv

@@ -1,0 +1,1 @@
+diff convention.conv convention-av.conv --population population-sans-engagement.csv --scenario scenario-france-sante.conv --tirages 200 --garantie --format json

@@ -1,0 +1,1 @@
+historique petite-proposition.conv --clause protocoles

@@ -1,0 +1,1 @@
+projette convention-juin.conv --population population.csv --de 2026 --a 2028 --scenario scenario-croissance-invalide.conv

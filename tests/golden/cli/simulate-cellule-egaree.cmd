@@ -1,0 +1,1 @@
+simulate convention.conv population-cellule-egaree.xlsx

@@ -1,0 +1,1 @@
+simulate montants-extremes.conv montants-extremes.csv

@@ -1,0 +1,1 @@
+simulate convention.conv population-sans-engagement.csv --tirages 10

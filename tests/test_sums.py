@@ -1,0 +1,110 @@
+"""Sums over a population are exact and checked: a budget (of the population, of a group, of a line, at a
+point of a sweep, of a reference version) beyond 10^15 € is an error in French (`somme-hors-limites`), never an
+int64 wrapped round (200 structures at 999 999 999 999 999,99 € showed a budget of 15 532 559 262 904 481,84 €,
+exit 0)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from dsl.payment import MAX_CENTS
+from interpreter.cli import cli
+from interpreter.compare.impact import _deciles
+
+LARGE = """convention grand "Grand"
+version : "1"
+
+paramètres {
+  coefficient = 1
+}
+
+données {
+  m : montant entre 0 € et 999_999_999_999_999.99 € "M"
+  region : choix(nord, sud) "R"
+}
+
+socle {
+  critère a "A" {
+    condition : m > 0 € et region dans (nord, sud)
+    montant : m * coefficient
+  }
+}
+"""
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "grand.conv").write_text(LARGE, encoding="utf-8")
+    rows = "".join(f"s{i},999999999999999.99,{'nord' if i % 2 else 'sud'}\n" for i in range(200))
+    (tmp_path / "grand.csv").write_text("id,m,region\n" + rows, encoding="utf-8")
+    (tmp_path / "petit.csv").write_text("id,m,region\ns1,999999999999999.99,nord\n", encoding="utf-8")
+    return tmp_path
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), prog_name="convcheck")
+
+
+@pytest.mark.parametrize("engine", ["defaut", "duckdb"])
+def test_a_population_budget_beyond_the_bound_is_an_error(folder, engine):
+    result = run("simulate", "grand.conv", "grand.csv", "--moteur", engine)
+    assert result.exit_code == 1, result.output
+    assert "grand.csv: erreur[somme-hors-limites]: le budget de la population atteint " \
+           "199\u202f999\u202f999\u202f999\u202f999\u202f998,00 €" in result.output
+    assert "15\u202f532" not in result.output and "Budget total" not in result.output
+
+
+def test_one_structure_at_the_bound_is_simulated_exactly(folder):
+    """A single structure just below 10^15 € is within every bound: its amount is exact (DuckDB's narrow
+    products used to overflow there, and the engine failed with an internal error)."""
+    for engine in ("defaut", "duckdb"):
+        result = run("simulate", "grand.conv", "petit.csv", "--moteur", engine, "-o", f"r-{engine}.csv")
+        assert result.exit_code == 0, result.output
+        assert "999\u202f999\u202f999\u202f999\u202f999,99 €" in result.output
+    assert (folder / "r-defaut.csv").read_bytes() == (folder / "r-duckdb.csv").read_bytes()
+
+
+def test_a_group_budget_beyond_the_bound_is_an_error(folder):
+    result = run("simulate", "grand.conv", "grand.csv", "--par", "region")
+    assert result.exit_code == 1 and "somme-hors-limites" in result.output
+
+
+def test_an_impact_beyond_the_bound_is_an_error(folder):
+    result = run("diff", "grand.conv", "grand.conv", "--population", "grand.csv", "--par", "region")
+    assert result.exit_code == 1 and "erreur[somme-hors-limites]: le budget avant atteint" in result.output
+
+
+def test_a_sweep_and_a_calibration_beyond_the_bound_are_errors(folder):
+    result = run("balaye", "grand.conv", "--population", "grand.csv", "--parametre", "coefficient", "--valeurs", "1,0.5")
+    assert result.exit_code == 1 and "erreur[somme-hors-limites]: à 1, le budget atteint" in result.output
+    result = run("calibre", "grand.conv", "--population", "grand.csv", "--parametre", "coefficient",
+                 "--budget-de", "grand.conv")
+    assert result.exit_code == 1 and "erreur[somme-hors-limites]: le budget de référence atteint" in result.output
+
+
+@given(st.lists(st.integers(-MAX_CENTS + 1, MAX_CENTS - 1), max_size=400))
+@example([MAX_CENTS - 1] * 100)
+@example([MAX_CENTS - 1, -(MAX_CENTS - 1)] * 100)
+def test_a_checked_sum_is_the_exact_sum_or_says_it_is_too_large(values):
+    from interpreter.compare.sums import SumOutOfBounds, checked_sum
+
+    exact = sum(values)
+    try:
+        found = checked_sum(np.array(values, dtype=np.int64))
+    except SumOutOfBounds as error:
+        assert abs(exact) >= MAX_CENTS and error.diagnostics[0].code == "somme-hors-limites"
+    else:
+        assert found == exact and abs(found) < MAX_CENTS
+
+
+def test_deciles_are_structures_totals_exactly():
+    """Deciles were computed through floats: 99 999 999 999 999 999 cents became 10^17."""
+    cents = np.array([MAX_CENTS - 1] * 10, dtype=np.int64)
+    assert _deciles(cents) == tuple(Decimal(MAX_CENTS - 1) / 100 for _ in range(9))
