@@ -154,6 +154,9 @@ def test_the_bundled_chain_and_growth_scenario_project(tmp_path):
     data = json.loads(result.output)
     assert [y["structures"] for y in data["annees"]] == [2300, 2550, 2800]
     assert [v["version"] for v in data["annees"][0]["versions"]] == ["avenant 1", "avenant 2 (proposition 2026)"]
+    # the provenance names every version that pays a month, with its status, not only the version asked for
+    assert [(v["version"], v["statut"]) for v in data["provenance"]["versions"]] == \
+        [("avenant 1", "signe"), ("avenant 2 (proposition 2026)", "proposition")]
     for form in ("md", "html", "xlsx", "txt"):
         written = CliRunner().invoke(cli, ["projette", AV2, "--population", POPULATION, "--de", "2026", "--a", "2027",
                                            "-o", str(tmp_path / f"p.{form}")])

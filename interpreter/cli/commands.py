@@ -299,7 +299,8 @@ def projette_command(version, population, start, stop, encoding, sheet, scenario
     inputs = [*projection.version.sources, population]
     if output:
         check_destination(output, inputs)
-    provenance = provenance_of([(None, projection.version)], population, projection.years[0].structures)
+    provenance = provenance_of([(None, v) for v in projection.versions or (projection.version,)], population,
+                               projection.years[0].structures)
     publish(ProjectionReport(projection, provenance), chosen, output, inputs)
     return EXIT_OK
 

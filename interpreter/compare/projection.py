@@ -213,6 +213,7 @@ class Projection:
     years: tuple[Year, ...]
     growth: Growth | None
     population: str
+    versions: tuple = ()  # every version that pays some month of those years, in the chain's order
 
     @property
     def total(self) -> int:
@@ -231,11 +232,13 @@ def project(version, chain: list, tables: dict, start: int, stop: int, yearly: d
     plan = arrivals(growth, size, years)
     salt = f"croissance/{next((s.id for s in version.scenarios if s.growth is not None), '')}"
     found = []
+    paying: dict[str, Any] = {}
     for year in years:
         parts: dict[tuple[str, int], list] = {}
         new_budget = 0
         for segment in segments(chain, year):
             name = segment.version.name
+            paying.setdefault(name, segment.version)
             convention, base = yearly.get((name, year), (segment.version, tables[name]))
             present = joined([base, *(newcomers(base, y, plan.get(y, 0), salt) for y in years if y < year)])
             groups = [(present, () if year == start else "following"),
@@ -250,7 +253,8 @@ def project(version, chain: list, tables: dict, start: int, stop: int, yearly: d
                           sum(part[1] for part in parts.values()), new_budget,
                           tuple(Part(name, first, months, budget, own) for (name, first), (months, budget, own)
                                 in parts.items())))
-    return Projection(version, tuple(found), growth, next(iter(tables.values())).path)
+    return Projection(version, tuple(found), growth, next(iter(tables.values())).path,
+                      tuple(v for v in chain if v.name in paying))
 
 
 def _budget(segment: Segment, table, block, year: int) -> int:
