@@ -8,7 +8,9 @@ every structure. It reads a population (CSV or Parquet), prints the budget, the 
 structures and the mean payment, and with `--totals FILE` writes each structure's total in cents.
 The majoration précarité (its rate in tenths of a percent, over the points variables paid) and the
 first-year minimum are written the same way; the concertation's dossier rate is read in hundredths of a
-percent, truncated, as the Cnam's guide computes it.
+percent, truncated, as the Cnam's guide computes it. Every line is paid for the months of the contract
+(× mois_adhesion / 12 before its rounding; the SI standard and avancé for the months since their software,
+min(mois_si, mois_adhesion) / 12), and the majoration's assiette is that of the prorated lines.
 It validates nothing: what convcheck does on top (types, ranges, missing values, with a message per
 structure) is part of what the benchmark measures.
 
@@ -54,11 +56,17 @@ def totals(c: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     rcp = (2 * c["nb_reunions_rcp"] >= c["mois_adhesion"]) & (np.asarray(c["taux_dossiers_rcp"], dtype=float) > 0)
     missions = c["nb_missions_sante_publique"]
 
-    def fixed(points):  # points as integers
-        return cents(np.asarray(points, dtype=np.int64) * REFERENCE, REFERENCE)
+    months = c["mois_adhesion"].astype(np.int64)  # each line × months / 12, before its rounding
+
+    def fixed(points, share=months):  # points as integers
+        return cents(np.asarray(points, dtype=np.int64) * REFERENCE * share, REFERENCE * 12)
 
     def mixed(fixed_points, variable_points):  # fixed + variable × patientele / 4 000
-        return cents(np.asarray(fixed_points, dtype=np.int64) * REFERENCE + np.asarray(variable_points) * p, REFERENCE)
+        return cents((np.asarray(fixed_points, dtype=np.int64) * REFERENCE + np.asarray(variable_points) * p) * months,
+                     REFERENCE * 12)
+
+    si_months = np.minimum(c["mois_si"].astype(np.int64), months)  # the SI from its software's acquisition
+    si_avance_months = np.minimum(c["mois_si_avance"].astype(np.int64), months)
 
     amplitude, derogation, closed = c["amplitude_quotidienne"], c["derogation_horaires"], c["fermeture_conges"]
     hours = (800 - np.where(derogation | (amplitude >= 12), 0, np.where(amplitude >= 10, 60, 150))
@@ -79,19 +87,19 @@ def totals(c: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     ]
     lines = [
         (open_enough, fixed(hours)),
-        (c["coordination"], cents(1000 * REFERENCE - 600 * np.maximum(p - 8000, 0) + 1700 * p, REFERENCE)),
+        (c["coordination"], cents((1000 * REFERENCE - 600 * np.maximum(p - 8000, 0) + 1700 * p) * months, REFERENCE * 12)),
         (c["si_label_standard"], fixed(500 + 200 * np.minimum(c["nb_ps_associes"], 16)
-                                       + 150 * np.maximum(c["nb_ps_associes"] - 16, 0))),
+                                       + 150 * np.maximum(c["nb_ps_associes"] - 16, 0), si_months)),
         (c["plan_crise"], mixed(100, np.where(c["crise_sanitaire_declaree"], 350, 0))),
         (c["nb_protocoles"] >= 1, fixed((100 + np.where(ipa, 40, 0)) * np.minimum(c["nb_protocoles"], 8))),
-        (rcp, cents((1000 + np.where(ipa, 200, 0)) * rate_rcp * p, 500 * REFERENCE)),
+        (rcp, cents((1000 + np.where(ipa, 200, 0)) * rate_rcp * p * months, 500 * REFERENCE * 12)),
         (c["diversite_niveau"] >= 1, fixed(300 * c["diversite_niveau"])),
         (c["second_recours_niveau"] >= 1, fixed(300 * c["second_recours_niveau"])),
         (c["medecin_cstm"], fixed(np.full(len(p), 200))),
         (missions >= 1, mixed(np.where(ipa & (missions >= 2), 200, 0), 350 * np.minimum(missions, 2))),
         (c["nb_stagiaires"] >= 2, fixed(450 + 225 * np.minimum(np.maximum(c["nb_stagiaires"] - 2, 0), 2))),
         (c["coordination_externe"], mixed(0, np.full(len(p), 200))),
-        (c["si_label_avance"] & c["si_label_standard"], fixed(np.full(len(p), 100))),
+        (c["si_label_avance"] & c["si_label_standard"], fixed(np.full(len(p), 100), si_avance_months)),
         (c["usagers_niveau"] >= 1, mixed(200, np.where(c["usagers_niveau"] >= 2, 300, 0))),
         ((sas_share >= 50) | c["traite_demandes_sas"],
          fixed(np.where((sas_share >= 100) | c["traite_demandes_sas"], 200, 100))),
@@ -109,7 +117,7 @@ def totals(c: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     tenths = lambda column: np.rint(np.asarray(c[column], dtype=float) * 10).astype(np.int64)  # noqa: E731
     rate = np.minimum(np.maximum(tenths("taux_c2s") - 80, 0) + np.maximum(tenths("taux_ame") - 5, 0), 250)
     base = sum(np.where(eligible & condition, points, 0) for condition, points in variable)
-    total += cents(rate * base, 1000 * 500 * REFERENCE)
+    total += cents(rate * base * months, 1000 * 500 * REFERENCE * 12)
     # First-year minimum: 20 000 € × months / 12, to the cent half away from zero, topping the total up.
     floor = (2 * 2_000_000 * c["mois_adhesion"].astype(np.int64) + 12) // 24
     total += np.where(eligible & c["premiere_annee"], np.maximum(floor - total, 0), 0)
