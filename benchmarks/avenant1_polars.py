@@ -1,8 +1,9 @@
 """Avenant 1 as an analyst writes it in polars: the exact baseline of `benchmarks/simulate.py`.
 
 One lazy query: `scan_parquet` or `scan_csv` of only the columns used, one expression per line of the
-convention, in Int64 (points over a common denominator, euros in cents, each line rounded to the cent
-half away from zero as convcheck does), then the figures convcheck's simulation report prints — the
+convention, in Int64 (points over a common denominator, euros in cents, each line paid for the months of
+the contract — × mois_adhesion / 12, the SI from its software's acquisition — and rounded to the cent half
+away from zero as convcheck does), then the figures convcheck's simulation report prints — the
 budget, the eligible structures, the mean, median and deciles of the payment, and each line's budget
 and paid structures — and one `collect()`, which polars runs multi-threaded with projection pushdown.
 
@@ -32,7 +33,7 @@ BOOLEANS = ("samedi_matin", "fermeture_hors_conges", "derogation_horaires", "soi
             "mission_obesite_enfant", "premiere_annee")
 INTEGERS = ("patientele", "nb_ps_associes", "nb_protocoles", "nb_reunions_rcp", "diversite_niveau",
             "second_recours_niveau", "nb_missions_sante_publique", "nb_stagiaires", "usagers_niveau", "qualite_niveau",
-            "nb_protocoles_cooperation", "mois_adhesion")
+            "nb_protocoles_cooperation", "mois_adhesion", "mois_si", "mois_si_avance")
 TENTHS = ("amplitude_quotidienne", "part_medecins_sas", "taux_c2s", "taux_ame", "taux_dossiers_rcp")  # one decimal
 COLUMNS = ("id", *BOOLEANS, *INTEGERS, *TENTHS, "fermeture_conges")
 
@@ -46,9 +47,11 @@ def paid(line: str) -> str:
     return f"{line} €"
 
 
-def cents(numerator: pl.Expr, denominator: int) -> pl.Expr:
-    """numerator / denominator points at 7 €, in cents, rounded half away from zero."""
-    x = numerator.cast(pl.Int64) * POINT
+def cents(numerator: pl.Expr, denominator: int, months: pl.Expr | None = None) -> pl.Expr:
+    """numerator / denominator points at 7 €, paid for `months` of the twelve (the contract's by default), in
+    cents, rounded half away from zero."""
+    x = numerator.cast(pl.Int64) * (c("mois_adhesion") if months is None else months) * POINT
+    denominator *= 12
     return ((2 * x.abs() + denominator) // (2 * denominator)) * x.sign()
 
 
@@ -88,7 +91,8 @@ def lines(frame: pl.LazyFrame) -> pl.LazyFrame:
         horaires=cents(c("horaires_points"), 1),
         fonction_coordination=cents(1_000 * REFERENCE - 600 * pl.max_horizontal(p - 8_000, 0) + 1_700 * p, REFERENCE),
         si_standard=cents(500 + 200 * pl.min_horizontal(c("nb_ps_associes"), 16)
-                          + 150 * pl.max_horizontal(c("nb_ps_associes") - 16, 0), 1),
+                          + 150 * pl.max_horizontal(c("nb_ps_associes") - 16, 0), 1,
+                          pl.min_horizontal(c("mois_si"), c("mois_adhesion"))),  # from the software's acquisition
         crise_sanitaire=cents(100 * 500 * REFERENCE + c("crise_variables"), 500 * REFERENCE),
         protocoles=cents((100 + pl.when(ipa).then(40).otherwise(0)) * pl.min_horizontal(c("nb_protocoles"), 8), 1),
         rcp=cents(c("rcp_variables"), 500 * REFERENCE),
@@ -99,7 +103,7 @@ def lines(frame: pl.LazyFrame) -> pl.LazyFrame:
                                       + c("missions_variables"), 500 * REFERENCE),
         formation=cents(450 + 225 * pl.min_horizontal(pl.max_horizontal(c("nb_stagiaires") - 2, 0), 2), 1),
         coordination_externe=cents(200 * p, REFERENCE),
-        si_avance=cents(pl.lit(100), 1),
+        si_avance=cents(pl.lit(100), 1, pl.min_horizontal(c("mois_si_avance"), c("mois_adhesion"))),
         implication_usagers=cents(200 * 500 * REFERENCE + c("usagers_variables"), 500 * REFERENCE),
         sas=cents(pl.when((c("part_medecins_sas") >= 1_000) | c("traite_demandes_sas")).then(200).otherwise(100), 1),
         demarche_qualite=cents(100 * 500 * REFERENCE + c("qualite_variables"), 500 * REFERENCE),

@@ -572,7 +572,7 @@ def flatten_inherited(cas: list[n.Cas], inherited: tuple[n.Cas, ...], donnees: s
     """The avenant's cas, each `comme` that names a cas of a base replaced by that cas's données (those
     the consolidated version still has), so that the consolidated text stands alone: printed, it checks
     without its bases. A `comme` to a cas of the avenant itself is kept; an unknown one is left for the
-    checker to report."""
+    checker to report, and so is a donnée the cas writes itself that the version does not have (a slip)."""
     own = {c.id for c in cas}
     by_id = {c.id: c for c in reversed(inherited)}  # the nearest base's cas wins
 
@@ -591,7 +591,8 @@ def flatten_inherited(cas: list[n.Cas], inherited: tuple[n.Cas, ...], donnees: s
         if merged is None:
             result.append(case)
         else:
-            kept = tuple(a for id, a in merged.items() if id in donnees)
+            written = {a.id for a in case.donnees or ()}
+            kept = tuple(a for id, a in merged.items() if id in donnees or id in written)
             result.append(evolve(case, donnees=kept, base=None, base_span=None))
     return result
 

@@ -116,7 +116,8 @@ CODES: dict[str, tuple[str, str]] = {
     "population-invalide": (ERREUR, "valeur invalide dans une population"),
     "trop-volumineux": (ERREUR, "déclaration, population ou classeur au-delà des tailles que convcheck lit"),
     "evaluation-impossible": (ERREUR, "calcul impossible pour cette structure"),
-    "avance-sans-taux": (ERREUR, "« --avance » sur une version qui ne dit pas la part de l'avance"),
+    "avance-sans-taux": (ERREUR, "« --avance », ou « avance » dans un cas, sur une version qui ne dit pas la part de "
+                         "l'avance"),
     "groupement-invalide": (ERREUR, "regroupement --par impossible"),
     "diff-cas-inconnu": (ERREUR, "cas --cas absent des versions comparées"),
     "diff-cas-incomplet": (ERREUR, "cas --cas qui ne donne pas toutes les données d'une version"),

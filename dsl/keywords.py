@@ -16,7 +16,7 @@ RESERVED = frozenset({"si", "alors", "sinon", "et", "ou", "non", "dans", "vrai",
 # Words that cannot name a donnée or a paramètre either: after an expression they start an
 # attribute, or they have a meaning in `attendu` blocks.
 VALUE_RESERVED = RESERVED | {"condition", "points", "montant", "axe", "reference", "critere",
-                             "eligible", "total", "total_points"}
+                             "eligible", "total", "total_points", "avance"}
 # Accent-free spellings accepted for the names that `attendu` blocks may use.
 FOLDED_NAMES = {"éligible": "eligible"}
 

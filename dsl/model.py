@@ -21,7 +21,7 @@ SECTIONS = ("prerequis", "socle", "options")
 SECTION_TITLES = {"prerequis": "Prérequis", "socle": "Socle", "options": "Options"}
 
 # Names that only `attendu` blocks may use, with the type of what they give.
-ATTENDU_NAMES = {"eligible": "booleen", "total": "montant", "total_points": "nombre"}
+ATTENDU_NAMES = {"eligible": "booleen", "total": "montant", "total_points": "nombre", "avance": "montant"}
 ATTENDU_FUNCTIONS = {"points": "nombre", "montant": "montant"}
 # The columns every results file, the SQL query and the reports give beside one column per line (critère,
 # brique, majoration, minimum): no line may be named so, nor a donnée `id` (a population's column of ids).

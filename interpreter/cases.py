@@ -8,10 +8,11 @@ from dsl import ir
 from dsl.model import Cas, Type
 from dsl.printer import print_expr
 from dsl.source import Span
-from interpreter.backends.scalar import Context_, Evaluation, Program, evaluate
+from interpreter.backends.scalar import Context_, Evaluation, Program, advance, evaluate
 from interpreter.numbers import EvaluationError, reader_text
 
-RESULT_TYPES = {"total": Type("montant"), "total_points": Type("nombre"), "eligible": Type("booleen")}
+RESULT_TYPES = {"total": Type("montant"), "total_points": Type("nombre"), "eligible": Type("booleen"),
+                "avance": Type("montant")}
 
 
 @frozen
@@ -49,13 +50,32 @@ def run_case(program: Program, cas: Cas) -> CaseResult:
         evaluation = evaluate(program, donnees, explain=False)
     except EvaluationError as error:
         return CaseResult(cas, (), str(error))
-    context = program.context(donnees, evaluation.met, evaluation)
+    try:
+        result = _Result(evaluation, advance(program, donnees) if _reads_advance(cas) else None)
+    except EvaluationError as error:
+        return CaseResult(cas, (), str(error), evaluation)
+    context = program.context(donnees, evaluation.met, result)
     failures = []
     for assertion in cas.attendu:
         failure = _check(program, assertion, context)
         if failure is not None:
             failures.append(failure)
     return CaseResult(cas, tuple(failures), None, evaluation)
+
+
+class _Result:
+    """What an `attendu` reads: the evaluation, and the advance (`avance`) when the cas asserts it."""
+
+    def __init__(self, evaluation: Evaluation, avance):
+        self.evaluation = evaluation
+        self.avance = avance
+
+    def __getattr__(self, name: str):
+        return getattr(self.evaluation, name)
+
+
+def _reads_advance(cas: Cas) -> bool:
+    return any(isinstance(e, ir.ResultRef) and e.name == "avance" for a in cas.attendu for e in ir.walk(a))
 
 
 def run_cases(program: Program) -> list[CaseResult]:

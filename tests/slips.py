@@ -22,11 +22,17 @@ from collections import Counter
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from attrs import frozen
 
+from dsl.avenants import Loader
+from dsl.payment import ADVANCE
 from interpreter import api
+from interpreter.backends.scalar import advance
+from interpreter.cases import cas_donnees
+from interpreter.numbers import EvaluationError
 
 ROOT = Path(__file__).resolve().parent.parent
 # The files a slip is made in, and the versions whose figures are compared (each version with the
@@ -235,25 +241,54 @@ def population() -> pl.DataFrame:
     return frame
 
 
-def figures(root: Path) -> dict[str, object]:
-    """Every figure of every version under `root`: each structure's lines and total, each cas's results."""
-    result: dict[str, object] = {}
+def figures(root: Path, loader: Loader | None = None) -> dict[str, Any]:
+    """Every figure of every version under `root`: each structure's lines and total, each cas's results.
+    `loader` reads each file once for all the versions (the files do not change meanwhile)."""
+    loader = loader if loader is not None else Loader()
+    result: dict[str, Any] = {}
     for path, scenarios in VERSIONS:
-        version = api.load(root / path, scenarios=[root / s for s in scenarios])
+        version = api.load(root / path, loader=loader, scenarios=[root / s for s in scenarios])
         table = version.simulation(population(), keep_invalid=True).table(typed=False)
         # Lines keyed by their label: a line moved between sections changes the order of the columns, a typo
         # in the id a line is declared with changes its key in data files (a diff shows it renamed), neither
         # changes a figure.
         labels = {line.id: line.label or line.id for line in version.program.lines}
         result[path] = {labels.get(name, name): table[name].to_list() for name in table.columns}
-        result[f"{path} cas"] = [(c.cas.label or c.cas.id, c.passed, c.evaluation and c.evaluation.total)
-                                 for c in version.cases()]
+        # The cas are the version's worked examples, run as `convcheck test` runs them: without the scénarios
+        # (a scénario computes données for a population; it would replace the données a cas states).
+        plain = api.load(root / path, loader=loader) if scenarios else version
+        result[f"{path} cas"] = _cases(plain)
+        # The cas of each exercise, run with that exercise's rules: a slip in an `exercice AAAA { … }` block
+        # changes no figure of the general rules, only those of its year.
+        for year in plain.model.exercices:
+            result[f"{path} cas {year}"] = _cases(api.load(root / path, loader=loader, exercice=year))
     return result
 
 
+def _cases(version) -> list:
+    """Each cas: its label, whether it passes, its total and (where the version has `taux_avance`) the advance
+    of its structure — `eval --avance`'s figure, which a critère moved between socle and options changes."""
+    program = version.program
+    return [(c.cas.label or c.cas.id, c.passed, c.evaluation and c.evaluation.total, _advance(program, c))
+            for c in version.cases()]
+
+
+def _advance(program, case) -> Any:
+    if ADVANCE not in program.model.parametres or case.error is not None:
+        return None
+    try:
+        return advance(program, cas_donnees(program, case.cas))
+    except EvaluationError as error:
+        return str(error)
+
+
 @cache
-def baseline() -> dict[str, object]:
-    return figures(ROOT)
+def baseline() -> dict[str, Any]:
+    """The figures of the bundled files as they are. Every cas passes there, or every slip would look caught."""
+    found = figures(ROOT)
+    failing = [c[0] for key, cases in found.items() if " cas" in key for c in cases if not c[1]]
+    assert not failing, f"cas en échec avant toute faute : {failing}"
+    return found
 
 
 @frozen
@@ -273,16 +308,17 @@ def classify(slip: Slip) -> Outcome:
             shutil.copyfile(ROOT / file, root / file)
         target = root / slip.file
         target.write_text(slip.apply(target.read_text(encoding="utf-8")), encoding="utf-8")
-        diagnostics = api.check_files([str(root / path) for path in (*(v for v, _ in VERSIONS), FILES[-1])])
+        loader = Loader()  # one reading of the slipped files, for the check and for the figures
+        diagnostics = api.check_files([str(root / path) for path in (*(v for v, _ in VERSIONS), FILES[-1])], loader)
         errors = [d for d in diagnostics if d.is_error]
         if errors:
             unlocated = [d for d in errors if d.span is None and not d.file]
             return Outcome("sans position" if unlocated else "erreur", errors[0].message)
         try:
-            found = figures(root)
+            found = figures(root, loader)
         except api.ConvError as error:
             return Outcome("erreur", str(error).splitlines()[0])
-        failed = [c for key, cases in found.items() if key.endswith(" cas") for c in cases if not c[1]]
+        failed = [c for key, cases in found.items() if " cas" in key for c in cases if not c[1]]
         if failed:
             return Outcome("erreur", f"cas « {failed[0][0]} » en échec")
         if found == baseline():

@@ -110,3 +110,44 @@ def test_every_worked_example_of_the_guide_is_a_passing_cas_with_its_page():
     assert len(guide) >= 60
     for cas in guide:
         assert re.match(r"Guide Cnam 2022, p\. \d+", cas.label), cas.label
+
+
+# ---- the 2022 exercise (guide p. 7) ----------------------------------------------------------------------
+
+YOUNG_WITHOUT_PLAN = ROOT / "examples" / "declarations" / "jeune-msp-sans-plan-crise-avenant-1.yaml"
+
+
+def test_the_crisis_plan_is_an_option_in_2022_only_and_no_crisis_is_paid_that_year():
+    structure = yaml.safe_load(YOUNG_WITHOUT_PLAN.read_text(encoding="utf-8"))
+    general, in_2022 = api.load(A1), api.load(A1, exercice=2022)
+    assert general.model.criteres["crise_sanitaire"].section == "prerequis"
+    assert in_2022.model.criteres["crise_sanitaire"].section == "options"
+    assert not general.evaluate(structure).eligible and in_2022.evaluate(structure).eligible
+    assert not api.load(A1, exercice=2023).evaluate(structure).eligible
+    crisis = yaml.safe_load(REFERENCE.read_text(encoding="utf-8")) | {"crise_sanitaire_declaree": True}
+    assert general.evaluate(crisis).line("crise_sanitaire").points == 450
+    assert in_2022.evaluate(crisis).line("crise_sanitaire").points == 100
+
+
+def test_consolidate_at_a_date_of_2022_states_the_2022_rules():
+    output = CliRunner().invoke(cli, ["consolidate", str(A1), "--au", "2022-06-01"]).output
+    assert output.startswith("# ") and "# Exercice 2022 : règles propres à l'exercice — déplace critère " \
+        "crise_sanitaire vers options ; modifie critère crise_sanitaire { points variables : 0 }." in output
+    options = output[output.index("\noptions {"):output.index("\n}\n", output.index("\noptions {"))]
+    assert 'critère crise_sanitaire "Réponse aux crises sanitaires graves"' in options
+    assert "exercice 2022 {" not in output
+    later = CliRunner().invoke(cli, ["consolidate", str(A1), "--au", "2023-06-01"]).output
+    prerequis = later[later.index("\nprérequis {"):later.index("\n}\n", later.index("\nprérequis {"))]
+    assert 'critère crise_sanitaire "Réponse aux crises sanitaires graves"' in prerequis
+
+
+def test_simulate_and_test_give_the_2022_exercise():
+    population = str(ROOT / "examples" / "population" / "population.csv")
+    general = json.loads(CliRunner().invoke(cli, ["simulate", str(A1), population, "--format", "json"]).stdout)
+    in_2022 = json.loads(CliRunner().invoke(cli, ["simulate", str(A1), population, "--exercice", "2022",
+                                                  "--format", "json"]).stdout)
+    assert in_2022["exercice"]["annee"] == 2022 and general["exercice"] is None
+    # the structures without a crisis plan yet are paid in 2022 (and nothing else changes: no crisis declared)
+    assert in_2022["eligibles"] > general["eligibles"]
+    tested = CliRunner().invoke(cli, ["test", str(A1)])
+    assert tested.exit_code == 0 and "aci-msp-avenant-1.conv, exercice 2022 : 2 cas" in tested.output

@@ -152,6 +152,28 @@ def test_check_applies_each_exercise_and_says_which_one_fails(chain):
     assert errors[0].message.endswith("(règles de l'exercice 2022)") and errors[0].span.line == 14
 
 
+@pytest.mark.parametrize("where", ["exercice", "version"])
+def test_a_misspelt_donnee_in_a_cas_built_on_another_is_reported(chain, where):
+    """A cas `comme` another cas of the version (in an exercise block, or an avenant's cas on a base's cas) that
+    writes a misspelt donnée: located, with the donnée meant — never dropped, the cas passing on the other's value."""
+    built = ('  cas sans_plan_bis "Sans plan, bis" comme sans_plan {\n    données {\n      plan_crse = faux\n'
+             '    }\n    attendu {\n      éligible\n    }\n  }\n')
+    if where == "exercice":  # on the version's cas, outside the block
+        built = built.replace("comme sans_plan", "comme sans_plan_2023")
+        text = AVENANT_1.replace("\n}\n\ncas sans_plan_2023", "\n" + built + "}\n\ncas sans_plan_2023")
+    else:
+        base = BASE + '\ncas sans_plan "Sans plan" {\n  données {\n    horaires = vrai\n    plan_crise = faux\n' \
+                      '    nb_protocoles = 2\n  }\n}\n'
+        (chain / "aci.conv").write_text(base, encoding="utf-8")
+        text = AVENANT_1 + "\n" + built.replace("\n  ", "\n").removeprefix("  ")
+    (chain / "faux.conv").write_text(text, encoding="utf-8")
+    errors = api.check_version(str(chain / "faux.conv")).errors
+    assert [d.code for d in errors] == ["donnee-inconnue"]
+    assert "« plan_crse »" in errors[0].message and errors[0].suggestion == "vouliez-vous dire « plan_crise » ?"
+    assert errors[0].span.line == text.splitlines().index("      plan_crse = faux" if where == "exercice"
+                                                          else "    plan_crse = faux") + 1
+
+
 # ---- the rules of one exercise --------------------------------------------------------------------------
 
 

@@ -74,10 +74,10 @@ def test_every_impact_report_says_the_losses_and_the_losers_in_its_verdict(losse
     total = sum(losses["perte"].to_list(), Decimal(0))
     text = run("diff", AV1, AV2, "--population", POPULATION, "--garantie", "50 %").replace("\u202f", " ")
     verdict = next(line for line in text.splitlines() if line.startswith("» "))
-    assert "262 perdent 369 442 € en tout" in verdict and "les garantir (50 % de chaque perte) coûte 184 721 €" in verdict
-    assert round(total) == 369_442
+    assert "259 perdent 371 416 € en tout" in verdict and "les garantir (50 % de chaque perte) coûte 185 708 €" in verdict
+    assert round(total) == 371_416
     for form in ("markdown", "html"):
-        assert "369 441,77 €" in run("diff", AV1, AV2, "--population", POPULATION, "--format", form).replace("\u202f", " ")
+        assert "371 415,89 €" in run("diff", AV1, AV2, "--population", POPULATION, "--format", form).replace("\u202f", " ")
     run("diff", AV1, AV2, "--population", POPULATION, "--garantie", "--par", "zone", "-o", tmp_path / "r.xlsx")
     import openpyxl
 

@@ -173,6 +173,30 @@ def test_the_advance_is_its_share_of_the_prerequis_and_socle_all_met(version):
     assert [m["id"] for m in data["minimums"]] == ["premier", "second"]
 
 
+@pytest.mark.parametrize(("asserted", "passed"), [("1_350 €", True), ("1_400 €", False)])
+def test_a_cas_asserts_the_advance(tmp_path, asserted, passed):
+    """`avance` in `attendu`: the advance of the cas's structure, as `eval --avance` gives it (a critère moved
+    between socle and options changes it, and nothing else)."""
+    cas = (f'\ncas sans_protocoles "Sans protocoles" {{\n  données {{\n    patientele = 2000\n    ouverte = vrai\n'
+           f'    protocoles = faux\n    precaire = 15 %\n    jeune = faux\n  }}\n  attendu {{\n'
+           f'    avance = {asserted}\n  }}\n}}\n')
+    (tmp_path / "mini.conv").write_text(BASE + cas, encoding="utf-8")
+    [result] = api.load(tmp_path / "mini.conv").cases()
+    assert result.passed is passed
+    if not passed:
+        assert (result.failures[0].expected, result.failures[0].actual) == ("1\u202f400,00 €", "1\u202f350,00 €")
+
+
+def test_a_cas_cannot_assert_the_advance_of_a_version_without_one(tmp_path):
+    cas = ('\ncas c "C" {\n  données {\n    patientele = 2000\n    ouverte = vrai\n    protocoles = faux\n'
+           '    precaire = 15 %\n    jeune = faux\n  }\n  attendu {\n    avance = 0 €\n  }\n}\n')
+    (tmp_path / "mini.conv").write_text(BASE.replace("  taux_avance = 50 %\n", "") + cas, encoding="utf-8")
+    errors = check_file(str(tmp_path / "mini.conv")).errors
+    assert [d.code for d in errors] == ["avance-sans-taux"] and errors[0].suggestion.endswith("taux_avance = 60 %")
+    assert (tmp_path / "mini.conv").read_text(encoding="utf-8").splitlines()[errors[0].span.line - 1].strip() == \
+        "avance = 0 €"
+
+
 def declaration(folder: Path, structure: dict) -> Path:
     path = folder / "structure.yaml"
     path.write_text("".join(f"{k}: {str(v).lower() if isinstance(v, bool) else v}\n" for k, v in structure.items()),

@@ -251,6 +251,42 @@ def test_example_population_is_reproducible_and_calibrated(tmp_path):
     assert pl.read_csv(committed)["nb_ps_associes"].min() == 3  # teams from 3 professionals
 
 
+# The données the audit (2026) and the Cnam's guide added to the bundled conventions: a population file
+# written before them has none of these columns.
+ADDED_BY_THE_AUDIT = ("fermeture_conges", "taux_c2s", "taux_ame", "premiere_annee", "mois_adhesion",
+                      "fermeture_hors_conges", "derogation_horaires", "taux_dossiers_rcp", "mission_obesite_enfant")
+
+
+def test_an_older_population_file_runs_under_avenant_1_with_its_defaults_announced(tmp_path):
+    """Last month's population files keep working: every structure takes the stated default of each donnée
+    the file lacks, and simulate says how many did, in the text and in the JSON."""
+    import json
+
+    from click.testing import CliRunner
+
+    from interpreter.cli import cli
+
+    older = tmp_path / "population-2025.csv"
+    pl.read_csv(ROOT / "examples" / "population" / "population.csv", infer_schema_length=0) \
+        .drop(ADDED_BY_THE_AUDIT).write_csv(older)
+    avenant_1 = str(ROOT / "conventions" / "aci-msp-avenant-1.conv")
+    result = CliRunner().invoke(cli, ["simulate", avenant_1, str(older), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    taken = {d["id"]: (d["valeur"], d["structures"]) for d in data["valeurs_par_defaut"]}
+    assert {id: taken[id] for id in ADDED_BY_THE_AUDIT} == {
+        "fermeture_conges": ("aucune", 2300), "taux_c2s": ("0 %", 2300), "taux_ame": ("0 %", 2300),
+        "premiere_annee": ("faux", 2300), "mois_adhesion": ("12", 2300), "fermeture_hors_conges": ("faux", 2300),
+        "derogation_horaires": ("faux", 2300), "taux_dossiers_rcp": ("5 %", 2300),
+        "mission_obesite_enfant": ("faux", 2300)}
+    assert data["structures"] == 2300 and data["eligibles"] > 2200
+    text = CliRunner().invoke(cli, ["simulate", avenant_1, str(older)]).output
+    assert "▸ Valeurs par défaut" in text
+    assert "taux_dossiers_rcp = 5 % (Dossiers étudiés en concertation" in text
+    assert "mois_adhesion = 12 (Mois de l'année couverts par le contrat (12 hors première année)) : 2\u202f300 " \
+        "structures sur 2\u202f300" in text
+
+
 def test_json_lines_population(tmp_path):
     model = MODELS["langage"]
     path = tmp_path / "p.jsonl"

@@ -174,8 +174,8 @@ def test_a_growth_scenario_prints_as_it_parses():
 
 def test_the_first_year_of_the_bundled_chain_is_the_prorated_simulate_of_each_version(tmp_path):
     """avenant 2 enters into force on 2026-06-01: 2026 is avenant 1 for five months and avenant 2 for seven — each the
-    `simulate` of that version with `prorata : 5 / 12` (`7 / 12`) written in an avenant, its minimum's own prorata
-    times the same share."""
+    `simulate` of that version with its prorata (the months of the contract) times 5 / 12 (7 / 12) written in an
+    avenant, and each line's own prorata (the SI's, from its software) and its minimum's times the same share."""
     budgets = []
     for name, base, share in (("cinq", AV1, "5 / 12"), ("sept", AV2, "7 / 12")):
         path = tmp_path / f"{name}.conv"
@@ -183,7 +183,9 @@ def test_the_first_year_of_the_bundled_chain_is_the_prorated_simulate_of_each_ve
             avenant {name} "La version au prorata de l'année"
             base : "{base}"
             version : "{name}"
-            prorata : {share}
+            prorata : mois_adhesion / 12 * {share}
+            modifie critère si_standard {{ prorata : min(mois_si, mois_adhesion) / 12 * {share} }}
+            modifie critère si_avance {{ prorata : min(mois_si_avance, mois_adhesion) / 12 * {share} }}
             modifie minimum premiere_annee {{ prorata : mois_adhesion / 12 * {share} }}
         """), encoding="utf-8")
         budgets.append(int(api.load(str(path)).simulate(POPULATION)["total"].sum() * 100))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -18,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from interpreter import api
+from interpreter.backends.javascript import form_value
 from interpreter.cli import cli
 from interpreter.io.declarations import read_entries
 from interpreter.io.words import TRUE_WORDS
@@ -87,8 +89,20 @@ def form_values(values: dict) -> dict:
 
 
 def declaration(name: str) -> dict:
+    """An example declaration's values; each donnée it leaves to its stated default (`par défaut`) is given that
+    default, as `eval` takes it: the form keeps what the previous declaration typed otherwise."""
     _, entries = read_entries(str(DECLARATIONS / f"{name}.yaml"))
-    return {key: entry.value for key, entry in entries.items()}
+    return {**defaults(), **{key: entry.value for key, entry in entries.items()}}
+
+
+@cache
+def defaults() -> dict:
+    found = {}
+    for name in (AV1, Y2017, AV2):
+        for id, donnee in api.load(CONVENTIONS / f"{name}.conv").model.donnees.items():
+            if donnee.default is not None:
+                found[id] = form_value(donnee.default.value, donnee.type)
+    return found
 
 
 def run_page(tmp_path, folder: Path, steps: list[dict], fragment: dict | None = None,

@@ -159,6 +159,10 @@ def _bound(env: Environment, spec: n.TypeSpec, expr: n.Expr | None) -> Decimal |
                   suggestion=f"écrivez « {plain(literal.value)} » sans « € »")
         return None
     value = sign * (literal.value / 100 if isinstance(literal, n.Percent) else literal.value)
+    if spec.name == "pourcentage" and isinstance(literal, n.Number) and abs(value) > 1:
+        env.error("type-incompatible", f"la borne {plain(literal.value)} d'un pourcentage, écrite sans « % », "
+                  f"vaut {plain(value * 100)} %", expr.span, suggestion=f"écrivez « {plain(literal.value)} % »")
+        return None
     if spec.name == "entier" and value != value.to_integral_value():
         env.error("type-incompatible", f"la borne {plain(value)} d'un entier doit être un nombre entier", expr.span)
     return value

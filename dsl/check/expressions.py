@@ -18,6 +18,7 @@ from dsl.check.environment import Environment, Scope
 from dsl.check.wording import an, plain
 from dsl.diagnostics import Note, suggest
 from dsl.model import ATTENDU_FUNCTIONS, ATTENDU_NAMES, BOOLEEN, DATE, MONTANT, NOMBRE, Type
+from dsl.payment import ADVANCE
 from dsl.printer import print_expr
 
 FUNCTIONS = ("min", "max", "arrondi", "atteint", "tirage", *ATTENDU_FUNCTIONS)
@@ -172,6 +173,10 @@ def _infer_name(env: Environment, expr: n.Name, scope: Scope) -> ir.Expr | None:
         if scope.mode != "attendu":
             env.error("attendu-seulement", f"« {id} » ne s'emploie que dans un bloc « attendu »", expr.span,
                       suggestion="dans un critère, utilisez « atteint(id) » pour dépendre d'un autre critère")
+            return None
+        if id == "avance" and ADVANCE not in env.parametre_nodes:
+            env.error("avance-sans-taux", "« avance » : la version ne dit pas la part de l'avance, elle n'a pas de "
+                      f"paramètre « {ADVANCE} »", expr.span, suggestion=f"ajoutez dans « paramètres » : {ADVANCE} = 60 %")
             return None
         return ir.ResultRef(id, Type(ATTENDU_NAMES[id]), source=expr)
     candidates = [*env.donnees, *env.parametre_nodes, *(ATTENDU_NAMES if scope.mode == "attendu" else ())]

@@ -6,12 +6,15 @@
 
 from __future__ import annotations
 
+from dsl import ir
+from dsl import nodes as n
 from dsl.check.elements import attribute_span, writes
 from dsl.check.environment import Environment
 from dsl.check.expressions import parametre_value
-from dsl.check.wording import an
+from dsl.check.wording import an, plain
 from dsl.model import MONTANT, NOMBRE, Brique, Critere, Type
 from dsl.payment import ADVANCE, CAP
+from dsl.printer import print_expr
 
 
 def check_point_requirements(env: Environment, criteres: dict[str, Critere], briques: dict[str, Brique]) -> None:
@@ -52,6 +55,12 @@ def check_advance(env: Environment) -> None:
         env.error("type-incompatible", f"le paramètre « {ADVANCE} » est la part de l'avance : un pourcentage, "
                   f"pas {an(value.type)}", env.parametre_nodes[ADVANCE].value.span,
                   suggestion="par exemple « taux_avance = 60 % »")
+    elif isinstance(value, ir.Const) and not 0 <= value.value <= 1:  # `60` for `60 %`: an advance of 6 000 %
+        written = env.parametre_nodes[ADVANCE].value
+        env.error("hors-intervalle", f"le paramètre « {ADVANCE} » vaut {plain(value.value * 100)} % : la part de "
+                  "l'avance est entre 0 % et 100 %", written.span,
+                  suggestion=f"écrivez « {ADVANCE} = {print_expr(written)} % »" if isinstance(written, n.Number)
+                  else "donnez une part entre 0 % et 100 %")
 
 
 def _require_parametre(env: Environment, id: str, type_: Type, element, what: str, fix: str, code: str) -> None:

@@ -22,9 +22,17 @@ HERE = Path(__file__).resolve().parent
 # The calibrated assumptions (README.md, « Calibration »).
 PS_MEDIAN, PS_SIGMA, PS_MAX = 14, 0.65, 120  # associated professionals per MSP (log-normal)
 GP_SHARE = (0.2, 0.36)  # share of GPs among them (uniform)
-PATIENTS_PER_GP = 1_000  # patients « médecin traitant » per GP (normal, sd 220)
+PATIENTS_PER_GP = 1_040  # patients « médecin traitant » per GP (normal, sd 220)
 CLOSURE = [0.72, 0.275, 0.005]  # closed in the school holidays: never, 3 weeks at most, longer
 YOUNG_SI, YOUNG_PLAN = 0.95, 0.9  # of the recently opened MSPs, those with a labelled SI, a crisis plan
+FIRST_YEAR_PS_MIN, FIRST_YEAR_PS_EXTRA = 3, 3  # first-year teams: 3 professionals + Poisson(3)
+FIRST_YEAR_PATIENTS_PER_GP = 800  # their GPs' patientèle « médecin traitant », still being built (sd 200)
+FIRST_YEAR_SI_LATER = 0.5  # share of the first-year MSPs that bought their labelled software after the contract began
+FIRST_YEAR_OPTIONS_SHARE = 0.3  # share of the first-year MSPs that already meet each option they would meet later
+FIRST_YEAR_OPTIONS = ("diversite_niveau", "second_recours_niveau", "medecin_cstm", "nb_missions_sante_publique",
+                      "coordination_externe", "si_label_avance", "usagers_niveau", "qualite_niveau",
+                      "nb_protocoles_cooperation", "parcours_insuffisance_cardiaque", "parcours_mrtc", "nb_stagiaires",
+                      "part_medecins_sas", "traite_demandes_sas")
 
 
 def generate(structures: int = 2300, seed: int = 2024) -> pl.DataFrame:
@@ -94,6 +102,7 @@ def generate(structures: int = 2300, seed: int = 2024) -> pl.DataFrame:
     data |= places(n, seed)
     data |= precarity_and_first_year(n, seed, young)
     data |= guide_donnees(n, seed, data)
+    data |= first_year_teams(n, seed, data)
     return pl.DataFrame(data)
 
 
@@ -141,6 +150,31 @@ def guide_donnees(n: int, seed: int, data: dict) -> dict:
             "derogation_horaires": np.asarray(data["participation_pdsa"]) & (rng.random(n) < 0.15),
             "mission_obesite_enfant": (missions >= 1) & (rng.random(n) < obesity_share),
             "taux_dossiers_rcp": np.round(rate, 1)}
+
+
+def first_year_teams(n: int, seed: int, data: dict) -> dict:
+    """The MSPs in the first year of their contract, redrawn as the young teams they are (see README.md):
+    3 to about 12 associated professionals, GPs still building their patientèle, options not yet in place
+    (the engagements are met « progressively », Cnam guide p. 3), concertation meetings held over the months
+    of the contract only, and, for half of them, a labelled software bought after the contract's start (the
+    SI is prorated to its acquisition date, guide p. 44, 46, 48). Drawn from a generator of their own; only
+    the first-year rows change."""
+    rng = np.random.default_rng([seed, 4])
+    first_year = np.asarray(data["premiere_annee"])
+    months = np.asarray(data["mois_adhesion"])
+    nb_ps = np.clip(FIRST_YEAR_PS_MIN + rng.poisson(FIRST_YEAR_PS_EXTRA, n), 3, 20)
+    doctors = np.clip(np.rint(nb_ps * rng.uniform(0.3, 0.5, n)), 2, None)
+    patientele = np.clip(np.rint(doctors * rng.normal(FIRST_YEAR_PATIENTS_PER_GP, 200, n)), 300, None)
+    meetings = rng.poisson(10 * months / 12)
+    bought_later = first_year & np.asarray(data["si_label_standard"]) & (rng.random(n) < FIRST_YEAR_SI_LATER)
+    mois_si = np.where(bought_later, rng.integers(1, 13, n) % months + 1, 12)  # 1 to mois_adhesion months
+    redrawn = {"nb_ps_associes": nb_ps, "patientele": patientele, "nb_reunions_rcp": meetings}
+    for option in FIRST_YEAR_OPTIONS:  # not yet in place: no level, no engagement
+        value = np.asarray(data[option])
+        redrawn[option] = np.where(rng.random(n) < FIRST_YEAR_OPTIONS_SHARE, value, np.zeros_like(value))
+    changed = {name: np.where(first_year, value, data[name]).astype(np.asarray(data[name]).dtype)
+               for name, value in redrawn.items()}
+    return changed | {"mois_si": mois_si, "mois_si_avance": mois_si}
 
 
 def as_text(frame: pl.DataFrame) -> pl.DataFrame:

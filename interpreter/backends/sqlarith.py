@@ -529,6 +529,25 @@ class Rationals:
             return self.constant(min(a.value, b.value) if func == "min" else max(a.value, b.value), faults)
         return self.choose(self.compare("<=" if func == "min" else ">=", a, b), a, b, faults)
 
+    def _round_known_den(self, num: Dec, den: int, digits: int) -> Dec:
+        """num / den rounded to `digits` decimals, half away from zero, for a denominator known when the query
+        is generated (`mois / 12` leaves 3): never made an integer by × 10^scale, which would keep its decimals
+        and need scale + integer digits. With y = |num|·10^k, t = ⌊y⌋ and r = y − t in [0, 1):
+        ⌊(2y + den) / (2·den)⌋ = q + (1 if rem + 2r ≥ 2·den else 0), where q, rem = divmod(2t + den, 2·den)
+        — an integer division of small integers and one comparison of a number below 2·den + 2."""
+        d = self.decimals
+        y = d.multiply(d.absolute(num), d.literal(Fraction(10**digits))) if digits else d.absolute(num)
+        t = d.floor(y)
+        r = d.add(y, t, sign=-1)
+        two_den = d.literal(Fraction(2 * den))
+        m = d.add(d.multiply(d.literal(Fraction(2)), t), d.literal(Fraction(den)))
+        q = d.floor_divide(m, two_den)
+        rem = d.add(m, d.multiply(q, two_den), sign=-1)
+        carry = d.compare(">=", d.add(rem, d.multiply(d.literal(Fraction(2)), r)), two_den)
+        units = d.add(q, d.choose(carry, d.literal(Fraction(1)), d.literal(Fraction(0))))
+        result = d.signed(d.is_negative(num), units)
+        return d.multiply(result, d.literal(Fraction(1, 10**digits))) if digits else result
+
     def round_half_away(self, a: Num, digits: int) -> Num:
         """a rounded to `digits` decimals, half away from zero — written with ABS, FLOOR and CASE (and, for
         a rational, an exact integer division), never with an engine's ROUND."""
@@ -547,6 +566,8 @@ class Rationals:
             down = d.negate(d.floor(d.add(d.multiply(d.negate(a.num), shift), half)))  # for x < 0: -⌊-x·10^k + 1/2⌋
             result = d.choose(d.is_negative(a.num), down, up)
             return Num(d.multiply(result, d.literal(Fraction(1, 10**digits))) if digits else result, 1, a.faults)
+        if isinstance(a.den, int):
+            return Num(self._round_known_den(a.num, a.den, digits), 1, a.faults)
         # a rational num / den: ⌊(2·|num|·10^k + den) / (2·den)⌋, both sides made integers (× 10^scale)
         scale = a.num.scale
         numerator = d.integer(d.multiply(d.absolute(a.num), d.literal(Fraction(10 ** (scale + digits)))))
