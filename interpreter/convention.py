@@ -21,7 +21,6 @@ from dsl.payment import ADVANCE
 from dsl.scenarios import Scenario
 from dsl.source import SourceFile
 from interpreter.backends.engines import DEFAULT, ENGINES, EngineUnavailable
-from interpreter.backends.javascript import JsModule, compile_module
 from interpreter.backends.scalar import Evaluation, Program, evaluate
 from interpreter.backends.scalar import advance as scalar_advance
 from interpreter.cases import CaseResult, run_cases
@@ -31,6 +30,7 @@ from interpreter.numbers import IMPOSSIBLE, EvaluationError
 if TYPE_CHECKING:  # populations need polars and numpy: imported only when a population is used
     import polars as pl
 
+    from interpreter.backends.javascript import JsModule
     from interpreter.backends.results import PopulationResult
     from interpreter.compare.impact import Summary
     from interpreter.io.tables import Population
@@ -108,6 +108,8 @@ class Convention:
         """This version compiled to JavaScript (`convcheck js`, the simulator's pages): an ES module and the same
         code as a classic script, with its scenarios and settings (`provenance`: the lines its header says its
         figures rest on)."""
+        from interpreter.backends.javascript import compile_module  # the JavaScript compiler (0.02 s): only for js
+
         hypotheses = tuple(f"{title} : {line}" for title, lines in self.hypotheses() for line in lines)
         return compile_module(self.program, self.supplied, self.chain, hypotheses, tuple(provenance))
 

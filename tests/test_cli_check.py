@@ -111,3 +111,36 @@ def test_installed_command_runs_as_a_process():
     result = subprocess.run([sys.executable, "-m", "interpreter.cli", "check", "--strict", *files],
                             capture_output=True, text=True, cwd=ROOT, env={**os.environ, "NO_COLOR": "1"})
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_command_list_says_what_each_command_s_help_says():
+    """`convcheck --help` lists the commands without importing them: the list is theirs, in their order."""
+    from interpreter.cli import commands, entry
+
+    assert list(entry.COMMANDS) == list(commands.cli.commands)
+    for name, command in commands.cli.commands.items():
+        assert entry.short_help(entry.COMMANDS[name]) == command.get_short_help_str(60), name
+    assert CliRunner().invoke(entry.cli, ["--help"]).output == CliRunner().invoke(commands.cli, ["--help"]).output
+
+
+IMPORTED = """import sys
+from interpreter.cli import main
+asked, sys.argv = sys.argv[1].split(","), ["convcheck", *sys.argv[2:]]
+try:
+    main()
+except SystemExit:
+    pass
+print("imported:", *(m for m in asked if m in sys.modules))
+"""
+
+
+@pytest.mark.parametrize(("args", "absent"), [
+    (["--help"], ["interpreter.cli.commands", "lark", "polars", "numpy"]),
+    (["check", str(ROOT / "examples" / "faute-de-frappe.conv")], ["polars", "numpy", "openpyxl", "matplotlib", "yaml"]),
+])
+def test_a_command_imports_only_what_it_needs(args, absent):
+    """Start-up: the list of commands imports none of them; `check` none of the heavy libraries of populations,
+    reports and declarations (`benchmarks/startup.py` measures the times)."""
+    found = subprocess.run([sys.executable, "-c", IMPORTED, ",".join(absent), *args], capture_output=True, text=True,
+                           cwd=ROOT)
+    assert found.stdout.strip().splitlines()[-1] == "imported:", found.stdout

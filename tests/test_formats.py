@@ -135,3 +135,18 @@ def test_each_extension_names_one_format():
     assert len(extensions) == len(set(extensions))
     assert all(format_of_extension(f"x{e.upper()}") == f.name for f in FORMATS.values() for e in f.extensions)
     assert format_of_extension("x.png") is None
+
+
+def test_a_digest_started_early_is_the_file_s(tmp_path):
+    """`simulate` starts hashing the population while it reads it: the provenance names the file's sha256 all the
+    same, and once."""
+    import hashlib
+
+    from interpreter.report import provenance
+
+    path = tmp_path / "population.csv"
+    path.write_bytes(b"id,n\n" + b"a,1\n" * 100_000)
+    provenance.start_digest(path)
+    found = provenance.provenance_of([], path, 100_000).population
+    assert found is not None and found.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert str(path) not in provenance._STARTED

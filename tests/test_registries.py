@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from dsl.errors import ConvcheckError
 from interpreter.backends.dialects import DIALECTS
 from interpreter.backends.engines import DEFAULT, ENGINES
-from interpreter.cli import cli
+from interpreter.cli.commands import cli  # the commands themselves (the entry point imports them when one runs)
 from tests.test_imports import modules
 
 

@@ -46,9 +46,15 @@ class Engine:
 
 def default_simulation(convention: Convention, population, keep_invalid: bool, other_columns, progress,
                        keep=frozenset()) -> Outcome:
-    """The vector backend (numpy), on the population as convcheck's reader reads it (`keep`: columns kept as
-    read, for `--par`)."""
+    """A population file read and evaluated in one polars query (`interpreter.backends.lazy_engine`); else,
+    when that path cannot certify the file, the vector backend (numpy) on the population as convcheck's reader
+    reads it (`keep`: columns kept as read, for `--par`)."""
+    from interpreter.backends import lazy_engine  # polars (heavy): only for a population
     from interpreter.backends.vector import simulate  # numpy (heavy): only for a population
+
+    found = lazy_engine.simulate(convention, population, keep_invalid, other_columns, keep)
+    if found is not None:
+        return found
 
     table = convention.population(population, keep_invalid, other_columns, keep=keep)
     advance = progress(table.size) if progress is not None else None
@@ -73,8 +79,9 @@ def duckdb_simulation(convention: Convention, population, keep_invalid: bool, ot
 DEFAULT = "defaut"
 ENGINES = {engine.name: engine for engine in (
     Engine(DEFAULT, "", default_simulation),
-    Engine("duckdb", "la requête SQL de « convcheck sql », exécutée par DuckDB sur le fichier ; mêmes résultats au "
-           "centime", duckdb_simulation),
+    Engine("duckdb", "la requête SQL de « convcheck sql », exécutée par DuckDB sur le fichier : pour l'essayer ici "
+           "avant de la faire tourner là où sont les données (DuckDB, PostgreSQL, Spark) ; mêmes résultats au centime, "
+           "plus lent que le moteur par défaut", duckdb_simulation),
 )}
 
 

@@ -1,5 +1,6 @@
 """The `convcheck` command line, in French, over `interpreter.api`:
 
+    entry.py      the entry point: the group, whose commands are imported when one is asked for
     commands.py   the commands: options → API → one report → exit code
     options.py    the options the commands share, read in French; the formats each command writes
     outputs.py    printing and writing what a command produces; the problems that prevent the job
@@ -8,6 +9,6 @@
 
 from __future__ import annotations
 
-from interpreter.cli.commands import cli, main
+from interpreter.cli.entry import cli, main
 
 __all__ = ["cli", "main"]

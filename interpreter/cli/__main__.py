@@ -1,5 +1,5 @@
 """`python -m interpreter.cli`: the `convcheck` command."""
 
-from interpreter.cli.commands import main
+from interpreter.cli.entry import main
 
 main()

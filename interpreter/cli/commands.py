@@ -6,8 +6,6 @@ its exit code, which `interpreter.cli.french.FrenchGroup` maps to the process's.
 from __future__ import annotations
 
 import re
-import signal
-import sys
 from pathlib import Path
 
 import click
@@ -18,7 +16,7 @@ from dsl.format import encode_like, format_source
 from dsl.parser import read_source
 from interpreter import api
 from interpreter.backends.dialects import DIALECTS
-from interpreter.cli.french import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, FrenchGroup, UsageProblem, use_color
+from interpreter.cli.french import EXIT_INVALID, EXIT_OK, FrenchGroup, UsageProblem, use_color
 from interpreter.cli.options import (
     CALIBRATION_FORMATS,
     DIFF_FORMATS,
@@ -70,7 +68,7 @@ from interpreter.report.evaluation import EvaluationReport
 from interpreter.report.formats import format_of_extension
 from interpreter.report.history import HistoryReport
 from interpreter.report.projection import ProjectionReport
-from interpreter.report.provenance import provenance_of
+from interpreter.report.provenance import provenance_of, start_digest
 from interpreter.report.simulator import simulator_files
 from interpreter.report.site import build_site
 from interpreter.report.status import status_words
@@ -335,6 +333,7 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
 
     existing_files((convention, population, *scenarios))
     population = population_file(population, encoding, sheet)
+    start_digest(population)  # the provenance's sha256 of the file, hashed while the file is read and computed
     version = api.load(convention, settings, scenarios=scenarios, exercice=exercise_year(exercice))
     inputs = [*version.sources, population]
     rejects = rejects_path(population, output)
@@ -654,26 +653,3 @@ def _decision_versions(decision) -> list:
     """The versions of a calibration or a sweep: the one that varies, and the reference when there is one."""
     return [(None, decision.version)] if decision.reference is None else \
         [("étudiée", decision.version), ("de référence", decision.reference)]
-
-
-def terminated(signum, frame):
-    """SIGTERM ends convcheck as Ctrl+C does, through every `finally`: a file being written is left as it was
-    and its temporary removed, temporary copies and folders too (`atexit`) — the signal's default killed the
-    process on the spot and left `.convcheck-*.tmp` behind."""
-    raise SystemExit(128 + signum)
-
-
-def main():
-    """Console-script entry point."""
-    signal.signal(signal.SIGTERM, terminated)
-    try:
-        cli(prog_name="convcheck")
-    except SystemExit:
-        raise
-    except RecursionError:
-        click.echo("convcheck : entrée trop profondément imbriquée pour être traitée.", err=True)
-        sys.exit(EXIT_INVALID)
-    except Exception as error:  # a bug of ours: say so plainly, without a traceback
-        click.echo(f"convcheck : erreur interne ({type(error).__name__}: {error}). "
-                   "Merci de la signaler avec le fichier en cause.", err=True)
-        sys.exit(EXIT_INTERNAL)

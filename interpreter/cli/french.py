@@ -18,6 +18,7 @@ from dsl.diagnostics import render_all_text
 from interpreter.io.writer import WriteError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+HELP = {"help_option_names": ["-h", "--help"]}  # every command's context settings
 
 
 class UsageProblem(click.UsageError):
@@ -58,7 +59,7 @@ class FrenchGroup(click.Group):
             click.echo(render_all_text([error.diagnostic], {}), err=True)
             sys.exit(error.exit_code)
         except click.UsageError as error:
-            click.echo(f"convcheck : {french_usage_message(error, self.commands)}", err=True)
+            click.echo(f"convcheck : {french_usage_message(error, self.list_commands(error.ctx or click.Context(self)))}", err=True)
             hint = "" if error.ctx is None else f"« {error.ctx.command_path} --help » donne l'aide."
             if hint:
                 click.echo(hint, err=True)

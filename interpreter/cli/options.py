@@ -12,7 +12,7 @@ import click
 
 from dsl.source import special_kind
 from interpreter.backends.engines import DEFAULT, ENGINES, engines_help
-from interpreter.cli.french import UsageProblem
+from interpreter.cli.french import HELP, UsageProblem  # noqa: F401 (HELP: the commands' context settings)
 from interpreter.io.csvfiles import encoding_option
 from interpreter.io.numbers import NumberProblem, read_number
 from interpreter.report.formats import FormatError, choose_format, extensions_of, format_of_extension
@@ -27,9 +27,6 @@ HISTORY_FORMATS = ("text", "markdown", "json")
 PROJECTION_FORMATS = ("text", "markdown", "html", "json", "xlsx")
 TABLE_FORMATS = ("csv", "parquet", "jsonl")  # a table of results, one row per structure
 RESULTS_FORMATS = ("csv", "xlsx", "parquet", "jsonl")  # the results of `simulate`: a table, or a workbook
-
-HELP = {"help_option_names": ["-h", "--help"]}
-
 
 def format_option(formats: tuple[str, ...], what: str = "Format du rapport"):
     """`--format`: one of the command's formats; without it, the extension of `-o` decides (else text)."""

@@ -51,8 +51,8 @@ class Summary:
 def _median(cents: np.ndarray) -> Decimal:
     if len(cents) == 0:
         return Decimal(0)
-    ordered = np.sort(cents)
-    middle = len(ordered) // 2
+    middle = len(cents) // 2
+    ordered = np.partition(cents, [middle - 1, middle] if len(cents) > 1 else [middle])  # no whole sort
     if len(ordered) % 2:
         return euros_of(ordered[middle])
     return (euros_of(ordered[middle - 1]) + euros_of(ordered[middle])) / 2
@@ -61,8 +61,8 @@ def _median(cents: np.ndarray) -> Decimal:
 def _deciles(cents: np.ndarray) -> tuple[Decimal, ...]:
     if len(cents) == 0:
         return tuple(Decimal(0) for _ in DECILES)
-    ordered = np.sort(cents)  # each decile is a structure's total, taken exactly (a float would round it)
-    ranks = [max(0, -(-len(ordered) * d // 100) - 1) for d in DECILES]  # inverted CDF: the first at or past d %
+    ranks = [max(0, -(-len(cents) * d // 100) - 1) for d in DECILES]  # inverted CDF: the first at or past d %
+    ordered = np.partition(cents, sorted(set(ranks)))  # each decile a structure's total, exactly; no whole sort
     return tuple(euros_of(ordered[rank]) for rank in ranks)
 
 

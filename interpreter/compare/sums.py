@@ -36,6 +36,8 @@ def exact_sum(cents) -> int:
         return 0
     if values.dtype == object:
         return sum(int(v) for v in values)
+    if values.dtype.kind in "iu" and values.dtype.itemsize <= 4:  # each below 2**32: no overflow below 2**31 rows
+        return int(values.sum(dtype=np.int64))
     values = values.astype(np.int64, copy=False)
     high = int((values >> 32).sum())  # each in [-2**31, 2**31): no overflow below 2**32 rows
     low = int((values & 0xFFFFFFFF).sum())  # each in [0, 2**32): no overflow below 2**31 rows

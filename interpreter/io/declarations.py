@@ -26,7 +26,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
 from attrs import frozen
 
 from dsl import limits
@@ -146,6 +145,8 @@ def _unreadable(source: SourceFile, message: str, line: int | None = None, colum
 
 
 def _yaml_entries(source: SourceFile) -> dict[str, Entry]:
+    import yaml  # PyYAML (0.01 s of start-up): only for a YAML declaration
+
     try:
         root = yaml.compose(source.text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
@@ -435,7 +436,7 @@ def convert(donnee: Donnee, raw: Any) -> tuple[Any, tuple[str, str, str | None] 
 def _python_text(value) -> str:
     if isinstance(value, bool):
         return "vrai" if value else "faux"
-    if isinstance(value, (list, dict, yaml.Node)):
+    if isinstance(value, (list, dict)) or type(value).__module__.startswith("yaml"):  # a YAML list or table
         return "une liste ou une table"
     return str(value)
 

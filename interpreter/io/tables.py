@@ -27,7 +27,7 @@ import codecs
 import datetime
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -99,7 +99,7 @@ class Population:
     path: str
     frame: pl.DataFrame  # the valid rows as read: `id` and the columns read for `--par` (`keep`)
     ids: np.ndarray
-    columns: dict
+    columns: Mapping  # donnée → its exact column (a dict; read again from the file when `lazy_engine` read it)
     aside: np.ndarray  # rows whose numerators do not fit int64 (for int64 evaluators)
     problems: tuple[RowProblem, ...]
     rejected: pl.DataFrame  # the invalid rows, as read
