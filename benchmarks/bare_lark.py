@@ -22,8 +22,13 @@ def main() -> None:
     parser.add_argument("file")
     parser.add_argument("--positions", action="store_true")
     arguments = parser.parse_args()
-    lark = Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", start="start", cache=True,
-                propagate_positions=arguments.positions)
+    lark = Lark(
+        GRAMMAR.read_text(encoding="utf-8"),
+        parser="lalr",
+        start="start",
+        cache=True,
+        propagate_positions=arguments.positions,
+    )
     tree = lark.parse(Path(arguments.file).read_text(encoding="utf-8"))
     print(sum(1 for _ in tree.iter_subtrees()))
 

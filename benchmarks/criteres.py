@@ -32,15 +32,28 @@ sys.path.insert(0, str(ROOT))
 def convention(size: int) -> str:
     """The text of a convention of `size` critères."""
     donnees = max(1, size // 10)
-    lines = ['convention grande "Convention de nombreux critères"', 'version : "1"', "", "paramètres {",
-             "  valeur_point = 7 €", "  patientele_reference = 4_000", "}", "", "données {",
-             '  patientele : entier entre 0 et 200_000 "Patientèle"']
+    lines = [
+        'convention grande "Convention de nombreux critères"',
+        'version : "1"',
+        "",
+        "paramètres {",
+        "  valeur_point = 7 €",
+        "  patientele_reference = 4_000",
+        "}",
+        "",
+        "données {",
+        '  patientele : entier entre 0 et 200_000 "Patientèle"',
+    ]
     lines += [f'  d{i} : entier entre 0 et 100 "Donnée {i}"' for i in range(donnees)]
     lines += ["}", "", "socle {"]
     for i in range(size):
         points = f"points variables : {i % 7 + 1}" if i % 5 == 0 else f"points fixes : {i % 13 + 1}"
-        lines += [f'  critère c{i} "Critère {i}" {{', f"    condition : d{i % donnees} >= {i % 50}", f"    {points}",
-                  "  }"]
+        lines += [
+            f'  critère c{i} "Critère {i}" {{',
+            f"    condition : d{i % donnees} >= {i % 50}",
+            f"    {points}",
+            "  }",
+        ]
     lines += ["}", "", 'cas exemple "Un exemple" {', "  données {", "    patientele = 4_000"]
     lines += [f"    d{i} = {i % 100}" for i in range(donnees)]
     lines += ["  }", "  attendu {", "    éligible = vrai", "  }", "}", ""]
@@ -89,8 +102,11 @@ def main(argv: list[str] | None = None) -> None:
         for size in sizes:
             figures = measure(size, Path(folder), arguments.repetitions)
             per = " / ".join(f"{figures[k] / size * 1e6:,.0f}" for k in ("check", "sql", "diff"))
-            print(f"{size:>9,}  {figures['check']:>7.2f}s  {figures['sql']:>7.2f}s  {figures['diff']:>7.2f}s  {per:>36}"
-                  .replace(",", "\u202f"))
+            print(
+                f"{size:>9,}  {figures['check']:>7.2f}s  {figures['sql']:>7.2f}s  {figures['diff']:>7.2f}s  {per:>36}".replace(
+                    ",", "\u202f"
+                )
+            )
 
 
 if __name__ == "__main__":

@@ -23,8 +23,16 @@ from dsl.driver import check_file  # noqa: E402
 from interpreter.io.declarations import DeclarationError, read_declaration  # noqa: E402
 
 CONVENTION = ROOT / "tests" / "golden" / "cli" / "convention.conv"
-DONNEES = {"patientele": 4000, "jours_ouverture": 6, "samedi_matin": True, "coordination": True, "nb_protocoles": 3,
-           "taux_rcp": 10, "zone": "metropole", "engagement_france_sante": False}
+DONNEES = {
+    "patientele": 4000,
+    "jours_ouverture": 6,
+    "samedi_matin": True,
+    "coordination": True,
+    "nb_protocoles": 3,
+    "taux_rcp": 10,
+    "zone": "metropole",
+    "engagement_france_sante": False,
+}
 
 
 def declaration(keys: int, fmt: str) -> str:

@@ -43,8 +43,9 @@ def median_time(run, runs: int) -> float:
 
 
 def process(arguments: list[str]) -> None:
-    done = subprocess.run([sys.executable, "-m", "interpreter.cli", *arguments], capture_output=True, text=True,
-                          cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "interpreter.cli", *arguments], capture_output=True, text=True, cwd=ROOT
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -70,8 +71,10 @@ def main(argv: list[str] | None = None) -> None:
     common = ["--population", str(POPULATION), "--scenario", str(COMITE), "--tirages", str(count)]
     simulate = ["simulate", str(AV3), str(POPULATION), "--scenario", str(COMITE), "--tirages", str(count)]
     print(f"  convcheck simulate --tirages, processus    : {median_time(lambda: process(simulate), runs):.2f} s")
-    print(f"  convcheck diff --tirages, processus        : "
-          f"{median_time(lambda: process(['diff', str(AV2), str(AV3), *common]), runs):.2f} s")
+    print(
+        f"  convcheck diff --tirages, processus        : "
+        f"{median_time(lambda: process(['diff', str(AV2), str(AV3), *common]), runs):.2f} s"
+    )
     once = median_time(lambda: vector.simulate(new.program, after), runs)
     print(f"  pour comparer, {count} simulations entières : {once * count:.1f} s ({once * 1000:.1f} ms chacune)")
 

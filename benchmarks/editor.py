@@ -51,11 +51,15 @@ class Editor:
 
     async def start(self) -> None:
         await self.client.start_io(sys.executable, "-m", "interpreter.cli", "lsp")
-        await self.client.initialize_async(lsp.InitializeParams(capabilities=lsp.ClientCapabilities(),
-                                                                root_uri=(ROOT / "conventions").as_uri()))
+        await self.client.initialize_async(
+            lsp.InitializeParams(capabilities=lsp.ClientCapabilities(), root_uri=(ROOT / "conventions").as_uri())
+        )
         self.client.initialized(lsp.InitializedParams())
-        self.client.text_document_did_open(lsp.DidOpenTextDocumentParams(text_document=lsp.TextDocumentItem(
-            uri=self.uri, language_id="conv", version=1, text=self.text)))
+        self.client.text_document_did_open(
+            lsp.DidOpenTextDocumentParams(
+                text_document=lsp.TextDocumentItem(uri=self.uri, language_id="conv", version=1, text=self.text)
+            )
+        )
         await self.arrived.get()
 
     async def stop(self) -> None:
@@ -69,9 +73,12 @@ class Editor:
         self.text = self.text.replace(old, new, 1)
         self.version += 1
         sent = time.perf_counter()
-        self.client.text_document_did_change(lsp.DidChangeTextDocumentParams(
-            text_document=lsp.VersionedTextDocumentIdentifier(uri=self.uri, version=self.version),
-            content_changes=[lsp.TextDocumentContentChangePartial(range=lsp.Range(start=start, end=end), text=new)]))
+        self.client.text_document_did_change(
+            lsp.DidChangeTextDocumentParams(
+                text_document=lsp.VersionedTextDocumentIdentifier(uri=self.uri, version=self.version),
+                content_changes=[lsp.TextDocumentContentChangePartial(range=lsp.Range(start=start, end=end), text=new)],
+            )
+        )
         return sent
 
     async def edit(self, old: str, new: str) -> tuple[float, list]:
@@ -95,12 +102,20 @@ def report(name: str, times: list[float], target_ms: float) -> None:
 async def run(rounds: int) -> dict[str, list[float]]:
     editor = Editor()
     await editor.start()
-    figures: dict[str, list[float]] = {"edit": [], "error": [], "fix": [], "hover": [], "completion": [],
-                                       "hover_after_edit": []}
+    figures: dict[str, list[float]] = {
+        "edit": [],
+        "error": [],
+        "fix": [],
+        "hover": [],
+        "completion": [],
+        "hover_after_edit": [],
+    }
     try:
         for i in range(rounds):
-            elapsed, _ = await editor.edit(VALUE if i % 2 == 0 else VALUE.replace("7_000", "7_001"),
-                                           VALUE.replace("7_000", "7_001") if i % 2 == 0 else VALUE)
+            elapsed, _ = await editor.edit(
+                VALUE if i % 2 == 0 else VALUE.replace("7_000", "7_001"),
+                VALUE.replace("7_000", "7_001") if i % 2 == 0 else VALUE,
+            )
             figures["edit"].append(elapsed)
         for _ in range(rounds):
             elapsed, found = await editor.edit(TYPO, TYPO.replace("quotidienne", "quotidiene"))
@@ -113,17 +128,30 @@ async def run(rounds: int) -> dict[str, list[float]]:
         for i in range(rounds):
             needle = ("montant_rcp", "supprime critère second_recours", "amplitude_quotidienne")[i % 3]
             where = position_of(editor.text, needle, len(needle) - 2)
-            figures["hover"].append(await editor.timed(editor.client.text_document_hover_async(
-                lsp.HoverParams(text_document=document, position=where))))
+            figures["hover"].append(
+                await editor.timed(
+                    editor.client.text_document_hover_async(lsp.HoverParams(text_document=document, position=where))
+                )
+            )
             where = position_of(editor.text, "condition : ", len("condition : "))
-            figures["completion"].append(await editor.timed(editor.client.text_document_completion_async(
-                lsp.CompletionParams(text_document=document, position=where))))
+            figures["completion"].append(
+                await editor.timed(
+                    editor.client.text_document_completion_async(
+                        lsp.CompletionParams(text_document=document, position=where)
+                    )
+                )
+            )
         for i in range(rounds):  # a hover sent right after an edit, before its diagnostics
-            editor.send_edit(VALUE if i % 2 == 0 else VALUE.replace("7_000", "7_001"),
-                             VALUE.replace("7_000", "7_001") if i % 2 == 0 else VALUE)
+            editor.send_edit(
+                VALUE if i % 2 == 0 else VALUE.replace("7_000", "7_001"),
+                VALUE.replace("7_000", "7_001") if i % 2 == 0 else VALUE,
+            )
             where = position_of(editor.text, "montant_rcp", 3)
-            figures["hover_after_edit"].append(await editor.timed(editor.client.text_document_hover_async(
-                lsp.HoverParams(text_document=document, position=where))))
+            figures["hover_after_edit"].append(
+                await editor.timed(
+                    editor.client.text_document_hover_async(lsp.HoverParams(text_document=document, position=where))
+                )
+            )
             await editor.arrived.get()
     finally:
         await editor.stop()

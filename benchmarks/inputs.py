@@ -55,8 +55,10 @@ def main(sizes: tuple[float, ...] = SIZES_MB) -> None:
             size = path.stat().st_size / 1_000_000
             wall, cpu = time_check(path)
             first = first or (size, cpu)
-            print(f"{size:8.2f} Mo  {wall:7.2f} s  {cpu:7.2f} s  {size / cpu:6.2f} Mo/s  {cpu / first[1]:8.1f}"
-                  f"  (taille × {size / first[0]:.1f})")
+            print(
+                f"{size:8.2f} Mo  {wall:7.2f} s  {cpu:7.2f} s  {size / cpu:6.2f} Mo/s  {cpu / first[1]:8.1f}"
+                f"  (taille × {size / first[0]:.1f})"
+            )
 
 
 if __name__ == "__main__":

@@ -31,9 +31,18 @@ DONNEES = 200
 
 def generate(criteres: int = 1_500) -> str:
     """A convention with `criteres` critères spread over the three sections and some briques."""
-    lines = ['convention grande "Convention générée pour le banc d\'essai"', 'version : "bench"', "",
-             "paramètres {", "  valeur_point = 7 €", "  patientele_reference = 4000", "}", "", "données {",
-             '  patientele : entier entre 0 et 100_000 "Patientèle"']
+    lines = [
+        'convention grande "Convention générée pour le banc d\'essai"',
+        'version : "bench"',
+        "",
+        "paramètres {",
+        "  valeur_point = 7 €",
+        "  patientele_reference = 4000",
+        "}",
+        "",
+        "données {",
+        '  patientele : entier entre 0 et 100_000 "Patientèle"',
+    ]
     lines += [f'  d{i} : entier entre 0 et 50 "Donnée {i}"' for i in range(DONNEES)]
     lines += [f'  b{i} : booléen "Booléen {i}"' for i in range(DONNEES)]
     lines += ["}", ""]
@@ -72,8 +81,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     arguments = parser.parse_args()
     bare = [sys.executable, str(ROOT / "benchmarks" / "bare_lark.py")]
-    print(f"{'lignes':>7}  {'convcheck check':>15}  {'Lark seul':>9}  {'rapport':>7}  {'Lark + positions':>16}  "
-          f"{'rapport':>7}  {'µs/ligne':>8}")
+    print(
+        f"{'lignes':>7}  {'convcheck check':>15}  {'Lark seul':>9}  {'rapport':>7}  {'Lark + positions':>16}  "
+        f"{'rapport':>7}  {'µs/ligne':>8}"
+    )
     with tempfile.TemporaryDirectory() as folder:
         for criteres in (1_500, 3_000, 7_500):
             text = generate(criteres)
@@ -83,8 +94,11 @@ def main() -> None:
             ours = median_time([sys.executable, "-m", "interpreter.cli", "check", str(path)], arguments.runs)
             floor = median_time([*bare, str(path)], arguments.runs)
             positions = median_time([*bare, str(path), "--positions"], arguments.runs)
-            print(f"{lines:>7,}  {ours:>14.2f}s  {floor:>8.2f}s  {floor / ours:>7.2f}  {positions:>15.2f}s  "
-                  f"{positions / ours:>7.2f}  {ours / lines * 1e6:>8.0f}", flush=True)
+            print(
+                f"{lines:>7,}  {ours:>14.2f}s  {floor:>8.2f}s  {floor / ours:>7.2f}  {positions:>15.2f}s  "
+                f"{positions / ours:>7.2f}  {ours / lines * 1e6:>8.0f}",
+                flush=True,
+            )
     print("Objectifs : rapport au Lark seul ≥ 0,5 à 10 000 lignes ; temps par ligne constant jusqu'à 50 000 lignes.")
 
 

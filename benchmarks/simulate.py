@@ -42,7 +42,9 @@ def run(command: list[str]) -> tuple[float, float]:
     """Wall time (s) and peak resident memory (MiB) of one process."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as an installed tool runs
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=CHECKOUT["root"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    process = subprocess.Popen(
+        command, cwd=CHECKOUT["root"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
+    )
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -74,8 +76,20 @@ def write(folder: Path, size: int, kind: str) -> Path:
     so that the peak memory of the processes it starts is theirs."""
     path = folder / f"population-{size}.{kind}"
     if not path.exists():
-        subprocess.run([sys.executable, str(ROOT / "examples" / "population" / "generate.py"), "--structures",
-                        str(size), "--seed", "7", "-o", str(path)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "examples" / "population" / "generate.py"),
+                "--structures",
+                str(size),
+                "--seed",
+                "7",
+                "-o",
+                str(path),
+            ],
+            check=True,
+            capture_output=True,
+        )
     return path
 
 
@@ -105,9 +119,12 @@ def main() -> None:
         root = Path(arguments.racine).resolve()
         CHECKOUT.update(root=root, python=str(root / ".venv" / "bin" / "python"))
     sizes = [int(s) for s in arguments.sizes.split(",")]
-    print(f"{'structures':>10}  {'format':7}  {'convcheck':>9}  {'polars':>7}  {'rapport':>7}  {'µs/structure':>12}  "
-          f"{'mémoire convcheck':>17}  {'mémoire polars':>14}  {'rapport':>7}"
-          + (f"  {'duckdb':>7}  {'duckdb/défaut':>13}" if arguments.duckdb else "") + "  charge (1/5/15 min)")
+    print(
+        f"{'structures':>10}  {'format':7}  {'convcheck':>9}  {'polars':>7}  {'rapport':>7}  {'µs/structure':>12}  "
+        f"{'mémoire convcheck':>17}  {'mémoire polars':>14}  {'rapport':>7}"
+        + (f"  {'duckdb':>7}  {'duckdb/défaut':>13}" if arguments.duckdb else "")
+        + "  charge (1/5/15 min)"
+    )
     with tempfile.TemporaryDirectory() as name:
         folder = Path(arguments.dossier or name)
         folder.mkdir(parents=True, exist_ok=True)
@@ -120,18 +137,22 @@ def main() -> None:
                     checked = True
                 mine, my_memory = measured(ours(path), arguments.runs)
                 theirs, their_memory = measured(polars_program(path), arguments.runs)
-                line = (f"{size:>10,}  {kind:7}  {mine:>8.2f}s  {theirs:>6.2f}s  {mine / theirs:>6.2f}×  "
-                        f"{mine / size * 1e6:>12.2f}  {my_memory:>13,.0f} Mio  {their_memory:>10,.0f} Mio  "
-                        f"{my_memory / their_memory:>6.2f}×")
+                line = (
+                    f"{size:>10,}  {kind:7}  {mine:>8.2f}s  {theirs:>6.2f}s  {mine / theirs:>6.2f}×  "
+                    f"{mine / size * 1e6:>12.2f}  {my_memory:>13,.0f} Mio  {their_memory:>10,.0f} Mio  "
+                    f"{my_memory / their_memory:>6.2f}×"
+                )
                 if arguments.duckdb:
                     duck, _ = measured(ours(path, "duckdb"), arguments.runs)
                     line += f"  {duck:>6.2f}s  {duck / mine:>12.2f}×"
                 print(f"{line}  {load()}", flush=True)
                 if not arguments.dossier:
                     path.unlink()
-    print("Objectifs : ≤ 1,2 × le programme polars à 1 M et 5 M en Parquet, ≤ 1,5 × en CSV, ≤ 1,5 × à 100 k ; "
-          "mémoire ≤ 1,5 ×. Les deux programmes donnent les mêmes centimes, structure par structure et ligne par "
-          "ligne (vérifié sur la première taille).")
+    print(
+        "Objectifs : ≤ 1,2 × le programme polars à 1 M et 5 M en Parquet, ≤ 1,5 × en CSV, ≤ 1,5 × à 100 k ; "
+        "mémoire ≤ 1,5 ×. Les deux programmes donnent les mêmes centimes, structure par structure et ligne par "
+        "ligne (vérifié sur la première taille)."
+    )
 
 
 if __name__ == "__main__":

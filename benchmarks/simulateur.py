@@ -80,8 +80,11 @@ def compile_times(runs: int) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as folder:
         for _ in range(runs):
             start = time.perf_counter()
-            subprocess.run([str(CONVCHECK), "js", str(PROPOSAL), "-o", str(Path(folder) / "moteur.mjs")], check=True,
-                           capture_output=True)
+            subprocess.run(
+                [str(CONVCHECK), "js", str(PROPOSAL), "-o", str(Path(folder) / "moteur.mjs")],
+                check=True,
+                capture_output=True,
+            )
             whole.append(time.perf_counter() - start)
     return statistics.median(whole), statistics.median(inside)
 
@@ -91,11 +94,27 @@ def recomputation(folder: Path, repetitions: int) -> dict:
     if chromium is None:
         return {}
     page = folder / "mesure.html"
-    page.write_text((folder / "index.html").read_text(encoding="utf-8").replace(
-        "</body>", MEASURE.replace("REPETITIONS", str(repetitions)) + "</body>"), encoding="utf-8")
-    dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={folder / 'profil'}",
-                          "--window-size=1280,800", "--dump-dom", page.as_uri()],
-                         capture_output=True, text=True, timeout=600).stdout
+    page.write_text(
+        (folder / "index.html")
+        .read_text(encoding="utf-8")
+        .replace("</body>", MEASURE.replace("REPETITIONS", str(repetitions)) + "</body>"),
+        encoding="utf-8",
+    )
+    dom = subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            f"--user-data-dir={folder / 'profil'}",
+            "--window-size=1280,800",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    ).stdout
     found = re.search(r'<pre id="mesures">(.*?)</pre>', dom, flags=re.S)
     return json.loads(found.group(1).replace("&quot;", '"')) if found else {}
 
@@ -123,20 +142,28 @@ def main() -> None:
             print(f"  {relative:45} {size / 1000:7.1f} ko")
         print(f"  {'total (page, script, styles et moteur)':45} {total / 1000:7.1f} ko  (objectif : 300 ko au plus)")
         whole, inside = compile_times(arguments.runs)
-        print(f"convcheck js : {whole:.2f} s (processus entier, médiane de {arguments.runs}) ; "
-              f"compilation seule {inside * 1000:.0f} ms  (objectif : 0,3 s)")
+        print(
+            f"convcheck js : {whole:.2f} s (processus entier, médiane de {arguments.runs}) ; "
+            f"compilation seule {inside * 1000:.0f} ms  (objectif : 0,3 s)"
+        )
         measured = recomputation(folder, arguments.repetitions)
         if not measured:
             print("Chromium absent ou mesure impossible : pas de temps de recalcul.")
             return
         page, alone = measured["page"], measured["evaluer"]
-        print(f"Recalcul de la page dans Chromium ({arguments.repetitions} changements de la patientèle) : médiane "
-              f"{statistics.median(page):.2f} ms, 95e centile {percentile(page, 0.95):.2f} ms  (objectif : 5 ms)")
+        print(
+            f"Recalcul de la page dans Chromium ({arguments.repetitions} changements de la patientèle) : médiane "
+            f"{statistics.median(page):.2f} ms, 95e centile {percentile(page, 0.95):.2f} ms  (objectif : 5 ms)"
+        )
         laid = measured["miseEnPage"]
-        print(f"  avec la mise en page qui suit : médiane {statistics.median(laid):.2f} ms, 95e centile "
-              f"{percentile(laid, 0.95):.2f} ms")
-        print(f"  dont evaluer seul : médiane {statistics.median(alone):.2f} ms, 95e centile "
-              f"{percentile(alone, 0.95):.2f} ms")
+        print(
+            f"  avec la mise en page qui suit : médiane {statistics.median(laid):.2f} ms, 95e centile "
+            f"{percentile(laid, 0.95):.2f} ms"
+        )
+        print(
+            f"  dont evaluer seul : médiane {statistics.median(alone):.2f} ms, 95e centile "
+            f"{percentile(alone, 0.95):.2f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -40,11 +40,17 @@ def generation() -> None:
         best = float("inf")
         for _ in range(5):
             start = time.perf_counter()
-            text = compile_query(convention.program, dialect, supplied=convention.supplied,
-                                 header=convention.sql_header(dialect, "structures")).sql()
+            text = compile_query(
+                convention.program,
+                dialect,
+                supplied=convention.supplied,
+                header=convention.sql_header(dialect, "structures"),
+            ).sql()
             best = min(best, time.perf_counter() - start)
-        print(f"1. requête de la proposition 2026 pour {dialect} : {best:.3f} s, {len(text.splitlines())} lignes "
-              "(objectif ≤ 0,3 s)")
+        print(
+            f"1. requête de la proposition 2026 pour {dialect} : {best:.3f} s, {len(text.splitlines())} lignes "
+            "(objectif ≤ 0,3 s)"
+        )
 
 
 def measured(command: list[str]) -> tuple[float, float]:
@@ -72,17 +78,31 @@ def simulation(folder: Path, population: Path | None, count: int) -> None:
         generate(count, seed=7).write_parquet(population)
     figures = {}
     for engine in ("defaut", "duckdb"):
-        command = [sys.executable, "-m", "interpreter.cli", "simulate", str(PROPOSAL), str(population),
-                   "-o", str(folder / f"{engine}.csv"), "--moteur", engine]
+        command = [
+            sys.executable,
+            "-m",
+            "interpreter.cli",
+            "simulate",
+            str(PROPOSAL),
+            str(population),
+            "-o",
+            str(folder / f"{engine}.csv"),
+            "--moteur",
+            engine,
+        ]
         runs = [measured(command) for _ in range(3)]
         figures[engine] = min(runs)
         wall, peak = figures[engine]
-        print(f"2. simulate --moteur {engine} sur {population.name} : {wall:.2f} s de bout en bout (meilleur de 3), "
-              f"mémoire de pointe {peak:,.0f} Mo")
+        print(
+            f"2. simulate --moteur {engine} sur {population.name} : {wall:.2f} s de bout en bout (meilleur de 3), "
+            f"mémoire de pointe {peak:,.0f} Mo"
+        )
     ratio = figures["duckdb"][0] / figures["defaut"][0]
     same = filecmp.cmp(folder / "defaut.csv", folder / "duckdb.csv", shallow=False)
-    print(f"   duckdb / défaut : {ratio:.2f} fois le temps, {figures['duckdb'][1] / figures['defaut'][1]:.2f} fois la "
-          f"mémoire ; mêmes résultats octet pour octet : {'oui' if same else 'NON'}")
+    print(
+        f"   duckdb / défaut : {ratio:.2f} fois le temps, {figures['duckdb'][1] / figures['defaut'][1]:.2f} fois la "
+        f"mémoire ; mêmes résultats octet pour octet : {'oui' if same else 'NON'}"
+    )
 
 
 def main() -> None:

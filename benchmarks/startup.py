@@ -55,7 +55,9 @@ def timed(args: list[str], runs: int) -> float:
 
 def import_costs(args: list[str]) -> Counter:
     """Seconds of import, by package (the first part of the module's name), from `-X importtime`."""
-    found = subprocess.run(convcheck(args, "-X", "importtime"), cwd=CHECKOUT["root"], capture_output=True, text=True).stderr
+    found = subprocess.run(
+        convcheck(args, "-X", "importtime"), cwd=CHECKOUT["root"], capture_output=True, text=True
+    ).stderr
     costs: Counter = Counter()
     for match in IMPORT_LINE.finditer(found):
         costs[match.group(4).split(".")[0]] += int(match.group(1)) / 1e6

@@ -90,9 +90,11 @@ def main() -> None:
     args = parser.parse_args()
     available = openfisca_available(args.python_openfisca)
     if not available:
-        print(f"OpenFisca n'est pas installé pour {args.python_openfisca} : seul convcheck est mesuré. "
-              "Installez-le (pip install openfisca-core), au besoin dans un autre environnement, et passez "
-              "--python-openfisca CHEMIN_DU_PYTHON.\n")
+        print(
+            f"OpenFisca n'est pas installé pour {args.python_openfisca} : seul convcheck est mesuré. "
+            "Installez-le (pip install openfisca-core), au besoin dans un autre environnement, et passez "
+            "--python-openfisca CHEMIN_DU_PYTHON.\n"
+        )
     print(f"{'structures':>10}  {'convcheck':>10}  {'OpenFisca':>10}  {'rapport':>8}  {'centimes différents':>20}")
     with tempfile.TemporaryDirectory() as folder:
         for size in (int(s) for s in args.sizes.split(",")):
@@ -105,11 +107,15 @@ def main() -> None:
             np.savez(path, **{**arrays, "part_sas": arrays["part_sas"] / 100})
             theirs, cents, dtype = openfisca_compute(args.python_openfisca, path, args.runs)
             wrong = int(np.count_nonzero(cents != exact))
-            print(f"{size:>10,}  {ours:>9.3f}s  {theirs:>9.3f}s  {ours / theirs:>7.2f}×  "
-                  f"{wrong:>11,} ({100 * wrong / size:.1f} %)")
+            print(
+                f"{size:>10,}  {ours:>9.3f}s  {theirs:>9.3f}s  {ours / theirs:>7.2f}×  "
+                f"{wrong:>11,} ({100 * wrong / size:.1f} %)"
+            )
     if available:
-        print(f"\nOpenFisca calcule en {dtype} ; convcheck est exact (rationnels entiers, arrondi au centime "
-              "ligne à ligne). Rapport < 1 : convcheck calcule plus vite.")
+        print(
+            f"\nOpenFisca calcule en {dtype} ; convcheck est exact (rationnels entiers, arrondi au centime "
+            "ligne à ligne). Rapport < 1 : convcheck calcule plus vite."
+        )
     print("Objectif : étape de calcul de convcheck plus rapide que celle d'OpenFisca à 1 M de structures.")
 
 

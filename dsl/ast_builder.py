@@ -51,8 +51,8 @@ class AstBuilder:
                 stack.extend((child, False) for child in reversed(node.children))
                 continue
             count = len(node.children)
-            children = done[len(done) - count:] if count else []
-            del done[len(done) - count:]
+            children = done[len(done) - count :] if count else []
+            del done[len(done) - count :]
             method = methods.get(node.data)
             if method is None:
                 method = methods[node.data] = getattr(self, node.data)
@@ -64,28 +64,46 @@ class AstBuilder:
     def _span(self, meta) -> Span | None:
         if meta.empty:
             return None
-        return Span(self.source.path, meta.start_pos, meta.end_pos, meta.line, meta.column, meta.end_line, meta.end_column)
+        return Span(
+            self.source.path, meta.start_pos, meta.end_pos, meta.line, meta.column, meta.end_line, meta.end_column
+        )
 
     def _tspan(self, token: Token) -> Span:
-        return Span(self.source.path, at(token.start_pos), at(token.end_pos), at(token.line), at(token.column),
-                    at(token.end_line), at(token.end_column))
+        return Span(
+            self.source.path,
+            at(token.start_pos),
+            at(token.end_pos),
+            at(token.line),
+            at(token.column),
+            at(token.end_line),
+            at(token.end_column),
+        )
 
     def _id(self, token: Token, declared: bool = True, reserved: frozenset = RESERVED) -> str:
         """A declared or referenced identifier, checked for form (and, if declared, reservation)."""
         word = str(token.value)
         if IDENTIFIER.match(word):
             if declared and word in reserved:
-                self.diagnostics.append(Diagnostic(
-                    "mot-reserve", f"« {word} » est un mot réservé du langage et ne peut pas servir d'identifiant ici",
-                    span=self._tspan(token), suggestion=f"choisissez un autre nom, par exemple « {word}_structure »"))
+                self.diagnostics.append(
+                    Diagnostic(
+                        "mot-reserve",
+                        f"« {word} » est un mot réservé du langage et ne peut pas servir d'identifiant ici",
+                        span=self._tspan(token),
+                        suggestion=f"choisissez un autre nom, par exemple « {word}_structure »",
+                    )
+                )
             return word
         fixed = re.sub(r"[^a-z0-9_]", "_", fold_accents(word).lower())
         if fixed[:1].isdigit():
             fixed = "_" + fixed
-        self.diagnostics.append(Diagnostic(
-            "identifiant-invalide",
-            f"identifiant invalide « {word} » : les identifiants s'écrivent en minuscules ASCII, chiffres et « _ »",
-            span=self._tspan(token), suggestion=f"écrivez « {fixed} »"))
+        self.diagnostics.append(
+            Diagnostic(
+                "identifiant-invalide",
+                f"identifiant invalide « {word} » : les identifiants s'écrivent en minuscules ASCII, chiffres et « _ »",
+                span=self._tspan(token),
+                suggestion=f"écrivez « {fixed} »",
+            )
+        )
         return fixed
 
     @overload
@@ -105,10 +123,14 @@ class AstBuilder:
                 nxt = raw[i + 1]
                 if nxt not in '"\\':
                     start = at(token.start_pos) + 1 + i
-                    self.diagnostics.append(Diagnostic(
-                        "echappement-invalide", f"séquence d'échappement inconnue « \\{nxt} » dans un libellé",
-                        span=self.source.span(start, start + 2),
-                        suggestion="seuls « \\\" » et « \\\\ » sont permis ; écrivez « \\\\ » pour une barre oblique inverse"))
+                    self.diagnostics.append(
+                        Diagnostic(
+                            "echappement-invalide",
+                            f"séquence d'échappement inconnue « \\{nxt} » dans un libellé",
+                            span=self.source.span(start, start + 2),
+                            suggestion='seuls « \\" » et « \\\\ » sont permis ; écrivez « \\\\ » pour une barre oblique inverse',
+                        )
+                    )
                 out.append(nxt)
                 i += 2
                 continue
@@ -133,8 +155,9 @@ class AstBuilder:
         label, rest = self._split_label(rest)
         headers = tuple(c for c in rest if isinstance(c, n.Header))
         items = tuple(c for c in rest if not isinstance(c, n.Header))
-        return n.File(kind, self._id(name), self._label(label), headers, items,
-                      span=self._span(meta), id_span=self._tspan(name))
+        return n.File(
+            kind, self._id(name), self._label(label), headers, items, span=self._span(meta), id_span=self._tspan(name)
+        )
 
     def convention_file(self, meta, children):
         return self._file("convention", meta, children)
@@ -180,8 +203,13 @@ class AstBuilder:
 
     def parametre(self, meta, children):
         name, _equal, value, *label = children
-        return n.Parametre(self._id(name, reserved=VALUE_RESERVED), value, self._label(label[0] if label else None),
-                           span=self._span(meta), id_span=self._tspan(name))
+        return n.Parametre(
+            self._id(name, reserved=VALUE_RESERVED),
+            value,
+            self._label(label[0] if label else None),
+            span=self._span(meta),
+            id_span=self._tspan(name),
+        )
 
     def donnees(self, meta, children):
         return n.DonneesBlock(tuple(children), span=self._span(meta))
@@ -190,8 +218,14 @@ class AstBuilder:
         name, type_spec, *rest = children
         label = next((c for c in rest if isinstance(c, Token)), None)
         default = next((c[1] for c in rest if isinstance(c, tuple)), None)
-        return n.Donnee(self._id(name, reserved=VALUE_RESERVED), type_spec, self._label(label), default,
-                        span=self._span(meta), id_span=self._tspan(name))
+        return n.Donnee(
+            self._id(name, reserved=VALUE_RESERVED),
+            type_spec,
+            self._label(label),
+            default,
+            span=self._span(meta),
+            id_span=self._tspan(name),
+        )
 
     def default(self, meta, children):
         return ("defaut", children[0])
@@ -230,21 +264,28 @@ class AstBuilder:
     def critere(self, meta, children):
         name, rest = children[0], children[1:]
         label, attributes = self._split_label(rest)
-        return n.Critere(self._id(name), self._label(label), tuple(attributes),
-                         span=self._span(meta), id_span=self._tspan(name))
+        return n.Critere(
+            self._id(name), self._label(label), tuple(attributes), span=self._span(meta), id_span=self._tspan(name)
+        )
 
     def brique(self, meta, children):
         name, rest = children[0], children[1:]
         label, body = self._split_label(rest)
-        return n.Brique(self._id(name), self._label(label),
-                        tuple(c for c in body if isinstance(c, n.Attribute)),
-                        tuple(c for c in body if isinstance(c, n.Critere)),
-                        span=self._span(meta), id_span=self._tspan(name))
+        return n.Brique(
+            self._id(name),
+            self._label(label),
+            tuple(c for c in body if isinstance(c, n.Attribute)),
+            tuple(c for c in body if isinstance(c, n.Critere)),
+            span=self._span(meta),
+            id_span=self._tspan(name),
+        )
 
     def _supplement(self, cls, meta, children):
         name, rest = children[0], children[1:]
         label, attributes = self._split_label(rest)
-        return cls(self._id(name), self._label(label), tuple(attributes), span=self._span(meta), id_span=self._tspan(name))
+        return cls(
+            self._id(name), self._label(label), tuple(attributes), span=self._span(meta), id_span=self._tspan(name)
+        )
 
     def majoration(self, meta, children):
         return self._supplement(n.Majoration, meta, children)
@@ -275,8 +316,9 @@ class AstBuilder:
 
     def assiette(self, meta, children):
         part, *sections = children
-        value = n.Assiette(part, tuple(fold_accents(str(s.value)) for s in sections if s is not None),
-                           span=self._span(meta))
+        value = n.Assiette(
+            part, tuple(fold_accents(str(s.value)) for s in sections if s is not None), span=self._span(meta)
+        )
         return n.Attribute("assiette", value, span=self._span(meta))
 
     def assiette_part(self, meta, children):
@@ -297,9 +339,18 @@ class AstBuilder:
         donnees, donnees_span = parts.get("donnees", (None, None))
         attendu, attendu_span = parts.get("attendu", (None, None))
         base, base_span = parts.get("comme", (None, None))
-        return n.Cas(self._id(name), self._label(label), donnees, attendu, base, span=self._span(meta),
-                     id_span=self._tspan(name), donnees_span=donnees_span, attendu_span=attendu_span,
-                     base_span=base_span)
+        return n.Cas(
+            self._id(name),
+            self._label(label),
+            donnees,
+            attendu,
+            base,
+            span=self._span(meta),
+            id_span=self._tspan(name),
+            donnees_span=donnees_span,
+            attendu_span=attendu_span,
+            base_span=base_span,
+        )
 
     def comme(self, meta, children):
         return ("comme", self._id(children[0], declared=False), self._tspan(children[0]))
@@ -321,12 +372,15 @@ class AstBuilder:
 
     def add_criteres(self, meta, children):
         section, *criteres = children
-        return n.AddCriteres(fold_accents(str(section.value)), tuple(criteres),
-                             span=self._span(meta), section_span=self._tspan(section))
+        return n.AddCriteres(
+            fold_accents(str(section.value)), tuple(criteres), span=self._span(meta), section_span=self._tspan(section)
+        )
 
     def add_to_brique(self, meta, children):
         name, *criteres = children
-        return n.AddToBrique(self._id(name, declared=False), tuple(criteres), span=self._span(meta), id_span=self._tspan(name))
+        return n.AddToBrique(
+            self._id(name, declared=False), tuple(criteres), span=self._span(meta), id_span=self._tspan(name)
+        )
 
     def add_brique(self, meta, children):
         return n.AddBrique(children[0], span=self._span(meta))
@@ -344,10 +398,15 @@ class AstBuilder:
     def _body_operation(self, cls, meta, children):
         kind, name, *rest = children
         label, body = self._split_label(rest)
-        return cls(kind, self._id(name, declared=False), self._label(label),
-                   tuple(c for c in body if isinstance(c, n.Attribute)),
-                   tuple(c for c in body if isinstance(c, n.Critere)),
-                   span=self._span(meta), id_span=self._tspan(name))
+        return cls(
+            kind,
+            self._id(name, declared=False),
+            self._label(label),
+            tuple(c for c in body if isinstance(c, n.Attribute)),
+            tuple(c for c in body if isinstance(c, n.Critere)),
+            span=self._span(meta),
+            id_span=self._tspan(name),
+        )
 
     def modify(self, meta, children):
         return self._body_operation(n.Modify, meta, children)
@@ -357,8 +416,14 @@ class AstBuilder:
 
     def move(self, meta, children):
         kind, name, section = children
-        return n.Move(kind, self._id(name, declared=False), fold_accents(str(section.value)),
-                      span=self._span(meta), id_span=self._tspan(name), section_span=self._tspan(section))
+        return n.Move(
+            kind,
+            self._id(name, declared=False),
+            fold_accents(str(section.value)),
+            span=self._span(meta),
+            id_span=self._tspan(name),
+            section_span=self._tspan(section),
+        )
 
     def remove(self, meta, children):
         kind, name = children
@@ -375,16 +440,23 @@ class AstBuilder:
         return n.Exercice(self._year(year), tuple(items), span=self._span(meta), year_span=self._tspan(year))
 
     def remove_exercice(self, meta, children):
-        return n.Remove("exercice", str(self._year(children[0])), span=self._span(meta), id_span=self._tspan(children[0]))
+        return n.Remove(
+            "exercice", str(self._year(children[0])), span=self._span(meta), id_span=self._tspan(children[0])
+        )
 
     def _year(self, token: Token) -> int:
         """An exercise's year: a whole number of four digits (reported otherwise; 0 then)."""
         text = str(token.value)
         if re.fullmatch(r"[0-9]{4}", text):
             return int(text)
-        self.diagnostics.append(Diagnostic(
-            "exercice-invalide", f"« {text} » n'est pas une année : un exercice se nomme par son année, sur quatre "
-            "chiffres", span=self._tspan(token), suggestion="par exemple « exercice 2022 { … } »"))
+        self.diagnostics.append(
+            Diagnostic(
+                "exercice-invalide",
+                f"« {text} » n'est pas une année : un exercice se nomme par son année, sur quatre chiffres",
+                span=self._tspan(token),
+                suggestion="par exemple « exercice 2022 { … } »",
+            )
+        )
         return 0
 
     # -- expressions
@@ -424,8 +496,9 @@ class AstBuilder:
         if problem is None:
             return Decimal(f"{integer}.{fraction}" if fraction else integer)
         message, hint = limits.limit_text(problem, text, percent)
-        self.diagnostics.append(Diagnostic("nombre-hors-limites", f"le nombre {message}", span=self._span(meta),
-                                           suggestion=hint))
+        self.diagnostics.append(
+            Diagnostic("nombre-hors-limites", f"le nombre {message}", span=self._span(meta), suggestion=hint)
+        )
         return Decimal(0)
 
     def number(self, meta, children):
@@ -441,8 +514,14 @@ class AstBuilder:
         try:
             return datetime.date.fromisoformat(str(token.value))
         except ValueError:
-            self.diagnostics.append(Diagnostic("syntaxe", f"date impossible « {token.value} »", span=self._tspan(token),
-                                               suggestion="une date s'écrit AAAA-MM-JJ, par exemple 2017-08-05"))
+            self.diagnostics.append(
+                Diagnostic(
+                    "syntaxe",
+                    f"date impossible « {token.value} »",
+                    span=self._tspan(token),
+                    suggestion="une date s'écrit AAAA-MM-JJ, par exemple 2017-08-05",
+                )
+            )
             return datetime.date(1, 1, 1)
 
     def date(self, meta, children):

@@ -76,9 +76,14 @@ class Loader:
         diagnostics = list(parsed.diagnostics)
         written = parsed.file
         if written is not None and written.kind == "scenario":
-            diagnostics.append(Diagnostic(
-                "version-attendue", f"« {written.id} » est un scénario, pas une convention ni un avenant",
-                span=written.id_span, suggestion="un scénario s'applique à une version : passez-le avec « --scenario »"))
+            diagnostics.append(
+                Diagnostic(
+                    "version-attendue",
+                    f"« {written.id} » est un scénario, pas une convention ni un avenant",
+                    span=written.id_span,
+                    suggestion="un scénario s'applique à une version : passez-le avec « --scenario »",
+                )
+            )
             loaded = Loaded(path, written, None, (path,), tuple(diagnostics))
         elif written is None or written.kind == "convention":
             loaded = Loaded(path, written, written, (path,), tuple(diagnostics))
@@ -90,9 +95,14 @@ class Loader:
     def _load_avenant(self, path: str, avenant: n.File, diagnostics: list, visiting: tuple[str, ...]) -> Loaded:
         base_header = next((h for h in avenant.headers if h.key == "base"), None)
         if base_header is None:
-            diagnostics.append(Diagnostic(
-                "en-tete-manquant", f"l'avenant « {avenant.id} » n'indique pas sa base", span=avenant.id_span,
-                suggestion='ajoutez une ligne « base : "convention.conv" » (chemin relatif à ce fichier)'))
+            diagnostics.append(
+                Diagnostic(
+                    "en-tete-manquant",
+                    f"l'avenant « {avenant.id} » n'indique pas sa base",
+                    span=avenant.id_span,
+                    suggestion='ajoutez une ligne « base : "convention.conv" » (chemin relatif à ce fichier)',
+                )
+            )
             return Loaded(path, avenant, None, (path,), tuple(diagnostics))
         assert isinstance(base_header.value, str)  # only « en vigueur » holds a date
         base_path = os.path.normpath(os.path.join(os.path.dirname(path), base_header.value))
@@ -105,30 +115,52 @@ class Loader:
         if base.consolidated is None:
             return Loaded(path, avenant, None, (*base.chain, path), tuple(diagnostics))
         done = apply_avenant(base.consolidated, avenant, base.removals)
-        return Loaded(path, avenant, done.result(avenant), (*base.chain, path), tuple(diagnostics + done.diagnostics),
-                      {**base.removed, **done.removed}, {**base.removals, **done.removals},
-                      {**base.dropped, **done.dropped})
+        return Loaded(
+            path,
+            avenant,
+            done.result(avenant),
+            (*base.chain, path),
+            tuple(diagnostics + done.diagnostics),
+            {**base.removed, **done.removed},
+            {**base.removals, **done.removals},
+            {**base.dropped, **done.dropped},
+        )
 
     def _base_problem(self, base_path: str, header: n.Header, visiting: tuple[str, ...]) -> Diagnostic | None:
         if os.path.realpath(base_path) in visiting:
             names = [os.path.basename(p) for p in visiting] + [os.path.basename(base_path)]
-            return Diagnostic("base-cyclique", f"la chaîne des bases boucle : {' → '.join(names)}", span=header.span,
-                              suggestion="une base doit être une version antérieure, qui ne dépend pas de cet avenant")
+            return Diagnostic(
+                "base-cyclique",
+                f"la chaîne des bases boucle : {' → '.join(names)}",
+                span=header.span,
+                suggestion="une base doit être une version antérieure, qui ne dépend pas de cet avenant",
+            )
         kind = special_kind(base_path)
         if kind is not None:
-            return Diagnostic("fichier-illisible", f"la base « {base_path} » est {kind}, pas un fichier .conv",
-                              span=header.span, suggestion="indiquez le fichier de la convention de base")
+            return Diagnostic(
+                "fichier-illisible",
+                f"la base « {base_path} » est {kind}, pas un fichier .conv",
+                span=header.span,
+                suggestion="indiquez le fichier de la convention de base",
+            )
         if not os.path.isfile(base_path):
             folder = Path(base_path).parent
             candidates = [p.name for p in folder.glob("*.conv")] if folder.is_dir() else []
             hint = suggest(Path(base_path).name, candidates)
-            return Diagnostic("base-introuvable", f"base introuvable : « {base_path} »", span=header.span,
-                              suggestion=hint or "le chemin de la base est relatif au dossier de l'avenant")
+            return Diagnostic(
+                "base-introuvable",
+                f"base introuvable : « {base_path} »",
+                span=header.span,
+                suggestion=hint or "le chemin de la base est relatif au dossier de l'avenant",
+            )
         other = not_conv(base_path)
         if other is not None:  # checked before reading: never show another file's lines
-            return Diagnostic("base-invalide", f"la base « {base_path} » {other}", span=header.span,
-                              suggestion="la base d'un avenant est la convention (ou l'avenant) qu'il modifie : "
-                                         "un fichier .conv")
+            return Diagnostic(
+                "base-invalide",
+                f"la base « {base_path} » {other}",
+                span=header.span,
+                suggestion="la base d'un avenant est la convention (ou l'avenant) qu'il modifie : un fichier .conv",
+            )
         return None
 
 
@@ -182,9 +214,16 @@ class Consolidation:
                 case _ if type(item) in KIND_OF:
                     supplement = cast(n.Supplement, item)
                     supplements[supplement.id] = supplement
-        consolidation = cls(base, parametres, donnees, sections, briques, supplements,
-                            next((i for i in base.items if isinstance(i, n.Prorata)), None),
-                            [i for i in base.items if isinstance(i, n.Exercice)])
+        consolidation = cls(
+            base,
+            parametres,
+            donnees,
+            sections,
+            briques,
+            supplements,
+            next((i for i in base.items if isinstance(i, n.Prorata)), None),
+            [i for i in base.items if isinstance(i, n.Exercice)],
+        )
         for kind, criteres in sections.items():
             consolidation._place(criteres, ("section", kind))
         for brique in briques.values():
@@ -226,8 +265,12 @@ class Consolidation:
         kind = keywords.fold_accents(name)
         if kind in SECTIONS:
             return kind
-        self.error("section-inconnue", f"section inconnue « {name} »", span,
-                   suggestion=suggest(kind, SECTIONS) or "les sections sont « prérequis », « socle » et « options »")
+        self.error(
+            "section-inconnue",
+            f"section inconnue « {name} »",
+            span,
+            suggestion=suggest(kind, SECTIONS) or "les sections sont « prérequis », « socle » et « options »",
+        )
         return None
 
     # -- applying operations
@@ -247,15 +290,27 @@ class Consolidation:
             case n.Cas():
                 self.cas.append(item)
             case n.Section(kind=kind):
-                self.error("declaration-dans-avenant", "un avenant ne réécrit pas une section : il dit ce qui change",
-                           item.span, suggestion=f"écrivez « ajoute dans {keywords.SECTIONS[kind]} {{ … }} »")
+                self.error(
+                    "declaration-dans-avenant",
+                    "un avenant ne réécrit pas une section : il dit ce qui change",
+                    item.span,
+                    suggestion=f"écrivez « ajoute dans {keywords.SECTIONS[kind]} {{ … }} »",
+                )
             case n.Brique(id=id):
-                self.error("declaration-dans-avenant", "un avenant ne déclare pas une brique directement", item.span,
-                           suggestion=f"écrivez « ajoute brique {id} … »")
+                self.error(
+                    "declaration-dans-avenant",
+                    "un avenant ne déclare pas une brique directement",
+                    item.span,
+                    suggestion=f"écrivez « ajoute brique {id} … »",
+                )
             case _ if type(item) in KIND_OF:
                 id, word = item.id, KIND_OF[type(item)]
-                self.error("declaration-dans-avenant", f"un avenant ne déclare pas {ARTICLES[word]} directement",
-                           item.span, suggestion=f"écrivez « ajoute {word} {id} … »")
+                self.error(
+                    "declaration-dans-avenant",
+                    f"un avenant ne déclare pas {ARTICLES[word]} directement",
+                    item.span,
+                    suggestion=f"écrivez « ajoute {word} {id} … »",
+                )
             case n.AddSupplement(element=element):
                 if self._is_new(element.id, element.id_span):
                     self.supplements[element.id] = element
@@ -264,7 +319,9 @@ class Consolidation:
             case n.AddToBrique():
                 self._add_to_brique(item)
             case n.AddBrique(brique=brique):
-                if self._is_new(brique.id, brique.id_span) and all(self._is_new(c.id, c.id_span) for c in brique.criteres):
+                if self._is_new(brique.id, brique.id_span) and all(
+                    self._is_new(c.id, c.id_span) for c in brique.criteres
+                ):
                     self._set_brique(brique)
             case n.Modify() | n.Replace():
                 self._change(item)
@@ -296,36 +353,54 @@ class Consolidation:
             base = {id: q for id, q in self.parametres.items() if id not in self.added_parametres}
             close = close_parametre(p, base)
             meant = f" — vouliez-vous dire « {close} » ?" if close else ""
-            self.error("parametre-nouveau", f"nouveau paramètre « {p.id} » : la base n'a aucun paramètre de ce nom"
-                       f"{meant}", p.id_span, notes=[Note(f"« {close} » est défini ici", n.parsed_span(base[close].id_span))] if close
-                       else [], suggestion=(f"pour changer sa valeur, écrivez « {close} = … » ; p" if close else "p")
-                       + "our ajouter un paramètre, écrivez-le dans « ajoute paramètres { … } »")
+            self.error(
+                "parametre-nouveau",
+                f"nouveau paramètre « {p.id} » : la base n'a aucun paramètre de ce nom{meant}",
+                p.id_span,
+                notes=[Note(f"« {close} » est défini ici", n.parsed_span(base[close].id_span))] if close else [],
+                suggestion=(f"pour changer sa valeur, écrivez « {close} = … » ; p" if close else "p")
+                + "our ajouter un paramètre, écrivez-le dans « ajoute paramètres { … } »",
+            )
             return
         if old is None:
             self.added_parametres.add(p.id)
         if old is not None:
             mismatch = unit_mismatch(old.value, p.value, p.id)
             if mismatch is not None:
-                self.error("unite-parametre", mismatch[0], p.value.span, suggestion=mismatch[1],
-                           notes=[Note("valeur de la base", n.parsed_span(old.value.span))])
+                self.error(
+                    "unite-parametre",
+                    mismatch[0],
+                    p.value.span,
+                    suggestion=mismatch[1],
+                    notes=[Note("valeur de la base", n.parsed_span(old.value.span))],
+                )
                 return
         self.parametres[p.id] = p if old is None or p.label else evolve(p, label=old.label)
         if old is not None:
             self._dropped_uses(old, p, p)
 
     def _exists(self, node, existing, what: str, block: str) -> None:
-        self.error("id-existant", f"{what} « {node.id} » existe déjà : « ajoute » déclare un identifiant nouveau",
-                   node.id_span, notes=[Note("définition existante", n.parsed_span(existing.id_span))],
-                   suggestion=f"pour le modifier, écrivez-le dans « {block} {{ … }} » ; pour en ajouter un autre, "
-                   "choisissez un nouvel identifiant")
+        self.error(
+            "id-existant",
+            f"{what} « {node.id} » existe déjà : « ajoute » déclare un identifiant nouveau",
+            node.id_span,
+            notes=[Note("définition existante", n.parsed_span(existing.id_span))],
+            suggestion=f"pour le modifier, écrivez-le dans « {block} {{ … }} » ; pour en ajouter un autre, "
+            "choisissez un nouvel identifiant",
+        )
 
     def _is_new(self, id: str, span) -> bool:
         existing = self.element_node(id)
         if existing is None:
             return True
-        self.error("id-existant", f"« {id} » existe déjà", span, notes=[Note("définition existante", existing.id_span)],
-                   suggestion="pour le changer, écrivez « modifie » ou « remplace » ; pour en ajouter un autre, "
-                              "choisissez un nouvel identifiant")
+        self.error(
+            "id-existant",
+            f"« {id} » existe déjà",
+            span,
+            notes=[Note("définition existante", existing.id_span)],
+            suggestion="pour le changer, écrivez « modifie » ou « remplace » ; pour en ajouter un autre, "
+            "choisissez un nouvel identifiant",
+        )
         return False
 
     def _add_criteres(self, op: n.AddCriteres):
@@ -359,15 +434,22 @@ class Consolidation:
         }[kind]
         node = self.element_node(id)
         other = None if node is None else "brique" if id in self.briques else KIND_OF.get(type(node), "critere")
-        hint = f"« {id} » est {OTHER_WORDS[other]} : écrivez « {keywords.KINDS[other]} {id} »" \
-            if other else suggest(id, candidates)
+        hint = (
+            f"« {id} » est {OTHER_WORDS[other]} : écrivez « {keywords.KINDS[other]} {id} »"
+            if other
+            else suggest(id, candidates)
+        )
         removal = self.removals.get((kind, id))
         if removal is not None and other is None:  # removed earlier in the chain, or earlier in this avenant
             removed = KINDS[kind].agreed("supprimé")
             where = f"{os.path.basename(removal.file)} ligne {removal.line}"
-            self.error("id-inconnu", f"{UNKNOWN_WORDS[kind].format(id)} dans la base : {removed} par {where}", span,
-                       notes=[Note(f"{keywords.KINDS[kind]} « {id} » {removed} ici", removal)],
-                       suggestion="la suppression est déjà faite : retirez cette ligne" if removing else None)
+            self.error(
+                "id-inconnu",
+                f"{UNKNOWN_WORDS[kind].format(id)} dans la base : {removed} par {where}",
+                span,
+                notes=[Note(f"{keywords.KINDS[kind]} « {id} » {removed} ici", removal)],
+                suggestion="la suppression est déjà faite : retirez cette ligne" if removing else None,
+            )
             return
         self.error("id-inconnu", f"{UNKNOWN_WORDS[kind].format(id)} dans la base", span, suggestion=hint)
 
@@ -376,8 +458,12 @@ class Consolidation:
         if op.kind in ("donnee", "parametre"):
             what, block = ("une donnée", "données") if op.kind == "donnee" else ("un paramètre", "paramètres")
             pronoun = "la" if op.kind == "donnee" else "le"
-            self.error("operation-invalide", f"« {verb} » s'applique aux critères et aux briques", op.span,
-                       suggestion=f"pour changer {what}, redéfinissez-{pronoun} dans « {block} {{ … }} »")
+            self.error(
+                "operation-invalide",
+                f"« {verb} » s'applique aux critères et aux briques",
+                op.span,
+                suggestion=f"pour changer {what}, redéfinissez-{pronoun} dans « {block} {{ … }} »",
+            )
             return
         if op.kind == "critere":
             self._change_critere(op, verb)
@@ -393,8 +479,12 @@ class Consolidation:
             self._unknown(op.kind, op.id, op.id_span)
             return
         if op.criteres:
-            self.error("operation-invalide", f"{ARTICLES[op.kind]} ne contient pas de critères", op.criteres[0].span,
-                       suggestion="ajoutez-le dans une section avec « ajoute dans … »")
+            self.error(
+                "operation-invalide",
+                f"{ARTICLES[op.kind]} ne contient pas de critères",
+                op.criteres[0].span,
+                suggestion="ajoutez-le dans une section avec « ajoute dans … »",
+            )
         attributes = merge_attributes(old.attributes, op.attributes) if isinstance(op, n.Modify) else op.attributes
         new = evolve(old, label=op.label or old.label, attributes=attributes, span=op.span, id_span=op.id_span)
         self._dropped_uses(old, new, op)
@@ -406,8 +496,12 @@ class Consolidation:
             self._unknown("critere", op.id, op.id_span)
             return
         if op.criteres:
-            self.error("operation-invalide", "un critère ne contient pas d'autres critères", op.criteres[0].span,
-                       suggestion="ajoutez-le dans une section avec « ajoute dans … »")
+            self.error(
+                "operation-invalide",
+                "un critère ne contient pas d'autres critères",
+                op.criteres[0].span,
+                suggestion="ajoutez-le dans une section avec « ajoute dans … »",
+            )
         old = self.element_node(op.id)
         attributes = merge_attributes(old.attributes, op.attributes) if verb == "modifie" else op.attributes
         new = evolve(old, label=op.label or old.label, attributes=attributes, span=op.span, id_span=op.id_span)
@@ -420,7 +514,9 @@ class Consolidation:
             self.sections[key][critere.id] = [critere for _ in self.sections[key][critere.id]]
         else:
             brique = self.briques[key]
-            self.briques[key] = evolve(brique, criteres=tuple(critere if c.id == critere.id else c for c in brique.criteres))
+            self.briques[key] = evolve(
+                brique, criteres=tuple(critere if c.id == critere.id else c for c in brique.criteres)
+            )
 
     def _change_brique(self, op):
         old = self.briques.get(op.id)
@@ -430,8 +526,14 @@ class Consolidation:
         if isinstance(op, n.Replace):
             kept = {c.id for c in old.criteres}
             fresh = [c for c in op.criteres if c.id in kept or self._is_new(c.id, c.id_span)]
-            new = evolve(old, label=op.label or old.label, attributes=op.attributes, criteres=tuple(fresh),
-                         span=op.span, id_span=op.id_span)
+            new = evolve(
+                old,
+                label=op.label or old.label,
+                attributes=op.attributes,
+                criteres=tuple(fresh),
+                span=op.span,
+                id_span=op.id_span,
+            )
         else:
             criteres = list(old.criteres)
             positions = {k.id: i for i, k in reversed(list(enumerate(criteres)))}
@@ -442,8 +544,14 @@ class Consolidation:
                 elif self._is_new(c.id, c.id_span):
                     positions[c.id] = len(criteres)
                     criteres.append(c)
-            new = evolve(old, label=op.label or old.label, attributes=merge_attributes(old.attributes, op.attributes),
-                         criteres=tuple(criteres), span=op.span, id_span=op.id_span)
+            new = evolve(
+                old,
+                label=op.label or old.label,
+                attributes=merge_attributes(old.attributes, op.attributes),
+                criteres=tuple(criteres),
+                span=op.span,
+                id_span=op.id_span,
+            )
         self._dropped_uses(old, new, op)
         self._set_brique(new)
 
@@ -461,8 +569,11 @@ class Consolidation:
 
     def _move(self, op: n.Move):
         if op.kind != "critere":
-            self.error("operation-invalide", f"seul un critère se déplace d'une section à une autre, pas une "
-                       f"{keywords.KINDS[op.kind]}", op.span)
+            self.error(
+                "operation-invalide",
+                f"seul un critère se déplace d'une section à une autre, pas une {keywords.KINDS[op.kind]}",
+                op.span,
+            )
             return
         kind = self.section_kind(op.section, op.section_span)
         where = self.find_critere(op.id)
@@ -472,8 +583,13 @@ class Consolidation:
         if kind is None:
             return
         if where == ("section", kind):
-            self.diagnostics.append(Diagnostic(
-                "deplacement-inutile", f"le critère « {op.id} » est déjà dans « {keywords.SECTIONS[kind]} »", span=op.span))
+            self.diagnostics.append(
+                Diagnostic(
+                    "deplacement-inutile",
+                    f"le critère « {op.id} » est déjà dans « {keywords.SECTIONS[kind]} »",
+                    span=op.span,
+                )
+            )
             return
         critere = evolve(self.element_node(op.id), span=op.span, id_span=op.id_span)
         self._drop_critere(op.id)
@@ -489,7 +605,11 @@ class Consolidation:
             self.briques[where[1]] = evolve(brique, criteres=tuple(c for c in brique.criteres if c.id != id))
 
     def _remove(self, op: n.Remove):
-        tables: dict[str, dict[str, Any]] = {"donnee": self.donnees, "parametre": self.parametres, "brique": self.briques}
+        tables: dict[str, dict[str, Any]] = {
+            "donnee": self.donnees,
+            "parametre": self.parametres,
+            "brique": self.briques,
+        }
         if op.kind in ARTICLES:  # a majoration, a minimum
             tables[op.kind] = {id: s for id, s in self.supplements.items() if KIND_OF[type(s)] == op.kind}
         table = cast(dict[str, Any], tables.get(op.kind))  # None only for a critère, handled first
@@ -517,8 +637,12 @@ class Consolidation:
     def _remove_prorata(self, op: n.Remove) -> None:
         """`supprime prorata`: the lines are paid for the whole year again."""
         if self.prorata is None:
-            self.error("id-inconnu", "la base n'a pas de prorata", op.span,
-                       suggestion="ses lignes sont déjà payées pour l'année entière : retirez cette ligne")
+            self.error(
+                "id-inconnu",
+                "la base n'a pas de prorata",
+                op.span,
+                suggestion="ses lignes sont déjà payées pour l'année entière : retirez cette ligne",
+            )
             return
         self._dropped_uses(self.prorata, None, op)
         self.prorata = None
@@ -529,8 +653,12 @@ class Consolidation:
         kept = [e for e in self.exercices if str(e.year) != op.id]
         if len(kept) == len(self.exercices):
             years = ", ".join(str(e.year) for e in self.exercices)
-            self.error("id-inconnu", f"la base n'a pas de règles propres à l'exercice {op.id}", op.span,
-                       suggestion=f"exercices qui en ont : {years}" if years else "la base n'en a pour aucun exercice")
+            self.error(
+                "id-inconnu",
+                f"la base n'a pas de règles propres à l'exercice {op.id}",
+                op.span,
+                suggestion=f"exercices qui en ont : {years}" if years else "la base n'en a pour aucun exercice",
+            )
             return
         self.exercices = kept
 
@@ -550,7 +678,9 @@ class Consolidation:
             items.append(n.DonneesBlock(tuple(self.donnees.values())))
         if self.prorata is not None:
             items.append(self.prorata)
-        items += [n.Section(kind, tuple(c for same in cs.values() for c in same)) for kind, cs in self.sections.items() if cs]
+        items += [
+            n.Section(kind, tuple(c for same in cs.values() for c in same)) for kind, cs in self.sections.items() if cs
+        ]
         items += self.briques.values()
         items += self.supplements.values()
         items += exercices_in_force(self.exercices, avenant)
@@ -558,14 +688,21 @@ class Consolidation:
         items += flatten_inherited(self.cas, inherited, set(self.donnees))
         headers = []
         for key in ("version", "en_vigueur", "statut"):
-            header = next((h for h in avenant.headers if h.key == key), None) or \
-                next((h for h in self.base.headers if h.key == key), None)
+            header = next((h for h in avenant.headers if h.key == key), None) or next(
+                (h for h in self.base.headers if h.key == key), None
+            )
             if header is not None:
                 headers.append(header)
-        return n.File("convention", self.base.id, self.base.label, tuple(headers), tuple(items),
-                      span=self.base.span, id_span=self.base.id_span, inherited=inherited)
-
-
+        return n.File(
+            "convention",
+            self.base.id,
+            self.base.label,
+            tuple(headers),
+            tuple(items),
+            span=self.base.span,
+            id_span=self.base.id_span,
+            inherited=inherited,
+        )
 
 
 def flatten_inherited(cas: list[n.Cas], inherited: tuple[n.Cas, ...], donnees: set[str]) -> list[n.Cas]:
@@ -602,8 +739,9 @@ def redefined(previous: n.Donnee | None, new: n.Donnee) -> n.Donnee:
     défaut`) of the previous one when it gives none (to drop a default: `supprime donnée id`, then declare it)."""
     if previous is None:
         return new
-    return evolve(new, label=new.label or previous.label,
-                  default=previous.default if new.default is None else new.default)
+    return evolve(
+        new, label=new.label or previous.label, default=previous.default if new.default is None else new.default
+    )
 
 
 def merge_attributes(old: tuple[n.Attribute, ...], new: tuple[n.Attribute, ...]) -> tuple[n.Attribute, ...]:

@@ -27,8 +27,9 @@ from dsl.kinds import MINIMUM
 from dsl.model import Model
 
 
-def check(file: n.File, path: str | None = None, removed: dict | None = None,
-          dropped: dict | None = None) -> tuple[Model | None, list[Diagnostic]]:
+def check(
+    file: n.File, path: str | None = None, removed: dict | None = None, dropped: dict | None = None
+) -> tuple[Model | None, list[Diagnostic]]:
     """Check a convention (an avenant must be consolidated first). The model is None on errors.
 
     `removed` maps ids that avenants removed to the span of the removal, so that a name

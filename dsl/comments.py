@@ -55,8 +55,10 @@ def anchors(file: n.File) -> list[Anchor]:
                 found.append((item.span, False))
             case n.Exercice(items=inner):
                 found.append((item.span, True))
-                found.extend((i.span, isinstance(i, (n.Modify, n.Replace, n.Cas, n.ParametresBlock, n.DonneesBlock)))
-                             for i in inner)
+                found.extend(
+                    (i.span, isinstance(i, (n.Modify, n.Replace, n.Cas, n.ParametresBlock, n.DonneesBlock)))
+                    for i in inner
+                )
             case n.Cas():
                 found.append((item.span, True))
                 found.extend((a.span, False) for a in item.donnees or ())
@@ -99,8 +101,11 @@ def clause_comments(file: n.File, sources: dict[str, SourceFile]) -> dict[str, l
                 target = next_code_line(source, comment.line)
                 if target is not None and target in starts:
                     kept.setdefault(path, []).append((comment, target))
-            elif any(a.span.line <= comment.line <= a.span.end_line for a in spans
-                     if not a.block or comment.line in (a.span.line, a.span.end_line)):
+            elif any(
+                a.span.line <= comment.line <= a.span.end_line
+                for a in spans
+                if not a.block or comment.line in (a.span.line, a.span.end_line)
+            ):
                 kept.setdefault(path, []).append((comment, comment.line))
     return kept
 
@@ -152,9 +157,12 @@ def render_with_comments(file: n.File, sources: dict[str, SourceFile]) -> str:
 
 # A status word, and for « confirmé » the page of the Cnam's guide that confirms it, when the comment
 # names one: « confirmé (guide Cnam 2022, p. 3–5) », « (confirmé : guide Cnam 2022, p. 20–22 ; …) ».
-STATUS = re.compile(r"\b(?:(?P<confirme>confirm[ée]s?)(?:\s*(?:\(|:)\s*(?P<source>guide Cnam 2022, p\.\s*"
-                    r"\d+(?:\s*[–-]\s*\d+)?(?:,\s*\d+(?:\s*[–-]\s*\d+)?)*))?|(?P<hypothese>hypoth[èe]ses?)|"
-                    r"(?P<choix>choix))\b", re.IGNORECASE)
+STATUS = re.compile(
+    r"\b(?:(?P<confirme>confirm[ée]s?)(?:\s*(?:\(|:)\s*(?P<source>guide Cnam 2022, p\.\s*"
+    r"\d+(?:\s*[–-]\s*\d+)?(?:,\s*\d+(?:\s*[–-]\s*\d+)?)*))?|(?P<hypothese>hypoth[èe]ses?)|"
+    r"(?P<choix>choix))\b",
+    re.IGNORECASE,
+)
 
 
 def figure_statuses(text: str) -> list[str]:

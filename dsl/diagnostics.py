@@ -46,7 +46,10 @@ CODES: dict[str, tuple[str, str]] = {
     "fonction-inconnue": (ERREUR, "fonction inconnue"),
     "arguments": (ERREUR, "mauvais nombre ou mauvaise sorte d'arguments"),
     "id-duplique": (ERREUR, "identifiant défini deux fois"),
-    "id-reserve": (ERREUR, "identifiant réservé à une colonne des résultats (id, eligible, total, total_points, erreur)"),
+    "id-reserve": (
+        ERREUR,
+        "identifiant réservé à une colonne des résultats (id, eligible, total, total_points, erreur)",
+    ),
     "attribut-duplique": (ERREUR, "attribut donné deux fois"),
     "attribut-invalide": (ERREUR, "attribut qui n'a pas sa place dans ce bloc"),
     "attribut-manquant": (ERREUR, "attribut obligatoire absent d'une majoration ou d'un minimum"),
@@ -112,12 +115,17 @@ CODES: dict[str, tuple[str, str]] = {
     "population-illisible": (ERREUR, "table de population illisible"),
     "population-encodage": (ERREUR, "fichier CSV ni en UTF-8 ni en Windows-1252"),
     "population-feuille": (ERREUR, "feuille absente d'un classeur Excel"),
-    "population-colonnes": (ERREUR, "colonne manquante, inconnue, en double ou d'un type inutilisable dans une population"),
+    "population-colonnes": (
+        ERREUR,
+        "colonne manquante, inconnue, en double ou d'un type inutilisable dans une population",
+    ),
     "population-invalide": (ERREUR, "valeur invalide dans une population"),
     "trop-volumineux": (ERREUR, "déclaration, population ou classeur au-delà des tailles que convcheck lit"),
     "evaluation-impossible": (ERREUR, "calcul impossible pour cette structure"),
-    "avance-sans-taux": (ERREUR, "« --avance », ou « avance » dans un cas, sur une version qui ne dit pas la part de "
-                         "l'avance"),
+    "avance-sans-taux": (
+        ERREUR,
+        "« --avance », ou « avance » dans un cas, sur une version qui ne dit pas la part de l'avance",
+    ),
     "groupement-invalide": (ERREUR, "regroupement --par impossible"),
     "diff-cas-inconnu": (ERREUR, "cas --cas absent des versions comparées"),
     "diff-cas-incomplet": (ERREUR, "cas --cas qui ne donne pas toutes les données d'une version"),
@@ -274,8 +282,9 @@ def excerpt(line: str, start: int, length: int) -> tuple[str, int, int]:
     return text, column, max(1, min(length, right - start + (1 if right < len(line) else 0)))
 
 
-def render_all_text(diagnostics: Iterable[Diagnostic], sources: Mapping[str, SourceFile], color: bool = False,
-                    limit: int = MAX_SHOWN) -> str:
+def render_all_text(
+    diagnostics: Iterable[Diagnostic], sources: Mapping[str, SourceFile], color: bool = False, limit: int = MAX_SHOWN
+) -> str:
     """Every diagnostic rendered, at most `limit` of each code: the others are counted in one line, « … et K
     autres erreurs[code] du même genre » (a million invalid rows are not a million paragraphs)."""
     shown: list[str] = []

@@ -112,29 +112,46 @@ def _after_exercice(loaded: Loaded, year: int, loader: Loader) -> Diagnostic | N
     headers = loaded.consolidated.headers if loaded.consolidated is not None else ()
     header = next((h for h in headers if h.key == "en_vigueur"), None)
     before = [(link, name) for link, name, since in dates if since is not None and since <= end]
-    hint = (f"pendant l'exercice {year}, la version en vigueur est « {before[-1][1]} » ({before[-1][0]}) : nommez-la"
-            if before else f"aucune version de la chaîne n'était en vigueur pendant l'exercice {year}")
-    return Diagnostic("exercice-hors-vigueur", f"la version « {dates[-1][1]} » entre en vigueur le {start.isoformat()}, "
-                      f"après la fin de l'exercice {year}", span=header.span if header is not None else None,
-                      file=loaded.path, suggestion=hint)
+    hint = (
+        f"pendant l'exercice {year}, la version en vigueur est « {before[-1][1]} » ({before[-1][0]}) : nommez-la"
+        if before
+        else f"aucune version de la chaîne n'était en vigueur pendant l'exercice {year}"
+    )
+    return Diagnostic(
+        "exercice-hors-vigueur",
+        f"la version « {dates[-1][1]} » entre en vigueur le {start.isoformat()}, après la fin de l'exercice {year}",
+        span=header.span if header is not None else None,
+        file=loaded.path,
+        suggestion=hint,
+    )
 
 
 def _check_scenario_file(path: str, file, diagnostics: list, loader: Loader) -> Checked:
     """A scenario checked alone: against the version its `pour` header names, if any."""
     header = next((h for h in file.headers if h.key == "pour"), None)
     if header is None:
-        diagnostics.append(Diagnostic(
-            "scenario-sans-version", f"le scénario « {file.id} » n'indique pas la version pour laquelle il est écrit : "
-            "il ne sera vérifié qu'à l'emploi (--scenario)", span=file.id_span,
-            suggestion='ajoutez une ligne « pour : "version.conv" » (chemin relatif à ce fichier)'))
+        diagnostics.append(
+            Diagnostic(
+                "scenario-sans-version",
+                f"le scénario « {file.id} » n'indique pas la version pour laquelle il est écrit : "
+                "il ne sera vérifié qu'à l'emploi (--scenario)",
+                span=file.id_span,
+                suggestion='ajoutez une ligne « pour : "version.conv" » (chemin relatif à ce fichier)',
+            )
+        )
         return Checked(path, None, tuple(diagnostics), (path,))
     version_path = os.path.normpath(os.path.join(os.path.dirname(path), header.value))
     other = not_conv(version_path) if os.path.isfile(version_path) else None
     if not os.path.isfile(version_path) or other is not None:  # a file that is not a .conv is never read, nor shown
-        diagnostics.append(Diagnostic(
-            "version-introuvable", f"version introuvable : « {header.value} »" + (f" {other}" if other else ""),
-            span=header.span, suggestion="le chemin est relatif au fichier du scénario" + (
-                " et mène à la convention ou à l'avenant visé : un fichier .conv" if other else "")))
+        diagnostics.append(
+            Diagnostic(
+                "version-introuvable",
+                f"version introuvable : « {header.value} »" + (f" {other}" if other else ""),
+                span=header.span,
+                suggestion="le chemin est relatif au fichier du scénario"
+                + (" et mène à la convention ou à l'avenant visé : un fichier .conv" if other else ""),
+            )
+        )
         return Checked(path, None, tuple(diagnostics), (path,))
     version = _check_file(version_path, loader)
     diagnostics += version.diagnostics
@@ -150,8 +167,14 @@ def load_scenario(path: str, model: Model, loader: Loader, lenient: bool = False
     if parsed.file is None:
         return None, diagnostics
     if parsed.file.kind != "scenario":
-        return None, [Diagnostic("scenario-attendu", f"« {path} » est {'une convention' if parsed.file.kind == 'convention' else 'un avenant'}, "
-                                 "pas un scénario", span=parsed.file.id_span,
-                                 suggestion="--scenario attend un fichier qui commence par « scénario id \"libellé\" »")]
+        return None, [
+            Diagnostic(
+                "scenario-attendu",
+                f"« {path} » est {'une convention' if parsed.file.kind == 'convention' else 'un avenant'}, "
+                "pas un scénario",
+                span=parsed.file.id_span,
+                suggestion='--scenario attend un fichier qui commence par « scénario id "libellé" »',
+            )
+        ]
     scenario, found = check_scenario(parsed.file, model, path, lenient)
     return scenario, diagnostics + found

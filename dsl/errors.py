@@ -22,8 +22,9 @@ if TYPE_CHECKING:  # annotations only: diagnostics import sources, which import 
 class ConvcheckError(Exception):
     """A problem convcheck reports: a message, the diagnostics that say it, and the sources to show them."""
 
-    def __init__(self, message: str = "", diagnostics: Iterable[Diagnostic] = (),
-                 sources: Mapping[str, SourceFile] | None = None):
+    def __init__(
+        self, message: str = "", diagnostics: Iterable[Diagnostic] = (), sources: Mapping[str, SourceFile] | None = None
+    ):
         self.diagnostics: list[Diagnostic] = list(diagnostics)
         self.sources: dict[str, SourceFile] = dict(sources or {})
         super().__init__(message or f"{len(self.diagnostics)} diagnostic(s)")

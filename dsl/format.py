@@ -41,8 +41,14 @@ def extract_comments(source: SourceFile) -> list[Comment]:
             continue
         line, column = source.position(match.start())
         before = source.line_text(line)[: column - 1]
-        comments.append(Comment(line, match.group().rstrip(), not before.strip(),
-                                not source.line_text(line + 1).strip() and line < len(source.lines)))
+        comments.append(
+            Comment(
+                line,
+                match.group().rstrip(),
+                not before.strip(),
+                not source.line_text(line + 1).strip() and line < len(source.lines),
+            )
+        )
     return comments
 
 

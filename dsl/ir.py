@@ -209,10 +209,42 @@ class Draw:
     source: Any = _source()
 
 
-Expr = (Const | DonneeRef | ParametreRef | Met | ResultRef | LineRef | Negate | Not | Arithmetic | Comparison | Logic
-        | Within | Choose | Extremum | Round | Draw)
-NODES: tuple[type, ...] = (Const, DonneeRef, ParametreRef, Met, ResultRef, LineRef, Negate, Not, Arithmetic,
-                           Comparison, Logic, Within, Choose, Extremum, Round, Draw)
+Expr = (
+    Const
+    | DonneeRef
+    | ParametreRef
+    | Met
+    | ResultRef
+    | LineRef
+    | Negate
+    | Not
+    | Arithmetic
+    | Comparison
+    | Logic
+    | Within
+    | Choose
+    | Extremum
+    | Round
+    | Draw
+)
+NODES: tuple[type, ...] = (
+    Const,
+    DonneeRef,
+    ParametreRef,
+    Met,
+    ResultRef,
+    LineRef,
+    Negate,
+    Not,
+    Arithmetic,
+    Comparison,
+    Logic,
+    Within,
+    Choose,
+    Extremum,
+    Round,
+    Draw,
+)
 
 
 def children(expr: Expr) -> tuple[Expr, ...]:

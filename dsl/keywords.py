@@ -15,8 +15,18 @@ IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*\Z")
 RESERVED = frozenset({"si", "alors", "sinon", "et", "ou", "non", "dans", "vrai", "faux"})
 # Words that cannot name a donnée or a paramètre either: after an expression they start an
 # attribute, or they have a meaning in `attendu` blocks.
-VALUE_RESERVED = RESERVED | {"condition", "points", "montant", "axe", "reference", "critere",
-                             "eligible", "total", "total_points", "avance"}
+VALUE_RESERVED = RESERVED | {
+    "condition",
+    "points",
+    "montant",
+    "axe",
+    "reference",
+    "critere",
+    "eligible",
+    "total",
+    "total_points",
+    "avance",
+}
 # Accent-free spellings accepted for the names that `attendu` blocks may use.
 FOLDED_NAMES = {"éligible": "eligible"}
 
@@ -24,13 +34,23 @@ SECTIONS = {"prerequis": "prérequis", "socle": "socle", "options": "options"}
 KINDS = {kind.name: kind.keyword for kind in CLAUSES}  # described in `dsl.kinds`
 TYPES = {"booleen": "booléen"}
 ATTRIBUTES = {
-    "condition": "condition", "points_fixes": "points fixes", "points_variables": "points variables",
-    "montant": "montant", "axe": "axe", "reference": "référence", "assiette": "assiette", "taux": "taux",
+    "condition": "condition",
+    "points_fixes": "points fixes",
+    "points_variables": "points variables",
+    "montant": "montant",
+    "axe": "axe",
+    "reference": "référence",
+    "assiette": "assiette",
+    "taux": "taux",
     "prorata": "prorata",
 }
 # The parts of the lines a majoration's `assiette` may take, folded → as printed.
-ASSIETTES = {"points_variables": "points variables", "points_fixes": "points fixes", "points": "points",
-             "total": "total"}
+ASSIETTES = {
+    "points_variables": "points variables",
+    "points_fixes": "points fixes",
+    "points": "points",
+    "total": "total",
+}
 HEADERS = {"version": "version", "en_vigueur": "en vigueur", "base": "base", "pour": "pour", "statut": "statut"}
 # The values of `statut :`, folded → as printed.
 STATUTS = {"signe": "signé", "proposition": "proposition"}

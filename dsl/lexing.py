@@ -26,10 +26,24 @@ ATTRIBUTE_KEYWORDS = {"CONDITION", "MONTANT", "AXE", "REFERENCE", "RÉFÉRENCE",
 DECLARABLE = {"TAUX", "ASSIETTE", "PRORATA"}
 # Keywords that start a block of a file, and may also be ids: those of the kinds written as blocks of their own
 # (`dsl.kinds`: brique, majoration, minimum, cas…) and the others.
-ITEM_KEYWORDS = {"PARAMÈTRES", "PARAMETRES", "DONNÉES", "DONNEES", "PRÉREQUIS", "PREREQUIS", "SOCLE", "OPTIONS", "AJOUTE",
-                 "MODIFIE", "REMPLACE", "DÉPLACE", "DEPLACE", "SUPPRIME", "EXERCICE",
-                 *(word.upper() for kind in KINDS.values() if kind.top_level
-                   for word in (kind.keyword, fold_accents(kind.keyword)))}
+ITEM_KEYWORDS = {
+    "PARAMÈTRES",
+    "PARAMETRES",
+    "DONNÉES",
+    "DONNEES",
+    "PRÉREQUIS",
+    "PREREQUIS",
+    "SOCLE",
+    "OPTIONS",
+    "AJOUTE",
+    "MODIFIE",
+    "REMPLACE",
+    "DÉPLACE",
+    "DEPLACE",
+    "SUPPRIME",
+    "EXERCICE",
+    *(word.upper() for kind in KINDS.values() if kind.top_level for word in (kind.keyword, fold_accents(kind.keyword))),
+}
 # Keywords that start a clause after an id-like position: followed by `:`, the word is an id.
 NAMES_BEFORE_COLON = {"PAR"}
 NEXT_CHARACTER = re.compile(r"\s*(\S?)")  # matched at a position: no copy of the rest of the text

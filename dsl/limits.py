@@ -58,9 +58,13 @@ def limit_text(problem: str, shown: str, percent: bool = False) -> tuple[str, st
     """(what is wrong, how to fix it), in French, for a number beyond the bounds."""
     written = " (écrit en pour cent)" if percent else ""
     if problem == TOO_LARGE:
-        return (f"{shorten(shown)} est trop grand{written} : la valeur absolue doit rester inférieure à 10^15 "
-                "(un million de milliards)",
-                "convcheck calcule exactement les nombres inférieurs à 10^15 en valeur absolue, avec 9 décimales au "
-                "plus ; vérifiez la valeur et son unité")
-    return (f"{shorten(shown)} a trop de décimales{written} : 9 au plus",
-            "arrondissez la valeur à 9 décimales au plus (convcheck ne l'arrondit pas à votre place)")
+        return (
+            f"{shorten(shown)} est trop grand{written} : la valeur absolue doit rester inférieure à 10^15 "
+            "(un million de milliards)",
+            "convcheck calcule exactement les nombres inférieurs à 10^15 en valeur absolue, avec 9 décimales au "
+            "plus ; vérifiez la valeur et son unité",
+        )
+    return (
+        f"{shorten(shown)} a trop de décimales{written} : 9 au plus",
+        "arrondissez la valeur à 9 décimales au plus (convcheck ne l'arrondit pas à votre place)",
+    )

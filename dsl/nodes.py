@@ -481,9 +481,20 @@ class Remove:
 
 
 Operation = AddCriteres | AddToBrique | AddBrique | AddSupplement | Modify | Replace | Move | Remove
-Item = (ParametresBlock | DonneesBlock | Section | Brique | Majoration | Minimum | Cas | ScenarioDonnees | Growth
-        | Prorata | Exercice
-        | Operation)
+Item = (
+    ParametresBlock
+    | DonneesBlock
+    | Section
+    | Brique
+    | Majoration
+    | Minimum
+    | Cas
+    | ScenarioDonnees
+    | Growth
+    | Prorata
+    | Exercice
+    | Operation
+)
 
 
 @frozen

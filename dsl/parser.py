@@ -68,18 +68,32 @@ def read_source(path: str) -> tuple[SourceFile | None, list[Diagnostic]]:
         return None, [Diagnostic("fichier-illisible", f"« {path} » est {kind}, pas un fichier .conv", file=path)]
     other = not_conv(path)
     if other is not None:  # never read, so never shown: a diagnostic quotes the lines of .conv files only
-        return None, [Diagnostic("fichier-illisible", f"« {path} » {other}", file=path,
-                                 suggestion="convcheck lit les conventions, avenants et scénarios : des fichiers .conv")]
+        return None, [
+            Diagnostic(
+                "fichier-illisible",
+                f"« {path} » {other}",
+                file=path,
+                suggestion="convcheck lit les conventions, avenants et scénarios : des fichiers .conv",
+            )
+        ]
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_BYTES + 1)
         if len(data) > MAX_BYTES:
             size = os.stat(path).st_size // 1_000_000
-            return None, [Diagnostic("fichier-illisible", f"fichier trop volumineux ({size} Mo ; maximum {MAX_BYTES // 1_000_000} Mo)", file=path)]
+            return None, [
+                Diagnostic(
+                    "fichier-illisible",
+                    f"fichier trop volumineux ({size} Mo ; maximum {MAX_BYTES // 1_000_000} Mo)",
+                    file=path,
+                )
+            ]
     except FileNotFoundError:
         return None, [Diagnostic("fichier-illisible", f"fichier introuvable : « {path} »", file=path)]
     except OSError as error:
-        return None, [Diagnostic("fichier-illisible", f"lecture impossible de « {path} » : {error.strerror or error}", file=path)]
+        return None, [
+            Diagnostic("fichier-illisible", f"lecture impossible de « {path} » : {error.strerror or error}", file=path)
+        ]
     try:
         return SourceFile(path, decode(data)), []
     except DecodingError as error:

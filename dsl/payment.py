@@ -117,9 +117,16 @@ class Plan:
         supplements = [*model.majorations, *model.minimums]
         paying = [id for id in lines if not isinstance(model.element(id), Critere) or model.criteres[id].brique is None]
         parts = {m.part for m in model.majorations.values()}
-        return cls(model, tuple(evaluation_order(model)), tuple(c.id for c in model.section("prerequis")),
-                   tuple(lines + supplements), tuple(paying + supplements), CAP in model.parametres,
-                   bool(parts & {"points_fixes", "points_variables"}), "total" in parts)
+        return cls(
+            model,
+            tuple(evaluation_order(model)),
+            tuple(c.id for c in model.section("prerequis")),
+            tuple(lines + supplements),
+            tuple(paying + supplements),
+            CAP in model.parametres,
+            bool(parts & {"points_fixes", "points_variables"}),
+            "total" in parts,
+        )
 
     @property
     def decided(self) -> tuple[str, ...]:
@@ -160,8 +167,12 @@ class Settlement(Generic[V, B]):
     amounts: dict[str, V]  # each paying line, in euros rounded to the cent (zero where it is not paid)
     total: V
     total_points: V
-    bases: dict[str, V] = attrs.field(factory=dict)  # each majoration's assiette where it is paid (what an explanation shows)
-    factors: dict[str, V] = attrs.field(factory=dict)  # each prorated line's share of the year (zero where not eligible)
+    bases: dict[str, V] = attrs.field(
+        factory=dict
+    )  # each majoration's assiette where it is paid (what an explanation shows)
+    factors: dict[str, V] = attrs.field(
+        factory=dict
+    )  # each prorated line's share of the year (zero where not eligible)
 
 
 def settle(plan: Plan, backend: Backend) -> Settlement:
@@ -177,18 +188,30 @@ def settle(plan: Plan, backend: Backend) -> Settlement:
         pay_line(plan, backend, lines, element, backend.every([eligible, met[id]]))
     for majoration in plan.model.majorations.values():
         gate = backend.every([eligible, met[majoration.id]])
-        base = lines.bases[majoration.id] = assiette(backend, plan, majoration, lines.points, lines.parts,
-                                                     lines.montants, lines.paid, lines.factors)
+        base = lines.bases[majoration.id] = assiette(
+            backend, plan, majoration, lines.points, lines.parts, lines.montants, lines.paid, lines.factors
+        )
         lines.points[majoration.id] = lines.zero
-        lines.amounts[majoration.id] = lines.zero if base is lines.zero else backend.when(
-            gate, partial(_majoration_cents, backend, majoration, base))
+        lines.amounts[majoration.id] = (
+            lines.zero
+            if base is lines.zero
+            else backend.when(gate, partial(_majoration_cents, backend, majoration, base))
+        )
     for minimum in plan.model.minimums.values():
         gate = backend.every([eligible, met[minimum.id]])
         before = list(lines.amounts.values())
         lines.points[minimum.id] = lines.zero
         lines.amounts[minimum.id] = backend.when(gate, partial(top_up, backend, minimum, before))
-    return Settlement(eligible, met, lines.points, lines.amounts, backend.total(list(lines.amounts.values())),
-                      backend.total_points(list(lines.points.values())), lines.bases, lines.factors)
+    return Settlement(
+        eligible,
+        met,
+        lines.points,
+        lines.amounts,
+        backend.total(list(lines.amounts.values())),
+        backend.total_points(list(lines.points.values())),
+        lines.bases,
+        lines.factors,
+    )
 
 
 def _majoration_cents(backend: Backend, majoration: Majoration, base):
@@ -310,25 +333,34 @@ def split_points(backend: Backend, element: Critere | Brique, paid, ratio, zero)
     """(points fixes, points variables) of a line where it is paid, zero elsewhere — kept apart for a
     majoration whose assiette is one of them (`zero` itself for a part the line does not have)."""
     fixed = zero if element.points_fixes is None else backend.when(paid, partial(backend.value, element.points_fixes))
-    variable = zero if element.points_variables is None else \
-        backend.when(paid, lambda: variable_points(backend, element, ratio))
+    variable = (
+        zero
+        if element.points_variables is None
+        else backend.when(paid, lambda: variable_points(backend, element, ratio))
+    )
     return fixed, variable
 
 
-def assiette(backend: Backend, plan: Plan, majoration, points: dict, parts: dict, montants: dict, paid: dict,
-             factors: dict):
+def assiette(
+    backend: Backend, plan: Plan, majoration, points: dict, parts: dict, montants: dict, paid: dict, factors: dict
+):
     """The sum, in euros and before rounding, of the part the majoration takes of every critère paid in its
     sections (zero where none is paid), each prorated as its line is (`factors`); the number zero itself when
     no critère has that part."""
     model = plan.model
-    criteres = [model.criteres[id] for id in paid if id in model.criteres and model.criteres[id].section in
-                majoration.sections]
+    criteres = [
+        model.criteres[id] for id in paid if id in model.criteres and model.criteres[id].section in majoration.sections
+    ]
     zero = backend.number(Decimal(0))
     index = {"points_fixes": 0, "points_variables": 1}.get(majoration.part)
-    having = {0: lambda c: c.points_fixes is not None, 1: lambda c: c.points_variables is not None,
-              None: lambda c: c.points_fixes is not None or c.points_variables is not None}[index]
-    counted = [(points[c.id] if index is None else parts[c.id][index], factors.get(c.id)) for c in criteres
-               if having(c)]
+    having = {
+        0: lambda c: c.points_fixes is not None,
+        1: lambda c: c.points_variables is not None,
+        None: lambda c: c.points_fixes is not None or c.points_variables is not None,
+    }[index]
+    counted = [
+        (points[c.id] if index is None else parts[c.id][index], factors.get(c.id)) for c in criteres if having(c)
+    ]
     result = zero
     if counted:
         result = backend.multiply(_prorated_sum(backend, counted), backend.parametre("valeur_point"))
@@ -346,8 +378,10 @@ def _prorated_sum(backend: Backend, terms: list[tuple]):
     groups: dict[int, tuple[Any, list]] = {}
     for value, factor in terms:
         groups.setdefault(id(factor), (factor, []))[1].append(value)
-    parts = [_sum(backend, values) if factor is None else backend.multiply(_sum(backend, values), factor)
-             for factor, values in groups.values()]
+    parts = [
+        _sum(backend, values) if factor is None else backend.multiply(_sum(backend, values), factor)
+        for factor, values in groups.values()
+    ]
     return _sum(backend, parts)
 
 
@@ -359,8 +393,9 @@ def assiette_alone(backend: Backend, plan: Plan, majoration, met: dict, eligible
     ratio = patientele_ratio(backend, plan)
     parts = {c.id: split_points(backend, c, paid[c.id], ratio, zero) for c in criteres}
     points = {id: backend.add(*parts[id]) for id in paid}
-    montants = {c.id: backend.when(paid[c.id], partial(backend.value, c.montant)) for c in criteres
-                if c.montant is not None}
+    montants = {
+        c.id: backend.when(paid[c.id], partial(backend.value, c.montant)) for c in criteres if c.montant is not None
+    }
     return assiette(backend, plan, majoration, points, parts, montants, paid, prorata_factors(backend, plan, eligible))
 
 
@@ -384,7 +419,9 @@ def line_alone(backend: Backend, plan: Plan, id: str, met: dict, before: list, f
 
 def top_up(backend: Backend, minimum, amounts: list):
     """What a minimum adds: its floor less the amounts before it, if positive."""
-    shortfall = backend.add(floor(backend, minimum), backend.multiply(backend.number(Decimal(-1)), _sum(backend, amounts)))
+    shortfall = backend.add(
+        floor(backend, minimum), backend.multiply(backend.number(Decimal(-1)), _sum(backend, amounts))
+    )
     return backend.cents(backend.maximum(shortfall, backend.number(Decimal(0))))
 
 

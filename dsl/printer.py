@@ -92,8 +92,9 @@ def _block(depth: int, head: str, origin: Span | None, body: list[Line]) -> list
         return [Line(depth, f"{head} {{}}", origin)]
     end = None
     if origin is not None:
-        end = Span(origin.file, origin.end, origin.end, origin.end_line, origin.end_column, origin.end_line,
-                   origin.end_column)
+        end = Span(
+            origin.file, origin.end, origin.end, origin.end_line, origin.end_column, origin.end_line, origin.end_column
+        )
     return [Line(depth, f"{head} {{", origin), *body, Line(depth, "}", end, closing=True)]
 
 
@@ -103,7 +104,9 @@ def _item(item, depth: int) -> list[Line]:
             head = "ajoute paramètres" if added else "paramètres"
             return _block(depth, head, item.span, [_parametre(p, depth + 1) for p in ps])
         case n.DonneesBlock(donnees=ds, added=added):
-            return _block(depth, "ajoute données" if added else "données", item.span, [_donnee(d, depth + 1) for d in ds])
+            return _block(
+                depth, "ajoute données" if added else "données", item.span, [_donnee(d, depth + 1) for d in ds]
+            )
         case n.Section(kind=kind, criteres=cs):
             return _block(depth, keywords.SECTIONS[kind], item.span, _criteres(cs, depth + 1))
         case n.Brique():
@@ -132,7 +135,13 @@ def _item(item, depth: int) -> list[Line]:
             body = _attributes(item.attributes, depth + 1) + _criteres(item.criteres, depth + 1)
             return _block(depth, head, item.span, body)
         case n.Move(kind=kind, id=id, section=section):
-            return [Line(depth, f"déplace {keywords.KINDS[kind]} {id} vers {keywords.SECTIONS.get(section, section)}", item.span)]
+            return [
+                Line(
+                    depth,
+                    f"déplace {keywords.KINDS[kind]} {id} vers {keywords.SECTIONS.get(section, section)}",
+                    item.span,
+                )
+            ]
         case n.Remove(kind="prorata"):
             return [Line(depth, "supprime prorata", item.span)]
         case n.Remove(kind="exercice", id=year):
@@ -212,7 +221,9 @@ def _cas(c: n.Cas, depth: int) -> list[Line]:
         assignments = [_assignment(a, depth + 2) for a in c.donnees]
         body += _block(depth + 1, "données", c.donnees_span, assignments)
     if c.attendu is not None:
-        body += _block(depth + 1, "attendu", c.attendu_span, [Line(depth + 2, print_expr(e), e.span) for e in c.attendu])
+        body += _block(
+            depth + 1, "attendu", c.attendu_span, [Line(depth + 2, print_expr(e), e.span) for e in c.attendu]
+        )
     base = f" comme {c.base}" if c.base else ""
     return _block(depth, f"cas {c.id}{_label(c.label)}{base}", c.span, body)
 
@@ -285,4 +296,3 @@ def _same_number(text: str, value: Decimal) -> bool:
         return Decimal(text.replace("_", "")) == value
     except ArithmeticError:
         return False
-

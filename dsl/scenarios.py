@@ -88,7 +88,9 @@ class Growth:
     written: str  # as written: « 250 », « 3 % »
 
 
-def check_scenario(file: n.File, model: Model, path: str, lenient: bool = False) -> tuple[Scenario | None, list[Diagnostic]]:
+def check_scenario(
+    file: n.File, model: Model, path: str, lenient: bool = False
+) -> tuple[Scenario | None, list[Diagnostic]]:
     """Check a scenario against a version; the scenario is None on errors."""
     diagnostics: list[Diagnostic] = []
     skipped: list[str] = []
@@ -103,23 +105,41 @@ def check_scenario(file: n.File, model: Model, path: str, lenient: bool = False)
                 overrides[p.id], id_spans[p.id] = p.value, p.id_span
     parametres, problems = check_overrides(model, overrides, id_spans)
     diagnostics += problems
-    blocks = {years: _check_donnees(file, model, diagnostics, skipped, lenient, years)
-              for years in ("nouvelles", "suivantes", "toujours")}
+    blocks = {
+        years: _check_donnees(file, model, diagnostics, skipped, lenient, years)
+        for years in ("nouvelles", "suivantes", "toujours")
+    }
     growth = _growth(file, diagnostics)
     diagnostics += _misplaced(file)
     if any(d.is_error for d in diagnostics):
         return None, diagnostics
-    return Scenario(file.id, file.label, path, parametres, tuple(blocks["toujours"]), tuple(skipped), file, growth,
-                    tuple(blocks["nouvelles"]), tuple(blocks["suivantes"])), diagnostics
+    return Scenario(
+        file.id,
+        file.label,
+        path,
+        parametres,
+        tuple(blocks["toujours"]),
+        tuple(skipped),
+        file,
+        growth,
+        tuple(blocks["nouvelles"]),
+        tuple(blocks["suivantes"]),
+    ), diagnostics
 
 
 def _growth(file: n.File, diagnostics: list) -> Growth | None:
     """`croissance : N par an` (a whole number of structures) or `croissance : P % par an`, once."""
     found = [i for i in file.items if isinstance(i, n.Growth)]
     for extra in found[1:]:
-        diagnostics.append(Diagnostic("croissance-invalide", "« croissance » est donnée deux fois dans le scénario",
-                                      span=extra.span, notes=[Note("première ligne", n.parsed_span(found[0].span))],
-                                      suggestion="gardez une seule ligne « croissance : … par an »"))
+        diagnostics.append(
+            Diagnostic(
+                "croissance-invalide",
+                "« croissance » est donnée deux fois dans le scénario",
+                span=extra.span,
+                notes=[Note("première ligne", n.parsed_span(found[0].span))],
+                suggestion="gardez une seule ligne « croissance : … par an »",
+            )
+        )
     if not found:
         return None
     amount = found[0].amount
@@ -127,26 +147,44 @@ def _growth(file: n.File, diagnostics: list) -> Growth | None:
         return Growth(None, Fraction(amount.value) / 100, f"{print_expr(amount)}")
     if isinstance(amount, n.Number) and amount.value == amount.value.to_integral_value():
         return Growth(int(amount.value), None, print_expr(amount))
-    diagnostics.append(Diagnostic(
-        "croissance-invalide", f"« croissance : {print_expr(amount)} par an » : on attend un nombre entier de structures "
-        "par an, ou un pourcentage de l'année précédente", span=found[0].span,
-        suggestion="par exemple « croissance : 250 par an » ou « croissance : 3 % par an »"))
+    diagnostics.append(
+        Diagnostic(
+            "croissance-invalide",
+            f"« croissance : {print_expr(amount)} par an » : on attend un nombre entier de structures "
+            "par an, ou un pourcentage de l'année précédente",
+            span=found[0].span,
+            suggestion="par exemple « croissance : 250 par an » ou « croissance : 3 % par an »",
+        )
+    )
     return None
 
 
 def _twice(id: str, span, what: str) -> Diagnostic:
-    return Diagnostic("id-duplique", f"{what} « {id} » donné deux fois dans le scénario", span=span,
-                      suggestion="gardez une seule ligne : la dernière ne remplacerait pas la première")
+    return Diagnostic(
+        "id-duplique",
+        f"{what} « {id} » donné deux fois dans le scénario",
+        span=span,
+        suggestion="gardez une seule ligne : la dernière ne remplacerait pas la première",
+    )
 
 
 def _misplaced(file: n.File) -> list[Diagnostic]:
     """Only `paramètres` and `données` blocks belong in a scenario (the grammar allows nothing else)."""
-    return [Diagnostic("en-tete-invalide", f"« {'base' if h.key == 'base' else h.key} » n'a pas de sens dans un scénario",
-                       span=h.span, suggestion="un scénario indique au plus la version visée : « pour : \"….conv\" »")
-            for h in file.headers if h.key != "pour"]
+    return [
+        Diagnostic(
+            "en-tete-invalide",
+            f"« {'base' if h.key == 'base' else h.key} » n'a pas de sens dans un scénario",
+            span=h.span,
+            suggestion='un scénario indique au plus la version visée : « pour : "….conv" »',
+        )
+        for h in file.headers
+        if h.key != "pour"
+    ]
 
 
-def _check_donnees(file: n.File, model: Model, diagnostics: list, skipped: list, lenient: bool, years: str = "toujours"):
+def _check_donnees(
+    file: n.File, model: Model, diagnostics: list, skipped: list, lenient: bool, years: str = "toujours"
+):
     """The lines of the `données` blocks (or of the year blocks `nouvelles structures`, `années suivantes`), checked."""
     env = Environment(model.file)
     collect(env)
@@ -160,15 +198,25 @@ def _check_donnees(file: n.File, model: Model, diagnostics: list, skipped: list,
                 if lenient:
                     skipped.append(assignment.id)
                 else:
-                    diagnostics.append(Diagnostic(
-                        "donnee-inconnue", f"donnée inconnue « {assignment.id} » : ce n'est pas une donnée de la version",
-                        span=assignment.id_span, suggestion=suggest(assignment.id, model.donnees)
-                        or "un scénario calcule les données d'une version ; déclarez-la d'abord dans un avenant"))
+                    diagnostics.append(
+                        Diagnostic(
+                            "donnee-inconnue",
+                            f"donnée inconnue « {assignment.id} » : ce n'est pas une donnée de la version",
+                            span=assignment.id_span,
+                            suggestion=suggest(assignment.id, model.donnees)
+                            or "un scénario calcule les données d'une version ; déclarez-la d'abord dans un avenant",
+                        )
+                    )
                 continue
             if assignment.id in seen:
-                diagnostics.append(Diagnostic("id-duplique", f"la donnée « {assignment.id} » est calculée deux fois",
-                                              span=assignment.id_span,
-                                              notes=[Note("première ligne", n.parsed_span(seen[assignment.id].span))]))
+                diagnostics.append(
+                    Diagnostic(
+                        "id-duplique",
+                        f"la donnée « {assignment.id} » est calculée deux fois",
+                        span=assignment.id_span,
+                        notes=[Note("première ligne", n.parsed_span(seen[assignment.id].span))],
+                    )
+                )
                 continue
             seen[assignment.id] = assignment
             env.diagnostics = []
@@ -184,9 +232,14 @@ def _compatible(found: ir.Type, wanted: ir.Type, assignment: n.Assignment, diagn
     if found.value_kind == wanted.value_kind and (wanted.kind != "choix" or found.choices == wanted.choices):
         return True
     declared = f" ({wanted})" if str(wanted) not in an(wanted) else ""
-    diagnostics.append(Diagnostic(
-        "type-incompatible", f"« {assignment.id} » est {an(wanted)}{declared}, l'expression donne {an(found)}",
-        span=assignment.value.span, suggestion="l'expression doit donner une valeur du type de la donnée"))
+    diagnostics.append(
+        Diagnostic(
+            "type-incompatible",
+            f"« {assignment.id} » est {an(wanted)}{declared}, l'expression donne {an(found)}",
+            span=assignment.value.span,
+            suggestion="l'expression doit donner une valeur du type de la donnée",
+        )
+    )
     return False
 
 
@@ -197,7 +250,12 @@ def _check_constant(value: ir.Expr, donnee, assignment: n.Assignment, diagnostic
     number = value.value
     if (donnee.low is not None and number < donnee.low) or (donnee.high is not None and number > donnee.high):
         spec = donnee.node.type
-        diagnostics.append(Diagnostic(
-            "hors-intervalle", f"« {assignment.id} » = {print_expr(assignment.value)} est hors de l'intervalle de la "
-            f"donnée (entre {print_expr(spec.low)} et {print_expr(spec.high)})", span=assignment.value.span,
-            suggestion="une valeur calculée doit respecter l'intervalle de la donnée : elle n'est jamais ramenée dedans"))
+        diagnostics.append(
+            Diagnostic(
+                "hors-intervalle",
+                f"« {assignment.id} » = {print_expr(assignment.value)} est hors de l'intervalle de la "
+                f"donnée (entre {print_expr(spec.low)} et {print_expr(spec.high)})",
+                span=assignment.value.span,
+                suggestion="une valeur calculée doit respecter l'intervalle de la donnée : elle n'est jamais ramenée dedans",
+            )
+        )

@@ -36,8 +36,20 @@ ATTRIBUTE_START = {"CONDITION", "POINTS", "MONTANT", "AXE"}
 ITEM_START = {"SOCLE", "OPTIONS", "BRIQUE", "CAS"}  # (majoration and minimum blocks are named with them)
 # The words that open a block: those of the kinds of `dsl.kinds` written as blocks (critère, brique, majoration,
 # minimum, cas…; données and paramètres are declared in blocks named in the plural) and the others.
-BLOCK_KEYWORDS = {"prérequis", "socle", "options", "paramètres", "données", "ajoute", "modifie", "remplace", "déplace",
-                  "supprime", "attendu", *(kind.keyword for kind in KINDS.values() if kind.namespace != VALUE)}
+BLOCK_KEYWORDS = {
+    "prérequis",
+    "socle",
+    "options",
+    "paramètres",
+    "données",
+    "ajoute",
+    "modifie",
+    "remplace",
+    "déplace",
+    "supprime",
+    "attendu",
+    *(kind.keyword for kind in KINDS.values() if kind.namespace != VALUE),
+}
 BLOCK_WORDS = {fold_accents(k) for k in BLOCK_KEYWORDS}
 _VALUE_KIND = r"(?P<verb>modifie|remplace)\s+(?P<kind>paramètre|parametre|donnée|donnee)\s+(?P<id>\w+)"
 CHANGED_VALUE = re.compile(_VALUE_KIND + r'\s*(?:"(?:[^"\\\n]|\\.)*")?\s*\Z')
@@ -100,10 +112,12 @@ class SyntaxErrorTranslator:
                 "chaine-non-terminee",
                 "chaîne non terminée : ce libellé n'a pas de « \" » final sur sa ligne",
                 span=self._span_at(offset, len(self.source.line_text(error.line)) - error.column + 1),
-                suggestion="fermez le libellé par « \" » avant la fin de la ligne",
+                suggestion='fermez le libellé par « " » avant la fin de la ligne',
             )
         if char == "\\":
-            return Diagnostic("caractere-inattendu", "« \\ » n'a de sens que dans un libellé", span=self._span_at(offset))
+            return Diagnostic(
+                "caractere-inattendu", "« \\ » n'a de sens que dans un libellé", span=self._span_at(offset)
+            )
         shown = char if char.isprintable() else f"U+{ord(char):04X}"
         return Diagnostic(
             "caractere-inattendu",
@@ -132,8 +146,9 @@ class SyntaxErrorTranslator:
             )
         expected = self._describe(_expected(error))
         end = "valeur incomplète" if self.start == "expr" else "fin de fichier inattendue"
-        return Diagnostic("syntaxe", f"{end} : on attendait {expected} après « {previous.value} »",
-                          span=self.source.end_span)
+        return Diagnostic(
+            "syntaxe", f"{end} : on attendait {expected} après « {previous.value} »", span=self.source.end_span
+        )
 
     def _unexpected_token(self, error: UnexpectedToken, previous: Token | None, braces: list[Token]) -> Diagnostic:
         token = error.token
@@ -149,24 +164,39 @@ class SyntaxErrorTranslator:
                 return Diagnostic("syntaxe", "« points » doit être suivi de « fixes » ou de « variables »", span=span)
             return Diagnostic("syntaxe", f"on attendait « : » après « {word} »", span=self._span_at(token.end_pos, 0))
         if token.type == "EQUAL" and previous is not None and previous.type in ("EQUAL", "COMP_OP"):
-            return Diagnostic("syntaxe", "opérateur de comparaison mal formé", span=span,
-                              suggestion="pour comparer, écrivez un seul « = » (ou « <= », « >= », « != »)")
+            return Diagnostic(
+                "syntaxe",
+                "opérateur de comparaison mal formé",
+                span=span,
+                suggestion="pour comparer, écrivez un seul « = » (ou « <= », « >= », « != »)",
+            )
         if braces and (("RBRACE" in expected and folded in BLOCK_WORDS) or self._starts_block(previous, token)):
             keyword = token if folded in BLOCK_WORDS else previous
             assert keyword is not None  # else _starts_block(previous, …) held: previous is a token
             return self._unclosed_before(braces[-1], keyword)
         if previous is not None and previous.type == "NAME" and previous.value in ("si", "non"):
             shape = "(si … alors … sinon …)" if previous.value == "si" else "(non …)"
-            return Diagnostic("syntaxe", f"« {previous.value} » ne peut pas suivre un opérateur sans parenthèses",
-                              span=self._token_span(previous), suggestion=f"écrivez « {shape} »")
-        curated = self._changed_value(token) or self._decimal_comma(token, previous) or \
-            self._near_miss_keyword(token, expected)
+            return Diagnostic(
+                "syntaxe",
+                f"« {previous.value} » ne peut pas suivre un opérateur sans parenthèses",
+                span=self._token_span(previous),
+                suggestion=f"écrivez « {shape} »",
+            )
+        curated = (
+            self._changed_value(token)
+            or self._decimal_comma(token, previous)
+            or self._near_miss_keyword(token, expected)
+        )
         if curated is not None:
             return curated
         description = self._describe(expected)
         if token.type == "NUMBER" and previous is not None and previous.type == "NUMBER":
-            return Diagnostic("syntaxe", f"deux nombres qui se suivent : « {previous.value} {word} »", span=span,
-                              suggestion="les milliers se séparent par « _ » : écrivez par exemple 4_000")
+            return Diagnostic(
+                "syntaxe",
+                f"deux nombres qui se suivent : « {previous.value} {word} »",
+                span=span,
+                suggestion="les milliers se séparent par « _ » : écrivez par exemple 4_000",
+            )
         after = f" après « {previous.value} »" if previous is not None else ""
         message = f"on attendait {description}{after}"
         if previous is None and self.start == "start":
@@ -177,8 +207,12 @@ class SyntaxErrorTranslator:
     def _starts_block(previous: Token | None, token: Token) -> bool:
         """A block keyword lexed as an id (where an id may stand, as in a `données` list) and followed
         by what follows that keyword: the block before it was not closed."""
-        return previous is not None and previous.type == "NAME" and fold_accents(str(previous.value)) in BLOCK_WORDS \
+        return (
+            previous is not None
+            and previous.type == "NAME"
+            and fold_accents(str(previous.value)) in BLOCK_WORDS
             and token.type in ("LBRACE", "NAME", "STRING")
+        )
 
     def _unclosed_before(self, brace: Token, keyword: Token) -> Diagnostic:
         word = str(keyword.value)
@@ -205,7 +239,7 @@ class SyntaxErrorTranslator:
         if kind == "parametre":
             what, block, pronoun, shape = "un paramètre", "paramètres", "le", f"{id} = …"
         else:
-            what, block, pronoun, shape = "une donnée", "données", "la", f"{id} : type \"libellé\""
+            what, block, pronoun, shape = "une donnée", "données", "la", f'{id} : type "libellé"'
         value = self._rest_of_line(token) if token.type in ("EQUAL", "COLON") else ""
         example = f"{block} {{ {id} {token.value} {value} }}" if value else f"{block} {{ {shape} }}"
         return Diagnostic(
@@ -218,21 +252,29 @@ class SyntaxErrorTranslator:
 
     def _rest_of_line(self, token: Token) -> str:
         end = self.source.text.find("\n", token.end_pos)
-        rest = self.source.text[token.end_pos: end if end >= 0 else len(self.source.text)]
+        rest = self.source.text[token.end_pos : end if end >= 0 else len(self.source.text)]
         return rest.split("#", 1)[0].strip().rstrip("}").strip()
 
     def _decimal_comma(self, token: Token, previous: Token | None) -> Diagnostic | None:
         """`250,50 €`: a decimal comma, where a comma cannot separate two values."""
-        if token.type != "COMMA" or previous is None or previous.type != "NUMBER" or previous.end_pos != token.start_pos:
+        if (
+            token.type != "COMMA"
+            or previous is None
+            or previous.type != "NUMBER"
+            or previous.end_pos != token.start_pos
+        ):
             return None
         match = DECIMALS.match(self.source.text, at(token.end_pos))
         if match is None:
             return None
         written = f"{previous.value},{match.group('digits')}"
         unit = f" {match.group('unit')}" if match.group("unit") else ""
-        return Diagnostic("syntaxe", f"nombre mal écrit « {written} »",
-                          span=self.source.span(at(previous.start_pos), match.end("digits")),
-                          suggestion=f"les décimales s'écrivent avec un point : {previous.value}.{match.group('digits')}{unit}")
+        return Diagnostic(
+            "syntaxe",
+            f"nombre mal écrit « {written} »",
+            span=self.source.span(at(previous.start_pos), match.end("digits")),
+            suggestion=f"les décimales s'écrivent avec un point : {previous.value}.{match.group('digits')}{unit}",
+        )
 
     def _wrong_accent(self, token: Token) -> Diagnostic | None:
         """`critére`, `prèrequis`: a keyword with a wrong accent (a keyword is written with its accents or
@@ -245,8 +287,12 @@ class SyntaxErrorTranslator:
         meant = accented.get(fold_accents(word))
         if meant is None or word in spellings:
             return None
-        return Diagnostic("mot-cle-accent", f"mot-clé mal accentué « {word} »", span=self._token_span(token),
-                          suggestion=f"écrivez « {meant} » (ou « {fold_accents(meant)} », sans accent)")
+        return Diagnostic(
+            "mot-cle-accent",
+            f"mot-clé mal accentué « {word} »",
+            span=self._token_span(token),
+            suggestion=f"écrivez « {meant} » (ou « {fold_accents(meant)} », sans accent)",
+        )
 
     def _near_miss_keyword(self, token: Token, expected: set[str]) -> Diagnostic | None:
         """A word where only keywords may stand, close to one of them: `supprimer`, `criter`, `socel`."""
@@ -261,8 +307,12 @@ class SyntaxErrorTranslator:
         matches = difflib.get_close_matches(fold_accents(word), list(by_folded), n=1, cutoff=0.6)
         if not matches:
             return None
-        return Diagnostic("syntaxe", f"mot-clé inconnu « {word} »", span=self._token_span(token),
-                          suggestion=f"écrivez « {by_folded[matches[0]]} »")
+        return Diagnostic(
+            "syntaxe",
+            f"mot-clé inconnu « {word} »",
+            span=self._token_span(token),
+            suggestion=f"écrivez « {by_folded[matches[0]]} »",
+        )
 
     def _describe(self, expected: set[str]) -> str:
         """The expected terminals, in words: « : », un identifiant, une expression…"""
@@ -275,7 +325,9 @@ class SyntaxErrorTranslator:
             parts.append("un attribut (« condition », « points fixes », « montant »…)")
             expected -= ATTRIBUTE_START | {"REFERENCE", "RÉFÉRENCE"}
         if ITEM_START <= expected:
-            parts.append("un bloc (« paramètres », « données », « prérequis », « socle », « options », « brique », « cas »…)")
+            parts.append(
+                "un bloc (« paramètres », « données », « prérequis », « socle », « options », « brique », « cas »…)"
+            )
             expected = {t for t in expected if self._is_punctuation(t) or t in TERMINAL_WORDS}
         words: list[str] = []
         seen: set[str] = set()

@@ -71,8 +71,9 @@ if TYPE_CHECKING:  # populations need polars and numpy: imported only when a pop
     from interpreter.io.tables import Population
 
 
-def check_version(path: str, loader: Loader | None = None, cached: bool = False,
-                  exercice: int | None = None) -> Checked:
+def check_version(
+    path: str, loader: Loader | None = None, cached: bool = False, exercice: int | None = None
+) -> Checked:
     """Check a convention or an avenant: the front end, then the paramètres are computed (a constant
     division by zero is an error at the paramètre). With `cached`, a version checked before without
     error is read from the disk cache (`dsl.cache`) when none of its files has changed. With `exercice`, the
@@ -123,14 +124,22 @@ def _check(path: str, loader: Loader, exercice: int | None = None) -> Checked:
 
 
 def parametre_diagnostic(error: ParametreError, span) -> Diagnostic:
-    return Diagnostic("parametre-incalculable", f"le paramètre « {error.id} » ne peut pas être calculé : {error.message}",
-                      span=span, suggestion=error.hint or "corrigez son expression : elle vaut la même chose pour toutes les "
-                      "structures")
+    return Diagnostic(
+        "parametre-incalculable",
+        f"le paramètre « {error.id} » ne peut pas être calculé : {error.message}",
+        span=span,
+        suggestion=error.hint or "corrigez son expression : elle vaut la même chose pour toutes les structures",
+    )
 
 
-def load(path: str | Path, overrides: Mapping[str, str] | Sequence[str] | None = None,
-         loader: Loader | None = None, scenarios: Sequence[str | Path] = (), lenient: bool = False,
-         exercice: int | None = None) -> Convention:
+def load(
+    path: str | Path,
+    overrides: Mapping[str, str] | Sequence[str] | None = None,
+    loader: Loader | None = None,
+    scenarios: Sequence[str | Path] = (),
+    lenient: bool = False,
+    exercice: int | None = None,
+) -> Convention:
     """Load a version, ready to evaluate.
 
     `scenarios` (files, in order) set paramètres and compute données; then `overrides` replace
@@ -163,7 +172,9 @@ def load(path: str | Path, overrides: Mapping[str, str] | Sequence[str] | None =
         raise ConvError(problems, loader.sources)
     settings = _settings(overrides)
     if lenient:
-        skipped += [s.partition("=")[0].strip() for s in settings if s.partition("=")[0].strip() not in model.parametres]
+        skipped += [
+            s.partition("=")[0].strip() for s in settings if s.partition("=")[0].strip() not in model.parametres
+        ]
         settings = [s for s in settings if s.partition("=")[0].strip() in model.parametres]
     lowered, problems, sources = read_overrides(model, settings)
     if problems:
@@ -175,8 +186,15 @@ def load(path: str | Path, overrides: Mapping[str, str] | Sequence[str] | None =
         origin = merged.get(error.id)
         span = origin.source.span if origin is not None else model.parametres[error.id].node.value.span
         raise ConvError([parametre_diagnostic(error, span)], {**loader.sources, **sources}) from None
-    return Convention(str(path), program, checked.chain, {**loader.sources, **sources}, tuple(dict.fromkeys(skipped)),
-                      tuple(settings), warnings)
+    return Convention(
+        str(path),
+        program,
+        checked.chain,
+        {**loader.sources, **sources},
+        tuple(dict.fromkeys(skipped)),
+        tuple(settings),
+        warnings,
+    )
 
 
 def strict_for(path: str) -> Settings:
@@ -193,16 +211,28 @@ def refuse_warnings(path: str, warnings: Sequence[Diagnostic], sources) -> None:
     settings = strict_for(path)
     if settings.strict and warnings:
         count = len(warnings)
-        raise ConvError([*warnings, Diagnostic(
-            "mode-strict", f"{count} avertissement{'s' if count > 1 else ''} dans « {path} » : le projet est en mode "
-            "strict, les avertissements bloquent le calcul", file=settings.path,
-            suggestion="corrigez-les (convcheck check les montre), ou retirez « strict = true » de ce fichier")],
-            sources)
+        raise ConvError(
+            [
+                *warnings,
+                Diagnostic(
+                    "mode-strict",
+                    f"{count} avertissement{'s' if count > 1 else ''} dans « {path} » : le projet est en mode "
+                    "strict, les avertissements bloquent le calcul",
+                    file=settings.path,
+                    suggestion="corrigez-les (convcheck check les montre), ou retirez « strict = true » de ce fichier",
+                ),
+            ],
+            sources,
+        )
 
 
-def load_versions(paths: Sequence[str | Path], scenarios: Sequence[str | Path] = (),
-                  settings: Sequence[str] = (), exercice: int | None = None,
-                  check_names: bool = True) -> list[Convention]:
+def load_versions(
+    paths: Sequence[str | Path],
+    scenarios: Sequence[str | Path] = (),
+    settings: Sequence[str] = (),
+    exercice: int | None = None,
+    check_names: bool = True,
+) -> list[Convention]:
     """Several versions under the same hypotheses (`eval V1 V2 …`): as for `load_pair`, each scenario line and
     setting applies where the version has the name, and a name that no version has is an error (unless not
     `check_names`: the caller checks it across more versions)."""
@@ -217,16 +247,30 @@ def _names_none_has(versions: Sequence[Convention], scenarios, settings, loader:
     neither = [name for name in versions[0].skipped if all(name in v.skipped for v in versions[1:])]
     if neither:
         known = [id for v in versions for id in (*v.model.donnees, *v.model.parametres)]
-        raise ConvError([Diagnostic(
-            "hypothese-inconnue", f"« {name} » n'est une donnée ni un paramètre d'aucune des "
-            f"{'deux' if len(versions) == 2 else len(versions)} versions comparées",
-            file=", ".join(str(p) for p in (*scenarios, *(["--set"] if settings else []))),
-            suggestion=suggest(name, known)) for name in neither], loader.sources)
+        raise ConvError(
+            [
+                Diagnostic(
+                    "hypothese-inconnue",
+                    f"« {name} » n'est une donnée ni un paramètre d'aucune des "
+                    f"{'deux' if len(versions) == 2 else len(versions)} versions comparées",
+                    file=", ".join(str(p) for p in (*scenarios, *(["--set"] if settings else []))),
+                    suggestion=suggest(name, known),
+                )
+                for name in neither
+            ],
+            loader.sources,
+        )
 
 
-def load_pair(old_path: str | Path, new_path: str | Path, scenarios: Sequence[str | Path] = (),
-              settings: Sequence[str] = (), after_scenarios: Sequence[str | Path] = (),
-              after_settings: Sequence[str] = (), exercice: int | None = None) -> tuple[Convention, Convention]:
+def load_pair(
+    old_path: str | Path,
+    new_path: str | Path,
+    scenarios: Sequence[str | Path] = (),
+    settings: Sequence[str] = (),
+    after_scenarios: Sequence[str | Path] = (),
+    after_settings: Sequence[str] = (),
+    exercice: int | None = None,
+) -> tuple[Convention, Convention]:
     """Two versions to compare under the same hypotheses: `scenarios` and `settings` apply to both, each
     name where the version has it (a name neither has is an error); `after_…` apply to the second only;
     `exercice`: both with their rules for that exercise."""
@@ -235,8 +279,14 @@ def load_pair(old_path: str | Path, new_path: str | Path, scenarios: Sequence[st
     new = load(new_path, settings, loader, scenarios, lenient=True, exercice=exercice)
     if after_scenarios or after_settings:
         load(new_path, after_settings, loader, after_scenarios, exercice=exercice)  # the second only: strict names
-        new = load(new_path, [*settings, *after_settings], loader, [*scenarios, *after_scenarios], lenient=True,
-                   exercice=exercice)
+        new = load(
+            new_path,
+            [*settings, *after_settings],
+            loader,
+            [*scenarios, *after_scenarios],
+            lenient=True,
+            exercice=exercice,
+        )
     _names_none_has((old, new), scenarios, settings, loader)
     return old, new
 
@@ -255,9 +305,11 @@ def consolidated(path: str | Path, loader: Loader | None = None, exercice: int |
     if checked.errors:
         raise ConvError(checked.errors, loader.sources)
     chain = " + ".join(Path(p).name for p in checked.chain)
-    header = (f"# Version consolidée de {chain}, écrite par « convcheck consolidate ».\n"
-              "# Les commentaires propres à chaque clause sont repris ; les autres restent dans les fichiers "
-              "d'origine.\n")
+    header = (
+        f"# Version consolidée de {chain}, écrite par « convcheck consolidate ».\n"
+        "# Les commentaires propres à chaque clause sont repris ; les autres restent dans les fichiers "
+        "d'origine.\n"
+    )
     assert checked.model is not None  # checked without error
     header += "".join(f"# {line}\n" for line in exercise_lines(checked.model))  # nothing for the general rules
     return header + render_with_comments(checked.model.file, loader.sources)
@@ -298,14 +350,23 @@ def clause_timelines(found: History, id: str, path: str | Path = "") -> list[Cla
     focused = timelines(found, id)
     if not focused:
         known = [c.id for c in found.clauses]
-        raise ConvError([Diagnostic("clause-inconnue", f"aucune clause « {id} » dans la chaîne des versions de "
-                                    f"« {path} »", file="--clause", suggestion=suggest(id, known) or
-                                    "donnez l'identifiant d'un critère, d'une brique, d'une donnée ou d'un paramètre")])
+        raise ConvError(
+            [
+                Diagnostic(
+                    "clause-inconnue",
+                    f"aucune clause « {id} » dans la chaîne des versions de « {path} »",
+                    file="--clause",
+                    suggestion=suggest(id, known)
+                    or "donnez l'identifiant d'un critère, d'une brique, d'une donnée ou d'un paramètre",
+                )
+            ]
+        )
     return focused
 
 
-def version_in_force(path: str | Path, date: datetime.date, loader: Loader | None = None,
-                     notes: list[Diagnostic] | None = None) -> str:
+def version_in_force(
+    path: str | Path, date: datetime.date, loader: Loader | None = None, notes: list[Diagnostic] | None = None
+) -> str:
     """The file, along the chain of bases of `path`, of the version in force at `date` (`consolidate --au`).
     `notes` receives a warning when that version is only an unsigned proposal. Raises `ConvError`."""
     loader = loader if loader is not None else Loader()
@@ -326,13 +387,23 @@ def version_in_force(path: str | Path, date: datetime.date, loader: Loader | Non
 def diff(old: Convention, new: Convention, cas: str | None = None) -> Diff:
     """What changes from one version to the other, clause by clause and in euros (the diff the CLI renders):
     each clause valued at each version's maximal structure, or with the données of the `cas` named."""
-    return diff_models(old.model, new.model, old.program, new.program, None if cas is None else cas_basis(old, new, cas))
+    return diff_models(
+        old.model, new.model, old.program, new.program, None if cas is None else cas_basis(old, new, cas)
+    )
 
 
 @bounded_sums(lambda old, new, population, *args, **kwargs: population)
-def impact(old: Convention, new: Convention, population: str | Path | pl.DataFrame, change: Diff | None = None,
-           progress=None, groupings: Sequence[str] = (), engine: str = DEFAULT, notes: list | None = None,
-           guarantee: Fraction | None = None) -> Impact:
+def impact(
+    old: Convention,
+    new: Convention,
+    population: str | Path | pl.DataFrame,
+    change: Diff | None = None,
+    progress=None,
+    groupings: Sequence[str] = (),
+    engine: str = DEFAULT,
+    notes: list | None = None,
+    guarantee: Fraction | None = None,
+) -> Impact:
     """The money impact of going from `old` to `new` on a population, structure by structure, and by
     group for each `groupings` (`"region"`, `"patientele=2000,4000"`). The population is read once.
     `engine` computes each version (see `Convention.simulation`); `notes` receives why it could not.
@@ -353,8 +424,9 @@ def impact(old: Convention, new: Convention, population: str | Path | pl.DataFra
     return evolve(with_groups(found, tables[0], groupings, guarantee), defaults=tuple(t.defaults for t in tables))
 
 
-def with_groups(found: Impact, population: Population, groupings: Sequence[str],
-                guarantee: Fraction | None = None) -> Impact:
+def with_groups(
+    found: Impact, population: Population, groupings: Sequence[str], guarantee: Fraction | None = None
+) -> Impact:
     """An impact with its `--par` groups and, for a `guarantee` share, the cost of topping the losers up."""
     from interpreter.compare.groups import GroupingError, impact_groups, labels_by_id  # polars (heavy)
     from interpreter.compare.guarantee import guarantee_of  # numpy (heavy)
@@ -372,8 +444,9 @@ def with_groups(found: Impact, population: Population, groupings: Sequence[str],
     return evolve(found, groups=tuple(groups), guarantee=cost, population=population)
 
 
-def write_per_structure(found: Impact, old: Convention, new: Convention, path: str, inputs=(),
-                        french: bool = False, provenance=None) -> None:
+def write_per_structure(
+    found: Impact, old: Convention, new: Convention, path: str, inputs=(), french: bool = False, provenance=None
+) -> None:
     """The per-structure table of an impact written to `path` (CSV, Parquet or JSON Lines), with what its figures
     rest on (`provenance`: `interpreter.report.provenance.Provenance`)."""
     from interpreter.compare.impact import per_structure  # numpy (heavy): only with a population
@@ -383,8 +456,16 @@ def write_per_structure(found: Impact, old: Convention, new: Convention, path: s
     write_results(frame, path, inputs, french, provenance)
 
 
-def impact_draws(old: Convention, new: Convention, population, count: int, seed: int, change: Diff | None = None,
-                 groupings: Sequence[str] = (), guarantee: Fraction | None = None) -> Impact:
+def impact_draws(
+    old: Convention,
+    new: Convention,
+    population,
+    count: int,
+    seed: int,
+    change: Diff | None = None,
+    groupings: Sequence[str] = (),
+    guarantee: Fraction | None = None,
+) -> Impact:
     """The impact under `count` draws of the scénarios' `tirage` (`diff --population … --tirages N --graine S`): the
     figures over the draws (`Impact.draws`: median and 5–95 %), the details those of the median draw."""
     from interpreter.compare import draws as d  # numpy (heavy): only for a population
@@ -395,14 +476,17 @@ def impact_draws(old: Convention, new: Convention, population, count: int, seed:
     tables = read_once(population, old, new, grouping_columns(groupings))
     before, after = d.Draws(old.program, tables[0], count, seed), d.Draws(new.program, tables[1], count, seed)
     spread = d.impact_draws(before, after, guarantee)
-    found = impact_between(before.result(spread.median), after.result(spread.median), old.program, new.program,
-                           change.renamed_lines)
-    return evolve(with_groups(found, tables[0], groupings, guarantee), draws=spread,
-                  defaults=tuple(t.defaults for t in tables))
+    found = impact_between(
+        before.result(spread.median), after.result(spread.median), old.program, new.program, change.renamed_lines
+    )
+    return evolve(
+        with_groups(found, tables[0], groupings, guarantee), draws=spread, defaults=tuple(t.defaults for t in tables)
+    )
 
 
-def simulation_draws(version: Convention, population, count: int, seed: int, keep_invalid: bool = False,
-                     keep=frozenset()) -> tuple[Simulation, Any]:
+def simulation_draws(
+    version: Convention, population, count: int, seed: int, keep_invalid: bool = False, keep=frozenset()
+) -> tuple[Simulation, Any]:
     """A population under `count` draws of the scénarios' `tirage` (`simulate --tirages N --graine S`): the figures
     over the draws (`interpreter.compare.draws.SimulationDraws`), and the simulation of the median draw."""
     from interpreter.compare import draws as d  # numpy (heavy): only for a population
@@ -422,31 +506,58 @@ def read_once(population, old: Convention, new: Convention, keep=frozenset()) ->
     if isinstance(population, (str, Path)):
         origin = str(population)
         try:
-            source = read_table(population if isinstance(population, str) else origin, numeric_donnees(old.model) | numeric_donnees(new.model),
-                                frozenset(old.model.donnees) | frozenset(new.model.donnees) | frozenset(keep))
+            source = read_table(
+                population if isinstance(population, str) else origin,
+                numeric_donnees(old.model) | numeric_donnees(new.model),
+                frozenset(old.model.donnees) | frozenset(new.model.donnees) | frozenset(keep),
+            )
         except TableError as error:
             raise ConvError(error.diagnostics) from None
-    return (old.population(source, other_columns=frozenset(new.model.donnees), origin=origin, keep=keep),
-            new.population(source, other_columns=frozenset(old.model.donnees), origin=origin, keep=keep))
+    return (
+        old.population(source, other_columns=frozenset(new.model.donnees), origin=origin, keep=keep),
+        new.population(source, other_columns=frozenset(old.model.donnees), origin=origin, keep=keep),
+    )
 
 
 # ---- several years ------------------------------------------------------------------------------------------
 
 
-def project_pair(old_path: str | Path, new_path: str | Path, population, start: int, stop: int,
-                 scenarios: Sequence = (), settings: Sequence[str] = (), after_scenarios: Sequence = (),
-                 after_settings: Sequence[str] = ()) -> tuple[Projection, Projection]:
+def project_pair(
+    old_path: str | Path,
+    new_path: str | Path,
+    population,
+    start: int,
+    stop: int,
+    scenarios: Sequence = (),
+    settings: Sequence[str] = (),
+    after_scenarios: Sequence = (),
+    after_settings: Sequence[str] = (),
+) -> tuple[Projection, Projection]:
     """Two versions over the same years (`diff … --de A --a B`), under the same hypotheses (`after_…`: the second's
     only); a name that no version of either chain has is an error."""
     before = project(old_path, population, start, stop, scenarios, settings, check_names=False)
-    after = project(new_path, population, start, stop, [*scenarios, *after_scenarios], [*settings, *after_settings],
-                    check_names=False)
+    after = project(
+        new_path,
+        population,
+        start,
+        stop,
+        [*scenarios, *after_scenarios],
+        [*settings, *after_settings],
+        check_names=False,
+    )
     _names_none_has([before.version, after.version], scenarios, settings, Loader())
     return before, after
 
 
-def project(version_path: str | Path, population, start: int, stop: int, scenarios: Sequence = (),
-            settings: Sequence[str] = (), check_names: bool = True) -> Projection:
+def project(
+    version_path: str | Path,
+    population,
+    start: int,
+    stop: int,
+    scenarios: Sequence = (),
+    settings: Sequence[str] = (),
+    check_names: bool = True,
+) -> Projection:
     """The budget of a version from year `start` to year `stop` (`convcheck projette`): each month under the version
     of its chain of bases in force on the first day, the population growing as the scénarios say
     (`interpreter.compare.projection`). The population is read once. Raises `ConvError`."""
@@ -454,9 +565,16 @@ def project(version_path: str | Path, population, start: int, stop: int, scenari
     from interpreter.io.tables import TableError, numeric_donnees, read_table  # polars (heavy)
 
     if start > stop or stop - start >= p.MAX_YEARS:
-        raise ConvError([Diagnostic("projection-invalide", f"--de {start} --a {stop} : donnez deux années dans l'ordre, "
-                                    f"{p.MAX_YEARS} ans au plus", file="--a",
-                                    suggestion="par exemple --de 2026 --a 2030")])
+        raise ConvError(
+            [
+                Diagnostic(
+                    "projection-invalide",
+                    f"--de {start} --a {stop} : donnez deux années dans l'ordre, {p.MAX_YEARS} ans au plus",
+                    file="--a",
+                    suggestion="par exemple --de 2026 --a 2030",
+                )
+            ]
+        )
     versions, errors = chain_versions(version_path)
     if errors:
         raise ConvError(errors)
@@ -464,24 +582,40 @@ def project(version_path: str | Path, population, start: int, stop: int, scenari
     used = [v for v in chain if any(s.version is v for year in range(start, stop + 1) for s in p.segments(chain, year))]
     if not used:
         dates = sorted(v.model.en_vigueur for v in chain if v.model.en_vigueur is not None)
-        raise ConvError([Diagnostic("projection-invalide", f"aucune version de la chaîne de « {version_path} » n'est en "
-                                    f"vigueur entre {start} et {stop}", file=str(version_path),
-                                    suggestion=f"la première entre en vigueur le {dates[0].isoformat()}" if dates
-                                    else "ajoutez « en vigueur : AAAA-MM-JJ » aux versions")])
+        raise ConvError(
+            [
+                Diagnostic(
+                    "projection-invalide",
+                    f"aucune version de la chaîne de « {version_path} » n'est en vigueur entre {start} et {stop}",
+                    file=str(version_path),
+                    suggestion=f"la première entre en vigueur le {dates[0].isoformat()}"
+                    if dates
+                    else "ajoutez « en vigueur : AAAA-MM-JJ » aux versions",
+                )
+            ]
+        )
     source = population
     if isinstance(population, (str, Path)):
         try:
-            source = read_table(str(population), frozenset().union(*(numeric_donnees(v.model) for v in used)),
-                                frozenset().union(*(frozenset(v.model.donnees) for v in used)))
+            source = read_table(
+                str(population),
+                frozenset().union(*(numeric_donnees(v.model) for v in used)),
+                frozenset().union(*(frozenset(v.model.donnees) for v in used)),
+            )
         except TableError as error:
             raise ConvError(error.diagnostics) from None
-    own = {(v.name, year): load(v.path, settings, Loader(), scenarios, lenient=True, exercice=year)
-           for v in used for year in range(start, stop + 1) if year in v.model.exercices}
+    own = {
+        (v.name, year): load(v.path, settings, Loader(), scenarios, lenient=True, exercice=year)
+        for v in used
+        for year in range(start, stop + 1)
+        if year in v.model.exercices
+    }
     everything = frozenset().union(*(frozenset(v.model.donnees) for v in (*used, *own.values())))
     origin = str(population) if isinstance(population, (str, Path)) else None
     tables = {v.name: v.population(source, other_columns=everything, origin=origin) for v in used}
-    yearly = {key: (ruled, ruled.population(source, other_columns=everything, origin=origin))
-              for key, ruled in own.items()}
+    yearly = {
+        key: (ruled, ruled.population(source, other_columns=everything, origin=origin)) for key, ruled in own.items()
+    }
     return p.project(chain[-1], chain, tables, start, stop, yearly)
 
 
@@ -503,8 +637,9 @@ class Decision:
     interval: tuple | None = None  # `calibre --tirages`: the values (`Point`) reaching the target at 95 % and 5 %
 
 
-def _decision_setup(version_path, population, parametre, reference_path, scenarios, settings,
-                    draws: tuple[int, int] | None = None):
+def _decision_setup(
+    version_path, population, parametre, reference_path, scenarios, settings, draws: tuple[int, int] | None = None
+):
     from interpreter.backends.vector import simulate  # numpy (heavy): only for a population
     from interpreter.compare import draws as d  # numpy (heavy): only for a population
     from interpreter.compare.calibration import DecisionError, DrawSweeper, Sweeper  # numpy, polars (heavy)
@@ -543,9 +678,17 @@ def sweep_texts(text: str) -> list[str]:
 
 
 @bounded_sums(lambda version_path, population, *args, **kwargs: population)
-def calibrate(version_path: str | Path, population, parametre: str, budget: Decimal | None = None,
-              budget_of: str | Path | None = None, scenarios: Sequence = (), settings: Sequence[str] = (),
-              precision: Decimal | None = None, draws: tuple[int, int] | None = None) -> Decision:
+def calibrate(
+    version_path: str | Path,
+    population,
+    parametre: str,
+    budget: Decimal | None = None,
+    budget_of: str | Path | None = None,
+    scenarios: Sequence = (),
+    settings: Sequence[str] = (),
+    precision: Decimal | None = None,
+    draws: tuple[int, int] | None = None,
+) -> Decision:
     """The value of `parametre` at which the population's budget reaches `budget` (euros) or the budget of
     version `budget_of` (scenarios and settings apply to both, each name where the version has it;
     the paramètre varies in `version_path` only). Then the impact at that value against the reference.
@@ -554,8 +697,9 @@ def calibrate(version_path: str | Path, population, parametre: str, budget: Deci
     from interpreter.compare import calibration as c  # numpy, polars (heavy): only for a population
     from interpreter.compare.impact import impact_between  # numpy (heavy): only for a population
 
-    version, reference, table, sweeper = _decision_setup(version_path, population, parametre, budget_of, scenarios,
-                                                         settings, draws)
+    version, reference, table, sweeper = _decision_setup(
+        version_path, population, parametre, budget_of, scenarios, settings, draws
+    )
     try:
         target = int(budget * 100) if budget is not None else _reference_budget(sweeper)
         found = c.calibrate(sweeper, target, precision)
@@ -610,9 +754,16 @@ def _results_at(sweeper, value: Decimal):
 
 
 @bounded_sums(lambda version_path, population, *args, **kwargs: population)
-def sweep(version_path: str | Path, population, parametre: str, values: Sequence[Decimal | str] | Grid,
-          reference_path: str | Path | None = None, scenarios: Sequence = (), settings: Sequence[str] = (),
-          draws: tuple[int, int] | None = None) -> Decision:
+def sweep(
+    version_path: str | Path,
+    population,
+    parametre: str,
+    values: Sequence[Decimal | str] | Grid,
+    reference_path: str | Path | None = None,
+    scenarios: Sequence = (),
+    settings: Sequence[str] = (),
+    draws: tuple[int, int] | None = None,
+) -> Decision:
     """The population's budget, mean payment and eligible structures at each value of `parametre` (and,
     against a reference version, the budget gap and who gains and loses). The population is read once.
     `values`: Decimals, or texts read for the paramètre's type (`"7,5 €"`, `"5 %"`), or a `Grid` of texts
@@ -621,15 +772,19 @@ def sweep(version_path: str | Path, population, parametre: str, values: Sequence
     from interpreter.compare import calibration as c  # numpy, polars (heavy): only for a population
     from interpreter.compare.sums import checked_sum  # numpy (heavy): only for a population
 
-    version, reference, table, sweeper = _decision_setup(version_path, population, parametre, reference_path,
-                                                         scenarios, settings, draws)
+    version, reference, table, sweeper = _decision_setup(
+        version_path, population, parametre, reference_path, scenarios, settings, draws
+    )
     try:
         points = c.sweep(sweeper, resolve_values(values, sweeper.kind))
     except c.DecisionError as error:
         raise ConvError(error.diagnostics) from None
     budget = None
     if reference is not None:
-        budget = _reference_budget(sweeper) if draws is not None else \
-            checked_sum(sweeper.reference.total, "le budget de référence")
+        budget = (
+            _reference_budget(sweeper)
+            if draws is not None
+            else checked_sum(sweeper.reference.total, "le budget de référence")
+        )
     told = None if draws is None else (*draws, 0)
     return Decision(version, reference, table, tuple(points), reference_budget=budget, draws=told)

@@ -11,8 +11,12 @@ from dsl.source import Span
 from interpreter.backends.scalar import Context_, Evaluation, Program, advance, evaluate
 from interpreter.numbers import EvaluationError, reader_text
 
-RESULT_TYPES = {"total": Type("montant"), "total_points": Type("nombre"), "eligible": Type("booleen"),
-                "avance": Type("montant")}
+RESULT_TYPES = {
+    "total": Type("montant"),
+    "total_points": Type("nombre"),
+    "eligible": Type("booleen"),
+    "avance": Type("montant"),
+}
 
 
 @frozen
@@ -98,7 +102,14 @@ def _check(program: Program, assertion: ir.Expr, context: Context_) -> Failure |
     return Failure(text, "vrai", "faux", assertion.source.span)
 
 
-SYMBOLS_WORDS = {"=": "", "!=": "autre chose que ", "<": "moins de ", "<=": "au plus ", ">": "plus de ", ">=": "au moins "}
+SYMBOLS_WORDS = {
+    "=": "",
+    "!=": "autre chose que ",
+    "<": "moins de ",
+    "<=": "au plus ",
+    ">": "plus de ",
+    ">=": "au moins ",
+}
 
 
 def _result_type(program: Program, expr: ir.Expr) -> Type | None:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # populations need polars and numpy: imported only when a pop
 def bounded_sums(population_of: Callable[..., Any]):
     """For a function that adds amounts over a population: a sum beyond 10^15 € (`interpreter.compare.sums`) is a
     `ConvError` naming the population (`population_of(*args, **kwargs)`), never a number wrapped round."""
+
     def decorate(function):
         @functools.wraps(function)
         def bounded(*args, **kwargs):
@@ -50,7 +51,9 @@ def bounded_sums(population_of: Callable[..., Any]):
                 where = population_of(*args, **kwargs)
                 name = where if isinstance(where, str) else str(where) if isinstance(where, Path) else "<DataFrame>"
                 raise ConvError([evolve(d, file=d.file or name) for d in error.diagnostics]) from None
+
         return bounded
+
     return decorate
 
 
@@ -101,8 +104,13 @@ class Convention:
             return evolve(evaluation, defaults=read.defaults) if read.defaults else evaluation
         except EvaluationError as error:
             where = declaration if isinstance(declaration, (str, Path)) else "<déclaration>"
-            raise ConvError([Diagnostic("evaluation-impossible", IMPOSSIBLE.format(structure=structure_id, error=error),
-                                        file=str(where))]) from None
+            raise ConvError(
+                [
+                    Diagnostic(
+                        "evaluation-impossible", IMPOSSIBLE.format(structure=structure_id, error=error), file=str(where)
+                    )
+                ]
+            ) from None
 
     def javascript(self, provenance: Sequence[str] = ()) -> JsModule:
         """This version compiled to JavaScript (`convcheck js`, the simulator's pages): an ES module and the same
@@ -117,15 +125,28 @@ class Convention:
         """The advance of one structure (`taux_avance` × its prérequis and socle, all met)."""
         where = str(declaration) if isinstance(declaration, (str, Path)) else None
         if ADVANCE not in self.model.parametres:
-            raise ConvError([Diagnostic("avance-sans-taux", f"la version « {self.model.version} » ne dit pas la part de "
-                                        f"l'avance : elle n'a pas de paramètre « {ADVANCE} »", file=self.path,
-                                        suggestion=f"ajoutez dans « paramètres » : {ADVANCE} = 60 %")])
+            raise ConvError(
+                [
+                    Diagnostic(
+                        "avance-sans-taux",
+                        f"la version « {self.model.version} » ne dit pas la part de "
+                        f"l'avance : elle n'a pas de paramètre « {ADVANCE} »",
+                        file=self.path,
+                        suggestion=f"ajoutez dans « paramètres » : {ADVANCE} = 60 %",
+                    )
+                ]
+            )
         structure_id, donnees = self.declaration(declaration)
         try:
             return scalar_advance(self.program, donnees, structure_id)
         except EvaluationError as error:
-            raise ConvError([Diagnostic("evaluation-impossible", IMPOSSIBLE.format(structure=structure_id, error=error),
-                                        file=where)]) from None
+            raise ConvError(
+                [
+                    Diagnostic(
+                        "evaluation-impossible", IMPOSSIBLE.format(structure=structure_id, error=error), file=where
+                    )
+                ]
+            ) from None
 
     def declaration(self, declaration: Mapping[str, Any] | str | Path, elsewhere=frozenset()) -> tuple[str, dict]:
         """A structure's id and its validated données (those a scenario computes may be absent; keys in
@@ -144,8 +165,9 @@ class Convention:
         donnees, problems = validate(self.model, entries, "<déclaration>", optional=self.supplied, elsewhere=elsewhere)
         if problems:
             raise ConvError(problems)
-        return Declaration(str(declaration.get("id", "structure")), donnees,
-                           defaults_used(self.model, entries, self.supplied))
+        return Declaration(
+            str(declaration.get("id", "structure")), donnees, defaults_used(self.model, entries, self.supplied)
+        )
 
     @property
     def supplied(self) -> frozenset[str]:
@@ -166,8 +188,15 @@ class Convention:
         eligible, total, total_points, then one column per line, in euros (Decimal)."""
         return self.simulation(population).table()
 
-    def simulation(self, population: str | Path | pl.DataFrame | Population, keep_invalid: bool = False,
-                   progress=None, other_columns=frozenset(), engine: str = DEFAULT, keep=frozenset()) -> Simulation:
+    def simulation(
+        self,
+        population: str | Path | pl.DataFrame | Population,
+        keep_invalid: bool = False,
+        progress=None,
+        other_columns=frozenset(),
+        engine: str = DEFAULT,
+        keep=frozenset(),
+    ) -> Simulation:
         """Evaluate a population; invalid rows are errors unless `keep_invalid` (then they are set aside).
         `progress`, given the number of structures, may return a function called with each chunk's size.
         `engine`: a name of `interpreter.backends.engines.ENGINES`; where it cannot be exact, the default
@@ -192,14 +221,31 @@ class Convention:
             if donnee is None or donnee.default is None:
                 what = "n'a pas de valeur par défaut" if donnee else "n'est pas une donnée de la version"
                 with_default = [d.id for d in self.model.donnees.values() if d.default is not None]
-                raise ConvError([Diagnostic(
-                    "colonne-absente-invalide", f"--colonne-absente {id} : « {id} » {what}", file="--colonne-absente",
-                    suggestion=suggest(id, with_default) or (f"données à valeur par défaut : {', '.join(with_default)}"
-                                                              if with_default else "aucune donnée de la version n'a de "
-                                                              "valeur par défaut : la table doit avoir chaque colonne"))])
+                raise ConvError(
+                    [
+                        Diagnostic(
+                            "colonne-absente-invalide",
+                            f"--colonne-absente {id} : « {id} » {what}",
+                            file="--colonne-absente",
+                            suggestion=suggest(id, with_default)
+                            or (
+                                f"données à valeur par défaut : {', '.join(with_default)}"
+                                if with_default
+                                else "aucune donnée de la version n'a de "
+                                "valeur par défaut : la table doit avoir chaque colonne"
+                            ),
+                        )
+                    ]
+                )
         try:
-            return compile_query(self.program, dialect, table, self.supplied, self.sql_header(dialect, table, absent),
-                                 absent=frozenset(absent)).sql()
+            return compile_query(
+                self.program,
+                dialect,
+                table,
+                self.supplied,
+                self.sql_header(dialect, table, absent),
+                absent=frozenset(absent),
+            ).sql()
         except SqlProblem as problem:
             raise ConvError([sql_diagnostic(problem, model=self.model)], self.sources) from None
 
@@ -209,8 +255,14 @@ class Convention:
 
         return header_lines(self, dialect, table, absent)
 
-    def population(self, population, keep_invalid: bool = False, other_columns=frozenset(),
-                   origin: str | None = None, keep=frozenset()) -> Population:
+    def population(
+        self,
+        population,
+        keep_invalid: bool = False,
+        other_columns=frozenset(),
+        origin: str | None = None,
+        keep=frozenset(),
+    ) -> Population:
         """Read and validate a population for this version (a file, a DataFrame, or a table already read)."""
         from interpreter.io.tables import (  # polars (heavy): only for a population
             Population,
@@ -220,11 +272,23 @@ class Convention:
 
         if isinstance(population, Population):
             return population
-        source = population if isinstance(population, str) else str(population) if isinstance(population, Path) \
-            else population  # a `TableFile` stays one: it says how to read the file
+        source = (
+            population
+            if isinstance(population, str)
+            else str(population)
+            if isinstance(population, Path)
+            else population
+        )  # a `TableFile` stays one: it says how to read the file
         try:
-            return read_population(source, self.model, other_columns=other_columns, keep_invalid=keep_invalid,
-                                   supplied=self.supplied, origin=origin, keep=frozenset(keep))
+            return read_population(
+                source,
+                self.model,
+                other_columns=other_columns,
+                keep_invalid=keep_invalid,
+                supplied=self.supplied,
+                origin=origin,
+                keep=frozenset(keep),
+            )
         except TableError as error:
             raise ConvError(error.diagnostics) from None
 
@@ -244,8 +308,13 @@ class Simulation:
         default engine writes it, with the `provenance` of its figures where the format allows."""
         from interpreter.io.tables import write_results  # polars (heavy)
 
-        if not french and provenance is None and self.run is not None and Path(path).suffix.lower() == ".csv" and \
-                self.run.write_csv(path, inputs):
+        if (
+            not french
+            and provenance is None
+            and self.run is not None
+            and Path(path).suffix.lower() == ".csv"
+            and self.run.write_csv(path, inputs)
+        ):
             return
         write_results(self.table(typed=Path(path).suffix.lower() == ".parquet"), path, inputs, french, provenance)
 
@@ -294,11 +363,13 @@ class Simulation:
         reasons: dict[int, list[str]] = {}
         for problem in table.problems:
             reasons.setdefault(problem.row, []).append(
-                f"{problem.donnee} : {problem.message}" if problem.donnee else problem.message)
+                f"{problem.donnee} : {problem.message}" if problem.donnee else problem.message
+            )
         reason = next((name for name in ("motif", "motif_rejet") if name not in table.header), "motif_convcheck")  # the
         # reason beside the row as read: never over a column of the file, which the rejects file keeps as it was
         frame = table.rejected.with_columns(
-            pl.Series(reason, [" ; ".join(reasons[row]) for row in sorted(reasons)])).cast(pl.String)
+            pl.Series(reason, [" ; ".join(reasons[row]) for row in sorted(reasons)])
+        ).cast(pl.String)
         if errors:  # the rows as read, with why they could not be evaluated
             messages = dict(errors)
             assert table.as_read is not None  # the reader keeps how to read the rows again
@@ -325,8 +396,10 @@ class Simulation:
 
     def errors(self) -> list[Diagnostic]:
         """The structures that could not be evaluated (a division by zero…), as diagnostics."""
-        return [Diagnostic("evaluation-impossible", f"structure « {id} » : {message}", file=self.population.path)
-                for id, message in self.result.errors]
+        return [
+            Diagnostic("evaluation-impossible", f"structure « {id} » : {message}", file=self.population.path)
+            for id, message in self.result.errors
+        ]
 
 
 def parse_grouping(text: str):

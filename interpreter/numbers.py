@@ -196,8 +196,12 @@ def rounded(number, places: int) -> Decimal:
 
 def french_number(number: Decimal | Fraction, places: int = 3) -> str:
     """A number of points for French readers: `3 900`, `916,575` (at most `places` decimals)."""
-    if isinstance(number, Fraction) and number.denominator == 1 or \
-            isinstance(number, Decimal) and number == number.to_integral_value():  # most counts: no rounding
+    if (
+        isinstance(number, Fraction)
+        and number.denominator == 1
+        or isinstance(number, Decimal)
+        and number == number.to_integral_value()
+    ):  # most counts: no rounding
         return f"{int(number):,}".replace(",", THIN_SPACE)
     text = plain(rounded(number, places))
     sign = "-" if text.startswith("-") else ""

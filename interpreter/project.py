@@ -58,17 +58,37 @@ def _read(path: Path) -> Settings:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ProjectError(diagnostics=[Diagnostic("projet-invalide", f"{FILE} illisible : {error}", file=str(path),
-                                       suggestion="écrivez par exemple « strict = true »")]) from None
+        raise ProjectError(
+            diagnostics=[
+                Diagnostic(
+                    "projet-invalide",
+                    f"{FILE} illisible : {error}",
+                    file=str(path),
+                    suggestion="écrivez par exemple « strict = true »",
+                )
+            ]
+        ) from None
     problems = []
     for key, value in data.items():
         wanted = KEYS.get(key)
         if wanted is None:
-            problems.append(Diagnostic("projet-invalide", f"réglage inconnu « {key} » (ligne {_line(text, key)})",
-                                       file=str(path), suggestion=suggest(key, KEYS) or f"réglages : {', '.join(KEYS)}"))
+            problems.append(
+                Diagnostic(
+                    "projet-invalide",
+                    f"réglage inconnu « {key} » (ligne {_line(text, key)})",
+                    file=str(path),
+                    suggestion=suggest(key, KEYS) or f"réglages : {', '.join(KEYS)}",
+                )
+            )
         elif not isinstance(value, wanted):
-            problems.append(Diagnostic("projet-invalide", f"« {key} » (ligne {_line(text, key)}) vaut vrai ou faux",
-                                       file=str(path), suggestion=f"écrivez « {key} = true » ou « {key} = false »"))
+            problems.append(
+                Diagnostic(
+                    "projet-invalide",
+                    f"« {key} » (ligne {_line(text, key)}) vaut vrai ou faux",
+                    file=str(path),
+                    suggestion=f"écrivez « {key} = true » ou « {key} = false »",
+                )
+            )
     if problems:
         raise ProjectError(diagnostics=problems)
     return Settings(strict=bool(data.get("strict", False)), path=str(path))

@@ -43,8 +43,12 @@ def private_cache(tmp_path_factory):
 
 
 def pytest_addoption(parser):
-    parser.addoption("--update-golden", action="store_true", default=False,
-                     help="rewrite golden files from the current output (review the diff before committing)")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite golden files from the current output (review the diff before committing)",
+    )
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-DONNEES = '''données {
+DONNEES = """données {
   patientele : entier entre 0 et 20_000 "Patientèle"
   effectif : entier entre 0 et 50 "Effectif"
   ecart : entier entre -5 et 5 "Écart"
@@ -18,7 +18,7 @@ DONNEES = '''données {
   zone : choix(metropole, guadeloupe, reunion) "Zone"
   ouverture : date "Ouverture"
 }
-'''
+"""
 NUMBER_DONNEES = ["patientele", "effectif", "ecart", "heures", "taux"]
 NUMBER_LITERALS = ["0", "1", "3", "7", "0.5", "2.005", "1_000", "12.5 %", "0.000_000_001", "999_999_999_999"]
 MONEY_LITERALS = ["0 €", "0.005 €", "7 €", "1_000.015 €", "-2.5 €", "999_999_999 €"]
@@ -30,14 +30,16 @@ MONEY_PARAMETRES = ["valeur_point", "forfait"]
 def parametres(draw) -> str:
     valeur_point = draw(st.sampled_from(["7 €", "7 € / 3", "0.01 €", "1_000.5 €"]))
     reference = draw(st.sampled_from(["4000", "3", "7 / 2", "min(4000, 3)"]))
-    return ("paramètres {\n"
-            f"  valeur_point = {valeur_point}\n"
-            f"  patientele_reference = {reference}\n"
-            f"  tiers = 1 / 3\n"
-            f"  enorme = 10_000_000_000_000 / 7\n"
-            f"  infime = 1 / 1_000_000_007\n"
-            f"  forfait = valeur_point * tiers + 0.005 €\n"
-            "}\n")
+    return (
+        "paramètres {\n"
+        f"  valeur_point = {valeur_point}\n"
+        f"  patientele_reference = {reference}\n"
+        f"  tiers = 1 / 3\n"
+        f"  enorme = 10_000_000_000_000 / 7\n"
+        f"  infime = 1 / 1_000_000_007\n"
+        f"  forfait = valeur_point * tiers + 0.005 €\n"
+        "}\n"
+    )
 
 
 def numbers(depth: int):
@@ -76,8 +78,17 @@ def moneys(depth: int):
 def conditions(depth: int, earlier: tuple[str, ...]):
     comparators = st.sampled_from(["=", "!=", "<", "<=", ">", ">="])
     leaves = st.one_of(
-        st.sampled_from(["ouverte", "vrai", "faux", "zone = reunion", "zone dans (guadeloupe, reunion)",
-                         "ouverture < 2020-01-01", "max(ouverture, 2019-06-30) >= 2020-01-01"]),
+        st.sampled_from(
+            [
+                "ouverte",
+                "vrai",
+                "faux",
+                "zone = reunion",
+                "zone dans (guadeloupe, reunion)",
+                "ouverture < 2020-01-01",
+                "max(ouverture, 2019-06-30) >= 2020-01-01",
+            ]
+        ),
         st.builds(lambda a, op, b: f"{a} {op} {b}", numbers(min(depth, 1)), comparators, numbers(min(depth, 1))),
         st.builds(lambda a, op, b: f"{a} {op} {b}", moneys(min(depth, 1)), comparators, moneys(min(depth, 1))),
         *([st.sampled_from([f"atteint({id})" for id in earlier])] if earlier else []),
@@ -113,8 +124,11 @@ def conventions(draw) -> str:
     """The text of a random convention that checks clean (warnings aside)."""
     donnees = DONNEES
     if draw(st.booleans()):  # données with a default, that some structures do not give
-        donnees = donnees.replace('"Effectif"', '"Effectif" par défaut 12').replace('"Zone"', '"Zone" par défaut reunion') \
+        donnees = (
+            donnees.replace('"Effectif"', '"Effectif" par défaut 12')
+            .replace('"Zone"', '"Zone" par défaut reunion')
             .replace('"Taux"', '"Taux" par défaut 12.5 %')
+        )
     text = ['convention hasard "Convention tirée au hasard"', 'version : "1"', draw(parametres()), donnees]
     if draw(st.booleans()):  # every line prorated (by a share that may be any number, or divide by zero)
         text.append(f"prorata : {draw(st.sampled_from(['effectif / 12', 'taux']) | numbers(1))}\n")
@@ -131,8 +145,10 @@ def conventions(draw) -> str:
         inner = [draw(critere(f"b{i}", tuple(earlier), paid=False)) for i in range(draw(st.integers(1, 2)))]
         amount = draw(moneys(1))
         own = f"  prorata : {draw(numbers(1))}\n" if draw(st.booleans()) else ""
-        text.append(f'brique b "Brique" {{\n  condition : {draw(conditions(1, tuple(earlier)))}\n'
-                    f"  montant : {amount}\n{own}" + "\n".join(inner) + "\n}\n")
+        text.append(
+            f'brique b "Brique" {{\n  condition : {draw(conditions(1, tuple(earlier)))}\n'
+            f"  montant : {amount}\n{own}" + "\n".join(inner) + "\n}\n"
+        )
     for i in range(draw(st.integers(0, 2))):
         text.append(draw(majoration(f"maj{i}", tuple(earlier))))
     for i in range(draw(st.integers(0, 2))):
@@ -140,13 +156,23 @@ def conventions(draw) -> str:
     return "\n".join(text)
 
 
-ASSIETTES = ["points variables", "points fixes", "points", "total", "points dans (socle)", "total dans (prérequis, options)"]
+ASSIETTES = [
+    "points variables",
+    "points fixes",
+    "points",
+    "total",
+    "points dans (socle)",
+    "total dans (prérequis, options)",
+]
 
 
 @st.composite
 def majoration(draw, id: str, earlier: tuple[str, ...]) -> str:
-    lines = [f'majoration {id} "Majoration {id}" {{', f"  assiette : {draw(st.sampled_from(ASSIETTES))}",
-             f"  taux : {draw(numbers(2))}"]
+    lines = [
+        f'majoration {id} "Majoration {id}" {{',
+        f"  assiette : {draw(st.sampled_from(ASSIETTES))}",
+        f"  taux : {draw(numbers(2))}",
+    ]
     if draw(st.booleans()):
         lines.append(f"  condition : {draw(conditions(1, earlier))}")
     return "\n".join(lines + ["}\n"])

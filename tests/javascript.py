@@ -26,8 +26,10 @@ from interpreter.report.evaluation import to_json
 
 NODE = shutil.which("node") or shutil.which("nodejs")
 RUNNER = Path(__file__).with_name("js_runner.mjs")
-needs_node = pytest.mark.skipif(NODE is None, reason="Node.js absent : installez-le (« apt-get install nodejs ») "
-                                                     "pour les tests du moteur JavaScript")
+needs_node = pytest.mark.skipif(
+    NODE is None,
+    reason="Node.js absent : installez-le (« apt-get install nodejs ») pour les tests du moteur JavaScript",
+)
 
 
 def token(value) -> dict:
@@ -50,16 +52,26 @@ def as_json(value):
     return value
 
 
-def run_module(folder: Path, module: str, declarations: list, gains: bool = False,
-               others: list[str] | None = None) -> list[dict]:
+def run_module(
+    folder: Path, module: str, declarations: list, gains: bool = False, others: list[str] | None = None
+) -> list[dict]:
     """What the module says of each declaration: {"resultat": …} (and "gains") or {"erreur": …}."""
     assert NODE is not None
     path = folder / "moteur.mjs"
     path.write_text(module, encoding="utf-8")
-    cases = [{"fichier": str(d)} if isinstance(d, Path) else
-             {"declaration": as_json(d), "gains": gains, **({"autres": others} if others else {})} for d in declarations]
-    done = subprocess.run([NODE, str(RUNNER)], input=json.dumps({"module": str(path), "cas": cases}),
-                          capture_output=True, text=True, timeout=600)
+    cases = [
+        {"fichier": str(d)}
+        if isinstance(d, Path)
+        else {"declaration": as_json(d), "gains": gains, **({"autres": others} if others else {})}
+        for d in declarations
+    ]
+    done = subprocess.run(
+        [NODE, str(RUNNER)],
+        input=json.dumps({"module": str(path), "cas": cases}),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return [json.loads(line) for line in done.stdout.split("\n") if line]  # not splitlines: U+2028 is text
 
@@ -72,11 +84,16 @@ def expected(convention, declaration: dict, others=frozenset()) -> dict:
         try:
             evaluation = evaluate(convention.program, read.donnees, structure=read.id)
         except EvaluationError as error:
-            raise api.ConvError([Diagnostic("evaluation-impossible", IMPOSSIBLE.format(structure=read.id, error=error))]) \
-                from None
+            raise api.ConvError(
+                [Diagnostic("evaluation-impossible", IMPOSSIBLE.format(structure=read.id, error=error))]
+            ) from None
     except api.ConvError as error:
-        return {"erreur": {"code": error.diagnostics[0].code,
-                           "diagnostics": [[d.code, d.message, d.suggestion] for d in error.diagnostics]}}
+        return {
+            "erreur": {
+                "code": error.diagnostics[0].code,
+                "diagnostics": [[d.code, d.message, d.suggestion] for d in error.diagnostics],
+            }
+        }
     return {"resultat": to_json(evolve(evaluation, defaults=read.defaults), convention.program, read.id)}
 
 
@@ -84,6 +101,10 @@ def comparable(outcome: dict) -> dict:
     """A module's outcome in the form `expected` gives."""
     if "erreur" in outcome:
         found = outcome["erreur"]
-        return {"erreur": {"code": found["code"],
-                           "diagnostics": [[d["code"], d["message"], d["aide"]] for d in found["diagnostics"]]}}
+        return {
+            "erreur": {
+                "code": found["code"],
+                "diagnostics": [[d["code"], d["message"], d["aide"]] for d in found["diagnostics"]],
+            }
+        }
     return {"resultat": outcome["resultat"]}

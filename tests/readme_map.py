@@ -38,8 +38,10 @@ def rows() -> list[str]:
     """The rows of the map: each package (its `__init__.py`), then its modules."""
     found = []
     for package in PACKAGES:
-        folders = [ROOT / package, *sorted(p for p in (ROOT / package).rglob("*")
-                                           if p.is_dir() and any(p.glob("*.py")))]  # not the folders of assets
+        folders = [
+            ROOT / package,
+            *sorted(p for p in (ROOT / package).rglob("*") if p.is_dir() and any(p.glob("*.py"))),
+        ]  # not the folders of assets
         for folder in folders:
             name = folder.relative_to(ROOT).as_posix()
             init = folder / "__init__.py"
@@ -58,7 +60,7 @@ def generated() -> str:
 def in_readme(text: str) -> str:
     """The map as the README has it (empty when its markers are missing)."""
     start, end = text.find(BEGIN), text.find(END)
-    return text[start:end + len(END)] if 0 <= start < end else ""
+    return text[start : end + len(END)] if 0 <= start < end else ""
 
 
 def main(arguments: list[str]) -> None:

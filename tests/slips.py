@@ -37,21 +37,67 @@ from interpreter.numbers import EvaluationError
 ROOT = Path(__file__).resolve().parent.parent
 # The files a slip is made in, and the versions whose figures are compared (each version with the
 # scénarios it is simulated under).
-FILES = ("conventions/aci-msp-2017.conv", "conventions/aci-msp-avenant-1.conv",
-         "conventions/aci-msp-avenant-2-france-sante.conv", "examples/avenant-3/aci-msp-avenant-3.conv",
-         "examples/avenant-3/comite-usagers.conv")
-VERSIONS = (("conventions/aci-msp-2017.conv", ()), ("conventions/aci-msp-avenant-1.conv", ()),
-            ("conventions/aci-msp-avenant-2-france-sante.conv", ()),
-            ("examples/avenant-3/aci-msp-avenant-3.conv", ("examples/avenant-3/comite-usagers.conv",)))
+FILES = (
+    "conventions/aci-msp-2017.conv",
+    "conventions/aci-msp-avenant-1.conv",
+    "conventions/aci-msp-avenant-2-france-sante.conv",
+    "examples/avenant-3/aci-msp-avenant-3.conv",
+    "examples/avenant-3/comite-usagers.conv",
+)
+VERSIONS = (
+    ("conventions/aci-msp-2017.conv", ()),
+    ("conventions/aci-msp-avenant-1.conv", ()),
+    ("conventions/aci-msp-avenant-2-france-sante.conv", ()),
+    ("examples/avenant-3/aci-msp-avenant-3.conv", ("examples/avenant-3/comite-usagers.conv",)),
+)
 POPULATION_ROWS = 240
 
-KEYWORDS = ("critère", "condition", "points fixes", "points variables", "montant", "paramètres", "données",
-            "prérequis", "socle", "options", "brique", "majoration", "minimum", "assiette", "taux", "prorata",
-            "modifie", "remplace", "ajoute", "supprime", "déplace", "attendu", "comme", "alors", "sinon",
-            "entre", "vrai", "faux", "éligible", "atteint", "booléen", "entier", "pourcentage", "choix")
+KEYWORDS = (
+    "critère",
+    "condition",
+    "points fixes",
+    "points variables",
+    "montant",
+    "paramètres",
+    "données",
+    "prérequis",
+    "socle",
+    "options",
+    "brique",
+    "majoration",
+    "minimum",
+    "assiette",
+    "taux",
+    "prorata",
+    "modifie",
+    "remplace",
+    "ajoute",
+    "supprime",
+    "déplace",
+    "attendu",
+    "comme",
+    "alors",
+    "sinon",
+    "entre",
+    "vrai",
+    "faux",
+    "éligible",
+    "atteint",
+    "booléen",
+    "entier",
+    "pourcentage",
+    "choix",
+)
 SECTIONS = ("prérequis", "socle", "options")
-COMPARISONS = {">=": ("<=", "=>", ">"), "<=": (">=", "=<", "<"), ">": ("<", ">="), "<": (">", "<="),
-               "!=": ("=!", "="), "≥": ("≤",), "≤": ("≥",)}
+COMPARISONS = {
+    ">=": ("<=", "=>", ">"),
+    "<=": (">=", "=<", "<"),
+    ">": ("<", ">="),
+    "<": (">", "<="),
+    "!=": ("=!", "="),
+    "≥": ("≤",),
+    "≤": ("≥",),
+}
 
 
 @frozen
@@ -67,8 +113,8 @@ class Slip:
     summary: str = ""  # how to say a long edit (a block moved)
 
     def apply(self, text: str) -> str:
-        assert text[self.offset:self.offset + len(self.before)] == self.before
-        return text[:self.offset] + self.after + text[self.offset + len(self.before):]
+        assert text[self.offset : self.offset + len(self.before)] == self.before
+        return text[: self.offset] + self.after + text[self.offset + len(self.before) :]
 
     def __str__(self) -> str:
         edit = self.summary or f"« {self.before} » → « {self.after} »"
@@ -110,14 +156,16 @@ def _typos(word: str) -> list[str]:
     if len(letters) < 3:
         return []
     middle = letters[len(letters) // 2]
-    found = [word[:middle] + word[middle + 1:],
-             word[:middle] + word[middle + 1] + word[middle] + word[middle + 2:] if middle + 1 < len(word) else word,
-             word[:middle] + word[middle] + word[middle:]]
+    found = [
+        word[:middle] + word[middle + 1 :],
+        word[:middle] + word[middle + 1] + word[middle] + word[middle + 2 :] if middle + 1 < len(word) else word,
+        word[:middle] + word[middle] + word[middle:],
+    ]
     accents = {"è": "é", "é": "è"}
     found += [word.replace(a, b, 1) for a, b in accents.items() if a in word]
     if "é" not in word and "è" not in word and "e" in word[1:]:
         i = word.index("e", 1)
-        found.append(word[:i] + "é" + word[i + 1:])
+        found.append(word[:i] + "é" + word[i + 1 :])
     return [f for f in dict.fromkeys(found) if f != word]
 
 
@@ -135,13 +183,20 @@ def slips_of(file: str, text: str, ids: frozenset[str]) -> Iterator[Slip]:
     sites = [(offset, word) for offset, word in _matches(text, r"[a-z_][a-z0-9_]*") if word in ids]
     # A scénario's own id is not a slip target: it keys its draws (LANGUAGE.md, `tirage`), so renaming it
     # draws other structures by definition, and every report names it beside the figures.
-    sites = [(offset, word) for offset, word in sites if not re.search(r"sc[ée]nario\s+$", text[max(0, offset - 12):offset])]
+    sites = [
+        (offset, word)
+        for offset, word in sites
+        if not re.search(r"sc[ée]nario\s+$", text[max(0, offset - 12) : offset])
+    ]
     for i, (offset, word) in enumerate(sites):
         typos = _typos(word)
         if typos:
             yield slip("identifiant", offset, word, typos[i % len(typos)])
-    keyword_sites = [(offset, word, keyword) for keyword in KEYWORDS
-                     for offset, word in _matches(text, rf"(?<![\w]){re.escape(keyword)}(?![\w])")]
+    keyword_sites = [
+        (offset, word, keyword)
+        for keyword in KEYWORDS
+        for offset, word in _matches(text, rf"(?<![\w]){re.escape(keyword)}(?![\w])")
+    ]
     for i, (offset, word, keyword) in enumerate(keyword_sites):
         typos = _typos(word)
         if not typos:
@@ -167,15 +222,14 @@ def slips_of(file: str, text: str, ids: frozenset[str]) -> Iterator[Slip]:
     yield from _moved_blocks(file, text)
     if "scénario" in text or "scenario" in text:
         for offset, written in _matches(text, r"tirage\((\d+) %\)"):
-            number = written[len("tirage("):-len(" %)")]
+            number = written[len("tirage(") : -len(" %)")]
             yield slip("pourcentage", offset, written, f"tirage({number})")
             yield slip("pourcentage", offset, written, f"tirage(1{number} %)")
 
 
 def _moved_blocks(file: str, text: str) -> Iterator[Slip]:
     """A critère written in the wrong section of a convention: its whole block moved to the top of another."""
-    sections = {name: match.end() for name in SECTIONS
-                for match in re.finditer(rf"^{name} \{{\n", text, re.MULTILINE)}
+    sections = {name: match.end() for name in SECTIONS for match in re.finditer(rf"^{name} \{{\n", text, re.MULTILINE)}
     if len(sections) < 2:
         return
     for match in re.finditer(r"^  critère [a-z_0-9]+ [^\n]*\{\n(?:    [^\n]*\n|\n)*?  \}\n", text, re.MULTILINE):
@@ -190,12 +244,19 @@ def _moved_blocks(file: str, text: str) -> Iterator[Slip]:
             low, high = min(start, match.start()), max(start, match.end())
             span = text[low:high]
             if start < match.start():
-                moved = block + span[:match.start() - low]
+                moved = block + span[: match.start() - low]
             else:
-                moved = span[len(block):start - low] + block
+                moved = span[len(block) : start - low] + block
             critere = block.split()[1]
-            yield Slip("section déplacée", file, low, span, moved, _line(text, match.start()),
-                       f"critère {critere} de {home[0]} vers {name}")
+            yield Slip(
+                "section déplacée",
+                file,
+                low,
+                span,
+                moved,
+                _line(text, match.start()),
+                f"critère {critere} de {home[0]} vers {name}",
+            )
 
 
 @cache
@@ -204,8 +265,15 @@ def identifiers() -> frozenset[str]:
     ids: set[str] = set()
     for path, _ in VERSIONS:
         model = api.load(ROOT / path).model
-        ids |= {*model.donnees, *model.parametres, *model.criteres, *model.briques, *model.majorations,
-                *model.minimums, *(c.id for c in model.cas)}
+        ids |= {
+            *model.donnees,
+            *model.parametres,
+            *model.criteres,
+            *model.briques,
+            *model.majorations,
+            *model.minimums,
+            *(c.id for c in model.cas),
+        }
     return frozenset(ids)
 
 
@@ -233,11 +301,13 @@ def sample(slips: list[Slip], per_kind: int) -> list[Slip]:
 @cache
 def population() -> pl.DataFrame:
     """A slice of the example population, with the 2017 donnée the file lacks (derived, not random)."""
-    frame = pl.read_csv(ROOT / "examples/population/population.csv", n_rows=POPULATION_ROWS,
-                        infer_schema_length=0)
+    frame = pl.read_csv(ROOT / "examples/population/population.csv", n_rows=POPULATION_ROWS, infer_schema_length=0)
     if "enquete_satisfaction" not in frame.columns:
         frame = frame.with_columns(
-            enquete_satisfaction=pl.when(pl.col("usagers_niveau") >= "1").then(pl.lit("true")).otherwise(pl.lit("false")))
+            enquete_satisfaction=pl.when(pl.col("usagers_niveau") >= "1")
+            .then(pl.lit("true"))
+            .otherwise(pl.lit("false"))
+        )
     return frame
 
 
@@ -269,8 +339,10 @@ def _cases(version) -> list:
     """Each cas: its label, whether it passes, its total and (where the version has `taux_avance`) the advance
     of its structure — `eval --avance`'s figure, which a critère moved between socle and options changes."""
     program = version.program
-    return [(c.cas.label or c.cas.id, c.passed, c.evaluation and c.evaluation.total, _advance(program, c))
-            for c in version.cases()]
+    return [
+        (c.cas.label or c.cas.id, c.passed, c.evaluation and c.evaluation.total, _advance(program, c))
+        for c in version.cases()
+    ]
 
 
 def _advance(program, case) -> Any:
@@ -332,8 +404,12 @@ def classify(slip: Slip) -> Outcome:
 def _names(diagnostic, slip: Slip, root: Path) -> bool:
     """Whether a warning is about this slip: at its line, or quoting what it wrote."""
     span = diagnostic.span
-    here = span is not None and Path(str(span.file)).resolve() == (root / slip.file).resolve() and \
-        span.line <= slip.line + slip.after.count("\n") and span.end_line >= slip.line
+    here = (
+        span is not None
+        and Path(str(span.file)).resolve() == (root / slip.file).resolve()
+        and span.line <= slip.line + slip.after.count("\n")
+        and span.end_line >= slip.line
+    )
     quoted = bool(slip.after.strip()) and f"« {slip.after.strip()} »" in diagnostic.message
     return here or quoted
 

@@ -128,8 +128,19 @@ def postgres():
         subprocess.run([*prefix, *map(str, command)], check=True, capture_output=True, timeout=120)
 
     run(binaries / "initdb", "-D", data, "-U", "convcheck", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync")
-    run(binaries / "pg_ctl", "-D", data, "-l", folder / "log", "-w", "-t", "60", "start",
-        "-o", f"-p {port} -k {folder} -c listen_addresses='' -c fsync=off -c full_page_writes=off")
+    run(
+        binaries / "pg_ctl",
+        "-D",
+        data,
+        "-l",
+        folder / "log",
+        "-w",
+        "-t",
+        "60",
+        "start",
+        "-o",
+        f"-p {port} -k {folder} -c listen_addresses='' -c fsync=off -c full_page_writes=off",
+    )
     try:
         connection = psycopg.connect(host=str(folder), port=port, user="convcheck", dbname="postgres", autocommit=True)
         yield connection
@@ -143,8 +154,11 @@ def run_postgres(connection, sql: str, types: dict[str, str], rows: list[dict]) 
     kinds = {"VARCHAR": "TEXT", DECIMAL_38_9: "NUMERIC"}
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS structures")
-        cursor.execute("CREATE TABLE structures (" + ", ".join(f'"{name}" {kinds.get(kind, kind)}'
-                                                               for name, kind in types.items()) + ")")
+        cursor.execute(
+            "CREATE TABLE structures ("
+            + ", ".join(f'"{name}" {kinds.get(kind, kind)}' for name, kind in types.items())
+            + ")"
+        )
         with cursor.copy("COPY structures (" + ", ".join(f'"{n}"' for n in types) + ") FROM STDIN") as copy:
             for row in rows:
                 copy.write_row([row.get(name) for name in types])
@@ -163,9 +177,15 @@ def spark():
         pytest.skip("pas de Java : Spark ne peut pas démarrer")
     from pyspark.sql import SparkSession
 
-    session = (SparkSession.builder.master("local[2]").appName("convcheck-tests")
-               .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
-               .config("spark.driver.memory", "1g").config("spark.sql.session.timeZone", "UTC").getOrCreate())
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("convcheck-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.driver.memory", "1g")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
@@ -216,4 +236,3 @@ def assert_same(expected: dict, found: dict, lines, label: str = "") -> None:
             assert Decimal(row[line]) == evaluation.line(line).montant, (label, id, line, row[line])
         assert Decimal(row["total"]) == evaluation.total, (label, id)
         assert Decimal(row["total_points"]) * 1_000_000 == to_micro(evaluation.total_points), (label, id)
-

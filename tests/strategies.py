@@ -12,14 +12,67 @@ from dsl.keywords import VALUE_RESERVED
 from dsl.printer import print_expr
 
 # Every word the grammar uses as a keyword, so that generated ids never collide with one.
-KEYWORDS = frozenset({
-    "convention", "avenant", "version", "en", "vigueur", "base", "statut", "parametres", "donnees", "prerequis", "socle",
-    "options", "critere", "brique", "condition", "points", "fixes", "variables", "montant", "axe", "reference",
-    "cas", "attendu", "ajoute", "dans", "modifie", "remplace", "deplace", "vers", "supprime", "donnee",
-    "parametre", "choix", "entre", "booleen", "entier", "nombre", "pourcentage", "date", "si", "alors",
-    "sinon", "ou", "et", "non", "vrai", "faux", "eligible", "majoration", "minimum", "assiette", "taux", "prorata",
-    "total",
-}) | VALUE_RESERVED
+KEYWORDS = (
+    frozenset(
+        {
+            "convention",
+            "avenant",
+            "version",
+            "en",
+            "vigueur",
+            "base",
+            "statut",
+            "parametres",
+            "donnees",
+            "prerequis",
+            "socle",
+            "options",
+            "critere",
+            "brique",
+            "condition",
+            "points",
+            "fixes",
+            "variables",
+            "montant",
+            "axe",
+            "reference",
+            "cas",
+            "attendu",
+            "ajoute",
+            "dans",
+            "modifie",
+            "remplace",
+            "deplace",
+            "vers",
+            "supprime",
+            "donnee",
+            "parametre",
+            "choix",
+            "entre",
+            "booleen",
+            "entier",
+            "nombre",
+            "pourcentage",
+            "date",
+            "si",
+            "alors",
+            "sinon",
+            "ou",
+            "et",
+            "non",
+            "vrai",
+            "faux",
+            "eligible",
+            "majoration",
+            "minimum",
+            "assiette",
+            "taux",
+            "prorata",
+            "total",
+        }
+    )
+    | VALUE_RESERVED
+)
 
 ids = st.from_regex(r"[a-z_][a-z0-9_]{0,7}", fullmatch=True).filter(lambda s: s not in KEYWORDS)
 labels = st.text(
@@ -74,11 +127,20 @@ def type_specs(draw):
     return n.TypeSpec(name, (), draw(range_bounds), draw(range_bounds))
 
 
-assiettes = st.builds(n.Assiette, st.sampled_from(["points_variables", "points_fixes", "points", "total"]),
-                      st.lists(st.sampled_from(["prerequis", "socle", "options"]), max_size=2).map(tuple))
+assiettes = st.builds(
+    n.Assiette,
+    st.sampled_from(["points_variables", "points_fixes", "points", "total"]),
+    st.lists(st.sampled_from(["prerequis", "socle", "options"]), max_size=2).map(tuple),
+)
 attribute_values = {
-    "condition": expressions, "points_fixes": expressions, "points_variables": expressions,
-    "montant": expressions, "axe": ids, "reference": labels, "assiette": assiettes, "taux": expressions,
+    "condition": expressions,
+    "points_fixes": expressions,
+    "points_variables": expressions,
+    "montant": expressions,
+    "axe": ids,
+    "reference": labels,
+    "assiette": assiettes,
+    "taux": expressions,
     "prorata": expressions,
 }
 attributes = st.sampled_from(sorted(attribute_values)).flatmap(
@@ -88,19 +150,25 @@ attribute_lists = st.lists(attributes, max_size=4).map(tuple)
 criteres = st.builds(n.Critere, ids, optional_labels, attribute_lists)
 critere_lists = st.lists(criteres, max_size=3).map(tuple)
 briques = st.builds(n.Brique, ids, optional_labels, attribute_lists, critere_lists)
-supplements = st.builds(n.Majoration, ids, optional_labels, attribute_lists) | \
-    st.builds(n.Minimum, ids, optional_labels, attribute_lists)
+supplements = st.builds(n.Majoration, ids, optional_labels, attribute_lists) | st.builds(
+    n.Minimum, ids, optional_labels, attribute_lists
+)
 kinds = st.sampled_from(["critere", "brique", "majoration", "minimum", "donnee", "parametre"])
 
 items = st.one_of(
-    st.lists(st.builds(n.Parametre, ids, expressions, optional_labels), max_size=3).map(lambda ps: n.ParametresBlock(tuple(ps))),
-    st.lists(st.builds(n.Donnee, ids, type_specs(), optional_labels, st.none() | expressions),
-             max_size=3).map(lambda ds: n.DonneesBlock(tuple(ds))),
+    st.lists(st.builds(n.Parametre, ids, expressions, optional_labels), max_size=3).map(
+        lambda ps: n.ParametresBlock(tuple(ps))
+    ),
+    st.lists(st.builds(n.Donnee, ids, type_specs(), optional_labels, st.none() | expressions), max_size=3).map(
+        lambda ds: n.DonneesBlock(tuple(ds))
+    ),
     st.builds(n.Section, st.sampled_from(["prerequis", "socle", "options"]), critere_lists),
     briques,
     supplements,
     st.builds(
-        n.Cas, ids, optional_labels,
+        n.Cas,
+        ids,
+        optional_labels,
         st.none() | st.lists(st.builds(n.Assignment, ids, expressions), max_size=3).map(tuple),
         st.none() | st.lists(assertions, max_size=3).map(tuple),
     ),
@@ -116,11 +184,31 @@ items = st.one_of(
     st.just(n.Remove("prorata", "prorata")),
     st.integers(1900, 2999).map(lambda year: n.Remove("exercice", str(year))),
 )
-exercices = st.builds(n.Exercice, st.integers(1000, 9999),
-                      st.lists(items.filter(lambda i: isinstance(i, (n.Move, n.Remove, n.Modify, n.Replace, n.AddCriteres,
-                                                                     n.AddBrique, n.AddSupplement, n.ParametresBlock,
-                                                                     n.DonneesBlock, n.Prorata, n.Cas))),
-                               max_size=3).map(tuple))
+exercices = st.builds(
+    n.Exercice,
+    st.integers(1000, 9999),
+    st.lists(
+        items.filter(
+            lambda i: isinstance(
+                i,
+                (
+                    n.Move,
+                    n.Remove,
+                    n.Modify,
+                    n.Replace,
+                    n.AddCriteres,
+                    n.AddBrique,
+                    n.AddSupplement,
+                    n.ParametresBlock,
+                    n.DonneesBlock,
+                    n.Prorata,
+                    n.Cas,
+                ),
+            )
+        ),
+        max_size=3,
+    ).map(tuple),
+)
 
 headers = st.lists(
     st.one_of(
@@ -133,7 +221,11 @@ headers = st.lists(
 ).map(tuple)
 
 files = st.builds(
-    n.File, st.sampled_from(["convention", "avenant"]), ids, optional_labels, headers,
+    n.File,
+    st.sampled_from(["convention", "avenant"]),
+    ids,
+    optional_labels,
+    headers,
     st.lists(items | exercices, max_size=5).map(tuple),
 )
 

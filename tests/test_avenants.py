@@ -9,7 +9,7 @@ from dsl.driver import check_file
 from dsl.printer import print_expr
 from tests.conftest import ROOT
 
-BASE = '''convention mini "Mini"
+BASE = """convention mini "Mini"
 version : "1"
 
 paramètres {
@@ -39,7 +39,7 @@ cas base_cas "Cas de la base" {
     samedi = vrai
   }
 }
-'''
+"""
 
 
 def write(folder: Path, name: str, text: str) -> str:
@@ -63,7 +63,11 @@ def test_modifie_changes_listed_attributes_only(tmp_path):
     result = consolidated(tmp_path, "modifie critère horaires {\n  points fixes : 900\n}\n")
     assert result.ok, result.diagnostics
     horaires = result.model.criteres["horaires"]
-    assert (print_expr(horaires.points_fixes.source), horaires.axe, print_expr(horaires.condition.source)) == ("900", "acces", "jours >= 5")
+    assert (print_expr(horaires.points_fixes.source), horaires.axe, print_expr(horaires.condition.source)) == (
+        "900",
+        "acces",
+        "jours >= 5",
+    )
     assert horaires.label == "Horaires"
 
 
@@ -71,13 +75,18 @@ def test_remplace_replaces_the_body_and_keeps_the_label_unless_given(tmp_path):
     result = consolidated(tmp_path, "remplace critère horaires {\n  condition : jours >= 6\n  montant : 5 €\n}\n")
     horaires = result.model.criteres["horaires"]
     assert horaires.axe is None and horaires.points_fixes is None and horaires.label == "Horaires"
-    result = consolidated(tmp_path, 'remplace critère horaires "Nouveau" {\n  condition : jours >= 6\n  montant : 5 €\n}\n')
+    result = consolidated(
+        tmp_path, 'remplace critère horaires "Nouveau" {\n  condition : jours >= 6\n  montant : 5 €\n}\n'
+    )
     assert result.model.criteres["horaires"].label == "Nouveau"
 
 
 def test_deplace_and_supprime(tmp_path):
-    result = consolidated(tmp_path, "déplace critère samedi_matin vers options\nsupprime critère horaires\n"
-                                    "modifie critère samedi_matin {\n  condition : samedi et jours >= 1\n}\n")
+    result = consolidated(
+        tmp_path,
+        "déplace critère samedi_matin vers options\nsupprime critère horaires\n"
+        "modifie critère samedi_matin {\n  condition : samedi et jours >= 1\n}\n",
+    )
     assert result.ok, result.diagnostics
     assert list(result.model.criteres) == ["samedi_matin"]
     assert result.model.criteres["samedi_matin"].section == "options"
@@ -110,8 +119,11 @@ def test_chain_of_avenants(tmp_path):
     write(tmp_path, "base.conv", BASE)
     write(tmp_path, "av1.conv", avenant("modifie critère horaires {\n  points fixes : 900\n}\n", version="av1"))
     (tmp_path / "sub").mkdir()
-    path = write(tmp_path / "sub", "av2.conv",
-                 avenant("modifie critère horaires {\n  points fixes : 1_000\n}\n", base="../av1.conv", version="av2"))
+    path = write(
+        tmp_path / "sub",
+        "av2.conv",
+        avenant("modifie critère horaires {\n  points fixes : 1_000\n}\n", base="../av1.conv", version="av2"),
+    )
     loader = Loader()
     result = check_file(path, loader)
     assert result.ok, result.diagnostics
@@ -126,4 +138,3 @@ def test_the_real_avenant_consolidates_on_the_2017_accord():
     assert model.version == "avenant 1"
     assert "satisfaction_patients" not in model.criteres and "implication_usagers" in model.criteres
     assert model.criteres["crise_sanitaire"].section == "prerequis"
-

@@ -126,9 +126,16 @@ def check_random(tmp_path_factory, text: str, structures: list[dict]):
         assert all(d.code == "parametre-incalculable" for d in error.diagnostics), str(error)
         assume(False)
     model = convention.model
-    frame = pl.DataFrame({"id": [f"s{i}" for i in range(len(structures))]}
-                         | {id: [None if d.default is not None and i % 3 == 0 else cell(st[id], d)  # default taken
-                                 for i, st in enumerate(structures)] for id, d in model.donnees.items()})
+    frame = pl.DataFrame(
+        {"id": [f"s{i}" for i in range(len(structures))]}
+        | {
+            id: [
+                None if d.default is not None and i % 3 == 0 else cell(st[id], d)  # default taken
+                for i, st in enumerate(structures)
+            ]
+            for id, d in model.donnees.items()
+        }
+    )
     frame.write_csv(folder / "p.csv")
     simulation = convention.simulation(str(folder / "p.csv"))
     result, failed = simulation.result, dict(simulation.result.errors)
@@ -171,7 +178,7 @@ def test_vector_equals_scalar_on_many_random_conventions(tmp_path_factory, data)
 # ---- the cases the hostile probe found, pinned -----------------------------------------------------
 
 
-PROBE = '''convention sonde "Cas de la sonde"
+PROBE = """convention sonde "Cas de la sonde"
 version : "1"
 paramètres {{
   valeur_point = 7 €
@@ -189,16 +196,19 @@ socle {{
   critère f "F" {{ condition : vrai  montant : m }}
   critère g "G" {{ condition : vrai  montant : m }}
 }}
-'''
+"""
 
 
-@pytest.mark.parametrize("tiers, condition, montant, rows", [
-    ("1 / 3", "n / 3 * 3 >= n", "1_000 €", [(1, 0)]),
-    ("1 / 3", "n > 0", "1_000 € * tiers", [(1, 0), (2, 0)]),
-    ("7 / 3", "n > 0", "1_000 € / min(n, 3)", [(1, 0), (0, 0), (3, 0)]),
-    ("1 / 3", "vrai", "0.000_000_001 € / 3 * n * tiers", [(1_000, 0), (999, 0)]),
-    ("1 / 3", "vrai", "m", [(1, 20_000_000_000_000), (0, 99_999_999_999_999)]),
-])
+@pytest.mark.parametrize(
+    "tiers, condition, montant, rows",
+    [
+        ("1 / 3", "n / 3 * 3 >= n", "1_000 €", [(1, 0)]),
+        ("1 / 3", "n > 0", "1_000 € * tiers", [(1, 0), (2, 0)]),
+        ("7 / 3", "n > 0", "1_000 € / min(n, 3)", [(1, 0), (0, 0), (3, 0)]),
+        ("1 / 3", "vrai", "0.000_000_001 € / 3 * n * tiers", [(1_000, 0), (999, 0)]),
+        ("1 / 3", "vrai", "m", [(1, 20_000_000_000_000), (0, 99_999_999_999_999)]),
+    ],
+)
 def test_probe_cases_agree_and_never_wrap(tmp_path_factory, tiers, condition, montant, rows):
     text = PROBE.format(tiers=tiers, condition=condition, montant=montant)
     structures = [{"n": Decimal(n), "m": Decimal(m)} for n, m in rows]
@@ -207,8 +217,10 @@ def test_probe_cases_agree_and_never_wrap(tmp_path_factory, tiers, condition, mo
 
 def test_a_money_literal_with_30_decimals_is_refused_by_check(tmp_path):
     path = tmp_path / "c.conv"
-    path.write_text(PROBE.format(tiers="1", condition="vrai", montant="0.000_000_000_000_000_000_000_000_001 € * n"),
-                    encoding="utf-8")
+    path.write_text(
+        PROBE.format(tiers="1", condition="vrai", montant="0.000_000_000_000_000_000_000_000_001 € * n"),
+        encoding="utf-8",
+    )
     assert [d.code for d in api.check_version(path).errors] == ["nombre-hors-limites"]
 
 
@@ -231,10 +243,13 @@ def test_draws_are_the_same_one_by_one_and_column_wise():
 
 def test_a_brique_whose_condition_divides_by_zero_is_reported_by_both_backends(tmp_path_factory):
     """Found by the random conventions: the vector backend lost the error of a brique's own condition."""
-    text = PROBE.format(tiers="1", condition="vrai", montant="m") + '''brique b "B" {
+    text = (
+        PROBE.format(tiers="1", condition="vrai", montant="m")
+        + """brique b "B" {
   condition : 10 / n > 1
   montant : 5 €
   critère b0 "B0" { condition : vrai }
 }
-'''
+"""
+    )
     check_random(tmp_path_factory, text, [{"n": Decimal(0), "m": Decimal(1)}, {"n": Decimal(2), "m": Decimal(1)}])

@@ -50,8 +50,20 @@ def test_the_polars_program_gives_convcheck_s_cents(tmp_path, kind):
 
     bench = load("avenant1_polars")
     population = tmp_path / f"population.{kind}"
-    subprocess.run([sys.executable, str(ROOT / "examples" / "population" / "generate.py"), "--structures", "3000",
-                    "--seed", "11", "-o", str(population)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "examples" / "population" / "generate.py"),
+            "--structures",
+            "3000",
+            "--seed",
+            "11",
+            "-o",
+            str(population),
+        ],
+        check=True,
+        capture_output=True,
+    )
     result = api.load(ROOT / "conventions" / "aci-msp-avenant-1.conv").simulation(str(population)).result
     frame = bench.lines(bench.scan(str(population))).collect()
     assert frame["id"].to_list() == [str(id) for id in result.ids]
@@ -127,11 +139,13 @@ def test_the_mini_convention_pays_what_its_openfisca_twin_computes_exactly():
     arrays = bench.population(2_000, seed=3)
     _, totals = bench.convcheck_compute(arrays, 1)
     capped = np.minimum(arrays["patientele"], 8_000)  # the ratio patientele / 4 000, capped at 2
-    lines = (np.where(arrays["si_labellise"], 350_000 + 35 * capped, 0)  # (500 + 200 × ratio) × 7 € in cents
-             + np.where(arrays["horaires_etendus"], 560_000, 0)
-             + np.where(arrays["nb_protocoles"] >= 1, 70_000 * np.minimum(arrays["nb_protocoles"], 8), 0)
-             + np.where(arrays["nb_reunions"] >= 6, 175 * capped, 0)
-             + np.where(arrays["part_sas"] >= 50, 35 * capped, 0))
+    lines = (
+        np.where(arrays["si_labellise"], 350_000 + 35 * capped, 0)  # (500 + 200 × ratio) × 7 € in cents
+        + np.where(arrays["horaires_etendus"], 560_000, 0)
+        + np.where(arrays["nb_protocoles"] >= 1, 70_000 * np.minimum(arrays["nb_protocoles"], 8), 0)
+        + np.where(arrays["nb_reunions"] >= 6, 175 * capped, 0)
+        + np.where(arrays["part_sas"] >= 50, 35 * capped, 0)
+    )
     assert (totals == np.where(arrays["si_labellise"] & arrays["horaires_etendus"], lines, 0)).all()
 
 

@@ -24,13 +24,23 @@ from interpreter.cli import cli
 from tests.conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
 CONVENTIONS = ROOT / "conventions"
 POPULATION = ROOT / "examples" / "population" / "population.csv"
 
 pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Chromium absent : installez-le (« apt-get install chromium ») pour ce test")
+    CHROMIUM is None, reason="Chromium absent : installez-le (« apt-get install chromium ») pour ce test"
+)
 
 MEASURE = """
 <script>
@@ -69,8 +79,9 @@ document.addEventListener("DOMContentLoaded", () => {
 
 def chromium(tmp_path, *arguments: str) -> subprocess.CompletedProcess:
     profile = tmp_path / "profil"
-    return subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *arguments],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *arguments], capture_output=True, text=True, timeout=120
+    )
 
 
 def with_script(report, script: str, name: str):
@@ -112,8 +123,15 @@ def reports(tmp_path_factory):
     commands = {
         "impact": ["diff", av1, av2, "--population", str(POPULATION), "--par", "region", "--format", "html"],
         "diff": ["diff", av1, av2, "--format", "html"],
-        "versions": ["eval", str(CONVENTIONS / "aci-msp-2017.conv"), av1, av2,
-                     str(ROOT / "examples" / "trois-versions" / "msp-urbaine.yaml"), "--format", "html"],
+        "versions": [
+            "eval",
+            str(CONVENTIONS / "aci-msp-2017.conv"),
+            av1,
+            av2,
+            str(ROOT / "examples" / "trois-versions" / "msp-urbaine.yaml"),
+            "--format",
+            "html",
+        ],
     }
     paths = {}
     for name, args in commands.items():

@@ -27,8 +27,9 @@ def test_a_changed_base_is_a_miss(tmp_path):
     path = copy_chain(tmp_path)
     api.load(path)
     base = tmp_path / "aci-msp-2017.conv"
-    base.write_text(base.read_text(encoding="utf-8").replace("valeur_point = 7 €", "valeur_point = 8 €"),
-                    encoding="utf-8")
+    base.write_text(
+        base.read_text(encoding="utf-8").replace("valeur_point = 7 €", "valeur_point = 8 €"), encoding="utf-8"
+    )
     assert cache.load(str(path)) is None
     assert api.load(path).parametres["valeur_point"] == 8
 
@@ -46,8 +47,9 @@ def test_a_damaged_entry_or_a_disabled_cache_is_a_miss(tmp_path, monkeypatch):
 
 def test_a_version_with_errors_is_not_cached(tmp_path):
     path = tmp_path / "faux.conv"
-    path.write_text('convention f "F"\nversion : "1"\nsocle {\n  critère c "C" { condition : inconnu }\n}\n',
-                    encoding="utf-8")
+    path.write_text(
+        'convention f "F"\nversion : "1"\nsocle {\n  critère c "C" { condition : inconnu }\n}\n', encoding="utf-8"
+    )
     try:
         api.load(path)
     except api.ConvError:

@@ -38,8 +38,10 @@ def test_avenant_example_warns_about_donnees_it_left_unused():
     """At the avenant's lines that stopped using them (`remplace`, `supprime`), not in the base."""
     code, output = run("check", "--format", "json", str(LANGUAGE / "avenant.conv"))
     found = {(d["code"], Path(d["file"]).name, d["line"], d["suggestion"]) for d in json.loads(output)}
-    assert found == {("donnee-inutilisee", "avenant.conv", 13, "supprimez-la aussi : « supprime donnée samedi_matin »"),
-                     ("donnee-inutilisee", "avenant.conv", 15, "supprimez-la aussi : « supprime donnée zone »")}
+    assert found == {
+        ("donnee-inutilisee", "avenant.conv", 13, "supprimez-la aussi : « supprime donnée samedi_matin »"),
+        ("donnee-inutilisee", "avenant.conv", 15, "supprimez-la aussi : « supprime donnée zone »"),
+    }
     assert code == 0
     assert run("check", "--strict", str(LANGUAGE / "avenant.conv"))[0] == 1
 
@@ -51,14 +53,29 @@ def test_json_output_has_the_documented_keys(tmp_path):
     assert code == 1
     error = next(d for d in json.loads(output) if d["severity"] == "erreur")
     assert error == {
-        "file": str(bad), "line": 15, "column": 17, "end_line": 15, "end_column": 31, "severity": "erreur",
-        "code": "donnee-inconnue", "message": "donnée inconnue « jours_ouvertur »",
-        "suggestion": "vouliez-vous dire « jours_ouverture » ?", "notes": [],
+        "file": str(bad),
+        "line": 15,
+        "column": 17,
+        "end_line": 15,
+        "end_column": 31,
+        "severity": "erreur",
+        "code": "donnee-inconnue",
+        "message": "donnée inconnue « jours_ouvertur »",
+        "suggestion": "vouliez-vous dire « jours_ouverture » ?",
+        "notes": [],
     }
 
 
-@pytest.mark.parametrize("args", [["check", "absent.conv"], ["check"], ["check", "--inconnue", "x.conv"],
-                                  ["check", "--format", "xml", "x.conv"], ["verifier"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "absent.conv"],
+        ["check"],
+        ["check", "--inconnue", "x.conv"],
+        ["check", "--format", "xml", "x.conv"],
+        ["verifier"],
+    ],
+)
 def test_usage_errors_exit_2_in_french(args, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "x.conv").write_text('convention x "x"\nversion : "1"\n', encoding="utf-8")
@@ -79,7 +96,10 @@ def hostile_inputs(tmp_path: Path) -> dict[str, bytes]:
         "utf8_invalide": 'convention x "é"\n'.encode("latin-1"),
         "vide": b"",
         "commentaire": b"# seulement un commentaire\n",
-        "parentheses": b'convention x "x"\nversion : "1"\nparam\xc3\xa8tres {\n  p = ' + b"(" * 1000 + b"1" + b")" * 1000
+        "parentheses": b'convention x "x"\nversion : "1"\nparam\xc3\xa8tres {\n  p = '
+        + b"(" * 1000
+        + b"1"
+        + b")" * 1000
         + b"\n}\n",
         "moins": b'convention x "x"\nversion : "1"\nparam\xc3\xa8tres {\n  p = ' + b"-" * 1000 + b"1\n}\n",
         "accolades": b"{" * 1000,
@@ -108,8 +128,13 @@ def test_bom_and_crlf_are_accepted(tmp_path):
 def test_installed_command_runs_as_a_process():
     """The console script, in a real process (start-up included), on the bundled conventions."""
     files = sorted(str(p) for p in (ROOT / "conventions").glob("*.conv"))
-    result = subprocess.run([sys.executable, "-m", "interpreter.cli", "check", "--strict", *files],
-                            capture_output=True, text=True, cwd=ROOT, env={**os.environ, "NO_COLOR": "1"})
+    result = subprocess.run(
+        [sys.executable, "-m", "interpreter.cli", "check", "--strict", *files],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -134,13 +159,20 @@ print("imported:", *(m for m in asked if m in sys.modules))
 """
 
 
-@pytest.mark.parametrize(("args", "absent"), [
-    (["--help"], ["interpreter.cli.commands", "lark", "polars", "numpy"]),
-    (["check", str(ROOT / "examples" / "faute-de-frappe.conv")], ["polars", "numpy", "openpyxl", "matplotlib", "yaml"]),
-])
+@pytest.mark.parametrize(
+    ("args", "absent"),
+    [
+        (["--help"], ["interpreter.cli.commands", "lark", "polars", "numpy"]),
+        (
+            ["check", str(ROOT / "examples" / "faute-de-frappe.conv")],
+            ["polars", "numpy", "openpyxl", "matplotlib", "yaml"],
+        ),
+    ],
+)
 def test_a_command_imports_only_what_it_needs(args, absent):
     """Start-up: the list of commands imports none of them; `check` none of the heavy libraries of populations,
     reports and declarations (`benchmarks/startup.py` measures the times)."""
-    found = subprocess.run([sys.executable, "-c", IMPORTED, ",".join(absent), *args], capture_output=True, text=True,
-                           cwd=ROOT)
+    found = subprocess.run(
+        [sys.executable, "-c", IMPORTED, ",".join(absent), *args], capture_output=True, text=True, cwd=ROOT
+    )
     assert found.stdout.strip().splitlines()[-1] == "imported:", found.stdout

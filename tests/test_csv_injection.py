@@ -75,16 +75,34 @@ def test_the_rejects_file(folder):
 
 @pytest.mark.parametrize("french", [False, True])
 def test_diff_par_structure(folder, french):
-    run("diff", "mini.conv", "moins.conv", "--population", "valides.csv", "--par-structure", "s.csv",
-        *(["--csv-fr"] if french else []))
+    run(
+        "diff",
+        "mini.conv",
+        "moins.conv",
+        "--population",
+        "valides.csv",
+        "--par-structure",
+        "s.csv",
+        *(["--csv-fr"] if french else []),
+    )
     frame = pl.read_csv(folder / "s.csv", separator=";" if french else ",", infer_schema=False, comment_prefix="#")
     assert frame["id"].to_list()[:6] == SAFE
     assert frame["ecart"].to_list()[0] == ("-1,00" if french else "-1.00")  # a negative amount is not a formula
 
 
 def test_balaye_csv(folder):
-    result = run("balaye", "mini.conv", "--population", "valides.csv", "--parametre", "valeur_point", "--valeurs",
-                 "1,2", "--format", "csv")
+    result = run(
+        "balaye",
+        "mini.conv",
+        "--population",
+        "valides.csv",
+        "--parametre",
+        "valeur_point",
+        "--valeurs",
+        "1,2",
+        "--format",
+        "csv",
+    )
     assert "'" not in result.output  # numbers only: nothing to neutralise, nothing spoilt
 
 
@@ -120,16 +138,48 @@ def test_a_control_character_in_a_group_value_leaks_nothing(folder):
 
     from tests.conftest import ROOT
 
-    rows = [{"id": "s1", "n": "5", "region": "nord\x07bip"}, {"id": "s2", "n": "5", "region": "est\x1b[31m"},
-            {"id": "s3", "n": "5", "region": "東京"}]
+    rows = [
+        {"id": "s1", "n": "5", "region": "nord\x07bip"},
+        {"id": "s2", "n": "5", "region": "est\x1b[31m"},
+        {"id": "s3", "n": "5", "region": "東京"},
+    ]
     pl.DataFrame(rows).write_csv(folder / "groupes.csv")
-    for args in (["simulate", "mini.conv", "groupes.csv", "--par", "region"],
-                 ["diff", "mini.conv", "moins.conv", "--population", "groupes.csv", "--par", "region", "--format",
-                  "html", "-o", "r.html"],
-                 ["diff", "mini.conv", "moins.conv", "--population", "groupes.csv", "--par", "region", "--format",
-                  "markdown", "-o", "r.md"]):
-        done = subprocess.run([sys.executable, "-m", "interpreter.cli", *args], cwd=folder, capture_output=True,
-                              text=True, env={"PYTHONPATH": str(ROOT), "NO_COLOR": "1", "PATH": "/usr/bin:/bin"})
+    for args in (
+        ["simulate", "mini.conv", "groupes.csv", "--par", "region"],
+        [
+            "diff",
+            "mini.conv",
+            "moins.conv",
+            "--population",
+            "groupes.csv",
+            "--par",
+            "region",
+            "--format",
+            "html",
+            "-o",
+            "r.html",
+        ],
+        [
+            "diff",
+            "mini.conv",
+            "moins.conv",
+            "--population",
+            "groupes.csv",
+            "--par",
+            "region",
+            "--format",
+            "markdown",
+            "-o",
+            "r.md",
+        ],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "interpreter.cli", *args],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            env={"PYTHONPATH": str(ROOT), "NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+        )
         assert done.returncode == 0, done.stderr
         assert "Warning" not in done.stderr and ".py" not in done.stderr, done.stderr
         shown = done.stdout + (folder / args[-1]).read_text(encoding="utf-8") if "-o" in args else done.stdout

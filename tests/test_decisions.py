@@ -47,8 +47,9 @@ def test_calibration_finds_the_first_value_that_reaches_the_target(euros):
 
 
 def test_a_budget_that_does_not_depend_on_the_parametre_says_so(tmp_path):
-    text = CONVENTION.read_text(encoding="utf-8").replace("  patientele_reference = 4000\n",
-                                                          "  patientele_reference = 4000\n  inutile = 3\n")
+    text = CONVENTION.read_text(encoding="utf-8").replace(
+        "  patientele_reference = 4000\n", "  patientele_reference = 4000\n  inutile = 3\n"
+    )
     (tmp_path / "c.conv").write_text(text, encoding="utf-8")
     flat = api.load(tmp_path / "c.conv")
     found = calibrate(Sweeper(flat.program, flat.population(str(SMALL)), "inutile"), 10**12)
@@ -58,16 +59,40 @@ def test_a_budget_that_does_not_depend_on_the_parametre_says_so(tmp_path):
 
 def test_a_value_that_makes_a_division_by_zero_is_reported_with_it():
     flat = api.load(CONVENTION)
-    result = CliRunner().invoke(cli, ["calibre", str(CONVENTION), "--population", str(SMALL), "--parametre",
-                                      "patientele_reference", "--budget", "1 000 000 €"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "calibre",
+            str(CONVENTION),
+            "--population",
+            str(SMALL),
+            "--parametre",
+            "patientele_reference",
+            "--budget",
+            "1 000 000 €",
+        ],
+    )
     assert result.exit_code == 1
     assert "à 0, structure « msp_a » : division par zéro" in result.output
     assert flat is not None
 
 
 def test_calibre_json_carries_the_value_and_the_budgets_around_the_target():
-    result = CliRunner().invoke(cli, ["calibre", str(AVENANT_1), "--population", str(POPULATION), "--parametre",
-                                      "valeur_point", "--budget-de", str(PROPOSAL), "--format", "json"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "calibre",
+            str(AVENANT_1),
+            "--population",
+            str(POPULATION),
+            "--parametre",
+            "valeur_point",
+            "--budget-de",
+            str(PROPOSAL),
+            "--format",
+            "json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["parametre"] == "valeur_point" and data["valeur"] == "7.71€"
@@ -77,20 +102,41 @@ def test_calibre_json_carries_the_value_and_the_budgets_around_the_target():
 
 
 def test_balaye_json_has_a_value_and_a_budget_per_value(tmp_path):
-    result = CliRunner().invoke(cli, ["balaye", str(AVENANT_1), "--population", str(POPULATION), "--parametre",
-                                      "valeur_point", "--de", "7", "--a", "8", "--pas", "0.5", "--format", "json"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "balaye",
+            str(AVENANT_1),
+            "--population",
+            str(POPULATION),
+            "--parametre",
+            "valeur_point",
+            "--de",
+            "7",
+            "--a",
+            "8",
+            "--pas",
+            "0.5",
+            "--format",
+            "json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     values = json.loads(result.output)["valeurs"]
     assert [v["valeur"] for v in values] == ["7€", "7.5€", "8€"]
     assert values[0]["budget"] == "181668258.21"
 
 
-@pytest.mark.parametrize("options, message", [
-    (["--de", "8", "--a", "7", "--pas", "1"], "« --a » doit être au moins « --de »"),
-    (["--valeurs", "7,huit"], "--valeurs"),
-    (["--de", "7"], "donnez les valeurs"),
-])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--de", "8", "--a", "7", "--pas", "1"], "« --a » doit être au moins « --de »"),
+        (["--valeurs", "7,huit"], "--valeurs"),
+        (["--de", "7"], "donnez les valeurs"),
+    ],
+)
 def test_balaye_refuses_values_it_cannot_use(options, message):
-    result = CliRunner().invoke(cli, ["balaye", str(AVENANT_1), "--population", str(POPULATION), "--parametre",
-                                      "valeur_point", *options])
+    result = CliRunner().invoke(
+        cli, ["balaye", str(AVENANT_1), "--population", str(POPULATION), "--parametre", "valeur_point", *options]
+    )
     assert result.exit_code in (1, 2) and message in result.output

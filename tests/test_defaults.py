@@ -17,7 +17,7 @@ from dsl.printer import print_file
 from interpreter import api
 from interpreter.cli import cli
 
-CONVENTION = '''convention defauts "Données à valeur par défaut"
+CONVENTION = """convention defauts "Données à valeur par défaut"
 version : "1"
 en vigueur : 2022-01-01
 
@@ -65,7 +65,7 @@ cas en_drom "En outre-mer, six mois" comme sans_les_defauts {
     total = 5_350.05 €
   }
 }
-'''
+"""
 FULL = 100 * 12 * 7 + Decimal("150.05")  # 8 550,05 €: 1 200 points at 7 €, 10 % of 1 500,50 €
 
 
@@ -90,7 +90,7 @@ def test_a_default_is_printed_canonically_and_parses_back():
 
 
 def test_a_donnee_may_be_named_par_or_taux_after_a_default():
-    text = '''convention x "X"
+    text = """convention x "X"
 version : "1"
 données {
   a : entier par défaut 3
@@ -99,20 +99,23 @@ données {
   par : entier "Par" par défaut 2
   prorata : nombre par défaut 1
 }
-'''
+"""
     result = parse_text(text)
     assert not result.diagnostics
     assert [d.id for d in result.file.items[0].donnees] == ["a", "taux", "b", "par", "prorata"]
 
 
-@pytest.mark.parametrize("declaration, code, message", [
-    ("mois : entier entre 0 et 12 par défaut 13", "hors-intervalle", "13 est hors de l'intervalle"),
-    ("mois : entier par défaut 2 * 6", "type-incompatible", "doit être écrite littéralement"),
-    ("mois : entier par défaut 1.5", "type-incompatible", "est un entier, pas 1.5"),
-    ("mois : date par défaut 12", "type-incompatible", "est de type date"),
-    ("mois : choix(a, b) par défaut c", "valeur-choix-inconnue", "n'est pas une valeur"),
-    ("mois : montant par défaut 12", "type-incompatible", "est de type montant"),
-])
+@pytest.mark.parametrize(
+    "declaration, code, message",
+    [
+        ("mois : entier entre 0 et 12 par défaut 13", "hors-intervalle", "13 est hors de l'intervalle"),
+        ("mois : entier par défaut 2 * 6", "type-incompatible", "doit être écrite littéralement"),
+        ("mois : entier par défaut 1.5", "type-incompatible", "est un entier, pas 1.5"),
+        ("mois : date par défaut 12", "type-incompatible", "est de type date"),
+        ("mois : choix(a, b) par défaut c", "valeur-choix-inconnue", "n'est pas une valeur"),
+        ("mois : montant par défaut 12", "type-incompatible", "est de type montant"),
+    ],
+)
 def test_a_default_is_checked_against_the_type_and_the_range(declaration, code, message):
     text = f'convention x "X"\nversion : "1"\ndonnées {{\n  {declaration}\n}}\n'
     model, diagnostics = check(parse_text(text).file)
@@ -130,11 +133,14 @@ def test_a_cas_may_omit_a_donnee_with_a_default(folder):
 # ---- declarations --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name, text", [
-    ("s.yaml", "horaires: vrai\nzone:\n"),
-    ("s.json", '{"horaires": true, "zone": null}'),
-    ("s.toml", "horaires = true\n"),
-])
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("s.yaml", "horaires: vrai\nzone:\n"),
+        ("s.json", '{"horaires": true, "zone": null}'),
+        ("s.toml", "horaires = true\n"),
+    ],
+)
 def test_a_declaration_that_lacks_a_donnee_takes_its_default(folder, name, text):
     (folder / name).write_text(text, encoding="utf-8")
     evaluation = load(folder).evaluate(folder / name)
@@ -148,8 +154,9 @@ def test_eval_says_valeur_par_defaut_beside_each_default_taken(folder):
     text = runner.invoke(cli, ["eval", str(folder / "defauts.conv"), str(folder / "s.yaml")]).output
     assert "  taux_c2s = 10 % (valeur par défaut) — Part de patients C2S" in text
     assert "mois_adhesion = 6" not in text
-    data = json.loads(runner.invoke(cli, ["eval", str(folder / "defauts.conv"), str(folder / "s.yaml"),
-                                          "--format", "json"]).output)
+    data = json.loads(
+        runner.invoke(cli, ["eval", str(folder / "defauts.conv"), str(folder / "s.yaml"), "--format", "json"]).output
+    )
     assert data["valeurs_par_defaut"][0] == {"id": "taux_c2s", "libelle": "Part de patients C2S", "valeur": "10 %"}
     assert [d["id"] for d in data["valeurs_par_defaut"]] == ["taux_c2s", "zone", "ouverture", "ipa", "budget"]
 
@@ -181,8 +188,11 @@ def population(folder, kind: str) -> str:
     elif kind == "parquet":
         frame.write_parquet(path)
     elif kind == "jsonl":
-        path.write_text('{"id": "a", "horaires": true, "mois_adhesion": 6}\n{"id": "b", "horaires": true}\n'
-                        '{"id": "c", "horaires": false, "mois_adhesion": 12}\n', encoding="utf-8")
+        path.write_text(
+            '{"id": "a", "horaires": true, "mois_adhesion": 6}\n{"id": "b", "horaires": true}\n'
+            '{"id": "c", "horaires": false, "mois_adhesion": 12}\n',
+            encoding="utf-8",
+        )
     else:
         frame.write_excel(path)
     return str(path)
@@ -194,11 +204,19 @@ def test_a_population_takes_defaults_for_missing_columns_and_empty_cells(folder,
     version = load(folder)
     simulation = version.simulation(population(folder, kind), engine=engine)
     assert not simulation.notes
-    assert simulation.population.defaults == {"mois_adhesion": 1, "taux_c2s": 3, "zone": 3, "ouverture": 3, "ipa": 3,
-                                              "budget": 3}
+    assert simulation.population.defaults == {
+        "mois_adhesion": 1,
+        "taux_c2s": 3,
+        "zone": 3,
+        "ouverture": 3,
+        "ipa": 3,
+        "budget": 3,
+    }
     totals = [Decimal(t) for t in simulation.table()["total"].to_list()]
-    assert totals == [version.evaluate({"horaires": h, **({} if m is None else {"mois_adhesion": m})}).total
-                      for h, m in zip(ROWS["horaires"], ROWS["mois_adhesion"], strict=True)]
+    assert totals == [
+        version.evaluate({"horaires": h, **({} if m is None else {"mois_adhesion": m})}).total
+        for h, m in zip(ROWS["horaires"], ROWS["mois_adhesion"], strict=True)
+    ]
     assert totals == [Decimal("4350.05"), FULL, 0]
 
 
@@ -224,19 +242,26 @@ def test_simulate_says_how_many_structures_took_each_default(folder):
     assert "▸ Valeurs par défaut" in text
     assert "mois_adhesion = 12 (Mois couverts par le contrat) : 1 structure sur 3" in text
     data = json.loads(runner.invoke(cli, ["simulate", str(folder / "defauts.conv"), path, "--format", "json"]).output)
-    assert data["valeurs_par_defaut"][0] == {"id": "mois_adhesion", "libelle": "Mois couverts par le contrat",
-                                             "valeur": "12", "structures": 1}
+    assert data["valeurs_par_defaut"][0] == {
+        "id": "mois_adhesion",
+        "libelle": "Mois couverts par le contrat",
+        "valeur": "12",
+        "structures": 1,
+    }
 
 
 def test_diff_population_lists_the_defaults_of_each_version(folder):
     path = population(folder, "csv")
-    (folder / "av.conv").write_text('''avenant av "Sans défaut de zone"
+    (folder / "av.conv").write_text(
+        """avenant av "Sans défaut de zone"
 base : "defauts.conv"
 version : "2"
 données {
   mois_adhesion : entier entre 0 et 12 "Mois couverts par le contrat" par défaut 6
 }
-''', encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     runner = CliRunner()
     args = ["diff", str(folder / "defauts.conv"), str(folder / "av.conv"), "--population", path]
     text = runner.invoke(cli, args).output
@@ -244,8 +269,12 @@ données {
     assert "mois_adhesion = 6 (Mois couverts par le contrat) : 1 structure sur 3" in text
     data = json.loads(runner.invoke(cli, [*args, "--format", "json"]).output)
     assert data["impact"]["valeurs_par_defaut"]["apres"][0] == {"id": "mois_adhesion", "structures": 1}
-    assert any(c["element"] == "donnee" and c["id"] == "mois_adhesion" and
-               {"champ": "défaut", "avant": "12", "apres": "6"} in c["champs"] for c in data["changes"])
+    assert any(
+        c["element"] == "donnee"
+        and c["id"] == "mois_adhesion"
+        and {"champ": "défaut", "avant": "12", "apres": "6"} in c["champs"]
+        for c in data["changes"]
+    )
 
 
 # ---- SQL ----------------------------------------------------------------------------------------------------
@@ -256,15 +285,18 @@ def test_the_sql_query_takes_the_default_for_null_cells_and_absent_columns(folde
     query = version.sql("duckdb", absent=["taux_c2s", "zone", "ouverture", "ipa", "budget"])
     assert "colonnes absentes de structures : taux_c2s, zone, ouverture, ipa, budget" in query
     connection = duckdb.connect()
-    connection.execute("CREATE TABLE structures AS SELECT * FROM (VALUES ('a', TRUE, 6), ('b', TRUE, NULL), "
-                       "('c', FALSE, 12)) t(id, horaires, mois_adhesion)")
+    connection.execute(
+        "CREATE TABLE structures AS SELECT * FROM (VALUES ('a', TRUE, 6), ('b', TRUE, NULL), "
+        "('c', FALSE, 12)) t(id, horaires, mois_adhesion)"
+    )
     rows = connection.sql(query).fetchall()
     assert [row[-3] for row in rows] == [Decimal("4350.05"), FULL, 0]
 
 
 def test_sql_refuses_an_absent_column_without_default(folder):
-    result = CliRunner().invoke(cli, ["sql", str(folder / "defauts.conv"), "--dialecte", "duckdb",
-                                      "--colonne-absente", "horaires"])
+    result = CliRunner().invoke(
+        cli, ["sql", str(folder / "defauts.conv"), "--dialecte", "duckdb", "--colonne-absente", "horaires"]
+    )
     assert result.exit_code == 1 and "colonne-absente-invalide" in result.output
 
 
@@ -272,42 +304,49 @@ def test_sql_refuses_an_absent_column_without_default(folder):
 
 
 def avenant(folder, body: str):
-    (folder / "av.conv").write_text(f'avenant av "Avenant"\nbase : "defauts.conv"\nversion : "2"\n{body}',
-                                    encoding="utf-8")
+    (folder / "av.conv").write_text(
+        f'avenant av "Avenant"\nbase : "defauts.conv"\nversion : "2"\n{body}', encoding="utf-8"
+    )
     return api.load(folder / "av.conv")
 
 
 def test_an_avenant_adds_a_donnee_with_a_default(folder):
-    version = avenant(folder, '''données {
+    version = avenant(
+        folder,
+        """données {
   tarifs : booléen "Tarifs opposables" par défaut vrai
 }
 ajoute dans options {
   critère tarifs_opposables "Tarifs" { condition : tarifs  montant : 100 € }
 }
-''')
+""",
+    )
     assert version.model.donnees["tarifs"].default.value is True
     assert version.evaluate({"horaires": True}).total == FULL + 100
 
 
 def test_a_donnee_declared_again_keeps_its_default_unless_it_gives_one(folder):
-    kept = avenant(folder, 'données {\n  mois_adhesion : entier entre 1 et 12\n}\n')
+    kept = avenant(folder, "données {\n  mois_adhesion : entier entre 1 et 12\n}\n")
     assert kept.model.donnees["mois_adhesion"].default.value == 12
     assert kept.model.donnees["mois_adhesion"].label == "Mois couverts par le contrat"
-    changed = avenant(folder, 'données {\n  mois_adhesion : entier entre 1 et 12 par défaut 1\n}\n')
+    changed = avenant(folder, "données {\n  mois_adhesion : entier entre 1 et 12 par défaut 1\n}\n")
     assert changed.model.donnees["mois_adhesion"].default.value == 1
-    dropped = avenant(folder, 'supprime donnée mois_adhesion\ndonnées {\n  mois_adhesion : entier entre 1 et 12\n}\n')
+    dropped = avenant(folder, "supprime donnée mois_adhesion\ndonnées {\n  mois_adhesion : entier entre 1 et 12\n}\n")
     assert dropped.model.donnees["mois_adhesion"].default is None
 
 
 def test_a_default_out_of_a_new_range_is_reported_where_it_is_written(folder):
-    (folder / "av.conv").write_text('avenant av "Avenant"\nbase : "defauts.conv"\nversion : "2"\n'
-                                    'données {\n  mois_adhesion : entier entre 1 et 6\n}\n', encoding="utf-8")
+    (folder / "av.conv").write_text(
+        'avenant av "Avenant"\nbase : "defauts.conv"\nversion : "2"\n'
+        "données {\n  mois_adhesion : entier entre 1 et 6\n}\n",
+        encoding="utf-8",
+    )
     checked = api.check_version(str(folder / "av.conv"))
     assert [(d.code, d.span.file.endswith("defauts.conv")) for d in checked.errors] == [("hors-intervalle", True)]
 
 
 def test_historique_reports_a_changed_default(folder):
-    avenant(folder, 'données {\n  mois_adhesion : entier entre 0 et 12 par défaut 6\n}\n')
+    avenant(folder, "données {\n  mois_adhesion : entier entre 0 et 12 par défaut 6\n}\n")
     found = api.history(str(folder / "av.conv"))
     clause = found.clause("donnee", "mois_adhesion")
     assert [s.kind for s in clause.steps] == ["ajout", "modification"]
@@ -333,8 +372,21 @@ def test_workbooks_calibrations_and_sweeps_list_the_defaults_taken(folder):
     runner = CliRunner()
     runner.invoke(cli, ["simulate", str(folder / "defauts.conv"), path, "-o", str(folder / "r.xlsx")])
     rows = list(openpyxl.load_workbook(folder / "r.xlsx")["Valeurs par défaut"].values)
-    assert rows[:2] == [("Version", "Donnée", "Libellé", "Valeur par défaut", "Structures"),
-                        ("1", "mois_adhesion", "Mois couverts par le contrat", "12", 1)]
-    text = runner.invoke(cli, ["balaye", str(folder / "defauts.conv"), "--population", path, "--parametre",
-                               "valeur_point", "--valeurs", "7,8"]).output
+    assert rows[:2] == [
+        ("Version", "Donnée", "Libellé", "Valeur par défaut", "Structures"),
+        ("1", "mois_adhesion", "Mois couverts par le contrat", "12", 1),
+    ]
+    text = runner.invoke(
+        cli,
+        [
+            "balaye",
+            str(folder / "defauts.conv"),
+            "--population",
+            path,
+            "--parametre",
+            "valeur_point",
+            "--valeurs",
+            "7,8",
+        ],
+    ).output
     assert "▸ Valeurs par défaut" in text and "taux_c2s = 10 % (Part de patients C2S) : 3 structures sur 3" in text

@@ -54,8 +54,14 @@ def test_avenant_2_report_reads_as_the_negotiation():
     for added in ("engagement_environnemental", "ipa_equipe", "file_active_ald", "zero_ald_sans_mt"):
         assert ("ajout", added) in kinds
     briques = {c.id for c in diff.changes if c.element == "brique" and c.kind == "ajout"}
-    assert briques == {"france_sante", "fs_acces_soins", "fs_prevention", "fs_precarite", "fs_parcours",
-                       "fs_populationnelle"}
+    assert briques == {
+        "france_sante",
+        "fs_acces_soins",
+        "fs_prevention",
+        "fs_precarite",
+        "fs_parcours",
+        "fs_populationnelle",
+    }
     money = {line.id: line for line in diff.money.lines}
     assert money["si_standard"].delta == 0  # 3 700 points at 7 € = 25 900 €, converted like with like
     assert money["france_sante"].apres == Decimal("20000.00")
@@ -100,10 +106,14 @@ def avenant_operations(draw):
             expected.add(("modification", id))
     for k in range(draw(st.integers(0, 3))):
         new_id = f"nouveau_{k}"
-        critere = n.Critere(new_id, f"Engagement supplémentaire numéro {k}", (
-            n.Attribute("condition", n.Compare(">=", n.Name("nb_stagiaires"), n.Number(Decimal(40 + k)))),
-            n.Attribute("montant", n.Money(Decimal(99_000 + k))),
-        ))
+        critere = n.Critere(
+            new_id,
+            f"Engagement supplémentaire numéro {k}",
+            (
+                n.Attribute("condition", n.Compare(">=", n.Name("nb_stagiaires"), n.Number(Decimal(40 + k)))),
+                n.Attribute("montant", n.Money(Decimal(99_000 + k))),
+            ),
+        )
         operations.append(n.AddCriteres(draw(st.sampled_from(["socle", "options"])), (critere,)))
         expected.add(("ajout", new_id))
     return operations, expected

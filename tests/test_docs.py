@@ -56,16 +56,74 @@ def test_every_cas_of_the_language_guide_passes(tmp_path):
 def test_the_guide_shows_every_construct():
     text = (DOCS / "langage.md").read_text(encoding="utf-8")
     examples = "\n".join(conv_blocks(text))
-    for construct in ["convention", "avenant", "version :", "en vigueur :", "statut :", "base :", "paramètres", "données",
-                      "prérequis", "socle", "options", "brique", "cas", "attendu", "condition :", "points fixes :",
-                      "points variables :", "montant :", "axe :", "référence :", "entre", "choix(", "booléen",
-                      "entier", "nombre", "montant entre", "pourcentage", "date", " dans (", "si ", " alors ",
-                      " sinon ", " ou ", " et ", "non ", "min(", "max(", "arrondi(", "atteint(", "€", "%",
-                      "vrai", "faux", "ajoute dans", "ajoute brique", "modifie critère", "remplace critère",
-                      "déplace critère", "éligible", "total =", "total_points", "points(", "montant(", "1_000",
-                      "majoration", "assiette :", "taux :", " dans (prérequis, socle)", "minimum", "prorata :",
-                      "ajoute minimum", "modifie majoration", "taux_avance", "par défaut", "\nprorata : ",
-                      "exercice 2022 {"]:
+    for construct in [
+        "convention",
+        "avenant",
+        "version :",
+        "en vigueur :",
+        "statut :",
+        "base :",
+        "paramètres",
+        "données",
+        "prérequis",
+        "socle",
+        "options",
+        "brique",
+        "cas",
+        "attendu",
+        "condition :",
+        "points fixes :",
+        "points variables :",
+        "montant :",
+        "axe :",
+        "référence :",
+        "entre",
+        "choix(",
+        "booléen",
+        "entier",
+        "nombre",
+        "montant entre",
+        "pourcentage",
+        "date",
+        " dans (",
+        "si ",
+        " alors ",
+        " sinon ",
+        " ou ",
+        " et ",
+        "non ",
+        "min(",
+        "max(",
+        "arrondi(",
+        "atteint(",
+        "€",
+        "%",
+        "vrai",
+        "faux",
+        "ajoute dans",
+        "ajoute brique",
+        "modifie critère",
+        "remplace critère",
+        "déplace critère",
+        "éligible",
+        "total =",
+        "total_points",
+        "points(",
+        "montant(",
+        "1_000",
+        "majoration",
+        "assiette :",
+        "taux :",
+        " dans (prérequis, socle)",
+        "minimum",
+        "prorata :",
+        "ajoute minimum",
+        "modifie majoration",
+        "taux_avance",
+        "par défaut",
+        "\nprorata : ",
+        "exercice 2022 {",
+    ]:
         assert construct in examples, construct
 
 
@@ -93,7 +151,11 @@ def test_no_diagnostic_code_is_registered_twice():
     import ast
 
     tree = ast.parse((ROOT / "dsl" / "diagnostics.py").read_text(encoding="utf-8"))
-    registry = next(node.value for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
-                    and "CODES" in ast.unparse(node.targets[0] if isinstance(node, ast.Assign) else node.target))
+    registry = next(
+        node.value
+        for node in tree.body
+        if isinstance(node, (ast.Assign, ast.AnnAssign))
+        and "CODES" in ast.unparse(node.targets[0] if isinstance(node, ast.Assign) else node.target)
+    )
     keys = [key.value for key in registry.keys]
     assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})

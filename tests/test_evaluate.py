@@ -42,12 +42,15 @@ def test_language_example_evaluates_to_27300():
 
 
 def test_a_failed_prerequis_gates_everything():
-    program = program_of(HEAD + '''paramètres { valeur_point = 7 € }
+    program = program_of(
+        HEAD
+        + """paramètres { valeur_point = 7 € }
 données { a : booléen "A" b : booléen "B" }
 prérequis { critère pa "PA" { condition : a points fixes : 100 } }
 options { critère ob "OB" { condition : b montant : 1_000 € } }
 brique br "BR" { condition : b montant : 50 € critère x "X" { condition : b } }
-''')
+"""
+    )
     evaluation = evaluate(program, {"a": False, "b": True})
     assert not evaluation.eligible and evaluation.total == 0
     assert evaluation.line("ob").met and not evaluation.line("ob").paid
@@ -57,36 +60,47 @@ brique br "BR" { condition : b montant : 50 € critère x "X" { condition : b }
 
 
 def test_variable_points_scale_with_patientele():
-    program = program_of(HEAD + '''paramètres { valeur_point = 7 € patientele_reference = 4000 }
+    program = program_of(
+        HEAD
+        + """paramètres { valeur_point = 7 € patientele_reference = 4000 }
 données { patientele : entier "P" }
 socle { critère c "C" { condition : patientele > 0 points fixes : 700 points variables : 1_100 } }
-''')
+"""
+    )
     line = evaluate(program, {"patientele": D(3333)}).line("c")
     assert line.points == D("1616.575")
     assert line.montant == D("11316.03")  # 11 316,025 € rounded half away from zero
 
 
 def test_each_line_is_rounded_then_summed():
-    program = program_of(HEAD + '''paramètres { valeur_point = 0.01 € patientele_reference = 2 }
+    program = program_of(
+        HEAD
+        + """paramètres { valeur_point = 0.01 € patientele_reference = 2 }
 données { patientele : entier "P" }
 socle {
   critère a "A" { condition : patientele > 0 points variables : 1 }
   critère b "B" { condition : patientele > 0 points variables : 1 }
 }
-''')
+"""
+    )
     evaluation = evaluate(program, {"patientele": D(1)})
     assert [line.montant for line in evaluation.lines] == [D("0.01"), D("0.01")]  # 0.005 € each
     assert evaluation.total == D("0.02")  # not round(0.01) of the unrounded sum
 
 
 def test_rounding_is_half_away_from_zero_for_negative_amounts():
-    program = program_of(HEAD + '''données { x : booléen "X" }
+    program = program_of(
+        HEAD
+        + """données { x : booléen "X" }
 socle { critère c "C" { condition : x montant : 0 € - 0.005 € } }
-''')
+"""
+    )
     assert evaluate(program, {"x": True}).total == D("-0.01")
 
 
-BRIQUE = HEAD + '''paramètres { valeur_point = 7 € }
+BRIQUE = (
+    HEAD
+    + """paramètres { valeur_point = 7 € }
 données { engage : booléen "E" jours : entier entre 0 et 7 "J" infirmier : booléen "I" }
 socle { critère base "B" { condition : jours >= 1 points fixes : 10 } }
 brique fs "France Santé" {
@@ -96,12 +110,20 @@ brique fs "France Santé" {
   critère cinq "Cinq jours" { condition : jours >= 5 }
   critère inf "Infirmier" { condition : infirmier }
 }
-'''
+"""
+)
 
 
-@pytest.mark.parametrize("engage, jours, infirmier, paid", [
-    (True, 5, True, True), (False, 5, True, False), (True, 4, True, False), (True, 5, False, False), (True, 0, True, False),
-])
+@pytest.mark.parametrize(
+    "engage, jours, infirmier, paid",
+    [
+        (True, 5, True, True),
+        (False, 5, True, False),
+        (True, 4, True, False),
+        (True, 5, False, False),
+        (True, 0, True, False),
+    ],
+)
 def test_briques_are_all_or_nothing(engage, jours, infirmier, paid):
     program = program_of(BRIQUE)
     evaluation = evaluate(program, {"engage": engage, "jours": D(jours), "infirmier": infirmier})
@@ -115,17 +137,21 @@ def test_brique_explanation_names_the_blocking_critere():
     program = program_of(BRIQUE)
     evaluation = evaluate(program, {"engage": True, "jours": D(4), "infirmier": True})
     assert evaluation.line("fs").explanation == (
-        "brique bloquée par « Cinq jours » (jours >= 5 : faux (jours = 4) — il faudrait jours ≥ 5)")
+        "brique bloquée par « Cinq jours » (jours >= 5 : faux (jours = 4) — il faudrait jours ≥ 5)"
+    )
 
 
 def test_atteint_reads_another_critere():
-    program = program_of(HEAD + '''paramètres { valeur_point = 7 € }
+    program = program_of(
+        HEAD
+        + """paramètres { valeur_point = 7 € }
 données { a : booléen "A" b : booléen "B" }
 socle {
   critère second "Second" { condition : b et atteint(premier) points fixes : 10 }
   critère premier "Premier" { condition : a points fixes : 10 }
 }
-''')
+"""
+    )
     assert evaluate(program, {"a": True, "b": True}).line("second").met
     evaluation = evaluate(program, {"a": False, "b": True})
     assert not evaluation.line("second").met
@@ -133,13 +159,15 @@ socle {
 
 
 def test_explanations_give_the_smallest_failing_part_through_et_ou_non():
-    program = program_of(HEAD + '''paramètres { valeur_point = 7 € }
+    program = program_of(
+        HEAD
+        + """paramètres { valeur_point = 7 € }
 données { j : entier "J" s : booléen "S" z : choix(m, d) "Z" }
 socle { critère c "C" { condition : (j >= 5 et s) ou non (z = m) points fixes : 1 } }
-''')
+"""
+    )
     explanation = evaluate(program, {"j": D(4), "s": True, "z": "m"}).line("c").explanation
-    assert explanation == ("condition non remplie : j >= 5 : faux (j = 4) — il faudrait j ≥ 5 ; "
-                           "z = m : vrai (z = m)")
+    assert explanation == ("condition non remplie : j >= 5 : faux (j = 4) — il faudrait j ≥ 5 ; z = m : vrai (z = m)")
 
 
 # ---- the real conventions and their example declarations ------------------------------------------
@@ -161,8 +189,11 @@ def test_published_2017_maximum_is_reproduced():
 @pytest.mark.parametrize("path", sorted((ROOT / "examples" / "declarations").glob("*.yaml")), ids=lambda p: p.stem)
 def test_example_declarations_match_the_cas_of_the_same_id(path: Path):
     structure_id = yaml.safe_load(path.read_text(encoding="utf-8"))["id"]
-    conventions = [CONVENTIONS / "aci-msp-2017.conv", CONVENTIONS / "aci-msp-avenant-1.conv",
-                   GOLDEN / "language" / "convention.conv"]
+    conventions = [
+        CONVENTIONS / "aci-msp-2017.conv",
+        CONVENTIONS / "aci-msp-avenant-1.conv",
+        GOLDEN / "language" / "convention.conv",
+    ]
     for convention in conventions:
         program = compile_model(check_file(str(convention)).model)
         cas = next((c for c in program.model.cas if c.id == structure_id), None)
@@ -198,9 +229,15 @@ def test_every_problem_is_listed_at_once():
     with pytest.raises(DeclarationError) as raised:
         read_declaration(str(GOLDEN / "cli" / "erreurs.yaml"), model)
     codes = sorted(d.code for d in raised.value.diagnostics)
-    assert codes == ["declaration-choix", "declaration-cle-inconnue", "declaration-donnee-manquante",
-                     "declaration-donnee-manquante", "declaration-hors-intervalle", "declaration-type",
-                     "declaration-type"]
+    assert codes == [
+        "declaration-choix",
+        "declaration-cle-inconnue",
+        "declaration-donnee-manquante",
+        "declaration-donnee-manquante",
+        "declaration-hors-intervalle",
+        "declaration-type",
+        "declaration-type",
+    ]
 
 
 def test_set_overrides_a_parametre_and_what_depends_on_it():
@@ -229,7 +266,9 @@ PROGRAM_1 = compile_model(AVENANT_1)
 def test_total_is_the_sum_of_its_lines_and_zero_when_a_prerequis_fails(donnees):
     evaluation = evaluate(PROGRAM_1, donnees)
     assert evaluation.total == sum(line.montant for line in evaluation.lines)
-    assert evaluation.total_points == sum((Fraction(line.points) for line in evaluation.lines if line.paid), Fraction(0))
+    assert evaluation.total_points == sum(
+        (Fraction(line.points) for line in evaluation.lines if line.paid), Fraction(0)
+    )
     assert all(line.montant == line.montant.quantize(D("0.01")) for line in evaluation.lines)
     if not all(evaluation.met[id] for id in PROGRAM_1.plan.prerequis):
         assert str(evaluation.total) == "0.00" and not evaluation.eligible

@@ -17,8 +17,9 @@ from interpreter.numbers import EXACT, EvaluationError
 
 # Decimals of up to 40 digits, with up to 30 decimals: enough for a product or a quotient to need more than the
 # 60 digits of `EXACT`, so that the fallback to fractions is exercised too.
-decimals = st.builds(lambda digits, exponent: Decimal(digits).scaleb(exponent),
-                     st.integers(-(10**40), 10**40), st.integers(-30, 10))
+decimals = st.builds(
+    lambda digits, exponent: Decimal(digits).scaleb(exponent), st.integers(-(10**40), 10**40), st.integers(-30, 10)
+)
 fractions = st.builds(Fraction, st.integers(-(10**30), 10**30), st.integers(1, 10**12))
 values = st.one_of(decimals, fractions)
 OPERATIONS = {"add": lambda a, b: a + b, "subtract": lambda a, b: a - b, "multiply": lambda a, b: a * b}

@@ -45,5 +45,6 @@ def test_example_workbook_is_up_to_date(tmp_path, monkeypatch):
         book = openpyxl.load_workbook(path, read_only=True)
         return {s.title: [tuple(r) for r in s.iter_rows(values_only=True)] for s in book.worksheets}
 
-    assert sheets(output) == sheets(ROOT / "examples" / "reports" / "impact-avenant-1-vers-avenant-2.xlsx"), \
+    assert sheets(output) == sheets(ROOT / "examples" / "reports" / "impact-avenant-1-vers-avenant-2.xlsx"), (
         "regenerate examples/reports/impact-avenant-1-vers-avenant-2.xlsx"
+    )

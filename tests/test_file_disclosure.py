@@ -47,19 +47,27 @@ def run(*args: str):
 
 
 def test_a_scenario_aimed_at_a_text_file_does_not_show_it(folder):
-    (folder / "s.conv").write_text('scénario s "S"\npour : "../../etc/shadow"\n\nparamètres {\n  valeur_point = 2 €\n}\n',
-                                   encoding="utf-8")
+    (folder / "s.conv").write_text(
+        'scénario s "S"\npour : "../../etc/shadow"\n\nparamètres {\n  valeur_point = 2 €\n}\n', encoding="utf-8"
+    )
     result = run("check", "s.conv")
     assert result.exit_code == 1 and SECRET not in result.output and "empreinte" not in result.output
-    assert "erreur[version-introuvable]: version introuvable : « ../../etc/shadow » n'est pas un fichier .conv" in \
-        result.output
+    assert (
+        "erreur[version-introuvable]: version introuvable : « ../../etc/shadow » n'est pas un fichier .conv"
+        in result.output
+    )
 
 
 def test_a_base_linked_to_a_text_file_does_not_show_it(folder):
     (folder / "base.conv").symlink_to(folder.parent.parent / "etc" / "shadow")
     (folder / "av.conv").write_text('avenant av "Av"\nversion : "2"\nbase : "base.conv"\n', encoding="utf-8")
-    for args in (["check", "av.conv"], ["eval", "av.conv", "d.yaml"], ["simulate", "av.conv", "pop.csv"],
-                 ["historique", "av.conv"], ["consolidate", "av.conv"]):
+    for args in (
+        ["check", "av.conv"],
+        ["eval", "av.conv", "d.yaml"],
+        ["simulate", "av.conv", "pop.csv"],
+        ["historique", "av.conv"],
+        ["consolidate", "av.conv"],
+    ):
         (folder / "d.yaml").write_text("n: 5\n", encoding="utf-8")
         result = run(*args)
         assert result.exit_code == 1 and SECRET not in result.output, (args, result.output)

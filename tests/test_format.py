@@ -18,7 +18,8 @@ from tests import strategies as s
 from tests.conftest import GOLDEN, ROOT
 
 comment_texts = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), max_size=15).map(
-    lambda t: "# " + t.strip())
+    lambda t: "# " + t.strip()
+)
 
 
 @st.composite

@@ -15,8 +15,15 @@ from interpreter.cli import cli
 from interpreter.report.formats import FORMATS, FormatError, choose_format, format_of_extension
 from tests.conftest import GOLDEN
 
-FILES = ["convention.conv", "convention-av.conv", "petite-v1.conv", "petite-v2.conv", "petite-avenant.conv",
-         "population.csv", "msp.yaml"]
+FILES = [
+    "convention.conv",
+    "convention-av.conv",
+    "petite-v1.conv",
+    "petite-v2.conv",
+    "petite-avenant.conv",
+    "population.csv",
+    "msp.yaml",
+]
 DIFF = ["diff", "petite-v1.conv", "petite-v2.conv"]
 
 
@@ -45,8 +52,10 @@ def test_a_report_written_under_rapport_html_is_html(folder):
     assert (folder / "rapport.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
-@pytest.mark.parametrize("name, starts", [("rapport.md", "# "), ("RAPPORT.MD", "# "), ("rapport.json", "{"),
-                                          ("rapport.txt", ""), ("rapport", "")])
+@pytest.mark.parametrize(
+    "name, starts",
+    [("rapport.md", "# "), ("RAPPORT.MD", "# "), ("rapport.json", "{"), ("rapport.txt", ""), ("rapport", "")],
+)
 def test_each_extension_gives_its_format(folder, name, starts):
     exit_code, output = run(*DIFF, "-o", name)
     assert exit_code == 0, output
@@ -67,14 +76,40 @@ def test_the_extension_of_a_workbook_still_chooses_xlsx(folder):
 def test_every_command_with_a_report_reads_the_extension(folder):
     assert run("historique", "petite-avenant.conv", "-o", "h.md")[0] == 0
     assert (folder / "h.md").read_text(encoding="utf-8").startswith("# ")
-    assert run("balaye", "convention.conv", "--population", "population.csv", "--parametre", "valeur_point",
-               "--valeurs", "7,8", "-o", "b.csv")[0] == 0
+    assert (
+        run(
+            "balaye",
+            "convention.conv",
+            "--population",
+            "population.csv",
+            "--parametre",
+            "valeur_point",
+            "--valeurs",
+            "7,8",
+            "-o",
+            "b.csv",
+        )[0]
+        == 0
+    )
     table = [line for line in (folder / "b.csv").read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
     assert table[0].startswith("valeur,budget")  # after the provenance
     assert run("eval", "convention.conv", "convention-av.conv", "msp.yaml", "-o", "e.html")[0] == 0
     assert (folder / "e.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    assert run("calibre", "convention.conv", "--population", "population.csv", "--parametre", "valeur_point",
-               "--budget", "80 000 €", "-o", "c.json")[0] == 0
+    assert (
+        run(
+            "calibre",
+            "convention.conv",
+            "--population",
+            "population.csv",
+            "--parametre",
+            "valeur_point",
+            "--budget",
+            "80 000 €",
+            "-o",
+            "c.json",
+        )[0]
+        == 0
+    )
     assert json.loads((folder / "c.json").read_text(encoding="utf-8"))["parametre"] == "valeur_point"
 
 
@@ -89,14 +124,30 @@ def test_a_format_that_contradicts_the_extension_is_a_usage_error(folder):
     assert not (folder / "rapport.html").exists()
 
 
-@pytest.mark.parametrize("arguments, extension", [
-    ([*DIFF, "-o", "rapport.png"], ".png"),
-    (["historique", "petite-avenant.conv", "-o", "h.html"], ".html"),
-    (["calibre", "convention.conv", "--population", "population.csv", "--parametre", "valeur_point", "--budget",
-      "80 000 €", "-o", "c.html"], ".html"),
-    (["sql", "convention.conv", "--dialecte", "duckdb", "-o", "requete.txt"], ".txt"),
-    (["consolidate", "petite-avenant.conv", "-o", "version.md"], ".md"),
-])
+@pytest.mark.parametrize(
+    "arguments, extension",
+    [
+        ([*DIFF, "-o", "rapport.png"], ".png"),
+        (["historique", "petite-avenant.conv", "-o", "h.html"], ".html"),
+        (
+            [
+                "calibre",
+                "convention.conv",
+                "--population",
+                "population.csv",
+                "--parametre",
+                "valeur_point",
+                "--budget",
+                "80 000 €",
+                "-o",
+                "c.html",
+            ],
+            ".html",
+        ),
+        (["sql", "convention.conv", "--dialecte", "duckdb", "-o", "requete.txt"], ".txt"),
+        (["consolidate", "petite-avenant.conv", "-o", "version.md"], ".md"),
+    ],
+)
 def test_an_extension_the_command_cannot_write_is_a_usage_error(folder, arguments, extension):
     before = sorted(p.name for p in folder.iterdir())
     exit_code, output = run(*arguments)

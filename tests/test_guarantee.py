@@ -42,14 +42,19 @@ def losses(tmp_path_factory) -> pl.DataFrame:
     before, after = before.select("id", "total"), after.select("id", "total")
     population = pl.read_csv(POPULATION, infer_schema=False).select("id", "zone")
     joined = before.join(after, on="id", suffix="_apres").join(population, on="id")
-    return joined.with_columns(pl.struct("total", "total_apres").map_elements(
-        lambda r: max(Decimal(r["total"]) - Decimal(r["total_apres"]), Decimal(0)), return_dtype=pl.Object)
-        .alias("perte"))
+    return joined.with_columns(
+        pl.struct("total", "total_apres")
+        .map_elements(
+            lambda r: max(Decimal(r["total"]) - Decimal(r["total_apres"]), Decimal(0)), return_dtype=pl.Object
+        )
+        .alias("perte")
+    )
 
 
 def test_the_cost_of_the_guarantee_is_the_sum_of_the_losses_computed_apart(losses):
-    data = json.loads(run("diff", AV1, AV2, "--population", POPULATION, "--garantie", "--par", "zone",
-                          "--format", "json"))
+    data = json.loads(
+        run("diff", AV1, AV2, "--population", POPULATION, "--garantie", "--par", "zone", "--format", "json")
+    )
     impact = data["impact"]
     expected = sum(losses["perte"].to_list(), Decimal(0))
     losers = sum(1 for loss in losses["perte"].to_list() if loss > 0)
@@ -58,14 +63,19 @@ def test_the_cost_of_the_guarantee_is_the_sum_of_the_losses_computed_apart(losse
     assert Decimal(impact["garantie"]["cout"]) == expected and impact["garantie"]["structures"] == losers
     assert Decimal(impact["garantie"]["budget_apres_garantie"]) == Decimal(impact["budget"]["apres"]) + expected
     for group in impact["par_groupe"][0]["groupes"]:
-        inside = [loss for loss, zone in zip(losses["perte"].to_list(), losses["zone"].to_list(), strict=True)
-                  if zone == group["groupe"]]
+        inside = [
+            loss
+            for loss, zone in zip(losses["perte"].to_list(), losses["zone"].to_list(), strict=True)
+            if zone == group["groupe"]
+        ]
         assert Decimal(group["pertes"]) == Decimal(group["garantie"]) == sum(inside, Decimal(0))
 
 
 def test_a_partial_guarantee_pays_that_share_of_each_loss_rounded_to_the_cent(losses):
     data = json.loads(run("diff", AV1, AV2, "--population", POPULATION, "--garantie", "33,3 %", "--format", "json"))
-    expected = sum((loss * Decimal("0.333")).quantize(Decimal("0.01"), ROUND_HALF_UP) for loss in losses["perte"].to_list())
+    expected = sum(
+        (loss * Decimal("0.333")).quantize(Decimal("0.01"), ROUND_HALF_UP) for loss in losses["perte"].to_list()
+    )
     assert Decimal(data["impact"]["garantie"]["cout"]) == expected
     assert data["impact"]["garantie"]["taux"] == "33,3 %"
 
@@ -74,10 +84,14 @@ def test_every_impact_report_says_the_losses_and_the_losers_in_its_verdict(losse
     total = sum(losses["perte"].to_list(), Decimal(0))
     text = run("diff", AV1, AV2, "--population", POPULATION, "--garantie", "50 %").replace("\u202f", " ")
     verdict = next(line for line in text.splitlines() if line.startswith("» "))
-    assert "259 perdent 371 416 € en tout" in verdict and "les garantir (50 % de chaque perte) coûte 185 708 €" in verdict
+    assert (
+        "259 perdent 371 416 € en tout" in verdict and "les garantir (50 % de chaque perte) coûte 185 708 €" in verdict
+    )
     assert round(total) == 371_416
     for form in ("markdown", "html"):
-        assert "371 415,89 €" in run("diff", AV1, AV2, "--population", POPULATION, "--format", form).replace("\u202f", " ")
+        assert "371 415,89 €" in run("diff", AV1, AV2, "--population", POPULATION, "--format", form).replace(
+            "\u202f", " "
+        )
     run("diff", AV1, AV2, "--population", POPULATION, "--garantie", "--par", "zone", "-o", tmp_path / "r.xlsx")
     import openpyxl
 
@@ -94,13 +108,15 @@ def test_the_per_structure_table_has_the_population_s_columns_to_pivot_on_and_th
     table = pl.read_csv(tmp_path / "s.csv", infer_schema=False, comment_prefix="#")
     assert table.columns[:3] == ["id", "region", "zone"]
     assert "garantie" in table.columns and "ecart_protocoles" in table.columns
-    assert sum((Decimal(v) for v in table["garantie"].to_list()), Decimal(0)) == sum(losses["perte"].to_list(), Decimal(0))
+    assert sum((Decimal(v) for v in table["garantie"].to_list()), Decimal(0)) == sum(
+        losses["perte"].to_list(), Decimal(0)
+    )
     by_zone = table.group_by("zone").len().sort("zone")
     assert by_zone["zone"].to_list() == ["periurbaine", "rurale", "urbaine"]
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.integers(-10**17, 10**17), max_size=30), st.fractions(0, 1).filter(lambda f: f > 0))
+@given(st.lists(st.integers(-(10**17), 10**17), max_size=30), st.fractions(0, 1).filter(lambda f: f > 0))
 @example([-1, -3, 0, 5], Fraction(1, 2))
 @example([-(10**17)] * 3, Fraction(999_999, 1_000_000))
 def test_a_top_up_is_the_share_of_the_loss_rounded_half_away_from_zero(changes, share):

@@ -50,15 +50,17 @@ def test_the_guide_shows_what_the_command_writes(block, workspace, monkeypatch):
     monkeypatch.chdir(workspace)
     monkeypatch.setenv("NO_COLOR", "1")
     command, *shown = block.rstrip("\n").split("\n")
-    result = CliRunner().invoke(cli, shlex.split(command[len("$ convcheck "):]), catch_exceptions=False)
+    result = CliRunner().invoke(cli, shlex.split(command[len("$ convcheck ") :]), catch_exceptions=False)
     missing = shown_in_order(shown, result.output.split("\n"))
     assert missing is None, f"not in the output of {command!r}: {missing!r}\n{result.output}"
 
 
 def test_the_guide_answers_seven_questions_and_shows_the_scenario_as_it_is():
     assert len(re.findall(r"^## \d\. ", GUIDE, flags=re.M)) == 7
-    for name, bundled in (("comite-usagers.conv", ROOT / "examples" / "avenant-3" / "comite-usagers.conv"),
-                          ("croissance.conv", ROOT / "examples" / "projection" / "croissance.conv")):
+    for name, bundled in (
+        ("comite-usagers.conv", ROOT / "examples" / "avenant-3" / "comite-usagers.conv"),
+        ("croissance.conv", ROOT / "examples" / "projection" / "croissance.conv"),
+    ):
         scenario = re.search(rf"```conv\n# fichier : {name}\n(.*?)```", GUIDE, flags=re.S).group(1)
         kept = [line for line in bundled.read_text(encoding="utf-8").splitlines() if not line.startswith(("#", "pour"))]
         assert scenario.splitlines() == kept

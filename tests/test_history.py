@@ -22,7 +22,10 @@ def test_each_clause_lists_the_versions_that_wrote_it():
     assert [v.name for v in found.versions] == ["2017", "avenant 1", "avenant 2 (proposition 2026)"]
     coordination = found.clause("critere", "fonction_coordination")
     assert [(s.version.name, s.kind) for s in coordination.steps] == [
-        ("2017", "ajout"), ("avenant 1", "modification"), ("avenant 2 (proposition 2026)", "deplacement")]
+        ("2017", "ajout"),
+        ("avenant 1", "modification"),
+        ("avenant 2 (proposition 2026)", "deplacement"),
+    ]
     assert {f.champ for f in coordination.steps[1].champs} == {"points fixes", "points variables"}
     assert found.clause("critere", "accueil_cstm").removed
     assert found.clause("donnee", "participation_pdsa").steps[0].version.name == "avenant 2 (proposition 2026)"
@@ -47,8 +50,10 @@ def test_consolidate_keeps_the_comments_of_each_clause_and_checks_clean(tmp_path
     assert 'version : "avenant 1"' in text and "statut : signé" in text
     # a comment directly above a paramètre, on a line of one, and above an avenant's modified critère
     assert "# confirmé (guide Cnam 2022, p. 16, 22, 35, 37) : pas de plafond" in text
-    assert ('valeur_point = 7 € "Valeur du point"  # confirmé (guide Cnam 2022, p. 3 : « 7 euros x 800 points » ; '
-            'ameli, QDM22)') in text
+    assert (
+        'valeur_point = 7 € "Valeur du point"  # confirmé (guide Cnam 2022, p. 3 : « 7 euros x 800 points » ; '
+        "ameli, QDM22)"
+    ) in text
     assert "# Coordination : 1 000 points fixes, 1 700 points variables jusqu'à 8 000 patients" in text
     # not a file's header, nor a comment above a value the avenant replaced
     assert "# Accord conventionnel interprofessionnel relatif" not in text

@@ -128,8 +128,11 @@ def test_the_cycle_finder_finds_one():
 
 def test_the_language_imports_nothing_from_the_interpreter():
     edges = graph()
-    wrong = {module: sorted(t for t in targets if t.startswith("interpreter"))
-             for module, targets in edges.items() if module.startswith("dsl")}
+    wrong = {
+        module: sorted(t for t in targets if t.startswith("interpreter"))
+        for module, targets in edges.items()
+        if module.startswith("dsl")
+    }
     assert {module: targets for module, targets in wrong.items() if targets} == {}
 
 

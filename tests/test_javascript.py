@@ -93,15 +93,26 @@ def with_defaults_left_out(declaration: dict, model, index: int) -> dict:
 def check_random(tmp_path_factory, text: str, structures: list[dict]):
     convention, folder = load_text(tmp_path_factory, text)
     model = convention.model
-    assert_same(folder, convention, [with_defaults_left_out(declaration_of(values, model, f"s{i}"), model, i)
-                                     for i, values in enumerate(structures)])
+    assert_same(
+        folder,
+        convention,
+        [
+            with_defaults_left_out(declaration_of(values, model, f"s{i}"), model, i)
+            for i, values in enumerate(structures)
+        ],
+    )
 
 
-PINNED = DONNEES.replace("données {", '''paramètres {
+PINNED = (
+    DONNEES.replace(
+        "données {",
+        """paramètres {
   valeur_point = 7 € / 3
   patientele_reference = 3
 }
-données {''').replace('"Taux"', '"Taux" par défaut 12.5 %') + '''
+données {""",
+    ).replace('"Taux"', '"Taux" par défaut 12.5 %')
+    + """
 prorata : effectif / 12
 prérequis {
   critère c0 "Critère c0" {
@@ -131,7 +142,8 @@ minimum min0 "Minimum min0" {
   condition : non ouverte
 }
 convention_fin
-'''.replace("convention_fin\n", "")
+""".replace("convention_fin\n", "")
+)
 PINNED = 'convention hasard "Convention épinglée"\nversion : "1"\n' + PINNED
 
 
@@ -141,12 +153,28 @@ PINNED = 'convention hasard "Convention épinglée"\nversion : "1"\n' + PINNED
 def test_the_module_equals_eval_on_random_conventions(tmp_path_factory, data):
     if data is None:
         structures = [
-            {"patientele": Decimal(3), "effectif": Decimal(7), "ecart": Decimal(-5), "heures": Decimal(0),
-             "budget": Decimal("-1.5"), "taux": Decimal("0.333"), "ouverte": False, "zone": "reunion",
-             "ouverture": datetime.date(2020, 1, 1)},
-            {"patientele": Decimal(0), "effectif": Decimal(0), "ecart": Decimal(5), "heures": Decimal("-999.99"),
-             "budget": Decimal("1000000"), "taux": Decimal("1"), "ouverte": True, "zone": "metropole",
-             "ouverture": datetime.date(1, 1, 1)},
+            {
+                "patientele": Decimal(3),
+                "effectif": Decimal(7),
+                "ecart": Decimal(-5),
+                "heures": Decimal(0),
+                "budget": Decimal("-1.5"),
+                "taux": Decimal("0.333"),
+                "ouverte": False,
+                "zone": "reunion",
+                "ouverture": datetime.date(2020, 1, 1),
+            },
+            {
+                "patientele": Decimal(0),
+                "effectif": Decimal(0),
+                "ecart": Decimal(5),
+                "heures": Decimal("-999.99"),
+                "budget": Decimal("1000000"),
+                "taux": Decimal("1"),
+                "ouverte": True,
+                "zone": "metropole",
+                "ouverture": datetime.date(1, 1, 1),
+            },
         ]
         check_random(tmp_path_factory, PINNED, structures)
         return
@@ -166,22 +194,99 @@ def test_the_module_equals_eval_on_many_random_conventions(tmp_path_factory, dat
 
 
 BAD_TEXT_LIST = [
-    "", " ", "4.000", "1,234", "-12.500 €", "1.234,5", "1,234.5", "1.234.567", "7,5", "7.50", "0,125", "1 234,567",
-    "1_234.5", "7 €", "75 %", "75 % ", "7 EUR", "7 eur", "1e3", ".5", "5.", "+3", "- 3", "1 23", "12 345 678",
-    "9" * 16, "0." + "0" * 9 + "1", "1" * 40, "vrai", "Faux", "oui", "NON", "yes", "true", "2020-01-01", "20200101",
-    "2020-W01-1", "2021W527", "2020-02-30", "0000-01-01", "2020-1-1", "metropole", "reunio", "guadeloupe", "zone",
-    "12 %", "12 €", "\u00a012\u202f", "1\u202f000", "0x10", "٣", "１２", "045712275-", "2020W011", "2020-W53-1",
-    "2021-W53-1", "2020W01", "9999-W52-7", "0001-W01-1", " 2020-01-01\x1c", "\ufeff2020-01-01", "\x85vrai\u3000",
+    "",
+    " ",
+    "4.000",
+    "1,234",
+    "-12.500 €",
+    "1.234,5",
+    "1,234.5",
+    "1.234.567",
+    "7,5",
+    "7.50",
+    "0,125",
+    "1 234,567",
+    "1_234.5",
+    "7 €",
+    "75 %",
+    "75 % ",
+    "7 EUR",
+    "7 eur",
+    "1e3",
+    ".5",
+    "5.",
+    "+3",
+    "- 3",
+    "1 23",
+    "12 345 678",
+    "9" * 16,
+    "0." + "0" * 9 + "1",
+    "1" * 40,
+    "vrai",
+    "Faux",
+    "oui",
+    "NON",
+    "yes",
+    "true",
+    "2020-01-01",
+    "20200101",
+    "2020-W01-1",
+    "2021W527",
+    "2020-02-30",
+    "0000-01-01",
+    "2020-1-1",
+    "metropole",
+    "reunio",
+    "guadeloupe",
+    "zone",
+    "12 %",
+    "12 €",
+    "\u00a012\u202f",
+    "1\u202f000",
+    "0x10",
+    "٣",
+    "１２",
+    "045712275-",
+    "2020W011",
+    "2020-W53-1",
+    "2021-W53-1",
+    "2020W01",
+    "9999-W52-7",
+    "0001-W01-1",
+    " 2020-01-01\x1c",
+    "\ufeff2020-01-01",
+    "\x85vrai\u3000",
 ]
 BAD_TEXTS = st.sampled_from(BAD_TEXT_LIST)
-BAD_VALUES = [*BAD_TEXT_LIST, True, False, None, [1, 2], {"a": 1}, "", "x" * 50, "1" * 40 + ",5",
-              *map(NumberToken, ["1e20", "1E+2", "-0", "0.1", "4.000", "1e-12", "123456789012345678", "2.5", "-7"])]
+BAD_VALUES = [
+    *BAD_TEXT_LIST,
+    True,
+    False,
+    None,
+    [1, 2],
+    {"a": 1},
+    "",
+    "x" * 50,
+    "1" * 40 + ",5",
+    *map(NumberToken, ["1e20", "1E+2", "-0", "0.1", "4.000", "1e-12", "123456789012345678", "2.5", "-7"]),
+]
 KEYS = ["patientele", "effectif", "ecart", "heures", "budget", "taux", "ouverte", "zone", "ouverture"]
-SIMPLE = 'convention v "V"\nversion : "1"\nparamètres {\n  valeur_point = 7 €\n  patientele_reference = 4000\n}\n' + \
-    DONNEES + 'socle {\n  critère c "C" { condition : ouverte  montant : budget }\n}\n'
-VALID = {"patientele": NumberToken("10"), "effectif": NumberToken("1"), "ecart": NumberToken("0"),
-         "heures": "1", "budget": "7 €", "taux": "10 %", "ouverte": True, "zone": "metropole",
-         "ouverture": "2020-01-01"}
+SIMPLE = (
+    'convention v "V"\nversion : "1"\nparamètres {\n  valeur_point = 7 €\n  patientele_reference = 4000\n}\n'
+    + DONNEES
+    + 'socle {\n  critère c "C" { condition : ouverte  montant : budget }\n}\n'
+)
+VALID = {
+    "patientele": NumberToken("10"),
+    "effectif": NumberToken("1"),
+    "ecart": NumberToken("0"),
+    "heures": "1",
+    "budget": "7 €",
+    "taux": "10 %",
+    "ouverte": True,
+    "zone": "metropole",
+    "ouverture": "2020-01-01",
+}
 
 
 def test_bad_values_are_said_as_eval_says_them(tmp_path):
@@ -268,8 +373,9 @@ def test_what_a_line_would_bring(tmp_path):
     restored = Decimal(expected(convention, {**without, "coordination_externe": "vrai"})["resultat"]["total"])
     unmet = [c["id"] for c in found["resultat"]["criteres"] if not c["atteint"]]
     assert "coordination_externe" in unmet and lines["coordination_externe"] == restored - before
-    blocked = run_module(tmp_path, convention.javascript().module, [{**reference, "coordination": "faux"}],
-                         gains=True)[0]["gains"]
+    blocked = run_module(tmp_path, convention.javascript().module, [{**reference, "coordination": "faux"}], gains=True)[
+        0
+    ]["gains"]
     assert blocked["prerequis"] == ["fonction_coordination"]
     assert Decimal(blocked["deblocage"]) == Decimal(expected(convention, reference)["resultat"]["total"])
 
@@ -287,9 +393,16 @@ def test_the_donnees_are_described_for_a_form(tmp_path):
     described = json.loads(subprocess.run([NODE, str(path)], capture_output=True, text=True, check=True).stdout)
     by_id = {d["id"]: d for d in described}
     assert list(by_id) == list(convention.model.donnees)
-    assert by_id["part_medecins_sas"] == {"id": "part_medecins_sas", "libelle": convention.model.donnees[
-        "part_medecins_sas"].label, "type": "pourcentage", "unite": "%", "min": "0", "max": "100", "choix": None,
-        "defaut": None}
+    assert by_id["part_medecins_sas"] == {
+        "id": "part_medecins_sas",
+        "libelle": convention.model.donnees["part_medecins_sas"].label,
+        "type": "pourcentage",
+        "unite": "%",
+        "min": "0",
+        "max": "100",
+        "choix": None,
+        "defaut": None,
+    }
     assert by_id["fermeture_conges"]["choix"] == list(convention.model.donnees["fermeture_conges"].type.choices)
 
 
@@ -321,17 +434,21 @@ def test_declaration_files_are_read_as_eval_reads_them(tmp_path):
         _, entries = read_entries(str(path))
         values = {key: entry.value for key, entry in entries.items()}
         (tmp_path / f"{path.stem}.json").write_text(json.dumps(values, ensure_ascii=False, indent=1), encoding="utf-8")
-    (tmp_path / "nombres.json").write_text('{"id": "n", "patientele": 4000.0, "taux_c2s": 8.50, "ipa": true}',
-                                           encoding="utf-8")
+    (tmp_path / "nombres.json").write_text(
+        '{"id": "n", "patientele": 4000.0, "taux_c2s": 8.50, "ipa": true}', encoding="utf-8"
+    )
     jsons = sorted(tmp_path.glob("*.json"))
     found = run_module(tmp_path, convention.javascript().module, [*files, *jsons])
     for path, outcome in zip([*files, *jsons], found, strict=True):
         try:
-            want = {"resultat": to_json(convention.evaluate(path), convention.program,
-                                        convention.declaration(path)[0])}
+            want = {"resultat": to_json(convention.evaluate(path), convention.program, convention.declaration(path)[0])}
         except api.ConvError as error:
-            want = {"erreur": {"code": error.diagnostics[0].code,
-                               "diagnostics": [[d.code, d.message, d.suggestion] for d in error.diagnostics]}}
+            want = {
+                "erreur": {
+                    "code": error.diagnostics[0].code,
+                    "diagnostics": [[d.code, d.message, d.suggestion] for d in error.diagnostics],
+                }
+            }
         assert comparable(outcome) == want, path.name
     broken = tmp_path / "casse.json"
     broken.write_text('{"a": 1, "a": 2}', encoding="utf-8")
@@ -361,8 +478,9 @@ def test_a_brique_brings_what_its_unmet_criteres_together_bring(tmp_path):
 
     convention = api.load(CONVENTIONS / "aci-msp-avenant-2-france-sante.conv")
     reference = reference_values(convention)
-    found = run_module(tmp_path, convention.javascript().module, [{**reference, "rendez_vous_48h": False}],
-                       gains=True)[0]
+    found = run_module(tmp_path, convention.javascript().module, [{**reference, "rendez_vous_48h": False}], gains=True)[
+        0
+    ]
     blocked = [b["id"] for b in found["resultat"]["briques"] if not b["debloquee"]]
     lines = {line["id"]: line for line in found["gains"]["lignes"]}
     offered = [id for id in blocked if "fs_rendez_vous_48h" in lines.get(id, {}).get("avec", [])]
@@ -372,7 +490,7 @@ def test_a_brique_brings_what_its_unmet_criteres_together_bring(tmp_path):
     assert sum(Decimal(lines[id]["montant"]) for id in offered) >= after - before > 0
 
 
-OBJECT_NAMES = '''convention objet "Des noms que tout objet JavaScript a déjà"
+OBJECT_NAMES = """convention objet "Des noms que tout objet JavaScript a déjà"
 version : "1"
 paramètres {
   valeur_point = 7 €
@@ -393,7 +511,7 @@ brique hasownproperty "H" {
   montant : 5 €
   critère __proto__ "P" { condition : atteint(constructor) }
 }
-'''
+"""
 
 
 def test_names_every_javascript_object_has_are_data_like_any_other(tmp_path):
@@ -403,8 +521,13 @@ def test_names_every_javascript_object_has_are_data_like_any_other(tmp_path):
     path.write_text(OBJECT_NAMES, encoding="utf-8")
     convention = api.load(path)
     valid = {"constructor": NumberToken("3"), "__proto__": True, "tostring": "12.5 €"}
-    declarations = [valid, {**valid, "constructor": NumberToken("0")}, {**valid, "hasOwnProperty": 1, "toString": 2},
-                    {key: value for key, value in valid.items() if key != "__proto__"}, {**valid, "__proto__": "x"}]
+    declarations = [
+        valid,
+        {**valid, "constructor": NumberToken("0")},
+        {**valid, "hasOwnProperty": 1, "toString": 2},
+        {key: value for key, value in valid.items() if key != "__proto__"},
+        {**valid, "__proto__": "x"},
+    ]
     assert_same(tmp_path, convention, declarations)
 
 

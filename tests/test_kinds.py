@@ -36,16 +36,30 @@ def test_each_description_names_what_exists(kind):
 def test_every_clause_node_of_the_language_has_a_description():
     """The AST's clauses — nodes with an id, a label and a span, outside the avenant operations — are described."""
     operations = set(n.Operation.__args__)
-    clauses = {cls for cls in vars(n).values() if isinstance(cls, type) and attrs.has(cls) and cls not in operations
-               and {"id", "label", "span"} <= set(attrs.fields_dict(cls)) and cls is not n.File}
+    clauses = {
+        cls
+        for cls in vars(n).values()
+        if isinstance(cls, type)
+        and attrs.has(cls)
+        and cls not in operations
+        and {"id", "label", "span"} <= set(attrs.fields_dict(cls))
+        and cls is not n.File
+    }
     assert clauses == {kind.node for kind in kinds.KINDS.values()}
 
 
 # Every attribute a clause may be written with, as written.
-EVERY_ATTRIBUTE = {"condition": "condition : patientele > 0", "points_fixes": "points fixes : 10",
-                   "points_variables": "points variables : 10", "montant": "montant : 100 €", "axe": "axe : acces",
-                   "reference": 'référence : "Art. 1"', "assiette": "assiette : points", "taux": "taux : 5 %",
-                   "prorata": "prorata : 1"}
+EVERY_ATTRIBUTE = {
+    "condition": "condition : patientele > 0",
+    "points_fixes": "points fixes : 10",
+    "points_variables": "points variables : 10",
+    "montant": "montant : 100 €",
+    "axe": "axe : acces",
+    "reference": 'référence : "Art. 1"',
+    "assiette": "assiette : points",
+    "taux": "taux : 5 %",
+    "prorata": "prorata : 1",
+}
 
 
 def clause_text(kind: kinds.Kind, attributes: list[str]) -> str:
@@ -54,8 +68,10 @@ def clause_text(kind: kinds.Kind, attributes: list[str]) -> str:
     clause = f'{kind.keyword} ligne "Ligne" {{\n{body}\n}}'
     if kind is kinds.CRITERE:
         clause = f"socle {{\n{clause}\n}}"
-    return ('convention c "C"\nversion : "1"\nparamètres {\n  valeur_point = 7 €\n  patientele_reference = 4000\n}\n'
-            f'données {{\n  patientele : entier "Patientèle"\n}}\n{clause}\n')
+    return (
+        'convention c "C"\nversion : "1"\nparamètres {\n  valeur_point = 7 €\n  patientele_reference = 4000\n}\n'
+        f'données {{\n  patientele : entier "Patientèle"\n}}\n{clause}\n'
+    )
 
 
 @pytest.mark.parametrize("kind", kinds.PAYING, ids=[k.name for k in kinds.PAYING])
@@ -75,8 +91,14 @@ def test_the_checker_asks_for_the_attributes_the_description_requires(kind):
 
 
 def test_the_words_of_a_kind():
-    assert [k.article for k in kinds.CLAUSES] == ["un critère", "une brique", "une majoration", "un minimum",
-                                                  "une donnée", "un paramètre"]
+    assert [k.article for k in kinds.CLAUSES] == [
+        "un critère",
+        "une brique",
+        "une majoration",
+        "un minimum",
+        "une donnée",
+        "un paramètre",
+    ]
     assert kinds.BRIQUE.agreed("supprimé") == "supprimée" and kinds.MINIMUM.agreed("supprimé") == "supprimé"
     assert re.fullmatch(kinds.keyword_pattern("paramètre"), "parametre")
     assert keywords.KINDS == {k.name: k.keyword for k in kinds.CLAUSES}

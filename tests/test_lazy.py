@@ -56,9 +56,13 @@ def typed_frame(model, structures: list[dict]) -> pl.DataFrame:
 
 
 def text_frame(model, structures: list[dict]) -> pl.DataFrame:
-    return pl.DataFrame({"id": [f"s{i}" for i in range(len(structures))]}
-                        | {id: [None if d.default is not None and i % 3 == 0 else cell(s[id], d)
-                                for i, s in enumerate(structures)] for id, d in model.donnees.items()})
+    return pl.DataFrame(
+        {"id": [f"s{i}" for i in range(len(structures))]}
+        | {
+            id: [None if d.default is not None and i % 3 == 0 else cell(s[id], d) for i, s in enumerate(structures)]
+            for id, d in model.donnees.items()
+        }
+    )
 
 
 def same_results(a, b) -> None:
@@ -131,7 +135,7 @@ def test_lazy_equals_vector_on_many_random_conventions(tmp_path_factory, data, k
 # ---- the certified reading: the reader's values, or the reader ------------------------------------------------
 
 
-READ = '''convention lecture "Lecture"
+READ = """convention lecture "Lecture"
 version : "1"
 paramètres {
   valeur_point = 7 €
@@ -149,12 +153,27 @@ données {
 socle {
   critère c "C" { condition : b ou z = reunion  montant : m + x * 1 € + n * t * 1 € + e * 1 € }
 }
-'''
+"""
 
 CELLS = {
     "n": ["12", "-7", "+3", "007", "12.0", "12.5", "1e3", "1 234", "", " ", "abc", "2000000", "-0"],
-    "x": ["1.5", "-0.25", "7,5", "4.000", "12.500", "0.500", ".5", "5.", "1e3", "3", "1.123456789", "1.1234567891",
-          " 2", "1_000.5", "999999.9"],
+    "x": [
+        "1.5",
+        "-0.25",
+        "7,5",
+        "4.000",
+        "12.500",
+        "0.500",
+        ".5",
+        "5.",
+        "1e3",
+        "3",
+        "1.123456789",
+        "1.1234567891",
+        " 2",
+        "1_000.5",
+        "999999.9",
+    ],
     "m": ["100", "7 €", "99999999999999", "1000000000000000", "0.005", "-3.5"],
     "t": ["5", "12.5", "100", "101", "75 %", "0.001"],
     "b": ["vrai", "faux", "oui", "non", "VRAI", "true", "1", "", "peut-être"],
@@ -230,9 +249,19 @@ def test_parquet_floats_are_their_shortest_decimal_or_read_by_the_reader(tmp_pat
     (folder / "c.conv").write_text(READ, encoding="utf-8")
     convention = api.load(folder / "c.conv")
     rows = len(values)
-    frame = pl.DataFrame({"id": [f"s{i}" for i in range(rows)], "n": [1] * rows, "x": values, "m": [float(v) for v in values],
-                          "t": [50.0] * rows, "b": [True] * rows, "z": ["reunion"] * rows,
-                          "d": [datetime.date(2024, 1, 1)] * rows, "e": [first] * rows})
+    frame = pl.DataFrame(
+        {
+            "id": [f"s{i}" for i in range(rows)],
+            "n": [1] * rows,
+            "x": values,
+            "m": [float(v) for v in values],
+            "t": [50.0] * rows,
+            "b": [True] * rows,
+            "z": ["reunion"] * rows,
+            "d": [datetime.date(2024, 1, 1)] * rows,
+            "e": [first] * rows,
+        }
+    )
     path = folder / "p.parquet"
     frame.write_parquet(path)
     found = lazy_engine.simulate(convention, str(path))

@@ -34,8 +34,9 @@ def workspace(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "interpreter.cli", "lsp"]),
-                    scope="module")
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "interpreter.cli", "lsp"]), scope="module"
+)
 async def client(lsp_client: LanguageClient, workspace: Path):
     lsp_client.registrations = []
 
@@ -43,9 +44,12 @@ async def client(lsp_client: LanguageClient, workspace: Path):
     def register(params: lsp.RegistrationParams):
         lsp_client.registrations += params.registrations
 
-    await lsp_client.initialize_session(lsp.InitializeParams(
-        capabilities=client_capabilities("visual-studio-code"),
-        workspace_folders=[lsp.WorkspaceFolder(uri=workspace.as_uri(), name="espace")]))
+    await lsp_client.initialize_session(
+        lsp.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            workspace_folders=[lsp.WorkspaceFolder(uri=workspace.as_uri(), name="espace")],
+        )
+    )
     yield
     await lsp_client.shutdown_session()
 
@@ -55,24 +59,37 @@ async def client(lsp_client: LanguageClient, workspace: Path):
 
 async def diagnostics(client: LanguageClient, uri: str, until=lambda found: True, timeout: float = 120):
     """The diagnostics published for `uri`, once they satisfy `until`."""
+
     async def wait():
         while uri not in client.diagnostics or not until(client.diagnostics[uri]):
             await client.wait_for_notification(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+
     await asyncio.wait_for(wait(), timeout)
     return list(client.diagnostics[uri])
 
 
 def open_document(client: LanguageClient, path: Path, text: str | None = None) -> str:
     uri = path.as_uri()
-    client.text_document_did_open(lsp.DidOpenTextDocumentParams(text_document=lsp.TextDocumentItem(
-        uri=uri, language_id="conv", version=1, text=text if text is not None else path.read_text(encoding="utf-8"))))
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(
+            text_document=lsp.TextDocumentItem(
+                uri=uri,
+                language_id="conv",
+                version=1,
+                text=text if text is not None else path.read_text(encoding="utf-8"),
+            )
+        )
+    )
     return uri
 
 
 def replace_all(client: LanguageClient, uri: str, text: str, version: int) -> None:
-    client.text_document_did_change(lsp.DidChangeTextDocumentParams(
-        text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=version),
-        content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=text)]))
+    client.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(
+            text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
 
 
 def close_document(client: LanguageClient, uri: str) -> None:
@@ -109,13 +126,19 @@ async def test_an_edit_that_introduces_then_fixes_an_error(client: LanguageClien
     uri = open_document(client, path)
     assert await diagnostics(client, uri) == []
 
-    typo = text.replace("condition : soins_non_programmes et (amplitude_quotidienne >= horaires_amplitude_minimale",
-                        "condition : soins_non_programmes et (amplitude_quotidiene >= horaires_amplitude_minimale", 1)
+    typo = text.replace(
+        "condition : soins_non_programmes et (amplitude_quotidienne >= horaires_amplitude_minimale",
+        "condition : soins_non_programmes et (amplitude_quotidiene >= horaires_amplitude_minimale",
+        1,
+    )
     replace_all(client, uri, typo, 2)
     found = await diagnostics(client, uri, until=lambda found: "donnee-inconnue" in codes(found))
     error = next(d for d in found if d.code == "donnee-inconnue")
     assert error.severity == lsp.DiagnosticSeverity.Error and error.source == "convcheck"
-    assert error.message == "donnée inconnue « amplitude_quotidiene »\naide : vouliez-vous dire « amplitude_quotidienne » ?"
+    assert (
+        error.message
+        == "donnée inconnue « amplitude_quotidiene »\naide : vouliez-vous dire « amplitude_quotidienne » ?"
+    )
     assert error.range.start == position_of(typo, "amplitude_quotidiene")
     assert error.range.end == position_of(typo, "amplitude_quotidiene", len("amplitude_quotidiene"))
 
@@ -148,7 +171,7 @@ async def test_diagnostics_land_on_the_base_and_dependants_are_checked_again(cli
     assert await diagnostics(client, base_uri) == []
 
     # The avenant removes this critère: without it in the base, the avenant's `supprime` is an error.
-    broken = base_text.replace('critère satisfaction_patients', 'critère satisfaction_usagers', 1)
+    broken = base_text.replace("critère satisfaction_patients", "critère satisfaction_usagers", 1)
     replace_all(client, base_uri, broken, 2)
     found = await diagnostics(client, avenant_uri, until=lambda found: "id-inconnu" in codes(found))
     error = next(d for d in found if d.code == "id-inconnu")
@@ -168,10 +191,13 @@ async def test_diagnostics_land_on_the_base_and_dependants_are_checked_again(cli
 
 async def test_notes_are_related_information(client: LanguageClient, workspace: Path):
     path = workspace / "av-bis.conv"
-    path.write_text(f'avenant bis "Bis"\nbase : "{BASE}"\nversion : "bis"\n\n'
-                    'supprime donnée samedi_matin\n', encoding="utf-8")
+    path.write_text(
+        f'avenant bis "Bis"\nbase : "{BASE}"\nversion : "bis"\n\nsupprime donnée samedi_matin\n', encoding="utf-8"
+    )
     uri = open_document(client, path)
-    found = await diagnostics(client, (workspace / BASE).as_uri(), until=lambda found: "donnee-inconnue" in codes(found))
+    found = await diagnostics(
+        client, (workspace / BASE).as_uri(), until=lambda found: "donnee-inconnue" in codes(found)
+    )
     error = next(d for d in found if d.code == "donnee-inconnue")
     assert error.related_information[0].location.uri == uri
     assert error.related_information[0].message == "un avenant supprime « samedi_matin » ici"
@@ -186,13 +212,15 @@ async def test_a_base_changed_on_disk_is_read_again(client: LanguageClient, work
     text = (workspace / BASE).read_text(encoding="utf-8")
     base.write_text(text, encoding="utf-8")
     avenant = workspace / "avenant-disque.conv"
-    avenant.write_text((workspace / AVENANT_1).read_text(encoding="utf-8").replace(BASE, "base-disque.conv"),
-                       encoding="utf-8")
+    avenant.write_text(
+        (workspace / AVENANT_1).read_text(encoding="utf-8").replace(BASE, "base-disque.conv"), encoding="utf-8"
+    )
     uri = open_document(client, avenant)
     assert await diagnostics(client, uri) == []
     base.write_text(text.replace("critère satisfaction_patients", "critère satisfaction_usagers", 1), encoding="utf-8")
-    client.workspace_did_change_watched_files(lsp.DidChangeWatchedFilesParams(
-        changes=[lsp.FileEvent(uri=base.as_uri(), type=lsp.FileChangeType.Changed)]))
+    client.workspace_did_change_watched_files(
+        lsp.DidChangeWatchedFilesParams(changes=[lsp.FileEvent(uri=base.as_uri(), type=lsp.FileChangeType.Changed)])
+    )
     found = await diagnostics(client, uri, until=lambda found: "id-inconnu" in codes(found))
     assert any("satisfaction_patients" in d.message for d in found)
     close_document(client, uri)
@@ -212,8 +240,12 @@ async def avenant_2(client: LanguageClient, workspace: Path):
 
 async def test_hover_on_a_parametre_gives_its_consolidated_value(client: LanguageClient, avenant_2):
     uri, text = avenant_2
-    hover = await client.text_document_hover_async(lsp.HoverParams(
-        text_document=lsp.TextDocumentIdentifier(uri=uri), position=position_of(text, "montant_rcp", 2, occurrence=1)))
+    hover = await client.text_document_hover_async(
+        lsp.HoverParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri),
+            position=position_of(text, "montant_rcp", 2, occurrence=1),
+        )
+    )
     value = hover.contents.value
     assert value.startswith("**paramètre** `montant_rcp` — Concertation pluriprofessionnelle")
     assert "Type : montant" in value and "Valeur consolidée : **7\u202f000,00 €**" in value
@@ -222,9 +254,12 @@ async def test_hover_on_a_parametre_gives_its_consolidated_value(client: Languag
 
 async def test_hover_on_an_avenant_operation_says_what_it_changes(client: LanguageClient, avenant_2):
     uri, text = avenant_2
-    hover = await client.text_document_hover_async(lsp.HoverParams(
-        text_document=lsp.TextDocumentIdentifier(uri=uri),
-        position=position_of(text, "supprime critère second_recours", len("supprime critère "))))
+    hover = await client.text_document_hover_async(
+        lsp.HoverParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri),
+            position=position_of(text, "supprime critère second_recours", len("supprime critère ")),
+        )
+    )
     value = hover.contents.value
     assert value.startswith("**critère** `second_recours`")
     assert "Avant cet avenant : dernière écriture à [aci-msp-2017.conv:" in value
@@ -233,23 +268,32 @@ async def test_hover_on_an_avenant_operation_says_what_it_changes(client: Langua
 
 async def test_definition_of_an_avenant_operation_is_in_the_base(client: LanguageClient, avenant_2, workspace: Path):
     uri, text = avenant_2
-    found = await client.text_document_definition_async(lsp.DefinitionParams(
-        text_document=lsp.TextDocumentIdentifier(uri=uri),
-        position=position_of(text, "supprime critère second_recours", len("supprime critère ") + 3)))
+    found = await client.text_document_definition_async(
+        lsp.DefinitionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri),
+            position=position_of(text, "supprime critère second_recours", len("supprime critère ") + 3),
+        )
+    )
     base_text = (workspace / BASE).read_text(encoding="utf-8")
     assert [(f.uri, f.range.start) for f in found] == [
-        ((workspace / BASE).as_uri(), position_of(base_text, "critère second_recours", len("critère ")))]
+        ((workspace / BASE).as_uri(), position_of(base_text, "critère second_recours", len("critère ")))
+    ]
 
 
 async def test_references_reach_every_file_of_the_chain(client: LanguageClient, avenant_2, workspace: Path):
     uri, text = avenant_2
-    found = await client.text_document_references_async(lsp.ReferenceParams(
-        text_document=lsp.TextDocumentIdentifier(uri=uri), position=position_of(text, "samedi_matin"),
-        context=lsp.ReferenceContext(include_declaration=True)))
+    found = await client.text_document_references_async(
+        lsp.ReferenceParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri),
+            position=position_of(text, "samedi_matin"),
+            context=lsp.ReferenceContext(include_declaration=True),
+        )
+    )
     files = {Path(f.uri).name for f in found}
     assert {BASE, AVENANT_1, AVENANT_2} <= {name.rsplit("/", 1)[-1] for name in files}
-    assert len(found) == sum((workspace / name).read_text(encoding="utf-8").count("samedi_matin")
-                             for name in (BASE, AVENANT_1, AVENANT_2))
+    assert len(found) == sum(
+        (workspace / name).read_text(encoding="utf-8").count("samedi_matin") for name in (BASE, AVENANT_1, AVENANT_2)
+    )
 
 
 async def test_completion_offers_ids_by_kind_and_keywords(client: LanguageClient, avenant_2):
@@ -257,16 +301,22 @@ async def test_completion_offers_ids_by_kind_and_keywords(client: LanguageClient
 
     async def labels(edited: str, needle: str) -> set[str]:
         replace_all(client, uri, edited, 10 + len(edited))
-        found = await client.text_document_completion_async(lsp.CompletionParams(
-            text_document=lsp.TextDocumentIdentifier(uri=uri), position=position_of(edited, needle, len(needle))))
+        found = await client.text_document_completion_async(
+            lsp.CompletionParams(
+                text_document=lsp.TextDocumentIdentifier(uri=uri), position=position_of(edited, needle, len(needle))
+            )
+        )
         return {item.label for item in found.items}
 
     edited = text + "\nmodifie critère \n"
     assert {"rcp", "horaires"} <= await labels(edited, "\nmodifie critère ")
     edited = text + "\najoute dans \n"
     assert {"prérequis", "socle", "options", "brique"} == await labels(edited, "\najoute dans ")
-    edited = text.replace("condition : soins_non_programmes et (amplitude_quotidienne",
-                          "condition : atteint() et soins_non_programmes et (amplitude_quotidienne", 1)
+    edited = text.replace(
+        "condition : soins_non_programmes et (amplitude_quotidienne",
+        "condition : atteint() et soins_non_programmes et (amplitude_quotidienne",
+        1,
+    )
     assert edited != text
     assert "rcp" in await labels(edited, "condition : atteint(")
     expression = await labels(edited, "condition : ")
@@ -277,8 +327,9 @@ async def test_completion_offers_ids_by_kind_and_keywords(client: LanguageClient
 async def test_document_symbols_outline_the_file(client: LanguageClient, workspace: Path):
     path = workspace / BASE
     uri = open_document(client, path)
-    found = await client.text_document_document_symbol_async(lsp.DocumentSymbolParams(
-        text_document=lsp.TextDocumentIdentifier(uri=uri)))
+    found = await client.text_document_document_symbol_async(
+        lsp.DocumentSymbolParams(text_document=lsp.TextDocumentIdentifier(uri=uri))
+    )
     names = [s.name for s in found]
     assert names[:2] == ["paramètres", "données"] and {"prérequis", "socle", "options"} <= set(names)
     socle = next(s for s in found if s.name == "socle")
@@ -291,22 +342,28 @@ async def test_rename_a_donnee_in_the_base_and_its_avenants(client: LanguageClie
     text = path.read_text(encoding="utf-8")
     uri = open_document(client, path)
     where = position_of(text, "samedi_matin : booléen")
-    prepared = await client.text_document_prepare_rename_async(lsp.PrepareRenameParams(
-        text_document=lsp.TextDocumentIdentifier(uri=uri), position=where))
+    prepared = await client.text_document_prepare_rename_async(
+        lsp.PrepareRenameParams(text_document=lsp.TextDocumentIdentifier(uri=uri), position=where)
+    )
     assert prepared.start == where
-    edit = await client.text_document_rename_async(lsp.RenameParams(
-        text_document=lsp.TextDocumentIdentifier(uri=uri), position=where, new_name="ouverture_samedi"))
+    edit = await client.text_document_rename_async(
+        lsp.RenameParams(text_document=lsp.TextDocumentIdentifier(uri=uri), position=where, new_name="ouverture_samedi")
+    )
     by_file = {Path(u).name: edits for u, edits in edit.changes.items()}
     for name in (BASE, AVENANT_1, AVENANT_2):
         assert len(by_file[name]) == (workspace / name).read_text(encoding="utf-8").count("samedi_matin"), name
         assert {e.new_text for e in by_file[name]} == {"ouverture_samedi"}
 
     with pytest.raises(JsonRpcException, match="n'est pas un identifiant valide"):
-        await client.text_document_rename_async(lsp.RenameParams(
-            text_document=lsp.TextDocumentIdentifier(uri=uri), position=where, new_name="Samedi-Matin"))
-    with pytest.raises(JsonRpcException, match=r"« patientele » est déjà le nom d'une donnée \(aci-msp-2017.conv, ligne"):
-        await client.text_document_rename_async(lsp.RenameParams(
-            text_document=lsp.TextDocumentIdentifier(uri=uri), position=where, new_name="patientele"))
+        await client.text_document_rename_async(
+            lsp.RenameParams(text_document=lsp.TextDocumentIdentifier(uri=uri), position=where, new_name="Samedi-Matin")
+        )
+    with pytest.raises(
+        JsonRpcException, match=r"« patientele » est déjà le nom d'une donnée \(aci-msp-2017.conv, ligne"
+    ):
+        await client.text_document_rename_async(
+            lsp.RenameParams(text_document=lsp.TextDocumentIdentifier(uri=uri), position=where, new_name="patientele")
+        )
     close_document(client, uri)
 
 
@@ -314,16 +371,22 @@ async def test_formatting_gives_the_canonical_layout(client: LanguageClient, wor
     path = workspace / "a-formater.conv"
     path.write_text('convention f "F"\nversion : "1"\nparamètres {   valeur_point=7 €  }\n', encoding="utf-8")
     uri = open_document(client, path)
-    edits = await client.text_document_formatting_async(lsp.DocumentFormattingParams(
-        text_document=lsp.TextDocumentIdentifier(uri=uri), options=lsp.FormattingOptions(tab_size=2, insert_spaces=True)))
+    edits = await client.text_document_formatting_async(
+        lsp.DocumentFormattingParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri),
+            options=lsp.FormattingOptions(tab_size=2, insert_spaces=True),
+        )
+    )
     assert [e.new_text for e in edits] == ['convention f "F"\nversion : "1"\n\nparamètres {\n  valeur_point = 7 €\n}\n']
     close_document(client, uri)
 
 
 async def test_a_scenario_is_checked_against_the_version_it_names(client: LanguageClient, workspace: Path):
     path = workspace / "hypothese.conv"
-    text = ('scénario hausse "Hypothèse : point à 8 €"\npour : "aci-msp-avenant-1.conv"\n\n'
-            "paramètres {\n  valeur_point = 8 €\n}\n")
+    text = (
+        'scénario hausse "Hypothèse : point à 8 €"\npour : "aci-msp-avenant-1.conv"\n\n'
+        "paramètres {\n  valeur_point = 8 €\n}\n"
+    )
     typo = text.replace("valeur_point", "valeur_pont")
     path.write_text(text, encoding="utf-8")
     uri = open_document(client, path, typo)

@@ -24,8 +24,13 @@ class RawClient:
     """`convcheck lsp` in a process, spoken to in bytes."""
 
     def __init__(self):
-        self.process = subprocess.Popen([sys.executable, "-m", "interpreter.cli", "lsp"], cwd=ROOT,
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "interpreter.cli", "lsp"],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
         self.messages: queue.Queue = queue.Queue()
         self.ids = itertools.count(100)
         threading.Thread(target=self._read, daemon=True).start()
@@ -39,8 +44,9 @@ class RawClient:
                 if not byte:
                     return
                 header += byte
-            length = next(int(line.split(b":")[1]) for line in header.split(b"\r\n")
-                          if line.lower().startswith(b"content-length"))
+            length = next(
+                int(line.split(b":")[1]) for line in header.split(b"\r\n") if line.lower().startswith(b"content-length")
+            )
             self.messages.put(json.loads(stream.read(length)))
 
     def send_bytes(self, data: bytes) -> None:
@@ -80,15 +86,24 @@ def server():
 
 def alive(server) -> None:
     """The server still answers, in step: a request for the symbols of a document."""
-    answer = server.request(next(server.ids), "textDocument/documentSymbol", {"textDocument": {"uri": "file:///absent/x.conv"}})
+    answer = server.request(
+        next(server.ids), "textDocument/documentSymbol", {"textDocument": {"uri": "file:///absent/x.conv"}}
+    )
     assert "result" in answer or "error" in answer, answer
     assert server.process.poll() is None
 
 
 def test_a_huge_content_length_does_not_kill_the_server(server):
     id = next(server.ids)
-    server.send({"jsonrpc": "2.0", "id": id, "method": "textDocument/documentSymbol",
-                 "params": {"textDocument": {"uri": "file:///absent/x.conv"}}}, length=b"99999999999999999999")
+    server.send(
+        {
+            "jsonrpc": "2.0",
+            "id": id,
+            "method": "textDocument/documentSymbol",
+            "params": {"textDocument": {"uri": "file:///absent/x.conv"}},
+        },
+        length=b"99999999999999999999",
+    )
     assert "result" in server.answer(id)  # the body was read as the object it is
     alive(server)
 
@@ -97,8 +112,15 @@ def test_a_short_content_length_is_answered_then_read_past(server):
     """The request is answered — with its result when the rest of its object has arrived with it, else with a
     parse error (-32700) — and the rest of it is skipped."""
     id = next(server.ids)
-    server.send({"jsonrpc": "2.0", "id": id, "method": "textDocument/hover", "params": {
-        "textDocument": {"uri": "file:///absent/x.conv"}, "position": {"line": 0, "character": 0}}}, length=30)
+    server.send(
+        {
+            "jsonrpc": "2.0",
+            "id": id,
+            "method": "textDocument/hover",
+            "params": {"textDocument": {"uri": "file:///absent/x.conv"}, "position": {"line": 0, "character": 0}},
+        },
+        length=30,
+    )
     answer = server.answer(id)
     assert "result" in answer or answer["error"]["code"] == -32700
     alive(server)
@@ -107,8 +129,15 @@ def test_a_short_content_length_is_answered_then_read_past(server):
 
 def test_a_long_content_length_is_answered_without_waiting_for_more(server):
     id = next(server.ids)
-    server.send({"jsonrpc": "2.0", "id": id, "method": "textDocument/documentSymbol",
-                 "params": {"textDocument": {"uri": "file:///absent/x.conv"}}}, length=500)
+    server.send(
+        {
+            "jsonrpc": "2.0",
+            "id": id,
+            "method": "textDocument/documentSymbol",
+            "params": {"textDocument": {"uri": "file:///absent/x.conv"}},
+        },
+        length=500,
+    )
     assert "result" in server.answer(id)
     alive(server)
 
@@ -116,8 +145,15 @@ def test_a_long_content_length_is_answered_without_waiting_for_more(server):
 @pytest.mark.parametrize("length", [b"-5", b"douze", b"", b"1e3", b"12 octets"])
 def test_a_content_length_that_is_no_length_is_read_past(server, length):
     id = next(server.ids)
-    server.send({"jsonrpc": "2.0", "id": id, "method": "textDocument/documentSymbol",
-                 "params": {"textDocument": {"uri": "file:///absent/x.conv"}}}, length=length)
+    server.send(
+        {
+            "jsonrpc": "2.0",
+            "id": id,
+            "method": "textDocument/documentSymbol",
+            "params": {"textDocument": {"uri": "file:///absent/x.conv"}},
+        },
+        length=length,
+    )
     assert "result" in server.answer(id)
     alive(server)
 
@@ -135,9 +171,14 @@ def test_a_body_that_is_not_json_is_answered_with_a_parse_error(server):
     alive(server)
 
 
-@pytest.mark.parametrize("params", [None, {"textDocument": {"uri": "file:///absent/x.conv"},
-                                           "position": {"line": -1, "character": 0}},
-                                    {"textDocument": {"uri": "file:///absent/x.conv"}, "position": {"line": 0}}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        None,
+        {"textDocument": {"uri": "file:///absent/x.conv"}, "position": {"line": -1, "character": 0}},
+        {"textDocument": {"uri": "file:///absent/x.conv"}, "position": {"line": 0}},
+    ],
+)
 def test_a_request_with_unreadable_params_is_answered(server, params):
     answer = server.request(next(server.ids), "textDocument/hover", params)
     assert answer["error"]["code"] == -32602 and "textDocument/hover" in answer["error"]["message"]
@@ -173,7 +214,7 @@ def framed(message: dict, length: int | None = None) -> bytes:
 def test_framing_reads_in_step_across_chunks():
     a, b = framed({"id": 1}), framed({"id": 2, "texte": "é" * 1000})
     data = a + b
-    assert messages(*[data[i:i + 7] for i in range(0, len(data), 7)]) == [{"id": 1}, {"id": 2, "texte": "é" * 1000}]
+    assert messages(*[data[i : i + 7] for i in range(0, len(data), 7)]) == [{"id": 1}, {"id": 2, "texte": "é" * 1000}]
 
 
 def test_framing_of_short_and_long_lengths():
@@ -183,13 +224,19 @@ def test_framing_of_short_and_long_lengths():
     assert messages(short + long_ + plain) == [{"id": 1, "x": "abcdef"}, {"id": 2}, {"id": 3}]
     cut = short.index(b"\r\n\r\n") + 4 + 10  # the rest of the short message arrives later: a parse error
     assert messages(short[:cut], short[cut:] + plain) == [
-        Unreadable("message illisible : ce n'est pas du JSON de la longueur annoncée", 1), {"id": 3}]
+        Unreadable("message illisible : ce n'est pas du JSON de la longueur annoncée", 1),
+        {"id": 3},
+    ]
 
 
 def test_framing_with_a_content_type_header_first():
     body = json.dumps({"id": 1}).encode()
-    data = b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\nContent-Length: " + \
-        str(len(body)).encode() + b"\r\n\r\n" + body
+    data = (
+        b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\nContent-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+        + body
+    )
     assert messages(data) == [{"id": 1}]
 
 

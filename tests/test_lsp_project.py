@@ -91,25 +91,31 @@ def labels(project: Project, path: str, text: str, offset: int) -> set[str]:
     return {item.label for item in completion(project, path, offset).items}
 
 
-@pytest.mark.parametrize("typed, expected, absent", [
-    ("\nmodifie critère ", {"horaires", "rcp", "cinq_jours"}, {"france_sante", "zone"}),
-    ("\nsupprime brique ", {"france_sante"}, {"rcp"}),
-    ("\nsupprime donnée ", {"zone", "samedi_matin", "tarifs_opposables"}, {"valeur_point"}),
-    ("\nsupprime paramètre ", {"valeur_point"}, {"zone"}),
-    ("\nsupprime ", {"critère", "brique", "donnée", "paramètre"}, set()),
-    ("\najoute dans ", {"prérequis", "socle", "options", "brique"}, set()),
-    ("\ndéplace critère rcp vers ", {"prérequis", "socle", "options"}, set()),
-    ("\najoute dans socle {\n  critère x \"X\" {\n    condition : atteint(", {"rcp", "france_sante"}, {"zone"}),
-    ("\najoute dans socle {\n  critère x \"X\" {\n    condition : sam", {"samedi_matin", "valeur_point", "min", "si"},
-     {"rcp"}),
-    ("\najoute dans socle {\n  critère x \"X\" {\n    ", {"condition :", "points fixes :", "montant :"}, {"zone"}),
-    ("\najoute dans socle {\n  ", {"critère"}, {"zone"}),
-    ("\ndonnées {\n  nouvelle : ", {"booléen", "entier", "montant", "pourcentage", "choix"}, set()),
-    ("\n", {"paramètres", "données", "ajoute dans", "modifie critère", "supprime donnée", "cas"}, {"zone"}),
-    ('\ncas c "C" {\n  attendu {\n    ', {"éligible", "total", "points", "zone"}, set()),
-    ('\ncas c "C" {\n  données {\n    ', {"zone", "patientele"}, {"valeur_point"}),
-    ("\n# un commentaire ", set(), {"zone", "critère"}),
-])
+@pytest.mark.parametrize(
+    "typed, expected, absent",
+    [
+        ("\nmodifie critère ", {"horaires", "rcp", "cinq_jours"}, {"france_sante", "zone"}),
+        ("\nsupprime brique ", {"france_sante"}, {"rcp"}),
+        ("\nsupprime donnée ", {"zone", "samedi_matin", "tarifs_opposables"}, {"valeur_point"}),
+        ("\nsupprime paramètre ", {"valeur_point"}, {"zone"}),
+        ("\nsupprime ", {"critère", "brique", "donnée", "paramètre"}, set()),
+        ("\najoute dans ", {"prérequis", "socle", "options", "brique"}, set()),
+        ("\ndéplace critère rcp vers ", {"prérequis", "socle", "options"}, set()),
+        ('\najoute dans socle {\n  critère x "X" {\n    condition : atteint(', {"rcp", "france_sante"}, {"zone"}),
+        (
+            '\najoute dans socle {\n  critère x "X" {\n    condition : sam',
+            {"samedi_matin", "valeur_point", "min", "si"},
+            {"rcp"},
+        ),
+        ('\najoute dans socle {\n  critère x "X" {\n    ', {"condition :", "points fixes :", "montant :"}, {"zone"}),
+        ("\najoute dans socle {\n  ", {"critère"}, {"zone"}),
+        ("\ndonnées {\n  nouvelle : ", {"booléen", "entier", "montant", "pourcentage", "choix"}, set()),
+        ("\n", {"paramètres", "données", "ajoute dans", "modifie critère", "supprime donnée", "cas"}, {"zone"}),
+        ('\ncas c "C" {\n  attendu {\n    ', {"éligible", "total", "points", "zone"}, set()),
+        ('\ncas c "C" {\n  données {\n    ', {"zone", "patientele"}, {"valeur_point"}),
+        ("\n# un commentaire ", set(), {"zone", "critère"}),
+    ],
+)
 def test_completion_offers_what_the_grammar_expects_there(files, typed, expected, absent):
     project, path, text = opened(files, "avenant.conv")
     found = labels(project, path, text + typed, len(text + typed))
@@ -125,8 +131,10 @@ def test_definition_is_the_declaration_in_force_where_the_cursor_is(files):
         [found] = navigation.definition(project, path, offset)
         return Path(found.uri).name, found.range.start.line + 1
 
-    assert target(at(text, "supprime critère majoration_drom", len("supprime critère "))) == \
-        ("convention.conv", base_text[: base_text.index("critère majoration_drom")].count("\n") + 1)
+    assert target(at(text, "supprime critère majoration_drom", len("supprime critère "))) == (
+        "convention.conv",
+        base_text[: base_text.index("critère majoration_drom")].count("\n") + 1,
+    )
     assert target(at(text, "condition : tarifs_opposables", len("condition : "))) == ("avenant.conv", 7)
     assert target(at(text, "valeur_point")) == ("avenant.conv", 6)  # a declaration is its own definition
     assert target(at(text, 'base : "', len('base : "'))) == ("convention.conv", 1)
@@ -138,18 +146,23 @@ def test_references_and_rename_reach_the_base_and_its_avenants(files):
     found = navigation.references(project, path, offset)
     assert {Path(f.uri).name for f in found} == {"convention.conv"}  # the avenant does not name it
     edit = navigation.rename(project, path, at(text, "critère rcp", len("critère ")), "concertation")
-    changed = {Path(uri).name: [(e.range.start.line + 1, e.new_text) for e in edits] for uri, edits in edit.changes.items()}
+    changed = {
+        Path(uri).name: [(e.range.start.line + 1, e.new_text) for e in edits] for uri, edits in edit.changes.items()
+    }
     assert changed == {"convention.conv": [(44, "concertation")], "avenant.conv": [(14, "concertation")]}
 
 
-@pytest.mark.parametrize("name, message", [
-    ("Concertation", "« Concertation » n'est pas un identifiant valide"),
-    ("2rcp", "« 2rcp » n'est pas un identifiant valide"),
-    ("si", "« si » est un mot réservé du langage"),
-    ("socle", "« socle » est un mot réservé du langage"),
-    ("horaires", "« horaires » est déjà le nom d'un critère (convention.conv, ligne 23)"),
-    ("france_sante", "« france_sante » est déjà le nom d'une brique (convention.conv, ligne 54)"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("Concertation", "« Concertation » n'est pas un identifiant valide"),
+        ("2rcp", "« 2rcp » n'est pas un identifiant valide"),
+        ("si", "« si » est un mot réservé du langage"),
+        ("socle", "« socle » est un mot réservé du langage"),
+        ("horaires", "« horaires » est déjà le nom d'un critère (convention.conv, ligne 23)"),
+        ("france_sante", "« france_sante » est déjà le nom d'une brique (convention.conv, ligne 54)"),
+    ],
+)
 def test_rename_is_refused_with_the_reason(files, name, message):
     project, path, text = opened(files, "convention.conv")
     with pytest.raises(RenameRefused, match=re.escape(message)):
@@ -168,10 +181,15 @@ def test_the_outline_of_an_avenant_lists_its_operations(files):
     project, path, text = opened(files, "avenant.conv")
     parsed = project.parse(path)
     names = [(s.name, [c.name for c in s.children or ()]) for s in document_symbols(parsed.file, parsed.source)]
-    assert names == [("paramètres", ["valeur_point"]), ("données", ["tarifs_opposables"]),
-                     ("ajoute dans socle", ["tarifs"]), ("modifie critère protocoles", []),
-                     ("remplace critère horaires", []), ("déplace critère rcp vers socle", []),
-                     ("supprime critère majoration_drom", [])]
+    assert names == [
+        ("paramètres", ["valeur_point"]),
+        ("données", ["tarifs_opposables"]),
+        ("ajoute dans socle", ["tarifs"]),
+        ("modifie critère protocoles", []),
+        ("remplace critère horaires", []),
+        ("déplace critère rcp vers socle", []),
+        ("supprime critère majoration_drom", []),
+    ]
 
 
 def test_positions_count_utf16_code_units_as_vs_code_does():

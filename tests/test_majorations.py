@@ -19,7 +19,7 @@ from interpreter.compare.diff import diff_models
 from interpreter.lsp.symbols import document_symbols
 from tests.conftest import ROOT
 
-BASE = '''convention mini "Mini"
+BASE = """convention mini "Mini"
 version : "1"
 
 paramètres {
@@ -94,7 +94,7 @@ minimum second "Second minimum" {
   condition : jeune
   montant : 11_000 €
 }
-'''
+"""
 
 STRUCTURE = {"patientele": 2000, "ouverte": True, "protocoles": True, "precaire": "15 %", "jeune": False}
 
@@ -142,13 +142,23 @@ def test_minimums_top_the_total_up_in_order_and_only_for_eligible_structures(ver
 
 
 def test_vector_and_duckdb_give_the_same_cents(version, tmp_path):
-    rows = [STRUCTURE, {**STRUCTURE, "jeune": True}, {**STRUCTURE, "ouverte": False, "jeune": True},
-            {**STRUCTURE, "precaire": "33.3333 %", "patientele": 3333}]
+    rows = [
+        STRUCTURE,
+        {**STRUCTURE, "jeune": True},
+        {**STRUCTURE, "ouverte": False, "jeune": True},
+        {**STRUCTURE, "precaire": "33.3333 %", "patientele": 3333},
+    ]
     csv = tmp_path / "pop.csv"
     header = ["id", *STRUCTURE]
-    csv.write_text(",".join(header) + "\n" + "".join(
-        ",".join([f"s{i}", *(str(r[k]).replace(" %", "").lower() for k in STRUCTURE)]) + "\n"
-        for i, r in enumerate(rows)), encoding="utf-8")
+    csv.write_text(
+        ",".join(header)
+        + "\n"
+        + "".join(
+            ",".join([f"s{i}", *(str(r[k]).replace(" %", "").lower() for k in STRUCTURE)]) + "\n"
+            for i, r in enumerate(rows)
+        ),
+        encoding="utf-8",
+    )
     expected = [amounts(version, r) for r in rows]
     for engine in ("defaut", "duckdb"):
         out = tmp_path / f"{engine}.csv"
@@ -165,8 +175,18 @@ def test_vector_and_duckdb_give_the_same_cents(version, tmp_path):
 def test_the_advance_is_its_share_of_the_prerequis_and_socle_all_met(version):
     # Everything met with its own données: horaires 2 000 € + protocoles 700 € = 2 700 €; 50 % = 1 350 €.
     assert version.advance({**STRUCTURE, "protocoles": False}) == Decimal("1350.00")
-    result = CliRunner().invoke(cli, ["eval", "--avance", "--format", "json", str(version.path), str(declaration(
-        Path(version.path).parent, {**STRUCTURE, "protocoles": False})), "--no-color"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "eval",
+            "--avance",
+            "--format",
+            "json",
+            str(version.path),
+            str(declaration(Path(version.path).parent, {**STRUCTURE, "protocoles": False})),
+            "--no-color",
+        ],
+    )
     data = json.loads(result.output)
     assert data["avance"] == "1350.00" and data["solde"] == f"{Decimal(data['total']) - Decimal('1350.00'):.2f}"
     assert {m["id"] for m in data["majorations"]} == {"variable", "fixe_socle", "tout"}
@@ -177,9 +197,11 @@ def test_the_advance_is_its_share_of_the_prerequis_and_socle_all_met(version):
 def test_a_cas_asserts_the_advance(tmp_path, asserted, passed):
     """`avance` in `attendu`: the advance of the cas's structure, as `eval --avance` gives it (a critère moved
     between socle and options changes it, and nothing else)."""
-    cas = (f'\ncas sans_protocoles "Sans protocoles" {{\n  données {{\n    patientele = 2000\n    ouverte = vrai\n'
-           f'    protocoles = faux\n    precaire = 15 %\n    jeune = faux\n  }}\n  attendu {{\n'
-           f'    avance = {asserted}\n  }}\n}}\n')
+    cas = (
+        f'\ncas sans_protocoles "Sans protocoles" {{\n  données {{\n    patientele = 2000\n    ouverte = vrai\n'
+        f"    protocoles = faux\n    precaire = 15 %\n    jeune = faux\n  }}\n  attendu {{\n"
+        f"    avance = {asserted}\n  }}\n}}\n"
+    )
     (tmp_path / "mini.conv").write_text(BASE + cas, encoding="utf-8")
     [result] = api.load(tmp_path / "mini.conv").cases()
     assert result.passed is passed
@@ -188,23 +210,28 @@ def test_a_cas_asserts_the_advance(tmp_path, asserted, passed):
 
 
 def test_a_cas_cannot_assert_the_advance_of_a_version_without_one(tmp_path):
-    cas = ('\ncas c "C" {\n  données {\n    patientele = 2000\n    ouverte = vrai\n    protocoles = faux\n'
-           '    precaire = 15 %\n    jeune = faux\n  }\n  attendu {\n    avance = 0 €\n  }\n}\n')
+    cas = (
+        '\ncas c "C" {\n  données {\n    patientele = 2000\n    ouverte = vrai\n    protocoles = faux\n'
+        "    precaire = 15 %\n    jeune = faux\n  }\n  attendu {\n    avance = 0 €\n  }\n}\n"
+    )
     (tmp_path / "mini.conv").write_text(BASE.replace("  taux_avance = 50 %\n", "") + cas, encoding="utf-8")
     errors = check_file(str(tmp_path / "mini.conv")).errors
     assert [d.code for d in errors] == ["avance-sans-taux"] and errors[0].suggestion.endswith("taux_avance = 60 %")
-    assert (tmp_path / "mini.conv").read_text(encoding="utf-8").splitlines()[errors[0].span.line - 1].strip() == \
-        "avance = 0 €"
+    assert (tmp_path / "mini.conv").read_text(encoding="utf-8").splitlines()[
+        errors[0].span.line - 1
+    ].strip() == "avance = 0 €"
 
 
 def declaration(folder: Path, structure: dict) -> Path:
     path = folder / "structure.yaml"
-    path.write_text("".join(f"{k}: {str(v).lower() if isinstance(v, bool) else v}\n" for k, v in structure.items()),
-                    encoding="utf-8")
+    path.write_text(
+        "".join(f"{k}: {str(v).lower() if isinstance(v, bool) else v}\n" for k, v in structure.items()),
+        encoding="utf-8",
+    )
     return path
 
 
-AVENANT = '''avenant mini_av "Avenant"
+AVENANT = """avenant mini_av "Avenant"
 base : "mini.conv"
 version : "2"
 
@@ -216,7 +243,7 @@ ajoute majoration nouvelle "Nouvelle" {
   assiette : points
   taux : 5 %
 }
-'''
+"""
 
 
 def test_avenants_add_modify_replace_and_remove_majorations_and_minimums(tmp_path):
@@ -230,23 +257,34 @@ def test_avenants_add_modify_replace_and_remove_majorations_and_minimums(tmp_pat
     assert got["variable"] == Decimal("360.00") and got["nouvelle"] == Decimal("120.00")  # 5 % of 240 points × 10 €
     old = api.load(tmp_path / "mini.conv")
     changes = {(c.kind, c.element, c.id) for c in diff_models(old.model, new.model).changes}
-    assert {("modification", "majoration", "variable"), ("modification", "minimum", "premier"),
-            ("suppression", "minimum", "second"), ("suppression", "majoration", "tout"),
-            ("ajout", "majoration", "nouvelle")} <= changes
+    assert {
+        ("modification", "majoration", "variable"),
+        ("modification", "minimum", "premier"),
+        ("suppression", "minimum", "second"),
+        ("suppression", "majoration", "tout"),
+        ("ajout", "majoration", "nouvelle"),
+    } <= changes
 
 
-@pytest.mark.parametrize("operation, code, words", [
-    ("modifie critère variable { condition : vrai }", "id-inconnu", "« variable » est une majoration"),
-    ("supprime majoration premier", "id-inconnu", "« premier » est un minimum"),
-    ("modifie minimum inconnu { montant : 1 € }", "id-inconnu", "minimum « inconnu » inconnu"),
-    ('ajoute majoration horaires "Doublon" { assiette : points  taux : 1 % }', "id-existant", "existe déjà"),
-    ('majoration directe "Directe" { assiette : points  taux : 1 % }', "declaration-dans-avenant",
-     "ajoute majoration directe"),
-])
+@pytest.mark.parametrize(
+    "operation, code, words",
+    [
+        ("modifie critère variable { condition : vrai }", "id-inconnu", "« variable » est une majoration"),
+        ("supprime majoration premier", "id-inconnu", "« premier » est un minimum"),
+        ("modifie minimum inconnu { montant : 1 € }", "id-inconnu", "minimum « inconnu » inconnu"),
+        ('ajoute majoration horaires "Doublon" { assiette : points  taux : 1 % }', "id-existant", "existe déjà"),
+        (
+            'majoration directe "Directe" { assiette : points  taux : 1 % }',
+            "declaration-dans-avenant",
+            "ajoute majoration directe",
+        ),
+    ],
+)
 def test_avenant_operations_on_majorations_say_what_is_wrong(tmp_path, operation, code, words):
     (tmp_path / "mini.conv").write_text(BASE, encoding="utf-8")
-    (tmp_path / "av.conv").write_text(f'avenant av "Av"\nbase : "mini.conv"\nversion : "2"\n\n{operation}\n',
-                                      encoding="utf-8")
+    (tmp_path / "av.conv").write_text(
+        f'avenant av "Av"\nbase : "mini.conv"\nversion : "2"\n\n{operation}\n', encoding="utf-8"
+    )
     found = [d for d in check_file(str(tmp_path / "av.conv")).diagnostics if d.code == code]
     assert found and any(words in f"{d.message} {d.suggestion}" for d in found), found
 

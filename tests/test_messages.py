@@ -17,11 +17,26 @@ def only_diagnostic(text: str):
     return result.diagnostics[0]
 
 
-@pytest.mark.parametrize("word", ["montant_rcp", "conditionnel", "points_x", "axe_2", "critere_b", "socle_x",
-                                  "supprimer_x", "si_label", "cas_type", "versions"])
+@pytest.mark.parametrize(
+    "word",
+    [
+        "montant_rcp",
+        "conditionnel",
+        "points_x",
+        "axe_2",
+        "critere_b",
+        "socle_x",
+        "supprimer_x",
+        "si_label",
+        "cas_type",
+        "versions",
+    ],
+)
 def test_an_identifier_that_starts_with_a_keyword_is_one_identifier(word):
-    text = HEAD + (f"paramètres {{ {word}_p = 1 }}\ndonnées {{ {word} : entier }}\n"
-                   f"socle {{\n  critère {word} \"C\" {{ condition : {word} > {word}_p  montant : 1 € }}\n}}\n")
+    text = HEAD + (
+        f"paramètres {{ {word}_p = 1 }}\ndonnées {{ {word} : entier }}\n"
+        f'socle {{\n  critère {word} "C" {{ condition : {word} > {word}_p  montant : 1 € }}\n}}\n'
+    )
     result = parse_text(text)
     assert result.diagnostics == ()
     critere = result.file.items[2].criteres[0]
@@ -38,12 +53,19 @@ def test_where_only_keywords_may_stand_the_whole_word_is_quoted(word):
     assert diagnostic.message.endswith("après « { »") or f"« {word} »" in diagnostic.message
 
 
-@pytest.mark.parametrize("written, wrong, keyword", [
-    ("supprimer critère c", "supprimer", "supprime"), ("ajouter dans socle { }", "ajouter", "ajoute"),
-    ("modifier critère c { }", "modifier", "modifie"), ("remplacer critère c { }", "remplacer", "remplace"),
-    ("deplacer critère c vers socle", "deplacer", "déplace"), ("supprime criter c", "criter", "critère"),
-    ("supprime critères c", "critères", "critère"), ("supprime donnees d", "donnees", "donnée"),
-])
+@pytest.mark.parametrize(
+    "written, wrong, keyword",
+    [
+        ("supprimer critère c", "supprimer", "supprime"),
+        ("ajouter dans socle { }", "ajouter", "ajoute"),
+        ("modifier critère c { }", "modifier", "modifie"),
+        ("remplacer critère c { }", "remplacer", "remplace"),
+        ("deplacer critère c vers socle", "deplacer", "déplace"),
+        ("supprime criter c", "criter", "critère"),
+        ("supprime critères c", "critères", "critère"),
+        ("supprime donnees d", "donnees", "donnée"),
+    ],
+)
 def test_a_near_miss_keyword_is_quoted_as_written_with_the_keyword_to_write(written, wrong, keyword):
     diagnostic = only_diagnostic(AVENANT + written + "\n")
     assert diagnostic.message == f"mot-clé inconnu « {wrong} »"
@@ -68,12 +90,15 @@ def test_a_comma_between_arguments_is_not_a_decimal_comma():
     assert parse_text(HEAD + "paramètres { v = min(2,5) }\n").diagnostics == ()
 
 
-@pytest.mark.parametrize("before, keyword", [
-    ('cas c "C" {\n  données {\n    a = 1\n', "attendu {\n    éligible\n  }\n}\n"),
-    ("paramètres {\n  a = 1\n", "données {\n  b : entier\n}\n"),
-    ("données {\n  b : entier\n", "socle {\n}\n"),
-    ('cas c "C" {\n  données {\n    a = 1\n', 'cas d "D" {\n}\n'),
-])
+@pytest.mark.parametrize(
+    "before, keyword",
+    [
+        ('cas c "C" {\n  données {\n    a = 1\n', "attendu {\n    éligible\n  }\n}\n"),
+        ("paramètres {\n  a = 1\n", "données {\n  b : entier\n}\n"),
+        ("données {\n  b : entier\n", "socle {\n}\n"),
+        ('cas c "C" {\n  données {\n    a = 1\n', 'cas d "D" {\n}\n'),
+    ],
+)
 def test_a_block_left_open_before_the_next_block_is_named(before, keyword):
     diagnostic = only_diagnostic(HEAD + before + "\n" + keyword)
     assert diagnostic.code == "accolade-non-fermee"

@@ -31,29 +31,87 @@ from tests.conftest import GOLDEN, ROOT
 D = Decimal
 CLI = GOLDEN / "cli"
 MODEL = check_file(str(CLI / "convention.conv")).model
-MSP = {"patientele": 4000, "jours_ouverture": 6, "samedi_matin": True, "coordination": True, "nb_protocoles": 3,
-       "taux_rcp": 10, "zone": "metropole", "engagement_france_sante": False}
+MSP = {
+    "patientele": 4000,
+    "jours_ouverture": 6,
+    "samedi_matin": True,
+    "coordination": True,
+    "nb_protocoles": 3,
+    "taux_rcp": 10,
+    "zone": "metropole",
+    "engagement_france_sante": False,
+}
 
 
 # ---- the rule, value by value ------------------------------------------------------------------------
 
 ACCEPTED = [
-    ("4000", "entier", "4000"), ("7,5", "nombre", "7.5"), ("7.50", "nombre", "7.5"), ("0,125", "nombre", "0.125"),
-    ("0.125", "nombre", "0.125"), ("1234,567", "nombre", "1234.567"), ("1 234,56", "montant", "1234.56"),
-    ("1\u00a0234,56", "montant", "1234.56"), ("1\u202f234,56 €", "montant", "1234.56"), ("1_100", "entier", "1100"),
-    ("1 234 567", "entier", "1234567"), ("7 €", "montant", "7"), ("7EUR", "montant", "7"), ("7 eur", "montant", "7"),
-    ("75 %", "pourcentage", "0.75"), ("75", "pourcentage", "0.75"), ("12,5%", "pourcentage", "0.125"),
-    ("-12,5", "nombre", "-12.5"), ("+3", "entier", "3"), ("  42\t", "entier", "42"), ("1 234.567", "nombre", "1234.567"),
-    ("1_234,567", "nombre", "1234.567"), ("12.5000", "nombre", "12.5"), ("1.5000000000000", "nombre", "1.5"),
-    ("999999999999999.999999999", "nombre", "999999999999999.999999999"), ("-0", "nombre", "0"),
-    ("0" * 5000 + "1", "entier", "1"), ("0.000000001", "nombre", "0.000000001"),
+    ("4000", "entier", "4000"),
+    ("7,5", "nombre", "7.5"),
+    ("7.50", "nombre", "7.5"),
+    ("0,125", "nombre", "0.125"),
+    ("0.125", "nombre", "0.125"),
+    ("1234,567", "nombre", "1234.567"),
+    ("1 234,56", "montant", "1234.56"),
+    ("1\u00a0234,56", "montant", "1234.56"),
+    ("1\u202f234,56 €", "montant", "1234.56"),
+    ("1_100", "entier", "1100"),
+    ("1 234 567", "entier", "1234567"),
+    ("7 €", "montant", "7"),
+    ("7EUR", "montant", "7"),
+    ("7 eur", "montant", "7"),
+    ("75 %", "pourcentage", "0.75"),
+    ("75", "pourcentage", "0.75"),
+    ("12,5%", "pourcentage", "0.125"),
+    ("-12,5", "nombre", "-12.5"),
+    ("+3", "entier", "3"),
+    ("  42\t", "entier", "42"),
+    ("1 234.567", "nombre", "1234.567"),
+    ("1_234,567", "nombre", "1234.567"),
+    ("12.5000", "nombre", "12.5"),
+    ("1.5000000000000", "nombre", "1.5"),
+    ("999999999999999.999999999", "nombre", "999999999999999.999999999"),
+    ("-0", "nombre", "0"),
+    ("0" * 5000 + "1", "entier", "1"),
+    ("0.000000001", "nombre", "0.000000001"),
 ]
-AMBIGUOUS = ["4.000", "1,234", "-12.500", "12,500 %", "999.999", "1.234,5", "1,234.5", "1.234.567", "1,234,567",
-             "4.000 €"]
-NOT_NUMBERS = ["1e3", ".5", "5.", "1 23", "12 3456", "abc", "\u0663", "1__0", "_1", "1_", "\u22125", "4 000.000.5",
-               "7 € 7", "", "1 234,5 %"]
-BEYOND = ["1000000000000000", "-1000000000000000", "1.0000000001", "9" * 5000, "0." + "0" * 5000 + "1",
-          "1 000 000 000 000 000"]
+AMBIGUOUS = [
+    "4.000",
+    "1,234",
+    "-12.500",
+    "12,500 %",
+    "999.999",
+    "1.234,5",
+    "1,234.5",
+    "1.234.567",
+    "1,234,567",
+    "4.000 €",
+]
+NOT_NUMBERS = [
+    "1e3",
+    ".5",
+    "5.",
+    "1 23",
+    "12 3456",
+    "abc",
+    "\u0663",
+    "1__0",
+    "_1",
+    "1_",
+    "\u22125",
+    "4 000.000.5",
+    "7 € 7",
+    "",
+    "1 234,5 %",
+]
+BEYOND = [
+    "1000000000000000",
+    "-1000000000000000",
+    "1.0000000001",
+    "9" * 5000,
+    "0." + "0" * 5000 + "1",
+    "1 000 000 000 000 000",
+]
 
 
 @pytest.mark.parametrize("text, kind, value", ACCEPTED)
@@ -69,9 +127,12 @@ def test_a_separator_that_could_be_thousands_is_refused_with_both_readings(text)
 
 
 def test_the_hint_gives_the_two_readings():
-    assert read_number("4.000", "entier").hint == "écrivez 4000 s'il s'agit de milliers, ou 4.0 s'il s'agit de décimales"
-    assert read_number("1,234", "nombre").hint == ("écrivez 1234 s'il s'agit de milliers, ou 1.2340 s'il s'agit de "
-                                                   "décimales")
+    assert (
+        read_number("4.000", "entier").hint == "écrivez 4000 s'il s'agit de milliers, ou 4.0 s'il s'agit de décimales"
+    )
+    assert read_number("1,234", "nombre").hint == (
+        "écrivez 1234 s'il s'agit de milliers, ou 1.2340 s'il s'agit de décimales"
+    )
 
 
 @pytest.mark.parametrize("text", NOT_NUMBERS)
@@ -88,23 +149,45 @@ def test_values_beyond_the_bounds_are_refused_without_converting_them(text):
     assert len(problem.message("x", "")) < 300  # shortened: first and last digits, and the count
 
 
-@pytest.mark.parametrize("raw, expected", [
-    (NumberToken("4.000"), D(4)), (NumberToken("1E+2"), D(100)), (NumberToken("1_000.5"), D("1000.5")),
-    (NumberToken("-0.0"), D(0)), (NumberToken("1234567890123456e-5"), D("12345678901.23456")), (0.1, D("0.1")),
-    (D("4.000"), D(4)), (10**14, D(10**14)), (1e-7, D("1E-7")),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        (NumberToken("4.000"), D(4)),
+        (NumberToken("1E+2"), D(100)),
+        (NumberToken("1_000.5"), D("1000.5")),
+        (NumberToken("-0.0"), D(0)),
+        (NumberToken("1234567890123456e-5"), D("12345678901.23456")),
+        (0.1, D("0.1")),
+        (D("4.000"), D(4)),
+        (10**14, D(10**14)),
+        (1e-7, D("1E-7")),
+    ],
+)
 def test_a_number_of_a_typed_format_follows_its_format(raw, expected):
     assert read_number(raw, "nombre") == expected
 
 
-@pytest.mark.parametrize("raw, code", [
-    (NumberToken("1e999999999999"), "nombre-hors-limites"), (NumberToken("1e-999999999999"), "nombre-hors-limites"),
-    (NumberToken("1e400"), "nombre-hors-limites"), (1e19, "nombre-hors-limites"), (2**63, "nombre-hors-limites"),
-    (NumberToken("9" * 5000), "nombre-hors-limites"), (D("1E+20"), "nombre-hors-limites"),
-    (D("0.0000000001"), "nombre-hors-limites"), (float("nan"), numbers.TYPE), (float("inf"), numbers.TYPE),
-    (NumberToken("NaN"), numbers.TYPE), (NumberToken("-Infinity"), numbers.TYPE), (D("NaN"), numbers.TYPE),
-    (True, numbers.TYPE), ([1], numbers.TYPE), (None, numbers.TYPE),
-])
+@pytest.mark.parametrize(
+    "raw, code",
+    [
+        (NumberToken("1e999999999999"), "nombre-hors-limites"),
+        (NumberToken("1e-999999999999"), "nombre-hors-limites"),
+        (NumberToken("1e400"), "nombre-hors-limites"),
+        (1e19, "nombre-hors-limites"),
+        (2**63, "nombre-hors-limites"),
+        (NumberToken("9" * 5000), "nombre-hors-limites"),
+        (D("1E+20"), "nombre-hors-limites"),
+        (D("0.0000000001"), "nombre-hors-limites"),
+        (float("nan"), numbers.TYPE),
+        (float("inf"), numbers.TYPE),
+        (NumberToken("NaN"), numbers.TYPE),
+        (NumberToken("-Infinity"), numbers.TYPE),
+        (D("NaN"), numbers.TYPE),
+        (True, numbers.TYPE),
+        ([1], numbers.TYPE),
+        (None, numbers.TYPE),
+    ],
+)
 def test_typed_values_beyond_the_bounds_or_not_numbers_are_refused(raw, code):
     problem = read_number(raw, "nombre")
     assert isinstance(problem, NumberProblem) and problem.code == code
@@ -129,11 +212,13 @@ ALPHABET = "0123456789012345678901234567890123456789.,_ -+€%eEUR\u00a0\u202f\t
 def written_numbers(draw):
     """Numbers as people write them, good and bad: signs, groupings, separators, units, blanks."""
     blank = st.sampled_from(["", "", " ", "\u00a0", "\t"])
-    integer = draw(st.one_of(
-        st.from_regex(r"[0-9]{1,18}", fullmatch=True),
-        st.from_regex(r"[0-9]{1,3}([ \u00a0\u202f][0-9]{3}){1,5}", fullmatch=True),
-        st.from_regex(r"[0-9](_?[0-9]){0,16}", fullmatch=True),
-    ))
+    integer = draw(
+        st.one_of(
+            st.from_regex(r"[0-9]{1,18}", fullmatch=True),
+            st.from_regex(r"[0-9]{1,3}([ \u00a0\u202f][0-9]{3}){1,5}", fullmatch=True),
+            st.from_regex(r"[0-9](_?[0-9]){0,16}", fullmatch=True),
+        )
+    )
     fraction = draw(st.one_of(st.just(""), st.from_regex(r"[.,][0-9]{1,12}", fullmatch=True)))
     unit = draw(st.sampled_from(["", "", " €", "€", " EUR", " %", "%"]))
     return f"{draw(blank)}{draw(st.sampled_from(['', '', '-', '+']))}{integer}{fraction}{unit}{draw(blank)}"
@@ -172,8 +257,10 @@ def test_text_columns_agree_with_the_scalar_reader(raws, kind):
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.lists(st.from_regex(r"-?[0-9]{1,17}(\.[0-9]{1,11})?", fullmatch=True), min_size=1, max_size=12),
-       st.sampled_from(NUMERIC))
+@given(
+    st.lists(st.from_regex(r"-?[0-9]{1,17}(\.[0-9]{1,11})?", fullmatch=True), min_size=1, max_size=12),
+    st.sampled_from(NUMERIC),
+)
 @example(["1.000", "12", "-0.5"], "nombre")
 @example(["999999999999999.999999999", "1"], "montant")
 def test_plain_columns_agree_with_the_scalar_reader(raws, kind):
@@ -182,23 +269,40 @@ def test_plain_columns_agree_with_the_scalar_reader(raws, kind):
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.lists(st.one_of(st.floats(), st.floats(-1e16, 1e16), st.floats(-1000, 1000).map(lambda f: round(f, 3))),
-                min_size=1, max_size=12), st.sampled_from(NUMERIC))
-@example([0.1, 1e-7, 1e19, float("nan"), float("inf"), -0.0, 123456789012.125, 5e-324, 1e15, 999999999999999.9],
-         "nombre")
+@given(
+    st.lists(
+        st.one_of(st.floats(), st.floats(-1e16, 1e16), st.floats(-1000, 1000).map(lambda f: round(f, 3))),
+        min_size=1,
+        max_size=12,
+    ),
+    st.sampled_from(NUMERIC),
+)
+@example(
+    [0.1, 1e-7, 1e19, float("nan"), float("inf"), -0.0, 123456789012.125, 5e-324, 1e15, 999999999999999.9], "nombre"
+)
 def test_float_columns_agree_with_the_scalar_reader(raws, kind):
     check_agreement(pl.Series(raws, dtype=pl.Float64), raws, kind)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.lists(st.integers(-2**63, 2**63 - 1), min_size=1, max_size=12), st.sampled_from(NUMERIC))
+@given(st.lists(st.integers(-(2**63), 2**63 - 1), min_size=1, max_size=12), st.sampled_from(NUMERIC))
 def test_integer_columns_agree_with_the_scalar_reader(raws, kind):
     check_agreement(pl.Series(raws, dtype=pl.Int64), raws, kind)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.integers(0, 20).flatmap(lambda scale: st.tuples(st.just(scale), st.lists(
-    st.decimals(-10**(37 - scale), 10**(37 - scale), places=scale, allow_nan=False), min_size=1, max_size=8))))
+@given(
+    st.integers(0, 20).flatmap(
+        lambda scale: st.tuples(
+            st.just(scale),
+            st.lists(
+                st.decimals(-(10 ** (37 - scale)), 10 ** (37 - scale), places=scale, allow_nan=False),
+                min_size=1,
+                max_size=8,
+            ),
+        )
+    )
+)
 def test_decimal_columns_agree_with_the_scalar_reader(case):
     scale, raws = case
     series = pl.Series([str(v) for v in raws]).str.to_decimal(scale=scale)
@@ -206,15 +310,18 @@ def test_decimal_columns_agree_with_the_scalar_reader(case):
 
 
 json_numbers = st.one_of(
-    st.integers(-10**30, 10**30).map(str), st.floats(allow_nan=False, allow_infinity=False).map(repr),
+    st.integers(-(10**30), 10**30).map(str),
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
     st.decimals(allow_nan=False, allow_infinity=False).map(lambda d: str(d)),
     st.from_regex(r"-?(0|[1-9][0-9]{0,20})(\.[0-9]{1,14})?([eE][+-]?[0-9]{1,3})?", fullmatch=True),
 )
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.lists(st.tuples(st.booleans(), st.one_of(json_numbers, texts)), min_size=1, max_size=12),
-       st.sampled_from(NUMERIC))
+@given(
+    st.lists(st.tuples(st.booleans(), st.one_of(json_numbers, texts)), min_size=1, max_size=12),
+    st.sampled_from(NUMERIC),
+)
 def test_mixed_json_columns_agree_with_the_scalar_reader(cells, kind):
     """A JSON Lines column mixing numbers (typed) and strings (a person's writing)."""
     texts_ = [text for _, text in cells]
@@ -229,14 +336,16 @@ def test_float32_columns_are_read_as_their_own_shortest_decimals():
 
 
 def test_unsigned_and_wide_integer_columns():
-    check_agreement(pl.Series([2**64 - 1, 2**63, 5, 10**15 - 1], dtype=pl.UInt64), [2**64 - 1, 2**63, 5, 10**15 - 1],
-                    "entier")
-    check_agreement(pl.Series([10**30, -10**30, 7], dtype=pl.Int128), [10**30, -10**30, 7], "entier")
+    check_agreement(
+        pl.Series([2**64 - 1, 2**63, 5, 10**15 - 1], dtype=pl.UInt64), [2**64 - 1, 2**63, 5, 10**15 - 1], "entier"
+    )
+    check_agreement(pl.Series([10**30, -(10**30), 7], dtype=pl.Int128), [10**30, -(10**30), 7], "entier")
     check_agreement(pl.Series([1, 2], dtype=pl.Int8), [1, 2], "pourcentage")
 
 
 def test_ordinary_columns_never_take_the_slow_path(monkeypatch):
     """The expressions read usual values themselves: the value-by-value reader is only for the rest."""
+
     def refuse(raw, kind):
         raise AssertionError(f"value read one by one: {raw!r}")
 
@@ -256,11 +365,17 @@ def test_ordinary_columns_never_take_the_slow_path(monkeypatch):
 
 
 def test_a_column_too_wide_for_int64_is_exact():
-    values, problems = read_numbers(pl.Series(["999999999999999.5", "0.000000001", "-999999999999999.999999999"]),
-                                    "montant", np.zeros(3, dtype=bool))
+    values, problems = read_numbers(
+        pl.Series(["999999999999999.5", "0.000000001", "-999999999999999.999999999"]),
+        "montant",
+        np.zeros(3, dtype=bool),
+    )
     assert not problems and values.num.dtype == object and values.den == 10**9
-    assert [values.value(i) for i in range(3)] == [D("999999999999999.5"), D("0.000000001"),
-                                                   D("-999999999999999.999999999")]
+    assert [values.value(i) for i in range(3)] == [
+        D("999999999999999.5"),
+        D("0.000000001"),
+        D("-999999999999999.999999999"),
+    ]
 
 
 # ---- the bounds, as documented -----------------------------------------------------------------------
@@ -269,7 +384,7 @@ def test_a_column_too_wide_for_int64_is_exact():
 def test_the_documented_bounds_are_the_constants():
     assert limits.LIMIT == 10**limits.MAX_INTEGER_DIGITS
     guide = (ROOT / "docs" / "langage.md").read_text(encoding="utf-8")
-    section = guide[guide.index("## 11. Limites des nombres"):]
+    section = guide[guide.index("## 11. Limites des nombres") :]
     assert f"inférieure à 10^{limits.MAX_INTEGER_DIGITS}" in section
     assert f"au plus {limits.MAX_DECIMALS} décimales" in section
     for doc in (numbers.__doc__, limits.__doc__):
@@ -277,7 +392,7 @@ def test_the_documented_bounds_are_the_constants():
     too_large, _ = limits.limit_text(limits.TOO_LARGE, "1")
     too_precise, _ = limits.limit_text(limits.TOO_PRECISE, "1")
     assert f"10^{limits.MAX_INTEGER_DIGITS}" in too_large and f"{limits.MAX_DECIMALS} au plus" in too_precise
-    assert read_number("1" + "0" * (limits.MAX_INTEGER_DIGITS - 1), "nombre") == 10**(limits.MAX_INTEGER_DIGITS - 1)
+    assert read_number("1" + "0" * (limits.MAX_INTEGER_DIGITS - 1), "nombre") == 10 ** (limits.MAX_INTEGER_DIGITS - 1)
     assert read_number("1" + "0" * limits.MAX_INTEGER_DIGITS, "nombre").code == "nombre-hors-limites"
     assert read_number("0." + "0" * (limits.MAX_DECIMALS - 1) + "1", "nombre") == D(10) ** -limits.MAX_DECIMALS
     assert read_number("0." + "0" * limits.MAX_DECIMALS + "1", "nombre").code == "nombre-hors-limites"
@@ -303,7 +418,9 @@ NUMBER_FORMATS = ["json", "toml", "jsonl", "set", "conv"]
 def write_declaration(folder: Path, fmt: str, donnee: str, value: str, typed: bool) -> Path:
     data = dict(MSP)
     if fmt == "yaml":
-        lines = [f"{k}: {json.dumps(v) if isinstance(v, str) else str(v).lower()}" for k, v in data.items() if k != donnee]
+        lines = [
+            f"{k}: {json.dumps(v) if isinstance(v, str) else str(v).lower()}" for k, v in data.items() if k != donnee
+        ]
         path = folder / "structure.yaml"
         path.write_text("\n".join(lines + [f'{donnee}: "{value}"']) + "\n", encoding="utf-8")
     elif fmt.startswith("json"):
@@ -314,7 +431,9 @@ def write_declaration(folder: Path, fmt: str, donnee: str, value: str, typed: bo
     else:
         lines = [f"{k} = {json.dumps(v)}" for k, v in data.items() if k != donnee]
         path = folder / "structure.toml"
-        path.write_text("\n".join(lines + [f"{donnee} = {value if typed else json.dumps(value)}"]) + "\n", encoding="utf-8")
+        path.write_text(
+            "\n".join(lines + [f"{donnee} = {value if typed else json.dumps(value)}"]) + "\n", encoding="utf-8"
+        )
     return path
 
 
@@ -323,8 +442,10 @@ def write_population(folder: Path, fmt: str, donnee: str, value: str, typed: boo
     if fmt == "csv":
         path = folder / "population.csv"
         header = ",".join(["id", *MSP])
+
         def cells(row):
             return ",".join(json.dumps(v) if isinstance(v, str) else str(v).lower() for v in row.values())
+
         path.write_text(f"{header}\nmsp_ok,{cells(MSP)}\nmsp_x,{cells(second)}\n", encoding="utf-8")
     elif fmt.startswith("jsonl"):
         path = folder / "population.jsonl"
@@ -347,9 +468,15 @@ def run(folder: Path, *args: str):
     return result.output
 
 
-FORMAT_CASES = [(case, fmt) for case, (_, text, _, _) in HOSTILE.items() if text is not None for fmt in TEXT_FORMATS] + \
-    [(case, fmt) for case, (_, _, number, _) in HOSTILE.items() if number is not None for fmt in NUMBER_FORMATS
-     if fmt not in ("set", "conv") or "e" not in number]  # the language has no exponent
+FORMAT_CASES = [
+    (case, fmt) for case, (_, text, _, _) in HOSTILE.items() if text is not None for fmt in TEXT_FORMATS
+] + [
+    (case, fmt)
+    for case, (_, _, number, _) in HOSTILE.items()
+    if number is not None
+    for fmt in NUMBER_FORMATS
+    if fmt not in ("set", "conv") or "e" not in number
+]  # the language has no exponent
 
 
 @pytest.mark.parametrize("case, fmt", FORMAT_CASES, ids=[f"{c}-{f}" for c, f in FORMAT_CASES])
@@ -367,7 +494,9 @@ def test_hostile_numbers_in_every_format(case, fmt, tmp_path, monkeypatch):
     if fmt == "conv":
         path = tmp_path / "c.conv"
         source = (CLI / "convention.conv").read_text(encoding="utf-8")
-        path.write_text(source.replace("patientele_reference = 4000", f"patientele_reference = {value}"), encoding="utf-8")
+        path.write_text(
+            source.replace("patientele_reference = 4000", f"patientele_reference = {value}"), encoding="utf-8"
+        )
         output = run(tmp_path, "check", str(path))
         assert f"c.conv:8:26: erreur[{code}]" in output
         output = run(tmp_path, "eval", str(path), str(CLI / "msp.yaml"))
@@ -404,14 +533,24 @@ def test_parquet_types_that_cannot_hold_a_donnee(tmp_path):
         messages[name] = [(d.code, d.message) for d in raised.value.diagnostics]
     assert [c for c, _ in messages["floats"]] == ["nombre-hors-limites", "population-invalide"]
     assert "(rangée 1)" in messages["floats"][0][1] and "pas « NaN »" in messages["floats"][1][1]
-    assert messages["decimal"] == [("nombre-hors-limites", "structure « b », donnée « taux_rcp » (rangée 2) : « taux_rcp » "
-                                    "= 0.00000000000000000001 a trop de décimales (écrit en pour cent) : 9 au plus")]
+    assert messages["decimal"] == [
+        (
+            "nombre-hors-limites",
+            "structure « b », donnée « taux_rcp » (rangée 2) : « taux_rcp » "
+            "= 0.00000000000000000001 a trop de décimales (écrit en pour cent) : 9 au plus",
+        )
+    ]
     assert messages["uint64"][0][0] == "nombre-hors-limites" and "9223372036854775808" in messages["uint64"][0][1]
     assert messages["list"] == [  # one error per column, not per row
-        ("population-colonnes", "colonne « patientele » : elle contient des listes (type List(Int64)), pas une valeur "
-                                "par structure"),
-        ("population-colonnes", "colonne « zone » : elle contient des tables (struct) (type Struct({'a': Int64})), pas "
-                                "une valeur par structure"),
+        (
+            "population-colonnes",
+            "colonne « patientele » : elle contient des listes (type List(Int64)), pas une valeur par structure",
+        ),
+        (
+            "population-colonnes",
+            "colonne « zone » : elle contient des tables (struct) (type Struct({'a': Int64})), pas "
+            "une valeur par structure",
+        ),
     ]
     ranged = frame.with_columns(pl.Series("nb_protocoles", ["3", "1" * 29]).str.to_decimal(scale=0))
     ranged.write_parquet(tmp_path / "ranged.parquet")
@@ -470,13 +609,19 @@ def test_a_column_written_twice_in_parquet_is_reported(tmp_path):
     with pytest.raises(TableError) as raised:
         read_population(str(path), MODEL)
     assert [(d.code, d.message) for d in raised.value.diagnostics] == [
-        ("population-colonnes", "colonne « colonneA » en double")]
+        ("population-colonnes", "colonne « colonneA » en double")
+    ]
 
 
 def population_text(fmt: str, rows: list[dict]) -> str:
     if fmt == "csv":
-        return ",".join(["id", *MSP]) + "\n" + "".join(
-            ",".join(str(v).lower() if isinstance(v, bool) else str(v) for v in row.values()) + "\n" for row in rows)
+        return (
+            ",".join(["id", *MSP])
+            + "\n"
+            + "".join(
+                ",".join(str(v).lower() if isinstance(v, bool) else str(v) for v in row.values()) + "\n" for row in rows
+            )
+        )
     return "".join(json.dumps(row) + "\n" for row in rows)
 
 
@@ -496,20 +641,29 @@ def test_blank_lines_at_the_end_are_ignored(fmt, ending, tmp_path):
 
 @pytest.mark.parametrize("fmt, line", [("csv", "ligne 3"), ("jsonl", "ligne 2")])
 def test_a_blank_line_among_the_rows_is_an_error_naming_it(fmt, line, tmp_path):
-    text = population_text(fmt, ROWS[:1]) + "\n" + population_text(fmt, ROWS[1:]).split("\n", 1 if fmt == "csv" else 0)[-1]
+    text = (
+        population_text(fmt, ROWS[:1]) + "\n" + population_text(fmt, ROWS[1:]).split("\n", 1 if fmt == "csv" else 0)[-1]
+    )
     path = tmp_path / f"p.{fmt}"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(TableError) as raised:
         read_population(str(path), MODEL, keep_invalid=True)
     assert [(d.code, d.message) for d in raised.value.diagnostics] == [
-        ("population-illisible", f"{line} vide au milieu des structures")]
+        ("population-illisible", f"{line} vide au milieu des structures")
+    ]
 
 
-@pytest.mark.parametrize("written", [
-    '"patientele": 4000, "patientele": 9000', '"patientele" : 4000, "patientele": 9000',
-    '"patientele": 4000, "patientele": null', '"patientele": null, "patientele": 4000',
-    '"patientele": 4000, "p\\u0061tientele": 9000', '"patientele": 4000, "zone": "a:b", "patientele": 9000',
-])
+@pytest.mark.parametrize(
+    "written",
+    [
+        '"patientele": 4000, "patientele": 9000',
+        '"patientele" : 4000, "patientele": 9000',
+        '"patientele": 4000, "patientele": null',
+        '"patientele": null, "patientele": 4000',
+        '"patientele": 4000, "p\\u0061tientele": 9000',
+        '"patientele": 4000, "zone": "a:b", "patientele": 9000',
+    ],
+)
 def test_a_key_written_twice_on_a_json_line_is_reported_however_written(written, tmp_path):
     row = json.dumps({"id": "b", **{k: v for k, v in MSP.items() if k != "patientele"}})
     path = tmp_path / "p.jsonl"
@@ -551,7 +705,9 @@ def test_json_lines_syntax_errors_name_the_line(tmp_path):
     with pytest.raises(TableError) as raised:
         read_population(str(path), MODEL)
     assert [d.message for d in raised.value.diagnostics] == [
-        "ligne 2 : JSON illisible : valeur attendue", "ligne 3 : JSON illisible : ce n'est pas un objet « { … } »"]
+        "ligne 2 : JSON illisible : valeur attendue",
+        "ligne 3 : JSON illisible : ce n'est pas un objet « { … } »",
+    ]
 
 
 cells = st.one_of(texts, st.text(max_size=12), st.sampled_from(["", " ", "null", "true", "[1]", "{}", "\\", '"']))
@@ -564,13 +720,20 @@ def test_any_cell_is_read_or_reported_never_a_crash(tmp_path_factory, rows, fmt)
     folder = tmp_path_factory.mktemp("t")
     path = folder / f"p.{fmt}"
     if fmt == "csv":
+
         def quoted(text):
             return '"' + text.replace('"', '""') + '"'
+
         body = "".join(f"s{i},{quoted(a)},6,vrai,vrai,{quoted(b)},10,metropole,faux\n" for i, (a, b) in enumerate(rows))
         path.write_text(",".join(["id", *MSP]) + "\n" + body, encoding="utf-8")
     else:
-        path.write_text("".join(json.dumps({"id": f"s{i}", **MSP, "patientele": a, "nb_protocoles": b}) + "\n"
-                                for i, (a, b) in enumerate(rows)), encoding="utf-8")
+        path.write_text(
+            "".join(
+                json.dumps({"id": f"s{i}", **MSP, "patientele": a, "nb_protocoles": b}) + "\n"
+                for i, (a, b) in enumerate(rows)
+            ),
+            encoding="utf-8",
+        )
     try:
         population = read_population(str(path), MODEL, keep_invalid=True)
     except TableError as error:  # a file-level problem (a blank line…), said in French
@@ -582,7 +745,11 @@ def test_any_cell_is_read_or_reported_never_a_crash(tmp_path_factory, rows, fmt)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
-@given(cells, st.one_of(json_numbers, st.just("1e999999999"), st.just("9" * 5000)), st.sampled_from(["yaml", "json", "toml"]))
+@given(
+    cells,
+    st.one_of(json_numbers, st.just("1e999999999"), st.just("9" * 5000)),
+    st.sampled_from(["yaml", "json", "toml"]),
+)
 def test_any_declared_value_is_read_or_reported_never_a_crash(tmp_path_factory, text, number, fmt):
     from interpreter.io.declarations import DeclarationError, read_declaration
 
@@ -609,7 +776,9 @@ def test_many_text_columns_agree_with_the_scalar_reader(raws, kind):
 
 @pytest.mark.slow
 @settings(max_examples=1_000, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.lists(st.tuples(st.booleans(), st.one_of(json_numbers, texts)), min_size=1, max_size=12),
-       st.sampled_from(NUMERIC))
+@given(
+    st.lists(st.tuples(st.booleans(), st.one_of(json_numbers, texts)), min_size=1, max_size=12),
+    st.sampled_from(NUMERIC),
+)
 def test_many_mixed_json_columns_agree_with_the_scalar_reader(cells, kind):
     test_mixed_json_columns_agree_with_the_scalar_reader.hypothesis.inner_test(cells, kind)

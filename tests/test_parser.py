@@ -34,8 +34,14 @@ def test_decomposed_accents_are_normalised_to_nfc():
 def test_literals():
     text = 'convention x "x"\nparamètres {\n a = 1_100\n b = 7.5 €\n c = 2_000 EUR\n d = 50 %\n e = 2017-08-05\n f = vrai\n}\n'
     values = [p.value for p in parse_text(text).file.items[0].parametres]
-    assert values == [n.Number(Decimal(1100)), n.Money(Decimal("7.5")), n.Money(Decimal(2000)), n.Percent(Decimal(50)),
-                      n.DateLit(__import__("datetime").date(2017, 8, 5)), n.Bool(True)]
+    assert values == [
+        n.Number(Decimal(1100)),
+        n.Money(Decimal("7.5")),
+        n.Money(Decimal(2000)),
+        n.Percent(Decimal(50)),
+        n.DateLit(__import__("datetime").date(2017, 8, 5)),
+        n.Bool(True),
+    ]
     assert values[0].text == "1_100"
 
 
@@ -43,14 +49,18 @@ def test_precedence():
     text = 'convention x "x"\nparamètres {\n p = si a ou b et non c alors 1 + 2 * -3 sinon 4\n}\n'
     value = parse_text(text).file.items[0].parametres[0].value
     a, b, c = n.Name("a"), n.Name("b"), n.Name("c")
-    assert value == n.If(n.Logic("ou", a, n.Logic("et", b, n.Not(c))),
-                         n.BinOp("+", n.Number(Decimal(1)), n.BinOp("*", n.Number(Decimal(2)), n.Neg(n.Number(Decimal(3))))),
-                         n.Number(Decimal(4)))
+    assert value == n.If(
+        n.Logic("ou", a, n.Logic("et", b, n.Not(c))),
+        n.BinOp("+", n.Number(Decimal(1)), n.BinOp("*", n.Number(Decimal(2)), n.Neg(n.Number(Decimal(3))))),
+        n.Number(Decimal(4)),
+    )
 
 
 def test_attendu_assertions_follow_each_other_and_keep_binary_minus():
-    text = ('convention x "x"\ncas k {\n attendu {\n  éligible\n  points(c) = 1_800\n  total = 27_300 € - 3 €\n'
-            '  montant(c) = 3 €\n  non atteint(c)\n }\n}\n')
+    text = (
+        'convention x "x"\ncas k {\n attendu {\n  éligible\n  points(c) = 1_800\n  total = 27_300 € - 3 €\n'
+        "  montant(c) = 3 €\n  non atteint(c)\n }\n}\n"
+    )
     attendu = parse_text(text).file.items[0].attendu
     assert [type(a).__name__ for a in attendu] == ["Name", "Compare", "Compare", "Compare", "Not"]
     assert attendu[2].right == n.BinOp("-", n.Money(Decimal(27300)), n.Money(Decimal(3)))
@@ -68,7 +78,7 @@ def test_spans_point_at_the_source():
     horaires = result.file.items[2].criteres[0]
     assert (horaires.id_span.line, horaires.id_span.column) == (23, 11)
     condition = horaires.attributes[2].value
-    assert EXAMPLE_LINES[condition.span.line - 1][condition.span.column - 1:].startswith("jours_ouverture >= 5")
+    assert EXAMPLE_LINES[condition.span.line - 1][condition.span.column - 1 :].startswith("jours_ouverture >= 5")
 
 
 EXAMPLE_LINES = EXAMPLE.split("\n")

@@ -97,21 +97,50 @@ class Fractions:
         return sum(points, Fraction(0))
 
 
-def critere(id: str, section: str | None = "socle", condition: ir.Expr = TRUE, fixes=None, variables=None, montant=None,
-            brique: str | None = None, prorata: ir.Expr | None = None) -> Critere:
-    return Critere(id, None, section, brique, condition, None if fixes is None else number(fixes),
-                   None if variables is None else number(variables), None if montant is None else euros(montant), None,
-                   None, None, prorata)
+def critere(
+    id: str,
+    section: str | None = "socle",
+    condition: ir.Expr = TRUE,
+    fixes=None,
+    variables=None,
+    montant=None,
+    brique: str | None = None,
+    prorata: ir.Expr | None = None,
+) -> Critere:
+    return Critere(
+        id,
+        None,
+        section,
+        brique,
+        condition,
+        None if fixes is None else number(fixes),
+        None if variables is None else number(variables),
+        None if montant is None else euros(montant),
+        None,
+        None,
+        None,
+        prorata,
+    )
 
 
 def model(*criteres: Critere, briques=(), majorations=(), minimums=(), parametres=None, prorata=None) -> Model:
     """A checked model built by hand: the critères (section ones first), briques, majorations and minimums given."""
     values = {"valeur_point": euros(7), "patientele_reference": number(4000), **(parametres or {})}
-    return Model("m", None, None, None, {id: Parametre(id, None, v, v.type, None) for id, v in values.items()},
-                 {"patientele": Donnee("patientele", None, NOMBRE, None, None, None)},
-                 {c.id: c for c in criteres}, {b.id: b for b in briques}, (), None,
-                 majorations={m.id: m for m in majorations}, minimums={m.id: m for m in minimums},
-                 prorata=None if prorata is None else Prorata(prorata, None))
+    return Model(
+        "m",
+        None,
+        None,
+        None,
+        {id: Parametre(id, None, v, v.type, None) for id, v in values.items()},
+        {"patientele": Donnee("patientele", None, NOMBRE, None, None, None)},
+        {c.id: c for c in criteres},
+        {b.id: b for b in briques},
+        (),
+        None,
+        majorations={m.id: m for m in majorations},
+        minimums={m.id: m for m in minimums},
+        prorata=None if prorata is None else Prorata(prorata, None),
+    )
 
 
 def pay(built: Model, patientele=4000, **donnees):
@@ -132,8 +161,11 @@ def test_a_prerequis_not_met_pays_nothing_whatever_else_is_met():
 
 
 def test_every_prerequis_must_hold_and_a_version_without_any_pays():
-    built = model(critere("a", section="prerequis", condition=flag("a")),
-                  critere("b", section="prerequis", condition=flag("b")), critere("rcp", montant=100))
+    built = model(
+        critere("a", section="prerequis", condition=flag("a")),
+        critere("b", section="prerequis", condition=flag("b")),
+        critere("rcp", montant=100),
+    )
     assert not pay(built, a=True, b=False).eligible
     assert pay(built, a=True, b=True).total == 100
     assert pay(model(critere("rcp", montant=100))).eligible
@@ -174,13 +206,25 @@ def test_the_cap_on_the_patientele_ratio_applies_when_the_version_names_it():
 
 
 def brique(id: str, criteres: tuple[str, ...], condition: ir.Expr = TRUE, montant=None, fixes=None) -> Brique:
-    return Brique(id, None, condition, None if fixes is None else number(fixes), None,
-                  None if montant is None else euros(montant), None, None, criteres, None)
+    return Brique(
+        id,
+        None,
+        condition,
+        None if fixes is None else number(fixes),
+        None,
+        None if montant is None else euros(montant),
+        None,
+        None,
+        criteres,
+        None,
+    )
 
 
 def test_a_brique_pays_only_when_its_condition_and_every_critere_inside_hold():
-    inside = (critere("x", section=None, brique="b", condition=flag("x")),
-              critere("y", section=None, brique="b", condition=flag("y")))
+    inside = (
+        critere("x", section=None, brique="b", condition=flag("x")),
+        critere("y", section=None, brique="b", condition=flag("y")),
+    )
     built = model(*inside, briques=(brique("b", ("x", "y"), condition=flag("joined"), montant=2_000),))
     assert pay(built, x=True, y=True, joined=True).amounts["b"] == 2_000
     assert pay(built, x=True, y=False, joined=True).amounts["b"] == 0
@@ -190,8 +234,11 @@ def test_a_brique_pays_only_when_its_condition_and_every_critere_inside_hold():
 
 
 def test_a_brique_is_paid_only_to_eligible_structures():
-    built = model(critere("gate", section="prerequis", condition=flag("g")), critere("x", section=None, brique="b"),
-                  briques=(brique("b", ("x",), fixes=100),))
+    built = model(
+        critere("gate", section="prerequis", condition=flag("g")),
+        critere("x", section=None, brique="b"),
+        briques=(brique("b", ("x",), fixes=100),),
+    )
     assert pay(built, g=False).amounts["b"] == 0
     assert pay(built, g=True).amounts["b"] == 700
 
@@ -222,14 +269,22 @@ def test_below_half_a_cent_rounds_to_zero_and_arithmetic_is_exact():
 # ---- majorations ------------------------------------------------------------------------------------------------------
 
 
-def majoration(id: str, taux: str, part: str = "points_variables", sections=("prerequis", "socle", "options"),
-               condition: ir.Expr = TRUE) -> Majoration:
+def majoration(
+    id: str,
+    taux: str,
+    part: str = "points_variables",
+    sections=("prerequis", "socle", "options"),
+    condition: ir.Expr = TRUE,
+) -> Majoration:
     return Majoration(id, None, condition, number(taux), part, tuple(sections), None, None)
 
 
 def test_a_majoration_pays_its_rate_of_the_part_of_the_lines_paid_in_its_sections():
-    lines = (critere("a", fixes=100, variables=200), critere("b", section="options", variables=1_000),
-             critere("c", variables=50, condition=flag("c")))
+    lines = (
+        critere("a", fixes=100, variables=200),
+        critere("b", section="options", variables=1_000),
+        critere("c", variables=50, condition=flag("c")),
+    )
     built = model(*lines, majorations=(majoration("m", "0.1", sections=("socle",)),))
     result = pay(built, c=False)
     assert result.bases["m"] == 200 * 7  # only `a`: `b` is in options, `c` is not met; points fixes are not counted
@@ -243,8 +298,11 @@ def test_the_assiette_of_a_majoration_on_the_total_counts_the_montants():
 
 
 def test_a_majoration_pays_only_to_eligible_structures_whose_condition_holds():
-    built = model(critere("gate", section="prerequis", condition=flag("g")), critere("a", variables=100),
-                  majorations=(majoration("m", "0.05", condition=flag("drom")),))
+    built = model(
+        critere("gate", section="prerequis", condition=flag("g")),
+        critere("a", variables=100),
+        majorations=(majoration("m", "0.05", condition=flag("drom")),),
+    )
     assert pay(built, g=True, drom=True).amounts["m"] == 35
     assert pay(built, g=True, drom=False).amounts["m"] == 0
     assert pay(built, g=False, drom=True).amounts["m"] == 0
@@ -265,23 +323,30 @@ def test_a_minimum_tops_the_total_up_to_its_floor():
 
 
 def test_a_minimum_counts_the_majorations_and_the_minimums_before_it():
-    built = model(critere("a", variables=100), majorations=(majoration("m", "0.1"),),
-                  minimums=(minimum("premier", 800), minimum("second", 1_000)))
+    built = model(
+        critere("a", variables=100),
+        majorations=(majoration("m", "0.1"),),
+        minimums=(minimum("premier", 800), minimum("second", 1_000)),
+    )
     result = pay(built)  # 700 + 70 = 770: the first adds 30, the second 200
     assert (result.amounts["premier"], result.amounts["second"], result.total) == (30, 200, 1_000)
 
 
 def test_a_minimum_is_paid_only_to_eligible_structures_whose_condition_holds():
-    built = model(critere("gate", section="prerequis", condition=flag("g")), critere("a", montant=1),
-                  minimums=(minimum("plancher", 100, condition=flag("new")),))
+    built = model(
+        critere("gate", section="prerequis", condition=flag("g")),
+        critere("a", montant=1),
+        minimums=(minimum("plancher", 100, condition=flag("new")),),
+    )
     assert pay(built, g=True, new=True).amounts["plancher"] == 99
     assert pay(built, g=True, new=False).amounts["plancher"] == 0
     assert pay(built, g=False, new=True).amounts["plancher"] == 0
 
 
 def test_a_minimum_keeps_its_own_prorata():
-    built = model(critere("a", montant=0), minimums=(minimum("plancher", 1_200, prorata=number("0.25")),),
-                  prorata=number("0.5"))
+    built = model(
+        critere("a", montant=0), minimums=(minimum("plancher", 1_200, prorata=number("0.25")),), prorata=number("0.5")
+    )
     assert pay(built).amounts["plancher"] == 300
 
 
@@ -293,8 +358,12 @@ def seventh_twelfths() -> ir.Expr:
 
 
 def test_the_version_s_prorata_multiplies_each_line_before_its_rounding_and_not_its_points():
-    built = model(critere("a", fixes=1), critere("b", fixes=1), parametres={"valeur_point": euros("0.01")},
-                  prorata=seventh_twelfths())
+    built = model(
+        critere("a", fixes=1),
+        critere("b", fixes=1),
+        parametres={"valeur_point": euros("0.01")},
+        prorata=seventh_twelfths(),
+    )
     result = pay(built)
     # 0.01 € × 7/12 = 0.00583… € per line: each rounds to 0.01 €; rounding the sum instead would give 0.01 €.
     assert result.amounts == {"a": Fraction(1, 100), "b": Fraction(1, 100)}
@@ -303,8 +372,12 @@ def test_the_version_s_prorata_multiplies_each_line_before_its_rounding_and_not_
 
 
 def test_a_line_with_its_own_prorata_takes_it_instead_and_prorata_1_is_not_prorated():
-    built = model(critere("a", montant=1_200, prorata=number("0.5")), critere("b", montant=1_200, prorata=number(1)),
-                  critere("c", montant=1_200), prorata=number("0.25"))
+    built = model(
+        critere("a", montant=1_200, prorata=number("0.5")),
+        critere("b", montant=1_200, prorata=number(1)),
+        critere("c", montant=1_200),
+        prorata=number("0.25"),
+    )
     result = pay(built)
     assert result.amounts == {"a": 600, "b": 1_200, "c": 300}
     assert "b" not in result.factors
@@ -318,7 +391,8 @@ def test_a_majoration_is_a_rate_of_prorated_lines_and_is_not_prorated_again():
 
 
 def test_no_prorata_is_computed_for_a_structure_that_is_not_eligible():
-    built = model(critere("gate", section="prerequis", condition=flag("g")), critere("a", montant=100),
-                  prorata=number("0.5"))
+    built = model(
+        critere("gate", section="prerequis", condition=flag("g")), critere("a", montant=100), prorata=number("0.5")
+    )
     assert pay(built, g=False).factors == {"gate": 0, "a": 0}  # a prérequis is a line too (paying nothing here)
     assert pay(built, g=True).factors == {"gate": Fraction(1, 2), "a": Fraction(1, 2)}

@@ -22,7 +22,7 @@ from tests import strategies as s
 from tests.conftest import GOLDEN, ROOT
 
 # A convention made to catch the hard cases: halves of a cent, percentages, dates, choix, divisions.
-HARD = parse_text('''convention dur "Cas difficiles"
+HARD = parse_text("""convention dur "Cas difficiles"
 version : "1"
 paramètres {
   valeur_point = 7 €
@@ -53,7 +53,7 @@ options {
   critère negatif "Montant négatif" { condition : budget < 0 €  montant : budget / 3 }
 }
 brique b "Brique" { condition : zone != metropole  montant : 1_000.005 €  critère c "C" { condition : heures > 10 } }
-''').file
+""").file
 HARD_MODEL = check(HARD)[0]
 MODELS = {
     "dur": HARD_MODEL,
@@ -132,8 +132,16 @@ def test_batch_equals_scalar(name, kind, tmp_path_factory):
 def test_rounding_halves_are_exact(tmp_path):
     """1 100 × 3 333 / 4 000 = 916,575 points; × 7 € = 6 416,025 €, rounded away from zero."""
     model = MODELS["dur"]
-    base = {"patientele": Decimal(3333), "taux": Decimal("0.125"), "budget": Decimal("-0.015"), "nb": Decimal(1),
-            "ouverture": datetime.date(2019, 1, 1), "zone": "reunion", "ouverte": True, "heures": Decimal("8.25")}
+    base = {
+        "patientele": Decimal(3333),
+        "taux": Decimal("0.125"),
+        "budget": Decimal("-0.015"),
+        "nb": Decimal(1),
+        "ouverture": datetime.date(2019, 1, 1),
+        "zone": "reunion",
+        "ouverte": True,
+        "heures": Decimal("8.25"),
+    }
     path = write(tmp_path, model, [base], "csv")
     program = compile_model(model)
     population = read_population(path, model)
@@ -150,13 +158,20 @@ def test_invalid_rows_are_all_listed_with_id_donnee_and_reason(tmp_path):
         "id,patientele,jours_ouverture,samedi_matin,coordination,nb_protocoles,taux_rcp,zone,engagement_france_sante\n"
         "a,4000,6,vrai,vrai,3,10,metropole,faux\n"
         "b,4000,9,vrai,vrai,3,10,metropol,faux\n"
-        "c,quatre,6,peut-être,vrai,,10 %,drom,faux\n", encoding="utf-8")
+        "c,quatre,6,peut-être,vrai,,10 %,drom,faux\n",
+        encoding="utf-8",
+    )
     with pytest.raises(TableError) as raised:
         read_population(str(path), model)
     messages = [d.message for d in raised.value.diagnostics]
     assert len(messages) == 5
-    assert messages[0] == "structure « b », donnée « jours_ouverture » (ligne 3) : « jours_ouverture » = 9 est hors de l'intervalle (entre 0 et 7)"
-    assert any("« zone » ne peut pas valoir « metropol »" in m and "vouliez-vous dire « metropole »" in m for m in messages)
+    assert (
+        messages[0]
+        == "structure « b », donnée « jours_ouverture » (ligne 3) : « jours_ouverture » = 9 est hors de l'intervalle (entre 0 et 7)"
+    )
+    assert any(
+        "« zone » ne peut pas valoir « metropol »" in m and "vouliez-vous dire « metropole »" in m for m in messages
+    )
     assert any("structure « c », donnée « nb_protocoles »" in m and "valeur manquante" in m for m in messages)
     kept = read_population(str(path), model, keep_invalid=True)
     assert list(kept.ids) == ["a"] and kept.rejected.height == 2
@@ -172,7 +187,8 @@ def test_unknown_and_missing_columns(tmp_path):
     assert any(d.suggestion == "vouliez-vous dire « patientele » ?" for d in raised.value.diagnostics)
 
 
-WIDE = check(parse_text('''convention large "Grandes valeurs"
+WIDE = check(
+    parse_text("""convention large "Grandes valeurs"
 version : "1"
 paramètres {
   valeur_point = 7 €
@@ -185,15 +201,17 @@ données {
 options {
   critère c "C" { condition : budget > 0 €  montant : budget * taux }
 }
-''').file)[0]
+""").file
+)[0]
 
 
 def test_values_too_wide_for_int64_at_the_column_scale_are_exact(tmp_path):
     """999 999 999 999 999,5 € beside 0,000000001 €: the column's scale (10⁹) makes numerators beyond
     int64; they are held as Python ints, and the rows are computed exactly."""
     path = tmp_path / "p.csv"
-    path.write_text("id,budget,taux\na,999999999999999.5,33.333333333\nb,0.000000001,100\nc,12,50 %\n",
-                    encoding="utf-8")
+    path.write_text(
+        "id,budget,taux\na,999999999999999.5,33.333333333\nb,0.000000001,100\nc,12,50 %\n", encoding="utf-8"
+    )
     population = read_population(str(path), WIDE)
     budget = population.columns["budget"]
     assert budget.den == 10**9 and budget.num.dtype == object
@@ -212,10 +230,16 @@ def test_more_than_nine_decimals_are_refused_not_rounded(tmp_path):
     with pytest.raises(TableError) as raised:
         read_population(str(path), WIDE)
     assert [(d.code, d.message) for d in raised.value.diagnostics] == [
-        ("nombre-hors-limites", "structure « a », donnée « budget » (ligne 2) : « budget » = 100.000000000001 a trop "
-                                "de décimales : 9 au plus"),
-        ("nombre-hors-limites", "structure « b », donnée « taux » (ligne 3) : « taux » = 33.3333333333 a trop de "
-                                "décimales (écrit en pour cent) : 9 au plus"),
+        (
+            "nombre-hors-limites",
+            "structure « a », donnée « budget » (ligne 2) : « budget » = 100.000000000001 a trop "
+            "de décimales : 9 au plus",
+        ),
+        (
+            "nombre-hors-limites",
+            "structure « b », donnée « taux » (ligne 3) : « taux » = 33.3333333333 a trop de "
+            "décimales (écrit en pour cent) : 9 au plus",
+        ),
     ]
 
 
@@ -253,8 +277,17 @@ def test_example_population_is_reproducible_and_calibrated(tmp_path):
 
 # The données the audit (2026) and the Cnam's guide added to the bundled conventions: a population file
 # written before them has none of these columns.
-ADDED_BY_THE_AUDIT = ("fermeture_conges", "taux_c2s", "taux_ame", "premiere_annee", "mois_adhesion",
-                      "fermeture_hors_conges", "derogation_horaires", "taux_dossiers_rcp", "mission_obesite_enfant")
+ADDED_BY_THE_AUDIT = (
+    "fermeture_conges",
+    "taux_c2s",
+    "taux_ame",
+    "premiere_annee",
+    "mois_adhesion",
+    "fermeture_hors_conges",
+    "derogation_horaires",
+    "taux_dossiers_rcp",
+    "mission_obesite_enfant",
+)
 
 
 def test_an_older_population_file_runs_under_avenant_1_with_its_defaults_announced(tmp_path):
@@ -267,32 +300,43 @@ def test_an_older_population_file_runs_under_avenant_1_with_its_defaults_announc
     from interpreter.cli import cli
 
     older = tmp_path / "population-2025.csv"
-    pl.read_csv(ROOT / "examples" / "population" / "population.csv", infer_schema_length=0) \
-        .drop(ADDED_BY_THE_AUDIT).write_csv(older)
+    pl.read_csv(ROOT / "examples" / "population" / "population.csv", infer_schema_length=0).drop(
+        ADDED_BY_THE_AUDIT
+    ).write_csv(older)
     avenant_1 = str(ROOT / "conventions" / "aci-msp-avenant-1.conv")
     result = CliRunner().invoke(cli, ["simulate", avenant_1, str(older), "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     taken = {d["id"]: (d["valeur"], d["structures"]) for d in data["valeurs_par_defaut"]}
     assert {id: taken[id] for id in ADDED_BY_THE_AUDIT} == {
-        "fermeture_conges": ("aucune", 2300), "taux_c2s": ("0 %", 2300), "taux_ame": ("0 %", 2300),
-        "premiere_annee": ("faux", 2300), "mois_adhesion": ("12", 2300), "fermeture_hors_conges": ("faux", 2300),
-        "derogation_horaires": ("faux", 2300), "taux_dossiers_rcp": ("5 %", 2300),
-        "mission_obesite_enfant": ("faux", 2300)}
+        "fermeture_conges": ("aucune", 2300),
+        "taux_c2s": ("0 %", 2300),
+        "taux_ame": ("0 %", 2300),
+        "premiere_annee": ("faux", 2300),
+        "mois_adhesion": ("12", 2300),
+        "fermeture_hors_conges": ("faux", 2300),
+        "derogation_horaires": ("faux", 2300),
+        "taux_dossiers_rcp": ("5 %", 2300),
+        "mission_obesite_enfant": ("faux", 2300),
+    }
     assert data["structures"] == 2300 and data["eligibles"] > 2200
     text = CliRunner().invoke(cli, ["simulate", avenant_1, str(older)]).output
     assert "▸ Valeurs par défaut" in text
     assert "taux_dossiers_rcp = 5 % (Dossiers étudiés en concertation" in text
-    assert "mois_adhesion = 12 (Mois de l'année couverts par le contrat (12 hors première année)) : 2\u202f300 " \
+    assert (
+        "mois_adhesion = 12 (Mois de l'année couverts par le contrat (12 hors première année)) : 2\u202f300 "
         "structures sur 2\u202f300" in text
+    )
 
 
 def test_json_lines_population(tmp_path):
     model = MODELS["langage"]
     path = tmp_path / "p.jsonl"
-    path.write_text('{"id": "a", "patientele": 3333, "jours_ouverture": 6, "samedi_matin": true, "coordination": true, '
-                    '"nb_protocoles": 3, "taux_rcp": 10, "zone": "drom", "engagement_france_sante": false}\n',
-                    encoding="utf-8")
+    path.write_text(
+        '{"id": "a", "patientele": 3333, "jours_ouverture": 6, "samedi_matin": true, "coordination": true, '
+        '"nb_protocoles": 3, "taux_rcp": 10, "zone": "drom", "engagement_france_sante": false}\n',
+        encoding="utf-8",
+    )
     program = compile_model(model)
     population = read_population(str(path), model)
     result = simulate(program, population)

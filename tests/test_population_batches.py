@@ -62,8 +62,9 @@ def same(a, b) -> None:
         other = b.columns[id]
         if isinstance(column, tables.Scaled):
             # the denominator is a representation: the values are what must agree
-            assert [Fraction(int(n), column.den) for n in column.num] == \
-                [Fraction(int(n), other.den) for n in other.num], id
+            assert [Fraction(int(n), column.den) for n in column.num] == [
+                Fraction(int(n), other.den) for n in other.num
+            ], id
         else:
             assert list(column) == list(other), id
     assert a.frame.equals(b.frame)
@@ -80,8 +81,9 @@ def test_a_parquet_population_in_batches_is_read_as_a_whole(monkeypatch, tmp_pat
     import polars as pl
 
     frame = pl.read_csv(POPULATION, infer_schema_length=None)
-    frame = frame.with_columns(pl.when(pl.int_range(pl.len()) == 1000).then(-5).otherwise(pl.col("patientele"))
-                               .alias("patientele"))  # one row out of range: its problem keeps its row
+    frame = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 1000).then(-5).otherwise(pl.col("patientele")).alias("patientele")
+    )  # one row out of range: its problem keeps its row
     path = tmp_path / "population.parquet"
     frame.write_parquet(path, row_group_size=100)
     whole, batched = whole_and_batched(path, MODEL, monkeypatch, 7, keep=frozenset({"region"}), keep_invalid=True)
@@ -99,8 +101,9 @@ def small(tmp_path):
 
 def test_denominators_grow_from_one_batch_to_the_next(small, tmp_path, monkeypatch):
     path = tmp_path / "p.csv"
-    path.write_text("id,taux,heures,ouverte\na,50,1,vrai\nb,12.5,2,faux\nc,1,0.125,vrai\nd,99,3,vrai\n",
-                    encoding="utf-8")
+    path.write_text(
+        "id,taux,heures,ouverte\na,50,1,vrai\nb,12.5,2,faux\nc,1,0.125,vrai\nd,99,3,vrai\n", encoding="utf-8"
+    )
     whole, batched = whole_and_batched(path, small, monkeypatch, 1)
     same(whole, batched)
     assert batched.columns["heures"].den == 1000 and list(batched.columns["heures"].num) == [1000, 2000, 125, 3000]
@@ -108,8 +111,9 @@ def test_denominators_grow_from_one_batch_to_the_next(small, tmp_path, monkeypat
 
 def test_problems_name_the_lines_of_the_file_and_cross_batches(small, tmp_path, monkeypatch):
     path = tmp_path / "p.csv"
-    path.write_text("id,taux,heures,ouverte\na,50,1,vrai\nb,12.5,2,faux\na,1,x,vrai\nd,101,3,peut-être\n",
-                    encoding="utf-8")
+    path.write_text(
+        "id,taux,heures,ouverte\na,50,1,vrai\nb,12.5,2,faux\na,1,x,vrai\nd,101,3,peut-être\n", encoding="utf-8"
+    )
     whole, batched = whole_and_batched(path, small, monkeypatch, 2)
     same(whole, batched)
     text = " | ".join(batched)
@@ -127,18 +131,28 @@ def test_blank_lines_at_the_end_are_dropped_and_in_the_middle_refused(small, tmp
     assert whole == batched and "ligne 3 vide au milieu des structures" in batched[0]
 
 
-CELLS = st.one_of(st.integers(-5, 2_000).map(str), st.decimals(0, 1_000, places=3).map(str),
-                  st.sampled_from(["", " ", "vrai", "faux", "1e3", "4.000", "12,5", "x", "100 %"]))
+CELLS = st.one_of(
+    st.integers(-5, 2_000).map(str),
+    st.decimals(0, 1_000, places=3).map(str),
+    st.sampled_from(["", " ", "vrai", "faux", "1e3", "4.000", "12,5", "x", "100 %"]),
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(st.tuples(st.sampled_from(["a", "b", "c", "d", "e", ""]), CELLS, CELLS,
-                               st.sampled_from(["vrai", "faux", "", "oui"])), max_size=12),
-       batch=st.integers(1, 5))
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c", "d", "e", ""]), CELLS, CELLS, st.sampled_from(["vrai", "faux", "", "oui"])
+        ),
+        max_size=12,
+    ),
+    batch=st.integers(1, 5),
+)
 def test_any_small_file_reads_the_same_in_batches(small, tmp_path, monkeypatch, rows, batch):
     path = tmp_path / "p.csv"
-    path.write_text("id,taux,heures,ouverte\n" + "".join(",".join(f'"{c}"' for c in row) + "\n" for row in rows),
-                    encoding="utf-8")
+    path.write_text(
+        "id,taux,heures,ouverte\n" + "".join(",".join(f'"{c}"' for c in row) + "\n" for row in rows), encoding="utf-8"
+    )
     whole, batched = whole_and_batched(path, small, monkeypatch, batch, keep_invalid=True)
     same(whole, batched)
 

@@ -35,7 +35,8 @@ def chain(tmp_path):
     """The CLI goldens' small convention (in force since 2017-08-05), an avenant in force on 2026-06-01 that changes
     the point and adds a montant that does not divide by 12, a population of 150 structures."""
     (tmp_path / "convention.conv").write_text(BASE.read_text(encoding="utf-8"), encoding="utf-8")
-    (tmp_path / "avenant.conv").write_text(textwrap.dedent("""\
+    (tmp_path / "avenant.conv").write_text(
+        textwrap.dedent("""\
         avenant proj "Avenant d'essai, en vigueur en juin"
         base : "convention.conv"
         version : "2026"
@@ -45,14 +46,19 @@ def chain(tmp_path):
         ajoute dans options {
           critère nouveau "Nouveau" { condition : coordination  montant : 1_234.57 € }
         }
-    """), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     rng = np.random.default_rng(7)
-    rows = ["id,patientele,jours_ouverture,samedi_matin,coordination,nb_protocoles,taux_rcp,zone,"
-            "engagement_france_sante"]
+    rows = [
+        "id,patientele,jours_ouverture,samedi_matin,coordination,nb_protocoles,taux_rcp,zone,engagement_france_sante"
+    ]
     for i in range(150):
-        rows.append(f"s{i},{rng.integers(500, 9000)},{rng.integers(4, 8)},{'vrai' if i % 4 else 'faux'},"
-                    f"{'vrai' if i % 7 else 'faux'},{rng.integers(0, 9)},{rng.integers(0, 40)},"
-                    f"{'drom' if i % 5 == 0 else 'metropole'},{'vrai' if i % 3 == 0 else 'faux'}")
+        rows.append(
+            f"s{i},{rng.integers(500, 9000)},{rng.integers(4, 8)},{'vrai' if i % 4 else 'faux'},"
+            f"{'vrai' if i % 7 else 'faux'},{rng.integers(0, 9)},{rng.integers(0, 40)},"
+            f"{'drom' if i % 5 == 0 else 'metropole'},{'vrai' if i % 3 == 0 else 'faux'}"
+        )
     (tmp_path / "population.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     return tmp_path
 
@@ -66,8 +72,9 @@ def prorated_by_hand(version: api.Convention, population: str, share: Fraction) 
     point = Decimal(version.parametres["valeur_point"])
     total = 0
     for row in frame.iter_rows(named=True):
-        evaluation = version.evaluate({k: ("vrai" == v if v in ("vrai", "faux") else v) for k, v in row.items()},
-                                      explain=False)
+        evaluation = version.evaluate(
+            {k: ("vrai" == v if v in ("vrai", "faux") else v) for k, v in row.items()}, explain=False
+        )
         for line in evaluation.lines:
             if not line.paid:
                 continue
@@ -83,7 +90,10 @@ def test_the_first_year_is_each_version_s_part_year_to_the_cent(chain):
     first, second = projection.years
     assert [(part.version, part.first, part.months) for part in first.parts] == [("2017", 1, 5), ("2026", 6, 7)]
     base, avenant = api.load(str(chain / "convention.conv")), api.load(str(chain / "avenant.conv"))
-    by_hand = [prorated_by_hand(base, population, Fraction(5, 12)), prorated_by_hand(avenant, population, Fraction(7, 12))]
+    by_hand = [
+        prorated_by_hand(base, population, Fraction(5, 12)),
+        prorated_by_hand(avenant, population, Fraction(7, 12)),
+    ]
     assert [part.budget for part in first.parts] == by_hand
     assert first.budget == sum(by_hand)
     full_year = avenant.simulate(population)["total"].sum()
@@ -101,13 +111,16 @@ def test_the_years_before_a_chain_is_in_force_pay_nothing_and_a_projection_needs
 
 def test_growth_adds_copies_of_the_population_with_the_donnees_of_their_first_year(chain):
     population = str(chain / "population.csv")
-    (chain / "croissance.conv").write_text(textwrap.dedent("""\
+    (chain / "croissance.conv").write_text(
+        textwrap.dedent("""\
         scénario croissance "Dix pour cent de plus chaque année, sans coordination la première"
         croissance : 10 % par an
         nouvelles structures {
           coordination = faux
         }
-    """), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     projection = api.project(str(chain / "convention.conv"), population, 2030, 2033, [str(chain / "croissance.conv")])
     counts = [(y.structures, y.new) for y in projection.years]
     assert counts == [(150, 0), (165, 15), (182, 17), (200, 18)]  # 16.5 → 17 and 18.2 → 18, of the year before
@@ -118,13 +131,16 @@ def test_growth_adds_copies_of_the_population_with_the_donnees_of_their_first_ye
 
 def test_the_following_years_block_applies_to_every_structure_after_the_first_year(chain):
     population = str(chain / "population.csv")
-    (chain / "ensuite.conv").write_text(textwrap.dedent("""\
+    (chain / "ensuite.conv").write_text(
+        textwrap.dedent("""\
         scénario ensuite "Toutes engagées dans France Santé à partir de la deuxième année"
         croissance : 20 par an
         années suivantes {
           engagement_france_sante = vrai
         }
-    """), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     plain = api.project(str(chain / "convention.conv"), population, 2030, 2031)
     later = api.project(str(chain / "convention.conv"), population, 2030, 2031, [str(chain / "ensuite.conv")])
     assert later.years[0].budget == plain.years[0].budget  # the first year is the population as given
@@ -133,8 +149,22 @@ def test_the_following_years_block_applies_to_every_structure_after_the_first_ye
 
 def test_diff_over_years_gives_each_year_and_the_cumulated_change(chain):
     population = str(chain / "population.csv")
-    result = CliRunner().invoke(cli, ["diff", str(chain / "convention.conv"), str(chain / "avenant.conv"),
-                                      "--population", population, "--de", "2026", "--a", "2028", "--format", "json"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "diff",
+            str(chain / "convention.conv"),
+            str(chain / "avenant.conv"),
+            "--population",
+            population,
+            "--de",
+            "2026",
+            "--a",
+            "2028",
+            "--format",
+            "json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     before = api.project(str(chain / "convention.conv"), population, 2026, 2028)
@@ -148,18 +178,48 @@ def test_diff_over_years_gives_each_year_and_the_cumulated_change(chain):
 
 
 def test_the_bundled_chain_and_growth_scenario_project(tmp_path):
-    result = CliRunner().invoke(cli, ["projette", AV2, "--population", POPULATION, "--de", "2026", "--a", "2028",
-                                      "--scenario", GROWTH, "--format", "json"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "projette",
+            AV2,
+            "--population",
+            POPULATION,
+            "--de",
+            "2026",
+            "--a",
+            "2028",
+            "--scenario",
+            GROWTH,
+            "--format",
+            "json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert [y["structures"] for y in data["annees"]] == [2300, 2550, 2800]
     assert [v["version"] for v in data["annees"][0]["versions"]] == ["avenant 1", "avenant 2 (proposition 2026)"]
     # the provenance names every version that pays a month, with its status, not only the version asked for
-    assert [(v["version"], v["statut"]) for v in data["provenance"]["versions"]] == \
-        [("avenant 1", "signe"), ("avenant 2 (proposition 2026)", "proposition")]
+    assert [(v["version"], v["statut"]) for v in data["provenance"]["versions"]] == [
+        ("avenant 1", "signe"),
+        ("avenant 2 (proposition 2026)", "proposition"),
+    ]
     for form in ("md", "html", "xlsx", "txt"):
-        written = CliRunner().invoke(cli, ["projette", AV2, "--population", POPULATION, "--de", "2026", "--a", "2027",
-                                           "-o", str(tmp_path / f"p.{form}")])
+        written = CliRunner().invoke(
+            cli,
+            [
+                "projette",
+                AV2,
+                "--population",
+                POPULATION,
+                "--de",
+                "2026",
+                "--a",
+                "2027",
+                "-o",
+                str(tmp_path / f"p.{form}"),
+            ],
+        )
         assert written.exit_code == 0, written.output
     assert (tmp_path / "p-annees.png").exists() and "<svg" in (tmp_path / "p.html").read_text(encoding="utf-8")
 
@@ -179,7 +239,8 @@ def test_the_first_year_of_the_bundled_chain_is_the_prorated_simulate_of_each_ve
     budgets = []
     for name, base, share in (("cinq", AV1, "5 / 12"), ("sept", AV2, "7 / 12")):
         path = tmp_path / f"{name}.conv"
-        path.write_text(textwrap.dedent(f"""\
+        path.write_text(
+            textwrap.dedent(f"""\
             avenant {name} "La version au prorata de l'année"
             base : "{base}"
             version : "{name}"
@@ -187,7 +248,9 @@ def test_the_first_year_of_the_bundled_chain_is_the_prorated_simulate_of_each_ve
             modifie critère si_standard {{ prorata : min(mois_si, mois_adhesion) / 12 * {share} }}
             modifie critère si_avance {{ prorata : min(mois_si_avance, mois_adhesion) / 12 * {share} }}
             modifie minimum premiere_annee {{ prorata : mois_adhesion / 12 * {share} }}
-        """), encoding="utf-8")
+        """),
+            encoding="utf-8",
+        )
         budgets.append(int(api.load(str(path)).simulate(POPULATION)["total"].sum() * 100))
     projection = api.project(AV2, POPULATION, 2026, 2026)
     assert [part.budget for part in projection.years[0].parts] == budgets
@@ -202,8 +265,9 @@ def test_a_year_with_rules_of_its_own_is_paid_under_them(tmp_path):
     guide = (ROOT / "docs" / "langage.md").read_text(encoding="utf-8")
     text = re.search(r"```conv\n(# fichier : exercice\.conv\n.*?)```", guide, flags=re.S).group(1)
     (tmp_path / "exercice.conv").write_text(text, encoding="utf-8")
-    (tmp_path / "p.csv").write_text("id,horaires,plan_crise,nb_protocoles\na,vrai,faux,2\nb,vrai,vrai,3\n"
-                                    "c,faux,vrai,1\n", encoding="utf-8")
+    (tmp_path / "p.csv").write_text(
+        "id,horaires,plan_crise,nb_protocoles\na,vrai,faux,2\nb,vrai,vrai,3\nc,faux,vrai,1\n", encoding="utf-8"
+    )
     projection = api.project(str(tmp_path / "exercice.conv"), str(tmp_path / "p.csv"), 2022, 2023)
     first, second = projection.years
     assert first.parts[0].exercise and not second.parts[0].exercise

@@ -16,7 +16,7 @@ from dsl.printer import print_file
 from interpreter import api
 from interpreter.cli import cli
 
-CONVENTION = '''convention annee "Rémunération proratisée à la date du contrat"
+CONVENTION = """convention annee "Rémunération proratisée à la date du contrat"
 version : "1"
 en vigueur : 2022-01-01
 
@@ -82,7 +82,7 @@ minimum garanti "Minimum" {
   montant : 30_000 €
   prorata : mois_adhesion / 12
 }
-'''
+"""
 STRUCTURE = {"horaires": True, "patientele": 4000, "mois_adhesion": 7, "mois_si": 3, "taux_c2s": 10}  # 10 %
 
 
@@ -102,16 +102,28 @@ def test_the_version_prorata_prints_and_parses_back():
     assert parse_text(printed).file == file
 
 
-@pytest.mark.parametrize("text, code, message", [
-    ("prorata : 12 €", "type-incompatible", "le prorata de la version doit être une part"),
-    ("prorata : 1\nprorata : 1 / 2", "prorata-duplique", "la version a déjà un « prorata »"),
-    ("socle { critère c \"C\" { condition : x  montant : 1 €  prorata : vrai } }", "type-incompatible",
-     "le prorata du critère « c » doit être une part"),
-    ('brique b "B" { condition : x  montant : 1 €  critère c "C" { condition : x  prorata : 1 } }',
-     "remuneration-dans-brique", "ne peut pas avoir de prorata propre"),
-    ('majoration m "M" { assiette : total  taux : 1 %  prorata : 1 }', "attribut-invalide",
-     "ne peut pas avoir de « prorata »"),
-])
+@pytest.mark.parametrize(
+    "text, code, message",
+    [
+        ("prorata : 12 €", "type-incompatible", "le prorata de la version doit être une part"),
+        ("prorata : 1\nprorata : 1 / 2", "prorata-duplique", "la version a déjà un « prorata »"),
+        (
+            'socle { critère c "C" { condition : x  montant : 1 €  prorata : vrai } }',
+            "type-incompatible",
+            "le prorata du critère « c » doit être une part",
+        ),
+        (
+            'brique b "B" { condition : x  montant : 1 €  critère c "C" { condition : x  prorata : 1 } }',
+            "remuneration-dans-brique",
+            "ne peut pas avoir de prorata propre",
+        ),
+        (
+            'majoration m "M" { assiette : total  taux : 1 %  prorata : 1 }',
+            "attribut-invalide",
+            "ne peut pas avoir de « prorata »",
+        ),
+    ],
+)
 def test_a_prorata_is_checked(text, code, message):
     source = f'convention x "X"\nversion : "1"\ndonnées {{\n  x : booléen "X"\n}}\n{text}\n'
     model, diagnostics = check(parse_text(source).file)
@@ -181,25 +193,42 @@ def test_a_structure_not_eligible_is_paid_nothing_and_its_prorata_is_not_compute
 
 
 def test_eval_says_proratise_on_each_prorated_line(version, tmp_path):
-    (tmp_path / "s.yaml").write_text("horaires: vrai\npatientele: 4000\nmois_adhesion: 7\nmois_si: 3\n",
-                                     encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(
+        "horaires: vrai\npatientele: 4000\nmois_adhesion: 7\nmois_si: 3\n", encoding="utf-8"
+    )
     runner = CliRunner()
     text = runner.invoke(cli, ["eval", str(tmp_path / "annee.conv"), str(tmp_path / "s.yaml")]).output
     text = text.replace("\u202f", " ")  # French thousands
-    assert "  ✓ Horaires                             800      3 266,67 €\n      proratisé : 7/12 de 5 600,00 €\n" in text
+    assert (
+        "  ✓ Horaires                             800      3 266,67 €\n      proratisé : 7/12 de 5 600,00 €\n" in text
+    )
     assert "proratisé : 1/4 de 1 000,00 €" in text
     assert "brique débloquée : tous ses critères sont atteints ; proratisé : 7/12 de 1 200,00 €" in text
-    data = json.loads(runner.invoke(cli, ["eval", str(tmp_path / "annee.conv"), str(tmp_path / "s.yaml"),
-                                          "--format", "json"]).output)
+    data = json.loads(
+        runner.invoke(cli, ["eval", str(tmp_path / "annee.conv"), str(tmp_path / "s.yaml"), "--format", "json"]).output
+    )
     prorata = {line["id"]: line["prorata"] for line in data["criteres"] + data["briques"]}
-    assert prorata == {"h": "7/12", "coordination": "7/12", "systeme_info": "1/4", "forfait": None,
-                       "demi_centime": "7/12", "b1": None, "b": "7/12"}
+    assert prorata == {
+        "h": "7/12",
+        "coordination": "7/12",
+        "systeme_info": "1/4",
+        "forfait": None,
+        "demi_centime": "7/12",
+        "b1": None,
+        "b": "7/12",
+    }
 
 
 @pytest.mark.parametrize("engine", ["defaut", "duckdb"])
 def test_every_engine_gives_the_same_cents(version, tmp_path, engine):
-    rows = {"id": ["a", "b", "c", "d"], "horaires": [True, True, False, True], "patientele": [4000, 3001, 100, 17],
-            "mois_adhesion": [7, None, 1, 1], "mois_si": [3, 0, 12, 5], "taux_c2s": [10, 5, 0, 33]}
+    rows = {
+        "id": ["a", "b", "c", "d"],
+        "horaires": [True, True, False, True],
+        "patientele": [4000, 3001, 100, 17],
+        "mois_adhesion": [7, None, 1, 1],
+        "mois_si": [3, 0, 12, 5],
+        "taux_c2s": [10, 5, 0, 33],
+    }
     pl.DataFrame(rows).write_csv(tmp_path / "p.csv")
     simulation = version.simulation(str(tmp_path / "p.csv"), engine=engine)
     assert not simulation.notes
@@ -220,8 +249,9 @@ def test_the_sql_query_names_the_prorata_columns(version):
 
 
 def avenant(tmp_path, body: str):
-    (tmp_path / "av.conv").write_text(f'avenant av "Avenant"\nbase : "annee.conv"\nversion : "2"\n{body}',
-                                      encoding="utf-8")
+    (tmp_path / "av.conv").write_text(
+        f'avenant av "Avenant"\nbase : "annee.conv"\nversion : "2"\n{body}', encoding="utf-8"
+    )
     return api.load(tmp_path / "av.conv")
 
 
@@ -238,8 +268,9 @@ def test_an_avenant_sets_changes_and_removes_the_prorata(version, tmp_path):
 
 def test_removing_a_prorata_the_base_has_not_is_an_error(version, tmp_path):
     avenant(tmp_path, "supprime prorata\nmodifie minimum garanti { prorata : 1 }\n")
-    (tmp_path / "av2.conv").write_text('avenant av2 "Encore"\nbase : "av.conv"\nversion : "3"\nsupprime prorata\n',
-                                       encoding="utf-8")
+    (tmp_path / "av2.conv").write_text(
+        'avenant av2 "Encore"\nbase : "av.conv"\nversion : "3"\nsupprime prorata\n', encoding="utf-8"
+    )
     checked = api.check_version(str(tmp_path / "av2.conv"))
     assert [(d.code, d.span.line) for d in checked.errors] == [("id-inconnu", 4)]
     assert "n'a pas de prorata" in checked.errors[0].message
@@ -259,7 +290,7 @@ def test_diff_and_historique_report_a_changed_prorata(version, tmp_path):
 
 def test_block_keywords_remain_ids_after_an_expression():
     """`prorata : …` lets a block follow an expression: a paramètre or a donnée named like a block is still one."""
-    text = '''convention x "X"
+    text = """convention x "X"
 version : "1"
 paramètres {
   valeur_point = 7 € + 0 €
@@ -279,9 +310,15 @@ socle {
 }
 prorata : 1
 minimum m "M" { montant : 1 € }
-'''
+"""
     result = parse_text(text)
     assert not result.diagnostics
     assert [p.id for p in result.file.items[0].parametres] == ["valeur_point", "minimum", "majoration", "socle", "cas"]
-    assert [type(i).__name__ for i in result.file.items] == ["ParametresBlock", "DonneesBlock", "Prorata", "Section",
-                                                             "Prorata", "Minimum"]
+    assert [type(i).__name__ for i in result.file.items] == [
+        "ParametresBlock",
+        "DonneesBlock",
+        "Prorata",
+        "Section",
+        "Prorata",
+        "Minimum",
+    ]

@@ -15,12 +15,13 @@ SUFFIXES = (".py", ".md", ".lark", ".json", ".js", ".conv", ".sh", ".yaml", ".cs
 def section() -> str:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     start = text.index("## What is where")
-    return text[start:text.index("\n## ", start + 1)]
+    return text[start : text.index("\n## ", start + 1)]
 
 
 def test_the_map_of_the_code_is_the_one_the_tree_gives():
-    assert readme_map.in_readme(section()) == readme_map.generated(), \
+    assert readme_map.in_readme(section()) == readme_map.generated(), (
         "the README's map is out of date: run `python -m tests.readme_map --write` and review the diff"
+    )
 
 
 def test_every_module_of_the_language_and_the_interpreter_is_named():

@@ -44,8 +44,11 @@ def test_every_exception_of_convcheck_is_a_convcheck_error():
             continue
         module = importlib.import_module(name)
         for _, value in inspect.getmembers(module, inspect.isclass):
-            if value.__module__ == name and issubclass(value, BaseException) \
-                    and not issubclass(value, (ConvcheckError, click.ClickException)):
+            if (
+                value.__module__ == name
+                and issubclass(value, BaseException)
+                and not issubclass(value, (ConvcheckError, click.ClickException))
+            ):
                 outside.append(f"{name}.{value.__name__}")
     assert outside == []
 
@@ -73,4 +76,8 @@ def test_no_homonyms_among_the_pipeline_words():
     """`Checked` once; `check`, `evaluate`, `compare` each name one thing (they named two or three)."""
     found = definitions()
     assert {name: found.get(name, []) for name in ("Checked", "check", "evaluate", "compare")} == {
-        "Checked": ["dsl.driver"], "check": ["dsl.checker"], "evaluate": ["interpreter.backends.scalar"], "compare": []}
+        "Checked": ["dsl.driver"],
+        "check": ["dsl.checker"],
+        "evaluate": ["interpreter.backends.scalar"],
+        "compare": [],
+    }

@@ -49,17 +49,25 @@ MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 def test_a_diagnostic_without_span_keeps_its_help_and_notes():
     note = Note("déclarée ici", Span("a.conv", 0, 1, 3, 5, 3, 6))
-    diagnostic = Diagnostic("population-colonnes", "colonne inconnue « patientel »", file="pop.csv",
-                            suggestion="vouliez-vous dire « patientele » ?", notes=(note,))
+    diagnostic = Diagnostic(
+        "population-colonnes",
+        "colonne inconnue « patientel »",
+        file="pop.csv",
+        suggestion="vouliez-vous dire « patientele » ?",
+        notes=(note,),
+    )
     assert render_text(diagnostic, {}) == (
         "pop.csv: erreur[population-colonnes]: colonne inconnue « patientel »\n"
         "      = note : déclarée ici (a.conv:3:5)\n"
-        "      = aide : vouliez-vous dire « patientele » ?")
+        "      = aide : vouliez-vous dire « patientele » ?"
+    )
 
 
 def test_a_diagnostic_without_anything_else_is_one_line():
-    assert render_text(Diagnostic("evaluation-impossible", "division par zéro", file="s.yaml"), {}) == \
-        "s.yaml: erreur[evaluation-impossible]: division par zéro"
+    assert (
+        render_text(Diagnostic("evaluation-impossible", "division par zéro", file="s.yaml"), {})
+        == "s.yaml: erreur[evaluation-impossible]: division par zéro"
+    )
 
 
 # ---- Markdown ----------------------------------------------------------------------------------------
@@ -68,15 +76,21 @@ def test_a_diagnostic_without_anything_else_is_one_line():
 def cells(rendered_html: str) -> list[list[str]]:
     """The text of each cell of each body row, as a browser would show it."""
     rows = re.findall(r"<tr>(.*?)</tr>", rendered_html.split("<tbody>")[1], flags=re.S)
-    return [[html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
-            for row in rows]
+    return [
+        [html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
+        for row in rows
+    ]
 
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_markdown_shows_labels_as_written(text):
     document = Document(text).add(
-        Heading(text), Paragraph(text), Paragraph(text, emphasis=True), Bullets((text,)),
-        Table(("Clause", "Avant", "Après"), ((text, text, "—"),), code=(1, 2)))
+        Heading(text),
+        Paragraph(text),
+        Paragraph(text, emphasis=True),
+        Bullets((text,)),
+        Table(("Clause", "Avant", "Après"), ((text, text, "—"),), code=(1, 2)),
+    )
     rendered = MARKDOWN.render(render_markdown(document))
     shown = text.replace("\n", " ")
     for tag in ("script", "img", "a ", "strong", "s>", "del", "h3", "ol", "pre", "hr"):
@@ -85,8 +99,9 @@ def test_markdown_shows_labels_as_written(text):
     assert cells(rendered) == [[shown, shown, "—"]]
     assert f"<code>{html.escape(shown, quote=False)}</code>" in rendered
     assert rendered.count("<h1>") == 1 and rendered.count("<h2>") == 1 and rendered.count("<ul>") == 1
-    assert html.escape(shown, quote=False) in rendered.split("<h1>")[1].split("</h1>")[0] or shown == \
-        html.unescape(re.sub(r"<[^>]+>", "", rendered.split("<h1>")[1].split("</h1>")[0]))
+    assert html.escape(shown, quote=False) in rendered.split("<h1>")[1].split("</h1>")[0] or shown == html.unescape(
+        re.sub(r"<[^>]+>", "", rendered.split("<h1>")[1].split("</h1>")[0])
+    )
 
 
 @pytest.mark.parametrize("text", ["a`b", "`début", "fin`", " espaces ", "``", "x | y"])
@@ -97,8 +112,9 @@ def test_code_spans_keep_backticks_and_spaces(text):
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_html_escapes_labels(text):
-    document = Document(text).add(Heading(text), Paragraph(text), Bullets((text,)),
-                                  Table(("Clause", "Avant"), ((text, text),), code=(1,)))
+    document = Document(text).add(
+        Heading(text), Paragraph(text), Bullets((text,)), Table(("Clause", "Avant"), ((text, text),), code=(1,))
+    )
     rendered = render_html(document)
     assert "<script>" not in rendered and "<img" not in rendered and "<a " not in rendered
 

@@ -41,9 +41,11 @@ socle {{
 def convention(name: str, kind: str = "critère", donnee: str = "n") -> str:
     text = TEMPLATE.format(name=name, kind="critère", donnee=donnee)
     if kind == "brique":  # the same line, written as a brique of one critère
-        text = text.replace(f'  critère {name} "T" {{\n    condition : {donnee} >= 1\n    points fixes : 35\n  }}\n}}\n',
-                            f'}}\n\nbrique {name} "T" {{\n  condition : {donnee} >= 1\n  points fixes : 35\n'
-                            f'  critère b "B" {{\n    condition : {donnee} >= 2\n  }}\n}}\n')
+        text = text.replace(
+            f'  critère {name} "T" {{\n    condition : {donnee} >= 1\n    points fixes : 35\n  }}\n}}\n',
+            f'}}\n\nbrique {name} "T" {{\n  condition : {donnee} >= 1\n  points fixes : 35\n'
+            f'  critère b "B" {{\n    condition : {donnee} >= 2\n  }}\n}}\n',
+        )
     return text
 
 
@@ -60,7 +62,7 @@ def test_a_line_named_like_a_results_column_is_refused_where_it_is_written(name,
     output, code = check(convention(name, kind), tmp_path)
     assert code == 1 and "erreur[id-reserve]" in output, output
     assert f"« {name} » ne peut pas nommer" in output and "aide : renommez-le" in output
-    line = next(i for i, text in enumerate(convention(name, kind).splitlines(), 1) if f" {name} \"T\"" in text)
+    line = next(i for i, text in enumerate(convention(name, kind).splitlines(), 1) if f' {name} "T"' in text)
     assert f"c.conv:{line}:" in output
 
 

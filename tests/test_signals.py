@@ -37,10 +37,24 @@ def test_sigterm_while_writing_results_leaves_no_temporary(tmp_path, engine):
     results = tmp_path / "resultats.csv"
     results.write_text("ancien\n", encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-c", SIGNALLED, "simulate", str(ROOT / "conventions" / "aci-msp-avenant-1.conv"),
-         str(population), "-o", str(results), "--moteur", engine],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-        env={"PYTHONPATH": str(ROOT), "TMPDIR": str(temporaries), "NO_COLOR": "1", "PATH": "/usr/bin:/bin"})
+        [
+            sys.executable,
+            "-c",
+            SIGNALLED,
+            "simulate",
+            str(ROOT / "conventions" / "aci-msp-avenant-1.conv"),
+            str(population),
+            "-o",
+            str(results),
+            "--moteur",
+            engine,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(ROOT), "TMPDIR": str(temporaries), "NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+    )
     assert done.returncode == 143, done.stderr[-2000:]
     assert results.read_text(encoding="utf-8") == "ancien\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["population.csv", "resultats.csv", "tmp"]

@@ -32,7 +32,8 @@ DECLARATIONS = ROOT / "examples" / "declarations"
 AV1, Y2017, AV2 = "aci-msp-avenant-1", "aci-msp-2017", "aci-msp-avenant-2-france-sante"
 
 needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None, reason="Chromium absent : installez-le (« apt-get install chromium ») pour ce test")
+    CHROMIUM is None, reason="Chromium absent : installez-le (« apt-get install chromium ») pour ce test"
+)
 
 ACTIONS = """
 <script>
@@ -84,8 +85,15 @@ window.addEventListener("load", () => {
 
 def form_values(values: dict) -> dict:
     """Declared values (YAML text) as the form takes them: a booléen checked or not, the rest as text."""
-    return {key: (str(v).strip().lower() in TRUE_WORDS if str(v).strip().lower() in TRUE_WORDS | {"faux", "non",
-            "false", "no"} else str(v)) for key, v in values.items() if key != "id" and v is not None}
+    return {
+        key: (
+            str(v).strip().lower() in TRUE_WORDS
+            if str(v).strip().lower() in TRUE_WORDS | {"faux", "non", "false", "no"}
+            else str(v)
+        )
+        for key, v in values.items()
+        if key != "id" and v is not None
+    }
 
 
 def declaration(name: str) -> dict:
@@ -105,17 +113,23 @@ def defaults() -> dict:
     return found
 
 
-def run_page(tmp_path, folder: Path, steps: list[dict], fragment: dict | None = None,
-             size: str = "1280,800") -> dict:
+def run_page(tmp_path, folder: Path, steps: list[dict], fragment: dict | None = None, size: str = "1280,800") -> dict:
     """Open the simulator (with a fragment) in Chromium, run the steps through the DOM, return the measures."""
-    page = with_script(folder / "index.html", ACTIONS + "<script type=\"application/json\" id=\"etapes-test\">"
-                       + json.dumps(steps, ensure_ascii=False).replace("</", "<\\/") + "</script>", "essai.html")
+    page = with_script(
+        folder / "index.html",
+        ACTIONS
+        + '<script type="application/json" id="etapes-test">'
+        + json.dumps(steps, ensure_ascii=False).replace("</", "<\\/")
+        + "</script>",
+        "essai.html",
+    )
     uri = page.as_uri() + ("#" + urlencode(fragment) if fragment else "")
     dom = chromium(tmp_path, f"--window-size={size}", "--virtual-time-budget=10000", "--dump-dom", uri).stdout
     found = re.search(r'<pre id="mesures">(.*?)</pre>', dom, flags=re.S)
     assert found, "the test script did not run: " + dom[-2000:]
-    return json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&").replace("&lt;", "<")
-                      .replace("&gt;", ">"))
+    return json.loads(
+        found.group(1).replace("&quot;", '"').replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +148,9 @@ def simulator(tmp_path_factory, versions) -> Path:
 
 
 def total_of(convention, values: dict) -> str:
-    return str(convention.evaluate({k: v for k, v in values.items() if k in convention.model.donnees or k == "id"}).total)
+    return str(
+        convention.evaluate({k: v for k, v in values.items() if k in convention.model.donnees or k == "id"}).total
+    )
 
 
 def euros_text(total: str) -> str:
@@ -172,10 +188,16 @@ def test_the_2017_declarations_through_the_form(tmp_path, simulator, versions):
 
 @needs_chromium
 def test_a_link_restores_the_answers(tmp_path, simulator, versions):
-    values = {**reference_values(versions[AV2]), "demande_france_sante": False, "patientele": "6000",
-              "part_medecins_sas": "50 %"}
-    fragment = {"Versions": f"{AV2},{AV1}", **{k: ("vrai" if v else "faux") if isinstance(v, bool) else v
-                                               for k, v in values.items()}}
+    values = {
+        **reference_values(versions[AV2]),
+        "demande_france_sante": False,
+        "patientele": "6000",
+        "part_medecins_sas": "50 %",
+    }
+    fragment = {
+        "Versions": f"{AV2},{AV1}",
+        **{k: ("vrai" if v else "faux") if isinstance(v, bool) else v for k, v in values.items()},
+    }
     found = run_page(tmp_path, simulator, [], fragment=fragment)
     assert found["champs"]["patientele"] == "6000" and found["champs"]["demande_france_sante"] is False
     assert found["champs"]["part_medecins_sas"] == "50 %"
@@ -189,8 +211,10 @@ def test_a_link_restores_the_answers(tmp_path, simulator, versions):
 @needs_chromium
 def test_fields_that_cannot_matter_are_folded_away(tmp_path, simulator, versions):
     """Without the request to join France Santé, the briques' critères cannot pay: their données fold away."""
-    steps = [{"nom": "sans demande", "remplir": {"demande_france_sante": False}},
-             {"nom": "avec demande", "remplir": {"demande_france_sante": True}}]
+    steps = [
+        {"nom": "sans demande", "remplir": {"demande_france_sante": False}},
+        {"nom": "avec demande", "remplir": {"demande_france_sante": True}},
+    ]
     found = run_page(tmp_path, simulator, steps, fragment={"Versions": AV2})
     without, with_it = (step["replies"] for step in found["etapes"])
     assert "rendez_vous_48h" in without and "rendez_vous_48h" not in with_it
@@ -201,8 +225,9 @@ def test_fields_that_cannot_matter_are_folded_away(tmp_path, simulator, versions
 @pytest.mark.parametrize("size", ["1280,800", "390,844"])
 def test_nothing_scrolls_sideways(tmp_path, tmp_path_factory, size):
     folder = tmp_path_factory.mktemp("cli")
-    result = CliRunner().invoke(cli, ["simulateur", *(str(CONVENTIONS / f"{n}.conv") for n in (AV1, AV2, Y2017)),
-                                      "-o", str(folder)])
+    result = CliRunner().invoke(
+        cli, ["simulateur", *(str(CONVENTIONS / f"{n}.conv") for n in (AV1, AV2, Y2017)), "-o", str(folder)]
+    )
     assert result.exit_code == 0, result.output
     found = run_page(tmp_path, folder, [], size=size)
     assert len(found["debut"]) == 3 and all(c["total"] for c in found["debut"])
@@ -215,8 +240,13 @@ def test_the_page_prints_the_answers_and_the_results_without_its_buttons(tmp_pat
     from pypdf import PdfReader
 
     pdf = tmp_path / "simulateur.pdf"
-    chromium(tmp_path, "--virtual-time-budget=5000", "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
-             (simulator / "index.html").as_uri())
+    chromium(
+        tmp_path,
+        "--virtual-time-budget=5000",
+        "--no-pdf-header-footer",
+        f"--print-to-pdf={pdf}",
+        (simulator / "index.html").as_uri(),
+    )
     text = "".join(page.extract_text() for page in PdfReader(str(pdf)).pages).replace("\u202f", " ")
     assert "102 340,00 €" in text and "Amplitude d'ouverture" in text
     assert "Exporter en JSON" not in text and "Ajouter une version" not in text
@@ -242,8 +272,9 @@ def test_the_cli_writes_the_module_and_refuses_another_extension(tmp_path):
     text = module.read_text(encoding="utf-8")
     assert "export const evaluer" in text and "Math.random" not in text and "parseFloat" not in text
     header = [line for line in text.splitlines() if line.startswith("//")][:8]
-    assert any("Version : « avenant 2 (proposition 2026) »" in line and "proposition non signée" in line
-               for line in header), header
+    assert any(
+        "Version : « avenant 2 (proposition 2026) »" in line and "proposition non signée" in line for line in header
+    ), header
     assert any(line.startswith("// Calculé par convcheck") for line in header)  # the provenance of every output
     refused = runner.invoke(cli, ["js", str(CONVENTIONS / f"{AV2}.conv"), "-o", str(tmp_path / "moteur.txt")])
     assert refused.exit_code == 2 and ".mjs" in refused.output
@@ -262,13 +293,16 @@ def test_the_site_has_the_simulator(tmp_path):
     assert 'href="simulateur/aci_msp/index.html"' in index
     simulator = tmp_path / "site" / "simulateur" / "aci_msp"
     assert (simulator / "index.html").exists() and len(list((simulator / "moteurs").glob("*.js"))) == 3
-    config = json.loads(re.search(r'id="configuration">(.*?)</script>', (simulator / "index.html").read_text(
-        encoding="utf-8"), flags=re.S).group(1))
+    config = json.loads(
+        re.search(
+            r'id="configuration">(.*?)</script>', (simulator / "index.html").read_text(encoding="utf-8"), flags=re.S
+        ).group(1)
+    )
     assert config["affichees"] == [AV1, AV2]  # the last signed version, and the proposal after it
     shutil.rmtree(tmp_path / "site")
 
 
-DEFAULTS = '''convention d "Données par défaut"
+DEFAULTS = """convention d "Données par défaut"
 version : "1"
 paramètres {
   valeur_point = 7 €
@@ -286,7 +320,7 @@ socle {
 cas structure_reference "Référence" {
   données { equipe = 4 }
 }
-'''
+"""
 
 
 @needs_chromium

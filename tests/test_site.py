@@ -19,10 +19,19 @@ from interpreter.cli import cli
 from tests.conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None, reason="Chromium absent : installez-le (« apt-get install chromium ») pour ce test")
+    CHROMIUM is None, reason="Chromium absent : installez-le (« apt-get install chromium ») pour ce test"
+)
 
 
 @pytest.fixture(scope="module")
@@ -76,17 +85,21 @@ def test_the_site_shows_status_history_cas_and_amounts(site):
 
 def chromium(tmp_path: Path, *arguments: str) -> str:
     profile = tmp_path / f"profil-{len(list(tmp_path.glob('profil-*')))}"
-    done = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *arguments],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *arguments], capture_output=True, text=True, timeout=120
+    )
     return done.stdout
 
 
 @needs_chromium
-@pytest.mark.parametrize("words, expected", [
-    ("qualité", "aci_msp--critere-demarche_qualite.html"),
-    ("fonction coordination", "aci_msp--critere-fonction_coordination.html"),
-    ("plafond ratio", "aci_msp--parametre-plafond_ratio_patientele.html"),
-])
+@pytest.mark.parametrize(
+    "words, expected",
+    [
+        ("qualité", "aci_msp--critere-demarche_qualite.html"),
+        ("fonction coordination", "aci_msp--critere-fonction_coordination.html"),
+        ("plafond ratio", "aci_msp--parametre-plafond_ratio_patientele.html"),
+    ],
+)
 def test_search_finds_a_clause_by_the_words_of_its_label(site, tmp_path, words, expected):
     url = (site / "index.html").as_uri() + "?q=" + quote(words)
     dom = chromium(tmp_path, "--dump-dom", url)
@@ -99,7 +112,9 @@ def test_search_finds_a_clause_by_the_words_of_its_label(site, tmp_path, words, 
 def test_pages_fit_1280_pixels_without_horizontal_scroll(site, tmp_path):
     clauses = sorted((site / "clauses").glob("*.html"), key=lambda p: -p.stat().st_size)[:5]
     pages = [site / "index.html", *sorted((site / "versions").glob("*.html")), *clauses]
-    probe = "<script>document.title = 'LARGEUR ' + document.documentElement.scrollWidth + ' ' + window.innerWidth;</script>"
+    probe = (
+        "<script>document.title = 'LARGEUR ' + document.documentElement.scrollWidth + ' ' + window.innerWidth;</script>"
+    )
     for page in pages:
         measured = page.with_name(f"mesure-{page.name}")
         measured.write_text(page.read_text(encoding="utf-8").replace("</body>", probe + "</body>"), encoding="utf-8")
@@ -136,8 +151,9 @@ socle {
 
 
 @needs_chromium
-@pytest.mark.parametrize("words, expected", [("qualité", "piege--critere-qualite.html"),
-                                             ("piège", "piege--critere-piege.html")])
+@pytest.mark.parametrize(
+    "words, expected", [("qualité", "piege--critere-qualite.html"), ("piège", "piege--critere-piege.html")]
+)
 def test_a_label_with_a_script_tag_does_not_break_the_search(tmp_path, words, expected):
     """A label holding `<!--<script` kept the page's JSON index from ending: the search found nothing."""
     (tmp_path / "conventions").mkdir()
@@ -152,15 +168,27 @@ def test_a_label_with_a_script_tag_does_not_break_the_search(tmp_path, words, ex
     assert results is not None and f'href="clauses/{expected}"' in results.group(1), dom[-2000:]
 
 
-@pytest.mark.parametrize("comment, statuses", [
-    ("confirmé (guide Cnam 2022, p. 3 : « 7 euros x 800 points » ; ameli)", ["confirmé (guide Cnam 2022, p. 3)"]),
-    ("(confirmé : guide Cnam 2022, p. 20–22 ; 12 000 patients : 5 500 points)", ["confirmé (guide Cnam 2022, p. 20–22)"]),
-    ("confirmé (guide Cnam 2022, p. 16, 22, 35, 37) : pas de plafond", ["confirmé (guide Cnam 2022, p. 16, 22, 35, 37)"]),
-    ("confirmé (guide Cnam 2022, p. 43–46 ; en 2017 : hypothèse)", ["confirmé (guide Cnam 2022, p. 43–46)", "hypothèse"]),
-    ("hypothèse (calculateur) ; confirmé (support de la Cnam)", ["hypothèse", "confirmé"]),
-    ("choix : les taux nationaux ; --set donne l'autre lecture", ["choix"]),
-    ("existence attestée, valeur retenue faute de mieux", []),
-])
+@pytest.mark.parametrize(
+    "comment, statuses",
+    [
+        ("confirmé (guide Cnam 2022, p. 3 : « 7 euros x 800 points » ; ameli)", ["confirmé (guide Cnam 2022, p. 3)"]),
+        (
+            "(confirmé : guide Cnam 2022, p. 20–22 ; 12 000 patients : 5 500 points)",
+            ["confirmé (guide Cnam 2022, p. 20–22)"],
+        ),
+        (
+            "confirmé (guide Cnam 2022, p. 16, 22, 35, 37) : pas de plafond",
+            ["confirmé (guide Cnam 2022, p. 16, 22, 35, 37)"],
+        ),
+        (
+            "confirmé (guide Cnam 2022, p. 43–46 ; en 2017 : hypothèse)",
+            ["confirmé (guide Cnam 2022, p. 43–46)", "hypothèse"],
+        ),
+        ("hypothèse (calculateur) ; confirmé (support de la Cnam)", ["hypothèse", "confirmé"]),
+        ("choix : les taux nationaux ; --set donne l'autre lecture", ["choix"]),
+        ("existence attestée, valeur retenue faute de mieux", []),
+    ],
+)
 def test_the_status_of_figures_is_read_from_the_words_of_a_comment(comment, statuses):
     assert figure_statuses(comment) == statuses
 
@@ -175,8 +203,9 @@ def test_no_embedded_json_can_end_its_script_element(tmp_path):
     pages = [tmp_path / "site" / "index.html", *sorted((tmp_path / "site").glob("simulateur/*/index.html"))]
     assert len(pages) == 2
     for page in pages:
-        scripts = re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', page.read_text(encoding="utf-8"),
-                             flags=re.S)
+        scripts = re.findall(
+            r'<script type="application/json"[^>]*>(.*?)</script>', page.read_text(encoding="utf-8"), flags=re.S
+        )
         assert scripts and all("<" not in script for script in scripts), page
     index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "Accès \\u003c!--\\u003cscript" in index

@@ -35,17 +35,27 @@ def run(*args: str, cwd: Path | None = None) -> tuple[str, int]:
 def folder(tmp_path: Path) -> Path:
     """A copy of avenant 3 and its scénario, with the base where the copy looks for it."""
     (tmp_path / "aci-msp-avenant-3.conv").write_text(
-        AVENANT_3.read_text(encoding="utf-8").replace('"../../conventions/', f'"{ROOT}/conventions/'), encoding="utf-8")
+        AVENANT_3.read_text(encoding="utf-8").replace('"../../conventions/', f'"{ROOT}/conventions/'), encoding="utf-8"
+    )
     (tmp_path / "comite-usagers.conv").write_text(SCENARIO.read_text(encoding="utf-8"), encoding="utf-8")
     return tmp_path
 
 
-@pytest.mark.parametrize(("written", "fix"), [("40", "tirage(40 %)"), ("0.4", "tirage(40 %)"), ("140 %", "entre 0 %"),
-                                              ("-10 %", "entre 0 %"), ("2", "tirage(2 %)")])
+@pytest.mark.parametrize(
+    ("written", "fix"),
+    [
+        ("40", "tirage(40 %)"),
+        ("0.4", "tirage(40 %)"),
+        ("140 %", "entre 0 %"),
+        ("-10 %", "entre 0 %"),
+        ("2", "tirage(2 %)"),
+    ],
+)
 def test_a_draw_is_a_percentage_between_0_and_100(folder: Path, written: str, fix: str):
     scenario = folder / "comite-usagers.conv"
-    scenario.write_text(scenario.read_text(encoding="utf-8").replace("tirage(40 %)", f"tirage({written})"),
-                        encoding="utf-8")
+    scenario.write_text(
+        scenario.read_text(encoding="utf-8").replace("tirage(40 %)", f"tirage({written})"), encoding="utf-8"
+    )
     output, code = run("check", scenario.name, cwd=folder)
     assert code == 1 and "erreur[tirage-part]" in output and "comite-usagers.conv:7:" in output
     assert fix in output
@@ -54,43 +64,66 @@ def test_a_draw_is_a_percentage_between_0_and_100(folder: Path, written: str, fi
 
 
 def test_a_draw_of_a_parametre_set_out_of_range_is_refused(folder: Path):
-    (folder / "part.conv").write_text('avenant part "Une part"\nbase : "aci-msp-avenant-3.conv"\nversion : "p"\n'
-                                      'ajoute paramètres {\n  part_comite = 40 % "Part des MSP"\n}\n', encoding="utf-8")
-    (folder / "tirage.conv").write_text('scénario t "t"\ndonnées {\n  nb_reunions_comite_usagers = si '
-                                        'tirage(part_comite) alors 2 sinon 0\n}\n', encoding="utf-8")
-    output, code = run("simulate", folder / "part.conv", POPULATION, "--scenario", folder / "tirage.conv",
-                       "--set", "part_comite=140%")
+    (folder / "part.conv").write_text(
+        'avenant part "Une part"\nbase : "aci-msp-avenant-3.conv"\nversion : "p"\n'
+        'ajoute paramètres {\n  part_comite = 40 % "Part des MSP"\n}\n',
+        encoding="utf-8",
+    )
+    (folder / "tirage.conv").write_text(
+        'scénario t "t"\ndonnées {\n  nb_reunions_comite_usagers = si tirage(part_comite) alors 2 sinon 0\n}\n',
+        encoding="utf-8",
+    )
+    output, code = run(
+        "simulate", folder / "part.conv", POPULATION, "--scenario", folder / "tirage.conv", "--set", "part_comite=140%"
+    )
     assert code == 1 and "entre 0 % et 100 %, pas 140 %" in output and "Budget total" not in output
-    output, code = run("simulate", folder / "part.conv", POPULATION, "--scenario", folder / "tirage.conv",
-                       "--set", "part_comite=40")
+    output, code = run(
+        "simulate", folder / "part.conv", POPULATION, "--scenario", folder / "tirage.conv", "--set", "part_comite=40"
+    )
     assert code == 1 and "erreur[unite-parametre]" in output and "écrivez « 40 % »" in output
 
 
 def test_a_new_parametre_that_looks_like_one_of_the_base_is_an_error(tmp_path: Path):
     avenant = tmp_path / "avenant-3.conv"
-    avenant.write_text(f'avenant av3 "Hausse de la concertation"\nbase : "{FRANCE_SANTE}"\nversion : "3"\n\n'
-                       'paramètres {\n  montant_concertation = 8_050 €\n}\n', encoding="utf-8")
+    avenant.write_text(
+        f'avenant av3 "Hausse de la concertation"\nbase : "{FRANCE_SANTE}"\nversion : "3"\n\n'
+        "paramètres {\n  montant_concertation = 8_050 €\n}\n",
+        encoding="utf-8",
+    )
     output, code = run("check", avenant)
     assert code == 1 and "erreur[parametre-nouveau]" in output and "avenant-3.conv:6:3" in output
     assert "vouliez-vous dire « montant_rcp » ?" in output and "ajoute paramètres" in output
-    avenant.write_text(avenant.read_text(encoding="utf-8").replace("montant_concertation", "montant_rcp"),
-                       encoding="utf-8")
+    avenant.write_text(
+        avenant.read_text(encoding="utf-8").replace("montant_concertation", "montant_rcp"), encoding="utf-8"
+    )
     output, code = run("check", avenant)
     assert code == 0, output
 
 
 def test_an_explicit_addition_adds_and_an_existing_id_cannot_be_added(tmp_path: Path):
     avenant = tmp_path / "avenant-3.conv"
-    avenant.write_text(f'avenant av3 "Un paramètre nouveau"\nbase : "{FRANCE_SANTE}"\nversion : "3"\n\n'
-                       'ajoute paramètres {\n  montant_rcp = 8_050 €\n}\n', encoding="utf-8")
+    avenant.write_text(
+        f'avenant av3 "Un paramètre nouveau"\nbase : "{FRANCE_SANTE}"\nversion : "3"\n\n'
+        "ajoute paramètres {\n  montant_rcp = 8_050 €\n}\n",
+        encoding="utf-8",
+    )
     output, code = run("check", avenant)
     assert code == 1 and "erreur[id-existant]" in output and "paramètres { … }" in output
 
 
 def test_calibre_names_the_option_of_diff_that_changes_the_new_version_only():
-    output, code = run("calibre", AVENANT_3, "--population", POPULATION, "--scenario", SCENARIO,
-                       "--parametre", "montant_comite_usagers",
-                       "--budget-de", ROOT / "conventions/aci-msp-avenant-1.conv")
+    output, code = run(
+        "calibre",
+        AVENANT_3,
+        "--population",
+        POPULATION,
+        "--scenario",
+        SCENARIO,
+        "--parametre",
+        "montant_comite_usagers",
+        "--budget-de",
+        ROOT / "conventions/aci-msp-avenant-1.conv",
+    )
     assert code == 0, output
     assert "avec diff, --set-apres montant_comite_usagers=" in output
     assert "Pour en chiffrer l'impact : convcheck diff" in output and "--set-apres montant_comite_usagers=" in output
@@ -98,10 +131,12 @@ def test_calibre_names_the_option_of_diff_that_changes_the_new_version_only():
 
 def test_the_missing_euro_is_fixed_where_the_parametre_is_declared(folder: Path):
     avenant = folder / "fixe.conv"
-    avenant.write_text('avenant fixe "Une part fixe"\nbase : "aci-msp-avenant-3.conv"\nversion : "f"\n'
-                       'ajoute paramètres {\n  comite_usagers_fixe = 1_000\n}\n'
-                       'modifie critère comite_usagers { montant : montant_comite_usagers + comite_usagers_fixe }\n',
-                       encoding="utf-8")
+    avenant.write_text(
+        'avenant fixe "Une part fixe"\nbase : "aci-msp-avenant-3.conv"\nversion : "f"\n'
+        "ajoute paramètres {\n  comite_usagers_fixe = 1_000\n}\n"
+        "modifie critère comite_usagers { montant : montant_comite_usagers + comite_usagers_fixe }\n",
+        encoding="utf-8",
+    )
     output, code = run("check", avenant.name, cwd=folder)
     assert code == 1 and "fixe.conv:7:" in output
     assert "donnez-lui « comite_usagers_fixe = 1_000 € » là où il est déclaré" in output
@@ -112,8 +147,11 @@ def test_the_missing_euro_is_fixed_where_the_parametre_is_declared(folder: Path)
 @pytest.mark.parametrize("written", ["critére", "critèr", "prèrequis"])
 def test_a_misspelt_keyword_is_named_as_such(tmp_path: Path, written: str):
     text = (ROOT / "tests/golden/check/bases/mini.conv").read_text(encoding="utf-8")
-    text = text.replace("critère horaires", f"{written} horaires") if "crit" in written else \
-        text.replace("socle {", "prèrequis {")
+    text = (
+        text.replace("critère horaires", f"{written} horaires")
+        if "crit" in written
+        else text.replace("socle {", "prèrequis {")
+    )
     (tmp_path / "mini.conv").write_text(text, encoding="utf-8")
     output, code = run("check", tmp_path / "mini.conv")
     assert code == 1 and f"« {written} »" in output and "jamais fermée" not in output
@@ -133,8 +171,11 @@ def test_a_slip_is_never_silent(slip: slips.Slip):
 
 @pytest.mark.slow
 def test_no_slip_of_the_whole_campaign_is_silent():
-    silent = [(s, o) for s in slips.campaign() if (o := slips.classify(s)).verdict not in
-              ("erreur", "avertissement", "sans effet")]
+    silent = [
+        (s, o)
+        for s in slips.campaign()
+        if (o := slips.classify(s)).verdict not in ("erreur", "avertissement", "sans effet")
+    ]
     assert not silent, "\n".join(f"{s}: {o}" for s, o in silent[:20])
 
 
@@ -149,8 +190,17 @@ def test_an_impact_carries_its_hypotheses_overrides_and_statuses_in_every_file(t
     import polars as pl
 
     digest = hashlib.sha256(POPULATION.read_bytes()).hexdigest()
-    common = ["diff", ROOT / "conventions/aci-msp-avenant-1.conv", AVENANT_3, "--population", POPULATION,
-              "--scenario", SCENARIO, "--set-apres", "montant_rcp=7500€"]
+    common = [
+        "diff",
+        ROOT / "conventions/aci-msp-avenant-1.conv",
+        AVENANT_3,
+        "--population",
+        POPULATION,
+        "--scenario",
+        SCENARIO,
+        "--set-apres",
+        "montant_rcp=7500€",
+    ]
     output, code = run(*common, "-o", tmp_path / "impact.xlsx", "--par-structure", tmp_path / "structures.csv")
     assert code == 0, output
     output, code = run(*common, "--format", "json")
@@ -159,18 +209,27 @@ def test_an_impact_carries_its_hypotheses_overrides_and_statuses_in_every_file(t
     provenance = data["provenance"]
     assert [v["statut"] for v in provenance["versions"]] == ["signe", "proposition"]
     assert provenance["scenarios"][0]["hypotheses"] == [
-        "nb_reunions_comite_usagers = si tirage(40 %) alors 2 sinon 0 (version après seulement)"]
+        "nb_reunions_comite_usagers = si tirage(40 %) alors 2 sinon 0 (version après seulement)"
+    ]
     assert provenance["set"] == [{"valeur": "montant_rcp=7500€", "portee": "version après seulement"}]
     assert provenance["donnees"]["sha256"] == digest and provenance["donnees"]["lignes"] == 2300
     assert provenance["convcheck"] and provenance["date"] == "2026-12-07 00:00 UTC"
-    assert "proposition non signée" in data["verdict"]["phrase"] and "scénario « comite_usagers »" in \
-        data["verdict"]["phrase"] and "--set montant_rcp=7500€" in data["verdict"]["phrase"]
+    assert (
+        "proposition non signée" in data["verdict"]["phrase"]
+        and "scénario « comite_usagers »" in data["verdict"]["phrase"]
+        and "--set montant_rcp=7500€" in data["verdict"]["phrase"]
+    )
 
     book = openpyxl.load_workbook(tmp_path / "impact.xlsx", read_only=True)
     assert book.sheetnames[0] == "Hypothèses"
     cells = [str(v) for row in book["Hypothèses"].iter_rows(values_only=True) for v in row]
-    for wanted in ("proposition non signée", "texte signé", "montant_rcp=7500€", digest,
-                   "nb_reunions_comite_usagers = si tirage(40 %) alors 2 sinon 0 (version après seulement)"):
+    for wanted in (
+        "proposition non signée",
+        "texte signé",
+        "montant_rcp=7500€",
+        digest,
+        "nb_reunions_comite_usagers = si tirage(40 %) alors 2 sinon 0 (version après seulement)",
+    ):
         assert any(wanted in c for c in cells), wanted
 
     text = (tmp_path / "structures.csv").read_text(encoding="utf-8")

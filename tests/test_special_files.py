@@ -33,8 +33,10 @@ def folder(tmp_path, monkeypatch) -> Path:
     os.mkfifo(tmp_path / "tube.conv")
     (tmp_path / "zero.conv").symlink_to("/dev/zero")
     monkeypatch.chdir(tmp_path)
+
     def hung(signum, frame):
         raise TimeoutError("convcheck a bloqué sur un fichier spécial")
+
     previous = signal.signal(signal.SIGALRM, hung)
     signal.alarm(120)  # a hang guard, not a measure: generous for a loaded machine
     yield tmp_path
@@ -63,19 +65,35 @@ def test_special_kind_names_what_a_path_is(folder):
 
 @pytest.mark.parametrize("name, kind", [("tube.conv", "un tube nommé (FIFO)"), ("zero.conv", "un périphérique")])
 def test_check_refuses_a_special_file_in_a_real_process(name, kind, folder):
-    result = subprocess.run([sys.executable, "-m", "interpreter.cli", "check", name], capture_output=True, text=True,
-                            cwd=folder, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"})
+    result = subprocess.run(
+        [sys.executable, "-m", "interpreter.cli", "check", name],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"},
+    )
     assert result.returncode == 2, result.stdout + result.stderr
     assert f"« {name} » est {kind}, pas un fichier" in result.stderr
 
 
-@pytest.mark.parametrize("arguments", [
-    ["check", "tube.conv"], ["check", "zero.conv"], ["fmt", "tube.conv"], ["fmt", "zero.conv"],
-    ["eval", "tube.conv", "msp.yaml"], ["eval", "convention.conv", "tube.conv"],
-    ["simulate", "convention.conv", "tube.conv"], ["simulate", "zero.conv", "population.csv"],
-    ["diff", "petite-v1.conv", "petite-v2.conv", "--population", "tube.conv"], ["consolidate", "zero.conv"],
-    ["test", "tube.conv"],
-], ids=lambda a: " ".join(a))
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["check", "tube.conv"],
+        ["check", "zero.conv"],
+        ["fmt", "tube.conv"],
+        ["fmt", "zero.conv"],
+        ["eval", "tube.conv", "msp.yaml"],
+        ["eval", "convention.conv", "tube.conv"],
+        ["simulate", "convention.conv", "tube.conv"],
+        ["simulate", "zero.conv", "population.csv"],
+        ["diff", "petite-v1.conv", "petite-v2.conv", "--population", "tube.conv"],
+        ["consolidate", "zero.conv"],
+        ["test", "tube.conv"],
+    ],
+    ids=lambda a: " ".join(a),
+)
 def test_every_command_refuses_special_files_quickly(arguments, folder):
     code, output = run(*arguments)
     assert code == 2 and "pas un fichier" in output, output

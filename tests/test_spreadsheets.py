@@ -51,8 +51,10 @@ def test_a_french_csv_reads_as_the_original(source, tmp_path, encoding, bom):
     path = tmp_path / "francais.csv"
     path.write_bytes((codecs.BOM_UTF8 if bom else b"") + text.encode(encoding))
     dialect = detect(str(path))
-    assert dialect.separator == ";" and dialect.encoding == {"cp1252": "cp1252", "utf-8": "utf-8-sig" if bom else
-                                                             "utf-8"}[encoding]
+    assert (
+        dialect.separator == ";"
+        and dialect.encoding == {"cp1252": "cp1252", "utf-8": "utf-8-sig" if bom else "utf-8"}[encoding]
+    )
     read, expected = read_population(str(path), MODEL), read_population(str(original), MODEL)
     assert read.ids[1:].tolist() == expected.ids[1:].tolist() and read.ids[0] == "msp_é001"
     for id in MODEL.donnees:
@@ -72,8 +74,12 @@ def test_a_windows_1252_csv_is_read_batch_by_batch_like_a_whole_read(source, tmp
     for size in (10**9, batch):
         monkeypatch.setattr(tables, "BATCH", size)
         population = read_population(str(path), MODEL)
-        found.append((population.ids.tolist(), [population.columns[id].value(7) for id in ("taux_rcp",)
-                                                if id in population.columns]))
+        found.append(
+            (
+                population.ids.tolist(),
+                [population.columns[id].value(7) for id in ("taux_rcp",) if id in population.columns],
+            )
+        )
     assert found[0] == found[1]
 
 
@@ -110,8 +116,9 @@ def test_an_xlsx_population_gives_the_budget_of_its_csv(source, tmp_path):
 def test_xlsx_problems_name_the_row_as_excel_shows_it(tmp_path):
     path = tmp_path / "p.xlsx"
     frame = pl.read_csv(GOLDEN / "cli" / "population.csv", infer_schema=False)
-    frame = pl.concat([frame.head(2), pl.DataFrame({c: [None] for c in frame.columns}, schema=frame.schema),
-                       frame.tail(2)])
+    frame = pl.concat(
+        [frame.head(2), pl.DataFrame({c: [None] for c in frame.columns}, schema=frame.schema), frame.tail(2)]
+    )
     frame.write_excel(path)
     with pytest.raises(TableError) as error:
         read_population(str(path), check_file(str(GOLDEN / "cli" / "convention.conv")).model)
@@ -129,8 +136,22 @@ def cents(value) -> Decimal:
 
 def test_the_diff_workbook_holds_the_cents_of_the_csv_output(tmp_path):
     csv, xlsx = tmp_path / "structures.csv", tmp_path / "impact.xlsx"
-    result = CliRunner().invoke(cli, ["diff", AV1, AV2, "--population", str(POPULATION), "--par", "region",
-                                      "--par-structure", str(csv), "-o", str(xlsx)])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "diff",
+            AV1,
+            AV2,
+            "--population",
+            str(POPULATION),
+            "--par",
+            "region",
+            "--par-structure",
+            str(csv),
+            "-o",
+            str(xlsx),
+        ],
+    )
     assert result.exit_code == 0, result.output
     sheets = read_back(xlsx)
     assert list(sheets) == ["Hypothèses", "Synthèse", "Par ligne", "Par structure", "Par groupe", "Structure maximale"]
@@ -175,18 +196,57 @@ def test_csv_fr_writes_semicolons_and_decimal_commas_with_the_same_cents(tmp_pat
 
 def test_sweep_and_calibration_workbooks_read_back(tmp_path):
     sweep, calibration = tmp_path / "b.xlsx", tmp_path / "c.xlsx"
-    result = CliRunner().invoke(cli, ["balaye", AV2, "--population", str(POPULATION), "--parametre", "montant_rcp",
-                                      "--valeurs", "7000,8000", "-o", str(sweep)])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "balaye",
+            AV2,
+            "--population",
+            str(POPULATION),
+            "--parametre",
+            "montant_rcp",
+            "--valeurs",
+            "7000,8000",
+            "-o",
+            str(sweep),
+        ],
+    )
     assert result.exit_code == 0, result.output
-    json_result = CliRunner().invoke(cli, ["balaye", AV2, "--population", str(POPULATION), "--parametre",
-                                           "montant_rcp", "--valeurs", "7000,8000", "--format", "json"])
+    json_result = CliRunner().invoke(
+        cli,
+        [
+            "balaye",
+            AV2,
+            "--population",
+            str(POPULATION),
+            "--parametre",
+            "montant_rcp",
+            "--valeurs",
+            "7000,8000",
+            "--format",
+            "json",
+        ],
+    )
     import json
 
     budgets = [Decimal(v["budget"]) for v in json.loads(json_result.output)["valeurs"]]
     header, *rows = read_back(sweep)["Balayage"]
     assert [cents(row[header.index("budget")]) for row in rows] == budgets
-    result = CliRunner().invoke(cli, ["calibre", AV2, "--population", str(POPULATION), "--parametre", "montant_rcp",
-                                      "--budget-de", AV1, "-o", str(calibration)])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "calibre",
+            AV2,
+            "--population",
+            str(POPULATION),
+            "--parametre",
+            "montant_rcp",
+            "--budget-de",
+            AV1,
+            "-o",
+            str(calibration),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert list(read_back(calibration)) == ["Hypothèses", "Synthèse", "Par ligne"]
 

@@ -52,12 +52,14 @@ def run(engine: str, sql: str, types, rows, tmp_path, postgres_connection=None, 
 @pytest.fixture
 def engines(request):
     """The engine a parametrised test names, started once per session."""
+
     def get(engine: str):
         if engine == "postgres":
             return {"postgres_connection": request.getfixturevalue("postgres")}
         if engine == "spark":
             return {"spark_session": request.getfixturevalue("spark")}
         return {}
+
     return get
 
 
@@ -115,6 +117,7 @@ def find_values(donnee) -> list:
         return list(donnee.type.choices)
     if kind == "date":
         import datetime
+
         return [datetime.date(2017, 8, 5), datetime.date(2026, 6, 1)]
     low = donnee.low if donnee.low is not None else Decimal(0)
     high = donnee.high if donnee.high is not None else Decimal(40_000)
@@ -149,8 +152,10 @@ def test_avenant_3_tirage_is_refused_elsewhere_then_computed_from_a_column(engin
     (diagnostic,) = refused.value.diagnostics
     assert diagnostic.code == "sql-tirage" and diagnostic.span.line == 7
     table = with_scenario.population(str(POPULATION))
-    structures = [with_scenario.program.inputs(table.exact_inputs(with_scenario.model)(i), str(table.ids[i]))
-                  for i in range(table.size)]
+    structures = [
+        with_scenario.program.inputs(table.exact_inputs(with_scenario.model)(i), str(table.ids[i]))
+        for i in range(table.size)
+    ]
     plain = api.load(AVENANT_3)
     types, rows = typed_rows(plain.model, structures, [str(i) for i in table.ids])
     check_population(engine, engines, plain, tmp_path, types, rows, structures)
@@ -189,10 +194,12 @@ def test_postgres_equals_scalar_on_random_conventions(postgres, tmp_path_factory
 
 def cases():
     """A random convention and structures for it (a strategy: its examples can be written out, `@example`)."""
+
     def with_structures(text: str):
         model, diagnostics = check(parse_text(text).file)
         assert model is not None, diagnostics
         return st.tuples(st.just(text), st.lists(s.structures(model), min_size=1, max_size=10))
+
     return conventions().flatmap(with_structures)
 
 
@@ -239,9 +246,17 @@ options {
   }
 }
 """
-ZERO = {"patientele": Decimal(0), "effectif": Decimal(0), "ecart": Decimal(0), "heures": Decimal("0.00"),
-        "budget": Decimal("0.00"), "taux": Decimal(0), "ouverte": False, "zone": "metropole",
-        "ouverture": datetime.date(2000, 1, 1)}
+ZERO = {
+    "patientele": Decimal(0),
+    "effectif": Decimal(0),
+    "ecart": Decimal(0),
+    "heures": Decimal("0.00"),
+    "budget": Decimal("0.00"),
+    "taux": Decimal(0),
+    "ouverte": False,
+    "zone": "metropole",
+    "ouverture": datetime.date(2000, 1, 1),
+}
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
@@ -318,13 +333,16 @@ def test_invalid_inputs_are_reported_in_the_erreur_column(tmp_path):
     rows[3]["amplitude_quotidienne"] = Decimal("8.5")
     description, found = duckdb_rows(convention.sql("duckdb"), types, rows, tmp_path)
     errors = sorted((row[0], row[-1]) for row in found)
-    assert errors == [("a", "identifiant « id » en double"), ("a", "identifiant « id » en double"),
-                      ("b", "« nb_ps_associes » : valeur manquante"),
-                      ("c", "« patientele » hors de l'intervalle (entre 0 et 200000)")]
+    assert errors == [
+        ("a", "identifiant « id » en double"),
+        ("a", "identifiant « id » en double"),
+        ("b", "« nb_ps_associes » : valeur manquante"),
+        ("c", "« patientele » hors de l'intervalle (entre 0 et 200000)"),
+    ]
 
 
 def test_a_division_by_zero_is_an_error_only_where_it_is_reached(tmp_path):
-    text = '''convention z "Z"
+    text = """convention z "Z"
 version : "1"
 paramètres { valeur_point = 7 € }
 données {
@@ -336,23 +354,27 @@ socle {
   critère b "B" { condition : si n = 0 alors vrai sinon m / n > 1 €  montant : 1 € }
   critère c "C" { condition : vrai  montant : si n > 5 alors m / (n - 6) sinon 0 € }
 }
-'''
+"""
     (tmp_path / "z.conv").write_text(text, encoding="utf-8")
     convention = api.load(tmp_path / "z.conv")
     structures = [{"n": n, "m": m} for n, m in [(0, 5), (3, 100), (6, 7), (7, 0.05), (10, 1000)]]
     from decimal import Decimal
+
     structures = [{k: Decimal(str(v)) for k, v in x.items()} for x in structures]
     types, rows = typed_rows(convention.model, structures)
     for dialect in ("duckdb",):
         found = run_duckdb(convention.sql(dialect), types, rows, tmp_path)
         expected = scalar_results(convention, structures)
-        assert isinstance(expected["s2"], str) and found["s2"]["erreur"] == \
-            "division par zéro dans la rémunération de « c »"
+        assert (
+            isinstance(expected["s2"], str)
+            and found["s2"]["erreur"] == "division par zéro dans la rémunération de « c »"
+        )
         assert_same(expected, found, convention.program.plan.paying)
 
 
 def test_a_value_beyond_38_digits_is_refused_at_its_expression(tmp_path):
-    (tmp_path / "g.conv").write_text('''convention g "G"
+    (tmp_path / "g.conv").write_text(
+        """convention g "G"
 version : "1"
 paramètres { valeur_point = 7 € }
 données {
@@ -362,7 +384,9 @@ données {
 socle {
   critère a "A" { condition : vrai  montant : x * y * x * 1 € }
 }
-''', encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     convention = api.load(tmp_path / "g.conv")
     with pytest.raises(api.ConvError) as refused:
         convention.sql("duckdb")

@@ -33,13 +33,18 @@ def in_duckdb(num: Fraction, den: int, digits: int) -> Fraction:
     query = f"SELECT CAST(({rounded.num.sql.sql(dialect='duckdb')}) AS VARCHAR) FROM t"
     connection = duckdb.connect()
     literal = f"{Decimal(num.numerator) / Decimal(num.denominator):.{SCALE}f}"
-    connection.execute(f"CREATE TABLE t AS SELECT CAST('{literal}' AS {decimal_type(precision, SCALE).sql('duckdb')}) AS n")
+    connection.execute(
+        f"CREATE TABLE t AS SELECT CAST('{literal}' AS {decimal_type(precision, SCALE).sql('duckdb')}) AS n"
+    )
     (text,) = connection.execute(query).fetchone()
     return Fraction(Decimal(text))
 
 
-numerators = st.builds(lambda units, sign: sign * Fraction(units, 10**SCALE),
-                       st.integers(0, int(BOUND) * 10**SCALE - 1), st.sampled_from([1, -1]))
+numerators = st.builds(
+    lambda units, sign: sign * Fraction(units, 10**SCALE),
+    st.integers(0, int(BOUND) * 10**SCALE - 1),
+    st.sampled_from([1, -1]),
+)
 
 
 @given(numerators, st.sampled_from([3, 7, 9, 11, 21]), st.sampled_from([0, 2]))

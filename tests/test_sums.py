@@ -56,8 +56,10 @@ def run(*args: str):
 def test_a_population_budget_beyond_the_bound_is_an_error(folder, engine):
     result = run("simulate", "grand.conv", "grand.csv", "--moteur", engine)
     assert result.exit_code == 1, result.output
-    assert "grand.csv: erreur[somme-hors-limites]: le budget de la population atteint " \
-           "199\u202f999\u202f999\u202f999\u202f999\u202f998,00 €" in result.output
+    assert (
+        "grand.csv: erreur[somme-hors-limites]: le budget de la population atteint "
+        "199\u202f999\u202f999\u202f999\u202f999\u202f998,00 €" in result.output
+    )
     assert "15\u202f532" not in result.output and "Budget total" not in result.output
 
 
@@ -82,10 +84,13 @@ def test_an_impact_beyond_the_bound_is_an_error(folder):
 
 
 def test_a_sweep_and_a_calibration_beyond_the_bound_are_errors(folder):
-    result = run("balaye", "grand.conv", "--population", "grand.csv", "--parametre", "coefficient", "--valeurs", "1,0.5")
+    result = run(
+        "balaye", "grand.conv", "--population", "grand.csv", "--parametre", "coefficient", "--valeurs", "1,0.5"
+    )
     assert result.exit_code == 1 and "erreur[somme-hors-limites]: à 1, le budget atteint" in result.output
-    result = run("calibre", "grand.conv", "--population", "grand.csv", "--parametre", "coefficient",
-                 "--budget-de", "grand.conv")
+    result = run(
+        "calibre", "grand.conv", "--population", "grand.csv", "--parametre", "coefficient", "--budget-de", "grand.conv"
+    )
     assert result.exit_code == 1 and "erreur[somme-hors-limites]: le budget de référence atteint" in result.output
 
 

@@ -69,10 +69,15 @@ def test_a_utf8_mark_on_a_windows_1252_file_is_refused_at_its_line(folder):
     (folder / "p.csv").write_bytes(codecs.BOM_UTF8 + TEXT.encode("cp1252"))
     result = run("simulate", "mini.conv", "p.csv")
     assert result.exit_code == 1
-    assert "erreur[population-encodage]: le fichier commence par la marque de l'UTF-8 (BOM) mais n'est pas en UTF-8 : " \
-           "ligne 2, l'octet 0xE9 n'est pas de l'UTF-8" in result.output
+    assert (
+        "erreur[population-encodage]: le fichier commence par la marque de l'UTF-8 (BOM) mais n'est pas en UTF-8 : "
+        "ligne 2, l'octet 0xE9 n'est pas de l'UTF-8" in result.output
+    )
     result = run("simulate", "mini.conv", "p.csv", "--encodage", "windows-1252", "-o", "r.csv")  # the way out it gives
-    assert result.exit_code == 0 and pl.read_csv(folder / "r.csv", comment_prefix="#")["id"].to_list() == ["msp_é1", "msp_è2"]
+    assert result.exit_code == 0 and pl.read_csv(folder / "r.csv", comment_prefix="#")["id"].to_list() == [
+        "msp_é1",
+        "msp_è2",
+    ]
 
 
 def test_one_windows_1252_line_in_a_utf8_file_is_refused_at_that_line(folder):
@@ -80,14 +85,19 @@ def test_one_windows_1252_line_in_a_utf8_file_is_refused_at_that_line(folder):
     (folder / "p.csv").write_bytes("id,n\nmsp_é1,5\n".encode() + "msp_è2,0\n".encode("cp1252"))
     result = run("simulate", "mini.conv", "p.csv")
     assert result.exit_code == 1 and "Ã" not in result.output
-    assert "erreur[population-encodage]: le fichier mélange deux encodages : il a des caractères en UTF-8, mais pas " \
-           "partout : ligne 3, l'octet 0xE8 n'est pas de l'UTF-8" in result.output
+    assert (
+        "erreur[population-encodage]: le fichier mélange deux encodages : il a des caractères en UTF-8, mais pas "
+        "partout : ligne 3, l'octet 0xE8 n'est pas de l'UTF-8" in result.output
+    )
 
 
 def test_a_windows_1252_file_is_still_detected(folder):
     (folder / "p.csv").write_bytes(TEXT.encode("cp1252"))
     result = run("simulate", "mini.conv", "p.csv", "-o", "r.csv")
-    assert result.exit_code == 0 and pl.read_csv(folder / "r.csv", comment_prefix="#")["id"].to_list() == ["msp_é1", "msp_è2"]
+    assert result.exit_code == 0 and pl.read_csv(folder / "r.csv", comment_prefix="#")["id"].to_list() == [
+        "msp_é1",
+        "msp_è2",
+    ]
 
 
 def test_a_utf16_declaration_is_named_so(folder):
@@ -107,16 +117,21 @@ def test_a_ragged_row_is_said_at_its_line(folder):
 
 
 def test_a_quote_never_closed_is_said_where_it_opens(folder):
-    (folder / "p.csv").write_text("id,n\ns1,5\n\"s2,0\ns3,1\n", encoding="utf-8")
+    (folder / "p.csv").write_text('id,n\ns1,5\n"s2,0\ns3,1\n', encoding="utf-8")
     result = run("simulate", "mini.conv", "p.csv")
     assert "table illisible : ligne 3 : guillemet ouvert jamais fermé" in result.output
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
 def test_a_run_of_blank_lines_is_one_error(folder, suffix):
-    rows = ["s1,5", *[""] * 5000, "s2,0"] if suffix == ".csv" else ['{"id": "s1", "n": 5}', *[""] * 5000,
-                                                                      '{"id": "s2", "n": 0}']
-    (folder / f"p{suffix}").write_text(("id,n\n" if suffix == ".csv" else "") + "\n".join(rows) + "\n", encoding="utf-8")
+    rows = (
+        ["s1,5", *[""] * 5000, "s2,0"]
+        if suffix == ".csv"
+        else ['{"id": "s1", "n": 5}', *[""] * 5000, '{"id": "s2", "n": 0}']
+    )
+    (folder / f"p{suffix}").write_text(
+        ("id,n\n" if suffix == ".csv" else "") + "\n".join(rows) + "\n", encoding="utf-8"
+    )
     result = run("simulate", "mini.conv", f"p{suffix}")
     assert result.exit_code == 1 and result.output.count("erreur[") == 1
     first, last = (3, 5002) if suffix == ".csv" else (2, 5001)
@@ -135,8 +150,10 @@ def test_a_population_beyond_its_size_is_refused_from_its_size(folder, suffix):
         file.truncate(MAX_POPULATION_BYTES + (512 << 20))
     result = run("simulate", "mini.conv", path.name)
     assert result.exit_code == 1
-    assert "erreur[trop-volumineux]: fichier trop volumineux : 2,5 Gio, et une population fait au plus 2,0 Gio" in \
-        result.output
+    assert (
+        "erreur[trop-volumineux]: fichier trop volumineux : 2,5 Gio, et une population fait au plus 2,0 Gio"
+        in result.output
+    )
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
@@ -165,8 +182,10 @@ def test_a_declaration_beyond_its_size_is_refused(folder):
     (folder / "d.json").write_text(text, encoding="utf-8")
     result = run("eval", "mini.conv", "d.json")
     assert result.exit_code == 1
-    assert "erreur[trop-volumineux]: fichier trop volumineux : 10,0 Mio, et une déclaration fait au plus 10,0 Mio" in \
-        result.output
+    assert (
+        "erreur[trop-volumineux]: fichier trop volumineux : 10,0 Mio, et une déclaration fait au plus 10,0 Mio"
+        in result.output
+    )
     assert "une déclaration fait au plus 10 Mio" in run("eval", "--help").output
     assert "au plus 2 Gio en CSV" in run("simulate", "--help").output
 
@@ -174,13 +193,16 @@ def test_a_declaration_beyond_its_size_is_refused(folder):
 def test_many_unknown_keys_give_bounded_diagnostics(folder):
     """A one-line declaration with 80 000 unknown keys took over 20 GB (each diagnostic copied its whole line), 10 000
     keys a MemoryError: each excerpt is now cut around its key, and 20 of them are shown, the others counted."""
-    (folder / "d.json").write_text(json.dumps({"n": 5, **{f"cle_inconnue_{i}": 1 for i in range(80_000)}}),
-                                   encoding="utf-8")
+    (folder / "d.json").write_text(
+        json.dumps({"n": 5, **{f"cle_inconnue_{i}": 1 for i in range(80_000)}}), encoding="utf-8"
+    )
     result = run("eval", "mini.conv", "d.json")
     assert result.exit_code == 1
     assert result.output.count("erreur[declaration-cle-inconnue]") == MAX_SHOWN
-    assert f"… et {80_000 - MAX_SHOWN:,} autres erreurs[declaration-cle-inconnue] du même genre".replace(",", "\u202f") \
+    assert (
+        f"… et {80_000 - MAX_SHOWN:,} autres erreurs[declaration-cle-inconnue] du même genre".replace(",", "\u202f")
         in result.output
+    )
     assert max(len(line) for line in result.output.splitlines()) < 250
     assert len(result.output) < 20_000
 
@@ -198,7 +220,7 @@ def test_an_excerpt_of_a_long_line_is_cut_around_its_span(folder):
     excerpt, caret = lines[where + 1], lines[where + 2]
     assert excerpt.startswith("    1 | …") and excerpt.endswith("…") and len(excerpt) < 120
     column = caret.index("^") - len("      | ")
-    assert excerpt[len("    1 | "):][column:].startswith("coordinatio ")
+    assert excerpt[len("    1 | ") :][column:].startswith("coordinatio ")
 
 
 def test_the_values_of_a_utf16_file_are_exact(folder):
@@ -218,6 +240,10 @@ def test_sizes_are_checked_from_the_size_on_disk_only(folder):
     from dsl.diagnostics import MAX_SHOWN as shown
     from interpreter.io import sizes
 
-    assert (sizes.MAX_POPULATION_BYTES, sizes.MAX_DECLARATION_BYTES, sizes.MAX_STRUCTURES, shown) == \
-        (MAX_POPULATION_BYTES, MAX_DECLARATION_BYTES, MAX_STRUCTURES, MAX_SHOWN)
+    assert (sizes.MAX_POPULATION_BYTES, sizes.MAX_DECLARATION_BYTES, sizes.MAX_STRUCTURES, shown) == (
+        MAX_POPULATION_BYTES,
+        MAX_DECLARATION_BYTES,
+        MAX_STRUCTURES,
+        MAX_SHOWN,
+    )
     assert sizes.too_large(str(path), sizes.MAX_POPULATION_BYTES, "une population") is not None

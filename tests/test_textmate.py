@@ -142,8 +142,11 @@ def expected_scopes(token, previous, following) -> tuple[str, ...]:
         return ("constant.numeric.date",)
     if kind == "NUMBER":
         unit = following.type if following is not None else None
-        return {"PERCENT": ("constant.numeric.percentage",), "__ANON_1": ("constant.numeric.money",),
-                "EUR": ("constant.numeric.money",)}.get(unit, ("constant.numeric",))
+        return {
+            "PERCENT": ("constant.numeric.percentage",),
+            "__ANON_1": ("constant.numeric.money",),
+            "EUR": ("constant.numeric.money",),
+        }.get(unit, ("constant.numeric",))
     if kind in ("__ANON_1", "EUR"):
         return ("keyword.other.unit.currency",)
     if kind == "PERCENT":
@@ -190,7 +193,7 @@ def scope_at(text: str, needle: str, occurrence: int = 0) -> list[str]:
     return scopes_of(text)[line][index - (text.rfind("\n", 0, index) + 1)]
 
 
-SAMPLE = '''convention x "Accord \\"ACI\\" \\\\ libellé \\o" # un commentaire "pas une chaîne"
+SAMPLE = """convention x "Accord \\"ACI\\" \\\\ libellé \\o" # un commentaire "pas une chaîne"
 version : "1"
 en vigueur : 2017-08-05
 parametres { valeur_point = 7.50 EUR  plafond = 1_100 €  taux = 12,5 % }
@@ -202,7 +205,7 @@ prerequis {
     montant : si conditionnel alors 2 * montant_rcp sinon 0 €
   }
 }
-'''
+"""
 
 
 def test_escapes_accent_free_keywords_and_ids_that_start_with_a_keyword():
@@ -230,8 +233,9 @@ def test_the_vscode_extension_carries_the_grammar_and_launches_the_server():
     assert language["id"] == "conv" and language["extensions"] == [".conv"]
     grammar_entry = package["contributes"]["grammars"][0]
     assert grammar_entry["scopeName"] == "source.conv"
-    assert (EXTENSION / grammar_entry["path"]).read_text(encoding="utf-8") == GRAMMAR.read_text(encoding="utf-8"), \
+    assert (EXTENSION / grammar_entry["path"]).read_text(encoding="utf-8") == GRAMMAR.read_text(encoding="utf-8"), (
         "copy grammar/conv.tmLanguage.json into the extension"
+    )
     configuration = json.loads((EXTENSION / language["configuration"]).read_text(encoding="utf-8"))
     assert configuration["comments"]["lineComment"] == "#"
     assert ["{", "}"] in configuration["brackets"]

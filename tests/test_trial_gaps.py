@@ -50,8 +50,18 @@ def test_consolidate_at_a_date_where_only_a_proposal_applies_warns_and_names_it(
 
 
 def test_a_sweep_takes_percentages_separated_by_semicolons_with_decimal_commas():
-    result = invoke("balaye", AV1, "--population", POPULATION, "--parametre", "plafond_majoration_precarite",
-                    "--valeurs", "10 %; 12,5 %; 25", "--format", "json")
+    result = invoke(
+        "balaye",
+        AV1,
+        "--population",
+        POPULATION,
+        "--parametre",
+        "plafond_majoration_precarite",
+        "--valeurs",
+        "10 %; 12,5 %; 25",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     points = json.loads(result.output)["valeurs"]
     assert [p["valeur"] for p in points] == ["10%", "12.5%", "25%"]
@@ -60,8 +70,16 @@ def test_a_sweep_takes_percentages_separated_by_semicolons_with_decimal_commas()
 
 
 def test_a_comma_list_that_splits_a_decimal_comma_is_refused_not_misread():
-    result = invoke("balaye", AV1, "--population", POPULATION, "--parametre", "plafond_majoration_precarite",
-                    "--valeurs", "5 %,7,5 %")
+    result = invoke(
+        "balaye",
+        AV1,
+        "--population",
+        POPULATION,
+        "--parametre",
+        "plafond_majoration_precarite",
+        "--valeurs",
+        "5 %,7,5 %",
+    )
     assert result.exit_code == 1 and "erreur[balayage-invalide]" in result.output
     assert '--valeurs "5 %; 7,5 %; 10 %"' in result.output
 

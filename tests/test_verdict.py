@@ -19,8 +19,10 @@ from tests.conftest import GOLDEN, ROOT
 
 CONVENTIONS = ROOT / "conventions"
 POPULATION = str(ROOT / "examples" / "population" / "population.csv")
-V2017, AV1, AV2 = (str(CONVENTIONS / name) for name in
-                   ("aci-msp-2017.conv", "aci-msp-avenant-1.conv", "aci-msp-avenant-2-france-sante.conv"))
+V2017, AV1, AV2 = (
+    str(CONVENTIONS / name)
+    for name in ("aci-msp-2017.conv", "aci-msp-avenant-1.conv", "aci-msp-avenant-2-france-sante.conv")
+)
 
 
 @pytest.fixture(scope="module")
@@ -89,8 +91,11 @@ def test_one_structure_across_three_versions():
     versions = [api.load(path) for path in (V2017, AV1, AV2)]
     across = api.evaluate_across(versions, declaration)
     for version, evaluation in zip(versions, across.evaluations, strict=False):
-        own = {k: v for k, v in __import__("yaml").safe_load(declaration.read_text(encoding="utf-8")).items()
-               if k in version.model.donnees}
+        own = {
+            k: v
+            for k, v in __import__("yaml").safe_load(declaration.read_text(encoding="utf-8")).items()
+            if k in version.model.donnees
+        }
         assert version.evaluate(own).total == evaluation.total
     assert sum((line.change(2) for line in across.lines), Decimal(0)) == across.total_change(2)
     ignored = dict(across.ignored)
@@ -115,8 +120,11 @@ def test_a_key_no_version_knows_is_an_error_said_once(tmp_path):
 
 def test_explanations_show_numbers_with_a_decimal_comma():
     version = api.load(AV1)
-    data = dict(__import__("yaml").safe_load(
-        (ROOT / "examples" / "declarations" / "msp-reference-ipa-avenant-1.yaml").read_text(encoding="utf-8")))
+    data = dict(
+        __import__("yaml").safe_load(
+            (ROOT / "examples" / "declarations" / "msp-reference-ipa-avenant-1.yaml").read_text(encoding="utf-8")
+        )
+    )
     data["part_medecins_sas"] = "33.3"
     explanations = " ".join(line.explanation or "" for line in version.evaluate(data).lines)
     assert "part_medecins_sas = 33,3 %" in explanations and "33.3" not in explanations
@@ -130,8 +138,10 @@ def test_every_bundled_cas_close_to_an_earlier_one_says_so_with_comme():
     by at most `FEW` values is written `cas … comme …` (it lists only what differs)."""
     import re
 
-    chain = [str(CONVENTIONS / name) for name in ("aci-msp-2017.conv", "aci-msp-avenant-1.conv",
-                                                  "aci-msp-avenant-2-france-sante.conv")]
+    chain = [
+        str(CONVENTIONS / name)
+        for name in ("aci-msp-2017.conv", "aci-msp-avenant-1.conv", "aci-msp-avenant-2-france-sante.conv")
+    ]
     chain.append(str(ROOT / "examples" / "avenant-3" / "aci-msp-avenant-3.conv"))
     seen: list[tuple[str, dict]] = []
     for path in chain:
@@ -139,8 +149,9 @@ def test_every_bundled_cas_close_to_an_earlier_one_says_so_with_comme():
         written_comme = set(re.findall(r'^cas ([a-z_0-9]+) "[^"]*" comme ', text, flags=re.M))
         for cas in api.load(path).model.cas:
             values = {k: c.value for k, c in cas.donnees.items()}
-            close = [other for other, known in seen
-                     if sum(1 for k in values if known.get(k, object()) != values[k]) <= FEW]
+            close = [
+                other for other, known in seen if sum(1 for k in values if known.get(k, object()) != values[k]) <= FEW
+            ]
             assert not close or cas.id in written_comme, (path, cas.id, close)
             seen.append((cas.id, values))
 
@@ -150,7 +161,9 @@ def test_the_command_line_loads_numpy_and_polars_only_for_populations():
     import subprocess
     import sys
 
-    code = "import sys, interpreter.cli; print(sorted(m for m in ('numpy', 'polars', 'matplotlib') if m in sys.modules))"
+    code = (
+        "import sys, interpreter.cli; print(sorted(m for m in ('numpy', 'polars', 'matplotlib') if m in sys.modules))"
+    )
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert shown.stdout.strip() == "[]"
 

@@ -18,8 +18,18 @@ import pytest
 
 from tests.conftest import ROOT
 
-IGNORED = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__",
-                                 ".hypothesis", ".pytest_cache", ".mypy_cache", ".ruff_cache")
+IGNORED = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".hypothesis",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+)
 
 
 PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
@@ -29,8 +39,9 @@ def build_wheel(work: Path) -> Path:
     """The wheel of a copy of the sources (what `pip wheel` makes of them)."""
     source = work / "source"
     shutil.copytree(ROOT, source, ignore=IGNORED)
-    subprocess.run([*PIP, "wheel", "--no-deps", "-w", str(work / "dist"), str(source)],
-                   check=True, capture_output=True, cwd=work)
+    subprocess.run(
+        [*PIP, "wheel", "--no-deps", "-w", str(work / "dist"), str(source)], check=True, capture_output=True, cwd=work
+    )
     wheels = list((work / "dist").glob("convcheck-*.whl"))
     assert len(wheels) == 1, wheels
     return wheels[0]
@@ -50,11 +61,16 @@ def installed(tmp_path_factory) -> Path:
     env_dir = work / "venv"
     venv.create(env_dir, with_pip=False)
     python = env_dir / "bin" / "python"
-    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             check=True, capture_output=True, text=True).stdout.strip()
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     Path(purelib, "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    subprocess.run([*PIP, "--python", str(python), "install", "--no-deps", str(wheel)],
-                   check=True, capture_output=True, cwd=work)
+    subprocess.run(
+        [*PIP, "--python", str(python), "install", "--no-deps", str(wheel)], check=True, capture_output=True, cwd=work
+    )
     checked = subprocess.run([*PIP, "--python", str(python), "check"], capture_output=True, text=True, cwd=work)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     return env_dir / "bin"
@@ -62,8 +78,9 @@ def installed(tmp_path_factory) -> Path:
 
 def run(bin_dir: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    return subprocess.run([str(bin_dir / "convcheck"), *args], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=120)
+    return subprocess.run(
+        [str(bin_dir / "convcheck"), *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120
+    )
 
 
 @pytest.fixture(scope="module")
@@ -77,28 +94,70 @@ def files(tmp_path_factory) -> Path:
 
 def test_packages_come_from_the_wheel(installed: Path, files: Path):
     probe = "import dsl, grammar, interpreter, interpreter.cli; print(interpreter.__file__)"
-    out = subprocess.run([str(installed / "python"), "-c", probe], capture_output=True, text=True,
-                         cwd=files, check=True).stdout
+    out = subprocess.run(
+        [str(installed / "python"), "-c", probe], capture_output=True, text=True, cwd=files, check=True
+    ).stdout
     assert "site-packages" in out and str(ROOT) not in out
 
 
 COMMANDS = {
-    "check": ["check", "--strict", "conventions/aci-msp-2017.conv", "conventions/aci-msp-avenant-1.conv",
-              "conventions/aci-msp-avenant-2-france-sante.conv"],
+    "check": [
+        "check",
+        "--strict",
+        "conventions/aci-msp-2017.conv",
+        "conventions/aci-msp-avenant-1.conv",
+        "conventions/aci-msp-avenant-2-france-sante.conv",
+    ],
     "eval": ["eval", "conventions/aci-msp-2017.conv", "examples/declarations/msp-reference-2017.yaml"],
-    "test": ["test", "conventions/aci-msp-2017.conv", "conventions/aci-msp-avenant-1.conv",
-             "conventions/aci-msp-avenant-2-france-sante.conv"],
-    "diff": ["diff", "conventions/aci-msp-avenant-1.conv", "conventions/aci-msp-avenant-2-france-sante.conv",
-             "--format", "html", "-o", "rapport.html"],
-    "simulate": ["simulate", "conventions/aci-msp-avenant-1.conv", "examples/population/population.csv",
-                 "-o", "resultats.parquet"],
-    "fmt": ["fmt", "--check", "conventions/aci-msp-2017.conv", "conventions/aci-msp-avenant-1.conv",
-            "conventions/aci-msp-avenant-2-france-sante.conv"],
-    "projette": ["projette", "conventions/aci-msp-avenant-2-france-sante.conv", "--population",
-                 "examples/population/population.csv", "--de", "2026", "--a", "2027", "-o", "enveloppe.html"],
+    "test": [
+        "test",
+        "conventions/aci-msp-2017.conv",
+        "conventions/aci-msp-avenant-1.conv",
+        "conventions/aci-msp-avenant-2-france-sante.conv",
+    ],
+    "diff": [
+        "diff",
+        "conventions/aci-msp-avenant-1.conv",
+        "conventions/aci-msp-avenant-2-france-sante.conv",
+        "--format",
+        "html",
+        "-o",
+        "rapport.html",
+    ],
+    "simulate": [
+        "simulate",
+        "conventions/aci-msp-avenant-1.conv",
+        "examples/population/population.csv",
+        "-o",
+        "resultats.parquet",
+    ],
+    "fmt": [
+        "fmt",
+        "--check",
+        "conventions/aci-msp-2017.conv",
+        "conventions/aci-msp-avenant-1.conv",
+        "conventions/aci-msp-avenant-2-france-sante.conv",
+    ],
+    "projette": [
+        "projette",
+        "conventions/aci-msp-avenant-2-france-sante.conv",
+        "--population",
+        "examples/population/population.csv",
+        "--de",
+        "2026",
+        "--a",
+        "2027",
+        "-o",
+        "enveloppe.html",
+    ],
     "js": ["js", "conventions/aci-msp-avenant-2-france-sante.conv", "-o", "moteur.mjs"],
-    "simulateur": ["simulateur", "conventions/aci-msp-avenant-1.conv", "conventions/aci-msp-avenant-2-france-sante.conv",
-                   "-o", "simulateur"],
+    "simulateur": [
+        "simulateur",
+        "conventions/aci-msp-avenant-1.conv",
+        "conventions/aci-msp-avenant-2-france-sante.conv",
+        "-o",
+        "simulateur",
+    ],
 }
 
 
@@ -125,7 +184,11 @@ def test_the_wheel_installs_with_its_dependencies(tmp_path):
     wheel = build_wheel(tmp_path)
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
-    subprocess.run([str(env_dir / "bin" / "python"), "-m", "pip", "--disable-pip-version-check", "-q", "install",
-                    str(wheel)], check=True, capture_output=True, cwd=tmp_path)
+    subprocess.run(
+        [str(env_dir / "bin" / "python"), "-m", "pip", "--disable-pip-version-check", "-q", "install", str(wheel)],
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
+    )
     result = run(env_dir / "bin", "check", str(ROOT / "conventions" / "aci-msp-2017.conv"), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr

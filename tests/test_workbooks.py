@@ -84,12 +84,19 @@ def run(*args: str):
 
 def run_limited(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     """The command in a process of its own, limited to 3 GB of memory: what used to abort it cannot take pytest along."""
+
     def limit():
         resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
 
-    return subprocess.run([sys.executable, "-m", "interpreter.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300, preexec_fn=limit, env={"PYTHONPATH": str(ROOT), "NO_COLOR": "1",
-                                                              "PATH": "/usr/bin:/bin"})
+    return subprocess.run(
+        [sys.executable, "-m", "interpreter.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=limit,
+        env={"PYTHONPATH": str(ROOT), "NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+    )
 
 
 # ---- the sheet the user sees --------------------------------------------------------------------------------
@@ -105,8 +112,11 @@ def test_a_hidden_first_sheet_is_not_read(folder, state):
 def test_a_hidden_sheet_is_read_when_named(folder):
     path = workbook(folder / "p.xlsx", hidden="hidden")
     result = run("simulate", "mini.conv", "p.xlsx", "--feuille", "Brouillon")
-    assert result.exit_code == 1 and "« brouillon »" in result.output and "n » = 101 est hors de l'intervalle" in \
-        result.output, result.output
+    assert (
+        result.exit_code == 1
+        and "« brouillon »" in result.output
+        and "n » = 101 est hors de l'intervalle" in result.output
+    ), result.output
     assert path.exists()
 
 
@@ -117,12 +127,17 @@ def test_a_workbook_whose_sheets_are_all_hidden_is_refused_naming_them(folder):
     hidden.hide()
     visible.hide()  # xlsxwriter keeps one sheet visible: the file is edited below
     book.close()
-    _edit(folder / "p.xlsx", "xl/workbook.xml", lambda xml: xml.replace(b'<sheet name="Vide" sheetId="1"',
-                                                                         b'<sheet name="Vide" sheetId="1" state="hidden"'))
+    _edit(
+        folder / "p.xlsx",
+        "xl/workbook.xml",
+        lambda xml: xml.replace(b'<sheet name="Vide" sheetId="1"', b'<sheet name="Vide" sheetId="1" state="hidden"'),
+    )
     result = run("simulate", "mini.conv", "p.xlsx")
     assert result.exit_code == 1
-    assert "erreur[population-feuille]: aucune feuille visible dans le classeur : « Vide », « Population » sont " \
-           "masquées" in result.output
+    assert (
+        "erreur[population-feuille]: aucune feuille visible dans le classeur : « Vide », « Population » sont "
+        "masquées" in result.output
+    )
 
 
 def _edit(path: Path, part: str, change) -> None:
@@ -160,8 +175,10 @@ def test_each_cell_is_read_with_its_own_number_format(folder):
     assert taux["s3"] == Decimal("0.2")
 
 
-@pytest.mark.parametrize("code, percent", [("0%", True), ("0.00%", True), ('0" %"', False), ("0\\%", False),
-                                           ("[Red]0.0%", True), ("#,##0", False)])
+@pytest.mark.parametrize(
+    "code, percent",
+    [("0%", True), ("0.00%", True), ('0" %"', False), ("0\\%", False), ("[Red]0.0%", True), ("#,##0", False)],
+)
 def test_a_format_is_a_percentage_when_its_sign_multiplies(code, percent):
     from interpreter.io import workbooks
 
@@ -175,12 +192,17 @@ def test_a_format_is_a_percentage_when_its_sign_multiplies(code, percent):
 def test_a_stray_cell_at_the_last_cell_of_a_sheet_is_refused_before_it_is_read(folder, command):
     """A 5 KB workbook with one cell at XFD1048576 aborted `simulate`, `eval` and `diff` (SIGABRT)."""
     workbook(folder / "p.xlsx", rows=(("s1", 5, 60),), stray="XFD1048576")
-    args = {"simulate": ["simulate", "mini.conv", "p.xlsx"], "eval": ["eval", "mini.conv", "p.xlsx"],
-            "diff": ["diff", "mini.conv", "mini.conv", "--population", "p.xlsx"]}[command]
+    args = {
+        "simulate": ["simulate", "mini.conv", "p.xlsx"],
+        "eval": ["eval", "mini.conv", "p.xlsx"],
+        "diff": ["diff", "mini.conv", "mini.conv", "--population", "p.xlsx"],
+    }[command]
     result = run_limited(*args, cwd=folder)
     assert result.returncode == 1, result.stderr[-2000:]
-    assert "erreur[trop-volumineux]: la feuille « Population » s'étend jusqu'à XFD1048576 : 1\u202f048\u202f576 " \
-           "lignes × 16\u202f384 colonnes" in result.stderr + result.stdout
+    assert (
+        "erreur[trop-volumineux]: la feuille « Population » s'étend jusqu'à XFD1048576 : 1\u202f048\u202f576 "
+        "lignes × 16\u202f384 colonnes" in result.stderr + result.stdout
+    )
     assert "Ctrl+Fin" in result.stderr + result.stdout
 
 
@@ -208,8 +230,10 @@ def test_many_cells_within_the_declared_size_are_counted_and_refused(folder, mon
     with pytest.raises(TableError) as error:
         read_population(str(folder / "p.xlsx"), model())
     assert error.value.diagnostics[0].code == "trop-volumineux"
-    assert "jusqu'à C401 (cellules les plus éloignées : A401, C1) : 401 lignes × 3 colonnes" in \
-        error.value.diagnostics[0].message
+    assert (
+        "jusqu'à C401 (cellules les plus éloignées : A401, C1) : 401 lignes × 3 colonnes"
+        in error.value.diagnostics[0].message
+    )
 
 
 def test_a_stray_cell_far_below_gives_one_error_for_the_blank_rows(folder):
@@ -224,8 +248,13 @@ def test_a_stray_cell_far_below_gives_one_error_for_the_blank_rows(folder):
 def test_a_stray_cell_far_right_is_an_ignored_column_without_warnings_of_polars(folder):
     """A stray cell at XFD3 printed 16 380 polars warnings (« Could not determine dtype »)."""
     workbook(folder / "p.xlsx", stray="XFD3")
-    result = subprocess.run([sys.executable, "-m", "interpreter.cli", "simulate", "mini.conv", "p.xlsx"], cwd=folder,
-                            capture_output=True, text=True, env={"PYTHONPATH": str(ROOT), "NO_COLOR": "1"})
+    result = subprocess.run(
+        [sys.executable, "-m", "interpreter.cli", "simulate", "mini.conv", "p.xlsx"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT), "NO_COLOR": "1"},
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Could not determine" not in result.stderr and len(result.stderr.splitlines()) < 5
     assert "colonne ignorée : ce n'est pas une donnée de la convention : « XFD (sans en-tête) »" in result.stderr
@@ -237,8 +266,10 @@ def test_a_stray_cell_far_right_is_an_ignored_column_without_warnings_of_polars(
 def zip_bomb(path: Path, unpacked: int, declared: int | None = None) -> None:
     """An .xlsx whose sheet unpacks to `unpacked` bytes of cells (declared as `declared`), in a few megabytes:
     one deflated block of cells, flushed so that it stands alone, repeated."""
-    head = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml'
-            b'/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c></row>')
+    head = (
+        b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml'
+        b'/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c></row>'
+    )
     block = b'<row r="2"><c r="A2"><v>1</v></c></row>' * 26_000
     compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
     start = compressor.compress(head) + compressor.flush(zlib.Z_FULL_FLUSH)
@@ -246,21 +277,37 @@ def zip_bomb(path: Path, unpacked: int, declared: int | None = None) -> None:
     repeats = (unpacked - len(head)) // len(block)
     sheet_data = start + middle * repeats + compressor.flush(zlib.Z_FINISH)
     parts = [
-        ("[Content_Types].xml", b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-         b'content-types"><Default Extension="xml" ContentType="application/xml"/><Default Extension="rels" ContentType='
-         b'"application/vnd.openxmlformats-package.relationships+xml"/><Override PartName="/xl/workbook.xml" ContentType='
-         b'"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/'
-         b'worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+'
-         b'xml"/></Types>', None),
-        ("_rels/.rels", b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-         b'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-         b'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>', None),
-        ("xl/workbook.xml", b'<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-         b'2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet '
-         b'name="Population" sheetId="1" r:id="rId1"/></sheets></workbook>', None),
-        ("xl/_rels/workbook.xml.rels", b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-         b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
-         b'2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>', None),
+        (
+            "[Content_Types].xml",
+            b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            b'content-types"><Default Extension="xml" ContentType="application/xml"/><Default Extension="rels" ContentType='
+            b'"application/vnd.openxmlformats-package.relationships+xml"/><Override PartName="/xl/workbook.xml" ContentType='
+            b'"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/'
+            b'worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+'
+            b'xml"/></Types>',
+            None,
+        ),
+        (
+            "_rels/.rels",
+            b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            b'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            b'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+            None,
+        ),
+        (
+            "xl/workbook.xml",
+            b'<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+            b'2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet '
+            b'name="Population" sheetId="1" r:id="rId1"/></sheets></workbook>',
+            None,
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+            b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+            b'2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+            None,
+        ),
         ("xl/worksheets/sheet1.xml", sheet_data, declared or len(head) + repeats * len(block)),
     ]
     with open(path, "wb") as file:
@@ -271,9 +318,15 @@ def zip_bomb(path: Path, unpacked: int, declared: int | None = None) -> None:
             size = size if size is not None else len(data)
             fields = struct.pack("<HHHHHIIIHH", 20, 0, method, 0, 33, crc, len(data), size, len(name), 0)
             file.write(b"PK\x03\x04" + fields + name.encode() + data)
-            directory += b"PK\x01\x02" + struct.pack("<H", 20) + fields + struct.pack("<HHHII", 0, 0, 0, 0, offset) + \
-                name.encode()
+            directory += (
+                b"PK\x01\x02"
+                + struct.pack("<H", 20)
+                + fields
+                + struct.pack("<HHHII", 0, 0, 0, 0, offset)
+                + name.encode()
+            )
         start_of_directory = file.tell()
         file.write(directory)
-        file.write(b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, len(parts), len(parts), len(directory),
-                                               start_of_directory, 0))
+        file.write(
+            b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, len(parts), len(parts), len(directory), start_of_directory, 0)
+        )

@@ -33,12 +33,24 @@ from interpreter.io.tables import write_results
 from interpreter.io.writer import WriteError, write_bytes
 from tests.conftest import GOLDEN, assert_golden
 
-CLI_FILES = ["convention.conv", "convention-av.conv", "population.csv", "petite-v1.conv", "petite-v2.conv",
-             "petite-avenant.conv", "mal-forme.conv"]
+CLI_FILES = [
+    "convention.conv",
+    "convention-av.conv",
+    "population.csv",
+    "petite-v1.conv",
+    "petite-v2.conv",
+    "petite-avenant.conv",
+    "mal-forme.conv",
+]
 
 # command → (arguments before the destination, the input, the input's base, the suffix of outputs)
 COMMANDS = {
-    "simulate": (["simulate", "convention-av.conv", "population.csv", "-o"], "population.csv", "convention.conv", ".csv"),
+    "simulate": (
+        ["simulate", "convention-av.conv", "population.csv", "-o"],
+        "population.csv",
+        "convention.conv",
+        ".csv",
+    ),
     "diff": (["diff", "petite-v2.conv", "petite-avenant.conv", "-o"], "petite-avenant.conv", "petite-v1.conv", ".md"),
     "consolidate": (["consolidate", "petite-avenant.conv", "-o"], "petite-avenant.conv", "petite-v1.conv", ".conv"),
 }
@@ -57,8 +69,10 @@ def folder(tmp_path, monkeypatch) -> Path:
 @pytest.fixture
 def alarm():
     """Fail instead of hanging for ever if something opens a FIFO or reads a device."""
+
     def hung(signum, frame):
         raise TimeoutError("convcheck a bloqué sur un fichier spécial")
+
     previous = signal.signal(signal.SIGALRM, hung)
     signal.alarm(120)  # a hang guard, not a measure: generous for a loaded machine
     yield
@@ -95,6 +109,7 @@ def fail_creation_in(monkeypatch, read_only: Path) -> None:
 
 
 # ---- refused destinations: (name, how to make it from the folder) → exit code and message -------
+
 
 def _input(folder, command):
     return COMMANDS[command][1]
@@ -201,8 +216,9 @@ def test_symlink_destination_is_written_through(command, folder):
     assert (folder / f"lien{suffix}").is_symlink(), "the link was replaced by a file"
     assert real.read_bytes() != b"ancien contenu\n"
     after = snapshot(folder)
-    assert {k: v for k, v in after.items() if "vrai" not in k and "lien" not in k} == \
-        {k: v for k, v in before.items() if "vrai" not in k and "lien" not in k}
+    assert {k: v for k, v in after.items() if "vrai" not in k and "lien" not in k} == {
+        k: v for k, v in before.items() if "vrai" not in k and "lien" not in k
+    }
     assert leftovers(folder) == []
 
 
@@ -243,12 +259,22 @@ def test_markdown_chart_is_never_the_report(folder):
     """A report is written under the extension of its format, a chart under .png: `-o x.png` is refused before
     anything is written, and the charts of `-o rapport.md` have names of their own."""
     before = snapshot(folder)
-    exit_code, output = run("diff", "convention.conv", "convention-av.conv", "--population", "population.csv",
-                            "--format", "markdown", "-o", "rapport.png")
+    exit_code, output = run(
+        "diff",
+        "convention.conv",
+        "convention-av.conv",
+        "--population",
+        "population.csv",
+        "--format",
+        "markdown",
+        "-o",
+        "rapport.png",
+    )
     assert exit_code == 2 and "« .png »" in output and ".md" in output, output
     assert snapshot(folder) == before and leftovers(folder) == []
-    exit_code, output = run("diff", "convention.conv", "convention-av.conv", "--population", "population.csv",
-                            "-o", "rapport.md")
+    exit_code, output = run(
+        "diff", "convention.conv", "convention-av.conv", "--population", "population.csv", "-o", "rapport.md"
+    )
     assert exit_code == 0, output
     assert (folder / "rapport.md").read_text(encoding="utf-8").startswith("#")
     assert (folder / "rapport-histogramme.png").read_bytes().startswith(b"\x89PNG")
@@ -304,9 +330,16 @@ def test_fmt_goes_on_after_a_file_it_cannot_write(folder, monkeypatch):
     assert (folder / "mal-forme.conv").read_bytes() == (GOLDEN / "cli" / "mal-forme.formatted").read_bytes()
 
 
-@pytest.mark.parametrize("make", [lambda f: "/dev/null", lambda f: "dossier", lambda f: "absent.conv",
-                                  lambda f: (os.mkfifo(f / "tube.conv"), "tube.conv")[1]],
-                         ids=["/dev/null", "dossier", "absent", "FIFO"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda f: "/dev/null",
+        lambda f: "dossier",
+        lambda f: "absent.conv",
+        lambda f: (os.mkfifo(f / "tube.conv"), "tube.conv")[1],
+    ],
+    ids=["/dev/null", "dossier", "absent", "FIFO"],
+)
 def test_fmt_refuses_what_is_not_a_file(make, folder, alarm):
     (folder / "dossier").mkdir()
     exit_code, output = run("fmt", make(folder))
@@ -314,8 +347,11 @@ def test_fmt_refuses_what_is_not_a_file(make, folder, alarm):
     assert leftovers(folder) == []
 
 
-@pytest.mark.parametrize("bom, newline", [(b"", b"\r\n"), (b"\xef\xbb\xbf", b"\n"), (b"\xef\xbb\xbf", b"\r\n"),
-                                          (b"", b"\r")], ids=["crlf", "bom", "bom-crlf", "cr"])
+@pytest.mark.parametrize(
+    "bom, newline",
+    [(b"", b"\r\n"), (b"\xef\xbb\xbf", b"\n"), (b"\xef\xbb\xbf", b"\r\n"), (b"", b"\r")],
+    ids=["crlf", "bom", "bom-crlf", "cr"],
+)
 def test_fmt_keeps_bom_and_line_ends(bom, newline, folder):
     messy = (folder / "mal-forme.conv").read_bytes().replace(b"\n", newline)
     formatted = (GOLDEN / "cli" / "mal-forme.formatted").read_bytes().replace(b"\n", newline)
@@ -396,8 +432,14 @@ def test_real_disk_full_on_a_tiny_tmpfs(tmp_path):
     """Where this machine lets root mount a 64 kB tmpfs, fill it for real."""
     mount = tmp_path / "petit"
     mount.mkdir()
-    if os.geteuid() != 0 or shutil.which("mount") is None or subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True).returncode != 0:
+    if (
+        os.geteuid() != 0
+        or shutil.which("mount") is None
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True
+        ).returncode
+        != 0
+    ):
         pytest.skip("no tmpfs can be mounted here; the disk-full path is covered by the os.write tests")
     try:
         (mount / "r.md").write_bytes(b"ancien")

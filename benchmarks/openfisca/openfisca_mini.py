@@ -30,17 +30,33 @@ SINCE = "2017-01-01"
 
 
 def _input(name: str, kind: type) -> type:
-    return type(name, (Variable,), {"value_type": kind, "entity": Structure, "definition_period": DateUnit.YEAR,
-                                    "label": name})
+    return type(
+        name, (Variable,), {"value_type": kind, "entity": Structure, "definition_period": DateUnit.YEAR, "label": name}
+    )
 
 
-INPUTS = [_input("patientele", int), _input("si_labellise", bool), _input("horaires_etendus", bool),
-          _input("nb_protocoles", int), _input("nb_reunions", int), _input("part_sas", float)]
+INPUTS = [
+    _input("patientele", int),
+    _input("si_labellise", bool),
+    _input("horaires_etendus", bool),
+    _input("nb_protocoles", int),
+    _input("nb_reunions", int),
+    _input("part_sas", float),
+]
 
 
 def _computed(name: str, formula) -> type:
-    return type(name, (Variable,), {"value_type": float, "entity": Structure, "definition_period": DateUnit.YEAR,
-                                    "label": name, "formula": formula})
+    return type(
+        name,
+        (Variable,),
+        {
+            "value_type": float,
+            "entity": Structure,
+            "definition_period": DateUnit.YEAR,
+            "label": name,
+            "formula": formula,
+        },
+    )
 
 
 def ratio(structure, period, parameters):
@@ -67,7 +83,9 @@ def protocoles(structure, period, parameters):
 
 
 def rcp(structure, period, parameters):
-    return where(structure("nb_reunions", period) >= 6, euros(1_000 * structure("ratio", period), parameters, period), 0)
+    return where(
+        structure("nb_reunions", period) >= 6, euros(1_000 * structure("ratio", period), parameters, period), 0
+    )
 
 
 def sas(structure, period, parameters):
@@ -88,8 +106,9 @@ def system() -> TaxBenefitSystem:
     for variable in INPUTS + COMPUTED:
         tbs.add_variable(variable)
     values = {"valeur_point": 7, "patientele_reference": 4_000, "plafond_ratio_patientele": 2}
-    tbs.parameters = ParameterNode("", data={"mini": {name: {"values": {SINCE: {"value": value}}}
-                                                      for name, value in values.items()}})
+    tbs.parameters = ParameterNode(
+        "", data={"mini": {name: {"values": {SINCE: {"value": value}}} for name, value in values.items()}}
+    )
     return tbs
 
 

@@ -28,20 +28,35 @@ def check_headers(env: Environment) -> None:
     seen: dict[str, n.Header] = {}
     for header in env.file.headers:
         if header.key in seen:
-            env.error("en-tete-duplique", f"en-tête « {keywords.HEADERS[header.key]} » donné deux fois", header.span,
-                      notes=[Note("première définition", n.parsed_span(seen[header.key].span))])
+            env.error(
+                "en-tete-duplique",
+                f"en-tête « {keywords.HEADERS[header.key]} » donné deux fois",
+                header.span,
+                notes=[Note("première définition", n.parsed_span(seen[header.key].span))],
+            )
         seen[header.key] = header
         if header.key == "statut" and header.value not in keywords.STATUTS:
             assert isinstance(header.value, str)  # only « en vigueur » holds a date
-            env.error("statut-inconnu", f"statut inconnu « {header.value} » : une version est « signé » ou "
-                      f"« proposition »", header.span,
-                      suggestion=statut_hint(header.value))
+            env.error(
+                "statut-inconnu",
+                f"statut inconnu « {header.value} » : une version est « signé » ou « proposition »",
+                header.span,
+                suggestion=statut_hint(header.value),
+            )
         if header.key == "base" and env.file.kind == "convention":
-            env.error("en-tete-invalide", "« base » n'a de sens que dans un avenant", header.span,
-                      suggestion="commencez le fichier par « avenant » au lieu de « convention »")
+            env.error(
+                "en-tete-invalide",
+                "« base » n'a de sens que dans un avenant",
+                header.span,
+                suggestion="commencez le fichier par « avenant » au lieu de « convention »",
+            )
     if "version" not in seen:
-        env.error("en-tete-manquant", "la convention n'indique pas sa version", env.file.id_span,
-                  suggestion='ajoutez une ligne « version : "2017" » après l\'en-tête')
+        env.error(
+            "en-tete-manquant",
+            "la convention n'indique pas sa version",
+            env.file.id_span,
+            suggestion='ajoutez une ligne « version : "2017" » après l\'en-tête',
+        )
 
 
 # ---- the declarations, by id ---------------------------------------------------------------------------------
@@ -82,16 +97,24 @@ def collect(env: Environment) -> None:
             case n.Exercice():  # applied to the version by `--exercice` (dsl.avenants.apply_exercice)
                 env.exercice_nodes.append(item)
             case _:
-                env.error("operation-hors-avenant",
-                          "une opération d'avenant ne peut figurer que dans un fichier « avenant »", item.span,
-                          suggestion="commencez le fichier par « avenant id \"libellé\" » et indiquez sa « base »")
+                env.error(
+                    "operation-hors-avenant",
+                    "une opération d'avenant ne peut figurer que dans un fichier « avenant »",
+                    item.span,
+                    suggestion='commencez le fichier par « avenant id "libellé" » et indiquez sa « base »',
+                )
 
 
 def _unique(env: Environment, node, seen: dict, what: str) -> bool:
     first = seen.get(node.id)
     if first is not None:
-        env.error("id-duplique", f"{what} « {node.id} » défini deux fois", node.id_span,
-                  notes=[Note("première définition", first.id_span)], suggestion="donnez-lui un autre identifiant")
+        env.error(
+            "id-duplique",
+            f"{what} « {node.id} » défini deux fois",
+            node.id_span,
+            notes=[Note("première définition", first.id_span)],
+            suggestion="donnez-lui un autre identifiant",
+        )
         return False
     seen[node.id] = node
     _not_a_result_column(env, node)
@@ -106,10 +129,17 @@ def _not_a_result_column(env: Environment, node) -> None:
         return
     if node.id not in (RESULT_COLUMNS if kind.pays else ("id",)):
         return
-    why = "c'est la colonne qui nomme chaque structure d'une population et des résultats" if node.id == "id" else \
-        f"c'est une colonne de chaque fichier de résultats et de la requête SQL ({', '.join(RESULT_COLUMNS)})"
-    env.error("id-reserve", f"« {node.id} » ne peut pas nommer {kind.article} : {why}, que ce nom masquerait",
-              node.id_span, suggestion=f"renommez-le, par exemple « {node.id}_msp », ainsi que ses références")
+    why = (
+        "c'est la colonne qui nomme chaque structure d'une population et des résultats"
+        if node.id == "id"
+        else f"c'est une colonne de chaque fichier de résultats et de la requête SQL ({', '.join(RESULT_COLUMNS)})"
+    )
+    env.error(
+        "id-reserve",
+        f"« {node.id} » ne peut pas nommer {kind.article} : {why}, que ce nom masquerait",
+        node.id_span,
+        suggestion=f"renommez-le, par exemple « {node.id}_msp », ainsi que ses références",
+    )
 
 
 def _donnee(env: Environment, d: n.Donnee) -> Donnee:
@@ -121,12 +151,20 @@ def _donnee(env: Environment, d: n.Donnee) -> Donnee:
     low = _bound(env, spec, spec.low)
     high = _bound(env, spec, spec.high)
     if spec.low is not None and spec.name not in NUMERIC_TYPES:
-        env.error("intervalle-invalide", f"une donnée de type {type_} ne peut pas avoir d'intervalle « entre »",
-                  spec.span, suggestion="« entre A et B » s'applique aux entiers, nombres, montants et pourcentages")
+        env.error(
+            "intervalle-invalide",
+            f"une donnée de type {type_} ne peut pas avoir d'intervalle « entre »",
+            spec.span,
+            suggestion="« entre A et B » s'applique aux entiers, nombres, montants et pourcentages",
+        )
         low = high = None
     if low is not None and high is not None and low > high:
-        env.error("intervalle-vide", f"intervalle vide : le minimum ({plain(low)}) dépasse le maximum ({plain(high)})",
-                  spec.span, suggestion=f"écrivez « entre {plain(high)} et {plain(low)} »")
+        env.error(
+            "intervalle-vide",
+            f"intervalle vide : le minimum ({plain(low)}) dépasse le maximum ({plain(high)})",
+            spec.span,
+            suggestion=f"écrivez « entre {plain(high)} et {plain(low)} »",
+        )
     donnee = Donnee(d.id, d.label, type_, low, high, d)
     return donnee if d.default is None else evolve(donnee, default=_default(env, donnee, d.default))
 
@@ -151,17 +189,29 @@ def _bound(env: Environment, spec: n.TypeSpec, expr: n.Expr | None) -> Decimal |
     assert isinstance(literal, (n.Number, n.Money, n.Percent))  # the grammar's `_bound`
     sign = -1 if isinstance(expr, n.Neg) else 1
     if spec.name == "montant" and not isinstance(literal, n.Money):
-        env.error("type-incompatible", "les bornes d'un montant s'écrivent en euros", expr.span,
-                  suggestion=f"écrivez « {plain(literal.value)} € »")
+        env.error(
+            "type-incompatible",
+            "les bornes d'un montant s'écrivent en euros",
+            expr.span,
+            suggestion=f"écrivez « {plain(literal.value)} € »",
+        )
         return None
     if spec.name != "montant" and isinstance(literal, n.Money):
-        env.error("type-incompatible", f"une donnée de type {spec.name} ne se borne pas par un montant", expr.span,
-                  suggestion=f"écrivez « {plain(literal.value)} » sans « € »")
+        env.error(
+            "type-incompatible",
+            f"une donnée de type {spec.name} ne se borne pas par un montant",
+            expr.span,
+            suggestion=f"écrivez « {plain(literal.value)} » sans « € »",
+        )
         return None
     value = sign * (literal.value / 100 if isinstance(literal, n.Percent) else literal.value)
     if spec.name == "pourcentage" and isinstance(literal, n.Number) and abs(value) > 1:
-        env.error("type-incompatible", f"la borne {plain(literal.value)} d'un pourcentage, écrite sans « % », "
-                  f"vaut {plain(value * 100)} %", expr.span, suggestion=f"écrivez « {plain(literal.value)} % »")
+        env.error(
+            "type-incompatible",
+            f"la borne {plain(literal.value)} d'un pourcentage, écrite sans « % », vaut {plain(value * 100)} %",
+            expr.span,
+            suggestion=f"écrivez « {plain(literal.value)} % »",
+        )
         return None
     if spec.name == "entier" and value != value.to_integral_value():
         env.error("type-incompatible", f"la borne {plain(value)} d'un entier doit être un nombre entier", expr.span)
@@ -178,22 +228,39 @@ def literal_value(env: Environment, donnee: Donnee, value: n.Expr, where: str = 
     type_ = donnee.type
     if type_.kind == "choix":
         if not isinstance(value, n.Name):
-            env.error("type-incompatible", f"« {donnee.id} » attend une valeur parmi {', '.join(type_.choices)}",
-                      value.span)
+            env.error(
+                "type-incompatible", f"« {donnee.id} » attend une valeur parmi {', '.join(type_.choices)}", value.span
+            )
         elif value.id not in type_.choices:
-            env.error("valeur-choix-inconnue", f"« {value.id} » n'est pas une valeur de « {donnee.id} » ({type_})",
-                      value.span, suggestion=suggest(value.id, type_.choices))
+            env.error(
+                "valeur-choix-inconnue",
+                f"« {value.id} » n'est pas une valeur de « {donnee.id} » ({type_})",
+                value.span,
+                suggestion=suggest(value.id, type_.choices),
+            )
         else:
             return ir.Const(value.id, type_, source=value)
         return None
-    expected = {"booleen": n.Bool, "date": n.DateLit, "montant": n.Money, "pourcentage": n.Percent}.get(type_.kind, n.Number)
-    if not isinstance(literal, n.LITERALS) or (literal is not value and not isinstance(literal, (n.Number, n.Money, n.Percent))):
-        env.error("type-incompatible", f"la valeur d'une donnée {where} doit être écrite littéralement",
-                  value.span, suggestion="écrivez la valeur elle-même : 4000, 7 €, 50 %, vrai, 2024-01-01")
+    expected = {"booleen": n.Bool, "date": n.DateLit, "montant": n.Money, "pourcentage": n.Percent}.get(
+        type_.kind, n.Number
+    )
+    if not isinstance(literal, n.LITERALS) or (
+        literal is not value and not isinstance(literal, (n.Number, n.Money, n.Percent))
+    ):
+        env.error(
+            "type-incompatible",
+            f"la valeur d'une donnée {where} doit être écrite littéralement",
+            value.span,
+            suggestion="écrivez la valeur elle-même : 4000, 7 €, 50 %, vrai, 2024-01-01",
+        )
         return None
     if not isinstance(literal, expected):
-        env.error("type-incompatible", f"« {donnee.id} » est de type {type_}, la valeur donnée ne l'est pas",
-                  value.span, suggestion=literal_hint(type_))
+        env.error(
+            "type-incompatible",
+            f"« {donnee.id} » est de type {type_}, la valeur donnée ne l'est pas",
+            value.span,
+            suggestion=literal_hint(type_),
+        )
         return None
     if isinstance(literal, (n.Bool, n.DateLit)):
         return ir.Const(literal.value, type_, source=value)
@@ -203,10 +270,15 @@ def literal_value(env: Environment, donnee: Donnee, value: n.Expr, where: str = 
         env.error("type-incompatible", f"« {donnee.id} » est un entier, pas {plain(number)}", value.span)
         return None
     if (donnee.low is not None and number < donnee.low) or (donnee.high is not None and number > donnee.high):
-        env.error("hors-intervalle", f"{plain(number)} est hors de l'intervalle de « {donnee.id} » "
-                  f"(entre {plain(donnee.low)} et {plain(donnee.high)})", value.span,
-                  suggestion=None if where == "dans un cas" else
-                  f"donnez une valeur entre {plain(donnee.low)} et {plain(donnee.high)}")
+        env.error(
+            "hors-intervalle",
+            f"{plain(number)} est hors de l'intervalle de « {donnee.id} » "
+            f"(entre {plain(donnee.low)} et {plain(donnee.high)})",
+            value.span,
+            suggestion=None
+            if where == "dans un cas"
+            else f"donnez une valeur entre {plain(donnee.low)} et {plain(donnee.high)}",
+        )
         return None
     return ir.Const(number, type_, source=value)
 

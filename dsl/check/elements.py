@@ -51,19 +51,31 @@ def _attributes(env: Environment, element, kind: Kind) -> dict[str, object]:
             continue
         if attribute.name in first:
             word = keywords.ATTRIBUTES[attribute.name]
-            env.error("attribut-duplique", f"« {word} » donné deux fois pour {owner} « {element.id} »",
-                      attribute.span, notes=[Note("première occurrence", n.parsed_span(first[attribute.name].span))],
-                      suggestion="gardez-en un seul")
+            env.error(
+                "attribut-duplique",
+                f"« {word} » donné deux fois pour {owner} « {element.id} »",
+                attribute.span,
+                notes=[Note("première occurrence", n.parsed_span(first[attribute.name].span))],
+                suggestion="gardez-en un seul",
+            )
             continue
         first[attribute.name] = attribute
         values[attribute.name] = attribute.value
     for name in kind.required:
         if name not in values:
-            env.error("attribut-manquant", f"{owner} « {element.id} » n'a pas de « {keywords.ATTRIBUTES[name]} »",
-                      element.id_span, suggestion=f"ajoutez « {EXAMPLES[name]} »")
+            env.error(
+                "attribut-manquant",
+                f"{owner} « {element.id} » n'a pas de « {keywords.ATTRIBUTES[name]} »",
+                element.id_span,
+                suggestion=f"ajoutez « {EXAMPLES[name]} »",
+            )
     if "condition" not in values and kind in (CRITERE, BRIQUE):
-        env.error("condition-manquante", f"{owner} « {element.id} » n'a pas de condition", element.id_span,
-                  suggestion="ajoutez « condition : … » (écrivez « condition : vrai » s'il est toujours rempli)")
+        env.error(
+            "condition-manquante",
+            f"{owner} « {element.id} » n'a pas de condition",
+            element.id_span,
+            suggestion="ajoutez « condition : … » (écrivez « condition : vrai » s'il est toujours rempli)",
+        )
     return values
 
 
@@ -74,8 +86,12 @@ def _invalid_attribute(env: Environment, attribute: n.Attribute, kind: Kind, id:
     hint = f"« {word} » s'écrit dans {where}" if where else f"les attributs permis ici : {allowed}"
     if attribute.name == "prorata" and kind is MAJORATION:
         hint = "une majoration n'est pas proratisée : son assiette est faite des montants des lignes, déjà proratisés"
-    env.error("attribut-invalide", f"{kind.definite} « {id} » ne peut pas avoir de « {word} »", attribute.span,
-              suggestion=hint)
+    env.error(
+        "attribut-invalide",
+        f"{kind.definite} « {id} » ne peut pas avoir de « {word} »",
+        attribute.span,
+        suggestion=hint,
+    )
 
 
 # ---- majorations and minimums ------------------------------------------------------------------------------
@@ -104,15 +120,30 @@ def _check_majoration(env: Environment, node: n.Majoration, criteres: dict[str, 
     values = _attributes(env, node, MAJORATION)
     scope = Scope("clause")
     condition = _supplement_condition(env, node, values, MAJORATION, scope)
-    taux = expect_kind(env, values, "taux", scope, "nombre", f"le taux de la majoration « {node.id} » doit être un "
-                       "pourcentage", "écrivez un pourcentage, par exemple « 5 % »")
+    taux = expect_kind(
+        env,
+        values,
+        "taux",
+        scope,
+        "nombre",
+        f"le taux de la majoration « {node.id} » doit être un pourcentage",
+        "écrivez un pourcentage, par exemple « 5 % »",
+    )
     assiette = cast(n.Assiette, values.get("assiette") or n.Assiette("points_variables"))
     sections = _assiette_sections(env, assiette)
     env.record(node.id, scope)
     _warn_empty_assiette(env, node, assiette, sections, criteres)
     _supplement_warnings(env, node, MAJORATION)
-    return Majoration(node.id, node.label, partial(condition), partial(taux), assiette.part, sections,
-                      text(values.get("reference")), node)
+    return Majoration(
+        node.id,
+        node.label,
+        partial(condition),
+        partial(taux),
+        assiette.part,
+        sections,
+        text(values.get("reference")),
+        node,
+    )
 
 
 def _assiette_sections(env: Environment, assiette: n.Assiette) -> tuple[str, ...]:
@@ -121,40 +152,66 @@ def _assiette_sections(env: Environment, assiette: n.Assiette) -> tuple[str, ...
         if name in SECTIONS:
             sections.append(name)
         else:
-            env.error("section-inconnue", f"section inconnue « {name} » dans l'assiette", assiette.span,
-                      suggestion=suggest(name, SECTIONS) or "les sections sont « prérequis », « socle » et « options »")
+            env.error(
+                "section-inconnue",
+                f"section inconnue « {name} » dans l'assiette",
+                assiette.span,
+                suggestion=suggest(name, SECTIONS) or "les sections sont « prérequis », « socle » et « options »",
+            )
     return tuple(sections) or SECTIONS
 
 
-def _warn_empty_assiette(env: Environment, node, assiette: n.Assiette, sections: tuple[str, ...], criteres: dict) -> None:
+def _warn_empty_assiette(
+    env: Environment, node, assiette: n.Assiette, sections: tuple[str, ...], criteres: dict
+) -> None:
     """An assiette that no critère of its sections can pay: the majoration is always 0 €."""
-    parts = {"points_variables": ("points_variables",), "points_fixes": ("points_fixes",),
-             "points": ("points_fixes", "points_variables"), "total": VALUE_ATTRIBUTES}[assiette.part]
+    parts = {
+        "points_variables": ("points_variables",),
+        "points_fixes": ("points_fixes",),
+        "points": ("points_fixes", "points_variables"),
+        "total": VALUE_ATTRIBUTES,
+    }[assiette.part]
     if any(c.section in sections and any(writes(c, p) for p in parts) for c in criteres.values()):
         return
     where = ", ".join(f"« {keywords.SECTIONS[s]} »" for s in sections)
-    env.warn("assiette-vide", f"aucun critère de {where} n'a de {keywords.ASSIETTES[assiette.part]} : la majoration "
-             f"« {node.id} » vaut toujours 0 €", assiette.span or node.id_span,
-             suggestion="choisissez une autre assiette (« points », « total ») ou d'autres sections")
+    env.warn(
+        "assiette-vide",
+        f"aucun critère de {where} n'a de {keywords.ASSIETTES[assiette.part]} : la majoration "
+        f"« {node.id} » vaut toujours 0 €",
+        assiette.span or node.id_span,
+        suggestion="choisissez une autre assiette (« points », « total ») ou d'autres sections",
+    )
 
 
 def _check_minimum(env: Environment, node: n.Minimum) -> Minimum:
     values = _attributes(env, node, MINIMUM)
     scope = Scope("clause")
     condition = _supplement_condition(env, node, values, MINIMUM, scope)
-    montant = expect_kind(env, values, "montant", scope, "montant", f"le montant du minimum « {node.id} » "
-                          "doit être un montant en euros", "ajoutez « € », par exemple « 20_000 € »")
+    montant = expect_kind(
+        env,
+        values,
+        "montant",
+        scope,
+        "montant",
+        f"le montant du minimum « {node.id} » doit être un montant en euros",
+        "ajoutez « € », par exemple « 20_000 € »",
+    )
     prorata = expect_prorata(env, values, scope, f"du minimum « {node.id} »")
     env.record(node.id, scope)
     _supplement_warnings(env, node, MINIMUM)
-    return Minimum(node.id, node.label, partial(condition), partial(montant), prorata,
-                   text(values.get("reference")), node)
+    return Minimum(
+        node.id, node.label, partial(condition), partial(montant), prorata, text(values.get("reference")), node
+    )
 
 
 def _supplement_warnings(env: Environment, node, kind: Kind) -> None:
     if node.label is None:
-        env.warn("libelle-manquant", f"{kind.definite} « {node.id} » n'a pas de libellé", node.id_span,
-                 suggestion=f'ajoutez un libellé après l\'identifiant : {node.id} "Libellé lisible"')
+        env.warn(
+            "libelle-manquant",
+            f"{kind.definite} « {node.id} » n'a pas de libellé",
+            node.id_span,
+            suggestion=f'ajoutez un libellé après l\'identifiant : {node.id} "Libellé lisible"',
+        )
 
 
 # ---- critères and briques ------------------------------------------------------------------------------------
@@ -170,14 +227,21 @@ def _check_amounts(env: Environment, element, values: dict, kind: Kind, scope: S
         if name in values:
             value = lowered[name] = infer(env, values[name], scope)
             if value is not None and value.type.value_kind != "nombre":
-                env.error("type-incompatible", f"les {keywords.ATTRIBUTES[name]} doivent être un nombre de points, "
-                          f"pas {an(value.type)}", values[name].span,
-                          suggestion="pour une somme en euros, utilisez « montant : … »" if value.type == MONTANT else None)
+                env.error(
+                    "type-incompatible",
+                    f"les {keywords.ATTRIBUTES[name]} doivent être un nombre de points, pas {an(value.type)}",
+                    values[name].span,
+                    suggestion="pour une somme en euros, utilisez « montant : … »" if value.type == MONTANT else None,
+                )
     if "montant" in values:
         value = lowered["montant"] = infer(env, values["montant"], scope)
         if value is not None and value.type != MONTANT:
-            env.error("type-incompatible", f"un montant s'exprime en euros, pas en {value.type}", values["montant"].span,
-                      suggestion="ajoutez « € » (par exemple « 2_000 € »), ou utilisez « points fixes : … »")
+            env.error(
+                "type-incompatible",
+                f"un montant s'exprime en euros, pas en {value.type}",
+                values["montant"].span,
+                suggestion="ajoutez « € » (par exemple « 2_000 € »), ou utilisez « points fixes : … »",
+            )
     lowered["prorata"] = expect_prorata(env, values, scope, f"{kind.of_the} « {element.id} »")
     return lowered
 
@@ -190,14 +254,27 @@ def _check_critere(env: Environment, node: n.Critere, section: str | None, briqu
     if brique is not None:
         for attribute in node.attributes:
             if attribute.name in (*VALUE_ATTRIBUTES, "prorata"):
-                env.error("remuneration-dans-brique",
-                          f"le critère « {node.id} » est dans la brique « {brique} » : il ne peut pas avoir de "
-                          f"{keywords.ATTRIBUTES[attribute.name]} propre{'' if attribute.name == 'prorata' else 's'}",
-                          attribute.span,
-                          suggestion="une brique paie tout ou rien : portez la rémunération sur la brique elle-même")
-    critere = Critere(node.id, node.label, section, brique, partial(lowered["condition"]), lowered.get("points_fixes"),
-                      lowered.get("points_variables"), lowered.get("montant"), text(values.get("axe")),
-                      text(values.get("reference")), node, lowered["prorata"])
+                env.error(
+                    "remuneration-dans-brique",
+                    f"le critère « {node.id} » est dans la brique « {brique} » : il ne peut pas avoir de "
+                    f"{keywords.ATTRIBUTES[attribute.name]} propre{'' if attribute.name == 'prorata' else 's'}",
+                    attribute.span,
+                    suggestion="une brique paie tout ou rien : portez la rémunération sur la brique elle-même",
+                )
+    critere = Critere(
+        node.id,
+        node.label,
+        section,
+        brique,
+        partial(lowered["condition"]),
+        lowered.get("points_fixes"),
+        lowered.get("points_variables"),
+        lowered.get("montant"),
+        text(values.get("axe")),
+        text(values.get("reference")),
+        node,
+        lowered["prorata"],
+    )
     _element_warnings(env, node, values, CRITERE, in_brique=brique is not None, gate_only=section == "prerequis")
     return critere
 
@@ -208,9 +285,19 @@ def _check_brique(env: Environment, node: n.Brique) -> Brique:
     lowered = _check_amounts(env, node, values, BRIQUE, scope)
     env.record(node.id, scope)
     env.dependencies[node.id] += [(c.id, None) for c in node.criteres]
-    brique = Brique(node.id, node.label, partial(lowered["condition"]), lowered.get("points_fixes"),
-                    lowered.get("points_variables"), lowered.get("montant"), text(values.get("axe")),
-                    text(values.get("reference")), tuple(c.id for c in node.criteres), node, lowered["prorata"])
+    brique = Brique(
+        node.id,
+        node.label,
+        partial(lowered["condition"]),
+        lowered.get("points_fixes"),
+        lowered.get("points_variables"),
+        lowered.get("montant"),
+        text(values.get("axe")),
+        text(values.get("reference")),
+        tuple(c.id for c in node.criteres),
+        node,
+        lowered["prorata"],
+    )
     _element_warnings(env, node, values, BRIQUE, in_brique=False, gate_only=False)
     return brique
 
@@ -218,16 +305,28 @@ def _check_brique(env: Environment, node: n.Brique) -> Brique:
 def _element_warnings(env: Environment, node, values: dict, kind: Kind, in_brique: bool, gate_only: bool) -> None:
     """Warnings on what was written: no label, nothing paid, a condition that is the same for all."""
     if node.label is None:
-        env.warn("libelle-manquant", f"{kind.definite} « {node.id} » n'a pas de libellé", node.id_span,
-                 suggestion=f'ajoutez un libellé après l\'identifiant : {node.id} "Libellé lisible"')
+        env.warn(
+            "libelle-manquant",
+            f"{kind.definite} « {node.id} » n'a pas de libellé",
+            node.id_span,
+            suggestion=f'ajoutez un libellé après l\'identifiant : {node.id} "Libellé lisible"',
+        )
     remunerated = any(name in values for name in VALUE_ATTRIBUTES)
     if not in_brique and not gate_only and not remunerated:  # a prérequis may only gate payment
-        env.warn("sans-remuneration", f"{kind.definite} « {node.id} » ne rapporte ni points ni montant", node.id_span,
-                 suggestion="ajoutez « points fixes », « points variables » ou « montant », ou placez-le dans une brique")
+        env.warn(
+            "sans-remuneration",
+            f"{kind.definite} « {node.id} » ne rapporte ni points ni montant",
+            node.id_span,
+            suggestion="ajoutez « points fixes », « points variables » ou « montant », ou placez-le dans une brique",
+        )
     condition = values.get("condition")
     if condition is not None and not _depends_on_structure(condition, env.parametre_nodes):
-        env.warn("condition-constante", f"la condition {kind.of_the} « {node.id} » ne dépend d'aucune donnée : "
-                 "elle a la même valeur pour toutes les structures", condition.span)
+        env.warn(
+            "condition-constante",
+            f"la condition {kind.of_the} « {node.id} » ne dépend d'aucune donnée : "
+            "elle a la même valeur pour toutes les structures",
+            condition.span,
+        )
 
 
 def text(value: object) -> str | None:

@@ -25,11 +25,16 @@ FUNCTIONS = ("min", "max", "arrondi", "atteint", "tirage", *ATTENDU_FUNCTIONS)
 
 # (operator, left kind, right kind) → result kind
 ARITHMETIC = {
-    ("+", "nombre", "nombre"): "nombre", ("-", "nombre", "nombre"): "nombre",
-    ("*", "nombre", "nombre"): "nombre", ("/", "nombre", "nombre"): "nombre",
-    ("+", "montant", "montant"): "montant", ("-", "montant", "montant"): "montant",
-    ("*", "montant", "nombre"): "montant", ("*", "nombre", "montant"): "montant",
-    ("/", "montant", "nombre"): "montant", ("/", "montant", "montant"): "nombre",
+    ("+", "nombre", "nombre"): "nombre",
+    ("-", "nombre", "nombre"): "nombre",
+    ("*", "nombre", "nombre"): "nombre",
+    ("/", "nombre", "nombre"): "nombre",
+    ("+", "montant", "montant"): "montant",
+    ("-", "montant", "montant"): "montant",
+    ("*", "montant", "nombre"): "montant",
+    ("*", "nombre", "montant"): "montant",
+    ("/", "montant", "nombre"): "montant",
+    ("/", "montant", "montant"): "nombre",
 }
 OPERATOR_WORDS = {"+": "additionner", "-": "soustraire", "*": "multiplier", "/": "diviser"}
 
@@ -48,10 +53,14 @@ def parametre_value(env: Environment, id: str) -> ir.Expr | None:
     if id in env.parametre_values:
         return env.parametre_values[id]
     if id in env.typing_stack:
-        cycle = env.typing_stack[env.typing_stack.index(id):] + [id]
+        cycle = env.typing_stack[env.typing_stack.index(id) :] + [id]
         node = env.parametre_nodes[id]
-        env.error("cycle", f"dépendance circulaire entre paramètres : {' → '.join(cycle)}", node.id_span,
-                  suggestion="un paramètre ne peut pas dépendre, même indirectement, de lui-même")
+        env.error(
+            "cycle",
+            f"dépendance circulaire entre paramètres : {' → '.join(cycle)}",
+            node.id_span,
+            suggestion="un paramètre ne peut pas dépendre, même indirectement, de lui-même",
+        )
         for member in cycle:
             env.parametre_values[member] = None
         return None
@@ -67,8 +76,9 @@ def parametre_value(env: Environment, id: str) -> ir.Expr | None:
 # ---- what an attribute expects -------------------------------------------------------------------------------
 
 
-def expect_kind(env: Environment, values: dict, name: str, scope: Scope, kind: str, message: str,
-                fix: str) -> ir.Expr | None:
+def expect_kind(
+    env: Environment, values: dict, name: str, scope: Scope, kind: str, message: str, fix: str
+) -> ir.Expr | None:
     """The attribute `name` of a clause (None when it is not written), which must be of the value kind `kind`."""
     if name not in values:
         return None
@@ -82,15 +92,26 @@ def expect_condition(env: Environment, expr: n.Expr, scope: Scope, what: str) ->
     """A condition (`what` names it in the message): true or false."""
     lowered = infer(env, expr, scope)
     if lowered is not None and lowered.type != BOOLEEN:
-        env.error("condition-non-booleenne", f"{what} doit être vraie ou fausse, or c'est {an(lowered.type)}",
-                  expr.span, suggestion="comparez la valeur à un seuil, par exemple « … >= 1 »")
+        env.error(
+            "condition-non-booleenne",
+            f"{what} doit être vraie ou fausse, or c'est {an(lowered.type)}",
+            expr.span,
+            suggestion="comparez la valeur à un seuil, par exemple « … >= 1 »",
+        )
     return lowered
 
 
 def expect_prorata(env: Environment, values: dict, scope: Scope, owner: str) -> ir.Expr | None:
     """A `prorata :` — the version's, a line's own, or a minimum's —: a share of the year (a nombre)."""
-    return expect_kind(env, values, "prorata", scope, "nombre", f"le prorata {owner} doit être une part (un "
-                       "nombre)", "par exemple « prorata : mois_adhesion / 12 »")
+    return expect_kind(
+        env,
+        values,
+        "prorata",
+        scope,
+        "nombre",
+        f"le prorata {owner} doit être une part (un nombre)",
+        "par exemple « prorata : mois_adhesion / 12 »",
+    )
 
 
 # ---- typing and lowering -------------------------------------------------------------------------------------
@@ -118,8 +139,11 @@ def infer(env: Environment, expr: n.Expr, scope: Scope) -> ir.Expr | None:
         case n.Neg(operand=operand):
             inner = infer(env, operand, scope)
             if inner is not None and inner.type.value_kind not in ("nombre", "montant"):
-                env.error("type-incompatible", f"« - » s'applique à un nombre ou un montant, pas à {an(inner.type)}",
-                          expr.span)
+                env.error(
+                    "type-incompatible",
+                    f"« - » s'applique à un nombre ou un montant, pas à {an(inner.type)}",
+                    expr.span,
+                )
                 return None
             return inner and ir.Negate(inner, Type(inner.type.value_kind), source=expr)
         case n.Not(operand=operand):
@@ -139,8 +163,12 @@ def infer(env: Environment, expr: n.Expr, scope: Scope) -> ir.Expr | None:
             c = _expect(env, condition, scope, BOOLEEN, "la condition de « si » doit être vraie ou fausse")
             a, b = infer(env, then, scope), infer(env, otherwise, scope)
             if a is not None and b is not None and a.type.value_kind != b.type.value_kind:
-                env.error("type-incompatible", f"« alors » donne {an(a.type)} mais « sinon » {an(b.type)}", expr.span,
-                          suggestion="les deux branches doivent être du même type")
+                env.error(
+                    "type-incompatible",
+                    f"« alors » donne {an(a.type)} mais « sinon » {an(b.type)}",
+                    expr.span,
+                    suggestion="les deux branches doivent être du même type",
+                )
                 return None
             if a is None or b is None:
                 return None
@@ -160,8 +188,12 @@ def _infer_name(env: Environment, expr: n.Name, scope: Scope) -> ir.Expr | None:
     id = expr.id
     if id in env.donnees:
         if scope.mode == "parametre":
-            env.error("parametre-non-constant", f"un paramètre ne peut pas dépendre de la donnée « {id} »", expr.span,
-                      suggestion="un paramètre a la même valeur pour toutes les structures ; utilisez la donnée dans le critère")
+            env.error(
+                "parametre-non-constant",
+                f"un paramètre ne peut pas dépendre de la donnée « {id} »",
+                expr.span,
+                suggestion="un paramètre a la même valeur pour toutes les structures ; utilisez la donnée dans le critère",
+            )
             return None
         scope.uses_donnees.add(id)
         return ir.DonneeRef(id, env.donnees[id].type, source=expr)
@@ -171,28 +203,46 @@ def _infer_name(env: Environment, expr: n.Name, scope: Scope) -> ir.Expr | None:
         return value and ir.ParametreRef(id, value.type, source=expr)
     if id in ATTENDU_NAMES:
         if scope.mode != "attendu":
-            env.error("attendu-seulement", f"« {id} » ne s'emploie que dans un bloc « attendu »", expr.span,
-                      suggestion="dans un critère, utilisez « atteint(id) » pour dépendre d'un autre critère")
+            env.error(
+                "attendu-seulement",
+                f"« {id} » ne s'emploie que dans un bloc « attendu »",
+                expr.span,
+                suggestion="dans un critère, utilisez « atteint(id) » pour dépendre d'un autre critère",
+            )
             return None
         if id == "avance" and ADVANCE not in env.parametre_nodes:
-            env.error("avance-sans-taux", "« avance » : la version ne dit pas la part de l'avance, elle n'a pas de "
-                      f"paramètre « {ADVANCE} »", expr.span, suggestion=f"ajoutez dans « paramètres » : {ADVANCE} = 60 %")
+            env.error(
+                "avance-sans-taux",
+                f"« avance » : la version ne dit pas la part de l'avance, elle n'a pas de paramètre « {ADVANCE} »",
+                expr.span,
+                suggestion=f"ajoutez dans « paramètres » : {ADVANCE} = 60 %",
+            )
             return None
         return ir.ResultRef(id, Type(ATTENDU_NAMES[id]), source=expr)
     candidates = [*env.donnees, *env.parametre_nodes, *(ATTENDU_NAMES if scope.mode == "attendu" else ())]
     notes = env.removal_note(id)
-    declare = "déclarez-le dans « paramètres { … } »" if scope.mode == "parametre" else \
-        "déclarez-la dans « données { … } »"
-    env.error("donnee-inconnue", f"donnée inconnue « {id} »", expr.span,
-              suggestion=suggest(id, candidates) or (None if notes else declare), notes=notes)
+    declare = (
+        "déclarez-le dans « paramètres { … } »" if scope.mode == "parametre" else "déclarez-la dans « données { … } »"
+    )
+    env.error(
+        "donnee-inconnue",
+        f"donnée inconnue « {id} »",
+        expr.span,
+        suggestion=suggest(id, candidates) or (None if notes else declare),
+        notes=notes,
+    )
     return None
 
 
 def _infer_call(env: Environment, expr: n.Call, scope: Scope) -> ir.Expr | None:
     func = expr.func
     if func not in FUNCTIONS:
-        env.error("fonction-inconnue", f"fonction inconnue « {func} »", expr.span,
-                  suggestion=suggest(func, FUNCTIONS) or "fonctions : min, max, arrondi, atteint")
+        env.error(
+            "fonction-inconnue",
+            f"fonction inconnue « {func} »",
+            expr.span,
+            suggestion=suggest(func, FUNCTIONS) or "fonctions : min, max, arrondi, atteint",
+        )
         return None
     if func in ("min", "max"):
         return _infer_extremum(env, expr, scope)
@@ -201,9 +251,13 @@ def _infer_call(env: Environment, expr: n.Call, scope: Scope) -> ir.Expr | None:
     if func == "tirage":
         return _infer_draw(env, expr, scope)
     if func == "atteint" and scope.mode == "scenario":
-        env.error("atteint-dans-scenario", "« atteint(…) » ne s'emploie pas dans un scénario : ses données sont "
-                  "calculées avant qu'aucun critère ne soit décidé", expr.span,
-                  suggestion="écrivez la condition du critère avec les données elles-mêmes")
+        env.error(
+            "atteint-dans-scenario",
+            "« atteint(…) » ne s'emploie pas dans un scénario : ses données sont "
+            "calculées avant qu'aucun critère ne soit décidé",
+            expr.span,
+            suggestion="écrivez la condition du critère avec les données elles-mêmes",
+        )
         return None
     target = _element_argument(env, expr, lines=func != "atteint")
     if target is None:
@@ -215,8 +269,12 @@ def _infer_call(env: Environment, expr: n.Call, scope: Scope) -> ir.Expr | None:
         scope.atteint.append((target, expr))
         return ir.Met(target, source=expr)
     if scope.mode != "attendu":
-        env.error("attendu-seulement", f"« {func}(…) » ne s'emploie que dans un bloc « attendu »", expr.span,
-                  suggestion="dans un critère, utilisez « atteint(id) » pour dépendre d'un autre critère")
+        env.error(
+            "attendu-seulement",
+            f"« {func}(…) » ne s'emploie que dans un bloc « attendu »",
+            expr.span,
+            suggestion="dans un critère, utilisez « atteint(id) » pour dépendre d'un autre critère",
+        )
         return None
     return ir.LineRef(func, target, Type(ATTENDU_FUNCTIONS[func]), source=expr)
 
@@ -224,17 +282,25 @@ def _infer_call(env: Environment, expr: n.Call, scope: Scope) -> ir.Expr | None:
 def _infer_draw(env: Environment, expr: n.Call, scope: Scope) -> ir.Expr | None:
     """`tirage(p)`: true for a share p of the structures, in a scenario's données only."""
     if scope.mode != "scenario":
-        env.error("tirage-hors-scenario", "« tirage(…) » ne s'emploie que dans les données d'un scénario", expr.span,
-                  suggestion="une convention décrit des règles, pas des hypothèses : écrivez le tirage dans un "
-                  "fichier « scénario »")
+        env.error(
+            "tirage-hors-scenario",
+            "« tirage(…) » ne s'emploie que dans les données d'un scénario",
+            expr.span,
+            suggestion="une convention décrit des règles, pas des hypothèses : écrivez le tirage dans un "
+            "fichier « scénario »",
+        )
         return None
     if len(expr.args) != 1:
         env.error("arguments", "« tirage » prend une part, par exemple « tirage(40 %) »", expr.span)
         return None
     share = infer(env, expr.args[0], scope)
     if share is not None and share.type.value_kind != "nombre":
-        env.error("type-incompatible", f"« tirage » attend une part (un pourcentage), pas {an(share.type)}",
-                  expr.args[0].span, suggestion="par exemple « tirage(40 %) »")
+        env.error(
+            "type-incompatible",
+            f"« tirage » attend une part (un pourcentage), pas {an(share.type)}",
+            expr.args[0].span,
+            suggestion="par exemple « tirage(40 %) »",
+        )
         return None
     problem = _share_problem(env, expr.args[0], frozenset())
     if problem is not None:
@@ -251,61 +317,96 @@ def _share_problem(env: Environment, written: n.Expr, seen: frozenset[str]) -> t
         case n.Percent(value=value) if 0 <= value <= 100:
             return None
         case n.Percent() | n.Neg(operand=n.Percent()):
-            return written, f"« tirage » tire une part des structures, entre 0 % et 100 % : « {print_expr(written)} » " \
-                "n'en est pas une", "écrivez une part entre 0 % et 100 %, par exemple « tirage(40 %) »"
+            return (
+                written,
+                f"« tirage » tire une part des structures, entre 0 % et 100 % : « {print_expr(written)} » "
+                "n'en est pas une",
+                "écrivez une part entre 0 % et 100 %, par exemple « tirage(40 %) »",
+            )
         case n.Number(value=value):
-            return written, f"« tirage » attend une part en pourcentage : « {print_expr(written)} » est un nombre, " \
-                "sans « % »", f"écrivez « tirage({plain(value * 100 if value <= 1 else value)} %) »"
+            return (
+                written,
+                f"« tirage » attend une part en pourcentage : « {print_expr(written)} » est un nombre, sans « % »",
+                f"écrivez « tirage({plain(value * 100 if value <= 1 else value)} %) »",
+            )
         case n.If(then=then, otherwise=otherwise):
             return _share_problem(env, then, seen) or _share_problem(env, otherwise, seen)
         case n.Call(func="min" | "max", args=args):
             return next((p for p in (_share_problem(env, a, seen) for a in args) if p is not None), None)
         case n.Name(id=id) if id in env.donnees:
             donnee = env.donnees[id]
-            if donnee.type.kind == "pourcentage" and donnee.low is not None and donnee.high is not None \
-                    and 0 <= donnee.low and donnee.high <= 1:
+            if (
+                donnee.type.kind == "pourcentage"
+                and donnee.low is not None
+                and donnee.high is not None
+                and 0 <= donnee.low
+                and donnee.high <= 1
+            ):
                 return None
-            return written, f"« tirage » attend une part entre 0 % et 100 % : la donnée « {id} » n'est pas un " \
-                "pourcentage borné ainsi", f"déclarez-la « {id} : pourcentage entre 0 % et 100 % »"
+            return (
+                written,
+                f"« tirage » attend une part entre 0 % et 100 % : la donnée « {id} » n'est pas un "
+                "pourcentage borné ainsi",
+                f"déclarez-la « {id} : pourcentage entre 0 % et 100 % »",
+            )
         case n.Name(id=id) if id in env.parametre_nodes and id not in seen:
             found = _share_problem(env, env.parametre_nodes[id].value, seen | {id})
             if found is None:
                 return None
             shown = print_expr(env.parametre_nodes[id].value)
-            return written, f"« tirage » attend une part en pourcentage : le paramètre « {id} » vaut « {shown} », " \
-                "qui n'en est pas une", f"écrivez-le en pourcentage, entre 0 % et 100 % ({found[2]})"
+            return (
+                written,
+                f"« tirage » attend une part en pourcentage : le paramètre « {id} » vaut « {shown} », "
+                "qui n'en est pas une",
+                f"écrivez-le en pourcentage, entre 0 % et 100 % ({found[2]})",
+            )
         case n.Name():
             return None  # unknown or in a cycle: reported where it is lowered
-    return written, "« tirage » attend une part écrite en pourcentage : « 40 % », une donnée pourcentage entre " \
-        "0 % et 100 %, un paramètre écrit ainsi, ou « si … alors 40 % sinon 20 % »", \
-        "calculez la part dans un paramètre, ou écrivez-la directement, par exemple « tirage(40 %) »"
+    return (
+        written,
+        "« tirage » attend une part écrite en pourcentage : « 40 % », une donnée pourcentage entre "
+        "0 % et 100 %, un paramètre écrit ainsi, ou « si … alors 40 % sinon 20 % »",
+        "calculez la part dans un paramètre, ou écrivez-la directement, par exemple « tirage(40 %) »",
+    )
 
 
 def _element_argument(env: Environment, expr: n.Call, lines: bool = False) -> str | None:
     """The critère or brique a call names (`lines`: or the majoration or minimum, for `montant(id)`)."""
     if len(expr.args) != 1 or not isinstance(expr.args[0], n.Name):
-        env.error("arguments", f"« {expr.func} » attend l'identifiant d'un critère ou d'une brique, par exemple "
-                  f"« {expr.func}(rcp) »", expr.span)
+        env.error(
+            "arguments",
+            f"« {expr.func} » attend l'identifiant d'un critère ou d'une brique, par exemple « {expr.func}(rcp) »",
+            expr.span,
+        )
         return None
     target = expr.args[0].id
     if lines and target in env.supplements:
         return target
     if target in env.supplements:
-        env.error("critere-inconnu", f"« {target} » est une majoration ou un minimum : « atteint » s'applique aux "
-                  "critères et aux briques", expr.args[0].span,
-                  suggestion="écrivez la condition elle-même, ou « montant(id) » dans un bloc « attendu »")
+        env.error(
+            "critere-inconnu",
+            f"« {target} » est une majoration ou un minimum : « atteint » s'applique aux critères et aux briques",
+            expr.args[0].span,
+            suggestion="écrivez la condition elle-même, ou « montant(id) » dans un bloc « attendu »",
+        )
         return None
     if target not in env.criteres and target not in env.briques:
-        env.error("critere-inconnu", f"critère ou brique inconnu « {target} »", expr.args[0].span,
-                  suggestion=suggest(target, [*env.criteres, *env.briques]), notes=env.removal_note(target))
+        env.error(
+            "critere-inconnu",
+            f"critère ou brique inconnu « {target} »",
+            expr.args[0].span,
+            suggestion=suggest(target, [*env.criteres, *env.briques]),
+            notes=env.removal_note(target),
+        )
         return None
     return target
 
 
 def _infer_extremum(env: Environment, expr: n.Call, scope: Scope) -> ir.Expr | None:
     if len(expr.args) < 2:
-        env.error("arguments", f"« {expr.func} » compare au moins deux valeurs, par exemple « {expr.func}(nb, 8) »",
-                  expr.span)
+        env.error(
+            "arguments", f"« {expr.func} » compare au moins deux valeurs, par exemple « {expr.func}(nb, 8) »", expr.span
+        )
         return None
     maybe = [infer(env, a, scope) for a in expr.args]
     args = [a for a in maybe if a is not None]
@@ -313,29 +414,45 @@ def _infer_extremum(env: Environment, expr: n.Call, scope: Scope) -> ir.Expr | N
         return None
     kinds = {a.type.value_kind for a in args}
     if len(kinds) > 1 or not kinds <= {"nombre", "montant", "date"}:
-        env.error("type-incompatible", f"« {expr.func} » compare des valeurs de même type, ici : "
-                  f"{', '.join(str(a.type) for a in args)}", expr.span, suggestion=_money_hint(env, kinds))
+        env.error(
+            "type-incompatible",
+            f"« {expr.func} » compare des valeurs de même type, ici : {', '.join(str(a.type) for a in args)}",
+            expr.span,
+            suggestion=_money_hint(env, kinds),
+        )
         return None
     return ir.Extremum(expr.func, tuple(args), Type(kinds.pop()), source=expr)
 
 
 def _infer_round(env: Environment, expr: n.Call, scope: Scope) -> ir.Expr | None:
     if len(expr.args) not in (1, 2):
-        env.error("arguments", "« arrondi » prend une valeur, et éventuellement un nombre de décimales : "
-                  "« arrondi(x) » ou « arrondi(x, 2) »", expr.span)
+        env.error(
+            "arguments",
+            "« arrondi » prend une valeur, et éventuellement un nombre de décimales : "
+            "« arrondi(x) » ou « arrondi(x, 2) »",
+            expr.span,
+        )
         return None
     inner = infer(env, expr.args[0], scope)
     digits = 0
     if len(expr.args) == 2:
         written = expr.args[1]
-        if not isinstance(written, n.Number) or written.value != written.value.to_integral_value() or written.value > 10:
-            env.error("arguments", "le nombre de décimales d'« arrondi » s'écrit comme un entier entre 0 et 10",
-                      written.span)
+        if (
+            not isinstance(written, n.Number)
+            or written.value != written.value.to_integral_value()
+            or written.value > 10
+        ):
+            env.error(
+                "arguments", "le nombre de décimales d'« arrondi » s'écrit comme un entier entre 0 et 10", written.span
+            )
         else:
             digits = int(written.value)
     if inner is not None and inner.type.value_kind not in ("nombre", "montant"):
-        env.error("type-incompatible", f"« arrondi » s'applique à un nombre ou un montant, pas à {an(inner.type)}",
-                  expr.args[0].span)
+        env.error(
+            "type-incompatible",
+            f"« arrondi » s'applique à un nombre ou un montant, pas à {an(inner.type)}",
+            expr.args[0].span,
+        )
         return None
     return inner and ir.Round(inner, digits, inner.type, source=expr)
 
@@ -361,7 +478,9 @@ def _mixed_types(env: Environment, expr, left: ir.Expr, right: ir.Expr, message:
     number = expr.left if kinds[0] == "nombre" else expr.right
     shown = print_expr(number)
     factor = shown if isinstance(number, (n.Number, n.Name, n.Call)) else f"({shown})"
-    points = f", ou convertissez des points : « {factor} * valeur_point »" if "valeur_point" in env.parametre_nodes else ""
+    points = (
+        f", ou convertissez des points : « {factor} * valeur_point »" if "valeur_point" in env.parametre_nodes else ""
+    )
     notes: tuple[Note, ...] = ()
     if isinstance(number, n.Number):
         fix = f"écrivez l'unité : « {shown} € »{points}"
@@ -373,10 +492,17 @@ def _mixed_types(env: Environment, expr, left: ir.Expr, right: ir.Expr, message:
         fix = f"le paramètre « {number.id} » est un nombre : donnez-lui {written} là où il est déclaré{points}"
         notes = (Note(f"« {number.id} » est déclaré ici", n.parsed_span(declared.value.span)),)
     else:
-        fix = f"multipliez-le par un montant défini en paramètre, par exemple « {factor} * montant_unitaire » avec " \
-              f"« montant_unitaire = … € » dans « paramètres »{points}"
-    env.error("type-incompatible", f"{message} : « {shown} » est un nombre, sans unité", number.span, suggestion=fix,
-              notes=notes)
+        fix = (
+            f"multipliez-le par un montant défini en paramètre, par exemple « {factor} * montant_unitaire » avec "
+            f"« montant_unitaire = … € » dans « paramètres »{points}"
+        )
+    env.error(
+        "type-incompatible",
+        f"{message} : « {shown} » est un nombre, sans unité",
+        number.span,
+        suggestion=fix,
+        notes=notes,
+    )
 
 
 def _money_hint(env: Environment, kinds: set[str]) -> str | None:
@@ -395,8 +521,12 @@ def _infer_comparison(env: Environment, expr: n.Compare, scope: Scope) -> ir.Exp
         if a.value_kind != b.value_kind or (a.kind == "choix" and a.choices != b.choices and b.choices):
             _mixed_types(env, expr, left, right, f"on ne peut pas comparer {an(a)} à {an(b)}")
         elif expr.op not in ("=", "!=") and a.value_kind not in ("nombre", "montant", "date"):
-            env.error("type-incompatible", f"« {expr.op} » ne s'applique pas à {an(a)}", expr.span,
-                      suggestion="pour un booléen ou un choix, comparez avec « = » ou « != »")
+            env.error(
+                "type-incompatible",
+                f"« {expr.op} » ne s'applique pas à {an(a)}",
+                expr.span,
+                suggestion="pour un booléen ou un choix, comparez avec « = » ou « != »",
+            )
     return ir.Comparison(expr.op, partial(left), partial(right), source=expr)
 
 
@@ -412,8 +542,12 @@ def _comparands(env: Environment, left: n.Expr, right: n.Expr, scope: Scope) -> 
 def _is_free_name(expr: n.Expr, env: Environment) -> TypeGuard[n.Name]:
     """A name that is not a donnée, a paramètre or a result: perhaps a value of a `choix` (the expression comes
     first: a type guard narrows its first argument)."""
-    return isinstance(expr, n.Name) and expr.id not in env.donnees and expr.id not in env.parametre_nodes \
+    return (
+        isinstance(expr, n.Name)
+        and expr.id not in env.donnees
+        and expr.id not in env.parametre_nodes
         and expr.id not in ATTENDU_NAMES
+    )
 
 
 def _choice_value(env: Environment, expr: n.Expr, other: Type | None, scope: Scope) -> ir.Expr | None:
@@ -422,8 +556,12 @@ def _choice_value(env: Environment, expr: n.Expr, other: Type | None, scope: Sco
         return infer(env, expr, scope)
     if expr.id in other.choices:
         return ir.Const(expr.id, other, source=expr)
-    env.error("valeur-choix-inconnue", f"« {expr.id} » n'est pas une valeur de {other}", expr.span,
-              suggestion=suggest(expr.id, other.choices))
+    env.error(
+        "valeur-choix-inconnue",
+        f"« {expr.id} » n'est pas une valeur de {other}",
+        expr.span,
+        suggestion=suggest(expr.id, other.choices),
+    )
     return None
 
 
@@ -433,8 +571,12 @@ def _infer_within(env: Environment, expr: n.Within, scope: Scope) -> ir.Expr:
     for choice in expr.choices:
         lowered = _choice_value(env, choice, None if operand is None else operand.type, scope)
         if operand is not None and lowered is not None and lowered.type.value_kind != operand.type.value_kind:
-            env.error("type-incompatible", f"« dans » compare {an(operand.type)} à {an(lowered.type)}", choice.span,
-                      suggestion=_money_hint(env, {operand.type.value_kind, lowered.type.value_kind}))
+            env.error(
+                "type-incompatible",
+                f"« dans » compare {an(operand.type)} à {an(lowered.type)}",
+                choice.span,
+                suggestion=_money_hint(env, {operand.type.value_kind, lowered.type.value_kind}),
+            )
         choices.append(lowered)
     return ir.Within(partial(operand), tuple(partial(c) for c in choices), source=expr)
 

@@ -27,9 +27,35 @@ from dsl.model import Model, Parametre
 from dsl.printer import print_expr
 
 # Words too common in the names and labels of paramètres to say that two of them are the same.
-GENERIC_WORDS = frozenset({"montant", "montants", "points", "point", "taux", "seuil", "nombre", "niveau", "part",
-                           "plafond", "minimum", "maximum", "valeur", "pour", "dans", "avec", "sans", "structure",
-                           "structures", "reference", "patientele", "annee", "fixe", "variable", "variables"})
+GENERIC_WORDS = frozenset(
+    {
+        "montant",
+        "montants",
+        "points",
+        "point",
+        "taux",
+        "seuil",
+        "nombre",
+        "niveau",
+        "part",
+        "plafond",
+        "minimum",
+        "maximum",
+        "valeur",
+        "pour",
+        "dans",
+        "avec",
+        "sans",
+        "structure",
+        "structures",
+        "reference",
+        "patientele",
+        "annee",
+        "fixe",
+        "variable",
+        "variables",
+    }
+)
 
 
 def check_parametres(env: Environment) -> dict[str, Parametre]:
@@ -42,8 +68,9 @@ def check_parametres(env: Environment) -> dict[str, Parametre]:
     return result
 
 
-def check_overrides(model: Model, overrides: dict[str, n.Expr],
-                    id_spans: dict | None = None) -> tuple[dict[str, ir.Expr], list[Diagnostic]]:
+def check_overrides(
+    model: Model, overrides: dict[str, n.Expr], id_spans: dict | None = None
+) -> tuple[dict[str, ir.Expr], list[Diagnostic]]:
     """Check and lower `--set` values (and a scenario's paramètres): known paramètres, constant
     expressions of the same type, no cycle. Gives the IR of each value that is right. An unknown id is
     shown at its span in `id_spans` when it has one (a scenario's line), else at its value."""
@@ -54,15 +81,27 @@ def check_overrides(model: Model, overrides: dict[str, n.Expr],
     for id, expr in overrides.items():
         if id not in model.parametres:
             span = (id_spans or {}).get(id, expr.span)
-            diagnostics.append(Diagnostic("parametre-inconnu", f"paramètre inconnu « {id} »", span=span,
-                                          suggestion=suggest(id, model.parametres) or
-                                          f"paramètres : {', '.join(model.parametres) or 'aucun'}"))
+            diagnostics.append(
+                Diagnostic(
+                    "parametre-inconnu",
+                    f"paramètre inconnu « {id} »",
+                    span=span,
+                    suggestion=suggest(id, model.parametres)
+                    or f"paramètres : {', '.join(model.parametres) or 'aucun'}",
+                )
+            )
             continue
         mismatch = unit_mismatch(model.parametres[id].node.value, expr, id)
         if mismatch is not None:
-            diagnostics.append(Diagnostic("unite-parametre", mismatch[0], span=expr.span, suggestion=mismatch[1],
-                                          notes=[Note("valeur de la version",
-                                                       n.parsed_span(model.parametres[id].node.value.span))]))
+            diagnostics.append(
+                Diagnostic(
+                    "unite-parametre",
+                    mismatch[0],
+                    span=expr.span,
+                    suggestion=mismatch[1],
+                    notes=[Note("valeur de la version", n.parsed_span(model.parametres[id].node.value.span))],
+                )
+            )
             continue
         _override(env, id, expr)
         known[id] = expr
@@ -72,8 +111,12 @@ def check_overrides(model: Model, overrides: dict[str, n.Expr],
         value = parametre_value(env, id)
         expected = model.parametres[id].type
         if value is not None and value.type.value_kind != expected.value_kind:
-            env.error("type-incompatible", f"« {id} » est {an(expected)}, la valeur donnée est {an(value.type)}",
-                      expr.span, suggestion=literal_hint(expected))
+            env.error(
+                "type-incompatible",
+                f"« {id} » est {an(expected)}, la valeur donnée est {an(value.type)}",
+                expr.span,
+                suggestion=literal_hint(expected),
+            )
         elif value is not None:
             lowered[id] = value
     return lowered, diagnostics + env.diagnostics
@@ -111,12 +154,18 @@ def unit_mismatch(old: n.Expr, new: n.Expr, id: str) -> tuple[str, str] | None:
     if before == "%":
         value = cast(n.Number, new.operand if isinstance(new, n.Neg) else new).value
         meant = f"{'-' if isinstance(new, n.Neg) else ''}{plain(value * 100 if value <= 1 else value)} %"
-        return (f"« {id} » s'écrit en pourcentage (« {print_expr(old)} ») : « {shown} » est un nombre sans « % », "
-                f"qui vaudrait {plain(value * 100)} %", f"écrivez « {meant} »")
+        return (
+            f"« {id} » s'écrit en pourcentage (« {print_expr(old)} ») : « {shown} » est un nombre sans « % », "
+            f"qui vaudrait {plain(value * 100)} %",
+            f"écrivez « {meant} »",
+        )
     percent = new.operand if isinstance(new, n.Neg) else new
     written = print_expr(percent).replace("%", "").strip()
-    return (f"« {id} » s'écrit comme un nombre (« {print_expr(old)} ») : « {shown} » est un pourcentage, qui vaut "
-            f"{plain(cast(n.Percent, percent).value / 100)}", f"écrivez « {written} » sans « % »")
+    return (
+        f"« {id} » s'écrit comme un nombre (« {print_expr(old)} ») : « {shown} » est un pourcentage, qui vaut "
+        f"{plain(cast(n.Percent, percent).value / 100)}",
+        f"écrivez « {written} » sans « % »",
+    )
 
 
 # ---- the closest existing paramètre ------------------------------------------------------------------------------
@@ -129,8 +178,10 @@ def close_parametre(new: n.Parametre, existing: Mapping[str, n.Parametre]) -> st
     scored = []
     for id, old in existing.items():
         theirs = _words(id) | (_words(old.label) if old.label else set())
-        shared = sum(any(a == b or (min(len(a), len(b)) >= 6 and (a.startswith(b) or b.startswith(a))) for b in theirs)
-                     for a in words)
+        shared = sum(
+            any(a == b or (min(len(a), len(b)) >= 6 and (a.startswith(b) or b.startswith(a))) for b in theirs)
+            for a in words
+        )
         ratio = difflib.SequenceMatcher(None, new.id, id).ratio()
         if shared or ratio >= 0.75:
             same_unit = type(old.value) is type(new.value) and isinstance(new.value, (n.Money, n.Percent, n.Number))

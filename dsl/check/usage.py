@@ -12,8 +12,13 @@ from dsl.check.environment import Environment
 from dsl.diagnostics import Note
 
 # What an avenant operation did to the last use of a donnée or paramètre of its base.
-DROPPING = {n.Remove: "la suppression", n.Modify: "la modification", n.Replace: "le remplacement",
-            n.Parametre: "la nouvelle valeur", n.Prorata: "la nouvelle valeur"}
+DROPPING = {
+    n.Remove: "la suppression",
+    n.Modify: "la modification",
+    n.Replace: "le remplacement",
+    n.Parametre: "la nouvelle valeur",
+    n.Prorata: "la nouvelle valeur",
+}
 
 
 def check_cycles(env: Environment) -> None:
@@ -28,10 +33,14 @@ def check_cycles(env: Environment) -> None:
             if target not in env.dependencies:
                 continue
             if state.get(target) == 1:
-                cycle = path[path.index(target):] + [target]
+                cycle = path[path.index(target) :] + [target]
                 span = call.span if call is not None else env.element_span(id)
-                env.error("cycle", f"dépendance circulaire : {' → '.join(cycle)}", span,
-                          suggestion="un critère ne peut pas dépendre, même indirectement, de lui-même")
+                env.error(
+                    "cycle",
+                    f"dépendance circulaire : {' → '.join(cycle)}",
+                    span,
+                    suggestion="un critère ne peut pas dépendre, même indirectement, de lui-même",
+                )
             elif state.get(target) is None:
                 visit(target)
         path.pop()
@@ -48,14 +57,22 @@ def warn_unused(env: Environment) -> None:
         if id in env.used_donnees:
             continue
         if not _warn_dropped(env, id, donnee.node, "la donnée", "donnée", "supprimez-la"):
-            env.warn("donnee-inutilisee", f"la donnée « {id} » n'est utilisée par aucun critère ni aucune brique",
-                     donnee.node.id_span, suggestion="supprimez-la, ou utilisez-la dans une condition")
+            env.warn(
+                "donnee-inutilisee",
+                f"la donnée « {id} » n'est utilisée par aucun critère ni aucune brique",
+                donnee.node.id_span,
+                suggestion="supprimez-la, ou utilisez-la dans une condition",
+            )
     for id, node in env.parametre_nodes.items():
         if id in env.used_parametres:
             continue
         if not _warn_dropped(env, id, node, "le paramètre", "paramètre", "supprimez-le"):
-            env.warn("parametre-inutilise", f"le paramètre « {id} » n'est utilisé nulle part", node.id_span,
-                     suggestion="supprimez-le, ou utilisez-le dans une condition ou un montant")
+            env.warn(
+                "parametre-inutilise",
+                f"le paramètre « {id} » n'est utilisé nulle part",
+                node.id_span,
+                suggestion="supprimez-le, ou utilisez-le dans une condition ou un montant",
+            )
 
 
 def _warn_dropped(env: Environment, id: str, node, what: str, keyword: str, remove: str) -> bool:
@@ -70,8 +87,12 @@ def _warn_dropped(env: Environment, id: str, node, what: str, keyword: str, remo
         span = op.span
     else:
         span = op.id_span
-    env.warn(code, f"{what} « {id} » n'est plus utilisé{'e' if keyword == 'donnée' else ''} par aucun critère "
-             f"ni aucune brique depuis {cause} de « {getattr(op, 'id', 'prorata')} »", span,
-             notes=[Note(f"{what} « {id} » est déclaré{'e' if keyword == 'donnée' else ''} ici", node.id_span)],
-             suggestion=f"{remove} aussi : « supprime {keyword} {id} »")
+    env.warn(
+        code,
+        f"{what} « {id} » n'est plus utilisé{'e' if keyword == 'donnée' else ''} par aucun critère "
+        f"ni aucune brique depuis {cause} de « {getattr(op, 'id', 'prorata')} »",
+        span,
+        notes=[Note(f"{what} « {id} » est déclaré{'e' if keyword == 'donnée' else ''} ici", node.id_span)],
+        suggestion=f"{remove} aussi : « supprime {keyword} {id} »",
+    )
     return True

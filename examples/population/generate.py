@@ -29,10 +29,22 @@ FIRST_YEAR_PS_MIN, FIRST_YEAR_PS_EXTRA = 3, 3  # first-year teams: 3 professiona
 FIRST_YEAR_PATIENTS_PER_GP = 800  # their GPs' patientèle « médecin traitant », still being built (sd 200)
 FIRST_YEAR_SI_LATER = 0.5  # share of the first-year MSPs that bought their labelled software after the contract began
 FIRST_YEAR_OPTIONS_SHARE = 0.3  # share of the first-year MSPs that already meet each option they would meet later
-FIRST_YEAR_OPTIONS = ("diversite_niveau", "second_recours_niveau", "medecin_cstm", "nb_missions_sante_publique",
-                      "coordination_externe", "si_label_avance", "usagers_niveau", "qualite_niveau",
-                      "nb_protocoles_cooperation", "parcours_insuffisance_cardiaque", "parcours_mrtc", "nb_stagiaires",
-                      "part_medecins_sas", "traite_demandes_sas")
+FIRST_YEAR_OPTIONS = (
+    "diversite_niveau",
+    "second_recours_niveau",
+    "medecin_cstm",
+    "nb_missions_sante_publique",
+    "coordination_externe",
+    "si_label_avance",
+    "usagers_niveau",
+    "qualite_niveau",
+    "nb_protocoles_cooperation",
+    "parcours_insuffisance_cardiaque",
+    "parcours_mrtc",
+    "nb_stagiaires",
+    "part_medecins_sas",
+    "traite_demandes_sas",
+)
 
 
 def generate(structures: int = 2300, seed: int = 2024) -> pl.DataFrame:
@@ -59,8 +71,9 @@ def generate(structures: int = 2300, seed: int = 2024) -> pl.DataFrame:
         "nb_ps_associes": nb_ps,
         "amplitude_quotidienne": np.round(rng.choice([10, 11, 11.5, 12, 12, 12, 12.5, 13], size=n), 1),
         "samedi_matin": chance(0.88),
-        "fermeture_conges": rng.choice(["aucune", "trois_semaines_au_plus", "plus_de_trois_semaines"], size=n,
-                                       p=CLOSURE),
+        "fermeture_conges": rng.choice(
+            ["aucune", "trois_semaines_au_plus", "plus_de_trois_semaines"], size=n, p=CLOSURE
+        ),
         "soins_non_programmes": chance(0.997),
         "coordination": chance(0.997),
         "si_label_standard": ~young | chance(YOUNG_SI),
@@ -76,7 +89,9 @@ def generate(structures: int = 2300, seed: int = 2024) -> pl.DataFrame:
         "ipa": chance(0.14),
         "plan_crise": ~young | chance(YOUNG_PLAN),
         "crise_sanitaire_declaree": np.zeros(n, dtype=bool),
-        "part_medecins_sas": np.rint(rng.choice([0, 25, 50, 60, 75, 100], size=n, p=[.25, .1, .15, .15, .15, .2])),
+        "part_medecins_sas": np.rint(
+            rng.choice([0, 25, 50, 60, 75, 100], size=n, p=[0.25, 0.1, 0.15, 0.15, 0.15, 0.2])
+        ),
         "traite_demandes_sas": chance(0.1),
         "usagers_niveau": levels([0.25, 0.5, 0.25]),
         "qualite_niveau": levels([0.35, 0.3, 0.2, 0.15]),
@@ -108,10 +123,20 @@ def generate(structures: int = 2300, seed: int = 2024) -> pl.DataFrame:
 
 # Shares of MSPs by region: an assumption of the order of magnitude (see README.md).
 REGIONS = {
-    "auvergne_rhone_alpes": 0.14, "nouvelle_aquitaine": 0.11, "occitanie": 0.10, "grand_est": 0.09,
-    "hauts_de_france": 0.08, "bourgogne_franche_comte": 0.07, "pays_de_la_loire": 0.07, "bretagne": 0.07,
-    "centre_val_de_loire": 0.06, "normandie": 0.06, "provence_alpes_cote_d_azur": 0.05, "ile_de_france": 0.05,
-    "corse": 0.01, "outre_mer": 0.04,
+    "auvergne_rhone_alpes": 0.14,
+    "nouvelle_aquitaine": 0.11,
+    "occitanie": 0.10,
+    "grand_est": 0.09,
+    "hauts_de_france": 0.08,
+    "bourgogne_franche_comte": 0.07,
+    "pays_de_la_loire": 0.07,
+    "bretagne": 0.07,
+    "centre_val_de_loire": 0.06,
+    "normandie": 0.06,
+    "provence_alpes_cote_d_azur": 0.05,
+    "ile_de_france": 0.05,
+    "corse": 0.01,
+    "outre_mer": 0.04,
 }
 ZONES = {"rurale": 0.55, "periurbaine": 0.25, "urbaine": 0.20}
 
@@ -120,8 +145,10 @@ def places(n: int, seed: int) -> dict:
     """Where each MSP is — columns no version reads, for breakdowns (`--par region`). Drawn from a
     generator of their own, so that adding them changed none of the other columns."""
     rng = np.random.default_rng([seed, 1])
-    return {"region": rng.choice(list(REGIONS), size=n, p=list(REGIONS.values())),
-            "zone": rng.choice(list(ZONES), size=n, p=list(ZONES.values()))}
+    return {
+        "region": rng.choice(list(REGIONS), size=n, p=list(REGIONS.values())),
+        "zone": rng.choice(list(ZONES), size=n, p=list(ZONES.values())),
+    }
 
 
 def precarity_and_first_year(n: int, seed: int, young: np.ndarray) -> dict:
@@ -129,10 +156,12 @@ def precarity_and_first_year(n: int, seed: int, young: np.ndarray) -> dict:
     generator of their own, so that adding them changed none of the other columns."""
     rng = np.random.default_rng([seed, 2])
     first_year = young & (rng.random(n) < 0.6)  # of the recently opened structures, those in their first year
-    return {"taux_c2s": np.round(np.clip(rng.gamma(3.0, 3.0, n), 0, 60), 1),
-            "taux_ame": np.round(np.clip(rng.gamma(0.6, 0.8, n), 0, 20), 1),
-            "premiere_annee": first_year,
-            "mois_adhesion": np.where(first_year, rng.integers(1, 13, n), 12)}
+    return {
+        "taux_c2s": np.round(np.clip(rng.gamma(3.0, 3.0, n), 0, 60), 1),
+        "taux_ame": np.round(np.clip(rng.gamma(0.6, 0.8, n), 0, 20), 1),
+        "premiere_annee": first_year,
+        "mois_adhesion": np.where(first_year, rng.integers(1, 13, n), 12),
+    }
 
 
 def guide_donnees(n: int, seed: int, data: dict) -> dict:
@@ -146,10 +175,12 @@ def guide_donnees(n: int, seed: int, data: dict) -> dict:
     obesity_share = np.where(np.asarray(data["parcours_mrtc"]), 0.6, 1 / 8)
     below_target = rng.random(n) < 0.2  # a fifth of the MSPs review fewer files than 5 % of their ALD/75+ patients
     rate = np.where(below_target, rng.uniform(1, 5, n), rng.uniform(5, 15, n))
-    return {"fermeture_hors_conges": rng.random(n) < 0.003,
-            "derogation_horaires": np.asarray(data["participation_pdsa"]) & (rng.random(n) < 0.15),
-            "mission_obesite_enfant": (missions >= 1) & (rng.random(n) < obesity_share),
-            "taux_dossiers_rcp": np.round(rate, 1)}
+    return {
+        "fermeture_hors_conges": rng.random(n) < 0.003,
+        "derogation_horaires": np.asarray(data["participation_pdsa"]) & (rng.random(n) < 0.15),
+        "mission_obesite_enfant": (missions >= 1) & (rng.random(n) < obesity_share),
+        "taux_dossiers_rcp": np.round(rate, 1),
+    }
 
 
 def first_year_teams(n: int, seed: int, data: dict) -> dict:
@@ -172,16 +203,19 @@ def first_year_teams(n: int, seed: int, data: dict) -> dict:
     for option in FIRST_YEAR_OPTIONS:  # not yet in place: no level, no engagement
         value = np.asarray(data[option])
         redrawn[option] = np.where(rng.random(n) < FIRST_YEAR_OPTIONS_SHARE, value, np.zeros_like(value))
-    changed = {name: np.where(first_year, value, data[name]).astype(np.asarray(data[name]).dtype)
-               for name, value in redrawn.items()}
+    changed = {
+        name: np.where(first_year, value, data[name]).astype(np.asarray(data[name]).dtype)
+        for name, value in redrawn.items()
+    }
     return changed | {"mois_si": mois_si, "mois_si_avance": mois_si}
 
 
 def as_text(frame: pl.DataFrame) -> pl.DataFrame:
     """Booleans written « vrai »/« faux », as a French spreadsheet would (for CSV)."""
     booleans = [name for name, dtype in frame.schema.items() if dtype == pl.Boolean]
-    return frame.with_columns([pl.when(pl.col(b)).then(pl.lit("vrai")).otherwise(pl.lit("faux")).alias(b)
-                               for b in booleans])
+    return frame.with_columns(
+        [pl.when(pl.col(b)).then(pl.lit("vrai")).otherwise(pl.lit("faux")).alias(b) for b in booleans]
+    )
 
 
 def main() -> None:

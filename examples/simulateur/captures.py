@@ -31,10 +31,22 @@ def main() -> None:
         subprocess.run([str(convcheck), "simulateur", *VERSIONS, "-o", str(folder)], cwd=ROOT, check=True)
         for name, size in SIZES.items():
             target = HERE / f"simulateur-{name}.png"
-            subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                            f"--user-data-dir={Path(work) / 'profil'}", f"--window-size={size}",
-                            "--virtual-time-budget=3000", f"--screenshot={target}", (folder / "index.html").as_uri()],
-                           check=True, capture_output=True)
+            subprocess.run(
+                [
+                    chromium,
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--hide-scrollbars",
+                    f"--user-data-dir={Path(work) / 'profil'}",
+                    f"--window-size={size}",
+                    "--virtual-time-budget=3000",
+                    f"--screenshot={target}",
+                    (folder / "index.html").as_uri(),
+                ],
+                check=True,
+                capture_output=True,
+            )
             print(f"écrit : {target.relative_to(ROOT)}")
 
 

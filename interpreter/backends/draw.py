@@ -89,7 +89,9 @@ def many_hashes(salts: list[str], encoded: tuple[np.ndarray, np.ndarray]) -> np.
     import numpy as np  # only a population needs numpy
 
     matrix, lengths = encoded
-    h = np.repeat(np.array([prefix_state(f"{salt}/") for salt in salts], dtype=np.uint64)[:, None], len(lengths), axis=1)
+    h = np.repeat(
+        np.array([prefix_state(f"{salt}/") for salt in salts], dtype=np.uint64)[:, None], len(lengths), axis=1
+    )
     prime = np.uint64(FNV_PRIME)
     with np.errstate(over="ignore"):
         for column in range(matrix.shape[1]):

@@ -103,8 +103,11 @@ def certified_number(donnee, raw: exp.Expression, file_type: str) -> tuple[exp.E
     if file_type in INTEGERS:
         return raw, a.and_(present(raw), within(raw, donnee, percent, integer=True))
     if file_type.startswith("DECIMAL"):
-        exact = a.binary(exp.EQ, a.binary(exp.Mod, a.binary(exp.Mul, raw, exp.Literal.number(10**MAX_DECIMALS)),
-                                                   exp.Literal.number(1)), exp.Literal.number(0))
+        exact = a.binary(
+            exp.EQ,
+            a.binary(exp.Mod, a.binary(exp.Mul, raw, exp.Literal.number(10**MAX_DECIMALS)), exp.Literal.number(1)),
+            exp.Literal.number(0),
+        )
         return raw, a.and_(present(raw), exact, within(raw, donnee, percent))
     if file_type not in ("VARCHAR", "DOUBLE"):
         raise NotCertified(donnee.id)
@@ -114,8 +117,10 @@ def certified_number(donnee, raw: exp.Expression, file_type: str) -> tuple[exp.E
     cases = [exp.If(this=plain, true=a.cast(written, wide))]
     if file_type == "DOUBLE":
         near = a.cast(raw, a.decimal_type(7 + MAX_DECIMALS, MAX_DECIMALS))
-        fast = a.and_(a.binary(exp.LT, a.call("ABS", raw), exp.Literal.number(2**20)),
-                      a.binary(exp.EQ, a.cast(near, "DOUBLE"), raw))
+        fast = a.and_(
+            a.binary(exp.LT, a.call("ABS", raw), exp.Literal.number(2**20)),
+            a.binary(exp.EQ, a.cast(near, "DOUBLE"), raw),
+        )
         cases.insert(0, exp.If(this=fast, true=a.cast(near, wide)))
     value = exp.Case(ifs=cases)
     return value, a.and_(present(value), within(value, donnee, percent))
@@ -155,7 +160,9 @@ def certified_reading(model, inputs: tuple[str, ...], types: dict[str, str], sou
     if id_type not in ("VARCHAR", *INTEGERS):
         raise NotCertified("id")
     name = a.cast(column("id"), "VARCHAR")
-    named = a.and_(present(column("id")), exp.NEQ(this=function("TRIM", name.copy(), text(BLANKS)), expression=text("")))
+    named = a.and_(
+        present(column("id")), exp.NEQ(this=function("TRIM", name.copy(), text(BLANKS)), expression=text(""))
+    )
     columns = [name.as_(identifier("id"))]
     certain = [named]
     for id in inputs[1:]:
@@ -184,9 +191,17 @@ def file_source(path: str) -> exp.Expression:
     literal = text(str(path))
     if Path(path).suffix.lower() == ".parquet":
         return exp.Table(this=function("READ_PARQUET", literal))
-    options = [exp.EQ(this=exp.column(k), expression=v) for k, v in (
-        ("header", exp.true()), ("all_varchar", exp.true()), ("delim", text(",")), ("quote", text('"')),
-        ("escape", text('"')), ("strict_mode", exp.true()))]
+    options = [
+        exp.EQ(this=exp.column(k), expression=v)
+        for k, v in (
+            ("header", exp.true()),
+            ("all_varchar", exp.true()),
+            ("delim", text(",")),
+            ("quote", text('"')),
+            ("escape", text('"')),
+            ("strict_mode", exp.true()),
+        )
+    ]
     return exp.Table(this=exp.Anonymous(this="READ_CSV", expressions=[literal, *options]))
 
 
@@ -208,8 +223,10 @@ def exact_file(table, model, inputs: tuple[str, ...], folder: str) -> tuple[str,
         elif kind == "date":
             columns[id] = pl.Series(np.asarray(value, dtype=np.int32)).cast(pl.Date)
         else:
-            columns[id] = pl.Series(np.asarray(donnee.type.choices, dtype=object)[np.asarray(value, dtype=np.int64)]
-                                    .astype(str), dtype=pl.String)
+            columns[id] = pl.Series(
+                np.asarray(donnee.type.choices, dtype=object)[np.asarray(value, dtype=np.int64)].astype(str),
+                dtype=pl.String,
+            )
     path = os.path.join(folder, "exact.parquet")
     pl.DataFrame(columns).write_parquet(path)
     kinds = {"booleen": "BOOLEAN", "date": "DATE"}
@@ -256,24 +273,36 @@ class Run:
         with DuckDB; False when the rows are not ready to be written as they stand."""
         if not self.in_order:
             return False
-        risky = f"regexp_matches(id, {text(FORMULA_START).sql('duckdb')}) AND NOT regexp_matches(id, " \
+        risky = (
+            f"regexp_matches(id, {text(FORMULA_START).sql('duckdb')}) AND NOT regexp_matches(id, "
             f"{text(SAFE_NUMBER).sql('duckdb')})"
+        )
         found = self.connection.execute(f"SELECT count(*) FROM resultats WHERE {risky}").fetchone()
         if found is None or found[0]:
             return False  # ids that a spreadsheet would run as formulas: neutralised by the default writer
-        columns = [column("id"), column("eligible"), column("total"),
-                   points(column("total_points")).as_(identifier("total_points")), *map(column, self.query.lines)]
+        columns = [
+            column("id"),
+            column("eligible"),
+            column("total"),
+            points(column("total_points")).as_(identifier("total_points")),
+            *map(column, self.query.lines),
+        ]
         select = exp.select(*columns).from_("resultats")
         with replacing_path(path, inputs) as temporary:
-            copy = exp.Copy(this=exp.Subquery(this=select), kind=False, files=[text(temporary)],
-                            params=[exp.CopyParameter(this=exp.var("HEADER")),
-                                    exp.CopyParameter(this=exp.var("DELIMITER"), expression=text(","))])
+            copy = exp.Copy(
+                this=exp.Subquery(this=select),
+                kind=False,
+                files=[text(temporary)],
+                params=[
+                    exp.CopyParameter(this=exp.var("HEADER")),
+                    exp.CopyParameter(this=exp.var("DELIMITER"), expression=text(",")),
+                ],
+            )
             try:
                 self.connection.execute(copy.sql("duckdb"))
             except Exception as error:  # DuckDB's own IO error: the disk, the folder…
                 raise OSError(getattr(error, "errno", 5), str(error)) from None
         return True
-
 
 
 def release(connection, folder: str) -> None:
@@ -289,28 +318,42 @@ def points(value: exp.Expression) -> exp.Expression:
 
 def results_select(query: Query) -> exp.Select:
     """The query's results as kept in DuckDB (a table `resultats`)."""
-    columns = [column("id"), exp.Coalesce(this=column("eligible"), expressions=[exp.false()]).as_(identifier("eligible"))]
+    columns = [
+        column("id"),
+        exp.Coalesce(this=column("eligible"), expressions=[exp.false()]).as_(identifier("eligible")),
+    ]
     columns += [column(name) for name in (*query.lines, "total", "total_points", "erreur", "certain")]
     return exp.select(*columns).from_(query.tree.subquery("requete"))
 
 
 def integers_select(query: Query) -> exp.Select:
     """The results as integers (cents, millionths of a point), zero where the row failed."""
+
     def guarded(name: str, factor: int) -> exp.Expr:
         wide = a.cast(column(name), f"DECIMAL(38, {len(str(factor)) - 1})")  # DuckDB keeps a narrow product in
-        scaled = a.cast(a.binary(exp.Mul, wide, exp.Literal.number(factor)), "BIGINT")  # 18 digits: 10^17 cents overflow
+        scaled = a.cast(
+            a.binary(exp.Mul, wide, exp.Literal.number(factor)), "BIGINT"
+        )  # 18 digits: 10^17 cents overflow
         return a.case(exp.Is(this=column("erreur"), expression=exp.Null()), scaled, exp.Literal.number(0)).as_(
-            identifier(name))
+            identifier(name)
+        )
 
-    columns = [column("id"), column("eligible"), *(guarded(line, 100) for line in query.lines), guarded("total", 100),
-               guarded("total_points", 1_000_000), column("erreur"), column("certain")]
+    columns = [
+        column("id"),
+        column("eligible"),
+        *(guarded(line, 100) for line in query.lines),
+        guarded("total", 100),
+        guarded("total_points", 1_000_000),
+        column("erreur"),
+        column("certain"),
+    ]
     return exp.select(*columns).from_("resultats")
 
 
 def column_scales(model, table) -> dict[str, int]:
     """The decimals of each numeric column as convcheck's reader read it (fewer digits for DuckDB to carry)."""
     scales = {}
-    for id, value in (table.columns.items() if table is not None else ()):
+    for id, value in table.columns.items() if table is not None else ():
         if isinstance(value, Scaled):
             den = value.den // (100 if model.donnees[id].type.kind == "pourcentage" else 1)
             scales[id] = len(str(den)) - 1
@@ -323,25 +366,39 @@ def run_query(program, supplied, reading: exp.Select, scales: dict[str, int], fo
     cannot run it on what it read (a value out of its type…)."""
     import duckdb  # heavy: imported when a population is evaluated with it
 
-    query = compile_query(program, "duckdb", table="lecture", supplied=supplied, checks=False, scales=scales,
-                          extra=("certain",), absent=absent)
+    query = compile_query(
+        program,
+        "duckdb",
+        table="lecture",
+        supplied=supplied,
+        checks=False,
+        scales=scales,
+        extra=("certain",),
+        absent=absent,
+    )
     connection = duckdb.connect()
     try:
         connection.execute(f"SET temp_directory = {text(folder).sql('duckdb')}")
-        connection.execute(exp.Create(this=exp.Table(this=identifier("lecture")), kind="VIEW",
-                                      expression=reading).sql("duckdb"))
-        connection.execute(exp.Create(this=exp.Table(this=identifier("resultats")), kind="TABLE",
-                                      expression=results_select(query)).sql("duckdb"))
+        connection.execute(
+            exp.Create(this=exp.Table(this=identifier("lecture")), kind="VIEW", expression=reading).sql("duckdb")
+        )
+        connection.execute(
+            exp.Create(
+                this=exp.Table(this=identifier("resultats")), kind="TABLE", expression=results_select(query)
+            ).sql("duckdb")
+        )
         return connection, query, connection.sql(integers_select(query).sql("duckdb")).fetchnumpy()
     except duckdb.Error:
         connection.close()
         raise NotCertified("duckdb") from None
 
 
-def population_result(program, query: Query, fetched: dict, order: np.ndarray | None, ids: np.ndarray,
-                      exact_inputs) -> PopulationResult:
+def population_result(
+    program, query: Query, fetched: dict, order: np.ndarray | None, ids: np.ndarray, exact_inputs
+) -> PopulationResult:
     """The results in the population's order; rows that failed are evaluated by the scalar backend, which
     says why (as the default engine does)."""
+
     def column_of(name, dtype=np.int64):
         values = np.ma.getdata(fetched[name])
         values = values if order is None else values[order]
@@ -352,8 +409,9 @@ def population_result(program, query: Query, fetched: dict, order: np.ndarray | 
     total, micro = column_of("total"), column_of("total_points")
     failed = np.ma.getmaskarray(fetched["erreur"])
     failed = ~(failed if order is None else failed[order])
-    return scalar_rows(program, PopulationResult(ids, eligible, lines, total, micro, 0, ()), np.flatnonzero(failed),
-                       exact_inputs)
+    return scalar_rows(
+        program, PopulationResult(ids, eligible, lines, total, micro, 0, ()), np.flatnonzero(failed), exact_inputs
+    )
 
 
 def alignment(found: np.ndarray, wanted: np.ndarray) -> np.ndarray | None:
@@ -362,8 +420,9 @@ def alignment(found: np.ndarray, wanted: np.ndarray) -> np.ndarray | None:
         return np.arange(len(wanted))
     frame = pl.DataFrame({"id": pl.Series(found.astype(str)), "rang": np.arange(len(found))})
     frame = frame.filter(pl.col("id").is_duplicated().not_())
-    joined = pl.DataFrame({"id": pl.Series(np.asarray(wanted).astype(str))}).join(frame, on="id", how="left",
-                                                                                maintain_order="left")
+    joined = pl.DataFrame({"id": pl.Series(np.asarray(wanted).astype(str))}).join(
+        frame, on="id", how="left", maintain_order="left"
+    )
     if joined["rang"].null_count():
         return None
     return joined["rang"].to_numpy()
@@ -384,8 +443,11 @@ def simulate(convention, population, keep_invalid: bool = False, other_columns=f
             found = parquet_alone(convention, str(population), other_columns, folder)
             if found is not None:
                 return found
-        table = population if isinstance(population, Population) else \
-            convention.population(population, keep_invalid, other_columns)
+        table = (
+            population
+            if isinstance(population, Population)
+            else convention.population(population, keep_invalid, other_columns)
+        )
         inputs = ("id", *(id for id in model.donnees if id not in convention.supplied))
         absent = defaulted_absent(model, inputs, table.header or tuple(table.frame.columns))
         scales = column_scales(model, table)
@@ -393,16 +455,21 @@ def simulate(convention, population, keep_invalid: bool = False, other_columns=f
         if path and Path(path).suffix.lower() in (".csv", ".parquet") and os.path.isfile(path) and _plain(path):
             try:
                 read = tuple(id for id in inputs if id not in absent)
-                connection, query, fetched = run_query(program, convention.supplied,
-                                                       file_reading(model, read, path), scales, folder, absent)
+                connection, query, fetched = run_query(
+                    program, convention.supplied, file_reading(model, read, path), scales, folder, absent
+                )
             except NotCertified:
                 connection = None
             if connection is not None:
                 order = alignment(fetched["id"], table.ids)
                 if order is not None and np.asarray(fetched["certain"], dtype=bool)[order].all():
                     result = population_result(program, query, fetched, order, table.ids, exact)
-                    in_order = bool(len(fetched["id"]) == table.size and (order == np.arange(table.size)).all()
-                                    and not result.errors and result.exact_rows == 0)
+                    in_order = bool(
+                        len(fetched["id"]) == table.size
+                        and (order == np.arange(table.size)).all()
+                        and not result.errors
+                        and result.exact_rows == 0
+                    )
                     return table, result, Run(connection, query, in_order, folder)
                 connection.close()
         exact_path, types = exact_file(table, model, inputs, folder)
@@ -445,16 +512,31 @@ def reading_scales(model, inputs: tuple[str, ...], reading: exp.Select) -> dict[
     """The decimals each numeric column needs, over the whole file (fewer digits for DuckDB to carry)."""
     import duckdb  # heavy: imported when a population is evaluated with it
 
-    numeric = [id for id in inputs[1:] if model.donnees[id].type.kind in NUMERIC and model.donnees[id].type.kind != "entier"]
+    numeric = [
+        id for id in inputs[1:] if model.donnees[id].type.kind in NUMERIC and model.donnees[id].type.kind != "entier"
+    ]
     if not numeric:
         return {}
     measures = []
     for id in numeric:
         value = exp.TryCast(this=column(id), to=a.decimal_type(15 + MAX_DECIMALS, MAX_DECIMALS))
-        needed = exp.Case(ifs=[exp.If(this=a.binary(exp.EQ, a.binary(exp.Mod, a.binary(exp.Mul, value, exp.Literal.number(
-            10**k)), exp.Literal.number(1)), exp.Literal.number(0)), true=exp.Literal.number(k)) for k in range(MAX_DECIMALS)],
-            default=exp.Literal.number(MAX_DECIMALS))
-        measures.append(exp.Coalesce(this=exp.Max(this=needed), expressions=[exp.Literal.number(0)]).as_(identifier(id)))
+        needed = exp.Case(
+            ifs=[
+                exp.If(
+                    this=a.binary(
+                        exp.EQ,
+                        a.binary(exp.Mod, a.binary(exp.Mul, value, exp.Literal.number(10**k)), exp.Literal.number(1)),
+                        exp.Literal.number(0),
+                    ),
+                    true=exp.Literal.number(k),
+                )
+                for k in range(MAX_DECIMALS)
+            ],
+            default=exp.Literal.number(MAX_DECIMALS),
+        )
+        measures.append(
+            exp.Coalesce(this=exp.Max(this=needed), expressions=[exp.Literal.number(0)]).as_(identifier(id))
+        )
     relation = duckdb.sql(exp.select(*measures).from_(reading.subquery("lecture")).sql("duckdb"))
     assert relation is not None  # a SELECT has a result
     found = relation.fetchall()[0]
@@ -469,16 +551,18 @@ def parquet_alone(convention, path: str, other_columns, folder: str):
         schema = pl.read_parquet_schema(path)
     except Exception:  # an unreadable file: convcheck's reader says so
         return None
-    empty = convention.population(Table(pl.DataFrame(schema=schema), "parquet"), other_columns=other_columns,
-                                  origin=path)
+    empty = convention.population(
+        Table(pl.DataFrame(schema=schema), "parquet"), other_columns=other_columns, origin=path
+    )
     inputs = ("id", *(id for id in model.donnees if id in schema))
     absent = defaulted_absent(model, ("id", *model.donnees), schema) - convention.supplied
     if any(id not in schema and id not in absent for id in model.donnees if id not in convention.supplied):
         return None
     try:
         reading = file_reading(model, inputs, path)
-        connection, query, fetched = run_query(convention.program, convention.supplied, reading,
-                                               reading_scales(model, inputs, reading), folder, absent)
+        connection, query, fetched = run_query(
+            convention.program, convention.supplied, reading, reading_scales(model, inputs, reading), folder, absent
+        )
     except NotCertified:
         return None
     ids = np.ma.getdata(fetched["id"])
@@ -488,8 +572,17 @@ def parquet_alone(convention, path: str, other_columns, folder: str):
         return None
     # The rows as read are not kept (read again from the file by the reports that need other columns, `--par`).
     frame = pl.DataFrame(schema=schema)
-    table = Population(path=path, frame=frame, ids=ids, columns={}, aside=np.zeros(len(ids), dtype=bool), problems=(),
-                       rejected=frame, warnings=empty.warnings, header=tuple(schema),
-                       defaults={id: len(ids) for id in model.donnees if id in absent and len(ids)})
+    table = Population(
+        path=path,
+        frame=frame,
+        ids=ids,
+        columns={},
+        aside=np.zeros(len(ids), dtype=bool),
+        problems=(),
+        rejected=frame,
+        warnings=empty.warnings,
+        header=tuple(schema),
+        defaults={id: len(ids) for id in model.donnees if id in absent and len(ids)},
+    )
     result = population_result(convention.program, query, fetched, None, table.ids, None)
     return table, result, Run(connection, query, True, folder)

@@ -44,8 +44,9 @@ class Engine:
     simulate: Callable[..., Outcome]  # (convention, population, keep_invalid, other_columns, progress, keep)
 
 
-def default_simulation(convention: Convention, population, keep_invalid: bool, other_columns, progress,
-                       keep=frozenset()) -> Outcome:
+def default_simulation(
+    convention: Convention, population, keep_invalid: bool, other_columns, progress, keep=frozenset()
+) -> Outcome:
     """A population file read and evaluated in one polars query (`interpreter.backends.lazy_engine`); else,
     when that path cannot certify the file, the vector backend (numpy) on the population as convcheck's reader
     reads it (`keep`: columns kept as read, for `--par`)."""
@@ -61,8 +62,9 @@ def default_simulation(convention: Convention, population, keep_invalid: bool, o
     return table, simulate(convention.program, table, progress=advance), None
 
 
-def duckdb_simulation(convention: Convention, population, keep_invalid: bool, other_columns, progress,
-                      keep=frozenset()) -> Outcome:
+def duckdb_simulation(
+    convention: Convention, population, keep_invalid: bool, other_columns, progress, keep=frozenset()
+) -> Outcome:
     """The version's SQL query run by embedded DuckDB, on the file (the `--par` columns are read again when
     needed: `keep` is not used)."""
     from interpreter.backends import duckdb_engine  # duckdb, polars (heavy): only when asked for
@@ -71,18 +73,27 @@ def duckdb_simulation(convention: Convention, population, keep_invalid: bool, ot
     try:
         return duckdb_engine.simulate(convention, population, keep_invalid, other_columns)
     except SqlProblem as problem:
-        raise EngineUnavailable(sql_diagnostic(problem, "moteur-par-defaut",
-                                               " : le moteur par défaut calcule cette simulation",
-                                               convention.model)) from None
+        raise EngineUnavailable(
+            sql_diagnostic(
+                problem, "moteur-par-defaut", " : le moteur par défaut calcule cette simulation", convention.model
+            )
+        ) from None
 
 
 DEFAULT = "defaut"
-ENGINES = {engine.name: engine for engine in (
-    Engine(DEFAULT, "", default_simulation),
-    Engine("duckdb", "la requête SQL de « convcheck sql », exécutée par DuckDB sur le fichier : pour l'essayer ici "
-           "avant de la faire tourner là où sont les données (DuckDB, PostgreSQL, Spark) ; mêmes résultats au centime, "
-           "plus lent que le moteur par défaut", duckdb_simulation),
-)}
+ENGINES = {
+    engine.name: engine
+    for engine in (
+        Engine(DEFAULT, "", default_simulation),
+        Engine(
+            "duckdb",
+            "la requête SQL de « convcheck sql », exécutée par DuckDB sur le fichier : pour l'essayer ici "
+            "avant de la faire tourner là où sont les données (DuckDB, PostgreSQL, Spark) ; mêmes résultats au centime, "
+            "plus lent que le moteur par défaut",
+            duckdb_simulation,
+        ),
+    )
+}
 
 
 def engines_help() -> str:

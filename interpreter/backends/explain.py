@@ -58,7 +58,7 @@ WORDS = {
     "prorated": "proratisé : {share} de {annual}",  # a paid line whose amount is a share of the year's
     "ineligible_one": "Structure non éligible : le prérequis {parts} n'est pas atteint. Aucune rémunération n'est versée.",
     "ineligible_many": "Structure non éligible : les prérequis {parts} ne sont pas atteints. Aucune rémunération n'est "
-                       "versée.",
+    "versée.",
 }
 
 SYMBOLS = {">=": "≥", "<=": "≤", "!=": "≠", "=": "=", "<": "<", ">": ">"}
@@ -96,8 +96,15 @@ def why(program: Program, element, context: Context_) -> str:
     reads = program.explanations.get(("lit", element.id))
     if reads is None:
         apart = any(isinstance(e, (ir.Draw, ir.ResultRef, ir.LineRef)) for e in ir.walk(condition))
-        reads = program.explanations[("lit", element.id)] = () if apart else (
-            _getter(ir.donnees_read(condition)), _getter(ir.parametres_read(condition)), _getter(ir.met_read(condition)))
+        reads = program.explanations[("lit", element.id)] = (
+            ()
+            if apart
+            else (
+                _getter(ir.donnees_read(condition)),
+                _getter(ir.parametres_read(condition)),
+                _getter(ir.met_read(condition)),
+            )
+        )
     if not reads:  # a `tirage` reads the structure's id, a result is the structure's own: nothing to share
         return WORDS["and"].join(reasons(program, condition, context))
     donnees, parametres, met = reads
@@ -146,8 +153,11 @@ def _leaf_reason(program: Program, expr: ir.Expr, context: Context_) -> str:
     text = WORDS["leaf"].format(text=leaf.text, value=WORDS["true" if value else "false"])
     if leaf.shown:
         values = WORDS["comma"].join(
-            WORDS["named"].format(name=name, value=reader_text((context.donnees if donnee else context.parametres)[name],
-                                                               type_)) for name, donnee, type_ in leaf.shown)
+            WORDS["named"].format(
+                name=name, value=reader_text((context.donnees if donnee else context.parametres)[name], type_)
+            )
+            for name, donnee, type_ in leaf.shown
+        )
         text += WORDS["shown"].format(values=values)
     if value is False and leaf.hint is not None:
         text += WORDS["hint"].format(hint=leaf.hint)
@@ -211,8 +221,9 @@ def _constant_text(program: Program, expr: ir.Expr) -> str:
 # ---- lines and eligibility ----------------------------------------------------------------------------
 
 
-def line_text(program: Program, backend: ScalarBackend, element, context: Context_, eligible: bool, before=None,
-              base=None) -> str:
+def line_text(
+    program: Program, backend: ScalarBackend, element, context: Context_, eligible: bool, before=None, base=None
+) -> str:
     """Why a line pays or not (`backend`: the structure's, for the payment rules; `before`: for a minimum, the
     amounts of the lines before it; `base`: for a majoration, its assiette as the rules computed it)."""
     if isinstance(element, Brique):
@@ -243,8 +254,9 @@ def prorata_text(backend: ScalarBackend, element, points, factor) -> str:
 
 def _majoration_text(program: Program, majoration: Majoration, context: Context_, base) -> str:
     rate = program.function(majoration.taux)(context)
-    return WORDS["majoration"].format(rate=reader_text(rate, PERCENT), base=euros(base),
-                                      words=assiette_words(majoration))
+    return WORDS["majoration"].format(
+        rate=reader_text(rate, PERCENT), base=euros(base), words=assiette_words(majoration)
+    )
 
 
 PERCENT = Type("pourcentage")

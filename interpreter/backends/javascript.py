@@ -57,8 +57,13 @@ class JsModule:
     script: str
 
 
-def compile_module(program: Program, supplied=frozenset(), files: tuple[str, ...] = (),
-                   hypotheses: tuple[str, ...] = (), provenance: tuple[str, ...] = ()) -> JsModule:
+def compile_module(
+    program: Program,
+    supplied=frozenset(),
+    files: tuple[str, ...] = (),
+    hypotheses: tuple[str, ...] = (),
+    provenance: tuple[str, ...] = (),
+) -> JsModule:
     """The module of a compiled version (`supplied`: données its scenarios compute; `files` and `hypotheses`
     are in its description; `provenance`: the lines its header comment says its figures rest on — the files
     and hypotheses when none is given)."""
@@ -71,53 +76,71 @@ def compile_module(program: Program, supplied=frozenset(), files: tuple[str, ...
     rates = {m.id: source.function(m.taux) for m in model.majorations.values()}
     floors = {m.id: _floor_function(program, source, m) for m in model.minimums.values()}
     annual = {e.id: _annual_function(program, source, e) for e in prorated(program)}
-    stages = [f"[{js_string(scenario.id)}, {js_string(id)}, {source.function(expr)}]"
-              for scenario in program.scenarios for id, expr in scenario.donnees]
+    stages = [
+        f"[{js_string(scenario.id)}, {js_string(id)}, {source.function(expr)}]"
+        for scenario in program.scenarios
+        for id, expr in scenario.donnees
+    ]
     described = {
-        "convention": model.id, "libelle": model.label, "version": model.version,
-        "entete": _header(model, files, hypotheses), "parametres": _parametres(program),
+        "convention": model.id,
+        "libelle": model.label,
+        "version": model.version,
+        "entete": _header(model, files, hypotheses),
+        "parametres": _parametres(program),
         "donnees": [_donnee(model, d) for d in model.donnees.values()],
         "descriptions": [_description(d) for d in model.donnees.values()],
-        "calculees": sorted(supplied), "cleInconnue": _unknown_key(model),
-        "lignes": lines, "prerequis": list(program.plan.prerequis), "parties": parties,
-        "lit": _reads(program), "etapesLisent": [sorted(ir.donnees_read(expr)) for s in program.scenarios
-                                                 for _, expr in s.donnees],
+        "calculees": sorted(supplied),
+        "cleInconnue": _unknown_key(model),
+        "lignes": lines,
+        "prerequis": list(program.plan.prerequis),
+        "parties": parties,
+        "lit": _reads(program),
+        "etapesLisent": [sorted(ir.donnees_read(expr)) for s in program.scenarios for _, expr in s.donnees],
     }
-    body = "\n".join([
-        f"const TEXTES = {js_value(texts())};",
-        f"const R = (function (TEXTES) {{\n{runtime()}}})(TEXTES);",
-        f"const K = [{', '.join(source.constants)}];",
-        f"const P = {mapping({id: literal(v) for id, v in program.parametres.items()})};",
-        f"const MODELE = {js_value(described)};",
-        *source.hoisted,
-        run,
-        f"const PARTIES = [\n  {(',' + chr(10) + '  ').join(leaf_functions)}\n];",
-        f"const TAUX = {mapping(rates)};",
-        f"const PLANCHERS = {mapping(floors)};",
-        f"const ANNUELS = {mapping(annual)};",
-        f"const ETAPES = [{', '.join(stages)}];",
-        "const moteur = R.engine(MODELE, { run, p: P, parties: PARTIES, taux: TAUX, planchers: PLANCHERS, "
-        "annuels: ANNUELS, etapes: ETAPES });",
-    ])
-    head = _comment(model, provenance or (*(f"Fichier : {f}" for f in files),
-                                          *(f"Hypothèse : {h}" for h in hypotheses)))
-    module = (f"{head}{body}\nexport const evaluer = moteur.evaluer;\nexport const gains = moteur.gains;\n"
-              "export const pertinentes = moteur.pertinentes;\nexport const simuler = moteur.simuler;\n"
-              "export const lireDeclaration = moteur.lireDeclaration;\n"
-              "export const donnees = moteur.donnees;\nexport const version = moteur.version;\n"
-              "export const ErreurConvcheck = R.ErreurConvcheck;\nexport const Jeton = R.Jeton;\n"
-              "export default moteur;\n")
-    script = (f"{head}(function () {{\n{body}\nmoteur.ErreurConvcheck = R.ErreurConvcheck;\nmoteur.Jeton = R.Jeton;\n"
-              "(globalThis.convcheckMoteurs = globalThis.convcheckMoteurs || []).push(moteur);\n})();\n")
+    body = "\n".join(
+        [
+            f"const TEXTES = {js_value(texts())};",
+            f"const R = (function (TEXTES) {{\n{runtime()}}})(TEXTES);",
+            f"const K = [{', '.join(source.constants)}];",
+            f"const P = {mapping({id: literal(v) for id, v in program.parametres.items()})};",
+            f"const MODELE = {js_value(described)};",
+            *source.hoisted,
+            run,
+            f"const PARTIES = [\n  {(',' + chr(10) + '  ').join(leaf_functions)}\n];",
+            f"const TAUX = {mapping(rates)};",
+            f"const PLANCHERS = {mapping(floors)};",
+            f"const ANNUELS = {mapping(annual)};",
+            f"const ETAPES = [{', '.join(stages)}];",
+            "const moteur = R.engine(MODELE, { run, p: P, parties: PARTIES, taux: TAUX, planchers: PLANCHERS, "
+            "annuels: ANNUELS, etapes: ETAPES });",
+        ]
+    )
+    head = _comment(
+        model, provenance or (*(f"Fichier : {f}" for f in files), *(f"Hypothèse : {h}" for h in hypotheses))
+    )
+    module = (
+        f"{head}{body}\nexport const evaluer = moteur.evaluer;\nexport const gains = moteur.gains;\n"
+        "export const pertinentes = moteur.pertinentes;\nexport const simuler = moteur.simuler;\n"
+        "export const lireDeclaration = moteur.lireDeclaration;\n"
+        "export const donnees = moteur.donnees;\nexport const version = moteur.version;\n"
+        "export const ErreurConvcheck = R.ErreurConvcheck;\nexport const Jeton = R.Jeton;\n"
+        "export default moteur;\n"
+    )
+    script = (
+        f"{head}(function () {{\n{body}\nmoteur.ErreurConvcheck = R.ErreurConvcheck;\nmoteur.Jeton = R.Jeton;\n"
+        "(globalThis.convcheckMoteurs = globalThis.convcheckMoteurs || []).push(moteur);\n})();\n"
+    )
     return JsModule(module, script)
 
 
 def _comment(model: Model, provenance: tuple[str, ...]) -> str:
-    lines = [f"Moteur de calcul de « {model.label or model.id} », version « {model.version or '—'} »"
-             + (f" ({model.statut})" if model.statut else "")
-             + (f", règles de l'exercice {model.exercice}" if model.exercice is not None else ""),
-             "Généré par convcheck (convcheck js) : ne pas modifier, régénérer depuis les fichiers .conv.",
-             *provenance]
+    lines = [
+        f"Moteur de calcul de « {model.label or model.id} », version « {model.version or '—'} »"
+        + (f" ({model.statut})" if model.statut else "")
+        + (f", règles de l'exercice {model.exercice}" if model.exercice is not None else ""),
+        "Généré par convcheck (convcheck js) : ne pas modifier, régénérer depuis les fichiers .conv.",
+        *provenance,
+    ]
     return "".join(f"// {line.replace(chr(10), ' ')}\n" for line in lines)
 
 
@@ -130,9 +153,11 @@ def _run_function(program: Program, source: Source) -> str:
     backend = JsBackend(source, program.places, conditions)
     backend.emit("const m = Object.create(null);")
     settled = settle(program.plan, backend)
-    result = (f"{{ eligible: {settled.eligible}, met: m, points: {mapping(settled.points)}, "
-              f"amounts: {mapping(settled.amounts)}, total: {settled.total}, totalPoints: {settled.total_points}, "
-              f"bases: {mapping(settled.bases)}, factors: {mapping(settled.factors)} }}")
+    result = (
+        f"{{ eligible: {settled.eligible}, met: m, points: {mapping(settled.points)}, "
+        f"amounts: {mapping(settled.amounts)}, total: {settled.total}, totalPoints: {settled.total_points}, "
+        f"bases: {mapping(settled.bases)}, factors: {mapping(settled.factors)} }}"
+    )
     return backend.function("run", "d, p, s, F", result)
 
 
@@ -163,20 +188,27 @@ def _line(program: Program, source: Source, parts: list, id: str) -> dict:
     element = model.line(id)
     assert element is not None  # a line of the plan
     kind = model.line_kind(id)
-    line = {"id": id, "libelle": element.label, "sorte": kind, "section": getattr(element, "section", None),
-            "brique": getattr(element, "brique", None), "condition": _tree(program, parts, element.condition)}
+    line = {
+        "id": id,
+        "libelle": element.label,
+        "sorte": kind,
+        "section": getattr(element, "section", None),
+        "brique": getattr(element, "brique", None),
+        "condition": _tree(program, parts, element.condition),
+    }
     if isinstance(element, Brique):
         line["criteres"] = list(element.criteres)
     if isinstance(element, Majoration):
         line["assiette"] = explain.assiette_words(element)
     if isinstance(element, Minimum):
         paying = program.plan.paying
-        line["avant"] = list(paying[:paying.index(id)])
+        line["avant"] = list(paying[: paying.index(id)])
     return line
 
 
 def _tree(program: Program, parts: list, expr: ir.Expr):
     """A condition as `explain.condition_tree` reads it, its parts numbered in `parts`."""
+
     def number(node):
         if node[0] == "part":
             for index, (known, _) in enumerate(parts):
@@ -214,8 +246,11 @@ def _reads(program: Program) -> dict:
             found.add("patientele")
         if model.prorata is not None and isinstance(element, (Critere, Brique)) and element.prorata is None:
             found |= ir.donnees_read(model.prorata.value)  # the version's share of the year
-        reads[id] = {"condition": sorted(ir.donnees_read(element.condition)), "montant": sorted(found),
-                     "atteint": sorted(ir.met_read(element.condition))}
+        reads[id] = {
+            "condition": sorted(ir.donnees_read(element.condition)),
+            "montant": sorted(found),
+            "atteint": sorted(ir.met_read(element.condition)),
+        }
     return reads
 
 
@@ -223,10 +258,17 @@ def _reads(program: Program) -> dict:
 
 
 def _header(model: Model, files, hypotheses) -> dict:
-    return {"convention": model.id, "libelle": model.label, "version": model.version, "statut": model.statut,
-            "enVigueur": model.en_vigueur.isoformat() if model.en_vigueur else None, "points": model.uses_points,
-            "exercice": model.exercice,
-            "fichiers": list(files), "hypotheses": list(hypotheses)}
+    return {
+        "convention": model.id,
+        "libelle": model.label,
+        "version": model.version,
+        "statut": model.statut,
+        "enVigueur": model.en_vigueur.isoformat() if model.en_vigueur else None,
+        "points": model.uses_points,
+        "exercice": model.exercice,
+        "fichiers": list(files),
+        "hypotheses": list(hypotheses),
+    }
 
 
 def _parametres(program: Program) -> dict:
@@ -246,11 +288,20 @@ def declared(value, type_: Type) -> str:
 
 def _description(donnee: Donnee) -> dict:
     """A donnée for a form: id, label, type, unit, bounds (as a declaration writes them), choices, default."""
-    bounds = {"min": None if donnee.low is None else declared(donnee.low, donnee.type),
-              "max": None if donnee.high is None else declared(donnee.high, donnee.type)}
+    bounds = {
+        "min": None if donnee.low is None else declared(donnee.low, donnee.type),
+        "max": None if donnee.high is None else declared(donnee.high, donnee.type),
+    }
     default = None if donnee.default is None else form_value(donnee.default.value, donnee.type)
-    return {"id": donnee.id, "libelle": donnee.label, "type": donnee.type.kind, "unite": UNITS.get(donnee.type.kind),
-            **bounds, "choix": list(donnee.type.choices) or None, "defaut": default}
+    return {
+        "id": donnee.id,
+        "libelle": donnee.label,
+        "type": donnee.type.kind,
+        "unite": UNITS.get(donnee.type.kind),
+        **bounds,
+        "choix": list(donnee.type.choices) or None,
+        "defaut": default,
+    }
 
 
 AMBIGUOUS = re.compile(r"-?[1-9][0-9]{0,2}\.[0-9]{3}")  # what the number rule refuses as ambiguous (4.000)
@@ -270,10 +321,24 @@ def form_value(value, type_: Type) -> str | bool:
 
 def _donnee(model: Model, donnee: Donnee) -> dict:
     """A donnée for validation: its type, bounds and the messages `convcheck eval` gives about it."""
-    default = None if donnee.default is None else {  # its value, and as `eval` names it (report.defaults)
-        "valeur": donnee.default.value, "texte": conv_text(donnee.default.value, donnee.type)}
-    return {"id": donnee.id, "libelle": donnee.label, "type": donnee.type.kind, "choix": list(donnee.type.choices),
-            "bas": donnee.low, "haut": donnee.high, "defaut": default, "messages": _messages(model, donnee)}
+    default = (
+        None
+        if donnee.default is None
+        else {  # its value, and as `eval` names it (report.defaults)
+            "valeur": donnee.default.value,
+            "texte": conv_text(donnee.default.value, donnee.type),
+        }
+    )
+    return {
+        "id": donnee.id,
+        "libelle": donnee.label,
+        "type": donnee.type.kind,
+        "choix": list(donnee.type.choices),
+        "bas": donnee.low,
+        "haut": donnee.high,
+        "defaut": default,
+        "messages": _messages(model, donnee),
+    }
 
 
 def _messages(model: Model, donnee: Donnee) -> dict:
@@ -332,19 +397,28 @@ def runtime() -> str:
 def texts() -> dict:
     """What the runtime says and how it reads numbers, from the Python sources (the same for every module)."""
     return {
-        "mots": explain.WORDS, "division": _error_of(lambda: divide(Decimal(1), Decimal(0))),
-        "limites": {"montant": _error_of(lambda: to_cents(MAX_EUROS)),
-                    "total": _error_of(lambda: total_cents([MAX_EUROS])),
-                    "points": _error_of(lambda: total_points([Decimal(MAX_POINTS)]))},
-        "maxEuros": str(int(MAX_EUROS)), "maxPoints": str(MAX_POINTS), "nombres": _number_rules(),
+        "mots": explain.WORDS,
+        "division": _error_of(lambda: divide(Decimal(1), Decimal(0))),
+        "limites": {
+            "montant": _error_of(lambda: to_cents(MAX_EUROS)),
+            "total": _error_of(lambda: total_cents([MAX_EUROS])),
+            "points": _error_of(lambda: total_points([Decimal(MAX_POINTS)])),
+        },
+        "maxEuros": str(int(MAX_EUROS)),
+        "maxPoints": str(MAX_POINTS),
+        "nombres": _number_rules(),
         "vouliezVousDire": _slotted(suggest("abcdef", ["abcdef"]) or "", "abcdef", "{nom}"),
-        "vrai": sorted(TRUE_WORDS), "faux": sorted(FALSE_WORDS),
+        "vrai": sorted(TRUE_WORDS),
+        "faux": sorted(FALSE_WORDS),
         "pasUneTable": "une déclaration est une table « donnée: valeur »",
         "impossible": IMPOSSIBLE.format(structure="{structure}", error="{erreur}"),
-        "json": JSON_PROBLEMS, "jsonIllisible": french_json("").removesuffix(french_problem("", {})).strip(),
+        "json": JSON_PROBLEMS,
+        "jsonIllisible": french_json("").removesuffix(french_problem("", {})).strip(),
         "deuxFois": _slotted(_twice("{cle}", None, None).message, "{cle}", "{cle}"),
         "yamlTropRiche": "ligne {ligne} : le simulateur lit une déclaration YAML écrite « donnée: valeur », une par "
-                         "ligne ; pour le reste, exportez-la en JSON", "scenario": SCENARIO_WORDS, "sections": keywords.SECTIONS,
+        "ligne ; pour le reste, exportez-la en JSON",
+        "scenario": SCENARIO_WORDS,
+        "sections": keywords.SECTIONS,
     }
 
 
@@ -359,8 +433,11 @@ def _error_of(compute) -> str:
 def _number_rules() -> dict:
     """The rule of `interpreter.io.numbers`: its patterns, units, bounds and words."""
     single = reading._single_separator("\x03", "", "\x02", "\x04", "\x05")  # its words, with holes
-    several, mixed = (reading._several_separators(text, match) for text in ("1.234.567", "1.234,5")
-                      if (match := reading._SEPARATORS.fullmatch(text)) is not None)
+    several, mixed = (
+        reading._several_separators(text, match)
+        for text in ("1.234.567", "1.234,5")
+        if (match := reading._SEPARATORS.fullmatch(text)) is not None
+    )
     assert single.detail is not None and single.hint is not None and several.hint and mixed.hint
     limit_texts = {}
     for problem in (limits.TOO_LARGE, limits.TOO_PRECISE):
@@ -368,22 +445,33 @@ def _number_rules() -> dict:
             detail, hint = limits.limit_text(problem, "\u0000", percent)
             limit_texts[problem + ("-pour-cent" if percent else "")] = [detail, hint]
     return {
-        "texte": reading.TEXT, "separateurs": reading.SEPARATORS, "jeton": reading.TOKEN,
-        "entierAmbigu": reading.AMBIGUOUS_INTEGER, "fractionAmbigue": reading.AMBIGUOUS_FRACTION,
-        "blancs": reading.BLANKS, "espacesDeGroupe": reading.GROUP_SPACES,
+        "texte": reading.TEXT,
+        "separateurs": reading.SEPARATORS,
+        "jeton": reading.TOKEN,
+        "entierAmbigu": reading.AMBIGUOUS_INTEGER,
+        "fractionAmbigue": reading.AMBIGUOUS_FRACTION,
+        "blancs": reading.BLANKS,
+        "espacesDeGroupe": reading.GROUP_SPACES,
         "unites": {kind: list(units) for kind, units in reading.UNITS.items()},
-        "maxChiffres": limits.MAX_INTEGER_DIGITS, "maxDecimales": limits.MAX_DECIMALS, "limites": limit_texts,
+        "maxChiffres": limits.MAX_INTEGER_DIGITS,
+        "maxDecimales": limits.MAX_DECIMALS,
+        "limites": limit_texts,
         "ambigu": {
             "un": _slotted(single.detail, "\x04", "{separateur}"),
             "unAide": _slotted(_slotted(single.hint, "\x02\x05", "{milliers}"), "\x02.\x05", "{decimales}"),
             "plusieurs": several.detail,
             "plusieursMilliers": _slotted(several.hint, "1234567", "{milliers}"),
             "plusieursDecimales": _slotted(_slotted(mixed.hint, "« , »", "« {separateur} »"), "1234.5", "{nombre}"),
-            "message": reading.NumberProblem(reading.AMBIGUOUS, "\x06", "\x07").message("\x08", "")
-            .replace("\x08", "{donnee}").replace("\x06", "{valeur}").replace("\x07", "{detail}"),
+            "message": reading.NumberProblem(reading.AMBIGUOUS, "\x06", "\x07")
+            .message("\x08", "")
+            .replace("\x08", "{donnee}")
+            .replace("\x06", "{valeur}")
+            .replace("\x07", "{detail}"),
         },
-        "horsLimites": reading.NumberProblem(reading.BEYOND, "", "\x07").message("\x08", "")
-        .replace("\x08", "{donnee}").replace("\x07", "{detail}"),
+        "horsLimites": reading.NumberProblem(reading.BEYOND, "", "\x07")
+        .message("\x08", "")
+        .replace("\x08", "{donnee}")
+        .replace("\x07", "{detail}"),
     }
 
 
@@ -407,4 +495,3 @@ def js_value(value) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(js_value(v) for v in value) + "]"
     raise TypeError(f"no JavaScript literal for {value!r}")
-

@@ -33,8 +33,12 @@ ORDERS = {"=": "===", "!=": "!==", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 def js_string(text: str) -> str:
     """A JavaScript string literal (JSON's, with `</` broken so that it can stand in an HTML page)."""
-    return json.dumps(text, ensure_ascii=False).replace("</", "<\\/").replace("\u2028", "\\u2028") \
+    return (
+        json.dumps(text, ensure_ascii=False)
+        .replace("</", "<\\/")
+        .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
+    )
 
 
 def rational(value) -> str:
@@ -219,8 +223,11 @@ class JsBackend:
         """The statements emitted so far as a function returning `result`, an error naming where it arose
         (as the scalar backend's generated Python does)."""
         declared = f"  let {', '.join(f'v{i}' for i in range(self.count))};\n" if self.count else ""
-        return (f"function {name}({parameters}) {{\n  let w = \"\";\n{declared}  try {{\n" + "\n".join(self.lines)
-                + f"\n    return {result};\n  }} catch (e) {{\n    throw R.located(e, w);\n  }}\n}}\n")
+        return (
+            f'function {name}({parameters}) {{\n  let w = "";\n{declared}  try {{\n'
+            + "\n".join(self.lines)
+            + f"\n    return {result};\n  }} catch (e) {{\n    throw R.located(e, w);\n  }}\n}}\n"
+        )
 
 
 def key(id: str) -> str:

@@ -264,8 +264,13 @@ def round_half_away(value: Num, digits: int) -> Num:
 
 
 COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
-    "=": lambda x, y: x == y, "!=": lambda x, y: x != y, "<": lambda x, y: x < y, "<=": lambda x, y: x <= y,
-    ">": lambda x, y: x > y, ">=": lambda x, y: x >= y}
+    "=": lambda x, y: x == y,
+    "!=": lambda x, y: x != y,
+    "<": lambda x, y: x < y,
+    "<=": lambda x, y: x <= y,
+    ">": lambda x, y: x > y,
+    ">=": lambda x, y: x >= y,
+}
 
 
 def comparison(op: str, a, b) -> Flag:
@@ -349,8 +354,9 @@ ARITHMETIC = {"+": add, "-": lambda a, b: add(a, b, -1), "*": multiply, "/": div
 
 def drawn(salt: str, share: Num) -> Flag:
     """`tirage(p)`: the structures whose hash is below p × 2⁶⁴ (`interpreter.backends.draw`)."""
-    hashed = pl.col(ID).map_batches(lambda ids: pl.Series(draw.hashes(salt, ids.to_numpy())), return_dtype=pl.UInt64,
-                                    is_elementwise=True)
+    hashed = pl.col(ID).map_batches(
+        lambda ids: pl.Series(draw.hashes(salt, ids.to_numpy())), return_dtype=pl.UInt64, is_elementwise=True
+    )
     if isinstance(share.num, int) and isinstance(share.den, int):
         limit = draw.threshold(Fraction(share.num, share.den))
         return Flag(True if limit >= 2**64 else hashed < pl.lit(limit, pl.UInt64), share.bad, share.level)

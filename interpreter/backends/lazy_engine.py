@@ -56,8 +56,12 @@ def simulate(convention, population, keep_invalid: bool = False, other_columns=f
     model = convention.model
     try:
         source = certified.source(path)
-        checked = convention.population(Table(pl.DataFrame(schema=source.types), source.kind, header=source.header),
-                                         keep_invalid, other_columns, origin=path)
+        checked = convention.population(
+            Table(pl.DataFrame(schema=source.types), source.kind, header=source.header),
+            keep_invalid,
+            other_columns,
+            origin=path,
+        )
         first = certified.scales(source, model, [id for id in model.donnees if id in source.header])
     except Exception:  # a column problem, a file polars cannot read: the reader says it in its own words
         return None
@@ -80,7 +84,9 @@ def _run(convention, reading: Reading, keep: list[str]) -> pl.DataFrame | None:
     try:
         query, held = reading.query(convention.model, frozenset(keep))
         defaulted = [c.defaulted for c in held.values() if isinstance(c, Column) and c.defaulted]
-        frame = lazy.results(convention.program, query, held, ["id", CERTAIN, *defaulted, *keep]).collect(engine="streaming")
+        frame = lazy.results(convention.program, query, held, ["id", CERTAIN, *defaulted, *keep]).collect(
+            engine="streaming"
+        )
     except Exception:  # a column type this path does not read, a file polars cannot read: the reader says why
         return None
     if not frame[CERTAIN].all() or frame["id"].hash().n_unique() < frame.height:  # distinct hashes: distinct ids
@@ -99,8 +105,7 @@ def _result(convention, reading: Reading, frame: pl.DataFrame, ids: np.ndarray) 
 
     paying = Plan.of(convention.model).paying
     lines = {id: column(lazy.line_column(i)) for i, id in enumerate(paying)}
-    result = PopulationResult(ids, column(lazy.ELIGIBLE), lines, column(lazy.TOTAL),
-                              column(lazy.POINTS), 0, ())
+    result = PopulationResult(ids, column(lazy.ELIGIBLE), lines, column(lazy.TOTAL), column(lazy.POINTS), 0, ())
     if not writable:
         return result
     values = exact_rows(convention.model, reading, bad)
@@ -123,9 +128,19 @@ def _population(convention, reading: Reading, frame: pl.DataFrame, checked: Popu
     kept = frame.select(["id", *keep])
     path = reading.source.path
     numeric = numeric_donnees(model)
-    return Population(path, kept, frame["id"].to_numpy(), ExactColumns(model, reading, size),
-                      np.zeros(size, dtype=bool), (), kept.clear(), checked.warnings, reading.source.header,
-                      lambda: read_table(path, numeric).frame, {id: n for id, n in defaults.items() if n})
+    return Population(
+        path,
+        kept,
+        frame["id"].to_numpy(),
+        ExactColumns(model, reading, size),
+        np.zeros(size, dtype=bool),
+        (),
+        kept.clear(),
+        checked.warnings,
+        reading.source.header,
+        lambda: read_table(path, numeric).frame,
+        {id: n for id, n in defaults.items() if n},
+    )
 
 
 class ExactColumns(Mapping):

@@ -175,21 +175,24 @@ class CodeBackend:
     def function(self, settlement, helpers: dict[str, Any]) -> Callable:
         """The generated function `run(d, p, s) → (eligible, met, points, amounts, total, total points, the
         majorations' assiettes, the prorated lines' shares of the year)`."""
+
         def mapping(values: dict[str, str]) -> str:
             return "{" + ", ".join(f"{id!r}: {v}" for id, v in values.items()) + "}"
 
-        code = "\n".join([
-            "def run(d, p, s):",
-            "    m = {}",
-            "    w = ''",
-            "    r = None",
-            "    try:",
-            *self.lines,
-            f"        return ({settlement.eligible}, m, {mapping(settlement.points)}, {mapping(settlement.amounts)}, "
-            f"{settlement.total}, {settlement.total_points}, {mapping(settlement.bases)}, "
-            f"{mapping(settlement.factors)})",
-            "    except EvaluationError as error:",
-            "        raise EvaluationError(f'{error} {w}'.strip()) from None",
-            "",
-        ])
+        code = "\n".join(
+            [
+                "def run(d, p, s):",
+                "    m = {}",
+                "    w = ''",
+                "    r = None",
+                "    try:",
+                *self.lines,
+                f"        return ({settlement.eligible}, m, {mapping(settlement.points)}, {mapping(settlement.amounts)}, "
+                f"{settlement.total}, {settlement.total_points}, {mapping(settlement.bases)}, "
+                f"{mapping(settlement.factors)})",
+                "    except EvaluationError as error:",
+                "        raise EvaluationError(f'{error} {w}'.strip()) from None",
+                "",
+            ]
+        )
         return self.source.run(code, helpers)["run"]

@@ -35,12 +35,20 @@ class PopulationResult:
         if not self.errors:
             return self
         keep = ~np.isin(self.ids, [id for id, _ in self.errors])
-        return PopulationResult(self.ids[keep], self.eligible[keep], {id: c[keep] for id, c in self.lines.items()},
-                                self.total[keep], self.total_points[keep], self.exact_rows, self.errors)
+        return PopulationResult(
+            self.ids[keep],
+            self.eligible[keep],
+            {id: c[keep] for id, c in self.lines.items()},
+            self.total[keep],
+            self.total_points[keep],
+            self.exact_rows,
+            self.errors,
+        )
 
 
-def scalar_rows(program: scalar.Program, result: PopulationResult, indices: np.ndarray,
-                exact_inputs: Callable[[int], dict]) -> PopulationResult:
+def scalar_rows(
+    program: scalar.Program, result: PopulationResult, indices: np.ndarray, exact_inputs: Callable[[int], dict]
+) -> PopulationResult:
     """Compute the given rows with the scalar backend, in place: it says why a row cannot be evaluated."""
     errors = []
     for index in indices:
@@ -59,8 +67,15 @@ def scalar_rows(program: scalar.Program, result: PopulationResult, indices: np.n
         result.total_points[index] = int(to_micro(evaluation.total_points))
         for id, cents in result.lines.items():
             cents[index] = int(evaluation.line(id).montant * 100)
-    return PopulationResult(result.ids, result.eligible, result.lines, result.total, result.total_points,
-                            len(indices) - len(errors), tuple(errors))
+    return PopulationResult(
+        result.ids,
+        result.eligible,
+        result.lines,
+        result.total,
+        result.total_points,
+        len(indices) - len(errors),
+        tuple(errors),
+    )
 
 
 def to_micro(points) -> Decimal:

@@ -96,9 +96,18 @@ def total_points(points):
 
 # The names the generated code (`interpreter.backends.pysource`) calls.
 HELPERS = {
-    "add": add, "subtract": subtract, "multiply": multiply, "divide": divide, "negate": negate,
-    "round_half_away": round_half_away, "drawn": drawn, "to_cents": to_cents, "total_cents": total_cents,
-    "total_points": total_points, "ZERO": ZERO, "EvaluationError": EvaluationError,
+    "add": add,
+    "subtract": subtract,
+    "multiply": multiply,
+    "divide": divide,
+    "negate": negate,
+    "round_half_away": round_half_away,
+    "drawn": drawn,
+    "to_cents": to_cents,
+    "total_cents": total_cents,
+    "total_points": total_points,
+    "ZERO": ZERO,
+    "EvaluationError": EvaluationError,
 }
 
 
@@ -156,9 +165,12 @@ def check_draws(scenarios, values: dict[str, Any]) -> None:
                 share = pysource.compile_exprs([draw.share], HELPERS)[0]({}, values, None, None, "")
                 if not 0 <= share <= 1:
                     read = sorted(ir.parametres_read(draw.share))
-                    raise ParametreError(read[0] if read else "", f"« tirage » tire une part entre 0 % et 100 %, "
-                                         f"pas {french_number(exact(share) * 100, 2)} % (scénario « {scenario.id} »)",
-                                         "donnez-lui une part entre 0 % et 100 %, par exemple « 40 % »")
+                    raise ParametreError(
+                        read[0] if read else "",
+                        f"« tirage » tire une part entre 0 % et 100 %, "
+                        f"pas {french_number(exact(share) * 100, 2)} % (scénario « {scenario.id} »)",
+                        "donnez-lui une part entre 0 % et 100 %, par exemple « 40 % »",
+                    )
 
 
 # ---- one structure ---------------------------------------------------------------------------------------
@@ -249,11 +261,14 @@ class Program:
                 try:
                     value = function(Context_(values, self.parametres, structure=structure))
                 except EvaluationError as error:
-                    raise EvaluationError(SCENARIO_WORDS["erreur"].format(erreur=error, scenario=scenario,
-                                                                          donnee=id)) from None
+                    raise EvaluationError(
+                        SCENARIO_WORDS["erreur"].format(erreur=error, scenario=scenario, donnee=id)
+                    ) from None
                 problem = value_problem(self.model.donnees[id], value)
                 if problem is not None:
-                    raise EvaluationError(SCENARIO_WORDS["valeur"].format(scenario=scenario, donnee=id, probleme=problem))
+                    raise EvaluationError(
+                        SCENARIO_WORDS["valeur"].format(scenario=scenario, donnee=id, probleme=problem)
+                    )
                 values[id] = value
         return values
 
@@ -293,8 +308,9 @@ def value_problem(donnee, value) -> str | None:
     if donnee.type.kind == "entier" and exact(value).denominator != 1:
         return SCENARIO_WORDS["pasEntier"].format(valeur=shown)
     if (donnee.low is not None and value < donnee.low) or (donnee.high is not None and value > donnee.high):
-        return SCENARIO_WORDS["horsIntervalle"].format(valeur=shown, bas=conv_text(donnee.low, donnee.type),
-                                                       haut=conv_text(donnee.high, donnee.type))
+        return SCENARIO_WORDS["horsIntervalle"].format(
+            valeur=shown, bas=conv_text(donnee.low, donnee.type), haut=conv_text(donnee.high, donnee.type)
+        )
     return None
 
 
@@ -302,11 +318,22 @@ def line_of(model: Model, id: str) -> Line:
     """What a result says of the line `id`: a critère, a brique, a majoration or a minimum."""
     element = model.line(id)
     assert element is not None  # a line of the model's own plan
-    return Line(id, element.label, model.line_kind(id), getattr(element, "section", None), getattr(element, "brique", None), element)
+    return Line(
+        id,
+        element.label,
+        model.line_kind(id),
+        getattr(element, "section", None),
+        getattr(element, "brique", None),
+        element,
+    )
 
 
-def compile_model(model: Model, overrides: dict[str, ir.Expr] | None = None,
-                  parametres: dict[str, Any] | None = None, scenarios: tuple = ()) -> Program:
+def compile_model(
+    model: Model,
+    overrides: dict[str, ir.Expr] | None = None,
+    parametres: dict[str, Any] | None = None,
+    scenarios: tuple = (),
+) -> Program:
     """Compile a checked model; `overrides` replace paramètres' expressions (`--set`, scenarios), or
     `parametres` gives their values directly (a sweep); `scenarios` compute données first (their
     paramètres must already be in `overrides`). Raises `ParametreError`."""
@@ -315,10 +342,23 @@ def compile_model(model: Model, overrides: dict[str, ir.Expr] | None = None,
     check_draws(scenarios, values)
     lines = tuple(line_of(model, id) for id in plan.lines)
     steps = [(scenario, id, expr) for scenario in scenarios for id, expr in scenario.donnees]
-    stage = tuple((scenario.id, id, _on_context(f)) for (scenario, id, _), f in
-                  zip(steps, pysource.compile_exprs([expr for *_, expr in steps], HELPERS), strict=False))
-    return Program(model, plan, values, ModelCode(model, plan), display_types(model, overrides), lines, stage,
-                   tuple(scenarios), dict(overrides or {}))
+    stage = tuple(
+        (scenario.id, id, _on_context(f))
+        for (scenario, id, _), f in zip(
+            steps, pysource.compile_exprs([expr for *_, expr in steps], HELPERS), strict=False
+        )
+    )
+    return Program(
+        model,
+        plan,
+        values,
+        ModelCode(model, plan),
+        display_types(model, overrides),
+        lines,
+        stage,
+        tuple(scenarios),
+        dict(overrides or {}),
+    )
 
 
 class ModelCode:
@@ -333,8 +373,13 @@ class ModelCode:
         self.places: dict[int, str] = {}
         for element in model.elements():
             for expr in expressions(element):
-                what = "la condition" if expr is element.condition else \
-                    "le prorata" if expr is getattr(element, "prorata", None) else "la rémunération"
+                what = (
+                    "la condition"
+                    if expr is element.condition
+                    else "le prorata"
+                    if expr is getattr(element, "prorata", None)
+                    else "la rémunération"
+                )
                 self.places[id(expr)] = f"dans {what} de « {element.id} »"
         if model.prorata is not None:
             self.places[id(model.prorata.value)] = "dans le prorata de la version"
@@ -350,7 +395,9 @@ class ModelCode:
         if self._functions is None:
             exprs = [e for element in self.model.elements() for e in expressions(element)]
             exprs += [self.model.prorata.value] if self.model.prorata is not None else []
-            self._functions = {id(e): _on_context(f) for e, f in zip(exprs, pysource.compile_exprs(exprs, HELPERS), strict=True)}
+            self._functions = {
+                id(e): _on_context(f) for e, f in zip(exprs, pysource.compile_exprs(exprs, HELPERS), strict=True)
+            }
         found = self._functions.get(id(expr))
         if found is None:
             found = self._functions[id(expr)] = compile_expr(expr)
@@ -419,17 +466,39 @@ def evaluate(program: Program, donnees: dict, explain: bool = True, structure: s
     """Evaluate one structure's données (already validated and converted). Raises `EvaluationError`."""
     donnees = program.inputs(donnees, structure)
     with localcontext(EXACT):
-        eligible, met, points, amounts, total, points_total, bases, factors = program.run(donnees, program.parametres,
-                                                                                          structure)
+        eligible, met, points, amounts, total, points_total, bases, factors = program.run(
+            donnees, program.parametres, structure
+        )
         if explain:
-            return _explained(program, Context_(donnees, program.parametres, met, None, structure), eligible, points,
-                              amounts, total, points_total, bases, factors)
+            return _explained(
+                program,
+                Context_(donnees, program.parametres, met, None, structure),
+                eligible,
+                points,
+                amounts,
+                total,
+                points_total,
+                bases,
+                factors,
+            )
         lines = []
         for line in program.lines:
             paid = line.id in amounts and eligible and met[line.id]
-            lines.append(LineResult(line.id, line.label, line.kind, line.section, line.brique, met[line.id], paid,
-                                    points.get(line.id, ZERO), amounts.get(line.id, NO_MONEY), None,
-                                    factors.get(line.id) if paid else None))
+            lines.append(
+                LineResult(
+                    line.id,
+                    line.label,
+                    line.kind,
+                    line.section,
+                    line.brique,
+                    met[line.id],
+                    paid,
+                    points.get(line.id, ZERO),
+                    amounts.get(line.id, NO_MONEY),
+                    None,
+                    factors.get(line.id) if paid else None,
+                )
+            )
         return Evaluation(program.model.id, program.model.version, eligible, total, points_total, tuple(lines), met)
 
 
@@ -448,13 +517,32 @@ def _line_facts(program: Program) -> list[tuple]:
     if found is None:
         paying = program.plan.paying
         found = program.explanations[("lignes",)] = [
-            (line.id, line.label, line.kind, line.section, line.brique, line.element, line.kind == "critere",
-             tuple(paying[:paying.index(line.id)]) if line.kind == "minimum" else None) for line in program.lines]
+            (
+                line.id,
+                line.label,
+                line.kind,
+                line.section,
+                line.brique,
+                line.element,
+                line.kind == "critere",
+                tuple(paying[: paying.index(line.id)]) if line.kind == "minimum" else None,
+            )
+            for line in program.lines
+        ]
     return found
 
 
-def _explained(program: Program, context: Context_, eligible: bool, points: dict, amounts: dict, total, points_total,
-               bases: dict, factors: dict):
+def _explained(
+    program: Program,
+    context: Context_,
+    eligible: bool,
+    points: dict,
+    amounts: dict,
+    total,
+    points_total,
+    bases: dict,
+    factors: dict,
+):
     met = context.met
     backend = ScalarBackend(program, context)
     results = []
@@ -464,14 +552,45 @@ def _explained(program: Program, context: Context_, eligible: bool, points: dict
         if holds and plain and (eligible or brique is not None):
             text = WORDS["met"]  # most lines: said without asking why
         else:
-            text = line_text(program, backend, element, context, eligible,
-                             None if before is None else [amounts[i] for i in before], bases.get(id))
+            text = line_text(
+                program,
+                backend,
+                element,
+                context,
+                eligible,
+                None if before is None else [amounts[i] for i in before],
+                bases.get(id),
+            )
         paid = eligible and holds and id in amounts
         factor = factors.get(id) if paid else None
         if factor is not None and factor != 1:
             text += WORDS["and"] + prorata_text(backend, element, points.get(id, ZERO), factor)
-        results.append(new(LineResult, (id, label, kind, section, brique, holds, paid, points.get(id, ZERO),
-                                        amounts.get(id, NO_MONEY), text, factor)))
+        results.append(
+            new(
+                LineResult,
+                (
+                    id,
+                    label,
+                    kind,
+                    section,
+                    brique,
+                    holds,
+                    paid,
+                    points.get(id, ZERO),
+                    amounts.get(id, NO_MONEY),
+                    text,
+                    factor,
+                ),
+            )
+        )
     lines = tuple(results)
-    return Evaluation(program.model.id, program.model.version, eligible, total, points_total, lines, met,
-                      eligibility_text(program, context) if not eligible else None)
+    return Evaluation(
+        program.model.id,
+        program.model.version,
+        eligible,
+        total,
+        points_total,
+        lines,
+        met,
+        eligibility_text(program, context) if not eligible else None,
+    )

@@ -92,12 +92,14 @@ class Code:
 
 def draw_function(dialect: str, numbers: Rationals) -> Callable:
     """`tirage(p)` as a condition (`interpreter.backends.sqldraw`); refused where the dialect cannot redo it."""
+
     def draw(salt: str, share: Num) -> Flag:
         try:
             found = drawn(dialect, numbers, salt, share)
         except NoExactDraw as problem:
             raise SqlProblem(str(problem), code="sql-tirage") from None
         return boolean(found).with_faults(share.faults) if isinstance(found, bool) else Flag(found, share.faults)
+
     return draw
 
 
@@ -212,8 +214,11 @@ class Translator:
         reached = x.sql if op == "et" else a.not_(x.sql)
         faults = x.faults + restrict(y.faults, reached)
         if y.value is not None:
-            return Flag(x.sql if y.value != decisive else boolean(decisive).sql, faults,
-                        None if y.value != decisive else decisive)
+            return Flag(
+                x.sql if y.value != decisive else boolean(decisive).sql,
+                faults,
+                None if y.value != decisive else decisive,
+            )
         combine = a.and_ if op == "et" else a.or_
         return Flag(combine(x.sql, y.sql), faults)
 
@@ -222,8 +227,9 @@ class Translator:
         if condition.value is not None:
             chosen = then if condition.value else otherwise
             return with_faults(chosen, condition.faults + chosen.faults)
-        faults = (condition.faults + restrict(then.faults, condition.sql)
-                  + restrict(otherwise.faults, a.not_(condition.sql)))
+        faults = (
+            condition.faults + restrict(then.faults, condition.sql) + restrict(otherwise.faults, a.not_(condition.sql))
+        )
         if isinstance(then, Num):
             return self.numbers.choose(condition.sql, then, otherwise, faults)
         return type(then)(a.case(condition.sql, then.sql, otherwise.sql), faults)
@@ -233,8 +239,11 @@ class Translator:
             return self.numbers.extremum(func, x, y)
         faults = x.faults + y.faults
         if x.value is not None and y.value is not None:
-            return Code(x.sql if (x.value <= y.value) == (func == "min") else y.sql, faults,
-                        min(x.value, y.value) if func == "min" else max(x.value, y.value))
+            return Code(
+                x.sql if (x.value <= y.value) == (func == "min") else y.sql,
+                faults,
+                min(x.value, y.value) if func == "min" else max(x.value, y.value),
+            )
         return Code(a.call("LEAST" if func == "min" else "GREATEST", x.sql, y.sql), faults)
 
 
@@ -360,7 +369,9 @@ class SqlBackend:
         self.eligible: Flag | None = None
         self.line: str | None = None  # the line being paid
         self.rounded: dict[int, Num] = {}  # id() of the values `cents` returned (line amounts) → the value, kept alive
-        self.node: ir.Expr | None = None  # the last IR expression computed: a problem of the rules' own arithmetic is said there
+        self.node: ir.Expr | None = (
+            None  # the last IR expression computed: a problem of the rules' own arithmetic is said there
+        )
 
     def value(self, expr: ir.Expr):
         self.node = expr
@@ -442,8 +453,9 @@ class SqlBackend:
         preferred = name or f"{prefix}_{self.line or 'ligne'}"
         return self._materialize(kind, preferred, value, faults, OUTPUT_SCALE if amount else None)
 
-    def _materialize(self, kind: str, preferred: str, value: Num, faults, scale: int | None = None,
-                     named: bool = False) -> Num:
+    def _materialize(
+        self, kind: str, preferred: str, value: Num, faults, scale: int | None = None, named: bool = False
+    ) -> Num:
         d = self.numbers.decimals
         num = value.num
         scale = num.scale if scale is None else max(scale, num.scale)
@@ -453,7 +465,9 @@ class SqlBackend:
         ref = self.layout.define(kind, name, a.cast(num.sql, a.decimal_type(precision, scale)), faults)
         den = value.den
         if isinstance(den, Dec):
-            den_ref = self.layout.define(kind, self.layout.name(f"{name}_den", kind), a.cast(den.sql, a.decimal_type(den.tight, 0)))
+            den_ref = self.layout.define(
+                kind, self.layout.name(f"{name}_den", kind), a.cast(den.sql, a.decimal_type(den.tight, 0))
+            )
             den = Dec(den_ref, 0, den.bound, den.tight)
         return Num(Dec(ref, scale, num.bound, precision), den)
 
@@ -488,8 +502,13 @@ class SqlBackend:
         result = self._sum(points)
         faults = []
         if result.value is None and result.num.bound >= MAX_POINTS:
-            over = self._exact(lambda: d.compare(">=", d.absolute(result.num),
-                               d.multiply(d.literal(Fraction(MAX_POINTS)), self.numbers.as_decimal(result.den))))
+            over = self._exact(
+                lambda: d.compare(
+                    ">=",
+                    d.absolute(result.num),
+                    d.multiply(d.literal(Fraction(MAX_POINTS)), self.numbers.as_decimal(result.den)),
+                )
+            )
             faults = [(over, "nombre de points hors des limites garanties (10^12 en valeur absolue)")]
         rounded = self._exact(lambda: self.numbers.round_half_away(result, POINTS_SCALE))
         return self._materialize("total", "total_points", rounded, faults, POINTS_SCALE, named=True)
@@ -511,9 +530,17 @@ class Query:
         return self.tree.sql(dialect=self.dialect, pretty=pretty)
 
 
-def compile_query(program, dialect: str, table: str = "structures", supplied=frozenset(), header=(),
-                  checks: bool = True, scales: dict[str, int] | None = None, extra: tuple[str, ...] = (),
-                  absent=frozenset()) -> Query:
+def compile_query(
+    program,
+    dialect: str,
+    table: str = "structures",
+    supplied=frozenset(),
+    header=(),
+    checks: bool = True,
+    scales: dict[str, int] | None = None,
+    extra: tuple[str, ...] = (),
+    absent=frozenset(),
+) -> Query:
     """The query computing `program` (a compiled version, paramètres bound, scenarios applied) over a table.
 
     `supplied`: données the scenarios compute, absent from the table; `header`: comment lines put at
@@ -525,15 +552,23 @@ def compile_query(program, dialect: str, table: str = "structures", supplied=fro
         raise ValueError(dialect)
     model: Model = program.model
     numbers = Rationals(dialect)
-    scales = {id: min(INPUT_SCALES[d.type.kind], (scales or {}).get(id, MAX_DECIMALS))
-              for id, d in model.donnees.items() if d.type.kind in INPUT_SCALES}
+    scales = {
+        id: min(INPUT_SCALES[d.type.kind], (scales or {}).get(id, MAX_DECIMALS))
+        for id, d in model.donnees.items()
+        if d.type.kind in INPUT_SCALES
+    }
     read = [id for id in model.donnees if id not in supplied and id not in absent]
     layout = Layout(dialect, taken=model.donnees)
     try:
-        parametres = {id: literal_of(value, model.parametres[id].type, numbers)
-                      for id, value in program.parametres.items()}
-        donnees = {id: donnee_value(model.donnees[id], id, scales.get(id, 0) + (2 * (model.donnees[id].type.kind == "pourcentage")))
-                   for id in read}
+        parametres = {
+            id: literal_of(value, model.parametres[id].type, numbers) for id, value in program.parametres.items()
+        }
+        donnees = {
+            id: donnee_value(
+                model.donnees[id], id, scales.get(id, 0) + (2 * (model.donnees[id].type.kind == "pourcentage"))
+            )
+            for id in read
+        }
         donnees |= {id: default_value(model.donnees[id], numbers) for id in absent if id not in supplied}
         translator = Translator(numbers, donnees, parametres, draw_function(dialect, numbers))
         error = layout.error_column("entrees") if checks else None
@@ -547,7 +582,9 @@ def compile_query(program, dialect: str, table: str = "structures", supplied=fro
     except Unguaranteed as problem:
         raise SqlProblem(str(problem), getattr(problem, "node", None), line=getattr(problem, "line", None)) from None
     for name, columns in layout.stages():
-        select = exp.select(exp.Star(), *(c.sql.as_(identifier(c.name)) for c in columns)).from_(ctes[-1][0], copy=False)
+        select = exp.select(exp.Star(), *(c.sql.as_(identifier(c.name)) for c in columns)).from_(
+            ctes[-1][0], copy=False
+        )
         failed = first_fault([f for c in columns for f in c.faults])
         if failed is not None:
             select = select.select(failed.as_(identifier(layout.error_column(name))))
@@ -575,8 +612,17 @@ def scenario_lines(program):
     return [(scenario.id, id, expr) for scenario in program.scenarios for id, expr in scenario.donnees]
 
 
-def scenario_stage(translator: Translator, model: Model, scenario: str, id: str, expr: ir.Expr, source: str,
-                   carried: list[str], name: str, layout: Layout):
+def scenario_stage(
+    translator: Translator,
+    model: Model,
+    scenario: str,
+    id: str,
+    expr: ir.Expr,
+    source: str,
+    carried: list[str],
+    name: str,
+    layout: Layout,
+):
     """One scenario line: the donnée computed for every structure (checked against its type and range)."""
     donnee = model.donnees[id]
     value = translator.expr(expr)
@@ -619,7 +665,9 @@ def checked_number(numbers: Rationals, donnee, value: Num) -> tuple[Num, list]:
     """Rows where a computed number is not one the donnée may take: outside its range, not an integer."""
     outside = []
     if donnee.type.kind == "entier":
-        remainder = a.binary(exp.Mod, value.num.sql, numbers.as_decimal(value.den).sql if value.den != 1 else exp.Literal.number(1))
+        remainder = a.binary(
+            exp.Mod, value.num.sql, numbers.as_decimal(value.den).sql if value.den != 1 else exp.Literal.number(1)
+        )
         if value.den != 1 or value.num.scale > 0:
             outside.append((a.binary(exp.NEQ, remainder, exp.Literal.number(0)), "qui n'est pas un nombre entier"))
     for bound, op in ((donnee.low, "<"), (donnee.high, ">")):
@@ -637,13 +685,21 @@ def final_select(settlement, lines: tuple[str, ...], errors: list[str], source: 
         assert check is not None  # a fault given, a fault found
         checks.append(check)
     faults = [column(e) for e in errors] + checks
-    error = exp.Null() if not faults else faults[0] if len(faults) == 1 else \
-        exp.Coalesce(this=faults[0], expressions=faults[1:])
+    error = (
+        exp.Null()
+        if not faults
+        else faults[0]
+        if len(faults) == 1
+        else exp.Coalesce(this=faults[0], expressions=faults[1:])
+    )
     columns = [column("id"), named(settlement.eligible.sql, "eligible")]
     for id in lines:
         columns.append(named(money(settlement.amounts[id], numbers), id))
-    columns += [named(money(settlement.total, numbers), "total"),
-                named(settlement.total_points.num.sql, "total_points"), named(error, "erreur")]
+    columns += [
+        named(money(settlement.total, numbers), "total"),
+        named(settlement.total_points.num.sql, "total_points"),
+        named(error, "erreur"),
+    ]
     return exp.select(*columns).from_(source, copy=False)
 
 
@@ -668,10 +724,12 @@ def header_lines(convention, dialect: str, table: str, absent=()) -> list[str]:
     the données the table has no column for, read at their default)."""
     model = convention.model
     version = f", version « {model.version} »" if model.version else ""
-    lines = [f"convcheck sql : « {model.label or model.id} » ({model.id}){version}",
-             f"fichiers : {' + '.join(convention.chain)}",
-             f"dialecte : {dialect} ; table lue : {table} (une colonne id et une colonne par donnée, typées ; "
-             "un pourcentage en pour cent)"]
+    lines = [
+        f"convcheck sql : « {model.label or model.id} » ({model.id}){version}",
+        f"fichiers : {' + '.join(convention.chain)}",
+        f"dialecte : {dialect} ; table lue : {table} (une colonne id et une colonne par donnée, typées ; "
+        "un pourcentage en pour cent)",
+    ]
     hypotheses = convention.hypotheses()
     if not hypotheses:
         lines.append("hypothèses : aucune (paramètres de la version)")
@@ -682,14 +740,20 @@ def header_lines(convention, dialect: str, table: str, absent=()) -> list[str]:
     lines.append("paramètres : " + " ; ".join(f"{id} = {conv_text(values[id], types[id])}" for id in values))
     defaults = [d for d in model.donnees.values() if d.default is not None]
     if defaults:
-        lines.append("valeurs par défaut (une cellule NULL la prend) : " + " ; ".join(
-            f"{d.id} = {conv_text(d.default.value, d.type)}" for d in defaults))
+        lines.append(
+            "valeurs par défaut (une cellule NULL la prend) : "
+            + " ; ".join(f"{d.id} = {conv_text(d.default.value, d.type)}" for d in defaults)
+        )
     if absent:
-        lines.append(f"colonnes absentes de {table} : {', '.join(absent)} (chaque structure prend la valeur par défaut)")
-    lines += ["nombres : DECIMAL exacts ; aucun arrondi sinon celui de chaque ligne au centime (une moitié de centime "
-              "s'arrondit en s'éloignant de zéro)",
-              "résultat : id, eligible, une colonne par ligne (en euros), total, total_points, erreur (NULL, ou pourquoi "
-              "la structure ne peut pas être évaluée : ses montants ne comptent pas)"]
+        lines.append(
+            f"colonnes absentes de {table} : {', '.join(absent)} (chaque structure prend la valeur par défaut)"
+        )
+    lines += [
+        "nombres : DECIMAL exacts ; aucun arrondi sinon celui de chaque ligne au centime (une moitié de centime "
+        "s'arrondit en s'éloignant de zéro)",
+        "résultat : id, eligible, une colonne par ligne (en euros), total, total_points, erreur (NULL, ou pourquoi "
+        "la structure ne peut pas être évaluée : ses montants ne comptent pas)",
+    ]
     return lines
 
 
@@ -703,7 +767,9 @@ def sql_diagnostic(problem, code: str | None = None, consequence: str = "", mode
         span = getattr(getattr(line, "node", None), "id_span", None) or model.file.id_span
     what = f"« {print_expr(source)} » " if source is not None else ""
     message = f"{what}ne peut pas être calculé exactement en SQL : {problem.reason}{consequence}"
-    hints = {"sql-tirage": "utilisez --dialecte duckdb, ou calculez la donnée tirée au sort hors de la requête",
-             "sql-non-garanti": "réduisez l'intervalle des données en cause, ou utilisez --dialecte postgres "
-                                "(NUMERIC garde tous les chiffres)"}
+    hints = {
+        "sql-tirage": "utilisez --dialecte duckdb, ou calculez la donnée tirée au sort hors de la requête",
+        "sql-non-garanti": "réduisez l'intervalle des données en cause, ou utilisez --dialecte postgres "
+        "(NUMERIC garde tous les chiffres)",
+    }
     return Diagnostic(code or problem.code, message, span=span, suggestion=hints.get(problem.code))

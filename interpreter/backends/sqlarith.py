@@ -49,9 +49,27 @@ class Unguaranteed(ConvcheckError):
 # ---- SQL building blocks --------------------------------------------------------------------------------
 
 
-PRECEDENCE: dict[type[exp.Expression], int] = {exp.Or: 1, exp.And: 2, exp.Not: 3, exp.EQ: 4, exp.NEQ: 4, exp.LT: 4, exp.LTE: 4, exp.GT: 4, exp.GTE: 4,
-              exp.Is: 4, exp.In: 4, exp.Add: 5, exp.Sub: 5, exp.DPipe: 5, exp.Mul: 6, exp.Div: 6, exp.Mod: 6,
-              exp.IntDiv: 6, exp.Neg: 7}
+PRECEDENCE: dict[type[exp.Expression], int] = {
+    exp.Or: 1,
+    exp.And: 2,
+    exp.Not: 3,
+    exp.EQ: 4,
+    exp.NEQ: 4,
+    exp.LT: 4,
+    exp.LTE: 4,
+    exp.GT: 4,
+    exp.GTE: 4,
+    exp.Is: 4,
+    exp.In: 4,
+    exp.Add: 5,
+    exp.Sub: 5,
+    exp.DPipe: 5,
+    exp.Mul: 6,
+    exp.Div: 6,
+    exp.Mod: 6,
+    exp.IntDiv: 6,
+    exp.Neg: 7,
+}
 
 
 def precedence(e: exp.Expression) -> int:
@@ -80,14 +98,20 @@ def call(name: str, *args: exp.Expression) -> exp.Expression:
 
 
 def case(condition: exp.Expression, then: exp.Expression, otherwise: exp.Expression | None) -> exp.Expression:
-    return exp.Case(ifs=[exp.If(this=condition.copy(), true=then.copy())],
-                    default=otherwise.copy() if otherwise is not None else None)
+    return exp.Case(
+        ifs=[exp.If(this=condition.copy(), true=then.copy())],
+        default=otherwise.copy() if otherwise is not None else None,
+    )
 
 
 def decimal_type(precision: int, scale: int) -> exp.DataType:
-    return exp.DataType(this=exp.DataType.Type.DECIMAL,
-                        expressions=[exp.DataTypeParam(this=exp.Literal.number(precision)),
-                                     exp.DataTypeParam(this=exp.Literal.number(scale))])
+    return exp.DataType(
+        this=exp.DataType.Type.DECIMAL,
+        expressions=[
+            exp.DataTypeParam(this=exp.Literal.number(precision)),
+            exp.DataTypeParam(this=exp.Literal.number(scale)),
+        ],
+    )
 
 
 def cast(e: exp.Expression, to: exp.DataType | str) -> exp.Expression:
@@ -233,8 +257,17 @@ class Arithmetic:
             precision = int_digits(bound) + scale
         if value < 0:
             sql = exp.Neg(this=sql)
-        return Dec(sql, scale, bound, precision, value, decimal=scale > 0 or isinstance(sql, exp.Cast)
-                   or isinstance(sql, exp.Neg) and isinstance(sql.this, exp.Cast))
+        return Dec(
+            sql,
+            scale,
+            bound,
+            precision,
+            value,
+            decimal=scale > 0
+            or isinstance(sql, exp.Cast)
+            or isinstance(sql, exp.Neg)
+            and isinstance(sql.this, exp.Cast),
+        )
 
     def as_decimal_type(self, x: Dec) -> Dec:
         """x typed DECIMAL: integers (literals, CASE of literals) compute as INTEGER, and overflow as one."""
@@ -249,8 +282,10 @@ class Arithmetic:
 
     def check(self, precision: int, what: str) -> None:
         if precision > self.limit:
-            raise Unguaranteed(f"{what} demande {precision} chiffres exacts, et le type DECIMAL de {self.dialect} en "
-                               f"garde {self.limit} au plus")
+            raise Unguaranteed(
+                f"{what} demande {precision} chiffres exacts, et le type DECIMAL de {self.dialect} en "
+                f"garde {self.limit} au plus"
+            )
 
     def declared(self, precision: int, need: int) -> int | None:
         """The precision the engine gives a result it infers as `precision`, when that holds the `need`
@@ -273,8 +308,10 @@ class Arithmetic:
             x = Dec(cast(x.sql, decimal_type(wider, x.scale)), x.scale, x.bound, wider, x.value)
             precision = self.declared(rule(x, y), need)
         if precision is None:
-            raise Unguaranteed(f"{what} demande plus de chiffres exacts que le type DECIMAL de {self.dialect} n'en "
-                               f"garde ({self.limit})")
+            raise Unguaranteed(
+                f"{what} demande plus de chiffres exacts que le type DECIMAL de {self.dialect} n'en "
+                f"garde ({self.limit})"
+            )
         return x, y, precision
 
     def _product(self, x: Dec, y: Dec) -> int:
@@ -334,8 +371,13 @@ class Arithmetic:
             return self.literal(min(x.value, y.value) if func == "min" else max(x.value, y.value))
         scale, bound = max(x.scale, y.scale), max(x.bound, y.bound)
         x, y, precision = self._fitted(self._common, x, y, int_digits(bound) + scale, f"« {func} »")
-        return Dec(call("LEAST" if func == "min" else "GREATEST", x.sql, y.sql), scale, bound, precision,
-                   decimal=x.decimal or y.decimal)
+        return Dec(
+            call("LEAST" if func == "min" else "GREATEST", x.sql, y.sql),
+            scale,
+            bound,
+            precision,
+            decimal=x.decimal or y.decimal,
+        )
 
     def compare(self, op: str, x: Dec, y: Dec) -> exp.Expression:
         scale = max(x.scale, y.scale)
@@ -358,8 +400,13 @@ class Arithmetic:
 
     def signed(self, negative: exp.Expression, x: Dec) -> Dec:
         """CASE WHEN negative THEN -x ELSE x END."""
-        return Dec(case(negative, exp.Neg(this=paren(x.sql.copy(), 7)), x.sql), x.scale, x.bound, x.precision,
-                   decimal=x.decimal)
+        return Dec(
+            case(negative, exp.Neg(this=paren(x.sql.copy(), 7)), x.sql),
+            x.scale,
+            x.bound,
+            x.precision,
+            decimal=x.decimal,
+        )
 
     def integer(self, x: Dec) -> Dec:
         """An integer-valued decimal with scale 0 (exact: the value has no fractional part)."""
@@ -476,8 +523,11 @@ class Rationals:
             return self.constant(a.value * b.value, faults)
         if b.value is not None and isinstance(a.den, int):  # known factors simplify: x / 3 * 3 is x
             factor = b.value / a.den
-            return self.normalized(self.decimals.multiply(a.num, self.decimals.literal(Fraction(factor.numerator))),
-                                   factor.denominator, faults)
+            return self.normalized(
+                self.decimals.multiply(a.num, self.decimals.literal(Fraction(factor.numerator))),
+                factor.denominator,
+                faults,
+            )
         if a.value is not None and isinstance(b.den, int):
             return self.multiply(b, a)
         return self.normalized(self.decimals.multiply(a.num, b.num), self._den_product(a.den, b.den), faults)
@@ -519,7 +569,11 @@ class Rationals:
             x = d.multiply(a.num, d.literal(Fraction(common // a.den)))
             y = d.multiply(b.num, d.literal(Fraction(common // b.den)))
             return self.normalized(d.choose(condition, x, y), common, faults)
-        return Num(d.choose(condition, a.num, b.num), d.choose(condition, self.as_decimal(a.den), self.as_decimal(b.den)), faults)
+        return Num(
+            d.choose(condition, a.num, b.num),
+            d.choose(condition, self.as_decimal(a.den), self.as_decimal(b.den)),
+            faults,
+        )
 
     def extremum(self, func: str, a: Num, b: Num) -> Num:
         faults = a.faults + b.faults

@@ -28,8 +28,10 @@ def drawn(dialect: str, numbers: Rationals, salt: str, share: Num) -> exp.Expres
     """Whether the row's structure is drawn, for a share `p` (a number between 0 and 1): a condition, or a
     constant when `p` leaves no choice. Raises `NoExactDraw` outside DuckDB."""
     if dialect != "duckdb":
-        raise NoExactDraw(f"« tirage » n'est traduit en SQL que pour duckdb : {dialect} n'a pas d'entiers non signés "
-                          "de 64 bits pour refaire exactement le même tirage")
+        raise NoExactDraw(
+            f"« tirage » n'est traduit en SQL que pour duckdb : {dialect} n'a pas d'entiers non signés "
+            "de 64 bits pour refaire exactement le même tirage"
+        )
     hashed = duckdb_hash(salt)
     if share.value is not None:
         limit = threshold(share.value)
@@ -53,27 +55,61 @@ def duckdb_hash(salt: str) -> exp.Expression:
 
     encoded = exp.Anonymous(this="ENCODE", expressions=[a.cast(exp.column("id"), "VARCHAR")])
     rank = exp.column("rang")
-    pair = exp.Anonymous(this="SUBSTR", expressions=[
-        exp.Anonymous(this="HEX", expressions=[encoded.copy()]),
-        exp.Add(this=exp.Mul(this=exp.Literal.number(2), expression=rank), expression=exp.Literal.number(1)),
-        exp.Literal.number(2)])
+    pair = exp.Anonymous(
+        this="SUBSTR",
+        expressions=[
+            exp.Anonymous(this="HEX", expressions=[encoded.copy()]),
+            exp.Add(this=exp.Mul(this=exp.Literal.number(2), expression=rank), expression=exp.Literal.number(1)),
+            exp.Literal.number(2),
+        ],
+    )
     octet = a.cast(a.cast(exp.DPipe(this=exp.Literal.string("0x"), expression=pair), "INTEGER"), "UHUGEINT")
-    octets = exp.Anonymous(this="LIST_TRANSFORM", expressions=[
-        exp.Anonymous(this="RANGE", expressions=[exp.Literal.number(0),
-                                                 exp.Anonymous(this="OCTET_LENGTH", expressions=[encoded.copy()])]),
-        exp.Lambda(this=octet, expressions=[exp.to_identifier("rang")])])
-    step = exp.Mod(this=exp.Paren(this=exp.Mul(this=exp.BitwiseXor(this=exp.column("etat"), expression=exp.column("octet")),
-                                               expression=big(FNV_PRIME))), expression=big(2**64))
-    hashed = exp.Anonymous(this="LIST_REDUCE", expressions=[
-        exp.Anonymous(this="LIST_PREPEND", expressions=[big(state), octets]),
-        exp.Lambda(this=step, expressions=[exp.to_identifier("etat"), exp.to_identifier("octet")])])
+    octets = exp.Anonymous(
+        this="LIST_TRANSFORM",
+        expressions=[
+            exp.Anonymous(
+                this="RANGE",
+                expressions=[exp.Literal.number(0), exp.Anonymous(this="OCTET_LENGTH", expressions=[encoded.copy()])],
+            ),
+            exp.Lambda(this=octet, expressions=[exp.to_identifier("rang")]),
+        ],
+    )
+    step = exp.Mod(
+        this=exp.Paren(
+            this=exp.Mul(
+                this=exp.BitwiseXor(this=exp.column("etat"), expression=exp.column("octet")), expression=big(FNV_PRIME)
+            )
+        ),
+        expression=big(2**64),
+    )
+    hashed = exp.Anonymous(
+        this="LIST_REDUCE",
+        expressions=[
+            exp.Anonymous(this="LIST_PREPEND", expressions=[big(state), octets]),
+            exp.Lambda(this=step, expressions=[exp.to_identifier("etat"), exp.to_identifier("octet")]),
+        ],
+    )
     for shift, multiplier in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB), (31, None)):
-        mixed = exp.BitwiseXor(this=exp.column("etat"), expression=exp.BitwiseRightShift(
-            this=exp.column("etat"), expression=exp.Literal.number(shift)))
-        body = mixed if multiplier is None else exp.Mod(
-            this=exp.Paren(this=exp.Mul(this=mixed, expression=big(multiplier))), expression=big(2**64))
-        hashed = exp.Anonymous(this="LIST_EXTRACT", expressions=[
-            exp.Anonymous(this="LIST_TRANSFORM", expressions=[
-                exp.Array(expressions=[hashed]), exp.Lambda(this=body, expressions=[exp.to_identifier("etat")])]),
-            exp.Literal.number(1)])
+        mixed = exp.BitwiseXor(
+            this=exp.column("etat"),
+            expression=exp.BitwiseRightShift(this=exp.column("etat"), expression=exp.Literal.number(shift)),
+        )
+        body = (
+            mixed
+            if multiplier is None
+            else exp.Mod(this=exp.Paren(this=exp.Mul(this=mixed, expression=big(multiplier))), expression=big(2**64))
+        )
+        hashed = exp.Anonymous(
+            this="LIST_EXTRACT",
+            expressions=[
+                exp.Anonymous(
+                    this="LIST_TRANSFORM",
+                    expressions=[
+                        exp.Array(expressions=[hashed]),
+                        exp.Lambda(this=body, expressions=[exp.to_identifier("etat")]),
+                    ],
+                ),
+                exp.Literal.number(1),
+            ],
+        )
     return hashed

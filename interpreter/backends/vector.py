@@ -169,8 +169,9 @@ def _draw(salt: str, rows: Rows, share: Num, key: int) -> Flag:
 
 
 def _negate(value: Num) -> Num:
-    return Num(-value.num if isinstance(value.num, int) else np.negative(value.num), value.den, value.nb, value.db,
-               value.bad)
+    return Num(
+        -value.num if isinstance(value.num, int) else np.negative(value.num), value.den, value.nb, value.db, value.bad
+    )
 
 
 def _not(value: Flag) -> Flag:
@@ -456,8 +457,15 @@ def vector_column(donnee, value):
     return tighten(Num(value.num, value.den, 0, value.den))
 
 
-def evaluate_rows(program: VectorProgram, scalar_program: scalar.Program, size: int, columns: dict, ids: np.ndarray,
-                  exact_inputs: Callable[[int], dict], aside=None) -> PopulationResult:
+def evaluate_rows(
+    program: VectorProgram,
+    scalar_program: scalar.Program,
+    size: int,
+    columns: dict,
+    ids: np.ndarray,
+    exact_inputs: Callable[[int], dict],
+    aside=None,
+) -> PopulationResult:
     """Evaluate every row; rows the vector backend cannot compute are evaluated (and reported) by the scalar one.
 
     `columns` holds the population's columns as read; `exact_inputs(row)` gives the scalar
@@ -480,8 +488,15 @@ def draw_shares(program: VectorProgram, scalar_program: scalar.Program, size: in
     return rows.shares
 
 
-def evaluate_vector(program: VectorProgram, scalar_program: scalar.Program, size: int, columns: dict, ids: np.ndarray,
-                    aside=None, forced: dict | None = None) -> tuple[PopulationResult, np.ndarray]:
+def evaluate_vector(
+    program: VectorProgram,
+    scalar_program: scalar.Program,
+    size: int,
+    columns: dict,
+    ids: np.ndarray,
+    aside=None,
+    forced: dict | None = None,
+) -> tuple[PopulationResult, np.ndarray]:
     """Every row by the vector backend alone, and the rows it could not compute (they read 0, for the scalar backend
     to compute or report); `forced`: the outcome of each `tirage` node (by id()) instead of its hash."""
     rows = _rows(program, scalar_program, size, columns, ids)
@@ -496,8 +511,13 @@ def evaluate_vector(program: VectorProgram, scalar_program: scalar.Program, size
 
     def column(value, dtype=np.int64):
         """A column of its own (the scalar backend may write its rows): a fresh array is used as it is."""
-        if isinstance(value, np.ndarray) and value.dtype == dtype and value.shape == (size,) \
-                and value.flags.owndata and id(value) not in seen:
+        if (
+            isinstance(value, np.ndarray)
+            and value.dtype == dtype
+            and value.shape == (size,)
+            and value.flags.owndata
+            and id(value) not in seen
+        ):
             seen.add(id(value))
             return value
         return np.array(np.broadcast_to(np.asarray(value, dtype=dtype), (size,)))
@@ -505,8 +525,15 @@ def evaluate_vector(program: VectorProgram, scalar_program: scalar.Program, size
     lines = {id: _cents(column, amount, backend.errors) for id, amount in settlement.amounts.items()}
     micro = round_half_away(settlement.total_points, 6)
     points = _cents(column, Num(micro.num, 1, micro.nb, 1), backend.errors, limit=LIMIT)
-    result = PopulationResult(ids, column(settlement.eligible.value, bool), lines,
-                              _cents(column, settlement.total, backend.errors), points, 0, ())
+    result = PopulationResult(
+        ids,
+        column(settlement.eligible.value, bool),
+        lines,
+        _cents(column, settlement.total, backend.errors),
+        points,
+        0,
+        (),
+    )
     return result, backend.errors
 
 
@@ -529,8 +556,9 @@ def _shifted(exact_inputs: Callable[[int], dict], start: int, index: int) -> dic
     return exact_inputs(start + index)
 
 
-def simulate(program: scalar.Program, population, chunk: int = 100_000, progress=None,
-             vector: VectorProgram | None = None) -> PopulationResult:
+def simulate(
+    program: scalar.Program, population, chunk: int = 100_000, progress=None, vector: VectorProgram | None = None
+) -> PopulationResult:
     """Evaluate a validated population (`interpreter.io.tables.Population`) chunk by chunk (bounded
     memory), each chunk's results written into the population's result columns, allocated once;
     `progress` is called with each chunk's size; `vector` reuses a compiled vector program (a sweep)."""
@@ -545,16 +573,23 @@ def simulate(program: scalar.Program, population, chunk: int = 100_000, progress
     for start in range(0, max(size, 1), chunk):
         stop = min(start + chunk, size)
         columns = {id: value[start:stop] for id, value in population.columns.items()}
-        part = evaluate_rows(vector, program, stop - start, columns, population.ids[start:stop],
-                             partial(_shifted, exact_inputs, start))
+        part = evaluate_rows(
+            vector, program, stop - start, columns, population.ids[start:stop], partial(_shifted, exact_inputs, start)
+        )
         if progress is not None:
             progress(stop - start)
         if stop - start == size:  # one chunk: its columns are the result
             return part
         if result is None:
-            result = PopulationResult(population.ids, np.empty(size, bool),
-                                      {id: np.empty(size, _cents_type(c)) for id, c in part.lines.items()},
-                                      np.empty(size, _cents_type(part.total)), np.empty(size, np.int64), 0, ())
+            result = PopulationResult(
+                population.ids,
+                np.empty(size, bool),
+                {id: np.empty(size, _cents_type(c)) for id, c in part.lines.items()},
+                np.empty(size, _cents_type(part.total)),
+                np.empty(size, np.int64),
+                0,
+                (),
+            )
         result.eligible[start:stop] = part.eligible
         total = _stored(result.total if total is None else total, start, stop, part.total)
         result.total_points[start:stop] = part.total_points
@@ -563,8 +598,9 @@ def simulate(program: scalar.Program, population, chunk: int = 100_000, progress
         exact_rows += part.exact_rows
         errors.extend(part.errors)
     assert result is not None and total is not None  # a population in one chunk returned above
-    return PopulationResult(result.ids, result.eligible, result.lines, total, result.total_points,
-                            exact_rows, tuple(errors))
+    return PopulationResult(
+        result.ids, result.eligible, result.lines, total, result.total_points, exact_rows, tuple(errors)
+    )
 
 
 # Amounts in cents are held in int32 while every one is below this: half of int32, so that the difference of two

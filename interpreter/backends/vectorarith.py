@@ -258,8 +258,14 @@ def round_half_away(value: Num, digits: int) -> Num:
     return Num(result, scale, value.nb * factor + 1, scale, value.bad)
 
 
-COMPARISONS = {"=": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal, ">": np.greater,
-               ">=": np.greater_equal}
+COMPARISONS = {
+    "=": np.equal,
+    "!=": np.not_equal,
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+}
 
 
 def comparison(op: str, a, b) -> Flag:

@@ -85,8 +85,13 @@ def cli():
 
 @cli.command("check", context_settings=HELP)
 @click.argument("fichiers", nargs=-1, required=True, metavar="FICHIER...")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              help="Format des diagnostics : text (défaut) ou json.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="Format des diagnostics : text (défaut) ou json.",
+)
 @click.option("--strict", is_flag=True, help="Échouer aussi sur les avertissements.")
 @click.option("--no-color", is_flag=True, help="Pas de couleurs.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
@@ -120,8 +125,12 @@ def check_command(fichiers, output_format, strict, no_color):
 @format_option(VERSIONS_FORMATS, "Format du résultat (markdown, html et xlsx : avec plusieurs versions)")
 @click.option("-o", "--output", metavar="FICHIER", help="Avec plusieurs versions : écrire le rapport dans ce fichier.")
 @hypothesis_options
-@click.option("--avance", "with_advance", is_flag=True,
-              help="Montrer l'avance (taux_avance des prérequis et du socle atteints à 100 %) et le solde.")
+@click.option(
+    "--avance",
+    "with_advance",
+    is_flag=True,
+    help="Montrer l'avance (taux_avance des prérequis et du socle atteints à 100 %) et le solde.",
+)
 @exercise_option
 @click.option("--no-color", is_flag=True, help="Pas de couleurs.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
@@ -145,18 +154,30 @@ def eval_command(fichiers, output_format, output, scenarios, settings, with_adva
         if output:
             check_destination(output, inputs)
         provenance = provenance_of([(None, v) for v in versions], declaration, label="Déclaration")
-        publish(VersionsReport(tuple(versions), across, provenance),
-                report_format(output_format, output, VERSIONS_FORMATS), output, inputs)
+        publish(
+            VersionsReport(tuple(versions), across, provenance),
+            report_format(output_format, output, VERSIONS_FORMATS),
+            output,
+            inputs,
+        )
         return EXIT_OK
     if output or (output_format or "text") not in EVAL_FORMATS:
-        raise UsageProblem("-o et les formats markdown, html et xlsx servent à comparer plusieurs versions : "
-                           "convcheck eval V1 V2 DECLARATION")
+        raise UsageProblem(
+            "-o et les formats markdown, html et xlsx servent à comparer plusieurs versions : "
+            "convcheck eval V1 V2 DECLARATION"
+        )
     version = api.load(conventions[0], settings, scenarios=scenarios, exercice=year)
     structure_id, _ = version.declaration(declaration)
     evaluation = version.evaluate(declaration)
     advance = version.advance(declaration) if with_advance else None
-    report = EvaluationReport(version, evaluation, structure_id, advance, use_color(no_color),
-                              provenance_of([(None, version)], declaration, label="Déclaration"))
+    report = EvaluationReport(
+        version,
+        evaluation,
+        structure_id,
+        advance,
+        use_color(no_color),
+        provenance_of([(None, version)], declaration, label="Déclaration"),
+    )
     publish(report, output_format or "text", None, [])
     return EXIT_OK
 
@@ -203,49 +224,105 @@ def test_command(fichiers, no_color):
 @format_option(DIFF_FORMATS)
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
 @click.option("--exit-code", is_flag=True, help="Sortir avec le code 1 quand les versions diffèrent (comme git diff).")
-@click.option("--cas", metavar="ID", help="Valoriser chaque version avec les données d'un cas (par exemple la "
-              "structure de référence de la Cnam) au lieu de la structure maximale.")
-@click.option("--population", metavar="POPULATION",
-              help="Ajouter l'impact sur une population (CSV, Excel .xlsx, Parquet ou JSON Lines ; "
-              f"{POPULATION_HELP}) : budgets, gagnants, perdants.")
-@click.option("--par", "groupings", multiple=True, metavar="COLONNE",
-              help="Avec --population : budgets, gagnants et perdants par groupe d'une colonne (répétable) ; "
-              "par tranches : --par patientele=2000,4000,8000.")
-@click.option("--par-structure", "per_structure", metavar="FICHIER",
-              help="Avec --population : écrire une ligne par structure (totaux avant, après, écart de chaque ligne) "
-              "en .csv, .parquet ou .jsonl.")
+@click.option(
+    "--cas",
+    metavar="ID",
+    help="Valoriser chaque version avec les données d'un cas (par exemple la "
+    "structure de référence de la Cnam) au lieu de la structure maximale.",
+)
+@click.option(
+    "--population",
+    metavar="POPULATION",
+    help="Ajouter l'impact sur une population (CSV, Excel .xlsx, Parquet ou JSON Lines ; "
+    f"{POPULATION_HELP}) : budgets, gagnants, perdants.",
+)
+@click.option(
+    "--par",
+    "groupings",
+    multiple=True,
+    metavar="COLONNE",
+    help="Avec --population : budgets, gagnants et perdants par groupe d'une colonne (répétable) ; "
+    "par tranches : --par patientele=2000,4000,8000.",
+)
+@click.option(
+    "--par-structure",
+    "per_structure",
+    metavar="FICHIER",
+    help="Avec --population : écrire une ligne par structure (totaux avant, après, écart de chaque ligne) "
+    "en .csv, .parquet ou .jsonl.",
+)
 @guarantee_option
 @draws_options
-@click.option("--de", "start", type=click.IntRange(1900, 2200), metavar="ANNEE",
-              help="Avec --population et --a : comparer les deux versions année par année, de cette année (celle de la "
-              "population) à celle de --a, chacune avec sa chaîne de bases ; l'écart cumulé.")
+@click.option(
+    "--de",
+    "start",
+    type=click.IntRange(1900, 2200),
+    metavar="ANNEE",
+    help="Avec --population et --a : comparer les deux versions année par année, de cette année (celle de la "
+    "population) à celle de --a, chacune avec sa chaîne de bases ; l'écart cumulé.",
+)
 @click.option("--a", "stop", type=click.IntRange(1900, 2200), metavar="ANNEE", help="Avec --de : la dernière année.")
 @population_options
 @csv_fr_option
 @hypothesis_options
-@click.option("--scenario-apres", "after_scenarios", multiple=True, metavar="FICHIER",
-              help="Un scénario appliqué à la seconde version seulement (répétable).")
-@click.option("--set-apres", "after_settings", multiple=True, metavar="ID=VALEUR",
-              help="Remplacer un paramètre de la seconde version seulement (répétable).")
+@click.option(
+    "--scenario-apres",
+    "after_scenarios",
+    multiple=True,
+    metavar="FICHIER",
+    help="Un scénario appliqué à la seconde version seulement (répétable).",
+)
+@click.option(
+    "--set-apres",
+    "after_settings",
+    multiple=True,
+    metavar="ID=VALEUR",
+    help="Remplacer un paramètre de la seconde version seulement (répétable).",
+)
 @engine_option
 @exercise_option
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, population, groupings, per_structure,
-                 guarantee, draw_count, seed, start, stop, encoding, sheet, csv_fr, scenarios, settings, after_scenarios,
-                 after_settings, engine, exercice):
+def diff_command(
+    ancienne,
+    nouvelle,
+    output_format,
+    output,
+    exit_code,
+    cas,
+    population,
+    groupings,
+    per_structure,
+    guarantee,
+    draw_count,
+    seed,
+    start,
+    stop,
+    encoding,
+    sheet,
+    csv_fr,
+    scenarios,
+    settings,
+    after_scenarios,
+    after_settings,
+    engine,
+    exercice,
+):
     """Comparer deux versions (conventions ou avenants) : ce qui change, clause par clause, en euros."""
     population = population_file(population, encoding, sheet)
     existing_files((ancienne, nouvelle, *scenarios, *after_scenarios) + ((population,) if population else ()))
     draws = draws_asked(draw_count, seed)
     if (groupings or per_structure or guarantee or draws or start or stop) and not population:
-        raise UsageProblem("--par, --par-structure, --garantie, --tirages et --de/--a demandent une population : "
-                           "ajoutez --population FICHIER")
+        raise UsageProblem(
+            "--par, --par-structure, --garantie, --tirages et --de/--a demandent une population : "
+            "ajoutez --population FICHIER"
+        )
     if (start is None) != (stop is None):
         raise UsageProblem("donnez les deux années : --de ANNEE --a ANNEE (par exemple --de 2026 --a 2030)")
     share = guarantee_share(guarantee)
-    old, new = api.load_pair(ancienne, nouvelle, scenarios, settings, after_scenarios, after_settings,
-                             exercise_year(exercice))
+    old, new = api.load_pair(
+        ancienne, nouvelle, scenarios, settings, after_scenarios, after_settings, exercise_year(exercice)
+    )
     inputs = [*old.sources, *new.sources, *((population,) if population else ())]
     for destination in (output, per_structure):
         if destination:
@@ -260,13 +337,23 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, popu
         if draws is not None:
             impact = api.impact_draws(old, new, population, *draws, change, groupings=groupings, guarantee=share)
         else:
-            impact = api.impact(old, new, population, change, progress=progress_bar, groupings=groupings,
-                                engine=engine, notes=notes, guarantee=share)
+            impact = api.impact(
+                old,
+                new,
+                population,
+                change,
+                progress=progress_bar,
+                groupings=groupings,
+                engine=engine,
+                notes=notes,
+                guarantee=share,
+            )
         report_notes(notes, {**old.sources, **new.sources})
         provenance = provenance_of([("avant", old), ("après", new)], population, impact.structures)
         if start is not None:
-            years = api.project_pair(ancienne, nouvelle, population, start, stop, scenarios, settings,
-                                     after_scenarios, after_settings)
+            years = api.project_pair(
+                ancienne, nouvelle, population, start, stop, scenarios, settings, after_scenarios, after_settings
+            )
         if per_structure:
             api.write_per_structure(impact, old, new, per_structure, inputs, csv_fr, provenance)
     publish(DiffReport(old, new, change, impact, population, provenance, years), chosen, output, inputs)
@@ -276,8 +363,12 @@ def diff_command(ancienne, nouvelle, output_format, output, exit_code, cas, popu
 
 @cli.command("projette", context_settings=HELP)
 @click.argument("version", metavar="VERSION")
-@click.option("--population", required=True, metavar="POPULATION",
-              help="La population de la première année (CSV, Excel .xlsx, Parquet ou JSON Lines).")
+@click.option(
+    "--population",
+    required=True,
+    metavar="POPULATION",
+    help="La population de la première année (CSV, Excel .xlsx, Parquet ou JSON Lines).",
+)
 @years_options
 @population_options
 @hypothesis_options
@@ -297,8 +388,9 @@ def projette_command(version, population, start, stop, encoding, sheet, scenario
     inputs = [*projection.version.sources, population]
     if output:
         check_destination(output, inputs)
-    provenance = provenance_of([(None, v) for v in projection.versions or (projection.version,)], population,
-                               projection.years[0].structures)
+    provenance = provenance_of(
+        [(None, v) for v in projection.versions or (projection.version,)], population, projection.years[0].structures
+    )
     publish(ProjectionReport(projection, provenance), chosen, output, inputs)
     return EXIT_OK
 
@@ -306,25 +398,55 @@ def projette_command(version, population, start, stop, encoding, sheet, scenario
 @cli.command("simulate", context_settings=HELP)
 @click.argument("convention", metavar="CONVENTION")
 @click.argument("population", metavar="POPULATION")
-@click.option("-o", "--output", metavar="RESULTATS",
-              help="Écrire les résultats par structure (.csv, .xlsx, .parquet ou .jsonl).")
+@click.option(
+    "-o", "--output", metavar="RESULTATS", help="Écrire les résultats par structure (.csv, .xlsx, .parquet ou .jsonl)."
+)
 @population_options
 @csv_fr_option
 @hypothesis_options
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              help="Format du résumé : text (défaut) ou json.")
-@click.option("--ignorer-invalides", "ignore_invalid", is_flag=True,
-              help="Écarter les structures invalides (listées dans un fichier de rejets) au lieu de s'arrêter.")
-@click.option("--par", "groupings", multiple=True, metavar="COLONNE",
-              help="Budget et paiement moyen par groupe d'une colonne (répétable) ; par tranches : "
-              "--par patientele=2000,4000,8000.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="Format du résumé : text (défaut) ou json.",
+)
+@click.option(
+    "--ignorer-invalides",
+    "ignore_invalid",
+    is_flag=True,
+    help="Écarter les structures invalides (listées dans un fichier de rejets) au lieu de s'arrêter.",
+)
+@click.option(
+    "--par",
+    "groupings",
+    multiple=True,
+    metavar="COLONNE",
+    help="Budget et paiement moyen par groupe d'une colonne (répétable) ; par tranches : "
+    "--par patientele=2000,4000,8000.",
+)
 @draws_options
 @engine_option
 @exercise_option
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def simulate_command(convention, population, output, encoding, sheet, csv_fr, scenarios, settings, output_format,
-                     ignore_invalid, groupings, draw_count, seed, engine, exercice):
+def simulate_command(
+    convention,
+    population,
+    output,
+    encoding,
+    sheet,
+    csv_fr,
+    scenarios,
+    settings,
+    output_format,
+    ignore_invalid,
+    groupings,
+    draw_count,
+    seed,
+    engine,
+    exercice,
+):
     """Évaluer toute une population de structures : paiements, budget, moyenne, médiane, déciles.
 
     POPULATION : CSV, Excel .xlsx, Parquet ou JSON Lines ; au plus 2 Gio en CSV ou JSON Lines, 10 millions de
@@ -342,11 +464,13 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
     check_table_suffix(output, RESULTS_FORMATS)
     draws, spread = draws_asked(draw_count, seed), None
     if draws is not None:
-        simulation, spread = api.simulation_draws(version, population, *draws, ignore_invalid,
-                                                  keep=api.grouping_columns(groupings))
+        simulation, spread = api.simulation_draws(
+            version, population, *draws, ignore_invalid, keep=api.grouping_columns(groupings)
+        )
     else:
-        simulation = version.simulation(population, ignore_invalid, progress_bar, engine=engine,
-                                        keep=api.grouping_columns(groupings))
+        simulation = version.simulation(
+            population, ignore_invalid, progress_bar, engine=engine, keep=api.grouping_columns(groupings)
+        )
     if simulation.population.warnings and output_format != "json":
         click.echo(render_all_text(simulation.population.warnings, {}) + "\n", err=True)
     report_notes(simulation.notes, version.sources)
@@ -356,13 +480,23 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
     groups = simulation.groups(groupings)
     provenance = provenance_of([(None, version)], population, simulation.population.size + simulation.rejected)
     if output and format_of_extension(output) == "xlsx":
-        write_workbook(lambda: workbook([provenance.sheet(), *results_sheets(simulation, groups, spread)]), output,
-                       inputs)
+        write_workbook(
+            lambda: workbook([provenance.sheet(), *results_sheets(simulation, groups, spread)]), output, inputs
+        )
     elif output:
         simulation.write_results(output, inputs, csv_fr, provenance)
-    report = SimulationReport(version, simulation.summary(simulation.rejected), population, groups,
-                              rejects if rejected else None, simulation.population.warnings,
-                              simulation.population.defaults, simulation.population.size, provenance, spread)
+    report = SimulationReport(
+        version,
+        simulation.summary(simulation.rejected),
+        population,
+        groups,
+        rejects if rejected else None,
+        simulation.population.warnings,
+        simulation.population.defaults,
+        simulation.population.size,
+        provenance,
+        spread,
+    )
     publish(report, output_format, None, inputs)
     if output and output_format != "json":
         click.echo(f"Résultats par structure écrits dans « {output} ».")
@@ -372,12 +506,20 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
 
 @cli.command("calibre", context_settings=HELP)
 @click.argument("version", metavar="VERSION")
-@click.option("--population", required=True, metavar="POPULATION", help=f"La population (CSV, Excel .xlsx, Parquet ou JSON Lines ; {POPULATION_HELP}).")
+@click.option(
+    "--population",
+    required=True,
+    metavar="POPULATION",
+    help=f"La population (CSV, Excel .xlsx, Parquet ou JSON Lines ; {POPULATION_HELP}).",
+)
 @click.option("--parametre", required=True, metavar="ID", help="Le paramètre (montant ou nombre) à calibrer.")
 @click.option("--budget", metavar="MONTANT", help="Le budget visé, par exemple « 190 000 000 € ».")
 @click.option("--budget-de", "budget_of", metavar="AUTRE_VERSION", help="Viser le budget d'une autre version.")
-@click.option("--precision", metavar="PAS", help="La précision de la valeur cherchée (défaut : le centime pour un "
-              "montant, l'unité pour un nombre entier).")
+@click.option(
+    "--precision",
+    metavar="PAS",
+    help="La précision de la valeur cherchée (défaut : le centime pour un montant, l'unité pour un nombre entier).",
+)
 @population_options
 @hypothesis_options
 @draws_options
@@ -385,8 +527,22 @@ def simulate_command(convention, population, output, encoding, sheet, csv_fr, sc
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def calibre_command(version, population, parametre, budget, budget_of, precision, encoding, sheet, scenarios, settings,
-                    draw_count, seed, output_format, output):
+def calibre_command(
+    version,
+    population,
+    parametre,
+    budget,
+    budget_of,
+    precision,
+    encoding,
+    sheet,
+    scenarios,
+    settings,
+    draw_count,
+    seed,
+    output_format,
+    output,
+):
     """Trouver la valeur d'un paramètre pour laquelle le budget d'une population atteint une cible."""
     from interpreter.report.decisions import CalibrationReport  # numpy, polars (heavy): only for a population
 
@@ -394,30 +550,51 @@ def calibre_command(version, population, parametre, budget, budget_of, precision
     if (budget is None) == (budget_of is None):
         raise UsageProblem("donnez la cible : --budget MONTANT ou --budget-de AUTRE_VERSION (l'un des deux)")
     population = population_file(population, encoding, sheet)
-    decision = api.calibrate(version, population, parametre, option_number(budget, "--budget", "montant"), budget_of,
-                             scenarios, settings, option_number(precision, "--precision", "nombre"),
-                             draws_asked(draw_count, seed))
+    decision = api.calibrate(
+        version,
+        population,
+        parametre,
+        option_number(budget, "--budget", "montant"),
+        budget_of,
+        scenarios,
+        settings,
+        option_number(precision, "--precision", "nombre"),
+        draws_asked(draw_count, seed),
+    )
     inputs = [*decision.version.sources, population]
     if output:
         check_destination(output, inputs)
     provenance = provenance_of(_decision_versions(decision), decision.population)
-    publish(CalibrationReport(decision, population, provenance), report_format(output_format, output, CALIBRATION_FORMATS),
-            output, inputs)
+    publish(
+        CalibrationReport(decision, population, provenance),
+        report_format(output_format, output, CALIBRATION_FORMATS),
+        output,
+        inputs,
+    )
     warnings_note([v for v in (decision.version, decision.reference) if v is not None])
     return EXIT_OK
 
 
 @cli.command("balaye", context_settings=HELP)
 @click.argument("version", metavar="VERSION")
-@click.option("--population", required=True, metavar="POPULATION", help=f"La population (CSV, Excel .xlsx, Parquet ou JSON Lines ; {POPULATION_HELP}).")
+@click.option(
+    "--population",
+    required=True,
+    metavar="POPULATION",
+    help=f"La population (CSV, Excel .xlsx, Parquet ou JSON Lines ; {POPULATION_HELP}).",
+)
 @click.option("--parametre", required=True, metavar="ID", help="Le paramètre (montant ou nombre) qui varie.")
 @click.option("--de", "start", metavar="A", help="Première valeur.")
 @click.option("--a", "stop", metavar="B", help="Dernière valeur.")
 @click.option("--pas", "step", metavar="C", help="Écart entre deux valeurs.")
-@click.option("--valeurs", metavar="\"A; B; C\"", help="Les valeurs, séparées par des points-virgules — chacune peut "
-              "alors s'écrire avec une virgule décimale : --valeurs \"5 %; 7,5 %; 10 %\" — ou par des virgules sans "
-              "point-virgule : --valeurs 7,7.5,8 (décimales avec un point) ; au lieu de --de/--a/--pas. Pour un "
-              "paramètre pourcentage, 5 vaut 5 %.")
+@click.option(
+    "--valeurs",
+    metavar='"A; B; C"',
+    help="Les valeurs, séparées par des points-virgules — chacune peut "
+    'alors s\'écrire avec une virgule décimale : --valeurs "5 %; 7,5 %; 10 %" — ou par des virgules sans '
+    "point-virgule : --valeurs 7,7.5,8 (décimales avec un point) ; au lieu de --de/--a/--pas. Pour un "
+    "paramètre pourcentage, 5 vaut 5 %.",
+)
 @click.option("--reference", metavar="AUTRE_VERSION", help="Comparer chaque valeur au budget d'une autre version.")
 @population_options
 @csv_fr_option
@@ -427,24 +604,47 @@ def calibre_command(version, population, parametre, budget, budget_of, precision
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
-def balaye_command(version, population, parametre, start, stop, step, valeurs, reference, encoding, sheet, csv_fr,
-                   scenarios, settings, draw_count, seed, output_format, output):
+def balaye_command(
+    version,
+    population,
+    parametre,
+    start,
+    stop,
+    step,
+    valeurs,
+    reference,
+    encoding,
+    sheet,
+    csv_fr,
+    scenarios,
+    settings,
+    draw_count,
+    seed,
+    output_format,
+    output,
+):
     """Calculer le budget d'une population pour chaque valeur d'un paramètre : un tableau et un graphique."""
     from interpreter.report.decisions import SweepReport  # numpy, polars (heavy): only for a population
 
     existing_files((version, population, *scenarios, *((reference,) if reference else ())))
     if valeurs and (start or stop or step) or not valeurs and not (start and stop and step):
-        raise UsageProblem("donnez les valeurs : --de A --a B --pas C, ou --valeurs \"a; b; c\"")
+        raise UsageProblem('donnez les valeurs : --de A --a B --pas C, ou --valeurs "a; b; c"')
     values = api.sweep_texts(valeurs) if valeurs else api.Grid(start, stop, step)
     population = population_file(population, encoding, sheet)
-    decision = api.sweep(version, population, parametre, values, reference, scenarios, settings,
-                         draws_asked(draw_count, seed))
+    decision = api.sweep(
+        version, population, parametre, values, reference, scenarios, settings, draws_asked(draw_count, seed)
+    )
     inputs = [*decision.version.sources, population]
     if output:
         check_destination(output, inputs)
     provenance = provenance_of(_decision_versions(decision), decision.population)
-    publish(SweepReport(decision, parametre, provenance), report_format(output_format, output, SWEEP_FORMATS), output, inputs,
-            french=csv_fr)
+    publish(
+        SweepReport(decision, parametre, provenance),
+        report_format(output_format, output, SWEEP_FORMATS),
+        output,
+        inputs,
+        french=csv_fr,
+    )
     warnings_note([v for v in (decision.version, decision.reference) if v is not None])
     return EXIT_OK
 
@@ -452,22 +652,37 @@ def balaye_command(version, population, parametre, start, stop, step, valeurs, r
 @cli.command("sql", context_settings=HELP)
 @click.argument("version", metavar="VERSION")
 @hypothesis_options
-@click.option("--dialecte", "dialecte", type=click.Choice(DIALECTS), required=True,
-              help="Le moteur qui exécutera la requête : duckdb, postgres ou spark.")
-@click.option("--table", default="structures", metavar="NOM",
-              help="La table des structures : une colonne id et une colonne par donnée (défaut : structures).")
+@click.option(
+    "--dialecte",
+    "dialecte",
+    type=click.Choice(DIALECTS),
+    required=True,
+    help="Le moteur qui exécutera la requête : duckdb, postgres ou spark.",
+)
+@click.option(
+    "--table",
+    default="structures",
+    metavar="NOM",
+    help="La table des structures : une colonne id et une colonne par donnée (défaut : structures).",
+)
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire la requête dans ce fichier (.sql).")
-@click.option("--colonne-absente", "absent", multiple=True, metavar="ID",
-              help="La table n'a pas de colonne pour cette donnée : chaque structure prend sa valeur par défaut "
-              "(répétable).")
+@click.option(
+    "--colonne-absente",
+    "absent",
+    multiple=True,
+    metavar="ID",
+    help="La table n'a pas de colonne pour cette donnée : chaque structure prend sa valeur par défaut (répétable).",
+)
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
 def sql_command(version, scenarios, settings, dialecte, table, output, absent):
     """Écrire la requête SQL qui calcule une version sur une table de structures, au centime près."""
     existing_files((version, *scenarios))
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}", table):
-        raise UsageProblem(f"nom de table invalide « {table} » : lettres, chiffres et _, éventuellement "
-                           "précédé du schéma (« schema.table »)")
+        raise UsageProblem(
+            f"nom de table invalide « {table} » : lettres, chiffres et _, éventuellement "
+            "précédé du schéma (« schema.table »)"
+        )
     report_format(None, output, ("sql",))
     convention = api.load(version, settings, scenarios=scenarios)
     text = convention.sql(dialecte, table, absent) + (";\n" if dialecte != "spark" else "\n")
@@ -521,18 +736,30 @@ def simulateur_command(versions, output, scenarios, settings, exercice):
         target = Path(output) / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         write_text(str(target), text, inputs)
-    click.echo(f"Simulateur écrit dans « {output} » ({plural(len(files), 'fichier')}) : ouvrez "
-               f"« {Path(output) / 'index.html'} ».", err=True)
+    click.echo(
+        f"Simulateur écrit dans « {output} » ({plural(len(files), 'fichier')}) : ouvrez "
+        f"« {Path(output) / 'index.html'} ».",
+        err=True,
+    )
     return EXIT_OK
 
 
 @cli.command("consolidate", context_settings=HELP)
 @click.argument("avenant", metavar="AVENANT")
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire la version consolidée dans ce fichier (.conv).")
-@click.option("--au", "date", metavar="DATE", help="La version en vigueur à cette date (AAAA-MM-JJ), choisie le "
-              "long de la chaîne des bases de AVENANT, avec ses règles propres à l'exercice de cette date.")
-@click.option("--exercice", "exercice", metavar="AAAA",
-              help="Les règles de AVENANT pour cet exercice (« exercice AAAA { … } » appliqué).")
+@click.option(
+    "--au",
+    "date",
+    metavar="DATE",
+    help="La version en vigueur à cette date (AAAA-MM-JJ), choisie le "
+    "long de la chaîne des bases de AVENANT, avec ses règles propres à l'exercice de cette date.",
+)
+@click.option(
+    "--exercice",
+    "exercice",
+    metavar="AAAA",
+    help="Les règles de AVENANT pour cet exercice (« exercice AAAA { … } » appliqué).",
+)
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
 def consolidate_command(avenant, output, date, exercice):
@@ -557,8 +784,12 @@ def consolidate_command(avenant, output, date, exercice):
 @click.argument("version", metavar="VERSION")
 @format_option(HISTORY_FORMATS)
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
-@click.option("--clause", "clause", metavar="ID", help="Une seule clause (critère, brique, donnée, paramètre…), avec "
-              "les changements des paramètres qu'elle utilise.")
+@click.option(
+    "--clause",
+    "clause",
+    metavar="ID",
+    help="Une seule clause (critère, brique, donnée, paramètre…), avec les changements des paramètres qu'elle utilise.",
+)
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 @reports_errors
 def historique_command(version, output_format, output, clause):
@@ -571,8 +802,12 @@ def historique_command(version, output_format, output, clause):
     if output:
         check_destination(output, inputs)
     provenance = provenance_of([(None, v) for v in found.versions])
-    publish(HistoryReport(found, loader.sources, provenance, timelines),
-            report_format(output_format, output, HISTORY_FORMATS), output, inputs)
+    publish(
+        HistoryReport(found, loader.sources, provenance, timelines),
+        report_format(output_format, output, HISTORY_FORMATS),
+        output,
+        inputs,
+    )
     return EXIT_OK
 
 
@@ -597,15 +832,21 @@ def site_command(dossier, output):
         target = Path(output) / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         write_text(str(target), text, inputs)
-    click.echo(f"Site écrit dans « {output} » : {plural(len(pages), 'page')} ; ouvrez « {Path(output) / 'index.html'} ».",
-               err=True)
+    click.echo(
+        f"Site écrit dans « {output} » : {plural(len(pages), 'page')} ; ouvrez « {Path(output) / 'index.html'} ».",
+        err=True,
+    )
     return EXIT_OK
 
 
 @cli.command("fmt", context_settings=HELP)
 @click.argument("fichiers", nargs=-1, required=True, metavar="FICHIER...")
-@click.option("--check", "check_only", is_flag=True,
-              help="Ne rien écrire : sortir avec le code 1 et nommer les fichiers qui changeraient.")
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Ne rien écrire : sortir avec le code 1 et nommer les fichiers qui changeraient.",
+)
 @click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
 def fmt_command(fichiers, check_only):
     """Mettre des fichiers .conv en forme canonique, en gardant chaque commentaire et chaque libellé."""
@@ -651,5 +892,8 @@ def lsp_command(stdio):
 
 def _decision_versions(decision) -> list:
     """The versions of a calibration or a sweep: the one that varies, and the reference when there is one."""
-    return [(None, decision.version)] if decision.reference is None else \
-        [("étudiée", decision.version), ("de référence", decision.reference)]
+    return (
+        [(None, decision.version)]
+        if decision.reference is None
+        else [("étudiée", decision.version), ("de référence", decision.reference)]
+    )

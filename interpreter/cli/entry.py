@@ -83,6 +83,9 @@ def main():
         click.echo("convcheck : entrée trop profondément imbriquée pour être traitée.", err=True)
         sys.exit(EXIT_INVALID)
     except Exception as error:  # a bug of ours: say so plainly, without a traceback
-        click.echo(f"convcheck : erreur interne ({type(error).__name__}: {error}). "
-                   "Merci de la signaler avec le fichier en cause.", err=True)
+        click.echo(
+            f"convcheck : erreur interne ({type(error).__name__}: {error}). "
+            "Merci de la signaler avec le fichier en cause.",
+            err=True,
+        )
         sys.exit(EXIT_INTERNAL)

@@ -51,15 +51,19 @@ class FrenchGroup(click.Group):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
-            code = super().main(args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False,
-                                **extra)
+            code = super().main(
+                args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra
+            )
         except click.exceptions.Exit as done:
             sys.exit(done.exit_code)
         except WriteError as error:
             click.echo(render_all_text([error.diagnostic], {}), err=True)
             sys.exit(error.exit_code)
         except click.UsageError as error:
-            click.echo(f"convcheck : {french_usage_message(error, self.list_commands(error.ctx or click.Context(self)))}", err=True)
+            click.echo(
+                f"convcheck : {french_usage_message(error, self.list_commands(error.ctx or click.Context(self)))}",
+                err=True,
+            )
             hint = "" if error.ctx is None else f"« {error.ctx.command_path} --help » donne l'aide."
             if hint:
                 click.echo(hint, err=True)
@@ -95,8 +99,10 @@ def french_usage_message(error: click.UsageError, commands=()) -> str:
         return f"option mal employée « {error.option_name} » : elle attend une valeur"
     extra = re.match(r"Got unexpected extra arguments? \((.*)\)", error.message)
     if extra:
-        return (f"argument en trop : « {extra.group(1)} » ; une valeur qui contient des espaces s'écrit entre "
-                "guillemets, par exemple --budget \"190 000 000 €\"")
+        return (
+            f"argument en trop : « {extra.group(1)} » ; une valeur qui contient des espaces s'écrit entre "
+            'guillemets, par exemple --budget "190 000 000 €"'
+        )
     return f"usage incorrect : {error.message}"
 
 

@@ -28,86 +28,148 @@ PROJECTION_FORMATS = ("text", "markdown", "html", "json", "xlsx")
 TABLE_FORMATS = ("csv", "parquet", "jsonl")  # a table of results, one row per structure
 RESULTS_FORMATS = ("csv", "xlsx", "parquet", "jsonl")  # the results of `simulate`: a table, or a workbook
 
+
 def format_option(formats: tuple[str, ...], what: str = "Format du rapport"):
     """`--format`: one of the command's formats; without it, the extension of `-o` decides (else text)."""
     listed = f"{', '.join(formats[:-1])} ou {formats[-1]}"
-    return click.option("--format", "output_format", type=click.Choice(formats), default=None,
-                        help=f"{what} : {listed} ; sans --format, l'extension de -o le choisit "
-                        f"({extensions_of(formats)}), sinon text.")
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(formats),
+        default=None,
+        help=f"{what} : {listed} ; sans --format, l'extension de -o le choisit ({extensions_of(formats)}), sinon text.",
+    )
 
 
 def hypothesis_options(command):
     """`--scenario FICHIER` (repeatable, applied in order) and `--set ID=VALEUR` (after them)."""
-    command = click.option("--set", "settings", multiple=True, metavar="ID=VALEUR",
-                           help="Remplacer un paramètre, par exemple --set valeur_point=7.5€ (répétable, "
-                           "appliqué après les scénarios).")(command)
-    return click.option("--scenario", "scenarios", multiple=True, metavar="FICHIER",
-                        help="Appliquer les hypothèses d'un fichier « scénario » (répétable, dans l'ordre).")(command)
+    command = click.option(
+        "--set",
+        "settings",
+        multiple=True,
+        metavar="ID=VALEUR",
+        help="Remplacer un paramètre, par exemple --set valeur_point=7.5€ (répétable, appliqué après les scénarios).",
+    )(command)
+    return click.option(
+        "--scenario",
+        "scenarios",
+        multiple=True,
+        metavar="FICHIER",
+        help="Appliquer les hypothèses d'un fichier « scénario » (répétable, dans l'ordre).",
+    )(command)
 
 
 def population_options(command):
     """`--encodage` (a CSV population's encoding) and `--feuille` (an Excel population's sheet)."""
-    command = click.option("--feuille", "sheet", metavar="NOM",
-                           help="Avec une population .xlsx : la feuille à lire (défaut : la première feuille visible).")(command)
-    return click.option("--encodage", "encoding", metavar="ENCODAGE",
-                        help="Avec une population .csv : son encodage, utf-8, windows-1252 ou utf-16 (défaut : détecté).")(command)
+    command = click.option(
+        "--feuille",
+        "sheet",
+        metavar="NOM",
+        help="Avec une population .xlsx : la feuille à lire (défaut : la première feuille visible).",
+    )(command)
+    return click.option(
+        "--encodage",
+        "encoding",
+        metavar="ENCODAGE",
+        help="Avec une population .csv : son encodage, utf-8, windows-1252 ou utf-16 (défaut : détecté).",
+    )(command)
 
 
 def csv_fr_option(command):
     """`--csv-fr`: CSV written as French Excel reads it."""
-    return click.option("--csv-fr", "csv_fr", is_flag=True,
-                        help="Écrire les CSV à la française : « ; » entre les cellules et virgules décimales "
-                        "(pour Excel).")(command)
+    return click.option(
+        "--csv-fr",
+        "csv_fr",
+        is_flag=True,
+        help="Écrire les CSV à la française : « ; » entre les cellules et virgules décimales (pour Excel).",
+    )(command)
 
 
 def years_options(command, required: bool = False):
     """`--de ANNEE --a ANNEE`: the years of a projection, included."""
-    command = click.option("--a", "stop", type=click.IntRange(1900, 2200), required=required, metavar="ANNEE",
-                           help="Dernière année de la projection (incluse).")(command)
-    return click.option("--de", "start", type=click.IntRange(1900, 2200), required=required, metavar="ANNEE",
-                        help="Première année de la projection : celle de la population donnée.")(command)
+    command = click.option(
+        "--a",
+        "stop",
+        type=click.IntRange(1900, 2200),
+        required=required,
+        metavar="ANNEE",
+        help="Dernière année de la projection (incluse).",
+    )(command)
+    return click.option(
+        "--de",
+        "start",
+        type=click.IntRange(1900, 2200),
+        required=required,
+        metavar="ANNEE",
+        help="Première année de la projection : celle de la population donnée.",
+    )(command)
 
 
 def guarantee_option(command):
     """`--garantie [TAUX]`: the cost of topping up the structures that lose (all of each loss, or a share)."""
-    return click.option("--garantie", "guarantee", is_flag=False, flag_value="100 %", default=None, metavar="[TAUX]",
-                        help="Avec --population : le coût d'une garantie — compléter le paiement de chaque structure "
-                        "qui perd jusqu'à son montant d'avant (--garantie), ou une part de chaque perte "
-                        "(--garantie \"50 %\"), au total et par groupe (--par).")(command)
+    return click.option(
+        "--garantie",
+        "guarantee",
+        is_flag=False,
+        flag_value="100 %",
+        default=None,
+        metavar="[TAUX]",
+        help="Avec --population : le coût d'une garantie — compléter le paiement de chaque structure "
+        "qui perd jusqu'à son montant d'avant (--garantie), ou une part de chaque perte "
+        '(--garantie "50 %"), au total et par groupe (--par).',
+    )(command)
 
 
 def draws_options(command):
     """`--tirages N` and `--graine S`: the scénarios' draws repeated N times, for the median and the 5–95 % interval."""
-    command = click.option("--graine", "seed", type=click.IntRange(0, 2**31 - 1), default=None, metavar="S",
-                           help="Avec --tirages : la graine des tirages (défaut : 1) ; la même graine donne les mêmes "
-                           "tirages.")(command)
-    return click.option("--tirages", "draw_count", type=click.IntRange(1, 100_000), default=None, metavar="N",
-                        help="Refaire N fois les tirages (« tirage(…) ») des scénarios, indépendamment : chaque chiffre "
-                        "est donné en médiane avec l'intervalle de 5 à 95 % des tirages, les détails étant ceux du "
-                        "tirage médian (calculé par le moteur par défaut).")(command)
+    command = click.option(
+        "--graine",
+        "seed",
+        type=click.IntRange(0, 2**31 - 1),
+        default=None,
+        metavar="S",
+        help="Avec --tirages : la graine des tirages (défaut : 1) ; la même graine donne les mêmes tirages.",
+    )(command)
+    return click.option(
+        "--tirages",
+        "draw_count",
+        type=click.IntRange(1, 100_000),
+        default=None,
+        metavar="N",
+        help="Refaire N fois les tirages (« tirage(…) ») des scénarios, indépendamment : chaque chiffre "
+        "est donné en médiane avec l'intervalle de 5 à 95 % des tirages, les détails étant ceux du "
+        "tirage médian (calculé par le moteur par défaut).",
+    )(command)
 
 
 def draws_asked(count: int | None, seed: int | None) -> tuple[int, int] | None:
     """(N, S) from `--tirages` and `--graine`, or None for the single default draw; `--graine` alone is refused."""
     if count is None:
         if seed is not None:
-            raise UsageProblem("--graine choisit la graine de --tirages : ajoutez --tirages N (par exemple --tirages 1000)")
+            raise UsageProblem(
+                "--graine choisit la graine de --tirages : ajoutez --tirages N (par exemple --tirages 1000)"
+            )
         return None
     return count, 1 if seed is None else seed
 
 
 def engine_option(command):
     """`--moteur`: the engine that computes a population, among those registered."""
-    return click.option("--moteur", "engine", type=click.Choice(list(ENGINES)), default=DEFAULT,
-                        help=engines_help())(command)
+    return click.option("--moteur", "engine", type=click.Choice(list(ENGINES)), default=DEFAULT, help=engines_help())(
+        command
+    )
 
 
 def exercise_option(command):
     """`--exercice AAAA`: the rules of one exercise (the version's `exercice AAAA { … }` applied)."""
-    return click.option("--exercice", "exercice", metavar="AAAA",
-                        help="Calculer avec les règles de cet exercice : celles de la version, avec ses règles propres "
-                        "à l'année (« exercice AAAA { … } ») ; la version doit être en vigueur avant la fin de "
-                        "l'exercice.")(command)
+    return click.option(
+        "--exercice",
+        "exercice",
+        metavar="AAAA",
+        help="Calculer avec les règles de cet exercice : celles de la version, avec ses règles propres "
+        "à l'année (« exercice AAAA { … } ») ; la version doit être en vigueur avant la fin de "
+        "l'exercice.",
+    )(command)
 
 
 # ---- reading them ------------------------------------------------------------------------------------------
@@ -120,8 +182,9 @@ def existing_files(paths: tuple[str, ...]) -> list[str]:
         if not p.exists():
             raise UsageProblem(f"fichier introuvable : « {path} »")
         if p.is_dir():
-            raise UsageProblem(f"« {path} » est un dossier ; donnez des fichiers .conv (par exemple "
-                               f"« {path.rstrip('/')}/*.conv »)")
+            raise UsageProblem(
+                f"« {path} » est un dossier ; donnez des fichiers .conv (par exemple « {path.rstrip('/')}/*.conv »)"
+            )
         kind = special_kind(path)  # checked before anything opens it: a FIFO or /dev/zero would hang
         if kind is not None:
             raise UsageProblem(f"« {path} » est {kind}, pas un fichier : convcheck ne lit que des fichiers ordinaires")
@@ -177,8 +240,10 @@ def guarantee_share(text: str | None) -> Fraction | None:
         return None
     value = option_number(text, "--garantie", "pourcentage")
     if not 0 < value <= 1:
-        raise UsageProblem(f"--garantie « {text} » : donnez une part des pertes entre 0 et 100 %, par exemple "
-                           "--garantie \"50 %\" (ou --garantie seul : 100 %)")
+        raise UsageProblem(
+            f"--garantie « {text} » : donnez une part des pertes entre 0 et 100 %, par exemple "
+            '--garantie "50 %" (ou --garantie seul : 100 %)'
+        )
     return Fraction(value)
 
 
@@ -187,8 +252,9 @@ def iso_date(text: str, option: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(text.strip())
     except ValueError:
-        raise UsageProblem(f"date invalide pour {option} : « {text} » ; écrivez-la AAAA-MM-JJ, par exemple "
-                           "2024-01-01") from None
+        raise UsageProblem(
+            f"date invalide pour {option} : « {text} » ; écrivez-la AAAA-MM-JJ, par exemple 2024-01-01"
+        ) from None
 
 
 def exercise_year(text: str | None) -> int | None:
@@ -196,8 +262,10 @@ def exercise_year(text: str | None) -> int | None:
     if text is None:
         return None
     if not re.fullmatch(r"\s*[0-9]{4}\s*", text):
-        raise UsageProblem(f"exercice invalide pour --exercice : « {text} » ; écrivez l'année sur quatre chiffres, par "
-                           "exemple --exercice 2022")
+        raise UsageProblem(
+            f"exercice invalide pour --exercice : « {text} » ; écrivez l'année sur quatre chiffres, par "
+            "exemple --exercice 2022"
+        )
     return int(text)
 
 

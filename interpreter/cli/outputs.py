@@ -76,6 +76,7 @@ def progress_bar(size: int):
 def reports_errors(callback):
     """A command whose input may prevent the job: an `api.ConvError` is rendered — as JSON on stdout
     when the command's `--format` is json, else as text on stderr — and the command exits 1."""
+
     @functools.wraps(callback)
     def command(*args, **kwargs):
         try:
@@ -104,8 +105,11 @@ def warnings_note(versions) -> None:
         return
     paths = " ".join(dict.fromkeys(version.path for version in versions if version.warnings))
     count = len(found)
-    click.echo(f"{plural(count, 'avertissement')} dans les versions utilisées : « convcheck check {paths} » "
-               f"{'les' if count > 1 else 'le'} montre.", err=True)
+    click.echo(
+        f"{plural(count, 'avertissement')} dans les versions utilisées : « convcheck check {paths} » "
+        f"{'les' if count > 1 else 'le'} montre.",
+        err=True,
+    )
 
 
 def plural(count: int, word: str) -> str:

@@ -75,13 +75,28 @@ class Sweeper:
     def __init__(self, program: Program, population, parametre: str, reference: PopulationResult | None = None):
         model = program.model
         if parametre not in model.parametres:
-            raise DecisionError([Diagnostic("parametre-inconnu", f"paramètre inconnu « {parametre} »", file="--parametre",
-                                            suggestion=suggest(parametre, model.parametres) or
-                                            f"paramètres : {', '.join(model.parametres)}")])
+            raise DecisionError(
+                [
+                    Diagnostic(
+                        "parametre-inconnu",
+                        f"paramètre inconnu « {parametre} »",
+                        file="--parametre",
+                        suggestion=suggest(parametre, model.parametres)
+                        or f"paramètres : {', '.join(model.parametres)}",
+                    )
+                ]
+            )
         kind = parametre_kind(model, parametre)
         if kind not in ("montant", "nombre", "pourcentage"):
-            raise DecisionError([Diagnostic("type-incompatible", f"« {parametre} » est un {kind} : seuls un montant, "
-                                            "un nombre ou un pourcentage se calibrent", file="--parametre")])
+            raise DecisionError(
+                [
+                    Diagnostic(
+                        "type-incompatible",
+                        f"« {parametre} » est un {kind} : seuls un montant, un nombre ou un pourcentage se calibrent",
+                        file="--parametre",
+                    )
+                ]
+            )
         self.program, self.population, self.parametre, self.kind = program, population, parametre, kind
         self.vector = VectorProgram.of(model, program.scenarios)
         self.reference = reference.evaluated() if reference is not None else None
@@ -96,16 +111,31 @@ class Sweeper:
         try:
             return self.program.with_parametre(self.parametre, value)
         except ParametreError as error:
-            raise DecisionError([Diagnostic("parametre-incalculable", f"à {self.written(value)}, le paramètre "
-                                            f"« {error.id} » ne peut pas être calculé : {error.message}",
-                                            file="--parametre")]) from None
+            raise DecisionError(
+                [
+                    Diagnostic(
+                        "parametre-incalculable",
+                        f"à {self.written(value)}, le paramètre "
+                        f"« {error.id} » ne peut pas être calculé : {error.message}",
+                        file="--parametre",
+                    )
+                ]
+            ) from None
 
     def result(self, value: Decimal) -> PopulationResult:
         if value not in self.results:
             result = simulate(self.at(value), self.population, vector=self.vector)
             if result.errors:
-                raise DecisionError([Diagnostic("evaluation-impossible", f"à {self.written(value)}, structure « {id} » : "
-                                                f"{message}", file=self.population.path) for id, message in result.errors])
+                raise DecisionError(
+                    [
+                        Diagnostic(
+                            "evaluation-impossible",
+                            f"à {self.written(value)}, structure « {id} » : {message}",
+                            file=self.population.path,
+                        )
+                        for id, message in result.errors
+                    ]
+                )
             self.results[value] = result
         return self.results[value]
 
@@ -115,8 +145,15 @@ class Sweeper:
         if self.reference is not None:
             changes = _aligned_changes(self.reference, result)
             gain, lose = int((changes > 0).sum()), int((changes < 0).sum())
-        return Point(value, checked_sum(result.total, f"à {self.written(value)}, le budget"), len(result.total), int(result.eligible.sum()), gain, lose,
-                     self.written(value))
+        return Point(
+            value,
+            checked_sum(result.total, f"à {self.written(value)}, le budget"),
+            len(result.total),
+            int(result.eligible.sum()),
+            gain,
+            lose,
+            self.written(value),
+        )
 
     def written(self, value: Decimal) -> str:
         """The value as `--set ID=…` accepts it: `8.23€`, `4123`, `7.5%`."""
@@ -130,8 +167,15 @@ class DrawSweeper(Sweeper):
     point's budget is the quantile `percent` of them (the median, or 5 % and 95 % for the interval of a
     calibration), its counts the medians; the reference, if any, is drawn with the same draws."""
 
-    def __init__(self, program: Program, population, parametre: str, count: int, seed: int,
-                 reference: tuple[Program, Any] | None = None):
+    def __init__(
+        self,
+        program: Program,
+        population,
+        parametre: str,
+        count: int,
+        seed: int,
+        reference: tuple[Program, Any] | None = None,
+    ):
         super().__init__(program, population, parametre)
         self.count, self.seed, self.percent = count, seed, 50
         self.drawn: dict[Decimal, tuple[Draws, dict[str, list[int]]]] = {}
@@ -166,9 +210,18 @@ class DrawSweeper(Sweeper):
         if self.reference_budgets is not None:
             gain, lose = nearest_rank(figures["gain"], 50), nearest_rank(figures["lose"], 50)
             gap = Spread.of([b - r for b, r in zip(budgets, self.reference_budgets, strict=True)])
-        return Point(value, nearest_rank(budgets, self.percent), self.population.size,
-                     nearest_rank(figures["eligible"], 50), gain, lose, self.written(value),
-                     nearest_rank(budgets, 5), nearest_rank(budgets, 95), gap)
+        return Point(
+            value,
+            nearest_rank(budgets, self.percent),
+            self.population.size,
+            nearest_rank(figures["eligible"], 50),
+            gain,
+            lose,
+            self.written(value),
+            nearest_rank(budgets, 5),
+            nearest_rank(budgets, 95),
+            gap,
+        )
 
     def median_results(self, value: Decimal) -> tuple[int, PopulationResult, PopulationResult | None]:
         """At `value`: the median draw of the budget (from 0), its results, and the reference's in that draw."""
@@ -225,8 +278,9 @@ def default_step(sweeper: Sweeper) -> Decimal:
     return Decimal(1) if sweeper.current == sweeper.current.to_integral_value() else Decimal("0.0001")
 
 
-def calibrate(sweeper: Sweeper, target: int, step: Decimal | None = None,
-              low: Decimal | None = None, high: Decimal | None = None) -> Calibration:
+def calibrate(
+    sweeper: Sweeper, target: int, step: Decimal | None = None, low: Decimal | None = None, high: Decimal | None = None
+) -> Calibration:
     """The first value (on the grid of `step`) at which the budget reaches `target` cents."""
     step = step or default_step(sweeper)
     start = int((sweeper.current / step).to_integral_value())
@@ -236,17 +290,32 @@ def calibrate(sweeper: Sweeper, target: int, step: Decimal | None = None,
 
     direction = _direction(budget, start, low, high, step)
     if direction == 0:
-        return _report(sweeper, target, step, None, None, 0, "le budget ne dépend pas de ce paramètre : "
-                       "il est le même quelle que soit sa valeur")
+        return _report(
+            sweeper,
+            target,
+            step,
+            None,
+            None,
+            0,
+            "le budget ne dépend pas de ce paramètre : il est le même quelle que soit sa valeur",
+        )
     reaches = (lambda b: b >= target) if direction > 0 else (lambda b: b <= target)
     bracket = _bracket(budget, reaches, start, step, low, high)
     if bracket is None:
-        return _report(sweeper, target, step, None, None, direction, "la cible n'est pas atteinte dans l'intervalle "
-                       "cherché : la valeur la plus proche est donnée")
+        return _report(
+            sweeper,
+            target,
+            step,
+            None,
+            None,
+            direction,
+            "la cible n'est pas atteinte dans l'intervalle cherché : la valeur la plus proche est donnée",
+        )
     below, above = bracket
     if below is None:  # the lowest value allowed reaches it already: nothing below to compare with
-        return _report(sweeper, target, step, above, None, direction, "la cible est atteinte dès la plus petite "
-                       "valeur permise")
+        return _report(
+            sweeper, target, step, above, None, direction, "la cible est atteinte dès la plus petite valeur permise"
+        )
     while above - below > 1:
         middle = (below + above) // 2
         if reaches(budget(middle)):
@@ -294,8 +363,9 @@ def _bracket(budget, reaches, start: int, step: Decimal, low, high) -> tuple[int
     return None
 
 
-def _report(sweeper: Sweeper, target: int, step: Decimal, found: int | None, before: int | None, direction: int,
-            note: str) -> Calibration:
+def _report(
+    sweeper: Sweeper, target: int, step: Decimal, found: int | None, before: int | None, direction: int, note: str
+) -> Calibration:
     points = sorted((sweeper.point(value) for value in sweeper.results), key=lambda p: p.value)
     closest = min(points, key=lambda p: (abs(p.budget - target), p.value))
     monotone, where = _monotone(points, direction)
@@ -304,14 +374,26 @@ def _report(sweeper: Sweeper, target: int, step: Decimal, found: int | None, bef
     elif direction:
         note = (note + " ; " if note else "") + f"le budget est monotone sur les {len(points)} valeurs calculées"
     chosen = sweeper.point(found * step) if found is not None else None
-    return Calibration(sweeper.parametre, sweeper.written(chosen.value if chosen else closest.value), target, step,
-                       chosen, sweeper.point(before * step) if before is not None else None, closest, monotone,
-                       direction, note, tuple(points))
+    return Calibration(
+        sweeper.parametre,
+        sweeper.written(chosen.value if chosen else closest.value),
+        target,
+        step,
+        chosen,
+        sweeper.point(before * step) if before is not None else None,
+        closest,
+        monotone,
+        direction,
+        note,
+        tuple(points),
+    )
 
 
 def _monotone(points: list[Point], direction: int) -> tuple[bool, str]:
     for a, b in zip(points, points[1:], strict=False):
         if direction and (b.budget - a.budget) * direction < 0:
-            return False, (f"le budget n'est pas monotone : il va de {a.budget / 100:.2f} € à {b.budget / 100:.2f} € "
-                           f"entre {a.value} et {b.value}, à rebours du reste")
+            return False, (
+                f"le budget n'est pas monotone : il va de {a.budget / 100:.2f} € à {b.budget / 100:.2f} € "
+                f"entre {a.value} et {b.value}, à rebours du reste"
+            )
     return True, ""

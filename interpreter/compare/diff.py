@@ -105,8 +105,9 @@ class MoneyView:
 
     @property
     def unchanged(self) -> tuple[MoneyLine, ...]:
-        return tuple(line for line in self.lines if line.avant is not None and line.apres is not None
-                     and line.delta == 0)
+        return tuple(
+            line for line in self.lines if line.avant is not None and line.apres is not None and line.delta == 0
+        )
 
 
 @frozen
@@ -125,8 +126,11 @@ class Diff:
     @property
     def renamed_lines(self) -> dict[str, str]:
         """Old id → new id of the critères and briques renamed (matched by similarity)."""
-        return {c.ancien_id: c.id for c in self.changes
-                if c.kind == "renommage" and c.element in ("critere", "brique") and c.ancien_id is not None}
+        return {
+            c.ancien_id: c.id
+            for c in self.changes
+            if c.kind == "renommage" and c.element in ("critere", "brique") and c.ancien_id is not None
+        }
 
 
 @frozen
@@ -148,9 +152,12 @@ class ExerciceRules:
 
 def exercice_rules(model: Model) -> dict[str, ExerciceRules]:
     """Each exercise's rules, its changes one after the other (its cas are examples, not rules)."""
-    return {str(year): ExerciceRules(year, " ; ".join(one_line(item) for block in blocks for item in block.items
-                                                      if not isinstance(item, n.Cas)))
-            for year, blocks in model.exercices.items()}
+    return {
+        str(year): ExerciceRules(
+            year, " ; ".join(one_line(item) for block in blocks for item in block.items if not isinstance(item, n.Cas))
+        )
+        for year, blocks in model.exercices.items()
+    }
 
 
 # ---- fields of each kind of element ------------------------------------------------------------
@@ -167,8 +174,9 @@ def _text(value):
 
 
 def _assiette(element) -> tuple:
-    sections = "" if element.sections == SECTIONS else \
-        f" dans ({', '.join(keywords.SECTIONS[s] for s in element.sections)})"
+    sections = (
+        "" if element.sections == SECTIONS else f" dans ({', '.join(keywords.SECTIONS[s] for s in element.sections)})"
+    )
     return (element.part, element.sections), keywords.ASSIETTES[element.part] + sections
 
 
@@ -187,7 +195,9 @@ def _range(element) -> tuple | None:
 # How each field is read (`dsl.kinds.Field.how`), from the element.
 READERS = {
     kinds.EXPR: lambda element, field: _expr(getattr(element, field.attribute)),
-    kinds.QUOTED: lambda element, field: _text(getattr(element, field.attribute) and quote(getattr(element, field.attribute))),
+    kinds.QUOTED: lambda element, field: _text(
+        getattr(element, field.attribute) and quote(getattr(element, field.attribute))
+    ),
     kinds.WORD: lambda element, field: _text(getattr(element, field.attribute)),
     "assiette": lambda element, field: _assiette(element),
     "type": lambda element, field: _type(element),
@@ -240,7 +250,7 @@ def _elements(model: Model, kind: str) -> dict:
 
 
 def bigrams(text: str) -> Counter:
-    return Counter(text[i:i + 2] for i in range(len(text) - 1))
+    return Counter(text[i : i + 2] for i in range(len(text) - 1))
 
 
 def dice(a: str, b: str) -> float:
@@ -294,11 +304,17 @@ def match_renames(removed: dict, added: dict) -> list[tuple[str, str]]:
         return pairs
     grams_old = {a: bigrams(texts_old[a]) for a in rest_old}
     grams_new = {b: bigrams(texts_new[b]) for b in rest_new}
-    sizes = {**{("a", a): sum(g.values()) for a, g in grams_old.items()},
-             **{("b", b): sum(g.values()) for b, g in grams_new.items()}}
+    sizes = {
+        **{("a", a): sum(g.values()) for a, g in grams_old.items()},
+        **{("b", b): sum(g.values()) for b, g in grams_new.items()},
+    }
     scored = sorted(
-        ((_dice(grams_old[a], grams_new[b], sizes["a", a], sizes["b", b]), a, b) for a in rest_old for b in rest_new
-         if _may_reach(sizes["a", a], sizes["b", b])),
+        (
+            (_dice(grams_old[a], grams_new[b], sizes["a", a], sizes["b", b]), a, b)
+            for a in rest_old
+            for b in rest_new
+            if _may_reach(sizes["a", a], sizes["b", b])
+        ),
         key=lambda t: (-t[0], t[1], t[2]),
     )
     for score, a, b in scored:
@@ -348,20 +364,49 @@ def diff_elements(old: Model, new: Model, element: str) -> tuple[list[Change], d
         assert renamed is not None  # only a modification without change is no change
         changes.append(renamed)
     for id, e in added.items():
-        changes.append(Change("ajout", element, id, None, None, e.label, None, place(e),
-                              tuple(FieldChange(name, None, value[1]) for name, value in element_fields(e).items()
-                                    if value is not None)))
+        changes.append(
+            Change(
+                "ajout",
+                element,
+                id,
+                None,
+                None,
+                e.label,
+                None,
+                place(e),
+                tuple(
+                    FieldChange(name, None, value[1]) for name, value in element_fields(e).items() if value is not None
+                ),
+            )
+        )
     for id, e in removed.items():
-        changes.append(Change("suppression", element, id, None, e.label, None, place(e), None,
-                              tuple(FieldChange(name, value[1], None) for name, value in element_fields(e).items()
-                                    if value is not None)))
+        changes.append(
+            Change(
+                "suppression",
+                element,
+                id,
+                None,
+                e.label,
+                None,
+                place(e),
+                None,
+                tuple(
+                    FieldChange(name, value[1], None) for name, value in element_fields(e).items() if value is not None
+                ),
+            )
+        )
     order = {id: i for i, id in enumerate([*after, *before])}
     changes.sort(key=lambda c: order.get(c.id, 0))
     return changes, renames
 
 
-def diff_models(old: Model, new: Model, old_program: Program | None = None,
-                new_program: Program | None = None, cas: CasBasis | None = None) -> Diff:
+def diff_models(
+    old: Model,
+    new: Model,
+    old_program: Program | None = None,
+    new_program: Program | None = None,
+    cas: CasBasis | None = None,
+) -> Diff:
     """Every difference between two consolidated versions, and the money view (at each version's
     maximal structure, or for the données of `cas`)."""
     changes: list[Change] = []
@@ -373,8 +418,14 @@ def diff_models(old: Model, new: Model, old_program: Program | None = None,
             renames.update(renamed)
     old_program = old_program or compile_model(old)
     new_program = new_program or compile_model(new)
-    return Diff(old, new, tuple(changes), money_view(old_program, new_program, renames, cas),
-                old_program.parametres, new_program.parametres)
+    return Diff(
+        old,
+        new,
+        tuple(changes),
+        money_view(old_program, new_program, renames, cas),
+        old_program.parametres,
+        new_program.parametres,
+    )
 
 
 # ---- money ---------------------------------------------------------------------------------------
@@ -394,13 +445,18 @@ def money_view(old: Program, new: Program, renames: dict[str, str], cas: CasBasi
         element_old, element_new = old.model.line(old_id), new.model.line(id)
         shown = element_new or element_old
         assert shown is not None  # a line of one version or the other
-        lines.append(MoneyLine(
-            id, old_id if old_id != id else None, shown.label,
-            (new.model if element_new is not None else old.model).line_kind(shown.id),
-            _money_place(element_old), _money_place(element_new),
-            before.get(old_id) if element_old is not None else None,
-            after.get(id) if element_new is not None else None,
-        ))
+        lines.append(
+            MoneyLine(
+                id,
+                old_id if old_id != id else None,
+                shown.label,
+                (new.model if element_new is not None else old.model).line_kind(shown.id),
+                _money_place(element_old),
+                _money_place(element_new),
+                before.get(old_id) if element_old is not None else None,
+                after.get(id) if element_new is not None else None,
+            )
+        )
     lines.sort(key=lambda line: (-abs(line.delta), line.id))
     sections = []
     for section in (*SECTIONS, *kinds.GROUP_TITLES):
@@ -409,9 +465,13 @@ def money_view(old: Program, new: Program, renames: dict[str, str], cas: CasBasi
         if total_old or total_new:
             sections.append((section, total_old, total_new))
     return MoneyView(
-        tuple(lines), tuple(sections),
-        sum((v for v in before.values()), NO_MONEY), sum((v for v in after.values()), NO_MONEY),
-        structure_old, structure_new, cas,
+        tuple(lines),
+        tuple(sections),
+        sum((v for v in before.values()), NO_MONEY),
+        sum((v for v in after.values()), NO_MONEY),
+        structure_old,
+        structure_new,
+        cas,
     )
 
 
@@ -440,27 +500,56 @@ def cas_basis(old, new, id: str) -> CasBasis:
     found = {"avant": _cas_for(old, id), "apres": _cas_for(new, id)}
     if not any(found.values()):
         names = sorted({c.id for version in (old, new) for c in version.model.cas})
-        raise ConvError([Diagnostic("diff-cas-inconnu", f"--cas {id} : aucune des deux versions n'a de cas « {id} »",
-                                    file="--cas", suggestion=suggest(id, names) or
-                                    (f"cas connus : {', '.join(names)}" if names else "ces versions n'ont aucun cas"))])
+        raise ConvError(
+            [
+                Diagnostic(
+                    "diff-cas-inconnu",
+                    f"--cas {id} : aucune des deux versions n'a de cas « {id} »",
+                    file="--cas",
+                    suggestion=suggest(id, names)
+                    or (f"cas connus : {', '.join(names)}" if names else "ces versions n'ont aucun cas"),
+                )
+            ]
+        )
     values = {}
     for which, version in (("avant", old), ("apres", new)):
         cas = found[which] or found["apres" if which == "avant" else "avant"]
         donnees = {k: v for k, v in cas_donnees(version.program, cas).items() if k in version.model.donnees}
         missing = [d for d in version.model.donnees if d not in donnees]
         if missing:
-            raise ConvError([Diagnostic(
-                "diff-cas-incomplet", f"--cas {id} : la version « {version.model.version} » n'a pas ce cas, et celui de "
-                f"l'autre version ne donne pas {', '.join(f'« {d} »' for d in missing)}", file="--cas",
-                suggestion=f"ajoutez à « {Path(version.model.path or '').name} » un cas « {id} » qui les donne"
-                + (f", ou nommez un cas de cette version : {', '.join(c.id for c in version.model.cas)}"
-                   if version.model.cas else ""))])
+            raise ConvError(
+                [
+                    Diagnostic(
+                        "diff-cas-incomplet",
+                        f"--cas {id} : la version « {version.model.version} » n'a pas ce cas, et celui de "
+                        f"l'autre version ne donne pas {', '.join(f'« {d} »' for d in missing)}",
+                        file="--cas",
+                        suggestion=f"ajoutez à « {Path(version.model.path or '').name} » un cas « {id} » qui les donne"
+                        + (
+                            f", ou nommez un cas de cette version : {', '.join(c.id for c in version.model.cas)}"
+                            if version.model.cas
+                            else ""
+                        ),
+                    )
+                ]
+            )
         values[which] = donnees
-    shown = next(c for c in (found["apres"], found["avant"]) if c is not None and c.id == id) \
-        if any(c is not None and c.id == id for c in found.values()) else found["apres"] or found["avant"]
-    return CasBasis(id, shown.label, values["avant"], values["apres"],
-                    tuple((version.name, c.id) for version, c in ((old, found["avant"]), (new, found["apres"]))
-                          if c is not None and c.id != id))
+    shown = (
+        next(c for c in (found["apres"], found["avant"]) if c is not None and c.id == id)
+        if any(c is not None and c.id == id for c in found.values())
+        else found["apres"] or found["avant"]
+    )
+    return CasBasis(
+        id,
+        shown.label,
+        values["avant"],
+        values["apres"],
+        tuple(
+            (version.name, c.id)
+            for version, c in ((old, found["avant"]), (new, found["apres"]))
+            if c is not None and c.id != id
+        ),
+    )
 
 
 def _cas_for(version, id: str):

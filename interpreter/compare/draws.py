@@ -140,8 +140,15 @@ def median_draw(values: Sequence[int]) -> int:
 class Draws:
     """A population evaluated under N draws of its scénarios' `tirage`, by one version."""
 
-    def __init__(self, program: Program, population, count: int, seed: int,
-                 compiled: vector.VectorProgram | None = None, like: Draws | None = None):
+    def __init__(
+        self,
+        program: Program,
+        population,
+        count: int,
+        seed: int,
+        compiled: vector.VectorProgram | None = None,
+        like: Draws | None = None,
+    ):
         """`compiled`: the program's vector program, when already compiled; `like`: draws of the same population and
         scénarios (another value of a paramètre) whose outcomes are reused when the shares are the same."""
         self.program, self.population, self.count, self.seed = program, population, count, seed
@@ -151,14 +158,23 @@ class Draws:
         self.nodes = draw_nodes(program.scenarios)
         self.size = population.size
         self.slow = slow_reason(program.scenarios) or (
-            "trop de structures pour les combiner" if 2 ** len(self.nodes) * self.size > MAX_COMBINED else None)
+            "trop de structures pour les combiner" if 2 ** len(self.nodes) * self.size > MAX_COMBINED else None
+        )
         limit = MAX_DRAWN if self.slow is None else MAX_SIMULATED
         if count * self.size > limit:
             most = max(limit // max(self.size, 1), 1)
-            raise ConvError([Diagnostic("tirages-trop-nombreux", f"{count} tirages de {self.size} structures : c'est "
-                                        f"plus que les {limit:,} structures tirées que convcheck calcule en une "
-                                        "fois".replace(",", "\u202f"), file="--tirages",
-                                        suggestion=f"demandez au plus {most} tirages pour cette population")])
+            raise ConvError(
+                [
+                    Diagnostic(
+                        "tirages-trop-nombreux",
+                        f"{count} tirages de {self.size} structures : c'est "
+                        f"plus que les {limit:,} structures tirées que convcheck calcule en une "
+                        "fois".replace(",", "\u202f"),
+                        file="--tirages",
+                        suggestion=f"demandez au plus {most} tirages pour cette population",
+                    )
+                ]
+            )
         self.lines: list[str] = []  # the paying lines of a result
         if self.slow is None:
             self._combine()
@@ -184,8 +200,14 @@ class Draws:
         self.errors = np.stack([p[1] for p in parts])
         self.encoded = draw.id_bytes(population.ids)
         like = self.like
-        if like is not None and like.slow is None and like.population is population and like.seed == self.seed \
-                and [n.salt for n in like.nodes] == [n.salt for n in self.nodes] and _same(like.limits, self.limits):
+        if (
+            like is not None
+            and like.slow is None
+            and like.population is population
+            and like.seed == self.seed
+            and [n.salt for n in like.nodes] == [n.salt for n in self.nodes]
+            and _same(like.limits, self.limits)
+        ):
             self.outcomes = like.outcomes  # the same draws decide the same outcomes
 
     def _evaluate(self, forced: dict) -> tuple[PopulationResult, np.ndarray]:
@@ -194,17 +216,28 @@ class Draws:
         for start in range(0, max(self.size, 1), 100_000):
             stop = min(start + 100_000, self.size)
             columns = {id: value[start:stop] for id, value in population.columns.items()}
-            result, bad = vector.evaluate_vector(self.vector, self.program, stop - start, columns,
-                                                 population.ids[start:stop], population.aside[start:stop], forced)
+            result, bad = vector.evaluate_vector(
+                self.vector,
+                self.program,
+                stop - start,
+                columns,
+                population.ids[start:stop],
+                population.aside[start:stop],
+                forced,
+            )
             results.append(result)
             errors.append(bad.copy())
         if len(results) == 1:
             return results[0], errors[0]
-        joined = PopulationResult(population.ids, np.concatenate([r.eligible for r in results]),
-                                  {id: np.concatenate([r.lines[id].astype(np.int64) for r in results])
-                                   for id in results[0].lines},
-                                  np.concatenate([r.total.astype(np.int64) for r in results]),
-                                  np.concatenate([r.total_points for r in results]), 0, ())
+        joined = PopulationResult(
+            population.ids,
+            np.concatenate([r.eligible for r in results]),
+            {id: np.concatenate([r.lines[id].astype(np.int64) for r in results]) for id in results[0].lines},
+            np.concatenate([r.total.astype(np.int64) for r in results]),
+            np.concatenate([r.total_points for r in results]),
+            0,
+            (),
+        )
         return joined, np.concatenate(errors)
 
     @property
@@ -227,8 +260,10 @@ class Draws:
         num = np.broadcast_to(np.asarray(share.num, dtype=object), (self.size,))
         den = np.broadcast_to(np.asarray(share.den, dtype=object), (self.size,))
         limits = [draw.threshold(Fraction(int(n), int(d))) if d else 0 for n, d in zip(num, den, strict=True)]
-        return (np.array([min(v, 2**64 - 1) for v in limits], dtype=np.uint64),
-                np.array([v >= 2**64 for v in limits], dtype=bool))
+        return (
+            np.array([min(v, 2**64 - 1) for v in limits], dtype=np.uint64),
+            np.array([v >= 2**64 for v in limits], dtype=bool),
+        )
 
     def codes(self, start: int, stop: int) -> np.ndarray:
         """The combination each structure takes in draws start … stop − 1 (from 0): a matrix, one row per draw (kept
@@ -246,7 +281,9 @@ class Draws:
         hashed: dict[str, np.ndarray] = {}
         for d, node in enumerate(self.nodes):
             if node.salt not in hashed:
-                hashed[node.salt] = draw.many_hashes([draw_salt(node.salt, self.seed, j) for j in numbers], self.encoded)
+                hashed[node.salt] = draw.many_hashes(
+                    [draw_salt(node.salt, self.seed, j) for j in numbers], self.encoded
+                )
             limit, always = self.limits[d]
             drawn = hashed[node.salt] < limit
             drawn |= always
@@ -266,14 +303,25 @@ class Draws:
 
     def _scalar(self, c: int, s: int, number: int) -> None:
         program = self.program
-        drawn = compile_model(program.model, program.overrides, parametres=program.parametres,
-                              scenarios=salted(program.scenarios, self.seed, number))
+        drawn = compile_model(
+            program.model,
+            program.overrides,
+            parametres=program.parametres,
+            scenarios=salted(program.scenarios, self.seed, number),
+        )
         structure = str(self.population.ids[s])
         try:
             result = evaluate(drawn, self.population.exact_inputs(program.model)(s), explain=False, structure=structure)
         except EvaluationError as error:
-            raise ConvError([Diagnostic("evaluation-impossible", f"au tirage n° {number} (graine {self.seed}), structure "
-                                        f"« {structure} » : {error}", file=self.population.path)]) from None
+            raise ConvError(
+                [
+                    Diagnostic(
+                        "evaluation-impossible",
+                        f"au tirage n° {number} (graine {self.seed}), structure « {structure} » : {error}",
+                        file=self.population.path,
+                    )
+                ]
+            ) from None
         self.errors[c, s] = False
         self.totals[c, s] = int(result.total * 100)
         self.eligible[c, s] = result.eligible
@@ -300,13 +348,24 @@ class Draws:
 
     def _simulation(self, j: int) -> PopulationResult:
         program = self.program
-        drawn = compile_model(program.model, program.overrides, parametres=program.parametres,
-                              scenarios=salted(program.scenarios, self.seed, j + 1))
+        drawn = compile_model(
+            program.model,
+            program.overrides,
+            parametres=program.parametres,
+            scenarios=salted(program.scenarios, self.seed, j + 1),
+        )
         result = vector.simulate(drawn, self.population)
         if result.errors:
-            raise ConvError([Diagnostic("evaluation-impossible", f"au tirage n° {j + 1} (graine {self.seed}), structure "
-                                        f"« {id} » : {message}", file=self.population.path)
-                             for id, message in result.errors])
+            raise ConvError(
+                [
+                    Diagnostic(
+                        "evaluation-impossible",
+                        f"au tirage n° {j + 1} (graine {self.seed}), structure « {id} » : {message}",
+                        file=self.population.path,
+                    )
+                    for id, message in result.errors
+                ]
+            )
         return result
 
     # -- what the reports read --
@@ -336,12 +395,16 @@ class Draws:
         budget of each line in each draw (cents)."""
         if self.slow is not None:
             sums = {id: values[start:stop] for id, values in self.line_sums.items()} if lines else {}
-            return exact_row_sums(self.totals[start:stop]), [int(v) for v in self.eligible[start:stop].sum(axis=1)], sums
+            return (
+                exact_row_sums(self.totals[start:stop]),
+                [int(v) for v in self.eligible[start:stop].sum(axis=1)],
+                sums,
+            )
         code = self.checked_codes(start, stop)
         moving = [id for id in self.lines if len(self.line_cents[id]) > 1] if lines else []
         tables = [self.totals, self.eligible.astype(np.int64), *(self.line_cents[id] for id in moving)]
         found = dict(zip(["total", "eligible", *moving], per_draw(code, tables), strict=True))
-        for id in (self.lines if lines else ()):
+        for id in self.lines if lines else ():
             if id not in found:  # no draw moves it
                 found[id] = [exact_row_sums(self.line_cents[id])[0]] * (stop - start)
         return found.pop("total"), found.pop("eligible"), {id: found[id] for id in self.lines if lines}
@@ -351,10 +414,15 @@ class Draws:
         if self.slow is not None:
             return self._simulation(j)
         picked, every = self.checked_codes(j, j + 1)[0], np.arange(self.size)
-        return PopulationResult(self.population.ids, self.eligible[picked, every].copy(),
-                                {id: cents[picked, every] if len(cents) > 1 else cents[0].copy()
-                                 for id, cents in self.line_cents.items()},
-                                self.totals[picked, every], self.points[picked, every], 0, ())
+        return PopulationResult(
+            self.population.ids,
+            self.eligible[picked, every].copy(),
+            {id: cents[picked, every] if len(cents) > 1 else cents[0].copy() for id, cents in self.line_cents.items()},
+            self.totals[picked, every],
+            self.points[picked, every],
+            0,
+            (),
+        )
 
 
 def per_draw(code: np.ndarray, tables: list[np.ndarray]) -> list[list[int]]:
@@ -380,16 +448,25 @@ def per_draw(code: np.ndarray, tables: list[np.ndarray]) -> list[list[int]]:
 def _same(limits: list, others: list) -> bool:
     """Whether two lists of (limit, always) give the same outcomes."""
     return len(limits) == len(others) and all(
-        np.array_equal(a, c) and np.array_equal(b, e) for (a, b), (c, e) in zip(limits, others, strict=True))
+        np.array_equal(a, c) and np.array_equal(b, e) for (a, b), (c, e) in zip(limits, others, strict=True)
+    )
 
 
 def draws_needed(programs: Sequence[Program]) -> None:
     """`--tirages` asks how the draws move a figure: refused (in French) when no scénario applied draws anything."""
     if not any(draw_nodes(p.scenarios) for p in programs):
-        raise ConvError([Diagnostic("tirages-sans-tirage", "aucun scénario appliqué ne contient de « tirage(…) » : le "
-                                    "chiffre ne dépend d'aucun tirage, il est le même à chaque tirage", file="--tirages",
-                                    suggestion="retirez --tirages, ou appliquez un scénario qui tire des structures au "
-                                    "sort (--scenario)")])
+        raise ConvError(
+            [
+                Diagnostic(
+                    "tirages-sans-tirage",
+                    "aucun scénario appliqué ne contient de « tirage(…) » : le "
+                    "chiffre ne dépend d'aucun tirage, il est le même à chaque tirage",
+                    file="--tirages",
+                    suggestion="retirez --tirages, ou appliquez un scénario qui tire des structures au "
+                    "sort (--scenario)",
+                )
+            ]
+        )
 
 
 # ---- figures over the draws --------------------------------------------------------------------------------
@@ -420,8 +497,16 @@ def simulation_draws(draws: Draws) -> SimulationDraws:
         for id, values in sums.items():
             lines[id] += values
     moving = tuple((id, Spread.of(values)) for id, values in lines.items() if len(set(values)) > 1)
-    return SimulationDraws(draws.count, draws.seed, tuple(budgets), Spread.of(budgets), Spread.of(eligible), moving,
-                           median_draw(budgets), draws.slow)
+    return SimulationDraws(
+        draws.count,
+        draws.seed,
+        tuple(budgets),
+        Spread.of(budgets),
+        Spread.of(eligible),
+        moving,
+        median_draw(budgets),
+        draws.slow,
+    )
 
 
 @frozen
@@ -453,24 +538,41 @@ def impact_draws(before: Draws, after: Draws, share: Fraction | None = None) -> 
     figures: dict[str, list[int]] = {name: [] for name in ("before", "after", "gain", "lose", "losses", "guarantee")}
     for start, stop in before.blocks():
         found = (_changes_combined if before.slow is None and after.slow is None else _changes_picked)(
-            before, after, start, stop, common, positions[common], share)
+            before, after, start, stop, common, positions[common], share
+        )
         for name, values in found.items():
             figures[name] += values
     deltas = [a - b for a, b in zip(figures["after"], figures["before"], strict=True)]
     spread = {name: Spread.of(values) for name, values in figures.items() if values}
-    return ImpactDraws(before.count, before.seed, spread["before"], spread["after"], Spread.of(deltas), spread["gain"],
-                       spread["lose"], spread["losses"], spread.get("guarantee"), tuple(deltas), median_draw(deltas),
-                       tuple(dict.fromkeys(d.slow for d in (before, after) if d.slow)), tuple(figures["gain"]),
-                       tuple(figures["lose"]))
+    return ImpactDraws(
+        before.count,
+        before.seed,
+        spread["before"],
+        spread["after"],
+        Spread.of(deltas),
+        spread["gain"],
+        spread["lose"],
+        spread["losses"],
+        spread.get("guarantee"),
+        tuple(deltas),
+        median_draw(deltas),
+        tuple(dict.fromkeys(d.slow for d in (before, after) if d.slow)),
+        tuple(figures["gain"]),
+        tuple(figures["lose"]),
+    )
 
 
 def _changes_picked(before: Draws, after: Draws, start: int, stop: int, common, positions, share) -> dict:
     """The figures of an impact in draws start … stop − 1, from every structure's totals in each draw."""
     old, new = before.block(start, stop)[0][:, common], after.block(start, stop)[0][:, positions]
     changes = new - old
-    found = {"before": exact_row_sums(old), "after": exact_row_sums(new),
-             "gain": [int(v) for v in (changes > 0).sum(axis=1)], "lose": [int(v) for v in (changes < 0).sum(axis=1)],
-             "losses": [-v for v in exact_row_sums(np.minimum(changes, 0))]}
+    found = {
+        "before": exact_row_sums(old),
+        "after": exact_row_sums(new),
+        "gain": [int(v) for v in (changes > 0).sum(axis=1)],
+        "lose": [int(v) for v in (changes < 0).sum(axis=1)],
+        "losses": [-v for v in exact_row_sums(np.minimum(changes, 0))],
+    }
     if share is not None:
         found["guarantee"] = exact_row_sums(top_ups(changes.ravel(), share).reshape(changes.shape))
     return found
@@ -488,8 +590,13 @@ def _changes_combined(before: Draws, after: Draws, start: int, stop: int, common
     new_joint = np.repeat(new_totals, pairs, axis=0)
     changes = new_joint - old_joint
     names = ["before", "after", "gain", "lose", "losses"]
-    tables = [old_joint, new_joint, (changes > 0).astype(np.int64), (changes < 0).astype(np.int64),
-              np.maximum(-changes, 0)]
+    tables = [
+        old_joint,
+        new_joint,
+        (changes > 0).astype(np.int64),
+        (changes < 0).astype(np.int64),
+        np.maximum(-changes, 0),
+    ]
     if share is not None:
         names.append("guarantee")
         tables.append(np.asarray(top_ups(changes.ravel(), share), dtype=np.int64).reshape(changes.shape))

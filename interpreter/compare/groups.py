@@ -63,19 +63,42 @@ class Grouping:
         column, _, limits = text.partition("=")
         column = column.strip()
         if not column:
-            raise GroupingError([Diagnostic("groupement-invalide", f"« --par {text} » : il manque le nom de la colonne",
-                                            file="--par", suggestion="par exemple --par region ou --par patientele=2000,4000")])
+            raise GroupingError(
+                [
+                    Diagnostic(
+                        "groupement-invalide",
+                        f"« --par {text} » : il manque le nom de la colonne",
+                        file="--par",
+                        suggestion="par exemple --par region ou --par patientele=2000,4000",
+                    )
+                ]
+            )
         bands = []
         for part in (p for p in limits.split(",") if p.strip()) if limits else ():
             value = read_number(part.strip(), "nombre")
             if isinstance(value, NumberProblem):
-                raise GroupingError([Diagnostic("groupement-invalide", f"« --par {text} » : « {part.strip()} » n'est pas "
-                                                "un nombre", file="--par", suggestion="les bornes se séparent par des "
-                                                "virgules : --par patientele=2000,4000,8000")])
+                raise GroupingError(
+                    [
+                        Diagnostic(
+                            "groupement-invalide",
+                            f"« --par {text} » : « {part.strip()} » n'est pas un nombre",
+                            file="--par",
+                            suggestion="les bornes se séparent par des virgules : --par patientele=2000,4000,8000",
+                        )
+                    ]
+                )
             bands.append(value)
         if bands != sorted(set(bands)):
-            raise GroupingError([Diagnostic("groupement-invalide", f"« --par {text} » : les bornes doivent croître",
-                                            file="--par", suggestion="écrivez-les dans l'ordre : 2000,4000,8000")])
+            raise GroupingError(
+                [
+                    Diagnostic(
+                        "groupement-invalide",
+                        f"« --par {text} » : les bornes doivent croître",
+                        file="--par",
+                        suggestion="écrivez-les dans l'ordre : 2000,4000,8000",
+                    )
+                ]
+            )
         return cls(column, tuple(bands))
 
     @property
@@ -86,10 +109,16 @@ class Grouping:
         """The group of each row of a population as read (`header`: every column of the file)."""
         if self.column not in frame.columns:
             header = header or frame.columns
-            raise GroupingError([Diagnostic("groupement-invalide", f"« --par {self.column} » : la population n'a pas "
-                                            f"de colonne « {self.column} »", file=origin,
-                                            suggestion=suggest(self.column, header) or
-                                            f"colonnes : {', '.join(header)}")])
+            raise GroupingError(
+                [
+                    Diagnostic(
+                        "groupement-invalide",
+                        f"« --par {self.column} » : la population n'a pas de colonne « {self.column} »",
+                        file=origin,
+                        suggestion=suggest(self.column, header) or f"colonnes : {', '.join(header)}",
+                    )
+                ]
+            )
         values = frame[self.column]
         if not self.bands:
             text = values.cast(pl.String).fill_null(MISSING).replace("", MISSING)
@@ -107,9 +136,16 @@ class Grouping:
                 continue
             number = read_number(raw if isinstance(raw, (str, int)) else str(raw), "nombre")
             if isinstance(number, NumberProblem):
-                raise GroupingError([Diagnostic("groupement-invalide", f"« --par {self.column}=… » : la valeur « {raw} » "
-                                                f"(rangée {row + 1}) n'est pas un nombre", file=origin,
-                                                suggestion="les tranches ne s'appliquent qu'à une colonne de nombres")])
+                raise GroupingError(
+                    [
+                        Diagnostic(
+                            "groupement-invalide",
+                            f"« --par {self.column}=… » : la valeur « {raw} » (rangée {row + 1}) n'est pas un nombre",
+                            file=origin,
+                            suggestion="les tranches ne s'appliquent qu'à une colonne de nombres",
+                        )
+                    ]
+                )
             result[row] = names[sum(number >= limit for limit in self.bands)]
         return result
 
@@ -151,13 +187,17 @@ class GroupRow:
 
 def simulation_groups(grouping: Grouping, labels: np.ndarray, totals: np.ndarray) -> tuple[GroupRow, ...]:
     """Per group of a simulation: structures, budget."""
-    return tuple(GroupRow(name, int((labels == name).sum()),
-                          checked_sum(totals[labels == name], f"le budget du groupe « {name} »"))
-                 for name in grouping.order(labels))
+    return tuple(
+        GroupRow(
+            name, int((labels == name).sum()), checked_sum(totals[labels == name], f"le budget du groupe « {name} »")
+        )
+        for name in grouping.order(labels)
+    )
 
 
-def impact_groups(grouping: Grouping, labels: np.ndarray, before: np.ndarray, after: np.ndarray,
-                  share: Fraction | None = None) -> tuple[GroupRow, ...]:
+def impact_groups(
+    grouping: Grouping, labels: np.ndarray, before: np.ndarray, after: np.ndarray, share: Fraction | None = None
+) -> tuple[GroupRow, ...]:
     """Per group of an impact: structures, budgets before and after, winners and losers, what the losers lose
     and (with a guarantee's `share`) what topping them up costs."""
     rows = []
@@ -165,15 +205,24 @@ def impact_groups(grouping: Grouping, labels: np.ndarray, before: np.ndarray, af
         inside = labels == name
         change = after[inside] - before[inside]
         cost = None if share is None else exact_sum(top_ups(change, share))
-        rows.append(GroupRow(name, int(inside.sum()), checked_sum(after[inside], f"le budget après du groupe « {name} »"),
-                             checked_sum(before[inside], f"le budget avant du groupe « {name} »"),
-                             int((change > 0).sum()), int((change < 0).sum()), -exact_sum(np.minimum(change, 0)),
-                             cost))
+        rows.append(
+            GroupRow(
+                name,
+                int(inside.sum()),
+                checked_sum(after[inside], f"le budget après du groupe « {name} »"),
+                checked_sum(before[inside], f"le budget avant du groupe « {name} »"),
+                int((change > 0).sum()),
+                int((change < 0).sum()),
+                -exact_sum(np.minimum(change, 0)),
+                cost,
+            )
+        )
     return tuple(rows)
 
 
-def labels_by_id(grouping: Grouping, population: Population, ids: np.ndarray,
-                 frame: pl.DataFrame | None = None) -> np.ndarray:
+def labels_by_id(
+    grouping: Grouping, population: Population, ids: np.ndarray, frame: pl.DataFrame | None = None
+) -> np.ndarray:
     """The group of each structure of `ids`, from the population's rows as read (or from `frame`, its rows
     read again)."""
     frame = population.frame if frame is None else frame

@@ -31,8 +31,11 @@ class Guarantee:
     def written(self) -> str:
         """« 100 % », « 50 % », « 33,5 % »."""
         percent = self.share * 100
-        text = str(percent.numerator) if percent.denominator == 1 else \
-            format(percent.numerator / percent.denominator, ".6g").replace(".", ",")
+        text = (
+            str(percent.numerator)
+            if percent.denominator == 1
+            else format(percent.numerator / percent.denominator, ".6g").replace(".", ",")
+        )
         return f"{text} %"
 
 

@@ -109,8 +109,9 @@ def _record(clauses: dict, order: list, version: Version, change: Change) -> Non
         clauses[key] = {"steps": [], "label": None}
         order.append(key)
     clauses[key]["label"] = change.libelle_apres or change.libelle_avant or clauses[key]["label"]
-    clauses[key]["steps"].append(Step(version, change.kind, change.ancien_id, change.section_avant,
-                                      change.section_apres, change.champs))
+    clauses[key]["steps"].append(
+        Step(version, change.kind, change.ancien_id, change.section_avant, change.section_apres, change.champs)
+    )
 
 
 # ---- one clause, with the paramètres it uses ------------------------------------------------------------
@@ -160,11 +161,16 @@ def parametres_used(model: Model, element: str, id: str) -> set[str]:
         read = parametres_read(clause.value)
     else:
         read = {p for expr in expressions(clause) for p in parametres_read(expr)}
-    if getattr(clause, "points_fixes", None) is not None or getattr(clause, "points_variables", None) is not None \
-            or getattr(clause, "part", "total") != "total":
+    if (
+        getattr(clause, "points_fixes", None) is not None
+        or getattr(clause, "points_variables", None) is not None
+        or getattr(clause, "part", "total") != "total"
+    ):
         read.add("valeur_point")
-    if getattr(clause, "points_variables", None) is not None or getattr(clause, "part", None) in ("points_variables",
-                                                                                                   "points"):
+    if getattr(clause, "points_variables", None) is not None or getattr(clause, "part", None) in (
+        "points_variables",
+        "points",
+    ):
         read |= {"patientele_reference", CAP}
     closure: set[str] = set()
     while read:
@@ -185,15 +191,20 @@ def in_force_problem(path: str, versions: tuple[Version, ...], date: datetime.da
     """Why no version of the chain is in force at `date`, in French."""
     dated = [(v.en_vigueur, v) for v in versions if v.en_vigueur is not None]
     if not dated:
-        return Diagnostic("aucune-version-en-vigueur", f"aucune version de la chaîne de « {path} » n'indique sa date "
-                          "d'entrée en vigueur", file=path,
-                          suggestion="ajoutez une ligne « en vigueur : AAAA-MM-JJ » à chaque version")
+        return Diagnostic(
+            "aucune-version-en-vigueur",
+            f"aucune version de la chaîne de « {path} » n'indique sa date d'entrée en vigueur",
+            file=path,
+            suggestion="ajoutez une ligne « en vigueur : AAAA-MM-JJ » à chaque version",
+        )
     start, first = min(dated, key=lambda pair: pair[0])
     return Diagnostic(
         "aucune-version-en-vigueur",
         f"aucune version de la chaîne de « {path} » n'est en vigueur le {date.isoformat()} : la plus ancienne, "
-        f"« {first.name} », entre en vigueur le {start.isoformat()}", file=path,
-        suggestion=f"choisissez une date à partir du {start.isoformat()}")
+        f"« {first.name} », entre en vigueur le {start.isoformat()}",
+        file=path,
+        suggestion=f"choisissez une date à partir du {start.isoformat()}",
+    )
 
 
 def unsigned_in_force(versions: tuple[Version, ...], chosen: Version, date: datetime.date) -> Diagnostic:
@@ -201,14 +212,18 @@ def unsigned_in_force(versions: tuple[Version, ...], chosen: Version, date: date
     version before it."""
     assert chosen.en_vigueur is not None  # chosen for its date
     signed = [v for v in versions if v.en_vigueur is not None and v.en_vigueur <= date and not v.model.unsigned]
-    message = (f"le {date.isoformat()}, la version en vigueur serait « {chosen.name} » ({chosen.path}), en vigueur le "
-               f"{chosen.en_vigueur.isoformat()} : ce n'est qu'une proposition non signée")
+    message = (
+        f"le {date.isoformat()}, la version en vigueur serait « {chosen.name} » ({chosen.path}), en vigueur le "
+        f"{chosen.en_vigueur.isoformat()} : ce n'est qu'une proposition non signée"
+    )
     if signed:
         last = signed[-1]
         before = chosen.en_vigueur - datetime.timedelta(days=1)
-        suggestion = (f"le dernier texte signé à cette date est « {last.name} » ({last.path}) ; pour le consolider, "
-                      f"donnez une date avant le {chosen.en_vigueur.isoformat()} (--au {before.isoformat()}) ou "
-                      "nommez-le")
+        suggestion = (
+            f"le dernier texte signé à cette date est « {last.name} » ({last.path}) ; pour le consolider, "
+            f"donnez une date avant le {chosen.en_vigueur.isoformat()} (--au {before.isoformat()}) ou "
+            "nommez-le"
+        )
     else:
         suggestion = "aucun texte signé de la chaîne n'est en vigueur à cette date"
     return Diagnostic("proposition-non-signee", message, file=chosen.path, suggestion=suggestion)

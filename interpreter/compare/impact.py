@@ -79,15 +79,26 @@ def summarize(program: Program, result: PopulationResult, rejected: int = 0) -> 
     eligible = int(result.eligible.sum())
     budget = checked_sum(total)
     lines = tuple(
-        LineBudget(id, line_label(program, id), program.model.line_kind(id), int((cents != 0).sum()),
-                   checked_sum(cents, f"le budget de « {id} »"))
+        LineBudget(
+            id,
+            line_label(program, id),
+            program.model.line_kind(id),
+            int((cents != 0).sum()),
+            checked_sum(cents, f"le budget de « {id} »"),
+        )
         for id, cents in result.lines.items()
     )
     return Summary(
-        structures=structures, eligible=eligible, rejected=rejected, budget=budget,
+        structures=structures,
+        eligible=eligible,
+        rejected=rejected,
+        budget=budget,
         mean=(Decimal(budget) / 100 / structures) if structures else Decimal(0),
         mean_eligible=(Decimal(budget) / 100 / eligible) if eligible else None,
-        median=_median(total), deciles=_deciles(total), lines=lines, exact_rows=result.exact_rows,
+        median=_median(total),
+        deciles=_deciles(total),
+        lines=lines,
+        exact_rows=result.exact_rows,
     )
 
 
@@ -163,17 +174,28 @@ class Pairing:
             return pl.Series(np.asarray(cents, dtype=np.int64)).cast(pl.Decimal(38, 2)) / 100
 
         columns = {"id": pl.Series(self.ids.astype(str))}
-        figures = {"eligible_avant", "eligible_apres", "total_avant", "total_apres", "ecart", "garantie",
-                   *(f"ecart_{id}" for id in self.line_changes)}
+        figures = {
+            "eligible_avant",
+            "eligible_apres",
+            "total_avant",
+            "total_apres",
+            "ecart",
+            "garantie",
+            *(f"ecart_{id}" for id in self.line_changes),
+        }
         if described is not None:
             order = {id: i for i, id in enumerate(described["id"].cast(pl.String).to_list())}
             rows = [order[str(id)] for id in self.ids]
             for name in described.columns:
                 if name != "id":  # a column named like a figure is kept under another name
                     columns[f"population_{name}" if name in figures else name] = described[name][rows]
-        columns |= {"eligible_avant": pl.Series(self.eligible_before), "eligible_apres": pl.Series(self.eligible_after),
-                    "total_avant": euros(self.before), "total_apres": euros(self.after),
-                    "ecart": euros(self.after - self.before)}
+        columns |= {
+            "eligible_avant": pl.Series(self.eligible_before),
+            "eligible_apres": pl.Series(self.eligible_after),
+            "total_avant": euros(self.before),
+            "total_apres": euros(self.after),
+            "ecart": euros(self.after - self.before),
+        }
         for id, change in self.line_changes.items():
             columns[f"ecart_{id}"] = euros(change)
         if guarantee is not None:
@@ -194,8 +216,9 @@ def per_structure(impact: Impact, donnees: frozenset[str]):
     return impact.pairing.frame(described, impact.guarantee.share if impact.guarantee is not None else None)
 
 
-def pair(old: PopulationResult, new: PopulationResult, old_program: Program, new_program: Program,
-         renames: dict[str, str]) -> Pairing:
+def pair(
+    old: PopulationResult, new: PopulationResult, old_program: Program, new_program: Program, renames: dict[str, str]
+) -> Pairing:
     """Align two results of one population by structure id, with the change of each line."""
     order = {id: i for i, id in enumerate(new.ids)}
     positions = np.array([order.get(id, -1) for id in old.ids], dtype=np.int64)
@@ -212,12 +235,19 @@ def pair(old: PopulationResult, new: PopulationResult, old_program: Program, new
         if id not in renames and id not in new.lines:
             changes[id] = -cents[common]
             labels[id] = line_label(old_program, id)
-    return Pairing(old.ids[common], old.eligible[common], new.eligible[taken], old.total[common], new.total[taken],
-                   changes, labels)
+    return Pairing(
+        old.ids[common], old.eligible[common], new.eligible[taken], old.total[common], new.total[taken], changes, labels
+    )
 
 
-def impact_between(old: PopulationResult, new: PopulationResult, old_program: Program, new_program: Program,
-            renames: dict[str, str], top: int = 10) -> Impact:
+def impact_between(
+    old: PopulationResult,
+    new: PopulationResult,
+    old_program: Program,
+    new_program: Program,
+    renames: dict[str, str],
+    top: int = 10,
+) -> Impact:
     """The impact of going from `old` to `new` on the structures both evaluated."""
     old, new = old.evaluated(), new.evaluated()
     pairing = pair(old, new, old_program, new_program, renames)
@@ -233,15 +263,22 @@ def impact_between(old: PopulationResult, new: PopulationResult, old_program: Pr
     gains = [structure(i) for i in ranked[::-1][:top] if changes[i] > 0]
     losses = [structure(i) for i in ranked[:top] if changes[i] < 0]
     return Impact(
-        structures=len(ids), budget_before=checked_sum(before, "le budget avant"),
+        structures=len(ids),
+        budget_before=checked_sum(before, "le budget avant"),
         budget_after=checked_sum(after, "le budget après"),
-        lines=_line_budgets(old, new, old_program, new_program, renames), gain=int((changes > 0).sum()),
-        lose=int((changes < 0).sum()), unchanged=int((changes == 0).sum()),
+        lines=_line_budgets(old, new, old_program, new_program, renames),
+        gain=int((changes > 0).sum()),
+        lose=int((changes < 0).sum()),
+        unchanged=int((changes == 0).sum()),
         eligibility_lost=int((pairing.eligible_before & ~pairing.eligible_after).sum()),
         eligibility_gained=int((~pairing.eligible_before & pairing.eligible_after).sum()),
-        largest_gains=tuple(gains), largest_losses=tuple(losses), changes=changes,
-        causes_of_losses=causes(pairing, changes < 0, -1), causes_of_gains=causes(pairing, changes > 0, 1),
-        pairing=pairing, losses=-exact_sum(np.minimum(changes, 0)),
+        largest_gains=tuple(gains),
+        largest_losses=tuple(losses),
+        changes=changes,
+        causes_of_losses=causes(pairing, changes < 0, -1),
+        causes_of_gains=causes(pairing, changes > 0, 1),
+        pairing=pairing,
+        losses=-exact_sum(np.minimum(changes, 0)),
     )
 
 
@@ -251,8 +288,11 @@ def causes(pairing: Pairing, among: np.ndarray, sign: int) -> tuple[Cause, ...]:
     for id, change in pairing.line_changes.items():
         through = among & (np.sign(change) == sign)
         if through.any():
-            found.append(Cause(id, pairing.labels[id], int(through.sum()),
-                               checked_sum(change[through], f"l'écart dû à « {id} »")))
+            found.append(
+                Cause(
+                    id, pairing.labels[id], int(through.sum()), checked_sum(change[through], f"l'écart dû à « {id} »")
+                )
+            )
     found.sort(key=lambda c: (-abs(c.amount), c.id))
     return tuple(found)
 

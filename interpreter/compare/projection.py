@@ -93,22 +93,37 @@ def prorated(model: Model, share: Fraction) -> Model:
         return model
     one = ir.Const(1, NOMBRE)
     version = model.prorata
-    prorata = Prorata(_times(one if version is None else version.value, share),
-                      n.Prorata(n.Number(Decimal(share.numerator)), span=None) if version is None else version.node)
-    return evolve(model, prorata=prorata,
-                  criteres={id: c if c.prorata is None else evolve(c, prorata=_times(c.prorata, share))
-                            for id, c in model.criteres.items()},
-                  briques={id: b if b.prorata is None else evolve(b, prorata=_times(b.prorata, share))
-                           for id, b in model.briques.items()},
-                  minimums={id: evolve(m, prorata=_times(one if m.prorata is None else m.prorata, share))
-                            for id, m in model.minimums.items()})
+    prorata = Prorata(
+        _times(one if version is None else version.value, share),
+        n.Prorata(n.Number(Decimal(share.numerator)), span=None) if version is None else version.node,
+    )
+    return evolve(
+        model,
+        prorata=prorata,
+        criteres={
+            id: c if c.prorata is None else evolve(c, prorata=_times(c.prorata, share))
+            for id, c in model.criteres.items()
+        },
+        briques={
+            id: b if b.prorata is None else evolve(b, prorata=_times(b.prorata, share))
+            for id, b in model.briques.items()
+        },
+        minimums={
+            id: evolve(m, prorata=_times(one if m.prorata is None else m.prorata, share))
+            for id, m in model.minimums.items()
+        },
+    )
 
 
 def program_for(version, share: Fraction, first: tuple[Scenario, ...] = ()) -> Program:
     """A version's program paying `share` of the year, with scénarios computed before its own (the year blocks)."""
     program = version.program
-    return compile_model(prorated(program.model, share), program.overrides, parametres=program.parametres,
-                         scenarios=(*first, *program.scenarios))
+    return compile_model(
+        prorated(program.model, share),
+        program.overrides,
+        parametres=program.parametres,
+        scenarios=(*first, *program.scenarios),
+    )
 
 
 # ---- the population, year by year --------------------------------------------------------------------------
@@ -118,9 +133,16 @@ def growth_of(scenarios) -> Growth | None:
     """The growth stated by the scénarios (at most one states it)."""
     stated = [s for s in scenarios if s.growth is not None]
     if len(stated) > 1:
-        raise ConvError([Diagnostic("croissance-invalide", "deux scénarios donnent une croissance : "
-                                    f"« {stated[0].id} » et « {stated[1].id} »", file=stated[1].path,
-                                    suggestion="gardez la ligne « croissance : … par an » d'un seul scénario")])
+        raise ConvError(
+            [
+                Diagnostic(
+                    "croissance-invalide",
+                    f"deux scénarios donnent une croissance : « {stated[0].id} » et « {stated[1].id} »",
+                    file=stated[1].path,
+                    suggestion="gardez la ligne « croissance : … par an » d'un seul scénario",
+                )
+            ]
+        )
     return stated[0].growth if stated else None
 
 
@@ -140,10 +162,17 @@ def arrivals(growth: Growth | None, size: int, years: range) -> dict[int, int]:
         found[year] = added
         count += added
         if count > MAX_STRUCTURES:
-            raise ConvError([Diagnostic("projection-invalide", f"la croissance donnerait {count:,} structures en {year} : "
-                                        f"c'est plus que les {MAX_STRUCTURES:,} qu'une projection calcule".replace(
-                                            ",", "\u202f"), file="--scenario",
-                                        suggestion="vérifiez la ligne « croissance : … par an » du scénario")])
+            raise ConvError(
+                [
+                    Diagnostic(
+                        "projection-invalide",
+                        f"la croissance donnerait {count:,} structures en {year} : "
+                        f"c'est plus que les {MAX_STRUCTURES:,} qu'une projection calcule".replace(",", "\u202f"),
+                        file="--scenario",
+                        suggestion="vérifiez la ligne « croissance : … par an » du scénario",
+                    )
+                ]
+            )
     return found
 
 
@@ -151,16 +180,22 @@ def newcomers(population, year: int, count: int, salt: str):
     """`count` new structures of `year`: copies of rows of the population drawn by a hash, with their own ids."""
     if count == 0 or population.size == 0:
         return None
-    rows = np.array([draw.structure_hash(f"{salt}/{year}", str(k)) % population.size for k in range(1, count + 1)],
-                    dtype=np.int64)
+    rows = np.array(
+        [draw.structure_hash(f"{salt}/{year}", str(k)) % population.size for k in range(1, count + 1)], dtype=np.int64
+    )
     ids = np.array([f"{year}-nouvelle-{k}" for k in range(1, count + 1)], dtype=object)
     return taken(population, rows, ids)
 
 
 def taken(population, rows: np.ndarray, ids: np.ndarray):
     """The population's rows `rows` (in that order), under the ids given."""
-    return attrs.evolve(population, ids=ids, columns={id: column[rows] for id, column in population.columns.items()},
-                        aside=population.aside[rows], problems=())
+    return attrs.evolve(
+        population,
+        ids=ids,
+        columns={id: column[rows] for id, column in population.columns.items()},
+        aside=population.aside[rows],
+        problems=(),
+    )
 
 
 def joined(parts: list):
@@ -175,8 +210,13 @@ def joined(parts: list):
             columns[id] = Scaled.joined(values)
         else:
             columns[id] = np.concatenate(values)
-    return attrs.evolve(parts[0], ids=np.concatenate([p.ids for p in parts]), columns=columns,
-                        aside=np.concatenate([p.aside for p in parts]), problems=())
+    return attrs.evolve(
+        parts[0],
+        ids=np.concatenate([p.ids for p in parts]),
+        columns=columns,
+        aside=np.concatenate([p.aside for p in parts]),
+        problems=(),
+    )
 
 
 # ---- the projection ----------------------------------------------------------------------------------------
@@ -241,30 +281,52 @@ def project(version, chain: list, tables: dict, start: int, stop: int, yearly: d
             paying.setdefault(name, segment.version)
             convention, base = yearly.get((name, year), (segment.version, tables[name]))
             present = joined([base, *(newcomers(base, y, plan.get(y, 0), salt) for y in years if y < year)])
-            groups = [(present, () if year == start else "following"),
-                      (newcomers(base, year, plan.get(year, 0), salt), "entering")]
+            groups = [
+                (present, () if year == start else "following"),
+                (newcomers(base, year, plan.get(year, 0), salt), "entering"),
+            ]
             for number, (table, block) in enumerate(groups):
                 if table is None:
                     continue
                 budget = _budget(evolve(segment, version=convention), table, block, year)
                 parts.setdefault((name, segment.first), [segment.months, 0, (name, year) in yearly])[1] += budget
                 new_budget += budget if number == 1 else 0
-        found.append(Year(year, size + sum(plan.get(y, 0) for y in years if y <= year), plan.get(year, 0),
-                          sum(part[1] for part in parts.values()), new_budget,
-                          tuple(Part(name, first, months, budget, own) for (name, first), (months, budget, own)
-                                in parts.items())))
-    return Projection(version, tuple(found), growth, next(iter(tables.values())).path,
-                      tuple(v for v in chain if v.name in paying))
+        found.append(
+            Year(
+                year,
+                size + sum(plan.get(y, 0) for y in years if y <= year),
+                plan.get(year, 0),
+                sum(part[1] for part in parts.values()),
+                new_budget,
+                tuple(Part(name, first, months, budget, own) for (name, first), (months, budget, own) in parts.items()),
+            )
+        )
+    return Projection(
+        version, tuple(found), growth, next(iter(tables.values())).path, tuple(v for v in chain if v.name in paying)
+    )
 
 
 def _budget(segment: Segment, table, block, year: int) -> int:
     """What a group of structures is paid under one segment of a year."""
     version = segment.version
-    first = () if not block else tuple(
-        Scenario(s.id, s.label, s.path, {}, getattr(s, block)) for s in version.scenarios if getattr(s, block))
+    first = (
+        ()
+        if not block
+        else tuple(
+            Scenario(s.id, s.label, s.path, {}, getattr(s, block)) for s in version.scenarios if getattr(s, block)
+        )
+    )
     program = program_for(version, segment.share, first)
     result = vector.simulate(program, table)
     if result.errors:
-        raise ConvError([Diagnostic("evaluation-impossible", f"en {year}, sous « {version.name} », structure « {id} » : "
-                                    f"{message}", file=table.path) for id, message in result.errors])
+        raise ConvError(
+            [
+                Diagnostic(
+                    "evaluation-impossible",
+                    f"en {year}, sous « {version.name} », structure « {id} » : {message}",
+                    file=table.path,
+                )
+                for id, message in result.errors
+            ]
+        )
     return checked_sum(result.total, f"en {year}, sous « {version.name} », le budget", file=table.path)

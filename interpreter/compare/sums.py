@@ -49,11 +49,16 @@ def checked_sum(cents, what: str = "le budget de la population", file: str | Non
     sum in the message (« le budget du groupe … »)."""
     total = exact_sum(cents)
     if abs(total) >= MAX_CENTS:
-        raise SumOutOfBounds(Diagnostic(
-            "somme-hors-limites", f"{what} atteint {euros(Decimal(total) / 100)} : au-delà de 10^15 € en valeur "
-            "absolue, convcheck ne garantit plus un calcul exact", file=file,
-            suggestion="vérifiez les montants et les unités des données (une population réelle reste bien en deçà), "
-                       "ou évaluez-la par parties"))
+        raise SumOutOfBounds(
+            Diagnostic(
+                "somme-hors-limites",
+                f"{what} atteint {euros(Decimal(total) / 100)} : au-delà de 10^15 € en valeur "
+                "absolue, convcheck ne garantit plus un calcul exact",
+                file=file,
+                suggestion="vérifiez les montants et les unités des données (une population réelle reste bien en deçà), "
+                "ou évaluez-la par parties",
+            )
+        )
     return total
 
 

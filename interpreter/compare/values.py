@@ -25,8 +25,12 @@ class Grid:
     step: str
 
     def values(self, kind: str) -> list[Decimal]:
-        return values_between(*(read_value(text, option, kind) for text, option in
-                                ((self.start, "--de"), (self.stop, "--a"), (self.step, "--pas"))))
+        return values_between(
+            *(
+                read_value(text, option, kind)
+                for text, option in ((self.start, "--de"), (self.stop, "--a"), (self.step, "--pas"))
+            )
+        )
 
 
 def split_values(text: str) -> list[str]:
@@ -38,10 +42,17 @@ def split_values(text: str) -> list[str]:
     parts = [part.strip() for part in text.split(",") if part.strip()]
     units = {part.rstrip()[-1:] in ("%", "€") or part.upper().endswith("EUR") for part in parts}
     if len(units) > 1:
-        raise ConvError([Diagnostic("balayage-invalide", f"--valeurs « {text} » : les virgules séparent ici les "
-                                    "valeurs, et certaines ont une unité, d'autres non — une virgule décimale ?",
-                                        file="--valeurs", suggestion="séparez les valeurs par des points-virgules, "
-                                    "par exemple --valeurs \"5 %; 7,5 %; 10 %\"")])
+        raise ConvError(
+            [
+                Diagnostic(
+                    "balayage-invalide",
+                    f"--valeurs « {text} » : les virgules séparent ici les "
+                    "valeurs, et certaines ont une unité, d'autres non — une virgule décimale ?",
+                    file="--valeurs",
+                    suggestion='séparez les valeurs par des points-virgules, par exemple --valeurs "5 %; 7,5 %; 10 %"',
+                )
+            ]
+        )
     return parts
 
 
@@ -51,11 +62,21 @@ def read_value(text: str, option: str, kind: str) -> Decimal:
     percent = kind == "pourcentage" or kind == "nombre" and text.strip().endswith("%")
     value = read_number(text.strip(), "pourcentage" if percent else kind)
     if isinstance(value, NumberProblem):
-        expected = {"montant": "un montant (par exemple « 7,5 € »)", "pourcentage": "un pourcentage (par exemple "
-                    "« 7,5 % »)"}.get(kind, "un nombre")
-        raise ConvError([Diagnostic("balayage-invalide", value.message(option, expected), file=option,
-                                        suggestion=value.hint or "séparez plusieurs valeurs par des points-virgules : "
-                                    "--valeurs \"7; 7,5; 8\"")])
+        expected = {
+            "montant": "un montant (par exemple « 7,5 € »)",
+            "pourcentage": "un pourcentage (par exemple « 7,5 % »)",
+        }.get(kind, "un nombre")
+        raise ConvError(
+            [
+                Diagnostic(
+                    "balayage-invalide",
+                    value.message(option, expected),
+                    file=option,
+                    suggestion=value.hint
+                    or 'séparez plusieurs valeurs par des points-virgules : --valeurs "7; 7,5; 8"',
+                )
+            ]
+        )
     return Decimal(value)
 
 
@@ -69,12 +90,28 @@ def resolve_values(values, kind: str) -> list[Decimal]:
 def values_between(start: Decimal, stop: Decimal, step: Decimal) -> list[Decimal]:
     """`--de A --a B --pas C`: A, A + C, …, up to B included."""
     if step <= 0:
-        raise ConvError([Diagnostic("balayage-invalide", "le pas doit être positif", file="--pas",
-                                        suggestion="par exemple --de 7 --a 9 --pas 0.25")])
+        raise ConvError(
+            [
+                Diagnostic(
+                    "balayage-invalide",
+                    "le pas doit être positif",
+                    file="--pas",
+                    suggestion="par exemple --de 7 --a 9 --pas 0.25",
+                )
+            ]
+        )
     count = int((stop - start) / step) + 1
     if count < 1:
         raise ConvError([Diagnostic("balayage-invalide", "« --a » doit être au moins « --de »", file="--a")])
     if count > 10_000:
-        raise ConvError([Diagnostic("balayage-invalide", f"{count} valeurs : c'est plus de 10 000", file="--pas",
-                                        suggestion="prenez un pas plus grand")])
+        raise ConvError(
+            [
+                Diagnostic(
+                    "balayage-invalide",
+                    f"{count} valeurs : c'est plus de 10 000",
+                    file="--pas",
+                    suggestion="prenez un pas plus grand",
+                )
+            ]
+        )
     return [start + i * step for i in range(count)]

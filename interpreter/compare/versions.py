@@ -74,9 +74,17 @@ def evaluate_across(versions: Sequence, declaration: str | Path) -> Across:
     sources = {source.path: source} if source else {}
     structure = str(entries.pop("id").value) if "id" in entries else Path(path).stem
     known = {id for version in versions for id in version.model.donnees}
-    problems = [Diagnostic("declaration-cle-inconnue", f"« {key} » n'est pas une donnée des versions comparées",
-                           span=entry.key_span, file=path, suggestion=suggest(key, sorted(known)))
-                for key, entry in entries.items() if key not in known]
+    problems = [
+        Diagnostic(
+            "declaration-cle-inconnue",
+            f"« {key} » n'est pas une donnée des versions comparées",
+            span=entry.key_span,
+            file=path,
+            suggestion=suggest(key, sorted(known)),
+        )
+        for key, entry in entries.items()
+        if key not in known
+    ]
     found: dict[tuple, tuple[Diagnostic, list[str]]] = {}  # each problem once, with the versions that have it
     values = []
     for version in versions:
@@ -86,8 +94,11 @@ def evaluate_across(versions: Sequence, declaration: str | Path) -> Across:
         for d in diagnostics:
             found.setdefault((d.code, d.message, d.span, d.suggestion), (d, []))[1].append(version.name)
     for first, names in found.values():
-        problems.append(first if len(names) == len(versions) else
-                        evolve(first, message=f"{first.message} (pour {', '.join(f'« {n} »' for n in names)})"))
+        problems.append(
+            first
+            if len(names) == len(versions)
+            else evolve(first, message=f"{first.message} (pour {', '.join(f'« {n} »' for n in names)})")
+        )
     if problems:
         raise ConvError(problems, sources)
     evaluations = []
@@ -95,12 +106,28 @@ def evaluate_across(versions: Sequence, declaration: str | Path) -> Across:
         own = {key: entry for key, entry in entries.items() if key in version.model.donnees}
         defaults = defaults_used(version.model, own, version.supplied)  # the données it took at their default
         try:
-            evaluations.append(evolve(evaluate(version.program, donnees, explain=False, structure=structure),
-                                      defaults=defaults))
+            evaluations.append(
+                evolve(evaluate(version.program, donnees, explain=False, structure=structure), defaults=defaults)
+            )
         except EvaluationError as error:
-            raise ConvError([Diagnostic("evaluation-impossible", f"structure « {structure} », version "
-                                        f"« {version.model.version} » : {error}", file=path)]) from None
-    ignored = tuple((key, tuple(v.name for v in versions if key not in v.model.donnees))
-                    for key in entries if any(key not in v.model.donnees for v in versions))
-    return Across(structure, tuple(versions), tuple(evaluations),
-                  paying_lines(evaluations, [v.program for v in versions]), ignored)
+            raise ConvError(
+                [
+                    Diagnostic(
+                        "evaluation-impossible",
+                        f"structure « {structure} », version « {version.model.version} » : {error}",
+                        file=path,
+                    )
+                ]
+            ) from None
+    ignored = tuple(
+        (key, tuple(v.name for v in versions if key not in v.model.donnees))
+        for key in entries
+        if any(key not in v.model.donnees for v in versions)
+    )
+    return Across(
+        structure,
+        tuple(versions),
+        tuple(evaluations),
+        paying_lines(evaluations, [v.program for v in versions]),
+        ignored,
+    )

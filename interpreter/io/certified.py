@@ -81,8 +81,12 @@ class Source:
         reader's: `[+-]?[0-9]+`, blanks before; any other cell makes the query fail, and the reader reads the file)."""
         if self.kind == "parquet":
             return pl.scan_parquet(self.path)
-        return pl.scan_csv(self.scan_path or self.path, infer_schema=False, separator=self.separator,
-                           schema_overrides=dict.fromkeys(integers, pl.Int64()))
+        return pl.scan_csv(
+            self.scan_path or self.path,
+            infer_schema=False,
+            separator=self.separator,
+            schema_overrides=dict.fromkeys(integers, pl.Int64()),
+        )
 
 
 def source(path: str) -> Source:
@@ -99,8 +103,11 @@ def source(path: str) -> Source:
         if rows > sizes.MAX_STRUCTURES:  # the reader refuses it, and says why
             raise Uncertain(path)
         return Source(path, "parquet", tuple(schema), schema)
-    if suffix != ".csv" or getattr(path, "encoding", None) not in (None, "utf-8") \
-            or sizes.too_large(path, sizes.MAX_POPULATION_BYTES, "une population"):
+    if (
+        suffix != ".csv"
+        or getattr(path, "encoding", None) not in (None, "utf-8")
+        or sizes.too_large(path, sizes.MAX_POPULATION_BYTES, "une population")
+    ):
         raise Uncertain(path)
     try:
         with open(path, "rb") as file:
@@ -199,7 +206,9 @@ def cell_value(donnee: Donnee, cell: pl.Expr, file_type: pl.DataType, scale: int
             return cell, pl.lit(True), 0
         if file_type != pl.String:
             raise Uncertain(donnee.id)
-        true, false = (pl.any_horizontal([cell == word for word in sorted(words)]) for words in (TRUE_WORDS, FALSE_WORDS))
+        true, false = (
+            pl.any_horizontal([cell == word for word in sorted(words)]) for words in (TRUE_WORDS, FALSE_WORDS)
+        )
         return true, true | false, 0  # a few comparisons: half the time of `is_in`
     if kind == "date":
         if file_type == pl.Date:
@@ -254,22 +263,27 @@ def _needed(cell: pl.Expr, file_type: pl.DataType) -> pl.Expr:
 def widest(source: Source, model: Model, found: dict[str, int]) -> dict[str, int]:
     """Each decimal column read with as many decimals as its donnée's range allows (when its first rows did
     not say how many the others need)."""
-    return found | {id: max(found[id], scale_limit(model.donnees[id])) for id in _decimal_columns(source, model, list(found))}
+    return found | {
+        id: max(found[id], scale_limit(model.donnees[id])) for id in _decimal_columns(source, model, list(found))
+    }
 
 
 def _decimal_columns(source: Source, model: Model, ids: list[str]) -> list[str]:
-    return [id for id in ids if model.donnees[id].type.kind in DECIMAL
-            and source.types[id] in (pl.Float64, pl.String)]
+    return [id for id in ids if model.donnees[id].type.kind in DECIMAL and source.types[id] in (pl.Float64, pl.String)]
 
 
-def reading(source: Source, model: Model, scale: dict[str, int], supplied=frozenset(),
-            keep=frozenset()) -> tuple[pl.LazyFrame, dict[str, Column | object]]:
+def reading(
+    source: Source, model: Model, scale: dict[str, int], supplied=frozenset(), keep=frozenset()
+) -> tuple[pl.LazyFrame, dict[str, Column | object]]:
     """The query reading the file: `id`, each donnée's exact value, `CERTAIN` (every cell of the row is
     certified), which rows took a default, and the `keep` columns as read; and how each donnée is held
     (a `Column`, or its default's value when the file has no column for it). Raises `Uncertain`."""
     header = set(source.header)
-    integers = [id for id in model.donnees if id in header and model.donnees[id].type.kind == "entier"] \
-        if source.kind == "csv" else []
+    integers = (
+        [id for id in model.donnees if id in header and model.donnees[id].type.kind == "entier"]
+        if source.kind == "csv"
+        else []
+    )
     types = source.types | dict.fromkeys(integers, pl.Int64())
     name = pl.col("id").cast(pl.String)
     first = name.str.slice(0, 1)
@@ -321,5 +335,8 @@ def default_value(donnee: Donnee, den: int):
 
 def _bound(donnee: Donnee, den: int) -> int:
     """The largest numerator of a number's column."""
-    return math.ceil(_largest(donnee) * den / (100 if donnee.type.kind == "pourcentage" else 1)) \
-        if donnee.type.kind in NUMERIC else 0
+    return (
+        math.ceil(_largest(donnee) * den / (100 if donnee.type.kind == "pourcentage" else 1))
+        if donnee.type.kind in NUMERIC
+        else 0
+    )

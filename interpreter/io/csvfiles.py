@@ -37,10 +37,26 @@ from dsl.errors import ConvcheckError
 from interpreter.io.sizes import MAX_HEADER_BYTES, binary
 
 CHUNK = 1 << 20
-ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "windows-1252": "cp1252", "cp1252": "cp1252", "latin-1": "cp1252",
-             "latin1": "cp1252", "iso-8859-1": "cp1252", "ansi": "cp1252", "utf-16": "utf-16", "utf16": "utf-16"}
-ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (avec BOM)", "cp1252": "Windows-1252", "utf-16": "UTF-16",
-                  "utf-16-le": "UTF-16", "utf-16-be": "UTF-16"}
+ENCODINGS = {
+    "utf-8": "utf-8",
+    "utf8": "utf-8",
+    "windows-1252": "cp1252",
+    "cp1252": "cp1252",
+    "latin-1": "cp1252",
+    "latin1": "cp1252",
+    "iso-8859-1": "cp1252",
+    "ansi": "cp1252",
+    "utf-16": "utf-16",
+    "utf16": "utf-16",
+}
+ENCODING_NAMES = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 (avec BOM)",
+    "cp1252": "Windows-1252",
+    "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16",
+    "utf-16-be": "UTF-16",
+}
 # A character of UTF-8 beyond ASCII: two to four bytes. In a file that is not UTF-8, such sequences mean that
 # it mixes UTF-8 with another encoding (Windows-1252 text almost never has them: « Ã© » is what they look like).
 UTF8_SEQUENCE = re.compile(rb"[\xC2-\xDF][\x80-\xBF]|[\xE0-\xEF][\x80-\xBF]{2}|[\xF0-\xF4][\x80-\xBF]{3}")
@@ -101,20 +117,27 @@ def _encoding(path: str) -> str:
     if wide is not None:
         if _decodes(path, wide):
             return wide
-        raise CsvFileError(_mixed(path, f"le fichier commence en {ENCODING_NAMES[wide]} mais ne l'est pas d'un bout à "
-                                  "l'autre", wide))
+        raise CsvFileError(
+            _mixed(path, f"le fichier commence en {ENCODING_NAMES[wide]} mais ne l'est pas d'un bout à l'autre", wide)
+        )
     if _decodes(path, "utf-8"):
         return "utf-8-sig" if _starts_with_bom(path) else "utf-8"
     if _starts_with_bom(path):
         raise CsvFileError(_mixed(path, "le fichier commence par la marque de l'UTF-8 (BOM) mais n'est pas en UTF-8"))
     if _has_utf8_characters(path):
-        raise CsvFileError(_mixed(path, "le fichier mélange deux encodages : il a des caractères en UTF-8, mais pas "
-                                  "partout"))
+        raise CsvFileError(
+            _mixed(path, "le fichier mélange deux encodages : il a des caractères en UTF-8, mais pas partout")
+        )
     if _decodes(path, "cp1252"):
         return "cp1252"
-    raise CsvFileError(Diagnostic(
-        "population-encodage", "encodage inconnu : ce fichier n'est ni en UTF-8 ni en Windows-1252", file=path,
-        suggestion="enregistrez-le en « CSV UTF-8 » depuis le tableur, ou indiquez son encodage avec --encodage"))
+    raise CsvFileError(
+        Diagnostic(
+            "population-encodage",
+            "encodage inconnu : ce fichier n'est ni en UTF-8 ni en Windows-1252",
+            file=path,
+            suggestion="enregistrez-le en « CSV UTF-8 » depuis le tableur, ou indiquez son encodage avec --encodage",
+        )
+    )
 
 
 def _decodes(path: str, encoding: str) -> bool:
@@ -168,17 +191,26 @@ def _first_undecodable(path: str, encoding: str) -> tuple[int, int]:
 
 def _mixed(path: str, what: str, encoding: str = "utf-8") -> Diagnostic:
     line, byte = _first_undecodable(path, encoding)
-    return Diagnostic("population-encodage", f"{what} : ligne {line}, l'octet 0x{byte:02X} n'est pas de "
-                      f"l'{ENCODING_NAMES.get(encoding, encoding)}", file=path,
-                      suggestion="réenregistrez tout le fichier en « CSV UTF-8 » depuis le tableur (ou corrigez cette "
-                                 "ligne), ou donnez l'encodage de tout le fichier avec --encodage")
+    return Diagnostic(
+        "population-encodage",
+        f"{what} : ligne {line}, l'octet 0x{byte:02X} n'est pas de l'{ENCODING_NAMES.get(encoding, encoding)}",
+        file=path,
+        suggestion="réenregistrez tout le fichier en « CSV UTF-8 » depuis le tableur (ou corrigez cette "
+        "ligne), ou donnez l'encodage de tout le fichier avec --encodage",
+    )
 
 
 def _check_decodes(path: str, encoding: str) -> None:
     if not _decodes(path, encoding):
-        raise CsvFileError(Diagnostic(
-            "population-encodage", f"ce fichier n'est pas en {ENCODING_NAMES.get(encoding, encoding)}, contrairement à ce que dit "
-            "--encodage", file=path, suggestion="retirez --encodage : l'encodage (UTF-8 ou Windows-1252) est détecté"))
+        raise CsvFileError(
+            Diagnostic(
+                "population-encodage",
+                f"ce fichier n'est pas en {ENCODING_NAMES.get(encoding, encoding)}, contrairement à ce que dit "
+                "--encodage",
+                file=path,
+                suggestion="retirez --encodage : l'encodage (UTF-8 ou Windows-1252) est détecté",
+            )
+        )
 
 
 def _opened(path: str, encoding: str):
@@ -193,10 +225,15 @@ def _separator(path: str, encoding: str) -> str:
     with _opened(path, encoding) as file:
         header = file.readline(MAX_HEADER_BYTES + 1)
     if len(header) > MAX_HEADER_BYTES:
-        raise CsvFileError(Diagnostic("trop-volumineux", "ligne d'en-tête trop longue : plus d'un million de "
-                                      "caractères sans fin de ligne", file=path,
-                                      suggestion="la première ligne nomme les colonnes (id, puis une par donnée) : "
-                                                 "vérifiez que le fichier est bien une table CSV"))
+        raise CsvFileError(
+            Diagnostic(
+                "trop-volumineux",
+                "ligne d'en-tête trop longue : plus d'un million de caractères sans fin de ligne",
+                file=path,
+                suggestion="la première ligne nomme les colonnes (id, puis une par donnée) : "
+                "vérifiez que le fichier est bien une table CSV",
+            )
+        )
     outside = _outside_quotes(header)
     counts = {sep: outside.count(sep) for sep in (";", ",", "\t")}
     if counts[";"] > counts[","]:
@@ -296,7 +333,6 @@ def neutralised(frame):
     return shown.rename({name: safe(name) for name in frame.columns if safe(name) != name})
 
 
-
 def french_csv(frame) -> bytes:
     """A results table as French Excel opens it: `;` between cells, decimal commas, UTF-8 with a BOM (so
     that Excel recognises the accents), booleans as « vrai » / « faux » (as populations write them). Only
@@ -304,13 +340,17 @@ def french_csv(frame) -> bytes:
     import polars as pl  # heavy: only for a results table
 
     numeric = [name for name, dtype in frame.schema.items() if dtype.is_numeric() or dtype.is_decimal()]
-    decimal_text = [name for name in frame.columns if name not in numeric and frame[name].dtype == pl.String
-                    and _money_text(frame[name])]
+    decimal_text = [
+        name
+        for name in frame.columns
+        if name not in numeric and frame[name].dtype == pl.String and _money_text(frame[name])
+    ]
     booleans = [name for name, dtype in frame.schema.items() if dtype == pl.Boolean]
     shown = frame.with_columns(
         *(pl.col(name).cast(pl.String).replace({"true": "vrai", "false": "faux"}) for name in booleans),
         *(pl.col(name).cast(pl.String).str.replace(r"\.", ",") for name in numeric),
-        *(pl.col(name).str.replace(r"\.", ",") for name in decimal_text))
+        *(pl.col(name).str.replace(r"\.", ",") for name in decimal_text),
+    )
     buffer = io.BytesIO()
     buffer.write(codecs.BOM_UTF8)
     neutralised(shown).write_csv(buffer, separator=";")

@@ -86,9 +86,18 @@ def read_entries(path: str) -> tuple[SourceFile | None, dict[str, Entry]]:
     """The mapping of a declaration file, with positions; raise `DeclarationError` if unreadable."""
     large = too_large(path, MAX_DECLARATION_BYTES, "une déclaration")
     if large is not None:
-        raise DeclarationError([Diagnostic(large.code, large.message, file=path, suggestion=f"{DECLARATION_HELP} : "
-                                           "elle décrit une structure ; plusieurs se simulent (convcheck simulate)")],
-                               None)
+        raise DeclarationError(
+            [
+                Diagnostic(
+                    large.code,
+                    large.message,
+                    file=path,
+                    suggestion=f"{DECLARATION_HELP} : "
+                    "elle décrit une structure ; plusieurs se simulent (convcheck simulate)",
+                )
+            ],
+            None,
+        )
     if Path(path).suffix.lower() in (".csv", ".xlsx"):
         return None, _table_entries(path)
     fmt = FORMATS.get(Path(path).suffix.lower())
@@ -99,12 +108,21 @@ def read_entries(path: str) -> tuple[SourceFile | None, dict[str, Entry]]:
         text = normalise(Path(path).read_bytes().decode("utf-8"))
     except UnicodeDecodeError:
         wide = Path(path).read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
-        raise DeclarationError([Diagnostic("declaration-illisible", "le fichier est en UTF-16, pas en UTF-8" if wide
-                                           else "le fichier n'est pas en UTF-8", file=path,
-                                           suggestion="enregistrez-le en UTF-8")], None) from None
+        raise DeclarationError(
+            [
+                Diagnostic(
+                    "declaration-illisible",
+                    "le fichier est en UTF-16, pas en UTF-8" if wide else "le fichier n'est pas en UTF-8",
+                    file=path,
+                    suggestion="enregistrez-le en UTF-8",
+                )
+            ],
+            None,
+        ) from None
     except OSError as error:
-        raise DeclarationError([Diagnostic("declaration-illisible", f"lecture impossible : {error.strerror}",
-                                           file=path)], None) from None
+        raise DeclarationError(
+            [Diagnostic("declaration-illisible", f"lecture impossible : {error.strerror}", file=path)], None
+        ) from None
     source = SourceFile(path, text)
     reader = {"yaml": _yaml_entries, "json": _json_entries, "toml": _toml_entries}[fmt]
     return source, reader(source)
@@ -122,9 +140,17 @@ def _table_entries(path: str) -> dict[str, Entry]:
     except TableError as error:
         raise DeclarationError([d for d in error.diagnostics], None) from None
     if frame.height != 1:
-        raise DeclarationError([Diagnostic(
-            "declaration-illisible", f"une déclaration en tableau a une seule ligne de valeurs sous l'en-tête, pas "
-            f"{frame.height}", file=path, suggestion="pour plusieurs structures, utilisez « convcheck simulate »")], None)
+        raise DeclarationError(
+            [
+                Diagnostic(
+                    "declaration-illisible",
+                    f"une déclaration en tableau a une seule ligne de valeurs sous l'en-tête, pas {frame.height}",
+                    file=path,
+                    suggestion="pour plusieurs structures, utilisez « convcheck simulate »",
+                )
+            ],
+            None,
+        )
     entries = {}
     for name in frame.columns:
         value = frame[name][0]
@@ -151,8 +177,12 @@ def _yaml_entries(source: SourceFile) -> dict[str, Entry]:
         root = yaml.compose(source.text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
-        raise _unreadable(source, f"YAML illisible : {french_problem(str(error.problem), YAML_PROBLEMS)}",
-                          mark.line + 1 if mark else None, mark.column + 1 if mark else 1) from None
+        raise _unreadable(
+            source,
+            f"YAML illisible : {french_problem(str(error.problem), YAML_PROBLEMS)}",
+            mark.line + 1 if mark else None,
+            mark.column + 1 if mark else 1,
+        ) from None
     except yaml.YAMLError:
         raise _unreadable(source, "YAML illisible : syntaxe incorrecte") from None
     if not isinstance(root, yaml.MappingNode):
@@ -165,8 +195,14 @@ def _yaml_entries(source: SourceFile) -> dict[str, Entry]:
         if key in entries:
             first = entries[key].key_span
             assert first is not None  # every entry of this file has its key's span
-            problems.append(Diagnostic("declaration-cle-dupliquee", f"« {key} » est déclarée deux fois", span=key_span,
-                                       notes=[Note("première valeur", first)]))
+            problems.append(
+                Diagnostic(
+                    "declaration-cle-dupliquee",
+                    f"« {key} » est déclarée deux fois",
+                    span=key_span,
+                    notes=[Note("première valeur", first)],
+                )
+            )
             continue
         value = value_node.value if isinstance(value_node, yaml.ScalarNode) else value_node
         if isinstance(value_node, yaml.ScalarNode) and value_node.tag.endswith(":null"):
@@ -199,8 +235,15 @@ TOML_PROBLEMS = {
 def _yaml_span(source: SourceFile, node) -> Span:
     start, end = node.start_mark, node.end_mark
     if end.index <= start.index:
-        return Span(source.path, start.index, start.index + 1, start.line + 1, start.column + 1, start.line + 1,
-                    start.column + 2)
+        return Span(
+            source.path,
+            start.index,
+            start.index + 1,
+            start.line + 1,
+            start.column + 1,
+            start.line + 1,
+            start.column + 2,
+        )
     return Span(source.path, start.index, end.index, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
 
@@ -226,8 +269,13 @@ class Pairs(list):
 
 def _json_entries(source: SourceFile) -> dict[str, Entry]:
     try:
-        data = json.loads(source.text, object_pairs_hook=Pairs, parse_float=NumberToken, parse_int=NumberToken,
-                          parse_constant=NumberToken)
+        data = json.loads(
+            source.text,
+            object_pairs_hook=Pairs,
+            parse_float=NumberToken,
+            parse_int=NumberToken,
+            parse_constant=NumberToken,
+        )
     except json.JSONDecodeError as error:
         raise _unreadable(source, french_json(error.msg), error.lineno, error.colno) from None
     except RecursionError:
@@ -250,8 +298,12 @@ def _json_entries(source: SourceFile) -> dict[str, Entry]:
 
 
 def _twice(key: str, span: Span | None, first: Span | None) -> Diagnostic:
-    return Diagnostic("declaration-cle-dupliquee", f"« {key} » est déclarée deux fois", span=span,
-                      notes=[Note("première valeur", first)] if first else [])
+    return Diagnostic(
+        "declaration-cle-dupliquee",
+        f"« {key} » est déclarée deux fois",
+        span=span,
+        notes=[Note("première valeur", first)] if first else [],
+    )
 
 
 JSON_TOKENS = re.compile(r'"(?:[^"\\]++|\\.)*+"|[{}\[\]]')  # possessive: a string of 9 Mo is matched without a
@@ -285,7 +337,9 @@ def _toml_entries(source: SourceFile) -> dict[str, Entry]:
     except tomllib.TOMLDecodeError as error:
         where = re.search(r"line (\d+), column (\d+)", str(error))
         line, column = (int(where.group(1)), int(where.group(2))) if where else (None, 1)
-        raise _unreadable(source, f"TOML illisible : {french_problem(str(error), TOML_PROBLEMS)}", line, column) from None
+        raise _unreadable(
+            source, f"TOML illisible : {french_problem(str(error), TOML_PROBLEMS)}", line, column
+        ) from None
     except ValueError:  # an integer of more than 4,300 digits, which tomllib converts with int()
         raise DeclarationError([_huge_toml_integer(source)], source) from None
     keys = _toml_keys(source.text)
@@ -314,13 +368,19 @@ def _toml_keys(text: str) -> dict[str, tuple[int, int]]:
 
 def _huge_toml_integer(source: SourceFile) -> Diagnostic:
     """The diagnostic for an integer too long for Python to convert, located by its key."""
-    for match in re.finditer(r'^[ \t]*("?[^"=\n]+"?)[ \t]*=[ \t]*([+-]?[0-9][0-9_]*)[ \t]*(?:#.*)?$', source.text,
-                             flags=re.M):
+    for match in re.finditer(
+        r'^[ \t]*("?[^"=\n]+"?)[ \t]*=[ \t]*([+-]?[0-9][0-9_]*)[ \t]*(?:#.*)?$', source.text, flags=re.M
+    ):
         digits = match.group(2).lstrip("+-").replace("_", "")
         if len(digits) > 4300:
             message, hint = limits.limit_text(limits.TOO_LARGE, match.group(2))
-            return Diagnostic("nombre-hors-limites", f"« {match.group(1).strip().strip(chr(34))} » = {message}",
-                              span=source.span(match.start(2), match.end(2)), file=source.path, suggestion=hint)
+            return Diagnostic(
+                "nombre-hors-limites",
+                f"« {match.group(1).strip().strip(chr(34))} » = {message}",
+                span=source.span(match.start(2), match.end(2)),
+                file=source.path,
+                suggestion=hint,
+            )
     message, hint = limits.limit_text(limits.TOO_LARGE, "un entier de plus de 4 300 chiffres")
     return Diagnostic("nombre-hors-limites", message, file=source.path, suggestion=hint)
 
@@ -328,8 +388,14 @@ def _huge_toml_integer(source: SourceFile) -> Diagnostic:
 # ---- validation ------------------------------------------------------------------------------------
 
 
-def validate(model: Model, entries: dict[str, Entry], path: str, structure: str | None = None,
-             optional=frozenset(), elsewhere=frozenset()) -> tuple[dict, list[Diagnostic]]:
+def validate(
+    model: Model,
+    entries: dict[str, Entry],
+    path: str,
+    structure: str | None = None,
+    optional=frozenset(),
+    elsewhere=frozenset(),
+) -> tuple[dict, list[Diagnostic]]:
     """Runtime values for every donnée, and every problem found (none means valid). `optional` données
     may be absent (a scenario computes them); keys in `elsewhere` are données of other versions, not errors."""
     values: dict[str, Any] = {}
@@ -338,8 +404,15 @@ def validate(model: Model, entries: dict[str, Entry], path: str, structure: str 
     unknown = [(key, given) for key, given in entries.items() if key not in model.donnees and key not in elsewhere]
     for rank, (key, given) in enumerate(unknown):  # a close donnée is looked for the first keys only: 80 000
         hint = suggest(key, model.donnees) if rank < SUGGESTED else None  # keys would take a minute
-        problems.append(Diagnostic("declaration-cle-inconnue", f"{prefix}« {key} » n'est pas une donnée de la "
-                                   "convention", span=given.key_span, file=path, suggestion=hint))
+        problems.append(
+            Diagnostic(
+                "declaration-cle-inconnue",
+                f"{prefix}« {key} » n'est pas une donnée de la convention",
+                span=given.key_span,
+                file=path,
+                suggestion=hint,
+            )
+        )
     for id, donnee in model.donnees.items():
         entry = entries.get(id)
         if entry is None and id in optional:
@@ -348,11 +421,15 @@ def validate(model: Model, entries: dict[str, Entry], path: str, structure: str 
             values[id] = donnee.default.value
             continue
         if entry is None or entry.value is None:
-            problems.append(Diagnostic(
-                "declaration-donnee-manquante",
-                f"{prefix}donnée manquante « {id} » ({donnee.label or id} : {_type_text(donnee)})",
-                span=entry.key_span if entry else None, file=path,
-                suggestion=f"ajoutez-la à la déclaration, par exemple « {id}: {_example(donnee)} »"))
+            problems.append(
+                Diagnostic(
+                    "declaration-donnee-manquante",
+                    f"{prefix}donnée manquante « {id} » ({donnee.label or id} : {_type_text(donnee)})",
+                    span=entry.key_span if entry else None,
+                    file=path,
+                    suggestion=f"ajoutez-la à la déclaration, par exemple « {id}: {_example(donnee)} »",
+                )
+            )
             continue
         value, problem = convert(donnee, entry.value)
         if problem is not None:
@@ -372,15 +449,21 @@ def _lacks(entry: Entry | None) -> bool:
 def defaults_used(model: Model, entries: dict[str, Entry], optional=frozenset()) -> tuple[str, ...]:
     """The données a declaration does not give and that take their default (`par défaut`), in order; those a
     scenario computes (`optional`) take its value instead."""
-    return tuple(id for id, donnee in model.donnees.items()
-                 if donnee.default is not None and _lacks(entries.get(id)) and not (id not in entries and id in optional))
+    return tuple(
+        id
+        for id, donnee in model.donnees.items()
+        if donnee.default is not None and _lacks(entries.get(id)) and not (id not in entries and id in optional)
+    )
 
 
 def _wrong(donnee: Donnee, shown: str) -> tuple[str, str, str]:
     """A value that is not of the donnée's type, said with an example of one."""
     words = TYPE_WORDS.get(donnee.type.kind, str(donnee.type))
-    return ("declaration-type", f"« {donnee.id} » attend {words}, pas « {shown} »",
-            f"par exemple « {donnee.id}: {_example(donnee)} »")
+    return (
+        "declaration-type",
+        f"« {donnee.id} » attend {words}, pas « {shown} »",
+        f"par exemple « {donnee.id}: {_example(donnee)} »",
+    )
 
 
 def _example(donnee: Donnee) -> str:
@@ -409,8 +492,11 @@ def convert(donnee: Donnee, raw: Any) -> tuple[Any, tuple[str, str, str | None] 
     if kind == "choix":
         if not isinstance(raw, str) or raw not in donnee.type.choices:
             hint = suggest(str(raw), donnee.type.choices) or f"valeurs possibles : {', '.join(donnee.type.choices)}"
-            return None, ("declaration-choix", f"« {donnee.id} » ne peut pas valoir « {shown} » "
-                          f"(valeurs : {', '.join(donnee.type.choices)})", hint)
+            return None, (
+                "declaration-choix",
+                f"« {donnee.id} » ne peut pas valoir « {shown} » (valeurs : {', '.join(donnee.type.choices)})",
+                hint,
+            )
         return raw, None
     if kind == "booleen":
         value = _boolean(raw)
@@ -424,12 +510,18 @@ def convert(donnee: Donnee, raw: Any) -> tuple[Any, tuple[str, str, str | None] 
             return None, _wrong(donnee, shown)
         return None, (number.code, number.message(donnee.id, TYPE_WORDS.get(kind, "")), number.hint)
     if kind == "entier" and number != number.to_integral_value():
-        return None, ("declaration-type", f"« {donnee.id} » attend un nombre entier, pas « {shown} »",
-                      f"par exemple « {donnee.id}: {_example(donnee)} »")
+        return None, (
+            "declaration-type",
+            f"« {donnee.id} » attend un nombre entier, pas « {shown} »",
+            f"par exemple « {donnee.id}: {_example(donnee)} »",
+        )
     if (donnee.low is not None and number < donnee.low) or (donnee.high is not None and number > donnee.high):
-        return None, ("declaration-hors-intervalle",
-                      f"« {donnee.id} » = {conv_text(number, donnee.type)} est hors de l'intervalle "
-                      f"(entre {conv_text(donnee.low, donnee.type)} et {conv_text(donnee.high, donnee.type)})", None)
+        return None, (
+            "declaration-hors-intervalle",
+            f"« {donnee.id} » = {conv_text(number, donnee.type)} est hors de l'intervalle "
+            f"(entre {conv_text(donnee.low, donnee.type)} et {conv_text(donnee.high, donnee.type)})",
+            None,
+        )
     return number, None
 
 
@@ -478,8 +570,14 @@ def read_overrides(model: Model, settings: list[str]) -> tuple[dict, list[Diagno
         id, equal, text = setting.partition("=")
         id = id.strip()
         if not equal or not id:
-            problems.append(Diagnostic("syntaxe", f"« --set {setting} » : on attendait « --set id=valeur »",
-                                       file="--set", suggestion="par exemple : --set valeur_point=7.5€"))
+            problems.append(
+                Diagnostic(
+                    "syntaxe",
+                    f"« --set {setting} » : on attendait « --set id=valeur »",
+                    file="--set",
+                    suggestion="par exemple : --set valeur_point=7.5€",
+                )
+            )
             continue
         expr, diagnostics, source = parse_expression(text, f"--set {id}")
         sources[source.path] = source

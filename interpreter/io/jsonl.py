@@ -64,9 +64,14 @@ def read_json_lines(path: str, numeric: frozenset[str] = frozenset()):
         raise JsonLinesError([(int(row) + 1, None) for row in np.flatnonzero(blank[:size])])
     lines = lines[:size]  # polars' CSV reader has already taken `\r\n` apart
     checks = pl.DataFrame({"line": lines}).select(
-        (pl.col("line").str.contains("[", literal=True) | pl.col("line").str.contains("\\", literal=True)
-         | pl.col("line").str.contains("null", literal=True) | (pl.col("line").str.count_matches("{", literal=True) > 1)
-         | pl.col("line").str.contains(r"[0-9][eE]") | pl.col("line").str.contains(LONG_NUMBER)).alias("risky"),
+        (
+            pl.col("line").str.contains("[", literal=True)
+            | pl.col("line").str.contains("\\", literal=True)
+            | pl.col("line").str.contains("null", literal=True)
+            | (pl.col("line").str.count_matches("{", literal=True) > 1)
+            | pl.col("line").str.contains(r"[0-9][eE]")
+            | pl.col("line").str.contains(LONG_NUMBER)
+        ).alias("risky"),
         pl.col("line").str.count_matches(":", literal=True).alias("colons"),
     )
     flagged = checks["risky"].fill_null(True).to_numpy()
@@ -85,8 +90,9 @@ def read_json_lines(path: str, numeric: frozenset[str] = frozenset()):
 def _lines(path: str) -> pl.Series:
     """The file's lines (blank ones as null or blanks), read by polars as a one-column CSV."""
     try:
-        return pl.read_csv(path, has_header=False, separator="\x00", quote_char=None, infer_schema=False,
-                           new_columns=["line"]).to_series()
+        return pl.read_csv(
+            path, has_header=False, separator="\x00", quote_char=None, infer_schema=False, new_columns=["line"]
+        ).to_series()
     except pl.exceptions.NoDataError:
         return pl.Series("line", [], dtype=pl.String)
 
@@ -107,7 +113,9 @@ def _polars_lines(path: str, lines: pl.Series, flagged: np.ndarray) -> pl.DataFr
         return None
     for rows in (100, None):  # a type that changes after the first rows needs the whole file
         try:
-            frame = pl.read_ndjson(io.BytesIO(source) if isinstance(source, bytes) else source, infer_schema_length=rows)
+            frame = pl.read_ndjson(
+                io.BytesIO(source) if isinstance(source, bytes) else source, infer_schema_length=rows
+            )
         except Exception:  # polars raises many kinds; Python will say which line is wrong
             continue
         return frame if frame.height == len(lines) else None
@@ -181,8 +189,13 @@ def _escaped(name: str) -> str:
 
 def _object(line: str) -> tuple[Pairs | None, str | None]:
     try:
-        value = json.loads(line.lstrip("\ufeff"), object_pairs_hook=Pairs, parse_float=NumberToken,
-                           parse_int=NumberToken, parse_constant=NumberToken)
+        value = json.loads(
+            line.lstrip("\ufeff"),
+            object_pairs_hook=Pairs,
+            parse_float=NumberToken,
+            parse_int=NumberToken,
+            parse_constant=NumberToken,
+        )
     except json.JSONDecodeError as error:
         return None, error.msg
     except RecursionError:

@@ -73,7 +73,6 @@ class Scaled:
             return Decimal(int(self.num[row])) / self.den
 
 
-
 # ---- a whole column -----------------------------------------------------------------------------------
 
 
@@ -98,8 +97,15 @@ def read_numbers(series: pl.Series, kind: str, skip: np.ndarray, typed: np.ndarr
         mask = np.zeros(size, dtype=bool) if typed is None else typed
         return _texts(series, series.cast(pl.String), mask, kind, skip)
     nothing = np.zeros(size, dtype=bool)
-    return _assemble(series, kind, skip, nothing, nothing, lambda scale: (np.zeros(size, dtype=np.int64), {}),
-                     lambda row: series[row])
+    return _assemble(
+        series,
+        kind,
+        skip,
+        nothing,
+        nothing,
+        lambda scale: (np.zeros(size, dtype=np.int64), {}),
+        lambda row: series[row],
+    )
 
 
 def _den(scale: int, kind: str) -> int:
@@ -154,8 +160,9 @@ def _texts(series: pl.Series, text: pl.Series, typed: np.ndarray, kind: str, ski
         return np.where(negative, -num, num), big
 
     decimals = fields["fraction"].str.len_chars().fill_null(0).to_numpy()
-    return _assemble(series, kind, skip, ok, decimals, build,
-                     lambda row: NumberToken(text[row]) if typed[row] else text[row])
+    return _assemble(
+        series, kind, skip, ok, decimals, build, lambda row: NumberToken(text[row]) if typed[row] else text[row]
+    )
 
 
 def _floats(series: pl.Series, kind: str, skip: np.ndarray):
@@ -176,8 +183,9 @@ def _floats(series: pl.Series, kind: str, skip: np.ndarray):
                 break
             values = x[pending]
             nearest = np.rint(values * 10.0**k)
-            found = ((np.abs(nearest) < 2**53) & (nearest / 10.0**k == values)
-                     & (np.spacing(np.abs(values)) * 10.0**k < 0.5))
+            found = (
+                (np.abs(nearest) < 2**53) & (nearest / 10.0**k == values) & (np.spacing(np.abs(values)) * 10.0**k < 0.5)
+            )
             places[pending[found]] = k
             candidate[pending[found]] = nearest[found]
             pending = pending[~found]
@@ -225,8 +233,11 @@ def _plain(text: pl.Series, kind: str, skip: np.ndarray) -> Scaled | None:
     text = pl.select(pl.when(pl.Series(skip)).then(pl.lit("0")).otherwise(text)).to_series()
     longest = cast(int | None, text.str.extract(r"\.([0-9]+)$", 1).str.len_chars().max())  # None: no decimals
     scale = int(longest or 0)
-    num = (text.str.to_decimal(scale=scale) * 10**scale).cast(pl.Int64, strict=False) if scale else \
-        text.cast(pl.Int64, strict=False)
+    num = (
+        (text.str.to_decimal(scale=scale) * 10**scale).cast(pl.Int64, strict=False)
+        if scale
+        else text.cast(pl.Int64, strict=False)
+    )
     if num.null_count():  # beyond int64 at this scale: the whole rule, which holds Python ints
         return None
     return Scaled(num.to_numpy().astype(np.int64, copy=False), _den(scale, kind))
@@ -240,20 +251,23 @@ def _parts(text: pl.Series, pattern: str, kind: str, human: bool) -> pl.Series:
     if human:
         unit = groups.struct.field("unit").str.to_lowercase()
         ok = ok & (unit.is_null() | unit.is_in(list(UNITS.get(kind, ()))))
-        ambiguous = (groups.struct.field("sep").is_not_null() & integer.str.contains(f"^{AMBIGUOUS_INTEGER}$")
-                     & fraction.str.contains(f"^{AMBIGUOUS_FRACTION}$"))
+        ambiguous = (
+            groups.struct.field("sep").is_not_null()
+            & integer.str.contains(f"^{AMBIGUOUS_INTEGER}$")
+            & fraction.str.contains(f"^{AMBIGUOUS_FRACTION}$")
+        )
         ok = ok & ~ambiguous.fill_null(False)
         integer = integer.str.replace_all(f"[{GROUP_SPACES}_]", "")
         fraction = fraction.str.replace_all("_", "")
     integer = integer.str.strip_chars_start("0")
     fraction = fraction.str.strip_chars_end("0")
     ok = ok & (integer.str.len_chars() <= limits.MAX_INTEGER_DIGITS) & (fraction.str.len_chars() <= limits.MAX_DECIMALS)
-    return pl.DataFrame({"ok": ok, "negative": groups.struct.field("sign") == "-", "integer": integer,
-                         "fraction": fraction}).to_struct()
+    return pl.DataFrame(
+        {"ok": ok, "negative": groups.struct.field("sign") == "-", "integer": integer, "fraction": fraction}
+    ).to_struct()
 
 
-def _assemble(series: pl.Series, kind: str, skip: np.ndarray, ok: np.ndarray, decimals: np.ndarray, build,
-              raw_of):
+def _assemble(series: pl.Series, kind: str, skip: np.ndarray, ok: np.ndarray, decimals: np.ndarray, build, raw_of):
     """Scaled values: `build(scale)` gives (int64 numerators, {row: Python int} too wide for int64) for
     the rows the vectorised path read (`ok`, each with its `decimals`); `read_written(raw_of(row))`
     reads the others, one by one, and says what is wrong with those it refuses."""
@@ -265,12 +279,14 @@ def _assemble(series: pl.Series, kind: str, skip: np.ndarray, ok: np.ndarray, de
             problems[int(flat)] = value
         else:
             one_by_one[int(flat)] = value
-    scale = max([int(decimals[ok].max()) if ok.any() else 0]
-                + [max(0, -cast(int, v.normalize().as_tuple().exponent)) for v in one_by_one.values()])  # finite
+    scale = max(
+        [int(decimals[ok].max()) if ok.any() else 0]
+        + [max(0, -cast(int, v.normalize().as_tuple().exponent)) for v in one_by_one.values()]
+    )  # finite
     num, big = build(scale) if ok.any() else (np.zeros(len(series), dtype=np.int64), {})
     for row, value in one_by_one.items():
         scaled = int(value.scaleb(scale))
-        if -2**63 <= scaled < 2**63:
+        if -(2**63) <= scaled < 2**63:
             num[row] = scaled
         else:
             big[row] = scaled

@@ -56,8 +56,10 @@ GROUP_SPACES = " \u00a0\u202f"
 _INTEGER = rf"[0-9]{{1,3}}(?:[{GROUP_SPACES}][0-9]{{3}})+|[0-9](?:_?[0-9])*"
 _DIGITS = r"[0-9](?:_?[0-9])*"
 _UNIT = r"€|[eE][uU][rR]|%"
-TEXT = (rf"[{BLANKS}]*(?P<sign>[+-]?)(?P<int>{_INTEGER})(?:(?P<sep>[.,])(?P<frac>{_DIGITS}))?"
-        rf"[{BLANKS}]*(?P<unit>{_UNIT})?[{BLANKS}]*")
+TEXT = (
+    rf"[{BLANKS}]*(?P<sign>[+-]?)(?P<int>{_INTEGER})(?:(?P<sep>[.,])(?P<frac>{_DIGITS}))?"
+    rf"[{BLANKS}]*(?P<unit>{_UNIT})?[{BLANKS}]*"
+)
 # Several separators among `.` and `,`: a person's grouping, which we do not guess.
 SEPARATORS = rf"[{BLANKS}]*(?P<sign>[+-]?)[0-9]+(?:[.,][0-9]+){{2,}}[{BLANKS}]*(?:{_UNIT})?[{BLANKS}]*"
 AMBIGUOUS_INTEGER = r"[1-9][0-9]{0,2}"
@@ -224,9 +226,13 @@ def _single_separator(shown: str, sign: str, integer: str, separator: str, fract
     decimals = fraction.rstrip("0") or "0"
     if len(decimals) == 3:
         decimals += "0"
-    return NumberProblem(AMBIGUOUS, shown, f"« {separator} » sépare-t-il des milliers ou des décimales ?",
-                         f"écrivez {sign}{integer}{fraction} s'il s'agit de milliers, ou {sign}{integer}.{decimals} "
-                         "s'il s'agit de décimales")
+    return NumberProblem(
+        AMBIGUOUS,
+        shown,
+        f"« {separator} » sépare-t-il des milliers ou des décimales ?",
+        f"écrivez {sign}{integer}{fraction} s'il s'agit de milliers, ou {sign}{integer}.{decimals} "
+        "s'il s'agit de décimales",
+    )
 
 
 def _several_separators(shown: str, match: re.Match) -> NumberProblem:
@@ -235,9 +241,13 @@ def _several_separators(shown: str, match: re.Match) -> NumberProblem:
     separators = re.findall(r"[.,]", body)
     pieces = re.split(r"[.,]", body)
     if len(set(separators)) == 1:
-        hint = (f"écrivez {sign}{''.join(pieces)} s'il s'agit de milliers (sans séparateur, ou groupés par des "
-                "espaces : 1 234 567)")
+        hint = (
+            f"écrivez {sign}{''.join(pieces)} s'il s'agit de milliers (sans séparateur, ou groupés par des "
+            "espaces : 1 234 567)"
+        )
     else:
-        hint = (f"si « {separators[-1]} » sépare les décimales, écrivez {sign}{''.join(pieces[:-1])}.{pieces[-1]} "
-                "(sans séparateur de milliers, ou groupés par des espaces)")
+        hint = (
+            f"si « {separators[-1]} » sépare les décimales, écrivez {sign}{''.join(pieces[:-1])}.{pieces[-1]} "
+            "(sans séparateur de milliers, ou groupés par des espaces)"
+        )
     return NumberProblem(AMBIGUOUS, shown, "plusieurs séparateurs « . » ou « , » : milliers ou décimales ?", hint)

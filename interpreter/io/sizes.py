@@ -21,8 +21,10 @@ MAX_STRUCTURES = 10_000_000  # rows of a Parquet population (its size on disk sa
 MAX_HEADER_BYTES = 1 << 20  # the header line of a CSV file
 PROBE = 1 << 20  # bytes looked at, at the start and at the end of a text file, for NUL bytes
 
-POPULATION_HELP = ("au plus 2 Gio en CSV ou JSON Lines, 10 millions de structures en Parquet, 10 millions de "
-                   "cellules par feuille Excel")
+POPULATION_HELP = (
+    "au plus 2 Gio en CSV ou JSON Lines, 10 millions de structures en Parquet, 10 millions de "
+    "cellules par feuille Excel"
+)
 DECLARATION_HELP = "une déclaration fait au plus 10 Mio"
 
 
@@ -40,10 +42,13 @@ def too_large(path: str, limit: int, what: str) -> Diagnostic | None:
         return None
     if size <= limit:
         return None
-    return Diagnostic("trop-volumineux", f"fichier trop volumineux : {_size_text(size)}, et {what} fait au plus "
-                      f"{_size_text(limit)}", file=path,
-                      suggestion="vérifiez que c'est le bon fichier ; une population plus grande se découpe en "
-                                 "plusieurs fichiers, ou s'enregistre en Parquet")
+    return Diagnostic(
+        "trop-volumineux",
+        f"fichier trop volumineux : {_size_text(size)}, et {what} fait au plus {_size_text(limit)}",
+        file=path,
+        suggestion="vérifiez que c'est le bon fichier ; une population plus grande se découpe en "
+        "plusieurs fichiers, ou s'enregistre en Parquet",
+    )
 
 
 def binary(path: str, code: str = "population-illisible") -> Diagnostic | None:
@@ -60,5 +65,9 @@ def binary(path: str, code: str = "population-illisible") -> Diagnostic | None:
         return None
     if b"\0" not in head and b"\0" not in tail:
         return None
-    return Diagnostic(code, "ce n'est pas un fichier texte : il contient des octets nuls (0x00)",
-                      file=path, suggestion="enregistrez la table en CSV (UTF-8 ou Windows-1252) ou en JSON Lines")
+    return Diagnostic(
+        code,
+        "ce n'est pas un fichier texte : il contient des octets nuls (0x00)",
+        file=path,
+        suggestion="enregistrez la table en CSV (UTF-8 ou Windows-1252) ou en JSON Lines",
+    )

@@ -54,8 +54,13 @@ UNREADABLE = {
     "parquet": "table illisible : ce n'est pas un fichier Parquet valide",
     "jsonl": "table illisible : chaque ligne doit être un objet JSON (format JSON Lines)",
 }
-UNSUPPORTED = {pl.List: "des listes", pl.Array: "des listes", pl.Struct: "des tables (struct)",
-               pl.Binary: "des octets (binary)", pl.Object: "des objets"}
+UNSUPPORTED = {
+    pl.List: "des listes",
+    pl.Array: "des listes",
+    pl.Struct: "des tables (struct)",
+    pl.Binary: "des octets (binary)",
+    pl.Object: "des objets",
+}
 CODES = {numbers.TYPE: "population-invalide", numbers.AMBIGUOUS: "nombre-ambigu", numbers.BEYOND: "nombre-hors-limites"}
 EPOCH = datetime.date(1970, 1, 1)
 INT64 = 2**63
@@ -116,9 +121,14 @@ class Population:
 
     def exact_inputs(self, model: Model):
         """A function giving the scalar evaluator's données for one valid row (the same exact values)."""
+
         def inputs(index: int) -> dict:
-            return {id: _value(self.columns[id], donnee, index) for id, donnee in model.donnees.items()
-                    if id in self.columns}
+            return {
+                id: _value(self.columns[id], donnee, index)
+                for id, donnee in model.donnees.items()
+                if id in self.columns
+            }
+
         return inputs
 
 
@@ -156,8 +166,11 @@ class Table:
         assert self.path is not None  # a streamed table is read from its file
         empty = True
         try:
-            scan = pl.scan_parquet(self.path) if self.kind == "parquet" else \
-                pl.scan_csv(self.scan or self.path, infer_schema=False, separator=self.separator)
+            scan = (
+                pl.scan_parquet(self.path)
+                if self.kind == "parquet"
+                else pl.scan_csv(self.scan or self.path, infer_schema=False, separator=self.separator)
+            )
             for batch in scan.select(self.stream).collect_batches(chunk_size=BATCH):
                 empty = False
                 yield batch
@@ -175,11 +188,13 @@ class Table:
 def where(kind: str, row: int) -> str:
     """A row as the user finds it in the file (an Excel sheet's row number as Excel shows it)."""
     return {"csv": f"ligne {row + 2}", "xlsx": f"ligne {row + 2}", "jsonl": f"ligne {row + 1}"}.get(
-        kind, f"rangée {row + 1}")
+        kind, f"rangée {row + 1}"
+    )
 
 
-def read_table(path: str, numeric: frozenset[str] = frozenset(), wanted: frozenset[str] | None = None,
-               stream: bool = False) -> Table:
+def read_table(
+    path: str, numeric: frozenset[str] = frozenset(), wanted: frozenset[str] | None = None, stream: bool = False
+) -> Table:
     """Read a population file's cells; raise `TableError` if it cannot be read as a table.
 
     With `wanted`, a CSV or Parquet file is read for those columns only (and `id`): the header
@@ -188,8 +203,15 @@ def read_table(path: str, numeric: frozenset[str] = frozenset(), wanted: frozens
     rows are not read here: `Table.batches` reads them, a batch at a time."""
     kind = READERS.get(Path(path).suffix.lower())
     if kind is None:
-        raise TableError([Diagnostic("population-illisible", f"format de population inconnu « {Path(path).suffix} » : "
-                                     "utilisez .csv, .xlsx, .parquet ou .jsonl", file=path)])
+        raise TableError(
+            [
+                Diagnostic(
+                    "population-illisible",
+                    f"format de population inconnu « {Path(path).suffix} » : utilisez .csv, .xlsx, .parquet ou .jsonl",
+                    file=path,
+                )
+            ]
+        )
     problem = _beyond_limits(path, kind)
     if problem is not None:
         raise TableError([problem])
@@ -212,10 +234,20 @@ def read_table(path: str, numeric: frozenset[str] = frozenset(), wanted: frozens
             columns = [c for c in header if c in wanted or c == "id"]
         if stream and columns is not None:  # read a batch at a time by `Table.batches`
             types = {c: schema.get(c, pl.String) for c in columns}
-            return Table(pl.DataFrame(schema=types), kind, header=tuple(header), path=path, stream=tuple(columns),
-                         scan=scan, separator=separator)
-        frame = pl.read_csv(scan, infer_schema=False, columns=columns, separator=separator) \
-            if kind == "csv" else pl.read_parquet(path, columns=columns)
+            return Table(
+                pl.DataFrame(schema=types),
+                kind,
+                header=tuple(header),
+                path=path,
+                stream=tuple(columns),
+                scan=scan,
+                separator=separator,
+            )
+        frame = (
+            pl.read_csv(scan, infer_schema=False, columns=columns, separator=separator)
+            if kind == "csv"
+            else pl.read_parquet(path, columns=columns)
+        )
     except pl.exceptions.DuplicateError as error:  # a Parquet file with two columns of one name
         raise _duplicate(path, error) from None
     except Exception:  # polars raises many kinds: all mean "cannot read this table"
@@ -230,28 +262,44 @@ def _beyond_limits(path: str, kind: str) -> Diagnostic | None:
     """Why a population file is not read at all — beyond the sizes of `interpreter.io.sizes`, a text file with NUL
     bytes — or None; said from its size or its metadata, before it is read."""
     if kind != "parquet":
-        return sizes.too_large(path, sizes.MAX_POPULATION_BYTES, "une population") or \
-            (sizes.binary(path) if kind == "jsonl" else None)
+        return sizes.too_large(path, sizes.MAX_POPULATION_BYTES, "une population") or (
+            sizes.binary(path) if kind == "jsonl" else None
+        )
     try:
         rows = pl.scan_parquet(path).select(pl.len()).collect().item()
     except Exception:  # not a Parquet file: its reading says so
         return None
     if rows <= sizes.MAX_STRUCTURES:
         return None
-    return Diagnostic("trop-volumineux", f"population trop grande : {rows:,} structures, au-delà des ".replace(",", "\u202f")
-                      + f"{sizes.MAX_STRUCTURES:,} que convcheck évalue".replace(",", "\u202f"), file=path,
-                      suggestion="découpez la population en plusieurs fichiers (par région, par exemple)")
+    return Diagnostic(
+        "trop-volumineux",
+        f"population trop grande : {rows:,} structures, au-delà des ".replace(",", "\u202f")
+        + f"{sizes.MAX_STRUCTURES:,} que convcheck évalue".replace(",", "\u202f"),
+        file=path,
+        suggestion="découpez la population en plusieurs fichiers (par région, par exemple)",
+    )
 
 
 def _duplicate(path: str, error: Exception) -> TableError:
     name = re.search(r"name '(.*)' has", str(error))
-    return TableError([Diagnostic("population-colonnes", f"colonne « {name.group(1) if name else '?'} » en double",
-                                  file=path, suggestion="gardez une seule colonne de ce nom")])
+    return TableError(
+        [
+            Diagnostic(
+                "population-colonnes",
+                f"colonne « {name.group(1) if name else '?'} » en double",
+                file=path,
+                suggestion="gardez une seule colonne de ce nom",
+            )
+        ]
+    )
 
 
 def _unreadable(path: str, kind: str) -> TableError:
-    hint = "enregistrez-le depuis le tableur au format « Classeur Excel (.xlsx) »" if kind == "xlsx" else \
-        "vérifiez le format du fichier et son encodage (UTF-8 ou Windows-1252)"
+    hint = (
+        "enregistrez-le depuis le tableur au format « Classeur Excel (.xlsx) »"
+        if kind == "xlsx"
+        else "vérifiez le format du fichier et son encodage (UTF-8 ou Windows-1252)"
+    )
     message = UNREADABLE[kind]
     if kind == "csv":  # say where the rows stop being a table
         try:
@@ -259,8 +307,10 @@ def _unreadable(path: str, kind: str) -> TableError:
         except csvfiles.CsvFileError:
             where = None
         if where:
-            message, hint = f"table illisible : {where}", "chaque ligne a autant de cellules que l'en-tête ; un " \
-                "guillemet ouvert se referme dans la même cellule"
+            message, hint = (
+                f"table illisible : {where}",
+                "chaque ligne a autant de cellules que l'en-tête ; un guillemet ouvert se referme dans la même cellule",
+            )
     return TableError([Diagnostic("population-illisible", message, file=path, suggestion=hint)])
 
 
@@ -289,12 +339,17 @@ def _blank(frame: pl.DataFrame) -> np.ndarray:
     if not frame.width or not frame.height:
         return blank
     first = frame[frame.columns[0]].cast(pl.String)  # a blank row is blank in its first column: only those rows
-    candidates = np.flatnonzero((first.is_null() | (first.str.strip_chars(numbers.BLANKS) == ""))  # are looked at whole
-                                .fill_null(True).to_numpy())
+    candidates = np.flatnonzero(
+        (first.is_null() | (first.str.strip_chars(numbers.BLANKS) == ""))  # are looked at whole
+        .fill_null(True)
+        .to_numpy()
+    )
     if len(candidates):
         rows = frame[candidates]
-        empty = [pl.col(c).is_null() | (pl.col(c).cast(pl.String).str.strip_chars(numbers.BLANKS) == "")
-                 for c in rows.columns]
+        empty = [
+            pl.col(c).is_null() | (pl.col(c).cast(pl.String).str.strip_chars(numbers.BLANKS) == "")
+            for c in rows.columns
+        ]
         blank[candidates] = rows.select(pl.all_horizontal(empty)).to_series().fill_null(True).to_numpy()
     return blank
 
@@ -305,19 +360,31 @@ def _rows_before_blank_end(path: str, kind: str, blank: np.ndarray) -> int:
     middle = np.flatnonzero(blank[:size])
     if len(middle):  # each run of blank rows said once: a stray cell far below is one error, not a million
         runs = np.split(middle, np.flatnonzero(np.diff(middle) != 1) + 1)
-        raise TableError([_blank_line(path, where(kind, int(run[0])), where(kind, int(run[-1])) if len(run) > 1
-                                      else None) for run in runs])
+        raise TableError(
+            [
+                _blank_line(path, where(kind, int(run[0])), where(kind, int(run[-1])) if len(run) > 1 else None)
+                for run in runs
+            ]
+        )
     return size
 
 
 def _blank_line(path: str, line: str, last: str | None = None) -> Diagnostic:
     if last is None:
-        return Diagnostic("population-illisible", f"{line} vide au milieu des structures", file=path,
-                          suggestion="supprimez-la : seules les lignes vides en fin de fichier sont ignorées")
+        return Diagnostic(
+            "population-illisible",
+            f"{line} vide au milieu des structures",
+            file=path,
+            suggestion="supprimez-la : seules les lignes vides en fin de fichier sont ignorées",
+        )
     word, first = line.split(" ", 1)
-    return Diagnostic("population-illisible", f"{word}s {first} à {last.split(' ', 1)[1]} vides au milieu des "
-                      "structures", file=path, suggestion="supprimez-les, ou ce qui est écrit en dessous s'il est là "
-                      "par erreur : seules les lignes vides en fin de fichier sont ignorées")
+    return Diagnostic(
+        "population-illisible",
+        f"{word}s {first} à {last.split(' ', 1)[1]} vides au milieu des structures",
+        file=path,
+        suggestion="supprimez-les, ou ce qui est écrit en dessous s'il est là "
+        "par erreur : seules les lignes vides en fin de fichier sont ignorées",
+    )
 
 
 def _read_json_lines(path: str, numeric: frozenset[str]) -> Table:
@@ -328,10 +395,19 @@ def _read_json_lines(path: str, numeric: frozenset[str]) -> Table:
         if blank:  # each run of blank lines said once
             runs = np.split(np.array(blank), np.flatnonzero(np.diff(blank) != 1) + 1)
             found = [_blank_line(path, f"ligne {run[0]}", f"ligne {run[-1]}" if len(run) > 1 else None) for run in runs]
-        raise TableError(found + [Diagnostic("population-illisible", f"ligne {line} : {french_json(problem)}", file=path,
-                                             suggestion="chaque ligne est un objet JSON : {\"id\": \"msp_a\", "
-                                                        "\"patientele\": 4000, …}")
-                                  for line, problem in error.lines if problem is not None]) from None
+        raise TableError(
+            found
+            + [
+                Diagnostic(
+                    "population-illisible",
+                    f"ligne {line} : {french_json(problem)}",
+                    file=path,
+                    suggestion='chaque ligne est un objet JSON : {"id": "msp_a", "patientele": 4000, …}',
+                )
+                for line, problem in error.lines
+                if problem is not None
+            ]
+        ) from None
     except Exception:  # polars raises many kinds: not UTF-8, not lines
         raise _unreadable(path, "jsonl") from None
     return Table(frame, "jsonl", typed, problems)
@@ -342,9 +418,16 @@ def numeric_donnees(model: Model) -> frozenset[str]:
     return frozenset(id for id, d in model.donnees.items() if d.type.kind in NUMERIC)
 
 
-def read_population(source: str | pl.DataFrame | Table, model: Model, other_columns=frozenset(),
-                    keep_invalid: bool = False, supplied=frozenset(), required=frozenset(),
-                    origin: str | None = None, keep=frozenset()) -> Population:
+def read_population(
+    source: str | pl.DataFrame | Table,
+    model: Model,
+    other_columns=frozenset(),
+    keep_invalid: bool = False,
+    supplied=frozenset(),
+    required=frozenset(),
+    origin: str | None = None,
+    keep=frozenset(),
+) -> Population:
     """Read (a file) and validate a population (a file, or a DataFrame already in memory, checked
     like a Parquet table); raise `TableError` (every problem listed) unless `keep_invalid`.
 
@@ -385,8 +468,9 @@ def read_population(source: str | pl.DataFrame | Table, model: Model, other_colu
     took: dict[str, list] = {id: [] for id in parts if model.donnees[id].default is not None}  # rows given the default
     height = 0
     for batch in table.batches():
-        batch = batch.drop([c for c in batch.columns if c not in model.donnees and c != "id"
-                            and _unsupported(batch[c].dtype)])
+        batch = batch.drop(
+            [c for c in batch.columns if c not in model.donnees and c != "id" and _unsupported(batch[c].dtype)]
+        )
         if table.stream is not None and table.kind == "csv":
             blank_parts.append(_blank(batch))
         id_parts.append(batch["id"].cast(pl.String))
@@ -409,13 +493,16 @@ def read_population(source: str | pl.DataFrame | Table, model: Model, other_colu
     ids = pl.concat(id_parts) if len(id_parts) != 1 else id_parts[0]
     frame = pl.concat(kept_parts) if len(kept_parts) != 1 else kept_parts[0]
     if table.stream is not None and table.kind == "csv":  # blank rows at the end of a CSV file are no rows
-        size = _rows_before_blank_end(path, table.kind, np.concatenate(blank_parts) if blank_parts else
-                                      np.zeros(0, dtype=bool))
+        size = _rows_before_blank_end(
+            path, table.kind, np.concatenate(blank_parts) if blank_parts else np.zeros(0, dtype=bool)
+        )
         if size < height:
             height, ids, frame = size, ids.head(size), frame.head(size)
             columns = {id: value[:size] for id, value in columns.items()}
             bad = [problem for problem in bad if problem[0] < size]
-    taken = {id: np.concatenate(masks)[:height] if masks else np.zeros(height, dtype=bool) for id, masks in took.items()}
+    taken = {
+        id: np.concatenate(masks)[:height] if masks else np.zeros(height, dtype=bool) for id, masks in took.items()
+    }
     for id, donnee in model.donnees.items():  # no column: every structure takes the default
         if id not in columns and id not in frozenset(supplied) - frozenset(required) and donnee.default is not None:
             columns[id], taken[id] = constant_column(donnee, height), np.ones(height, dtype=bool)
@@ -444,13 +531,34 @@ def read_population(source: str | pl.DataFrame | Table, model: Model, other_colu
         raise TableError(row_diagnostics(path, problems, height))
     defaults = {id: count for id in model.donnees if id in taken and (count := int((taken[id] & ~invalid).sum()))}
     if not invalid.any():  # the usual case: nothing to filter, nothing copied
-        return Population(path, frame, id_values, columns, _wide(columns, height), tuple(problems),
-                          frame.clear(), tuple(warnings), header, every_column, defaults)
+        return Population(
+            path,
+            frame,
+            id_values,
+            columns,
+            _wide(columns, height),
+            tuple(problems),
+            frame.clear(),
+            tuple(warnings),
+            header,
+            every_column,
+            defaults,
+        )
     valid = ~invalid
     columns = {k: v[valid] for k, v in columns.items()}
-    return Population(path, frame.filter(pl.Series(valid)), id_values[valid], columns, _wide(columns, int(valid.sum())),
-                      tuple(problems), every_column().filter(pl.Series(invalid)), tuple(warnings), header,
-                      lambda: every_column().filter(pl.Series(valid)), defaults)
+    return Population(
+        path,
+        frame.filter(pl.Series(valid)),
+        id_values[valid],
+        columns,
+        _wide(columns, int(valid.sum())),
+        tuple(problems),
+        every_column().filter(pl.Series(invalid)),
+        tuple(warnings),
+        header,
+        lambda: every_column().filter(pl.Series(valid)),
+        defaults,
+    )
 
 
 def _joined(values: list):
@@ -488,35 +596,61 @@ def _check_columns(path: str, table: Table, model: Model, other_columns, supplie
     ignored = [c for c in unknown if c not in misspelt]
     problems = []
     if "id" not in header:
-        problems.append(Diagnostic("population-colonnes", "colonne « id » absente : elle nomme chaque structure",
-                                   file=path))
+        problems.append(
+            Diagnostic("population-colonnes", "colonne « id » absente : elle nomme chaque structure", file=path)
+        )
     for name in dict.fromkeys(header):
         positions = [str(i + 1) for i, c in enumerate(header) if c == name]
         if len(positions) > 1:
-            problems.append(Diagnostic("population-colonnes", f"colonne « {name} » en double (colonnes "
-                                       f"{', '.join(positions[:-1])} et {positions[-1]})", file=path,
-                                       suggestion="gardez une seule colonne de ce nom"))
+            problems.append(
+                Diagnostic(
+                    "population-colonnes",
+                    f"colonne « {name} » en double (colonnes {', '.join(positions[:-1])} et {positions[-1]})",
+                    file=path,
+                    suggestion="gardez une seule colonne de ce nom",
+                )
+            )
     for name in ["id", *model.donnees]:
         what = _unsupported(frame[name].dtype) if name in frame.columns else None
         if what:
-            problems.append(Diagnostic("population-colonnes", f"colonne « {name} » : elle contient {what} "
-                                       f"(type {frame[name].dtype}), pas une valeur par structure", file=path,
-                                       suggestion="une colonne donne une seule valeur (nombre, texte, booléen ou date) "
-                                       "par structure"))
+            problems.append(
+                Diagnostic(
+                    "population-colonnes",
+                    f"colonne « {name} » : elle contient {what} "
+                    f"(type {frame[name].dtype}), pas une valeur par structure",
+                    file=path,
+                    suggestion="une colonne donne une seule valeur (nombre, texte, booléen ou date) par structure",
+                )
+            )
     for column, hint in misspelt.items():
-        problems.append(Diagnostic("population-colonnes", f"colonne inconnue « {column} » : ce n'est pas une donnée "
-                                   "de la convention", file=path, suggestion=hint))
+        problems.append(
+            Diagnostic(
+                "population-colonnes",
+                f"colonne inconnue « {column} » : ce n'est pas une donnée de la convention",
+                file=path,
+                suggestion=hint,
+            )
+        )
     if ignored:
         listed = ", ".join(f"« {c} »" for c in ignored)
-        what = "colonnes ignorées : ce ne sont pas des données" if len(ignored) > 1 else \
-            "colonne ignorée : ce n'est pas une donnée"
-        problems.append(Diagnostic("population-colonne-ignoree", f"{len(ignored)} {what} de la convention : {listed}",
-                                   file=path))
+        what = (
+            "colonnes ignorées : ce ne sont pas des données"
+            if len(ignored) > 1
+            else "colonne ignorée : ce n'est pas une donnée"
+        )
+        problems.append(
+            Diagnostic("population-colonne-ignoree", f"{len(ignored)} {what} de la convention : {listed}", file=path)
+        )
     version = f"la version « {model.version} » de « {model.id} »" if model.version else f"« {model.id} »"
     for id in missing:
-        problems.append(Diagnostic(
-            "donnee-non-fournie", f"colonne manquante « {id} » ({model.donnees[id].label or id}) : {version} en a besoin", file=path,
-            suggestion=f"ajoutez la colonne, ou donnez sa valeur dans un scénario : données {{ {id} = … }} (--scenario)"))
+        problems.append(
+            Diagnostic(
+                "donnee-non-fournie",
+                f"colonne manquante « {id} » ({model.donnees[id].label or id}) : {version} en a besoin",
+                file=path,
+                suggestion=f"ajoutez la colonne, ou donnez sa valeur dans un scénario : données {{ {id} = … }} (--scenario)",
+            )
+        )
     if any(d.is_error for d in problems):
         raise TableError(problems)
     return problems
@@ -528,8 +662,14 @@ def row_diagnostics(path: str, problems, rows: int) -> list[Diagnostic]:
     result = []
     for p in problems:
         donnee = f", donnée « {p.donnee} »" if p.donnee else ""
-        result.append(Diagnostic(p.code, f"structure « {p.structure} »{donnee} ({where(kind, p.row)}) : {p.message}",
-                                 file=path, suggestion=p.hint))
+        result.append(
+            Diagnostic(
+                p.code,
+                f"structure « {p.structure} »{donnee} ({where(kind, p.row)}) : {p.message}",
+                file=path,
+                suggestion=p.hint,
+            )
+        )
     return result
 
 
@@ -547,10 +687,14 @@ def read_column(series: pl.Series, donnee: Donnee, typed: np.ndarray | None = No
     if series.dtype == pl.String:
         quick = _as_written(series, donnee, missing)
         if quick is not None:  # every cell read as it is: none can be blank
-            return quick, [(int(r), f"valeur manquante ({expected} attendu)", "population-invalide", None)
-                           for r in np.flatnonzero(missing)]
+            return quick, [
+                (int(r), f"valeur manquante ({expected} attendu)", "population-invalide", None)
+                for r in np.flatnonzero(missing)
+            ]
         missing |= (series.str.strip_chars(numbers.BLANKS) == "").fill_null(True).to_numpy()
-    bad = [(int(r), f"valeur manquante ({expected} attendu)", "population-invalide", None) for r in np.flatnonzero(missing)]
+    bad = [
+        (int(r), f"valeur manquante ({expected} attendu)", "population-invalide", None) for r in np.flatnonzero(missing)
+    ]
     if kind == "booleen":
         values, wrong = _booleans(series)
         return values, bad + _wrong(series, wrong & ~missing, donnee)
@@ -567,13 +711,27 @@ def read_column(series: pl.Series, donnee: Donnee, typed: np.ndarray | None = No
     num, den = values.num, values.den
     if kind == "entier" and den != 1:
         fractional = ok & np.asarray(num % den != 0, dtype=bool)
-        bad += [(int(r), f"« {donnee.id} » attend un nombre entier, pas « {_shown(series, r)} »", "population-invalide",
-                 None) for r in np.flatnonzero(fractional)]
+        bad += [
+            (
+                int(r),
+                f"« {donnee.id} » attend un nombre entier, pas « {_shown(series, r)} »",
+                "population-invalide",
+                None,
+            )
+            for r in np.flatnonzero(fractional)
+        ]
         ok &= ~fractional
     outside = ok & _outside(num, den, donnee)
-    bad += [(int(r), f"« {donnee.id} » = {conv_text(values.value(int(r)), donnee.type)} est hors de l'intervalle "
-             f"(entre {conv_text(donnee.low, donnee.type)} et {conv_text(donnee.high, donnee.type)})",
-             "population-invalide", None) for r in np.flatnonzero(outside)]
+    bad += [
+        (
+            int(r),
+            f"« {donnee.id} » = {conv_text(values.value(int(r)), donnee.type)} est hors de l'intervalle "
+            f"(entre {conv_text(donnee.low, donnee.type)} et {conv_text(donnee.high, donnee.type)})",
+            "population-invalide",
+            None,
+        )
+        for r in np.flatnonzero(outside)
+    ]
     kept = ok & ~outside
     return Scaled(num if kept.all() else np.where(kept, num, 0), den), bad  # no copy when every value is good
 
@@ -587,8 +745,11 @@ def _as_written(series: pl.Series, donnee: Donnee, missing: np.ndarray):
         exact = series.replace_strict(EXACT_WORDS, default=None, return_dtype=pl.Boolean)
         return exact.fill_null(False).to_numpy() if exact.null_count() == nulls else None
     if kind == "choix":
-        local = series.replace_strict({c: i for i, c in enumerate(donnee.type.choices)}, default=-1,
-                                      return_dtype=pl.Int64).fill_null(0).to_numpy()
+        local = (
+            series.replace_strict({c: i for i, c in enumerate(donnee.type.choices)}, default=-1, return_dtype=pl.Int64)
+            .fill_null(0)
+            .to_numpy()
+        )
         return None if (local < 0).any() else local
     if kind == "date":
         dates = series.str.to_date("%Y-%m-%d", strict=False)
@@ -609,12 +770,26 @@ def _shown(series: pl.Series, row: int | np.integer) -> str:
 def _wrong(series: pl.Series, mask: np.ndarray, donnee: Donnee) -> list[tuple[int, str, str, None]]:
     kind = donnee.type.kind
     if kind == "choix":
-        return [(int(r), f"« {donnee.id} » ne peut pas valoir « {_shown(series, r)} » (valeurs : "
-                 f"{', '.join(donnee.type.choices)})" + (f" ; {hint}" if (hint := suggest(_shown(series, r), donnee.type.choices)) else ""),
-                 "population-invalide", None)
-                for r in np.flatnonzero(mask)]
-    return [(int(r), f"« {donnee.id} » attend {TYPE_WORDS.get(kind, str(donnee.type))}, pas « {_shown(series, r)} »",
-             "population-invalide", None) for r in np.flatnonzero(mask)]
+        return [
+            (
+                int(r),
+                f"« {donnee.id} » ne peut pas valoir « {_shown(series, r)} » (valeurs : "
+                f"{', '.join(donnee.type.choices)})"
+                + (f" ; {hint}" if (hint := suggest(_shown(series, r), donnee.type.choices)) else ""),
+                "population-invalide",
+                None,
+            )
+            for r in np.flatnonzero(mask)
+        ]
+    return [
+        (
+            int(r),
+            f"« {donnee.id} » attend {TYPE_WORDS.get(kind, str(donnee.type))}, pas « {_shown(series, r)} »",
+            "population-invalide",
+            None,
+        )
+        for r in np.flatnonzero(mask)
+    ]
 
 
 EXACT_WORDS = {**{w: True for w in TRUE_WORDS}, **{w: False for w in FALSE_WORDS}}
@@ -677,9 +852,12 @@ def money_strings(cents: np.ndarray) -> pl.Series:
     """Cents as decimal text with two decimals: 1234.50, -0.05."""
     frame = pl.DataFrame({"c": np.asarray(cents, dtype=np.int64)})
     return frame.select(
-        (pl.when(pl.col("c") < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-         + (pl.col("c").abs() // 100).cast(pl.String) + pl.lit(".")
-         + (pl.col("c").abs() % 100).cast(pl.String).str.zfill(2)).alias("m")
+        (
+            pl.when(pl.col("c") < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+            + (pl.col("c").abs() // 100).cast(pl.String)
+            + pl.lit(".")
+            + (pl.col("c").abs() % 100).cast(pl.String).str.zfill(2)
+        ).alias("m")
     ).to_series()
 
 
@@ -688,21 +866,28 @@ def points_strings(micro: np.ndarray) -> pl.Series:
     frame = pl.DataFrame({"p": np.asarray(micro, dtype=np.int64)})
     fraction = (pl.col("p").abs() % 1_000_000).cast(pl.String).str.zfill(6).str.strip_chars_end("0")
     return frame.select(
-        (pl.when(pl.col("p") < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-         + (pl.col("p").abs() // 1_000_000).cast(pl.String)
-         + pl.when(fraction == "").then(pl.lit("")).otherwise(pl.lit(".") + fraction)).alias("t")
+        (
+            pl.when(pl.col("p") < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+            + (pl.col("p").abs() // 1_000_000).cast(pl.String)
+            + pl.when(fraction == "").then(pl.lit("")).otherwise(pl.lit(".") + fraction)
+        ).alias("t")
     ).to_series()
 
 
 def result_frame(result, lines: list[str], typed: bool) -> pl.DataFrame:
     """id, eligible, total, total_points, then one column per line, in euros."""
+
     def money(cents):
         if typed:
             return pl.Series(np.asarray(cents, dtype=np.int64)).cast(pl.Decimal(38, 2)) / 100
         return money_strings(cents)
 
-    columns = {"id": pl.Series(result.ids.astype(str)), "eligible": pl.Series(result.eligible),
-               "total": money(result.total), "total_points": points_strings(result.total_points)}
+    columns = {
+        "id": pl.Series(result.ids.astype(str)),
+        "eligible": pl.Series(result.eligible),
+        "total": money(result.total),
+        "total_points": points_strings(result.total_points),
+    }
     for id in lines:
         columns[id] = money(result.lines[id])
     return pl.DataFrame(columns)
@@ -722,7 +907,7 @@ def write_results(frame: pl.DataFrame, path: str, inputs=(), french: bool = Fals
     if french and kind not in ("parquet", "jsonl"):
         table = csvfiles.french_csv(frame)
         bom = codecs.BOM_UTF8 if table.startswith(codecs.BOM_UTF8) else b""
-        write_bytes(path, bom + comments + table[len(bom):], inputs)
+        write_bytes(path, bom + comments + table[len(bom) :], inputs)
         return
     if kind == "parquet":
         metadata = {"convcheck.provenance": json.dumps(provenance.data(), ensure_ascii=False)} if provenance else None
@@ -733,8 +918,9 @@ def write_results(frame: pl.DataFrame, path: str, inputs=(), french: bool = Fals
         with replacing(path, inputs) as handle:
             frame.write_ndjson(handle)
         if provenance is not None:
-            write_text(f"{path}.provenance.json", json.dumps(provenance.data(), ensure_ascii=False, indent=2) + "\n",
-                       inputs)
+            write_text(
+                f"{path}.provenance.json", json.dumps(provenance.data(), ensure_ascii=False, indent=2) + "\n", inputs
+            )
         return
     with replacing(path, inputs) as handle:
         handle.write(comments)

@@ -8,9 +8,12 @@ from __future__ import annotations
 TRUE_WORDS = {"vrai", "true", "oui", "yes"}
 FALSE_WORDS = {"faux", "false", "non", "no"}
 TYPE_WORDS = {
-    "booleen": "un booléen (vrai ou faux)", "entier": "un nombre entier", "nombre": "un nombre",
-    "montant": "un montant en euros (par exemple 7000 ou \"7 000 €\")",
-    "pourcentage": "un pourcentage (75 ou \"75 %\" pour 75 %)", "date": "une date AAAA-MM-JJ",
+    "booleen": "un booléen (vrai ou faux)",
+    "entier": "un nombre entier",
+    "nombre": "un nombre",
+    "montant": 'un montant en euros (par exemple 7000 ou "7 000 €")',
+    "pourcentage": 'un pourcentage (75 ou "75 %" pour 75 %)',
+    "date": "une date AAAA-MM-JJ",
 }
 JSON_PROBLEMS = {
     "Expecting value": "valeur attendue",

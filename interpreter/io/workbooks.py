@@ -98,12 +98,23 @@ def plan(path: str, sheet: str | None) -> SheetPlan:
                     f"classeur trop volumineux une fois décompressé : {_count(unpacked >> 20)} Mio pour la feuille "
                     f"« {name} », au-delà des {_count(MAX_UNPACKED >> 20)} Mio que convcheck lit",
                     "enregistrez la population en CSV ou en Parquet, ou retirez du classeur ce qui n'est pas elle",
-                    "trop-volumineux")
+                    "trop-volumineux",
+                )
             return _measured(archive, part, name, styles)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ElementTree.ParseError, EOFError, OSError,
-            ValueError, NotImplementedError):
-        raise WorkbookProblem("classeur illisible : ce n'est pas un fichier Excel (.xlsx) valide",
-                              "enregistrez-le depuis le tableur au format « Classeur Excel (.xlsx) »") from None
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        KeyError,
+        ElementTree.ParseError,
+        EOFError,
+        OSError,
+        ValueError,
+        NotImplementedError,
+    ):
+        raise WorkbookProblem(
+            "classeur illisible : ce n'est pas un fichier Excel (.xlsx) valide",
+            "enregistrez-le depuis le tableur au format « Classeur Excel (.xlsx) »",
+        ) from None
 
 
 def _xml(archive: zipfile.ZipFile, part: str) -> ElementTree.Element:
@@ -114,8 +125,10 @@ def _xml(archive: zipfile.ZipFile, part: str) -> ElementTree.Element:
 
 def _sheets(archive: zipfile.ZipFile) -> list[tuple[str, str, str]]:
     """(name, visibility, part) of each sheet, in the workbook's order."""
-    targets = {r.get("Id"): r.get("Target", "") for r in _xml(archive, "xl/_rels/workbook.xml.rels")
-               .iter(f"{RELATIONS}Relationship")}
+    targets = {
+        r.get("Id"): r.get("Target", "")
+        for r in _xml(archive, "xl/_rels/workbook.xml.rels").iter(f"{RELATIONS}Relationship")
+    }
     found = []
     for sheet in _xml(archive, "xl/workbook.xml").iter(f"{MAIN}sheet"):
         target = targets.get(sheet.get(f"{OFFICE}id"), "")
@@ -131,15 +144,20 @@ def _chosen(sheets: list[tuple[str, str, str]], wanted: str | None) -> tuple[str
             if name == wanted:
                 return name, part
         names = [name for name, _, _ in sheets]
-        raise WorkbookProblem(f"le classeur n'a pas de feuille « {wanted} »",
-                              suggest(wanted, names) or f"feuilles : {', '.join(names)}", "population-feuille")
+        raise WorkbookProblem(
+            f"le classeur n'a pas de feuille « {wanted} »",
+            suggest(wanted, names) or f"feuilles : {', '.join(names)}",
+            "population-feuille",
+        )
     for name, state, part in sheets:
         if state == "visible":
             return name, part
     hidden = ", ".join(f"« {name} »" for name, _, _ in sheets)
-    raise WorkbookProblem(f"aucune feuille visible dans le classeur : {hidden} {'sont masquées' if len(sheets) > 1 else 'est masquée'}",
-                          "affichez la feuille de la population dans le tableur, ou nommez-la avec --feuille",
-                          "population-feuille")
+    raise WorkbookProblem(
+        f"aucune feuille visible dans le classeur : {hidden} {'sont masquées' if len(sheets) > 1 else 'est masquée'}",
+        "affichez la feuille de la population dans le tableur, ou nommez-la avec --feuille",
+        "population-feuille",
+    )
 
 
 def _percent_styles(archive: zipfile.ZipFile) -> frozenset[int]:
@@ -191,8 +209,13 @@ class _Extent:
 
     def __init__(self, styles: frozenset[int]):
         self.styles = styles
-        self.percent_style = re.compile(rb"<" + PREFIX + rb'c\s[^>]*?\bs="(' + b"|".join(str(s).encode() for s in sorted(styles))
-                                        + rb')"[^>]*>') if styles else None
+        self.percent_style = (
+            re.compile(
+                rb"<" + PREFIX + rb'c\s[^>]*?\bs="(' + b"|".join(str(s).encode() for s in sorted(styles)) + rb')"[^>]*>'
+            )
+            if styles
+            else None
+        )
         self.first_row = self.first_column = 0
         self.last_row = self.last_column = 0
         self.far_row = self.far_column = ""  # the cells that reach the last row and the last column
@@ -265,7 +288,9 @@ class _Extent:
             f"la feuille « {name} » s'étend jusqu'à {corner}{seen} : {_count(rows)} lignes × {_count(columns)} colonnes, "
             f"plus que les {_count(MAX_CELLS)} cellules que convcheck lit",
             "supprimez les cellules égarées loin du tableau (Ctrl+Fin, dans le tableur, va à la dernière cellule "
-            "utilisée), ou enregistrez la population en CSV ou en Parquet", "trop-volumineux")
+            "utilisée), ou enregistrez la population en CSV ou en Parquet",
+            "trop-volumineux",
+        )
 
 
 def _count(number: int) -> str:
@@ -326,16 +351,28 @@ def read_sheet(path: str, sheet: str | None):
     layout = plan(path, sheet)
     logging.getLogger("fastexcel").setLevel(logging.ERROR)  # a dtype guessed for each empty column: not ours to say
     try:
-        frame = pl.read_excel(path, sheet_name=layout.name, engine="calamine", infer_schema_length=None,
-                              drop_empty_rows=False, drop_empty_cols=False)
+        frame = pl.read_excel(
+            path,
+            sheet_name=layout.name,
+            engine="calamine",
+            infer_schema_length=None,
+            drop_empty_rows=False,
+            drop_empty_cols=False,
+        )
     except Exception:  # an empty sheet, a sheet without header
-        raise WorkbookProblem(f"feuille « {layout.name} » illisible : elle doit commencer par une ligne d'en-tête (id, "
-                              "puis une colonne par donnée)", "mettez les noms des colonnes en ligne 1") from None
+        raise WorkbookProblem(
+            f"feuille « {layout.name} » illisible : elle doit commencer par une ligne d'en-tête (id, "
+            "puis une colonne par donnée)",
+            "mettez les noms des colonnes en ligne 1",
+        ) from None
     header = _header(path, layout, frame.width)
     frame, header = _unnamed(frame, header, layout)
     dated = [pl.col(c).cast(pl.Date) for c, t in frame.schema.items() if isinstance(t, pl.Datetime)]
-    midnight = [pl.col(c).str.replace(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}) 00:00:00$", "$1")
-                for c, t in frame.schema.items() if t == pl.String]
+    midnight = [
+        pl.col(c).str.replace(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}) 00:00:00$", "$1")
+        for c, t in frame.schema.items()
+        if t == pl.String
+    ]
     return _as_shown(frame.with_columns(*dated, *midnight), layout), header
 
 
@@ -345,8 +382,12 @@ def _header(path: str, layout: SheetPlan, width: int) -> tuple[str, ...]:
 
     book = openpyxl.load_workbook(path, read_only=True)
     try:
-        rows = book[layout.name].iter_rows(min_row=layout.first_row, max_row=layout.first_row,
-                                           min_col=layout.first_column, max_col=layout.first_column + width - 1)
+        rows = book[layout.name].iter_rows(
+            min_row=layout.first_row,
+            max_row=layout.first_row,
+            min_col=layout.first_column,
+            max_col=layout.first_column + width - 1,
+        )
         cells = next(rows, ())
         header = ["" if cell.value is None else str(cell.value) for cell in cells]
     finally:
@@ -399,8 +440,11 @@ def _plain_text(value) -> str | None:
     if isinstance(value, bool):
         return "vrai" if value else "faux"
     if isinstance(value, float):
-        return format(Decimal(repr(value)).normalize(), "f") if value == value and abs(value) != float("inf") else \
-            repr(value)
+        return (
+            format(Decimal(repr(value)).normalize(), "f")
+            if value == value and abs(value) != float("inf")
+            else repr(value)
+        )
     return str(value)
 
 

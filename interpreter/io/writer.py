@@ -241,19 +241,30 @@ def check_destination(path: str, inputs: Iterable[str] = ()) -> str:
         refuse(path, f"« {path} » est {kind}, pas un fichier ordinaire", hint)
     same = next((i for i in inputs if same_file(i, target)), None)
     if same is not None:
-        message = f"« {path} » est un des fichiers lus par cette commande : l'écrire l'effacerait" if same == path else \
-            f"« {path} » est le même fichier que « {same} », lu par cette commande : l'écrire l'effacerait"
-        raise WriteError(Diagnostic("sortie-est-une-entree", message, file=path,
-                                    suggestion="choisissez un autre fichier de sortie"), EXIT_DESTINATION)
+        message = (
+            f"« {path} » est un des fichiers lus par cette commande : l'écrire l'effacerait"
+            if same == path
+            else f"« {path} » est le même fichier que « {same} », lu par cette commande : l'écrire l'effacerait"
+        )
+        raise WriteError(
+            Diagnostic("sortie-est-une-entree", message, file=path, suggestion="choisissez un autre fichier de sortie"),
+            EXIT_DESTINATION,
+        )
     if read_only(target):
-        refuse(path, f"« {path} » est en lecture seule : convcheck ne le remplace pas",
-               "rendez-le modifiable (chmod u+w, ou décochez « Lecture seule »), ou écrivez ailleurs")
+        refuse(
+            path,
+            f"« {path} » est en lecture seule : convcheck ne le remplace pas",
+            "rendez-le modifiable (chmod u+w, ou décochez « Lecture seule »), ou écrivez ailleurs",
+        )
     folder = os.path.dirname(target)
     if not os.path.isdir(folder):
         shown = folder if os.path.islink(path) else os.path.dirname(path) or "."
         what = "n'est pas un dossier" if os.path.exists(folder) else "n'existe pas"
-        refuse(path, f"impossible d'écrire « {path} » : le dossier « {shown} » {what}",
-               "créez d'abord le dossier, ou choisissez un autre chemin")
+        refuse(
+            path,
+            f"impossible d'écrire « {path} » : le dossier « {shown} » {what}",
+            "créez d'abord le dossier, ou choisissez un autre chemin",
+        )
     return target
 
 

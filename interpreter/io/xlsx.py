@@ -27,8 +27,10 @@ class TooManyRows(ConvcheckError):
     """A table longer than an Excel sheet: refused, never cut (xlsxwriter would drop the rows beyond)."""
 
     def __init__(self, sheet: str, rows: int):
-        super().__init__(f"la feuille « {sheet} » aurait {rows:,} lignes, plus que les {ROWS - 1:,} qu'une feuille "
-                         "Excel peut contenir sous son en-tête".replace(",", "\u202f"))
+        super().__init__(
+            f"la feuille « {sheet} » aurait {rows:,} lignes, plus que les {ROWS - 1:,} qu'une feuille "
+            "Excel peut contenir sous son en-tête".replace(",", "\u202f")
+        )
 
 
 @frozen
@@ -54,8 +56,9 @@ def workbook(sheets: list[Sheet]) -> bytes:
     import xlsxwriter  # heavy: only when a workbook is written
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-                                        "strings_to_urls": False})
+    book = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     book.set_properties({"created": datetime.datetime(2000, 1, 1)})  # the same bytes for the same tables
     bold = book.add_format({"bold": True, "bg_color": "#F4F6F8", "bottom": 1})
     euros = book.add_format({"num_format": EUROS})

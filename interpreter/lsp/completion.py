@@ -34,17 +34,48 @@ def operated(verb: str) -> tuple[str, ...]:
 
 
 BLOCKS = tuple(kind.keyword for kind in KINDS.values() if kind.top_level)  # brique, majoration, minimum, cas
-BLOCK_WORDS = tuple(dict.fromkeys(w for word in ("critère", *BLOCKS, "données", "paramètres", "attendu", *SECTIONS,
-                                                 "ajoute", "modifie", "remplace", "exercice")
-                                  for w in (word, fold_accents(word))))
+BLOCK_WORDS = tuple(
+    dict.fromkeys(
+        w
+        for word in (
+            "critère",
+            *BLOCKS,
+            "données",
+            "paramètres",
+            "attendu",
+            *SECTIONS,
+            "ajoute",
+            "modifie",
+            "remplace",
+            "exercice",
+        )
+        for w in (word, fold_accents(word))
+    )
+)
 # The version's rules that are no clause: its prorata, the rules of one exercise (an `exercice` block holds
 # avenant operations).
 RULE_KEYWORDS = ("prorata :", "supprime prorata", "exercice", "supprime exercice")
-ITEM_KEYWORDS = ("paramètres", "données", *SECTIONS, *BLOCKS, "ajoute dans",
-                 *(f"{verb} {word}" for verb in VERBS for word in operated(verb)), *RULE_KEYWORDS)
+ITEM_KEYWORDS = (
+    "paramètres",
+    "données",
+    *SECTIONS,
+    *BLOCKS,
+    "ajoute dans",
+    *(f"{verb} {word}" for verb in VERBS for word in operated(verb)),
+    *RULE_KEYWORDS,
+)
 HEADER_KEYWORDS = ("version :", "en vigueur :", "base :", "statut :")
-ATTRIBUTE_KEYWORDS = ("condition :", "points fixes :", "points variables :", "montant :", "axe :", "référence :",
-                      "assiette :", "taux :", "prorata :")
+ATTRIBUTE_KEYWORDS = (
+    "condition :",
+    "points fixes :",
+    "points variables :",
+    "montant :",
+    "axe :",
+    "référence :",
+    "assiette :",
+    "taux :",
+    "prorata :",
+)
 TYPE_KEYWORDS = ("booléen", "entier", "nombre", "montant", "pourcentage", "date", "choix()")
 EXPRESSION_KEYWORDS = ("si", "alors", "sinon", "et", "ou", "non", "dans", "vrai", "faux")
 FUNCTIONS = ("min", "max", "arrondi", "atteint")
@@ -54,9 +85,16 @@ ATTENDU_FUNCTIONS = ("points", "montant")
 CONTEXTS = [
     (re.compile(r"\b(?:atteint|points|montant)\s*\(\s*$"), "elements"),
     # after an operation and a kind: the ids of that kind (`modifie brique ` → the briques)
-    *((re.compile(rf"\b(?:{'|'.join(keyword_pattern(verb) for verb in VERBS[1:] if verb in kind.operations)})\s+"
-                  rf"{keyword_pattern(kind.keyword)}\s+$"), kind.name)
-      for kind in CLAUSES),
+    *(
+        (
+            re.compile(
+                rf"\b(?:{'|'.join(keyword_pattern(verb) for verb in VERBS[1:] if verb in kind.operations)})\s+"
+                rf"{keyword_pattern(kind.keyword)}\s+$"
+            ),
+            kind.name,
+        )
+        for kind in CLAUSES
+    ),
     (re.compile(r"\bajoute\s+dans\s+brique\s+$"), "brique"),
     (re.compile(r"\bsupprime\s+$"), "kinds_remove"),
     (re.compile(r"\b(?:modifie|remplace)\s+$"), "kinds_change"),
@@ -66,8 +104,13 @@ CONTEXTS = [
     (re.compile(r"\bvers\s+$"), "sections"),
     (re.compile(r"\bcomme\s+$"), "cas"),
     (re.compile(r"\baxe\s*:\s*$"), "axes"),
-    (re.compile(rf"\b(?:{'|'.join(keyword_pattern(kind.keyword) for kind in KINDS.values() if kind.namespace != VALUE)})"
-                r"\s+$"), "nothing"),  # a new id is being named
+    (
+        re.compile(
+            rf"\b(?:{'|'.join(keyword_pattern(kind.keyword) for kind in KINDS.values() if kind.namespace != VALUE)})"
+            r"\s+$"
+        ),
+        "nothing",
+    ),  # a new id is being named
 ]
 
 
@@ -102,7 +145,7 @@ def blocks(text: str) -> list[str]:
     for match in TOKENS.finditer(text):
         token = match.group()
         if token == "{":
-            line = text[text.rfind("\n", 0, match.start()) + 1: match.start()]
+            line = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
             words = [w for w in FIRST_WORD.findall(line) if w in BLOCK_WORDS]
             if words[:2] == ["ajoute", "brique"]:  # `ajoute brique id { … }` is a brique's body
                 words = words[1:]
@@ -206,19 +249,44 @@ class Offer:
 
     def expression(self, attendu: bool = False) -> list[lsp.CompletionItem]:
         items = self.ids(VALUE)
-        items += [lsp.CompletionItem(label=f, kind=lsp.CompletionItemKind.Function, detail="fonction",
-                                     insert_text=f"{f}(", sort_text=f"2{f}") for f in FUNCTIONS]
+        items += [
+            lsp.CompletionItem(
+                label=f, kind=lsp.CompletionItemKind.Function, detail="fonction", insert_text=f"{f}(", sort_text=f"2{f}"
+            )
+            for f in FUNCTIONS
+        ]
         if attendu:
-            items += [lsp.CompletionItem(label="éligible" if n == "eligible" else n, kind=lsp.CompletionItemKind.Constant,
-                                         detail=f"résultat du cas ({t})", sort_text=f"1{n}")
-                      for n, t in ATTENDU_NAMES.items()]
-            items += [lsp.CompletionItem(label=f, kind=lsp.CompletionItemKind.Function, detail="résultat d'une ligne",
-                                         insert_text=f"{f}(", sort_text=f"2{f}") for f in ATTENDU_FUNCTIONS]
+            items += [
+                lsp.CompletionItem(
+                    label="éligible" if n == "eligible" else n,
+                    kind=lsp.CompletionItemKind.Constant,
+                    detail=f"résultat du cas ({t})",
+                    sort_text=f"1{n}",
+                )
+                for n, t in ATTENDU_NAMES.items()
+            ]
+            items += [
+                lsp.CompletionItem(
+                    label=f,
+                    kind=lsp.CompletionItemKind.Function,
+                    detail="résultat d'une ligne",
+                    insert_text=f"{f}(",
+                    sort_text=f"2{f}",
+                )
+                for f in ATTENDU_FUNCTIONS
+            ]
         return items + keywords(EXPRESSION_KEYWORDS, sort="3")
 
     def axes(self) -> list[lsp.CompletionItem]:
-        axes = sorted({a.value for o in self.declared if o.namespace == ELEMENT and o.node is not None
-                       for a in getattr(o.node, "attributes", ()) if a.name == "axe"})
+        axes = sorted(
+            {
+                a.value
+                for o in self.declared
+                if o.namespace == ELEMENT and o.node is not None
+                for a in getattr(o.node, "attributes", ())
+                if a.name == "axe"
+            }
+        )
         return [lsp.CompletionItem(label=a, kind=lsp.CompletionItemKind.EnumMember, detail="axe") for a in axes]
 
 
@@ -231,11 +299,22 @@ def _item(occurrence) -> lsp.CompletionItem:
         if node.default is not None:
             detail += f" · par défaut {print_expr(node.default)}"
     shown = getattr(lsp.CompletionItemKind, kind.completion) if kind is not None else lsp.CompletionItemKind.Variable
-    return lsp.CompletionItem(label=occurrence.id, kind=shown, detail=detail, documentation=getattr(node, "label", None),
-                              sort_text=f"0{occurrence.id}")
+    return lsp.CompletionItem(
+        label=occurrence.id,
+        kind=shown,
+        detail=detail,
+        documentation=getattr(node, "label", None),
+        sort_text=f"0{occurrence.id}",
+    )
 
 
 def keywords(words, sort: str = "1") -> list[lsp.CompletionItem]:
-    return [lsp.CompletionItem(label=w.replace("()", ""), kind=lsp.CompletionItemKind.Keyword,
-                               insert_text=(w.replace("()", "(") if w.endswith("()") else w + " " if w.endswith(":") else w),
-                               sort_text=f"{sort}{w}") for w in words]
+    return [
+        lsp.CompletionItem(
+            label=w.replace("()", ""),
+            kind=lsp.CompletionItemKind.Keyword,
+            insert_text=(w.replace("()", "(") if w.endswith("()") else w + " " if w.endswith(":") else w),
+            sort_text=f"{sort}{w}",
+        )
+        for w in words
+    ]

@@ -187,8 +187,11 @@ def dispatch(protocol, body: bytes) -> None:
     except JsonRpcException as error:  # params the protocol cannot read (null, a negative position…)
         plain = json.loads(body)
         if isinstance(plain, dict) and "id" in plain and "method" in plain:
-            problem = error if error.code != JsonRpcInvalidParams.CODE else \
-                JsonRpcInvalidParams(f"paramètres invalides pour « {plain['method']} »")
+            problem = (
+                error
+                if error.code != JsonRpcInvalidParams.CODE
+                else JsonRpcInvalidParams(f"paramètres invalides pour « {plain['method']} »")
+            )
             answer(protocol, plain["id"], problem)
         logger.warning("message ignoré : %s", error)
         return

@@ -28,9 +28,11 @@ from interpreter.lsp.project import Analysis, Project
 from interpreter.numbers import reader_text
 
 WORD = re.compile(r"\w+")
-ELEMENT_CONTEXT = re.compile(r"(?:atteint|points|montant)\s*\(\s*$|(?:"
-                             + "|".join(keyword_pattern(k.keyword) for k in KINDS.values() if k.namespace == ELEMENT)
-                             + r")\s+$")
+ELEMENT_CONTEXT = re.compile(
+    r"(?:atteint|points|montant)\s*\(\s*$|(?:"
+    + "|".join(keyword_pattern(k.keyword) for k in KINDS.values() if k.namespace == ELEMENT)
+    + r")\s+$"
+)
 
 
 def hover(project: Project, path: str, offset: int, encoding: str = UTF16) -> lsp.Hover | None:
@@ -44,8 +46,10 @@ def hover(project: Project, path: str, offset: int, encoding: str = UTF16) -> ls
     if text is None:
         return None
     span = occurrence.span if occurrence is not None else None
-    return lsp.Hover(contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=text),
-                     range=to_range(span, project.source(path), encoding) if span is not None else None)
+    return lsp.Hover(
+        contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=text),
+        range=to_range(span, project.source(path), encoding) if span is not None else None,
+    )
 
 
 def guess_key(project: Project, analysis: Analysis, path: str, offset: int) -> tuple[str, str] | None:
@@ -62,7 +66,7 @@ def guess_key(project: Project, analysis: Analysis, path: str, offset: int) -> t
         return None
     declared = consolidated_index(analysis)
     element = ELEMENT_CONTEXT.search(source.text, line_start, word.start()) is not None
-    for namespace in ((ELEMENT, VALUE) if element else (VALUE, ELEMENT, CAS)):
+    for namespace in (ELEMENT, VALUE) if element else (VALUE, ELEMENT, CAS):
         if declared.of(namespace, word.group()):
             return namespace, word.group()
     return None
@@ -112,8 +116,9 @@ def _node_lines(project: Project, analysis: Analysis, declared: Occurrence, abse
         case n.Donnee():
             lines.append(f"Type : `{print_type(node.type)}`")
             if node.default is not None:
-                lines.append(f"Valeur par défaut : `{print_expr(node.default)}` (prise par une structure qui ne la "
-                             "déclare pas)")
+                lines.append(
+                    f"Valeur par défaut : `{print_expr(node.default)}` (prise par une structure qui ne la déclare pas)"
+                )
         case n.Parametre() if absent:
             lines.append(f"```conv\n{node.id} = {print_expr(node.value)}\n```")
         case n.Parametre():
@@ -189,8 +194,11 @@ def avenant_changes(analysis: Analysis, key: tuple[str, str]) -> list[str]:
     if not own:
         return []
     before = declaration(analysis, key, analysis.chain[-2])
-    lines = [f"Avant cet avenant : dernière écriture à {_where(before.span, analysis.path)}" if before is not None
-             else "Avant cet avenant : n'existe pas"]
+    lines = [
+        f"Avant cet avenant : dernière écriture à {_where(before.span, analysis.path)}"
+        if before is not None
+        else "Avant cet avenant : n'existe pas"
+    ]
     for occurrence in own:
         lines.append(f"Cet avenant : {_change(occurrence, before)}")
     return lines

@@ -49,7 +49,9 @@ class Occurrence:
     id: str
     span: Span
     role: str
-    kind: str | None = None  # donnee | parametre | critere | brique | majoration | minimum | cas (declarations, operations)
+    kind: str | None = (
+        None  # donnee | parametre | critere | brique | majoration | minimum | cas (declarations, operations)
+    )
     node: object = attrs.field(default=None, eq=False, repr=False)  # the declaring node, or the operation
 
     @property
@@ -80,8 +82,11 @@ class FileIndex:
 
     def ids(self, namespace: str, kinds: tuple[str, ...] | None = None) -> set[str]:
         """The ids this file declares in a namespace (of some kinds only, if given)."""
-        return {o.id for o in self.occurrences if o.namespace == namespace and o.role in DEFINING
-                and (kinds is None or o.kind in kinds)}
+        return {
+            o.id
+            for o in self.occurrences
+            if o.namespace == namespace and o.role in DEFINING and (kinds is None or o.kind in kinds)
+        }
 
 
 def _occurrences(file: n.File) -> Iterator[Occurrence]:
@@ -137,8 +142,9 @@ def _item(item) -> Iterator[Occurrence]:
             yield from _generic(item)
 
 
-def _at(namespace: str, id: str, span: Span | None, role: str, kind: str | None = None,
-        node: object = None) -> Iterator[Occurrence]:
+def _at(
+    namespace: str, id: str, span: Span | None, role: str, kind: str | None = None, node: object = None
+) -> Iterator[Occurrence]:
     """The occurrence of an id written somewhere (one the parser placed: not one consolidation made up)."""
     if span is not None:
         yield Occurrence(namespace, id, span, role, kind, node)
@@ -197,8 +203,22 @@ def expression(expr) -> Iterator[Occurrence]:
                 stack.extend((c, t, o))
 
 
-EXPRESSIONS = (n.Number, n.Money, n.Percent, n.DateLit, n.Bool, n.Name, n.Call, n.Neg, n.Not, n.BinOp, n.Compare,
-               n.Logic, n.Within, n.If)
+EXPRESSIONS = (
+    n.Number,
+    n.Money,
+    n.Percent,
+    n.DateLit,
+    n.Bool,
+    n.Name,
+    n.Call,
+    n.Neg,
+    n.Not,
+    n.BinOp,
+    n.Compare,
+    n.Logic,
+    n.Within,
+    n.If,
+)
 
 
 def _generic(node) -> Iterator[Occurrence]:

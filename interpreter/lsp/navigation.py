@@ -25,8 +25,11 @@ from interpreter.lsp.positions import UTF16, to_range
 from interpreter.lsp.project import Analysis, Project, realpath
 
 RENAMEABLE = (VALUE, ELEMENT)
-NAME_OF = {**{kind.name: kind.of_one for kind in CLAUSES},
-           VALUE: "d'une donnée ou d'un paramètre", ELEMENT: "d'un critère ou d'une brique"}
+NAME_OF = {
+    **{kind.name: kind.of_one for kind in CLAUSES},
+    VALUE: "d'une donnée ou d'un paramètre",
+    ELEMENT: "d'un critère ou d'une brique",
+}
 
 
 class RenameRefused(ConvcheckError):
@@ -83,16 +86,18 @@ def base_location(project: Project, path: str, offset: int) -> list[lsp.Location
 
 
 def location(project: Project, found: Found, encoding: str) -> lsp.Location:
-    return lsp.Location(uri=from_fs_path(found.path), range=to_range(found.occurrence.span, project.source(found.path),
-                                                                     encoding))
+    return lsp.Location(
+        uri=from_fs_path(found.path), range=to_range(found.occurrence.span, project.source(found.path), encoding)
+    )
 
 
 def scope(project: Project, path: str, key: tuple[str, str]) -> list[str]:
     """The files an id's references and renames reach: the chain of the document, and every file that
     builds on the file that first declares the id."""
     analysis = project.analysis(path)
-    declaring = next((p for p in analysis.chain if any(o.role in DEFINING for o in file_index(project, p).of(*key))),
-                     path)
+    declaring = next(
+        (p for p in analysis.chain if any(o.role in DEFINING for o in file_index(project, p).of(*key))), path
+    )
     files = dict.fromkeys(analysis.chain)
     files.update(dict.fromkeys(project.dependants(declaring)))
     seen: set[str] = set()
@@ -104,14 +109,19 @@ def scope(project: Project, path: str, key: tuple[str, str]) -> list[str]:
     return result
 
 
-def references(project: Project, path: str, offset: int, include_declaration: bool = True,
-               encoding: str = UTF16) -> list[lsp.Location]:
+def references(
+    project: Project, path: str, offset: int, include_declaration: bool = True, encoding: str = UTF16
+) -> list[lsp.Location]:
     """Every place the id at `offset` is written, in the files its meaning reaches."""
     occurrence = occurrence_at(project, path, offset)
     if occurrence is None or occurrence.namespace not in (VALUE, ELEMENT, "cas"):
         return []
-    found = [Found(p, o) for p in scope(project, path, occurrence.key) for o in file_index(project, p).of(*occurrence.key)
-             if include_declaration or o.role not in DEFINING]
+    found = [
+        Found(p, o)
+        for p in scope(project, path, occurrence.key)
+        for o in file_index(project, p).of(*occurrence.key)
+        if include_declaration or o.role not in DEFINING
+    ]
     return [location(project, f, encoding) for f in found]
 
 
@@ -124,10 +134,15 @@ def prepare_rename(project: Project, path: str, offset: int, encoding: str = UTF
 def renameable(project: Project, path: str, offset: int) -> Occurrence:
     occurrence = occurrence_at(project, path, offset)
     if occurrence is None or occurrence.namespace not in RENAMEABLE:
-        raise RenameRefused("seul l'identifiant d'un critère, d'une brique, d'une donnée ou d'un paramètre se renomme : "
-                            "placez le curseur sur l'un d'eux")
-    declared = any(o.role in DEFINING for p in scope(project, path, occurrence.key)
-                   for o in file_index(project, p).of(*occurrence.key))
+        raise RenameRefused(
+            "seul l'identifiant d'un critère, d'une brique, d'une donnée ou d'un paramètre se renomme : "
+            "placez le curseur sur l'un d'eux"
+        )
+    declared = any(
+        o.role in DEFINING
+        for p in scope(project, path, occurrence.key)
+        for o in file_index(project, p).of(*occurrence.key)
+    )
     if not declared:
         raise RenameRefused(f"« {occurrence.id} » n'est déclaré nulle part : il n'y a rien à renommer")
     return occurrence
@@ -143,22 +158,27 @@ def rename(project: Project, path: str, offset: int, new_name: str, encoding: st
         if clash:
             first = next((o for o in clash if o.role in DEFINING), clash[0])
             what = NAME_OF.get(first.kind or "", NAME_OF[occurrence.namespace])
-            raise RenameRefused(f"« {new_name} » est déjà le nom {what} ({os.path.basename(file)}, ligne "
-                                f"{first.span.line}) : choisissez un autre nom")
+            raise RenameRefused(
+                f"« {new_name} » est déjà le nom {what} ({os.path.basename(file)}, ligne "
+                f"{first.span.line}) : choisissez un autre nom"
+            )
     changes: dict[str, list[lsp.TextEdit]] = {}
     for file in files:
         source = project.source(file)
         for found in file_index(project, file).of(*occurrence.key):
             changes.setdefault(from_fs_path(file), []).append(
-                lsp.TextEdit(range=to_range(found.span, source, encoding), new_text=new_name))
+                lsp.TextEdit(range=to_range(found.span, source, encoding), new_text=new_name)
+            )
     return lsp.WorkspaceEdit(changes=changes)
 
 
 def check_new_name(name: str, namespace: str) -> None:
     """An id must be a lower-case ASCII identifier and no word of the language."""
     if not IDENTIFIER.match(name):
-        raise RenameRefused(f"« {name} » n'est pas un identifiant valide : les identifiants s'écrivent en minuscules "
-                            "ASCII, chiffres et « _ », sans commencer par un chiffre")
+        raise RenameRefused(
+            f"« {name} » n'est pas un identifiant valide : les identifiants s'écrivent en minuscules "
+            "ASCII, chiffres et « _ », sans commencer par un chiffre"
+        )
     reserved = VALUE_RESERVED if namespace == VALUE else RESERVED
     if name in reserved or name in keywords():
         raise RenameRefused(f"« {name} » est un mot réservé du langage : choisissez un autre nom")
@@ -167,5 +187,8 @@ def check_new_name(name: str, namespace: str) -> None:
 @lru_cache(maxsize=1)
 def keywords() -> frozenset[str]:
     """The words of the grammar, accent-free."""
-    return frozenset(fold_accents(t.pattern.value) for t in lark_parser().terminals
-                     if t.pattern.type == "str" and t.pattern.value.isalpha())
+    return frozenset(
+        fold_accents(t.pattern.value)
+        for t in lark_parser().terminals
+        if t.pattern.type == "str" and t.pattern.value.isalpha()
+    )

@@ -47,11 +47,14 @@ def to_range(span: Span | None, source: SourceFile | None, encoding: str = UTF16
     """The LSP range of a span (the start of the file when there is none)."""
     if span is None or source is None:
         if span is not None:  # no text to measure with: columns as they are
-            return lsp.Range(lsp.Position(line=span.line - 1, character=span.column - 1),
-                             lsp.Position(line=span.end_line - 1, character=span.end_column - 1))
+            return lsp.Range(
+                lsp.Position(line=span.line - 1, character=span.column - 1),
+                lsp.Position(line=span.end_line - 1, character=span.end_column - 1),
+            )
         return lsp.Range(lsp.Position(line=0, character=0), lsp.Position(line=0, character=0))
-    return lsp.Range(position(source, span.line, span.column, encoding),
-                     position(source, span.end_line, span.end_column, encoding))
+    return lsp.Range(
+        position(source, span.line, span.column, encoding), position(source, span.end_line, span.end_column, encoding)
+    )
 
 
 def offset_at(source: SourceFile, where: lsp.Position, encoding: str = UTF16) -> int:

@@ -247,8 +247,11 @@ class Project:
     def open_dependants(self, path: str) -> list[str]:
         """Open documents whose latest analysis reads `path` (itself included when open)."""
         key = realpath(path)
-        return [self.paths[k] for k, analysis in self.analyses.items()
-                if k == key or any(realpath(p) == key for p in analysis.chain)]
+        return [
+            self.paths[k]
+            for k, analysis in self.analyses.items()
+            if k == key or any(realpath(p) == key for p in analysis.chain)
+        ]
 
     # -- the workspace
 

@@ -132,17 +132,23 @@ class ConvServer(LanguageServer):
                     bucket.setdefault(diagnostic, analysis.sources)
         for key, sources_of in found.items():
             items = [self.to_lsp(d, sources) for d, sources in sources_of.items()]
-            self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=self.uri(keys[key]),
-                                                                                diagnostics=items))
+            self.text_document_publish_diagnostics(
+                lsp.PublishDiagnosticsParams(uri=self.uri(keys[key]), diagnostics=items)
+            )
 
     def to_lsp(self, diagnostic: Diagnostic, sources: dict[str, SourceFile]) -> lsp.Diagnostic:
         """A diagnostic as the editor shows it: the help after the message, notes as related places."""
         span = diagnostic.span
         message = diagnostic.message + (f"\naide : {diagnostic.suggestion}" if diagnostic.suggestion else "")
-        related = [lsp.DiagnosticRelatedInformation(
-            location=lsp.Location(uri=self.uri(note.span.file),
-                                  range=to_range(note.span, sources.get(note.span.file), self.encoding)),
-            message=note.message) for note in diagnostic.notes]
+        related = [
+            lsp.DiagnosticRelatedInformation(
+                location=lsp.Location(
+                    uri=self.uri(note.span.file), range=to_range(note.span, sources.get(note.span.file), self.encoding)
+                ),
+                message=note.message,
+            )
+            for note in diagnostic.notes
+        ]
         return lsp.Diagnostic(
             range=to_range(span, sources.get(span.file) if span is not None else None, self.encoding),
             message=message,
@@ -187,9 +193,20 @@ def create_server() -> ConvServer:
         ls.read_folders()
         watched = ls.client_capabilities.workspace and ls.client_capabilities.workspace.did_change_watched_files
         if watched and watched.dynamic_registration:
-            options = lsp.DidChangeWatchedFilesRegistrationOptions(watchers=[lsp.FileSystemWatcher(glob_pattern="**/*.conv")])
-            ls.client_register_capability(lsp.RegistrationParams(registrations=[lsp.Registration(
-                id="convcheck-fichiers-conv", method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options)]))
+            options = lsp.DidChangeWatchedFilesRegistrationOptions(
+                watchers=[lsp.FileSystemWatcher(glob_pattern="**/*.conv")]
+            )
+            ls.client_register_capability(
+                lsp.RegistrationParams(
+                    registrations=[
+                        lsp.Registration(
+                            id="convcheck-fichiers-conv",
+                            method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                            register_options=options,
+                        )
+                    ]
+                )
+            )
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
     def did_change_folders(ls: ConvServer, params: lsp.DidChangeWorkspaceFoldersParams):
@@ -257,8 +274,9 @@ def create_server() -> ConvServer:
         if path is None:
             return None
         ls.fresh()
-        return references(ls.project, path, ls.offset(path, params.position), params.context.include_declaration,
-                          ls.encoding)
+        return references(
+            ls.project, path, ls.offset(path, params.position), params.context.include_declaration, ls.encoding
+        )
 
     @server.feature(lsp.TEXT_DOCUMENT_PREPARE_RENAME)
     def on_prepare_rename(ls: ConvServer, params: lsp.PrepareRenameParams):
@@ -299,9 +317,12 @@ def create_server() -> ConvServer:
             return None
         edits = formatting(SourceFile(path, normalise(document.source)), len(document.lines))
         if edits is None:
-            ls.window_show_message(lsp.ShowMessageParams(
-                type=lsp.MessageType.Warning,
-                message="convcheck : le fichier a une erreur de syntaxe, il n'est pas remis en forme."))
+            ls.window_show_message(
+                lsp.ShowMessageParams(
+                    type=lsp.MessageType.Warning,
+                    message="convcheck : le fichier a une erreur de syntaxe, il n'est pas remis en forme.",
+                )
+            )
         return edits
 
     return server

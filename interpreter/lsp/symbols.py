@@ -43,41 +43,62 @@ class Outline:
         self.source = source
         self.encoding = encoding
 
-    def symbol(self, name: str, kind: K, span: Span | None, selection: Span | None = None, detail: str | None = None,
-               children: list[lsp.DocumentSymbol] | None = None) -> list[lsp.DocumentSymbol]:
+    def symbol(
+        self,
+        name: str,
+        kind: K,
+        span: Span | None,
+        selection: Span | None = None,
+        detail: str | None = None,
+        children: list[lsp.DocumentSymbol] | None = None,
+    ) -> list[lsp.DocumentSymbol]:
         if span is None:
             return children or []
         whole = to_range(span, self.source, self.encoding)
         selected = to_range(selection, self.source, self.encoding) if selection is not None else whole
-        return [lsp.DocumentSymbol(name=name, kind=kind, range=whole, selection_range=selected, detail=detail,
-                                   children=children or None)]
+        return [
+            lsp.DocumentSymbol(
+                name=name, kind=kind, range=whole, selection_range=selected, detail=detail, children=children or None
+            )
+        ]
 
     def item(self, item) -> list[lsp.DocumentSymbol]:
         match item:
             case n.ParametresBlock(parametres=parametres):
-                children = [s for p in parametres for s in self.symbol(p.id, K.Constant, p.span, p.id_span,
-                                                                       print_expr(p.value))]
+                children = [
+                    s for p in parametres for s in self.symbol(p.id, K.Constant, p.span, p.id_span, print_expr(p.value))
+                ]
                 return self.symbol("paramètres", K.Namespace, item.span, children=children)
             case n.DonneesBlock(donnees=donnees):
-                children = [s for d in donnees for s in self.symbol(d.id, K.Field, d.span, d.id_span, print_type(d.type))]
+                children = [
+                    s for d in donnees for s in self.symbol(d.id, K.Field, d.span, d.id_span, print_type(d.type))
+                ]
                 return self.symbol("données", K.Namespace, item.span, children=children)
             case n.Section(kind=kind, criteres=criteres):
                 return self.symbol(SECTION_WORDS[kind], K.Module, item.span, children=self.criteres(criteres))
             case n.AddSupplement(element=element):
                 return self.clause(element, f"ajoute {_kind(element).keyword} ", item.span)
             case n.AddCriteres(section=section, criteres=criteres):
-                return self.symbol(f"ajoute dans {section}", K.Module, item.span, item.section_span,
-                                   children=self.criteres(criteres))
+                return self.symbol(
+                    f"ajoute dans {section}", K.Module, item.span, item.section_span, children=self.criteres(criteres)
+                )
             case n.AddToBrique(brique=brique, criteres=criteres):
-                return self.symbol(f"ajoute dans brique {brique}", K.Class, item.span, item.id_span,
-                                   children=self.criteres(criteres))
+                return self.symbol(
+                    f"ajoute dans brique {brique}", K.Class, item.span, item.id_span, children=self.criteres(criteres)
+                )
             case n.AddBrique(brique=brique):
                 return self.clause(brique, "ajoute brique ")
             case n.Modify() | n.Replace():
                 verb = "modifie" if isinstance(item, n.Modify) else "remplace"
                 changed = KINDS[item.kind]
-                return self.symbol(f"{verb} {changed.keyword} {item.id}", symbol_kind(changed), item.span, item.id_span,
-                                   item.label, children=self.criteres(item.criteres))
+                return self.symbol(
+                    f"{verb} {changed.keyword} {item.id}",
+                    symbol_kind(changed),
+                    item.span,
+                    item.id_span,
+                    item.label,
+                    children=self.criteres(item.criteres),
+                )
             case n.Move():
                 return self.symbol(f"déplace critère {item.id} vers {item.section}", K.Method, item.span, item.id_span)
             case n.Remove(kind="prorata"):
@@ -89,15 +110,22 @@ class Outline:
                 return self.symbol(f"exercice {year}", K.Namespace, item.span, item.year_span, children=children)
             case n.Remove():
                 removed = KINDS[item.kind]
-                return self.symbol(f"supprime {removed.keyword} {item.id}", symbol_kind(removed), item.span, item.id_span)
+                return self.symbol(
+                    f"supprime {removed.keyword} {item.id}", symbol_kind(removed), item.span, item.id_span
+                )
             case n.Prorata():
                 return self.symbol("prorata", K.Operator, item.span, detail=print_expr(item.value))
             case _ if kind_of(item) is not None:  # a brique, a majoration, a minimum, a cas…
                 return self.clause(item)
             case _:  # a block this outline does not know yet: named by its id when it has one
                 name = getattr(item, "id", None) or type(item).__name__.lower()
-                return self.symbol(name, K.Object, getattr(item, "span", None), getattr(item, "id_span", None),
-                                   getattr(item, "label", None))
+                return self.symbol(
+                    name,
+                    K.Object,
+                    getattr(item, "span", None),
+                    getattr(item, "id_span", None),
+                    getattr(item, "label", None),
+                )
 
     def criteres(self, criteres) -> list[lsp.DocumentSymbol]:
         return [s for c in criteres for s in self.symbol(c.id, K.Method, c.span, c.id_span, c.label)]
@@ -105,8 +133,14 @@ class Outline:
     def clause(self, node, prefix: str = "", span: Span | None = None) -> list[lsp.DocumentSymbol]:
         """A clause written as a block (a brique with its critères, a majoration…), named by its id."""
         kind = _kind(node)
-        return self.symbol(f"{prefix}{node.id}", symbol_kind(kind), span or node.span, node.id_span, node.label,
-                           children=self.criteres(getattr(node, "criteres", ())))
+        return self.symbol(
+            f"{prefix}{node.id}",
+            symbol_kind(kind),
+            span or node.span,
+            node.id_span,
+            node.label,
+            children=self.criteres(getattr(node, "criteres", ())),
+        )
 
 
 def formatting(source: SourceFile, line_count: int) -> list[lsp.TextEdit] | None:

@@ -43,7 +43,7 @@ def _figure(plt, figure, caption: str, png_name: str | None) -> Figure:
         figure.savefig(png_buffer, format="png", metadata={"Software": None})
     plt.close(figure)
     svg = svg_buffer.getvalue()
-    return Figure(caption, svg[svg.index("<svg"):], png_name, png_buffer.getvalue())
+    return Figure(caption, svg[svg.index("<svg") :], png_name, png_buffer.getvalue())
 
 
 # ---- the histogram of per-structure changes -------------------------------------------------------------
@@ -60,8 +60,12 @@ def histogram_bins(impact: Impact, bins: int = 30):
         return np.zeros(0, dtype=int), np.zeros(0), unchanged
     low, high = min(float(changed.min()), 0.0), max(float(changed.max()), 0.0)
     losing = 0 if low == 0 else bins if high == 0 else min(max(round(bins * -low / (high - low)), 1), bins - 1)
-    edges = np.concatenate([np.linspace(low, 0, losing + 1) if losing else np.zeros(1),
-                            np.linspace(0, high, bins - losing + 1)[1:] if bins > losing else np.zeros(0)])
+    edges = np.concatenate(
+        [
+            np.linspace(low, 0, losing + 1) if losing else np.zeros(1),
+            np.linspace(0, high, bins - losing + 1)[1:] if bins > losing else np.zeros(0),
+        ]
+    )
     counts, edges = np.histogram(changed, bins=edges)
     return counts, edges, unchanged
 
@@ -76,15 +80,25 @@ def histogram_chart(impact: Impact, png_name: str | None = None) -> Figure:
         axes.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color=colors, edgecolor="white")
     if unchanged:
         width = float(np.diff(edges).min()) * 0.35 if len(edges) > 1 else 1.0
-        axes.bar([0], [unchanged], width=width, color=NEUTRAL, edgecolor=INK, linewidth=0.6, zorder=3,
-                 label=f"inchangées : {unchanged}")
+        axes.bar(
+            [0],
+            [unchanged],
+            width=width,
+            color=NEUTRAL,
+            edgecolor=INK,
+            linewidth=0.6,
+            zorder=3,
+            label=f"inchangées : {unchanged}",
+        )
         axes.legend(loc="upper left", fontsize=8, frameon=False)
     axes.set_xlabel("Variation du paiement annuel par structure (€)")
     axes.set_ylabel("Nombre de structures")
     axes.axvline(0, color=INK, linewidth=0.8)
     axes.spines[["top", "right"]].set_visible(False)
-    caption = ("Répartition des structures selon la variation de leur paiement (rouge : baisse, vert : hausse ; "
-               "gris, à zéro : les structures dont le paiement ne change pas, comptées à part).")
+    caption = (
+        "Répartition des structures selon la variation de leur paiement (rouge : baisse, vert : hausse ; "
+        "gris, à zéro : les structures dont le paiement ne change pas, comptées à part)."
+    )
     return _figure(plt, figure, caption, png_name)
 
 
@@ -96,8 +110,8 @@ def waterfall_steps(impact: Impact) -> list[tuple[str, int]]:
     `WATERFALL_LINES`, the rest summed as one step."""
     steps = [(label or id, after - before) for id, label, before, after in impact.lines if after != before]
     if len(steps) > WATERFALL_LINES:
-        rest = steps[WATERFALL_LINES - 1:]
-        steps = steps[:WATERFALL_LINES - 1] + [(f"{len(rest)} autres lignes", sum(c for _, c in rest))]
+        rest = steps[WATERFALL_LINES - 1 :]
+        steps = steps[: WATERFALL_LINES - 1] + [(f"{len(rest)} autres lignes", sum(c for _, c in rest))]
     return steps
 
 
@@ -133,13 +147,15 @@ def waterfall_chart(impact: Impact, png_name: str | None = None) -> Figure:
     axes.set_xlim(start, right + span * 0.18)
     axes.set_xlabel("Budget annuel (M€)" if scale > 100 else "Budget annuel (€)")
     axes.spines[["top", "right"]].set_visible(False)
-    caption = ("Du budget avant au budget après, ligne par ligne (vert : hausse, rouge : baisse ; "
-               "les lignes qui ne changent pas sont omises).")
+    caption = (
+        "Du budget avant au budget après, ligne par ligne (vert : hausse, rouge : baisse ; "
+        "les lignes qui ne changent pas sont omises)."
+    )
     return _figure(plt, figure, caption, png_name)
 
 
 def _short(label: str, size: int = 48) -> str:
-    return label if len(label) <= size else label[:size - 1] + "…"
+    return label if len(label) <= size else label[: size - 1] + "…"
 
 
 # ---- winners and losers per group ------------------------------------------------------------------------------
@@ -177,15 +193,29 @@ def sweep_chart(decision, parametre: str, png_name: str | None = None) -> Figure
     budgets = [p.budget / 100 / 1e6 for p in decision.points]
     figure, axes = plt.subplots(figsize=(7.5, 3.6), dpi=100)
     drawn = all(p.low is not None and p.high is not None for p in decision.points)
-    axes.plot(values, budgets, marker="o" if len(values) <= 30 else None, color="#1f5f99",
-              label="budget (médiane des tirages)" if drawn else "budget")
+    axes.plot(
+        values,
+        budgets,
+        marker="o" if len(values) <= 30 else None,
+        color="#1f5f99",
+        label="budget (médiane des tirages)" if drawn else "budget",
+    )
     if drawn:
-        axes.fill_between(values, [p.low / 100 / 1e6 for p in decision.points],
-                          [p.high / 100 / 1e6 for p in decision.points], color="#1f5f99", alpha=0.18,
-                          label="5–95 % des tirages")
+        axes.fill_between(
+            values,
+            [p.low / 100 / 1e6 for p in decision.points],
+            [p.high / 100 / 1e6 for p in decision.points],
+            color="#1f5f99",
+            alpha=0.18,
+            label="5–95 % des tirages",
+        )
     if decision.reference_budget is not None:
-        axes.axhline(decision.reference_budget / 100 / 1e6, color="#b23b3b", linestyle="--",
-                     label=f"référence ({decision.reference.model.version})")
+        axes.axhline(
+            decision.reference_budget / 100 / 1e6,
+            color="#b23b3b",
+            linestyle="--",
+            label=f"référence ({decision.reference.model.version})",
+        )
     axes.set_xlabel(parametre)
     axes.set_ylabel("budget (M€)")
     axes.grid(alpha=0.3)

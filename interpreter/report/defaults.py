@@ -30,8 +30,7 @@ def defaults_lines(model: Model, defaults: dict[str, int], size: int) -> list[st
         donnee = model.donnees[id]
         label = f" ({donnee.label})" if donnee.label else ""
         structures = "structure" if count == 1 else "structures"
-        lines.append(f"{id} = {default_text(donnee)}{label} : {_count(count)} {structures} "
-                     f"sur {_count(size)}")
+        lines.append(f"{id} = {default_text(donnee)}{label} : {_count(count)} {structures} sur {_count(size)}")
     return lines
 
 
@@ -40,22 +39,31 @@ def defaults_blocks(model: Model, defaults: dict[str, int], size: int, version: 
     if not defaults:
         return []
     title = "Valeurs par défaut" + (f" ({version})" if version else "")
-    return [Heading(title, level=3),
-            Paragraph("Données que la population ne donne pas (colonne absente ou cellule vide), prises à la valeur "
-                      "par défaut de la version :"),
-            Bullets(tuple(defaults_lines(model, defaults, size)))]
+    return [
+        Heading(title, level=3),
+        Paragraph(
+            "Données que la population ne donne pas (colonne absente ou cellule vide), prises à la valeur "
+            "par défaut de la version :"
+        ),
+        Bullets(tuple(defaults_lines(model, defaults, size))),
+    ]
 
 
 def defaults_json(model: Model, defaults: dict[str, int]) -> list[dict]:
-    return [{"id": id, "libelle": model.donnees[id].label, "valeur": default_text(model.donnees[id]),
-             "structures": count} for id, count in defaults.items()]
+    return [
+        {"id": id, "libelle": model.donnees[id].label, "valeur": default_text(model.donnees[id]), "structures": count}
+        for id, count in defaults.items()
+    ]
 
 
 def defaults_sheet(versions) -> Sheet | None:
     """The « Valeurs par défaut » sheet of a workbook: for each version (its name, model and counts), each default
     taken and by how many structures; None when none was taken."""
-    rows = tuple((name, id, model.donnees[id].label or "", default_text(model.donnees[id]), count)
-                 for name, model, defaults in versions for id, count in defaults.items())
+    rows = tuple(
+        (name, id, model.donnees[id].label or "", default_text(model.donnees[id]), count)
+        for name, model, defaults in versions
+        for id, count in defaults.items()
+    )
     if not rows:
         return None
     return Sheet("Valeurs par défaut", ("Version", "Donnée", "Libellé", "Valeur par défaut", "Structures"), rows)

@@ -103,8 +103,9 @@ def _unfolded(document: Document) -> list:
     blocks, appendix = [], []
     for block in document.blocks:
         if isinstance(block, Folded):
-            blocks.append(Paragraph(f"{block.summary} (en annexe, en fin de rapport)." if block.blocks else
-                                    f"{block.summary}."))
+            blocks.append(
+                Paragraph(f"{block.summary} (en annexe, en fin de rapport)." if block.blocks else f"{block.summary}.")
+            )
             if block.blocks:
                 appendix += [Heading(f"Annexe : {block.summary}", level=2), *block.blocks]
         else:
@@ -260,10 +261,11 @@ def render_html(document: Document) -> str:
     for block in document.blocks:
         body.append(_html_block(block))
     return (
-        "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        '<!DOCTYPE html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(document.title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-        + "\n".join(body) + "\n</body>\n</html>\n"
+        + "\n".join(body)
+        + "\n</body>\n</html>\n"
     )
 
 
@@ -272,8 +274,9 @@ def _html_block(block) -> str:
         case Verdict(text=text):
             return f'<p class="verdict">{html.escape(text)}</p>'
         case KeyFigures(items=items):
-            cards = "".join(f"<div><dt>{html.escape(label)}</dt><dd>{html.escape(value)}</dd></div>"
-                            for label, value in items)
+            cards = "".join(
+                f"<div><dt>{html.escape(label)}</dt><dd>{html.escape(value)}</dd></div>" for label, value in items
+            )
             return f'<dl class="figures">{cards}</dl>'
         case Folded(summary=summary, blocks=blocks) if blocks:
             inner = "\n".join(_html_block(b) for b in blocks)
@@ -304,8 +307,14 @@ def _html_table(table: Table) -> str:
     rows = []
     for index, row in enumerate(table.rows):
         css = table.classes[index] if index < len(table.classes) else ""
-        cells = "".join(_cell("td", f"<code>{html.escape(c)}</code>" if i in table.code and c != "—" else html.escape(c),
-                              i in table.numeric) for i, c in enumerate(row))
+        cells = "".join(
+            _cell(
+                "td",
+                f"<code>{html.escape(c)}</code>" if i in table.code and c != "—" else html.escape(c),
+                i in table.numeric,
+            )
+            for i, c in enumerate(row)
+        )
         opening = f'<tr class="{css}">' if css else "<tr>"
         rows.append(f"{opening}{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"

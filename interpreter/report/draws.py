@@ -14,8 +14,10 @@ from interpreter.report.document import Heading, Paragraph, Table
 if TYPE_CHECKING:  # numpy (heavy): a report without draws does not import it
     from interpreter.compare.draws import ImpactDraws, SimulationDraws, Spread
 
-METHOD = ("Médiane et intervalle de 5 à 95 % des tirages, par rang le plus proche : parmi les N valeurs rangées, le "
-          "quantile q est la valeur de rang ⌈q × N⌉ — une valeur observée, exacte au centime.")
+METHOD = (
+    "Médiane et intervalle de 5 à 95 % des tirages, par rang le plus proche : parmi les N valeurs rangées, le "
+    "quantile q est la valeur de rang ⌈q × N⌉ — une valeur observée, exacte au centime."
+)
 
 
 def count_text(value: int) -> str:
@@ -29,6 +31,7 @@ def draws_words(count: int, seed: int) -> str:
 
 def money_range(spread: Spread, signed: bool = False) -> str:
     """« de 203,9 M€ à 204,2 M€ », or « +2,64 M€ à +2,87 M€ » with `signed`."""
+
     def shown(cents: int) -> str:
         text = short_euros(euros_of(cents))
         return f"+{text}" if signed and cents > 0 else text
@@ -55,10 +58,15 @@ HEADERS = ("", "Médiane", "5 %", "95 %")
 
 
 def _blocks(title: str, rows: list[tuple[str, ...]], count: int, seed: int, median: int, slow) -> list:
-    blocks: list = [Heading(title, level=3), Table(HEADERS, tuple(rows), numeric=(1, 2, 3)),
-                    Paragraph(f"Sur {draws_words(count, seed)}. Les autres chiffres du rapport sont ceux du tirage "
-                              f"médian (n° {median + 1}). {METHOD}")]
-    for reason in ([slow] if isinstance(slow, str) else list(slow or ())):
+    blocks: list = [
+        Heading(title, level=3),
+        Table(HEADERS, tuple(rows), numeric=(1, 2, 3)),
+        Paragraph(
+            f"Sur {draws_words(count, seed)}. Les autres chiffres du rapport sont ceux du tirage "
+            f"médian (n° {median + 1}). {METHOD}"
+        ),
+    ]
+    for reason in [slow] if isinstance(slow, str) else list(slow or ()):
         blocks.append(Paragraph(f"Chaque tirage a été simulé à part ({reason})."))
     return blocks
 
@@ -68,8 +76,14 @@ def simulation_blocks(draws: SimulationDraws, labels: dict[str, str | None], str
     rows = [_money_row("Budget total", draws.budget), _count_row("Structures éligibles", draws.eligible)]
     if structures:
         budget = draws.budget
-        rows.append(_money_row("Paiement moyen", tuple(  # type: ignore[arg-type]
-            mean_cents(v, structures) for v in (budget.median, budget.low, budget.high))))
+        rows.append(
+            _money_row(
+                "Paiement moyen",
+                tuple(  # type: ignore[arg-type]
+                    mean_cents(v, structures) for v in (budget.median, budget.low, budget.high)
+                ),
+            )
+        )
     rows += [_money_row(f"{labels.get(id) or id} ({id})", spread) for id, spread in draws.lines]
     return _blocks("Selon le tirage", rows, draws.count, draws.seed, draws.median, draws.slow)
 
@@ -81,34 +95,58 @@ def mean_cents(budget: int, structures: int) -> int:
 
 
 def simulation_json(draws: SimulationDraws) -> dict:
-    return {"nombre": draws.count, "graine": draws.seed, "tirage_median": draws.median + 1,
-            "quantiles": "rang le plus proche", "budget": money_json(draws.budget),
-            "eligibles": count_json(draws.eligible), "lignes": [{"id": id, **money_json(s)} for id, s in draws.lines],
-            "budgets": [f"{euros_of(v):.2f}" for v in draws.budgets], "simule_a_part": draws.slow}
+    return {
+        "nombre": draws.count,
+        "graine": draws.seed,
+        "tirage_median": draws.median + 1,
+        "quantiles": "rang le plus proche",
+        "budget": money_json(draws.budget),
+        "eligibles": count_json(draws.eligible),
+        "lignes": [{"id": id, **money_json(s)} for id, s in draws.lines],
+        "budgets": [f"{euros_of(v):.2f}" for v in draws.budgets],
+        "simule_a_part": draws.slow,
+    }
 
 
 def impact_blocks(draws: ImpactDraws) -> list:
     """The figures of an impact over the draws: budgets, change, winners, losers, losses, the guarantee's cost."""
-    rows = [_money_row("Budget avant", draws.before), _money_row("Budget après", draws.after),
-            _money_row("Écart", draws.delta, signed=True), _count_row("Structures qui gagnent", draws.gain),
-            _count_row("Structures qui perdent", draws.lose), _money_row("Total des pertes", draws.losses)]
+    rows = [
+        _money_row("Budget avant", draws.before),
+        _money_row("Budget après", draws.after),
+        _money_row("Écart", draws.delta, signed=True),
+        _count_row("Structures qui gagnent", draws.gain),
+        _count_row("Structures qui perdent", draws.lose),
+        _money_row("Total des pertes", draws.losses),
+    ]
     if draws.guarantee is not None:
         rows.append(_money_row("Coût de la garantie", draws.guarantee))
     return _blocks("Selon le tirage", rows, draws.count, draws.seed, draws.median, draws.slow)
 
 
 def impact_json(draws: ImpactDraws) -> dict:
-    return {"nombre": draws.count, "graine": draws.seed, "tirage_median": draws.median + 1,
-            "quantiles": "rang le plus proche", "budget_avant": money_json(draws.before),
-            "budget_apres": money_json(draws.after), "ecart": money_json(draws.delta),
-            "gagnent": count_json(draws.gain), "perdent": count_json(draws.lose), "pertes": money_json(draws.losses),
-            "garantie": None if draws.guarantee is None else money_json(draws.guarantee),
-            "ecarts": [f"{euros_of(v):.2f}" for v in draws.deltas], "simule_a_part": list(draws.slow)}
+    return {
+        "nombre": draws.count,
+        "graine": draws.seed,
+        "tirage_median": draws.median + 1,
+        "quantiles": "rang le plus proche",
+        "budget_avant": money_json(draws.before),
+        "budget_apres": money_json(draws.after),
+        "ecart": money_json(draws.delta),
+        "gagnent": count_json(draws.gain),
+        "perdent": count_json(draws.lose),
+        "pertes": money_json(draws.losses),
+        "garantie": None if draws.guarantee is None else money_json(draws.guarantee),
+        "ecarts": [f"{euros_of(v):.2f}" for v in draws.deltas],
+        "simule_a_part": list(draws.slow),
+    }
 
 
 def money_json(spread: Spread) -> dict:
-    return {"mediane": f"{euros_of(spread.median):.2f}", "p5": f"{euros_of(spread.low):.2f}",
-            "p95": f"{euros_of(spread.high):.2f}"}
+    return {
+        "mediane": f"{euros_of(spread.median):.2f}",
+        "p5": f"{euros_of(spread.low):.2f}",
+        "p95": f"{euros_of(spread.high):.2f}",
+    }
 
 
 def count_json(spread: Spread) -> dict:

@@ -45,24 +45,54 @@ def to_json(evaluation: Evaluation, program: Program, structure: str | None = No
         "total": money(evaluation.total),
         "total_points": points_text(evaluation.total_points),
         "criteres": [
-            {"id": line.id, "libelle": line.label, "section": line.section, "brique": line.brique,
-             "atteint": line.met, "paye": line.paid, "points": points_text(line.points), "montant": money(line.montant),
-             "prorata": share(line.prorata), "explication": line.explanation}
+            {
+                "id": line.id,
+                "libelle": line.label,
+                "section": line.section,
+                "brique": line.brique,
+                "atteint": line.met,
+                "paye": line.paid,
+                "points": points_text(line.points),
+                "montant": money(line.montant),
+                "prorata": share(line.prorata),
+                "explication": line.explanation,
+            }
             for line in criteres
         ],
         "briques": [
-            {"id": line.id, "libelle": line.label, "debloquee": line.met, "payee": line.paid,
-             "points": points_text(line.points), "montant": money(line.montant), "prorata": share(line.prorata),
-             "explication": line.explanation, "criteres": list(program.model.briques[line.id].criteres)}
+            {
+                "id": line.id,
+                "libelle": line.label,
+                "debloquee": line.met,
+                "payee": line.paid,
+                "points": points_text(line.points),
+                "montant": money(line.montant),
+                "prorata": share(line.prorata),
+                "explication": line.explanation,
+                "criteres": list(program.model.briques[line.id].criteres),
+            }
             for line in briques
         ],
-        **{kind.table: [{"id": line.id, "libelle": line.label, "applicable": line.met, "paye": line.paid,
-                         "montant": money(line.montant), "explication": line.explanation}
-                        for line in evaluation.lines if line.kind == kind.name]
-           for kind in SUPPLEMENT_KINDS},
+        **{
+            kind.table: [
+                {
+                    "id": line.id,
+                    "libelle": line.label,
+                    "applicable": line.met,
+                    "paye": line.paid,
+                    "montant": money(line.montant),
+                    "explication": line.explanation,
+                }
+                for line in evaluation.lines
+                if line.kind == kind.name
+            ]
+            for kind in SUPPLEMENT_KINDS
+        },
         "parametres": {id: _parameter_text(value) for id, value in program.parametres.items()},
-        "valeurs_par_defaut": [{"id": id, "libelle": program.model.donnees[id].label,
-                                "valeur": default_text(program.model.donnees[id])} for id in evaluation.defaults],
+        "valeurs_par_defaut": [
+            {"id": id, "libelle": program.model.donnees[id].label, "valeur": default_text(program.model.donnees[id])}
+            for id in evaluation.defaults
+        ],
         **({} if advance is None else {"avance": money(advance), "solde": money(evaluation.total - advance)}),
     }
 
@@ -89,8 +119,14 @@ def render_json(evaluation: Evaluation, program: Program, structure: str | None 
     return json.dumps(to_json(evaluation, program, structure, advance), ensure_ascii=False, indent=2)
 
 
-def render_text(evaluation: Evaluation, program: Program, structure: str | None = None, color: bool = False,
-                advance=None, assumed: Sequence[str] = ()) -> str:
+def render_text(
+    evaluation: Evaluation,
+    program: Program,
+    structure: str | None = None,
+    color: bool = False,
+    advance=None,
+    assumed: Sequence[str] = (),
+) -> str:
     """A readable French table by section: critère, status, points, amount, with totals (`assumed`: the lines
     that say the version's status and hypotheses, under the title)."""
     painter = Painter(color)
@@ -102,7 +138,9 @@ def render_text(evaluation: Evaluation, program: Program, structure: str | None 
     lines += defaults_lines(evaluation, model)
     lines.append("")
     status = "oui" if evaluation.eligible else painter.red("non")
-    lines.append(f"Éligible : {status} — total {euros(evaluation.total)} ({french_number(evaluation.total_points)} points)")
+    lines.append(
+        f"Éligible : {status} — total {euros(evaluation.total)} ({french_number(evaluation.total_points)} points)"
+    )
     if evaluation.explanation:
         lines.append(painter.red(evaluation.explanation))
     width = max([len(line.label or line.id) for line in evaluation.lines] + [30]) + 4
@@ -124,14 +162,21 @@ def render_text(evaluation: Evaluation, program: Program, structure: str | None 
     if supplements:
         lines += ["", painter.bold(f"{GROUP_TITLES[SUPPLEMENTS]:{width}}") + header[width:]]
         lines += _rows(supplements, width, painter, indent="  ")
-    lines += ["", painter.bold(f"{'Total':{width}}{french_number(evaluation.total_points):>10}  {euros(evaluation.total):>14}")]
+    lines += [
+        "",
+        painter.bold(f"{'Total':{width}}{french_number(evaluation.total_points):>10}  {euros(evaluation.total):>14}"),
+    ]
     if advance is not None:
         share = reader_text(program.parametres[ADVANCE], Type("pourcentage"))
-        lines += [f"{'Avance':{width}}{'':>10}  {euros(advance):>14}",
-                  painter.dim(f"    {share} des prérequis et du socle atteints à 100 %, versée en début d'année"),
-                  f"{'Solde':{width}}{'':>10}  {euros(evaluation.total - advance):>14}",
-                  painter.dim("    total moins l'avance" + (" : la structure reverse la différence"
-                                                           if evaluation.total < advance else ""))]
+        lines += [
+            f"{'Avance':{width}}{'':>10}  {euros(advance):>14}",
+            painter.dim(f"    {share} des prérequis et du socle atteints à 100 %, versée en début d'année"),
+            f"{'Solde':{width}}{'':>10}  {euros(evaluation.total - advance):>14}",
+            painter.dim(
+                "    total moins l'avance"
+                + (" : la structure reverse la différence" if evaluation.total < advance else "")
+            ),
+        ]
     return "\n".join(lines)
 
 
@@ -161,7 +206,9 @@ def _rows(results: list[LineResult], width: int, painter: Painter, indent: str, 
         unpaid_critere = line.kind == "critere" and line.brique is None and not line.paid
         if line.explanation and (not line.met or unpaid_critere or line.kind != "critere"):
             rows.append(painter.dim(f"{indent}    {line.explanation}"))
-        elif line.explanation and line.prorata is not None and line.prorata != 1:  # a paid critère: its share of the year
+        elif (
+            line.explanation and line.prorata is not None and line.prorata != 1
+        ):  # a paid critère: its share of the year
             rows.append(painter.dim(f"{indent}    {line.explanation.removeprefix('condition remplie ; ')}"))
     return rows
 
@@ -221,8 +268,11 @@ class EvaluationReport:
 
     def text(self) -> str:
         version = self.version
-        assumed = [line for line in (status_line(version.model),) if line] + exercise_lines(version.model) + \
-            hypotheses_text(version.hypotheses())
+        assumed = (
+            [line for line in (status_line(version.model),) if line]
+            + exercise_lines(version.model)
+            + hypotheses_text(version.hypotheses())
+        )
         return render_text(self.evaluation, version.program, self.structure, self.color, self.advance, assumed)
 
     def data(self) -> dict:

@@ -53,8 +53,13 @@ def _text(report, charts: str | None, french: bool) -> Output:
     if own is None:
         return Output(render_text(_document(report, None)))
     provenance = _provenance(report)
-    tail = "" if provenance is None else "\n" + "\n".join(["Provenance des chiffres :", *(
-        f"  • {line.strip()}" for line in provenance.lines())]) + "\n"
+    tail = (
+        ""
+        if provenance is None
+        else "\n"
+        + "\n".join(["Provenance des chiffres :", *(f"  • {line.strip()}" for line in provenance.lines())])
+        + "\n"
+    )
     return Output(own() + tail)
 
 
@@ -81,7 +86,7 @@ def _csv(report, charts: str | None, french: bool) -> Output:
     if provenance is None:
         return Output(table)
     bom = "\ufeff" if table.startswith("\ufeff") else ""  # a French CSV starts with it, for Excel
-    return Output(bom + provenance.comment_lines() + table[len(bom):])
+    return Output(bom + provenance.comment_lines() + table[len(bom) :])
 
 
 def _workbook(report, charts: str | None, french: bool) -> Output:
@@ -99,19 +104,22 @@ class Format:
     charts: bool = False  # whether its reports draw their charts
 
 
-FORMATS = {format.name: format for format in (
-    Format("text", (".txt",), _text),
-    Format("markdown", (".md", ".markdown"), _markdown, charts=True),
-    Format("html", (".html", ".htm"), _html, charts=True),
-    Format("json", (".json",), _json),
-    Format("csv", (".csv",), _csv),
-    Format("xlsx", (".xlsx",), _workbook),
-    Format("parquet", (".parquet",), None),
-    Format("jsonl", (".jsonl", ".ndjson"), None),
-    Format("sql", (".sql",), None),
-    Format("javascript", (".mjs", ".js"), None),
-    Format("conv", (".conv",), None),
-)}
+FORMATS = {
+    format.name: format
+    for format in (
+        Format("text", (".txt",), _text),
+        Format("markdown", (".md", ".markdown"), _markdown, charts=True),
+        Format("html", (".html", ".htm"), _html, charts=True),
+        Format("json", (".json",), _json),
+        Format("csv", (".csv",), _csv),
+        Format("xlsx", (".xlsx",), _workbook),
+        Format("parquet", (".parquet",), None),
+        Format("jsonl", (".jsonl", ".ndjson"), None),
+        Format("sql", (".sql",), None),
+        Format("javascript", (".mjs", ".js"), None),
+        Format("conv", (".conv",), None),
+    )
+}
 
 
 def format_of_extension(path: str) -> str | None:
@@ -134,13 +142,17 @@ def choose_format(asked: str | None, output: str | None, supported: Sequence[str
     if suffix:
         found = format_of_extension(output or "")
         if found is None or found not in supported:
-            raise FormatError(f"-o « {output} » : cette commande n'écrit pas de fichier « {suffix} » ; donnez à -o "
-                              f"l'extension de son format : {extensions_of(supported)}")
+            raise FormatError(
+                f"-o « {output} » : cette commande n'écrit pas de fichier « {suffix} » ; donnez à -o "
+                f"l'extension de son format : {extensions_of(supported)}"
+            )
         if asked is not None and asked != found:
             wanted = FORMATS[asked].extensions[0]
-            raise FormatError(f"--format {asked} et -o « {output} » se contredisent : « {suffix} » est l'extension du "
-                              f"format {found} ; retirez --format (le format suit alors l'extension de -o) ou nommez le "
-                              f"fichier « {Path(output or '').stem}{wanted} »")
+            raise FormatError(
+                f"--format {asked} et -o « {output} » se contredisent : « {suffix} » est l'extension du "
+                f"format {found} ; retirez --format (le format suit alors l'extension de -o) ou nommez le "
+                f"fichier « {Path(output or '').stem}{wanted} »"
+            )
         return found
     chosen = asked or default
     if chosen == "xlsx" and output is None:
@@ -164,6 +176,6 @@ def render(report, format: str, output: str | None = None, french: bool = False)
 def _figures(document: Document):
     """The charts of a document, folded ones included."""
     for block in document.blocks:
-        for figure in (block.blocks if isinstance(block, Folded) else (block,)):
+        for figure in block.blocks if isinstance(block, Folded) else (block,):
             if isinstance(figure, Figure) and figure.png_name and figure.png:
                 yield figure

@@ -68,8 +68,12 @@ def history_document(history: History, sources: dict[str, SourceFile] | None = N
     statuses = step_statuses(history, sources)
     latest = history.versions[-1].model
     document = Document(f"{latest.label or latest.id} : historique des clauses jusqu'à « {latest.version} »")
-    document.add(Paragraph("Chaque clause, avec chaque version qui l'a écrite le long de la chaîne des bases, sa "
-                           "date d'entrée en vigueur et ce qui a changé, champ par champ."))
+    document.add(
+        Paragraph(
+            "Chaque clause, avec chaque version qui l'a écrite le long de la chaîne des bases, sa "
+            "date d'entrée en vigueur et ce qui a changé, champ par champ."
+        )
+    )
     document.add(Heading("Versions"), _versions_table(history))
     for element, title in {**ELEMENT_TITLES, **RULE_TITLES}.items():  # the clauses, then the version's rules
         clauses = [c for c in history.clauses if c.element == element]
@@ -88,8 +92,14 @@ def history_document(history: History, sources: dict[str, SourceFile] | None = N
 def _clause(document: Document, clause: ClauseHistory, statuses: Statuses) -> None:
     removed = " — supprimé" if clause.removed else ""
     document.add(Heading(f"{clause.label or clause.id} ({clause.id}){removed}", level=3))
-    document.add(Bullets(tuple(step_line(step, statuses.get((clause.element, clause.id, step.version.path), []))
-                               for step in clause.steps)))
+    document.add(
+        Bullets(
+            tuple(
+                step_line(step, statuses.get((clause.element, clause.id, step.version.path), []))
+                for step in clause.steps
+            )
+        )
+    )
 
 
 def step_line(step: Step, statuses: list[str] | None = None) -> str:
@@ -104,18 +114,38 @@ def step_line(step: Step, statuses: list[str] | None = None) -> str:
 def history_json(history: History, sources: dict[str, SourceFile] | None = None) -> dict:
     statuses = step_statuses(history, sources)
     return {
-        "versions": [{"version": v.name, "fichier": v.path, "en_vigueur": v.en_vigueur and v.en_vigueur.isoformat(),
-                      "statut": v.model.statut} for v in history.versions],
+        "versions": [
+            {
+                "version": v.name,
+                "fichier": v.path,
+                "en_vigueur": v.en_vigueur and v.en_vigueur.isoformat(),
+                "statut": v.model.statut,
+            }
+            for v in history.versions
+        ],
         "statut": history.versions[-1].model.statut,
         "clauses": [
-            {"element": c.element, "id": c.id, "libelle": c.label, "supprime": c.removed,
-             "versions": [{"version": s.version.name, "fichier": s.version.path,
-                           "en_vigueur": s.version.en_vigueur and s.version.en_vigueur.isoformat(),
-                           "changement": s.kind, "changement_texte": CHANGE_WORDS[s.kind], "ancien_id": s.ancien_id,
-                           "section_avant": s.section_avant, "section_apres": s.section_apres,
-                           "champs": [{"champ": f.champ, "avant": f.avant, "apres": f.apres} for f in s.champs],
-                           "statuts": statuses.get((c.element, c.id, s.version.path), [])}
-                          for s in c.steps]}
+            {
+                "element": c.element,
+                "id": c.id,
+                "libelle": c.label,
+                "supprime": c.removed,
+                "versions": [
+                    {
+                        "version": s.version.name,
+                        "fichier": s.version.path,
+                        "en_vigueur": s.version.en_vigueur and s.version.en_vigueur.isoformat(),
+                        "changement": s.kind,
+                        "changement_texte": CHANGE_WORDS[s.kind],
+                        "ancien_id": s.ancien_id,
+                        "section_avant": s.section_avant,
+                        "section_apres": s.section_apres,
+                        "champs": [{"champ": f.champ, "avant": f.avant, "apres": f.apres} for f in s.champs],
+                        "statuts": statuses.get((c.element, c.id, s.version.path), []),
+                    }
+                    for s in c.steps
+                ],
+            }
             for c in history.clauses
         ],
     }
@@ -125,9 +155,13 @@ def history_json(history: History, sources: dict[str, SourceFile] | None = None)
 
 
 def _versions_table(history: History) -> Table:
-    return Table(("Version", "En vigueur", "Statut", "Fichier"),
-                 tuple((v.name, v.en_vigueur.isoformat() if v.en_vigueur else "—", status_words(v.model) or "—", v.path)
-                       for v in history.versions))
+    return Table(
+        ("Version", "En vigueur", "Statut", "Fichier"),
+        tuple(
+            (v.name, v.en_vigueur.isoformat() if v.en_vigueur else "—", status_words(v.model) or "—", v.path)
+            for v in history.versions
+        ),
+    )
 
 
 def timeline_line(owner: ClauseHistory, step: Step, clause: ClauseHistory, statuses: Statuses) -> str:
@@ -139,43 +173,70 @@ def timeline_line(owner: ClauseHistory, step: Step, clause: ClauseHistory, statu
     return f"{head} : paramètre « {owner.id} » {rest}"
 
 
-def timeline_document(history: History, timelines: list[ClauseTimeline],
-                      sources: dict[str, SourceFile] | None = None) -> Document:
+def timeline_document(
+    history: History, timelines: list[ClauseTimeline], sources: dict[str, SourceFile] | None = None
+) -> Document:
     """The history of one clause, with the changes of the paramètres it uses, in the order of the versions."""
     statuses = step_statuses(history, sources)
     latest = history.versions[-1].model
     first = timelines[0].clause
-    document = Document(f"{latest.label or latest.id} : historique de « {first.label or first.id} » ({first.id}) "
-                        f"jusqu'à « {latest.version} »")
-    document.add(Paragraph("Chaque version qui a écrit la clause le long de la chaîne des bases, et chaque version qui "
-                           "a changé un paramètre qu'elle utilise (dans ses expressions, par un autre paramètre, ou "
-                           "par les règles de paiement : valeur du point, patientèle de référence)."))
+    document = Document(
+        f"{latest.label or latest.id} : historique de « {first.label or first.id} » ({first.id}) "
+        f"jusqu'à « {latest.version} »"
+    )
+    document.add(
+        Paragraph(
+            "Chaque version qui a écrit la clause le long de la chaîne des bases, et chaque version qui "
+            "a changé un paramètre qu'elle utilise (dans ses expressions, par un autre paramètre, ou "
+            "par les règles de paiement : valeur du point, patientèle de référence)."
+        )
+    )
     document.add(Heading("Versions"), _versions_table(history))
     for timeline in timelines:
         clause = timeline.clause
         removed = " — supprimé" if clause.removed else ""
-        document.add(Heading(f"{ELEMENT_TITLES.get(clause.element, clause.element)} : {clause.label or clause.id} "
-                             f"({clause.id}){removed}"))
+        document.add(
+            Heading(
+                f"{ELEMENT_TITLES.get(clause.element, clause.element)} : {clause.label or clause.id} "
+                f"({clause.id}){removed}"
+            )
+        )
         document.add(Bullets(tuple(timeline_line(owner, step, clause, statuses) for owner, step in timeline.steps())))
         if timeline.parametres:
-            document.add(Paragraph("Paramètres qu'elle utilise : " + ", ".join(
-                f"« {p.id} »" for p in timeline.parametres) + "."))
+            document.add(
+                Paragraph("Paramètres qu'elle utilise : " + ", ".join(f"« {p.id} »" for p in timeline.parametres) + ".")
+            )
         else:
             document.add(Paragraph("Elle n'utilise aucun paramètre."))
     return document
 
 
-def timeline_json(history: History, timelines: list[ClauseTimeline], sources: dict[str, SourceFile] | None = None) -> dict:
+def timeline_json(
+    history: History, timelines: list[ClauseTimeline], sources: dict[str, SourceFile] | None = None
+) -> dict:
     everything = history_json(history, sources)
     entries = {(c["element"], c["id"]): c for c in everything["clauses"]}
-    return {"versions": everything["versions"], "statut": everything["statut"], "clauses": [
-        {**entries[(t.clause.element, t.clause.id)],
-         "parametres_utilises": [entries[("parametre", p.id)] for p in t.parametres],
-         "chronologie": [{"version": step.version.name, "element": owner.element, "id": owner.id,
-                          "changement": step.kind, "champs": [{"champ": f.champ, "avant": f.avant, "apres": f.apres}
-                                                              for f in step.champs]}
-                         for owner, step in t.steps()]}
-        for t in timelines]}
+    return {
+        "versions": everything["versions"],
+        "statut": everything["statut"],
+        "clauses": [
+            {
+                **entries[(t.clause.element, t.clause.id)],
+                "parametres_utilises": [entries[("parametre", p.id)] for p in t.parametres],
+                "chronologie": [
+                    {
+                        "version": step.version.name,
+                        "element": owner.element,
+                        "id": owner.id,
+                        "changement": step.kind,
+                        "champs": [{"champ": f.champ, "avant": f.avant, "apres": f.apres} for f in step.champs],
+                    }
+                    for owner, step in t.steps()
+                ],
+            }
+            for t in timelines
+        ],
+    }
 
 
 @frozen

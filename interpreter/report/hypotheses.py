@@ -38,8 +38,10 @@ def hypotheses_text(hypotheses: Hypotheses) -> list[str]:
 
 
 def hypotheses_json(hypotheses: Hypotheses) -> list[dict]:
-    return [{"scenario": None if name == "--set" else name, "set": name == "--set", "hypotheses": lines}
-            for name, lines in hypotheses]
+    return [
+        {"scenario": None if name == "--set" else name, "set": name == "--set", "hypotheses": lines}
+        for name, lines in hypotheses
+    ]
 
 
 def merged_hypotheses(versions: list[tuple[str, Assuming]]) -> list:

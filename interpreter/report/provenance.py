@@ -86,8 +86,11 @@ class Provenance:
 
     def lines(self) -> list[str]:
         """One line per fact, in French, for a text report or the `#` lines of a CSV."""
-        lines = [f"Version{' ' + v.role if v.role else ''} : « {v.name} » ({v.path}) — {v.status_words}"
-                 + (f", en vigueur le {v.en_vigueur.isoformat()}" if v.en_vigueur else "") for v in self.versions]
+        lines = [
+            f"Version{' ' + v.role if v.role else ''} : « {v.name} » ({v.path}) — {v.status_words}"
+            + (f", en vigueur le {v.en_vigueur.isoformat()}" if v.en_vigueur else "")
+            for v in self.versions
+        ]
         for s in self.scenarios:
             scope = f" ({s.scope})" if s.scope else ""
             lines.append(f"Scénario « {s.id} »{scope} ({s.path}) : {s.title}")
@@ -96,7 +99,11 @@ class Provenance:
         if self.population is not None:
             p = self.population
             digest = f", sha256 {p.sha256}" if p.sha256 else ""
-            rows = f" — {french_number(Decimal(p.rows))} ligne{'s' if p.rows > 1 else ''}" if p.label == "Population" else ""
+            rows = (
+                f" — {french_number(Decimal(p.rows))} ligne{'s' if p.rows > 1 else ''}"
+                if p.label == "Population"
+                else ""
+            )
             lines.append(f"{p.label} : {p.path}{rows}{digest}")
         lines.append(f"Calculé par convcheck {self.tool} le {self.date}")
         return lines
@@ -108,20 +115,43 @@ class Provenance:
     def comment_lines(self) -> str:
         """The `#` lines at the top of a CSV file (a reader skips them with `comment_prefix="#"`), none of whose pieces
         a spreadsheet would run as a formula."""
-        return "".join(f"# {neutral_comment(line)}\n" for line in ["Provenance des chiffres (convcheck)", *self.lines()])
+        return "".join(
+            f"# {neutral_comment(line)}\n" for line in ["Provenance des chiffres (convcheck)", *self.lines()]
+        )
 
     def data(self) -> dict[str, Any]:
         """The `provenance` key of a JSON output."""
         return {
-            "versions": [{"role": v.role, "version": v.name, "fichier": v.path, "statut": v.statut,
-                          "statut_texte": v.status_words, "en_vigueur": v.en_vigueur and v.en_vigueur.isoformat()}
-                         for v in self.versions],
-            "scenarios": [{"id": s.id, "libelle": s.title, "fichier": s.path, "hypotheses": list(s.lines),
-                           "portee": s.scope or None} for s in self.scenarios],
+            "versions": [
+                {
+                    "role": v.role,
+                    "version": v.name,
+                    "fichier": v.path,
+                    "statut": v.statut,
+                    "statut_texte": v.status_words,
+                    "en_vigueur": v.en_vigueur and v.en_vigueur.isoformat(),
+                }
+                for v in self.versions
+            ],
+            "scenarios": [
+                {
+                    "id": s.id,
+                    "libelle": s.title,
+                    "fichier": s.path,
+                    "hypotheses": list(s.lines),
+                    "portee": s.scope or None,
+                }
+                for s in self.scenarios
+            ],
             "set": [{"valeur": setting, "portee": scope or None} for setting, scope in self.settings],
-            "donnees": None if self.population is None else {
-                "nature": self.population.label.lower(), "fichier": self.population.path,
-                "lignes": self.population.rows, "sha256": self.population.sha256},
+            "donnees": None
+            if self.population is None
+            else {
+                "nature": self.population.label.lower(),
+                "fichier": self.population.path,
+                "lignes": self.population.rows,
+                "sha256": self.population.sha256,
+            },
             "convcheck": self.tool,
             "date": self.date,
         }
@@ -151,11 +181,15 @@ class Provenance:
         unsigned = [v.name for v in self.versions if v.statut == "proposition"]
         if unsigned:
             names = " et ".join(f"« {name} »" for name in dict.fromkeys(unsigned))
-            parts.append(f"sur {'des propositions non signées' if len(set(unsigned)) > 1 else 'une proposition non signée'}"
-                         f" ({names})")
+            parts.append(
+                f"sur {'des propositions non signées' if len(set(unsigned)) > 1 else 'une proposition non signée'}"
+                f" ({names})"
+            )
         assumed = [f"scénario « {s.id} »" for s in self.scenarios]
-        assumed += [f"--set {setting}" + (f", {scope}" if scope.endswith("seulement") else "")
-                    for setting, scope in self.settings]
+        assumed += [
+            f"--set {setting}" + (f", {scope}" if scope.endswith("seulement") else "")
+            for setting, scope in self.settings
+        ]
         if assumed:
             parts.append(f"sous hypothèses ({' ; '.join(dict.fromkeys(assumed))})")
         return f" — chiffre établi {' et '.join(parts)}" if parts else ""
@@ -175,15 +209,19 @@ def with_caveat(sentence: str, caveat: str) -> str:
 # ---- building it ------------------------------------------------------------------------------------------------
 
 
-def provenance_of(versions: Sequence[tuple[str | None, Any]], data=None, rows: int | None = None,
-                  label: str = "Population") -> Provenance:
+def provenance_of(
+    versions: Sequence[tuple[str | None, Any]], data=None, rows: int | None = None, label: str = "Population"
+) -> Provenance:
     """The provenance of figures computed with `versions` — (role, a version: `interpreter.convention.Convention`, or a
     version of a history) — on optional `data`: a population (a `Population`, or a path and its `rows`), or a
     declaration (`label` « Déclaration »)."""
-    sources = tuple(VersionSource(role, version.name, version.path, version.model.statut, version.model.en_vigueur)
-                    for role, version in versions)
-    return Provenance(sources, _scenarios(versions), _settings(versions), _data(data, rows, label), tool_version(),
-                      run_date())
+    sources = tuple(
+        VersionSource(role, version.name, version.path, version.model.statut, version.model.en_vigueur)
+        for role, version in versions
+    )
+    return Provenance(
+        sources, _scenarios(versions), _settings(versions), _data(data, rows, label), tool_version(), run_date()
+    )
 
 
 def _scope(taken_by: list[str], roles: list[str]) -> str:
@@ -211,10 +249,19 @@ def _scenarios(versions) -> tuple[ScenarioSource, ...]:
             by.append(role)
             for line in scenario.hypotheses():
                 lines.setdefault(line, []).append(role)
-    return tuple(ScenarioSource(s.id, s.label or s.id, s.path,
-                                tuple(line + (f" ({scope})" if (scope := _scope(on, roles)) and len(on) < len(roles)
-                                              else "") for line, on in lines.items()), _scope(by, roles))
-                 for s, by, lines in taken.values())
+    return tuple(
+        ScenarioSource(
+            s.id,
+            s.label or s.id,
+            s.path,
+            tuple(
+                line + (f" ({scope})" if (scope := _scope(on, roles)) and len(on) < len(roles) else "")
+                for line, on in lines.items()
+            ),
+            _scope(by, roles),
+        )
+        for s, by, lines in taken.values()
+    )
 
 
 def _settings(versions) -> tuple[tuple[str, str], ...]:
@@ -282,6 +329,9 @@ def tool_version() -> str:
 def run_date() -> str:
     """« 2026-12-07 09:30 UTC »: now, or `SOURCE_DATE_EPOCH` when it is set."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = (datetime.datetime.fromtimestamp(int(epoch), datetime.UTC) if epoch and epoch.isdigit()
-              else datetime.datetime.now(datetime.UTC))
+    moment = (
+        datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
+        if epoch and epoch.isdigit()
+        else datetime.datetime.now(datetime.UTC)
+    )
     return moment.strftime("%Y-%m-%d %H:%M UTC")

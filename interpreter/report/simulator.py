@@ -57,7 +57,9 @@ def reference_values(convention) -> dict:
     if cas is None:
         return {}
     donnees = convention.model.donnees
-    return {id: form_value(v, donnees[id].type) for id, v in cas_donnees(convention.program, cas).items() if id in donnees}
+    return {
+        id: form_value(v, donnees[id].type) for id, v in cas_donnees(convention.program, cas).items() if id in donnees
+    }
 
 
 def slugs(conventions: Sequence) -> list[str]:
@@ -78,24 +80,35 @@ def configuration(shown: list[Shown], first: Sequence[str]) -> dict:
     for version in shown:
         model = version.convention.model
         cas = reference_cas(model)
-        versions.append({
-            "slug": version.slug, "fichier": version.convention.path,
-            "nom": (model.version or model.id) + (f", exercice {model.exercice}" if model.exercice is not None else ""),
-            "libelle": model.label or model.id, "statut": model.statut, "statutMots": status_words(model),
-            "enVigueur": model.en_vigueur.isoformat() if model.en_vigueur else None,
-            "cas": None if cas is None else {"id": cas.id, "libelle": cas.label},
-            "reference": reference_values(version.convention),
-            "hypotheses": [line for title, lines in version.convention.hypotheses() for line in
-                           (f"{title} : {item}" for item in lines)],
-        })
+        versions.append(
+            {
+                "slug": version.slug,
+                "fichier": version.convention.path,
+                "nom": (model.version or model.id)
+                + (f", exercice {model.exercice}" if model.exercice is not None else ""),
+                "libelle": model.label or model.id,
+                "statut": model.statut,
+                "statutMots": status_words(model),
+                "enVigueur": model.en_vigueur.isoformat() if model.en_vigueur else None,
+                "cas": None if cas is None else {"id": cas.id, "libelle": cas.label},
+                "reference": reference_values(version.convention),
+                "hypotheses": [
+                    line
+                    for title, lines in version.convention.hypotheses()
+                    for line in (f"{title} : {item}" for item in lines)
+                ],
+            }
+        )
     return {"versions": versions, "affichees": list(first)}
 
 
 def simulator_files(conventions: Sequence, first: Sequence[int] | None = None) -> dict[str, str]:
     """The simulator's files (relative path → text) for some versions (`interpreter.convention.Convention`); `first`:
     the indices of the versions shown side by side when the page opens (all of them by default)."""
-    shown = [Shown(slug, convention, convention.javascript(provenance_of([(None, convention)]).lines()))
-             for slug, convention in zip(slugs(conventions), conventions, strict=True)]
+    shown = [
+        Shown(slug, convention, convention.javascript(provenance_of([(None, convention)]).lines()))
+        for slug, convention in zip(slugs(conventions), conventions, strict=True)
+    ]
     opened = [shown[i].slug for i in (first if first is not None else range(len(shown)))]
     files = {f"moteurs/{version.slug}.js": version.module.script for version in shown}
     files["simulateur.js"] = (ASSETS / "simulateur.js").read_text(encoding="utf-8")

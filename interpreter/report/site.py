@@ -143,6 +143,7 @@ def collect(paths: list[str], loader: Loader) -> tuple[Site, list]:
             if version.path not in seen:
                 seen[version.path] = version
                 site.bases[version.path] = versions[position - 1].path if position else None
+
     def depth(path: str) -> int:
         base = site.bases[path]
         return 0 if base is None else 1 + depth(base)
@@ -185,10 +186,12 @@ def _elements(model, element: str) -> dict:
 
 def page(title: str, body: str, depth: int, extra_style: str = "") -> str:
     up = "../" * depth
-    return ("<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<title>{esc(title)}</title>\n<style>{extra_style}{CSS}</style>\n</head>\n<body>\n"
-            f"<nav><a href=\"{up}index.html\">Explorateur des conventions</a></nav>\n{body}\n</body>\n</html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{esc(title)}</title>\n<style>{extra_style}{CSS}</style>\n</head>\n<body>\n"
+        f'<nav><a href="{up}index.html">Explorateur des conventions</a></nav>\n{body}\n</body>\n</html>\n'
+    )
 
 
 def status_badge(model) -> str:
@@ -203,28 +206,35 @@ def index_html(site: Site) -> str:
     rows = []
     for version in site.versions:
         date = version.en_vigueur.isoformat() if version.en_vigueur else "—"
-        rows.append(f"<tr><td><a href=\"{version_page(version)}\">{esc(version.name)}</a></td><td>{esc(date)}</td>"
-                    f"<td>{status_badge(version.model) or '—'}</td><td><code>{esc(version.path)}</code></td></tr>")
+        rows.append(
+            f'<tr><td><a href="{version_page(version)}">{esc(version.name)}</a></td><td>{esc(date)}</td>'
+            f"<td>{status_badge(version.model) or '—'}</td><td><code>{esc(version.path)}</code></td></tr>"
+        )
     entries, items = [], []
-    for (_convention, element, id), clause in sorted(site.clauses.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2])):
+    for (_convention, element, id), clause in sorted(
+        site.clauses.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2])
+    ):
         label = clause.history.label or id
         where = clause.latest.name if clause.latest else "supprimé"
-        entries.append({"libelle": label, "id": id, "sorte": _kind_word(element), "page": clause.page,
-                        "version": where})
-        items.append(f"<li><a href=\"{clause.page}\">{esc(label)}</a> (<code>{esc(id)}</code>) — "
-                     f"{esc(_kind_word(element))}, {esc(where)}</li>")
+        entries.append(
+            {"libelle": label, "id": id, "sorte": _kind_word(element), "page": clause.page, "version": where}
+        )
+        items.append(
+            f'<li><a href="{clause.page}">{esc(label)}</a> (<code>{esc(id)}</code>) — '
+            f"{esc(_kind_word(element))}, {esc(where)}</li>"
+        )
     index_json = script_json(entries)
     body = (
         "<h1>Explorateur des conventions</h1>\n"
         "<p>Chaque version, chaque clause, son histoire et le statut de chaque chiffre.</p>\n"
         "<h2>Rechercher une clause</h2>\n"
-        "<input id=\"recherche\" type=\"search\" placeholder=\"mots du libellé ou identifiant, par exemple « qualité »\" "
-        "aria-label=\"Rechercher une clause\">\n<p id=\"compte\"></p>\n<ul id=\"resultats\"></ul>\n"
+        '<input id="recherche" type="search" placeholder="mots du libellé ou identifiant, par exemple « qualité »" '
+        'aria-label="Rechercher une clause">\n<p id="compte"></p>\n<ul id="resultats"></ul>\n'
         f"{simulator_links(site)}"
         "<h2>Versions</h2>\n<table><thead><tr><th>Version</th><th>En vigueur</th><th>Statut</th><th>Fichier</th></tr>"
         f"</thead><tbody>{''.join(rows)}</tbody></table>\n"
         f"<h2>Toutes les clauses ({len(entries)})</h2>\n<ul>{''.join(items)}</ul>\n"
-        f"<script type=\"application/json\" id=\"index-clauses\">{index_json}</script>\n"
+        f'<script type="application/json" id="index-clauses">{index_json}</script>\n'
         f"<script>{SEARCH_SCRIPT}</script>"
     )
     return page("Explorateur des conventions", body, 0)
@@ -239,10 +249,19 @@ def simulator_groups(site: Site) -> dict[str, list[Version]]:
 
 
 def simulator_links(site: Site) -> str:
-    items = [f"<li><a href=\"simulateur/{slug(id)}/index.html\">{esc(versions[-1].model.label or id)}</a> — "
-             f"{len(versions)} version{'s' if len(versions) > 1 else ''}</li>" for id, versions in simulator_groups(site).items()]
-    return ("<h2>Simulateur</h2>\n<p>La rémunération d'une structure, calculée dans le navigateur, version par version, "
-            f"avec l'explication de chaque ligne.</p>\n<ul>{''.join(items)}</ul>\n") if items else ""
+    items = [
+        f'<li><a href="simulateur/{slug(id)}/index.html">{esc(versions[-1].model.label or id)}</a> — '
+        f"{len(versions)} version{'s' if len(versions) > 1 else ''}</li>"
+        for id, versions in simulator_groups(site).items()
+    ]
+    return (
+        (
+            "<h2>Simulateur</h2>\n<p>La rémunération d'une structure, calculée dans le navigateur, version par version, "
+            f"avec l'explication de chaque ligne.</p>\n<ul>{''.join(items)}</ul>\n"
+        )
+        if items
+        else ""
+    )
 
 
 def simulators(site: Site, loader: Loader) -> dict[str, str]:
@@ -261,27 +280,37 @@ def simulators(site: Site, loader: Loader) -> dict[str, str]:
 def version_html(site: Site, version: Version) -> str:
     model = version.model
     date = version.en_vigueur.isoformat() if version.en_vigueur else "—"
-    parts = [f"<h1>{esc(model.label or model.id)} — « {esc(version.name)} »{status_badge(model)}</h1>",
-             f"<p>En vigueur le {esc(date)} ; fichier <code>{esc(version.path)}</code>.</p>"]
+    parts = [
+        f"<h1>{esc(model.label or model.id)} — « {esc(version.name)} »{status_badge(model)}</h1>",
+        f"<p>En vigueur le {esc(date)} ; fichier <code>{esc(version.path)}</code>.</p>",
+    ]
     base = site.bases.get(version.path)
     if base is None:
         parts.append("<p>Version initiale : elle n'a pas de base.</p>")
     else:
         base_version = next(v for v in site.versions if v.path == base)
-        parts.append(f"<p>Base : <a href=\"../{version_page(base_version)}\">« {esc(base_version.name)} »</a>.</p>")
+        parts.append(f'<p>Base : <a href="../{version_page(base_version)}">« {esc(base_version.name)} »</a>.</p>')
     parts.extend(year_rules_html(model))
-    clauses = [c for (conv, element, id), c in sorted(site.clauses.items()) if conv == model.id
-               and id in _elements(model, element)]
-    parts.append("<h2>Clauses de cette version</h2><ul>" + "".join(
-        f"<li><a href=\"../{c.page}\">{esc(_elements(model, c.history.element)[c.history.id].label or c.history.id)}</a>"
-        f" (<code>{esc(c.history.id)}</code>, {esc(_kind_word(c.history.element))})</li>"
-        for c in clauses) + "</ul>")
+    clauses = [
+        c
+        for (conv, element, id), c in sorted(site.clauses.items())
+        if conv == model.id and id in _elements(model, element)
+    ]
+    parts.append(
+        "<h2>Clauses de cette version</h2><ul>"
+        + "".join(
+            f'<li><a href="../{c.page}">{esc(_elements(model, c.history.element)[c.history.id].label or c.history.id)}</a>'
+            f" (<code>{esc(c.history.id)}</code>, {esc(_kind_word(c.history.element))})</li>"
+            for c in clauses
+        )
+        + "</ul>"
+    )
     if base is not None:
         base_model = next(v for v in site.versions if v.path == base).model
         report = render_html(diff_document(diff_models(base_model, model)))
         inner = report.split("<body>\n", 1)[1].rsplit("\n</body>", 1)[0]
         inner = inner.replace("<h1>", "<h2>", 1).replace("</h1>", "</h2>", 1)
-        parts.append(f"<h2>Ce qui change depuis sa base</h2>\n<section class=\"diff\">{inner}</section>")
+        parts.append(f'<h2>Ce qui change depuis sa base</h2>\n<section class="diff">{inner}</section>')
     return page(f"{model.label or model.id} — {version.name}", "\n".join(parts), 1, REPORT_STYLE)
 
 
@@ -293,12 +322,17 @@ def year_rules_html(model) -> list[str]:
         parts.append("<p>Pas de <code>prorata</code> : chaque ligne est payée pour l'année entière.</p>")
     else:
         written = print_expr(model.prorata.value.source) if model.prorata.value.source else "…"
-        parts.append(f"<p>Chaque ligne est proratisée : <code>prorata : {esc(written)}</code> "
-                     "(avant l'arrondi de chaque ligne ; un minimum garde son propre prorata).</p>")
+        parts.append(
+            f"<p>Chaque ligne est proratisée : <code>prorata : {esc(written)}</code> "
+            "(avant l'arrondi de chaque ligne ; un minimum garde son propre prorata).</p>"
+        )
     rules = exercice_rules(model)
     if rules:
-        parts.append("<p>Exercices aux règles propres (appliquées avec <code>--exercice AAAA</code>) :</p><ul>" + "".join(
-            f"<li>{esc(year)} : <code>{esc(rule.text)}</code></li>" for year, rule in sorted(rules.items())) + "</ul>")
+        parts.append(
+            "<p>Exercices aux règles propres (appliquées avec <code>--exercice AAAA</code>) :</p><ul>"
+            + "".join(f"<li>{esc(year)} : <code>{esc(rule.text)}</code></li>" for year, rule in sorted(rules.items()))
+            + "</ul>"
+        )
     return parts
 
 
@@ -331,8 +365,11 @@ def cas_using(model, element: str, id: str) -> list[str]:
         named = False
         for expr in cas.node.attendu or ():
             for node in n.walk(expr):
-                if isinstance(node, n.Call) and node.func in ("points", "montant", "atteint") and \
-                        any(isinstance(a, n.Name) and a.id == id for a in node.args):
+                if (
+                    isinstance(node, n.Call)
+                    and node.func in ("points", "montant", "atteint")
+                    and any(isinstance(a, n.Name) and a.id == id for a in node.args)
+                ):
                     named = True
         if element == "donnee" and any(a.id == id for a in cas.node.donnees or ()):
             named = True
@@ -353,20 +390,33 @@ def clause_html(site: Site, clause: Clause, loader: Loader) -> str:
         node = _elements(latest.model, element)[id]
         place = getattr(node, "section", None) or (f"brique:{node.brique}" if getattr(node, "brique", None) else None)
         where = f", {esc(place_text(place))}" if place else ""
-        parts[-1] += (f"{where} — texte de <a href=\"../{version_page(latest)}\">« {esc(latest.name)} »</a>"
-                      f"{status_badge(latest.model)}.</p>")
+        parts[-1] += (
+            f'{where} — texte de <a href="../{version_page(latest)}">« {esc(latest.name)} »</a>'
+            f"{status_badge(latest.model)}.</p>"
+        )
         reference = getattr(node, "reference", None)
         if reference:
             parts.append(f"<p>Référence : {esc(reference)}</p>")
         fields = [(name, value[1]) for name, value in element_fields(node).items() if value is not None]
-        parts.append("<h2>Texte actuel</h2><table><tbody>" + "".join(
-            f"<tr><th style=\"width:22%\">{esc(name)}</th><td><code>{esc(text)}</code></td></tr>" for name, text in fields)
-            + "</tbody></table>")
-        named = [w for w in dict.fromkeys(re.findall(r"[a-z_][a-z0-9_]*", " ".join(t for _, t in fields)))
-                 if w != id and (w in latest.model.parametres or w in latest.model.donnees)]
+        parts.append(
+            "<h2>Texte actuel</h2><table><tbody>"
+            + "".join(
+                f'<tr><th style="width:22%">{esc(name)}</th><td><code>{esc(text)}</code></td></tr>'
+                for name, text in fields
+            )
+            + "</tbody></table>"
+        )
+        named = [
+            w
+            for w in dict.fromkeys(re.findall(r"[a-z_][a-z0-9_]*", " ".join(t for _, t in fields)))
+            if w != id and (w in latest.model.parametres or w in latest.model.donnees)
+        ]
         if named:
-            links = [f"<a href=\"../{clause_page(clause.convention, 'parametre' if w in latest.model.parametres else 'donnee', w)}\">"
-                     f"<code>{esc(w)}</code></a>" for w in named]
+            links = [
+                f'<a href="../{clause_page(clause.convention, "parametre" if w in latest.model.parametres else "donnee", w)}">'
+                f"<code>{esc(w)}</code></a>"
+                for w in named
+            ]
             parts.append(f"<p>Lit : {', '.join(links)}.</p>")
     parts.append("<h2>Statut des chiffres</h2>")
     items = []
@@ -376,19 +426,27 @@ def clause_html(site: Site, clause: Clause, loader: Loader) -> str:
             continue
         written = next((v for v in site.versions if node.node.span and v.path == node.node.span.file), version)
         for text in paragraphs(comments_of(node.node, site.comments(version, loader))):
-            badges = "".join(f"<span class=\"badge {css}\">{word}</span>" for css, word in figure_status(text))
+            badges = "".join(f'<span class="badge {css}">{word}</span>' for css, word in figure_status(text))
             items.append(f"<li>« {esc(written.name)} » : {badges}{esc(text)}</li>")
     items = list(dict.fromkeys(items))
-    parts.append("<p>Lu dans les commentaires de la clause, version par version.</p><ul>" + "".join(items) + "</ul>"
-                 if items else "<p>Aucun commentaire ne qualifie ses chiffres.</p>")
-    parts.append("<h2>Histoire</h2><table><colgroup><col style=\"width:18%\"><col style=\"width:12%\">"
-                 "<col style=\"width:18%\"><col></colgroup><thead><tr><th>Version</th><th>En vigueur</th><th>Changement</th>"
-                 "<th>Détail</th></tr></thead><tbody>" + "".join(
-                     f"<tr><td><a href=\"../{version_page(s.version)}\">{esc(s.version.name)}</a>"
-                     f"{status_badge(s.version.model)}</td>"
-                     f"<td>{esc(s.version.en_vigueur.isoformat() if s.version.en_vigueur else '—')}</td>"
-                     f"<td>{esc(step_words(s))}</td><td><code>{esc(field_words(s))}</code></td></tr>"
-                     for s in clause.history.steps) + "</tbody></table>")
+    parts.append(
+        "<p>Lu dans les commentaires de la clause, version par version.</p><ul>" + "".join(items) + "</ul>"
+        if items
+        else "<p>Aucun commentaire ne qualifie ses chiffres.</p>"
+    )
+    parts.append(
+        '<h2>Histoire</h2><table><colgroup><col style="width:18%"><col style="width:12%">'
+        '<col style="width:18%"><col></colgroup><thead><tr><th>Version</th><th>En vigueur</th><th>Changement</th>'
+        "<th>Détail</th></tr></thead><tbody>"
+        + "".join(
+            f'<tr><td><a href="../{version_page(s.version)}">{esc(s.version.name)}</a>'
+            f"{status_badge(s.version.model)}</td>"
+            f"<td>{esc(s.version.en_vigueur.isoformat() if s.version.en_vigueur else '—')}</td>"
+            f"<td>{esc(step_words(s))}</td><td><code>{esc(field_words(s))}</code></td></tr>"
+            for s in clause.history.steps
+        )
+        + "</tbody></table>"
+    )
     versions = [v for v in site.versions if v.model.id == clause.convention]
     if element in KINDS and KINDS[element].pays:
         rows = []
@@ -397,16 +455,21 @@ def clause_html(site: Site, clause: Clause, loader: Loader) -> str:
             present = id in _elements(version.model, element)
             text = euros(amount) if amount is not None else ("non rémunéré" if present else "absent")
             rows.append(f"<tr><td>{esc(version.name)}</td><td>{esc(text)}</td></tr>")
-        parts.append("<h2>Montant pour la structure maximale</h2><p>Comme dans <code>convcheck diff</code> : "
-                     "la structure maximale de chaque version, la clause valorisée comme si elle était atteinte.</p>"
-                     "<table><thead><tr><th>Version</th><th>Montant</th></tr></thead><tbody>" + "".join(rows)
-                     + "</tbody></table>")
+        parts.append(
+            "<h2>Montant pour la structure maximale</h2><p>Comme dans <code>convcheck diff</code> : "
+            "la structure maximale de chaque version, la clause valorisée comme si elle était atteinte.</p>"
+            "<table><thead><tr><th>Version</th><th>Montant</th></tr></thead><tbody>"
+            + "".join(rows)
+            + "</tbody></table>"
+        )
     cas_rows = []
     for version in versions:
         for cas in cas_using(version.model, element, id):
             cas_rows.append(f"<li>« {esc(version.name)} » : {esc(cas)}</li>")
-    parts.append("<h2>Cas qui l'utilisent</h2>" + (f"<ul>{''.join(cas_rows)}</ul>" if cas_rows else
-                                                    "<p>Aucun cas ne la nomme.</p>"))
+    parts.append(
+        "<h2>Cas qui l'utilisent</h2>"
+        + (f"<ul>{''.join(cas_rows)}</ul>" if cas_rows else "<p>Aucun cas ne la nomme.</p>")
+    )
     return page(f"{label} ({id})", "\n".join(parts), 1)
 
 

@@ -53,8 +53,10 @@ def exercise_lines(model: Model) -> list[str]:
         return []
     rules = exercise_rules(model)
     if not rules:
-        return [f"Exercice {model.exercice} : la version n'a pas de règle propre à cet exercice (ses règles générales "
-                "s'appliquent)."]
+        return [
+            f"Exercice {model.exercice} : la version n'a pas de règle propre à cet exercice (ses règles générales "
+            "s'appliquent)."
+        ]
     return [f"Exercice {model.exercice} : règles propres à l'exercice — {' ; '.join(rules)}."]
 
 

@@ -39,12 +39,17 @@ def _amount(value: Decimal | None) -> str:
 def verdict(across: Across, caveat: str = "") -> str:
     """« De « 2017 » à « avenant 2 », la structure « x » passe de A à B (+C, +p %) ; … »."""
     totals, names = across.totals, [_name(v) for v in across.versions]
-    steps = [f"{euros(totals[i - 1])} → {euros(totals[i])} de « {names[i - 1]} » à « {names[i]} » "
-             f"({signed_euros(across.total_change(i))})" for i in range(1, len(totals))]
+    steps = [
+        f"{euros(totals[i - 1])} → {euros(totals[i])} de « {names[i - 1]} » à « {names[i]} » "
+        f"({signed_euros(across.total_change(i))})"
+        for i in range(1, len(totals))
+    ]
     whole = totals[-1] - totals[0]
-    sentence = (f"De « {names[0]} » à « {names[-1]} », la structure « {across.structure} » passe de "
-                f"{euros(totals[0])} à {euros(totals[-1])} ({signed_euros(whole)}, "
-                f"{percent_text(whole, totals[0], signed=True)})")
+    sentence = (
+        f"De « {names[0]} » à « {names[-1]} », la structure « {across.structure} » passe de "
+        f"{euros(totals[0])} à {euros(totals[-1])} ({signed_euros(whole)}, "
+        f"{percent_text(whole, totals[0], signed=True)})"
+    )
     not_eligible = [names[i] for i, e in enumerate(across.evaluations) if not e.eligible]
     if not_eligible:
         sentence += f" ; elle n'est pas éligible selon {', '.join(f'« {n} »' for n in not_eligible)}"
@@ -86,33 +91,53 @@ def versions_document(across: Across, hypotheses=(), caveat: str = "") -> Docume
     names = [_name(v) for v in across.versions]
     document = Document(f"La structure « {across.structure} » dans {len(names)} versions")
     document.add(Verdict(verdict(across, caveat)))
-    document.add(KeyFigures(tuple((_label(version), euros(e.total) + ("" if e.eligible else " (non éligible)"))
-                                  for version, e in zip(across.versions, across.evaluations, strict=False))))
+    document.add(
+        KeyFigures(
+            tuple(
+                (_label(version), euros(e.total) + ("" if e.eligible else " (non éligible)"))
+                for version, e in zip(across.versions, across.evaluations, strict=False)
+            )
+        )
+    )
     document.add(*hypotheses)
     paying = [line for line in across.lines if any(a for a in line.amounts)]
     nothing = [line for line in across.lines if not any(a for a in line.amounts)]
     document.add(Heading("Ligne par ligne"), _table(across, paying, with_total=True))
     if nothing:
         count = len(nothing)
-        document.add(Folded(f"{count} clause{'s' if count > 1 else ''} qui ne lui rapporte{'nt' if count > 1 else ''} "
-                            "rien dans aucune version", (_table(across, nothing, with_total=False),)))
+        document.add(
+            Folded(
+                f"{count} clause{'s' if count > 1 else ''} qui ne lui rapporte{'nt' if count > 1 else ''} "
+                "rien dans aucune version",
+                (_table(across, nothing, with_total=False),),
+            )
+        )
     defaults = _defaults(across)
     if defaults:
-        document.add(Heading("Valeurs par défaut", level=3), Paragraph(
-            "Données absentes de la déclaration, prises à la valeur par défaut que la version leur donne."),
-            Bullets(tuple(defaults)))
+        document.add(
+            Heading("Valeurs par défaut", level=3),
+            Paragraph("Données absentes de la déclaration, prises à la valeur par défaut que la version leur donne."),
+            Bullets(tuple(defaults)),
+        )
     if across.ignored:
-        document.add(Heading("Données ignorées", level=3), Paragraph(
-            "La déclaration donne les données de toutes les versions ; chacune lit celles qu'elle connaît."),
-            Bullets(tuple(_ignored(across))))
+        document.add(
+            Heading("Données ignorées", level=3),
+            Paragraph("La déclaration donne les données de toutes les versions ; chacune lit celles qu'elle connaît."),
+            Bullets(tuple(_ignored(across))),
+        )
     return document
 
 
 def _defaults(across: Across) -> list[str]:
     """« « 2017 » : mois_adhesion = 12 (valeur par défaut) » — for each version that took a default."""
-    return [f"« {_name(version)} » : " + ", ".join(f"{id} = {default_text(version.model.donnees[id])} (valeur par défaut)"
-                                                  for id in evaluation.defaults)
-            for version, evaluation in zip(across.versions, across.evaluations, strict=False) if evaluation.defaults]
+    return [
+        f"« {_name(version)} » : "
+        + ", ".join(
+            f"{id} = {default_text(version.model.donnees[id])} (valeur par défaut)" for id in evaluation.defaults
+        )
+        for version, evaluation in zip(across.versions, across.evaluations, strict=False)
+        if evaluation.defaults
+    ]
 
 
 def _ignored(across: Across) -> list[str]:
@@ -120,8 +145,10 @@ def _ignored(across: Across) -> list[str]:
     groups: dict[tuple[str, ...], list[str]] = {}
     for key, names in across.ignored:
         groups.setdefault(names, []).append(key)
-    return [f"ignorée{'s' if len(keys) > 1 else ''} par {', '.join(f'« {n} »' for n in names)} : {', '.join(keys)}"
-            for names, keys in groups.items()]
+    return [
+        f"ignorée{'s' if len(keys) > 1 else ''} par {', '.join(f'« {n} »' for n in names)} : {', '.join(keys)}"
+        for names, keys in groups.items()
+    ]
 
 
 def versions_json(across: Across, caveat: str = "") -> dict:
@@ -131,12 +158,26 @@ def versions_json(across: Across, caveat: str = "") -> dict:
     return {
         "structure": across.structure,
         "verdict": verdict(across, caveat),
-        "versions": [{"convention": v.model.id, "version": _name(v), "statut": v.model.statut,
-                      "eligible": e.eligible, "total": money(e.total),
-                      "valeurs_par_defaut": [{"id": id, "valeur": default_text(v.model.donnees[id])} for id in e.defaults]}
-                     for v, e in zip(across.versions, across.evaluations, strict=False)],
-        "lignes": [{"id": line.id, "libelle": line.label, "montants": [money(a) for a in line.amounts],
-                    "ecarts": [money(line.change(i)) for i in range(1, len(line.amounts))]} for line in across.lines],
+        "versions": [
+            {
+                "convention": v.model.id,
+                "version": _name(v),
+                "statut": v.model.statut,
+                "eligible": e.eligible,
+                "total": money(e.total),
+                "valeurs_par_defaut": [{"id": id, "valeur": default_text(v.model.donnees[id])} for id in e.defaults],
+            }
+            for v, e in zip(across.versions, across.evaluations, strict=False)
+        ],
+        "lignes": [
+            {
+                "id": line.id,
+                "libelle": line.label,
+                "montants": [money(a) for a in line.amounts],
+                "ecarts": [money(line.change(i)) for i in range(1, len(line.amounts))],
+            }
+            for line in across.lines
+        ],
         "ecarts_totaux": [money(across.total_change(i)) for i in range(1, len(across.totals))],
         "ignorees": [{"donnee": key, "ignoree_par": list(names)} for key, names in across.ignored],
     }
@@ -145,7 +186,9 @@ def versions_json(across: Across, caveat: str = "") -> dict:
 def versions_sheets(across, caveat: str = "") -> list[Sheet]:
     """One structure across versions: synthèse (the verdict, each version's total) and the lines."""
     names = [v.model.version or v.model.id for v in across.versions]
-    summary = summary_sheet(verdict(across, caveat), (), [(f"Total « {n} »", total) for n, total in zip(names, across.totals, strict=False)])
+    summary = summary_sheet(
+        verdict(across, caveat), (), [(f"Total « {n} »", total) for n, total in zip(names, across.totals, strict=False)]
+    )
     headers = ["Identifiant", "Clause"]
     for i, name in enumerate(names):
         headers += ([f"Écart vers « {name} »"] if i else []) + [name]
@@ -176,8 +219,9 @@ class VersionsReport:
 
     def document(self, charts: str | None) -> Document:
         hypotheses = merged_hypotheses([(f"« {v.model.version} »", v) for v in self.versions])
-        return versions_document(self.across, exercise_blocks(*(v.model for v in self.versions)) + hypotheses,
-                                 self._caveat())
+        return versions_document(
+            self.across, exercise_blocks(*(v.model for v in self.versions)) + hypotheses, self._caveat()
+        )
 
     def data(self) -> dict:
         return versions_json(self.across, self._caveat()) | {"exercice": self.versions[0].model.exercice}

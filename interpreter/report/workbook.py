@@ -26,14 +26,38 @@ def groups_sheet(groups, impact: bool) -> Sheet:
     rows: tuple[tuple, ...]
     if impact:
         guaranteed = any(row.guarantee is not None for _, rows in groups for row in rows)
-        headers = ("Regroupement", "Groupe", "Structures", "Budget avant", "Budget après", "Écart", "Gagnent", "Perdent",
-                   "Pertes") + (("Coût de la garantie",) if guaranteed else ())
-        rows = tuple((grouping.title, row.group, row.structures, euros_of(row.budget_before), euros_of(row.budget),
-                      euros_of(row.delta), row.gain, row.lose, euros_of(row.losses))
-                     + ((euros_of(row.guarantee or 0),) if guaranteed else ())
-                     for grouping, rows in groups for row in rows)
+        headers = (
+            "Regroupement",
+            "Groupe",
+            "Structures",
+            "Budget avant",
+            "Budget après",
+            "Écart",
+            "Gagnent",
+            "Perdent",
+            "Pertes",
+        ) + (("Coût de la garantie",) if guaranteed else ())
+        rows = tuple(
+            (
+                grouping.title,
+                row.group,
+                row.structures,
+                euros_of(row.budget_before),
+                euros_of(row.budget),
+                euros_of(row.delta),
+                row.gain,
+                row.lose,
+                euros_of(row.losses),
+            )
+            + ((euros_of(row.guarantee or 0),) if guaranteed else ())
+            for grouping, rows in groups
+            for row in rows
+        )
         return Sheet("Par groupe", headers, rows, money=(3, 4, 5, 8) + ((9,) if guaranteed else ()))
     headers = ("Regroupement", "Groupe", "Structures", "Budget", "Paiement moyen")
-    rows = tuple((grouping.title, row.group, row.structures, euros_of(row.budget), to_cents(row.mean))
-                 for grouping, rows in groups for row in rows)
+    rows = tuple(
+        (grouping.title, row.group, row.structures, euros_of(row.budget), to_cents(row.mean))
+        for grouping, rows in groups
+        for row in rows
+    )
     return Sheet("Par groupe", headers, rows, money=(3, 4))

@@ -13,12 +13,12 @@ from dsl.check.declarations import collect
 from dsl.check.environment import Environment
 from tests.check import HEADER, codes, environment, messages, parse
 
-DONNEES = '''données {
+DONNEES = """données {
   nb : entier entre 0 et 10 "Nombre"
   ouvert : booléen "Ouvert"
   zone : choix(metropole, drom) "Zone" par défaut metropole
 }
-'''
+"""
 
 
 def cases(body: str):
@@ -29,9 +29,11 @@ def cases(body: str):
 def test_a_cas_gives_each_donnee_a_constant_and_a_default_fills_the_rest():
     found, env = cases('cas c "C" {\n  données { nb = 3  ouvert = vrai }\n  attendu { total > 1 € }\n}\n')
     assert env.diagnostics == []
-    assert found["c"].donnees == {"nb": ir.Const(Decimal(3), env.donnees["nb"].type),
-                                  "ouvert": ir.Const(True, env.donnees["ouvert"].type),
-                                  "zone": ir.Const("metropole", env.donnees["zone"].type)}
+    assert found["c"].donnees == {
+        "nb": ir.Const(Decimal(3), env.donnees["nb"].type),
+        "ouvert": ir.Const(True, env.donnees["ouvert"].type),
+        "zone": ir.Const("metropole", env.donnees["zone"].type),
+    }
     assert [a.type for a in found["c"].attendu] == [ir.BOOLEEN]
 
 
@@ -46,12 +48,17 @@ def test_a_donnee_given_twice_unknown_or_of_the_wrong_type():
 
 
 def test_comme_starts_from_another_cas_the_last_written_winning():
-    found, env = cases('cas a "A" { données { nb = 1  ouvert = vrai } }\n'
-                       'cas b "B" comme a { données { nb = 2 } }\n'
-                       'cas c "C" comme b { données { zone = drom } }\n')
+    found, env = cases(
+        'cas a "A" { données { nb = 1  ouvert = vrai } }\n'
+        'cas b "B" comme a { données { nb = 2 } }\n'
+        'cas c "C" comme b { données { zone = drom } }\n'
+    )
     assert env.diagnostics == []
-    assert {id: found["c"].donnees[id].value for id in ("nb", "ouvert", "zone")} == \
-        {"nb": Decimal(2), "ouvert": True, "zone": "drom"}
+    assert {id: found["c"].donnees[id].value for id in ("nb", "ouvert", "zone")} == {
+        "nb": Decimal(2),
+        "ouvert": True,
+        "zone": "drom",
+    }
 
 
 def test_comme_names_a_known_cas_and_never_loops():

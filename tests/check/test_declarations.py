@@ -23,12 +23,14 @@ def headers(text: str) -> Environment:
 
 
 def test_well_formed_headers_say_nothing():
-    assert headers(HEADER + 'statut : signé\nen vigueur : 2017-08-05\n').diagnostics == []
+    assert headers(HEADER + "statut : signé\nen vigueur : 2017-08-05\n").diagnostics == []
 
 
 def test_a_header_given_twice_and_a_missing_version():
-    assert codes(headers('convention t "T"\nstatut : signé\nstatut : proposition\n')) == \
-        ["en-tete-duplique", "en-tete-manquant"]
+    assert codes(headers('convention t "T"\nstatut : signé\nstatut : proposition\n')) == [
+        "en-tete-duplique",
+        "en-tete-manquant",
+    ]
 
 
 def test_an_unknown_status_suggests_the_close_one():
@@ -42,7 +44,7 @@ def test_a_base_belongs_to_an_avenant():
 
 # ---- declarations by id --------------------------------------------------------------------------------------------
 
-DECLARATIONS = '''paramètres {
+DECLARATIONS = """paramètres {
   valeur_point = 7 €
 }
 données {
@@ -57,23 +59,28 @@ brique b "Brique" {
 }
 majoration m "Majoration" { taux : 5 % }
 cas c "Cas" { données { nb = 1 } }
-'''
+"""
 
 
 def test_declarations_are_gathered_by_id_with_where_they_sit():
     env = environment(DECLARATIONS)
     assert env.diagnostics == []
     assert list(env.parametre_nodes) == ["valeur_point"] and list(env.donnees) == ["nb"]
-    assert {id: (section, brique) for id, (_, section, brique) in env.criteres.items()} == \
-        {"gate": ("prerequis", None), "dedans": (None, "b")}
+    assert {id: (section, brique) for id, (_, section, brique) in env.criteres.items()} == {
+        "gate": ("prerequis", None),
+        "dedans": (None, "b"),
+    }
     assert list(env.briques) == ["b"] and list(env.supplements) == ["m"] and list(env.cas_nodes) == ["c"]
 
 
-@pytest.mark.parametrize("body, what", [
-    ('paramètres {\n  x = 1\n}\ndonnées {\n  x : entier "X"\n}\n', "donnée ou paramètre"),
-    ('socle {\n  critère x "X" { condition : vrai }\n}\nbrique x "X" { condition : vrai }\n', "critère ou brique"),
-    ('socle {\n  critère x "X" { condition : vrai }\n}\nminimum x "X" { montant : 1 € }\n', "identifiant"),
-])
+@pytest.mark.parametrize(
+    "body, what",
+    [
+        ('paramètres {\n  x = 1\n}\ndonnées {\n  x : entier "X"\n}\n', "donnée ou paramètre"),
+        ('socle {\n  critère x "X" { condition : vrai }\n}\nbrique x "X" { condition : vrai }\n', "critère ou brique"),
+        ('socle {\n  critère x "X" { condition : vrai }\n}\nminimum x "X" { montant : 1 € }\n', "identifiant"),
+    ],
+)
 def test_an_id_is_declared_once_in_its_namespace(body, what):
     assert messages(environment(body), "id-duplique") == [f"{what} « x » défini deux fois"]
 
@@ -101,14 +108,17 @@ def test_a_range_is_kept_as_decimals_a_pourcentage_as_its_fraction():
     assert (found.low, found.high, problems) == (0, Decimal("0.5"), [])
 
 
-@pytest.mark.parametrize("declaration, code", [
-    ('x : entier entre 10 et 0 "X"', "intervalle-vide"),
-    ('x : booléen entre 0 et 1 "X"', "intervalle-invalide"),
-    ('x : montant entre 0 et 10 "X"', "type-incompatible"),
-    ('x : entier entre 0 € et 10 € "X"', "type-incompatible"),
-    ('x : entier entre 0 et 2.5 "X"', "type-incompatible"),
-    ('x : choix(a, b, a) "X"', "id-duplique"),
-])
+@pytest.mark.parametrize(
+    "declaration, code",
+    [
+        ('x : entier entre 10 et 0 "X"', "intervalle-vide"),
+        ('x : booléen entre 0 et 1 "X"', "intervalle-invalide"),
+        ('x : montant entre 0 et 10 "X"', "type-incompatible"),
+        ('x : entier entre 0 € et 10 € "X"', "type-incompatible"),
+        ('x : entier entre 0 et 2.5 "X"', "type-incompatible"),
+        ('x : choix(a, b, a) "X"', "id-duplique"),
+    ],
+)
 def test_a_range_or_a_choice_that_cannot_be(declaration, code):
     assert code in donnee(declaration)[1]
 
@@ -122,31 +132,44 @@ def test_a_default_is_a_literal_of_the_donnee_s_type_within_its_range():
 
 # ---- literal values ------------------------------------------------------------------------------------------------
 
-VALUES = '''données {
+VALUES = """données {
   n : entier entre -5 et 10 "N"
   p : pourcentage "P"
   m : montant "M"
   b : booléen "B"
   z : choix(metropole, drom) "Z"
 }
-'''
+"""
 
 
-@pytest.mark.parametrize("id, written, value", [
-    ("n", "-3", Decimal(-3)), ("p", "50 %", Decimal("0.5")), ("m", "7.5 €", Decimal("7.5")), ("b", "vrai", True),
-    ("z", "drom", "drom"),
-])
+@pytest.mark.parametrize(
+    "id, written, value",
+    [
+        ("n", "-3", Decimal(-3)),
+        ("p", "50 %", Decimal("0.5")),
+        ("m", "7.5 €", Decimal("7.5")),
+        ("b", "vrai", True),
+        ("z", "drom", "drom"),
+    ],
+)
 def test_a_literal_becomes_a_constant_of_the_donnee_s_type(id, written, value):
     env = environment(VALUES)
     const = literal_value(env, env.donnees[id], expression(written))
     assert env.diagnostics == [] and const == ir.Const(value, env.donnees[id].type)
 
 
-@pytest.mark.parametrize("id, written, code", [
-    ("n", "2.5", "type-incompatible"), ("n", "11", "hors-intervalle"), ("n", "1 + 1", "type-incompatible"),
-    ("m", "7", "type-incompatible"), ("b", "1", "type-incompatible"), ("z", "corse", "valeur-choix-inconnue"),
-    ("z", "1", "type-incompatible"),
-])
+@pytest.mark.parametrize(
+    "id, written, code",
+    [
+        ("n", "2.5", "type-incompatible"),
+        ("n", "11", "hors-intervalle"),
+        ("n", "1 + 1", "type-incompatible"),
+        ("m", "7", "type-incompatible"),
+        ("b", "1", "type-incompatible"),
+        ("z", "corse", "valeur-choix-inconnue"),
+        ("z", "1", "type-incompatible"),
+    ],
+)
 def test_a_literal_that_does_not_fit_is_refused(id, written, code):
     env = environment(VALUES)
     assert literal_value(env, env.donnees[id], expression(written)) is None and codes(env) == [code]
@@ -155,6 +178,7 @@ def test_a_literal_that_does_not_fit_is_refused(id, written, code):
 def test_where_the_value_is_written_is_said():
     env = environment(VALUES)
     literal_value(env, env.donnees["b"], expression("b"), "après « par défaut »")
-    assert messages(env, "type-incompatible") == ["la valeur d'une donnée après « par défaut » doit être écrite "
-                                                  "littéralement"]
+    assert messages(env, "type-incompatible") == [
+        "la valeur d'une donnée après « par défaut » doit être écrite littéralement"
+    ]
     assert env.donnees["b"].type == BOOLEEN

@@ -13,7 +13,7 @@ from dsl.check.expressions import expect_condition, infer
 from dsl.model import BOOLEEN, MONTANT, NOMBRE, Type
 from tests.check import codes, environment, expression, messages
 
-NAMES = '''paramètres {
+NAMES = """paramètres {
   valeur_point = 7 €
   part = 40 %
   montant_rcp = 5_000 €
@@ -31,7 +31,7 @@ socle {
   critère rcp "RCP" { condition : ouvert  montant : 1 € }
 }
 majoration m "Majoration" { taux : 5 % }
-'''
+"""
 
 
 def lowered(text: str, mode: str = "clause"):
@@ -42,10 +42,15 @@ def lowered(text: str, mode: str = "clause"):
     return infer(env, expression(text), scope), codes(env), scope, env
 
 
-@pytest.mark.parametrize("text, value, type_", [
-    ("4000", Decimal(4000), NOMBRE), ("50 %", Decimal("0.5"), NOMBRE), ("7 €", Decimal(7), MONTANT),
-    ("vrai", True, BOOLEEN),
-])
+@pytest.mark.parametrize(
+    "text, value, type_",
+    [
+        ("4000", Decimal(4000), NOMBRE),
+        ("50 %", Decimal("0.5"), NOMBRE),
+        ("7 €", Decimal(7), MONTANT),
+        ("vrai", True, BOOLEEN),
+    ],
+)
 def test_literals_are_constants_normalised(text, value, type_):
     assert lowered(text)[0] == ir.Const(value, type_)
 
@@ -63,17 +68,28 @@ def test_a_parametre_is_read_with_its_lowered_type():
     assert set(env.parametre_values) == {"montant_rcp", "nombre"}
 
 
-@pytest.mark.parametrize("text, kind", [
-    ("ca + ca", "montant"), ("ca * nb", "montant"), ("ca / nb", "montant"), ("ca / ca", "nombre"),
-    ("nb + 1", "nombre"), ("si ouvert alors 1 € sinon 2 €", "montant"), ("min(debut, 2020-01-01)", "date"),
-    ("arrondi(ca / 3, 2)", "montant"), ("taux_c2s * 2", "nombre"),
-])
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("ca + ca", "montant"),
+        ("ca * nb", "montant"),
+        ("ca / nb", "montant"),
+        ("ca / ca", "nombre"),
+        ("nb + 1", "nombre"),
+        ("si ouvert alors 1 € sinon 2 €", "montant"),
+        ("min(debut, 2020-01-01)", "date"),
+        ("arrondi(ca / 3, 2)", "montant"),
+        ("taux_c2s * 2", "nombre"),
+    ],
+)
 def test_arithmetic_follows_the_units(text, kind):
     expr, problems, _, _ = lowered(text)
     assert problems == [] and expr.type.value_kind == kind
 
 
-@pytest.mark.parametrize("text", ["ca + 1", "ca * ca", "debut + 1", "ca > 1", "min(ca, 1)", "si ouvert alors 1 € sinon 2"])
+@pytest.mark.parametrize(
+    "text", ["ca + 1", "ca * ca", "debut + 1", "ca > 1", "min(ca, 1)", "si ouvert alors 1 € sinon 2"]
+)
 def test_mixed_units_are_refused(text):
     expr, problems, _, _ = lowered(text)
     assert expr is None or isinstance(expr, ir.Comparison)
@@ -131,11 +147,21 @@ def test_results_are_read_in_attendu_only():
     assert lowered("montant(rcp) > 1 €")[1] == ["attendu-seulement"]
 
 
-@pytest.mark.parametrize("text, problems", [
-    ("tirage(40 %)", []), ("tirage(part)", []), ("tirage(taux_c2s)", []), ("tirage(si ouvert alors 40 % sinon 10 %)", []),
-    ("tirage(40)", ["tirage-part"]), ("tirage(140 %)", ["tirage-part"]), ("tirage(nombre)", ["tirage-part"]),
-    ("tirage(nb)", ["tirage-part"]), ("tirage(ca)", ["type-incompatible"]), ("tirage(1 %, 2 %)", ["arguments"]),
-])
+@pytest.mark.parametrize(
+    "text, problems",
+    [
+        ("tirage(40 %)", []),
+        ("tirage(part)", []),
+        ("tirage(taux_c2s)", []),
+        ("tirage(si ouvert alors 40 % sinon 10 %)", []),
+        ("tirage(40)", ["tirage-part"]),
+        ("tirage(140 %)", ["tirage-part"]),
+        ("tirage(nombre)", ["tirage-part"]),
+        ("tirage(nb)", ["tirage-part"]),
+        ("tirage(ca)", ["type-incompatible"]),
+        ("tirage(1 %, 2 %)", ["arguments"]),
+    ],
+)
 def test_tirage_draws_a_share_written_as_one_in_a_scenario(text, problems):
     assert lowered(text, "scenario")[1] == problems
 

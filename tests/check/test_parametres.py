@@ -11,21 +11,25 @@ from dsl.checker import check
 from dsl.model import MONTANT, NOMBRE
 from tests.check import HEADER, codes, environment, expression, parse
 
-PARAMETRES = '''paramètres {
+PARAMETRES = """paramètres {
   valeur_point = 7 €
   taux = 8 % "Taux de la majoration"
   seuil = 2 * plancher
   plancher = 10
 }
-'''
+"""
 
 
 def test_every_paramètre_is_lowered_with_its_type_wherever_it_is_read_first():
     env = environment(PARAMETRES)
     parametres = check_parametres(env)
     assert env.diagnostics == []
-    assert {id: p.type for id, p in parametres.items()} == \
-        {"valeur_point": MONTANT, "taux": NOMBRE, "seuil": NOMBRE, "plancher": NOMBRE}
+    assert {id: p.type for id, p in parametres.items()} == {
+        "valeur_point": MONTANT,
+        "taux": NOMBRE,
+        "seuil": NOMBRE,
+        "plancher": NOMBRE,
+    }
     assert parametres["taux"].value == ir.Const(Decimal("0.08"), NOMBRE)
     assert isinstance(parametres["seuil"].value, ir.Arithmetic)
     assert env.used_parametres == {"plancher"}  # read by another paramètre's value
@@ -44,14 +48,17 @@ def version():
 
 
 def test_a_new_value_of_the_same_type_is_lowered():
-    lowered, diagnostics = check_overrides(version(), {"valeur_point": expression("7.5 €"), "plancher": expression("3")})
+    lowered, diagnostics = check_overrides(
+        version(), {"valeur_point": expression("7.5 €"), "plancher": expression("3")}
+    )
     assert diagnostics == []
     assert lowered == {"valeur_point": ir.Const(Decimal("7.5"), MONTANT), "plancher": ir.Const(Decimal(3), NOMBRE)}
 
 
 def test_an_unknown_paramètre_a_wrong_unit_and_a_wrong_type_are_said():
-    _, diagnostics = check_overrides(version(), {"valeur_pont": expression("7 €"), "taux": expression("8"),
-                                                 "plancher": expression("3 €")})
+    _, diagnostics = check_overrides(
+        version(), {"valeur_pont": expression("7 €"), "taux": expression("8"), "plancher": expression("3 €")}
+    )
     assert [d.code for d in diagnostics] == ["parametre-inconnu", "unite-parametre", "type-incompatible"]
     assert diagnostics[0].suggestion == "vouliez-vous dire « valeur_point » ?"
     assert diagnostics[1].suggestion == "écrivez « 8 % »"
@@ -65,8 +72,13 @@ def test_a_new_value_must_be_a_constant_over_known_names():
 
 
 def test_how_a_constant_is_written():
-    assert [written_unit(expression(t)) for t in ("40 %", "40", "-40", "7 €", "a")] == ["%", "nombre", "nombre", None,
-                                                                                        None]
+    assert [written_unit(expression(t)) for t in ("40 %", "40", "-40", "7 €", "a")] == [
+        "%",
+        "nombre",
+        "nombre",
+        None,
+        None,
+    ]
 
 
 def test_a_unit_dropped_or_added_is_a_mismatch_zero_is_zero():

@@ -12,8 +12,10 @@ from tests.check import codes, environment
 
 
 def requirements(parametres: str, donnees: str, amount: str):
-    body = (f"paramètres {{\n{parametres}\n}}\ndonnées {{\n  ouvert : booléen \"Ouvert\"\n{donnees}\n}}\n"
-            f'socle {{\n  critère c "C" {{ condition : ouvert  {amount} }}\n}}\n')
+    body = (
+        f'paramètres {{\n{parametres}\n}}\ndonnées {{\n  ouvert : booléen "Ouvert"\n{donnees}\n}}\n'
+        f'socle {{\n  critère c "C" {{ condition : ouvert  {amount} }}\n}}\n'
+    )
     env = environment(body)
     check_parametres(env)
     criteres, briques = check_elements(env)
@@ -37,15 +39,22 @@ def test_a_montant_needs_nothing():
     assert requirements("  x = 1", "", "montant : 1 €").diagnostics == []
 
 
-@pytest.mark.parametrize("parametres, donnees, amount, expected", [
-    ("  x = 1", "", "points fixes : 10", ["valeur-point-manquante"]),
-    ("  valeur_point = 7", "", "points fixes : 10", ["type-incompatible"]),
-    ("  valeur_point = 7 €", "", "points variables : 10",
-     ["points-variables-sans-patientele", "points-variables-sans-patientele"]),
-    (FULL, '  patientele : booléen "P"', "points variables : 10", ["type-incompatible"]),
-    (FULL + "\n  plafond_ratio_patientele = 1 €", PATIENTELE, "points variables : 10", ["type-incompatible"]),
-    (FULL + "\n  taux_avance = 60 €", PATIENTELE, "points variables : 10", ["type-incompatible"]),
-])
+@pytest.mark.parametrize(
+    "parametres, donnees, amount, expected",
+    [
+        ("  x = 1", "", "points fixes : 10", ["valeur-point-manquante"]),
+        ("  valeur_point = 7", "", "points fixes : 10", ["type-incompatible"]),
+        (
+            "  valeur_point = 7 €",
+            "",
+            "points variables : 10",
+            ["points-variables-sans-patientele", "points-variables-sans-patientele"],
+        ),
+        (FULL, '  patientele : booléen "P"', "points variables : 10", ["type-incompatible"]),
+        (FULL + "\n  plafond_ratio_patientele = 1 €", PATIENTELE, "points variables : 10", ["type-incompatible"]),
+        (FULL + "\n  taux_avance = 60 €", PATIENTELE, "points variables : 10", ["type-incompatible"]),
+    ],
+)
 def test_what_is_missing_or_of_the_wrong_type(parametres, donnees, amount, expected):
     assert codes(requirements(parametres, donnees, amount)) == expected
 

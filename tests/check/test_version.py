@@ -8,7 +8,7 @@ from dsl.check.elements import check_elements, check_supplements
 from dsl.check.version import check_exercices, check_prorata
 from tests.check import codes, environment
 
-DONNEES = '''paramètres {
+DONNEES = """paramètres {
   valeur_point = 7 €
 }
 données {
@@ -18,7 +18,7 @@ données {
 socle {
   critère c "C" { condition : ouvert  montant : 1_200 € }
 }
-'''
+"""
 
 
 def prorata(body: str):
