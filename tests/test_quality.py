@@ -1,5 +1,5 @@
-"""Lint and types: `ruff check` on the whole project and `mypy` on the whole package, `dsl` and `interpreter`
-(their settings are in pyproject.toml), report nothing."""
+"""Lint, layout and types: `ruff check` and `ruff format --check` on the whole project and `mypy` on the whole
+package, `dsl` and `interpreter` (their settings are in pyproject.toml), report nothing."""
 
 from __future__ import annotations
 
@@ -16,6 +16,11 @@ def run(*arguments: str) -> subprocess.CompletedProcess:
 def test_ruff_finds_nothing():
     result = run("ruff", "check", "--no-fix", ".")
     assert result.returncode == 0, f"ruff check:\n{result.stdout}{result.stderr}"
+
+
+def test_the_code_is_formatted():
+    result = run("ruff", "format", "--check", ".")
+    assert result.returncode == 0, f"run `ruff format .` (ruff format --check):\n{result.stdout}{result.stderr}"
 
 
 def test_mypy_finds_nothing():
