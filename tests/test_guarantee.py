@@ -80,7 +80,8 @@ def test_a_partial_guarantee_pays_that_share_of_each_loss_rounded_to_the_cent(lo
     assert data["impact"]["garantie"]["taux"] == "33,3 %"
 
 
-def test_every_impact_report_says_the_losses_and_the_losers_in_its_verdict(losses, tmp_path):
+def test_every_impact_report_says_the_losses_and_the_losers_in_its_verdict(losses, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a report printed in Markdown writes its charts in the current folder
     total = sum(losses["perte"].to_list(), Decimal(0))
     text = run("diff", AV1, AV2, "--population", POPULATION, "--garantie", "50 %").replace("\u202f", " ")
     verdict = next(line for line in text.splitlines() if line.startswith("» "))
