@@ -167,6 +167,19 @@ def test_a_sparse_population_within_the_size_is_refused_as_binary(folder, suffix
     assert "ce n'est pas un fichier texte : il contient des octets nuls (0x00)" in result.output
 
 
+def test_the_default_engine_leaves_a_sparse_file_to_the_reader(folder):
+    """Polars would read the gigabyte of NUL bytes (7 s, 4.3 GB) before the reader refused it: the default engine
+    hands a file with NUL bytes to the reader, which refuses it from its first and last bytes."""
+    from interpreter.io import certified
+
+    path = folder / "p.csv"
+    with open(path, "wb") as file:
+        file.write(b"id,n\ns1,5\n")
+        file.truncate(1 << 20)
+    with pytest.raises(certified.Uncertain):
+        certified.source(str(path))
+
+
 def test_a_parquet_population_beyond_its_structures_is_refused(folder, monkeypatch):
     from interpreter.io import sizes
 

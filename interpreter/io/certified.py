@@ -107,6 +107,7 @@ def source(path: str) -> Source:
         suffix != ".csv"
         or getattr(path, "encoding", None) not in (None, "utf-8")
         or sizes.too_large(path, sizes.MAX_POPULATION_BYTES, "une population")
+        or sizes.binary(path)  # a sparse or binary file: the reader refuses it at once, polars would read it all
     ):
         raise Uncertain(path)
     try:
