@@ -33,11 +33,21 @@ COMMANDS = {  # name → the first line of its help, in the order of `convcheck 
     "fmt": "Mettre des fichiers .conv en forme canonique, en gardant chaque commentaire et chaque libellé.",
     "lsp": "Serveur de langage (LSP) pour les éditeurs : diagnostics en direct, survol, complétion, renommage…",
 }
+PUBLISHING = (
+    "sql",
+    "js",
+    "simulateur",
+    "consolidate",
+    "historique",
+    "site",
+    "fmt",
+    "lsp",
+)  # interpreter.cli.publishing
 
 
 class LazyGroup(FrenchGroup):
-    """The `convcheck` group: its commands are those of `interpreter.cli.commands`, imported the first time one
-    is asked for."""
+    """The `convcheck` group: its commands are those of `interpreter.cli.commands` (which adds those of
+    `interpreter.cli.publishing`), the module of a command imported the first time it is asked for."""
 
     def list_commands(self, ctx) -> list[str]:
         return list(COMMANDS)
@@ -45,6 +55,10 @@ class LazyGroup(FrenchGroup):
     def get_command(self, ctx, name: str):
         if name not in COMMANDS:
             return None
+        if name in PUBLISHING:  # these need neither the population readers nor the impact reports
+            from interpreter.cli.publishing import PUBLISHED  # the checker and Lark (0.1 s): not for --help
+
+            return PUBLISHED[name]
         from interpreter.cli.commands import cli  # the checker, Lark and the reports (0.1 s): not for --help
 
         return cli.commands[name]
