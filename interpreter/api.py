@@ -450,7 +450,7 @@ def write_per_structure(
     """The per-structure table of an impact written to `path` (CSV, Parquet or JSON Lines), with what its figures
     rest on (`provenance`: `interpreter.report.provenance.Provenance`)."""
     from interpreter.compare.impact import per_structure  # numpy (heavy): only with a population
-    from interpreter.io.tables import write_results  # polars (heavy): only with a population
+    from interpreter.io.resultsfile import write_results  # polars (heavy): only with a population
 
     frame = per_structure(found, frozenset(old.model.donnees) | frozenset(new.model.donnees))
     write_results(frame, path, inputs, french, provenance)

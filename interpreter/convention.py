@@ -306,7 +306,7 @@ class Simulation:
     def write_results(self, path: str, inputs=(), french: bool = False, provenance=None) -> None:
         """The results file (`-o`): CSV (`french`: with `;` and decimal commas), Parquet or JSON Lines, as the
         default engine writes it, with the `provenance` of its figures where the format allows."""
-        from interpreter.io.tables import write_results  # polars (heavy)
+        from interpreter.io.resultsfile import write_results  # polars (heavy)
 
         if (
             not french
@@ -320,7 +320,7 @@ class Simulation:
 
     def table(self, typed: bool = True) -> pl.DataFrame:
         """One row per structure; `typed` gives Decimal columns, else decimal text (for CSV)."""
-        from interpreter.io.tables import result_frame  # polars (heavy)
+        from interpreter.io.resultsfile import result_frame  # polars (heavy)
 
         return result_frame(self.result.evaluated(), list(self.result.lines), typed=typed)
 
@@ -381,7 +381,7 @@ class Simulation:
     def write_rejects(self, path: str, inputs=(), french: bool = False) -> bool:
         """The rows set aside, as read, with why (`--ignorer-invalides`), written to `path`; False when there
         are none (nothing is written)."""
-        from interpreter.io.tables import write_results  # polars (heavy)
+        from interpreter.io.resultsfile import write_results  # polars (heavy)
 
         rejected = self.rejects()
         if rejected is None:

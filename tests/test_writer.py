@@ -29,7 +29,7 @@ from click.testing import CliRunner
 
 from interpreter.cli import cli
 from interpreter.io import writer
-from interpreter.io.tables import write_results
+from interpreter.io.resultsfile import write_results
 from interpreter.io.writer import WriteError, write_bytes
 from tests.conftest import GOLDEN, assert_golden
 

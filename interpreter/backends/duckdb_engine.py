@@ -269,7 +269,7 @@ class Run:
         weakref.finalize(self, release, self.connection, self.folder)
 
     def write_csv(self, path: str, inputs=()) -> bool:
-        """Write the results file as the default engine writes it (`interpreter.io.tables.write_results`),
+        """Write the results file as the default engine writes it (`interpreter.io.resultsfile.write_results`),
         with DuckDB; False when the rows are not ready to be written as they stand."""
         if not self.in_order:
             return False

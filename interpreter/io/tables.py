@@ -23,12 +23,9 @@ Lines are read by `interpreter.io.jsonl` (exactly: polars where it is safe, `jso
 
 from __future__ import annotations
 
-import codecs
 import datetime
-import json
 import re
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -38,14 +35,13 @@ from attrs import field, frozen
 from dsl.diagnostics import Diagnostic, suggest
 from dsl.errors import ConvcheckError
 from dsl.model import Donnee, Model
-from interpreter.io import csvfiles, number_columns, numbers, sizes, workbooks
+from interpreter.io import csvfiles, numbers, sizes, workbooks
+from interpreter.io.columns import read_column
 from interpreter.io.defaults import blank_cells, constant_column, filled
 from interpreter.io.jsonl import JsonLinesError, read_json_lines
-from interpreter.io.number_columns import Scaled, read_numbers
+from interpreter.io.number_columns import Scaled
 from interpreter.io.numbers import NUMERIC
-from interpreter.io.words import FALSE_WORDS, TRUE_WORDS, TYPE_WORDS, french_json
-from interpreter.io.writer import replacing, write_bytes, write_text
-from interpreter.numbers import conv_text
+from interpreter.io.words import french_json
 
 READERS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}
 UNREADABLE = {
@@ -61,7 +57,6 @@ UNSUPPORTED = {
     pl.Binary: "des octets (binary)",
     pl.Object: "des objets",
 }
-CODES = {numbers.TYPE: "population-invalide", numbers.AMBIGUOUS: "nombre-ambigu", numbers.BEYOND: "nombre-hors-limites"}
 EPOCH = datetime.date(1970, 1, 1)
 INT64 = 2**63
 BATCH = 250_000  # rows of a CSV file read at a time: its text is never held whole
@@ -671,257 +666,3 @@ def row_diagnostics(path: str, problems, rows: int) -> list[Diagnostic]:
             )
         )
     return result
-
-
-# ---- one column --------------------------------------------------------------------------------------
-
-
-def read_column(series: pl.Series, donnee: Donnee, typed: np.ndarray | None = None):
-    """(exact values, [(row, message, code, hint)] of invalid values) for one donnée.
-
-    `typed` marks the text cells that were JSON numbers (JSON Lines).
-    """
-    kind = donnee.type.kind
-    missing = series.is_null().to_numpy() if series.null_count() else np.zeros(len(series), dtype=bool)
-    expected = TYPE_WORDS.get(kind, str(donnee.type))
-    if series.dtype == pl.String:
-        quick = _as_written(series, donnee, missing)
-        if quick is not None:  # every cell read as it is: none can be blank
-            return quick, [
-                (int(r), f"valeur manquante ({expected} attendu)", "population-invalide", None)
-                for r in np.flatnonzero(missing)
-            ]
-        missing |= (series.str.strip_chars(numbers.BLANKS) == "").fill_null(True).to_numpy()
-    bad = [
-        (int(r), f"valeur manquante ({expected} attendu)", "population-invalide", None) for r in np.flatnonzero(missing)
-    ]
-    if kind == "booleen":
-        values, wrong = _booleans(series)
-        return values, bad + _wrong(series, wrong & ~missing, donnee)
-    if kind == "choix":
-        values, wrong = _choices(series, donnee)
-        return values, bad + _wrong(series, wrong & ~missing, donnee)
-    if kind == "date":
-        days, wrong = _dates(series)
-        return days, bad + _wrong(series, wrong & ~missing, donnee)
-    values, refused = read_numbers(series, kind, missing, typed)
-    bad += [(row, p.message(donnee.id, expected), CODES[p.code], p.hint) for row, p in refused.items()]
-    ok = ~missing
-    ok[list(refused)] = False
-    num, den = values.num, values.den
-    if kind == "entier" and den != 1:
-        fractional = ok & np.asarray(num % den != 0, dtype=bool)
-        bad += [
-            (
-                int(r),
-                f"« {donnee.id} » attend un nombre entier, pas « {_shown(series, r)} »",
-                "population-invalide",
-                None,
-            )
-            for r in np.flatnonzero(fractional)
-        ]
-        ok &= ~fractional
-    outside = ok & _outside(num, den, donnee)
-    bad += [
-        (
-            int(r),
-            f"« {donnee.id} » = {conv_text(values.value(int(r)), donnee.type)} est hors de l'intervalle "
-            f"(entre {conv_text(donnee.low, donnee.type)} et {conv_text(donnee.high, donnee.type)})",
-            "population-invalide",
-            None,
-        )
-        for r in np.flatnonzero(outside)
-    ]
-    kept = ok & ~outside
-    return Scaled(num if kept.all() else np.where(kept, num, 0), den), bad  # no copy when every value is good
-
-
-def _as_written(series: pl.Series, donnee: Donnee, missing: np.ndarray):
-    """A text column whose every non-empty cell is already a value as written — `vrai`, `metropole`,
-    `2024-01-31`, `4123` within the range — read in one pass; None when any cell needs a closer look."""
-    kind = donnee.type.kind
-    nulls = int(missing.sum())
-    if kind == "booleen":
-        exact = series.replace_strict(EXACT_WORDS, default=None, return_dtype=pl.Boolean)
-        return exact.fill_null(False).to_numpy() if exact.null_count() == nulls else None
-    if kind == "choix":
-        local = (
-            series.replace_strict({c: i for i, c in enumerate(donnee.type.choices)}, default=-1, return_dtype=pl.Int64)
-            .fill_null(0)
-            .to_numpy()
-        )
-        return None if (local < 0).any() else local
-    if kind == "date":
-        dates = series.str.to_date("%Y-%m-%d", strict=False)
-        return dates.to_physical().fill_null(0).to_numpy().astype(np.int64) if dates.null_count() == nulls else None
-    values = number_columns.whole_numbers(series, kind, missing)
-    if values is None or (kind == "entier" and values.den != 1) or _outside(values.num, values.den, donnee).any():
-        return None
-    return values
-
-
-def _shown(series: pl.Series, row: int | np.integer) -> str:
-    value = series[int(row)]
-    if isinstance(value, bool):
-        return "vrai" if value else "faux"
-    return str(value)
-
-
-def _wrong(series: pl.Series, mask: np.ndarray, donnee: Donnee) -> list[tuple[int, str, str, None]]:
-    kind = donnee.type.kind
-    if kind == "choix":
-        return [
-            (
-                int(r),
-                f"« {donnee.id} » ne peut pas valoir « {_shown(series, r)} » (valeurs : "
-                f"{', '.join(donnee.type.choices)})"
-                + (f" ; {hint}" if (hint := suggest(_shown(series, r), donnee.type.choices)) else ""),
-                "population-invalide",
-                None,
-            )
-            for r in np.flatnonzero(mask)
-        ]
-    return [
-        (
-            int(r),
-            f"« {donnee.id} » attend {TYPE_WORDS.get(kind, str(donnee.type))}, pas « {_shown(series, r)} »",
-            "population-invalide",
-            None,
-        )
-        for r in np.flatnonzero(mask)
-    ]
-
-
-EXACT_WORDS = {**{w: True for w in TRUE_WORDS}, **{w: False for w in FALSE_WORDS}}
-
-
-def _booleans(series: pl.Series):
-    if series.dtype == pl.Boolean:
-        return series.fill_null(False).to_numpy(), np.zeros(len(series), dtype=bool)
-    exact = series.cast(pl.String).replace_strict(EXACT_WORDS, default=None, return_dtype=pl.Boolean)
-    if exact.null_count() == series.null_count():  # every word as written is one of ours: no normalising
-        return exact.fill_null(False).to_numpy(), np.zeros(len(series), dtype=bool)
-    words = series.cast(pl.String).str.strip_chars().str.to_lowercase()
-    true = words.is_in(list(TRUE_WORDS)).fill_null(False).to_numpy()
-    false = words.is_in(list(FALSE_WORDS)).fill_null(False).to_numpy()
-    return true, ~(true | false)
-
-
-def _choices(series: pl.Series, donnee: Donnee):
-    table = {c: i for i, c in enumerate(donnee.type.choices)}
-    if series.dtype != pl.String:
-        series = series.cast(pl.String)
-    local = series.replace_strict(table, default=-1, return_dtype=pl.Int64).fill_null(-1).to_numpy()
-    return local, local < 0
-
-
-def _dates(series: pl.Series):
-    if series.dtype == pl.Date:
-        dates = series
-    else:
-        dates = series.cast(pl.String).str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
-    days = dates.to_physical().fill_null(0).to_numpy().astype(np.int64)
-    return days, dates.is_null().to_numpy()
-
-
-def _outside(num: np.ndarray, den: int, donnee: Donnee) -> np.ndarray:
-    """Rows below the donnée's minimum or above its maximum, compared exactly."""
-    result = np.zeros(len(num), dtype=bool)
-    if not len(num):
-        return result
-    low, high = int(num.min()), int(num.max())
-    for bound, below in ((donnee.low, True), (donnee.high, False)):
-        if bound is None:
-            continue
-        bn, bd = Decimal(bound).as_integer_ratio()
-        right = bn * den
-        if (low * bd >= right) if below else (high * bd <= right):  # the whole column is within: no array
-            continue
-        if num.dtype == object or abs(bd) * max(abs(low), abs(high)) >= 2**62 or abs(right) >= 2**62:
-            left = num.astype(object) * bd
-        else:
-            left = num * bd
-        result |= np.asarray((left < right) if below else (left > right), dtype=bool)
-    return result
-
-
-# ---- writing results -----------------------------------------------------------------------------------
-
-
-def money_strings(cents: np.ndarray) -> pl.Series:
-    """Cents as decimal text with two decimals: 1234.50, -0.05."""
-    frame = pl.DataFrame({"c": np.asarray(cents, dtype=np.int64)})
-    return frame.select(
-        (
-            pl.when(pl.col("c") < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-            + (pl.col("c").abs() // 100).cast(pl.String)
-            + pl.lit(".")
-            + (pl.col("c").abs() % 100).cast(pl.String).str.zfill(2)
-        ).alias("m")
-    ).to_series()
-
-
-def points_strings(micro: np.ndarray) -> pl.Series:
-    """Millionths of a point as plain decimal text: 3900, 916.575."""
-    frame = pl.DataFrame({"p": np.asarray(micro, dtype=np.int64)})
-    fraction = (pl.col("p").abs() % 1_000_000).cast(pl.String).str.zfill(6).str.strip_chars_end("0")
-    return frame.select(
-        (
-            pl.when(pl.col("p") < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-            + (pl.col("p").abs() // 1_000_000).cast(pl.String)
-            + pl.when(fraction == "").then(pl.lit("")).otherwise(pl.lit(".") + fraction)
-        ).alias("t")
-    ).to_series()
-
-
-def result_frame(result, lines: list[str], typed: bool) -> pl.DataFrame:
-    """id, eligible, total, total_points, then one column per line, in euros."""
-
-    def money(cents):
-        if typed:
-            return pl.Series(np.asarray(cents, dtype=np.int64)).cast(pl.Decimal(38, 2)) / 100
-        return money_strings(cents)
-
-    columns = {
-        "id": pl.Series(result.ids.astype(str)),
-        "eligible": pl.Series(result.eligible),
-        "total": money(result.total),
-        "total_points": points_strings(result.total_points),
-    }
-    for id in lines:
-        columns[id] = money(result.lines[id])
-    return pl.DataFrame(columns)
-
-
-def write_results(frame: pl.DataFrame, path: str, inputs=(), french: bool = False, provenance=None) -> None:
-    """Write a results table — CSV, Parquet or JSON Lines, by the suffix — through the one writer;
-    `french`: a CSV file with `;` and decimal commas (`--csv-fr`).
-
-    `provenance` (`interpreter.report.provenance.Provenance`: what the figures rest on) goes where the format
-    allows: `#` lines at the top of a CSV (after the BOM of a French one), the key-value metadata
-    `convcheck.provenance` of a Parquet file (JSON), a file beside a JSON Lines one (`….provenance.json`).
-    `inputs` are the files the command read: they are never overwritten (`interpreter.io.writer`).
-    """
-    kind = READERS.get(Path(path).suffix.lower())
-    comments = provenance.comment_lines().encode("utf-8") if provenance is not None else b""
-    if french and kind not in ("parquet", "jsonl"):
-        table = csvfiles.french_csv(frame)
-        bom = codecs.BOM_UTF8 if table.startswith(codecs.BOM_UTF8) else b""
-        write_bytes(path, bom + comments + table[len(bom) :], inputs)
-        return
-    if kind == "parquet":
-        metadata = {"convcheck.provenance": json.dumps(provenance.data(), ensure_ascii=False)} if provenance else None
-        with replacing(path, inputs) as handle:
-            frame.write_parquet(handle, metadata=metadata)
-        return
-    if kind == "jsonl":
-        with replacing(path, inputs) as handle:
-            frame.write_ndjson(handle)
-        if provenance is not None:
-            write_text(
-                f"{path}.provenance.json", json.dumps(provenance.data(), ensure_ascii=False, indent=2) + "\n", inputs
-            )
-        return
-    with replacing(path, inputs) as handle:
-        handle.write(comments)
-        csvfiles.neutralised(frame).write_csv(handle)  # no cell runs as a formula in a spreadsheet
