@@ -8,6 +8,7 @@ import importlib
 import inspect
 
 import click
+import pytest
 from click.testing import CliRunner
 
 from dsl.errors import ConvcheckError
@@ -81,3 +82,12 @@ def test_no_homonyms_among_the_pipeline_words():
         "evaluate": ["interpreter.backends.scalar"],
         "compare": [],
     }
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "deux", "1800"])
+def test_a_year_out_of_range_is_refused_in_french(value):
+    """Click's own message (« is not in the range 1900<=x<=2200 ») was shown as it is, in English."""
+    result = CliRunner().invoke(cli, ["projette", "x.conv", "--population", "p.csv", "--de", "2026", "--a", value])
+    assert result.exit_code == 2
+    assert "valeur invalide pour --a : un nombre entier de 1900 à 2200 est attendu" in result.output
+    assert "range" not in result.output

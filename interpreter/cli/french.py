@@ -94,6 +94,11 @@ def french_usage_message(error: click.UsageError, commands=()) -> str:
         if isinstance(error.param.type, click.Choice):
             choices = ", ".join(map(str, error.param.type.choices))
             return f"valeur invalide pour {error.param.opts[0]} ; choisissez parmi : {choices}"
+        if isinstance(error.param.type, click.IntRange):  # click says it in English: the bounds, in French
+            low, high = error.param.type.min, error.param.type.max
+            return f"valeur invalide pour {error.param.opts[0]} : un nombre entier de {low} à {high} est attendu"
+        if error.param.type is click.INT:
+            return f"valeur invalide pour {error.param.opts[0]} : un nombre entier est attendu"
         return f"valeur invalide pour {error.param.opts[0]} : {error.message}"
     if isinstance(error, click.BadOptionUsage):
         return f"option mal employée « {error.option_name} » : elle attend une valeur"
