@@ -10,7 +10,7 @@ import click
 from dsl.avenants import Loader
 from dsl.diagnostics import render_all_text, render_json
 from interpreter import api
-from interpreter.cli.french import EXIT_INVALID, EXIT_OK, FrenchGroup, UsageProblem, use_color
+from interpreter.cli.french import EXIT_INVALID, EXIT_OK, FrenchGroup, UsageProblem, help_option, use_color
 from interpreter.cli.options import (
     CALIBRATION_FORMATS,
     DIFF_FORMATS,
@@ -66,7 +66,7 @@ from interpreter.report.versions import VersionsReport
 
 
 @click.group(cls=FrenchGroup, context_settings=HELP)
-@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@help_option
 def cli():
     """convcheck : vérifier, évaluer et comparer les conventions des structures de santé (.conv)."""
 
@@ -82,7 +82,7 @@ def cli():
 )
 @click.option("--strict", is_flag=True, help="Échouer aussi sur les avertissements.")
 @click.option("--no-color", is_flag=True, help="Pas de couleurs.")
-@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@help_option
 def check_command(fichiers, output_format, strict, no_color):
     """Vérifier des conventions et des avenants : syntaxe, noms, types, opérations."""
     paths = existing_files(fichiers)
@@ -121,7 +121,7 @@ def check_command(fichiers, output_format, strict, no_color):
 )
 @exercise_option
 @click.option("--no-color", is_flag=True, help="Pas de couleurs.")
-@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@help_option
 @reports_errors
 def eval_command(fichiers, output_format, output, scenarios, settings, with_advance, exercice, no_color):
     """Évaluer une structure : critère par critère, ce qui est atteint, pourquoi, et ce que cela rapporte ; avec
@@ -173,7 +173,7 @@ def eval_command(fichiers, output_format, output, scenarios, settings, with_adva
 @cli.command("test", context_settings=HELP)
 @click.argument("fichiers", nargs=-1, required=True, metavar="FICHIER...")
 @click.option("--no-color", is_flag=True, help="Pas de couleurs.")
-@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@help_option
 def test_command(fichiers, no_color):
     """Exécuter les cas (« cas ») des conventions et des avenants : chaque chiffre négocié est un test."""
     paths = existing_files(fichiers)
@@ -269,7 +269,7 @@ def test_command(fichiers, no_color):
 )
 @engine_option
 @exercise_option
-@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@help_option
 @reports_errors
 def diff_command(
     ancienne,
@@ -362,7 +362,7 @@ def diff_command(
 @hypothesis_options
 @format_option(PROJECTION_FORMATS)
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
-@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@help_option
 @reports_errors
 def projette_command(version, population, start, stop, encoding, sheet, scenarios, settings, output_format, output):
     """Le budget année par année : chaque mois selon la version de la chaîne en vigueur, la population qui croît
@@ -416,7 +416,7 @@ def projette_command(version, population, start, stop, encoding, sheet, scenario
 @draws_options
 @engine_option
 @exercise_option
-@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@help_option
 @reports_errors
 def simulate_command(
     convention,
@@ -513,7 +513,7 @@ def simulate_command(
 @draws_options
 @format_option(CALIBRATION_FORMATS)
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
-@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@help_option
 @reports_errors
 def calibre_command(
     version,
@@ -590,7 +590,7 @@ def calibre_command(
 @draws_options
 @format_option(SWEEP_FORMATS)
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
-@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@help_option
 @reports_errors
 def balaye_command(
     version,

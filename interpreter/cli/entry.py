@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from interpreter.cli.french import EXIT_INTERNAL, EXIT_INVALID, HELP, FrenchGroup
+from interpreter.cli.french import EXIT_INTERNAL, EXIT_INVALID, HELP, FrenchGroup, help_option
 
 COMMANDS = {  # name → the first line of its help, in the order of `convcheck --help`
     "check": "Vérifier des conventions et des avenants : syntaxe, noms, types, opérations.",
@@ -74,7 +74,7 @@ def short_help(line: str) -> str:
 
 
 @click.group(cls=LazyGroup, context_settings=HELP)
-@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@help_option
 def cli():
     """convcheck : vérifier, évaluer et comparer les conventions des structures de santé (.conv)."""
 

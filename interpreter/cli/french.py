@@ -19,6 +19,7 @@ from interpreter.io.writer import WriteError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 HELP = {"help_option_names": ["-h", "--help"]}  # every command's context settings
+help_option = click.help_option("-h", "--help", help="Afficher cette aide et quitter.")  # every command's, in French
 
 
 class UsageProblem(click.UsageError):

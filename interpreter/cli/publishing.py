@@ -17,7 +17,7 @@ from dsl.format import encode_like, format_source
 from dsl.parser import read_source
 from interpreter import api
 from interpreter.backends.dialects import DIALECTS
-from interpreter.cli.french import EXIT_INVALID, EXIT_OK, UsageProblem
+from interpreter.cli.french import EXIT_INVALID, EXIT_OK, UsageProblem, help_option
 from interpreter.cli.options import (
     HELP,
     HISTORY_FORMATS,
@@ -68,7 +68,7 @@ from interpreter.report.site import build_site
     metavar="ID",
     help="La table n'a pas de colonne pour cette donnée : chaque structure prend sa valeur par défaut (répétable).",
 )
-@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@help_option
 @reports_errors
 def sql_command(version, scenarios, settings, dialecte, table, output, absent):
     """Écrire la requête SQL qui calcule une version sur une table de structures, au centime près."""
@@ -94,7 +94,7 @@ def sql_command(version, scenarios, settings, dialecte, table, output, absent):
 @hypothesis_options
 @exercise_option
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire le module dans ce fichier (.mjs ou .js).")
-@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@help_option
 @reports_errors
 def js_command(version, scenarios, settings, exercice, output):
     """Compiler une version en un module JavaScript sans dépendance : evaluer(déclaration) y donne ce que donne
@@ -116,7 +116,7 @@ def js_command(version, scenarios, settings, exercice, output):
 @click.option("-o", "--output", required=True, metavar="DOSSIER", help="Le dossier où écrire le simulateur.")
 @hypothesis_options
 @exercise_option
-@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@help_option
 @reports_errors
 def simulateur_command(versions, output, scenarios, settings, exercice):
     """Écrire un simulateur : une page autonome (sans serveur ni réseau, elle s'ouvre depuis un dossier) qui
@@ -155,7 +155,7 @@ def simulateur_command(versions, output, scenarios, settings, exercice):
     metavar="AAAA",
     help="Les règles de AVENANT pour cet exercice (« exercice AAAA { … } » appliqué).",
 )
-@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@help_option
 @reports_errors
 def consolidate_command(avenant, output, date, exercice):
     """Écrire la version consolidée d'un avenant : une convention complète, au format canonique."""
@@ -185,7 +185,7 @@ def consolidate_command(avenant, output, date, exercice):
     metavar="ID",
     help="Une seule clause (critère, brique, donnée, paramètre…), avec les changements des paramètres qu'elle utilise.",
 )
-@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@help_option
 @reports_errors
 def historique_command(version, output_format, output, clause):
     """Retracer chaque clause le long de la chaîne des bases : quelle version l'a écrite, quand, ce qui a changé."""
@@ -209,7 +209,7 @@ def historique_command(version, output_format, output, clause):
 @click.command("site", context_settings=HELP)
 @click.argument("dossier", metavar="DOSSIER")
 @click.option("-o", "--output", required=True, metavar="SORTIE", help="Le dossier où écrire le site.")
-@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@help_option
 @reports_errors
 def site_command(dossier, output):
     """Écrire l'explorateur des conventions d'un dossier : un site statique, avec recherche, une page par clause."""
@@ -242,7 +242,7 @@ def site_command(dossier, output):
     is_flag=True,
     help="Ne rien écrire : sortir avec le code 1 et nommer les fichiers qui changeraient.",
 )
-@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@help_option
 def fmt_command(fichiers, check_only):
     """Mettre des fichiers .conv en forme canonique, en gardant chaque commentaire et chaque libellé."""
     paths = existing_files(fichiers)
@@ -278,7 +278,7 @@ def fmt_command(fichiers, check_only):
 
 @click.command("lsp", context_settings=HELP)
 @click.option("--stdio", is_flag=True, help="Dialoguer par l'entrée et la sortie standard (le seul mode, par défaut).")
-@click.help_option("-h", "--help", help="Afficher cette aide et quitter.")
+@help_option
 def lsp_command(stdio):
     """Serveur de langage (LSP) pour les éditeurs : diagnostics en direct, survol, complétion, renommage…"""
     serve()
