@@ -26,7 +26,6 @@ from attrs import evolve, frozen
 
 from dsl import cache
 from dsl.avenants import Loader
-from dsl.comments import render_with_comments
 from dsl.diagnostics import ConvError, Diagnostic, sort_key, suggest
 from dsl.driver import Checked, check_file, load_scenario
 from dsl.scenarios import Scenario
@@ -35,17 +34,6 @@ from interpreter.backends.scalar import (
     ParametreError,
     compile_model,
     parametre_values,
-)
-from interpreter.compare.diff import Diff, cas_basis, diff_models
-from interpreter.compare.history import (
-    ClauseTimeline,
-    History,
-    Version,
-    build_history,
-    in_force_problem,
-    timelines,
-    unsigned_in_force,
-    version_at,
 )
 from interpreter.compare.values import Grid, resolve_values, split_values, values_between
 from interpreter.compare.versions import evaluate_across  # noqa: F401 (the API's own: `api.evaluate_across`)
@@ -62,10 +50,12 @@ from interpreter.io.declarations import (
 from interpreter.project import ProjectError, Settings, settings_for
 from interpreter.report.status import exercise_lines
 
-if TYPE_CHECKING:  # populations need polars and numpy: imported only when a population is used
+if TYPE_CHECKING:  # populations need polars and numpy, and comparisons the parser: imported when used
     import polars as pl
 
     from interpreter.compare.calibration import Calibration
+    from interpreter.compare.diff import Diff
+    from interpreter.compare.history import ClauseTimeline, History, Version
     from interpreter.compare.impact import Impact
     from interpreter.compare.projection import Projection
     from interpreter.io.tables import Population
@@ -300,6 +290,8 @@ def _settings(overrides: Mapping[str, str] | Sequence[str] | None) -> list[str]:
 def consolidated(path: str | Path, loader: Loader | None = None, exercice: int | None = None) -> str:
     """The consolidated text of an avenant: one canonical convention (with `exercice`, its rules for that
     exercise). Raises `ConvError`."""
+    from dsl.comments import render_with_comments  # the formatter and the parser (Lark): only for a text
+
     loader = loader if loader is not None else Loader()
     checked = check_version(str(path), loader, exercice=exercice)
     if checked.errors:
@@ -320,6 +312,8 @@ def consolidated(path: str | Path, loader: Loader | None = None, exercice: int |
 
 def chain_versions(path: str | Path, loader: Loader | None = None) -> tuple[tuple[Version, ...], list[Diagnostic]]:
     """The checked versions along the chain of bases of `path`, root first, and the errors found."""
+    from interpreter.compare.history import Version  # the comparison of clauses and the parser (Lark)
+
     loader = loader if loader is not None else Loader()
     checked = check_version(str(path), loader)
     if checked.errors:
@@ -337,6 +331,8 @@ def chain_versions(path: str | Path, loader: Loader | None = None) -> tuple[tupl
 def history(path: str | Path, loader: Loader | None = None) -> History:
     """The history of every clause along the chain of bases of a version (`convcheck historique`). Raises
     `ConvError`."""
+    from interpreter.compare.history import build_history  # the parser (Lark): only for the history
+
     loader = loader if loader is not None else Loader()
     versions, errors = chain_versions(path, loader)
     if errors:
@@ -347,6 +343,8 @@ def history(path: str | Path, loader: Loader | None = None) -> History:
 def clause_timelines(found: History, id: str, path: str | Path = "") -> list[ClauseTimeline]:
     """The history of the clauses named `id` along a chain (`historique --clause ID`), each with the changes of the
     paramètres it uses. Raises `ConvError` when no version of the chain has a clause of that id."""
+    from interpreter.compare.history import timelines  # the parser (Lark): only for the history
+
     focused = timelines(found, id)
     if not focused:
         known = [c.id for c in found.clauses]
@@ -369,6 +367,8 @@ def version_in_force(
 ) -> str:
     """The file, along the chain of bases of `path`, of the version in force at `date` (`consolidate --au`).
     `notes` receives a warning when that version is only an unsigned proposal. Raises `ConvError`."""
+    from interpreter.compare.history import in_force_problem, unsigned_in_force, version_at  # the parser (Lark)
+
     loader = loader if loader is not None else Loader()
     versions, errors = chain_versions(path, loader)
     if errors:
@@ -387,6 +387,8 @@ def version_in_force(
 def diff(old: Convention, new: Convention, cas: str | None = None) -> Diff:
     """What changes from one version to the other, clause by clause and in euros (the diff the CLI renders):
     each clause valued at each version's maximal structure, or with the données of the `cas` named."""
+    from interpreter.compare.diff import cas_basis, diff_models  # the parser (Lark): only for a comparison
+
     return diff_models(
         old.model, new.model, old.program, new.program, None if cas is None else cas_basis(old, new, cas)
     )

@@ -51,11 +51,11 @@ def default_simulation(
     when that path cannot certify the file, the vector backend (numpy) on the population as convcheck's reader
     reads it (`keep`: columns kept as read, for `--par`)."""
     from interpreter.backends import lazy_engine  # polars (heavy): only for a population
-    from interpreter.backends.vector import simulate  # numpy (heavy): only for a population
 
     found = lazy_engine.simulate(convention, population, keep_invalid, other_columns, keep)
     if found is not None:
         return found
+    from interpreter.backends.vector import simulate  # only when the file is read by convcheck's reader
 
     table = convention.population(population, keep_invalid, other_columns, keep=keep)
     advance = progress(table.size) if progress is not None else None

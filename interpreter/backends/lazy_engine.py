@@ -29,7 +29,7 @@ from interpreter.io.certified import CERTAIN, Column, Source
 from interpreter.io.defaults import constant_column
 from interpreter.io.number_columns import Scaled
 from interpreter.io.numbers import NUMERIC
-from interpreter.io.tables import Population, Table, numeric_donnees, read_table
+from interpreter.io.tables import Ids, Population, Table, numeric_donnees, read_table
 
 EPOCH = datetime.date(1970, 1, 1)
 RANK = "#rang"
@@ -94,7 +94,7 @@ def _run(convention, reading: Reading, keep: list[str]) -> pl.DataFrame | None:
     return frame
 
 
-def _result(convention, reading: Reading, frame: pl.DataFrame, ids: np.ndarray) -> PopulationResult:
+def _result(convention, reading: Reading, frame: pl.DataFrame, ids: np.ndarray | Ids) -> PopulationResult:
     """The results as numpy columns (each taken out of `frame` as it is converted: the memory of both is never
     held at once); rows set aside are evaluated by the scalar backend."""
     bad = np.flatnonzero(frame[lazy.BAD].to_numpy())
@@ -131,7 +131,7 @@ def _population(convention, reading: Reading, frame: pl.DataFrame, checked: Popu
     return Population(
         path,
         kept,
-        frame["id"].to_numpy(),
+        Ids(kept["id"]),
         ExactColumns(model, reading, size),
         np.zeros(size, dtype=bool),
         (),

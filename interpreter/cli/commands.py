@@ -54,7 +54,6 @@ from interpreter.io.sizes import POPULATION_HELP
 from interpreter.io.writer import check_destination
 from interpreter.io.xlsx import workbook
 from interpreter.report.cases import render_case
-from interpreter.report.diff import DiffReport
 from interpreter.report.evaluation import EvaluationReport
 from interpreter.report.formats import format_of_extension
 from interpreter.report.projection import ProjectionReport
@@ -297,6 +296,8 @@ def diff_command(
     exercice,
 ):
     """Comparer deux versions (conventions ou avenants) : ce qui change, clause par clause, en euros."""
+    from interpreter.report.diff import DiffReport  # the comparison of clauses and the parser (Lark, 0.04 s)
+
     population = population_file(population, encoding, sheet)
     existing_files((ancienne, nouvelle, *scenarios, *after_scenarios) + ((population,) if population else ()))
     draws = draws_asked(draw_count, seed)

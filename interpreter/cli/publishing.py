@@ -13,8 +13,6 @@ import click
 
 from dsl.avenants import Loader
 from dsl.diagnostics import render_all_text
-from dsl.format import encode_like, format_source
-from dsl.parser import read_source
 from interpreter import api
 from interpreter.backends.dialects import DIALECTS
 from interpreter.cli.french import EXIT_INVALID, EXIT_OK, UsageProblem, help_option
@@ -38,10 +36,8 @@ from interpreter.cli.outputs import (
 )
 from interpreter.io.writer import WriteError, check_destination, write_bytes, write_text
 from interpreter.lsp import serve
-from interpreter.report.history import HistoryReport
 from interpreter.report.provenance import provenance_of
 from interpreter.report.simulator import simulator_files
-from interpreter.report.site import build_site
 
 
 @click.command("sql", context_settings=HELP)
@@ -189,6 +185,8 @@ def consolidate_command(avenant, output, date, exercice):
 @reports_errors
 def historique_command(version, output_format, output, clause):
     """Retracer chaque clause le long de la chaîne des bases : quelle version l'a écrite, quand, ce qui a changé."""
+    from interpreter.report.history import HistoryReport  # the parser (Lark, 0.04 s): not for sql or js
+
     existing_files((version,))
     loader = Loader()
     found = api.history(version, loader)
@@ -213,6 +211,8 @@ def historique_command(version, output_format, output, clause):
 @reports_errors
 def site_command(dossier, output):
     """Écrire l'explorateur des conventions d'un dossier : un site statique, avec recherche, une page par clause."""
+    from interpreter.report.site import build_site  # the parser (Lark, 0.04 s): not for sql or js
+
     if not Path(dossier).is_dir():
         raise UsageProblem(f"« {dossier} » n'est pas un dossier : donnez le dossier des conventions (.conv)")
     if Path(output).exists() and not Path(output).is_dir():
@@ -245,6 +245,9 @@ def site_command(dossier, output):
 @help_option
 def fmt_command(fichiers, check_only):
     """Mettre des fichiers .conv en forme canonique, en gardant chaque commentaire et chaque libellé."""
+    from dsl.format import encode_like, format_source  # the parser (Lark, 0.04 s): not for sql or js
+    from dsl.parser import read_source  # (the same)
+
     paths = existing_files(fichiers)
     changed, broken, unwritten = [], 0, EXIT_OK
     for path in paths:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable, Mapping
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -92,13 +93,44 @@ class RowProblem:
     hint: str | None = None
 
 
+class Ids:
+    """The structures' ids of a population that polars read, as a numpy array of `str` made the first time they are
+    used: a million ids take 0.05 s to become Python strings, and a simulation's summary never reads them. Used as
+    the array itself (length, indexing, iteration, numpy's functions)."""
+
+    def __init__(self, column: pl.Series):
+        self.column = column
+
+    @cached_property
+    def array(self) -> np.ndarray:
+        return self.column.to_numpy()
+
+    def __len__(self) -> int:
+        return len(self.column)
+
+    def __getitem__(self, key):
+        return self.array[key]
+
+    def __iter__(self):
+        return iter(self.array)
+
+    def __array__(self, dtype=None, copy=None):
+        return self.array if dtype is None else self.array.astype(dtype)
+
+    def astype(self, dtype) -> np.ndarray:
+        return self.array.astype(dtype)
+
+    def tolist(self) -> list:
+        return self.array.tolist()
+
+
 @frozen
 class Population:
     """The valid rows of a table, as exact columns, and what was wrong with the others."""
 
     path: str
     frame: pl.DataFrame  # the valid rows as read: `id` and the columns read for `--par` (`keep`)
-    ids: np.ndarray
+    ids: np.ndarray | Ids
     columns: Mapping  # donnée → its exact column (a dict; read again from the file when `lazy_engine` read it)
     aside: np.ndarray  # rows whose numerators do not fit int64 (for int64 evaluators)
     problems: tuple[RowProblem, ...]
