@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from dsl.payment import MAX_CENTS
 from interpreter.cli import cli
-from interpreter.compare.impact import _deciles
+from interpreter.compare.impact import _median_and_deciles
 
 LARGE = """convention grand "Grand"
 version : "1"
@@ -112,4 +112,22 @@ def test_a_checked_sum_is_the_exact_sum_or_says_it_is_too_large(values):
 def test_deciles_are_structures_totals_exactly():
     """Deciles were computed through floats: 99 999 999 999 999 999 cents became 10^17."""
     cents = np.array([MAX_CENTS - 1] * 10, dtype=np.int64)
-    assert _deciles(cents) == tuple(Decimal(MAX_CENTS - 1) / 100 for _ in range(9))
+    assert _median_and_deciles(cents)[1] == tuple(Decimal(MAX_CENTS - 1) / 100 for _ in range(9))
+
+
+@given(st.lists(st.integers(-(MAX_CENTS - 1), MAX_CENTS - 1), max_size=60))
+@example([])
+@example([5])
+@example([3, 1])
+def test_median_and_deciles_are_those_of_the_sorted_totals(values):
+    """One partial sort gives both: the median (the mean of the two middle totals for an even count) and each
+    decile d, the first total at or past d % of the sorted totals."""
+    ordered = sorted(values)
+    median, deciles = _median_and_deciles(np.array(values, dtype=np.int64))
+    if not values:
+        assert median == 0 and deciles == (0,) * 9
+        return
+    middle = len(values) // 2
+    expected = Decimal(ordered[middle]) if len(values) % 2 else Decimal(ordered[middle - 1] + ordered[middle]) / 2
+    assert median == expected / 100
+    assert deciles == tuple(Decimal(ordered[max(0, -(-len(values) * d // 100) - 1)]) / 100 for d in range(10, 100, 10))

@@ -48,22 +48,18 @@ class Summary:
     exact_rows: int
 
 
-def _median(cents: np.ndarray) -> Decimal:
+def _median_and_deciles(cents: np.ndarray) -> tuple[Decimal, tuple[Decimal, ...]]:
+    """The median (exact: the mean of the two middle totals for an even count) and the deciles (each a structure's
+    total, by the inverted CDF: the first at or past d %), from one partial sort of the totals."""
     if len(cents) == 0:
-        return Decimal(0)
+        return Decimal(0), tuple(Decimal(0) for _ in DECILES)
     middle = len(cents) // 2
-    ordered = np.partition(cents, [middle - 1, middle] if len(cents) > 1 else [middle])  # no whole sort
-    if len(ordered) % 2:
-        return euros_of(ordered[middle])
-    return (euros_of(ordered[middle - 1]) + euros_of(ordered[middle])) / 2
-
-
-def _deciles(cents: np.ndarray) -> tuple[Decimal, ...]:
-    if len(cents) == 0:
-        return tuple(Decimal(0) for _ in DECILES)
-    ranks = [max(0, -(-len(cents) * d // 100) - 1) for d in DECILES]  # inverted CDF: the first at or past d %
-    ordered = np.partition(cents, sorted(set(ranks)))  # each decile a structure's total, exactly; no whole sort
-    return tuple(euros_of(ordered[rank]) for rank in ranks)
+    ranks = [max(0, -(-len(cents) * d // 100) - 1) for d in DECILES]
+    ordered = np.partition(cents, sorted({*ranks, middle, max(middle - 1, 0)}))  # no whole sort
+    median = euros_of(ordered[middle])
+    if len(cents) % 2 == 0:
+        median = (euros_of(ordered[middle - 1]) + median) / 2
+    return median, tuple(euros_of(ordered[rank]) for rank in ranks)
 
 
 def line_label(program: Program, id: str) -> str | None:
@@ -88,6 +84,7 @@ def summarize(program: Program, result: PopulationResult, rejected: int = 0) -> 
         )
         for id, cents in result.lines.items()
     )
+    median, deciles = _median_and_deciles(total)
     return Summary(
         structures=structures,
         eligible=eligible,
@@ -95,8 +92,8 @@ def summarize(program: Program, result: PopulationResult, rejected: int = 0) -> 
         budget=budget,
         mean=(Decimal(budget) / 100 / structures) if structures else Decimal(0),
         mean_eligible=(Decimal(budget) / 100 / eligible) if eligible else None,
-        median=_median(total),
-        deciles=_deciles(total),
+        median=median,
+        deciles=deciles,
         lines=lines,
         exact_rows=result.exact_rows,
     )
