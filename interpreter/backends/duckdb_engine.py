@@ -45,7 +45,7 @@ from interpreter.backends.sql import Query, SqlProblem, compile_query
 from interpreter.backends.sqlarith import column, identifier, text
 from interpreter.io.csvfiles import FORMULA_START, SAFE_NUMBER, CsvFileError, detect
 from interpreter.io.number_columns import Scaled
-from interpreter.io.tables import Ids, Population, Table
+from interpreter.io.tables import Population, Table
 from interpreter.io.words import FALSE_WORDS, TRUE_WORDS
 from interpreter.io.writer import replacing_path
 
@@ -394,7 +394,7 @@ def run_query(program, supplied, reading: exp.Select, scales: dict[str, int], fo
 
 
 def population_result(
-    program, query: Query, fetched: dict, order: np.ndarray | None, ids: np.ndarray | Ids, exact_inputs
+    program, query: Query, fetched: dict, order: np.ndarray | None, ids: np.ndarray, exact_inputs
 ) -> PopulationResult:
     """The results in the population's order; rows that failed are evaluated by the scalar backend, which
     says why (as the default engine does)."""
@@ -414,7 +414,7 @@ def population_result(
     )
 
 
-def alignment(found: np.ndarray, wanted: np.ndarray | Ids) -> np.ndarray | None:
+def alignment(found: np.ndarray, wanted: np.ndarray) -> np.ndarray | None:
     """Where each wanted id is among the ids found (None: one is missing or repeated)."""
     if len(found) == len(wanted) and np.array_equal(found, wanted):
         return np.arange(len(wanted))

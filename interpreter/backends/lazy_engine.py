@@ -16,6 +16,7 @@ import datetime
 from collections.abc import Iterator, Mapping
 from decimal import Decimal, localcontext
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -29,7 +30,7 @@ from interpreter.io.certified import CERTAIN, Column, Source
 from interpreter.io.defaults import constant_column
 from interpreter.io.number_columns import Scaled
 from interpreter.io.numbers import NUMERIC
-from interpreter.io.tables import Ids, Population, Table, numeric_donnees, read_table
+from interpreter.io.tables import LazyArray, Population, Table, numeric_donnees, read_table
 
 EPOCH = datetime.date(1970, 1, 1)
 RANK = "#rang"
@@ -94,19 +95,21 @@ def _run(convention, reading: Reading, keep: list[str]) -> pl.DataFrame | None:
     return frame
 
 
-def _result(convention, reading: Reading, frame: pl.DataFrame, ids: np.ndarray | Ids) -> PopulationResult:
-    """The results as numpy columns (each taken out of `frame` as it is converted: the memory of both is never
-    held at once); rows set aside are evaluated by the scalar backend."""
+def _result(convention, reading: Reading, frame: pl.DataFrame, ids: np.ndarray) -> PopulationResult:
+    """The results: polars' columns, made numpy arrays when they are used as such (`LazyArray`); when rows are set
+    aside, numpy arrays (each taken out of `frame` as it is converted: the memory of both is never held at once),
+    into which the scalar backend writes those rows."""
     bad = np.flatnonzero(frame[lazy.BAD].to_numpy())
-    writable = len(bad) > 0  # the scalar backend writes its rows into the columns
 
     def column(name: str) -> np.ndarray:
-        return frame.drop_in_place(name).rechunk().to_numpy(writable=writable)
+        if len(bad) == 0:
+            return cast(np.ndarray, LazyArray(frame[name]))  # used as the array it becomes
+        return frame.drop_in_place(name).rechunk().to_numpy(writable=True)  # the scalar backend writes into it
 
     paying = Plan.of(convention.model).paying
     lines = {id: column(lazy.line_column(i)) for i, id in enumerate(paying)}
     result = PopulationResult(ids, column(lazy.ELIGIBLE), lines, column(lazy.TOTAL), column(lazy.POINTS), 0, ())
-    if not writable:
+    if not len(bad):
         return result
     values = exact_rows(convention.model, reading, bad)
     return scalar_rows(convention.program, result, bad, values.__getitem__)
@@ -131,7 +134,7 @@ def _population(convention, reading: Reading, frame: pl.DataFrame, checked: Popu
     return Population(
         path,
         kept,
-        Ids(kept["id"]),
+        cast(np.ndarray, LazyArray(kept["id"])),  # used as the array it becomes
         ExactColumns(model, reading, size),
         np.zeros(size, dtype=bool),
         (),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal, localcontext
-from typing import TYPE_CHECKING
 
 import numpy as np
 from attrs import frozen
@@ -18,15 +17,13 @@ from attrs import frozen
 from interpreter.backends import scalar
 from interpreter.numbers import EXACT, EvaluationError, multiply, round_half_away
 
-if TYPE_CHECKING:
-    from interpreter.io.tables import Ids
-
 
 @frozen
 class PopulationResult:
-    """Per structure: eligibility, each paying line in cents, the total in cents and points in millionths."""
+    """Per structure: eligibility, each paying line in cents, the total in cents and points in millionths (numpy
+    arrays, or the columns polars computed, used as arrays: `interpreter.io.tables.LazyArray`)."""
 
-    ids: np.ndarray | Ids
+    ids: np.ndarray
     eligible: np.ndarray
     lines: dict[str, np.ndarray]  # id → cents (int32 while they fit, see NARROW; else int64), one per paying line
     total: np.ndarray  # cents (int32 or int64, as the lines)

@@ -27,7 +27,7 @@ from interpreter.io.numbers import NumberProblem, read_number
 from interpreter.numbers import french_number
 
 if TYPE_CHECKING:
-    from interpreter.io.tables import Ids, Population
+    from interpreter.io.tables import Population
 
 MISSING = "(vide)"
 INVISIBLE = r"[\p{Cc}\p{Cf}\p{Co}]"  # control, format and private-use characters
@@ -221,7 +221,7 @@ def impact_groups(
 
 
 def labels_by_id(
-    grouping: Grouping, population: Population, ids: np.ndarray | Ids, frame: pl.DataFrame | None = None
+    grouping: Grouping, population: Population, ids: np.ndarray, frame: pl.DataFrame | None = None
 ) -> np.ndarray:
     """The group of each structure of `ids`, from the population's rows as read (or from `frame`, its rows
     read again)."""

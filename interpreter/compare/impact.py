@@ -19,7 +19,7 @@ from attrs import field, frozen
 from interpreter.backends.results import PopulationResult
 from interpreter.backends.scalar import Program
 from interpreter.compare.guarantee import Guarantee, top_ups
-from interpreter.compare.sums import checked_sum, exact_sum
+from interpreter.compare.sums import checked_sum, exact_sum, paid_count
 from interpreter.numbers import euros_of
 
 DECILES = tuple(range(10, 100, 10))
@@ -79,7 +79,7 @@ def summarize(program: Program, result: PopulationResult, rejected: int = 0) -> 
             id,
             line_label(program, id),
             program.model.line_kind(id),
-            int((cents != 0).sum()),
+            paid_count(cents),
             checked_sum(cents, f"le budget de « {id} »"),
         )
         for id, cents in result.lines.items()

@@ -14,9 +14,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import numpy as np
+import polars as pl
 
 from dsl.diagnostics import ConvError, Diagnostic
 from dsl.payment import MAX_CENTS
+from interpreter.io.tables import LazyArray
 from interpreter.numbers import euros
 
 INT64 = 2**63
@@ -30,7 +32,9 @@ class SumOutOfBounds(ConvError):
 
 
 def exact_sum(cents) -> int:
-    """The exact sum of integer cents (an int64 or object array), as a Python int."""
+    """The exact sum of integer cents (an int64 or object array, or a column polars computed), as a Python int."""
+    if isinstance(cents, LazyArray):  # summed where it is, in Int128 (polars' Int64 sums wrap round): not copied out
+        return int(cents.series.cast(pl.Int128).sum())
     values = np.asarray(cents)
     if len(values) == 0:
         return 0
@@ -42,6 +46,13 @@ def exact_sum(cents) -> int:
     high = int((values >> 32).sum())  # each in [-2**31, 2**31): no overflow below 2**32 rows
     low = int((values & 0xFFFFFFFF).sum())  # each in [0, 2**32): no overflow below 2**31 rows
     return (high << 32) + low
+
+
+def paid_count(cents) -> int:
+    """How many structures an amount pays: its cells that are not zero (counted by polars in a column it computed)."""
+    if isinstance(cents, LazyArray):
+        return int((cents.series != 0).sum())
+    return int(np.count_nonzero(cents))
 
 
 def checked_sum(cents, what: str = "le budget de la population", file: str | None = None) -> int:

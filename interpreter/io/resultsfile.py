@@ -51,7 +51,7 @@ def result_frame(result, lines: list[str], typed: bool) -> pl.DataFrame:
 
     columns = {
         "id": pl.Series(result.ids.astype(str)),
-        "eligible": pl.Series(result.eligible),
+        "eligible": pl.Series(np.asarray(result.eligible)),
         "total": money(result.total),
         "total_points": points_strings(result.total_points),
     }
