@@ -18,7 +18,8 @@ from dsl import ir
 from interpreter import api
 from interpreter.backends import lazy, lazy_engine, vector
 from interpreter.io.number_columns import Scaled
-from interpreter.io.tables import TableError, read_population
+from interpreter.io.tables import LazyArray, TableError, read_population
+from tests.conftest import ROOT
 from tests.conventions import conventions
 from tests.test_backends import SAMPLES, cell, structures_for
 
@@ -301,3 +302,19 @@ def test_the_default_engine_reads_a_french_csv_with_the_reader(tmp_path):
     assert isinstance(fast.population.columns, lazy_engine.ExactColumns)
     assert isinstance(slow.population.columns, dict)
     same_results(fast.result, slow.result)
+
+
+def test_a_summary_leaves_the_results_in_polars(tmp_path):
+    """The summary of a simulation (what `simulate` prints) sums and counts each line in polars: only the totals
+    become a numpy array (for the median and the deciles); the ids and the lines stay polars' columns, and give the
+    same figures as the reader and the vector backend."""
+    version = api.load(str(ROOT / "conventions" / "aci-msp-avenant-1.conv"))
+    population = str(ROOT / "examples" / "population" / "population.csv")
+    simulation = version.simulation(population)
+    result = simulation.result
+    assert all(isinstance(c, LazyArray) for c in (result.ids, result.total, *result.lines.values()))
+    summary = simulation.summary()
+    assert [c for c in (result.ids, *result.lines.values()) if "array" in vars(c)] == []
+    read = version.simulation(version.population(pl.read_csv(population, infer_schema=False)))  # the reader's
+    assert not isinstance(read.result.total, LazyArray)
+    assert summary == read.summary()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import numpy as np
+import polars as pl
 import pytest
 from click.testing import CliRunner
 from hypothesis import example, given
@@ -16,6 +17,8 @@ from hypothesis import strategies as st
 from dsl.payment import MAX_CENTS
 from interpreter.cli import cli
 from interpreter.compare.impact import _median_and_deciles
+from interpreter.compare.sums import exact_sum, paid_count
+from interpreter.io.tables import LazyArray
 
 LARGE = """convention grand "Grand"
 version : "1"
@@ -131,3 +134,14 @@ def test_median_and_deciles_are_those_of_the_sorted_totals(values):
     expected = Decimal(ordered[middle]) if len(values) % 2 else Decimal(ordered[middle - 1] + ordered[middle]) / 2
     assert median == expected / 100
     assert deciles == tuple(Decimal(ordered[max(0, -(-len(values) * d // 100) - 1)]) / 100 for d in range(10, 100, 10))
+
+
+@given(st.lists(st.integers(-(2**63) + 1, 2**63 - 1), max_size=40))
+@example([2**63 - 1] * 4)
+def test_a_column_polars_computed_is_summed_and_counted_exactly_where_it_is(values):
+    """The default engine's results stay in polars (`LazyArray`): their sums are made there in Int128 (polars'
+    Int64 sum wraps round: four times 2^63 - 1 gave -4) and equal the numpy array's; nothing is copied out."""
+    column = LazyArray(pl.Series(values, dtype=pl.Int64))
+    assert exact_sum(column) == exact_sum(np.array(values, dtype=np.int64)) == sum(values)
+    assert paid_count(column) == sum(1 for v in values if v)
+    assert "array" not in vars(column)  # summed and counted by polars, never made an array
