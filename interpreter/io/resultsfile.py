@@ -11,53 +11,60 @@ import numpy as np
 import polars as pl
 
 from interpreter.io import csvfiles
-from interpreter.io.tables import READERS
+from interpreter.io.tables import READERS, LazyArray
 from interpreter.io.writer import replacing, write_bytes, write_text
 
 
-def money_strings(cents: np.ndarray) -> pl.Series:
+def money_text(cents: pl.Expr) -> pl.Expr:
     """Cents as decimal text with two decimals: 1234.50, -0.05."""
-    frame = pl.DataFrame({"c": np.asarray(cents, dtype=np.int64)})
-    return frame.select(
-        (
-            pl.when(pl.col("c") < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-            + (pl.col("c").abs() // 100).cast(pl.String)
-            + pl.lit(".")
-            + (pl.col("c").abs() % 100).cast(pl.String).str.zfill(2)
-        ).alias("m")
-    ).to_series()
+    return (
+        pl.when(cents < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+        + (cents.abs() // 100).cast(pl.String)
+        + pl.lit(".")
+        + (cents.abs() % 100).cast(pl.String).str.zfill(2)
+    )
 
 
-def points_strings(micro: np.ndarray) -> pl.Series:
+def points_text(micro: pl.Expr) -> pl.Expr:
     """Millionths of a point as plain decimal text: 3900, 916.575."""
-    frame = pl.DataFrame({"p": np.asarray(micro, dtype=np.int64)})
-    fraction = (pl.col("p").abs() % 1_000_000).cast(pl.String).str.zfill(6).str.strip_chars_end("0")
-    return frame.select(
-        (
-            pl.when(pl.col("p") < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-            + (pl.col("p").abs() // 1_000_000).cast(pl.String)
-            + pl.when(fraction == "").then(pl.lit("")).otherwise(pl.lit(".") + fraction)
-        ).alias("t")
-    ).to_series()
+    fraction = (micro.abs() % 1_000_000).cast(pl.String).str.zfill(6).str.strip_chars_end("0")
+    return (
+        pl.when(micro < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+        + (micro.abs() // 1_000_000).cast(pl.String)
+        + pl.when(fraction == "").then(pl.lit("")).otherwise(pl.lit(".") + fraction)
+    )
+
+
+def polars_column(values, dtype=None) -> pl.Series:
+    """A result column as a polars Series: the default engine's own (`LazyArray`, never copied out), else the
+    array's (as `dtype`: the other engines' integers may be held as objects)."""
+    return values.series if isinstance(values, LazyArray) else pl.Series(np.asarray(values, dtype=dtype))
 
 
 def result_frame(result, lines: list[str], typed: bool) -> pl.DataFrame:
-    """id, eligible, total, total_points, then one column per line, in euros."""
+    """id, eligible, total, total_points, then one column per line, in euros (Decimal(38, 2) when `typed`, else
+    exact decimal text), made by polars in one query, on every core."""
+    cents = {"total": result.total, **{id: result.lines[id] for id in lines}}  # no line is named so (`id-reserve`)
+    raw = pl.DataFrame(
+        {
+            "id": polars_column(result.ids, str),
+            "eligible": polars_column(result.eligible),
+            "total_points": polars_column(result.total_points, np.int64),
+            **{name: polars_column(column, np.int64) for name, column in cents.items()},
+        }
+    )
 
-    def money(cents):
-        if typed:
-            return pl.Series(np.asarray(cents, dtype=np.int64)).cast(pl.Decimal(38, 2)) / 100
-        return money_strings(cents)
+    def money(name: str) -> pl.Expr:
+        column = pl.col(name)
+        return (column.cast(pl.Decimal(38, 2)) / 100 if typed else money_text(column)).alias(name)
 
-    columns = {
-        "id": pl.Series(result.ids.astype(str)),
-        "eligible": pl.Series(np.asarray(result.eligible)),
-        "total": money(result.total),
-        "total_points": points_strings(result.total_points),
-    }
-    for id in lines:
-        columns[id] = money(result.lines[id])
-    return pl.DataFrame(columns)
+    return raw.select(
+        "id",
+        "eligible",
+        money("total"),
+        points_text(pl.col("total_points")).alias("total_points"),
+        *(money(id) for id in lines),
+    )
 
 
 def write_results(frame: pl.DataFrame, path: str, inputs=(), french: bool = False, provenance=None) -> None:
