@@ -9,6 +9,7 @@ import datetime
 from decimal import Decimal
 from fractions import Fraction
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, assume, event, example, given, settings
@@ -318,3 +319,25 @@ def test_a_summary_leaves_the_results_in_polars(tmp_path):
     read = version.simulation(version.population(pl.read_csv(population, infer_schema=False)))  # the reader's
     assert not isinstance(read.result.total, LazyArray)
     assert summary == read.summary()
+
+
+def test_a_lazy_array_behaves_as_the_array_it_becomes():
+    """`LazyArray`: what numpy code does with an array gives the same with the column polars computed — operators,
+    comparisons, numpy's functions, indexing, methods — and what is ambiguous for an array stays an error."""
+    values = [3, -1, 0, 7]
+    lazy_column, array = LazyArray(pl.Series(values, dtype=pl.Int32)), np.array(values, dtype=np.int32)
+    assert len(lazy_column) == 4 and "array" not in vars(lazy_column)
+    for found, expected in [
+        (lazy_column != 0, array != 0),
+        (lazy_column - array, array - array),
+        (array - lazy_column, array - array),
+        (lazy_column[np.array([True, False, True, False])], array[[0, 2]]),
+        (lazy_column[1:3], array[1:3]),
+        (np.concatenate([lazy_column, lazy_column]), np.concatenate([array, array])),
+        (np.asarray(lazy_column, dtype=np.int64), array.astype(np.int64)),
+        (lazy_column.astype(object), array.astype(object)),
+    ]:
+        assert np.array_equal(found, expected) and np.asarray(found).dtype == np.asarray(expected).dtype
+    assert lazy_column.sum() == 9 and lazy_column.dtype == np.int32 and list(lazy_column) == values
+    with pytest.raises(ValueError, match="ambiguous"):
+        bool(lazy_column)

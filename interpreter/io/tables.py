@@ -110,6 +110,9 @@ class LazyArray(np.lib.mixins.NDArrayOperatorsMixin):
     def __len__(self) -> int:
         return len(self.series)
 
+    def __bool__(self) -> bool:  # as an array's: ambiguous beyond one element (an error, not a silent True)
+        return bool(self.array)
+
     def __getitem__(self, key):
         return self.array[key]
 
