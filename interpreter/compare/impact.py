@@ -167,8 +167,10 @@ class Pairing:
         every line, and what a guarantee (`Fraction`) pays it — as a polars DataFrame (amounts as Decimal euros)."""
         import polars as pl  # heavy: only for a table of the structures
 
+        from interpreter.io.resultsfile import decimal_euros  # (the same): the type of written amounts
+
         def euros(cents):
-            return pl.Series(np.asarray(cents, dtype=np.int64)).cast(pl.Decimal(38, 2)) / 100
+            return decimal_euros(pl.Series(np.asarray(cents, dtype=np.int64)))
 
         columns = {"id": pl.Series(self.ids.astype(str))}
         figures = {

@@ -15,6 +15,12 @@ from interpreter.io.tables import READERS, LazyArray
 from interpreter.io.writer import replacing, write_bytes, write_text
 
 
+def decimal_euros(cents):
+    """Cents (a polars expression or Series of integers) as exact euros, Decimal(38, 2): the type of every amount
+    in a table convcheck writes."""
+    return cents.cast(pl.Decimal(38, 2)) / 100
+
+
 def money_text(cents: pl.Expr) -> pl.Expr:
     """Cents as decimal text with two decimals: 1234.50, -0.05."""
     return (
@@ -56,7 +62,7 @@ def result_frame(result, lines: list[str], typed: bool) -> pl.DataFrame:
 
     def money(name: str) -> pl.Expr:
         column = pl.col(name)
-        return (column.cast(pl.Decimal(38, 2)) / 100 if typed else money_text(column)).alias(name)
+        return (decimal_euros(column) if typed else money_text(column)).alias(name)
 
     return raw.select(
         "id",
