@@ -35,7 +35,7 @@ from interpreter.backends.scalar import (
     compile_model,
     parametre_values,
 )
-from interpreter.compare.values import Grid, resolve_values, split_values, values_between
+from interpreter.compare.values import Grid, resolve_values, split_values
 from interpreter.compare.versions import evaluate_across  # noqa: F401 (the API's own: `api.evaluate_across`)
 from interpreter.convention import (  # noqa: F401 (the API's own: `api.Convention`, `api.grouping_columns`)
     Convention,
@@ -665,12 +665,6 @@ def _decision_setup(
         return version, reference, table, DrawSweeper(version.program, table, parametre, *draws, drawn_reference)
     except DecisionError as error:
         raise ConvError(error.diagnostics) from None
-
-
-def sweep_values(start: Decimal, stop: Decimal, step: Decimal) -> list[Decimal]:
-    """The values of a sweep from the first, the last and the step between two (`--de`, `--a`, `--pas`).
-    Raises `ConvError`."""
-    return values_between(start, stop, step)
 
 
 def sweep_texts(text: str) -> list[str]:
