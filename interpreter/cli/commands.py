@@ -240,15 +240,11 @@ def test_command(fichiers, no_color):
 )
 @guarantee_option
 @draws_options
-@click.option(
-    "--de",
-    "start",
-    type=click.IntRange(1900, 2200),
-    metavar="ANNEE",
-    help="Avec --population et --a : comparer les deux versions année par année, de cette année (celle de la "
+@years_options(
+    "Avec --population et --a : comparer les deux versions année par année, de cette année (celle de la "
     "population) à celle de --a, chacune avec sa chaîne de bases ; l'écart cumulé.",
+    "Avec --de : la dernière année.",
 )
-@click.option("--a", "stop", type=click.IntRange(1900, 2200), metavar="ANNEE", help="Avec --de : la dernière année.")
 @population_options
 @csv_fr_option
 @hypothesis_options
@@ -358,7 +354,7 @@ def diff_command(
     metavar="POPULATION",
     help="La population de la première année (CSV, Excel .xlsx, Parquet ou JSON Lines).",
 )
-@years_options
+@years_options()
 @population_options
 @hypothesis_options
 @format_option(PROJECTION_FORMATS)

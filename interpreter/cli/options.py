@@ -85,24 +85,17 @@ def csv_fr_option(command):
     )(command)
 
 
-def years_options(command, required: bool = False):
-    """`--de ANNEE --a ANNEE`: the years of a projection, included."""
-    command = click.option(
-        "--a",
-        "stop",
-        type=click.IntRange(1900, 2200),
-        required=required,
-        metavar="ANNEE",
-        help="Dernière année de la projection (incluse).",
-    )(command)
-    return click.option(
-        "--de",
-        "start",
-        type=click.IntRange(1900, 2200),
-        required=required,
-        metavar="ANNEE",
-        help="Première année de la projection : celle de la population donnée.",
-    )(command)
+def years_options(
+    first: str = "Première année de la projection : celle de la population donnée.",
+    last: str = "Dernière année de la projection (incluse).",
+):
+    """`--de ANNEE --a ANNEE`: the years of a projection, included (`first`, `last`: their help)."""
+
+    def decorate(command):
+        command = click.option("--a", "stop", type=click.IntRange(1900, 2200), metavar="ANNEE", help=last)(command)
+        return click.option("--de", "start", type=click.IntRange(1900, 2200), metavar="ANNEE", help=first)(command)
+
+    return decorate
 
 
 def guarantee_option(command):
