@@ -8,6 +8,7 @@ checks that `COMMANDS` says what the commands' own help says).
 
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 
@@ -86,9 +87,20 @@ def terminated(signum, frame):
     raise SystemExit(128 + signum)
 
 
+COLLECTIONS = (200_000, 30, 30)  # Python's cyclic collector: a collection every 200,000 new objects, not 700
+DEFAULT_COLLECTIONS = gc.get_threshold()  # as Python starts (700, 10, 10)
+
+
 def main():
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    A command is a short batch whose imports and checked version make some 300,000 objects that live to the end:
+    Python's cyclic collector, every 700 new objects, scanned them again and again (as mypy does, it runs here
+    every 200,000), and once more at exit, where it finds nothing to free: they are frozen when the command is
+    done (`gc.freeze`; `atexit` still runs). 0.07 s of a `simulate` of 1 M structures. The language server,
+    which lives long, restores the default (`interpreter.cli.publishing`)."""
     signal.signal(signal.SIGTERM, terminated)
+    gc.set_threshold(*COLLECTIONS)
     try:
         cli(prog_name="convcheck")
     except SystemExit:
@@ -103,3 +115,5 @@ def main():
             err=True,
         )
         sys.exit(EXIT_INTERNAL)
+    finally:
+        gc.freeze()
