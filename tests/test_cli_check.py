@@ -9,7 +9,7 @@ import random
 import subprocess
 import sys
 from pathlib import Path
-from unittest.mock import patch
+from unittest.mock import Mock, patch
 
 import pytest
 from click.testing import CliRunner
@@ -219,20 +219,21 @@ main()
 
 def test_a_command_runs_the_cyclic_collector_rarely_and_freezes_what_is_left():
     """The collector every 200,000 new objects, and what lives at the end frozen before exit (0.07 s of a
-    `simulate` of 1 M structures: `interpreter.cli.entry.main`); the language server keeps Python's default."""
-    from interpreter.cli import entry, publishing
+    `simulate` of 1 M structures: `interpreter.cli.entry.main`); the language server, which lives long, runs it
+    as Python does by default."""
+    from interpreter.cli import entry
+    from interpreter.lsp import server
 
     command = [sys.executable, "-c", COLLECTOR, "check", str(ROOT / "conventions" / "aci-msp-2017.conv")]
     found = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     assert found.stdout.strip().splitlines()[-1] == f"collector: {entry.COLLECTIONS} True", found.stdout
-    assert entry.DEFAULT_COLLECTIONS == (700, 10, 10)
 
     seen = []
     before = gc.get_threshold()
     gc.set_threshold(*entry.COLLECTIONS)
     try:
-        with patch.object(publishing, "serve", lambda: seen.append(gc.get_threshold())):
-            CliRunner().invoke(publishing.lsp_command, [])
+        with patch.object(server, "create_server", lambda: seen.append(gc.get_threshold()) or Mock()):
+            server.serve()
     finally:
         gc.set_threshold(*before)
-    assert seen == [entry.DEFAULT_COLLECTIONS]
+    assert seen == [server.DEFAULT_COLLECTIONS]

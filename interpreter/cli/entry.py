@@ -88,7 +88,6 @@ def terminated(signum, frame):
 
 
 COLLECTIONS = (200_000, 30, 30)  # Python's cyclic collector: a collection every 200,000 new objects, not 700
-DEFAULT_COLLECTIONS = gc.get_threshold()  # as Python starts (700, 10, 10)
 
 
 def main():
@@ -98,7 +97,7 @@ def main():
     Python's cyclic collector, every 700 new objects, scanned them again and again (as mypy does, it runs here
     every 200,000), and once more at exit, where it finds nothing to free: they are frozen when the command is
     done (`gc.freeze`; `atexit` still runs). 0.07 s of a `simulate` of 1 M structures. The language server,
-    which lives long, restores the default (`interpreter.cli.publishing`)."""
+    which lives long, restores the default (`interpreter.lsp.server`)."""
     signal.signal(signal.SIGTERM, terminated)
     gc.set_threshold(*COLLECTIONS)
     try:

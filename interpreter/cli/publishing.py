@@ -6,7 +6,6 @@ options, calls `interpreter.api` and returns its exit code; `interpreter.cli.com
 
 from __future__ import annotations
 
-import gc
 import re
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from dsl.avenants import Loader
 from dsl.diagnostics import render_all_text
 from interpreter import api
 from interpreter.backends.dialects import DIALECTS
-from interpreter.cli.entry import DEFAULT_COLLECTIONS
 from interpreter.cli.french import EXIT_INVALID, EXIT_OK, UsageProblem, help_option
 from interpreter.cli.options import (
     HELP,
@@ -286,7 +284,6 @@ def fmt_command(fichiers, check_only):
 @help_option
 def lsp_command(stdio):
     """Serveur de langage (LSP) pour les éditeurs : diagnostics en direct, survol, complétion, renommage…"""
-    gc.set_threshold(*DEFAULT_COLLECTIONS)  # it lives long: Python's cyclic collector as it is by default
     serve()
     return EXIT_OK
 

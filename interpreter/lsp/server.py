@@ -10,6 +10,7 @@ connects them to the protocol.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import sys
@@ -35,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 VERSION = "0.1.0"
 DEBOUNCE = 0.02  # seconds: edits arriving together are checked once
+DEFAULT_COLLECTIONS = (700, 10, 10)  # Python's cyclic collector as it starts
 SOURCE = "convcheck"
 
 
@@ -329,6 +331,8 @@ def create_server() -> ConvServer:
 
 
 def serve() -> None:
-    """Run the server on standard input and output until the editor closes it."""
+    """Run the server on standard input and output until the editor closes it. It lives long: Python's cyclic
+    collector runs as by default, every 700 new objects (a command runs it every 200,000: `interpreter.cli.entry`)."""
+    gc.set_threshold(*DEFAULT_COLLECTIONS)
     logging.basicConfig(level=logging.WARNING, format="convcheck lsp: %(levelname)s %(message)s")
     create_server().start_io()
