@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from dsl.payment import MAX_CENTS
 from interpreter.cli import cli
 from interpreter.compare.impact import _median_and_deciles
-from interpreter.compare.sums import exact_sum, paid_count
+from interpreter.compare.sums import exact_sum, sums_and_counts
 from interpreter.io.tables import LazyArray
 
 LARGE = """convention grand "Grand"
@@ -138,10 +138,18 @@ def test_median_and_deciles_are_those_of_the_sorted_totals(values):
 
 @given(st.lists(st.integers(-(2**63) + 1, 2**63 - 1), max_size=40))
 @example([2**63 - 1] * 4)
+@example([2**31 - 1] * 40)
 def test_a_column_polars_computed_is_summed_and_counted_exactly_where_it_is(values):
     """The default engine's results stay in polars (`LazyArray`): their sums are made there in Int128 (polars'
     Int64 sum wraps round: four times 2^63 - 1 gave -4) and equal the numpy array's; nothing is copied out."""
     column = LazyArray(pl.Series(values, dtype=pl.Int64))
+    paid = LazyArray(pl.Series([v > 0 for v in values], dtype=pl.Boolean))  # an eligibility: its count
+    expected = [(sum(values), sum(1 for v in values if v)), (sum(1 for v in values if v > 0),) * 2]
     assert exact_sum(column) == exact_sum(np.array(values, dtype=np.int64)) == sum(values)
-    assert paid_count(column) == sum(1 for v in values if v)
-    assert "array" not in vars(column)  # summed and counted by polars, never made an array
+    assert sums_and_counts([column, paid]) == expected
+    assert "array" not in vars(column) and "array" not in vars(paid)  # summed and counted by polars, not made arrays
+    assert sums_and_counts([np.array(values, dtype=np.int64), np.array([v > 0 for v in values])]) == expected
+    narrow = [max(-(2**31), min(v, 2**31 - 1)) for v in values] * 3  # Int32 cells: summed in Int64
+    assert sums_and_counts([LazyArray(pl.Series(narrow, dtype=pl.Int32))]) == [
+        (sum(narrow), sum(1 for v in narrow if v))
+    ]

@@ -19,7 +19,7 @@ from attrs import field, frozen
 from interpreter.backends.results import PopulationResult
 from interpreter.backends.scalar import Program
 from interpreter.compare.guarantee import Guarantee, top_ups
-from interpreter.compare.sums import checked_sum, exact_sum, paid_count
+from interpreter.compare.sums import checked_sum, exact_sum, sums_and_counts, within_bounds
 from interpreter.numbers import euros_of
 
 DECILES = tuple(range(10, 100, 10))
@@ -72,17 +72,17 @@ def line_label(program: Program, id: str) -> str | None:
 def summarize(program: Program, result: PopulationResult, rejected: int = 0) -> Summary:
     total = result.total
     structures = len(total)
-    eligible = int(result.eligible.sum())
-    budget = checked_sum(total)
+    (budget, _), (_, eligible), *paid = sums_and_counts([total, result.eligible, *result.lines.values()])
+    budget = within_bounds(budget)
     lines = tuple(
         LineBudget(
             id,
             line_label(program, id),
             program.model.line_kind(id),
-            paid_count(cents),
-            checked_sum(cents, f"le budget de « {id} »"),
+            count,
+            within_bounds(cents, f"le budget de « {id} »"),
         )
-        for id, cents in result.lines.items()
+        for id, (cents, count) in zip(result.lines, paid, strict=True)
     )
     median, deciles = _median_and_deciles(total)
     return Summary(

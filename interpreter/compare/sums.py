@@ -22,6 +22,7 @@ from interpreter.io.tables import LazyArray
 from interpreter.numbers import euros
 
 INT64 = 2**63
+NARROW = (pl.Boolean, pl.Int8, pl.Int16, pl.Int32, pl.UInt8, pl.UInt16, pl.UInt32)
 
 
 class SumOutOfBounds(ConvError):
@@ -33,8 +34,8 @@ class SumOutOfBounds(ConvError):
 
 def exact_sum(cents) -> int:
     """The exact sum of integer cents (an int64 or object array, or a column polars computed), as a Python int."""
-    if isinstance(cents, LazyArray):  # summed where it is, in Int128 (polars' Int64 sums wrap round): not copied out
-        return int(cents.series.cast(pl.Int128).sum())
+    if isinstance(cents, LazyArray):  # summed where it is, not copied out
+        return int(cents.series.cast(_wide(cents.series.dtype)).sum())
     values = np.asarray(cents)
     if len(values) == 0:
         return 0
@@ -48,17 +49,35 @@ def exact_sum(cents) -> int:
     return (high << 32) + low
 
 
-def paid_count(cents) -> int:
-    """How many structures an amount pays: its cells that are not zero (counted by polars in a column it computed)."""
-    if isinstance(cents, LazyArray):
-        return int((cents.series != 0).sum())
-    return int(np.count_nonzero(cents))
+def sums_and_counts(columns: list) -> list[tuple[int, int]]:
+    """Each column's exact sum of cents and how many of its cells are not zero (the structures a line pays). Columns
+    polars computed are summed where they are, all in one query on every core (0.03 s of a million structures'
+    summary, against one column after the other)."""
+    if columns and all(isinstance(c, LazyArray) for c in columns):
+        frame = pl.DataFrame({str(i): c.series for i, c in enumerate(columns)})
+        row = frame.select(
+            *(pl.col(name).cast(_wide(frame[name].dtype)).sum().alias(f"+{name}") for name in frame.columns),
+            *((pl.col(name) != 0).sum().alias(f"#{name}") for name in frame.columns),
+        ).row(0)
+        return [(int(row[i]), int(row[len(columns) + i])) for i in range(len(columns))]
+    return [(exact_sum(c), int(np.count_nonzero(c))) for c in columns]
+
+
+def _wide(dtype: pl.DataType) -> type[pl.DataType]:
+    """A type in which polars sums a column without wrapping round: Int64 for cells of 32 bits at most (fewer than
+    2³¹ rows: convcheck reads 10⁷ at most), Int128 for Int64 cells (polars' Int64 sum wraps round: four times
+    2⁶³ − 1 gave −4)."""
+    return pl.Int64 if dtype in NARROW else pl.Int128
 
 
 def checked_sum(cents, what: str = "le budget de la population", file: str | None = None) -> int:
     """The exact sum of integer cents; `SumOutOfBounds` when it reaches 10¹⁵ € in absolute value. `what` names the
     sum in the message (« le budget du groupe … »)."""
-    total = exact_sum(cents)
+    return within_bounds(exact_sum(cents), what, file)
+
+
+def within_bounds(total: int, what: str = "le budget de la population", file: str | None = None) -> int:
+    """`total`, a sum of cents, or `SumOutOfBounds` when it reaches 10¹⁵ € in absolute value (`checked_sum`)."""
     if abs(total) >= MAX_CENTS:
         raise SumOutOfBounds(
             Diagnostic(
