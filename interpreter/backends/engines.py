@@ -52,7 +52,7 @@ def default_simulation(
     reads it (`keep`: columns kept as read, for `--par`)."""
     from interpreter.backends import lazy_engine  # polars (heavy): only for a population
 
-    found = lazy_engine.simulate(convention, population, keep_invalid, other_columns, keep)
+    found = lazy_engine.simulate(convention, population, other_columns, keep)
     if found is not None:
         return found
     from interpreter.backends.vector import simulate  # only when the file is read by convcheck's reader

@@ -30,7 +30,7 @@ from interpreter.io.certified import CERTAIN, Column, Source
 from interpreter.io.defaults import constant_column
 from interpreter.io.number_columns import Scaled
 from interpreter.io.numbers import NUMERIC
-from interpreter.io.tables import LazyArray, Population, Table, numeric_donnees, read_table
+from interpreter.io.tables import LazyArray, Population, Table, check_columns, numeric_donnees, read_table
 
 EPOCH = datetime.date(1970, 1, 1)
 RANK = "#rang"
@@ -48,7 +48,7 @@ class Reading:
         return certified.reading(self.source, model, self.scale, self.supplied, keep)
 
 
-def simulate(convention, population, keep_invalid: bool = False, other_columns=frozenset(), keep=frozenset()):
+def simulate(convention, population, other_columns=frozenset(), keep=frozenset()):
     """(the population as read, its results, None) — or None when this path cannot read the file as
     convcheck's reader would (the caller then reads it with the reader)."""
     if not isinstance(population, (str, Path)):
@@ -57,12 +57,8 @@ def simulate(convention, population, keep_invalid: bool = False, other_columns=f
     model = convention.model
     try:
         source = certified.source(path)
-        checked = convention.population(
-            Table(pl.DataFrame(schema=source.types), source.kind, header=source.header),
-            keep_invalid,
-            other_columns,
-            origin=path,
-        )
+        header = Table(pl.DataFrame(schema=source.types), source.kind, header=source.header)
+        warnings = check_columns(path, header, model, other_columns, convention.supplied)
         first = certified.scales(source, model, [id for id in model.donnees if id in source.header])
     except Exception:  # a column problem, a file polars cannot read: the reader says it in its own words
         return None
@@ -75,7 +71,7 @@ def simulate(convention, population, keep_invalid: bool = False, other_columns=f
             break
     else:
         return None
-    table = _population(convention, reading, frame, checked, kept)
+    table = _population(convention, reading, frame, warnings, kept)
     return table, _result(convention, reading, frame, table.ids), None
 
 
@@ -115,7 +111,7 @@ def _result(convention, reading: Reading, frame: pl.DataFrame, ids: np.ndarray) 
     return scalar_rows(convention.program, result, bad, values.__getitem__)
 
 
-def _population(convention, reading: Reading, frame: pl.DataFrame, checked: Population, keep: list[str]) -> Population:
+def _population(convention, reading: Reading, frame: pl.DataFrame, warnings: list, keep: list[str]) -> Population:
     """The population as read: its ids, the `keep` columns as read, the defaults taken; its exact columns
     are read again from the file if asked for (`ExactColumns`)."""
     model = convention.model
@@ -139,7 +135,7 @@ def _population(convention, reading: Reading, frame: pl.DataFrame, checked: Popu
         np.zeros(size, dtype=bool),
         (),
         kept.clear(),
-        checked.warnings,
+        tuple(warnings),
         reading.source.header,
         lambda: read_table(path, numeric).frame,
         {id: n for id, n in defaults.items() if n},

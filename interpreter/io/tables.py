@@ -481,7 +481,7 @@ def read_population(
     else:
         path, table = source, read_table(source, numeric, frozenset(model.donnees) | frozenset(keep), stream=True)
     try:
-        warnings = _check_columns(path, table, model, other_columns, frozenset(supplied) - frozenset(required))
+        warnings = check_columns(path, table, model, other_columns, frozenset(supplied) - frozenset(required))
     except TableError:
         if table.stream is not None:  # a file that is no CSV at all says so first, as when read whole
             for _ in table.batches():
@@ -618,7 +618,7 @@ def _unsupported(dtype) -> str | None:
     return next((what for base, what in UNSUPPORTED.items() if dtype == base or isinstance(dtype, base)), None)
 
 
-def _check_columns(path: str, table: Table, model: Model, other_columns, supplied=frozenset()) -> list[Diagnostic]:
+def check_columns(path: str, table: Table, model: Model, other_columns, supplied=frozenset()) -> list[Diagnostic]:
     """Errors for a missing `id` or donnée column (unless a scenario supplies it), a column named twice,
     a column of lists or structs. Unknown columns are ignored, with a warning — an error when one is
     close to a missing donnée's name: it is then probably a misspelling."""
