@@ -187,6 +187,7 @@ print("imported:", *(m for m in asked if m in sys.modules))
             [
                 "lark",
                 "dsl.parser",
+                "numpy",
                 "interpreter.compare.diff",
                 "interpreter.report.diff",
                 "interpreter.report.site",
@@ -200,7 +201,7 @@ print("imported:", *(m for m in asked if m in sys.modules))
 def test_a_command_imports_only_what_it_needs(args, absent, tmp_path):
     """Start-up: the list of commands imports none of them; `check` none of the heavy libraries of populations,
     reports and declarations; `js` only its own module of commands; `simulate` of a version read from the
-    cache neither the parser (Lark: 0.04 s) nor another command's report (`benchmarks/startup.py` measures the
+    cache neither the parser (Lark: 0.04 s), nor numpy (0.04 s: `interpreter.ondemand`), nor another command's report (`benchmarks/startup.py` measures the
     times)."""
     args = [arg.replace("{tmp}", str(tmp_path)) for arg in args]
     command = [sys.executable, "-c", IMPORTED, ",".join(absent), *args]

@@ -18,7 +18,6 @@ from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import cast
 
-import numpy as np
 import polars as pl
 from attrs import frozen
 
@@ -31,6 +30,7 @@ from interpreter.io.defaults import constant_column
 from interpreter.io.number_columns import Scaled
 from interpreter.io.numbers import NUMERIC
 from interpreter.io.tables import LazyArray, Population, Table, check_columns, numeric_donnees, read_table
+from interpreter.ondemand import np
 
 EPOCH = datetime.date(1970, 1, 1)
 RANK = "#rang"
@@ -95,18 +95,19 @@ def _result(convention, reading: Reading, frame: pl.DataFrame, ids: np.ndarray) 
     """The results: polars' columns, made numpy arrays when they are used as such (`LazyArray`); when rows are set
     aside, numpy arrays (each taken out of `frame` as it is converted: the memory of both is never held at once),
     into which the scalar backend writes those rows."""
-    bad = np.flatnonzero(frame[lazy.BAD].to_numpy())
+    aside = bool(frame[lazy.BAD].any())
 
     def column(name: str) -> np.ndarray:
-        if len(bad) == 0:
-            return cast(np.ndarray, LazyArray(frame[name]))  # used as the array it becomes
+        if not aside:
+            return cast("np.ndarray", LazyArray(frame[name]))  # used as the array it becomes (numpy is not imported)
         return frame.drop_in_place(name).rechunk().to_numpy(writable=True)  # the scalar backend writes into it
 
     paying = Plan.of(convention.model).paying
     lines = {id: column(lazy.line_column(i)) for i, id in enumerate(paying)}
     result = PopulationResult(ids, column(lazy.ELIGIBLE), lines, column(lazy.TOTAL), column(lazy.POINTS), 0, ())
-    if not len(bad):
+    if not aside:
         return result
+    bad = np.flatnonzero(frame[lazy.BAD].to_numpy())
     values = exact_rows(convention.model, reading, bad)
     return scalar_rows(convention.program, result, bad, values.__getitem__)
 
@@ -130,9 +131,9 @@ def _population(convention, reading: Reading, frame: pl.DataFrame, warnings: lis
     return Population(
         path,
         kept,
-        cast(np.ndarray, LazyArray(kept["id"])),  # used as the array it becomes
+        cast("np.ndarray", LazyArray(kept["id"])),  # used as the array it becomes
         ExactColumns(model, reading, size),
-        np.zeros(size, dtype=bool),
+        cast("np.ndarray", LazyArray(pl.repeat(False, size, eager=True))),  # no row aside: every one was certified
         (),
         kept.clear(),
         tuple(warnings),

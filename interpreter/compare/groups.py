@@ -15,7 +15,6 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-import numpy as np
 import polars as pl
 from attrs import frozen
 
@@ -25,6 +24,7 @@ from interpreter.compare.guarantee import top_ups
 from interpreter.compare.sums import checked_sum, exact_sum
 from interpreter.io.numbers import NumberProblem, read_number
 from interpreter.numbers import french_number
+from interpreter.ondemand import np
 
 if TYPE_CHECKING:
     from interpreter.io.tables import Population

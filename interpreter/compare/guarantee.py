@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import numpy as np
 from attrs import frozen
 
 from interpreter.compare.sums import exact_sum
+from interpreter.ondemand import np
 
 FULL = Fraction(1)
 

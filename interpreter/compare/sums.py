@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import numpy as np
 import polars as pl
 
 from dsl.diagnostics import ConvError, Diagnostic
 from dsl.payment import MAX_CENTS
 from interpreter.io.tables import LazyArray
 from interpreter.numbers import euros
+from interpreter.ondemand import np
 
 INT64 = 2**63
 NARROW = (pl.Boolean, pl.Int8, pl.Int16, pl.Int32, pl.UInt8, pl.UInt16, pl.UInt32)

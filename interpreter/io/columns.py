@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import numpy as np
 import polars as pl
 
 from dsl.diagnostics import suggest
@@ -14,6 +13,7 @@ from interpreter.io import number_columns, numbers
 from interpreter.io.number_columns import Scaled, read_numbers
 from interpreter.io.words import FALSE_WORDS, TRUE_WORDS, TYPE_WORDS
 from interpreter.numbers import conv_text
+from interpreter.ondemand import np
 
 CODES = {numbers.TYPE: "population-invalide", numbers.AMBIGUOUS: "nombre-ambigu", numbers.BEYOND: "nombre-hors-limites"}
 

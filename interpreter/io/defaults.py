@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-import numpy as np
 import polars as pl
 
 from dsl.model import Donnee
 from interpreter.io import numbers
 from interpreter.io.number_columns import Scaled
+from interpreter.ondemand import np
 
 EPOCH = datetime.date(1970, 1, 1)
 

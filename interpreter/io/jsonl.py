@@ -27,11 +27,11 @@ from __future__ import annotations
 import io
 import json
 
-import numpy as np
 import polars as pl
 
 from dsl.errors import ConvcheckError
 from interpreter.io.numbers import NumberToken
+from interpreter.ondemand import np
 
 LONG_NUMBER = r"[0-9]{8}\.|\.[0-9]{8}"  # 16 significant digits or more put 8 on one side of the point
 BOM = b"\xef\xbb\xbf"

@@ -13,7 +13,6 @@ import math
 from decimal import Decimal, localcontext
 from typing import cast
 
-import numpy as np
 import polars as pl
 from attrs import frozen
 
@@ -29,6 +28,7 @@ from interpreter.io.numbers import (
     NumberToken,
     read_written,
 )
+from interpreter.ondemand import np
 
 
 @frozen

@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 
 from interpreter.io import csvfiles
-from interpreter.io.tables import READERS, LazyArray
+from interpreter.io.tables import READERS, polars_column
 from interpreter.io.writer import replacing, write_bytes, write_text
 
 
@@ -39,12 +39,6 @@ def points_text(micro: pl.Expr) -> pl.Expr:
         + (micro.abs() // 1_000_000).cast(pl.String)
         + pl.when(fraction == "").then(pl.lit("")).otherwise(pl.lit(".") + fraction)
     )
-
-
-def polars_column(values, dtype=None) -> pl.Series:
-    """A result column as a polars Series: the default engine's own (`LazyArray`, never copied out), else the
-    array's (as `dtype`: the other engines' integers may be held as objects)."""
-    return values.series if isinstance(values, LazyArray) else pl.Series(np.asarray(values, dtype=dtype))
 
 
 def result_frame(result, lines: list[str], typed: bool) -> pl.DataFrame:

@@ -29,7 +29,6 @@ from collections.abc import Callable, Mapping
 from functools import cached_property
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 from attrs import field, frozen
 
@@ -43,6 +42,7 @@ from interpreter.io.jsonl import JsonLinesError, read_json_lines
 from interpreter.io.number_columns import Scaled
 from interpreter.io.numbers import NUMERIC
 from interpreter.io.words import french_json
+from interpreter.ondemand import np
 
 READERS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}
 UNREADABLE = {
@@ -93,12 +93,15 @@ class RowProblem:
     hint: str | None = None
 
 
-class LazyArray(np.lib.mixins.NDArrayOperatorsMixin):
+class LazyArray:
     """A column polars computed, used as a numpy array and made one the first time it is used as one: its length,
     indexing, iteration, operators, numpy's functions and the array's methods are the array's. The default engine
     gives its results so: a simulation's summary sums and counts them in polars (`series`) and needs only the totals
     as an array — a million ids take 0.05 s to become Python strings, and 25 result columns of a million rows 0.07 s
-    and 100 MB to be copied out of polars' chunks."""
+    and 100 MB to be copied out of polars' chunks. The class itself needs no numpy (`simulate` of a file never
+    imports it: `interpreter.cli.entry`)."""
+
+    __hash__ = None  # type: ignore[assignment]  # as an array's
 
     def __init__(self, series: pl.Series):
         self.series = series
@@ -130,6 +133,27 @@ class LazyArray(np.lib.mixins.NDArrayOperatorsMixin):
         if name in ("series", "__setstate__"):  # never the array's (a copy being made has no series yet)
             raise AttributeError(name)
         return getattr(self.array, name)
+
+
+def _array_operator(name: str):
+    def operator(self: LazyArray, *others):
+        return getattr(self.array, name)(*(o.array if isinstance(o, LazyArray) else o for o in others))
+
+    operator.__name__ = operator.__qualname__ = name
+    return operator
+
+
+for _name in (  # the array's operators (a class's own, not found through `__getattr__`), as numpy's mixin has them
+    "lt le eq ne gt ge add radd sub rsub mul rmul matmul rmatmul truediv rtruediv floordiv rfloordiv mod rmod "
+    "divmod rdivmod pow rpow lshift rlshift rshift rrshift and rand xor rxor or ror neg pos abs invert"
+).split():
+    setattr(LazyArray, f"__{_name}__", _array_operator(f"__{_name}__"))
+
+
+def polars_column(values, dtype=None) -> pl.Series:
+    """A result column as a polars Series: the default engine's own (`LazyArray`, never copied out), else the
+    array's (as `dtype`: the other engines' integers may be held as objects)."""
+    return values.series if isinstance(values, LazyArray) else pl.Series(np.asarray(values, dtype=dtype))
 
 
 @frozen

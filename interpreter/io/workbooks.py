@@ -24,11 +24,11 @@ import zipfile
 from decimal import Decimal
 from xml.etree import ElementTree
 
-import numpy as np
 from attrs import frozen
 
 from dsl.diagnostics import suggest
 from dsl.errors import ConvcheckError
+from interpreter.ondemand import np
 
 MAX_CELLS = 10_000_000  # the rectangle of a sheet: 1 048 576 rows × 9 columns, 100 000 × 100…
 MAX_UNPACKED = 1 << 30  # bytes of the parts read once unpacked (the sheet, its strings, its styles): 1 Gio

@@ -11,10 +11,9 @@ from __future__ import annotations
 import io
 import warnings
 
-import numpy as np
-
 from interpreter.compare.impact import Impact
 from interpreter.numbers import euros_of, short_euros
+from interpreter.ondemand import np
 from interpreter.report.document import Figure
 
 GAIN, LOSS, NEUTRAL, INK = "#2e7d32", "#b3261e", "#7a869a", "#1d2530"
