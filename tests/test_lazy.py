@@ -336,8 +336,17 @@ def test_a_lazy_array_behaves_as_the_array_it_becomes():
         (np.concatenate([lazy_column, lazy_column]), np.concatenate([array, array])),
         (np.asarray(lazy_column, dtype=np.int64), array.astype(np.int64)),
         (lazy_column.astype(object), array.astype(object)),
+        (lazy_column == 0, array == 0),
+        ((lazy_column < 1) & (lazy_column >= -1), (array < 1) & (array >= -1)),
+        (~(lazy_column != 0) | (lazy_column > 5), ~(array != 0) | (array > 5)),
+        (-lazy_column, -array),
+        (abs(lazy_column), abs(array)),
+        (2 * lazy_column + lazy_column // 2, 2 * array + array // 2),
+        (lazy_column % 3, array % 3),
     ]:
         assert np.array_equal(found, expected) and np.asarray(found).dtype == np.asarray(expected).dtype
     assert lazy_column.sum() == 9 and lazy_column.dtype == np.int32 and list(lazy_column) == values
     with pytest.raises(ValueError, match="ambiguous"):
         bool(lazy_column)
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(lazy_column)
