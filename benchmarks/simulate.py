@@ -1,7 +1,7 @@
 """Benchmark: `convcheck simulate` against the exact polars program an analyst writes, side by side.
 
 For each size (100 k, 1 M, 5 M structures of the example generator) and each format (Parquet, CSV),
-whole processes, median of 3 runs: `convcheck simulate` of Avenant 1 and
+whole processes, median of 3 runs (the two programs' runs alternating): `convcheck simulate` of Avenant 1 and
 `benchmarks/avenant1_polars.py` (one lazy polars query, exact Int64 cents: it matches convcheck to the
 cent on every structure and every line — checked here on the first size, and in the test suite). Prints
 the time of each, the ratio, the time per structure and the peak memory of each process and its ratio;
@@ -52,11 +52,16 @@ def run(command: list[str]) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
-def measured(command: list[str], runs: int) -> tuple[float, float]:
-    """Median wall time and largest peak memory of `runs` runs, after a warm-up run."""
-    run(command)  # warm: bytecode, the grammar's and the checked version's caches, the file in the page cache
-    results = [run(command) for _ in range(runs)]
-    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+def measured(commands: list[list[str]], runs: int) -> list[tuple[float, float]]:
+    """Each command's median wall time and largest peak memory over `runs` runs, after a warm-up run each; the
+    commands' runs alternate (a, b, a, b…), so that a burst of load on this shared machine weighs on both alike."""
+    for command in commands:
+        run(command)  # warm: bytecode, the grammar's and the checked version's caches, the file in the page cache
+    results: list[list[tuple[float, float]]] = [[] for _ in commands]
+    for _ in range(runs):
+        for command, found in zip(commands, results, strict=True):
+            found.append(run(command))
+    return [(statistics.median(r[0] for r in found), max(r[1] for r in found)) for found in results]
 
 
 CHECKOUT = {"root": ROOT, "python": sys.executable}  # whose convcheck is measured (`--racine`: another checkout's)
@@ -135,15 +140,15 @@ def main() -> None:
                 if not checked:
                     same_cents(path, folder)
                     checked = True
-                mine, my_memory = measured(ours(path), arguments.runs)
-                theirs, their_memory = measured(polars_program(path), arguments.runs)
+                commands = [ours(path), polars_program(path), *([ours(path, "duckdb")] if arguments.duckdb else [])]
+                (mine, my_memory), (theirs, their_memory), *duckdb = measured(commands, arguments.runs)
                 line = (
                     f"{size:>10,}  {kind:7}  {mine:>8.2f}s  {theirs:>6.2f}s  {mine / theirs:>6.2f}×  "
                     f"{mine / size * 1e6:>12.2f}  {my_memory:>13,.0f} Mio  {their_memory:>10,.0f} Mio  "
                     f"{my_memory / their_memory:>6.2f}×"
                 )
-                if arguments.duckdb:
-                    duck, _ = measured(ours(path, "duckdb"), arguments.runs)
+                if duckdb:
+                    duck = duckdb[0][0]
                     line += f"  {duck:>6.2f}s  {duck / mine:>12.2f}×"
                 print(f"{line}  {load()}", flush=True)
                 if not arguments.dossier:
