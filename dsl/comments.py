@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import re
 
-from attrs import frozen
-
 from dsl import nodes as n
 from dsl.format import Comment, extract_comments
 from dsl.kinds import kind_of
 from dsl.printer import layout
+from dsl.records import frozen
 from dsl.source import SourceFile, Span
 
 

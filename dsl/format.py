@@ -12,12 +12,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
-from attrs import frozen
-
 from dsl import nodes as n
 from dsl.diagnostics import Diagnostic
 from dsl.parser import cycle_collector_paused, parse_source
 from dsl.printer import Line, layout
+from dsl.records import frozen
 from dsl.source import SourceFile
 
 TOKENS = re.compile(r'"(?:[^"\\\n]++|\\.)*+"|#[^\n]*')  # possessive: no backtracking point per character

@@ -17,7 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from attrs import field, frozen
+from attrs import field
+
+from dsl.records import frozen
 
 
 @frozen

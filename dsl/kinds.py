@@ -14,9 +14,8 @@ A leaf of the language: it imports only the AST node classes.
 
 from __future__ import annotations
 
-from attrs import frozen
-
 from dsl import nodes as n
+from dsl.records import frozen
 
 # The namespaces of ids (`interpreter.lsp.index`): données and paramètres share the names of expressions;
 # critères, briques and the lines computed from the others those of `atteint(…)` and of avenant operations.

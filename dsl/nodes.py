@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import cast
 
-from attrs import field, frozen
+from attrs import field
 
+from dsl.records import frozen
 from dsl.source import Span
 
 

@@ -14,7 +14,6 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from attrs import frozen
 from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedInput
 
@@ -22,6 +21,7 @@ from dsl import nodes as n
 from dsl.ast_builder import AstBuilder
 from dsl.diagnostics import Diagnostic
 from dsl.lexing import lark_parser, lexed, retyped
+from dsl.records import frozen
 from dsl.source import DecodingError, SourceFile, decode, normalise, not_conv, special_kind
 from dsl.syntax_errors import SyntaxErrorTranslator
 

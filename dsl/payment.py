@@ -37,10 +37,10 @@ from functools import partial
 from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
-from attrs import frozen
 
 from dsl import ir
 from dsl.model import Brique, Critere, Majoration, Minimum, Model
+from dsl.records import define, frozen
 
 CAP = "plafond_ratio_patientele"
 ADVANCE = "taux_avance"  # the share of the prérequis and socle, all met, paid in advance (`eval --avance`)
@@ -239,7 +239,7 @@ def decide(plan: Plan, backend: Backend) -> dict:
     return met
 
 
-@attrs.define
+@define
 class Lines:
     """What the paying lines come to, as `settle` works them out (values of the backend)."""
 

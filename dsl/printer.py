@@ -13,11 +13,10 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from attrs import frozen
-
 from dsl import keywords
 from dsl import nodes as n
 from dsl.kinds import kind_of
+from dsl.records import frozen
 from dsl.source import Span
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from attrs import field, frozen
+from attrs import field
 
 from dsl import ir
 from dsl import nodes as n
@@ -28,6 +28,7 @@ from dsl.check.wording import an
 from dsl.diagnostics import Diagnostic, Note, suggest
 from dsl.model import Model
 from dsl.printer import print_expr
+from dsl.records import frozen
 
 
 @frozen

@@ -14,9 +14,10 @@ from bisect import bisect_right
 from functools import cached_property
 from itertools import accumulate
 
-from attrs import field, frozen
+from attrs import field
 
 from dsl.errors import ConvcheckError
+from dsl.records import frozen
 
 
 @frozen

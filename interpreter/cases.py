@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from attrs import frozen
-
 from dsl import ir
 from dsl.model import Cas, Type
 from dsl.printer import print_expr
+from dsl.records import frozen
 from dsl.source import Span
 from interpreter.backends.scalar import Context_, Evaluation, Program, advance, evaluate
 from interpreter.numbers import EvaluationError, reader_text

@@ -13,10 +13,9 @@ import os
 import tomllib
 from pathlib import Path
 
-from attrs import frozen
-
 from dsl.diagnostics import Diagnostic, suggest
 from dsl.errors import ConvcheckError
+from dsl.records import frozen
 
 FILE = "convcheck.toml"
 KEYS = {"strict": bool}

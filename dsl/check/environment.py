@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from attrs import define, field
+from attrs import field
 
 from dsl import ir
 from dsl import nodes as n
 from dsl.diagnostics import Diagnostic, Note
 from dsl.model import Donnee
+from dsl.records import define
 
 
 @define

@@ -34,11 +34,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
-from attrs import define
 from sqlglot import exp
 
 from dsl.errors import ConvcheckError
 from dsl.limits import LIMIT, MAX_DECIMALS
+from dsl.records import define
 from interpreter.backends import sqlarith as a
 from interpreter.backends.results import PopulationResult, scalar_rows
 from interpreter.backends.sql import Query, SqlProblem, compile_query

@@ -15,10 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from attrs import frozen
-
 from dsl.diagnostics import Diagnostic
 from dsl.errors import ConvcheckError
+from dsl.records import frozen
 
 if TYPE_CHECKING:  # annotations only: the API calls the engines
     from interpreter.backends.results import PopulationResult

@@ -20,12 +20,11 @@ from __future__ import annotations
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
-from attrs import frozen
-
 from dsl import ir, keywords, payment
 from dsl import nodes as n
 from dsl.model import Brique, Majoration, Minimum, Type
 from dsl.printer import print_expr
+from dsl.records import frozen
 from interpreter.numbers import EvaluationError, conv_text, euros, reader_text, share_text
 
 if TYPE_CHECKING:  # annotations only: the scalar backend imports this module

@@ -30,12 +30,12 @@ from fractions import Fraction
 from pathlib import Path
 
 import attrs
-from attrs import frozen
 
 from dsl import ir, keywords, limits
 from dsl.diagnostics import suggest
 from dsl.model import Brique, Critere, Donnee, Majoration, Minimum, Model, Type, expressions
 from dsl.payment import MAX_EUROS, MAX_POINTS, floor, line_amount, settle
+from dsl.records import frozen
 from interpreter.backends import explain
 from interpreter.backends.jssource import JsBackend, Source, js_string, key, literal, mapping, rational
 from interpreter.backends.scalar import SCENARIO_WORDS, Program, to_cents, total_cents, total_points

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import cast
 
 import polars as pl
-from attrs import frozen
 
 from dsl.payment import Plan
+from dsl.records import frozen
 from interpreter.backends import lazy
 from interpreter.backends.results import PopulationResult, scalar_rows
 from interpreter.io import certified

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal, localcontext
 
-from attrs import frozen
-
+from dsl.records import frozen
 from interpreter.backends import scalar
 from interpreter.numbers import EXACT, EvaluationError, multiply, round_half_away
 from interpreter.ondemand import np

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from decimal import Decimal, localcontext
 from typing import Any, NamedTuple
 
-from attrs import evolve, field, frozen
+from attrs import evolve, field
 
 from dsl import ir
 from dsl import nodes as n
@@ -27,6 +27,7 @@ from dsl.errors import ConvcheckError
 from dsl.model import Model, Type, expressions
 from dsl.payment import MAX_CENTS, MAX_EUROS, MAX_POINTS, Plan, settle
 from dsl.payment import advance as advance_rule
+from dsl.records import frozen
 from interpreter.backends import pysource
 from interpreter.backends.draw import drawn
 from interpreter.backends.explain import WORDS, eligibility_text, line_text, prorata_text

@@ -34,7 +34,6 @@ from fractions import Fraction
 from functools import partial
 from typing import Any
 
-from attrs import frozen
 from sqlglot import exp
 
 from dsl import ir
@@ -44,6 +43,7 @@ from dsl.limits import MAX_DECIMALS
 from dsl.model import Model
 from dsl.payment import MAX_EUROS, MAX_POINTS, Plan, settle
 from dsl.printer import print_expr
+from dsl.records import frozen
 from interpreter.backends import sqlarith as a
 from interpreter.backends.dialects import DIALECTS
 from interpreter.backends.sqlarith import Dec, Fault, Num, Rationals, Unguaranteed, column, first_fault, identifier

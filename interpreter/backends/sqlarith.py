@@ -30,11 +30,11 @@ import math
 from fractions import Fraction
 from typing import Any, overload
 
-from attrs import frozen
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 
 from dsl.errors import ConvcheckError
+from dsl.records import frozen
 from interpreter.backends.dialects import DECIMAL_DIGITS, DIALECTS
 from interpreter.numbers import decimal_places as decimals
 

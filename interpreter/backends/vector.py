@@ -32,11 +32,11 @@ from functools import partial
 from typing import Any
 
 import numpy as np
-from attrs import frozen
 
 from dsl import ir
 from dsl.model import Model, expressions
 from dsl.payment import MAX_CENTS, MAX_POINTS, Plan, settle
+from dsl.records import frozen
 from interpreter.backends import draw, scalar
 from interpreter.backends.results import PopulationResult, scalar_rows
 from interpreter.backends.vectorarith import (

@@ -19,11 +19,11 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from attrs import frozen
 
 from dsl import nodes as n
 from dsl.diagnostics import Diagnostic, suggest
 from dsl.errors import ConvcheckError
+from dsl.records import frozen
 from interpreter.backends.results import PopulationResult
 from interpreter.backends.scalar import ParametreError, Program
 from interpreter.backends.vector import VectorProgram, simulate

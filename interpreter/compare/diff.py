@@ -17,8 +17,6 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
-from attrs import frozen
-
 from dsl import keywords, kinds
 from dsl import nodes as n
 from dsl.diagnostics import ConvError, Diagnostic, suggest
@@ -26,6 +24,7 @@ from dsl.kinds import kind_of
 from dsl.model import SECTIONS, Critere, Model, Prorata
 from dsl.parser import parse_source
 from dsl.printer import one_line, print_expr, print_type, quote
+from dsl.records import frozen
 from interpreter.backends.scalar import Program, compile_model, evaluate
 from interpreter.cases import cas_donnees
 from interpreter.compare.maximal import line_values, maximal_structure

@@ -16,10 +16,10 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import polars as pl
-from attrs import frozen
 
 from dsl.diagnostics import Diagnostic, suggest
 from dsl.errors import ConvcheckError
+from dsl.records import frozen
 from interpreter.compare.guarantee import top_ups
 from interpreter.compare.sums import checked_sum, exact_sum
 from interpreter.io.numbers import NumberProblem, read_number

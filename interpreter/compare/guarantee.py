@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from attrs import frozen
-
+from dsl.records import frozen
 from interpreter.compare.sums import exact_sum
 from interpreter.ondemand import np
 

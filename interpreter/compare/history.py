@@ -15,13 +15,13 @@ import datetime
 from typing import Any
 
 import attrs
-from attrs import frozen
 
 from dsl.diagnostics import Diagnostic
 from dsl.ir import parametres_read
 from dsl.kinds import KINDS
 from dsl.model import Model, expressions
 from dsl.payment import CAP
+from dsl.records import frozen
 from interpreter.compare.diff import ELEMENT_ORDER, RULE_ORDER, Change, FieldChange, diff_elements
 
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from attrs import field, frozen
+from attrs import field
 
+from dsl.records import frozen
 from interpreter.backends.results import PopulationResult
 from interpreter.backends.scalar import Program
 from interpreter.compare.guarantee import Guarantee, top_ups

@@ -27,12 +27,13 @@ from typing import Any
 
 import attrs
 import numpy as np
-from attrs import evolve, frozen
+from attrs import evolve
 
 from dsl import ir
 from dsl import nodes as n
 from dsl.diagnostics import ConvError, Diagnostic
 from dsl.model import Model, Prorata
+from dsl.records import frozen
 from dsl.scenarios import Growth, Scenario
 from interpreter.backends import draw, vector
 from interpreter.backends.scalar import Program, compile_model

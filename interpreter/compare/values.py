@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from attrs import frozen
-
 from dsl.diagnostics import ConvError, Diagnostic
+from dsl.records import frozen
 from interpreter.io.numbers import NumberProblem, read_number
 
 

@@ -32,11 +32,11 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from attrs import frozen
 
 from dsl import limits
 from dsl.errors import ConvcheckError
 from dsl.model import Donnee, Model
+from dsl.records import frozen
 from interpreter.io import csvfiles, sizes
 from interpreter.io.numbers import AMBIGUOUS_FRACTION, AMBIGUOUS_INTEGER, BLANKS, NUMERIC
 from interpreter.io.words import FALSE_WORDS, TRUE_WORDS

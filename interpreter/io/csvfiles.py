@@ -30,10 +30,9 @@ import os
 import re
 import tempfile
 
-from attrs import frozen
-
 from dsl.diagnostics import Diagnostic
 from dsl.errors import ConvcheckError
+from dsl.records import frozen
 from interpreter.io.sizes import MAX_HEADER_BYTES, binary
 
 CHUNK = 1 << 20

@@ -26,13 +26,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from attrs import frozen
-
 from dsl import limits
 from dsl.check.parametres import check_overrides
 from dsl.diagnostics import Diagnostic, Note, suggest
 from dsl.errors import ConvcheckError
 from dsl.model import Donnee, Model
+from dsl.records import frozen
 from dsl.source import SourceFile, Span, normalise
 from interpreter.io.numbers import TYPE, NumberProblem, NumberToken, read_number
 from interpreter.io.sizes import DECLARATION_HELP, MAX_DECLARATION_BYTES, too_large

@@ -14,9 +14,9 @@ from decimal import Decimal, localcontext
 from typing import cast
 
 import polars as pl
-from attrs import frozen
 
 from dsl import limits
+from dsl.records import frozen
 from interpreter.io.numbers import (
     AMBIGUOUS_FRACTION,
     AMBIGUOUS_INTEGER,

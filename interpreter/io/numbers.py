@@ -47,9 +47,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from attrs import frozen
-
 from dsl import limits
+from dsl.records import frozen
 
 BLANKS = " \t\u00a0\u202f"
 GROUP_SPACES = " \u00a0\u202f"

@@ -24,10 +24,9 @@ import zipfile
 from decimal import Decimal
 from xml.etree import ElementTree
 
-from attrs import frozen
-
 from dsl.diagnostics import suggest
 from dsl.errors import ConvcheckError
+from dsl.records import frozen
 from interpreter.ondemand import np
 
 MAX_CELLS = 10_000_000  # the rectangle of a sheet: 1 048 576 rows × 9 columns, 100 000 × 100…

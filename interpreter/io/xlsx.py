@@ -13,9 +13,8 @@ import datetime
 import io
 from decimal import Decimal
 
-from attrs import frozen
-
 from dsl.errors import ConvcheckError
+from dsl.records import frozen
 
 ROWS = 1_048_576  # Excel's rows per sheet, the header's included
 EUROS = '# ##0.00 "€";-# ##0.00 "€"'

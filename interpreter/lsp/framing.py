@@ -24,8 +24,9 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 
-from attrs import frozen
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcParseError
+
+from dsl.records import frozen
 
 logger = logging.getLogger(__name__)
 

@@ -20,11 +20,11 @@ from bisect import bisect_right
 from collections.abc import Iterator
 
 import attrs
-from attrs import frozen
 
 from dsl import kinds
 from dsl import nodes as n
 from dsl.kinds import KINDS, kind_of
+from dsl.records import frozen
 from dsl.source import Span
 
 VALUE, ELEMENT, CAS, SECTION = kinds.VALUE, kinds.ELEMENT, kinds.CAS_NAMES, "section"

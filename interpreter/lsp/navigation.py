@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
-from attrs import frozen
 from lsprotocol import types as lsp
 from pygls.uris import from_fs_path
 
@@ -20,6 +19,7 @@ from dsl.errors import ConvcheckError
 from dsl.keywords import IDENTIFIER, RESERVED, VALUE_RESERVED, fold_accents
 from dsl.kinds import CLAUSES
 from dsl.lexing import lark_parser
+from dsl.records import frozen
 from interpreter.lsp.index import DEFINING, ELEMENT, VALUE, FileIndex, Occurrence
 from interpreter.lsp.positions import UTF16, to_range
 from interpreter.lsp.project import Analysis, Project, realpath

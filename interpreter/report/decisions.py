@@ -7,8 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from attrs import frozen
-
+from dsl.records import frozen
 from interpreter.compare.calibration import Calibration, Point, parametre_kind
 from interpreter.io.csvfiles import french_csv, neutralised
 from interpreter.io.xlsx import Sheet

@@ -13,10 +13,9 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from attrs import frozen
-
 from dsl import kinds
 from dsl.model import SECTION_TITLES
+from dsl.records import frozen
 from interpreter.compare.diff import RULE_ORDER, RULE_TITLES, Change, Diff, MoneyLine
 from interpreter.io.xlsx import Sheet, sheet_of_frame
 from interpreter.numbers import (

@@ -13,7 +13,9 @@ import re
 import unicodedata
 from urllib.parse import quote
 
-from attrs import field, frozen
+from attrs import field
+
+from dsl.records import frozen
 
 
 @frozen

@@ -15,11 +15,10 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
-from attrs import frozen
-
 from dsl.kinds import GROUP_TITLES, KINDS, SUPPLEMENT_KINDS, SUPPLEMENTS
 from dsl.model import SECTION_TITLES, SECTIONS, Type
 from dsl.payment import ADVANCE
+from dsl.records import frozen
 from interpreter.backends.scalar import Evaluation, LineResult, Program
 from interpreter.numbers import EXACT, ZERO, euros, french_number, plain, reader_text, rounded, share_text
 from interpreter.numbers import add as exact_add

@@ -14,9 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from attrs import frozen
-
 from dsl.errors import ConvcheckError
+from dsl.records import frozen
 from interpreter.io.xlsx import workbook
 from interpreter.report.document import Document, Figure, Folded, render_html, render_markdown, render_text
 from interpreter.report.provenance import Provenance

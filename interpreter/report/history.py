@@ -4,10 +4,9 @@ Cnam 2022, p. N) », « hypothèse », « choix ») — as a `Document` (text, M
 
 from __future__ import annotations
 
-from attrs import frozen
-
 from dsl.comments import clause_comments, comments_of, figure_statuses
 from dsl.kinds import CLAUSES
+from dsl.records import frozen
 from dsl.source import SourceFile
 from interpreter.compare.diff import RULE_TITLES
 from interpreter.compare.history import ClauseHistory, ClauseTimeline, History, Step

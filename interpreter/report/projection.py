@@ -6,8 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from attrs import frozen
-
+from dsl.records import frozen
 from interpreter.io.xlsx import Sheet
 from interpreter.numbers import euros, euros_of, french_number, short_euros, signed_euros
 from interpreter.report.document import Document, Figure, Heading, KeyFigures, Paragraph, Table, Verdict

@@ -24,8 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from attrs import frozen
-
+from dsl.records import frozen
 from interpreter.io.csvfiles import neutral_comment
 from interpreter.io.xlsx import Sheet
 from interpreter.numbers import french_number

@@ -19,9 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from attrs import frozen
-
 from dsl.model import Model
+from dsl.records import frozen
 from interpreter.backends.javascript import JsModule, form_value
 from interpreter.cases import cas_donnees
 from interpreter.report.document import script_json

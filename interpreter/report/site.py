@@ -20,13 +20,14 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from attrs import define, field
+from attrs import field
 
 from dsl import nodes as n
 from dsl.avenants import Loader
 from dsl.comments import clause_comments, comments_of, figure_statuses
 from dsl.kinds import KINDS
 from dsl.printer import print_expr
+from dsl.records import define
 from interpreter.api import chain_versions, load
 from interpreter.backends.scalar import compile_model
 from interpreter.compare.diff import diff_models, element_fields, exercice_rules

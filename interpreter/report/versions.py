@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from attrs import frozen
-
+from dsl.records import frozen
 from interpreter.compare.versions import Across
 from interpreter.io.xlsx import Sheet
 from interpreter.numbers import euros, percent_text, signed_euros
