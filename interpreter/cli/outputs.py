@@ -43,13 +43,13 @@ def write_workbook(build, output: str | None, inputs: list[str]) -> None:
     write_bytes(output, data, inputs)
 
 
-def emit(text: str, output: str | None, inputs: list[str]) -> None:
-    """Print a report, or write it to a file that is none of the inputs, and say where."""
+def emit(text: str, output: str | None, inputs: list[str], written: str = "Rapport écrit") -> None:
+    """Print a text, or write it to a file that is none of the inputs, and say where (« Module écrit dans … »)."""
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
     write_text(output, text, inputs)
-    click.echo(f"Rapport écrit dans « {output} ».", err=True)
+    click.echo(f"{written} dans « {output} ».", err=True)
 
 
 def report_notes(notes, sources) -> None:

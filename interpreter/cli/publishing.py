@@ -77,11 +77,7 @@ def sql_command(version, scenarios, settings, dialecte, table, output, absent):
     report_format(None, output, ("sql",))
     convention = api.load(version, settings, scenarios=scenarios)
     text = convention.sql(dialecte, table, absent) + (";\n" if dialecte != "spark" else "\n")
-    if output is None:
-        click.echo(text, nl=False)
-        return EXIT_OK
-    write_text(output, text, list(convention.sources))
-    click.echo(f"Requête écrite dans « {output} ».", err=True)
+    emit(text, output, list(convention.sources), "Requête écrite")
     return EXIT_OK
 
 
@@ -99,11 +95,7 @@ def js_command(version, scenarios, settings, exercice, output):
     report_format(None, output, ("javascript",))
     convention = api.load(version, settings, scenarios=scenarios, exercice=exercise_year(exercice))
     text = convention.javascript(provenance_of([(None, convention)]).lines()).module
-    if output is None:
-        click.echo(text, nl=False)
-        return EXIT_OK
-    write_text(output, text, list(convention.sources))
-    click.echo(f"Module écrit dans « {output} ».", err=True)
+    emit(text, output, list(convention.sources), "Module écrit")
     return EXIT_OK
 
 

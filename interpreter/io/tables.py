@@ -100,7 +100,7 @@ class LazyArray:
     gives its results so: a simulation's summary sums and counts them in polars (`series`) and needs only the totals
     as an array — a million ids take 0.05 s to become Python strings, and 25 result columns of a million rows 0.07 s
     and 100 MB to be copied out of polars' chunks. The class itself needs no numpy (`simulate` of a file never
-    imports it: `interpreter.cli.entry`)."""
+    imports it: `interpreter.ondemand`)."""
 
     __hash__ = None  # type: ignore[assignment]  # as an array's
 
