@@ -16,10 +16,12 @@ Targets on this 2-core machine: ≤ 1.2 × the polars program at 1 M and 5 M fro
 CSV, ≤ 1.5 × at 100 k (start-up included); peak memory ≤ 1.5 × the program's.
 
     python benchmarks/simulate.py [--sizes 100000,1000000,5000000] [--runs 3] [--formats parquet,csv]
-                                  [--duckdb] [--dossier FOLDER] [--racine CHECKOUT]
+                                  [--duckdb] [--dossier FOLDER] [--racine CHECKOUT] [--avant CHECKOUT]
 
 `--dossier` keeps the generated populations in FOLDER and reuses them (the 5 M CSV file takes minutes to write);
-`--racine` measures the convcheck of another checkout (its own `.venv`), for a before/after table.
+`--racine` measures the convcheck of another checkout (its own `.venv`) instead of this one; `--avant` measures
+another checkout's too, in the same alternating runs, and prints its time and its ratio to the polars program: a
+before/after table from one run.
 """
 
 from __future__ import annotations
@@ -38,13 +40,12 @@ AVENANT_1 = ROOT / "conventions" / "aci-msp-avenant-1.conv"
 POLARS = ROOT / "benchmarks" / "avenant1_polars.py"
 
 
-def run(command: list[str]) -> tuple[float, float]:
-    """Wall time (s) and peak resident memory (MiB) of one process."""
+def run(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall time (s) and peak resident memory (MiB) of one process (run in `cwd`: `python -m interpreter.cli` runs
+    the convcheck of the checkout it is run in)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as an installed tool runs
     start = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=CHECKOUT["root"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
-    )
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -52,24 +53,32 @@ def run(command: list[str]) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
-def measured(commands: list[list[str]], runs: int) -> list[tuple[float, float]]:
-    """Each command's median wall time and largest peak memory over `runs` runs, after a warm-up run each; the
-    commands' runs alternate (a, b, a, b…), so that a burst of load on this shared machine weighs on both alike."""
-    for command in commands:
-        run(command)  # warm: bytecode, the grammar's and the checked version's caches, the file in the page cache
+def measured(commands: list[tuple[list[str], Path]], runs: int) -> list[tuple[float, float]]:
+    """Each command's (and its folder's) median wall time and largest peak memory over `runs` runs, after a warm-up
+    run each; the commands' runs alternate (a, b, a, b…), so that a burst of load on this shared machine weighs on
+    all alike."""
+    for command, cwd in commands:
+        run(command, cwd)  # warm: bytecode, the grammar's and the checked version's caches, the file in the page cache
     results: list[list[tuple[float, float]]] = [[] for _ in commands]
     for _ in range(runs):
-        for command, found in zip(commands, results, strict=True):
-            found.append(run(command))
+        for (command, cwd), found in zip(commands, results, strict=True):
+            found.append(run(command, cwd))
     return [(statistics.median(r[0] for r in found), max(r[1] for r in found)) for found in results]
 
 
 CHECKOUT = {"root": ROOT, "python": sys.executable}  # whose convcheck is measured (`--racine`: another checkout's)
 
 
-def ours(path: Path, engine: str = "defaut") -> list[str]:
-    convention = CHECKOUT["root"] / AVENANT_1.relative_to(ROOT)
-    return [CHECKOUT["python"], "-m", "interpreter.cli", "simulate", str(convention), str(path), "--moteur", engine]
+def ours(path: Path, engine: str = "defaut", checkout: dict | None = None) -> list[str]:
+    checkout = checkout or CHECKOUT
+    convention = checkout["root"] / AVENANT_1.relative_to(ROOT)
+    return [checkout["python"], "-m", "interpreter.cli", "simulate", str(convention), str(path), "--moteur", engine]
+
+
+def other(root: str) -> dict:
+    """Another checkout, run with its own `.venv`."""
+    resolved = Path(root).resolve()
+    return {"root": resolved, "python": str(resolved / ".venv" / "bin" / "python")}
 
 
 def polars_program(path: Path) -> list[str]:
@@ -119,15 +128,17 @@ def main() -> None:
     parser.add_argument("--duckdb", action="store_true", help="also time `--moteur duckdb`")
     parser.add_argument("--dossier", help="keep the populations in this folder, and reuse them")
     parser.add_argument("--racine", help="measure the convcheck of another checkout (with its .venv): before/after")
+    parser.add_argument("--avant", help="also measure, in the same alternating runs, another checkout's convcheck")
     arguments = parser.parse_args()
     if arguments.racine:
-        root = Path(arguments.racine).resolve()
-        CHECKOUT.update(root=root, python=str(root / ".venv" / "bin" / "python"))
+        CHECKOUT.update(other(arguments.racine))
+    before = other(arguments.avant) if arguments.avant else None
     sizes = [int(s) for s in arguments.sizes.split(",")]
     print(
         f"{'structures':>10}  {'format':7}  {'convcheck':>9}  {'polars':>7}  {'rapport':>7}  {'µs/structure':>12}  "
         f"{'mémoire convcheck':>17}  {'mémoire polars':>14}  {'rapport':>7}"
         + (f"  {'duckdb':>7}  {'duckdb/défaut':>13}" if arguments.duckdb else "")
+        + (f"  {'avant':>7}  {'rapport avant':>13}" if before else "")
         + "  charge (1/5/15 min)"
     )
     with tempfile.TemporaryDirectory() as name:
@@ -140,16 +151,25 @@ def main() -> None:
                 if not checked:
                     same_cents(path, folder)
                     checked = True
-                commands = [ours(path), polars_program(path), *([ours(path, "duckdb")] if arguments.duckdb else [])]
-                (mine, my_memory), (theirs, their_memory), *duckdb = measured(commands, arguments.runs)
+                here = CHECKOUT["root"]
+                commands = [
+                    (ours(path), here),
+                    (polars_program(path), here),
+                    *([(ours(path, "duckdb"), here)] if arguments.duckdb else []),
+                    *([(ours(path, checkout=before), before["root"])] if before else []),
+                ]
+                (mine, my_memory), (theirs, their_memory), *more = measured(commands, arguments.runs)
                 line = (
                     f"{size:>10,}  {kind:7}  {mine:>8.2f}s  {theirs:>6.2f}s  {mine / theirs:>6.2f}×  "
                     f"{mine / size * 1e6:>12.2f}  {my_memory:>13,.0f} Mio  {their_memory:>10,.0f} Mio  "
                     f"{my_memory / their_memory:>6.2f}×"
                 )
-                if duckdb:
-                    duck = duckdb[0][0]
+                if arguments.duckdb:
+                    duck = more.pop(0)[0]
                     line += f"  {duck:>6.2f}s  {duck / mine:>12.2f}×"
+                if before:
+                    earlier = more.pop(0)[0]
+                    line += f"  {earlier:>6.2f}s  {earlier / theirs:>12.2f}×"
                 print(f"{line}  {load()}", flush=True)
                 if not arguments.dossier:
                     path.unlink()
