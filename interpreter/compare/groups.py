@@ -23,6 +23,7 @@ from dsl.records import frozen
 from interpreter.compare.guarantee import top_ups
 from interpreter.compare.sums import checked_sum, exact_sum
 from interpreter.io.numbers import NumberProblem, read_number
+from interpreter.io.tables import unsupported
 from interpreter.numbers import french_number
 from interpreter.ondemand import np
 
@@ -120,6 +121,18 @@ class Grouping:
                 ]
             )
         values = frame[self.column]
+        if what := unsupported(values.dtype):  # a column of lists or structs: no group for a structure
+            raise GroupingError(
+                [
+                    Diagnostic(
+                        "groupement-invalide",
+                        f"« --par {self.column} » : la colonne « {self.column} » contient {what} "
+                        f"(type {values.dtype}), pas une valeur par structure",
+                        file=origin,
+                        suggestion="groupez par une colonne qui donne une seule valeur (texte ou nombre) par structure",
+                    )
+                ]
+            )
         if not self.bands:
             text = values.cast(pl.String).fill_null(MISSING).replace("", MISSING)
             if text.str.contains(INVISIBLE).any():  # a control character never reaches a terminal, a page or a chart

@@ -529,7 +529,11 @@ def read_population(
     height = 0
     for batch in table.batches():
         batch = batch.drop(
-            [c for c in batch.columns if c not in model.donnees and c != "id" and _unsupported(batch[c].dtype)]
+            [
+                c
+                for c in batch.columns
+                if c not in model.donnees and c != "id" and c not in keep and unsupported(batch[c].dtype)
+            ]
         )
         if table.stream is not None and table.kind == "csv":
             blank_parts.append(_blank(batch))
@@ -639,7 +643,8 @@ def _wide(columns: dict, size: int) -> np.ndarray:
     return aside
 
 
-def _unsupported(dtype) -> str | None:
+def unsupported(dtype) -> str | None:
+    """What a column of this type holds when it is not one value per structure (« des listes »…), else None."""
     return next((what for base, what in UNSUPPORTED.items() if dtype == base or isinstance(dtype, base)), None)
 
 
@@ -671,7 +676,7 @@ def check_columns(path: str, table: Table, model: Model, other_columns, supplied
                 )
             )
     for name in ["id", *model.donnees]:
-        what = _unsupported(frame[name].dtype) if name in frame.columns else None
+        what = unsupported(frame[name].dtype) if name in frame.columns else None
         if what:
             problems.append(
                 Diagnostic(
