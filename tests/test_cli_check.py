@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from interpreter.cli import cli
+from interpreter.cli.entry import COMMANDS
 from tests.conftest import GOLDEN, ROOT
 
 LANGUAGE = GOLDEN / "language"
@@ -153,6 +154,14 @@ def test_the_command_list_says_what_each_command_s_help_says():
     assert list(publishing.PUBLISHED) == list(entry.PUBLISHING)  # the entry point takes these from their module
     for name, command in publishing.PUBLISHED.items():
         assert command is commands.cli.commands[name], name
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_every_command_s_help_speaks_french(name):
+    """`convcheck CMD --help` in French, whichever module the command lives in (sql, js… said « Usage: »)."""
+    help = CliRunner().invoke(cli, [name, "--help"], prog_name="convcheck").output
+    assert help.startswith(f"Usage : convcheck {name} "), help
+    assert "Afficher cette aide et quitter." in help
 
 
 IMPORTED = """import sys

@@ -15,7 +15,7 @@ from dsl.avenants import Loader
 from dsl.diagnostics import render_all_text
 from interpreter import api
 from interpreter.backends.dialects import DIALECTS
-from interpreter.cli.french import EXIT_INVALID, EXIT_OK, UsageProblem, help_option
+from interpreter.cli.french import EXIT_INVALID, EXIT_OK, FrenchCommand, UsageProblem, help_option
 from interpreter.cli.options import (
     HELP,
     HISTORY_FORMATS,
@@ -40,7 +40,7 @@ from interpreter.report.provenance import provenance_of
 from interpreter.report.simulator import simulator_files
 
 
-@click.command("sql", context_settings=HELP)
+@click.command("sql", cls=FrenchCommand, context_settings=HELP)
 @click.argument("version", metavar="VERSION")
 @hypothesis_options
 @click.option(
@@ -81,7 +81,7 @@ def sql_command(version, scenarios, settings, dialecte, table, output, absent):
     return EXIT_OK
 
 
-@click.command("js", context_settings=HELP)
+@click.command("js", cls=FrenchCommand, context_settings=HELP)
 @click.argument("version", metavar="VERSION")
 @hypothesis_options
 @exercise_option
@@ -99,7 +99,7 @@ def js_command(version, scenarios, settings, exercice, output):
     return EXIT_OK
 
 
-@click.command("simulateur", context_settings=HELP)
+@click.command("simulateur", cls=FrenchCommand, context_settings=HELP)
 @click.argument("versions", nargs=-1, required=True, metavar="VERSION...")
 @click.option("-o", "--output", required=True, metavar="DOSSIER", help="Le dossier où écrire le simulateur.")
 @hypothesis_options
@@ -127,7 +127,7 @@ def simulateur_command(versions, output, scenarios, settings, exercice):
     return EXIT_OK
 
 
-@click.command("consolidate", context_settings=HELP)
+@click.command("consolidate", cls=FrenchCommand, context_settings=HELP)
 @click.argument("avenant", metavar="AVENANT")
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire la version consolidée dans ce fichier (.conv).")
 @click.option(
@@ -163,7 +163,7 @@ def consolidate_command(avenant, output, date, exercice):
     return EXIT_OK
 
 
-@click.command("historique", context_settings=HELP)
+@click.command("historique", cls=FrenchCommand, context_settings=HELP)
 @click.argument("version", metavar="VERSION")
 @format_option(HISTORY_FORMATS)
 @click.option("-o", "--output", metavar="FICHIER", help="Écrire le rapport dans ce fichier.")
@@ -196,7 +196,7 @@ def historique_command(version, output_format, output, clause):
     return EXIT_OK
 
 
-@click.command("site", context_settings=HELP)
+@click.command("site", cls=FrenchCommand, context_settings=HELP)
 @click.argument("dossier", metavar="DOSSIER")
 @click.option("-o", "--output", required=True, metavar="SORTIE", help="Le dossier où écrire le site.")
 @help_option
@@ -226,7 +226,7 @@ def site_command(dossier, output):
     return EXIT_OK
 
 
-@click.command("fmt", context_settings=HELP)
+@click.command("fmt", cls=FrenchCommand, context_settings=HELP)
 @click.argument("fichiers", nargs=-1, required=True, metavar="FICHIER...")
 @click.option(
     "--check",
@@ -271,7 +271,7 @@ def fmt_command(fichiers, check_only):
     return max(unwritten, EXIT_INVALID if broken or (check_only and changed) else EXIT_OK)
 
 
-@click.command("lsp", context_settings=HELP)
+@click.command("lsp", cls=FrenchCommand, context_settings=HELP)
 @click.option("--stdio", is_flag=True, help="Dialoguer par l'entrée et la sortie standard (le seul mode, par défaut).")
 @help_option
 def lsp_command(stdio):
