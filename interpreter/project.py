@@ -10,7 +10,6 @@ file does not know is an error, with « vouliez-vous dire » (a misspelt `strict
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 
 from dsl.diagnostics import Diagnostic, suggest
@@ -53,6 +52,8 @@ def _shown(path: Path) -> Path:
 
 
 def _read(path: Path) -> Settings:
+    import tomllib  # only where a project file is found
+
     text = path.read_text(encoding="utf-8", errors="replace")
     try:
         data = tomllib.loads(text)

@@ -203,6 +203,13 @@ print("imported:", *(m for m in asked if m in sys.modules))
                 "interpreter.backends.vector",
                 "matplotlib",
                 "openpyxl",
+                "tomllib",  # declarations and project files
+                "xml.etree",  # workbooks
+                "interpreter.io.workbooks",
+                "interpreter.report.evaluation",
+                "interpreter.report.projection",
+                "interpreter.report.simulator",
+                "interpreter.lsp",
             ],
         ),
     ],

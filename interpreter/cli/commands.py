@@ -52,14 +52,9 @@ from interpreter.cli.outputs import (
 from interpreter.cli.publishing import PUBLISHED
 from interpreter.io.sizes import POPULATION_HELP
 from interpreter.io.writer import check_destination
-from interpreter.io.xlsx import workbook
-from interpreter.report.cases import render_case
-from interpreter.report.evaluation import EvaluationReport
 from interpreter.report.formats import format_of_extension
-from interpreter.report.projection import ProjectionReport
 from interpreter.report.provenance import provenance_of, start_digest
 from interpreter.report.status import status_words
-from interpreter.report.versions import VersionsReport
 
 # ---- commands ---------------------------------------------------------------------------------------
 
@@ -133,6 +128,8 @@ def eval_command(fichiers, output_format, output, scenarios, settings, with_adva
     existing_files((*conventions, declaration, *scenarios))
     year = exercise_year(exercice)
     if len(conventions) > 1:
+        from interpreter.report.versions import VersionsReport  # each command imports its own report
+
         if with_advance:
             raise UsageProblem("--avance vaut pour une version : convcheck eval VERSION DECLARATION --avance")
         versions = api.load_versions(conventions, scenarios, settings, year)
@@ -153,6 +150,8 @@ def eval_command(fichiers, output_format, output, scenarios, settings, with_adva
             "-o et les formats markdown, html et xlsx servent à comparer plusieurs versions : "
             "convcheck eval V1 V2 DECLARATION"
         )
+    from interpreter.report.evaluation import EvaluationReport
+
     version = api.load(conventions[0], settings, scenarios=scenarios, exercice=year)
     structure_id, _ = version.declaration(declaration)
     evaluation = version.evaluate(declaration)
@@ -175,6 +174,8 @@ def eval_command(fichiers, output_format, output, scenarios, settings, with_adva
 @help_option
 def test_command(fichiers, no_color):
     """Exécuter les cas (« cas ») des conventions et des avenants : chaque chiffre négocié est un test."""
+    from interpreter.report.cases import render_case
+
     paths = existing_files(fichiers)
     color = use_color(no_color)
     passed = failed = 0
@@ -364,6 +365,8 @@ def diff_command(
 def projette_command(version, population, start, stop, encoding, sheet, scenarios, settings, output_format, output):
     """Le budget année par année : chaque mois selon la version de la chaîne en vigueur, la population qui croît
     comme le disent les scénarios (« croissance : 250 par an »)."""
+    from interpreter.report.projection import ProjectionReport
+
     if start is None or stop is None:
         raise UsageProblem("donnez les années : --de ANNEE --a ANNEE (par exemple --de 2026 --a 2030)")
     existing_files((version, population, *scenarios))
@@ -465,6 +468,8 @@ def simulate_command(
     groups = simulation.groups(groupings)
     provenance = provenance_of([(None, version)], population, simulation.population.size + simulation.rejected)
     if output and format_of_extension(output) == "xlsx":
+        from interpreter.io.xlsx import workbook
+
         write_workbook(
             lambda: workbook([provenance.sheet(), *results_sheets(simulation, groups, spread)]), output, inputs
         )

@@ -35,9 +35,7 @@ from interpreter.cli.outputs import (
     reports_errors,
 )
 from interpreter.io.writer import WriteError, check_destination, write_bytes, write_text
-from interpreter.lsp import serve
 from interpreter.report.provenance import provenance_of
-from interpreter.report.simulator import simulator_files
 
 
 @click.command("sql", cls=FrenchCommand, context_settings=HELP)
@@ -109,6 +107,8 @@ def js_command(version, scenarios, settings, exercice, output):
 def simulateur_command(versions, output, scenarios, settings, exercice):
     """Écrire un simulateur : une page autonome (sans serveur ni réseau, elle s'ouvre depuis un dossier) qui
     calcule la rémunération d'une structure sous une ou plusieurs versions, et l'explique."""
+    from interpreter.report.simulator import simulator_files  # each command imports its own machinery
+
     existing_files((*versions, *scenarios))
     if Path(output).exists() and not Path(output).is_dir():
         raise UsageProblem(f"« {output} » existe et n'est pas un dossier : donnez un dossier pour le simulateur")
@@ -276,6 +276,8 @@ def fmt_command(fichiers, check_only):
 @help_option
 def lsp_command(stdio):
     """Serveur de langage (LSP) pour les éditeurs : diagnostics en direct, survol, complétion, renommage…"""
+    from interpreter.lsp import serve
+
     serve()
     return EXIT_OK
 

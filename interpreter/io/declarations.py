@@ -21,7 +21,6 @@ import bisect
 import datetime
 import json
 import re
-import tomllib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -330,6 +329,8 @@ def _json_keys(source: SourceFile) -> dict[str, list[Span]]:
 
 
 def _toml_entries(source: SourceFile) -> dict[str, Entry]:
+    import tomllib  # only for a TOML declaration
+
     try:
         data = tomllib.loads(source.text, parse_float=NumberToken)
     except tomllib.TOMLDecodeError as error:

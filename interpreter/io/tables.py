@@ -36,7 +36,7 @@ from dsl.diagnostics import Diagnostic, suggest
 from dsl.errors import ConvcheckError
 from dsl.model import Donnee, Model
 from dsl.records import frozen
-from interpreter.io import csvfiles, numbers, sizes, workbooks
+from interpreter.io import csvfiles, numbers, sizes
 from interpreter.io.columns import read_column
 from interpreter.io.defaults import blank_cells, constant_column, filled
 from interpreter.io.jsonl import JsonLinesError, read_json_lines
@@ -377,6 +377,8 @@ def _unreadable(path: str, kind: str) -> TableError:
 def read_sheet(path: str, sheet: str | None) -> Table:
     """A sheet of an Excel workbook — the one named, or the first visible — as `interpreter.io.workbooks` reads it
     (measured first, each cell as Excel shows it), rows numbered as Excel shows them."""
+    from interpreter.io import workbooks  # zip and XML: only for a workbook
+
     try:
         frame, header = workbooks.read_sheet(path, sheet)
     except workbooks.WorkbookProblem as problem:
