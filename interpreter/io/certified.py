@@ -43,7 +43,7 @@ from interpreter.io.words import FALSE_WORDS, TRUE_WORDS
 
 AMBIGUOUS = rf"^-?{AMBIGUOUS_INTEGER}\.{AMBIGUOUS_FRACTION}$"
 EXACT = 2**50  # a float below this, times 10^scale, is within 1/8 of its nearest integer's float
-SAMPLE = 10_000  # rows read first to choose the scale of each decimal column
+SAMPLE = 1_000  # rows read first to choose the scale of each decimal column (10,000 cost 0.03 s of a CSV)
 INTEGERS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
 CERTAIN = "#certifie"
 DECIMAL = tuple(kind for kind in NUMERIC if kind != "entier")  # kinds whose values may have decimals
