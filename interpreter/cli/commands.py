@@ -150,7 +150,7 @@ def eval_command(fichiers, output_format, output, scenarios, settings, with_adva
             "-o et les formats markdown, html et xlsx servent à comparer plusieurs versions : "
             "convcheck eval V1 V2 DECLARATION"
         )
-    from interpreter.report.evaluation import EvaluationReport
+    from interpreter.report.evaluation import EvaluationReport  # each command imports its own report
 
     version = api.load(conventions[0], settings, scenarios=scenarios, exercice=year)
     structure_id, _ = version.declaration(declaration)
@@ -174,7 +174,7 @@ def eval_command(fichiers, output_format, output, scenarios, settings, with_adva
 @help_option
 def test_command(fichiers, no_color):
     """Exécuter les cas (« cas ») des conventions et des avenants : chaque chiffre négocié est un test."""
-    from interpreter.report.cases import render_case
+    from interpreter.report.cases import render_case  # each command imports its own report
 
     paths = existing_files(fichiers)
     color = use_color(no_color)
@@ -365,7 +365,7 @@ def diff_command(
 def projette_command(version, population, start, stop, encoding, sheet, scenarios, settings, output_format, output):
     """Le budget année par année : chaque mois selon la version de la chaîne en vigueur, la population qui croît
     comme le disent les scénarios (« croissance : 250 par an »)."""
-    from interpreter.report.projection import ProjectionReport
+    from interpreter.report.projection import ProjectionReport  # each command imports its own report
 
     if start is None or stop is None:
         raise UsageProblem("donnez les années : --de ANNEE --a ANNEE (par exemple --de 2026 --a 2030)")
@@ -468,7 +468,7 @@ def simulate_command(
     groups = simulation.groups(groupings)
     provenance = provenance_of([(None, version)], population, simulation.population.size + simulation.rejected)
     if output and format_of_extension(output) == "xlsx":
-        from interpreter.io.xlsx import workbook
+        from interpreter.io.xlsx import workbook  # only for -o *.xlsx
 
         write_workbook(
             lambda: workbook([provenance.sheet(), *results_sheets(simulation, groups, spread)]), output, inputs

@@ -276,7 +276,7 @@ def fmt_command(fichiers, check_only):
 @help_option
 def lsp_command(stdio):
     """Serveur de langage (LSP) pour les éditeurs : diagnostics en direct, survol, complétion, renommage…"""
-    from interpreter.lsp import serve
+    from interpreter.lsp import serve  # pygls: only for the language server
 
     serve()
     return EXIT_OK
