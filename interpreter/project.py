@@ -15,6 +15,7 @@ from pathlib import Path
 from dsl.diagnostics import Diagnostic, suggest
 from dsl.errors import ConvcheckError
 from dsl.records import frozen
+from interpreter.io.words import toml_problem
 
 FILE = "convcheck.toml"
 KEYS = {"strict": bool}
@@ -58,11 +59,13 @@ def _read(path: Path) -> Settings:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
+        problem, line, column = toml_problem(str(error))
+        where = f" (ligne {line}, colonne {column})" if line is not None else ""
         raise ProjectError(
             diagnostics=[
                 Diagnostic(
                     "projet-invalide",
-                    f"{FILE} illisible : {error}",
+                    f"{problem}{where}",
                     file=str(path),
                     suggestion="écrivez par exemple « strict = true »",
                 )

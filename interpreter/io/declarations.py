@@ -34,7 +34,7 @@ from dsl.records import frozen
 from dsl.source import SourceFile, Span, normalise
 from interpreter.io.numbers import TYPE, NumberProblem, NumberToken, read_number
 from interpreter.io.sizes import DECLARATION_HELP, MAX_DECLARATION_BYTES, too_large
-from interpreter.io.words import FALSE_WORDS, TRUE_WORDS, TYPE_WORDS, french_json, french_problem
+from interpreter.io.words import FALSE_WORDS, TRUE_WORDS, TYPE_WORDS, french_json, french_problem, toml_problem
 from interpreter.numbers import conv_text
 
 SUGGESTED = 100  # unknown keys for which a close donnée is looked for
@@ -220,13 +220,6 @@ YAML_PROBLEMS = {
     "found unexpected end of stream": "guillemet jamais fermé",
     "found duplicate anchor": "ancre en double",
 }
-TOML_PROBLEMS = {
-    "Invalid value": "valeur invalide",
-    "Expected '=' after a key": "« = » attendu après la clé",
-    "Cannot overwrite a value": "clé déclarée deux fois",
-    "Unclosed array": "crochet « [ » jamais fermé",
-    "Unterminated string": "chaîne jamais fermée",
-}
 
 
 def _yaml_span(source: SourceFile, node) -> Span:
@@ -334,11 +327,7 @@ def _toml_entries(source: SourceFile) -> dict[str, Entry]:
     try:
         data = tomllib.loads(source.text, parse_float=NumberToken)
     except tomllib.TOMLDecodeError as error:
-        where = re.search(r"line (\d+), column (\d+)", str(error))
-        line, column = (int(where.group(1)), int(where.group(2))) if where else (None, 1)
-        raise _unreadable(
-            source, f"TOML illisible : {french_problem(str(error), TOML_PROBLEMS)}", line, column
-        ) from None
+        raise _unreadable(source, *toml_problem(str(error))) from None
     except ValueError:  # an integer of more than 4,300 digits, which tomllib converts with int()
         raise DeclarationError([_huge_toml_integer(source)], source) from None
     keys = _toml_keys(source.text)

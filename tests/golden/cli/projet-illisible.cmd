@@ -1,0 +1,1 @@
+check projet-illisible/avertie.conv
