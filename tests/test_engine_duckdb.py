@@ -94,6 +94,23 @@ def test_the_example_population_byte_for_byte(version, scenarios, suffix, tmp_pa
     assert len([line for line in outputs[0][1].splitlines() if not line.startswith(b"#")]) == 2301
 
 
+@pytest.mark.parametrize("column", ["taux_c2s", "amplitude_quotidienne"])
+def test_a_nan_in_a_parquet_file_is_said_by_duckdb_as_by_the_default_engine(column, tmp_path, monkeypatch):
+    """DuckDB cannot convert a NaN to a decimal: the file is read by convcheck's reader, which names the structure
+    and the donnée (it was an internal error, exit 3, in DuckDB's English)."""
+    frame = pl.read_csv(POPULATION)
+    nan = pl.when(pl.col("id") == frame["id"][2]).then(float("nan")).otherwise(pl.col(column)).alias(column)
+    frame.with_columns(nan).write_parquet(tmp_path / "p.parquet")
+    shutil.copy(ROOT / "conventions" / "aci-msp-avenant-1.conv", tmp_path)
+    shutil.copy(ROOT / "conventions" / "aci-msp-2017.conv", tmp_path)
+    said = [
+        invoke(["simulate", "aci-msp-avenant-1.conv", "p.parquet", "--moteur", engine], tmp_path, monkeypatch)[:2]
+        for engine in ("defaut", "duckdb")
+    ]
+    assert said[0] == said[1]
+    assert said[0][1] == 1 and f"donnée « {column} »" in said[0][0] and "NaN" in said[0][0]
+
+
 def test_numbers_duckdb_cannot_certify_are_read_by_convcheck(tmp_path, monkeypatch):
     """French decimals, units and grouped digits: convcheck's reader reads them, and DuckDB computes on them."""
     text = POPULATION.read_text(encoding="utf-8").splitlines()

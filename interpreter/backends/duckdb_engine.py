@@ -509,7 +509,8 @@ def file_reading(model, inputs: tuple[str, ...], path: str) -> exp.Select:
 
 
 def reading_scales(model, inputs: tuple[str, ...], reading: exp.Select) -> dict[str, int]:
-    """The decimals each numeric column needs, over the whole file (fewer digits for DuckDB to carry)."""
+    """The decimals each numeric column needs, over the whole file (fewer digits for DuckDB to carry); `NotCertified`
+    when DuckDB cannot read a value."""
     import duckdb  # heavy: imported when a population is evaluated with it
 
     numeric = [
@@ -537,9 +538,12 @@ def reading_scales(model, inputs: tuple[str, ...], reading: exp.Select) -> dict[
         measures.append(
             exp.Coalesce(this=exp.Max(this=needed), expressions=[exp.Literal.number(0)]).as_(identifier(id))
         )
-    relation = duckdb.sql(exp.select(*measures).from_(reading.subquery("lecture")).sql("duckdb"))
-    assert relation is not None  # a SELECT has a result
-    found = relation.fetchall()[0]
+    try:
+        relation = duckdb.sql(exp.select(*measures).from_(reading.subquery("lecture")).sql("duckdb"))
+        assert relation is not None  # a SELECT has a result
+        found = relation.fetchall()[0]
+    except duckdb.Error:  # a value DuckDB cannot convert (a NaN in a float column…): convcheck's reader says why
+        raise NotCertified("duckdb") from None
     return dict(zip(numeric, map(int, found), strict=False))
 
 
