@@ -330,3 +330,14 @@ def zip_bomb(path: Path, unpacked: int, declared: int | None = None) -> None:
         file.write(
             b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, len(parts), len(parts), len(directory), start_of_directory, 0)
         )
+
+
+@pytest.mark.parametrize("huge", [1e19, -1e23])
+def test_a_whole_number_beyond_int64_in_a_sheet_is_said_too_large_where_it_is(folder, huge):
+    """A column of whole numbers one of which is beyond 2^63: polars' guess of Int64 fails; the column is read as
+    floats and the reader names the structure, the donnée and the row (it said the sheet had no header)."""
+    workbook(folder / "p.xlsx", rows=(("s1", 5, 60), ("s2", huge, 10)))
+    result = run("simulate", "mini.conv", "p.xlsx")
+    assert result.exit_code == 1, result.output
+    assert "nombre-hors-limites" in result.output and "structure « s2 », donnée « n » (ligne 3)" in result.output
+    assert "en-tête" not in result.output

@@ -349,21 +349,26 @@ def read_sheet(path: str, sheet: str | None):
 
     layout = plan(path, sheet)
     logging.getLogger("fastexcel").setLevel(logging.ERROR)  # a dtype guessed for each empty column: not ours to say
-    try:
-        frame = pl.read_excel(
-            path,
-            sheet_name=layout.name,
-            engine="calamine",
-            infer_schema_length=None,
-            drop_empty_rows=False,
-            drop_empty_cols=False,
-        )
-    except Exception:  # an empty sheet, a sheet without header
-        raise WorkbookProblem(
-            f"feuille « {layout.name} » illisible : elle doit commencer par une ligne d'en-tête (id, "
-            "puis une colonne par donnée)",
-            "mettez les noms des colonnes en ligne 1",
-        ) from None
+    as_floats: dict = {}  # columns of whole numbers one of which is beyond Int64, where polars' guess fails
+    while True:
+        try:
+            frame = pl.read_excel(
+                path,
+                sheet_name=layout.name,
+                engine="calamine",
+                infer_schema_length=None,
+                drop_empty_rows=False,
+                drop_empty_cols=False,
+                schema_overrides=as_floats or None,
+            )
+            break
+        except pl.exceptions.InvalidOperationError as error:  # read as floats: the reader says the number is too large
+            beyond = re.search(r"conversion from `f64` to `i64` failed in column '(.+?)'", str(error))
+            if beyond is None or beyond.group(1) in as_floats:
+                raise _no_header(layout) from None
+            as_floats[beyond.group(1)] = pl.Float64
+        except Exception:  # an empty sheet, a sheet without header
+            raise _no_header(layout) from None
     header = _header(path, layout, frame.width)
     frame, header = _unnamed(frame, header, layout)
     dated = [pl.col(c).cast(pl.Date) for c, t in frame.schema.items() if isinstance(t, pl.Datetime)]
@@ -373,6 +378,14 @@ def read_sheet(path: str, sheet: str | None):
         if t == pl.String
     ]
     return _as_shown(frame.with_columns(*dated, *midnight), layout), header
+
+
+def _no_header(layout: SheetPlan) -> WorkbookProblem:
+    return WorkbookProblem(
+        f"feuille « {layout.name} » illisible : elle doit commencer par une ligne d'en-tête (id, "
+        "puis une colonne par donnée)",
+        "mettez les noms des colonnes en ligne 1",
+    )
 
 
 def _header(path: str, layout: SheetPlan, width: int) -> tuple[str, ...]:
