@@ -201,3 +201,14 @@ def test_a_digest_started_early_is_the_file_s(tmp_path):
     found = provenance.provenance_of([], path, 100_000).population
     assert found is not None and found.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert str(path) not in provenance._STARTED
+
+
+@pytest.mark.parametrize(
+    ("output", "said"), [("r.html", "format de résultats inconnu « .html »"), ("r", "« r » n'a pas d'extension")]
+)
+def test_a_results_file_without_a_table_s_extension_is_a_usage_error(folder, output, said):
+    """`simulate -o` writes a table in the format of its extension: another one, or none, is refused by name."""
+    exit_code, text = run("simulate", "convention.conv", "population.csv", "-o", output)
+    assert exit_code == 2, text
+    assert said in text and "utilisez .csv" in text
+    assert not (folder / output).exists()

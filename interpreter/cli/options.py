@@ -195,7 +195,9 @@ def report_format(asked: str | None, output: str | None, supported: tuple[str, .
 def check_table_suffix(path: str | None, formats: tuple[str, ...] = TABLE_FORMATS) -> None:
     """A results table is written in the format of its suffix: CSV, Parquet or JSON Lines (or a workbook)."""
     if path and format_of_extension(path) not in formats:
-        raise UsageProblem(f"format de résultats inconnu « {Path(path).suffix} » : utilisez {extensions_of(formats)}")
+        suffix = Path(path).suffix
+        said = f"format de résultats inconnu « {suffix} »" if suffix else f"« {path} » n'a pas d'extension"
+        raise UsageProblem(f"{said} : utilisez {extensions_of(formats)}")
 
 
 def population_file(path: str | None, encoding: str | None, sheet: str | None):
