@@ -12,7 +12,6 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import overload
 
-from attrs import evolve
 from lark import Token, Tree
 
 from dsl import limits
@@ -20,6 +19,7 @@ from dsl import nodes as n
 from dsl.diagnostics import Diagnostic
 from dsl.keywords import FOLDED_NAMES, IDENTIFIER, RESERVED, VALUE_RESERVED, fold_accents
 from dsl.lexing import at
+from dsl.records import evolve
 from dsl.source import SourceFile, Span
 
 

@@ -16,15 +16,13 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from attrs import evolve, field
-
 from dsl import keywords
 from dsl import nodes as n
 from dsl.check.parametres import close_parametre, unit_mismatch
 from dsl.diagnostics import Diagnostic, Note, suggest
 from dsl.kinds import CLAUSES, KINDS, PAYING, SUPPLEMENT_KINDS
 from dsl.model import SECTIONS
-from dsl.records import define, frozen
+from dsl.records import define, evolve, field, frozen
 from dsl.source import SourceFile, not_conv, special_kind
 
 if TYPE_CHECKING:

@@ -12,10 +12,8 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from attrs import field
-
 from dsl.errors import ConvcheckError
-from dsl.records import frozen
+from dsl.records import field, frozen
 from dsl.source import SourceFile, Span
 
 ERREUR = "erreur"

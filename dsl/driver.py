@@ -9,13 +9,11 @@ from __future__ import annotations
 import datetime
 import os
 
-from attrs import evolve, field
-
 from dsl.avenants import Loaded, Loader, apply_exercice
 from dsl.checker import check
 from dsl.diagnostics import Diagnostic
 from dsl.model import Model
-from dsl.records import frozen
+from dsl.records import evolve, field, frozen
 from dsl.scenarios import Scenario, check_scenario
 from dsl.source import SourceFile, not_conv
 

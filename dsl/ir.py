@@ -17,9 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from attrs import field
-
-from dsl.records import frozen
+from dsl.records import field, frozen
 
 
 @frozen

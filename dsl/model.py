@@ -10,13 +10,11 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from attrs import field
-
 from dsl import ir
 from dsl import nodes as n
 from dsl.ir import BOOLEEN, DATE, MONTANT, NOMBRE, Type  # noqa: F401 (re-exported)
 from dsl.kinds import PAYING, SUPPLEMENT_KINDS
-from dsl.records import frozen
+from dsl.records import field, frozen
 
 SECTIONS = ("prerequis", "socle", "options")
 SECTION_TITLES = {"prerequis": "Prérequis", "socle": "Socle", "options": "Options"}

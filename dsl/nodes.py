@@ -1,4 +1,4 @@
-"""The surface AST of `.conv` files: what was written, as frozen attrs nodes.
+"""The surface AST of `.conv` files: what was written, as frozen records (`dsl.records`).
 
 Children are tuples; every node has a `span` that equality ignores, so that two trees
 that say the same thing compare equal wherever they were written (the printer round
@@ -13,9 +13,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import cast
 
-from attrs import field
-
-from dsl.records import frozen
+from dsl.records import field, frozen
 from dsl.source import Span
 
 

@@ -36,11 +36,9 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, Generic, Protocol, TypeVar
 
-import attrs
-
 from dsl import ir
 from dsl.model import Brique, Critere, Majoration, Minimum, Model
-from dsl.records import define, frozen
+from dsl.records import Factory, define, field, frozen
 
 CAP = "plafond_ratio_patientele"
 ADVANCE = "taux_avance"  # the share of the prérequis and socle, all met, paid in advance (`eval --avance`)
@@ -167,12 +165,8 @@ class Settlement(Generic[V, B]):
     amounts: dict[str, V]  # each paying line, in euros rounded to the cent (zero where it is not paid)
     total: V
     total_points: V
-    bases: dict[str, V] = attrs.field(
-        factory=dict
-    )  # each majoration's assiette where it is paid (what an explanation shows)
-    factors: dict[str, V] = attrs.field(
-        factory=dict
-    )  # each prorated line's share of the year (zero where not eligible)
+    bases: dict[str, V] = field(factory=dict)  # each majoration's assiette where it is paid (what an explanation shows)
+    factors: dict[str, V] = field(factory=dict)  # each prorated line's share of the year (zero where not eligible)
 
 
 def settle(plan: Plan, backend: Backend) -> Settlement:
@@ -245,13 +239,13 @@ class Lines:
 
     zero: Any
     ratio: Any  # the patientèle ratio (`patientele_ratio`), None without points variables
-    factors: dict = attrs.Factory(dict)  # each prorated line's share of the year (`prorata_factors`)
-    paid: dict = attrs.Factory(dict)  # whether each line is paid (eligible and met)
-    points: dict = attrs.Factory(dict)
-    amounts: dict = attrs.Factory(dict)  # rounded to the cent
-    parts: dict = attrs.Factory(dict)  # (points fixes, points variables) where paid, for majorations that need them
-    montants: dict = attrs.Factory(dict)  # each line's montant where paid, for majorations on the total
-    bases: dict = attrs.Factory(dict)  # each majoration's assiette
+    factors: dict = Factory(dict)  # each prorated line's share of the year (`prorata_factors`)
+    paid: dict = Factory(dict)  # whether each line is paid (eligible and met)
+    points: dict = Factory(dict)
+    amounts: dict = Factory(dict)  # rounded to the cent
+    parts: dict = Factory(dict)  # (points fixes, points variables) where paid, for majorations that need them
+    montants: dict = Factory(dict)  # each line's montant where paid, for majorations on the total
+    bases: dict = Factory(dict)  # each majoration's assiette
 
 
 def pay_line(plan: Plan, backend: Backend, lines: Lines, element: Critere | Brique, paid) -> None:

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from attrs import field
-
 from dsl import ir
 from dsl import nodes as n
 from dsl.check.declarations import collect
@@ -28,7 +26,7 @@ from dsl.check.wording import an
 from dsl.diagnostics import Diagnostic, Note, suggest
 from dsl.model import Model
 from dsl.printer import print_expr
-from dsl.records import frozen
+from dsl.records import field, frozen
 
 
 @frozen

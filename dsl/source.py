@@ -14,10 +14,8 @@ from bisect import bisect_right
 from functools import cached_property
 from itertools import accumulate
 
-from attrs import field
-
 from dsl.errors import ConvcheckError
-from dsl.records import frozen
+from dsl.records import field, frozen
 
 
 @frozen

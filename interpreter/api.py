@@ -22,13 +22,11 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from attrs import evolve
-
 from dsl import cache
 from dsl.avenants import Loader
 from dsl.diagnostics import ConvError, Diagnostic, sort_key, suggest
 from dsl.driver import Checked, check_file, load_scenario
-from dsl.records import frozen
+from dsl.records import evolve, frozen
 from dsl.scenarios import Scenario
 from interpreter.backends.engines import DEFAULT
 from interpreter.backends.scalar import (

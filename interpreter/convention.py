@@ -13,12 +13,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from attrs import evolve, field
-
 from dsl.diagnostics import ConvError, Diagnostic, suggest
 from dsl.model import Model
 from dsl.payment import ADVANCE
-from dsl.records import frozen
+from dsl.records import evolve, field, frozen
 from dsl.scenarios import Scenario
 from dsl.source import SourceFile
 from interpreter.backends.engines import DEFAULT, ENGINES, EngineUnavailable

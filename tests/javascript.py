@@ -15,9 +15,9 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from attrs import evolve
 
 from dsl.diagnostics import Diagnostic
+from dsl.records import evolve
 from interpreter import api
 from interpreter.backends.scalar import evaluate
 from interpreter.io.numbers import NumberToken

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import attrs
 import pytest
 from lsprotocol import types as lsp
 
@@ -14,18 +13,19 @@ from dsl import nodes as n
 from dsl.checker import check
 from dsl.model import Model
 from dsl.parser import parse_text
+from dsl.records import fields, has
 from interpreter.compare.diff import ELEMENT_ORDER, element_fields
 from interpreter.lsp.completion import ITEM_KEYWORDS
 from interpreter.report.history import ELEMENT_TITLES
 from tests.conftest import ROOT
 
-MODEL_FIELDS = attrs.fields_dict(Model)
+MODEL_FIELDS = {f.name for f in fields(Model)}
 
 
 @pytest.mark.parametrize("kind", list(kinds.KINDS.values()), ids=list(kinds.KINDS))
 def test_each_description_names_what_exists(kind):
     assert kind.table in MODEL_FIELDS
-    assert attrs.has(kind.node) and kind.node.__module__ == "dsl.nodes"
+    assert has(kind.node) and kind.node.__module__ == "dsl.nodes"
     assert kind.namespace in (kinds.VALUE, kinds.ELEMENT, kinds.CAS_NAMES)
     assert isinstance(getattr(lsp.SymbolKind, kind.symbol), lsp.SymbolKind)
     assert isinstance(getattr(lsp.CompletionItemKind, kind.completion), lsp.CompletionItemKind)
@@ -40,9 +40,9 @@ def test_every_clause_node_of_the_language_has_a_description():
         cls
         for cls in vars(n).values()
         if isinstance(cls, type)
-        and attrs.has(cls)
+        and has(cls)
         and cls not in operations
-        and {"id", "label", "span"} <= set(attrs.fields_dict(cls))
+        and {"id", "label", "span"} <= {f.name for f in fields(cls)}
         and cls is not n.File
     }
     assert clauses == {kind.node for kind in kinds.KINDS.values()}

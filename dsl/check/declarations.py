@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from attrs import evolve
-
 from dsl import ir, keywords
 from dsl import nodes as n
 from dsl.check.environment import Environment
@@ -19,6 +17,7 @@ from dsl.check.wording import literal_hint, plain
 from dsl.diagnostics import Note, suggest
 from dsl.kinds import DONNEE, kind_of
 from dsl.model import RESULT_COLUMNS, Donnee, Type
+from dsl.records import evolve
 
 NUMERIC_TYPES = ("entier", "nombre", "pourcentage", "montant")
 

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from attrs import field
-
 from dsl import ir
 from dsl import nodes as n
 from dsl.diagnostics import Diagnostic, Note
 from dsl.model import Donnee
-from dsl.records import define
+from dsl.records import define, field
 
 
 @define

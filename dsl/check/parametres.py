@@ -14,8 +14,6 @@ import unicodedata
 from collections.abc import Mapping
 from typing import cast
 
-from attrs import evolve
-
 from dsl import ir
 from dsl import nodes as n
 from dsl.check.declarations import collect
@@ -25,6 +23,7 @@ from dsl.check.wording import an, literal_hint, plain
 from dsl.diagnostics import Diagnostic, Note, suggest
 from dsl.model import Model, Parametre
 from dsl.printer import print_expr
+from dsl.records import evolve
 
 # Words too common in the names and labels of paramètres to say that two of them are the same.
 GENERIC_WORDS = frozenset(

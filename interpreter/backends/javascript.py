@@ -29,13 +29,11 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-import attrs
-
 from dsl import ir, keywords, limits
 from dsl.diagnostics import suggest
 from dsl.model import Brique, Critere, Donnee, Majoration, Minimum, Model, Type, expressions
 from dsl.payment import MAX_EUROS, MAX_POINTS, floor, line_amount, settle
-from dsl.records import frozen
+from dsl.records import evolve, frozen
 from interpreter.backends import explain
 from interpreter.backends.jssource import JsBackend, Source, js_string, key, literal, mapping, rational
 from interpreter.backends.scalar import SCENARIO_WORDS, Program, to_cents, total_cents, total_points
@@ -344,7 +342,7 @@ def _donnee(model: Model, donnee: Donnee) -> dict:
 def _messages(model: Model, donnee: Donnee) -> dict:
     """What `validate` and `convert` say of this donnée, worked out here with `SLOT` where the value goes (and,
     for a donnée with a default, what would be said of it without one: never shown)."""
-    alone = attrs.evolve(model, donnees={donnee.id: attrs.evolve(donnee, default=None)})
+    alone = evolve(model, donnees={donnee.id: evolve(donnee, default=None)})
     missing = validate(alone, {}, "")[1][0]
     said: dict[str, list | str | None] = {"manquante": [missing.message, missing.suggestion]}
     kind = donnee.type.kind

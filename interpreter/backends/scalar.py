@@ -19,15 +19,13 @@ from collections.abc import Callable
 from decimal import Decimal, localcontext
 from typing import Any, NamedTuple
 
-from attrs import evolve, field
-
 from dsl import ir
 from dsl import nodes as n
 from dsl.errors import ConvcheckError
 from dsl.model import Model, Type, expressions
 from dsl.payment import MAX_CENTS, MAX_EUROS, MAX_POINTS, Plan, settle
 from dsl.payment import advance as advance_rule
-from dsl.records import frozen
+from dsl.records import evolve, field, frozen
 from interpreter.backends import pysource
 from interpreter.backends.draw import drawn
 from interpreter.backends.explain import WORDS, eligibility_text, line_text, prorata_text

@@ -28,11 +28,10 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from attrs import evolve
 
 from dsl import ir
 from dsl.diagnostics import ConvError, Diagnostic
-from dsl.records import frozen
+from dsl.records import evolve, frozen
 from dsl.scenarios import Scenario
 from interpreter.backends import draw, vector
 from interpreter.backends.results import PopulationResult, to_micro

@@ -14,14 +14,12 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-import attrs
-
 from dsl.diagnostics import Diagnostic
 from dsl.ir import parametres_read
 from dsl.kinds import KINDS
 from dsl.model import Model, expressions
 from dsl.payment import CAP
-from dsl.records import frozen
+from dsl.records import evolve, fields, frozen
 from interpreter.compare.diff import ELEMENT_ORDER, RULE_ORDER, Change, FieldChange, diff_elements
 
 
@@ -80,8 +78,8 @@ class History:
 
 def empty_like(model: Model) -> Model:
     """The same version with no element at all: what the root convention is compared with."""
-    cleared: dict[str, Any] = {f.name: {} for f in attrs.fields(Model) if isinstance(getattr(model, f.name), dict)}
-    return attrs.evolve(model, prorata=None, **cleared)
+    cleared: dict[str, Any] = {f.name: {} for f in fields(Model) if isinstance(getattr(model, f.name), dict)}
+    return evolve(model, prorata=None, **cleared)
 
 
 def build_history(versions: tuple[Version, ...]) -> History:

@@ -13,9 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from attrs import field
-
-from dsl.records import frozen
+from dsl.records import field, frozen
 from interpreter.backends.results import PopulationResult
 from interpreter.backends.scalar import Program
 from interpreter.compare.guarantee import Guarantee, top_ups

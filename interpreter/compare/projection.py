@@ -25,15 +25,13 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-import attrs
 import numpy as np
-from attrs import evolve
 
 from dsl import ir
 from dsl import nodes as n
 from dsl.diagnostics import ConvError, Diagnostic
 from dsl.model import Model, Prorata
-from dsl.records import frozen
+from dsl.records import evolve, frozen
 from dsl.scenarios import Growth, Scenario
 from interpreter.backends import draw, vector
 from interpreter.backends.scalar import Program, compile_model
@@ -190,7 +188,7 @@ def newcomers(population, year: int, count: int, salt: str):
 
 def taken(population, rows: np.ndarray, ids: np.ndarray):
     """The population's rows `rows` (in that order), under the ids given."""
-    return attrs.evolve(
+    return evolve(
         population,
         ids=ids,
         columns={id: column[rows] for id, column in population.columns.items()},
@@ -211,7 +209,7 @@ def joined(parts: list):
             columns[id] = Scaled.joined(values)
         else:
             columns[id] = np.concatenate(values)
-    return attrs.evolve(
+    return evolve(
         parts[0],
         ids=np.concatenate([p.ids for p in parts]),
         columns=columns,

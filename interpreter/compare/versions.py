@@ -12,10 +12,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from attrs import evolve
-
 from dsl.diagnostics import ConvError, Diagnostic, suggest
-from dsl.records import frozen
+from dsl.records import evolve, frozen
 from interpreter.backends.scalar import Evaluation, evaluate
 from interpreter.io.declarations import DeclarationError, defaults_used, read_entries, validate
 from interpreter.numbers import EvaluationError

@@ -30,12 +30,11 @@ from functools import cached_property
 from pathlib import Path
 
 import polars as pl
-from attrs import field
 
 from dsl.diagnostics import Diagnostic, suggest
 from dsl.errors import ConvcheckError
 from dsl.model import Donnee, Model
-from dsl.records import frozen
+from dsl.records import field, frozen
 from interpreter.io import csvfiles, numbers, sizes
 from interpreter.io.columns import read_column
 from interpreter.io.defaults import blank_cells, constant_column, filled

@@ -19,12 +19,10 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterator
 
-import attrs
-
 from dsl import kinds
 from dsl import nodes as n
 from dsl.kinds import KINDS, kind_of
-from dsl.records import frozen
+from dsl.records import evolve, field, fields, frozen, has
 from dsl.source import Span
 
 VALUE, ELEMENT, CAS, SECTION = kinds.VALUE, kinds.ELEMENT, kinds.CAS_NAMES, "section"
@@ -52,7 +50,7 @@ class Occurrence:
     kind: str | None = (
         None  # donnee | parametre | critere | brique | majoration | minimum | cas (declarations, operations)
     )
-    node: object = attrs.field(default=None, eq=False, repr=False)  # the declaring node, or the operation
+    node: object = field(default=None, eq=False, repr=False)  # the declaring node, or the operation
 
     @property
     def key(self) -> tuple[str, str]:
@@ -135,7 +133,7 @@ def _item(item) -> Iterator[Occurrence]:
             for inner in items:
                 for occurrence in _item(inner):
                     demoted = occurrence.role in DEFINING and occurrence.namespace != CAS
-                    yield attrs.evolve(occurrence, role=MODIFICATION) if demoted else occurrence
+                    yield evolve(occurrence, role=MODIFICATION) if demoted else occurrence
         case n.Remove():
             yield from _at(KINDS[item.kind].namespace, item.id, item.id_span, REMOVAL, item.kind, item)
         case _:
@@ -226,7 +224,7 @@ def _generic(node) -> Iterator[Occurrence]:
     if isinstance(node, EXPRESSIONS):
         yield from expression(node)
         return
-    if not attrs.has(type(node)):
+    if not has(type(node)):
         if isinstance(node, tuple):
             for child in node:
                 yield from _generic(child)
@@ -234,6 +232,6 @@ def _generic(node) -> Iterator[Occurrence]:
     id_span = getattr(node, "id_span", None)
     if isinstance(getattr(node, "id", None), str) and id_span is not None:
         yield Occurrence(ELEMENT, node.id, id_span, DECLARATION, type(node).__name__.lower(), node)
-    for attribute in attrs.fields(type(node)):
+    for attribute in fields(type(node)):
         if attribute.name not in ("span", "id_span"):
             yield from _generic(getattr(node, attribute.name))

@@ -13,14 +13,12 @@ import os
 import re
 from pathlib import Path
 
-from attrs import field
-
 from dsl.avenants import Loaded, Loader
 from dsl.diagnostics import Diagnostic
 from dsl.driver import Checked
 from dsl.model import Model
 from dsl.parser import ParseResult, cycle_collector_paused, parse_file, parse_source
-from dsl.records import define, frozen
+from dsl.records import define, field, frozen
 from dsl.source import SourceFile, normalise
 from interpreter import api
 from interpreter.lsp.index import FileIndex

@@ -13,9 +13,7 @@ import re
 import unicodedata
 from urllib.parse import quote
 
-from attrs import field
-
-from dsl.records import frozen
+from dsl.records import field, frozen
 
 
 @frozen

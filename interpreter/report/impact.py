@@ -9,12 +9,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from attrs import field
-
 from dsl.diagnostics import to_json_object
 from dsl.kinds import KINDS
 from dsl.model import Model
-from dsl.records import frozen
+from dsl.records import field, frozen
 from interpreter.compare.impact import Impact, Summary
 from interpreter.io.xlsx import Sheet, sheet_of_frame
 from interpreter.numbers import euros, euros_of, french_number, signed_euros, to_cents

@@ -20,14 +20,12 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from attrs import field
-
 from dsl import nodes as n
 from dsl.avenants import Loader
 from dsl.comments import clause_comments, comments_of, figure_statuses
 from dsl.kinds import KINDS
 from dsl.printer import print_expr
-from dsl.records import define
+from dsl.records import define, field
 from interpreter.api import chain_versions, load
 from interpreter.backends.scalar import compile_model
 from interpreter.compare.diff import diff_models, element_fields, exercice_rules

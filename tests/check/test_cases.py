@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import attrs
-
 from dsl import ir
 from dsl.check.cases import check_cas
 from dsl.check.declarations import collect
 from dsl.check.environment import Environment
+from dsl.records import evolve
 from tests.check import HEADER, codes, environment, messages, parse
 
 DONNEES = """données {
@@ -71,7 +70,7 @@ def test_comme_names_a_known_cas_and_never_loops():
 def test_a_cas_of_an_avenant_may_start_from_a_cas_of_its_bases():
     base = parse(HEADER + DONNEES + 'cas a "A" { données { nb = 1  ouvert = vrai } }\n', "base.conv")
     file = parse(HEADER + DONNEES + 'cas b "B" comme a { données { nb = 2 } }\n')
-    env = Environment(attrs.evolve(file, inherited=tuple(i for i in base.items if hasattr(i, "attendu"))))
+    env = Environment(evolve(file, inherited=tuple(i for i in base.items if hasattr(i, "attendu"))))
     collect(env)
     [b] = check_cas(env)
     assert env.diagnostics == [] and b.donnees["ouvert"].value is True
