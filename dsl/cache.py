@@ -10,6 +10,7 @@ problem with the folder (missing, read-only, a damaged entry) is a miss, never a
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -78,12 +79,13 @@ def store(path: str, files: list[str], value) -> None:
     entry = _entry(path)
     if entry is None:
         return
+    temporary = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         digests = {name: _digest(name) for name in files}
-        temporary = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
         with open(temporary, "wb") as handle:
             pickle.dump((digests, value), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, entry)
-    except Exception:  # a cache that cannot be written is no cache, not an error
-        return
+    except Exception:  # a cache that cannot be written is no cache, not an error, and leaves no half-written file
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)

@@ -242,6 +242,7 @@ def _make(cls, is_frozen: bool):
     if cached and not any("__dict__" in b.__dict__ for b in bases):
         slots.append("__dict__")  # where `cached_property` keeps its values
     namespace["__slots__"] = tuple(slots)
+    namespace["__qualname__"] = cls.__qualname__  # not in the class's `__dict__`: `A.B`, not `B`
     namespace["__record_fields__"] = tuple(all_fields)
     namespace["_declared"] = tuple(own)
     namespace["__match_args__"] = tuple(f.name for f in all_fields if f.init and not f.kw_only)

@@ -66,3 +66,11 @@ def test_a_version_is_named_as_given_whether_cached_or_not(tmp_path, monkeypatch
     monkeypatch.chdir(tmp_path)
     assert api.load(str(tmp_path / "convention.conv")).chain == (str(tmp_path / "convention.conv"),)
     assert api.load("convention.conv").chain == ("convention.conv",)
+
+
+def test_a_value_that_cannot_be_kept_leaves_nothing_behind(tmp_path):
+    """A value pickle refuses is no entry, and no half-written file in the cache's folder."""
+    path = copy_chain(tmp_path)
+    cache.store(str(path), [str(path)], lambda: None)  # a lambda: pickle refuses it
+    assert cache.load(str(path)) is None
+    assert not [p for p in cache.folder().iterdir() if p.name.endswith(".tmp")]

@@ -350,6 +350,20 @@ def test_a_method_of_a_record_that_calls_super_and_a_cached_property_work():
     assert Lines("a\nb") == text and pickle.loads(pickle.dumps(text)).lines == ["a", "b"]
 
 
+class Outer:
+    """A record class defined inside another class."""
+
+    @frozen
+    class Inner:
+        value: int
+
+
+def test_a_record_class_inside_a_class_keeps_its_qualified_name_and_pickles():
+    inner = Outer.Inner(1)
+    assert Outer.Inner.__qualname__ == "Outer.Inner" and repr(inner) == "Outer.Inner(value=1)"
+    assert pickle.loads(pickle.dumps(inner)) == inner
+
+
 def test_pattern_matching_reads_the_fields_in_order():
     match nodes.BinOp("+", nodes.Number(Decimal("1")), nodes.Number(Decimal("2"))):
         case nodes.BinOp("+", nodes.Number(left), right=nodes.Number(right)):
