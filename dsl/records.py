@@ -15,8 +15,8 @@ What a record is, as in attrs (`tests/test_records.py` holds both to the same be
   `x`, mandatory ones before those with a default; a `converter` applied to its argument (or default); then
   `__attrs_post_init__` if the class has one;
 - `__slots__` (with `__weakref__`, and a `__dict__` for a class that has a `functools.cached_property`);
-- a `frozen` record refuses assignment (an `AttributeError`, as attrs' `FrozenInstanceError` is) and is hashable; a `define` record is mutable and
-  unhashable;
+- a `frozen` record refuses assignment (an `AttributeError`, as attrs' `FrozenInstanceError` is) and is hashable;
+  a `define` record is mutable and unhashable;
 - `record_repr`, `record_eq`, `record_hash`: attrs' `__repr__`, `__eq__` and `__hash__`; a class that writes its own
   `__init__`, `__repr__`, `__eq__` or `__hash__` keeps it;
 - `__match_args__`, pickling, `fields`, `evolve` and `has`.
@@ -74,7 +74,7 @@ class Field:
 
     __slots__ = ("alias", "converter", "default", "eq", "init", "kw_only", "name", "repr")
 
-    def __init__(self, name="", default=None, eq=True, repr=True, init=True, kw_only=False, converter=None):
+    def __init__(self, name, default, eq=True, repr=True, init=True, kw_only=False, converter=None):
         self.name, self.default, self.eq, self.repr = name, default, eq, repr
         self.init, self.kw_only, self.converter = init, kw_only, converter
         self.alias = name.lstrip("_")  # the argument of `__init__` that gives it
@@ -165,7 +165,7 @@ def _own_fields(cls) -> list[Field]:
             continue
         declared = namespace.get(name, NOTHING)
         if not isinstance(declared, Field):  # a plain default, a `Factory`, or none
-            declared = Field(default=declared)
+            declared = Field("", declared)
         own.append(declared.named(name))
     unannotated = [n for n, v in namespace.items() if isinstance(v, Field) and n not in annotations]
     if unannotated:
